@@ -1,0 +1,28 @@
+// `npm test`: every check CI runs, in order, stopping at the first failure.
+import { spawnSync } from "node:child_process";
+
+const steps = [
+  ["type check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
+  ["lint TypeScript", "eslint", ["--max-warnings", "0", "."]],
+  ["lint Solidity", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],
+  ["compile contracts", "hardhat", ["build", "--quiet"]],
+  ["Solidity tests (fuzzing)", "hardhat", ["test", "solidity"]],
+  ["unit, contract and end-to-end tests", "vitest", ["run"]],
+];
+
+const only = process.argv.slice(2);
+for (const [name, cmd, args] of steps) {
+  if (only.length > 0 && !only.some((o) => name.includes(o))) continue;
+  console.log(`\n▶ ${name}: ${cmd} ${args.join(" ")}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit", shell: false });
+  if (r.error) {
+    console.error(`✗ ${name}: could not run ${cmd}: ${r.error.message}`);
+    process.exit(1);
+  }
+  if (r.status !== 0) {
+    console.error(`✗ ${name} failed (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}

@@ -1,0 +1,71 @@
+import type { Hex } from "../util/bytes.ts";
+import type { AmdProductLine } from "../verify/roots.ts";
+import type { ParsedCertificate, ParsedCrl } from "../verify/x509/certificate.ts";
+
+/**
+ * An Intel-signed JSON document (TCB Info or QE Identity, PCS v4 form
+ * `{"tcbInfo": {...}, "signature": "<hex r‖s>"}`). The signature covers the
+ * exact bytes of the inner object as served, so those bytes are kept verbatim.
+ */
+export interface SignedIntelJson {
+  /** "tcbInfo" or "enclaveIdentity". */
+  type: "tcbInfo" | "enclaveIdentity";
+  /** The exact signed bytes: the inner object's JSON text as it appears in the document. */
+  body: Uint8Array;
+  /** The inner object parsed (validated by the verifier, not here). */
+  value: unknown;
+  /** ECDSA P-256 signature, r‖s. */
+  signature: Uint8Array;
+  /** The issuer chain delivered with the document (PCS header or file), leaf first; may be empty. */
+  issuerChain: ParsedCertificate[];
+}
+
+/** Collateral a verifier may use, from a directory, a request body or a vendor service. */
+export interface CollateralSet {
+  certificates: ParsedCertificate[];
+  crls: ParsedCrl[];
+  intelDocuments: SignedIntelJson[];
+}
+
+export function emptyCollateral(): CollateralSet {
+  return { certificates: [], crls: [], intelDocuments: [] };
+}
+
+export function mergeCollateral(...sets: CollateralSet[]): CollateralSet {
+  return {
+    certificates: sets.flatMap((s) => s.certificates),
+    crls: sets.flatMap((s) => s.crls),
+    intelDocuments: sets.flatMap((s) => s.intelDocuments),
+  };
+}
+
+/** What a verifier asks a provider for, derived from the parsed evidence. */
+export type CollateralRequest =
+  | {
+      vendor: "intel";
+      tee: "sgx" | "tdx";
+      /** 12 lowercase hex digits, from the PCK certificate. */
+      fmspc: string;
+      /** Which PCK CA issued the PCK certificate. */
+      pckCa: "platform" | "processor";
+    }
+  | {
+      vendor: "amd";
+      productLine: AmdProductLine;
+      signingKey: "vcek" | "vlek";
+      /** CHIP_ID from the report, 64 bytes. */
+      chipId: Hex;
+      /** REPORTED_TCB components, for the VCEK URL. */
+      reportedTcb: { bootloader: number; tee: number; snp: number; microcode: number; fmc?: number };
+    };
+
+/**
+ * The one interface behind which collateral comes from: an offline directory
+ * (files recognized by content), collateral posted with evidence, or the
+ * vendor services (Intel PCS / any PCCS, AMD KDS). Verification itself is pure
+ * and never fetches; it is handed what a provider returned.
+ */
+export interface CollateralProvider {
+  readonly name: string;
+  fetch(request: CollateralRequest, at: Date): Promise<CollateralSet>;
+}

@@ -1,0 +1,2 @@
+export * from "./KeepledgerError.ts";
+export * from "./catalogue.ts";

@@ -1,0 +1,34 @@
+import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
+import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
+import type { TeeKind, VerifiedEvidence } from "./types.ts";
+
+/** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */
+export interface VerifyContext {
+  /** The raw evidence bytes (for the evidence hash). */
+  evidence: Uint8Array;
+  collateral: CollateralSet;
+  /** Verify "as of" this time. */
+  at: Date;
+  /**
+   * Roots to trust instead of the pinned vendor roots. Only tests pass these
+   * (with chains built by the test signer); production code never does.
+   */
+  trustedRoots?: readonly TrustedRoot[];
+}
+
+/**
+ * One TEE kind, end to end: a new kind or quote version is one adapter in the
+ * registry table (src/verify/registry.ts), not a switch in five places.
+ * parse → verify are separate rooms: parse never does crypto or I/O, verify never does I/O.
+ */
+export interface TeeAdapter<K extends TeeKind = TeeKind, P = unknown> {
+  readonly kind: K;
+  /** Cheap sniff of the leading bytes. Never throws. */
+  detect(bytes: Uint8Array): boolean;
+  /** Bytes to typed evidence; throws EvidenceFormatError on any malformed input. */
+  parse(bytes: Uint8Array): P;
+  /** The collateral verification of this evidence needs (none for Nitro and debug Keeps). */
+  collateralRequests(parsed: P): CollateralRequest[];
+  /** Signatures, chains, CRLs and TCB status; throws VerificationError; pure. */
+  verify(parsed: P, context: VerifyContext): VerifiedEvidence<K>;
+}

@@ -1,0 +1,110 @@
+import type { Hex } from "../util/bytes.ts";
+
+/** The TEE kinds, with the names used on the CLI, in GraphQL and in docs. */
+export const TEE_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug"] as const;
+export type TeeKind = (typeof TEE_KINDS)[number];
+
+/** TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one. */
+export const TCB_STATUSES = [
+  "UpToDate",
+  "SWHardeningNeeded",
+  "ConfigurationNeeded",
+  "ConfigurationAndSWHardeningNeeded",
+  "OutOfDate",
+  "OutOfDateConfigurationNeeded",
+  "Revoked",
+  "NotApplicable",
+] as const;
+export type TcbStatus = (typeof TCB_STATUSES)[number];
+
+export interface SgxClaims {
+  mrenclave: Hex;
+  mrsigner: Hex;
+  isvProdId: number;
+  isvSvn: number;
+  reportData: Hex;
+}
+
+export interface TdxClaims {
+  mrtd: Hex;
+  rtmr0: Hex;
+  rtmr1: Hex;
+  rtmr2: Hex;
+  rtmr3: Hex;
+  mrConfigId: Hex;
+  reportData: Hex;
+}
+
+export interface SnpClaims {
+  measurement: Hex;
+  hostData: Hex;
+  reportData: Hex;
+  chipId: Hex;
+  /** The guest policy, a 64-bit integer, as 0x-prefixed hex of its value. */
+  policy: Hex;
+  /** REPORTED_TCB: the 8 raw bytes as they appear in the report. */
+  reportedTcb: Hex;
+}
+
+export interface NitroClaims {
+  pcr0: Hex;
+  pcr1: Hex;
+  pcr2: Hex;
+  moduleId: string;
+  /** Milliseconds since the Unix epoch, as signed in the document. */
+  timestamp: number;
+  publicKey: Hex | null;
+  userData: Hex | null;
+  nonce: Hex | null;
+}
+
+export interface DebugClaims {
+  measurement: Hex;
+  reportData: Hex;
+  publicKey: Hex;
+}
+
+export interface ClaimsByKind {
+  sgx: SgxClaims;
+  tdx: TdxClaims;
+  "sev-snp": SnpClaims;
+  nitro: NitroClaims;
+  debug: DebugClaims;
+}
+
+/** Facts about the platform (not the workload) that policies deny by: FMSPC, AMD product line. */
+export interface PlatformInfo {
+  /** Intel: family-model-stepping-platform-customSKU of the PCK certificate, 12 lowercase hex digits. */
+  fmspc?: string;
+  /** AMD: Milan, Genoa or Turin. */
+  amdProductLine?: string;
+  /** AMD: which key signed the report. */
+  amdSigningKey?: "vcek" | "vlek";
+  /** Intel: TCB Info tcbEvaluationDataNumber the status was computed from. */
+  tcbEvaluationDataNumber?: number;
+  /** Free-form facts a verifier wants to surface (TCB components, module ids). */
+  [key: string]: unknown;
+}
+
+/**
+ * The normalized outcome of verifying one piece of evidence, modelled on an
+ * IETF RATS / EAR appraisal: what the TEE claims, how current its TCB is, and
+ * until when the verification stays valid. Only a fully verified chain yields one.
+ */
+export interface VerifiedEvidence<K extends TeeKind = TeeKind> {
+  ok: true;
+  tee: K;
+  claims: ClaimsByKind[K];
+  tcb: { status: TcbStatus; advisoryIds: string[] };
+  /** The TEE runs in a debug mode, or is no TEE at all: never secure. */
+  debug: boolean;
+  /** keccak256 of the raw evidence bytes (the value recorded on-chain). */
+  evidenceHash: Hex;
+  /** keccak256 over the collateral items used, see docs/ids.md. */
+  collateralHash: Hex;
+  /** When this verification stops holding: the earliest certificate notAfter, CRL or collateral nextUpdate. */
+  expiresAt: Date;
+  /** The "as of" time the verification was made for. */
+  verifiedAt: Date;
+  platform: PlatformInfo;
+}

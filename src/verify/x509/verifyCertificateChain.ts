@@ -1,0 +1,174 @@
+import { createHash } from "node:crypto";
+import { VerificationError } from "../../errors/KeepledgerError.ts";
+import type { ParsedCertificate, ParsedCrl } from "./certificate.ts";
+import { X509_CODES } from "./codes.ts";
+import { verifyWith } from "./signatureAlgorithm.ts";
+
+/** A vendor root, pinned by the SHA-256 fingerprint of its DER encoding. */
+export interface TrustedRoot {
+  name: string;
+  certificate: ParsedCertificate;
+}
+
+export interface VerifyCertificateChainOptions {
+  /** Human name of the chain for messages ("PCK certificate chain"). */
+  name: string;
+  /** Leaf first. The root may be included (it must then be one of `roots`) or left out. */
+  chain: readonly ParsedCertificate[];
+  roots: readonly TrustedRoot[];
+  at: Date;
+  crls?: readonly ParsedCrl[];
+  /** Every certificate below the root must be covered by a CRL from its issuer. */
+  requireCrls?: boolean;
+}
+
+export interface VerifiedChain {
+  root: TrustedRoot;
+  /** Leaf first, ending with the pinned root. */
+  certificates: ParsedCertificate[];
+  crlsUsed: ParsedCrl[];
+  /** The earliest notAfter of the certificates and nextUpdate of the CRLs used. */
+  expiresAt: Date;
+}
+
+const signatureCache = new Map<string, boolean>();
+
+/** Drops remembered signature checks (for cold-cache benchmarks). Results never depend on time. */
+export function clearSignatureCache(): void {
+  signatureCache.clear();
+}
+
+/**
+ * Whether `signed` (a certificate or CRL) carries a valid signature by `issuer`'s key.
+ * Remembered by exact bytes: the answer for the same bytes and key never changes.
+ */
+export function isSignedBy(signed: ParsedCertificate | ParsedCrl, issuer: ParsedCertificate): boolean {
+  const id = "fingerprint" in signed ? signed.fingerprint : createHash("sha256").update(signed.der).digest("hex");
+  const key = `${id}:${issuer.fingerprint}`;
+  const hit = signatureCache.get(key);
+  if (hit !== undefined) return hit;
+  const ok = verifyWith(signed.signatureAlgorithm, signed.tbs, signed.signature, issuer.publicKey, "der");
+  if (signatureCache.size >= 16_384) signatureCache.delete(signatureCache.keys().next().value as string);
+  signatureCache.set(key, ok);
+  return ok;
+}
+
+function checkValidity(cert: ParsedCertificate, at: Date, name: string, index: number): void {
+  const details = { subject: cert.subject, notBefore: cert.notBefore, notAfter: cert.notAfter, at };
+  if (at < cert.notBefore) {
+    throw new VerificationError(X509_CODES.CERT_NOT_YET_VALID, `${name}: certificate "${cert.subject}" is not yet valid`, {
+      at: { field: `${name}[${index}]` },
+      details,
+    });
+  }
+  if (at > cert.notAfter) {
+    throw new VerificationError(X509_CODES.CERT_EXPIRED, `${name}: certificate "${cert.subject}" has expired`, {
+      at: { field: `${name}[${index}]` },
+      details,
+    });
+  }
+}
+
+/** Picks the newest CRL of `issuer` that is in force at `at`, checking its signature and dates. */
+function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date, name: string): ParsedCrl | undefined {
+  const candidates = crls.filter((c) => c.issuer === issuer.subject);
+  if (candidates.length === 0) return undefined;
+  const signed = candidates.filter((c) => isSignedBy(c, issuer));
+  if (signed.length === 0) {
+    throw new VerificationError(X509_CODES.CRL_SIGNATURE_INVALID, `${name}: the CRL of "${issuer.subject}" is not signed by it`, {
+      details: { issuer: issuer.subject },
+    });
+  }
+  if (!issuer.canSignCrls) {
+    throw new VerificationError(X509_CODES.CERT_ISSUER_NOT_CA, `${name}: "${issuer.subject}" may not sign CRLs`, {
+      details: { issuer: issuer.subject },
+    });
+  }
+  const current = signed.filter((c) => c.thisUpdate <= at).sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime());
+  const crl = current[0];
+  if (!crl) {
+    throw new VerificationError(X509_CODES.CRL_NOT_YET_VALID, `${name}: the CRL of "${issuer.subject}" is not yet valid`, {
+      details: { issuer: issuer.subject, thisUpdate: signed[0]!.thisUpdate, at },
+    });
+  }
+  if (crl.nextUpdate !== undefined && crl.nextUpdate < at) {
+    throw new VerificationError(X509_CODES.CRL_EXPIRED, `${name}: the CRL of "${issuer.subject}" has expired`, {
+      details: { issuer: issuer.subject, nextUpdate: crl.nextUpdate, at },
+    });
+  }
+  return crl;
+}
+
+/**
+ * Verifies a certificate chain to a pinned root as of `at`: names link up,
+ * every signature verifies, issuers are CAs, every certificate is within its
+ * validity period, and no certificate is revoked by a CRL in force at `at`.
+ */
+export function verifyCertificateChain(options: VerifyCertificateChainOptions): VerifiedChain {
+  const { name, chain, roots, at, crls = [], requireCrls = false } = options;
+  if (chain.length === 0) {
+    throw new VerificationError(X509_CODES.CERT_CHAIN_BROKEN, `${name} is empty`);
+  }
+  const last = chain[chain.length - 1]!;
+  const path = [...chain];
+  let root = roots.find((r) => r.certificate.fingerprint === last.fingerprint);
+  if (!root) {
+    if (last.subject === last.issuer) {
+      throw new VerificationError(X509_CODES.CERT_ROOT_UNTRUSTED, `${name} ends at a root that is not pinned`, {
+        details: { subject: last.subject, fingerprint: last.fingerprint, pinned: roots.map((r) => r.certificate.fingerprint) },
+      });
+    }
+    root = roots.find((r) => r.certificate.subject === last.issuer && isSignedBy(last, r.certificate));
+    if (!root) {
+      throw new VerificationError(X509_CODES.CERT_ROOT_UNTRUSTED, `${name} does not chain to a pinned root`, {
+        details: { issuer: last.issuer, pinned: roots.map((r) => r.name) },
+      });
+    }
+    path.push(root.certificate);
+  }
+
+  const crlsUsed: ParsedCrl[] = [];
+  let expiresAt = root.certificate.notAfter;
+  for (let i = 0; i < path.length; i++) {
+    const cert = path[i]!;
+    checkValidity(cert, at, name, i);
+    if (cert.notAfter < expiresAt) expiresAt = cert.notAfter;
+    if (i === path.length - 1) break; // the pinned root vouches for itself
+    const issuer = path[i + 1]!;
+    if (cert.issuer !== issuer.subject) {
+      throw new VerificationError(X509_CODES.CERT_CHAIN_BROKEN, `${name}: "${cert.subject}" is not issued by "${issuer.subject}"`, {
+        at: { field: `${name}[${i}]` },
+        details: { issuer: cert.issuer, next: issuer.subject },
+      });
+    }
+    if (!issuer.isCa || !issuer.canSignCertificates) {
+      throw new VerificationError(X509_CODES.CERT_ISSUER_NOT_CA, `${name}: "${issuer.subject}" is not a CA`, {
+        at: { field: `${name}[${i + 1}]` },
+      });
+    }
+    if (!isSignedBy(cert, issuer)) {
+      throw new VerificationError(X509_CODES.CERT_SIGNATURE_INVALID, `${name}: the signature on "${cert.subject}" does not verify`, {
+        at: { field: `${name}[${i}]` },
+        details: { issuer: issuer.subject },
+      });
+    }
+    const crl = crlFor(issuer, crls, at, name);
+    if (!crl) {
+      if (requireCrls) {
+        throw new VerificationError(X509_CODES.CRL_MISSING, `${name}: no CRL from "${issuer.subject}" was provided`, {
+          details: { issuer: issuer.subject },
+        });
+      }
+      continue;
+    }
+    if (!crlsUsed.includes(crl)) crlsUsed.push(crl);
+    if (crl.nextUpdate !== undefined && crl.nextUpdate < expiresAt) expiresAt = crl.nextUpdate;
+    if (crl.revokedSerials.has(cert.serial)) {
+      throw new VerificationError(X509_CODES.CERT_REVOKED, `${name}: certificate "${cert.subject}" is revoked`, {
+        at: { field: `${name}[${i}]` },
+        details: { serial: cert.serial, issuer: issuer.subject },
+      });
+    }
+  }
+  return { root, certificates: path, crlsUsed, expiresAt };
+}

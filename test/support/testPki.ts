@@ -1,0 +1,137 @@
+/**
+ * The test signer: builds whole certificate chains and CRLs with
+ * @peculiar/x509 so failure cases (expired, not yet valid, revoked, wrong root,
+ * wrong issuer) come from real certificates, never from hand-edited bytes.
+ * Verifiers take these roots through their explicit `trustedRoots` option; the
+ * pinned vendor roots stay pinned.
+ */
+import { webcrypto } from "node:crypto";
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
+import { parseCertificate, parseCrl, type ParsedCertificate, type ParsedCrl } from "../../src/verify/x509/certificate.ts";
+import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type Algorithm = webcrypto.Algorithm;
+type EcdsaParams = webcrypto.EcdsaParams;
+type EcKeyGenParams = webcrypto.EcKeyGenParams;
+type RsaHashedKeyGenParams = webcrypto.RsaHashedKeyGenParams;
+
+export type KeyKind = "p256" | "p384" | "rsa-pss-384";
+
+const ALGS: Record<KeyKind, { gen: RsaHashedKeyGenParams | EcKeyGenParams; sign: Algorithm | EcdsaParams }> = {
+  p256: { gen: { name: "ECDSA", namedCurve: "P-256" }, sign: { name: "ECDSA", hash: "SHA-256" } as EcdsaParams },
+  p384: { gen: { name: "ECDSA", namedCurve: "P-384" }, sign: { name: "ECDSA", hash: "SHA-384" } as EcdsaParams },
+  "rsa-pss-384": {
+    gen: { name: "RSA-PSS", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-384" },
+    sign: { name: "RSA-PSS", hash: "SHA-384", saltLength: 48 } as Algorithm,
+  },
+};
+
+export interface TestCa {
+  name: string;
+  keys: CryptoKeyPair;
+  keyKind: KeyKind;
+  cert: ParsedCertificate;
+}
+
+export interface CertOptions {
+  notBefore?: Date;
+  notAfter?: Date;
+  serial?: string;
+  ca?: boolean;
+  keyKind?: KeyKind;
+  extensions?: x509.Extension[];
+}
+
+const DAY = 86_400_000;
+let serialCounter = 0x1000;
+function nextSerial(): string {
+  serialCounter += 1;
+  return serialCounter.toString(16).padStart(6, "0");
+}
+
+export async function generateKeys(kind: KeyKind): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ALGS[kind].gen, true, ["sign", "verify"])) as CryptoKeyPair;
+}
+
+/** A self-signed root CA. */
+export async function createRoot(name: string, options: CertOptions = {}): Promise<TestCa> {
+  const keyKind = options.keyKind ?? "p256";
+  const keys = await generateKeys(keyKind);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: options.serial ?? nextSerial(),
+    name: `CN=${name}`,
+    notBefore: options.notBefore ?? new Date(Date.UTC(2020, 0, 1)),
+    notAfter: options.notAfter ?? new Date(Date.UTC(2049, 0, 1)),
+    keys,
+    signingAlgorithm: ALGS[keyKind].sign,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ...(options.extensions ?? []),
+    ],
+  });
+  return { name, keys, keyKind, cert: parseCertificate(new Uint8Array(cert.rawData)) };
+}
+
+/** A certificate issued by `issuer`; a CA when `options.ca`. Returns its keys too. */
+export async function issue(issuer: TestCa, name: string, options: CertOptions = {}): Promise<TestCa> {
+  const keyKind = options.keyKind ?? "p256";
+  const keys = await generateKeys(keyKind);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: options.serial ?? nextSerial(),
+    subject: `CN=${name}`,
+    issuer: issuer.cert.x509.subject,
+    notBefore: options.notBefore ?? new Date(Date.UTC(2020, 0, 1)),
+    notAfter: options.notAfter ?? new Date(Date.UTC(2045, 0, 1)),
+    publicKey: keys.publicKey,
+    signingKey: issuer.keys.privateKey,
+    signingAlgorithm: ALGS[issuer.keyKind].sign,
+    extensions: [
+      new x509.BasicConstraintsExtension(options.ca === true, undefined, true),
+      new x509.KeyUsagesExtension(
+        options.ca === true
+          ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
+          : x509.KeyUsageFlags.digitalSignature,
+        true,
+      ),
+      ...(options.extensions ?? []),
+    ],
+  });
+  return { name, keys, keyKind, cert: parseCertificate(new Uint8Array(cert.rawData)) };
+}
+
+/** A CRL by `issuer` revoking `revoked` serials (hex). */
+export async function createCrl(
+  issuer: TestCa,
+  revoked: string[] = [],
+  options: { thisUpdate?: Date; nextUpdate?: Date } = {},
+): Promise<ParsedCrl> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: issuer.cert.x509.subject,
+    thisUpdate: options.thisUpdate ?? new Date(Date.UTC(2020, 0, 1)),
+    nextUpdate: options.nextUpdate ?? new Date(Date.UTC(2045, 0, 1)),
+    signingKey: issuer.keys.privateKey,
+    signingAlgorithm: ALGS[issuer.keyKind].sign,
+    entries: revoked.map((serialNumber) => ({ serialNumber, revocationDate: new Date(Date.UTC(2021, 0, 1)) })),
+  });
+  return parseCrl(new Uint8Array(crl.rawData));
+}
+
+export function asTrustedRoot(ca: TestCa): TrustedRoot {
+  return { name: ca.name, certificate: ca.cert };
+}
+
+/** Signs `data` with a test key; ECDSA signatures come back as r‖s (IEEE P1363), as quotes carry them. */
+export async function signRaw(keys: CryptoKeyPair, kind: KeyKind, data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await webcrypto.subtle.sign(ALGS[kind].sign, keys.privateKey, data));
+}
+
+export async function spkiOf(keys: CryptoKeyPair): Promise<Uint8Array> {
+  return new Uint8Array(await webcrypto.subtle.exportKey("spki", keys.publicKey));
+}
+
+export { DAY };
