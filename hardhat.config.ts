@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import { defineConfig } from "hardhat/config";
-import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 
 // Hardhat cannot download compilers on machines without internet access, so
@@ -10,7 +9,7 @@ const solcPackage = require("solc/package.json") as { version: string };
 const soljson = require.resolve("solc/soljson.js");
 
 export default defineConfig({
-  plugins: [hardhatEthers, hardhatNetworkHelpers],
+  plugins: [hardhatNetworkHelpers],
   solidity: {
     version: solcPackage.version,
     path: soljson,
