@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_DATABASES } from "../../test/support/databases.ts";
+import type { Database } from "./Database.ts";
+import { openDatabase } from "./openDatabase.ts";
+
+describe.each(TEST_DATABASES)("Database on $name", (store) => {
+  let db: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, drop } = await store.open());
+    await db.exec("CREATE TABLE item (id TEXT PRIMARY KEY, n {bigint} NOT NULL, body {bytes}); CREATE INDEX item_n ON item (n);");
+  });
+  afterAll(() => drop());
+
+  it("writes and reads with $n placeholders, bytes and big integers", async () => {
+    await db.execute("INSERT INTO item (id, n, body) VALUES ($1, $2, $3)", ["a", 2 ** 40, new Uint8Array([1, 2, 3])]);
+    const rows = await db.query<{ id: string; n: number; body: Uint8Array }>("SELECT id, n, body FROM item WHERE n = $1", [2 ** 40]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.n).toBe(2 ** 40);
+    expect([...rows[0]!.body]).toEqual([1, 2, 3]);
+  });
+
+  it("upserts the same way on both dialects", async () => {
+    const sql = "INSERT INTO item (id, n) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET n = excluded.n";
+    await db.execute(sql, ["b", 1]);
+    await db.execute(sql, ["b", 5]);
+    expect(await db.query("SELECT n FROM item WHERE id = $1", ["b"])).toEqual([{ n: 5 }]);
+  });
+
+  it("rolls a failed transaction back and commits a good one", async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["c", 1]);
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await db.query("SELECT id FROM item WHERE id = $1", ["c"])).toEqual([]);
+    await db.transaction(async (tx) => {
+      await tx.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["d", 1]);
+      await tx.transaction(async (inner) => inner.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["e", 1]));
+    });
+    expect(await db.query("SELECT id FROM item WHERE id IN ($1, $2) ORDER BY id", ["d", "e"])).toEqual([{ id: "d" }, { id: "e" }]);
+  });
+
+  it("serializes concurrent transactions", async () => {
+    await db.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["counter", 0]);
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        db.transaction(async (tx) => {
+          // SQLite transactions are serialized whole; PostgreSQL needs the row lock.
+          const lock = db.dialect === "postgres" ? " FOR UPDATE" : "";
+          const [row] = await tx.query<{ n: number }>(`SELECT n FROM item WHERE id = $1${lock}`, ["counter"]);
+          await new Promise((r) => setTimeout(r, 1));
+          await tx.execute("UPDATE item SET n = $1 WHERE id = $2", [row!.n + 1, "counter"]);
+        }),
+      ),
+    );
+    expect(await db.query("SELECT n FROM item WHERE id = $1", ["counter"])).toEqual([{ n: 20 }]);
+  });
+});
+
+describe("openDatabase", () => {
+  it("rejects URLs of other databases with a clear error", () => {
+    expect(() => openDatabase("mysql://u:secret@h/db")).toThrow(expect.objectContaining({ code: "DATABASE_URL_INVALID" }));
+    try {
+      openDatabase("mysql://u:secret@h/db");
+    } catch (e) {
+      expect(String((e as Error).message)).not.toContain("secret");
+    }
+  });
+});

@@ -1,0 +1,26 @@
+/**
+ * The storage seam shared by the validator node (outbox, evidence store) and
+ * the indexer (entities): the embedded `node:sqlite` by default, PostgreSQL at
+ * scale. SQL is written once in the common subset with `$1…$n` placeholders;
+ * schema text may use `{bytes}` and `{bigint}` for the two types the dialects spell differently.
+ */
+export type Row = Record<string, unknown>;
+
+export interface Database {
+  readonly dialect: "sqlite" | "postgres";
+  /** Where the data lives, without credentials (for logs). */
+  readonly description: string;
+  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  execute(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
+  /** Runs a multi-statement script (schema); applies the type placeholders. */
+  exec(script: string): Promise<void>;
+  /** Runs `fn` in one transaction; nested calls join the outer transaction. */
+  transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function applyTypePlaceholders(script: string, dialect: Database["dialect"]): string {
+  return script
+    .replaceAll("{bytes}", dialect === "sqlite" ? "BLOB" : "BYTEA")
+    .replaceAll("{bigint}", dialect === "sqlite" ? "INTEGER" : "BIGINT");
+}

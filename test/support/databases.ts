@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openDatabase, type Database } from "../../src/store/openDatabase.ts";
+
+/**
+ * The stores every storage test runs against: SQLite always, PostgreSQL when
+ * KEEPLEDGER_TEST_POSTGRES_URL points at a server (.ci/run starts one from
+ * Debian's packages). On CI a missing PostgreSQL is an error, not a skip.
+ */
+export const POSTGRES_URL = process.env.KEEPLEDGER_TEST_POSTGRES_URL;
+
+if (process.env.CI && !POSTGRES_URL) {
+  throw new Error("CI must provide KEEPLEDGER_TEST_POSTGRES_URL so storage tests run against PostgreSQL too");
+}
+
+export interface TestDatabase {
+  name: "sqlite" | "postgres";
+  open(): Promise<{ db: Database; url: string; drop(): Promise<void> }>;
+}
+
+export const TEST_DATABASES: TestDatabase[] = [
+  {
+    name: "sqlite",
+    async open() {
+      const db = openDatabase(":memory:");
+      return { db, url: ":memory:", drop: () => db.close() };
+    },
+  },
+  ...(POSTGRES_URL
+    ? [
+        {
+          name: "postgres" as const,
+          async open() {
+            // A fresh database per suite keeps suites independent and parallel-safe.
+            const name = `kl_test_${randomBytes(6).toString("hex")}`;
+            const admin = new pg.Client({ connectionString: POSTGRES_URL });
+            await admin.connect();
+            await admin.query(`CREATE DATABASE ${name}`);
+            await admin.end();
+            const u = new URL(POSTGRES_URL);
+            u.pathname = `/${name}`;
+            const db = openDatabase(u.toString());
+            return {
+              db,
+              url: u.toString(),
+              async drop() {
+                await db.close();
+                const a = new pg.Client({ connectionString: POSTGRES_URL });
+                await a.connect();
+                await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+                await a.end();
+              },
+            };
+          },
+        },
+      ]
+    : []),
+];
