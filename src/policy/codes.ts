@@ -1,0 +1,17 @@
+import { defineErrorCodes } from "../errors/catalogue.ts";
+
+export const POLICY_CODES = defineErrorCodes("policy", {
+  POLICY_TEE_NOT_ALLOWED: { stage: "policy", description: "The workload's policy does not allow this kind of TEE." },
+  POLICY_MEASUREMENT_NOT_APPROVED: { stage: "policy", description: "The measured code is not an approved measurement of the workload." },
+  POLICY_MEASUREMENT_REVOKED: { stage: "policy", description: "The measured code matches only measurements the owner or governance revoked." },
+  POLICY_MEASUREMENT_MALFORMED: { stage: "policy", description: "An approved measurement read from the chain has the wrong length for its TEE kind." },
+  POLICY_TCB_STATUS_NOT_ACCEPTED: { stage: "policy", description: "The platform's TCB status is not one the policy accepts (e.g. OutOfDate): update the platform's microcode/firmware." },
+  POLICY_ADVISORY_DENIED: { stage: "policy", description: "The platform is affected by an Intel security advisory the policy denies." },
+  POLICY_FMSPC_DENIED: { stage: "policy", description: "The policy refuses this Intel platform family (FMSPC)." },
+  POLICY_AMD_PRODUCT_DENIED: { stage: "policy", description: "The policy refuses this AMD product line (Milan, Genoa, Turin)." },
+  POLICY_DEBUG_NOT_ALLOWED: { stage: "policy", description: "The evidence comes from a debug TEE or a debug Keep, which only dev policies accept." },
+  POLICY_BINDING_REQUIRED: { stage: "policy", description: "The evidence must bind the Keep's key and a recent block (docs/ids.md); only dev policies accept unbound evidence." },
+  POLICY_BINDING_MISMATCH: { stage: "policy", description: "The evidence's report data does not bind this key, chain, registry and block: it was made for something else or replayed." },
+  POLICY_EVIDENCE_TOO_OLD: { stage: "policy", description: "The block the evidence is bound to is older than the policy's maximum evidence age: fetch a fresh nonce and attest again." },
+  POLICY_VERDICT_WOULD_EXPIRE: { stage: "policy", description: "The evidence or its collateral expires before a verdict could be issued." },
+});
