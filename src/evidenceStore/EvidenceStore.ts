@@ -1,0 +1,133 @@
+import { keccak256 } from "viem";
+import type { Database } from "../store/Database.ts";
+import type { Hex } from "../util/bytes.ts";
+
+/**
+ * The raw evidence and collateral behind every verdict a node handled,
+ * content-addressed by keccak256 (the evidenceHash recorded on-chain), so that
+ * an auditor can fetch them and re-run the verification (`keepledger audit`).
+ * Report data can be sensitive: what is served to whom is decided by the
+ * `evidenceAccess` setting where it is served (docs/evidence-store.md), not here.
+ */
+export interface StoredCollateralFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** What a verdict needs besides the evidence to be re-derived: the binding inputs. */
+export interface VerdictEvidenceLink {
+  verdictId: Hex;
+  evidenceHash: Hex;
+  workloadId: Hex;
+  /** The subject's secp256k1 key X‖Y (bound evidence) or null (unbound). */
+  subjectPublicKey: Hex | null;
+  /** "keep" or "validator:<profile>" — what the binding context was. */
+  bindingContext: string;
+  freshnessBlock: number;
+}
+
+export interface StoredEvidence {
+  evidenceHash: Hex;
+  evidence: Uint8Array;
+  collateral: StoredCollateralFile[];
+  storedAt: number;
+}
+
+export const EVIDENCE_STORE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS evidence_blob (
+  evidence_hash TEXT PRIMARY KEY,
+  evidence {bytes} NOT NULL,
+  stored_at {bigint} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evidence_collateral (
+  evidence_hash TEXT NOT NULL,
+  name TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  bytes {bytes} NOT NULL,
+  PRIMARY KEY (evidence_hash, name)
+);
+CREATE TABLE IF NOT EXISTS verdict_evidence (
+  verdict_id TEXT PRIMARY KEY,
+  evidence_hash TEXT NOT NULL,
+  workload_id TEXT NOT NULL,
+  subject_public_key TEXT,
+  binding_context TEXT NOT NULL,
+  freshness_block {bigint} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS verdict_evidence_by_hash ON verdict_evidence (evidence_hash);
+`;
+
+export class EvidenceStore {
+  readonly #db: Database;
+
+  private constructor(db: Database) {
+    this.#db = db;
+  }
+
+  static async open(db: Database): Promise<EvidenceStore> {
+    await db.exec(EVIDENCE_STORE_SCHEMA);
+    return new EvidenceStore(db);
+  }
+
+  /** Stores evidence and its collateral; idempotent (same bytes, same hash). Returns the evidence hash. */
+  async putEvidence(evidence: Uint8Array, collateral: readonly StoredCollateralFile[] = []): Promise<Hex> {
+    const evidenceHash = keccak256(evidence);
+    await this.#db.transaction(async (tx) => {
+      await tx.execute(
+        "INSERT INTO evidence_blob (evidence_hash, evidence, stored_at) VALUES ($1, $2, $3) ON CONFLICT (evidence_hash) DO NOTHING",
+        [evidenceHash, evidence, Math.floor(Date.now() / 1000)],
+      );
+      for (const file of collateral) {
+        await tx.execute(
+          "INSERT INTO evidence_collateral (evidence_hash, name, content_hash, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (evidence_hash, name) DO NOTHING",
+          [evidenceHash, file.name, keccak256(file.bytes), file.bytes],
+        );
+      }
+    });
+    return evidenceHash;
+  }
+
+  async getEvidence(evidenceHash: Hex): Promise<StoredEvidence | undefined> {
+    const [row] = await this.#db.query<{ evidence: Uint8Array; stored_at: number }>(
+      "SELECT evidence, stored_at FROM evidence_blob WHERE evidence_hash = $1",
+      [evidenceHash.toLowerCase()],
+    );
+    if (!row) return undefined;
+    const files = await this.#db.query<{ name: string; bytes: Uint8Array }>(
+      "SELECT name, bytes FROM evidence_collateral WHERE evidence_hash = $1 ORDER BY name",
+      [evidenceHash.toLowerCase()],
+    );
+    return { evidenceHash: evidenceHash.toLowerCase() as Hex, evidence: row.evidence, collateral: files, storedAt: row.stored_at };
+  }
+
+  /** Records which evidence and binding inputs a verdict rests on; idempotent. */
+  async linkVerdict(link: VerdictEvidenceLink): Promise<void> {
+    await this.#db.execute(
+      `INSERT INTO verdict_evidence (verdict_id, evidence_hash, workload_id, subject_public_key, binding_context, freshness_block)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (verdict_id) DO NOTHING`,
+      [link.verdictId.toLowerCase(), link.evidenceHash.toLowerCase(), link.workloadId.toLowerCase(), link.subjectPublicKey, link.bindingContext, link.freshnessBlock],
+    );
+  }
+
+  async verdictLink(verdictId: Hex): Promise<VerdictEvidenceLink | undefined> {
+    const [row] = await this.#db.query<{
+      evidence_hash: Hex;
+      workload_id: Hex;
+      subject_public_key: Hex | null;
+      binding_context: string;
+      freshness_block: number;
+    }>("SELECT evidence_hash, workload_id, subject_public_key, binding_context, freshness_block FROM verdict_evidence WHERE verdict_id = $1", [
+      verdictId.toLowerCase(),
+    ]);
+    if (!row) return undefined;
+    return {
+      verdictId: verdictId.toLowerCase() as Hex,
+      evidenceHash: row.evidence_hash,
+      workloadId: row.workload_id,
+      subjectPublicKey: row.subject_public_key,
+      bindingContext: row.binding_context,
+      freshnessBlock: Number(row.freshness_block),
+    };
+  }
+}
+
