@@ -1,0 +1,20 @@
+import { clearDcapHashCaches } from "./dcapHashes.ts";
+import { clearIntelCollateralCache } from "./intelCollateral.ts";
+import { clearPckExtensionCache } from "./parsePckExtensions.ts";
+import { clearIntelSignatureCache } from "./verifyIntelDocument.ts";
+import { clearQuoteSignatureCaches } from "./verifyQuoteSignatures.ts";
+
+/**
+ * Drops everything the DCAP verifier remembers by exact bytes (parsed TCB Info
+ * and QE Identity, their signature checks, QE report signature checks,
+ * attestation keys, PCK extensions, collateral hashes), for cold measurements.
+ * Certificate/CRL parsing and X.509 signature caches are cleared with
+ * clearParseCaches() and clearSignatureCache() from src/verify/x509.
+ */
+export function clearDcapCaches(): void {
+  clearDcapHashCaches();
+  clearIntelCollateralCache();
+  clearPckExtensionCache();
+  clearIntelSignatureCache();
+  clearQuoteSignatureCaches();
+}
