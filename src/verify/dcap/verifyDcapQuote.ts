@@ -76,7 +76,8 @@ export interface VerifyDcapQuoteResult {
 export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOptions): VerifyDcapQuoteResult {
   const { collateral, at } = options;
   const roots = options.trustedRoots ?? [INTEL_SGX_ROOT_CA];
-  const pckChain = verifyPckChain(quote, { collateral, roots, at, requireCrls: options.dangerouslyAllowMissingCrls !== true });
+  const requireCrls = options.dangerouslyAllowMissingCrls !== true;
+  const pckChain = verifyPckChain(quote, { collateral, roots, at, requireCrls });
   const pck = parsePckExtensions(pckChain.leaf);
 
   verifyQeReportSignature(quote, pckChain.leaf);
@@ -86,7 +87,7 @@ export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOption
   const tcbInfoDoc = selectTcbInfo(collateral, quote.tee === "sgx" ? "SGX" : "TDX", pck.fmspc, pck.pceId, at);
   checkVersion(tcbInfoDoc, "TCB Info", 3);
   if (tcbInfoDoc.value.tcbType !== 0) unsupported("TCB Info", "tcbType", tcbInfoDoc.value.tcbType, 0);
-  const tcbSigning = verifyIntelDocument({ document: tcbInfoDoc, name: "TCB Info", collateral, roots, at });
+  const tcbSigning = verifyIntelDocument({ document: tcbInfoDoc, name: "TCB Info", collateral, roots, at, requireCrls });
   const tcbInfo = tcbInfoDoc.value;
 
   const qeId = quote.tee === "sgx" ? "QE" : "TD_QE";
@@ -95,7 +96,7 @@ export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOption
   let qeSigningExpires: Date | undefined;
   if (qeIdentityDoc) {
     checkVersion(qeIdentityDoc, "QE Identity", 2);
-    qeSigningExpires = verifyIntelDocument({ document: qeIdentityDoc, name: "QE Identity", collateral, roots, at }).chain.expiresAt;
+    qeSigningExpires = verifyIntelDocument({ document: qeIdentityDoc, name: "QE Identity", collateral, roots, at, requireCrls }).chain.expiresAt;
     qe = checkQeIdentity(quote.signature.qeReport, qeIdentityDoc.value);
   } else if (options.dangerouslyAllowMissingQeIdentity === true) {
     checkPinnedQeIdentity(quote.signature.qeReport, INTEL_QE_IDENTITIES[qeId]);

@@ -17,6 +17,8 @@ export interface VerifyIntelDocumentOptions {
   collateral: CollateralSet;
   roots: readonly TrustedRoot[];
   at: Date;
+  /** The root CA CRL must be in the collateral (default true). */
+  requireCrls?: boolean;
 }
 
 export interface VerifyIntelDocumentResult {
@@ -51,7 +53,7 @@ function signedBy(document: IntelDocument<unknown>, cert: ParsedCertificate): bo
  * issueDate ≤ at ≤ nextUpdate.
  */
 export function verifyIntelDocument(options: VerifyIntelDocumentOptions): VerifyIntelDocumentResult {
-  const { document, name, collateral, roots, at } = options;
+  const { document, name, collateral, roots, at, requireCrls = true } = options;
   const seen = new Set<string>();
   const candidates: ParsedCertificate[] = [];
   for (const cert of [...document.source.issuerChain, ...collateral.certificates]) {
@@ -71,7 +73,7 @@ export function verifyIntelDocument(options: VerifyIntelDocumentOptions): Verify
       details: { signers: candidates.map((c) => c.fingerprint) },
     });
   }
-  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls: true });
+  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls });
   const { issueDate, nextUpdate } = document.value;
   if (at < issueDate) {
     throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID, `the ${name} is not yet valid`, {
