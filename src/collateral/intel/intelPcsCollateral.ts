@@ -15,8 +15,10 @@ export interface IntelPcsCollateralOptions {
   apiVersion: 4;
   /** The HTTP client (default global fetch). */
   fetch?: FetchLike;
-  /** Shared cache; pass one to several providers to share it (default: one per provider). */
+  /** Shared cache; pass one to several providers to share it (default: one per provider, with `maxAgeMs`). */
   cache?: PcsCache;
+  /** Longest a cached entry is served when no `cache` is given (default 24 h); nextUpdate always bounds it too. */
+  maxAgeMs?: number;
   /**
    * Where the Intel SGX Root CA CRL comes from. Default `{baseUrl}/sgx/certification/v4/rootcacrl`
    * (PCCS); for Intel PCS use "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der".
@@ -54,7 +56,7 @@ export function intelPcsCollateral(options: IntelPcsCollateralOptions): IntelPcs
   }
   const base = options.baseUrl.replace(/\/+$/, "");
   const fetchFn: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
-  const cache = options.cache ?? new PcsCache();
+  const cache = options.cache ?? new PcsCache(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {});
   const timeoutMs = options.timeoutMs ?? defaultIntelPcsOptions().timeoutMs;
   const rootCaCrlUrl = options.rootCaCrlUrl ?? `${base}/sgx/certification/v4/rootcacrl`;
 

@@ -17,6 +17,23 @@ export function parsePckChainData(raw: Uint8Array, offset: number): PckChainData
   let end = raw.length;
   while (end > 0 && raw[end - 1] === 0) end--;
   const text = Buffer.from(raw.buffer, raw.byteOffset, end).toString("latin1");
+  // A platform sends the same chain in every quote: remember the decoded DER by the exact text (copies out, so callers cannot poison it).
+  const hit = decoded.get(text);
+  if (hit) return { raw, certificates: hit.map((c) => c.slice()) };
+  const certificates = decode(text, offset);
+  if (decoded.size >= 256) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(text, certificates.map((c) => c.slice()));
+  return { raw, certificates };
+}
+
+const decoded = new Map<string, Uint8Array[]>();
+
+/** Drops remembered PEM decodings (for cold-cache benchmarks). */
+export function clearPckChainDataCache(): void {
+  decoded.clear();
+}
+
+function decode(text: string, offset: number): Uint8Array[] {
   const certificates: Uint8Array[] = [];
   let last = 0;
   for (const m of text.matchAll(BLOCK)) {
@@ -28,7 +45,7 @@ export function parsePckChainData(raw: Uint8Array, offset: number): PckChainData
   }
   if (!SPACE.test(text.slice(last))) fail("unexpected text after the last PEM block", offset + last);
   if (certificates.length === 0) fail("no PEM certificate found", offset);
-  return { raw, certificates };
+  return certificates;
 }
 
 function fail(message: string, offset: number): never {

@@ -1,33 +1,35 @@
-import { concat, keccak256 } from "viem";
 import type { Hex } from "../../util/bytes.ts";
 import type { ParsedCrl } from "../x509/certificate.ts";
+import { keccak256Bytes, keccak256Hex } from "./keccak256.ts";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 const bodyKeccak = new Map<string, Hex>();
+const combined = new Map<string, Hex>();
 let crlKeccak = new WeakMap<ParsedCrl, Hex>();
 
 /** Drops remembered collateral hashes (for cold-cache benchmarks). */
 export function clearDcapHashCaches(): void {
   bodyKeccak.clear();
+  combined.clear();
   crlKeccak = new WeakMap();
+}
+
+function remember(cache: Map<string, Hex>, key: string, value: Hex): Hex {
+  if (cache.size >= 1024) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+  return value;
 }
 
 /** keccak256 of a signed Intel document's body, remembered by the body's SHA-256. */
 export function documentKeccak(bodyHash: string, body: Uint8Array): Hex {
-  let h = bodyKeccak.get(bodyHash);
-  if (h === undefined) {
-    h = keccak256(body);
-    if (bodyKeccak.size >= 1024) bodyKeccak.delete(bodyKeccak.keys().next().value as string);
-    bodyKeccak.set(bodyHash, h);
-  }
-  return h;
+  return bodyKeccak.get(bodyHash) ?? remember(bodyKeccak, bodyHash, keccak256Hex(body));
 }
 
 /** keccak256 of a CRL's DER (parsed CRLs are immutable and shared by parseCrl's cache). */
 export function crlKeccakOf(crl: ParsedCrl): Hex {
   let h = crlKeccak.get(crl);
   if (h === undefined) {
-    h = keccak256(crl.der);
+    h = keccak256Hex(crl.der);
     crlKeccak.set(crl, h);
   }
   return h;
@@ -39,10 +41,14 @@ export function crlKeccakOf(crl: ParsedCrl): Hex {
  * an unsafe switch contributes 32 zero bytes. See docs/evidence/dcap.md.
  */
 export function dcapCollateralHash(parts: { tcbInfo: Hex; qeIdentity?: Hex; pckCrl?: Hex; rootCaCrl?: Hex }): Hex {
-  return keccak256(concat([parts.tcbInfo, parts.qeIdentity ?? ZERO32, parts.pckCrl ?? ZERO32, parts.rootCaCrl ?? ZERO32]));
+  const items = [parts.tcbInfo, parts.qeIdentity ?? ZERO32, parts.pckCrl ?? ZERO32, parts.rootCaCrl ?? ZERO32];
+  const key = items.join("");
+  return combined.get(key) ?? remember(combined, key, keccak256Hex(Buffer.from(items.map((h) => h.slice(2)).join(""), "hex")));
 }
 
 /** keccak256 of the raw evidence bytes, as recorded on-chain. */
 export function evidenceHashOf(bytes: Uint8Array): Hex {
-  return keccak256(bytes);
+  return keccak256Hex(bytes);
 }
+
+export { keccak256Bytes };
