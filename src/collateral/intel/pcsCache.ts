@@ -1,0 +1,67 @@
+/**
+ * A cache for Intel collateral shared by every request (and, when passed to
+ * several providers, by several providers). An entry is served until its
+ * collateral's nextUpdate or until it is `maxAgeMs` old, whichever is first;
+ * concurrent misses for the same key share one fetch.
+ */
+export interface PcsCacheOptions {
+  /** Longest an entry is served, whatever its nextUpdate (default 24 h). */
+  maxAgeMs?: number;
+  /** The wall clock for ages (default Date.now). */
+  now?: () => number;
+  /** Most entries kept (default 1024). */
+  maxEntries?: number;
+}
+
+interface Entry<T> {
+  value: T;
+  /** Wall-clock ms after which the entry is stale. */
+  staleAt: number;
+  /** The collateral's own nextUpdate. */
+  nextUpdate: Date;
+}
+
+export class PcsCache {
+  readonly maxAgeMs: number;
+  readonly #now: () => number;
+  readonly #maxEntries: number;
+  readonly #entries = new Map<string, Entry<unknown>>();
+  readonly #inflight = new Map<string, Promise<unknown>>();
+
+  constructor(options: PcsCacheOptions = {}) {
+    this.maxAgeMs = options.maxAgeMs ?? 24 * 3600_000;
+    this.#now = options.now ?? Date.now;
+    this.#maxEntries = options.maxEntries ?? 1024;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /**
+   * The cached value for `key` if it is fresh and still in force at `at`;
+   * otherwise runs `load` (once for concurrent callers) and caches its result.
+   */
+  async get<T>(key: string, at: Date, load: () => Promise<{ value: T; nextUpdate: Date }>): Promise<T> {
+    const now = this.#now();
+    const hit = this.#entries.get(key) as Entry<T> | undefined;
+    if (hit && now < hit.staleAt && at <= hit.nextUpdate) return hit.value;
+    const pending = this.#inflight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const p = load()
+      .then(({ value, nextUpdate }) => {
+        const staleAt = Math.min(this.#now() + this.maxAgeMs, nextUpdate.getTime());
+        if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
+        this.#entries.delete(key);
+        this.#entries.set(key, { value, staleAt, nextUpdate });
+        return value;
+      })
+      .finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, p);
+    return p;
+  }
+}

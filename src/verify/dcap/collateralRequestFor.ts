@@ -1,0 +1,22 @@
+import type { CollateralRequest } from "../../collateral/types.ts";
+import type { DcapQuote } from "../../evidence/dcap/types.ts";
+import { VerificationError } from "../../errors/KeepledgerError.ts";
+
+import { DCAP_CODES } from "./codes.ts";
+import { commonName } from "./commonName.ts";
+import { parsePckCertificate } from "./parsePckCertificate.ts";
+import { parsePckExtensions } from "./parsePckExtensions.ts";
+
+/** What to fetch for a quote: the TCB Info of its FMSPC, the QE Identity, and the CRL of the CA that issued its PCK certificate. */
+export function collateralRequestFor(quote: DcapQuote): CollateralRequest {
+  const leaf = parsePckCertificate(quote.signature.pckChain.certificates[0]!, "PCK certificate chain[0]");
+  const issuer = commonName(leaf.issuer);
+  const pckCa = issuer === "Intel SGX PCK Platform CA" ? "platform" : issuer === "Intel SGX PCK Processor CA" ? "processor" : undefined;
+  if (!pckCa) {
+    throw new VerificationError(DCAP_CODES.DCAP_PCK_CERT_INVALID, "the PCK certificate is not issued by the PCK Platform CA or the PCK Processor CA", {
+      at: { field: "quote.signature.pckChain" },
+      details: { issuer: leaf.issuer },
+    });
+  }
+  return { vendor: "intel", tee: quote.tee, fmspc: parsePckExtensions(leaf).fmspc, pckCa };
+}

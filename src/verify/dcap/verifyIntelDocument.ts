@@ -1,0 +1,91 @@
+import type { CollateralSet } from "../../collateral/types.ts";
+import { VerificationError } from "../../errors/KeepledgerError.ts";
+import type { ParsedCertificate } from "../x509/certificate.ts";
+import { verifyWith } from "../x509/signatureAlgorithm.ts";
+import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
+import { DCAP_CODES } from "./codes.ts";
+import { commonName } from "./commonName.ts";
+import type { IntelDocument } from "./intelCollateral.ts";
+
+export const TCB_SIGNING_CN = "Intel SGX TCB Signing";
+
+export interface VerifyIntelDocumentOptions {
+  /** Validated document, chosen by the caller. */
+  document: IntelDocument<{ issueDate: Date; nextUpdate: Date }>;
+  /** "TCB Info" or "QE Identity", for messages. */
+  name: string;
+  collateral: CollateralSet;
+  roots: readonly TrustedRoot[];
+  at: Date;
+  /** The root CA CRL must be in the collateral (default true). */
+  requireCrls?: boolean;
+}
+
+export interface VerifyIntelDocumentResult {
+  signer: ParsedCertificate;
+  /** The TCB signing chain, checked against the root CA CRL. */
+  chain: VerifiedChain;
+}
+
+const signatureCache = new Map<string, boolean>();
+
+/** Drops remembered TCB Info / QE Identity signature checks (for cold-cache benchmarks). */
+export function clearIntelSignatureCache(): void {
+  signatureCache.clear();
+}
+
+/** ECDSA P-256 (r‖s) over the exact body bytes; remembered by body hash, signature and signer key. */
+function signedBy(document: IntelDocument<unknown>, cert: ParsedCertificate): boolean {
+  const sig = document.source.signature;
+  const key = `${document.bodyHash}:${Buffer.from(sig).toString("hex")}:${cert.fingerprint}`;
+  const hit = signatureCache.get(key);
+  if (hit !== undefined) return hit;
+  const ok = sig.length === 64 && verifyWith({ kind: "ecdsa", hash: "sha256" }, document.source.body, sig, cert.publicKey, "p1363");
+  if (signatureCache.size >= 4096) signatureCache.delete(signatureCache.keys().next().value as string);
+  signatureCache.set(key, ok);
+  return ok;
+}
+
+/**
+ * Checks an Intel-signed document: its signature by an "Intel SGX TCB Signing"
+ * certificate (from the document's issuer chain or the collateral), that
+ * certificate's chain to a pinned root with the root CA CRL required, and
+ * issueDate ≤ at ≤ nextUpdate.
+ */
+export function verifyIntelDocument(options: VerifyIntelDocumentOptions): VerifyIntelDocumentResult {
+  const { document, name, collateral, roots, at, requireCrls = true } = options;
+  const seen = new Set<string>();
+  const candidates: ParsedCertificate[] = [];
+  for (const cert of [...document.source.issuerChain, ...collateral.certificates]) {
+    if (seen.has(cert.fingerprint) || commonName(cert.subject) !== TCB_SIGNING_CN) continue;
+    seen.add(cert.fingerprint);
+    candidates.push(cert);
+  }
+  if (candidates.length === 0) {
+    throw new VerificationError(DCAP_CODES.DCAP_TCB_SIGNING_CERT_MISSING, `no "${TCB_SIGNING_CN}" certificate came with the ${name}`, {
+      at: { field: name },
+    });
+  }
+  const signer = candidates.find((c) => signedBy(document, c));
+  if (!signer) {
+    throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_SIGNATURE_INVALID, `the ${name} signature does not verify`, {
+      at: { field: `${name}.signature` },
+      details: { signers: candidates.map((c) => c.fingerprint) },
+    });
+  }
+  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls });
+  const { issueDate, nextUpdate } = document.value;
+  if (at < issueDate) {
+    throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID, `the ${name} is not yet valid`, {
+      at: { field: `${name}.issueDate` },
+      details: { issueDate, at },
+    });
+  }
+  if (at > nextUpdate) {
+    throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_EXPIRED, `the ${name} has expired`, {
+      at: { field: `${name}.nextUpdate` },
+      details: { nextUpdate, at },
+    });
+  }
+  return { signer, chain };
+}

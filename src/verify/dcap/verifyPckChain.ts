@@ -1,0 +1,60 @@
+import type { CollateralSet } from "../../collateral/types.ts";
+import type { DcapQuote } from "../../evidence/dcap/types.ts";
+import { VerificationError } from "../../errors/KeepledgerError.ts";
+import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
+import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
+import { DCAP_CODES } from "./codes.ts";
+import { commonName } from "./commonName.ts";
+import { parsePckCertificate } from "./parsePckCertificate.ts";
+
+export interface VerifyPckChainOptions {
+  collateral: CollateralSet;
+  roots: readonly TrustedRoot[];
+  at: Date;
+  /** The PCK CRL and the root CA CRL must be in the collateral (default true). */
+  requireCrls: boolean;
+}
+
+export interface VerifiedPckChain {
+  leaf: ParsedCertificate;
+  pckCa: "platform" | "processor";
+  chain: VerifiedChain;
+  pckCrl?: ParsedCrl;
+  rootCaCrl?: ParsedCrl;
+}
+
+const PCK_CAS: Record<string, "platform" | "processor"> = {
+  "Intel SGX PCK Platform CA": "platform",
+  "Intel SGX PCK Processor CA": "processor",
+};
+
+function invalid(message: string, details: Record<string, unknown>): never {
+  throw new VerificationError(DCAP_CODES.DCAP_PCK_CERT_INVALID, message, { at: { field: "quote.signature.pckChain" }, details });
+}
+
+/**
+ * The PCK chain the quote carries (certification data type 5), leaf first, to
+ * a pinned root as of `at`, with the PCK CRL of its issuing CA and the root CA
+ * CRL from the collateral.
+ */
+export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions): VerifiedPckChain {
+  const certs = quote.signature.pckChain.certificates.map((der, i) => parsePckCertificate(der, `PCK certificate chain[${i}]`));
+  const leaf = certs[0]!;
+  // Intel's QVL requires "SGX PCK Certificate" in the leaf's CN.
+  if (!commonName(leaf.subject).includes("SGX PCK Certificate")) invalid("the first certificate is not an SGX PCK certificate", { subject: leaf.subject });
+  const pckCa = PCK_CAS[commonName(leaf.issuer)];
+  if (!pckCa) invalid("the PCK certificate is not issued by the PCK Platform CA or the PCK Processor CA", { issuer: leaf.issuer });
+  const chain = verifyCertificateChain({
+    name: "PCK certificate chain",
+    chain: certs,
+    roots: options.roots,
+    at: options.at,
+    crls: options.collateral.crls,
+    requireCrls: options.requireCrls,
+  });
+  const caSubject = chain.certificates[1]?.subject;
+  const rootSubject = chain.root.certificate.subject;
+  const pckCrl = chain.crlsUsed.find((c) => c.issuer === caSubject);
+  const rootCaCrl = chain.crlsUsed.find((c) => c.issuer === rootSubject);
+  return { leaf, pckCa, chain, ...(pckCrl ? { pckCrl } : {}), ...(rootCaCrl ? { rootCaCrl } : {}) };
+}

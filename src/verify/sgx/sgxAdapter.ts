@@ -1,0 +1,23 @@
+import type { SgxQuote } from "../../evidence/dcap/types.ts";
+import { parseSgxQuote } from "../../evidence/sgx/parseSgxQuote.ts";
+import type { TeeAdapter } from "../adapter.ts";
+import { checkEvidenceBytes } from "../dcap/checkEvidenceBytes.ts";
+import { collateralRequestFor } from "../dcap/collateralRequestFor.ts";
+import { detectDcapQuote } from "../dcap/detectDcapQuote.ts";
+import { verifySgxQuote } from "./verifySgxQuote.ts";
+
+/** Intel SGX DCAP quotes (v3, ECDSA P-256). Strict: every unsafe switch of verifySgxQuote stays off. */
+export const sgxAdapter: TeeAdapter<"sgx", SgxQuote> = {
+  kind: "sgx",
+  detect: (bytes) => detectDcapQuote(bytes) === "sgx",
+  parse: parseSgxQuote,
+  collateralRequests: (quote) => [collateralRequestFor(quote)],
+  verify(quote, context) {
+    checkEvidenceBytes(quote, context.evidence);
+    return verifySgxQuote(quote, {
+      collateral: context.collateral,
+      at: context.at,
+      ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}),
+    });
+  },
+};

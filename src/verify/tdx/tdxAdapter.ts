@@ -1,0 +1,23 @@
+import type { TdxQuote } from "../../evidence/dcap/types.ts";
+import { parseTdxQuote } from "../../evidence/tdx/parseTdxQuote.ts";
+import type { TeeAdapter } from "../adapter.ts";
+import { checkEvidenceBytes } from "../dcap/checkEvidenceBytes.ts";
+import { collateralRequestFor } from "../dcap/collateralRequestFor.ts";
+import { detectDcapQuote } from "../dcap/detectDcapQuote.ts";
+import { verifyTdxQuote } from "./verifyTdxQuote.ts";
+
+/** Intel TDX DCAP quotes (v4 and v5, TD 1.0 and TD 1.5 bodies, ECDSA P-256). Strict: every unsafe switch stays off. */
+export const tdxAdapter: TeeAdapter<"tdx", TdxQuote> = {
+  kind: "tdx",
+  detect: (bytes) => detectDcapQuote(bytes) === "tdx",
+  parse: parseTdxQuote,
+  collateralRequests: (quote) => [collateralRequestFor(quote)],
+  verify(quote, context) {
+    checkEvidenceBytes(quote, context.evidence);
+    return verifyTdxQuote(quote, {
+      collateral: context.collateral,
+      at: context.at,
+      ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}),
+    });
+  },
+};
