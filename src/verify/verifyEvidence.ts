@@ -4,6 +4,7 @@ import { EVIDENCE_CODES } from "../evidence/codes.ts";
 import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
 import { emptyCollateral, mergeCollateral, type CollateralProvider, type CollateralSet } from "../collateral/types.ts";
 import type { TeeAdapter } from "./adapter.ts";
+import { DEFAULT_ADAPTERS } from "./registry.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
 import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
 
@@ -29,7 +30,7 @@ export interface VerifyEvidenceOptions {
   adapters?: readonly TeeAdapter[];
 }
 
-export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[]): TeeAdapter {
+export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): TeeAdapter {
   const matches = adapters.filter((a) => a.detect(bytes));
   if (matches.length !== 1) {
     throw new EvidenceFormatError(
@@ -70,10 +71,10 @@ async function gatherCollateral(
  * base64), detect the kind, parse, gather collateral, verify as of `at`.
  * Resolves only for fully verified evidence; every failure is a KeepledgerError.
  */
-export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceOptions & { adapters: readonly TeeAdapter[] }): Promise<VerifiedEvidence> {
+export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceOptions = {}): Promise<VerifiedEvidence> {
   const at = options.at ?? new Date();
   const { bytes } = decodeEvidenceInput(input);
-  const adapter = detectAdapter(bytes, options.adapters);
+  const adapter = detectAdapter(bytes, options.adapters ?? DEFAULT_ADAPTERS);
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes));
   const providers = options.collateral === undefined ? [] : Array.isArray(options.collateral) ? options.collateral : [options.collateral as CollateralProvider];
   const collateral = await gatherCollateral(adapter, parsed, providers, at);

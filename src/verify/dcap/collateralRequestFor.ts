@@ -4,12 +4,12 @@ import { VerificationError } from "../../errors/KeepledgerError.ts";
 
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "./commonName.ts";
-import { parsePckCertificate } from "./parsePckCertificate.ts";
+import { parseCertificate } from "../x509/certificate.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 
 /** What to fetch for a quote: the TCB Info of its FMSPC, the QE Identity, and the CRL of the CA that issued its PCK certificate. */
 export function collateralRequestFor(quote: DcapQuote): CollateralRequest {
-  const leaf = parsePckCertificate(quote.signature.pckChain.certificates[0]!, "PCK certificate chain[0]");
+  const leaf = parseCertificate(quote.signature.pckChain.certificates[0]!, "PCK certificate chain[0]");
   const issuer = commonName(leaf.issuer);
   const pckCa = issuer === "Intel SGX PCK Platform CA" ? "platform" : issuer === "Intel SGX PCK Processor CA" ? "processor" : undefined;
   if (!pckCa) {

@@ -5,7 +5,7 @@ import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "./commonName.ts";
-import { parsePckCertificate } from "./parsePckCertificate.ts";
+import { parseCertificate } from "../x509/certificate.ts";
 
 export interface VerifyPckChainOptions {
   collateral: CollateralSet;
@@ -38,7 +38,7 @@ function invalid(message: string, details: Record<string, unknown>): never {
  * CRL from the collateral.
  */
 export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions): VerifiedPckChain {
-  const certs = quote.signature.pckChain.certificates.map((der, i) => parsePckCertificate(der, `PCK certificate chain[${i}]`));
+  const certs = quote.signature.pckChain.certificates.map((der, i) => parseCertificate(der, `PCK certificate chain[${i}]`));
   const leaf = certs[0]!;
   // Intel's QVL requires "SGX PCK Certificate" in the leaf's CN.
   if (!commonName(leaf.subject).includes("SGX PCK Certificate")) invalid("the first certificate is not an SGX PCK certificate", { subject: leaf.subject });

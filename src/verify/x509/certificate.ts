@@ -35,6 +35,8 @@ export interface ParsedCertificate {
 
 export interface ParsedCrl {
   der: Uint8Array;
+  /** Lowercase hex SHA-256 of the DER encoding. */
+  fingerprint: string;
   x509: X509Crl;
   tbs: Uint8Array;
   signatureAlgorithm: SignatureAlgorithm;
@@ -100,36 +102,33 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
   const hit = certCache.get(fingerprint);
   if (hit) return hit;
   const { tbs, algorithm, signature } = splitSigned(der, field);
-  let x509: X509Certificate;
-  let publicKey: KeyObject;
-  let spki: Uint8Array;
   try {
-    x509 = new X509Certificate(der);
-    spki = new Uint8Array(x509.publicKey.rawData);
-    publicKey = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    const x509 = new X509Certificate(der);
+    const spki = new Uint8Array(x509.publicKey.rawData);
+    const bc = x509.getExtension(BasicConstraintsExtension);
+    const ku = x509.getExtension(KeyUsagesExtension);
+    return remember(certCache, fingerprint, {
+      der,
+      fingerprint,
+      x509,
+      tbs,
+      signatureAlgorithm: algorithm,
+      signature,
+      spki,
+      publicKey: createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }),
+      subject: x509.subject,
+      issuer: x509.issuer,
+      serial: normalizeSerial(x509.serialNumber),
+      notBefore: x509.notBefore,
+      notAfter: x509.notAfter,
+      isCa: bc?.ca === true,
+      canSignCertificates: ku === null || (ku.usages & KeyUsageFlags.keyCertSign) !== 0,
+      canSignCrls: ku === null || (ku.usages & KeyUsageFlags.cRLSign) !== 0,
+    });
   } catch (cause) {
+    // @peculiar/x509 throws plain Errors on malformed extensions or names; every field is read here, inside the guard.
     throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} could not be parsed`, { at: { field }, cause });
   }
-  const bc = x509.getExtension(BasicConstraintsExtension);
-  const ku = x509.getExtension(KeyUsagesExtension);
-  return remember(certCache, fingerprint, {
-    der,
-    fingerprint,
-    x509,
-    tbs,
-    signatureAlgorithm: algorithm,
-    signature,
-    spki,
-    publicKey,
-    subject: x509.subject,
-    issuer: x509.issuer,
-    serial: normalizeSerial(x509.serialNumber),
-    notBefore: x509.notBefore,
-    notAfter: x509.notAfter,
-    isCa: bc?.ca === true,
-    canSignCertificates: ku === null || (ku.usages & KeyUsageFlags.keyCertSign) !== 0,
-    canSignCrls: ku === null || (ku.usages & KeyUsageFlags.cRLSign) !== 0,
-  });
 }
 
 /** Parses every PEM certificate in a text, in order. */
@@ -145,21 +144,21 @@ export function parseCrl(input: Uint8Array | string, field = "CRL"): ParsedCrl {
   const hit = crlCache.get(key);
   if (hit) return hit;
   const { tbs, algorithm, signature } = splitSigned(der, field);
-  let x509: X509Crl;
   try {
-    x509 = new X509Crl(der);
+    const x509 = new X509Crl(der);
+    return remember(crlCache, key, {
+      der,
+      fingerprint: key,
+      x509,
+      tbs,
+      signatureAlgorithm: algorithm,
+      signature,
+      issuer: x509.issuer,
+      thisUpdate: x509.thisUpdate,
+      nextUpdate: x509.nextUpdate,
+      revokedSerials: new Set(x509.entries.map((e) => normalizeSerial(e.serialNumber))),
+    });
   } catch (cause) {
     throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} could not be parsed`, { at: { field }, cause });
   }
-  return remember(crlCache, key, {
-    der,
-    x509,
-    tbs,
-    signatureAlgorithm: algorithm,
-    signature,
-    issuer: x509.issuer,
-    thisUpdate: x509.thisUpdate,
-    nextUpdate: x509.nextUpdate,
-    revokedSerials: new Set(x509.entries.map((e) => normalizeSerial(e.serialNumber))),
-  });
 }

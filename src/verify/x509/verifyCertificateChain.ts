@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate, ParsedCrl } from "./certificate.ts";
 import { X509_CODES } from "./codes.ts";
@@ -43,8 +42,7 @@ export function clearSignatureCache(): void {
  * Remembered by exact bytes: the answer for the same bytes and key never changes.
  */
 export function isSignedBy(signed: ParsedCertificate | ParsedCrl, issuer: ParsedCertificate): boolean {
-  const id = "fingerprint" in signed ? signed.fingerprint : createHash("sha256").update(signed.der).digest("hex");
-  const key = `${id}:${issuer.fingerprint}`;
+  const key = `${signed.fingerprint}:${issuer.fingerprint}`;
   const hit = signatureCache.get(key);
   if (hit !== undefined) return hit;
   const ok = verifyWith(signed.signatureAlgorithm, signed.tbs, signed.signature, issuer.publicKey, "der");

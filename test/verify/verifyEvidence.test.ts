@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { directoryCollateral } from "../../src/collateral/staticCollateral.ts";
+import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
+import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
+
+/** The end-to-end path the CLI and the node use: raw or encoded bytes + a collateral directory + an as-of time. */
+describe("verifyEvidence over the real vectors", () => {
+  it.each([
+    ["sgx", "dcapqvl-sgx", "quote.bin", "sgx", "ConfigurationAndSWHardeningNeeded"],
+    ["tdx", "dcapqvl-tdx", "quote.bin", "tdx", "UpToDate"],
+  ])("%s/%s verifies from a directory of collateral, as of its verify_at", async (kind, set, file, tee, status) => {
+    const expected = expectedOf(kind, set);
+    const collateral = await directoryCollateral(fixturePath(kind, set));
+    const r = await verifyEvidence(fixtureBytes(kind, set, file), { collateral, at: new Date(expected.verify_at) });
+    expect(r.tee).toBe(tee);
+    expect(r.tcb.status).toBe(status);
+    expect(r.expiresAt.getTime()).toBeLessThanOrEqual(new Date(expected.validity_window.not_after).getTime());
+  });
+
+  it("gives the same result for the hex and base64 forms of the same quote", async () => {
+    const expected = expectedOf("sgx", "dcapqvl-sgx");
+    const collateral = await directoryCollateral(fixturePath("sgx", "dcapqvl-sgx"));
+    const raw = fixtureBytes("sgx", "dcapqvl-sgx", "quote.bin");
+    const at = new Date(expected.verify_at);
+    const a = await verifyEvidence(raw, { collateral, at });
+    const b = await verifyEvidence(new Uint8Array(Buffer.from(Buffer.from(raw).toString("hex"))), { collateral, at });
+    const c = await verifyEvidence(new Uint8Array(Buffer.from(Buffer.from(raw).toString("base64"))), { collateral, at });
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+  });
+
+  it("refuses bytes that are no evidence with EVIDENCE_UNKNOWN_KIND", async () => {
+    await expect(verifyEvidence(new Uint8Array(readFileSync(fixturePath("sgx", "dcapqvl-sgx", "pck_crl.der"))))).rejects.toMatchObject({
+      code: "EVIDENCE_UNKNOWN_KIND",
+    });
+  });
+
+  it("fails without collateral instead of guessing", async () => {
+    const expected = expectedOf("tdx", "dcapqvl-tdx");
+    await expect(verifyEvidence(fixtureBytes("tdx", "dcapqvl-tdx", "quote.bin"), { at: new Date(expected.verify_at) })).rejects.toMatchObject({
+      stage: "verification",
+    });
+  });
+});
