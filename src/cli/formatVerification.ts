@@ -1,0 +1,52 @@
+import type { KeepledgerError } from "../errors/KeepledgerError.ts";
+import type { VerifiedEvidence } from "../verify/types.ts";
+
+/** The `--json` shape of `keepledger verify` (docs/cli.md): one object, stable keys. */
+export function verificationJson(r: VerifiedEvidence): Record<string, unknown> {
+  return {
+    ok: true,
+    tee: r.tee,
+    claims: r.claims,
+    tcb: { status: r.tcb.status, advisoryIds: r.tcb.advisoryIds },
+    debug: r.debug,
+    evidenceHash: r.evidenceHash,
+    collateralHash: r.collateralHash,
+    expiresAt: r.expiresAt.toISOString(),
+  };
+}
+
+export function failureJson(e: KeepledgerError): Record<string, unknown> {
+  return { ok: false, error: { code: e.code, message: e.message } };
+}
+
+const TEE_NAMES: Record<string, string> = {
+  sgx: "Intel SGX enclave",
+  tdx: "Intel TDX trust domain",
+  "sev-snp": "AMD SEV-SNP guest",
+  nitro: "AWS Nitro enclave",
+  debug: "debug Keep (no TEE)",
+};
+
+/** The same facts for a person. */
+export function verificationText(r: VerifiedEvidence): string {
+  const lines = [`✔ verified: ${TEE_NAMES[r.tee] ?? r.tee}, as of ${r.verifiedAt.toISOString()}`];
+  if (r.debug) lines.push("  ⚠ INSECURE: debug mode or no TEE at all — accept only under a dev policy");
+  const advisories = r.tcb.advisoryIds.length > 0 ? ` (${r.tcb.advisoryIds.join(", ")})` : "";
+  lines.push(`  TCB status      ${r.tcb.status}${advisories}`);
+  for (const [k, v] of Object.entries(r.claims)) lines.push(`  ${k.padEnd(15)} ${v === null ? "—" : String(v)}`);
+  lines.push(`  evidence hash   ${r.evidenceHash}`);
+  lines.push(`  collateral hash ${r.collateralHash}`);
+  lines.push(`  valid until     ${r.expiresAt.toISOString()} (earliest certificate, CRL or collateral expiry)`);
+  return lines.join("\n");
+}
+
+export function failureText(e: KeepledgerError): string {
+  const hint: Record<string, string> = {
+    format: "the bytes are not well-formed evidence",
+    verification: "the evidence does not verify",
+    policy: "the policy refuses the evidence",
+    infrastructure: "a collateral service failed; try again",
+    usage: "check the command line",
+  };
+  return `✘ ${hint[e.stage] ?? "rejected"}: ${e.message}\n  code ${e.code}`;
+}
