@@ -80,6 +80,10 @@ describe("parseDebugEvidence", () => {
     expect(toHex(e.signature)).toBe(toHex(at("signature")));
     expect(toHex(e.signed)).toBe(toHex(bytes.subarray(0, 180)));
     expect(e.raw).not.toBe(bytes);
+    const buffer = Buffer.from(bytes);
+    const fromBuffer = parseDebugEvidence(buffer);
+    buffer.fill(0);
+    expect(toHex(fromBuffer.publicKey)).toBe(toHex(publicKeyOf(DEBUG_TEST_KEYS.keep))); // a private copy, not a view of the caller's Buffer
   });
 
   const rows: Array<{ name: string; fields?: DebugTestFields; input?: (b: Uint8Array) => Uint8Array; wantError: string; field?: string; wantMessage?: string }> = [

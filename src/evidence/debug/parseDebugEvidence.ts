@@ -30,7 +30,7 @@ function fail(code: keyof typeof DEBUG_CODES, message: string, field: keyof type
 /** Parses debug Keep evidence from untrusted bytes; every failure is an EvidenceFormatError naming the field. */
 export function parseDebugEvidence(bytes: Uint8Array): DebugEvidence {
   if (bytes.length === 0) throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_EMPTY, "the debug Keep evidence is empty");
-  const raw = bytes.slice();
+  const raw = new Uint8Array(bytes); // a copy even when given a Buffer (whose slice() is a view)
   const c = new ByteCursor(raw);
   const magic = c.bytesOf(DEBUG_LAYOUT.magic.size, "magic");
   if (!detectDebugEvidence(magic)) fail("DEBUG_MAGIC_INVALID", "not debug Keep evidence: wrong magic", "magic", { got: toHex(magic) });

@@ -68,6 +68,15 @@ describe("parseNitroDocument on the real vectors", () => {
     });
   }
 
+  it("keeps its own copy: changing the caller's Buffer afterwards changes nothing", () => {
+    const buffer = Buffer.from(fixtureBytes("nitro", "dstack-nitro-doc-a", "attestation_doc.cose"));
+    const doc = parseNitroDocument(buffer);
+    const before = Buffer.from(doc.cose.signature).toString("hex");
+    buffer.fill(0);
+    expect(Buffer.from(doc.cose.signature).toString("hex")).toBe(before);
+    expect(doc.raw[0]).toBe(0x84);
+  });
+
   it("keeps the exact signed bytes: the four COSE elements tile the input", () => {
     const bytes = fixtureBytes("nitro", "dstack-nitro-doc-a", "attestation_doc.cose");
     const { spans, protectedHeader, payload } = parseNitroDocument(bytes).cose;

@@ -162,7 +162,7 @@ function parsePayload(cose: CoseSign1): Omit<NitroDocument, "raw" | "cose"> {
  * verifyNitroDocument. Every failure is an EvidenceFormatError naming the field.
  */
 export function parseNitroDocument(bytes: Uint8Array): NitroDocument {
-  const raw = bytes.slice();
+  const raw = new Uint8Array(bytes); // a copy even when given a Buffer (whose slice() is a view)
   const cose = parseCoseSign1(raw);
   return { raw, cose, ...parsePayload(cose) };
 }

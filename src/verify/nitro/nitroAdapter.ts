@@ -5,7 +5,8 @@ import { verifyNitroDocument } from "./verifyNitroDocument.ts";
 
 /**
  * AWS Nitro Enclaves attestation documents. The certificate chain is inside
- * the document and AWS publishes no CRLs, so no collateral is ever requested.
+ * the document and AWS's verification procedure checks no CRLs (docs/evidence/nitro.md),
+ * so no collateral is ever requested.
  */
 export const nitroAdapter: TeeAdapter<"nitro", NitroDocument> = {
   kind: "nitro",

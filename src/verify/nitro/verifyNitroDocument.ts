@@ -68,7 +68,8 @@ function pcrHex(doc: NitroDocument, index: number): Hex {
  *   as of the document's own timestamp — NSM certificates live hours, and a document is
  *   judged by the time it was signed, which is what makes old documents checkable;
  * - the document is not from after `at`.
- * There are no CRLs: AWS publishes none for the Nitro PKI. A document whose
+ * No CRLs: the document carries none and AWS's procedure checks none (the CAs'
+ * distribution points are not fetched: verification is offline). A document whose
  * PCR0, PCR1 or PCR2 is all zeros comes from a debug-mode enclave: `debug: true`.
  */
 export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocumentOptions = {}): VerifyNitroDocumentResult {
