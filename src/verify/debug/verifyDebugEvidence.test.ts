@@ -165,7 +165,7 @@ describe("tampering with debug Keep evidence", () => {
           }
         },
       ),
-      { numRuns: Math.max(1, Math.floor(RUNS / 4)) },
+      { numRuns: RUNS },
     );
   });
 });

@@ -33,14 +33,17 @@ const untagged = (b: Uint8Array): Uint8Array => (b[0] === 0xd2 ? b.subarray(1) :
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(untagged(a)).equals(Buffer.from(untagged(b)));
 
 describe("every byte of a real document, flipped", () => {
+  // xor 0xff on every byte of every vector; single-bit flips (xor 0x01) too on one of them.
+  // About 1.5 ms per variant (a flipped certificate is parsed afresh), so these run long.
+  const masksOf = (set: string): number[] => (set === "dstack-nitro-doc-a" ? [0xff, 0x01] : [0xff]);
   for (const set of setsOf("nitro")) {
-    it(`${set}: each flip (xor 0xff, and xor 0x01) fails typed; none is harmless`, () => {
+    it(`${set}: each flip (xor ${masksOf(set).map((m) => `0x${m.toString(16).padStart(2, "0")}`).join(", xor ")}) fails typed; none is harmless`, { timeout: 240_000 }, () => {
       const original = fixtureBytes("nitro", set, "attestation_doc.cose");
       const at = new Date(expectedOf("nitro", set).verify_at);
       const { spans } = parseNitroDocument(original).cose;
       const accepted: number[] = [];
       const codes = new Map<string, number>();
-      for (const mask of [0xff, 0x01]) {
+      for (const mask of masksOf(set)) {
         for (let i = 0; i < original.length; i++) {
           const bytes = original.slice();
           bytes[i]! ^= mask;
@@ -59,7 +62,7 @@ describe("every byte of a real document, flipped", () => {
       // (A flip inside a non-empty unprotected header would be harmless; keepledger accepts none.)
       expect(accepted).toEqual([]);
       expect(spans.unprotected.end - spans.unprotected.start).toBe(1);
-      expect([...codes.values()].reduce((a, b) => a + b, 0)).toBe(2 * original.length);
+      expect([...codes.values()].reduce((a, b) => a + b, 0)).toBe(masksOf(set).length * original.length);
     });
   }
 });
@@ -157,7 +160,7 @@ describe("fast-check: signed documents with arbitrary fields", () => {
         expect(o.result.claims.nonce).toBe(hexOrNull(get("nonce", null)));
         expect(o.result.claims.publicKey).toBe(hexOrNull(get("public_key", null)));
       }),
-      { numRuns: Math.max(1, Math.floor(RUNS / 4)) },
+      { numRuns: RUNS },
     );
   });
 
@@ -172,7 +175,7 @@ describe("fast-check: signed documents with arbitrary fields", () => {
           expect(Buffer.from(encodeCbor(u)).toString("hex")).toBe("a0");
         }
       }),
-      { numRuns: Math.max(1, Math.floor(RUNS / 4)) },
+      { numRuns: RUNS },
     );
   });
 });
