@@ -1,0 +1,29 @@
+import { defineErrorCodes } from "../../errors/catalogue.ts";
+
+/** Format errors of debug Keep evidence (docs/evidence/debug-keep.md). */
+export const DEBUG_CODES = defineErrorCodes("evidence/debug", {
+  DEBUG_MAGIC_INVALID: {
+    stage: "format",
+    description: "The evidence does not start with the debug Keep magic 7f 'KEEPDBG'.",
+  },
+  DEBUG_VERSION_UNSUPPORTED: {
+    stage: "format",
+    description: "The debug Keep evidence has a version other than 1.",
+  },
+  DEBUG_FLAGS_INVALID: {
+    stage: "format",
+    description: "The reserved flags of debug Keep evidence are not zero.",
+  },
+  DEBUG_TIMESTAMP_INVALID: {
+    stage: "format",
+    description: "The debug Keep timestamp is beyond the range of dates.",
+  },
+  DEBUG_SIGNATURE_MALFORMED: {
+    stage: "format",
+    description: "The debug Keep signature's recovery byte v is not 27 or 28.",
+  },
+  DEBUG_INPUT_INVALID: {
+    stage: "usage",
+    description: "createDebugEvidence was given a field of the wrong size or an invalid secp256k1 private key.",
+  },
+});
