@@ -268,6 +268,12 @@ export async function issueTestVek(pki: SnpTestPki, o: TestVekOptions): Promise<
   return { name: o.kind === "vlek" ? "SEV-VLEK" : "SEV-VCEK", keys, keyKind: o.keyKind ?? "p384", cert: parseCertificate(new Uint8Array(cert.rawData)) };
 }
 
+/** A VEK for a report built from `fields`: its chip id, its signing key kind, the default TCB. */
+export function generateTestVekFor(pki: SnpTestPki, fields: SnpReportFields, o: Partial<TestVekOptions> = {}): Promise<TestCa> {
+  const kind = ((fields.keyInfo >>> 2) & 7) === 1 ? "vlek" : "vcek";
+  return issueTestVek(pki, { productLine: pki.productLine, kind, tcb: DEFAULT_TEST_TCB[pki.productLine], chipId: fields.chipId, ...o });
+}
+
 export interface SnpTestCaseOptions {
   productLine?: AmdProductLine;
   version?: 2 | 3 | 5;
