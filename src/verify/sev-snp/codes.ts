@@ -34,6 +34,10 @@ export const SNP_VERIFY_CODES = defineErrorCodes("verify/sev-snp", {
     stage: "verification",
     description: "The VCEK's hwID differs from the report's CHIP_ID (all 64 bytes; on Turin the first 8 bytes, the rest being zero): the certificate is for another chip.",
   },
+  SNP_EVIDENCE_MISMATCH: {
+    stage: "usage",
+    description: "The evidence bytes handed to the SEV-SNP adapter's verify are not the bytes the report was parsed from; pass the same bytes to parse and verify.",
+  },
   SNP_REPORT_SIGNATURE_INVALID: {
     stage: "verification",
     description: "The report's ECDSA P-384/SHA-384 signature over bytes 0x000..0x29F does not verify with the VCEK/VLEK key.",
