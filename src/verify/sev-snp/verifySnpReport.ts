@@ -12,7 +12,7 @@ import { verifyCertificateChain, type TrustedRoot } from "../x509/verifyCertific
 import { amdIntermediateName, commonNameOf, verifyAmdSigningChain } from "./amdSigningChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 import { selectSnpCertificates } from "./selectSnpCertificates.ts";
-import { vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
+import { clearVekExtensionCache, vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
 
 export interface VerifySnpReportOptions {
   collateral: CollateralSet;
@@ -130,8 +130,25 @@ export function snpClaims(report: SnpReport): SnpClaims {
  * the CRLs in the order the chain used them (docs/evidence/sev-snp.md).
  */
 export function snpCollateralHash(vek: ParsedCertificate, intermediate: ParsedCertificate, ark: ParsedCertificate, crls: readonly ParsedCrl[]): Hex {
-  const parts = [vek.der, intermediate.der, ark.der, ...crls.map((c) => c.der)].map((der) => keccak256(der, "bytes"));
-  return keccak256(concatBytes(...parts));
+  return keccak256(concatBytes(...[vek, intermediate, ark, ...crls].map(derHash)));
+}
+
+// keccak256 of each certificate/CRL, by parsed object: the x509 parse cache hands out one object per DER.
+let derHashes = new WeakMap<ParsedCertificate | ParsedCrl, Uint8Array>();
+
+function derHash(item: ParsedCertificate | ParsedCrl): Uint8Array {
+  let h = derHashes.get(item);
+  if (!h) {
+    h = keccak256(item.der, "bytes");
+    derHashes.set(item, h);
+  }
+  return h;
+}
+
+/** Drops this module's caches (VEK extensions, collateral item hashes) for cold-cache runs; x509 has its own clear functions. */
+export function clearSnpVerifyCaches(): void {
+  derHashes = new WeakMap();
+  clearVekExtensionCache();
 }
 
 export function tcbComponents(tcb: SnpTcbVersion): SnpTcbComponents {
