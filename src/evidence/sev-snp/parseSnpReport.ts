@@ -80,9 +80,8 @@ export interface SnpReport {
   tcbLayout: TcbLayout;
 }
 
-export interface ParseSnpReportResult {
-  report: SnpReport;
-}
+/** What parseSnpReport returns. */
+export type ParseSnpReportResult = SnpReport;
 
 /** Reads `n` bytes that the ABI reserves as must-be-zero. */
 function mustBeZero(c: ByteCursor, n: number, field: string): void {
@@ -142,7 +141,7 @@ function checkLength(bytes: Uint8Array): void {
  * docs/evidence/sev-snp.md for the list); anything else fails with an
  * EvidenceFormatError naming the field and offset.
  */
-export function parseSnpReport(bytes: Uint8Array): SnpReport {
+export function parseSnpReport(bytes: Uint8Array): ParseSnpReportResult {
   checkLength(bytes);
   const c = new ByteCursor(bytes);
 

@@ -3,6 +3,7 @@ import { AMD_ARKS, type AmdProductLine } from "../roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
+import { assertSignedAlgorithmMatches } from "./signedAlgorithmMatches.ts";
 
 /** The CN of a certificate's subject ("SEV-Milan"), or "" when it has none. */
 export function commonNameOf(cert: ParsedCertificate): string {
@@ -47,7 +48,8 @@ export interface VerifyAmdSigningChainResult {
 
 /**
  * Verifies an ASK or ASVK to the pinned ARK of the product line its name
- * gives (RSA-PSS signatures, validity at `at`, the ARK's CRL when given).
+ * gives (RSA-PSS signatures, validity at `at`, the ARK's CRL when given,
+ * outer and signed signature algorithms equal).
  * The ARK is never taken from collateral: the chain is extended with the pinned root.
  */
 export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): VerifyAmdSigningChainResult {
@@ -60,6 +62,7 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
       details: { subject: intermediate.subject },
     });
   }
+  assertSignedAlgorithmMatches(intermediate, named.signingKey === "vlek" ? "ASVK" : "ASK");
   const chain = verifyCertificateChain({
     name: named.signingKey === "vlek" ? "AMD ASVK chain" : "AMD ASK chain",
     chain: [intermediate],
@@ -68,5 +71,6 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
     crls,
     requireCrls: requireCrl,
   });
+  for (const crl of chain.crlsUsed) assertSignedAlgorithmMatches(crl, "CRL");
   return { ...named, chain };
 }

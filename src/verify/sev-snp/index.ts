@@ -5,3 +5,4 @@ export * from "./snpAdapter.ts";
 export * from "./snpCollateralRequests.ts";
 export * from "./vekExtensions.ts";
 export * from "./verifySnpReport.ts";
+export * from "./signedAlgorithmMatches.ts";

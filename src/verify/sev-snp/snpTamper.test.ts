@@ -10,6 +10,7 @@ import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import type { CollateralSet } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual } from "../../util/bytes.ts";
+import { parseCertificate } from "../x509/certificate.ts";
 import { snpAdapter } from "./snpAdapter.ts";
 
 const RUNS = Number(process.env.KEEPLEDGER_FUZZ_RUNS ?? 2000);
@@ -104,6 +105,30 @@ it(`random 1184-byte inputs that pass detect fail typed (${RUNS} runs)`, () => {
       view.setUint32(0x34, 1, true);
       expect(snpAdapter.detect(bytes)).toBe(true);
       expect(outcome(v, bytes)).not.toBe("ok");
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+it(`a mutated VCEK certificate never verifies and never crashes (${RUNS} runs)`, () => {
+  const v = vectors.get("dstack-milan")!;
+  const der = fixtureBytes("sev-snp", "dstack-milan", "vcek.der");
+  const others = v.collateral.certificates.filter((c) => !bytesEqual(c.der, der));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
+      const bad = der.slice();
+      for (const [o, value] of edits) bad[o] = value;
+      let code: string;
+      try {
+        const vcek = parseCertificate(bad);
+        const report = snpAdapter.parse(v.bytes);
+        snpAdapter.verify(report, { evidence: v.bytes, collateral: { ...v.collateral, certificates: [vcek, ...others] }, at: v.at });
+        code = "ok";
+      } catch (e) {
+        if (!(e instanceof KeepledgerError)) throw new Error(`untyped failure: ${String(e)}`, { cause: e });
+        code = e.code;
+      }
+      if (code === "ok") expect(bytesEqual(bad, der)).toBe(true);
     }),
     { numRuns: RUNS },
   );

@@ -8,7 +8,8 @@ import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseSnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { concatBytes } from "../../util/bytes.ts";
 import { AMD_ARK_MILAN } from "../roots.ts";
-import { parseCertificate, parsePemCertificates } from "../x509/certificate.ts";
+import { parseCertificate, parseCrl, parsePemCertificates } from "../x509/certificate.ts";
+import { verifyAmdSigningChain } from "./amdSigningChain.ts";
 import { readVekExtensions } from "./vekExtensions.ts";
 import { verifySnpReport } from "./verifySnpReport.ts";
 
@@ -169,5 +170,29 @@ describe("verifySnpReport refuses real reports with the wrong collateral", () =>
     const both: CollateralSet = { ...emptyCollateral(), certificates: [...b.collateral.certificates, ...a.collateral.certificates] };
     expect(verifySnpReport(a.report, { collateral: both, at: a.at }).claims.chipId).toBe(`0x${a.expected.report.chip_id}`);
     expect(verifySnpReport(b.report, { collateral: both, at: b.at }).claims.chipId).toBe(`0x${b.expected.report.chip_id}`);
+  });
+});
+
+describe("verifySnpReport holds collateral to its signed bytes", () => {
+  it("refuses a real VCEK whose unsigned outer signature algorithm was altered (RFC 5280 4.1.1.2)", async () => {
+    const { report, collateral, at } = await vector("dstack-milan");
+    const der = fixtureBytes("sev-snp", "dstack-milan", "vcek.der");
+    // Offset 799 is the [1] (maskGenAlgorithm) tag of the outer RSASSA-PSS parameters: outside the signed tbsCertificate.
+    const altered = der.slice();
+    altered[799] = 0x00;
+    const vcek = parseCertificate(altered);
+    const rest = collateral.certificates.filter((c) => c.fingerprint !== parseCertificate(der).fingerprint);
+    const e = failure(() => verifySnpReport(report, { collateral: { ...collateral, certificates: [vcek, ...rest] }, at }));
+    expect([e.code, e.shortMessage]).toEqual(["CERT_MALFORMED", "VCEK: the signature algorithm outside the signed part differs from the one inside"]);
+  });
+
+  it("refuses AMD's Genoa CRL with an altered outer signature algorithm", () => {
+    const der = fixtureBytes("sev-snp", "genoa-revoked-ask", "crl_genoa.der");
+    const altered = der.slice();
+    altered[338] = 0x00; // the outer maskGenAlgorithm tag
+    const [ask] = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_current_serial_020002.pem"));
+    const at = new Date("2023-01-15T00:00:00Z");
+    expect(verifyAmdSigningChain({ intermediate: ask!, at, crls: [parseCrl(der)] }).chain.crlsUsed).toHaveLength(1);
+    expect(failure(() => verifyAmdSigningChain({ intermediate: ask!, at, crls: [parseCrl(altered)] })).code).toBe("CERT_MALFORMED");
   });
 });
