@@ -15,6 +15,8 @@ import { snpAdapter } from "./snpAdapter.ts";
 
 const RUNS = Number(process.env.KEEPLEDGER_FUZZ_RUNS ?? 2000);
 const SETS = ["dstack-milan", "go-sev-guest-milan-debug"] as const;
+/** Big KEEPLEDGER_FUZZ_RUNS values get the time they need. */
+const FUZZ_TIMEOUT = Math.max(60_000, RUNS * 10);
 
 interface Vector {
   bytes: Uint8Array;
@@ -93,7 +95,7 @@ describe.each(SETS)("tampering with %s", (set) => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 it(`random 1184-byte inputs that pass detect fail typed (${RUNS} runs)`, () => {
@@ -108,7 +110,7 @@ it(`random 1184-byte inputs that pass detect fail typed (${RUNS} runs)`, () => {
     }),
     { numRuns: RUNS },
   );
-});
+}, FUZZ_TIMEOUT);
 
 it(`a mutated VCEK certificate never verifies and never crashes (${RUNS} runs)`, () => {
   const v = vectors.get("dstack-milan")!;
@@ -132,4 +134,4 @@ it(`a mutated VCEK certificate never verifies and never crashes (${RUNS} runs)`,
     }),
     { numRuns: RUNS },
   );
-});
+}, FUZZ_TIMEOUT);
