@@ -214,13 +214,22 @@ describe("amdKdsCollateral caching", () => {
     expect(uncached.cache).toBeUndefined();
   });
 
-  it("does not serve a cached CRL for a time past its nextUpdate", async () => {
+  it("does not serve a cached CRL for a time past its nextUpdate, but does not hammer KDS for it either", async () => {
     const server = await serve(routesFor(c, vcekPath, crl));
-    const now = new Date("2025-06-01T00:00:00Z");
-    const provider = amdKdsCollateral({ baseUrl: server.baseUrl, now: () => now, cache: memoryKdsCache({ maxEntries: 16 }) });
-    await provider.fetch(request(), now);
-    await provider.fetch(request(), new Date("2025-07-01T00:00:00Z"));
+    const clock = fakeClock("2025-06-01T00:00:00Z");
+    const provider = amdKdsCollateral({ baseUrl: server.baseUrl, ...clock.options, cache: memoryKdsCache({ maxEntries: 16 }) });
+    const later = new Date("2025-07-01T00:00:00Z");
+    await provider.fetch(request(), new Date(clock.c.t));
+    clock.c.t += 61_000;
+    await provider.fetch(request(), later);
     expect(server.hits.filter((h) => h.endsWith("/crl"))).toHaveLength(2);
+    // KDS still serves the same (now lapsed) CRL: within a minute of fetching it, it is not asked again.
+    clock.c.t += 30_000;
+    await provider.fetch(request(), later);
+    expect(server.hits.filter((h) => h.endsWith("/crl"))).toHaveLength(2);
+    clock.c.t += 31_000;
+    await provider.fetch(request(), later);
+    expect(server.hits.filter((h) => h.endsWith("/crl"))).toHaveLength(3);
   });
 });
 

@@ -17,6 +17,12 @@ export interface AmdKdsCollateralOptions {
   maxAgeMs?: number;
   /** How long a VCEK is reused (never past its notAfter). VCEKs for a chip and TCB do not change. Default 7 days. */
   vcekMaxAgeMs?: number;
+  /**
+   * A response younger than this is reused even when its content has lapsed
+   * (a CRL past nextUpdate, an "as of" time past it), so a stale CRL on KDS
+   * is not fetched again on every verification. Default 60 s.
+   */
+  minRefetchMs?: number;
   /** Fetch the ARK's CRL. Default true. */
   crl?: boolean;
   /** Retries after the first attempt for 429, 5xx and network errors. Default 3. */
@@ -36,6 +42,7 @@ export function defaultAmdKdsCollateralOptions(): Required<Omit<AmdKdsCollateral
     baseUrl: "https://kdsintf.amd.com",
     maxAgeMs: 24 * 3600_000,
     vcekMaxAgeMs: 7 * 24 * 3600_000,
+    minRefetchMs: 60_000,
     crl: true,
     retries: 3,
     maxRetryDelayMs: 60_000,
@@ -76,11 +83,11 @@ export function amdKdsCollateral(options: AmdKdsCollateralOptions = {}): AmdKdsC
   const state: KdsHttpState = { blockedUntil: 0 };
   const inflight = new Map<string, Promise<unknown>>();
 
-  /** Serves `path` from the cache while fresh at both the wall clock and `at`, else fetches, parses and caches it. */
+  /** Serves `path` from the cache while fresh at both the wall clock and `at` (or just fetched), else fetches, parses and caches it. */
   function get<T>(path: string, at: Date, parse: (body: Uint8Array) => T, contentExpiry: (parsed: T) => number, maxAgeMs: number): Promise<T> {
     const now = o.now().getTime();
     const hit = cache?.get(path);
-    if (hit && hit.expiresAt > now && hit.expiresAt > at.getTime()) {
+    if (hit && ((hit.expiresAt > now && hit.expiresAt > at.getTime()) || now - hit.fetchedAt < o.minRefetchMs)) {
       try {
         return Promise.resolve(parse(hit.body));
       } catch {
