@@ -15,7 +15,7 @@ export default defineConfig({
     path: soljson,
     settings: {
       optimizer: { enabled: true, runs: 10_000 },
-      viaIR: false,
+      viaIR: true,
       evmVersion: "cancun",
     },
   },
