@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { getAddress, isAddress, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import { BaseError, ContractFunctionRevertedError, getAddress, isAddress, type Abi, type Address, type Chain, type PublicClient, type Transport } from "viem";
 import { z } from "zod";
 import { UsageError } from "../errors/index.ts";
 import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
@@ -100,22 +100,27 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
       if (code === undefined || code === "0x") throw mismatch(`no contract at ${name} ${addr}`, { field: name, address: addr });
     }
     const { workloadRegistry, validatorSet, attestationRegistry } = d.contracts;
-    const [wrTarget, vsTarget, arWr, arVs, dev] = await Promise.all([
-      publicClient.readContract({ address: workloadRegistry, abi: workloadRegistryAbi, functionName: "attestationRegistry" }),
-      publicClient.readContract({ address: validatorSet, abi: validatorSetAbi, functionName: "attestationRegistry" }),
-      publicClient.readContract({ address: attestationRegistry, abi: attestationRegistryAbi, functionName: "workloadRegistry" }),
-      publicClient.readContract({ address: attestationRegistry, abi: attestationRegistryAbi, functionName: "validatorSet" }),
-      publicClient.readContract({ address: workloadRegistry, abi: workloadRegistryAbi, functionName: "devPoliciesAllowed" }),
-    ]);
+    // Sequential reads, each naming what it asked: a contract at the wrong address does not answer.
+    const read = async <T>(name: string, address: Address, abi: Abi, functionName: string): Promise<T> => {
+      try {
+        return (await publicClient.readContract({ address, abi, functionName })) as T;
+      } catch (error) {
+        if (error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError)) {
+          throw mismatch(`${name} at ${address} does not answer ${functionName}()`, { field: `${name}.${functionName}`, address });
+        }
+        throw error;
+      }
+    };
     const wiring: [string, Address, Address][] = [
-      ["workloadRegistry.attestationRegistry", wrTarget, attestationRegistry],
-      ["validatorSet.attestationRegistry", vsTarget, attestationRegistry],
-      ["attestationRegistry.workloadRegistry", arWr, workloadRegistry],
-      ["attestationRegistry.validatorSet", arVs, validatorSet],
+      ["workloadRegistry.attestationRegistry", await read("workloadRegistry", workloadRegistry, workloadRegistryAbi, "attestationRegistry"), attestationRegistry],
+      ["validatorSet.attestationRegistry", await read("validatorSet", validatorSet, validatorSetAbi, "attestationRegistry"), attestationRegistry],
+      ["attestationRegistry.workloadRegistry", await read("attestationRegistry", attestationRegistry, attestationRegistryAbi, "workloadRegistry"), workloadRegistry],
+      ["attestationRegistry.validatorSet", await read("attestationRegistry", attestationRegistry, attestationRegistryAbi, "validatorSet"), validatorSet],
     ];
     for (const [field, got, want] of wiring) {
       if (getAddress(got) !== getAddress(want)) throw mismatch(`${field} is ${got}, expected ${want}`, { field, got, want });
     }
+    const dev = await read<boolean>("workloadRegistry", workloadRegistry, workloadRegistryAbi, "devPoliciesAllowed");
     if (dev !== d.devPoliciesAllowed) {
       throw mismatch(`devPoliciesAllowed is ${dev} on chain, ${d.devPoliciesAllowed} in the deployment`, { got: dev, want: d.devPoliciesAllowed });
     }

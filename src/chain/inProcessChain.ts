@@ -19,8 +19,14 @@ import {
   type WalletClient,
 } from "viem";
 
+/** The EIP-1193 provider of the simulated network. */
+export interface Eip1193Provider {
+  request(args: { method: string; params?: unknown }): Promise<unknown>;
+}
+
 export interface InProcessChain {
   chain: Chain;
+  provider: Eip1193Provider;
   publicClient: PublicClient<Transport, Chain>;
   testClient: TestClient<"hardhat", Transport, Chain>;
   /** The funded accounts the node signs for. */
@@ -58,12 +64,15 @@ export async function connectInProcessChain(options: ConnectInProcessChainOption
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: ["http://127.0.0.1:8545"] } },
   });
-  const transport = custom(connection.provider);
+  // No retries: the provider is in-process, and viem would otherwise retry every revert (EDR reports
+  // them as unknown errors) three times with back-off.
+  const transport = custom(connection.provider, { retryCount: 0 });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
   const testClient = createTestClient({ chain, transport, mode: "hardhat" });
   const accounts = (await connection.provider.request({ method: "eth_accounts" })) as Address[];
   return {
     chain,
+    provider: connection.provider as Eip1193Provider,
     publicClient,
     testClient,
     accounts,

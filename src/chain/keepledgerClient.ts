@@ -2,7 +2,7 @@
  * A typed client over one keepledger deployment: submitting verdicts (single, batch, materialize) and
  * reading isAttested — what the validator node and the CLI build on.
  */
-import { decodeEventLog, type Address, type Hex, type TransactionReceipt } from "viem";
+import { getAddress, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
 import type { Verdict, VerdictGroup } from "../ids/index.ts";
 import { keepledgerDomain, normalizeVerdict, type KeepledgerDomain } from "../ids/index.ts";
 import type { Deployment } from "./deployment.ts";
@@ -78,15 +78,8 @@ export function keepledgerClient(clients: ChainClients, deployment: Deployment):
   };
 }
 
-/** The AttestationRegistry events of a receipt, decoded (others skipped). */
-export function attestationEvents(receipt: TransactionReceipt) {
-  const out = [];
-  for (const log of receipt.logs) {
-    try {
-      out.push(decodeEventLog({ abi: attestationRegistryAbi, data: log.data, topics: log.topics }));
-    } catch {
-      // Not an AttestationRegistry event (e.g. a ValidatorSet hook's event).
-    }
-  }
-  return out;
+/** The AttestationRegistry events of a receipt, decoded; logs of other contracts are skipped. */
+export function attestationEvents(receipt: TransactionReceipt, deployment: Deployment) {
+  const address = getAddress(deployment.contracts.attestationRegistry);
+  return parseEventLogs({ abi: attestationRegistryAbi, logs: receipt.logs.filter((l) => getAddress(l.address) === address) });
 }

@@ -17,6 +17,7 @@ import {
 } from "viem";
 import { InfrastructureError, UsageError, isKeepledgerError, type KeepledgerError } from "../errors/index.ts";
 import { CHAIN_CODES } from "./codes.ts";
+import { keepledgerErrorAbi } from "./errorsAbi.ts";
 
 export interface ChainClients {
   publicClient: PublicClient<Transport, Chain>;
@@ -72,10 +73,13 @@ export async function sendContractCall<T = unknown>(clients: ChainClients, call:
   try {
     const simulated = await clients.publicClient.simulateContract({
       address: call.address,
-      abi: call.abi,
+      // The target's ABI plus every keepledger error, so a revert from a hook in another contract decodes.
+      abi: [...call.abi, ...keepledgerErrorAbi],
       functionName: call.functionName,
       args: call.args ?? [],
       account: clients.walletClient.account,
+      // The transaction executes in the next block; simulate there (block.number and timestamp as it will see them).
+      blockTag: "pending",
     } as Parameters<typeof clients.publicClient.simulateContract>[0]);
     result = simulated.result as T;
     hash = await clients.walletClient.writeContract(simulated.request as Parameters<typeof clients.walletClient.writeContract>[0]);
