@@ -22,6 +22,29 @@ contract IsAttestedGasProbe {
         view
         returns (uint256 gasUsed, bool ok)
     {
+        return _measure(registry, subject, workloadId);
+    }
+
+    /// @notice The gas of a first (cold) and a second (warm) isAttested call in the same call frame.
+    /// @param registry The registry.
+    /// @param subject The subject to ask about.
+    /// @param workloadId The workload to ask about.
+    /// @return cold Gas of the first call.
+    /// @return warm Gas of the second call, with the account and slots already accessed.
+    function measureTwice(IKeepAttestation registry, address subject, bytes32 workloadId)
+        external
+        view
+        returns (uint256 cold, uint256 warm)
+    {
+        (cold,) = _measure(registry, subject, workloadId);
+        (warm,) = _measure(registry, subject, workloadId);
+    }
+
+    function _measure(IKeepAttestation registry, address subject, bytes32 workloadId)
+        private
+        view
+        returns (uint256 gasUsed, bool ok)
+    {
         bytes memory data = abi.encodeCall(IKeepAttestation.isAttested, (subject, workloadId));
         bool success;
         uint256 before;
