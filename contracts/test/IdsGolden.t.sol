@@ -3,7 +3,7 @@ pragma solidity ^0.8.30;
 
 // Test code: long assertion messages, non-strict bounds as specified and low-level calls that observe
 // success are the point here, not gas.
-// solhint-disable gas-small-strings, gas-strict-inequalities, avoid-low-level-calls, max-line-length
+// solhint-disable gas-small-strings, gas-strict-inequalities, avoid-low-level-calls, max-line-length, gas-calldata-parameters
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
@@ -167,6 +167,42 @@ contract IdsGoldenTest is KeepTest {
             0x866e681607a845b313e9295f7d267cfbf3e1674e1aeef88bd823be0f6401ffac,
             "debug context"
         );
+    }
+
+    // ===== Library errors =====
+
+    /// @notice A key that is not the 64-byte X‖Y form is refused, not hashed.
+    function testFuzzBindingRefusesOtherKeyLengths(uint8 length) public {
+        vm.assume(length != 64);
+        bytes memory key = new bytes(length);
+        vm.expectRevert(abi.encodeWithSelector(KeepBinding.KeepBindingPublicKeyLength.selector, uint256(length)));
+        this.bindingOf(key);
+        vm.expectRevert(abi.encodeWithSelector(KeepBinding.KeepBindingPublicKeyLength.selector, uint256(length)));
+        this.subjectOf(key);
+    }
+
+    /// @notice The tree refuses no leaves and proofs past the end.
+    function testBatchMerkleErrors() public {
+        vm.expectRevert(abi.encodeWithSelector(BatchMerkle.BatchMerkleEmpty.selector));
+        this.rootOf(new bytes32[](0));
+        vm.expectRevert(abi.encodeWithSelector(BatchMerkle.BatchMerkleIndexOutOfRange.selector, 3, 3));
+        this.proofOf(new bytes32[](3), 3);
+    }
+
+    function bindingOf(bytes memory key) external pure returns (bytes32) {
+        return KeepBinding.bindingHash(1, REGISTRY, key, bytes32(0), bytes32(0));
+    }
+
+    function subjectOf(bytes memory key) external pure returns (address) {
+        return KeepBinding.subjectOf(key);
+    }
+
+    function rootOf(bytes32[] memory leaves) external pure returns (bytes32) {
+        return BatchMerkle.root(leaves);
+    }
+
+    function proofOf(bytes32[] memory leaves, uint256 index) external pure returns (bytes32[] memory) {
+        return BatchMerkle.proof(leaves, index);
     }
 
     // ===== The inputs of docs/ids.md =====

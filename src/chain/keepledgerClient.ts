@@ -3,8 +3,7 @@
  * reading isAttested — what the validator node and the CLI build on.
  */
 import { getAddress, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
-import type { Verdict, VerdictGroup } from "../ids/index.ts";
-import { keepledgerDomain, normalizeVerdict, type KeepledgerDomain } from "../ids/index.ts";
+import { keepledgerDomain, normalizeVerdict, type KeepledgerDomain, type Verdict, type VerdictGroup } from "../ids/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { attestationRegistryAbi } from "./generated/index.ts";
 import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";

@@ -3,14 +3,13 @@
  * a threshold, then (optionally) each validator's own verdict for the validator workload, attached, and
  * the bootstrap closed — so that every validator counts through its own verdict.
  */
-import type { Address, Hex } from "viem";
+import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
 import { keepledgerClient } from "../chain/keepledgerClient.ts";
 import type { ChainClients } from "../chain/transactions.ts";
 import { attachVerdict, bootstrapValidator, closeBootstrap, setThreshold, setValidatorWorkload } from "../chain/validators.ts";
 import { addMeasurement, registerWorkload } from "../chain/workloads.ts";
-import { keccak256, stringToBytes } from "viem";
 import { TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "../ids/index.ts";
 import { quorumSignVerdict } from "./quorum.ts";
 

@@ -2,17 +2,10 @@
 pragma solidity ^0.8.30;
 
 /// @title Vm
-/// @notice The subset of the Foundry cheatcode interface these tests use; Hardhat's Solidity test runner
-/// (EDR) serves it at 0x7109709ECfa91a80626fF3989D68f67F5b1DD12D. There is no forge-std here.
+/// @notice The subset of the Foundry cheatcode interface these tests use; Hardhat's Solidity test
+/// runner (EDR) serves it at 0x7109709ECfa91a80626fF3989D68f67F5b1DD12D. There is no forge-std here.
 // solhint-disable-next-line interface-starts-with-i
 interface Vm {
-    /// @notice Log entry as recorded by recordLogs.
-    struct Log {
-        bytes32[] topics;
-        bytes data;
-        address emitter;
-    }
-
     /// @notice Sets block.timestamp.
     function warp(uint256 timestamp) external;
     /// @notice Sets block.number.
@@ -22,24 +15,12 @@ interface Vm {
     function getBlockTimestamp() external view returns (uint256);
     /// @notice The current block.number (see getBlockTimestamp).
     function getBlockNumber() external view returns (uint256);
-    /// @notice The next call is made from `sender`.
-    function prank(address sender) external;
-    /// @notice Calls are made from `sender` until stopPrank.
-    function startPrank(address sender) external;
-    /// @notice Ends startPrank.
-    function stopPrank() external;
     /// @notice The next call must revert with exactly `revertData`.
     function expectRevert(bytes calldata revertData) external;
-    /// @notice The next emitted event must match the one emitted right after this call.
-    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     /// @notice Signs a digest with a private key.
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     /// @notice The address of a private key.
     function addr(uint256 privateKey) external pure returns (address);
     /// @notice Discards a fuzz run whose inputs do not satisfy `condition`.
     function assume(bool condition) external pure;
-    /// @notice Starts recording emitted logs.
-    function recordLogs() external;
-    /// @notice The logs recorded since recordLogs, and clears them.
-    function getRecordedLogs() external returns (Log[] memory logs);
 }

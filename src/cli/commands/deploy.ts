@@ -12,11 +12,7 @@ import { serializeDeployment, writeDeployment, type Deployment } from "../../cha
 import { connectInProcessChain } from "../../chain/inProcessChain.ts";
 import { chainError } from "../../chain/transactions.ts";
 import { UsageError } from "../../errors/index.ts";
-import { defineErrorCodes } from "../../errors/index.ts";
-
-export const CLI_CODES = defineErrorCodes("cli", {
-  CLI_BAD_OPTION: { stage: "usage", description: "A command-line option has a value of the wrong form; the message names the option and the form it needs." },
-});
+import { CLI_CODES } from "../codes.ts";
 
 export interface DeployCommandOptions {
   rpc?: string;
