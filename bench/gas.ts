@@ -4,7 +4,8 @@
 // included); the isAttested rows are the execution gas IsAttestedGasProbe measures with gasleft()
 // around the call (cold, then warm), and what eth_estimateGas says for a transaction calling it.
 // Validators count through their own attached verdicts (bootstrap closed), as in steady state.
-// Inputs are deterministic so the numbers are reproducible. See docs/contracts.md for the targets.
+// Inputs are deterministic except the chain clock (timestamps in calldata move results by a few tens
+// of gas). See docs/contracts.md for the targets.
 import { writeFile, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
