@@ -6,6 +6,9 @@ const steps = [
   ["lint TypeScript", "eslint", ["--max-warnings", "0", "."]],
   ["lint Solidity", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],
   ["compile contracts", "hardhat", ["build", "--quiet"]],
+  // The typed bindings in src/chain/generated are committed; they must be what the contracts compile to.
+  ["regenerate chain bindings", "node", ["scripts/gen-bindings.ts"]],
+  ["chain bindings up to date", "git", ["diff", "--exit-code", "src/chain/generated"]],
   ["Solidity tests (fuzzing)", "hardhat", ["test", "solidity"]],
   ["unit, contract and end-to-end tests", "vitest", ["run"]],
 ];

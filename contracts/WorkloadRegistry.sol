@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.30;
+
+// Bounds are written as docs/contracts.md states them ("at or after", "at most"), not flipped for gas.
+// solhint-disable gas-strict-inequalities
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
+import {IWorkloadRegistry} from "./interfaces/IWorkloadRegistry.sol";
+import {KeepIds} from "./libraries/KeepIds.sol";
+import {KeepTypes, Policy, TeeKind} from "./libraries/KeepTypes.sol";
+
+/// @title WorkloadRegistry
+/// @notice Workloads, their approved measurements and their scheduled platform policies.
+/// @dev Storage is laid out for the AttestationRegistry's hot path (verdictContext): one slot for the
+/// measurement record and one slot for the policy in force, plus a second only while a scheduled policy
+/// is pending or newly in force. See docs/contracts.md.
+contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
+    /// @notice Governs measurement revocation override and the policy delay.
+    bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+    /// @notice Longest workload name, in bytes.
+    uint256 public constant MAX_NAME_LENGTH = 64;
+    /// @notice Longest metadata URI, in bytes.
+    uint256 public constant MAX_METADATA_URI_LENGTH = 512;
+    /// @notice Longest denied-advisory id, in bytes.
+    uint256 public constant MAX_ADVISORY_LENGTH = 64;
+    /// @notice Longest policy delay.
+    uint64 public constant MAX_POLICY_DELAY = 30 days;
+
+    uint8 private constant FLAG_DEV = 1;
+    uint8 private constant FLAG_UNBOUND = 2;
+    /// @dev Set on the current policy while the pending slot holds a scheduled policy.
+    uint8 private constant FLAG_HAS_PENDING = 4;
+
+    // ===== Storage =====
+
+    struct WorkloadRecord {
+        address owner;
+        uint40 registeredAt;
+    }
+
+    /// @dev One slot (15 bytes).
+    // solhint-disable-next-line gas-struct-packing
+    struct MeasurementRecord {
+        uint32 serial;
+        uint32 version;
+        TeeKind tee;
+        bool revoked;
+        uint40 addedAt;
+    }
+
+    /// @dev One slot: everything the hot path reads. verdictLifetime fits 32 bits (capped at 365 days).
+    struct PolicyCore {
+        uint8 allowedTees;
+        uint16 acceptedTcbStatuses;
+        uint8 flags;
+        uint8 deniedAmdProductLines;
+        uint32 verdictLifetime;
+        uint40 effectiveAt;
+        uint64 maxEvidenceAge;
+        uint64 tcbGracePeriod;
+    }
+
+    struct StoredPolicy {
+        PolicyCore core;
+        string[] deniedAdvisories;
+        bytes6[] deniedFmspcs;
+    }
+
+    struct DelayState {
+        uint64 current;
+        uint64 pending;
+        uint40 effectiveAt;
+    }
+
+    bool private immutable DEV_POLICIES_ALLOWED;
+    address private immutable DEPLOYER;
+
+    mapping(bytes32 workloadId => WorkloadRecord) private _workloads;
+    mapping(bytes32 workloadId => address) private _pendingOwners;
+    mapping(bytes32 workloadId => string) private _names;
+    mapping(bytes32 workloadId => string) private _metadataURIs;
+    mapping(bytes32 workloadId => mapping(bytes32 measurementHash => MeasurementRecord)) private _measurements;
+    mapping(bytes32 workloadId => StoredPolicy) private _currentPolicies;
+    mapping(bytes32 workloadId => StoredPolicy) private _pendingPolicies;
+    uint32 private _measurementCount;
+    DelayState private _policyDelay;
+    IAttestationRegistry private _attestationRegistry;
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles).
+    /// @param governor Receives GOVERNOR_ROLE.
+    /// @param devPoliciesAllowed_ Whether dev policies, Debug measurements and a zero policy delay are allowed.
+    /// @param initialPolicyDelay The policy delay, in force at once.
+    constructor(address admin, address governor, bool devPoliciesAllowed_, uint64 initialPolicyDelay) {
+        if (admin == address(0) || governor == address(0)) revert WorkloadRegistryZeroAddress();
+        DEV_POLICIES_ALLOWED = devPoliciesAllowed_;
+        DEPLOYER = msg.sender;
+        _checkPolicyDelay(initialPolicyDelay);
+        _policyDelay.current = initialPolicyDelay;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GOVERNOR_ROLE, governor);
+    }
+
+    // ===== Workloads =====
+
+    /// @inheritdoc IWorkloadRegistry
+    function registerWorkload(string calldata name, string calldata metadataURI)
+        external
+        returns (bytes32 workloadId)
+    {
+        uint256 nameLength = bytes(name).length;
+        if (nameLength == 0 || nameLength > MAX_NAME_LENGTH) {
+            revert WorkloadRegistryNameLength(nameLength, MAX_NAME_LENGTH);
+        }
+        _checkMetadataURI(metadataURI);
+        workloadId = KeepIds.workloadId(msg.sender, name);
+        if (_workloads[workloadId].owner != address(0)) revert WorkloadRegistryWorkloadExists(workloadId);
+
+        _workloads[workloadId] = WorkloadRecord({owner: msg.sender, registeredAt: uint40(block.timestamp)});
+        _names[workloadId] = name;
+        if (bytes(metadataURI).length != 0) _metadataURIs[workloadId] = metadataURI;
+        emit WorkloadRegistered(workloadId, msg.sender, name, metadataURI);
+
+        _currentPolicies[workloadId].core = PolicyCore({
+            allowedTees: KeepTypes.DEFAULT_ALLOWED_TEES,
+            acceptedTcbStatuses: KeepTypes.DEFAULT_ACCEPTED_TCB,
+            flags: 0,
+            deniedAmdProductLines: 0,
+            verdictLifetime: uint32(KeepTypes.DEFAULT_VERDICT_LIFETIME),
+            effectiveAt: uint40(block.timestamp),
+            maxEvidenceAge: KeepTypes.DEFAULT_MAX_EVIDENCE_AGE,
+            tcbGracePeriod: 0
+        });
+        emit PolicyScheduled(workloadId, _readPolicy(_currentPolicies[workloadId]), uint64(block.timestamp), msg.sender);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function setWorkloadMetadata(bytes32 workloadId, string calldata metadataURI) external {
+        _requireOwner(workloadId);
+        _checkMetadataURI(metadataURI);
+        _metadataURIs[workloadId] = metadataURI;
+        emit WorkloadMetadataUpdated(workloadId, msg.sender, metadataURI);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function transferWorkloadOwnership(bytes32 workloadId, address newOwner) external {
+        address owner = _requireOwner(workloadId);
+        _pendingOwners[workloadId] = newOwner;
+        emit WorkloadOwnershipTransferStarted(workloadId, owner, newOwner);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function acceptWorkloadOwnership(bytes32 workloadId) external {
+        address previous = _workloads[workloadId].owner;
+        if (previous == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        address pending = _pendingOwners[workloadId];
+        if (pending == address(0) || msg.sender != pending) {
+            revert WorkloadRegistryNotPendingOwner(workloadId, pending, msg.sender);
+        }
+        _workloads[workloadId].owner = msg.sender;
+        delete _pendingOwners[workloadId];
+        emit WorkloadOwnershipTransferred(workloadId, previous, msg.sender);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function workloadOf(bytes32 workloadId) external view returns (WorkloadInfo memory info) {
+        WorkloadRecord memory w = _workloads[workloadId];
+        info.owner = w.owner;
+        info.pendingOwner = _pendingOwners[workloadId];
+        info.registeredAt = w.registeredAt;
+        info.name = _names[workloadId];
+        info.metadataURI = _metadataURIs[workloadId];
+    }
+
+    // ===== Measurements =====
+
+    /// @inheritdoc IWorkloadRegistry
+    function addMeasurement(bytes32 workloadId, uint32 version, TeeKind tee, bytes calldata value)
+        external
+        returns (bytes32 measurementHash)
+    {
+        _requireOwner(workloadId);
+        _checkMeasurementValue(tee, value);
+        measurementHash = KeepIds.measurementHash(uint8(tee), value);
+        MeasurementRecord storage m = _measurements[workloadId][measurementHash];
+        if (m.serial != 0) revert WorkloadRegistryMeasurementExists(workloadId, measurementHash);
+        uint32 serial = _measurementCount;
+        if (serial == type(uint32).max) revert WorkloadRegistrySerialsExhausted();
+        unchecked {
+            ++serial;
+        }
+        _measurementCount = serial;
+        _measurements[workloadId][measurementHash] = MeasurementRecord({
+            serial: serial,
+            version: version,
+            tee: tee,
+            revoked: false,
+            addedAt: uint40(block.timestamp)
+        });
+        emit MeasurementAdded(workloadId, measurementHash, version, tee, serial, value);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function revokeMeasurement(bytes32 workloadId, bytes32 measurementHash) external {
+        address owner = _workloads[workloadId].owner;
+        if (owner == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        if (msg.sender != owner && !hasRole(GOVERNOR_ROLE, msg.sender)) {
+            revert WorkloadRegistryNotOwnerOrGovernor(workloadId, owner, msg.sender);
+        }
+        MeasurementRecord storage m = _measurements[workloadId][measurementHash];
+        uint32 serial = m.serial;
+        if (serial == 0) revert WorkloadRegistryUnknownMeasurement(workloadId, measurementHash);
+        if (m.revoked) revert WorkloadRegistryMeasurementAlreadyRevoked(workloadId, measurementHash);
+        IAttestationRegistry registry = _attestationRegistry;
+        if (address(registry) == address(0)) revert WorkloadRegistryNotWired();
+
+        m.revoked = true;
+        emit MeasurementRevoked(workloadId, measurementHash, msg.sender, serial);
+        registry.onMeasurementRevoked(serial, workloadId, measurementHash);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function measurementOf(bytes32 workloadId, bytes32 measurementHash)
+        external
+        view
+        returns (MeasurementInfo memory info)
+    {
+        MeasurementRecord memory m = _measurements[workloadId][measurementHash];
+        info.known = m.serial != 0;
+        info.revoked = m.revoked;
+        info.tee = m.tee;
+        info.version = m.version;
+        info.serial = m.serial;
+        info.addedAt = m.addedAt;
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function measurementCount() external view returns (uint32) {
+        return _measurementCount;
+    }
+
+    // ===== Policies =====
+
+    /// @inheritdoc IWorkloadRegistry
+    function schedulePolicy(bytes32 workloadId, Policy calldata p) external returns (uint64 effectiveAt) {
+        _requireOwner(workloadId);
+        _checkPolicy(p);
+        StoredPolicy storage current = _currentPolicies[workloadId];
+        StoredPolicy storage pending = _pendingPolicies[workloadId];
+        uint64 delay = _delayInForce(_policyDelay);
+        effectiveAt = uint64(block.timestamp) + delay;
+        if (delay == 0) {
+            // In force at once: it becomes the current policy and replaces anything pending.
+            _writePolicy(current, p, effectiveAt);
+        } else {
+            if (current.core.flags & FLAG_HAS_PENDING != 0 && pending.core.effectiveAt <= block.timestamp) {
+                _copyPolicy(pending, current);
+            }
+            _writePolicy(pending, p, effectiveAt);
+            current.core.flags |= FLAG_HAS_PENDING;
+        }
+        emit PolicyScheduled(workloadId, p, effectiveAt, msg.sender);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function policyOf(bytes32 workloadId) external view returns (Policy memory policy, uint64 effectiveAt) {
+        StoredPolicy storage inForce = _policyInForce(workloadId);
+        policy = _readPolicy(inForce);
+        effectiveAt = inForce.core.effectiveAt;
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function pendingPolicyOf(bytes32 workloadId) external view returns (Policy memory policy, uint64 effectiveAt) {
+        StoredPolicy storage pending = _pendingPolicies[workloadId];
+        if (
+            _currentPolicies[workloadId].core.flags & FLAG_HAS_PENDING != 0
+                && pending.core.effectiveAt > block.timestamp
+        ) {
+            policy = _readPolicy(pending);
+            effectiveAt = pending.core.effectiveAt;
+        }
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function policyDelay() external view returns (uint64) {
+        return _delayInForce(_policyDelay);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function setPolicyDelay(uint64 delay) external onlyRole(GOVERNOR_ROLE) returns (uint64 effectiveAt) {
+        _checkPolicyDelay(delay);
+        uint64 current = _delayInForce(_policyDelay);
+        effectiveAt = uint64(block.timestamp) + current;
+        _policyDelay = DelayState({current: current, pending: delay, effectiveAt: uint40(effectiveAt)});
+        emit PolicyDelayScheduled(delay, effectiveAt, msg.sender);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function devPoliciesAllowed() external view returns (bool) {
+        return DEV_POLICIES_ALLOWED;
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function verdictContext(bytes32 workloadId, bytes32 measurementHash)
+        external
+        view
+        returns (VerdictContext memory ctx)
+    {
+        MeasurementRecord memory m = _measurements[workloadId][measurementHash];
+        ctx.measurementKnown = m.serial != 0;
+        ctx.measurementRevoked = m.revoked;
+        ctx.measurementTee = uint8(m.tee);
+        ctx.measurementSerial = m.serial;
+        PolicyCore memory core = _policyInForce(workloadId).core;
+        ctx.allowedTees = core.allowedTees;
+        ctx.dev = core.flags & FLAG_DEV != 0;
+        ctx.allowUnboundEvidence = core.flags & FLAG_UNBOUND != 0;
+        ctx.verdictLifetime = core.verdictLifetime;
+    }
+
+    // ===== Wiring =====
+
+    /// @inheritdoc IWorkloadRegistry
+    function setAttestationRegistry(address attestationRegistry_) external {
+        if (msg.sender != DEPLOYER) revert WorkloadRegistryNotDeployer(msg.sender, DEPLOYER);
+        if (address(_attestationRegistry) != address(0)) {
+            revert WorkloadRegistryAlreadyWired(address(_attestationRegistry));
+        }
+        if (attestationRegistry_ == address(0)) revert WorkloadRegistryZeroAddress();
+        _attestationRegistry = IAttestationRegistry(attestationRegistry_);
+        emit AttestationRegistryWired(attestationRegistry_);
+    }
+
+    /// @inheritdoc IWorkloadRegistry
+    function attestationRegistry() external view returns (address) {
+        return address(_attestationRegistry);
+    }
+
+    // ===== Internals =====
+
+    function _requireOwner(bytes32 workloadId) private view returns (address owner) {
+        owner = _workloads[workloadId].owner;
+        if (owner == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        if (msg.sender != owner) revert WorkloadRegistryNotOwner(workloadId, owner, msg.sender);
+    }
+
+    function _checkMetadataURI(string calldata metadataURI) private pure {
+        if (bytes(metadataURI).length > MAX_METADATA_URI_LENGTH) {
+            revert WorkloadRegistryMetadataURILength(bytes(metadataURI).length, MAX_METADATA_URI_LENGTH);
+        }
+    }
+
+    function _checkPolicyDelay(uint64 delay) private view {
+        uint64 min = DEV_POLICIES_ALLOWED ? 0 : 1;
+        if (delay < min || delay > MAX_POLICY_DELAY) revert WorkloadRegistryPolicyDelay(delay, min, MAX_POLICY_DELAY);
+    }
+
+    function _delayInForce(DelayState storage d) private view returns (uint64) {
+        uint40 at = d.effectiveAt;
+        return at != 0 && at <= block.timestamp ? d.pending : d.current;
+    }
+
+    /// @dev Value layouts (docs/ids.md): Sgx mrenclave‖mrsigner‖isvProdId(BE16)‖minIsvSvn(BE16);
+    /// Tdx mrtd‖rtmr0..3 (48 each); SevSnp measurement(48)‖hasHostData(1)‖hostData(32);
+    /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32).
+    function _checkMeasurementValue(TeeKind tee, bytes calldata value) private view {
+        if (tee == TeeKind.Unknown) revert WorkloadRegistryInvalidTee(uint8(tee));
+        uint256 expected;
+        if (tee == TeeKind.Sgx) expected = 68;
+        else if (tee == TeeKind.Tdx) expected = 240;
+        else if (tee == TeeKind.SevSnp) expected = 81;
+        else if (tee == TeeKind.Nitro) expected = 144;
+        else expected = 32;
+        if (tee == TeeKind.Debug && !DEV_POLICIES_ALLOWED) revert WorkloadRegistryDevNotAllowed();
+        if (value.length != expected) revert WorkloadRegistryMeasurementLength(uint8(tee), expected, value.length);
+
+        if (tee == TeeKind.Sgx) {
+            bytes32 mrenclave = bytes32(value[0:32]);
+            bytes32 mrsigner = bytes32(value[32:64]);
+            uint16 isvProdId = uint16(bytes2(value[64:66]));
+            uint16 minIsvSvn = uint16(bytes2(value[66:68]));
+            bool exactEnclave = mrenclave != 0 && mrsigner == 0 && isvProdId == 0 && minIsvSvn == 0;
+            bool bySigner = mrenclave == 0 && mrsigner != 0;
+            if (!exactEnclave && !bySigner) {
+                revert WorkloadRegistrySgxMeasurementMode(mrenclave, mrsigner, isvProdId, minIsvSvn);
+            }
+        } else if (tee == TeeKind.SevSnp) {
+            uint8 flag = uint8(value[48]);
+            if (flag > 1) revert WorkloadRegistrySnpHostDataFlag(flag);
+            bytes32 hostData = bytes32(value[49:81]);
+            if (flag == 0 && hostData != 0) revert WorkloadRegistrySnpHostDataNotZero(hostData);
+        }
+    }
+
+    function _checkPolicy(Policy calldata p) private view {
+        bool dev = p.dev;
+        if (dev && !DEV_POLICIES_ALLOWED) revert WorkloadRegistryDevNotAllowed();
+        if (p.allowedTees == 0 || p.allowedTees & ~KeepTypes.TEES_ALL != 0) {
+            revert WorkloadRegistryPolicyAllowedTees(p.allowedTees);
+        }
+        if (p.allowedTees & KeepTypes.TEE_DEBUG_BIT != 0 && !dev) revert WorkloadRegistryPolicyDebugTeeWithoutDev();
+        if (p.acceptedTcbStatuses == 0 || p.acceptedTcbStatuses & ~KeepTypes.TCB_ACCEPTABLE != 0) {
+            revert WorkloadRegistryPolicyTcbStatuses(p.acceptedTcbStatuses);
+        }
+        if (p.allowUnboundEvidence && !dev) revert WorkloadRegistryPolicyUnboundWithoutDev();
+        if (p.deniedAmdProductLines & ~KeepTypes.AMD_ALL != 0) {
+            revert WorkloadRegistryPolicyAmdProductLines(p.deniedAmdProductLines);
+        }
+        if (p.maxEvidenceAge == 0) revert WorkloadRegistryPolicyMaxEvidenceAge(p.maxEvidenceAge);
+        if (p.verdictLifetime == 0 || p.verdictLifetime > KeepTypes.MAX_VERDICT_LIFETIME) {
+            revert WorkloadRegistryPolicyVerdictLifetime(p.verdictLifetime, KeepTypes.MAX_VERDICT_LIFETIME);
+        }
+        uint256 advisories = p.deniedAdvisories.length;
+        if (advisories > KeepTypes.MAX_POLICY_LIST) {
+            revert WorkloadRegistryPolicyListTooLong(advisories, KeepTypes.MAX_POLICY_LIST);
+        }
+        if (p.deniedFmspcs.length > KeepTypes.MAX_POLICY_LIST) {
+            revert WorkloadRegistryPolicyListTooLong(p.deniedFmspcs.length, KeepTypes.MAX_POLICY_LIST);
+        }
+        for (uint256 i = 0; i < advisories; ++i) {
+            uint256 length = bytes(p.deniedAdvisories[i]).length;
+            if (length == 0 || length > MAX_ADVISORY_LENGTH) {
+                revert WorkloadRegistryPolicyAdvisoryLength(i, length, MAX_ADVISORY_LENGTH);
+            }
+        }
+    }
+
+    function _policyInForce(bytes32 workloadId) private view returns (StoredPolicy storage) {
+        StoredPolicy storage current = _currentPolicies[workloadId];
+        if (current.core.flags & FLAG_HAS_PENDING != 0) {
+            StoredPolicy storage pending = _pendingPolicies[workloadId];
+            if (pending.core.effectiveAt <= block.timestamp) return pending;
+        }
+        return current;
+    }
+
+    function _writePolicy(StoredPolicy storage sp, Policy calldata p, uint64 effectiveAt) private {
+        uint8 flags = 0;
+        if (p.dev) flags |= FLAG_DEV;
+        if (p.allowUnboundEvidence) flags |= FLAG_UNBOUND;
+        sp.core = PolicyCore({
+            allowedTees: p.allowedTees,
+            acceptedTcbStatuses: p.acceptedTcbStatuses,
+            flags: flags,
+            deniedAmdProductLines: p.deniedAmdProductLines,
+            verdictLifetime: uint32(p.verdictLifetime),
+            effectiveAt: uint40(effectiveAt),
+            maxEvidenceAge: p.maxEvidenceAge,
+            tcbGracePeriod: p.tcbGracePeriod
+        });
+        delete sp.deniedAdvisories;
+        delete sp.deniedFmspcs;
+        for (uint256 i = 0; i < p.deniedAdvisories.length; ++i) sp.deniedAdvisories.push(p.deniedAdvisories[i]);
+        for (uint256 i = 0; i < p.deniedFmspcs.length; ++i) sp.deniedFmspcs.push(p.deniedFmspcs[i]);
+    }
+
+    function _copyPolicy(StoredPolicy storage from, StoredPolicy storage to) private {
+        PolicyCore memory core = from.core;
+        core.flags &= ~FLAG_HAS_PENDING;
+        to.core = core;
+        delete to.deniedAdvisories;
+        delete to.deniedFmspcs;
+        for (uint256 i = 0; i < from.deniedAdvisories.length; ++i) to.deniedAdvisories.push(from.deniedAdvisories[i]);
+        for (uint256 i = 0; i < from.deniedFmspcs.length; ++i) to.deniedFmspcs.push(from.deniedFmspcs[i]);
+    }
+
+    function _readPolicy(StoredPolicy storage sp) private view returns (Policy memory p) {
+        PolicyCore memory core = sp.core;
+        p.allowedTees = core.allowedTees;
+        p.acceptedTcbStatuses = core.acceptedTcbStatuses;
+        p.dev = core.flags & FLAG_DEV != 0;
+        p.allowUnboundEvidence = core.flags & FLAG_UNBOUND != 0;
+        p.deniedAmdProductLines = core.deniedAmdProductLines;
+        p.maxEvidenceAge = core.maxEvidenceAge;
+        p.verdictLifetime = core.verdictLifetime;
+        p.tcbGracePeriod = core.tcbGracePeriod;
+        p.deniedAdvisories = sp.deniedAdvisories;
+        p.deniedFmspcs = sp.deniedFmspcs;
+    }
+}

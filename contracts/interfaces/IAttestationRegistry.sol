@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.30;
+
+import {Verdict, VerdictGroup} from "../libraries/KeepTypes.sol";
+import {IKeepAttestation} from "./IKeepAttestation.sol";
+
+/// @title IAttestationRegistry
+/// @notice Verdicts finalized with k-of-n validator signatures (one at a time or in Merkle batches),
+/// their revocation, and the `isAttested` answer dApps read.
+interface IAttestationRegistry is IKeepAttestation {
+    // ===== Types =====
+
+    /// @notice What the registry stores about a verdict (the full tuple is in the events).
+    struct VerdictStatus {
+        bool finalized;
+        bool revoked;
+        bool batched;
+        bool live;
+        uint32 measurementSerial;
+        uint64 issuedAt;
+        uint64 expiresAt;
+    }
+
+    /// @notice What the registry stores about a batch.
+    struct BatchInfo {
+        uint32 count;
+        uint64 finalizedAt;
+    }
+
+    // ===== Errors =====
+
+    /// @notice The signatures were made for another chain.
+    error AttestationRegistryWrongChain(uint256 expected, uint256 actual);
+    /// @notice The signatures were made for another registry.
+    error AttestationRegistryWrongRegistry(address expected, address actual);
+    /// @notice This verdict is already stored (replayed signatures, or a second materialization).
+    error AttestationRegistryVerdictAlreadyFinalized(bytes32 verdictId);
+    /// @notice This verdict was revoked.
+    error AttestationRegistryVerdictRevoked(bytes32 verdictId);
+    /// @notice This verdict was already revoked.
+    error AttestationRegistryVerdictAlreadyRevoked(bytes32 verdictId);
+    /// @notice This batch is already finalized (replayed signatures).
+    error AttestationRegistryBatchAlreadyFinalized(bytes32 batchId);
+    /// @notice The signatures are not a non-empty sequence of 65-byte (r, s, v) chunks.
+    error AttestationRegistrySignaturesMalformed(uint256 length);
+    /// @notice More signatures than a validator set can have members.
+    error AttestationRegistryTooManySigners(uint256 got, uint256 max);
+    /// @notice Signature `index` does not recover to an address (bad v, high s, or garbage).
+    error AttestationRegistryInvalidSignature(uint256 index);
+    /// @notice The same validator signed twice.
+    error AttestationRegistryDuplicateSigner(address signer);
+    /// @notice Signatures must be sorted by strictly ascending signer address.
+    error AttestationRegistrySignersNotSorted(address previous, address signer);
+    /// @notice The signer is not a validator of the set.
+    error AttestationRegistryUnknownSigner(address signer);
+    /// @notice The signer is a validator but does not count now (not yet active, removed, own verdict dead).
+    error AttestationRegistryInactiveValidator(address signer);
+    /// @notice Fewer signers than the threshold in force.
+    error AttestationRegistryTooFewSigners(uint256 got, uint256 threshold);
+    /// @notice The validator set has no threshold yet, so nothing can finalize.
+    error AttestationRegistryThresholdNotSet();
+    /// @notice The verdict's expiresAt is not after the current time.
+    error AttestationRegistryVerdictExpired(uint64 expiresAt, uint64 currentTime);
+    /// @notice The verdict's issuedAt is after the current time.
+    error AttestationRegistryIssuedInFuture(uint64 issuedAt, uint64 currentTime);
+    /// @notice expiresAt is beyond issuedAt + the policy's verdictLifetime.
+    error AttestationRegistryLifetimeTooLong(uint64 expiresAt, uint64 maxExpiresAt);
+    /// @notice The TCB status is Unknown, Revoked or undefined.
+    error AttestationRegistryTcbStatusInvalid(uint8 tcbStatus);
+    /// @notice The TEE kind is Unknown or undefined.
+    error AttestationRegistryTeeInvalid(uint8 tee);
+    /// @notice The workload has no such measurement (or the workload is unknown).
+    error AttestationRegistryMeasurementUnknown(bytes32 workloadId, bytes32 measurementHash);
+    /// @notice The measurement was revoked.
+    error AttestationRegistryMeasurementRevoked(bytes32 workloadId, bytes32 measurementHash);
+    /// @notice The measurement belongs to another TEE kind than the verdict states.
+    error AttestationRegistryMeasurementTeeMismatch(uint8 expected, uint8 actual);
+    /// @notice The policy in force does not allow this TEE kind.
+    error AttestationRegistryTeeNotAllowed(uint8 tee, uint8 allowedTees);
+    /// @notice A debug-TEE verdict needs a dev policy in force.
+    error AttestationRegistryDebugTeeNotAllowed(bytes32 workloadId);
+    /// @notice The subject is the zero address.
+    error AttestationRegistryZeroSubject();
+    /// @notice The freshness block is not in the past.
+    error AttestationRegistryFreshnessBlockInFuture(uint64 freshnessBlock, uint256 blockNumber);
+    /// @notice Unbound evidence (freshnessBlock 0) needs a policy with allowUnboundEvidence.
+    error AttestationRegistryUnboundEvidenceNotAllowed(bytes32 evidenceHash);
+    /// @notice An unbound verdict's subject must be the pseudo-subject of its evidence hash.
+    error AttestationRegistryUnboundSubjectMismatch(address expected, address actual);
+    /// @notice A batch needs at least one group and every group at least one item.
+    error AttestationRegistryEmptyBatch(uint256 groupIndex);
+    /// @notice No batch with this id was finalized.
+    error AttestationRegistryBatchUnknown(bytes32 batchId);
+    /// @notice The proof does not place the verdict in the batch.
+    error AttestationRegistryInvalidProof(bytes32 verdictId, bytes32 batchId);
+    /// @notice Only the named contract may call this hook.
+    error AttestationRegistryUnauthorizedCaller(address caller, address expected);
+    /// @notice An address argument was zero.
+    error AttestationRegistryZeroAddress();
+    /// @notice The WorkloadRegistry and the ValidatorSet disagree on whether dev policies are allowed.
+    error AttestationRegistryDevMismatch(bool workloadRegistry, bool validatorSet);
+
+    // ===== Events =====
+
+    /// @notice A verdict finalized on its own, with the validators that signed it (ascending).
+    event VerdictFinalized(
+        bytes32 indexed verdictId,
+        address indexed subject,
+        bytes32 indexed workloadId,
+        Verdict verdict,
+        uint32 measurementSerial,
+        address[] signers
+    );
+    /// @notice A batch finalized: `count` verdicts under Merkle root `batchId`, signed by `signers`.
+    /// @dev One VerdictGroupFinalized event per group follows, carrying every verdict's fields.
+    event BatchFinalized(bytes32 indexed batchId, uint32 count, uint32 groupCount, address[] signers);
+    /// @notice A group of a batch: leaves firstLeaf .. firstLeaf + items.length - 1 are its verdicts in order.
+    event VerdictGroupFinalized(
+        bytes32 indexed batchId,
+        bytes32 indexed workloadId,
+        bytes32 indexed measurementHash,
+        uint32 groupIndex,
+        uint32 firstLeaf,
+        uint32 measurementSerial,
+        VerdictGroup group
+    );
+    /// @notice A batched verdict was stored so that isAttested sees it.
+    event VerdictMaterialized(
+        bytes32 indexed verdictId, bytes32 indexed batchId, address indexed subject, Verdict verdict, uint32 measurementSerial
+    );
+    /// @notice A verdict was revoked by governance.
+    event VerdictRevoked(bytes32 indexed verdictId, address indexed actor, string reason);
+    /// @notice The WorkloadRegistry revoked a measurement; verdicts resting on its serial stop counting.
+    event MeasurementSerialRevoked(uint32 indexed serial, bytes32 indexed workloadId, bytes32 indexed measurementHash);
+
+    // ===== Finalization =====
+
+    /// @notice Finalizes one verdict signed by at least threshold() counting validators; anyone may relay.
+    /// @dev The caller states the EIP-712 domain the signatures were made under; it must be this chain
+    /// and this registry. Signatures are 65-byte (r, s, v) chunks sorted by strictly ascending signer.
+    /// Every signer must count now. The verdict must satisfy the workload's policy in force (see
+    /// docs/contracts.md for the full list of rules and their errors).
+    /// @param v The verdict.
+    /// @param chainId The chain id of the signing domain.
+    /// @param registry The verifying contract of the signing domain.
+    /// @param signatures The concatenated signatures.
+    /// @return verdictId The verdict id.
+    function finalizeVerdict(Verdict calldata v, uint256 chainId, address registry, bytes calldata signatures)
+        external
+        returns (bytes32 verdictId);
+
+    /// @notice Finalizes a batch of verdicts under one set of signatures over VerdictBatch(root, count).
+    /// @dev Expands every item of every group to its verdict id, builds the Merkle tree over them in order
+    /// (docs/ids.md), checks the signatures over the root and stores the root only. The same per-verdict
+    /// rules as finalizeVerdict apply per group and per item. Verdicts count in isAttested once materialized.
+    /// @param groups The verdict groups.
+    /// @param chainId The chain id of the signing domain.
+    /// @param registry The verifying contract of the signing domain.
+    /// @param signatures The concatenated signatures.
+    /// @return batchId The Merkle root.
+    function finalizeBatch(VerdictGroup[] calldata groups, uint256 chainId, address registry, bytes calldata signatures)
+        external
+        returns (bytes32 batchId);
+
+    /// @notice Stores a batched verdict so that isAttested sees it; anyone may call.
+    /// @param v The verdict.
+    /// @param batchId The batch it was finalized in.
+    /// @param proof Its Merkle proof in that batch.
+    /// @return verdictId The verdict id.
+    function materializeVerdict(Verdict calldata v, bytes32 batchId, bytes32[] calldata proof)
+        external
+        returns (bytes32 verdictId);
+
+    /// @notice Whether a batched verdict is proven by `proof` and live now (not expired, not revoked, its
+    /// measurement not revoked), whether or not it was materialized.
+    /// @param v The verdict.
+    /// @param batchId The batch.
+    /// @param proof Its Merkle proof.
+    /// @return live False also when the batch is unknown or the proof does not verify.
+    function verifyBatchedVerdict(Verdict calldata v, bytes32 batchId, bytes32[] calldata proof)
+        external
+        view
+        returns (bool live);
+
+    // ===== Revocation =====
+
+    /// @notice Revokes a verdict (GOVERNOR_ROLE); works for any id, including batched verdicts not yet
+    /// materialized (they can then never be materialized).
+    /// @param verdictId The verdict id.
+    /// @param reason Why, for the record.
+    function revokeVerdict(bytes32 verdictId, string calldata reason) external;
+
+    /// @notice Hook for the WorkloadRegistry: a measurement serial was revoked.
+    /// @param serial The measurement's serial.
+    /// @param workloadId The workload.
+    /// @param measurementHash The measurement.
+    function onMeasurementRevoked(uint32 serial, bytes32 workloadId, bytes32 measurementHash) external;
+
+    // ===== Views =====
+
+    /// @notice What the registry stores about a verdict.
+    /// @param verdictId The verdict id.
+    /// @return The status (all false/zero for an unknown id).
+    function verdictOf(bytes32 verdictId) external view returns (VerdictStatus memory);
+
+    /// @notice What the registry stores about a batch.
+    /// @param batchId The batch id (its Merkle root).
+    /// @return The batch (count 0 when unknown).
+    function batchOf(bytes32 batchId) external view returns (BatchInfo memory);
+
+    /// @notice Whether a measurement serial was revoked.
+    /// @param serial The serial.
+    /// @return True when revoked.
+    function isMeasurementSerialRevoked(uint32 serial) external view returns (bool);
+
+    /// @notice The verdict id of `v` (its EIP-712 struct hash).
+    /// @param v The verdict.
+    /// @return The verdict id.
+    function hashVerdict(Verdict calldata v) external pure returns (bytes32);
+
+    /// @notice The EIP-712 digest validators sign for `v` under this registry's domain.
+    /// @param v The verdict.
+    /// @return The digest.
+    function verdictDigest(Verdict calldata v) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest validators sign for a batch under this registry's domain.
+    /// @param root The batch Merkle root.
+    /// @param count The number of verdicts in the batch.
+    /// @return The digest.
+    function batchDigest(bytes32 root, uint32 count) external view returns (bytes32);
+
+    /// @notice The WorkloadRegistry this registry reads.
+    /// @return The address.
+    function workloadRegistry() external view returns (address);
+
+    /// @notice The ValidatorSet this registry reads.
+    /// @return The address.
+    function validatorSet() external view returns (address);
+}

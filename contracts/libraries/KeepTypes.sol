@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.30;
+
+/// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug.
+/// @dev Unknown (0) is never valid. Debug is "no TEE at all" and is only accepted by dev policies.
+enum TeeKind {
+    Unknown,
+    Sgx,
+    Tdx,
+    SevSnp,
+    Nitro,
+    Debug
+}
+
+/// @notice TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one.
+/// @dev Unknown (0) and Revoked (7) can never be accepted by a policy nor finalize a verdict.
+enum TcbStatus {
+    Unknown,
+    UpToDate,
+    SWHardeningNeeded,
+    ConfigurationNeeded,
+    ConfigurationAndSWHardeningNeeded,
+    OutOfDate,
+    OutOfDateConfigurationNeeded,
+    Revoked,
+    NotApplicable
+}
+
+/// @notice How much a validator logs; bound into its own evidence (see KeepBinding.validatorContext).
+enum LoggingProfile {
+    Production,
+    Staging,
+    Debug
+}
+
+/// @notice A validator-signed statement: `subject` is an attested Keep of `workloadId`.
+/// @dev Its EIP-712 struct hash is the verdict id (chain-independent). Field types are plain uint8 for
+/// tee and tcbStatus so that an out-of-range value reaches the registry's typed errors instead of
+/// failing ABI decoding. freshnessBlock = 0 marks evidence that did not bind a key (see docs/ids.md).
+struct Verdict {
+    bytes32 workloadId;
+    bytes32 measurementHash;
+    uint8 tee;
+    uint8 tcbStatus;
+    address subject;
+    bytes32 evidenceHash;
+    bytes32 collateralHash;
+    uint64 issuedAt;
+    uint64 expiresAt;
+    uint64 freshnessBlock;
+}
+
+/// @notice The per-Keep part of a batched verdict; the rest comes from its VerdictGroup.
+/// @dev Calldata and event data only (never stored), so field order follows the Verdict, not packing.
+// solhint-disable-next-line gas-struct-packing
+struct BatchItem {
+    address subject;
+    bytes32 evidenceHash;
+    uint64 freshnessBlock;
+}
+
+/// @notice Verdicts of one batch that share everything but subject, evidence and freshness block.
+/// @dev Calldata and event data only (never stored), so field order follows the Verdict, not packing.
+// solhint-disable-next-line gas-struct-packing
+struct VerdictGroup {
+    bytes32 workloadId;
+    bytes32 measurementHash;
+    uint8 tee;
+    uint8 tcbStatus;
+    bytes32 collateralHash;
+    uint64 issuedAt;
+    uint64 expiresAt;
+    BatchItem[] items;
+}
+
+/// @notice A workload's platform policy (see WorkloadRegistry.schedulePolicy for the rules).
+/// @dev allowedTees is a bitmask of 1 << TeeKind, acceptedTcbStatuses of 1 << TcbStatus,
+/// deniedAmdProductLines of KeepTypes.AMD_* bits.
+struct Policy {
+    uint8 allowedTees;
+    uint16 acceptedTcbStatuses;
+    bool dev;
+    bool allowUnboundEvidence;
+    uint8 deniedAmdProductLines;
+    uint64 maxEvidenceAge;
+    uint64 verdictLifetime;
+    uint64 tcbGracePeriod;
+    string[] deniedAdvisories;
+    bytes6[] deniedFmspcs;
+}
+
+/// @title KeepTypes
+/// @notice Constants shared by the keepledger contracts and mirrored in src/ids/enums.ts.
+library KeepTypes {
+    /// @notice The largest valid TeeKind value (Debug).
+    uint8 internal constant TEE_KIND_MAX = 5;
+    /// @notice The largest valid TcbStatus value (NotApplicable).
+    uint8 internal constant TCB_STATUS_MAX = 8;
+
+    /// @notice AMD product-line bits of Policy.deniedAmdProductLines.
+    uint8 internal constant AMD_MILAN = 1;
+    uint8 internal constant AMD_GENOA = 2;
+    uint8 internal constant AMD_TURIN = 4;
+    uint8 internal constant AMD_ALL = 7;
+
+    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug.
+    uint8 internal constant TEES_ALL = 0x3e;
+    /// @notice The TEE bit of the Debug kind.
+    uint8 internal constant TEE_DEBUG_BIT = 0x20;
+    /// @notice Default allowed TEEs: sgx, tdx, sev-snp, nitro.
+    uint8 internal constant DEFAULT_ALLOWED_TEES = 0x1e;
+
+    /// @notice Every TCB-status bit a policy may accept: 1..8 minus Revoked (7).
+    uint16 internal constant TCB_ACCEPTABLE = 0x17e;
+    /// @notice Default accepted TCB statuses: UpToDate and NotApplicable.
+    uint16 internal constant DEFAULT_ACCEPTED_TCB = 0x102;
+
+    /// @notice Default maximum evidence age: 1 hour.
+    uint64 internal constant DEFAULT_MAX_EVIDENCE_AGE = 1 hours;
+    /// @notice Default verdict lifetime: 7 days.
+    uint64 internal constant DEFAULT_VERDICT_LIFETIME = 7 days;
+    /// @notice Hard cap of Policy.verdictLifetime.
+    uint64 internal constant MAX_VERDICT_LIFETIME = 365 days;
+    /// @notice Hard cap of the validator set (and so of the signatures on one verdict or batch).
+    uint256 internal constant MAX_VALIDATORS = 64;
+    /// @notice Hard cap of each Policy list (deniedAdvisories, deniedFmspcs).
+    uint256 internal constant MAX_POLICY_LIST = 32;
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.30;
+
+// Test code: long assertion messages, non-strict bounds as specified and low-level calls that observe
+// success are the point here, not gas.
+// solhint-disable gas-small-strings, gas-strict-inequalities, avoid-low-level-calls
+
+import {IWorkloadRegistry} from "../interfaces/IWorkloadRegistry.sol";
+import {KeepIds} from "../libraries/KeepIds.sol";
+import {KeepTypes, Policy, TeeKind} from "../libraries/KeepTypes.sol";
+import {KeepFixture} from "./utils/KeepFixture.sol";
+
+/// @notice Invariants of the WorkloadRegistry, fuzzed: measurement layouts and policy delays.
+contract WorkloadRegistryTest is KeepFixture {
+    uint256[6] internal lengths = [0, 68, 240, 81, 144, 32];
+
+    function setUp() public {
+        _deployWithWorkload();
+    }
+
+    /// @notice Every kind accepts exactly its own value length.
+    function testFuzzMeasurementLengthIsChecked(uint8 teeSeed, uint16 length) public {
+        uint8 tee = uint8(1 + (teeSeed % 5));
+        uint256 want = lengths[tee];
+        length = uint16(length % 300);
+        vm.assume(length != want);
+        vm.expectRevert(
+            abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryMeasurementLength.selector, tee, want, length)
+        );
+        workloads.addMeasurement(workloadId, 2, TeeKind(tee), new bytes(length));
+    }
+
+    /// @notice An SGX measurement is accepted exactly when it is one of the two modes.
+    function testFuzzSgxExactlyOneMode(bytes32 mrenclave, bytes32 mrsigner, uint16 prodId, uint16 minSvn, uint8 shape)
+        public
+    {
+        if (shape % 4 == 0) mrenclave = 0;
+        if (shape % 4 == 1) mrsigner = 0;
+        if (shape % 4 == 1 && shape % 8 < 4) (prodId, minSvn) = (0, 0);
+        bytes memory value = abi.encodePacked(mrenclave, mrsigner, prodId, minSvn);
+        bool exact = mrenclave != 0 && mrsigner == 0 && prodId == 0 && minSvn == 0;
+        bool bySigner = mrenclave == 0 && mrsigner != 0;
+        (bool ok, bytes memory ret) =
+            address(workloads).call(abi.encodeCall(workloads.addMeasurement, (workloadId, 3, TeeKind.Sgx, value)));
+        assertEq(ok, exact || bySigner, "exactly one mode");
+        if (ok) assertEq(abi.decode(ret, (bytes32)), KeepIds.measurementHash(1, value), "measurement hash");
+    }
+
+    /// @notice SEV-SNP: the host-data flag is 0 or 1, and host data is zero when the flag is 0.
+    function testFuzzSnpHostData(uint8 flag, bytes32 hostData, bool zeroHostData) public {
+        if (zeroHostData) hostData = 0;
+        flag = flag % 3;
+        bytes memory value = abi.encodePacked(new bytes(48), flag, hostData);
+        (bool ok,) =
+            address(workloads).call(abi.encodeCall(workloads.addMeasurement, (workloadId, 4, TeeKind.SevSnp, value)));
+        assertEq(ok, flag == 1 || (flag == 0 && hostData == 0), "host data rules");
+    }
+
+    /// @notice A scheduled policy is not in force before effectiveAt and is from then on; a policy
+    /// scheduled after that one took effect leaves it in force until its own effectiveAt.
+    function testFuzzPolicyDelayHolds(uint32 delaySeed, uint32 probeSeed) public {
+        uint64 delay = uint64(bound(delaySeed, 1, 30 days));
+        _deploy(false, delay, 1);
+        bytes32 id = workloads.registerWorkload("app", "");
+        Policy memory p = _policy(7 days - 1);
+        uint256 t0 = _now();
+        uint64 at = workloads.schedulePolicy(id, p);
+        assertEq(at, t0 + delay, "effectiveAt");
+
+        vm.warp(t0 + (probeSeed % delay));
+        (Policy memory inForce, uint64 since) = workloads.policyOf(id);
+        assertEq(inForce.verdictLifetime, KeepTypes.DEFAULT_VERDICT_LIFETIME, "default still in force");
+        assertEq(since, t0, "default in force since registration");
+        (Policy memory pending, uint64 pendingAt) = workloads.pendingPolicyOf(id);
+        assertEq(pending.verdictLifetime, 7 days - 1, "pending visible");
+        assertEq(pendingAt, at, "pending effectiveAt");
+        assertEq(workloads.verdictContext(id, 0).verdictLifetime, KeepTypes.DEFAULT_VERDICT_LIFETIME, "hot path agrees");
+
+        vm.warp(at);
+        (inForce, since) = workloads.policyOf(id);
+        assertEq(inForce.verdictLifetime, 7 days - 1, "scheduled policy in force at effectiveAt");
+        assertEq(inForce.deniedAdvisories.length, 1, "with its lists");
+        assertEq(since, at, "since effectiveAt");
+        assertEq(workloads.verdictContext(id, 0).verdictLifetime, 7 days - 1, "hot path agrees");
+        (, pendingAt) = workloads.pendingPolicyOf(id);
+        assertEq(pendingAt, 0, "nothing pending");
+
+        uint64 at2 = workloads.schedulePolicy(id, _policy(2 days));
+        vm.warp(at2 - 1);
+        (inForce,) = workloads.policyOf(id);
+        assertEq(inForce.verdictLifetime, 7 days - 1, "the first stays in force");
+        assertEq(inForce.deniedFmspcs[0], bytes6(0x00906ed50000), "lists copied along");
+        vm.warp(at2);
+        (inForce,) = workloads.policyOf(id);
+        assertEq(inForce.verdictLifetime, 2 days, "the second at its effectiveAt");
+    }
+
+    /// @notice Policy masks: allowed exactly when non-zero, valid kinds only, never Unknown/Revoked TCB.
+    function testFuzzPolicyMasks(uint8 allowedTees, uint16 accepted) public {
+        Policy memory p = _policy(1 days);
+        p.allowedTees = allowedTees;
+        p.acceptedTcbStatuses = accepted;
+        p.dev = true;
+        (bool ok,) = address(workloads).call(abi.encodeCall(workloads.schedulePolicy, (workloadId, p)));
+        bool teesOk = allowedTees != 0 && allowedTees & ~KeepTypes.TEES_ALL == 0;
+        bool tcbOk = accepted != 0 && accepted & ~KeepTypes.TCB_ACCEPTABLE == 0;
+        assertEq(ok, teesOk && tcbOk, "mask rules");
+    }
+
+    function _policy(uint64 lifetime) internal pure returns (Policy memory p) {
+        p.allowedTees = KeepTypes.DEFAULT_ALLOWED_TEES;
+        p.acceptedTcbStatuses = KeepTypes.DEFAULT_ACCEPTED_TCB;
+        p.maxEvidenceAge = 1 hours;
+        p.verdictLifetime = lifetime;
+        p.deniedAdvisories = new string[](1);
+        p.deniedAdvisories[0] = "INTEL-SA-00615";
+        p.deniedFmspcs = new bytes6[](1);
+        p.deniedFmspcs[0] = bytes6(0x00906ed50000);
+    }
+
+    function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
+        return min + (x % (max - min + 1));
+    }
+}

@@ -1,0 +1,123 @@
+/**
+ * Deploys the three keepledger contracts and wires them: WorkloadRegistry and ValidatorSet first, then
+ * the AttestationRegistry (which takes both as immutables, keeping them off its hot path's storage),
+ * then the one-time setAttestationRegistry on both. Returns the Deployment description.
+ */
+import { getAddress, type Address, type Hash, type Hex } from "viem";
+import { UsageError } from "../errors/index.ts";
+import {
+  attestationRegistryAbi,
+  attestationRegistryBytecode,
+  validatorSetAbi,
+  validatorSetBytecode,
+  workloadRegistryAbi,
+  workloadRegistryBytecode,
+} from "./generated/index.ts";
+import { CHAIN_CODES } from "./codes.ts";
+import { verifyDeployment, type Deployment } from "./deployment.ts";
+import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
+
+export interface DeployKeepledgerOptions {
+  /** Receives DEFAULT_ADMIN_ROLE on all three contracts (default: the deployer). */
+  admin?: Address;
+  /** Receives GOVERNOR_ROLE on all three contracts (default: the admin). */
+  governor?: Address;
+  /**
+   * Allow dev policies, Debug measurements and zero delays. Unsafe: only for development chains.
+   * Default false.
+   */
+  devPoliciesAllowed?: boolean;
+  /** ValidatorSet governance delay in seconds (default 2 days, or 0 when dev policies are allowed). */
+  governanceDelay?: bigint;
+  /** WorkloadRegistry policy delay in seconds (default 1 day, or 0 when dev policies are allowed). */
+  policyDelay?: bigint;
+  /** The designated validator workload, in force at once (default none: set it later by governance). */
+  validatorWorkload?: Hex;
+}
+
+const ZERO32: Hex = `0x${"00".repeat(32)}`;
+
+export function defaultDeployOptions(devPoliciesAllowed = false): Required<Omit<DeployKeepledgerOptions, "admin" | "governor">> {
+  return {
+    devPoliciesAllowed,
+    governanceDelay: devPoliciesAllowed ? 0n : 2n * 86_400n,
+    policyDelay: devPoliciesAllowed ? 0n : 86_400n,
+    validatorWorkload: ZERO32,
+  };
+}
+
+export interface DeployKeepledgerResult {
+  deployment: Deployment;
+  /** The five transactions: three deployments, two wiring calls. */
+  transactions: Hash[];
+}
+
+export async function deployKeepledger(clients: ChainClients, options: DeployKeepledgerOptions = {}): Promise<DeployKeepledgerResult> {
+  const { publicClient, walletClient } = clients;
+  const deployer = getAddress(walletClient.account.address);
+  const o = { ...defaultDeployOptions(options.devPoliciesAllowed ?? false), ...stripUndefined(options) };
+  const admin = getAddress(options.admin ?? deployer);
+  const governor = getAddress(options.governor ?? admin);
+  const transactions: Hash[] = [];
+
+  const deploy = async (what: string, request: Parameters<typeof walletClient.deployContract>[0]) => {
+    let hash: Hash;
+    try {
+      hash = await walletClient.deployContract(request);
+    } catch (error) {
+      throw chainError(error, `deploying the ${what}`);
+    }
+    transactions.push(hash);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success" || !receipt.contractAddress) {
+      throw new UsageError(CHAIN_CODES.CHAIN_DEPLOYMENT_MISMATCH, `deploying the ${what} failed`, { details: { hash } });
+    }
+    return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
+  };
+
+  const workloadRegistry = await deploy("WorkloadRegistry", {
+    abi: workloadRegistryAbi,
+    bytecode: workloadRegistryBytecode,
+    args: [admin, governor, o.devPoliciesAllowed, o.policyDelay],
+  });
+  const validatorSet = await deploy("ValidatorSet", {
+    abi: validatorSetAbi,
+    bytecode: validatorSetBytecode,
+    args: [admin, governor, o.devPoliciesAllowed, o.governanceDelay, o.validatorWorkload],
+  });
+  const attestationRegistry = await deploy("AttestationRegistry", {
+    abi: attestationRegistryAbi,
+    bytecode: attestationRegistryBytecode,
+    args: [admin, governor, workloadRegistry.address, validatorSet.address],
+  });
+  for (const [address, abi] of [
+    [workloadRegistry.address, workloadRegistryAbi],
+    [validatorSet.address, validatorSetAbi],
+  ] as const) {
+    const sent = await sendContractCall(clients, {
+      address,
+      abi,
+      functionName: "setAttestationRegistry",
+      args: [attestationRegistry.address],
+    });
+    transactions.push(sent.hash);
+  }
+
+  const deployment: Deployment = {
+    chainId: await publicClient.getChainId(),
+    contracts: {
+      workloadRegistry: workloadRegistry.address,
+      validatorSet: validatorSet.address,
+      attestationRegistry: attestationRegistry.address,
+    },
+    deployBlock: workloadRegistry.block,
+    deployer,
+    devPoliciesAllowed: o.devPoliciesAllowed,
+  };
+  await verifyDeployment(publicClient, deployment);
+  return { deployment, transactions };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

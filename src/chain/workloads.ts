@@ -1,0 +1,92 @@
+/** Workload owners' operations on the WorkloadRegistry: register, measurements, policies. */
+import type { Hex } from "viem";
+import { encodeMeasurementValue, measurementHash, teeKindCode, type Measurement } from "../ids/index.ts";
+import type { Deployment } from "./deployment.ts";
+import { workloadRegistryAbi } from "./generated/index.ts";
+import { fromChainPolicy, toChainPolicy, type ChainPolicy, type PlatformPolicy } from "./policy.ts";
+import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
+
+export interface TxResult {
+  hash: Hex;
+  gasUsed: bigint;
+}
+
+export async function registerWorkload(
+  clients: ChainClients,
+  deployment: Deployment,
+  name: string,
+  metadataURI = "",
+): Promise<TxResult & { workloadId: Hex }> {
+  const sent = await sendContractCall<Hex>(clients, {
+    address: deployment.contracts.workloadRegistry,
+    abi: workloadRegistryAbi,
+    functionName: "registerWorkload",
+    args: [name, metadataURI],
+  });
+  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed, workloadId: sent.result };
+}
+
+export async function addMeasurement(
+  clients: ChainClients,
+  deployment: Deployment,
+  workloadId: Hex,
+  version: number,
+  measurement: Measurement,
+): Promise<TxResult & { measurementHash: Hex }> {
+  const sent = await sendContractCall<Hex>(clients, {
+    address: deployment.contracts.workloadRegistry,
+    abi: workloadRegistryAbi,
+    functionName: "addMeasurement",
+    args: [workloadId, version, teeKindCode(measurement.tee), encodeMeasurementValue(measurement)],
+  });
+  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed, measurementHash: measurementHash(measurement) };
+}
+
+export async function revokeMeasurement(
+  clients: ChainClients,
+  deployment: Deployment,
+  workloadId: Hex,
+  measurementHashToRevoke: Hex,
+): Promise<TxResult> {
+  const sent = await sendContractCall(clients, {
+    address: deployment.contracts.workloadRegistry,
+    abi: workloadRegistryAbi,
+    functionName: "revokeMeasurement",
+    args: [workloadId, measurementHashToRevoke],
+  });
+  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed };
+}
+
+export async function schedulePolicy(
+  clients: ChainClients,
+  deployment: Deployment,
+  workloadId: Hex,
+  policy: PlatformPolicy,
+): Promise<TxResult & { effectiveAt: bigint }> {
+  const sent = await sendContractCall<bigint>(clients, {
+    address: deployment.contracts.workloadRegistry,
+    abi: workloadRegistryAbi,
+    functionName: "schedulePolicy",
+    args: [workloadId, toChainPolicy(policy)],
+  });
+  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed, effectiveAt: sent.result };
+}
+
+/** The policy in force now and since when. */
+export async function policyOf(
+  clients: Pick<ChainClients, "publicClient">,
+  deployment: Deployment,
+  workloadId: Hex,
+): Promise<{ policy: PlatformPolicy; effectiveAt: bigint }> {
+  try {
+    const [policy, effectiveAt] = await clients.publicClient.readContract({
+      address: deployment.contracts.workloadRegistry,
+      abi: workloadRegistryAbi,
+      functionName: "policyOf",
+      args: [workloadId],
+    });
+    return { policy: fromChainPolicy(policy as ChainPolicy), effectiveAt };
+  } catch (error) {
+    throw chainError(error, "policyOf");
+  }
+}

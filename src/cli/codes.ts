@@ -1,0 +1,6 @@
+import { defineErrorCodes } from "../errors/index.ts";
+
+/** Error codes of the command line itself (commands' own failures use their modules' codes). */
+export const CLI_CODES = defineErrorCodes("cli", {
+  CLI_BAD_OPTION: { stage: "usage", description: "A command-line option has a value of the wrong form; the message names the option and the form it needs." },
+});

@@ -1,0 +1,42 @@
+/**
+ * The keepledger command line. bin/keepledger.mjs calls main(argv). Each command lives in
+ * src/cli/commands/<name>.ts and exports a register function; adding one is one line in COMMANDS.
+ */
+import { Command, CommanderError } from "commander";
+import { isKeepledgerError } from "../errors/index.ts";
+import { registerDeployCommand } from "./commands/deploy.ts";
+import { registerDevCommand } from "./commands/dev.ts";
+
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerDeployCommand];
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("keepledger")
+    .description("blockchain-anchored attestation and workload registry for confidential computing")
+    .showHelpAfterError();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/** Runs the CLI; failures print `error CODE: message` and set the exit code (2 for usage errors). */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its own message otherwise.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (isKeepledgerError(error)) {
+      console.error(`error ${error.code}: ${error.message}`);
+      process.exitCode = error.stage === "usage" ? 2 : 1;
+      return;
+    }
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  }
+}

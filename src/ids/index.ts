@@ -1,0 +1,8 @@
+/** keepledger identifiers (docs/ids.md): what every other module imports to name things the chain names. */
+export * from "./enums.ts";
+export * from "./workloadId.ts";
+export * from "./measurement.ts";
+export * from "./verdict.ts";
+export * from "./batchMerkle.ts";
+export * from "./binding.ts";
+export { IDS_CODES } from "./codes.ts";

@@ -1,0 +1,19 @@
+import { encodeAbiParameters, getAddress, keccak256, stringToBytes, type Address } from "viem";
+import type { Hex } from "../util/bytes.ts";
+
+/** keccak256("keepledger.workload.v1"), the domain tag of workload ids. */
+export const WORKLOAD_DOMAIN: Hex = keccak256(stringToBytes("keepledger.workload.v1"));
+
+/**
+ * The id of workload `name` registered by `owner`:
+ * keccak256(abi.encode(keccak256("keepledger.workload.v1"), owner, keccak256(bytes(name)))).
+ * Owner-scoped, so nobody can squat a name; it does not change when the workload changes owner.
+ */
+export function workloadId(owner: Address, name: string): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "bytes32" }, { type: "address" }, { type: "bytes32" }],
+      [WORKLOAD_DOMAIN, getAddress(owner), keccak256(stringToBytes(name))],
+    ),
+  );
+}
