@@ -9,6 +9,8 @@ describe("verifyEvidence over the real vectors", () => {
   it.each([
     ["sgx", "dcapqvl-sgx", "quote.bin", "sgx", "ConfigurationAndSWHardeningNeeded"],
     ["tdx", "dcapqvl-tdx", "quote.bin", "tdx", "UpToDate"],
+    ["sev-snp", "dstack-milan", "report.bin", "sev-snp", "NotApplicable"],
+    ["nitro", "dstack-nitro-doc-a", "attestation_doc.cose", "nitro", "NotApplicable"],
   ])("%s/%s verifies from a directory of collateral, as of its verify_at", async (kind, set, file, tee, status) => {
     const expected = expectedOf(kind, set);
     const collateral = await directoryCollateral(fixturePath(kind, set));

@@ -3,7 +3,6 @@ import { AMD_ARKS, type AmdProductLine } from "../roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
-import { assertSignedAlgorithmMatches } from "./signedAlgorithmMatches.ts";
 
 /** The CN of a certificate's subject ("SEV-Milan"), or "" when it has none. */
 export function commonNameOf(cert: ParsedCertificate): string {
@@ -62,7 +61,6 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
       details: { subject: intermediate.subject },
     });
   }
-  assertSignedAlgorithmMatches(intermediate, named.signingKey === "vlek" ? "ASVK" : "ASK");
   const chain = verifyCertificateChain({
     name: named.signingKey === "vlek" ? "AMD ASVK chain" : "AMD ASK chain",
     chain: [intermediate],
@@ -71,6 +69,5 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
     crls,
     requireCrls: requireCrl,
   });
-  for (const crl of chain.crlsUsed) assertSignedAlgorithmMatches(crl, "CRL");
   return { ...named, chain };
 }

@@ -5,4 +5,3 @@ export * from "./snpAdapter.ts";
 export * from "./snpCollateralRequests.ts";
 export * from "./vekExtensions.ts";
 export * from "./verifySnpReport.ts";
-export * from "./signedAlgorithmMatches.ts";

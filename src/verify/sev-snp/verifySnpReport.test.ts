@@ -173,17 +173,13 @@ describe("verifySnpReport refuses real reports with the wrong collateral", () =>
   });
 });
 
-describe("verifySnpReport holds collateral to its signed bytes", () => {
-  it("refuses a real VCEK whose unsigned outer signature algorithm was altered (RFC 5280 4.1.1.2)", async () => {
-    const { report, collateral, at } = await vector("dstack-milan");
-    const der = fixtureBytes("sev-snp", "dstack-milan", "vcek.der");
-    // Offset 799 is the [1] (maskGenAlgorithm) tag of the outer RSASSA-PSS parameters: outside the signed tbsCertificate.
-    const altered = der.slice();
-    altered[799] = 0x00;
-    const vcek = parseCertificate(altered);
-    const rest = collateral.certificates.filter((c) => c.fingerprint !== parseCertificate(der).fingerprint);
-    const e = failure(() => verifySnpReport(report, { collateral: { ...collateral, certificates: [vcek, ...rest] }, at }));
-    expect([e.code, e.shortMessage]).toEqual(["CERT_MALFORMED", "VCEK: the signature algorithm outside the signed part differs from the one inside"]);
+describe("collateral is held to its signed bytes", () => {
+  // RFC 5280 4.1.1.2 / 5.1.1.2: the unsigned outer algorithm must equal the signed one (checked by parseCertificate/parseCrl).
+  it("refuses a real VCEK whose unsigned outer signature algorithm was altered", () => {
+    const altered = fixtureBytes("sev-snp", "dstack-milan", "vcek.der").slice();
+    altered[799] = 0x00; // the [1] maskGenAlgorithm tag of the outer RSASSA-PSS parameters, outside tbsCertificate
+    const e = failure(() => parseCertificate(altered));
+    expect([e.code, e.shortMessage]).toEqual(["CERT_MALFORMED", "certificate: the signature algorithm outside the signed part differs from the one inside"]);
   });
 
   it("refuses AMD's Genoa CRL with an altered outer signature algorithm", () => {
@@ -193,6 +189,6 @@ describe("verifySnpReport holds collateral to its signed bytes", () => {
     const [ask] = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_current_serial_020002.pem"));
     const at = new Date("2023-01-15T00:00:00Z");
     expect(verifyAmdSigningChain({ intermediate: ask!, at, crls: [parseCrl(der)] }).chain.crlsUsed).toHaveLength(1);
-    expect(failure(() => verifyAmdSigningChain({ intermediate: ask!, at, crls: [parseCrl(altered)] })).code).toBe("CERT_MALFORMED");
+    expect(failure(() => parseCrl(altered)).code).toBe("CERT_MALFORMED");
   });
 });

@@ -12,7 +12,6 @@ import { verifyCertificateChain, type TrustedRoot } from "../x509/verifyCertific
 import { amdIntermediateName, commonNameOf, verifyAmdSigningChain } from "./amdSigningChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 import { selectSnpCertificates } from "./selectSnpCertificates.ts";
-import { assertSignedAlgorithmMatches } from "./signedAlgorithmMatches.ts";
 import { clearVekExtensionCache, vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
 
 export interface VerifySnpReportOptions {
@@ -59,7 +58,6 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
   const { vek, extensions, intermediate } = selectSnpCertificates(report, collateral, at);
   const keyName = KEY_NAME[report.keyInfo.signingKey];
 
-  assertSignedAlgorithmMatches(vek, keyName);
   const named = amdIntermediateName(commonNameOf(intermediate));
   if (named) checkProductLine(report, named.productLine, named.signingKey, extensions, keyName);
   // Throws SNP_PRODUCT_UNDETERMINED when the issuer's name is not an AMD one.
@@ -86,7 +84,6 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     });
   }
 
-  for (const crl of vekChain.crlsUsed) if (!signing.chain.crlsUsed.includes(crl)) assertSignedAlgorithmMatches(crl, "CRL");
   const crlsUsed = unique([...signing.chain.crlsUsed, ...vekChain.crlsUsed]);
   const ark = signing.chain.root.certificate;
   const expiresAt = new Date(Math.min(signing.chain.expiresAt.getTime(), vekChain.expiresAt.getTime()));

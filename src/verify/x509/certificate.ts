@@ -3,6 +3,7 @@ import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { X509Certificate, X509Crl, BasicConstraintsExtension, KeyUsagesExtension, KeyUsageFlags } from "@peculiar/x509";
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { X509_CODES } from "./codes.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 import { DER, childrenOf, decodeOid, expectTag, readSingle } from "./der.ts";
 import { parseSignatureAlgorithm, type SignatureAlgorithm } from "./signatureAlgorithm.ts";
 
@@ -74,11 +75,25 @@ export function normalizeSerial(hex: string): string {
 }
 
 /** Splits `SEQUENCE { tbs, signatureAlgorithm, signatureValue }` byte-exactly. */
-function splitSigned(der: Uint8Array, what: string): { tbs: Uint8Array; algorithm: SignatureAlgorithm; signature: Uint8Array } {
+function splitSigned(
+  der: Uint8Array,
+  what: string,
+  kind: "certificate" | "crl",
+): { tbs: Uint8Array; algorithm: SignatureAlgorithm; signature: Uint8Array } {
   const outer = readSingle(der, DER.SEQUENCE, what);
   const [tbs, alg, sig] = childrenOf(outer, what);
-  expectTag(tbs, DER.SEQUENCE, `${what}.tbs`);
+  const tbsSeq = expectTag(tbs, DER.SEQUENCE, `${what}.tbs`);
   const algSeq = expectTag(alg, DER.SEQUENCE, `${what}.signatureAlgorithm`);
+  // RFC 5280 §4.1.1.2 / §5.1.1.2: the unsigned outer algorithm must equal the signed one inside the TBS.
+  // Otherwise its bytes (e.g. RSA-PSS parameters) could change without breaking the signature, giving a
+  // second encoding — and a second collateral hash — of the same certificate.
+  const inner = childrenOf(tbsSeq, `${what}.tbs`);
+  const index = kind === "certificate" ? (inner[0]?.tag === 0xa0 ? 2 : 1) : inner[0]?.tag === DER.INTEGER ? 1 : 0;
+  if (inner[index] === undefined || !bytesEqual(inner[index].raw, algSeq.raw)) {
+    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${what}: the signature algorithm outside the signed part differs from the one inside`, {
+      at: { field: what },
+    });
+  }
   const sigBits = expectTag(sig, DER.BIT_STRING, `${what}.signatureValue`);
   if (sigBits.value.length < 1 || sigBits.value[0] !== 0) {
     throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${what} signature BIT STRING has unused bits`, { at: { field: what } });
@@ -101,7 +116,7 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
   const fingerprint = sha256Hex(der);
   const hit = certCache.get(fingerprint);
   if (hit) return hit;
-  const { tbs, algorithm, signature } = splitSigned(der, field);
+  const { tbs, algorithm, signature } = splitSigned(der, field, "certificate");
   try {
     const x509 = new X509Certificate(der);
     const spki = new Uint8Array(x509.publicKey.rawData);
@@ -143,7 +158,7 @@ export function parseCrl(input: Uint8Array | string, field = "CRL"): ParsedCrl {
   const key = sha256Hex(der);
   const hit = crlCache.get(key);
   if (hit) return hit;
-  const { tbs, algorithm, signature } = splitSigned(der, field);
+  const { tbs, algorithm, signature } = splitSigned(der, field, "crl");
   try {
     const x509 = new X509Crl(der);
     return remember(crlCache, key, {

@@ -26,6 +26,14 @@ const SIMPLE: Record<string, SignatureAlgorithm> = {
 };
 
 const RSASSA_PSS = "1.2.840.113549.1.1.10";
+const MGF1 = "1.2.840.113549.1.1.8";
+
+function hashOf(algId: Tlv | undefined, field: string): HashName {
+  const [hashOid] = childrenOf(expectTag(algId, DER.SEQUENCE, field), field);
+  const name = HASH_OIDS[decodeOid(expectTag(hashOid, DER.OID, field).value)];
+  if (!name) unsupported(`${RSASSA_PSS} with an unsupported hash`);
+  return name;
+}
 
 function unsupported(oid: string): never {
   throw new VerificationError(X509_CODES.CERT_SIGNATURE_ALGORITHM_UNSUPPORTED, `unsupported signature algorithm ${oid}`, {
@@ -41,18 +49,25 @@ export function parseSignatureAlgorithm(oid: string, params: Tlv | undefined): S
   const seq = expectTag(params, DER.SEQUENCE, "RSASSA-PSS parameters");
   let hash: HashName | undefined;
   let saltLength = 20;
+  let mgfHash: HashName | undefined;
   for (const field of childrenOf(seq, "RSASSA-PSS parameters")) {
     if (field.tag === 0xa0) {
-      const [algId] = childrenOf(field, "RSASSA-PSS hashAlgorithm");
-      const [hashOid] = childrenOf(expectTag(algId, DER.SEQUENCE, "RSASSA-PSS hashAlgorithm"), "RSASSA-PSS hashAlgorithm");
-      const name = HASH_OIDS[decodeOid(expectTag(hashOid, DER.OID, "RSASSA-PSS hashAlgorithm").value)];
-      if (!name) unsupported(`${RSASSA_PSS} with an unsupported hash`);
-      hash = name;
+      hash = hashOf(childrenOf(field, "RSASSA-PSS hashAlgorithm")[0], "RSASSA-PSS hashAlgorithm");
+    } else if (field.tag === 0xa1) {
+      // MGF1 with its hash: SEQUENCE { OID mgf1, AlgorithmIdentifier hash }
+      const [mgf] = childrenOf(field, "RSASSA-PSS maskGenAlgorithm");
+      const [mgfOid, mgfParams] = childrenOf(expectTag(mgf, DER.SEQUENCE, "RSASSA-PSS maskGenAlgorithm"), "RSASSA-PSS maskGenAlgorithm");
+      if (decodeOid(expectTag(mgfOid, DER.OID, "RSASSA-PSS maskGenAlgorithm").value) !== MGF1) unsupported(`${RSASSA_PSS} with a mask generation function other than MGF1`);
+      mgfHash = hashOf(mgfParams, "RSASSA-PSS MGF1 hash");
     } else if (field.tag === 0xa2) {
       const [int] = childrenOf(field, "RSASSA-PSS saltLength");
       saltLength = decodeSmallInteger(expectTag(int, DER.INTEGER, "RSASSA-PSS saltLength").value, "RSASSA-PSS saltLength");
+    } else if (field.tag !== 0xa3) {
+      // Unknown parameters would be ignored by OpenSSL; refuse them so one signature has one encoding.
+      unsupported(`${RSASSA_PSS} with unknown parameter tag 0x${field.tag.toString(16)}`);
     }
   }
+  if (hash !== undefined && mgfHash !== hash) unsupported(`${RSASSA_PSS} whose MGF1 hash differs from its hash`);
   // The default hash of RSASSA-PSS is SHA-1, which is not accepted.
   if (!hash) unsupported(`${RSASSA_PSS} with SHA-1`);
   return { kind: "rsa-pss", hash, saltLength };
