@@ -2,19 +2,26 @@
  * The keepledger command line. bin/keepledger.mjs calls main(argv). Each command lives in
  * src/cli/commands/<name>.ts and exports a register function; adding one is one line in COMMANDS.
  */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isKeepledgerError } from "../errors/index.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
+import { registerVerifyCommand } from "./commands/verify.ts";
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerDeployCommand];
+export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerVerifyCommand, registerDeployCommand];
 
 export function buildProgram(): Command {
   const program = new Command()
     .name("keepledger")
     .description("blockchain-anchored attestation and workload registry for confidential computing")
+    .version(packageVersion(), "-V, --version")
     .showHelpAfterError();
   for (const register of COMMANDS) register(program);
   return program;
@@ -22,7 +29,13 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; failures print `error CODE: message` and set the exit code (2 for usage errors). */
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
+  // Usage errors in any subcommand must reach the handler below (exit 2), not exit 1 inside commander.
+  const override = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

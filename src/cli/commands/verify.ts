@@ -1,0 +1,86 @@
+/**
+ * `keepledger verify <evidence-file> [--collateral <dir>] [--at <ISO-8601>] [--json]`
+ * — this exact interface is relied on (docs/cli.md): exit 0 verified, 1 does not
+ * verify, 2 usage error; with --json exactly one JSON object on stdout.
+ */
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { amdKdsCollateral } from "../../collateral/amd/amdKdsCollateral.ts";
+import { intelPcsCollateral } from "../../collateral/intel/intelPcsCollateral.ts";
+import { directoryCollateral } from "../../collateral/staticCollateral.ts";
+import type { CollateralProvider } from "../../collateral/types.ts";
+import { UsageError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
+import { VERIFY_CODES, verifyEvidence } from "../../verify/verifyEvidence.ts";
+import { CLI_CODES } from "../codes.ts";
+import { failureJson, failureText, verificationJson, verificationText } from "../formatVerification.ts";
+
+export interface VerifyCommandOptions {
+  collateral?: string;
+  at?: string;
+  json?: boolean;
+  pccs?: string;
+  kds?: string;
+}
+
+export interface VerifyCommandResult {
+  exitCode: 0 | 1 | 2;
+  stdout: string;
+}
+
+function parseAt(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  // ISO-8601 with a date; a bare date means midnight UTC.
+  const t = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(t)) {
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--at must be an ISO-8601 time such as 2025-07-01T00:00:00Z, got "${value}"`, {
+      at: { field: "--at" },
+    });
+  }
+  return new Date(t);
+}
+
+/** The whole command as a function of its arguments, for the CLI and for tests. */
+export async function runVerify(file: string, opts: VerifyCommandOptions): Promise<VerifyCommandResult> {
+  const render = (e: KeepledgerError): string => (opts.json ? JSON.stringify(failureJson(e)) : failureText(e));
+  try {
+    const at = parseAt(opts.at);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(file));
+    } catch (cause) {
+      throw new UsageError(CLI_CODES.CLI_FILE_UNREADABLE, `cannot read evidence file ${file}`, { cause, at: { field: "<evidence-file>" } });
+    }
+    const providers: CollateralProvider[] = [];
+    if (opts.collateral !== undefined) providers.push(await directoryCollateral(opts.collateral));
+    if (opts.pccs !== undefined) providers.push(intelPcsCollateral({ baseUrl: opts.pccs, apiVersion: 4 }));
+    if (opts.kds !== undefined) providers.push(amdKdsCollateral({ baseUrl: opts.kds }));
+    const result = await verifyEvidence(bytes, { at, collateral: providers });
+    return { exitCode: 0, stdout: opts.json ? JSON.stringify(verificationJson(result)) : verificationText(result) };
+  } catch (e) {
+    const error = isKeepledgerError(e)
+      ? e
+      : new UsageError(VERIFY_CODES.INTERNAL_VERIFIER_ERROR, e instanceof Error ? e.message : String(e), { cause: e });
+    return { exitCode: error.stage === "usage" ? 2 : 1, stdout: render(error) };
+  }
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command("verify")
+    .description("verify TEE evidence (SGX/TDX quote, SEV-SNP report, Nitro document, debug Keep) to the vendor roots, as of a time")
+    .argument("<evidence-file>", "raw evidence bytes, or the same bytes as hex or base64 text")
+    .option("--collateral <dir>", "directory of collateral, recognized by content (certificates, CRLs, Intel TCB Info / QE Identity JSON)")
+    .option("--at <time>", "verify as of this ISO-8601 time (default: now)")
+    .option("--json", "print exactly one JSON object on stdout")
+    .option("--pccs <url>", "fetch Intel collateral from Intel PCS or a PCCS (v4 API) at this base URL")
+    .option("--kds <url>", "fetch AMD collateral from AMD KDS (or a mirror) at this base URL")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 verified, 1 the evidence does not verify, 2 usage error.\nExample: keepledger verify quote.bin --collateral ./collateral --at 2025-07-01T00:00:00Z",
+    )
+    .action(async (file: string, opts: VerifyCommandOptions) => {
+      const r = await runVerify(file, opts);
+      process.stdout.write(r.stdout + "\n");
+      process.exitCode = r.exitCode;
+    });
+}
