@@ -1,0 +1,13 @@
+/**
+ * The dApp SDK: what a dApp, a Keep or an auditor script imports.
+ * - isAttested: the on-chain question in one call;
+ * - keepReportData: what a Keep binds into its evidence;
+ * - verifyOffline: the validators' verification engine, locally;
+ * - requestAttestation: send evidence to a validator node and wait for the verdict.
+ */
+export { isAttested, type IsAttestedOptions, type IsAttestedResult } from "./isAttested.ts";
+export { keepReportData, type KeepReportData, type KeepReportDataInput } from "./keepBinding.ts";
+export { verifyOffline, type VerifyOfflineOptions } from "./verifyOffline.ts";
+export { useDeployment } from "./knownDeployments.ts";
+export { toPublicClient, type Eip1193Like, type ProviderLike } from "./connect.ts";
+export { SDK_CODES } from "./codes.ts";

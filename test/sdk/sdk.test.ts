@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keccak256, stringToBytes, type Address } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { createDebugEvidence } from "../../src/evidence/debug/createDebugEvidence.ts";
+import { bindingHash, publicKey64 } from "../../src/ids/binding.ts";
+import { isAttested, keepReportData, useDeployment, verifyOffline } from "../../src/sdk/index.ts";
+import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
+import { startTestbed, type Testbed } from "../support/contracts-testbed.ts";
+
+describe("SDK isAttested against the in-process chain", () => {
+  let bed: Testbed;
+  let subject: Address;
+  beforeAll(async () => {
+    bed = await startTestbed();
+    subject = privateKeyToAccount(generatePrivateKey()).address;
+    const v = await bed.verdict(subject);
+    await bed.client.finalizeVerdict(v, await bed.sign(v));
+  });
+  afterAll(() => bed.close());
+
+  it("answers from an EIP-1193 provider, a viem client and agrees with the contract", async () => {
+    const registry = bed.deployment.contracts.attestationRegistry;
+    const viaProvider = await isAttested(bed.chain.provider, subject, bed.workloadId, { registry });
+    const viaClient = await isAttested(bed.chain.publicClient, subject, bed.workloadId, { registry });
+    expect(viaProvider.ok).toBe(true);
+    expect(viaClient).toEqual(viaProvider);
+    const onChain = await bed.client.isAttested(subject, bed.workloadId);
+    expect(viaProvider.verdictId).toBe(onChain.verdictId);
+    expect(viaProvider.expiresAt.getTime()).toBe(Number(onChain.expiresAt) * 1000);
+  });
+
+  it("says no for another key, and once the verdict expired", async () => {
+    const registry = bed.deployment.contracts.attestationRegistry;
+    const other = privateKeyToAccount(generatePrivateKey()).address;
+    expect((await isAttested(bed.chain.provider, other, bed.workloadId, { registry })).ok).toBe(false);
+    const restore = await bed.snapshot();
+    await bed.chain.increaseTime(2 * 86400);
+    expect((await isAttested(bed.chain.provider, subject, bed.workloadId, { registry })).ok).toBe(false);
+    await restore();
+  });
+
+  it("finds the registry from a registered deployment, and says what to do without one", async () => {
+    await expect(isAttested(bed.chain.provider, subject, bed.workloadId)).rejects.toMatchObject({ code: "SDK_REGISTRY_UNKNOWN" });
+    useDeployment(bed.deployment);
+    expect((await isAttested(bed.chain.provider, subject, bed.workloadId)).ok).toBe(true);
+  });
+
+  it("refuses something that is not a provider", async () => {
+    await expect(isAttested("ftp://nope", subject, bed.workloadId)).rejects.toMatchObject({ code: "SDK_PROVIDER_INVALID" });
+  });
+});
+
+describe("SDK verifyOffline and keepReportData", () => {
+  it("verifies a real TDX quote offline with a collateral directory", async () => {
+    const r = await verifyOffline(fixtureBytes("tdx", "dcapqvl-tdx", "quote.bin"), {
+      collateral: fixturePath("tdx", "dcapqvl-tdx"),
+      at: new Date(expectedOf("tdx", "dcapqvl-tdx").verify_at),
+    });
+    expect(r.tee).toBe("tdx");
+  });
+
+  it("builds report data a debug Keep embeds, matching the binding spec", async () => {
+    const key = generatePrivateKey();
+    const account = privateKeyToAccount(key);
+    const input = { tee: "debug" as const, chainId: 31337, registry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0" as Address, publicKey: account.publicKey, blockHash: keccak256(stringToBytes("block")) };
+    const r = keepReportData(input);
+    expect(r.subject).toBe(account.address);
+    expect(r.bindingHash).toBe(bindingHash({ chainId: 31337, attestationRegistry: input.registry, subjectPublicKey: publicKey64(account.publicKey), blockHash: input.blockHash }));
+    const evidence = createDebugEvidence({ privateKey: key, measurement: keccak256(stringToBytes("m")), reportData: r.reportData, timestamp: Date.now() });
+    const verified = await verifyOffline(evidence);
+    expect((verified.claims as { reportData: string }).reportData).toBe(r.reportData);
+    expect(verified.debug).toBe(true);
+    expect(keepReportData({ ...input, tee: "nitro" }).reportData).toBe(r.bindingHash);
+  });
+});
