@@ -8,6 +8,7 @@ import { isKeepledgerError } from "../errors/index.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
+import { registerCertCommand } from "./commands/cert.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -15,7 +16,7 @@ function packageVersion(): string {
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerVerifyCommand, registerDeployCommand];
+export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerVerifyCommand, registerDeployCommand, registerCertCommand];
 
 export function buildProgram(): Command {
   const program = new Command()

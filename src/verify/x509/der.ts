@@ -87,11 +87,13 @@ export function expectTag(tlv: Tlv | undefined, tag: number, field: string): Tlv
 export function decodeOid(value: Uint8Array): string {
   if (value.length === 0) return "";
   const first = value[0]!;
-  const parts: number[] = [Math.floor(first / 40), first % 40];
-  let acc = 0;
+  const parts: Array<number | bigint> = [Math.min(2, Math.floor(first / 40)), first - 40 * Math.min(2, Math.floor(first / 40))];
+  // Arcs can exceed 2^53 (e.g. UUID OIDs under 2.25): switch to BigInt only when a number would overflow.
+  let acc: number | bigint = 0;
   for (let i = 1; i < value.length; i++) {
     const b = value[i]!;
-    acc = acc * 128 + (b & 0x7f);
+    if (typeof acc === "number" && acc < 2 ** 45) acc = acc * 128 + (b & 0x7f);
+    else acc = (BigInt(acc) << 7n) | BigInt(b & 0x7f);
     if ((b & 0x80) === 0) {
       parts.push(acc);
       acc = 0;
