@@ -43,6 +43,11 @@ export interface InProcessChain {
 export interface ConnectInProcessChainOptions {
   /** Chain id of the simulated network (default 31337). */
   chainId?: number;
+  /**
+   * The simulated chain's clock at genesis (default: now). The dev network starts inside the real
+   * test vectors' validity window so they verify honestly, as of the chain's time.
+   */
+  initialDate?: Date;
 }
 
 export async function connectInProcessChain(options: ConnectInProcessChainOptions = {}): Promise<InProcessChain> {
@@ -53,7 +58,15 @@ export async function connectInProcessChain(options: ConnectInProcessChainOption
   const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
   const chainId = options.chainId ?? 31337;
   const hre = await createHardhatRuntimeEnvironment(
-    { plugins: [networkHelpers], networks: { default: { type: "edr-simulated", chainType: "l1", chainId } } },
+    { plugins: [networkHelpers], networks: {
+        default: {
+          type: "edr-simulated",
+          chainType: "l1",
+          chainId,
+          ...(options.initialDate ? { initialDate: options.initialDate } : {}),
+        },
+      },
+    },
     {},
     projectRoot,
   );
