@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { directoryCollateral } from "../../src/collateral/staticCollateral.ts";
 import type { CollateralProvider } from "../../src/collateral/types.ts";
 import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
+import type { DcapQuote } from "../../src/evidence/dcap/types.ts";
 import { createDebugEvidence } from "../../src/evidence/debug/createDebugEvidence.ts";
 import { DEBUG_LAYOUT } from "../../src/evidence/debug/debugEvidenceFormat.ts";
 import { SNP_OFFSETS } from "../../src/evidence/sev-snp/layout.ts";
@@ -86,10 +87,27 @@ function fixture(kind: string, set: string, file: string): Uint8Array {
   return new Uint8Array(readFileSync(`${FIXTURES}${kind}/${set}/${file}`));
 }
 
-/** Identical bytes, or a DCAP quote with only zero padding added or removed after its signature data. */
+/**
+ * The same quote in another accepted encoding: the same signed region, quote
+ * signature, attestation key, QE report, QE report signature, QE auth data
+ * and PCK certificates (DER). What may differ is what nothing signs and the
+ * parser tolerates: zero padding after the signature data, and whitespace or
+ * trailing NULs around the PEM blocks of the certification data.
+ */
 function dcapEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
-  const end = base.length - parseDcapQuote(base).trailingZeroBytes;
-  return (d) => d.length >= end && bytesEqual(d.subarray(0, end), base.subarray(0, end)) && d.subarray(end).every((x) => x === 0);
+  const identity = (q: DcapQuote): string => {
+    const s = q.signature;
+    const parts = [q.signedRegion, s.quoteSignature, s.attestationKey, s.qeReport.raw, s.qeReportSignature, s.qeAuthData, ...s.pckChain.certificates];
+    return `${q.tee}/${s.outerCertificationDataType ?? "-"}/${parts.map((p) => Buffer.from(p).toString("hex")).join(":")}`;
+  };
+  const want = identity(parseDcapQuote(base));
+  return (d) => {
+    try {
+      return identity(parseDcapQuote(d)) === want;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** Identical bytes, with or without the COSE_Sign1 tag (18, one byte 0xd2) in front. */
