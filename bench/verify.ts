@@ -4,7 +4,7 @@
 // warm and cold, and the peer libraries on the same evidence and collateral. Writes
 // bench/results/verify.json and prints a Markdown table; method and figures in docs/benchmarks.md.
 //
-//   node bench/verify.ts [--runs 5] [--seconds 1] [--kind sgx,tdx,...] [--out path] [--no-write]
+//   node bench/verify.ts [--runs 5] [--seconds 2] [--kind sgx,tdx,...] [--out path] [--no-write]
 //
 // Each measurement runs --runs times for --seconds each, interleaved round-robin with the other
 // measurements of its kind (so a noisy neighbour slows all of them alike), after a warm-up; the
@@ -18,7 +18,7 @@ import { PEERS } from "./peers/index.ts";
 import { cryptoBound, runChecks } from "./verify/bounds.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { measureThroughput, median, type Operation } from "./verify/measure.ts";
-import { checkTargets, formatTargets, markdownTable, perSecondFigure, withRatios, type VerifyBenchRow } from "./verify/report.ts";
+import { checkTargets, formatResults, formatTargets, markdownTable, perSecondFigure, withRatios, type VerifyBenchRow } from "./verify/report.ts";
 import { BENCH_KINDS, loadBenchVector, type BenchKind, type BenchVector } from "./verify/vectors.ts";
 
 interface Task {
@@ -29,7 +29,7 @@ interface Task {
 const { values: args } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
-    seconds: { type: "string", default: "1" },
+    seconds: { type: "string", default: "2" },
     kind: { type: "string" },
     out: { type: "string", default: fileURLToPath(new URL("./results/verify.json", import.meta.url)) },
     "no-write": { type: "boolean", default: false },
@@ -107,6 +107,6 @@ for (const r of all.filter((row) => row.absent)) console.log(`${r.kind} ${r.impl
 console.log(`targets (benchmark, not test):\n${formatTargets(checkTargets(all))}`);
 if (!args["no-write"]) {
   mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, `${JSON.stringify(all, null, 2)}\n`);
+  writeFileSync(args.out, formatResults(all));
   console.log(`\nwrote ${args.out}`);
 }

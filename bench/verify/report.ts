@@ -31,6 +31,32 @@ export interface VerifyBenchRow {
   absent?: string;
 }
 
+const KEY_ORDER: Array<keyof VerifyBenchRow> = [
+  "kind",
+  "impl",
+  "mode",
+  "perSecond",
+  "ratioToBound",
+  "ratioToPerEvidenceBound",
+  "ratioToFastestPeer",
+  "variant",
+  "singleMode",
+  "signatures",
+  "runs",
+  "note",
+  "absent",
+];
+
+/** bench/results/verify.json: the rows in table order, one per line, keys in a fixed order (small, stable diffs). */
+export function formatResults(rows: readonly VerifyBenchRow[]): string {
+  const line = (r: VerifyBenchRow): string => {
+    const ordered: Record<string, unknown> = {};
+    for (const k of KEY_ORDER) if (r[k] !== undefined) ordered[k] = r[k];
+    return `  ${JSON.stringify(ordered)}`;
+  };
+  return `[\n${rows.map(line).join(",\n")}\n]\n`;
+}
+
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export function perSecondFigure(x: number): number {
