@@ -71,14 +71,14 @@ for (let i = 0; i < input.runs; i++) {
 
 if (!crashed) {
   post({
-  type: "done",
-  kind: input.kind,
-  runs: input.runs,
-  ms: performance.now() - started,
-  codes: Object.fromEntries(codes),
-  ok,
-  mutations: Object.fromEntries(mutations),
-  slowest,
-  source: target.source,
+    type: "done",
+    kind: input.kind,
+    runs: input.runs,
+    ms: performance.now() - started,
+    codes: Object.fromEntries(codes),
+    ok,
+    mutations: Object.fromEntries(mutations),
+    slowest,
+    source: target.source,
   });
 }
