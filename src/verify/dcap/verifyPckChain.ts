@@ -6,6 +6,7 @@ import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "..
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "./commonName.ts";
 import { parseCertificate } from "../x509/certificate.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 
 export interface VerifyPckChainOptions {
   collateral: CollateralSet;
@@ -28,6 +29,16 @@ const PCK_CAS: Record<string, "platform" | "processor"> = {
   "Intel SGX PCK Processor CA": "processor",
 };
 
+/**
+ * Quotes carry the Intel root itself at the end of the chain. Bytes equal to a
+ * trusted root's DER are that root: its parsed form is reused rather than
+ * parsing the copy again (the most expensive step of a cold verification
+ * after the signatures), and the chain check then finds it by fingerprint as before.
+ */
+function trustedRootWithDer(der: Uint8Array, roots: readonly TrustedRoot[]): ParsedCertificate | undefined {
+  return roots.find((r) => bytesEqual(r.certificate.der, der))?.certificate;
+}
+
 function invalid(message: string, details: Record<string, unknown>): never {
   throw new VerificationError(DCAP_CODES.DCAP_PCK_CERT_INVALID, message, { at: { field: "quote.signature.pckChain" }, details });
 }
@@ -38,7 +49,7 @@ function invalid(message: string, details: Record<string, unknown>): never {
  * CRL from the collateral.
  */
 export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions): VerifiedPckChain {
-  const certs = quote.signature.pckChain.certificates.map((der, i) => parseCertificate(der, `PCK certificate chain[${i}]`));
+  const certs = quote.signature.pckChain.certificates.map((der, i) => trustedRootWithDer(der, options.roots) ?? parseCertificate(der, `PCK certificate chain[${i}]`));
   const leaf = certs[0]!;
   // Intel's QVL requires "SGX PCK Certificate" in the leaf's CN.
   if (!commonName(leaf.subject).includes("SGX PCK Certificate")) invalid("the first certificate is not an SGX PCK certificate", { subject: leaf.subject });

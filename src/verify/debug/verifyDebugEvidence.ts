@@ -1,9 +1,10 @@
 import { secp256k1 } from "@noble/curves/secp256k1";
-import { keccak256, zeroHash } from "viem";
+import { zeroHash } from "viem";
 import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
 import type { DebugEvidence } from "../../evidence/debug/parseDebugEvidence.ts";
 import { DEBUG_LAYOUT } from "../../evidence/debug/debugEvidenceFormat.ts";
 import { bytesEqual, concatBytes, toHex } from "../../util/bytes.ts";
+import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 import type { VerifiedEvidence } from "../types.ts";
 import { DEBUG_VERIFY_CODES } from "./codes.ts";
 
@@ -58,7 +59,7 @@ function checkSignature(evidence: DebugEvidence): void {
   try {
     recovered = signature
       .addRecoveryBit(evidence.signature[64]! - 27)
-      .recoverPublicKey(keccak256(evidence.signed, "bytes"))
+      .recoverPublicKey(keccak256Bytes(evidence.signed))
       .toRawBytes(false)
       .subarray(1);
   } catch (cause) {
@@ -107,7 +108,7 @@ export function verifyDebugEvidence(evidence: DebugEvidence, options: VerifyDebu
     claims: { measurement: toHex(evidence.measurement), reportData: toHex(evidence.reportData), publicKey: toHex(evidence.publicKey) },
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: true, // always: there is no TEE
-    evidenceHash: keccak256(evidence.raw),
+    evidenceHash: keccak256Hex(evidence.raw),
     collateralHash: zeroHash,
     expiresAt: new Date(evidence.timestamp + maxAgeMs),
     verifiedAt: at,

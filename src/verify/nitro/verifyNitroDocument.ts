@@ -1,8 +1,9 @@
-import { keccak256, zeroHash } from "viem";
+import { zeroHash } from "viem";
 import { KeyUsageFlags, KeyUsagesExtension } from "@peculiar/x509";
 import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
 import type { NitroDocument } from "../../evidence/nitro/parseNitroDocument.ts";
 import { isAllZero, toHex, type Hex } from "../../util/bytes.ts";
+import { keccak256Hex } from "../../util/keccak256.ts";
 import { AWS_NITRO_ROOT_G1 } from "../roots.ts";
 import type { VerifiedEvidence } from "../types.ts";
 import type { ParsedCertificate } from "../x509/certificate.ts";
@@ -122,7 +123,7 @@ export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocu
     tcb: { status: "NotApplicable", advisoryIds: [] },
     // NSM zeroes PCR0-2 for enclaves started in debug mode (whose memory the parent can read).
     debug: [0, 1, 2].some((i) => isAllZero(doc.pcrs.get(i)!)),
-    evidenceHash: keccak256(doc.raw),
+    evidenceHash: keccak256Hex(doc.raw),
     // The chain travels inside the document: there is no external collateral to hash.
     collateralHash: zeroHash,
     expiresAt: chain.expiresAt,

@@ -1,9 +1,9 @@
-import { keccak256 } from "viem";
 import type { CollateralSet } from "../../collateral/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { SnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { tcbLayoutOf, type SnpTcbVersion } from "../../evidence/sev-snp/tcbVersion.ts";
 import { bytesEqual, concatBytes, isAllZero, toHex, type Hex } from "../../util/bytes.ts";
+import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 import type { AmdProductLine } from "../roots.ts";
 import type { SnpClaims, VerifiedEvidence } from "../types.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
@@ -94,7 +94,7 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     // AMD publishes no signed TCB-status collateral for SNP: policy compares the TCBs in `platform`.
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: report.policyDecoded.debug,
-    evidenceHash: keccak256(report.raw),
+    evidenceHash: keccak256Hex(report.raw),
     collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed),
     expiresAt,
     verifiedAt: at,
@@ -130,7 +130,7 @@ export function snpClaims(report: SnpReport): SnpClaims {
  * the CRLs in the order the chain used them (docs/evidence/sev-snp.md).
  */
 export function snpCollateralHash(vek: ParsedCertificate, intermediate: ParsedCertificate, ark: ParsedCertificate, crls: readonly ParsedCrl[]): Hex {
-  return keccak256(concatBytes(...[vek, intermediate, ark, ...crls].map(derHash)));
+  return keccak256Hex(concatBytes(...[vek, intermediate, ark, ...crls].map(derHash)));
 }
 
 // keccak256 of each certificate/CRL, by parsed object: the x509 parse cache hands out one object per DER.
@@ -139,7 +139,7 @@ let derHashes = new WeakMap<ParsedCertificate | ParsedCrl, Uint8Array>();
 function derHash(item: ParsedCertificate | ParsedCrl): Uint8Array {
   let h = derHashes.get(item);
   if (!h) {
-    h = keccak256(item.der, "bytes");
+    h = keccak256Bytes(item.der);
     derHashes.set(item, h);
   }
   return h;

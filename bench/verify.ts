@@ -1,0 +1,112 @@
+// `npm run bench:verify`: evidence verified per second, on one core (this process, no worker
+// threads), side by side in one run for each kind (sgx, tdx, sev-snp, nitro; one real vector each,
+// verified as of its verify_at): the crypto bound (bare node:crypto signature checks), keepledger
+// warm and cold, and the peer libraries on the same evidence and collateral. Writes
+// bench/results/verify.json and prints a Markdown table; method and figures in docs/benchmarks.md.
+//
+//   node bench/verify.ts [--runs 5] [--seconds 2] [--kind sgx,tdx,...] [--out path] [--no-write]
+//
+// Each measurement runs --runs times for --seconds each, interleaved round-robin with the other
+// measurements of its kind (so a noisy neighbour slows all of them alike), after a warm-up; the
+// figure is the median run.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem } from "node:os";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { PEERS } from "./peers/index.ts";
+import { cryptoBound, runChecks } from "./verify/bounds.ts";
+import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
+import { measureThroughput, median, type Operation } from "./verify/measure.ts";
+import { checkTargets, formatResults, formatTargets, markdownTable, perSecondFigure, withRatios, type VerifyBenchRow } from "./verify/report.ts";
+import { BENCH_KINDS, loadBenchVector, type BenchKind, type BenchVector } from "./verify/vectors.ts";
+
+interface Task {
+  row: Omit<VerifyBenchRow, "perSecond" | "ratioToBound" | "ratioToPerEvidenceBound">;
+  op: Operation;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    seconds: { type: "string", default: "2" },
+    kind: { type: "string" },
+    out: { type: "string", default: fileURLToPath(new URL("./results/verify.json", import.meta.url)) },
+    "no-write": { type: "boolean", default: false },
+  },
+});
+const runs = Number(args.runs);
+const seconds = Number(args.seconds);
+if (!Number.isInteger(runs) || runs < 1 || !(seconds > 0)) throw new Error("--runs must be a positive integer and --seconds a positive number");
+const kinds = (args.kind?.split(",") ?? [...BENCH_KINDS]) as BenchKind[];
+for (const k of kinds) if (!BENCH_KINDS.includes(k)) throw new Error(`unknown kind ${k}; one of ${BENCH_KINDS.join(", ")}`);
+
+async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: VerifyBenchRow[] }> {
+  const { kind } = vector;
+  const bound = cryptoBound(vector);
+  const tasks: Task[] = [
+    { row: { kind, impl: "bound", mode: "cold", signatures: bound.full.length }, op: () => runChecks(bound.full) },
+    { row: { kind, impl: "bound", mode: "warm", signatures: bound.perEvidence.length }, op: () => runChecks(bound.perEvidence) },
+    { row: { kind, impl: "keepledger", mode: "warm" }, op: await keepledgerWarm(vector) },
+    { row: { kind, impl: "keepledger", mode: "cold" }, op: await keepledgerCold(vector, { collateralPreloaded: false }) },
+  ];
+  if (vector.collateral.length > 0) {
+    tasks.push({
+      row: {
+        kind,
+        impl: "keepledger",
+        mode: "cold",
+        variant: "collateral-preloaded",
+        note: "caches cleared, but the provider keeps its collateral parsed between calls, as a running validator's does",
+      },
+      op: await keepledgerCold(vector, { collateralPreloaded: true }),
+    });
+  }
+  const absent: VerifyBenchRow[] = [];
+  for (const peer of PEERS.filter((p) => p.kinds.includes(kind))) {
+    const setup = await peer.setup(vector);
+    const row = { kind, impl: peer.name, mode: "cold" as const, singleMode: true };
+    if ("absent" in setup) absent.push({ ...row, perSecond: null, ratioToBound: null, ratioToPerEvidenceBound: null, absent: setup.absent });
+    else tasks.push({ row: { ...row, note: setup.note }, op: setup.run });
+  }
+  return { tasks, absent };
+}
+
+async function benchKind(kind: BenchKind): Promise<VerifyBenchRow[]> {
+  const vector = loadBenchVector(kind);
+  const { tasks, absent } = await tasksFor(vector);
+  for (const t of tasks) await measureThroughput(t.op, { seconds: Math.min(0.5, seconds) }); // JIT warm-up
+  const figures = tasks.map(() => [] as number[]);
+  for (let r = 0; r < runs; r++) {
+    for (const [i, t] of tasks.entries()) figures[i]!.push(await measureThroughput(t.op, { seconds }));
+  }
+  const rows: VerifyBenchRow[] = tasks.map((t, i) => ({
+    ...t.row,
+    perSecond: perSecondFigure(median(figures[i]!)),
+    ratioToBound: null,
+    ratioToPerEvidenceBound: null,
+    runs: figures[i]!.map(perSecondFigure),
+  }));
+  return withRatios([...rows, ...absent]);
+}
+
+const cpu = cpus();
+console.log(
+  `machine: ${cpu[0]?.model ?? "unknown CPU"} (${cpu.length} logical CPUs), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}; ` +
+    `node ${process.version}, OpenSSL ${process.versions.openssl}; ${runs} runs × ${seconds} s per figure, median\n`,
+);
+const all: VerifyBenchRow[] = [];
+for (const kind of kinds) {
+  const started = performance.now();
+  const rows = await benchKind(kind);
+  all.push(...rows);
+  console.log(`${kind}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+console.log(`\n${markdownTable(all)}\n`);
+for (const r of all.filter((row) => row.absent)) console.log(`${r.kind} ${r.impl}: absent — ${r.absent}\n`);
+console.log(`targets (benchmark, not test):\n${formatTargets(checkTargets(all))}`);
+if (!args["no-write"]) {
+  mkdirSync(dirname(args.out), { recursive: true });
+  writeFileSync(args.out, formatResults(all));
+  console.log(`\nwrote ${args.out}`);
+}

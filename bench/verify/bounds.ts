@@ -1,0 +1,122 @@
+/**
+ * The crypto lower bound of verifying one piece of evidence: the bare
+ * node:crypto signature verifications a kind needs, with keys already made
+ * into KeyObjects and signed bytes already cut out — nothing but OpenSSL
+ * hashing and verifying. docs/benchmarks.md lists the signatures per kind.
+ *
+ * - full: every signature a verifier with nothing remembered must check (the
+ *   bound for cold verification);
+ * - per evidence: only those that differ from one piece of evidence to the
+ *   next from the same platform and cannot be remembered by exact bytes (the
+ *   bound for warm verification of a stream of fresh evidence).
+ */
+import { constants, verify, type KeyObject } from "node:crypto";
+import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
+import type { SignedIntelJson } from "../../src/collateral/types.ts";
+import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
+import { parseNitroDocument } from "../../src/evidence/nitro/parseNitroDocument.ts";
+import { parseSnpReport } from "../../src/evidence/sev-snp/parseSnpReport.ts";
+import { concatBytes } from "../../src/util/bytes.ts";
+import { attestationKeyObject } from "../../src/verify/dcap/verifyQuoteSignatures.ts";
+import { encodeSigStructure } from "../../src/verify/nitro/encodeSigStructure.ts";
+import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../../src/verify/roots.ts";
+import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/verify/x509/certificate.ts";
+import type { BenchVector } from "./vectors.ts";
+
+/** One signature check as node:crypto takes it. */
+export interface SignatureCheck {
+  name: string;
+  hash: "sha256" | "sha384" | "sha512";
+  data: Uint8Array;
+  signature: Uint8Array;
+  key: KeyObject;
+  dsaEncoding?: "der" | "ieee-p1363";
+  padding?: number;
+  saltLength?: number;
+}
+
+export interface CryptoBound {
+  full: SignatureCheck[];
+  perEvidence: SignatureCheck[];
+}
+
+/** Runs every check once; a check that fails is a broken bound, not a slow one. */
+export function runChecks(checks: readonly SignatureCheck[]): void {
+  for (const c of checks) {
+    const options =
+      c.padding === undefined ? { key: c.key, dsaEncoding: c.dsaEncoding ?? "der" } : { key: c.key, padding: c.padding, saltLength: c.saltLength! };
+    if (!verify(c.hash, c.data, options, c.signature)) throw new Error(`bound: ${c.name} does not verify`);
+  }
+}
+
+/** The issuer's signature on a certificate or CRL, as the X.509 encoding says (ECDSA in DER, RSA-PSS with its salt). */
+function x509Check(name: string, signed: ParsedCertificate | ParsedCrl, issuer: ParsedCertificate): SignatureCheck {
+  const alg = signed.signatureAlgorithm;
+  const base = { name, hash: alg.hash, data: signed.tbs, signature: signed.signature, key: issuer.publicKey };
+  if (alg.kind === "ecdsa") return { ...base, dsaEncoding: "der" };
+  if (alg.kind === "rsa-pss") return { ...base, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength };
+  return { ...base, padding: constants.RSA_PKCS1_PADDING };
+}
+
+function p1363(name: string, hash: "sha256" | "sha384", data: Uint8Array, signature: Uint8Array, key: KeyObject): SignatureCheck {
+  return { name, hash, data, signature, key, dsaEncoding: "ieee-p1363" };
+}
+
+function dcapBound(vector: BenchVector): CryptoBound {
+  const quote = parseDcapQuote(vector.evidence);
+  const collateral = staticCollateral(vector.collateral).collateral;
+  const [leaf, ca] = quote.signature.pckChain.certificates.map((der, i) => parseCertificate(der, `PCK chain[${i}]`));
+  const root = INTEL_SGX_ROOT_CA.certificate;
+  const tcbSigner = collateral.certificates.find((c) => c.subject.includes("CN=Intel SGX TCB Signing"));
+  const pckCrl = collateral.crls.find((c) => c.issuer === ca?.subject);
+  const rootCrl = collateral.crls.find((c) => c.issuer === root.subject);
+  const doc = (type: SignedIntelJson["type"]): SignedIntelJson | undefined => collateral.intelDocuments.find((d) => d.type === type);
+  const tcbInfo = doc("tcbInfo");
+  const qeIdentity = doc("enclaveIdentity");
+  if (!leaf || !ca || !tcbSigner || !pckCrl || !rootCrl || !tcbInfo || !qeIdentity) throw new Error(`${vector.kind}: incomplete DCAP vector for the bound`);
+  const quoteSignature = p1363("quote signature", "sha256", quote.signedRegion, quote.signature.quoteSignature, attestationKeyObject(quote.signature.attestationKey));
+  return {
+    full: [
+      quoteSignature,
+      p1363("QE report signature", "sha256", quote.signature.qeReport.raw, quote.signature.qeReportSignature, leaf.publicKey),
+      x509Check("PCK certificate ← PCK CA", leaf, ca),
+      x509Check("PCK CA ← Intel SGX Root CA", ca, root),
+      p1363("TCB Info signature", "sha256", tcbInfo.body, tcbInfo.signature, tcbSigner.publicKey),
+      p1363("QE Identity signature", "sha256", qeIdentity.body, qeIdentity.signature, tcbSigner.publicKey),
+      x509Check("TCB Signing certificate ← Intel SGX Root CA", tcbSigner, root),
+      x509Check("PCK CRL ← PCK CA", pckCrl, ca),
+      x509Check("Root CA CRL ← Intel SGX Root CA", rootCrl, root),
+    ],
+    perEvidence: [quoteSignature],
+  };
+}
+
+function snpBound(vector: BenchVector): CryptoBound {
+  const report = parseSnpReport(vector.evidence);
+  const collateral = staticCollateral(vector.collateral).collateral;
+  const vcek = collateral.certificates.find((c) => !c.isCa);
+  const ask = collateral.certificates.find((c) => c.subject.includes("CN=SEV-Milan"));
+  if (!vcek || !ask) throw new Error("sev-snp: no VCEK or ASK in the vector for the bound");
+  const reportSignature = p1363("report signature", "sha384", report.signedBytes, concatBytes(report.signature.r, report.signature.s), vcek.publicKey);
+  return {
+    full: [reportSignature, x509Check("VCEK ← ASK", vcek, ask), x509Check("ASK ← ARK-Milan", ask, AMD_ARK_MILAN.certificate)],
+    perEvidence: [reportSignature],
+  };
+}
+
+function nitroBound(vector: BenchVector): CryptoBound {
+  const doc = parseNitroDocument(vector.evidence);
+  const cose = p1363("COSE_Sign1 signature", "sha384", encodeSigStructure(doc.cose.protectedHeader, doc.cose.payload), doc.cose.signature, doc.certificate.publicKey);
+  // cabundle[0] is the root: the chain is leaf ← cabundle[n-1] ← … ← cabundle[1] ← pinned root.
+  const issuers = [...doc.cabundle.slice(1)].reverse();
+  const leaf = x509Check("leaf ← cabundle[last]", doc.certificate, issuers[0]!);
+  const chain = issuers.map((cert, i) => x509Check(`cabundle[${issuers.length - i}] ← ${i === issuers.length - 1 ? "root" : `cabundle[${issuers.length - i - 1}]`}`, cert, issuers[i + 1] ?? AWS_NITRO_ROOT_G1.certificate));
+  return { full: [cose, leaf, ...chain], perEvidence: [cose, leaf] };
+}
+
+/** The bound of a vector; every check is run once here so a bound that does not verify never gets measured. */
+export function cryptoBound(vector: BenchVector): CryptoBound {
+  const bound = vector.kind === "sev-snp" ? snpBound(vector) : vector.kind === "nitro" ? nitroBound(vector) : dcapBound(vector);
+  runChecks(bound.full);
+  return bound;
+}

@@ -1,0 +1,77 @@
+/**
+ * keepledger's side of the verification benchmark: the public
+ * `verifyEvidence` path (decode → detect → parse → collateral → verify), warm
+ * and cold.
+ */
+import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
+import { clearDcapCaches } from "../../src/verify/dcap/clearDcapCaches.ts";
+import { clearSnpVerifyCaches } from "../../src/verify/sev-snp/verifySnpReport.ts";
+import type { VerifiedEvidence } from "../../src/verify/types.ts";
+import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
+import { clearParseCaches } from "../../src/verify/x509/certificate.ts";
+import { clearSignatureCache } from "../../src/verify/x509/verifyCertificateChain.ts";
+import type { Operation } from "./measure.ts";
+import type { BenchVector } from "./vectors.ts";
+
+/**
+ * Forgets everything the verifiers remember by exact bytes: parsed
+ * certificates and CRLs, X.509 signature checks, DCAP collateral parses,
+ * TCB Info / QE Identity signature checks, QE report checks, attestation
+ * keys, PCK and VEK extensions, collateral hashes. (Nitro keeps nothing of
+ * its own: its certificates go through the X.509 caches.)
+ */
+export function clearVerifierCaches(): void {
+  clearDcapCaches();
+  clearSnpVerifyCaches();
+  clearParseCaches();
+  clearSignatureCache();
+}
+
+/** The status and kind each vector must verify to, from its expected.json. */
+function expectedOutcome(vector: BenchVector): { tee: string; status: string } {
+  const tcb = vector.expected.tcb_status as { status?: string } | undefined;
+  return { tee: vector.kind, status: tcb?.status ?? "NotApplicable" };
+}
+
+function check(vector: BenchVector, r: VerifiedEvidence): void {
+  const want = expectedOutcome(vector);
+  if (r.tee !== want.tee || r.tcb.status !== want.status) {
+    throw new Error(`keepledger: ${vector.kind}/${vector.set} verified to ${r.tee}/${r.tcb.status}, expected ${want.tee}/${want.status}`);
+  }
+}
+
+/**
+ * Warm: the collateral provider is loaded once and every cache is filled by
+ * the first verification; each call then verifies the same evidence again.
+ * Nothing about the evidence itself is remembered (its signature is checked
+ * and its hash computed every time), so this is the cost of a fresh quote or
+ * report from a platform seen before.
+ */
+export async function keepledgerWarm(vector: BenchVector): Promise<Operation> {
+  const provider = staticCollateral(vector.collateral);
+  const options = { collateral: provider, at: vector.at };
+  check(vector, await verifyEvidence(vector.evidence, options));
+  return () => verifyEvidence(vector.evidence, options);
+}
+
+export interface KeepledgerColdOptions {
+  /**
+   * true: the provider keeps its collateral parsed from one call to the next,
+   * as a running validator's directory or PCS provider does (caches are still
+   * cleared, so every signature is checked again); false: the collateral is
+   * recognized again from its bytes in memory before every verification.
+   */
+  collateralPreloaded: boolean;
+}
+
+/** Cold: every cache cleared before every verification; every certificate, CRL and collateral signature checked again. */
+export async function keepledgerCold(vector: BenchVector, options: KeepledgerColdOptions): Promise<Operation> {
+  const preloaded = staticCollateral(vector.collateral);
+  const run = (): Promise<VerifiedEvidence> => {
+    clearVerifierCaches();
+    const collateral = options.collateralPreloaded ? preloaded : staticCollateral(vector.collateral);
+    return verifyEvidence(vector.evidence, { collateral, at: vector.at });
+  };
+  check(vector, await run());
+  return run;
+}

@@ -1,0 +1,184 @@
+/**
+ * What `npm run fuzz` mutates, per kind: one valid input (a real vector, or
+ * debug evidence made with createDebugEvidence), the collateral and "as of"
+ * time it verifies with, the integer fields worth lying in, and what counts as
+ * the same input (only such inputs may verify).
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { directoryCollateral } from "../../src/collateral/staticCollateral.ts";
+import type { CollateralProvider } from "../../src/collateral/types.ts";
+import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
+import type { DcapQuote } from "../../src/evidence/dcap/types.ts";
+import { createDebugEvidence } from "../../src/evidence/debug/createDebugEvidence.ts";
+import { DEBUG_LAYOUT } from "../../src/evidence/debug/debugEvidenceFormat.ts";
+import { SNP_OFFSETS } from "../../src/evidence/sev-snp/layout.ts";
+import { bytesEqual } from "../../src/util/bytes.ts";
+import { dcapPemMutation } from "./dcapPemMutation.ts";
+import { cborLengthFields } from "./lengthFields.ts";
+import type { LengthField, MutationTarget } from "./mutate.ts";
+
+export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug"] as const;
+export type FuzzKind = (typeof FUZZ_KINDS)[number];
+
+export interface FuzzTarget extends MutationTarget {
+  kind: FuzzKind;
+  /** Where the valid input comes from, for the report. */
+  source: string;
+  at: Date;
+  collateral: CollateralProvider[];
+  /** Whether decoded evidence bytes are the valid input in another accepted form (so may verify). */
+  equivalent(decoded: Uint8Array): boolean;
+}
+
+const FIXTURES = fileURLToPath(new URL("../../test/fixtures/", import.meta.url));
+
+/** The debug Keep: a fixed key and time so every run mutates the same evidence. */
+const DEBUG_TIME = new Date("2026-01-01T00:00:00Z");
+
+function verifyAt(kind: string, set: string): Date {
+  const expected = JSON.parse(readFileSync(`${FIXTURES}${kind}/${set}/expected.json`, "utf8")) as { verify_at: string };
+  return new Date(expected.verify_at);
+}
+
+function field(name: string, offset: number, size: 1 | 2 | 4, endian: "le" | "be" = "le"): LengthField {
+  return { name, offset, size, endian };
+}
+
+const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
+
+/** The header, signature-data and certification-data length and type fields of a v3 (SGX) or v4 (TDX) quote. */
+function dcapFields(q: Uint8Array): LengthField[] {
+  const fields = [field("version", 0, 2), field("attestationKeyType", 2, 2), field("teeType", 4, 4)];
+  const version = u16(q, 0);
+  const bodyEnd = 48 + (version === 3 ? 384 : 584);
+  fields.push(field("signature.length", bodyEnd, 4));
+  let at = bodyEnd + 4 + 128; // quote signature, attestation key
+  if (version !== 3) {
+    fields.push(field("certificationData.type", at, 2), field("certificationData.size", at + 2, 4));
+    at += 6;
+  }
+  at += 384 + 64; // QE report, its signature
+  fields.push(field("qeAuthData.length", at, 2));
+  at += 2 + u16(q, at);
+  fields.push(field("pckChain.type", at, 2), field("pckChain.size", at + 2, 4));
+  return fields;
+}
+
+const SNP_FIELDS: LengthField[] = [
+  field("VERSION", SNP_OFFSETS.VERSION, 4),
+  field("VMPL", SNP_OFFSETS.VMPL, 4),
+  field("SIGNATURE_ALGO", SNP_OFFSETS.SIGNATURE_ALGO, 4),
+  field("KEY_INFO", SNP_OFFSETS.KEY_INFO, 4),
+  field("CPUID_FAM_ID", SNP_OFFSETS.CPUID_FAM_ID, 1),
+  field("CPUID_MOD_ID", SNP_OFFSETS.CPUID_MOD_ID, 1),
+  field("CURRENT_VERSION", SNP_OFFSETS.CURRENT_VERSION, 4),
+];
+
+const DEBUG_FIELDS: LengthField[] = [
+  field("version", DEBUG_LAYOUT.version.offset, 2),
+  field("flags", DEBUG_LAYOUT.flags.offset, 2),
+  field("timestamp.lo", DEBUG_LAYOUT.timestamp.offset, 4),
+  field("timestamp.hi", DEBUG_LAYOUT.timestamp.offset + 4, 4),
+  field("signature.v", DEBUG_LAYOUT.signature.offset + 64, 1),
+];
+
+function fixture(kind: string, set: string, file: string): Uint8Array {
+  return new Uint8Array(readFileSync(`${FIXTURES}${kind}/${set}/${file}`));
+}
+
+/**
+ * The same quote in another accepted encoding: the same signed region, quote
+ * signature, attestation key, QE report, QE report signature, QE auth data
+ * and PCK certificates (DER). What may differ is what nothing signs and the
+ * parser tolerates: zero padding after the signature data, and whitespace or
+ * trailing NULs around the PEM blocks of the certification data.
+ */
+function dcapEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
+  const identity = (q: DcapQuote): string => {
+    const s = q.signature;
+    const parts = [q.signedRegion, s.quoteSignature, s.attestationKey, s.qeReport.raw, s.qeReportSignature, s.qeAuthData, ...s.pckChain.certificates];
+    return `${q.tee}/${s.outerCertificationDataType ?? "-"}/${parts.map((p) => Buffer.from(p).toString("hex")).join(":")}`;
+  };
+  const want = identity(parseDcapQuote(base));
+  return (d) => {
+    try {
+      return identity(parseDcapQuote(d)) === want;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** Identical bytes, with or without the COSE_Sign1 tag (18, one byte 0xd2) in front. */
+function nitroEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
+  const untagged = (b: Uint8Array): Uint8Array => (b[0] === 0xd2 ? b.subarray(1) : b);
+  return (d) => bytesEqual(untagged(d), untagged(base));
+}
+
+export async function loadFuzzTarget(kind: FuzzKind): Promise<FuzzTarget> {
+  const identical = (base: Uint8Array) => (d: Uint8Array) => bytesEqual(d, base);
+  switch (kind) {
+    case "sgx":
+    case "tdx": {
+      const set = kind === "sgx" ? "dcapqvl-sgx" : "dcapqvl-tdx";
+      const base = fixture(kind, set, "quote.bin");
+      const lengthFields = dcapFields(base);
+      return {
+        kind,
+        source: `test/fixtures/${kind}/${set}/quote.bin`,
+        base,
+        at: verifyAt(kind, set),
+        collateral: [await directoryCollateral(`${FIXTURES}${kind}/${set}`)],
+        lengthFields,
+        headerLength: 48,
+        structured: [dcapPemMutation(base, lengthFields)],
+        equivalent: dcapEquivalent(base),
+      };
+    }
+    case "sev-snp": {
+      const base = fixture(kind, "dstack-milan", "report.bin");
+      return {
+        kind,
+        source: "test/fixtures/sev-snp/dstack-milan/report.bin",
+        base,
+        at: verifyAt(kind, "dstack-milan"),
+        collateral: [await directoryCollateral(`${FIXTURES}sev-snp/dstack-milan`)],
+        lengthFields: SNP_FIELDS,
+        headerLength: 0x50,
+        equivalent: identical(base),
+      };
+    }
+    case "nitro": {
+      const base = fixture(kind, "dstack-nitro-doc-a", "attestation_doc.cose");
+      return {
+        kind,
+        source: "test/fixtures/nitro/dstack-nitro-doc-a/attestation_doc.cose",
+        base,
+        at: verifyAt(kind, "dstack-nitro-doc-a"),
+        collateral: [await directoryCollateral(`${FIXTURES}nitro/dstack-nitro-doc-a`)],
+        lengthFields: cborLengthFields(base),
+        headerLength: 10,
+        equivalent: nitroEquivalent(base),
+      };
+    }
+    case "debug": {
+      const base = createDebugEvidence({
+        privateKey: `0x${"11".repeat(32)}`,
+        measurement: `0x${"ab".repeat(32)}`,
+        reportData: `0x${"cd".repeat(64)}`,
+        timestamp: DEBUG_TIME,
+      });
+      return {
+        kind,
+        source: "createDebugEvidence (fixed key, 2026-01-01T00:00:00Z)",
+        base,
+        at: new Date(DEBUG_TIME.getTime() + 60_000),
+        collateral: [],
+        lengthFields: DEBUG_FIELDS,
+        headerLength: 12,
+        equivalent: identical(base),
+      };
+    }
+  }
+}

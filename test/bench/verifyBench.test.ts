@@ -1,0 +1,90 @@
+/**
+ * The verification benchmark's own machinery (bench/verify/): the crypto
+ * bound checks real signatures (so it cannot be "fast" by checking nothing),
+ * keepledger's cold mode really verifies with nothing remembered, and the
+ * ratios and targets in verify.json are computed against the right rows.
+ */
+import { describe, expect, it } from "vitest";
+import { cryptoBound, runChecks } from "../../bench/verify/bounds.ts";
+import { keepledgerCold, keepledgerWarm } from "../../bench/verify/keepledger.ts";
+import { measureThroughput, median } from "../../bench/verify/measure.ts";
+import { checkTargets, markdownTable, withRatios, type VerifyBenchRow } from "../../bench/verify/report.ts";
+import { BENCH_KINDS, loadBenchVector, quoteCollateralV3 } from "../../bench/verify/vectors.ts";
+
+describe("crypto bound", () => {
+  it.each([
+    ["sgx", 9, 1],
+    ["tdx", 9, 1],
+    ["sev-snp", 3, 1],
+    ["nitro", 5, 2],
+  ] as const)("%s: %i signatures in all, %i per evidence, every one of them verifying", (kind, full, perEvidence) => {
+    const bound = cryptoBound(loadBenchVector(kind));
+    expect(bound.full).toHaveLength(full);
+    expect(bound.perEvidence).toHaveLength(perEvidence);
+    for (const check of bound.perEvidence) expect(bound.full).toContain(check);
+    for (const check of bound.full) {
+      const data = Buffer.from(check.data);
+      data[0]! ^= 1;
+      expect(() => runChecks([{ ...check, data }]), check.name).toThrow(/does not verify/);
+    }
+  });
+});
+
+describe("keepledger modes", () => {
+  it.each(BENCH_KINDS)("%s: warm and cold verify the vector to the same result", async (kind) => {
+    const vector = loadBenchVector(kind);
+    const warm = (await (await keepledgerWarm(vector))()) as { tcb: unknown; claims: unknown; evidenceHash: string };
+    const cold = (await (await keepledgerCold(vector, { collateralPreloaded: false }))()) as typeof warm;
+    expect(cold.claims).toEqual(warm.claims);
+    expect(cold.tcb).toEqual(warm.tcb);
+    expect(cold.evidenceHash).toBe(warm.evidenceHash);
+  });
+
+  it("the peers get the same Intel collateral keepledger reads from the per-document files", () => {
+    const vector = loadBenchVector("tdx");
+    expect(quoteCollateralV3(vector).pck_crl).toBe(Buffer.from(vector.files.get("pck_crl.der")!).toString("hex"));
+  });
+});
+
+describe("figures", () => {
+  const row = (impl: string, mode: "warm" | "cold", perSecond: number | null, extra: Partial<VerifyBenchRow> = {}): VerifyBenchRow => ({
+    kind: "sgx",
+    impl,
+    mode,
+    perSecond,
+    ratioToBound: null,
+    ratioToPerEvidenceBound: null,
+    ...extra,
+  });
+
+  it("ratios are to the full bound, the per-evidence bound and the fastest peer; absent peers stay null", () => {
+    const rows = withRatios([
+      row("bound", "cold", 1000, { signatures: 9 }),
+      row("bound", "warm", 10_000, { signatures: 1 }),
+      row("keepledger", "warm", 4000),
+      row("keepledger", "cold", 600),
+      row("keepledger", "cold", 800, { variant: "collateral-preloaded" }),
+      row("peer-a", "cold", 100, { singleMode: true }),
+      row("peer-b", "cold", 200, { singleMode: true }),
+      row("peer-c", "cold", null, { singleMode: true, absent: "cannot" }),
+    ]);
+    const warm = rows.find((r) => r.impl === "keepledger" && r.mode === "warm")!;
+    expect([warm.ratioToBound, warm.ratioToPerEvidenceBound, warm.ratioToFastestPeer]).toEqual([4, 0.4, 20]);
+    expect(rows.find((r) => r.impl === "peer-c")!.ratioToBound).toBeNull();
+    expect(checkTargets(rows).map((t) => [t.target, t.met])).toEqual([
+      ["warm ≥ 0.7 × bound", true],
+      ["warm ≥ 0.7 × per-evidence bound", false],
+      ["cold ≥ 10 × fastest peer", false],
+    ]);
+    expect(markdownTable(rows)).toContain("| sgx | keepledger (collateral-preloaded) | cold | 800 |");
+  });
+
+  it("throughput is measured over the whole time and reported as the median run", async () => {
+    let calls = 0;
+    const perSecond = await measureThroughput(() => calls++, { seconds: 0.05 });
+    expect(perSecond).toBeGreaterThan(0);
+    expect(calls).toBeGreaterThan(1);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+  });
+});
