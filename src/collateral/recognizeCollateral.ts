@@ -23,13 +23,13 @@ export function recognizeCollateral(bytes: Uint8Array): RecognizedFile {
   try {
     if (bytes[0] === 0x30) return { collateral: recognizeDer(bytes) };
     const text = Buffer.from(bytes).toString("utf8");
+    // JSON first: combined collateral files (dcap-qvl's) hold PEM chains inside JSON strings.
+    if (text.trimStart().startsWith("{")) return { collateral: recognizeJson(text) };
     if (text.includes("-----BEGIN ")) {
       out.certificates.push(...parsePemCertificates(text));
       for (const block of text.match(PEM_CRL) ?? []) out.crls.push(parseCrl(block));
       return { collateral: out };
     }
-    const trimmed = text.trimStart();
-    if (trimmed.startsWith("{")) return { collateral: recognizeJson(text) };
   } catch (e) {
     return { collateral: emptyCollateral(), problem: e instanceof Error ? e.message : String(e) };
   }

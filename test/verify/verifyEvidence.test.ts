@@ -45,3 +45,16 @@ describe("verifyEvidence over the real vectors", () => {
     });
   });
 });
+
+describe("collateral recognized by content", () => {
+  it.each([["sgx", "dcapqvl-sgx"], ["tdx", "dcapqvl-tdx"]])("%s/%s verifies from dcap-qvl's combined collateral.json alone", async (kind, set) => {
+    const { staticCollateral } = await import("../../src/collateral/staticCollateral.ts");
+    const collateral = staticCollateral([{ name: "collateral.json", bytes: fixtureBytes(kind, set, "collateral.json") }]);
+    expect(collateral.collateral.intelDocuments).toHaveLength(2);
+    expect(collateral.collateral.crls).toHaveLength(2);
+    const expected = expectedOf(kind, set);
+    const fromDir = await verifyEvidence(fixtureBytes(kind, set, "quote.bin"), { collateral: await directoryCollateral(fixturePath(kind, set)), at: new Date(expected.verify_at) });
+    const fromJson = await verifyEvidence(fixtureBytes(kind, set, "quote.bin"), { collateral, at: new Date(expected.verify_at) });
+    expect(fromJson).toEqual(fromDir);
+  });
+});
