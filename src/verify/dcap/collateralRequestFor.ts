@@ -3,7 +3,7 @@ import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 
 import { DCAP_CODES } from "./codes.ts";
-import { commonName } from "./commonName.ts";
+import { commonName } from "../x509/names.ts";
 import { parseCertificate } from "../x509/certificate.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 

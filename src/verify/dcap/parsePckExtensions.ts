@@ -40,9 +40,9 @@ export function clearPckExtensionCache(): void {
 export function parsePckExtensions(cert: ParsedCertificate): PckExtensions {
   const hit = cache.get(cert.fingerprint);
   if (hit) return hit;
-  const ext = cert.x509.extensions.find((e) => e.type === SGX_EXTENSIONS_OID);
+  const ext = cert.extensions.find((e) => e.oid === SGX_EXTENSIONS_OID);
   if (!ext) invalid("the PCK certificate has no SGX extensions");
-  const out = decode(new Uint8Array(ext.value));
+  const out = decode(ext.value);
   if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
   cache.set(cert.fingerprint, out);
   return out;

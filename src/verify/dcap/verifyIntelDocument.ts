@@ -4,7 +4,7 @@ import type { ParsedCertificate } from "../x509/certificate.ts";
 import { verifyWith } from "../x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
-import { commonName } from "./commonName.ts";
+import { commonName } from "../x509/names.ts";
 import type { IntelDocument } from "./intelCollateral.ts";
 
 export const TCB_SIGNING_CN = "Intel SGX TCB Signing";

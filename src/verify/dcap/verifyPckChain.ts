@@ -4,7 +4,7 @@ import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
-import { commonName } from "./commonName.ts";
+import { commonName } from "../x509/names.ts";
 import { parseCertificate } from "../x509/certificate.ts";
 import { bytesEqual } from "../../util/bytes.ts";
 

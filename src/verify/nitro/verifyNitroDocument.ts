@@ -1,5 +1,5 @@
 import { zeroHash } from "viem";
-import { KeyUsageFlags, KeyUsagesExtension } from "@peculiar/x509";
+import { KEY_USAGE } from "../x509/certificate.ts";
 import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
 import type { NitroDocument } from "../../evidence/nitro/parseNitroDocument.ts";
 import { isAllZero, toHex, type Hex } from "../../util/bytes.ts";
@@ -49,11 +49,11 @@ function checkLeafKey(leaf: ParsedCertificate): void {
       details: { got: curve ?? key.asymmetricKeyType ?? "unknown", want: P384 },
     });
   }
-  const usage = leaf.x509.getExtension(KeyUsagesExtension);
-  if (usage !== null && (usage.usages & KeyUsageFlags.digitalSignature) === 0) {
+  const usage = leaf.keyUsage;
+  if (usage !== null && (usage & KEY_USAGE.digitalSignature) === 0) {
     throw new VerificationError(NITRO_VERIFY_CODES.NITRO_LEAF_KEY_UNSUPPORTED, "the document's certificate may not sign (no digitalSignature key usage)", {
       at: { field: "certificate" },
-      details: { keyUsage: usage.usages },
+      details: { keyUsage: usage },
     });
   }
 }

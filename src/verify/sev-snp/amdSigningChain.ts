@@ -1,12 +1,13 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import { AMD_ARKS, type AmdProductLine } from "../roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
+import { commonName } from "../x509/names.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 
 /** The CN of a certificate's subject ("SEV-Milan"), or "" when it has none. */
 export function commonNameOf(cert: ParsedCertificate): string {
-  return cert.x509.subjectName.getField("CN")[0] ?? "";
+  return commonName(cert.subject);
 }
 
 /** "SEV-Milan" (ASK) or "SEV-VLEK-Milan" (ASVK) → product line and key kind; undefined for any other name. */

@@ -85,10 +85,9 @@ export function readVekExtensions(cert: ParsedCertificate): VekExtensions | unde
 
 function decode(cert: ParsedCertificate): VekExtensions | null {
   const values = new Map<string, Uint8Array>();
-  for (const ext of cert.x509.extensions) {
-    if (!ext.type.startsWith("1.3.6.1.4.1.3704.1.")) continue;
-    if (values.has(ext.type)) throw malformed(cert, `duplicate extension ${ext.type}`);
-    values.set(ext.type, new Uint8Array(ext.value));
+  for (const ext of cert.extensions) {
+    if (!ext.oid.startsWith("1.3.6.1.4.1.3704.1.")) continue;
+    values.set(ext.oid, ext.value);
   }
   const productNameDer = values.get(AMD_KDS_OIDS.productName);
   if (productNameDer === undefined) return null;

@@ -1,0 +1,72 @@
+import "reflect-metadata";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { X509Certificate, X509Crl, BasicConstraintsExtension, KeyUsagesExtension } from "@peculiar/x509";
+import { describe, expect, it } from "vitest";
+import { FIXTURES } from "../../../test/support/fixtures.ts";
+import { createCrl, createRoot, issue } from "../../../test/support/testPki.ts";
+import { normalizeSerial, parseCertificate, parseCrl, parsePemCertificates } from "./certificate.ts";
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+/** Every real certificate and CRL the project carries. */
+function realCertificatesAndCrls(): { certs: Uint8Array[]; crls: Uint8Array[] } {
+  const certs: Uint8Array[] = [];
+  const crls: Uint8Array[] = [];
+  for (const f of files(FIXTURES)) {
+    if (f.endsWith(".pem")) for (const c of parsePemCertificates(readFileSync(f, "utf8"))) certs.push(c.der);
+    // (enarx_csr.der is a certificate signing request, not a certificate.)
+    if (f.endsWith(".der") && !f.endsWith("_csr.der")) (/crl/.test(f) ? crls : certs).push(new Uint8Array(readFileSync(f)));
+  }
+  return { certs, crls };
+}
+
+describe("the DER certificate parser agrees with @peculiar/x509", () => {
+  const { certs, crls } = realCertificatesAndCrls();
+
+  it(`on every real certificate (${certs.length}) and CRL (${crls.length}) in the fixtures`, () => {
+    expect(certs.length).toBeGreaterThan(30);
+    expect(crls.length).toBeGreaterThanOrEqual(5);
+    for (const der of certs) {
+      const ours = parseCertificate(der);
+      const theirs = new X509Certificate(der);
+      expect(ours.subject).toBe(theirs.subject);
+      expect(ours.issuer).toBe(theirs.issuer);
+      expect(ours.serial).toBe(normalizeSerial(theirs.serialNumber));
+      expect(ours.notBefore.getTime()).toBe(theirs.notBefore.getTime());
+      expect(ours.notAfter.getTime()).toBe(theirs.notAfter.getTime());
+      expect(Buffer.from(ours.spki).equals(Buffer.from(theirs.publicKey.rawData))).toBe(true);
+      expect(ours.isCa).toBe(theirs.getExtension(BasicConstraintsExtension)?.ca === true);
+      expect(ours.keyUsage).toBe(theirs.getExtension(KeyUsagesExtension)?.usages ?? null);
+      expect(ours.extensions.map((e) => e.oid)).toEqual(theirs.extensions.map((e) => e.type));
+      for (const [i, e] of ours.extensions.entries()) expect(Buffer.from(e.value).equals(Buffer.from(theirs.extensions[i]!.value))).toBe(true);
+    }
+    for (const der of crls) {
+      const ours = parseCrl(der);
+      const theirs = new X509Crl(der);
+      expect(ours.issuer).toBe(theirs.issuer);
+      expect(ours.thisUpdate.getTime()).toBe(theirs.thisUpdate.getTime());
+      expect(ours.nextUpdate?.getTime()).toBe(theirs.nextUpdate?.getTime());
+      expect([...ours.revokedSerials].sort()).toEqual(theirs.entries.map((e) => normalizeSerial(e.serialNumber)).sort());
+    }
+  });
+
+  it("on chains and CRLs from the test signer, revoked entries included", async () => {
+    const root = await createRoot("Root, with a comma");
+    const ca = await issue(root, "CA", { ca: true });
+    const crl = await createCrl(ca, ["0a0b0c", "00ff"]);
+    const theirs = new X509Crl(crl.der);
+    expect([...crl.revokedSerials].sort()).toEqual(theirs.entries.map((e) => normalizeSerial(e.serialNumber)).sort());
+    expect(parseCertificate(root.cert.der).subject).toBe(new X509Certificate(root.cert.der).subject);
+  });
+
+  it("keeps the full @peculiar/x509 object available on demand", () => {
+    const [pck] = parsePemCertificates(readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_cert_chain.pem"), "utf8"));
+    expect(pck!.x509.subjectName.getField("CN")[0]).toBe("Intel SGX PCK Certificate");
+  });
+});

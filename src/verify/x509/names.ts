@@ -1,0 +1,97 @@
+import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { X509_CODES } from "./codes.ts";
+import { DER, childrenOf, decodeOid, expectTag, type Tlv } from "./der.ts";
+
+const SHORT_NAMES: Record<string, string> = {
+  "2.5.4.3": "CN",
+  "2.5.4.4": "SN",
+  "2.5.4.5": "serialNumber",
+  "2.5.4.6": "C",
+  "2.5.4.7": "L",
+  "2.5.4.8": "ST",
+  "2.5.4.9": "street",
+  "2.5.4.10": "O",
+  "2.5.4.11": "OU",
+  "2.5.4.12": "T",
+  "2.5.4.42": "G",
+  "2.5.4.43": "I",
+  "2.5.4.46": "dnQualifier",
+  "2.5.4.65": "pseudonym",
+  "1.2.840.113549.1.9.1": "E",
+  "0.9.2342.19200300.100.1.1": "UID",
+  "0.9.2342.19200300.100.1.25": "DC",
+};
+
+// PrintableString, UTF8String, IA5String, TeletexString (treated as latin1), VisibleString.
+const STRING_TAGS = new Set([0x13, 0x0c, 0x16, 0x14, 0x1a]);
+
+function escape(value: string): string {
+  // RFC 4514 2.4: escape the specials; leading '#'/space and trailing space too.
+  let out = value.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
+  if (out.startsWith("#") || out.startsWith(" ")) out = `\\${out}`;
+  if (out.endsWith(" ") && out.length > 1) out = `${out.slice(0, -1)}\\ `;
+  return out;
+}
+
+function attributeValue(tlv: Tlv): string {
+  if (STRING_TAGS.has(tlv.tag)) return escape(Buffer.from(tlv.value).toString(tlv.tag === 0x0c ? "utf8" : "latin1"));
+  if (tlv.tag === 0x1e) return escape(Buffer.from(tlv.value).swap16().toString("utf16le")); // BMPString
+  return `#${Buffer.from(tlv.raw).toString("hex")}`;
+}
+
+/**
+ * Renders a Name (RDNSequence) as "CN=…, O=…, C=…" in the order of the
+ * encoding — the same text @peculiar/x509 produces — so names read the same
+ * in messages and compare equal for equal DER.
+ */
+export function renderName(name: Tlv, field: string): string {
+  expectTag(name, DER.SEQUENCE, field);
+  const rdns: string[] = [];
+  for (const rdn of childrenOf(name, field)) {
+    if (rdn.tag !== DER.SET) {
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: a relative distinguished name is not a SET`, { at: { field } });
+    }
+    const parts = childrenOf(rdn, field).map((atv) => {
+      const [type, value] = childrenOf(expectTag(atv, DER.SEQUENCE, field), field);
+      const oid = decodeOid(expectTag(type, DER.OID, field).value);
+      if (value === undefined) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: attribute ${oid} has no value`, { at: { field } });
+      return `${SHORT_NAMES[oid] ?? oid}=${attributeValue(value)}`;
+    });
+    rdns.push(parts.join("+"));
+  }
+  return rdns.join(", ");
+}
+
+/** UTCTime (years 1950–2049) or GeneralizedTime, as RFC 5280 4.1.2.5 encodes them. */
+export function parseTime(tlv: Tlv | undefined, field: string): Date {
+  const bad = (): never => {
+    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} is not a valid time`, { at: { field } });
+  };
+  if (tlv === undefined) return bad();
+  const text = Buffer.from(tlv.value).toString("latin1");
+  let m: RegExpExecArray | null;
+  let year: number;
+  if (tlv.tag === 0x17) {
+    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+    if (!m) return bad();
+    const yy = Number(m[1]);
+    year = yy < 50 ? 2000 + yy : 1900 + yy;
+  } else if (tlv.tag === 0x18) {
+    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text);
+    if (!m) return bad();
+    year = Number(m[1]);
+  } else {
+    return bad();
+  }
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const t = Date.UTC(year, month - 1, day, hour, minute, second);
+  const d = new Date(t);
+  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return bad();
+  return d;
+}
+
+/** The CN of a rendered name ("CN=…, O=…"), unescaped as far as commas go, or "". */
+export function commonName(name: string): string {
+  const m = /(?:^|,\s*)CN=((?:\\,|[^,])+)/.exec(name);
+  return m ? m[1]!.replace(/\\,/g, ",").trim() : "";
+}
