@@ -28,5 +28,6 @@ export const NODE_CODES = defineErrorCodes("node", {
   NODE_PEER_BATCH_ROOT_MISMATCH: { stage: "policy", description: "The proposed batch root is not the Merkle root of the proposed items; the peer does not sign it." },
   NODE_QUORUM_REFUSED: { stage: "policy", description: "So many validators refused the verdict that it can never reach the threshold; details list each refusal's code." },
   NODE_VERDICT_EXPIRED_UNFINALIZED: { stage: "infrastructure", description: "The verdict expired before it could be finalized (validators or the chain unreachable for its whole lifetime); submit fresh evidence." },
+  NODE_INTERNAL_ERROR: { stage: "infrastructure", description: "The node failed in an unexpected way while serving the request; it is logged, and should be reported as a bug." },
   NODE_SELF_ATTESTATION_FAILED: { stage: "infrastructure", description: "The node could not attest itself (evidence device, quorum or chain failing); it retries with backoff and reports the state in /healthz." },
 });

@@ -61,7 +61,7 @@ describe("collecting signatures", () => {
     const r = await collectSignatures({
       peers: [1, 2, 3].map(peer),
       need,
-      ask: asker(behaviours, asked),
+      ask: asker(behaviours as Record<number, Behaviour>, asked),
       digest: DIGEST,
       recover,
       hedgeAfterMs: 10_000,

@@ -39,11 +39,10 @@ export function collectSignatures(o: CollectOptions): Promise<CollectResult> {
     const queue = [...o.peers];
     let inFlight = 0;
     let done = false;
-    let hedge: NodeJS.Timeout | undefined;
     const finish = () => {
       if (done) return;
       done = true;
-      if (hedge) clearInterval(hedge);
+      clearInterval(hedge);
       resolve(result);
     };
     const launch = (count: number) => {
@@ -85,7 +84,7 @@ export function collectSignatures(o: CollectOptions): Promise<CollectResult> {
       }
       launch(1);
     };
-    hedge = setInterval(() => launch(1), o.hedgeAfterMs);
+    const hedge = setInterval(() => launch(1), o.hedgeAfterMs);
     hedge.unref();
     launch(o.need);
   });
