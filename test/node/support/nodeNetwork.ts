@@ -99,7 +99,7 @@ export interface NodeNetwork {
   startNodeProcess(index: number): Promise<ChildProcess>;
   stopNode(index: number): Promise<void>;
   /** Debug Keep evidence bound to a fresh nonce from `nodeUrl`, for a new (or given) key. */
-  debugKeep(nodeUrl: string, options?: { privateKey?: Hex; measurement?: Hex; context?: Hex; blockNumber?: bigint }): Promise<DebugKeepSubmission>;
+  debugKeep(nodeUrl: string, options?: { privateKey?: Hex; measurement?: Hex; context?: Hex; blockNumber?: bigint; chainId?: number; registry?: Address }): Promise<DebugKeepSubmission>;
   post(nodeUrl: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
   /** Polls a node until the verdict (or request) is finalized or rejected. */
   waitSettled(nodeUrl: string, id: Hex, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -253,8 +253,8 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
         timestamp = Number(b.timestamp);
       }
       const binding = bindingHash({
-        chainId: deployment.chainId,
-        attestationRegistry: deployment.contracts.attestationRegistry,
+        chainId: o.chainId ?? deployment.chainId,
+        attestationRegistry: o.registry ?? deployment.contracts.attestationRegistry,
         subjectPublicKey: publicKey64(keep.publicKey),
         blockHash,
         ...(o.context ? { context: o.context } : {}),
