@@ -6,10 +6,12 @@ import { Command, CommanderError } from "commander";
 import { isKeepledgerError } from "../errors/index.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
+import { registerNodeCommand } from "./commands/node.ts";
+import { registerSubmitCommand } from "./commands/submit.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerDeployCommand];
+export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerDeployCommand, registerNodeCommand, registerSubmitCommand];
 
 export function buildProgram(): Command {
   const program = new Command()

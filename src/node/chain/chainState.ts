@@ -248,7 +248,11 @@ export function createChainState(options: ChainStateOptions): ChainState {
     async nonceBlock() {
       const current = head ?? (await readHead());
       const number = current.number - BigInt(confirmations - 1);
-      if (number === current.number) return current;
+      if (number === current.number) {
+        // A Keep will bind this block and send it back: remember it so the appraisal needs no RPC.
+        blocks.set(current.number, current);
+        return current;
+      }
       const b = await this.block(number < 0n ? 0n : number);
       if (!b) throw chainError(new Error(`block ${number} not found`), "reading the nonce block");
       return b;

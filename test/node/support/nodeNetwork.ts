@@ -6,7 +6,7 @@
  * the validator nodes — in this process or as `keepledger node` processes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync, openSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -286,6 +286,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
       await Promise.allSettled(nodes.map((_, i) => network.stopNode(i)));
       await proxy?.close();
       await anvil.stop();
+      if (!process.env.KEEPLEDGER_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
     },
   };
   return network;
