@@ -77,7 +77,16 @@ export class Intake {
       const { evidenceHash } = this.#o.appraiser.identify(submission);
       const json = errorJson(error);
       await store.reject({ requestId, workloadId: submission.workloadId, evidenceHash, source }, json);
-      log.info("evidence refused", { requestId, workloadId: submission.workloadId, evidenceHash, code: error.code, err: error });
+      // Everything goes to the logger; the profile's redaction layer decides what is written.
+      log.info("evidence refused", {
+        requestId,
+        workloadId: submission.workloadId,
+        evidenceHash,
+        code: error.code,
+        err: error,
+        evidence: submission.evidence,
+        publicKey: submission.subjectPublicKey,
+      });
       return { outcome: "refused", requestId, error: json };
     }
     // Own verdicts must be stored to be attached, and on-chain requests may be taken over by another
@@ -119,6 +128,11 @@ export class Intake {
       tee: appraisal.verified.tee,
       tcbStatus: appraisal.verified.tcb.status,
       mode,
+      claims: appraisal.verified.claims,
+      platform: appraisal.verified.platform,
+      advisoryIds: appraisal.verified.tcb.advisoryIds,
+      publicKey: appraisal.subjectPublicKey,
+      evidence: appraisal.evidence,
     });
     this.#o.outbox.add(appraisal.verdictId, appraisal.verdict, mode, { ...submission, evidence: appraisal.evidence, collateral: appraisal.collateral });
     return { outcome: "accepted", requestId, verdictId: appraisal.verdictId, status: "pending" };

@@ -127,7 +127,7 @@ export class PeerService {
       const signature = await this.#o.signer.signVerdict(proposed);
       await this.#keep([own]);
       this.#o.metrics.peerSignatures.inc({ route: "sign", outcome: "signed" });
-      this.#o.log.info("countersigned a verdict", { verdictId: own.verdictId, collector, tee: own.verified.tee });
+      this.#o.log.info("countersigned a verdict", { verdictId: own.verdictId, collector, tee: own.verified.tee, claims: own.verified.claims, evidence: own.evidence });
       return signature;
     } catch (error) {
       this.#o.metrics.peerSignatures.inc({ route: "sign", outcome: isKeepledgerError(error) ? error.code : "UNEXPECTED" });
