@@ -3,12 +3,20 @@
  * the bootstrap is closed, follow an on-chain logging-profile change (re-attesting with the new profile
  * bound), and refuse to start with another profile, another endpoint or a key that is not a validator.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { validatorSetAbi } from "../../src/chain/generated/index.ts";
 import { closeBootstrap } from "../../src/chain/validators.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
-import { loggingProfileCode } from "../../src/ids/index.ts";
+import { defaultPolicy } from "../../src/chain/policy.ts";
+import { addMeasurement, schedulePolicy } from "../../src/chain/workloads.ts";
+import { loggingProfileCode, tcbStatusCode, teeKindCode } from "../../src/ids/index.ts";
+import { configfsTsmProvider } from "../../src/node/selfAttestation/configfsTsmProvider.ts";
+import { buildQuote, buildScenario } from "../support/dcapTestSigner.ts";
+import { fakeTsm, type FakeDevice } from "./support/fakeDevices.ts";
 import { parseNodeConfig } from "../../src/node/config/loadNodeConfig.ts";
 import { startValidatorNode } from "../../src/node/startValidatorNode.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
@@ -97,5 +105,38 @@ describe("self-attestation", () => {
       const error = await startWith({ listen: "127.0.0.1:0" }, { KEEPLEDGER_VALIDATOR_KEY: keccak256(stringToBytes("not a validator")) }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "NODE_NOT_A_VALIDATOR" });
     });
+  });
+});
+
+describe("self-attestation from a TDX guest's configfs TSM interface", () => {
+  let net: NodeNetwork;
+  let device: FakeDevice;
+  afterAll(async () => {
+    device?.stop();
+    await net?.stop();
+  });
+
+  it("binds the node's key and profile into a TDX quote that the other validators verify and countersign", async () => {
+    const scenario = await buildScenario({ tee: "tdx" });
+    net = await startNodeNetwork({ validatorWorkload: true, chainTimestamp: Math.floor(scenario.at.getTime() / 1000) - 300 });
+    // The validator release: the TD the test signer's quotes report (its default MRTD and RTMRs).
+    const fill = (b: number) => `0x${b.toString(16).padStart(2, "0").repeat(48)}` as Hex;
+    await schedulePolicy(net.clients, net.deployment, net.validatorWorkloadId!, { ...defaultPolicy(), allowedTees: ["tdx", "debug"], acceptedTcbStatuses: ["UpToDate", "NotApplicable"], dev: true });
+    await addMeasurement(net.clients, net.deployment, net.validatorWorkloadId!, 2, { tee: "tdx", mrtd: fill(0x33), rtmr0: fill(0x40), rtmr1: fill(0x41), rtmr2: fill(0x42), rtmr3: fill(0x43) });
+    const root = mkdtempSync(join(tmpdir(), "kl-tsm-"));
+    device = fakeTsm(root, {
+      provider: "tdx_guest",
+      outblob: async (inblob) => (await buildQuote({ tee: "tdx", pckLeaf: scenario.pckLeaf, pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root], tdBody: { reportData: inblob } })).bytes,
+    });
+    const pcs = { name: "test PCS", fetch: async () => scenario.collateral };
+    for (let i = 0; i < 3; i++) {
+      await net.startNode(i, { collateralProviders: [pcs], unsafeTrustedRoots: scenario.roots, ...(i === 0 ? { evidenceProvider: configfsTsmProvider({ root }) } : {}) });
+    }
+    const node = net.nodes[0]!;
+    const own = await until("an attached own verdict", () => ownVerdict(net, node.account.address), (v) => BigInt(v.id) !== 0n);
+    const view = (await (await fetch(`${node.url}/v1/verdicts/${own.id}`)).json()) as { status: string; verdict: { tee: number; tcbStatus: number } };
+    expect(view).toMatchObject({ status: "finalized", verdict: { tee: teeKindCode("tdx"), tcbStatus: tcbStatusCode("UpToDate") } });
+    expect(node.node!.selfAttestation()).toMatchObject({ state: "attached", provider: "configfs-tsm", insecure: false });
+    expect(((await (await fetch(`${node.url}/healthz`)).json()) as { warnings: string[] }).warnings).toEqual([]);
   });
 });

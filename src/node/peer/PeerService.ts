@@ -126,6 +126,9 @@ export class PeerService {
       const own = await this.#appraiseProposed(proposed, submission!);
       const signature = await this.#o.signer.signVerdict(proposed);
       await this.#keep([own]);
+      if (own.tcbDowngrade) {
+        this.#o.log.warn("countersigned evidence that newer TCB Info downgrades; the grace period still runs", { verdictId: own.verdictId, graceEndsAt: own.tcbDowngrade.graceEndsAt });
+      }
       this.#o.metrics.peerSignatures.inc({ route: "sign", outcome: "signed" });
       this.#o.log.info("countersigned a verdict", { verdictId: own.verdictId, collector, tee: own.verified.tee, claims: own.verified.claims, evidence: own.evidence });
       return signature;

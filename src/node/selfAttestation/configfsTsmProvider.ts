@@ -28,7 +28,23 @@ export interface ConfigfsTsmOptions {
 export const DEFAULT_TSM_ROOT = "/sys/kernel/config/tsm/report";
 
 async function readText(path: string): Promise<string> {
-  return (await readFile(path, "utf8")).trim();
+  return (await readAttribute(path)).toString("utf8").trim();
+}
+
+/**
+ * Reads an attribute of a report directory. The kernel creates the attributes with the directory; a
+ * device emulator may lag a little, so a missing attribute is waited for briefly before failing.
+ */
+async function readAttribute(path: string, waitMs = 2_000): Promise<Buffer> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
 }
 
 async function readGeneration(dir: string): Promise<number> {
@@ -72,8 +88,8 @@ export function configfsTsmProvider(options: ConfigfsTsmOptions = {}): EvidenceP
       if (generation !== before + 1) {
         throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_TSM_RACE, `the TSM report was written ${generation - before} times, expected once`, { details: { before, generation } });
       }
-      const outblob = new Uint8Array(await readFile(join(dir, "outblob")));
-      const auxblob = provider === "sev_guest" ? await readFile(join(dir, "auxblob")).then((b) => new Uint8Array(b), () => new Uint8Array()) : new Uint8Array();
+      const outblob = new Uint8Array(await readAttribute(join(dir, "outblob")));
+      const auxblob = provider === "sev_guest" ? await readAttribute(join(dir, "auxblob"), 0).then((b) => new Uint8Array(b), () => new Uint8Array()) : new Uint8Array();
       const after = await readGeneration(dir);
       if (after !== generation) {
         throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_TSM_RACE, "the TSM report changed while it was read", { details: { generation, after } });

@@ -126,15 +126,15 @@ export class TcbRecovery {
       const record: TcbInfoRecord = { ...platform, files };
       if (!(await this.#o.store.saveTcbInfo(record))) continue;
       this.#latest.set(`${platform.tee}:${platform.fmspc}`, record);
-      if (known) {
-        this.#o.log.warn("newer TCB Info: re-appraising the live verdicts of this platform", {
-          tee: platform.tee,
-          fmspc: platform.fmspc,
-          tcbEvaluationDataNumber: platform.evaluationDataNumber,
-          previousTcbEvaluationDataNumber: known.evaluationDataNumber,
-        });
-        this.#scans = this.#scans.then(() => this.scan(platform.tee, platform.fmspc)).catch((error: unknown) => this.#o.log.error("TCB re-appraisal failed", { err: error }));
-      }
+      this.#o.log.info("newer TCB Info: re-appraising the live verdicts of this platform signed under older ones", {
+        tee: platform.tee,
+        fmspc: platform.fmspc,
+        tcbEvaluationDataNumber: platform.evaluationDataNumber,
+        ...(known ? { previousTcbEvaluationDataNumber: known.evaluationDataNumber } : {}),
+      });
+      // Also on the first TCB Info seen for a platform: verdicts signed under an older one (as a peer,
+      // with the collector's collateral) are compared against it too.
+      this.#scans = this.#scans.then(() => this.scan(platform.tee, platform.fmspc)).catch((error: unknown) => this.#o.log.error("TCB re-appraisal failed", { err: error }));
     }
   }
 

@@ -25,6 +25,7 @@ import {
   type Transport,
 } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import { deployAttestationRequests } from "../../../src/chain/attestationRequests.ts";
 import { deployKeepledger } from "../../../src/chain/deployKeepledger.ts";
 import { writeDeployment, type Deployment } from "../../../src/chain/deployment.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../../src/chain/keepledgerClient.ts";
@@ -64,7 +65,8 @@ export interface NodeNetworkOptions {
   confirmations?: number;
   /** Node config fields to override, per node. */
   nodeConfig?: (index: number) => Record<string, unknown>;
-  onchainRequests?: Address;
+  /** Deploy an AttestationRequests contract and have the nodes follow it. */
+  onchainRequests?: boolean;
 }
 
 export interface NetworkNode {
@@ -94,6 +96,8 @@ export interface NodeNetwork {
   client: KeepledgerClient;
   workloadId: Hex;
   validatorWorkloadId?: Hex;
+  /** The AttestationRequests contract, when deployed. */
+  attestationRequests?: Address;
   nodes: NetworkNode[];
   startNode(index: number, options?: Partial<StartValidatorNodeOptions>): Promise<ValidatorNode>;
   startNodeProcess(index: number): Promise<ChildProcess>;
@@ -154,6 +158,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
     await setValidatorWorkload(clients, deployment, validatorWorkloadId);
   }
 
+  const attestationRequests = options.onchainRequests ? await deployAttestationRequests(clients) : undefined;
   const dir = mkdtempSync(join(tmpdir(), "kl-net-"));
   await writeDeployment(join(dir, "deployment.json"), deployment);
   const nodes: NetworkNode[] = accounts.map((account, index) => {
@@ -174,7 +179,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
       limits: { maxBodyBytes: 1 << 20, peerMaxBodyBytes: 64 << 20, requestsPerMinute: 1_000_000 },
       shutdownTimeoutMs: 5_000,
       ...(options.store?.(index) ? { store: options.store(index) } : {}),
-      ...(options.onchainRequests ? { onchainRequests: { address: options.onchainRequests, takeoverAfterMs: 3_000 } } : {}),
+      ...(attestationRequests ? { onchainRequests: { address: attestationRequests, takeoverAfterMs: 3_000 } } : {}),
       ...options.nodeConfig?.(index),
     };
     const configPath = join(nodeDir, "node.json");
@@ -202,6 +207,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
     client,
     workloadId,
     ...(validatorWorkloadId ? { validatorWorkloadId } : {}),
+    ...(attestationRequests ? { attestationRequests } : {}),
     nodes,
     async startNode(index, extra = {}) {
       const entry = nodes[index]!;
