@@ -6,21 +6,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEventLogs, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
 import { verdictFromJson, type VerdictJson } from "../../src/node/types.ts";
+import { TEST_DATABASES } from "../support/databases.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
-describe("batch mode (3 validators, k = 2)", () => {
+describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one is configured)", () => {
   let net: NodeNetwork;
+  let postgres: Awaited<ReturnType<(typeof TEST_DATABASES)[number]["open"]>> | undefined;
   const url = (i: number) => net.nodes[i]!.url;
 
   beforeAll(async () => {
+    postgres = await TEST_DATABASES.find((d) => d.name === "postgres")?.open();
     net = await startNodeNetwork({
       validatorWorkload: false,
+      store: (i) => (i === 0 ? postgres?.url : undefined),
       batch: { enabled: true, maxItems: 16, maxWaitMs: 300 },
       nodeConfig: (i) => (i === 2 ? { limits: { maxBodyBytes: 4_096, peerMaxBodyBytes: 64 << 20, requestsPerMinute: 3 } } : {}),
     });
     for (let i = 0; i < 3; i++) await net.startNode(i);
   }, 60_000);
-  afterAll(async () => net?.stop());
+  afterAll(async () => {
+    await net?.stop();
+    await postgres?.drop();
+  });
 
   it("finalizes 40 verdicts from two collectors in batches, each provable and materializable", async () => {
     const keeps = await Promise.all(Array.from({ length: 40 }, (_, i) => net.debugKeep(url(i % 2))));

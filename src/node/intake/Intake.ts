@@ -92,7 +92,9 @@ export class Intake {
     // Own verdicts must be stored to be attached, and on-chain requests may be taken over by another
     // validator proposing the same verdict: both finalize alone, where a duplicate is a no-op.
     const mode: VerdictMode = this.#o.batch && source === "http" ? "batch" : "single";
-    const own = await this.#o.signer.signVerdict(appraisal.verdict);
+    // In batch mode the collector signs the batch root, not each verdict (it signs one if the verdict has
+    // to finalize alone after all).
+    const own = mode === "single" ? await this.#o.signer.signVerdict(appraisal.verdict) : undefined;
     await store.accept({
       requestId,
       workloadId: appraisal.verdict.workloadId,
@@ -111,7 +113,7 @@ export class Intake {
         freshnessBlock: Number(appraisal.verdict.freshnessBlock),
       },
       signed: signedRecordOf(appraisal),
-      signature: own,
+      ...(own ? { signature: own } : {}),
     });
     if (appraisal.tcbDowngrade) {
       log.warn("accepted evidence that newer TCB Info downgrades; the grace period still runs", {

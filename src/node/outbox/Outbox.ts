@@ -287,6 +287,12 @@ export class Outbox {
     if (v.expiresAt <= chain.now()) return this.#reject([verdictId], expiredError(v));
 
     const view = await chain.validatorSet();
+    const self = this.#o.signer.address;
+    if (view.validators.get(self)?.counting && !(await store.signatures(verdictId)).some((s) => getAddress(s.signer) === self)) {
+      // A verdict accepted in batch mode that finalizes alone after all: this node signs it now.
+      const own = await this.#o.signer.signVerdict(v);
+      await store.addSignature(verdictId, own.signer, own.signature);
+    }
     let signatures = await this.#countingSignatures(verdictId, view);
     if (signatures.length < view.threshold) {
       const submission = await this.#submissionFor(verdictId);

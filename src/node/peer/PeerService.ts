@@ -103,19 +103,21 @@ export class PeerService {
   }
 
   async #keep(appraisals: readonly Appraisal[]): Promise<void> {
-    const { store } = this.#o;
-    for (const a of appraisals) {
-      await store.evidence.putEvidence(a.evidence, a.collateral);
-      await store.evidence.linkVerdict({
-        verdictId: a.verdictId,
-        evidenceHash: a.evidenceHash,
-        workloadId: a.verdict.workloadId,
-        subjectPublicKey: a.subjectPublicKey,
-        bindingContext: a.bindingContext,
-        freshnessBlock: Number(a.verdict.freshnessBlock),
-      });
-    }
-    await store.recordSigned(appraisals.map(signedRecordOf));
+    await this.#o.store.keepSigned(
+      appraisals.map((a) => ({
+        evidence: a.evidence,
+        collateral: a.collateral,
+        link: {
+          verdictId: a.verdictId,
+          evidenceHash: a.evidenceHash,
+          workloadId: a.verdict.workloadId,
+          subjectPublicKey: a.subjectPublicKey,
+          bindingContext: a.bindingContext,
+          freshnessBlock: Number(a.verdict.freshnessBlock),
+        },
+        signed: signedRecordOf(a),
+      })),
+    );
   }
 
   async signVerdict(collector: Address, request: z.output<typeof peerSignRequestSchema>): Promise<PeerSignatureAnswer> {

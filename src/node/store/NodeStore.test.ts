@@ -56,7 +56,7 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
     await store.accept(input);
     expect((await store.request(input.requestId))?.status).toBe("pending");
     expect((await store.openVerdicts()).map((v) => v.verdictId)).toContain(input.verdictId);
-    expect(await store.signatures(input.verdictId)).toEqual([{ signer: SIGNER, signature: input.signature.signature }]);
+    expect(await store.signatures(input.verdictId)).toEqual([{ signer: SIGNER, signature: input.signature!.signature }]);
     expect((await store.evidence.verdictLink(input.verdictId))?.freshnessBlock).toBe(1);
     await store.setVerdictState(input.verdictId, "submitting", { txHash: h("tx") });
     await store.setVerdictState(input.verdictId, "finalized");

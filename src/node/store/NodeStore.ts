@@ -97,8 +97,8 @@ export interface AcceptInput {
   collateral: readonly CollateralFile[];
   link: VerdictEvidenceLink;
   signed: SignedRecord;
-  /** This node's own signature over the verdict. */
-  signature: { signer: Hex; signature: Hex };
+  /** This node's own signature over the verdict (batch-mode verdicts are signed as a batch instead). */
+  signature?: { signer: Hex; signature: Hex };
 }
 
 interface RequestRow {
@@ -228,8 +228,7 @@ export class NodeStore {
    */
   async accept(input: AcceptInput): Promise<void> {
     const now = this.#now();
-    await this.evidence.putEvidence(input.evidence, input.collateral);
-    await this.db.transaction(async (tx) => {
+    await this.#withEvidence(async (tx) => {
       await tx.execute(
         `INSERT INTO node_request (request_id, workload_id, evidence_hash, source, status, verdict_id, error_json, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'pending', $5, NULL, $6, $6)
@@ -242,13 +241,42 @@ export class NodeStore {
         [input.verdictId, input.requestId, JSON.stringify(input.verdict), input.mode, this.#nextSeq(now), now],
       );
       await this.#insertSigned(tx, [input.signed]);
-      await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
-        input.verdictId,
-        input.signature.signer,
-        input.signature.signature,
-      ]);
-    });
-    await this.evidence.linkVerdict(input.link);
+      if (input.signature) {
+        await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
+          input.verdictId,
+          input.signature.signer,
+          input.signature.signature,
+        ]);
+      }
+    }, [{ evidence: input.evidence, collateral: input.collateral, link: input.link }]);
+  }
+
+  /**
+   * Runs `work` in a transaction together with storing evidence and links. On SQLite the evidence store
+   * shares the connection, so it all commits at once; on PostgreSQL the evidence store uses its own pooled
+   * connections, so the evidence is written first (idempotent, content-addressed) and linked after — never
+   * from inside the transaction, which would hold one pooled connection while waiting for another.
+   */
+  async #withEvidence(
+    work: (tx: Database) => Promise<void>,
+    items: ReadonlyArray<{ evidence: Uint8Array; collateral: readonly CollateralFile[]; link: VerdictEvidenceLink }>,
+  ): Promise<void> {
+    if (this.db.dialect === "sqlite") {
+      await this.db.transaction(async (tx) => {
+        for (const item of items) await this.evidence.putEvidence(item.evidence, item.collateral);
+        await work(tx);
+        for (const item of items) await this.evidence.linkVerdict(item.link);
+      });
+      return;
+    }
+    for (const item of items) await this.evidence.putEvidence(item.evidence, item.collateral);
+    await this.db.transaction(work);
+    for (const item of items) await this.evidence.linkVerdict(item.link);
+  }
+
+  /** Keeps what this node countersigned as a peer: evidence, collateral, links and signed records, at once. */
+  async keepSigned(items: ReadonlyArray<{ evidence: Uint8Array; collateral: readonly CollateralFile[]; link: VerdictEvidenceLink; signed: SignedRecord }>): Promise<void> {
+    await this.#withEvidence((tx) => this.#insertSigned(tx, items.map((i) => i.signed)), items);
   }
 
   /** Records a refused request with its error, so that a lookup by request id says why. */
