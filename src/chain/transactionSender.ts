@@ -69,6 +69,16 @@ export function createTransactionSender(
   const o = { ...defaultTransactionSenderOptions(), ...options };
   const nonces = createNonceManager(publicClient, account.address);
   const chainId = publicClient.chain.id;
+  // Fee estimates are reused for a second: a burst of finalizations need not ask for each.
+  let fees: { at: number; value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> } | undefined;
+  const currentFees = () => {
+    if (!fees || Date.now() - fees.at > 1_000) {
+      const value = publicClient.estimateFeesPerGas();
+      fees = { at: Date.now(), value };
+      value.catch(() => (fees = undefined));
+    }
+    return fees.value;
+  };
 
   const estimate = async (call: ContractCall, data: Hex): Promise<{ gas: bigint } | { revert: DecodedRevert; error: KeepledgerError }> => {
     try {
@@ -84,7 +94,7 @@ export function createTransactionSender(
   const broadcast = async (call: ContractCall, data: Hex, gas: bigint): Promise<{ hash: Hex; nonce: number }> =>
     nonces.withNonce(async (nonce) => {
       try {
-        const fees = await publicClient.estimateFeesPerGas();
+        const { maxFeePerGas, maxPriorityFeePerGas } = await currentFees();
         const serialized = await account.signTransaction({
           chainId,
           type: "eip1559",
@@ -92,8 +102,8 @@ export function createTransactionSender(
           data,
           gas,
           nonce,
-          maxFeePerGas: fees.maxFeePerGas,
-          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+          maxFeePerGas,
+          maxPriorityFeePerGas,
         });
         const hash = await publicClient.sendRawTransaction({ serializedTransaction: serialized });
         return { hash, nonce };

@@ -32,6 +32,7 @@ import { createNodeMetrics, type NodeMetrics } from "./nodeMetrics.ts";
 import { OnchainRequests } from "./onchain/OnchainRequests.ts";
 import { Outbox } from "./outbox/Outbox.ts";
 import { createPeerClient } from "./peer/peerClient.ts";
+import { createPeerRequestSigner } from "./peer/peerProtocol.ts";
 import { PeerService } from "./peer/PeerService.ts";
 import { createVerdictSigner } from "./quorum/verdictSigner.ts";
 import { createEvidenceProvider } from "./selfAttestation/createEvidenceProvider.ts";
@@ -112,7 +113,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   });
   const verdictSigner = createVerdictSigner(signer.account, keepledgerDomain(deployment.chainId, deployment.contracts.attestationRegistry));
   const sender = createTransactionSender(publicClient, signer.account, { confirmations: config.confirmations, pollMs: Math.min(250, config.chainPollMs) });
-  const peers = createPeerClient({ account: signer.account, timeoutMs: config.peers.timeoutMs });
+  const peers = createPeerClient({ auth: createPeerRequestSigner(signer.privateKey), timeoutMs: config.peers.timeoutMs });
   const outbox = new Outbox({
     store,
     chain: chainState,

@@ -14,7 +14,7 @@ import type { CollateralProvider, CollateralSet } from "../../src/collateral/typ
 import { tcbStatusCode, teeKindCode, unboundSubject, type Verdict } from "../../src/ids/index.ts";
 import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
 import { createPeerClient } from "../../src/node/peer/peerClient.ts";
-import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
+import { createPeerRequestSigner, encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
 import { verdictToJson } from "../../src/node/types.ts";
 import { measurementHash } from "../../src/ids/index.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
@@ -105,7 +105,7 @@ describe("TCB recovery", () => {
       freshnessBlock: 0n,
     };
     const { wire, blobs } = encodeSubmissions([{ workloadId, evidence: quote, subjectPublicKey: null, freshnessBlock: 0n, context: "keep", collateral: collateralSetToFiles(scenario.collateral) }]);
-    return createPeerClient({ account: net.nodes[2]!.account, timeoutMs: 10_000 }).post(url(0), "/v1/peer/sign", { verdict: verdictToJson(verdict), submission: wire[0], blobs });
+    return createPeerClient({ auth: createPeerRequestSigner(net.nodes[2]!.privateKey), timeoutMs: 10_000 }).post(url(0), "/v1/peer/sign", { verdict: verdictToJson(verdict), submission: wire[0], blobs });
   };
 
   it("still countersigns the platform's evidence during the grace period", async () => {

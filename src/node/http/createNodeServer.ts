@@ -108,7 +108,7 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
       case "peer-sign":
       case "peer-sign-batch": {
         const { bytes, json } = await readJsonBody(req, o.limits.peerMaxBodyBytes);
-        const collector = await authenticatePeerRequest(req.headers, url.pathname, bytes);
+        const collector = authenticatePeerRequest(req.headers, url.pathname, bytes);
         if (!(await isValidator(collector))) {
           o.chain.invalidateValidators();
           throw new UsageError(NODE_CODES.NODE_PEER_UNAUTHORIZED, `peer request refused: ${collector} is not a registered validator`);

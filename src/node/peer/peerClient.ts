@@ -1,6 +1,5 @@
 /** Signed HTTP requests to peer validators, with a timeout; answers sorted into signed, refused and unreachable. */
-import type { LocalAccount } from "viem";
-import { peerRequestHeaders, type PeerRefusal, type PeerSignatureAnswer } from "./peerProtocol.ts";
+import type { PeerRefusal, PeerRequestSigner, PeerSignatureAnswer } from "./peerProtocol.ts";
 
 export type PeerAnswer =
   | { kind: "signed"; answer: PeerSignatureAnswer }
@@ -14,7 +13,7 @@ export interface PeerClient {
 }
 
 export interface PeerClientOptions {
-  account: Pick<LocalAccount, "address" | "sign">;
+  auth: PeerRequestSigner;
   timeoutMs: number;
   fetch?: typeof globalThis.fetch;
 }
@@ -28,7 +27,7 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
       try {
         response = await doFetch(new URL(path, endpoint.endsWith("/") ? endpoint : `${endpoint}/`).toString(), {
           method: "POST",
-          headers: { "content-type": "application/json", ...(await peerRequestHeaders(options.account, path, bytes)) },
+          headers: { "content-type": "application/json", ...options.auth.headers(path, bytes) },
           body: bytes,
           signal: AbortSignal.timeout(options.timeoutMs),
         });

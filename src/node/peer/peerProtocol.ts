@@ -2,10 +2,11 @@
  * What validators send each other: a proposed verdict (or a batch) together with everything needed to
  * appraise it independently — the evidence, the binding inputs and every collateral file the collector
  * verified with. Files travel once per request as blobs keyed by their SHA-256, so a batch of quotes
- * sharing one TCB Info carries it once. Requests are signed by the sending validator's key.
+ * sharing one TCB Info carries it once. Requests are signed by the sending validator's key (see the end of this file).
  */
-import { createHash } from "node:crypto";
-import { getAddress, keccak256, recoverAddress, stringToBytes, type Address, type Hex, type LocalAccount } from "viem";
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { getAddress, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { UsageError } from "../../errors/index.ts";
 import type { VerdictGroup } from "../../ids/index.ts";
@@ -154,48 +155,79 @@ export const asVerdictJson = (v: ParsedVerdictJson): VerdictJson => v as Verdict
 
 // ===== Request authentication =====
 
-export const PEER_AUTH_DOMAIN: Hex = keccak256(stringToBytes("keepledger.peer-request.v1"));
-export const PEER_HEADERS = { validator: "x-keepledger-validator", timestamp: "x-keepledger-timestamp", signature: "x-keepledger-signature" } as const;
+/**
+ * Peer requests are signed by the sending validator's key: ECDSA over secp256k1 with SHA-256 (node:crypto,
+ * so checking a request costs a fraction of an Ethereum-style key recovery) over
+ * "keepledger.peer-request.v1" ‖ 0x00 ‖ path ‖ 0x00 ‖ timestamp (ms, decimal) ‖ 0x00 ‖ body. The request
+ * carries the sender's public key; its address must be a registered validator.
+ */
+export const PEER_AUTH_TAG = "keepledger.peer-request.v1";
+export const PEER_HEADERS = { key: "x-keepledger-validator-key", timestamp: "x-keepledger-timestamp", signature: "x-keepledger-signature" } as const;
 
-/** keccak256(tag ‖ path ‖ timestamp ‖ keccak256(body)): what a validator signs to send a peer request. */
-export function peerRequestDigest(path: string, timestampMs: number, body: Uint8Array): Hex {
-  return keccak256Hex(Buffer.concat([Buffer.from(PEER_AUTH_DOMAIN.slice(2), "hex"), Buffer.from(path, "utf8"), Buffer.from(String(timestampMs)), Buffer.from(keccak256Hex(body).slice(2), "hex")]));
+function signedMessage(path: string, timestampMs: number, body: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(`${PEER_AUTH_TAG}\0${path}\0${timestampMs}\0`, "utf8"), body]);
 }
 
-export async function peerRequestHeaders(account: Pick<LocalAccount, "address" | "sign">, path: string, body: Uint8Array, now = Date.now()): Promise<Record<string, string>> {
-  if (!account.sign) throw new Error("the account cannot sign digests");
+function jwkOf(publicKey: Hex): { kty: "EC"; crv: "secp256k1"; x: string; y: string } {
+  const bytes = Buffer.from(publicKey.slice(2), "hex");
+  return { kty: "EC", crv: "secp256k1", x: bytes.subarray(1, 33).toString("base64url"), y: bytes.subarray(33, 65).toString("base64url") };
+}
+
+export interface PeerRequestSigner {
+  headers(path: string, body: Uint8Array, now?: number): Record<string, string>;
+}
+
+/** Signs this validator's peer requests with its key (kept as a node:crypto key object). */
+export function createPeerRequestSigner(privateKey: Hex): PeerRequestSigner {
+  const publicKey = privateKeyToAccount(privateKey).publicKey;
+  const key = createPrivateKey({ key: { ...jwkOf(publicKey), d: Buffer.from(privateKey.slice(2), "hex").toString("base64url") }, format: "jwk" });
   return {
-    [PEER_HEADERS.validator]: getAddress(account.address),
-    [PEER_HEADERS.timestamp]: String(now),
-    [PEER_HEADERS.signature]: await account.sign({ hash: peerRequestDigest(path, now, body) }),
+    headers(path, body, now = Date.now()) {
+      return {
+        [PEER_HEADERS.key]: publicKey,
+        [PEER_HEADERS.timestamp]: String(now),
+        [PEER_HEADERS.signature]: sign("sha256", signedMessage(path, now, body), { key, dsaEncoding: "ieee-p1363" }).toString("base64"),
+      };
+    },
   };
 }
 
-/** The validator that signed a peer request, checked against its claimed address and the clock. */
-export async function authenticatePeerRequest(
+const publicKeys = new Map<string, { address: Address; key: KeyObject }>();
+
+/** The validator address that signed a peer request (its key checked to be a curve point, the clock checked). */
+export function authenticatePeerRequest(
   headers: Record<string, string | string[] | undefined>,
   path: string,
   body: Uint8Array,
   options: { now?: number; maxSkewMs?: number } = {},
-): Promise<Address> {
+): Address {
   const one = (name: string) => {
     const v = headers[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  const claimed = one(PEER_HEADERS.validator);
+  const publicKey = one(PEER_HEADERS.key);
   const timestamp = Number(one(PEER_HEADERS.timestamp));
   const signature = one(PEER_HEADERS.signature);
   const unauthorized = (why: string) => new UsageError(NODE_CODES.NODE_PEER_UNAUTHORIZED, `peer request refused: ${why}`);
-  if (!claimed || !/^0x[0-9a-fA-F]{40}$/.test(claimed) || !signature || !/^0x[0-9a-fA-F]{130}$/.test(signature) || !Number.isSafeInteger(timestamp)) {
-    throw unauthorized("the validator, timestamp and signature headers are required");
+  if (!publicKey || !/^0x04[0-9a-fA-F]{128}$/.test(publicKey) || !signature || !Number.isSafeInteger(timestamp)) {
+    throw unauthorized("the validator key, timestamp and signature headers are required");
   }
   if (Math.abs((options.now ?? Date.now()) - timestamp) > (options.maxSkewMs ?? 300_000)) throw unauthorized("the request timestamp is too far from this node's clock");
-  let signer: Address;
-  try {
-    signer = getAddress(await recoverAddress({ hash: peerRequestDigest(path, timestamp, body), signature: signature as Hex }));
-  } catch {
-    throw unauthorized("the signature does not recover");
+  let known = publicKeys.get(publicKey.toLowerCase());
+  if (!known) {
+    let key: KeyObject;
+    try {
+      key = createPublicKey({ key: jwkOf(publicKey as Hex), format: "jwk" });
+    } catch {
+      throw unauthorized("the validator key is not a secp256k1 point");
+    }
+    known = { address: getAddress(`0x${keccak256Hex(Buffer.from(publicKey.slice(4), "hex")).slice(-40)}`), key };
+    if (publicKeys.size > 1_024) publicKeys.clear();
+    publicKeys.set(publicKey.toLowerCase(), known);
   }
-  if (signer !== getAddress(claimed)) throw unauthorized("the signature is not by the claimed validator");
-  return signer;
+  const sig = Buffer.from(signature, "base64");
+  if (sig.length !== 64 || !verify("sha256", signedMessage(path, timestamp, body), { key: known.key, dsaEncoding: "ieee-p1363" }, sig)) {
+    throw unauthorized("the signature does not verify");
+  }
+  return known.address;
 }

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS node_request (
   created_at {bigint} NOT NULL,
   updated_at {bigint} NOT NULL
 );
+CREATE INDEX IF NOT EXISTS node_request_verdict ON node_request (verdict_id);
 CREATE TABLE IF NOT EXISTS node_verdict (
   verdict_id TEXT PRIMARY KEY,
   request_id TEXT NOT NULL,

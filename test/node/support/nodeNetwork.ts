@@ -72,6 +72,7 @@ export interface NodeNetworkOptions {
 export interface NetworkNode {
   index: number;
   account: PrivateKeyAccount;
+  privateKey: Hex;
   port: number;
   url: string;
   configPath: string;
@@ -187,6 +188,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
     return {
       index,
       account,
+      privateKey: keccak256(stringToBytes(`keepledger.test.node.${index}`)),
       port: ports[index]!,
       url: `http://127.0.0.1:${ports[index]}`,
       configPath,
