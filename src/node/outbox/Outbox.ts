@@ -71,6 +71,8 @@ export class Outbox {
   readonly #batchRunQueue: Hex[] = [];
   #rotation = 0;
   #stopping = false;
+  /** Whether each peer answered the last request sent to it (for the peers_reachable gauge). */
+  readonly #reachable = new Map<Address, boolean>();
 
   constructor(options: OutboxOptions) {
     this.#o = options;
@@ -338,6 +340,8 @@ export class Outbox {
   async #askPeer(peer: ValidatorView, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown) {
     const answer = await this.#o.peers.post(peer.endpoint, path, body);
     this.#o.metrics.peerRequests.inc({ peer: peer.address, outcome: answer.kind });
+    this.#reachable.set(peer.address, answer.kind !== "unreachable");
+    this.#o.metrics.peersReachable.set([...this.#reachable.values()].filter(Boolean).length);
     return answer;
   }
 
