@@ -163,12 +163,14 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
       const self = selfAttestation.status();
       const view = await chainState.validatorSet().catch(() => undefined);
       const me = view?.validators.get(address);
+      // Healthy while the chain answers: a node that cannot read the chain cannot appraise nor finalize.
+      const rpcOk = Date.now() - chainState.lastContact() < Math.max(30_000, 10 * config.chainPollMs);
       return {
-        ok: true,
+        ok: rpcOk,
         validator: address,
         loggingProfile: nodeLog.profile,
         counting: me?.counting ?? null,
-        chain: { blockNumber: Number(head.number), blockTimestamp: Number(head.timestamp) },
+        chain: { blockNumber: Number(head.number), blockTimestamp: Number(head.timestamp), lastContact: new Date(chainState.lastContact()).toISOString(), ok: rpcOk },
         selfAttestation: self,
         queue: outbox.depth(),
         warnings: provider.insecure ? [insecureWarning] : [],

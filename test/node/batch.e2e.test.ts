@@ -71,6 +71,13 @@ describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one
       expect(r.json.error?.code).toBe(code);
     });
 
+    it("rate-limits a client whose peer requests fail authentication", async () => {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await send("/v1/peer/sign", json({}))).status);
+      expect(statuses.slice(0, 1)).toEqual([403]);
+      expect(statuses).toContain(429);
+    });
+
     it("rate-limits a client with 429 and Retry-After", async () => {
       const results = [];
       for (let i = 0; i < 5; i++) results.push(await send("/v1/verdicts/0x" + "00".repeat(32)));

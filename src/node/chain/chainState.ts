@@ -82,6 +82,8 @@ export interface ChainState {
   workload(workloadId: Hex): Promise<WorkloadInputs | undefined>;
   /** Called after every poll that saw a new head. */
   onHead(listener: (head: BlockInfo) => void): void;
+  /** When the RPC last answered a head read (ms since the epoch). */
+  lastContact(): number;
 }
 
 function toWorkloadPolicy(p: ChainPolicy): WorkloadPolicy {
@@ -108,6 +110,7 @@ export function createChainState(options: ChainStateOptions): ChainState {
   let logCursor = 0n;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let contact = 0;
   const headListeners: Array<(head: BlockInfo) => void> = [];
   const blocks = new Map<bigint, BlockInfo>();
   const workloads = new Map<Hex, Promise<WorkloadInputs | undefined>>();
@@ -123,6 +126,7 @@ export function createChainState(options: ChainStateOptions): ChainState {
 
   const readHead = async (): Promise<BlockInfo> => {
     const b = await rpc("reading the latest block", () => publicClient.getBlock({ blockTag: "latest" }));
+    contact = Date.now();
     const info = { number: b.number, hash: b.hash, timestamp: b.timestamp };
     if (!head || info.number >= head.number) head = info;
     return head;
@@ -299,5 +303,6 @@ export function createChainState(options: ChainStateOptions): ChainState {
     onHead(listener) {
       headListeners.push(listener);
     },
+    lastContact: () => contact,
   };
 }

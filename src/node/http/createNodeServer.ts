@@ -35,6 +35,14 @@ export interface NodeServerOptions {
   health(): Promise<{ ok: boolean; [key: string]: unknown }>;
 }
 
+class RateLimited extends Error {
+  readonly seconds: number;
+  constructor(seconds: number) {
+    super("rate limited");
+    this.seconds = seconds;
+  }
+}
+
 export interface NodeServer {
   server: Server;
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
@@ -64,7 +72,7 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
 
   const isValidator = async (address: Address) => (await o.chain.validatorSet()).validators.get(address)?.registered === true;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, name: string, client: string): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://node");
     switch (name) {
       case "nonce": {
@@ -107,8 +115,17 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
       }
       case "peer-sign":
       case "peer-sign-batch": {
+        // Validators are not rate-limited, but a client whose requests fail authentication is.
+        const wait = limiter.waitOf(client);
+        if (wait > 0) throw new RateLimited(wait);
         const { bytes, json } = await readJsonBody(req, o.limits.peerMaxBodyBytes);
-        const collector = authenticatePeerRequest(req.headers, url.pathname, bytes);
+        let collector: Address;
+        try {
+          collector = authenticatePeerRequest(req.headers, url.pathname, bytes);
+        } catch (error) {
+          limiter.take(client);
+          throw error;
+        }
         if (!(await isValidator(collector))) {
           o.chain.invalidateValidators();
           throw new UsageError(NODE_CODES.NODE_PEER_UNAUTHORIZED, `peer request refused: ${collector} is not a registered validator`);
@@ -149,14 +166,15 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
         // Peer requests are authenticated and answered per validator; everything else is rate-limited per client.
         if (!name.startsWith("peer-") && name !== "metrics" && name !== "healthz") {
           const wait = limiter.take(client);
-          if (wait > 0) {
-            req.resume();
-            return sendJson(res, 429, errorBody(new UsageError(NODE_CODES.NODE_RATE_LIMITED, `too many requests; retry in ${wait} s`)), { "retry-after": String(wait) });
-          }
+          if (wait > 0) throw new RateLimited(wait);
         }
-        await handle(req, res, name);
+        await handle(req, res, name, client);
       } catch (error) {
         if (res.headersSent) return res.destroy();
+        if (error instanceof RateLimited) {
+          req.resume();
+          return sendJson(res, 429, errorBody(new InfrastructureError(NODE_CODES.NODE_RATE_LIMITED, `too many requests; retry in ${error.seconds} s`)), { "retry-after": String(error.seconds) });
+        }
         const status = statusOf(error);
         if (status >= 500) o.log.warn("request failed", { route: name, httpStatus: status, err: error });
         const body = error instanceof BatchRefusedError ? { ...errorBody(error), refused: error.refused } : errorBody(error);

@@ -2,6 +2,8 @@
 export interface RateLimiter {
   /** Takes a token for `client`; returns 0 when allowed, else the seconds to wait (for Retry-After). */
   take(client: string): number;
+  /** The seconds `client` must wait before its next token, without taking one (0 when it has one). */
+  waitOf(client: string): number;
 }
 
 export function createRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {
@@ -25,6 +27,12 @@ export function createRateLimiter(perMinute: number, now: () => number = Date.no
         return 0;
       }
       return Math.max(1, Math.ceil((1 - b.tokens) / ratePerMs / 1000));
+    },
+    waitOf(client) {
+      const b = buckets.get(client);
+      if (!b) return 0;
+      const tokens = Math.min(perMinute, b.tokens + (now() - b.at) * ratePerMs);
+      return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000));
     },
   };
 }
