@@ -74,8 +74,9 @@ describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one
     it("rate-limits a client whose peer requests fail authentication", async () => {
       const statuses = [];
       for (let i = 0; i < 6; i++) statuses.push((await send("/v1/peer/sign", json({}))).status);
-      expect(statuses.slice(0, 1)).toEqual([403]);
-      expect(statuses).toContain(429);
+      // Earlier requests of this client may have used its tokens already: 403 until they run out, then 429.
+      expect(statuses.every((st) => st === 403 || st === 429)).toBe(true);
+      expect(statuses.at(-1)).toBe(429);
     });
 
     it("rate-limits a client with 429 and Retry-After", async () => {
