@@ -12,10 +12,11 @@ import { packSignatures } from "../../chain/signVerdict.ts";
 import { chainError } from "../../chain/transactions.ts";
 import { backoffDelay } from "../../chain/retry.ts";
 import type { TransactionSender, SendOutcome } from "../../chain/transactionSender.ts";
-import { PolicyError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
+import { PolicyError } from "../../errors/index.ts";
 import { normalizeVerdict, type Verdict } from "../../ids/index.ts";
 import type { ChainState, ValidatorSetView, ValidatorView } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
+import { errorJson, expiredError, expiredErrorJson, quorumRefusedError } from "../errorJson.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { PeerClient } from "../peer/peerClient.ts";
@@ -534,30 +535,4 @@ export class Outbox {
     this.#o.log.info("batch finalized", { batchId: record.batchId, txHash, items: record.count });
     return this.#finish(await this.#o.store.batchVerdictIds(record.batchId));
   }
-}
-
-export function errorJson(error: KeepledgerError | unknown): ErrorJson {
-  if (isKeepledgerError(error)) {
-    const j = error.toJSON();
-    return { code: j.code, message: j.message, stage: j.stage, ...(j.details ? { details: j.details } : {}) };
-  }
-  return { code: NODE_CODES.NODE_UNAVAILABLE, message: "unexpected failure", stage: "infrastructure" };
-}
-
-function expiredErrorJson(): ErrorJson {
-  return errorJson(new PolicyError(NODE_CODES.NODE_VERDICT_EXPIRED_UNFINALIZED, "the verdict expired before it could be finalized"));
-}
-
-function expiredError(v: Verdict): ErrorJson {
-  return errorJson(
-    new PolicyError(NODE_CODES.NODE_VERDICT_EXPIRED_UNFINALIZED, "the verdict expired before it could be finalized", { details: { expiresAt: v.expiresAt } }),
-  );
-}
-
-function quorumRefusedError(result: CollectResult): ErrorJson {
-  return errorJson(
-    new PolicyError(NODE_CODES.NODE_QUORUM_REFUSED, "the validators refused this verdict", {
-      details: { refusals: result.refusals.map((r) => ({ peer: r.peer, code: r.refusal.error.code, message: r.refusal.error.message })) },
-    }),
-  );
 }
