@@ -134,7 +134,9 @@ export function createTransactionSender(
           // An RPC hiccup while counting confirmations: poll again.
         }
       }
-      await abortableSleep(o.pollMs, o.signal);
+      // Waiters poll on a shared clock (multiples of pollMs), so the receipt reads of many transactions
+      // in flight go out together (one HTTP request with a batching transport).
+      await abortableSleep(o.pollMs - (Date.now() % o.pollMs), o.signal);
     }
     throw new InfrastructureError(CHAIN_CODES.CHAIN_TRANSACTION_FAILED, `${what} transaction ${hash} was not confirmed in time`, {
       details: { hash, confirmations: o.confirmations, timeoutMs: o.receiptTimeoutMs },

@@ -77,7 +77,9 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   const address = getAddress(signer.account.address);
   const deployment = await readDeployment(config.deployment);
   const chain = defineChain({ id: deployment.chainId, name: `chain ${deployment.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
-  const publicClient = createPublicClient({ chain, transport: http(config.rpcUrl, { retryCount: 0, timeout: 15_000 }), pollingInterval: Math.min(config.chainPollMs, 1_000) });
+  // JSON-RPC batching: the many reads of verdicts in flight (receipts, statuses) share HTTP requests.
+  const transport = http(config.rpcUrl, { retryCount: 0, timeout: 15_000, batch: { batchSize: 256, wait: 2 } });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: Math.min(config.chainPollMs, 1_000) });
   const nodeLog = log.child({ validator: address });
   nodeLog.info("starting validator node", { chainId: deployment.chainId, registry: deployment.contracts.attestationRegistry, profile: config.loggingProfile });
 
