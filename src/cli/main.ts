@@ -9,6 +9,8 @@ import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerCertCommand } from "./commands/cert.ts";
+import { registerNodeCommand } from "./commands/node.ts";
+import { registerSubmitCommand } from "./commands/submit.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -16,7 +18,7 @@ function packageVersion(): string {
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerVerifyCommand, registerDeployCommand, registerCertCommand];
+export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerNodeCommand, registerVerifyCommand, registerSubmitCommand, registerDeployCommand, registerCertCommand];
 
 export function buildProgram(): Command {
   const program = new Command()

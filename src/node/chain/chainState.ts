@@ -1,0 +1,308 @@
+/**
+ * What the node reads from the chain, cached: the head (its timestamp is the node's clock — validators
+ * decide "as of" the chain's time, so they all decide on the same clock), confirmed blocks for the
+ * freshness binding, the validator set, and each workload's policy in force and measurements. A poll
+ * loop follows new blocks and the WorkloadRegistry and ValidatorSet events, and drops what they change.
+ */
+import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
+import type { Deployment } from "../../chain/deployment.ts";
+import { validatorSetAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
+import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
+import { chainError } from "../../chain/transactions.ts";
+import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "../../ids/index.ts";
+import type { ApprovedMeasurement, WorkloadPolicy } from "../../policy/types.ts";
+import type { NodeLogger } from "../logging/createNodeLogger.ts";
+
+export interface BlockInfo {
+  number: bigint;
+  hash: Hex;
+  /** Unix seconds. */
+  timestamp: bigint;
+}
+
+export interface ValidatorView {
+  address: Address;
+  registered: boolean;
+  bootstrap: boolean;
+  counting: boolean;
+  loggingProfile: LoggingProfile;
+  pendingLoggingProfile: LoggingProfile;
+  loggingProfileEffectiveAt: bigint;
+  ownVerdictId: Hex;
+  ownVerdictExpiresAt: bigint;
+  endpoint: string;
+}
+
+export interface ValidatorSetView {
+  validators: Map<Address, ValidatorView>;
+  threshold: number;
+  validatorWorkload: Hex;
+}
+
+export interface WorkloadInputs {
+  workloadId: Hex;
+  policy: WorkloadPolicy;
+  policyEffectiveAt: bigint;
+  /** When a scheduled policy takes over (0 when none is pending): the cache entry ends there. */
+  pendingEffectiveAt: bigint;
+  measurements: ApprovedMeasurement[];
+}
+
+export interface ChainStateOptions {
+  publicClient: PublicClient<Transport, Chain>;
+  deployment: Deployment;
+  /** Blocks a freshness block must be deep (1 = the head itself). */
+  confirmations: number;
+  pollMs: number;
+  /** The validator set is re-read at least this often, since time alone changes who counts. Default 15 s. */
+  validatorRefreshMs?: number;
+  log: NodeLogger;
+}
+
+export interface ChainState {
+  readonly publicClient: PublicClient<Transport, Chain>;
+  readonly deployment: Deployment;
+  readonly confirmations: number;
+  start(): Promise<void>;
+  stop(): void;
+  /** The newest block seen (refreshed by the poll loop). */
+  head(): BlockInfo;
+  /** The chain's clock: the newest block's timestamp, unix seconds. */
+  now(): bigint;
+  /** Reads the head now instead of waiting for the next poll. */
+  refreshHead(): Promise<BlockInfo>;
+  /** The block `confirmations` deep: what a Keep should bind. */
+  nonceBlock(): Promise<BlockInfo>;
+  /** The canonical block with this number, or undefined when there is none yet. */
+  block(number: bigint): Promise<BlockInfo | undefined>;
+  validatorSet(): Promise<ValidatorSetView>;
+  /** Forces the next validatorSet() to read the chain. */
+  invalidateValidators(): void;
+  /** The workload's policy in force and measurements; undefined for an unregistered workload. */
+  workload(workloadId: Hex): Promise<WorkloadInputs | undefined>;
+  /** Called after every poll that saw a new head. */
+  onHead(listener: (head: BlockInfo) => void): void;
+  /** When the RPC last answered a head read (ms since the epoch). */
+  lastContact(): number;
+}
+
+function toWorkloadPolicy(p: ChainPolicy): WorkloadPolicy {
+  const policy = fromChainPolicy(p);
+  return {
+    allowedTees: policy.allowedTees,
+    acceptedTcbStatuses: policy.acceptedTcbStatuses,
+    dev: policy.dev,
+    allowUnboundEvidence: policy.allowUnboundEvidence,
+    deniedAmdProductLines: policy.deniedAmdProductLines,
+    maxEvidenceAge: Number(policy.maxEvidenceAge),
+    verdictLifetime: Number(policy.verdictLifetime),
+    tcbGracePeriod: Number(policy.tcbGracePeriod),
+    deniedAdvisories: policy.deniedAdvisories,
+    deniedFmspcs: policy.deniedFmspcs,
+  };
+}
+
+export function createChainState(options: ChainStateOptions): ChainState {
+  const { publicClient, deployment, confirmations, log } = options;
+  const validatorRefreshMs = options.validatorRefreshMs ?? 15_000;
+  const { workloadRegistry, validatorSet } = deployment.contracts;
+  let head: BlockInfo | undefined;
+  let logCursor = 0n;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let contact = 0;
+  const headListeners: Array<(head: BlockInfo) => void> = [];
+  const blocks = new Map<bigint, BlockInfo>();
+  const workloads = new Map<Hex, Promise<WorkloadInputs | undefined>>();
+  let validators: { at: number; view: Promise<ValidatorSetView> } | undefined;
+
+  const rpc = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw chainError(error, what);
+    }
+  };
+
+  const readHead = async (): Promise<BlockInfo> => {
+    const b = await rpc("reading the latest block", () => publicClient.getBlock({ blockTag: "latest" }));
+    contact = Date.now();
+    const info = { number: b.number, hash: b.hash, timestamp: b.timestamp };
+    if (!head || info.number >= head.number) head = info;
+    return head;
+  };
+
+  const loadValidators = async (): Promise<ValidatorSetView> => {
+    const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+      rpc(`ValidatorSet.${functionName}`, () => publicClient.readContract({ address: validatorSet, abi: validatorSetAbi, functionName, args } as never) as Promise<T>);
+    const [list, threshold, validatorWorkload] = await Promise.all([read<readonly Address[]>("validators"), read<number>("threshold"), read<Hex>("validatorWorkload")]);
+    const infos = await Promise.all(
+      list.map(async (address) => {
+        const i = await read<{
+          registered: boolean;
+          bootstrap: boolean;
+          counting: boolean;
+          loggingProfile: number;
+          pendingLoggingProfile: number;
+          loggingProfileEffectiveAt: bigint;
+          ownVerdictId: Hex;
+          ownVerdictExpiresAt: bigint;
+          endpoint: string;
+        }>("validatorOf", [address]);
+        const view: ValidatorView = {
+          address: getAddress(address),
+          registered: i.registered,
+          bootstrap: i.bootstrap,
+          counting: i.counting,
+          loggingProfile: loggingProfileFromCode(i.loggingProfile),
+          pendingLoggingProfile: loggingProfileFromCode(i.pendingLoggingProfile),
+          loggingProfileEffectiveAt: i.loggingProfileEffectiveAt,
+          ownVerdictId: i.ownVerdictId,
+          ownVerdictExpiresAt: i.ownVerdictExpiresAt,
+          endpoint: i.endpoint,
+        };
+        return view;
+      }),
+    );
+    return { validators: new Map(infos.map((v) => [v.address, v])), threshold: Number(threshold), validatorWorkload };
+  };
+
+  const loadWorkload = async (workloadId: Hex): Promise<WorkloadInputs | undefined> => {
+    const read = <T>(functionName: string) =>
+      rpc(`WorkloadRegistry.${functionName}`, () => publicClient.readContract({ address: workloadRegistry, abi: workloadRegistryAbi, functionName, args: [workloadId] } as never) as Promise<T>);
+    const info = await read<{ owner: Address }>("workloadOf");
+    if (BigInt(info.owner) === 0n) return undefined;
+    const [[policy, policyEffectiveAt], [, pendingEffectiveAt], added, revoked] = await Promise.all([
+      read<readonly [ChainPolicy, bigint]>("policyOf"),
+      read<readonly [ChainPolicy, bigint]>("pendingPolicyOf"),
+      rpc("reading MeasurementAdded events", () =>
+        publicClient.getContractEvents({ address: workloadRegistry, abi: workloadRegistryAbi, eventName: "MeasurementAdded", args: { workloadId }, fromBlock: deployment.deployBlock, toBlock: "latest" }),
+      ),
+      rpc("reading MeasurementRevoked events", () =>
+        publicClient.getContractEvents({ address: workloadRegistry, abi: workloadRegistryAbi, eventName: "MeasurementRevoked", args: { workloadId }, fromBlock: deployment.deployBlock, toBlock: "latest" }),
+      ),
+    ]);
+    const revokedHashes = new Set(revoked.map((l) => l.args.measurementHash?.toLowerCase()));
+    const measurements: ApprovedMeasurement[] = added.map((l) => ({
+      hash: l.args.measurementHash as Hex,
+      tee: teeKindFromCode(Number(l.args.tee)),
+      version: Number(l.args.version),
+      revoked: revokedHashes.has(l.args.measurementHash?.toLowerCase()),
+      value: l.args.value as Hex,
+    }));
+    return { workloadId, policy: toWorkloadPolicy(policy), policyEffectiveAt, pendingEffectiveAt, measurements };
+  };
+
+  const poll = async () => {
+    const previous = head?.number;
+    const current = await readHead();
+    if (previous !== undefined && current.number === previous) return;
+    // Scheduled policies come into force by time alone.
+    const now = current.timestamp;
+    for (const [id, entry] of workloads) {
+      entry.then((w) => (w && w.pendingEffectiveAt !== 0n && w.pendingEffectiveAt <= now ? workloads.delete(id) : undefined)).catch(() => workloads.delete(id));
+    }
+    if (current.number > logCursor) {
+      const logs = await rpc("reading registry events", () =>
+        publicClient.getLogs({ address: [workloadRegistry, validatorSet], fromBlock: logCursor + 1n, toBlock: current.number }),
+      );
+      logCursor = current.number;
+      const workloadEvents = parseEventLogs({ abi: workloadRegistryAbi, logs: logs.filter((l) => getAddress(l.address) === getAddress(workloadRegistry)) });
+      for (const e of workloadEvents) {
+        const id = (e.args as { workloadId?: Hex }).workloadId;
+        if (id) workloads.delete(id.toLowerCase() as Hex);
+      }
+      if (logs.some((l) => getAddress(l.address) === getAddress(validatorSet))) validators = undefined;
+    }
+    for (const listener of headListeners) listener(current);
+  };
+
+  const loop = async () => {
+    if (stopped) return;
+    try {
+      await poll();
+    } catch (error) {
+      log.warn("chain poll failed", { err: error });
+    }
+    if (!stopped) timer = setTimeout(loop, options.pollMs);
+  };
+
+  return {
+    publicClient,
+    deployment,
+    confirmations,
+    async start() {
+      const current = await readHead();
+      logCursor = current.number;
+      timer = setTimeout(loop, options.pollMs);
+    },
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+    head() {
+      if (!head) throw new Error("chain state not started");
+      return head;
+    },
+    now() {
+      if (!head) throw new Error("chain state not started");
+      return head.timestamp;
+    },
+    refreshHead: readHead,
+    async nonceBlock() {
+      const current = head ?? (await readHead());
+      const number = current.number - BigInt(confirmations - 1);
+      if (number === current.number) {
+        // A Keep will bind this block and send it back: remember it so the appraisal needs no RPC.
+        blocks.set(current.number, current);
+        return current;
+      }
+      const b = await this.block(number < 0n ? 0n : number);
+      if (!b) throw chainError(new Error(`block ${number} not found`), "reading the nonce block");
+      return b;
+    },
+    async block(number) {
+      const cached = blocks.get(number);
+      if (cached) return cached;
+      const b = await rpc(`reading block ${number}`, () => publicClient.getBlock({ blockNumber: number }).catch((e: unknown) => {
+        if (e instanceof Error && e.name === "BlockNotFoundError") return undefined;
+        throw e;
+      }));
+      if (!b || b.hash === null) return undefined;
+      const info = { number: b.number, hash: b.hash, timestamp: b.timestamp };
+      // Only blocks as deep as the confirmations setting are final enough to remember.
+      if (head && head.number - number + 1n >= BigInt(confirmations)) {
+        if (blocks.size >= 4096) blocks.delete(blocks.keys().next().value as bigint);
+        blocks.set(number, info);
+      }
+      return info;
+    },
+    async validatorSet() {
+      if (!validators || Date.now() - validators.at > validatorRefreshMs) {
+        const view = loadValidators();
+        validators = { at: Date.now(), view };
+        view.catch(() => {
+          if (validators?.view === view) validators = undefined;
+        });
+      }
+      return validators.view;
+    },
+    invalidateValidators() {
+      validators = undefined;
+    },
+    async workload(workloadId) {
+      const key = workloadId.toLowerCase() as Hex;
+      let entry = workloads.get(key);
+      if (!entry) {
+        entry = loadWorkload(key);
+        workloads.set(key, entry);
+        entry.catch(() => workloads.delete(key));
+      }
+      return entry;
+    },
+    onHead(listener) {
+      headListeners.push(listener);
+    },
+    lastContact: () => contact,
+  };
+}

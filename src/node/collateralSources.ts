@@ -1,0 +1,25 @@
+/**
+ * The node's collateral sources from its configuration: an offline directory, Intel PCS/PCCS and AMD
+ * KDS. Vendor services are scoped to their own vendor, since the engine asks every provider for every
+ * request and a provider refuses requests of another vendor.
+ */
+import { amdKdsCollateral } from "../collateral/amd/index.ts";
+import { intelPcsCollateral } from "../collateral/intel/intelPcsCollateral.ts";
+import { directoryCollateral } from "../collateral/staticCollateral.ts";
+import { emptyCollateral, type CollateralProvider } from "../collateral/types.ts";
+import type { NodeConfig } from "./config/loadNodeConfig.ts";
+
+export function scopedToVendor(provider: CollateralProvider, vendor: "intel" | "amd"): CollateralProvider {
+  return {
+    name: provider.name,
+    fetch: async (request, at) => (request.vendor === vendor ? provider.fetch(request, at) : emptyCollateral()),
+  };
+}
+
+export async function collateralSources(config: NodeConfig["collateral"]): Promise<CollateralProvider[]> {
+  const out: CollateralProvider[] = [];
+  if (config.directory) out.push(await directoryCollateral(config.directory));
+  if (config.intelPcsUrl) out.push(scopedToVendor(intelPcsCollateral({ baseUrl: config.intelPcsUrl, apiVersion: 4 }), "intel"));
+  if (config.amdKdsUrl) out.push(scopedToVendor(amdKdsCollateral({ baseUrl: config.amdKdsUrl }), "amd"));
+  return out;
+}

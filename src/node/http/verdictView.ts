@@ -1,0 +1,52 @@
+/**
+ * What GET /v1/verdicts/{id} answers, by verdict id or by request id (a refused request has no verdict:
+ * its request id, returned in the 422 answer, finds the refusal). Batched verdicts come with their
+ * Merkle proof so that anyone can materialize them.
+ */
+import type { Hex } from "viem";
+import { expandVerdictGroups } from "../../ids/index.ts";
+import type { NodeStore, VerdictRecord } from "../store/NodeStore.ts";
+import { fastBatchProof, fastVerdictIdBytes } from "../verdictHash.ts";
+import type { PublicStatus, VerdictView } from "../types.ts";
+
+const leavesCache = new Map<Hex, Uint8Array[]>();
+
+function publicStatus(state: VerdictRecord["state"]): PublicStatus {
+  return state === "finalized" ? "finalized" : state === "rejected" ? "rejected" : "pending";
+}
+
+export async function verdictView(store: NodeStore, id: Hex): Promise<VerdictView | undefined> {
+  const key = id.toLowerCase() as Hex;
+  let record = await store.verdict(key);
+  const request = record ? await store.request(record.requestId) : await store.request(key);
+  if (!record && request?.verdictId) record = await store.verdict(request.verdictId);
+  if (!record) {
+    if (!request) return undefined;
+    return { requestId: request.requestId, status: request.status, ...(request.error ? { error: request.error } : {}) };
+  }
+  const view: VerdictView = {
+    requestId: record.requestId,
+    status: publicStatus(record.state),
+    verdictId: record.verdictId,
+    verdict: record.verdict,
+    mode: record.mode,
+    ...(record.txHash ? { txHash: record.txHash } : {}),
+    ...(record.error ? { error: record.error } : {}),
+  };
+  if (record.batchId) {
+    view.batchId = record.batchId;
+    if (view.status === "finalized" && record.leafIndex !== null) {
+      let leaves = leavesCache.get(record.batchId);
+      if (!leaves) {
+        const batch = await store.batch(record.batchId);
+        if (batch) {
+          leaves = expandVerdictGroups(batch.groups).map(fastVerdictIdBytes);
+          if (leavesCache.size > 64) leavesCache.delete(leavesCache.keys().next().value as Hex);
+          leavesCache.set(record.batchId, leaves);
+        }
+      }
+      if (leaves) view.proof = fastBatchProof(leaves, record.leafIndex);
+    }
+  }
+  return view;
+}

@@ -1,0 +1,249 @@
+/**
+ * Starts a validator node from its configuration: reads the key and the deployment, checks that the key
+ * is a registered validator whose on-chain logging profile and endpoint match the configuration (a
+ * profile switch is a governed on-chain act, so the node refuses to start in another one), opens the
+ * store, resumes pending work, serves the HTTP API and starts self-attestation, TCB recovery and the
+ * on-chain request watcher. Runs in-process (tests, the dev network) as well as under `keepledger node`.
+ */
+import { createPublicClient, defineChain, getAddress, http, type Address } from "viem";
+import type { DestinationStream } from "pino";
+import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
+import { withRetry } from "../chain/retry.ts";
+import { createTransactionSender } from "../chain/transactionSender.ts";
+import type { CollateralProvider } from "../collateral/types.ts";
+import { UsageError } from "../errors/index.ts";
+import { keepledgerDomain } from "../ids/index.ts";
+import { openDatabase } from "../store/openDatabase.ts";
+import type { TeeAdapter } from "../verify/adapter.ts";
+import { DEFAULT_ADAPTERS } from "../verify/registry.ts";
+import { verifyEvidence } from "../verify/verifyEvidence.ts";
+import type { TrustedRoot } from "../verify/x509/verifyCertificateChain.ts";
+import { Appraiser } from "./appraisal/appraiseSubmission.ts";
+import { filesProvider } from "./appraisal/collateralFiles.ts";
+import { createChainState } from "./chain/chainState.ts";
+import { NODE_CODES } from "./codes.ts";
+import { collateralSources } from "./collateralSources.ts";
+import type { NodeConfig } from "./config/loadNodeConfig.ts";
+import { loadSigner } from "./config/loadSigner.ts";
+import { createNodeServer } from "./http/createNodeServer.ts";
+import { Intake } from "./intake/Intake.ts";
+import { createNodeLogger, type NodeLogger } from "./logging/createNodeLogger.ts";
+import { createNodeMetrics, type NodeMetrics } from "./nodeMetrics.ts";
+import { OnchainRequests } from "./onchain/OnchainRequests.ts";
+import { Outbox } from "./outbox/Outbox.ts";
+import { createPeerClient } from "./peer/peerClient.ts";
+import { createPeerRequestSigner } from "./peer/peerProtocol.ts";
+import { PeerService } from "./peer/PeerService.ts";
+import { createVerdictSigner } from "./quorum/verdictSigner.ts";
+import { createEvidenceProvider } from "./selfAttestation/createEvidenceProvider.ts";
+import type { EvidenceProvider } from "./selfAttestation/EvidenceProvider.ts";
+import { SelfAttestation, type SelfAttestationStatus } from "./selfAttestation/SelfAttestation.ts";
+import { NodeStore } from "./store/NodeStore.ts";
+import { TcbRecovery } from "./tcb/tcbRecovery.ts";
+
+export interface StartValidatorNodeOptions {
+  config: NodeConfig;
+  /** Where secrets named by the configuration are read (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Where log lines go (default stdout). */
+  logDestination?: DestinationStream;
+  /** More collateral providers, after the configured ones (in-process use). */
+  collateralProviders?: readonly CollateralProvider[];
+  /** Replaces the self-attestation provider of the configuration (in-process use). */
+  evidenceProvider?: EvidenceProvider;
+  /** Engine adapters (default every kind). */
+  adapters?: readonly TeeAdapter[];
+  /** Replaces the pinned vendor roots. Tests only: never reachable from a configuration file. */
+  unsafeTrustedRoots?: readonly TrustedRoot[];
+}
+
+export interface ValidatorNode {
+  address: Address;
+  /** The URL the node listens at (its configured listen address, with the port it got). */
+  url: string;
+  log: NodeLogger;
+  metrics: NodeMetrics;
+  store: NodeStore;
+  selfAttestation(): SelfAttestationStatus;
+  tcbRecovery: TcbRecovery;
+  /** Graceful shutdown: stop intake, finish or persist in-flight work, close. */
+  stop(): Promise<void>;
+}
+
+export async function startValidatorNode(options: StartValidatorNodeOptions): Promise<ValidatorNode> {
+  const { config } = options;
+  const log = createNodeLogger({ profile: config.loggingProfile, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const signer = await loadSigner(config.signer, options.env ?? process.env);
+  const address = getAddress(signer.account.address);
+  const deployment = await readDeployment(config.deployment);
+  const chain = defineChain({ id: deployment.chainId, name: `chain ${deployment.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
+  // JSON-RPC batching: the many reads of verdicts in flight (receipts, statuses) share HTTP requests.
+  const transport = http(config.rpcUrl, { retryCount: 0, timeout: 15_000, batch: { batchSize: 256, wait: 2 } });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: Math.min(config.chainPollMs, 1_000) });
+  const nodeLog = log.child({ validator: address });
+  nodeLog.info("starting validator node", { chainId: deployment.chainId, registry: deployment.contracts.attestationRegistry, profile: config.loggingProfile });
+
+  // The chain may still be coming up (the dev network starts everything at once): retry for a while.
+  await withRetry(() => verifyDeployment(publicClient, deployment), { retries: 8, baseMs: 250, maxMs: 4_000 });
+  const metrics = createNodeMetrics();
+  const chainState = createChainState({ publicClient, deployment, confirmations: config.confirmations, pollMs: config.chainPollMs, log: nodeLog });
+  await chainState.start();
+  await checkRegistration(chainState, address, config);
+
+  const store = await NodeStore.open(openDatabase(config.store));
+  const adapters = options.adapters ?? DEFAULT_ADAPTERS;
+  const providers = [...(await collateralSources(config.collateral)), ...(options.collateralProviders ?? [])];
+  const tcbRecovery = new TcbRecovery({
+    store,
+    chain: chainState,
+    log: nodeLog,
+    metrics,
+    providers,
+    adapters,
+    refreshIntervalMs: config.tcbRecovery.refreshIntervalMs,
+    verify: (evidence, files, at) =>
+      verifyEvidence(evidence, { at, collateral: filesProvider(files), adapters, ...(options.unsafeTrustedRoots ? { trustedRoots: options.unsafeTrustedRoots } : {}) }),
+  });
+  const appraiser = new Appraiser({
+    chain: chainState,
+    metrics,
+    providers,
+    adapters,
+    tcbRecovery,
+    onCollateral: (set) => void tcbRecovery.observe(set).catch((error: unknown) => nodeLog.warn("could not record TCB Info", { err: error })),
+    ...(options.unsafeTrustedRoots ? { unsafeTrustedRoots: options.unsafeTrustedRoots } : {}),
+  });
+  const verdictSigner = createVerdictSigner(signer.account, keepledgerDomain(deployment.chainId, deployment.contracts.attestationRegistry));
+  const sender = createTransactionSender(publicClient, signer.account, { confirmations: config.confirmations, pollMs: Math.min(250, config.chainPollMs) });
+  const peers = createPeerClient({ auth: createPeerRequestSigner(signer.privateKey), timeoutMs: config.peers.timeoutMs });
+  const outbox = new Outbox({
+    store,
+    chain: chainState,
+    sender,
+    signer: verdictSigner,
+    peers,
+    log: nodeLog,
+    metrics,
+    batch: { maxItems: config.batch.maxItems, maxWaitMs: config.batch.maxWaitMs },
+    hedgeAfterMs: config.peers.hedgeAfterMs,
+  });
+  const intake = new Intake({ appraiser, store, outbox, signer: verdictSigner, log: nodeLog, batch: config.batch.enabled });
+  const peerService = new PeerService({ appraiser, signer: verdictSigner, store, chain: chainState, log: nodeLog, metrics, maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds });
+  const provider = options.evidenceProvider ?? createEvidenceProvider(config.selfAttestation, signer.privateKey);
+  const selfAttestation = new SelfAttestation({
+    provider,
+    chain: chainState,
+    intake,
+    outbox,
+    store,
+    sender,
+    publicKey: signer.account.publicKey,
+    log: nodeLog,
+    metrics,
+    renewBeforeSeconds: config.selfAttestation.renewBeforeSeconds ?? 3_600,
+  });
+  const onchain = config.onchainRequests
+    ? new OnchainRequests({ address: config.onchainRequests.address, takeoverAfterMs: config.onchainRequests.takeoverAfterMs, pollMs: config.chainPollMs, chain: chainState, intake, store, self: address, log: nodeLog })
+    : undefined;
+
+  const resumed = await outbox.start();
+  if (resumed.verdicts + resumed.batches > 0) nodeLog.info("resuming pending work", { count: resumed.verdicts, items: resumed.batches });
+  await tcbRecovery.updateMetric();
+
+  const insecureWarning = "self-attestation provider \"none\": this validator runs no TEE and its own evidence is a debug Keep — INSECURE, development only";
+  const server = createNodeServer({
+    intake,
+    peers: peerService,
+    outbox,
+    store,
+    chain: chainState,
+    log: nodeLog,
+    metrics,
+    limits: config.limits,
+    async health() {
+      const head = chainState.head();
+      const self = selfAttestation.status();
+      const view = await chainState.validatorSet().catch(() => undefined);
+      const me = view?.validators.get(address);
+      // Healthy while the chain answers: a node that cannot read the chain cannot appraise nor finalize.
+      const rpcOk = Date.now() - chainState.lastContact() < Math.max(30_000, 10 * config.chainPollMs);
+      return {
+        ok: rpcOk,
+        validator: address,
+        loggingProfile: nodeLog.profile,
+        counting: me?.counting ?? null,
+        chain: { blockNumber: Number(head.number), blockTimestamp: Number(head.timestamp), lastContact: new Date(chainState.lastContact()).toISOString(), ok: rpcOk },
+        selfAttestation: self,
+        queue: outbox.depth(),
+        warnings: provider.insecure ? [insecureWarning] : [],
+      };
+    },
+  });
+  const [host, portText] = splitListen(config.listen);
+  const bound = await server.listen(host, Number(portText));
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
+  if (provider.insecure) {
+    nodeLog.warn(insecureWarning, { provider: provider.name });
+    console.error(`WARNING: ${insecureWarning}`);
+  }
+  selfAttestation.start();
+  tcbRecovery.start();
+  await onchain?.start();
+  nodeLog.info("validator node ready", { url, publicUrl: config.publicUrl, mode: config.batch.enabled ? "batch" : "single" });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    address,
+    url,
+    log: nodeLog,
+    metrics,
+    store,
+    selfAttestation: () => selfAttestation.status(),
+    tcbRecovery,
+    stop() {
+      stopped ??= (async () => {
+        nodeLog.info("stopping: no new evidence; finishing work in flight");
+        onchain?.stop();
+        await server.close();
+        await selfAttestation.stop();
+        await outbox.stop(config.shutdownTimeoutMs);
+        tcbRecovery.stop();
+        await tcbRecovery.settled();
+        chainState.stop();
+        await store.close();
+        nodeLog.info("stopped");
+      })();
+      return stopped;
+    },
+  };
+}
+
+function splitListen(listen: string): [string, string] {
+  const i = listen.lastIndexOf(":");
+  const host = listen.slice(0, i).replace(/^\[|\]$/g, "");
+  return [host, listen.slice(i + 1)];
+}
+
+const normalizeUrl = (u: string) => u.replace(/\/+$/, "");
+
+async function checkRegistration(chain: ReturnType<typeof createChainState>, address: Address, config: NodeConfig): Promise<void> {
+  const me = (await chain.validatorSet()).validators.get(address);
+  if (!me?.registered) {
+    throw new UsageError(NODE_CODES.NODE_NOT_A_VALIDATOR, `${address} is not a registered validator of ValidatorSet ${chain.deployment.contracts.validatorSet}`, {
+      details: { validator: address },
+    });
+  }
+  if (me.loggingProfile !== config.loggingProfile) {
+    throw new UsageError(
+      NODE_CODES.NODE_LOGGING_PROFILE_MISMATCH,
+      `this validator is registered with logging profile "${me.loggingProfile}", the configuration says "${config.loggingProfile}"; a profile change is a governed on-chain act (ValidatorSet.setLoggingProfile)`,
+      { details: { registered: me.loggingProfile, configured: config.loggingProfile } },
+    );
+  }
+  if (normalizeUrl(me.endpoint) !== normalizeUrl(config.publicUrl)) {
+    throw new UsageError(NODE_CODES.NODE_ENDPOINT_MISMATCH, `the on-chain endpoint is ${me.endpoint}, the configured publicUrl ${config.publicUrl}`, {
+      details: { registered: me.endpoint, configured: config.publicUrl },
+    });
+  }
+}
+
