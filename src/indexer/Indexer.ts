@@ -42,6 +42,8 @@ export interface IndexerOptions {
   reorgWindow?: number;
   /** Poll interval when following the head (default 1,000 ms). */
   pollIntervalMs?: number;
+  /** Least time between two progress lines (default 2,000 ms). */
+  progressIntervalMs?: number;
   /** Called with progress figures after each page. */
   onProgress?: (progress: IndexerProgress) => void;
   /** Called after each committed page with the changes subscribers care about. */
@@ -101,7 +103,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   let revokedUnseen = await loadRevokedVerdictIds(db);
   const listeners = new Set<(commit: IndexerCommit) => void>();
   if (options.onCommit) listeners.add(options.onCommit);
-  const meter = new ProgressMeter();
+  const meter = new ProgressMeter({ lineEveryMs: options.progressIntervalMs ?? 2_000 });
   let stopping = false;
   let running: Promise<void> | undefined;
   let wake: (() => void) | undefined;

@@ -26,6 +26,8 @@ export const SCENARIO_START = 1_893_456_000;
 
 export interface Scenario {
   chain: RegistryChain;
+  /** Accounts: deployer/admin/governor (owns oracle), bridge's first and second owner, a second governor. */
+  accounts: { owner: Address; bridgeOwner: Address; newBridgeOwner: Address; secondGovernor: Address };
   deployment: Deployment;
   owner: Address;
   workloads: { oracle: Hex; bridge: Hex; validator: Hex };
@@ -228,6 +230,8 @@ export async function runScenario(): Promise<Scenario> {
   await send(admin, "validatorSet", validatorSetAbi, "setGovernanceDelay", [1800n]);
   await send(admin, "workloadRegistry", workloadRegistryAbi, "setPolicyDelay", [3600n]);
   await send(admin, "attestationRegistry", attestationRegistryAbi, "grantRole", [GOVERNOR_ROLE, secondGovernor]);
+  await send(admin, "validatorSet", validatorSetAbi, "grantRole", [GOVERNOR_ROLE, secondGovernor]);
+  await send(admin, "validatorSet", validatorSetAbi, "revokeRole", [GOVERNOR_ROLE, secondGovernor]);
   // Two policies for the bridge in a row: the first never comes into force.
   await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 3n * 86_400n });
   await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 4n * 86_400n, deniedAdvisories: ["AWS-2030-001"] });
@@ -239,6 +243,7 @@ export async function runScenario(): Promise<Scenario> {
 
   return {
     chain,
+    accounts: { owner, bridgeOwner, newBridgeOwner, secondGovernor },
     deployment,
     owner,
     workloads: { oracle, bridge, validator: validatorWorkload },
