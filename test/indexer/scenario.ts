@@ -143,6 +143,7 @@ export async function runScenario(): Promise<Scenario> {
   await single("oracleSgxK1", { workloadId: oracle, measurementHash: m.oracleSgx1, tee: TEE_KIND_CODES.sgx, tcbStatus: TCB_STATUS_CODES.UpToDate, subject: keeps[1]!, evidenceHash: evidence("k1 sgx"), lifetime: 2n * 86_400n });
   await single("oracleTdxK2", { workloadId: oracle, measurementHash: m.oracleTdx, tee: TEE_KIND_CODES.tdx, tcbStatus: TCB_STATUS_CODES.SWHardeningNeeded, subject: keeps[2]!, evidenceHash: evidence("k2 tdx"), lifetime: 600n });
   await single("bridgeUnbound", { workloadId: bridge, measurementHash: m.bridgeDebug, tee: TEE_KIND_CODES.debug, tcbStatus: TCB_STATUS_CODES.NotApplicable, subject: keeps[3]!, evidenceHash: evidence("bridge unbound"), lifetime: 86_400n, unbound: true });
+  await single("bridgeShortLived", { workloadId: bridge, measurementHash: m.bridgeDebug, tee: TEE_KIND_CODES.debug, tcbStatus: TCB_STATUS_CODES.NotApplicable, subject: keeps[5]!, evidenceHash: evidence("k5 short-lived"), lifetime: 300n });
   await checkpoint("afterSingles");
 
   // ===== A batch of two groups; two verdicts materialized =====
