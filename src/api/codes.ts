@@ -46,6 +46,10 @@ export const API_CODES = defineErrorCodes("api", {
     stage: "usage",
     description: "Subscriptions need the indexer in the same process as the API (`keepledger index --serve`); this server only answers queries.",
   },
+  REGISTRY_UNREACHABLE: {
+    stage: "infrastructure",
+    description: "The registry's GraphQL endpoint (keepledger query --url) could not be reached; check that `keepledger index --serve` or `keepledger serve` runs there.",
+  },
   NOT_INDEXED_YET: {
     stage: "infrastructure",
     description: "The indexer has not committed any block yet; retry once it has started.",

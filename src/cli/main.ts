@@ -8,6 +8,10 @@ import { isKeepledgerError } from "../errors/index.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
+import { registerAuditCommand } from "./commands/audit.ts";
+import { registerIndexCommand } from "./commands/index.ts";
+import { registerQueryCommand } from "./commands/query.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -15,7 +19,15 @@ function packageVersion(): string {
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerVerifyCommand, registerDeployCommand];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerDevCommand,
+  registerVerifyCommand,
+  registerDeployCommand,
+  registerIndexCommand,
+  registerServeCommand,
+  registerQueryCommand,
+  registerAuditCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command()

@@ -40,11 +40,11 @@ export async function headBlockNumber(chain: ChainSource): Promise<number> {
   }
 }
 
-export async function getLogs(chain: ChainSource, addresses: readonly Hex[], from: number, to: number): Promise<RawLog[]> {
+export async function getLogs(chain: ChainSource, addresses: readonly Hex[], from: number, to: number, topics?: readonly (Hex | null)[]): Promise<RawLog[]> {
   try {
     return (await chain.request({
       method: "eth_getLogs",
-      params: [{ address: addresses, fromBlock: toHex(from), toBlock: toHex(to) }],
+      params: [{ address: addresses, fromBlock: toHex(from), toBlock: toHex(to), ...(topics ? { topics } : {}) }],
     })) as RawLog[];
   } catch (error) {
     const message = error instanceof Error ? `${error.message} ${(error as { details?: string }).details ?? ""}` : String(error);
