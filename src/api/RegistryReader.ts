@@ -11,7 +11,7 @@ import { API_CODES } from "./codes.ts";
 
 const { GraphQLError } = graphqlRuntime;
 import { graphqlRuntime } from "./yoga.ts";
-import { asOf, decodeApiRow, orderSql, selectList, SqlParams, whereSql, type ApiEntity, type BlockRef, type QueryEnv } from "./sqlQuery.ts";
+import { asOf, COMPUTED_AFTER, decodeApiRow, orderSql, selectList, SqlParams, whereSql, type ApiEntity, type BlockRef, type QueryEnv } from "./sqlQuery.ts";
 
 export interface ListArgs {
   first?: number | null;
@@ -56,6 +56,10 @@ export class BlockClock {
     const below = await storedBlockAtOrBelow(this.#db, number);
     return { timestamp: below ? Number(below.timestamp) : 0, hash: null, parentHash: null };
   }
+}
+
+function fieldsKey(fields: ReadonlySet<string> | undefined): string {
+  return fields ? [...fields].sort().join(",") : "*";
 }
 
 type Batch<K, V> = { keys: K[]; resolvers: { resolve: (v: V) => void; reject: (e: unknown) => void }[] };
@@ -181,45 +185,61 @@ export class RegistryReader {
     return b as Batcher<string, V>;
   }
 
+  /** Computes the read-time fields left out of the SQL (COMPUTED_AFTER) for rows read as of `block`. */
+  async #finish(e: EntityType, rows: ApiEntity[], block: BlockRef, fields: ReadonlySet<string> | undefined): Promise<ApiEntity[]> {
+    if (!COMPUTED_AFTER[e.name] || rows.length === 0 || (fields && !fields.has("status"))) return rows;
+    const measurements = [...new Set(rows.map((r) => String(r.measurement)))];
+    const m = this.model.entity("Measurement");
+    const env = this.#env(block);
+    const list = measurements.map((id) => env.params.add(id)).join(", ");
+    const revoked = new Set(
+      (await this.#query(`SELECT t."id" FROM ${m.table} t WHERE t."id" IN (${list}) AND t."revoked" = 1 AND ${asOf("t", env)}`, env.params.values)).map((r) => String(r.id)),
+    );
+    for (const r of rows) {
+      r.status = r.revoked || revoked.has(String(r.measurement)) ? "REVOKED" : BigInt(String(r.expiresAt)) <= BigInt(block.timestamp) ? "EXPIRED" : "FINALIZED";
+    }
+    return rows;
+  }
+
   /** One entity by id as of `block` (batched with the other loads of the same tick). */
-  byId(entity: string, id: string, block: BlockRef): Promise<ApiEntity | null> {
+  byId(entity: string, id: string, block: BlockRef, fields?: ReadonlySet<string>): Promise<ApiEntity | null> {
     const e = this.model.entity(entity);
-    return this.#batcher<ApiEntity | null>(`id|${entity}|${block.number}|${block.timestamp}`, async (ids) => {
+    return this.#batcher<ApiEntity | null>(`id|${entity}|${block.number}|${block.timestamp}|${fieldsKey(fields)}`, async (ids) => {
       const found = new Map<string, ApiEntity>();
       const unique = [...new Set(ids)];
       for (let i = 0; i < unique.length; i += 500) {
         const env = this.#env(block);
         const chunk = unique.slice(i, i + 500);
         const list = chunk.map((x) => env.params.add(x)).join(", ");
-        const rows = await this.#query(`SELECT ${selectList(e, "t", env)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)}`, env.params.values);
-        for (const r of rows) found.set(String(r.id), decodeApiRow(e, r, block));
+        const rows = await this.#query(`SELECT ${selectList(e, "t", env, fields)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)}`, env.params.values);
+        for (const r of await this.#finish(e, rows.map((row) => decodeApiRow(e, row, block)), block, fields)) found.set(String(r.id), r);
       }
       return ids.map((x) => found.get(x) ?? null);
     }).load(id.toLowerCase());
   }
 
   /** A top-level page of entities. */
-  async list(entity: string, args: ListArgs, block: BlockRef): Promise<ApiEntity[]> {
+  async list(entity: string, args: ListArgs, block: BlockRef, fields?: ReadonlySet<string>): Promise<ApiEntity[]> {
     const e = this.model.entity(entity);
     const env = this.#env(block);
-    const select = selectList(e, "t", env);
+    const select = selectList(e, "t", env, fields);
     const where = whereSql(e, "t", args.where, env);
     const asof = asOf("t", env);
     const order = orderSql(e, "t", args.orderBy, args.orderDirection, env);
     const limit = env.params.add(args.first ?? 100);
     const offset = env.params.add(args.skip ?? 0);
     const rows = await this.#query(`SELECT ${select} FROM ${e.table} t WHERE ${asof} AND ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, env.params.values);
-    return rows.map((r) => decodeApiRow(e, r, block));
+    return this.#finish(e, rows.map((r) => decodeApiRow(e, r, block)), block, fields);
   }
 
   /** A derived list (e.g. Workload.verdicts) of one parent, batched over all parents of the tick. */
-  derived(entity: string, field: string, parentId: string, args: ListArgs, block: BlockRef): Promise<ApiEntity[]> {
+  derived(entity: string, field: string, parentId: string, args: ListArgs, block: BlockRef, fields?: ReadonlySet<string>): Promise<ApiEntity[]> {
     const e = this.model.entity(entity);
-    const key = `derived|${entity}|${field}|${block.number}|${block.timestamp}|${JSON.stringify(args)}`;
+    const key = `derived|${entity}|${field}|${block.number}|${block.timestamp}|${JSON.stringify(args)}|${fieldsKey(fields)}`;
     return this.#batcher<ApiEntity[]>(key, async (parents) => {
       const unique = [...new Set(parents)];
       const env = this.#env(block);
-      const select = selectList(e, "t", env);
+      const select = selectList(e, "t", env, fields);
       const asof = asOf("t", env);
       const where = whereSql(e, "t", args.where, env);
       const order = orderSql(e, "t", args.orderBy, args.orderDirection, env);
@@ -232,28 +252,29 @@ export class RegistryReader {
           `FROM ${e.table} t WHERE t.${q(field)} IN (${list}) AND ${asof} AND ${where}) x WHERE "__rn" > ${lo} AND "__rn" <= ${hi} ORDER BY "__parent", "__rn"`,
         env.params.values,
       );
+      const decoded = await this.#finish(e, rows.map((r) => decodeApiRow(e, r, block)), block, fields);
       const byParent = new Map<string, ApiEntity[]>();
-      for (const r of rows) {
+      rows.forEach((r, i) => {
         const p = String(r.__parent);
         const group = byParent.get(p) ?? [];
-        group.push(decodeApiRow(e, r, block));
+        group.push(decoded[i]!);
         byParent.set(p, group);
-      }
+      });
       return parents.map((p) => byParent.get(p) ?? []);
     }).load(parentId);
   }
 
   /** A stored list of references (e.g. Verdict.signers), with the list arguments applied per parent. */
-  async refList(entity: string, ids: readonly string[], args: ListArgs, block: BlockRef): Promise<ApiEntity[]> {
+  async refList(entity: string, ids: readonly string[], args: ListArgs, block: BlockRef, fields?: ReadonlySet<string>): Promise<ApiEntity[]> {
     const e = this.model.entity(entity);
     if (ids.length === 0) return [];
     const env = this.#env(block);
     const list = ids.map((x) => env.params.add(x.toLowerCase())).join(", ");
     const rows = await this.#query(
-      `SELECT ${selectList(e, "t", env)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)} AND ${whereSql(e, "t", args.where, env)} ORDER BY ${orderSql(e, "t", args.orderBy, args.orderDirection, env)}`,
+      `SELECT ${selectList(e, "t", env, fields)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)} AND ${whereSql(e, "t", args.where, env)} ORDER BY ${orderSql(e, "t", args.orderBy, args.orderDirection, env)}`,
       env.params.values,
     );
-    let out = rows.map((r) => decodeApiRow(e, r, block));
+    let out = await this.#finish(e, rows.map((r) => decodeApiRow(e, r, block)), block, fields);
     if (!args.orderBy) {
       // Without orderBy, keep the stored order (e.g. signers ascending, as the contract lists them).
       const position = new Map(ids.map((x, i) => [x.toLowerCase(), i]));
@@ -274,7 +295,8 @@ export class RegistryReader {
     );
     const row = rows[0];
     if (!row) return { attested: false, verdict: null, expiresAt: null, block: block.number };
-    const verdict = decodeApiRow(e, row, block);
+    const [verdict] = await this.#finish(e, [decodeApiRow(e, row, block)], block, undefined);
+    if (!verdict) return { attested: false, verdict: null, expiresAt: null, block: block.number };
     return { attested: verdict.status === "FINALIZED", verdict, expiresAt: String(verdict.expiresAt), block: block.number };
   }
 }

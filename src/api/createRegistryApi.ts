@@ -100,6 +100,8 @@ export function createRegistryApi(options: RegistryApiOptions): RegistryApi {
   const yoga = createYoga<RegistryContext>({
     schema,
     graphiql: options.graphiql ?? false,
+    // Browsers call the registry from other origins only if the operator puts it behind a proxy that says so.
+    cors: false,
     landingPage: false,
     graphqlEndpoint: options.graphqlEndpoint ?? "/graphql",
     logging: false,

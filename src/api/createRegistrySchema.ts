@@ -3,9 +3,9 @@
  * resolvers over the entity store (RegistryReader), the extras (attestedAt, evidence, subscriptions)
  * and The Graph's scalars.
  */
-import type { GraphQLSchema } from "graphql";
+import type { GraphQLResolveInfo, GraphQLSchema, SelectionSetNode } from "graphql";
 import type { EvidenceStore } from "../evidenceStore/EvidenceStore.ts";
-import type { EntityModel } from "../indexer/entityModel.ts";
+import type { EntityModel, EntityType } from "../indexer/entityModel.ts";
 import type { RegistryChange } from "../indexer/handlers/index.ts";
 import { buildQuerySchemaSdl, pluralName, singularName } from "./buildQuerySchema.ts";
 import { API_CODES } from "./codes.ts";
@@ -41,6 +41,29 @@ function denied(message: string): InstanceType<typeof GraphQLError> {
 
 function badInput(message: string): InstanceType<typeof GraphQLError> {
   return new GraphQLError(message, { extensions: { code: API_CODES.BAD_USER_INPUT } });
+}
+
+/**
+ * The stored fields a resolver's selection needs from `entity` (the id always): a query that asks for
+ * three fields reads three columns, and computes read-time fields (status) only when asked.
+ */
+function selectedFields(info: GraphQLResolveInfo, entity: EntityType): Set<string> {
+  const out = new Set<string>(["id"]);
+  const visit = (set: SelectionSetNode | undefined, seen: Set<string>) => {
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === Kind.FIELD) {
+        const name = sel.name.value;
+        if (name === "evidence") out.add("evidenceHash");
+        else if (entity.fieldsByName.get(name)?.column) out.add(name);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        visit(sel.selectionSet, seen);
+      } else if (!seen.has(sel.name.value)) {
+        visit(info.fragments[sel.name.value]?.selectionSet, new Set([...seen, sel.name.value]));
+      }
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet, new Set());
+  return out;
 }
 
 const BigIntScalar = new GraphQLScalarType({
@@ -101,26 +124,28 @@ export function createRegistrySchema(options: CreateRegistrySchemaOptions): Grap
   };
 
   for (const e of model.entities) {
-    Query[singularName(e.name)] = async (_: unknown, args: { id: string; block?: BlockHeight }, ctx: RegistryContext) =>
-      ctx.reader.byId(e.name, args.id, await ctx.reader.resolveBlock(args.block));
-    Query[pluralName(e.name)] = async (_: unknown, args: ListArgs & { block?: BlockHeight }, ctx: RegistryContext) =>
-      ctx.reader.list(e.name, args, await ctx.reader.resolveBlock(args.block));
+    Query[singularName(e.name)] = async (_: unknown, args: { id: string; block?: BlockHeight }, ctx: RegistryContext, info: GraphQLResolveInfo) =>
+      ctx.reader.byId(e.name, args.id, await ctx.reader.resolveBlock(args.block), selectedFields(info, e));
+    Query[pluralName(e.name)] = async (_: unknown, args: ListArgs & { block?: BlockHeight }, ctx: RegistryContext, info: GraphQLResolveInfo) =>
+      ctx.reader.list(e.name, args, await ctx.reader.resolveBlock(args.block), selectedFields(info, e));
 
     const fieldResolvers: Record<string, unknown> = {};
     for (const f of e.fields) {
       const t = f.type;
       if (t.kind === "ref") {
-        fieldResolvers[f.name] = (parent: ApiEntity, _args: unknown, ctx: RegistryContext) => {
+        const target = model.entity(t.entity);
+        fieldResolvers[f.name] = (parent: ApiEntity, _args: unknown, ctx: RegistryContext, info: GraphQLResolveInfo) => {
           const id = parent[f.name];
-          return id == null ? null : ctx.reader.byId(t.entity, String(id), parent.__block);
+          return id == null ? null : ctx.reader.byId(t.entity, String(id), parent.__block, selectedFields(info, target));
         };
       } else if (t.kind === "derived") {
-        fieldResolvers[f.name] = (parent: ApiEntity, args: ListArgs, ctx: RegistryContext) =>
-          ctx.reader.derived(t.entity, t.field, String(parent.id), args, parent.__block);
+        const target = model.entity(t.entity);
+        fieldResolvers[f.name] = (parent: ApiEntity, args: ListArgs, ctx: RegistryContext, info: GraphQLResolveInfo) =>
+          ctx.reader.derived(t.entity, t.field, String(parent.id), args, parent.__block, selectedFields(info, target));
       } else if (t.kind === "list" && t.of.kind === "ref") {
-        const target = t.of.entity;
-        fieldResolvers[f.name] = (parent: ApiEntity, args: ListArgs, ctx: RegistryContext) =>
-          ctx.reader.refList(target, (parent[f.name] as string[] | null) ?? [], args, parent.__block);
+        const target = model.entity(t.of.entity);
+        fieldResolvers[f.name] = (parent: ApiEntity, args: ListArgs, ctx: RegistryContext, info: GraphQLResolveInfo) =>
+          ctx.reader.refList(target.name, (parent[f.name] as string[] | null) ?? [], args, parent.__block, selectedFields(info, target));
       }
     }
     if (e.name === "Verdict") {

@@ -92,6 +92,12 @@ async function handle(api: RegistryApi, base: string, req: IncomingMessage, res:
     sendJson(res, 404, { error: { code: "NOT_FOUND", message: `nothing at ${url.pathname}; the GraphQL endpoint is ${api.yoga.graphqlEndpoint}` } });
     return;
   }
+  const declared = req.headers["content-length"];
+  if (req.method === "GET" || req.method === "HEAD" || (declared !== undefined && Number(declared) <= api.limits.maxBodyBytes && req.headers["transfer-encoding"] === undefined)) {
+    // Within the limit as declared (Node stops reading at content-length): yoga reads it itself.
+    await api.yoga.requestListener(req, res);
+    return;
+  }
   let body: Buffer | undefined;
   if (req.method !== "GET" && req.method !== "HEAD") {
     const read = await readBody(req, api.limits.maxBodyBytes);
@@ -102,7 +108,10 @@ async function handle(api: RegistryApi, base: string, req: IncomingMessage, res:
     body = read;
   }
   const abort = new AbortController();
-  res.on("close", () => abort.abort());
+  // Only a client that leaves early aborts (an AbortError per finished request would cost for nothing).
+  res.on("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);

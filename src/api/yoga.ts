@@ -9,6 +9,7 @@
  *   does not intercept) resolves graphql exactly as yoga's imports do, so there is one.
  * Every runtime use of graphql in src/api goes through `graphqlRuntime`; type imports are free.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type * as GraphQLModule from "graphql";
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql";
@@ -33,6 +34,7 @@ export interface YogaPlugin {
 
 export interface YogaOptions<C> {
   schema: GraphQLSchema;
+  cors: boolean;
   graphiql: boolean;
   landingPage: boolean;
   graphqlEndpoint: string;
@@ -44,6 +46,8 @@ export interface YogaOptions<C> {
 
 export interface YogaServer {
   fetch(input: string | Request, init?: RequestInit): Promise<Response>;
+  /** Serves a node:http request straight (yoga's Node adapter, no Request/Response copies). */
+  requestListener(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
   graphqlEndpoint: string;
 }
 

@@ -23,8 +23,13 @@ interface CachedEntity {
   loaded: EntityData | null;
 }
 
-/** Rows per multi-row INSERT, kept under SQLite's and PostgreSQL's parameter limits. */
-const MAX_PARAMS = 30_000;
+/**
+ * PostgreSQL: multi-row INSERTs of up to this many parameters (its limit is 65,535; each statement is a
+ * round trip). SQLite: one row per INSERT, the statement prepared once — SQLite looks numbered
+ * parameters (?NNN) up linearly, so a statement with n of them costs O(n²) to run, and in-process
+ * calls cost little.
+ */
+const PG_MAX_PARAMS = 30_000;
 const ID_CHUNK = 500;
 
 export class EntityBatch {
@@ -146,22 +151,41 @@ export class EntityBatch {
   }
 }
 
+const singleRowInsert = new WeakMap<EntityType, string>();
+
+function insertSql(e: EntityType, columns: readonly string[], rows: number): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) tuples.push(`(${columns.map((_, j) => `$${r * columns.length + j + 1}`).join(", ")})`);
+  return `INSERT INTO ${e.table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`;
+}
+
+function rowParams(e: EntityType, v: Version, into: unknown[]): void {
+  into.push(v.blockFrom, v.blockTo);
+  for (const f of e.stored) into.push(encodeField(f, v.data[f.name]));
+}
+
 async function insertVersions(tx: Database, e: EntityType, rows: readonly Version[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = ['"_block_from"', '"_block_to"', ...e.stored.map((f) => q(f.name))];
-  const perRow = columns.length;
-  const rowsPerInsert = Math.max(1, Math.floor(MAX_PARAMS / perRow));
+  if (tx.dialect === "sqlite") {
+    let sql = singleRowInsert.get(e);
+    if (!sql) {
+      sql = insertSql(e, columns, 1);
+      singleRowInsert.set(e, sql);
+    }
+    for (const v of rows) {
+      const params: unknown[] = [];
+      rowParams(e, v, params);
+      await tx.execute(sql, params);
+    }
+    return;
+  }
+  const rowsPerInsert = Math.max(1, Math.floor(PG_MAX_PARAMS / columns.length));
   for (let i = 0; i < rows.length; i += rowsPerInsert) {
     const chunk = rows.slice(i, i + rowsPerInsert);
     const params: unknown[] = [];
-    const tuples: string[] = [];
-    for (const v of chunk) {
-      const base = params.length;
-      tuples.push(`(${columns.map((_, j) => `$${base + j + 1}`).join(", ")})`);
-      params.push(v.blockFrom, v.blockTo);
-      for (const f of e.stored) params.push(encodeField(f, v.data[f.name]));
-    }
-    await tx.execute(`INSERT INTO ${e.table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`, params);
+    for (const v of chunk) rowParams(e, v, params);
+    await tx.execute(insertSql(e, columns, chunk.length), params);
   }
 }
 

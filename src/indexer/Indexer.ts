@@ -13,6 +13,7 @@ import { INDEXER_CODES } from "./codes.ts";
 import { createLogDecoder, type DecodedLog, type LogDecoder, type RawLog } from "./decodeLogs.ts";
 import { entityModel, type EntityModel } from "./entityModel.ts";
 import { EntityBatch, rollbackEntities } from "./EntityStore.ts";
+import { verdictIdsOfPage } from "./handlers/attestationRegistry.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryChange } from "./handlers/index.ts";
 import { ProgressMeter, type IndexerProgress } from "./progress.ts";
 import { ensureRegistrySchema } from "./registrySchema.ts";
@@ -95,6 +96,8 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   if (!Number.isInteger(confirmations) || confirmations < 0) {
     throw new UsageError(INDEXER_CODES.INDEXER_BAD_OPTION, "confirmations must be a whole number ≥ 0", { details: { got: confirmations } });
   }
+  // Catch-up inserts into several indexes keyed by random hashes: give SQLite's page cache room (256 MiB).
+  if (db.dialect === "sqlite") await db.exec("PRAGMA cache_size = -262144");
   await ensureRegistrySchema(db, model);
   await claimDeployment(db, deployment);
   const decoder: LogDecoder = createLogDecoder(deployment);
@@ -107,6 +110,10 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   let stopping = false;
   let running: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+
+  /** The logs of the next page, asked for while the current one is processed (catch-up over a slow RPC). */
+  let ahead: { from: number; to: number; page: Promise<{ to: number; logs: RawLog[] }> } | undefined;
+  let rowsSinceAnalyze = 0;
 
   const currentCursor = async (): Promise<Cursor> => (await readCursor(db)) ?? { number: startBlock - 1, hash: null };
 
@@ -133,17 +140,20 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     log(`reorg: rolled the index back to block ${to.number}`);
   }
 
-  /** Logs of [from, to], halving the range while the node refuses it or it is too large for one page. */
+  /**
+   * Logs of [from, to], halving the range while the node refuses it. More logs than one page should hold
+   * are cut at a block boundary (keeping at least the first block) rather than fetched again.
+   */
   async function fetchPage(from: number, to: number): Promise<{ to: number; logs: RawLog[] }> {
     for (;;) {
       try {
         const logs = (await getLogs(chain, decoder.addresses, from, to)).filter((l) => !l.removed);
-        if (logs.length > MAX_LOGS_PER_PAGE && to > from) {
-          to = from + Math.floor((to - from) / 2);
-          pageSize = Math.max(1, to - from + 1);
-          continue;
-        }
-        return { to, logs };
+        if (logs.length <= MAX_LOGS_PER_PAGE || to === from) return { to, logs };
+        const blockOf = (l: RawLog) => Number(BigInt(l.blockNumber));
+        const sorted = [...logs].sort((a, b) => blockOf(a) - blockOf(b));
+        let cut = Math.max(from, blockOf(sorted[MAX_LOGS_PER_PAGE]!) - 1);
+        if (cut < from) cut = from;
+        return { to: cut, logs: sorted.filter((l) => blockOf(l) <= cut) };
       } catch (error) {
         if (!(error instanceof RangeTooLargeError)) throw error;
         to = from + Math.floor((to - from) / 2);
@@ -166,8 +176,21 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     }
     if (cursor.number >= target) return { cursor: cursor.number, target, logs: 0 };
     const from = cursor.number + 1;
-    const page = await fetchPage(from, Math.min(target, from + pageSize - 1));
+    const wanted = Math.min(target, from + pageSize - 1);
+    const prefetched = ahead && ahead.from === from && ahead.to <= target ? ahead.page : undefined;
+    ahead = undefined;
+    const page = (prefetched && (await prefetched.catch(() => undefined))) || (await fetchPage(from, wanted));
     const to = page.to;
+    // Aim for targetLogs per page: fewer logs → larger pages, more → smaller.
+    if (page.logs.length < targetLogs / 2) pageSize = Math.min(maxPage, Math.max(pageSize, (to - from + 1) * 2));
+    else if (page.logs.length > targetLogs * 2) pageSize = Math.max(1, Math.floor((to - from + 1) / 2));
+    if (to < target) {
+      const nextFrom = to + 1;
+      const nextTo = Math.min(target, nextFrom + pageSize - 1);
+      const next = fetchPage(nextFrom, nextTo);
+      next.catch(() => undefined);
+      ahead = { from: nextFrom, to: nextTo, page: next };
+    }
     const numbers = new Set<number>([from, to]);
     for (const l of page.logs) numbers.add(Number(BigInt(l.blockNumber)));
     const headers = await getHeaders(chain, [...numbers].sort((a, b) => a - b));
@@ -193,6 +216,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       .filter((l): l is DecodedLog => l !== null)
       .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
     const batch = new EntityBatch(db, model);
+    await batch.prefetch("Verdict", verdictIdsOfPage(decoded));
     const changes: RegistryChange[] = [];
     const seenUnseen = new Set(revokedUnseen);
     for (const l of decoded) {
@@ -205,15 +229,19 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       await handler({ batch, log: l, block: { number: header.number, timestamp: header.timestamp }, notify: (c) => changes.push(c), revokedUnseen: seenUnseen });
     }
     const next: Cursor = { number: to, hash: toHeader.hash };
+    rowsSinceAnalyze += batch.size;
     await db.transaction(async (tx) => {
       await batch.flush(tx);
       await saveBlocks(tx, [...headers.values()].filter((h): h is BlockHeader => h !== null));
       await writeCursor(tx, next);
     });
     revokedUnseen = seenUnseen;
-    // Aim for targetLogs per page: fewer logs → larger pages, more → smaller.
-    if (page.logs.length < targetLogs / 2) pageSize = Math.min(maxPage, pageSize * 2);
-    else if (page.logs.length > targetLogs * 2) pageSize = Math.max(1, Math.floor(pageSize / 2));
+    // PostgreSQL plans by table statistics: refresh them as catch-up grows the tables, or lookups by id
+    // planned for an empty table turn into scans.
+    if (db.dialect === "postgres" && rowsSinceAnalyze > 20_000) {
+      rowsSinceAnalyze = 0;
+      await db.exec(model.entities.map((e) => `ANALYZE ${e.table};`).join("\n"));
+    }
     const progress = meter.record({ cursor: to, target, start: startBlock, logs: decoded.length, blocks: to - from + 1 });
     options.onProgress?.(progress);
     if (to < target && progress.line) log(progress.line);

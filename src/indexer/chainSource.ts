@@ -2,7 +2,7 @@
  * What the indexer asks of a JSON-RPC endpoint: the head, logs over a block range and block headers.
  * Raw JSON-RPC (no viem formatting) keeps 100,000 logs cheap; any EIP-1193 provider or viem client fits.
  */
-import type { Hex } from "viem";
+import { createPublicClient, http, type Hex } from "viem";
 import { InfrastructureError, isKeepledgerError } from "../errors/index.ts";
 import { INDEXER_CODES } from "./codes.ts";
 import type { RawLog } from "./decodeLogs.ts";
@@ -17,6 +17,19 @@ export interface BlockHeader {
   hash: Hex;
   parentHash: Hex;
   timestamp: number;
+}
+
+/**
+ * A JSON-RPC endpoint over HTTP for the indexer: small requests (headers) are batched into one HTTP
+ * request; eth_getLogs goes alone, so that a large page of logs never fails the headers batched with it
+ * (viem caps a response body; a page over the cap is halved by the indexer).
+ */
+export function httpChainSource(url: string, options: { maxResponseBytes?: number } = {}): ChainSource {
+  const maxResponseBodySize = options.maxResponseBytes ?? 128 * 1024 * 1024;
+  // No retries for logs: a page too large for one response is halved by the indexer, not asked again.
+  const single = createPublicClient({ transport: http(url, { retryCount: 0, maxResponseBodySize }) });
+  const batched = createPublicClient({ transport: http(url, { retryCount: 3, batch: { batchSize: 100 }, maxResponseBodySize }) });
+  return { request: (args) => (args.method === "eth_getLogs" ? single : batched).request(args as never) };
 }
 
 /** eth_getLogs refused the range as too large (providers word this differently). */

@@ -1,11 +1,12 @@
 /**
  * Decoding the three contracts' logs: a table from (contract, topic0) to the event's ABI, built once,
  * so each log costs one lookup and one ABI decode of its data (viem's decodeEventLog would re-hash
- * every event signature of the ABI per log).
+ * every event signature of the ABI per log, and checksum every address). Addresses come back lowercase.
  */
-import { decodeAbiParameters, getAddress, toEventSelector, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
+import { getAddress, toEventSelector, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
 import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../chain/generated/index.ts";
+import { decodeParameters, decodeWord } from "./abiDecode.ts";
 
 export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry";
 
@@ -40,6 +41,8 @@ export interface DecodedLog {
   blockHash: Hex;
   txHash: Hex;
   logIndex: number;
+  /** Values computed once per log before the handlers run (the verdict ids of a batch group). */
+  derived?: { verdictIds?: string[] };
 }
 
 interface EventEntry {
@@ -86,10 +89,10 @@ export function createLogDecoder(deployment: Deployment): LogDecoder {
       entry.indexed.forEach((param, i) => {
         const topic = log.topics[i + 1];
         if (topic === undefined) throw new Error(`${entry.event.name}: missing topic ${i + 1}`);
-        args[param.name ?? `arg${i}`] = decodeAbiParameters([param], topic)[0];
+        args[param.name ?? `arg${i}`] = decodeWord(param.type, topic.slice(2));
       });
       if (entry.data.length > 0) {
-        const values = decodeAbiParameters(entry.data, log.data);
+        const values = decodeParameters(entry.data, log.data);
         entry.data.forEach((param, i) => {
           args[param.name ?? `data${i}`] = values[i];
         });

@@ -26,10 +26,20 @@ export interface VerdictTuple {
   freshnessBlock: bigint;
 }
 
+/** Nibble values of hex digit character codes (both cases); 255 for anything else. */
+const NIBBLE = new Uint8Array(128).fill(255);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[65 + i] = NIBBLE[97 + i] = 10 + i;
+
 function putHex(buf: Uint8Array, wordIndex: number, hex: Hex): void {
   const bytes = (hex.length - 2) / 2;
   const start = wordIndex * 32 + 32 - bytes;
-  for (let i = 0; i < bytes; i++) buf[start + i] = parseInt(hex.slice(2 + 2 * i, 4 + 2 * i), 16);
+  for (let i = 0; i < bytes; i++) {
+    const hi = NIBBLE[hex.charCodeAt(2 + 2 * i)] ?? 255;
+    const lo = NIBBLE[hex.charCodeAt(3 + 2 * i)] ?? 255;
+    if (hi === 255 || lo === 255) throw new TypeError(`not hex: ${hex}`);
+    buf[start + i] = (hi << 4) | lo;
+  }
 }
 
 function putUint(buf: Uint8Array, wordIndex: number, value: bigint | number): void {

@@ -1,8 +1,7 @@
 /** Options shared by the registry commands (index, serve, query, audit) and their defaults. */
-import { createPublicClient, http } from "viem";
 import { UsageError } from "../../errors/index.ts";
 import type { EvidenceAccess } from "../../api/createRegistrySchema.ts";
-import type { ChainSource } from "../../indexer/chainSource.ts";
+import { httpChainSource, type ChainSource } from "../../indexer/chainSource.ts";
 import { CLI_CODES } from "../codes.ts";
 
 export const DEFAULT_RPC = "http://127.0.0.1:8545";
@@ -14,7 +13,7 @@ export function rpcSource(url: string): ChainSource {
   if (!/^https?:\/\//.test(url)) {
     throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--rpc must be an http(s) URL, got "${url}"`, { at: { field: "--rpc" }, details: { got: url } });
   }
-  return createPublicClient({ transport: http(url, { batch: { batchSize: 100 }, retryCount: 3 }) });
+  return httpChainSource(url);
 }
 
 export function evidenceAccessOption(value: string | undefined): EvidenceAccess | undefined {

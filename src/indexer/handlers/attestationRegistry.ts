@@ -1,6 +1,7 @@
 /** AttestationRegistry events → Verdict, Batch, Revocation, GovernanceChange (docs/registry.md). */
 import type { Hex } from "viem";
 import { tcbStatusFromCode, teeKindFromCode } from "../../ids/enums.ts";
+import type { DecodedLog } from "../decodeLogs.ts";
 import type { EntityData } from "../entityModel.ts";
 import { measurementEntityId, verdictIdOf, type VerdictTuple } from "../ids.ts";
 import { lower, mustLoad, roleHandlers, type EventHandler, type HandlerContext } from "./context.ts";
@@ -34,6 +35,27 @@ function verdictFields(v: VerdictTuple, serial: number): EntityData {
     freshnessBlock: BigInt(v.freshnessBlock),
     unbound: BigInt(v.freshnessBlock) === 0n,
   };
+}
+
+/** The verdict ids of a VerdictGroupFinalized event's items, in leaf order. */
+export function groupVerdictIds(args: Record<string, unknown>): string[] {
+  const g = args.group as GroupTuple;
+  return g.items.map((item) => verdictIdOf({ ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock }));
+}
+
+/** Every verdict the page's AttestationRegistry events will load, to fetch them in a few queries. */
+export function verdictIdsOfPage(logs: readonly DecodedLog[]): string[] {
+  const ids: string[] = [];
+  for (const l of logs) {
+    if (l.contract !== "attestationRegistry") continue;
+    if (l.eventName === "VerdictGroupFinalized") {
+      l.derived = { verdictIds: groupVerdictIds(l.args) };
+      ids.push(...l.derived.verdictIds!);
+    } else if (l.eventName === "VerdictFinalized" || l.eventName === "VerdictMaterialized" || l.eventName === "VerdictRevoked") {
+      ids.push(lower(l.args.verdictId));
+    }
+  }
+  return ids;
 }
 
 /** Revocation can precede finalization (any id can be revoked); a verdict found later is born revoked. */
@@ -106,11 +128,9 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
     const g = args.group as GroupTuple;
     const serial = Number(args.measurementSerial);
     const firstLeaf = Number(args.firstLeaf);
-    const verdicts = g.items.map((item) => {
-      const v: VerdictTuple = { ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock };
-      return { v, id: verdictIdOf(v) as string };
-    });
-    await ctx.batch.prefetch("Verdict", verdicts.map((x) => x.id));
+    const ids = ctx.log.derived?.verdictIds ?? groupVerdictIds(args);
+    const verdicts = g.items.map((item, i) => ({ v: { ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock } as VerdictTuple, id: ids[i]! }));
+    await ctx.batch.prefetch("Verdict", ids);
     for (const [i, { v, id }] of verdicts.entries()) {
       // The same verdict in a second batch (or already finalized alone) keeps its first record.
       if (await ctx.batch.exists("Verdict", id)) continue;
