@@ -10,6 +10,8 @@ const steps = [
   ["regenerate chain bindings", "node", ["scripts/gen-bindings.ts"]],
   ["chain bindings up to date", "node", ["scripts/check-generated.mjs", "src/chain/generated"]],
   ["Solidity tests (fuzzing)", "hardhat", ["test", "solidity"]],
+  // The subgraph's AssemblyScript mappings must compile against subgraph/schema.graphql and the ABIs.
+  ["subgraph build", "npm", ["run", "--silent", "subgraph:build"]],
   ["unit, contract and end-to-end tests", "vitest", ["run"]],
 ];
 

@@ -11,6 +11,10 @@ import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerCertCommand } from "./commands/cert.ts";
 import { registerNodeCommand } from "./commands/node.ts";
 import { registerSubmitCommand } from "./commands/submit.ts";
+import { registerAuditCommand } from "./commands/audit.ts";
+import { registerIndexCommand } from "./commands/index.ts";
+import { registerQueryCommand } from "./commands/query.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -18,7 +22,18 @@ function packageVersion(): string {
 
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerDevCommand, registerNodeCommand, registerVerifyCommand, registerSubmitCommand, registerDeployCommand, registerCertCommand];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerDevCommand,
+  registerNodeCommand,
+  registerVerifyCommand,
+  registerSubmitCommand,
+  registerAuditCommand,
+  registerQueryCommand,
+  registerIndexCommand,
+  registerServeCommand,
+  registerDeployCommand,
+  registerCertCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command()

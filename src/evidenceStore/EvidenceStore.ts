@@ -33,6 +33,14 @@ export interface StoredEvidence {
   storedAt: number;
 }
 
+/** What the store holds for an evidence hash, without the bytes (what "hashes" evidence access serves). */
+export interface EvidenceDescription {
+  evidenceHash: Hex;
+  size: number;
+  storedAt: number;
+  collateral: { name: string; contentHash: Hex; size: number }[];
+}
+
 export const EVIDENCE_STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS evidence_blob (
   evidence_hash TEXT PRIMARY KEY,
@@ -98,6 +106,26 @@ export class EvidenceStore {
       [evidenceHash.toLowerCase()],
     );
     return { evidenceHash: evidenceHash.toLowerCase() as Hex, evidence: row.evidence, collateral: files, storedAt: row.stored_at };
+  }
+
+  /** Sizes, content hashes and names of what is stored for `evidenceHash`, without the bytes. */
+  async describeEvidence(evidenceHash: Hex): Promise<EvidenceDescription | undefined> {
+    const hash = evidenceHash.toLowerCase();
+    const [row] = await this.#db.query<{ size: number; stored_at: number }>(
+      "SELECT length(evidence) AS size, stored_at FROM evidence_blob WHERE evidence_hash = $1",
+      [hash],
+    );
+    if (!row) return undefined;
+    const files = await this.#db.query<{ name: string; content_hash: Hex; size: number }>(
+      "SELECT name, content_hash, length(bytes) AS size FROM evidence_collateral WHERE evidence_hash = $1 ORDER BY name",
+      [hash],
+    );
+    return {
+      evidenceHash: hash as Hex,
+      size: Number(row.size),
+      storedAt: Number(row.stored_at),
+      collateral: files.map((f) => ({ name: f.name, contentHash: f.content_hash, size: Number(f.size) })),
+    };
   }
 
   /** Records which evidence and binding inputs a verdict rests on; idempotent. */

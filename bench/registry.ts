@@ -1,0 +1,457 @@
+// `npm run bench:registry`: the registry's two figures of issue 5.
+// 1. Indexer catch-up: a chain with over 100,000 events (batches of verdict groups, single verdicts,
+//    materializations, revocations) on the in-process EDR chain, indexed from the deployment block
+//    into a SQLite file and into PostgreSQL: events per second of catch-up wall time.
+// 2. GraphQL latency: the API over the SQLite index in its own process pinned to one core, driven at
+//    a fixed 500 requests/s by autocannon in a second process on loopback: p50 and p99 per query.
+// Writes bench/results/registry.json: [{ name: "catchup", store, eventsPerSecond, … },
+// { name: <query>, rps, p50Ms, p99Ms, … }]. Targets: catch-up ≥ 5,000 events/s into SQLite; p99 ≤ 50 ms
+// at 500 req/s for verdictsByWorkload on one core.
+//
+// Usage: node bench/registry.ts [--events 100000] [--duration 20] [--rate 500] [--skip-postgres] [--skip-latency]
+//        [--keep-db <dir>] (keep the SQLite index there, e.g. to profile the API against it)
+// PostgreSQL: KEEPLEDGER_BENCH_POSTGRES_URL or KEEPLEDGER_TEST_POSTGRES_URL (default the local test server).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { encodeFunctionData, getAddress, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { deployKeepledger } from "../src/chain/deployKeepledger.ts";
+import type { Deployment } from "../src/chain/deployment.ts";
+import { attestationRegistryAbi } from "../src/chain/generated/index.ts";
+import type { Eip1193Provider } from "../src/chain/inProcessChain.ts";
+import { keepledgerClient } from "../src/chain/keepledgerClient.ts";
+import { defaultPolicy } from "../src/chain/policy.ts";
+import type { ChainClients } from "../src/chain/transactions.ts";
+import { bootstrapValidator, setThreshold } from "../src/chain/validators.ts";
+import { addMeasurement, registerWorkload, schedulePolicy } from "../src/chain/workloads.ts";
+import { devAccounts } from "../src/dev/devAccounts.ts";
+import { quorumSignBatch, quorumSignVerdict } from "../src/dev/quorum.ts";
+import { batchProof, batchRoot, expandVerdictGroups, normalizeVerdict, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "../src/ids/index.ts";
+import { verdictIdOf } from "../src/indexer/ids.ts";
+import { httpChainSource } from "../src/indexer/chainSource.ts";
+import { createIndexer } from "../src/indexer/Indexer.ts";
+import { createRegistryApi } from "../src/api/createRegistryApi.ts";
+import { startRegistryServer } from "../src/api/registryServer.ts";
+import { openDatabase } from "../src/store/openDatabase.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+
+export interface CatchupRow {
+  name: "catchup";
+  store: "sqlite" | "postgres";
+  eventsPerSecond: number;
+  events: number;
+  blocks: number;
+  verdicts: number;
+  seconds: number;
+}
+
+export interface LatencyRow {
+  name: string;
+  /** Requests per second actually served (the target rate is targetRps). */
+  rps: number;
+  targetRps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  requests: number;
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+// ===== The chain =====
+
+interface BenchChain {
+  provider: Eip1193Provider;
+  /** What the indexer reads through: the same node, with JSON-RPC batching. */
+  indexerSource: Eip1193Provider;
+  clients: ChainClients;
+  accounts: Address[];
+  close(): Promise<void>;
+}
+
+/**
+ * A separate JSON-RPC node (anvil, installed as a dev dependency) with a large block gas limit, so that
+ * generating 100,000 events takes few blocks, and the indexer reads it over HTTP as it would a real node.
+ */
+async function connectBenchChain(): Promise<BenchChain> {
+  const { createPublicClient, createWalletClient, http, defineChain } = await import("viem");
+  const port = await freePort();
+  const anvil = spawn(join(root, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil"), ["--port", String(port), "--gas-limit", "2000000000", "--silent", "--hardfork", "cancun"], {
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } });
+  // Large transactions go one per HTTP request; the indexer reads as `keepledger index --rpc` does.
+  const transport = http(url, { retryCount: 0 });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 10 });
+  for (let i = 0; ; i++) {
+    try {
+      await publicClient.getChainId();
+      break;
+    } catch (error) {
+      if (i > 100) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const provider: Eip1193Provider = { request: (args) => publicClient.request(args as never) };
+  const indexerSource: Eip1193Provider = httpChainSource(url);
+  const accounts = (await provider.request({ method: "eth_accounts" })) as Address[];
+  return {
+    provider,
+    indexerSource,
+    accounts,
+    clients: { publicClient, walletClient: createWalletClient({ chain, transport, account: accounts[0]! }) },
+    close: async () => {
+      anvil.kill("SIGKILL");
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
+
+interface Generated {
+  deployment: Deployment;
+  blocks: number;
+  verdicts: number;
+  workloads: Hex[];
+  /** A verdict id and a (subject, workload) pair that exist, for the latency queries. */
+  sample: { verdictId: Hex; subject: Address; workload: Hex };
+}
+
+/** Sends transactions with automine off and mines them in large blocks. */
+/** src/ids buildBatch with the indexer's fast verdict id (hundreds of thousands of leaves to hash here). */
+function buildBatch(groups: VerdictGroup[]) {
+  const verdicts = expandVerdictGroups(groups);
+  const leaves = verdicts.map((v) => verdictIdOf(v));
+  return { root: batchRoot(leaves), count: leaves.length, verdicts, leaves, proof: (i: number) => batchProof(leaves, i) };
+}
+
+/** Transactions per block: about 5,000 events per block for the batches. */
+const PER_BLOCK = 50;
+
+/** Sends transactions with automine off and mines them in large blocks. */
+async function sendAll(provider: Eip1193Provider, from: Address, to: Address, calls: Hex[], gas: bigint): Promise<void> {
+  let nonce = Number(BigInt((await provider.request({ method: "eth_getTransactionCount", params: [from, "pending"] })) as string));
+  await provider.request({ method: "evm_setAutomine", params: [false] });
+  for (let i = 0; i < calls.length; i += PER_BLOCK) {
+    const chunk = calls.slice(i, i + PER_BLOCK);
+    for (let j = 0; j < chunk.length; j += 20) {
+      await Promise.all(
+        chunk.slice(j, j + 20).map((data, k) =>
+          provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: `0x${gas.toString(16)}`, nonce: `0x${(nonce + i + j + k).toString(16)}` }] }),
+        ),
+      );
+    }
+    await provider.request({ method: "evm_mine" });
+  }
+  nonce += calls.length;
+  // Whatever did not fit the last blocks.
+  for (let n = 0; n < 100; n++) {
+    const pending = (await provider.request({ method: "eth_getBlockByNumber", params: ["pending", false] })) as { transactions: unknown[] };
+    if (pending.transactions.length === 0) break;
+    await provider.request({ method: "evm_mine" });
+  }
+  await provider.request({ method: "evm_setAutomine", params: [true] });
+}
+
+async function generate(chain: BenchChain, targetEvents: number): Promise<Generated> {
+  const started = performance.now();
+  const { clients, provider } = chain;
+  const { deployment } = await deployKeepledger(clients, { devPoliciesAllowed: true });
+  const client = keepledgerClient(clients, deployment);
+  const registry = deployment.contracts.attestationRegistry;
+  const from = getAddress(chain.accounts[0]!);
+  const validators = devAccounts("keepledger.bench.registry.validator", 3);
+  for (const v of validators) await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://validator.example", loggingProfile: "production" });
+  await setThreshold(clients, deployment, 2);
+  const quorum = validators.slice(0, 2);
+
+  const workloads: { id: Hex; measurement: Hex }[] = [];
+  for (let w = 0; w < 20; w++) {
+    const { workloadId } = await registerWorkload(clients, deployment, `bench-${w}`, `ipfs://bench-${w}`);
+    const { measurementHash } = await addMeasurement(clients, deployment, workloadId, 1, { tee: "debug", measurement: keccak256(stringToBytes(`bench ${w}`)) });
+    await schedulePolicy(clients, deployment, workloadId, { ...defaultPolicy(), allowedTees: ["sgx", "tdx", "debug"], acceptedTcbStatuses: ["NotApplicable", "UpToDate"], dev: true, verdictLifetime: 30n * 86_400n });
+    workloads.push({ id: workloadId, measurement: measurementHash });
+  }
+  const head = await clients.publicClient.getBlock();
+  const now = head.timestamp;
+  const subject = (i: number): Address => getAddress(`0x${keccak256(stringToBytes(`bench subject ${i}`)).slice(-40)}`);
+  const evidence = (i: number): Hex => keccak256(stringToBytes(`bench evidence ${i}`));
+  let serial = 0;
+
+  // Batches: 100 groups of 2 verdicts each, one group per workload in turn: 101 events per transaction.
+  const singles = Math.round(targetEvents * 0.05);
+  const materializations = Math.round(targetEvents * 0.05);
+  const revocations = Math.round(targetEvents * 0.005);
+  const batchEvents = targetEvents - singles - materializations - revocations;
+  const batchTxs = Math.ceil(batchEvents / 101);
+  const batchCalls: Hex[] = [];
+  const toMaterialize: { v: Verdict; batchId: Hex; proof: Hex[] }[] = [];
+  const batchedIds: Hex[] = [];
+  for (let t = 0; t < batchTxs; t++) {
+    const groups: VerdictGroup[] = Array.from({ length: 100 }, (_, g) => {
+      const w = workloads[(t * 100 + g) % workloads.length]!;
+      return {
+        workloadId: w.id,
+        measurementHash: w.measurement,
+        tee: TEE_KIND_CODES.debug,
+        tcbStatus: TCB_STATUS_CODES.NotApplicable,
+        collateralHash: keccak256(stringToBytes(`bench collateral ${t}`)),
+        issuedAt: now - BigInt(batchTxs - t),
+        expiresAt: now + 20n * 86_400n,
+        items: [0, 1].map(() => ({ subject: subject(serial), evidenceHash: evidence(serial++), freshnessBlock: head.number })),
+      };
+    });
+    const batch = buildBatch(groups);
+    const signatures = await quorumSignBatch(quorum, batch.root, batch.count, client.domain);
+    batchCalls.push(encodeFunctionData({ abi: attestationRegistryAbi, functionName: "finalizeBatch", args: [groups, BigInt(deployment.chainId), registry, signatures] }));
+    for (let leaf = 0; leaf < batch.count && toMaterialize.length < materializations && leaf < 2 * Math.ceil(materializations / batchTxs); leaf += 2) {
+      toMaterialize.push({ v: batch.verdicts[leaf]!, batchId: batch.root, proof: batch.proof(leaf) });
+    }
+    batchedIds.push(batch.leaves[1]!);
+  }
+  log(`  signed ${batchTxs} batches (${batchTxs * 200} verdicts) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await sendAll(provider, from, registry, batchCalls, 16_000_000n);
+  log(`  mined the batches at ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const singleCalls: Hex[] = [];
+  for (let i = 0; i < singles; i++) {
+    const w = workloads[i % workloads.length]!;
+    const v: Verdict = {
+      workloadId: w.id,
+      measurementHash: w.measurement,
+      tee: TEE_KIND_CODES.debug,
+      tcbStatus: TCB_STATUS_CODES.NotApplicable,
+      subject: subject(serial),
+      evidenceHash: evidence(serial++),
+      collateralHash: keccak256(stringToBytes("bench single collateral")),
+      issuedAt: now,
+      expiresAt: now + 20n * 86_400n,
+      freshnessBlock: head.number,
+    };
+    singleCalls.push(
+      encodeFunctionData({ abi: attestationRegistryAbi, functionName: "finalizeVerdict", args: [normalizeVerdict(v), BigInt(deployment.chainId), registry, await quorumSignVerdict(quorum, v, client.domain)] }),
+    );
+  }
+  log(`  signed ${singles} single verdicts at ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await sendAll(provider, from, registry, singleCalls, 500_000n);
+  const materializeCalls = toMaterialize.map((m) => encodeFunctionData({ abi: attestationRegistryAbi, functionName: "materializeVerdict", args: [normalizeVerdict(m.v), m.batchId, m.proof] }));
+  const revokeCalls = batchedIds.slice(0, revocations).map((id) => encodeFunctionData({ abi: attestationRegistryAbi, functionName: "revokeVerdict", args: [id, "bench"] }));
+  await sendAll(provider, from, registry, [...materializeCalls, ...revokeCalls], 500_000n);
+  log(`  mined singles, materializations and revocations at ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const last = Number(await clients.publicClient.getBlockNumber());
+  const sampleWorkload = workloads[0]!.id;
+  const sampleSubject = subject(0);
+  // The first verdict of the first batch: its id, for the by-id query.
+  const first = buildBatch([
+    {
+      workloadId: workloads[0]!.id,
+      measurementHash: workloads[0]!.measurement,
+      tee: TEE_KIND_CODES.debug,
+      tcbStatus: TCB_STATUS_CODES.NotApplicable,
+      collateralHash: keccak256(stringToBytes("bench collateral 0")),
+      issuedAt: now - BigInt(batchTxs),
+      expiresAt: now + 20n * 86_400n,
+      items: [{ subject: sampleSubject, evidenceHash: evidence(0), freshnessBlock: head.number }],
+    },
+  ]);
+  return {
+    deployment,
+    blocks: last - Number(deployment.deployBlock) + 1,
+    verdicts: batchTxs * 200 + singles,
+    workloads: workloads.map((w) => w.id),
+    sample: { verdictId: first.leaves[0]!, subject: sampleSubject, workload: sampleWorkload },
+  };
+}
+
+// ===== Catch-up =====
+
+async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postgres", setting: string): Promise<CatchupRow> {
+  const db = openDatabase(setting);
+  try {
+    let events = 0;
+    const indexer = await createIndexer({
+      db,
+      chain: chain.indexerSource,
+      deployment: g.deployment,
+      progressIntervalMs: 5_000,
+      log,
+      onProgress: (p) => {
+        events = p.events;
+      },
+    });
+    const t0 = performance.now();
+    await indexer.catchUp();
+    const seconds = (performance.now() - t0) / 1000;
+    const [row] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM reg_verdict WHERE "_block_to" IS NULL`);
+    return { name: "catchup", store, eventsPerSecond: Math.round(events / seconds), events, blocks: g.blocks, verdicts: Number(row?.n ?? 0), seconds: Number(seconds.toFixed(2)) };
+  } finally {
+    await db.close();
+  }
+}
+
+async function withPostgresDatabase<T>(fn: (url: string) => Promise<T>): Promise<T | undefined> {
+  const base = process.env.KEEPLEDGER_BENCH_POSTGRES_URL ?? process.env.KEEPLEDGER_TEST_POSTGRES_URL ?? "postgres://keepledger:keepledger@127.0.0.1:5432/keepledger_test";
+  const name = `kl_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: base });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    log(`PostgreSQL unavailable at ${base.replace(/\/\/.*@/, "//***@")}: ${(error as Error).message}; skipping its row`);
+    await admin.end().catch(() => undefined);
+    return undefined;
+  }
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  try {
+    return await fn(u.toString());
+  } finally {
+    const a = new pg.Client({ connectionString: base });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await a.end();
+  }
+}
+
+// ===== Latency =====
+
+export const BENCH_QUERIES = (g: Pick<Generated, "sample">) => [
+  {
+    name: "verdictsByWorkload",
+    query: `query($w: String!) { verdicts(where: { workload: $w }, orderBy: issuedAt, orderDirection: desc, first: 100) { id subject tee tcbStatus issuedAt expiresAt status } }`,
+    variables: { w: g.sample.workload },
+  },
+  {
+    name: "verdictById",
+    query: `query($id: ID!) { verdict(id: $id) { id workload { name } measurement { tee version revoked } status signers { id endpoint } batch { id count } txHash blockNumber } }`,
+    variables: { id: g.sample.verdictId },
+  },
+  {
+    name: "attestedAt",
+    query: `query($s: ID!, $w: ID!) { attestedAt(subject: $s, workload: $w) { attested expiresAt verdict { id status } } }`,
+    variables: { s: g.sample.subject, w: g.sample.workload },
+  },
+];
+
+/** The API server alone, in this process (run as a child pinned to one core). */
+async function serveOnly(database: string): Promise<void> {
+  const db = openDatabase(database);
+  const api = createRegistryApi({ db });
+  const server = await startRegistryServer(api, { host: "127.0.0.1", port: 0 });
+  process.stdout.write(`${server.graphqlUrl}\n`);
+  await new Promise<void>((resolve) => process.once("SIGTERM", () => resolve()));
+  await server.close();
+  await db.close();
+}
+
+function pinned(core: number, command: string, args: string[]): [string, string[]] {
+  const hasTaskset = spawnSync("taskset", ["-c", String(core), "true"]).status === 0;
+  return hasTaskset ? ["taskset", ["-c", String(core), command, ...args]] : [command, args];
+}
+
+async function latency(database: string, g: Generated, rate: number, duration: number): Promise<LatencyRow[]> {
+  const [cmd, args] = pinned(0, process.execPath, [fileURLToPath(import.meta.url), "--serve-only", database]);
+  const server = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const line = out.split("\n")[0];
+      if (out.includes("\n") && line) resolve(line.trim());
+    });
+    server.once("exit", (code) => reject(new Error(`the API server exited (${code})`)));
+  });
+  const rows: LatencyRow[] = [];
+  try {
+    for (const q of BENCH_QUERIES(g)) {
+      const body = JSON.stringify({ query: q.query, variables: q.variables });
+      // Warm up (parse and validation caches, SQLite page cache), then measure.
+      for (let i = 0; i < 200; i++) await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      const check = (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { errors?: unknown };
+      if (check.errors) throw new Error(`${q.name} fails: ${JSON.stringify(check.errors)}`);
+      const autocannon = join(root, "node_modules", "autocannon", "autocannon.js");
+      const [acmd, aargs] = pinned(1, process.execPath, [autocannon, "--json", "-c", "50", "-R", String(rate), "-d", String(duration), "-m", "POST", "-H", "content-type=application/json", "-b", body, url]);
+      const result = spawnSync(acmd, aargs, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+      if (result.status !== 0) throw new Error(`autocannon failed: ${result.stderr}`);
+      const r = JSON.parse(result.stdout) as { latency: { p50: number; p99: number }; requests: { average: number; total: number }; errors: number; non2xx: number };
+      rows.push({ name: q.name, rps: Math.round(r.requests.average), targetRps: rate, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, requests: r.requests.total });
+      log(`  ${q.name}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors + r.non2xx} errors`);
+    }
+  } finally {
+    server.kill("SIGTERM");
+  }
+  return rows;
+}
+
+// ===== Main =====
+
+async function main(): Promise<void> {
+  const serveIndex = process.argv.indexOf("--serve-only");
+  if (serveIndex >= 0) return serveOnly(process.argv[serveIndex + 1]!);
+  const targetEvents = arg("events", 100_000);
+  const rate = arg("rate", 500);
+  const duration = arg("duration", 20);
+  const keep = process.argv.indexOf("--keep-db");
+  const dir = keep >= 0 ? process.argv[keep + 1]! : mkdtempSync(join(tmpdir(), "keepledger-bench-registry-"));
+  const results: (CatchupRow | LatencyRow)[] = [];
+  try {
+    log(`generating a chain with about ${targetEvents.toLocaleString("en-US")} events…`);
+    const chain = await connectBenchChain();
+    const g = await generate(chain, targetEvents);
+    log(`${g.blocks} blocks with ${g.verdicts.toLocaleString("en-US")} verdicts`);
+    const sqlite = join(dir, "registry.db");
+    log("catch-up into SQLite…");
+    results.push(await catchUp(chain, g, "sqlite", sqlite));
+    log(`  ${JSON.stringify(results.at(-1))}`);
+    if (!process.argv.includes("--skip-postgres")) {
+      log("catch-up into PostgreSQL…");
+      const pgRow = await withPostgresDatabase((url) => catchUp(chain, g, "postgres", url));
+      if (pgRow) {
+        results.push(pgRow);
+        log(`  ${JSON.stringify(pgRow)}`);
+      }
+    }
+    await chain.close();
+    if (!process.argv.includes("--skip-latency")) {
+      log(`GraphQL latency at ${rate} req/s for ${duration} s per query (API on core 0, autocannon on core 1)…`);
+      results.push(...(await latency(sqlite, g, rate, duration)));
+    }
+  } finally {
+    if (keep < 0) rmSync(dir, { recursive: true, force: true });
+  }
+  const out = join(here, "results", "registry.json");
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  const sqliteRow = results.find((r): r is CatchupRow => r.name === "catchup" && (r as CatchupRow).store === "sqlite");
+  const byWorkload = results.find((r): r is LatencyRow => r.name === "verdictsByWorkload");
+  log(`wrote ${out}`);
+  log(`target catch-up ≥ 5,000 events/s into SQLite: ${sqliteRow && sqliteRow.eventsPerSecond >= 5_000 ? "met" : "MISSED"} (${sqliteRow?.eventsPerSecond})`);
+  log(`target verdictsByWorkload p99 ≤ 50 ms at ${rate} req/s: ${byWorkload && byWorkload.p99Ms <= 50 && byWorkload.rps >= rate * 0.95 ? "met" : "MISSED"} (p99 ${byWorkload?.p99Ms} ms at ${byWorkload?.rps} req/s)`);
+}
+
+await main();

@@ -1,0 +1,347 @@
+/**
+ * The registry indexer: follows the three contracts' events from the deployment block into the entity
+ * store, a page of blocks per transaction (entities, block hashes and the cursor commit together, so a
+ * restart resumes exactly after the last committed block and re-processing is impossible). Reorg-safe:
+ * before each page it checks that the last indexed block is still on the chain; if not, it finds the
+ * newest stored block that is, rolls the entities back to it and replays.
+ */
+import type { Deployment } from "../chain/deployment.ts";
+import { InfrastructureError, UsageError, isKeepledgerError } from "../errors/index.ts";
+import type { Database } from "../store/Database.ts";
+import { getHeader, getHeaders, getLogs, headBlockNumber, RangeTooLargeError, type BlockHeader, type ChainSource } from "./chainSource.ts";
+import { INDEXER_CODES } from "./codes.ts";
+import { createLogDecoder, type DecodedLog, type LogDecoder, type RawLog } from "./decodeLogs.ts";
+import { entityModel, type EntityModel } from "./entityModel.ts";
+import { EntityBatch, rollbackEntities } from "./EntityStore.ts";
+import { verdictIdsOfPage } from "./handlers/attestationRegistry.ts";
+import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryChange } from "./handlers/index.ts";
+import { ProgressMeter, type IndexerProgress } from "./progress.ts";
+import { ensureRegistrySchema } from "./registrySchema.ts";
+import {
+  claimDeployment,
+  readCursor,
+  saveBlocks,
+  storedBlocksDown,
+  writeCursor,
+  writeIndexingError,
+  type Cursor,
+} from "./registryState.ts";
+
+export interface IndexerOptions {
+  db: Database;
+  chain: ChainSource;
+  deployment: Deployment;
+  /** Blocks to stay behind the head (default 0: right for a dev chain; see docs/registry.md for others). */
+  confirmations?: number;
+  /** First page size in blocks (default 2,000); it adapts to the number of logs per page. */
+  pageSize?: number;
+  /** Largest page size in blocks (default 100,000). */
+  maxPageSize?: number;
+  /** Aim for about this many logs per page (default 5,000). */
+  targetLogsPerPage?: number;
+  /** How far back (stored blocks) to look for the fork point of a reorg (default 256). */
+  reorgWindow?: number;
+  /** Poll interval when following the head (default 1,000 ms). */
+  pollIntervalMs?: number;
+  /** Least time between two progress lines (default 2,000 ms). */
+  progressIntervalMs?: number;
+  /** Called with progress figures after each page. */
+  onProgress?: (progress: IndexerProgress) => void;
+  /** Called after each committed page with the changes subscribers care about. */
+  onCommit?: (commit: IndexerCommit) => void;
+  /** Where operational lines go (default: nowhere). */
+  log?: (line: string) => void;
+}
+
+export interface IndexerCommit {
+  block: BlockHeader;
+  changes: RegistryChange[];
+}
+
+export interface PageResult {
+  /** The last indexed block after this step. */
+  cursor: number;
+  /** The block the indexer is heading for (head − confirmations). */
+  target: number;
+  logs: number;
+  /** A reorg was found and rolled back (the step indexed nothing new). */
+  rolledBackTo?: number;
+}
+
+export interface Indexer {
+  readonly db: Database;
+  readonly model: EntityModel;
+  /** Runs one step: a reorg check and, if behind, one page. */
+  step(): Promise<PageResult>;
+  /** Steps until caught up with head − confirmations; returns the last indexed block. */
+  catchUp(): Promise<number>;
+  /** Catches up and then follows the chain until stop(). Failures are logged and retried with back-off. */
+  follow(): Promise<void>;
+  stop(): Promise<void>;
+  /** The last indexed block (undefined before the first step). */
+  cursor(): Promise<Cursor | undefined>;
+  addCommitListener(listener: (commit: IndexerCommit) => void): () => void;
+}
+
+const MAX_LOGS_PER_PAGE = 20_000;
+
+export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
+  const { db, chain, deployment } = options;
+  const model = entityModel();
+  const confirmations = options.confirmations ?? 0;
+  const maxPage = options.maxPageSize ?? 100_000;
+  const targetLogs = options.targetLogsPerPage ?? 5_000;
+  const reorgWindow = options.reorgWindow ?? 256;
+  const log = options.log ?? (() => undefined);
+  if (!Number.isInteger(confirmations) || confirmations < 0) {
+    throw new UsageError(INDEXER_CODES.INDEXER_BAD_OPTION, "confirmations must be a whole number ≥ 0", { details: { got: confirmations } });
+  }
+  // Catch-up inserts into several indexes keyed by random hashes: give SQLite's page cache room (256 MiB).
+  if (db.dialect === "sqlite") await db.exec("PRAGMA cache_size = -262144");
+  await ensureRegistrySchema(db, model);
+  await claimDeployment(db, deployment);
+  const decoder: LogDecoder = createLogDecoder(deployment);
+  const startBlock = Number(deployment.deployBlock);
+  let pageSize = Math.max(1, options.pageSize ?? 2_000);
+  let revokedUnseen = await loadRevokedVerdictIds(db);
+  const listeners = new Set<(commit: IndexerCommit) => void>();
+  if (options.onCommit) listeners.add(options.onCommit);
+  const meter = new ProgressMeter({ lineEveryMs: options.progressIntervalMs ?? 2_000 });
+  let stopping = false;
+  let running: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  /** The logs of the next page, asked for while the current one is processed (catch-up over a slow RPC). */
+  let ahead: { from: number; to: number; page: Promise<{ to: number; logs: RawLog[] }> } | undefined;
+  let rowsSinceAnalyze = 0;
+
+  const currentCursor = async (): Promise<Cursor> => (await readCursor(db)) ?? { number: startBlock - 1, hash: null };
+
+  /** The newest stored block still on the chain, at or below `from`. */
+  async function forkPoint(from: number): Promise<Cursor> {
+    const stored = await storedBlocksDown(db, from, reorgWindow);
+    for (const b of stored) {
+      const onChain = await getHeader(chain, b.number);
+      if (onChain && onChain.hash === b.hash) return { number: b.number, hash: b.hash };
+    }
+    if (stored.length < reorgWindow) return { number: startBlock - 1, hash: null };
+    throw new InfrastructureError(INDEXER_CODES.INDEXER_REORG_TOO_DEEP, `no block among the last ${reorgWindow} indexed is on the chain any more`, {
+      details: { from, window: reorgWindow },
+    });
+  }
+
+  async function rollback(to: Cursor): Promise<void> {
+    await db.transaction(async (tx) => {
+      await rollbackEntities(tx, model, to.number);
+      await tx.execute("DELETE FROM reg_block WHERE number > $1", [to.number]);
+      await writeCursor(tx, to);
+    });
+    revokedUnseen = await loadRevokedVerdictIds(db);
+    log(`reorg: rolled the index back to block ${to.number}`);
+  }
+
+  /**
+   * Logs of [from, to], halving the range while the node refuses it. More logs than one page should hold
+   * are cut at a block boundary (keeping at least the first block) rather than fetched again.
+   */
+  async function fetchPage(from: number, to: number): Promise<{ to: number; logs: RawLog[] }> {
+    for (;;) {
+      try {
+        const logs = (await getLogs(chain, decoder.addresses, from, to)).filter((l) => !l.removed);
+        if (logs.length <= MAX_LOGS_PER_PAGE || to === from) return { to, logs };
+        const blockOf = (l: RawLog) => Number(BigInt(l.blockNumber));
+        const sorted = [...logs].sort((a, b) => blockOf(a) - blockOf(b));
+        let cut = Math.max(from, blockOf(sorted[MAX_LOGS_PER_PAGE]!) - 1);
+        if (cut < from) cut = from;
+        return { to: cut, logs: sorted.filter((l) => blockOf(l) <= cut) };
+      } catch (error) {
+        if (!(error instanceof RangeTooLargeError)) throw error;
+        to = from + Math.floor((to - from) / 2);
+        pageSize = Math.max(1, to - from + 1);
+      }
+    }
+  }
+
+  async function step(): Promise<PageResult> {
+    const cursor = await currentCursor();
+    const head = await headBlockNumber(chain);
+    const target = head - confirmations;
+    if (cursor.hash !== null) {
+      const onChain = await getHeader(chain, cursor.number);
+      if (!onChain || onChain.hash !== cursor.hash) {
+        const fork = await forkPoint(cursor.number);
+        await rollback(fork);
+        return { cursor: fork.number, target, logs: 0, rolledBackTo: fork.number };
+      }
+    }
+    if (cursor.number >= target) return { cursor: cursor.number, target, logs: 0 };
+    const from = cursor.number + 1;
+    const wanted = Math.min(target, from + pageSize - 1);
+    const prefetched = ahead && ahead.from === from && ahead.to <= target ? ahead.page : undefined;
+    ahead = undefined;
+    const page = (prefetched && (await prefetched.catch(() => undefined))) || (await fetchPage(from, wanted));
+    const to = page.to;
+    // Aim for targetLogs per page: fewer logs → larger pages, more → smaller.
+    if (page.logs.length < targetLogs / 2) pageSize = Math.min(maxPage, Math.max(pageSize, (to - from + 1) * 2));
+    else if (page.logs.length > targetLogs * 2) pageSize = Math.max(1, Math.floor((to - from + 1) / 2));
+    if (to < target) {
+      const nextFrom = to + 1;
+      const nextTo = Math.min(target, nextFrom + pageSize - 1);
+      const next = fetchPage(nextFrom, nextTo);
+      next.catch(() => undefined);
+      ahead = { from: nextFrom, to: nextTo, page: next };
+    }
+    const numbers = new Set<number>([from, to]);
+    for (const l of page.logs) numbers.add(Number(BigInt(l.blockNumber)));
+    const headers = await getHeaders(chain, [...numbers].sort((a, b) => a - b));
+    const fromHeader = headers.get(from);
+    const toHeader = headers.get(to);
+    // A block missing, a log from another fork or a page not continuing the cursor: the chain is
+    // reorganizing under us; the next step's check finds the fork point.
+    const consistent =
+      fromHeader &&
+      toHeader &&
+      (cursor.hash === null || fromHeader.parentHash === cursor.hash) &&
+      page.logs.every((l) => headers.get(Number(BigInt(l.blockNumber)))?.hash === l.blockHash.toLowerCase());
+    if (!consistent) {
+      if (cursor.hash !== null && fromHeader && fromHeader.parentHash !== cursor.hash) {
+        const fork = await forkPoint(cursor.number);
+        await rollback(fork);
+        return { cursor: fork.number, target, logs: 0, rolledBackTo: fork.number };
+      }
+      return { cursor: cursor.number, target, logs: 0 };
+    }
+    const decoded = page.logs
+      .map((l) => decoder.decode(l))
+      .filter((l): l is DecodedLog => l !== null)
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    const batch = new EntityBatch(db, model);
+    await batch.prefetch("Verdict", verdictIdsOfPage(decoded));
+    const changes: RegistryChange[] = [];
+    const seenUnseen = new Set(revokedUnseen);
+    for (const l of decoded) {
+      const handler = EVENT_HANDLERS[l.contract][l.eventName];
+      if (!handler) {
+        if (IGNORED_EVENTS.has(l.eventName)) continue;
+        throw new IndexInconsistencyError(`no handler for ${l.contract}.${l.eventName}`);
+      }
+      const header = headers.get(l.blockNumber)!;
+      await handler({ batch, log: l, block: { number: header.number, timestamp: header.timestamp }, notify: (c) => changes.push(c), revokedUnseen: seenUnseen });
+    }
+    const next: Cursor = { number: to, hash: toHeader.hash };
+    rowsSinceAnalyze += batch.size;
+    await db.transaction(async (tx) => {
+      await batch.flush(tx);
+      await saveBlocks(tx, [...headers.values()].filter((h): h is BlockHeader => h !== null));
+      await writeCursor(tx, next);
+    });
+    revokedUnseen = seenUnseen;
+    // PostgreSQL plans by table statistics: refresh them as catch-up grows the tables, or lookups by id
+    // planned for an empty table turn into scans.
+    if (db.dialect === "postgres" && rowsSinceAnalyze > 20_000) {
+      rowsSinceAnalyze = 0;
+      await db.exec(model.entities.map((e) => `ANALYZE ${e.table};`).join("\n"));
+    }
+    const progress = meter.record({ cursor: to, target, start: startBlock, logs: decoded.length, blocks: to - from + 1 });
+    options.onProgress?.(progress);
+    if (to < target && progress.line) log(progress.line);
+    for (const listener of listeners) {
+      try {
+        listener({ block: toHeader, changes });
+      } catch (error) {
+        log(`a commit listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return { cursor: to, target, logs: decoded.length };
+  }
+
+  async function catchUp(): Promise<number> {
+    for (;;) {
+      const r = await step();
+      if (r.rolledBackTo === undefined && r.cursor >= r.target) return r.cursor;
+      if (stopping) return r.cursor;
+    }
+  }
+
+  async function fail(error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    await writeIndexingError(db, message).catch(() => undefined);
+    log(`indexing stopped: ${message}`);
+  }
+
+  async function followLoop(): Promise<void> {
+    let backoff = 1_000;
+    while (!stopping) {
+      try {
+        await catchUp();
+        backoff = 1_000;
+        await sleep(options.pollIntervalMs ?? 1_000);
+      } catch (error) {
+        if (error instanceof IndexInconsistencyError) {
+          await fail(error);
+          return;
+        }
+        const retryable = !isKeepledgerError(error) || error.retryable;
+        if (!retryable) {
+          await fail(error);
+          return;
+        }
+        log(`indexer: ${error instanceof Error ? error.message : String(error)}; retrying in ${backoff / 1000} s`);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  return {
+    db,
+    model,
+    step,
+    async catchUp() {
+      try {
+        return await catchUp();
+      } catch (error) {
+        if (error instanceof IndexInconsistencyError) {
+          await fail(error);
+          throw new UsageError(INDEXER_CODES.INDEXER_INCONSISTENT, error.message);
+        }
+        throw error;
+      }
+    },
+    follow() {
+      stopping = false;
+      running ??= followLoop().finally(() => {
+        running = undefined;
+      });
+      return running;
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+    },
+    async cursor() {
+      return readCursor(db);
+    },
+    addCommitListener(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** Every verdict id ever revoked: a verdict that appears later (in a batch) is born revoked. */
+async function loadRevokedVerdictIds(db: Database): Promise<Set<string>> {
+  const rows = await db.query<{ id: string }>(`SELECT "id" FROM reg_revocation WHERE "kind" = 'VERDICT' AND "_block_to" IS NULL`);
+  return new Set(rows.map((r) => r.id));
+}

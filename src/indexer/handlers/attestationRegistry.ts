@@ -1,0 +1,203 @@
+/** AttestationRegistry events → Verdict, Batch, Revocation, GovernanceChange (docs/registry.md). */
+import type { Hex } from "viem";
+import { tcbStatusFromCode, teeKindFromCode } from "../../ids/enums.ts";
+import type { DecodedLog } from "../decodeLogs.ts";
+import type { EntityData } from "../entityModel.ts";
+import { measurementEntityId, verdictIdOf, type VerdictTuple } from "../ids.ts";
+import { lower, mustLoad, roleHandlers, type EventHandler, type HandlerContext } from "./context.ts";
+
+interface GroupTuple {
+  workloadId: Hex;
+  measurementHash: Hex;
+  tee: number;
+  tcbStatus: number;
+  collateralHash: Hex;
+  issuedAt: bigint;
+  expiresAt: bigint;
+  items: readonly { subject: Hex; evidenceHash: Hex; freshnessBlock: bigint }[];
+}
+
+/** The stored fields every verdict has, from its tuple. */
+function verdictFields(v: VerdictTuple, serial: number): EntityData {
+  const workload = lower(v.workloadId);
+  return {
+    workload,
+    measurement: measurementEntityId(workload, v.measurementHash),
+    measurementHash: lower(v.measurementHash),
+    measurementSerial: serial,
+    tee: teeKindFromCode(Number(v.tee)),
+    subject: lower(v.subject),
+    tcbStatus: tcbStatusFromCode(Number(v.tcbStatus)),
+    evidenceHash: lower(v.evidenceHash),
+    collateralHash: lower(v.collateralHash),
+    issuedAt: BigInt(v.issuedAt),
+    expiresAt: BigInt(v.expiresAt),
+    freshnessBlock: BigInt(v.freshnessBlock),
+    unbound: BigInt(v.freshnessBlock) === 0n,
+  };
+}
+
+/** The verdict ids of a VerdictGroupFinalized event's items, in leaf order. */
+export function groupVerdictIds(args: Record<string, unknown>): string[] {
+  const g = args.group as GroupTuple;
+  return g.items.map((item) => verdictIdOf({ ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock }));
+}
+
+/** Every verdict the page's AttestationRegistry events will load, to fetch them in a few queries. */
+export function verdictIdsOfPage(logs: readonly DecodedLog[]): string[] {
+  const ids: string[] = [];
+  for (const l of logs) {
+    if (l.contract !== "attestationRegistry") continue;
+    if (l.eventName === "VerdictGroupFinalized") {
+      l.derived = { verdictIds: groupVerdictIds(l.args) };
+      ids.push(...l.derived.verdictIds!);
+    } else if (l.eventName === "VerdictFinalized" || l.eventName === "VerdictMaterialized" || l.eventName === "VerdictRevoked") {
+      ids.push(lower(l.args.verdictId));
+    }
+  }
+  return ids;
+}
+
+/** Revocation can precede finalization (any id can be revoked); a verdict found later is born revoked. */
+function revocationOf(ctx: HandlerContext, id: string): EntityData {
+  const revoked = ctx.revokedUnseen.has(id);
+  return { revoked, revocation: revoked ? id : null, status: revoked ? "REVOKED" : "FINALIZED" };
+}
+
+export const attestationRegistryHandlers: Record<string, EventHandler> = {
+  ...roleHandlers,
+
+  async VerdictFinalized(ctx) {
+    const { args, txHash, logIndex } = ctx.log;
+    const id = lower(args.verdictId);
+    const stored = {
+      materialized: true,
+      materializedAt: BigInt(ctx.block.timestamp),
+      materializedBlock: BigInt(ctx.block.number),
+      materializedLogIndex: logIndex,
+    };
+    const existing = await ctx.batch.load("Verdict", id);
+    if (existing) {
+      // Seen before in a batch (batched verdicts are not "stored" on-chain, so the same verdict may
+      // still be finalized on its own): it is now stored, with the rest of its record unchanged.
+      ctx.batch.save("Verdict", id, { ...existing, ...stored }, ctx.block.number);
+      return;
+    }
+    ctx.batch.create(
+      "Verdict",
+      id,
+      {
+        ...verdictFields(args.verdict as VerdictTuple, Number(args.measurementSerial)),
+        ...revocationOf(ctx, id),
+        signers: (args.signers as readonly string[]).map(lower),
+        batch: null,
+        leafIndex: null,
+        ...stored,
+        finalizedAt: BigInt(ctx.block.timestamp),
+        txHash,
+        blockNumber: BigInt(ctx.block.number),
+        logIndex,
+      },
+      ctx.block.number,
+    );
+    ctx.notify({ kind: "verdictFinalized", id, workload: lower((args.verdict as VerdictTuple).workloadId) });
+  },
+
+  async BatchFinalized(ctx) {
+    const { args, txHash } = ctx.log;
+    ctx.batch.create(
+      "Batch",
+      lower(args.batchId),
+      {
+        count: Number(args.count),
+        groupCount: Number(args.groupCount),
+        signers: (args.signers as readonly string[]).map(lower),
+        materializedCount: 0,
+        finalizedAt: BigInt(ctx.block.timestamp),
+        txHash,
+        blockNumber: BigInt(ctx.block.number),
+      },
+      ctx.block.number,
+    );
+  },
+
+  async VerdictGroupFinalized(ctx) {
+    const { args, txHash, logIndex } = ctx.log;
+    const batchId = lower(args.batchId);
+    const batch = await mustLoad(ctx, "Batch", batchId);
+    const g = args.group as GroupTuple;
+    const serial = Number(args.measurementSerial);
+    const firstLeaf = Number(args.firstLeaf);
+    const ids = ctx.log.derived?.verdictIds ?? groupVerdictIds(args);
+    const verdicts = g.items.map((item, i) => ({ v: { ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock } as VerdictTuple, id: ids[i]! }));
+    await ctx.batch.prefetch("Verdict", ids);
+    for (const [i, { v, id }] of verdicts.entries()) {
+      // The same verdict in a second batch (or already finalized alone) keeps its first record.
+      if (await ctx.batch.exists("Verdict", id)) continue;
+      ctx.batch.create(
+        "Verdict",
+        id,
+        {
+          ...verdictFields(v, serial),
+          ...revocationOf(ctx, id),
+          signers: batch.signers,
+          batch: batchId,
+          leafIndex: firstLeaf + i,
+          materialized: false,
+          materializedAt: null,
+          materializedBlock: null,
+          materializedLogIndex: null,
+          finalizedAt: BigInt(ctx.block.timestamp),
+          txHash,
+          blockNumber: BigInt(ctx.block.number),
+          logIndex,
+        },
+        ctx.block.number,
+      );
+      ctx.notify({ kind: "verdictFinalized", id, workload: lower(g.workloadId) });
+    }
+  },
+
+  async VerdictMaterialized(ctx) {
+    const { args, logIndex } = ctx.log;
+    const id = lower(args.verdictId);
+    const v = await mustLoad(ctx, "Verdict", id);
+    ctx.batch.save(
+      "Verdict",
+      id,
+      { ...v, materialized: true, materializedAt: BigInt(ctx.block.timestamp), materializedBlock: BigInt(ctx.block.number), materializedLogIndex: logIndex },
+      ctx.block.number,
+    );
+    const batchId = lower(args.batchId);
+    const batch = await mustLoad(ctx, "Batch", batchId);
+    ctx.batch.save("Batch", batchId, { ...batch, materializedCount: Number(batch.materializedCount) + 1 }, ctx.block.number);
+  },
+
+  async VerdictRevoked(ctx) {
+    const { args, txHash } = ctx.log;
+    const id = lower(args.verdictId);
+    const v = await ctx.batch.load("Verdict", id);
+    if (v) ctx.batch.save("Verdict", id, { ...v, revoked: true, revocation: id, status: "REVOKED" }, ctx.block.number);
+    else ctx.revokedUnseen.add(id);
+    ctx.batch.create(
+      "Revocation",
+      id,
+      {
+        kind: "VERDICT",
+        verdict: id,
+        verdictId: id,
+        measurement: null,
+        workload: v ? v.workload : null,
+        reason: String(args.reason),
+        actor: lower(args.actor),
+        revokedAt: BigInt(ctx.block.timestamp),
+        txHash,
+        blockNumber: BigInt(ctx.block.number),
+      },
+      ctx.block.number,
+    );
+  },
+
+  /** The same revocation as WorkloadRegistry's MeasurementRevoked in the same transaction: no entity of its own. */
+  async MeasurementSerialRevoked() {},
+};

@@ -1,0 +1,161 @@
+/** WorkloadRegistry events → Workload, Measurement, Policy, Revocation, GovernanceChange (docs/registry.md). */
+import { amdProductLineMask, tcbStatusesOfMask, teeKindFromCode, teeKindsOfMask, AMD_PRODUCT_LINE_BITS } from "../../ids/enums.ts";
+import { measurementEntityId, policyEntityId } from "../ids.ts";
+import { lower, mustLoad, recordGovernanceChange, roleHandlers, type EventHandler } from "./context.ts";
+
+interface PolicyTuple {
+  allowedTees: number;
+  acceptedTcbStatuses: number;
+  dev: boolean;
+  allowUnboundEvidence: boolean;
+  deniedAmdProductLines: number;
+  maxEvidenceAge: bigint;
+  verdictLifetime: bigint;
+  tcbGracePeriod: bigint;
+  deniedAdvisories: readonly string[];
+  deniedFmspcs: readonly string[];
+}
+
+/** AMD product-line names of a deniedAmdProductLines mask, in bit order. */
+function amdLines(mask: number): string[] {
+  return (Object.keys(AMD_PRODUCT_LINE_BITS) as (keyof typeof AMD_PRODUCT_LINE_BITS)[]).filter((l) => (mask & amdProductLineMask([l])) !== 0);
+}
+
+export const workloadRegistryHandlers: Record<string, EventHandler> = {
+  ...roleHandlers,
+
+  async WorkloadRegistered(ctx) {
+    const { args, txHash } = ctx.log;
+    ctx.batch.create(
+      "Workload",
+      lower(args.workloadId),
+      {
+        name: String(args.name),
+        owner: lower(args.owner),
+        pendingOwner: null,
+        metadataURI: String(args.metadataURI),
+        policy: null,
+        policyCount: 0,
+        createdAt: BigInt(ctx.block.timestamp),
+        createdAtBlock: BigInt(ctx.block.number),
+        txHash,
+      },
+      ctx.block.number,
+    );
+  },
+
+  async WorkloadMetadataUpdated(ctx) {
+    const id = lower(ctx.log.args.workloadId);
+    const w = await mustLoad(ctx, "Workload", id);
+    ctx.batch.save("Workload", id, { ...w, metadataURI: String(ctx.log.args.metadataURI) }, ctx.block.number);
+  },
+
+  async WorkloadOwnershipTransferStarted(ctx) {
+    const id = lower(ctx.log.args.workloadId);
+    const w = await mustLoad(ctx, "Workload", id);
+    const pending = lower(ctx.log.args.pendingOwner);
+    ctx.batch.save("Workload", id, { ...w, pendingOwner: BigInt(pending) === 0n ? null : pending }, ctx.block.number);
+  },
+
+  async WorkloadOwnershipTransferred(ctx) {
+    const id = lower(ctx.log.args.workloadId);
+    const w = await mustLoad(ctx, "Workload", id);
+    ctx.batch.save("Workload", id, { ...w, owner: lower(ctx.log.args.newOwner), pendingOwner: null }, ctx.block.number);
+  },
+
+  async MeasurementAdded(ctx) {
+    const { args, txHash } = ctx.log;
+    const workload = lower(args.workloadId);
+    const hash = lower(args.measurementHash);
+    ctx.batch.create(
+      "Measurement",
+      measurementEntityId(workload, hash),
+      {
+        workload,
+        hash,
+        tee: teeKindFromCode(Number(args.tee)),
+        value: lower(args.value),
+        version: Number(args.version),
+        serial: Number(args.serial),
+        revoked: false,
+        revokedAt: null,
+        revocation: null,
+        addedAt: BigInt(ctx.block.timestamp),
+        addedAtBlock: BigInt(ctx.block.number),
+        txHash,
+      },
+      ctx.block.number,
+    );
+  },
+
+  async MeasurementRevoked(ctx) {
+    const { args, txHash } = ctx.log;
+    const workload = lower(args.workloadId);
+    const id = measurementEntityId(workload, lower(args.measurementHash));
+    const m = await mustLoad(ctx, "Measurement", id);
+    ctx.batch.save("Measurement", id, { ...m, revoked: true, revokedAt: BigInt(ctx.block.timestamp), revocation: id }, ctx.block.number);
+    ctx.batch.create(
+      "Revocation",
+      id,
+      {
+        kind: "MEASUREMENT",
+        verdict: null,
+        verdictId: null,
+        measurement: id,
+        workload,
+        reason: null,
+        actor: lower(args.actor),
+        revokedAt: BigInt(ctx.block.timestamp),
+        txHash,
+        blockNumber: BigInt(ctx.block.number),
+      },
+      ctx.block.number,
+    );
+  },
+
+  async PolicyScheduled(ctx) {
+    const { args, txHash } = ctx.log;
+    const workloadId = lower(args.workloadId);
+    const w = await mustLoad(ctx, "Workload", workloadId);
+    const now = BigInt(ctx.block.timestamp);
+    // A policy still pending when a newer one is scheduled never comes into force.
+    if (w.policy !== null) {
+      const previousId = String(w.policy);
+      const previous = await mustLoad(ctx, "Policy", previousId);
+      if ((previous.effectiveAt as bigint) > now) ctx.batch.save("Policy", previousId, { ...previous, replaced: true }, ctx.block.number);
+    }
+    const p = args.policy as PolicyTuple;
+    const sequence = Number(w.policyCount);
+    const id = policyEntityId(workloadId, sequence);
+    ctx.batch.create(
+      "Policy",
+      id,
+      {
+        workload: workloadId,
+        allowedTees: teeKindsOfMask(p.allowedTees),
+        acceptedTcbStatuses: tcbStatusesOfMask(p.acceptedTcbStatuses),
+        deniedAdvisories: [...p.deniedAdvisories],
+        deniedFmspcs: p.deniedFmspcs.map((f) => f.slice(2).toLowerCase()),
+        deniedAmdProductLines: amdLines(p.deniedAmdProductLines),
+        dev: p.dev,
+        allowUnboundEvidence: p.allowUnboundEvidence,
+        maxEvidenceAge: p.maxEvidenceAge,
+        verdictLifetime: p.verdictLifetime,
+        tcbGracePeriod: p.tcbGracePeriod,
+        effectiveAt: args.effectiveAt as bigint,
+        replaced: false,
+        scheduledAt: now,
+        actor: lower(args.actor),
+        txHash,
+        blockNumber: BigInt(ctx.block.number),
+      },
+      ctx.block.number,
+    );
+    ctx.batch.save("Workload", workloadId, { ...w, policy: id, policyCount: sequence + 1 }, ctx.block.number);
+    ctx.notify({ kind: "policyChanged", id, workload: workloadId });
+  },
+
+  async PolicyDelayScheduled(ctx) {
+    recordGovernanceChange(ctx, { actor: ctx.log.args.actor, effectiveAt: ctx.log.args.effectiveAt });
+  },
+};

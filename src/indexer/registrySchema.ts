@@ -1,0 +1,83 @@
+/**
+ * The SQL schema of the registry index, generated from the entity model: one table per entity holding
+ * every version of every entity (graph-node's approach: `_block_from` ≤ block < `_block_to`, NULL = the
+ * current version), plus the indexed blocks (hash and time, for reorg detection and time travel) and a
+ * key/value table for the cursor and the deployment being indexed.
+ */
+import type { Database } from "../store/Database.ts";
+import { columnType, q, type EntityModel, type EntityType } from "./entityModel.ts";
+
+/**
+ * Indexes for the queries auditors run most, besides one per reference field that a derived list reads
+ * backwards (Workload.verdicts reads Verdict.workload). Every index costs each inserted version, and
+ * catch-up inserts hundreds of thousands: forward references (Verdict.revocation) are read by id and
+ * need none.
+ */
+const QUERY_INDEXES: Record<string, string[][]> = {
+  Verdict: [["workload", "issuedAt"], ["subject"], ["issuedAt"]],
+  Policy: [["workload", "effectiveAt"]],
+  GovernanceChange: [["blockNumber"]],
+  Revocation: [["blockNumber"]],
+};
+
+/** Reference fields some @derivedFrom field reads backwards. */
+function backReferences(model: EntityModel): Set<string> {
+  const out = new Set<string>();
+  for (const e of model.entities) for (const f of e.fields) if (f.type.kind === "derived") out.add(`${f.type.entity}.${f.type.field}`);
+  return out;
+}
+
+export const REGISTRY_BASE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS reg_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reg_block (
+  number {bigint} PRIMARY KEY,
+  hash TEXT NOT NULL,
+  parent_hash TEXT,
+  timestamp {bigint} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reg_block_hash ON reg_block (hash);
+`;
+
+function entityTableSql(e: EntityType, dialect: Database["dialect"], backRefs: Set<string>): string {
+  const cols = e.stored.map((f) => `  ${q(f.name)} ${columnType(f, dialect)}${f.name === "id" ? " NOT NULL" : ""}`);
+  const t = e.table;
+  const lines = [
+    `CREATE TABLE IF NOT EXISTS ${t} (`,
+    `  "_block_from" {bigint} NOT NULL,`,
+    `  "_block_to" {bigint},`,
+    `${cols.join(",\n")},`,
+    `  PRIMARY KEY ("id", "_block_from")`,
+    `);`,
+    `CREATE INDEX IF NOT EXISTS ${t}_from ON ${t} ("_block_from");`,
+    `CREATE INDEX IF NOT EXISTS ${t}_to ON ${t} ("_block_to") WHERE "_block_to" IS NOT NULL;`,
+  ];
+  const indexes: string[][] = [];
+  const composite = QUERY_INDEXES[e.name] ?? [];
+  for (const f of e.stored) {
+    // A composite index led by the field serves it too.
+    if (f.type.kind === "ref" && backRefs.has(`${e.name}.${f.name}`) && !composite.some((c) => c[0] === f.name)) indexes.push([f.name]);
+  }
+  indexes.push(...composite);
+  for (const cols of indexes) {
+    // Reads are always "as of" a block (RegistryReader), so these index every version; the block range
+    // is checked on the rows the index leads to, nearly all of which are current. Keys are kept short
+    // (no id appended: ties are sorted on the few rows that share a value): with random hashes as keys,
+    // index size is what catch-up pays for.
+    lines.push(`CREATE INDEX IF NOT EXISTS ${t}_${cols.join("_").toLowerCase()} ON ${t} (${cols.map(q).join(", ")});`);
+  }
+  return lines.join("\n");
+}
+
+/** The whole schema script for a dialect. */
+export function registrySchemaSql(model: EntityModel, dialect: Database["dialect"]): string {
+  const backRefs = backReferences(model);
+  return [REGISTRY_BASE_SCHEMA, ...model.entities.map((e) => entityTableSql(e, dialect, backRefs))].join("\n");
+}
+
+/** Creates the registry tables if they do not exist. */
+export async function ensureRegistrySchema(db: Database, model: EntityModel): Promise<void> {
+  await db.exec(registrySchemaSql(model, db.dialect));
+}

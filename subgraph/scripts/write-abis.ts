@@ -1,0 +1,21 @@
+// Writes subgraph/abis/*.json from the committed chain bindings (src/chain/generated), so the subgraph
+// reads exactly the ABIs the indexer decodes with. test/indexer/subgraph.test.ts fails when they differ.
+import { writeFileSync } from "node:fs";
+import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+
+export const SUBGRAPH_ABIS = {
+  WorkloadRegistry: workloadRegistryAbi,
+  ValidatorSet: validatorSetAbi,
+  AttestationRegistry: attestationRegistryAbi,
+} as const;
+
+export function abiJson(abi: readonly unknown[]): string {
+  return `${JSON.stringify(abi, null, 2)}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const [name, abi] of Object.entries(SUBGRAPH_ABIS)) {
+    writeFileSync(new URL(`../abis/${name}.json`, import.meta.url), abiJson(abi));
+    console.log(`wrote subgraph/abis/${name}.json`);
+  }
+}

@@ -1,0 +1,174 @@
+// AttestationRegistry events → Verdict, Batch, Revocation, GovernanceChange
+// (docs/registry.md; the keepledger indexer: src/indexer/handlers/attestationRegistry.ts).
+// MeasurementSerialRevoked has no handler: it is the same act as WorkloadRegistry's MeasurementRevoked.
+import { Address, BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
+import {
+  BatchFinalized,
+  RoleAdminChanged,
+  RoleGranted,
+  RoleRevoked,
+  VerdictFinalized,
+  VerdictGroupFinalized,
+  VerdictMaterialized,
+  VerdictRevoked,
+} from "../generated/AttestationRegistry/AttestationRegistry";
+import { Batch, Revocation, Verdict } from "../generated/schema";
+import { measurementId, recordRoleAdminChange, recordRoleChange, tcbStatusName, teeName, verdictIdOf } from "./helpers";
+
+function addresses(list: Address[]): string[] {
+  const out = new Array<string>(0);
+  for (let i = 0; i < list.length; i++) out.push(list[i].toHexString());
+  return out;
+}
+
+/** A new verdict with the fields every verdict has; revocation can precede finalization (any id can be revoked). */
+function newVerdict(
+  id: string,
+  workloadId: Bytes,
+  measurementHash: Bytes,
+  serial: i32,
+  tee: i32,
+  tcbStatus: i32,
+  subject: Bytes,
+  evidenceHash: Bytes,
+  collateralHash: Bytes,
+  issuedAt: BigInt,
+  expiresAt: BigInt,
+  freshnessBlock: BigInt,
+  event: ethereum.Event,
+): Verdict {
+  const v = new Verdict(id);
+  v.workload = workloadId.toHexString();
+  v.measurement = measurementId(workloadId, measurementHash);
+  v.measurementHash = measurementHash;
+  v.measurementSerial = serial;
+  v.tee = teeName(tee);
+  v.subject = subject;
+  v.tcbStatus = tcbStatusName(tcbStatus);
+  v.evidenceHash = evidenceHash;
+  v.collateralHash = collateralHash;
+  v.issuedAt = issuedAt;
+  v.expiresAt = expiresAt;
+  v.freshnessBlock = freshnessBlock;
+  v.unbound = freshnessBlock.isZero();
+  const revoked = Revocation.load(id) !== null;
+  v.revoked = revoked;
+  v.revocation = revoked ? id : null;
+  v.status = revoked ? "REVOKED" : "FINALIZED";
+  v.finalizedAt = event.block.timestamp;
+  v.txHash = event.transaction.hash;
+  v.blockNumber = event.block.number;
+  v.logIndex = event.logIndex.toI32();
+  return v;
+}
+
+export function handleVerdictFinalized(event: VerdictFinalized): void {
+  const id = event.params.verdictId.toHexString();
+  let v = Verdict.load(id);
+  if (v === null) {
+    const t = event.params.verdict;
+    v = newVerdict(
+      id,
+      t.workloadId,
+      t.measurementHash,
+      event.params.measurementSerial.toI32(),
+      t.tee,
+      t.tcbStatus,
+      t.subject,
+      t.evidenceHash,
+      t.collateralHash,
+      t.issuedAt,
+      t.expiresAt,
+      t.freshnessBlock,
+      event,
+    );
+    v.signers = addresses(event.params.signers);
+    v.batch = null;
+  }
+  // Seen before in a batch: it is now stored, with the rest of its record unchanged.
+  v.materialized = true;
+  v.materializedAt = event.block.timestamp;
+  v.materializedBlock = event.block.number;
+  v.materializedLogIndex = event.logIndex.toI32();
+  v.save();
+}
+
+export function handleBatchFinalized(event: BatchFinalized): void {
+  const b = new Batch(event.params.batchId.toHexString());
+  b.count = event.params.count.toI32();
+  b.groupCount = event.params.groupCount.toI32();
+  b.signers = addresses(event.params.signers);
+  b.materializedCount = 0;
+  b.finalizedAt = event.block.timestamp;
+  b.txHash = event.transaction.hash;
+  b.blockNumber = event.block.number;
+  b.save();
+}
+
+export function handleVerdictGroupFinalized(event: VerdictGroupFinalized): void {
+  const batchId = event.params.batchId.toHexString();
+  const batch = Batch.load(batchId)!;
+  const g = event.params.group;
+  const items = g.items;
+  const firstLeaf = event.params.firstLeaf.toI32();
+  const serial = event.params.measurementSerial.toI32();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const id = verdictIdOf(g.workloadId, g.measurementHash, g.tee, g.tcbStatus, item.subject, item.evidenceHash, g.collateralHash, g.issuedAt, g.expiresAt, item.freshnessBlock);
+    // The same verdict in a second batch (or already finalized alone) keeps its first record.
+    if (Verdict.load(id) !== null) continue;
+    const v = newVerdict(id, g.workloadId, g.measurementHash, serial, g.tee, g.tcbStatus, item.subject, item.evidenceHash, g.collateralHash, g.issuedAt, g.expiresAt, item.freshnessBlock, event);
+    v.signers = batch.signers;
+    v.batch = batchId;
+    v.leafIndex = firstLeaf + i;
+    v.materialized = false;
+    v.save();
+  }
+}
+
+export function handleVerdictMaterialized(event: VerdictMaterialized): void {
+  const v = Verdict.load(event.params.verdictId.toHexString())!;
+  v.materialized = true;
+  v.materializedAt = event.block.timestamp;
+  v.materializedBlock = event.block.number;
+  v.materializedLogIndex = event.logIndex.toI32();
+  v.save();
+  const batch = Batch.load(event.params.batchId.toHexString())!;
+  batch.materializedCount = batch.materializedCount + 1;
+  batch.save();
+}
+
+export function handleVerdictRevoked(event: VerdictRevoked): void {
+  const id = event.params.verdictId.toHexString();
+  const v = Verdict.load(id);
+  if (v !== null) {
+    v.revoked = true;
+    v.revocation = id;
+    v.status = "REVOKED";
+    v.save();
+  }
+  const r = new Revocation(id);
+  r.kind = "VERDICT";
+  r.verdict = id;
+  r.verdictId = event.params.verdictId;
+  r.measurement = null;
+  r.workload = v !== null ? v.workload : null;
+  r.reason = event.params.reason;
+  r.actor = event.params.actor;
+  r.revokedAt = event.block.timestamp;
+  r.txHash = event.transaction.hash;
+  r.blockNumber = event.block.number;
+  r.save();
+}
+
+export function handleRoleGranted(event: RoleGranted): void {
+  recordRoleChange(event, "RoleGranted", event.params.role, event.params.account, event.params.sender);
+}
+
+export function handleRoleRevoked(event: RoleRevoked): void {
+  recordRoleChange(event, "RoleRevoked", event.params.role, event.params.account, event.params.sender);
+}
+
+export function handleRoleAdminChanged(event: RoleAdminChanged): void {
+  recordRoleAdminChange(event, event.params.role, event.params.previousAdminRole, event.params.newAdminRole);
+}

@@ -1,0 +1,268 @@
+/**
+ * The GraphQL API over the scenario, on SQLite and PostgreSQL: pagination edges, every kind of filter
+ * (checked against the same filter applied to the full list), ordering, time travel, expiry at read
+ * time, and attestedAt held to the contract's own isAttested at several blocks.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address, Hex } from "viem";
+import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
+import { createIndexer, type Indexer } from "../../src/indexer/Indexer.ts";
+import { TEST_DATABASES } from "../support/databases.ts";
+import { runScenario, type Scenario } from "../indexer/scenario.ts";
+
+let scenario: Scenario;
+beforeAll(async () => {
+  scenario = await runScenario();
+});
+afterAll(() => scenario.close());
+
+type Row = Record<string, unknown>;
+
+describe.each(TEST_DATABASES)("queries on $name", (store) => {
+  let api: RegistryApi;
+  let indexer: Indexer;
+  let drop: () => Promise<void>;
+  let all: Row[];
+  const data = async (query: string, variables?: Record<string, unknown>) => {
+    const r = await api.execute(query, variables);
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    return r.data as Record<string, Row[]>;
+  };
+  const errorOf = async (query: string, variables?: Record<string, unknown>) => {
+    const r = await api.execute(query, variables);
+    expect(r.errors).toHaveLength(1);
+    return r.errors![0] as unknown as { message: string; extensions: { code: string } };
+  };
+  const ids = (rows: Row[]) => rows.map((r) => r.id);
+  const VERDICT = "id workload { id } subject tee tcbStatus issuedAt expiresAt status materialized revoked signers { id } batch { id }";
+
+  beforeAll(async () => {
+    const opened = await store.open();
+    drop = opened.drop;
+    indexer = await createIndexer({ db: opened.db, chain: scenario.chain.provider, deployment: scenario.deployment });
+    await indexer.catchUp();
+    api = createRegistryApi({ db: opened.db, chain: scenario.chain.provider });
+    all = (await data(`{ verdicts(first: 1000) { ${VERDICT} } }`)).verdicts!;
+  });
+  afterAll(() => drop());
+
+  describe("pagination", () => {
+    it("returns 100 by default, in id order, and nothing past the end", async () => {
+      expect(all.length).toBe(Object.keys(scenario.verdicts).length);
+      expect(ids((await data(`{ verdicts { id } }`)).verdicts!)).toEqual(ids(all));
+      expect(ids(all)).toEqual([...ids(all)].sort());
+      expect((await data(`{ verdicts(skip: 1000) { id } }`)).verdicts).toEqual([]);
+      expect((await data(`{ verdicts(first: 0) { id } }`)).verdicts).toEqual([]);
+    });
+
+    it("pages of any size concatenate to the whole ordered list, ties broken by id", async () => {
+      const whole = ids((await data(`{ verdicts(first: 1000, orderBy: issuedAt, orderDirection: desc) { id } }`)).verdicts!);
+      for (const size of [1, 2, 3, 7]) {
+        const pages: unknown[] = [];
+        for (let skip = 0; skip < whole.length; skip += size) {
+          const page = (await data(`query($f: Int!, $s: Int!) { verdicts(first: $f, skip: $s, orderBy: issuedAt, orderDirection: desc) { id } }`, { f: size, s: skip })).verdicts!;
+          pages.push(...ids(page));
+        }
+        expect(pages).toEqual(whole);
+      }
+    });
+
+    it("applies first and skip per parent in nested lists", async () => {
+      const nested = (await data(`{ workloads(orderBy: name) { id verdicts(first: 2, skip: 1, orderBy: issuedAt) { id } } }`)).workloads!;
+      for (const w of nested) {
+        const own = (await data(`query($w: String!) { verdicts(where: { workload: $w }, orderBy: issuedAt, first: 1000) { id } }`, { w: w.id })).verdicts!;
+        expect(ids(w.verdicts as Row[])).toEqual(ids(own).slice(1, 3));
+      }
+    });
+
+    it("accepts the largest page and skip, and refuses larger ones with The Graph's message", async () => {
+      expect((await data(`{ verdicts(first: 1000, skip: 5000) { id } }`)).verdicts).toEqual([]);
+      expect(await errorOf(`{ verdicts(first: 1001) { id } }`)).toMatchObject({
+        message: "The `first` argument must be between 0 and 1000, but is 1001",
+        extensions: { code: "PAGE_TOO_LARGE" },
+      });
+      expect(await errorOf(`query($n: Int!) { verdicts(first: $n) { id } }`, { n: 5000 })).toMatchObject({ extensions: { code: "PAGE_TOO_LARGE" } });
+      expect(await errorOf(`{ verdicts(first: -1) { id } }`)).toMatchObject({ extensions: { code: "PAGE_TOO_LARGE" } });
+      expect(await errorOf(`{ verdicts(skip: 5001) { id } }`)).toMatchObject({
+        message: "The `skip` argument must be between 0 and 5000, but is 5001",
+        extensions: { code: "SKIP_TOO_LARGE" },
+      });
+    });
+  });
+
+  describe("filters", () => {
+    const cases: { name: string; where: string; keep: (v: Row) => boolean }[] = [
+      { name: "equality on an enum", where: `{ tee: "sgx" }`, keep: (v) => v.tee === "sgx" },
+      { name: "_not", where: `{ tee_not: "sgx" }`, keep: (v) => v.tee !== "sgx" },
+      { name: "_in", where: `{ tcbStatus_in: ["UpToDate", "SWHardeningNeeded"] }`, keep: (v) => ["UpToDate", "SWHardeningNeeded"].includes(String(v.tcbStatus)) },
+      { name: "_not_in", where: `{ tee_not_in: ["sgx", "debug"] }`, keep: (v) => !["sgx", "debug"].includes(String(v.tee)) },
+      { name: "empty _in", where: `{ tee_in: [] }`, keep: () => false },
+      { name: "BigInt _gt", where: `{ expiresAt_gt: "1893549924" }`, keep: (v) => BigInt(String(v.expiresAt)) > 1893549924n },
+      { name: "BigInt _lte", where: `{ issuedAt_lte: "1893463524" }`, keep: (v) => BigInt(String(v.issuedAt)) <= 1893463524n },
+      { name: "BigInt beyond uint64", where: `{ expiresAt_lt: "100000000000000000000000" }`, keep: () => true },
+      { name: "Boolean", where: `{ materialized: false }`, keep: (v) => v.materialized === false },
+      { name: "computed status", where: `{ status: REVOKED }`, keep: (v) => v.status === "REVOKED" },
+      { name: "computed status _not_in", where: `{ status_not_in: [REVOKED, EXPIRED] }`, keep: (v) => v.status === "FINALIZED" },
+      { name: "reference by id", where: `{ workload: "${"WORKLOAD"}" }`, keep: (v) => (v.workload as Row).id === "WORKLOAD" },
+      { name: "nested reference filter", where: `{ workload_: { name_starts_with: "brid" } }`, keep: (v) => (v.workload as Row).id === "BRIDGE" },
+      { name: "null", where: `{ batch: null }`, keep: (v) => v.batch === null },
+      { name: "not null", where: `{ batch_not: null }`, keep: (v) => v.batch !== null },
+      { name: "Bytes in any case", where: `{ subject_in: ["SUBJECT"] }`, keep: (v) => v.subject === "subject" },
+      { name: "list _contains", where: `{ signers_contains: ["SIGNER"] }`, keep: (v) => (v.signers as Row[]).some((s) => s.id === "signer") },
+      { name: "nested list filter", where: `{ signers_: { endpoint_ends_with: "/v2" } }`, keep: (v) => (v.signers as Row[]).some((s) => s.id === "signer") },
+      { name: "or", where: `{ or: [{ tee: "tdx" }, { tee: "nitro" }] }`, keep: (v) => v.tee === "tdx" || v.tee === "nitro" },
+      { name: "and", where: `{ and: [{ tee: "sgx" }, { status: FINALIZED }] }`, keep: (v) => v.tee === "sgx" && v.status === "FINALIZED" },
+    ];
+
+    it.each(cases)("$name gives what the same filter over the whole list gives", async ({ where, keep }) => {
+      const oracle = scenario.workloads.oracle;
+      const bridge = scenario.workloads.bridge;
+      const signer = scenario.validators[0]!.address.toLowerCase();
+      const subject = scenario.keeps[0]!.toLowerCase();
+      const w = where
+        .replace("WORKLOAD", oracle)
+        .replace("SUBJECT", scenario.keeps[0]!.toUpperCase().replace("0X", "0x"))
+        .replace("SIGNER", scenario.validators[0]!.address);
+      const expected = all
+        .filter((v) =>
+          keep({
+            ...v,
+            workload: { id: (v.workload as Row).id === oracle ? "WORKLOAD" : (v.workload as Row).id === bridge ? "BRIDGE" : "other" },
+            subject: v.subject === subject ? "subject" : v.subject,
+            signers: (v.signers as Row[]).map((s) => ({ id: s.id === signer ? "signer" : s.id })),
+          }),
+        )
+        .map((v) => v.id);
+      const got = (await data(`{ verdicts(first: 1000, where: ${w}) { id } }`)).verdicts!;
+      expect(ids(got)).toEqual(expected);
+      expect(expected.length > 0 || w.includes("tee_in: []")).toBe(true);
+    });
+
+    it("filters entities by their derived lists and string operators", async () => {
+      const revoked = (await data(`{ workloads(where: { verdicts_: { status: REVOKED } }, orderBy: name) { name } }`)).workloads!;
+      expect(revoked.map((w) => w.name)).toEqual(["bridge", "keepledger-validator", "oracle"]);
+      expect((await data(`{ workloads(where: { name_contains_nocase: "ORAC" }) { name } }`)).workloads).toEqual([{ name: "oracle" }]);
+      expect((await data(`{ workloads(where: { name_not_contains: "o" }) { name } }`)).workloads).toEqual([{ name: "bridge" }]);
+      expect((await data(`{ policies(where: { allowedTees_contains: ["debug"], replaced: false }) { workload { name } } }`)).policies!.map((p) => (p.workload as Row).name).sort()).toEqual([
+        "bridge",
+        "bridge",
+        "oracle",
+      ]);
+      const active = (await data(`{ validators(where: { active: true }, orderBy: id) { id } }`)).validators!;
+      expect(ids(active)).toEqual([scenario.validators[0]!.address, scenario.validators[2]!.address].map((a) => a.toLowerCase()).sort());
+    });
+
+    it("finds what changed since a block with _change_block", async () => {
+      const changed = (await data(`{ validators(where: { _change_block: { number_gte: ${scenario.checkpoints.governance} } }) { id } }`)).validators!;
+      expect(ids(changed)).toEqual([scenario.validators[1]!.address.toLowerCase()]);
+    });
+
+    it("orders by a field of a referenced entity", async () => {
+      const rows = (await data(`{ verdicts(first: 1000, orderBy: workload__name, orderDirection: desc) { workload { name } } }`)).verdicts!;
+      const names = rows.map((r) => (r.workload as Row).name as string);
+      expect(names).toEqual([...names].sort().reverse());
+    });
+
+    it("answers bad arguments with BAD_USER_INPUT", async () => {
+      expect(await errorOf(`{ verdicts(where: { issuedAt_gt: "soon" }) { id } }`)).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+      expect(await errorOf(`{ verdicts(where: { subject: "0xabc" }) { id } }`)).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+    });
+  });
+
+  describe("time travel", () => {
+    it("reads the state as of a block by number or by hash, and refuses blocks not indexed yet", async () => {
+      const n = scenario.checkpoints.afterSingles!;
+      const byNumber = await data(`{ _meta(block: { number: ${n} }) { block { number hash } } verdicts(block: { number: ${n} }) { id status } }`);
+      const hash = (byNumber._meta as unknown as { block: { hash: string } }).block.hash;
+      const byHash = await data(`{ verdicts(block: { hash: "${hash}" }) { id status } }`);
+      expect(byHash.verdicts).toEqual(byNumber.verdicts);
+      expect(byNumber.verdicts!.every((v) => v.status === "FINALIZED")).toBe(true);
+      expect(byNumber.verdicts!.length).toBe(5);
+      const head = (await indexer.cursor())!.number;
+      expect(await errorOf(`{ verdicts(block: { number: ${head + 1} }) { id } }`)).toMatchObject({
+        message: `the registry has only indexed up to block number ${head} and data for block number ${head + 1} is therefore not yet available`,
+        extensions: { code: "BLOCK_NOT_INDEXED" },
+      });
+      expect(await errorOf(`{ verdicts(block: { hash: "0x${"ab".repeat(32)}" }) { id } }`)).toMatchObject({ extensions: { code: "BLOCK_NOT_FOUND" } });
+      expect(await data(`{ verdicts(block: { number_gte: ${head} }) { id } }`)).toEqual(await data(`{ verdicts { id } }`));
+      // Before the deployment there is nothing.
+      expect((await data(`{ workloads(block: { number: 1 }) { id } }`)).workloads).toEqual([]);
+    });
+
+    it("shows a revoked verdict as FINALIZED before its revocation and REVOKED after", async () => {
+      const id = scenario.verdicts.oracleSgxK1!.id;
+      const before = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.beforeRevocations} }) { status revoked revocation { id } } }`);
+      expect(before.verdict).toEqual({ status: "FINALIZED", revoked: false, revocation: null });
+      const after = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.afterRevocations} }) { status revoked } }`);
+      expect(after.verdict).toEqual({ status: "REVOKED", revoked: true });
+    });
+  });
+
+  describe("attestedAt", () => {
+    it("agrees with the contract's isAttested at every checkpoint", async () => {
+      const pairs: [Address, Hex][] = [
+        ...scenario.keeps.map((k) => [k, scenario.workloads.oracle] as [Address, Hex]),
+        ...scenario.keeps.map((k) => [k, scenario.workloads.bridge] as [Address, Hex]),
+        ...scenario.validators.map((v) => [v.address, scenario.workloads.validator] as [Address, Hex]),
+        [scenario.verdicts.bridgeUnbound!.verdict.subject, scenario.workloads.bridge],
+      ];
+      let attestedSomewhere = 0;
+      for (const block of Object.values(scenario.checkpoints)) {
+        for (const [subject, workload] of pairs) {
+          const [ok, verdictId, expiresAt] = await scenario.chain.publicClient.readContract({
+            address: scenario.deployment.contracts.attestationRegistry,
+            abi: attestationRegistryAbi,
+            functionName: "isAttested",
+            args: [subject, workload],
+            blockNumber: BigInt(block),
+          });
+          const got = (await data(`query($s: ID!, $w: ID!, $b: Int) { attestedAt(subject: $s, workload: $w, block: $b) { attested expiresAt block verdict { id } } }`, {
+            s: subject,
+            w: workload,
+            b: block,
+          })).attestedAt as unknown as { attested: boolean; expiresAt: string | null; block: number; verdict: { id: string } | null };
+          const where = `${subject} / ${workload} at block ${block}`;
+          expect(got.attested, where).toBe(ok);
+          expect(got.block).toBe(block);
+          expect(got.verdict?.id ?? `0x${"00".repeat(32)}`, where).toBe(verdictId);
+          expect(got.expiresAt ?? "0", where).toBe(expiresAt.toString());
+          if (ok) attestedSomewhere++;
+        }
+      }
+      expect(attestedSomewhere).toBeGreaterThan(10);
+    });
+  });
+});
+
+describe("expiry at read time", () => {
+  it("reads verdicts EXPIRED once the chain's time passes expiresAt, with no transaction, on every store", async () => {
+    const stores = await Promise.all(TEST_DATABASES.map((s) => s.open()));
+    try {
+      const apis = [];
+      for (const { db } of stores) {
+        const indexer = await createIndexer({ db, chain: scenario.chain.provider, deployment: scenario.deployment });
+        await indexer.catchUp();
+        apis.push({ indexer, api: createRegistryApi({ db, chain: scenario.chain.provider }) });
+      }
+      const statuses = async (api: RegistryApi) =>
+        ((await api.execute(`{ verdicts(first: 1000) { id status } }`)).data as { verdicts: { id: string; status: string }[] }).verdicts;
+      const before = await statuses(apis[0]!.api);
+      expect(before.filter((v) => v.status === "FINALIZED").length).toBeGreaterThan(5);
+      // Time passes: one empty block a week later. No event, no transaction touches a verdict.
+      await scenario.chain.clock!.jump(7 * 86_400);
+      await scenario.chain.mine();
+      for (const { indexer, api } of apis) {
+        await indexer.catchUp();
+        const after = await statuses(api);
+        expect(after.map((v) => v.id)).toEqual(before.map((v) => v.id));
+        for (const [i, v] of after.entries()) expect(v.status).toBe(before[i]!.status === "REVOKED" ? "REVOKED" : "EXPIRED");
+        // The past is unchanged: as of the scenario's end, the same verdicts were live.
+        const atEnd = ((await api.execute(`{ verdicts(first: 1000, block: { number: ${scenario.checkpoints.end} }) { id status } }`)).data as { verdicts: unknown[] }).verdicts;
+        expect(atEnd).toEqual(before);
+      }
+    } finally {
+      for (const s of stores) await s.drop();
+    }
+  });
+});
