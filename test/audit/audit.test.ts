@@ -46,8 +46,10 @@ import { runScenario } from "../indexer/scenario.ts";
 
 const VECTOR = ["sgx", "dcapqvl-sgx"] as const;
 const quote = fixtureBytes(...VECTOR, "quote.bin");
+// The separate collateral files, as a node stores what a Keep posted (the set's combined
+// collateral.json carries the same TCB info, so a tampered tcb_info.json beside it would go unused).
 const collateralFiles = readdirSync(fixturePath(...VECTOR))
-  .filter((f) => f !== "quote.bin")
+  .filter((f) => f !== "quote.bin" && f !== "collateral.json")
   .map((name) => ({ name, bytes: new Uint8Array(readFileSync(fixturePath(...VECTOR, name))) }));
 
 let chain: RegistryChain;
