@@ -1,9 +1,22 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_DATABASES } from "../../test/support/databases.ts";
+import { TEST_DATABASES, type TestDatabase } from "../../test/support/databases.ts";
 import type { Database } from "./Database.ts";
 import { openDatabase } from "./openDatabase.ts";
 
-describe.each(TEST_DATABASES)("Database on $name", (store) => {
+/** A SQLite file, besides the shared in-memory one: reads from outside a transaction take another path. */
+const sqliteFile = {
+  name: "sqlite file",
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), "keepledger-db-"));
+    const db = openDatabase(join(dir, "store.db"));
+    return { db, url: join(dir, "store.db"), drop: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+  },
+} as unknown as TestDatabase;
+
+describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
   let db: Database;
   let drop: () => Promise<void>;
   beforeAll(async () => {
@@ -56,6 +69,32 @@ describe.each(TEST_DATABASES)("Database on $name", (store) => {
       ),
     );
     expect(await db.query("SELECT n FROM item WHERE id = $1", ["counter"])).toEqual([{ n: 20 }]);
+  });
+
+  it("keeps statements of other async work out of an open transaction", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const failed = db
+      .transaction(async (tx) => {
+        await tx.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["uncommitted", 1]);
+        // Code inside the transaction that reaches the store through the outer handle belongs to it.
+        expect(await db.query("SELECT id FROM item WHERE id = $1", ["uncommitted"])).toEqual([{ id: "uncommitted" }]);
+        entered();
+        await gate;
+        throw new Error("roll back");
+      })
+      .catch((e: Error) => e.message);
+    await inside;
+    const read = db.query("SELECT id FROM item WHERE id = $1", ["uncommitted"]);
+    const write = db.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["outside", 2]);
+    release();
+    // Another flow never sees the uncommitted row, and its write does not roll back with the transaction.
+    expect(await read).toEqual([]);
+    await write;
+    expect(await failed).toBe("roll back");
+    expect(await db.query("SELECT id FROM item WHERE id IN ($1, $2) ORDER BY id", ["outside", "uncommitted"])).toEqual([{ id: "outside" }]);
   });
 });
 

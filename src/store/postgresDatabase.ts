@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { applyTypePlaceholders, type Database, type Row } from "./Database.ts";
 
@@ -43,26 +44,43 @@ function client(q: pg.Pool | pg.PoolClient, dialectSelf: () => Database, inTx: b
   return self;
 }
 
-/** PostgreSQL through a small pool; a transaction holds one pooled connection. */
+/**
+ * PostgreSQL through a small pool; a transaction holds one pooled connection. Code inside a transaction
+ * that reaches the store through the outer handle (a helper given the database, not the transaction)
+ * still runs on the transaction's connection — its async flow is tracked with AsyncLocalStorage — so
+ * it sees the transaction's rows and commits or rolls back with it, as on SQLite.
+ */
 export function openPostgresDatabase(url: string, options: { max?: number } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 8 });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
+  const flow = new AsyncLocalStorage<{ tx: Database; open: boolean }>();
   const base = client(pool, () => self, false);
+  const current = (): Database | undefined => {
+    const t = flow.getStore();
+    return t?.open ? t.tx : undefined;
+  };
   const self: Database = {
     ...base,
     description: redact(url),
+    query: (sql, params) => (current() ?? base).query(sql, params),
+    execute: (sql, params) => (current() ?? base).execute(sql, params),
+    exec: (script) => (current() ?? base).exec(script),
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
+      const joined = current();
+      if (joined) return fn(joined);
       const conn = await pool.connect();
+      const ctx = { tx: client(conn, () => self, true), open: true };
       try {
         await conn.query("BEGIN");
-        const out = await fn(client(conn, () => self, true));
+        const out = await flow.run(ctx, () => fn(ctx.tx));
         await conn.query("COMMIT");
         return out;
       } catch (e) {
         await conn.query("ROLLBACK").catch(() => undefined);
         throw e;
       } finally {
+        ctx.open = false;
         conn.release();
       }
     },

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
@@ -19,12 +20,23 @@ function bindable(params: readonly unknown[]): SQLInputValue[] {
 
 /**
  * The embedded store: one file (or `:memory:`), WAL mode so readers (the
- * GraphQL API) never block the writer (the indexer). node:sqlite is
- * synchronous, so transactions are serialized with a queue to keep other
- * async work from interleaving statements into an open transaction.
+ * GraphQL API) never block the writer (the indexer).
+ *
+ * node:sqlite is synchronous and one connection has one transaction, so an
+ * open transaction (BEGIN … awaits … COMMIT) would take in every statement
+ * other async work runs meanwhile: their writes would commit or roll back
+ * with it, their reads would see its uncommitted rows. Transactions are
+ * therefore serialized with a queue, and the statements of the transaction's
+ * own async flow (tracked with AsyncLocalStorage, so code that reaches the
+ * database through the outer handle inside the transaction still belongs to
+ * it) are told apart from everyone else's: other writes wait until the
+ * transaction ends; other reads go to a second, read-only connection that
+ * sees the last committed state (an in-memory database has no second
+ * connection: its reads wait too).
  */
 export function openSqliteDatabase(path: string): Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const memory = path === ":memory:";
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
   const statements = new Map<string, StatementSync>();
@@ -36,36 +48,65 @@ export function openSqliteDatabase(path: string): Database {
     }
     return s;
   };
+  let reader: { db: DatabaseSync; statements: Map<string, StatementSync> } | undefined;
+  const prepareRead = (sql: string): StatementSync => {
+    if (!reader) {
+      reader = { db: new DatabaseSync(path, { readOnly: true }), statements: new Map() };
+      reader.db.exec("PRAGMA busy_timeout = 5000;");
+    }
+    let s = reader.statements.get(sql);
+    if (!s) {
+      s = reader.db.prepare(toSqlite(sql));
+      reader.statements.set(sql, s);
+    }
+    return s;
+  };
+
   let queue: Promise<unknown> = Promise.resolve();
-  let inTransaction = false;
+  /** The open transaction's token; its async flow carries the same token in `flow`. */
+  let open: symbol | undefined;
+  const flow = new AsyncLocalStorage<symbol>();
+  const inOwnTransaction = () => open !== undefined && flow.getStore() === open;
+  /** Waits until no transaction of another flow is open (statements then run synchronously). */
+  const waitOthers = async () => {
+    while (open !== undefined && !inOwnTransaction()) await queue;
+  };
 
   const self: Database = {
     dialect: "sqlite",
-    description: path === ":memory:" ? "sqlite (in memory)" : `sqlite ${path}`,
+    description: memory ? "sqlite (in memory)" : `sqlite ${path}`,
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+      if (open !== undefined && !inOwnTransaction()) {
+        if (!memory) return prepareRead(sql).all(...bindable(params)) as T[];
+        await waitOthers();
+      }
       return prepare(sql).all(...bindable(params)) as T[];
     },
     async execute(sql: string, params: readonly unknown[] = []) {
+      await waitOthers();
       const r = prepare(sql).run(...bindable(params));
       return { changes: Number(r.changes) };
     },
     async exec(script: string) {
+      await waitOthers();
       db.exec(applyTypePlaceholders(script, "sqlite"));
     },
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
-      if (inTransaction) return fn(self);
+      // A transaction inside the open one (its own flow) joins it.
+      if (inOwnTransaction()) return fn(self);
       const run = async (): Promise<T> => {
+        const token = Symbol("transaction");
         db.exec("BEGIN IMMEDIATE");
-        inTransaction = true;
+        open = token;
         try {
-          const out = await fn(self);
+          const out = await flow.run(token, () => fn(self));
           db.exec("COMMIT");
           return out;
         } catch (e) {
           db.exec("ROLLBACK");
           throw e;
         } finally {
-          inTransaction = false;
+          open = undefined;
         }
       };
       const result = queue.then(run, run);
@@ -74,6 +115,7 @@ export function openSqliteDatabase(path: string): Database {
     },
     async close() {
       await queue;
+      reader?.db.close();
       db.close();
     },
   };
