@@ -131,6 +131,31 @@ describe("intelPcsCollateral against a local PCCS", () => {
     expect(c.crls.map((x) => x.issuer)).toEqual([expect.stringContaining("PCK Platform CA"), expect.stringContaining("Root CA")]);
   });
 
+  it("asks Intel's certificate site for the root CA CRL when the base is Intel PCS (which serves none)", async () => {
+    routes = {
+      ...pcsRoutes("tdx", "dcapqvl-tdx", "b0c06f000000", "platform"),
+      "/IntelSGXRootCA.der": (_q, res) => {
+        res.writeHead(200);
+        res.end(fixtureBytes("tdx", "dcapqvl-tdx", "root_ca_crl.der"));
+      },
+    };
+    delete routes["/sgx/certification/v4/rootcacrl"];
+    // The Intel hosts are reached on this loopback server: the fetch seam rewrites only the origin.
+    const asked: string[] = [];
+    const p = intelPcsCollateral({
+      baseUrl: "https://api.trustedservices.intel.com",
+      apiVersion: 4,
+      fetch: (url, init) => {
+        asked.push(new URL(url).origin);
+        const u = new URL(url);
+        return fetch(`${base}${u.pathname}${u.search}`, init);
+      },
+    });
+    const c = await p.fetch({ vendor: "intel", tee: "tdx", fmspc: "b0c06f000000", pckCa: "platform" }, new Date("2025-07-01T00:00:00Z"));
+    expect(c.crls.map((x) => x.issuer)).toEqual([expect.stringContaining("PCK Platform CA"), expect.stringContaining("Root CA")]);
+    expect(new Set(asked)).toEqual(new Set(["https://api.trustedservices.intel.com", "https://certificates.trustedservices.intel.com"]));
+  });
+
   it("types every failure: unknown FMSPC is final, outages are retryable", async () => {
     const request = { vendor: "intel", tee: "tdx", fmspc: "b0c06f000000", pckCa: "platform" } as const;
     const at = new Date("2025-07-01T00:00:00Z");

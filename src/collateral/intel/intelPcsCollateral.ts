@@ -20,8 +20,9 @@ export interface IntelPcsCollateralOptions {
   /** Longest a cached entry is served when no `cache` is given (default 24 h); nextUpdate always bounds it too. */
   maxAgeMs?: number;
   /**
-   * Where the Intel SGX Root CA CRL comes from. Default `{baseUrl}/sgx/certification/v4/rootcacrl`
-   * (PCCS); for Intel PCS use "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der".
+   * Where the Intel SGX Root CA CRL comes from. Default: Intel's own URL
+   * (INTEL_ROOT_CA_CRL_URL) when `baseUrl` is Intel PCS, which has no rootcacrl endpoint;
+   * `{baseUrl}/sgx/certification/v4/rootcacrl` for a PCCS.
    */
   rootCaCrlUrl?: string;
   /** Per-request timeout (default 10 s). */
@@ -45,6 +46,19 @@ interface CrlEntry {
   issuerChain: ParsedCertificate[];
 }
 
+/** Where Intel publishes the Intel SGX Root CA CRL (Intel PCS serves no copy of it). */
+export const INTEL_ROOT_CA_CRL_URL = "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der";
+
+function defaultRootCaCrlUrl(base: string): string {
+  let host = "";
+  try {
+    host = new URL(base).hostname.toLowerCase();
+  } catch {
+    // A malformed base fails at its first request with the URL in the message.
+  }
+  return host === "api.trustedservices.intel.com" ? INTEL_ROOT_CA_CRL_URL : `${base}/sgx/certification/v4/rootcacrl`;
+}
+
 /**
  * Collateral from Intel PCS or any PCCS speaking the v4 API: TCB Info for the
  * quote's TEE and FMSPC, the QE Identity, the PCK CRL of the issuing CA and the
@@ -58,7 +72,7 @@ export function intelPcsCollateral(options: IntelPcsCollateralOptions): IntelPcs
   const fetchFn: FetchLike = options.fetch ?? ((url, init) => fetch(url, init));
   const cache = options.cache ?? new PcsCache(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {});
   const timeoutMs = options.timeoutMs ?? defaultIntelPcsOptions().timeoutMs;
-  const rootCaCrlUrl = options.rootCaCrlUrl ?? `${base}/sgx/certification/v4/rootcacrl`;
+  const rootCaCrlUrl = options.rootCaCrlUrl ?? defaultRootCaCrlUrl(base);
 
   const signedDocument = async (url: string, type: "tcbInfo" | "enclaveIdentity", headers: readonly string[]) => {
     const r = await pcsGet(fetchFn, url, timeoutMs, type === "tcbInfo" ? "tcb" : "other");
