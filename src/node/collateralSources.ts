@@ -1,7 +1,8 @@
 /**
  * The node's collateral sources from its configuration: an offline directory, Intel PCS/PCCS and AMD
- * KDS. Vendor services are scoped to their own vendor, since the engine asks every provider for every
- * request and a provider refuses requests of another vendor.
+ * KDS, asked in that order. Vendor services are scoped to their own vendor, since the engine asks every
+ * provider for every request and a provider refuses requests of another vendor. A service that is down
+ * fails no evidence the directory covers (the engine reports the outage only when collateral is short).
  */
 import { amdKdsCollateral } from "../collateral/amd/index.ts";
 import { intelPcsCollateral } from "../collateral/intel/intelPcsCollateral.ts";

@@ -1,4 +1,4 @@
-import { EvidenceFormatError, InfrastructureError, VerificationError, isKeepledgerError } from "../errors/KeepledgerError.ts";
+import { EvidenceFormatError, InfrastructureError, VerificationError, isKeepledgerError, type KeepledgerError } from "../errors/KeepledgerError.ts";
 import { defineErrorCodes } from "../errors/catalogue.ts";
 import { EVIDENCE_CODES } from "../evidence/codes.ts";
 import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
@@ -44,26 +44,51 @@ export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[]
   return matches[0]!;
 }
 
+/**
+ * Verification errors that mean "the collateral at hand was not enough": missing or stale pieces. After
+ * a provider outage they are the outage's doing, so the outage (retryable) is reported instead.
+ */
+const COLLATERAL_SHORTFALL = new Set([
+  "DCAP_TCB_INFO_MISSING",
+  "DCAP_QE_IDENTITY_MISSING",
+  "DCAP_TCB_SIGNING_CERT_MISSING",
+  "DCAP_COLLATERAL_EXPIRED",
+  "SNP_VEK_MISSING",
+  "SNP_ASK_MISSING",
+  "CRL_MISSING",
+  "CRL_EXPIRED",
+]);
+
+interface GatheredCollateral {
+  set: CollateralSet;
+  /** Retryable failures of providers whose peers were asked anyway. */
+  outages: KeepledgerError[];
+}
+
 async function gatherCollateral(
   adapter: TeeAdapter,
   parsed: unknown,
   providers: readonly CollateralProvider[],
   at: Date,
-): Promise<CollateralSet> {
+): Promise<GatheredCollateral> {
   const requests = adapter.collateralRequests(parsed);
-  if (requests.length === 0 || providers.length === 0) return emptyCollateral();
+  if (requests.length === 0 || providers.length === 0) return { set: emptyCollateral(), outages: [] };
   const sets: CollateralSet[] = [];
+  const outages: KeepledgerError[] = [];
   for (const request of requests) {
     for (const provider of providers) {
       try {
         sets.push(await provider.fetch(request, at));
       } catch (cause) {
-        if (isKeepledgerError(cause)) throw cause;
-        throw new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${provider.name} failed`, { cause });
+        const error = isKeepledgerError(cause) ? cause : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${provider.name} failed`, { cause });
+        // One service down must not fail evidence another provider (an offline directory) covers;
+        // final refusals (an unknown FMSPC, a malformed answer) still end verification at once.
+        if (!error.retryable || providers.length === 1) throw error;
+        outages.push(error);
       }
     }
   }
-  return mergeCollateral(...sets);
+  return { set: mergeCollateral(...sets), outages };
 }
 
 /**
@@ -77,15 +102,20 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
   const adapter = detectAdapter(bytes, options.adapters ?? DEFAULT_ADAPTERS);
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes));
   const providers = options.collateral === undefined ? [] : Array.isArray(options.collateral) ? options.collateral : [options.collateral as CollateralProvider];
-  const collateral = await gatherCollateral(adapter, parsed, providers, at);
-  return guarded(adapter, "verifier", () =>
-    adapter.verify(parsed, {
-      evidence: bytes,
-      collateral,
-      at,
-      ...(options.trustedRoots ? { trustedRoots: options.trustedRoots } : {}),
-    }),
-  );
+  const { set: collateral, outages } = await gatherCollateral(adapter, parsed, providers, at);
+  try {
+    return guarded(adapter, "verifier", () =>
+      adapter.verify(parsed, {
+        evidence: bytes,
+        collateral,
+        at,
+        ...(options.trustedRoots ? { trustedRoots: options.trustedRoots } : {}),
+      }),
+    );
+  } catch (error) {
+    if (outages.length > 0 && isKeepledgerError(error) && COLLATERAL_SHORTFALL.has(error.code)) throw outages[0]!;
+    throw error;
+  }
 }
 
 /** A bug in a parser or verifier must still end as a typed rejection, never as "ok" or an untyped crash. */

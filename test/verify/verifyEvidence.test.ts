@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { directoryCollateral } from "../../src/collateral/staticCollateral.ts";
+import { intelPcsCollateral } from "../../src/collateral/intel/intelPcsCollateral.ts";
+import { directoryCollateral, staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 
@@ -56,5 +57,26 @@ describe("collateral recognized by content", () => {
     const fromDir = await verifyEvidence(fixtureBytes(kind, set, "quote.bin"), { collateral: await directoryCollateral(fixturePath(kind, set)), at: new Date(expected.verify_at) });
     const fromJson = await verifyEvidence(fixtureBytes(kind, set, "quote.bin"), { collateral, at: new Date(expected.verify_at) });
     expect(fromJson).toEqual(fromDir);
+  });
+});
+
+describe("a collateral service that is down", () => {
+  const expected = expectedOf("sgx", "dcapqvl-sgx");
+  const at = new Date(expected.verify_at);
+  const quote = fixtureBytes("sgx", "dcapqvl-sgx", "quote.bin");
+  // Nothing listens on port 1: a real connection refusal, as when a PCCS is down.
+  const down = () => intelPcsCollateral({ baseUrl: "http://127.0.0.1:1", apiVersion: 4, timeoutMs: 2_000 });
+
+  it("does not fail evidence an offline directory covers", async () => {
+    const r = await verifyEvidence(quote, { collateral: [await directoryCollateral(fixturePath("sgx", "dcapqvl-sgx")), down()], at });
+    expect(r.tcb.status).toBe("ConfigurationAndSWHardeningNeeded");
+  });
+
+  it("is reported as the outage (retryable), not as missing collateral, when nothing else covers it", async () => {
+    const partial = staticCollateral([{ name: "pck_crl.der", bytes: fixtureBytes("sgx", "dcapqvl-sgx", "pck_crl.der") }]);
+    const error = await verifyEvidence(quote, { collateral: [partial, down()], at }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ retryable: true, stage: "infrastructure" });
+    const alone = await verifyEvidence(quote, { collateral: [partial], at }).catch((e: unknown) => e);
+    expect(alone).toMatchObject({ retryable: false, code: expect.stringMatching(/_MISSING$/) });
   });
 });
