@@ -4,6 +4,7 @@
  * the contract stores, measurements come from flags and from real vectors, policies are read, scheduled
  * and round-trip through --json; refusals name what was wrong.
  */
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,16 @@ afterAll(async () => g?.close());
 
 const measurementOf = (workloadId: Hex, hash: Hex) =>
   g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "measurementOf", args: [workloadId, hash] });
+
+describe("keepledger --help", () => {
+  it("lists the governance commands with their subcommands (the installed bin, as a process)", () => {
+    const r = spawnSync(process.execPath, [new URL("../../bin/keepledger.mjs", import.meta.url).pathname, "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    for (const name of ["dev", "node", "verify", "audit", "deploy", "submit", "query", "cert"]) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    expect(r.stdout).toMatch(/^ {2}workload +add \| measure \| revoke \| policy:/m);
+    expect(r.stdout).toMatch(/^ {2}validator +add \| remove \| threshold \| list:/m);
+  });
+});
 
 describe("keepledger workload add", () => {
   it("registers the workload under the owner-scoped id and prints it", async () => {
@@ -68,8 +79,8 @@ describe("keepledger workload measure", () => {
     const hash = measurementHash(want);
     expect(r.stdout.split("\n")[0]).toBe(hash);
     expect(r.stdout).toContain("(parsed, not verified)");
-    expect(r.stdout).toContain(`mrtd       ${want.mrtd}`);
-    expect(r.stdout).toContain(`rtmr3      ${want.rtmr3}`);
+    expect(r.stdout).toContain(`mrtd        ${want.mrtd}`);
+    expect(r.stdout).toContain(`rtmr3       ${want.rtmr3}`);
     expect(await measurementOf(app, hash)).toMatchObject({ known: true, tee: 2 });
   });
 

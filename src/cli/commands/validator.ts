@@ -27,7 +27,7 @@ async function reportScheduled(conn: SignerConnection, o: GovernanceCliOptions, 
 }
 
 export function registerValidatorCommand(program: Command): void {
-  const validator = program.command("validator").description("govern the validator set: add and remove validators, set the threshold k, list them");
+  const validator = program.command("validator").description("add | remove | threshold | list: govern the validator set and its threshold k");
 
   withChainOptions(
     validator
@@ -109,13 +109,14 @@ export function registerValidatorCommand(program: Command): void {
           };
         }),
       );
+      const now = iso(await chainNow(publicClient));
       const pending = pendingAt !== 0n ? { threshold: pendingK, effectiveAt: iso(pendingAt) } : undefined;
       emit(o.json, { ok: true, threshold, registered, ...(pending ? { pendingThreshold: pending } : {}), validators: records }, () =>
         [
           `threshold ${threshold} of ${registered} registered${pending ? ` (becomes ${pending.threshold} at ${pending.effectiveAt})` : ""}`,
           ...records.map((r) =>
             [
-              `${r.address}  ${r.counting ? "counting" : "not counting"}${r.bootstrap ? " (bootstrap)" : ""}${r.registered ? "" : " (removed)"}`,
+              `${r.address}  ${r.counting ? "counting" : `not counting (${whyNotCounting(r, now)})`}${r.bootstrap ? " (bootstrap)" : ""}`,
               `  endpoint ${r.endpoint}, ${r.loggingProfile} logging, active from ${r.activeFrom}${r.activeUntil ? ` until ${r.activeUntil}` : ""}`,
               ...(r.ownVerdictId ? [`  own verdict ${r.ownVerdictId} until ${r.ownVerdictExpiresAt}${r.ownVerdictRevoked ? " (REVOKED)" : ""}`] : []),
             ].join("\n"),
@@ -124,4 +125,11 @@ export function registerValidatorCommand(program: Command): void {
       );
     }),
   );
+}
+
+function whyNotCounting(r: { registered: boolean; activeFrom: string; activeUntil?: string; ownVerdictId?: string; ownVerdictRevoked?: boolean }, now: string): string {
+  if (r.activeFrom > now) return `active from ${r.activeFrom}`;
+  if (!r.registered || (r.activeUntil !== undefined && r.activeUntil <= now)) return "removed";
+  if (r.ownVerdictId === undefined) return "no own verdict attached yet";
+  return r.ownVerdictRevoked ? "its own verdict was revoked" : "its own verdict expired";
 }

@@ -50,7 +50,7 @@ function withChainOptions(c: Command, signs: boolean): Command {
 }
 
 export function registerWorkloadCommand(program: Command): void {
-  const workload = program.command("workload").description("register workloads, approve and revoke measurements, read and schedule policies");
+  const workload = program.command("workload").description("add | measure | revoke | policy: register workloads, approve and revoke measurements, read and schedule policies");
 
   withChainOptions(
     workload
@@ -134,7 +134,7 @@ export function registerWorkloadCommand(program: Command): void {
           `${hash}`,
           `  approved ${measurement.tee} measurement (release ${release}) for workload ${workloadId} (transaction ${r.hash})`,
           `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (parsed, not verified)`}:`,
-          ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(10)} ${v === null ? "any" : String(v)}`),
+          ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(11)} ${v === null ? "any" : String(v)}`),
           ...(debug ? ["  ⚠ INSECURE: debug-mode evidence or the debug kind; only a dev policy accepts it"] : []),
           `  revoke with: keepledger workload revoke ${workloadId} ${hash}`,
         ].join("\n"),
@@ -220,7 +220,7 @@ async function printPolicy(workloadId: Hex, o: GovernanceCliOptions): Promise<vo
     () =>
       [
         `workload ${workloadId} "${info.name}", owner ${info.owner}`,
-        `policy in force since ${iso(current.effectiveAt)}:`,
+        current.effectiveAt === 0n ? "policy in force (the default, since registration):" : `policy in force since ${iso(current.effectiveAt)}:`,
         policyText(current.policy),
         ...(pending ? [`scheduled to take effect at ${iso(pending.effectiveAt)}:`, policyText(pending.policy)] : []),
       ].join("\n"),
