@@ -94,10 +94,11 @@ export function schedule(effectiveAt: bigint, now: bigint): Schedule {
   return { effectiveAt: iso(effectiveAt), effectiveAtUnix: Number(effectiveAt), inForceNow: effectiveAt <= now };
 }
 
-export function scheduleText(s: Schedule, now: bigint): string {
+/** `delay` names the contract's delay: "governance delay" (ValidatorSet) or "policy delay" (WorkloadRegistry). */
+export function scheduleText(s: Schedule, now: bigint, delay: string): string {
   return s.inForceNow
-    ? `in force now (${s.effectiveAt}; no delay)`
-    : `takes effect at ${s.effectiveAt} (in ${duration(BigInt(s.effectiveAtUnix) - now)}, after the governance delay); until then the current setting holds`;
+    ? `in force now (${s.effectiveAt}; the ${delay} is 0)`
+    : `takes effect at ${s.effectiveAt} (in ${duration(BigInt(s.effectiveAtUnix) - now)}, after the ${delay}); until then the current setting holds`;
 }
 
 /** Prints one JSON object (with --json) or lines for people. */

@@ -8,7 +8,9 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Hex } from "viem";
+import { createWalletClient, http, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
 import { measurementHash, workloadId as workloadIdOf } from "../../src/ids/index.ts";
 import { expectedOf, fixturePath } from "../support/fixtures.ts";
@@ -82,6 +84,17 @@ describe("keepledger workload measure", () => {
     expect(r.stdout).toContain(`mrtd        ${want.mrtd}`);
     expect(r.stdout).toContain(`rtmr3       ${want.rtmr3}`);
     expect(await measurementOf(app, hash)).toMatchObject({ known: true, tee: 2 });
+  });
+
+  it("takes an SGX enclave's signer, product and ISVSVN from a real quote with --by-signer", async () => {
+    const report = (expectedOf("sgx", "dcapqvl-sgx") as unknown as { quote: { report: { mrsigner: string; isvprodid: number; isvsvn: number } } }).quote.report;
+    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("sgx", "dcapqvl-sgx", "quote.bin"), "--by-signer", "--json"], owner);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { measurementHash: Hex; debug: boolean; fields: Record<string, unknown> };
+    const want = { mrenclave: ZERO32 as Hex, mrsigner: `0x${report.mrsigner}` as Hex, isvProdId: report.isvprodid, minIsvSvn: report.isvsvn };
+    expect(out.fields).toEqual(want);
+    expect(out.debug).toBe(false);
+    expect(out.measurementHash).toBe(measurementHash({ tee: "sgx", ...want }));
   });
 
   it("labels a debug-mode SEV-SNP guest insecure and can require its host data", async () => {
@@ -209,5 +222,22 @@ describe("keepledger workload policy", () => {
     const refused = await g.cli(["workload", "policy", app, "--tee", "debug", "--no-dev"], owner);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('WorkloadRegistryPolicyDebugTeeWithoutDev: allowing the "debug" TEE kind needs a dev policy');
+  });
+
+  it("says when a policy takes effect under a policy delay, and shows it as scheduled until then", async () => {
+    // The governor sets a 10-minute policy delay (in force at once: the current delay is 0).
+    const governor = { publicClient: g.chain.publicClient, walletClient: createWalletClient({ chain: g.chain.chain, transport: http(g.bridge.url), account: privateKeyToAccount(g.keys.governor) }) };
+    await sendContractCall(governor, { address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "setPolicyDelay", args: [600n] });
+    const r = await g.cli(["workload", "policy", app, "--verdict-lifetime", "7200"], owner);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/takes effect at \S+Z \(in 10m, after the policy delay\); until then the current setting holds/);
+    const shown = await g.cli(["workload", "policy", app, "--json"]);
+    const out = JSON.parse(shown.stdout) as { policy: { verdictLifetime: number }; pending: { policy: { verdictLifetime: number }; effectiveAt: string } };
+    expect(out.policy.verdictLifetime).toBe(3600);
+    expect(out.pending.policy.verdictLifetime).toBe(7200);
+    await g.chain.increaseTime(600);
+    const later = await g.cli(["workload", "policy", app, "--json"]);
+    expect(JSON.parse(later.stdout)).toMatchObject({ policy: { verdictLifetime: 7200 } });
+    expect(JSON.parse(later.stdout)).not.toHaveProperty("pending");
   });
 });

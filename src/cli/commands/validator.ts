@@ -23,7 +23,7 @@ function withChainOptions(c: Command, signs: boolean): Command {
 async function reportScheduled(conn: SignerConnection, o: GovernanceCliOptions, what: string, r: ScheduledResult, extra: Record<string, unknown>): Promise<void> {
   const now = await chainNow(conn.publicClient);
   const when = schedule(r.effectiveAt, now);
-  emit(o.json, { ok: true, ...extra, ...when, txHash: r.hash }, () => `${what} (transaction ${r.hash})\n  ${scheduleText(when, now)}`);
+  emit(o.json, { ok: true, ...extra, ...when, txHash: r.hash }, () => `${what} (transaction ${r.hash})\n  ${scheduleText(when, now, "governance delay")}`);
 }
 
 export function registerValidatorCommand(program: Command): void {

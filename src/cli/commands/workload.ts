@@ -185,7 +185,7 @@ export function registerWorkloadCommand(program: Command): void {
       const now = await chainNow(clients.publicClient);
       const when = schedule(r.effectiveAt, now);
       emit(o.json, { ok: true, workloadId, policy: policyJson(next), ...when, txHash: r.hash }, () =>
-        [`scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`, `  ${scheduleText(when, now)}`, policyText(next)].join("\n"),
+        [`scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`, `  ${scheduleText(when, now, "policy delay")}`, policyText(next)].join("\n"),
       );
     }),
   );
@@ -222,7 +222,7 @@ async function printPolicy(workloadId: Hex, o: GovernanceCliOptions): Promise<vo
         `workload ${workloadId} "${info.name}", owner ${info.owner}`,
         current.effectiveAt === 0n ? "policy in force (the default, since registration):" : `policy in force since ${iso(current.effectiveAt)}:`,
         policyText(current.policy),
-        ...(pending ? [`scheduled to take effect at ${iso(pending.effectiveAt)}:`, policyText(pending.policy)] : []),
+        ...(pending ? [`scheduled, takes effect at ${iso(pending.effectiveAt)}:`, policyText(pending.policy)] : []),
       ].join("\n"),
   );
 }
