@@ -6,11 +6,12 @@
  * checked against the emitted declarations.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keepReportData } from "../../src/sdk/index.ts";
+import { expectedOf, fixturePath } from "../support/fixtures.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
@@ -28,6 +29,7 @@ beforeAll(() => {
   const tsc = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(installed, "dist")], { encoding: "utf8" });
   if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
   copyFileSync(join(ROOT, "package.json"), join(installed, "package.json"));
+  cpSync(join(ROOT, "bin"), join(installed, "bin"), { recursive: true });
   // The package's own dependencies, as npm would have installed them.
   symlinkSync(join(ROOT, "node_modules"), join(installed, "node_modules"), "dir");
 }, 120_000);
@@ -84,6 +86,18 @@ console.log(JSON.stringify(out));
       binding: keepReportData(input),
       error: { usage: true, keepledger: true, code: "SDK_REQUEST_INVALID" },
     });
+  });
+
+  it("runs the installed keepledger command from dist/ (no TypeScript sources shipped)", () => {
+    expect(existsSync(join(installed, "src"))).toBe(false);
+    const bin = join(installed, "bin", "keepledger.mjs");
+    const help = spawnSync(process.execPath, [bin, "--help"], { cwd: app, encoding: "utf8" });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}workload +add \| measure/m);
+    const at = expectedOf("tdx", "dcapqvl-tdx").verify_at;
+    const verified = spawnSync(process.execPath, [bin, "verify", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), "--collateral", fixturePath("tdx", "dcapqvl-tdx"), "--at", at, "--json"], { cwd: app, encoding: "utf8" });
+    expect(verified.status, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, tee: "tdx" });
   });
 
   it("type checks a TypeScript consumer against the emitted declarations", () => {
