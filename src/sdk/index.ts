@@ -12,18 +12,16 @@ export { useDeployment } from "./knownDeployments.ts";
 export { toPublicClient, type Eip1193Like, type ProviderLike } from "./connect.ts";
 export {
   requestAttestation,
-  requestNonce,
   submitEvidence,
   waitForVerdict,
   evidenceRequestBody,
   type RequestAttestationOptions,
   type AttestationResult,
   type AttestationVerdict,
-  type RequestNonceOptions,
-  type RequestNonceResult,
   type NodeCallOptions,
   type SubmittedEvidence,
   type VerdictView,
 } from "./requestAttestation.ts";
+export { requestNonce, type RequestNonceOptions, type RequestNonceResult } from "./requestNonce.ts";
 export { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 export { SDK_CODES } from "./codes.ts";

@@ -1,44 +1,19 @@
 /**
- * The validator node's HTTP API from a Keep's (or any client's) side: ask for a fresh block to bind
- * (requestNonce), post evidence and wait for the verdict (requestAttestation). `keepledger submit` is
- * built on the same calls (submitEvidence, waitForVerdict).
+ * Posting evidence to a validator node and waiting for the verdict (requestAttestation); the block to
+ * bind comes from requestNonce. `keepledger submit` is built on the same two calls (submitEvidence,
+ * waitForVerdict).
  */
 import type { Address } from "viem";
-import { InfrastructureError, UsageError, type KeepledgerError } from "../errors/KeepledgerError.ts";
+import { InfrastructureError, type KeepledgerError } from "../errors/KeepledgerError.ts";
 import { tcbStatusFromCode, teeKindFromCode } from "../ids/enums.ts";
 import type { VerdictView } from "../node/types.ts";
 import type { Hex } from "../util/bytes.ts";
 import type { TcbStatus, TeeKind } from "../verify/types.ts";
 import { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 import { SDK_CODES } from "./codes.ts";
+import { baseUrl, call, invalid, nodeFailure, type NodeAnswer, type NodeCallOptions } from "./nodeHttp.ts";
 
-export type { VerdictView };
-
-/** What every call to a node accepts. */
-export interface NodeCallOptions {
-  /** Cancels the call; it then rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Replaces the global fetch (tests, custom agents). */
-  fetch?: typeof fetch;
-}
-
-export interface RequestNonceOptions extends NodeCallOptions {
-  /** Also return this workload's policy's maxEvidenceAge. */
-  workloadId?: Hex;
-}
-
-export interface RequestNonceResult {
-  chainId: number;
-  /** The AttestationRegistry the binding names. */
-  registry: Address;
-  /** The block to bind: `confirmations` deep on the node's chain. */
-  blockNumber: bigint;
-  blockHash: Hex;
-  blockTimestamp: Date;
-  confirmations: number;
-  /** With `workloadId`: how old (seconds) the bound block may be when the evidence arrives. */
-  maxAge?: number;
-}
+export type { VerdictView, NodeCallOptions };
 
 export interface RequestAttestationOptions extends NodeCallOptions {
   /** The Keep's secp256k1 public key the evidence binds (65 bytes 0x04‖X‖Y or 64 bytes X‖Y). */
@@ -101,85 +76,6 @@ export interface SubmittedEvidence {
 const DEFAULT_TIMEOUT_MS = 300_000;
 /** The node holds a long poll at most 30 s; ask for a little less. */
 const MAX_WAIT_MS = 20_000;
-
-function invalid(message: string, field: string): UsageError {
-  return new UsageError(SDK_CODES.SDK_REQUEST_INVALID, message, { at: { field } });
-}
-
-function baseUrl(nodeUrl: string): string {
-  if (typeof nodeUrl !== "string" || !URL.canParse(nodeUrl) || !/^https?:$/.test(new URL(nodeUrl).protocol)) {
-    throw invalid(`the node URL must be an http(s) URL, got "${String(nodeUrl)}"`, "nodeUrl");
-  }
-  return nodeUrl.replace(/\/+$/, "");
-}
-
-interface NodeAnswer {
-  status: number;
-  json: Record<string, unknown>;
-}
-
-/** One HTTP call: network failures are InfrastructureErrors, aborts reject with the signal's reason. */
-async function call(base: string, path: string, init: RequestInit, o: NodeCallOptions & { deadline?: number }): Promise<NodeAnswer> {
-  const signals: AbortSignal[] = [];
-  if (o.signal) signals.push(o.signal);
-  if (o.deadline !== undefined) signals.push(AbortSignal.timeout(Math.max(1, o.deadline - Date.now())));
-  const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-  let response: Response;
-  try {
-    o.signal?.throwIfAborted();
-    response = await (o.fetch ?? fetch)(`${base}${path}`, { ...init, ...(signal ? { signal } : {}) });
-  } catch (cause) {
-    if (o.signal?.aborted) throw o.signal.reason;
-    if (o.deadline !== undefined && Date.now() >= o.deadline) throw new InfrastructureError(SDK_CODES.SDK_ATTESTATION_TIMEOUT, `the node at ${base} did not answer in time`, { cause });
-    throw new InfrastructureError(SDK_CODES.SDK_NODE_UNREACHABLE, `cannot reach the validator node at ${base}`, { cause, details: { url: `${base}${path}` } });
-  }
-  const text = await response.text().catch(() => "");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} answered ${response.status} without a JSON object`, {
-      details: { status: response.status, body: text.slice(0, 200) },
-    });
-  }
-  return { status: response.status, json: json as Record<string, unknown> };
-}
-
-/** An error answer other than a refusal: the node's code, typed by its stage. */
-function nodeFailure(base: string, answer: NodeAnswer): KeepledgerError {
-  const error = answer.json.error as NodeErrorJson | undefined;
-  if (!error || typeof error.code !== "string") {
-    return new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} answered ${answer.status} without an error body`, { details: { status: answer.status } });
-  }
-  const options = { details: { status: answer.status, ...(error.details ?? {}) } };
-  // 4xx other than rate limiting are the caller's mistakes; 429 and 5xx may pass.
-  if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) return new UsageError(error.code, error.message, options);
-  return new InfrastructureError(error.code, error.message, options);
-}
-
-/** GET /v1/nonce: the block a Keep binds into its evidence (with keepReportData). */
-export async function requestNonce(nodeUrl: string, options: RequestNonceOptions = {}): Promise<RequestNonceResult> {
-  const base = baseUrl(nodeUrl);
-  if (options.workloadId !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(options.workloadId)) throw invalid(`workloadId must be 0x + 64 hex digits, got "${options.workloadId}"`, "workloadId");
-  const answer = await call(base, `/v1/nonce${options.workloadId ? `?workload=${options.workloadId}` : ""}`, { method: "GET" }, options);
-  if (answer.status !== 200) throw nodeFailure(base, answer);
-  const j = answer.json as { chainId: number; registry: Address; blockNumber: number; blockHash: Hex; blockTimestamp: number; confirmations: number; maxAge?: number };
-  if (typeof j.blockNumber !== "number" || typeof j.blockHash !== "string") {
-    throw new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} answered /v1/nonce without a block`, { details: { body: j } });
-  }
-  return {
-    chainId: j.chainId,
-    registry: j.registry,
-    blockNumber: BigInt(j.blockNumber),
-    blockHash: j.blockHash,
-    blockTimestamp: new Date(j.blockTimestamp * 1000),
-    confirmations: j.confirmations,
-    ...(j.maxAge !== undefined ? { maxAge: j.maxAge } : {}),
-  };
-}
 
 function publicKeyHex(key: Hex | Uint8Array): Hex {
   const hex = typeof key === "string" ? key : (`0x${Buffer.from(key).toString("hex")}` as Hex);
