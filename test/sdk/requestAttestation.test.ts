@@ -173,4 +173,16 @@ describe("requestAttestation", () => {
     expect(error).toBeInstanceOf(UsageError);
     expect(error).toMatchObject({ code: "SDK_REQUEST_INVALID", shortMessage: message });
   });
+
+  // Last: it stops two of the three nodes.
+  it("times out with SDK_ATTESTATION_TIMEOUT, naming the verdict, when the quorum cannot form", async () => {
+    await net.stopNode(1);
+    await net.stopNode(2);
+    const keep = await keepEvidence();
+    const started = Date.now();
+    const error = await requestAttestation(url, keep.evidence, net.workloadId, { publicKey: keep.publicKey, freshnessBlock: keep.nonce.blockNumber, timeoutMs: 3_000 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(error).toBeInstanceOf(InfrastructureError);
+    expect(error).toMatchObject({ code: "SDK_ATTESTATION_TIMEOUT", retryable: true, details: { verdictId: expect.stringMatching(/^0x[0-9a-f]{64}$/), lastStatus: "pending" } });
+  });
 });
