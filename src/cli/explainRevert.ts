@@ -17,6 +17,8 @@ const EXPLAIN: Record<string, Explainer> = {
   WorkloadRegistryNotOwner: ([id, owner, caller]) => `${s(caller)} is not the owner of workload ${s(id)} (the owner is ${s(owner)}); use the owner's key`,
   WorkloadRegistryNotOwnerOrGovernor: ([id, owner, caller]) =>
     `${s(caller)} is neither the owner of workload ${s(id)} (${s(owner)}) nor a governor; use the owner's or a governor's key`,
+  WorkloadRegistryNotPendingOwner: ([id, pending, caller]) =>
+    `${s(caller)} is not the pending owner of workload ${s(id)} (${/^0x0{40}$/.test(s(pending)) ? "no transfer was started" : `the transfer is to ${s(pending)}`}); use that account's key`,
   WorkloadRegistryWorkloadExists: ([id]) => `this account already registered a workload of that name (${s(id)}); pick another name or use that id`,
   WorkloadRegistryNameLength: ([got, max]) => `a workload name is 1 to ${s(max)} bytes, got ${s(got)}`,
   WorkloadRegistryMetadataURILength: ([got, max]) => `a metadata URI is at most ${s(max)} bytes, got ${s(got)}`,

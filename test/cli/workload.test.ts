@@ -38,7 +38,7 @@ describe("keepledger --help", () => {
     const r = spawnSync(process.execPath, [new URL("../../bin/keepledger.mjs", import.meta.url).pathname, "--help"], { encoding: "utf8" });
     expect(r.status).toBe(0);
     for (const name of ["dev", "node", "verify", "audit", "deploy", "submit", "query", "cert"]) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
-    expect(r.stdout).toMatch(/^ {2}workload +add \| measure \| revoke \| policy:/m);
+    expect(r.stdout).toMatch(/^ {2}workload +add \| measure \| revoke \| policy \|\s+accept-ownership:/m);
     expect(r.stdout).toMatch(/^ {2}validator +add \| remove \| threshold \| list:/m);
   });
 });
@@ -53,6 +53,16 @@ describe("keepledger workload add", () => {
     const id = workloadIdOf(g.addresses.owner, "second");
     expect(human.stdout.split("\n")[0]).toBe(id);
     expect(human.stdout).toContain(`ownership transfer to ${g.addresses.stranger} started`);
+    expect(human.stdout).toContain(`completes it with \`keepledger workload accept-ownership ${id}\``);
+
+    const notPending = await g.cli(["workload", "accept-ownership", id], { KEEPLEDGER_OWNER_KEY: g.keys.governor });
+    expect(notPending.code).toBe(2);
+    expect(notPending.stderr).toContain(`WorkloadRegistryNotPendingOwner: ${g.addresses.governor} is not the pending owner of workload ${id} (the transfer is to ${g.addresses.stranger}); use that account's key`);
+    const accepted = await g.cli(["workload", "accept-ownership", id], { KEEPLEDGER_OWNER_KEY: g.keys.stranger });
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout).toContain(`${g.addresses.stranger} now owns workload ${id}`);
+    const transferred = await g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "workloadOf", args: [id] });
+    expect(transferred.owner).toBe(g.addresses.stranger);
   });
 
   it("explains a second registration of the same name", async () => {

@@ -50,7 +50,7 @@ function withChainOptions(c: Command, signs: boolean): Command {
 }
 
 export function registerWorkloadCommand(program: Command): void {
-  const workload = program.command("workload").description("add | measure | revoke | policy: register workloads, approve and revoke measurements, read and schedule policies");
+  const workload = program.command("workload").description("add | measure | revoke | policy | accept-ownership: register workloads, approve and revoke measurements, read and schedule policies");
 
   withChainOptions(
     workload
@@ -58,7 +58,7 @@ export function registerWorkloadCommand(program: Command): void {
       .description("register a workload (the sender owns it) and print its id")
       .argument("<name>", "the workload's name (1-64 bytes; the id is derived from the sender and the name)")
       .option("--metadata-uri <uri>", "where its description lives (at most 512 bytes)", "")
-      .option("--owner <address>", "then start a transfer of ownership to this address (it accepts with acceptWorkloadOwnership)"),
+      .option("--owner <address>", "then start a transfer of ownership to this address (it accepts with `workload accept-ownership`)"),
     true,
   ).action(async (name: string, o: GovernanceCliOptions & { metadataUri: string; owner?: string }) =>
     runAction(o.json, "registerWorkload", async () => {
@@ -67,20 +67,31 @@ export function registerWorkloadCommand(program: Command): void {
       const r = await registerWorkload(clients, deployment, name, o.metadataUri);
       let transferHash: Hex | undefined;
       if (owner !== undefined && owner !== sender) {
-        transferHash = (
-          await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "transferWorkloadOwnership", args: [r.workloadId, owner] }).catch((e: unknown) => {
-            throw chainError(e, "transferWorkloadOwnership");
-          })
-        ).hash;
+        transferHash = (await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "transferWorkloadOwnership", args: [r.workloadId, owner] })).hash;
       }
       emit(o.json, { ok: true, workloadId: r.workloadId, name, owner: sender, txHash: r.hash, ...(transferHash ? { pendingOwner: owner, transferTxHash: transferHash } : {}) }, () =>
         [
           r.workloadId,
           `  registered "${name}", owned by ${sender} (transaction ${r.hash})`,
-          ...(transferHash ? [`  ownership transfer to ${owner} started (transaction ${transferHash}); it completes when ${owner} calls acceptWorkloadOwnership`] : []),
+          ...(transferHash ? [`  ownership transfer to ${owner} started (transaction ${transferHash}); ${owner} completes it with \`keepledger workload accept-ownership ${r.workloadId}\``] : []),
           "  the policy is the default until you schedule one (`keepledger workload policy`); add measurements with `keepledger workload measure`",
         ].join("\n"),
       );
+    }),
+  );
+
+  withChainOptions(
+    workload
+      .command("accept-ownership")
+      .description("(as the new owner) complete an ownership transfer started with `workload add --owner`")
+      .argument("<workloadId>", "the workload id"),
+    true,
+  ).action(async (id: string, o: GovernanceCliOptions) =>
+    runAction(o.json, "acceptWorkloadOwnership", async () => {
+      const workloadId = workloadIdArg(id);
+      const { clients, deployment, sender } = await connectSigner(o, OWNER_KEY_ENV);
+      const sent = await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [workloadId] });
+      emit(o.json, { ok: true, workloadId, owner: sender, txHash: sent.hash }, () => `${sender} now owns workload ${workloadId} (transaction ${sent.hash})`);
     }),
   );
 
