@@ -15,6 +15,8 @@ import { registerAuditCommand } from "./commands/audit.ts";
 import { registerIndexCommand } from "./commands/index.ts";
 import { registerQueryCommand } from "./commands/query.ts";
 import { registerServeCommand } from "./commands/serve.ts";
+import { registerValidatorCommand } from "./commands/validator.ts";
+import { registerWorkloadCommand } from "./commands/workload.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -32,6 +34,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerIndexCommand,
   registerServeCommand,
   registerDeployCommand,
+  registerWorkloadCommand,
+  registerValidatorCommand,
   registerCertCommand,
 ];
 

@@ -9,4 +9,24 @@ export const SDK_CODES = defineErrorCodes("sdk", {
     stage: "usage",
     description: "The provider is neither an EIP-1193 provider, a viem public client nor an http(s) JSON-RPC URL.",
   },
+  SDK_REQUEST_INVALID: {
+    stage: "usage",
+    description: "requestAttestation/requestNonce was called with an argument of the wrong form (node URL, workload id, public key, freshness block, unbound with a key); the message names it.",
+  },
+  SDK_NODE_UNREACHABLE: {
+    stage: "infrastructure",
+    description: "The validator node could not be reached (connection refused, DNS, reset); try again or another validator's endpoint.",
+  },
+  SDK_NODE_ANSWER_INVALID: {
+    stage: "infrastructure",
+    description: "The validator node answered with a status or body the SDK does not understand (not a keepledger node, or a proxy in between).",
+  },
+  SDK_VERDICT_REJECTED: {
+    stage: "policy",
+    description: "The node reported the verdict rejected without an error of its own; look the request up on the node (GET /v1/verdicts/{requestId}).",
+  },
+  SDK_ATTESTATION_TIMEOUT: {
+    stage: "infrastructure",
+    description: "The verdict was not settled within the timeout; details.requestId and details.verdictId let you look it up later (GET /v1/verdicts/{id}).",
+  },
 });

@@ -10,4 +10,18 @@ export { keepReportData, type KeepReportData, type KeepReportDataInput } from ".
 export { verifyOffline, type VerifyOfflineOptions } from "./verifyOffline.ts";
 export { useDeployment } from "./knownDeployments.ts";
 export { toPublicClient, type Eip1193Like, type ProviderLike } from "./connect.ts";
+export {
+  requestAttestation,
+  submitEvidence,
+  waitForVerdict,
+  evidenceRequestBody,
+  type RequestAttestationOptions,
+  type AttestationResult,
+  type AttestationVerdict,
+  type NodeCallOptions,
+  type SubmittedEvidence,
+  type VerdictView,
+} from "./requestAttestation.ts";
+export { requestNonce, type RequestNonceOptions, type RequestNonceResult } from "./requestNonce.ts";
+export { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 export { SDK_CODES } from "./codes.ts";

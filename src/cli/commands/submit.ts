@@ -9,8 +9,11 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.ts";
-import { NODE_CODES } from "../../node/codes.ts";
+import type { Hex } from "viem";
 import type { VerdictView } from "../../node/types.ts";
+import { AttestationRefusedError } from "../../sdk/AttestationRefusedError.ts";
+import { SDK_CODES } from "../../sdk/codes.ts";
+import { submitEvidence, waitForVerdict, type RequestAttestationOptions } from "../../sdk/requestAttestation.ts";
 import { CLI_CODES } from "../codes.ts";
 
 export interface SubmitCommandOptions {
@@ -48,17 +51,17 @@ async function keyOption(value: string): Promise<string> {
   return text.startsWith("0x") ? text : `0x${text}`;
 }
 
-async function collateralFiles(dir: string): Promise<Array<{ name: string; data: string }>> {
+async function collateralFiles(dir: string): Promise<Array<{ name: string; bytes: Uint8Array }>> {
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
   } catch {
     throw badOption("--collateral", dir, "a directory of collateral files");
   }
-  const out: Array<{ name: string; data: string }> = [];
+  const out: Array<{ name: string; bytes: Uint8Array }> = [];
   for (const name of names) {
     const path = join(dir, name);
-    if ((await stat(path)).isFile()) out.push({ name, data: (await readFile(path)).toString("base64") });
+    if ((await stat(path)).isFile()) out.push({ name, bytes: new Uint8Array(await readFile(path)) });
   }
   return out;
 }
@@ -73,53 +76,37 @@ export async function runSubmit(evidenceFile: string, opts: SubmitCommandOptions
   } catch {
     throw badOption("<evidence-file>", evidenceFile, "a readable file");
   }
-  const body: Record<string, unknown> = { workloadId: opts.workload, evidence: evidence.toString("base64") };
-  if (opts.unbound) {
-    if (opts.key !== undefined || opts.freshnessBlock !== undefined) throw badOption("--unbound", "set", "used without --key and --freshness-block");
-    body.unbound = true;
-  } else {
+  if (opts.unbound && (opts.key !== undefined || opts.freshnessBlock !== undefined)) throw badOption("--unbound", "set", "used without --key and --freshness-block");
+  if (!opts.unbound) {
     if (opts.key === undefined) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "--key is required (or --unbound, for dev policies that accept unbound evidence)", { at: { field: "--key" } });
     if (opts.freshnessBlock === undefined || !/^\d+$/.test(opts.freshnessBlock)) {
       throw badOption("--freshness-block", opts.freshnessBlock ?? "", "the number of the block the evidence binds (from GET /v1/nonce)");
     }
-    body.publicKey = await keyOption(opts.key);
-    body.freshnessBlock = Number(opts.freshnessBlock);
   }
-  if (opts.collateral !== undefined) body.collateral = await collateralFiles(opts.collateral);
-  if (opts.context !== undefined) {
-    if (opts.context !== "keep" && opts.context !== "validator") throw badOption("--context", opts.context, '"keep" or "validator"');
-    body.context = opts.context;
-  }
-  const base = opts.node.replace(/\/+$/, "");
+  if (opts.context !== undefined && opts.context !== "keep" && opts.context !== "validator") throw badOption("--context", opts.context, '"keep" or "validator"');
   const timeoutMs = opts.timeout === undefined ? 300_000 : Number(opts.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw badOption("--timeout", opts.timeout ?? "", "a number of seconds");
-
-  const request = async (path: string, init?: RequestInit) => {
-    let r: Response;
-    try {
-      r = await fetch(`${base}${path}`, init);
-    } catch (cause) {
-      throw new UsageError(NODE_CODES.NODE_UNAVAILABLE, `cannot reach the node at ${base}`, { cause });
-    }
-    return { status: r.status, json: (await r.json().catch(() => ({}))) as Record<string, unknown> };
+  const request: RequestAttestationOptions = {
+    ...(opts.unbound ? { unbound: true } : { publicKey: (await keyOption(opts.key!)) as Hex, freshnessBlock: Number(opts.freshnessBlock) }),
+    ...(opts.collateral !== undefined ? { collateral: await collateralFiles(opts.collateral) } : {}),
+    ...(opts.context !== undefined ? { context: opts.context as "keep" | "validator" } : {}),
   };
-  const posted = await request("/v1/evidence", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  if (posted.status === 422) {
-    return { ok: false, view: { requestId: posted.json.requestId as VerdictView["requestId"], status: "rejected", error: posted.json.error as VerdictView["error"] } };
-  }
-  if (posted.status !== 200 && posted.status !== 202) {
-    const error = posted.json.error as { code?: string; message?: string } | undefined;
-    throw new UsageError(error?.code ?? NODE_CODES.NODE_UNAVAILABLE, `the node answered ${posted.status}: ${error?.message ?? "no error body"}`);
-  }
-  const verdictId = posted.json.verdictId as string;
-  log(`accepted: verdict ${verdictId} (request ${String(posted.json.requestId)}); waiting for the validators' quorum`);
+  // The HTTP client is the SDK's (src/sdk/requestAttestation.ts); the CLI prints the node's views as they are.
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await request(`/v1/verdicts/${verdictId}?waitMs=${Math.min(20_000, Math.max(1, deadline - Date.now()))}`);
-    const view = got.json as unknown as VerdictView;
-    if (got.status === 200 && view.status !== "pending") return { ok: view.status === "finalized", view };
-    if (Date.now() >= deadline) return { ok: false, view };
-    if (got.status !== 200) await new Promise((r) => setTimeout(r, 1_000));
+  let accepted;
+  try {
+    accepted = await submitEvidence(opts.node, new Uint8Array(evidence), opts.workload as Hex, { ...request, deadline });
+  } catch (error) {
+    if (error instanceof AttestationRefusedError) return { ok: false, view: { requestId: error.requestId as Hex, status: "rejected", error: error.nodeError as VerdictView["error"] } };
+    throw error;
+  }
+  log(`accepted: verdict ${accepted.verdictId} (request ${accepted.requestId}); waiting for the validators' quorum`);
+  try {
+    const view = await waitForVerdict(opts.node, accepted.verdictId, { deadline });
+    return { ok: view.status === "finalized", view };
+  } catch (error) {
+    if ((error as { code?: string }).code !== SDK_CODES.SDK_ATTESTATION_TIMEOUT) throw error;
+    return { ok: false, view: { requestId: accepted.requestId, verdictId: accepted.verdictId, status: "pending" } };
   }
 }
 

@@ -1,0 +1,239 @@
+/**
+ * `keepledger workload add|measure|revoke|policy`: a workload owner's operations on the WorkloadRegistry.
+ * The owner's key comes from an environment variable (--key-env, default KEEPLEDGER_OWNER_KEY), never
+ * from a flag. Output is for people; --json prints one object.
+ */
+import type { Command } from "commander";
+import { zeroAddress, type Chain, type Hex, type PublicClient, type Transport } from "viem";
+import type { Deployment } from "../../chain/deployment.ts";
+import { workloadRegistryAbi } from "../../chain/generated/index.ts";
+import { fromChainPolicy, type ChainPolicy, type PlatformPolicy } from "../../chain/policy.ts";
+import { chainError, sendContractCall } from "../../chain/transactions.ts";
+import { addMeasurement, policyOf, registerWorkload, revokeMeasurement, schedulePolicy } from "../../chain/workloads.ts";
+import { UsageError } from "../../errors/index.ts";
+import { measurementHash, type Measurement } from "../../ids/index.ts";
+import { CLI_CODES } from "../codes.ts";
+import { addressOption, chainNow, connectReader, connectSigner, emit, hexOption, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions } from "../governance.ts";
+import { measurementFromEvidence, measurementFromFlags, type MeasurementFlags } from "../measurementOptions.ts";
+import { policyChangesFromFlags, policyJson, policyText, readPolicyFile, type PolicyFlags } from "../policyOptions.ts";
+
+const OWNER_KEY_ENV = "KEEPLEDGER_OWNER_KEY";
+
+function workloadIdArg(value: string): Hex {
+  return hexOption("<workloadId>", value, 32);
+}
+
+async function requireWorkload(publicClient: PublicClient<Transport, Chain>, deployment: Deployment, workloadId: Hex) {
+  let info: { owner: string; pendingOwner: string; registeredAt: bigint; name: string; metadataURI: string };
+  try {
+    info = await publicClient.readContract({ address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "workloadOf", args: [workloadId] });
+  } catch (error) {
+    throw chainError(error, "workloadOf");
+  }
+  if (info.owner === zeroAddress) {
+    throw new UsageError(CLI_CODES.CLI_WORKLOAD_UNKNOWN, `no workload ${workloadId} is registered in the WorkloadRegistry at ${deployment.contracts.workloadRegistry}; check the id (\`keepledger workload add\` prints it) and --deployment`, {
+      details: { workloadId },
+    });
+  }
+  return info;
+}
+
+function measurementFields(m: Measurement): Record<string, unknown> {
+  const { tee: _tee, ...fields } = m;
+  return fields;
+}
+
+function withChainOptions(c: Command, signs: boolean): Command {
+  c.option("--rpc <url>", "JSON-RPC endpoint").option("--deployment <file>", "deployment JSON (from keepledger deploy --out or keepledger dev)");
+  if (signs) c.option("--key-env <name>", "environment variable holding the workload owner's private key", OWNER_KEY_ENV);
+  return c.option("--json", "print one JSON object");
+}
+
+export function registerWorkloadCommand(program: Command): void {
+  const workload = program.command("workload").description("add | measure | revoke | policy | accept-ownership: register workloads, approve and revoke measurements, read and schedule policies");
+
+  withChainOptions(
+    workload
+      .command("add")
+      .description("register a workload (the sender owns it) and print its id")
+      .argument("<name>", "the workload's name (1-64 bytes; the id is derived from the sender and the name)")
+      .option("--metadata-uri <uri>", "where its description lives (at most 512 bytes)", "")
+      .option("--owner <address>", "then start a transfer of ownership to this address (it accepts with `workload accept-ownership`)"),
+    true,
+  ).action(async (name: string, o: GovernanceCliOptions & { metadataUri: string; owner?: string }) =>
+    runAction(o.json, "registerWorkload", async () => {
+      const owner = o.owner === undefined ? undefined : addressOption("--owner", o.owner);
+      const { clients, deployment, sender } = await connectSigner(o, OWNER_KEY_ENV);
+      const r = await registerWorkload(clients, deployment, name, o.metadataUri);
+      let transferHash: Hex | undefined;
+      if (owner !== undefined && owner !== sender) {
+        transferHash = (await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "transferWorkloadOwnership", args: [r.workloadId, owner] })).hash;
+      }
+      emit(o.json, { ok: true, workloadId: r.workloadId, name, owner: sender, txHash: r.hash, ...(transferHash ? { pendingOwner: owner, transferTxHash: transferHash } : {}) }, () =>
+        [
+          r.workloadId,
+          `  registered "${name}", owned by ${sender} (transaction ${r.hash})`,
+          ...(transferHash ? [`  ownership transfer to ${owner} started (transaction ${transferHash}); ${owner} completes it with \`keepledger workload accept-ownership ${r.workloadId}\``] : []),
+          "  the policy is the default until you schedule one (`keepledger workload policy`); add measurements with `keepledger workload measure`",
+        ].join("\n"),
+      );
+    }),
+  );
+
+  withChainOptions(
+    workload
+      .command("accept-ownership")
+      .description("(as the new owner) complete an ownership transfer started with `workload add --owner`")
+      .argument("<workloadId>", "the workload id"),
+    true,
+  ).action(async (id: string, o: GovernanceCliOptions) =>
+    runAction(o.json, "acceptWorkloadOwnership", async () => {
+      const workloadId = workloadIdArg(id);
+      const { clients, deployment, sender } = await connectSigner(o, OWNER_KEY_ENV);
+      const sent = await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [workloadId] });
+      emit(o.json, { ok: true, workloadId, owner: sender, txHash: sent.hash }, () => `${sender} now owns workload ${workloadId} (transaction ${sent.hash})`);
+    }),
+  );
+
+  withChainOptions(
+    workload
+      .command("measure")
+      .description("approve a measurement for a workload, from flags or taken from evidence")
+      .argument("<workloadId>", "the workload id (0x + 64 hex digits)")
+      .option("--tee <kind>", "sgx | tdx | sev-snp | nitro | debug (debug only on registries deployed with --dev)")
+      .option("--mrenclave <hex>", "SGX: the exact enclave (32 bytes)")
+      .option("--mrsigner <hex>", "SGX: the signer (32 bytes), with --isv-prod-id and --min-isv-svn")
+      .option("--isv-prod-id <n>", "SGX: the product id, with --mrsigner")
+      .option("--min-isv-svn <n>", "SGX: the lowest accepted ISVSVN, with --mrsigner")
+      .option("--mrtd <hex>", "TDX: MRTD (48 bytes)")
+      .option("--rtmr0 <hex>", "TDX: RTMR0 (48 bytes)")
+      .option("--rtmr1 <hex>", "TDX: RTMR1 (48 bytes)")
+      .option("--rtmr2 <hex>", "TDX: RTMR2 (48 bytes)")
+      .option("--rtmr3 <hex>", "TDX: RTMR3 (48 bytes)")
+      .option("--measurement <hex>", "SEV-SNP: the launch measurement (48 bytes); debug: the 32-byte measurement")
+      .option("--host-data <hex>", "SEV-SNP: HOST_DATA the guest must carry (32 bytes; default: any)")
+      .option("--pcr0 <hex>", "Nitro: PCR0 (48 bytes)")
+      .option("--pcr1 <hex>", "Nitro: PCR1 (48 bytes)")
+      .option("--pcr2 <hex>", "Nitro: PCR2 (48 bytes)")
+      .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64; parsed, not verified)")
+      .option("--by-signer", "with SGX evidence: approve its mrsigner, product id and ISVSVN (as minimum) instead of its mrenclave")
+      .option("--with-host-data", "with SEV-SNP evidence: also require its HOST_DATA")
+      .option("--release <n>", "release number stored with the measurement (uint32; validators prefer the highest live one)", "1"),
+    true,
+  ).action(async (id: string, o: GovernanceCliOptions & MeasurementFlags & { release: string }) =>
+    runAction(o.json, "addMeasurement", async () => {
+      const workloadId = workloadIdArg(id);
+      const release = Number(wholeOption("--release", o.release, 4_294_967_295));
+      let measurement: Measurement;
+      let debug = false;
+      let source = "flags";
+      if (o.fromEvidence !== undefined) {
+        const flagged = Object.entries(o).filter(([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr|measurement|hostData|isv|minIsv)/.test(k));
+        if (flagged.length > 0) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "--from-evidence takes the measurement from the evidence; leave out --tee and the measurement flags", { at: { field: "--from-evidence" } });
+        ({ measurement, debug } = await measurementFromEvidence(o.fromEvidence, o));
+        source = o.fromEvidence;
+      } else {
+        if (o.bySigner || o.withHostData) throw badFlagWithoutEvidence(o.bySigner ? "--by-signer" : "--with-host-data");
+        measurement = measurementFromFlags(o);
+        debug = measurement.tee === "debug";
+      }
+      const hash = measurementHash(measurement);
+      const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
+      const r = await addMeasurement(clients, deployment, workloadId, release, measurement);
+      emit(o.json, { ok: true, workloadId, measurementHash: r.measurementHash, tee: measurement.tee, release, fields: measurementFields(measurement), source, debug, txHash: r.hash }, () =>
+        [
+          `${hash}`,
+          `  approved ${measurement.tee} measurement (release ${release}) for workload ${workloadId} (transaction ${r.hash})`,
+          `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (parsed, not verified)`}:`,
+          ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(11)} ${v === null ? "any" : String(v)}`),
+          ...(debug ? ["  ⚠ INSECURE: debug-mode evidence or the debug kind; only a dev policy accepts it"] : []),
+          `  revoke with: keepledger workload revoke ${workloadId} ${hash}`,
+        ].join("\n"),
+      );
+    }),
+  );
+
+  withChainOptions(
+    workload
+      .command("revoke")
+      .description("revoke an approved measurement (its verdicts stop counting at once)")
+      .argument("<workloadId>", "the workload id")
+      .argument("<measurementHash>", "the measurement hash `workload measure` printed"),
+    true,
+  ).action(async (id: string, hashArg: string, o: GovernanceCliOptions) =>
+    runAction(o.json, "revokeMeasurement", async () => {
+      const workloadId = workloadIdArg(id);
+      const hash = hexOption("<measurementHash>", hashArg, 32);
+      const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
+      const r = await revokeMeasurement(clients, deployment, workloadId, hash);
+      emit(o.json, { ok: true, workloadId, measurementHash: hash, txHash: r.hash }, () => `revoked measurement ${hash} of workload ${workloadId} (transaction ${r.hash}); verdicts resting on it no longer count`);
+    }),
+  );
+
+  withChainOptions(
+    workload
+      .command("policy")
+      .description("print the workload's policy; with --set or the field flags, schedule a new one (after the policy delay)")
+      .argument("<workloadId>", "the workload id")
+      .option("--set <policy.json>", "schedule this policy (PlatformPolicy JSON, see docs/cli.md; omitted fields keep their values)")
+      .option("--tee <list>", "allowed TEE kinds, comma-separated (sgx,tdx,sev-snp,nitro,debug)")
+      .option("--accept-tcb <list>", "accepted TCB statuses, comma-separated (e.g. UpToDate,SWHardeningNeeded)")
+      .option("--max-evidence-age <seconds>", "oldest accepted evidence (age of the bound block)")
+      .option("--verdict-lifetime <seconds>", "how long verdicts stay valid")
+      .option("--dev", "UNSAFE outside development: accept debug evidence (dev registries only)")
+      .option("--no-dev", "turn dev off"),
+    true,
+  ).action(async (id: string, o: GovernanceCliOptions & PolicyFlags & { set?: string }) =>
+    runAction(o.json, "schedulePolicy", async () => {
+      const workloadId = workloadIdArg(id);
+      const changes = { ...(o.set !== undefined ? await readPolicyFile(o.set) : {}), ...policyChangesFromFlags(o) };
+      if (Object.keys(changes).length === 0) return printPolicy(workloadId, o);
+      const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
+      await requireWorkload(clients.publicClient, deployment, workloadId);
+      const current = await policyOf(clients, deployment, workloadId);
+      const next: PlatformPolicy = { ...current.policy, ...changes };
+      const r = await schedulePolicy(clients, deployment, workloadId, next);
+      const now = await chainNow(clients.publicClient);
+      const when = schedule(r.effectiveAt, now);
+      emit(o.json, { ok: true, workloadId, policy: policyJson(next), ...when, txHash: r.hash }, () =>
+        [`scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`, `  ${scheduleText(when, now, "policy delay")}`, policyText(next)].join("\n"),
+      );
+    }),
+  );
+}
+
+function badFlagWithoutEvidence(flag: string): UsageError {
+  return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} applies to --from-evidence only`, { at: { field: flag } });
+}
+
+async function printPolicy(workloadId: Hex, o: GovernanceCliOptions): Promise<void> {
+  const { publicClient, deployment } = await connectReader(o);
+  const info = await requireWorkload(publicClient, deployment, workloadId);
+  const current = await policyOf({ publicClient }, deployment, workloadId);
+  let pending: { policy: PlatformPolicy; effectiveAt: bigint } | undefined;
+  try {
+    const [p, at] = await publicClient.readContract({ address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "pendingPolicyOf", args: [workloadId] });
+    if (at !== 0n) pending = { policy: fromChainPolicy(p as ChainPolicy), effectiveAt: at };
+  } catch (error) {
+    throw chainError(error, "pendingPolicyOf");
+  }
+  emit(
+    o.json,
+    {
+      ok: true,
+      workloadId,
+      name: info.name,
+      owner: info.owner,
+      policy: policyJson(current.policy),
+      effectiveAt: iso(current.effectiveAt),
+      ...(pending ? { pending: { policy: policyJson(pending.policy), effectiveAt: iso(pending.effectiveAt) } } : {}),
+    },
+    () =>
+      [
+        `workload ${workloadId} "${info.name}", owner ${info.owner}`,
+        current.effectiveAt === 0n ? "policy in force (the default, since registration):" : `policy in force since ${iso(current.effectiveAt)}:`,
+        policyText(current.policy),
+        ...(pending ? [`scheduled, takes effect at ${iso(pending.effectiveAt)}:`, policyText(pending.policy)] : []),
+      ].join("\n"),
+  );
+}

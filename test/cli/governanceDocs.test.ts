@@ -1,0 +1,23 @@
+/**
+ * docs/cli.md stays true to `--help` for the governance commands: every subcommand of `workload` and
+ * `validator` has its section, and every option they take is described there.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../src/cli/main.ts";
+
+const docs = readFileSync(new URL("../../docs/cli.md", import.meta.url), "utf8");
+const program = buildProgram();
+
+describe("docs/cli.md for keepledger workload and validator", () => {
+  for (const group of ["workload", "validator"]) {
+    const command = program.commands.find((c) => c.name() === group)!;
+    it(`documents every \`${group}\` subcommand and option`, () => {
+      expect(command.commands.map((c) => c.name()).sort()).toEqual(group === "workload" ? ["accept-ownership", "add", "measure", "policy", "revoke"] : ["add", "list", "remove", "threshold"]);
+      for (const sub of command.commands) {
+        expect(docs).toContain(`### \`keepledger ${group} ${sub.name()}`);
+        for (const option of sub.options) expect(docs, `${group} ${sub.name()} ${option.long}`).toContain(option.long!);
+      }
+    });
+  }
+});

@@ -1,0 +1,253 @@
+/**
+ * `keepledger workload add|measure|revoke|policy` as a workload owner runs them, through the real CLI
+ * against a real chain (EDR behind the HTTP JSON-RPC bridge): ids and measurement hashes agree with what
+ * the contract stores, measurements come from flags and from real vectors, policies are read, scheduled
+ * and round-trip through --json; refusals name what was wrong.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWalletClient, http, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { sendContractCall } from "../../src/chain/transactions.ts";
+import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { measurementHash, workloadId as workloadIdOf } from "../../src/ids/index.ts";
+import { expectedOf, fixturePath } from "../support/fixtures.ts";
+import { startGovernanceChain, type GovernanceChain } from "../support/cli-governanceChain.ts";
+
+let g: GovernanceChain;
+let owner: Record<string, string>;
+let app: Hex;
+const ZERO32 = `0x${"00".repeat(32)}`;
+
+beforeAll(async () => {
+  g = await startGovernanceChain();
+  owner = { KEEPLEDGER_OWNER_KEY: g.keys.owner };
+  const r = await g.cli(["workload", "add", "app", "--metadata-uri", "https://example.org/app.json", "--json"], owner);
+  expect(r.code, r.stderr).toBe(0);
+  app = (JSON.parse(r.stdout) as { workloadId: Hex }).workloadId;
+}, 60_000);
+afterAll(async () => g?.close());
+
+const measurementOf = (workloadId: Hex, hash: Hex) =>
+  g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "measurementOf", args: [workloadId, hash] });
+
+describe("keepledger --help", () => {
+  it("lists the governance commands with their subcommands (the installed bin, as a process)", () => {
+    const r = spawnSync(process.execPath, [new URL("../../bin/keepledger.mjs", import.meta.url).pathname, "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    for (const name of ["dev", "node", "verify", "audit", "deploy", "submit", "query", "cert"]) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    expect(r.stdout).toMatch(/^ {2}workload +add \| measure \| revoke \| policy \|\s+accept-ownership:/m);
+    expect(r.stdout).toMatch(/^ {2}validator +add \| remove \| threshold \| list:/m);
+  });
+});
+
+describe("keepledger workload add", () => {
+  it("registers the workload under the owner-scoped id and prints it", async () => {
+    expect(app).toBe(workloadIdOf(g.addresses.owner, "app"));
+    const info = await g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "workloadOf", args: [app] });
+    expect(info).toMatchObject({ owner: g.addresses.owner, name: "app", metadataURI: "https://example.org/app.json" });
+    const human = await g.cli(["workload", "add", "second", "--owner", g.addresses.stranger], owner);
+    expect(human.code, human.stderr).toBe(0);
+    const id = workloadIdOf(g.addresses.owner, "second");
+    expect(human.stdout.split("\n")[0]).toBe(id);
+    expect(human.stdout).toContain(`ownership transfer to ${g.addresses.stranger} started`);
+    expect(human.stdout).toContain(`completes it with \`keepledger workload accept-ownership ${id}\``);
+
+    const notPending = await g.cli(["workload", "accept-ownership", id], { KEEPLEDGER_OWNER_KEY: g.keys.governor });
+    expect(notPending.code).toBe(2);
+    expect(notPending.stderr).toContain(`WorkloadRegistryNotPendingOwner: ${g.addresses.governor} is not the pending owner of workload ${id} (the transfer is to ${g.addresses.stranger}); use that account's key`);
+    const accepted = await g.cli(["workload", "accept-ownership", id], { KEEPLEDGER_OWNER_KEY: g.keys.stranger });
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout).toContain(`${g.addresses.stranger} now owns workload ${id}`);
+    const transferred = await g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "workloadOf", args: [id] });
+    expect(transferred.owner).toBe(g.addresses.stranger);
+  });
+
+  it("explains a second registration of the same name", async () => {
+    const r = await g.cli(["workload", "add", "app"], owner);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error CHAIN_REVERTED: registerWorkload refused by the contract: WorkloadRegistryWorkloadExists: this account already registered a workload of that name (${app})`);
+  });
+});
+
+describe("keepledger workload measure", () => {
+  it("approves an SGX enclave given by flags; the printed hash is the one the contract stores", async () => {
+    const mrenclave = `0x${"ab".repeat(32)}` as Hex;
+    const r = await g.cli(["workload", "measure", app, "--tee", "sgx", "--mrenclave", mrenclave, "--release", "3", "--json"], owner);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { measurementHash: Hex; release: number; source: string };
+    expect(out.measurementHash).toBe(measurementHash({ tee: "sgx", mrenclave, mrsigner: ZERO32 as Hex, isvProdId: 0, minIsvSvn: 0 }));
+    expect(out).toMatchObject({ release: 3, source: "flags" });
+    expect(await measurementOf(app, out.measurementHash)).toMatchObject({ known: true, revoked: false, version: 3, tee: 1 });
+  });
+
+  it("takes a TDX measurement from a real quote and shows what it took", async () => {
+    const report = (expectedOf("tdx", "dcapqvl-tdx") as unknown as { quote: { report: Record<string, string> } }).quote.report;
+    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin")], owner);
+    expect(r.code, r.stderr).toBe(0);
+    const want = { tee: "tdx" as const, mrtd: `0x${report.mrtd}` as Hex, rtmr0: `0x${report.rtmr0}` as Hex, rtmr1: `0x${report.rtmr1}` as Hex, rtmr2: `0x${report.rtmr2}` as Hex, rtmr3: `0x${report.rtmr3}` as Hex };
+    const hash = measurementHash(want);
+    expect(r.stdout.split("\n")[0]).toBe(hash);
+    expect(r.stdout).toContain("(parsed, not verified)");
+    expect(r.stdout).toContain(`mrtd        ${want.mrtd}`);
+    expect(r.stdout).toContain(`rtmr3       ${want.rtmr3}`);
+    expect(await measurementOf(app, hash)).toMatchObject({ known: true, tee: 2 });
+  });
+
+  it("takes an SGX enclave's signer, product and ISVSVN from a real quote with --by-signer", async () => {
+    const report = (expectedOf("sgx", "dcapqvl-sgx") as unknown as { quote: { report: { mrsigner: string; isvprodid: number; isvsvn: number } } }).quote.report;
+    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("sgx", "dcapqvl-sgx", "quote.bin"), "--by-signer", "--json"], owner);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { measurementHash: Hex; debug: boolean; fields: Record<string, unknown> };
+    const want = { mrenclave: ZERO32 as Hex, mrsigner: `0x${report.mrsigner}` as Hex, isvProdId: report.isvprodid, minIsvSvn: report.isvsvn };
+    expect(out.fields).toEqual(want);
+    expect(out.debug).toBe(false);
+    expect(out.measurementHash).toBe(measurementHash({ tee: "sgx", ...want }));
+  });
+
+  it("labels a debug-mode SEV-SNP guest insecure and can require its host data", async () => {
+    const report = (expectedOf("sev-snp", "go-sev-guest-milan-debug") as unknown as { report: { measurement: string; host_data: string } }).report;
+    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("sev-snp", "go-sev-guest-milan-debug", "report.bin"), "--with-host-data", "--json"], owner);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { measurementHash: Hex; debug: boolean; fields: Record<string, string> };
+    expect(out.debug).toBe(true);
+    expect(out.fields).toEqual({ measurement: `0x${report.measurement}`, hostData: `0x${report.host_data}` });
+    expect(out.measurementHash).toBe(measurementHash({ tee: "sev-snp", measurement: `0x${report.measurement}`, hostData: `0x${report.host_data}` }));
+  });
+
+  it("takes a Nitro measurement's PCR0-2 from a real attestation document", async () => {
+    const pcrs = (expectedOf("nitro", "dstack-nitro-doc-a") as unknown as { document: { pcrs: Record<string, string> } }).document.pcrs;
+    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("nitro", "dstack-nitro-doc-a", "attestation_doc.cose"), "--json"], owner);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { fields: unknown }).fields).toEqual({ pcr0: `0x${pcrs["0"]}`, pcr1: `0x${pcrs["1"]}`, pcr2: `0x${pcrs["2"]}` });
+  });
+
+  it.each([
+    { name: "bad hex", args: ["--tee", "sgx", "--mrenclave", "0x12"], message: 'error CLI_BAD_OPTION: --mrenclave must be 32 bytes of hex (0x + 64 hex digits), got "0x12" (--mrenclave)' },
+    { name: "an unknown kind", args: ["--tee", "sgx2"], message: 'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug (or use --from-evidence <file>), got "sgx2" (--tee)' },
+    { name: "a flag of another kind", args: ["--tee", "nitro", "--mrtd", "00"], message: "error CLI_BAD_OPTION: --mrtd does not apply to --tee nitro; it takes --pcr0, --pcr1, --pcr2 (--mrtd)" },
+    { name: "a missing field", args: ["--tee", "tdx", "--mrtd", "11".repeat(48)], message: "error CLI_BAD_OPTION: --tee tdx needs --rtmr0 (--rtmr0)" },
+    { name: "both SGX modes", args: ["--tee", "sgx", "--mrenclave", "11".repeat(32), "--mrsigner", "22".repeat(32)], message: "an SGX measurement is either --mrenclave alone, or --mrsigner with --isv-prod-id and --min-isv-svn" },
+    { name: "evidence that is not evidence", args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "expected.json")], message: "error CLI_EVIDENCE_MEASUREMENT: cannot take a measurement from" },
+    { name: "evidence and flags together", args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), "--tee", "tdx"], message: "error CLI_BAD_OPTION: --from-evidence takes the measurement from the evidence; leave out --tee and the measurement flags" },
+  ])("refuses $name before sending anything (exit 2)", async ({ args, message }) => {
+    const r = await g.cli(["workload", "measure", app, ...args], owner);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it("explains an unknown workload, a sender who is not the owner, and a missing key", async () => {
+    const unknown = `0x${"77".repeat(32)}`;
+    const a = await g.cli(["workload", "measure", unknown, "--tee", "debug", "--measurement", "11".repeat(32)], owner);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain(`error CHAIN_REVERTED: addMeasurement refused by the contract: WorkloadRegistryUnknownWorkload: no workload ${unknown} is registered`);
+    const b = await g.cli(["workload", "measure", app, "--tee", "debug", "--measurement", "11".repeat(32), "--json"], { KEEPLEDGER_OWNER_KEY: g.keys.stranger });
+    expect(b.code).toBe(2);
+    expect(JSON.parse(b.stdout)).toEqual({
+      ok: false,
+      error: {
+        code: "CHAIN_REVERTED",
+        errorName: "WorkloadRegistryNotOwner",
+        message: `addMeasurement refused by the contract: WorkloadRegistryNotOwner: ${g.addresses.stranger} is not the owner of workload ${app} (the owner is ${g.addresses.owner}); use the owner's key`,
+      },
+    });
+    const c = await g.cli(["workload", "measure", app, "--tee", "debug", "--measurement", "11".repeat(32)], { KEEPLEDGER_OWNER_KEY: "" });
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain("error CLI_BAD_OPTION: set KEEPLEDGER_OWNER_KEY to a private key (0x + 64 hex digits)");
+  });
+});
+
+describe("keepledger workload revoke", () => {
+  it("revokes a measurement, and explains revoking it twice", async () => {
+    const add = await g.cli(["workload", "measure", app, "--tee", "debug", "--measurement", "cd".repeat(32), "--json"], owner);
+    const hash = (JSON.parse(add.stdout) as { measurementHash: Hex }).measurementHash;
+    const r = await g.cli(["workload", "revoke", app, hash], owner);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`revoked measurement ${hash} of workload ${app}`);
+    expect(await measurementOf(app, hash)).toMatchObject({ known: true, revoked: true });
+    const again = await g.cli(["workload", "revoke", app, hash], owner);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`WorkloadRegistryMeasurementAlreadyRevoked: measurement ${hash} is already revoked`);
+    const bad = await g.cli(["workload", "revoke", app, "0xzz"], owner);
+    expect(bad.stderr).toContain('error CLI_BAD_OPTION: <measurementHash> must be 32 bytes of hex (0x + 64 hex digits), got "0xzz"');
+  });
+});
+
+describe("keepledger workload policy", () => {
+  it("prints the default policy, schedules changes from flags and from a file, and round-trips --json", async () => {
+    const shown = await g.cli(["workload", "policy", app]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`workload ${app} "app", owner ${g.addresses.owner}`);
+    expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro");
+
+    const flags = await g.cli(["workload", "policy", app, "--tee", "sgx,tdx,debug", "--dev", "--max-evidence-age", "600", "--json"], owner);
+    expect(flags.code, flags.stderr).toBe(0);
+    const scheduled = JSON.parse(flags.stdout) as { inForceNow: boolean; policy: Record<string, unknown> };
+    // The deployment's policy delay is 0: in force at once.
+    expect(scheduled).toMatchObject({ ok: true, inForceNow: true, policy: { allowedTees: ["sgx", "tdx", "debug"], dev: true, maxEvidenceAge: 600 } });
+
+    const file = join(g.dir, "policy.json");
+    writeFileSync(file, JSON.stringify({ acceptedTcbStatuses: ["UpToDate", "SWHardeningNeeded"], verdictLifetime: 3600, deniedFmspcs: ["00906ED50000"] }));
+    const set = await g.cli(["workload", "policy", app, "--set", file], owner);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain("in force now");
+
+    const read = await g.cli(["workload", "policy", app, "--json"]);
+    const policy = (JSON.parse(read.stdout) as { policy: Record<string, unknown> }).policy;
+    expect(policy).toEqual({
+      allowedTees: ["sgx", "tdx", "debug"],
+      acceptedTcbStatuses: ["UpToDate", "SWHardeningNeeded"],
+      dev: true,
+      allowUnboundEvidence: false,
+      deniedAmdProductLines: [],
+      maxEvidenceAge: 600,
+      verdictLifetime: 3600,
+      tcbGracePeriod: 0,
+      deniedAdvisories: [],
+      deniedFmspcs: ["00906ed50000"],
+    });
+    // What --json prints is what --set reads.
+    const roundTrip = join(g.dir, "roundtrip.json");
+    writeFileSync(roundTrip, read.stdout);
+    const again = await g.cli(["workload", "policy", app, "--set", roundTrip, "--json"], owner);
+    expect((JSON.parse(again.stdout) as { policy: unknown }).policy).toEqual(policy);
+  });
+
+  it("refuses a malformed policy file, an unknown workload, and a policy the contract refuses", async () => {
+    const file = join(g.dir, "bad-policy.json");
+    writeFileSync(file, JSON.stringify({ allowedTees: ["sgx", "tpm"] }));
+    const bad = await g.cli(["workload", "policy", app, "--set", file], owner);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`error CLI_POLICY_INVALID: ${file}: allowedTees.1:`);
+    writeFileSync(file, JSON.stringify({ maxAge: 5 }));
+    expect((await g.cli(["workload", "policy", app, "--set", file], owner)).stderr).toContain("error CLI_POLICY_INVALID:");
+
+    const unknown = `0x${"66".repeat(32)}`;
+    const u = await g.cli(["workload", "policy", unknown]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain(`error CLI_WORKLOAD_UNKNOWN: no workload ${unknown} is registered in the WorkloadRegistry at ${g.deployment.contracts.workloadRegistry}`);
+
+    const refused = await g.cli(["workload", "policy", app, "--tee", "debug", "--no-dev"], owner);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('WorkloadRegistryPolicyDebugTeeWithoutDev: allowing the "debug" TEE kind needs a dev policy');
+  });
+
+  it("says when a policy takes effect under a policy delay, and shows it as scheduled until then", async () => {
+    // The governor sets a 10-minute policy delay (in force at once: the current delay is 0).
+    const governor = { publicClient: g.chain.publicClient, walletClient: createWalletClient({ chain: g.chain.chain, transport: http(g.bridge.url), account: privateKeyToAccount(g.keys.governor) }) };
+    await sendContractCall(governor, { address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "setPolicyDelay", args: [600n] });
+    const r = await g.cli(["workload", "policy", app, "--verdict-lifetime", "7200"], owner);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/takes effect at \S+Z \(in 10m, after the policy delay\); until then the current setting holds/);
+    const shown = await g.cli(["workload", "policy", app, "--json"]);
+    const out = JSON.parse(shown.stdout) as { policy: { verdictLifetime: number }; pending: { policy: { verdictLifetime: number }; effectiveAt: string } };
+    expect(out.policy.verdictLifetime).toBe(3600);
+    expect(out.pending.policy.verdictLifetime).toBe(7200);
+    await g.chain.increaseTime(600);
+    const later = await g.cli(["workload", "policy", app, "--json"]);
+    expect(JSON.parse(later.stdout)).toMatchObject({ policy: { verdictLifetime: 7200 } });
+    expect(JSON.parse(later.stdout)).not.toHaveProperty("pending");
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The published package entry, as a dApp on plain Node sees it: the build (`npm run build:sdk`: tsc with
+ * tsconfig.build.json) is run into a scratch project's node_modules/keepledger/dist, and a plain
+ * JavaScript module there imports "keepledger" and "keepledger/sdk" (Node strips no types inside
+ * node_modules, so this fails if anything still points at .ts sources). A TypeScript consumer is type
+ * checked against the emitted declarations.
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keepReportData } from "../../src/sdk/index.ts";
+import { expectedOf, fixturePath } from "../support/fixtures.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+  exports: Record<string, { types: string; default: string } | string>;
+  files: string[];
+};
+let app: string;
+let installed: string;
+
+beforeAll(() => {
+  app = mkdtempSync(join(tmpdir(), "kl-pkg-"));
+  installed = join(app, "node_modules", "keepledger");
+  mkdirSync(installed, { recursive: true });
+  const tsc = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(installed, "dist")], { encoding: "utf8" });
+  if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
+  copyFileSync(join(ROOT, "package.json"), join(installed, "package.json"));
+  cpSync(join(ROOT, "bin"), join(installed, "bin"), { recursive: true });
+  // The package's own dependencies, as npm would have installed them.
+  symlinkSync(join(ROOT, "node_modules"), join(installed, "node_modules"), "dir");
+}, 120_000);
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+function runNode(file: string): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ["--no-experimental-strip-types", file], { cwd: app, encoding: "utf8" });
+}
+
+describe("the keepledger package entry", () => {
+  it("is what npm run build:sdk builds, and the package ships it", () => {
+    expect(pkg.scripts["build:sdk"]).toContain("tsc -p tsconfig.build.json");
+    expect(pkg.scripts.prepack).toBe("npm run build:sdk");
+    expect(pkg.files).toContain("dist");
+    for (const target of Object.values(pkg.exports)) {
+      for (const path of typeof target === "string" ? [target] : [target.types, target.default]) expect(existsSync(join(installed, path)), path).toBe(true);
+    }
+  });
+
+  it('imports from "keepledger" and "keepledger/sdk" in plain JavaScript and works', () => {
+    const input = {
+      tee: "sgx",
+      chainId: 31337,
+      registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      publicKey: `0x04${"11".repeat(32)}${"22".repeat(32)}`,
+      blockHash: `0x${"33".repeat(32)}`,
+    } as const;
+    writeFileSync(
+      join(app, "app.mjs"),
+      `import { isAttested, requestAttestation, requestNonce, verifyOffline, keepReportData, attestationRegistryAbi, KeepledgerError, UsageError, AttestationRefusedError } from "keepledger";
+import * as sdk from "keepledger/sdk";
+const out = {
+  functions: [isAttested, requestAttestation, requestNonce, verifyOffline, keepReportData, sdk.isAttested, sdk.requestAttestation].map((f) => typeof f),
+  abiHasIsAttested: attestationRegistryAbi.some((i) => i.type === "function" && i.name === "isAttested"),
+  refusalIsKeepledgerError: AttestationRefusedError.prototype instanceof KeepledgerError,
+  sameSdk: sdk.keepReportData === keepReportData,
+  binding: keepReportData(${JSON.stringify(input)}),
+};
+try {
+  await requestAttestation("not a url", new Uint8Array([1]), "0x" + "00".repeat(32), { unbound: true });
+} catch (e) {
+  out.error = { usage: e instanceof UsageError, keepledger: e instanceof KeepledgerError, code: e.code };
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const r = runNode("app.mjs");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      functions: Array(7).fill("function"),
+      abiHasIsAttested: true,
+      refusalIsKeepledgerError: true,
+      sameSdk: true,
+      binding: keepReportData(input),
+      error: { usage: true, keepledger: true, code: "SDK_REQUEST_INVALID" },
+    });
+  });
+
+  it("runs the installed keepledger command from dist/ (no TypeScript sources shipped)", () => {
+    expect(existsSync(join(installed, "src"))).toBe(false);
+    const bin = join(installed, "bin", "keepledger.mjs");
+    const help = spawnSync(process.execPath, [bin, "--help"], { cwd: app, encoding: "utf8" });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}workload +add \| measure/m);
+    const at = expectedOf("tdx", "dcapqvl-tdx").verify_at;
+    const verified = spawnSync(process.execPath, [bin, "verify", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), "--collateral", fixturePath("tdx", "dcapqvl-tdx"), "--at", at, "--json"], { cwd: app, encoding: "utf8" });
+    expect(verified.status, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, tee: "tdx" });
+  });
+
+  it("type checks a TypeScript consumer against the emitted declarations", () => {
+    writeFileSync(
+      join(app, "consumer.ts"),
+      `import { isAttested, requestAttestation, type AttestationResult, type IsAttestedResult } from "keepledger";
+import { requestNonce } from "keepledger/sdk";
+export async function check(node: string, evidence: Uint8Array): Promise<[IsAttestedResult, AttestationResult]> {
+  const nonce = await requestNonce(node);
+  const r = await requestAttestation(node, evidence, "0x00", { publicKey: "0x04", freshnessBlock: nonce.blockNumber });
+  const tee: "sgx" | "tdx" | "sev-snp" | "nitro" | "debug" | undefined = r.verdict?.tee;
+  void tee;
+  return [await isAttested("http://127.0.0.1:8545", r.verdict!.subject, r.verdict!.workloadId), r];
+}
+`,
+    );
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["consumer.ts"] }));
+    const r = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(app, "tsconfig.json")], { encoding: "utf8" });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+  });
+});
