@@ -1,7 +1,9 @@
 /**
  * Keeps the documentation honest where that is cheap: every relative link in README.md and docs/**.md
  * leads to a file that exists (and a #anchor to a heading of it), and every `keepledger <command>` the
- * docs name in code is a command the CLI registers (buildProgram), subcommands included.
+ * docs name in code is a command the CLI registers (buildProgram), subcommands included; the operator
+ * guide's configuration table names exactly the fields of the node's configuration schema, and the
+ * example configurations parse.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -9,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/main.ts";
+import { parseNodeConfig } from "../../src/node/config/loadNodeConfig.ts";
+import { nodeConfigSchema } from "../../src/node/config/nodeConfigSchema.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -102,6 +106,30 @@ function missingCommand(program: Command, file: string, [name, sub]: [string, st
   return undefined;
 }
 
+/** Every field path of a zod schema ("batch.maxItems"), through optional, default and union wrappers. */
+function schemaPaths(schema: unknown, prefix = "", out = new Map<string, boolean>()): Map<string, boolean> {
+  const def = (schema as { def?: { type: string; innerType?: unknown; shape?: Record<string, unknown>; options?: unknown[] } }).def;
+  if (!def) return out;
+  if (def.type === "optional" || def.type === "default" || def.type === "nullable") return schemaPaths(def.innerType, prefix, out);
+  if (def.type === "union") for (const o of def.options ?? []) schemaPaths(o, prefix, out);
+  if (def.type === "object") {
+    if (prefix) out.set(prefix, false);
+    for (const [k, v] of Object.entries(def.shape ?? {})) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (!out.has(path)) out.set(path, true);
+      schemaPaths(v, path, out);
+    }
+  }
+  return out;
+}
+
+/** The first-column names of the table under the "| field |" header of a document. */
+function configTableFields(text: string): string[] {
+  const start = text.indexOf("| field |");
+  const table = text.slice(start, text.indexOf("\n\n", start)).split("\n").slice(2);
+  return table.map((row) => /^\|\s*`([^`]+)`/.exec(row)?.[1] ?? `unparsed row: ${row}`);
+}
+
 describe("documentation", () => {
   it("finds the documents it checks", () => {
     expect(FILES.map((f) => relative(ROOT, f))).toEqual(expect.arrayContaining(["README.md", "docs/node.md", "docs/registry.md", "docs/operator-guide.md"]));
@@ -119,6 +147,25 @@ describe("documentation", () => {
     expect(named.length).toBeGreaterThan(20);
     const missing = [...new Set(named.map((n) => missingCommand(program, n.file, n.words)).filter((m) => m !== undefined))];
     expect(missing).toEqual([]);
+  });
+
+  it("documents every node configuration field, and only those (operator guide)", () => {
+    const paths = schemaPaths(nodeConfigSchema);
+    const leaves = [...paths].filter(([, leaf]) => leaf).map(([p]) => p);
+    expect(leaves).toContain("batch.maxItems");
+    const rows = configTableFields(readFileSync(join(ROOT, "docs/operator-guide.md"), "utf8"));
+    expect(rows.length).toBeGreaterThan(25);
+    expect(rows.filter((r) => !paths.has(r))).toEqual([]);
+    const documented = (p: string) => rows.includes(p) || rows.includes(p.split(".")[0]!);
+    expect(leaves.filter((p) => !documented(p))).toEqual([]);
+  });
+
+  it("shows node configurations that the node accepts", () => {
+    const examples = ["docs/operator-guide.md", "docs/node.md"].flatMap((f) =>
+      [...readFileSync(join(ROOT, f), "utf8").matchAll(/```json\n(\{\n\s*"rpcUrl"[\s\S]*?)```/g)].map((m) => ({ f, json: m[1]! })),
+    );
+    expect(examples.map((e) => e.f)).toEqual(["docs/operator-guide.md", "docs/node.md"]);
+    for (const { f, json } of examples) expect(() => parseNodeConfig(JSON.parse(json), { source: f, baseDir: ROOT }), f).not.toThrow();
   });
 
   it("checks what it claims to check", () => {
