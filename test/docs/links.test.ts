@@ -2,10 +2,11 @@
  * Keeps the documentation honest where that is cheap: every relative link in README.md and docs/**.md
  * leads to a file that exists (and a #anchor to a heading of it), and every `keepledger <command>` the
  * docs name in code is a command the CLI registers (buildProgram), subcommands included; the operator
- * guide's configuration table names exactly the fields of the node's configuration schema, and the
- * example configurations parse.
+ * guide's configuration table names exactly the fields of the node's configuration schema, the
+ * example configurations parse, and the dApp guide's consumer contract compiles.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -166,6 +167,27 @@ describe("documentation", () => {
     );
     expect(examples.map((e) => e.f)).toEqual(["docs/operator-guide.md", "docs/node.md"]);
     for (const { f, json } of examples) expect(() => parseNodeConfig(JSON.parse(json), { source: f, baseDir: ROOT }), f).not.toThrow();
+  });
+
+  it("shows a consumer contract that compiles (dApp guide)", () => {
+    const text = readFileSync(join(ROOT, "docs/dapp-guide.md"), "utf8");
+    const source = [...text.matchAll(/```solidity\n([\s\S]*?)```/g)].map((m) => m[1]!).find((s) => s.includes("contract "));
+    expect(source).toContain("ATTESTATION.isAttested(keep, WORKLOAD_ID)");
+    const solc = createRequire(import.meta.url)("solc") as { compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string };
+    const input = { language: "Solidity", sources: { "Consumer.sol": { content: source } }, settings: { outputSelection: { "*": { "*": ["abi"] } } } };
+    const findImport = (path: string) => {
+      try {
+        return { contents: readFileSync(join(ROOT, "node_modules", path), "utf8") };
+      } catch {
+        return { error: `not found: ${path}` };
+      }
+    };
+    const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport })) as {
+      errors?: { severity: string; formattedMessage: string }[];
+      contracts?: Record<string, Record<string, unknown>>;
+    };
+    expect((output.errors ?? []).map((e) => e.formattedMessage)).toEqual([]);
+    expect(Object.keys(output.contracts?.["Consumer.sol"] ?? {})).toContain("AttestedFeed");
   });
 
   it("checks what it claims to check", () => {
