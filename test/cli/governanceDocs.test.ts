@@ -13,7 +13,7 @@ describe("docs/cli.md for keepledger workload and validator", () => {
   for (const group of ["workload", "validator"]) {
     const command = program.commands.find((c) => c.name() === group)!;
     it(`documents every \`${group}\` subcommand and option`, () => {
-      expect(command.commands.map((c) => c.name()).sort()).toEqual(group === "workload" ? ["accept-ownership", "add", "measure", "policy", "revoke"] : ["add", "list", "remove", "threshold"]);
+      expect(command.commands.map((c) => c.name()).sort()).toEqual(group === "workload" ? ["accept-ownership", "add", "measure", "policy", "revoke"] : ["add", "bootstrap", "close-bootstrap", "list", "remove", "set-workload", "threshold"]);
       for (const sub of command.commands) {
         expect(docs).toContain(`### \`keepledger ${group} ${sub.name()}`);
         for (const option of sub.options) expect(docs, `${group} ${sub.name()} ${option.long}`).toContain(option.long!);

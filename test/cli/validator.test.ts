@@ -97,3 +97,44 @@ describe("keepledger validator", () => {
     expect(r.stderr).toContain(message);
   });
 });
+
+describe("keepledger validator bootstrap | close-bootstrap | set-workload (a new network)", () => {
+  let n: GovernanceChain;
+  let gov: Record<string, string>;
+  beforeAll(async () => {
+    n = await startGovernanceChain();
+    gov = { KEEPLEDGER_GOVERNOR_KEY: n.keys.governor };
+  }, 60_000);
+  afterAll(async () => n?.close());
+
+  it("designates the validator workload, bootstraps a first validator, closes the bootstrap, and then refuses another", async () => {
+    const added = await n.cli(["workload", "add", "validator-software", "--json"], { KEEPLEDGER_OWNER_KEY: n.keys.owner });
+    expect(added.code, added.stderr).toBe(0);
+    const { workloadId } = JSON.parse(added.stdout) as { workloadId: string };
+
+    const designated = await n.cli(["validator", "set-workload", workloadId, "--json"], gov);
+    expect(designated.code, designated.stderr).toBe(0);
+    expect(JSON.parse(designated.stdout)).toMatchObject({ ok: true, action: "setValidatorWorkload", workloadId, inForceNow: false });
+
+    const first = privateKeyToAccount(generatePrivateKey()).address;
+    const boot = await n.cli(["validator", "bootstrap", first, "--endpoint", "https://v0.example.org", "--logging", "production"], gov);
+    expect(boot.code, boot.stderr).toBe(0);
+    expect(boot.stdout).toContain(`bootstrapped validator ${first} at https://v0.example.org (production logging; counts without its own verdict until the bootstrap closes)`);
+
+    const closed = await n.cli(["validator", "close-bootstrap", "--json"], gov);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(JSON.parse(closed.stdout)).toMatchObject({ ok: true, action: "closeBootstrap" });
+    await n.chain.increaseTime(GOVERNANCE_DELAY);
+
+    const late = await n.cli(["validator", "bootstrap", privateKeyToAccount(generatePrivateKey()).address, "--endpoint", "https://v1.example.org", "--logging", "production"], gov);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toContain("ValidatorSetBootstrapClosed");
+    expect(late.stderr).toContain("keepledger validator add");
+  });
+
+  it("refuses a malformed workload id before sending anything", async () => {
+    const r = await n.cli(["validator", "set-workload", "0x12"], gov);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error CLI_BAD_OPTION: <workloadId>");
+  });
+});

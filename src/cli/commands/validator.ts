@@ -1,5 +1,6 @@
 /**
- * `keepledger validator add|remove|threshold|list`: governance of the ValidatorSet. Changes are scheduled
+ * `keepledger validator add|remove|threshold|list|bootstrap|close-bootstrap|set-workload`: governance of
+ * the ValidatorSet. Changes are scheduled
  * by the contract (now + governance delay) and the output says when each takes effect. The governor's
  * key comes from an environment variable (--key-env, default KEEPLEDGER_GOVERNOR_KEY).
  */
@@ -7,9 +8,9 @@ import type { Command } from "commander";
 import type { Address } from "viem";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
 import { chainError } from "../../chain/transactions.ts";
-import { addValidator, readQuorum, removeValidator, setThreshold, type ScheduledResult } from "../../chain/validators.ts";
+import { addValidator, bootstrapValidator, closeBootstrap, readQuorum, removeValidator, setThreshold, setValidatorWorkload, type ScheduledResult, type ValidatorSpec } from "../../chain/validators.ts";
 import { LOGGING_PROFILES, loggingProfileFromCode, type LoggingProfile } from "../../ids/index.ts";
-import { addressOption, badOption, chainNow, connectReader, connectSigner, emit, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions, type SignerConnection } from "../governance.ts";
+import { addressOption, badOption, chainNow, hexOption, connectReader, connectSigner, emit, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions, type SignerConnection } from "../governance.ts";
 
 const GOVERNOR_KEY_ENV = "KEEPLEDGER_GOVERNOR_KEY";
 const NEVER = 2n ** 40n - 1n;
@@ -27,24 +28,79 @@ async function reportScheduled(conn: SignerConnection, o: GovernanceCliOptions, 
 }
 
 export function registerValidatorCommand(program: Command): void {
-  const validator = program.command("validator").description("add | remove | threshold | list: govern the validator set and its threshold k");
+  const validator = program
+    .command("validator")
+    .description("add | remove | threshold | list | bootstrap | close-bootstrap | set-workload: govern the validator set and its threshold k");
+
+  const spec = (addressArg: string, o: { endpoint: string; logging: string }): ValidatorSpec => {
+    const address = addressOption("<address>", addressArg);
+    if (!URL.canParse(o.endpoint) || !/^https?:$/.test(new URL(o.endpoint).protocol)) throw badOption("--endpoint", o.endpoint, "an http(s) URL");
+    if (!(LOGGING_PROFILES as readonly string[]).includes(o.logging)) throw badOption("--logging", o.logging, LOGGING_PROFILES.join(", "));
+    return { address, endpoint: o.endpoint, loggingProfile: o.logging as LoggingProfile };
+  };
+  const adding = (name: string, description: string) =>
+    withChainOptions(
+      validator
+        .command(name)
+        .description(description)
+        .argument("<address>", "the validator's signing address")
+        .requiredOption("--endpoint <url>", "the validator node's public URL (peers and Keeps reach it there)")
+        .requiredOption("--logging <profile>", `its logging profile: ${LOGGING_PROFILES.join(" | ")}`),
+      true,
+    );
+
+  adding("add", "add a validator (scheduled: counts after the governance delay, once it attaches its own verdict)").action(
+    async (addressArg: string, o: GovernanceCliOptions & { endpoint: string; logging: string }) =>
+      runAction(o.json, "addValidator", async () => {
+        const v = spec(addressArg, o);
+        const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
+        const r = await addValidator(conn.clients, conn.deployment, v);
+        await reportScheduled(conn, o, `added validator ${v.address} at ${v.endpoint} (${v.loggingProfile} logging)`, r, { action: "addValidator", validator: v.address, endpoint: v.endpoint, loggingProfile: v.loggingProfile });
+      }),
+  );
+
+  adding(
+    "bootstrap",
+    "add one of the first validators of a new network: it counts without its own verdict until the bootstrap is closed (only while the bootstrap is open)",
+  ).action(async (addressArg: string, o: GovernanceCliOptions & { endpoint: string; logging: string }) =>
+    runAction(o.json, "bootstrapValidator", async () => {
+      const v = spec(addressArg, o);
+      const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
+      const r = await bootstrapValidator(conn.clients, conn.deployment, v);
+      await reportScheduled(conn, o, `bootstrapped validator ${v.address} at ${v.endpoint} (${v.loggingProfile} logging; counts without its own verdict until the bootstrap closes)`, r, {
+        action: "bootstrapValidator",
+        validator: v.address,
+        endpoint: v.endpoint,
+        loggingProfile: v.loggingProfile,
+      });
+    }),
+  );
 
   withChainOptions(
     validator
-      .command("add")
-      .description("add a validator (scheduled: counts after the governance delay, once it attaches its own verdict)")
-      .argument("<address>", "the validator's signing address")
-      .requiredOption("--endpoint <url>", "the validator node's public URL (peers and Keeps reach it there)")
-      .requiredOption("--logging <profile>", `its logging profile: ${LOGGING_PROFILES.join(" | ")}`),
+      .command("close-bootstrap")
+      .description("close the bootstrap: from then on every validator counts only through its own live verdict for the validator workload"),
     true,
-  ).action(async (addressArg: string, o: GovernanceCliOptions & { endpoint: string; logging: string }) =>
-    runAction(o.json, "addValidator", async () => {
-      const address = addressOption("<address>", addressArg);
-      if (!URL.canParse(o.endpoint) || !/^https?:$/.test(new URL(o.endpoint).protocol)) throw badOption("--endpoint", o.endpoint, "an http(s) URL");
-      if (!(LOGGING_PROFILES as readonly string[]).includes(o.logging)) throw badOption("--logging", o.logging, LOGGING_PROFILES.join(", "));
+  ).action(async (o: GovernanceCliOptions) =>
+    runAction(o.json, "closeBootstrap", async () => {
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
-      const r = await addValidator(conn.clients, conn.deployment, { address, endpoint: o.endpoint, loggingProfile: o.logging as LoggingProfile });
-      await reportScheduled(conn, o, `added validator ${address} at ${o.endpoint} (${o.logging} logging)`, r, { action: "addValidator", validator: address, endpoint: o.endpoint, loggingProfile: o.logging });
+      const r = await closeBootstrap(conn.clients, conn.deployment);
+      await reportScheduled(conn, o, "closed the bootstrap", r, { action: "closeBootstrap" });
+    }),
+  );
+
+  withChainOptions(
+    validator
+      .command("set-workload")
+      .description("designate the validator workload: the workload whose live verdict each validator must hold to count")
+      .argument("<workloadId>", "the workload id (0x + 64 hex digits, from keepledger workload add)"),
+    true,
+  ).action(async (workloadArg: string, o: GovernanceCliOptions) =>
+    runAction(o.json, "setValidatorWorkload", async () => {
+      const workloadId = hexOption("<workloadId>", workloadArg, 32);
+      const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
+      const r = await setValidatorWorkload(conn.clients, conn.deployment, workloadId);
+      await reportScheduled(conn, o, `validator workload set to ${workloadId}`, r, { action: "setValidatorWorkload", workloadId });
     }),
   );
 
