@@ -24,8 +24,7 @@ export async function checkPortsFree(host: string, needs: readonly PortNeed[]): 
   for (const need of needs) {
     if (!(await isFree(host, need.port))) {
       throw new UsageError(DEV_CODES.DEV_PORT_IN_USE, `port ${need.port} (${need.what}) is already in use on ${host}; stop what uses it or choose another port with ${need.option} <port>`, {
-        at: { field: need.option },
-        details: { got: need.port },
+        details: { got: need.port, option: need.option },
       });
     }
   }

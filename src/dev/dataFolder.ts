@@ -44,7 +44,6 @@ export function prepareDataFolder(path: string, options: { reset?: boolean; now?
   const marker = entries.length > 0 ? readMarker(dir) : undefined;
   if (entries.length > 0 && !marker) {
     throw new UsageError(DEV_CODES.DEV_DATA_FOLDER_FOREIGN, `${dir} is not empty and is not a keepledger dev data folder (no ${DEV_MARKER}); refusing to use or clear it — pass an empty or new folder with --data <dir>`, {
-      at: { field: "--data" },
       details: { got: dir },
     });
   }

@@ -45,7 +45,7 @@ export async function runDev(opts: DevCommandOptions): Promise<void> {
   if (data.note) say(data.note);
 
   // Signals: the first stops in order (after start-up, if it is still running); a second forces exit.
-  let stopRequested: (() => void) | undefined;
+  let signalled = false;
   const stopSignal = new Promise<string>((resolve) => {
     let count = 0;
     const on = (signal: string) => {
@@ -54,28 +54,27 @@ export async function runDev(opts: DevCommandOptions): Promise<void> {
         say("second signal: exiting now without a clean stop");
         process.exit(130);
       }
+      signalled = true;
       say(`${signal}: stopping (nodes, indexer, servers, chain)… press Ctrl-C again to force`);
       resolve(signal);
     };
     process.on("SIGINT", () => on("SIGINT"));
     process.on("SIGTERM", () => on("SIGTERM"));
-    stopRequested = () => resolve("start-up failed");
   });
 
-  let net: DevNetwork;
+  const net: DevNetwork = await startDevNetwork({ dataDir: data.dir, host, rpcPort, nodePort, graphqlPort, progress: say, startedAt: new Date(started) });
   try {
-    net = await startDevNetwork({ dataDir: data.dir, host, rpcPort, nodePort, graphqlPort, progress: say, startedAt: new Date(started) });
-  } catch (error) {
-    stopRequested?.();
-    throw error;
+    // Interrupted while starting: stop without announcing a readiness that is already over.
+    if (!signalled) {
+      const startupMs = Date.now() - started;
+      if (opts.json) process.stdout.write(`${JSON.stringify(devReportJson(net, startupMs), (_, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}\n`);
+      else for (const line of devReportLines(net)) say(line);
+      say(`keepledger dev is ready (${(startupMs / 1000).toFixed(1)} s); Ctrl-C stops`);
+      await stopSignal;
+    }
+  } finally {
+    await net.stop();
   }
-  const startupMs = Date.now() - started;
-  if (opts.json) process.stdout.write(`${JSON.stringify(devReportJson(net, startupMs))}\n`);
-  else for (const line of devReportLines(net)) say(line);
-  say(`keepledger dev is ready (${(startupMs / 1000).toFixed(1)} s); Ctrl-C stops`);
-
-  await stopSignal;
-  await net.stop();
   say("stopped");
   process.exitCode = 0;
   // Anything still holding the event loop (a socket closing late) must not keep a stopped dev running.
@@ -85,7 +84,7 @@ export async function runDev(opts: DevCommandOptions): Promise<void> {
 export function registerDevCommand(program: Command): void {
   program
     .command("dev")
-    .description("run keepledger in one process on an in-process chain: chain JSON-RPC, contracts, 3 validator nodes (debug Keeps, INSECURE), indexer and GraphQL, seeded with real SGX/TDX/SEV-SNP vectors")
+    .description("run keepledger on an in-process chain, all in one process: chain JSON-RPC, contracts, 3 validator nodes (debug Keeps, INSECURE), indexer and GraphQL, seeded with real SGX/TDX/SEV-SNP vectors")
     .option("--rpc-port <port>", "port of the chain's JSON-RPC endpoint", "8545")
     .option("--node-port <port>", "port of the first validator node (the others take the next ones)", "7001")
     .option("--graphql-port <port>", "port of the GraphQL API and GraphiQL", "4000")
