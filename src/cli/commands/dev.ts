@@ -45,15 +45,18 @@ export async function runDev(opts: DevCommandOptions): Promise<void> {
   if (data.note) say(data.note);
 
   // Signals: the first stops in order (after start-up, if it is still running); a second forces exit.
+  // One Ctrl-C can arrive twice (from the terminal and forwarded by bin/keepledger.mjs when it re-runs
+  // itself on a newer Node): a repeat within half a second is the same Ctrl-C.
   let signalled = false;
   const stopSignal = new Promise<string>((resolve) => {
-    let count = 0;
+    let first = 0;
     const on = (signal: string) => {
-      count += 1;
-      if (count > 1) {
+      if (first > 0) {
+        if (Date.now() - first < 500) return;
         say("second signal: exiting now without a clean stop");
         process.exit(130);
       }
+      first = Date.now();
       signalled = true;
       say(`${signal}: stopping (nodes, indexer, servers, chain)… press Ctrl-C again to force`);
       resolve(signal);
