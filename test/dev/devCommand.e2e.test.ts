@@ -140,6 +140,10 @@ describe("keepledger dev (npm start)", () => {
     expect(batch.map((b) => b.id)).toEqual([1, 2]);
     expect(batch[0]!.result.length).toBeGreaterThan(1_000);
     expect(Number(batch[1]!.result)).toBeGreaterThan(10);
+    // A refusal is a JSON-RPC error for that call, as a node would answer.
+    const refused = (await rpc({ jsonrpc: "2.0", id: 7, method: "eth_noSuchMethod" })) as { id: number; error: { code: number; message: string } };
+    expect(refused.id).toBe(7);
+    expect(typeof refused.error.code).toBe("number");
 
     // Query 1: the real vectors' verdicts, with the verifier's TCB status, and the debug Keep's.
     const [q1, q2, q3] = ready.queries;
