@@ -75,6 +75,8 @@ export function devReportLines(net: DevNetwork): string[] {
   const { curl, cli } = submitCommands(net);
   return [
     "",
+    "INSECURE — development only: the 3 validators are debug Keeps (no TEE), the chain lives in memory, the registry serves raw evidence.",
+    "",
     `Chain JSON-RPC        ${net.rpcUrl}   (chain id ${net.chainId}; e.g. cast block-number --rpc-url ${net.rpcUrl})`,
     `GraphQL / GraphiQL    ${net.graphqlUrl}   (evidence access: full — dev only)`,
     ...net.nodes.map((n, i) => `Validator node ${i}      ${n.url}   ${n.address}   debug Keep — INSECURE, no TEE; log ${n.logFile}`),

@@ -214,6 +214,7 @@ describe("keepledger dev (npm start)", () => {
     expect(out).toMatch(/^cleared stale data in .*dev-data \(index, node stores, deployment from the run started .*\): the in-process chain starts empty on every run$/m);
     expect(existsSync(join(data, "mine"))).toBe(true);
     // The human report: URLs, addresses, the three queries and the curl, in that order.
+    expect(out).toMatch(/^INSECURE — development only: the 3 validators are debug Keeps \(no TEE\)/m);
     expect(out).toMatch(/^Chain JSON-RPC +http:\/\/127\.0\.0\.1:\d+/m);
     expect(out).toMatch(/^Validator node 0 +http:\/\/127\.0\.0\.1:\d+ +0x[0-9a-fA-F]{40} +debug Keep — INSECURE, no TEE/m);
     expect(out).toMatch(/^AttestationRegistry +0x[0-9a-fA-F]{40}$/m);
