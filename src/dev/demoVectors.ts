@@ -1,0 +1,93 @@
+/**
+ * The real evidence vectors the dev network seeds (Phala dcap-qvl's SGX and TDX quotes, go-sev-guest's
+ * Milan debug SNP report), read from the repository's test/fixtures with their collateral, and the
+ * measurements and dev policies of the demo workloads that accept them. They verify for real as of the
+ * chain's clock (2025-07-01, inside their validity windows).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { keccak256, stringToBytes, type Hex } from "viem";
+import { defaultPolicy, type PlatformPolicy } from "../chain/policy.ts";
+import type { Measurement } from "../ids/index.ts";
+import type { TcbStatus, TeeKind } from "../verify/types.ts";
+
+/** 2025-07-01T00:00:00Z: inside the validity windows of the three vectors (their expected.json). */
+export const DEV_CHAIN_START = new Date(Date.UTC(2025, 6, 1));
+
+const FIXTURES = fileURLToPath(new URL("../../test/fixtures/", import.meta.url));
+
+export interface DemoVector {
+  /** The demo workload that accepts it. */
+  workload: string;
+  tee: TeeKind;
+  /** The status the verifier gives it as of DEV_CHAIN_START. */
+  tcbStatus: TcbStatus;
+  /** Where it comes from (test/fixtures/<kind>/<set>). */
+  source: string;
+  evidence: Buffer;
+  collateral: { name: string; data: string }[];
+  measurement: Measurement;
+}
+
+/** The debug measurement of the demo debug Keep (its "code hash"). */
+export const DEMO_DEBUG_MEASUREMENT: Hex = keccak256(stringToBytes("keepledger.dev.demo-debug-keep"));
+export const DEMO_DEBUG_WORKLOAD = "demo-debug-keep";
+
+const h = (s: string) => `0x${s}` as Hex;
+
+function load(kind: string, set: string, file: string) {
+  const dir = `${FIXTURES}${kind}/${set}/`;
+  const expected = JSON.parse(readFileSync(`${dir}expected.json`, "utf8")) as Record<string, Record<string, Record<string, string>>>;
+  const collateral = readdirSync(dir)
+    .filter((f) => f !== file && f !== "expected.json" && !f.endsWith(".md"))
+    .sort()
+    .map((f) => ({ name: f, data: readFileSync(`${dir}${f}`).toString("base64") }));
+  return { expected, evidence: readFileSync(`${dir}${file}`), collateral, source: `test/fixtures/${kind}/${set}` };
+}
+
+export function demoVectors(): DemoVector[] {
+  const sgx = load("sgx", "dcapqvl-sgx", "quote.bin");
+  const tdx = load("tdx", "dcapqvl-tdx", "quote.bin");
+  const snp = load("sev-snp", "go-sev-guest-milan-debug", "report.bin");
+  const sgxReport = sgx.expected.quote!.report!;
+  const tdxReport = tdx.expected.quote!.report!;
+  return [
+    {
+      workload: "demo-sgx-enclave",
+      tee: "sgx",
+      tcbStatus: "ConfigurationAndSWHardeningNeeded",
+      source: sgx.source,
+      evidence: sgx.evidence,
+      collateral: sgx.collateral,
+      measurement: { tee: "sgx", mrenclave: h(sgxReport.mrenclave!), mrsigner: `0x${"00".repeat(32)}`, isvProdId: 0, minIsvSvn: 0 },
+    },
+    {
+      workload: "demo-tdx-vm",
+      tee: "tdx",
+      tcbStatus: "UpToDate",
+      source: tdx.source,
+      evidence: tdx.evidence,
+      collateral: tdx.collateral,
+      measurement: { tee: "tdx", mrtd: h(tdxReport.mrtd!), rtmr0: h(tdxReport.rtmr0!), rtmr1: h(tdxReport.rtmr1!), rtmr2: h(tdxReport.rtmr2!), rtmr3: h(tdxReport.rtmr3!) },
+    },
+    {
+      workload: "demo-snp-vm",
+      tee: "sev-snp",
+      tcbStatus: "NotApplicable",
+      source: snp.source,
+      evidence: snp.evidence,
+      collateral: snp.collateral,
+      measurement: { tee: "sev-snp", measurement: h(snp.expected.report!.measurement as unknown as string), hostData: null },
+    },
+  ];
+}
+
+/** A dev policy for one real vector: its TEE, its TCB status accepted, unbound evidence allowed. */
+export function vectorPolicy(v: DemoVector): PlatformPolicy {
+  return { ...defaultPolicy(), allowedTees: [v.tee], acceptedTcbStatuses: [v.tcbStatus], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400n };
+}
+
+/** The demo debug Keep's dev policy: evidence may be a day of chain time old, so the sample request keeps working. */
+export function debugKeepPolicy(): PlatformPolicy {
+  return { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, maxEvidenceAge: 86_400n, verdictLifetime: 86_400n };
+}

@@ -1,0 +1,96 @@
+/** What `keepledger dev` prints once ready: for people (URLs, addresses, queries, curl) or as one JSON object. */
+import { relative } from "node:path";
+import type { DevNetwork } from "./startDevNetwork.ts";
+
+/** Three auditor queries, copy-pasteable into GraphiQL, with this run's ids filled in. */
+export function exampleQueries(net: DevNetwork): { title: string; query: string }[] {
+  const debugKeep = net.seeded.find((s) => s.tee === "debug")!;
+  return [
+    {
+      title: "The demo workloads' verdicts (the real SGX, TDX and SEV-SNP vectors and the debug Keep)",
+      query: `{
+  workloads(where: { name_starts_with: "demo-" }, orderBy: name) {
+    name
+    verdicts(orderBy: issuedAt, orderDirection: desc) {
+      id subject tee tcbStatus status issuedAt expiresAt
+      evidence { available size collateral { name size } }
+    }
+  }
+}`,
+    },
+    {
+      title: "isAttested for the seeded debug Keep (debug Keep — INSECURE)",
+      query: `{
+  attestedAt(subject: "${debugKeep.subject.toLowerCase()}", workload: "${debugKeep.workloadId.toLowerCase()}") {
+    attested expiresAt block
+    verdict { id tee status }
+  }
+}`,
+    },
+    {
+      title: "The validators with their own verdicts (each a debug Keep — INSECURE)",
+      query: `{
+  validators(orderBy: addedAt) {
+    id endpoint loggingProfile bootstrap active
+    verdict { id tee status expiresAt }
+  }
+}`,
+    },
+  ];
+}
+
+export function submitCommands(net: DevNetwork): { curl: string; cli: string } {
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r.startsWith("..") ? p : r;
+  };
+  const node = net.nodes[0]!.url;
+  return {
+    curl: `curl -sS -X POST ${node}/v1/evidence -H 'content-type: application/json' --data @${rel(net.sample.requestFile)}`,
+    cli: `npx keepledger submit ${rel(net.sample.evidenceFile)} --workload ${net.sample.workloadId} --node ${node} --key ${net.sample.publicKey} --freshness-block ${net.sample.freshnessBlock}`,
+  };
+}
+
+export function devReportJson(net: DevNetwork, startupMs: number): Record<string, unknown> {
+  return {
+    ready: true,
+    startupMs,
+    chain: { chainId: net.chainId, rpcUrl: net.rpcUrl },
+    graphqlUrl: net.graphqlUrl,
+    evidenceAccess: "full",
+    dataDir: net.dataDir,
+    contracts: net.deployment.contracts,
+    deployBlock: net.deployment.deployBlock,
+    workloads: net.workloads,
+    nodes: net.nodes.map((n) => ({ ...n, insecure: true, selfAttestation: "none (debug Keep, no TEE)" })),
+    seeded: net.seeded,
+    sample: net.sample,
+    queries: exampleQueries(net),
+    submit: submitCommands(net),
+  };
+}
+
+export function devReportLines(net: DevNetwork): string[] {
+  const c = net.deployment.contracts;
+  const { curl, cli } = submitCommands(net);
+  return [
+    "",
+    "INSECURE — development only: the 3 validators are debug Keeps (no TEE), the chain lives in memory, the registry serves raw evidence.",
+    "",
+    `Chain JSON-RPC        ${net.rpcUrl}   (chain id ${net.chainId}; e.g. cast block-number --rpc-url ${net.rpcUrl})`,
+    `GraphQL / GraphiQL    ${net.graphqlUrl}   (evidence access: full — dev only)`,
+    ...net.nodes.map((n, i) => `Validator node ${i}      ${n.url}   ${n.address}   debug Keep — INSECURE, no TEE; log ${n.logFile}`),
+    "",
+    `WorkloadRegistry      ${c.workloadRegistry}`,
+    `ValidatorSet          ${c.validatorSet}`,
+    `AttestationRegistry   ${c.attestationRegistry}`,
+    ...Object.entries(net.workloads).map(([name, id]) => `workload ${name.padEnd(21)}${id}`),
+    "",
+    ...exampleQueries(net).flatMap((q, i) => [`# Query ${i + 1}: ${q.title}`, q.query, ""]),
+    `# Submit fresh debug Keep evidence (INSECURE, for a new key; bound to block ${net.sample.freshnessBlock}, valid for a day of chain time):`,
+    curl,
+    `# or with the CLI, which also waits for the verdict:`,
+    cli,
+    "",
+  ];
+}
