@@ -3,7 +3,9 @@
 //    materializations, revocations) on the in-process EDR chain, indexed from the deployment block
 //    into a SQLite file and into PostgreSQL: events per second of catch-up wall time.
 // 2. GraphQL latency: the API over the SQLite index in its own process pinned to one core, driven at
-//    a fixed 500 requests/s by autocannon in a second process on loopback: p50 and p99 per query.
+//    a fixed 500 requests/s from a second process on loopback: p50 and p99 per query, open loop at a
+//    constant arrival rate (bench/paced.ts: the row's figures) and from autocannon -R (bursty: each
+//    connection sends its share at the start of every second; kept for comparison).
 // Writes bench/results/registry.json: [{ name: "catchup", store, eventsPerSecond, … },
 // { name: <query>, rps, p50Ms, p99Ms, … }]. Targets: catch-up ≥ 5,000 events/s into SQLite; p99 ≤ 50 ms
 // at 500 req/s for verdictsByWorkload on one core.
@@ -39,6 +41,7 @@ import { createIndexer } from "../src/indexer/Indexer.ts";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";
 import { startRegistryServer } from "../src/api/registryServer.ts";
 import { openDatabase } from "../src/store/openDatabase.ts";
+import type { PacedResult } from "./paced.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -58,10 +61,13 @@ export interface LatencyRow {
   /** Requests per second actually served (the target rate is targetRps). */
   rps: number;
   targetRps: number;
+  /** Open loop at a constant arrival rate (bench/paced.ts), latency from each request's due time. */
   p50Ms: number;
   p99Ms: number;
   errors: number;
   requests: number;
+  /** The same rate from autocannon -R with 50 connections (each sends its share at the start of every second). */
+  autocannon: { rps: number; p50Ms: number; p99Ms: number; errors: number };
 }
 
 function arg(name: string, fallback: number): number {
@@ -394,13 +400,18 @@ async function latency(database: string, g: Generated, rate: number, duration: n
       for (let i = 0; i < 200; i++) await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
       const check = (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { errors?: unknown };
       if (check.errors) throw new Error(`${q.name} fails: ${JSON.stringify(check.errors)}`);
+      const [pcmd, pargs] = pinned(1, process.execPath, [join(here, "paced.ts"), url, body, String(rate), String(duration)]);
+      const p = spawnSync(pcmd, pargs, { encoding: "utf8" });
+      if (p.status !== 0) throw new Error(`the paced load generator failed: ${p.stderr}`);
+      const open = JSON.parse(p.stdout) as PacedResult;
       const autocannon = join(root, "node_modules", "autocannon", "autocannon.js");
       const [acmd, aargs] = pinned(1, process.execPath, [autocannon, "--json", "-c", "50", "-R", String(rate), "-d", String(duration), "-m", "POST", "-H", "content-type=application/json", "-b", body, url]);
       const result = spawnSync(acmd, aargs, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
       if (result.status !== 0) throw new Error(`autocannon failed: ${result.stderr}`);
       const r = JSON.parse(result.stdout) as { latency: { p50: number; p99: number }; requests: { average: number; total: number }; errors: number; non2xx: number };
-      rows.push({ name: q.name, rps: Math.round(r.requests.average), targetRps: rate, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, requests: r.requests.total });
-      log(`  ${q.name}: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.errors + r.non2xx} errors`);
+      const burst = { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx };
+      rows.push({ name: q.name, rps: open.rps, targetRps: rate, p50Ms: open.p50Ms, p99Ms: open.p99Ms, errors: open.errors, requests: open.requests, autocannon: burst });
+      log(`  ${q.name}: paced ${open.rps} req/s, p50 ${open.p50Ms} ms, p99 ${open.p99Ms} ms, ${open.errors} errors; autocannon ${burst.rps} req/s, p50 ${burst.p50Ms} ms, p99 ${burst.p99Ms} ms`);
     }
   } finally {
     server.kill("SIGTERM");

@@ -13,6 +13,7 @@ import type { Indexer } from "../indexer/Indexer.ts";
 import type { Database } from "../store/Database.ts";
 import { API_CODES } from "./codes.ts";
 import { createRegistrySchema, type EvidenceAccess, type RegistryContext, type RegistryPubSub } from "./createRegistrySchema.ts";
+import { createDirectQuery, type DirectQuery } from "./directQuery.ts";
 import { checkQueryLimits, defaultQueryLimits, type QueryLimits } from "./queryLimits.ts";
 import { BlockClock, RegistryReader } from "./RegistryReader.ts";
 import { createPubSub, createYoga, graphqlRuntime, type YogaPlugin, type YogaServer } from "./yoga.ts";
@@ -42,6 +43,8 @@ export interface RegistryApi {
   db: Database;
   evidenceAccess: EvidenceAccess;
   evidenceStore: EvidenceStore | undefined;
+  /** The common request (one query, POSTed as JSON) without yoga's Fetch-API round trip; null: ask yoga. */
+  direct: DirectQuery;
   /** Runs one operation in-process (no HTTP), with the same limits and errors. */
   execute(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<ExecutionResult>;
   /** Detaches from the indexer. */
@@ -97,6 +100,21 @@ export function createRegistryApi(options: RegistryApiOptions): RegistryApi {
     },
   };
 
+  function maskError(error: GraphQLErrorType, message = "Unexpected error."): GraphQLErrorType {
+    const original = error.originalError;
+    if (original instanceof GraphQLError) return original;
+    if (error instanceof GraphQLError && !original) return error;
+    if (isKeepledgerError(original)) return new GraphQLError(original.message, { extensions: { code: original.code } });
+    return new GraphQLError(message, { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  }
+  const context = (): RegistryContext => {
+    const deadline = performance.now() + limits.timeoutMs;
+    return {
+      reader: new RegistryReader({ db: options.db, model, clock, deadline }),
+      newReader: () => new RegistryReader({ db: options.db, model, clock, deadline: performance.now() + limits.timeoutMs }),
+    };
+  };
+
   const yoga = createYoga<RegistryContext>({
     schema,
     graphiql: options.graphiql ?? false,
@@ -106,25 +124,9 @@ export function createRegistryApi(options: RegistryApiOptions): RegistryApi {
     graphqlEndpoint: options.graphqlEndpoint ?? "/graphql",
     logging: false,
     plugins: [limitsPlugin],
-    maskedErrors: {
-      isDev: false,
-      maskError(error, message) {
-        const original = (error as GraphQLErrorType).originalError;
-        if (original instanceof GraphQLError) return original;
-        if (error instanceof GraphQLError && !original) return error;
-        if (isKeepledgerError(original)) return new GraphQLError(original.message, { extensions: { code: original.code } });
-        return new GraphQLError(message, { extensions: { code: "INTERNAL_SERVER_ERROR" } });
-      },
-    },
-    context: () => {
-      const deadline = performance.now() + limits.timeoutMs;
-      return {
-        reader: new RegistryReader({ db: options.db, model, clock, deadline }),
-        newReader: () => new RegistryReader({ db: options.db, model, clock, deadline: performance.now() + limits.timeoutMs }),
-      };
-    },
+    maskedErrors: { isDev: false, maskError: (error, message) => maskError(error as GraphQLErrorType, message) },
+    context,
   });
-
   return {
     yoga,
     limits,
@@ -132,6 +134,7 @@ export function createRegistryApi(options: RegistryApiOptions): RegistryApi {
     db: options.db,
     evidenceAccess,
     evidenceStore: options.evidenceStore,
+    direct: createDirectQuery({ schema, limits, context, maskError, timeoutError }),
     async execute(query, variables, operationName) {
       const response = await yoga.fetch(`http://registry.local${options.graphqlEndpoint ?? "/graphql"}`, {
         method: "POST",

@@ -92,20 +92,22 @@ async function handle(api: RegistryApi, base: string, req: IncomingMessage, res:
     sendJson(res, 404, { error: { code: "NOT_FOUND", message: `nothing at ${url.pathname}; the GraphQL endpoint is ${api.yoga.graphqlEndpoint}` } });
     return;
   }
-  const declared = req.headers["content-length"];
-  if (req.method === "GET" || req.method === "HEAD" || (declared !== undefined && Number(declared) <= api.limits.maxBodyBytes && req.headers["transfer-encoding"] === undefined)) {
-    // Within the limit as declared (Node stops reading at content-length): yoga reads it itself.
+  if (req.method === "GET" || req.method === "HEAD") {
     await api.yoga.requestListener(req, res);
     return;
   }
-  let body: Buffer | undefined;
-  if (req.method !== "GET" && req.method !== "HEAD") {
-    const read = await readBody(req, api.limits.maxBodyBytes);
-    if (read === null) {
-      sendJson(res, 413, errorBody(API_CODES.BODY_TOO_LARGE, `the request body is larger than ${api.limits.maxBodyBytes} bytes`));
+  const body = await readBody(req, api.limits.maxBodyBytes);
+  if (body === null) {
+    sendJson(res, 413, errorBody(API_CODES.BODY_TOO_LARGE, `the request body is larger than ${api.limits.maxBodyBytes} bytes`));
+    return;
+  }
+  if (req.method === "POST") {
+    const answer = await api.direct(body, req.headers);
+    if (answer !== null) {
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(answer) });
+      res.end(answer);
       return;
     }
-    body = read;
   }
   const abort = new AbortController();
   // Only a client that leaves early aborts (an AbortError per finished request would cost for nothing).
@@ -119,7 +121,7 @@ async function handle(api: RegistryApi, base: string, req: IncomingMessage, res:
   const response = await api.yoga.fetch(url.toString(), {
     method: req.method ?? "GET",
     headers,
-    ...(body !== undefined ? { body: new Uint8Array(body) } : {}),
+    body: new Uint8Array(body),
     signal: abort.signal,
   });
   const outHeaders: Record<string, string> = {};

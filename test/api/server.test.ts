@@ -130,3 +130,40 @@ describe("HTTP", () => {
     expect(() => parseListen("localhost")).toThrow(expect.objectContaining({ code: "CLI_BAD_OPTION" }));
   });
 });
+
+describe("the direct path (one query POSTed as JSON) and yoga", () => {
+  const viaYoga = async (body: string) => {
+    const r = await api.yoga.fetch("http://registry.local/graphql", { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body });
+    return (await r.text()).trim();
+  };
+  const direct = (body: string, headers: Record<string, string> = {}) => api.direct(new TextEncoder().encode(body), { "content-type": "application/json", ...headers });
+
+  it.each([
+    { name: "data", request: { query: `{ workloads(orderBy: name) { name verdicts(first: 3, orderBy: issuedAt) { id tee status signers { id } } } }` } },
+    { name: "variables and an operation name", request: { query: `query a { _meta { block { number } } } query b($n: Int!) { verdicts(first: $n, orderBy: issuedAt) { id } }`, variables: { n: 2 }, operationName: "b" } },
+    { name: "a limit error", request: { query: `{ policies(first: 2000) { id } }` } },
+    { name: "a resolver error", request: { query: `{ verdicts(block: { number: 99999999 }) { id } }` } },
+  ])("answer $name with the same bytes", async ({ request }) => {
+    const body = JSON.stringify(request);
+    const answer = await direct(body);
+    expect(answer).not.toBeNull();
+    expect(answer).toBe(await viaYoga(body));
+  });
+
+  it.each([
+    { name: "a subscription", body: JSON.stringify({ query: `subscription { verdictFinalized { id } }` }) },
+    { name: "a document that does not validate", body: JSON.stringify({ query: `{ nothing }` }) },
+    { name: "a syntax error", body: JSON.stringify({ query: `{ verdicts {` }) },
+    { name: "variables that do not coerce", body: JSON.stringify({ query: `query($n: Int!) { verdicts(first: $n) { id } }`, variables: { n: "x" } }) },
+    { name: "a batch", body: JSON.stringify([{ query: `{ _meta { block { number } } }` }]) },
+    { name: "not JSON", body: "{ nope" },
+  ])("leave $name to yoga", async ({ body }) => {
+    expect(await direct(body)).toBeNull();
+    const r = await post(body);
+    expect(r.headers.get("content-type")).toMatch(/json/);
+  });
+
+  it("leaves server-sent events to yoga", async () => {
+    expect(await direct(JSON.stringify({ query: `{ _meta { block { number } } }` }), { accept: "text/event-stream" })).toBeNull();
+  });
+});
