@@ -2,11 +2,15 @@
 // at start + i / rate, whatever the earlier ones are doing (autocannon's -R instead lets each connection
 // send its share at the start of every second, so a second's requests arrive as one burst). Latency runs
 // from the due time, not from when the request could be sent, so a slow server is not hidden by a
-// generator that waits for it (coordinated omission).
+// generator that waits for it (coordinated omission). The first two seconds run at the same rate but are
+// not counted: they open the connection pool (hundreds of connects at once, a transient no steady load
+// has).
 //
 // Usage (as its own process): node bench/paced.ts <url> <json body> <rate/s> <seconds>
 // Prints one JSON object: { rps, p50Ms, p99Ms, maxMs, errors, requests }.
 import { Agent, request } from "node:http";
+
+const WARMUP_SECONDS = 2;
 
 export interface PacedResult {
   rps: number;
@@ -26,26 +30,29 @@ export async function paced(url: string, body: string, rate: number, seconds: nu
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const payload = Buffer.from(body);
-  const total = Math.round(rate * seconds);
+  const warmup = Math.round(rate * WARMUP_SECONDS);
+  const total = warmup + Math.round(rate * seconds);
   const latencies: number[] = [];
   let errors = 0;
   let done = 0;
   const start = performance.now() + 50;
   const finished = new Promise<void>((resolve) => {
-    const send = (due: number) => {
+    const send = (due: number, counted: boolean) => {
       const req = request(
         { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": payload.length } },
         (res) => {
           res.on("data", () => undefined);
           res.on("end", () => {
-            if (res.statusCode !== 200) errors++;
-            latencies.push(performance.now() - due);
+            if (counted) {
+              if (res.statusCode !== 200) errors++;
+              latencies.push(performance.now() - due);
+            }
             if (++done === total) resolve();
           });
         },
       );
       req.on("error", () => {
-        errors++;
+        if (counted) errors++;
         if (++done === total) resolve();
       });
       req.end(payload);
@@ -53,17 +60,20 @@ export async function paced(url: string, body: string, rate: number, seconds: nu
     let next = 0;
     const tick = () => {
       const now = performance.now();
-      while (next < total && start + (next * 1000) / rate <= now) send(start + (next++ * 1000) / rate);
+      while (next < total && start + (next * 1000) / rate <= now) {
+        send(start + (next * 1000) / rate, next >= warmup);
+        next++;
+      }
       if (next < total) setTimeout(tick, Math.max(0, start + (next * 1000) / rate - performance.now()));
     };
     setTimeout(tick, 50);
   });
   await finished;
-  const elapsed = (performance.now() - start) / 1000;
+  const elapsed = (performance.now() - start) / 1000 - WARMUP_SECONDS;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
-  return { rps: Math.round(total / elapsed), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1) ?? Number.NaN), errors, requests: total };
+  return { rps: Math.round((total - warmup) / elapsed), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1) ?? Number.NaN), errors, requests: total - warmup };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

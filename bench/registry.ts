@@ -98,6 +98,8 @@ async function connectBenchChain(): Promise<BenchChain> {
   const anvil = spawn(join(root, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil"), ["--port", String(port), "--gas-limit", "2000000000", "--silent", "--hardfork", "cancun"], {
     stdio: "ignore",
   });
+  // Never outlive the benchmark, even when it fails.
+  process.once("exit", () => anvil.kill());
   const url = `http://127.0.0.1:${port}`;
   const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } });
   // Large transactions go one per HTTP request; the indexer reads as `keepledger index --rpc` does.
@@ -397,8 +399,10 @@ async function latency(database: string, g: Generated, rate: number, duration: n
     for (const q of BENCH_QUERIES(g)) {
       const body = JSON.stringify({ query: q.query, variables: q.variables });
       // Warm up (parse and validation caches, SQLite page cache), then measure.
-      for (let i = 0; i < 200; i++) await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
-      const check = (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as { errors?: unknown };
+      // A fresh connection each: the previous measurement's idle keep-alive sockets may be closing.
+      const ask = () => fetch(url, { method: "POST", headers: { "content-type": "application/json", connection: "close" }, body });
+      for (let i = 0; i < 200; i++) await (await ask()).text();
+      const check = (await (await ask()).json()) as { errors?: unknown };
       if (check.errors) throw new Error(`${q.name} fails: ${JSON.stringify(check.errors)}`);
       const [pcmd, pargs] = pinned(1, process.execPath, [join(here, "paced.ts"), url, body, String(rate), String(duration)]);
       const p = spawnSync(pcmd, pargs, { encoding: "utf8" });
