@@ -189,8 +189,11 @@ export class Appraiser {
     }
     const key = checkedPublicKey(submission.subjectPublicKey);
     const subject = subjectOfPublicKey(key);
-    const head = chain.head();
     const n = submission.freshnessBlock;
+    let head = chain.head();
+    // The Keep bound the newest block another validator (or the chain) showed it; this node's cached
+    // head may be a poll behind: ask the chain before calling the block unknown.
+    if (n > head.number) head = await chain.refreshHead();
     if (n <= 0n || n > head.number) {
       throw new PolicyError(NODE_CODES.NODE_FRESHNESS_BLOCK_UNKNOWN, `block ${n} is not a block of this chain yet (head ${head.number})`, {
         details: { freshnessBlock: n, head: head.number },
