@@ -35,7 +35,8 @@ import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../verify/x509/verifyCertificateChain.ts";
 import { AUDIT_CODES } from "./codes.ts";
 import { batchRootMatches, findVerdictRecord, type VerdictRecord } from "./findVerdictRecord.ts";
-import { workloadPolicyOf, workloadStateAt } from "./workloadStateAt.ts";
+import { workloadPolicyOf } from "../chain/policy.ts";
+import { workloadStateAt } from "./workloadStateAt.ts";
 
 export interface AuditVerdictOptions {
   verdictId: string;

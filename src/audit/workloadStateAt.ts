@@ -8,11 +8,11 @@
 import type { Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
 import { workloadRegistryAbi } from "../chain/generated/index.ts";
-import { fromChainPolicy, type ChainPolicy } from "../chain/policy.ts";
+import type { ChainPolicy } from "../chain/policy.ts";
 import { teeKindFromCode } from "../ids/enums.ts";
 import { getHeaders, headBlockNumber, type ChainSource } from "../indexer/chainSource.ts";
 import { createLogDecoder, type DecodedLog } from "../indexer/decodeLogs.ts";
-import type { ApprovedMeasurement, WorkloadPolicy } from "../policy/types.ts";
+import type { ApprovedMeasurement } from "../policy/types.ts";
 import { eventTopic } from "./findVerdictRecord.ts";
 import { scanLogs } from "./scanLogs.ts";
 
@@ -47,23 +47,6 @@ export function policyInForceAt(schedules: readonly ScheduledPolicy[], time: big
   }
   if (pending && pending.effectiveAt <= time) current = pending;
   return current;
-}
-
-/** The WorkloadPolicy (src/policy) form of an on-chain policy. */
-export function workloadPolicyOf(p: ChainPolicy): WorkloadPolicy {
-  const policy = fromChainPolicy(p);
-  return {
-    allowedTees: policy.allowedTees,
-    acceptedTcbStatuses: policy.acceptedTcbStatuses,
-    dev: policy.dev,
-    allowUnboundEvidence: policy.allowUnboundEvidence,
-    deniedAmdProductLines: policy.deniedAmdProductLines,
-    maxEvidenceAge: Number(policy.maxEvidenceAge),
-    verdictLifetime: Number(policy.verdictLifetime),
-    tcbGracePeriod: Number(policy.tcbGracePeriod),
-    deniedAdvisories: policy.deniedAdvisories,
-    deniedFmspcs: policy.deniedFmspcs,
-  };
 }
 
 /** The workload's policy and measurements in force at `time` (unix seconds), from the chain's events. */

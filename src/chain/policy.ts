@@ -6,6 +6,7 @@ import type { Hex } from "viem";
 import { UsageError } from "../errors/index.ts";
 import { amdProductLineMask, AMD_PRODUCT_LINE_BITS, tcbStatusMask, tcbStatusesOfMask, teeKindMask, teeKindsOfMask } from "../ids/index.ts";
 import { IDS_CODES } from "../ids/codes.ts";
+import type { WorkloadPolicy } from "../policy/types.ts";
 import type { AmdProductLine } from "../verify/roots.ts";
 import type { TcbStatus, TeeKind } from "../verify/types.ts";
 
@@ -91,5 +92,22 @@ export function fromChainPolicy(p: ChainPolicy): PlatformPolicy {
     tcbGracePeriod: p.tcbGracePeriod,
     deniedAdvisories: [...p.deniedAdvisories],
     deniedFmspcs: p.deniedFmspcs.map((f) => f.slice(2).toLowerCase()),
+  };
+}
+
+/** The WorkloadPolicy (src/policy) form of an on-chain policy: what appraisal reads. */
+export function workloadPolicyOf(p: ChainPolicy): WorkloadPolicy {
+  const policy = fromChainPolicy(p);
+  return {
+    allowedTees: policy.allowedTees,
+    acceptedTcbStatuses: policy.acceptedTcbStatuses,
+    dev: policy.dev,
+    allowUnboundEvidence: policy.allowUnboundEvidence,
+    deniedAmdProductLines: policy.deniedAmdProductLines,
+    maxEvidenceAge: Number(policy.maxEvidenceAge),
+    verdictLifetime: Number(policy.verdictLifetime),
+    tcbGracePeriod: Number(policy.tcbGracePeriod),
+    deniedAdvisories: policy.deniedAdvisories,
+    deniedFmspcs: policy.deniedFmspcs,
   };
 }

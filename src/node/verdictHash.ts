@@ -50,24 +50,27 @@ function verdictStructBytes(v: Verdict): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+/** One level up the tree: sorted pairs hashed, an odd last node carried up (docs/ids.md). */
+function parentLevel(level: readonly Uint8Array[], pair: Uint8Array): Uint8Array[] {
+  const up: Uint8Array[] = [];
+  for (let i = 0; i + 1 < level.length; i += 2) {
+    const a = level[i]!;
+    const b = level[i + 1]!;
+    const aFirst = Buffer.compare(a, b) <= 0;
+    pair.set(aFirst ? a : b, 0);
+    pair.set(aFirst ? b : a, 32);
+    up.push(keccak256Bytes(pair));
+  }
+  if (level.length % 2 === 1) up.push(level[level.length - 1]!);
+  return up;
+}
+
 /** The Merkle root of verdict ids in leaf order (docs/ids.md: sorted pairs, an odd last node carried up). */
 export function fastBatchRoot(leaves: readonly Uint8Array[]): Hex {
   if (leaves.length === 0) throw new RangeError("a batch needs at least one verdict");
-  let level = leaves;
   const pair = new Uint8Array(64);
-  while (level.length > 1) {
-    const up: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) {
-      const a = level[i]!;
-      const b = level[i + 1]!;
-      const aFirst = Buffer.compare(a, b) <= 0;
-      pair.set(aFirst ? a : b, 0);
-      pair.set(aFirst ? b : a, 32);
-      up.push(keccak256Bytes(pair));
-    }
-    if (level.length % 2 === 1) up.push(level[level.length - 1]!);
-    level = up;
-  }
+  let level = leaves;
+  while (level.length > 1) level = parentLevel(level, pair);
   return `0x${Buffer.from(level[0]!).toString("hex")}`;
 }
 
@@ -75,23 +78,13 @@ export function fastBatchRoot(leaves: readonly Uint8Array[]): Hex {
 export function fastBatchProof(leaves: readonly Uint8Array[], index: number): Hex[] {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`leaf ${index} is outside a tree of ${leaves.length}`);
   const proof: Hex[] = [];
+  const pair = new Uint8Array(64);
   let level = leaves;
   let i = index;
-  const pair = new Uint8Array(64);
   while (level.length > 1) {
     const sibling = i ^ 1;
     if (sibling < level.length) proof.push(`0x${Buffer.from(level[sibling]!).toString("hex")}`);
-    const up: Uint8Array[] = [];
-    for (let j = 0; j + 1 < level.length; j += 2) {
-      const a = level[j]!;
-      const b = level[j + 1]!;
-      const aFirst = Buffer.compare(a, b) <= 0;
-      pair.set(aFirst ? a : b, 0);
-      pair.set(aFirst ? b : a, 32);
-      up.push(keccak256Bytes(pair));
-    }
-    if (level.length % 2 === 1) up.push(level[level.length - 1]!);
-    level = up;
+    level = parentLevel(level, pair);
     i = Math.floor(i / 2);
   }
   return proof;

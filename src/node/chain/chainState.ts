@@ -7,7 +7,7 @@
 import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
 import { validatorSetAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
-import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
+import { workloadPolicyOf, type ChainPolicy } from "../../chain/policy.ts";
 import { chainError } from "../../chain/transactions.ts";
 import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "../../ids/index.ts";
 import type { ApprovedMeasurement, WorkloadPolicy } from "../../policy/types.ts";
@@ -84,22 +84,6 @@ export interface ChainState {
   onHead(listener: (head: BlockInfo) => void): void;
   /** When the RPC last answered a head read (ms since the epoch). */
   lastContact(): number;
-}
-
-function toWorkloadPolicy(p: ChainPolicy): WorkloadPolicy {
-  const policy = fromChainPolicy(p);
-  return {
-    allowedTees: policy.allowedTees,
-    acceptedTcbStatuses: policy.acceptedTcbStatuses,
-    dev: policy.dev,
-    allowUnboundEvidence: policy.allowUnboundEvidence,
-    deniedAmdProductLines: policy.deniedAmdProductLines,
-    maxEvidenceAge: Number(policy.maxEvidenceAge),
-    verdictLifetime: Number(policy.verdictLifetime),
-    tcbGracePeriod: Number(policy.tcbGracePeriod),
-    deniedAdvisories: policy.deniedAdvisories,
-    deniedFmspcs: policy.deniedFmspcs,
-  };
 }
 
 export function createChainState(options: ChainStateOptions): ChainState {
@@ -190,7 +174,7 @@ export function createChainState(options: ChainStateOptions): ChainState {
       revoked: revokedHashes.has(l.args.measurementHash?.toLowerCase()),
       value: l.args.value as Hex,
     }));
-    return { workloadId, policy: toWorkloadPolicy(policy), policyEffectiveAt, pendingEffectiveAt, measurements };
+    return { workloadId, policy: workloadPolicyOf(policy), policyEffectiveAt, pendingEffectiveAt, measurements };
   };
 
   const poll = async () => {
