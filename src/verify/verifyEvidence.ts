@@ -4,8 +4,11 @@ import { EVIDENCE_CODES } from "../evidence/codes.ts";
 import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
 import { emptyCollateral, mergeCollateral, type CollateralProvider, type CollateralSet } from "../collateral/types.ts";
 import type { TeeAdapter } from "./adapter.ts";
+import { DCAP_CODES } from "./dcap/codes.ts";
 import { DEFAULT_ADAPTERS } from "./registry.ts";
+import { SNP_VERIFY_CODES } from "./sev-snp/codes.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
+import { X509_CODES } from "./x509/codes.ts";
 import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
 
 export const VERIFY_CODES = defineErrorCodes("verify", {
@@ -48,15 +51,15 @@ export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[]
  * Verification errors that mean "the collateral at hand was not enough": missing or stale pieces. After
  * a provider outage they are the outage's doing, so the outage (retryable) is reported instead.
  */
-const COLLATERAL_SHORTFALL = new Set([
-  "DCAP_TCB_INFO_MISSING",
-  "DCAP_QE_IDENTITY_MISSING",
-  "DCAP_TCB_SIGNING_CERT_MISSING",
-  "DCAP_COLLATERAL_EXPIRED",
-  "SNP_VEK_MISSING",
-  "SNP_ASK_MISSING",
-  "CRL_MISSING",
-  "CRL_EXPIRED",
+const COLLATERAL_SHORTFALL = new Set<string>([
+  DCAP_CODES.DCAP_TCB_INFO_MISSING,
+  DCAP_CODES.DCAP_QE_IDENTITY_MISSING,
+  DCAP_CODES.DCAP_TCB_SIGNING_CERT_MISSING,
+  DCAP_CODES.DCAP_COLLATERAL_EXPIRED,
+  SNP_VERIFY_CODES.SNP_VEK_MISSING,
+  SNP_VERIFY_CODES.SNP_ASK_MISSING,
+  X509_CODES.CRL_MISSING,
+  X509_CODES.CRL_EXPIRED,
 ]);
 
 interface GatheredCollateral {

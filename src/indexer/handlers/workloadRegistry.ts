@@ -1,20 +1,8 @@
 /** WorkloadRegistry events → Workload, Measurement, Policy, Revocation, GovernanceChange (docs/registry.md). */
 import { amdProductLineMask, tcbStatusesOfMask, teeKindFromCode, teeKindsOfMask, AMD_PRODUCT_LINE_BITS } from "../../ids/enums.ts";
+import type { ChainPolicy } from "../../chain/policy.ts";
 import { measurementEntityId, policyEntityId } from "../ids.ts";
 import { lower, mustLoad, recordGovernanceChange, roleHandlers, type EventHandler } from "./context.ts";
-
-interface PolicyTuple {
-  allowedTees: number;
-  acceptedTcbStatuses: number;
-  dev: boolean;
-  allowUnboundEvidence: boolean;
-  deniedAmdProductLines: number;
-  maxEvidenceAge: bigint;
-  verdictLifetime: bigint;
-  tcbGracePeriod: bigint;
-  deniedAdvisories: readonly string[];
-  deniedFmspcs: readonly string[];
-}
 
 /** AMD product-line names of a deniedAmdProductLines mask, in bit order. */
 function amdLines(mask: number): string[] {
@@ -124,7 +112,7 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
       const previous = await mustLoad(ctx, "Policy", previousId);
       if ((previous.effectiveAt as bigint) > now) ctx.batch.save("Policy", previousId, { ...previous, replaced: true }, ctx.block.number);
     }
-    const p = args.policy as PolicyTuple;
+    const p = args.policy as ChainPolicy;
     const sequence = Number(w.policyCount);
     const id = policyEntityId(workloadId, sequence);
     ctx.batch.create(
