@@ -6,7 +6,7 @@ import type { Hex } from "viem";
 import { UsageError } from "../errors/index.ts";
 import { amdProductLineMask, AMD_PRODUCT_LINE_BITS, tcbStatusMask, tcbStatusesOfMask, teeKindMask, teeKindsOfMask } from "../ids/index.ts";
 import { IDS_CODES } from "../ids/codes.ts";
-import type { WorkloadPolicy } from "../policy/types.ts";
+import { defaultLaunchPolicy, type WorkloadPolicy } from "../policy/types.ts";
 import type { AmdProductLine } from "../verify/roots.ts";
 import type { TcbStatus, TeeKind } from "../verify/types.ts";
 
@@ -109,5 +109,7 @@ export function workloadPolicyOf(p: ChainPolicy): WorkloadPolicy {
     tcbGracePeriod: Number(policy.tcbGracePeriod),
     deniedAdvisories: policy.deniedAdvisories,
     deniedFmspcs: policy.deniedFmspcs,
+    // TODO(issue 10): read from the on-chain Policy once the contract carries it.
+    launch: defaultLaunchPolicy(),
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Hex } from "../util/bytes.ts";
 import type { VerifiedEvidence } from "../verify/types.ts";
 import { appraiseVerdict, type AppraiseVerdictOptions, type EvidenceBinding } from "./appraiseVerdict.ts";
-import type { ApprovedMeasurement, WorkloadPolicy } from "./types.ts";
+import { defaultLaunchPolicy, type ApprovedMeasurement, type WorkloadPolicy } from "./types.ts";
 
 const h = (byte: string, n: number): Hex => `0x${byte.repeat(n)}`;
 const BINDING = h("ab", 32);
@@ -42,6 +42,7 @@ const policy = (over: Partial<WorkloadPolicy> = {}): WorkloadPolicy => ({
   tcbGracePeriod: 0,
   deniedAdvisories: [],
   deniedFmspcs: [],
+  launch: defaultLaunchPolicy(),
   ...over,
 });
 
