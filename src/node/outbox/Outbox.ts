@@ -356,7 +356,7 @@ export class Outbox {
   }
 
   async #askPeer(peer: ValidatorView, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown) {
-    const answer = await this.#o.peers.post(peer.endpoint, path, body);
+    const answer = await this.#o.peers.post(peer, path, body);
     this.#o.metrics.peerRequests.inc({ peer: peer.address, outcome: answer.kind });
     this.#reachable.set(peer.address, answer.kind !== "unreachable");
     this.#o.metrics.peersReachable.set([...this.#reachable.values()].filter(Boolean).length);
