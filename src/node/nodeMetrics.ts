@@ -21,6 +21,8 @@ export interface NodeMetrics {
   peersReachable: Gauge;
   peerRequests: Counter<"peer" | "outcome">;
   peerSignatures: Counter<"route" | "outcome">;
+  /** Signatures from peers dropped because the contract would refuse them, by peer and code (a faulty peer). */
+  peerFaults: Counter<"peer" | "code">;
   tcbDowngraded: Gauge;
   selfAttestationExpiresAt: Gauge;
   httpRequests: Counter<"route" | "status">;
@@ -46,6 +48,7 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
     peersReachable: new Gauge({ name: "keepledger_node_peers_reachable", help: "Peers that answered the last request sent to them", registers }),
     peerRequests: new Counter({ name: "keepledger_node_peer_requests_total", help: "Signature requests sent to peers, by peer and outcome", labelNames: ["peer", "outcome"], registers }),
     peerSignatures: new Counter({ name: "keepledger_node_peer_signatures_total", help: "Signature requests this node answered as a peer, by route and outcome", labelNames: ["route", "outcome"], registers }),
+    peerFaults: new Counter({ name: "keepledger_node_peer_faults_total", help: "Peer signatures dropped because the contract would refuse them, by peer and code", labelNames: ["peer", "code"], registers }),
     tcbDowngraded: new Gauge({ name: "keepledger_node_tcb_downgraded_verdicts", help: "Live verdicts this node signed that newer TCB Info would downgrade", registers }),
     selfAttestationExpiresAt: new Gauge({ name: "keepledger_node_self_attestation_expires_at_seconds", help: "When this node's own verdict expires (unix seconds; 0 when none)", registers }),
     httpRequests: new Counter({ name: "keepledger_node_http_requests_total", help: "HTTP requests by route and status", labelNames: ["route", "status"], registers }),

@@ -32,7 +32,9 @@ import { createNodeMetrics, type NodeMetrics } from "./nodeMetrics.ts";
 import { OnchainRequests } from "./onchain/OnchainRequests.ts";
 import { Outbox } from "./outbox/Outbox.ts";
 import { createPeerClient } from "./peer/peerClient.ts";
-import { createPeerRequestSigner } from "./peer/peerProtocol.ts";
+import { createPeerAuthenticator, createPeerRequestSigner } from "./peer/peerAuth.ts";
+import { peerBodyLimits } from "./peer/peerLimits.ts";
+import { createReplayCache } from "./peer/replayCache.ts";
 import { PeerService } from "./peer/PeerService.ts";
 import { createVerdictSigner } from "./quorum/verdictSigner.ts";
 import { createEvidenceProvider } from "./selfAttestation/createEvidenceProvider.ts";
@@ -115,7 +117,8 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   });
   const verdictSigner = createVerdictSigner(signer.account, keepledgerDomain(deployment.chainId, deployment.contracts.attestationRegistry));
   const sender = createTransactionSender(publicClient, signer.account, { confirmations: config.confirmations, pollMs: Math.min(250, config.chainPollMs) });
-  const peers = createPeerClient({ auth: createPeerRequestSigner(signer.privateKey), timeoutMs: config.peers.timeoutMs });
+  const peerAuthDomain = { chainId: deployment.chainId, validatorSet: deployment.contracts.validatorSet };
+  const peers = createPeerClient({ auth: createPeerRequestSigner(signer.privateKey, peerAuthDomain), timeoutMs: config.peers.timeoutMs });
   const outbox = new Outbox({
     store,
     chain: chainState,
@@ -160,6 +163,8 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     log: nodeLog,
     metrics,
     limits: config.limits,
+    peerAuth: createPeerAuthenticator({ self: address, domain: peerAuthDomain, replayCache: createReplayCache() }),
+    peerLimits: peerBodyLimits(config.limits, config.batch.maxItems),
     async health() {
       const head = chainState.head();
       const self = selfAttestation.status();

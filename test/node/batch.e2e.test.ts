@@ -92,7 +92,7 @@ describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one
     { name: "an unknown route", path: "/v2/anything", init: {}, status: 404, code: "NODE_NOT_FOUND" },
     { name: "a wrong method", path: "/v1/evidence", init: { method: "GET" }, status: 405, code: "NODE_METHOD_NOT_ALLOWED" },
     { name: "an unknown verdict", path: `/v1/verdicts/0x${"ab".repeat(32)}`, init: {}, status: 404, code: "NODE_NOT_FOUND" },
-    { name: "a peer request without a validator's signature", path: "/v1/peer/sign", init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, status: 403, code: "NODE_PEER_UNAUTHORIZED" },
+    { name: "a peer request without a validator's signature", path: "/v1/peer/sign", init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, status: 401, code: "NODE_PEER_UNAUTHENTICATED" },
   ])("answers $name with $status $code", async ({ path, init, status, code }) => {
     const r = await fetch(`${url(0)}${path}`, init);
     expect(r.status).toBe(status);

@@ -13,7 +13,8 @@ import { defaultPolicy } from "../../src/chain/policy.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { measurementHash, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "../../src/ids/index.ts";
 import { createPeerClient } from "../../src/node/peer/peerClient.ts";
-import { createPeerRequestSigner, encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
+import { createPeerRequestSigner } from "../../src/node/peer/peerAuth.ts";
+import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
 import { createVerdictSigner } from "../../src/node/quorum/verdictSigner.ts";
 import { verdictToJson } from "../../src/node/types.ts";
 import { packSignatures } from "../../src/chain/signVerdict.ts";
@@ -92,9 +93,9 @@ describe("validator network, 3 validators, k = 2", () => {
     const { wire, blobs } = encodeSubmissions([
       { workloadId: net.workloadId, evidence: Buffer.from(keep.body.evidence, "base64"), subjectPublicKey: `0x${keep.body.publicKey.slice(4)}`, freshnessBlock: BigInt(keep.body.freshnessBlock), context: "keep", collateral: [] },
     ]);
-    const peers = createPeerClient({ auth: createPeerRequestSigner(net.nodes[2]!.privateKey), timeoutMs: 5_000 });
+    const peers = createPeerClient({ auth: createPeerRequestSigner(net.nodes[2]!.privateKey, { chainId: net.deployment.chainId, validatorSet: net.deployment.contracts.validatorSet }), timeoutMs: 5_000 });
     for (const honest of [0, 1]) {
-      const answer = await peers.post(url(honest), "/v1/peer/sign", { verdict: verdictToJson(lie), submission: wire[0], blobs });
+      const answer = await peers.post({ address: net.nodes[honest]!.account.address, endpoint: url(honest) }, "/v1/peer/sign", { verdict: verdictToJson(lie), submission: wire[0], blobs });
       expect(answer.kind).toBe("refused");
       if (answer.kind !== "refused") continue;
       expect(answer.refusal.error.code).toBe("NODE_PEER_DISAGREES");

@@ -14,7 +14,8 @@ import type { CollateralProvider, CollateralSet } from "../../src/collateral/typ
 import { tcbStatusCode, teeKindCode, unboundSubject, type Verdict } from "../../src/ids/index.ts";
 import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
 import { createPeerClient } from "../../src/node/peer/peerClient.ts";
-import { createPeerRequestSigner, encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
+import { createPeerRequestSigner } from "../../src/node/peer/peerAuth.ts";
+import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
 import { verdictToJson } from "../../src/node/types.ts";
 import { measurementHash } from "../../src/ids/index.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
@@ -105,7 +106,7 @@ describe("TCB recovery", () => {
       freshnessBlock: 0n,
     };
     const { wire, blobs } = encodeSubmissions([{ workloadId, evidence: quote, subjectPublicKey: null, freshnessBlock: 0n, context: "keep", collateral: collateralSetToFiles(scenario.collateral) }]);
-    return createPeerClient({ auth: createPeerRequestSigner(net.nodes[2]!.privateKey), timeoutMs: 10_000 }).post(url(0), "/v1/peer/sign", { verdict: verdictToJson(verdict), submission: wire[0], blobs });
+    return createPeerClient({ auth: createPeerRequestSigner(net.nodes[2]!.privateKey, { chainId: net.deployment.chainId, validatorSet: net.deployment.contracts.validatorSet }), timeoutMs: 10_000 }).post({ address: net.nodes[0]!.account.address, endpoint: url(0) }, "/v1/peer/sign", { verdict: verdictToJson(verdict), submission: wire[0], blobs });
   };
 
   it("still countersigns the platform's evidence during the grace period", async () => {

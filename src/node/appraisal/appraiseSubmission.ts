@@ -184,6 +184,16 @@ export class Appraiser {
 
   async #binding(submission: Submission, evidenceHash: Hex): Promise<{ binding: EvidenceBinding; bindingContext: string }> {
     const { chain } = this.#o;
+    // The designated validator workload is attested only with the validator context and the validator's
+    // logging profile bound: a validator's own verdict is never made from ordinary (keep or unbound) evidence.
+    const { validatorWorkload } = await chain.validatorSet();
+    if (submission.workloadId.toLowerCase() === validatorWorkload.toLowerCase() && (submission.context !== "validator" || submission.subjectPublicKey === null)) {
+      throw new PolicyError(
+        NODE_CODES.NODE_VALIDATOR_WORKLOAD_NOT_VALIDATOR_CONTEXT,
+        `evidence for the validator workload must be bound in the validator context, not ${submission.subjectPublicKey === null ? "unbound" : `"${submission.context}"`}`,
+        { details: { workloadId: submission.workloadId, context: submission.subjectPublicKey === null ? "unbound" : submission.context } },
+      );
+    }
     if (submission.subjectPublicKey === null) {
       return { binding: { kind: "unbound", subject: unboundSubject(evidenceHash) }, bindingContext: submission.context === "validator" ? "validator:unbound" : "keep" };
     }

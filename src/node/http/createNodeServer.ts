@@ -2,7 +2,8 @@
  * The node's HTTP API on node:http (docs/node.md): nonce, evidence intake, verdict status (with an
  * optional long poll), the peer endpoints, TCB recovery reports, metrics and health. Every error is a
  * typed JSON body; bodies are bounded and must be JSON; clients are rate-limited per address, except
- * validators authenticated on the peer endpoints.
+ * validators authenticated on the peer endpoints. A peer request is authenticated from its headers before
+ * any of its body is read (peerAuth.ts); a refusal then closes the connection instead of draining the body.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,10 +15,12 @@ import type { Intake } from "../intake/Intake.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { Outbox } from "../outbox/Outbox.ts";
-import { authenticatePeerRequest, peerBatchRequestSchema, peerSignRequestSchema } from "../peer/peerProtocol.ts";
+import type { PeerAuthenticator } from "../peer/peerAuth.ts";
+import type { PeerBodyLimits } from "../peer/peerLimits.ts";
+import { peerBatchRequestSchema, peerSignRequestSchema } from "../peer/peerProtocol.ts";
 import { BatchRefusedError, type PeerService } from "../peer/PeerService.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
-import { errorBody, readJsonBody, sendJson, statusOf } from "./httpKit.ts";
+import { errorBody, parseJsonBody, readBoundedBody, readJsonBody, requireJsonType, sendJson, statusOf } from "./httpKit.ts";
 import { parseEvidenceRequest } from "./evidenceRequest.ts";
 import { createRateLimiter } from "./rateLimiter.ts";
 import { verdictView } from "./verdictView.ts";
@@ -30,7 +33,11 @@ export interface NodeServerOptions {
   chain: ChainState;
   log: NodeLogger;
   metrics: NodeMetrics;
-  limits: { maxBodyBytes: number; peerMaxBodyBytes: number; requestsPerMinute: number };
+  limits: { maxBodyBytes: number; requestsPerMinute: number };
+  /** Checks peer requests' authentication headers (this node as the recipient, a replay cache). */
+  peerAuth: PeerAuthenticator;
+  /** Body limits of the peer endpoints (peerLimits.ts). */
+  peerLimits: PeerBodyLimits;
   /** The node's state for /healthz. */
   health(): Promise<{ ok: boolean; [key: string]: unknown }>;
 }
@@ -118,18 +125,24 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
         // Validators are not rate-limited, but a client whose requests fail authentication is.
         const wait = limiter.waitOf(client);
         if (wait > 0) throw new RateLimited(wait);
-        const { bytes, json } = await readJsonBody(req, o.limits.peerMaxBodyBytes);
-        let collector: Address;
+        // Everything about the request is decided from its headers before a byte of the body is read.
+        const path = url.pathname as keyof PeerBodyLimits;
+        let auth: ReturnType<PeerAuthenticator["authenticate"]>;
         try {
-          collector = authenticatePeerRequest(req.headers, url.pathname, bytes);
+          auth = o.peerAuth.authenticate(req.headers, path, o.peerLimits[path]);
+          requireJsonType(req);
         } catch (error) {
           limiter.take(client);
           throw error;
         }
+        const collector: Address = auth.sender;
         if (!(await isValidator(collector))) {
           o.chain.invalidateValidators();
           throw new UsageError(NODE_CODES.NODE_PEER_UNAUTHORIZED, `peer request refused: ${collector} is not a registered validator`);
         }
+        const bytes = await readBoundedBody(req, auth.bodyLength, () => new UsageError(NODE_CODES.NODE_PEER_BODY_HASH_MISMATCH, "the body is longer than its authentication says"));
+        o.peerAuth.checkBody(auth, bytes);
+        const json = parseJsonBody(bytes);
         if (name === "peer-sign") {
           const parsed = peerSignRequestSchema.safeParse(json);
           if (!parsed.success) throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, `malformed peer request: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
@@ -171,6 +184,8 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
         await handle(req, res, name, client);
       } catch (error) {
         if (res.headersSent) return res.destroy();
+        // A refusal before the body was read: answer and close, rather than let node:http drain the body.
+        if (!req.complete && name.startsWith("peer-")) res.setHeader("connection", "close");
         if (error instanceof RateLimited) {
           req.resume();
           return sendJson(res, 429, errorBody(new InfrastructureError(NODE_CODES.NODE_RATE_LIMITED, `too many requests; retry in ${error.seconds} s`)), { "retry-after": String(error.seconds) });

@@ -3,34 +3,50 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { UsageError, isKeepledgerError } from "../../errors/index.ts";
 import { NODE_CODES } from "../codes.ts";
 
-/** Reads the whole body, refusing more than `limit` bytes (413) and anything but JSON (415). */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<{ bytes: Uint8Array; json: unknown }> {
+/** Refuses (415) a body that is not declared as JSON, from the headers alone. */
+export function requireJsonType(req: IncomingMessage): void {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") {
-    req.resume();
-    throw new UsageError(NODE_CODES.NODE_UNSUPPORTED_MEDIA_TYPE, `the body must be application/json, not ${type || "unspecified"}`);
-  }
-  const declared = Number(req.headers["content-length"] ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    throw tooLarge(declared, limit);
-  }
+  if (type !== "application/json") throw new UsageError(NODE_CODES.NODE_UNSUPPORTED_MEDIA_TYPE, `the body must be application/json, not ${type || "unspecified"}`);
+}
+
+/** Reads the body, stopping (and destroying the request) at the first byte past `limit`. */
+export async function readBoundedBody(req: IncomingMessage, limit: number, refuse: (size: number) => Error = (size) => tooLarge(size, limit)): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) {
       req.destroy();
-      throw tooLarge(size, limit);
+      throw refuse(size);
     }
     chunks.push(chunk);
   }
-  const bytes = new Uint8Array(Buffer.concat(chunks));
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+export function parseJsonBody(bytes: Uint8Array): unknown {
   try {
-    return { bytes, json: JSON.parse(Buffer.from(bytes).toString("utf8")) };
+    return JSON.parse(Buffer.from(bytes).toString("utf8"));
   } catch (cause) {
     throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, "the body is not valid JSON", { cause });
   }
+}
+
+/** Reads the whole body, refusing more than `limit` bytes (413) and anything but JSON (415). */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<{ bytes: Uint8Array; json: unknown }> {
+  try {
+    requireJsonType(req);
+  } catch (error) {
+    req.resume();
+    throw error;
+  }
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw tooLarge(declared, limit);
+  }
+  const bytes = await readBoundedBody(req, limit);
+  return { bytes, json: parseJsonBody(bytes) };
 }
 
 function tooLarge(size: number, limit: number): UsageError {
@@ -50,6 +66,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   [NODE_CODES.NODE_UNSUPPORTED_MEDIA_TYPE]: 415,
   [NODE_CODES.NODE_RATE_LIMITED]: 429,
   [NODE_CODES.NODE_PEER_UNAUTHORIZED]: 403,
+  [NODE_CODES.NODE_PEER_UNAUTHENTICATED]: 401,
+  [NODE_CODES.NODE_PEER_AUTH_EXPIRED]: 401,
+  [NODE_CODES.NODE_PEER_WRONG_RECIPIENT]: 403,
+  [NODE_CODES.NODE_PEER_REPLAYED]: 409,
 };
 
 /** The HTTP status of an error: usage 400, evidence/verification/policy 422, infrastructure 503, else 500. */

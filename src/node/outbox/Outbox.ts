@@ -22,7 +22,8 @@ import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { PeerClient } from "../peer/peerClient.ts";
 import { encodeSubmissions, groupsToWire } from "../peer/peerProtocol.ts";
 import { collectSignatures, type CollectResult } from "../quorum/collectSignatures.ts";
-import { recoverSigner, type VerdictSigner } from "../quorum/verdictSigner.ts";
+import { checkPeerSignature, signatureFormProblem, type SignatureCheck } from "../quorum/checkPeerSignature.ts";
+import type { VerdictSigner } from "../quorum/verdictSigner.ts";
 import type { BatchRecord, NodeStore, VerdictRecord } from "../store/NodeStore.ts";
 import { verdictFromJson, verdictToJson, type ErrorJson, type Submission, type VerdictMode } from "../types.ts";
 import { groupVerdicts } from "./groupVerdicts.ts";
@@ -272,10 +273,26 @@ export class Outbox {
     }
   }
 
-  /** A usable set of stored signatures: from counting validators only. */
+  /**
+   * A usable set of stored signatures: from counting validators only, in the form the contract accepts
+   * (a stored signature was checked when it arrived; the form is checked again, cheaply, so that nothing
+   * stored before that check existed can make the chain refuse the finalization).
+   */
   async #countingSignatures(subjectId: Hex, view: ValidatorSetView) {
     const counts = this.#counting(view);
-    return (await this.#o.store.signatures(subjectId)).filter((s) => counts(s.signer as Address));
+    return (await this.#o.store.signatures(subjectId)).filter((s) => counts(s.signer as Address) && signatureFormProblem(s.signature) === undefined);
+  }
+
+  /** Checks each peer's signature over `digest` as the contract will, against the validator set in `view`. */
+  #checker(digest: Hex, view: ValidatorSetView): (peer: Address, signature: Hex) => SignatureCheck {
+    const counts = this.#counting(view);
+    return (peer, signature) => checkPeerSignature({ digest, signature, expected: peer, counts });
+  }
+
+  /** A peer answered with a signature the contract would refuse: dropped, and the peer counted faulty. */
+  #faulty(peer: Address, fault: Extract<SignatureCheck, { ok: false }>, subject: { verdictId?: Hex; batchId?: Hex }): void {
+    this.#o.metrics.peerFaults.inc({ peer, code: fault.code });
+    this.#o.log.warn("dropped a peer's signature the contract would refuse; the peer is faulty", { peer, code: fault.code, reason: fault.reason, ...subject });
   }
 
   // ===== Single verdicts =====
@@ -307,10 +324,10 @@ export class Outbox {
         peers: this.#peersToAsk(view, new Set(signatures.map((s) => getAddress(s.signer)))),
         need: view.threshold - signatures.length,
         ask: (peer) => this.#askPeer(peer, "/v1/peer/sign", body),
-        digest: this.#o.signer.verdictDigest(v),
-        recover: recoverSigner,
+        check: this.#checker(this.#o.signer.verdictDigest(v), view),
         hedgeAfterMs: this.#o.hedgeAfterMs,
         onSignature: (signer, signature) => store.addSignature(verdictId, signer, signature),
+        onFaulty: (peer, fault) => this.#faulty(peer, fault, { verdictId }),
       });
       metrics.quorumSeconds.observe({ mode: "single" }, (performance.now() - started) / 1000);
       signatures = [...signatures, ...result.signatures];
@@ -339,7 +356,7 @@ export class Outbox {
   }
 
   async #askPeer(peer: ValidatorView, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown) {
-    const answer = await this.#o.peers.post(peer.endpoint, path, body);
+    const answer = await this.#o.peers.post(peer, path, body);
     this.#o.metrics.peerRequests.inc({ peer: peer.address, outcome: answer.kind });
     this.#reachable.set(peer.address, answer.kind !== "unreachable");
     this.#o.metrics.peersReachable.set([...this.#reachable.values()].filter(Boolean).length);
@@ -480,10 +497,10 @@ export class Outbox {
         peers: this.#peersToAsk(view, new Set(signatures.map((s) => getAddress(s.signer)))),
         need: view.threshold - signatures.length,
         ask: (peer) => this.#askPeer(peer, "/v1/peer/sign-batch", body),
-        digest: this.#o.signer.batchDigest(batchId, record.count),
-        recover: recoverSigner,
+        check: this.#checker(this.#o.signer.batchDigest(batchId, record.count), view),
         hedgeAfterMs: this.#o.hedgeAfterMs,
         onSignature: (signer, signature) => store.addSignature(batchId, signer, signature),
+        onFaulty: (peer, fault) => this.#faulty(peer, fault, { batchId }),
       });
       metrics.quorumSeconds.observe({ mode: "batch" }, (performance.now() - started) / 1000);
       signatures = [...signatures, ...result.signatures];

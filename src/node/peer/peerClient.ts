@@ -1,5 +1,7 @@
-/** Signed HTTP requests to peer validators, with a timeout; answers sorted into signed, refused and unreachable. */
-import type { PeerRefusal, PeerRequestSigner, PeerSignatureAnswer } from "./peerProtocol.ts";
+/** Authenticated HTTP requests to peer validators, with a timeout; answers sorted into signed, refused and unreachable. */
+import type { Address } from "viem";
+import type { PeerRequestSigner } from "./peerAuth.ts";
+import type { PeerRefusal, PeerSignatureAnswer } from "./peerProtocol.ts";
 
 export type PeerAnswer =
   | { kind: "signed"; answer: PeerSignatureAnswer }
@@ -9,7 +11,8 @@ export type PeerAnswer =
   | { kind: "unreachable"; reason: string };
 
 export interface PeerClient {
-  post(endpoint: string, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown): Promise<PeerAnswer>;
+  /** Posts to `peer` (its validator address is the request's recipient) at its endpoint. */
+  post(peer: { address: Address; endpoint: string }, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown): Promise<PeerAnswer>;
 }
 
 export interface PeerClientOptions {
@@ -21,13 +24,13 @@ export interface PeerClientOptions {
 export function createPeerClient(options: PeerClientOptions): PeerClient {
   const doFetch = options.fetch ?? globalThis.fetch;
   return {
-    async post(endpoint, path, body) {
+    async post({ address, endpoint }, path, body) {
       const bytes = new Uint8Array(Buffer.from(JSON.stringify(body)));
       let response: Response;
       try {
         response = await doFetch(new URL(path, endpoint.endsWith("/") ? endpoint : `${endpoint}/`).toString(), {
           method: "POST",
-          headers: { "content-type": "application/json", ...options.auth.headers(path, bytes) },
+          headers: { "content-type": "application/json", ...options.auth.headers(address, path, bytes) },
           body: bytes,
           signal: AbortSignal.timeout(options.timeoutMs),
         });
@@ -41,7 +44,8 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
         return { kind: "unreachable", reason: `HTTP ${response.status} without a JSON body` };
       }
       if (response.status === 200 && isSignature(json)) return { kind: "signed", answer: json };
-      if ((response.status === 400 || response.status === 422) && isRefusal(json)) return { kind: "refused", status: response.status, refusal: json };
+      // 413: the body is larger than the peer accepts on this route; asking again will not change that.
+      if ((response.status === 400 || response.status === 413 || response.status === 422) && isRefusal(json)) return { kind: "refused", status: response.status, refusal: json };
       return { kind: "unreachable", reason: `HTTP ${response.status}${isRefusal(json) ? ` ${json.error.code}` : ""}` };
     },
   };

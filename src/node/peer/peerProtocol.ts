@@ -2,15 +2,13 @@
  * What validators send each other: a proposed verdict (or a batch) together with everything needed to
  * appraise it independently — the evidence, the binding inputs and every collateral file the collector
  * verified with. Files travel once per request as blobs keyed by their SHA-256, so a batch of quotes
- * sharing one TCB Info carries it once. Requests are signed by the sending validator's key (see the end of this file).
+ * sharing one TCB Info carries it once. Requests are authenticated by the sending validator (peerAuth.ts).
  */
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import { getAddress, type Address, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { UsageError } from "../../errors/index.ts";
 import type { VerdictGroup } from "../../ids/index.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { CollateralFile, Submission, VerdictJson } from "../types.ts";
 
@@ -152,82 +150,3 @@ export function groupsFromWire(groups: z.output<typeof peerBatchRequestSchema>["
 
 export type ParsedVerdictJson = z.output<typeof verdictJsonSchema>;
 export const asVerdictJson = (v: ParsedVerdictJson): VerdictJson => v as VerdictJson;
-
-// ===== Request authentication =====
-
-/**
- * Peer requests are signed by the sending validator's key: ECDSA over secp256k1 with SHA-256 (node:crypto,
- * so checking a request costs a fraction of an Ethereum-style key recovery) over
- * "keepledger.peer-request.v1" ‖ 0x00 ‖ path ‖ 0x00 ‖ timestamp (ms, decimal) ‖ 0x00 ‖ body. The request
- * carries the sender's public key; its address must be a registered validator.
- */
-export const PEER_AUTH_TAG = "keepledger.peer-request.v1";
-export const PEER_HEADERS = { key: "x-keepledger-validator-key", timestamp: "x-keepledger-timestamp", signature: "x-keepledger-signature" } as const;
-
-function signedMessage(path: string, timestampMs: number, body: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(`${PEER_AUTH_TAG}\0${path}\0${timestampMs}\0`, "utf8"), body]);
-}
-
-function jwkOf(publicKey: Hex): { kty: "EC"; crv: "secp256k1"; x: string; y: string } {
-  const bytes = Buffer.from(publicKey.slice(2), "hex");
-  return { kty: "EC", crv: "secp256k1", x: bytes.subarray(1, 33).toString("base64url"), y: bytes.subarray(33, 65).toString("base64url") };
-}
-
-export interface PeerRequestSigner {
-  headers(path: string, body: Uint8Array, now?: number): Record<string, string>;
-}
-
-/** Signs this validator's peer requests with its key (kept as a node:crypto key object). */
-export function createPeerRequestSigner(privateKey: Hex): PeerRequestSigner {
-  const publicKey = privateKeyToAccount(privateKey).publicKey;
-  const key = createPrivateKey({ key: { ...jwkOf(publicKey), d: Buffer.from(privateKey.slice(2), "hex").toString("base64url") }, format: "jwk" });
-  return {
-    headers(path, body, now = Date.now()) {
-      return {
-        [PEER_HEADERS.key]: publicKey,
-        [PEER_HEADERS.timestamp]: String(now),
-        [PEER_HEADERS.signature]: sign("sha256", signedMessage(path, now, body), { key, dsaEncoding: "ieee-p1363" }).toString("base64"),
-      };
-    },
-  };
-}
-
-const publicKeys = new Map<string, { address: Address; key: KeyObject }>();
-
-/** The validator address that signed a peer request (its key checked to be a curve point, the clock checked). */
-export function authenticatePeerRequest(
-  headers: Record<string, string | string[] | undefined>,
-  path: string,
-  body: Uint8Array,
-  options: { now?: number; maxSkewMs?: number } = {},
-): Address {
-  const one = (name: string) => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const publicKey = one(PEER_HEADERS.key);
-  const timestamp = Number(one(PEER_HEADERS.timestamp));
-  const signature = one(PEER_HEADERS.signature);
-  const unauthorized = (why: string) => new UsageError(NODE_CODES.NODE_PEER_UNAUTHORIZED, `peer request refused: ${why}`);
-  if (!publicKey || !/^0x04[0-9a-fA-F]{128}$/.test(publicKey) || !signature || !Number.isSafeInteger(timestamp)) {
-    throw unauthorized("the validator key, timestamp and signature headers are required");
-  }
-  if (Math.abs((options.now ?? Date.now()) - timestamp) > (options.maxSkewMs ?? 300_000)) throw unauthorized("the request timestamp is too far from this node's clock");
-  let known = publicKeys.get(publicKey.toLowerCase());
-  if (!known) {
-    let key: KeyObject;
-    try {
-      key = createPublicKey({ key: jwkOf(publicKey as Hex), format: "jwk" });
-    } catch {
-      throw unauthorized("the validator key is not a secp256k1 point");
-    }
-    known = { address: getAddress(`0x${keccak256Hex(Buffer.from(publicKey.slice(4), "hex")).slice(-40)}`), key };
-    if (publicKeys.size > 1_024) publicKeys.clear();
-    publicKeys.set(publicKey.toLowerCase(), known);
-  }
-  const sig = Buffer.from(signature, "base64");
-  if (sig.length !== 64 || !verify("sha256", signedMessage(path, timestamp, body), { key: known.key, dsaEncoding: "ieee-p1363" }, sig)) {
-    throw unauthorized("the signature does not verify");
-  }
-  return known.address;
-}

@@ -2,13 +2,15 @@
  * Asking peers for signatures until the threshold is met: the collector asks as many peers as it still
  * needs, in parallel; each refusal, timeout or bad signature makes it ask the next peer at once, and when
  * answers are slow it hedges with one more peer every `hedgeAfterMs`. It stops at the first moment it has
- * enough valid signatures. A signature counts only if it recovers to the address of the peer that was
- * asked (a lying peer that signs other fields is discarded).
+ * enough valid signatures. A signature counts only if `check` accepts it — as the contract will: canonical
+ * form, recovering to the peer that was asked, a validator that counts now (checkPeerSignature.ts). Any
+ * other signature is dropped, its peer reported faulty, and the next peer asked.
  */
 import type { Address, Hex } from "viem";
 import type { ValidatorView } from "../chain/chainState.ts";
 import type { PeerAnswer } from "../peer/peerClient.ts";
 import type { PeerRefusal } from "../peer/peerProtocol.ts";
+import type { SignatureCheck } from "./checkPeerSignature.ts";
 
 export interface CollectOptions {
   /** Peers to ask, in order of preference (counting validators with endpoints, self excluded). */
@@ -16,24 +18,27 @@ export interface CollectOptions {
   /** How many more signatures are needed. */
   need: number;
   ask(peer: ValidatorView): Promise<PeerAnswer>;
-  /** The digest the signatures must be over. */
-  digest: Hex;
-  recover(digest: Hex, signature: Hex): Promise<Address | undefined>;
+  /** Checks a peer's signature as the contract will (over the digest of what was proposed). */
+  check(peer: Address, signature: Hex): SignatureCheck;
   hedgeAfterMs: number;
   /** Each valid signature as it arrives (to store it before anything else happens). */
   onSignature?(peer: Address, signature: Hex): Promise<void> | void;
+  /** Each signature dropped because the contract would refuse it (metrics, logs). */
+  onFaulty?(peer: Address, fault: Extract<SignatureCheck, { ok: false }>): void;
 }
 
 export interface CollectResult {
   signatures: Array<{ signer: Address; signature: Hex }>;
   refusals: Array<{ peer: Address; refusal: PeerRefusal }>;
-  /** Peers that did not answer, or answered with a signature that was not theirs over this digest. */
+  /** Peers that did not answer (or not with a signature nor a refusal). */
   failed: Array<{ peer: Address; reason: string }>;
+  /** Peers that answered with a signature the contract would refuse: dropped. */
+  faulty: Array<{ peer: Address; code: string; reason: string }>;
   asked: number;
 }
 
 export function collectSignatures(o: CollectOptions): Promise<CollectResult> {
-  const result: CollectResult = { signatures: [], refusals: [], failed: [], asked: 0 };
+  const result: CollectResult = { signatures: [], refusals: [], failed: [], faulty: [], asked: 0 };
   if (o.need <= 0) return Promise.resolve(result);
   return new Promise<CollectResult>((resolve) => {
     const queue = [...o.peers];
@@ -64,8 +69,9 @@ export function collectSignatures(o: CollectOptions): Promise<CollectResult> {
       inFlight--;
       if (done) return;
       if (answer.kind === "signed") {
-        const signer = await o.recover(o.digest, answer.answer.signature);
-        if (signer === peer.address) {
+        const checked = o.check(peer.address, answer.answer.signature);
+        if (checked.ok) {
+          const { signer } = checked;
           result.signatures.push({ signer, signature: answer.answer.signature });
           try {
             await o.onSignature?.(signer, answer.answer.signature);
@@ -76,7 +82,12 @@ export function collectSignatures(o: CollectOptions): Promise<CollectResult> {
           if (inFlight === 0 && queue.length === 0) finish();
           return;
         }
-        result.failed.push({ peer: peer.address, reason: signer === undefined ? "the signature does not recover" : `signed by ${signer} or over other fields` });
+        result.faulty.push({ peer: peer.address, code: checked.code, reason: checked.reason });
+        try {
+          o.onFaulty?.(peer.address, checked);
+        } catch {
+          // Reporting must not stop the collection.
+        }
       } else if (answer.kind === "refused") {
         result.refusals.push({ peer: peer.address, refusal: answer.refusal });
       } else {

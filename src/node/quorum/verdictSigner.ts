@@ -3,7 +3,7 @@
  * the precomputed domain separator and the fast struct hash: the same bytes viem's signTypedData signs
  * (checked in verdictSigner.test.ts), without re-encoding the typed data for every verdict.
  */
-import { domainSeparator, getAddress, keccak256, recoverAddress, stringToBytes, type Address, type Hex, type LocalAccount } from "viem";
+import { domainSeparator, getAddress, keccak256, stringToBytes, type Address, type Hex, type LocalAccount } from "viem";
 import type { KeepledgerDomain, Verdict } from "../../ids/index.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
 import { fastVerdictIdBytes } from "../verdictHash.ts";
@@ -55,13 +55,4 @@ export function createVerdictSigner(account: Pick<LocalAccount, "address" | "sig
     signBatch: (root, count) => sign(self.batchDigest(root, count)),
   };
   return self;
-}
-
-/** Who signed `digest`; undefined for a signature that recovers to no key. */
-export async function recoverSigner(digest: Hex, signature: Hex): Promise<Address | undefined> {
-  try {
-    return getAddress(await recoverAddress({ hash: digest, signature }));
-  } catch {
-    return undefined;
-  }
 }
