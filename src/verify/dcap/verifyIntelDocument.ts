@@ -6,6 +6,7 @@ import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "..
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "../x509/names.ts";
 import type { IntelDocument } from "./intelCollateral.ts";
+import type { CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
 
 export const TCB_SIGNING_CN = "Intel SGX TCB Signing";
 
@@ -19,6 +20,8 @@ export interface VerifyIntelDocumentOptions {
   at: Date;
   /** The root CA CRL must be in the collateral (default true). */
   requireCrls?: boolean;
+  /** Floor and maximum age for the signing chain's CRL. */
+  freshness?: CollateralFreshnessOptions;
 }
 
 export interface VerifyIntelDocumentResult {
@@ -53,7 +56,7 @@ function signedBy(document: IntelDocument<unknown>, cert: ParsedCertificate): bo
  * issueDate ≤ at ≤ nextUpdate.
  */
 export function verifyIntelDocument(options: VerifyIntelDocumentOptions): VerifyIntelDocumentResult {
-  const { document, name, collateral, roots, at, requireCrls = true } = options;
+  const { document, name, collateral, roots, at, requireCrls = true, freshness } = options;
   const seen = new Set<string>();
   const candidates: ParsedCertificate[] = [];
   for (const cert of [...document.source.issuerChain, ...collateral.certificates]) {
@@ -73,7 +76,7 @@ export function verifyIntelDocument(options: VerifyIntelDocumentOptions): Verify
       details: { signers: candidates.map((c) => c.fingerprint) },
     });
   }
-  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls });
+  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls, ...(freshness ? { crlFreshness: freshness } : {}) });
   const { issueDate, nextUpdate } = document.value;
   if (at < issueDate) {
     throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID, `the ${name} is not yet valid`, {
