@@ -1,12 +1,12 @@
-import type { CollateralSet } from "../../collateral/types.ts";
+import type { CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate } from "../x509/certificate.ts";
 import { verifyWith } from "../x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "../x509/names.ts";
-import type { IntelDocument } from "./intelCollateral.ts";
-import type { CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
+import { readIntelDocument, type IntelDocument, type TcbInfo } from "./intelCollateral.ts";
+import { intelDocumentStamp, type CollateralFreshnessOptions, type CollateralStamp } from "../freshness/collateralStamp.ts";
 
 export const TCB_SIGNING_CN = "Intel SGX TCB Signing";
 
@@ -91,4 +91,26 @@ export function verifyIntelDocument(options: VerifyIntelDocumentOptions): Verify
     });
   }
   return { signer, chain };
+}
+
+export interface VerifyTcbInfoDocumentOptions {
+  /** Where the TCB signing certificate and the root CA CRL may come from besides the document's issuer chain. */
+  collateral: CollateralSet;
+  roots: readonly TrustedRoot[];
+  at: Date;
+}
+
+/**
+ * Verifies one TCB Info on its own (structure, signature, signing chain with the root CA CRL, dates) and
+ * returns its stamp: how TCB recovery and the collateral floor take a document no evidence used yet.
+ */
+export function verifyTcbInfoDocument(source: SignedIntelJson, options: VerifyTcbInfoDocumentOptions): CollateralStamp {
+  const document = readIntelDocument(source);
+  if (document instanceof VerificationError) throw document;
+  if (source.type !== "tcbInfo") {
+    throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED, "the document is not a TCB Info", { details: { got: source.type, want: "tcbInfo" } });
+  }
+  const value = document.value as TcbInfo;
+  verifyIntelDocument({ document: { ...document, value }, name: "TCB Info", collateral: options.collateral, roots: options.roots, at: options.at });
+  return intelDocumentStamp("tcbInfo", value, document.bodyHash);
 }
