@@ -28,6 +28,8 @@ import type { TeeAdapter } from "../../verify/adapter.ts";
 import type { VerifiedEvidence } from "../../verify/types.ts";
 import { compareStamps, crlNumberOf, describeStamp, intelDocumentStamp, type CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
 import { readIntelDocument, type TcbInfo } from "../../verify/dcap/intelCollateral.ts";
+import { DCAP_CODES } from "../../verify/dcap/codes.ts";
+import { X509_CODES } from "../../verify/x509/codes.ts";
 import { detectAdapter, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../../verify/x509/verifyCertificateChain.ts";
 import type { ChainState } from "../chain/chainState.ts";
@@ -247,8 +249,11 @@ export class Appraiser {
         ...(this.#o.unsafeTrustedRoots ? { trustedRoots: this.#o.unsafeTrustedRoots } : {}),
       });
       return again.collateralUsed ?? [];
-    } catch {
-      // The newer-looking document does not verify (or the evidence fails under it): it proves nothing.
+    } catch (error) {
+      // A newer-looking document that does not verify (forged, malformed, out of its dates, its chain
+      // incomplete) proves nothing; any other failure is what this node's verified, newer collateral
+      // says about the evidence (a PCK revoked by its newer CRL, a revoked TCB): it refuses with it.
+      if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") throw error;
       return [];
     }
   }
@@ -331,6 +336,25 @@ export class Appraiser {
     };
   }
 }
+
+/** Failures of a re-verification with the node's own documents that leave those documents unproven. */
+const UNPROVEN_OWN_COLLATERAL = new Set<string>([
+  DCAP_CODES.DCAP_COLLATERAL_SIGNATURE_INVALID,
+  DCAP_CODES.DCAP_COLLATERAL_MALFORMED,
+  DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED,
+  DCAP_CODES.DCAP_COLLATERAL_EXPIRED,
+  DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID,
+  DCAP_CODES.DCAP_TCB_SIGNING_CERT_MISSING,
+  DCAP_CODES.DCAP_TCB_INFO_MISSING,
+  DCAP_CODES.DCAP_QE_IDENTITY_MISSING,
+  DCAP_CODES.DCAP_TCB_INFO_MISMATCH,
+  X509_CODES.CRL_SIGNATURE_INVALID,
+  X509_CODES.CRL_MISSING,
+  X509_CODES.CRL_EXPIRED,
+  X509_CODES.CRL_NOT_YET_VALID,
+  X509_CODES.CERT_MALFORMED,
+  X509_CODES.CERT_ISSUER_NOT_CA,
+]);
 
 /** Unverified stamps of the documents of `set` with the key of `like` (for a cheap "claims to be newer" test). */
 function rawStamps(set: CollateralSet, like: CollateralStamp): CollateralStamp[] {
