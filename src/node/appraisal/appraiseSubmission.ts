@@ -157,8 +157,10 @@ export class Appraiser {
       const fetched = mergeCollateral(...watching.flatMap((w) => w.recorded));
       this.#checkComparable(verified, fetched, watching);
       const newer = options.role === "peer" ? await this.#ownNewer(evidence, verified, supplied, fetched, atDate) : [];
+      // Every stamp here was signature-verified: the floor moves even when the peer then refuses.
+      if (this.#o.floor) await this.#o.floor.advance([...(verified.collateralUsed ?? []), ...newer]);
       this.#checkSuperseded(verified, newer, workload.policy.tcbGracePeriod, atDate);
-      await this.#advanceFloor(verified, newer, mergeCollateral(supplied, fetched));
+      this.#notifyTcbRecovery([...(verified.collateralUsed ?? []), ...newer], mergeCollateral(supplied, fetched));
       metrics.verifications.inc({ kind, result: "ok" });
     } catch (error) {
       metrics.verifications.inc({ kind, result: isKeepledgerError(error) ? error.code : "UNEXPECTED" });
@@ -275,10 +277,8 @@ export class Appraiser {
     }
   }
 
-  /** Moves the floor with the documents verifications used, and shows TCB recovery the verified TCB Info. */
-  async #advanceFloor(verified: VerifiedEvidence, newer: readonly CollateralStamp[], offered: CollateralSet): Promise<void> {
-    const stamps = [...(verified.collateralUsed ?? []), ...newer];
-    if (this.#o.floor) await this.#o.floor.advance(stamps);
+  /** Shows TCB recovery the TCB Info a verification used (signature-verified), with the document itself. */
+  #notifyTcbRecovery(stamps: readonly CollateralStamp[], offered: CollateralSet): void {
     const tcbInfo = stamps.filter((s) => s.document === "tcbInfo");
     if (tcbInfo.length === 0 || !this.#o.onVerifiedTcbInfo) return;
     const documents: VerifiedTcbInfo[] = [];
