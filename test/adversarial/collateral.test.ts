@@ -7,7 +7,7 @@
  */
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { keccak256, stringToBytes, type Hex } from "viem";
+import { keccak256, stringToBytes } from "viem";
 import { defaultPolicy, toChainPolicy, workloadPolicyOf } from "../../src/chain/policy.ts";
 import type { CollateralProvider, CollateralSet } from "../../src/collateral/types.ts";
 import { InfrastructureError, isKeepledgerError } from "../../src/errors/index.ts";
