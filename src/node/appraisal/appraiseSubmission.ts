@@ -129,11 +129,12 @@ export class Appraiser {
     const { binding, bindingContext } = await this.#binding(submission, evidenceHash);
 
     // Collateral: what was posted (by the Keep, or by the collector), plus this node's own sources.
-    const supplied = staticCollateral(submission.collateral, "posted collateral").collateral;
+    const posted = staticCollateral(submission.collateral, "posted collateral");
+    const supplied = posted.collateral;
     const watching = this.#o.providers.map(watchingProvider);
     const own: CollateralProvider[] =
       options.role === "peer" ? watching.map((w) => ({ name: w.name, fetch: async (r, t) => withoutCovered(supplied, await w.fetch(r, t)) })) : watching;
-    const providers: CollateralProvider[] = [...(submission.collateral.length > 0 ? [staticCollateral(submission.collateral, "posted collateral")] : []), ...own];
+    const providers: CollateralProvider[] = [...(submission.collateral.length > 0 ? [posted] : []), ...own];
     let kind = "unknown";
     try {
       kind = detectAdapter(evidence, this.#o.adapters).kind;
