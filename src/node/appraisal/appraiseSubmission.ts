@@ -261,12 +261,12 @@ export class Appraiser {
     }
   }
 
-  /** Refuses when this node verified a newer document than the one used (a TCB Info of a higher evaluation only after the policy's grace period). */
+  /** Refuses when this node verified a newer document than the one used (a TCB Info or QE Identity of a higher evaluation only after the policy's grace period). */
   #checkSuperseded(verified: VerifiedEvidence, newer: readonly CollateralStamp[], tcbGracePeriod: number, at: Date): void {
     for (const used of verified.collateralUsed ?? []) {
       const own = newer.find((n) => n.key === used.key && compareStamps(n, used) > 0);
       if (!own) continue;
-      const recovery = own.document === "tcbInfo" && own.number > used.number && at.getTime() < own.issued.getTime() + tcbGracePeriod * 1000;
+      const recovery = own.document !== "crl" && own.number > used.number && at.getTime() < own.issued.getTime() + tcbGracePeriod * 1000;
       // A TCB recovery's grace period: evidence under the previous evaluation (which the floor still
       // admits) goes on to TCB recovery's check, which flags it now and refuses it after the grace period.
       if (recovery) continue;

@@ -29,6 +29,17 @@ describe.each(TEST_DATABASES)("CollateralFloorStore on $name", (database) => {
     await drop();
   });
 
+  it("keeps the previous evaluation of a QE Identity too, and never of a CRL", async () => {
+    const { db, drop } = await database.open();
+    const floor = await CollateralFloorStore.open(db);
+    const qe = (number: number, issued: string): CollateralStamp => ({ document: "qeIdentity", key: "qeIdentity:QE", issued: d(issued), number, digest: `qe-${number}` });
+    await floor.advance([qe(17, "2025-05-15"), qe(18, "2025-05-28"), crl(3, "2025-05-20"), crl(4, "2025-05-28")]);
+    const inGrace = floor.floorFor(7 * 86_400, d("2025-06-01"));
+    expect(inGrace.get("qeIdentity:QE")?.number).toBe(17);
+    expect(inGrace.get("crl:CN=CA#00")?.number).toBe(4);
+    await drop();
+  });
+
   it("keeps the newest when advances race", async () => {
     const { db, drop } = await database.open();
     const floor = await CollateralFloorStore.open(db);

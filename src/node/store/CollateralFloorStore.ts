@@ -2,8 +2,9 @@
  * The collateral floor: per CRL issuer (name and key), TCB Info (TEE, FMSPC) and QE Identity (id), the
  * newest document this validator has ever verified, persisted beside the node store in a table of its
  * own. Only stamps a verifier reports as used (signature-verified) are ever passed to advance(). For TCB
- * Info the newest document of the previous tcbEvaluationDataNumber is kept too: during a workload's TCB
- * recovery grace period a peer still accepts it (docs/node.md, "The collateral floor").
+ * Info and QE Identity the newest document of the previous tcbEvaluationDataNumber is kept too: during a
+ * workload's TCB recovery grace period a validator still accepts it (docs/node.md, "Collateral
+ * independence and the floor").
  */
 import type { Database } from "../../store/Database.ts";
 import { compareStamps, type CollateralFloor, type CollateralStamp, type StampedDocument } from "../../verify/freshness/collateralStamp.ts";
@@ -36,7 +37,7 @@ function fromJson(text: string): CollateralStamp {
 
 interface FloorEntry {
   newest: CollateralStamp;
-  /** TCB Info only: the newest of a lower tcbEvaluationDataNumber than `newest`. */
+  /** TCB Info and QE Identity: the newest of a lower tcbEvaluationDataNumber than `newest`. */
   previous?: CollateralStamp;
 }
 
@@ -71,15 +72,15 @@ export class CollateralFloorStore {
   }
 
   /**
-   * The floor a verification of one workload's evidence uses: a TCB Info whose newest evaluation was
-   * issued less than `tcbGracePeriodSeconds` before `at` is floored at the previous evaluation's newest
-   * document instead (when one is known), so evidence appraised under it reaches TCB recovery's grace
-   * handling rather than being refused as stale.
+   * The floor a verification of one workload's evidence uses: a TCB Info or QE Identity whose newest
+   * evaluation was issued less than `tcbGracePeriodSeconds` before `at` is floored at the previous
+   * evaluation's newest document instead (when one is known), so evidence appraised under it reaches TCB
+   * recovery's grace handling rather than being refused as stale.
    */
   floorFor(tcbGracePeriodSeconds: number, at: Date): CollateralFloor {
     const out = new Map<string, CollateralStamp>();
     for (const [key, e] of this.#entries) {
-      const inGrace = e.newest.document === "tcbInfo" && e.previous !== undefined && at.getTime() < e.newest.issued.getTime() + tcbGracePeriodSeconds * 1000;
+      const inGrace = e.newest.document !== "crl" && e.previous !== undefined && at.getTime() < e.newest.issued.getTime() + tcbGracePeriodSeconds * 1000;
       out.set(key, inGrace ? e.previous! : e.newest);
     }
     return out;
@@ -98,13 +99,13 @@ export class CollateralFloorStore {
       const entry = this.#entries.get(stamp.key);
       if (entry && compareStamps(stamp, entry.newest) <= 0) {
         // An older evaluation's document may still raise the "previous" TCB Info (bookkeeping for the grace period).
-        if (stamp.document === "tcbInfo" && stamp.number < entry.newest.number && (!entry.previous || compareStamps(stamp, entry.previous) > 0)) {
+        if (stamp.document !== "crl" && stamp.number < entry.newest.number && (!entry.previous || compareStamps(stamp, entry.previous) > 0)) {
           await this.#write({ newest: entry.newest, previous: stamp }, stamp.key);
         }
         continue;
       }
       let previous = entry?.previous;
-      if (entry && stamp.document === "tcbInfo" && entry.newest.number < stamp.number) previous = entry.newest;
+      if (entry && stamp.document !== "crl" && entry.newest.number < stamp.number) previous = entry.newest;
       await this.#write({ newest: stamp, ...(previous ? { previous } : {}) }, stamp.key);
       moved.push(stamp);
     }
