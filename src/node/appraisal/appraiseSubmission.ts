@@ -285,7 +285,7 @@ export class Appraiser {
     const documents: VerifiedTcbInfo[] = [];
     for (const stamp of tcbInfo) {
       const document = offered.intelDocuments.find((d) => d.type === "tcbInfo" && documentDigests({ certificates: [], crls: [], intelDocuments: [d] }).has(stamp.digest));
-      if (document) documents.push({ stamp, document });
+      if (document) documents.push({ stamp, document, certificates: offered.certificates });
     }
     this.#o.onVerifiedTcbInfo(documents);
   }

@@ -14,6 +14,7 @@
 import { recognizeCollateral } from "../../collateral/recognizeCollateral.ts";
 import type { CollateralProvider, CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
 import type { CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
+import type { ParsedCertificate } from "../../verify/x509/certificate.ts";
 import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
 import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
 import type { TeeAdapter } from "../../verify/adapter.ts";
@@ -66,6 +67,8 @@ export interface TcbDowngradeNotice {
 export interface VerifiedTcbInfo {
   stamp: CollateralStamp;
   document: SignedIntelJson;
+  /** Certificates that came with it (a TCB signing certificate a directory keeps as a file of its own). */
+  certificates?: readonly ParsedCertificate[];
 }
 
 /** The platform a verified TCB Info is for, from its stamp ("tcbInfo:<SGX|TDX>:<fmspc>"), never from raw JSON. */
@@ -122,13 +125,13 @@ export class TcbRecovery {
 
   /** Looks at signature-verified TCB Info; a newer one starts a re-appraisal of that platform. */
   async observe(verified: readonly VerifiedTcbInfo[]): Promise<void> {
-    for (const { stamp, document: doc } of verified) {
+    for (const { stamp, document: doc, certificates = [] } of verified) {
       const platform = platformOf(stamp);
       if (!platform) continue;
       const known = await this.#latestFor(platform.tee, platform.fmspc);
       if (known && known.evaluationDataNumber >= platform.evaluationDataNumber) continue;
-      // The signing chain travels with the document: keep it beside it.
-      const files = collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [doc] });
+      // The signing chain travels with the document (or in the same set): keep it beside it.
+      const files = collateralSetToFiles({ certificates: [...certificates], crls: [], intelDocuments: [doc] });
       const record: TcbInfoRecord = { ...platform, files };
       if (!(await this.#o.store.saveTcbInfo(record))) continue;
       this.#latest.set(`${platform.tee}:${platform.fmspc}`, record);
@@ -249,7 +252,7 @@ export class TcbRecovery {
             const verified: VerifiedTcbInfo[] = [];
             for (const document of set.intelDocuments.filter((d) => d.type === "tcbInfo")) {
               try {
-                verified.push({ stamp: this.#o.verifyTcbInfo(document, set, at), document });
+                verified.push({ stamp: this.#o.verifyTcbInfo(document, set, at), document, certificates: set.certificates });
               } catch (error) {
                 this.#o.log.warn("fetched TCB Info does not verify; ignored", { err: error, provider: provider.name });
               }
