@@ -38,5 +38,15 @@ export const NODE_CODES = defineErrorCodes("node", {
   NODE_QUORUM_REFUSED: { stage: "policy", description: "So many validators refused the verdict that it can never reach the threshold; details list each refusal's code." },
   NODE_VERDICT_EXPIRED_UNFINALIZED: { stage: "infrastructure", description: "The verdict expired before it could be finalized (validators or the chain unreachable for its whole lifetime); submit fresh evidence." },
   NODE_INTERNAL_ERROR: { stage: "infrastructure", description: "The node failed in an unexpected way while serving the request; it is logged, and should be reported as a bug." },
+  COLLATERAL_SUPERSEDED: {
+    stage: "verification",
+    description:
+      "A peer has verified a newer CRL, TCB Info or QE Identity than the collector sent (details: the document, the date and number sent, the newer ones): it does not sign on collateral it holds stale. The collector must fetch fresh collateral.",
+  },
+  COLLATERAL_FRESHNESS_UNKNOWN: {
+    stage: "infrastructure",
+    description:
+      "This validator's own collateral sources are down and nothing it has verified shows the offered CRL, TCB Info or QE Identity is the current one; it does not sign on collateral it cannot compare. Retried.",
+  },
   NODE_SELF_ATTESTATION_FAILED: { stage: "infrastructure", description: "The node could not attest itself (evidence device, quorum or chain failing); it retries with backoff and reports the state in /healthz." },
 });

@@ -41,6 +41,9 @@ import { createEvidenceProvider } from "./selfAttestation/createEvidenceProvider
 import type { EvidenceProvider } from "./selfAttestation/EvidenceProvider.ts";
 import { SelfAttestation, type SelfAttestationStatus } from "./selfAttestation/SelfAttestation.ts";
 import { NodeStore } from "./store/NodeStore.ts";
+import { CollateralFloorStore } from "./store/CollateralFloorStore.ts";
+import { verifyTcbInfoDocument } from "../verify/dcap/verifyIntelDocument.ts";
+import { INTEL_SGX_ROOT_CA } from "../verify/roots.ts";
 import { TcbRecovery } from "./tcb/tcbRecovery.ts";
 
 export interface StartValidatorNodeOptions {
@@ -95,8 +98,11 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   const store = await NodeStore.open(openDatabase(config.store));
   const adapters = options.adapters ?? DEFAULT_ADAPTERS;
   const providers = [...(await collateralSources(config.collateral)), ...(options.collateralProviders ?? [])];
+  const floor = await CollateralFloorStore.open(store.db);
   const tcbRecovery = new TcbRecovery({
     store,
+    floor,
+    verifyTcbInfo: (document, set, at) => verifyTcbInfoDocument(document, { collateral: set, at, roots: options.unsafeTrustedRoots ?? [INTEL_SGX_ROOT_CA] }),
     chain: chainState,
     log: nodeLog,
     metrics,
@@ -112,7 +118,9 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     providers,
     adapters,
     tcbRecovery,
-    onCollateral: (set) => void tcbRecovery.observe(set).catch((error: unknown) => nodeLog.warn("could not record TCB Info", { err: error })),
+    floor,
+    ...(config.collateral.maxCollateralAgeSeconds !== undefined ? { maxCollateralAgeSeconds: config.collateral.maxCollateralAgeSeconds } : {}),
+    onVerifiedTcbInfo: (documents) => void tcbRecovery.observe(documents).catch((error: unknown) => nodeLog.warn("could not record TCB Info", { err: error })),
     ...(options.unsafeTrustedRoots ? { unsafeTrustedRoots: options.unsafeTrustedRoots } : {}),
   });
   const verdictSigner = createVerdictSigner(signer.account, keepledgerDomain(deployment.chainId, deployment.contracts.attestationRegistry));

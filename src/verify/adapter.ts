@@ -1,5 +1,6 @@
 import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
 import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
+import type { CollateralFreshnessOptions } from "./freshness/collateralStamp.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
 
 /** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */
@@ -14,6 +15,8 @@ export interface VerifyContext {
    * (with chains built by the test signer); production code never does.
    */
   trustedRoots?: readonly TrustedRoot[];
+  /** The validator's collateral floor and maximum age (kinds with CRLs or Intel documents apply them). */
+  freshness?: CollateralFreshnessOptions;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Hex } from "../util/bytes.ts";
+import type { CollateralStamp } from "./freshness/collateralStamp.ts";
 
 /** The TEE kinds, with the names used on the CLI, in GraphQL and in docs. */
 export const TEE_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug"] as const;
@@ -107,4 +108,9 @@ export interface VerifiedEvidence<K extends TeeKind = TeeKind> {
   /** The "as of" time the verification was made for. */
   verifiedAt: Date;
   platform: PlatformInfo;
+  /**
+   * The dated collateral documents (CRLs, TCB Info, QE Identity) this verification used, each
+   * signature-verified: only these may advance a validator's collateral floor. Absent for kinds without any.
+   */
+  collateralUsed?: CollateralStamp[];
 }

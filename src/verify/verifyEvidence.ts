@@ -5,11 +5,13 @@ import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
 import { emptyCollateral, mergeCollateral, type CollateralProvider, type CollateralSet } from "../collateral/types.ts";
 import type { TeeAdapter } from "./adapter.ts";
 import { DCAP_CODES } from "./dcap/codes.ts";
+import { FRESHNESS_CODES } from "./freshness/codes.ts";
 import { DEFAULT_ADAPTERS } from "./registry.ts";
 import { SNP_VERIFY_CODES } from "./sev-snp/codes.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
 import { X509_CODES } from "./x509/codes.ts";
 import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
+import type { CollateralFreshnessOptions } from "./freshness/collateralStamp.ts";
 
 export const VERIFY_CODES = defineErrorCodes("verify", {
   COLLATERAL_UNAVAILABLE: {
@@ -31,6 +33,8 @@ export interface VerifyEvidenceOptions {
   trustedRoots?: readonly TrustedRoot[];
   /** The adapters to detect and verify with (default: every supported kind). */
   adapters?: readonly TeeAdapter[];
+  /** The validator's collateral floor and maximum collateral age; see docs/node.md. */
+  freshness?: CollateralFreshnessOptions;
 }
 
 export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): TeeAdapter {
@@ -60,6 +64,11 @@ const COLLATERAL_SHORTFALL = new Set<string>([
   SNP_VERIFY_CODES.SNP_ASK_MISSING,
   X509_CODES.CRL_MISSING,
   X509_CODES.CRL_EXPIRED,
+  // Older than this validator's floor: its own (down) source is where a current one would have come from.
+  FRESHNESS_CODES.CRL_STALE,
+  FRESHNESS_CODES.DCAP_TCB_INFO_STALE,
+  FRESHNESS_CODES.DCAP_QE_IDENTITY_STALE,
+  FRESHNESS_CODES.COLLATERAL_TOO_OLD,
 ]);
 
 interface GatheredCollateral {
@@ -113,6 +122,7 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
         collateral,
         at,
         ...(options.trustedRoots ? { trustedRoots: options.trustedRoots } : {}),
+        ...(options.freshness ? { freshness: options.freshness } : {}),
       }),
     );
   } catch (error) {

@@ -3,7 +3,8 @@
  * the collateral source then serves TCB Info 18, under which the same platform is OutOfDate. The nodes
  * notice the newer TCB Info, re-appraise the live verdicts they signed for that FMSPC and report the
  * downgrade (GET /v1/tcb-recovery, a metric); during the policy's tcbGracePeriod they still countersign
- * that platform's evidence appraised under TCB Info 17, after it they refuse with NODE_TCB_DOWNGRADED.
+ * that platform's evidence appraised under TCB Info 17, after it they refuse it as below their collateral
+ * floor (DCAP_TCB_INFO_STALE).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, parseEventLogs, type Hex } from "viem";
@@ -120,6 +121,8 @@ describe("TCB recovery", () => {
     await new Promise((r) => setTimeout(r, 600));
     const answer = await proposeUnderOldTcbInfo(2);
     expect(answer.kind).toBe("refused");
-    if (answer.kind === "refused") expect(answer.refusal.error.code).toBe("NODE_TCB_DOWNGRADED");
+    // Past the grace period TCB Info 17 is below the node's collateral floor (it verified 18): the floor
+    // refuses it before TCB recovery's own check (NODE_TCB_DOWNGRADED) would (docs/node.md).
+    if (answer.kind === "refused") expect(answer.refusal.error.code).toBe("DCAP_TCB_INFO_STALE");
   });
 });

@@ -104,11 +104,21 @@ export async function issue(issuer: TestCa, name: string, options: CertOptions =
   return { name, keys, keyKind, cert: parseCertificate(new Uint8Array(cert.rawData)) };
 }
 
+function derInteger(n: number): Uint8Array {
+  const bytes: number[] = [];
+  for (let v = n; ; v = Math.floor(v / 256)) {
+    bytes.unshift(v & 0xff);
+    if (v < 256) break;
+  }
+  if (bytes[0]! & 0x80) bytes.unshift(0);
+  return new Uint8Array([0x02, bytes.length, ...bytes]);
+}
+
 /** A CRL by `issuer` revoking `revoked` serials (hex). */
 export async function createCrl(
   issuer: TestCa,
   revoked: string[] = [],
-  options: { thisUpdate?: Date; nextUpdate?: Date } = {},
+  options: { thisUpdate?: Date; nextUpdate?: Date; crlNumber?: number } = {},
 ): Promise<ParsedCrl> {
   const crl = await x509.X509CrlGenerator.create({
     issuer: issuer.cert.x509.subject,
@@ -117,6 +127,8 @@ export async function createCrl(
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: ALGS[issuer.keyKind].sign,
     entries: revoked.map((serialNumber) => ({ serialNumber, revocationDate: new Date(Date.UTC(2021, 0, 1)) })),
+    // cRLNumber (2.5.29.20): a DER INTEGER of up to 4 bytes here.
+    ...(options.crlNumber === undefined ? {} : { extensions: [new x509.Extension("2.5.29.20", false, derInteger(options.crlNumber))] }),
   });
   return parseCrl(new Uint8Array(crl.rawData));
 }

@@ -7,8 +7,9 @@
  */
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { getAddress, type Hex } from "viem";
-import type { CollateralProvider, CollateralSet } from "../../collateral/types.ts";
-import { PolicyError, UsageError, isKeepledgerError } from "../../errors/index.ts";
+import { staticCollateral } from "../../collateral/staticCollateral.ts";
+import { mergeCollateral, type CollateralProvider, type CollateralSet } from "../../collateral/types.ts";
+import { InfrastructureError, PolicyError, UsageError, VerificationError, isKeepledgerError } from "../../errors/index.ts";
 import { decodeEvidenceInput } from "../../evidence/decodeEvidenceInput.ts";
 import {
   bindingHash,
@@ -25,35 +26,50 @@ import type { VerdictFields, WorkloadPolicy } from "../../policy/types.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
 import type { TeeAdapter } from "../../verify/adapter.ts";
 import type { VerifiedEvidence } from "../../verify/types.ts";
+import { compareStamps, crlNumberOf, describeStamp, intelDocumentStamp, type CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
+import { readIntelDocument, type TcbInfo } from "../../verify/dcap/intelCollateral.ts";
+import { DCAP_CODES } from "../../verify/dcap/codes.ts";
+import { X509_CODES } from "../../verify/x509/codes.ts";
 import { detectAdapter, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../../verify/x509/verifyCertificateChain.ts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
-import type { TcbDowngradeNotice, TcbRecovery } from "../tcb/tcbRecovery.ts";
+import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
+import type { TcbDowngradeNotice, TcbRecovery, VerifiedTcbInfo } from "../tcb/tcbRecovery.ts";
 import type { CollateralFile, Submission } from "../types.ts";
 import { fastVerdictId } from "../verdictHash.ts";
-import { collateralSetToFiles, dedupeFiles, filesProvider, mergeRecorded, recordingProvider } from "./collateralFiles.ts";
+import { collateralSetToFiles, dedupeFiles } from "./collateralFiles.ts";
+import { claimedKeys, documentDigests, keyClaimed, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
 import { requestIdOf } from "./requestId.ts";
 
 export interface AppraiserOptions {
   chain: ChainState;
   metrics: NodeMetrics;
-  /** Network and directory collateral providers, asked by a collector (never by a peer). */
+  /**
+   * The validator's own collateral sources (offline directory, PCS/PCCS, KDS, their caches), asked in
+   * both roles: a peer never appraises with the collector's files alone (docs/node.md, "Collateral independence").
+   */
   providers: readonly CollateralProvider[];
+  /** The newest document per key this validator has verified; moved only by documents a verification used. */
+  floor?: CollateralFloorStore;
+  /** Refuse a CRL, TCB Info or QE Identity issued longer ago than this; default: its own nextUpdate is the limit. */
+  maxCollateralAgeSeconds?: number;
   /** Engine adapters (default: every supported kind). */
   adapters?: readonly TeeAdapter[];
   /** Replaces the pinned vendor roots. Tests only: never set from configuration. */
   unsafeTrustedRoots?: readonly TrustedRoot[];
   tcbRecovery?: TcbRecovery;
-  /** Sees every collateral set a provider returned (TCB recovery watches them). */
-  onCollateral?: (set: CollateralSet) => void;
+  /** Sees the signature-verified TCB Info every successful verification used (TCB recovery watches them). */
+  onVerifiedTcbInfo?: (documents: VerifiedTcbInfo[]) => void;
 }
 
 export interface AppraiseOptions {
   /**
-   * "collector": the posted collateral plus the node's providers; "peer": exactly the files the collector
-   * sent, so both verify with the same documents and reach the same collateralHash.
+   * "collector": the posted collateral and the node's own sources, the newest of each document wins;
+   * "peer": the files the collector sent, with the node's own sources filling in only what they lack —
+   * so both reach the same collateralHash — and a refusal (COLLATERAL_SUPERSEDED) when the peer's own
+   * sources hold a newer verified document than the one sent.
    */
   role: "collector" | "peer";
   /** The verdict's issuedAt (a peer takes the collector's, after checking its skew). Default: the chain's time. */
@@ -112,24 +128,40 @@ export class Appraiser {
     const issuedAt = options.issuedAt ?? at;
     const { binding, bindingContext } = await this.#binding(submission, evidenceHash);
 
-    // Collateral: what was posted, plus (for a collector) what the providers return, recorded as files.
-    const recording = options.role === "collector" ? this.#o.providers.map(recordingProvider) : [];
-    const providers: CollateralProvider[] = [...(submission.collateral.length > 0 ? [filesProvider(submission.collateral)] : []), ...recording];
+    // Collateral: what was posted (by the Keep, or by the collector), plus this node's own sources.
+    const posted = staticCollateral(submission.collateral, "posted collateral");
+    const supplied = posted.collateral;
+    const watching = this.#o.providers.map(watchingProvider);
+    const own: CollateralProvider[] =
+      options.role === "peer" ? watching.map((w) => ({ name: w.name, fetch: async (r, t) => withoutCovered(supplied, await w.fetch(r, t)) })) : watching;
+    const providers: CollateralProvider[] = [...(submission.collateral.length > 0 ? [posted] : []), ...own];
     let kind = "unknown";
     try {
       kind = detectAdapter(evidence, this.#o.adapters).kind;
     } catch {
       // verifyEvidence raises the typed error below.
     }
+    const atDate = new Date(Number(at) * 1000);
     const started = performance.now();
     let verified: VerifiedEvidence;
     try {
       verified = await verifyEvidence(evidence, {
-        at: new Date(Number(at) * 1000),
+        at: atDate,
         collateral: providers,
         ...(this.#o.adapters ? { adapters: this.#o.adapters } : {}),
         ...(this.#o.unsafeTrustedRoots ? { trustedRoots: this.#o.unsafeTrustedRoots } : {}),
+        freshness: {
+          ...(this.#o.floor ? { floor: this.#o.floor.floorFor(workload.policy.tcbGracePeriod, atDate) } : {}),
+          ...(this.#o.maxCollateralAgeSeconds !== undefined ? { maxCollateralAgeSeconds: this.#o.maxCollateralAgeSeconds } : {}),
+        },
       });
+      const fetched = mergeCollateral(...watching.flatMap((w) => w.recorded));
+      this.#checkComparable(verified, fetched, watching);
+      const newer = options.role === "peer" ? await this.#ownNewer(evidence, verified, supplied, fetched, atDate) : [];
+      // Every stamp here was signature-verified: the floor moves even when the peer then refuses.
+      if (this.#o.floor) await this.#o.floor.advance([...(verified.collateralUsed ?? []), ...newer]);
+      this.#checkSuperseded(verified, newer, workload.policy.tcbGracePeriod, atDate);
+      this.#notifyTcbRecovery([...(verified.collateralUsed ?? []), ...newer], mergeCollateral(supplied, fetched));
       metrics.verifications.inc({ kind, result: "ok" });
     } catch (error) {
       metrics.verifications.inc({ kind, result: isKeepledgerError(error) ? error.code : "UNEXPECTED" });
@@ -137,9 +169,9 @@ export class Appraiser {
     } finally {
       metrics.verifySeconds.observe({ kind }, (performance.now() - started) / 1000);
     }
-    const fetched = mergeRecorded(recording);
-    if (this.#o.onCollateral && recording.some((r) => r.recorded.length > 0)) this.#o.onCollateral(fetched);
-    const collateral = recording.length === 0 ? [...submission.collateral] : dedupeFiles([...submission.collateral, ...collateralSetToFiles(fetched)]);
+    const fetched = mergeCollateral(...watching.flatMap((w) => w.recorded));
+    const sent = options.role === "peer" ? withoutCovered(supplied, fetched) : fetched;
+    const collateral = dedupeFiles([...submission.collateral, ...collateralSetToFiles(sent)]);
 
     const appraiseStarted = performance.now();
     const appraised = appraiseVerdict({
@@ -180,6 +212,82 @@ export class Appraiser {
       at,
       ...(tcbDowngrade ? { tcbDowngrade } : {}),
     };
+  }
+
+  /**
+   * A validator whose own sources failed must not sign on a document it cannot compare: every document
+   * used must come from its own sources or be no newer than its floor (then it has verified as new).
+   */
+  #checkComparable(verified: VerifiedEvidence, fetched: CollateralSet, watching: readonly WatchingProvider[]): void {
+    const outages = watching.flatMap((w) => w.outages);
+    if (outages.length === 0) return;
+    const ownDigests = documentDigests(fetched);
+    for (const used of verified.collateralUsed ?? []) {
+      if (ownDigests.has(used.digest)) continue;
+      const known = this.#o.floor?.newest(used.key);
+      if (known && compareStamps(used, known) <= 0) continue;
+      throw new InfrastructureError(
+        NODE_CODES.COLLATERAL_FRESHNESS_UNKNOWN,
+        `this validator's collateral sources are down and it cannot tell whether ${used.key} of ${used.issued.toISOString()} is current`,
+        { details: { document: used.key, offered: describeStamp(used), newestVerified: known ? describeStamp(known) : null, outage: outages[0]!.code }, cause: outages[0] },
+      );
+    }
+  }
+
+  /**
+   * A peer's own documents for the keys the collector's files cover were left out of its verification.
+   * When one of them claims to be newer than the document used, the evidence is verified again with this
+   * node's own documents first: the stamps that verification used (signature-verified) are returned.
+   */
+  async #ownNewer(evidence: Uint8Array, verified: VerifiedEvidence, supplied: CollateralSet, fetched: CollateralSet, at: Date): Promise<CollateralStamp[]> {
+    const used = verified.collateralUsed ?? [];
+    const ownKeys = claimedKeys(fetched);
+    const claimsNewer = used.some((u) => keyClaimed(u.key, ownKeys) && rawStamps(fetched, u).some((s) => compareStamps(s, u) > 0));
+    if (!claimsNewer) return [];
+    try {
+      const again = await verifyEvidence(evidence, {
+        at,
+        collateral: staticCollateral(collateralSetToFiles(mergeCollateral(fetched, withoutCovered(fetched, supplied))), "own collateral"),
+        ...(this.#o.adapters ? { adapters: this.#o.adapters } : {}),
+        ...(this.#o.unsafeTrustedRoots ? { trustedRoots: this.#o.unsafeTrustedRoots } : {}),
+      });
+      return again.collateralUsed ?? [];
+    } catch (error) {
+      // A newer-looking document that does not verify (forged, malformed, out of its dates, its chain
+      // incomplete) proves nothing; any other failure is what this node's verified, newer collateral
+      // says about the evidence (a PCK revoked by its newer CRL, a revoked TCB): it refuses with it.
+      if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") throw error;
+      return [];
+    }
+  }
+
+  /** Refuses when this node verified a newer document than the one used (a TCB Info or QE Identity of a higher evaluation only after the policy's grace period). */
+  #checkSuperseded(verified: VerifiedEvidence, newer: readonly CollateralStamp[], tcbGracePeriod: number, at: Date): void {
+    for (const used of verified.collateralUsed ?? []) {
+      const own = newer.find((n) => n.key === used.key && compareStamps(n, used) > 0);
+      if (!own) continue;
+      const recovery = own.document !== "crl" && own.number > used.number && at.getTime() < own.issued.getTime() + tcbGracePeriod * 1000;
+      // A TCB recovery's grace period: evidence under the previous evaluation (which the floor still
+      // admits) goes on to TCB recovery's check, which flags it now and refuses it after the grace period.
+      if (recovery) continue;
+      throw new VerificationError(
+        NODE_CODES.COLLATERAL_SUPERSEDED,
+        `${used.key} of ${used.issued.toISOString()} (#${used.number}) is superseded by the one of ${own.issued.toISOString()} (#${own.number}) this validator verified`,
+        { at: { field: `collateral.${used.document}` }, details: { document: used.key, sent: describeStamp(used), newest: describeStamp(own) } },
+      );
+    }
+  }
+
+  /** Shows TCB recovery the TCB Info a verification used (signature-verified), with the document itself. */
+  #notifyTcbRecovery(stamps: readonly CollateralStamp[], offered: CollateralSet): void {
+    const tcbInfo = stamps.filter((s) => s.document === "tcbInfo");
+    if (tcbInfo.length === 0 || !this.#o.onVerifiedTcbInfo) return;
+    const documents: VerifiedTcbInfo[] = [];
+    for (const stamp of tcbInfo) {
+      const document = offered.intelDocuments.find((d) => d.type === "tcbInfo" && documentDigests({ certificates: [], crls: [], intelDocuments: [d] }).has(stamp.digest));
+      if (document) documents.push({ stamp, document, certificates: offered.certificates });
+    }
+    this.#o.onVerifiedTcbInfo(documents);
   }
 
   async #binding(submission: Submission, evidenceHash: Hex): Promise<{ binding: EvidenceBinding; bindingContext: string }> {
@@ -238,6 +346,43 @@ export class Appraiser {
       bindingContext,
     };
   }
+}
+
+/** Failures of a re-verification with the node's own documents that leave those documents unproven. */
+const UNPROVEN_OWN_COLLATERAL = new Set<string>([
+  DCAP_CODES.DCAP_COLLATERAL_SIGNATURE_INVALID,
+  DCAP_CODES.DCAP_COLLATERAL_MALFORMED,
+  DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED,
+  DCAP_CODES.DCAP_COLLATERAL_EXPIRED,
+  DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID,
+  DCAP_CODES.DCAP_TCB_SIGNING_CERT_MISSING,
+  DCAP_CODES.DCAP_TCB_INFO_MISSING,
+  DCAP_CODES.DCAP_QE_IDENTITY_MISSING,
+  DCAP_CODES.DCAP_TCB_INFO_MISMATCH,
+  X509_CODES.CRL_SIGNATURE_INVALID,
+  X509_CODES.CRL_MISSING,
+  X509_CODES.CRL_EXPIRED,
+  X509_CODES.CRL_NOT_YET_VALID,
+  X509_CODES.CERT_MALFORMED,
+  X509_CODES.CERT_ISSUER_NOT_CA,
+]);
+
+/** Unverified stamps of the documents of `set` with the key of `like` (for a cheap "claims to be newer" test). */
+function rawStamps(set: CollateralSet, like: CollateralStamp): CollateralStamp[] {
+  if (like.document === "crl") {
+    const issuer = like.key.slice(4, like.key.lastIndexOf("#"));
+    return set.crls
+      .filter((c) => c.issuer === issuer)
+      .map((c) => ({ document: "crl" as const, key: like.key, issued: c.thisUpdate, number: crlNumberOf(c), digest: c.fingerprint }));
+  }
+  const out: CollateralStamp[] = [];
+  for (const d of set.intelDocuments) {
+    const r = readIntelDocument(d);
+    if (r instanceof Error) continue;
+    const stamp = intelDocumentStamp(like.document, r.value as TcbInfo, r.bodyHash);
+    if (stamp.key === like.key && (d.type === "tcbInfo") === (like.document === "tcbInfo")) out.push(stamp);
+  }
+  return out;
 }
 
 /** X‖Y of a key given as 64 or 65 (0x04‖X‖Y) bytes, checked to be a point of secp256k1. */

@@ -1,12 +1,12 @@
 /**
- * Collateral as files: what the evidence store keeps and what a collector sends its peers, so that every
- * validator verifies with exactly the same documents and reaches the same collateralHash. Sets fetched
+ * Collateral as files: what the evidence store keeps and what a collector sends its peers, so that a peer
+ * whose own collateral agrees verifies with the same documents and reaches the same collateralHash. Sets fetched
  * from PCS/PCCS/KDS are turned back into files that recognizeCollateral reads again: certificates and
  * CRLs as DER, Intel documents as `{"tcbInfo": <exact signed body>, "signature": "<hex>"}`.
  */
 import { createHash } from "node:crypto";
 import { staticCollateral } from "../../collateral/staticCollateral.ts";
-import { mergeCollateral, type CollateralProvider, type CollateralRequest, type CollateralSet, type SignedIntelJson } from "../../collateral/types.ts";
+import type { CollateralProvider, CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
 import type { CollateralFile } from "../types.ts";
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -47,29 +47,7 @@ export function dedupeFiles(files: readonly CollateralFile[]): CollateralFile[] 
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** A provider that remembers every set it returned, for the evidence store, the peers and TCB recovery. */
-export interface RecordingProvider extends CollateralProvider {
-  readonly recorded: CollateralSet[];
-}
-
-export function recordingProvider(inner: CollateralProvider): RecordingProvider {
-  const recorded: CollateralSet[] = [];
-  return {
-    name: inner.name,
-    recorded,
-    async fetch(request: CollateralRequest, at: Date) {
-      const set = await inner.fetch(request, at);
-      recorded.push(set);
-      return set;
-    },
-  };
-}
-
 /** Posted files as a provider. */
 export function filesProvider(files: readonly CollateralFile[], name = "posted collateral"): CollateralProvider {
   return staticCollateral(files, name);
-}
-
-export function mergeRecorded(providers: readonly RecordingProvider[]): CollateralSet {
-  return mergeCollateral(...providers.flatMap((p) => p.recorded));
 }

@@ -85,6 +85,8 @@ export const nodeConfigSchema = z
         directory: path.optional(),
         intelPcsUrl: httpUrl("an Intel PCS or PCCS base URL").optional(),
         amdKdsUrl: httpUrl("an AMD KDS base URL").optional(),
+        /** Refuse a CRL, TCB Info or QE Identity issued longer ago than this (default: the document's own nextUpdate). */
+        maxCollateralAgeSeconds: positiveInt("seconds").optional(),
       })
       .strict()
       .default({}),

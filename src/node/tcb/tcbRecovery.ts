@@ -6,9 +6,16 @@
  * metric, a record served at GET /v1/tcb-recovery), and once the policy's tcbGracePeriod has passed since
  * the new TCB Info was issued it refuses to countersign such evidence again (NODE_TCB_DOWNGRADED). The
  * grace period starts at the TCB Info's issueDate, a date every validator reads the same.
+ *
+ * Only signature-verified TCB Info is ever recorded: what a verification of evidence used (the
+ * Appraiser passes it in), and what the periodic refresh fetched and verified on its own
+ * (options.verifyTcbInfo). A forged document never moves the bookkeeping or the collateral floor.
  */
 import { recognizeCollateral } from "../../collateral/recognizeCollateral.ts";
 import type { CollateralProvider, CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
+import type { CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
+import type { ParsedCertificate } from "../../verify/x509/certificate.ts";
+import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
 import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
 import type { TeeAdapter } from "../../verify/adapter.ts";
 import type { VerifiedEvidence } from "../../verify/types.ts";
@@ -32,6 +39,10 @@ export interface TcbRecoveryOptions {
   verify(evidence: Uint8Array, files: readonly CollateralFile[], at: Date): Promise<VerifiedEvidence>;
   /** Where fresh TCB Info comes from (the node's PCS/PCCS/directory providers). */
   providers: readonly CollateralProvider[];
+  /** Verifies one fetched TCB Info (signature, signing chain, dates) and returns its stamp; throws when it does not verify. */
+  verifyTcbInfo(document: SignedIntelJson, set: CollateralSet, at: Date): CollateralStamp;
+  /** The collateral floor the refresh advances with the TCB Info it verified. */
+  floor?: CollateralFloorStore;
   adapters: readonly TeeAdapter[];
   /** How often the platforms of live signed verdicts are re-fetched. */
   refreshIntervalMs: number;
@@ -52,21 +63,19 @@ export interface TcbDowngradeNotice {
   evaluationDataNumber: number;
 }
 
-interface TcbInfoValue {
-  id?: unknown;
-  fmspc?: unknown;
-  tcbEvaluationDataNumber?: unknown;
-  issueDate?: unknown;
+/** A TCB Info whose signature verified, with the stamp the verifier read from its signed body. */
+export interface VerifiedTcbInfo {
+  stamp: CollateralStamp;
+  document: SignedIntelJson;
+  /** Certificates that came with it (a TCB signing certificate a directory keeps as a file of its own). */
+  certificates?: readonly ParsedCertificate[];
 }
 
-/** The platform a TCB Info document is for, or undefined when it is not one keepledger can read. */
-function platformOf(doc: SignedIntelJson): { tee: string; fmspc: string; evaluationDataNumber: number; issueDate: number } | undefined {
-  const v = doc.value as TcbInfoValue | null;
-  if (doc.type !== "tcbInfo" || v === null || typeof v !== "object") return undefined;
-  if ((v.id !== "SGX" && v.id !== "TDX") || typeof v.fmspc !== "string" || typeof v.tcbEvaluationDataNumber !== "number" || typeof v.issueDate !== "string") return undefined;
-  const issueDate = Date.parse(v.issueDate);
-  if (!Number.isFinite(issueDate)) return undefined;
-  return { tee: v.id === "SGX" ? "sgx" : "tdx", fmspc: v.fmspc.toLowerCase(), evaluationDataNumber: v.tcbEvaluationDataNumber, issueDate: Math.floor(issueDate / 1000) };
+/** The platform a verified TCB Info is for, from its stamp ("tcbInfo:<SGX|TDX>:<fmspc>"), never from raw JSON. */
+function platformOf(stamp: CollateralStamp): { tee: string; fmspc: string; evaluationDataNumber: number; issueDate: number } | undefined {
+  const m = /^tcbInfo:(SGX|TDX):([0-9a-f]{12})$/.exec(stamp.key);
+  if (stamp.document !== "tcbInfo" || !m) return undefined;
+  return { tee: m[1] === "SGX" ? "sgx" : "tdx", fmspc: m[2]!, evaluationDataNumber: stamp.number, issueDate: Math.floor(stamp.issued.getTime() / 1000) };
 }
 
 /** The evidence's files with its TCB Info replaced by `latest`'s. */
@@ -114,15 +123,15 @@ export class TcbRecovery {
     return this.#latest.get(key) ?? undefined;
   }
 
-  /** Looks at collateral a provider returned; a newer TCB Info starts a re-appraisal of that platform. */
-  async observe(set: CollateralSet): Promise<void> {
-    for (const doc of set.intelDocuments) {
-      const platform = platformOf(doc);
+  /** Looks at signature-verified TCB Info; a newer one starts a re-appraisal of that platform. */
+  async observe(verified: readonly VerifiedTcbInfo[]): Promise<void> {
+    for (const { stamp, document: doc, certificates = [] } of verified) {
+      const platform = platformOf(stamp);
       if (!platform) continue;
       const known = await this.#latestFor(platform.tee, platform.fmspc);
       if (known && known.evaluationDataNumber >= platform.evaluationDataNumber) continue;
       // The signing chain travels with the document (or in the same set): keep it beside it.
-      const files = collateralSetToFiles({ certificates: set.certificates, crls: [], intelDocuments: [doc] });
+      const files = collateralSetToFiles({ certificates: [...certificates], crls: [], intelDocuments: [doc] });
       const record: TcbInfoRecord = { ...platform, files };
       if (!(await this.#o.store.saveTcbInfo(record))) continue;
       this.#latest.set(`${platform.tee}:${platform.fmspc}`, record);
@@ -238,7 +247,18 @@ export class TcbRecovery {
       for (const request of requests) {
         for (const provider of this.#o.providers) {
           try {
-            await this.observe(await provider.fetch(request, new Date(Number(now) * 1000)));
+            const at = new Date(Number(now) * 1000);
+            const set = await provider.fetch(request, at);
+            const verified: VerifiedTcbInfo[] = [];
+            for (const document of set.intelDocuments.filter((d) => d.type === "tcbInfo")) {
+              try {
+                verified.push({ stamp: this.#o.verifyTcbInfo(document, set, at), document, certificates: set.certificates });
+              } catch (error) {
+                this.#o.log.warn("fetched TCB Info does not verify; ignored", { err: error, provider: provider.name });
+              }
+            }
+            await this.#o.floor?.advance(verified.map((v) => v.stamp));
+            await this.observe(verified);
           } catch (error) {
             this.#o.log.warn("collateral refresh failed", { err: error, fmspc: platform.fmspc });
           }

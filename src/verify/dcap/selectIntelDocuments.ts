@@ -1,5 +1,6 @@
 import type { CollateralSet } from "../../collateral/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { checkFreshness, intelDocumentStamp, type CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
 import { DCAP_CODES } from "./codes.ts";
 import { readIntelDocument, type IntelDocument, type QeIdentity, type TcbInfo } from "./intelCollateral.ts";
 
@@ -31,9 +32,17 @@ function read<T>(collateral: CollateralSet, type: "tcbInfo" | "enclaveIdentity")
 /**
  * Picks the TCB Info for this TEE ("SGX" / "TDX") and FMSPC out of whatever the
  * collateral holds. Its signature and dates are checked afterwards by
- * verifyIntelDocument; FMSPC and PCE ID are compared with the PCK certificate here.
+ * verifyIntelDocument; FMSPC and PCE ID are compared with the PCK certificate here,
+ * and the choice against the freshness floor (DCAP_TCB_INFO_STALE) and maximum age.
  */
-export function selectTcbInfo(collateral: CollateralSet, id: "SGX" | "TDX", fmspc: string, pceId: string, at: Date): IntelDocument<TcbInfo> {
+export function selectTcbInfo(
+  collateral: CollateralSet,
+  id: "SGX" | "TDX",
+  fmspc: string,
+  pceId: string,
+  at: Date,
+  freshness?: CollateralFreshnessOptions,
+): IntelDocument<TcbInfo> {
   const { docs, firstError } = read<TcbInfo>(collateral, "tcbInfo");
   const forTee = docs.filter((d) => d.value.id === id);
   const chosen = best(
@@ -59,16 +68,18 @@ export function selectTcbInfo(collateral: CollateralSet, id: "SGX" | "TDX", fmsp
       details: { got: chosen.value.pceId, want: pceId },
     });
   }
+  checkFreshness(intelDocumentStamp("tcbInfo", chosen.value, chosen.bodyHash), freshness, at, `TCB Info ${id} ${fmspc}`);
   return chosen;
 }
 
-/** Picks the QE Identity for this TEE: id "QE" for SGX, "TD_QE" for TDX. */
-export function selectQeIdentity(collateral: CollateralSet, id: "QE" | "TD_QE", at: Date): IntelDocument<QeIdentity> | undefined {
+/** Picks the QE Identity for this TEE: id "QE" for SGX, "TD_QE" for TDX, no older than the floor (DCAP_QE_IDENTITY_STALE). */
+export function selectQeIdentity(collateral: CollateralSet, id: "QE" | "TD_QE", at: Date, freshness?: CollateralFreshnessOptions): IntelDocument<QeIdentity> | undefined {
   const { docs, firstError } = read<QeIdentity>(collateral, "enclaveIdentity");
   const chosen = best(
     docs.filter((d) => d.value.id === id),
     at,
   );
   if (!chosen && docs.length === 0 && firstError) throw firstError;
+  if (chosen) checkFreshness(intelDocumentStamp("qeIdentity", chosen.value, chosen.bodyHash), freshness, at, `QE Identity ${id}`);
   return chosen;
 }

@@ -15,6 +15,7 @@ import { matchTcbLevel } from "./matchTcbLevel.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 import { INTEL_QE_IDENTITIES, checkPinnedQeIdentity } from "./pinnedQeIdentity.ts";
 import { selectQeIdentity, selectTcbInfo } from "./selectIntelDocuments.ts";
+import { chainCrlStamps, intelDocumentStamp, uniqueStamps, type CollateralFreshnessOptions, type CollateralStamp } from "../freshness/collateralStamp.ts";
 import { verifyIntelDocument } from "./verifyIntelDocument.ts";
 import { verifyPckChain } from "./verifyPckChain.ts";
 import { verifyQeReportBinding, verifyQeReportSignature, verifyQuoteSignature } from "./verifyQuoteSignatures.ts";
@@ -39,6 +40,11 @@ export interface VerifyDcapQuoteOptions {
    * applied): a revoked PCK certificate would go unnoticed.
    */
   dangerouslyAllowMissingCrls?: boolean;
+  /**
+   * The validator's floor (newest verified CRL, TCB Info, QE Identity per key) and maximum collateral
+   * age: an older choice is refused (CRL_STALE, DCAP_TCB_INFO_STALE, DCAP_QE_IDENTITY_STALE, COLLATERAL_TOO_OLD).
+   */
+  freshness?: CollateralFreshnessOptions;
 }
 
 /** Platform facts of a verified DCAP quote (VerifiedEvidence.platform). */
@@ -63,6 +69,8 @@ export interface VerifyDcapQuoteResult {
   collateralHash: Hex;
   expiresAt: Date;
   platform: DcapPlatformInfo;
+  /** The CRLs, TCB Info and QE Identity this verification used, each signature-verified. */
+  collateralUsed: CollateralStamp[];
 }
 
 /**
@@ -74,29 +82,32 @@ export interface VerifyDcapQuoteResult {
  * and QE TCB → TDX module → platform TCB level → convergence; Revoked rejects.
  */
 export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOptions): VerifyDcapQuoteResult {
-  const { collateral, at } = options;
+  const { collateral, at, freshness } = options;
   const roots = options.trustedRoots ?? [INTEL_SGX_ROOT_CA];
   const requireCrls = options.dangerouslyAllowMissingCrls !== true;
-  const pckChain = verifyPckChain(quote, { collateral, roots, at, requireCrls });
+  const pckChain = verifyPckChain(quote, { collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}) });
   const pck = parsePckExtensions(pckChain.leaf);
 
   verifyQeReportSignature(quote, pckChain.leaf);
   verifyQeReportBinding(quote);
   verifyQuoteSignature(quote);
 
-  const tcbInfoDoc = selectTcbInfo(collateral, quote.tee === "sgx" ? "SGX" : "TDX", pck.fmspc, pck.pceId, at);
+  const tcbInfoDoc = selectTcbInfo(collateral, quote.tee === "sgx" ? "SGX" : "TDX", pck.fmspc, pck.pceId, at, freshness);
   checkVersion(tcbInfoDoc, "TCB Info", 3);
   if (tcbInfoDoc.value.tcbType !== 0) unsupported("TCB Info", "tcbType", tcbInfoDoc.value.tcbType, 0);
-  const tcbSigning = verifyIntelDocument({ document: tcbInfoDoc, name: "TCB Info", collateral, roots, at, requireCrls });
+  const tcbSigning = verifyIntelDocument({ document: tcbInfoDoc, name: "TCB Info", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}) });
   const tcbInfo = tcbInfoDoc.value;
 
   const qeId = quote.tee === "sgx" ? "QE" : "TD_QE";
-  const qeIdentityDoc = selectQeIdentity(collateral, qeId, at);
+  const qeIdentityDoc = selectQeIdentity(collateral, qeId, at, freshness);
   let qe: QeTcb | undefined;
   let qeSigningExpires: Date | undefined;
+  const used: CollateralStamp[] = [...chainCrlStamps(pckChain.chain), ...chainCrlStamps(tcbSigning.chain), intelDocumentStamp("tcbInfo", tcbInfoDoc.value, tcbInfoDoc.bodyHash)];
   if (qeIdentityDoc) {
     checkVersion(qeIdentityDoc, "QE Identity", 2);
-    qeSigningExpires = verifyIntelDocument({ document: qeIdentityDoc, name: "QE Identity", collateral, roots, at, requireCrls }).chain.expiresAt;
+    const qeSigning = verifyIntelDocument({ document: qeIdentityDoc, name: "QE Identity", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}) });
+    qeSigningExpires = qeSigning.chain.expiresAt;
+    used.push(...chainCrlStamps(qeSigning.chain), intelDocumentStamp("qeIdentity", qeIdentityDoc.value, qeIdentityDoc.bodyHash));
     qe = checkQeIdentity(quote.signature.qeReport, qeIdentityDoc.value);
   } else if (options.dangerouslyAllowMissingQeIdentity === true) {
     checkPinnedQeIdentity(quote.signature.qeReport, INTEL_QE_IDENTITIES[qeId]);
@@ -148,6 +159,7 @@ export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOption
     collateralHash,
     expiresAt,
     platform,
+    collateralUsed: uniqueStamps(used),
   };
 }
 

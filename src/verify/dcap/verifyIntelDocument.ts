@@ -1,11 +1,12 @@
-import type { CollateralSet } from "../../collateral/types.ts";
+import type { CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate } from "../x509/certificate.ts";
 import { verifyWith } from "../x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "../x509/names.ts";
-import type { IntelDocument } from "./intelCollateral.ts";
+import { readIntelDocument, type IntelDocument, type TcbInfo } from "./intelCollateral.ts";
+import { intelDocumentStamp, type CollateralFreshnessOptions, type CollateralStamp } from "../freshness/collateralStamp.ts";
 
 export const TCB_SIGNING_CN = "Intel SGX TCB Signing";
 
@@ -19,6 +20,8 @@ export interface VerifyIntelDocumentOptions {
   at: Date;
   /** The root CA CRL must be in the collateral (default true). */
   requireCrls?: boolean;
+  /** Floor and maximum age for the signing chain's CRL. */
+  freshness?: CollateralFreshnessOptions;
 }
 
 export interface VerifyIntelDocumentResult {
@@ -53,7 +56,7 @@ function signedBy(document: IntelDocument<unknown>, cert: ParsedCertificate): bo
  * issueDate ≤ at ≤ nextUpdate.
  */
 export function verifyIntelDocument(options: VerifyIntelDocumentOptions): VerifyIntelDocumentResult {
-  const { document, name, collateral, roots, at, requireCrls = true } = options;
+  const { document, name, collateral, roots, at, requireCrls = true, freshness } = options;
   const seen = new Set<string>();
   const candidates: ParsedCertificate[] = [];
   for (const cert of [...document.source.issuerChain, ...collateral.certificates]) {
@@ -73,7 +76,7 @@ export function verifyIntelDocument(options: VerifyIntelDocumentOptions): Verify
       details: { signers: candidates.map((c) => c.fingerprint) },
     });
   }
-  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls });
+  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls, ...(freshness ? { crlFreshness: freshness } : {}) });
   const { issueDate, nextUpdate } = document.value;
   if (at < issueDate) {
     throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID, `the ${name} is not yet valid`, {
@@ -88,4 +91,26 @@ export function verifyIntelDocument(options: VerifyIntelDocumentOptions): Verify
     });
   }
   return { signer, chain };
+}
+
+export interface VerifyTcbInfoDocumentOptions {
+  /** Where the TCB signing certificate and the root CA CRL may come from besides the document's issuer chain. */
+  collateral: CollateralSet;
+  roots: readonly TrustedRoot[];
+  at: Date;
+}
+
+/**
+ * Verifies one TCB Info on its own (structure, signature, signing chain with the root CA CRL, dates) and
+ * returns its stamp: how TCB recovery and the collateral floor take a document no evidence used yet.
+ */
+export function verifyTcbInfoDocument(source: SignedIntelJson, options: VerifyTcbInfoDocumentOptions): CollateralStamp {
+  const document = readIntelDocument(source);
+  if (document instanceof VerificationError) throw document;
+  if (source.type !== "tcbInfo") {
+    throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED, "the document is not a TCB Info", { details: { got: source.type, want: "tcbInfo" } });
+  }
+  const value = document.value as TcbInfo;
+  verifyIntelDocument({ document: { ...document, value }, name: "TCB Info", collateral: options.collateral, roots: options.roots, at: options.at });
+  return intelDocumentStamp("tcbInfo", value, document.bodyHash);
 }

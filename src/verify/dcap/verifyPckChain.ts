@@ -7,6 +7,7 @@ import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "../x509/names.ts";
 import { parseCertificate } from "../x509/certificate.ts";
 import { bytesEqual } from "../../util/bytes.ts";
+import type { CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
 
 export interface VerifyPckChainOptions {
   collateral: CollateralSet;
@@ -14,6 +15,8 @@ export interface VerifyPckChainOptions {
   at: Date;
   /** The PCK CRL and the root CA CRL must be in the collateral (default true). */
   requireCrls: boolean;
+  /** Floor and maximum age for the PCK CRL and the root CA CRL. */
+  freshness?: CollateralFreshnessOptions;
 }
 
 export interface VerifiedPckChain {
@@ -62,6 +65,7 @@ export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions)
     at: options.at,
     crls: options.collateral.crls,
     requireCrls: options.requireCrls,
+    ...(options.freshness ? { crlFreshness: options.freshness } : {}),
   });
   const caSubject = chain.certificates[1]?.subject;
   const rootSubject = chain.root.certificate.subject;

@@ -4,6 +4,7 @@ import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { commonName } from "../x509/names.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
+import type { CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
 
 /** The CN of a certificate's subject ("SEV-Milan"), or "" when it has none. */
 export function commonNameOf(cert: ParsedCertificate): string {
@@ -37,6 +38,8 @@ export interface VerifyAmdSigningChainOptions {
   requireCrl?: boolean;
   /** Roots to trust instead of the pinned ARKs; tests only. */
   trustedRoots?: readonly TrustedRoot[];
+  /** Floor and maximum age for the ARK's CRL (CRL_STALE, COLLATERAL_TOO_OLD). */
+  freshness?: CollateralFreshnessOptions;
 }
 
 export interface VerifyAmdSigningChainResult {
@@ -53,7 +56,7 @@ export interface VerifyAmdSigningChainResult {
  * The ARK is never taken from collateral: the chain is extended with the pinned root.
  */
 export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): VerifyAmdSigningChainResult {
-  const { intermediate, at, crls = [], requireCrl = false, trustedRoots } = options;
+  const { intermediate, at, crls = [], requireCrl = false, trustedRoots, freshness } = options;
   const cn = commonNameOf(intermediate);
   const named = amdIntermediateName(cn);
   if (!named) {
@@ -69,6 +72,7 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
     at,
     crls,
     requireCrls: requireCrl,
+    ...(freshness ? { crlFreshness: freshness } : {}),
   });
   return { ...named, chain };
 }

@@ -37,6 +37,7 @@ export const snpAdapter: TeeAdapter<"sev-snp", SnpReport> = {
       collateral: context.collateral,
       at: context.at,
       ...(context.trustedRoots === undefined ? {} : { trustedRoots: context.trustedRoots }),
+      ...(context.freshness === undefined ? {} : { freshness: context.freshness }),
     });
   },
 };

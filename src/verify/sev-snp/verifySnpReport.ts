@@ -12,6 +12,7 @@ import { verifyCertificateChain, type TrustedRoot } from "../x509/verifyCertific
 import { amdIntermediateName, commonNameOf, verifyAmdSigningChain } from "./amdSigningChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 import { selectSnpCertificates } from "./selectSnpCertificates.ts";
+import { chainCrlStamps, uniqueStamps, type CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
 import { clearVekExtensionCache, vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
 
 export interface VerifySnpReportOptions {
@@ -22,6 +23,8 @@ export interface VerifySnpReportOptions {
   trustedRoots?: readonly TrustedRoot[];
   /** Fail with CRL_MISSING unless the collateral holds the ARK's CRL. Off by default: the KDS CRL is optional collateral. */
   requireCrl?: boolean;
+  /** Floor and maximum age for AMD's CRL (per ARK, i.e. per product line): an older CRL is CRL_STALE. */
+  freshness?: CollateralFreshnessOptions;
 }
 
 export function defaultVerifySnpReportOptions(): Pick<VerifySnpReportOptions, "requireCrl"> {
@@ -54,14 +57,14 @@ const KEY_NAME = { vcek: "VCEK", vlek: "VLEK" } as const;
  * Pure: no I/O, no clock. Throws VerificationError on any failure.
  */
 export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptions): VerifySnpReportResult {
-  const { collateral, at, trustedRoots, requireCrl = false } = options;
+  const { collateral, at, trustedRoots, requireCrl = false, freshness } = options;
   const { vek, extensions, intermediate } = selectSnpCertificates(report, collateral, at);
   const keyName = KEY_NAME[report.keyInfo.signingKey];
 
   const named = amdIntermediateName(commonNameOf(intermediate));
   if (named) checkProductLine(report, named.productLine, named.signingKey, extensions, keyName);
   // Throws SNP_PRODUCT_UNDETERMINED when the issuer's name is not an AMD one.
-  const signing = verifyAmdSigningChain({ intermediate, at, crls: collateral.crls, requireCrl, trustedRoots });
+  const signing = verifyAmdSigningChain({ intermediate, at, crls: collateral.crls, requireCrl, trustedRoots, ...(freshness ? { freshness } : {}) });
   const productLine = signing.productLine;
 
   const vekChain = verifyCertificateChain({
@@ -70,6 +73,7 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     roots: [signing.chain.root],
     at,
     crls: collateral.crls,
+    ...(freshness ? { crlFreshness: freshness } : {}),
   });
 
   checkVekKey(vek, keyName);
@@ -98,6 +102,7 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed),
     expiresAt,
     verifiedAt: at,
+    collateralUsed: uniqueStamps([...chainCrlStamps(signing.chain), ...chainCrlStamps(vekChain)]),
     platform: {
       amdProductLine: productLine,
       amdSigningKey: report.keyInfo.signingKey,

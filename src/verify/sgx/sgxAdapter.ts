@@ -18,6 +18,7 @@ export const sgxAdapter: TeeAdapter<"sgx", SgxQuote> = {
       collateral: context.collateral,
       at: context.at,
       ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}),
+      ...(context.freshness ? { freshness: context.freshness } : {}),
     });
   },
 };

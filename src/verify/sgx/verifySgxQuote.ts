@@ -24,6 +24,7 @@ export function verifySgxQuote(quote: SgxQuote, options: VerifySgxQuoteOptions):
     debug: isSgxDebug(b.attributes),
     evidenceHash: evidenceHashOf(quote.raw),
     collateralHash: r.collateralHash,
+    collateralUsed: r.collateralUsed,
     expiresAt: r.expiresAt,
     verifiedAt: options.at,
     platform: r.platform,

@@ -32,6 +32,7 @@ export function verifyTdxQuote(quote: TdxQuote, options: VerifyTdxQuoteOptions):
     debug: isTdDebug(b.tdAttributes),
     evidenceHash: evidenceHashOf(quote.raw),
     collateralHash: r.collateralHash,
+    collateralUsed: r.collateralUsed,
     expiresAt: r.expiresAt,
     verifiedAt: options.at,
     platform: r.platform,

@@ -2,6 +2,7 @@ import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate, ParsedCrl } from "./certificate.ts";
 import { X509_CODES } from "./codes.ts";
 import { verifyWith } from "./signatureAlgorithm.ts";
+import { checkFreshness, crlNumberOf, crlStamp, type CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
 
 /** A vendor root, pinned by the SHA-256 fingerprint of its DER encoding. */
 export interface TrustedRoot {
@@ -19,6 +20,8 @@ export interface VerifyCertificateChainOptions {
   crls?: readonly ParsedCrl[];
   /** Every certificate below the root must be covered by a CRL from its issuer. */
   requireCrls?: boolean;
+  /** The floor and maximum age the chosen CRLs must meet (CRL_STALE, COLLATERAL_TOO_OLD). */
+  crlFreshness?: CollateralFreshnessOptions;
 }
 
 export interface VerifiedChain {
@@ -67,8 +70,11 @@ function checkValidity(cert: ParsedCertificate, at: Date, name: string, index: n
   }
 }
 
-/** Picks the newest CRL of `issuer` that is in force at `at`, checking its signature and dates. */
-function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date, name: string): ParsedCrl | undefined {
+/**
+ * Picks the newest (thisUpdate, then CRL number) CRL of `issuer` that is in force at `at`, checking its
+ * signature and dates, and that it is no older than the freshness floor for this issuer.
+ */
+function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date, name: string, freshness?: CollateralFreshnessOptions): ParsedCrl | undefined {
   const candidates = crls.filter((c) => c.issuer === issuer.subject);
   if (candidates.length === 0) return undefined;
   const signed = candidates.filter((c) => isSignedBy(c, issuer));
@@ -82,7 +88,9 @@ function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date,
       details: { issuer: issuer.subject },
     });
   }
-  const current = signed.filter((c) => c.thisUpdate <= at).sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime());
+  const current = signed
+    .filter((c) => c.thisUpdate <= at)
+    .sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime() || crlNumberOf(b) - crlNumberOf(a));
   const crl = current[0];
   if (!crl) {
     throw new VerificationError(X509_CODES.CRL_NOT_YET_VALID, `${name}: the CRL of "${issuer.subject}" is not yet valid`, {
@@ -94,6 +102,7 @@ function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date,
       details: { issuer: issuer.subject, nextUpdate: crl.nextUpdate, at },
     });
   }
+  if (freshness) checkFreshness(crlStamp(crl, issuer), freshness, at, `${name}: the CRL of "${issuer.subject}"`);
   return crl;
 }
 
@@ -103,7 +112,7 @@ function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date,
  * validity period, and no certificate is revoked by a CRL in force at `at`.
  */
 export function verifyCertificateChain(options: VerifyCertificateChainOptions): VerifiedChain {
-  const { name, chain, roots, at, crls = [], requireCrls = false } = options;
+  const { name, chain, roots, at, crls = [], requireCrls = false, crlFreshness } = options;
   if (chain.length === 0) {
     throw new VerificationError(X509_CODES.CERT_CHAIN_BROKEN, `${name} is empty`);
   }
@@ -150,7 +159,7 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
         details: { issuer: issuer.subject },
       });
     }
-    const crl = crlFor(issuer, crls, at, name);
+    const crl = crlFor(issuer, crls, at, name, crlFreshness);
     if (!crl) {
       if (requireCrls) {
         throw new VerificationError(X509_CODES.CRL_MISSING, `${name}: no CRL from "${issuer.subject}" was provided`, {
