@@ -69,6 +69,7 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
     at,
     crls,
     requireCrls: requireCrl,
+    leaf: "ca", // the ASK/ASVK is checked alone here; the VCEK/VLEK chain below it checks the end entity
   });
   return { ...named, chain };
 }

@@ -60,8 +60,10 @@ describe("verifyCertificateChain on real vendor chains", () => {
     const revoked = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_revoked_serial_020001.pem"));
     const current = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_current_serial_020002.pem"));
     const at = crl.thisUpdate;
-    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: revoked, roots: [AMD_ARK_GENOA], at, crls: [crl] }))).toBe("CERT_REVOKED");
-    const ok = verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl], requireCrls: true });
+    // The ASK is checked on its own, as amdSigningChain does: a CA in the first position.
+    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: revoked, roots: [AMD_ARK_GENOA], at, crls: [crl], leaf: "ca" }))).toBe("CERT_REVOKED");
+    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl] }))).toBe("CERT_LEAF_IS_CA");
+    const ok = verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl], requireCrls: true, leaf: "ca" });
     expect(ok.root).toBe(AMD_ARK_GENOA);
   });
 });
