@@ -166,13 +166,11 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
     });
   }
 
-  const crlsUsed: ParsedCrl[] = [];
-  let expiresAt = root.certificate.notAfter;
-  // CA certificates between the leaf and path[i]; self-issued ones do not count (RFC 5280 §4.2.1.9).
+  // The shape of the path first (extensions, pathLenConstraint): no signature or CRL is needed to refuse it.
+  // casBelow counts the CA certificates between the leaf and path[i]; self-issued ones do not count (RFC 5280 §4.2.1.9).
   let casBelow = 0;
   for (let i = 0; i < path.length; i++) {
     const cert = path[i]!;
-    checkValidity(cert, at, name, i);
     checkExtensions(cert, name, i);
     if (i > 0 && cert.pathLenConstraint !== null && casBelow > cert.pathLenConstraint) {
       throw new VerificationError(X509_CODES.CERT_PATH_LENGTH_EXCEEDED, `${name}: "${cert.subject}" allows ${cert.pathLenConstraint} CA certificate(s) below it, the chain has ${casBelow}`, {
@@ -181,6 +179,13 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
       });
     }
     if (i > 0 && cert.subject !== cert.issuer) casBelow++;
+  }
+
+  const crlsUsed: ParsedCrl[] = [];
+  let expiresAt = root.certificate.notAfter;
+  for (let i = 0; i < path.length; i++) {
+    const cert = path[i]!;
+    checkValidity(cert, at, name, i);
     if (cert.notAfter < expiresAt) expiresAt = cert.notAfter;
     if (i === path.length - 1) break; // the pinned root vouches for itself
     const issuer = path[i + 1]!;
