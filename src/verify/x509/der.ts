@@ -6,7 +6,7 @@ import { X509_CODES } from "./codes.ts";
  * A minimal, bounded DER reader: enough to slice the signed part out of
  * certificates and CRLs byte-exactly and to walk vendor extensions (Intel's
  * SGX extensions, AMD's VCEK TCB extensions). Every read is bounds-checked,
- * and only DER is accepted, not BER (X.690 §10, docs/certificates.md "Strict DER"):
+ * and only DER is accepted, not BER (X.690 §10–11; docs/evidence/x509.md):
  * definite lengths in the fewest octets, OID arcs without 0x80 padding,
  * BOOLEAN as 0x00/0xFF, minimal INTEGERs, BIT STRING padding bits zero.
  * Each of those has its own code; anything else malformed is EVIDENCE_DER_MALFORMED.
