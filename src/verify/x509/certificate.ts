@@ -166,9 +166,10 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
   const spki = spkiTlv.raw;
   // Then, in this order and each at most once: [1] issuerUniqueID, [2] subjectUniqueID (v2 or v3), [3] extensions (v3).
   let wrapper: Tlv | undefined;
-  for (const [tags, minVersion] of [[[0x81, 0xa1], 1], [[0x82, 0xa2], 1], [[0xa3], 2]] as const) {
+  // (The unique identifiers are IMPLICIT BIT STRINGs, so primitive: 0x81, 0x82.)
+  for (const [tag, minVersion] of [[0x81, 1], [0x82, 1], [0xa3, 2]] as const) {
     const t = f[i];
-    if (t === undefined || !(tags as readonly number[]).includes(t.tag)) continue;
+    if (t === undefined || t.tag !== tag) continue;
     if (version < minVersion) versionInvalid(field, t.offset, `a v${version + 1} certificate has ${t.tag === 0xa3 ? "extensions (v3 only)" : "unique identifiers (v2 and v3 only)"}`, version);
     if (t.tag === 0xa3) wrapper = t;
     i++;

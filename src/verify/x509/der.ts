@@ -137,10 +137,12 @@ export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string 
     if ((b & 0x80) === 0) {
       if (parts.length === 0) {
         // The first subidentifier packs two arcs: 40·X + Y, with X ≤ 2 (and Y unbounded when X = 2).
-        const first = typeof acc === "bigint" ? acc : BigInt(acc);
-        const x = first < 40n ? 0n : first < 80n ? 1n : 2n;
-        const y = first - 40n * x;
-        parts.push(Number(x), y <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(y) : y);
+        if (typeof acc === "number") {
+          const x = acc < 40 ? 0 : acc < 80 ? 1 : 2;
+          parts.push(x, acc - 40 * x);
+        } else {
+          parts.push(2, acc - 80n);
+        }
       } else {
         parts.push(acc);
       }
