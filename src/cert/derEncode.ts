@@ -43,8 +43,9 @@ export function bitString(bytes: Uint8Array, unusedBits = 0): Uint8Array {
 
 export function oid(dotted: string): Uint8Array {
   const parts = dotted.split(".").map((p) => BigInt(p));
-  const out: number[] = [Number(parts[0]! * 40n + parts[1]!)];
-  for (const part of parts.slice(2)) {
+  // The first subidentifier packs two arcs (40·X + Y) and is base-128 like the others (2.999 is 88 37).
+  const out: number[] = [];
+  for (const part of [parts[0]! * 40n + parts[1]!, ...parts.slice(2)]) {
     const chunk: number[] = [];
     let v = part;
     do {

@@ -43,6 +43,8 @@ function chainAt(tcbGracePeriod = 0): ChainState {
     now: () => AT,
     head: () => ({ number: 10n, hash: `0x${"ab".repeat(32)}`, timestamp: AT }),
     workload: async () => ({ workloadId: WORKLOAD, policy, policyEffectiveAt: 0n, pendingEffectiveAt: 0n, measurements: [MEASUREMENT] }),
+    // The designated validator workload is another one: these submissions are ordinary Keeps.
+    validatorSet: async () => ({ validatorWorkload: `0x${"77".repeat(32)}`, validators: new Map() }),
   } as unknown as ChainState;
 }
 

@@ -12,7 +12,7 @@ import * as x509 from "@peculiar/x509";
 import type { CollateralSet, SignedIntelJson } from "../../src/collateral/types.ts";
 import type { ParsedCrl } from "../../src/verify/x509/certificate.ts";
 import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
-import { asTrustedRoot, createCrl, createRoot, generateKeys, issue, signRaw, type TestCa } from "./testPki.ts";
+import { asTrustedRoot, createCrl, createRoot, generateKeys, issue, signRaw, type CertOptions, type TestCa } from "./testPki.ts";
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
@@ -76,6 +76,8 @@ export interface PckCertOptions extends PckTcb {
   omitSgxExtensions?: boolean;
   /** Subject CN (default "Intel SGX PCK Certificate"). */
   name?: string;
+  /** Extra certificate options (a CA leaf, an unknown critical extension, ...). */
+  certOptions?: CertOptions;
 }
 
 /** The SGX extensions value (OID 1.2.840.113741.1.13.1) as Intel's PCK certificates carry it. */
@@ -99,7 +101,8 @@ export async function issuePckCertificate(ca: TestCa, o: PckCertOptions): Promis
     ...(o.serial ? { serial: o.serial } : {}),
     ...(o.notBefore ? { notBefore: o.notBefore } : {}),
     ...(o.notAfter ? { notAfter: o.notAfter } : {}),
-    extensions: o.omitSgxExtensions ? [] : [new x509.Extension(SGX, false, sgxExtensionValue(o))],
+    ...o.certOptions,
+    extensions: [...(o.omitSgxExtensions ? [] : [new x509.Extension(SGX, false, sgxExtensionValue(o))]), ...(o.certOptions?.extensions ?? [])],
   });
 }
 
@@ -113,9 +116,9 @@ export interface IntelTestPki {
   roots: TrustedRoot[];
 }
 
-export async function createIntelTestPki(options: { tcbSigningNotAfter?: Date } = {}): Promise<IntelTestPki> {
-  const root = await createRoot("Intel SGX Root CA");
-  const platformCa = await issue(root, "Intel SGX PCK Platform CA", { ca: true });
+export async function createIntelTestPki(options: { tcbSigningNotAfter?: Date; rootOptions?: CertOptions; platformCaOptions?: CertOptions } = {}): Promise<IntelTestPki> {
+  const root = await createRoot("Intel SGX Root CA", options.rootOptions);
+  const platformCa = await issue(root, "Intel SGX PCK Platform CA", { ca: true, ...options.platformCaOptions });
   const processorCa = await issue(root, "Intel SGX PCK Processor CA", { ca: true });
   const tcbSigning = await issue(root, "Intel SGX TCB Signing", options.tcbSigningNotAfter ? { notAfter: options.tcbSigningNotAfter } : {});
   return { root, platformCa, processorCa, tcbSigning, roots: [asTrustedRoot(root)] };

@@ -7,7 +7,7 @@
  */
 import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
 import { encodeCbor, type CborInput } from "./nitroCbor.ts";
-import { asTrustedRoot, createRoot, issue, signRaw, type KeyKind, type TestCa } from "./testPki.ts";
+import { asTrustedRoot, createRoot, issue, signRaw, type CertOptions, type KeyKind, type TestCa } from "./testPki.ts";
 
 /** The time test documents are signed at, unless a test says otherwise. */
 export const NITRO_TEST_TIME = new Date(Date.UTC(2025, 5, 1, 12, 0, 0, 250));
@@ -30,6 +30,10 @@ export interface NitroTestPkiOptions {
   leafKeyKind?: KeyKind;
   /** Issue the leaf as a CA (keyCertSign only, no digitalSignature). */
   leafIsCa?: boolean;
+  /** Extra certificate options per intermediate, root side first (pathLength, unknownCriticalExtension, ...). */
+  intermediateOptions?: CertOptions[];
+  /** Extra certificate options for the leaf. */
+  leafOptions?: CertOptions;
 }
 
 export async function createNitroTestPki(options: NitroTestPkiOptions = {}): Promise<NitroTestPki> {
@@ -38,7 +42,7 @@ export async function createNitroTestPki(options: NitroTestPkiOptions = {}): Pro
   let issuer = root;
   const names = ["regional", "zonal", "instance", "extra-1", "extra-2", "extra-3", "extra-4", "extra-5", "extra-6"];
   for (let i = 0; i < (options.intermediates ?? 3); i++) {
-    issuer = await issue(issuer, `${names[i]}.test.nitro-enclaves`, { ca: true, keyKind: "p384" });
+    issuer = await issue(issuer, `${names[i]}.test.nitro-enclaves`, { ca: true, keyKind: "p384", ...options.intermediateOptions?.[i] });
     intermediates.push(issuer);
   }
   const leaf = await issue(issuer, "i-0123456789abcdef0-enc0123456789abcdef.test", {
@@ -46,6 +50,7 @@ export async function createNitroTestPki(options: NitroTestPkiOptions = {}): Pro
     ca: options.leafIsCa === true,
     notBefore: options.leafNotBefore ?? new Date(NITRO_TEST_TIME.getTime() - HOUR),
     notAfter: options.leafNotAfter ?? new Date(NITRO_TEST_TIME.getTime() + 3 * HOUR),
+    ...options.leafOptions,
   });
   return { root, intermediates, leaf, trustedRoots: [asTrustedRoot(root)] };
 }

@@ -220,6 +220,8 @@ export interface TestVekOptions {
   spl?: Partial<Record<4 | 5 | 6 | 7, number>>;
   /** Extension OIDs (under 1.3.6.1.4.1.3704.1) to leave out, e.g. "3.8". */
   omit?: string[];
+  /** Extension values to write as these raw bytes instead, by OID suffix, e.g. { "3.3": non-minimal INTEGER }. */
+  raw?: Record<string, Uint8Array>;
   notBefore?: Date;
   notAfter?: Date;
   /** Who signs the certificate (default: the PKI's ASK or ASVK). */
@@ -253,6 +255,7 @@ export async function issueTestVek(pki: SnpTestPki, o: TestVekOptions): Promise<
     ext.set("5", derIa5(o.cspId ?? "keepledger-test-csp"));
   }
   for (const k of o.omit ?? []) ext.delete(k);
+  for (const [k, v] of Object.entries(o.raw ?? {})) ext.set(k, v);
   const signerKind = signer.keyKind;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: "00",

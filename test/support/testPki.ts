@@ -8,6 +8,7 @@
 import { webcrypto } from "node:crypto";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
+import { bitString, explicit, integer, octets, oid, seq, tlv } from "../../src/cert/derEncode.ts";
 import { parseCertificate, parseCrl, type ParsedCertificate, type ParsedCrl } from "../../src/verify/x509/certificate.ts";
 import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
 
@@ -44,6 +45,27 @@ export interface CertOptions {
   ca?: boolean;
   keyKind?: KeyKind;
   extensions?: x509.Extension[];
+  /** basicConstraints pathLenConstraint (a CA only). */
+  pathLength?: number;
+  /** keyUsage flags (x509.KeyUsageFlags) instead of the defaults; null leaves the extension out. */
+  keyUsage?: number | null;
+  /** Adds a critical extension with this OID that no verifier understands (value: NULL). */
+  unknownCriticalExtension?: string;
+  /** Adds a critical nameConstraints extension (permitted dNSName "test"). */
+  nameConstraints?: boolean;
+}
+
+/** The extensions every issued certificate carries, shaped by the adversarial options. */
+function standardExtensions(options: CertOptions, ca: boolean): x509.Extension[] {
+  const usage = options.keyUsage === undefined ? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature) : options.keyUsage;
+  return [
+    new x509.BasicConstraintsExtension(ca, options.pathLength, true),
+    ...(usage === null ? [] : [new x509.KeyUsagesExtension(usage, true)]),
+    ...(options.unknownCriticalExtension ? [new x509.Extension(options.unknownCriticalExtension, true, Uint8Array.of(0x05, 0x00))] : []),
+    // NameConstraints ::= SEQUENCE { permittedSubtrees [0] { GeneralSubtree { dNSName "test" } } }
+    ...(options.nameConstraints ? [new x509.Extension("2.5.29.30", true, Buffer.from("300aa0083006820474657374", "hex"))] : []),
+    ...(options.extensions ?? []),
+  ];
 }
 
 const DAY = 86_400_000;
@@ -68,11 +90,7 @@ export async function createRoot(name: string, options: CertOptions = {}): Promi
     notAfter: options.notAfter ?? new Date(Date.UTC(2049, 0, 1)),
     keys,
     signingAlgorithm: ALGS[keyKind].sign,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      ...(options.extensions ?? []),
-    ],
+    extensions: standardExtensions(options, true),
   });
   return { name, keys, keyKind, cert: parseCertificate(new Uint8Array(cert.rawData)) };
 }
@@ -90,16 +108,7 @@ export async function issue(issuer: TestCa, name: string, options: CertOptions =
     publicKey: keys.publicKey,
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: ALGS[issuer.keyKind].sign,
-    extensions: [
-      new x509.BasicConstraintsExtension(options.ca === true, undefined, true),
-      new x509.KeyUsagesExtension(
-        options.ca === true
-          ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
-          : x509.KeyUsageFlags.digitalSignature,
-        true,
-      ),
-      ...(options.extensions ?? []),
-    ],
+    extensions: standardExtensions(options, options.ca === true),
   });
   return { name, keys, keyKind, cert: parseCertificate(new Uint8Array(cert.rawData)) };
 }
@@ -147,3 +156,52 @@ export async function spkiOf(keys: CryptoKeyPair): Promise<Uint8Array> {
 }
 
 export { DAY };
+
+/**
+ * The DER pieces of a certificate that {@link issueRaw} assembles and signs: each
+ * may be replaced by hand-built bytes, so a malformed field (a BOOLEAN 0x01, an OID
+ * arc padded with 0x80, a non-minimal length) sits in a certificate whose
+ * signature is otherwise valid. Lengths around the pieces are always re-encoded.
+ */
+export interface RawCertificateParts {
+  /** The [0] version element; null leaves it out (v1). Default v3. */
+  version?: Uint8Array | null;
+  serial?: Uint8Array;
+  notBefore?: Uint8Array;
+  notAfter?: Uint8Array;
+  /** Whole Extension elements; an empty list leaves the [3] wrapper out. Default: basicConstraints cA=FALSE, critical. */
+  extensions?: Uint8Array[];
+  /** Elements appended to the TBS after the extensions. */
+  tbsTrailing?: Uint8Array;
+  /** Elements appended to the outer SEQUENCE after signatureValue. */
+  trailing?: Uint8Array;
+}
+
+export const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
+
+/** One Extension element: `critical` is the raw BOOLEAN element (or null to leave it out). */
+export function rawExtension(oidElement: Uint8Array, critical: Uint8Array | null, value: Uint8Array): Uint8Array {
+  return seq(oidElement, ...(critical ? [critical] : []), octets(value));
+}
+
+/** Builds and signs a certificate from raw parts with a P-256 test CA (ECDSA with SHA-256). */
+export async function issueRaw(issuer: TestCa, name: string, parts: RawCertificateParts = {}): Promise<Uint8Array> {
+  if (issuer.keyKind !== "p256") throw new Error("issueRaw signs with P-256 issuers only");
+  const keys = await generateKeys("p256");
+  const cn = seq(oid("2.5.4.3"), tlv(0x0c, new Uint8Array(Buffer.from(name))));
+  const extensions = parts.extensions ?? [rawExtension(oid("2.5.29.19"), Uint8Array.of(0x01, 0x01, 0xff), seq())];
+  const tbs = seq(
+    ...(parts.version === null ? [] : [parts.version ?? explicit(0, integer(2))]),
+    parts.serial ?? integer(BigInt(`0x${nextSerial()}`)),
+    ECDSA_SHA256,
+    new Uint8Array(issuer.cert.x509.subjectName.toArrayBuffer()),
+    seq(parts.notBefore ?? tlv(0x17, new Uint8Array(Buffer.from("200101000000Z"))), parts.notAfter ?? tlv(0x17, new Uint8Array(Buffer.from("450101000000Z")))),
+    tlv(0x30, tlv(0x31, cn)),
+    await spkiOf(keys),
+    ...(extensions.length === 0 ? [] : [explicit(3, seq(...extensions))]),
+    ...(parts.tbsTrailing ? [parts.tbsTrailing] : []),
+  );
+  const p1363 = await signRaw(issuer.keys, "p256", tbs);
+  const signature = seq(integer(p1363.subarray(0, 32)), integer(p1363.subarray(32)));
+  return seq(tbs, ECDSA_SHA256, bitString(signature), ...(parts.trailing ? [parts.trailing] : []));
+}

@@ -164,7 +164,9 @@ describe("parseNitroDocument on documents from the test signer", () => {
     { name: "certificate as text", options: () => ({ fields: { certificate: "MIIC" } }), wantError: "NITRO_FIELD_TYPE", field: "certificate" },
     { name: "empty certificate", options: () => ({ fields: { certificate: bytes(0) } }), wantError: "NITRO_FIELD_INVALID", field: "certificate" },
     { name: "certificate over 4 KiB", options: () => ({ fields: { certificate: bytes(4097, 0x30) } }), wantError: "NITRO_FIELD_TOO_LARGE", field: "certificate", wantMessage: "certificate is longer than 4096 bytes (certificate)" },
-    { name: "certificate that is not DER", options: () => ({ fields: { certificate: bytes(300, 0x30) } }), wantError: "EVIDENCE_DER_MALFORMED", field: "certificate" },
+    { name: "certificate whose length runs past its end", options: () => ({ fields: { certificate: Uint8Array.of(0x30, 0x82, 0x01, 0x2c, ...bytes(10)) } }), wantError: "EVIDENCE_DER_MALFORMED", field: "certificate" },
+    // 0x30 0x30 … reads as a 48-byte SEQUENCE followed by 250 bytes nothing may follow.
+    { name: "certificate followed by trailing bytes", options: () => ({ fields: { certificate: bytes(300, 0x30) } }), wantError: "DER_TRAILING_DATA", field: "certificate" },
     { name: "cabundle as bytes", options: () => ({ fields: { cabundle: bytes(10) } }), wantError: "NITRO_FIELD_TYPE", field: "cabundle" },
     { name: "empty cabundle", options: () => ({ fields: { cabundle: [] } }), wantError: "NITRO_FIELD_INVALID", field: "cabundle" },
     { name: "9 cabundle entries", options: () => ({ fields: { cabundle: Array.from({ length: 9 }, () => pki.root.cert.der) } }), wantError: "NITRO_FIELD_TOO_LARGE", field: "cabundle" },

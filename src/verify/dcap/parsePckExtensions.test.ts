@@ -1,4 +1,7 @@
+import "reflect-metadata";
+import { Extension } from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
+import { integer, octets, oid, seq, tlv } from "../../cert/derEncode.ts";
 import { codeOf } from "../../../test/support/dcapFixtures.ts";
 import { createIntelTestPki, issuePckCertificate } from "../../../test/support/dcapTestSigner.ts";
 import { expectedOf, fixtureText } from "../../../test/support/fixtures.ts";
@@ -29,5 +32,41 @@ describe("parsePckExtensions", () => {
     expect(codeOf(() => parsePckExtensions(bare.cert))).toBe("DCAP_PCK_CERT_INVALID");
     const short = await issuePckCertificate(pki.platformCa, { fmspc: "00906e", pceId: "0000", components: new Array(16).fill(1), pceSvn: 1 });
     expect(() => parsePckExtensions(short.cert)).toThrow("SGX extension FMSPC has 3 bytes, want 6 (PCK certificate)");
+  });
+
+  it("reads them as strict DER: a padded OID, a non-minimal INTEGER or ENUMERATED, an extra element are refused", async () => {
+    const SGX = "1.2.840.113741.1.13.1";
+    const hex = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
+    /** Intel's layout with one piece replaced by raw bytes. */
+    const value = (o: { comp01?: Uint8Array; sgxType?: Uint8Array; ppidOid?: Uint8Array; ppidExtra?: Uint8Array } = {}) =>
+      seq(
+        seq(o.ppidOid ?? oid(`${SGX}.1`), octets(new Uint8Array(16).fill(0xab)), ...(o.ppidExtra ? [o.ppidExtra] : [])),
+        seq(
+          oid(`${SGX}.2`),
+          seq(
+            ...Array.from({ length: 16 }, (_, i) => seq(oid(`${SGX}.2.${i + 1}`), i === 0 && o.comp01 ? o.comp01 : integer(1))),
+            seq(oid(`${SGX}.2.17`), integer(1)),
+            seq(oid(`${SGX}.2.18`), octets(new Uint8Array(16).fill(1))),
+          ),
+        ),
+        seq(oid(`${SGX}.3`), octets(hex("0000"))),
+        seq(oid(`${SGX}.4`), octets(hex("00906ed50000"))),
+        seq(oid(`${SGX}.5`), o.sgxType ?? tlv(0x0a, Uint8Array.of(0))),
+      );
+    const pki = await createIntelTestPki();
+    const pck = (v: Uint8Array) =>
+      issuePckCertificate(pki.platformCa, { fmspc: "00906ed50000", pceId: "0000", components: [], pceSvn: 1, omitSgxExtensions: true, certOptions: { extensions: [new Extension(SGX, false, v)] } });
+    const rows: Array<{ name: string; v: Uint8Array; wantError: string }> = [
+      { name: "as Intel encodes them (control)", v: value(), wantError: "ok" },
+      { name: "sgxtcbcomp01svn as 02 02 00 01", v: value({ comp01: hex("02020001") }), wantError: "DER_INTEGER_NOT_MINIMAL" },
+      { name: "SGX Type as 0a 02 00 00", v: value({ sgxType: hex("0a020000") }), wantError: "DER_INTEGER_NOT_MINIMAL" },
+      // 1.2.840.113741.1.13.1.1 with the arc 13 written 80 0d.
+      { name: "the PPID OID with an arc padded by 0x80", v: value({ ppidOid: hex("060b2a864886f84d01800d0101") }), wantError: "DER_OID_INVALID" },
+      { name: "an element after the PPID", v: value({ ppidExtra: hex("0500") }), wantError: "DER_TRAILING_DATA" },
+    ];
+    for (const row of rows) {
+      const cert = (await pck(row.v)).cert;
+      expect(codeOf(() => parsePckExtensions(cert)), row.name).toBe(row.wantError);
+    }
   });
 });

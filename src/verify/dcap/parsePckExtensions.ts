@@ -1,6 +1,6 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate } from "../x509/certificate.ts";
-import { DER, childrenOf, decodeOid, decodeSmallInteger, expectTag, readSingle, type Tlv } from "../x509/der.ts";
+import { DER, childrenOf, childrenUpTo, expectTag, readOid, readSingle, readSmallInteger, type Tlv } from "../x509/der.ts";
 import { DCAP_CODES } from "./codes.ts";
 
 /** Intel's SGX extensions OID and its children (Intel SGX PCK Certificate and CRL Profile). */
@@ -69,8 +69,8 @@ function decode(value: Uint8Array): PckExtensions {
 function entries(seq: Tlv, field: string): Map<string, Tlv> {
   const out = new Map<string, Tlv>();
   for (const entry of childrenOf(seq, field)) {
-    const [oid, value] = childrenOf(expectTag(entry, DER.SEQUENCE, field), field);
-    const name = decodeOid(expectTag(oid, DER.OID, field).value);
+    const [oid, value] = childrenUpTo(expectTag(entry, DER.SEQUENCE, field), 2, field);
+    const name = readOid(oid, field);
     if (value === undefined) invalid(`${field} entry ${name} has no value`);
     if (out.has(name)) invalid(`${field} entry ${name} appears twice`);
     out.set(name, value);
@@ -80,14 +80,14 @@ function entries(seq: Tlv, field: string): Map<string, Tlv> {
 
 function integer(tlv: Tlv | undefined, field: string): number {
   if (!tlv) invalid(`SGX extension ${field} is missing`);
-  const n = decodeSmallInteger(expectTag(tlv, DER.INTEGER, field).value, field);
+  const n = readSmallInteger(tlv, field);
   if (n > 0xffff) invalid(`SGX extension ${field} is out of range`);
   return n;
 }
 
 function enumerated(tlv: Tlv | undefined, field: string): number {
   if (!tlv) invalid(`SGX extension ${field} is missing`);
-  return decodeSmallInteger(expectTag(tlv, DER.ENUMERATED, field).value, field);
+  return readSmallInteger(tlv, field, DER.ENUMERATED);
 }
 
 function octets(tlv: Tlv | undefined, field: string, length: number): string {

@@ -73,6 +73,7 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
     crls,
     requireCrls: requireCrl,
     ...(freshness ? { crlFreshness: freshness } : {}),
+    leaf: "ca", // the ASK/ASVK is checked alone here; the VCEK/VLEK chain below it checks the end entity
   });
   return { ...named, chain };
 }

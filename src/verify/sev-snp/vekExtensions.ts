@@ -1,7 +1,7 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { AmdProductLine } from "../roots.ts";
 import type { ParsedCertificate } from "../x509/certificate.ts";
-import { DER, decodeSmallInteger, readSingle } from "../x509/der.ts";
+import { DER, readSingle, readSmallInteger } from "../x509/der.ts";
 import { encodeTcbVersion, tcbLayoutOf } from "../../evidence/sev-snp/tcbVersion.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 
@@ -97,7 +97,7 @@ function decode(cert: ParsedCertificate): VekExtensions | null {
       if (required) throw malformed(cert, `missing the ${name} extension (${oid})`);
       return undefined;
     }
-    const n = decodeSmallInteger(readSingle(v, DER.INTEGER, name).value, name);
+    const n = readSmallInteger(readSingle(v, DER.INTEGER, name), name);
     if (n > 255) throw malformed(cert, `${name} ${n} does not fit a byte`);
     return n;
   };

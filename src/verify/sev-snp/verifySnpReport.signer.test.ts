@@ -277,6 +277,16 @@ describe("verifySnpReport rejects", () => {
       wantError: "SNP_VEK_MALFORMED",
     },
     {
+      // 22, Milan's default snpSPL, as 02 02 00 16: the value is right, the encoding is not DER.
+      name: "a VCEK whose snpSPL INTEGER has a redundant leading 0x00",
+      build: async () => {
+        const c = await snpTestCase({ vek: { raw: { "3.3": Uint8Array.of(0x02, 0x02, 0x00, 0x16) } } });
+        return { run: () => verifyCase(c) };
+      },
+      wantError: "SNP_VEK_MALFORMED",
+      wantMessage: 'VCEK/VLEK certificate "CN=SEV-VCEK": an AMD extension is not valid DER',
+    },
+    {
       name: "a Turin VCEK without fmcSPL",
       build: async () => {
         const c = await snpTestCase({ productLine: "Turin", vek: { omit: ["3.9"] } });

@@ -4,7 +4,7 @@ import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { X509_CODES } from "./codes.ts";
 import { bytesEqual } from "../../util/bytes.ts";
-import { DER, childrenOf, decodeOid, expectTag, readSingle, type Tlv } from "./der.ts";
+import { DER, checkBitString, checkMinimalInteger, childrenOf, childrenUpTo, decodeBoolean, derFail, expectTag, readOid, readSingle, readSmallInteger, type Tlv } from "./der.ts";
 import { parseTime, renderName } from "./names.ts";
 import { parseSignatureAlgorithm, type SignatureAlgorithm } from "./signatureAlgorithm.ts";
 
@@ -34,7 +34,9 @@ export interface ParsedCertificate {
   notBefore: Date;
   notAfter: Date;
   isCa: boolean;
-  /** keyUsage allows keyCertSign (true when the extension is absent). */
+  /** basicConstraints pathLenConstraint: how many CA certificates may follow below this one; null when unlimited. */
+  pathLenConstraint: number | null;
+  /** keyUsage is present and allows keyCertSign (RFC 5280 §4.2.1.3: a CA's certificate must carry keyUsage). */
   canSignCertificates: boolean;
   /** keyUsage allows cRLSign (true when the extension is absent). */
   canSignCrls: boolean;
@@ -86,9 +88,10 @@ function splitSigned(
   der: Uint8Array,
   what: string,
   kind: "certificate" | "crl",
-): { tbs: Uint8Array; algorithm: SignatureAlgorithm; signature: Uint8Array } {
+): { tbs: Tlv; algorithm: SignatureAlgorithm; signature: Uint8Array } {
   const outer = readSingle(der, DER.SEQUENCE, what);
-  const [tbs, alg, sig] = childrenOf(outer, what);
+  // Nothing may follow signatureValue: an extra element would be unsigned bytes riding along.
+  const [tbs, alg, sig] = childrenUpTo(outer, 3, what);
   const tbsSeq = expectTag(tbs, DER.SEQUENCE, `${what}.tbs`);
   const algSeq = expectTag(alg, DER.SEQUENCE, `${what}.signatureAlgorithm`);
   // RFC 5280 §4.1.1.2 / §5.1.1.2: the unsigned outer algorithm must equal the signed one inside the TBS.
@@ -101,13 +104,13 @@ function splitSigned(
       at: { field: what },
     });
   }
-  const sigBits = expectTag(sig, DER.BIT_STRING, `${what}.signatureValue`);
-  if (sigBits.value.length < 1 || sigBits.value[0] !== 0) {
-    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${what} signature BIT STRING has unused bits`, { at: { field: what } });
+  const sigBits = checkBitString(expectTag(sig, DER.BIT_STRING, `${what}.signatureValue`), `${what}.signatureValue`);
+  if (sigBits.unused !== 0) {
+    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${what} signature BIT STRING has unused bits`, { at: { field: `${what}.signatureValue`, offset: sig!.offset } });
   }
-  const [oid, params] = childrenOf(algSeq, `${what}.signatureAlgorithm`);
-  const algorithm = parseSignatureAlgorithm(decodeOid(expectTag(oid, DER.OID, `${what}.signatureAlgorithm`).value), params);
-  return { tbs: tbs!.raw, algorithm, signature: sigBits.value.subarray(1) };
+  const [oid, params] = childrenUpTo(algSeq, 2, `${what}.signatureAlgorithm`);
+  const algorithm = parseSignatureAlgorithm(readOid(oid, `${what}.signatureAlgorithm`), params);
+  return { tbs: tbsSeq, algorithm, signature: sigBits.bytes };
 }
 
 function toDer(input: Uint8Array | string, label: "CERTIFICATE" | "X509 CRL"): Uint8Array {
@@ -123,6 +126,8 @@ export interface CertificateExtension {
   critical: boolean;
   /** The extnValue contents (the DER inside the OCTET STRING). */
   value: Uint8Array;
+  /** Where the Extension element starts in the certificate's DER, for messages. */
+  offset: number;
 }
 
 /**
@@ -137,23 +142,49 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
   const fingerprint = sha256Hex(der);
   const hit = certCache.get(fingerprint);
   if (hit) return hit;
-  const { tbs, algorithm, signature } = splitSigned(der, field, "certificate");
-  const f = childrenOf(readSingle(tbs, DER.SEQUENCE, `${field}.tbs`), `${field}.tbs`);
-  let i = f[0]?.tag === 0xa0 ? 1 : 0;
+  const { tbs: tbsSeq, algorithm, signature } = splitSigned(der, field, "certificate");
+  const f = childrenOf(tbsSeq, `${field}.tbs`);
+  let i = 0;
+  let version = 0; // v1
+  if (f[0]?.tag === 0xa0) {
+    const [v] = childrenUpTo(f[0], 1, `${field}.version`);
+    version = readSmallInteger(v, `${field}.version`);
+    // version is DEFAULT v1: DER leaves it out rather than encoding 0.
+    if (version === 0) derFail(`${field}.version`, f[0].offset, "version v1 encoded although it is the DEFAULT", undefined, X509_CODES.DER_DEFAULT_ENCODED);
+    if (version > 2) versionInvalid(field, f[0].offset, `version ${version + 1} does not exist`, version);
+    i = 1;
+  }
   const serial = expectTag(f[i++], DER.INTEGER, `${field}.serialNumber`);
+  checkMinimalInteger(serial.value, `${field}.serialNumber`, serial.valueOffset);
   i++; // signature AlgorithmIdentifier: compared with the outer one in splitSigned
   const issuerName = expectTag(f[i++], DER.SEQUENCE, `${field}.issuer`);
-  const validity = childrenOf(expectTag(f[i++], DER.SEQUENCE, `${field}.validity`), `${field}.validity`);
+  const validityTlv = expectTag(f[i++], DER.SEQUENCE, `${field}.validity`);
+  const validity = childrenUpTo(validityTlv, 2, `${field}.validity`);
   const subjectName = expectTag(f[i++], DER.SEQUENCE, `${field}.subject`);
-  const spki = expectTag(f[i++], DER.SEQUENCE, `${field}.subjectPublicKeyInfo`).raw;
-  const extensions = parseExtensions(f.slice(i).find((t) => t.tag === 0xa3), field);
+  const spkiTlv = expectTag(f[i++], DER.SEQUENCE, `${field}.subjectPublicKeyInfo`);
+  checkSpki(spkiTlv, `${field}.subjectPublicKeyInfo`);
+  const spki = spkiTlv.raw;
+  // Then, in this order and each at most once: [1] issuerUniqueID, [2] subjectUniqueID (v2 or v3), [3] extensions (v3).
+  let wrapper: Tlv | undefined;
+  // (The unique identifiers are IMPLICIT BIT STRINGs, so primitive: 0x81, 0x82.)
+  for (const [tag, minVersion] of [[0x81, 1], [0x82, 1], [0xa3, 2]] as const) {
+    const t = f[i];
+    if (t === undefined || t.tag !== tag) continue;
+    if (version < minVersion) versionInvalid(field, t.offset, `a v${version + 1} certificate has ${t.tag === 0xa3 ? "extensions (v3 only)" : "unique identifiers (v2 and v3 only)"}`, version);
+    if (t.tag === 0xa3) wrapper = t;
+    i++;
+  }
+  if (f[i] !== undefined) {
+    derFail(`${field}.tbs`, f[i]!.offset, `unexpected element with tag 0x${f[i]!.tag.toString(16)} after subjectPublicKeyInfo`, { tag: f[i]!.tag }, X509_CODES.DER_TRAILING_DATA);
+  }
+  const extensions = parseExtensions(wrapper, field);
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
   } catch (cause) {
     throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} has an unusable public key`, { at: { field }, cause });
   }
-  const basic = extensions.find((e) => e.oid === "2.5.29.19");
+  const basic = basicConstraintsOf(extensions.find((e) => e.oid === "2.5.29.19"), field);
   const keyUsage = keyUsageOf(extensions.find((e) => e.oid === "2.5.29.15"), field);
   let x509: X509Certificate | undefined;
   return remember(certCache, fingerprint, {
@@ -167,7 +198,7 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
       }
       return x509;
     },
-    tbs,
+    tbs: tbsSeq.raw,
     signatureAlgorithm: algorithm,
     signature,
     spki,
@@ -177,10 +208,11 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
     serial: normalizeSerial(Buffer.from(serial.value).toString("hex")),
     notBefore: parseTime(validity[0], `${field}.notBefore`),
     notAfter: parseTime(validity[1], `${field}.notAfter`),
-    isCa: basic !== undefined && isCaConstraint(basic.value, field),
+    isCa: basic.isCa,
+    pathLenConstraint: basic.pathLenConstraint,
     extensions,
     keyUsage,
-    canSignCertificates: keyUsage === null || (keyUsage & KEY_USAGE.keyCertSign) !== 0,
+    canSignCertificates: keyUsage !== null && (keyUsage & KEY_USAGE.keyCertSign) !== 0,
     canSignCrls: keyUsage === null || (keyUsage & KEY_USAGE.cRLSign) !== 0,
   });
 }
@@ -198,37 +230,88 @@ export const KEY_USAGE = {
   decipherOnly: 256,
 } as const;
 
+function versionInvalid(field: string, offset: number, why: string, version: number): never {
+  throw new EvidenceFormatError(X509_CODES.CERT_VERSION_INVALID, `${field}: ${why}`, { at: { field: `${field}.version`, offset }, details: { version: version + 1 } });
+}
+
+/** SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }, walked as DER. */
+function checkSpki(spki: Tlv, field: string): void {
+  const [alg, key] = childrenUpTo(spki, 2, field);
+  const [oid] = childrenUpTo(expectTag(alg, DER.SEQUENCE, `${field}.algorithm`), 2, `${field}.algorithm`);
+  readOid(oid, `${field}.algorithm`);
+  const bits = checkBitString(expectTag(key, DER.BIT_STRING, `${field}.subjectPublicKey`), `${field}.subjectPublicKey`);
+  if (bits.unused !== 0) derFail(`${field}.subjectPublicKey`, key!.valueOffset, "a public key with unused bits", { unused: bits.unused }, X509_CODES.DER_BIT_STRING_INVALID);
+}
+
 function parseExtensions(wrapper: Tlv | undefined, field: string): CertificateExtension[] {
   if (wrapper === undefined) return [];
-  const [list] = childrenOf(wrapper, `${field}.extensions`);
+  const [list] = childrenUpTo(wrapper, 1, `${field}.extensions`);
   const out: CertificateExtension[] = [];
-  for (const ext of childrenOf(expectTag(list, DER.SEQUENCE, `${field}.extensions`), `${field}.extensions`)) {
-    const parts = childrenOf(expectTag(ext, DER.SEQUENCE, `${field}.extension`), `${field}.extension`);
-    const oid = decodeOid(expectTag(parts[0], DER.OID, `${field}.extension`).value);
-    const critical = parts.length === 3 && expectTag(parts[1], DER.BOOLEAN, `${field}.extension.critical`).value[0] !== 0;
-    const value = expectTag(parts[parts.length - 1], DER.OCTET_STRING, `${field}.extension.value`).value;
-    if (parts.length < 2 || parts.length > 3 || out.some((e) => e.oid === oid)) {
-      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed or repeated extension ${oid}`, { at: { field } });
+  const exts = childrenOf(expectTag(list, DER.SEQUENCE, `${field}.extensions`), `${field}.extensions`);
+  // Extensions ::= SEQUENCE SIZE (1..MAX): a v3 certificate without extensions leaves the [3] out.
+  if (exts.length === 0) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: an empty extensions list`, { at: { field: `${field}.extensions`, offset: list!.offset } });
+  for (const ext of exts) {
+    const parts = childrenUpTo(expectTag(ext, DER.SEQUENCE, `${field}.extension`), 3, `${field}.extension`);
+    const oid = readOid(parts[0], `${field}.extension`);
+    let critical = false;
+    if (parts.length === 3) {
+      critical = decodeBoolean(parts[1], `${field}.extension(${oid}).critical`);
+      // critical is DEFAULT FALSE: DER leaves it out rather than encoding FALSE.
+      if (!critical) derFail(`${field}.extension(${oid}).critical`, parts[1]!.offset, "critical FALSE encoded although it is the DEFAULT", { oid }, X509_CODES.DER_DEFAULT_ENCODED);
     }
-    out.push({ oid, critical, value });
+    const value = expectTag(parts[parts.length - 1], DER.OCTET_STRING, `${field}.extension(${oid}).value`).value;
+    if (parts.length < 2 || out.some((e) => e.oid === oid)) {
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed or repeated extension ${oid}`, { at: { field: `${field}.extension(${oid})`, offset: ext.offset } });
+    }
+    out.push({ oid, critical, value, offset: ext.offset });
   }
   return out;
 }
 
-function isCaConstraint(value: Uint8Array, field: string): boolean {
-  const [first] = childrenOf(readSingle(value, DER.SEQUENCE, `${field}.basicConstraints`), `${field}.basicConstraints`);
-  return first?.tag === DER.BOOLEAN && first.value[0] !== 0;
+/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL } (RFC 5280 §4.2.1.9). */
+function basicConstraintsOf(ext: CertificateExtension | undefined, field: string): { isCa: boolean; pathLenConstraint: number | null } {
+  if (ext === undefined) return { isCa: false, pathLenConstraint: null };
+  const name = `${field}.basicConstraints`;
+  const parts = childrenUpTo(readSingle(ext.value, DER.SEQUENCE, name), 2, name);
+  let isCa = false;
+  let pathLenConstraint: number | null = null;
+  let i = 0;
+  if (parts[i]?.tag === DER.BOOLEAN) {
+    isCa = decodeBoolean(parts[i], `${name}.cA`);
+    if (!isCa) derFail(`${name}.cA`, parts[i]!.offset, "cA FALSE encoded although it is the DEFAULT", undefined, X509_CODES.DER_DEFAULT_ENCODED);
+    i++;
+  }
+  if (parts[i] !== undefined) {
+    pathLenConstraint = readSmallInteger(parts[i], `${name}.pathLenConstraint`);
+    // "CAs MUST NOT include the pathLenConstraint field unless the cA boolean is asserted".
+    if (!isCa) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: pathLenConstraint without cA`, { at: { field: `${name}.pathLenConstraint`, offset: parts[i]!.offset } });
+    i++;
+  }
+  if (parts[i] !== undefined) derFail(name, parts[i]!.offset, "unexpected element", undefined, X509_CODES.DER_TRAILING_DATA);
+  return { isCa, pathLenConstraint };
 }
+
+/**
+ * The one non-DER encoding a vendor's real certificates carry, accepted by exact bytes:
+ * AMD's ASK and ASVK certificates (every product line in test/fixtures/sev-snp) encode
+ * keyUsage = keyCertSign as 03 02 01 04 (one unused bit), where DER drops the trailing
+ * zero cRLSign bit too and writes 03 02 02 04. The meaning is unambiguous and the bytes
+ * are covered by AMD's signature; any other named-bit list with trailing zero bits is refused.
+ */
+const KEY_USAGE_VENDOR_EXCEPTIONS: readonly string[] = ["03020104"];
 
 function keyUsageOf(ext: CertificateExtension | undefined, field: string): number | null {
   if (ext === undefined) return null;
-  const bits = readSingle(ext.value, DER.BIT_STRING, `${field}.keyUsage`).value;
-  if (bits.length === 0 || bits[0]! > 7 || bits.length > 3) {
-    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed keyUsage`, { at: { field } });
+  const tlv = readSingle(ext.value, DER.BIT_STRING, `${field}.keyUsage`);
+  const exempt = KEY_USAGE_VENDOR_EXCEPTIONS.includes(Buffer.from(tlv.raw).toString("hex"));
+  const { bytes } = checkBitString(tlv, `${field}.keyUsage`, !exempt);
+  // Nine named bits fit two octets; "at least one of the bits MUST be set" (RFC 5280 §4.2.1.3).
+  if (bytes.length === 0 || bytes.length > 2) {
+    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed keyUsage`, { at: { field: `${field}.keyUsage` }, details: { octets: bytes.length } });
   }
   let flags = 0;
-  for (let byte = 1; byte < bits.length && byte <= 2; byte++) {
-    for (let bit = 0; bit < 8; bit++) if ((bits[byte]! & (0x80 >> bit)) !== 0) flags |= 1 << ((byte - 1) * 8 + bit);
+  for (let byte = 0; byte < bytes.length; byte++) {
+    for (let bit = 0; bit < 8; bit++) if ((bytes[byte]! & (0x80 >> bit)) !== 0) flags |= 1 << (byte * 8 + bit);
   }
   return flags;
 }
@@ -245,9 +328,17 @@ export function parseCrl(input: Uint8Array | string, field = "CRL"): ParsedCrl {
   const key = sha256Hex(der);
   const hit = crlCache.get(key);
   if (hit) return hit;
-  const { tbs, algorithm, signature } = splitSigned(der, field, "crl");
-  const f = childrenOf(readSingle(tbs, DER.SEQUENCE, `${field}.tbs`), `${field}.tbs`);
-  let i = f[0]?.tag === DER.INTEGER ? 1 : 0;
+  const { tbs: tbsSeq, algorithm, signature } = splitSigned(der, field, "crl");
+  const f = childrenOf(tbsSeq, `${field}.tbs`);
+  let i = 0;
+  let v2 = false;
+  if (f[0]?.tag === DER.INTEGER) {
+    // version is OPTIONAL and, when present, must be v2 (RFC 5280 §5.1.2.1).
+    const version = readSmallInteger(f[0], `${field}.version`);
+    if (version !== 1) versionInvalid(field, f[0].offset, `a CRL version must be v2 when present, got v${version + 1}`, version);
+    v2 = true;
+    i = 1;
+  }
   i++; // signature AlgorithmIdentifier
   const issuerName = expectTag(f[i++], DER.SEQUENCE, `${field}.issuer`);
   const thisUpdate = parseTime(f[i++], `${field}.thisUpdate`);
@@ -255,9 +346,25 @@ export function parseCrl(input: Uint8Array | string, field = "CRL"): ParsedCrl {
   const revokedSerials = new Set<string>();
   if (f[i]?.tag === DER.SEQUENCE) {
     for (const entry of childrenOf(f[i]!, `${field}.revokedCertificates`)) {
-      const [serial] = childrenOf(expectTag(entry, DER.SEQUENCE, `${field}.revokedCertificate`), `${field}.revokedCertificate`);
-      revokedSerials.add(normalizeSerial(Buffer.from(expectTag(serial, DER.INTEGER, `${field}.revokedCertificate.serial`).value).toString("hex")));
+      const name = `${field}.revokedCertificate`;
+      const [serial, date, entryExtensions] = childrenUpTo(expectTag(entry, DER.SEQUENCE, name), 3, name);
+      const s = expectTag(serial, DER.INTEGER, `${name}.serial`);
+      checkMinimalInteger(s.value, `${name}.serial`, s.valueOffset);
+      parseTime(date, `${name}.revocationDate`);
+      if (entryExtensions !== undefined) {
+        expectTag(entryExtensions, DER.SEQUENCE, `${name}.crlEntryExtensions`);
+        if (!v2) versionInvalid(field, entryExtensions.offset, "a v1 CRL has entry extensions (v2 only)", 0);
+      }
+      revokedSerials.add(normalizeSerial(Buffer.from(s.value).toString("hex")));
     }
+    i++;
+  }
+  if (f[i]?.tag === 0xa0) {
+    if (!v2) versionInvalid(field, f[i]!.offset, "a v1 CRL has extensions (v2 only)", 0);
+    i++;
+  }
+  if (f[i] !== undefined) {
+    derFail(`${field}.tbs`, f[i]!.offset, `unexpected element with tag 0x${f[i]!.tag.toString(16)} after the CRL's last field`, { tag: f[i]!.tag }, X509_CODES.DER_TRAILING_DATA);
   }
   let x509: X509Crl | undefined;
   return remember(crlCache, key, {
@@ -271,7 +378,7 @@ export function parseCrl(input: Uint8Array | string, field = "CRL"): ParsedCrl {
       }
       return x509;
     },
-    tbs,
+    tbs: tbsSeq.raw,
     signatureAlgorithm: algorithm,
     signature,
     issuer: renderName(issuerName, `${field}.issuer`),

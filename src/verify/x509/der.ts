@@ -1,10 +1,15 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { EVIDENCE_CODES } from "../../evidence/codes.ts";
+import { X509_CODES } from "./codes.ts";
 
 /**
  * A minimal, bounded DER reader: enough to slice the signed part out of
  * certificates and CRLs byte-exactly and to walk vendor extensions (Intel's
- * SGX extensions, AMD's VCEK TCB extensions). Every read is bounds-checked.
+ * SGX extensions, AMD's VCEK TCB extensions). Every read is bounds-checked,
+ * and only DER is accepted, not BER (X.690 §10–11; docs/evidence/x509.md):
+ * definite lengths in the fewest octets, OID arcs without 0x80 padding,
+ * BOOLEAN as 0x00/0xFF, minimal INTEGERs, BIT STRING padding bits zero.
+ * Each of those has its own code; anything else malformed is EVIDENCE_DER_MALFORMED.
  */
 export interface Tlv {
   /** The identifier octet (class, constructed bit and tag number < 31). */
@@ -13,6 +18,10 @@ export interface Tlv {
   raw: Uint8Array;
   /** The contents octets. */
   value: Uint8Array;
+  /** Where the identifier octet is, counted from the start of the outermost buffer read. */
+  offset: number;
+  /** Where the contents octets start, on the same scale as `offset`. */
+  valueOffset: number;
 }
 
 export const DER = {
@@ -28,18 +37,25 @@ export const DER = {
   SET: 0x31,
 } as const;
 
-function fail(field: string, offset: number, message: string, details?: Record<string, unknown>): never {
-  throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_DER_MALFORMED, `malformed DER in ${field}: ${message}`, {
+type DerCode = (typeof X509_CODES)[keyof typeof X509_CODES] | typeof EVIDENCE_CODES.EVIDENCE_DER_MALFORMED;
+
+/** Throws a format error naming the field and the byte offset. */
+export function derFail(field: string, offset: number, message: string, details?: Record<string, unknown>, code: DerCode = EVIDENCE_CODES.EVIDENCE_DER_MALFORMED): never {
+  throw new EvidenceFormatError(code, `malformed DER in ${field}: ${message}`, {
     at: { field, offset },
     ...(details ? { details } : {}),
   });
 }
 
-/** Reads one element starting at `offset`. */
-export function readTlv(bytes: Uint8Array, offset: number, field: string): Tlv {
-  if (offset + 2 > bytes.length) fail(field, offset, "element header runs past the end");
+/**
+ * Reads one element starting at `offset` of `bytes`; `base` is where `bytes`
+ * starts in the outermost buffer (so errors and `Tlv.offset` are absolute).
+ */
+export function readTlv(bytes: Uint8Array, offset: number, field: string, base = 0): Tlv {
+  const at = base + offset;
+  if (offset + 2 > bytes.length) derFail(field, at, "element header runs past the end");
   const tag = bytes[offset]!;
-  if ((tag & 0x1f) === 0x1f) fail(field, offset, "high tag numbers are not used here");
+  if ((tag & 0x1f) === 0x1f) derFail(field, at, "high tag numbers are not used here");
   const lenByte = bytes[offset + 1]!;
   let headerLength = 2;
   let length: number;
@@ -47,22 +63,27 @@ export function readTlv(bytes: Uint8Array, offset: number, field: string): Tlv {
     length = lenByte;
   } else {
     const n = lenByte & 0x7f;
-    if (n === 0 || n > 4) fail(field, offset, "unsupported length form", { lengthOctets: n });
-    if (offset + 2 + n > bytes.length) fail(field, offset, "length runs past the end");
+    if (n === 0) derFail(field, at, "indefinite length (BER, not DER)", undefined, X509_CODES.DER_LENGTH_NOT_MINIMAL);
+    if (n > 4) derFail(field, at, "unsupported length form", { lengthOctets: n });
+    if (offset + 2 + n > bytes.length) derFail(field, at, "length runs past the end");
+    if (bytes[offset + 2] === 0) derFail(field, at, "length has a leading zero octet", { lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + bytes[offset + 2 + i]!;
+    if (length < 0x80) derFail(field, at, `length ${length} in the long form`, { length, lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     headerLength += n;
   }
   const end = offset + headerLength + length;
-  if (end > bytes.length) fail(field, offset, "element runs past the end", { length, available: bytes.length - offset - headerLength });
-  return { tag, raw: bytes.subarray(offset, end), value: bytes.subarray(offset + headerLength, end) };
+  if (end > bytes.length) derFail(field, at, "element runs past the end", { length, available: bytes.length - offset - headerLength });
+  return { tag, raw: bytes.subarray(offset, end), value: bytes.subarray(offset + headerLength, end), offset: at, valueOffset: at + headerLength };
 }
 
 /** Reads a whole buffer that must be exactly one element of the given tag. */
-export function readSingle(bytes: Uint8Array, tag: number, field: string): Tlv {
-  const tlv = readTlv(bytes, 0, field);
-  if (tlv.tag !== tag) fail(field, 0, `expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`);
-  if (tlv.raw.length !== bytes.length) fail(field, tlv.raw.length, "trailing bytes after element");
+export function readSingle(bytes: Uint8Array, tag: number, field: string, base = 0): Tlv {
+  const tlv = readTlv(bytes, 0, field, base);
+  if (tlv.tag !== tag) derFail(field, base, `expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`);
+  if (tlv.raw.length !== bytes.length) {
+    derFail(field, base + tlv.raw.length, "trailing bytes after the element", { trailing: bytes.length - tlv.raw.length }, X509_CODES.DER_TRAILING_DATA);
+  }
   return tlv;
 }
 
@@ -71,42 +92,124 @@ export function childrenOf(parent: Tlv, field: string): Tlv[] {
   const out: Tlv[] = [];
   let o = 0;
   while (o < parent.value.length) {
-    const child = readTlv(parent.value, o, field);
+    const child = readTlv(parent.value, o, field, parent.valueOffset);
     out.push(child);
     o += child.raw.length;
   }
   return out;
 }
 
+/**
+ * The children of a SEQUENCE whose last field is the `max`-th: an element
+ * after it (e.g. after a certificate's signatureValue) is refused, not ignored.
+ */
+export function childrenUpTo(parent: Tlv, max: number, field: string): Tlv[] {
+  const out = childrenOf(parent, field);
+  if (out.length > max) {
+    derFail(field, out[max]!.offset, `${out.length - max} element(s) after the last field`, { elements: out.length, want: max }, X509_CODES.DER_TRAILING_DATA);
+  }
+  return out;
+}
+
 export function expectTag(tlv: Tlv | undefined, tag: number, field: string): Tlv {
-  if (tlv === undefined) fail(field, 0, "missing element");
-  if (tlv.tag !== tag) fail(field, 0, `expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`);
+  if (tlv === undefined) derFail(field, 0, "missing element");
+  if (tlv.tag !== tag) derFail(field, tlv.offset, `expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`);
   return tlv;
 }
 
-export function decodeOid(value: Uint8Array): string {
-  if (value.length === 0) return "";
-  const first = value[0]!;
-  const parts: Array<number | bigint> = [Math.min(2, Math.floor(first / 40)), first - 40 * Math.min(2, Math.floor(first / 40))];
+/**
+ * Decodes OBJECT IDENTIFIER contents. Refuses an empty OID, an arc padded
+ * with a leading 0x80 octet (`55 80 1d 13` is not 2.5.29.19) and a last arc
+ * whose continuation bit is set. `offset` is where the contents start, for messages.
+ */
+export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string {
+  if (value.length === 0) derFail(field, offset, "empty OBJECT IDENTIFIER", undefined, X509_CODES.DER_OID_INVALID);
+  const parts: Array<number | bigint> = [];
   // Arcs can exceed 2^53 (e.g. UUID OIDs under 2.25): switch to BigInt only when a number would overflow.
   let acc: number | bigint = 0;
-  for (let i = 1; i < value.length; i++) {
+  let start = true;
+  for (let i = 0; i < value.length; i++) {
     const b = value[i]!;
+    if (start && b === 0x80) derFail(field, offset + i, "OID arc with a leading 0x80 octet (not minimal)", { oid: Buffer.from(value).toString("hex") }, X509_CODES.DER_OID_INVALID);
+    start = false;
     if (typeof acc === "number" && acc < 2 ** 45) acc = acc * 128 + (b & 0x7f);
     else acc = (BigInt(acc) << 7n) | BigInt(b & 0x7f);
     if ((b & 0x80) === 0) {
-      parts.push(acc);
+      if (parts.length === 0) {
+        // The first subidentifier packs two arcs: 40·X + Y, with X ≤ 2 (and Y unbounded when X = 2).
+        if (typeof acc === "number") {
+          const x = acc < 40 ? 0 : acc < 80 ? 1 : 2;
+          parts.push(x, acc - 40 * x);
+        } else {
+          parts.push(2, acc - 80n);
+        }
+      } else {
+        parts.push(acc);
+      }
       acc = 0;
+      start = true;
     }
   }
+  if (!start) derFail(field, offset + value.length - 1, "OID ends inside an arc", { oid: Buffer.from(value).toString("hex") }, X509_CODES.DER_OID_INVALID);
   return parts.join(".");
 }
 
-/** Decodes a non-negative DER INTEGER that fits a JS number. */
-export function decodeSmallInteger(value: Uint8Array, field: string): number {
-  if (value.length === 0 || value.length > 7) fail(field, 0, "integer out of range", { length: value.length });
-  if ((value[0]! & 0x80) !== 0) fail(field, 0, "negative integer");
+/** An OBJECT IDENTIFIER element, tag checked, decoded strictly. */
+export function readOid(tlv: Tlv | undefined, field: string): string {
+  const t = expectTag(tlv, DER.OID, field);
+  return decodeOid(t.value, field, t.valueOffset);
+}
+
+/** A BOOLEAN element: one octet, 0x00 or 0xFF (X.690 §11.1). */
+export function decodeBoolean(tlv: Tlv | undefined, field: string): boolean {
+  const t = expectTag(tlv, DER.BOOLEAN, field);
+  if (t.value.length !== 1 || (t.value[0] !== 0x00 && t.value[0] !== 0xff)) {
+    derFail(field, t.valueOffset, "BOOLEAN must be one octet, 0x00 or 0xFF", { value: Buffer.from(t.value).toString("hex") }, X509_CODES.DER_BOOLEAN_INVALID);
+  }
+  return t.value[0] === 0xff;
+}
+
+/**
+ * Checks that INTEGER (or ENUMERATED) contents are minimal (X.690 §8.3.2):
+ * not empty, no 0x00 before an octet < 0x80, no 0xFF before an octet ≥ 0x80.
+ */
+export function checkMinimalInteger(value: Uint8Array, field: string, offset = 0): void {
+  if (value.length === 0) derFail(field, offset, "empty INTEGER", undefined, X509_CODES.DER_INTEGER_NOT_MINIMAL);
+  if (value.length > 1 && ((value[0] === 0x00 && value[1]! < 0x80) || (value[0] === 0xff && value[1]! >= 0x80))) {
+    derFail(field, offset, "INTEGER with a redundant leading octet", { value: Buffer.from(value.subarray(0, 4)).toString("hex") }, X509_CODES.DER_INTEGER_NOT_MINIMAL);
+  }
+}
+
+/** Decodes a non-negative, minimally encoded DER INTEGER that fits a JS number. */
+export function decodeSmallInteger(value: Uint8Array, field: string, offset = 0): number {
+  checkMinimalInteger(value, field, offset);
+  if (value.length > 7) derFail(field, offset, "integer out of range", { length: value.length });
+  if ((value[0]! & 0x80) !== 0) derFail(field, offset, "negative integer");
   let n = 0;
   for (const b of value) n = n * 256 + b;
   return n;
+}
+
+/** A non-negative INTEGER (or ENUMERATED, by `tag`) element that fits a JS number. */
+export function readSmallInteger(tlv: Tlv | undefined, field: string, tag: number = DER.INTEGER): number {
+  const t = expectTag(tlv, tag, field);
+  return decodeSmallInteger(t.value, field, t.valueOffset);
+}
+
+/**
+ * BIT STRING contents checked as DER (X.690 §11.2): the unused-bits count is
+ * 0–7, 0 when there are no bits, and the unused bits are zero. With `namedBits`
+ * (keyUsage and other NamedBitLists) trailing zero bits must also be removed.
+ */
+export function checkBitString(tlv: Tlv, field: string, namedBits = false): { unused: number; bytes: Uint8Array } {
+  const v = tlv.value;
+  const fail = (why: string, details?: Record<string, unknown>): never => derFail(field, tlv.valueOffset, why, details, X509_CODES.DER_BIT_STRING_INVALID);
+  if (v.length === 0) fail("BIT STRING without its unused-bits octet");
+  const unused = v[0]!;
+  if (unused > 7) fail(`${unused} unused bits`, { unused });
+  if (v.length === 1 && unused !== 0) fail("an empty BIT STRING with unused bits", { unused });
+  const last = v.length > 1 ? v[v.length - 1]! : 0;
+  if ((last & ((1 << unused) - 1)) !== 0) fail("non-zero padding bits", { unused, last });
+  if (namedBits && v.length > 1 && (last & (1 << unused)) === 0) fail("a named-bit list with trailing zero bits", { unused, last });
+  return { unused, bytes: v.subarray(1) };
 }

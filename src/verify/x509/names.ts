@@ -1,6 +1,6 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { X509_CODES } from "./codes.ts";
-import { DER, childrenOf, decodeOid, expectTag, type Tlv } from "./der.ts";
+import { DER, childrenOf, childrenUpTo, expectTag, readOid, type Tlv } from "./der.ts";
 
 const SHORT_NAMES: Record<string, string> = {
   "2.5.4.3": "CN",
@@ -35,7 +35,13 @@ function escape(value: string): string {
 
 function attributeValue(tlv: Tlv): string {
   if (STRING_TAGS.has(tlv.tag)) return escape(Buffer.from(tlv.value).toString(tlv.tag === 0x0c ? "utf8" : "latin1"));
-  if (tlv.tag === 0x1e) return escape(Buffer.from(tlv.value).swap16().toString("utf16le")); // BMPString
+  if (tlv.tag === 0x1e) {
+    // BMPString: UCS-2, big-endian, so an even number of octets.
+    if (tlv.value.length % 2 !== 0) {
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, "a BMPString with an odd number of octets", { at: { field: "name", offset: tlv.offset } });
+    }
+    return escape(Buffer.from(tlv.value).swap16().toString("utf16le"));
+  }
   return `#${Buffer.from(tlv.raw).toString("hex")}`;
 }
 
@@ -48,13 +54,13 @@ export function renderName(name: Tlv, field: string): string {
   expectTag(name, DER.SEQUENCE, field);
   const rdns: string[] = [];
   for (const rdn of childrenOf(name, field)) {
-    if (rdn.tag !== DER.SET) {
-      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: a relative distinguished name is not a SET`, { at: { field } });
+    if (rdn.tag !== DER.SET || rdn.value.length === 0) {
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: a relative distinguished name is not a non-empty SET`, { at: { field, offset: rdn.offset } });
     }
     const parts = childrenOf(rdn, field).map((atv) => {
-      const [type, value] = childrenOf(expectTag(atv, DER.SEQUENCE, field), field);
-      const oid = decodeOid(expectTag(type, DER.OID, field).value);
-      if (value === undefined) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: attribute ${oid} has no value`, { at: { field } });
+      const [type, value] = childrenUpTo(expectTag(atv, DER.SEQUENCE, field), 2, field);
+      const oid = readOid(type, field);
+      if (value === undefined) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: attribute ${oid} has no value`, { at: { field, offset: atv.offset } });
       return `${SHORT_NAMES[oid] ?? oid}=${attributeValue(value)}`;
     });
     rdns.push(parts.join("+"));
@@ -62,12 +68,19 @@ export function renderName(name: Tlv, field: string): string {
   return rdns.join(", ");
 }
 
-/** UTCTime (years 1950–2049) or GeneralizedTime, as RFC 5280 4.1.2.5 encodes them. */
+/**
+ * A Time as RFC 5280 §4.1.2.5 (and §5.1.2.4 for CRLs) allows it: UTCTime
+ * YYMMDDHHMMSSZ for 1950–2049, GeneralizedTime YYYYMMDDHHMMSSZ from 2050,
+ * always in UTC with seconds and without fractions.
+ */
 export function parseTime(tlv: Tlv | undefined, field: string): Date {
-  const bad = (): never => {
-    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} is not a valid time`, { at: { field } });
+  const bad = (why = "is not a valid time"): never => {
+    throw new EvidenceFormatError(X509_CODES.CERT_TIME_INVALID, `${field} ${why}`, {
+      at: { field, ...(tlv ? { offset: tlv.offset } : {}) },
+      ...(tlv ? { details: { tag: tlv.tag, text: Buffer.from(tlv.value.subarray(0, 32)).toString("latin1") } } : {}),
+    });
   };
-  if (tlv === undefined) return bad();
+  if (tlv === undefined) return bad("is missing");
   const text = Buffer.from(tlv.value).toString("latin1");
   let m: RegExpExecArray | null;
   let year: number;
@@ -77,9 +90,10 @@ export function parseTime(tlv: Tlv | undefined, field: string): Date {
     const yy = Number(m[1]);
     year = yy < 50 ? 2000 + yy : 1900 + yy;
   } else if (tlv.tag === 0x18) {
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text);
+    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
     if (!m) return bad();
     year = Number(m[1]);
+    if (year < 2050) return bad("is a GeneralizedTime before 2050 (RFC 5280 wants UTCTime there)");
   } else {
     return bad();
   }

@@ -1,7 +1,7 @@
 import { constants, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import { X509_CODES } from "./codes.ts";
-import { DER, childrenOf, decodeOid, decodeSmallInteger, expectTag, type Tlv } from "./der.ts";
+import { DER, childrenOf, childrenUpTo, expectTag, readOid, readSmallInteger, type Tlv } from "./der.ts";
 
 export type HashName = "sha256" | "sha384" | "sha512";
 
@@ -29,8 +29,8 @@ const RSASSA_PSS = "1.2.840.113549.1.1.10";
 const MGF1 = "1.2.840.113549.1.1.8";
 
 function hashOf(algId: Tlv | undefined, field: string): HashName {
-  const [hashOid] = childrenOf(expectTag(algId, DER.SEQUENCE, field), field);
-  const name = HASH_OIDS[decodeOid(expectTag(hashOid, DER.OID, field).value)];
+  const [hashOid] = childrenUpTo(expectTag(algId, DER.SEQUENCE, field), 2, field);
+  const name = HASH_OIDS[readOid(hashOid, field)];
   if (!name) unsupported(`${RSASSA_PSS} with an unsupported hash`);
   return name;
 }
@@ -52,16 +52,16 @@ export function parseSignatureAlgorithm(oid: string, params: Tlv | undefined): S
   let mgfHash: HashName | undefined;
   for (const field of childrenOf(seq, "RSASSA-PSS parameters")) {
     if (field.tag === 0xa0) {
-      hash = hashOf(childrenOf(field, "RSASSA-PSS hashAlgorithm")[0], "RSASSA-PSS hashAlgorithm");
+      hash = hashOf(childrenUpTo(field, 1, "RSASSA-PSS hashAlgorithm")[0], "RSASSA-PSS hashAlgorithm");
     } else if (field.tag === 0xa1) {
       // MGF1 with its hash: SEQUENCE { OID mgf1, AlgorithmIdentifier hash }
-      const [mgf] = childrenOf(field, "RSASSA-PSS maskGenAlgorithm");
-      const [mgfOid, mgfParams] = childrenOf(expectTag(mgf, DER.SEQUENCE, "RSASSA-PSS maskGenAlgorithm"), "RSASSA-PSS maskGenAlgorithm");
-      if (decodeOid(expectTag(mgfOid, DER.OID, "RSASSA-PSS maskGenAlgorithm").value) !== MGF1) unsupported(`${RSASSA_PSS} with a mask generation function other than MGF1`);
+      const [mgf] = childrenUpTo(field, 1, "RSASSA-PSS maskGenAlgorithm");
+      const [mgfOid, mgfParams] = childrenUpTo(expectTag(mgf, DER.SEQUENCE, "RSASSA-PSS maskGenAlgorithm"), 2, "RSASSA-PSS maskGenAlgorithm");
+      if (readOid(mgfOid, "RSASSA-PSS maskGenAlgorithm") !== MGF1) unsupported(`${RSASSA_PSS} with a mask generation function other than MGF1`);
       mgfHash = hashOf(mgfParams, "RSASSA-PSS MGF1 hash");
     } else if (field.tag === 0xa2) {
-      const [int] = childrenOf(field, "RSASSA-PSS saltLength");
-      saltLength = decodeSmallInteger(expectTag(int, DER.INTEGER, "RSASSA-PSS saltLength").value, "RSASSA-PSS saltLength");
+      const [int] = childrenUpTo(field, 1, "RSASSA-PSS saltLength");
+      saltLength = readSmallInteger(int, "RSASSA-PSS saltLength");
     } else if (field.tag !== 0xa3) {
       // Unknown parameters would be ignored by OpenSSL; refuse them so one signature has one encoding.
       unsupported(`${RSASSA_PSS} with unknown parameter tag 0x${field.tag.toString(16)}`);

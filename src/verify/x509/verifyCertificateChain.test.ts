@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { fixtureBytes, fixtureText } from "../../../test/support/fixtures.ts";
-import { asTrustedRoot, createCrl, createRoot, issue, DAY } from "../../../test/support/testPki.ts";
+import "reflect-metadata";
+import { Extension } from "@peculiar/x509";
+import { asTrustedRoot, createCrl, createRoot, issue, DAY, type TestCa } from "../../../test/support/testPki.ts";
 import { AMD_ARK_GENOA, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../roots.ts";
-import { parseCrl, parsePemCertificates } from "./certificate.ts";
+import { parseCrl, parsePemCertificates, type ParsedCertificate } from "./certificate.ts";
 import { verifyCertificateChain } from "./verifyCertificateChain.ts";
 
 const AT = new Date("2025-07-01T00:00:00Z");
@@ -60,8 +62,10 @@ describe("verifyCertificateChain on real vendor chains", () => {
     const revoked = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_revoked_serial_020001.pem"));
     const current = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_current_serial_020002.pem"));
     const at = crl.thisUpdate;
-    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: revoked, roots: [AMD_ARK_GENOA], at, crls: [crl] }))).toBe("CERT_REVOKED");
-    const ok = verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl], requireCrls: true });
+    // The ASK is checked on its own, as amdSigningChain does: a CA in the first position.
+    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: revoked, roots: [AMD_ARK_GENOA], at, crls: [crl], leaf: "ca" }))).toBe("CERT_REVOKED");
+    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl] }))).toBe("CERT_LEAF_IS_CA");
+    const ok = verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl], requireCrls: true, leaf: "ca" });
     expect(ok.root).toBe(AMD_ARK_GENOA);
   });
 });
@@ -129,4 +133,143 @@ describe("verifyCertificateChain on chains from the test signer", () => {
     const r = verifyCertificateChain({ name: "VCEK chain", chain: [vcek.cert, ask.cert], roots: [asTrustedRoot(root)], at: new Date(Date.UTC(2025, 0, 1)) });
     expect(r.certificates).toHaveLength(3);
   });
+
+  it("honours pathLenConstraint, refuses unknown critical extensions, nameConstraints, a CA leaf and an issuer without keyUsage", async () => {
+    const at = new Date(Date.UTC(2025, 0, 1));
+    const KU = { digitalSignature: 1, keyCertSign: 32, cRLSign: 64 };
+    const table: Array<{ name: string; build: () => Promise<{ chain: ParsedCertificate[]; root: TestCa; leaf?: "end-entity" | "ca" }>; wantError: string }> = [
+      {
+        name: "an intermediate with pathLen 0 above another CA",
+        build: async () => {
+          const root = await createRoot("R");
+          const a = await issue(root, "A", { ca: true, pathLength: 0 });
+          const b = await issue(a, "B", { ca: true });
+          return { root, chain: [(await issue(b, "Leaf")).cert, b.cert, a.cert] };
+        },
+        wantError: "CERT_PATH_LENGTH_EXCEEDED",
+      },
+      {
+        name: "a root with pathLen 0 above an intermediate",
+        build: async () => {
+          const root = await createRoot("R", { pathLength: 0 });
+          const a = await issue(root, "A", { ca: true });
+          return { root, chain: [(await issue(a, "Leaf")).cert, a.cert] };
+        },
+        wantError: "CERT_PATH_LENGTH_EXCEEDED",
+      },
+      {
+        name: "a leaf marked as a CA",
+        build: async () => {
+          const root = await createRoot("R");
+          const a = await issue(root, "A", { ca: true });
+          return { root, chain: [(await issue(a, "Leaf", { ca: true, keyUsage: KU.digitalSignature })).cert, a.cert] };
+        },
+        wantError: "CERT_LEAF_IS_CA",
+      },
+      {
+        name: "a leaf with an unknown critical extension",
+        build: async () => {
+          const root = await createRoot("R");
+          return { root, chain: [(await issue(root, "Leaf", { unknownCriticalExtension: "1.3.6.1.4.1.99999.1" })).cert] };
+        },
+        wantError: "CERT_CRITICAL_EXTENSION_UNSUPPORTED",
+      },
+      {
+        name: "an intermediate with a critical extendedKeyUsage (not enforced, so not understood)",
+        build: async () => {
+          const root = await createRoot("R");
+          const a = await issue(root, "A", { ca: true, unknownCriticalExtension: "2.5.29.37" });
+          return { root, chain: [(await issue(a, "Leaf")).cert, a.cert] };
+        },
+        wantError: "CERT_CRITICAL_EXTENSION_UNSUPPORTED",
+      },
+      {
+        name: "an intermediate with nameConstraints",
+        build: async () => {
+          const root = await createRoot("R");
+          const a = await issue(root, "A", { ca: true, nameConstraints: true });
+          return { root, chain: [(await issue(a, "Leaf")).cert, a.cert] };
+        },
+        wantError: "CERT_NAME_CONSTRAINTS_UNSUPPORTED",
+      },
+      {
+        name: "an issuer without keyUsage",
+        build: async () => {
+          const root = await createRoot("R");
+          const a = await issue(root, "A", { ca: true, keyUsage: null });
+          return { root, chain: [(await issue(a, "Leaf")).cert, a.cert] };
+        },
+        wantError: "CERT_ISSUER_NOT_CA",
+      },
+      {
+        name: "an issuer whose keyUsage lacks keyCertSign",
+        build: async () => {
+          const root = await createRoot("R");
+          const a = await issue(root, "A", { ca: true, keyUsage: KU.cRLSign });
+          return { root, chain: [(await issue(a, "Leaf")).cert, a.cert] };
+        },
+        wantError: "CERT_ISSUER_NOT_CA",
+      },
+      {
+        name: "a root with pathLen 1 above two intermediates",
+        build: async () => {
+          const root = await createRoot("R", { pathLength: 1 });
+          const a = await issue(root, "A", { ca: true, pathLength: 1 });
+          const b = await issue(a, "B", { ca: true, pathLength: 0 });
+          return { root, chain: [(await issue(b, "Leaf")).cert, b.cert, a.cert] };
+        },
+        wantError: "CERT_PATH_LENGTH_EXCEEDED", // the root allows 1 CA below it, the chain has A and B
+      },
+      {
+        name: "pathLen met at every level",
+        build: async () => {
+          const root = await createRoot("R", { pathLength: 2 });
+          const a = await issue(root, "A", { ca: true, pathLength: 1 });
+          const b = await issue(a, "B", { ca: true, pathLength: 0 });
+          return { root, chain: [(await issue(b, "Leaf")).cert, b.cert, a.cert] };
+        },
+        wantError: "ok",
+      },
+      {
+        name: "an unknown extension that is not critical",
+        build: async () => {
+          const root = await createRoot("R");
+          return { root, chain: [(await issue(root, "Leaf", { extensions: [new Extension("1.3.6.1.4.1.99999.1", false, Uint8Array.of(5, 0))] })).cert] };
+        },
+        wantError: "ok",
+      },
+      {
+        name: "a CA checked on its own with leaf: \"ca\"",
+        build: async () => {
+          const root = await createRoot("R");
+          return { root, chain: [(await issue(root, "A", { ca: true })).cert], leaf: "ca" };
+        },
+        wantError: "ok",
+      },
+    ];
+    for (const row of table) {
+      const { chain, root, leaf } = await row.build();
+      const got = codeOf(() => verifyCertificateChain({ name: "t", chain, roots: [asTrustedRoot(root)], at, ...(leaf ? { leaf } : {}) })) ?? "ok";
+      expect(got, row.name).toBe(row.wantError);
+    }
+  });
+
+  it("reports where the pathLenConstraint is and what it allowed", async () => {
+    const root = await createRoot("R");
+    const a = await issue(root, "A", { ca: true, pathLength: 0 });
+    const b = await issue(a, "B", { ca: true });
+    const chain = [(await issue(b, "Leaf")).cert, b.cert, a.cert];
+    let error: { code: string; shortMessage: string; at: { field: string; offset: number }; details: Record<string, unknown> } | undefined;
+    try {
+      verifyCertificateChain({ name: "PCK chain", chain, roots: [asTrustedRoot(root)], at: new Date(Date.UTC(2025, 0, 1)) });
+    } catch (e) {
+      error = e as typeof error;
+    }
+    expect(error?.code).toBe("CERT_PATH_LENGTH_EXCEEDED");
+    expect(error?.shortMessage).toBe('PCK chain: "CN=A" allows 0 CA certificate(s) below it, the chain has 1');
+    expect(error?.at.field).toBe("PCK chain[2].basicConstraints.pathLenConstraint");
+    expect(a.cert.der[error!.at.offset]).toBe(0x30); // the basicConstraints Extension element
+    expect(error?.details).toMatchObject({ pathLenConstraint: 0, intermediatesBelow: 1 });
+  });
 });
+

@@ -22,7 +22,20 @@ export interface VerifyCertificateChainOptions {
   requireCrls?: boolean;
   /** The floor and maximum age the chosen CRLs must meet (CRL_STALE, COLLATERAL_TOO_OLD). */
   crlFreshness?: CollateralFreshnessOptions;
+  /**
+   * What the first certificate is. "end-entity" (the default: PCK, TCB signer,
+   * VCEK/VLEK, Nitro leaf) refuses one marked as a CA; "ca" is for checking an
+   * intermediate on its own (AMD's ASK/ASVK against the ARK).
+   */
+  leaf?: "end-entity" | "ca";
 }
+
+/** Extensions whose meaning chain validation enforces; any other one marked critical is refused (RFC 5280 §4.2). */
+export const UNDERSTOOD_CRITICAL_EXTENSIONS: ReadonlyMap<string, string> = new Map([
+  ["2.5.29.19", "basicConstraints"],
+  ["2.5.29.15", "keyUsage"],
+]);
+const NAME_CONSTRAINTS = "2.5.29.30";
 
 export interface VerifiedChain {
   root: TrustedRoot;
@@ -70,6 +83,24 @@ function checkValidity(cert: ParsedCertificate, at: Date, name: string, index: n
   }
 }
 
+/** Refuses extensions the chain would have to enforce but keepledger does not: unknown critical ones, nameConstraints. */
+function checkExtensions(cert: ParsedCertificate, name: string, index: number): void {
+  for (const ext of cert.extensions) {
+    if (ext.oid === NAME_CONSTRAINTS) {
+      throw new VerificationError(X509_CODES.CERT_NAME_CONSTRAINTS_UNSUPPORTED, `${name}: "${cert.subject}" carries nameConstraints, which keepledger does not enforce`, {
+        at: { field: `${name}[${index}].extensions`, offset: ext.offset },
+        details: { subject: cert.subject, oid: ext.oid, critical: ext.critical },
+      });
+    }
+    if (ext.critical && !UNDERSTOOD_CRITICAL_EXTENSIONS.has(ext.oid)) {
+      throw new VerificationError(X509_CODES.CERT_CRITICAL_EXTENSION_UNSUPPORTED, `${name}: "${cert.subject}" has an unsupported critical extension ${ext.oid}`, {
+        at: { field: `${name}[${index}].extensions`, offset: ext.offset },
+        details: { subject: cert.subject, oid: ext.oid, understood: [...UNDERSTOOD_CRITICAL_EXTENSIONS.values()] },
+      });
+    }
+  }
+}
+
 /**
  * Picks the newest (thisUpdate, then CRL number) CRL of `issuer` that is in force at `at`, checking its
  * signature and dates, and that it is no older than the freshness floor for this issuer.
@@ -108,11 +139,14 @@ function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date,
 
 /**
  * Verifies a certificate chain to a pinned root as of `at`: names link up,
- * every signature verifies, issuers are CAs, every certificate is within its
- * validity period, and no certificate is revoked by a CRL in force at `at`.
+ * every signature verifies, issuers are CAs with keyCertSign whose
+ * pathLenConstraint holds, the leaf is an end entity (unless `leaf: "ca"`),
+ * no certificate has a critical extension other than basicConstraints and
+ * keyUsage or any nameConstraints, every certificate is within its validity
+ * period, and no certificate is revoked by a CRL in force at `at`.
  */
 export function verifyCertificateChain(options: VerifyCertificateChainOptions): VerifiedChain {
-  const { name, chain, roots, at, crls = [], requireCrls = false, crlFreshness } = options;
+  const { name, chain, roots, at, crls = [], requireCrls = false, crlFreshness, leaf = "end-entity" } = options;
   if (chain.length === 0) {
     throw new VerificationError(X509_CODES.CERT_CHAIN_BROKEN, `${name} is empty`);
   }
@@ -132,6 +166,28 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
       });
     }
     path.push(root.certificate);
+  }
+
+  if (leaf === "end-entity" && path[0]!.isCa) {
+    throw new VerificationError(X509_CODES.CERT_LEAF_IS_CA, `${name}: the end-entity certificate "${path[0]!.subject}" is marked as a CA`, {
+      at: { field: `${name}[0].basicConstraints`, offset: path[0]!.extensions.find((e) => e.oid === "2.5.29.19")?.offset ?? 0 },
+      details: { subject: path[0]!.subject, pathLenConstraint: path[0]!.pathLenConstraint },
+    });
+  }
+
+  // The shape of the path first (extensions, pathLenConstraint): no signature or CRL is needed to refuse it.
+  // casBelow counts the CA certificates between the leaf and path[i]; self-issued ones do not count (RFC 5280 §4.2.1.9).
+  let casBelow = 0;
+  for (let i = 0; i < path.length; i++) {
+    const cert = path[i]!;
+    checkExtensions(cert, name, i);
+    if (i > 0 && cert.pathLenConstraint !== null && casBelow > cert.pathLenConstraint) {
+      throw new VerificationError(X509_CODES.CERT_PATH_LENGTH_EXCEEDED, `${name}: "${cert.subject}" allows ${cert.pathLenConstraint} CA certificate(s) below it, the chain has ${casBelow}`, {
+        at: { field: `${name}[${i}].basicConstraints.pathLenConstraint`, offset: cert.extensions.find((e) => e.oid === "2.5.29.19")?.offset ?? 0 },
+        details: { subject: cert.subject, pathLenConstraint: cert.pathLenConstraint, intermediatesBelow: casBelow },
+      });
+    }
+    if (i > 0 && cert.subject !== cert.issuer) casBelow++;
   }
 
   const crlsUsed: ParsedCrl[] = [];

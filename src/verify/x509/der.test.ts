@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { oid } from "../../cert/derEncode.ts";
+import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { DER, checkBitString, decodeBoolean, readOid, readSingle, readSmallInteger, childrenUpTo } from "./der.ts";
+
+const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));
+
+/** Reads one top-level element the way the certificate parser reads a field of that tag. */
+function decode(bytes: Uint8Array): unknown {
+  const tlv = readSingle(bytes, bytes[0]!, "input");
+  switch (tlv.tag) {
+    case DER.OID:
+      return readOid(tlv, "input");
+    case DER.BOOLEAN:
+      return decodeBoolean(tlv, "input");
+    case DER.INTEGER:
+      return readSmallInteger(tlv, "input");
+    case DER.BIT_STRING:
+      return checkBitString(tlv, "input").unused;
+    case DER.SEQUENCE:
+      return childrenUpTo(tlv, 1, "input").length;
+    default:
+      return tlv.value.length;
+  }
+}
+
+function outcome(bytes: Uint8Array): { value: unknown } | { code: string; offset: number | undefined } {
+  try {
+    return { value: decode(bytes) };
+  } catch (e) {
+    if (!isKeepledgerError(e)) throw e;
+    return { code: e.code, offset: e.at?.offset };
+  }
+}
+
+describe("the DER reader refuses BER and non-minimal encodings", () => {
+  const rows: Array<{ name: string; input: string; wantError: string; wantOffset: number }> = [
+    { name: "a length below 128 in the long form", input: "04 81 03 010203", wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 0 },
+    { name: "a long-form length with a leading zero octet", input: `04 82 0080 ${"00".repeat(128)}`, wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 0 },
+    { name: "an indefinite length (BER)", input: "30 80 020105 0000", wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 0 },
+    { name: "a non-minimal length inside a SEQUENCE", input: "30 05 02 81 01 05 00", wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 2 },
+    { name: "an OID arc padded with 0x80 (55 80 1d 13 is not 2.5.29.19)", input: "06 04 55801d13", wantError: "DER_OID_INVALID", wantOffset: 3 },
+    { name: "an OID padded in its first subidentifier", input: "06 04 80551d13", wantError: "DER_OID_INVALID", wantOffset: 2 },
+    { name: "an OID ending inside an arc", input: "06 03 551d93", wantError: "DER_OID_INVALID", wantOffset: 4 },
+    { name: "an empty OID", input: "06 00", wantError: "DER_OID_INVALID", wantOffset: 2 },
+    { name: "BOOLEAN 0x01", input: "01 01 01", wantError: "DER_BOOLEAN_INVALID", wantOffset: 2 },
+    { name: "BOOLEAN of two octets", input: "01 02 00ff", wantError: "DER_BOOLEAN_INVALID", wantOffset: 2 },
+    { name: "an empty BOOLEAN", input: "01 00", wantError: "DER_BOOLEAN_INVALID", wantOffset: 2 },
+    { name: "an INTEGER with a redundant 0x00", input: "02 02 0005", wantError: "DER_INTEGER_NOT_MINIMAL", wantOffset: 2 },
+    { name: "an INTEGER with a redundant 0xff", input: "02 02 ff80", wantError: "DER_INTEGER_NOT_MINIMAL", wantOffset: 2 },
+    { name: "an empty INTEGER", input: "02 00", wantError: "DER_INTEGER_NOT_MINIMAL", wantOffset: 2 },
+    { name: "a BIT STRING with 8 unused bits", input: "03 02 08 00", wantError: "DER_BIT_STRING_INVALID", wantOffset: 2 },
+    { name: "an empty BIT STRING claiming unused bits", input: "03 01 03", wantError: "DER_BIT_STRING_INVALID", wantOffset: 2 },
+    { name: "a BIT STRING with non-zero padding bits", input: "03 02 01 81", wantError: "DER_BIT_STRING_INVALID", wantOffset: 2 },
+    { name: "a BIT STRING without its unused-bits octet", input: "03 00", wantError: "DER_BIT_STRING_INVALID", wantOffset: 2 },
+    { name: "bytes after the top-level element", input: "04 01 aa 00", wantError: "DER_TRAILING_DATA", wantOffset: 3 },
+    { name: "an element after the last field of a SEQUENCE", input: "30 05 020105 0500", wantError: "DER_TRAILING_DATA", wantOffset: 5 },
+  ];
+  for (const row of rows) {
+    it(`refuses ${row.name}: ${row.wantError}`, () => {
+      expect(outcome(hex(row.input))).toEqual({ code: row.wantError, offset: row.wantOffset });
+    });
+  }
+
+  const valid: Array<{ name: string; input: string; want: unknown }> = [
+    { name: "basicConstraints' OID", input: "06 03 551d13", want: "2.5.29.19" },
+    { name: "an OID whose first subidentifier takes two octets (2.999.3)", input: "06 03 883703", want: "2.999.3" },
+    { name: "a UUID OID with an arc beyond 2^53", input: Buffer.from(oid("2.25.242841461879471859265821855390472246125")).toString("hex"), want: "2.25.242841461879471859265821855390472246125" },
+    { name: "BOOLEAN TRUE", input: "01 01 ff", want: true },
+    { name: "BOOLEAN FALSE", input: "01 01 00", want: false },
+    { name: "an INTEGER whose 0x00 keeps it positive", input: "02 02 0080", want: 128 },
+    { name: "a length of 128 in the long form", input: `04 81 80 ${"00".repeat(128)}`, want: 128 },
+    { name: "a BIT STRING with zero padding", input: "03 02 01 80", want: 1 },
+  ];
+  for (const row of valid) {
+    it(`accepts ${row.name}`, () => {
+      expect(outcome(hex(row.input))).toEqual({ value: row.want });
+    });
+  }
+
+  it("encodes OIDs the way it decodes them, first subidentifier included", () => {
+    expect(Buffer.from(oid("2.999.3")).toString("hex")).toBe("0603883703");
+    expect(Buffer.from(oid("2.5.29.19")).toString("hex")).toBe("0603551d13");
+  });
+
+  it("refuses a named-bit list (keyUsage) with trailing zero bits, which a plain BIT STRING may have", () => {
+    const tlv = readSingle(hex("03 02 00 80"), DER.BIT_STRING, "keyUsage");
+    expect(checkBitString(tlv, "keyUsage").unused).toBe(0);
+    expect(outcome(hex("03 02 00 80"))).toEqual({ value: 0 });
+    let code: string | undefined;
+    try {
+      checkBitString(tlv, "keyUsage", true);
+    } catch (e) {
+      code = isKeepledgerError(e) ? e.code : undefined;
+    }
+    expect(code).toBe("DER_BIT_STRING_INVALID");
+  });
+});
