@@ -23,7 +23,7 @@ describe("keepledger verify (the relied-on interface)", () => {
     const out = JSON.parse(lines[0]!);
     expect(Object.keys(out)).toEqual(["ok", "tee", "claims", "tcb", "debug", "evidenceHash", "collateralHash", "expiresAt"]);
     expect(out).toMatchObject({ ok: true, tee: "tdx", tcb: { status: "UpToDate", advisoryIds: [] }, debug: false });
-    expect(Object.keys(out.claims)).toEqual(["mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrConfigId", "reportData"]);
+    expect(Object.keys(out.claims)).toEqual(["mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrConfigId", "mrOwner", "mrOwnerConfig", "xfam", "tdAttributes", "reportData"]);
     expect(out.evidenceHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(new Date(out.expiresAt).toISOString()).toBe(out.expiresAt);
   });

@@ -28,7 +28,7 @@ interface SnpExpected {
   report: {
     version: number;
     policy: string;
-    policy_decoded: { debug: boolean };
+    policy_decoded: { debug: boolean; smt: boolean; migrate_ma: boolean; single_socket: boolean };
     measurement: string;
     host_data: string;
     report_data: string;
@@ -73,6 +73,7 @@ describe("verifySnpReport on every real SEV-SNP vector with an expected.json", (
       expect(expected.expected_result).toBe("accept");
       const v = verifySnpReport(report, { collateral, at });
       const r = expected.report;
+      const tcb = (t: Tcb) => ({ raw: `0x${t.hex}`, bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode });
       expect(v.claims).toStrictEqual({
         measurement: `0x${r.measurement}`,
         hostData: `0x${r.host_data}`,
@@ -80,6 +81,9 @@ describe("verifySnpReport on every real SEV-SNP vector with an expected.json", (
         chipId: `0x${r.chip_id}`,
         policy: r.policy,
         reportedTcb: `0x${r.reported_tcb.hex}`,
+        vmpl: r.vmpl,
+        guestPolicy: { smt: r.policy_decoded.smt, migrateMa: r.policy_decoded.migrate_ma, debug: r.policy_decoded.debug, singleSocket: r.policy_decoded.single_socket },
+        tcb: { reported: tcb(r.reported_tcb), committed: tcb(r.committed_tcb), current: tcb(r.current_tcb), launch: tcb(r.launch_tcb) },
       });
       expect(v.ok).toBe(true);
       expect(v.tee).toBe("sev-snp");
@@ -93,7 +97,6 @@ describe("verifySnpReport on every real SEV-SNP vector with an expected.json", (
       const ask = parsePemCertificates(fixtureText("sev-snp", set, "ask.pem"))[0]!.der;
       const ark = AMD_ARK_MILAN.certificate.der;
       expect(v.collateralHash).toBe(keccak256(concatBytes(keccak256(vcek, "bytes"), keccak256(ask, "bytes"), keccak256(ark, "bytes"))));
-      const tcb = (t: Tcb) => ({ raw: `0x${t.hex}`, bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode });
       expect(v.platform).toStrictEqual({
         amdProductLine: "Milan",
         amdSigningKey: "vcek",

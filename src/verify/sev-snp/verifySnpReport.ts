@@ -5,7 +5,7 @@ import { tcbLayoutOf, type SnpTcbVersion } from "../../evidence/sev-snp/tcbVersi
 import { bytesEqual, concatBytes, isAllZero, toHex, type Hex } from "../../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 import type { AmdProductLine } from "../roots.ts";
-import type { SnpClaims, VerifiedEvidence } from "../types.ts";
+import type { SnpClaims, SnpTcbClaim, VerifiedEvidence } from "../types.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { verifyWith } from "../x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot } from "../x509/verifyCertificateChain.ts";
@@ -29,14 +29,7 @@ export function defaultVerifySnpReportOptions(): Pick<VerifySnpReportOptions, "r
 }
 
 /** TCB components as policy sees them: plain numbers and the 8 raw bytes as hex. */
-export interface SnpTcbComponents {
-  raw: Hex;
-  bootloader: number;
-  tee: number;
-  snp: number;
-  microcode: number;
-  fmc?: number;
-}
+export type SnpTcbComponents = SnpTcbClaim;
 
 export type VerifySnpReportResult = VerifiedEvidence<"sev-snp">;
 
@@ -122,6 +115,19 @@ export function snpClaims(report: SnpReport): SnpClaims {
     chipId: toHex(report.chipId),
     policy: `0x${report.policy.toString(16)}`,
     reportedTcb: toHex(report.reportedTcb.raw),
+    vmpl: report.vmpl,
+    guestPolicy: {
+      smt: report.policyDecoded.smt,
+      migrateMa: report.policyDecoded.migrateMa,
+      debug: report.policyDecoded.debug,
+      singleSocket: report.policyDecoded.singleSocket,
+    },
+    tcb: {
+      reported: tcbComponents(report.reportedTcb),
+      committed: tcbComponents(report.committedTcb),
+      current: tcbComponents(report.currentTcb),
+      launch: tcbComponents(report.launchTcb),
+    },
   };
 }
 
