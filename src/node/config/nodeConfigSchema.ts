@@ -85,6 +85,11 @@ export const nodeConfigSchema = z
         directory: path.optional(),
         intelPcsUrl: httpUrl("an Intel PCS or PCCS base URL").optional(),
         amdKdsUrl: httpUrl("an AMD KDS base URL").optional(),
+        /**
+         * UNSAFE, off by default: accept SEV-SNP evidence whose ASK cannot be checked against AMD's CRL
+         * because no source has the CRL (without it such evidence is refused as retryable). Dev networks only.
+         */
+        dangerouslyAllowMissingAmdCrl: z.boolean({ error: expected("true or false") }).optional(),
       })
       .strict()
       .default({}),

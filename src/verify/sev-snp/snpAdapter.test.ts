@@ -5,7 +5,17 @@ import { buildSnpReport, defaultReportFields, snpTestCase } from "../../../test/
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
-import { snpAdapter } from "./snpAdapter.ts";
+import { createSnpAdapter, snpAdapter } from "./snpAdapter.ts";
+
+function codeAndRetry(run: () => unknown): { code: string; retryable: boolean; stage: string } | "ok" {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof KeepledgerError) return { code: e.code, retryable: e.retryable, stage: e.stage };
+    throw e;
+  }
+  return "ok";
+}
 
 describe("snpAdapter.detect", () => {
   it("recognizes the real reports", () => {
@@ -63,7 +73,11 @@ describe("snpAdapter end to end", () => {
     ]);
     const collateral = (await directoryCollateral(fixturePath("sev-snp", "dstack-milan"))).collateral;
     const at = new Date(expectedOf("sev-snp", "dstack-milan").verify_at);
-    const v = snpAdapter.verify(report, { evidence: bytes, collateral, at });
+    // No AMD Milan CRL is among the vectors: the production adapter refuses (retryable) …
+    const refused = codeAndRetry(() => snpAdapter.verify(report, { evidence: bytes, collateral, at }));
+    expect(refused).toEqual({ code: "SNP_CRL_UNAVAILABLE", retryable: true, stage: "infrastructure" });
+    // … and only the explicit switch verifies it without one.
+    const v = createSnpAdapter({ dangerouslyAllowMissingCrl: true }).verify(report, { evidence: bytes, collateral, at });
     expect(v.tee).toBe("sev-snp");
     expect(v.claims.reportedTcb).toBe("0x04000000000017d5");
   });
