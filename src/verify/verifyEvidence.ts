@@ -137,7 +137,8 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
  */
 export function checkNotExpired(result: VerifiedEvidence, at: Date): void {
   if (!(result.expiresAt.getTime() >= at.getTime())) {
-    throw new VerificationError(VERIFY_CODES.VERIFY_RESULT_EXPIRED, `the ${result.tee} verification expired at ${result.expiresAt.toISOString()}, before the time it is made for`, {
+    const when = Number.isNaN(result.expiresAt.getTime()) ? "an invalid time" : result.expiresAt.toISOString();
+    throw new VerificationError(VERIFY_CODES.VERIFY_RESULT_EXPIRED, `the ${result.tee} verification expired at ${when}, before the time it is made for`, {
       details: { tee: result.tee, expiresAt: result.expiresAt, at },
     });
   }
