@@ -57,7 +57,7 @@ export function createSnpAdapter(options: SnpAdapterOptions = {}): TeeAdapter<"s
         return verifySnpReport(report, {
           collateral: context.collateral,
           at: context.at,
-          requireCrl: !dangerouslyAllowMissingCrl,
+          dangerouslyAllowMissingCrl,
           ...(context.trustedRoots === undefined ? {} : { trustedRoots: context.trustedRoots }),
         });
       } catch (error) {

@@ -20,12 +20,15 @@ export interface VerifySnpReportOptions {
   at: Date;
   /** Roots to trust instead of the pinned ARKs (matched by CN `ARK-<product line>`). Tests only. */
   trustedRoots?: readonly TrustedRoot[];
-  /** Fail with CRL_MISSING unless the collateral holds the ARK's CRL. Off by default: the KDS CRL is optional collateral. */
-  requireCrl?: boolean;
+  /**
+   * UNSAFE, off by default: verify the ASK/ASVK without the ARK's CRL when the collateral has none
+   * (a CRL that is present is still applied). Without it a missing CRL is CRL_MISSING.
+   */
+  dangerouslyAllowMissingCrl?: boolean;
 }
 
-export function defaultVerifySnpReportOptions(): Pick<VerifySnpReportOptions, "requireCrl"> {
-  return { requireCrl: false };
+export function defaultVerifySnpReportOptions(): Pick<VerifySnpReportOptions, "dangerouslyAllowMissingCrl"> {
+  return { dangerouslyAllowMissingCrl: false };
 }
 
 /** TCB components as policy sees them: plain numbers and the 8 raw bytes as hex. */
@@ -40,14 +43,15 @@ const KEY_NAME = { vcek: "VCEK", vlek: "VLEK" } as const;
  * 1. picks the VCEK (or VLEK) and its ASK (or ASVK) from the collateral;
  * 2. fixes the product line from the ASK's name, cross-checked with the
  *    report's CPUID (v3+) or CHIP_ID shape (v2) and the VEK's productName;
- * 3. verifies ASK → pinned ARK of that product line, with AMD's CRL if given;
+ * 3. verifies ASK → pinned ARK of that product line with AMD's CRL (required unless dangerouslyAllowMissingCrl);
  * 4. verifies VEK → ASK (validity, RSA-PSS signature);
  * 5. checks (VCEK) hwID equals CHIP_ID and the VEK's TCB extensions equal REPORTED_TCB;
  * 6. verifies the report's ECDSA P-384/SHA-384 signature over bytes 0x000..0x29F.
  * Pure: no I/O, no clock. Throws VerificationError on any failure.
  */
 export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptions): VerifySnpReportResult {
-  const { collateral, at, trustedRoots, requireCrl = false } = options;
+  const { collateral, at, trustedRoots, dangerouslyAllowMissingCrl = false } = options;
+  const requireCrl = !dangerouslyAllowMissingCrl;
   const { vek, extensions, intermediate } = selectSnpCertificates(report, collateral, at);
   const keyName = KEY_NAME[report.keyInfo.signingKey];
 
