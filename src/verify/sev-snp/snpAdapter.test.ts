@@ -77,6 +77,9 @@ describe("snpAdapter end to end", () => {
     // No AMD Milan CRL is among the vectors: the production adapter refuses (retryable) …
     const refused = codeAndRetry(() => snpAdapter.verify(report, { evidence: bytes, collateral, at }));
     expect(refused).toEqual({ code: "SNP_CRL_UNAVAILABLE", retryable: true, stage: "infrastructure" });
+    expect(() => snpAdapter.verify(report, { evidence: bytes, collateral, at })).toThrowError(
+      expect.objectContaining({ shortMessage: "no AMD CRL for the Milan signing chain could be had; try again when KDS or a collateral directory serves it" }),
+    );
     // … and only the explicit switch verifies it without one.
     const v = createSnpAdapter({ dangerouslyAllowMissingCrl: true }).verify(report, { evidence: bytes, collateral, at });
     expect(v.tee).toBe("sev-snp");
