@@ -20,7 +20,7 @@ import { verifyEvidence } from "../src/verify/verifyEvidence.ts";
 import { classify, resultSummary } from "./fuzz/classify.ts";
 import { mutate } from "./fuzz/mutate.ts";
 import { Rng, kindNumber } from "./fuzz/rng.ts";
-import { FUZZ_KINDS, loadFuzzTarget, type FuzzKind } from "./fuzz/targets.ts";
+import { FUZZ_KINDS, loadFuzzTarget, verifyOptionsOf, type FuzzKind } from "./fuzz/targets.ts";
 import type { FuzzWorkerInput, FuzzWorkerMessage } from "./fuzz/worker.ts";
 
 const { values: args } = parseArgs({
@@ -46,7 +46,7 @@ const jobs = Math.max(1, Math.min(kinds.length, args.jobs === undefined ? availa
 /** --index: regenerates one input in this thread, runs it and prints everything about it. */
 async function replay(kind: FuzzKind, index: number): Promise<void> {
   const target = await loadFuzzTarget(kind);
-  const reference = resultSummary(await verifyEvidence(target.base, { at: target.at, collateral: target.collateral }));
+  const reference = resultSummary(await verifyEvidence(target.base, verifyOptionsOf(target)));
   const m = mutate(target, new Rng(seed, kindNumber(kind), index));
   const t0 = performance.now();
   const outcome = await classify(target, reference, m.bytes);

@@ -12,7 +12,7 @@ import { decodeEvidenceInput } from "../../src/evidence/decodeEvidenceInput.ts";
 import { keccak256Hex } from "../../src/util/keccak256.ts";
 import type { VerifiedEvidence } from "../../src/verify/types.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
-import type { FuzzTarget } from "./targets.ts";
+import { verifyOptionsOf, type FuzzTarget } from "./targets.ts";
 
 export type Outcome = { type: "rejected"; code: string } | { type: "ok" } | { type: "crash"; reason: string };
 
@@ -30,7 +30,7 @@ function describe(e: unknown): string {
 export async function classify(target: FuzzTarget, reference: string, bytes: Uint8Array): Promise<Outcome> {
   let r: VerifiedEvidence;
   try {
-    r = await verifyEvidence(bytes, { at: target.at, collateral: target.collateral });
+    r = await verifyEvidence(bytes, verifyOptionsOf(target));
   } catch (e) {
     if (!isKeepledgerError(e)) return { type: "crash", reason: `untyped throw: ${describe(e)}` };
     if (e.code === "INTERNAL_VERIFIER_ERROR") return { type: "crash", reason: `INTERNAL_VERIFIER_ERROR (${e.message}); cause: ${describe(e.cause)}` };

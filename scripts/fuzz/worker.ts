@@ -9,7 +9,7 @@ import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { classify, resultSummary } from "./classify.ts";
 import { mutate } from "./mutate.ts";
 import { Rng, kindNumber } from "./rng.ts";
-import { loadFuzzTarget, type FuzzKind } from "./targets.ts";
+import { loadFuzzTarget, verifyOptionsOf, type FuzzKind } from "./targets.ts";
 
 export interface FuzzWorkerInput {
   kind: FuzzKind;
@@ -40,7 +40,7 @@ const slots = new BigInt64Array(input.state);
 const post = (m: FuzzWorkerMessage): void => parentPort!.postMessage(m);
 
 const target = await loadFuzzTarget(input.kind);
-const reference = resultSummary(await verifyEvidence(target.base, { at: target.at, collateral: target.collateral }));
+const reference = resultSummary(await verifyEvidence(target.base, verifyOptionsOf(target)));
 const codes = new Map<string, number>();
 const mutations = new Map<string, number>();
 let ok = 0;

@@ -82,7 +82,11 @@ export function demoVectors(): DemoVector[] {
   ];
 }
 
-/** A dev policy for one real vector: its TEE, its TCB status accepted, unbound evidence allowed. */
+/**
+ * A dev policy for one real vector: its TEE, its TCB status accepted, unbound evidence allowed. Its launch
+ * fields stay the safe defaults: the seeded vectors fit them (SGX flags INIT | MODE64BIT, TDX SEPT_VE_DISABLE
+ * with zero owner fields, SNP VMPL 0 without MIGRATE_MA; demoVectors.test.ts).
+ */
 export function vectorPolicy(v: DemoVector): PlatformPolicy {
   return { ...defaultPolicy(), allowedTees: [v.tee], acceptedTcbStatuses: [v.tcbStatus], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400n };
 }

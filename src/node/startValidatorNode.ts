@@ -15,7 +15,7 @@ import { UsageError } from "../errors/index.ts";
 import { keepledgerDomain } from "../ids/index.ts";
 import { openDatabase } from "../store/openDatabase.ts";
 import type { TeeAdapter } from "../verify/adapter.ts";
-import { DEFAULT_ADAPTERS } from "../verify/registry.ts";
+import { defaultAdapters } from "../verify/registry.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../verify/x509/verifyCertificateChain.ts";
 import { Appraiser } from "./appraisal/appraiseSubmission.ts";
@@ -96,7 +96,9 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   await checkRegistration(chainState, address, config);
 
   const store = await NodeStore.open(openDatabase(config.store));
-  const adapters = options.adapters ?? DEFAULT_ADAPTERS;
+  const allowMissingAmdCrl = config.collateral.dangerouslyAllowMissingAmdCrl === true;
+  if (allowMissingAmdCrl) nodeLog.warn("UNSAFE: collateral.dangerouslyAllowMissingAmdCrl is set: SEV-SNP evidence is accepted without AMD's CRL when none can be had (dev networks only)");
+  const adapters = options.adapters ?? defaultAdapters({ dangerouslyAllowMissingAmdCrl: allowMissingAmdCrl });
   const providers = [...(await collateralSources(config.collateral)), ...(options.collateralProviders ?? [])];
   const floor = await CollateralFloorStore.open(store.db);
   const tcbRecovery = new TcbRecovery({

@@ -11,7 +11,7 @@ const NOW = 1_751_328_000; // 2025-07-01T00:00:00Z
 const sgxEvidence = (over: Partial<VerifiedEvidence<"sgx">> = {}): VerifiedEvidence<"sgx"> => ({
   ok: true,
   tee: "sgx",
-  claims: { mrenclave: h("11", 32), mrsigner: h("22", 32), isvProdId: 3, isvSvn: 5, reportData: `0x${"ab".repeat(32)}${"00".repeat(32)}` },
+  claims: { mrenclave: h("11", 32), mrsigner: h("22", 32), isvProdId: 3, isvSvn: 5, reportData: `0x${"ab".repeat(32)}${"00".repeat(32)}`, attributes: "0x5", xfrm: "0xe7" },
   tcb: { status: "UpToDate", advisoryIds: [] },
   debug: false,
   evidenceHash: h("e1", 32),

@@ -1,6 +1,7 @@
 import { PolicyError } from "../errors/KeepledgerError.ts";
 import { fromHex, isAllZero, toHex, type Hex } from "../util/bytes.ts";
 import type { ClaimsByKind, VerifiedEvidence } from "../verify/types.ts";
+import { checkLaunchPolicy } from "./checkLaunchPolicy.ts";
 import { POLICY_CODES } from "./codes.ts";
 import { matchMeasurement } from "./matchMeasurement.ts";
 import type { ApprovedMeasurement, VerdictFields, WorkloadPolicy } from "./types.ts";
@@ -97,6 +98,7 @@ export function appraiseVerdict(options: AppraiseVerdictOptions): AppraiseVerdic
   if (product !== undefined && (policy.deniedAmdProductLines as string[]).includes(product)) {
     deny(POLICY_CODES.POLICY_AMD_PRODUCT_DENIED, `AMD ${product} platforms are denied`, { product });
   }
+  checkLaunchPolicy(evidence, policy.launch);
 
   let freshnessBlock = 0;
   if (binding.kind === "bound") {

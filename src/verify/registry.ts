@@ -1,7 +1,7 @@
 import type { TeeAdapter } from "./adapter.ts";
 import { debugAdapter } from "./debug/debugAdapter.ts";
 import { nitroAdapter } from "./nitro/nitroAdapter.ts";
-import { snpAdapter } from "./sev-snp/snpAdapter.ts";
+import { createSnpAdapter } from "./sev-snp/snpAdapter.ts";
 import { sgxAdapter } from "./sgx/sgxAdapter.ts";
 import { tdxAdapter } from "./tdx/tdxAdapter.ts";
 
@@ -10,10 +10,21 @@ import { tdxAdapter } from "./tdx/tdxAdapter.ts";
  * quote version means adding its folder and one line here. Detection is
  * strict: exactly one adapter must claim the bytes.
  */
-export const DEFAULT_ADAPTERS: readonly TeeAdapter[] = [
-  sgxAdapter as TeeAdapter,
-  tdxAdapter as TeeAdapter,
-  snpAdapter as TeeAdapter,
-  nitroAdapter as TeeAdapter,
-  debugAdapter as TeeAdapter,
-];
+export const DEFAULT_ADAPTERS: readonly TeeAdapter[] = defaultAdapters();
+
+/** The unsafe switches an operator may set on the adapters, each off by default (docs/operator-guide.md). */
+export interface DefaultAdaptersOptions {
+  /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when none can be had. Development networks only. */
+  dangerouslyAllowMissingAmdCrl?: boolean;
+}
+
+/** Every supported kind, with the operator's unsafe switches (none by default: DEFAULT_ADAPTERS). */
+export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly TeeAdapter[] {
+  return [
+    sgxAdapter as TeeAdapter,
+    tdxAdapter as TeeAdapter,
+    createSnpAdapter({ dangerouslyAllowMissingCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
+    nitroAdapter as TeeAdapter,
+    debugAdapter as TeeAdapter,
+  ];
+}

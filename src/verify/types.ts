@@ -24,6 +24,10 @@ export interface SgxClaims {
   isvProdId: number;
   isvSvn: number;
   reportData: Hex;
+  /** ATTRIBUTES.FLAGS (INIT, DEBUG, MODE64BIT, PROVISIONKEY, EINITTOKEN_KEY, KSS, AEXNOTIFY…): 0x-hex of the 64-bit value. */
+  attributes: Hex;
+  /** ATTRIBUTES.XFRM, the XSAVE feature mask: 0x-hex of the 64-bit value. */
+  xfrm: Hex;
 }
 
 export interface TdxClaims {
@@ -33,6 +37,14 @@ export interface TdxClaims {
   rtmr2: Hex;
   rtmr3: Hex;
   mrConfigId: Hex;
+  /** MROWNER, 48 bytes. */
+  mrOwner: Hex;
+  /** MROWNERCONFIG, 48 bytes. */
+  mrOwnerConfig: Hex;
+  /** XFAM, the extended features the TD may use: 0x-hex of the 64-bit value. */
+  xfam: Hex;
+  /** TD_ATTRIBUTES (DEBUG, SEPT_VE_DISABLE, MIGRATABLE, PKS, KL, PERFMON…): 0x-hex of the 64-bit value. */
+  tdAttributes: Hex;
   reportData: Hex;
 }
 
@@ -45,6 +57,35 @@ export interface SnpClaims {
   policy: Hex;
   /** REPORTED_TCB: the 8 raw bytes as they appear in the report. */
   reportedTcb: Hex;
+  /** The VMPL the report was requested from (0 is the most privileged). */
+  vmpl: number;
+  /** The guest policy bits the launch was made with (bits 16..25). */
+  guestPolicy: SnpGuestPolicyClaims;
+  /** REPORTED_TCB (what the VCEK certifies), COMMITTED_TCB, CURRENT_TCB and LAUNCH_TCB, by component. */
+  tcb: { reported: SnpTcbClaim; committed: SnpTcbClaim; current: SnpTcbClaim; launch: SnpTcbClaim };
+}
+
+/** The guest policy bits of an SEV-SNP launch. */
+export interface SnpGuestPolicyClaims {
+  /** Bit 16: the host may run the guest with SMT enabled. */
+  smt: boolean;
+  /** Bit 18: a migration agent may be associated. */
+  migrateMa: boolean;
+  /** Bit 19: the host may debug the guest (evidence.debug). */
+  debug: boolean;
+  /** Bit 20: single socket only. */
+  singleSocket: boolean;
+}
+
+/** One SEV-SNP TCB_VERSION: security patch levels by component (fmc on Turin only) and the 8 raw bytes. */
+export interface SnpTcbClaim {
+  raw: Hex;
+  bootloader: number;
+  tee: number;
+  snp: number;
+  microcode: number;
+  /** Turin only. */
+  fmc?: number;
 }
 
 export interface NitroClaims {

@@ -18,6 +18,11 @@ export const VERIFY_CODES = defineErrorCodes("verify", {
     stage: "infrastructure",
     description: "A collateral provider (PCS/PCCS/KDS) failed; the same request may succeed later.",
   },
+  VERIFY_RESULT_EXPIRED: {
+    stage: "verification",
+    description:
+      "The verification would already have expired at the time it was made for: a certificate, CRL or collateral it rests on lapsed before then (e.g. a Nitro document judged as of its own timestamp but verified after its leaf certificate expired). Attest again or verify as of a time inside the window.",
+  },
   INTERNAL_VERIFIER_ERROR: {
     stage: "verification",
     description: "A verifier failed in an unexpected way; the evidence is rejected and the failure should be reported as a bug.",
@@ -62,6 +67,7 @@ const COLLATERAL_SHORTFALL = new Set<string>([
   DCAP_CODES.DCAP_COLLATERAL_EXPIRED,
   SNP_VERIFY_CODES.SNP_VEK_MISSING,
   SNP_VERIFY_CODES.SNP_ASK_MISSING,
+  SNP_VERIFY_CODES.SNP_CRL_UNAVAILABLE,
   X509_CODES.CRL_MISSING,
   X509_CODES.CRL_EXPIRED,
   // Older than this validator's floor: its own (down) source is where a current one would have come from.
@@ -115,8 +121,9 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes));
   const providers = options.collateral === undefined ? [] : Array.isArray(options.collateral) ? options.collateral : [options.collateral as CollateralProvider];
   const { set: collateral, outages } = await gatherCollateral(adapter, parsed, providers, at);
+  let result: VerifiedEvidence;
   try {
-    return guarded(adapter, "verifier", () =>
+    result = guarded(adapter, "verifier", () =>
       adapter.verify(parsed, {
         evidence: bytes,
         collateral,
@@ -128,6 +135,22 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
   } catch (error) {
     if (outages.length > 0 && isKeepledgerError(error) && COLLATERAL_SHORTFALL.has(error.code)) throw outages[0]!;
     throw error;
+  }
+  checkNotExpired(result, at);
+  return result;
+}
+
+/**
+ * No kind may hand back a result that has already lapsed at the time it was made for. A verifier may
+ * judge evidence as of an earlier moment (Nitro: the document's own timestamp), but what it returns
+ * must still hold at `at`: an expiry before `at` is a rejection, whatever the kind.
+ */
+export function checkNotExpired(result: VerifiedEvidence, at: Date): void {
+  if (!(result.expiresAt.getTime() >= at.getTime())) {
+    const when = Number.isNaN(result.expiresAt.getTime()) ? "an invalid time" : result.expiresAt.toISOString();
+    throw new VerificationError(VERIFY_CODES.VERIFY_RESULT_EXPIRED, `the ${result.tee} verification expired at ${when}, before the time it is made for`, {
+      details: { tee: result.tee, expiresAt: result.expiresAt, at },
+    });
   }
 }
 

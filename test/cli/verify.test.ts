@@ -23,7 +23,7 @@ describe("keepledger verify (the relied-on interface)", () => {
     const out = JSON.parse(lines[0]!);
     expect(Object.keys(out)).toEqual(["ok", "tee", "claims", "tcb", "debug", "evidenceHash", "collateralHash", "expiresAt"]);
     expect(out).toMatchObject({ ok: true, tee: "tdx", tcb: { status: "UpToDate", advisoryIds: [] }, debug: false });
-    expect(Object.keys(out.claims)).toEqual(["mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrConfigId", "reportData"]);
+    expect(Object.keys(out.claims)).toEqual(["mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrConfigId", "mrOwner", "mrOwnerConfig", "xfam", "tdAttributes", "reportData"]);
     expect(out.evidenceHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(new Date(out.expiresAt).toISOString()).toBe(out.expiresAt);
   });
@@ -61,7 +61,8 @@ describe("runVerify", () => {
       for (const [suffix, body] of [["hex", raw.toString("hex")], ["b64", raw.toString("base64")]] as const) {
         const path = join(dir, `${kind}.${suffix}`);
         writeFileSync(path, body);
-        const r = await runVerify(path, { collateral: fixturePath(kind, set), at, json: true });
+        // No AMD Milan CRL is among the vectors: the SEV-SNP report needs the switch, explicitly (refusal below).
+        const r = await runVerify(path, { collateral: fixturePath(kind, set), at, json: true, ...(kind === "sev-snp" ? { dangerouslyAllowMissingAmdCrl: true } : {}) });
         expect(r.exitCode, `${kind} ${suffix}`).toBe(0);
         expect(JSON.parse(r.stdout).tee).toBe(kind);
       }
@@ -72,8 +73,28 @@ describe("runVerify", () => {
     const r = await runVerify(fixturePath("sev-snp", "go-sev-guest-milan-debug", "report.bin"), {
       collateral: fixturePath("sev-snp", "go-sev-guest-milan-debug"),
       at: expectedOf("sev-snp", "go-sev-guest-milan-debug").verify_at,
+      dangerouslyAllowMissingAmdCrl: true,
     });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain("INSECURE");
+  });
+
+  it("refuses an SEV-SNP report whose AMD CRL no source has, unless --dangerously-allow-missing-amd-crl", async () => {
+    const file = fixturePath("sev-snp", "dstack-milan", "report.bin");
+    const opts = { collateral: fixturePath("sev-snp", "dstack-milan"), at: expectedOf("sev-snp", "dstack-milan").verify_at, json: true };
+    const refused = await runVerify(file, opts);
+    expect(refused.exitCode).toBe(1);
+    expect(JSON.parse(refused.stdout).error).toMatchObject({ code: "SNP_CRL_UNAVAILABLE" });
+    const allowed = await runVerify(file, { ...opts, dangerouslyAllowMissingAmdCrl: true });
+    expect(allowed.exitCode).toBe(0);
+  });
+
+  it("refuses a Nitro document as of 40 days after its leaf certificate expired", async () => {
+    const set = "dstack-nitro-doc-a";
+    const leafExpiry = new Date(expectedOf("nitro", set).validity_window.not_after);
+    const at = new Date(leafExpiry.getTime() + 40 * 86_400_000).toISOString();
+    const r = await runVerify(fixturePath("nitro", set, "attestation_doc.cose"), { at, json: true });
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: "VERIFY_RESULT_EXPIRED" } });
   });
 });

@@ -9,7 +9,7 @@ import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
 import { classify, resultSummary } from "../../scripts/fuzz/classify.ts";
 import { mutate } from "../../scripts/fuzz/mutate.ts";
 import { Rng, kindNumber } from "../../scripts/fuzz/rng.ts";
-import { FUZZ_KINDS, loadFuzzTarget, type FuzzKind, type FuzzTarget } from "../../scripts/fuzz/targets.ts";
+import { FUZZ_KINDS, loadFuzzTarget, verifyOptionsOf, type FuzzKind, type FuzzTarget } from "../../scripts/fuzz/targets.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 
 const targets = new Map<FuzzKind, { target: FuzzTarget; reference: string }>();
@@ -17,7 +17,7 @@ const targets = new Map<FuzzKind, { target: FuzzTarget; reference: string }>();
 beforeAll(async () => {
   for (const kind of FUZZ_KINDS) {
     const target = await loadFuzzTarget(kind);
-    targets.set(kind, { target, reference: resultSummary(await verifyEvidence(target.base, { at: target.at, collateral: target.collateral })) });
+    targets.set(kind, { target, reference: resultSummary(await verifyEvidence(target.base, verifyOptionsOf(target))) });
   }
 });
 

@@ -169,6 +169,9 @@ export interface TdReportFields {
   tdAttributes?: Uint8Array;
   mrTd?: Uint8Array;
   mrConfigId?: Uint8Array;
+  mrOwner?: Uint8Array;
+  mrOwnerConfig?: Uint8Array;
+  xfam?: Uint8Array;
   rtmr?: Uint8Array[];
   reportData?: Uint8Array;
   /** TD 1.5 body (648 bytes) with TEE_TCB_SVN2 and MRSERVICETD. */
@@ -182,9 +185,11 @@ export function tdReportBytes(f: TdReportFields): Uint8Array {
   if (f.mrSignerSeam) out.set(f.mrSignerSeam, 64);
   if (f.seamAttributes) out.set(f.seamAttributes, 112);
   out.set(f.tdAttributes ?? hexBytes("0000001000000000"), 120);
-  out.set(hexBytes("e702060000000000"), 128); // XFAM
+  out.set(f.xfam ?? hexBytes("e702060000000000"), 128);
   out.set(f.mrTd ?? new Uint8Array(48).fill(0x33), 136);
   if (f.mrConfigId) out.set(f.mrConfigId, 184);
+  if (f.mrOwner) out.set(f.mrOwner, 232);
+  if (f.mrOwnerConfig) out.set(f.mrOwnerConfig, 280);
   (f.rtmr ?? [0x40, 0x41, 0x42, 0x43].map((b) => new Uint8Array(48).fill(b))).forEach((r, i) => out.set(r, 328 + 48 * i));
   out.set(f.reportData ?? new Uint8Array(64).fill(0x77), 520);
   if (f.td15) out.set(hexBytes("03010300000000000000000000000000"), 584);

@@ -2,7 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { intelPcsCollateral } from "../../src/collateral/intel/intelPcsCollateral.ts";
 import { directoryCollateral, staticCollateral } from "../../src/collateral/staticCollateral.ts";
+import type { TeeAdapter } from "../../src/verify/adapter.ts";
+import { debugAdapter } from "../../src/verify/debug/debugAdapter.ts";
+import { defaultAdapters } from "../../src/verify/registry.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
+import { DEBUG_TEST_TIME, signDebugTestEvidence } from "../support/debugKeepSigner.ts";
 import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 
 /** The end-to-end path the CLI and the node use: raw or encoded bytes + a collateral directory + an as-of time. */
@@ -15,7 +19,9 @@ describe("verifyEvidence over the real vectors", () => {
   ])("%s/%s verifies from a directory of collateral, as of its verify_at", async (kind, set, file, tee, status) => {
     const expected = expectedOf(kind, set);
     const collateral = await directoryCollateral(fixturePath(kind, set));
-    const r = await verifyEvidence(fixtureBytes(kind, set, file), { collateral, at: new Date(expected.verify_at) });
+    // No AMD Milan CRL is among the vectors: the SEV-SNP report is checked without one, explicitly.
+    const adapters = kind === "sev-snp" ? { adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }) } : {};
+    const r = await verifyEvidence(fixtureBytes(kind, set, file), { collateral, at: new Date(expected.verify_at), ...adapters });
     expect(r.tee).toBe(tee);
     expect(r.tcb.status).toBe(status);
     expect(r.expiresAt.getTime()).toBeLessThanOrEqual(new Date(expected.validity_window.not_after).getTime());
@@ -78,5 +84,54 @@ describe("a collateral service that is down", () => {
     expect(error).toMatchObject({ retryable: true, stage: "infrastructure" });
     const alone = await verifyEvidence(quote, { collateral: [partial], at }).catch((e: unknown) => e);
     expect(alone).toMatchObject({ retryable: false, code: expect.stringMatching(/_MISSING$/) });
+  });
+});
+
+describe("a result past its own expiry (issue 10 §4)", () => {
+  const DAY = 86_400_000;
+
+  it("nitro: a real document verified 40 days after its leaf certificate expired is refused, not ok with an expiry in the past", async () => {
+    const set = "dstack-nitro-doc-a";
+    const expected = expectedOf("nitro", set);
+    const bytes = fixtureBytes("nitro", set, "attestation_doc.cose");
+    const ok = await verifyEvidence(bytes, { at: new Date(expected.verify_at) });
+    expect(ok.expiresAt.getTime()).toBeGreaterThanOrEqual(new Date(expected.verify_at).getTime());
+    const at = new Date(new Date(expected.validity_window.not_after).getTime() + 40 * DAY);
+    await expect(verifyEvidence(bytes, { at })).rejects.toMatchObject({
+      code: "VERIFY_RESULT_EXPIRED",
+      stage: "verification",
+      shortMessage: `the nitro verification expired at ${new Date(expected.validity_window.not_after).toISOString()}, before the time it is made for`,
+    });
+  });
+
+  /**
+   * The rule is central: whatever a kind's verifier returns, an expiry before `at` is refused. Each real
+   * adapter is made to judge as of a moment inside its vector's window (as Nitro does with its timestamp)
+   * while verifyEvidence is asked for a time 40 days past the window.
+   */
+  const judgedEarlier = (adapter: TeeAdapter, judgeAt: Date): TeeAdapter => ({ ...adapter, verify: (parsed, context) => adapter.verify(parsed, { ...context, at: judgeAt }) });
+
+  it.each([
+    ["sgx", "dcapqvl-sgx", "quote.bin"],
+    ["tdx", "dcapqvl-tdx", "quote.bin"],
+    ["sev-snp", "dstack-milan", "report.bin"],
+    ["nitro", "dstack-nitro-doc-a", "attestation_doc.cose"],
+  ] as const)("%s/%s: refused with VERIFY_RESULT_EXPIRED whatever the verifier returned", async (kind, set, file) => {
+    const expected = expectedOf(kind, set);
+    const collateral = await directoryCollateral(fixturePath(kind, set));
+    // No AMD Milan CRL is among the vectors: the SEV-SNP ASK is checked without one, explicitly.
+    const real = defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }).find((a) => a.kind === kind)!;
+    const adapters = [judgedEarlier(real, new Date(expected.verify_at))];
+    const at = new Date(new Date(expected.validity_window.not_after).getTime() + 40 * DAY);
+    await expect(verifyEvidence(fixtureBytes(kind, set, file), { collateral, at, adapters })).rejects.toMatchObject({ code: "VERIFY_RESULT_EXPIRED", details: { tee: kind } });
+  });
+
+  it("debug: refused with VERIFY_RESULT_EXPIRED whatever the verifier returned", async () => {
+    const bytes = await signDebugTestEvidence();
+    const adapters = [judgedEarlier(debugAdapter as TeeAdapter, DEBUG_TEST_TIME)];
+    const at = new Date(DEBUG_TEST_TIME.getTime() + 40 * DAY);
+    await expect(verifyEvidence(bytes, { at, adapters })).rejects.toMatchObject({ code: "VERIFY_RESULT_EXPIRED", details: { tee: "debug" } });
+    // Judged as of its own time it verifies: the refusal is the expiry, not the evidence.
+    expect((await verifyEvidence(bytes, { at: DEBUG_TEST_TIME, adapters })).tee).toBe("debug");
   });
 });

@@ -13,6 +13,7 @@ import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import type { ChainSource } from "../../indexer/chainSource.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
 import type { Database } from "../../store/Database.ts";
+import { defaultAdapters } from "../../verify/registry.ts";
 import { failureJson, failureText } from "../formatVerification.ts";
 import { DEFAULT_DEPLOYMENT, DEFAULT_REGISTRY_DATABASE, DEFAULT_RPC, rpcSource } from "./registryOptions.ts";
 
@@ -21,6 +22,8 @@ export interface AuditCommandOptions {
   deployment?: string;
   database?: string;
   json?: boolean;
+  /** UNSAFE: replay SEV-SNP verdicts without AMD's CRL when the evidence store has none (verdicts of a dev network). */
+  dangerouslyAllowMissingAmdCrl?: boolean;
 }
 
 /** What the command would build from its options; tests hand them in. */
@@ -44,7 +47,11 @@ export async function runAudit(verdictId: string, opts: AuditCommandOptions, dep
       db = openDatabase(opts.database ?? DEFAULT_REGISTRY_DATABASE);
       d = { chain: rpcSource(opts.rpc ?? DEFAULT_RPC), deployment, evidenceStore: await EvidenceStore.open(db) };
     }
-    const result = await auditVerdict({ verdictId, ...d });
+    const result = await auditVerdict({
+      verdictId,
+      ...d,
+      ...(opts.dangerouslyAllowMissingAmdCrl === true ? { adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }) } : {}),
+    });
     return { exitCode: result.result === "match" ? 0 : 1, stdout: opts.json ? auditJson(result) : formatAudit(result) };
   } catch (error) {
     if (!isKeepledgerError(error)) throw error;
@@ -63,6 +70,7 @@ export function registerAuditCommand(program: Command): void {
     .option("--deployment <file>", "deployment JSON (from keepledger deploy --out)", DEFAULT_DEPLOYMENT)
     .option("--database <path|url>", "the store holding the evidence store (the node's, or the shared dev store)", DEFAULT_REGISTRY_DATABASE)
     .option("--json", "print exactly one JSON object on stdout")
+    .option("--dangerously-allow-missing-amd-crl", "UNSAFE: replay SEV-SNP verdicts without AMD's CRL when the store has none (verdicts of a dev network)")
     .addHelpText("after", "\nExit status: 0 every field re-derives, 1 mismatch (or the evidence is not in the store), 2 usage error.")
     .action(async (verdictId: string, opts: AuditCommandOptions) => {
       const r = await runAudit(verdictId, opts);

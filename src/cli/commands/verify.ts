@@ -1,5 +1,5 @@
 /**
- * `keepledger verify <evidence-file> [--collateral <dir>] [--at <ISO-8601>] [--json]`
+ * `keepledger verify <evidence-file> [--collateral <dir>] [--at <ISO-8601>] [--json] [--dangerously-allow-missing-amd-crl]`
  * — this exact interface is relied on (docs/cli.md): exit 0 verified, 1 does not
  * verify, 2 usage error; with --json exactly one JSON object on stdout.
  */
@@ -10,6 +10,7 @@ import { intelPcsCollateral } from "../../collateral/intel/intelPcsCollateral.ts
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import type { CollateralProvider } from "../../collateral/types.ts";
 import { UsageError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
+import { defaultAdapters } from "../../verify/registry.ts";
 import { VERIFY_CODES, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import { CLI_CODES } from "../codes.ts";
 import { failureJson, failureText, verificationJson, verificationText } from "../formatVerification.ts";
@@ -20,6 +21,8 @@ export interface VerifyCommandOptions {
   json?: boolean;
   pccs?: string;
   kds?: string;
+  /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when no source has it. */
+  dangerouslyAllowMissingAmdCrl?: boolean;
 }
 
 export interface VerifyCommandResult {
@@ -54,7 +57,11 @@ export async function runVerify(file: string, opts: VerifyCommandOptions): Promi
     if (opts.collateral !== undefined) providers.push(await directoryCollateral(opts.collateral));
     if (opts.pccs !== undefined) providers.push(intelPcsCollateral({ baseUrl: opts.pccs, apiVersion: 4 }));
     if (opts.kds !== undefined) providers.push(amdKdsCollateral({ baseUrl: opts.kds }));
-    const result = await verifyEvidence(bytes, { at, collateral: providers });
+    const result = await verifyEvidence(bytes, {
+      at,
+      collateral: providers,
+      ...(opts.dangerouslyAllowMissingAmdCrl === true ? { adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }) } : {}),
+    });
     return { exitCode: 0, stdout: opts.json ? JSON.stringify(verificationJson(result)) : verificationText(result) };
   } catch (e) {
     const error = isKeepledgerError(e)
@@ -74,6 +81,7 @@ export function registerVerifyCommand(program: Command): void {
     .option("--json", "print exactly one JSON object on stdout")
     .option("--pccs <url>", "fetch Intel collateral from Intel PCS or a PCCS (v4 API) at this base URL")
     .option("--kds <url>", "fetch AMD collateral from AMD KDS (or a mirror) at this base URL")
+    .option("--dangerously-allow-missing-amd-crl", "UNSAFE: check SEV-SNP ASKs without AMD's CRL when neither --collateral nor --kds has it (a revoked ASK goes unnoticed)")
     .addHelpText(
       "after",
       "\nExit status: 0 verified, 1 the evidence does not verify, 2 usage error.\nExample: keepledger verify quote.bin --collateral ./collateral --at 2025-07-01T00:00:00Z",

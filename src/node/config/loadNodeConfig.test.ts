@@ -37,6 +37,9 @@ describe("node configuration", () => {
     expect(c.batch).toEqual({ enabled: false, maxItems: 256, maxWaitMs: 250 });
     expect(c.limits.requestsPerMinute).toBe(600);
     expect(c.peers.maxIssuedAtSkewSeconds).toBe(120);
+    // The unsafe AMD CRL switch is off unless the file sets it.
+    expect(c.collateral.dangerouslyAllowMissingAmdCrl ?? false).toBe(false);
+    expect(parseNodeConfig({ ...minimal, collateral: { dangerouslyAllowMissingAmdCrl: true } }, { source: "node.json", baseDir: "/etc/keepledger" }).collateral.dangerouslyAllowMissingAmdCrl).toBe(true);
   });
 
   it.each([
@@ -54,6 +57,11 @@ describe("node configuration", () => {
     { name: "zero confirmations", input: { ...minimal, confirmations: 0 }, want: "confirmations: expected a number of blocks (> 0)" },
     { name: "a batch size as text", input: { ...minimal, batch: { enabled: true, maxItems: "100" } }, want: "batch.maxItems: expected a number of verdicts" },
     { name: "a store of another kind", input: { ...minimal, store: "mysql://db" }, want: "store: expected sqlite:<path> or a postgres:// URL" },
+    {
+      name: "the AMD CRL switch as text",
+      input: { ...minimal, collateral: { dangerouslyAllowMissingAmdCrl: "yes" } },
+      want: "collateral.dangerouslyAllowMissingAmdCrl: expected true or false",
+    },
   ])("names the field and what it expects: $name", ({ input, want }) => {
     const got = problems(input);
     expect(got.startsWith("NODE_CONFIG_INVALID: node.json is not a valid node configuration:")).toBe(true);

@@ -87,6 +87,11 @@ export const nodeConfigSchema = z
         amdKdsUrl: httpUrl("an AMD KDS base URL").optional(),
         /** Refuse a CRL, TCB Info or QE Identity issued longer ago than this (default: the document's own nextUpdate). */
         maxCollateralAgeSeconds: positiveInt("seconds").optional(),
+        /**
+         * UNSAFE, off by default: accept SEV-SNP evidence whose ASK cannot be checked against AMD's CRL
+         * because no source has the CRL (without it such evidence is refused as retryable). Dev networks only.
+         */
+        dangerouslyAllowMissingAmdCrl: z.boolean({ error: expected("true or false") }).optional(),
       })
       .strict()
       .default({}),

@@ -37,6 +37,8 @@ function adapterVerify(set: DcapSet) {
 
 const CASES = (["sgx", "tdx"] as const).flatMap((kind) => setsOf(kind).map((name) => ({ kind, name })));
 const sorted = (a: string[]) => [...a].sort();
+/** An 8-byte little-endian field of expected.json (hex) as 0x-hex of its value, computed independently of u64Hex. */
+const le64 = (hex: string) => `0x${BigInt(`0x${hex.match(/../g)!.reverse().join("")}`).toString(16)}`;
 
 describe("DCAP fixtures verify exactly as their expected.json says", () => {
   it("covers every sgx and tdx set", () => {
@@ -83,6 +85,8 @@ describe("DCAP fixtures verify exactly as their expected.json says", () => {
           isvProdId: report.isvprodid,
           isvSvn: report.isvsvn,
           reportData: `0x${report.report_data}`,
+          attributes: le64(report.attributes.slice(0, 16)),
+          xfrm: le64(report.xfrm),
         });
       } else {
         expect(r.debug).toBe(report.td_attributes_debug);
@@ -93,6 +97,10 @@ describe("DCAP fixtures verify exactly as their expected.json says", () => {
           rtmr2: `0x${report.rtmr2}`,
           rtmr3: `0x${report.rtmr3}`,
           mrConfigId: `0x${report.mrconfigid}`,
+          mrOwner: `0x${report.mrowner}`,
+          mrOwnerConfig: `0x${report.mrownerconfig}`,
+          xfam: le64(report.xfam),
+          tdAttributes: le64(report.td_attributes),
           reportData: `0x${report.report_data}`,
         });
       }

@@ -38,6 +38,11 @@ export const SNP_VERIFY_CODES = defineErrorCodes("verify/sev-snp", {
     stage: "usage",
     description: "The evidence bytes handed to the SEV-SNP adapter's verify are not the bytes the report was parsed from; pass the same bytes to parse and verify.",
   },
+  SNP_CRL_UNAVAILABLE: {
+    stage: "infrastructure",
+    description:
+      "No collateral source had AMD's CRL for the report's product line (KDS /vcek/v1/{product}/crl or /vlek/v1/{product}/crl), which the SEV-SNP adapter requires; retry when KDS or the collateral directory serves it. Only development networks may set dangerouslyAllowMissingAmdCrl.",
+  },
   SNP_REPORT_SIGNATURE_INVALID: {
     stage: "verification",
     description: "The report's ECDSA P-384/SHA-384 signature over bytes 0x000..0x29F does not verify with the VCEK/VLEK key.",

@@ -2,10 +2,21 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
 import { buildSnpReport, defaultReportFields, snpTestCase } from "../../../test/support/snpTestSigner.ts";
+import { createCrl } from "../../../test/support/testPki.ts";
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
-import { snpAdapter } from "./snpAdapter.ts";
+import { createSnpAdapter, defaultSnpAdapterOptions, snpAdapter } from "./snpAdapter.ts";
+
+function codeAndRetry(run: () => unknown): { code: string; retryable: boolean; stage: string } | "ok" {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof KeepledgerError) return { code: e.code, retryable: e.retryable, stage: e.stage };
+    throw e;
+  }
+  return "ok";
+}
 
 describe("snpAdapter.detect", () => {
   it("recognizes the real reports", () => {
@@ -63,7 +74,14 @@ describe("snpAdapter end to end", () => {
     ]);
     const collateral = (await directoryCollateral(fixturePath("sev-snp", "dstack-milan"))).collateral;
     const at = new Date(expectedOf("sev-snp", "dstack-milan").verify_at);
-    const v = snpAdapter.verify(report, { evidence: bytes, collateral, at });
+    // No AMD Milan CRL is among the vectors: the production adapter refuses (retryable) …
+    const refused = codeAndRetry(() => snpAdapter.verify(report, { evidence: bytes, collateral, at }));
+    expect(refused).toEqual({ code: "SNP_CRL_UNAVAILABLE", retryable: true, stage: "infrastructure" });
+    expect(() => snpAdapter.verify(report, { evidence: bytes, collateral, at })).toThrowError(
+      expect.objectContaining({ shortMessage: "no AMD CRL for the Milan signing chain could be had; try again when KDS or a collateral directory serves it" }),
+    );
+    // … and only the explicit switch verifies it without one.
+    const v = createSnpAdapter({ dangerouslyAllowMissingCrl: true }).verify(report, { evidence: bytes, collateral, at });
     expect(v.tee).toBe("sev-snp");
     expect(v.claims.reportedTcb).toBe("0x04000000000017d5");
   });
@@ -87,5 +105,45 @@ describe("snpAdapter end to end", () => {
     }
     expect(error).toBeInstanceOf(KeepledgerError);
     expect((error as KeepledgerError).code).toBe("SNP_EVIDENCE_MISMATCH");
+  });
+});
+
+describe("snpAdapter requires AMD's CRL", () => {
+  const AT = new Date(Date.UTC(2025, 5, 1));
+  const dates = { thisUpdate: new Date(Date.UTC(2025, 0, 1)), nextUpdate: new Date(Date.UTC(2025, 11, 1)) };
+
+  const table: Array<{ name: string; input: { crl: "none" | "current" | "revoking" | "lapsed"; dangerouslyAllowMissingCrl: boolean }; wantError: string | null }> = [
+    { name: "no CRL: refused, retryable", input: { crl: "none", dangerouslyAllowMissingCrl: false }, wantError: "SNP_CRL_UNAVAILABLE" },
+    { name: "a current CRL", input: { crl: "current", dangerouslyAllowMissingCrl: false }, wantError: null },
+    { name: "a CRL revoking the ASK", input: { crl: "revoking", dangerouslyAllowMissingCrl: false }, wantError: "CERT_REVOKED" },
+    { name: "a lapsed CRL", input: { crl: "lapsed", dangerouslyAllowMissingCrl: false }, wantError: "CRL_EXPIRED" },
+    { name: "no CRL with the dangerous switch", input: { crl: "none", dangerouslyAllowMissingCrl: true }, wantError: null },
+    { name: "a CRL revoking the ASK, even with the dangerous switch", input: { crl: "revoking", dangerouslyAllowMissingCrl: true }, wantError: "CERT_REVOKED" },
+  ];
+
+  it.each(table)("$name", async ({ input, wantError }) => {
+    const c = await snpTestCase();
+    const crls =
+      input.crl === "none"
+        ? []
+        : [
+            await createCrl(
+              c.pki.ark,
+              input.crl === "revoking" ? [c.pki.ask.cert.serial] : [],
+              input.crl === "lapsed" ? { thisUpdate: dates.thisUpdate, nextUpdate: new Date(Date.UTC(2025, 4, 1)) } : dates,
+            ),
+          ];
+    const adapter = createSnpAdapter({ dangerouslyAllowMissingCrl: input.dangerouslyAllowMissingCrl });
+    const run = () => adapter.verify(adapter.parse(c.report), { evidence: c.report, collateral: { ...emptyCollateral(), certificates: c.certificates, crls }, at: AT, trustedRoots: c.trustedRoots });
+    const got = codeAndRetry(run);
+    if (wantError === null) {
+      expect(got).toBe("ok");
+      return;
+    }
+    expect(got).toMatchObject({ code: wantError, retryable: wantError === "SNP_CRL_UNAVAILABLE" });
+  });
+
+  it("is what the registry's defaults use", () => {
+    expect(defaultSnpAdapterOptions()).toEqual({ dangerouslyAllowMissingCrl: false });
   });
 });

@@ -21,7 +21,6 @@ describe("SEV-SNP CRL freshness", () => {
         collateral: { ...emptyCollateral(), certificates: c.certificates, crls: [crl] },
         at: AT,
         trustedRoots: c.trustedRoots,
-        requireCrl: true,
         ...(freshness ? { freshness } : {}),
       });
     const used = verify(newer).collateralUsed!;

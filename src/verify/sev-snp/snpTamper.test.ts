@@ -11,7 +11,11 @@ import type { CollateralSet } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual } from "../../util/bytes.ts";
 import { parseCertificate } from "../x509/certificate.ts";
-import { snpAdapter } from "./snpAdapter.ts";
+import { createSnpAdapter } from "./snpAdapter.ts";
+
+// No AMD Milan CRL is among the vectors (test/fixtures/VECTORS.md): these tests are about the report bytes,
+// so the ASK is checked without one, explicitly. CRL handling has its own tests (snpAdapter.test.ts).
+const snpAdapter = createSnpAdapter({ dangerouslyAllowMissingCrl: true });
 
 const RUNS = Number(process.env.KEEPLEDGER_FUZZ_RUNS ?? 2000);
 const SETS = ["dstack-milan", "go-sev-guest-milan-debug"] as const;

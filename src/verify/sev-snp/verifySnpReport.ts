@@ -5,7 +5,7 @@ import { tcbLayoutOf, type SnpTcbVersion } from "../../evidence/sev-snp/tcbVersi
 import { bytesEqual, concatBytes, isAllZero, toHex, type Hex } from "../../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 import type { AmdProductLine } from "../roots.ts";
-import type { SnpClaims, VerifiedEvidence } from "../types.ts";
+import type { SnpClaims, SnpTcbClaim, VerifiedEvidence } from "../types.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { verifyWith } from "../x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot } from "../x509/verifyCertificateChain.ts";
@@ -21,25 +21,21 @@ export interface VerifySnpReportOptions {
   at: Date;
   /** Roots to trust instead of the pinned ARKs (matched by CN `ARK-<product line>`). Tests only. */
   trustedRoots?: readonly TrustedRoot[];
-  /** Fail with CRL_MISSING unless the collateral holds the ARK's CRL. Off by default: the KDS CRL is optional collateral. */
-  requireCrl?: boolean;
+  /**
+   * UNSAFE, off by default: verify the ASK/ASVK without the ARK's CRL when the collateral has none
+   * (a CRL that is present is still applied). Without it a missing CRL is CRL_MISSING.
+   */
+  dangerouslyAllowMissingCrl?: boolean;
   /** Floor and maximum age for AMD's CRL (per ARK, i.e. per product line): an older CRL is CRL_STALE. */
   freshness?: CollateralFreshnessOptions;
 }
 
-export function defaultVerifySnpReportOptions(): Pick<VerifySnpReportOptions, "requireCrl"> {
-  return { requireCrl: false };
+export function defaultVerifySnpReportOptions(): Pick<VerifySnpReportOptions, "dangerouslyAllowMissingCrl"> {
+  return { dangerouslyAllowMissingCrl: false };
 }
 
 /** TCB components as policy sees them: plain numbers and the 8 raw bytes as hex. */
-export interface SnpTcbComponents {
-  raw: Hex;
-  bootloader: number;
-  tee: number;
-  snp: number;
-  microcode: number;
-  fmc?: number;
-}
+export type SnpTcbComponents = SnpTcbClaim;
 
 export type VerifySnpReportResult = VerifiedEvidence<"sev-snp">;
 
@@ -50,14 +46,15 @@ const KEY_NAME = { vcek: "VCEK", vlek: "VLEK" } as const;
  * 1. picks the VCEK (or VLEK) and its ASK (or ASVK) from the collateral;
  * 2. fixes the product line from the ASK's name, cross-checked with the
  *    report's CPUID (v3+) or CHIP_ID shape (v2) and the VEK's productName;
- * 3. verifies ASK → pinned ARK of that product line, with AMD's CRL if given;
+ * 3. verifies ASK → pinned ARK of that product line with AMD's CRL (required unless dangerouslyAllowMissingCrl);
  * 4. verifies VEK → ASK (validity, RSA-PSS signature);
  * 5. checks (VCEK) hwID equals CHIP_ID and the VEK's TCB extensions equal REPORTED_TCB;
  * 6. verifies the report's ECDSA P-384/SHA-384 signature over bytes 0x000..0x29F.
  * Pure: no I/O, no clock. Throws VerificationError on any failure.
  */
 export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptions): VerifySnpReportResult {
-  const { collateral, at, trustedRoots, requireCrl = false, freshness } = options;
+  const { collateral, at, trustedRoots, dangerouslyAllowMissingCrl = false, freshness } = options;
+  const requireCrl = !dangerouslyAllowMissingCrl;
   const { vek, extensions, intermediate } = selectSnpCertificates(report, collateral, at);
   const keyName = KEY_NAME[report.keyInfo.signingKey];
 
@@ -127,6 +124,19 @@ export function snpClaims(report: SnpReport): SnpClaims {
     chipId: toHex(report.chipId),
     policy: `0x${report.policy.toString(16)}`,
     reportedTcb: toHex(report.reportedTcb.raw),
+    vmpl: report.vmpl,
+    guestPolicy: {
+      smt: report.policyDecoded.smt,
+      migrateMa: report.policyDecoded.migrateMa,
+      debug: report.policyDecoded.debug,
+      singleSocket: report.policyDecoded.singleSocket,
+    },
+    tcb: {
+      reported: tcbComponents(report.reportedTcb),
+      committed: tcbComponents(report.committedTcb),
+      current: tcbComponents(report.currentTcb),
+      launch: tcbComponents(report.launchTcb),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { SgxQuote } from "../../evidence/dcap/types.ts";
 import { toHex } from "../../util/bytes.ts";
+import { u64Hex } from "../dcap/u64Hex.ts";
 import { evidenceHashOf } from "../dcap/dcapHashes.ts";
 import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
 import type { VerifiedEvidence } from "../types.ts";
@@ -19,7 +20,15 @@ export function verifySgxQuote(quote: SgxQuote, options: VerifySgxQuoteOptions):
   return {
     ok: true,
     tee: "sgx",
-    claims: { mrenclave: toHex(b.mrEnclave), mrsigner: toHex(b.mrSigner), isvProdId: b.isvProdId, isvSvn: b.isvSvn, reportData: toHex(b.reportData) },
+    claims: {
+      mrenclave: toHex(b.mrEnclave),
+      mrsigner: toHex(b.mrSigner),
+      isvProdId: b.isvProdId,
+      isvSvn: b.isvSvn,
+      reportData: toHex(b.reportData),
+      attributes: u64Hex(b.attributes.subarray(0, 8)),
+      xfrm: u64Hex(b.attributes.subarray(8, 16)),
+    },
     tcb: r.tcb,
     debug: isSgxDebug(b.attributes),
     evidenceHash: evidenceHashOf(quote.raw),

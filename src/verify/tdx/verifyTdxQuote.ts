@@ -1,5 +1,6 @@
 import type { TdxQuote } from "../../evidence/dcap/types.ts";
 import { toHex } from "../../util/bytes.ts";
+import { u64Hex } from "../dcap/u64Hex.ts";
 import { evidenceHashOf } from "../dcap/dcapHashes.ts";
 import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
 import type { VerifiedEvidence } from "../types.ts";
@@ -26,6 +27,10 @@ export function verifyTdxQuote(quote: TdxQuote, options: VerifyTdxQuoteOptions):
       rtmr2: toHex(b.rtmr2),
       rtmr3: toHex(b.rtmr3),
       mrConfigId: toHex(b.mrConfigId),
+      mrOwner: toHex(b.mrOwner),
+      mrOwnerConfig: toHex(b.mrOwnerConfig),
+      xfam: u64Hex(b.xfam),
+      tdAttributes: u64Hex(b.tdAttributes),
       reportData: toHex(b.reportData),
     },
     tcb: r.tcb,
