@@ -82,9 +82,19 @@ export function demoVectors(): DemoVector[] {
   ];
 }
 
-/** A dev policy for one real vector: its TEE, its TCB status accepted, unbound evidence allowed. */
+/** SGX ATTRIBUTES.FLAGS PROVISIONKEY (bit 4): the bundled SGX quote carries 0x05 in its enclave and 0x15 in its QE report. */
+const SGX_PROVISIONKEY = 1n << 4n;
+
+/**
+ * A dev policy for one real vector: its TEE, its TCB status accepted, unbound evidence allowed. The
+ * launch policy is the default, which the three vectors meet (TDX: SEPT_VE_DISABLE only, zero owner
+ * config; SEV-SNP: VMPL 0, no migration agent, SMT on, no minimum TCB), except that the SGX one also
+ * allows PROVISIONKEY — a dev-only allowance, production defaults refuse it.
+ */
 export function vectorPolicy(v: DemoVector): PlatformPolicy {
-  return { ...defaultPolicy(), allowedTees: [v.tee], acceptedTcbStatuses: [v.tcbStatus], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400n };
+  const base = defaultPolicy();
+  const launch = v.tee === "sgx" ? { ...base.launch, sgxAllowedAttributes: base.launch.sgxAllowedAttributes | SGX_PROVISIONKEY } : base.launch;
+  return { ...base, allowedTees: [v.tee], acceptedTcbStatuses: [v.tcbStatus], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400n, launch };
 }
 
 /** The demo debug Keep's dev policy: evidence may be a day of chain time old, so the sample request keeps working. */

@@ -15,7 +15,7 @@ import { measurementHash, type Measurement } from "../../ids/index.ts";
 import { CLI_CODES } from "../codes.ts";
 import { addressOption, chainNow, connectReader, connectSigner, emit, hexOption, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions } from "../governance.ts";
 import { measurementFromEvidence, measurementFromFlags, type MeasurementFlags } from "../measurementOptions.ts";
-import { policyChangesFromFlags, policyJson, policyText, readPolicyFile, type PolicyFlags } from "../policyOptions.ts";
+import { applyPolicyChanges, collectOption, policyChangesFromFlags, policyJson, policyText, readPolicyFile, type PolicyFlags } from "../policyOptions.ts";
 
 const OWNER_KEY_ENV = "KEEPLEDGER_OWNER_KEY";
 
@@ -173,7 +173,7 @@ export function registerWorkloadCommand(program: Command): void {
   withChainOptions(
     workload
       .command("policy")
-      .description("print the workload's policy; with --set or the field flags, schedule a new one (after the policy delay)")
+      .description("print the workload's policy; with --set or the field flags, schedule a new one (at once if no looser, else after the policy delay)")
       .argument("<workloadId>", "the workload id")
       .option("--set <policy.json>", "schedule this policy (PlatformPolicy JSON, see docs/cli.md; omitted fields keep their values)")
       .option("--tee <list>", "allowed TEE kinds, comma-separated (sgx,tdx,sev-snp,nitro,debug)")
@@ -181,7 +181,18 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--max-evidence-age <seconds>", "oldest accepted evidence (age of the bound block)")
       .option("--verdict-lifetime <seconds>", "how long verdicts stay valid")
       .option("--dev", "UNSAFE outside development: accept debug evidence (dev registries only)")
-      .option("--no-dev", "turn dev off"),
+      .option("--no-dev", "turn dev off")
+      .option("--snp-min-tcb <line:components>", "SEV-SNP minimum TCB of one product line, e.g. Genoa:bootloader=9,tee=0,snp=23,microcode=72 (Turin adds fmc=F; Line:none removes it); repeatable", collectOption)
+      .option("--snp-vmpls <list>", "VMPLs a SEV-SNP report may come from, comma-separated (0..3)")
+      .option("--snp-allow-migrate-ma", "allow a SEV-SNP migration agent (guest policy MIGRATE_MA)")
+      .option("--no-snp-allow-migrate-ma", "refuse a SEV-SNP migration agent")
+      .option("--snp-require-smt-off", "require the SEV-SNP guest policy to forbid SMT")
+      .option("--no-snp-require-smt-off", "allow SMT")
+      .option("--tdx-allowed-td-attributes <mask>", "TDX TD_ATTRIBUTES bits that may be set (0x… or decimal; never DEBUG)")
+      .option("--tdx-allowed-xfam <mask>", "TDX XFAM bits that may be set (0x… or decimal)")
+      .option("--tdx-owner-config <mrconfigid:mrowner:mrownerconfig>", "the TDX MRCONFIGID, MROWNER and MROWNERCONFIG (48 bytes of hex each) a TD must carry, kept as their keccak256; none: all zero")
+      .option("--sgx-allowed-attributes <mask>", "SGX ATTRIBUTES.FLAGS bits that may be set (0x… or decimal; never DEBUG)")
+      .option("--sgx-min-isvsvn <n>", "lowest SGX ISVSVN accepted (0..65535)"),
     true,
   ).action(async (id: string, o: GovernanceCliOptions & PolicyFlags & { set?: string }) =>
     runAction(o.json, "schedulePolicy", async () => {
@@ -191,7 +202,7 @@ export function registerWorkloadCommand(program: Command): void {
       const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
       await requireWorkload(clients.publicClient, deployment, workloadId);
       const current = await policyOf(clients, deployment, workloadId);
-      const next: PlatformPolicy = { ...current.policy, ...changes };
+      const next: PlatformPolicy = applyPolicyChanges(current.policy, changes);
       const r = await schedulePolicy(clients, deployment, workloadId, next);
       const now = await chainNow(clients.publicClient);
       const when = schedule(r.effectiveAt, now);
