@@ -40,6 +40,7 @@ async function finalizeId(v: Verdict): Promise<Hex> {
 
 const policy = (changes: Partial<PlatformPolicy>) => toChainPolicy({ ...defaultPolicy(), ...changes });
 const rawPolicy = (changes: Record<string, unknown>) => ({ ...toChainPolicy(defaultPolicy()), ...changes });
+const rawLaunch = (changes: Record<string, unknown>) => rawPolicy({ launch: { ...toChainPolicy(defaultPolicy()).launch, ...changes } });
 
 interface Row {
   name: string;
@@ -600,10 +601,11 @@ const workloadRows: Row[] = [
   {
     name: "the 2^32nd measurement",
     call: async () => {
-      // _measurementCount is slot 8 (after AccessControl's _roles and seven mappings); check, then fill it.
-      const slot = numberToHex(8, { size: 32 });
+      // _measurementCount is slot 10 (after AccessControl's _roles, AccessControlDefaultAdminRules' packed
+      // admin and delay state, and seven mappings); check, then fill it.
+      const slot = numberToHex(10, { size: 32 });
       const count = await tb.chain.publicClient.getStorageAt({ address: tb.deployment.contracts.workloadRegistry, slot });
-      if (BigInt(count ?? 0) !== 3n) throw new Error(`slot 8 holds ${count}, not the measurement count 3`);
+      if (BigInt(count ?? 0) !== 3n) throw new Error(`slot 10 holds ${count}, not the measurement count 3`);
       await tb.chain.testClient.setStorageAt({ address: tb.deployment.contracts.workloadRegistry, index: slot, value: numberToHex(0xffffffffn, { size: 32 }) });
       return tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 5, randomHash("last")]);
     },
@@ -665,6 +667,37 @@ const workloadRows: Row[] = [
     },
     wantError: "WorkloadRegistryNotWired",
   },
+  {
+    name: "a measurement used before its effectiveAt (policy delay 1 hour)",
+    call: async () => {
+      const wr = await standaloneWorkloadRegistry(true, 3_600n);
+      const id = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["w", ""] })).result;
+      const m = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "addMeasurement", args: [id, 1, 5, randomHash("m")] })).result;
+      return sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "verdictContext", args: [id, m] });
+    },
+    wantError: "WorkloadRegistryMeasurementNotYetEffective",
+  },
+  {
+    name: "accepting an ownership transfer twice (policy delay 1 hour)",
+    call: async () => {
+      const wr = await standaloneWorkloadRegistry(true, 3_600n);
+      const id = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["w", ""] })).result;
+      await sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "transferWorkloadOwnership", args: [id, tb.stranger] });
+      await sendContractCall(tb.as(tb.stranger), { address: wr, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [id] });
+      return sendContractCall(tb.as(tb.stranger), { address: wr, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [id] });
+    },
+    wantError: "WorkloadRegistryOwnershipAlreadyAccepted",
+  },
+  { name: "allowing no VMPL", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0 })]), wantError: "WorkloadRegistryPolicySnpVmpls", wantArgs: () => [0, 15] },
+  { name: "allowing VMPL 4", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0x11 })]), wantError: "WorkloadRegistryPolicySnpVmpls", wantArgs: () => [0x11, 15] },
+  {
+    name: "an fmc minimum for Genoa",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpMinTcbGenoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72, fmc: 1 } })]),
+    wantError: "WorkloadRegistryPolicySnpFmcNotTurin",
+    wantArgs: () => [2, 1],
+  },
+  { name: "TD_ATTRIBUTES.DEBUG in the allowed mask", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ tdxAllowedTdAttributes: 1n })]), wantError: "WorkloadRegistryPolicyTdxDebugAttribute", wantArgs: () => [1n] },
+  { name: "SGX ATTRIBUTES.DEBUG in the allowed mask", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ sgxAllowedAttributes: 0x7n })]), wantError: "WorkloadRegistryPolicySgxDebugAttribute", wantArgs: () => [0x7n] },
 ];
 
 describe.each([

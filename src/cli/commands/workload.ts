@@ -83,15 +83,19 @@ export function registerWorkloadCommand(program: Command): void {
   withChainOptions(
     workload
       .command("accept-ownership")
-      .description("(as the new owner) complete an ownership transfer started with `workload add --owner`")
+      .description("(as the new owner) accept an ownership transfer started with `workload add --owner`; it takes effect after the policy delay")
       .argument("<workloadId>", "the workload id"),
     true,
   ).action(async (id: string, o: GovernanceCliOptions) =>
     runAction(o.json, "acceptWorkloadOwnership", async () => {
       const workloadId = workloadIdArg(id);
       const { clients, deployment, sender } = await connectSigner(o, OWNER_KEY_ENV);
-      const sent = await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [workloadId] });
-      emit(o.json, { ok: true, workloadId, owner: sender, txHash: sent.hash }, () => `${sender} now owns workload ${workloadId} (transaction ${sent.hash})`);
+      const sent = await sendContractCall<bigint>(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [workloadId] });
+      const now = await chainNow(clients.publicClient);
+      const when = schedule(sent.result, now);
+      emit(o.json, { ok: true, workloadId, owner: sender, ...when, txHash: sent.hash }, () =>
+        [when.inForceNow ? `${sender} now owns workload ${workloadId} (transaction ${sent.hash})` : `${sender} accepted workload ${workloadId} (transaction ${sent.hash})`, `  ${scheduleText(when, now, "policy delay")}`].join("\n"),
+      );
     }),
   );
 
@@ -140,10 +144,13 @@ export function registerWorkloadCommand(program: Command): void {
       const hash = measurementHash(measurement);
       const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
       const r = await addMeasurement(clients, deployment, workloadId, release, measurement);
-      emit(o.json, { ok: true, workloadId, measurementHash: r.measurementHash, tee: measurement.tee, release, fields: measurementFields(measurement), source, debug, txHash: r.hash }, () =>
+      const now = await chainNow(clients.publicClient);
+      const when = schedule(r.effectiveAt, now);
+      emit(o.json, { ok: true, workloadId, measurementHash: r.measurementHash, tee: measurement.tee, release, fields: measurementFields(measurement), source, debug, ...when, txHash: r.hash }, () =>
         [
           `${hash}`,
           `  approved ${measurement.tee} measurement (release ${release}) for workload ${workloadId} (transaction ${r.hash})`,
+          `  usable by verdicts: ${scheduleText(when, now, "policy delay")}`,
           `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (parsed, not verified)`}:`,
           ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(11)} ${v === null ? "any" : String(v)}`),
           ...(debug ? ["  ⚠ INSECURE: debug-mode evidence or the debug kind; only a dev policy accepts it"] : []),
@@ -207,7 +214,11 @@ export function registerWorkloadCommand(program: Command): void {
       const now = await chainNow(clients.publicClient);
       const when = schedule(r.effectiveAt, now);
       emit(o.json, { ok: true, workloadId, policy: policyJson(next), ...when, txHash: r.hash }, () =>
-        [`scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`, `  ${scheduleText(when, now, "policy delay")}`, policyText(next)].join("\n"),
+        [
+          `scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`,
+          when.inForceNow ? `  in force now (${when.effectiveAt}): no looser than the policy in force (tightening is immediate), or the policy delay is 0` : `  ${scheduleText(when, now, "policy delay")} (it loosens the policy in force)`,
+          policyText(next),
+        ].join("\n"),
       );
     }),
   );
