@@ -3,6 +3,10 @@
 import { Address, BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
 import {
   AttestationRegistryWired,
+  DefaultAdminDelayChangeCanceled,
+  DefaultAdminDelayChangeScheduled,
+  DefaultAdminTransferCanceled,
+  DefaultAdminTransferScheduled,
   MeasurementAdded,
   MeasurementRevoked,
   PolicyDelayScheduled,
@@ -21,6 +25,7 @@ import {
   JsonObject,
   measurementId,
   policyId,
+  recordAdminRulesChange,
   recordGovernanceChange,
   recordRoleAdminChange,
   recordRoleChange,
@@ -215,3 +220,21 @@ export function handleRoleAdminChanged(event: RoleAdminChanged): void {
 }
 
 export { BigInt };
+
+export function handleDefaultAdminTransferScheduled(event: DefaultAdminTransferScheduled): void {
+  const data = new JsonObject().bytes("newAdmin", event.params.newAdmin).integer("acceptSchedule", event.params.acceptSchedule);
+  recordAdminRulesChange(event, "DefaultAdminTransferScheduled", data, event.params.acceptSchedule);
+}
+
+export function handleDefaultAdminTransferCanceled(event: DefaultAdminTransferCanceled): void {
+  recordAdminRulesChange(event, "DefaultAdminTransferCanceled", new JsonObject(), null);
+}
+
+export function handleDefaultAdminDelayChangeScheduled(event: DefaultAdminDelayChangeScheduled): void {
+  const data = new JsonObject().integer("newDelay", event.params.newDelay).integer("effectSchedule", event.params.effectSchedule);
+  recordAdminRulesChange(event, "DefaultAdminDelayChangeScheduled", data, event.params.effectSchedule);
+}
+
+export function handleDefaultAdminDelayChangeCanceled(event: DefaultAdminDelayChangeCanceled): void {
+  recordAdminRulesChange(event, "DefaultAdminDelayChangeCanceled", new JsonObject(), null);
+}
