@@ -478,18 +478,18 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         _checkLaunchPolicy(p.launch);
     }
 
-    function _checkLaunchPolicy(LaunchPolicy calldata l) private pure {
-        uint8 vmpls = l.snpAllowedVmpls;
+    function _checkLaunchPolicy(LaunchPolicy calldata launch) private pure {
+        uint8 vmpls = launch.snpAllowedVmpls;
         if (vmpls == 0 || vmpls & ~KeepTypes.SNP_VMPLS_ALL != 0) {
             revert WorkloadRegistryPolicySnpVmpls(vmpls, KeepTypes.SNP_VMPLS_ALL);
         }
-        if (l.snpMinTcbMilan.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_MILAN, l.snpMinTcbMilan.fmc);
-        if (l.snpMinTcbGenoa.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_GENOA, l.snpMinTcbGenoa.fmc);
-        if (l.tdxAllowedTdAttributes & KeepTypes.TDX_TD_ATTRIBUTE_DEBUG != 0) {
-            revert WorkloadRegistryPolicyTdxDebugAttribute(l.tdxAllowedTdAttributes);
+        if (launch.snpMinTcbMilan.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_MILAN, launch.snpMinTcbMilan.fmc);
+        if (launch.snpMinTcbGenoa.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_GENOA, launch.snpMinTcbGenoa.fmc);
+        if (launch.tdxAllowedTdAttributes & KeepTypes.TDX_TD_ATTRIBUTE_DEBUG != 0) {
+            revert WorkloadRegistryPolicyTdxDebugAttribute(launch.tdxAllowedTdAttributes);
         }
-        if (l.sgxAllowedAttributes & KeepTypes.SGX_ATTRIBUTE_DEBUG != 0) {
-            revert WorkloadRegistryPolicySgxDebugAttribute(l.sgxAllowedAttributes);
+        if (launch.sgxAllowedAttributes & KeepTypes.SGX_ATTRIBUTE_DEBUG != 0) {
+            revert WorkloadRegistryPolicySgxDebugAttribute(launch.sgxAllowedAttributes);
         }
     }
 

@@ -43,11 +43,11 @@ abstract contract KeepFixture is KeepTest {
     }
 
     /// @dev The launch policy registerWorkload gives (KeepTypes.DEFAULT_*).
-    function _defaultLaunch() internal pure returns (LaunchPolicy memory l) {
-        l.snpAllowedVmpls = KeepTypes.DEFAULT_SNP_ALLOWED_VMPLS;
-        l.tdxAllowedTdAttributes = KeepTypes.DEFAULT_TDX_ALLOWED_TD_ATTRIBUTES;
-        l.tdxAllowedXfam = KeepTypes.DEFAULT_TDX_ALLOWED_XFAM;
-        l.sgxAllowedAttributes = KeepTypes.DEFAULT_SGX_ALLOWED_ATTRIBUTES;
+    function _defaultLaunch() internal pure returns (LaunchPolicy memory launch) {
+        launch.snpAllowedVmpls = KeepTypes.DEFAULT_SNP_ALLOWED_VMPLS;
+        launch.tdxAllowedTdAttributes = KeepTypes.DEFAULT_TDX_ALLOWED_TD_ATTRIBUTES;
+        launch.tdxAllowedXfam = KeepTypes.DEFAULT_TDX_ALLOWED_XFAM;
+        launch.sgxAllowedAttributes = KeepTypes.DEFAULT_SGX_ALLOWED_ATTRIBUTES;
     }
 
     /// @dev The policy registerWorkload gives, as a Policy value.
