@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 // Bounds are written as docs/contracts.md states them ("at or after", "at most"), not flipped for gas.
 // solhint-disable gas-strict-inequalities
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {KeepAdminRules} from "./access/KeepAdminRules.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
@@ -23,7 +23,7 @@ import {BatchItem, KeepTypes, Verdict, VerdictGroup} from "./libraries/KeepTypes
 /// record per verdict (issuedAt, expiresAt, measurement serial, flags) and a bitmap of revoked measurement
 /// serials that the WorkloadRegistry pushes into. isAttested is three SLOADs and no external call; a
 /// measurement revocation invalidates every verdict resting on it without a loop. See docs/contracts.md.
-contract AttestationRegistry is IAttestationRegistry, AccessControl, EIP712 {
+contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     /// @notice Revokes verdicts.
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
 
@@ -57,12 +57,20 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl, EIP712 {
     mapping(uint256 word => uint256 bits) private _revokedSerials;
     mapping(bytes32 batchId => BatchRecord) private _batches;
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles).
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles; moves in two steps, see KeepAdminRules).
     /// @param governor Receives GOVERNOR_ROLE.
     /// @param workloadRegistry_ The WorkloadRegistry (its setAttestationRegistry must then name this contract).
     /// @param validatorSet_ The ValidatorSet (its setAttestationRegistry must then name this contract).
-    constructor(address admin, address governor, IWorkloadRegistry workloadRegistry_, IValidatorSet validatorSet_)
+    /// @param adminDelay The DEFAULT_ADMIN_ROLE transfer delay (at least 1 day unless dev).
+    constructor(
+        address admin,
+        address governor,
+        IWorkloadRegistry workloadRegistry_,
+        IValidatorSet validatorSet_,
+        uint48 adminDelay
+    )
         EIP712("keepledger", "1")
+        KeepAdminRules(adminDelay, admin, address(workloadRegistry_) != address(0) && workloadRegistry_.devPoliciesAllowed())
     {
         if (
             admin == address(0) || governor == address(0) || address(workloadRegistry_) == address(0)
@@ -73,7 +81,6 @@ contract AttestationRegistry is IAttestationRegistry, AccessControl, EIP712 {
         if (workloadDev != validatorDev) revert AttestationRegistryDevMismatch(workloadDev, validatorDev);
         WORKLOAD_REGISTRY = workloadRegistry_;
         VALIDATOR_SET = validatorSet_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, governor);
     }
 

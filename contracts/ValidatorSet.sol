@@ -4,7 +4,7 @@ pragma solidity ^0.8.30;
 // Bounds are written as docs/contracts.md states them ("at or after", "at most"), not flipped for gas.
 // solhint-disable gas-strict-inequalities
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {KeepAdminRules} from "./access/KeepAdminRules.sol";
 import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
 import {IValidatorSet} from "./interfaces/IValidatorSet.sol";
 import {KeepIds} from "./libraries/KeepIds.sol";
@@ -17,7 +17,7 @@ import {KeepTypes, LoggingProfile, Verdict} from "./libraries/KeepTypes.sol";
 /// serial and revocation) live in one slot, so that checking a signer costs one SLOAD. Revocations of a
 /// validator's own verdict or of its measurement are pushed here by the AttestationRegistry, so the
 /// slot alone decides whether the validator counts. See docs/contracts.md.
-contract ValidatorSet is IValidatorSet, AccessControl {
+contract ValidatorSet is IValidatorSet, KeepAdminRules {
     /// @notice Governs validators, the threshold, delays, the bootstrap and the validator workload.
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     /// @notice Hard cap of the validator list.
@@ -85,25 +85,26 @@ contract ValidatorSet is IValidatorSet, AccessControl {
     mapping(bytes32 verdictId => address) private _verdictHolders;
     IAttestationRegistry private _attestationRegistry;
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles).
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles; moves in two steps, see KeepAdminRules).
     /// @param governor Receives GOVERNOR_ROLE.
-    /// @param devAllowed_ Whether a zero governance delay is allowed (development deployments).
+    /// @param devAllowed_ Whether delays under the production floors are allowed (development deployments).
     /// @param initialGovernanceDelay The governance delay, in force at once.
     /// @param initialValidatorWorkload The designated validator workload, in force at once (may be zero).
+    /// @param adminDelay The DEFAULT_ADMIN_ROLE transfer delay (at least 1 day unless dev).
     constructor(
         address admin,
         address governor,
         bool devAllowed_,
         uint64 initialGovernanceDelay,
-        bytes32 initialValidatorWorkload
-    ) {
+        bytes32 initialValidatorWorkload,
+        uint48 adminDelay
+    ) KeepAdminRules(adminDelay, admin, devAllowed_) {
         if (admin == address(0) || governor == address(0)) revert ValidatorSetZeroAddress();
         DEV_ALLOWED = devAllowed_;
         DEPLOYER = msg.sender;
         _checkGovernanceDelay(initialGovernanceDelay);
         _governanceDelay.current = initialGovernanceDelay;
         _validatorWorkload.current = initialValidatorWorkload;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, governor);
     }
 
@@ -522,7 +523,7 @@ contract ValidatorSet is IValidatorSet, AccessControl {
     }
 
     function _checkGovernanceDelay(uint64 delay) private view {
-        uint64 min = DEV_ALLOWED ? 0 : 1;
+        uint64 min = DEV_ALLOWED ? 0 : KeepTypes.MIN_PRODUCTION_GOVERNANCE_DELAY;
         if (delay < min || delay > MAX_GOVERNANCE_DELAY) {
             revert ValidatorSetGovernanceDelay(delay, min, MAX_GOVERNANCE_DELAY);
         }

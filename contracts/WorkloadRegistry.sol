@@ -4,18 +4,21 @@ pragma solidity ^0.8.30;
 // Bounds are written as docs/contracts.md states them ("at or after", "at most"), not flipped for gas.
 // solhint-disable gas-strict-inequalities
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {KeepAdminRules} from "./access/KeepAdminRules.sol";
 import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
 import {IWorkloadRegistry} from "./interfaces/IWorkloadRegistry.sol";
 import {KeepIds} from "./libraries/KeepIds.sol";
-import {KeepTypes, Policy, TeeKind} from "./libraries/KeepTypes.sol";
+import {KeepTypes, LaunchPolicy, Policy, SnpTcb, TeeKind} from "./libraries/KeepTypes.sol";
 
 /// @title WorkloadRegistry
 /// @notice Workloads, their approved measurements and their scheduled platform policies.
 /// @dev Storage is laid out for the AttestationRegistry's hot path (verdictContext): one slot for the
-/// measurement record and one slot for the policy in force, plus a second only while a scheduled policy
-/// is pending or newly in force. See docs/contracts.md.
-contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
+/// measurement record and one slot for the policy in force (PolicyCore), plus a second only while a
+/// scheduled policy is pending or newly in force. The launch policy and the lists live beside the core
+/// and are never read by verdictContext. Tightening is immediate, loosening waits for the policy delay:
+/// a policy no looser than the one in force in every field is in force at once, any other one, a new
+/// measurement and an accepted ownership transfer take effect after the delay. See docs/contracts.md.
+contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     /// @notice Governs measurement revocation override and the policy delay.
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     /// @notice Longest workload name, in bytes.
@@ -39,7 +42,13 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         uint40 registeredAt;
     }
 
-    /// @dev One slot (15 bytes).
+    /// @dev One slot. effectiveAt is 0 while the transfer is only proposed, then the time it takes effect.
+    struct PendingOwner {
+        address account;
+        uint40 effectiveAt;
+    }
+
+    /// @dev One slot (20 bytes). effectiveAt: when verdicts may rest on it (addedAt + policy delay).
     // solhint-disable-next-line gas-struct-packing
     struct MeasurementRecord {
         uint32 serial;
@@ -47,6 +56,7 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         TeeKind tee;
         bool revoked;
         uint40 addedAt;
+        uint40 effectiveAt;
     }
 
     /// @dev One slot: everything the hot path reads. verdictLifetime fits 32 bits (capped at 365 days).
@@ -65,6 +75,7 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         PolicyCore core;
         string[] deniedAdvisories;
         bytes6[] deniedFmspcs;
+        LaunchPolicy launch;
     }
 
     struct DelayState {
@@ -77,7 +88,7 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
     address private immutable DEPLOYER;
 
     mapping(bytes32 workloadId => WorkloadRecord) private _workloads;
-    mapping(bytes32 workloadId => address) private _pendingOwners;
+    mapping(bytes32 workloadId => PendingOwner) private _pendingOwners;
     mapping(bytes32 workloadId => string) private _names;
     mapping(bytes32 workloadId => string) private _metadataURIs;
     mapping(bytes32 workloadId => mapping(bytes32 measurementHash => MeasurementRecord)) private _measurements;
@@ -87,17 +98,20 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
     DelayState private _policyDelay;
     IAttestationRegistry private _attestationRegistry;
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles).
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles; moves in two steps, see KeepAdminRules).
     /// @param governor Receives GOVERNOR_ROLE.
-    /// @param devPoliciesAllowed_ Whether dev policies, Debug measurements and a zero policy delay are allowed.
-    /// @param initialPolicyDelay The policy delay, in force at once.
-    constructor(address admin, address governor, bool devPoliciesAllowed_, uint64 initialPolicyDelay) {
+    /// @param devPoliciesAllowed_ Whether dev policies, Debug measurements and delays under the production
+    /// floors are allowed.
+    /// @param initialPolicyDelay The policy delay, in force at once (at least 1 day unless dev).
+    /// @param adminDelay The DEFAULT_ADMIN_ROLE transfer delay (at least 1 day unless dev).
+    constructor(address admin, address governor, bool devPoliciesAllowed_, uint64 initialPolicyDelay, uint48 adminDelay)
+        KeepAdminRules(adminDelay, admin, devPoliciesAllowed_)
+    {
         if (admin == address(0) || governor == address(0)) revert WorkloadRegistryZeroAddress();
         DEV_POLICIES_ALLOWED = devPoliciesAllowed_;
         DEPLOYER = msg.sender;
-        _checkPolicyDelay(initialPolicyDelay);
+        _checkPolicyDelay(initialPolicyDelay, devPoliciesAllowed_);
         _policyDelay.current = initialPolicyDelay;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, governor);
     }
 
@@ -131,6 +145,11 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
             maxEvidenceAge: KeepTypes.DEFAULT_MAX_EVIDENCE_AGE,
             tcbGracePeriod: 0
         });
+        LaunchPolicy storage launch = _currentPolicies[workloadId].launch;
+        launch.tdxAllowedTdAttributes = KeepTypes.DEFAULT_TDX_ALLOWED_TD_ATTRIBUTES;
+        launch.tdxAllowedXfam = KeepTypes.DEFAULT_TDX_ALLOWED_XFAM;
+        launch.sgxAllowedAttributes = KeepTypes.DEFAULT_SGX_ALLOWED_ATTRIBUTES;
+        launch.snpAllowedVmpls = KeepTypes.DEFAULT_SNP_ALLOWED_VMPLS;
         emit PolicyScheduled(workloadId, _readPolicy(_currentPolicies[workloadId]), uint64(block.timestamp), msg.sender);
     }
 
@@ -145,28 +164,46 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
     /// @inheritdoc IWorkloadRegistry
     function transferWorkloadOwnership(bytes32 workloadId, address newOwner) external {
         address owner = _requireOwner(workloadId);
-        _pendingOwners[workloadId] = newOwner;
+        // An accepted transfer that is already in force is written down before the slot is reused.
+        _workloads[workloadId].owner = owner;
+        _pendingOwners[workloadId] = PendingOwner({account: newOwner, effectiveAt: 0});
         emit WorkloadOwnershipTransferStarted(workloadId, owner, newOwner);
     }
 
     /// @inheritdoc IWorkloadRegistry
-    function acceptWorkloadOwnership(bytes32 workloadId) external {
-        address previous = _workloads[workloadId].owner;
-        if (previous == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
-        address pending = _pendingOwners[workloadId];
-        if (pending == address(0) || msg.sender != pending) {
-            revert WorkloadRegistryNotPendingOwner(workloadId, pending, msg.sender);
+    function acceptWorkloadOwnership(bytes32 workloadId) external returns (uint64 effectiveAt) {
+        if (_workloads[workloadId].owner == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        address previous = _ownerOf(workloadId);
+        PendingOwner memory pending = _pendingOwners[workloadId];
+        if (pending.effectiveAt != 0 && pending.effectiveAt <= block.timestamp) pending.account = address(0);
+        if (pending.account == address(0) || msg.sender != pending.account) {
+            revert WorkloadRegistryNotPendingOwner(workloadId, pending.account, msg.sender);
         }
-        _workloads[workloadId].owner = msg.sender;
-        delete _pendingOwners[workloadId];
-        emit WorkloadOwnershipTransferred(workloadId, previous, msg.sender);
+        if (pending.effectiveAt != 0) {
+            revert WorkloadRegistryOwnershipAlreadyAccepted(workloadId, pending.account, pending.effectiveAt);
+        }
+        uint64 delay = _delayInForce(_policyDelay);
+        effectiveAt = uint64(block.timestamp) + delay;
+        if (delay == 0) {
+            _workloads[workloadId].owner = msg.sender;
+            delete _pendingOwners[workloadId];
+        } else {
+            _pendingOwners[workloadId].effectiveAt = uint40(effectiveAt);
+        }
+        emit WorkloadOwnershipTransferred(workloadId, previous, msg.sender, effectiveAt);
     }
 
     /// @inheritdoc IWorkloadRegistry
     function workloadOf(bytes32 workloadId) external view returns (WorkloadInfo memory info) {
         WorkloadRecord memory w = _workloads[workloadId];
+        PendingOwner memory pending = _pendingOwners[workloadId];
         info.owner = w.owner;
-        info.pendingOwner = _pendingOwners[workloadId];
+        if (pending.effectiveAt != 0 && pending.effectiveAt <= block.timestamp) {
+            info.owner = pending.account;
+        } else {
+            info.pendingOwner = pending.account;
+            info.pendingOwnerEffectiveAt = pending.effectiveAt;
+        }
         info.registeredAt = w.registeredAt;
         info.name = _names[workloadId];
         info.metadataURI = _metadataURIs[workloadId];
@@ -190,20 +227,22 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
             ++serial;
         }
         _measurementCount = serial;
+        uint64 effectiveAt = uint64(block.timestamp) + _delayInForce(_policyDelay);
         _measurements[workloadId][measurementHash] = MeasurementRecord({
             serial: serial,
             version: version,
             tee: tee,
             revoked: false,
-            addedAt: uint40(block.timestamp)
+            addedAt: uint40(block.timestamp),
+            effectiveAt: uint40(effectiveAt)
         });
-        emit MeasurementAdded(workloadId, measurementHash, version, tee, serial, value);
+        emit MeasurementAdded(workloadId, measurementHash, version, tee, serial, value, effectiveAt);
     }
 
     /// @inheritdoc IWorkloadRegistry
     function revokeMeasurement(bytes32 workloadId, bytes32 measurementHash) external {
-        address owner = _workloads[workloadId].owner;
-        if (owner == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        if (_workloads[workloadId].owner == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        address owner = _ownerOf(workloadId);
         if (msg.sender != owner && !hasRole(GOVERNOR_ROLE, msg.sender)) {
             revert WorkloadRegistryNotOwnerOrGovernor(workloadId, owner, msg.sender);
         }
@@ -232,6 +271,7 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         info.version = m.version;
         info.serial = m.serial;
         info.addedAt = m.addedAt;
+        info.effectiveAt = m.effectiveAt;
     }
 
     /// @inheritdoc IWorkloadRegistry
@@ -248,9 +288,11 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         StoredPolicy storage current = _currentPolicies[workloadId];
         StoredPolicy storage pending = _pendingPolicies[workloadId];
         uint64 delay = _delayInForce(_policyDelay);
+        if (delay != 0 && _noLooser(p, _policyInForce(workloadId))) delay = 0;
         effectiveAt = uint64(block.timestamp) + delay;
         if (delay == 0) {
-            // In force at once: it becomes the current policy and replaces anything pending.
+            // In force at once (no delay, or no looser than the policy in force): it becomes the current
+            // policy and replaces anything pending.
             _writePolicy(current, p, effectiveAt);
         } else {
             if (current.core.flags & FLAG_HAS_PENDING != 0 && pending.core.effectiveAt <= block.timestamp) {
@@ -288,7 +330,7 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
 
     /// @inheritdoc IWorkloadRegistry
     function setPolicyDelay(uint64 delay) external onlyRole(GOVERNOR_ROLE) returns (uint64 effectiveAt) {
-        _checkPolicyDelay(delay);
+        _checkPolicyDelay(delay, DEV_POLICIES_ALLOWED);
         uint64 current = _delayInForce(_policyDelay);
         effectiveAt = uint64(block.timestamp) + current;
         _policyDelay = DelayState({current: current, pending: delay, effectiveAt: uint40(effectiveAt)});
@@ -307,6 +349,9 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         returns (VerdictContext memory ctx)
     {
         MeasurementRecord memory m = _measurements[workloadId][measurementHash];
+        if (m.effectiveAt > block.timestamp) {
+            revert WorkloadRegistryMeasurementNotYetEffective(workloadId, measurementHash, m.effectiveAt);
+        }
         ctx.measurementKnown = m.serial != 0;
         ctx.measurementRevoked = m.revoked;
         ctx.measurementTee = uint8(m.tee);
@@ -339,9 +384,16 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
     // ===== Internals =====
 
     function _requireOwner(bytes32 workloadId) private view returns (address owner) {
-        owner = _workloads[workloadId].owner;
-        if (owner == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        if (_workloads[workloadId].owner == address(0)) revert WorkloadRegistryUnknownWorkload(workloadId);
+        owner = _ownerOf(workloadId);
         if (msg.sender != owner) revert WorkloadRegistryNotOwner(workloadId, owner, msg.sender);
+    }
+
+    /// @dev The owner in force: an accepted transfer counts from its effectiveAt on (resolved lazily).
+    function _ownerOf(bytes32 workloadId) private view returns (address) {
+        PendingOwner memory pending = _pendingOwners[workloadId];
+        if (pending.effectiveAt != 0 && pending.effectiveAt <= block.timestamp) return pending.account;
+        return _workloads[workloadId].owner;
     }
 
     function _checkMetadataURI(string calldata metadataURI) private pure {
@@ -350,8 +402,8 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         }
     }
 
-    function _checkPolicyDelay(uint64 delay) private view {
-        uint64 min = DEV_POLICIES_ALLOWED ? 0 : 1;
+    function _checkPolicyDelay(uint64 delay, bool dev) private pure {
+        uint64 min = dev ? 0 : KeepTypes.MIN_PRODUCTION_POLICY_DELAY;
         if (delay < min || delay > MAX_POLICY_DELAY) revert WorkloadRegistryPolicyDelay(delay, min, MAX_POLICY_DELAY);
     }
 
@@ -423,6 +475,86 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
                 revert WorkloadRegistryPolicyAdvisoryLength(i, length, MAX_ADVISORY_LENGTH);
             }
         }
+        _checkLaunchPolicy(p.launch);
+    }
+
+    function _checkLaunchPolicy(LaunchPolicy calldata launch) private pure {
+        uint8 vmpls = launch.snpAllowedVmpls;
+        if (vmpls == 0 || vmpls & ~KeepTypes.SNP_VMPLS_ALL != 0) {
+            revert WorkloadRegistryPolicySnpVmpls(vmpls, KeepTypes.SNP_VMPLS_ALL);
+        }
+        if (launch.snpMinTcbMilan.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_MILAN, launch.snpMinTcbMilan.fmc);
+        if (launch.snpMinTcbGenoa.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_GENOA, launch.snpMinTcbGenoa.fmc);
+        if (launch.tdxAllowedTdAttributes & KeepTypes.TDX_TD_ATTRIBUTE_DEBUG != 0) {
+            revert WorkloadRegistryPolicyTdxDebugAttribute(launch.tdxAllowedTdAttributes);
+        }
+        if (launch.sgxAllowedAttributes & KeepTypes.SGX_ATTRIBUTE_DEBUG != 0) {
+            revert WorkloadRegistryPolicySgxDebugAttribute(launch.sgxAllowedAttributes);
+        }
+    }
+
+    // ===== Tighten or loosen =====
+
+    /// @dev Whether `p` is no looser than `cur` in every field (then it may be in force at once).
+    function _noLooser(Policy calldata p, StoredPolicy storage cur) private view returns (bool) {
+        PolicyCore memory c = cur.core;
+        if (p.allowedTees & ~c.allowedTees != 0) return false;
+        if (p.acceptedTcbStatuses & ~c.acceptedTcbStatuses != 0) return false;
+        if (p.dev && c.flags & FLAG_DEV == 0) return false;
+        if (p.allowUnboundEvidence && c.flags & FLAG_UNBOUND == 0) return false;
+        if (c.deniedAmdProductLines & ~p.deniedAmdProductLines != 0) return false;
+        if (p.maxEvidenceAge > c.maxEvidenceAge) return false;
+        if (p.verdictLifetime > c.verdictLifetime) return false;
+        if (p.tcbGracePeriod > c.tcbGracePeriod) return false;
+        if (!_advisoriesSuperset(p.deniedAdvisories, cur.deniedAdvisories)) return false;
+        if (!_fmspcsSuperset(p.deniedFmspcs, cur.deniedFmspcs)) return false;
+        return _launchNoLooser(p.launch, cur.launch);
+    }
+
+    function _launchNoLooser(LaunchPolicy calldata p, LaunchPolicy storage c) private view returns (bool) {
+        if (!_tcbAtLeast(p.snpMinTcbMilan, c.snpMinTcbMilan)) return false;
+        if (!_tcbAtLeast(p.snpMinTcbGenoa, c.snpMinTcbGenoa)) return false;
+        if (!_tcbAtLeast(p.snpMinTcbTurin, c.snpMinTcbTurin)) return false;
+        if (p.snpAllowedVmpls & ~c.snpAllowedVmpls != 0) return false;
+        if (p.snpAllowMigrateMa && !c.snpAllowMigrateMa) return false;
+        if (!p.snpRequireSmtOff && c.snpRequireSmtOff) return false;
+        if (p.tdxAllowedTdAttributes & ~c.tdxAllowedTdAttributes != 0) return false;
+        if (p.tdxAllowedXfam & ~c.tdxAllowedXfam != 0) return false;
+        if (p.tdxOwnerConfigDigest != c.tdxOwnerConfigDigest) return false;
+        if (p.sgxAllowedAttributes & ~c.sgxAllowedAttributes != 0) return false;
+        return p.sgxMinIsvSvn >= c.sgxMinIsvSvn;
+    }
+
+    function _tcbAtLeast(SnpTcb calldata p, SnpTcb storage c) private view returns (bool) {
+        return p.bootloader >= c.bootloader && p.tee >= c.tee && p.snp >= c.snp && p.microcode >= c.microcode
+            && p.fmc >= c.fmc;
+    }
+
+    /// @dev Bounded: both lists hold at most KeepTypes.MAX_POLICY_LIST entries.
+    function _advisoriesSuperset(string[] calldata next, string[] storage cur) private view returns (bool) {
+        uint256 n = next.length;
+        bytes32[] memory hashes = new bytes32[](n);
+        for (uint256 i = 0; i < n; ++i) hashes[i] = keccak256(bytes(next[i]));
+        uint256 m = cur.length;
+        for (uint256 j = 0; j < m; ++j) {
+            bytes32 h = keccak256(bytes(cur[j]));
+            bool found = false;
+            for (uint256 i = 0; i < n && !found; ++i) found = hashes[i] == h;
+            if (!found) return false;
+        }
+        return true;
+    }
+
+    /// @dev Bounded: both lists hold at most KeepTypes.MAX_POLICY_LIST entries.
+    function _fmspcsSuperset(bytes6[] calldata next, bytes6[] storage cur) private view returns (bool) {
+        uint256 m = cur.length;
+        for (uint256 j = 0; j < m; ++j) {
+            bytes6 f = cur[j];
+            bool found = false;
+            for (uint256 i = 0; i < next.length && !found; ++i) found = next[i] == f;
+            if (!found) return false;
+        }
+        return true;
     }
 
     function _policyInForce(bytes32 workloadId) private view returns (StoredPolicy storage) {
@@ -452,6 +584,7 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         delete sp.deniedFmspcs;
         for (uint256 i = 0; i < p.deniedAdvisories.length; ++i) sp.deniedAdvisories.push(p.deniedAdvisories[i]);
         for (uint256 i = 0; i < p.deniedFmspcs.length; ++i) sp.deniedFmspcs.push(p.deniedFmspcs[i]);
+        sp.launch = p.launch;
     }
 
     function _copyPolicy(StoredPolicy storage from, StoredPolicy storage to) private {
@@ -462,6 +595,7 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         delete to.deniedFmspcs;
         for (uint256 i = 0; i < from.deniedAdvisories.length; ++i) to.deniedAdvisories.push(from.deniedAdvisories[i]);
         for (uint256 i = 0; i < from.deniedFmspcs.length; ++i) to.deniedFmspcs.push(from.deniedFmspcs[i]);
+        to.launch = from.launch;
     }
 
     function _readPolicy(StoredPolicy storage sp) private view returns (Policy memory p) {
@@ -476,5 +610,6 @@ contract WorkloadRegistry is IWorkloadRegistry, AccessControl {
         p.tcbGracePeriod = core.tcbGracePeriod;
         p.deniedAdvisories = sp.deniedAdvisories;
         p.deniedFmspcs = sp.deniedFmspcs;
+        p.launch = sp.launch;
     }
 }

@@ -5,17 +5,23 @@ import {Policy, TeeKind} from "../libraries/KeepTypes.sol";
 
 /// @title IWorkloadRegistry
 /// @notice Workloads, their approved measurements (in owner-numbered versions, per TEE kind) and their
-/// platform policies, scheduled by the owner and activated lazily after the registry's policy delay.
+/// platform policies, scheduled by the owner and activated lazily. Tightening is immediate, loosening is
+/// delayed: a policy no looser than the one in force, a measurement revocation and a pending transfer's
+/// cancellation take effect at once; a looser policy, a new measurement and an accepted ownership
+/// transfer take effect after the registry's policy delay.
 interface IWorkloadRegistry {
     // ===== Types =====
 
     /// @notice A workload as stored.
+    /// @dev owner is the owner in force now; pendingOwner is a proposed owner (pendingOwnerEffectiveAt 0) or
+    /// one that accepted and takes over at pendingOwnerEffectiveAt.
     struct WorkloadInfo {
         address owner;
         address pendingOwner;
         uint64 registeredAt;
         string name;
         string metadataURI;
+        uint64 pendingOwnerEffectiveAt;
     }
 
     /// @notice A measurement as stored (the value itself is only in the MeasurementAdded event).
@@ -28,6 +34,7 @@ interface IWorkloadRegistry {
         uint32 version;
         uint32 serial;
         uint64 addedAt;
+        uint64 effectiveAt;
     }
 
     /// @notice What the AttestationRegistry needs to check a verdict, read in one call.
@@ -100,8 +107,20 @@ interface IWorkloadRegistry {
     error WorkloadRegistryPolicyListTooLong(uint256 length, uint256 max);
     /// @notice A denied advisory id must be 1 to `max` bytes.
     error WorkloadRegistryPolicyAdvisoryLength(uint256 index, uint256 length, uint256 max);
-    /// @notice The policy delay is out of range (0 only where dev policies are allowed; at most max).
+    /// @notice The policy delay is out of range (at least 1 day unless dev policies are allowed; at most max).
     error WorkloadRegistryPolicyDelay(uint64 delay, uint64 min, uint64 max);
+    /// @notice The measurement was added but is not in force before `effectiveAt` (the policy delay).
+    error WorkloadRegistryMeasurementNotYetEffective(bytes32 workloadId, bytes32 measurementHash, uint64 effectiveAt);
+    /// @notice The caller already accepted this transfer; it takes effect at `effectiveAt`.
+    error WorkloadRegistryOwnershipAlreadyAccepted(bytes32 workloadId, address pendingOwner, uint64 effectiveAt);
+    /// @notice launch.snpAllowedVmpls must be non-zero and use only the VMPL bits in `allowed` (VMPL 0..3).
+    error WorkloadRegistryPolicySnpVmpls(uint8 snpAllowedVmpls, uint8 allowed);
+    /// @notice Only Turin has an FMC component: the Milan and Genoa minimum TCB must have fmc 0.
+    error WorkloadRegistryPolicySnpFmcNotTurin(uint8 productLine, uint8 fmc);
+    /// @notice launch.tdxAllowedTdAttributes may not hold the DEBUG bit (0): debug is ruled by `dev`.
+    error WorkloadRegistryPolicyTdxDebugAttribute(uint64 tdxAllowedTdAttributes);
+    /// @notice launch.sgxAllowedAttributes may not hold the DEBUG bit (1): debug is ruled by `dev`.
+    error WorkloadRegistryPolicySgxDebugAttribute(uint64 sgxAllowedAttributes);
     /// @notice The wiring to the AttestationRegistry was already set.
     error WorkloadRegistryAlreadyWired(address attestationRegistry);
     /// @notice The AttestationRegistry is not wired yet.
@@ -117,22 +136,28 @@ interface IWorkloadRegistry {
     event WorkloadMetadataUpdated(bytes32 indexed workloadId, address indexed actor, string metadataURI);
     /// @notice The owner proposed a new owner; it takes over once it accepts.
     event WorkloadOwnershipTransferStarted(bytes32 indexed workloadId, address indexed owner, address indexed pendingOwner);
-    /// @notice The workload changed owner (the workload id does not change).
-    event WorkloadOwnershipTransferred(bytes32 indexed workloadId, address indexed previousOwner, address indexed newOwner);
-    /// @notice A measurement was added. `value` is the packed tuple of its TEE kind (layouts in docs/ids.md).
+    /// @notice The pending owner accepted: it owns the workload from `effectiveAt` on (now + policy delay;
+    /// the workload id does not change). Until then the previous owner governs and may cancel.
+    event WorkloadOwnershipTransferred(
+        bytes32 indexed workloadId, address indexed previousOwner, address indexed newOwner, uint64 effectiveAt
+    );
+    /// @notice A measurement was added; verdicts may rest on it from `effectiveAt` on (now + policy delay).
+    /// `value` is the packed tuple of its TEE kind (layouts in docs/ids.md).
     event MeasurementAdded(
         bytes32 indexed workloadId,
         bytes32 indexed measurementHash,
         uint32 indexed version,
         TeeKind tee,
         uint32 serial,
-        bytes value
+        bytes value,
+        uint64 effectiveAt
     );
     /// @notice A measurement was revoked: every verdict resting on it stops counting at once.
     event MeasurementRevoked(
         bytes32 indexed workloadId, bytes32 indexed measurementHash, address indexed actor, uint32 serial
     );
-    /// @notice A policy was scheduled; it is in force from `effectiveAt` (lazily, no second transaction).
+    /// @notice A policy was scheduled; it is in force from `effectiveAt` (lazily, no second transaction):
+    /// now when it is no looser than the policy in force, otherwise now + policy delay.
     event PolicyScheduled(bytes32 indexed workloadId, Policy policy, uint64 indexed effectiveAt, address indexed actor);
     /// @notice The policy delay was changed, effective at `effectiveAt`.
     event PolicyDelayScheduled(uint64 indexed delay, uint64 indexed effectiveAt, address indexed actor);
@@ -144,7 +169,9 @@ interface IWorkloadRegistry {
     /// @notice Registers a workload owned by the caller, with the default policy in force at once.
     /// @dev Permissionless. workloadId = keccak256(abi.encode(keccak256("keepledger.workload.v1"), owner,
     /// keccak256(bytes(name)))). The default policy allows sgx, tdx, sev-snp and nitro, accepts UpToDate and
-    /// NotApplicable, maxEvidenceAge 1 hour, verdictLifetime 7 days, no grace, nothing denied.
+    /// NotApplicable, maxEvidenceAge 1 hour, verdictLifetime 7 days, no grace, nothing denied; launch: no
+    /// SEV-SNP minimum TCB, VMPL 0 only, no migration agent, SMT allowed, TD attributes SEPT_VE_DISABLE|PKS|KL,
+    /// any XFAM, zero owner config, SGX attributes INIT|MODE64BIT|KSS|AEXNOTIFY, minimum ISVSVN 0.
     /// @param name The workload name, 1 to 64 bytes.
     /// @param metadataURI Where its description lives, at most 512 bytes (may be empty).
     /// @return workloadId The new workload's id.
@@ -156,14 +183,15 @@ interface IWorkloadRegistry {
     function setWorkloadMetadata(bytes32 workloadId, string calldata metadataURI) external;
 
     /// @notice Proposes `newOwner` as the workload's owner (owner only); `newOwner` must accept.
-    /// @dev Proposing address(0) cancels a pending transfer.
+    /// @dev Proposing address(0) cancels a pending transfer, also one accepted but not yet in force.
     /// @param workloadId The workload.
     /// @param newOwner The proposed owner.
     function transferWorkloadOwnership(bytes32 workloadId, address newOwner) external;
 
-    /// @notice Completes a transfer proposed to the caller.
+    /// @notice Accepts a transfer proposed to the caller; it takes effect after the policy delay.
     /// @param workloadId The workload.
-    function acceptWorkloadOwnership(bytes32 workloadId) external;
+    /// @return effectiveAt When the caller becomes the owner.
+    function acceptWorkloadOwnership(bytes32 workloadId) external returns (uint64 effectiveAt);
 
     /// @notice The stored workload.
     /// @param workloadId The workload.
@@ -172,7 +200,9 @@ interface IWorkloadRegistry {
 
     // ===== Measurements =====
 
-    /// @notice Approves a measurement of `tee` for release `version` of the workload (owner only).
+    /// @notice Approves a measurement of `tee` for release `version` of the workload (owner only), usable by
+    /// verdicts from now + policyDelay() on (verdictContext reverts with
+    /// WorkloadRegistryMeasurementNotYetEffective before).
     /// @dev The value layouts are checked (typed errors otherwise); Debug only where dev policies are
     /// allowed. measurementHash = keccak256(abi.encodePacked(keccak256("keepledger.measurement.v1"),
     /// uint8(tee), value)). Each measurement gets the next registry-wide serial.
@@ -202,11 +232,17 @@ interface IWorkloadRegistry {
 
     // ===== Policies =====
 
-    /// @notice Schedules a policy for the workload (owner only), in force from now + policyDelay().
-    /// @dev Replaces a pending policy that is not yet in force. Rules: allowedTees non-zero, valid kinds
-    /// only, Debug only with dev; acceptedTcbStatuses non-zero and never Unknown or Revoked; dev and
-    /// allowUnboundEvidence (which needs dev) only where dev policies are allowed; verdictLifetime in
-    /// 1..365 days; maxEvidenceAge non-zero; lists at most 32 entries.
+    /// @notice Schedules a policy for the workload (owner only): in force at once if it is no looser than
+    /// the policy in force in every field, otherwise from now + policyDelay().
+    /// @dev Replaces a pending policy that is not yet in force. No looser means: allowedTees, acceptedTcbStatuses,
+    /// VMPLs, TD attributes, XFAM and SGX attributes subsets; dev, allowUnboundEvidence and
+    /// snpAllowMigrateMa not newly set, snpRequireSmtOff not newly cleared; denied lists and product lines
+    /// supersets; maxEvidenceAge, verdictLifetime, tcbGracePeriod not larger; every SEV-SNP minimum TCB
+    /// component and sgxMinIsvSvn not lower; tdxOwnerConfigDigest unchanged. Rules: allowedTees non-zero,
+    /// valid kinds only, Debug only with dev; acceptedTcbStatuses non-zero and never Unknown or Revoked;
+    /// dev and allowUnboundEvidence (which needs dev) only where dev policies are allowed; verdictLifetime in
+    /// 1..365 days; maxEvidenceAge non-zero; lists at most 32 entries; snpAllowedVmpls in 1..0xF; fmc only
+    /// on Turin; no DEBUG bit in the TDX and SGX attribute masks.
     /// @param workloadId The workload.
     /// @param p The policy.
     /// @return effectiveAt When the policy comes into force.
@@ -229,7 +265,7 @@ interface IWorkloadRegistry {
     function policyDelay() external view returns (uint64);
 
     /// @notice Schedules a new policy delay (GOVERNOR_ROLE), effective after the current policy delay.
-    /// @param delay The new delay, in seconds (0 only where dev policies are allowed; at most 30 days).
+    /// @param delay The new delay, in seconds (at least 1 day unless dev policies are allowed; at most 30 days).
     /// @return effectiveAt When the new delay is in force.
     function setPolicyDelay(uint64 delay) external returns (uint64 effectiveAt);
 
@@ -238,6 +274,8 @@ interface IWorkloadRegistry {
     function devPoliciesAllowed() external view returns (bool);
 
     /// @notice Measurement status and the policy in force, as the AttestationRegistry checks a verdict.
+    /// @dev Reverts with WorkloadRegistryMeasurementNotYetEffective for a measurement added less than the
+    /// policy delay ago.
     /// @param workloadId The workload.
     /// @param measurementHash The measurement.
     /// @return The context.

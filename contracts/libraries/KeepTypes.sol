@@ -73,6 +73,35 @@ struct VerdictGroup {
     BatchItem[] items;
 }
 
+/// @notice SEV-SNP security patch levels of one product line's minimum REPORTED_TCB.
+/// @dev All zero: no minimum for that line. fmc exists on Turin only (must be 0 for Milan and Genoa).
+struct SnpTcb {
+    uint8 bootloader;
+    uint8 tee;
+    uint8 snp;
+    uint8 microcode;
+    uint8 fmc;
+}
+
+/// @notice What a policy demands of the launch configuration and firmware beyond the measurement
+/// (mirrors LaunchPolicy of src/policy/types.ts; defaults in KeepTypes.DEFAULT_*).
+/// @dev snpAllowedVmpls is a bitmask of 1 << VMPL (1..0xF). The DEBUG bits of tdxAllowedTdAttributes
+/// (bit 0) and sgxAllowedAttributes (bit 1) are never set: debug is ruled by Policy.dev alone.
+/// tdxOwnerConfigDigest = keccak256(MRCONFIGID || MROWNER || MROWNERCONFIG); zero: all three must be zero.
+struct LaunchPolicy {
+    SnpTcb snpMinTcbMilan;
+    SnpTcb snpMinTcbGenoa;
+    SnpTcb snpMinTcbTurin;
+    uint64 tdxAllowedTdAttributes;
+    uint64 tdxAllowedXfam;
+    uint64 sgxAllowedAttributes;
+    uint16 sgxMinIsvSvn;
+    uint8 snpAllowedVmpls;
+    bool snpAllowMigrateMa;
+    bool snpRequireSmtOff;
+    bytes32 tdxOwnerConfigDigest;
+}
+
 /// @notice A workload's platform policy (see WorkloadRegistry.schedulePolicy for the rules).
 /// @dev allowedTees is a bitmask of 1 << TeeKind, acceptedTcbStatuses of 1 << TcbStatus,
 /// deniedAmdProductLines of KeepTypes.AMD_* bits.
@@ -87,6 +116,7 @@ struct Policy {
     uint64 tcbGracePeriod;
     string[] deniedAdvisories;
     bytes6[] deniedFmspcs;
+    LaunchPolicy launch;
 }
 
 /// @title KeepTypes
@@ -125,4 +155,26 @@ library KeepTypes {
     uint256 internal constant MAX_VALIDATORS = 64;
     /// @notice Hard cap of each Policy list (deniedAdvisories, deniedFmspcs).
     uint256 internal constant MAX_POLICY_LIST = 32;
+
+    /// @notice Default LaunchPolicy.snpAllowedVmpls: VMPL 0 only.
+    uint8 internal constant DEFAULT_SNP_ALLOWED_VMPLS = 1;
+    /// @notice Every VMPL bit (VMPL 0..3).
+    uint8 internal constant SNP_VMPLS_ALL = 0x0f;
+    /// @notice Default TDX TD_ATTRIBUTES allowed: SEPT_VE_DISABLE (28), PKS (30), KL (31).
+    uint64 internal constant DEFAULT_TDX_ALLOWED_TD_ATTRIBUTES = (1 << 28) | (1 << 30) | (1 << 31);
+    /// @notice The TD_ATTRIBUTES.DEBUG bit (ruled by Policy.dev, never by the mask).
+    uint64 internal constant TDX_TD_ATTRIBUTE_DEBUG = 1;
+    /// @notice Default TDX XFAM allowed: every bit (XFAM selects CPU features, not isolation).
+    uint64 internal constant DEFAULT_TDX_ALLOWED_XFAM = type(uint64).max;
+    /// @notice Default SGX ATTRIBUTES.FLAGS allowed: INIT (0), MODE64BIT (2), KSS (7), AEXNOTIFY (10).
+    uint64 internal constant DEFAULT_SGX_ALLOWED_ATTRIBUTES = (1 << 0) | (1 << 2) | (1 << 7) | (1 << 10);
+    /// @notice The SGX ATTRIBUTES.FLAGS DEBUG bit (ruled by Policy.dev, never by the mask).
+    uint64 internal constant SGX_ATTRIBUTE_DEBUG = 2;
+
+    /// @notice Lowest policy delay of a production (non-dev) WorkloadRegistry: 1 day.
+    uint64 internal constant MIN_PRODUCTION_POLICY_DELAY = 1 days;
+    /// @notice Lowest governance delay of a production (non-dev) ValidatorSet: 1 day.
+    uint64 internal constant MIN_PRODUCTION_GOVERNANCE_DELAY = 1 days;
+    /// @notice Lowest DEFAULT_ADMIN_ROLE transfer delay of a production (non-dev) deployment: 1 day.
+    uint48 internal constant MIN_PRODUCTION_ADMIN_DELAY = 1 days;
 }

@@ -6,7 +6,7 @@ pragma solidity ^0.8.30;
 // solhint-disable gas-small-strings, gas-strict-inequalities, avoid-low-level-calls
 
 import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
-import {LoggingProfile, TeeKind, Verdict} from "../libraries/KeepTypes.sol";
+import {KeepTypes, LoggingProfile, TeeKind, Verdict} from "../libraries/KeepTypes.sol";
 import {KeepFixture} from "./utils/KeepFixture.sol";
 
 /// @notice Invariants of the ValidatorSet, fuzzed: governance delays and the counting rule.
@@ -15,7 +15,7 @@ contract ValidatorSetTest is KeepFixture {
 
     /// @notice Nothing a governor schedules takes effect before its effectiveAt, and all of it does at it.
     function testFuzzNothingTakesEffectBeforeEffectiveAt(uint32 delaySeed, uint32 probeSeed) public {
-        uint64 delay = uint64(bound(delaySeed, 1, 30 days));
+        uint64 delay = uint64(bound(delaySeed, KeepTypes.MIN_PRODUCTION_GOVERNANCE_DELAY, 30 days - 1));
         _deploy(false, 1 days, delay);
         address v0 = _validator(0);
         address v1 = _validator(1);

@@ -56,13 +56,14 @@ contract WorkloadRegistryTest is KeepFixture {
         assertEq(ok, flag == 1 || (flag == 0 && hostData == 0), "host data rules");
     }
 
-    /// @notice A scheduled policy is not in force before effectiveAt and is from then on; a policy
+    /// @notice A looser policy is not in force before effectiveAt and is from then on; a policy
     /// scheduled after that one took effect leaves it in force until its own effectiveAt.
     function testFuzzPolicyDelayHolds(uint32 delaySeed, uint32 probeSeed) public {
-        uint64 delay = uint64(bound(delaySeed, 1, 30 days));
-        _deploy(false, delay, 1);
+        uint64 delay = uint64(bound(delaySeed, KeepTypes.MIN_PRODUCTION_POLICY_DELAY, 30 days));
+        _deploy(false, delay, 1 days);
         bytes32 id = workloads.registerWorkload("app", "");
         Policy memory p = _policy(7 days - 1);
+        p.maxEvidenceAge = 2 hours; // looser than the default hour: waits for the delay
         uint256 t0 = _now();
         uint64 at = workloads.schedulePolicy(id, p);
         assertEq(at, t0 + delay, "effectiveAt");
@@ -80,12 +81,15 @@ contract WorkloadRegistryTest is KeepFixture {
         (inForce, since) = workloads.policyOf(id);
         assertEq(inForce.verdictLifetime, 7 days - 1, "scheduled policy in force at effectiveAt");
         assertEq(inForce.deniedAdvisories.length, 1, "with its lists");
+        assertEq(inForce.launch.snpAllowedVmpls, 1, "with its launch policy");
         assertEq(since, at, "since effectiveAt");
         assertEq(workloads.verdictContext(id, 0).verdictLifetime, 7 days - 1, "hot path agrees");
         (, pendingAt) = workloads.pendingPolicyOf(id);
         assertEq(pendingAt, 0, "nothing pending");
 
-        uint64 at2 = workloads.schedulePolicy(id, _policy(2 days));
+        Policy memory looser = _policy(2 days);
+        looser.maxEvidenceAge = 3 hours;
+        uint64 at2 = workloads.schedulePolicy(id, looser);
         vm.warp(at2 - 1);
         (inForce,) = workloads.policyOf(id);
         assertEq(inForce.verdictLifetime, 7 days - 1, "the first stays in force");
@@ -116,6 +120,7 @@ contract WorkloadRegistryTest is KeepFixture {
         p.deniedAdvisories[0] = "INTEL-SA-00615";
         p.deniedFmspcs = new bytes6[](1);
         p.deniedFmspcs[0] = bytes6(0x00906ed50000);
+        p.launch = _defaultLaunch();
     }
 
     function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {

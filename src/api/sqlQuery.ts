@@ -61,6 +61,21 @@ const COMPUTED: Record<string, Record<string, Computed>> = {
       );
     },
   },
+  Workload: {
+    // An accepted ownership transfer is in force from pendingOwnerEffectiveAt on (no event marks it).
+    owner: (t, env) => {
+      const now = env.params.add(paddedTime(env.block.timestamp));
+      return `(CASE WHEN ${t}."pendingOwnerEffectiveAt" IS NOT NULL AND ${t}."pendingOwnerEffectiveAt" <= ${now} THEN ${t}."pendingOwner" ELSE ${t}."owner" END)`;
+    },
+    pendingOwner: (t, env) => {
+      const now = env.params.add(paddedTime(env.block.timestamp));
+      return `(CASE WHEN ${t}."pendingOwnerEffectiveAt" IS NOT NULL AND ${t}."pendingOwnerEffectiveAt" <= ${now} THEN NULL ELSE ${t}."pendingOwner" END)`;
+    },
+    pendingOwnerEffectiveAt: (t, env) => {
+      const now = env.params.add(paddedTime(env.block.timestamp));
+      return `(CASE WHEN ${t}."pendingOwnerEffectiveAt" IS NOT NULL AND ${t}."pendingOwnerEffectiveAt" <= ${now} THEN NULL ELSE ${t}."pendingOwnerEffectiveAt" END)`;
+    },
+  },
   Validator: {
     active: (t, env) => {
       const quorum = env.model.entity("Quorum");

@@ -73,7 +73,8 @@ export async function workloadStateAt(chain: ChainSource, deployment: Deployment
   const revokedAt = new Map<string, bigint>();
   for (const l of logs) if (l.eventName === "MeasurementRevoked") revokedAt.set((l.args.measurementHash as string).toLowerCase(), timeOf(l));
   const measurements: ApprovedMeasurement[] = logs
-    .filter((l) => l.eventName === "MeasurementAdded" && timeOf(l) <= time)
+    // In force from its effectiveAt (added + policy delay), not from when it was added.
+    .filter((l) => l.eventName === "MeasurementAdded" && (l.args.effectiveAt as bigint) <= time)
     .map((l) => {
       const hash = (l.args.measurementHash as string).toLowerCase() as Hex;
       const revoked = revokedAt.get(hash);

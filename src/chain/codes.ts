@@ -14,6 +14,10 @@ export const CHAIN_CODES = defineErrorCodes("chain", {
     stage: "infrastructure",
     description: "The JSON-RPC endpoint failed or could not be reached; the same request may succeed later.",
   },
+  CHAIN_POLICY_INVALID: {
+    stage: "usage",
+    description: "A policy cannot be put on chain as given (a launch field out of range: a TCB component over 255, a VMPL over 3, no VMPL, an fmc for Milan or Genoa, a mask over 64 bits, a digest that is not 32 bytes); details.at names the field.",
+  },
   CHAIN_DEPLOYMENT_FILE: {
     stage: "usage",
     description: "A deployment JSON file is missing, not JSON, or lacks a field; details.at names the field. Re-run `keepledger deploy --out <file>`.",

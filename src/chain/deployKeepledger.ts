@@ -18,7 +18,10 @@ import { verifyDeployment, type Deployment } from "./deployment.ts";
 import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface DeployKeepledgerOptions {
-  /** Receives DEFAULT_ADMIN_ROLE on all three contracts (default: the deployer). */
+  /**
+   * Receives DEFAULT_ADMIN_ROLE on all three contracts (default: the deployer). The role has one holder
+   * and moves in two steps (beginDefaultAdminTransfer, then acceptDefaultAdminTransfer after adminDelay).
+   */
   admin?: Address;
   /** Receives GOVERNOR_ROLE on all three contracts (default: the admin). */
   governor?: Address;
@@ -27,10 +30,12 @@ export interface DeployKeepledgerOptions {
    * Default false.
    */
   devPoliciesAllowed?: boolean;
-  /** ValidatorSet governance delay in seconds (default 2 days, or 0 when dev policies are allowed). */
+  /** ValidatorSet governance delay in seconds (default 2 days, or 0 when dev policies are allowed; production floor 1 day). */
   governanceDelay?: bigint;
-  /** WorkloadRegistry policy delay in seconds (default 1 day, or 0 when dev policies are allowed). */
+  /** WorkloadRegistry policy delay in seconds (default 1 day, or 0 when dev policies are allowed; production floor 1 day). */
   policyDelay?: bigint;
+  /** DEFAULT_ADMIN_ROLE transfer delay in seconds on all three contracts (default 3 days, or 0 when dev; production floor 1 day). */
+  adminDelay?: bigint;
   /** The designated validator workload, in force at once (default none: set it later by governance). */
   validatorWorkload?: Hex;
 }
@@ -42,6 +47,7 @@ export function defaultDeployOptions(devPoliciesAllowed = false): Required<Omit<
     devPoliciesAllowed,
     governanceDelay: devPoliciesAllowed ? 0n : 2n * 86_400n,
     policyDelay: devPoliciesAllowed ? 0n : 86_400n,
+    adminDelay: devPoliciesAllowed ? 0n : 3n * 86_400n,
     validatorWorkload: ZERO32,
   };
 }
@@ -78,17 +84,17 @@ export async function deployKeepledger(clients: ChainClients, options: DeployKee
   const workloadRegistry = await deploy("WorkloadRegistry", {
     abi: workloadRegistryAbi,
     bytecode: workloadRegistryBytecode,
-    args: [admin, governor, o.devPoliciesAllowed, o.policyDelay],
+    args: [admin, governor, o.devPoliciesAllowed, o.policyDelay, Number(o.adminDelay)],
   });
   const validatorSet = await deploy("ValidatorSet", {
     abi: validatorSetAbi,
     bytecode: validatorSetBytecode,
-    args: [admin, governor, o.devPoliciesAllowed, o.governanceDelay, o.validatorWorkload],
+    args: [admin, governor, o.devPoliciesAllowed, o.governanceDelay, o.validatorWorkload, Number(o.adminDelay)],
   });
   const attestationRegistry = await deploy("AttestationRegistry", {
     abi: attestationRegistryAbi,
     bytecode: attestationRegistryBytecode,
-    args: [admin, governor, workloadRegistry.address, validatorSet.address],
+    args: [admin, governor, workloadRegistry.address, validatorSet.address, Number(o.adminDelay)],
   });
   for (const [address, abi] of [
     [workloadRegistry.address, workloadRegistryAbi],

@@ -1,5 +1,5 @@
 /** Workload owners' operations on the WorkloadRegistry: register, measurements, policies. */
-import type { Hex } from "viem";
+import { parseEventLogs, type Hex } from "viem";
 import { encodeMeasurementValue, measurementHash, teeKindCode, type Measurement } from "../ids/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { workloadRegistryAbi } from "./generated/index.ts";
@@ -32,14 +32,16 @@ export async function addMeasurement(
   workloadId: Hex,
   version: number,
   measurement: Measurement,
-): Promise<TxResult & { measurementHash: Hex }> {
+): Promise<TxResult & { measurementHash: Hex; effectiveAt: bigint }> {
   const sent = await sendContractCall<Hex>(clients, {
     address: deployment.contracts.workloadRegistry,
     abi: workloadRegistryAbi,
     functionName: "addMeasurement",
     args: [workloadId, version, teeKindCode(measurement.tee), encodeMeasurementValue(measurement)],
   });
-  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed, measurementHash: measurementHash(measurement) };
+  // Verdicts may rest on it from effectiveAt on (now + the policy delay), as MeasurementAdded says.
+  const [added] = parseEventLogs({ abi: workloadRegistryAbi, logs: sent.receipt.logs, eventName: "MeasurementAdded" });
+  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed, measurementHash: measurementHash(measurement), effectiveAt: added?.args.effectiveAt ?? 0n };
 }
 
 export async function revokeMeasurement(

@@ -152,7 +152,7 @@ function elementKind(
 // ===== Storage encoding =====
 
 /** A JS value of an entity field as handlers see it. */
-export type FieldValue = string | number | bigint | boolean | null | readonly string[];
+export type FieldValue = string | number | bigint | boolean | null | readonly string[] | readonly number[];
 export type EntityData = Record<string, FieldValue | undefined>;
 
 /** The SQL type of a stored field's column. */
@@ -203,7 +203,7 @@ export function encodeField(field: EntityField, value: FieldValue | undefined): 
 export function decodeField(field: EntityField, stored: unknown): FieldValue {
   if (stored === null || stored === undefined) return null;
   const t = field.type;
-  if (t.kind === "list") return JSON.parse(String(stored)) as string[];
+  if (t.kind === "list") return JSON.parse(String(stored)) as string[] | number[];
   if (t.kind === "scalar") {
     switch (t.scalar) {
       case "Int":

@@ -4,6 +4,10 @@
 import { Address, BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
 import {
   BatchFinalized,
+  DefaultAdminDelayChangeCanceled,
+  DefaultAdminDelayChangeScheduled,
+  DefaultAdminTransferCanceled,
+  DefaultAdminTransferScheduled,
   RoleAdminChanged,
   RoleGranted,
   RoleRevoked,
@@ -13,7 +17,7 @@ import {
   VerdictRevoked,
 } from "../generated/AttestationRegistry/AttestationRegistry";
 import { Batch, Revocation, Verdict } from "../generated/schema";
-import { measurementId, recordRoleAdminChange, recordRoleChange, tcbStatusName, teeName, verdictIdOf } from "./helpers";
+import { JsonObject, measurementId, recordAdminRulesChange, recordRoleAdminChange, recordRoleChange, tcbStatusName, teeName, verdictIdOf } from "./helpers";
 
 function addresses(list: Address[]): string[] {
   const out = new Array<string>(0);
@@ -171,4 +175,22 @@ export function handleRoleRevoked(event: RoleRevoked): void {
 
 export function handleRoleAdminChanged(event: RoleAdminChanged): void {
   recordRoleAdminChange(event, event.params.role, event.params.previousAdminRole, event.params.newAdminRole);
+}
+
+export function handleDefaultAdminTransferScheduled(event: DefaultAdminTransferScheduled): void {
+  const data = new JsonObject().bytes("newAdmin", event.params.newAdmin).integer("acceptSchedule", event.params.acceptSchedule);
+  recordAdminRulesChange(event, "DefaultAdminTransferScheduled", data, event.params.acceptSchedule);
+}
+
+export function handleDefaultAdminTransferCanceled(event: DefaultAdminTransferCanceled): void {
+  recordAdminRulesChange(event, "DefaultAdminTransferCanceled", new JsonObject(), null);
+}
+
+export function handleDefaultAdminDelayChangeScheduled(event: DefaultAdminDelayChangeScheduled): void {
+  const data = new JsonObject().integer("newDelay", event.params.newDelay).integer("effectSchedule", event.params.effectSchedule);
+  recordAdminRulesChange(event, "DefaultAdminDelayChangeScheduled", data, event.params.effectSchedule);
+}
+
+export function handleDefaultAdminDelayChangeCanceled(event: DefaultAdminDelayChangeCanceled): void {
+  recordAdminRulesChange(event, "DefaultAdminDelayChangeCanceled", new JsonObject(), null);
 }

@@ -196,6 +196,11 @@ export function recordRoleAdminChange(event: ethereum.Event, role: Bytes, previo
   );
 }
 
+/** AccessControlDefaultAdminRules: a scheduled admin transfer or delay change (effectiveAt: when it may apply), or its cancellation. */
+export function recordAdminRulesChange(event: ethereum.Event, kind: string, data: JsonObject, effectiveAt: BigInt | null): void {
+  recordGovernanceChange(event, kind, data, null, effectiveAt);
+}
+
 export function recordWiring(event: ethereum.Event, attestationRegistry: Bytes): void {
   recordGovernanceChange(event, "AttestationRegistryWired", new JsonObject().bytes("attestationRegistry", attestationRegistry), null, null);
 }

@@ -4,6 +4,10 @@ import { BigInt, ethereum } from "@graphprotocol/graph-ts";
 import {
   AttestationRegistryWired,
   BootstrapCloseScheduled,
+  DefaultAdminDelayChangeCanceled,
+  DefaultAdminDelayChangeScheduled,
+  DefaultAdminTransferCanceled,
+  DefaultAdminTransferScheduled,
   GovernanceDelayScheduled,
   LoggingProfileScheduled,
   RoleAdminChanged,
@@ -19,7 +23,7 @@ import {
   ValidatorWorkloadScheduled,
 } from "../generated/ValidatorSet/ValidatorSet";
 import { Quorum, Validator } from "../generated/schema";
-import { JsonObject, loggingProfileName, recordGovernanceChange, recordRoleAdminChange, recordRoleChange, recordWiring } from "./helpers";
+import { JsonObject, loggingProfileName, recordAdminRulesChange, recordGovernanceChange, recordRoleAdminChange, recordRoleChange, recordWiring } from "./helpers";
 
 function quorum(event: ethereum.Event): Quorum {
   const id = event.address.toHexString();
@@ -167,4 +171,22 @@ export function handleRoleRevoked(event: RoleRevoked): void {
 
 export function handleRoleAdminChanged(event: RoleAdminChanged): void {
   recordRoleAdminChange(event, event.params.role, event.params.previousAdminRole, event.params.newAdminRole);
+}
+
+export function handleDefaultAdminTransferScheduled(event: DefaultAdminTransferScheduled): void {
+  const data = new JsonObject().bytes("newAdmin", event.params.newAdmin).integer("acceptSchedule", event.params.acceptSchedule);
+  recordAdminRulesChange(event, "DefaultAdminTransferScheduled", data, event.params.acceptSchedule);
+}
+
+export function handleDefaultAdminTransferCanceled(event: DefaultAdminTransferCanceled): void {
+  recordAdminRulesChange(event, "DefaultAdminTransferCanceled", new JsonObject(), null);
+}
+
+export function handleDefaultAdminDelayChangeScheduled(event: DefaultAdminDelayChangeScheduled): void {
+  const data = new JsonObject().integer("newDelay", event.params.newDelay).integer("effectSchedule", event.params.effectSchedule);
+  recordAdminRulesChange(event, "DefaultAdminDelayChangeScheduled", data, event.params.effectSchedule);
+}
+
+export function handleDefaultAdminDelayChangeCanceled(event: DefaultAdminDelayChangeCanceled): void {
+  recordAdminRulesChange(event, "DefaultAdminDelayChangeCanceled", new JsonObject(), null);
 }

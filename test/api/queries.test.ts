@@ -47,6 +47,47 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
   });
   afterAll(() => drop());
 
+  describe("pending changes and the launch policy (issue 10)", () => {
+    it("resolves an accepted owner once its effectiveAt has passed, and shows it pending before", async () => {
+      const bridge = scenario.workloads.bridge;
+      const now = (await data(`{ workload(id: "${bridge}") { owner pendingOwner pendingOwnerEffectiveAt } }`)).workload as unknown as Row;
+      expect(now).toEqual({ owner: scenario.accounts.newBridgeOwner.toLowerCase(), pendingOwner: null, pendingOwnerEffectiveAt: null });
+      // Filters see the resolved value too: no owner change is pending any more.
+      expect((await data(`{ workloads(where: { pendingOwner_not: null }) { id } }`)).workloads).toEqual([]);
+      // Right after the acceptance (three blocks after the checkpoint: metadata, transfer, accept), with a
+      // 7200 s policy delay, the new owner is pending with its effectiveAt and the old one still owns.
+      const block = scenario.checkpoints.delaysPassed! + 3;
+      const then = (await data(`{ workload(id: "${bridge}", block: { number: ${block} }) { owner pendingOwner pendingOwnerEffectiveAt } }`)).workload as unknown as Row;
+      expect(then).toMatchObject({ owner: scenario.accounts.bridgeOwner.toLowerCase(), pendingOwner: scenario.accounts.newBridgeOwner.toLowerCase() });
+      expect(then.pendingOwnerEffectiveAt).not.toBeNull();
+    });
+
+    it("a measurement carries its effectiveAt (added + the policy delay)", async () => {
+      const ms = (await data(`{ measurements(first: 100) { addedAt effectiveAt } }`)).measurements!;
+      expect(ms.length).toBeGreaterThan(0);
+      for (const m of ms) expect(BigInt(m.effectiveAt as string) - BigInt(m.addedAt as string)).toBe(7200n);
+    });
+
+    it("a policy without an SEV-SNP minimum TCB says so: snpMinTcb empty, snpMinTcbSet false; the launch defaults are served", async () => {
+      const ps = (await data(`{ policies(first: 100) { snpMinTcb snpMinTcbSet snpAllowedVmpls snpAllowMigrateMa snpRequireSmtOff tdxAllowedTdAttributes tdxAllowedXfam tdxOwnerConfigDigest sgxAllowedAttributes sgxMinIsvSvn } }`)).policies!;
+      expect(ps.length).toBeGreaterThan(0);
+      for (const p of ps) {
+        expect(p).toEqual({
+          snpMinTcb: [],
+          snpMinTcbSet: false,
+          snpAllowedVmpls: [0],
+          snpAllowMigrateMa: false,
+          snpRequireSmtOff: false,
+          tdxAllowedTdAttributes: String(0xd0000000),
+          tdxAllowedXfam: "18446744073709551615",
+          tdxOwnerConfigDigest: null,
+          sgxAllowedAttributes: String(0x485),
+          sgxMinIsvSvn: 0,
+        });
+      }
+    });
+  });
+
   describe("pagination", () => {
     it("returns 100 by default, in id order, and nothing past the end", async () => {
       expect(all.length).toBe(Object.keys(scenario.verdicts).length);

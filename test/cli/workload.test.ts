@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWalletClient, http, type Hex } from "viem";
+import { createWalletClient, http, keccak256, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
@@ -181,6 +181,8 @@ describe("keepledger workload policy", () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`workload ${app} "app", owner ${g.addresses.owner}`);
     expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro");
+    // No SEV-SNP minimum TCB is said explicitly, never left blank.
+    expect(shown.stdout).toContain("SEV-SNP minimum TCB   no minimum TCB (any firmware level)");
 
     const flags = await g.cli(["workload", "policy", app, "--tee", "sgx,tdx,debug", "--dev", "--max-evidence-age", "600", "--json"], owner);
     expect(flags.code, flags.stderr).toBe(0);
@@ -207,12 +209,67 @@ describe("keepledger workload policy", () => {
       tcbGracePeriod: 0,
       deniedAdvisories: [],
       deniedFmspcs: ["00906ed50000"],
+      launch: {
+        minSnpTcb: {},
+        snpAllowedVmpls: [0],
+        snpAllowMigrateMa: false,
+        snpRequireSmtOff: false,
+        tdxAllowedTdAttributes: "0x00000000d0000000",
+        tdxAllowedXfam: "0xffffffffffffffff",
+        tdxOwnerConfigDigest: null,
+        sgxAllowedAttributes: "0x0000000000000485",
+        sgxMinIsvSvn: 0,
+      },
     });
     // What --json prints is what --set reads.
     const roundTrip = join(g.dir, "roundtrip.json");
     writeFileSync(roundTrip, read.stdout);
     const again = await g.cli(["workload", "policy", app, "--set", roundTrip, "--json"], owner);
     expect((JSON.parse(again.stdout) as { policy: unknown }).policy).toEqual(policy);
+  });
+
+  it("sets every launch field from flags, shows it, and refuses malformed launch flags", async () => {
+    const mrconfigid = `0x${"01".repeat(48)}`;
+    const zero48 = `0x${"00".repeat(48)}`;
+    const set = await g.cli(
+      [
+        "workload", "policy", app,
+        "--snp-min-tcb", "Genoa:bootloader=9,tee=0,snp=23,microcode=72",
+        "--snp-min-tcb", "Turin:bootloader=1,tee=1,snp=1,microcode=1,fmc=2",
+        "--snp-vmpls", "0,1",
+        "--snp-allow-migrate-ma",
+        "--snp-require-smt-off",
+        "--tdx-allowed-td-attributes", "0x10000000",
+        "--tdx-allowed-xfam", "0xe7",
+        "--tdx-owner-config", `${mrconfigid}:${zero48}:${zero48}`,
+        "--sgx-allowed-attributes", "0x15",
+        "--sgx-min-isvsvn", "3",
+        "--json",
+      ],
+      owner,
+    );
+    expect(set.code, set.stderr).toBe(0);
+    const launch = (JSON.parse(set.stdout) as { policy: { launch: Record<string, unknown> } }).policy.launch;
+    expect(launch).toEqual({
+      minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 }, Turin: { bootloader: 1, tee: 1, snp: 1, microcode: 1, fmc: 2 } },
+      snpAllowedVmpls: [0, 1],
+      snpAllowMigrateMa: true,
+      snpRequireSmtOff: true,
+      tdxAllowedTdAttributes: "0x0000000010000000",
+      tdxAllowedXfam: "0x00000000000000e7",
+      tdxOwnerConfigDigest: keccak256(`0x${"01".repeat(48)}${"00".repeat(96)}`),
+      sgxAllowedAttributes: "0x0000000000000015",
+      sgxMinIsvSvn: 3,
+    });
+    const shown = await g.cli(["workload", "policy", app]);
+    expect(shown.stdout).toContain("SEV-SNP minimum TCB   Genoa:bootloader=9,tee=0,snp=23,microcode=72; Turin:bootloader=1,tee=1,snp=1,microcode=1,fmc=2");
+    expect(shown.stdout).toContain("SEV-SNP VMPLs         0, 1");
+
+    for (const [flag, value] of [["--snp-min-tcb", "Genoa:fmc=1"], ["--snp-min-tcb", "Rome:bootloader=1"], ["--snp-vmpls", "0,4"], ["--tdx-allowed-xfam", "0x1ffffffffffffffff"], ["--tdx-owner-config", "0x01"], ["--sgx-min-isvsvn", "70000"]] as const) {
+      const bad = await g.cli(["workload", "policy", app, flag, value], owner);
+      expect(bad.code, `${flag} ${value}`).toBe(2);
+      expect(bad.stderr).toContain(`error CLI_BAD_OPTION: ${flag}`);
+    }
   });
 
   it("refuses a malformed policy file, an unknown workload, and a policy the contract refuses", async () => {

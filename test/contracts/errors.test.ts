@@ -40,6 +40,7 @@ async function finalizeId(v: Verdict): Promise<Hex> {
 
 const policy = (changes: Partial<PlatformPolicy>) => toChainPolicy({ ...defaultPolicy(), ...changes });
 const rawPolicy = (changes: Record<string, unknown>) => ({ ...toChainPolicy(defaultPolicy()), ...changes });
+const rawLaunch = (changes: Record<string, unknown>) => rawPolicy({ launch: { ...toChainPolicy(defaultPolicy()).launch, ...changes } });
 
 interface Row {
   name: string;
@@ -333,15 +334,15 @@ const attestationRows: Row[] = [
   },
   {
     name: "a constructor given a zero address",
-    call: async () => simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [ZERO, tb.admin, tb.deployment.contracts.workloadRegistry, tb.deployment.contracts.validatorSet]),
+    call: async () => simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [tb.admin, ZERO, tb.deployment.contracts.workloadRegistry, tb.deployment.contracts.validatorSet, 0]),
     wantError: "AttestationRegistryZeroAddress",
   },
   {
     name: "a WorkloadRegistry and a ValidatorSet that disagree on dev",
     call: async () => {
-      const hash = await tb.clients.walletClient.deployContract({ abi: validatorSetAbi, bytecode: validatorSetBytecode, args: [tb.admin, tb.admin, false, 1n, ZERO32] });
+      const hash = await tb.clients.walletClient.deployContract({ abi: validatorSetAbi, bytecode: validatorSetBytecode, args: [tb.admin, tb.admin, false, 86_400n, ZERO32, 86_400] });
       const vs = (await tb.chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
-      return simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [tb.admin, tb.admin, tb.deployment.contracts.workloadRegistry, vs]);
+      return simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [tb.admin, tb.admin, tb.deployment.contracts.workloadRegistry, vs, 0]);
     },
     wantError: "AttestationRegistryDevMismatch",
     wantArgs: () => [true, false],
@@ -353,7 +354,7 @@ async function ownVerdict(validator: Address, workloadId: Hex) {
 }
 
 async function standaloneValidatorSet(validatorWorkload: Hex): Promise<Address> {
-  const hash = await tb.clients.walletClient.deployContract({ abi: validatorSetAbi, bytecode: validatorSetBytecode, args: [tb.admin, tb.admin, true, 0n, validatorWorkload] });
+  const hash = await tb.clients.walletClient.deployContract({ abi: validatorSetAbi, bytecode: validatorSetBytecode, args: [tb.admin, tb.admin, true, 0n, validatorWorkload, 0] });
   return (await tb.chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
 }
 
@@ -411,10 +412,10 @@ const validatorRows: Row[] = [
   },
   { name: "a governance delay over 30 days", call: async () => tb.send("validatorSet", "setGovernanceDelay", [31n * 86_400n]), wantError: "ValidatorSetGovernanceDelay", wantArgs: () => [31n * 86_400n, 0n, 30n * 86_400n] },
   {
-    name: "a zero governance delay outside development",
-    call: async () => simulateDeploy(tb, validatorSetAbi, validatorSetBytecode, [tb.admin, tb.admin, false, 0n, ZERO32]),
+    name: "a governance delay under the production floor outside development",
+    call: async () => simulateDeploy(tb, validatorSetAbi, validatorSetBytecode, [tb.admin, tb.admin, false, 86_399n, ZERO32, 86_400]),
     wantError: "ValidatorSetGovernanceDelay",
-    wantArgs: () => [0n, 1n, 30n * 86_400n],
+    wantArgs: () => [86_399n, 86_400n, 30n * 86_400n],
   },
   { name: "governing without GOVERNOR_ROLE", call: async () => tb.send("validatorSet", "addValidator", [keep(1), "https://x.example", 0], tb.stranger), wantError: "AccessControlUnauthorizedAccount" },
   { name: "an endpoint update by a non-validator", call: async () => tb.send("validatorSet", "setEndpoint", ["https://x.example"], tb.stranger), wantError: "ValidatorSetUnknownValidator" },
@@ -486,12 +487,12 @@ const sgxValue = (enclave: Hex, signer: Hex, prod: number, svn: number): Hex =>
   `0x${enclave.slice(2)}${signer.slice(2)}${prod.toString(16).padStart(4, "0")}${svn.toString(16).padStart(4, "0")}`;
 
 async function standaloneWorkloadRegistry(dev: boolean, delay: bigint): Promise<Address> {
-  const hash = await tb.clients.walletClient.deployContract({ abi: workloadRegistryAbi, bytecode: workloadRegistryBytecode, args: [tb.admin, tb.admin, dev, delay] });
+  const hash = await tb.clients.walletClient.deployContract({ abi: workloadRegistryAbi, bytecode: workloadRegistryBytecode, args: [tb.admin, tb.admin, dev, delay, dev ? 0 : 86_400] });
   return (await tb.chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
 }
 
 async function onProductionRegistry(functionName: string, args: (id: Hex) => readonly unknown[]) {
-  const wr = await standaloneWorkloadRegistry(false, 60n);
+  const wr = await standaloneWorkloadRegistry(false, 86_400n);
   const sent = await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["app", ""] });
   return sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName, args: args(sent.result) });
 }
@@ -519,7 +520,7 @@ const workloadRows: Row[] = [
   },
   {
     name: "a constructor given a zero governor",
-    call: async () => simulateDeploy(tb, workloadRegistryAbi, workloadRegistryBytecode, [tb.admin, ZERO, true, 0n]),
+    call: async () => simulateDeploy(tb, workloadRegistryAbi, workloadRegistryBytecode, [tb.admin, ZERO, true, 0n, 0]),
     wantError: "WorkloadRegistryZeroAddress",
   },
   { name: "an empty name", call: async () => tb.send("workloadRegistry", "registerWorkload", ["", ""]), wantError: "WorkloadRegistryNameLength", wantArgs: () => [0n, 64n] },
@@ -542,10 +543,16 @@ const workloadRows: Row[] = [
     wantError: "WorkloadRegistryDevNotAllowed",
   },
   {
-    name: "a zero policy delay on a production registry",
-    call: async () => simulateDeploy(tb, workloadRegistryAbi, workloadRegistryBytecode, [tb.admin, tb.admin, false, 0n]),
+    name: "a policy delay under the production floor on a production registry",
+    call: async () => simulateDeploy(tb, workloadRegistryAbi, workloadRegistryBytecode, [tb.admin, tb.admin, false, 3_600n, 86_400]),
     wantError: "WorkloadRegistryPolicyDelay",
-    wantArgs: () => [0n, 1n, 30n * 86_400n],
+    wantArgs: () => [3_600n, 86_400n, 30n * 86_400n],
+  },
+  {
+    name: "an admin delay under the production floor on a production registry",
+    call: async () => simulateDeploy(tb, workloadRegistryAbi, workloadRegistryBytecode, [tb.admin, tb.admin, false, 86_400n, 3_600]),
+    wantError: "KeepAdminRulesDelayBelowFloor",
+    wantArgs: () => [3_600, 86_400],
   },
   {
     name: "a TDX value of 239 bytes",
@@ -594,10 +601,11 @@ const workloadRows: Row[] = [
   {
     name: "the 2^32nd measurement",
     call: async () => {
-      // _measurementCount is slot 8 (after AccessControl's _roles and seven mappings); check, then fill it.
-      const slot = numberToHex(8, { size: 32 });
+      // _measurementCount is slot 10 (after AccessControl's _roles, AccessControlDefaultAdminRules' packed
+      // admin and delay state, and seven mappings); check, then fill it.
+      const slot = numberToHex(10, { size: 32 });
       const count = await tb.chain.publicClient.getStorageAt({ address: tb.deployment.contracts.workloadRegistry, slot });
-      if (BigInt(count ?? 0) !== 3n) throw new Error(`slot 8 holds ${count}, not the measurement count 3`);
+      if (BigInt(count ?? 0) !== 3n) throw new Error(`slot 10 holds ${count}, not the measurement count 3`);
       await tb.chain.testClient.setStorageAt({ address: tb.deployment.contracts.workloadRegistry, index: slot, value: numberToHex(0xffffffffn, { size: 32 }) });
       return tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 5, randomHash("last")]);
     },
@@ -659,6 +667,37 @@ const workloadRows: Row[] = [
     },
     wantError: "WorkloadRegistryNotWired",
   },
+  {
+    name: "a measurement used before its effectiveAt (policy delay 1 hour)",
+    call: async () => {
+      const wr = await standaloneWorkloadRegistry(true, 3_600n);
+      const id = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["w", ""] })).result;
+      const m = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "addMeasurement", args: [id, 1, 5, randomHash("m")] })).result;
+      return sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "verdictContext", args: [id, m] });
+    },
+    wantError: "WorkloadRegistryMeasurementNotYetEffective",
+  },
+  {
+    name: "accepting an ownership transfer twice (policy delay 1 hour)",
+    call: async () => {
+      const wr = await standaloneWorkloadRegistry(true, 3_600n);
+      const id = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["w", ""] })).result;
+      await sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "transferWorkloadOwnership", args: [id, tb.stranger] });
+      await sendContractCall(tb.as(tb.stranger), { address: wr, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [id] });
+      return sendContractCall(tb.as(tb.stranger), { address: wr, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [id] });
+    },
+    wantError: "WorkloadRegistryOwnershipAlreadyAccepted",
+  },
+  { name: "allowing no VMPL", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0 })]), wantError: "WorkloadRegistryPolicySnpVmpls", wantArgs: () => [0, 15] },
+  { name: "allowing VMPL 4", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0x11 })]), wantError: "WorkloadRegistryPolicySnpVmpls", wantArgs: () => [0x11, 15] },
+  {
+    name: "an fmc minimum for Genoa",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpMinTcbGenoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72, fmc: 1 } })]),
+    wantError: "WorkloadRegistryPolicySnpFmcNotTurin",
+    wantArgs: () => [2, 1],
+  },
+  { name: "TD_ATTRIBUTES.DEBUG in the allowed mask", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ tdxAllowedTdAttributes: 1n })]), wantError: "WorkloadRegistryPolicyTdxDebugAttribute", wantArgs: () => [1n] },
+  { name: "SGX ATTRIBUTES.DEBUG in the allowed mask", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ sgxAllowedAttributes: 0x7n })]), wantError: "WorkloadRegistryPolicySgxDebugAttribute", wantArgs: () => [0x7n] },
 ];
 
 describe.each([

@@ -1,4 +1,4 @@
-// Governance on a production-style deployment (governance delay 1 day, policy delay 1 hour): nothing
+// Governance on a production-style deployment (governance and policy delay 1 day, the floors): nothing
 // takes effect before its effectiveAt; the bootstrap; validators counting through their own verdicts.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
@@ -12,7 +12,7 @@ const DAY = 86_400n;
 let tb: Testbed;
 let restore: () => Promise<void>;
 beforeAll(async () => {
-  tb = await startTestbed({ devPoliciesAllowed: false, governanceDelay: DAY, policyDelay: 3_600n });
+  tb = await startTestbed({ devPoliciesAllowed: false, governanceDelay: DAY, policyDelay: DAY });
 });
 afterAll(async () => {
   await tb?.close();
@@ -96,36 +96,45 @@ describe("delays", () => {
   });
 
   it("a governance-delay change waits for the current delay; changes scheduled meanwhile still use the old one", async () => {
-    await tb.send("validatorSet", "setGovernanceDelay", [3_600n]);
+    await tb.send("validatorSet", "setGovernanceDelay", [2n * DAY]);
     const meanwhile = await tb.send("validatorSet", "setThreshold", [1]);
     expect(effectiveAtOf(meanwhile.logs)).toBe((await tb.chain.now()) + DAY);
     await tb.chain.increaseTime(DAY);
-    expect(await tb.read("validatorSet", "governanceDelay")).toBe(3_600n);
+    expect(await tb.read("validatorSet", "governanceDelay")).toBe(2n * DAY);
     const after = await tb.send("validatorSet", "setThreshold", [2]);
-    expect(effectiveAtOf(after.logs)).toBe((await tb.chain.now()) + 3_600n);
+    expect(effectiveAtOf(after.logs)).toBe((await tb.chain.now()) + 2n * DAY);
   });
 
-  it("a workload policy waits for the policy delay; the verdicts it governs change with it", async () => {
-    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 3_600n });
+  it("a looser workload policy waits for the policy delay; the verdicts it governs change with it", async () => {
+    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 14n * DAY });
+    expect(effectiveAt).toBe((await tb.chain.now()) + DAY);
     const [pending, pendingAt] = await tb.read<[{ verdictLifetime: bigint }, bigint]>("workloadRegistry", "pendingPolicyOf", [tb.workloadId]);
-    expect(pending.verdictLifetime).toBe(3_600n);
+    expect(pending.verdictLifetime).toBe(14n * DAY);
     expect(pendingAt).toBe(effectiveAt);
-    const longLived = await tb.verdict(v(6).address);
-    await tb.client.finalizeVerdict(longLived, await tb.sign(longLived));
-    await tb.chain.increaseTime(3_600);
+    const early = await tb.verdict(v(6).address, { expiresAt: (await tb.chain.now()) + 10n * DAY });
+    await expectRevert(tb.client.finalizeVerdict(early, await tb.sign(early)), "AttestationRegistryLifetimeTooLong");
+    await tb.chain.increaseTime(DAY);
+    const later = await tb.verdict(v(6).address, { expiresAt: (await tb.chain.now()) + 10n * DAY });
+    await tb.client.finalizeVerdict(later, await tb.sign(later));
+  });
+
+  it("a tighter workload policy is in force at once; the verdicts it governs change with it", async () => {
+    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 3_600n });
+    expect(effectiveAt).toBe(await tb.chain.now());
+    expect((await tb.read<[unknown, bigint]>("workloadRegistry", "pendingPolicyOf", [tb.workloadId]))[1]).toBe(0n);
     expect((await policyOf(tb.clients, tb.deployment, tb.workloadId)).policy.verdictLifetime).toBe(3_600n);
     const refused = await tb.verdict(v(7).address);
     await expectRevert(tb.client.finalizeVerdict(refused, await tb.sign(refused)), "AttestationRegistryLifetimeTooLong");
   });
 
   it("the policy delay itself changes only after the current policy delay", async () => {
-    const receipt = await tb.send("workloadRegistry", "setPolicyDelay", [7_200n]);
+    const receipt = await tb.send("workloadRegistry", "setPolicyDelay", [2n * DAY]);
     const [event] = parseEventLogs({ abi: workloadRegistryAbi, logs: receipt.logs, eventName: "PolicyDelayScheduled" });
-    expect(event!.args.delay).toBe(7_200n);
-    expect(event!.args.effectiveAt).toBe((await tb.chain.now()) + 3_600n);
-    expect(await tb.read("workloadRegistry", "policyDelay")).toBe(3_600n);
-    await tb.chain.increaseTime(3_600);
-    expect(await tb.read("workloadRegistry", "policyDelay")).toBe(7_200n);
+    expect(event!.args.delay).toBe(2n * DAY);
+    expect(event!.args.effectiveAt).toBe((await tb.chain.now()) + DAY);
+    expect(await tb.read("workloadRegistry", "policyDelay")).toBe(DAY);
+    await tb.chain.increaseTime(DAY);
+    expect(await tb.read("workloadRegistry", "policyDelay")).toBe(2n * DAY);
   });
 });
 

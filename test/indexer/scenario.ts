@@ -208,7 +208,8 @@ export async function runScenario(): Promise<Scenario> {
     await addMeasurement(admin, deployment, validatorWorkload, 1, { tee: "sgx", mrenclave: enclave("validator enclave"), mrsigner: ZERO32, isvProdId: 0, minIsvSvn: 0 })
   ).measurementHash;
   await setValidatorWorkload(admin, deployment, validatorWorkload);
-  await clock.jump(3600);
+  // The measurement is usable after the policy delay (7200 s), the designation after the governance delay.
+  await clock.jump(7200);
   for (const [i, v] of validators.slice(0, 3).entries()) {
     const own = await single(`validator${i}Own`, {
       workloadId: validatorWorkload,
@@ -233,9 +234,15 @@ export async function runScenario(): Promise<Scenario> {
   await send(admin, "attestationRegistry", attestationRegistryAbi, "grantRole", [GOVERNOR_ROLE, secondGovernor]);
   await send(admin, "validatorSet", validatorSetAbi, "grantRole", [GOVERNOR_ROLE, secondGovernor]);
   await send(admin, "validatorSet", validatorSetAbi, "revokeRole", [GOVERNOR_ROLE, secondGovernor]);
-  // Two policies for the bridge in a row: the first never comes into force.
-  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 3n * 86_400n });
-  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 4n * 86_400n, deniedAdvisories: ["AWS-2030-001"] });
+  // The two-step admin (AccessControlDefaultAdminRules): a transfer begun and withdrawn, a delay change scheduled and rolled back.
+  await send(admin, "workloadRegistry", workloadRegistryAbi, "beginDefaultAdminTransfer", [secondGovernor]);
+  await send(admin, "workloadRegistry", workloadRegistryAbi, "cancelDefaultAdminTransfer", []);
+  await send(admin, "workloadRegistry", workloadRegistryAbi, "changeDefaultAdminDelay", [3600]);
+  await send(admin, "workloadRegistry", workloadRegistryAbi, "rollbackDefaultAdminDelay", []);
+  // Two looser policies for the bridge in a row (longer lifetimes: they wait for the policy delay): the
+  // first never comes into force.
+  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 8n * 86_400n });
+  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 9n * 86_400n, deniedAdvisories: ["AWS-2030-001"] });
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeVerdict", [verdicts.validator1Own!.id, "validator host compromised"]);
   await checkpoint("governance");
   await clock.jump(3600);

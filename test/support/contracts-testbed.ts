@@ -108,7 +108,9 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
     await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://validator.example", loggingProfile: "production" });
   }
   if (active.length > 0) await setThreshold(clients, deployment, options.threshold ?? 2);
-  if ((options.governanceDelay ?? 0n) > 0n) await chain.increaseTime(options.governanceDelay ?? 0n);
+  // Wait out the governance delay (validators, threshold) and the policy delay (the new measurements).
+  const wait = [options.governanceDelay ?? 0n, options.policyDelay ?? 0n].reduce((a, b) => (a > b ? a : b));
+  if (wait > 0n) await chain.increaseTime(wait);
 
   const testbed: Testbed = {
     chain,

@@ -5,7 +5,7 @@ import {AttestationRegistry} from "../../AttestationRegistry.sol";
 import {ValidatorSet} from "../../ValidatorSet.sol";
 import {WorkloadRegistry} from "../../WorkloadRegistry.sol";
 import {KeepIds} from "../../libraries/KeepIds.sol";
-import {LoggingProfile, TcbStatus, TeeKind, Verdict} from "../../libraries/KeepTypes.sol";
+import {KeepTypes, LaunchPolicy, LoggingProfile, Policy, TcbStatus, TeeKind, Verdict} from "../../libraries/KeepTypes.sol";
 import {KeepTest} from "./KeepTest.sol";
 
 /// @title KeepFixture
@@ -27,9 +27,9 @@ abstract contract KeepFixture is KeepTest {
     function _deploy(bool dev, uint64 policyDelay, uint64 governanceDelay) internal {
         vm.warp(START_TIME);
         vm.roll(START_BLOCK);
-        workloads = new WorkloadRegistry(address(this), address(this), dev, policyDelay);
-        validatorSet = new ValidatorSet(address(this), address(this), dev, governanceDelay, bytes32(0));
-        registry = new AttestationRegistry(address(this), address(this), workloads, validatorSet);
+        workloads = new WorkloadRegistry(address(this), address(this), dev, policyDelay, dev ? 0 : 1 days);
+        validatorSet = new ValidatorSet(address(this), address(this), dev, governanceDelay, bytes32(0), dev ? 0 : 1 days);
+        registry = new AttestationRegistry(address(this), address(this), workloads, validatorSet, dev ? 0 : 1 days);
         workloads.setAttestationRegistry(address(registry));
         validatorSet.setAttestationRegistry(address(registry));
     }
@@ -40,6 +40,23 @@ abstract contract KeepFixture is KeepTest {
         workloadId = workloads.registerWorkload("app", "ipfs://app");
         sgxMeasurement = workloads.addMeasurement(workloadId, 1, TeeKind.Sgx, _sgxValue(bytes32(uint256(0xE1))));
         tdxMeasurement = workloads.addMeasurement(workloadId, 1, TeeKind.Tdx, _tdxValue(0x11));
+    }
+
+    /// @dev The launch policy registerWorkload gives (KeepTypes.DEFAULT_*).
+    function _defaultLaunch() internal pure returns (LaunchPolicy memory launch) {
+        launch.snpAllowedVmpls = KeepTypes.DEFAULT_SNP_ALLOWED_VMPLS;
+        launch.tdxAllowedTdAttributes = KeepTypes.DEFAULT_TDX_ALLOWED_TD_ATTRIBUTES;
+        launch.tdxAllowedXfam = KeepTypes.DEFAULT_TDX_ALLOWED_XFAM;
+        launch.sgxAllowedAttributes = KeepTypes.DEFAULT_SGX_ALLOWED_ATTRIBUTES;
+    }
+
+    /// @dev The policy registerWorkload gives, as a Policy value.
+    function _defaultPolicy() internal pure returns (Policy memory p) {
+        p.allowedTees = KeepTypes.DEFAULT_ALLOWED_TEES;
+        p.acceptedTcbStatuses = KeepTypes.DEFAULT_ACCEPTED_TCB;
+        p.maxEvidenceAge = KeepTypes.DEFAULT_MAX_EVIDENCE_AGE;
+        p.verdictLifetime = KeepTypes.DEFAULT_VERDICT_LIFETIME;
+        p.launch = _defaultLaunch();
     }
 
     function _sgxValue(bytes32 mrenclave) internal pure returns (bytes memory) {

@@ -15,6 +15,8 @@ interface Vm {
     function getBlockTimestamp() external view returns (uint256);
     /// @notice The current block.number (see getBlockTimestamp).
     function getBlockNumber() external view returns (uint256);
+    /// @notice The next call comes from `sender`.
+    function prank(address sender) external;
     /// @notice The next call must revert with exactly `revertData`.
     function expectRevert(bytes calldata revertData) external;
     /// @notice Signs a digest with a private key.

@@ -22,6 +22,11 @@ export const workloadRegistryAbi = [
         "internalType": "uint64",
         "name": "initialPolicyDelay",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint48",
+        "name": "adminDelay",
+        "type": "uint48"
       }
     ],
     "stateMutability": "nonpayable",
@@ -30,6 +35,33 @@ export const workloadRegistryAbi = [
   {
     "inputs": [],
     "name": "AccessControlBadConfirmation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
+    ],
+    "name": "AccessControlEnforcedDefaultAdminDelay",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "AccessControlEnforcedDefaultAdminRules",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "defaultAdmin",
+        "type": "address"
+      }
+    ],
+    "name": "AccessControlInvalidDefaultAdmin",
     "type": "error"
   },
   {
@@ -46,6 +78,38 @@ export const workloadRegistryAbi = [
       }
     ],
     "name": "AccessControlUnauthorizedAccount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint48",
+        "name": "delay",
+        "type": "uint48"
+      },
+      {
+        "internalType": "uint48",
+        "name": "min",
+        "type": "uint48"
+      }
+    ],
+    "name": "KeepAdminRulesDelayBelowFloor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "SafeCastOverflowedUintDowncast",
     "type": "error"
   },
   {
@@ -126,6 +190,27 @@ export const workloadRegistryAbi = [
       }
     ],
     "name": "WorkloadRegistryMeasurementLength",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "workloadId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "measurementHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "effectiveAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "WorkloadRegistryMeasurementNotYetEffective",
     "type": "error"
   },
   {
@@ -247,6 +332,27 @@ export const workloadRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "workloadId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "pendingOwner",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "effectiveAt",
+        "type": "uint64"
+      }
+    ],
+    "name": "WorkloadRegistryOwnershipAlreadyAccepted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "index",
         "type": "uint256"
@@ -343,12 +449,66 @@ export const workloadRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "sgxAllowedAttributes",
+        "type": "uint64"
+      }
+    ],
+    "name": "WorkloadRegistryPolicySgxDebugAttribute",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "productLine",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "fmc",
+        "type": "uint8"
+      }
+    ],
+    "name": "WorkloadRegistryPolicySnpFmcNotTurin",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "snpAllowedVmpls",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "allowed",
+        "type": "uint8"
+      }
+    ],
+    "name": "WorkloadRegistryPolicySnpVmpls",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint16",
         "name": "acceptedTcbStatuses",
         "type": "uint16"
       }
     ],
     "name": "WorkloadRegistryPolicyTcbStatuses",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "tdxAllowedTdAttributes",
+        "type": "uint64"
+      }
+    ],
+    "name": "WorkloadRegistryPolicyTdxDebugAttribute",
     "type": "error"
   },
   {
@@ -483,6 +643,56 @@ export const workloadRegistryAbi = [
   },
   {
     "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminDelayChangeCanceled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "effectSchedule",
+        "type": "uint48"
+      }
+    ],
+    "name": "DefaultAdminDelayChangeScheduled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminTransferCanceled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "acceptSchedule",
+        "type": "uint48"
+      }
+    ],
+    "name": "DefaultAdminTransferScheduled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
     "inputs": [
       {
         "indexed": true,
@@ -519,6 +729,12 @@ export const workloadRegistryAbi = [
         "internalType": "bytes",
         "name": "value",
         "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "effectiveAt",
+        "type": "uint64"
       }
     ],
     "name": "MeasurementAdded",
@@ -640,6 +856,149 @@ export const workloadRegistryAbi = [
             "internalType": "bytes6[]",
             "name": "deniedFmspcs",
             "type": "bytes6[]"
+          },
+          {
+            "components": [
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbMilan",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbGenoa",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbTurin",
+                "type": "tuple"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedTdAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedXfam",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "sgxAllowedAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint16",
+                "name": "sgxMinIsvSvn",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint8",
+                "name": "snpAllowedVmpls",
+                "type": "uint8"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpAllowMigrateMa",
+                "type": "bool"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpRequireSmtOff",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "tdxOwnerConfigDigest",
+                "type": "bytes32"
+              }
+            ],
+            "internalType": "struct LaunchPolicy",
+            "name": "launch",
+            "type": "tuple"
           }
         ],
         "indexed": false,
@@ -808,6 +1167,12 @@ export const workloadRegistryAbi = [
         "internalType": "address",
         "name": "newOwner",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "effectiveAt",
+        "type": "uint64"
       }
     ],
     "name": "WorkloadOwnershipTransferred",
@@ -923,6 +1288,13 @@ export const workloadRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "acceptDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -931,7 +1303,13 @@ export const workloadRegistryAbi = [
       }
     ],
     "name": "acceptWorkloadOwnership",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "effectiveAt",
+        "type": "uint64"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -971,12 +1349,97 @@ export const workloadRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "adminDelayFloor",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "attestationRegistry",
     "outputs": [
       {
         "internalType": "address",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      }
+    ],
+    "name": "beginDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "cancelDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      }
+    ],
+    "name": "changeDefaultAdminDelay",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultAdmin",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultAdminDelay",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultAdminDelayIncreaseWait",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
       }
     ],
     "stateMutability": "view",
@@ -1115,11 +1578,65 @@ export const workloadRegistryAbi = [
             "internalType": "uint64",
             "name": "addedAt",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "effectiveAt",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IWorkloadRegistry.MeasurementInfo",
         "name": "info",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "owner",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "pendingDefaultAdmin",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      },
+      {
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "pendingDefaultAdminDelay",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      },
+      {
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
       }
     ],
     "stateMutability": "view",
@@ -1186,6 +1703,149 @@ export const workloadRegistryAbi = [
             "internalType": "bytes6[]",
             "name": "deniedFmspcs",
             "type": "bytes6[]"
+          },
+          {
+            "components": [
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbMilan",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbGenoa",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbTurin",
+                "type": "tuple"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedTdAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedXfam",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "sgxAllowedAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint16",
+                "name": "sgxMinIsvSvn",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint8",
+                "name": "snpAllowedVmpls",
+                "type": "uint8"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpAllowMigrateMa",
+                "type": "bool"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpRequireSmtOff",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "tdxOwnerConfigDigest",
+                "type": "bytes32"
+              }
+            ],
+            "internalType": "struct LaunchPolicy",
+            "name": "launch",
+            "type": "tuple"
           }
         ],
         "internalType": "struct Policy",
@@ -1275,6 +1935,149 @@ export const workloadRegistryAbi = [
             "internalType": "bytes6[]",
             "name": "deniedFmspcs",
             "type": "bytes6[]"
+          },
+          {
+            "components": [
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbMilan",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbGenoa",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbTurin",
+                "type": "tuple"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedTdAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedXfam",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "sgxAllowedAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint16",
+                "name": "sgxMinIsvSvn",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint8",
+                "name": "snpAllowedVmpls",
+                "type": "uint8"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpAllowMigrateMa",
+                "type": "bool"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpRequireSmtOff",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "tdxOwnerConfigDigest",
+                "type": "bytes32"
+              }
+            ],
+            "internalType": "struct LaunchPolicy",
+            "name": "launch",
+            "type": "tuple"
           }
         ],
         "internalType": "struct Policy",
@@ -1323,7 +2126,7 @@ export const workloadRegistryAbi = [
       },
       {
         "internalType": "address",
-        "name": "callerConfirmation",
+        "name": "account",
         "type": "address"
       }
     ],
@@ -1364,6 +2167,13 @@ export const workloadRegistryAbi = [
       }
     ],
     "name": "revokeRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "rollbackDefaultAdminDelay",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1426,6 +2236,149 @@ export const workloadRegistryAbi = [
             "internalType": "bytes6[]",
             "name": "deniedFmspcs",
             "type": "bytes6[]"
+          },
+          {
+            "components": [
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbMilan",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbGenoa",
+                "type": "tuple"
+              },
+              {
+                "components": [
+                  {
+                    "internalType": "uint8",
+                    "name": "bootloader",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "tee",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "snp",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "microcode",
+                    "type": "uint8"
+                  },
+                  {
+                    "internalType": "uint8",
+                    "name": "fmc",
+                    "type": "uint8"
+                  }
+                ],
+                "internalType": "struct SnpTcb",
+                "name": "snpMinTcbTurin",
+                "type": "tuple"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedTdAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "tdxAllowedXfam",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint64",
+                "name": "sgxAllowedAttributes",
+                "type": "uint64"
+              },
+              {
+                "internalType": "uint16",
+                "name": "sgxMinIsvSvn",
+                "type": "uint16"
+              },
+              {
+                "internalType": "uint8",
+                "name": "snpAllowedVmpls",
+                "type": "uint8"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpAllowMigrateMa",
+                "type": "bool"
+              },
+              {
+                "internalType": "bool",
+                "name": "snpRequireSmtOff",
+                "type": "bool"
+              },
+              {
+                "internalType": "bytes32",
+                "name": "tdxOwnerConfigDigest",
+                "type": "bytes32"
+              }
+            ],
+            "internalType": "struct LaunchPolicy",
+            "name": "launch",
+            "type": "tuple"
           }
         ],
         "internalType": "struct Policy",
@@ -1633,6 +2586,11 @@ export const workloadRegistryAbi = [
             "internalType": "string",
             "name": "metadataURI",
             "type": "string"
+          },
+          {
+            "internalType": "uint64",
+            "name": "pendingOwnerEffectiveAt",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IWorkloadRegistry.WorkloadInfo",
@@ -1645,4 +2603,4 @@ export const workloadRegistryAbi = [
   }
 ] as const;
 
-export const workloadRegistryBytecode = "0x60c03461016257601f613d9238819003918201601f19168301916001600160401b0383118484101761016657808492608094604052833981010312610162576100478161017a565b906100546020820161017a565b906040810151908115159081830361016257606001516001600160401b0381169290839003610162576001600160a01b038516158015610151575b610142576080523360a052156101395760ff5f5b16808210801561012d575b6101105750600980546001600160401b03191690911790556100d9916100d39061018e565b50610204565b50604051613a9a90816102988239608051818181610c1d0152818161130501528181611e920152611f15015260a0518161260a0152f35b90631c81743d60e11b5f5260045260245262278d0060445260645ffd5b5062278d0082116100ae565b60ff60016100a3565b630cb5624f60e31b5f5260045ffd5b506001600160a01b0384161561008f565b5f80fd5b634e487b7160e01b5f52604160045260245ffd5b51906001600160a01b038216820361016257565b6001600160a01b0381165f9081525f516020613d725f395f51905f52602052604090205460ff166101ff576001600160a01b03165f8181525f516020613d725f395f51905f5260205260408120805460ff191660011790553391905f516020613d325f395f51905f528180a4600190565b505f90565b6001600160a01b0381165f9081525f516020613d525f395f51905f52602052604090205460ff166101ff576001600160a01b03165f8181525f516020613d525f395f51905f5260205260408120805460ff191660011790553391907f7935bd0ae54bc31f548c14dba4d37c5c64b3f8ca900cb468fb8abd54d5894f55905f516020613d325f395f51905f529080a460019056fe6080806040526004361015610012575f80fd5b5f905f3560e01c90816301ffc9a7146127275750806306d85600146125c157806308056282146124735780631d9a1279146122fe578063248a9ca3146122cc57806329bdf20a1461222d5780632f2ff15d146121f05780632fe28759146121d457806336568abe1461216a5780633b368b821461214d5780633cb5ffa51461212a5780635483a0b5146120e05780635d3dce6414611eb75780635e9d0906146114635780635fcfcadd1461143757806362b95a631461139a5780638607498514610c015780638660458614610d3c57806391d1485414610ce657806399d72f0f14610c5c578063a217fddf14610c42578063a597b1c214610c06578063c2e5a56114610c01578063ccc5749014610bc7578063d547741f14610b85578063d707c06114610a5f578063ece3252a146107d3578063ed6d73f91461079f578063f060b5b4146102e85763ff4b15a314610168575f80fd5b346102e55760206003193601126102e557600435808252600160205273ffffffffffffffffffffffffffffffffffffffff60408320541680156102b957818352600260205273ffffffffffffffffffffffffffffffffffffffff604084205416801580156102af575b61027b575081835260016020526040832073ffffffffffffffffffffffffffffffffffffffff33167fffffffffffffffffffffffff00000000000000000000000000000000000000008254161790558183526002602052604083207fffffffffffffffffffffffff0000000000000000000000000000000000000000815416905533917f90003538fff41aa6cd902ee8a3de7f1f8e5422b56039ca8d3ccc6f0afa5492a18480a480f35b83606491847fc34a0ad900000000000000000000000000000000000000000000000000000000835260045260245233604452fd5b50803314156101d1565b602483837ff38e10ab000000000000000000000000000000000000000000000000000000008252600452fd5b80fd5b50346102e55760406003193601126102e55760043567ffffffffffffffff811161079b5761031a90369060040161280b565b919060243567ffffffffffffffff81116107975761033c90369060040161280b565b90918415801561078d575b61075c576103558284612f94565b610360368683612dba565b6020815191012060405160208101917fc79f56917cfe7522366da6da71818913ccb3d4bcd7b5219e493b8eae2a2a792883523360408301526060820152606081526103ac608082612a6b565b51902094858552600160205273ffffffffffffffffffffffffffffffffffffffff6040862054166107305790859164ffffffffff4216946040516103ef81612a4f565b33815260208101878152858952600160205273ffffffffffffffffffffffffffffffffffffffff8060408b20935116167fffffffffffffffffffffffff0000000000000000000000000000000000000000835416178255517fffffffffffffff0000000000ffffffffffffffffffffffffffffffffffffffff78ffffffffff000000000000000000000000000000000000000083549260a01b16911617905583875260036020526104a4828460408a20612bbf565b84610715575b6040519283926040845260408401906104c292612c81565b828103602084015233956104d592612c81565b037feb8b7a6a38c5a72bcbb695fce79a2ef45dafc84549141d267044930bfd4bf7b091a36040519061050682612a32565b601e8252602082016101028152604083018481526060840192858452608085019362093a80855260a0860191825260c0860192610e10845260e0870194888652898952600660205260408920975160ff168854915160081b62ffff0016917fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00000016171787555160ff166105c89087907fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffff63ff00000083549260181b169116179055565b51938554905160281b68ffffffff000000000016915160481b6dffffffffff00000000000000000016925160701b75ffffffffffffffff000000000000000000000000000016935160b01b7dffffffffffffffff00000000000000000000000000000000000000000000169460201b64ff0000000016907fffffffffffffffffffffffffffffffffffff00000000000000000000ffffffff16177fffffffffffffffffffff0000000000000000ffffffffffffffffffffffffffff16177fffff0000000000000000ffffffffffffffffffffffffffffffffffffffffffff1617171790558181526006602052604090206106c1906131d2565b6040519060208252823392804267ffffffffffffffff1693602082016106e69161285e565b037f0d6adafd59efe82d96fa28d12b81082a95801c3dcb51c66b00a69b3dbecf212091a4604051908152602090f35b838752600460205261072b858260408a20612bbf565b6104aa565b602485877fc984b740000000000000000000000000000000000000000000000000000000008252600452fd5b604484867f3710b0320000000000000000000000000000000000000000000000000000000082526004526040602452fd5b5060408511610347565b8280fd5b5080fd5b50346102e557806003193601126102e557602073ffffffffffffffffffffffffffffffffffffffff600a5416604051908152f35b503461093c576107e2366127e8565b90805f52600160205273ffffffffffffffffffffffffffffffffffffffff60405f2054168015610a335780331415806109fb575b6109c85750805f52600560205260405f20825f5260205260405f2090815463ffffffff81169283156109985760ff8260481c166109685773ffffffffffffffffffffffffffffffffffffffff600a5416918215610940577fffffffffffffffffffffffffffffffffffffffffffff00ffffffffffffffffff6901000000000000000000911617905560405183815284837f72ca8e394a230b8780ab290d531367dcf77f6a6c2c83fe5b70c4a78852b0ba0260203394a4803b1561093c575f928360649260405196879586947f1c748de90000000000000000000000000000000000000000000000000000000086526004860152602485015260448401525af1801561093157610923575080f35b61092f91505f90612a6b565b005b6040513d5f823e3d90fd5b5f80fd5b7f0e53a174000000000000000000000000000000000000000000000000000000005f5260045ffd5b84837f7cbf58fb000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b84837f5dcc784c000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b907fe148eb1f000000000000000000000000000000000000000000000000000000005f526004526024523360445260645ffd5b50335f9081527f6f3b488caa0dc03e5f3d9fd6a25fa8755afcfd62ccffb6e436c696bfa6b866de602052604090205460ff1615610816565b507ff38e10ab000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b3461093c57602060031936011261093c5773ffffffffffffffffffffffffffffffffffffffff600435610b8160405191610a9883612a16565b5f8352610b6e602084015f815267ffffffffffffffff604086015f815287606088019360608552608089019660608852805f52600160205264ffffffffff60405f2060405190610ae782612a4f565b549082602087841692838152019260a01c1682528c52825f5260026020528460405f205416845251168452805f526003602052610b2660405f20612e00565b86525f526004602052610b3b60405f20612e00565b8752604051998a9960208b52511660208a015251166040880152511660608601525160a0608086015260c0850190612839565b9051601f198483030160a0850152612839565b0390f35b3461093c57604060031936011261093c5761092f600435610ba46127c5565b90610bc2610bbd825f525f602052600160405f20015490565b612fd2565b61310a565b3461093c575f60031936011261093c5760206040517f7935bd0ae54bc31f548c14dba4d37c5c64b3f8ca900cb468fb8abd54d5894f558152f35b6129fb565b3461093c575f60031936011261093c5760206040517f000000000000000000000000000000000000000000000000000000000000000015158152f35b3461093c575f60031936011261093c5760206040515f8152f35b3461093c57602060031936011261093c57600435610c78612ca1565b5f918252600760209081526040808420600690925283205460181c600416151580610cd2575b610cb3575b50610b81604051928392836129be565b91505064ffffffffff610cc5826131d2565b915460481c169082610ca3565b5064ffffffffff815460481c164210610c9e565b3461093c57604060031936011261093c57610cff6127c5565b6004355f525f60205273ffffffffffffffffffffffffffffffffffffffff60405f2091165f52602052602060ff60405f2054166040519015158152f35b3461093c57608060031936011261093c576004356024359063ffffffff821680920361093c5760443591600683101561093c5760643567ffffffffffffffff811161093c57610d8f90369060040161280b565b9092610d9a81612f00565b505f851561136b57806110e45760018614801561132a576044825b6110e4576005881480611302575b6112da578085036112a35750816110e457156111d5578260201161093c5784358360401161093c5760208601358460421161093c57604087013560f01c6044861061093c57604288013560f01c9183158015806111cd575b806111c5575b806111bd575b816111b3575b1590816111aa575b5061116957505050505b6110e457610e4e368386612dba565b604051610ecb6041826020808201957f540a6c8fe87d10d0ef7c4941b37f3f6f27a75841bb147d69207a71082f0eed0487527fff000000000000000000000000000000000000000000000000000000000000008c60f81b1660408401528051918291018484015e81015f838201520301601f198101835282612a6b565b51902093815f52600560205260405f20855f5260205263ffffffff60405f205416611139576008549063ffffffff82169163ffffffff83146111115763ffffffff60017fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00000000940116928391161760085560405196610f4788612a16565b82885260208801978689526040810192610f618385612a8e565b60608201965f8852608083019a64ffffffffff42168c52875f52600560205260405f208b5f5260205263ffffffff60405f209451167fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000008554161784555195835495519360068510156110e45760209c8c9a7f51d89fe5fd398bb0cc8fe0fc7e1cf7ab79018007f69b4e314c5542c3870d3282996110c4997fffffffffffffffffffffffffffffffffffffffffffffff0000000000ffffffff67ffffffff0000000068ff00000000000000006110d99b60401b169360201b169116171783555115157fffffffffffffffffffffffffffffffffffffffffffff00ffffffffffffffffff69ff00000000000000000084549260481b169116178255517fffffffffffffffffffffffffffffffffff0000000000ffffffffffffffffffff6effffffffff0000000000000000000083549260501b169116179055604051958680966127fe565b8b850152606060408501526060840191612c81565b0390a4604051908152f35b7f4e487b71000000000000000000000000000000000000000000000000000000005f52602160045260245ffd5b7ff6eb18b0000000000000000000000000000000000000000000000000000000005f5260045ffd5b84827fec3e4df3000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b60849450604051937f92d108ea0000000000000000000000000000000000000000000000000000000085526004850152602484015260448301526064820152fd5b9050158b610e35565b8215159150610e2d565b508315610e27565b508215610e21565b508115610e1b565b505f60038603610e3f57826030101561127657603085013560f81c6001811161124b578360511161093c576031860135901580611242575b6112175750610e3f565b7f23700f27000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5080151561120d565b7fd9a56dd1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52603260045260245ffd5b849060ff897fbcac8bb0000000000000000000000000000000000000000000000000000000005f521660045260245260445260645ffd5b7f2920e66d000000000000000000000000000000000000000000000000000000005f5260045ffd5b507f000000000000000000000000000000000000000000000000000000000000000015610dc3565b5f91506002870361133d5760f082610db5565b5f91506003870361135057605182610db5565b5f91506004870361136357609082610db5565b602082610db5565b60ff867f9dd6a51f000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b3461093c57604060031936011261093c576004356113b66127c5565b9073ffffffffffffffffffffffffffffffffffffffff806113d683612f00565b93835f52600260205260405f208282167fffffffffffffffffffffffff0000000000000000000000000000000000000000825416179055169216907fe05bc5b597aaf34e02ac6823cda0b2c693a338a5c71372c5f31adad1e89b99a65f80a4005b3461093c575f60031936011261093c576020611451613493565b67ffffffffffffffff60405191168152f35b3461093c57604060031936011261093c5767ffffffffffffffff6024351161093c576101406003196024353603011261093c576114a1600435612f00565b506114b06044602435016134d0565b8080611e8f575b6112da5760ff6114cb6024356004016134dd565b16158015611e76575b611e3a5760206114e86024356004016134dd565b16151580611e32575b611e0a5761ffff61150560248035016134eb565b16158015611df1575b611db5576115206064602435016134d0565b9081611dac575b50611d845760f861153c6084602435016134dd565b16611d485767ffffffffffffffff61155860a4602435016134fa565b1615611d055767ffffffffffffffff61157560c4602435016134fa565b16158015611ce1575b611c96576115976101046024350160243560040161350f565b905060208111611c665760206115b86101246024350160243560040161350f565b905011611c1f575f5b818110611baa576004355f52600660205260405f206004355f52600760205260405f206115ec613493565b9067ffffffffffffffff61160283824216612cfd565b921661188157506116238167ffffffffffffffff93602435600401906137b4565b166040519060208252610160820160ff611641602435600401612d4c565b16602084015260248035013561ffff811680910361093c57604084015261166c604460243501612d5a565b15156060840152611681606460243501612d5a565b1515608084015260ff611698608460243501612d4c565b1660a084015267ffffffffffffffff6116b560a4602435016129e6565b1660c084015267ffffffffffffffff6116d260c4602435016129e6565b1660e084015267ffffffffffffffff6116ef60e4602435016129e6565b1661010084015261170b61010460243501602435600401612d67565b80926101406101208701525261018084016101808360051b86010192825f907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe1813603015b83831061180a57888888602061177161012460243501602435600401612d67565b858403601f190161014087015280845292909101915f905b8082106117c65760208533816004357f0d6adafd59efe82d96fa28d12b81082a95801c3dcb51c66b00a69b3dbecf21208b8a038ca4604051908152f35b9091928335907fffffffffffff0000000000000000000000000000000000000000000000000000821680920361093c57602081600193829352019401920190611789565b9091929394957ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe8089820301865286358281121561093c578301906020823592019167ffffffffffffffff811161093c57803603831361093c576118736020928392600195612c81565b980196019493019190611750565b825460048160181c16151580611b95575b6118fa575b5067ffffffffffffffff926118b6836118f593602435600401906137b4565b600460ff825460181c16177fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffff63ff00000083549260181b169116179055565b611623565b61198361190683612a9a565b91604083019060fb82511680925260ff8451167fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00000062ffff00602087015160081b1692161717865585907fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffff63ff00000083549260181b169116179055565b60608101519084547fffff0000000000000000ffffffffffffffffffffffffffffffffffffffffffff68ffffffff0000000000608084015160281b167fffffffffffffffffffff0000000000000000ffffffffffffffffffffffffffff6dffffffffff00000000000000000060a086015160481b16937fffffffffffffffffffffffffffffffffffff00000000000000000000ffffffff64ff000000007dffffffffffffffff0000000000000000000000000000000000000000000060e075ffffffffffffffff000000000000000000000000000060c08b015160701b1699015160b01b169860201b169116171617161717178355611a84600184016135c3565b611a9060028401613644565b5f5b6001820154811015611b4857611aab816001840161366b565b5090600185015468010000000000000000811015611b1b57806001611ad9920160018801556001870161366b565b611aef57600192611ae991613680565b01611a92565b7f4e487b71000000000000000000000000000000000000000000000000000000005f525f60045260245ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52604160045260245ffd5b5091600283015f5b8154811015611b825780611b7c611b6960019385613754565b90549060031b1c60d01b60028601613774565b01611b50565b509092905067ffffffffffffffff611897565b504264ffffffffff835460481c161115611892565b611bc981611bc36101046024350160243560040161350f565b90613563565b809150158015611c15575b611be157506001016115c1565b907f8702d6dc000000000000000000000000000000000000000000000000000000005f52600452602452604060445260645ffd5b5060408111611bd4565b611c346101246024350160243560040161350f565b90507f5c11491b000000000000000000000000000000000000000000000000000000005f52600452602060245260445ffd5b7f5c11491b000000000000000000000000000000000000000000000000000000005f52600452602060245260445ffd5b67ffffffffffffffff611cad60c4602435016134fa565b7f0e68837b000000000000000000000000000000000000000000000000000000005f52166004526301e1338060245260445ffd5b506301e1338067ffffffffffffffff611cfe60c4602435016134fa565b161161157e565b67ffffffffffffffff611d1c60a4602435016134fa565b7f3fa48da1000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b60ff611d586084602435016134dd565b7f11251ec3000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b7fd04f62b0000000000000000000000000000000000000000000000000000000005f5260045ffd5b90501581611527565b61ffff611dc560248035016134eb565b7f1b08b75c000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b5061fe81611e0260248035016134eb565b16151561150e565b7f6ef6ed3f000000000000000000000000000000000000000000000000000000005f5260045ffd5b5080156114f1565b60ff611e4a6024356004016134dd565b7f750aca3c000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b5060c1611e876024356004016134dd565b1615156114d4565b507f0000000000000000000000000000000000000000000000000000000000000000156114b7565b3461093c57602060031936011261093c5760043567ffffffffffffffff811680820361093c57335f9081527f6f3b488caa0dc03e5f3d9fd6a25fa8755afcfd62ccffb6e436c696bfa6b866de602052604090205460ff1615612090577f0000000000000000000000000000000000000000000000000000000000000000156120875760ff5f5b16808210801561207b575b6120455750611f55613493565b91611f6a8367ffffffffffffffff4216612cfd565b67ffffffffffffffff81169160405194606086019580871067ffffffffffffffff881117611b1b5767ffffffffffffffff6fffffffffffffffff00000000000000009260209860405216908181528688820152604064ffffffffff86169101527fffffffffffffffffffffff00000000000000000000000000000000000000000074ffffffffff000000000000000000000000000000006009549560801b169416179160401b161717600955604051918133917f1c25266eca325eadcc4a0f96ce3b23ac47e257eeb701373c5ecb2486bee8d1c45f80a48152f35b907f3902e87a000000000000000000000000000000000000000000000000000000005f5260045260245262278d0060445260645ffd5b5062278d008211611f48565b60ff6001611f3d565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004527f7935bd0ae54bc31f548c14dba4d37c5c64b3f8ca900cb468fb8abd54d5894f5560245260445ffd5b3461093c57602060031936011261093c576120f9612ca1565b50612105600435612ebc565b64ffffffffff612114826131d2565b915460481c1690610b81604051928392836129be565b3461093c575f60031936011261093c57602063ffffffff60085416604051908152f35b3461093c575f60031936011261093c57602060405162278d008152f35b3461093c57604060031936011261093c576121836127c5565b3373ffffffffffffffffffffffffffffffffffffffff8216036121ac5761092f9060043561310a565b7f6697b232000000000000000000000000000000000000000000000000000000005f5260045ffd5b3461093c575f60031936011261093c5760206040516102008152f35b3461093c57604060031936011261093c5761092f60043561220f6127c5565b90612228610bbd825f525f602052600160405f20015490565b613038565b3461093c57604060031936011261093c5760243560043567ffffffffffffffff821161093c577ff0c6bace0ac9cee22781830e122543539df24ab55dfb71b958ce8a9e0d1ce96c6122856122c793369060040161280b565b939061229084612f00565b5061229b8582612f94565b835f5260046020526122b1858260405f20612bbf565b6040519182916020835233966020840191612c81565b0390a3005b3461093c57602060031936011261093c5760206122f66004355f525f602052600160405f20015490565b604051908152f35b3461093c5761230c366127e8565b6040519061231982612a32565b5f825260208201905f825260408301935f8552606084015f815260808501905f825260a08601915f835260c08701935f855260e08801955f8752815f52600560205260405f20905f5260205260405f20926040519361237785612a16565b5463ffffffff8116855263ffffffff8160201c16602086015260408501906123a560ff8260401c1683612a8e565b64ffffffffff606087019160ff8160481c161515835260501c16608087015263ffffffff86511615158b5251151589525160068110156110e4576101009a67ffffffffffffffff9963ffffffff608061241461240f83988460ff9c8d809a16895251168952612ebc565b612a9a565b858151168952600260408201600181511615158d52511615158c520151168a526040519b5115158c5251151560208c0152511660408a0152511660608801525116608086015251151560a085015251151560c0840152511660e0820152f35b3461093c57612481366127e8565b6040519060c0820182811067ffffffffffffffff821117611b1b576040525f825260208201925f845260408301915f835260608401905f825260808501905f825260a08601935f85525f52600560205260405f20905f5260205260405f20604051906124ec82612a16565b549263ffffffff84168252602082019163ffffffff8560201c1683526040810161251c60ff8760401c1682612a8e565b6060820160ff8760481c161515815264ffffffffff608084019760501c16875263ffffffff83511615158a525115158a52519660068810156110e45760c09964ffffffffff63ffffffff97886125aa9581809961258267ffffffffffffffff9f89612a8e565b511688525116885251168852604051995115158a5251151560208a01525160408901906127fe565b5116606086015251166080840152511660a0820152f35b3461093c57602060031936011261093c5760043573ffffffffffffffffffffffffffffffffffffffff811680910361093c5773ffffffffffffffffffffffffffffffffffffffff7f0000000000000000000000000000000000000000000000000000000000000000168033036126f85750600a5473ffffffffffffffffffffffffffffffffffffffff8116806126cd575081156126a5577fffffffffffffffffffffffff0000000000000000000000000000000000000000168117600a557f456dce31beaae40a3f2c02fc5fd3518daa30146cc1f986005645a16e087eea765f80a2005b7f65ab1278000000000000000000000000000000000000000000000000000000005f5260045ffd5b7f9cc7530a000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f6b0b5f36000000000000000000000000000000000000000000000000000000005f523360045260245260445ffd5b3461093c57602060031936011261093c57600435907fffffffff00000000000000000000000000000000000000000000000000000000821680920361093c57817f7965db0b000000000000000000000000000000000000000000000000000000006020931490811561279b575b5015158152f35b7f01ffc9a70000000000000000000000000000000000000000000000000000000091501483612794565b6024359073ffffffffffffffffffffffffffffffffffffffff8216820361093c57565b600319604091011261093c576004359060243590565b9060068210156110e45752565b9181601f8401121561093c5782359167ffffffffffffffff831161093c576020838186019501011161093c57565b90601f19601f602080948051918291828752018686015e5f8582860101520116010190565b61014082019060ff815116835261ffff602082015116602084015260408101511515604084015260608101511515606084015260ff608082015116608084015267ffffffffffffffff60a08201511660a084015267ffffffffffffffff60c08201511660c084015267ffffffffffffffff60e08201511660e084015261010081015191610140610100850152825180915261016084019060206101608260051b8701019401915f905b8282106129755750505050610120015191610120818303910152602080835192838152019201905f5b81811061293d5750505090565b82517fffffffffffff000000000000000000000000000000000000000000000000000016845260209384019390920191600101612930565b909192946020806129b0837ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffea08b600196030186528951612839565b970192019201909291612907565b9067ffffffffffffffff6129df60209295949560408552604085019061285e565b9416910152565b359067ffffffffffffffff8216820361093c57565b3461093c575f60031936011261093c57602060405160408152f35b60a0810190811067ffffffffffffffff821117611b1b57604052565b610100810190811067ffffffffffffffff821117611b1b57604052565b6040810190811067ffffffffffffffff821117611b1b57604052565b90601f601f19910116810190811067ffffffffffffffff821117611b1b57604052565b60068210156110e45752565b90604051612aa781612a32565b60e067ffffffffffffffff82945460ff8116845261ffff8160081c16602085015260ff8160181c16604085015260ff8160201c16606085015263ffffffff8160281c16608085015264ffffffffff8160481c1660a0850152818160701c1660c085015260b01c16910152565b90600182811c92168015612b5a575b6020831014612b2d57565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52602260045260245ffd5b91607f1691612b22565b818110612b6f575050565b5f8155600101612b64565b9190601f8111612b8957505050565b612bb3925f5260205f20906020601f840160051c83019310612bb5575b601f0160051c0190612b64565b565b9091508190612ba6565b90929167ffffffffffffffff8111611b1b57612be581612bdf8454612b13565b84612b7a565b5f601f8211600114612c22578190612c139394955f92612c17575b50505f198260011b9260031b1c19161790565b9055565b013590505f80612c00565b601f19821694835f5260205f20915f5b878110612c69575083600195969710612c50575b505050811b019055565b5f1960f88560031b161c199101351690555f8080612c46565b90926020600181928686013581550194019101612c32565b601f8260209493601f1993818652868601375f8582860101520116010190565b60405190610140820182811067ffffffffffffffff821117611b1b576040526060610120835f81525f60208201525f60408201525f838201525f60808201525f60a08201525f60c08201525f60e0820152826101008201520152565b9067ffffffffffffffff8091169116019067ffffffffffffffff8211612d1f57565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b359060ff8216820361093c57565b3590811515820361093c57565b90357fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe18236030181121561093c57016020813591019167ffffffffffffffff821161093c578160051b3603831361093c57565b92919267ffffffffffffffff8211611b1b5760405191612de4601f8201601f191660200184612a6b565b82948184528183011161093c578281602093845f960137010152565b9060405191825f825492612e1384612b13565b8084529360018116908115612e7c5750600114612e38575b50612bb392500383612a6b565b90505f9291925260205f20905f915b818310612e60575050906020612bb3928201015f612e2b565b6020919350806001915483858901015201910190918492612e47565b60209350612bb39592507fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0091501682840152151560051b8201015f612e2b565b805f52600660205260405f20906004825460181c16612ed9575090565b5f52600760205260405f2064ffffffffff815460481c16421015612efb575090565b905090565b90815f52600160205273ffffffffffffffffffffffffffffffffffffffff60405f205416918215612f6957823303612f355750565b90507f26632b5e000000000000000000000000000000000000000000000000000000005f526004526024523360445260645ffd5b7ff38e10ab000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b506102008111612fa15750565b7ffb3d0de8000000000000000000000000000000000000000000000000000000005f5260045261020060245260445ffd5b805f525f60205260405f2073ffffffffffffffffffffffffffffffffffffffff33165f5260205260ff60405f205416156130095750565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f523360045260245260445ffd5b805f525f60205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260ff60405f205416155f1461310457805f525f60205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260405f2060017fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0082541617905573ffffffffffffffffffffffffffffffffffffffff339216907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d5f80a4600190565b50505f90565b805f525f60205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260ff60405f2054165f1461310457805f525f60205260405f2073ffffffffffffffffffffffffffffffffffffffff83165f5260205260405f207fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00815416905573ffffffffffffffffffffffffffffffffffffffff339216907ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b5f80a4600190565b906131db612ca1565b9167ffffffffffffffff60e06131f083612a9a565b60ff815116865261ffff602082015116602087015260026040820160018151161515604089015251161515606087015260ff60608201511660808701528260c08201511660a087015263ffffffff60808201511660c087015201511660e084015260018101805467ffffffffffffffff8111611b1b576040519161327a60208360051b0184612a6b565b81835260208301905f5260205f205f915b83831061347657505050509060029161010085015201604051808260208294549384815201905f5260205f20925f905b806004830110613409576132f99454918181106133d3575b81811061339d575b818110613367575b818110613331575b10613301575b500382612a6b565b610120830152565b60101b7fffffffffffff00000000000000000000000000000000000000000000000000001681526020015f6132f1565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560401b1681520193016132eb565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560701b1681520193016132e3565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560a01b1681520193016132db565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560d01b1681520193016132d3565b91600591935060a06001917fffffffffffff00000000000000000000000000000000000000000000000000008754818160d01b1683528181851b166020840152818160701b166040840152818160401b16606084015260101b1660808201520194019201849293916132bb565b60016020819261348585612e00565b81520192019201919061328b565b67ffffffffffffffff60095464ffffffffff8160801c1680151590816134c5575b50156134c15760401c1690565b1690565b90504210155f6134b4565b35801515810361093c5790565b3560ff8116810361093c5790565b3561ffff8116810361093c5790565b3567ffffffffffffffff8116810361093c5790565b9035907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe18136030182121561093c570180359067ffffffffffffffff821161093c57602001918160051b3603831361093c57565b91908110156112765760051b810135907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe18136030182121561093c57019081359167ffffffffffffffff831161093c57602001823603811361093c579190565b8054905f8155816135d2575050565b5f5260205f20908101905b8181106135e8575050565b806135f560019254612b13565b80613602575b50016135dd565b601f8111831461361757505f81555b5f6135fb565b61363390825f5283601f60205f20920160051c82019101612b64565b805f525f6020812081835555613611565b80545f825580613652575050565b612bb3915f526005600460205f20920104810190612b64565b8054821015611276575f5260205f2001905f90565b91909182811461374f576136948354612b13565b67ffffffffffffffff8111611b1b576136b181612bdf8454612b13565b5f93601f82116001146136ea57612c1392939482915f926136df5750505f198260011b9260031b1c19161790565b015490505f80612c00565b601f198216905f5260205f2094835f5260205f20915f5b8181106137375750958360019596971061371f57505050811b019055565b01545f1960f88460031b161c191690555f8080612c46565b9192600180602092868b015481550194019201613701565b509050565b9190918054831015611276575f526006600560205f208185040193060290565b805468010000000000000000811015611b1b5761379691600182018155613754565b65ffffffffffff829392549160031b9260d01c831b921b1916179055565b9290915f906137c5604085016134d0565b613a84575b6137d6606085016134d0565b613a7a575b6137e4846134dd565b6137f0602086016134eb565b916137fd608087016134dd565b9161380a60c088016134fa565b9061381760a089016134fa565b9461382460e08a016134fa565b966040519261383284612a32565b60ff90811680855261ffff841660208601528282166040860152908716606085015263ffffffff8516608085015264ffffffffff861660a085015267ffffffffffffffff88811660c0860152891660e0909401939093528a547fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000001690921762ffff0060089290921b919091161760189190911b63ff00000016178855875460b09590951b7dffffffffffffffff000000000000000000000000000000000000000000001660709490941b75ffffffffffffffff00000000000000000000000000001660489290921b6dffffffffff0000000000000000001660289190911b68ffffffff00000000001660209390931b64ff00000000167fffff0000000000000000000000000000000000000000000000000000ffffffff90951694909417919091179290921791909117178355600183019261398d846135c3565b6002019161399a83613644565b5f5b61010082016139ab818461350f565b9050821015613a015781611bc36139c2928561350f565b869291925468010000000000000000811015611b1b578060016139e8920189558861366b565b919091611aef576001936139fb92612bbf565b0161399c565b50509192505f5b6101208301613a17818561350f565b9050821015613a7357613a2a908461350f565b821015611276578160051b0135907fffffffffffff00000000000000000000000000000000000000000000000000008216820361093c57613a6d60019286613774565b01613a08565b5050915050565b90600217906137db565b600191506137ca56fea164736f6c634300081e000a2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d6f3b488caa0dc03e5f3d9fd6a25fa8755afcfd62ccffb6e436c696bfa6b866dead3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5" as const;
+export const workloadRegistryBytecode = "0x60e03461020157601f61606e38819003918201601f19168301916001600160401b038311848410176102055780849260a0946040528339810103126102015761004781610219565b61005360208301610219565b9060408301519081151582036102015760608401516001600160401b0381169490859003610201576080015165ffffffffffff811691828203610201576001600160a01b038116156101ee57600180546001600160d01b031660d09390931b6001600160d01b031916929092179091556100cc9061022d565b5081156101de5765ffffffffffff5f5b8060805216908181106101c95750506001600160a01b038216156101ba578060a0523360c0525f146101b1575f5b6001600160401b03169182811080156101a5575b61018757600b80546001600160401b0319169190911790556101409150610275565b50604051615d4a908161032482396080518181816118a801526138e2015260a05181818161101b015281816117dd01528181611d35015261307c015260c051816137a90152f35b9050631c81743d60e11b5f5260045260245262278d0060445260645ffd5b5062278d00811161011e565b6201518061010a565b630cb5624f60e31b5f5260045ffd5b63f487567360e01b5f5260045260245260445ffd5b65ffffffffffff620151806100dc565b636116401160e11b5f525f60045260245ffd5b5f80fd5b634e487b7160e01b5f52604160045260245ffd5b51906001600160a01b038216820361020157565b600254906001600160a01b038216610266576001600160a01b03199091166001600160a01b03821617600255610263905f61029b565b90565b631fe1e13d60e11b5f5260045ffd5b610263907f7935bd0ae54bc31f548c14dba4d37c5c64b3f8ca900cb468fb8abd54d5894f555b5f818152602081815260408083206001600160a01b038616845290915290205460ff1661031d575f818152602081815260408083206001600160a01b0395909516808452949091528120805460ff19166001179055339291907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d9080a4600190565b50505f9056fe6080806040526004361015610012575f80fd5b5f905f3560e01c90816301ffc9a71461392357508063022d63fb1461390657806303dba5d3146138c457806306d8560014613786578063080562821461360b5780630aa6220b146135525780631d9a127914613394578063248a9ca31461336257806329bdf20a146132c35780632f2ff15d146132805780632fe287591461326457806336568abe1461312b5780633b368b821461310e5780633cb5ffa5146130eb5780635483a0b5146130a157806354d4a66414611f8e5780635d3dce6414611cd75780635fcfcadd14611cab57806362b95a6314611bf2578063634e93da14611ad4578063649a5ec71461187257806384ef8ffc146111955780638607498514610fff57806386604586146111bb5780638da5cb5b1461119557806391d148541461114c57806399d72f0f146110c2578063a1eda53c1461105a578063a217fddf14611040578063a597b1c214611004578063c2e5a56114610fff578063cc8463c814610fd5578063ccc5749014610f9b578063cefc142914610ea7578063cf6eefb714610e55578063d547741f14610de5578063d602b9fd14610d6c578063d707c06114610c13578063ece3252a14610991578063ed6d73f91461096a578063f060b5b4146104425763ff4b15a3146101ec575f80fd5b3461043f57602060031936011261043f5760043580825260036020526001600160a01b036040832054161561041457610224816155cb565b818352600460205261023860408420614346565b926020840164ffffffffff8151168015159081610409575b50610401575b6001600160a01b03855116801580156103f7575b6103c357505164ffffffffff1680610384575060209350610289614aab565b9067ffffffffffffffff61029f83824216614141565b921661032d5783815260038552604080822080547fffffffffffffffffffffffff00000000000000000000000000000000000000001633179055848252600486528120555b67ffffffffffffffff6040519116928382527fe07c7854db190f835eb00c3f9141a8e5c1834e4d279fe38df3f31fa4137bb0d5856001600160a01b0333951693a4604051908152f35b838152600485526040902080547fffffffffffffff0000000000ffffffffffffffffffffffffffffffffffffffff1660a083901b78ffffffffff0000000000000000000000000000000000000000161790556102e4565b9150916001600160a01b036064945116907f784e301b000000000000000000000000000000000000000000000000000000008452600452602452604452fd5b82606491867fc34a0ad900000000000000000000000000000000000000000000000000000000835260045260245233604452fd5b508033141561026a565b818552610256565b90504210155f610250565b7ff38e10ab000000000000000000000000000000000000000000000000000000008252600452602490fd5b80fd5b503461043f57604060031936011261043f5760043567ffffffffffffffff811161096657610474903690600401613a43565b919060243567ffffffffffffffff811161096257610496903690600401613a43565b909184158015610958575b610927576104af82846145af565b6104ba3686836142c7565b6020815191012060405160208101917fc79f56917cfe7522366da6da71818913ccb3d4bcd7b5219e493b8eae2a2a79288352336040830152606082015260608152610506608082613e2d565b5190209485855260036020526001600160a01b036040862054166108fb5790859164ffffffffff42169461055960405161053f81613dd8565b33815287602082015285895260036020526040892061423b565b838752600560205261056f828460408a20613f81565b846108e0575b60405192839260408452604084019061058d92614043565b828103602084015233956105a092614043565b037feb8b7a6a38c5a72bcbb695fce79a2ef45dafc84549141d267044930bfd4bf7b091a3604051906105d182613dbb565b601e82526020820161010281526040830184815260608401858152608085019062093a80825260a0860194855260c0860192610e10845260e0870194888652898952600860205260408920975160ff1660ff16885460ff19161788555187549060081b62ffff0016907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0000ff161787555160ff1661069d9087907fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffff63ff00000083549260181b169116179055565b5185547fffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffffff1660209190911b64ff000000001617855551928454905160481b6dffffffffff00000000000000000016915160701b75ffffffffffffffff000000000000000000000000000016925160b01b7dffffffffffffffff00000000000000000000000000000000000000000000169360281b68ffffffff000000000016907fffffffffffffffffffff0000000000000000000000000000000000ffffffffff16177fffff0000000000000000ffffffffffffffffffffffffffffffffffffffffffff16171717905581815260086020526040812060060180547fffffffffffffffffffffffffffffffffffffffffffffffff00000000000000001663d000000017815580547fffffffffffffffffffffffffffffffff0000000000000000ffffffffffffffff166fffffffffffffffff000000000000000017815580547fffffffffffffffff0000000000000000ffffffffffffffffffffffffffffffff167104850000000000000000000000000000000017815580547fffffffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffff167a01000000000000000000000000000000000000000000000000000017905581815260086020526040902061088c90614648565b6040519060208252823392804267ffffffffffffffff1693602082016108b191613a96565b037fd81ba553cf1044c5832519f3e738f9900031d1087f9412c0dcaf2c57d81f10c391a4604051908152602090f35b83875260066020526108f6858260408a20613f81565b610575565b602485877fc984b740000000000000000000000000000000000000000000000000000000008252600452fd5b604484867f3710b0320000000000000000000000000000000000000000000000000000000082526004526040602452fd5b50604085116104a1565b8280fd5b5080fd5b503461043f578060031936011261043f5760206001600160a01b03600c5416604051908152f35b5034610af1576109a036613a20565b90805f5260036020526001600160a01b0360405f20541615610be8576001600160a01b036109cd826155cb565b168033141580610bb0575b610b7d5750805f52600760205260405f20825f5260205260405f2090815463ffffffff8116928315610b4d5760ff8260481c16610b1d576001600160a01b03600c5416918215610af5577fffffffffffffffffffffffffffffffffffffffffffff00ffffffffffffffffff6901000000000000000000911617905560405183815284837f72ca8e394a230b8780ab290d531367dcf77f6a6c2c83fe5b70c4a78852b0ba0260203394a4803b15610af1575f928360649260405196879586947f1c748de90000000000000000000000000000000000000000000000000000000086526004860152602485015260448401525af18015610ae657610ad8575080f35b610ae491505f90613e2d565b005b6040513d5f823e3d90fd5b5f80fd5b7f0e53a174000000000000000000000000000000000000000000000000000000005f5260045ffd5b84837f7cbf58fb000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b84837f5dcc784c000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b907fe148eb1f000000000000000000000000000000000000000000000000000000005f526004526024523360445260645ffd5b50335f9081527f6f3b488caa0dc03e5f3d9fd6a25fa8755afcfd62ccffb6e436c696bfa6b866de602052604090205460ff16156109d8565b7ff38e10ab000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b34610af1576020600319360112610af1576040516001600160a01b03908067ffffffffffffffff610d43600435610c4984613d9f565b5f8452610d30602085015f815284604087015f81528960608901936060855260808a01966060885264ffffffffff602060a08d01809d5f8252845f5260038352610c9560405f20614346565b91855f5260048452610ca960405f20614346565b90888451168352848201868151168015159081610d61575b5015610d4f57505051871690525b0151168452805f526005602052610ce860405f20614372565b86525f526006602052610cfd60405f20614372565b87526040519b8c9b60208d52511660208c0152511660408a0152511660608801525160c0608088015260e0870190613a71565b9051601f198683030160a0870152613a71565b91511660c08301520390f35b91518916885290518516905250610ccf565b90504210155f610cc1565b34610af1575f600319360112610af157610d84614410565b600180547fffffffffffff0000000000000000000000000000000000000000000000000000811690915560a01c65ffffffffffff16610dbf57005b7f8886ebfc4259abdbc16601dd8fb5678e54878f47b3c34836cfc51154a96051095f80a1005b34610af1576040600319360112610af157600435610e01613a0a565b8115610e2d5781610e28610e23610ae4945f525f602052600160405f20015490565b614478565b615727565b7f3fc3c27a000000000000000000000000000000000000000000000000000000005f5260045ffd5b34610af1575f600319360112610af157604065ffffffffffff610e8e6001549065ffffffffffff6001600160a01b0383169260a01c1690565b6001600160a01b03849392935193168352166020820152f35b34610af1575f600319360112610af1576001546001600160a01b03163303610f6f5760015460a081901c65ffffffffffff16906001600160a01b031681158015610f65575b610f3957610f0e90610f086001600160a01b03600254166156d4565b5061562d565b50600180547fffffffffffff0000000000000000000000000000000000000000000000000000169055005b507f19ca5ebb000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5042821015610eec565b7fc22c8022000000000000000000000000000000000000000000000000000000005f523360045260245ffd5b34610af1575f600319360112610af15760206040517f7935bd0ae54bc31f548c14dba4d37c5c64b3f8ca900cb468fb8abd54d5894f558152f35b34610af1575f600319360112610af1576020610fef61430d565b65ffffffffffff60405191168152f35b613d84565b34610af1575f600319360112610af15760206040517f000000000000000000000000000000000000000000000000000000000000000015158152f35b34610af1575f600319360112610af15760206040515f8152f35b34610af1575f600319360112610af1576002548060d01c90811515806110b8575b156110ae5760a01c65ffffffffffff165b6040805165ffffffffffff9283168152929091166020830152819081015b0390f35b50505f5f9061108c565b504282101561107b565b34610af1576020600319360112610af1576004356110de61408d565b5f918252600960209081526040808420600890925283205460181c600416151580611138575b611119575b506110aa60405192839283613d47565b91505064ffffffffff61112b82614648565b915460481c169082611109565b5064ffffffffff815460481c164210611104565b34610af1576040600319360112610af157611165613a0a565b6004355f525f6020526001600160a01b0360405f2091165f52602052602060ff60405f2054166040519015158152f35b34610af1575f600319360112610af15760206001600160a01b0360025416604051908152f35b34610af1576080600319360112610af1576004356024359063ffffffff8216809203610af157604435916006831015610af15760643567ffffffffffffffff8111610af15761120e903690600401613a43565b909261121981614515565b505f851561184357806115bc57600186148015611802576044825b6115bc5760058814806117da575b6117b25780850361177b5750816115bc57156116ad5782602011610af157843583604011610af157602086013584604211610af157604087013560f01c60448610610af157604288013560f01c9183158015806116a5575b8061169d575b80611695575b8161168b575b159081611682575b5061164157505050505b6115bc576112cd3683866142c7565b60405161134a6041826020808201957f540a6c8fe87d10d0ef7c4941b37f3f6f27a75841bb147d69207a71082f0eed0487527fff000000000000000000000000000000000000000000000000000000000000008c60f81b1660408401528051918291018484015e81015f838201520301601f198101835282613e2d565b51902093815f52600760205260405f20855f5260205263ffffffff60405f20541661161157600a5463ffffffff81169063ffffffff82146115e95763ffffffff60017fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000009301169182911617600a556113d36113c3614aab565b67ffffffffffffffff4216614141565b96604051976113e189613d9f565b8289526020890198878a5260408101906113fb8483613e50565b60608101955f8752608082019864ffffffffff42168a5260a083019c8d64ffffffffff87169052895f52600760205260405f208d5f5260205263ffffffff60405f209451167fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000008554161784555196835494519360068510156115bc5760209e8e9c7f13518b9642ed530be3d3ab28b345bab478148f0148da446bae8b82e6fba664e59b6115959b67ffffffffffffffff997fffffffffffffffffffffffffffffffffffffffffffffff0000000000ffffffff67ffffffff0000000068ff00000000000000006115aa9c60401b169360201b169116171784555115157fffffffffffffffffffffffffffffffffffffffffffff00ffffffffffffffffff69ff00000000000000000085549260481b16911617835551907fffffffffffffffffffffffff00000000000000000000ffffffffffffffffffff6effffffffff0000000000000000000073ffffffffff0000000000000000000000000000008554935160781b169360501b1691161717905560405197888098613a36565b8d870152608060408701526080860191614043565b911660608301520390a4604051908152f35b7f4e487b71000000000000000000000000000000000000000000000000000000005f52602160045260245ffd5b7ff6eb18b0000000000000000000000000000000000000000000000000000000005f5260045ffd5b84827fec3e4df3000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b60849450604051937f92d108ea0000000000000000000000000000000000000000000000000000000085526004850152602484015260448301526064820152fd5b9050158b6112b4565b82151591506112ac565b5083156112a6565b5082156112a0565b50811561129a565b505f600386036112be57826030101561174e57603085013560f81c600181116117235783605111610af157603186013590158061171a575b6116ef57506112be565b7f23700f27000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b508015156116e5565b7fd9a56dd1000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f4e487b71000000000000000000000000000000000000000000000000000000005f52603260045260245ffd5b849060ff897fbcac8bb0000000000000000000000000000000000000000000000000000000005f521660045260245260445260645ffd5b7f2920e66d000000000000000000000000000000000000000000000000000000005f5260045ffd5b507f000000000000000000000000000000000000000000000000000000000000000015611242565b5f9150600287036118155760f082611234565b5f91506003870361182857605182611234565b5f91506004870361183b57609082611234565b602082611234565b60ff867f9dd6a51f000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b34610af1576020600319360112610af15760043565ffffffffffff811690818103610af15761189f614410565b65ffffffffffff7f000000000000000000000000000000000000000000000000000000000000000016808310611aa557506118d942615b3a565b9165ffffffffffff6118e961430d565b1680821115611a3e57507ff1038c18cf84a56e432fdbfaf746924b7ea511dfe03a6506a0ceba4888788d9b9265ffffffffffff8262069780806119369510911802620697801816906155ad565b906002548060d01c806119bb575b5050600280546001600160a01b031660a083901b79ffffffffffff0000000000000000000000000000000000000000161760d084901b7fffffffffffff0000000000000000000000000000000000000000000000000000161790556040805165ffffffffffff9283168152919092166020820152a1005b421115611a145779ffffffffffffffffffffffffffffffffffffffffffffffffffff7fffffffffffff00000000000000000000000000000000000000000000000000006001549260301b169116176001555b8380611944565b507f2b1fa2edafe6f7b9e97c1a9e0c3660e645beb2dcaa2d45bdbf9beaf5472e1ec55f80a1611a0d565b0365ffffffffffff8111611a78577ff1038c18cf84a56e432fdbfaf746924b7ea511dfe03a6506a0ceba4888788d9b9261193691906155ad565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52601160045260245ffd5b827ff4875673000000000000000000000000000000000000000000000000000000005f5260045260245260445ffd5b34610af1576020600319360112610af157611aed6139f4565b611af5614410565b7f3377dc44241e779dd06afab5b788a35ca5f3b778836e2990bdb26a2a4b2e5ed66020611b32611b2442615b3a565b611b2c61430d565b906155ad565b65ffffffffffff6001600160a01b03611b616001549065ffffffffffff6001600160a01b0383169260a01c1690565b9690501694600154867fffffffffffff000000000000000000000000000000000000000000000000000079ffffffffffff00000000000000000000000000000000000000008660a01b169216171760015516611bc9575b65ffffffffffff60405191168152a2005b7f8886ebfc4259abdbc16601dd8fb5678e54878f47b3c34836cfc51154a96051095f80a1611bb8565b34610af1576040600319360112610af157600435611c0e613a0a565b906001600160a01b03611c2082614515565b825f52600360205260405f208282167fffffffffffffffffffffffff0000000000000000000000000000000000000000825416179055611c838260405195611c6787613dd8565b16948581525f6020820152845f52600460205260405f2061423b565b16907fe05bc5b597aaf34e02ac6823cda0b2c693a338a5c71372c5f31adad1e89b99a65f80a4005b34610af1575f600319360112610af1576020611cc5614aab565b67ffffffffffffffff60405191168152f35b34610af1576020600319360112610af15760043567ffffffffffffffff8116808203610af157335f9081527f6f3b488caa0dc03e5f3d9fd6a25fa8755afcfd62ccffb6e436c696bfa6b866de602052604090205460ff1615611f3e577f000000000000000000000000000000000000000000000000000000000000000015611f2c5767ffffffffffffffff5f5b168082108015611f20575b611eea5750611d7c614aab565b91611d918367ffffffffffffffff4216614141565b67ffffffffffffffff8116916040516060810181811067ffffffffffffffff821117611ebd5760209667ffffffffffffffff9160405216908181528587820152604064ffffffffff85169101527fffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000600b541617600b557fffffffffffffffffffffffffffffffff0000000000000000ffffffffffffffff6fffffffffffffffff000000000000000080600b549360401b1616911617600b557fffffffffffffffffffffff0000000000ffffffffffffffffffffffffffffffff74ffffffffff00000000000000000000000000000000600b549260801b16911617600b55604051918133917f1c25266eca325eadcc4a0f96ce3b23ac47e257eeb701373c5ecb2486bee8d1c45f80a48152f35b7f4e487b71000000000000000000000000000000000000000000000000000000005f52604160045260245ffd5b907f3902e87a000000000000000000000000000000000000000000000000000000005f5260045260245262278d0060445260645ffd5b5062278d008211611d6f565b67ffffffffffffffff62015180611d64565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004527f7935bd0ae54bc31f548c14dba4d37c5c64b3f8ca900cb468fb8abd54d5894f5560245260445ffd5b34610af1576040600319360112610af15767ffffffffffffffff60243511610af15761042060031960243536030112610af157611fcc600435614515565b50611fdb6044602435016149b8565b8080613079575b6117b25760ff611ff66024356004016149c5565b16158015613060575b6130245760206120136024356004016149c5565b1615158061301c575b612ff45761ffff61203060248035016149d3565b16158015612fdb575b612f9f5761204b6064602435016149b8565b9081612f96575b50612f6e5760f86120676084602435016149c5565b16612f325767ffffffffffffffff61208360a4602435016149e2565b1615612eef5767ffffffffffffffff6120a060c4602435016149e2565b16158015612ecb575b612e80576120c2610104602435016024356004016149f7565b905060208111612e505760206120e3610124602435016024356004016149f7565b905011612e09575f5b818110612d94576121026103a4602435016149c5565b60ff8116908115908115612d87575b50612d57576101c46024350160ff612128826149c5565b16612d1b576102646024350160ff61213f826149c5565b16612cdf576001612155610324602435016149e2565b16612c9b57600261216b610364602435016149e2565b16612c57576004355f52600860205260405f206004355f52600960205260405f20612194614aab565b9067ffffffffffffffff8216151580612c38575b612c30575b67ffffffffffffffff6121c283824216614141565b921661254957506121e38167ffffffffffffffff9360243560040190614e83565b166040519060208252610440820160ff612201602435600401614163565b16602084015261ffff6122176024803501614171565b16604084015261222b604460243501614180565b15156060840152612240606460243501614180565b1515608084015260ff612257608460243501614163565b1660a084015267ffffffffffffffff61227460a460243501613d6f565b1660c084015267ffffffffffffffff61229160c460243501613d6f565b1660e084015267ffffffffffffffff6122ae60e460243501613d6f565b166101008401526122ca6101046024350160243560040161418d565b80926104206101208701525261046084016104608360051b86010192825f907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe1813603015b8383106124d25788888860206123306101246024350160243560040161418d565b858403601f190161014087015280845292909101915f905b80821061248e576020858781876123696101608401610144602435016141e0565b61237d61020084016101e4602435016141e0565b6123916102a08401610284602435016141e0565b67ffffffffffffffff6123a961032460243501613d6f565b1661034084015267ffffffffffffffff6123c861034460243501613d6f565b1661036084015267ffffffffffffffff6123e761036460243501613d6f565b1661038084015261ffff61240061038460243501614171565b166103a084015260ff6124186103a460243501614163565b166103c084015261242e6103c460243501614180565b15156103e08401526124456103e460243501614180565b151561040084015261040460243501356104208401527fd81ba553cf1044c5832519f3e738f9900031d1087f9412c0dcaf2c57d81f10c3339380600435930390a4604051908152f35b9091928335907fffffffffffff00000000000000000000000000000000000000000000000000008216809203610af157602081600193829352019401920190612348565b9091929394957ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffba0898203018652863582811215610af1578301906020823592019167ffffffffffffffff8111610af1578036038313610af15761253b6020928392600195614043565b98019601949301919061230f565b6004835460181c16151580612c1b575b6125c0575b67ffffffffffffffff9261257c836125bb9360243560040190614e83565b600460ff825460181c16177fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffff63ff00000083549260181b169116179055565b6121e3565b6125c981613e5c565b60408101805160fb811690915281518554602084015160189390931b63fb0000001662ffff0060089490941b9390931660ff9092167fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000009091161717178455606081015184547fffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffffff1660209190911b64ff000000001617845560808101519084547fffff0000000000000000ffffffffffffffffffffffffffffffffffffffffffff6dffffffffff00000000000000000060a084015160481b16917fffffffffffffffffffff0000000000000000000000000000000000ffffffffff68ffffffff00000000007dffffffffffffffff0000000000000000000000000000000000000000000060e075ffffffffffffffff000000000000000000000000000060c089015160701b1697015160b01b169660281b1691161716171717835561272f60018401614c55565b61273b60028401614cd6565b5f5b60018201548110156127c6576127568160018401614cfd565b5090600185015468010000000000000000811015611ebd578060016127849201600188015560018701614cfd565b61279a5760019261279491614d12565b0161273d565b7f4e487b71000000000000000000000000000000000000000000000000000000005f525f60045260245ffd5b505f5b600282015481101561280157806127fb6127e860019360028601614de6565b90549060031b1c60d01b60028701614e06565b016127c9565b5067ffffffffffffffff9261257c836125bb9360038101600385018181141580612834575b50505093505050925061255e565b612bcb575b5050600484016004820190818103612b7b575b5050600584016005820190818103612a84575b5050612a726006850160ff600684018a80825416167fffffffffffffffffffffffffffffffffffffffffffffffff00000000000000008454161783556128e78b825460401c1684907fffffffffffffffffffffffffffffffff0000000000000000ffffffffffffffff6fffffffffffffffff000000000000000083549260401b169116179055565b805483547fffffffffffffffff0000000000000000ffffffffffffffffffffffffffffffff16608091821c8d1690911b77ffffffffffffffff0000000000000000000000000000000016178355805483547fffffffffffff0000ffffffffffffffffffffffffffffffffffffffffffffffff1679ffff000000000000000000000000000000000000000000000000909116178355805483547fffffffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffff1660d091821c841690911b7aff000000000000000000000000000000000000000000000000000016178355805483547fffffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffffff1660d891821c8416151590911b7bff000000000000000000000000000000000000000000000000000000161783555460e01c167fffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffffffff7cff00000000000000000000000000000000000000000000000000000000835492151560e01b169116179055565b60078101546007850155878080612826565b8154815460ff91821660ff19821681178455845461ff00167fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff000090921617178255612b74925b805483547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffff16601091821c841690911b62ff000016178355805483547fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffff16601891821c841690911b63ff000000161783555460201c167fffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffffff64ff0000000083549260201b169116179055565b878061285f565b8154815460ff91821660ff19821681178455845461ff00167fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff000090921617178255612bc492612ac9565b878061284c565b8154815460ff91821660ff19821681178455845461ff00167fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff000090921617178255612c1492612ac9565b8780612839565b504264ffffffffff825460481c161115612559565b5f91506121ad565b50612c52612c476004356144d1565b602435600401614ae8565b6121a8565b67ffffffffffffffff612c6f610364602435016149e2565b7f6ba3ba4c000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b67ffffffffffffffff612cb3610324602435016149e2565b7f3079fed9000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b612cea60ff916149c5565b7f9b7b9bf4000000000000000000000000000000000000000000000000000000005f5260026004521660245260445ffd5b612d2660ff916149c5565b7f9b7b9bf4000000000000000000000000000000000000000000000000000000005f5260016004521660245260445ffd5b7fb1daeec8000000000000000000000000000000000000000000000000000000005f52600452600f60245260445ffd5b60f0915016151582612111565b612db381612dad610104602435016024356004016149f7565b90614a4b565b809150158015612dff575b612dcb57506001016120ec565b907f8702d6dc000000000000000000000000000000000000000000000000000000005f52600452602452604060445260645ffd5b5060408111612dbe565b612e1e610124602435016024356004016149f7565b90507f5c11491b000000000000000000000000000000000000000000000000000000005f52600452602060245260445ffd5b7f5c11491b000000000000000000000000000000000000000000000000000000005f52600452602060245260445ffd5b67ffffffffffffffff612e9760c4602435016149e2565b7f0e68837b000000000000000000000000000000000000000000000000000000005f52166004526301e1338060245260445ffd5b506301e1338067ffffffffffffffff612ee860c4602435016149e2565b16116120a9565b67ffffffffffffffff612f0660a4602435016149e2565b7f3fa48da1000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b60ff612f426084602435016149c5565b7f11251ec3000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b7fd04f62b0000000000000000000000000000000000000000000000000000000005f5260045ffd5b90501581612052565b61ffff612faf60248035016149d3565b7f1b08b75c000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b5061fe81612fec60248035016149d3565b161515612039565b7f6ef6ed3f000000000000000000000000000000000000000000000000000000005f5260045ffd5b50801561201c565b60ff6130346024356004016149c5565b7f750aca3c000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b5060c16130716024356004016149c5565b161515611fff565b507f000000000000000000000000000000000000000000000000000000000000000015611fe2565b34610af1576020600319360112610af1576130ba61408d565b506130c66004356144d1565b64ffffffffff6130d582614648565b915460481c16906110aa60405192839283613d47565b34610af1575f600319360112610af157602063ffffffff600a5416604051908152f35b34610af1575f600319360112610af157602060405162278d008152f35b34610af1576040600319360112610af157600435613147613a0a565b811580613247575b613195575b336001600160a01b0382160361316d57610ae491615727565b7f6697b232000000000000000000000000000000000000000000000000000000005f5260045ffd5b60015465ffffffffffff60a082901c16906001600160a01b031615801590613237575b8015613225575b6131f157507fffffffffffff000000000000ffffffffffffffffffffffffffffffffffffffff60015416600155613154565b65ffffffffffff907f19ca5ebb000000000000000000000000000000000000000000000000000000005f521660045260245ffd5b504265ffffffffffff821610156131bf565b5065ffffffffffff8116156131b8565b506001600160a01b03600254166001600160a01b0382161461314f565b34610af1575f600319360112610af15760206040516102008152f35b34610af1576040600319360112610af15760043561329c613a0a565b8115610e2d57816132be610e23610ae4945f525f602052600160405f20015490565b61567a565b34610af1576040600319360112610af15760243560043567ffffffffffffffff8211610af1577ff0c6bace0ac9cee22781830e122543539df24ab55dfb71b958ce8a9e0d1ce96c61331b61335d933690600401613a43565b939061332684614515565b5061333185826145af565b835f526006602052613347858260405f20613f81565b6040519182916020835233966020840191614043565b0390a3005b34610af1576020600319360112610af157602061338c6004355f525f602052600160405f20015490565b604051908152f35b34610af1576133a236613a20565b604051906133af82613dbb565b5f825260208201905f825260408301935f855260608401915f835260808501905f825260a08601915f835260c08701935f855260e08801955f8752815f52600760205260405f20845f5260205260405f20936040519461340e86613d9f565b5463ffffffff8116865263ffffffff8160201c166020870152604086019161343c60ff8360401c1684613e50565b64ffffffffff606088019260ff8160481c1615158452818160501c1660808a015260781c16908160a089015242821161352057505063ffffffff86511615158b5251151589525160068110156115bc576101009a67ffffffffffffffff9963ffffffff60806134c16134bc83988460ff9c8d809a168952511689526144d1565b613e5c565b858151168952600260408201600181511615158d52511615158c520151168a526040519b5115158c5251151560208c0152511660408a0152511660608801525116608086015251151560a085015251151560c0840152511660e0820152f35b857f34da7f9a000000000000000000000000000000000000000000000000000000005f5260045260245260445260645ffd5b34610af1575f600319360112610af15761356a614410565b6002548060d01c80613588575b600280546001600160a01b03169055005b4211156135e15779ffffffffffffffffffffffffffffffffffffffffffffffffffff7fffffffffffff00000000000000000000000000000000000000000000000000006001549260301b169116176001555b8080613577565b507f2b1fa2edafe6f7b9e97c1a9e0c3660e645beb2dcaa2d45bdbf9beaf5472e1ec55f80a16135da565b34610af15761361936613a20565b6040519060e0820182811067ffffffffffffffff821117611ebd576040525f825260208201925f845260408301915f835260608401905f825260808501935f855260a08601915f835260c08701945f86525f52600760205260405f20905f5260205260405f20946040519561368d87613d9f565b549363ffffffff85168752602087019063ffffffff8660201c16825260408801916136be60ff8860401c1684613e50565b606089019260ff8860481c161515845260808a019364ffffffffff8960501c16855264ffffffffff60a08c019960781c16895263ffffffff8b511615158c525115158c52519460068610156115bc5760e09b64ffffffffff67ffffffffffffffff9b998163ffffffff99978a8f9d816137689961373c829d8b613e50565b51168a5251168a5251168a5251168a526040519b5115158c5251151560208c01525160408b0190613a36565b5116606088015251166080860152511660a0840152511660c0820152f35b34610af1576020600319360112610af15761379f6139f4565b6001600160a01b037f0000000000000000000000000000000000000000000000000000000000000000168033036138955750600c54906001600160a01b0382168061386a57506001600160a01b0316908115613842577fffffffffffffffffffffffff0000000000000000000000000000000000000000168117600c557f456dce31beaae40a3f2c02fc5fd3518daa30146cc1f986005645a16e087eea765f80a2005b7f65ab1278000000000000000000000000000000000000000000000000000000005f5260045ffd5b7f9cc7530a000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b7f6b0b5f36000000000000000000000000000000000000000000000000000000005f523360045260245260445ffd5b34610af1575f600319360112610af157602060405165ffffffffffff7f0000000000000000000000000000000000000000000000000000000000000000168152f35b34610af1575f600319360112610af1576020604051620697808152f35b34610af1576020600319360112610af157600435907fffffffff000000000000000000000000000000000000000000000000000000008216809203610af157817f314987860000000000000000000000000000000000000000000000000000000060209314908115613997575b5015158152f35b7f7965db0b000000000000000000000000000000000000000000000000000000008114915081156139ca575b5083613990565b7f01ffc9a700000000000000000000000000000000000000000000000000000000915014836139c3565b600435906001600160a01b0382168203610af157565b602435906001600160a01b0382168203610af157565b6003196040910112610af1576004359060243590565b9060068210156115bc5752565b9181601f84011215610af15782359167ffffffffffffffff8311610af15760208381860195010111610af157565b90601f19601f602080948051918291828752018686015e5f8582860101520116010190565b9061042081019160ff815116825261ffff602082015116602083015260408101511515604083015260608101511515606083015260ff608082015116608083015267ffffffffffffffff60a08201511660a083015267ffffffffffffffff60c08201511660c083015267ffffffffffffffff60e08201511660e083015261010081015192610420610100840152835180915261044083019060206104408260051b8601019501915f905b828210613cfe575050505061012081015192828103610120840152602080855192838152019401905f5b818110613cc65750505061014080610400920151613bbe828501825160ff60808092828151168552826020820151166020860152826040820151166040860152826060820151166060860152015116910152565b602081810151805160ff9081166101e088015291810151821661020087015260408101518216610220870152606081015182166102408701526080015116610260850152604081810151805160ff908116610280880152602082015181166102a08801529181015182166102c0870152606081015182166102e0870152608001511661030085015267ffffffffffffffff60608201511661032085015267ffffffffffffffff60808201511661034085015267ffffffffffffffff60a08201511661036085015261ffff60c08201511661038085015260ff60e0820151166103a085015261010081015115156103c085015261012081015115156103e0850152015191015290565b82517fffffffffffff000000000000000000000000000000000000000000000000000016865260209586019590920191600101613b6a565b90919295602080613d39837ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffbc08a600196030186528a51613a71565b980192019201909291613b40565b9067ffffffffffffffff613d68602092959495604085526040850190613a96565b9416910152565b359067ffffffffffffffff82168203610af157565b34610af1575f600319360112610af157602060405160408152f35b60c0810190811067ffffffffffffffff821117611ebd57604052565b610100810190811067ffffffffffffffff821117611ebd57604052565b6040810190811067ffffffffffffffff821117611ebd57604052565b60a0810190811067ffffffffffffffff821117611ebd57604052565b610160810190811067ffffffffffffffff821117611ebd57604052565b90601f601f19910116810190811067ffffffffffffffff821117611ebd57604052565b60068210156115bc5752565b90604051613e6981613dbb565b60e067ffffffffffffffff82945460ff8116845261ffff8160081c16602085015260ff8160181c16604085015260ff8160201c16606085015263ffffffff8160281c16608085015264ffffffffff8160481c1660a0850152818160701c1660c085015260b01c16910152565b90600182811c92168015613f1c575b6020831014613eef57565b7f4e487b71000000000000000000000000000000000000000000000000000000005f52602260045260245ffd5b91607f1691613ee4565b818110613f31575050565b5f8155600101613f26565b9190601f8111613f4b57505050565b613f75925f5260205f20906020601f840160051c83019310613f77575b601f0160051c0190613f26565b565b9091508190613f68565b90929167ffffffffffffffff8111611ebd57613fa781613fa18454613ed5565b84613f3c565b5f601f8211600114613fe4578190613fd59394955f92613fd9575b50505f198260011b9260031b1c19161790565b9055565b013590505f80613fc2565b601f19821694835f5260205f20915f5b87811061402b575083600195969710614012575b505050811b019055565b5f1960f88560031b161c199101351690555f8080614008565b90926020600181928686013581550194019101613ff4565b601f8260209493601f1993818652868601375f8582860101520116010190565b6040519061407082613df4565b5f6080838281528260208201528260408201528260608201520152565b6040519061409a82613e10565b815f81525f60208201525f60408201525f60608201525f60808201525f60a08201525f60c08201525f60e082015260606101008201526060610120820152610140604051916140e883613e10565b6140f0614063565b83526140fa614063565b6020840152614107614063565b60408401525f60608401525f60808401525f60a08401525f60c08401525f60e08401525f6101008401525f6101208401525f828401520152565b9067ffffffffffffffff8091169116019067ffffffffffffffff8211611a7857565b359060ff82168203610af157565b359061ffff82168203610af157565b35908115158203610af157565b90357fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe182360301811215610af157016020813591019167ffffffffffffffff8211610af1578160051b36038313610af157565b60ff61423560808093836141f382614163565b1686528361420360208301614163565b1660208701528361421660408301614163565b1660408701528361422960608301614163565b16606087015201614163565b16910152565b64ffffffffff6020613f75936001600160a01b0380825116167fffffffffffffffffffffffff00000000000000000000000000000000000000008554161784550151167fffffffffffffff0000000000ffffffffffffffffffffffffffffffffffffffff78ffffffffff000000000000000000000000000000000000000083549260a01b169116179055565b92919267ffffffffffffffff8211611ebd57604051916142f1601f8201601f191660200184613e2d565b829481845281830111610af1578281602093845f960137010152565b6002548060d01c801515908161433c575b50156143325760a01c65ffffffffffff1690565b5060015460d01c90565b905042115f61431e565b9060405161435381613dd8565b91546001600160a01b038116835260a01c64ffffffffff166020830152565b9060405191825f82549261438584613ed5565b80845293600181169081156143ee57506001146143aa575b50613f7592500383613e2d565b90505f9291925260205f20905f915b8183106143d2575050906020613f75928201015f61439d565b60209193508060019154838589010152019101909184926143b9565b60209350613f7595925060ff1991501682840152151560051b8201015f61439d565b335f9081527fad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5602052604090205460ff161561444857565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f52336004525f60245260445ffd5b805f525f60205260405f206001600160a01b0333165f5260205260ff60405f205416156144a25750565b7fe2517d3f000000000000000000000000000000000000000000000000000000005f523360045260245260445ffd5b805f52600860205260405f20906004825460181c166144ee575090565b5f52600960205260405f2064ffffffffff815460481c16421015614510575090565b905090565b90815f5260036020526001600160a01b0360405f205416156145835761453a826155cb565b916001600160a01b03831690813303614551575050565b7f26632b5e000000000000000000000000000000000000000000000000000000005f526004526024523360445260645ffd5b507ff38e10ab000000000000000000000000000000000000000000000000000000005f5260045260245ffd5b5061020081116145bc5750565b7ffb3d0de8000000000000000000000000000000000000000000000000000000005f5260045261020060245260445ffd5b67ffffffffffffffff8111611ebd5760051b60200190565b9060405161461281613df4565b608060ff8294548181168452818160081c166020850152818160101c166040850152818160181c16606085015260201c16910152565b9061465161408d565b9167ffffffffffffffff60e061466683613e5c565b60ff815116865261ffff602082015116602087015260026040820160018151161515604089015251161515606087015260ff60608201511660808701528260c08201511660a087015263ffffffff60808201511660c087015201511660e08401526001810180546146d6816145ed565b916146e46040519384613e2d565b81835260208301905f5260205f205f915b83831061499b575050505061010084015260028101604051808260208294549384815201905f5260205f20925f905b80600483011061492e576147629454918181106148f8575b8181106148c2575b81811061488c575b818110614856575b10614826575b500382613e2d565b61012084015260076040519161477783613e10565b61478360038201614605565b835261479160048201614605565b60208401526147a260058201614605565b604084015260ff600682015467ffffffffffffffff8116606086015267ffffffffffffffff8160401c16608086015267ffffffffffffffff8160801c1660a086015261ffff8160c01c1660c0860152818160d01c1660e0860152818160d81c16151561010086015260e01c1615156101208401520154610140820152610140830152565b60101b7fffffffffffff00000000000000000000000000000000000000000000000000001681526020015f61475a565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560401b168152019301614754565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560701b16815201930161474c565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560a01b168152019301614744565b9260206001917fffffffffffff00000000000000000000000000000000000000000000000000008560d01b16815201930161473c565b91600591935060a06001917fffffffffffff00000000000000000000000000000000000000000000000000008754818160d01b1683528181851b166020840152818160701b166040840152818160401b16606084015260101b166080820152019401920184929391614724565b6001602081926149aa85614372565b8152019201920191906146f5565b358015158103610af15790565b3560ff81168103610af15790565b3561ffff81168103610af15790565b3567ffffffffffffffff81168103610af15790565b9035907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe181360301821215610af1570180359067ffffffffffffffff8211610af157602001918160051b36038313610af157565b919081101561174e5760051b810135907fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe181360301821215610af157019081359167ffffffffffffffff8311610af1576020018236038113610af1579190565b67ffffffffffffffff600b5464ffffffffff8160801c168015159081614add575b5015614ad95760401c1690565b1690565b90504210155f614acc565b614af182613e5c565b60ff614afc836149c5565b81835116191616614c305761ffff614b16602084016149d3565b81602084015116191616614c3057614b30604083016149b8565b80614c46575b614c3057614b46606083016149b8565b80614c37575b614c305760ff6060820151614b63608085016149c5565b191616614c3057614b7660a083016149e2565b67ffffffffffffffff8060c084015116911611614c3057614b9960c083016149e2565b67ffffffffffffffff63ffffffff608084015116911611614c305767ffffffffffffffff8060e0614bcb8186016149e2565b93015116911611614c2a57614bf1614be76101008301836149f7565b60018501916157a5565b15614c2a57614c11614c076101208301836149f7565b600285019161592d565b15614c2a576101406003614c2793019101615a01565b90565b50505f90565b5050505f90565b50600260408201511615614b4c565b50600160408201511615614b36565b8054905f815581614c64575050565b5f5260205f20908101905b818110614c7a575050565b80614c8760019254613ed5565b80614c94575b5001614c6f565b601f81118314614ca957505f81555b5f614c8d565b614cc590825f5283601f60205f20920160051c82019101613f26565b805f525f6020812081835555614ca3565b80545f825580614ce4575050565b613f75915f526005600460205f20920104810190613f26565b805482101561174e575f5260205f2001905f90565b919091828114614de157614d268354613ed5565b67ffffffffffffffff8111611ebd57614d4381613fa18454613ed5565b5f93601f8211600114614d7c57613fd592939482915f92614d715750505f198260011b9260031b1c19161790565b015490505f80613fc2565b601f198216905f5260205f2094835f5260205f20915f5b818110614dc957509583600195969710614db157505050811b019055565b01545f1960f88460031b161c191690555f8080614008565b9192600180602092868b015481550194019201614d93565b509050565b919091805483101561174e575f526006600560205f208185040193060290565b805468010000000000000000811015611ebd57614e2891600182018155614de6565b65ffffffffffff829392549160031b9260d01c831b921b1916179055565b919081101561174e5760051b0190565b357fffffffffffff000000000000000000000000000000000000000000000000000081168103610af15790565b9092915f90614e94604086016149b8565b6155a4575b614ea5606086016149b8565b61559a575b614eb3856149c5565b90614ec0602087016149d3565b90614ecd608088016149c5565b92614eda60c089016149e2565b93614ee760a08a016149e2565b93614ef460e08b016149e2565b9660405193614f0285613dbb565b60ff90811680865261ffff84166020870152828216604087015293166060850181905263ffffffff8816608086015264ffffffffff861660a086015267ffffffffffffffff87811660c0870152891660e09095019490945288547fffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000001690921762ffff0060089290921b919091161760189190911b63ff0000001617865585547fffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffffff1660209190911b64ff0000000016178555845460b09490941b7dffffffffffffffff000000000000000000000000000000000000000000001660709290921b75ffffffffffffffff00000000000000000000000000001660489190911b6dffffffffff0000000000000000001660289390931b68ffffffff0000000000167fffff00000000000000000000000000000000000000000000000000ffffffffff909416939093179190911791909117178155600181019261508184614c55565b6002820161508e81614cd6565b5f5b610100830161509f81856149f7565b90508210156150f55781612dad6150b692866149f7565b879291925468010000000000000000811015611ebd578060016150dc92018a5589614cfd565b91909161279a576001936150ef92613f81565b01615090565b505093505f5b610120820161510a81846149f7565b9050821015615141579061513b6151356151308361512a600196886149f7565b90614e46565b614e56565b87614e06565b016150fb565b50506007919293506104009061527b6003850160ff61516361014085016149c5565b1660ff198254161781556151b061517d61016085016149c5565b82547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ff1660089190911b61ff0016178255565b6151f46151c061018085016149c5565b82547fffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffff1660109190911b62ff000016178255565b6152396152046101a085016149c5565b82547fffffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffff1660189190911b63ff00000016178255565b6152466101c084016149c5565b7fffffffffffffffffffffffffffffffffffffffffffffffffffffff00ffffffff64ff0000000083549260201b169116179055565b6152d86004850160ff6152916101e085016149c5565b1660ff198254161781556152ab61517d61020085016149c5565b6152bb6151c061022085016149c5565b6152cb61520461024085016149c5565b61524661026084016149c5565b6153356005850160ff6152ee61028085016149c5565b1660ff1982541617815561530861517d6102a085016149c5565b6153186151c06102c085016149c5565b6153286152046102e085016149c5565b61524661030084016149c5565b6155936006850167ffffffffffffffff61535261032085016149e2565b167fffffffffffffffffffffffffffffffffffffffffffffffff00000000000000008254161781556153cb61538a61034085016149e2565b82547fffffffffffffffffffffffffffffffff0000000000000000ffffffffffffffff1660409190911b6fffffffffffffffff000000000000000016178255565b6154246153db61036085016149e2565b82547fffffffffffffffff0000000000000000ffffffffffffffffffffffffffffffff1660809190911b77ffffffffffffffff0000000000000000000000000000000016178255565b61547f61543461038085016149d3565b82547fffffffffffff0000ffffffffffffffffffffffffffffffffffffffffffffffff1660c09190911b79ffff00000000000000000000000000000000000000000000000016178255565b6154db61548f6103a085016149c5565b82547fffffffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffff1660d09190911b7aff000000000000000000000000000000000000000000000000000016178255565b6155386154eb6103c085016149b8565b82547fffffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffffff1690151560d81b7bff00000000000000000000000000000000000000000000000000000016178255565b6155456103e084016149b8565b81547fffffff00ffffffffffffffffffffffffffffffffffffffffffffffffffffffff1690151560e01b7cff0000000000000000000000000000000000000000000000000000000016179055565b0135910155565b9060021790614eaa565b60019150614e99565b9065ffffffffffff8091169116019065ffffffffffff8211611a7857565b805f5260046020526155df60405f20614346565b64ffffffffff6020820151168015159081615622575b5061561357505f5260036020526001600160a01b0360405f20541690565b6001600160a01b039150511690565b90504210155f6155f5565b600254906001600160a01b038216610e2d57614c27917fffffffffffffffffffffffff00000000000000000000000000000000000000006001600160a01b0383169116176002555f615b82565b90811561568b575b614c2791615b82565b600254916001600160a01b038316610e2d577fffffffffffffffffffffffff00000000000000000000000000000000000000009092166001600160a01b03821617600255615682565b614c27906001600160a01b03600254166001600160a01b038216146156fa575b5f615c09565b7fffffffffffffffffffffffff0000000000000000000000000000000000000000600254166002556156f4565b90614c2791801580615766575b15615c09577fffffffffffffffffffffffff000000000000000000000000000000000000000060025416600255615c09565b506001600160a01b03600254166001600160a01b03831614615734565b805182101561174e5760209160051b010190565b5f198114611a785760010190565b916157af826145ed565b926157bd6040519485613e2d565b828452601f196157cc846145ed565b013660208601375f5b8381106158fd5750508054905f905b8282106157f5575050505050600190565b61580482829794959697614cfd565b50604051815491815f61581685613ed5565b9283835260208301956001811690815f146158de575060011461589c575b5061584192500382613e2d565b519020935f91825b87841080615894575b15615874575061586e86615866858b615783565b511493615797565b92615849565b9194979695509291501561588b57600101906157e4565b50505050505f90565b508015615852565b9150505f528160205f20915f925b8184106158c25750506020615841928201015f615834565b60209192508060019154838688010152019201919083916158aa565b60ff191687525061584193151560051b830160200191505f9050615834565b8061591561590e6001938786614a4b565b36916142c7565b602081519101206159268288615783565b52016157d5565b90918054915f5b838110615945575050505050600190565b61595481849596979394614de6565b90549060031b1c60d01b945f947fffffffffffff00000000000000000000000000000000000000000000000000005f9716955b888810806159f9575b156159d757506159d1867fffffffffffff00000000000000000000000000000000000000000000000000006159c96151308b8d8b614e46565b161497615797565b96615987565b919550929550156159f057600101949394919091615934565b505f9450505050565b508015615990565b615a0b8282615c8c565b15614c2a57615a206001830160a08301615c8c565b15614c2a57615a36600283016101408301615c8c565b15614c2a57615a4861026082016149c5565b9160ff600382015493818560d01c16191616614c3057615a6b61028083016149b8565b80615b2c575b614c3057615a826102a083016149b8565b1580615b1f575b614c305767ffffffffffffffff615aa36101e084016149e2565b818516191616614c305767ffffffffffffffff615ac361020084016149e2565b818560401c16191616614c3057600401546102c082013503614c2a5767ffffffffffffffff615af561022083016149e2565b818460801c16191616614c2a5761ffff615b136102408293016149d3565b9260c01c169116101590565b5060ff8360e01c16615a89565b5060ff8360d81c1615615a71565b65ffffffffffff8111615b525765ffffffffffff1690565b7f6dfcc650000000000000000000000000000000000000000000000000000000005f52603060045260245260445ffd5b805f525f60205260405f206001600160a01b0383165f5260205260ff60405f205416155f14614c2a57805f525f60205260405f206001600160a01b0383165f5260205260405f20600160ff198254161790556001600160a01b03339216907f2f8788117e7eff1d82e926ec794901d17c78024a50270940304540a733656f0d5f80a4600190565b805f525f60205260405f206001600160a01b0383165f5260205260ff60405f2054165f14614c2a57805f525f60205260405f206001600160a01b0383165f5260205260405f2060ff1981541690556001600160a01b03339216907ff6391f5c32d9c69d2a47ea670b442974b53935d1edc7fd64eb21e047a839171b5f80a4600190565b90615c96826149c5565b90549060ff808316911610159182615d1d575b82615cfd575b82615cdd575b82615cbf57505090565b60ff919250615cd160808392016149c5565b9260201c169116101590565b9150615ceb606083016149c5565b60ff808360181c169116101591615cb5565b9150615d0b604083016149c5565b60ff808360101c169116101591615caf565b9150615d2b602083016149c5565b60ff808360081c169116101591615ca956fea164736f6c634300081e000a" as const;

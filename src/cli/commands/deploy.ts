@@ -22,6 +22,7 @@ export interface DeployCommandOptions {
   governor?: string;
   governanceDelay?: string;
   policyDelay?: string;
+  adminDelay?: string;
   validatorWorkload?: string;
 }
 
@@ -43,6 +44,7 @@ export async function runDeploy(
     ...(opts.governor !== undefined ? { governor: addressOption("--governor", opts.governor) } : {}),
     ...(opts.governanceDelay !== undefined ? { governanceDelay: secondsOption("--governance-delay", opts.governanceDelay) } : {}),
     ...(opts.policyDelay !== undefined ? { policyDelay: secondsOption("--policy-delay", opts.policyDelay) } : {}),
+    ...(opts.adminDelay !== undefined ? { adminDelay: secondsOption("--admin-delay", opts.adminDelay) } : {}),
     ...(opts.validatorWorkload !== undefined ? { validatorWorkload: bytes32Option("--validator-workload", opts.validatorWorkload) } : {}),
   };
   let deployment: Deployment;
@@ -92,8 +94,9 @@ export function registerDeployCommand(program: Command): void {
     .option("--dev", "UNSAFE outside development: allow dev policies, debug measurements and zero delays", false)
     .option("--admin <address>", "DEFAULT_ADMIN_ROLE holder (default: the deployer)")
     .option("--governor <address>", "GOVERNOR_ROLE holder (default: the admin)")
-    .option("--governance-delay <seconds>", "ValidatorSet governance delay (default 172800, or 0 with --dev)")
-    .option("--policy-delay <seconds>", "workload policy delay (default 86400, or 0 with --dev)")
+    .option("--governance-delay <seconds>", "ValidatorSet governance delay (default 172800, or 0 with --dev; at least 86400 without)")
+    .option("--policy-delay <seconds>", "workload policy delay (default 86400, or 0 with --dev; at least 86400 without)")
+    .option("--admin-delay <seconds>", "DEFAULT_ADMIN_ROLE transfer delay (default 259200, or 0 with --dev; at least 86400 without)")
     .option("--validator-workload <id>", "designated validator workload id, in force at once")
     .action(async (opts: DeployCommandOptions) => {
       const { deployment } = await runDeploy(opts);

@@ -15,7 +15,7 @@ import { measurementHash, type Measurement } from "../../ids/index.ts";
 import { CLI_CODES } from "../codes.ts";
 import { addressOption, chainNow, connectReader, connectSigner, emit, hexOption, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions } from "../governance.ts";
 import { measurementFromEvidence, measurementFromFlags, type MeasurementFlags } from "../measurementOptions.ts";
-import { policyChangesFromFlags, policyJson, policyText, readPolicyFile, type PolicyFlags } from "../policyOptions.ts";
+import { applyPolicyChanges, collectOption, policyChangesFromFlags, policyJson, policyText, readPolicyFile, type PolicyFlags } from "../policyOptions.ts";
 
 const OWNER_KEY_ENV = "KEEPLEDGER_OWNER_KEY";
 
@@ -83,15 +83,19 @@ export function registerWorkloadCommand(program: Command): void {
   withChainOptions(
     workload
       .command("accept-ownership")
-      .description("(as the new owner) complete an ownership transfer started with `workload add --owner`")
+      .description("(as the new owner) accept an ownership transfer started with `workload add --owner`; it takes effect after the policy delay")
       .argument("<workloadId>", "the workload id"),
     true,
   ).action(async (id: string, o: GovernanceCliOptions) =>
     runAction(o.json, "acceptWorkloadOwnership", async () => {
       const workloadId = workloadIdArg(id);
       const { clients, deployment, sender } = await connectSigner(o, OWNER_KEY_ENV);
-      const sent = await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [workloadId] });
-      emit(o.json, { ok: true, workloadId, owner: sender, txHash: sent.hash }, () => `${sender} now owns workload ${workloadId} (transaction ${sent.hash})`);
+      const sent = await sendContractCall<bigint>(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [workloadId] });
+      const now = await chainNow(clients.publicClient);
+      const when = schedule(sent.result, now);
+      emit(o.json, { ok: true, workloadId, owner: sender, ...when, txHash: sent.hash }, () =>
+        [when.inForceNow ? `${sender} now owns workload ${workloadId} (transaction ${sent.hash})` : `${sender} accepted workload ${workloadId} (transaction ${sent.hash})`, `  ${scheduleText(when, now, "policy delay")}`].join("\n"),
+      );
     }),
   );
 
@@ -140,10 +144,13 @@ export function registerWorkloadCommand(program: Command): void {
       const hash = measurementHash(measurement);
       const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
       const r = await addMeasurement(clients, deployment, workloadId, release, measurement);
-      emit(o.json, { ok: true, workloadId, measurementHash: r.measurementHash, tee: measurement.tee, release, fields: measurementFields(measurement), source, debug, txHash: r.hash }, () =>
+      const now = await chainNow(clients.publicClient);
+      const when = schedule(r.effectiveAt, now);
+      emit(o.json, { ok: true, workloadId, measurementHash: r.measurementHash, tee: measurement.tee, release, fields: measurementFields(measurement), source, debug, ...when, txHash: r.hash }, () =>
         [
           `${hash}`,
           `  approved ${measurement.tee} measurement (release ${release}) for workload ${workloadId} (transaction ${r.hash})`,
+          `  usable by verdicts: ${scheduleText(when, now, "policy delay")}`,
           `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (parsed, not verified)`}:`,
           ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(11)} ${v === null ? "any" : String(v)}`),
           ...(debug ? ["  ⚠ INSECURE: debug-mode evidence or the debug kind; only a dev policy accepts it"] : []),
@@ -173,7 +180,7 @@ export function registerWorkloadCommand(program: Command): void {
   withChainOptions(
     workload
       .command("policy")
-      .description("print the workload's policy; with --set or the field flags, schedule a new one (after the policy delay)")
+      .description("print the workload's policy; with --set or the field flags, schedule a new one (at once if no looser, else after the policy delay)")
       .argument("<workloadId>", "the workload id")
       .option("--set <policy.json>", "schedule this policy (PlatformPolicy JSON, see docs/cli.md; omitted fields keep their values)")
       .option("--tee <list>", "allowed TEE kinds, comma-separated (sgx,tdx,sev-snp,nitro,debug)")
@@ -181,7 +188,18 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--max-evidence-age <seconds>", "oldest accepted evidence (age of the bound block)")
       .option("--verdict-lifetime <seconds>", "how long verdicts stay valid")
       .option("--dev", "UNSAFE outside development: accept debug evidence (dev registries only)")
-      .option("--no-dev", "turn dev off"),
+      .option("--no-dev", "turn dev off")
+      .option("--snp-min-tcb <line:components>", "SEV-SNP minimum TCB of one product line, e.g. Genoa:bootloader=9,tee=0,snp=23,microcode=72 (Turin adds fmc=F; Line:none removes it); repeatable", collectOption)
+      .option("--snp-vmpls <list>", "VMPLs a SEV-SNP report may come from, comma-separated (0..3)")
+      .option("--snp-allow-migrate-ma", "allow a SEV-SNP migration agent (guest policy MIGRATE_MA)")
+      .option("--no-snp-allow-migrate-ma", "refuse a SEV-SNP migration agent")
+      .option("--snp-require-smt-off", "require the SEV-SNP guest policy to forbid SMT")
+      .option("--no-snp-require-smt-off", "allow SMT")
+      .option("--tdx-allowed-td-attributes <mask>", "TDX TD_ATTRIBUTES bits that may be set (0x… or decimal; never DEBUG)")
+      .option("--tdx-allowed-xfam <mask>", "TDX XFAM bits that may be set (0x… or decimal)")
+      .option("--tdx-owner-config <mrconfigid:mrowner:mrownerconfig>", "the TDX MRCONFIGID, MROWNER and MROWNERCONFIG (48 bytes of hex each) a TD must carry, kept as their keccak256; none: all zero")
+      .option("--sgx-allowed-attributes <mask>", "SGX ATTRIBUTES.FLAGS bits that may be set (0x… or decimal; never DEBUG)")
+      .option("--sgx-min-isvsvn <n>", "lowest SGX ISVSVN accepted (0..65535)"),
     true,
   ).action(async (id: string, o: GovernanceCliOptions & PolicyFlags & { set?: string }) =>
     runAction(o.json, "schedulePolicy", async () => {
@@ -191,12 +209,16 @@ export function registerWorkloadCommand(program: Command): void {
       const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
       await requireWorkload(clients.publicClient, deployment, workloadId);
       const current = await policyOf(clients, deployment, workloadId);
-      const next: PlatformPolicy = { ...current.policy, ...changes };
+      const next: PlatformPolicy = applyPolicyChanges(current.policy, changes);
       const r = await schedulePolicy(clients, deployment, workloadId, next);
       const now = await chainNow(clients.publicClient);
       const when = schedule(r.effectiveAt, now);
       emit(o.json, { ok: true, workloadId, policy: policyJson(next), ...when, txHash: r.hash }, () =>
-        [`scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`, `  ${scheduleText(when, now, "policy delay")}`, policyText(next)].join("\n"),
+        [
+          `scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`,
+          when.inForceNow ? `  in force now (${when.effectiveAt}): no looser than the policy in force (tightening is immediate), or the policy delay is 0` : `  ${scheduleText(when, now, "policy delay")} (it loosens the policy in force)`,
+          policyText(next),
+        ].join("\n"),
       );
     }),
   );

@@ -79,12 +79,17 @@ export function recordGovernanceChange(ctx: HandlerContext, options: { actor?: u
   );
 }
 
-/** The role events of OpenZeppelin AccessControl, on all three contracts. */
+/** The role and admin-rules events of OpenZeppelin AccessControlDefaultAdminRules, on all three contracts. */
 export const roleHandlers: Record<string, EventHandler> = {
   RoleGranted: async (ctx) => recordGovernanceChange(ctx, { actor: ctx.log.args.sender }),
   RoleRevoked: async (ctx) => recordGovernanceChange(ctx, { actor: ctx.log.args.sender }),
   RoleAdminChanged: async (ctx) => recordGovernanceChange(ctx),
   AttestationRegistryWired: async (ctx) => recordGovernanceChange(ctx),
+  // AccessControlDefaultAdminRules: the two-step admin transfer and admin-delay changes, pending until effectiveAt.
+  DefaultAdminTransferScheduled: async (ctx) => recordGovernanceChange(ctx, { effectiveAt: ctx.log.args.acceptSchedule }),
+  DefaultAdminTransferCanceled: async (ctx) => recordGovernanceChange(ctx),
+  DefaultAdminDelayChangeScheduled: async (ctx) => recordGovernanceChange(ctx, { effectiveAt: ctx.log.args.effectSchedule }),
+  DefaultAdminDelayChangeCanceled: async (ctx) => recordGovernanceChange(ctx),
 };
 
 export type { Hex };

@@ -1,12 +1,20 @@
 /** WorkloadRegistry events → Workload, Measurement, Policy, Revocation, GovernanceChange (docs/registry.md). */
 import { amdProductLineMask, tcbStatusesOfMask, teeKindFromCode, teeKindsOfMask, AMD_PRODUCT_LINE_BITS } from "../../ids/enums.ts";
-import type { ChainPolicy } from "../../chain/policy.ts";
+import { fromChainLaunchPolicy, type ChainPolicy } from "../../chain/policy.ts";
+import { formatSnpMinTcb } from "../../policy/formatLaunchPolicy.ts";
+import type { EntityData, FieldValue } from "../entityModel.ts";
 import { measurementEntityId, policyEntityId } from "../ids.ts";
 import { lower, mustLoad, recordGovernanceChange, roleHandlers, type EventHandler } from "./context.ts";
 
 /** AMD product-line names of a deniedAmdProductLines mask, in bit order. */
 function amdLines(mask: number): string[] {
   return (Object.keys(AMD_PRODUCT_LINE_BITS) as (keyof typeof AMD_PRODUCT_LINE_BITS)[]).filter((l) => (mask & amdProductLineMask([l])) !== 0);
+}
+
+/** The owner in force at `now`: an accepted transfer counts from its effectiveAt on. */
+function ownerInForce(w: EntityData, now: bigint): FieldValue | undefined {
+  const at = w.pendingOwnerEffectiveAt as bigint | null;
+  return at !== null && at <= now ? w.pendingOwner : w.owner;
 }
 
 export const workloadRegistryHandlers: Record<string, EventHandler> = {
@@ -21,6 +29,7 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
         name: String(args.name),
         owner: lower(args.owner),
         pendingOwner: null,
+        pendingOwnerEffectiveAt: null,
         metadataURI: String(args.metadataURI),
         policy: null,
         policyCount: 0,
@@ -42,13 +51,24 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
     const id = lower(ctx.log.args.workloadId);
     const w = await mustLoad(ctx, "Workload", id);
     const pending = lower(ctx.log.args.pendingOwner);
-    ctx.batch.save("Workload", id, { ...w, pendingOwner: BigInt(pending) === 0n ? null : pending }, ctx.block.number);
+    ctx.batch.save("Workload", id, { ...w, owner: ownerInForce(w, BigInt(ctx.block.timestamp)), pendingOwner: BigInt(pending) === 0n ? null : pending, pendingOwnerEffectiveAt: null }, ctx.block.number);
   },
 
+  /** The pending owner accepted: it takes over at effectiveAt (the API resolves it at read time). */
   async WorkloadOwnershipTransferred(ctx) {
     const id = lower(ctx.log.args.workloadId);
     const w = await mustLoad(ctx, "Workload", id);
-    ctx.batch.save("Workload", id, { ...w, owner: lower(ctx.log.args.newOwner), pendingOwner: null }, ctx.block.number);
+    const effectiveAt = ctx.log.args.effectiveAt as bigint;
+    const next = lower(ctx.log.args.newOwner);
+    const inForce = effectiveAt <= BigInt(ctx.block.timestamp);
+    ctx.batch.save(
+      "Workload",
+      id,
+      inForce
+        ? { ...w, owner: next, pendingOwner: null, pendingOwnerEffectiveAt: null }
+        : { ...w, owner: lower(ctx.log.args.previousOwner), pendingOwner: next, pendingOwnerEffectiveAt: effectiveAt },
+      ctx.block.number,
+    );
   },
 
   async MeasurementAdded(ctx) {
@@ -69,6 +89,7 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
         revokedAt: null,
         revocation: null,
         addedAt: BigInt(ctx.block.timestamp),
+        effectiveAt: args.effectiveAt as bigint,
         addedAtBlock: BigInt(ctx.block.number),
         txHash,
       },
@@ -113,6 +134,8 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
       if ((previous.effectiveAt as bigint) > now) ctx.batch.save("Policy", previousId, { ...previous, replaced: true }, ctx.block.number);
     }
     const p = args.policy as ChainPolicy;
+    const launch = fromChainLaunchPolicy(p.launch);
+    const snpMinTcb = formatSnpMinTcb(launch.minSnpTcb);
     const sequence = Number(w.policyCount);
     const id = policyEntityId(workloadId, sequence);
     ctx.batch.create(
@@ -130,6 +153,16 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
         maxEvidenceAge: p.maxEvidenceAge,
         verdictLifetime: p.verdictLifetime,
         tcbGracePeriod: p.tcbGracePeriod,
+        snpMinTcb,
+        snpMinTcbSet: snpMinTcb.length > 0,
+        snpAllowedVmpls: launch.snpAllowedVmpls,
+        snpAllowMigrateMa: launch.snpAllowMigrateMa,
+        snpRequireSmtOff: launch.snpRequireSmtOff,
+        tdxAllowedTdAttributes: launch.tdxAllowedTdAttributes,
+        tdxAllowedXfam: launch.tdxAllowedXfam,
+        tdxOwnerConfigDigest: launch.tdxOwnerConfigDigest,
+        sgxAllowedAttributes: launch.sgxAllowedAttributes,
+        sgxMinIsvSvn: launch.sgxMinIsvSvn,
         effectiveAt: args.effectiveAt as bigint,
         replaced: false,
         scheduledAt: now,

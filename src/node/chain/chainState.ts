@@ -45,7 +45,10 @@ export interface WorkloadInputs {
   policyEffectiveAt: bigint;
   /** When a scheduled policy takes over (0 when none is pending): the cache entry ends there. */
   pendingEffectiveAt: bigint;
+  /** The measurements in force (added at least the policy delay ago): a pending one cannot carry a verdict. */
   measurements: ApprovedMeasurement[];
+  /** When the next pending measurement comes into force (0 when none is pending): the cache entry ends there too. */
+  nextMeasurementAt: bigint;
 }
 
 export interface ChainStateOptions {
@@ -156,7 +159,7 @@ export function createChainState(options: ChainStateOptions): ChainState {
       rpc(`WorkloadRegistry.${functionName}`, () => publicClient.readContract({ address: workloadRegistry, abi: workloadRegistryAbi, functionName, args: [workloadId] } as never) as Promise<T>);
     const info = await read<{ owner: Address }>("workloadOf");
     if (BigInt(info.owner) === 0n) return undefined;
-    const [[policy, policyEffectiveAt], [, pendingEffectiveAt], added, revoked] = await Promise.all([
+    const [[policy, policyEffectiveAt], [, pendingEffectiveAt], added, revoked, latest] = await Promise.all([
       read<readonly [ChainPolicy, bigint]>("policyOf"),
       read<readonly [ChainPolicy, bigint]>("pendingPolicyOf"),
       rpc("reading MeasurementAdded events", () =>
@@ -165,16 +168,21 @@ export function createChainState(options: ChainStateOptions): ChainState {
       rpc("reading MeasurementRevoked events", () =>
         publicClient.getContractEvents({ address: workloadRegistry, abi: workloadRegistryAbi, eventName: "MeasurementRevoked", args: { workloadId }, fromBlock: deployment.deployBlock, toBlock: "latest" }),
       ),
+      rpc("reading the latest block", () => publicClient.getBlock({ blockTag: "latest" })),
     ]);
     const revokedHashes = new Set(revoked.map((l) => l.args.measurementHash?.toLowerCase()));
-    const measurements: ApprovedMeasurement[] = added.map((l) => ({
+    // A measurement is usable from its effectiveAt (added + policy delay); finalization refuses it before.
+    const now = latest.timestamp;
+    const pendingAt = added.map((l) => l.args.effectiveAt ?? 0n).filter((at) => at > now);
+    const nextMeasurementAt = pendingAt.length > 0 ? pendingAt.reduce((a, b) => (a < b ? a : b)) : 0n;
+    const measurements: ApprovedMeasurement[] = added.filter((l) => (l.args.effectiveAt ?? 0n) <= now).map((l) => ({
       hash: l.args.measurementHash as Hex,
       tee: teeKindFromCode(Number(l.args.tee)),
       version: Number(l.args.version),
       revoked: revokedHashes.has(l.args.measurementHash?.toLowerCase()),
       value: l.args.value as Hex,
     }));
-    return { workloadId, policy: workloadPolicyOf(policy), policyEffectiveAt, pendingEffectiveAt, measurements };
+    return { workloadId, policy: workloadPolicyOf(policy), policyEffectiveAt, pendingEffectiveAt, measurements, nextMeasurementAt };
   };
 
   const poll = async () => {
@@ -184,7 +192,8 @@ export function createChainState(options: ChainStateOptions): ChainState {
     // Scheduled policies come into force by time alone.
     const now = current.timestamp;
     for (const [id, entry] of workloads) {
-      entry.then((w) => (w && w.pendingEffectiveAt !== 0n && w.pendingEffectiveAt <= now ? workloads.delete(id) : undefined)).catch(() => workloads.delete(id));
+      const due = (at: bigint) => at !== 0n && at <= now;
+      entry.then((w) => (w && (due(w.pendingEffectiveAt) || due(w.nextMeasurementAt)) ? workloads.delete(id) : undefined)).catch(() => workloads.delete(id));
     }
     if (current.number > logCursor) {
       const logs = await rpc("reading registry events", () =>
