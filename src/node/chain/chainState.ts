@@ -8,8 +8,10 @@ import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type Pu
 import type { Deployment } from "../../chain/deployment.ts";
 import { validatorSetAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
 import { workloadPolicyOf, type ChainPolicy } from "../../chain/policy.ts";
+import { readRevocations } from "../../chain/revocations.ts";
 import { chainError } from "../../chain/transactions.ts";
 import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "../../ids/index.ts";
+import type { PlatformEntry, RevocationState } from "../../policy/checkRevocations.ts";
 import type { ApprovedMeasurement, WorkloadPolicy } from "../../policy/types.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 
@@ -80,6 +82,12 @@ export interface ChainState {
   invalidateValidators(): void;
   /** The workload's policy in force and measurements; undefined for an unregistered workload. */
   workload(workloadId: Hex): Promise<WorkloadInputs | undefined>;
+  /**
+   * Whether governance revoked the subject in the workload (or everywhere) and which of the platform
+   * entries are on the revocation list. Read from the chain on every call, never cached: a revocation
+   * applies to the next evidence at once.
+   */
+  revocations(subject: Address, workloadId: Hex, entries: readonly PlatformEntry[]): Promise<RevocationState>;
   /** Called after every poll that saw a new head. */
   onHead(listener: (head: BlockInfo) => void): void;
   /** When the RPC last answered a head read (ms since the epoch). */
@@ -283,6 +291,9 @@ export function createChainState(options: ChainStateOptions): ChainState {
         entry.catch(() => workloads.delete(key));
       }
       return entry;
+    },
+    revocations(subject, workloadId, entries) {
+      return rpc("reading the revocation lists", () => readRevocations({ publicClient }, deployment, subject, workloadId, entries));
     },
     onHead(listener) {
       headListeners.push(listener);

@@ -1,0 +1,67 @@
+/**
+ * The on-chain revocation lists of the AttestationRegistry (docs/contracts.md "Revocation"): how a
+ * platform entry is encoded as (kind, bytes32 value), and reading whether a subject or a platform is
+ * revoked. The node, the CLI and the indexer share these encodings.
+ */
+import { keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { UsageError } from "../errors/index.ts";
+import { teeKindCode } from "../ids/index.ts";
+import { IDS_CODES } from "../ids/codes.ts";
+import { PLATFORM_REVOCATION_KINDS, type PlatformEntry, type PlatformRevocationKind, type RevocationState } from "../policy/checkRevocations.ts";
+import type { TeeKind } from "../verify/types.ts";
+import type { Deployment } from "./deployment.ts";
+import { attestationRegistryAbi } from "./generated/index.ts";
+import type { ChainClients } from "./transactions.ts";
+
+/** The on-chain code of a platform kind: 1 FMSPC, 2 AMD chip id, 3 AMD product line, 4 TEE kind. */
+export function platformKindCode(kind: PlatformRevocationKind): number {
+  return PLATFORM_REVOCATION_KINDS.indexOf(kind) + 1;
+}
+
+/** The platform kind of an on-chain code. */
+export function platformKindFromCode(code: number): PlatformRevocationKind {
+  const kind = PLATFORM_REVOCATION_KINDS[code - 1];
+  if (!kind) throw new UsageError(IDS_CODES.IDS_FIELD_RANGE, `platform kind ${code} is not 1..4`, { details: { got: code } });
+  return kind;
+}
+
+/**
+ * The bytes32 value of a platform entry: the FMSPC's 6 bytes left-aligned; keccak256 of the 64-byte
+ * CHIP_ID; keccak256 of the product line's lowercase name; the TEE kind's code.
+ */
+export function platformValue(entry: PlatformEntry): Hex {
+  switch (entry.kind) {
+    case "fmspc": {
+      const fmspc = entry.value.toLowerCase().replace(/^0x/, "");
+      if (!/^[0-9a-f]{12}$/.test(fmspc)) throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `FMSPC ${entry.value} is not 12 hex digits`, { details: { got: entry.value } });
+      return `0x${fmspc}${"0".repeat(52)}`;
+    }
+    case "amdChipId": {
+      const chip = entry.value.toLowerCase().replace(/^0x/, "");
+      if (!/^[0-9a-f]{128}$/.test(chip)) throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `CHIP_ID ${entry.value} is not 64 bytes of hex`, { details: { got: entry.value } });
+      return keccak256(`0x${chip}`);
+    }
+    case "amdProductLine":
+      return keccak256(stringToBytes(entry.value.toLowerCase()));
+    case "tee":
+      return `0x${teeKindCode(entry.value as TeeKind).toString(16).padStart(64, "0")}`;
+  }
+}
+
+/** Reads whether the subject is revoked in the workload and which of the platform entries are revoked. */
+export async function readRevocations(
+  clients: Pick<ChainClients, "publicClient">,
+  deployment: Deployment,
+  subject: Address,
+  workloadId: Hex,
+  entries: readonly PlatformEntry[],
+): Promise<RevocationState> {
+  const address = deployment.contracts.attestationRegistry;
+  const [subjectRevoked, ...revokedAt] = await Promise.all([
+    clients.publicClient.readContract({ address, abi: attestationRegistryAbi, functionName: "isSubjectRevoked", args: [subject, workloadId] }),
+    ...entries.map((e) =>
+      clients.publicClient.readContract({ address, abi: attestationRegistryAbi, functionName: "platformRevokedAt", args: [platformKindCode(e.kind), platformValue(e)] }),
+    ),
+  ]);
+  return { subjectRevoked: subjectRevoked as boolean, revokedPlatforms: entries.filter((_, i) => (revokedAt[i] as bigint) !== 0n) };
+}
