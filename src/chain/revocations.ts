@@ -11,7 +11,7 @@ import { PLATFORM_REVOCATION_KINDS, type PlatformEntry, type PlatformRevocationK
 import type { TeeKind } from "../verify/types.ts";
 import type { Deployment } from "./deployment.ts";
 import { attestationRegistryAbi } from "./generated/index.ts";
-import type { ChainClients } from "./transactions.ts";
+import { sendContractCall, type ChainClients } from "./transactions.ts";
 
 /** The on-chain code of a platform kind: 1 FMSPC, 2 AMD chip id, 3 AMD product line, 4 TEE kind. */
 export function platformKindCode(kind: PlatformRevocationKind): number {
@@ -64,4 +64,44 @@ export async function readRevocations(
     ),
   ]);
   return { subjectRevoked: subjectRevoked as boolean, revokedPlatforms: entries.filter((_, i) => (revokedAt[i] as bigint) !== 0n) };
+}
+
+export interface RevocationTx {
+  hash: Hex;
+  gasUsed: bigint;
+}
+
+async function send(clients: ChainClients, deployment: Deployment, functionName: string, args: readonly unknown[]): Promise<RevocationTx> {
+  const sent = await sendContractCall(clients, { address: deployment.contracts.attestationRegistry, abi: attestationRegistryAbi, functionName, args } as never);
+  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed };
+}
+
+/** Revokes a subject in one workload (GOVERNOR_ROLE). */
+export function revokeSubject(clients: ChainClients, deployment: Deployment, subject: Address, workloadId: Hex, reason: string): Promise<RevocationTx> {
+  return send(clients, deployment, "revokeSubject", [subject, workloadId, reason]);
+}
+
+/** Revokes a subject in every workload, writing the per-workload revocation for the workloads listed. */
+export function revokeSubjectEverywhere(clients: ChainClients, deployment: Deployment, subject: Address, workloadIds: readonly Hex[], reason: string): Promise<RevocationTx> {
+  return send(clients, deployment, "revokeSubjectEverywhere", [subject, workloadIds, reason]);
+}
+
+/** Lifts a subject revocation in one workload, or (workloadId 0) the revocation in every workload. */
+export function liftSubjectRevocation(clients: ChainClients, deployment: Deployment, subject: Address, workloadId: Hex): Promise<RevocationTx> {
+  return send(clients, deployment, "liftSubjectRevocation", [subject, workloadId]);
+}
+
+/** Revokes up to 256 verdicts by id. */
+export function revokeVerdicts(clients: ChainClients, deployment: Deployment, verdictIds: readonly Hex[], reason: string): Promise<RevocationTx> {
+  return send(clients, deployment, "revokeVerdicts", [verdictIds, reason]);
+}
+
+/** Puts a platform on the revocation list. */
+export function revokePlatform(clients: ChainClients, deployment: Deployment, entry: PlatformEntry, reason: string): Promise<RevocationTx> {
+  return send(clients, deployment, "revokePlatform", [platformKindCode(entry.kind), platformValue(entry), reason]);
+}
+
+/** Takes a platform off the revocation list. */
+export function liftPlatformRevocation(clients: ChainClients, deployment: Deployment, entry: PlatformEntry): Promise<RevocationTx> {
+  return send(clients, deployment, "liftPlatformRevocation", [platformKindCode(entry.kind), platformValue(entry)]);
 }
