@@ -199,6 +199,42 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
     });
   });
 
+  describe("subject and platform revocations", () => {
+    it("shows a verdict REVOKED while its subject's revocation is active, and not after governance lifted it", async () => {
+      const id = scenario.verdicts.batch0Leaf1!.id;
+      const during = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.subjectRevoked} }) { status revoked } }`);
+      expect(during.verdict).toEqual({ status: "REVOKED", revoked: false });
+      const before = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.governance} }) { status } }`);
+      expect(before.verdict).not.toEqual({ status: "REVOKED" });
+      const after = await data(`{ verdict(id: "${id}") { status } }`);
+      expect(after.verdict).not.toEqual({ status: "REVOKED" });
+      const filtered = ids((await data(`{ verdicts(first: 1000, where: { status: REVOKED }, block: { number: ${scenario.checkpoints.subjectRevoked} }) { id } }`)).verdicts!);
+      expect(filtered).toContain(id);
+    });
+
+    it("a revocation in every workload covers the subject's verdicts in every workload", async () => {
+      const k7 = scenario.keeps[7]!.toLowerCase();
+      const rows = (await data(`{ verdicts(first: 1000, where: { subject: "${k7}" }) { id status } }`)).verdicts!;
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.status === "REVOKED")).toBe(true);
+    });
+
+    it("lists subject and platform revocations, active and lifted", async () => {
+      const r = await data(
+        `{ subjectRevocations(orderBy: blockNumber, where: { active: true }) { subject everywhere workload { name } reason } platformRevocations(orderBy: blockNumber) { kind name active } }`,
+      );
+      expect(r.subjectRevocations!.map((x) => [x.subject, x.everywhere, (x.workload as Row | null)?.name ?? null])).toEqual([
+        [scenario.keeps[4]!.toLowerCase(), false, "oracle"],
+        [scenario.keeps[7]!.toLowerCase(), true, null],
+        [scenario.keeps[7]!.toLowerCase(), false, "bridge"],
+      ]);
+      expect(r.platformRevocations).toEqual([
+        { kind: "fmspc", name: "00906ed50000", active: true },
+        { kind: "tee", name: "nitro", active: false },
+      ]);
+    });
+  });
+
   describe("attestedAt", () => {
     it("agrees with the contract's isAttested at every checkpoint", async () => {
       const pairs: [Address, Hex][] = [
