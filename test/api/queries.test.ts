@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
+import { PLATFORM_CANDIDATES_QUERY, SUBJECT_WORKLOADS_QUERY } from "../../src/cli/commands/revoke.ts";
 import { createIndexer, type Indexer } from "../../src/indexer/Indexer.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 import { runScenario, type Scenario } from "../indexer/scenario.ts";
@@ -217,6 +218,16 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       const rows = (await data(`{ verdicts(first: 1000, where: { subject: "${k7}" }) { id status } }`)).verdicts!;
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.every((r) => r.status === "REVOKED")).toBe(true);
+    });
+
+    it("answers the queries `keepledger revoke` pages through: a subject's workloads, a platform's live candidates", async () => {
+      const k7 = scenario.keeps[7]!.toLowerCase();
+      const workloads = await data(SUBJECT_WORKLOADS_QUERY, { after: "", s: k7 });
+      expect(new Set(workloads.verdicts!.map((v) => (v.workload as Row).id))).toEqual(new Set([scenario.workloads.bridge]));
+      const candidates = (await data(PLATFORM_CANDIDATES_QUERY, { after: "", tees: ["sgx", "tdx"] })).verdicts!;
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(ids(candidates)).toEqual(ids(all.filter((v) => (v.tee === "sgx" || v.tee === "tdx") && v.status === "FINALIZED")));
+      expect(candidates[0]).toEqual({ id: expect.any(String), tee: expect.any(String), evidenceHash: expect.stringMatching(/^0x[0-9a-f]{64}$/), issuedAt: expect.any(String) });
     });
 
     it("lists subject and platform revocations, active and lifted", async () => {

@@ -7,11 +7,14 @@
  */
 import type { Command } from "commander";
 import type { Address, Hex } from "viem";
+import { findPlatformVerdicts, teeKindsOfPlatform, type PlatformCandidate } from "../../audit/findPlatformVerdicts.ts";
 import { liftPlatformRevocation, liftSubjectRevocation, platformValue, revokePlatform, revokeSubject, revokeSubjectEverywhere, revokeVerdicts } from "../../chain/revocations.ts";
 import { InfrastructureError, UsageError } from "../../errors/index.ts";
+import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import { AMD_PRODUCT_LINE_BITS } from "../../ids/index.ts";
 import type { PlatformEntry } from "../../policy/checkRevocations.ts";
-import { TEE_KINDS } from "../../verify/types.ts";
+import { openDatabase } from "../../store/openDatabase.ts";
+import { TEE_KINDS, type TeeKind } from "../../verify/types.ts";
 import { CLI_CODES } from "../codes.ts";
 import { addressOption, badOption, connectSigner, emit, hexOption, runAction, type GovernanceCliOptions } from "../governance.ts";
 
@@ -29,6 +32,7 @@ interface RevokeOptions extends GovernanceCliOptions {
   amdChipId?: string;
   amdProductLine?: string;
   tee?: string;
+  database?: string;
 }
 
 function withChainOptions(c: Command): Command {
@@ -65,23 +69,54 @@ export function platformEntryOf(o: RevokeOptions): PlatformEntry {
   return given[0]!;
 }
 
+/** The GraphQL query of one page of verdicts after `$after` (by id) matching `where`, whose variables have these types. */
+export function verdictPageQuery(where: string, variableTypes: Record<string, string>, fields: string): string {
+  const declared = ["$after: ID!", ...Object.entries(variableTypes).map(([k, t]) => `$${k}: ${t}`)].join(", ");
+  return `query(${declared}) { verdicts(first: 1000, orderBy: id, where: { id_gt: $after${where ? `, ${where}` : ""} }) { ${fields} } }`;
+}
+
+export const SUBJECT_WORKLOADS_QUERY = verdictPageQuery("subject: $s", { s: "Bytes!" }, "id workload { id }");
+export const PLATFORM_CANDIDATES_QUERY = verdictPageQuery("tee_in: $tees, status: FINALIZED", { tees: "[String!]!" }, "id tee evidenceHash issuedAt");
+
+/** Every verdict a registry's GraphQL API lists for `query`, paged by id. */
+async function registryVerdicts<T extends { id: string }>(url: string, query: string, variables: Record<string, unknown>, what: string): Promise<T[]> {
+  const out: T[] = [];
+  let after = "";
+  for (;;) {
+    let body: { data?: { verdicts?: T[] }; errors?: unknown[] };
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query, variables: { ...variables, after } }),
+      });
+      body = (await res.json()) as typeof body;
+    } catch (cause) {
+      throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `could not ask the registry at ${url} for ${what}`, { cause, details: { url } });
+    }
+    const page = body.data?.verdicts;
+    if (!page || body.errors) throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `the registry at ${url} did not list ${what}`, { details: { url, errors: body.errors } });
+    out.push(...page);
+    if (page.length < 1000) return out;
+    after = page[page.length - 1]!.id;
+  }
+}
+
 /** The workloads a subject holds verdicts in, from a registry's GraphQL API. */
 export async function workloadsOfSubject(url: string, subject: Address): Promise<Hex[]> {
-  let body: { data?: { verdicts?: { workload: { id: string } }[] }; errors?: unknown[] };
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: "query($s: Bytes!) { verdicts(first: 1000, where: { subject: $s }) { workload { id } } }", variables: { s: subject.toLowerCase() } }),
-    });
-    body = (await res.json()) as typeof body;
-  } catch (cause) {
-    throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `could not ask the registry at ${url} for the subject's workloads`, { cause, details: { url } });
-  }
-  if (!body.data?.verdicts || body.errors) {
-    throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `the registry at ${url} did not list the subject's verdicts`, { details: { url, errors: body.errors } });
-  }
-  return [...new Set(body.data.verdicts.map((v) => v.workload.id.toLowerCase() as Hex))];
+  const rows = await registryVerdicts<{ id: string; workload: { id: string } }>(url, SUBJECT_WORKLOADS_QUERY, { s: subject.toLowerCase() }, "the subject's verdicts");
+  return [...new Set(rows.map((v) => v.workload.id.toLowerCase() as Hex))];
+}
+
+/** The live (FINALIZED) verdicts of the TEE kinds a platform entry can belong to. */
+async function platformCandidates(url: string, entry: PlatformEntry): Promise<PlatformCandidate[]> {
+  const rows = await registryVerdicts<{ id: string; tee: string; evidenceHash: string; issuedAt: string }>(
+    url,
+    PLATFORM_CANDIDATES_QUERY,
+    { tees: teeKindsOfPlatform(entry) },
+    "the live verdicts of the platform's TEE kinds",
+  );
+  return rows.map((r) => ({ id: r.id as Hex, tee: r.tee as TeeKind, evidenceHash: r.evidenceHash as Hex, issuedAt: BigInt(r.issuedAt) }));
 }
 
 export function registerRevokeCommand(program: Command): void {
@@ -128,17 +163,37 @@ export function registerRevokeCommand(program: Command): void {
       .option("--amd-chip-id <hex>", "an AMD chip: the report's CHIP_ID, 64 bytes of hex")
       .option("--amd-product-line <name>", "an AMD product line: Milan, Genoa or Turin")
       .option("--tee <kind>", `a TEE kind: ${TEE_KINDS.join(", ")}`)
+      .option("--registry <url>", "also revoke the live verdicts on the platform: a registry GraphQL endpoint lists the candidates")
+      .option("--database <path|url>", "with --registry: the store holding the evidence store, to tell each candidate's platform")
       .option("--reason <text>", "why, kept on-chain"),
   ).action(async (o: RevokeOptions) =>
     runAction(o.json, "revokePlatform", async () => {
       const entry = platformEntryOf(o);
       const reason = reasonOf(o);
+      if (o.registry && entry.kind !== "tee" && !o.database) throw badOption("--database", "", "given with --registry for an FMSPC, chip id or product line (the evidence store tells each verdict's platform)");
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
       const r = await revokePlatform(conn.clients, conn.deployment, entry, reason);
-      emit(o.json, { ok: true, action: "revokePlatform", kind: entry.kind, value: entry.value, key: platformValue(entry), txHash: r.hash }, () =>
+      let found: { matched: Hex[]; undecided: Array<{ id: Hex; reason: string }>; txHashes: Hex[] } | undefined;
+      if (o.registry) {
+        const candidates = await platformCandidates(o.registry, entry);
+        const db = o.database ? openDatabase(o.database) : undefined;
+        try {
+          const { matched, undecided } = await findPlatformVerdicts({ entry, candidates, ...(db ? { evidenceStore: await EvidenceStore.open(db) } : {}) });
+          const txHashes: Hex[] = [];
+          for (let i = 0; i < matched.length; i += MAX_REVOCATION_LIST) {
+            txHashes.push((await revokeVerdicts(conn.clients, conn.deployment, matched.slice(i, i + MAX_REVOCATION_LIST), reason)).hash);
+          }
+          found = { matched, undecided, txHashes };
+        } finally {
+          await db?.close();
+        }
+      }
+      emit(o.json, { ok: true, action: "revokePlatform", kind: entry.kind, value: entry.value, key: platformValue(entry), txHash: r.hash, ...(found ? { verdicts: found } : {}) }, () =>
         [
           `revoked ${entry.kind} ${entry.value} (transaction ${r.hash}): validators refuse new evidence from it at once`,
-          "  verdicts already finalized on it still count: revoke them with keepledger revoke verdicts (docs/governance.md)",
+          found
+            ? `  revoked ${found.matched.length} live verdict(s) on it${found.txHashes.length > 0 ? ` (${found.txHashes.join(", ")})` : ""}${found.undecided.length > 0 ? `; ${found.undecided.length} could not be decided: ${found.undecided.map((u) => `${u.id} (${u.reason})`).join("; ")}` : ""}`
+            : "  verdicts already finalized on it still count: revoke them with --registry, or keepledger revoke verdicts (docs/governance.md)",
         ].join("\n"),
       );
     }),
