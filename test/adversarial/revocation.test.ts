@@ -4,11 +4,13 @@
  *   for it anyway is refused by the registry, so isAttested stays false;
  * - a revoked validator re-attaching: attachVerdict (anyone may call it) with a fresh live verdict does
  *   not bring it back; only governance does;
- * - a platform on the revocation list: validators refuse new evidence from it, as collector and as peer;
+ * - a platform on the revocation list: validators refuse new evidence from it, as collector and as peer
+ *   (the debug Keep by TEE kind; real SGX and SEV-SNP vectors by FMSPC and AMD product line);
  * - a bulk revocation by ids.
  * The first three run a 3-validator network (anvil, nodes in this process) with debug-Keep evidence; the
  * contract-level ones run on the in-process chain testbed.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, keccak256, numberToHex, padHex, type Address, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
@@ -19,7 +21,8 @@ import { createPeerClient } from "../../src/node/peer/peerClient.ts";
 import { createPeerRequestSigner, encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
 import { createVerdictSigner } from "../../src/node/quorum/verdictSigner.ts";
 import { verdictToJson } from "../../src/node/types.ts";
-import { APP_DEBUG_MEASUREMENT, startNodeNetwork, type NodeNetwork } from "../node/support/nodeNetwork.ts";
+import { APP_DEBUG_MEASUREMENT, startNodeNetwork, VECTOR_TIME, type NodeNetwork } from "../node/support/nodeNetwork.ts";
+import { fixturePath } from "../support/fixtures.ts";
 import { expectRevert, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 const keep = (n: number): Address => getAddress(padHex(numberToHex(0x7000 + n), { size: 20 }));
@@ -106,6 +109,44 @@ describe("against a validator network (3 validators, k = 2)", () => {
     const posted = await net.post(url(0), after.body);
     expect(posted.status).toBe(202);
     expect((await net.waitSettled(url(0), posted.json.verdictId as Hex)).status).toBe("finalized");
+  });
+});
+
+describe("real evidence on a revoked platform (clock at 2025-07-01, inside the vectors' validity)", () => {
+  let net: NodeNetwork;
+  const url = (i: number) => net.nodes[i]!.url;
+  beforeAll(async () => {
+    net = await startNodeNetwork({ validatorWorkload: false, chainTimestamp: VECTOR_TIME });
+    for (let i = 0; i < 3; i++) await net.startNode(i);
+  }, 60_000);
+  afterAll(async () => net?.stop());
+
+  const submission = (kind: string, set: string, file: string) => ({
+    workloadId: net.workloadId,
+    evidence: readFileSync(fixturePath(kind, set, file)).toString("base64"),
+    unbound: true,
+    collateral: readdirSync(fixturePath(kind, set))
+      .filter((f) => f !== file && !f.endsWith(".md") && f !== "expected.json")
+      .map((f) => ({ name: f, data: readFileSync(fixturePath(kind, set, f)).toString("base64") })),
+  });
+
+  it("refuses Phala's SGX quote while its FMSPC (00A067110000) is listed, and finalizes it once governance lifts it", async () => {
+    const fmspc = { kind: "fmspc", value: "00a067110000" } as const;
+    await revokePlatform(net.clients, net.deployment, fmspc, "TCB recovery pending");
+    const refused = await net.post(url(0), submission("sgx", "dcapqvl-sgx", "quote.bin"));
+    expect(refused.status).toBe(422);
+    expect(refused.json.error).toMatchObject({ code: "POLICY_FMSPC_REVOKED", details: { kind: "fmspc", value: "00a067110000" } });
+    await liftPlatformRevocation(net.clients, net.deployment, fmspc);
+    const posted = await net.post(url(0), submission("sgx", "dcapqvl-sgx", "quote.bin"));
+    expect(posted.status, JSON.stringify(posted.json)).toBe(202);
+    expect((await net.waitSettled(url(0), posted.json.verdictId as Hex)).status).toBe("finalized");
+  });
+
+  it("refuses go-sev-guest's Milan report while the Milan product line is listed", async () => {
+    await revokePlatform(net.clients, net.deployment, { kind: "amdProductLine", value: "Milan" }, "firmware advisory");
+    const refused = await net.post(url(1), submission("sev-snp", "go-sev-guest-milan-debug", "report.bin"));
+    expect(refused.status).toBe(422);
+    expect(refused.json.error).toMatchObject({ code: "POLICY_AMD_PRODUCT_LINE_REVOKED", details: { kind: "amdProductLine", value: "Milan" } });
   });
 });
 
