@@ -3,7 +3,7 @@
  * platform entry is encoded as (kind, bytes32 value), and reading whether a subject or a platform is
  * revoked. The node, the CLI and the indexer share these encodings.
  */
-import { keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
 import { UsageError } from "../errors/index.ts";
 import { teeKindCode } from "../ids/index.ts";
 import { IDS_CODES } from "../ids/codes.ts";
@@ -48,7 +48,7 @@ export function platformValue(entry: PlatformEntry): Hex {
   }
 }
 
-/** Reads whether the subject is revoked in the workload and which of the platform entries are revoked. */
+/** Reads whether the subject is revoked in the workload and which of the platform entries are revoked, from the contract's views now. */
 export async function readRevocations(
   clients: Pick<ChainClients, "publicClient">,
   deployment: Deployment,
@@ -64,6 +64,64 @@ export async function readRevocations(
     ),
   ]);
   return { subjectRevoked: subjectRevoked as boolean, revokedPlatforms: entries.filter((_, i) => (revokedAt[i] as bigint) !== 0n) };
+}
+
+const LIST_EVENTS = ["SubjectRevoked", "SubjectRevocationLifted", "PlatformRevoked", "PlatformRevocationLifted"] as const;
+const LIST_EVENT_ABI = attestationRegistryAbi.filter((i) => i.type === "event" && (LIST_EVENTS as readonly string[]).includes(i.name));
+const ZERO32: Hex = `0x${"00".repeat(32)}`;
+
+export interface RevocationLog {
+  eventName: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * The subject and platform revocation lists as the AttestationRegistry's events build them, kept by a
+ * node (src/node/chain/chainState.ts) so that an appraisal needs no RPC: apply every SubjectRevoked,
+ * SubjectRevocationLifted, PlatformRevoked and PlatformRevocationLifted in log order.
+ */
+export class RevocationLists {
+  readonly #subjects = new Set<string>();
+  readonly #platforms = new Set<string>();
+
+  apply(log: RevocationLog): void {
+    const a = log.args;
+    switch (log.eventName) {
+      case "SubjectRevoked":
+        this.#subjects.add(subjectKey(a.subject as Address, a.workloadId as Hex));
+        break;
+      case "SubjectRevocationLifted":
+        this.#subjects.delete(subjectKey(a.subject as Address, a.workloadId as Hex));
+        break;
+      case "PlatformRevoked":
+        this.#platforms.add(`${Number(a.kind)}:${(a.value as Hex).toLowerCase()}`);
+        break;
+      case "PlatformRevocationLifted":
+        this.#platforms.delete(`${Number(a.kind)}:${(a.value as Hex).toLowerCase()}`);
+        break;
+    }
+  }
+
+  /** What the lists say about a subject in a workload and the evidence's platform entries. */
+  state(subject: Address, workloadId: Hex, entries: readonly PlatformEntry[]): RevocationState {
+    const subjectRevoked = this.#subjects.has(subjectKey(subject, ZERO32)) || this.#subjects.has(subjectKey(subject, workloadId));
+    return { subjectRevoked, revokedPlatforms: entries.filter((e) => this.#platforms.has(`${platformKindCode(e.kind)}:${platformValue(e)}`)) };
+  }
+}
+
+function subjectKey(subject: Address, workloadId: Hex): string {
+  return `${subject.toLowerCase()}|${workloadId.toLowerCase()}`;
+}
+
+/** The revocation-list events of blocks fromBlock..toBlock, in log order. */
+export async function readRevocationLogs(
+  clients: Pick<ChainClients, "publicClient">,
+  deployment: Deployment,
+  fromBlock: bigint,
+  toBlock: bigint,
+): Promise<RevocationLog[]> {
+  const logs = await clients.publicClient.getLogs({ address: deployment.contracts.attestationRegistry, events: LIST_EVENT_ABI, fromBlock, toBlock });
+  return parseEventLogs({ abi: attestationRegistryAbi, logs }).map((l) => ({ eventName: l.eventName, args: l.args as unknown as Record<string, unknown> }));
 }
 
 export interface RevocationTx {

@@ -1,7 +1,7 @@
 /**
  * Governance revocations a validator enforces before it signs: the subject (per workload or in every
  * workload) and the platform the evidence comes from (FMSPC, AMD chip id, AMD product line, TEE kind).
- * The lists live on-chain in the AttestationRegistry (docs/contracts.md "Revocation"); src/chain reads
+ * The lists live on-chain in the AttestationRegistry (docs/contracts.md "Revocation"); src/chain follows
  * them, this module only decides. A fresh verdict never lifts a revocation: only governance does.
  */
 import type { Hex } from "viem";

@@ -25,6 +25,9 @@ import { APP_DEBUG_MEASUREMENT, startNodeNetwork, VECTOR_TIME, type NodeNetwork 
 import { fixturePath } from "../support/fixtures.ts";
 import { expectRevert, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
+/** Nodes follow the revocation lists from the registry's events at their next chain poll (200 ms here). */
+const nextPoll = () => new Promise((r) => setTimeout(r, 1_000));
+
 const keep = (n: number): Address => getAddress(padHex(numberToHex(0x7000 + n), { size: 20 }));
 
 describe("against a validator network (3 validators, k = 2)", () => {
@@ -61,6 +64,7 @@ describe("against a validator network (3 validators, k = 2)", () => {
     expect((await net.client.isAttested(first.subject, net.workloadId)).ok).toBe(true);
 
     await revokeSubject(net.clients, net.deployment, first.subject, net.workloadId, "Keep host compromised");
+    await nextPoll();
     expect((await net.client.isAttested(first.subject, net.workloadId)).ok).toBe(false);
     const status = await net.publicClient.readContract({ address: net.deployment.contracts.attestationRegistry, abi: attestationRegistryAbi, functionName: "verdictOf", args: [posted.json.verdictId as Hex] });
     expect(status.revoked).toBe(true);
@@ -91,6 +95,7 @@ describe("against a validator network (3 validators, k = 2)", () => {
 
   it("a platform on the revocation list: validators refuse new evidence from it until governance lifts it", async () => {
     await revokePlatform(net.clients, net.deployment, { kind: "tee", value: "debug" }, "debug Keeps retired");
+    await nextPoll();
     const keepOnIt = await net.debugKeep(url(0));
     const refused = await net.post(url(0), keepOnIt.body);
     expect(refused.status).toBe(422);
@@ -105,6 +110,7 @@ describe("against a validator network (3 validators, k = 2)", () => {
     if (answer.kind === "refused") expect(answer.refusal.error.code).toBe("POLICY_TEE_KIND_REVOKED");
 
     await liftPlatformRevocation(net.clients, net.deployment, { kind: "tee", value: "debug" });
+    await nextPoll();
     const after = await net.debugKeep(url(0));
     const posted = await net.post(url(0), after.body);
     expect(posted.status).toBe(202);
@@ -133,10 +139,12 @@ describe("real evidence on a revoked platform (clock at 2025-07-01, inside the v
   it("refuses Phala's SGX quote while its FMSPC (00A067110000) is listed, and finalizes it once governance lifts it", async () => {
     const fmspc = { kind: "fmspc", value: "00a067110000" } as const;
     await revokePlatform(net.clients, net.deployment, fmspc, "TCB recovery pending");
+    await nextPoll();
     const refused = await net.post(url(0), submission("sgx", "dcapqvl-sgx", "quote.bin"));
     expect(refused.status).toBe(422);
     expect(refused.json.error).toMatchObject({ code: "POLICY_FMSPC_REVOKED", details: { kind: "fmspc", value: "00a067110000" } });
     await liftPlatformRevocation(net.clients, net.deployment, fmspc);
+    await nextPoll();
     const posted = await net.post(url(0), submission("sgx", "dcapqvl-sgx", "quote.bin"));
     expect(posted.status, JSON.stringify(posted.json)).toBe(202);
     expect((await net.waitSettled(url(0), posted.json.verdictId as Hex)).status).toBe("finalized");
@@ -144,6 +152,7 @@ describe("real evidence on a revoked platform (clock at 2025-07-01, inside the v
 
   it("refuses go-sev-guest's Milan report while the Milan product line is listed", async () => {
     await revokePlatform(net.clients, net.deployment, { kind: "amdProductLine", value: "Milan" }, "firmware advisory");
+    await nextPoll();
     const refused = await net.post(url(1), submission("sev-snp", "go-sev-guest-milan-debug", "report.bin"));
     expect(refused.status).toBe(422);
     expect(refused.json.error).toMatchObject({ code: "POLICY_AMD_PRODUCT_LINE_REVOKED", details: { kind: "amdProductLine", value: "Milan" } });

@@ -8,7 +8,7 @@ import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type Pu
 import type { Deployment } from "../../chain/deployment.ts";
 import { validatorSetAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
 import { workloadPolicyOf, type ChainPolicy } from "../../chain/policy.ts";
-import { readRevocations } from "../../chain/revocations.ts";
+import { readRevocationLogs, RevocationLists } from "../../chain/revocations.ts";
 import { chainError } from "../../chain/transactions.ts";
 import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "../../ids/index.ts";
 import type { PlatformEntry, RevocationState } from "../../policy/checkRevocations.ts";
@@ -84,8 +84,8 @@ export interface ChainState {
   workload(workloadId: Hex): Promise<WorkloadInputs | undefined>;
   /**
    * Whether governance revoked the subject in the workload (or everywhere) and which of the platform
-   * entries are on the revocation list. Read from the chain on every call, never cached: a revocation
-   * applies to the next evidence at once.
+   * entries are on the revocation list: from the AttestationRegistry's revocation events, read once and
+   * then followed by the poll loop, so a revocation applies within one poll and an appraisal needs no RPC.
    */
   revocations(subject: Address, workloadId: Hex, entries: readonly PlatformEntry[]): Promise<RevocationState>;
   /** Called after every poll that saw a new head. */
@@ -107,6 +107,8 @@ export function createChainState(options: ChainStateOptions): ChainState {
   const blocks = new Map<bigint, BlockInfo>();
   const workloads = new Map<Hex, Promise<WorkloadInputs | undefined>>();
   let validators: { at: number; view: Promise<ValidatorSetView> } | undefined;
+  let revocationLists: { lists: RevocationLists; cursor: bigint } | undefined;
+  let revocationsLoading: Promise<void> | undefined;
 
   const rpc = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -185,6 +187,13 @@ export function createChainState(options: ChainStateOptions): ChainState {
     return { workloadId, policy: workloadPolicyOf(policy), policyEffectiveAt, pendingEffectiveAt, measurements };
   };
 
+  const loadRevocations = async (): Promise<void> => {
+    const to = (head ?? (await readHead())).number;
+    const lists = new RevocationLists();
+    for (const log of await rpc("reading the revocation lists", () => readRevocationLogs({ publicClient }, deployment, deployment.deployBlock, to))) lists.apply(log);
+    revocationLists = { lists, cursor: to };
+  };
+
   const poll = async () => {
     const previous = head?.number;
     const current = await readHead();
@@ -206,6 +215,11 @@ export function createChainState(options: ChainStateOptions): ChainState {
       }
       if (logs.some((l) => getAddress(l.address) === getAddress(validatorSet))) validators = undefined;
     }
+    const followed = revocationLists;
+    if (followed && current.number > followed.cursor) {
+      for (const log of await rpc("reading revocation events", () => readRevocationLogs({ publicClient }, deployment, followed.cursor + 1n, current.number))) followed.lists.apply(log);
+      followed.cursor = current.number;
+    }
     for (const listener of headListeners) listener(current);
   };
 
@@ -226,6 +240,7 @@ export function createChainState(options: ChainStateOptions): ChainState {
     async start() {
       const current = await readHead();
       logCursor = current.number;
+      await loadRevocations();
       timer = setTimeout(loop, options.pollMs);
     },
     stop() {
@@ -292,8 +307,14 @@ export function createChainState(options: ChainStateOptions): ChainState {
       }
       return entry;
     },
-    revocations(subject, workloadId, entries) {
-      return rpc("reading the revocation lists", () => readRevocations({ publicClient }, deployment, subject, workloadId, entries));
+    async revocations(subject, workloadId, entries) {
+      if (!revocationLists) {
+        revocationsLoading ??= loadRevocations().finally(() => {
+          revocationsLoading = undefined;
+        });
+        await revocationsLoading;
+      }
+      return revocationLists!.lists.state(subject, workloadId, entries);
     },
     onHead(listener) {
       headListeners.push(listener);
