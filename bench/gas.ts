@@ -16,6 +16,7 @@ import { attestationRegistryAbi, isAttestedGasProbeAbi, isAttestedGasProbeByteco
 import { connectInProcessChain, type InProcessChain } from "../src/chain/inProcessChain.ts";
 import { keepledgerClient } from "../src/chain/keepledgerClient.ts";
 import type { ChainClients } from "../src/chain/transactions.ts";
+import { liftSubjectRevocation, revokePlatform, revokeSubject, revokeSubjectEverywhere, revokeVerdicts } from "../src/chain/revocations.ts";
 import { addMeasurement, registerWorkload } from "../src/chain/workloads.ts";
 import { devAccounts } from "../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../src/dev/quorum.ts";
@@ -171,6 +172,29 @@ export async function runGasBenchmark(): Promise<GasRow[]> {
       data: encodeFunctionData({ abi: attestationRegistryAbi, functionName: "isAttested", args: [single.verdict.subject, five.workloadId] }),
     });
     row("isAttested (eth_estimateGas of a transaction)", estimate);
+
+    // Revocation (issue 10): the governance acts, and isAttested on a revoked subject (the marker
+    // short path: two SLOADs). Their per-verdict column is the gas itself.
+    const revokedSubject = await finalizeOne(chain, five, 3, "revoked-subject");
+    const revoked = await revokeSubject(five.clients, five.deployment, revokedSubject.verdict.subject, five.workloadId, "bench");
+    row("revokeSubject (its latest verdict revoked with it)", revoked.gasUsed);
+    const [revokedGas, revokedOk] = await chain.publicClient.readContract({
+      address: probe,
+      abi: isAttestedGasProbeAbi,
+      functionName: "measure",
+      args: [five.deployment.contracts.attestationRegistry, revokedSubject.verdict.subject, five.workloadId],
+    });
+    if (revokedOk) throw new Error("a revoked subject answered attested");
+    row("isAttested (execution, probe, subject revoked)", revokedGas);
+    row("liftSubjectRevocation (in a workload)", (await liftSubjectRevocation(five.clients, five.deployment, revokedSubject.verdict.subject, five.workloadId)).gasUsed);
+    const everywhere = await finalizeOne(chain, five, 3, "revoked-everywhere");
+    row(
+      "revokeSubjectEverywhere (1 workload listed)",
+      (await revokeSubjectEverywhere(five.clients, five.deployment, everywhere.verdict.subject, [five.workloadId], "bench")).gasUsed,
+    );
+    row("revokePlatform (fmspc)", (await revokePlatform(five.clients, five.deployment, { kind: "fmspc", value: "00906ed50000" }, "bench")).gasUsed);
+    const bulk = batch.leaves.slice(0, 16);
+    row("revokeVerdicts 16 ids (batched, not materialized)", (await revokeVerdicts(five.clients, five.deployment, bulk, "bench")).gasUsed, 16);
   } finally {
     await chain.close();
   }

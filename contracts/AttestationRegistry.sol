@@ -33,8 +33,23 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     uint8 private constant TEE_DEBUG = 5;
     uint8 private constant TCB_REVOKED = 7;
     uint256 private constant SIGNATURE_LENGTH = 65;
+    /// @notice Most entries of one revokeVerdicts or revokeSubjectEverywhere call.
+    uint256 public constant MAX_REVOCATION_LIST = 256;
+    /// @dev Subject revocation markers written into _latest in place of a verdict id: tag << 64 | time.
+    /// A verdict id is a keccak hash, so it carries one of these 192-bit tags with probability 2^-191.
+    uint256 private constant MARK_REVOKED = type(uint192).max;
+    uint256 private constant MARK_LIFTED = type(uint192).max - 1;
+    /// @dev Both tags shifted right by one more bit: the test isAttested runs.
+    uint256 private constant MARK_ANY = type(uint192).max >> 1;
+    uint8 private constant PLATFORM_KIND_MAX = 4;
 
     // ===== Storage =====
+
+    /// @dev A subject's revocation in every workload: set while revoked, liftedAt after a lift.
+    struct SubjectRevocation {
+        uint64 revokedAt;
+        uint64 liftedAt;
+    }
 
     /// @dev One slot per stored verdict; also holds the revoked flag of verdicts never stored.
     struct VerdictRecord {
@@ -56,6 +71,8 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     mapping(address subject => mapping(bytes32 workloadId => bytes32 verdictId)) private _latest;
     mapping(uint256 word => uint256 bits) private _revokedSerials;
     mapping(bytes32 batchId => BatchRecord) private _batches;
+    mapping(address subject => SubjectRevocation) private _subjectRevocations;
+    mapping(bytes32 platformKey => uint64 revokedAt) private _platformRevocations;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (manages roles; moves in two steps, see KeepAdminRules).
     /// @param governor Receives GOVERNOR_ROLE.
@@ -140,6 +157,7 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         }
         IWorkloadRegistry.MeasurementInfo memory m = WORKLOAD_REGISTRY.measurementOf(v.workloadId, v.measurementHash);
         if (m.revoked) revert AttestationRegistryMeasurementRevoked(v.workloadId, v.measurementHash);
+        _checkNotRevokedEverywhere(v.subject, v.issuedAt);
 
         _store(verdictId, v.subject, v.workloadId, v.issuedAt, v.expiresAt, m.serial, FLAG_FINALIZED | FLAG_BATCHED);
         emit VerdictMaterialized(verdictId, batchId, v.subject, v, m.serial);
@@ -154,6 +172,7 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         bytes32 verdictId = KeepIds.verdictIdCalldata(v);
         if (_batches[batchId].count == 0 || !MerkleProof.verifyCalldata(proof, batchId, verdictId)) return false;
         if (_verdicts[verdictId].flags & FLAG_REVOKED != 0 || v.expiresAt <= block.timestamp) return false;
+        if (_subjectBlocked(v.subject, v.workloadId, v.issuedAt)) return false;
         IWorkloadRegistry.MeasurementInfo memory m = WORKLOAD_REGISTRY.measurementOf(v.workloadId, v.measurementHash);
         return m.known && !m.revoked;
     }
@@ -162,11 +181,80 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
 
     /// @inheritdoc IAttestationRegistry
     function revokeVerdict(bytes32 verdictId, string calldata reason) external onlyRole(GOVERNOR_ROLE) {
-        VerdictRecord storage r = _verdicts[verdictId];
-        if (r.flags & FLAG_REVOKED != 0) revert AttestationRegistryVerdictAlreadyRevoked(verdictId);
-        r.flags |= FLAG_REVOKED;
-        emit VerdictRevoked(verdictId, msg.sender, reason);
-        VALIDATOR_SET.onVerdictRevoked(verdictId);
+        if (!_revokeRecord(verdictId, reason)) revert AttestationRegistryVerdictAlreadyRevoked(verdictId);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function revokeVerdicts(bytes32[] calldata verdictIds, string calldata reason)
+        external
+        onlyRole(GOVERNOR_ROLE)
+        returns (uint256 revoked)
+    {
+        uint256 n = verdictIds.length;
+        if (n == 0 || n > MAX_REVOCATION_LIST) revert AttestationRegistryRevocationListLength(n, MAX_REVOCATION_LIST);
+        for (uint256 i = 0; i < n; ++i) {
+            if (_revokeRecord(verdictIds[i], reason)) ++revoked;
+        }
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function revokeSubject(address subject, bytes32 workloadId, string calldata reason)
+        external
+        onlyRole(GOVERNOR_ROLE)
+    {
+        if (subject == address(0)) revert AttestationRegistryZeroSubject();
+        if (workloadId == 0) revert AttestationRegistryZeroWorkload();
+        if (!_revokeInWorkload(subject, workloadId, reason)) {
+            revert AttestationRegistrySubjectAlreadyRevoked(subject, workloadId);
+        }
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function revokeSubjectEverywhere(address subject, bytes32[] calldata workloadIds, string calldata reason)
+        external
+        onlyRole(GOVERNOR_ROLE)
+    {
+        if (subject == address(0)) revert AttestationRegistryZeroSubject();
+        uint256 n = workloadIds.length;
+        if (n > MAX_REVOCATION_LIST) revert AttestationRegistryRevocationListLength(n, MAX_REVOCATION_LIST);
+        SubjectRevocation storage g = _subjectRevocations[subject];
+        if (g.revokedAt != 0) revert AttestationRegistrySubjectAlreadyRevoked(subject, 0);
+        g.revokedAt = uint64(block.timestamp);
+        emit SubjectRevoked(subject, 0, msg.sender, reason);
+        for (uint256 i = 0; i < n; ++i) {
+            if (workloadIds[i] != 0) _revokeInWorkload(subject, workloadIds[i], reason);
+        }
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function liftSubjectRevocation(address subject, bytes32 workloadId) external onlyRole(GOVERNOR_ROLE) {
+        uint64 now_ = uint64(block.timestamp);
+        if (workloadId == 0) {
+            if (_subjectRevocations[subject].revokedAt == 0) revert AttestationRegistrySubjectNotRevoked(subject, 0);
+            _subjectRevocations[subject] = SubjectRevocation({revokedAt: 0, liftedAt: now_});
+        } else {
+            if (uint256(_latest[subject][workloadId]) >> 64 != MARK_REVOKED) {
+                revert AttestationRegistrySubjectNotRevoked(subject, workloadId);
+            }
+            _latest[subject][workloadId] = bytes32((MARK_LIFTED << 64) | now_);
+        }
+        emit SubjectRevocationLifted(subject, workloadId, msg.sender, now_);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function revokePlatform(uint8 kind, bytes32 value, string calldata reason) external onlyRole(GOVERNOR_ROLE) {
+        bytes32 key = _platformKey(kind, value);
+        if (_platformRevocations[key] != 0) revert AttestationRegistryPlatformAlreadyRevoked(kind, value);
+        _platformRevocations[key] = uint64(block.timestamp);
+        emit PlatformRevoked(kind, value, msg.sender, reason);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function liftPlatformRevocation(uint8 kind, bytes32 value) external onlyRole(GOVERNOR_ROLE) {
+        bytes32 key = _platformKey(kind, value);
+        if (_platformRevocations[key] == 0) revert AttestationRegistryPlatformNotRevoked(kind, value);
+        delete _platformRevocations[key];
+        emit PlatformRevocationLifted(kind, value, msg.sender);
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -201,7 +289,9 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
             mstore(0x00, workloadId)
             verdictId := sload(keccak256(0x00, 0x40))
         }
-        if (verdictId == 0) return (false, 0, 0);
+        // No verdict, or a subject revocation marker (revoked, or lifted with no verdict since): false,
+        // decided from the pointer alone.
+        if (verdictId == 0 || uint256(verdictId) >> 65 == MARK_ANY) return (false, 0, 0);
         uint256 packed;
         assembly ("memory-safe") {
             mstore(0x00, verdictId)
@@ -239,6 +329,17 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     /// @inheritdoc IAttestationRegistry
     function isMeasurementSerialRevoked(uint32 serial) external view returns (bool) {
         return _serialRevoked(serial);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function isSubjectRevoked(address subject, bytes32 workloadId) external view returns (bool) {
+        if (_subjectRevocations[subject].revokedAt != 0) return true;
+        return workloadId != 0 && uint256(_latest[subject][workloadId]) >> 64 == MARK_REVOKED;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function platformRevokedAt(uint8 kind, bytes32 value) external view returns (uint64) {
+        return _platformRevocations[_platformKey(kind, value)];
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -482,8 +583,60 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         _verdicts[verdictId] =
             VerdictRecord({issuedAt: issuedAt, expiresAt: expiresAt, measurementSerial: serial, flags: flags});
         bytes32 current = _latest[subject][workloadId];
-        // A newer issuedAt replaces the latest verdict; on a tie the first one stays.
-        if (current == 0 || _verdicts[current].issuedAt < issuedAt) _latest[subject][workloadId] = verdictId;
+        uint256 mark = uint256(current) >> 64;
+        if (mark == MARK_REVOKED) revert AttestationRegistrySubjectRevoked(subject, workloadId);
+        if (mark == MARK_LIFTED) {
+            uint64 liftedAt = uint64(uint256(current));
+            if (issuedAt < liftedAt) revert AttestationRegistryIssuedBeforeLift(subject, workloadId, issuedAt, liftedAt);
+            _latest[subject][workloadId] = verdictId;
+        } else if (current == 0 || _verdicts[current].issuedAt < issuedAt) {
+            // A newer issuedAt replaces the latest verdict; on a tie the first one stays.
+            _latest[subject][workloadId] = verdictId;
+        }
+    }
+
+    /// @dev The every-workload revocation, one SLOAD: materializeVerdict pays it; finalizeVerdict does
+    /// not (it would break the 120,000 gas target, docs/contracts.md "Revocation").
+    function _checkNotRevokedEverywhere(address subject, uint64 issuedAt) private view {
+        SubjectRevocation memory g = _subjectRevocations[subject];
+        if (g.revokedAt != 0) revert AttestationRegistrySubjectRevoked(subject, 0);
+        if (issuedAt < g.liftedAt) revert AttestationRegistryIssuedBeforeLift(subject, 0, issuedAt, g.liftedAt);
+    }
+
+    /// @dev Revokes a subject in one workload: revokes its latest verdict there and puts the revoked
+    /// marker in the pointer. False when it was already revoked there.
+    function _revokeInWorkload(address subject, bytes32 workloadId, string calldata reason) private returns (bool) {
+        bytes32 current = _latest[subject][workloadId];
+        uint256 mark = uint256(current) >> 64;
+        if (mark == MARK_REVOKED) return false;
+        if (current != 0 && mark != MARK_LIFTED) _revokeRecord(current, reason);
+        _latest[subject][workloadId] = bytes32((MARK_REVOKED << 64) | block.timestamp);
+        emit SubjectRevoked(subject, workloadId, msg.sender, reason);
+        return true;
+    }
+
+    /// @dev Sets a verdict's revoked flag and tells the ValidatorSet; false when it already was revoked.
+    function _revokeRecord(bytes32 verdictId, string calldata reason) private returns (bool) {
+        VerdictRecord storage r = _verdicts[verdictId];
+        if (r.flags & FLAG_REVOKED != 0) return false;
+        r.flags |= FLAG_REVOKED;
+        emit VerdictRevoked(verdictId, msg.sender, reason);
+        VALIDATOR_SET.onVerdictRevoked(verdictId);
+        return true;
+    }
+
+    /// @dev Whether a verdict for (subject, workloadId) issued at issuedAt could not be stored now.
+    function _subjectBlocked(address subject, bytes32 workloadId, uint64 issuedAt) private view returns (bool) {
+        SubjectRevocation memory g = _subjectRevocations[subject];
+        if (g.revokedAt != 0 || issuedAt < g.liftedAt) return true;
+        uint256 current = uint256(_latest[subject][workloadId]);
+        uint256 mark = current >> 64;
+        return mark == MARK_REVOKED || (mark == MARK_LIFTED && issuedAt < uint64(current));
+    }
+
+    function _platformKey(uint8 kind, bytes32 value) private pure returns (bytes32) {
+        if (kind == 0 || kind > PLATFORM_KIND_MAX) revert AttestationRegistryPlatformKindInvalid(kind);
+        return keccak256(abi.encode(kind, value));
     }
 
     function _isLive(VerdictRecord memory r) private view returns (bool) {

@@ -217,6 +217,8 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
     function attachVerdict(address validator, Verdict calldata v) external {
         ValidatorRecord storage r = _records[validator];
         if (r.flags & FLAG_REGISTERED == 0) revert ValidatorSetUnknownValidator(validator);
+        // A revocation sticks: only governance lifts it (reinstateValidator), never a fresh verdict.
+        if (r.flags & FLAG_OWN_REVOKED != 0) revert ValidatorSetValidatorRevoked(validator);
         if (v.subject != validator) revert ValidatorSetVerdictSubjectMismatch(validator, v.subject);
         bytes32 workloadId = _workloadInForce();
         if (workloadId == 0) revert ValidatorSetNoValidatorWorkload();
@@ -235,12 +237,22 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
 
         r.ownExpiresAt = uint40(status.expiresAt);
         r.ownSerial = status.measurementSerial;
-        r.flags &= ~FLAG_OWN_REVOKED;
         _ownVerdicts[validator] = verdictId;
         _verdictHolders[verdictId] = validator;
         emit ValidatorVerdictAttached(
             validator, verdictId, msg.sender, status.issuedAt, status.expiresAt, status.measurementSerial
         );
+    }
+
+    /// @inheritdoc IValidatorSet
+    function reinstateValidator(address validator) external onlyRole(GOVERNOR_ROLE) {
+        ValidatorRecord storage r = _records[validator];
+        if (r.flags & FLAG_REGISTERED == 0) revert ValidatorSetUnknownValidator(validator);
+        if (r.flags & FLAG_OWN_REVOKED == 0) revert ValidatorSetValidatorNotRevoked(validator);
+        r.flags &= ~FLAG_OWN_REVOKED;
+        // The revoked verdict stays attached but no longer counts: it must be replaced by a live one.
+        r.ownExpiresAt = 0;
+        emit ValidatorReinstated(validator, msg.sender);
     }
 
     /// @inheritdoc IValidatorSet

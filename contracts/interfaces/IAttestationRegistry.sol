@@ -99,6 +99,25 @@ interface IAttestationRegistry is IKeepAttestation {
     error AttestationRegistryZeroAddress();
     /// @notice The WorkloadRegistry and the ValidatorSet disagree on whether dev policies are allowed.
     error AttestationRegistryDevMismatch(bool workloadRegistry, bool validatorSet);
+    /// @notice The subject is revoked for this workload (workloadId 0: in every workload); only
+    /// governance lifts it, a fresh verdict never does.
+    error AttestationRegistrySubjectRevoked(address subject, bytes32 workloadId);
+    /// @notice The subject's revocation is already in place (workloadId 0: in every workload).
+    error AttestationRegistrySubjectAlreadyRevoked(address subject, bytes32 workloadId);
+    /// @notice The subject is not revoked for this workload (workloadId 0: in every workload).
+    error AttestationRegistrySubjectNotRevoked(address subject, bytes32 workloadId);
+    /// @notice After a lifted subject revocation only verdicts issued at or after the lift are accepted.
+    error AttestationRegistryIssuedBeforeLift(address subject, bytes32 workloadId, uint64 issuedAt, uint64 liftedAt);
+    /// @notice The workload id must not be zero here.
+    error AttestationRegistryZeroWorkload();
+    /// @notice A revocation list must have 1 to `max` entries.
+    error AttestationRegistryRevocationListLength(uint256 length, uint256 max);
+    /// @notice The platform kind is not one of FMSPC (1), AMD chip id (2), AMD product line (3), TEE kind (4).
+    error AttestationRegistryPlatformKindInvalid(uint8 kind);
+    /// @notice The platform entry is already revoked.
+    error AttestationRegistryPlatformAlreadyRevoked(uint8 kind, bytes32 value);
+    /// @notice The platform entry is not revoked.
+    error AttestationRegistryPlatformNotRevoked(uint8 kind, bytes32 value);
 
     // ===== Events =====
 
@@ -132,6 +151,15 @@ interface IAttestationRegistry is IKeepAttestation {
     event VerdictRevoked(bytes32 indexed verdictId, address indexed actor, string reason);
     /// @notice The WorkloadRegistry revoked a measurement; verdicts resting on its serial stop counting.
     event MeasurementSerialRevoked(uint32 indexed serial, bytes32 indexed workloadId, bytes32 indexed measurementHash);
+    /// @notice Governance revoked a subject in one workload (workloadId 0: in every workload). Its latest
+    /// verdict there was revoked with it (a VerdictRevoked event precedes this one when it had one).
+    event SubjectRevoked(address indexed subject, bytes32 indexed workloadId, address indexed actor, string reason);
+    /// @notice Governance lifted a subject revocation; verdicts issued from `liftedAt` on count again.
+    event SubjectRevocationLifted(address indexed subject, bytes32 indexed workloadId, address indexed actor, uint64 liftedAt);
+    /// @notice Governance put a platform on the revocation list every validator enforces on new evidence.
+    event PlatformRevoked(uint8 indexed kind, bytes32 indexed value, address indexed actor, string reason);
+    /// @notice Governance took a platform off the revocation list.
+    event PlatformRevocationLifted(uint8 indexed kind, bytes32 indexed value, address indexed actor);
 
     // ===== Finalization =====
 
@@ -190,6 +218,48 @@ interface IAttestationRegistry is IKeepAttestation {
     /// @param reason Why, for the record.
     function revokeVerdict(bytes32 verdictId, string calldata reason) external;
 
+    /// @notice Revokes up to MAX_REVOCATION_LIST verdicts at once (GOVERNOR_ROLE), e.g. every live verdict
+    /// on a revoked platform; ids already revoked are skipped.
+    /// @param verdictIds The verdict ids (1 to MAX_REVOCATION_LIST).
+    /// @param reason Why, for the record.
+    /// @return revoked How many ids were newly revoked.
+    function revokeVerdicts(bytes32[] calldata verdictIds, string calldata reason) external returns (uint256 revoked);
+
+    /// @notice Revokes a subject in one workload (GOVERNOR_ROLE): isAttested answers false, its latest
+    /// verdict there is revoked, and no verdict for the pair is stored again (finalizeVerdict,
+    /// materializeVerdict) until governance lifts the revocation.
+    /// @param subject The subject (a Keep's key address).
+    /// @param workloadId The workload (non-zero).
+    /// @param reason Why, for the record.
+    function revokeSubject(address subject, bytes32 workloadId, string calldata reason) external;
+
+    /// @notice Revokes a subject in every workload (GOVERNOR_ROLE): no verdict for it is stored again in
+    /// any workload, and the workloads listed (those it holds verdicts in, found by the tooling from the
+    /// registry index) are revoked as by revokeSubject, so isAttested answers false there at once.
+    /// @param subject The subject.
+    /// @param workloadIds The workloads it is attested in (0 to MAX_REVOCATION_LIST; revoked ones skipped).
+    /// @param reason Why, for the record.
+    function revokeSubjectEverywhere(address subject, bytes32[] calldata workloadIds, string calldata reason) external;
+
+    /// @notice Lifts a subject revocation (GOVERNOR_ROLE); workloadId 0 lifts the every-workload
+    /// revocation only (the per-workload ones it wrote are lifted one by one). Only verdicts issued at or
+    /// after the lift are accepted for the subject afterwards.
+    /// @param subject The subject.
+    /// @param workloadId The workload, or 0 for every workload.
+    function liftSubjectRevocation(address subject, bytes32 workloadId) external;
+
+    /// @notice Puts a platform on the revocation list (GOVERNOR_ROLE). Validators refuse new evidence from
+    /// it; verdicts already finalized on it are revoked with revokeVerdicts (docs/governance.md).
+    /// @param kind 1 FMSPC, 2 AMD chip id, 3 AMD product line, 4 TEE kind (docs/contracts.md gives the value encoding).
+    /// @param value The platform value.
+    /// @param reason Why, for the record.
+    function revokePlatform(uint8 kind, bytes32 value, string calldata reason) external;
+
+    /// @notice Takes a platform off the revocation list (GOVERNOR_ROLE).
+    /// @param kind The platform kind.
+    /// @param value The platform value.
+    function liftPlatformRevocation(uint8 kind, bytes32 value) external;
+
     /// @notice Hook for the WorkloadRegistry: a measurement serial was revoked.
     /// @param serial The measurement's serial.
     /// @param workloadId The workload.
@@ -212,6 +282,18 @@ interface IAttestationRegistry is IKeepAttestation {
     /// @param serial The serial.
     /// @return True when revoked.
     function isMeasurementSerialRevoked(uint32 serial) external view returns (bool);
+
+    /// @notice Whether a subject is revoked in a workload (workloadId 0: in every workload).
+    /// @param subject The subject.
+    /// @param workloadId The workload, or 0.
+    /// @return revoked True when revoked; a revocation in every workload also answers true for each workload.
+    function isSubjectRevoked(address subject, bytes32 workloadId) external view returns (bool revoked);
+
+    /// @notice When a platform was put on the revocation list.
+    /// @param kind The platform kind.
+    /// @param value The platform value.
+    /// @return revokedAt The time, or 0 when not revoked.
+    function platformRevokedAt(uint8 kind, bytes32 value) external view returns (uint64 revokedAt);
 
     /// @notice The verdict id of `v` (its EIP-712 struct hash).
     /// @param v The verdict.

@@ -68,6 +68,11 @@ interface IValidatorSet {
     error ValidatorSetNotWired();
     /// @notice Only the deployer may wire the set.
     error ValidatorSetNotDeployer(address caller, address deployer);
+    /// @notice The validator's own verdict (or its measurement, or its subject) was revoked: no attached
+    /// verdict brings it back, only governance (reinstateValidator).
+    error ValidatorSetValidatorRevoked(address validator);
+    /// @notice reinstateValidator was called for a validator that is not revoked.
+    error ValidatorSetValidatorNotRevoked(address validator);
 
     // ===== Events =====
 
@@ -110,6 +115,8 @@ interface IValidatorSet {
     );
     /// @notice A validator's own verdict was revoked, or its measurement was, so the validator stopped counting.
     event ValidatorVerdictInvalidated(address indexed validator, bytes32 indexed verdictId);
+    /// @notice Governance lifted a validator's revocation; it counts again once it attaches a live verdict.
+    event ValidatorReinstated(address indexed validator, address indexed actor);
     /// @notice The AttestationRegistry was wired (once).
     event AttestationRegistryWired(address indexed attestationRegistry);
 
@@ -179,6 +186,12 @@ interface IValidatorSet {
     /// @param validator The validator.
     /// @param v The validator's verdict.
     function attachVerdict(address validator, Verdict calldata v) external;
+
+    /// @notice Lifts a validator's revocation (GOVERNOR_ROLE). A revoked validator (its own verdict, its
+    /// measurement or its subject revoked) stays revoked through any attachVerdict until this is called;
+    /// it then counts again once a live verdict is attached.
+    /// @param validator The validator.
+    function reinstateValidator(address validator) external;
 
     /// @notice Hook for the AttestationRegistry: a verdict was revoked.
     /// @param verdictId The verdict id.

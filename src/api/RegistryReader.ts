@@ -195,8 +195,20 @@ export class RegistryReader {
     const revoked = new Set(
       (await this.#query(`SELECT t."id" FROM ${m.table} t WHERE t."id" IN (${list}) AND t."revoked" = 1 AND ${asOf("t", env)}`, env.params.values)).map((r) => String(r.id)),
     );
+    const s = this.model.entity("SubjectRevocation");
+    const subjectEnv = this.#env(block);
+    const subjects = [...new Set(rows.map((r) => String(r.subject)))].map((x) => subjectEnv.params.add(x)).join(", ");
+    const revokedSubjects = new Set<string>();
+    for (const r of await this.#query(
+      `SELECT t."subject", t."workload", t."everywhere" FROM ${s.table} t WHERE t."subject" IN (${subjects}) AND t."active" = 1 AND ${asOf("t", subjectEnv)}`,
+      subjectEnv.params.values,
+    )) {
+      revokedSubjects.add(Number(r.everywhere) === 1 ? String(r.subject) : `${String(r.subject)}|${String(r.workload)}`);
+    }
+    const subjectRevoked = (r: ApiEntity) => revokedSubjects.has(String(r.subject)) || revokedSubjects.has(`${String(r.subject)}|${String(r.workload)}`);
     for (const r of rows) {
-      r.status = r.revoked || revoked.has(String(r.measurement)) ? "REVOKED" : BigInt(String(r.expiresAt)) <= BigInt(block.timestamp) ? "EXPIRED" : "FINALIZED";
+      r.status =
+        r.revoked || revoked.has(String(r.measurement)) || subjectRevoked(r) ? "REVOKED" : BigInt(String(r.expiresAt)) <= BigInt(block.timestamp) ? "EXPIRED" : "FINALIZED";
     }
     return rows;
   }
@@ -295,6 +307,17 @@ export class RegistryReader {
     );
     const row = rows[0];
     if (!row) return { attested: false, verdict: null, expiresAt: null, block: block.number };
+    // A subject revocation in this workload replaces the contract's latest pointer with a marker until a
+    // verdict issued at or after its lift is stored: isAttested then names no verdict.
+    const s = this.model.entity("SubjectRevocation");
+    const sEnv = this.#env(block);
+    const [marker] = await this.#query(
+      `SELECT t."active", t."liftedAt" FROM ${s.table} t WHERE t."id" = ${sEnv.params.add(`${subject.toLowerCase()}${workload.toLowerCase().slice(2)}`)} AND ${asOf("t", sEnv)}`,
+      sEnv.params.values,
+    );
+    if (marker && (Number(marker.active) === 1 || BigInt(String(row.issuedAt)) < BigInt(String(marker.liftedAt)))) {
+      return { attested: false, verdict: null, expiresAt: null, block: block.number };
+    }
     const [verdict] = await this.#finish(e, [decodeApiRow(e, row, block)], block, undefined);
     if (!verdict) return { attested: false, verdict: null, expiresAt: null, block: block.number };
     return { attested: verdict.status === "FINALIZED", verdict, expiresAt: String(verdict.expiresAt), block: block.number };

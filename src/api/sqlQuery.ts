@@ -54,9 +54,11 @@ const COMPUTED: Record<string, Record<string, Computed>> = {
   Verdict: {
     status: (t, env) => {
       const m = env.model.entity("Measurement");
+      const s = env.model.entity("SubjectRevocation");
       const now = env.params.add(paddedTime(env.block.timestamp));
       return (
         `(CASE WHEN ${t}."revoked" = 1 OR EXISTS (SELECT 1 FROM ${m.table} m WHERE m."id" = ${t}."measurement" AND m."revoked" = 1 AND ${asOf("m", env)})` +
+        ` OR EXISTS (SELECT 1 FROM ${s.table} sr WHERE sr."subject" = ${t}."subject" AND sr."active" = 1 AND (sr."everywhere" = 1 OR sr."workload" = ${t}."workload") AND ${asOf("sr", env)})` +
         ` THEN 'REVOKED' WHEN ${t}."expiresAt" <= ${now} THEN 'EXPIRED' ELSE 'FINALIZED' END)`
       );
     },
@@ -107,11 +109,11 @@ export function fieldExpr(e: EntityType, field: string, alias: string, env: Quer
 
 /**
  * Fields whose read-time value the reader computes after the query (from columns it selects in their
- * place) rather than in SQL: Verdict.status needs its measurement's revocation as of the block, which
- * is one lookup per page instead of one subquery per row. Filters and ordering use the SQL expression.
+ * place) rather than in SQL: Verdict.status needs its measurement's and its subject's revocations as of
+ * the block, which is two lookups per page instead of subqueries per row. Filters and ordering use the SQL expression.
  */
 export const COMPUTED_AFTER: Record<string, Record<string, readonly string[]>> = {
-  Verdict: { status: ["revoked", "measurement", "expiresAt"] },
+  Verdict: { status: ["revoked", "measurement", "expiresAt", "subject", "workload"] },
 };
 
 /** The SELECT list: every stored field, or only `fields` (and the id) when the query asks for fewer. */

@@ -64,6 +64,17 @@ export async function attachVerdict(clients: ChainClients, deployment: Deploymen
   return { hash: sent.hash, gasUsed: sent.receipt.gasUsed };
 }
 
+/** Lifts a validator's revocation (GOVERNOR_ROLE); it counts again once it attaches a live verdict. */
+export async function reinstateValidator(clients: ChainClients, deployment: Deployment, validator: Address): Promise<{ hash: Hex; gasUsed: bigint }> {
+  const sent = await sendContractCall(clients, {
+    address: deployment.contracts.validatorSet,
+    abi: validatorSetAbi,
+    functionName: "reinstateValidator",
+    args: [validator],
+  });
+  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed };
+}
+
 export async function readQuorum(
   clients: Pick<ChainClients, "publicClient">,
   deployment: Deployment,

@@ -3,6 +3,7 @@ import { defineErrorCodes } from "../errors/index.ts";
 /** Error codes of the command line itself (commands' own failures use their modules' codes). */
 export const CLI_CODES = defineErrorCodes("cli", {
   CLI_FILE_UNREADABLE: { stage: "usage", description: "A file named on the command line does not exist or cannot be read." },
+  CLI_REGISTRY_UNREACHABLE: { stage: "infrastructure", description: "The registry GraphQL endpoint given with --registry did not answer, or did not list what was asked (e.g. the workloads of a subject to revoke)." },
   CLI_BAD_OPTION: { stage: "usage", description: "A command-line option has a value of the wrong form; the message names the option and the form it needs." },
   CLI_WORKLOAD_UNKNOWN: {
     stage: "usage",

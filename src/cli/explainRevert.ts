@@ -51,6 +51,14 @@ const EXPLAIN: Record<string, Explainer> = {
   ValidatorSetBootstrapClosed: () => "the bootstrap is closed; add validators with `keepledger validator add`",
   AccessControlUnauthorizedAccount: ([account, role]) =>
     `${s(account)} lacks the ${s(role).toLowerCase() === GOVERNOR_ROLE ? "GOVERNOR_ROLE" : `role ${s(role)}`}; use a governor's key`,
+  ValidatorSetValidatorNotRevoked: ([v]) => `validator ${s(v)} is not revoked; nothing to reinstate`,
+  AttestationRegistrySubjectAlreadyRevoked: ([subject, w]) =>
+    `${s(subject)} is already revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; \`keepledger revoke lift subject\` lifts it`,
+  AttestationRegistrySubjectNotRevoked: ([subject, w]) => `${s(subject)} is not revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; nothing to lift`,
+  AttestationRegistryZeroWorkload: () => "name a workload with --workload, or use --everywhere",
+  AttestationRegistryRevocationListLength: ([got, max]) => `one transaction takes 1 to ${s(max)} entries, got ${s(got)}`,
+  AttestationRegistryPlatformAlreadyRevoked: () => "this platform is already on the revocation list",
+  AttestationRegistryPlatformNotRevoked: () => "this platform is not on the revocation list; nothing to lift",
 };
 
 /**

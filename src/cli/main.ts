@@ -17,6 +17,7 @@ import { registerQueryCommand } from "./commands/query.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerValidatorCommand } from "./commands/validator.ts";
 import { registerWorkloadCommand } from "./commands/workload.ts";
+import { registerRevokeCommand } from "./commands/revoke.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -36,6 +37,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDeployCommand,
   registerWorkloadCommand,
   registerValidatorCommand,
+  registerRevokeCommand,
   registerCertCommand,
 ];
 

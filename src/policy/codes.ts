@@ -13,6 +13,11 @@ export const POLICY_CODES = defineErrorCodes("policy", {
   POLICY_BINDING_REQUIRED: { stage: "policy", description: "The evidence must bind the Keep's key and a recent block (docs/ids.md); only dev policies accept unbound evidence." },
   POLICY_BINDING_MISMATCH: { stage: "policy", description: "The evidence's report data does not bind this key, chain, registry and block: it was made for something else or replayed." },
   POLICY_EVIDENCE_TOO_OLD: { stage: "policy", description: "The block the evidence is bound to is older than the policy's maximum evidence age: fetch a fresh nonce and attest again." },
+  POLICY_SUBJECT_REVOKED: { stage: "policy", description: "Governance revoked this subject (a Keep's key) in this workload or in every workload: no validator signs for it until governance lifts the revocation." },
+  POLICY_FMSPC_REVOKED: { stage: "policy", description: "Governance put this Intel platform family (FMSPC) on the on-chain revocation list." },
+  POLICY_AMD_CHIP_REVOKED: { stage: "policy", description: "Governance put this AMD chip (CHIP_ID) on the on-chain revocation list." },
+  POLICY_AMD_PRODUCT_LINE_REVOKED: { stage: "policy", description: "Governance put this AMD product line (Milan, Genoa, Turin) on the on-chain revocation list." },
+  POLICY_TEE_KIND_REVOKED: { stage: "policy", description: "Governance put this kind of TEE on the on-chain revocation list." },
   POLICY_VERDICT_WOULD_EXPIRE: { stage: "policy", description: "The evidence or its collateral expires before a verdict could be issued." },
 });
 

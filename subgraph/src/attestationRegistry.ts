@@ -1,4 +1,4 @@
-// AttestationRegistry events → Verdict, Batch, Revocation, GovernanceChange
+// AttestationRegistry events → Verdict, Batch, Revocation, SubjectRevocation, PlatformRevocation, GovernanceChange
 // (docs/registry.md; the keepledger indexer: src/indexer/handlers/attestationRegistry.ts).
 // MeasurementSerialRevoked has no handler: it is the same act as WorkloadRegistry's MeasurementRevoked.
 import { Address, BigInt, Bytes, ethereum } from "@graphprotocol/graph-ts";
@@ -8,6 +8,10 @@ import {
   DefaultAdminDelayChangeScheduled,
   DefaultAdminTransferCanceled,
   DefaultAdminTransferScheduled,
+  PlatformRevocationLifted,
+  PlatformRevoked,
+  SubjectRevocationLifted,
+  SubjectRevoked,
   RoleAdminChanged,
   RoleGranted,
   RoleRevoked,
@@ -16,7 +20,7 @@ import {
   VerdictMaterialized,
   VerdictRevoked,
 } from "../generated/AttestationRegistry/AttestationRegistry";
-import { Batch, Revocation, Verdict } from "../generated/schema";
+import { Batch, PlatformRevocation, Revocation, SubjectRevocation, Verdict, Workload } from "../generated/schema";
 import { JsonObject, measurementId, recordAdminRulesChange, recordRoleAdminChange, recordRoleChange, tcbStatusName, teeName, verdictIdOf } from "./helpers";
 
 function addresses(list: Address[]): string[] {
@@ -162,6 +166,73 @@ export function handleVerdictRevoked(event: VerdictRevoked): void {
   r.revokedAt = event.block.timestamp;
   r.txHash = event.transaction.hash;
   r.blockNumber = event.block.number;
+  r.save();
+}
+
+/** subject ‖ workloadId: 0x followed by 104 hex digits (as src/indexer/handlers/attestationRegistry.ts). */
+function subjectRevocationId(subject: Bytes, workloadId: Bytes): string {
+  return subject.toHexString() + workloadId.toHexString().slice(2);
+}
+
+const PLATFORM_KINDS: string[] = ["", "fmspc", "amdChipId", "amdProductLine", "tee"];
+
+/** The kind's code as 2 hex digits ‖ the bytes32 value. */
+function platformRevocationId(kind: i32, value: Bytes): string {
+  return "0x0" + kind.toString() + value.toHexString().slice(2);
+}
+
+export function handleSubjectRevoked(event: SubjectRevoked): void {
+  const workloadId = event.params.workloadId;
+  const everywhere = workloadId.toHexString() == "0x" + "0".repeat(64);
+  const r = new SubjectRevocation(subjectRevocationId(event.params.subject, workloadId));
+  r.subject = event.params.subject;
+  r.workloadId = workloadId;
+  r.workload = everywhere || Workload.load(workloadId.toHexString()) === null ? null : workloadId.toHexString();
+  r.everywhere = everywhere;
+  r.active = true;
+  r.reason = event.params.reason;
+  r.actor = event.params.actor;
+  r.revokedAt = event.block.timestamp;
+  r.liftedAt = null;
+  r.liftedBy = null;
+  r.txHash = event.transaction.hash;
+  r.blockNumber = event.block.number;
+  r.save();
+}
+
+export function handleSubjectRevocationLifted(event: SubjectRevocationLifted): void {
+  const r = SubjectRevocation.load(subjectRevocationId(event.params.subject, event.params.workloadId))!;
+  r.active = false;
+  r.liftedAt = event.params.liftedAt;
+  r.liftedBy = event.params.actor;
+  r.save();
+}
+
+export function handlePlatformRevoked(event: PlatformRevoked): void {
+  const kind = event.params.kind;
+  const r = new PlatformRevocation(platformRevocationId(kind, event.params.value));
+  r.kind = kind >= 1 && kind <= 4 ? PLATFORM_KINDS[kind] : "unknown";
+  r.value = event.params.value;
+  const hex = event.params.value.toHexString();
+  if (kind == 1) r.name = hex.slice(2, 14);
+  else if (kind == 4) r.name = teeName(i32(event.params.value[31]));
+  else r.name = null;
+  r.active = true;
+  r.reason = event.params.reason;
+  r.actor = event.params.actor;
+  r.revokedAt = event.block.timestamp;
+  r.liftedAt = null;
+  r.liftedBy = null;
+  r.txHash = event.transaction.hash;
+  r.blockNumber = event.block.number;
+  r.save();
+}
+
+export function handlePlatformRevocationLifted(event: PlatformRevocationLifted): void {
+  const r = PlatformRevocation.load(platformRevocationId(event.params.kind, event.params.value))!;
+  r.active = false;
+  r.liftedAt = event.block.timestamp;
+  r.liftedBy = event.params.actor;
   r.save();
 }
 

@@ -20,6 +20,7 @@ import {
   ValidatorRemoved,
   ValidatorVerdictAttached,
   ValidatorVerdictInvalidated,
+  ValidatorReinstated,
   ValidatorWorkloadScheduled,
 } from "../generated/ValidatorSet/ValidatorSet";
 import { Quorum, Validator } from "../generated/schema";
@@ -155,6 +156,15 @@ export function handleValidatorVerdictInvalidated(event: ValidatorVerdictInvalid
   const v = Validator.load(event.params.validator.toHexString())!;
   v.verdictInvalidated = true;
   v.save();
+}
+
+export function handleValidatorReinstated(event: ValidatorReinstated): void {
+  const v = Validator.load(event.params.validator.toHexString())!;
+  v.verdictInvalidated = false;
+  v.verdictExpiresAt = null;
+  v.save();
+  const data = new JsonObject().bytes("validator", event.params.validator).bytes("actor", event.params.actor);
+  recordGovernanceChange(event, "ValidatorReinstated", data, event.params.actor, null);
 }
 
 export function handleAttestationRegistryWired(event: AttestationRegistryWired): void {

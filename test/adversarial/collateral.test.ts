@@ -45,6 +45,7 @@ function chainAt(tcbGracePeriod = 0): ChainState {
     workload: async () => ({ workloadId: WORKLOAD, policy, policyEffectiveAt: 0n, pendingEffectiveAt: 0n, measurements: [MEASUREMENT] }),
     // The designated validator workload is another one: these submissions are ordinary Keeps.
     validatorSet: async () => ({ validatorWorkload: `0x${"77".repeat(32)}`, validators: new Map() }),
+    revocations: async () => ({ subjectRevoked: false, revokedPlatforms: [] }),
   } as unknown as ChainState;
 }
 

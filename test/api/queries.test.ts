@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
+import { PLATFORM_CANDIDATES_QUERY, SUBJECT_WORKLOADS_QUERY } from "../../src/cli/commands/revoke.ts";
 import { createIndexer, type Indexer } from "../../src/indexer/Indexer.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 import { runScenario, type Scenario } from "../indexer/scenario.ts";
@@ -237,6 +238,52 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       expect(before.verdict).toEqual({ status: "FINALIZED", revoked: false, revocation: null });
       const after = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.afterRevocations} }) { status revoked } }`);
       expect(after.verdict).toEqual({ status: "REVOKED", revoked: true });
+    });
+  });
+
+  describe("subject and platform revocations", () => {
+    it("shows a verdict REVOKED while its subject's revocation is active, and not after governance lifted it", async () => {
+      const id = scenario.verdicts.batch0Leaf1!.id;
+      const during = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.subjectRevoked} }) { status revoked } }`);
+      expect(during.verdict).toEqual({ status: "REVOKED", revoked: false });
+      const before = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.governance} }) { status } }`);
+      expect(before.verdict).not.toEqual({ status: "REVOKED" });
+      const after = await data(`{ verdict(id: "${id}") { status } }`);
+      expect(after.verdict).not.toEqual({ status: "REVOKED" });
+      const filtered = ids((await data(`{ verdicts(first: 1000, where: { status: REVOKED }, block: { number: ${scenario.checkpoints.subjectRevoked} }) { id } }`)).verdicts!);
+      expect(filtered).toContain(id);
+    });
+
+    it("a revocation in every workload covers the subject's verdicts in every workload", async () => {
+      const k7 = scenario.keeps[7]!.toLowerCase();
+      const rows = (await data(`{ verdicts(first: 1000, where: { subject: "${k7}" }) { id status } }`)).verdicts!;
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.status === "REVOKED")).toBe(true);
+    });
+
+    it("answers the queries `keepledger revoke` pages through: a subject's workloads, a platform's live candidates", async () => {
+      const k7 = scenario.keeps[7]!.toLowerCase();
+      const workloads = await data(SUBJECT_WORKLOADS_QUERY, { after: "", s: k7 });
+      expect(new Set(workloads.verdicts!.map((v) => (v.workload as Row).id))).toEqual(new Set([scenario.workloads.bridge]));
+      const candidates = (await data(PLATFORM_CANDIDATES_QUERY, { after: "", tees: ["sgx", "tdx"] })).verdicts!;
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(ids(candidates)).toEqual(ids(all.filter((v) => (v.tee === "sgx" || v.tee === "tdx") && v.status === "FINALIZED")));
+      expect(candidates[0]).toEqual({ id: expect.any(String), tee: expect.any(String), evidenceHash: expect.stringMatching(/^0x[0-9a-f]{64}$/), issuedAt: expect.any(String) });
+    });
+
+    it("lists subject and platform revocations, active and lifted", async () => {
+      const r = await data(
+        `{ subjectRevocations(orderBy: blockNumber, where: { active: true }) { subject everywhere workload { name } reason } platformRevocations(orderBy: blockNumber) { kind name active } }`,
+      );
+      expect(r.subjectRevocations!.map((x) => [x.subject, x.everywhere, (x.workload as Row | null)?.name ?? null])).toEqual([
+        [scenario.keeps[4]!.toLowerCase(), false, "oracle"],
+        [scenario.keeps[7]!.toLowerCase(), true, null],
+        [scenario.keeps[7]!.toLowerCase(), false, "bridge"],
+      ]);
+      expect(r.platformRevocations).toEqual([
+        { kind: "fmspc", name: "00906ed50000", active: true },
+        { kind: "tee", name: "nitro", active: false },
+      ]);
     });
   });
 

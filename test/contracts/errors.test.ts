@@ -347,6 +347,54 @@ const attestationRows: Row[] = [
     wantError: "AttestationRegistryDevMismatch",
     wantArgs: () => [true, false],
   },
+  {
+    name: "a fresh verdict for a subject revoked in its workload",
+    call: async () => {
+      await tb.send("attestationRegistry", "revokeSubject", [keep(1), tb.workloadId, "key leaked"]);
+      return finalize(await tb.verdict(keep(1)));
+    },
+    wantError: "AttestationRegistrySubjectRevoked",
+    wantArgs: () => [keep(1), tb.workloadId],
+  },
+  {
+    name: "revoking a subject twice in a workload",
+    call: async () => {
+      await tb.send("attestationRegistry", "revokeSubject", [keep(1), tb.workloadId, "key leaked"]);
+      return tb.send("attestationRegistry", "revokeSubject", [keep(1), tb.workloadId, "again"]);
+    },
+    wantError: "AttestationRegistrySubjectAlreadyRevoked",
+    wantArgs: () => [keep(1), tb.workloadId],
+  },
+  { name: "revoking a subject in workload 0", call: async () => tb.send("attestationRegistry", "revokeSubject", [keep(1), ZERO32, "which?"]), wantError: "AttestationRegistryZeroWorkload" },
+  {
+    name: "lifting a subject revocation that is not in place",
+    call: async () => tb.send("attestationRegistry", "liftSubjectRevocation", [keep(1), tb.workloadId]),
+    wantError: "AttestationRegistrySubjectNotRevoked",
+    wantArgs: () => [keep(1), tb.workloadId],
+  },
+  {
+    name: "a verdict issued before the lift of its subject's revocation",
+    call: async () => {
+      const before = await tb.verdict(keep(1));
+      await tb.send("attestationRegistry", "revokeSubject", [keep(1), tb.workloadId, "key leaked"]);
+      await tb.chain.increaseTime(60);
+      await tb.send("attestationRegistry", "liftSubjectRevocation", [keep(1), tb.workloadId]);
+      return finalize(before);
+    },
+    wantError: "AttestationRegistryIssuedBeforeLift",
+  },
+  { name: "an empty bulk revocation", call: async () => tb.send("attestationRegistry", "revokeVerdicts", [[], "nothing"]), wantError: "AttestationRegistryRevocationListLength", wantArgs: () => [0n, 256n] },
+  { name: "a platform of kind 0", call: async () => tb.send("attestationRegistry", "revokePlatform", [0, randomHash("fmspc"), "?"]), wantError: "AttestationRegistryPlatformKindInvalid", wantArgs: () => [0] },
+  {
+    name: "revoking a platform twice",
+    call: async () => {
+      await tb.send("attestationRegistry", "revokePlatform", [1, randomHash("fmspc"), "TCB recovery"]);
+      return tb.send("attestationRegistry", "revokePlatform", [1, randomHash("fmspc"), "again"]);
+    },
+    wantError: "AttestationRegistryPlatformAlreadyRevoked",
+  },
+  { name: "lifting a platform that is not revoked", call: async () => tb.send("attestationRegistry", "liftPlatformRevocation", [1, randomHash("fmspc")]), wantError: "AttestationRegistryPlatformNotRevoked" },
+  { name: "revoking a subject without GOVERNOR_ROLE", call: async () => tb.send("attestationRegistry", "revokeSubject", [keep(1), tb.workloadId, "x"], tb.stranger), wantError: "AccessControlUnauthorizedAccount" },
 ];
 
 async function ownVerdict(validator: Address, workloadId: Hex) {
@@ -461,6 +509,23 @@ const validatorRows: Row[] = [
     },
     wantError: "ValidatorSetVerdictNotNewer",
   },
+  {
+    name: "attaching a fresh verdict to a revoked validator",
+    call: async () => {
+      await tb.send("validatorSet", "setValidatorWorkload", [tb.workloadId]);
+      const first = await ownVerdict(tb.validators[0]!.address, tb.workloadId);
+      const id = await finalizeId(first);
+      await tb.send("validatorSet", "attachVerdict", [tb.validators[0]!.address, first]);
+      await tb.send("attestationRegistry", "revokeVerdict", [id, "compromised"]);
+      await tb.chain.increaseTime(60);
+      const next = await ownVerdict(tb.validators[0]!.address, tb.workloadId);
+      await finalizeId(next);
+      return tb.send("validatorSet", "attachVerdict", [tb.validators[0]!.address, next], tb.stranger);
+    },
+    wantError: "ValidatorSetValidatorRevoked",
+    wantArgs: () => [tb.validators[0]!.address],
+  },
+  { name: "reinstating a validator that is not revoked", call: async () => tb.send("validatorSet", "reinstateValidator", [tb.validators[0]!.address]), wantError: "ValidatorSetValidatorNotRevoked" },
   { name: "a revocation hook called by someone else", call: async () => tb.send("validatorSet", "onVerdictRevoked", [randomHash("id")]), wantError: "ValidatorSetUnauthorizedCaller" },
   { name: "a measurement hook called by someone else", call: async () => tb.send("validatorSet", "onMeasurementRevoked", [1]), wantError: "ValidatorSetUnauthorizedCaller" },
   { name: "wiring twice", call: async () => tb.send("validatorSet", "setAttestationRegistry", [tb.stranger]), wantError: "ValidatorSetAlreadyWired", wantArgs: () => [tb.deployment.contracts.attestationRegistry] },

@@ -143,7 +143,9 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     const [v0, v1, v2, v3] = scenario.validators.map((v) => v.address.toLowerCase());
     expect(await get("Validator", v0!)).toMatchObject({ endpoint: "https://validator-0.example/v2", bootstrap: true, loggingProfile: "PRODUCTION", verdictInvalidated: false });
     expect((await get("Validator", v0!)).verdict).toBe(scenario.verdicts.validator0Own!.id);
-    expect(await get("Validator", v1!)).toMatchObject({ verdict: scenario.verdicts.validator1Own!.id, verdictInvalidated: true });
+    // Invalidated when its own verdict was revoked, then reinstated by governance (ValidatorReinstated):
+    // not invalidated, but its revoked verdict no longer counts (no expiry) until it attaches a live one.
+    expect(await get("Validator", v1!)).toMatchObject({ verdict: scenario.verdicts.validator1Own!.id, verdictInvalidated: false, verdictExpiresAt: null });
     const p2 = await get("Validator", v2!);
     expect(p2).toMatchObject({ loggingProfile: "PRODUCTION", pendingLoggingProfile: "STAGING" });
     expect((p2.loggingProfileEffectiveAt as bigint) > 0n).toBe(true);
@@ -214,6 +216,30 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     const early = scenario.verdicts.preRevoked!.id;
     expect(await get("Verdict", early)).toMatchObject({ revoked: true, batch: scenario.batches.batch1 });
     expect(await get("Revocation", early)).toMatchObject({ kind: "VERDICT", reason: "withdrawn before finalization", workload: null });
+  });
+
+  it("SubjectRevoked and SubjectRevocationLifted → SubjectRevocation; the subject's latest verdict is revoked with it", async () => {
+    const { oracle, bridge } = scenario.workloads;
+    const [k4, k5, k7] = [4, 5, 7].map((i) => scenario.keeps[i]!.toLowerCase());
+    const id = (subject: string, workload: string) => `${subject}${workload.slice(2)}`;
+    expect(await get("SubjectRevocation", id(k4!, oracle))).toMatchObject({ subject: k4, workloadId: oracle, workload: oracle, everywhere: false, active: true, reason: "Keep key leaked", liftedAt: null });
+    expect(await get("Verdict", scenario.verdicts.batch0Leaf0!.id)).toMatchObject({ revoked: true, status: "REVOKED" });
+    const lifted = await get("SubjectRevocation", id(k5!, oracle));
+    expect(lifted).toMatchObject({ active: false, liftedBy: scenario.accounts.owner.toLowerCase() });
+    expect(lifted.liftedAt).toBeGreaterThan(0n);
+    // k5's batched oracle verdict was never stored on-chain: no VerdictRevoked, and it is not revoked itself.
+    expect(await get("Verdict", scenario.verdicts.batch0Leaf1!.id)).toMatchObject({ revoked: false });
+    const everywhere = await get("SubjectRevocation", id(k7!, `0x${"0".repeat(64)}`));
+    expect(everywhere).toMatchObject({ everywhere: true, workload: null, active: true, reason: "Keep host compromised" });
+    expect(await get("SubjectRevocation", id(k7!, bridge))).toMatchObject({ everywhere: false, workload: bridge, active: true });
+    expect(await get("Verdict", scenario.verdicts.batch0Leaf4!.id)).toMatchObject({ revoked: true, status: "REVOKED" });
+  });
+
+  it("PlatformRevoked and PlatformRevocationLifted → PlatformRevocation, with the value in clear where it can be", async () => {
+    const fmspc = await get("PlatformRevocation", `0x0100906ed50000${"0".repeat(52)}`);
+    expect(fmspc).toMatchObject({ kind: "fmspc", name: "00906ed50000", active: true, reason: "FMSPC below the TCB recovery", actor: scenario.accounts.owner.toLowerCase() });
+    const nitro = await get("PlatformRevocation", `0x04${"0".repeat(63)}4`);
+    expect(nitro).toMatchObject({ kind: "tee", name: "nitro", active: false, liftedBy: scenario.accounts.owner.toLowerCase() });
   });
 
   it("records one GovernanceChange per governance event and nothing twice", async () => {

@@ -245,6 +245,20 @@ export async function runScenario(): Promise<Scenario> {
   await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 9n * 86_400n, deniedAdvisories: ["AWS-2030-001"] });
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeVerdict", [verdicts.validator1Own!.id, "validator host compromised"]);
   await checkpoint("governance");
+
+  // ===== Subject and platform revocations =====
+  // k4 in oracle: its materialized batch verdict is the latest, revoked with the subject.
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeSubject", [keeps[4]!, oracle, "Keep key leaked"]);
+  // k5 in oracle: its batched verdict was never materialized; the subject revocation alone makes it REVOKED.
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeSubject", [keeps[5]!, oracle, "Keep host suspected"]);
+  await checkpoint("subjectRevoked");
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "liftSubjectRevocation", [keeps[5]!, oracle]);
+  // k7 everywhere, its bridge workload listed (its materialized bridge verdict is revoked with it).
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeSubjectEverywhere", [keeps[7]!, [bridge], "Keep host compromised"]);
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [1, `0x00906ed50000${"0".repeat(52)}`, "FMSPC below the TCB recovery"]);
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [4, `0x${"0".repeat(63)}4`, "Nitro paused"]);
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "liftPlatformRevocation", [4, `0x${"0".repeat(63)}4`]);
+  await send(admin, "validatorSet", validatorSetAbi, "reinstateValidator", [validators[1]!.address]);
   await clock.jump(3600);
   await chain.mine();
   await checkpoint("end");

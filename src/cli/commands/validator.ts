@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import type { Address } from "viem";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
 import { chainError } from "../../chain/transactions.ts";
-import { addValidator, bootstrapValidator, closeBootstrap, readQuorum, removeValidator, setThreshold, setValidatorWorkload, type ScheduledResult, type ValidatorSpec } from "../../chain/validators.ts";
+import { addValidator, bootstrapValidator, closeBootstrap, readQuorum, reinstateValidator, removeValidator, setThreshold, setValidatorWorkload, type ScheduledResult, type ValidatorSpec } from "../../chain/validators.ts";
 import { LOGGING_PROFILES, loggingProfileFromCode, type LoggingProfile } from "../../ids/index.ts";
 import { addressOption, badOption, chainNow, hexOption, connectReader, connectSigner, emit, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions, type SignerConnection } from "../governance.ts";
 
@@ -112,6 +112,18 @@ export function registerValidatorCommand(program: Command): void {
         const r = await removeValidator(conn.clients, conn.deployment, address);
         await reportScheduled(conn, o, `removed validator ${address}`, r, { action: "removeValidator", validator: address });
       }),
+  );
+
+  withChainOptions(
+    validator.command("reinstate").description("lift a revoked validator's revocation (at once; it counts again once it attaches a live verdict)").argument("<address>", "the validator's address"),
+    true,
+  ).action(async (addressArg: string, o: GovernanceCliOptions) =>
+    runAction(o.json, "reinstateValidator", async () => {
+      const address = addressOption("<address>", addressArg);
+      const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
+      const r = await reinstateValidator(conn.clients, conn.deployment, address);
+      emit(o.json, { ok: true, action: "reinstateValidator", validator: address, txHash: r.hash }, () => `reinstated validator ${address} (transaction ${r.hash}); it counts again once a live verdict of its own is attached`);
+    }),
   );
 
   withChainOptions(validator.command("threshold").description("set k, the signatures a verdict needs (scheduled after the governance delay)").argument("<k>", "1 to the number of registered validators"), true).action(

@@ -1,5 +1,9 @@
-/** AttestationRegistry events → Verdict, Batch, Revocation, GovernanceChange (docs/registry.md). */
+/**
+ * AttestationRegistry events → Verdict, Batch, Revocation, SubjectRevocation, PlatformRevocation,
+ * GovernanceChange (docs/registry.md).
+ */
 import type { Hex } from "viem";
+import { platformKindFromCode } from "../../chain/revocations.ts";
 import { tcbStatusFromCode, teeKindFromCode } from "../../ids/enums.ts";
 import type { DecodedLog } from "../decodeLogs.ts";
 import type { EntityData } from "../entityModel.ts";
@@ -200,4 +204,91 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
 
   /** The same revocation as WorkloadRegistry's MeasurementRevoked in the same transaction: no entity of its own. */
   async MeasurementSerialRevoked() {},
+
+  async SubjectRevoked(ctx) {
+    const { args, txHash } = ctx.log;
+    const workloadId = lower(args.workloadId);
+    const everywhere = BigInt(workloadId) === 0n;
+    ctx.batch.save(
+      "SubjectRevocation",
+      subjectRevocationId(args.subject, workloadId),
+      {
+        subject: lower(args.subject),
+        workloadId,
+        workload: everywhere || !(await ctx.batch.exists("Workload", workloadId)) ? null : workloadId,
+        everywhere,
+        active: true,
+        reason: String(args.reason),
+        actor: lower(args.actor),
+        revokedAt: BigInt(ctx.block.timestamp),
+        liftedAt: null,
+        liftedBy: null,
+        txHash,
+        blockNumber: BigInt(ctx.block.number),
+      },
+      ctx.block.number,
+    );
+  },
+
+  async SubjectRevocationLifted(ctx) {
+    const { args } = ctx.log;
+    const id = subjectRevocationId(args.subject, args.workloadId);
+    const r = await mustLoad(ctx, "SubjectRevocation", id);
+    ctx.batch.save("SubjectRevocation", id, { ...r, active: false, liftedAt: BigInt(args.liftedAt as bigint), liftedBy: lower(args.actor) }, ctx.block.number);
+  },
+
+  async PlatformRevoked(ctx) {
+    const { args, txHash } = ctx.log;
+    const code = Number(args.kind);
+    const kind = platformKindFromCode(code);
+    const value = lower(args.value);
+    ctx.batch.save(
+      "PlatformRevocation",
+      platformRevocationId(code, value),
+      {
+        kind,
+        value,
+        name: platformName(kind, value),
+        active: true,
+        reason: String(args.reason),
+        actor: lower(args.actor),
+        revokedAt: BigInt(ctx.block.timestamp),
+        liftedAt: null,
+        liftedBy: null,
+        txHash,
+        blockNumber: BigInt(ctx.block.number),
+      },
+      ctx.block.number,
+    );
+  },
+
+  async PlatformRevocationLifted(ctx) {
+    const { args } = ctx.log;
+    const id = platformRevocationId(Number(args.kind), lower(args.value));
+    const r = await mustLoad(ctx, "PlatformRevocation", id);
+    ctx.batch.save("PlatformRevocation", id, { ...r, active: false, liftedAt: BigInt(ctx.block.timestamp), liftedBy: lower(args.actor) }, ctx.block.number);
+  },
 };
+
+/** subject ‖ workloadId: 0x followed by 104 hex digits. */
+export function subjectRevocationId(subject: unknown, workloadId: unknown): string {
+  return `${lower(subject)}${lower(workloadId).slice(2)}`;
+}
+
+/** The kind's code as 2 hex digits ‖ the bytes32 value. */
+export function platformRevocationId(code: number, value: string): string {
+  return `0x${code.toString(16).padStart(2, "0")}${value.slice(2)}`;
+}
+
+/** The value in clear when the bytes32 holds it: an FMSPC's 6 bytes, or a TEE kind's code. */
+function platformName(kind: string, value: string): string | null {
+  if (kind === "fmspc") return value.slice(2, 14);
+  if (kind === "tee") {
+    try {
+      return teeKindFromCode(Number(BigInt(value)));
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}

@@ -130,4 +130,10 @@ export const validatorSetHandlers: Record<string, EventHandler> = {
   async ValidatorVerdictInvalidated(ctx) {
     await updateValidator(ctx, (v) => ({ ...v, verdictInvalidated: true }));
   },
+
+  /** Governance lifted the revocation; the revoked verdict no longer counts, so it counts again only once a live one is attached. */
+  async ValidatorReinstated(ctx) {
+    await updateValidator(ctx, (v) => ({ ...v, verdictInvalidated: false, verdictExpiresAt: null }));
+    recordGovernanceChange(ctx, { actor: ctx.log.args.actor });
+  },
 };

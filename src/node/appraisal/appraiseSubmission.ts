@@ -22,6 +22,7 @@ import {
   type Verdict,
 } from "../../ids/index.ts";
 import { appraiseVerdict, type EvidenceBinding } from "../../policy/appraiseVerdict.ts";
+import { checkRevocations, platformEntriesOf } from "../../policy/checkRevocations.ts";
 import type { VerdictFields, WorkloadPolicy } from "../../policy/types.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
 import type { TeeAdapter } from "../../verify/adapter.ts";
@@ -182,6 +183,8 @@ export class Appraiser {
       binding,
       now: Number(issuedAt),
     });
+    const { subject: revokable, workloadId: inWorkload } = appraised.verdict;
+    checkRevocations({ subject: revokable, workloadId: inWorkload, state: await chain.revocations(getAddress(revokable), inWorkload, platformEntriesOf(verified)) });
     const tcbDowngrade = await this.#o.tcbRecovery?.check({ verified, evidence, files: collateral, policy: workload.policy, at });
     metrics.appraiseSeconds.observe((performance.now() - appraiseStarted) / 1000);
     const f = appraised.verdict;

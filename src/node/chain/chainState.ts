@@ -8,8 +8,10 @@ import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type Pu
 import type { Deployment } from "../../chain/deployment.ts";
 import { validatorSetAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
 import { workloadPolicyOf, type ChainPolicy } from "../../chain/policy.ts";
+import { readRevocationLogs, RevocationLists } from "../../chain/revocations.ts";
 import { chainError } from "../../chain/transactions.ts";
 import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "../../ids/index.ts";
+import type { PlatformEntry, RevocationState } from "../../policy/checkRevocations.ts";
 import type { ApprovedMeasurement, WorkloadPolicy } from "../../policy/types.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 
@@ -83,6 +85,12 @@ export interface ChainState {
   invalidateValidators(): void;
   /** The workload's policy in force and measurements; undefined for an unregistered workload. */
   workload(workloadId: Hex): Promise<WorkloadInputs | undefined>;
+  /**
+   * Whether governance revoked the subject in the workload (or everywhere) and which of the platform
+   * entries are on the revocation list: from the AttestationRegistry's revocation events, read once and
+   * then followed by the poll loop, so a revocation applies within one poll and an appraisal needs no RPC.
+   */
+  revocations(subject: Address, workloadId: Hex, entries: readonly PlatformEntry[]): Promise<RevocationState>;
   /** Called after every poll that saw a new head. */
   onHead(listener: (head: BlockInfo) => void): void;
   /** When the RPC last answered a head read (ms since the epoch). */
@@ -102,6 +110,8 @@ export function createChainState(options: ChainStateOptions): ChainState {
   const blocks = new Map<bigint, BlockInfo>();
   const workloads = new Map<Hex, Promise<WorkloadInputs | undefined>>();
   let validators: { at: number; view: Promise<ValidatorSetView> } | undefined;
+  let revocationLists: { lists: RevocationLists; cursor: bigint } | undefined;
+  let revocationsLoading: Promise<void> | undefined;
 
   const rpc = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -185,6 +195,13 @@ export function createChainState(options: ChainStateOptions): ChainState {
     return { workloadId, policy: workloadPolicyOf(policy), policyEffectiveAt, pendingEffectiveAt, measurements, nextMeasurementAt };
   };
 
+  const loadRevocations = async (): Promise<void> => {
+    const to = (head ?? (await readHead())).number;
+    const lists = new RevocationLists();
+    for (const log of await rpc("reading the revocation lists", () => readRevocationLogs({ publicClient }, deployment, deployment.deployBlock, to))) lists.apply(log);
+    revocationLists = { lists, cursor: to };
+  };
+
   const poll = async () => {
     const previous = head?.number;
     const current = await readHead();
@@ -207,6 +224,11 @@ export function createChainState(options: ChainStateOptions): ChainState {
       }
       if (logs.some((l) => getAddress(l.address) === getAddress(validatorSet))) validators = undefined;
     }
+    const followed = revocationLists;
+    if (followed && current.number > followed.cursor) {
+      for (const log of await rpc("reading revocation events", () => readRevocationLogs({ publicClient }, deployment, followed.cursor + 1n, current.number))) followed.lists.apply(log);
+      followed.cursor = current.number;
+    }
     for (const listener of headListeners) listener(current);
   };
 
@@ -227,6 +249,7 @@ export function createChainState(options: ChainStateOptions): ChainState {
     async start() {
       const current = await readHead();
       logCursor = current.number;
+      await loadRevocations();
       timer = setTimeout(loop, options.pollMs);
     },
     stop() {
@@ -292,6 +315,15 @@ export function createChainState(options: ChainStateOptions): ChainState {
         entry.catch(() => workloads.delete(key));
       }
       return entry;
+    },
+    async revocations(subject, workloadId, entries) {
+      if (!revocationLists) {
+        revocationsLoading ??= loadRevocations().finally(() => {
+          revocationsLoading = undefined;
+        });
+        await revocationsLoading;
+      }
+      return revocationLists!.lists.state(subject, workloadId, entries);
     },
     onHead(listener) {
       headListeners.push(listener);
