@@ -30,6 +30,7 @@ import { Intake } from "./intake/Intake.ts";
 import { createNodeLogger, type NodeLogger } from "./logging/createNodeLogger.ts";
 import { createNodeMetrics, type NodeMetrics } from "./nodeMetrics.ts";
 import { OnchainRequests } from "./onchain/OnchainRequests.ts";
+import { CollateralHealer } from "./outbox/CollateralHealer.ts";
 import { Outbox } from "./outbox/Outbox.ts";
 import { createPeerClient } from "./peer/peerClient.ts";
 import { createPeerAuthenticator, createPeerRequestSigner } from "./peer/peerAuth.ts";
@@ -137,6 +138,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     metrics,
     batch: { maxItems: config.batch.maxItems, maxWaitMs: config.batch.maxWaitMs },
     hedgeAfterMs: config.peers.hedgeAfterMs,
+    healer: new CollateralHealer({ appraiser, store, signer: verdictSigner, log: nodeLog, metrics }),
   });
   const intake = new Intake({ appraiser, store, outbox, signer: verdictSigner, log: nodeLog, batch: config.batch.enabled });
   const peerService = new PeerService({ appraiser, signer: verdictSigner, store, chain: chainState, log: nodeLog, metrics, maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds });

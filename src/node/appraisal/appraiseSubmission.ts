@@ -29,6 +29,7 @@ import type { VerifiedEvidence } from "../../verify/types.ts";
 import { compareStamps, crlNumberOf, describeStamp, intelDocumentStamp, type CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
 import { readIntelDocument, type TcbInfo } from "../../verify/dcap/intelCollateral.ts";
 import { DCAP_CODES } from "../../verify/dcap/codes.ts";
+import { FRESHNESS_CODES } from "../../verify/freshness/codes.ts";
 import { X509_CODES } from "../../verify/x509/codes.ts";
 import { detectAdapter, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../../verify/x509/verifyCertificateChain.ts";
@@ -40,7 +41,8 @@ import type { TcbDowngradeNotice, TcbRecovery, VerifiedTcbInfo } from "../tcb/tc
 import type { CollateralFile, Submission } from "../types.ts";
 import { fastVerdictId } from "../verdictHash.ts";
 import { collateralSetToFiles, dedupeFiles } from "./collateralFiles.ts";
-import { claimedKeys, documentDigests, keyClaimed, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
+import { claimedKeys, documentDigests, keyClaimed, refreshingProvider, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
+import { supersedingFiles, supersedingToJson } from "./supersedingDocuments.ts";
 import { requestIdOf } from "./requestId.ts";
 
 export interface AppraiserOptions {
@@ -74,6 +76,11 @@ export interface AppraiseOptions {
   role: "collector" | "peer";
   /** The verdict's issuedAt (a peer takes the collector's, after checking its skew). Default: the chain's time. */
   issuedAt?: bigint;
+  /**
+   * Ask each of this node's sources to bypass its cache once (CollateralProvider.refresh): a peer showed
+   * newer collateral than this node's, so its cached copies may be out of date (CollateralHealer.ts).
+   */
+  refreshSources?: boolean;
 }
 
 export interface Appraisal {
@@ -131,7 +138,7 @@ export class Appraiser {
     // Collateral: what was posted (by the Keep, or by the collector), plus this node's own sources.
     const posted = staticCollateral(submission.collateral, "posted collateral");
     const supplied = posted.collateral;
-    const watching = this.#o.providers.map(watchingProvider);
+    const watching = this.#o.providers.map((p) => watchingProvider(options.refreshSources ? refreshingProvider(p) : p));
     const own: CollateralProvider[] =
       options.role === "peer" ? watching.map((w) => ({ name: w.name, fetch: async (r, t) => withoutCovered(supplied, await w.fetch(r, t)) })) : watching;
     const providers: CollateralProvider[] = [...(submission.collateral.length > 0 ? [posted] : []), ...own];
@@ -165,6 +172,7 @@ export class Appraiser {
       metrics.verifications.inc({ kind, result: "ok" });
     } catch (error) {
       metrics.verifications.inc({ kind, result: isKeepledgerError(error) ? error.code : "UNEXPECTED" });
+      if (options.role === "peer") showSuperseding(error, mergeCollateral(...watching.flatMap((w) => w.recorded)));
       throw error;
     } finally {
       metrics.verifySeconds.observe({ kind }, (performance.now() - started) / 1000);
@@ -256,7 +264,13 @@ export class Appraiser {
       // A newer-looking document that does not verify (forged, malformed, out of its dates, its chain
       // incomplete) proves nothing; any other failure is what this node's verified, newer collateral
       // says about the evidence (a PCK revoked by its newer CRL, a revoked TCB): it refuses with it.
-      if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") throw error;
+      if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") {
+        // The collector is shown the newer documents this refusal rests on, to verify for itself.
+        const digests = used.flatMap((u) => (keyClaimed(u.key, ownKeys) ? rawStamps(fetched, u).filter((s) => compareStamps(s, u) > 0).map((s) => s.digest) : []));
+        const files = supersedingFiles(fetched, digests);
+        if (files.length > 0) error.details.superseding = supersedingToJson(files);
+        throw error;
+      }
       return [];
     }
   }
@@ -349,7 +363,7 @@ export class Appraiser {
 }
 
 /** Failures of a re-verification with the node's own documents that leave those documents unproven. */
-const UNPROVEN_OWN_COLLATERAL = new Set<string>([
+export const UNPROVEN_OWN_COLLATERAL: ReadonlySet<string> = new Set<string>([
   DCAP_CODES.DCAP_COLLATERAL_SIGNATURE_INVALID,
   DCAP_CODES.DCAP_COLLATERAL_MALFORMED,
   DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED,
@@ -366,6 +380,27 @@ const UNPROVEN_OWN_COLLATERAL = new Set<string>([
   X509_CODES.CERT_MALFORMED,
   X509_CODES.CERT_ISSUER_NOT_CA,
 ]);
+
+/** Peer refusals that name a newer document this node verified (`details.newest`), which it then shows. */
+export const SUPERSEDING_REFUSALS: ReadonlySet<string> = new Set<string>([
+  NODE_CODES.COLLATERAL_SUPERSEDED,
+  FRESHNESS_CODES.CRL_STALE,
+  FRESHNESS_CODES.DCAP_TCB_INFO_STALE,
+  FRESHNESS_CODES.DCAP_QE_IDENTITY_STALE,
+]);
+
+/**
+ * A peer refusing the collector's document as superseded or stale attaches the newer one it verified
+ * (`details.newest.digest`), with its issuer chain, when its own sources still hold it: the collector
+ * can then heal at once instead of waiting for its own cache (docs/node.md, "Collateral independence").
+ */
+function showSuperseding(error: unknown, own: CollateralSet): void {
+  if (!isKeepledgerError(error) || !SUPERSEDING_REFUSALS.has(error.code)) return;
+  const digest = (error.details.newest as { digest?: unknown } | undefined)?.digest;
+  if (typeof digest !== "string") return;
+  const files = supersedingFiles(own, [digest]);
+  if (files.length > 0) error.details.superseding = supersedingToJson(files);
+}
 
 /** Unverified stamps of the documents of `set` with the key of `like` (for a cheap "claims to be newer" test). */
 function rawStamps(set: CollateralSet, like: CollateralStamp): CollateralStamp[] {
