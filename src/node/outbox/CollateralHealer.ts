@@ -113,7 +113,8 @@ export class CollateralHealer {
         log.warn("newer collateral refuses the evidence", { verdictId: record.verdictId, reason, code: error.code });
         return this.#done(reason, "refused", { kind: "refused", error: errorJson(error) });
       }
-      if (appraisal.verdictId === record.verdictId) continue;
+      // The same verdict but for its time (a re-appraisal is issued now): these documents changed nothing.
+      if (sameButTime(appraisal.verdict, verdictFromJson(record.verdict))) continue;
       return this.#supersede(record, submission, appraisal, reason, request?.source ?? "http");
     }
     log.info("peers' newer collateral changed nothing; their refusals stand", { verdictId: record.verdictId, reason });
@@ -170,6 +171,12 @@ export class CollateralHealer {
     this.#o.metrics.collateralRefreshes.inc({ reason, outcome });
     return result;
   }
+}
+
+/** Whether two verdicts agree in every field but issuedAt and expiresAt. */
+export function sameButTime(a: Verdict, b: Verdict): boolean {
+  const fields = ["workloadId", "measurementHash", "tee", "tcbStatus", "subject", "evidenceHash", "collateralHash", "freshnessBlock"] as const;
+  return fields.every((f) => String(a[f]).toLowerCase() === String(b[f]).toLowerCase());
 }
 
 /** Non-empty sets of files, without repeats (the same documents shown by several peers are tried once). */
