@@ -43,6 +43,8 @@ function chainAt(tcbGracePeriod = 0): ChainState {
     now: () => AT,
     head: () => ({ number: 10n, hash: `0x${"ab".repeat(32)}`, timestamp: AT }),
     workload: async () => ({ workloadId: WORKLOAD, policy, policyEffectiveAt: 0n, pendingEffectiveAt: 0n, measurements: [MEASUREMENT] }),
+    // No designated validator workload: these are ordinary Keep submissions.
+    validatorSet: async () => ({ validatorWorkload: `0x${"00".repeat(32)}`, validators: new Map(), threshold: 2 }),
   } as unknown as ChainState;
 }
 
