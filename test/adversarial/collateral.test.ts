@@ -424,6 +424,17 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     await c.db.close();
   });
 
+  it("a refusal code keepledger does not declare is counted as reason \"other\" (peers do not mint metric labels)", async () => {
+    const scenario = await buildScenario({ tee: "sgx" });
+    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const c = await collectorWithPending(scenario, scenario.collateral);
+    const honest = await peerRefusal(scenario, newer, c.appraisal, c.sent);
+    const odd = { ...honest, refusal: { error: { ...honest.refusal.error, code: `MADE_UP_${"X".repeat(40)}` } } };
+    expect((await c.healer.heal(c.record, c.sent, [odd]))?.kind).toBe("superseded");
+    expect(await c.outcomes()).toEqual({ "other/superseded": 1 });
+    await c.db.close();
+  });
+
   it("refuses the evidence with CERT_REVOKED when the superseding CRL revokes its PCK certificate", async () => {
     const scenario = await buildScenario({ tee: "sgx" });
     const freshCrl = await createCrl(scenario.pki.platformCa, [scenario.pckLeaf.cert.serial], { thisUpdate: new Date("2025-05-25T00:00:00Z"), nextUpdate: new Date("2025-06-25T00:00:00Z") });

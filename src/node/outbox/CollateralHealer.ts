@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Hex } from "viem";
-import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
+import { PolicyError, declaredErrorCodes, isKeepledgerError } from "../../errors/index.ts";
 import type { Verdict } from "../../ids/index.ts";
 import { SUPERSEDING_REFUSALS, UNPROVEN_OWN_COLLATERAL, type Appraisal, type Appraiser } from "../appraisal/appraiseSubmission.ts";
 import { dedupeFiles } from "../appraisal/collateralFiles.ts";
@@ -80,7 +80,7 @@ export class CollateralHealer {
   async heal(record: VerdictRecord, submission: Submission, refusals: ReadonlyArray<{ peer: string; refusal: PeerRefusal }>): Promise<HealOutcome | undefined> {
     const triggers = refusals.filter((r) => isSupersedingRefusal(r.refusal));
     if (triggers.length === 0) return undefined;
-    const reason = triggers[0]!.refusal.error.code;
+    const reason = reasonOf(triggers[0]!.refusal.error.code);
     const { store, log } = this.#o;
     const count = await store.countCollateralHeal(record.requestId);
     if (count > this.#maxHeals) {
@@ -171,6 +171,11 @@ export class CollateralHealer {
     this.#o.metrics.collateralRefreshes.inc({ reason, outcome });
     return result;
   }
+}
+
+/** A peer's refusal code as a metric label: a code keepledger declares, else "other" (a peer must not mint label values). */
+function reasonOf(code: string): string {
+  return declaredErrorCodes().has(code) ? code : "other";
 }
 
 /** Whether two verdicts agree in every field but issuedAt and expiresAt. */
