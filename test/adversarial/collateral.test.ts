@@ -16,6 +16,7 @@ import { keepledgerDomain, tcbStatusCode } from "../../src/ids/index.ts";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import { Appraiser, type Appraisal } from "../../src/node/appraisal/appraiseSubmission.ts";
 import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
+import { HealedCollateral } from "../../src/node/appraisal/HealedCollateral.ts";
 import { supersedingFromDetails, supersedingToJson } from "../../src/node/appraisal/supersedingDocuments.ts";
 import { errorJson } from "../../src/node/errorJson.ts";
 import { CollateralHealer, isSupersedingRefusal } from "../../src/node/outbox/CollateralHealer.ts";
@@ -319,9 +320,10 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     const src = Object.assign(source(own), { refreshes: 0 });
     const refreshing: CollateralProvider = { name: src.name, fetch: src.fetch, refresh: () => void src.refreshes++ };
     const metrics = createNodeMetrics({ defaultMetrics: false });
-    const appraiser = new Appraiser({ chain: chainAt(), metrics, providers: [refreshing], floor, unsafeTrustedRoots: scenario.roots });
+    const healed = new HealedCollateral();
+    const appraiser = new Appraiser({ chain: chainAt(), metrics, providers: [refreshing, healed], floor, unsafeTrustedRoots: scenario.roots });
     const signer = createVerdictSigner(privateKeyToAccount(keccak256(stringToBytes("collector"))), keepledgerDomain(31337, "0x0000000000000000000000000000000000000Aa1"));
-    const healer = new CollateralHealer({ appraiser, store, signer, log: quiet(), metrics });
+    const healer = new CollateralHealer({ appraiser, store, signer, log: quiet(), metrics, healed });
     const a = await appraiser.appraise(submission(quote), { role: "collector" });
     const ownSignature = await signer.signVerdict(a.verdict);
     await store.accept({
@@ -340,7 +342,7 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     const record = (await store.verdict(a.verdictId))!;
     const sent = { ...submission(quote), collateral: a.collateral };
     const outcomes = async () => Object.fromEntries((await metrics.collateralRefreshes.get()).values.map((v) => [`${v.labels.reason}/${v.labels.outcome}`, v.value]));
-    return { db, store, floor, source: src, healer, appraisal: a, record, sent, outcomes };
+    return { db, store, floor, source: src, healer, appraiser, healed, appraisal: a, record, sent, outcomes };
   }
 
   /** What a peer with `own` collateral answers the proposal, as it travels (JSON). */
@@ -382,6 +384,11 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     const peer = await validator(scenario, newer);
     const theirs = await peer.appraiser.appraise(outcome.submission, { role: "peer", issuedAt: outcome.verdict.issuedAt });
     expect(theirs.verdictId).toBe(outcome.verdictId);
+    // Its own source still serves the older TCB Info, now below its floor: the healed document keeps the
+    // next submission of the platform from being refused as stale.
+    const next = await buildQuote({ tee: "sgx", pckLeaf: scenario.pckLeaf, pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root], sgxBody: { reportData: new Uint8Array(64).fill(7) } });
+    const later = await c.appraiser.appraise(submission(next.bytes), { role: "collector" });
+    expect(later.verified.collateralUsed?.find((u) => u.key === `tcbInfo:SGX:${DEFAULT_FMSPC}`)?.issued).toEqual(new Date("2025-05-30T00:00:00Z"));
     // The same refusal again, for the old (now superseded) record: nothing is written twice.
     expect((await c.healer.heal(c.record, c.sent, [refusal]))?.kind).toBe("unchanged");
     expect(await c.outcomes()).toMatchObject({ "COLLATERAL_SUPERSEDED/superseded": 1 });
@@ -406,6 +413,7 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     expect(c.source.calls).toBe(fetches); // the third is not re-appraised at all
     expect(await c.outcomes()).toEqual({ "COLLATERAL_SUPERSEDED/unchanged": 2, "COLLATERAL_SUPERSEDED/limit": 1 });
     expect(c.floor.newest(key)).toEqual(floorBefore);
+    expect(c.healed.size).toBe(0);
     expect((await c.store.verdict(c.record.verdictId))?.state).toBe("pending");
     await c.db.close();
   });

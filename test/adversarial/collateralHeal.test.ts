@@ -145,7 +145,13 @@ describe("the collector heals when peers show newer collateral (3 validators, k 
     expect(await collector().store.signatures(verdictId)).toEqual([]);
     expect((await collector().store.request(old!.requestId))?.verdictId).toBe(view.verdictId);
     expect(net.nodes[0]!.logs.some((l) => l.includes("verdict superseded"))).toBe(true);
-    collectorSource.set = newer; // its PCS catches up
+
+    // Its source still lags; the next quote of the platform is proposed under the healed TCB Info at once.
+    const next = await quote(4);
+    const nextView = (await net.waitSettled(url(0), await post(next))) as { status: string; verdict: { collateralHash: Hex } };
+    expect(nextView).toMatchObject({ status: "finalized", verdict: { collateralHash: await collateralHashOf(next, newer) } });
+    expect(await refreshes(collector(), "COLLATERAL_SUPERSEDED", "superseded")).toBe(1);
+    expect(collectorSource.set).toBe(scenario.collateral);
   }, 60_000);
 
   it("a peer showing a forged superseding TCB Info changes nothing and cannot loop the collector; honest peers finalize the verdict", async () => {
@@ -177,7 +183,7 @@ describe("the collector heals when peers show newer collateral (3 validators, k 
       await net.startNode(1, { collateralProviders: [peerSource], unsafeTrustedRoots: scenario.roots });
       const view = (await net.waitSettled(url(0), verdictId)) as { status: string; verdictId: Hex; verdict: { collateralHash: Hex } };
       expect(view).toMatchObject({ status: "finalized", verdictId });
-      expect(view.verdict.collateralHash).toBe(await collateralHashOf(evidence, collectorSource.set));
+      expect(view.verdict.collateralHash).toBe(await collateralHashOf(evidence, peerSource.set));
       expect(requestsToScripted).toBeGreaterThanOrEqual(asked);
       expect(await refreshes(collector(), "COLLATERAL_SUPERSEDED", "unchanged")).toBe(unchanged + 2);
     } finally {

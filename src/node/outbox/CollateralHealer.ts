@@ -16,6 +16,7 @@ import { PolicyError, declaredErrorCodes, isKeepledgerError } from "../../errors
 import type { Verdict } from "../../ids/index.ts";
 import { SUPERSEDING_REFUSALS, UNPROVEN_OWN_COLLATERAL, type Appraisal, type Appraiser } from "../appraisal/appraiseSubmission.ts";
 import { dedupeFiles } from "../appraisal/collateralFiles.ts";
+import type { HealedCollateral } from "../appraisal/HealedCollateral.ts";
 import { supersedingFromDetails } from "../appraisal/supersedingDocuments.ts";
 import { NODE_CODES } from "../codes.ts";
 import { errorJson } from "../errorJson.ts";
@@ -37,6 +38,8 @@ export interface CollateralHealerOptions {
   maxHeals?: number;
   /** Distinct sets of shown documents tried per re-appraisal (one per refusing peer). Default 3. */
   maxOffers?: number;
+  /** Where documents a heal verified and used are kept, as one of the appraiser's own sources. */
+  healed?: HealedCollateral;
 }
 
 export function defaultCollateralHealerOptions(): Required<Pick<CollateralHealerOptions, "maxHeals" | "maxOffers">> {
@@ -115,6 +118,7 @@ export class CollateralHealer {
       }
       // The same verdict but for its time (a re-appraisal is issued now): these documents changed nothing.
       if (sameButTime(appraisal.verdict, verdictFromJson(record.verdict))) continue;
+      if (offer.length > 0) this.#o.healed?.add(offer);
       return this.#supersede(record, submission, appraisal, reason, request?.source ?? "http");
     }
     log.info("peers' newer collateral changed nothing; their refusals stand", { verdictId: record.verdictId, reason });
