@@ -15,6 +15,10 @@ export interface HealedCollateralOptions {
   maxEntries?: number;
 }
 
+export function defaultHealedCollateralOptions(): Required<HealedCollateralOptions> {
+  return { maxEntries: 256 };
+}
+
 export class HealedCollateral implements CollateralProvider {
   readonly name = "healed collateral";
   readonly #maxEntries: number;
@@ -22,7 +26,7 @@ export class HealedCollateral implements CollateralProvider {
   readonly #entries = new Map<string, CollateralSet>();
 
   constructor(options: HealedCollateralOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 256;
+    this.#maxEntries = options.maxEntries ?? defaultHealedCollateralOptions().maxEntries;
   }
 
   get size(): number {

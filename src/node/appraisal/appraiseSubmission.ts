@@ -29,7 +29,6 @@ import type { VerifiedEvidence } from "../../verify/types.ts";
 import { compareStamps, crlNumberOf, describeStamp, intelDocumentStamp, type CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
 import { readIntelDocument, type TcbInfo } from "../../verify/dcap/intelCollateral.ts";
 import { DCAP_CODES } from "../../verify/dcap/codes.ts";
-import { FRESHNESS_CODES } from "../../verify/freshness/codes.ts";
 import { X509_CODES } from "../../verify/x509/codes.ts";
 import { detectAdapter, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../../verify/x509/verifyCertificateChain.ts";
@@ -42,7 +41,7 @@ import type { CollateralFile, Submission } from "../types.ts";
 import { fastVerdictId } from "../verdictHash.ts";
 import { collateralSetToFiles, dedupeFiles } from "./collateralFiles.ts";
 import { claimedKeys, documentDigests, keyClaimed, refreshingProvider, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
-import { supersedingFiles, supersedingToJson } from "./supersedingDocuments.ts";
+import { showDocuments, showNewest } from "./supersedingDocuments.ts";
 import { requestIdOf } from "./requestId.ts";
 
 export interface AppraiserOptions {
@@ -172,7 +171,7 @@ export class Appraiser {
       metrics.verifications.inc({ kind, result: "ok" });
     } catch (error) {
       metrics.verifications.inc({ kind, result: isKeepledgerError(error) ? error.code : "UNEXPECTED" });
-      if (options.role === "peer") showSuperseding(error, mergeCollateral(...watching.flatMap((w) => w.recorded)));
+      if (options.role === "peer") showNewest(error, mergeCollateral(...watching.flatMap((w) => w.recorded)));
       throw error;
     } finally {
       metrics.verifySeconds.observe({ kind }, (performance.now() - started) / 1000);
@@ -267,8 +266,7 @@ export class Appraiser {
       if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") {
         // The collector is shown the newer documents this refusal rests on, to verify for itself.
         const digests = used.flatMap((u) => (keyClaimed(u.key, ownKeys) ? rawStamps(fetched, u).filter((s) => compareStamps(s, u) > 0).map((s) => s.digest) : []));
-        const files = supersedingFiles(fetched, digests);
-        if (files.length > 0) error.details.superseding = supersedingToJson(files);
+        showDocuments(error, fetched, digests);
         throw error;
       }
       return [];
@@ -380,27 +378,6 @@ export const UNPROVEN_OWN_COLLATERAL: ReadonlySet<string> = new Set<string>([
   X509_CODES.CERT_MALFORMED,
   X509_CODES.CERT_ISSUER_NOT_CA,
 ]);
-
-/** Peer refusals that name a newer document this node verified (`details.newest`), which it then shows. */
-export const SUPERSEDING_REFUSALS: ReadonlySet<string> = new Set<string>([
-  NODE_CODES.COLLATERAL_SUPERSEDED,
-  FRESHNESS_CODES.CRL_STALE,
-  FRESHNESS_CODES.DCAP_TCB_INFO_STALE,
-  FRESHNESS_CODES.DCAP_QE_IDENTITY_STALE,
-]);
-
-/**
- * A peer refusing the collector's document as superseded or stale attaches the newer one it verified
- * (`details.newest.digest`), with its issuer chain, when its own sources still hold it: the collector
- * can then heal at once instead of waiting for its own cache (docs/node.md, "Collateral independence").
- */
-function showSuperseding(error: unknown, own: CollateralSet): void {
-  if (!isKeepledgerError(error) || !SUPERSEDING_REFUSALS.has(error.code)) return;
-  const digest = (error.details.newest as { digest?: unknown } | undefined)?.digest;
-  if (typeof digest !== "string") return;
-  const files = supersedingFiles(own, [digest]);
-  if (files.length > 0) error.details.superseding = supersedingToJson(files);
-}
 
 /** Unverified stamps of the documents of `set` with the key of `like` (for a cheap "claims to be newer" test). */
 function rawStamps(set: CollateralSet, like: CollateralStamp): CollateralStamp[] {

@@ -7,7 +7,10 @@
  */
 import { createHash } from "node:crypto";
 import type { CollateralSet } from "../../collateral/types.ts";
+import { isKeepledgerError } from "../../errors/index.ts";
+import { FRESHNESS_CODES } from "../../verify/freshness/codes.ts";
 import type { ParsedCertificate, ParsedCrl } from "../../verify/x509/certificate.ts";
+import { NODE_CODES } from "../codes.ts";
 import type { CollateralFile } from "../types.ts";
 import { collateralSetToFiles } from "./collateralFiles.ts";
 
@@ -77,4 +80,30 @@ export function supersedingFromDetails(details: unknown): CollateralFile[] {
     out.push({ name, bytes });
   }
   return out;
+}
+
+/** Peer refusals that name a newer document the peer verified (`details.newest`), which it then shows. */
+export const SUPERSEDING_REFUSALS: ReadonlySet<string> = new Set<string>([
+  NODE_CODES.COLLATERAL_SUPERSEDED,
+  FRESHNESS_CODES.CRL_STALE,
+  FRESHNESS_CODES.DCAP_TCB_INFO_STALE,
+  FRESHNESS_CODES.DCAP_QE_IDENTITY_STALE,
+]);
+
+/** Attaches the documents of `own` with these digests to a refusal (`details.superseding`), when there are any within the bounds. */
+export function showDocuments(error: unknown, own: CollateralSet, digests: readonly string[]): void {
+  if (!isKeepledgerError(error)) return;
+  const files = supersedingFiles(own, digests);
+  if (files.length > 0) error.details.superseding = supersedingToJson(files);
+}
+
+/**
+ * A peer refusing the collector's document as superseded or stale shows the newer one it verified
+ * (`details.newest.digest`), with its issuer chain, when its own sources still hold it: the collector can
+ * then heal at once instead of waiting for its own cache (docs/node.md, "Collateral independence").
+ */
+export function showNewest(error: unknown, own: CollateralSet): void {
+  if (!isKeepledgerError(error) || !SUPERSEDING_REFUSALS.has(error.code)) return;
+  const digest = (error.details.newest as { digest?: unknown } | undefined)?.digest;
+  if (typeof digest === "string") showDocuments(error, own, [digest]);
 }
