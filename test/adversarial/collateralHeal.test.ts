@@ -202,3 +202,50 @@ describe("the collector heals when peers show newer collateral (3 validators, k 
     expect(await refreshes(collector(), "CERT_REVOKED", "refused")).toBe(1);
   }, 60_000);
 });
+
+describe("a collector in batch mode heals too, once a refusal has made the verdict go on alone", () => {
+  let net: NodeNetwork;
+  let scenario: Scenario;
+  let workloadId: Hex;
+  let down: Server;
+
+  beforeAll(async () => {
+    scenario = await buildScenario({ tee: "sgx" });
+    net = await startNodeNetwork({ validatorWorkload: false, chainTimestamp: CHAIN_START, nodeConfig: (i) => (i === 0 ? { batch: { enabled: true, maxItems: 8, maxWaitMs: 200 } } : {}) });
+    ({ workloadId } = await registerWorkload(net.clients, net.deployment, "platform-app", ""));
+    await schedulePolicy(net.clients, net.deployment, workloadId, { ...defaultPolicy(), allowedTees: ["sgx"], acceptedTcbStatuses: ["UpToDate"], dev: true, allowUnboundEvidence: true });
+    await addMeasurement(net.clients, net.deployment, workloadId, 1, { tee: "sgx", mrenclave: MRENCLAVE, mrsigner: `0x${"00".repeat(32)}`, isvProdId: 0, minIsvSvn: 0 });
+    down = createServer((req, res) => {
+      req.resume().on("end", () => {
+        res.writeHead(503, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "NODE_UNAVAILABLE", message: "down", stage: "infrastructure" } }));
+      });
+    });
+    await new Promise<void>((r) => down.listen(net.nodes[2]!.port, "127.0.0.1", r));
+    const reissue = await signIntelJson(
+      scenario.pki.tcbSigning,
+      "tcbInfo",
+      tcbInfoValue({ id: "SGX", issueDate: new Date("2025-05-30T00:00:00Z"), nextUpdate: new Date("2025-06-29T00:00:00Z"), levels: defaultLevels("sgx") }),
+      [scenario.pki.tcbSigning, scenario.pki.root],
+    );
+    await net.startNode(0, { collateralProviders: [source(scenario.collateral)], unsafeTrustedRoots: scenario.roots });
+    await net.startNode(1, { collateralProviders: [source({ ...scenario.collateral, intelDocuments: [reissue, scenario.qeIdentity] })], unsafeTrustedRoots: scenario.roots });
+  }, 90_000);
+
+  afterAll(async () => {
+    await new Promise<void>((r) => (down ? down.close(() => r()) : r()));
+    down?.closeAllConnections();
+    await net?.stop();
+  });
+
+  it("the batch is refused, its item goes on alone, is shown the newer TCB Info as stale, heals and finalizes", async () => {
+    const posted = await net.post(net.nodes[0]!.url, { workloadId, evidence: Buffer.from(scenario.quote).toString("base64"), unbound: true });
+    expect(posted.status, JSON.stringify(posted.json)).toBe(202);
+    const verdictId = posted.json.verdictId as Hex;
+    const view = (await net.waitSettled(net.nodes[0]!.url, verdictId)) as { status: string; verdictId: Hex; mode: string };
+    expect(view).toMatchObject({ status: "finalized", mode: "single" });
+    expect(view.verdictId).not.toBe(verdictId);
+    const node = net.nodes[0]!.node!;
+    expect(await refreshes(node, "DCAP_TCB_INFO_STALE", "superseded")).toBe(1);
+  }, 60_000);
+});
