@@ -68,4 +68,10 @@ export type CollateralRequest =
 export interface CollateralProvider {
   readonly name: string;
   fetch(request: CollateralRequest, at: Date): Promise<CollateralSet>;
+  /**
+   * Forgets what a cache holds for `request`, so that the next fetch asks the service again (a peer
+   * showed newer collateral than the cached one). Providers without a cache leave it out. A provider
+   * may ignore it for entries fetched moments ago, so that it cannot be made to hammer its service.
+   */
+  refresh?(request: CollateralRequest): void;
 }

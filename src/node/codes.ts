@@ -41,12 +41,17 @@ export const NODE_CODES = defineErrorCodes("node", {
   COLLATERAL_SUPERSEDED: {
     stage: "verification",
     description:
-      "A peer has verified a newer CRL, TCB Info or QE Identity than the collector sent (details: the document, the date and number sent, the newer ones): it does not sign on collateral it holds stale. The collector must fetch fresh collateral.",
+      "A peer has verified a newer CRL, TCB Info or QE Identity than the collector sent (details: the document, the date and number sent, the newer ones, and the newer documents themselves in `superseding`): it does not sign on collateral it holds stale. The collector verifies the documents shown, refreshes its own sources and re-appraises (at most twice per request); operators need do nothing.",
   },
   COLLATERAL_FRESHNESS_UNKNOWN: {
     stage: "infrastructure",
     description:
       "This validator's own collateral sources are down and nothing it has verified shows the offered CRL, TCB Info or QE Identity is the current one; it does not sign on collateral it cannot compare. Retried.",
+  },
+  NODE_VERDICT_SUPERSEDED: {
+    stage: "policy",
+    description:
+      "Recorded on a collector's pending verdict it replaced: peers showed newer collateral, the re-appraisal gave another verdict (details.supersededBy), and the request now follows that one. The old verdict's signatures were discarded; GET /v1/verdicts/{old id} answers with the new verdict.",
   },
   NODE_SELF_ATTESTATION_FAILED: { stage: "infrastructure", description: "The node could not attest itself (evidence device, quorum or chain failing); it retries with backoff and reports the state in /healthz." },
 });

@@ -7,13 +7,14 @@
 import { amdKdsCollateral } from "../collateral/amd/index.ts";
 import { intelPcsCollateral } from "../collateral/intel/intelPcsCollateral.ts";
 import { directoryCollateral } from "../collateral/staticCollateral.ts";
-import { emptyCollateral, type CollateralProvider } from "../collateral/types.ts";
+import { emptyCollateral, type CollateralProvider, type CollateralRequest } from "../collateral/types.ts";
 import type { NodeConfig } from "./config/loadNodeConfig.ts";
 
 export function scopedToVendor(provider: CollateralProvider, vendor: "intel" | "amd"): CollateralProvider {
   return {
     name: provider.name,
     fetch: async (request, at) => (request.vendor === vendor ? provider.fetch(request, at) : emptyCollateral()),
+    ...(provider.refresh ? { refresh: (request: CollateralRequest) => (request.vendor === vendor ? provider.refresh?.(request) : undefined) } : {}),
   };
 }
 

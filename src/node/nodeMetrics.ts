@@ -23,6 +23,13 @@ export interface NodeMetrics {
   peerSignatures: Counter<"route" | "outcome">;
   /** Signatures from peers dropped because the contract would refuse them, by peer and code (a faulty peer). */
   peerFaults: Counter<"peer" | "code">;
+  /**
+   * Collateral heals: a peer refused the collector's collateral as superseded or stale (reason: its code)
+   * and the collector re-appraised with the documents shown and fresh fetches; outcome: superseded (a new
+   * verdict replaced the old), refused (the newer collateral refuses the evidence), unchanged (the documents
+   * proved nothing new: forged, older or the same), retry (a source was down), limit (no more heals for the request).
+   */
+  collateralRefreshes: Counter<"reason" | "outcome">;
   tcbDowngraded: Gauge;
   selfAttestationExpiresAt: Gauge;
   httpRequests: Counter<"route" | "status">;
@@ -49,6 +56,12 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
     peerRequests: new Counter({ name: "keepledger_node_peer_requests_total", help: "Signature requests sent to peers, by peer and outcome", labelNames: ["peer", "outcome"], registers }),
     peerSignatures: new Counter({ name: "keepledger_node_peer_signatures_total", help: "Signature requests this node answered as a peer, by route and outcome", labelNames: ["route", "outcome"], registers }),
     peerFaults: new Counter({ name: "keepledger_node_peer_faults_total", help: "Peer signatures dropped because the contract would refuse them, by peer and code", labelNames: ["peer", "code"], registers }),
+    collateralRefreshes: new Counter({
+      name: "keepledger_node_collateral_refreshes_total",
+      help: "Re-appraisals after a peer refused the collector's collateral as superseded or stale, by the refusal's code and outcome",
+      labelNames: ["reason", "outcome"],
+      registers,
+    }),
     tcbDowngraded: new Gauge({ name: "keepledger_node_tcb_downgraded_verdicts", help: "Live verdicts this node signed that newer TCB Info would downgrade", registers }),
     selfAttestationExpiresAt: new Gauge({ name: "keepledger_node_self_attestation_expires_at_seconds", help: "When this node's own verdict expires (unix seconds; 0 when none)", registers }),
     httpRequests: new Counter({ name: "keepledger_node_http_requests_total", help: "HTTP requests by route and status", labelNames: ["route", "status"], registers }),

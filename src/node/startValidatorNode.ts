@@ -20,6 +20,7 @@ import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../verify/x509/verifyCertificateChain.ts";
 import { Appraiser } from "./appraisal/appraiseSubmission.ts";
 import { filesProvider } from "./appraisal/collateralFiles.ts";
+import { HealedCollateral } from "./appraisal/HealedCollateral.ts";
 import { createChainState } from "./chain/chainState.ts";
 import { NODE_CODES } from "./codes.ts";
 import { collateralSources } from "./collateralSources.ts";
@@ -30,6 +31,7 @@ import { Intake } from "./intake/Intake.ts";
 import { createNodeLogger, type NodeLogger } from "./logging/createNodeLogger.ts";
 import { createNodeMetrics, type NodeMetrics } from "./nodeMetrics.ts";
 import { OnchainRequests } from "./onchain/OnchainRequests.ts";
+import { CollateralHealer } from "./outbox/CollateralHealer.ts";
 import { Outbox } from "./outbox/Outbox.ts";
 import { createPeerClient } from "./peer/peerClient.ts";
 import { createPeerAuthenticator, createPeerRequestSigner } from "./peer/peerAuth.ts";
@@ -99,7 +101,9 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   const allowMissingAmdCrl = config.collateral.dangerouslyAllowMissingAmdCrl === true;
   if (allowMissingAmdCrl) nodeLog.warn("UNSAFE: collateral.dangerouslyAllowMissingAmdCrl is set: SEV-SNP evidence is accepted without AMD's CRL when none can be had (dev networks only)");
   const adapters = options.adapters ?? defaultAdapters({ dangerouslyAllowMissingAmdCrl: allowMissingAmdCrl });
-  const providers = [...(await collateralSources(config.collateral)), ...(options.collateralProviders ?? [])];
+  // Documents a collateral heal verified stay available beside the sources that may still lag behind them.
+  const healed = new HealedCollateral();
+  const providers = [...(await collateralSources(config.collateral)), ...(options.collateralProviders ?? []), healed];
   const floor = await CollateralFloorStore.open(store.db);
   const tcbRecovery = new TcbRecovery({
     store,
@@ -139,6 +143,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     metrics,
     batch: { maxItems: config.batch.maxItems, maxWaitMs: config.batch.maxWaitMs },
     hedgeAfterMs: config.peers.hedgeAfterMs,
+    healer: new CollateralHealer({ appraiser, store, signer: verdictSigner, log: nodeLog, metrics, healed }),
   });
   const intake = new Intake({ appraiser, store, outbox, signer: verdictSigner, log: nodeLog, batch: config.batch.enabled });
   const peerService = new PeerService({ appraiser, signer: verdictSigner, store, chain: chainState, log: nodeLog, metrics, maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds });

@@ -8,17 +8,25 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { keccak256, stringToBytes } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { defaultPolicy, toChainPolicy, workloadPolicyOf } from "../../src/chain/policy.ts";
 import type { CollateralProvider, CollateralSet } from "../../src/collateral/types.ts";
 import { InfrastructureError, isKeepledgerError } from "../../src/errors/index.ts";
-import { tcbStatusCode } from "../../src/ids/index.ts";
+import { keepledgerDomain, tcbStatusCode } from "../../src/ids/index.ts";
+import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import { Appraiser, type Appraisal } from "../../src/node/appraisal/appraiseSubmission.ts";
+import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
+import { HealedCollateral } from "../../src/node/appraisal/HealedCollateral.ts";
+import { supersedingFromDetails, supersedingToJson } from "../../src/node/appraisal/supersedingDocuments.ts";
+import { errorJson } from "../../src/node/errorJson.ts";
+import { CollateralHealer, isSupersedingRefusal } from "../../src/node/outbox/CollateralHealer.ts";
+import type { PeerRefusal } from "../../src/node/peer/peerProtocol.ts";
+import { createVerdictSigner } from "../../src/node/quorum/verdictSigner.ts";
 import type { ChainState } from "../../src/node/chain/chainState.ts";
 import { createNodeLogger } from "../../src/node/logging/createNodeLogger.ts";
 import { createNodeMetrics } from "../../src/node/nodeMetrics.ts";
 import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
 import { PeerService, signedRecordOf } from "../../src/node/peer/PeerService.ts";
-import type { VerdictSigner } from "../../src/node/quorum/verdictSigner.ts";
 import { CollateralFloorStore } from "../../src/node/store/CollateralFloorStore.ts";
 import { NodeStore } from "../../src/node/store/NodeStore.ts";
 import { TcbRecovery } from "../../src/node/tcb/tcbRecovery.ts";
@@ -43,8 +51,8 @@ function chainAt(tcbGracePeriod = 0): ChainState {
     now: () => AT,
     head: () => ({ number: 10n, hash: `0x${"ab".repeat(32)}`, timestamp: AT }),
     workload: async () => ({ workloadId: WORKLOAD, policy, policyEffectiveAt: 0n, pendingEffectiveAt: 0n, measurements: [MEASUREMENT] }),
-    // The designated validator workload is another one: these submissions are ordinary Keeps.
-    validatorSet: async () => ({ validatorWorkload: `0x${"77".repeat(32)}`, validators: new Map() }),
+    // No designated validator workload: these are ordinary Keep submissions.
+    validatorSet: async () => ({ validatorWorkload: `0x${"00".repeat(32)}`, validators: new Map(), threshold: 2 }),
     revocations: async () => ({ subjectRevoked: false, revokedPlatforms: [] }),
   } as unknown as ChainState;
 }
@@ -98,6 +106,11 @@ async function codeOf(run: Promise<unknown>): Promise<{ code: string; retryable:
   throw new Error("expected a refusal, the appraisal succeeded");
 }
 
+/** The documents a refusal shows (details.superseding), read as a collector reads them. */
+function shown(details: Record<string, unknown>): CollateralSet {
+  return staticCollateral(supersedingFromDetails(details)).collateral;
+}
+
 /** Collateral files a collector sends its peers: the scenario's collateral with some documents replaced. */
 function filesOf(a: Appraisal): Submission["collateral"] {
   return a.collateral;
@@ -136,6 +149,8 @@ describe("collateral independence and freshness", () => {
     const refusal = await codeOf(peer.appraiser.appraise(submission(quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
     expect(refusal.code).toBe("CRL_STALE");
     expect(refusal.details).toMatchObject({ got: { issued: "2025-05-20T00:00:00.000Z" }, newest: { issued: "2025-05-25T00:00:00.000Z" } });
+    // The refusal shows the collector the newer CRL it rests on.
+    expect(shown(refusal.details).crls.map((c) => c.fingerprint)).toEqual([freshCrl.fingerprint]);
   });
 
   it("a peer whose own source has the fresh, revoking CRL it has not verified yet still refuses the collector's old one (CERT_REVOKED)", async () => {
@@ -147,6 +162,7 @@ describe("collateral independence and freshness", () => {
     const proposed = await collector.appraiser.appraise(submission(scenario.quote), { role: "collector" });
     const refusal = await codeOf(peer.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
     expect(refusal.code).toBe("CERT_REVOKED");
+    expect(shown(refusal.details).crls.map((c) => c.fingerprint)).toEqual([freshCrl.fingerprint]);
   });
 
   it("pre-TCB-recovery TCB Info (a lower tcbEvaluationDataNumber) is refused: as stale against the floor, as superseded against the peer's own source", async () => {
@@ -166,6 +182,7 @@ describe("collateral independence and freshness", () => {
     const superseded = await codeOf(fresh.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
     expect(superseded.code).toBe("COLLATERAL_SUPERSEDED");
     expect(superseded.details).toMatchObject({ document: `tcbInfo:SGX:${DEFAULT_FMSPC}`, sent: { number: 17 }, newest: { number: 18 } });
+    expect(shown(superseded.details).intelDocuments.map((d) => Buffer.from(d.body).toString())).toEqual([Buffer.from(tcb18.body).toString()]);
     // It verified 18 on the way: its floor moved, and the next proposal under 17 is stale outright.
     expect(fresh.floor.newest(`tcbInfo:SGX:${DEFAULT_FMSPC}`)?.number).toBe(18);
     const stale = await codeOf(fresh.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
@@ -266,7 +283,7 @@ describe("collateral independence and freshness", () => {
     const peer = await validator(scenario, scenario.collateral);
     peer.source.down = true;
     let signatures = 0;
-    const signer = { signVerdict: async () => (signatures++, { signer: "0x", signature: "0x" }) } as unknown as VerdictSigner;
+    const signer = { signVerdict: async () => (signatures++, { signer: "0x", signature: "0x" }) } as unknown as ReturnType<typeof createVerdictSigner>;
     const db = openDatabase(":memory:");
     const service = new PeerService({
       appraiser: peer.appraiser,
@@ -290,5 +307,172 @@ describe("collateral independence and freshness", () => {
     expect(signatures).toBe(1);
     expect(proposed.verdict.tcbStatus).toBe(tcbStatusCode("UpToDate"));
     await db.close();
+  });
+});
+
+describe("the collector's heal when peers refuse its collateral (CollateralHealer)", () => {
+  const quiet = () => createNodeLogger({ profile: "debug", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+  /** A collector (own store, floor, source, signer) with one pending verdict it proposed under its own collateral. */
+  async function collectorWithPending(scenario: Scenario, own: CollateralSet, quote = scenario.quote) {
+    const db = openDatabase(":memory:");
+    const store = await NodeStore.open(db);
+    const floor = await CollateralFloorStore.open(db);
+    const src = Object.assign(source(own), { refreshes: 0 });
+    const refreshing: CollateralProvider = { name: src.name, fetch: src.fetch, refresh: () => void src.refreshes++ };
+    const metrics = createNodeMetrics({ defaultMetrics: false });
+    const healed = new HealedCollateral();
+    const appraiser = new Appraiser({ chain: chainAt(), metrics, providers: [refreshing, healed], floor, unsafeTrustedRoots: scenario.roots });
+    const signer = createVerdictSigner(privateKeyToAccount(keccak256(stringToBytes("collector"))), keepledgerDomain(31337, "0x0000000000000000000000000000000000000Aa1"));
+    const healer = new CollateralHealer({ appraiser, store, signer, log: quiet(), metrics, healed });
+    const a = await appraiser.appraise(submission(quote), { role: "collector" });
+    const ownSignature = await signer.signVerdict(a.verdict);
+    await store.accept({
+      requestId: a.requestId,
+      workloadId: WORKLOAD,
+      source: "http",
+      verdictId: a.verdictId,
+      verdict: verdictToJson(a.verdict),
+      mode: "single",
+      evidence: a.evidence,
+      collateral: a.collateral,
+      link: { verdictId: a.verdictId, evidenceHash: a.evidenceHash, workloadId: WORKLOAD, subjectPublicKey: null, bindingContext: "keep", freshnessBlock: 0 },
+      signed: signedRecordOf(a),
+      signature: ownSignature,
+    });
+    const record = (await store.verdict(a.verdictId))!;
+    const sent = { ...submission(quote), collateral: a.collateral };
+    const outcomes = async () => Object.fromEntries((await metrics.collateralRefreshes.get()).values.map((v) => [`${v.labels.reason}/${v.labels.outcome}`, v.value]));
+    return { db, store, floor, source: src, healer, appraiser, healed, appraisal: a, record, sent, outcomes };
+  }
+
+  /** What a peer with `own` collateral answers the proposal, as it travels (JSON). */
+  async function peerRefusal(scenario: Scenario, own: CollateralSet, proposal: Appraisal, sent: Submission) {
+    const peer = await validator(scenario, own);
+    try {
+      await peer.appraiser.appraise(sent, { role: "peer", issuedAt: proposal.verdict.issuedAt });
+    } catch (error) {
+      return { peer: "0x0000000000000000000000000000000000000002", refusal: JSON.parse(JSON.stringify({ error: errorJson(error) })) as PeerRefusal };
+    }
+    throw new Error("expected the peer to refuse");
+  }
+
+  const reissued = async (scenario: Scenario, issueDate: string, number?: number) =>
+    signIntelJson(
+      scenario.pki.tcbSigning,
+      "tcbInfo",
+      { ...tcbInfoValue({ id: "SGX", issueDate: new Date(issueDate), nextUpdate: new Date("2025-06-29T00:00:00Z"), levels: defaultLevels("sgx") }), ...(number ? { tcbEvaluationDataNumber: number } : {}) },
+      [scenario.pki.tcbSigning, scenario.pki.root],
+    );
+
+  it("verifies the documents a peer shows, moves its floor and supersedes the pending verdict once", async () => {
+    const scenario = await buildScenario({ tee: "sgx" });
+    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const c = await collectorWithPending(scenario, scenario.collateral);
+    const refusal = await peerRefusal(scenario, newer, c.appraisal, c.sent);
+    expect(refusal.refusal.error.code).toBe("COLLATERAL_SUPERSEDED");
+    expect(isSupersedingRefusal(refusal.refusal)).toBe(true);
+
+    const outcome = await c.healer.heal(c.record, c.sent, [refusal]);
+    expect(outcome?.kind).toBe("superseded");
+    if (outcome?.kind !== "superseded") return;
+    expect(outcome.verdict.collateralHash).not.toBe(c.appraisal.verdict.collateralHash);
+    expect(c.floor.newest(`tcbInfo:SGX:${DEFAULT_FMSPC}`)?.issued).toEqual(new Date("2025-05-30T00:00:00Z"));
+    expect(c.source.refreshes).toBeGreaterThan(0);
+    expect(await c.store.verdict(c.record.verdictId)).toMatchObject({ state: "superseded", error: { code: "NODE_VERDICT_SUPERSEDED", details: { supersededBy: outcome.verdictId } } });
+    expect((await c.store.request(c.record.requestId))?.verdictId).toBe(outcome.verdictId);
+    // The peer now signs the new proposal: the same verdict from its own appraisal.
+    const peer = await validator(scenario, newer);
+    const theirs = await peer.appraiser.appraise(outcome.submission, { role: "peer", issuedAt: outcome.verdict.issuedAt });
+    expect(theirs.verdictId).toBe(outcome.verdictId);
+    // Its own source still serves the older TCB Info, now below its floor: the healed document keeps the
+    // next submission of the platform from being refused as stale.
+    const next = await buildQuote({ tee: "sgx", pckLeaf: scenario.pckLeaf, pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root], sgxBody: { reportData: new Uint8Array(64).fill(7) } });
+    const later = await c.appraiser.appraise(submission(next.bytes), { role: "collector" });
+    expect(later.verified.collateralUsed?.find((u) => u.key === `tcbInfo:SGX:${DEFAULT_FMSPC}`)?.issued).toEqual(new Date("2025-05-30T00:00:00Z"));
+    // The same refusal again, for the old (now superseded) record: nothing is written twice.
+    expect((await c.healer.heal(c.record, c.sent, [refusal]))?.kind).toBe("unchanged");
+    expect(await c.outcomes()).toMatchObject({ "COLLATERAL_SUPERSEDED/superseded": 1 });
+    await c.db.close();
+  });
+
+  it("ignores a forged superseding document, leaves floor and verdict alone, and stops after two re-appraisals", async () => {
+    const scenario = await buildScenario({ tee: "sgx" });
+    const forged = await reissued(scenario, "2025-05-30T00:00:00Z", 99);
+    const signature = new Uint8Array(forged.signature);
+    signature[5]! ^= 0x01;
+    const files = collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [{ ...forged, signature }] });
+    const lie = { peer: "0x0000000000000000000000000000000000000003", refusal: { error: { code: "COLLATERAL_SUPERSEDED", message: "superseded", details: { superseding: supersedingToJson(files) } } } };
+    const c = await collectorWithPending(scenario, scenario.collateral);
+    const key = `tcbInfo:SGX:${DEFAULT_FMSPC}`;
+    const floorBefore = c.floor.newest(key);
+
+    expect(await c.healer.heal(c.record, c.sent, [lie])).toEqual({ kind: "unchanged" });
+    expect(await c.healer.heal(c.record, c.sent, [lie])).toEqual({ kind: "unchanged" });
+    const fetches = c.source.calls;
+    expect(await c.healer.heal(c.record, c.sent, [lie])).toEqual({ kind: "unchanged" });
+    expect(c.source.calls).toBe(fetches); // the third is not re-appraised at all
+    expect(await c.outcomes()).toEqual({ "COLLATERAL_SUPERSEDED/unchanged": 2, "COLLATERAL_SUPERSEDED/limit": 1 });
+    expect(c.floor.newest(key)).toEqual(floorBefore);
+    expect(c.healed.size).toBe(0);
+    expect((await c.store.verdict(c.record.verdictId))?.state).toBe("pending");
+    await c.db.close();
+  });
+
+  it("a genuine document shown beside a forged one by another peer still heals", async () => {
+    const scenario = await buildScenario({ tee: "sgx" });
+    const forged = await reissued(scenario, "2025-05-31T00:00:00Z", 99);
+    const lie = {
+      peer: "0x0000000000000000000000000000000000000003",
+      refusal: { error: { code: "COLLATERAL_SUPERSEDED", message: "x", details: { superseding: supersedingToJson(collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [{ ...forged, signature: new Uint8Array(64) }] })) } } },
+    };
+    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const c = await collectorWithPending(scenario, scenario.collateral);
+    const honest = await peerRefusal(scenario, newer, c.appraisal, c.sent);
+    expect((await c.healer.heal(c.record, c.sent, [lie, honest]))?.kind).toBe("superseded");
+    await c.db.close();
+  });
+
+  it("a refusal code keepledger does not declare is counted as reason \"other\" (peers do not mint metric labels)", async () => {
+    const scenario = await buildScenario({ tee: "sgx" });
+    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const c = await collectorWithPending(scenario, scenario.collateral);
+    const honest = await peerRefusal(scenario, newer, c.appraisal, c.sent);
+    const odd = { ...honest, refusal: { error: { ...honest.refusal.error, code: `MADE_UP_${"X".repeat(40)}` } } };
+    expect((await c.healer.heal(c.record, c.sent, [odd]))?.kind).toBe("superseded");
+    expect(await c.outcomes()).toEqual({ "other/superseded": 1 });
+    await c.db.close();
+  });
+
+  it("refuses the evidence with CERT_REVOKED when the superseding CRL revokes its PCK certificate", async () => {
+    const scenario = await buildScenario({ tee: "sgx" });
+    const freshCrl = await createCrl(scenario.pki.platformCa, [scenario.pckLeaf.cert.serial], { thisUpdate: new Date("2025-05-25T00:00:00Z"), nextUpdate: new Date("2025-06-25T00:00:00Z") });
+    const c = await collectorWithPending(scenario, scenario.collateral);
+    const refusal = await peerRefusal(scenario, { ...scenario.collateral, crls: [freshCrl, scenario.rootCrl] }, c.appraisal, c.sent);
+    expect(refusal.refusal.error.code).toBe("CERT_REVOKED");
+    const outcome = await c.healer.heal(c.record, c.sent, [refusal]);
+    expect(outcome).toMatchObject({ kind: "refused", error: { code: "CERT_REVOKED" } });
+    await c.db.close();
+  });
+
+  it("leaves other refusals alone; with its own source down it cannot compare the shown document and retries later", async () => {
+    const scenario = await buildScenario({ tee: "sgx" });
+    const c = await collectorWithPending(scenario, scenario.collateral);
+    const disagrees = { peer: "0x0000000000000000000000000000000000000002", refusal: { error: { code: "NODE_PEER_DISAGREES", message: "no" } } };
+    expect(await c.healer.heal(c.record, c.sent, [disagrees])).toBeUndefined();
+    expect(await c.outcomes()).toEqual({});
+    // A peer whose floor already holds the reissue refuses as stale, showing it.
+    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const peer = await validator(scenario, newer);
+    await peer.appraiser.appraise(submission(scenario.quote), { role: "collector" });
+    const stale = await codeOf(peer.appraiser.appraise(c.sent, { role: "peer", issuedAt: c.appraisal.verdict.issuedAt }));
+    expect(stale.code).toBe("DCAP_TCB_INFO_STALE");
+    const refusal = { peer: "0x0000000000000000000000000000000000000002", refusal: { error: { code: stale.code, message: "stale", details: stale.details } } };
+    c.source.down = true;
+    expect(await c.healer.heal(c.record, c.sent, [refusal])).toEqual({ kind: "retry" });
+    expect(await c.outcomes()).toEqual({ "DCAP_TCB_INFO_STALE/retry": 1 });
+    c.source.down = false;
+    expect((await c.healer.heal(c.record, c.sent, [refusal]))?.kind).toBe("superseded");
+    await c.db.close();
   });
 });

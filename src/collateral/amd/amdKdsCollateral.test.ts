@@ -189,6 +189,22 @@ describe("amdKdsCollateral caching", () => {
     expect(server.hits.length).toBe(9 + 3);
   });
 
+  it("refresh(request) drops the cached chain and CRL (not the VCEK), unless fetched within minRefetchMs", async () => {
+    const server = await serve(routesFor(c, vcekPath, crl));
+    const clock = fakeClock("2025-06-01T00:00:00Z");
+    const provider = amdKdsCollateral({ baseUrl: server.baseUrl, ...clock.options });
+    const at = () => new Date(clock.c.t);
+    await provider.fetch(request(), at());
+    expect(server.hits).toHaveLength(3);
+    provider.refresh(request());
+    await provider.fetch(request(), at());
+    expect(server.hits).toHaveLength(3);
+    clock.c.t += 61_000;
+    provider.refresh(request());
+    await provider.fetch(request(), at());
+    expect(server.hits.slice(3).sort()).toEqual(["/vcek/v1/Milan/cert_chain", "/vcek/v1/Milan/crl"]);
+  });
+
   it("keys VCEKs by chip and TCB, and fetches again for another TCB", async () => {
     const other = { ...request(), reportedTcb: { bootloader: 3, tee: 0, snp: 23, microcode: 213 } } as CollateralRequest;
     const otherPath = vcekPath.replace("snpSPL=22", "snpSPL=23");

@@ -57,6 +57,8 @@ export interface AmdKdsCollateralProvider extends CollateralProvider {
   readonly cache: KdsCache | undefined;
   /** Forgets every cached response (for cold runs). */
   clearCache(): void;
+  /** Forgets the cached chain and CRL for `request` (not its VCEK), unless fetched within minRefetchMs. */
+  refresh(request: CollateralRequest): void;
 }
 
 /**
@@ -115,6 +117,15 @@ export function amdKdsCollateral(options: AmdKdsCollateralOptions = {}): AmdKdsC
     name: `AMD KDS ${o.baseUrl}`,
     cache,
     clearCache: () => cache?.clear(),
+    refresh(request: CollateralRequest) {
+      if (request.vendor !== "amd" || !cache) return;
+      // The chain and the CRL change; a VCEK for a chip and TCB does not. Entries fetched moments ago stay.
+      const now = o.now().getTime();
+      for (const path of [kdsCertChainPath(request.productLine, request.signingKey), kdsCrlPath(request.productLine, request.signingKey)]) {
+        const hit = cache.get(path);
+        if (hit && now - hit.fetchedAt >= o.minRefetchMs) cache.delete(path);
+      }
+    },
     async fetch(request: CollateralRequest, at: Date): Promise<CollateralSet> {
       if (request.vendor !== "amd") {
         throw new UsageError(KDS_CODES.KDS_REQUEST_UNSUPPORTED, "AMD KDS serves only AMD collateral", { details: { vendor: request.vendor } });

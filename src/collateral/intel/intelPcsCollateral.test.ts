@@ -117,6 +117,33 @@ describe("intelPcsCollateral against a local PCCS", () => {
     expect(hits).toHaveLength(9);
   });
 
+  it("refresh(request) bypasses the cache once for that request's documents, but not for entries fetched within minRefreshMs", async () => {
+    routes = pcsRoutes("tdx", "dcapqvl-tdx", "b0c06f000000", "platform");
+    let now = Date.parse("2025-07-01T00:00:00Z");
+    const cache = new PcsCache({ maxAgeMs: 3600_000, minRefreshMs: 60_000, now: () => now });
+    const request = { vendor: "intel", tee: "tdx", fmspc: "b0c06f000000", pckCa: "platform" } as const;
+    const provider = intelPcsCollateral({ baseUrl: base, apiVersion: 4, cache });
+    const at = new Date(now);
+    hits.length = 0;
+    await provider.fetch(request, at);
+    expect(hits).toHaveLength(4);
+    // Just fetched: a refresh (a peer claiming newer collateral) does not make it ask PCS again.
+    provider.refresh(request);
+    await provider.fetch(request, at);
+    expect(hits).toHaveLength(4);
+    now += 60_000;
+    provider.refresh(request);
+    await provider.fetch(request, at);
+    expect(hits).toHaveLength(8);
+    await provider.fetch(request, at);
+    expect(hits).toHaveLength(8);
+    // Another vendor's request touches nothing.
+    now += 60_000;
+    provider.refresh({ vendor: "amd", productLine: "Milan", signingKey: "vcek", chipId: `0x${"00".repeat(64)}`, reportedTcb: { bootloader: 0, tee: 0, snp: 0, microcode: 0 } });
+    await provider.fetch(request, at);
+    expect(hits).toHaveLength(8);
+  });
+
   it("takes the root CA CRL from a configured URL (Intel PCS: certificates.trustedservices.intel.com)", async () => {
     routes = {
       ...pcsRoutes("tdx", "dcapqvl-tdx", "b0c06f000000", "platform"),

@@ -31,6 +31,8 @@ export interface IntelPcsCollateralOptions {
 
 export interface IntelPcsCollateralProvider extends CollateralProvider {
   readonly cache: PcsCache;
+  /** Forgets the cached TCB Info, QE Identity and CRLs for `request`, unless fetched within the cache's minRefreshMs. */
+  refresh(request: CollateralRequest): void;
 }
 
 export function defaultIntelPcsOptions(): Required<Pick<IntelPcsCollateralOptions, "apiVersion" | "timeoutMs">> {
@@ -87,22 +89,32 @@ export function intelPcsCollateral(options: IntelPcsCollateralOptions): IntelPcs
     return { value: { crl: parsed, issuerChain }, nextUpdate: parsed.nextUpdate ?? new Date(0) };
   };
 
+  const cacheKeys = ({ tee, fmspc, pckCa }: { tee: string; fmspc: string; pckCa: string }) => ({
+    tcbInfo: `${base}|tcb|${tee}|${fmspc}`,
+    qeIdentity: `${base}|qe|${tee}`,
+    pckCrl: `${base}|pckcrl|${pckCa}`,
+    rootCrl: `rootcacrl|${rootCaCrlUrl}`,
+  });
+
   return {
     name: `Intel PCS/PCCS ${base}`,
     cache,
+    refresh(request: CollateralRequest) {
+      if (request.vendor !== "intel") return;
+      for (const key of Object.values(cacheKeys(request))) cache.invalidate(key);
+    },
     async fetch(request: CollateralRequest, at: Date): Promise<CollateralSet> {
       if (request.vendor !== "intel") {
         throw new UsageError(PCS_CODES.PCS_REQUEST_UNSUPPORTED, `the Intel PCS provider cannot fetch ${request.vendor} collateral`);
       }
       const { tee, fmspc, pckCa } = request;
       if (!/^[0-9a-f]{12}$/.test(fmspc)) throw new UsageError(PCS_CODES.PCS_REQUEST_UNSUPPORTED, `FMSPC ${fmspc} is not 12 lowercase hex digits`);
+      const keys = cacheKeys(request);
       const [tcbInfo, qeIdentity, pckCrl, rootCrl] = await Promise.all([
-        cache.get(`${base}|tcb|${tee}|${fmspc}`, at, () =>
-          signedDocument(`${base}/${tee}/certification/v4/tcb?fmspc=${fmspc}`, "tcbInfo", TCB_CHAIN_HEADERS),
-        ),
-        cache.get(`${base}|qe|${tee}`, at, () => signedDocument(`${base}/${tee}/certification/v4/qe/identity`, "enclaveIdentity", QE_CHAIN_HEADERS)),
-        cache.get(`${base}|pckcrl|${pckCa}`, at, () => crl(`${base}/sgx/certification/v4/pckcrl?ca=${pckCa}&encoding=der`, CRL_CHAIN_HEADERS)),
-        cache.get(`rootcacrl|${rootCaCrlUrl}`, at, () => crl(rootCaCrlUrl, undefined)),
+        cache.get(keys.tcbInfo, at, () => signedDocument(`${base}/${tee}/certification/v4/tcb?fmspc=${fmspc}`, "tcbInfo", TCB_CHAIN_HEADERS)),
+        cache.get(keys.qeIdentity, at, () => signedDocument(`${base}/${tee}/certification/v4/qe/identity`, "enclaveIdentity", QE_CHAIN_HEADERS)),
+        cache.get(keys.pckCrl, at, () => crl(`${base}/sgx/certification/v4/pckcrl?ca=${pckCa}&encoding=der`, CRL_CHAIN_HEADERS)),
+        cache.get(keys.rootCrl, at, () => crl(rootCaCrlUrl, undefined)),
       ]);
       return {
         certificates: [...pckCrl.issuerChain],

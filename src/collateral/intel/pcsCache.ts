@@ -11,10 +11,14 @@ export interface PcsCacheOptions {
   now?: () => number;
   /** Most entries kept (default 1024). */
   maxEntries?: number;
+  /** An entry younger than this is not dropped by invalidate() (default 60 s): refreshes cannot hammer the service. */
+  minRefreshMs?: number;
 }
 
 interface Entry<T> {
   value: T;
+  /** Wall-clock ms when it was fetched. */
+  fetchedAt: number;
   /** Wall-clock ms after which the entry is stale. */
   staleAt: number;
   /** The collateral's own nextUpdate. */
@@ -25,6 +29,7 @@ export class PcsCache {
   readonly maxAgeMs: number;
   readonly #now: () => number;
   readonly #maxEntries: number;
+  readonly #minRefreshMs: number;
   readonly #entries = new Map<string, Entry<unknown>>();
   readonly #inflight = new Map<string, Promise<unknown>>();
 
@@ -32,6 +37,7 @@ export class PcsCache {
     this.maxAgeMs = options.maxAgeMs ?? 24 * 3600_000;
     this.#now = options.now ?? Date.now;
     this.#maxEntries = options.maxEntries ?? 1024;
+    this.#minRefreshMs = options.minRefreshMs ?? 60_000;
   }
 
   get size(): number {
@@ -40,6 +46,16 @@ export class PcsCache {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  /**
+   * Drops `key` so that the next get() loads it again, unless it was fetched less than `minRefreshMs`
+   * ago (then the service has just been asked). Returns whether it was dropped.
+   */
+  invalidate(key: string): boolean {
+    const hit = this.#entries.get(key);
+    if (!hit || this.#now() - hit.fetchedAt < this.#minRefreshMs) return false;
+    return this.#entries.delete(key);
   }
 
   /**
@@ -54,10 +70,11 @@ export class PcsCache {
     if (pending) return pending;
     const p = load()
       .then(({ value, nextUpdate }) => {
-        const staleAt = Math.min(this.#now() + this.maxAgeMs, nextUpdate.getTime());
+        const fetchedAt = this.#now();
+        const staleAt = Math.min(fetchedAt + this.maxAgeMs, nextUpdate.getTime());
         if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
         this.#entries.delete(key);
-        this.#entries.set(key, { value, staleAt, nextUpdate });
+        this.#entries.set(key, { value, fetchedAt, staleAt, nextUpdate });
         return value;
       })
       .finally(() => this.#inflight.delete(key));

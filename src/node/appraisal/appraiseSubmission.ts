@@ -41,7 +41,8 @@ import type { TcbDowngradeNotice, TcbRecovery, VerifiedTcbInfo } from "../tcb/tc
 import type { CollateralFile, Submission } from "../types.ts";
 import { fastVerdictId } from "../verdictHash.ts";
 import { collateralSetToFiles, dedupeFiles } from "./collateralFiles.ts";
-import { claimedKeys, documentDigests, keyClaimed, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
+import { claimedKeys, documentDigests, keyClaimed, refreshingProvider, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
+import { showDocuments, showNewest } from "./supersedingDocuments.ts";
 import { requestIdOf } from "./requestId.ts";
 
 export interface AppraiserOptions {
@@ -75,6 +76,11 @@ export interface AppraiseOptions {
   role: "collector" | "peer";
   /** The verdict's issuedAt (a peer takes the collector's, after checking its skew). Default: the chain's time. */
   issuedAt?: bigint;
+  /**
+   * Ask each of this node's sources to bypass its cache once (CollateralProvider.refresh): a peer showed
+   * newer collateral than this node's, so its cached copies may be out of date (CollateralHealer.ts).
+   */
+  refreshSources?: boolean;
 }
 
 export interface Appraisal {
@@ -132,7 +138,7 @@ export class Appraiser {
     // Collateral: what was posted (by the Keep, or by the collector), plus this node's own sources.
     const posted = staticCollateral(submission.collateral, "posted collateral");
     const supplied = posted.collateral;
-    const watching = this.#o.providers.map(watchingProvider);
+    const watching = this.#o.providers.map((p) => watchingProvider(options.refreshSources ? refreshingProvider(p) : p));
     const own: CollateralProvider[] =
       options.role === "peer" ? watching.map((w) => ({ name: w.name, fetch: async (r, t) => withoutCovered(supplied, await w.fetch(r, t)) })) : watching;
     const providers: CollateralProvider[] = [...(submission.collateral.length > 0 ? [posted] : []), ...own];
@@ -166,6 +172,7 @@ export class Appraiser {
       metrics.verifications.inc({ kind, result: "ok" });
     } catch (error) {
       metrics.verifications.inc({ kind, result: isKeepledgerError(error) ? error.code : "UNEXPECTED" });
+      if (options.role === "peer") showNewest(error, mergeCollateral(...watching.flatMap((w) => w.recorded)));
       throw error;
     } finally {
       metrics.verifySeconds.observe({ kind }, (performance.now() - started) / 1000);
@@ -259,7 +266,12 @@ export class Appraiser {
       // A newer-looking document that does not verify (forged, malformed, out of its dates, its chain
       // incomplete) proves nothing; any other failure is what this node's verified, newer collateral
       // says about the evidence (a PCK revoked by its newer CRL, a revoked TCB): it refuses with it.
-      if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") throw error;
+      if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") {
+        // The collector is shown the newer documents this refusal rests on, to verify for itself.
+        const digests = used.flatMap((u) => (keyClaimed(u.key, ownKeys) ? rawStamps(fetched, u).filter((s) => compareStamps(s, u) > 0).map((s) => s.digest) : []));
+        showDocuments(error, fetched, digests);
+        throw error;
+      }
       return [];
     }
   }
@@ -352,7 +364,7 @@ export class Appraiser {
 }
 
 /** Failures of a re-verification with the node's own documents that leave those documents unproven. */
-const UNPROVEN_OWN_COLLATERAL = new Set<string>([
+export const UNPROVEN_OWN_COLLATERAL: ReadonlySet<string> = new Set<string>([
   DCAP_CODES.DCAP_COLLATERAL_SIGNATURE_INVALID,
   DCAP_CODES.DCAP_COLLATERAL_MALFORMED,
   DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED,

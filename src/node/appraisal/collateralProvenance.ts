@@ -37,6 +37,17 @@ export function watchingProvider(inner: CollateralProvider): WatchingProvider {
   };
 }
 
+/** A provider that asks its inner one to bypass its cache (CollateralProvider.refresh) before each fetch. */
+export function refreshingProvider(inner: CollateralProvider): CollateralProvider {
+  return {
+    name: inner.name,
+    fetch(request: CollateralRequest, at: Date) {
+      inner.refresh?.(request);
+      return inner.fetch(request, at);
+    },
+  };
+}
+
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 /** The digests (CRL DER, signed JSON body) of every dated document of a set: what CollateralStamp.digest names. */

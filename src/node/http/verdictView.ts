@@ -17,7 +17,8 @@ function publicStatus(state: VerdictRecord["state"]): PublicStatus {
 
 export async function verdictView(store: NodeStore, id: Hex): Promise<VerdictView | undefined> {
   const key = id.toLowerCase() as Hex;
-  let record = await store.verdict(key);
+  // A superseded verdict (re-appraised with newer collateral) answers with the request's current one.
+  let record = await store.currentVerdict(key);
   const request = record ? await store.request(record.requestId) : await store.request(key);
   if (!record && request?.verdictId) record = await store.verdict(request.verdictId);
   if (!record) {

@@ -26,6 +26,7 @@ import { checkPeerSignature, signatureFormProblem, type SignatureCheck } from ".
 import type { VerdictSigner } from "../quorum/verdictSigner.ts";
 import type { BatchRecord, NodeStore, VerdictRecord } from "../store/NodeStore.ts";
 import { verdictFromJson, verdictToJson, type ErrorJson, type Submission, type VerdictMode } from "../types.ts";
+import type { CollateralHealer } from "./CollateralHealer.ts";
 import { groupVerdicts } from "./groupVerdicts.ts";
 import { loadSubmission } from "./loadSubmission.ts";
 
@@ -45,6 +46,8 @@ export interface OutboxOptions {
   batchConcurrency?: number;
   /** Called when a verdict this node collected is finalized (self-attestation listens). */
   onFinalized?(verdictId: Hex, verdict: Verdict): void;
+  /** Re-appraises a verdict that peers refuse as built on superseded collateral (CollateralHealer.ts); without it such refusals only count. */
+  healer?: CollateralHealer;
 }
 
 /** Peer refusals that may turn into signatures later (the peer's chain view lags, its cache is stale). */
@@ -300,7 +303,7 @@ export class Outbox {
   async #processVerdict(verdictId: Hex): Promise<Outcome> {
     const { store, chain, metrics, log } = this.#o;
     const record = await store.verdict(verdictId);
-    if (!record || record.state === "finalized" || record.state === "rejected") return this.#finish([verdictId]);
+    if (!record || record.state === "finalized" || record.state === "rejected" || record.state === "superseded") return this.#finish([verdictId]);
     if (record.mode !== "single") return "done";
     const v = verdictFromJson(record.verdict);
     if (await this.#readVerdictOnChain(verdictId)) return this.#finalized(record, record.txHash ?? undefined, "already_finalized");
@@ -332,6 +335,8 @@ export class Outbox {
       metrics.quorumSeconds.observe({ mode: "single" }, (performance.now() - started) / 1000);
       signatures = [...signatures, ...result.signatures];
       if (signatures.length < view.threshold) {
+        const healed = await this.#heal(record, submission, result);
+        if (healed) return healed;
         if (this.#quorumRefused(view, result)) {
           return this.#reject([verdictId], quorumRefusedError(result));
         }
@@ -353,6 +358,38 @@ export class Outbox {
     );
     metrics.finalizeSeconds.observe({ mode: "single" }, (performance.now() - started) / 1000);
     return this.#afterSend(outcome, { kind: "verdict", record, view });
+  }
+
+  /**
+   * Peers refused the verdict's collateral as superseded or stale: re-appraise with what they showed and
+   * fresh fetches. A new verdict takes the old one's place in the outbox (its waiters follow it), the
+   * evidence refused by newer collateral is rejected, and otherwise the refusals count as before.
+   */
+  async #heal(record: VerdictRecord, submission: Submission, result: CollectResult): Promise<Outcome | undefined> {
+    const outcome = await this.#o.healer?.heal(record, submission, result.refusals);
+    switch (outcome?.kind) {
+      case undefined:
+      case "unchanged":
+        return undefined;
+      case "retry":
+        return "retry";
+      case "refused":
+        return this.#reject([record.verdictId], outcome.error);
+      case "superseded": {
+        const old = record.verdictId;
+        this.#submissions.delete(old);
+        this.#submissions.set(outcome.verdictId, outcome.submission);
+        const waiters = this.#waiters.get(old);
+        if (waiters) {
+          this.#waiters.delete(old);
+          const already = this.#waiters.get(outcome.verdictId);
+          if (already) for (const w of waiters) already.add(w);
+          else this.#waiters.set(outcome.verdictId, waiters);
+        }
+        this.#scheduleVerdict(outcome.verdictId, 0);
+        return "done";
+      }
+    }
   }
 
   async #askPeer(peer: ValidatorView, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown) {

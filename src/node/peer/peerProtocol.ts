@@ -80,7 +80,8 @@ export interface PeerSignatureAnswer {
   signature: Hex;
 }
 export interface PeerRefusal {
-  error: { code: string; message: string; stage?: string };
+  /** `details.superseding`: the newer collateral documents a peer shows with a superseded/stale refusal (supersedingDocuments.ts). */
+  error: { code: string; message: string; stage?: string; details?: Record<string, unknown> };
   refused?: Array<{ index: number; verdictId: Hex; code: string; message: string }>;
 }
 

@@ -165,11 +165,11 @@ export class SelfAttestation {
     this.#status = { ...this.#status, state: "waiting-for-quorum", verdictId: result.verdictId };
     log.info("own evidence accepted; waiting for the validators' signatures", { verdictId: result.verdictId, profile: me.loggingProfile, provider: this.#o.provider.name });
     await this.#o.outbox.waitFor(result.verdictId, 10 * 60_000);
-    const record = await this.#o.store.verdict(result.verdictId);
+    const record = await this.#o.store.currentVerdict(result.verdictId);
     if (!record || record.state !== "finalized") throw new Error(`own verdict ${result.verdictId} is ${record?.state ?? "unknown"}${record?.error ? `: ${record.error.code}` : ""}`);
     await this.#attach(verdictFromJson(record.verdict));
     this.#boundProfile = me.loggingProfile;
-    this.#status = { ...this.#status, state: "attached", verdictId: result.verdictId, expiresAt: Number(record.verdict.expiresAt) };
+    this.#status = { ...this.#status, state: "attached", verdictId: record.verdictId, expiresAt: Number(record.verdict.expiresAt) };
     delete this.#status.lastError;
     this.#o.metrics.selfAttestationExpiresAt.set(Number(record.verdict.expiresAt));
     log.info("own verdict attached", { verdictId: result.verdictId, expiresAt: Number(record.verdict.expiresAt), profile: me.loggingProfile });

@@ -95,6 +95,44 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
     for (const i of inputs.slice(1)) expect(await store.request(i.requestId)).toMatchObject({ status: "finalized" });
   });
 
+  it("supersedes a pending verdict once: the request follows the new one, the old one's signatures and signed record go", async () => {
+    const first = acceptInput(10);
+    await store.accept(first);
+    await store.addSignature(first.verdictId, "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", `0x${"33".repeat(65)}`);
+    const v = { ...verdictFor(10), collateralHash: h("newer collateral") };
+    const id = verdictId(v);
+    const next: AcceptInput = {
+      ...first,
+      verdictId: id,
+      verdict: verdictToJson(v),
+      link: { ...first.link, verdictId: id },
+      signed: { ...first.signed, verdictId: id },
+      signature: { signer: SIGNER, signature: `0x${"44".repeat(65)}` },
+    };
+    const error = { code: "NODE_VERDICT_SUPERSEDED", message: "replaced", stage: "policy", details: { supersededBy: id } };
+    expect(await store.supersede(first.verdictId, next, error)).toBe(true);
+    expect(await store.verdict(first.verdictId)).toMatchObject({ state: "superseded", error });
+    expect(await store.signatures(first.verdictId)).toEqual([]);
+    expect(await store.signatures(id)).toEqual([{ signer: SIGNER, signature: `0x${"44".repeat(65)}` }]);
+    expect(await store.request(first.requestId)).toMatchObject({ status: "pending", verdictId: id });
+    expect((await store.currentVerdict(first.verdictId))?.verdictId).toBe(id);
+    const open = (await store.openVerdicts()).map((r) => r.verdictId);
+    expect(open).toContain(id);
+    expect(open).not.toContain(first.verdictId);
+    expect((await store.evidence.verdictLink(id))?.freshnessBlock).toBe(10);
+    expect(await store.liveSignedFor("00906ed50000", 1_500)).not.toContainEqual(expect.objectContaining({ verdictId: first.verdictId }));
+    // A second attempt (a retry, a second heal racing) writes nothing.
+    expect(await store.supersede(first.verdictId, { ...next, verdictId: h("another") }, error)).toBe(false);
+    expect(await store.verdict(h("another"))).toBeUndefined();
+    expect((await store.request(first.requestId))?.verdictId).toBe(id);
+  });
+
+  it("counts collateral heals per request", async () => {
+    expect(await store.countCollateralHeal(h("heal request"))).toBe(1);
+    expect(await store.countCollateralHeal(h("heal request"))).toBe(2);
+    expect(await store.countCollateralHeal(h("other request"))).toBe(1);
+  });
+
   it("keeps only the newest TCB Info of a platform", async () => {
     const info = { tee: "sgx", fmspc: "00906ed50000", evaluationDataNumber: 17, issueDate: 100, files: [{ name: "tcbInfo.json", bytes: stringToBytes("{\"a\":1}") }] };
     expect(await store.saveTcbInfo(info)).toBe(true);

@@ -11,8 +11,12 @@ import type { Database } from "../../store/Database.ts";
 import type { CollateralFile, ErrorJson, RequestSource, VerdictJson, VerdictMode } from "../types.ts";
 import { NODE_STORE_SCHEMA } from "./nodeStoreSchema.ts";
 
-/** Internal verdict states: pending (collecting signatures) → batched (in a batch) / submitting → finalized | rejected. */
-export type VerdictState = "pending" | "batched" | "submitting" | "finalized" | "rejected";
+/**
+ * Internal verdict states: pending (collecting signatures) → batched (in a batch) / submitting → finalized
+ * | rejected; or pending → superseded, when the collector re-appraised the request with newer collateral
+ * and replaced the verdict by another (its request then points at the new one).
+ */
+export type VerdictState = "pending" | "batched" | "submitting" | "finalized" | "rejected" | "superseded";
 export type BatchState = "signing" | "submitting" | "finalized" | "rejected";
 
 export interface RequestRecord {
@@ -197,6 +201,9 @@ function toBatch(r: BatchRow): BatchRecord {
   };
 }
 
+/** Rolls a supersede() transaction back: the old verdict moved on, or the new one exists already. */
+class SupersedeConflict extends Error {}
+
 export class NodeStore {
   readonly db: Database;
   readonly evidence: EvidenceStore;
@@ -327,6 +334,73 @@ export class NodeStore {
         );
       }
     });
+  }
+
+  /**
+   * Replaces a pending verdict by the verdict of a new appraisal of its request, in one transaction: the
+   * new verdict is recorded as accept() records one (evidence, collateral, link, signed record, own
+   * signature) and becomes the request's verdict; the old one turns `superseded` (its error names the
+   * new one), and the signatures collected for it and the record that this node signed it are dropped.
+   * Happens at most once per old verdict: false, and nothing written, when it is no longer pending or the
+   * new verdict already exists.
+   */
+  async supersede(oldVerdictId: Hex, input: AcceptInput, error: ErrorJson): Promise<boolean> {
+    const now = this.#now();
+    const oldId = oldVerdictId.toLowerCase();
+    try {
+      await this.#withEvidence(async (tx) => {
+        const moved = await tx.execute("UPDATE node_verdict SET status = 'superseded', error_json = $2, updated_at = $3 WHERE verdict_id = $1 AND status = 'pending'", [
+          oldId,
+          JSON.stringify(error),
+          now,
+        ]);
+        if (moved.changes !== 1) throw new SupersedeConflict();
+        const inserted = await tx.execute(
+          `INSERT INTO node_verdict (verdict_id, request_id, verdict_json, mode, status, batch_id, leaf_index, tx_hash, error_json, attempts, seq, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'pending', NULL, NULL, NULL, NULL, 0, $5, $6, $6) ON CONFLICT (verdict_id) DO NOTHING`,
+          [input.verdictId, input.requestId, JSON.stringify(input.verdict), input.mode, this.#nextSeq(now), now],
+        );
+        if (inserted.changes !== 1) throw new SupersedeConflict();
+        await tx.execute("UPDATE node_request SET status = 'pending', verdict_id = $2, error_json = NULL, updated_at = $3 WHERE request_id = $1", [input.requestId, input.verdictId, now]);
+        await tx.execute("DELETE FROM node_signature WHERE subject_id = $1", [oldId]);
+        await tx.execute("DELETE FROM node_signed WHERE verdict_id = $1", [oldId]);
+        await this.#insertSigned(tx, [input.signed]);
+        if (input.signature) {
+          await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
+            input.verdictId,
+            input.signature.signer,
+            input.signature.signature,
+          ]);
+        }
+      }, [{ evidence: input.evidence, collateral: input.collateral, link: input.link }]);
+      return true;
+    } catch (e) {
+      if (e instanceof SupersedeConflict) return false;
+      throw e;
+    }
+  }
+
+  /** The verdict a request has now: `verdictId`'s record, or — when it was superseded — its request's current one. */
+  async currentVerdict(verdictId: Hex): Promise<VerdictRecord | undefined> {
+    let record = await this.verdict(verdictId);
+    for (let hops = 0; record?.state === "superseded" && hops < 8; hops++) {
+      const request = await this.request(record.requestId);
+      if (!request?.verdictId || request.verdictId === record.verdictId) break;
+      record = await this.verdict(request.verdictId);
+    }
+    return record;
+  }
+
+  /** Counts one more collateral heal (re-appraisal) of a request and returns how many it has had, this one included. */
+  async countCollateralHeal(requestId: Hex): Promise<number> {
+    const key = `collateral-heals:${requestId.toLowerCase()}`;
+    let count = 0;
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ state_value: string }>("SELECT state_value FROM node_state WHERE state_key = $1", [key]);
+      count = (row ? Number(JSON.parse(row.state_value)) : 0) + 1;
+      await tx.execute("INSERT INTO node_state (state_key, state_value) VALUES ($1, $2) ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value", [key, JSON.stringify(count)]);
+    });
+    return count;
   }
 
   // ===== Signatures =====
