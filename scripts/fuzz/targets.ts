@@ -101,8 +101,9 @@ function fixture(kind: string, set: string, file: string): Uint8Array {
  * The same quote in another accepted encoding: the same signed region, quote
  * signature, attestation key, QE report, QE report signature, QE auth data
  * and PCK certificates (DER). What may differ is what nothing signs and the
- * parser tolerates: zero padding after the signature data, and whitespace or
- * trailing NULs around the PEM blocks of the certification data.
+ * parser still accepts because real quotes differ there: a v4 quote with or
+ * without its 70 bytes of zero padding, and the PEM chain with or without its
+ * NUL terminator (docs/evidence/dcap.md, "One quote, one encoding").
  */
 function dcapEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
   const identity = (q: DcapQuote): string => {

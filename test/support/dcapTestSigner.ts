@@ -249,7 +249,8 @@ export async function buildQuote(o: QuoteOptions): Promise<BuiltQuote> {
     ...o.qeReport,
   });
   const qeReportSignature = await signRaw(o.pckLeaf.keys, "p256", qeReport);
-  const pem = new Uint8Array(Buffer.from(o.pckChain.map((c) => c.cert.x509.toString("pem")).join("\n") + "\n\0", "latin1"));
+  // Intel's layout: the PEM blocks back to back, each ending in "\n", then a NUL (see parsePckChainData).
+  const pem = new Uint8Array(Buffer.from(o.pckChain.map((c) => `${c.cert.x509.toString("pem")}\n`).join("") + "\0", "latin1"));
   const header = cat(
     u16(version),
     u16(2),

@@ -24,10 +24,16 @@ export const DCAP_FORMAT_CODES = defineErrorCodes("evidence/dcap", {
   },
   DCAP_CERTIFICATION_DATA_MALFORMED: {
     stage: "format",
-    description: "The PCK certificate chain in the certification data is not a sequence of PEM certificates.",
+    description:
+      "The PCK certificate chain in the certification data is not exactly Intel's PEM text: BEGIN line, canonical base64 in 64-character lines, END line, each ending in a line feed, nothing between blocks, at most one NUL as the last byte.",
+  },
+  DCAP_PCK_CHAIN_LENGTH: {
+    stage: "format",
+    description: "The PCK certificate chain in the certification data does not hold exactly three certificates: PCK certificate, PCK Platform/Processor CA, Intel SGX Root CA.",
   },
   DCAP_TRAILING_DATA: {
     stage: "format",
-    description: "Non-zero bytes follow the quote's signature data; only zero padding is accepted there.",
+    description:
+      "Bytes follow the quote's signature data other than the one padding real TDX quotes carry: exactly 70 zero bytes after a v4 quote, padding it to the size of a v5 TD 1.5 quote. SGX and v5 quotes end with their signature data.",
   },
 });

@@ -69,8 +69,9 @@ describe("parseDcapQuote on the real quotes", () => {
         const code = codeOf(() => parseDcapQuote(bytes.subarray(0, n)));
         expect(["EVIDENCE_EMPTY", "EVIDENCE_TRUNCATED"], `length ${n}`).toContain(code);
       }
-      // Cutting into the zero padding only removes padding.
-      for (let n = end; n < bytes.length; n++) expect(parseDcapQuote(bytes.subarray(0, n)).trailingZeroBytes).toBe(n - end);
+      // The padding is all or nothing: cutting into it is refused, cutting all of it off is the unpadded quote.
+      for (let n = end + 1; n < bytes.length; n++) expect(codeOf(() => parseDcapQuote(bytes.subarray(0, n))), `length ${n}`).toBe("DCAP_TRAILING_DATA");
+      expect(parseDcapQuote(bytes.subarray(0, end)).trailingZeroBytes).toBe(0);
     });
   }
 });
@@ -112,8 +113,12 @@ describe("parseDcapQuote on edited bytes", () => {
     it(row.name, () => expect(codeOf(() => parseDcapQuote(row.input))).toBe(row.wantError));
   }
 
-  it("accepts zero padding after the signature data", () => {
-    expect(parseDcapQuote(new Uint8Array([...sgx, 0, 0, 0])).trailingZeroBytes).toBe(3);
+  it("accepts only the padding real v4 quotes carry: 70 zero bytes", () => {
+    const unpadded = tdx.subarray(0, tdx.length - 70);
+    expect(parseDcapQuote(unpadded).trailingZeroBytes).toBe(0);
+    expect(parseDcapQuote(tdx).trailingZeroBytes).toBe(70);
+    expect(codeOf(() => parseDcapQuote(new Uint8Array([...sgx, 0, 0, 0])))).toBe("DCAP_TRAILING_DATA");
+    expect(codeOf(() => parseDcapQuote(new Uint8Array([...unpadded, 0, 0, 0])))).toBe("DCAP_TRAILING_DATA");
   });
 
   it("pins its messages", () => {

@@ -27,10 +27,21 @@ const V5_BODY_TYPES: Record<number, { kind: "td10" | "td15"; size: number }> = {
 };
 
 /**
+ * The padding real TDX v4 quotes carry after the signature data: exactly 70
+ * zero bytes, the difference between a v5 TD 1.5 quote (body type and size
+ * fields, 6 bytes; TEE_TCB_SVN2 and MRSERVICETD, 64 bytes) and a v4 one — the
+ * TD quoting stack sizes its buffer for the larger quote. Seen in
+ * test/fixtures/tdx/dcapqvl-tdx (Phala) and in Azure's az-tdx-vtpm TD quote,
+ * both 5006 bytes with the signature data ending at 4936.
+ */
+export const V4_PADDING = 2 + 4 + (TD15_REPORT_SIZE - TD10_REPORT_SIZE);
+
+/**
  * Parses an Intel DCAP quote: SGX v3 (TEE type 0) or TDX v4/v5 (TEE type 0x81),
- * ECDSA P-256 attestation key only. No crypto, no I/O. Zero padding after the
- * signature data is accepted (TDX guest drivers hand out padded buffers);
- * any non-zero byte there is rejected.
+ * ECDSA P-256 attestation key only. No crypto, no I/O. A quote ends with its
+ * signature data, with one exception real quotes show (see
+ * {@link V4_PADDING}); any other trailing byte is rejected, so that the bytes
+ * (and their evidence hash) of a quote are not open to appending zeros.
  */
 export function parseDcapQuote(bytes: Uint8Array): DcapQuote {
   if (bytes.length === 0) {
@@ -43,7 +54,7 @@ export function parseDcapQuote(bytes: Uint8Array): DcapQuote {
     const body = parseEnclaveReport(c, "quote.body");
     const signedRegion = bytes.subarray(0, QUOTE_HEADER_SIZE + body.raw.length);
     const signature = parseQuoteSignatureData(c, 3);
-    const quote: SgxQuote = { tee: "sgx", raw: bytes, header, body, signedRegion, signature, trailingZeroBytes: trailingZeros(c) };
+    const quote: SgxQuote = { tee: "sgx", raw: bytes, header, body, signedRegion, signature, trailingZeroBytes: trailingZeros(c, 3) };
     return quote;
   }
   let body: TdReport;
@@ -73,7 +84,7 @@ export function parseDcapQuote(bytes: Uint8Array): DcapQuote {
     ...(bodyType !== undefined ? { bodyType } : {}),
     signedRegion,
     signature,
-    trailingZeroBytes: trailingZeros(c),
+    trailingZeroBytes: trailingZeros(c, header.version),
   };
   return quote;
 }
@@ -102,15 +113,22 @@ function checkHeader(h: QuoteHeader): void {
   }
 }
 
-/** Counts the zero padding after the signature data; any non-zero byte there is an error. */
-function trailingZeros(c: ByteCursor): number {
+/** The padding after the signature data: none, or (v4 only) exactly {@link V4_PADDING} zero bytes. */
+function trailingZeros(c: ByteCursor, version: number): number {
   const start = c.offset;
   const rest = c.rest();
+  const allowed = version === 4 ? [0, V4_PADDING] : [0];
   const bad = rest.findIndex((b) => b !== 0);
   if (bad >= 0) {
     throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_TRAILING_DATA, "non-zero bytes after the quote signature data", {
       at: { field: "quote.trailing", offset: start + bad },
-      details: { trailing: rest.length, firstNonZeroAt: start + bad },
+      details: { trailing: rest.length, firstNonZeroAt: start + bad, allowed },
+    });
+  }
+  if (!allowed.includes(rest.length)) {
+    throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_TRAILING_DATA, `${rest.length} zero bytes after the quote signature data (a v${version} quote allows ${allowed.join(" or ")})`, {
+      at: { field: "quote.trailing", offset: start },
+      details: { trailing: rest.length, allowed },
     });
   }
   return rest.length;

@@ -2,25 +2,30 @@ import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { DCAP_FORMAT_CODES } from "./codes.ts";
 import type { PckChainData } from "./types.ts";
 
-const BLOCK = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\t\n\r ]+)-----END CERTIFICATE-----/g;
-/** PEM whitespace: ASCII only, so that no other byte is silently ignored. */
-const SPACE = /^[\t\n\r ]*$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BEGIN = "-----BEGIN CERTIFICATE-----\n";
+const END = "-----END CERTIFICATE-----\n";
+/** Leaf, PCK Platform/Processor CA, Intel SGX Root CA: what Intel's quoting enclaves write. */
+export const PCK_CHAIN_LENGTH = 3;
 
 /**
  * Splits certification data type 5 (a PEM chain, leaf first) into DER blocks.
- * Only PEM certificates, whitespace and trailing NUL bytes (the QE writes a C
- * string) are accepted: anything else is a malformed chain, never ignored.
- * X.509 parsing itself happens in the verifier.
+ * There is exactly one accepted text for a given chain, the one Intel's
+ * quoting stack writes: three blocks, each `-----BEGIN CERTIFICATE-----\n`,
+ * the certificate's canonical base64 in lines of 64 characters each ending in
+ * `\n`, `-----END CERTIFICATE-----\n`, with nothing between the blocks, and
+ * then at most one NUL (the C string terminator some QPLs include in the
+ * size). Any other byte — whitespace variants, base64 slack bits, a NUL
+ * inside, a missing or extra block — is malformed: the certification data is
+ * not signed, so every tolerated variant would be a second evidence hash for
+ * the same quote. X.509 parsing itself happens in the verifier.
  */
-export function parsePckChainData(raw: Uint8Array, offset: number): PckChainData {
-  let end = raw.length;
-  while (end > 0 && raw[end - 1] === 0) end--;
+export function parsePckChainData(raw: Uint8Array, offset: number, field = "quote.signature.pckChain"): PckChainData {
+  const end = raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length;
   const text = Buffer.from(raw.buffer, raw.byteOffset, end).toString("latin1");
   // A platform sends the same chain in every quote: remember the decoded DER by the exact text (copies out, so callers cannot poison it).
   const hit = decoded.get(text);
   if (hit) return { raw, certificates: hit.map((c) => c.slice()) };
-  const certificates = decode(text, offset);
+  const certificates = decode(text, offset, field);
   if (decoded.size >= 256) decoded.delete(decoded.keys().next().value as string);
   decoded.set(text, certificates.map((c) => c.slice()));
   return { raw, certificates };
@@ -33,23 +38,51 @@ export function clearPckChainDataCache(): void {
   decoded.clear();
 }
 
-function decode(text: string, offset: number): Uint8Array[] {
+/** `der` as the one PEM body accepted: canonical base64, 64-character lines, each ending in "\n". */
+function pemBody(der: Uint8Array): string {
+  return Buffer.from(der).toString("base64").replace(/.{1,64}/g, "$&\n");
+}
+
+function decode(text: string, offset: number, field: string): Uint8Array[] {
+  const fail = (message: string, at: number): never => malformed(message, at, field);
+  const nul = text.indexOf("\0");
+  if (nul >= 0) fail("a NUL byte inside the PEM text (only its last byte may be NUL)", offset + nul);
   const certificates: Uint8Array[] = [];
-  let last = 0;
-  for (const m of text.matchAll(BLOCK)) {
-    if (!SPACE.test(text.slice(last, m.index))) fail("unexpected text between PEM blocks", offset + last);
-    const body = m[1]!.replace(/[\t\n\r ]+/g, "");
-    if (body.length === 0 || body.length % 4 !== 0 || !BASE64.test(body)) fail("a PEM block is not valid base64", offset + m.index);
-    certificates.push(new Uint8Array(Buffer.from(body, "base64")));
-    last = m.index + m[0].length;
+  let pos = 0;
+  while (pos < text.length) {
+    if (!text.startsWith(BEGIN, pos)) fail(`expected "-----BEGIN CERTIFICATE-----\\n" (nothing may come between or after the PEM blocks)`, offset + pos + firstDifference(text.slice(pos), BEGIN));
+    const bodyStart = pos + BEGIN.length;
+    const endAt = text.indexOf("-----END", bodyStart);
+    if (endAt < 0) fail("a PEM block has no END line", offset + pos);
+    const body = text.slice(bodyStart, endAt);
+    const der = new Uint8Array(Buffer.from(body.replaceAll("\n", ""), "base64"));
+    const want = pemBody(der);
+    if (der.length === 0 || body !== want) {
+      fail("a PEM block is not canonical base64 in lines of 64 characters", offset + bodyStart + firstDifference(body, want));
+    }
+    if (!text.startsWith(END, endAt)) fail(`expected "-----END CERTIFICATE-----\\n"`, offset + endAt + firstDifference(text.slice(endAt), END));
+    certificates.push(der);
+    pos = endAt + END.length;
   }
-  if (!SPACE.test(text.slice(last))) fail("unexpected text after the last PEM block", offset + last);
-  if (certificates.length === 0) fail("no PEM certificate found", offset);
+  if (certificates.length !== PCK_CHAIN_LENGTH) {
+    throw new EvidenceFormatError(
+      DCAP_FORMAT_CODES.DCAP_PCK_CHAIN_LENGTH,
+      `the PCK certificate chain holds ${certificates.length} certificate(s), not ${PCK_CHAIN_LENGTH} (PCK certificate, PCK CA, Intel SGX Root CA)`,
+      { at: { field, offset }, details: { got: certificates.length, want: PCK_CHAIN_LENGTH } },
+    );
+  }
   return certificates;
 }
 
-function fail(message: string, offset: number): never {
+/** Index of the first character where `got` and `want` differ (or the shorter length). */
+function firstDifference(got: string, want: string): number {
+  const n = Math.min(got.length, want.length);
+  for (let i = 0; i < n; i++) if (got[i] !== want[i]) return i;
+  return n;
+}
+
+function malformed(message: string, offset: number, field: string): never {
   throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_CERTIFICATION_DATA_MALFORMED, `PCK certificate chain malformed: ${message}`, {
-    at: { field: "quote.signature.certificationData", offset },
+    at: { field, offset },
   });
 }

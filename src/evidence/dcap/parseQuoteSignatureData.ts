@@ -46,7 +46,7 @@ function readQeCertification(c: ByteCursor, field: string): Omit<QuoteSignatureD
   if (type !== CERT_DATA_PCK_CHAIN) unsupported(type, CERT_DATA_PCK_CHAIN, typeOffset);
   const size = c.u32le(`${field}.pckChain.size`);
   const dataOffset = c.offset;
-  const pckChain = parsePckChainData(c.bytesOf(size, `${field}.pckChain`), dataOffset);
+  const pckChain = parsePckChainData(c.bytesOf(size, `${field}.pckChain`), dataOffset, `${field}.pckChain`);
   return { qeReport, qeReportSignature, qeAuthData, pckChain };
 }
 

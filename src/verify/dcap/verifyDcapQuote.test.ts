@@ -124,7 +124,7 @@ describe("verifyDcapQuote on material from the DCAP test signer", () => {
     const impostorRoot = await createRoot("Intel SGX Root CA");
     const impostorSigner = await issue(impostorRoot, "Intel SGX TCB Signing");
     const otherLeaf = await issuePckCertificate(pki.platformCa, { fmspc: DEFAULT_FMSPC, pceId: DEFAULT_PCE_ID, ...DEFAULT_TCB });
-    const otherKeys = (await buildQuote({ tee: "sgx", pckLeaf: otherLeaf, pckChain: [otherLeaf, pki.platformCa] })).attestationKeys;
+    const otherKeys = (await buildQuote({ tee: "sgx", pckLeaf: otherLeaf, pckChain: [otherLeaf, pki.platformCa, pki.root] })).attestationKeys;
     const tamperedBody = { ...base.tcbInfo, body: new Uint8Array(Buffer.from(Buffer.from(base.tcbInfo.body).toString().replace('"UpToDate"', '"OutOfDate"'))) };
     const expiredTcbInfo = await signIntelJson(pki.tcbSigning, "tcbInfo", tcbInfoValue({ id: "SGX", issueDate: day("2025-04-01T00:00:00Z"), nextUpdate: day("2025-05-01T00:00:00Z"), levels: [{ components: DEFAULT_TCB.components, pceSvn: 13, status: "UpToDate" }] }), [pki.tcbSigning]);
 
@@ -178,7 +178,7 @@ describe("verifyDcapQuote on material from the DCAP test signer", () => {
       { name: "TDX platform below every TDX component level", input: async () => ({ s: await buildScenario({ tee: "tdx", pki, levels: [{ components: DEFAULT_TCB.components, pceSvn: 13, tdxComponents: [0, 0, 9, ...new Array(13).fill(0)], status: "UpToDate" }] }) }), wantError: "DCAP_TCB_NOT_SUPPORTED" },
       { name: "quote signed by another key than the bound attestation key", input: async () => ({ s: await buildScenario({ tee: "sgx", pki, quote: { quoteSigningKeys: otherKeys } }) }), wantError: "DCAP_QUOTE_SIGNATURE_INVALID" },
       { name: "QE report does not bind the attestation key", input: async () => ({ s: await buildScenario({ tee: "sgx", pki, quote: { qeReport: { reportData: new Uint8Array(64).fill(3) } } }) }), wantError: "DCAP_QE_REPORT_DATA_MISMATCH" },
-      { name: "QE report signed by another PCK key", input: async () => ({ s: { ...base, quote: (await buildQuote({ tee: "sgx", pckLeaf: otherLeaf, pckChain: [base.pckLeaf, pki.platformCa] })).bytes } }), wantError: "DCAP_QE_REPORT_SIGNATURE_INVALID" },
+      { name: "QE report signed by another PCK key", input: async () => ({ s: { ...base, quote: (await buildQuote({ tee: "sgx", pckLeaf: otherLeaf, pckChain: [base.pckLeaf, pki.platformCa, pki.root] })).bytes } }), wantError: "DCAP_QE_REPORT_SIGNATURE_INVALID" },
       { name: "PCK certificate without SGX extensions", input: async () => ({ s: await buildScenario({ tee: "sgx", pki, pck: { omitSgxExtensions: true } }) }), wantError: "DCAP_PCK_CERT_INVALID" },
       { name: "leaf that is not a PCK certificate", input: async () => ({ s: await buildScenario({ tee: "sgx", pki, pck: { name: "Intel SGX TCB Signing" } }) }), wantError: "DCAP_PCK_CERT_INVALID" },
     ];

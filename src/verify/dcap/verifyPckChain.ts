@@ -1,6 +1,9 @@
 import type { CollateralSet } from "../../collateral/types.ts";
 import type { DcapQuote } from "../../evidence/dcap/types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError, VerificationError } from "../../errors/KeepledgerError.ts";
+import { DCAP_FORMAT_CODES } from "../../evidence/dcap/codes.ts";
+import { PCK_CHAIN_LENGTH } from "../../evidence/dcap/parsePckChainData.ts";
+import { X509_CODES } from "../x509/codes.ts";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
@@ -49,10 +52,27 @@ function invalid(message: string, details: Record<string, unknown>): never {
 /**
  * The PCK chain the quote carries (certification data type 5), leaf first, to
  * a pinned root as of `at`, with the PCK CRL of its issuing CA and the root CA
- * CRL from the collateral.
+ * CRL from the collateral. The chain must be exactly what Intel's quoting
+ * enclaves write — PCK certificate, PCK CA, and the pinned root's very bytes:
+ * the generic chain check would also accept a chain that leaves the root out,
+ * and a second accepted form of the same quote is a second evidence hash.
  */
 export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions): VerifiedPckChain {
-  const certs = quote.signature.pckChain.certificates.map((der, i) => trustedRootWithDer(der, options.roots) ?? parseCertificate(der, `PCK certificate chain[${i}]`));
+  const ders = quote.signature.pckChain.certificates;
+  if (ders.length !== PCK_CHAIN_LENGTH) {
+    throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_PCK_CHAIN_LENGTH, `the PCK certificate chain holds ${ders.length} certificate(s), not ${PCK_CHAIN_LENGTH} (PCK certificate, PCK CA, Intel SGX Root CA)`, {
+      at: { field: "quote.signature.pckChain" },
+      details: { got: ders.length, want: PCK_CHAIN_LENGTH },
+    });
+  }
+  const certs = ders.map((der, i) => trustedRootWithDer(der, options.roots) ?? parseCertificate(der, `PCK certificate chain[${i}]`));
+  const last = certs[PCK_CHAIN_LENGTH - 1]!;
+  if (!options.roots.some((r) => r.certificate === last)) {
+    throw new VerificationError(X509_CODES.CERT_ROOT_UNTRUSTED, "the PCK certificate chain does not end with a pinned root", {
+      at: { field: `quote.signature.pckChain[${PCK_CHAIN_LENGTH - 1}]` },
+      details: { subject: last.subject, fingerprint: last.fingerprint, pinned: options.roots.map((r) => r.certificate.fingerprint) },
+    });
+  }
   const leaf = certs[0]!;
   // Intel's QVL requires "SGX PCK Certificate" in the leaf's CN.
   if (!commonName(leaf.subject).includes("SGX PCK Certificate")) invalid("the first certificate is not an SGX PCK certificate", { subject: leaf.subject });
