@@ -1,8 +1,11 @@
 /**
  * The real evidence vectors the dev network seeds (Phala dcap-qvl's SGX and TDX quotes, go-sev-guest's
- * Milan debug SNP report), read from the repository's test/fixtures with their collateral, and the
- * measurements and dev policies of the demo workloads that accept them. They verify for real as of the
- * chain's clock (2025-07-01, inside their validity windows).
+ * Milan debug SNP report) with their collateral, and the measurements and dev policies of the demo
+ * workloads that accept them. They verify for real as of the chain's clock (2025-07-01, inside their
+ * validity windows). They ship with the package in data/dev-vectors/<kind>/<set> (package.json `files`),
+ * found relative to this module — src/dev or dist/dev, both two levels below the package root — never
+ * relative to the working directory; each set is a byte-for-byte copy of test/fixtures/<kind>/<set>
+ * (test/dev/devVectorsShipped.test.ts).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -14,7 +17,11 @@ import type { TcbStatus, TeeKind } from "../verify/types.ts";
 /** 2025-07-01T00:00:00Z: inside the validity windows of the three vectors (their expected.json). */
 export const DEV_CHAIN_START = new Date(Date.UTC(2025, 6, 1));
 
-const FIXTURES = fileURLToPath(new URL("../../test/fixtures/", import.meta.url));
+/** The package's data/dev-vectors folder. */
+export const DEV_VECTORS_DIR = fileURLToPath(new URL("../../data/dev-vectors/", import.meta.url));
+
+/** The sets keepledger dev seeds, as <kind>/<set> under DEV_VECTORS_DIR and test/fixtures. */
+export const DEV_VECTOR_SETS = ["sgx/dcapqvl-sgx", "tdx/dcapqvl-tdx", "sev-snp/go-sev-guest-milan-debug"] as const;
 
 export interface DemoVector {
   /** The demo workload that accepts it. */
@@ -22,7 +29,7 @@ export interface DemoVector {
   tee: TeeKind;
   /** The status the verifier gives it as of DEV_CHAIN_START. */
   tcbStatus: TcbStatus;
-  /** Where it comes from (test/fixtures/<kind>/<set>). */
+  /** Where it is read from, inside the package (data/dev-vectors/<kind>/<set>). */
   source: string;
   evidence: Buffer;
   collateral: { name: string; data: string }[];
@@ -36,13 +43,13 @@ export const DEMO_DEBUG_WORKLOAD = "demo-debug-keep";
 const h = (s: string) => `0x${s}` as Hex;
 
 function load(kind: string, set: string, file: string) {
-  const dir = `${FIXTURES}${kind}/${set}/`;
+  const dir = `${DEV_VECTORS_DIR}${kind}/${set}/`;
   const expected = JSON.parse(readFileSync(`${dir}expected.json`, "utf8")) as Record<string, Record<string, Record<string, string>>>;
   const collateral = readdirSync(dir)
     .filter((f) => f !== file && f !== "expected.json" && !f.endsWith(".md"))
     .sort()
     .map((f) => ({ name: f, data: readFileSync(`${dir}${f}`).toString("base64") }));
-  return { expected, evidence: readFileSync(`${dir}${file}`), collateral, source: `test/fixtures/${kind}/${set}` };
+  return { expected, evidence: readFileSync(`${dir}${file}`), collateral, source: `data/dev-vectors/${kind}/${set}` };
 }
 
 export function demoVectors(): DemoVector[] {

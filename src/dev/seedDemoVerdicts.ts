@@ -23,7 +23,7 @@ export interface SeededVerdict {
   verdictId: Hex;
   subject: Address;
   evidenceHash: Hex;
-  /** test/fixtures/<kind>/<set>, or "debug Keep". */
+  /** data/dev-vectors/<kind>/<set>, or "debug Keep". */
   source: string;
 }
 

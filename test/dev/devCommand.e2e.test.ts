@@ -8,11 +8,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { freeDevPorts as freePorts, listen } from "./support/devPorts.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(root, "bin", "keepledger.mjs");
@@ -28,24 +28,6 @@ function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), "kl-dev-"));
   dirs.push(d);
   return d;
-}
-
-function listen(port: number): Promise<Server | undefined> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(undefined));
-    s.listen({ port, host: "127.0.0.1", exclusive: true }, () => resolve(s));
-  });
-}
-
-/** rpc, graphql and three consecutive node ports, all free now. */
-async function freePorts(): Promise<{ rpc: number; node: number; graphql: number }> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const held = await Promise.all([0, 1, 2, 3, 4].map((i) => listen(base + i)));
-    await Promise.all(held.map((s) => new Promise<void>((r) => (s ? s.close(() => r()) : r()))));
-    if (held.every(Boolean)) return { rpc: base, node: base + 1, graphql: base + 4 };
-  }
 }
 
 interface Dev {
