@@ -15,6 +15,7 @@ import {IWorkloadRegistry} from "./interfaces/IWorkloadRegistry.sol";
 import {BatchMerkle} from "./libraries/BatchMerkle.sol";
 import {KeepIds} from "./libraries/KeepIds.sol";
 import {BatchItem, KeepTypes, Verdict, VerdictGroup} from "./libraries/KeepTypes.sol";
+import {VerdictContext} from "./libraries/VerdictContext.sol";
 
 /// @title AttestationRegistry
 /// @notice Finalizes validator-signed verdicts (singly or in Merkle batches), revokes them, and answers
@@ -396,15 +397,15 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         if (issuedAt > block.timestamp) revert AttestationRegistryIssuedInFuture(issuedAt, uint64(block.timestamp));
         if (expiresAt <= block.timestamp) revert AttestationRegistryVerdictExpired(expiresAt, uint64(block.timestamp));
 
-        IWorkloadRegistry.VerdictContext memory c = WORKLOAD_REGISTRY.verdictContext(workloadId, measurementHash);
-        if (!c.measurementKnown) revert AttestationRegistryMeasurementUnknown(workloadId, measurementHash);
-        if (c.measurementRevoked) revert AttestationRegistryMeasurementRevoked(workloadId, measurementHash);
-        if (c.measurementTee != tee) revert AttestationRegistryMeasurementTeeMismatch(c.measurementTee, tee);
-        if (tee == TEE_DEBUG && !c.dev) revert AttestationRegistryDebugTeeNotAllowed(workloadId);
-        if (c.allowedTees & (uint8(1) << tee) == 0) revert AttestationRegistryTeeNotAllowed(tee, c.allowedTees);
-        uint64 maxExpiresAt = issuedAt + c.verdictLifetime;
+        VerdictContext c = WORKLOAD_REGISTRY.verdictContext(workloadId, measurementHash);
+        if (!c.measurementKnown()) revert AttestationRegistryMeasurementUnknown(workloadId, measurementHash);
+        if (c.measurementRevoked()) revert AttestationRegistryMeasurementRevoked(workloadId, measurementHash);
+        if (c.measurementTee() != tee) revert AttestationRegistryMeasurementTeeMismatch(c.measurementTee(), tee);
+        if (tee == TEE_DEBUG && !c.dev()) revert AttestationRegistryDebugTeeNotAllowed(workloadId);
+        if (c.allowedTees() & (uint8(1) << tee) == 0) revert AttestationRegistryTeeNotAllowed(tee, c.allowedTees());
+        uint64 maxExpiresAt = issuedAt + c.verdictLifetime();
         if (expiresAt > maxExpiresAt) revert AttestationRegistryLifetimeTooLong(expiresAt, maxExpiresAt);
-        return (c.measurementSerial, c.allowUnboundEvidence);
+        return (c.measurementSerial(), c.allowUnboundEvidence());
     }
 
     function _checkSubject(address subject, bytes32 evidenceHash, uint64 freshnessBlock, bool allowUnbound)
@@ -580,18 +581,41 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         uint32 serial,
         uint8 flags
     ) private {
-        _verdicts[verdictId] =
-            VerdictRecord({issuedAt: issuedAt, expiresAt: expiresAt, measurementSerial: serial, flags: flags});
-        bytes32 current = _latest[subject][workloadId];
+        // The record is written as one word in VerdictRecord's layout (issuedAt bits 0-63, expiresAt 64-127,
+        // measurementSerial 128-159, flags 160-167; isAttested reads the same layout): the struct
+        // assignment compiled to a read and a write per group of fields. Overwriting the whole slot loses
+        // nothing: the record holds nothing else, and _checkNotStored has refused a slot with any flag set.
+        // The pointer's slot is hashed once for its read and its write.
+        uint256 record = uint256(issuedAt) | (uint256(expiresAt) << 64) | (uint256(serial) << 128)
+            | (uint256(flags) << 160);
+        uint256 latestSlot;
+        bytes32 current;
+        assembly ("memory-safe") {
+            mstore(0x00, verdictId)
+            mstore(0x20, _verdicts.slot)
+            sstore(keccak256(0x00, 0x40), record)
+            mstore(0x00, subject)
+            mstore(0x20, _latest.slot)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, workloadId)
+            latestSlot := keccak256(0x00, 0x40)
+            current := sload(latestSlot)
+        }
         uint256 mark = uint256(current) >> 64;
         if (mark == MARK_REVOKED) revert AttestationRegistrySubjectRevoked(subject, workloadId);
+        bool replaces;
         if (mark == MARK_LIFTED) {
             uint64 liftedAt = uint64(uint256(current));
             if (issuedAt < liftedAt) revert AttestationRegistryIssuedBeforeLift(subject, workloadId, issuedAt, liftedAt);
-            _latest[subject][workloadId] = verdictId;
-        } else if (current == 0 || _verdicts[current].issuedAt < issuedAt) {
+            replaces = true;
+        } else {
             // A newer issuedAt replaces the latest verdict; on a tie the first one stays.
-            _latest[subject][workloadId] = verdictId;
+            replaces = current == 0 || _verdicts[current].issuedAt < issuedAt;
+        }
+        if (replaces) {
+            assembly ("memory-safe") {
+                sstore(latestSlot, verdictId)
+            }
         }
     }
 

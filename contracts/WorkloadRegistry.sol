@@ -9,6 +9,7 @@ import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
 import {IWorkloadRegistry} from "./interfaces/IWorkloadRegistry.sol";
 import {KeepIds} from "./libraries/KeepIds.sol";
 import {KeepTypes, LaunchPolicy, Policy, SnpTcb, TeeKind} from "./libraries/KeepTypes.sol";
+import {VerdictContext, VerdictContextLib} from "./libraries/VerdictContext.sol";
 
 /// @title WorkloadRegistry
 /// @notice Workloads, their approved measurements and their scheduled platform policies.
@@ -343,24 +344,21 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     }
 
     /// @inheritdoc IWorkloadRegistry
-    function verdictContext(bytes32 workloadId, bytes32 measurementHash)
-        external
-        view
-        returns (VerdictContext memory ctx)
-    {
+    function verdictContext(bytes32 workloadId, bytes32 measurementHash) external view returns (VerdictContext) {
         MeasurementRecord memory m = _measurements[workloadId][measurementHash];
         if (m.effectiveAt > block.timestamp) {
             revert WorkloadRegistryMeasurementNotYetEffective(workloadId, measurementHash, m.effectiveAt);
         }
-        ctx.measurementKnown = m.serial != 0;
-        ctx.measurementRevoked = m.revoked;
-        ctx.measurementTee = uint8(m.tee);
-        ctx.measurementSerial = m.serial;
         PolicyCore memory core = _policyInForce(workloadId).core;
-        ctx.allowedTees = core.allowedTees;
-        ctx.dev = core.flags & FLAG_DEV != 0;
-        ctx.allowUnboundEvidence = core.flags & FLAG_UNBOUND != 0;
-        ctx.verdictLifetime = core.verdictLifetime;
+        return VerdictContextLib.pack(
+            m.serial,
+            uint8(m.tee),
+            m.revoked,
+            core.allowedTees,
+            core.flags & FLAG_DEV != 0,
+            core.flags & FLAG_UNBOUND != 0,
+            core.verdictLifetime
+        );
     }
 
     // ===== Wiring =====

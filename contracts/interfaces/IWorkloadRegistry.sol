@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {Policy, TeeKind} from "../libraries/KeepTypes.sol";
+import {VerdictContext} from "../libraries/VerdictContext.sol";
 
 /// @title IWorkloadRegistry
 /// @notice Workloads, their approved measurements (in owner-numbered versions, per TEE kind) and their
@@ -35,19 +36,6 @@ interface IWorkloadRegistry {
         uint32 serial;
         uint64 addedAt;
         uint64 effectiveAt;
-    }
-
-    /// @notice What the AttestationRegistry needs to check a verdict, read in one call.
-    /// @dev The policy part is the policy in force at block.timestamp.
-    struct VerdictContext {
-        bool measurementKnown;
-        bool measurementRevoked;
-        uint8 measurementTee;
-        uint32 measurementSerial;
-        uint8 allowedTees;
-        bool dev;
-        bool allowUnboundEvidence;
-        uint64 verdictLifetime;
     }
 
     // ===== Errors =====
@@ -275,11 +263,12 @@ interface IWorkloadRegistry {
 
     /// @notice Measurement status and the policy in force, as the AttestationRegistry checks a verdict.
     /// @dev Reverts with WorkloadRegistryMeasurementNotYetEffective for a measurement added less than the
-    /// policy delay ago.
+    /// policy delay ago. One word (layout in libraries/VerdictContext.sol): the call is on the hot path of
+    /// every finalization, and a struct cost it an eight-word ABI encoding and decoding.
     /// @param workloadId The workload.
     /// @param measurementHash The measurement.
-    /// @return The context.
-    function verdictContext(bytes32 workloadId, bytes32 measurementHash) external view returns (VerdictContext memory);
+    /// @return The context, packed; read it with VerdictContextLib.
+    function verdictContext(bytes32 workloadId, bytes32 measurementHash) external view returns (VerdictContext);
 
     // ===== Wiring =====
 

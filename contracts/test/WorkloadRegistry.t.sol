@@ -8,6 +8,7 @@ pragma solidity ^0.8.30;
 import {IWorkloadRegistry} from "../interfaces/IWorkloadRegistry.sol";
 import {KeepIds} from "../libraries/KeepIds.sol";
 import {KeepTypes, Policy, TeeKind} from "../libraries/KeepTypes.sol";
+import {VerdictContext, VerdictContextLib} from "../libraries/VerdictContext.sol";
 import {KeepFixture} from "./utils/KeepFixture.sol";
 
 /// @notice Invariants of the WorkloadRegistry, fuzzed: measurement layouts and policy delays.
@@ -75,7 +76,7 @@ contract WorkloadRegistryTest is KeepFixture {
         (Policy memory pending, uint64 pendingAt) = workloads.pendingPolicyOf(id);
         assertEq(pending.verdictLifetime, 7 days - 1, "pending visible");
         assertEq(pendingAt, at, "pending effectiveAt");
-        assertEq(workloads.verdictContext(id, 0).verdictLifetime, KeepTypes.DEFAULT_VERDICT_LIFETIME, "hot path agrees");
+        assertEq(workloads.verdictContext(id, 0).verdictLifetime(), KeepTypes.DEFAULT_VERDICT_LIFETIME, "hot path agrees");
 
         vm.warp(at);
         (inForce, since) = workloads.policyOf(id);
@@ -83,7 +84,7 @@ contract WorkloadRegistryTest is KeepFixture {
         assertEq(inForce.deniedAdvisories.length, 1, "with its lists");
         assertEq(inForce.launch.snpAllowedVmpls, 1, "with its launch policy");
         assertEq(since, at, "since effectiveAt");
-        assertEq(workloads.verdictContext(id, 0).verdictLifetime, 7 days - 1, "hot path agrees");
+        assertEq(workloads.verdictContext(id, 0).verdictLifetime(), 7 days - 1, "hot path agrees");
         (, pendingAt) = workloads.pendingPolicyOf(id);
         assertEq(pendingAt, 0, "nothing pending");
 
@@ -97,6 +98,56 @@ contract WorkloadRegistryTest is KeepFixture {
         vm.warp(at2);
         (inForce,) = workloads.policyOf(id);
         assertEq(inForce.verdictLifetime, 2 days, "the second at its effectiveAt");
+    }
+
+    /// @notice verdictContext's one word says what measurementOf and policyOf say: the hot path agrees with
+    /// the views for known, unknown and revoked measurements of two kinds and any valid policy.
+    function testFuzzVerdictContextAgreesWithViews(uint8 tees, bool dev, bool unbound, uint32 lifetime, uint8 which)
+        public
+    {
+        Policy memory p = _policy(uint64(bound(lifetime, 1, KeepTypes.MAX_VERDICT_LIFETIME)));
+        p.dev = dev;
+        p.allowUnboundEvidence = dev && unbound;
+        p.allowedTees = tees & (dev ? KeepTypes.TEES_ALL : KeepTypes.DEFAULT_ALLOWED_TEES);
+        if (p.allowedTees == 0) p.allowedTees = KeepTypes.DEFAULT_ALLOWED_TEES;
+        workloads.schedulePolicy(workloadId, p);
+        bytes32 measurementHash = which % 2 == 0 ? sgxMeasurement : tdxMeasurement;
+        if (which % 3 == 1) measurementHash = keccak256("not a measurement of this workload");
+        if (which % 3 == 2) workloads.revokeMeasurement(workloadId, measurementHash);
+
+        VerdictContext c = workloads.verdictContext(workloadId, measurementHash);
+        IWorkloadRegistry.MeasurementInfo memory m = workloads.measurementOf(workloadId, measurementHash);
+        (Policy memory inForce,) = workloads.policyOf(workloadId);
+        assertEq(c.measurementKnown(), m.known, "known");
+        assertEq(c.measurementSerial(), m.serial, "serial");
+        assertEq(c.measurementTee(), uint8(m.tee), "tee");
+        assertEq(c.measurementRevoked(), m.revoked, "revoked");
+        assertEq(c.allowedTees(), inForce.allowedTees, "allowedTees");
+        assertEq(c.dev(), inForce.dev, "dev");
+        assertEq(c.allowUnboundEvidence(), inForce.allowUnboundEvidence, "allowUnboundEvidence");
+        assertEq(c.verdictLifetime(), inForce.verdictLifetime, "verdictLifetime");
+    }
+
+    /// @notice A packed VerdictContext reads back every field, whatever the others hold.
+    function testFuzzVerdictContextRoundTrip(
+        uint32 serial,
+        uint8 tee,
+        bool revoked,
+        uint8 allowedTees,
+        bool dev,
+        bool unbound,
+        uint64 lifetime
+    ) public pure {
+        VerdictContext c = VerdictContextLib.pack(serial, tee, revoked, allowedTees, dev, unbound, lifetime);
+        assertEq(c.measurementKnown(), serial != 0, "known");
+        assertEq(c.measurementSerial(), serial, "serial");
+        assertEq(c.measurementTee(), tee, "tee");
+        assertEq(c.measurementRevoked(), revoked, "revoked");
+        assertEq(c.allowedTees(), allowedTees, "allowedTees");
+        assertEq(c.dev(), dev, "dev");
+        assertEq(c.allowUnboundEvidence(), unbound, "allowUnboundEvidence");
+        assertEq(c.verdictLifetime(), lifetime, "verdictLifetime");
+        assertEq(VerdictContext.unwrap(c) >> 128, 0, "nothing above verdictLifetime");
     }
 
     /// @notice Policy masks: allowed exactly when non-zero, valid kinds only, never Unknown/Revoked TCB.
