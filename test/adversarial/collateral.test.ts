@@ -249,7 +249,7 @@ describe("collateral independence and freshness", () => {
     // As a collector it picks the forged (newest-looking) document, which does not verify: refused, nothing recorded.
     expect((await codeOf(appraiser.appraise(submission(scenario.quote), { role: "collector" }))).code).toBe("DCAP_COLLATERAL_SIGNATURE_INVALID");
     expect(floor.newest(key)).toBeUndefined();
-    expect(await store.tcbInfo("sgx", DEFAULT_FMSPC)).toBeUndefined();
+    expect(await store.tcb.tcbInfo("sgx", DEFAULT_FMSPC)).toBeUndefined();
 
     // As a peer sent honest TCB Info 17 it finds the forged 99 unproven and signs under 17.
     const honest = await (await validator(scenario, scenario.collateral)).appraiser.appraise(submission(scenario.quote), { role: "collector" });
@@ -257,7 +257,7 @@ describe("collateral independence and freshness", () => {
     expect(signed.verdictId).toBe(honest.verdictId);
     await recovery.settled();
     expect(floor.newest(key)?.number).toBe(17);
-    expect((await store.tcbInfo("sgx", DEFAULT_FMSPC))?.evaluationDataNumber).toBe(17);
+    expect((await store.tcb.tcbInfo("sgx", DEFAULT_FMSPC))?.evaluationDataNumber).toBe(17);
 
     // TCB recovery's periodic refresh fetches the forged 99 for the live verdict's platform: it does not verify, so it is not recorded.
     await store.keepSigned([
@@ -272,7 +272,7 @@ describe("collateral independence and freshness", () => {
     await recovery.refresh();
     expect(own.calls).toBeGreaterThan(fetches);
     expect(floor.newest(key)?.number).toBe(17);
-    expect((await store.tcbInfo("sgx", DEFAULT_FMSPC))?.evaluationDataNumber).toBe(17);
+    expect((await store.tcb.tcbInfo("sgx", DEFAULT_FMSPC))?.evaluationDataNumber).toBe(17);
     await db.close();
   });
 

@@ -153,7 +153,7 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
         return sendJson(res, 200, await o.peers.signBatch(collector, parsed.data));
       }
       case "tcb-recovery":
-        return sendJson(res, 200, { downgrades: await o.store.downgrades() });
+        return sendJson(res, 200, { downgrades: await o.store.tcb.downgrades() });
       case "metrics": {
         const text = await o.metrics.registry.metrics();
         res.writeHead(200, { "content-type": o.metrics.registry.contentType });

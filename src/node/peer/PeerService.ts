@@ -16,7 +16,8 @@ import { NODE_CODES } from "../codes.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { VerdictSigner } from "../quorum/verdictSigner.ts";
-import type { NodeStore, SignedRecord } from "../store/NodeStore.ts";
+import type { NodeStore } from "../store/NodeStore.ts";
+import type { SignedRecord } from "../tcb/TcbRecoveryStore.ts";
 import { verdictFromJson, type Submission } from "../types.ts";
 import { fastBatchRoot, fastVerdictId, fastVerdictIdBytes } from "../verdictHash.ts";
 import {

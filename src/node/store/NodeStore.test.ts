@@ -120,7 +120,7 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
     expect(open).toContain(id);
     expect(open).not.toContain(first.verdictId);
     expect((await store.evidence.verdictLink(id))?.freshnessBlock).toBe(10);
-    expect(await store.liveSignedFor("00906ed50000", 1_500)).not.toContainEqual(expect.objectContaining({ verdictId: first.verdictId }));
+    expect(await store.tcb.liveSignedFor("00906ed50000", 1_500)).not.toContainEqual(expect.objectContaining({ verdictId: first.verdictId }));
     // A second attempt (a retry, a second heal racing) writes nothing.
     expect(await store.supersede(first.verdictId, { ...next, verdictId: h("another") }, error)).toBe(false);
     expect(await store.verdict(h("another"))).toBeUndefined();
@@ -135,11 +135,11 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
 
   it("keeps only the newest TCB Info of a platform", async () => {
     const info = { tee: "sgx", fmspc: "00906ed50000", evaluationDataNumber: 17, issueDate: 100, files: [{ name: "tcbInfo.json", bytes: stringToBytes("{\"a\":1}") }] };
-    expect(await store.saveTcbInfo(info)).toBe(true);
-    expect(await store.saveTcbInfo({ ...info, evaluationDataNumber: 16 })).toBe(false);
-    expect(await store.saveTcbInfo({ ...info, evaluationDataNumber: 18 })).toBe(true);
-    expect((await store.tcbInfo("sgx", "00906ed50000"))?.evaluationDataNumber).toBe(18);
-    expect(await store.livePlatforms(1_500)).toEqual([{ tee: "sgx", fmspc: "00906ed50000", evidenceHash: expect.stringMatching(/^0x/) }]);
-    expect(await store.livePlatforms(2_500)).toEqual([]);
+    expect(await store.tcb.saveTcbInfo(info)).toBe(true);
+    expect(await store.tcb.saveTcbInfo({ ...info, evaluationDataNumber: 16 })).toBe(false);
+    expect(await store.tcb.saveTcbInfo({ ...info, evaluationDataNumber: 18 })).toBe(true);
+    expect((await store.tcb.tcbInfo("sgx", "00906ed50000"))?.evaluationDataNumber).toBe(18);
+    expect(await store.tcb.livePlatforms(1_500)).toEqual([{ tee: "sgx", fmspc: "00906ed50000", evidenceHash: expect.stringMatching(/^0x/) }]);
+    expect(await store.tcb.livePlatforms(2_500)).toEqual([]);
   });
 });

@@ -2,13 +2,15 @@
  * The node's durable state (SQLite or PostgreSQL through src/store): every accepted request and its
  * pending verdict are written here — with the evidence in the evidence store — before the HTTP reply;
  * signatures are written as they arrive; transitions to finalized or rejected are written when they
- * happen. After a crash the node reloads whatever is not terminal and resumes it.
+ * happen. After a crash the node reloads whatever is not terminal and resumes it. TCB recovery's tables
+ * live in src/node/tcb/TcbRecoveryStore.ts (`tcb`), written inside this store's transactions.
  */
 import type { Hex } from "viem";
 import { EvidenceStore, type VerdictEvidenceLink } from "../../evidenceStore/EvidenceStore.ts";
 import type { VerdictGroup } from "../../ids/index.ts";
 import type { Database } from "../../store/Database.ts";
 import type { CollateralFile, ErrorJson, RequestSource, VerdictJson, VerdictMode } from "../types.ts";
+import { TcbRecoveryStore, type SignedRecord } from "../tcb/TcbRecoveryStore.ts";
 import { NODE_STORE_SCHEMA } from "./nodeStoreSchema.ts";
 
 /**
@@ -54,40 +56,6 @@ export interface BatchRecord {
   error: ErrorJson | null;
   attempts: number;
   createdAt: number;
-}
-
-export interface SignedRecord {
-  verdictId: Hex;
-  evidenceHash: Hex;
-  workloadId: Hex;
-  tee: string;
-  tcbStatus: string;
-  fmspc: string | null;
-  tcbEvaluationDataNumber: number | null;
-  expiresAt: number;
-}
-
-export interface TcbInfoRecord {
-  tee: string;
-  fmspc: string;
-  evaluationDataNumber: number;
-  /** Unix seconds. */
-  issueDate: number;
-  /** The signed TCB Info and its issuer chain as collateral files. */
-  files: CollateralFile[];
-}
-
-export interface DowngradeRecord {
-  verdictId: Hex;
-  tee: string;
-  fmspc: string;
-  previousStatus: string;
-  newStatus: string;
-  previousEvaluationDataNumber: number | null;
-  newEvaluationDataNumber: number;
-  expiresAt: number;
-  graceEndsAt: number;
-  detectedAt: number;
 }
 
 export interface AcceptInput {
@@ -207,18 +175,22 @@ class SupersedeConflict extends Error {}
 export class NodeStore {
   readonly db: Database;
   readonly evidence: EvidenceStore;
+  /** TCB recovery's tables (what this node signed, TCB Info, downgrades), in the same database. */
+  readonly tcb: TcbRecoveryStore;
   readonly #now: () => number;
   #lastSeq = 0;
 
-  private constructor(db: Database, evidence: EvidenceStore, now: () => number) {
+  private constructor(db: Database, evidence: EvidenceStore, tcb: TcbRecoveryStore, now: () => number) {
     this.db = db;
     this.evidence = evidence;
+    this.tcb = tcb;
     this.#now = now;
   }
 
   static async open(db: Database, options: { now?: () => number } = {}): Promise<NodeStore> {
     await db.exec(NODE_STORE_SCHEMA);
-    return new NodeStore(db, await EvidenceStore.open(db), options.now ?? Date.now);
+    const now = options.now ?? Date.now;
+    return new NodeStore(db, await EvidenceStore.open(db), await TcbRecoveryStore.open(db, { now }), now);
   }
 
   /** A strictly increasing number in acceptance order (microsecond-scaled time, so it also grows across restarts). */
@@ -247,7 +219,7 @@ export class NodeStore {
          VALUES ($1, $2, $3, $4, 'pending', NULL, NULL, NULL, NULL, 0, $5, $6, $6) ON CONFLICT (verdict_id) DO NOTHING`,
         [input.verdictId, input.requestId, JSON.stringify(input.verdict), input.mode, this.#nextSeq(now), now],
       );
-      await this.#insertSigned(tx, [input.signed]);
+      await this.tcb.insertSigned(tx, [input.signed]);
       if (input.signature) {
         await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
           input.verdictId,
@@ -283,7 +255,7 @@ export class NodeStore {
 
   /** Keeps what this node countersigned as a peer: evidence, collateral, links and signed records, at once. */
   async keepSigned(items: ReadonlyArray<{ evidence: Uint8Array; collateral: readonly CollateralFile[]; link: VerdictEvidenceLink; signed: SignedRecord }>): Promise<void> {
-    await this.#withEvidence((tx) => this.#insertSigned(tx, items.map((i) => i.signed)), items);
+    await this.#withEvidence((tx) => this.tcb.insertSigned(tx, items.map((i) => i.signed)), items);
   }
 
   /** Records a refused request with its error, so that a lookup by request id says why. */
@@ -363,8 +335,8 @@ export class NodeStore {
         if (inserted.changes !== 1) throw new SupersedeConflict();
         await tx.execute("UPDATE node_request SET status = 'pending', verdict_id = $2, error_json = NULL, updated_at = $3 WHERE request_id = $1", [input.requestId, input.verdictId, now]);
         await tx.execute("DELETE FROM node_signature WHERE subject_id = $1", [oldId]);
-        await tx.execute("DELETE FROM node_signed WHERE verdict_id = $1", [oldId]);
-        await this.#insertSigned(tx, [input.signed]);
+        await this.tcb.deleteSigned(tx, oldId);
+        await this.tcb.insertSigned(tx, [input.signed]);
         if (input.signature) {
           await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
             input.verdictId,
@@ -521,110 +493,6 @@ export class NodeStore {
       await tx.execute("DELETE FROM node_batch WHERE batch_id = $1", [batchId]);
       await tx.execute("DELETE FROM node_signature WHERE subject_id = $1", [batchId]);
     });
-  }
-
-  // ===== What this node signed, TCB Info, downgrades =====
-
-  async recordSigned(records: readonly SignedRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.db.transaction((tx) => this.#insertSigned(tx, records));
-  }
-
-  async #insertSigned(tx: Database, records: readonly SignedRecord[]): Promise<void> {
-    const now = this.#now();
-    for (const r of records) {
-      await tx.execute(
-        `INSERT INTO node_signed (verdict_id, evidence_hash, workload_id, tee, tcb_status, fmspc, tcb_evaluation_data_number, expires_at, signed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (verdict_id) DO NOTHING`,
-        [r.verdictId, r.evidenceHash, r.workloadId, r.tee, r.tcbStatus, r.fmspc, r.tcbEvaluationDataNumber, r.expiresAt, now],
-      );
-    }
-  }
-
-  /** Verdicts this node signed for a platform that are still live at `now` (unix seconds). */
-  async liveSignedFor(fmspc: string, now: number): Promise<SignedRecord[]> {
-    const rows = await this.db.query<{
-      verdict_id: Hex;
-      evidence_hash: Hex;
-      workload_id: Hex;
-      tee: string;
-      tcb_status: string;
-      fmspc: string | null;
-      tcb_evaluation_data_number: number | null;
-      expires_at: number;
-    }>("SELECT * FROM node_signed WHERE fmspc = $1 AND expires_at > $2 ORDER BY verdict_id", [fmspc, now]);
-    return rows.map((r) => ({
-      verdictId: r.verdict_id,
-      evidenceHash: r.evidence_hash,
-      workloadId: r.workload_id,
-      tee: r.tee,
-      tcbStatus: r.tcb_status,
-      fmspc: r.fmspc,
-      tcbEvaluationDataNumber: r.tcb_evaluation_data_number === null ? null : Number(r.tcb_evaluation_data_number),
-      expiresAt: Number(r.expires_at),
-    }));
-  }
-
-  /** Platforms (tee, FMSPC) of live verdicts this node signed: what TCB recovery keeps watching. */
-  async livePlatforms(now: number): Promise<Array<{ tee: string; fmspc: string; evidenceHash: Hex }>> {
-    return this.db.query<{ tee: string; fmspc: string; evidenceHash: Hex }>(
-      `SELECT tee, fmspc, MIN(evidence_hash) AS "evidenceHash" FROM node_signed WHERE fmspc IS NOT NULL AND expires_at > $1 GROUP BY tee, fmspc ORDER BY tee, fmspc`,
-      [now],
-    );
-  }
-
-  async tcbInfo(tee: string, fmspc: string): Promise<TcbInfoRecord | undefined> {
-    const [row] = await this.db.query<{ tee: string; fmspc: string; evaluation_data_number: number; issue_date: number; files_json: string }>(
-      "SELECT * FROM node_tcb_info WHERE tee = $1 AND fmspc = $2",
-      [tee, fmspc],
-    );
-    if (!row) return undefined;
-    const files = (JSON.parse(row.files_json) as Array<{ name: string; data: string }>).map((f) => ({ name: f.name, bytes: new Uint8Array(Buffer.from(f.data, "base64")) }));
-    return { tee: row.tee, fmspc: row.fmspc, evaluationDataNumber: Number(row.evaluation_data_number), issueDate: Number(row.issue_date), files };
-  }
-
-  /** Keeps the newest TCB Info per platform; returns whether `info` is newer than what was known. */
-  async saveTcbInfo(info: TcbInfoRecord): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx.query<{ evaluation_data_number: number }>("SELECT evaluation_data_number FROM node_tcb_info WHERE tee = $1 AND fmspc = $2", [info.tee, info.fmspc]);
-      if (row && Number(row.evaluation_data_number) >= info.evaluationDataNumber) return false;
-      const files = JSON.stringify(info.files.map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString("base64") })));
-      await tx.execute(
-        `INSERT INTO node_tcb_info (tee, fmspc, evaluation_data_number, issue_date, files_json, seen_at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (tee, fmspc) DO UPDATE SET evaluation_data_number = excluded.evaluation_data_number, issue_date = excluded.issue_date,
-         files_json = excluded.files_json, seen_at = excluded.seen_at`,
-        [info.tee, info.fmspc, info.evaluationDataNumber, info.issueDate, files, this.#now()],
-      );
-      return true;
-    });
-  }
-
-  async recordDowngrade(d: Omit<DowngradeRecord, "detectedAt">): Promise<void> {
-    await this.db.transaction((tx) =>
-      tx.execute(
-        `INSERT INTO node_tcb_downgrade (verdict_id, tee, fmspc, previous_status, new_status, previous_evaluation_data_number, new_evaluation_data_number, expires_at, grace_ends_at, detected_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (verdict_id) DO UPDATE SET new_status = excluded.new_status, new_evaluation_data_number = excluded.new_evaluation_data_number,
-         grace_ends_at = excluded.grace_ends_at`,
-        [d.verdictId, d.tee, d.fmspc, d.previousStatus, d.newStatus, d.previousEvaluationDataNumber, d.newEvaluationDataNumber, d.expiresAt, d.graceEndsAt, this.#now()],
-      ),
-    );
-  }
-
-  async downgrades(): Promise<DowngradeRecord[]> {
-    const rows = await this.db.query<Record<string, unknown>>("SELECT * FROM node_tcb_downgrade ORDER BY detected_at, verdict_id");
-    return rows.map((r) => ({
-      verdictId: r.verdict_id as Hex,
-      tee: r.tee as string,
-      fmspc: r.fmspc as string,
-      previousStatus: r.previous_status as string,
-      newStatus: r.new_status as string,
-      previousEvaluationDataNumber: r.previous_evaluation_data_number === null ? null : Number(r.previous_evaluation_data_number),
-      newEvaluationDataNumber: Number(r.new_evaluation_data_number),
-      expiresAt: Number(r.expires_at),
-      graceEndsAt: Number(r.grace_ends_at),
-      detectedAt: Number(r.detected_at),
-    }));
   }
 
   // ===== Small state =====

@@ -1,7 +1,8 @@
 /**
  * The node's own tables, beside the evidence store's in the same database: requests and their outcome,
- * the verdict outbox (pending → finalized | rejected), collected signatures, batches, what the node
- * signed (for TCB recovery), TCB Info seen per platform, downgrade reports and small state.
+ * the verdict outbox (pending → finalized | rejected), collected signatures, batches and small state.
+ * TCB recovery's tables (what the node signed, TCB Info per platform, downgrade reports) are created
+ * right after these, by src/node/tcb/TcbRecoveryStore.ts.
  */
 export const NODE_STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS node_request (
@@ -51,39 +52,6 @@ CREATE TABLE IF NOT EXISTS node_batch (
   updated_at {bigint} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS node_batch_open ON node_batch (status);
-CREATE TABLE IF NOT EXISTS node_signed (
-  verdict_id TEXT PRIMARY KEY,
-  evidence_hash TEXT NOT NULL,
-  workload_id TEXT NOT NULL,
-  tee TEXT NOT NULL,
-  tcb_status TEXT NOT NULL,
-  fmspc TEXT,
-  tcb_evaluation_data_number INTEGER,
-  expires_at {bigint} NOT NULL,
-  signed_at {bigint} NOT NULL
-);
-CREATE INDEX IF NOT EXISTS node_signed_platform ON node_signed (fmspc, expires_at);
-CREATE TABLE IF NOT EXISTS node_tcb_info (
-  tee TEXT NOT NULL,
-  fmspc TEXT NOT NULL,
-  evaluation_data_number INTEGER NOT NULL,
-  issue_date {bigint} NOT NULL,
-  files_json TEXT NOT NULL,
-  seen_at {bigint} NOT NULL,
-  PRIMARY KEY (tee, fmspc)
-);
-CREATE TABLE IF NOT EXISTS node_tcb_downgrade (
-  verdict_id TEXT PRIMARY KEY,
-  tee TEXT NOT NULL,
-  fmspc TEXT NOT NULL,
-  previous_status TEXT NOT NULL,
-  new_status TEXT NOT NULL,
-  previous_evaluation_data_number INTEGER,
-  new_evaluation_data_number INTEGER NOT NULL,
-  expires_at {bigint} NOT NULL,
-  grace_ends_at {bigint} NOT NULL,
-  detected_at {bigint} NOT NULL
-);
 CREATE TABLE IF NOT EXISTS node_state (
   state_key TEXT PRIMARY KEY,
   state_value TEXT NOT NULL

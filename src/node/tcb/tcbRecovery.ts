@@ -27,8 +27,9 @@ import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
-import type { NodeStore, TcbInfoRecord } from "../store/NodeStore.ts";
+import type { NodeStore } from "../store/NodeStore.ts";
 import type { CollateralFile } from "../types.ts";
+import type { TcbInfoRecord } from "./TcbRecoveryStore.ts";
 
 export interface TcbRecoveryOptions {
   store: NodeStore;
@@ -119,7 +120,7 @@ export class TcbRecovery {
 
   async #latestFor(tee: string, fmspc: string): Promise<TcbInfoRecord | undefined> {
     const key = `${tee}:${fmspc}`;
-    if (!this.#latest.has(key)) this.#latest.set(key, (await this.#o.store.tcbInfo(tee, fmspc)) ?? null);
+    if (!this.#latest.has(key)) this.#latest.set(key, (await this.#o.store.tcb.tcbInfo(tee, fmspc)) ?? null);
     return this.#latest.get(key) ?? undefined;
   }
 
@@ -133,7 +134,7 @@ export class TcbRecovery {
       // The signing chain travels with the document (or in the same set): keep it beside it.
       const files = collateralSetToFiles({ certificates: [...certificates], crls: [], intelDocuments: [doc] });
       const record: TcbInfoRecord = { ...platform, files };
-      if (!(await this.#o.store.saveTcbInfo(record))) continue;
+      if (!(await this.#o.store.tcb.saveTcbInfo(record))) continue;
       this.#latest.set(`${platform.tee}:${platform.fmspc}`, record);
       this.#o.log.info("newer TCB Info: re-appraising the live verdicts of this platform signed under older ones", {
         tee: platform.tee,
@@ -192,7 +193,7 @@ export class TcbRecovery {
     if (!latest) return 0;
     const now = this.#o.chain.now();
     let downgraded = 0;
-    for (const signed of await this.#o.store.liveSignedFor(fmspc, Number(now))) {
+    for (const signed of await this.#o.store.tcb.liveSignedFor(fmspc, Number(now))) {
       if (signed.tee !== tee || (signed.tcbEvaluationDataNumber ?? 0) >= latest.evaluationDataNumber) continue;
       const stored = await this.#o.store.evidence.getEvidence(signed.evidenceHash);
       const workload = await this.#o.chain.workload(signed.workloadId);
@@ -201,7 +202,7 @@ export class TcbRecovery {
       if ((workload.policy.acceptedTcbStatuses as string[]).includes(newStatus)) continue;
       downgraded++;
       const graceEndsAt = latest.issueDate + workload.policy.tcbGracePeriod;
-      await this.#o.store.recordDowngrade({
+      await this.#o.store.tcb.recordDowngrade({
         verdictId: signed.verdictId,
         tee,
         fmspc,
@@ -227,14 +228,14 @@ export class TcbRecovery {
 
   async updateMetric(): Promise<void> {
     const now = Number(this.#o.chain.now());
-    this.#o.metrics.tcbDowngraded.set((await this.#o.store.downgrades()).filter((d) => d.expiresAt > now).length);
+    this.#o.metrics.tcbDowngraded.set((await this.#o.store.tcb.downgrades()).filter((d) => d.expiresAt > now).length);
   }
 
   /** Fetches collateral again for the platforms of live signed verdicts, so newer TCB Info is noticed. */
   async refresh(): Promise<void> {
     if (this.#o.providers.length === 0) return;
     const now = this.#o.chain.now();
-    for (const platform of await this.#o.store.livePlatforms(Number(now))) {
+    for (const platform of await this.#o.store.tcb.livePlatforms(Number(now))) {
       const stored = await this.#o.store.evidence.getEvidence(platform.evidenceHash);
       if (!stored) continue;
       let requests;
