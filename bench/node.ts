@@ -20,8 +20,8 @@ import { parseEventLogs, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { attestationRegistryAbi } from "../src/chain/generated/index.ts";
 import { createDebugEvidence } from "../src/evidence/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64, reportDataFor } from "../src/ids/index.ts";
-import { fastVerdictId } from "../src/node/verdictHash.ts";
+import { batchLeaves, bindingHash, publicKey64, reportDataFor } from "../src/ids/index.ts";
+import { toHex } from "../src/util/bytes.ts";
 import { APP_DEBUG_MEASUREMENT, startNodeNetwork, type NodeNetwork } from "../test/node/support/nodeNetwork.ts";
 
 export interface NodeBenchRow {
@@ -95,7 +95,7 @@ async function runMode(o: ModeOptions): Promise<NodeBenchRow> {
               txs.add(e.transactionHash);
             } else if (e.eventName === "VerdictGroupFinalized") {
               const g = e.args.group;
-              for (const item of g.items) finalizedAt.set(fastVerdictId({ ...g, ...item }), seen);
+              for (const leaf of batchLeaves([{ ...g, items: [...g.items] }])) finalizedAt.set(toHex(leaf), seen);
               txs.add(e.transactionHash);
             }
           }

@@ -34,8 +34,7 @@ import { bootstrapValidator, setThreshold } from "../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../src/chain/workloads.ts";
 import { devAccounts } from "../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../src/dev/quorum.ts";
-import { batchProof, batchRoot, expandVerdictGroups, normalizeVerdict, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "../src/ids/index.ts";
-import { verdictIdOf } from "../src/indexer/ids.ts";
+import { buildBatch, normalizeVerdict, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "../src/ids/index.ts";
 import { httpChainSource } from "../src/indexer/chainSource.ts";
 import { createIndexer } from "../src/indexer/Indexer.ts";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";
@@ -146,14 +145,6 @@ interface Generated {
   workloads: Hex[];
   /** A verdict id and a (subject, workload) pair that exist, for the latency queries. */
   sample: { verdictId: Hex; subject: Address; workload: Hex };
-}
-
-/** Sends transactions with automine off and mines them in large blocks. */
-/** src/ids buildBatch with the indexer's fast verdict id (hundreds of thousands of leaves to hash here). */
-function buildBatch(groups: VerdictGroup[]) {
-  const verdicts = expandVerdictGroups(groups);
-  const leaves = verdicts.map((v) => verdictIdOf(v));
-  return { root: batchRoot(leaves), count: leaves.length, verdicts, leaves, proof: (i: number) => batchProof(leaves, i) };
 }
 
 /** Transactions per block: about 5,000 events per block for the batches. */

@@ -21,7 +21,7 @@ import {
   teeKindFromCode,
   unboundSubject,
   validatorContext,
-  verdictId as verdictIdOf,
+  verdictId,
   TCB_STATUS_CODES,
   TEE_KIND_CODES,
   type LoggingProfile,
@@ -173,7 +173,7 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
       return { field: f, onChain: a, derived: b, match: b !== null && a === b };
     }),
     (() => {
-      const b = derived ? verdictIdOf({ ...derived, tee: TEE_KIND_CODES[derived.tee], tcbStatus: TCB_STATUS_CODES[derived.tcbStatus], subject: derived.subject as Address, issuedAt: BigInt(derived.issuedAt), expiresAt: BigInt(derived.expiresAt), freshnessBlock: BigInt(derived.freshnessBlock) }) : null;
+      const b = derived ? verdictId({ ...derived, tee: TEE_KIND_CODES[derived.tee], tcbStatus: TCB_STATUS_CODES[derived.tcbStatus], subject: derived.subject as Address, issuedAt: BigInt(derived.issuedAt), expiresAt: BigInt(derived.expiresAt), freshnessBlock: BigInt(derived.freshnessBlock) }) : null;
       return { field: "verdictId" as const, onChain: id, derived: b, match: b === id };
     })(),
   ];

@@ -6,10 +6,10 @@
 import { getAddress, pad, toEventSelector, type Abi, type AbiEvent, type Address, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
 import { attestationRegistryAbi } from "../chain/generated/index.ts";
-import { batchRoot, type Verdict } from "../ids/index.ts";
+import { batchLeaves, batchRoot, expandVerdictGroups, type Verdict, type VerdictGroup } from "../ids/index.ts";
 import { headBlockNumber, type ChainSource } from "../indexer/chainSource.ts";
 import { createLogDecoder, type DecodedLog } from "../indexer/decodeLogs.ts";
-import { verdictIdOf, type VerdictTuple } from "../indexer/ids.ts";
+import { toHex } from "../util/bytes.ts";
 import { scanLogs } from "./scanLogs.ts";
 
 export interface VerdictRecord {
@@ -43,10 +43,10 @@ interface GroupArgs {
   firstLeaf: number;
   groupIndex: number;
   measurementSerial: number;
-  group: Omit<VerdictTuple, "subject" | "evidenceHash" | "freshnessBlock"> & { items: readonly { subject: Hex; evidenceHash: Hex; freshnessBlock: bigint }[] };
+  group: VerdictGroup;
 }
 
-function verdictOf(t: VerdictTuple): Verdict {
+function verdictOf(t: Verdict): Verdict {
   return {
     workloadId: t.workloadId.toLowerCase() as Hex,
     measurementHash: t.measurementHash.toLowerCase() as Hex,
@@ -61,11 +61,9 @@ function verdictOf(t: VerdictTuple): Verdict {
   };
 }
 
-function expand(args: GroupArgs): { id: Hex; tuple: VerdictTuple; leaf: number }[] {
-  return args.group.items.map((item, i) => {
-    const tuple: VerdictTuple = { ...args.group, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock };
-    return { id: verdictIdOf(tuple), tuple, leaf: Number(args.firstLeaf) + i };
-  });
+function expand(args: GroupArgs): { id: Hex; tuple: Verdict; leaf: number }[] {
+  const ids = batchLeaves([args.group]).map(toHex);
+  return expandVerdictGroups([args.group]).map((tuple, i) => ({ id: ids[i]!, tuple, leaf: Number(args.firstLeaf) + i }));
 }
 
 export interface FindVerdictRecordOptions {
@@ -87,7 +85,7 @@ export async function findVerdictRecord(chain: ChainSource, deployment: Deployme
   if (single) {
     return {
       verdictId: id,
-      verdict: verdictOf(single.args.verdict as VerdictTuple),
+      verdict: verdictOf(single.args.verdict as Verdict),
       measurementSerial: Number(single.args.measurementSerial),
       signers: (single.args.signers as Address[]).map((a) => getAddress(a)),
       blockNumber: single.blockNumber,

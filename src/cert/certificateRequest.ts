@@ -2,7 +2,7 @@ import { getAddress, keccak256, recoverTypedDataAddress, type Address, type Hex 
 import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { UsageError, VerificationError } from "../errors/KeepledgerError.ts";
-import { keepledgerDomain } from "../ids/verdict.ts";
+import { keepledgerDomain } from "../ids/verdictCodec.ts";
 import { CERT_CODES } from "./codes.ts";
 
 /**

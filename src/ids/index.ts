@@ -2,7 +2,7 @@
 export * from "./enums.ts";
 export * from "./workloadId.ts";
 export * from "./measurement.ts";
-export * from "./verdict.ts";
-export * from "./batchMerkle.ts";
+export * from "./verdictCodec.ts";
+export * from "./unboundSubject.ts";
 export * from "./binding.ts";
 export { IDS_CODES } from "./codes.ts";

@@ -15,7 +15,7 @@ import { entityModel, type EntityData } from "../../src/indexer/entityModel.ts";
 import { EntityBatch } from "../../src/indexer/EntityStore.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS } from "../../src/indexer/handlers/index.ts";
 import { createIndexer } from "../../src/indexer/Indexer.ts";
-import { eventId, measurementEntityId, policyEntityId } from "../../src/indexer/ids.ts";
+import { eventId, measurementEntityId, policyEntityId } from "../../src/indexer/entityIds.ts";
 import type { Database } from "../../src/store/Database.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 import { runScenario, type Scenario } from "./scenario.ts";

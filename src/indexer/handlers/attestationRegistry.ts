@@ -2,27 +2,17 @@
  * AttestationRegistry events → Verdict, Batch, Revocation, SubjectRevocation, PlatformRevocation,
  * GovernanceChange (docs/registry.md).
  */
-import type { Hex } from "viem";
 import { platformKindFromCode } from "../../chain/revocations.ts";
 import { tcbStatusFromCode, teeKindFromCode } from "../../ids/enums.ts";
+import { batchLeaves, type Verdict, type VerdictGroup } from "../../ids/verdictCodec.ts";
+import { toHex } from "../../util/bytes.ts";
 import type { DecodedLog } from "../decodeLogs.ts";
 import type { EntityData } from "../entityModel.ts";
-import { measurementEntityId, verdictIdOf, type VerdictTuple } from "../ids.ts";
+import { measurementEntityId } from "../entityIds.ts";
 import { lower, mustLoad, roleHandlers, type EventHandler, type HandlerContext } from "./context.ts";
 
-interface GroupTuple {
-  workloadId: Hex;
-  measurementHash: Hex;
-  tee: number;
-  tcbStatus: number;
-  collateralHash: Hex;
-  issuedAt: bigint;
-  expiresAt: bigint;
-  items: readonly { subject: Hex; evidenceHash: Hex; freshnessBlock: bigint }[];
-}
-
 /** The stored fields every verdict has, from its tuple. */
-function verdictFields(v: VerdictTuple, serial: number): EntityData {
+function verdictFields(v: Verdict, serial: number): EntityData {
   const workload = lower(v.workloadId);
   return {
     workload,
@@ -43,8 +33,8 @@ function verdictFields(v: VerdictTuple, serial: number): EntityData {
 
 /** The verdict ids of a VerdictGroupFinalized event's items, in leaf order. */
 export function groupVerdictIds(args: Record<string, unknown>): string[] {
-  const g = args.group as GroupTuple;
-  return g.items.map((item) => verdictIdOf({ ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock }));
+  const g = args.group as VerdictGroup;
+  return batchLeaves([g]).map(toHex);
 }
 
 /** Every verdict the page's AttestationRegistry events will load, to fetch them in a few queries. */
@@ -91,7 +81,7 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
       "Verdict",
       id,
       {
-        ...verdictFields(args.verdict as VerdictTuple, Number(args.measurementSerial)),
+        ...verdictFields(args.verdict as Verdict, Number(args.measurementSerial)),
         ...revocationOf(ctx, id),
         signers: (args.signers as readonly string[]).map(lower),
         batch: null,
@@ -104,7 +94,7 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
       },
       ctx.block.number,
     );
-    ctx.notify({ kind: "verdictFinalized", id, workload: lower((args.verdict as VerdictTuple).workloadId) });
+    ctx.notify({ kind: "verdictFinalized", id, workload: lower((args.verdict as Verdict).workloadId) });
   },
 
   async BatchFinalized(ctx) {
@@ -129,11 +119,11 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
     const { args, txHash, logIndex } = ctx.log;
     const batchId = lower(args.batchId);
     const batch = await mustLoad(ctx, "Batch", batchId);
-    const g = args.group as GroupTuple;
+    const g = args.group as VerdictGroup;
     const serial = Number(args.measurementSerial);
     const firstLeaf = Number(args.firstLeaf);
     const ids = ctx.log.derived?.verdictIds ?? groupVerdictIds(args);
-    const verdicts = g.items.map((item, i) => ({ v: { ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock } as VerdictTuple, id: ids[i]! }));
+    const verdicts = g.items.map((item, i) => ({ v: { ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock } as Verdict, id: ids[i]! }));
     await ctx.batch.prefetch("Verdict", ids);
     for (const [i, { v, id }] of verdicts.entries()) {
       // The same verdict in a second batch (or already finalized alone) keeps its first record.

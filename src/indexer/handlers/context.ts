@@ -4,7 +4,7 @@ import { loggingProfileFromCode } from "../../ids/enums.ts";
 import type { DecodedLog } from "../decodeLogs.ts";
 import type { EntityBatch } from "../EntityStore.ts";
 import type { EntityData } from "../entityModel.ts";
-import { eventId } from "../ids.ts";
+import { eventId } from "../entityIds.ts";
 
 export type ChangeKind = "verdictFinalized" | "policyChanged" | "validatorChanged";
 

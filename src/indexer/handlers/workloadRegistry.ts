@@ -3,7 +3,7 @@ import { amdProductLineMask, tcbStatusesOfMask, teeKindFromCode, teeKindsOfMask,
 import { fromChainLaunchPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { formatSnpMinTcb } from "../../policy/formatLaunchPolicy.ts";
 import type { EntityData, FieldValue } from "../entityModel.ts";
-import { measurementEntityId, policyEntityId } from "../ids.ts";
+import { measurementEntityId, policyEntityId } from "../entityIds.ts";
 import { lower, mustLoad, recordGovernanceChange, roleHandlers, type EventHandler } from "./context.ts";
 
 /** AMD product-line names of a deniedAmdProductLines mask, in bit order. */

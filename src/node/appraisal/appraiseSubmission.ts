@@ -18,6 +18,7 @@ import {
   teeKindCode,
   unboundSubject,
   validatorContext,
+  verdictId,
   type LoggingProfile,
   type Verdict,
 } from "../../ids/index.ts";
@@ -39,7 +40,6 @@ import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
 import type { TcbDowngradeNotice, TcbRecovery, VerifiedTcbInfo } from "../tcb/tcbRecovery.ts";
 import type { CollateralFile, Submission } from "../types.ts";
-import { fastVerdictId } from "../verdictHash.ts";
 import { collateralSetToFiles, dedupeFiles } from "./collateralFiles.ts";
 import { claimedKeys, documentDigests, keyClaimed, refreshingProvider, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
 import { showDocuments, showNewest } from "./supersedingDocuments.ts";
@@ -210,7 +210,7 @@ export class Appraiser {
     return {
       requestId,
       verdict,
-      verdictId: fastVerdictId(verdict),
+      verdictId: verdictId(verdict),
       fields: f,
       verified,
       evidence,

@@ -4,9 +4,8 @@
  * Merkle proof so that anyone can materialize them.
  */
 import type { Hex } from "viem";
-import { expandVerdictGroups } from "../../ids/index.ts";
+import { batchLeaves, batchProof } from "../../ids/index.ts";
 import type { NodeStore, VerdictRecord } from "../store/NodeStore.ts";
-import { fastBatchProof, fastVerdictIdBytes } from "../verdictHash.ts";
 import type { PublicStatus, VerdictView } from "../types.ts";
 
 const leavesCache = new Map<Hex, Uint8Array[]>();
@@ -41,12 +40,12 @@ export async function verdictView(store: NodeStore, id: Hex): Promise<VerdictVie
       if (!leaves) {
         const batch = await store.batch(record.batchId);
         if (batch) {
-          leaves = expandVerdictGroups(batch.groups).map(fastVerdictIdBytes);
+          leaves = batchLeaves(batch.groups);
           if (leavesCache.size > 64) leavesCache.delete(leavesCache.keys().next().value as Hex);
           leavesCache.set(record.batchId, leaves);
         }
       }
-      if (leaves) view.proof = fastBatchProof(leaves, record.leafIndex);
+      if (leaves) view.proof = batchProof(leaves, record.leafIndex);
     }
   }
   return view;

@@ -4,8 +4,7 @@
  * keep arrival order, so the leaf order — and the root — follows from the verdicts' order alone.
  */
 import type { Hex } from "viem";
-import type { Verdict, VerdictGroup } from "../../ids/index.ts";
-import { fastBatchRoot, fastVerdictIdBytes } from "../verdictHash.ts";
+import { batchLeaves, batchRoot, type Verdict, type VerdictGroup } from "../../ids/index.ts";
 
 export interface GroupedBatch {
   groups: VerdictGroup[];
@@ -41,6 +40,7 @@ export function groupVerdicts(verdicts: ReadonlyArray<{ verdictId: Hex; verdict:
   }
   const ordered = [...groups.values()];
   const verdictIds = ordered.flatMap((e) => e.ids);
-  const leaves = ordered.flatMap((e) => e.group.items.map((item) => fastVerdictIdBytes({ ...e.group, ...item })));
-  return { groups: ordered.map((e) => e.group), verdictIds, root: fastBatchRoot(leaves), count: leaves.length };
+  const groupsInOrder = ordered.map((e) => e.group);
+  const leaves = batchLeaves(groupsInOrder);
+  return { groups: groupsInOrder, verdictIds, root: batchRoot(leaves), count: leaves.length };
 }

@@ -9,7 +9,7 @@
 import type { Address, Hex } from "viem";
 import type { z } from "zod";
 import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
-import { expandVerdictGroups, type Verdict } from "../../ids/index.ts";
+import { batchLeaves, batchRoot, expandVerdictGroups, verdictId, type Verdict } from "../../ids/index.ts";
 import type { Appraisal, Appraiser } from "../appraisal/appraiseSubmission.ts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
@@ -19,7 +19,6 @@ import type { VerdictSigner } from "../quorum/verdictSigner.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
 import type { SignedRecord } from "../tcb/TcbRecoveryStore.ts";
 import { verdictFromJson, type Submission } from "../types.ts";
-import { fastBatchRoot, fastVerdictId, fastVerdictIdBytes } from "../verdictHash.ts";
 import {
   asVerdictJson,
   decodeSubmissions,
@@ -95,7 +94,7 @@ export class PeerService {
   /** Appraises one item as a peer and checks it yields exactly the proposed verdict. */
   async #appraiseProposed(proposed: Verdict, submission: Submission): Promise<Appraisal> {
     const own = await this.#o.appraiser.appraise(submission, { role: "peer", issuedAt: proposed.issuedAt });
-    if (own.verdictId !== fastVerdictId(proposed)) {
+    if (own.verdictId !== verdictId(proposed)) {
       throw new PolicyError(NODE_CODES.NODE_PEER_DISAGREES, "this validator's own appraisal gives a different verdict", {
         details: { differences: differences(proposed, own.verdict) },
       });
@@ -137,7 +136,7 @@ export class PeerService {
       return signature;
     } catch (error) {
       this.#o.metrics.peerSignatures.inc({ route: "sign", outcome: isKeepledgerError(error) ? error.code : "UNEXPECTED" });
-      this.#o.log.info("refused to countersign a verdict", { collector, verdictId: fastVerdictId(proposed), err: error });
+      this.#o.log.info("refused to countersign a verdict", { collector, verdictId: verdictId(proposed), err: error });
       throw error;
     }
   }
@@ -152,7 +151,7 @@ export class PeerService {
         });
       }
       for (const g of groups) this.#checkSkew(g.issuedAt);
-      const root = fastBatchRoot(verdicts.map(fastVerdictIdBytes));
+      const root = batchRoot(batchLeaves(groups));
       if (root !== request.root.toLowerCase()) {
         throw new PolicyError(NODE_CODES.NODE_PEER_BATCH_ROOT_MISMATCH, "the proposed root is not the Merkle root of the proposed items", {
           details: { proposed: request.root, computed: root },
@@ -166,7 +165,7 @@ export class PeerService {
           appraisals.push(await this.#appraiseProposed(proposed, submissions[index]!));
         } catch (error) {
           if (!isKeepledgerError(error) || error.stage === "infrastructure") throw error;
-          refused.push({ index, verdictId: fastVerdictId(proposed), code: error.code, message: error.shortMessage });
+          refused.push({ index, verdictId: verdictId(proposed), code: error.code, message: error.shortMessage });
         }
       }
       if (refused.length > 0) throw new BatchRefusedError(refused);
