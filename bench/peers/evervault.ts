@@ -12,7 +12,7 @@ import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCertificate } from "../../src/verify/x509/certificate.ts";
+import { parseCertificate } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "../verify/vectors.ts";
 import type { Peer, PeerSetup } from "./peer.ts";
 

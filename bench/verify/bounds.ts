@@ -19,8 +19,8 @@ import { parseSnpReport } from "../../src/evidence/sev-snp/parseSnpReport.ts";
 import { concatBytes } from "../../src/util/bytes.ts";
 import { attestationKeyObject } from "../../src/verify/dcap/verifyQuoteSignatures.ts";
 import { encodeSigStructure } from "../../src/verify/nitro/encodeSigStructure.ts";
-import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../../src/verify/roots.ts";
-import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/verify/x509/certificate.ts";
+import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../../src/pki/roots.ts";
+import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "./vectors.ts";
 
 /** One signature check as node:crypto takes it. */

@@ -9,8 +9,8 @@ import { clearSnpVerifyCaches } from "../../src/verify/sev-snp/verifySnpReport.t
 import type { VerifiedEvidence } from "../../src/verify/types.ts";
 import { defaultAdapters } from "../../src/verify/registry.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
-import { clearParseCaches } from "../../src/verify/x509/certificate.ts";
-import { clearSignatureCache } from "../../src/verify/x509/verifyCertificateChain.ts";
+import { clearParseCaches } from "../../src/pki/x509/certificate.ts";
+import { clearSignatureCache } from "../../src/pki/x509/verifyCertificateChain.ts";
 import type { Operation } from "./measure.ts";
 import type { BenchVector } from "./vectors.ts";
 

@@ -5,9 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { UsageError } from "../errors/index.ts";
 import { readCursor } from "../indexer/registryState.ts";
-import { CLI_CODES } from "../cli/codes.ts";
 import { API_CODES } from "./codes.ts";
 import type { RegistryApi } from "./createRegistryApi.ts";
 
@@ -18,16 +16,6 @@ export interface RegistryServer {
   graphqlUrl: string;
   server: Server;
   close(): Promise<void>;
-}
-
-/** Parses "host:port" (or a port alone) as given to --listen / --serve. */
-export function parseListen(value: string, flag = "--listen"): { host: string; port: number } {
-  const m = /^(?:(.+):)?(\d{1,5})$/.exec(value.trim());
-  const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || port > 65_535) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be host:port such as 127.0.0.1:4000, got "${value}"`, { at: { field: flag }, details: { got: value } });
-  }
-  return { host: (m[1] ?? "127.0.0.1").replace(/^\[(.*)\]$/, "$1"), port };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -2,7 +2,7 @@
  * graphql-yoga and the graphql runtime it executes with, loaded by computed specifiers:
  * - yoga's typings import @whatwg-node/fetch, whose `/// <reference lib="dom" />` pulls the DOM library
  *   into the whole program and breaks the types of unrelated modules (Uint8Array vs BufferSource in
- *   src/verify/x509), so yoga is typed here with the little the registry uses;
+ *   src/pki/x509), so yoga is typed here with the little the registry uses;
  * - graphql must be the very instance yoga uses (its classes are checked with instanceof). Under vitest an
  *   `import "graphql"` in our sources goes through Vite's resolve conditions (graphql's development build)
  *   while yoga, loaded by Node, gets the production build: two instances. Node's own require (which Vite

@@ -32,7 +32,7 @@ import { appraiseVerdict, type EvidenceBinding } from "../policy/appraiseVerdict
 import type { VerdictFields } from "../policy/types.ts";
 import type { TeeAdapter } from "../verify/adapter.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
-import type { TrustedRoot } from "../verify/x509/verifyCertificateChain.ts";
+import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { AUDIT_CODES } from "./codes.ts";
 import { batchRootMatches, findVerdictRecord, type VerdictRecord } from "./findVerdictRecord.ts";
 import { workloadPolicyOf } from "../chain/policy.ts";

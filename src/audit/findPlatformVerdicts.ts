@@ -10,9 +10,9 @@ import { staticCollateral } from "../collateral/staticCollateral.ts";
 import type { EvidenceStore } from "../evidenceStore/EvidenceStore.ts";
 import { platformEntriesOf, type PlatformEntry } from "../policy/checkRevocations.ts";
 import type { TeeAdapter } from "../verify/adapter.ts";
-import type { TeeKind } from "../verify/types.ts";
+import type { TeeKind } from "../kinds/index.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
-import type { TrustedRoot } from "../verify/x509/verifyCertificateChain.ts";
+import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 
 export interface PlatformCandidate {
   id: Hex;

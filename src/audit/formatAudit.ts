@@ -1,5 +1,5 @@
 /** The audit for people: the record, what was re-verified, a field table and the checks. */
-import { short, when } from "../dev/format.ts";
+import { short, when } from "../util/format.ts";
 import type { AuditVerdictResult } from "./auditVerdict.ts";
 
 function pad(s: string, n: number): string {

@@ -6,7 +6,7 @@ import { attestationRegistryAbi } from "../chain/generated/index.ts";
 import { VerificationError } from "../errors/KeepledgerError.ts";
 import { CERT_CODES } from "./codes.ts";
 import { certificateRequestSigner, type CertificateRequest } from "./certificateRequest.ts";
-import { bitString, bool, explicit, integer, octets, oid, seq, set, time, utf8 } from "./derEncode.ts";
+import { bitString, bool, explicit, integer, octets, oid, seq, set, time, utf8 } from "../pki/x509/derEncode.ts";
 import { KEEP_ATTESTATION_OID, encodeKeepAttestation } from "./keepCertificateExtension.ts";
 import { chainTime, secp256k1KeyObject } from "./keys.ts";
 

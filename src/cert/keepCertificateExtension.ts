@@ -1,9 +1,9 @@
 import { getAddress, type Address, type Hex } from "viem";
 import { EvidenceFormatError } from "../errors/KeepledgerError.ts";
 import { toHex } from "../util/bytes.ts";
-import { DER, childrenOf, decodeSmallInteger, expectTag, readSingle } from "../verify/x509/der.ts";
+import { DER, childrenOf, decodeSmallInteger, expectTag, readSingle } from "../pki/x509/der.ts";
 import { CERT_CODES } from "./codes.ts";
-import { integer, octets, oid, seq } from "./derEncode.ts";
+import { integer, octets, oid, seq } from "../pki/x509/derEncode.ts";
 
 /**
  * The keepledger attestation extension (OID under the ITU-T UUID arc, so no

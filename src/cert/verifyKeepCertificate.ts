@@ -3,7 +3,7 @@ import { getAddress, keccak256, type Address, type Hex, type PublicClient } from
 import type { Deployment } from "../chain/deployment.ts";
 import { attestationRegistryAbi, validatorSetAbi } from "../chain/generated/index.ts";
 import { VerificationError } from "../errors/KeepledgerError.ts";
-import { parseCertificate } from "../verify/x509/certificate.ts";
+import { parseCertificate } from "../pki/x509/certificate.ts";
 import { CERT_CODES } from "./codes.ts";
 import { decodeKeepAttestation, findKeepAttestation } from "./keepCertificateExtension.ts";
 import { chainTime, secp256k1PublicKeyObject } from "./keys.ts";

@@ -8,8 +8,8 @@ import { amdProductLineMask, AMD_PRODUCT_LINE_BITS, tcbStatusMask, tcbStatusesOf
 import { IDS_CODES } from "../ids/codes.ts";
 import { CHAIN_CODES } from "./codes.ts";
 import { AMD_PRODUCT_LINES, defaultLaunchPolicy, type AmdProductLineName, type LaunchPolicy, type SnpTcbComponents, type WorkloadPolicy } from "../policy/types.ts";
-import type { AmdProductLine } from "../verify/roots.ts";
-import type { TcbStatus, TeeKind } from "../verify/types.ts";
+import type { AmdProductLine } from "../pki/roots.ts";
+import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 
 export interface PlatformPolicy {
   allowedTees: TeeKind[];

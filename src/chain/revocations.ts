@@ -8,7 +8,7 @@ import { UsageError } from "../errors/index.ts";
 import { teeKindCode } from "../ids/index.ts";
 import { IDS_CODES } from "../ids/codes.ts";
 import { PLATFORM_REVOCATION_KINDS, type PlatformEntry, type PlatformRevocationKind, type RevocationState } from "../policy/checkRevocations.ts";
-import type { TeeKind } from "../verify/types.ts";
+import type { TeeKind } from "../kinds/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { attestationRegistryAbi } from "./generated/index.ts";
 import { sendContractCall, type ChainClients } from "./transactions.ts";

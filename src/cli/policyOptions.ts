@@ -11,8 +11,8 @@ import { formatSnpMinTcb, NO_MIN_SNP_TCB, parseSnpMinTcb } from "../policy/forma
 import { AMD_PRODUCT_LINES, type LaunchPolicy, type SnpTcbComponents } from "../policy/types.ts";
 import { UsageError } from "../errors/index.ts";
 import { AMD_PRODUCT_LINE_BITS } from "../ids/index.ts";
-import { TCB_STATUSES, TEE_KINDS, type TcbStatus, type TeeKind } from "../verify/types.ts";
-import type { AmdProductLine } from "../verify/roots.ts";
+import { TCB_STATUSES, TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";
+import type { AmdProductLine } from "../pki/roots.ts";
 import { CLI_CODES } from "./codes.ts";
 import { badOption, hexOption, wholeOption } from "./governance.ts";
 

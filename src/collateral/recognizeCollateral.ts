@@ -1,5 +1,5 @@
 import { fromHex, tryFromHex } from "../util/bytes.ts";
-import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../verify/x509/certificate.ts";
+import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
 import { rawJsonMember } from "./rawJson.ts";
 import { emptyCollateral, type CollateralSet, type SignedIntelJson } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import type { Hex } from "../util/bytes.ts";
-import type { AmdProductLine } from "../verify/roots.ts";
-import type { ParsedCertificate, ParsedCrl } from "../verify/x509/certificate.ts";
+import type { AmdProductLine } from "../pki/roots.ts";
+import type { ParsedCertificate, ParsedCrl } from "../pki/x509/certificate.ts";
 
 /**
  * An Intel-signed JSON document (TCB Info or QE Identity, PCS v4 form

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { defaultPolicy, type PlatformPolicy } from "../chain/policy.ts";
 import type { Measurement } from "../ids/index.ts";
-import type { TcbStatus, TeeKind } from "../verify/types.ts";
+import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 
 /** 2025-07-01T00:00:00Z: inside the validity windows of the three vectors (their expected.json). */
 export const DEV_CHAIN_START = new Date(Date.UTC(2025, 6, 1));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { keccak256, type Address, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
 import { InfrastructureError } from "../errors/index.ts";
-import type { TcbStatus, TeeKind } from "../verify/types.ts";
+import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 import { DEV_CODES } from "./codes.ts";
 import { debugKeepRequest } from "./debugKeep.ts";
 import { DEMO_DEBUG_MEASUREMENT, DEMO_DEBUG_WORKLOAD, type DemoVector } from "./demoVectors.ts";

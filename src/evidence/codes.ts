@@ -22,10 +22,6 @@ export const EVIDENCE_CODES = defineErrorCodes("evidence", {
     stage: "format",
     description: "The bytes are not a supported kind of evidence (SGX/TDX quote, SEV-SNP report, Nitro document, debug Keep evidence).",
   },
-  EVIDENCE_DER_MALFORMED: {
-    stage: "format",
-    description: "An ASN.1 DER structure (certificate, CRL or extension) is malformed.",
-  },
   EVIDENCE_ENCODING_INVALID: {
     stage: "format",
     description: "Text evidence is neither valid hex nor valid base64.",

@@ -6,7 +6,7 @@
 import { concatHex, encodeAbiParameters, getAddress, keccak256, stringToBytes, type Address } from "viem";
 import { UsageError } from "../errors/index.ts";
 import type { Hex } from "../util/bytes.ts";
-import type { TeeKind } from "../verify/types.ts";
+import type { TeeKind } from "../kinds/index.ts";
 import { IDS_CODES } from "./codes.ts";
 import { loggingProfileCode, teeKindCode, type LoggingProfile } from "./enums.ts";
 import { hexField, uintField } from "./fields.ts";

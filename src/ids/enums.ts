@@ -1,10 +1,10 @@
 /**
  * The uint8 codes of the on-chain enums (contracts/libraries/KeepTypes.sol), mapped to the names the
- * rest of keepledger uses (src/verify/types.ts). The contract side is the source of the numbers.
+ * rest of keepledger uses (src/kinds/index.ts). The contract side is the source of the numbers.
  */
 import { UsageError } from "../errors/index.ts";
-import type { AmdProductLine } from "../verify/roots.ts";
-import type { TcbStatus, TeeKind } from "../verify/types.ts";
+import type { AmdProductLine } from "../pki/roots.ts";
+import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 import { IDS_CODES } from "./codes.ts";
 
 /** TeeKind codes: 0 is Unknown and never valid. */

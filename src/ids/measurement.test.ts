@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../errors/index.ts";
 import type { Hex } from "../util/bytes.ts";
-import type { TeeKind } from "../verify/types.ts";
+import type { TeeKind } from "../kinds/index.ts";
 import { decodeMeasurementValue, encodeMeasurementValue, measurementHash, MEASUREMENT_VALUE_LENGTHS, type Measurement } from "./measurement.ts";
 
 const z = (n: number): Hex => `0x${"00".repeat(n)}`;

@@ -5,7 +5,7 @@
 import { concatHex, encodePacked, hexToNumber, keccak256, sliceHex, stringToBytes } from "viem";
 import { UsageError } from "../errors/index.ts";
 import type { Hex } from "../util/bytes.ts";
-import type { TeeKind } from "../verify/types.ts";
+import type { TeeKind } from "../kinds/index.ts";
 import { IDS_CODES } from "./codes.ts";
 import { teeKindCode } from "./enums.ts";
 import { anyHex, hexField, smallUintField } from "./fields.ts";

@@ -17,7 +17,7 @@ import { openDatabase } from "../store/openDatabase.ts";
 import type { TeeAdapter } from "../verify/adapter.ts";
 import { defaultAdapters } from "../verify/registry.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
-import type { TrustedRoot } from "../verify/x509/verifyCertificateChain.ts";
+import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { Appraiser } from "./appraisal/appraiseSubmission.ts";
 import { filesProvider } from "./appraisal/collateralFiles.ts";
 import { HealedCollateral } from "./appraisal/HealedCollateral.ts";
@@ -45,7 +45,7 @@ import { SelfAttestation, type SelfAttestationStatus } from "./selfAttestation/S
 import { NodeStore } from "./store/NodeStore.ts";
 import { CollateralFloorStore } from "./store/CollateralFloorStore.ts";
 import { verifyTcbInfoDocument } from "../verify/dcap/verifyIntelDocument.ts";
-import { INTEL_SGX_ROOT_CA } from "../verify/roots.ts";
+import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
 import { TcbRecovery } from "./tcb/tcbRecovery.ts";
 
 export interface StartValidatorNodeOptions {

@@ -1,5 +1,5 @@
 import type { Hex } from "../util/bytes.ts";
-import type { TcbStatus, TeeKind } from "../verify/types.ts";
+import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 
 export const AMD_PRODUCT_LINES = ["Milan", "Genoa", "Turin"] as const;
 export type AmdProductLineName = (typeof AMD_PRODUCT_LINES)[number];

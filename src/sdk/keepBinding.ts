@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import { bindingHash, publicKey64, reportDataFor, subjectOfPublicKey } from "../ids/binding.ts";
-import type { TeeKind } from "../verify/types.ts";
+import type { TeeKind } from "../kinds/index.ts";
 
 export interface KeepReportDataInput {
   tee: TeeKind;

@@ -4,11 +4,11 @@
  * waitForVerdict).
  */
 import type { Address } from "viem";
+import type { VerdictView } from "../chain/verdictView.ts";
 import { InfrastructureError, type KeepledgerError } from "../errors/KeepledgerError.ts";
 import { tcbStatusFromCode, teeKindFromCode } from "../ids/enums.ts";
-import type { VerdictView } from "../node/types.ts";
+import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 import type { Hex } from "../util/bytes.ts";
-import type { TcbStatus, TeeKind } from "../verify/types.ts";
 import { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 import { SDK_CODES } from "./codes.ts";
 import { baseUrl, call, invalid, nodeFailure, type NodeAnswer, type NodeCallOptions } from "./nodeHttp.ts";

@@ -1,6 +1,6 @@
 import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
-import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
-import type { CollateralFreshnessOptions } from "./freshness/collateralStamp.ts";
+import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
+import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
 
 /** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */

@@ -1,22 +1,10 @@
 import type { Hex } from "../util/bytes.ts";
-import type { CollateralStamp } from "./freshness/collateralStamp.ts";
+import type { TcbStatus, TeeKind } from "../kinds/index.ts";
+import type { CollateralStamp } from "../pki/freshness/collateralStamp.ts";
 
-/** The TEE kinds, with the names used on the CLI, in GraphQL and in docs. */
-export const TEE_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug"] as const;
-export type TeeKind = (typeof TEE_KINDS)[number];
+/** Re-exported: the verifier's public types name the kind and TCB status of what they verified. */
+export { TCB_STATUSES, TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";
 
-/** TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one. */
-export const TCB_STATUSES = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigurationNeeded",
-  "ConfigurationAndSWHardeningNeeded",
-  "OutOfDate",
-  "OutOfDateConfigurationNeeded",
-  "Revoked",
-  "NotApplicable",
-] as const;
-export type TcbStatus = (typeof TCB_STATUSES)[number];
 
 export interface SgxClaims {
   mrenclave: Hex;

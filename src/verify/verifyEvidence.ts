@@ -5,13 +5,13 @@ import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
 import { emptyCollateral, mergeCollateral, type CollateralProvider, type CollateralSet } from "../collateral/types.ts";
 import type { TeeAdapter } from "./adapter.ts";
 import { DCAP_CODES } from "./dcap/codes.ts";
-import { FRESHNESS_CODES } from "./freshness/codes.ts";
+import { FRESHNESS_CODES } from "../pki/freshness/codes.ts";
 import { DEFAULT_ADAPTERS } from "./registry.ts";
 import { SNP_VERIFY_CODES } from "./sev-snp/codes.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
-import { X509_CODES } from "./x509/codes.ts";
-import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
-import type { CollateralFreshnessOptions } from "./freshness/collateralStamp.ts";
+import { X509_CODES } from "../pki/x509/codes.ts";
+import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
+import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
 
 export const VERIFY_CODES = defineErrorCodes("verify", {
   COLLATERAL_UNAVAILABLE: {

@@ -16,7 +16,7 @@ import { verifyAmdSigningChain } from "../../src/verify/sev-snp/amdSigningChain.
 import { defaultAdapters } from "../../src/verify/registry.ts";
 import type { ClaimsByKind, VerifiedEvidence } from "../../src/verify/types.ts";
 import { verifyEvidence, type VerifyEvidenceOptions } from "../../src/verify/verifyEvidence.ts";
-import { parseCrl, parsePemCertificates } from "../../src/verify/x509/certificate.ts";
+import { parseCrl, parsePemCertificates } from "../../src/pki/x509/certificate.ts";
 import { buildScenario, type Scenario } from "../support/dcapTestSigner.ts";
 import { expectedOf, fixtureBytes, fixturePath, fixtureText } from "../support/fixtures.ts";
 import { createNitroTestPki, NITRO_TEST_TIME, signNitroDocument } from "../support/nitroTestSigner.ts";

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
-import { parseListen, startRegistryServer, type RegistryServer } from "../../src/api/registryServer.ts";
+import { startRegistryServer, type RegistryServer } from "../../src/api/registryServer.ts";
+import { parseListen } from "../../src/cli/parseListen.ts";
 import { createIndexer } from "../../src/indexer/Indexer.ts";
 import type { Database } from "../../src/store/Database.ts";
 import { openDatabase } from "../../src/store/openDatabase.ts";

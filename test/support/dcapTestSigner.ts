@@ -10,8 +10,8 @@ import "reflect-metadata"; // @peculiar/x509 needs it loaded first
 import { createHash, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import type { CollateralSet, SignedIntelJson } from "../../src/collateral/types.ts";
-import type { ParsedCrl } from "../../src/verify/x509/certificate.ts";
-import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
+import type { ParsedCrl } from "../../src/pki/x509/certificate.ts";
+import type { TrustedRoot } from "../../src/pki/x509/verifyCertificateChain.ts";
 import { asTrustedRoot, createCrl, createRoot, generateKeys, issue, signRaw, type CertOptions, type TestCa } from "./testPki.ts";
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;

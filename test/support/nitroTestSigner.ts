@@ -5,7 +5,7 @@
  * signatures, odd fields — come from here, not from edits to real documents.
  * Verifiers take `pki.trustedRoots` through their test-only `trustedRoots` option.
  */
-import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
+import type { TrustedRoot } from "../../src/pki/x509/verifyCertificateChain.ts";
 import { encodeCbor, type CborInput } from "./nitroCbor.ts";
 import { asTrustedRoot, createRoot, issue, signRaw, type CertOptions, type KeyKind, type TestCa } from "./testPki.ts";
 

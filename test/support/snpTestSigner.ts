@@ -9,9 +9,9 @@
 import { randomBytes, webcrypto } from "node:crypto";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { parseCertificate, type ParsedCertificate } from "../../src/verify/x509/certificate.ts";
-import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
-import type { AmdProductLine } from "../../src/verify/roots.ts";
+import { parseCertificate, type ParsedCertificate } from "../../src/pki/x509/certificate.ts";
+import type { TrustedRoot } from "../../src/pki/x509/verifyCertificateChain.ts";
+import type { AmdProductLine } from "../../src/pki/roots.ts";
 import { asTrustedRoot, createRoot, generateKeys, issue, signRaw, type TestCa } from "./testPki.ts";
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);

@@ -8,9 +8,9 @@
 import { webcrypto } from "node:crypto";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { bitString, explicit, integer, octets, oid, seq, tlv } from "../../src/cert/derEncode.ts";
-import { parseCertificate, parseCrl, type ParsedCertificate, type ParsedCrl } from "../../src/verify/x509/certificate.ts";
-import type { TrustedRoot } from "../../src/verify/x509/verifyCertificateChain.ts";
+import { bitString, explicit, integer, octets, oid, seq, tlv } from "../../src/pki/x509/derEncode.ts";
+import { parseCertificate, parseCrl, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
+import type { TrustedRoot } from "../../src/pki/x509/verifyCertificateChain.ts";
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 

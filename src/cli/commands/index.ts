@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { readDeployment } from "../../chain/deployment.ts";
 import { startRegistry } from "../../api/startRegistry.ts";
-import { parseListen } from "../../api/registryServer.ts";
+import { parseListen } from "../parseListen.ts";
 import { createIndexer } from "../../indexer/Indexer.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
 import { DEFAULT_DEPLOYMENT, DEFAULT_REGISTRY_DATABASE, DEFAULT_RPC, evidenceAccessOption, rpcSource, wholeNumberOption } from "./registryOptions.ts";

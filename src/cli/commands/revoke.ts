@@ -14,7 +14,7 @@ import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import { AMD_PRODUCT_LINE_BITS } from "../../ids/index.ts";
 import type { PlatformEntry } from "../../policy/checkRevocations.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
-import { TEE_KINDS, type TeeKind } from "../../verify/types.ts";
+import { TEE_KINDS, type TeeKind } from "../../kinds/index.ts";
 import { CLI_CODES } from "../codes.ts";
 import { addressOption, badOption, connectSigner, emit, hexOption, runAction, type GovernanceCliOptions } from "../governance.ts";
 

@@ -5,7 +5,8 @@
  */
 import type { Command } from "commander";
 import { createRegistryApi } from "../../api/createRegistryApi.ts";
-import { parseListen, startRegistryServer } from "../../api/registryServer.ts";
+import { startRegistryServer } from "../../api/registryServer.ts";
+import { parseListen } from "../parseListen.ts";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
 import { DEFAULT_REGISTRY_DATABASE, evidenceAccessOption, rpcSource } from "./registryOptions.ts";

@@ -1,5 +1,5 @@
 import { InfrastructureError, UsageError } from "../../errors/KeepledgerError.ts";
-import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCertificate, type ParsedCrl } from "../../verify/x509/certificate.ts";
+import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCertificate, type ParsedCrl } from "../../pki/x509/certificate.ts";
 import type { CollateralProvider, CollateralRequest, CollateralSet } from "../types.ts";
 import { KDS_CODES } from "./codes.ts";
 import { memoryKdsCache, type KdsCache } from "./kdsCache.ts";

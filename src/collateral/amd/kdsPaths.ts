@@ -1,6 +1,6 @@
 import { UsageError } from "../../errors/KeepledgerError.ts";
 import { isAllZero, tryFromHex } from "../../util/bytes.ts";
-import type { AmdProductLine } from "../../verify/roots.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
 import type { CollateralRequest } from "../types.ts";
 import { KDS_CODES } from "./codes.ts";
 

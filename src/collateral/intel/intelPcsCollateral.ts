@@ -1,5 +1,5 @@
 import { UsageError } from "../../errors/KeepledgerError.ts";
-import type { ParsedCertificate, ParsedCrl } from "../../verify/x509/certificate.ts";
+import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
 import { recognizeCollateral } from "../recognizeCollateral.ts";
 import type { CollateralProvider, CollateralRequest, CollateralSet, SignedIntelJson } from "../types.ts";
 import { PCS_CODES } from "./codes.ts";

@@ -1,5 +1,5 @@
 import { InfrastructureError, UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
-import { parseCrl, parsePemCertificates, type ParsedCertificate, type ParsedCrl } from "../../verify/x509/certificate.ts";
+import { parseCrl, parsePemCertificates, type ParsedCertificate, type ParsedCrl } from "../../pki/x509/certificate.ts";
 import { PCS_CODES } from "./codes.ts";
 
 export type FetchLike = (url: string, init?: { signal?: AbortSignal; headers?: Record<string, string> }) => Promise<Response>;

@@ -1,5 +1,5 @@
 import { EvidenceFormatError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { parseCertificate, type ParsedCertificate } from "../../verify/x509/certificate.ts";
+import { parseCertificate, type ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { NITRO_CODES } from "./codes.ts";
 import { decodeCbor, type CborValue } from "./decodeCbor.ts";
 import { parseCoseSign1, type CoseSign1 } from "./parseCoseSign1.ts";

@@ -1,7 +1,7 @@
 import { ByteCursor } from "../ByteCursor.ts";
 import { EVIDENCE_CODES } from "../codes.ts";
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
-import type { AmdProductLine } from "../../verify/roots.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
 import { SNP_FORMAT_CODES } from "./codes.ts";
 import {
   P384_SCALAR_SIZE,

@@ -1,4 +1,4 @@
-import type { AmdProductLine } from "../../verify/roots.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
 
 /**
  * The AMD product line of a CPU, from the combined CPUID family and model a

@@ -1,4 +1,4 @@
-import type { AmdProductLine } from "../../verify/roots.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
 
 /**
  * How a product line lays out the 8-byte TCB_VERSION (SEV-SNP ABI, "TCB_VERSION"):

@@ -8,8 +8,8 @@
 import { createHash } from "node:crypto";
 import type { CollateralSet } from "../../collateral/types.ts";
 import { isKeepledgerError } from "../../errors/index.ts";
-import { FRESHNESS_CODES } from "../../verify/freshness/codes.ts";
-import type { ParsedCertificate, ParsedCrl } from "../../verify/x509/certificate.ts";
+import { FRESHNESS_CODES } from "../../pki/freshness/codes.ts";
+import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { CollateralFile } from "../types.ts";
 import { collateralSetToFiles } from "./collateralFiles.ts";

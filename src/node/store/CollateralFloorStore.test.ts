@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TEST_DATABASES } from "../../../test/support/databases.ts";
-import type { CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
+import type { CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import { CollateralFloorStore } from "./CollateralFloorStore.ts";
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);

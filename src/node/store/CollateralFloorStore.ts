@@ -7,7 +7,7 @@
  * independence and the floor").
  */
 import type { Database } from "../../store/Database.ts";
-import { compareStamps, type CollateralFloor, type CollateralStamp, type StampedDocument } from "../../verify/freshness/collateralStamp.ts";
+import { compareStamps, type CollateralFloor, type CollateralStamp, type StampedDocument } from "../../pki/freshness/collateralStamp.ts";
 
 export const COLLATERAL_FLOOR_SCHEMA = `
 CREATE TABLE IF NOT EXISTS node_collateral_floor (

@@ -13,8 +13,8 @@
  */
 import { recognizeCollateral } from "../../collateral/recognizeCollateral.ts";
 import type { CollateralProvider, CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
-import type { CollateralStamp } from "../../verify/freshness/collateralStamp.ts";
-import type { ParsedCertificate } from "../../verify/x509/certificate.ts";
+import type { CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
 import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
 import type { TeeAdapter } from "../../verify/adapter.ts";

@@ -3,7 +3,7 @@ import { codeOf, loadDcapSet } from "../../../test/support/dcapFixtures.ts";
 import { DCAP_SETS, outcomeOf } from "../../../test/support/dcapOutcome.ts";
 import { parseDcapQuote, V4_PADDING } from "../../evidence/dcap/parseDcapQuote.ts";
 import type { DcapQuote } from "../../evidence/dcap/types.ts";
-import { INTEL_SGX_ROOT_CA } from "../roots.ts";
+import { INTEL_SGX_ROOT_CA } from "../../pki/roots.ts";
 import { verifyPckChain } from "./verifyPckChain.ts";
 
 /**

@@ -11,7 +11,7 @@ import { clearQuoteSignatureCaches } from "./verifyQuoteSignatures.ts";
  * attestation keys, PCK extensions, collateral hashes, decoded PEM chains),
  * for cold measurements.
  * Certificate/CRL parsing and X.509 signature caches are cleared with
- * clearParseCaches() and clearSignatureCache() from src/verify/x509.
+ * clearParseCaches() and clearSignatureCache() from src/pki/x509.
  */
 export function clearDcapCaches(): void {
   clearPckChainDataCache();

@@ -1,6 +1,6 @@
 import { defineErrorCodes } from "../../errors/catalogue.ts";
 
-/** Verification codes of Intel DCAP quotes (SGX and TDX). Certificate and CRL codes come from src/verify/x509. */
+/** Verification codes of Intel DCAP quotes (SGX and TDX). Certificate and CRL codes come from src/pki/x509. */
 export const DCAP_CODES = defineErrorCodes("verify/dcap", {
   DCAP_QUOTE_SIGNATURE_INVALID: {
     stage: "verification",

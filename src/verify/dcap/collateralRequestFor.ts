@@ -3,8 +3,8 @@ import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 
 import { DCAP_CODES } from "./codes.ts";
-import { commonName } from "../x509/names.ts";
-import { parseCertificate } from "../x509/certificate.ts";
+import { commonName } from "../../pki/x509/names.ts";
+import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 
 /** What to fetch for a quote: the TCB Info of its FMSPC, the QE Identity, and the CRL of the CA that issued its PCK certificate. */

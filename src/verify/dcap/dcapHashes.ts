@@ -1,5 +1,5 @@
 import type { Hex } from "../../util/bytes.ts";
-import type { ParsedCrl } from "../x509/certificate.ts";
+import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;

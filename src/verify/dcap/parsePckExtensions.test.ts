@@ -1,11 +1,11 @@
 import "reflect-metadata";
 import { Extension } from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
-import { integer, octets, oid, seq, tlv } from "../../cert/derEncode.ts";
+import { integer, octets, oid, seq, tlv } from "../../pki/x509/derEncode.ts";
 import { codeOf } from "../../../test/support/dcapFixtures.ts";
 import { createIntelTestPki, issuePckCertificate } from "../../../test/support/dcapTestSigner.ts";
 import { expectedOf, fixtureText } from "../../../test/support/fixtures.ts";
-import { parsePemCertificates } from "../x509/certificate.ts";
+import { parsePemCertificates } from "../../pki/x509/certificate.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 
 describe("parsePckExtensions", () => {

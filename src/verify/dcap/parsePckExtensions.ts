@@ -1,6 +1,6 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
-import type { ParsedCertificate } from "../x509/certificate.ts";
-import { DER, childrenOf, childrenUpTo, expectTag, readOid, readSingle, readSmallInteger, type Tlv } from "../x509/der.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
+import { DER, childrenOf, childrenUpTo, expectTag, readOid, readSingle, readSmallInteger, type Tlv } from "../../pki/x509/der.ts";
 import { DCAP_CODES } from "./codes.ts";
 
 /** Intel's SGX extensions OID and its children (Intel SGX PCK Certificate and CRL Profile). */

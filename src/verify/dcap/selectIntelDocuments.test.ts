@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../../errors/index.ts";
 import { buildScenario, defaultLevels, signIntelJson, tcbInfoValue, qeIdentityValue, DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT } from "../../../test/support/dcapTestSigner.ts";
-import { intelDocumentStamp, type CollateralStamp } from "../freshness/collateralStamp.ts";
+import { intelDocumentStamp, type CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import { selectQeIdentity, selectTcbInfo } from "./selectIntelDocuments.ts";
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);

@@ -1,12 +1,12 @@
 import type { CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
-import type { ParsedCertificate } from "../x509/certificate.ts";
-import { verifyWith } from "../x509/signatureAlgorithm.ts";
-import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
+import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
+import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
-import { commonName } from "../x509/names.ts";
+import { commonName } from "../../pki/x509/names.ts";
 import { readIntelDocument, type IntelDocument, type TcbInfo } from "./intelCollateral.ts";
-import { intelDocumentStamp, type CollateralFreshnessOptions, type CollateralStamp } from "../freshness/collateralStamp.ts";
+import { intelDocumentStamp, type CollateralFreshnessOptions, type CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 
 export const TCB_SIGNING_CN = "Intel SGX TCB Signing";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { codeOf, loadDcapSet } from "../../../test/support/dcapFixtures.ts";
 import { parseDcapQuote } from "../../evidence/dcap/parseDcapQuote.ts";
-import { INTEL_SGX_ROOT_CA } from "../roots.ts";
-import { clearParseCaches } from "../x509/certificate.ts";
-import { clearSignatureCache } from "../x509/verifyCertificateChain.ts";
+import { INTEL_SGX_ROOT_CA } from "../../pki/roots.ts";
+import { clearParseCaches } from "../../pki/x509/certificate.ts";
+import { clearSignatureCache } from "../../pki/x509/verifyCertificateChain.ts";
 import { clearDcapCaches } from "./clearDcapCaches.ts";
 import { verifyPckChain } from "./verifyPckChain.ts";
 

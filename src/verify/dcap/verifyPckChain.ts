@@ -3,14 +3,14 @@ import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { EvidenceFormatError, VerificationError } from "../../errors/KeepledgerError.ts";
 import { DCAP_FORMAT_CODES } from "../../evidence/dcap/codes.ts";
 import { PCK_CHAIN_LENGTH } from "../../evidence/dcap/parsePckChainData.ts";
-import { X509_CODES } from "../x509/codes.ts";
-import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
-import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
+import { X509_CODES } from "../../pki/x509/codes.ts";
+import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
+import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { DCAP_CODES } from "./codes.ts";
-import { commonName } from "../x509/names.ts";
-import { parseCertificate } from "../x509/certificate.ts";
+import { commonName } from "../../pki/x509/names.ts";
+import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { bytesEqual } from "../../util/bytes.ts";
-import type { CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
+import type { CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 
 export interface VerifyPckChainOptions {
   collateral: CollateralSet;

@@ -2,8 +2,8 @@ import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual, isAllZero } from "../../util/bytes.ts";
-import type { ParsedCertificate } from "../x509/certificate.ts";
-import { verifyWith } from "../x509/signatureAlgorithm.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
+import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { DCAP_CODES } from "./codes.ts";
 
 const ECDSA_SHA256 = { kind: "ecdsa", hash: "sha256" } as const;

@@ -5,7 +5,7 @@ import { fixtureBytes } from "../../../test/support/fixtures.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { createDebugEvidence } from "../../evidence/debug/createDebugEvidence.ts";
-import { AWS_NITRO_ROOT_G1 } from "../roots.ts";
+import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
 import { nitroAdapter } from "../nitro/nitroAdapter.ts";
 import { createDebugAdapter, debugAdapter } from "./debugAdapter.ts";
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, fixtureText, setsOf } from "../../../test/support/fixtures.ts";
 import { createNitroTestPki, signNitroDocument, type NitroTestPki } from "../../../test/support/nitroTestSigner.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
-import { parsePemCertificates } from "../x509/certificate.ts";
+import { parsePemCertificates } from "../../pki/x509/certificate.ts";
 import { nitroAdapter } from "./nitroAdapter.ts";
 import { verifyNitroDocument } from "./verifyNitroDocument.ts";
 

@@ -12,7 +12,7 @@ import { createNitroTestPki, NITRO_TEST_TIME, OMIT, signNitroDocument, type Fiel
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { decodeCbor } from "../../evidence/nitro/decodeCbor.ts";
 import { parseNitroDocument } from "../../evidence/nitro/parseNitroDocument.ts";
-import type { TrustedRoot } from "../x509/verifyCertificateChain.ts";
+import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { verifyNitroDocument, type VerifyNitroDocumentResult } from "./verifyNitroDocument.ts";
 
 const RUNS = Number(process.env.KEEPLEDGER_FUZZ_RUNS ?? 2000);

@@ -15,8 +15,8 @@ import {
 } from "../../../test/support/nitroTestSigner.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseNitroDocument } from "../../evidence/nitro/parseNitroDocument.ts";
-import { AWS_NITRO_ROOT_G1 } from "../roots.ts";
-import { verifyCertificateChain } from "../x509/verifyCertificateChain.ts";
+import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
+import { verifyCertificateChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { encodeSigStructure } from "./encodeSigStructure.ts";
 import { verifyNitroDocument, type VerifyNitroDocumentOptions } from "./verifyNitroDocument.ts";
 

@@ -1,14 +1,14 @@
 import { zeroHash } from "viem";
-import { KEY_USAGE } from "../x509/certificate.ts";
+import { KEY_USAGE } from "../../pki/x509/certificate.ts";
 import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
 import type { NitroDocument } from "../../evidence/nitro/parseNitroDocument.ts";
 import { isAllZero, toHex, type Hex } from "../../util/bytes.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
-import { AWS_NITRO_ROOT_G1 } from "../roots.ts";
+import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
 import type { VerifiedEvidence } from "../types.ts";
-import type { ParsedCertificate } from "../x509/certificate.ts";
-import { verifyWith } from "../x509/signatureAlgorithm.ts";
-import { verifyCertificateChain, type TrustedRoot } from "../x509/verifyCertificateChain.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
+import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
+import { verifyCertificateChain, type TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { NITRO_VERIFY_CODES } from "./codes.ts";
 import { encodeSigStructure } from "./encodeSigStructure.ts";
 

@@ -4,9 +4,9 @@ import { buildSnpReport, defaultReportFields, generateTestVekFor, signSnpReport,
 import { emptyCollateral } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseSnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
-import { AMD_ARKS, AMD_ARK_GENOA, AMD_ARK_MILAN, type AmdProductLine } from "../roots.ts";
-import { parseCertificate, parseCrl, parsePemCertificates } from "../x509/certificate.ts";
-import { verifyCertificateChain } from "../x509/verifyCertificateChain.ts";
+import { AMD_ARKS, AMD_ARK_GENOA, AMD_ARK_MILAN, type AmdProductLine } from "../../pki/roots.ts";
+import { parseCertificate, parseCrl, parsePemCertificates } from "../../pki/x509/certificate.ts";
+import { verifyCertificateChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { verifyAmdSigningChain } from "./amdSigningChain.ts";
 import { readVekExtensions, vekTcbBytes } from "./vekExtensions.ts";
 import { verifySnpReport } from "./verifySnpReport.ts";

@@ -1,10 +1,10 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
-import { AMD_ARKS, type AmdProductLine } from "../roots.ts";
-import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
-import { commonName } from "../x509/names.ts";
-import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../x509/verifyCertificateChain.ts";
+import { AMD_ARKS, type AmdProductLine } from "../../pki/roots.ts";
+import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
+import { commonName } from "../../pki/x509/names.ts";
+import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
-import type { CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
+import type { CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 
 /** The CN of a certificate's subject ("SEV-Milan"), or "" when it has none. */
 export function commonNameOf(cert: ParsedCertificate): string {

@@ -2,8 +2,8 @@ import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { CollateralSet } from "../../collateral/types.ts";
 import type { SnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { bytesEqual } from "../../util/bytes.ts";
-import type { ParsedCertificate } from "../x509/certificate.ts";
-import { isSignedBy } from "../x509/verifyCertificateChain.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
+import { isSignedBy } from "../../pki/x509/verifyCertificateChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 import { readVekExtensions, type VekExtensions } from "./vekExtensions.ts";
 

@@ -3,7 +3,7 @@ import { SNP_REPORT_SIZE } from "../../evidence/sev-snp/layout.ts";
 import { parseSnpReport, type SnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { bytesEqual } from "../../util/bytes.ts";
 import type { TeeAdapter } from "../adapter.ts";
-import { X509_CODES } from "../x509/codes.ts";
+import { X509_CODES } from "../../pki/x509/codes.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 import { snpCollateralRequests } from "./snpCollateralRequests.ts";
 import { verifySnpReport } from "./verifySnpReport.ts";

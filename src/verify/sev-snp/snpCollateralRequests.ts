@@ -1,7 +1,7 @@
 import type { CollateralRequest } from "../../collateral/types.ts";
 import type { SnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { toHex } from "../../util/bytes.ts";
-import type { AmdProductLine } from "../roots.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
 
 export interface SnpCollateralRequestsOptions {
   /**

@@ -5,8 +5,8 @@ import { snpTestCase } from "../../../test/support/snpTestSigner.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseSnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
-import type { ParsedCrl } from "../x509/certificate.ts";
-import type { CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
+import type { ParsedCrl } from "../../pki/x509/certificate.ts";
+import type { CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 import { verifySnpReport } from "./verifySnpReport.ts";
 
 const AT = new Date(Date.UTC(2025, 5, 1));

@@ -10,7 +10,7 @@ import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import type { CollateralSet } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual } from "../../util/bytes.ts";
-import { parseCertificate } from "../x509/certificate.ts";
+import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { createSnpAdapter } from "./snpAdapter.ts";
 
 // No AMD Milan CRL is among the vectors (test/fixtures/VECTORS.md): these tests are about the report bytes,

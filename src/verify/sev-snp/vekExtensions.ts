@@ -1,7 +1,7 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
-import type { AmdProductLine } from "../roots.ts";
-import type { ParsedCertificate } from "../x509/certificate.ts";
-import { DER, readSingle, readSmallInteger } from "../x509/der.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
+import { DER, readSingle, readSmallInteger } from "../../pki/x509/der.ts";
 import { encodeTcbVersion, tcbLayoutOf } from "../../evidence/sev-snp/tcbVersion.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 

@@ -17,7 +17,7 @@ import { emptyCollateral, type CollateralSet } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseSnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { concatBytes } from "../../util/bytes.ts";
-import type { ParsedCrl } from "../x509/certificate.ts";
+import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import { verifySnpReport, type VerifySnpReportOptions } from "./verifySnpReport.ts";
 
 const AT = new Date(Date.UTC(2025, 5, 1));

@@ -4,15 +4,15 @@ import type { SnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { tcbLayoutOf, type SnpTcbVersion } from "../../evidence/sev-snp/tcbVersion.ts";
 import { bytesEqual, concatBytes, isAllZero, toHex, type Hex } from "../../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
-import type { AmdProductLine } from "../roots.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
 import type { SnpClaims, SnpTcbClaim, VerifiedEvidence } from "../types.ts";
-import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
-import { verifyWith } from "../x509/signatureAlgorithm.ts";
-import { verifyCertificateChain, type TrustedRoot } from "../x509/verifyCertificateChain.ts";
+import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
+import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
+import { verifyCertificateChain, type TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { amdIntermediateName, commonNameOf, verifyAmdSigningChain } from "./amdSigningChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
 import { selectSnpCertificates } from "./selectSnpCertificates.ts";
-import { chainCrlStamps, uniqueStamps, type CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
+import { chainCrlStamps, uniqueStamps, type CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 import { clearVekExtensionCache, vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
 
 export interface VerifySnpReportOptions {

@@ -1,6 +1,8 @@
 import { defineErrorCodes } from "../../errors/catalogue.ts";
 
 export const X509_CODES = defineErrorCodes("x509", {
+  /** Kept under its historical name (the code strings are stable); declared here since the DER reader moved into src/pki. */
+  EVIDENCE_DER_MALFORMED: { stage: "format", description: "An ASN.1 DER structure (certificate, CRL or extension) is malformed." },
   CERT_MALFORMED: { stage: "format", description: "A certificate or CRL could not be parsed." },
   DER_LENGTH_NOT_MINIMAL: { stage: "format", description: "A DER length is not in its shortest form (long form below 128, a leading zero length octet) or is indefinite (BER)." },
   DER_OID_INVALID: { stage: "format", description: "An OBJECT IDENTIFIER is empty, has an arc padded with a leading 0x80 octet, or ends inside an arc." },

@@ -1,5 +1,4 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
-import { EVIDENCE_CODES } from "../../evidence/codes.ts";
 import { X509_CODES } from "./codes.ts";
 
 /**
@@ -37,10 +36,10 @@ export const DER = {
   SET: 0x31,
 } as const;
 
-type DerCode = (typeof X509_CODES)[keyof typeof X509_CODES] | typeof EVIDENCE_CODES.EVIDENCE_DER_MALFORMED;
+type DerCode = (typeof X509_CODES)[keyof typeof X509_CODES];
 
 /** Throws a format error naming the field and the byte offset. */
-export function derFail(field: string, offset: number, message: string, details?: Record<string, unknown>, code: DerCode = EVIDENCE_CODES.EVIDENCE_DER_MALFORMED): never {
+export function derFail(field: string, offset: number, message: string, details?: Record<string, unknown>, code: DerCode = X509_CODES.EVIDENCE_DER_MALFORMED): never {
   throw new EvidenceFormatError(code, `malformed DER in ${field}: ${message}`, {
     at: { field, offset },
     ...(details ? { details } : {}),

@@ -1,18 +1,18 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { expectedOf, fixtureBytes, fixtureText } from "../../../test/support/fixtures.ts";
-import { startFakeKds, type FakeKds, type FakeRoute } from "../../../test/support/snpFakeKds.ts";
-import { snpTestCase, snpTestPki, type SnpTestCase } from "../../../test/support/snpTestSigner.ts";
-import { createCrl } from "../../../test/support/testPki.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
-import { parseSnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
-import { verifyAmdSigningChain } from "../../verify/sev-snp/amdSigningChain.ts";
-import { snpCollateralRequests } from "../../verify/sev-snp/snpCollateralRequests.ts";
-import { verifySnpReport } from "../../verify/sev-snp/verifySnpReport.ts";
-import { parsePemCertificates, type ParsedCrl } from "../../verify/x509/certificate.ts";
-import { mergeCollateral, type CollateralRequest } from "../types.ts";
-import { amdKdsCollateral, type AmdKdsCollateralOptions } from "./amdKdsCollateral.ts";
-import { memoryKdsCache } from "./kdsCache.ts";
-import { parseRetryAfter } from "./kdsHttp.ts";
+import { expectedOf, fixtureBytes, fixtureText } from "../support/fixtures.ts";
+import { startFakeKds, type FakeKds, type FakeRoute } from "../support/snpFakeKds.ts";
+import { snpTestCase, snpTestPki, type SnpTestCase } from "../support/snpTestSigner.ts";
+import { createCrl } from "../support/testPki.ts";
+import { KeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { parseSnpReport } from "../../src/evidence/sev-snp/parseSnpReport.ts";
+import { verifyAmdSigningChain } from "../../src/verify/sev-snp/amdSigningChain.ts";
+import { snpCollateralRequests } from "../../src/verify/sev-snp/snpCollateralRequests.ts";
+import { verifySnpReport } from "../../src/verify/sev-snp/verifySnpReport.ts";
+import { parsePemCertificates, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
+import { mergeCollateral, type CollateralRequest } from "../../src/collateral/types.ts";
+import { amdKdsCollateral, type AmdKdsCollateralOptions } from "../../src/collateral/amd/amdKdsCollateral.ts";
+import { memoryKdsCache } from "../../src/collateral/amd/kdsCache.ts";
+import { parseRetryAfter } from "../../src/collateral/amd/kdsHttp.ts";
 
 function pem(der: Uint8Array, label = "CERTIFICATE"): string {
   const b64 = Buffer.from(der).toString("base64").replace(/.{64}/g, "$&\n");

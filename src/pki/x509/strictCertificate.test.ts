@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { explicit, integer, oid, seq, tlv } from "../../cert/derEncode.ts";
+import { explicit, integer, oid, seq, tlv } from "./derEncode.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { ECDSA_SHA256, asTrustedRoot, createRoot, issueRaw, rawExtension, type RawCertificateParts, type TestCa } from "../../../test/support/testPki.ts";
 import { parseCertificate } from "./certificate.ts";

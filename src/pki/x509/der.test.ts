@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { oid } from "../../cert/derEncode.ts";
+import { oid } from "./derEncode.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { DER, checkBitString, decodeBoolean, readOid, readSingle, readSmallInteger, childrenUpTo } from "./der.ts";
 

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeOf } from "../../../test/support/dcapFixtures.ts";
-import { fixtureBytes, fixtureText } from "../../../test/support/fixtures.ts";
-import { isKeepledgerError, type KeepledgerError } from "../../errors/KeepledgerError.ts";
-import { staticCollateral } from "../staticCollateral.ts";
-import { tdxAdapter } from "../../verify/tdx/tdxAdapter.ts";
-import { sgxAdapter } from "../../verify/sgx/sgxAdapter.ts";
-import { intelPcsCollateral } from "./intelPcsCollateral.ts";
-import { PcsCache } from "./pcsCache.ts";
+import { codeOf } from "../support/dcapFixtures.ts";
+import { fixtureBytes, fixtureText } from "../support/fixtures.ts";
+import { isKeepledgerError, type KeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
+import { tdxAdapter } from "../../src/verify/tdx/tdxAdapter.ts";
+import { sgxAdapter } from "../../src/verify/sgx/sgxAdapter.ts";
+import { intelPcsCollateral } from "../../src/collateral/intel/intelPcsCollateral.ts";
+import { PcsCache } from "../../src/collateral/intel/pcsCache.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

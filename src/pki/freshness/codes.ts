@@ -4,7 +4,7 @@ import { defineErrorCodes } from "../../errors/catalogue.ts";
  * Freshness of collateral against the validator's floor (the newest document of each kind it has ever
  * verified) and its maximum collateral age. Every code names the document and both dates or numbers.
  */
-export const FRESHNESS_CODES = defineErrorCodes("verify/freshness", {
+export const FRESHNESS_CODES = defineErrorCodes("pki/freshness", {
   CRL_STALE: {
     stage: "verification",
     description:
