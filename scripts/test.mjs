@@ -4,6 +4,8 @@ import { spawnSync } from "node:child_process";
 const steps = [
   ["type check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
   ["lint TypeScript", "eslint", ["--max-warnings", "0", "."]],
+  // Rooms import only the rooms below them: the table in docs/architecture.md, as .dependency-cruiser.mjs.
+  ["layer rules", "depcruise", ["--config", ".dependency-cruiser.mjs", "src"]],
   ["lint Solidity", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],
   ["compile contracts", "hardhat", ["build", "--quiet"]],
   // The typed bindings in src/chain/generated are committed; they must be what the contracts compile to.

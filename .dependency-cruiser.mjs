@@ -1,0 +1,110 @@
+// The layer rules of docs/architecture.md ("Rooms and the imports between them"), checked by
+// dependency-cruiser in `npm test` (step "layer rules") and `npm run lint:layers`.
+//
+// ROOMS is that table, row for row and bottom first: each room may import itself and the rooms
+// listed for it, nothing else under src/ (`import type` included). test/docs/layerTable.test.ts
+// parses the table in docs/architecture.md and fails when it and ROOMS disagree, so change both
+// together. There are no exceptions: a backward import is fixed in the code, not excused here.
+
+/** The floor: every room above it may import all four. */
+export const FLOOR = ["errors", "util", "kinds", "pki"];
+
+/** room → the rooms it may import, bottom first. "index.ts" is the package's entry point, src/index.ts. */
+export const ROOMS = {
+  errors: [],
+  util: [],
+  kinds: [],
+  pki: ["errors", "util"],
+  store: [...FLOOR],
+  evidence: [...FLOOR],
+  collateral: [...FLOOR],
+  ids: [...FLOOR],
+  evidenceStore: [...FLOOR, "store"],
+  verify: [...FLOOR, "collateral", "evidence"],
+  policy: [...FLOOR, "collateral", "evidence", "verify"],
+  chain: [...FLOOR, "collateral", "evidence", "ids", "policy", "verify"],
+  cert: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "verify"],
+  indexer: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "store", "verify"],
+  node: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "policy", "store", "verify"],
+  sdk: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "verify"],
+  api: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "verify"],
+  audit: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "verify"],
+  dev: [...FLOOR, "api", "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "node", "policy", "store", "verify"],
+  // "every room": all the rooms below it (not the entry point, which no room imports).
+  cli: [
+    ...FLOOR, "store", "evidence", "collateral", "ids", "evidenceStore", "verify", "policy", "chain",
+    "cert", "indexer", "node", "sdk", "api", "audit", "dev",
+  ],
+  "index.ts": ["chain", "errors", "sdk", "verify"],
+};
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The files of a room: a folder under src/, or the entry point itself. */
+const roomPath = (room) => (room.endsWith(".ts") ? `^src/${escape(room)}$` : `^src/${escape(room)}/`);
+const anyOf = (rooms) => `^src/(?:${rooms.map((r) => (r.endsWith(".ts") ? `${escape(r)}$` : `${escape(r)}/`)).join("|")})`;
+
+/** One rule per row: from the room, anything under src/ outside the room and its row is forbidden. */
+const roomRules = Object.entries(ROOMS).map(([room, allowed]) => ({
+  name: `room-${room}`,
+  severity: "error",
+  comment:
+    `src/${room} may import only ${allowed.length === 0 ? "itself" : `itself and ${allowed.join(", ")}`} ` +
+    "(docs/architecture.md, \"Rooms and the imports between them\")",
+  from: { path: roomPath(room) },
+  to: { path: "^src/", pathNot: anyOf([room, ...allowed]) },
+}));
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+export default {
+  forbidden: [
+    ...roomRules,
+    {
+      name: "room-unknown",
+      severity: "error",
+      comment: "every file under src/ belongs to a room of the table in docs/architecture.md",
+      from: { path: "^src/", pathNot: anyOf(Object.keys(ROOMS)) },
+      to: {},
+    },
+    {
+      name: "no-cycle-between-rooms",
+      severity: "error",
+      comment: "an import cycle that leaves its room: rooms only import down, so no cycle may pass through two of them",
+      from: { path: "^src/([^/.]+)/" },
+      to: { circular: true, viaSomeNot: "^src/$1/" },
+    },
+    {
+      name: "src-not-tests",
+      severity: "error",
+      comment: "code under src/ does not import test/, bench/ or scripts/",
+      from: { path: "^src/", pathNot: "\\.test\\.ts$" },
+      to: { path: "^(?:test|bench|scripts)/" },
+    },
+    {
+      name: "unit-tests-only-test-support",
+      severity: "error",
+      comment: "a unit test beside its source follows its room's row and may also import test/support/",
+      from: { path: "^src/.*\\.test\\.ts$" },
+      to: { path: "^(?:test|bench|scripts)/", pathNot: "^test/support/" },
+    },
+    {
+      name: "not-to-unresolvable",
+      severity: "error",
+      comment: "an import the tool cannot resolve would escape the rules above",
+      from: { path: "^src/" },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // Type-only imports count too: the table says "`import type` included".
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(?:node_modules|dist|artifacts|cache|types)/" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      mainFields: ["module", "main", "types", "typings"],
+    },
+    skipAnalysisNotInRules: true,
+  },
+};
