@@ -35,7 +35,6 @@ import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { AUDIT_CODES } from "./codes.ts";
 import { batchRootMatches, findVerdictRecord, type VerdictRecord } from "./findVerdictRecord.ts";
-import { workloadPolicyOf } from "../chain/policy.ts";
 import { workloadStateAt } from "./workloadStateAt.ts";
 
 export interface AuditVerdictOptions {
@@ -219,7 +218,7 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
     const { verdict } = appraiseVerdict({
       workloadId: record.verdict.workloadId,
       evidence: verified,
-      policy: workloadPolicyOf(state.policy.policy),
+      policy: state.policy.policy,
       measurements: state.measurements,
       binding,
       now: Number(issuedAt),
