@@ -28,7 +28,7 @@ import type { Deployment } from "../src/chain/deployment.ts";
 import { attestationRegistryAbi } from "../src/chain/generated/index.ts";
 import type { Eip1193Provider } from "../src/chain/inProcessChain.ts";
 import { keepledgerClient } from "../src/chain/keepledgerClient.ts";
-import { defaultPolicy } from "../src/chain/policy.ts";
+import { defaultPolicy } from "../src/policy/types.ts";
 import type { ChainClients } from "../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold } from "../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../src/chain/workloads.ts";
@@ -191,7 +191,7 @@ async function generate(chain: BenchChain, targetEvents: number): Promise<Genera
   for (let w = 0; w < 20; w++) {
     const { workloadId } = await registerWorkload(clients, deployment, `bench-${w}`, `ipfs://bench-${w}`);
     const { measurementHash } = await addMeasurement(clients, deployment, workloadId, 1, { tee: "debug", measurement: keccak256(stringToBytes(`bench ${w}`)) });
-    await schedulePolicy(clients, deployment, workloadId, { ...defaultPolicy(), allowedTees: ["sgx", "tdx", "debug"], acceptedTcbStatuses: ["NotApplicable", "UpToDate"], dev: true, verdictLifetime: 30n * 86_400n });
+    await schedulePolicy(clients, deployment, workloadId, { ...defaultPolicy(), allowedTees: ["sgx", "tdx", "debug"], acceptedTcbStatuses: ["NotApplicable", "UpToDate"], dev: true, verdictLifetime: 30 * 86_400 });
     workloads.push({ id: workloadId, measurement: measurementHash });
   }
   const head = await clients.publicClient.getBlock();

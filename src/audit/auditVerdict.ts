@@ -11,7 +11,7 @@ import type { Deployment } from "../chain/deployment.ts";
 import { attestationRegistryAbi } from "../chain/generated/index.ts";
 import { recoverBatchSigner, recoverVerdictSigner } from "../chain/signVerdict.ts";
 import { isKeepledgerError, UsageError } from "../errors/index.ts";
-import type { EvidenceStore, StoredEvidence, VerdictEvidenceLink } from "../evidenceStore/EvidenceStore.ts";
+import type { EvidenceStore, StoredCollateralFile, StoredEvidence, VerdictEvidenceLink } from "../evidenceStore/EvidenceStore.ts";
 import {
   bindingHash,
   keepledgerDomain,
@@ -35,7 +35,7 @@ import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { AUDIT_CODES } from "./codes.ts";
 import { batchRootMatches, findVerdictRecord, type VerdictRecord } from "./findVerdictRecord.ts";
-import { workloadPolicyOf } from "../chain/policy.ts";
+import { replayTcbGrace } from "./replayTcbGrace.ts";
 import { workloadStateAt } from "./workloadStateAt.ts";
 
 export interface AuditVerdictOptions {
@@ -47,6 +47,11 @@ export interface AuditVerdictOptions {
   adapters?: readonly TeeAdapter[];
   /** Replace the pinned vendor roots. Tests only. */
   trustedRoots?: readonly TrustedRoot[];
+  /**
+   * TCB Info (with its signing chain) possibly newer than the stored collateral's: the audit then replays
+   * the TCB grace-period decision (replayTcbGrace.ts). Without it, that decision is not checked.
+   */
+  tcbInfo?: readonly StoredCollateralFile[];
 }
 
 export interface AuditField {
@@ -219,11 +224,24 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
     const { verdict } = appraiseVerdict({
       workloadId: record.verdict.workloadId,
       evidence: verified,
-      policy: workloadPolicyOf(state.policy.policy),
+      policy: state.policy.policy,
       measurements: state.measurements,
       binding,
       now: Number(issuedAt),
     });
+    if (options.tcbInfo && options.tcbInfo.length > 0) {
+      const grace = await replayTcbGrace({
+        evidence: stored.evidence,
+        collateral: stored.collateral,
+        verified,
+        tcbInfo: options.tcbInfo,
+        policy: state.policy.policy,
+        issuedAt: Number(issuedAt),
+        ...(options.adapters ? { adapters: options.adapters } : {}),
+        ...(options.trustedRoots ? { trustedRoots: options.trustedRoots } : {}),
+      });
+      checks.push({ name: "TCB grace period (newer TCB Info)", ok: grace.decision !== "refused", detail: grace.detail });
+    }
     const fields = fieldsFrom(verdict);
     const result = fields.every((f) => f.match) && checks.every((c) => c.ok) ? "match" : "mismatch";
     return {

@@ -8,7 +8,8 @@
 import type { Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
 import { workloadRegistryAbi } from "../chain/generated/index.ts";
-import type { ChainPolicy } from "../chain/policy.ts";
+import { fromChainPolicy, type ChainPolicy } from "../chain/policy.ts";
+import type { WorkloadPolicy } from "../policy/types.ts";
 import { teeKindFromCode } from "../ids/enums.ts";
 import { getHeaders, headBlockNumber, type ChainSource } from "../indexer/chainSource.ts";
 import { createLogDecoder, type DecodedLog } from "../indexer/decodeLogs.ts";
@@ -17,7 +18,7 @@ import { eventTopic } from "./findVerdictRecord.ts";
 import { scanLogs } from "./scanLogs.ts";
 
 export interface ScheduledPolicy {
-  policy: ChainPolicy;
+  policy: WorkloadPolicy;
   effectiveAt: bigint;
   /** When it was scheduled (block time). */
   scheduledAt: bigint;
@@ -69,7 +70,7 @@ export async function workloadStateAt(chain: ChainSource, deployment: Deployment
 
   const schedules: ScheduledPolicy[] = logs
     .filter((l) => l.eventName === "PolicyScheduled")
-    .map((l) => ({ policy: l.args.policy as ChainPolicy, effectiveAt: l.args.effectiveAt as bigint, scheduledAt: timeOf(l), blockNumber: l.blockNumber }));
+    .map((l) => ({ policy: fromChainPolicy(l.args.policy as ChainPolicy), effectiveAt: l.args.effectiveAt as bigint, scheduledAt: timeOf(l), blockNumber: l.blockNumber }));
   const revokedAt = new Map<string, bigint>();
   for (const l of logs) if (l.eventName === "MeasurementRevoked") revokedAt.set((l.args.measurementHash as string).toLowerCase(), timeOf(l));
   const measurements: ApprovedMeasurement[] = logs

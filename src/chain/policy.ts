@@ -1,76 +1,24 @@
 /**
- * A workload's platform policy in the names the rest of keepledger uses, and its on-chain form
- * (the Policy struct of contracts/libraries/KeepTypes.sol: bitmasks and uint64 seconds).
+ * The one codec between a workload policy (WorkloadPolicy, src/policy/types.ts: what the chain reading,
+ * appraisal, the node, the audit, the CLI and the indexer all use) and its on-chain form, the Policy
+ * struct of contracts/libraries/KeepTypes.sol (bitmasks, uint64 seconds) as the generated binding types it.
+ * The on-chain struct appears nowhere else: readers decode with fromChainPolicy, writers encode with
+ * toChainPolicy.
  */
-import type { Hex } from "viem";
+import type { ContractFunctionReturnType, Hex } from "viem";
+import type { workloadRegistryAbi } from "./generated/index.ts";
 import { UsageError } from "../errors/index.ts";
 import { amdProductLineMask, AMD_PRODUCT_LINE_BITS, tcbStatusMask, tcbStatusesOfMask, teeKindMask, teeKindsOfMask } from "../ids/index.ts";
 import { IDS_CODES } from "../ids/codes.ts";
 import { CHAIN_CODES } from "./codes.ts";
-import { AMD_PRODUCT_LINES, defaultLaunchPolicy, type AmdProductLineName, type LaunchPolicy, type SnpTcbComponents, type WorkloadPolicy } from "../policy/types.ts";
-import type { AmdProductLine } from "../pki/roots.ts";
-import type { TcbStatus, TeeKind } from "../kinds/index.ts";
+import { AMD_PRODUCT_LINES, type AmdProductLineName, type LaunchPolicy, type SnpTcbComponents, type WorkloadPolicy } from "../policy/types.ts";
 
-export interface PlatformPolicy {
-  allowedTees: TeeKind[];
-  acceptedTcbStatuses: TcbStatus[];
-  /** Debug evidence and the debug kind allowed. Only on registries deployed allowing dev policies. */
-  dev: boolean;
-  /** Accept evidence that binds no key (verdicts then name a key-less pseudo-subject). Needs dev. */
-  allowUnboundEvidence: boolean;
-  deniedAmdProductLines: AmdProductLine[];
-  /** Seconds. */
-  maxEvidenceAge: bigint;
-  verdictLifetime: bigint;
-  tcbGracePeriod: bigint;
-  /** Advisory ids such as "INTEL-SA-00615". */
-  deniedAdvisories: string[];
-  /** FMSPCs as 12 lowercase hex digits. */
-  deniedFmspcs: string[];
-  /** Launch configuration and firmware levels beyond the measurement (the on-chain LaunchPolicy). */
-  launch: LaunchPolicy;
-}
-
+/** The on-chain Policy struct exactly as the generated binding types it (viem's view of the ABI). */
+export type ChainPolicy = ContractFunctionReturnType<typeof workloadRegistryAbi, "view", "policyOf">[0];
+/** The on-chain LaunchPolicy struct. */
+export type ChainLaunchPolicy = ChainPolicy["launch"];
 /** The on-chain SnpTcb struct: one product line's minimum REPORTED_TCB (all zero: no minimum). */
-export interface ChainSnpTcb {
-  bootloader: number;
-  tee: number;
-  snp: number;
-  microcode: number;
-  fmc: number;
-}
-
-/** The on-chain LaunchPolicy struct (contracts/libraries/KeepTypes.sol), as viem encodes and decodes it. */
-export interface ChainLaunchPolicy {
-  snpMinTcbMilan: ChainSnpTcb;
-  snpMinTcbGenoa: ChainSnpTcb;
-  snpMinTcbTurin: ChainSnpTcb;
-  tdxAllowedTdAttributes: bigint;
-  tdxAllowedXfam: bigint;
-  sgxAllowedAttributes: bigint;
-  sgxMinIsvSvn: number;
-  /** Bitmask of 1 << VMPL. */
-  snpAllowedVmpls: number;
-  snpAllowMigrateMa: boolean;
-  snpRequireSmtOff: boolean;
-  /** Zero: MRCONFIGID, MROWNER and MROWNERCONFIG must all be zero. */
-  tdxOwnerConfigDigest: Hex;
-}
-
-/** The on-chain Policy struct, as viem encodes and decodes it. */
-export interface ChainPolicy {
-  allowedTees: number;
-  acceptedTcbStatuses: number;
-  dev: boolean;
-  allowUnboundEvidence: boolean;
-  deniedAmdProductLines: number;
-  maxEvidenceAge: bigint;
-  verdictLifetime: bigint;
-  tcbGracePeriod: bigint;
-  deniedAdvisories: readonly string[];
-  deniedFmspcs: readonly Hex[];
-  launch: ChainLaunchPolicy;
-}
+type ChainSnpTcb = ChainLaunchPolicy["snpMinTcbMilan"];
 
 const ZERO_DIGEST: Hex = `0x${"00".repeat(32)}`;
 const SNP_TCB_FIELDS = ["bootloader", "tee", "snp", "microcode", "fmc"] as const;
@@ -92,7 +40,7 @@ function checkMask(field: string, value: bigint): bigint {
 }
 
 /** The on-chain form of a LaunchPolicy: absent product lines become all-zero TCBs, VMPLs a bitmask. */
-export function toChainLaunchPolicy(l: LaunchPolicy): ChainLaunchPolicy {
+function toChainLaunchPolicy(l: LaunchPolicy): ChainLaunchPolicy {
   const tcb = (line: AmdProductLineName): ChainSnpTcb => {
     const t: SnpTcbComponents | undefined = l.minSnpTcb[line];
     const out: ChainSnpTcb = { bootloader: 0, tee: 0, snp: 0, microcode: 0, fmc: 0 };
@@ -122,7 +70,7 @@ export function toChainLaunchPolicy(l: LaunchPolicy): ChainLaunchPolicy {
 }
 
 /** The LaunchPolicy of an on-chain one: an all-zero TCB means no minimum for that line (the key is absent). */
-export function fromChainLaunchPolicy(l: ChainLaunchPolicy): LaunchPolicy {
+function fromChainLaunchPolicy(l: ChainLaunchPolicy): LaunchPolicy {
   const minSnpTcb: LaunchPolicy["minSnpTcb"] = {};
   for (const line of AMD_PRODUCT_LINES) {
     const t = l[CHAIN_TCB_KEY[line]];
@@ -144,33 +92,31 @@ export function fromChainLaunchPolicy(l: ChainLaunchPolicy): LaunchPolicy {
   };
 }
 
-/** The policy a workload gets at registration (WorkloadRegistry.registerWorkload). */
-export function defaultPolicy(): PlatformPolicy {
-  return {
-    allowedTees: ["sgx", "tdx", "sev-snp", "nitro"],
-    acceptedTcbStatuses: ["UpToDate", "NotApplicable"],
-    dev: false,
-    allowUnboundEvidence: false,
-    deniedAmdProductLines: [],
-    maxEvidenceAge: 3_600n,
-    verdictLifetime: 7n * 86_400n,
-    tcbGracePeriod: 0n,
-    deniedAdvisories: [],
-    deniedFmspcs: [],
-    launch: defaultLaunchPolicy(),
-  };
+/** Seconds as the contract holds them (uint64); a WorkloadPolicy's seconds are safe integers. */
+function toChainSeconds(field: string, value: number): bigint {
+  if (!Number.isSafeInteger(value) || value < 0) invalid(field, `${field} must be a whole number of seconds in 0..${Number.MAX_SAFE_INTEGER}, got ${value}`, value);
+  return BigInt(value);
 }
 
-export function toChainPolicy(p: PlatformPolicy): ChainPolicy {
+/**
+ * Seconds read from the contract. uint64 allows more than 2^53 - 1 s (285 million years); such a value
+ * is read as Number.MAX_SAFE_INTEGER, which no clock reaches either, so every decision stays the same.
+ */
+function fromChainSeconds(value: bigint): number {
+  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+}
+
+/** The on-chain form of a workload policy (what schedulePolicy sends). */
+export function toChainPolicy(p: WorkloadPolicy): ChainPolicy {
   return {
     allowedTees: teeKindMask(p.allowedTees),
     acceptedTcbStatuses: tcbStatusMask(p.acceptedTcbStatuses),
     dev: p.dev,
     allowUnboundEvidence: p.allowUnboundEvidence,
     deniedAmdProductLines: amdProductLineMask(p.deniedAmdProductLines),
-    maxEvidenceAge: p.maxEvidenceAge,
-    verdictLifetime: p.verdictLifetime,
-    tcbGracePeriod: p.tcbGracePeriod,
+    maxEvidenceAge: toChainSeconds("maxEvidenceAge", p.maxEvidenceAge),
+    verdictLifetime: toChainSeconds("verdictLifetime", p.verdictLifetime),
+    tcbGracePeriod: toChainSeconds("tcbGracePeriod", p.tcbGracePeriod),
     deniedAdvisories: [...p.deniedAdvisories],
     deniedFmspcs: p.deniedFmspcs.map((f) => {
       if (!/^[0-9a-fA-F]{12}$/.test(f)) {
@@ -182,38 +128,21 @@ export function toChainPolicy(p: PlatformPolicy): ChainPolicy {
   };
 }
 
-export function fromChainPolicy(p: ChainPolicy): PlatformPolicy {
+/** The workload policy of an on-chain one (policyOf, pendingPolicyOf, PolicyScheduled). */
+export function fromChainPolicy(p: ChainPolicy): WorkloadPolicy {
   return {
     allowedTees: teeKindsOfMask(p.allowedTees),
     acceptedTcbStatuses: tcbStatusesOfMask(p.acceptedTcbStatuses),
     dev: p.dev,
     allowUnboundEvidence: p.allowUnboundEvidence,
-    deniedAmdProductLines: (Object.keys(AMD_PRODUCT_LINE_BITS) as AmdProductLine[]).filter(
+    deniedAmdProductLines: (Object.keys(AMD_PRODUCT_LINE_BITS) as AmdProductLineName[]).filter(
       (line) => (p.deniedAmdProductLines & AMD_PRODUCT_LINE_BITS[line]) !== 0,
     ),
-    maxEvidenceAge: p.maxEvidenceAge,
-    verdictLifetime: p.verdictLifetime,
-    tcbGracePeriod: p.tcbGracePeriod,
+    maxEvidenceAge: fromChainSeconds(p.maxEvidenceAge),
+    verdictLifetime: fromChainSeconds(p.verdictLifetime),
+    tcbGracePeriod: fromChainSeconds(p.tcbGracePeriod),
     deniedAdvisories: [...p.deniedAdvisories],
     deniedFmspcs: p.deniedFmspcs.map((f) => f.slice(2).toLowerCase()),
     launch: fromChainLaunchPolicy(p.launch),
-  };
-}
-
-/** The WorkloadPolicy (src/policy) form of an on-chain policy: what appraisal reads. */
-export function workloadPolicyOf(p: ChainPolicy): WorkloadPolicy {
-  const policy = fromChainPolicy(p);
-  return {
-    allowedTees: policy.allowedTees,
-    acceptedTcbStatuses: policy.acceptedTcbStatuses,
-    dev: policy.dev,
-    allowUnboundEvidence: policy.allowUnboundEvidence,
-    deniedAmdProductLines: policy.deniedAmdProductLines,
-    maxEvidenceAge: Number(policy.maxEvidenceAge),
-    verdictLifetime: Number(policy.verdictLifetime),
-    tcbGracePeriod: Number(policy.tcbGracePeriod),
-    deniedAdvisories: policy.deniedAdvisories,
-    deniedFmspcs: policy.deniedFmspcs,
-    launch: policy.launch,
   };
 }

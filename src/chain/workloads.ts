@@ -3,7 +3,8 @@ import { parseEventLogs, type Hex } from "viem";
 import { encodeMeasurementValue, measurementHash, teeKindCode, type Measurement } from "../ids/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { workloadRegistryAbi } from "./generated/index.ts";
-import { fromChainPolicy, toChainPolicy, type ChainPolicy, type PlatformPolicy } from "./policy.ts";
+import { fromChainPolicy, toChainPolicy, type ChainPolicy } from "./policy.ts";
+import type { WorkloadPolicy } from "../policy/types.ts";
 import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface TxResult {
@@ -63,7 +64,7 @@ export async function schedulePolicy(
   clients: ChainClients,
   deployment: Deployment,
   workloadId: Hex,
-  policy: PlatformPolicy,
+  policy: WorkloadPolicy,
 ): Promise<TxResult & { effectiveAt: bigint }> {
   const sent = await sendContractCall<bigint>(clients, {
     address: deployment.contracts.workloadRegistry,
@@ -79,7 +80,7 @@ export async function policyOf(
   clients: Pick<ChainClients, "publicClient">,
   deployment: Deployment,
   workloadId: Hex,
-): Promise<{ policy: PlatformPolicy; effectiveAt: bigint }> {
+): Promise<{ policy: WorkloadPolicy; effectiveAt: bigint }> {
   try {
     const [policy, effectiveAt] = await clients.publicClient.readContract({
       address: deployment.contracts.workloadRegistry,

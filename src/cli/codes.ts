@@ -11,7 +11,7 @@ export const CLI_CODES = defineErrorCodes("cli", {
   },
   CLI_POLICY_INVALID: {
     stage: "usage",
-    description: "A policy given to `keepledger workload policy --set` is not valid JSON of the PlatformPolicy shape (docs/cli.md); the message names the field.",
+    description: "A policy given to `keepledger workload policy --set` is not valid JSON of the WorkloadPolicy shape (docs/cli.md); the message names the field.",
   },
   CLI_EVIDENCE_MEASUREMENT: {
     stage: "usage",

@@ -1,12 +1,12 @@
 /**
  * Workload policies on the command line: the JSON shape of `keepledger workload policy --set <file>` and
- * `--json` (PlatformPolicy's field names, seconds as numbers), the flags for common fields, and the text
+ * `--json` (WorkloadPolicy's field names, seconds as numbers), the flags for common fields, and the text
  * for people. A file or flags change the policy in force; fields left out keep their current values.
  */
 import { readFile } from "node:fs/promises";
 import { keccak256, type Hex } from "viem";
 import { z } from "zod";
-import type { PlatformPolicy } from "../chain/policy.ts";
+import type { WorkloadPolicy } from "../policy/types.ts";
 import { formatSnpMinTcb, NO_MIN_SNP_TCB, parseSnpMinTcb } from "../policy/formatLaunchPolicy.ts";
 import { AMD_PRODUCT_LINES, type LaunchPolicy, type SnpTcbComponents } from "../policy/types.ts";
 import { UsageError } from "../errors/index.ts";
@@ -16,7 +16,11 @@ import type { AmdProductLine } from "../pki/roots.ts";
 import { CLI_CODES } from "./codes.ts";
 import { badOption, hexOption, wholeOption } from "./governance.ts";
 
-const seconds = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v));
+/** Seconds: a whole number (or decimal string) up to 2^53 - 1, the range of WorkloadPolicy durations. */
+const seconds = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)])
+  .transform((v) => Number(v))
+  .refine((v) => Number.isSafeInteger(v), `at most ${Number.MAX_SAFE_INTEGER} seconds`);
 const UINT64_MAX = 2n ** 64n - 1n;
 /** A 64-bit mask: "0x…" hex or a decimal number/string. */
 const mask64 = z
@@ -62,12 +66,12 @@ const policySchema = z
 
 /** Launch changes: fields left out keep their values; a minSnpTcb line set to null loses its minimum. */
 export type LaunchChanges = Omit<Partial<LaunchPolicy>, "minSnpTcb"> & { minSnpTcb?: Partial<Record<(typeof AMD_PRODUCT_LINES)[number], SnpTcbComponents | null>> };
-export type PolicyChanges = Omit<Partial<PlatformPolicy>, "launch"> & { launch?: LaunchChanges };
+export type PolicyChanges = Omit<Partial<WorkloadPolicy>, "launch"> & { launch?: LaunchChanges };
 
 /** The policy `changes` make of `current`: top-level fields replace, launch fields merge, minSnpTcb per line. */
-export function applyPolicyChanges(current: PlatformPolicy, changes: PolicyChanges): PlatformPolicy {
+export function applyPolicyChanges(current: WorkloadPolicy, changes: PolicyChanges): WorkloadPolicy {
   const { launch, ...top } = changes;
-  const next: PlatformPolicy = { ...current, ...top, launch: { ...current.launch } };
+  const next: WorkloadPolicy = { ...current, ...top, launch: { ...current.launch } };
   if (launch) {
     const { minSnpTcb, ...rest } = launch;
     next.launch = { ...next.launch, ...rest, minSnpTcb: { ...current.launch.minSnpTcb } };
@@ -182,8 +186,8 @@ export function policyChangesFromFlags(o: PolicyFlags): PolicyChanges {
   return {
     ...(o.tee !== undefined ? { allowedTees: listOption<TeeKind>("--tee", o.tee, TEE_KINDS) } : {}),
     ...(o.acceptTcb !== undefined ? { acceptedTcbStatuses: listOption<TcbStatus>("--accept-tcb", o.acceptTcb, TCB_STATUSES) } : {}),
-    ...(o.maxEvidenceAge !== undefined ? { maxEvidenceAge: wholeOption("--max-evidence-age", o.maxEvidenceAge, 2n ** 64n - 1n) } : {}),
-    ...(o.verdictLifetime !== undefined ? { verdictLifetime: wholeOption("--verdict-lifetime", o.verdictLifetime, 2n ** 64n - 1n) } : {}),
+    ...(o.maxEvidenceAge !== undefined ? { maxEvidenceAge: Number(wholeOption("--max-evidence-age", o.maxEvidenceAge, BigInt(Number.MAX_SAFE_INTEGER))) } : {}),
+    ...(o.verdictLifetime !== undefined ? { verdictLifetime: Number(wholeOption("--verdict-lifetime", o.verdictLifetime, BigInt(Number.MAX_SAFE_INTEGER))) } : {}),
     ...(o.dev !== undefined ? { dev: o.dev } : {}),
     ...(launchChangesFromFlags(o) ? { launch: launchChangesFromFlags(o)! } : {}),
   };
@@ -223,23 +227,23 @@ export function launchPolicyLines(l: LaunchPolicy): string[] {
 }
 
 /** The JSON form (what --set reads back). */
-export function policyJson(p: PlatformPolicy): Record<string, unknown> {
+export function policyJson(p: WorkloadPolicy): Record<string, unknown> {
   return {
     allowedTees: p.allowedTees,
     acceptedTcbStatuses: p.acceptedTcbStatuses,
     dev: p.dev,
     allowUnboundEvidence: p.allowUnboundEvidence,
     deniedAmdProductLines: p.deniedAmdProductLines,
-    maxEvidenceAge: Number(p.maxEvidenceAge),
-    verdictLifetime: Number(p.verdictLifetime),
-    tcbGracePeriod: Number(p.tcbGracePeriod),
+    maxEvidenceAge: p.maxEvidenceAge,
+    verdictLifetime: p.verdictLifetime,
+    tcbGracePeriod: p.tcbGracePeriod,
     deniedAdvisories: p.deniedAdvisories,
     deniedFmspcs: p.deniedFmspcs,
     launch: launchPolicyJson(p.launch),
   };
 }
 
-export function policyText(p: PlatformPolicy, indent = "  "): string {
+export function policyText(p: WorkloadPolicy, indent = "  "): string {
   const list = (l: readonly string[]) => (l.length > 0 ? l.join(", ") : "none");
   return [
     `allowed TEEs          ${list(p.allowedTees)}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toChainPolicy, workloadPolicyOf } from "../chain/policy.ts";
+
 import { staticCollateral } from "../collateral/staticCollateral.ts";
 import { appraiseVerdict } from "../policy/appraiseVerdict.ts";
 import { encodeMeasurementValue, measurementHash } from "../ids/index.ts";
@@ -16,7 +16,7 @@ describe("keepledger dev's demo workloads accept their seeded vectors", () => {
       collateral: staticCollateral(v.collateral.map((f) => ({ name: f.name, bytes: new Uint8Array(Buffer.from(f.data, "base64")) }))),
       adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }),
     });
-    const policy = workloadPolicyOf(toChainPolicy(vectorPolicy(v)));
+    const policy = vectorPolicy(v);
     const now = Math.floor(DEV_CHAIN_START.getTime() / 1000);
     const r = appraiseVerdict({
       workloadId: `0x${"77".repeat(32)}`,

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { keccak256, stringToBytes, type Hex } from "viem";
-import { defaultPolicy, type PlatformPolicy } from "../chain/policy.ts";
+import { defaultPolicy, type WorkloadPolicy } from "../policy/types.ts";
 import type { Measurement } from "../ids/index.ts";
 import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 
@@ -94,11 +94,11 @@ export function demoVectors(): DemoVector[] {
  * fields stay the safe defaults: the seeded vectors fit them (SGX flags INIT | MODE64BIT, TDX SEPT_VE_DISABLE
  * with zero owner fields, SNP VMPL 0 without MIGRATE_MA; demoVectors.test.ts).
  */
-export function vectorPolicy(v: DemoVector): PlatformPolicy {
-  return { ...defaultPolicy(), allowedTees: [v.tee], acceptedTcbStatuses: [v.tcbStatus], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400n };
+export function vectorPolicy(v: DemoVector): WorkloadPolicy {
+  return { ...defaultPolicy(), allowedTees: [v.tee], acceptedTcbStatuses: [v.tcbStatus], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400 };
 }
 
 /** The demo debug Keep's dev policy: evidence may be a day of chain time old, so the sample request keeps working. */
-export function debugKeepPolicy(): PlatformPolicy {
-  return { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, maxEvidenceAge: 86_400n, verdictLifetime: 86_400n };
+export function debugKeepPolicy(): WorkloadPolicy {
+  return { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, maxEvidenceAge: 86_400, verdictLifetime: 86_400 };
 }

@@ -10,7 +10,7 @@ import { parseEther, type Address, type Hex } from "viem";
 import { deployKeepledger } from "../chain/deployKeepledger.ts";
 import { writeDeployment, type Deployment } from "../chain/deployment.ts";
 import { connectInProcessChain, type InProcessChain } from "../chain/inProcessChain.ts";
-import { defaultPolicy } from "../chain/policy.ts";
+import { defaultPolicy } from "../policy/types.ts";
 import type { ChainClients } from "../chain/transactions.ts";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
@@ -104,7 +104,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
 
     const keys = devValidatorKeys(DEV_VALIDATORS, host, o.nodePort);
     const validator = await registerWorkload(clients, deployment, "keepledger-validator", "keepledger-dev:validator");
-    await schedulePolicy(clients, deployment, validator.workloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, verdictLifetime: 86_400n });
+    await schedulePolicy(clients, deployment, validator.workloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, verdictLifetime: 86_400 });
     await addMeasurement(clients, deployment, validator.workloadId, 1, { tee: "debug", measurement: DEFAULT_VALIDATOR_DEBUG_MEASUREMENT });
     await setValidatorWorkload(clients, deployment, validator.workloadId);
     workloads["keepledger-validator"] = validator.workloadId;

@@ -21,7 +21,6 @@ export const NODE_CODES = defineErrorCodes("node", {
   NODE_FRESHNESS_BLOCK_UNKNOWN: { stage: "policy", description: "The freshness block is not a block of this chain (yet); fetch GET /v1/nonce and bind its block." },
   NODE_FRESHNESS_BLOCK_UNCONFIRMED: { stage: "policy", description: "The freshness block is not yet as deep as the node's confirmations setting; bind the block GET /v1/nonce returns." },
   NODE_VALIDATOR_CONTEXT_UNKNOWN: { stage: "policy", description: "Evidence submitted in the validator context must be about a registered validator's key." },
-  NODE_TCB_DOWNGRADED: { stage: "policy", description: "Newer Intel collateral (a TCB recovery) downgrades this platform below the policy and the policy's tcbGracePeriod has passed: the node no longer countersigns it. Update the platform." },
   NODE_PEER_UNAUTHORIZED: { stage: "usage", description: "A peer request was authenticated, but its sender is not a registered validator of the ValidatorSet." },
   NODE_PEER_UNAUTHENTICATED: { stage: "usage", description: "A peer request's authentication header is missing, malformed or not signed by the key it names (peer authentication uses its own EIP-712 domain, docs/node.md); refused before the body is read." },
   NODE_PEER_WRONG_RECIPIENT: { stage: "usage", description: "A peer request was authenticated for another validator (its recipient is not this node's address); refused before the body is read." },

@@ -18,6 +18,7 @@ export const POLICY_CODES = defineErrorCodes("policy", {
   POLICY_AMD_CHIP_REVOKED: { stage: "policy", description: "Governance put this AMD chip (CHIP_ID) on the on-chain revocation list." },
   POLICY_AMD_PRODUCT_LINE_REVOKED: { stage: "policy", description: "Governance put this AMD product line (Milan, Genoa, Turin) on the on-chain revocation list." },
   POLICY_TEE_KIND_REVOKED: { stage: "policy", description: "Governance put this kind of TEE on the on-chain revocation list." },
+  NODE_TCB_DOWNGRADED: { stage: "policy", description: "Newer Intel collateral (a TCB recovery) downgrades this platform below the policy and the policy's tcbGracePeriod has passed: validators no longer countersign it (decideTcbGrace.ts; the name is kept from when the node decided it). Update the platform." },
   POLICY_VERDICT_WOULD_EXPIRE: { stage: "policy", description: "The evidence or its collateral expires before a verdict could be issued." },
 });
 

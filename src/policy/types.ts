@@ -4,7 +4,13 @@ import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 export const AMD_PRODUCT_LINES = ["Milan", "Genoa", "Turin"] as const;
 export type AmdProductLineName = (typeof AMD_PRODUCT_LINES)[number];
 
-/** A workload's platform policy as the contracts hold it, in TypeScript terms. */
+/**
+ * A workload's policy: the one TypeScript shape from the chain reading (src/chain/policy.ts decodes the
+ * on-chain Policy struct into it) to appraisal, the node, `keepledger audit`, the CLI and the indexer.
+ * Durations are seconds as `number`: every clock they are compared with (chain time, issuedAt,
+ * expiresAt, TCB Info dates) is unix seconds as a number here, so appraisal does no bigint arithmetic;
+ * the codec turns them into uint64 at the chain edge.
+ */
 export interface WorkloadPolicy {
   allowedTees: TeeKind[];
   acceptedTcbStatuses: TcbStatus[];
@@ -81,6 +87,23 @@ export function defaultLaunchPolicy(): LaunchPolicy {
     tdxOwnerConfigDigest: null,
     sgxAllowedAttributes: SGX_DEFAULT_ALLOWED_ATTRIBUTES,
     sgxMinIsvSvn: 0,
+  };
+}
+
+/** The policy a workload gets at registration (WorkloadRegistry.registerWorkload). */
+export function defaultPolicy(): WorkloadPolicy {
+  return {
+    allowedTees: ["sgx", "tdx", "sev-snp", "nitro"],
+    acceptedTcbStatuses: ["UpToDate", "NotApplicable"],
+    dev: false,
+    allowUnboundEvidence: false,
+    deniedAmdProductLines: [],
+    maxEvidenceAge: 3_600,
+    verdictLifetime: 7 * 86_400,
+    tcbGracePeriod: 0,
+    deniedAdvisories: [],
+    deniedFmspcs: [],
+    launch: defaultLaunchPolicy(),
   };
 }
 

@@ -9,7 +9,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { keccak256, stringToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { defaultPolicy, toChainPolicy, workloadPolicyOf } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import type { CollateralProvider, CollateralSet } from "../../src/collateral/types.ts";
 import { InfrastructureError, isKeepledgerError } from "../../src/errors/index.ts";
 import { keepledgerDomain, tcbStatusCode } from "../../src/ids/index.ts";
@@ -44,9 +44,7 @@ const WORKLOAD = keccak256(stringToBytes("collateral adversaries"));
 const MEASUREMENT: ApprovedMeasurement = { hash: keccak256(stringToBytes("m")), tee: "sgx", version: 1, revoked: false, value: `0x${"11".repeat(32)}${"00".repeat(36)}` };
 
 function chainAt(tcbGracePeriod = 0): ChainState {
-  const policy = workloadPolicyOf(
-    toChainPolicy({ ...defaultPolicy(), allowedTees: ["sgx"], acceptedTcbStatuses: ["UpToDate"], dev: true, allowUnboundEvidence: true, tcbGracePeriod: BigInt(tcbGracePeriod) }),
-  );
+  const policy = { ...defaultPolicy(), allowedTees: ["sgx"], acceptedTcbStatuses: ["UpToDate"], dev: true, allowUnboundEvidence: true, tcbGracePeriod: tcbGracePeriod };
   return {
     now: () => AT,
     head: () => ({ number: 10n, hash: `0x${"ab".repeat(32)}`, timestamp: AT }),

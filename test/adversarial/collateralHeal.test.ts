@@ -12,7 +12,7 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEventLogs, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import type { CollateralProvider, CollateralSet } from "../../src/collateral/types.ts";
 import { tcbStatusCode } from "../../src/ids/index.ts";

@@ -4,7 +4,7 @@
 // role over in one step or shortening the notice it must give.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Hex } from "viem";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, policyOf } from "../../src/chain/workloads.ts";
 import { expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 describe("an attacker who holds the owner or governor key", () => {
   it("cannot loosen a policy at once: a 30-day verdict lifetime is refused until the policy delay has passed", async () => {
-    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 30n * DAY });
+    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 30 * Number(DAY) });
     expect(effectiveAt).toBe((await tb.chain.now()) + DAY);
     const v = await tb.verdict(tb.validators[6]!.address, { expiresAt: (await tb.chain.now()) + 20n * DAY });
     await expectRevert(tb.client.finalizeVerdict(v, await tb.sign(v)), "AttestationRegistryLifetimeTooLong");
@@ -41,7 +41,7 @@ describe("an attacker who holds the owner or governor key", () => {
 
   it("cannot dress a loosening as a tightening: one looser launch field among tighter ones makes the whole policy wait", async () => {
     const p = defaultPolicy();
-    const mixed = { ...p, verdictLifetime: DAY, launch: { ...p.launch, minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 } }, snpAllowedVmpls: [0, 3] } };
+    const mixed = { ...p, verdictLifetime: Number(DAY), launch: { ...p.launch, minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 } }, snpAllowedVmpls: [0, 3] } };
     const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, mixed);
     expect(effectiveAt).toBe((await tb.chain.now()) + DAY);
     expect((await policyOf(tb.clients, tb.deployment, tb.workloadId)).policy.launch.snpAllowedVmpls).toEqual([0]);

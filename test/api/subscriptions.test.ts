@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistryApi } from "../../src/api/createRegistryApi.ts";
 import { startRegistryServer, type RegistryServer } from "../../src/api/registryServer.ts";
 import { validatorSetAbi } from "../../src/chain/generated/index.ts";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { createIndexer, type Indexer } from "../../src/indexer/Indexer.ts";

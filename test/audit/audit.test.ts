@@ -16,7 +16,8 @@ import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
 import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
-import { defaultPolicy, toChainPolicy, workloadPolicyOf, type PlatformPolicy } from "../../src/chain/policy.ts";
+import { fromChainPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
 import type { ChainClients } from "../../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
@@ -61,7 +62,7 @@ let evidenceStore: EvidenceStore;
 let workloadId: Hex;
 const validators = devAccounts("keepledger.audit.validator", 2);
 const approved: ApprovedMeasurement[] = [];
-let policy: PlatformPolicy;
+let policy: WorkloadPolicy;
 
 const chainNow = async () => Number((await chain.publicClient.getBlock()).timestamp);
 
@@ -72,7 +73,7 @@ async function issue(evidence: Uint8Array, binding: (evidenceHash: Hex) => Evide
   const { verdict } = appraiseVerdict({
     workloadId,
     evidence: verified,
-    policy: workloadPolicyOf(toChainPolicy(policy)),
+    policy: policy,
     measurements: approved,
     binding: binding(verified.evidenceHash),
     now,
@@ -109,7 +110,7 @@ beforeAll(async () => {
     const { measurementHash } = await addMeasurement(clients, deployment, workloadId, 1, m);
     approved.push({ hash: measurementHash, tee: m.tee, version: 1, revoked: false, value: value as Hex });
   }
-  policy = { ...defaultPolicy(), allowedTees: ["sgx", "debug"], acceptedTcbStatuses: [verified.tcb.status, "NotApplicable"], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400n };
+  policy = { ...defaultPolicy(), allowedTees: ["sgx", "debug"], acceptedTcbStatuses: [verified.tcb.status, "NotApplicable"], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400 };
   await schedulePolicy(clients, deployment, workloadId, policy);
   for (const v of validators) await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://v.example", loggingProfile: "production" });
   await setThreshold(clients, deployment, 2);
@@ -260,7 +261,7 @@ describe("the policy in force at a time", () => {
           });
           const state = await workloadStateAt(s.chain.provider, s.deployment, workload, header.timestamp);
           expect(state.policy?.effectiveAt, `block ${block}`).toBe(effectiveAt);
-          expect(workloadPolicyOf(state.policy!.policy), `block ${block}`).toEqual(workloadPolicyOf(onChain));
+          expect(state.policy!.policy, `block ${block}`).toEqual(fromChainPolicy(onChain));
         }
       }
     } finally {
@@ -269,10 +270,10 @@ describe("the policy in force at a time", () => {
   });
 
   it("applies the lazy rules: pending until effectiveAt, replaced if rescheduled before, at once with no delay", () => {
-    const p = (n: number) => ({ ...toChainPolicy(defaultPolicy()), maxEvidenceAge: BigInt(n) });
+    const p = (n: number) => ({ ...defaultPolicy(), maxEvidenceAge: n });
     const s = (n: number, scheduledAt: number, effectiveAt: number): ScheduledPolicy => ({ policy: p(n), scheduledAt: BigInt(scheduledAt), effectiveAt: BigInt(effectiveAt), blockNumber: scheduledAt });
     const schedules = [s(1, 10, 10), s(2, 20, 100), s(3, 30, 130), s(4, 200, 200)];
-    const at = (t: number) => Number(policyInForceAt(schedules, BigInt(t))?.policy.maxEvidenceAge ?? 0);
+    const at = (t: number) => policyInForceAt(schedules, BigInt(t))?.policy.maxEvidenceAge ?? 0;
     expect([at(5), at(10), at(99), at(100), at(129), at(130), at(199), at(200)]).toEqual([0, 1, 1, 1, 1, 3, 3, 4]);
   });
 });

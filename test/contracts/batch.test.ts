@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, keccak256, numberToHex, padHex, parseEventLogs, type Address, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
-import type { PlatformPolicy } from "../../src/chain/policy.ts";
+import type { WorkloadPolicy } from "../../src/policy/types.ts";
 import { batchRoot, buildBatch, expandVerdictGroups, unboundSubject, verdictId, type VerdictGroup } from "../../src/ids/index.ts";
 import { devPolicy, expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
@@ -135,7 +135,7 @@ describe("batches", () => {
     group.items[0] = { subject: unboundSubject(evidence), evidenceHash: evidence, freshnessBlock: 0n };
     const batch = buildBatch([group]);
     await expectRevert(tb.client.finalizeBatch([group], await tb.signBatch(batch.root, 1)), "AttestationRegistryUnboundEvidenceNotAllowed", [evidence]);
-    await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy(true) as unknown as PlatformPolicy);
+    await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy(true) as unknown as WorkloadPolicy);
     await tb.client.finalizeBatch([group], await tb.signBatch(batch.root, 1));
     await tb.client.materializeVerdict(batch.verdicts[0]!, batch.root, batch.proof(0));
     expect((await tb.client.isAttested(unboundSubject(evidence), tb.workloadId)).ok).toBe(true);

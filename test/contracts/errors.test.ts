@@ -11,7 +11,8 @@ import {
   workloadRegistryAbi,
   workloadRegistryBytecode,
 } from "../../src/chain/generated/index.ts";
-import { defaultPolicy, toChainPolicy, type PlatformPolicy } from "../../src/chain/policy.ts";
+import { toChainPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { buildBatch, unboundSubject, type Verdict } from "../../src/ids/index.ts";
 import { devPolicy, expectRevert, schedulePolicy, simulateDeploy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
@@ -38,7 +39,7 @@ async function finalizeId(v: Verdict): Promise<Hex> {
   return (await tb.client.finalizeVerdict(v, await tb.sign(v))).verdictId;
 }
 
-const policy = (changes: Partial<PlatformPolicy>) => toChainPolicy({ ...defaultPolicy(), ...changes });
+const policy = (changes: Partial<WorkloadPolicy>) => toChainPolicy({ ...defaultPolicy(), ...changes });
 const rawPolicy = (changes: Record<string, unknown>) => ({ ...toChainPolicy(defaultPolicy()), ...changes });
 const rawLaunch = (changes: Record<string, unknown>) => rawPolicy({ launch: { ...toChainPolicy(defaultPolicy()).launch, ...changes } });
 
@@ -293,7 +294,7 @@ const attestationRows: Row[] = [
   {
     name: "unbound evidence naming a real key",
     call: async () => {
-      await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy(true) as unknown as PlatformPolicy);
+      await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy(true) as unknown as WorkloadPolicy);
       const v = await tb.verdict(keep(1), { freshnessBlock: 0n });
       return finalize(v);
     },
@@ -685,11 +686,11 @@ const workloadRows: Row[] = [
   { name: "accepting Unknown", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ acceptedTcbStatuses: 3 })]), wantError: "WorkloadRegistryPolicyTcbStatuses", wantArgs: () => [3n] },
   { name: "unbound evidence without dev", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ allowUnboundEvidence: true })]), wantError: "WorkloadRegistryPolicyUnboundWithoutDev" },
   { name: "denying an undefined AMD line", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ deniedAmdProductLines: 8 })]), wantError: "WorkloadRegistryPolicyAmdProductLines", wantArgs: () => [8n] },
-  { name: "a zero maximum evidence age", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ maxEvidenceAge: 0n })]), wantError: "WorkloadRegistryPolicyMaxEvidenceAge", wantArgs: () => [0n] },
-  { name: "a zero verdict lifetime", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ verdictLifetime: 0n })]), wantError: "WorkloadRegistryPolicyVerdictLifetime", wantArgs: () => [0n, 365n * 86_400n] },
+  { name: "a zero maximum evidence age", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ maxEvidenceAge: 0 })]), wantError: "WorkloadRegistryPolicyMaxEvidenceAge", wantArgs: () => [0n] },
+  { name: "a zero verdict lifetime", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ verdictLifetime: 0 })]), wantError: "WorkloadRegistryPolicyVerdictLifetime", wantArgs: () => [0n, 365n * 86_400n] },
   {
     name: "a verdict lifetime over 365 days",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ verdictLifetime: 365n * 86_400n + 1n })]),
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ verdictLifetime: 365 * 86_400 + 1 })]),
     wantError: "WorkloadRegistryPolicyVerdictLifetime",
     wantArgs: () => [365n * 86_400n + 1n, 365n * 86_400n],
   },

@@ -4,13 +4,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { getAddress, keccak256, parseEventLogs, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { attestationRegistryAbi, attestedGuestbookAbi, attestedGuestbookBytecode, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
-import { fromChainPolicy, defaultPolicy, type ChainPolicy } from "../../src/chain/policy.ts";
+import { fromChainPolicy, type ChainPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { attestationEvents } from "../../src/chain/keepledgerClient.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { policyOf } from "../../src/chain/workloads.ts";
 import { decodeMeasurementValue, measurementHash, teeKindFromCode, unboundSubject, verdictId, workloadId as computeWorkloadId, type Measurement } from "../../src/ids/index.ts";
 import { devPolicy, expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
-import type { PlatformPolicy } from "../../src/chain/policy.ts";
+import type { WorkloadPolicy } from "../../src/policy/types.ts";
 
 let tb: Testbed;
 let restore: () => Promise<void>;
@@ -181,7 +182,7 @@ describe("single verdicts", () => {
   });
 
   it("unbound evidence finalizes only for its key-less pseudo-subject, under a dev policy that allows it", async () => {
-    await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy(true) as unknown as PlatformPolicy);
+    await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy(true) as unknown as WorkloadPolicy);
     const v = await tb.verdict(keepKey().address, { freshnessBlock: 0n });
     const unbound = { ...v, subject: unboundSubject(v.evidenceHash) };
     await tb.client.finalizeVerdict(unbound, await tb.sign(unbound));
@@ -190,7 +191,7 @@ describe("single verdicts", () => {
   });
 
   it("a debug Keep finalizes under a dev policy", async () => {
-    await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy() as unknown as PlatformPolicy);
+    await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy() as unknown as WorkloadPolicy);
     const keep = keepKey();
     const v = await tb.verdict(keep.address, { tee: 5, tcbStatus: 8, measurementHash: tb.measurements.debug });
     await tb.client.finalizeVerdict(v, await tb.sign(v));

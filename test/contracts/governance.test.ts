@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
 import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, policyOf, registerWorkload } from "../../src/chain/workloads.ts";
 import type { Verdict } from "../../src/ids/index.ts";
 import { expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
@@ -106,7 +106,7 @@ describe("delays", () => {
   });
 
   it("a looser workload policy waits for the policy delay; the verdicts it governs change with it", async () => {
-    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 14n * DAY });
+    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 14 * Number(DAY) });
     expect(effectiveAt).toBe((await tb.chain.now()) + DAY);
     const [pending, pendingAt] = await tb.read<[{ verdictLifetime: bigint }, bigint]>("workloadRegistry", "pendingPolicyOf", [tb.workloadId]);
     expect(pending.verdictLifetime).toBe(14n * DAY);
@@ -119,10 +119,10 @@ describe("delays", () => {
   });
 
   it("a tighter workload policy is in force at once; the verdicts it governs change with it", async () => {
-    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 3_600n });
+    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 3_600 });
     expect(effectiveAt).toBe(await tb.chain.now());
     expect((await tb.read<[unknown, bigint]>("workloadRegistry", "pendingPolicyOf", [tb.workloadId]))[1]).toBe(0n);
-    expect((await policyOf(tb.clients, tb.deployment, tb.workloadId)).policy.verdictLifetime).toBe(3_600n);
+    expect((await policyOf(tb.clients, tb.deployment, tb.workloadId)).policy.verdictLifetime).toBe(3_600);
     const refused = await tb.verdict(v(7).address);
     await expectRevert(tb.client.finalizeVerdict(refused, await tb.sign(refused)), "AttestationRegistryLifetimeTooLong");
   });

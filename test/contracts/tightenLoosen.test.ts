@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
-import { defaultPolicy, type PlatformPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { addMeasurement, policyOf, registerWorkload } from "../../src/chain/workloads.ts";
 import { expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 /** A policy stricter than the default in the launch part: Genoa minimum TCB, SMT off, SGX ISVSVN 2. */
-function strict(): PlatformPolicy {
+function strict(): WorkloadPolicy {
   const p = defaultPolicy();
   return { ...p, launch: { ...p.launch, minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 } }, snpRequireSmtOff: true, sgxMinIsvSvn: 2 } };
 }
@@ -69,14 +69,14 @@ describe("tightening is immediate, loosening is delayed", () => {
   });
 
   it.each([
-    ["a lower Genoa microcode", (p: PlatformPolicy) => ({ ...p, launch: { ...p.launch, minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 71 } } } })],
-    ["dropping the Genoa minimum", (p: PlatformPolicy) => ({ ...p, launch: { ...p.launch, minSnpTcb: {} } })],
-    ["VMPL 1 allowed", (p: PlatformPolicy) => ({ ...p, launch: { ...p.launch, snpAllowedVmpls: [0, 1] } })],
-    ["SMT allowed again", (p: PlatformPolicy) => ({ ...p, launch: { ...p.launch, snpRequireSmtOff: false } })],
-    ["PROVISIONKEY allowed", (p: PlatformPolicy) => ({ ...p, launch: { ...p.launch, sgxAllowedAttributes: p.launch.sgxAllowedAttributes | 0x10n } })],
-    ["another owner config", (p: PlatformPolicy) => ({ ...p, launch: { ...p.launch, tdxOwnerConfigDigest: keccak256(stringToBytes("x")) } })],
-    ["a longer evidence age", (p: PlatformPolicy) => ({ ...p, maxEvidenceAge: p.maxEvidenceAge + 1n })],
-    ["one advisory less", (p: PlatformPolicy) => ({ ...p, deniedAdvisories: [] })],
+    ["a lower Genoa microcode", (p: WorkloadPolicy) => ({ ...p, launch: { ...p.launch, minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 71 } } } })],
+    ["dropping the Genoa minimum", (p: WorkloadPolicy) => ({ ...p, launch: { ...p.launch, minSnpTcb: {} } })],
+    ["VMPL 1 allowed", (p: WorkloadPolicy) => ({ ...p, launch: { ...p.launch, snpAllowedVmpls: [0, 1] } })],
+    ["SMT allowed again", (p: WorkloadPolicy) => ({ ...p, launch: { ...p.launch, snpRequireSmtOff: false } })],
+    ["PROVISIONKEY allowed", (p: WorkloadPolicy) => ({ ...p, launch: { ...p.launch, sgxAllowedAttributes: p.launch.sgxAllowedAttributes | 0x10n } })],
+    ["another owner config", (p: WorkloadPolicy) => ({ ...p, launch: { ...p.launch, tdxOwnerConfigDigest: keccak256(stringToBytes("x")) } })],
+    ["a longer evidence age", (p: WorkloadPolicy) => ({ ...p, maxEvidenceAge: p.maxEvidenceAge + 1 })],
+    ["one advisory less", (p: WorkloadPolicy) => ({ ...p, deniedAdvisories: [] })],
   ])("%s waits for the policy delay, and the stricter policy stays in force until then", async (_name, loosen) => {
     const stricter = { ...strict(), deniedAdvisories: ["INTEL-SA-00615"] };
     await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, stricter);

@@ -12,7 +12,7 @@ import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
 import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
-import { defaultPolicy, type PlatformPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
 import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
 import { addValidator, attachVerdict, bootstrapValidator, closeBootstrap, removeValidator, setThreshold, setValidatorWorkload } from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, revokeMeasurement, schedulePolicy } from "../../src/chain/workloads.ts";
@@ -87,19 +87,19 @@ export async function runScenario(): Promise<Scenario> {
     bridgeDebug: (await addMeasurement(as(bridgeOwner), deployment, bridge, 1, { tee: "debug", measurement: enclave("bridge debug build") })).measurementHash,
     validatorSgx: ZERO32,
   };
-  const oraclePolicy: PlatformPolicy = {
+  const oraclePolicy: WorkloadPolicy = {
     ...defaultPolicy(),
     allowedTees: ["sgx", "tdx", "debug"],
     acceptedTcbStatuses: ["UpToDate", "SWHardeningNeeded", "NotApplicable"],
     dev: true,
     allowUnboundEvidence: true,
     deniedAmdProductLines: ["Milan"],
-    verdictLifetime: 2n * 86_400n,
+    verdictLifetime: 2 * 86_400,
     deniedAdvisories: ["INTEL-SA-00615"],
     deniedFmspcs: ["00906ed50000"],
   };
   await schedulePolicy(admin, deployment, oracle, oraclePolicy);
-  const bridgePolicy: PlatformPolicy = { ...defaultPolicy(), allowedTees: ["nitro", "debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, allowUnboundEvidence: true };
+  const bridgePolicy: WorkloadPolicy = { ...defaultPolicy(), allowedTees: ["nitro", "debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, allowUnboundEvidence: true };
   await schedulePolicy(as(bridgeOwner), deployment, bridge, bridgePolicy);
 
   // ===== Validators (bootstrapped), threshold =====
@@ -241,8 +241,8 @@ export async function runScenario(): Promise<Scenario> {
   await send(admin, "workloadRegistry", workloadRegistryAbi, "rollbackDefaultAdminDelay", []);
   // Two looser policies for the bridge in a row (longer lifetimes: they wait for the policy delay): the
   // first never comes into force.
-  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 8n * 86_400n });
-  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 9n * 86_400n, deniedAdvisories: ["AWS-2030-001"] });
+  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 8 * 86_400 });
+  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 9 * 86_400, deniedAdvisories: ["AWS-2030-001"] });
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeVerdict", [verdicts.validator1Own!.id, "validator host compromised"]);
   await checkpoint("governance");
 

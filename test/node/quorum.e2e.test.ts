@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { measurementHash, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "../../src/ids/index.ts";
 import { createPeerClient } from "../../src/node/peer/peerClient.ts";
@@ -168,7 +168,7 @@ describe("validator network, 3 validators, k = 2", () => {
 
     it("stale evidence: bound to a block older than the policy's maximum evidence age", async () => {
       const { workloadId } = await registerWorkload(net.clients, net.deployment, "strict-app", "");
-      await schedulePolicy(net.clients, net.deployment, workloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, maxEvidenceAge: 2n });
+      await schedulePolicy(net.clients, net.deployment, workloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, maxEvidenceAge: 2 });
       await addMeasurement(net.clients, net.deployment, workloadId, 1, { tee: "debug", measurement: APP_DEBUG_MEASUREMENT });
       const keep = await net.debugKeep(url(0));
       await new Promise((r) => setTimeout(r, 4_000));

@@ -11,7 +11,7 @@ import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { validatorSetAbi } from "../../src/chain/generated/index.ts";
 import { closeBootstrap } from "../../src/chain/validators.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, schedulePolicy } from "../../src/chain/workloads.ts";
 import { loggingProfileCode, tcbStatusCode, teeKindCode } from "../../src/ids/index.ts";
 import { configfsTsmProvider } from "../../src/node/selfAttestation/configfsTsmProvider.ts";

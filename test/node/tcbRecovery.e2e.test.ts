@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, parseEventLogs, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import type { CollateralProvider, CollateralSet } from "../../src/collateral/types.ts";
 import { tcbStatusCode, teeKindCode, unboundSubject, type Verdict } from "../../src/ids/index.ts";
@@ -40,7 +40,7 @@ describe("TCB recovery", () => {
     current = scenario.collateral;
     net = await startNodeNetwork({ validatorWorkload: false, chainTimestamp: CHAIN_START, nodeConfig: () => ({ tcbRecovery: { refreshIntervalMs: 300 } }) });
     ({ workloadId } = await registerWorkload(net.clients, net.deployment, "platform-app", ""));
-    await schedulePolicy(net.clients, net.deployment, workloadId, { ...defaultPolicy(), allowedTees: ["sgx"], acceptedTcbStatuses: ["UpToDate"], dev: true, allowUnboundEvidence: true, tcbGracePeriod: GRACE });
+    await schedulePolicy(net.clients, net.deployment, workloadId, { ...defaultPolicy(), allowedTees: ["sgx"], acceptedTcbStatuses: ["UpToDate"], dev: true, allowUnboundEvidence: true, tcbGracePeriod: Number(GRACE) });
     await addMeasurement(net.clients, net.deployment, workloadId, 1, { tee: "sgx", mrenclave: MRENCLAVE, mrsigner: `0x${"00".repeat(32)}`, isvProdId: 0, minIsvSvn: 0 });
     for (let i = 0; i < 3; i++) await net.startNode(i, { collateralProviders: [source], unsafeTrustedRoots: scenario.roots });
   }, 60_000);

@@ -14,7 +14,7 @@ import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepled
 import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
-import { defaultPolicy } from "../../src/chain/policy.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../../src/dev/quorum.ts";
 import { isKeepledgerError } from "../../src/errors/index.ts";

@@ -7,7 +7,8 @@ import type { Command } from "commander";
 import { zeroAddress, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
 import { workloadRegistryAbi } from "../../chain/generated/index.ts";
-import { fromChainPolicy, type ChainPolicy, type PlatformPolicy } from "../../chain/policy.ts";
+import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
+import { type WorkloadPolicy } from "../../policy/types.ts";
 import { chainError, sendContractCall } from "../../chain/transactions.ts";
 import { addMeasurement, policyOf, registerWorkload, revokeMeasurement, schedulePolicy } from "../../chain/workloads.ts";
 import { UsageError } from "../../errors/index.ts";
@@ -182,7 +183,7 @@ export function registerWorkloadCommand(program: Command): void {
       .command("policy")
       .description("print the workload's policy; with --set or the field flags, schedule a new one (at once if no looser, else after the policy delay)")
       .argument("<workloadId>", "the workload id")
-      .option("--set <policy.json>", "schedule this policy (PlatformPolicy JSON, see docs/cli.md; omitted fields keep their values)")
+      .option("--set <policy.json>", "schedule this policy (WorkloadPolicy JSON, see docs/cli.md; omitted fields keep their values)")
       .option("--tee <list>", "allowed TEE kinds, comma-separated (sgx,tdx,sev-snp,nitro,debug)")
       .option("--accept-tcb <list>", "accepted TCB statuses, comma-separated (e.g. UpToDate,SWHardeningNeeded)")
       .option("--max-evidence-age <seconds>", "oldest accepted evidence (age of the bound block)")
@@ -209,7 +210,7 @@ export function registerWorkloadCommand(program: Command): void {
       const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
       await requireWorkload(clients.publicClient, deployment, workloadId);
       const current = await policyOf(clients, deployment, workloadId);
-      const next: PlatformPolicy = applyPolicyChanges(current.policy, changes);
+      const next: WorkloadPolicy = applyPolicyChanges(current.policy, changes);
       const r = await schedulePolicy(clients, deployment, workloadId, next);
       const now = await chainNow(clients.publicClient);
       const when = schedule(r.effectiveAt, now);
@@ -232,7 +233,7 @@ async function printPolicy(workloadId: Hex, o: GovernanceCliOptions): Promise<vo
   const { publicClient, deployment } = await connectReader(o);
   const info = await requireWorkload(publicClient, deployment, workloadId);
   const current = await policyOf({ publicClient }, deployment, workloadId);
-  let pending: { policy: PlatformPolicy; effectiveAt: bigint } | undefined;
+  let pending: { policy: WorkloadPolicy; effectiveAt: bigint } | undefined;
   try {
     const [p, at] = await publicClient.readContract({ address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "pendingPolicyOf", args: [workloadId] });
     if (at !== 0n) pending = { policy: fromChainPolicy(p as ChainPolicy), effectiveAt: at };

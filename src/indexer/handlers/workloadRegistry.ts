@@ -1,15 +1,10 @@
 /** WorkloadRegistry events → Workload, Measurement, Policy, Revocation, GovernanceChange (docs/registry.md). */
-import { amdProductLineMask, tcbStatusesOfMask, teeKindFromCode, teeKindsOfMask, AMD_PRODUCT_LINE_BITS } from "../../ids/enums.ts";
-import { fromChainLaunchPolicy, type ChainPolicy } from "../../chain/policy.ts";
+import { teeKindFromCode } from "../../ids/enums.ts";
+import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { formatSnpMinTcb } from "../../policy/formatLaunchPolicy.ts";
 import type { EntityData, FieldValue } from "../entityModel.ts";
 import { measurementEntityId, policyEntityId } from "../entityIds.ts";
 import { lower, mustLoad, recordGovernanceChange, roleHandlers, type EventHandler } from "./context.ts";
-
-/** AMD product-line names of a deniedAmdProductLines mask, in bit order. */
-function amdLines(mask: number): string[] {
-  return (Object.keys(AMD_PRODUCT_LINE_BITS) as (keyof typeof AMD_PRODUCT_LINE_BITS)[]).filter((l) => (mask & amdProductLineMask([l])) !== 0);
-}
 
 /** The owner in force at `now`: an accepted transfer counts from its effectiveAt on. */
 function ownerInForce(w: EntityData, now: bigint): FieldValue | undefined {
@@ -133,8 +128,8 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
       const previous = await mustLoad(ctx, "Policy", previousId);
       if ((previous.effectiveAt as bigint) > now) ctx.batch.save("Policy", previousId, { ...previous, replaced: true }, ctx.block.number);
     }
-    const p = args.policy as ChainPolicy;
-    const launch = fromChainLaunchPolicy(p.launch);
+    const p = fromChainPolicy(args.policy as ChainPolicy);
+    const launch = p.launch;
     const snpMinTcb = formatSnpMinTcb(launch.minSnpTcb);
     const sequence = Number(w.policyCount);
     const id = policyEntityId(workloadId, sequence);
@@ -143,16 +138,16 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
       id,
       {
         workload: workloadId,
-        allowedTees: teeKindsOfMask(p.allowedTees),
-        acceptedTcbStatuses: tcbStatusesOfMask(p.acceptedTcbStatuses),
-        deniedAdvisories: [...p.deniedAdvisories],
-        deniedFmspcs: p.deniedFmspcs.map((f) => f.slice(2).toLowerCase()),
-        deniedAmdProductLines: amdLines(p.deniedAmdProductLines),
+        allowedTees: p.allowedTees,
+        acceptedTcbStatuses: p.acceptedTcbStatuses,
+        deniedAdvisories: p.deniedAdvisories,
+        deniedFmspcs: p.deniedFmspcs,
+        deniedAmdProductLines: p.deniedAmdProductLines,
         dev: p.dev,
         allowUnboundEvidence: p.allowUnboundEvidence,
-        maxEvidenceAge: p.maxEvidenceAge,
-        verdictLifetime: p.verdictLifetime,
-        tcbGracePeriod: p.tcbGracePeriod,
+        maxEvidenceAge: BigInt(p.maxEvidenceAge),
+        verdictLifetime: BigInt(p.verdictLifetime),
+        tcbGracePeriod: BigInt(p.tcbGracePeriod),
         snpMinTcb,
         snpMinTcbSet: snpMinTcb.length > 0,
         snpAllowedVmpls: launch.snpAllowedVmpls,

@@ -7,7 +7,7 @@
 import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
 import { validatorSetAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
-import { workloadPolicyOf, type ChainPolicy } from "../../chain/policy.ts";
+import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { readRevocationLogs, RevocationLists } from "../../chain/revocations.ts";
 import { chainError } from "../../chain/transactions.ts";
 import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "../../ids/index.ts";
@@ -192,7 +192,7 @@ export function createChainState(options: ChainStateOptions): ChainState {
       revoked: revokedHashes.has(l.args.measurementHash?.toLowerCase()),
       value: l.args.value as Hex,
     }));
-    return { workloadId, policy: workloadPolicyOf(policy), policyEffectiveAt, pendingEffectiveAt, measurements, nextMeasurementAt };
+    return { workloadId, policy: fromChainPolicy(policy), policyEffectiveAt, pendingEffectiveAt, measurements, nextMeasurementAt };
   };
 
   const loadRevocations = async (): Promise<void> => {

@@ -5,7 +5,9 @@
  * signed for that platform, reports those that would be downgraded below their workload's policy (log,
  * metric, a record served at GET /v1/tcb-recovery), and once the policy's tcbGracePeriod has passed since
  * the new TCB Info was issued it refuses to countersign such evidence again (NODE_TCB_DOWNGRADED). The
- * grace period starts at the TCB Info's issueDate, a date every validator reads the same.
+ * grace period starts at the TCB Info's issueDate, a date every validator reads the same. The decision
+ * itself is src/policy/decideTcbGrace.ts (pure, and replayed by `keepledger audit`); this file finds its
+ * inputs: the newest verified TCB Info per platform and the status the evidence gets under it.
  *
  * Only signature-verified TCB Info is ever recorded: what a verification of evidence used (the
  * Appraiser passes it in), and what the periodic refresh fetched and verified on its own
@@ -16,15 +18,16 @@ import type { CollateralProvider, CollateralSet, SignedIntelJson } from "../../c
 import type { CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
-import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
+import { isKeepledgerError } from "../../errors/index.ts";
 import type { TeeAdapter } from "../../verify/adapter.ts";
 import type { VerifiedEvidence } from "../../verify/types.ts";
 import { detectAdapter } from "../../verify/verifyEvidence.ts";
 import type { Hex } from "../../util/bytes.ts";
 import type { WorkloadPolicy } from "../../policy/types.ts";
+import { POLICY_CODES } from "../../policy/codes.ts";
+import { decideTcbGrace, type TcbDowngradeNotice } from "../../policy/decideTcbGrace.ts";
 import { collateralSetToFiles } from "../appraisal/collateralFiles.ts";
 import type { ChainState } from "../chain/chainState.ts";
-import { NODE_CODES } from "../codes.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
@@ -58,11 +61,7 @@ export interface TcbCheckInput {
   at: bigint;
 }
 
-export interface TcbDowngradeNotice {
-  newStatus: string;
-  graceEndsAt: number;
-  evaluationDataNumber: number;
-}
+export type { TcbDowngradeNotice };
 
 /** A TCB Info whose signature verified, with the stamp the verifier read from its signed body. */
 export interface VerifiedTcbInfo {
@@ -177,14 +176,16 @@ export class TcbRecovery {
     const latest = await this.#latestFor(verified.tee, fmspc.toLowerCase());
     if (!latest || latest.evaluationDataNumber <= used) return undefined;
     const newStatus = await this.#reappraise(verified.evidenceHash, input.evidence, input.files, latest, at);
-    if ((policy.acceptedTcbStatuses as string[]).includes(newStatus)) return undefined;
-    const graceEndsAt = latest.issueDate + policy.tcbGracePeriod;
-    if (Number(at) >= graceEndsAt) {
-      throw new PolicyError(NODE_CODES.NODE_TCB_DOWNGRADED, `TCB Info ${latest.evaluationDataNumber} puts this platform at ${newStatus}, and the grace period ended`, {
-        details: { fmspc, status: verified.tcb.status, newStatus, tcbEvaluationDataNumber: used, newTcbEvaluationDataNumber: latest.evaluationDataNumber, graceEndsAt },
-      });
-    }
-    return { newStatus, graceEndsAt, evaluationDataNumber: latest.evaluationDataNumber };
+    const decided = decideTcbGrace({
+      evaluationDataNumber: used,
+      status: verified.tcb.status,
+      newest: { evaluationDataNumber: latest.evaluationDataNumber, issueDate: latest.issueDate, status: newStatus },
+      policy,
+      now: Number(at),
+      fmspc,
+    });
+    if (decided.decision === "refused") throw decided.error;
+    return decided.decision === "grace" ? decided.notice : undefined;
   }
 
   /** Re-appraises the live verdicts this node signed for a platform under its newest TCB Info. */
@@ -199,7 +200,15 @@ export class TcbRecovery {
       const workload = await this.#o.chain.workload(signed.workloadId);
       if (!stored || !workload) continue;
       const newStatus = await this.#reappraise(signed.evidenceHash, stored.evidence, stored.collateral, latest, now);
-      if ((workload.policy.acceptedTcbStatuses as string[]).includes(newStatus)) continue;
+      // The same decision as check(), for reporting: only whether it downgrades, and when the grace ends.
+      const decided = decideTcbGrace({
+        evaluationDataNumber: signed.tcbEvaluationDataNumber ?? 0,
+        status: signed.tcbStatus,
+        newest: { evaluationDataNumber: latest.evaluationDataNumber, issueDate: latest.issueDate, status: newStatus },
+        policy: workload.policy,
+        now: Number(now),
+      });
+      if (decided.decision === "unaffected") continue;
       downgraded++;
       const graceEndsAt = latest.issueDate + workload.policy.tcbGracePeriod;
       await this.#o.store.tcb.recordDowngrade({
@@ -218,7 +227,7 @@ export class TcbRecovery {
         workloadId: signed.workloadId,
         fmspc,
         tcbStatus: signed.tcbStatus,
-        code: NODE_CODES.NODE_TCB_DOWNGRADED,
+        code: POLICY_CODES.NODE_TCB_DOWNGRADED,
         graceEndsAt,
       });
     }

@@ -29,7 +29,7 @@ import { deployAttestationRequests } from "../../../src/chain/attestationRequest
 import { deployKeepledger } from "../../../src/chain/deployKeepledger.ts";
 import { writeDeployment, type Deployment } from "../../../src/chain/deployment.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../../src/chain/keepledgerClient.ts";
-import { defaultPolicy, type PlatformPolicy } from "../../../src/chain/policy.ts";
+import { defaultPolicy, type WorkloadPolicy } from "../../../src/policy/types.ts";
 import type { ChainClients } from "../../../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../../src/chain/workloads.ts";
@@ -56,7 +56,7 @@ export interface NodeNetworkOptions {
   batch?: { enabled: boolean; maxItems?: number; maxWaitMs?: number };
   loggingProfile?: LoggingProfile;
   /** Changes to the app workload's dev policy. */
-  policy?: Partial<PlatformPolicy>;
+  policy?: Partial<WorkloadPolicy>;
   /** Designate a validator workload so that nodes attest themselves (default true). */
   validatorWorkload?: boolean;
   /** Put an RPC proxy between the nodes and the chain (for outage tests). */
@@ -130,14 +130,14 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
   const client = keepledgerClient(clients, deployment);
 
   const { workloadId } = await registerWorkload(clients, deployment, "app", "");
-  const policy: PlatformPolicy = {
+  const policy: WorkloadPolicy = {
     ...defaultPolicy(),
     allowedTees: ["sgx", "tdx", "sev-snp", "nitro", "debug"],
     acceptedTcbStatuses: ["UpToDate", "SWHardeningNeeded", "ConfigurationAndSWHardeningNeeded", "NotApplicable"],
     dev: true,
     allowUnboundEvidence: true,
-    maxEvidenceAge: 3_600n,
-    verdictLifetime: 86_400n,
+    maxEvidenceAge: 3_600,
+    verdictLifetime: 86_400,
     ...options.policy,
   };
   await schedulePolicy(clients, deployment, workloadId, policy);
@@ -154,7 +154,7 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
   let validatorWorkloadId: Hex | undefined;
   if (options.validatorWorkload ?? true) {
     validatorWorkloadId = (await registerWorkload(clients, deployment, "keepledger-validator", "")).workloadId;
-    await schedulePolicy(clients, deployment, validatorWorkloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, verdictLifetime: 86_400n });
+    await schedulePolicy(clients, deployment, validatorWorkloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, verdictLifetime: 86_400 });
     await addMeasurement(clients, deployment, validatorWorkloadId, 1, { tee: "debug", measurement: DEFAULT_VALIDATOR_DEBUG_MEASUREMENT });
     await setValidatorWorkload(clients, deployment, validatorWorkloadId);
   }
