@@ -2,13 +2,16 @@ import { describe, expect, it } from "vitest";
 import { BoundedCache } from "./boundedCache.ts";
 
 describe("BoundedCache", () => {
-  it("keeps at most maxEntries, dropping the least recently used", () => {
+  it("keeps at most maxEntries, dropping the oldest", () => {
     const cache = new BoundedCache<string, number>({ maxEntries: 2, maxAgeMs: Infinity });
     cache.set("a", 1);
     cache.set("b", 2);
-    expect(cache.get("a")).toBe(1); // "b" is now the least recently used
+    expect(cache.get("a")).toBe(1);
     cache.set("c", 3);
-    expect([cache.get("a"), cache.get("b"), cache.get("c"), cache.size]).toEqual([1, undefined, 3, 2]);
+    expect([cache.get("a"), cache.get("b"), cache.get("c"), cache.size]).toEqual([undefined, 2, 3, 2]);
+    cache.set("b", 4); // storing again makes it the newest
+    cache.set("d", 5);
+    expect([cache.get("b"), cache.get("c"), cache.get("d")]).toEqual([4, undefined, 5]);
   });
 
   it("never returns an entry older than maxAgeMs", () => {

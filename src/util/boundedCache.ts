@@ -1,11 +1,12 @@
 /**
- * The one cache implementation: a map bounded by size (least recently used
- * entries go first) and by age (an entry older than `maxAgeMs` is never
+ * The one cache implementation: a map bounded by size (the oldest entry goes
+ * first: eviction is in insertion order, so a hit costs one lookup and no
+ * reordering on the verifier's hot path) and by age (an entry older than `maxAgeMs` is never
  * returned). Caches are objects handed in by whoever owns the process (a
  * verifier context, a node, a bench), never module state (STYLE.md).
  */
 export interface BoundedCacheOptions {
-  /** At most this many entries; the least recently used is dropped first. */
+  /** At most this many entries; the oldest is dropped first. */
   maxEntries: number;
   /** An entry older than this (milliseconds since it was stored) counts as absent. Infinity: no age bound. */
   maxAgeMs: number;
@@ -38,9 +39,6 @@ export class BoundedCache<K, V> {
       this.#entries.delete(key);
       return undefined;
     }
-    // Most recently used goes to the end of the insertion order.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
     return entry.value;
   }
 

@@ -50,7 +50,7 @@ export function selectSnpCertificates(report: SnpReport, collateral: CollateralS
   const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
 
   const issuers = collateral.certificates.filter((c) => c.subject === best.cert.issuer && c !== best.cert);
-  const intermediate = issuers.find((c) => isSignedBy(best.cert, c)) ?? issuers[0];
+  const intermediate = issuers.find((c) => isSignedBy(best.cert, c, context?.pki)) ?? issuers[0];
   if (!intermediate) {
     throw new VerificationError(
       SNP_VERIFY_CODES.SNP_ASK_MISSING,
