@@ -4,29 +4,12 @@
  * and cold.
  */
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
-import { clearDcapCaches } from "../../src/verify/dcap/clearDcapCaches.ts";
-import { clearSnpVerifyCaches } from "../../src/verify/sev-snp/verifySnpReport.ts";
 import type { VerifiedEvidence } from "../../src/verify/types.ts";
 import { defaultAdapters } from "../../src/verify/registry.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
-import { clearParseCaches } from "../../src/pki/x509/certificate.ts";
-import { clearSignatureCache } from "../../src/pki/x509/verifyCertificateChain.ts";
+import { createVerifierContext } from "../../src/verify/verifierContext.ts";
 import type { Operation } from "./measure.ts";
 import type { BenchVector } from "./vectors.ts";
-
-/**
- * Forgets everything the verifiers remember by exact bytes: parsed
- * certificates and CRLs, X.509 signature checks, DCAP collateral parses,
- * TCB Info / QE Identity signature checks, QE report checks, attestation
- * keys, PCK and VEK extensions, collateral hashes. (Nitro keeps nothing of
- * its own: its certificates go through the X.509 caches.)
- */
-export function clearVerifierCaches(): void {
-  clearDcapCaches();
-  clearSnpVerifyCaches();
-  clearParseCaches();
-  clearSignatureCache();
-}
 
 /** The status and kind each vector must verify to, from its expected.json. */
 function expectedOutcome(vector: BenchVector): { tee: string; status: string } {
@@ -50,15 +33,16 @@ function check(vector: BenchVector, r: VerifiedEvidence): void {
 }
 
 /**
- * Warm: the collateral provider is loaded once and every cache is filled by
- * the first verification; each call then verifies the same evidence again.
+ * Warm: the collateral provider is loaded once and one long-lived verifier
+ * context (as a node keeps) is filled by the first verification; each call
+ * then verifies the same evidence again with it.
  * Nothing about the evidence itself is remembered (its signature is checked
  * and its hash computed every time), so this is the cost of a fresh quote or
  * report from a platform seen before.
  */
 export async function keepledgerWarm(vector: BenchVector): Promise<Operation> {
   const provider = staticCollateral(vector.collateral);
-  const options = { collateral: provider, at: vector.at, adapters: adaptersFor(vector) };
+  const options = { collateral: provider, at: vector.at, adapters: adaptersFor(vector), context: createVerifierContext() };
   check(vector, await verifyEvidence(vector.evidence, options));
   return () => verifyEvidence(vector.evidence, options);
 }
@@ -66,19 +50,18 @@ export async function keepledgerWarm(vector: BenchVector): Promise<Operation> {
 export interface KeepledgerColdOptions {
   /**
    * true: the provider keeps its collateral parsed from one call to the next,
-   * as a running validator's directory or PCS provider does (caches are still
-   * cleared, so every signature is checked again); false: the collateral is
+   * as a running validator's directory or PCS provider does (each verification
+   * still gets a fresh verifier context, so every signature is checked again); false: the collateral is
    * recognized again from its bytes in memory before every verification.
    */
   collateralPreloaded: boolean;
 }
 
-/** Cold: every cache cleared before every verification; every certificate, CRL and collateral signature checked again. */
+/** Cold: a fresh verifier context for every verification (verifyEvidence's default); every certificate, CRL and collateral signature checked again. */
 export async function keepledgerCold(vector: BenchVector, options: KeepledgerColdOptions): Promise<Operation> {
   const preloaded = staticCollateral(vector.collateral);
   const adapters = adaptersFor(vector);
   const run = (): Promise<VerifiedEvidence> => {
-    clearVerifierCaches();
     const collateral = options.collateralPreloaded ? preloaded : staticCollateral(vector.collateral);
     return verifyEvidence(vector.evidence, { collateral, at: vector.at, adapters });
   };

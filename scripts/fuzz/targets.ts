@@ -17,6 +17,7 @@ import { bytesEqual } from "../../src/util/bytes.ts";
 import type { TeeAdapter } from "../../src/verify/adapter.ts";
 import { defaultAdapters } from "../../src/verify/registry.ts";
 import type { VerifyEvidenceOptions } from "../../src/verify/verifyEvidence.ts";
+import { createVerifierContext, type VerifierContext } from "../../src/verify/verifierContext.ts";
 import { dcapPemMutation } from "./dcapPemMutation.ts";
 import { cborLengthFields } from "./lengthFields.ts";
 import type { LengthField, MutationTarget } from "./mutate.ts";
@@ -32,13 +33,18 @@ export interface FuzzTarget extends MutationTarget {
   collateral: CollateralProvider[];
   /** The adapters to verify with, when not the production ones. */
   adapters?: readonly TeeAdapter[];
+  /**
+   * One verifier context for every input of the run, as a validator keeps one: a cache keyed wrongly
+   * (a mutant answered from the valid input's entry) would show as a mutant that verifies.
+   */
+  context: VerifierContext;
   /** Whether decoded evidence bytes are the valid input in another accepted form (so may verify). */
   equivalent(decoded: Uint8Array): boolean;
 }
 
 /** The options every verification of this target's inputs uses. */
 export function verifyOptionsOf(target: FuzzTarget): VerifyEvidenceOptions {
-  return { at: target.at, collateral: target.collateral, ...(target.adapters ? { adapters: target.adapters } : {}) };
+  return { at: target.at, collateral: target.collateral, context: target.context, ...(target.adapters ? { adapters: target.adapters } : {}) };
 }
 
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/", import.meta.url));
@@ -128,6 +134,10 @@ function nitroEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
 }
 
 export async function loadFuzzTarget(kind: FuzzKind): Promise<FuzzTarget> {
+  return { ...(await loadTarget(kind)), context: createVerifierContext() };
+}
+
+async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> {
   const identical = (base: Uint8Array) => (d: Uint8Array) => bytesEqual(d, base);
   switch (kind) {
     case "sgx":

@@ -52,14 +52,11 @@ export const SUBGRAPH_SCHEMA_PATH = new URL("../../subgraph/schema.graphql", imp
 
 /** Width of stored BigInt values: decimal digits of 2^64 - 1, zero-padded so text order is numeric order. */
 export const BIGINT_WIDTH = 20;
-const SCALARS = new Set<string>(["ID", "String", "Bytes", "Int", "BigInt", "Boolean"]);
+const SCALARS: ReadonlySet<string> = new Set<string>(["ID", "String", "Bytes", "Int", "BigInt", "Boolean"]);
 
-let cached: EntityModel | undefined;
-
-/** The model of subgraph/schema.graphql (read once). */
+/** The model of subgraph/schema.graphql, read and parsed on each call: its owners (the indexer, the API) take it once when they start. */
 export function entityModel(): EntityModel {
-  cached ??= parseEntityModel(readFileSync(SUBGRAPH_SCHEMA_PATH, "utf8"));
-  return cached;
+  return parseEntityModel(readFileSync(SUBGRAPH_SCHEMA_PATH, "utf8"));
 }
 
 export function parseEntityModel(source: string): EntityModel {

@@ -6,6 +6,7 @@
  * on-chain request watcher. Runs in-process (tests, the dev network) as well as under `keepledger node`.
  */
 import { createPublicClient, defineChain, getAddress, http, type Address } from "viem";
+import { createVerifierContext, type VerifierContext } from "../verify/verifierContext.ts";
 import type { DestinationStream } from "pino";
 import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
@@ -54,6 +55,8 @@ export interface StartValidatorNodeOptions {
   env?: Record<string, string | undefined>;
   /** Where log lines go (default stdout). */
   logDestination?: DestinationStream;
+  /** The verifier caches to share (in-process use, e.g. several nodes in one dev network); default: one of its own. */
+  verifierContext?: VerifierContext;
   /** More collateral providers, after the configured ones (in-process use). */
   collateralProviders?: readonly CollateralProvider[];
   /** Replaces the self-attestation provider of the configuration (in-process use). */
@@ -105,10 +108,12 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   const healed = new HealedCollateral();
   const providers = [...(await collateralSources(config.collateral)), ...(options.collateralProviders ?? []), healed];
   const floor = await CollateralFloorStore.open(store.db);
+  // One set of verifier caches for the life of the node, shared by every verification it makes.
+  const verifierContext = options.verifierContext ?? createVerifierContext();
   const tcbRecovery = new TcbRecovery({
     store,
     floor,
-    verifyTcbInfo: (document, set, at) => verifyTcbInfoDocument(document, { collateral: set, at, roots: options.unsafeTrustedRoots ?? [INTEL_SGX_ROOT_CA] }),
+    verifyTcbInfo: (document, set, at) => verifyTcbInfoDocument(document, { collateral: set, at, roots: options.unsafeTrustedRoots ?? [INTEL_SGX_ROOT_CA], context: verifierContext }),
     chain: chainState,
     log: nodeLog,
     metrics,
@@ -116,9 +121,16 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     adapters,
     refreshIntervalMs: config.tcbRecovery.refreshIntervalMs,
     verify: (evidence, files, at) =>
-      verifyEvidence(evidence, { at, collateral: filesProvider(files), adapters, ...(options.unsafeTrustedRoots ? { trustedRoots: options.unsafeTrustedRoots } : {}) }),
+      verifyEvidence(evidence, {
+        at,
+        collateral: filesProvider(files),
+        adapters,
+        context: verifierContext,
+        ...(options.unsafeTrustedRoots ? { trustedRoots: options.unsafeTrustedRoots } : {}),
+      }),
   });
   const appraiser = new Appraiser({
+    verifierContext,
     chain: chainState,
     metrics,
     providers,

@@ -8,7 +8,6 @@
 export { isAttested, type IsAttestedOptions, type IsAttestedResult } from "./isAttested.ts";
 export { keepReportData, type KeepReportData, type KeepReportDataInput } from "./keepBinding.ts";
 export { verifyOffline, type VerifyOfflineOptions } from "./verifyOffline.ts";
-export { useDeployment } from "./knownDeployments.ts";
 export { toPublicClient, type Eip1193Like, type ProviderLike } from "./connect.ts";
 export {
   requestAttestation,

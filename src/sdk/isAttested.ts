@@ -4,14 +4,17 @@ import { chainError } from "../chain/transactions.ts";
 import { UsageError } from "../errors/KeepledgerError.ts";
 import { SDK_CODES } from "./codes.ts";
 import { toPublicClient, type ProviderLike } from "./connect.ts";
-import { knownRegistry } from "./knownDeployments.ts";
+import type { Deployment } from "../chain/deployment.ts";
 
-export interface IsAttestedOptions {
-  /** The AttestationRegistry address (from the deployment JSON). Default: the known deployment for the chain, if any. */
-  registry?: Address;
+/**
+ * Which keepledger deployment to ask, always explicit (the SDK keeps no registry of deployments):
+ * the AttestationRegistry address, or the deployment JSON (`keepledger deploy` / `keepledger dev`
+ * wrote it), whose chain id is then checked against the provider's.
+ */
+export type IsAttestedOptions = ({ registry: Address; deployment?: never } | { deployment: Pick<Deployment, "chainId" | "contracts">; registry?: never }) & {
   /** Read as of this block (default: latest). */
   blockNumber?: bigint;
-}
+};
 
 export interface IsAttestedResult {
   /** A live verdict says `subject` is an attested Keep of the workload: not expired, not revoked, measurement not revoked. */
@@ -26,20 +29,9 @@ export interface IsAttestedResult {
  * "Is this key an attested Keep of workload W, still valid?" — one view call
  * to the chain (`IKeepAttestation.isAttested`), the same answer a contract gets.
  */
-export async function isAttested(provider: ProviderLike, subject: Address, workloadId: Hex, options: IsAttestedOptions = {}): Promise<IsAttestedResult> {
+export async function isAttested(provider: ProviderLike, subject: Address, workloadId: Hex, options: IsAttestedOptions): Promise<IsAttestedResult> {
   const client = toPublicClient(provider);
-  let registry = options.registry;
-  if (registry === undefined) {
-    const chainId = await client.getChainId().catch((e: unknown) => {
-      throw chainError(e, "reading the chain id");
-    });
-    registry = knownRegistry(chainId);
-    if (registry === undefined) {
-      throw new UsageError(SDK_CODES.SDK_REGISTRY_UNKNOWN, `no keepledger deployment is known for chain ${chainId}; pass { registry }`, {
-        details: { chainId },
-      });
-    }
-  }
+  const registry = await registryOf(client, options as Partial<IsAttestedOptions> | undefined);
   try {
     const [ok, verdictId, expiresAt] = await client.readContract({
       address: getAddress(registry),
@@ -52,4 +44,22 @@ export async function isAttested(provider: ProviderLike, subject: Address, workl
   } catch (e) {
     throw chainError(e, "calling isAttested");
   }
+}
+
+/** The registry address the options name; a deployment must be for the provider's chain. */
+async function registryOf(client: ReturnType<typeof toPublicClient>, options: Partial<IsAttestedOptions> | undefined): Promise<Address> {
+  if (options?.registry !== undefined) return options.registry;
+  const deployment = options?.deployment;
+  if (deployment === undefined) {
+    throw new UsageError(SDK_CODES.SDK_REGISTRY_UNKNOWN, "no keepledger deployment given; pass { registry } or { deployment } (from the deployment JSON)");
+  }
+  const chainId = await client.getChainId().catch((e: unknown) => {
+    throw chainError(e, "reading the chain id");
+  });
+  if (Number(deployment.chainId) !== chainId) {
+    throw new UsageError(SDK_CODES.SDK_REGISTRY_UNKNOWN, `the deployment is for chain ${deployment.chainId}, the provider is on chain ${chainId}; pass the deployment of chain ${chainId}`, {
+      details: { chainId, deploymentChainId: Number(deployment.chainId) },
+    });
+  }
+  return deployment.contracts.attestationRegistry;
 }

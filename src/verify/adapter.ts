@@ -1,4 +1,5 @@
 import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
+import type { VerifierContext } from "./verifierContext.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
@@ -17,6 +18,8 @@ export interface VerifyContext {
   trustedRoots?: readonly TrustedRoot[];
   /** The validator's collateral floor and maximum age (kinds with CRLs or Intel documents apply them). */
   freshness?: CollateralFreshnessOptions;
+  /** The long-lived caches to verify with (verifyEvidence always passes one: the caller's or a fresh one). */
+  caches?: VerifierContext;
 }
 
 /**
@@ -29,9 +32,9 @@ export interface TeeAdapter<K extends TeeKind = TeeKind, P = unknown> {
   /** Cheap sniff of the leading bytes. Never throws. */
   detect(bytes: Uint8Array): boolean;
   /** Bytes to typed evidence; throws EvidenceFormatError on any malformed input. */
-  parse(bytes: Uint8Array): P;
+  parse(bytes: Uint8Array, caches?: VerifierContext): P;
   /** The collateral verification of this evidence needs (none for Nitro and debug Keeps). */
-  collateralRequests(parsed: P): CollateralRequest[];
+  collateralRequests(parsed: P, caches?: VerifierContext): CollateralRequest[];
   /** Signatures, chains, CRLs and TCB status; throws VerificationError; pure. */
   verify(parsed: P, context: VerifyContext): VerifiedEvidence<K>;
 }

@@ -1,4 +1,5 @@
 import { EvidenceFormatError, InfrastructureError, VerificationError, isKeepledgerError, type KeepledgerError } from "../errors/KeepledgerError.ts";
+import { createVerifierContext, type VerifierContext } from "./verifierContext.ts";
 import { defineErrorCodes } from "../errors/catalogue.ts";
 import { EVIDENCE_CODES } from "../evidence/codes.ts";
 import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
@@ -40,6 +41,11 @@ export interface VerifyEvidenceOptions {
   adapters?: readonly TeeAdapter[];
   /** The validator's collateral floor and maximum collateral age; see docs/node.md. */
   freshness?: CollateralFreshnessOptions;
+  /**
+   * The caches to verify with, created once by whoever owns the process (`createVerifierContext()`) and
+   * shared by its verifications. Default: a fresh context for this call alone (correct, nothing reused).
+   */
+  context?: VerifierContext;
 }
 
 export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): TeeAdapter {
@@ -60,7 +66,7 @@ export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[]
  * Verification errors that mean "the collateral at hand was not enough": missing or stale pieces. After
  * a provider outage they are the outage's doing, so the outage (retryable) is reported instead.
  */
-const COLLATERAL_SHORTFALL = new Set<string>([
+const COLLATERAL_SHORTFALL: ReadonlySet<string> = new Set<string>([
   DCAP_CODES.DCAP_TCB_INFO_MISSING,
   DCAP_CODES.DCAP_QE_IDENTITY_MISSING,
   DCAP_CODES.DCAP_TCB_SIGNING_CERT_MISSING,
@@ -88,8 +94,9 @@ async function gatherCollateral(
   parsed: unknown,
   providers: readonly CollateralProvider[],
   at: Date,
+  context: VerifierContext,
 ): Promise<GatheredCollateral> {
-  const requests = adapter.collateralRequests(parsed);
+  const requests = adapter.collateralRequests(parsed, context);
   if (requests.length === 0 || providers.length === 0) return { set: emptyCollateral(), outages: [] };
   const sets: CollateralSet[] = [];
   const outages: KeepledgerError[] = [];
@@ -118,9 +125,10 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
   const at = options.at ?? new Date();
   const { bytes } = decodeEvidenceInput(input);
   const adapter = detectAdapter(bytes, options.adapters ?? DEFAULT_ADAPTERS);
-  const parsed = guarded(adapter, "parser", () => adapter.parse(bytes));
+  const context = options.context ?? createVerifierContext();
+  const parsed = guarded(adapter, "parser", () => adapter.parse(bytes, context));
   const providers = options.collateral === undefined ? [] : Array.isArray(options.collateral) ? options.collateral : [options.collateral as CollateralProvider];
-  const { set: collateral, outages } = await gatherCollateral(adapter, parsed, providers, at);
+  const { set: collateral, outages } = await gatherCollateral(adapter, parsed, providers, at, context);
   let result: VerifiedEvidence;
   try {
     result = guarded(adapter, "verifier", () =>
@@ -130,6 +138,7 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
         at,
         ...(options.trustedRoots ? { trustedRoots: options.trustedRoots } : {}),
         ...(options.freshness ? { freshness: options.freshness } : {}),
+        caches: context,
       }),
     );
   } catch (error) {

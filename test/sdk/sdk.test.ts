@@ -3,7 +3,7 @@ import { keccak256, stringToBytes, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createDebugEvidence } from "../../src/evidence/debug/createDebugEvidence.ts";
 import { bindingHash, publicKey64 } from "../../src/ids/binding.ts";
-import { isAttested, keepReportData, useDeployment, verifyOffline } from "../../src/sdk/index.ts";
+import { isAttested, keepReportData, verifyOffline } from "../../src/sdk/index.ts";
 import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 import { startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
@@ -39,14 +39,17 @@ describe("SDK isAttested against the in-process chain", () => {
     await restore();
   });
 
-  it("finds the registry from a registered deployment, and says what to do without one", async () => {
-    await expect(isAttested(bed.chain.provider, subject, bed.workloadId)).rejects.toMatchObject({ code: "SDK_REGISTRY_UNKNOWN" });
-    useDeployment(bed.deployment);
-    expect((await isAttested(bed.chain.provider, subject, bed.workloadId)).ok).toBe(true);
+  it("takes the deployment JSON instead of an address, for its own chain only, and says what to do without either", async () => {
+    expect((await isAttested(bed.chain.provider, subject, bed.workloadId, { deployment: bed.deployment })).ok).toBe(true);
+    const elsewhere = { ...bed.deployment, chainId: Number(bed.deployment.chainId) + 1 };
+    await expect(isAttested(bed.chain.provider, subject, bed.workloadId, { deployment: elsewhere })).rejects.toMatchObject({ code: "SDK_REGISTRY_UNKNOWN" });
+    // A JavaScript caller may leave the options out: the SDK keeps no deployment of its own to fall back on.
+    const untyped = isAttested as (...args: unknown[]) => Promise<unknown>;
+    await expect(untyped(bed.chain.provider, subject, bed.workloadId)).rejects.toMatchObject({ code: "SDK_REGISTRY_UNKNOWN" });
   });
 
   it("refuses something that is not a provider", async () => {
-    await expect(isAttested("ftp://nope", subject, bed.workloadId)).rejects.toMatchObject({ code: "SDK_PROVIDER_INVALID" });
+    await expect(isAttested("ftp://nope", subject, bed.workloadId, { registry: bed.deployment.contracts.attestationRegistry })).rejects.toMatchObject({ code: "SDK_PROVIDER_INVALID" });
   });
 });
 

@@ -21,7 +21,7 @@ export interface KdsHttpState {
   blockedUntil: number;
 }
 
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** Retry-After as delay-seconds or an HTTP-date, in ms from `now`; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now: Date): number | undefined {

@@ -1,4 +1,5 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import type { BoundedCache } from "../../util/boundedCache.ts";
 import { ByteCursor } from "../ByteCursor.ts";
 import { EVIDENCE_CODES } from "../codes.ts";
 import { DCAP_FORMAT_CODES } from "./codes.ts";
@@ -43,7 +44,12 @@ export const V4_PADDING = 2 + 4 + (TD15_REPORT_SIZE - TD10_REPORT_SIZE);
  * {@link V4_PADDING}); any other trailing byte is rejected, so that the bytes
  * (and their evidence hash) of a quote are not open to appending zeros.
  */
-export function parseDcapQuote(bytes: Uint8Array): DcapQuote {
+export interface ParseDcapQuoteOptions {
+  /** Remembers decoded PCK chains by their exact PEM text (a verifier context's); without it each is decoded again. */
+  pckChains?: BoundedCache<string, readonly Uint8Array[]>;
+}
+
+export function parseDcapQuote(bytes: Uint8Array, options: ParseDcapQuoteOptions = {}): DcapQuote {
   if (bytes.length === 0) {
     throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_EMPTY, "the quote is empty", { at: { field: "quote", offset: 0 } });
   }
@@ -53,7 +59,7 @@ export function parseDcapQuote(bytes: Uint8Array): DcapQuote {
   if (header.version === 3) {
     const body = parseEnclaveReport(c, "quote.body");
     const signedRegion = bytes.subarray(0, QUOTE_HEADER_SIZE + body.raw.length);
-    const signature = parseQuoteSignatureData(c, 3);
+    const signature = parseQuoteSignatureData(c, 3, options.pckChains);
     const quote: SgxQuote = { tee: "sgx", raw: bytes, header, body, signedRegion, signature, trailingZeroBytes: trailingZeros(c, 3) };
     return quote;
   }
@@ -75,7 +81,7 @@ export function parseDcapQuote(bytes: Uint8Array): DcapQuote {
     body = parseTdReport(c, "td10");
   }
   const signedRegion = bytes.subarray(0, c.position);
-  const signature = parseQuoteSignatureData(c, header.version);
+  const signature = parseQuoteSignatureData(c, header.version, options.pckChains);
   const quote: TdxQuote = {
     tee: "tdx",
     raw: bytes,

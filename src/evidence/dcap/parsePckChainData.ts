@@ -1,4 +1,5 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import type { BoundedCache } from "../../util/boundedCache.ts";
 import { DCAP_FORMAT_CODES } from "./codes.ts";
 import type { PckChainData } from "./types.ts";
 
@@ -19,23 +20,20 @@ export const PCK_CHAIN_LENGTH = 3;
  * not signed, so every tolerated variant would be a second evidence hash for
  * the same quote. X.509 parsing itself happens in the verifier.
  */
-export function parsePckChainData(raw: Uint8Array, offset: number, field = "quote.signature.pckChain"): PckChainData {
+export function parsePckChainData(
+  raw: Uint8Array,
+  offset: number,
+  field = "quote.signature.pckChain",
+  cache?: BoundedCache<string, readonly Uint8Array[]>,
+): PckChainData {
   const end = raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length;
   const text = Buffer.from(raw.buffer, raw.byteOffset, end).toString("latin1");
-  // A platform sends the same chain in every quote: remember the decoded DER by the exact text (copies out, so callers cannot poison it).
-  const hit = decoded.get(text);
+  // A platform sends the same chain in every quote: a caller's cache remembers the decoded DER by the exact text (copies out, so callers cannot poison it).
+  const hit = cache?.get(text);
   if (hit) return { raw, certificates: hit.map((c) => c.slice()) };
   const certificates = decode(text, offset, field);
-  if (decoded.size >= 256) decoded.delete(decoded.keys().next().value as string);
-  decoded.set(text, certificates.map((c) => c.slice()));
+  cache?.set(text, certificates.map((c) => c.slice()));
   return { raw, certificates };
-}
-
-const decoded = new Map<string, Uint8Array[]>();
-
-/** Drops remembered PEM decodings (for cold-cache benchmarks). */
-export function clearPckChainDataCache(): void {
-  decoded.clear();
 }
 
 /** `der` as the one PEM body accepted: canonical base64, 64-character lines, each ending in "\n". */

@@ -1,5 +1,6 @@
 import { EvidenceFormatError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseCertificate, type ParsedCertificate } from "../../pki/x509/certificate.ts";
+import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { NITRO_CODES } from "./codes.ts";
 import { decodeCbor, type CborValue } from "./decodeCbor.ts";
 import { parseCoseSign1, type CoseSign1 } from "./parseCoseSign1.ts";
@@ -49,7 +50,7 @@ export interface NitroDocument {
 
 const REQUIRED = ["module_id", "digest", "timestamp", "pcrs", "certificate", "cabundle"] as const;
 const OPTIONAL = ["public_key", "user_data", "nonce"] as const;
-const KNOWN = new Set<string>([...REQUIRED, ...OPTIONAL]);
+const KNOWN: ReadonlySet<string> = new Set<string>([...REQUIRED, ...OPTIONAL]);
 
 function err(code: keyof typeof NITRO_CODES, message: string, field: string, details?: Record<string, unknown>): never {
   throw new EvidenceFormatError(NITRO_CODES[code], message, { at: { field }, ...(details ? { details } : {}) });
@@ -108,26 +109,26 @@ function pcrsField(v: CborValue | undefined): Map<number, Uint8Array> {
   return new Map([...out].sort((a, b) => a[0] - b[0]));
 }
 
-function certificateField(v: CborValue | undefined, field: string): ParsedCertificate {
+function certificateField(v: CborValue | undefined, field: string, pki: PkiCaches | undefined): ParsedCertificate {
   const der = bytesField(v, field, NITRO_LIMITS.maxCertificateBytes);
   if (der.length === 0) err("NITRO_FIELD_INVALID", `${field} is empty`, field);
   try {
-    return parseCertificate(der, field);
+    return parseCertificate(der, field, pki);
   } catch (cause) {
     if (isKeepledgerError(cause)) throw cause;
     throw new EvidenceFormatError(NITRO_CODES.NITRO_CERTIFICATE_MALFORMED, `${field} is not a certificate keepledger can parse`, { at: { field }, cause });
   }
 }
 
-function cabundleField(v: CborValue | undefined): ParsedCertificate[] {
+function cabundleField(v: CborValue | undefined, pki: PkiCaches | undefined): ParsedCertificate[] {
   if (!Array.isArray(v)) wrongType("cabundle", "an array", v);
   if (v.length === 0) err("NITRO_FIELD_INVALID", "cabundle is empty", "cabundle");
   if (v.length > NITRO_LIMITS.maxCabundle) err("NITRO_FIELD_TOO_LARGE", `cabundle holds more than ${NITRO_LIMITS.maxCabundle} certificates`, "cabundle", { got: v.length, max: NITRO_LIMITS.maxCabundle });
-  return v.map((c, i) => certificateField(c, `cabundle[${i}]`));
+  return v.map((c, i) => certificateField(c, `cabundle[${i}]`, pki));
 }
 
 /** Reads the payload map: every field AWS defines, with its exact type and bounds; nothing else. */
-function parsePayload(cose: CoseSign1): Omit<NitroDocument, "raw" | "cose"> {
+function parsePayload(cose: CoseSign1, pki: PkiCaches | undefined): Omit<NitroDocument, "raw" | "cose"> {
   const doc = decodeCbor(cose.payload, cose.spans.payload.end - cose.payload.length, { field: "payload", allowIndefiniteContainers: true });
   if (!(doc instanceof Map)) wrongType("payload", "a map", doc);
   for (const key of doc.keys()) {
@@ -148,8 +149,8 @@ function parsePayload(cose: CoseSign1): Omit<NitroDocument, "raw" | "cose"> {
     digest: NITRO_DIGEST,
     timestamp: timestampField(doc.get("timestamp")),
     pcrs: pcrsField(doc.get("pcrs")),
-    certificate: certificateField(doc.get("certificate"), "certificate"),
-    cabundle: cabundleField(doc.get("cabundle")),
+    certificate: certificateField(doc.get("certificate"), "certificate", pki),
+    cabundle: cabundleField(doc.get("cabundle"), pki),
     publicKey: optionalBytes(doc.get("public_key"), "public_key", NITRO_LIMITS.maxPublicKeyBytes),
     userData: optionalBytes(doc.get("user_data"), "user_data", NITRO_LIMITS.maxUserDataBytes),
     nonce: optionalBytes(doc.get("nonce"), "nonce", NITRO_LIMITS.maxNonceBytes),
@@ -161,8 +162,13 @@ function parsePayload(cose: CoseSign1): Omit<NitroDocument, "raw" | "cose"> {
  * not) from untrusted bytes. No signature or chain is checked here: see
  * verifyNitroDocument. Every failure is an EvidenceFormatError naming the field.
  */
-export function parseNitroDocument(bytes: Uint8Array): NitroDocument {
+export interface ParseNitroDocumentOptions {
+  /** Remembers parsed certificates (a verifier context's); without it each is parsed again. */
+  pki?: PkiCaches;
+}
+
+export function parseNitroDocument(bytes: Uint8Array, options: ParseNitroDocumentOptions = {}): NitroDocument {
   const raw = new Uint8Array(bytes); // a copy even when given a Buffer (whose slice() is a view)
   const cose = parseCoseSign1(raw);
-  return { raw, cose, ...parsePayload(cose) };
+  return { raw, cose, ...parsePayload(cose, options.pki) };
 }

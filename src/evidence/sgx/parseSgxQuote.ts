@@ -1,11 +1,11 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { DCAP_FORMAT_CODES } from "../dcap/codes.ts";
-import { parseDcapQuote } from "../dcap/parseDcapQuote.ts";
+import { parseDcapQuote, type ParseDcapQuoteOptions } from "../dcap/parseDcapQuote.ts";
 import type { SgxQuote } from "../dcap/types.ts";
 
 /** Parses an Intel SGX DCAP quote (v3, ECDSA P-256). No crypto, no I/O. */
-export function parseSgxQuote(bytes: Uint8Array): SgxQuote {
-  const quote = parseDcapQuote(bytes);
+export function parseSgxQuote(bytes: Uint8Array, options: ParseDcapQuoteOptions = {}): SgxQuote {
+  const quote = parseDcapQuote(bytes, options);
   if (quote.tee !== "sgx") {
     throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_TEE_TYPE_UNSUPPORTED, "the quote is a TDX quote, not an SGX quote", {
       at: { field: "quote.header.teeType", offset: 4 },

@@ -6,6 +6,7 @@
  * verdict this node would sign — or a typed error saying why not.
  */
 import { secp256k1 } from "@noble/curves/secp256k1";
+import type { VerifierContext } from "../../verify/verifierContext.ts";
 import { getAddress, type Hex } from "viem";
 import { staticCollateral } from "../../collateral/staticCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "../../collateral/types.ts";
@@ -57,6 +58,8 @@ export interface AppraiserOptions {
   floor?: CollateralFloorStore;
   /** Refuse a CRL, TCB Info or QE Identity issued longer ago than this; default: its own nextUpdate is the limit. */
   maxCollateralAgeSeconds?: number;
+  /** The node's long-lived verifier caches (default: a fresh context per verification, correct but slower). */
+  verifierContext?: VerifierContext;
   /** Engine adapters (default: every supported kind). */
   adapters?: readonly TeeAdapter[];
   /** Replaces the pinned vendor roots. Tests only: never set from configuration. */
@@ -157,6 +160,7 @@ export class Appraiser {
         collateral: providers,
         ...(this.#o.adapters ? { adapters: this.#o.adapters } : {}),
         ...(this.#o.unsafeTrustedRoots ? { trustedRoots: this.#o.unsafeTrustedRoots } : {}),
+        ...(this.#o.verifierContext ? { context: this.#o.verifierContext } : {}),
         freshness: {
           ...(this.#o.floor ? { floor: this.#o.floor.floorFor(workload.policy.tcbGracePeriod, atDate) } : {}),
           ...(this.#o.maxCollateralAgeSeconds !== undefined ? { maxCollateralAgeSeconds: this.#o.maxCollateralAgeSeconds } : {}),
@@ -260,6 +264,7 @@ export class Appraiser {
         collateral: staticCollateral(collateralSetToFiles(mergeCollateral(fetched, withoutCovered(fetched, supplied))), "own collateral"),
         ...(this.#o.adapters ? { adapters: this.#o.adapters } : {}),
         ...(this.#o.unsafeTrustedRoots ? { trustedRoots: this.#o.unsafeTrustedRoots } : {}),
+        ...(this.#o.verifierContext ? { context: this.#o.verifierContext } : {}),
       });
       return again.collateralUsed ?? [];
     } catch (error) {

@@ -23,7 +23,7 @@ import type { NodeStore } from "../store/NodeStore.ts";
 import { errorBody, parseJsonBody, readBoundedBody, readJsonBody, requireJsonType, sendJson, statusOf } from "./httpKit.ts";
 import { parseEvidenceRequest } from "./evidenceRequest.ts";
 import { createRateLimiter } from "./rateLimiter.ts";
-import { verdictView } from "./verdictView.ts";
+import { createBatchLeavesCache, verdictView } from "./verdictView.ts";
 
 export interface NodeServerOptions {
   intake: Intake;
@@ -61,6 +61,7 @@ const ID = /^0x[0-9a-fA-F]{64}$/;
 const MAX_WAIT_MS = 30_000;
 
 export function createNodeServer(o: NodeServerOptions): NodeServer {
+  const leavesCache = createBatchLeavesCache();
   const limiter = createRateLimiter(o.limits.requestsPerMinute);
   let closing = false;
 
@@ -111,11 +112,11 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
       case "verdict": {
         const id = url.pathname.slice("/v1/verdicts/".length);
         if (!ID.test(id)) throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, "a verdict or request id is 32 bytes of 0x-hex");
-        let view = await verdictView(o.store, id as Hex);
+        let view = await verdictView(o.store, id as Hex, leavesCache);
         const waitMs = Math.min(Number(url.searchParams.get("waitMs") ?? 0) || 0, MAX_WAIT_MS);
         if (view?.status === "pending" && view.verdictId && waitMs > 0) {
           await o.outbox.waitFor(view.verdictId, waitMs);
-          view = await verdictView(o.store, id as Hex);
+          view = await verdictView(o.store, id as Hex, leavesCache);
         }
         if (!view) throw new UsageError(NODE_CODES.NODE_NOT_FOUND, `no verdict or request ${id} on this node`);
         return sendJson(res, 200, view);

@@ -4,17 +4,24 @@
  * Merkle proof so that anyone can materialize them.
  */
 import type { Hex } from "viem";
+import { BoundedCache } from "../../util/boundedCache.ts";
 import { batchLeaves, batchProof } from "../../ids/index.ts";
 import type { NodeStore, VerdictRecord } from "../store/NodeStore.ts";
 import type { PublicStatus, VerdictView } from "../types.ts";
 
-const leavesCache = new Map<Hex, Uint8Array[]>();
+/** Batch id → its leaves, so that proofs for verdicts of one batch do not rebuild the tree each time. */
+export type BatchLeavesCache = BoundedCache<Hex, Uint8Array[]>;
+
+/** What the node's server keeps for verdictView: up to 64 batches, each for at most ten minutes. */
+export function createBatchLeavesCache(): BatchLeavesCache {
+  return new BoundedCache({ maxEntries: 64, maxAgeMs: 10 * 60 * 1000 });
+}
 
 function publicStatus(state: VerdictRecord["state"]): PublicStatus {
   return state === "finalized" ? "finalized" : state === "rejected" ? "rejected" : "pending";
 }
 
-export async function verdictView(store: NodeStore, id: Hex): Promise<VerdictView | undefined> {
+export async function verdictView(store: NodeStore, id: Hex, leavesCache?: BatchLeavesCache): Promise<VerdictView | undefined> {
   const key = id.toLowerCase() as Hex;
   // A superseded verdict (re-appraised with newer collateral) answers with the request's current one.
   let record = await store.currentVerdict(key);
@@ -36,13 +43,12 @@ export async function verdictView(store: NodeStore, id: Hex): Promise<VerdictVie
   if (record.batchId) {
     view.batchId = record.batchId;
     if (view.status === "finalized" && record.leafIndex !== null) {
-      let leaves = leavesCache.get(record.batchId);
+      let leaves = leavesCache?.get(record.batchId);
       if (!leaves) {
         const batch = await store.batch(record.batchId);
         if (batch) {
           leaves = batchLeaves(batch.groups);
-          if (leavesCache.size > 64) leavesCache.delete(leavesCache.keys().next().value as Hex);
-          leavesCache.set(record.batchId, leaves);
+          leavesCache?.set(record.batchId, leaves);
         }
       }
       if (leaves) view.proof = batchProof(leaves, record.leafIndex);

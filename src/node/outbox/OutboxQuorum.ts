@@ -11,7 +11,7 @@ import { checkPeerSignature, signatureFormProblem, type SignatureCheck } from ".
 import type { OutboxOptions } from "./outboxTypes.ts";
 
 /** Peer refusals that may turn into signatures later (the peer's chain view lags, its cache is stale). */
-const TRANSIENT_REFUSALS = new Set<string>([
+const TRANSIENT_REFUSALS: ReadonlySet<string> = new Set<string>([
   NODE_CODES.NODE_FRESHNESS_BLOCK_UNCONFIRMED,
   NODE_CODES.NODE_FRESHNESS_BLOCK_UNKNOWN,
   NODE_CODES.NODE_PEER_ISSUED_AT_SKEW,

@@ -58,16 +58,9 @@ export function newerStamp(current: CollateralStamp | undefined, candidate: Coll
   return current === undefined || compareStamps(candidate, current) > 0 ? candidate : current;
 }
 
-const keyIds = new WeakMap<ParsedCertificate, string>();
-
-/** SHA-256 of the certificate's SubjectPublicKeyInfo, first 16 hex digits. */
+/** SHA-256 of the certificate's SubjectPublicKeyInfo, first 16 hex digits (a hash of ~100 bytes: not worth remembering). */
 export function keyIdOf(cert: ParsedCertificate): string {
-  let id = keyIds.get(cert);
-  if (id === undefined) {
-    id = createHash("sha256").update(cert.spki).digest("hex").slice(0, 16);
-    keyIds.set(cert, id);
-  }
-  return id;
+  return createHash("sha256").update(cert.spki).digest("hex").slice(0, 16);
 }
 
 export function crlKey(issuer: ParsedCertificate): string {

@@ -1,4 +1,6 @@
 import "reflect-metadata"; // @peculiar/x509 relies on it (tsyringe); must load first
+import type { BoundedCache } from "../../util/boundedCache.ts";
+import type { PkiCaches } from "./pkiCaches.ts";
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
@@ -58,24 +60,13 @@ export interface ParsedCrl {
   revokedSerials: ReadonlySet<string>;
 }
 
-const certCache = new Map<string, ParsedCertificate>();
-const crlCache = new Map<string, ParsedCrl>();
-const CACHE_LIMIT = 4096;
 
 function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, value);
-  return value;
-}
-
-/** Drops parsed certificates and CRLs (for cold-cache benchmarks). */
-export function clearParseCaches(): void {
-  certCache.clear();
-  crlCache.clear();
+function remember<T>(cache: BoundedCache<string, T> | undefined, key: string, value: T): T {
+  return cache ? cache.set(key, value) : value;
 }
 
 export function normalizeSerial(hex: string): string {
@@ -137,10 +128,10 @@ export interface CertificateExtension {
  * model); the @peculiar/x509 object is built only when something asks for
  * `x509`, e.g. to read an extension with its API.
  */
-export function parseCertificate(input: Uint8Array | string, field = "certificate"): ParsedCertificate {
+export function parseCertificate(input: Uint8Array | string, field = "certificate", caches?: PkiCaches): ParsedCertificate {
   const der = toDer(input, "CERTIFICATE");
   const fingerprint = sha256Hex(der);
-  const hit = certCache.get(fingerprint);
+  const hit = caches?.certificates.get(fingerprint);
   if (hit) return hit;
   const { tbs: tbsSeq, algorithm, signature } = splitSigned(der, field, "certificate");
   const f = childrenOf(tbsSeq, `${field}.tbs`);
@@ -187,7 +178,7 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
   const basic = basicConstraintsOf(extensions.find((e) => e.oid === "2.5.29.19"), field);
   const keyUsage = keyUsageOf(extensions.find((e) => e.oid === "2.5.29.15"), field);
   let x509: X509Certificate | undefined;
-  return remember(certCache, fingerprint, {
+  return remember(caches?.certificates, fingerprint, {
     der,
     fingerprint,
     get x509(): X509Certificate {
@@ -323,10 +314,10 @@ export function parsePemCertificates(text: string, field = "certificate chain"):
 }
 
 /** Parses a DER or PEM CRL with the bounded DER reader; results are cached by the DER's SHA-256. */
-export function parseCrl(input: Uint8Array | string, field = "CRL"): ParsedCrl {
+export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: PkiCaches): ParsedCrl {
   const der = toDer(input, "X509 CRL");
   const key = sha256Hex(der);
-  const hit = crlCache.get(key);
+  const hit = caches?.crls.get(key);
   if (hit) return hit;
   const { tbs: tbsSeq, algorithm, signature } = splitSigned(der, field, "crl");
   const f = childrenOf(tbsSeq, `${field}.tbs`);
@@ -367,7 +358,7 @@ export function parseCrl(input: Uint8Array | string, field = "CRL"): ParsedCrl {
     derFail(`${field}.tbs`, f[i]!.offset, `unexpected element with tag 0x${f[i]!.tag.toString(16)} after the CRL's last field`, { tag: f[i]!.tag }, X509_CODES.DER_TRAILING_DATA);
   }
   let x509: X509Crl | undefined;
-  return remember(crlCache, key, {
+  return remember(caches?.crls, key, {
     der,
     fingerprint: key,
     get x509(): X509Crl {

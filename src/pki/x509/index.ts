@@ -3,3 +3,4 @@ export * from "./codes.ts";
 export * from "./der.ts";
 export * from "./signatureAlgorithm.ts";
 export * from "./verifyCertificateChain.ts";
+export * from "./pkiCaches.ts";

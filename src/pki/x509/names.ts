@@ -23,7 +23,7 @@ const SHORT_NAMES: Record<string, string> = {
 };
 
 // PrintableString, UTF8String, IA5String, TeletexString (treated as latin1), VisibleString.
-const STRING_TAGS = new Set([0x13, 0x0c, 0x16, 0x14, 0x1a]);
+const STRING_TAGS: ReadonlySet<number> = new Set([0x13, 0x0c, 0x16, 0x14, 0x1a]);
 
 function escape(value: string): string {
   // RFC 4514 2.4: escape the specials; leading '#'/space and trailing space too.

@@ -1,6 +1,7 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate, ParsedCrl } from "./certificate.ts";
 import { X509_CODES } from "./codes.ts";
+import type { PkiCaches } from "./pkiCaches.ts";
 import { verifyWith } from "./signatureAlgorithm.ts";
 import { checkFreshness, crlNumberOf, crlStamp, type CollateralFreshnessOptions } from "../freshness/collateralStamp.ts";
 
@@ -28,6 +29,8 @@ export interface VerifyCertificateChainOptions {
    * intermediate on its own (AMD's ASK/ASVK against the ARK).
    */
   leaf?: "end-entity" | "ca";
+  /** Where signature checks are remembered (a verifier context's); without it every signature is checked. */
+  caches?: PkiCaches;
 }
 
 /** Extensions whose meaning chain validation enforces; any other one marked critical is refused (RFC 5280 §4.2). */
@@ -46,25 +49,16 @@ export interface VerifiedChain {
   expiresAt: Date;
 }
 
-const signatureCache = new Map<string, boolean>();
-
-/** Drops remembered signature checks (for cold-cache benchmarks). Results never depend on time. */
-export function clearSignatureCache(): void {
-  signatureCache.clear();
-}
-
 /**
  * Whether `signed` (a certificate or CRL) carries a valid signature by `issuer`'s key.
  * Remembered by exact bytes: the answer for the same bytes and key never changes.
  */
-export function isSignedBy(signed: ParsedCertificate | ParsedCrl, issuer: ParsedCertificate): boolean {
+export function isSignedBy(signed: ParsedCertificate | ParsedCrl, issuer: ParsedCertificate, caches?: PkiCaches): boolean {
   const key = `${signed.fingerprint}:${issuer.fingerprint}`;
-  const hit = signatureCache.get(key);
+  const hit = caches?.signatures.get(key);
   if (hit !== undefined) return hit;
   const ok = verifyWith(signed.signatureAlgorithm, signed.tbs, signed.signature, issuer.publicKey, "der");
-  if (signatureCache.size >= 16_384) signatureCache.delete(signatureCache.keys().next().value as string);
-  signatureCache.set(key, ok);
-  return ok;
+  return caches ? caches.signatures.set(key, ok) : ok;
 }
 
 function checkValidity(cert: ParsedCertificate, at: Date, name: string, index: number): void {
@@ -105,10 +99,10 @@ function checkExtensions(cert: ParsedCertificate, name: string, index: number): 
  * Picks the newest (thisUpdate, then CRL number) CRL of `issuer` that is in force at `at`, checking its
  * signature and dates, and that it is no older than the freshness floor for this issuer.
  */
-function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date, name: string, freshness?: CollateralFreshnessOptions): ParsedCrl | undefined {
+function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date, name: string, freshness?: CollateralFreshnessOptions, caches?: PkiCaches): ParsedCrl | undefined {
   const candidates = crls.filter((c) => c.issuer === issuer.subject);
   if (candidates.length === 0) return undefined;
-  const signed = candidates.filter((c) => isSignedBy(c, issuer));
+  const signed = candidates.filter((c) => isSignedBy(c, issuer, caches));
   if (signed.length === 0) {
     throw new VerificationError(X509_CODES.CRL_SIGNATURE_INVALID, `${name}: the CRL of "${issuer.subject}" is not signed by it`, {
       details: { issuer: issuer.subject },
@@ -159,7 +153,7 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
         details: { subject: last.subject, fingerprint: last.fingerprint, pinned: roots.map((r) => r.certificate.fingerprint) },
       });
     }
-    root = roots.find((r) => r.certificate.subject === last.issuer && isSignedBy(last, r.certificate));
+    root = roots.find((r) => r.certificate.subject === last.issuer && isSignedBy(last, r.certificate, options.caches));
     if (!root) {
       throw new VerificationError(X509_CODES.CERT_ROOT_UNTRUSTED, `${name} does not chain to a pinned root`, {
         details: { issuer: last.issuer, pinned: roots.map((r) => r.name) },
@@ -209,13 +203,13 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
         at: { field: `${name}[${i + 1}]` },
       });
     }
-    if (!isSignedBy(cert, issuer)) {
+    if (!isSignedBy(cert, issuer, options.caches)) {
       throw new VerificationError(X509_CODES.CERT_SIGNATURE_INVALID, `${name}: the signature on "${cert.subject}" does not verify`, {
         at: { field: `${name}[${i}]` },
         details: { issuer: issuer.subject },
       });
     }
-    const crl = crlFor(issuer, crls, at, name, crlFreshness);
+    const crl = crlFor(issuer, crls, at, name, crlFreshness, options.caches);
     if (!crl) {
       if (requireCrls) {
         throw new VerificationError(X509_CODES.CRL_MISSING, `${name}: no CRL from "${issuer.subject}" was provided`, {

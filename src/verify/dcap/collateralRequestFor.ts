@@ -1,4 +1,5 @@
 import type { CollateralRequest } from "../../collateral/types.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 
@@ -8,8 +9,8 @@ import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 
 /** What to fetch for a quote: the TCB Info of its FMSPC, the QE Identity, and the CRL of the CA that issued its PCK certificate. */
-export function collateralRequestFor(quote: DcapQuote): CollateralRequest {
-  const leaf = parseCertificate(quote.signature.pckChain.certificates[0]!, "PCK certificate chain[0]");
+export function collateralRequestFor(quote: DcapQuote, context?: VerifierContext): CollateralRequest {
+  const leaf = parseCertificate(quote.signature.pckChain.certificates[0]!, "PCK certificate chain[0]", context?.pki);
   const issuer = commonName(leaf.issuer);
   const pckCa = issuer === "Intel SGX PCK Platform CA" ? "platform" : issuer === "Intel SGX PCK Processor CA" ? "processor" : undefined;
   if (!pckCa) {
@@ -18,5 +19,5 @@ export function collateralRequestFor(quote: DcapQuote): CollateralRequest {
       details: { issuer: leaf.issuer },
     });
   }
-  return { vendor: "intel", tee: quote.tee, fmspc: parsePckExtensions(leaf).fmspc, pckCa };
+  return { vendor: "intel", tee: quote.tee, fmspc: parsePckExtensions(leaf, context).fmspc, pckCa };
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { VerifierContext } from "../verifierContext.ts";
 import { z } from "zod";
 import type { SignedIntelJson } from "../../collateral/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
@@ -97,35 +98,26 @@ export interface IntelDocument<T> {
   value: T;
 }
 
-type Parsed = { ok: true; value: TcbInfo | QeIdentity } | { ok: false; error: VerificationError };
-const parsedCache = new Map<string, Parsed>();
-
-export function clearIntelCollateralCache(): void {
-  parsedCache.clear();
-}
+/** A TCB Info / QE Identity body parsed and validated, or why it is not valid. */
+export type ParsedIntelDocument = { ok: true; value: TcbInfo | QeIdentity } | { ok: false; error: VerificationError };
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
 /**
- * Validates one signed document, remembered by the SHA-256 of its body (and
- * type) so a warm verifier never re-parses JSON collateral. Returns the
+ * Validates one signed document, remembered in `context` by the SHA-256 of its body
+ * (and type) so a warm verifier never re-parses JSON collateral. Returns the
  * validation error instead of throwing so callers can skip unrelated documents.
  */
-export function readIntelDocument(doc: SignedIntelJson): IntelDocument<TcbInfo | QeIdentity> | VerificationError {
+export function readIntelDocument(doc: SignedIntelJson, context?: VerifierContext): IntelDocument<TcbInfo | QeIdentity> | VerificationError {
   const bodyHash = sha256Hex(doc.body);
   const key = `${doc.type}:${bodyHash}`;
-  let parsed = parsedCache.get(key);
-  if (!parsed) {
-    parsed = parse(doc);
-    if (parsedCache.size >= 1024) parsedCache.delete(parsedCache.keys().next().value as string);
-    parsedCache.set(key, parsed);
-  }
+  const parsed = context ? context.intelDocuments.getOrSet(key, () => parse(doc)) : parse(doc);
   return parsed.ok ? { source: doc, bodyHash, value: parsed.value } : parsed.error;
 }
 
-function parse(doc: SignedIntelJson): Parsed {
+function parse(doc: SignedIntelJson): ParsedIntelDocument {
   const name = doc.type === "tcbInfo" ? "TCB Info" : "QE Identity";
   let json: unknown;
   try {

@@ -1,4 +1,5 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { DER, childrenOf, childrenUpTo, expectTag, readOid, readSingle, readSmallInteger, type Tlv } from "../../pki/x509/der.ts";
 import { DCAP_CODES } from "./codes.ts";
@@ -27,25 +28,17 @@ export interface PckExtensions {
   sgxType: number;
 }
 
-const cache = new Map<string, PckExtensions>();
-
-export function clearPckExtensionCache(): void {
-  cache.clear();
-}
-
 /**
  * Reads the SGX extensions of a PCK certificate with the bounded DER reader.
- * Remembered by certificate fingerprint: the answer is a pure function of the bytes.
+ * Remembered in `context` by certificate fingerprint: the answer is a pure function of the bytes.
  */
-export function parsePckExtensions(cert: ParsedCertificate): PckExtensions {
-  const hit = cache.get(cert.fingerprint);
+export function parsePckExtensions(cert: ParsedCertificate, context?: VerifierContext): PckExtensions {
+  const hit = context?.pckExtensions.get(cert.fingerprint);
   if (hit) return hit;
   const ext = cert.extensions.find((e) => e.oid === SGX_EXTENSIONS_OID);
   if (!ext) invalid("the PCK certificate has no SGX extensions");
   const out = decode(ext.value);
-  if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
-  cache.set(cert.fingerprint, out);
-  return out;
+  return context ? context.pckExtensions.set(cert.fingerprint, out) : out;
 }
 
 function decode(value: Uint8Array): PckExtensions {

@@ -1,4 +1,5 @@
 import type { CollateralSet } from "../../collateral/types.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import { checkFreshness, intelDocumentStamp, type CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 import { DCAP_CODES } from "./codes.ts";
@@ -17,12 +18,12 @@ function best<T extends Dated>(docs: IntelDocument<T>[], at: Date): IntelDocumen
   )[0];
 }
 
-function read<T>(collateral: CollateralSet, type: "tcbInfo" | "enclaveIdentity"): { docs: IntelDocument<T>[]; firstError?: VerificationError } {
+function read<T>(collateral: CollateralSet, type: "tcbInfo" | "enclaveIdentity", context: VerifierContext | undefined): { docs: IntelDocument<T>[]; firstError?: VerificationError } {
   const docs: IntelDocument<T>[] = [];
   let firstError: VerificationError | undefined;
   for (const source of collateral.intelDocuments) {
     if (source.type !== type) continue;
-    const r = readIntelDocument(source);
+    const r = readIntelDocument(source, context);
     if (r instanceof VerificationError) firstError ??= r;
     else docs.push(r as IntelDocument<T>);
   }
@@ -42,8 +43,9 @@ export function selectTcbInfo(
   pceId: string,
   at: Date,
   freshness?: CollateralFreshnessOptions,
+  context?: VerifierContext,
 ): IntelDocument<TcbInfo> {
-  const { docs, firstError } = read<TcbInfo>(collateral, "tcbInfo");
+  const { docs, firstError } = read<TcbInfo>(collateral, "tcbInfo", context);
   const forTee = docs.filter((d) => d.value.id === id);
   const chosen = best(
     forTee.filter((d) => d.value.fmspc === fmspc),
@@ -73,8 +75,14 @@ export function selectTcbInfo(
 }
 
 /** Picks the QE Identity for this TEE: id "QE" for SGX, "TD_QE" for TDX, no older than the floor (DCAP_QE_IDENTITY_STALE). */
-export function selectQeIdentity(collateral: CollateralSet, id: "QE" | "TD_QE", at: Date, freshness?: CollateralFreshnessOptions): IntelDocument<QeIdentity> | undefined {
-  const { docs, firstError } = read<QeIdentity>(collateral, "enclaveIdentity");
+export function selectQeIdentity(
+  collateral: CollateralSet,
+  id: "QE" | "TD_QE",
+  at: Date,
+  freshness?: CollateralFreshnessOptions,
+  context?: VerifierContext,
+): IntelDocument<QeIdentity> | undefined {
+  const { docs, firstError } = read<QeIdentity>(collateral, "enclaveIdentity", context);
   const chosen = best(
     docs.filter((d) => d.value.id === id),
     at,

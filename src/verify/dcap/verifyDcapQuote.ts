@@ -1,4 +1,5 @@
 import type { CollateralSet } from "../../collateral/types.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { Hex } from "../../util/bytes.ts";
@@ -45,6 +46,8 @@ export interface VerifyDcapQuoteOptions {
    * age: an older choice is refused (CRL_STALE, DCAP_TCB_INFO_STALE, DCAP_QE_IDENTITY_STALE, COLLATERAL_TOO_OLD).
    */
   freshness?: CollateralFreshnessOptions;
+  /** What to remember between verifications (a long-lived verifier's); without it nothing is. */
+  context?: VerifierContext;
 }
 
 /** Platform facts of a verified DCAP quote (VerifiedEvidence.platform). */
@@ -82,30 +85,30 @@ export interface VerifyDcapQuoteResult {
  * and QE TCB → TDX module → platform TCB level → convergence; Revoked rejects.
  */
 export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOptions): VerifyDcapQuoteResult {
-  const { collateral, at, freshness } = options;
+  const { collateral, at, freshness, context } = options;
   const roots = options.trustedRoots ?? [INTEL_SGX_ROOT_CA];
   const requireCrls = options.dangerouslyAllowMissingCrls !== true;
-  const pckChain = verifyPckChain(quote, { collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}) });
-  const pck = parsePckExtensions(pckChain.leaf);
+  const pckChain = verifyPckChain(quote, { collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}), context });
+  const pck = parsePckExtensions(pckChain.leaf, context);
 
-  verifyQeReportSignature(quote, pckChain.leaf);
+  verifyQeReportSignature(quote, pckChain.leaf, context);
   verifyQeReportBinding(quote);
-  verifyQuoteSignature(quote);
+  verifyQuoteSignature(quote, context);
 
-  const tcbInfoDoc = selectTcbInfo(collateral, quote.tee === "sgx" ? "SGX" : "TDX", pck.fmspc, pck.pceId, at, freshness);
+  const tcbInfoDoc = selectTcbInfo(collateral, quote.tee === "sgx" ? "SGX" : "TDX", pck.fmspc, pck.pceId, at, freshness, context);
   checkVersion(tcbInfoDoc, "TCB Info", 3);
   if (tcbInfoDoc.value.tcbType !== 0) unsupported("TCB Info", "tcbType", tcbInfoDoc.value.tcbType, 0);
-  const tcbSigning = verifyIntelDocument({ document: tcbInfoDoc, name: "TCB Info", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}) });
+  const tcbSigning = verifyIntelDocument({ document: tcbInfoDoc, name: "TCB Info", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}), context });
   const tcbInfo = tcbInfoDoc.value;
 
   const qeId = quote.tee === "sgx" ? "QE" : "TD_QE";
-  const qeIdentityDoc = selectQeIdentity(collateral, qeId, at, freshness);
+  const qeIdentityDoc = selectQeIdentity(collateral, qeId, at, freshness, context);
   let qe: QeTcb | undefined;
   let qeSigningExpires: Date | undefined;
   const used: CollateralStamp[] = [...chainCrlStamps(pckChain.chain), ...chainCrlStamps(tcbSigning.chain), intelDocumentStamp("tcbInfo", tcbInfoDoc.value, tcbInfoDoc.bodyHash)];
   if (qeIdentityDoc) {
     checkVersion(qeIdentityDoc, "QE Identity", 2);
-    const qeSigning = verifyIntelDocument({ document: qeIdentityDoc, name: "QE Identity", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}) });
+    const qeSigning = verifyIntelDocument({ document: qeIdentityDoc, name: "QE Identity", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}), context });
     qeSigningExpires = qeSigning.chain.expiresAt;
     used.push(...chainCrlStamps(qeSigning.chain), intelDocumentStamp("qeIdentity", qeIdentityDoc.value, qeIdentityDoc.bodyHash));
     qe = checkQeIdentity(quote.signature.qeReport, qeIdentityDoc.value);
@@ -137,12 +140,15 @@ export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOption
   const expiresAt = new Date(Math.min(...expiries.map((d) => d.getTime())));
 
   const rootCaCrl = pckChain.rootCaCrl ?? tcbSigning.chain.crlsUsed.find((c) => c.issuer === tcbSigning.chain.root.certificate.subject);
-  const collateralHash = dcapCollateralHash({
-    tcbInfo: documentKeccak(tcbInfoDoc.bodyHash, tcbInfoDoc.source.body),
-    ...(qeIdentityDoc ? { qeIdentity: documentKeccak(qeIdentityDoc.bodyHash, qeIdentityDoc.source.body) } : {}),
-    ...(pckChain.pckCrl ? { pckCrl: crlKeccakOf(pckChain.pckCrl) } : {}),
-    ...(rootCaCrl ? { rootCaCrl: crlKeccakOf(rootCaCrl) } : {}),
-  });
+  const collateralHash = dcapCollateralHash(
+    {
+      tcbInfo: documentKeccak(tcbInfoDoc.bodyHash, tcbInfoDoc.source.body, context),
+      ...(qeIdentityDoc ? { qeIdentity: documentKeccak(qeIdentityDoc.bodyHash, qeIdentityDoc.source.body, context) } : {}),
+      ...(pckChain.pckCrl ? { pckCrl: crlKeccakOf(pckChain.pckCrl, context) } : {}),
+      ...(rootCaCrl ? { rootCaCrl: crlKeccakOf(rootCaCrl, context) } : {}),
+    },
+    context,
+  );
 
   const platform: DcapPlatformInfo = {
     fmspc: pck.fmspc,

@@ -1,4 +1,5 @@
 import type { CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
@@ -22,6 +23,8 @@ export interface VerifyIntelDocumentOptions {
   requireCrls?: boolean;
   /** Floor and maximum age for the signing chain's CRL. */
   freshness?: CollateralFreshnessOptions;
+  /** What to remember between verifications (a long-lived verifier's); without it nothing is. */
+  context?: VerifierContext;
 }
 
 export interface VerifyIntelDocumentResult {
@@ -30,23 +33,14 @@ export interface VerifyIntelDocumentResult {
   chain: VerifiedChain;
 }
 
-const signatureCache = new Map<string, boolean>();
-
-/** Drops remembered TCB Info / QE Identity signature checks (for cold-cache benchmarks). */
-export function clearIntelSignatureCache(): void {
-  signatureCache.clear();
-}
-
 /** ECDSA P-256 (r‖s) over the exact body bytes; remembered by body hash, signature and signer key. */
-function signedBy(document: IntelDocument<unknown>, cert: ParsedCertificate): boolean {
+function signedBy(document: IntelDocument<unknown>, cert: ParsedCertificate, context: VerifierContext | undefined): boolean {
   const sig = document.source.signature;
   const key = `${document.bodyHash}:${Buffer.from(sig).toString("hex")}:${cert.fingerprint}`;
-  const hit = signatureCache.get(key);
+  const hit = context?.intelSignatures.get(key);
   if (hit !== undefined) return hit;
   const ok = sig.length === 64 && verifyWith({ kind: "ecdsa", hash: "sha256" }, document.source.body, sig, cert.publicKey, "p1363");
-  if (signatureCache.size >= 4096) signatureCache.delete(signatureCache.keys().next().value as string);
-  signatureCache.set(key, ok);
-  return ok;
+  return context ? context.intelSignatures.set(key, ok) : ok;
 }
 
 /**
@@ -69,14 +63,14 @@ export function verifyIntelDocument(options: VerifyIntelDocumentOptions): Verify
       at: { field: name },
     });
   }
-  const signer = candidates.find((c) => signedBy(document, c));
+  const signer = candidates.find((c) => signedBy(document, c, options.context));
   if (!signer) {
     throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_SIGNATURE_INVALID, `the ${name} signature does not verify`, {
       at: { field: `${name}.signature` },
       details: { signers: candidates.map((c) => c.fingerprint) },
     });
   }
-  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls, ...(freshness ? { crlFreshness: freshness } : {}) });
+  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls, ...(freshness ? { crlFreshness: freshness } : {}), caches: options.context?.pki });
   const { issueDate, nextUpdate } = document.value;
   if (at < issueDate) {
     throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID, `the ${name} is not yet valid`, {
@@ -98,6 +92,8 @@ export interface VerifyTcbInfoDocumentOptions {
   collateral: CollateralSet;
   roots: readonly TrustedRoot[];
   at: Date;
+  /** What to remember between verifications; without it nothing is. */
+  context?: VerifierContext;
 }
 
 /**
@@ -105,12 +101,12 @@ export interface VerifyTcbInfoDocumentOptions {
  * returns its stamp: how TCB recovery and the collateral floor take a document no evidence used yet.
  */
 export function verifyTcbInfoDocument(source: SignedIntelJson, options: VerifyTcbInfoDocumentOptions): CollateralStamp {
-  const document = readIntelDocument(source);
+  const document = readIntelDocument(source, options.context);
   if (document instanceof VerificationError) throw document;
   if (source.type !== "tcbInfo") {
     throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED, "the document is not a TCB Info", { details: { got: source.type, want: "tcbInfo" } });
   }
   const value = document.value as TcbInfo;
-  verifyIntelDocument({ document: { ...document, value }, name: "TCB Info", collateral: options.collateral, roots: options.roots, at: options.at });
+  verifyIntelDocument({ document: { ...document, value }, name: "TCB Info", collateral: options.collateral, roots: options.roots, at: options.at, context: options.context });
   return intelDocumentStamp("tcbInfo", value, document.bodyHash);
 }

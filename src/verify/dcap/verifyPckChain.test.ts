@@ -2,26 +2,18 @@ import { describe, expect, it } from "vitest";
 import { codeOf, loadDcapSet } from "../../../test/support/dcapFixtures.ts";
 import { parseDcapQuote } from "../../evidence/dcap/parseDcapQuote.ts";
 import { INTEL_SGX_ROOT_CA } from "../../pki/roots.ts";
-import { clearParseCaches } from "../../pki/x509/certificate.ts";
-import { clearSignatureCache } from "../../pki/x509/verifyCertificateChain.ts";
-import { clearDcapCaches } from "./clearDcapCaches.ts";
+import { createVerifierContext } from "../verifierContext.ts";
 import { verifyPckChain } from "./verifyPckChain.ts";
-
-function clearAll(): void {
-  clearDcapCaches();
-  clearParseCaches();
-  clearSignatureCache();
-}
 
 describe("verifyPckChain and the root a quote carries", () => {
   for (const kind of ["sgx", "tdx"] as const) {
     const set = loadDcapSet(kind, kind === "sgx" ? "dcapqvl-sgx" : "dcapqvl-tdx");
     const options = { collateral: set.collateral, roots: [INTEL_SGX_ROOT_CA], at: set.at, requireCrls: true };
 
-    it(`${kind}: with every cache cleared, the chain ends at the pinned root, as when warm`, () => {
-      clearAll();
-      const cold = verifyPckChain(parseDcapQuote(set.quote), options);
-      const warm = verifyPckChain(parseDcapQuote(set.quote), options);
+    it(`${kind}: with a fresh context, the chain ends at the pinned root, as when warm`, () => {
+      const context = createVerifierContext();
+      const cold = verifyPckChain(parseDcapQuote(set.quote), { ...options, context });
+      const warm = verifyPckChain(parseDcapQuote(set.quote), { ...options, context });
       expect(cold.chain.root).toBe(INTEL_SGX_ROOT_CA);
       expect(cold.chain.certificates.map((c) => c.fingerprint)).toEqual(warm.chain.certificates.map((c) => c.fingerprint));
       expect(cold.chain.expiresAt).toEqual(warm.chain.expiresAt);
@@ -32,7 +24,6 @@ describe("verifyPckChain and the root a quote carries", () => {
       const certs = quote.signature.pckChain.certificates;
       const root = certs[certs.length - 1]!.slice();
       root[root.length - 1]! ^= 0x01; // inside the signature: still parses, no longer the pinned bytes
-      clearAll();
       const tampered = { ...quote, signature: { ...quote.signature, pckChain: { ...quote.signature.pckChain, certificates: [...certs.slice(0, -1), root] } } };
       expect(codeOf(() => verifyPckChain(tampered, options))).toBe("CERT_ROOT_UNTRUSTED");
     });

@@ -1,4 +1,5 @@
 import type { CollateralSet } from "../../collateral/types.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { EvidenceFormatError, VerificationError } from "../../errors/KeepledgerError.ts";
 import { DCAP_FORMAT_CODES } from "../../evidence/dcap/codes.ts";
@@ -20,6 +21,8 @@ export interface VerifyPckChainOptions {
   requireCrls: boolean;
   /** Floor and maximum age for the PCK CRL and the root CA CRL. */
   freshness?: CollateralFreshnessOptions;
+  /** What to remember between verifications (a long-lived verifier's); without it nothing is. */
+  context?: VerifierContext;
 }
 
 export interface VerifiedPckChain {
@@ -65,7 +68,7 @@ export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions)
       details: { got: ders.length, want: PCK_CHAIN_LENGTH },
     });
   }
-  const certs = ders.map((der, i) => trustedRootWithDer(der, options.roots) ?? parseCertificate(der, `PCK certificate chain[${i}]`));
+  const certs = ders.map((der, i) => trustedRootWithDer(der, options.roots) ?? parseCertificate(der, `PCK certificate chain[${i}]`, options.context?.pki));
   const last = certs[PCK_CHAIN_LENGTH - 1]!;
   if (!options.roots.some((r) => r.certificate === last)) {
     throw new VerificationError(X509_CODES.CERT_ROOT_UNTRUSTED, "the PCK certificate chain does not end with a pinned root", {
@@ -86,6 +89,7 @@ export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions)
     crls: options.collateral.crls,
     requireCrls: options.requireCrls,
     ...(options.freshness ? { crlFreshness: options.freshness } : {}),
+    caches: options.context?.pki,
   });
   const caSubject = chain.certificates[1]?.subject;
   const rootSubject = chain.root.certificate.subject;

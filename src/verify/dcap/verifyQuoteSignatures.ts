@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "../../evidence/dcap/types.ts";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual, isAllZero } from "../../util/bytes.ts";
@@ -10,28 +11,14 @@ const ECDSA_SHA256 = { kind: "ecdsa", hash: "sha256" } as const;
 /** DER SubjectPublicKeyInfo prefix of an uncompressed P-256 key (id-ecPublicKey, prime256v1), up to the 0x04 point tag. */
 const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d03010703420004", "hex");
 
-const keyCache = new Map<string, KeyObject>();
-const qeReportCache = new Map<string, boolean>();
-
-/** Drops remembered attestation keys and QE report signature checks (for cold-cache benchmarks). */
-export function clearQuoteSignatureCaches(): void {
-  keyCache.clear();
-  qeReportCache.clear();
-}
-
-function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
-  cache.set(key, value);
-  return value;
-}
-
 /** The attestation key (raw x‖y) as a node:crypto key; fails unless it is a point on P-256. */
-export function attestationKeyObject(raw: Uint8Array): KeyObject {
+export function attestationKeyObject(raw: Uint8Array, context?: VerifierContext): KeyObject {
   const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("hex");
-  const hit = keyCache.get(id);
+  const hit = context?.attestationKeys.get(id);
   if (hit) return hit;
   try {
-    return remember(keyCache, id, createPublicKey({ key: Buffer.concat([P256_SPKI_PREFIX, raw]), format: "der", type: "spki" }));
+    const key = createPublicKey({ key: Buffer.concat([P256_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+    return context ? context.attestationKeys.set(id, key) : key;
   } catch (cause) {
     throw new VerificationError(DCAP_CODES.DCAP_ATTESTATION_KEY_INVALID, "the attestation key is not a P-256 public key", {
       at: { field: "quote.signature.attestationKey" },
@@ -45,11 +32,11 @@ export function attestationKeyObject(raw: Uint8Array): KeyObject {
  * signature and certificate: a platform's QE report rarely changes, so a warm
  * verifier checks one signature per quote (the quote's own).
  */
-export function verifyQeReportSignature(quote: DcapQuote, pckLeaf: ParsedCertificate): void {
+export function verifyQeReportSignature(quote: DcapQuote, pckLeaf: ParsedCertificate, context?: VerifierContext): void {
   const { qeReport, qeReportSignature } = quote.signature;
   const key = `${Buffer.from(qeReport.raw).toString("hex")}:${Buffer.from(qeReportSignature).toString("hex")}:${pckLeaf.fingerprint}`;
-  let ok = qeReportCache.get(key);
-  if (ok === undefined) ok = remember(qeReportCache, key, verifyWith(ECDSA_SHA256, qeReport.raw, qeReportSignature, pckLeaf.publicKey, "p1363"));
+  const check = (): boolean => verifyWith(ECDSA_SHA256, qeReport.raw, qeReportSignature, pckLeaf.publicKey, "p1363");
+  const ok = context ? context.qeReports.getOrSet(key, check) : check();
   if (!ok) {
     throw new VerificationError(DCAP_CODES.DCAP_QE_REPORT_SIGNATURE_INVALID, "the QE report is not signed by the PCK certificate", {
       at: { field: "quote.signature.qeReportSignature" },
@@ -72,8 +59,8 @@ export function verifyQeReportBinding(quote: DcapQuote): void {
 }
 
 /** The quote's signature by the attestation key over the signed region (header ‖ body). */
-export function verifyQuoteSignature(quote: DcapQuote): void {
-  const key = attestationKeyObject(quote.signature.attestationKey);
+export function verifyQuoteSignature(quote: DcapQuote, context?: VerifierContext): void {
+  const key = attestationKeyObject(quote.signature.attestationKey, context);
   if (!verifyWith(ECDSA_SHA256, quote.signedRegion, quote.signature.quoteSignature, key, "p1363")) {
     throw new VerificationError(DCAP_CODES.DCAP_QUOTE_SIGNATURE_INVALID, "the quote signature does not verify with its attestation key", {
       at: { field: "quote.signature.quoteSignature" },

@@ -11,8 +11,8 @@ import { verifyNitroDocument } from "./verifyNitroDocument.ts";
 export const nitroAdapter: TeeAdapter<"nitro", NitroDocument> = {
   kind: "nitro",
   detect: detectNitroDocument,
-  parse: parseNitroDocument,
+  parse: (bytes, context) => parseNitroDocument(bytes, { pki: context?.pki }),
   collateralRequests: () => [],
   verify: (doc, context) =>
-    verifyNitroDocument(doc, { at: context.at, ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}) }),
+    verifyNitroDocument(doc, { at: context.at, ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}), context: context.caches }),
 };

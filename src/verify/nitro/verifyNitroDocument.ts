@@ -1,4 +1,5 @@
 import { zeroHash } from "viem";
+import type { VerifierContext } from "../verifierContext.ts";
 import { KEY_USAGE } from "../../pki/x509/certificate.ts";
 import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
 import type { NitroDocument } from "../../evidence/nitro/parseNitroDocument.ts";
@@ -22,6 +23,8 @@ export interface VerifyNitroDocumentOptions {
    * between AWS's hosts and the verifier. Default 5 s (DEFAULT_CLOCK_TOLERANCE_MS).
    */
   clockToleranceMs?: number;
+  /** What to remember between verifications (a long-lived verifier's); without it nothing is. */
+  context?: VerifierContext;
 }
 
 export type VerifyNitroDocumentResult = VerifiedEvidence<"nitro">;
@@ -33,7 +36,7 @@ export type VerifyNitroDocumentResult = VerifiedEvidence<"nitro">;
  */
 export const DEFAULT_CLOCK_TOLERANCE_MS = 5_000;
 
-export function defaultVerifyNitroDocumentOptions(): Required<VerifyNitroDocumentOptions> {
+export function defaultVerifyNitroDocumentOptions(): Required<Omit<VerifyNitroDocumentOptions, "context">> {
   return { at: new Date(), trustedRoots: [AWS_NITRO_ROOT_G1], clockToleranceMs: DEFAULT_CLOCK_TOLERANCE_MS };
 }
 
@@ -103,6 +106,7 @@ export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocu
     chain: [doc.certificate, ...[...doc.cabundle].reverse()],
     roots: trustedRoots,
     at: signedAt,
+    caches: options.context?.pki,
   });
 
   const pcrs: Record<string, Hex> = {};

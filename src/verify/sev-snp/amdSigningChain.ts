@@ -1,4 +1,5 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
+import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { AMD_ARKS, type AmdProductLine } from "../../pki/roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
 import { commonName } from "../../pki/x509/names.ts";
@@ -40,6 +41,8 @@ export interface VerifyAmdSigningChainOptions {
   trustedRoots?: readonly TrustedRoot[];
   /** Floor and maximum age for the ARK's CRL (CRL_STALE, COLLATERAL_TOO_OLD). */
   freshness?: CollateralFreshnessOptions;
+  /** Where parsed objects and signature checks are remembered; see VerifierContext. */
+  caches?: PkiCaches;
 }
 
 export interface VerifyAmdSigningChainResult {
@@ -73,6 +76,7 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
     crls,
     requireCrls: requireCrl,
     ...(freshness ? { crlFreshness: freshness } : {}),
+    caches: options.caches,
     leaf: "ca", // the ASK/ASVK is checked alone here; the VCEK/VLEK chain below it checks the end entity
   });
   return { ...named, chain };

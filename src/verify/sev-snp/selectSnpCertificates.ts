@@ -1,4 +1,5 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { CollateralSet } from "../../collateral/types.ts";
 import type { SnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
 import { bytesEqual } from "../../util/bytes.ts";
@@ -23,7 +24,7 @@ const KEY_NAME = { vcek: "VCEK", vlek: "VLEK" } as const;
  * Preference: hwID equal to CHIP_ID, then certificate TCB equal to
  * REPORTED_TCB, then valid at `at`, then collateral order.
  */
-export function selectSnpCertificates(report: SnpReport, collateral: CollateralSet, at: Date): SelectedSnpCertificates {
+export function selectSnpCertificates(report: SnpReport, collateral: CollateralSet, at: Date, context?: VerifierContext): SelectedSnpCertificates {
   const want = report.keyInfo.signingKey;
   const candidates: Array<{ cert: ParsedCertificate; ext: VekExtensions; score: number }> = [];
   let firstProblem: VerificationError | undefined;
@@ -31,7 +32,7 @@ export function selectSnpCertificates(report: SnpReport, collateral: CollateralS
     if (cert.isCa) continue;
     let ext: VekExtensions | undefined;
     try {
-      ext = readVekExtensions(cert);
+      ext = readVekExtensions(cert, context);
     } catch (e) {
       firstProblem ??= e as VerificationError;
       continue;
@@ -49,7 +50,7 @@ export function selectSnpCertificates(report: SnpReport, collateral: CollateralS
   const best = candidates.reduce((a, b) => (b.score > a.score ? b : a));
 
   const issuers = collateral.certificates.filter((c) => c.subject === best.cert.issuer && c !== best.cert);
-  const intermediate = issuers.find((c) => isSignedBy(best.cert, c)) ?? issuers[0];
+  const intermediate = issuers.find((c) => isSignedBy(best.cert, c, context?.pki)) ?? issuers[0];
   if (!intermediate) {
     throw new VerificationError(
       SNP_VERIFY_CODES.SNP_ASK_MISSING,

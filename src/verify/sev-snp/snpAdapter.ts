@@ -60,6 +60,7 @@ export function createSnpAdapter(options: SnpAdapterOptions = {}): TeeAdapter<"s
           dangerouslyAllowMissingCrl,
           ...(context.trustedRoots === undefined ? {} : { trustedRoots: context.trustedRoots }),
           ...(context.freshness === undefined ? {} : { freshness: context.freshness }),
+          context: context.caches,
         });
       } catch (error) {
         if (isKeepledgerError(error) && error.code === X509_CODES.CRL_MISSING) {

@@ -1,4 +1,5 @@
 import { VerificationError } from "../../errors/KeepledgerError.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { AmdProductLine } from "../../pki/roots.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { DER, readSingle, readSmallInteger } from "../../pki/x509/der.ts";
@@ -56,28 +57,20 @@ function malformed(cert: ParsedCertificate, why: string, cause?: unknown): Verif
   });
 }
 
-const cache = new Map<string, VekExtensions | VerificationError | null>();
-
-/** Drops remembered extension decodings (for cold-cache benchmarks). */
-export function clearVekExtensionCache(): void {
-  cache.clear();
-}
-
 /**
  * Reads AMD's KDS extensions. Returns undefined for a certificate without the
  * productName extension (not a VCEK/VLEK); throws SNP_VEK_MALFORMED when
- * they are present but wrong. Remembered by certificate fingerprint.
+ * they are present but wrong. Remembered in `context` by certificate fingerprint.
  */
-export function readVekExtensions(cert: ParsedCertificate): VekExtensions | undefined {
-  let hit = cache.get(cert.fingerprint);
+export function readVekExtensions(cert: ParsedCertificate, context?: VerifierContext): VekExtensions | undefined {
+  let hit = context?.vekExtensions.get(cert.fingerprint);
   if (hit === undefined) {
     try {
       hit = decode(cert);
     } catch (e) {
       hit = e instanceof VerificationError ? e : malformed(cert, "an AMD extension is not valid DER", e);
     }
-    if (cache.size >= 4096) cache.delete(cache.keys().next().value as string);
-    cache.set(cert.fingerprint, hit);
+    context?.vekExtensions.set(cert.fingerprint, hit);
   }
   if (hit instanceof VerificationError) throw hit;
   return hit ?? undefined;

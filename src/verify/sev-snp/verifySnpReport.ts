@@ -13,7 +13,8 @@ import { amdIntermediateName, commonNameOf, verifyAmdSigningChain } from "./amdS
 import { SNP_VERIFY_CODES } from "./codes.ts";
 import { selectSnpCertificates } from "./selectSnpCertificates.ts";
 import { chainCrlStamps, uniqueStamps, type CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
-import { clearVekExtensionCache, vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
+import { vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 
 export interface VerifySnpReportOptions {
   collateral: CollateralSet;
@@ -28,6 +29,8 @@ export interface VerifySnpReportOptions {
   dangerouslyAllowMissingCrl?: boolean;
   /** Floor and maximum age for AMD's CRL (per ARK, i.e. per product line): an older CRL is CRL_STALE. */
   freshness?: CollateralFreshnessOptions;
+  /** What to remember between verifications (a long-lived verifier's); without it nothing is. */
+  context?: VerifierContext;
 }
 
 export function defaultVerifySnpReportOptions(): Pick<VerifySnpReportOptions, "dangerouslyAllowMissingCrl"> {
@@ -53,15 +56,15 @@ const KEY_NAME = { vcek: "VCEK", vlek: "VLEK" } as const;
  * Pure: no I/O, no clock. Throws VerificationError on any failure.
  */
 export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptions): VerifySnpReportResult {
-  const { collateral, at, trustedRoots, dangerouslyAllowMissingCrl = false, freshness } = options;
+  const { collateral, at, trustedRoots, dangerouslyAllowMissingCrl = false, freshness, context } = options;
   const requireCrl = !dangerouslyAllowMissingCrl;
-  const { vek, extensions, intermediate } = selectSnpCertificates(report, collateral, at);
+  const { vek, extensions, intermediate } = selectSnpCertificates(report, collateral, at, context);
   const keyName = KEY_NAME[report.keyInfo.signingKey];
 
   const named = amdIntermediateName(commonNameOf(intermediate));
   if (named) checkProductLine(report, named.productLine, named.signingKey, extensions, keyName);
   // Throws SNP_PRODUCT_UNDETERMINED when the issuer's name is not an AMD one.
-  const signing = verifyAmdSigningChain({ intermediate, at, crls: collateral.crls, requireCrl, trustedRoots, ...(freshness ? { freshness } : {}) });
+  const signing = verifyAmdSigningChain({ intermediate, at, crls: collateral.crls, requireCrl, trustedRoots, ...(freshness ? { freshness } : {}), caches: context?.pki });
   const productLine = signing.productLine;
 
   const vekChain = verifyCertificateChain({
@@ -71,6 +74,7 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     at,
     crls: collateral.crls,
     ...(freshness ? { crlFreshness: freshness } : {}),
+    caches: context?.pki,
   });
 
   checkVekKey(vek, keyName);
@@ -96,7 +100,7 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: report.policyDecoded.debug,
     evidenceHash: keccak256Hex(report.raw),
-    collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed),
+    collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed, context),
     expiresAt,
     verifiedAt: at,
     collateralUsed: uniqueStamps([...chainCrlStamps(signing.chain), ...chainCrlStamps(vekChain)]),
@@ -144,26 +148,21 @@ export function snpClaims(report: SnpReport): SnpClaims {
  * keccak256(keccak256(VEK DER) ‖ keccak256(ASK DER) ‖ keccak256(ARK DER) ‖ keccak256(CRL DER)…),
  * the CRLs in the order the chain used them (docs/evidence/sev-snp.md).
  */
-export function snpCollateralHash(vek: ParsedCertificate, intermediate: ParsedCertificate, ark: ParsedCertificate, crls: readonly ParsedCrl[]): Hex {
-  return keccak256Hex(concatBytes(...[vek, intermediate, ark, ...crls].map(derHash)));
+export function snpCollateralHash(
+  vek: ParsedCertificate,
+  intermediate: ParsedCertificate,
+  ark: ParsedCertificate,
+  crls: readonly ParsedCrl[],
+  context?: VerifierContext,
+): Hex {
+  return keccak256Hex(concatBytes(...[vek, intermediate, ark, ...crls].map((item) => derKeccak(item, context))));
 }
 
-// keccak256 of each certificate/CRL, by parsed object: the x509 parse cache hands out one object per DER.
-let derHashes = new WeakMap<ParsedCertificate | ParsedCrl, Uint8Array>();
-
-function derHash(item: ParsedCertificate | ParsedCrl): Uint8Array {
-  let h = derHashes.get(item);
-  if (!h) {
-    h = keccak256Bytes(item.der);
-    derHashes.set(item, h);
-  }
-  return h;
-}
-
-/** Drops this module's caches (VEK extensions, collateral item hashes) for cold-cache runs; x509 has its own clear functions. */
-export function clearSnpVerifyCaches(): void {
-  derHashes = new WeakMap();
-  clearVekExtensionCache();
+/** keccak256 of a certificate's or CRL's DER, remembered in `context` by its SHA-256 fingerprint. */
+function derKeccak(item: ParsedCertificate | ParsedCrl, context: VerifierContext | undefined): Uint8Array {
+  const make = (): Hex => toHex(keccak256Bytes(item.der));
+  const hex = context ? context.keccak.getOrSet(`der:${item.fingerprint}`, make) : make();
+  return Buffer.from(hex.slice(2), "hex");
 }
 
 export function tcbComponents(tcb: SnpTcbVersion): SnpTcbComponents {

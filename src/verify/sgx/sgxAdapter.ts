@@ -10,8 +10,8 @@ import { verifySgxQuote } from "./verifySgxQuote.ts";
 export const sgxAdapter: TeeAdapter<"sgx", SgxQuote> = {
   kind: "sgx",
   detect: (bytes) => detectDcapQuote(bytes) === "sgx",
-  parse: parseSgxQuote,
-  collateralRequests: (quote) => [collateralRequestFor(quote)],
+  parse: (bytes, context) => parseSgxQuote(bytes, { pckChains: context?.pckChains }),
+  collateralRequests: (quote, context) => [collateralRequestFor(quote, context)],
   verify(quote, context) {
     checkEvidenceBytes(quote, context.evidence);
     return verifySgxQuote(quote, {
@@ -19,6 +19,7 @@ export const sgxAdapter: TeeAdapter<"sgx", SgxQuote> = {
       at: context.at,
       ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}),
       ...(context.freshness ? { freshness: context.freshness } : {}),
+      context: context.caches,
     });
   },
 };

@@ -10,8 +10,8 @@ import { verifyTdxQuote } from "./verifyTdxQuote.ts";
 export const tdxAdapter: TeeAdapter<"tdx", TdxQuote> = {
   kind: "tdx",
   detect: (bytes) => detectDcapQuote(bytes) === "tdx",
-  parse: parseTdxQuote,
-  collateralRequests: (quote) => [collateralRequestFor(quote)],
+  parse: (bytes, context) => parseTdxQuote(bytes, { pckChains: context?.pckChains }),
+  collateralRequests: (quote, context) => [collateralRequestFor(quote, context)],
   verify(quote, context) {
     checkEvidenceBytes(quote, context.evidence);
     return verifyTdxQuote(quote, {
@@ -19,6 +19,7 @@ export const tdxAdapter: TeeAdapter<"tdx", TdxQuote> = {
       at: context.at,
       ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}),
       ...(context.freshness ? { freshness: context.freshness } : {}),
+      context: context.caches,
     });
   },
 };

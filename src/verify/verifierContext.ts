@@ -1,0 +1,65 @@
+import type { KeyObject } from "node:crypto";
+import type { VerificationError } from "../errors/KeepledgerError.ts";
+import { createPkiCaches, type PkiCaches } from "../pki/x509/pkiCaches.ts";
+import { BoundedCache, type BoundedCacheOptions } from "../util/boundedCache.ts";
+import type { Hex } from "../util/bytes.ts";
+import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
+import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
+import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
+
+/**
+ * Everything a verifier remembers between verifications, by exact bytes: parsed certificates and CRLs,
+ * signature checks, decoded PCK chains, parsed and checked Intel collateral, attestation keys, QE report
+ * checks, PCK and VEK extensions, collateral hashes. Every entry is a pure function of the bytes it is
+ * keyed by (never of the time or of policy), so sharing one context between verifications changes only
+ * their speed.
+ *
+ * Whoever owns the process creates one (the node, the CLI, the bench) and passes it in
+ * (`verifyEvidence(bytes, { context })`); without it each verification gets a fresh one of its own.
+ * Every cache is bounded by entries and by age (`createVerifierContext({ maxEntries, maxAgeMs })`).
+ */
+export interface VerifierContext {
+  readonly pki: PkiCaches;
+  /** PEM certification data (a DCAP quote's PCK chain) → its DER blocks. */
+  readonly pckChains: BoundedCache<string, readonly Uint8Array[]>;
+  /** `${type}:${sha256(body)}` → the parsed TCB Info / QE Identity, or why it is invalid. */
+  readonly intelDocuments: BoundedCache<string, ParsedIntelDocument>;
+  /** body hash, signature and signer fingerprint → whether the Intel document signature verifies. */
+  readonly intelSignatures: BoundedCache<string, boolean>;
+  /** PCK certificate fingerprint → its SGX extensions. */
+  readonly pckExtensions: BoundedCache<string, PckExtensions>;
+  /** raw P-256 attestation key (hex) → the key object. */
+  readonly attestationKeys: BoundedCache<string, KeyObject>;
+  /** QE report, its signature and the PCK fingerprint → whether the signature verifies. */
+  readonly qeReports: BoundedCache<string, boolean>;
+  /** VCEK/VLEK fingerprint → its AMD extensions, none (null), or why they are malformed. */
+  readonly vekExtensions: BoundedCache<string, VekExtensions | VerificationError | null>;
+  /** keccak256 of collateral items: `body:${sha256}`, `der:${fingerprint}`, `combined:${items}`. */
+  readonly keccak: BoundedCache<string, Hex>;
+}
+
+export interface VerifierContextOptions {
+  /** Entries per cache (default 4096; signature checks get four times as many). */
+  maxEntries?: number;
+  /** How long an entry is kept, in milliseconds (default one hour). */
+  maxAgeMs?: number;
+}
+
+export function defaultVerifierContextOptions(): Required<VerifierContextOptions> {
+  return { maxEntries: 4096, maxAgeMs: 60 * 60 * 1000 };
+}
+
+export function createVerifierContext(options: VerifierContextOptions = {}): VerifierContext {
+  const bounds: BoundedCacheOptions = { ...defaultVerifierContextOptions(), ...options };
+  return {
+    pki: createPkiCaches(bounds),
+    pckChains: new BoundedCache(bounds),
+    intelDocuments: new BoundedCache(bounds),
+    intelSignatures: new BoundedCache(bounds),
+    pckExtensions: new BoundedCache(bounds),
+    attestationKeys: new BoundedCache(bounds),
+    qeReports: new BoundedCache(bounds),
+    vekExtensions: new BoundedCache(bounds),
+    keccak: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
+  };
+}
