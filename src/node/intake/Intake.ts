@@ -10,7 +10,7 @@ import type { Appraiser } from "../appraisal/appraiseSubmission.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import { errorJson } from "../errorJson.ts";
 import type { Outbox } from "../outbox/Outbox.ts";
-import { signedRecordOf } from "../peer/PeerService.ts";
+import { evidenceLinkOf, signedRecordOf } from "../appraisal/appraisalRecords.ts";
 import type { VerdictSigner } from "../quorum/verdictSigner.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
 import { verdictToJson, type ErrorJson, type PublicStatus, type RequestSource, type Submission, type VerdictMode } from "../types.ts";
@@ -104,14 +104,7 @@ export class Intake {
       mode,
       evidence: appraisal.evidence,
       collateral: appraisal.collateral,
-      link: {
-        verdictId: appraisal.verdictId,
-        evidenceHash: appraisal.evidenceHash,
-        workloadId: appraisal.verdict.workloadId,
-        subjectPublicKey: appraisal.subjectPublicKey,
-        bindingContext: appraisal.bindingContext,
-        freshnessBlock: Number(appraisal.verdict.freshnessBlock),
-      },
+      link: evidenceLinkOf(appraisal),
       signed: signedRecordOf(appraisal),
       ...(own ? { signature: own } : {}),
     });

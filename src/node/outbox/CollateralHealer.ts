@@ -22,7 +22,7 @@ import { NODE_CODES } from "../codes.ts";
 import { errorJson } from "../errorJson.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
-import { signedRecordOf } from "../peer/PeerService.ts";
+import { evidenceLinkOf, signedRecordOf } from "../appraisal/appraisalRecords.ts";
 import type { PeerRefusal } from "../peer/peerProtocol.ts";
 import type { VerdictSigner } from "../quorum/verdictSigner.ts";
 import type { NodeStore, VerdictRecord } from "../store/NodeStore.ts";
@@ -138,14 +138,7 @@ export class CollateralHealer {
         mode: "single",
         evidence: a.evidence,
         collateral: a.collateral,
-        link: {
-          verdictId: a.verdictId,
-          evidenceHash: a.evidenceHash,
-          workloadId: a.verdict.workloadId,
-          subjectPublicKey: a.subjectPublicKey,
-          bindingContext: a.bindingContext,
-          freshnessBlock: Number(a.verdict.freshnessBlock),
-        },
+        link: evidenceLinkOf(a),
         signed: signedRecordOf(a),
         signature: own,
       },

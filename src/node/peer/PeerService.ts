@@ -10,6 +10,7 @@ import type { Address, Hex } from "viem";
 import type { z } from "zod";
 import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
 import { batchLeaves, batchRoot, expandVerdictGroups, verdictId, type Verdict } from "../../ids/index.ts";
+import { evidenceLinkOf, signedRecordOf } from "../appraisal/appraisalRecords.ts";
 import type { Appraisal, Appraiser } from "../appraisal/appraiseSubmission.ts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
@@ -17,7 +18,6 @@ import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { VerdictSigner } from "../quorum/verdictSigner.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
-import type { SignedRecord } from "../tcb/TcbRecoveryStore.ts";
 import { verdictFromJson, type Submission } from "../types.ts";
 import {
   asVerdictJson,
@@ -59,21 +59,6 @@ function differences(proposed: Verdict, own: Verdict): Array<{ field: string; pr
   }));
 }
 
-export function signedRecordOf(a: Appraisal): SignedRecord {
-  const fmspc = a.verified.platform.fmspc;
-  const evaluation = a.verified.platform.tcbEvaluationDataNumber;
-  return {
-    verdictId: a.verdictId,
-    evidenceHash: a.evidenceHash,
-    workloadId: a.verdict.workloadId,
-    tee: a.verified.tee,
-    tcbStatus: a.verified.tcb.status,
-    fmspc: typeof fmspc === "string" ? fmspc.toLowerCase() : null,
-    tcbEvaluationDataNumber: typeof evaluation === "number" ? evaluation : null,
-    expiresAt: Number(a.verdict.expiresAt),
-  };
-}
-
 export class PeerService {
   readonly #o: PeerServiceOptions;
 
@@ -107,14 +92,7 @@ export class PeerService {
       appraisals.map((a) => ({
         evidence: a.evidence,
         collateral: a.collateral,
-        link: {
-          verdictId: a.verdictId,
-          evidenceHash: a.evidenceHash,
-          workloadId: a.verdict.workloadId,
-          subjectPublicKey: a.subjectPublicKey,
-          bindingContext: a.bindingContext,
-          freshnessBlock: Number(a.verdict.freshnessBlock),
-        },
+        link: evidenceLinkOf(a),
         signed: signedRecordOf(a),
       })),
     );
