@@ -74,7 +74,11 @@ describe("self-attestation", () => {
       functionName: "setLoggingProfile",
       args: [node.account.address, loggingProfileCode("staging")],
     });
-    const after = await until("a new own verdict", () => ownVerdict(net, node.account.address), (v) => v.id !== before.id);
+    const after = await until("a new own verdict", () => ownVerdict(net, node.account.address), (v) => v.id !== before.id).catch((error: unknown) => {
+      // What each node last logged, so that a failure here says why, not only that it timed out.
+      for (const n of net.nodes) console.error(`node ${n.index}:\n${n.logs.slice(-20).join("\n")}`);
+      throw error;
+    });
     expect(node.node!.log.profile).toBe("staging");
     expect((await node.node!.store.evidence.verdictLink(after.id))?.bindingContext).toBe("validator:staging");
   });

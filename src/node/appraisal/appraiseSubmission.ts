@@ -35,7 +35,7 @@ import { DCAP_CODES } from "../../verify/dcap/codes.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
 import { detectAdapter, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import type { ChainState } from "../chain/chainState.ts";
+import type { ChainState, ValidatorView } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
@@ -347,12 +347,17 @@ export class Appraiser {
     let context: Hex | undefined;
     let bindingContext = "keep";
     if (submission.context === "validator") {
+      // A validator's own evidence binds its logging profile, which governance may have just changed and
+      // which the validator re-attests for at once: read the set from the chain, not from a cache a poll
+      // may not have refreshed yet (own evidence is rare, so the read costs nothing that matters).
+      chain.invalidateValidators();
       const validator = (await chain.validatorSet()).validators.get(subject);
       if (!validator?.registered) {
         throw new PolicyError(NODE_CODES.NODE_VALIDATOR_CONTEXT_UNKNOWN, `${subject} is not a registered validator`, { details: { subject } });
       }
-      context = validatorContext(validator.loggingProfile);
-      bindingContext = `validator:${validator.loggingProfile satisfies LoggingProfile}`;
+      const profile = loggingProfileAt(validator, chain.now());
+      context = validatorContext(profile);
+      bindingContext = `validator:${profile satisfies LoggingProfile}`;
     }
     const hash = bindingHash({
       chainId: chain.deployment.chainId,
@@ -420,4 +425,9 @@ export function checkedPublicKey(publicKey: Hex): Hex {
     throw new UsageError(NODE_CODES.NODE_PUBLIC_KEY_INVALID, "the public key is not a point of secp256k1", { cause });
   }
   return `0x${xy}`;
+}
+
+/** The logging profile in force at `at` (chain seconds): a scheduled change applies from its effective time. */
+function loggingProfileAt(v: ValidatorView, at: bigint): LoggingProfile {
+  return v.loggingProfileEffectiveAt !== 0n && v.loggingProfileEffectiveAt <= at ? v.pendingLoggingProfile : v.loggingProfile;
 }
