@@ -183,8 +183,17 @@ export class SelfAttestation {
       functionName: "attachVerdict",
       args: [this.#o.sender.account.address, normalizeVerdict(v)],
     });
-    // Someone attached a newer verdict already: nothing to do.
-    if (!outcome.ok && outcome.revert?.errorName !== "ValidatorSetVerdictNotNewer") throw outcome.error;
+    if (!outcome.ok) {
+      if (outcome.revert?.errorName !== "ValidatorSetVerdictNotNewer") throw outcome.error;
+      // The held verdict is at least as new. If it was issued in the same chain second as this one (a
+      // re-attestation right after the last, e.g. for a just-changed logging profile), this one is not
+      // attached: fail the step so that the retry attests again in a later second. A strictly newer one
+      // someone else attached leaves nothing to do.
+      const heldIssuedAt = outcome.revert.args[1];
+      if (heldIssuedAt === v.issuedAt) {
+        throw new Error(`own verdict ${String(outcome.revert.args[0])} was issued in the same second as this one; attesting again`);
+      }
+    }
     this.#o.chain.invalidateValidators();
   }
 }
