@@ -4,6 +4,8 @@ import { spawnSync } from "node:child_process";
 const steps = [
   ["type check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
   ["lint TypeScript", "eslint", ["--max-warnings", "0", "."]],
+  // One formatter for the repository (.prettierrc.json; generated files and byte-exact vectors in .prettierignore).
+  ["formatting", "prettier", ["--check", "--log-level", "warn", "."]],
   // Rooms import only the rooms below them: the table in docs/architecture.md, as .dependency-cruiser.mjs.
   ["layer rules", "depcruise", ["--config", ".dependency-cruiser.mjs", "src"]],
   ["lint Solidity", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],

@@ -126,14 +126,16 @@ function schemaPaths(schema: unknown, prefix = "", out = new Map<string, boolean
 
 /** The first-column names of the table under the "| field |" header of a document. */
 function configTableFields(text: string): string[] {
-  const start = text.indexOf("| field |");
+  const start = text.search(/^\| field +\|/m);
   const table = text.slice(start, text.indexOf("\n\n", start)).split("\n").slice(2);
   return table.map((row) => /^\|\s*`([^`]+)`/.exec(row)?.[1] ?? `unparsed row: ${row}`);
 }
 
 describe("documentation", () => {
   it("finds the documents it checks", () => {
-    expect(FILES.map((f) => relative(ROOT, f))).toEqual(expect.arrayContaining(["README.md", "docs/node.md", "docs/registry.md", "docs/operator-guide.md"]));
+    expect(FILES.map((f) => relative(ROOT, f))).toEqual(
+      expect.arrayContaining(["README.md", "docs/node.md", "docs/registry.md", "docs/operator-guide.md"]),
+    );
   });
 
   it("links only to files and headings that exist", () => {
@@ -173,8 +175,14 @@ describe("documentation", () => {
     const text = readFileSync(join(ROOT, "docs/dapp-guide.md"), "utf8");
     const source = [...text.matchAll(/```solidity\n([\s\S]*?)```/g)].map((m) => m[1]!).find((s) => s.includes("contract "));
     expect(source).toContain("ATTESTATION.isAttested(keep, WORKLOAD_ID)");
-    const solc = createRequire(import.meta.url)("solc") as { compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string };
-    const input = { language: "Solidity", sources: { "Consumer.sol": { content: source } }, settings: { outputSelection: { "*": { "*": ["abi"] } } } };
+    const solc = createRequire(import.meta.url)("solc") as {
+      compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string;
+    };
+    const input = {
+      language: "Solidity",
+      sources: { "Consumer.sol": { content: source } },
+      settings: { outputSelection: { "*": { "*": ["abi"] } } },
+    };
     const findImport = (path: string) => {
       try {
         return { contents: readFileSync(join(ROOT, "node_modules", path), "utf8") };
