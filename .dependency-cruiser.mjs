@@ -32,8 +32,22 @@ export const ROOMS = {
   dev: [...FLOOR, "api", "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "node", "policy", "store", "verify"],
   // "every room": all the rooms below it (not the entry point, which no room imports).
   cli: [
-    ...FLOOR, "store", "evidence", "collateral", "ids", "evidenceStore", "verify", "policy", "chain",
-    "cert", "indexer", "node", "sdk", "api", "audit", "dev",
+    ...FLOOR,
+    "store",
+    "evidence",
+    "collateral",
+    "ids",
+    "evidenceStore",
+    "verify",
+    "policy",
+    "chain",
+    "cert",
+    "indexer",
+    "node",
+    "sdk",
+    "api",
+    "audit",
+    "dev",
   ],
   "index.ts": ["chain", "errors", "sdk", "verify"],
 };
@@ -49,7 +63,7 @@ const roomRules = Object.entries(ROOMS).map(([room, allowed]) => ({
   severity: "error",
   comment:
     `src/${room} may import only ${allowed.length === 0 ? "itself" : `itself and ${allowed.join(", ")}`} ` +
-    "(docs/architecture.md, \"Rooms and the imports between them\")",
+    '(docs/architecture.md, "Rooms and the imports between them")',
   from: { path: roomPath(room) },
   to: { path: "^src/", pathNot: anyOf([room, ...allowed]) },
 }));

@@ -61,7 +61,12 @@ async function setup(chain: InProcessChain, n: number, k: number): Promise<Setup
   const validators = devAccounts(`keepledger.bench.validator.${n}`, n);
   const block = await chain.publicClient.getBlock();
   await startValidatorNetwork(clients, deployment, { validators, threshold: k, now: block.timestamp, freshnessBlock: block.number - 1n });
-  const registered = await registerWorkload(clients, deployment, `bench-app-${n}`, "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi");
+  const registered = await registerWorkload(
+    clients,
+    deployment,
+    `bench-app-${n}`,
+    "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+  );
   const added = await addMeasurement(clients, deployment, registered.workloadId, 1, {
     tee: "tdx",
     mrtd: toHex(stringToBytes("m".repeat(48))),
@@ -169,7 +174,11 @@ export async function runGasBenchmark(): Promise<GasRow[]> {
     const estimate = await chain.publicClient.estimateGas({
       account: five.clients.walletClient.account,
       to: five.deployment.contracts.attestationRegistry,
-      data: encodeFunctionData({ abi: attestationRegistryAbi, functionName: "isAttested", args: [single.verdict.subject, five.workloadId] }),
+      data: encodeFunctionData({
+        abi: attestationRegistryAbi,
+        functionName: "isAttested",
+        args: [single.verdict.subject, five.workloadId],
+      }),
     });
     row("isAttested (eth_estimateGas of a transaction)", estimate);
 
@@ -186,15 +195,25 @@ export async function runGasBenchmark(): Promise<GasRow[]> {
     });
     if (revokedOk) throw new Error("a revoked subject answered attested");
     row("isAttested (execution, probe, subject revoked)", revokedGas);
-    row("liftSubjectRevocation (in a workload)", (await liftSubjectRevocation(five.clients, five.deployment, revokedSubject.verdict.subject, five.workloadId)).gasUsed);
+    row(
+      "liftSubjectRevocation (in a workload)",
+      (await liftSubjectRevocation(five.clients, five.deployment, revokedSubject.verdict.subject, five.workloadId)).gasUsed,
+    );
     const everywhere = await finalizeOne(chain, five, 3, "revoked-everywhere");
     row(
       "revokeSubjectEverywhere (1 workload listed)",
       (await revokeSubjectEverywhere(five.clients, five.deployment, everywhere.verdict.subject, [five.workloadId], "bench")).gasUsed,
     );
-    row("revokePlatform (fmspc)", (await revokePlatform(five.clients, five.deployment, { kind: "fmspc", value: "00906ed50000" }, "bench")).gasUsed);
+    row(
+      "revokePlatform (fmspc)",
+      (await revokePlatform(five.clients, five.deployment, { kind: "fmspc", value: "00906ed50000" }, "bench")).gasUsed,
+    );
     const bulk = batch.leaves.slice(0, 16);
-    row("revokeVerdicts 16 ids (batched, not materialized)", (await revokeVerdicts(five.clients, five.deployment, bulk, "bench")).gasUsed, 16);
+    row(
+      "revokeVerdicts 16 ids (batched, not materialized)",
+      (await revokeVerdicts(five.clients, five.deployment, bulk, "bench")).gasUsed,
+      16,
+    );
   } finally {
     await chain.close();
   }

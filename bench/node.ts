@@ -73,8 +73,18 @@ async function runMode(o: ModeOptions): Promise<NodeBenchRow> {
         subjectPublicKey: publicKey64(keep.publicKey),
         blockHash: nonce.blockHash,
       });
-      const evidence = createDebugEvidence({ privateKey, measurement: APP_DEBUG_MEASUREMENT, reportData: reportDataFor("debug", binding), timestamp: nonce.blockTimestamp * 1000 });
-      return JSON.stringify({ workloadId: net.workloadId, evidence: Buffer.from(evidence).toString("base64"), publicKey: keep.publicKey, freshnessBlock: nonce.blockNumber });
+      const evidence = createDebugEvidence({
+        privateKey,
+        measurement: APP_DEBUG_MEASUREMENT,
+        reportData: reportDataFor("debug", binding),
+        timestamp: nonce.blockTimestamp * 1000,
+      });
+      return JSON.stringify({
+        workloadId: net.workloadId,
+        evidence: Buffer.from(evidence).toString("base64"),
+        publicKey: keep.publicKey,
+        freshnessBlock: nonce.blockNumber,
+      });
     });
 
     // Finalization, as the chain records it.
@@ -87,7 +97,11 @@ async function runMode(o: ModeOptions): Promise<NodeBenchRow> {
       while (watching) {
         const head = await net.publicClient.getBlockNumber();
         if (head > cursor) {
-          const logs = await net.publicClient.getLogs({ address: net.deployment.contracts.attestationRegistry, fromBlock: cursor + 1n, toBlock: head });
+          const logs = await net.publicClient.getLogs({
+            address: net.deployment.contracts.attestationRegistry,
+            fromBlock: cursor + 1n,
+            toBlock: head,
+          });
           const seen = Date.now();
           for (const e of parseEventLogs({ abi: attestationRegistryAbi, logs })) {
             if (e.eventName === "VerdictFinalized") {
@@ -117,7 +131,11 @@ async function runMode(o: ModeOptions): Promise<NodeBenchRow> {
           if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
         }
         const t0 = Date.now();
-        const r = await fetch(`${urls[(i + w) % urls.length]}/v1/evidence`, { method: "POST", headers: { "content-type": "application/json" }, body: bodies[i] });
+        const r = await fetch(`${urls[(i + w) % urls.length]}/v1/evidence`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: bodies[i],
+        });
         const json = (await r.json()) as { verdictId?: Hex; error?: { code: string } };
         if (r.status !== 202 || !json.verdictId) {
           refused++;
@@ -138,13 +156,26 @@ async function runMode(o: ModeOptions): Promise<NodeBenchRow> {
     for (const url of urls) {
       const text = await (await fetch(`${url}/metrics`)).text();
       for (const name of ["verify", "appraise", "quorum", "finalize"]) {
-        const sum = [...text.matchAll(new RegExp(`^keepledger_node_${name}_seconds_sum(?:\\{[^}]*\\})? (\\S+)`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
-        const count = [...text.matchAll(new RegExp(`^keepledger_node_${name}_seconds_count(?:\\{[^}]*\\})? (\\S+)`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
+        const sum = [...text.matchAll(new RegExp(`^keepledger_node_${name}_seconds_sum(?:\\{[^}]*\\})? (\\S+)`, "gm"))].reduce(
+          (a, m) => a + Number(m[1]),
+          0,
+        );
+        const count = [...text.matchAll(new RegExp(`^keepledger_node_${name}_seconds_count(?:\\{[^}]*\\})? (\\S+)`, "gm"))].reduce(
+          (a, m) => a + Number(m[1]),
+          0,
+        );
         (stages[name] ??= []).push(count === 0 ? 0 : sum / count);
       }
     }
-    console.error(`${o.mode}: mean per node — ${Object.entries(stages).map(([k, v]) => `${k} ${((v.reduce((a, b) => a + b, 0) / v.length) * 1000).toFixed(1)} ms`).join(", ")}`);
-    const latencies = [...postedAt].filter(([id]) => finalizedAt.has(id)).map(([id, t]) => finalizedAt.get(id)! - t).sort((a, b) => a - b);
+    console.error(
+      `${o.mode}: mean per node — ${Object.entries(stages)
+        .map(([k, v]) => `${k} ${((v.reduce((a, b) => a + b, 0) / v.length) * 1000).toFixed(1)} ms`)
+        .join(", ")}`,
+    );
+    const latencies = [...postedAt]
+      .filter(([id]) => finalizedAt.has(id))
+      .map(([id, t]) => finalizedAt.get(id)! - t)
+      .sort((a, b) => a - b);
     const finished = Math.max(...[...postedAt.keys()].map((id) => finalizedAt.get(id) ?? 0));
     const seconds = (finished - started) / 1000;
     let gas = 0n;
@@ -170,9 +201,21 @@ async function main(): Promise<void> {
   console.error(`node benchmark on ${availableParallelism()} CPUs`);
   const rows: NodeBenchRow[] = [];
   const rate = arg("rate", 0);
-  if (arg("single", 400) > 0) rows.push(await runMode({ mode: "single", n: arg("single", 400), concurrency: arg("concurrency", 32), rate, batchSize: 1, batchWaitMs: 1 }));
+  if (arg("single", 400) > 0)
+    rows.push(
+      await runMode({ mode: "single", n: arg("single", 400), concurrency: arg("concurrency", 32), rate, batchSize: 1, batchWaitMs: 1 }),
+    );
   if (arg("batch", 3_000) > 0) {
-    rows.push(await runMode({ mode: "batch", n: arg("batch", 3_000), concurrency: arg("concurrency", 32), rate, batchSize: arg("batch-size", 256), batchWaitMs: arg("batch-wait", 250) }));
+    rows.push(
+      await runMode({
+        mode: "batch",
+        n: arg("batch", 3_000),
+        concurrency: arg("concurrency", 32),
+        rate,
+        batchSize: arg("batch-size", 256),
+        batchWaitMs: arg("batch-wait", 250),
+      }),
+    );
   }
   const out = process.argv.includes("--no-write") ? undefined : join(here, "results", "node.json");
   console.log(JSON.stringify(rows, null, 2));

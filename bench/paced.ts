@@ -39,7 +39,14 @@ export async function paced(url: string, body: string, rate: number, seconds: nu
   const finished = new Promise<void>((resolve) => {
     const send = (due: number, counted: boolean) => {
       const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", "content-length": payload.length } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": payload.length },
+        },
         (res) => {
           res.on("data", () => undefined);
           res.on("end", () => {
@@ -73,7 +80,14 @@ export async function paced(url: string, body: string, rate: number, seconds: nu
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
-  return { rps: Math.round((total - warmup) / elapsed), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1) ?? Number.NaN), errors, requests: total - warmup };
+  return {
+    rps: Math.round((total - warmup) / elapsed),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies.at(-1) ?? Number.NaN),
+    errors,
+    requests: total - warmup,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -94,13 +94,22 @@ interface BenchChain {
 async function connectBenchChain(): Promise<BenchChain> {
   const { createPublicClient, createWalletClient, http, defineChain } = await import("viem");
   const port = await freePort();
-  const anvil = spawn(join(root, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil"), ["--port", String(port), "--gas-limit", "2000000000", "--silent", "--hardfork", "cancun"], {
-    stdio: "ignore",
-  });
+  const anvil = spawn(
+    join(root, "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil"),
+    ["--port", String(port), "--gas-limit", "2000000000", "--silent", "--hardfork", "cancun"],
+    {
+      stdio: "ignore",
+    },
+  );
   // Never outlive the benchmark, even when it fails.
   process.once("exit", () => anvil.kill());
   const url = `http://127.0.0.1:${port}`;
-  const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [url] } } });
+  const chain = defineChain({
+    id: 31337,
+    name: "anvil",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [url] } },
+  });
   // Large transactions go one per HTTP request; the indexer reads as `keepledger index --rpc` does.
   const transport = http(url, { retryCount: 0 });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 10 });
@@ -158,9 +167,14 @@ async function sendAll(provider: Eip1193Provider, from: Address, to: Address, ca
     const chunk = calls.slice(i, i + PER_BLOCK);
     for (let j = 0; j < chunk.length; j += 20) {
       await Promise.all(
-        chunk.slice(j, j + 20).map((data, k) =>
-          provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: `0x${gas.toString(16)}`, nonce: `0x${(nonce + i + j + k).toString(16)}` }] }),
-        ),
+        chunk
+          .slice(j, j + 20)
+          .map((data, k) =>
+            provider.request({
+              method: "eth_sendTransaction",
+              params: [{ from, to, data, gas: `0x${gas.toString(16)}`, nonce: `0x${(nonce + i + j + k).toString(16)}` }],
+            }),
+          ),
       );
     }
     await provider.request({ method: "evm_mine" });
@@ -183,15 +197,29 @@ async function generate(chain: BenchChain, targetEvents: number): Promise<Genera
   const registry = deployment.contracts.attestationRegistry;
   const from = getAddress(chain.accounts[0]!);
   const validators = devAccounts("keepledger.bench.registry.validator", 3);
-  for (const v of validators) await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://validator.example", loggingProfile: "production" });
+  for (const v of validators)
+    await bootstrapValidator(clients, deployment, {
+      address: v.address,
+      endpoint: "https://validator.example",
+      loggingProfile: "production",
+    });
   await setThreshold(clients, deployment, 2);
   const quorum = validators.slice(0, 2);
 
   const workloads: { id: Hex; measurement: Hex }[] = [];
   for (let w = 0; w < 20; w++) {
     const { workloadId } = await registerWorkload(clients, deployment, `bench-${w}`, `ipfs://bench-${w}`);
-    const { measurementHash } = await addMeasurement(clients, deployment, workloadId, 1, { tee: "debug", measurement: keccak256(stringToBytes(`bench ${w}`)) });
-    await schedulePolicy(clients, deployment, workloadId, { ...defaultPolicy(), allowedTees: ["sgx", "tdx", "debug"], acceptedTcbStatuses: ["NotApplicable", "UpToDate"], dev: true, verdictLifetime: 30 * 86_400 });
+    const { measurementHash } = await addMeasurement(clients, deployment, workloadId, 1, {
+      tee: "debug",
+      measurement: keccak256(stringToBytes(`bench ${w}`)),
+    });
+    await schedulePolicy(clients, deployment, workloadId, {
+      ...defaultPolicy(),
+      allowedTees: ["sgx", "tdx", "debug"],
+      acceptedTcbStatuses: ["NotApplicable", "UpToDate"],
+      dev: true,
+      verdictLifetime: 30 * 86_400,
+    });
     workloads.push({ id: workloadId, measurement: measurementHash });
   }
   const head = await clients.publicClient.getBlock();
@@ -225,8 +253,18 @@ async function generate(chain: BenchChain, targetEvents: number): Promise<Genera
     });
     const batch = buildBatch(groups);
     const signatures = await quorumSignBatch(quorum, batch.root, batch.count, client.domain);
-    batchCalls.push(encodeFunctionData({ abi: attestationRegistryAbi, functionName: "finalizeBatch", args: [groups, BigInt(deployment.chainId), registry, signatures] }));
-    for (let leaf = 0; leaf < batch.count && toMaterialize.length < materializations && leaf < 2 * Math.ceil(materializations / batchTxs); leaf += 2) {
+    batchCalls.push(
+      encodeFunctionData({
+        abi: attestationRegistryAbi,
+        functionName: "finalizeBatch",
+        args: [groups, BigInt(deployment.chainId), registry, signatures],
+      }),
+    );
+    for (
+      let leaf = 0;
+      leaf < batch.count && toMaterialize.length < materializations && leaf < 2 * Math.ceil(materializations / batchTxs);
+      leaf += 2
+    ) {
       toMaterialize.push({ v: batch.verdicts[leaf]!, batchId: batch.root, proof: batch.proof(leaf) });
     }
     batchedIds.push(batch.leaves[1]!);
@@ -251,13 +289,25 @@ async function generate(chain: BenchChain, targetEvents: number): Promise<Genera
       freshnessBlock: head.number,
     };
     singleCalls.push(
-      encodeFunctionData({ abi: attestationRegistryAbi, functionName: "finalizeVerdict", args: [normalizeVerdict(v), BigInt(deployment.chainId), registry, await quorumSignVerdict(quorum, v, client.domain)] }),
+      encodeFunctionData({
+        abi: attestationRegistryAbi,
+        functionName: "finalizeVerdict",
+        args: [normalizeVerdict(v), BigInt(deployment.chainId), registry, await quorumSignVerdict(quorum, v, client.domain)],
+      }),
     );
   }
   log(`  signed ${singles} single verdicts at ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await sendAll(provider, from, registry, singleCalls, 500_000n);
-  const materializeCalls = toMaterialize.map((m) => encodeFunctionData({ abi: attestationRegistryAbi, functionName: "materializeVerdict", args: [normalizeVerdict(m.v), m.batchId, m.proof] }));
-  const revokeCalls = batchedIds.slice(0, revocations).map((id) => encodeFunctionData({ abi: attestationRegistryAbi, functionName: "revokeVerdict", args: [id, "bench"] }));
+  const materializeCalls = toMaterialize.map((m) =>
+    encodeFunctionData({
+      abi: attestationRegistryAbi,
+      functionName: "materializeVerdict",
+      args: [normalizeVerdict(m.v), m.batchId, m.proof],
+    }),
+  );
+  const revokeCalls = batchedIds
+    .slice(0, revocations)
+    .map((id) => encodeFunctionData({ abi: attestationRegistryAbi, functionName: "revokeVerdict", args: [id, "bench"] }));
   await sendAll(provider, from, registry, [...materializeCalls, ...revokeCalls], 500_000n);
   log(`  mined singles, materializations and revocations at ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
@@ -306,14 +356,25 @@ async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postg
     await indexer.catchUp();
     const seconds = (performance.now() - t0) / 1000;
     const [row] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM reg_verdict WHERE "_block_to" IS NULL`);
-    return { name: "catchup", store, eventsPerSecond: Math.round(events / seconds), events, blocks: g.blocks, verdicts: Number(row?.n ?? 0), seconds: Number(seconds.toFixed(2)) };
+    return {
+      name: "catchup",
+      store,
+      eventsPerSecond: Math.round(events / seconds),
+      events,
+      blocks: g.blocks,
+      verdicts: Number(row?.n ?? 0),
+      seconds: Number(seconds.toFixed(2)),
+    };
   } finally {
     await db.close();
   }
 }
 
 async function withPostgresDatabase<T>(fn: (url: string) => Promise<T>): Promise<T | undefined> {
-  const base = process.env.KEEPLEDGER_BENCH_POSTGRES_URL ?? process.env.KEEPLEDGER_TEST_POSTGRES_URL ?? "postgres://keepledger:keepledger@127.0.0.1:5432/keepledger_test";
+  const base =
+    process.env.KEEPLEDGER_BENCH_POSTGRES_URL ??
+    process.env.KEEPLEDGER_TEST_POSTGRES_URL ??
+    "postgres://keepledger:keepledger@127.0.0.1:5432/keepledger_test";
   const name = `kl_bench_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: base });
   try {
@@ -400,13 +461,45 @@ async function latency(database: string, g: Generated, rate: number, duration: n
       if (p.status !== 0) throw new Error(`the paced load generator failed: ${p.stderr}`);
       const open = JSON.parse(p.stdout) as PacedResult;
       const autocannon = join(root, "node_modules", "autocannon", "autocannon.js");
-      const [acmd, aargs] = pinned(1, process.execPath, [autocannon, "--json", "-c", "50", "-R", String(rate), "-d", String(duration), "-m", "POST", "-H", "content-type=application/json", "-b", body, url]);
+      const [acmd, aargs] = pinned(1, process.execPath, [
+        autocannon,
+        "--json",
+        "-c",
+        "50",
+        "-R",
+        String(rate),
+        "-d",
+        String(duration),
+        "-m",
+        "POST",
+        "-H",
+        "content-type=application/json",
+        "-b",
+        body,
+        url,
+      ]);
       const result = spawnSync(acmd, aargs, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
       if (result.status !== 0) throw new Error(`autocannon failed: ${result.stderr}`);
-      const r = JSON.parse(result.stdout) as { latency: { p50: number; p99: number }; requests: { average: number; total: number }; errors: number; non2xx: number };
+      const r = JSON.parse(result.stdout) as {
+        latency: { p50: number; p99: number };
+        requests: { average: number; total: number };
+        errors: number;
+        non2xx: number;
+      };
       const burst = { rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx };
-      rows.push({ name: q.name, rps: open.rps, targetRps: rate, p50Ms: open.p50Ms, p99Ms: open.p99Ms, errors: open.errors, requests: open.requests, autocannon: burst });
-      log(`  ${q.name}: paced ${open.rps} req/s, p50 ${open.p50Ms} ms, p99 ${open.p99Ms} ms, ${open.errors} errors; autocannon ${burst.rps} req/s, p50 ${burst.p50Ms} ms, p99 ${burst.p99Ms} ms`);
+      rows.push({
+        name: q.name,
+        rps: open.rps,
+        targetRps: rate,
+        p50Ms: open.p50Ms,
+        p99Ms: open.p99Ms,
+        errors: open.errors,
+        requests: open.requests,
+        autocannon: burst,
+      });
+      log(
+        `  ${q.name}: paced ${open.rps} req/s, p50 ${open.p50Ms} ms, p99 ${open.p99Ms} ms, ${open.errors} errors; autocannon ${burst.rps} req/s, p50 ${burst.p50Ms} ms, p99 ${burst.p99Ms} ms`,
+      );
     }
   } finally {
     server.kill("SIGTERM");
@@ -456,8 +549,12 @@ async function main(): Promise<void> {
   const sqliteRow = results.find((r): r is CatchupRow => r.name === "catchup" && (r as CatchupRow).store === "sqlite");
   const byWorkload = results.find((r): r is LatencyRow => r.name === "verdictsByWorkload");
   log(`wrote ${out}`);
-  log(`target catch-up ≥ 5,000 events/s into SQLite: ${sqliteRow && sqliteRow.eventsPerSecond >= 5_000 ? "met" : "MISSED"} (${sqliteRow?.eventsPerSecond})`);
-  log(`target verdictsByWorkload p99 ≤ 50 ms at ${rate} req/s: ${byWorkload && byWorkload.p99Ms <= 50 && byWorkload.rps >= rate * 0.95 ? "met" : "MISSED"} (p99 ${byWorkload?.p99Ms} ms at ${byWorkload?.rps} req/s)`);
+  log(
+    `target catch-up ≥ 5,000 events/s into SQLite: ${sqliteRow && sqliteRow.eventsPerSecond >= 5_000 ? "met" : "MISSED"} (${sqliteRow?.eventsPerSecond})`,
+  );
+  log(
+    `target verdictsByWorkload p99 ≤ 50 ms at ${rate} req/s: ${byWorkload && byWorkload.p99Ms <= 50 && byWorkload.rps >= rate * 0.95 ? "met" : "MISSED"} (p99 ${byWorkload?.p99Ms} ms at ${byWorkload?.rps} req/s)`,
+  );
 }
 
 await main();

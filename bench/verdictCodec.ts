@@ -36,7 +36,10 @@ const verdicts: Verdict[] = Array.from({ length: N }, (_, i) => ({
   expiresAt: 1_767_830_400n,
   freshnessBlock: 21_000_000n + BigInt(i),
 }));
-const group: VerdictGroup = { ...verdicts[0]!, items: verdicts.map((v) => ({ subject: v.subject, evidenceHash: v.evidenceHash, freshnessBlock: v.freshnessBlock })) };
+const group: VerdictGroup = {
+  ...verdicts[0]!,
+  items: verdicts.map((v) => ({ subject: v.subject, evidenceHash: v.evidenceHash, freshnessBlock: v.freshnessBlock })),
+};
 const domain = keepledgerDomain(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
 const digests = verdictDigester(domain);
 

@@ -18,7 +18,15 @@ import { PEERS } from "./peers/index.ts";
 import { cryptoBound, runChecks } from "./verify/bounds.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { measureThroughput, median, type Operation } from "./verify/measure.ts";
-import { checkTargets, formatResults, formatTargets, markdownTable, perSecondFigure, withRatios, type VerifyBenchRow } from "./verify/report.ts";
+import {
+  checkTargets,
+  formatResults,
+  formatTargets,
+  markdownTable,
+  perSecondFigure,
+  withRatios,
+  type VerifyBenchRow,
+} from "./verify/report.ts";
 import { BENCH_KINDS, loadBenchVector, type BenchKind, type BenchVector } from "./verify/vectors.ts";
 
 interface Task {
@@ -37,7 +45,8 @@ const { values: args } = parseArgs({
 });
 const runs = Number(args.runs);
 const seconds = Number(args.seconds);
-if (!Number.isInteger(runs) || runs < 1 || !(seconds > 0)) throw new Error("--runs must be a positive integer and --seconds a positive number");
+if (!Number.isInteger(runs) || runs < 1 || !(seconds > 0))
+  throw new Error("--runs must be a positive integer and --seconds a positive number");
 const kinds = (args.kind?.split(",") ?? [...BENCH_KINDS]) as BenchKind[];
 for (const k of kinds) if (!BENCH_KINDS.includes(k)) throw new Error(`unknown kind ${k}; one of ${BENCH_KINDS.join(", ")}`);
 
@@ -66,7 +75,8 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
   for (const peer of PEERS.filter((p) => p.kinds.includes(kind))) {
     const setup = await peer.setup(vector);
     const row = { kind, impl: peer.name, mode: "cold" as const, singleMode: true };
-    if ("absent" in setup) absent.push({ ...row, perSecond: null, ratioToBound: null, ratioToPerEvidenceBound: null, absent: setup.absent });
+    if ("absent" in setup)
+      absent.push({ ...row, perSecond: null, ratioToBound: null, ratioToPerEvidenceBound: null, absent: setup.absent });
     else tasks.push({ row: { ...row, note: setup.note }, op: setup.run });
   }
   return { tasks, absent };

@@ -88,11 +88,17 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         uint48 adminDelay
     )
         EIP712("keepledger", "1")
-        KeepAdminRules(adminDelay, admin, address(workloadRegistry_) != address(0) && workloadRegistry_.devPoliciesAllowed())
+        KeepAdminRules(
+            adminDelay,
+            admin,
+            address(workloadRegistry_) != address(0) && workloadRegistry_.devPoliciesAllowed()
+        )
     {
         if (
-            admin == address(0) || governor == address(0) || address(workloadRegistry_) == address(0)
-                || address(validatorSet_) == address(0)
+            admin == address(0) ||
+            governor == address(0) ||
+            address(workloadRegistry_) == address(0) ||
+            address(validatorSet_) == address(0)
         ) revert AttestationRegistryZeroAddress();
         bool workloadDev = workloadRegistry_.devPoliciesAllowed();
         bool validatorDev = validatorSet_.devAllowed();
@@ -105,15 +111,23 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     // ===== Finalization =====
 
     /// @inheritdoc IAttestationRegistry
-    function finalizeVerdict(Verdict calldata v, uint256 chainId, address registry, bytes calldata signatures)
-        external
-        returns (bytes32 verdictId)
-    {
+    function finalizeVerdict(
+        Verdict calldata v,
+        uint256 chainId,
+        address registry,
+        bytes calldata signatures
+    ) external returns (bytes32 verdictId) {
         _checkDomain(chainId, registry);
         verdictId = KeepIds.verdictIdCalldata(v);
         _checkNotStored(verdictId);
-        (uint32 serial, bool allowUnbound) =
-            _checkRules(v.workloadId, v.measurementHash, v.tee, v.tcbStatus, v.issuedAt, v.expiresAt);
+        (uint32 serial, bool allowUnbound) = _checkRules(
+            v.workloadId,
+            v.measurementHash,
+            v.tee,
+            v.tcbStatus,
+            v.issuedAt,
+            v.expiresAt
+        );
         _checkSubject(v.subject, v.evidenceHash, v.freshnessBlock, allowUnbound);
         address[] memory signers = _checkSignatures(_hashTypedDataV4(verdictId), signatures);
 
@@ -122,17 +136,21 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function finalizeBatch(VerdictGroup[] calldata groups, uint256 chainId, address registry, bytes calldata signatures)
-        external
-        returns (bytes32 batchId)
-    {
+    function finalizeBatch(
+        VerdictGroup[] calldata groups,
+        uint256 chainId,
+        address registry,
+        bytes calldata signatures
+    ) external returns (bytes32 batchId) {
         _checkDomain(chainId, registry);
         uint256 count = _countLeaves(groups);
         (bytes32[] memory leaves, uint32[] memory serials) = _expandGroups(groups, count);
         batchId = BatchMerkle.rootInPlace(leaves);
         if (_batches[batchId].count != 0) revert AttestationRegistryBatchAlreadyFinalized(batchId);
-        address[] memory signers =
-            _checkSignatures(_hashTypedDataV4(KeepIds.batchStructHash(batchId, uint32(count))), signatures);
+        address[] memory signers = _checkSignatures(
+            _hashTypedDataV4(KeepIds.batchStructHash(batchId, uint32(count))),
+            signatures
+        );
 
         _batches[batchId] = BatchRecord({count: uint32(count), finalizedAt: uint64(block.timestamp)});
         emit BatchFinalized(batchId, uint32(count), uint32(groups.length), signers);
@@ -143,10 +161,11 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function materializeVerdict(Verdict calldata v, bytes32 batchId, bytes32[] calldata proof)
-        external
-        returns (bytes32 verdictId)
-    {
+    function materializeVerdict(
+        Verdict calldata v,
+        bytes32 batchId,
+        bytes32[] calldata proof
+    ) external returns (bytes32 verdictId) {
         verdictId = KeepIds.verdictIdCalldata(v);
         if (_batches[batchId].count == 0) revert AttestationRegistryBatchUnknown(batchId);
         if (!MerkleProof.verifyCalldata(proof, batchId, verdictId)) {
@@ -165,11 +184,11 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function verifyBatchedVerdict(Verdict calldata v, bytes32 batchId, bytes32[] calldata proof)
-        external
-        view
-        returns (bool live)
-    {
+    function verifyBatchedVerdict(
+        Verdict calldata v,
+        bytes32 batchId,
+        bytes32[] calldata proof
+    ) external view returns (bool live) {
         bytes32 verdictId = KeepIds.verdictIdCalldata(v);
         if (_batches[batchId].count == 0 || !MerkleProof.verifyCalldata(proof, batchId, verdictId)) return false;
         if (_verdicts[verdictId].flags & FLAG_REVOKED != 0 || v.expiresAt <= block.timestamp) return false;
@@ -186,11 +205,10 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function revokeVerdicts(bytes32[] calldata verdictIds, string calldata reason)
-        external
-        onlyRole(GOVERNOR_ROLE)
-        returns (uint256 revoked)
-    {
+    function revokeVerdicts(
+        bytes32[] calldata verdictIds,
+        string calldata reason
+    ) external onlyRole(GOVERNOR_ROLE) returns (uint256 revoked) {
         uint256 n = verdictIds.length;
         if (n == 0 || n > MAX_REVOCATION_LIST) revert AttestationRegistryRevocationListLength(n, MAX_REVOCATION_LIST);
         for (uint256 i = 0; i < n; ++i) {
@@ -199,10 +217,11 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function revokeSubject(address subject, bytes32 workloadId, string calldata reason)
-        external
-        onlyRole(GOVERNOR_ROLE)
-    {
+    function revokeSubject(
+        address subject,
+        bytes32 workloadId,
+        string calldata reason
+    ) external onlyRole(GOVERNOR_ROLE) {
         if (subject == address(0)) revert AttestationRegistryZeroSubject();
         if (workloadId == 0) revert AttestationRegistryZeroWorkload();
         if (!_revokeInWorkload(subject, workloadId, reason)) {
@@ -211,10 +230,11 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     }
 
     /// @inheritdoc IAttestationRegistry
-    function revokeSubjectEverywhere(address subject, bytes32[] calldata workloadIds, string calldata reason)
-        external
-        onlyRole(GOVERNOR_ROLE)
-    {
+    function revokeSubjectEverywhere(
+        address subject,
+        bytes32[] calldata workloadIds,
+        string calldata reason
+    ) external onlyRole(GOVERNOR_ROLE) {
         if (subject == address(0)) revert AttestationRegistryZeroSubject();
         uint256 n = workloadIds.length;
         if (n > MAX_REVOCATION_LIST) revert AttestationRegistryRevocationListLength(n, MAX_REVOCATION_LIST);
@@ -271,11 +291,10 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     // ===== Views =====
 
     /// @inheritdoc IKeepAttestation
-    function isAttested(address subject, bytes32 workloadId)
-        external
-        view
-        returns (bool ok, bytes32 verdictId, uint64 expiresAt)
-    {
+    function isAttested(
+        address subject,
+        bytes32 workloadId
+    ) external view returns (bool ok, bytes32 verdictId, uint64 expiresAt) {
         // What dApps call: three SLOADs (latest pointer, record, revoked-serial word), no external call.
         // The record is decoded in place; VerdictRecord packs issuedAt in bits 0-63, expiresAt 64-127,
         // measurementSerial 128-159 and flags 160-167 (AttestationRegistry.t.sol checks the agreement).
@@ -300,8 +319,10 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
             packed := sload(keccak256(0x00, 0x40))
         }
         expiresAt = uint64(packed >> 64);
-        ok = (packed >> 160) & FLAG_REVOKED == 0 && expiresAt > block.timestamp
-            && !_serialRevoked(uint32(packed >> 128));
+        ok =
+            (packed >> 160) & FLAG_REVOKED == 0 &&
+            expiresAt > block.timestamp &&
+            !_serialRevoked(uint32(packed >> 128));
     }
 
     /// @inheritdoc IKeepAttestation
@@ -408,10 +429,12 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         return (c.measurementSerial(), c.allowUnboundEvidence());
     }
 
-    function _checkSubject(address subject, bytes32 evidenceHash, uint64 freshnessBlock, bool allowUnbound)
-        private
-        view
-    {
+    function _checkSubject(
+        address subject,
+        bytes32 evidenceHash,
+        uint64 freshnessBlock,
+        bool allowUnbound
+    ) private view {
         if (subject == address(0)) revert AttestationRegistryZeroSubject();
         if (freshnessBlock == 0) {
             if (!allowUnbound) revert AttestationRegistryUnboundEvidenceNotAllowed(evidenceHash);
@@ -424,7 +447,10 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
 
     /// @dev Every signature must come from a distinct validator that counts now, sorted ascending, and
     /// there must be at least threshold() of them. One call into the ValidatorSet for all signers.
-    function _checkSignatures(bytes32 digest, bytes calldata signatures) private view returns (address[] memory signers) {
+    function _checkSignatures(
+        bytes32 digest,
+        bytes calldata signatures
+    ) private view returns (address[] memory signers) {
         uint256 length = signatures.length;
         if (length == 0 || length % SIGNATURE_LENGTH != 0) revert AttestationRegistrySignaturesMalformed(length);
         uint256 n = length / SIGNATURE_LENGTH;
@@ -433,8 +459,10 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         address previous = address(0);
         for (uint256 i = 0; i < n; ++i) {
             uint256 offset = i * SIGNATURE_LENGTH;
-            (address signer, ECDSA.RecoverError err,) =
-                ECDSA.tryRecoverCalldata(digest, signatures[offset:offset + SIGNATURE_LENGTH]);
+            (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(
+                digest,
+                signatures[offset:offset + SIGNATURE_LENGTH]
+            );
             if (err != ECDSA.RecoverError.NoError) revert AttestationRegistryInvalidSignature(i);
             if (signer == previous) revert AttestationRegistryDuplicateSigner(signer);
             if (signer < previous) revert AttestationRegistrySignersNotSorted(previous, signer);
@@ -464,18 +492,22 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         }
     }
 
-    function _expandGroups(VerdictGroup[] calldata groups, uint256 count)
-        private
-        view
-        returns (bytes32[] memory leaves, uint32[] memory serials)
-    {
+    function _expandGroups(
+        VerdictGroup[] calldata groups,
+        uint256 count
+    ) private view returns (bytes32[] memory leaves, uint32[] memory serials) {
         leaves = new bytes32[](count);
         serials = new uint32[](groups.length);
         uint256 next = 0;
         for (uint256 g = 0; g < groups.length; ++g) {
             VerdictGroup calldata group = groups[g];
             (uint32 serial, bool allowUnbound) = _checkRules(
-                group.workloadId, group.measurementHash, group.tee, group.tcbStatus, group.issuedAt, group.expiresAt
+                group.workloadId,
+                group.measurementHash,
+                group.tee,
+                group.tcbStatus,
+                group.issuedAt,
+                group.expiresAt
             );
             serials[g] = serial;
             next = _hashGroupLeaves(group, allowUnbound, leaves, next);
@@ -487,11 +519,12 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     /// read straight from calldata with the ABI decoder's own checks (no high bits in an address or a
     /// uint64; an empty revert otherwise, as the decoder does); _checkSubject runs only when an item is
     /// not plainly fine (zero subject, unbound evidence or a freshness block not in the past).
-    function _hashGroupLeaves(VerdictGroup calldata group, bool allowUnbound, bytes32[] memory leaves, uint256 next)
-        private
-        view
-        returns (uint256)
-    {
+    function _hashGroupLeaves(
+        VerdictGroup calldata group,
+        bool allowUnbound,
+        bytes32[] memory leaves,
+        uint256 next
+    ) private view returns (uint256) {
         bytes32[11] memory buffer;
         buffer[0] = KeepIds.VERDICT_TYPEHASH;
         buffer[1] = group.workloadId;
@@ -511,7 +544,9 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
                 let p := add(items.offset, mul(i, 0x60))
                 let s := calldataload(p)
                 let f := calldataload(add(p, 0x40))
-                if or(shr(160, s), shr(64, f)) { revert(0, 0) }
+                if or(shr(160, s), shr(64, f)) {
+                    revert(0, 0)
+                }
                 subject := s
                 evidenceHash := calldataload(add(p, 0x20))
                 freshnessBlock := f
@@ -535,10 +570,13 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     /// @dev Emits VerdictGroupFinalized with the group ABI-encoded as the event declares it. The items are
     /// copied verbatim from calldata: _hashGroupLeaves has checked every one of them, and a static-struct
     /// array has the same encoding in calldata and in the event. Returns the next group's first leaf.
-    function _emitGroup(bytes32 batchId, VerdictGroup calldata group, uint256 groupIndex, uint256 firstLeaf, uint32 serial)
-        private
-        returns (uint256)
-    {
+    function _emitGroup(
+        bytes32 batchId,
+        VerdictGroup calldata group,
+        uint256 groupIndex,
+        uint256 firstLeaf,
+        uint32 serial
+    ) private returns (uint256) {
         bytes32 topic0 = VerdictGroupFinalized.selector;
         bytes32 workloadId = group.workloadId;
         bytes32 measurementHash = group.measurementHash;
@@ -586,8 +624,8 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         // assignment compiled to a read and a write per group of fields. Overwriting the whole slot loses
         // nothing: the record holds nothing else, and _checkNotStored has refused a slot with any flag set.
         // The pointer's slot is hashed once for its read and its write.
-        uint256 record = uint256(issuedAt) | (uint256(expiresAt) << 64) | (uint256(serial) << 128)
-            | (uint256(flags) << 160);
+        uint256 record =
+            uint256(issuedAt) | (uint256(expiresAt) << 64) | (uint256(serial) << 128) | (uint256(flags) << 160);
         uint256 latestSlot;
         bytes32 current;
         assembly ("memory-safe") {
@@ -606,7 +644,8 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         bool replaces;
         if (mark == MARK_LIFTED) {
             uint64 liftedAt = uint64(uint256(current));
-            if (issuedAt < liftedAt) revert AttestationRegistryIssuedBeforeLift(subject, workloadId, issuedAt, liftedAt);
+            if (issuedAt < liftedAt)
+                revert AttestationRegistryIssuedBeforeLift(subject, workloadId, issuedAt, liftedAt);
             replaces = true;
         } else {
             // A newer issuedAt replaces the latest verdict; on a tie the first one stays.
@@ -664,8 +703,10 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
     }
 
     function _isLive(VerdictRecord memory r) private view returns (bool) {
-        return r.flags & (FLAG_FINALIZED | FLAG_REVOKED) == FLAG_FINALIZED && r.expiresAt > block.timestamp
-            && !_serialRevoked(r.measurementSerial);
+        return
+            r.flags & (FLAG_FINALIZED | FLAG_REVOKED) == FLAG_FINALIZED &&
+            r.expiresAt > block.timestamp &&
+            !_serialRevoked(r.measurementSerial);
     }
 
     function _serialRevoked(uint32 serial) private view returns (bool) {

@@ -14,10 +14,12 @@ contract AttestationRequests is IAttestationRequests {
     uint256 private _requestCount;
 
     /// @inheritdoc IAttestationRequests
-    function requestAttestation(bytes32 workloadId, bytes calldata evidence, bytes calldata publicKey, uint64 freshnessBlock)
-        external
-        returns (uint256 requestId)
-    {
+    function requestAttestation(
+        bytes32 workloadId,
+        bytes calldata evidence,
+        bytes calldata publicKey,
+        uint64 freshnessBlock
+    ) external returns (uint256 requestId) {
         if (evidence.length == 0 || evidence.length > MAX_EVIDENCE_LENGTH) {
             revert AttestationRequestsEvidenceLength(evidence.length, MAX_EVIDENCE_LENGTH);
         }
@@ -29,7 +31,8 @@ contract AttestationRequests is IAttestationRequests {
             revert AttestationRequestsBindingIncomplete(publicKey.length, freshnessBlock);
         }
         // solhint-disable-next-line gas-strict-inequalities
-        if (freshnessBlock >= block.number) revert AttestationRequestsFreshnessBlockInFuture(freshnessBlock, block.number);
+        if (freshnessBlock >= block.number)
+            revert AttestationRequestsFreshnessBlockInFuture(freshnessBlock, block.number);
         requestId = ++_requestCount;
         emit AttestationRequested(requestId, workloadId, msg.sender, evidence, publicKey, freshnessBlock);
     }

@@ -111,20 +111,20 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
     // ===== Governance =====
 
     /// @inheritdoc IValidatorSet
-    function addValidator(address validator, string calldata endpoint, LoggingProfile loggingProfile)
-        external
-        onlyRole(GOVERNOR_ROLE)
-        returns (uint64 effectiveAt)
-    {
+    function addValidator(
+        address validator,
+        string calldata endpoint,
+        LoggingProfile loggingProfile
+    ) external onlyRole(GOVERNOR_ROLE) returns (uint64 effectiveAt) {
         return _add(validator, endpoint, loggingProfile, false);
     }
 
     /// @inheritdoc IValidatorSet
-    function bootstrapValidator(address validator, string calldata endpoint, LoggingProfile loggingProfile)
-        external
-        onlyRole(GOVERNOR_ROLE)
-        returns (uint64 effectiveAt)
-    {
+    function bootstrapValidator(
+        address validator,
+        string calldata endpoint,
+        LoggingProfile loggingProfile
+    ) external onlyRole(GOVERNOR_ROLE) returns (uint64 effectiveAt) {
         uint40 closesAt = _quorum.bootstrapClosesAt;
         if (closesAt != 0) revert ValidatorSetBootstrapClosed(closesAt);
         return _add(validator, endpoint, loggingProfile, true);
@@ -160,11 +160,10 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
     }
 
     /// @inheritdoc IValidatorSet
-    function setLoggingProfile(address validator, LoggingProfile loggingProfile)
-        external
-        onlyRole(GOVERNOR_ROLE)
-        returns (uint64 effectiveAt)
-    {
+    function setLoggingProfile(
+        address validator,
+        LoggingProfile loggingProfile
+    ) external onlyRole(GOVERNOR_ROLE) returns (uint64 effectiveAt) {
         ValidatorRecord storage r = _records[validator];
         if (r.flags & FLAG_REGISTERED == 0) revert ValidatorSetUnknownValidator(validator);
         effectiveAt = _effectiveAt();
@@ -240,7 +239,12 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
         _ownVerdicts[validator] = verdictId;
         _verdictHolders[verdictId] = validator;
         emit ValidatorVerdictAttached(
-            validator, verdictId, msg.sender, status.issuedAt, status.expiresAt, status.measurementSerial
+            validator,
+            verdictId,
+            msg.sender,
+            status.issuedAt,
+            status.expiresAt,
+            status.measurementSerial
         );
     }
 
@@ -347,11 +351,9 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
     }
 
     /// @inheritdoc IValidatorSet
-    function signerStatuses(address[] calldata signers)
-        external
-        view
-        returns (uint256 k, uint256 unknownMask, uint256 inactiveMask)
-    {
+    function signerStatuses(
+        address[] calldata signers
+    ) external view returns (uint256 k, uint256 unknownMask, uint256 inactiveMask) {
         Quorum memory q = _quorum;
         k = _thresholdInForce(q);
         uint256 bootstrapCounts = _bootstrapOpen(q) ? FLAG_BOOTSTRAP : 0;
@@ -364,21 +366,30 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
         assembly ("memory-safe") {
             mstore(0x20, _records.slot)
             let t := timestamp()
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+            for {
+                let i := 0
+            } lt(i, n) {
+                i := add(i, 1)
+            } {
                 let signer := calldataload(add(signers.offset, shl(5, i)))
-                if shr(160, signer) { revert(0, 0) }
+                if shr(160, signer) {
+                    revert(0, 0)
+                }
                 mstore(0x00, signer)
                 let packed := sload(keccak256(0x00, 0x40))
                 let activeFrom := and(packed, 0xffffffffff)
                 switch activeFrom
-                case 0 { unknownMask := or(unknownMask, shl(i, 1)) }
+                case 0 {
+                    unknownMask := or(unknownMask, shl(i, 1))
+                }
                 default {
                     let flags := and(shr(152, packed), 0xff)
                     let inWindow := and(iszero(lt(t, activeFrom)), lt(t, and(shr(40, packed), 0xffffffffff)))
-                    let ownLive :=
-                        and(gt(and(shr(80, packed), 0xffffffffff), t), iszero(and(flags, FLAG_OWN_REVOKED)))
+                    let ownLive := and(gt(and(shr(80, packed), 0xffffffffff), t), iszero(and(flags, FLAG_OWN_REVOKED)))
                     let counts := and(inWindow, or(iszero(iszero(and(flags, bootstrapCounts))), ownLive))
-                    if iszero(counts) { inactiveMask := or(inactiveMask, shl(i, 1)) }
+                    if iszero(counts) {
+                        inactiveMask := or(inactiveMask, shl(i, 1))
+                    }
                 }
             }
         }
@@ -425,10 +436,12 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
 
     // ===== Internals =====
 
-    function _add(address validator, string calldata endpoint, LoggingProfile profile, bool bootstrap)
-        private
-        returns (uint64 effectiveAt)
-    {
+    function _add(
+        address validator,
+        string calldata endpoint,
+        LoggingProfile profile,
+        bool bootstrap
+    ) private returns (uint64 effectiveAt) {
         if (validator == address(0)) revert ValidatorSetZeroAddress();
         _checkEndpoint(endpoint);
         ValidatorRecord memory r = _records[validator];
@@ -510,9 +523,8 @@ contract ValidatorSet is IValidatorSet, KeepAdminRules {
     }
 
     function _thresholdInForce(Quorum memory q) private view returns (uint16) {
-        return q.thresholdEffectiveAt != 0 && q.thresholdEffectiveAt <= block.timestamp
-            ? q.pendingThreshold
-            : q.threshold;
+        return
+            q.thresholdEffectiveAt != 0 && q.thresholdEffectiveAt <= block.timestamp ? q.pendingThreshold : q.threshold;
     }
 
     function _profileInForce(ValidatorRecord storage r) private view returns (LoggingProfile) {

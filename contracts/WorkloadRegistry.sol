@@ -105,9 +105,13 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     /// floors are allowed.
     /// @param initialPolicyDelay The policy delay, in force at once (at least 1 day unless dev).
     /// @param adminDelay The DEFAULT_ADMIN_ROLE transfer delay (at least 1 day unless dev).
-    constructor(address admin, address governor, bool devPoliciesAllowed_, uint64 initialPolicyDelay, uint48 adminDelay)
-        KeepAdminRules(adminDelay, admin, devPoliciesAllowed_)
-    {
+    constructor(
+        address admin,
+        address governor,
+        bool devPoliciesAllowed_,
+        uint64 initialPolicyDelay,
+        uint48 adminDelay
+    ) KeepAdminRules(adminDelay, admin, devPoliciesAllowed_) {
         if (admin == address(0) || governor == address(0)) revert WorkloadRegistryZeroAddress();
         DEV_POLICIES_ALLOWED = devPoliciesAllowed_;
         DEPLOYER = msg.sender;
@@ -119,10 +123,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     // ===== Workloads =====
 
     /// @inheritdoc IWorkloadRegistry
-    function registerWorkload(string calldata name, string calldata metadataURI)
-        external
-        returns (bytes32 workloadId)
-    {
+    function registerWorkload(string calldata name, string calldata metadataURI) external returns (bytes32 workloadId) {
         uint256 nameLength = bytes(name).length;
         if (nameLength == 0 || nameLength > MAX_NAME_LENGTH) {
             revert WorkloadRegistryNameLength(nameLength, MAX_NAME_LENGTH);
@@ -151,7 +152,12 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         launch.tdxAllowedXfam = KeepTypes.DEFAULT_TDX_ALLOWED_XFAM;
         launch.sgxAllowedAttributes = KeepTypes.DEFAULT_SGX_ALLOWED_ATTRIBUTES;
         launch.snpAllowedVmpls = KeepTypes.DEFAULT_SNP_ALLOWED_VMPLS;
-        emit PolicyScheduled(workloadId, _readPolicy(_currentPolicies[workloadId]), uint64(block.timestamp), msg.sender);
+        emit PolicyScheduled(
+            workloadId,
+            _readPolicy(_currentPolicies[workloadId]),
+            uint64(block.timestamp),
+            msg.sender
+        );
     }
 
     /// @inheritdoc IWorkloadRegistry
@@ -213,10 +219,12 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     // ===== Measurements =====
 
     /// @inheritdoc IWorkloadRegistry
-    function addMeasurement(bytes32 workloadId, uint32 version, TeeKind tee, bytes calldata value)
-        external
-        returns (bytes32 measurementHash)
-    {
+    function addMeasurement(
+        bytes32 workloadId,
+        uint32 version,
+        TeeKind tee,
+        bytes calldata value
+    ) external returns (bytes32 measurementHash) {
         _requireOwner(workloadId);
         _checkMeasurementValue(tee, value);
         measurementHash = KeepIds.measurementHash(uint8(tee), value);
@@ -260,11 +268,10 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     }
 
     /// @inheritdoc IWorkloadRegistry
-    function measurementOf(bytes32 workloadId, bytes32 measurementHash)
-        external
-        view
-        returns (MeasurementInfo memory info)
-    {
+    function measurementOf(
+        bytes32 workloadId,
+        bytes32 measurementHash
+    ) external view returns (MeasurementInfo memory info) {
         MeasurementRecord memory m = _measurements[workloadId][measurementHash];
         info.known = m.serial != 0;
         info.revoked = m.revoked;
@@ -316,8 +323,8 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     function pendingPolicyOf(bytes32 workloadId) external view returns (Policy memory policy, uint64 effectiveAt) {
         StoredPolicy storage pending = _pendingPolicies[workloadId];
         if (
-            _currentPolicies[workloadId].core.flags & FLAG_HAS_PENDING != 0
-                && pending.core.effectiveAt > block.timestamp
+            _currentPolicies[workloadId].core.flags & FLAG_HAS_PENDING != 0 &&
+            pending.core.effectiveAt > block.timestamp
         ) {
             policy = _readPolicy(pending);
             effectiveAt = pending.core.effectiveAt;
@@ -350,15 +357,16 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
             revert WorkloadRegistryMeasurementNotYetEffective(workloadId, measurementHash, m.effectiveAt);
         }
         PolicyCore memory core = _policyInForce(workloadId).core;
-        return VerdictContextLib.pack(
-            m.serial,
-            uint8(m.tee),
-            m.revoked,
-            core.allowedTees,
-            core.flags & FLAG_DEV != 0,
-            core.flags & FLAG_UNBOUND != 0,
-            core.verdictLifetime
-        );
+        return
+            VerdictContextLib.pack(
+                m.serial,
+                uint8(m.tee),
+                m.revoked,
+                core.allowedTees,
+                core.flags & FLAG_DEV != 0,
+                core.flags & FLAG_UNBOUND != 0,
+                core.verdictLifetime
+            );
     }
 
     // ===== Wiring =====
@@ -481,8 +489,10 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         if (vmpls == 0 || vmpls & ~KeepTypes.SNP_VMPLS_ALL != 0) {
             revert WorkloadRegistryPolicySnpVmpls(vmpls, KeepTypes.SNP_VMPLS_ALL);
         }
-        if (launch.snpMinTcbMilan.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_MILAN, launch.snpMinTcbMilan.fmc);
-        if (launch.snpMinTcbGenoa.fmc != 0) revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_GENOA, launch.snpMinTcbGenoa.fmc);
+        if (launch.snpMinTcbMilan.fmc != 0)
+            revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_MILAN, launch.snpMinTcbMilan.fmc);
+        if (launch.snpMinTcbGenoa.fmc != 0)
+            revert WorkloadRegistryPolicySnpFmcNotTurin(KeepTypes.AMD_GENOA, launch.snpMinTcbGenoa.fmc);
         if (launch.tdxAllowedTdAttributes & KeepTypes.TDX_TD_ATTRIBUTE_DEBUG != 0) {
             revert WorkloadRegistryPolicyTdxDebugAttribute(launch.tdxAllowedTdAttributes);
         }
@@ -524,8 +534,12 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     }
 
     function _tcbAtLeast(SnpTcb calldata p, SnpTcb storage c) private view returns (bool) {
-        return p.bootloader >= c.bootloader && p.tee >= c.tee && p.snp >= c.snp && p.microcode >= c.microcode
-            && p.fmc >= c.fmc;
+        return
+            p.bootloader >= c.bootloader &&
+            p.tee >= c.tee &&
+            p.snp >= c.snp &&
+            p.microcode >= c.microcode &&
+            p.fmc >= c.fmc;
     }
 
     /// @dev Bounded: both lists hold at most KeepTypes.MAX_POLICY_LIST entries.

@@ -82,7 +82,14 @@ function runKind(kind: FuzzKind): Promise<Done | Crash> {
       // The worker is stuck inside one input: regenerate it here (it depends only on seed, kind, index).
       void loadFuzzTarget(kind).then((target) => {
         const m = mutate(target, new Rng(seed, kindNumber(kind), index));
-        settle({ type: "crash", kind, index, reason: `hang: no answer after ${since} ms (limit ${hangMs} ms)`, ops: m.ops, hex: Buffer.from(m.bytes).toString("hex") });
+        settle({
+          type: "crash",
+          kind,
+          index,
+          reason: `hang: no answer after ${since} ms (limit ${hangMs} ms)`,
+          ops: m.ops,
+          hex: Buffer.from(m.bytes).toString("hex"),
+        });
       });
     }, 100);
     worker.on("message", (m: FuzzWorkerMessage) => {
@@ -127,7 +134,9 @@ if (args.index !== undefined) {
   if (kinds.length !== 1) throw new Error("--index needs exactly one --kind");
   await replay(kinds[0]!, Number(args.index));
 } else {
-  console.log(`fuzzing ${kinds.join(", ")}: ${runs.toLocaleString("en-US")} inputs each, seed ${seed}, ${jobs} at a time, hang limit ${hangMs} ms`);
+  console.log(
+    `fuzzing ${kinds.join(", ")}: ${runs.toLocaleString("en-US")} inputs each, seed ${seed}, ${jobs} at a time, hang limit ${hangMs} ms`,
+  );
   const started = performance.now();
   const queue = [...kinds];
   const results: Array<Done | Crash> = [];
@@ -146,7 +155,9 @@ if (args.index !== undefined) {
     if (r) report(r);
   }
   const inputs = results.filter((r): r is Done => r.type === "done").reduce((a, r) => a + r.runs, 0);
-  console.log(`\ntotal: ${inputs.toLocaleString("en-US")} inputs in ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed}); crashes: ${crashes.length}`);
+  console.log(
+    `\ntotal: ${inputs.toLocaleString("en-US")} inputs in ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed}); crashes: ${crashes.length}`,
+  );
   for (const c of crashes) reportCrash(c);
   if (crashes.length > 0) process.exitCode = 1;
 }

@@ -44,7 +44,9 @@ export interface CryptoBound {
 export function runChecks(checks: readonly SignatureCheck[]): void {
   for (const c of checks) {
     const options =
-      c.padding === undefined ? { key: c.key, dsaEncoding: c.dsaEncoding ?? "der" } : { key: c.key, padding: c.padding, saltLength: c.saltLength! };
+      c.padding === undefined
+        ? { key: c.key, dsaEncoding: c.dsaEncoding ?? "der" }
+        : { key: c.key, padding: c.padding, saltLength: c.saltLength! };
     if (!verify(c.hash, c.data, options, c.signature)) throw new Error(`bound: ${c.name} does not verify`);
   }
 }
@@ -73,8 +75,15 @@ function dcapBound(vector: BenchVector): CryptoBound {
   const doc = (type: SignedIntelJson["type"]): SignedIntelJson | undefined => collateral.intelDocuments.find((d) => d.type === type);
   const tcbInfo = doc("tcbInfo");
   const qeIdentity = doc("enclaveIdentity");
-  if (!leaf || !ca || !tcbSigner || !pckCrl || !rootCrl || !tcbInfo || !qeIdentity) throw new Error(`${vector.kind}: incomplete DCAP vector for the bound`);
-  const quoteSignature = p1363("quote signature", "sha256", quote.signedRegion, quote.signature.quoteSignature, attestationKeyObject(quote.signature.attestationKey));
+  if (!leaf || !ca || !tcbSigner || !pckCrl || !rootCrl || !tcbInfo || !qeIdentity)
+    throw new Error(`${vector.kind}: incomplete DCAP vector for the bound`);
+  const quoteSignature = p1363(
+    "quote signature",
+    "sha256",
+    quote.signedRegion,
+    quote.signature.quoteSignature,
+    attestationKeyObject(quote.signature.attestationKey),
+  );
   return {
     full: [
       quoteSignature,
@@ -97,7 +106,13 @@ function snpBound(vector: BenchVector): CryptoBound {
   const vcek = collateral.certificates.find((c) => !c.isCa);
   const ask = collateral.certificates.find((c) => c.subject.includes("CN=SEV-Milan"));
   if (!vcek || !ask) throw new Error("sev-snp: no VCEK or ASK in the vector for the bound");
-  const reportSignature = p1363("report signature", "sha384", report.signedBytes, concatBytes(report.signature.r, report.signature.s), vcek.publicKey);
+  const reportSignature = p1363(
+    "report signature",
+    "sha384",
+    report.signedBytes,
+    concatBytes(report.signature.r, report.signature.s),
+    vcek.publicKey,
+  );
   return {
     full: [reportSignature, x509Check("VCEK ← ASK", vcek, ask), x509Check("ASK ← ARK-Milan", ask, AMD_ARK_MILAN.certificate)],
     perEvidence: [reportSignature],
@@ -106,11 +121,23 @@ function snpBound(vector: BenchVector): CryptoBound {
 
 function nitroBound(vector: BenchVector): CryptoBound {
   const doc = parseNitroDocument(vector.evidence);
-  const cose = p1363("COSE_Sign1 signature", "sha384", encodeSigStructure(doc.cose.protectedHeader, doc.cose.payload), doc.cose.signature, doc.certificate.publicKey);
+  const cose = p1363(
+    "COSE_Sign1 signature",
+    "sha384",
+    encodeSigStructure(doc.cose.protectedHeader, doc.cose.payload),
+    doc.cose.signature,
+    doc.certificate.publicKey,
+  );
   // cabundle[0] is the root: the chain is leaf ← cabundle[n-1] ← … ← cabundle[1] ← pinned root.
   const issuers = [...doc.cabundle.slice(1)].reverse();
   const leaf = x509Check("leaf ← cabundle[last]", doc.certificate, issuers[0]!);
-  const chain = issuers.map((cert, i) => x509Check(`cabundle[${issuers.length - i}] ← ${i === issuers.length - 1 ? "root" : `cabundle[${issuers.length - i - 1}]`}`, cert, issuers[i + 1] ?? AWS_NITRO_ROOT_G1.certificate));
+  const chain = issuers.map((cert, i) =>
+    x509Check(
+      `cabundle[${issuers.length - i}] ← ${i === issuers.length - 1 ? "root" : `cabundle[${issuers.length - i - 1}]`}`,
+      cert,
+      issuers[i + 1] ?? AWS_NITRO_ROOT_G1.certificate,
+    ),
+  );
   return { full: [cose, leaf, ...chain], perEvidence: [cose, leaf] };
 }
 

@@ -69,7 +69,8 @@ export function ratio(x: number | null, to: number | null | undefined): number |
 
 /** Fills the ratio fields once every figure of a kind is known. */
 export function withRatios(rows: VerifyBenchRow[]): VerifyBenchRow[] {
-  const of = (impl: string, mode: string): number | null => rows.find((r) => r.impl === impl && r.mode === mode && !r.variant)?.perSecond ?? null;
+  const of = (impl: string, mode: string): number | null =>
+    rows.find((r) => r.impl === impl && r.mode === mode && !r.variant)?.perSecond ?? null;
   const bound = of("bound", "cold");
   const perEvidence = of("bound", "warm");
   const peers = rows.filter((r) => r.impl !== "bound" && r.impl !== "keepledger" && r.perSecond !== null).map((r) => r.perSecond!);
@@ -121,7 +122,8 @@ export function checkTargets(rows: readonly VerifyBenchRow[]): TargetCheck[] {
   const out: TargetCheck[] = [];
   const kinds = [...new Set(rows.map((r) => r.kind))];
   for (const kind of kinds) {
-    const kl = (mode: string): VerifyBenchRow | undefined => rows.find((r) => r.kind === kind && r.impl === "keepledger" && r.mode === mode && !r.variant);
+    const kl = (mode: string): VerifyBenchRow | undefined =>
+      rows.find((r) => r.kind === kind && r.impl === "keepledger" && r.mode === mode && !r.variant);
     const warm = kl("warm");
     const cold = kl("cold");
     const check = (target: string, value: number | null | undefined, min: number): void => {
@@ -136,6 +138,9 @@ export function checkTargets(rows: readonly VerifyBenchRow[]): TargetCheck[] {
 
 export function formatTargets(checks: readonly TargetCheck[]): string {
   return checks
-    .map((c) => `${c.kind.padEnd(8)} ${c.target.padEnd(32)} ${c.value === null ? "n/a (no peer)" : `${c.value.toFixed(2)}  ${c.met ? "met" : "NOT met"}`}`)
+    .map(
+      (c) =>
+        `${c.kind.padEnd(8)} ${c.target.padEnd(32)} ${c.value === null ? "n/a (no peer)" : `${c.value.toFixed(2)}  ${c.met ? "met" : "NOT met"}`}`,
+    )
     .join("\n");
 }

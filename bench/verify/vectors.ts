@@ -111,5 +111,6 @@ function checkSameIntelCollateral(files: ReadonlyMap<string, Uint8Array>): void 
     text(files, "tcb_info.json").includes(combined.tcb_info_signature) &&
     text(files, "qe_identity.json").includes(`"enclaveIdentity":${combined.qe_identity}`) &&
     text(files, "qe_identity.json").includes(combined.qe_identity_signature);
-  if (!same) throw new Error("collateral.json and the per-document collateral files differ: the peers would not verify what keepledger verifies");
+  if (!same)
+    throw new Error("collateral.json and the per-document collateral files differ: the peers would not verify what keepledger verifies");
 }

@@ -17,11 +17,11 @@ contract IsAttestedGasProbe {
     /// @param workloadId The workload to ask about.
     /// @return gasUsed Gas between just before and just after the call.
     /// @return ok What isAttested answered.
-    function measure(IKeepAttestation registry, address subject, bytes32 workloadId)
-        external
-        view
-        returns (uint256 gasUsed, bool ok)
-    {
+    function measure(
+        IKeepAttestation registry,
+        address subject,
+        bytes32 workloadId
+    ) external view returns (uint256 gasUsed, bool ok) {
         return _measure(registry, subject, workloadId);
     }
 
@@ -31,20 +31,20 @@ contract IsAttestedGasProbe {
     /// @param workloadId The workload to ask about.
     /// @return cold Gas of the first call.
     /// @return warm Gas of the second call, with the account and slots already accessed.
-    function measureTwice(IKeepAttestation registry, address subject, bytes32 workloadId)
-        external
-        view
-        returns (uint256 cold, uint256 warm)
-    {
-        (cold,) = _measure(registry, subject, workloadId);
-        (warm,) = _measure(registry, subject, workloadId);
+    function measureTwice(
+        IKeepAttestation registry,
+        address subject,
+        bytes32 workloadId
+    ) external view returns (uint256 cold, uint256 warm) {
+        (cold, ) = _measure(registry, subject, workloadId);
+        (warm, ) = _measure(registry, subject, workloadId);
     }
 
-    function _measure(IKeepAttestation registry, address subject, bytes32 workloadId)
-        private
-        view
-        returns (uint256 gasUsed, bool ok)
-    {
+    function _measure(
+        IKeepAttestation registry,
+        address subject,
+        bytes32 workloadId
+    ) private view returns (uint256 gasUsed, bool ok) {
         bytes memory data = abi.encodeCall(IKeepAttestation.isAttested, (subject, workloadId));
         bool success;
         uint256 before;
@@ -54,7 +54,7 @@ contract IsAttestedGasProbe {
             success := staticcall(gas(), registry, add(data, 0x20), mload(data), 0, 0)
             remaining := gas()
         }
-        if (success) (ok,,) = abi.decode(_returnData(), (bool, bytes32, uint64));
+        if (success) (ok, , ) = abi.decode(_returnData(), (bool, bytes32, uint64));
         gasUsed = before - remaining;
     }
 

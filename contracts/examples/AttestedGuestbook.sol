@@ -30,13 +30,12 @@ contract AttestedGuestbook is IAttestedGuestbook, EIP712 {
     function post(address keep, string calldata text, uint256 nonce, bytes calldata signature) external {
         uint256 expected = _nonces[keep];
         if (nonce != expected) revert AttestedGuestbookBadNonce(expected, nonce);
-        bytes32 digest =
-            _hashTypedDataV4(keccak256(abi.encode(ENTRY_TYPEHASH, keep, keccak256(bytes(text)), nonce)));
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ENTRY_TYPEHASH, keep, keccak256(bytes(text)), nonce)));
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err != ECDSA.RecoverError.NoError || recovered != keep) {
             revert AttestedGuestbookBadSignature(keep, recovered);
         }
-        (bool ok, bytes32 verdictId,) = ATTESTATION.isAttested(keep, WORKLOAD_ID);
+        (bool ok, bytes32 verdictId, ) = ATTESTATION.isAttested(keep, WORKLOAD_ID);
         if (!ok) revert AttestedGuestbookNotAttested(keep, WORKLOAD_ID);
 
         _nonces[keep] = expected + 1;

@@ -145,7 +145,11 @@ interface IAttestationRegistry is IKeepAttestation {
     );
     /// @notice A batched verdict was stored so that isAttested sees it.
     event VerdictMaterialized(
-        bytes32 indexed verdictId, bytes32 indexed batchId, address indexed subject, Verdict verdict, uint32 measurementSerial
+        bytes32 indexed verdictId,
+        bytes32 indexed batchId,
+        address indexed subject,
+        Verdict verdict,
+        uint32 measurementSerial
     );
     /// @notice A verdict was revoked by governance.
     event VerdictRevoked(bytes32 indexed verdictId, address indexed actor, string reason);
@@ -155,7 +159,12 @@ interface IAttestationRegistry is IKeepAttestation {
     /// verdict there was revoked with it (a VerdictRevoked event precedes this one when it had one).
     event SubjectRevoked(address indexed subject, bytes32 indexed workloadId, address indexed actor, string reason);
     /// @notice Governance lifted a subject revocation; verdicts issued from `liftedAt` on count again.
-    event SubjectRevocationLifted(address indexed subject, bytes32 indexed workloadId, address indexed actor, uint64 liftedAt);
+    event SubjectRevocationLifted(
+        address indexed subject,
+        bytes32 indexed workloadId,
+        address indexed actor,
+        uint64 liftedAt
+    );
     /// @notice Governance put a platform on the revocation list every validator enforces on new evidence.
     event PlatformRevoked(uint8 indexed kind, bytes32 indexed value, address indexed actor, string reason);
     /// @notice Governance took a platform off the revocation list.
@@ -173,9 +182,12 @@ interface IAttestationRegistry is IKeepAttestation {
     /// @param registry The verifying contract of the signing domain.
     /// @param signatures The concatenated signatures.
     /// @return verdictId The verdict id.
-    function finalizeVerdict(Verdict calldata v, uint256 chainId, address registry, bytes calldata signatures)
-        external
-        returns (bytes32 verdictId);
+    function finalizeVerdict(
+        Verdict calldata v,
+        uint256 chainId,
+        address registry,
+        bytes calldata signatures
+    ) external returns (bytes32 verdictId);
 
     /// @notice Finalizes a batch of verdicts under one set of signatures over VerdictBatch(root, count).
     /// @dev Expands every item of every group to its verdict id, builds the Merkle tree over them in order
@@ -186,18 +198,23 @@ interface IAttestationRegistry is IKeepAttestation {
     /// @param registry The verifying contract of the signing domain.
     /// @param signatures The concatenated signatures.
     /// @return batchId The Merkle root.
-    function finalizeBatch(VerdictGroup[] calldata groups, uint256 chainId, address registry, bytes calldata signatures)
-        external
-        returns (bytes32 batchId);
+    function finalizeBatch(
+        VerdictGroup[] calldata groups,
+        uint256 chainId,
+        address registry,
+        bytes calldata signatures
+    ) external returns (bytes32 batchId);
 
     /// @notice Stores a batched verdict so that isAttested sees it; anyone may call.
     /// @param v The verdict.
     /// @param batchId The batch it was finalized in.
     /// @param proof Its Merkle proof in that batch.
     /// @return verdictId The verdict id.
-    function materializeVerdict(Verdict calldata v, bytes32 batchId, bytes32[] calldata proof)
-        external
-        returns (bytes32 verdictId);
+    function materializeVerdict(
+        Verdict calldata v,
+        bytes32 batchId,
+        bytes32[] calldata proof
+    ) external returns (bytes32 verdictId);
 
     /// @notice Whether a batched verdict is proven by `proof` and live now (not expired, not revoked, its
     /// measurement not revoked), whether or not it was materialized.
@@ -205,10 +222,11 @@ interface IAttestationRegistry is IKeepAttestation {
     /// @param batchId The batch.
     /// @param proof Its Merkle proof.
     /// @return live False also when the batch is unknown or the proof does not verify.
-    function verifyBatchedVerdict(Verdict calldata v, bytes32 batchId, bytes32[] calldata proof)
-        external
-        view
-        returns (bool live);
+    function verifyBatchedVerdict(
+        Verdict calldata v,
+        bytes32 batchId,
+        bytes32[] calldata proof
+    ) external view returns (bool live);
 
     // ===== Revocation =====
 

@@ -48,9 +48,12 @@ interface IAttestationRequests {
     /// @param publicKey The bound key, 64 or 65 bytes; empty for unbound evidence.
     /// @param freshnessBlock The bound block's number (before this block); 0 for unbound evidence.
     /// @return requestId The request's number.
-    function requestAttestation(bytes32 workloadId, bytes calldata evidence, bytes calldata publicKey, uint64 freshnessBlock)
-        external
-        returns (uint256 requestId);
+    function requestAttestation(
+        bytes32 workloadId,
+        bytes calldata evidence,
+        bytes calldata publicKey,
+        uint64 freshnessBlock
+    ) external returns (uint256 requestId);
 
     /// @notice How many requests were made (the last request id).
     /// @return The count.

@@ -13,10 +13,10 @@ interface IKeepAttestation {
     /// @return ok True while the latest verdict is live.
     /// @return verdictId The latest verdict's id.
     /// @return expiresAt When the latest verdict expires.
-    function isAttested(address subject, bytes32 workloadId)
-        external
-        view
-        returns (bool ok, bytes32 verdictId, uint64 expiresAt);
+    function isAttested(
+        address subject,
+        bytes32 workloadId
+    ) external view returns (bool ok, bytes32 verdictId, uint64 expiresAt);
 
     /// @notice Whether a verdict stored on-chain (finalized or materialized) is live now.
     /// @param verdictId The verdict id.

@@ -94,7 +94,10 @@ interface IValidatorSet {
     event ValidatorEndpointUpdated(address indexed validator, string endpoint);
     /// @notice A validator's logging profile changes at `effectiveAt`.
     event LoggingProfileScheduled(
-        address indexed validator, uint64 indexed effectiveAt, address indexed actor, LoggingProfile loggingProfile
+        address indexed validator,
+        uint64 indexed effectiveAt,
+        address indexed actor,
+        LoggingProfile loggingProfile
     );
     /// @notice The threshold becomes `threshold` at `effectiveAt`.
     event ThresholdScheduled(uint16 indexed threshold, uint64 indexed effectiveAt, address indexed actor);
@@ -127,9 +130,11 @@ interface IValidatorSet {
     /// @param endpoint Its URL, 1 to 256 bytes.
     /// @param loggingProfile Its logging profile.
     /// @return effectiveAt When it becomes active.
-    function addValidator(address validator, string calldata endpoint, LoggingProfile loggingProfile)
-        external
-        returns (uint64 effectiveAt);
+    function addValidator(
+        address validator,
+        string calldata endpoint,
+        LoggingProfile loggingProfile
+    ) external returns (uint64 effectiveAt);
 
     /// @notice Adds a validator that counts without its own verdict until the bootstrap closes.
     /// @dev Only while closeBootstrap() has not been called.
@@ -137,9 +142,11 @@ interface IValidatorSet {
     /// @param endpoint Its URL, 1 to 256 bytes.
     /// @param loggingProfile Its logging profile.
     /// @return effectiveAt When it becomes active.
-    function bootstrapValidator(address validator, string calldata endpoint, LoggingProfile loggingProfile)
-        external
-        returns (uint64 effectiveAt);
+    function bootstrapValidator(
+        address validator,
+        string calldata endpoint,
+        LoggingProfile loggingProfile
+    ) external returns (uint64 effectiveAt);
 
     /// @notice Removes a validator; it stops counting at the returned time.
     /// @dev Reverts when fewer registered validators than the threshold (in force or pending) would remain.
@@ -238,10 +245,9 @@ interface IValidatorSet {
     /// @return k The threshold in force.
     /// @return unknownMask Signers that are not validators of the set.
     /// @return inactiveMask Validators that do not count now (not yet active, removed, own verdict dead).
-    function signerStatuses(address[] calldata signers)
-        external
-        view
-        returns (uint256 k, uint256 unknownMask, uint256 inactiveMask);
+    function signerStatuses(
+        address[] calldata signers
+    ) external view returns (uint256 k, uint256 unknownMask, uint256 inactiveMask);
 
     /// @notice The designated validator workload in force now (zero when none).
     /// @return The workload id.

@@ -123,11 +123,18 @@ interface IWorkloadRegistry {
     /// @notice The workload's metadata URI changed.
     event WorkloadMetadataUpdated(bytes32 indexed workloadId, address indexed actor, string metadataURI);
     /// @notice The owner proposed a new owner; it takes over once it accepts.
-    event WorkloadOwnershipTransferStarted(bytes32 indexed workloadId, address indexed owner, address indexed pendingOwner);
+    event WorkloadOwnershipTransferStarted(
+        bytes32 indexed workloadId,
+        address indexed owner,
+        address indexed pendingOwner
+    );
     /// @notice The pending owner accepted: it owns the workload from `effectiveAt` on (now + policy delay;
     /// the workload id does not change). Until then the previous owner governs and may cancel.
     event WorkloadOwnershipTransferred(
-        bytes32 indexed workloadId, address indexed previousOwner, address indexed newOwner, uint64 effectiveAt
+        bytes32 indexed workloadId,
+        address indexed previousOwner,
+        address indexed newOwner,
+        uint64 effectiveAt
     );
     /// @notice A measurement was added; verdicts may rest on it from `effectiveAt` on (now + policy delay).
     /// `value` is the packed tuple of its TEE kind (layouts in docs/ids.md).
@@ -142,7 +149,10 @@ interface IWorkloadRegistry {
     );
     /// @notice A measurement was revoked: every verdict resting on it stops counting at once.
     event MeasurementRevoked(
-        bytes32 indexed workloadId, bytes32 indexed measurementHash, address indexed actor, uint32 serial
+        bytes32 indexed workloadId,
+        bytes32 indexed measurementHash,
+        address indexed actor,
+        uint32 serial
     );
     /// @notice A policy was scheduled; it is in force from `effectiveAt` (lazily, no second transaction):
     /// now when it is no looser than the policy in force, otherwise now + policy delay.
@@ -199,9 +209,12 @@ interface IWorkloadRegistry {
     /// @param tee The TEE kind.
     /// @param value The packed measurement value.
     /// @return measurementHash The measurement hash.
-    function addMeasurement(bytes32 workloadId, uint32 version, TeeKind tee, bytes calldata value)
-        external
-        returns (bytes32 measurementHash);
+    function addMeasurement(
+        bytes32 workloadId,
+        uint32 version,
+        TeeKind tee,
+        bytes calldata value
+    ) external returns (bytes32 measurementHash);
 
     /// @notice Revokes a measurement (owner or GOVERNOR_ROLE); verdicts resting on it stop counting at once.
     /// @param workloadId The workload.

@@ -21,9 +21,15 @@ library BatchMerkle {
         if (nodes.length == 0) revert BatchMerkleEmpty();
         assembly ("memory-safe") {
             let base := add(nodes, 0x20)
-            for { let n := mload(nodes) } gt(n, 1) {} {
+            for {
+                let n := mload(nodes)
+            } gt(n, 1) {} {
                 let half := shr(1, n)
-                for { let i := 0 } lt(i, half) { i := add(i, 1) } {
+                for {
+                    let i := 0
+                } lt(i, half) {
+                    i := add(i, 1)
+                } {
                     let a := mload(add(base, shl(6, i)))
                     let b := mload(add(base, add(shl(6, i), 0x20)))
                     switch lt(a, b)

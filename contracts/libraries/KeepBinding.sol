@@ -32,9 +32,17 @@ library KeepBinding {
         bytes32 context
     ) internal pure returns (bytes32) {
         if (subjectPublicKey64.length != 64) revert KeepBindingPublicKeyLength(subjectPublicKey64.length);
-        return keccak256(
-            abi.encode(BINDING_DOMAIN, chainId, attestationRegistry, keccak256(subjectPublicKey64), blockHash, context)
-        );
+        return
+            keccak256(
+                abi.encode(
+                    BINDING_DOMAIN,
+                    chainId,
+                    attestationRegistry,
+                    keccak256(subjectPublicKey64),
+                    blockHash,
+                    context
+                )
+            );
     }
 
     /// @notice The subject address of a public key (the Ethereum address of the key).

@@ -45,42 +45,44 @@ library KeepIds {
     /// @param v The verdict.
     /// @return The verdict id.
     function verdictId(Verdict memory v) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                VERDICT_TYPEHASH,
-                v.workloadId,
-                v.measurementHash,
-                v.tee,
-                v.tcbStatus,
-                v.subject,
-                v.evidenceHash,
-                v.collateralHash,
-                v.issuedAt,
-                v.expiresAt,
-                v.freshnessBlock
-            )
-        );
+        return
+            keccak256(
+                abi.encode(
+                    VERDICT_TYPEHASH,
+                    v.workloadId,
+                    v.measurementHash,
+                    v.tee,
+                    v.tcbStatus,
+                    v.subject,
+                    v.evidenceHash,
+                    v.collateralHash,
+                    v.issuedAt,
+                    v.expiresAt,
+                    v.freshnessBlock
+                )
+            );
     }
 
     /// @notice {verdictId} for a verdict in calldata (no copy to memory).
     /// @param v The verdict.
     /// @return The verdict id.
     function verdictIdCalldata(Verdict calldata v) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                VERDICT_TYPEHASH,
-                v.workloadId,
-                v.measurementHash,
-                v.tee,
-                v.tcbStatus,
-                v.subject,
-                v.evidenceHash,
-                v.collateralHash,
-                v.issuedAt,
-                v.expiresAt,
-                v.freshnessBlock
-            )
-        );
+        return
+            keccak256(
+                abi.encode(
+                    VERDICT_TYPEHASH,
+                    v.workloadId,
+                    v.measurementHash,
+                    v.tee,
+                    v.tcbStatus,
+                    v.subject,
+                    v.evidenceHash,
+                    v.collateralHash,
+                    v.issuedAt,
+                    v.expiresAt,
+                    v.freshnessBlock
+                )
+            );
     }
 
     /// @notice The EIP-712 struct hash of VerdictBatch(root, count).

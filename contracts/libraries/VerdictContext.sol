@@ -41,8 +41,11 @@ library VerdictContextLib {
         bool allowUnboundEvidence_,
         uint64 verdictLifetime_
     ) internal pure returns (VerdictContext) {
-        uint256 word = uint256(measurementSerial_) | (uint256(measurementTee_) << TEE_SHIFT)
-            | (uint256(allowedTees_) << ALLOWED_TEES_SHIFT) | (uint256(verdictLifetime_) << LIFETIME_SHIFT);
+        uint256 word =
+            uint256(measurementSerial_) |
+                (uint256(measurementTee_) << TEE_SHIFT) |
+                (uint256(allowedTees_) << ALLOWED_TEES_SHIFT) |
+                (uint256(verdictLifetime_) << LIFETIME_SHIFT);
         if (measurementRevoked_) word |= REVOKED_BIT;
         if (dev_) word |= DEV_BIT;
         if (allowUnboundEvidence_) word |= UNBOUND_BIT;

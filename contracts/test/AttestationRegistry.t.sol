@@ -35,20 +35,24 @@ contract AttestationRegistryTest is KeepFixture {
         }
         Verdict memory v = _verdict(address(0xBEEF), kSeed);
         bytes memory signatures = _signVerdict(v, _keysOf(signerMask));
-        (bool ok,) = address(registry).call(
+        (bool ok, ) = address(registry).call(
             abi.encodeCall(registry.finalizeVerdict, (v, block.chainid, address(registry), signatures))
         );
         bool enough = popcount(signerMask) >= k && signerMask & removedMask == 0;
         assertEq(ok, enough, "finalizes exactly when at least k active validators signed");
-        (bool attested,,) = registry.isAttested(v.subject, workloadId);
+        (bool attested, , ) = registry.isAttested(v.subject, workloadId);
         assertEq(attested, enough, "isAttested follows finalization");
     }
 
     /// @notice A signer whose own verdict died stops counting, whatever it was resting on.
     function testFuzzDeadOwnVerdictStopsCounting(uint8 cause) public {
         bytes32 validatorWorkload = workloads.registerWorkload("validator", "");
-        bytes32 validatorMeasurement =
-            workloads.addMeasurement(validatorWorkload, 1, TeeKind.Sgx, _sgxValue(bytes32(uint256(0xBA11))));
+        bytes32 validatorMeasurement = workloads.addMeasurement(
+            validatorWorkload,
+            1,
+            TeeKind.Sgx,
+            _sgxValue(bytes32(uint256(0xBA11)))
+        );
         validatorSet.setValidatorWorkload(validatorWorkload);
         validatorSet.setThreshold(2);
         Verdict memory own = _verdict(_validator(7), 1);
@@ -69,7 +73,9 @@ contract AttestationRegistryTest is KeepFixture {
 
         Verdict memory next = _verdict(address(0xB), 3);
         bytes memory signatures = _signVerdict(next, seven);
-        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.AttestationRegistryInactiveValidator.selector, _validator(7)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAttestationRegistry.AttestationRegistryInactiveValidator.selector, _validator(7))
+        );
         registry.finalizeVerdict(next, block.chainid, address(registry), signatures);
         assertFalse(validatorSet.isCounting(_validator(7)), "isCounting agrees");
     }
@@ -103,7 +109,7 @@ contract AttestationRegistryTest is KeepFixture {
         }
         workloads.revokeMeasurement(workloadId, tdxMeasurement);
         for (uint256 i = 0; i < n; ++i) {
-            (bool ok,,) = registry.isAttested(address(uint160(0x1000 + i)), workloadId);
+            (bool ok, , ) = registry.isAttested(address(uint160(0x1000 + i)), workloadId);
             assertEq(ok, (onTdxMask >> i) & 1 == 0, "only verdicts on the revoked measurement are off");
         }
     }
@@ -115,9 +121,11 @@ contract AttestationRegistryTest is KeepFixture {
         bytes32 id = registry.finalizeVerdict(v, block.chainid, address(registry), signatures);
         registry.revokeVerdict(id, "test");
         _skip(later % 1 days);
-        (bool ok,,) = registry.isAttested(v.subject, workloadId);
+        (bool ok, , ) = registry.isAttested(v.subject, workloadId);
         assertFalse(ok, "revoked");
-        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.AttestationRegistryVerdictAlreadyFinalized.selector, id));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAttestationRegistry.AttestationRegistryVerdictAlreadyFinalized.selector, id)
+        );
         registry.finalizeVerdict(v, block.chainid, address(registry), signatures);
     }
 
@@ -149,12 +157,12 @@ contract AttestationRegistryTest is KeepFixture {
         older.issuedAt = newer.issuedAt - olderBy;
         older.expiresAt = newer.expiresAt + 1 hours;
         _finalize(older, _firstKeys(1));
-        (, bytes32 latest,) = registry.isAttested(address(0xE1), workloadId);
+        (, bytes32 latest, ) = registry.isAttested(address(0xE1), workloadId);
         assertEq(latest, _id(newer), "older verdict does not replace the latest");
         _skip(1);
         Verdict memory newest = _verdict(address(0xE1), 3);
         _finalize(newest, _firstKeys(1));
-        (, latest,) = registry.isAttested(address(0xE1), workloadId);
+        (, latest, ) = registry.isAttested(address(0xE1), workloadId);
         assertEq(latest, _id(newest), "newer verdict replaces the latest");
     }
 
@@ -178,8 +186,12 @@ contract AttestationRegistryTest is KeepFixture {
         for (uint256 i = 0; i < n; ++i) leaves[i] = KeepIds.verdictId(verdicts[i]);
         bytes32 root = BatchMerkle.root(leaves);
 
-        bytes32 batchId =
-            registry.finalizeBatch(groups, block.chainid, address(registry), _signBatch(root, uint32(n), _firstKeys(1)));
+        bytes32 batchId = registry.finalizeBatch(
+            groups,
+            block.chainid,
+            address(registry),
+            _signBatch(root, uint32(n), _firstKeys(1))
+        );
         assertEq(batchId, root, "batch id is the library root");
         assertEq(registry.batchOf(batchId).count, n, "count");
 
@@ -187,19 +199,20 @@ contract AttestationRegistryTest is KeepFixture {
         bytes32[] memory proof = BatchMerkle.proof(leaves, pick);
         assertTrue(MerkleProof.verify(proof, root, leaves[pick]), "OZ MerkleProof");
         assertTrue(registry.verifyBatchedVerdict(verdicts[pick], batchId, proof), "verifyBatchedVerdict");
-        (bool before,,) = registry.isAttested(verdicts[pick].subject, workloadId);
+        (bool before, , ) = registry.isAttested(verdicts[pick].subject, workloadId);
         assertFalse(before, "not attested before materialization");
         registry.materializeVerdict(verdicts[pick], batchId, proof);
-        (bool afterwards, bytes32 id,) = registry.isAttested(verdicts[pick].subject, workloadId);
+        (bool afterwards, bytes32 id, ) = registry.isAttested(verdicts[pick].subject, workloadId);
         assertTrue(afterwards, "attested after materialization");
         assertEq(id, leaves[pick], "the materialized verdict is the latest");
     }
 
-    function _group(Verdict memory shared, uint256 count, uint256 offset, uint256 seed)
-        internal
-        pure
-        returns (VerdictGroup memory g)
-    {
+    function _group(
+        Verdict memory shared,
+        uint256 count,
+        uint256 offset,
+        uint256 seed
+    ) internal pure returns (VerdictGroup memory g) {
         g.workloadId = shared.workloadId;
         g.measurementHash = shared.measurementHash;
         g.tee = shared.tee;

@@ -19,11 +19,15 @@ contract AttestationRequestsTest is KeepTest {
         requests = new AttestationRequests();
     }
 
-    function _call(bytes memory evidence, bytes memory publicKey, uint64 freshnessBlock)
-        internal
-        returns (bool ok, bytes memory data)
-    {
-        bytes memory request = abi.encodeCall(requests.requestAttestation, (WORKLOAD, evidence, publicKey, freshnessBlock));
+    function _call(
+        bytes memory evidence,
+        bytes memory publicKey,
+        uint64 freshnessBlock
+    ) internal returns (bool ok, bytes memory data) {
+        bytes memory request = abi.encodeCall(
+            requests.requestAttestation,
+            (WORKLOAD, evidence, publicKey, freshnessBlock)
+        );
         (ok, data) = address(requests).call(request);
     }
 
@@ -45,7 +49,9 @@ contract AttestationRequestsTest is KeepTest {
                 ok,
                 data,
                 abi.encodeWithSelector(
-                    IAttestationRequests.AttestationRequestsEvidenceLength.selector, length, requests.MAX_EVIDENCE_LENGTH()
+                    IAttestationRequests.AttestationRequestsEvidenceLength.selector,
+                    length,
+                    requests.MAX_EVIDENCE_LENGTH()
                 ),
                 "evidence length"
             );
@@ -62,7 +68,10 @@ contract AttestationRequestsTest is KeepTest {
             assertTrue(ok, "a 64- or 65-byte key, or none, is accepted");
         } else {
             assertRevertData(
-                ok, data, abi.encodeWithSelector(IAttestationRequests.AttestationRequestsPublicKeyLength.selector, length), "key length"
+                ok,
+                data,
+                abi.encodeWithSelector(IAttestationRequests.AttestationRequestsPublicKeyLength.selector, length),
+                "key length"
             );
         }
     }
@@ -72,18 +81,27 @@ contract AttestationRequestsTest is KeepTest {
         key[0] = 0x02;
         (bool ok, bytes memory data) = _call(hex"01", key, 50);
         assertRevertData(
-            ok, data, abi.encodeWithSelector(IAttestationRequests.AttestationRequestsPublicKeyPrefix.selector, bytes1(0x02)), "prefix"
+            ok,
+            data,
+            abi.encodeWithSelector(IAttestationRequests.AttestationRequestsPublicKeyPrefix.selector, bytes1(0x02)),
+            "prefix"
         );
     }
 
     function testBindingHasBothHalves() public {
         (bool ok, bytes memory data) = _call(hex"01", new bytes(64), 0);
         assertRevertData(
-            ok, data, abi.encodeWithSelector(IAttestationRequests.AttestationRequestsBindingIncomplete.selector, 64, 0), "key without block"
+            ok,
+            data,
+            abi.encodeWithSelector(IAttestationRequests.AttestationRequestsBindingIncomplete.selector, 64, 0),
+            "key without block"
         );
         (ok, data) = _call(hex"01", "", 7);
         assertRevertData(
-            ok, data, abi.encodeWithSelector(IAttestationRequests.AttestationRequestsBindingIncomplete.selector, 0, 7), "block without key"
+            ok,
+            data,
+            abi.encodeWithSelector(IAttestationRequests.AttestationRequestsBindingIncomplete.selector, 0, 7),
+            "block without key"
         );
     }
 
@@ -98,7 +116,9 @@ contract AttestationRequestsTest is KeepTest {
                 ok,
                 data,
                 abi.encodeWithSelector(
-                    IAttestationRequests.AttestationRequestsFreshnessBlockInFuture.selector, freshnessBlock, blockNumber
+                    IAttestationRequests.AttestationRequestsFreshnessBlockInFuture.selector,
+                    freshnessBlock,
+                    blockNumber
                 ),
                 "future block"
             );

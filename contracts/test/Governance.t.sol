@@ -4,8 +4,7 @@ pragma solidity ^0.8.30;
 // Test code: long assertion messages and non-strict bounds as specified are the point here, not gas.
 // solhint-disable gas-small-strings, gas-strict-inequalities, gas-increment-by-one
 
-import {IAccessControlDefaultAdminRules} from
-    "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
+import {IAccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {AttestationRegistry} from "../AttestationRegistry.sol";
 import {ValidatorSet} from "../ValidatorSet.sol";
 import {WorkloadRegistry} from "../WorkloadRegistry.sol";
@@ -45,7 +44,7 @@ contract GovernanceTest is KeepFixture {
         assertEq(pendingAt, at, "with its effectiveAt");
 
         vm.warp(at);
-        (inForce,) = workloads.policyOf(id);
+        (inForce, ) = workloads.policyOf(id);
         assertEq(keccak256(abi.encode(inForce)), keccak256(abi.encode(looser)), "in force at effectiveAt");
     }
 
@@ -67,7 +66,7 @@ contract GovernanceTest is KeepFixture {
         (, uint64 pendingAt) = workloads.pendingPolicyOf(id);
         assertEq(pendingAt, 0, "nothing pending any more");
         _skip(delay);
-        (inForce,) = workloads.policyOf(id);
+        (inForce, ) = workloads.policyOf(id);
         assertEq(keccak256(abi.encode(inForce)), keccak256(abi.encode(tighter)), "and stays in force");
     }
 
@@ -90,7 +89,10 @@ contract GovernanceTest is KeepFixture {
         Verdict memory v = _verdict(address(0xBEEF), 1);
         bytes memory signatures = _signVerdict(v, _firstKeys(2));
         bytes memory notYet = abi.encodeWithSelector(
-            IWorkloadRegistry.WorkloadRegistryMeasurementNotYetEffective.selector, workloadId, sgxMeasurement, at
+            IWorkloadRegistry.WorkloadRegistryMeasurementNotYetEffective.selector,
+            workloadId,
+            sgxMeasurement,
+            at
         );
         vm.expectRevert(notYet);
         workloads.verdictContext(workloadId, sgxMeasurement);
@@ -100,7 +102,7 @@ contract GovernanceTest is KeepFixture {
         vm.warp(at);
         v = _verdict(address(0xBEEF), 2);
         _finalize(v, _firstKeys(2));
-        (bool attested,,) = registry.isAttested(address(0xBEEF), workloadId);
+        (bool attested, , ) = registry.isAttested(address(0xBEEF), workloadId);
         assertTrue(attested, "usable at effectiveAt");
     }
 
@@ -145,13 +147,22 @@ contract GovernanceTest is KeepFixture {
         uint48 adminDelay = uint48(delay);
         uint48 adminFloor = KeepTypes.MIN_PRODUCTION_ADMIN_DELAY;
         bytes memory policyFloor = abi.encodeWithSelector(
-            IWorkloadRegistry.WorkloadRegistryPolicyDelay.selector, delay, KeepTypes.MIN_PRODUCTION_POLICY_DELAY, 30 days
+            IWorkloadRegistry.WorkloadRegistryPolicyDelay.selector,
+            delay,
+            KeepTypes.MIN_PRODUCTION_POLICY_DELAY,
+            30 days
         );
         bytes memory governanceFloor = abi.encodeWithSelector(
-            IValidatorSet.ValidatorSetGovernanceDelay.selector, delay, KeepTypes.MIN_PRODUCTION_GOVERNANCE_DELAY, 30 days
+            IValidatorSet.ValidatorSetGovernanceDelay.selector,
+            delay,
+            KeepTypes.MIN_PRODUCTION_GOVERNANCE_DELAY,
+            30 days
         );
-        bytes memory adminBelow =
-            abi.encodeWithSelector(IKeepAdminRules.KeepAdminRulesDelayBelowFloor.selector, adminDelay, adminFloor);
+        bytes memory adminBelow = abi.encodeWithSelector(
+            IKeepAdminRules.KeepAdminRulesDelayBelowFloor.selector,
+            adminDelay,
+            adminFloor
+        );
 
         vm.expectRevert(policyFloor);
         new WorkloadRegistry(address(this), address(this), false, delay, adminFloor);
@@ -204,7 +215,8 @@ contract GovernanceTest is KeepFixture {
             vm.prank(next);
             vm.expectRevert(
                 abi.encodeWithSelector(
-                    IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector, schedule
+                    IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector,
+                    schedule
                 )
             );
             c.acceptDefaultAdminTransfer();

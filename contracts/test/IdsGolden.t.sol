@@ -19,12 +19,26 @@ contract IdsGoldenTest is KeepTest {
     address internal constant REGISTRY = 0x5FbDB2315678afecb367f032d93F642f64180aa3;
 
     function testDomainTags() public pure {
-        assertEq(KeepIds.WORKLOAD_DOMAIN, 0xc79f56917cfe7522366da6da71818913ccb3d4bcd7b5219e493b8eae2a2a7928, "workload");
-        assertEq(KeepIds.MEASUREMENT_DOMAIN, 0x540a6c8fe87d10d0ef7c4941b37f3f6f27a75841bb147d69207a71082f0eed04, "measurement");
         assertEq(
-            KeepIds.UNBOUND_SUBJECT_DOMAIN, 0x917aef1a2d0fe5682f9a008abd23de21c36b9f37051b5a19ff94af1e50b19b3e, "unbound"
+            KeepIds.WORKLOAD_DOMAIN,
+            0xc79f56917cfe7522366da6da71818913ccb3d4bcd7b5219e493b8eae2a2a7928,
+            "workload"
         );
-        assertEq(KeepBinding.BINDING_DOMAIN, 0x0f8f2169531e3200be1e03f28b4a64b09429be11ffe4cc7db8c3828c02d683ff, "binding");
+        assertEq(
+            KeepIds.MEASUREMENT_DOMAIN,
+            0x540a6c8fe87d10d0ef7c4941b37f3f6f27a75841bb147d69207a71082f0eed04,
+            "measurement"
+        );
+        assertEq(
+            KeepIds.UNBOUND_SUBJECT_DOMAIN,
+            0x917aef1a2d0fe5682f9a008abd23de21c36b9f37051b5a19ff94af1e50b19b3e,
+            "unbound"
+        );
+        assertEq(
+            KeepBinding.BINDING_DOMAIN,
+            0x0f8f2169531e3200be1e03f28b4a64b09429be11ffe4cc7db8c3828c02d683ff,
+            "binding"
+        );
         assertEq(
             KeepBinding.VALIDATOR_CONTEXT_DOMAIN,
             0x1d28e15b2cb84be7b965a4dd8ea418ff1c3833c8093602420e947fc28b0224ff,
@@ -48,19 +62,25 @@ contract IdsGoldenTest is KeepTest {
     function testMeasurementHashes() public pure {
         assertEq(
             KeepIds.measurementHash(
-                1, hex"101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f000000000000000000000000000000000000000000000000000000000000000000000000"
+                1,
+                hex"101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f000000000000000000000000000000000000000000000000000000000000000000000000"
             ),
             0x0378e85d00e3a6e395ed6271ac00f2388f6f34e8c4fcf3e9994e3eb953593fe0,
             "sgx exact enclave"
         );
         assertEq(
             KeepIds.measurementHash(
-                1, hex"0000000000000000000000000000000000000000000000000000000000000000404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f12340007"
+                1,
+                hex"0000000000000000000000000000000000000000000000000000000000000000404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f12340007"
             ),
             0x0d3085d292a50c83f4f1fd3b0c0529a1036af3091603c62da2417d477fb23eea,
             "sgx signer"
         );
-        assertEq(KeepIds.measurementHash(2, _tdxValue()), 0x35f184f3c58cd536dee93c627cd9c1bea4ee944519497c2abb3e494912761576, "tdx");
+        assertEq(
+            KeepIds.measurementHash(2, _tdxValue()),
+            0x35f184f3c58cd536dee93c627cd9c1bea4ee944519497c2abb3e494912761576,
+            "tdx"
+        );
         assertEq(
             KeepIds.measurementHash(3, abi.encodePacked(_seq(0xa0, 48), uint8(0), bytes32(0))),
             0x9d87a8cb21196714e97cb63bb12805663de6c5eec9e55fc9ec9a00d7937e5600,
@@ -135,7 +155,11 @@ contract IdsGoldenTest is KeepTest {
             0x89572fB73f7Cf989644BcfD05c399c004794994C,
             "unbound subject"
         );
-        assertEq(KeepIds.unboundSubject(bytes32(0)), 0xF4E3491aD8B043Ebe4cbbb77f38B846578C88F8c, "unbound subject of zero");
+        assertEq(
+            KeepIds.unboundSubject(bytes32(0)),
+            0xF4E3491aD8B043Ebe4cbbb77f38B846578C88F8c,
+            "unbound subject of zero"
+        );
     }
 
     function testBindings() public pure {
@@ -208,18 +232,19 @@ contract IdsGoldenTest is KeepTest {
     // ===== The inputs of docs/ids.md =====
 
     function _goldenVerdict() internal pure returns (Verdict memory) {
-        return Verdict({
-            workloadId: 0x48cd0897520e60286bb9377688b8d8a1790a256f46c00690155a906d0f44e69e,
-            measurementHash: 0x35f184f3c58cd536dee93c627cd9c1bea4ee944519497c2abb3e494912761576,
-            tee: 2,
-            tcbStatus: 1,
-            subject: 0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf,
-            evidenceHash: 0x7778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f90919293949596,
-            collateralHash: 0x333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152,
-            issuedAt: 1767225600,
-            expiresAt: 1767830400,
-            freshnessBlock: 21000000
-        });
+        return
+            Verdict({
+                workloadId: 0x48cd0897520e60286bb9377688b8d8a1790a256f46c00690155a906d0f44e69e,
+                measurementHash: 0x35f184f3c58cd536dee93c627cd9c1bea4ee944519497c2abb3e494912761576,
+                tee: 2,
+                tcbStatus: 1,
+                subject: 0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf,
+                evidenceHash: 0x7778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f90919293949596,
+                collateralHash: 0x333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152,
+                issuedAt: 1767225600,
+                expiresAt: 1767830400,
+                freshnessBlock: 21000000
+            });
     }
 
     /// @dev The batch group: the golden verdict's shared fields, subjects 1..5, evidence seq(0x80 + i),
@@ -236,15 +261,16 @@ contract IdsGoldenTest is KeepTest {
     }
 
     function _domainSeparator(uint256 chainId) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("keepledger"),
-                keccak256("1"),
-                chainId,
-                REGISTRY
-            )
-        );
+        return
+            keccak256(
+                abi.encode(
+                    keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                    keccak256("keepledger"),
+                    keccak256("1"),
+                    chainId,
+                    REGISTRY
+                )
+            );
     }
 
     function _tdxValue() internal pure returns (bytes memory) {

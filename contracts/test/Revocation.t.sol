@@ -89,7 +89,11 @@ contract RevocationTest is KeepFixture {
         );
         registry.finalizeVerdict(fresh, block.chainid, address(registry), signatures);
         vm.expectRevert(
-            abi.encodeWithSelector(IAttestationRegistry.AttestationRegistrySubjectAlreadyRevoked.selector, KEEP, bytes32(0))
+            abi.encodeWithSelector(
+                IAttestationRegistry.AttestationRegistrySubjectAlreadyRevoked.selector,
+                KEEP,
+                bytes32(0)
+            )
         );
         registry.revokeSubjectEverywhere(KEEP, listed, "again");
     }
@@ -140,7 +144,7 @@ contract RevocationTest is KeepFixture {
         );
         registry.finalizeVerdict(before, block.chainid, address(registry), signatures);
         _finalize(_verdict(KEEP, 3), _firstKeys(1));
-        (bool attested,,) = registry.isAttested(KEEP, workloadId);
+        (bool attested, , ) = registry.isAttested(KEEP, workloadId);
         assertTrue(attested, "a verdict issued after the lift counts");
     }
 
@@ -157,7 +161,7 @@ contract RevocationTest is KeepFixture {
             if (op <= 2) {
                 Verdict memory v = _verdict(KEEP, step);
                 bytes memory signatures = _signVerdict(v, _firstKeys(1));
-                (bool ok,) = address(registry).call(
+                (bool ok, ) = address(registry).call(
                     abi.encodeCall(registry.finalizeVerdict, (v, block.chainid, address(registry), signatures))
                 );
                 assertEq(ok, !revoked, "a fresh verdict is stored exactly while the subject is not revoked");
@@ -169,7 +173,7 @@ contract RevocationTest is KeepFixture {
             } else if (op == 4 && !everywhere) {
                 bytes32[] memory listed = new bytes32[](1);
                 listed[0] = workloadId;
-                (bool ok,) = address(registry).call(
+                (bool ok, ) = address(registry).call(
                     abi.encodeCall(registry.revokeSubjectEverywhere, (KEEP, listed, "fuzz"))
                 );
                 assertTrue(ok, "revokeSubjectEverywhere");
@@ -178,15 +182,19 @@ contract RevocationTest is KeepFixture {
                 live = false;
             } else if (op == 5 && revoked) {
                 if (everywhere) registry.liftSubjectRevocation(KEEP, 0);
-                (bool ok,) = address(registry).call(abi.encodeCall(registry.liftSubjectRevocation, (KEEP, workloadId)));
+                (bool ok, ) = address(registry).call(
+                    abi.encodeCall(registry.liftSubjectRevocation, (KEEP, workloadId))
+                );
                 assertTrue(ok || !registry.isSubjectRevoked(KEEP, workloadId), "lifted in the workload");
                 everywhere = false;
                 revoked = false;
             } else if (op == 6 && !revoked) {
-                (bool ok,) = address(registry).call(abi.encodeCall(registry.liftSubjectRevocation, (KEEP, workloadId)));
+                (bool ok, ) = address(registry).call(
+                    abi.encodeCall(registry.liftSubjectRevocation, (KEEP, workloadId))
+                );
                 assertFalse(ok, "nothing to lift");
             }
-            (bool attested,,) = registry.isAttested(KEEP, workloadId);
+            (bool attested, , ) = registry.isAttested(KEEP, workloadId);
             if (revoked) assertFalse(attested, "never attested while revoked");
             else assertEq(attested ? 1 : 0, live && _latestLive() ? 1 : 0, "attested exactly with a live verdict");
             assertEq(registry.isSubjectRevoked(KEEP, workloadId) ? 1 : 0, revoked ? 1 : 0, "isSubjectRevoked");
@@ -223,7 +231,7 @@ contract RevocationTest is KeepFixture {
         assertTrue(validatorSet.validatorOf(seven).ownVerdictRevoked, "still revoked after attachVerdict");
 
         Stranger stranger = new Stranger();
-        (bool ok,) = stranger.reinstate(validatorSet, seven);
+        (bool ok, ) = stranger.reinstate(validatorSet, seven);
         assertFalse(ok, "a stranger cannot reinstate");
         validatorSet.reinstateValidator(seven);
         validatorSet.attachVerdict(seven, next);
@@ -234,20 +242,21 @@ contract RevocationTest is KeepFixture {
     // ===== Helpers =====
 
     function _assertNotAttested(address subject, bytes32 workload) internal view {
-        (bool ok,,) = registry.isAttested(subject, workload);
+        (bool ok, , ) = registry.isAttested(subject, workload);
         assertFalse(ok, "not attested");
     }
 
     function _latestLive() internal view returns (bool) {
-        (, bytes32 id,) = registry.isAttested(KEEP, workloadId);
+        (, bytes32 id, ) = registry.isAttested(KEEP, workloadId);
         return id != 0 && registry.isVerdictLive(id);
     }
 
-    function _ownVerdict(address validator, bytes32 workload, bytes32 measurement, uint256 seed)
-        internal
-        view
-        returns (Verdict memory v)
-    {
+    function _ownVerdict(
+        address validator,
+        bytes32 workload,
+        bytes32 measurement,
+        uint256 seed
+    ) internal view returns (Verdict memory v) {
         v = _verdict(validator, seed);
         v.workloadId = workload;
         v.measurementHash = measurement;
@@ -266,8 +275,16 @@ contract RevocationTest is KeepFixture {
         groups[0].issuedAt = v.issuedAt;
         groups[0].expiresAt = v.expiresAt;
         groups[0].items = new BatchItem[](2);
-        groups[0].items[0] = BatchItem({subject: v.subject, evidenceHash: v.evidenceHash, freshnessBlock: v.freshnessBlock});
-        groups[0].items[1] = BatchItem({subject: w.subject, evidenceHash: w.evidenceHash, freshnessBlock: w.freshnessBlock});
+        groups[0].items[0] = BatchItem({
+            subject: v.subject,
+            evidenceHash: v.evidenceHash,
+            freshnessBlock: v.freshnessBlock
+        });
+        groups[0].items[1] = BatchItem({
+            subject: w.subject,
+            evidenceHash: w.evidenceHash,
+            freshnessBlock: w.freshnessBlock
+        });
         bytes32[] memory leaves = new bytes32[](2);
         leaves[0] = KeepIds.verdictId(v);
         leaves[1] = KeepIds.verdictId(w);

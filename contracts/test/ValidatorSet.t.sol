@@ -35,7 +35,11 @@ contract ValidatorSetTest is KeepFixture {
         (uint16 pendingK, uint64 pendingAt) = validatorSet.pendingThreshold();
         assertEq(pendingK, 1, "pending threshold visible");
         assertEq(pendingAt, at, "pending threshold effectiveAt");
-        assertEq(uint8(validatorSet.validatorOf(v0).loggingProfile), uint8(LoggingProfile.Production), "profile before");
+        assertEq(
+            uint8(validatorSet.validatorOf(v0).loggingProfile),
+            uint8(LoggingProfile.Production),
+            "profile before"
+        );
         assertEq(validatorSet.validatorWorkload(), bytes32(0), "workload before");
         assertEq(validatorSet.governanceDelay(), delay, "delay before");
 
@@ -67,7 +71,12 @@ contract ValidatorSetTest is KeepFixture {
     function testFuzzSignerStatusesAgreeWithIsCounting(uint256 seed) public {
         _deployWithWorkload();
         bytes32 validatorWorkload = workloads.registerWorkload("validator", "");
-        bytes32 measurement = workloads.addMeasurement(validatorWorkload, 1, TeeKind.Sgx, _sgxValue(bytes32(uint256(0xBA))));
+        bytes32 measurement = workloads.addMeasurement(
+            validatorWorkload,
+            1,
+            TeeKind.Sgx,
+            _sgxValue(bytes32(uint256(0xBA)))
+        );
         validatorSet.setValidatorWorkload(validatorWorkload);
         _bootstrap(4, 2);
         validatorSet.setGovernanceDelay(uint64(seed % 3 days));
@@ -117,12 +126,13 @@ contract ValidatorSetTest is KeepFixture {
     function testFuzzThresholdStaysInRange(uint8 n, uint8 k, uint8 removals) public {
         _deploy(true, 0, 0);
         uint256 count = bound(n, 1, 10);
-        for (uint256 i = 0; i < count; ++i) validatorSet.addValidator(_validator(i), ENDPOINT, LoggingProfile.Production);
+        for (uint256 i = 0; i < count; ++i)
+            validatorSet.addValidator(_validator(i), ENDPOINT, LoggingProfile.Production);
         uint16 want = uint16(bound(k, 0, count + 2));
-        (bool ok,) = address(validatorSet).call(abi.encodeCall(validatorSet.setThreshold, (want)));
+        (bool ok, ) = address(validatorSet).call(abi.encodeCall(validatorSet.setThreshold, (want)));
         assertEq(ok, want >= 1 && want <= count, "setThreshold accepts exactly 1..registered");
         for (uint256 i = 0; i < bound(removals, 0, count); ++i) {
-            (ok,) = address(validatorSet).call(abi.encodeCall(validatorSet.removeValidator, (_validator(i))));
+            (ok, ) = address(validatorSet).call(abi.encodeCall(validatorSet.removeValidator, (_validator(i))));
             uint16 k_ = validatorSet.threshold();
             assertTrue(k_ <= validatorSet.registeredCount(), "threshold never exceeds the registered count");
             if (!ok) {

@@ -32,17 +32,22 @@ contract WorkloadRegistryTest is KeepFixture {
     }
 
     /// @notice An SGX measurement is accepted exactly when it is one of the two modes.
-    function testFuzzSgxExactlyOneMode(bytes32 mrenclave, bytes32 mrsigner, uint16 prodId, uint16 minSvn, uint8 shape)
-        public
-    {
+    function testFuzzSgxExactlyOneMode(
+        bytes32 mrenclave,
+        bytes32 mrsigner,
+        uint16 prodId,
+        uint16 minSvn,
+        uint8 shape
+    ) public {
         if (shape % 4 == 0) mrenclave = 0;
         if (shape % 4 == 1) mrsigner = 0;
         if (shape % 4 == 1 && shape % 8 < 4) (prodId, minSvn) = (0, 0);
         bytes memory value = abi.encodePacked(mrenclave, mrsigner, prodId, minSvn);
         bool exact = mrenclave != 0 && mrsigner == 0 && prodId == 0 && minSvn == 0;
         bool bySigner = mrenclave == 0 && mrsigner != 0;
-        (bool ok, bytes memory ret) =
-            address(workloads).call(abi.encodeCall(workloads.addMeasurement, (workloadId, 3, TeeKind.Sgx, value)));
+        (bool ok, bytes memory ret) = address(workloads).call(
+            abi.encodeCall(workloads.addMeasurement, (workloadId, 3, TeeKind.Sgx, value))
+        );
         assertEq(ok, exact || bySigner, "exactly one mode");
         if (ok) assertEq(abi.decode(ret, (bytes32)), KeepIds.measurementHash(1, value), "measurement hash");
     }
@@ -52,8 +57,9 @@ contract WorkloadRegistryTest is KeepFixture {
         if (zeroHostData) hostData = 0;
         flag = flag % 3;
         bytes memory value = abi.encodePacked(new bytes(48), flag, hostData);
-        (bool ok,) =
-            address(workloads).call(abi.encodeCall(workloads.addMeasurement, (workloadId, 4, TeeKind.SevSnp, value)));
+        (bool ok, ) = address(workloads).call(
+            abi.encodeCall(workloads.addMeasurement, (workloadId, 4, TeeKind.SevSnp, value))
+        );
         assertEq(ok, flag == 1 || (flag == 0 && hostData == 0), "host data rules");
     }
 
@@ -76,7 +82,11 @@ contract WorkloadRegistryTest is KeepFixture {
         (Policy memory pending, uint64 pendingAt) = workloads.pendingPolicyOf(id);
         assertEq(pending.verdictLifetime, 7 days - 1, "pending visible");
         assertEq(pendingAt, at, "pending effectiveAt");
-        assertEq(workloads.verdictContext(id, 0).verdictLifetime(), KeepTypes.DEFAULT_VERDICT_LIFETIME, "hot path agrees");
+        assertEq(
+            workloads.verdictContext(id, 0).verdictLifetime(),
+            KeepTypes.DEFAULT_VERDICT_LIFETIME,
+            "hot path agrees"
+        );
 
         vm.warp(at);
         (inForce, since) = workloads.policyOf(id);
@@ -92,19 +102,23 @@ contract WorkloadRegistryTest is KeepFixture {
         looser.maxEvidenceAge = 3 hours;
         uint64 at2 = workloads.schedulePolicy(id, looser);
         vm.warp(at2 - 1);
-        (inForce,) = workloads.policyOf(id);
+        (inForce, ) = workloads.policyOf(id);
         assertEq(inForce.verdictLifetime, 7 days - 1, "the first stays in force");
         assertEq(inForce.deniedFmspcs[0], bytes6(0x00906ed50000), "lists copied along");
         vm.warp(at2);
-        (inForce,) = workloads.policyOf(id);
+        (inForce, ) = workloads.policyOf(id);
         assertEq(inForce.verdictLifetime, 2 days, "the second at its effectiveAt");
     }
 
     /// @notice verdictContext's one word says what measurementOf and policyOf say: the hot path agrees with
     /// the views for known, unknown and revoked measurements of two kinds and any valid policy.
-    function testFuzzVerdictContextAgreesWithViews(uint8 tees, bool dev, bool unbound, uint32 lifetime, uint8 which)
-        public
-    {
+    function testFuzzVerdictContextAgreesWithViews(
+        uint8 tees,
+        bool dev,
+        bool unbound,
+        uint32 lifetime,
+        uint8 which
+    ) public {
         Policy memory p = _policy(uint64(bound(lifetime, 1, KeepTypes.MAX_VERDICT_LIFETIME)));
         p.dev = dev;
         p.allowUnboundEvidence = dev && unbound;
@@ -117,7 +131,7 @@ contract WorkloadRegistryTest is KeepFixture {
 
         VerdictContext c = workloads.verdictContext(workloadId, measurementHash);
         IWorkloadRegistry.MeasurementInfo memory m = workloads.measurementOf(workloadId, measurementHash);
-        (Policy memory inForce,) = workloads.policyOf(workloadId);
+        (Policy memory inForce, ) = workloads.policyOf(workloadId);
         assertEq(c.measurementKnown(), m.known, "known");
         assertEq(c.measurementSerial(), m.serial, "serial");
         assertEq(c.measurementTee(), uint8(m.tee), "tee");
@@ -156,7 +170,7 @@ contract WorkloadRegistryTest is KeepFixture {
         p.allowedTees = allowedTees;
         p.acceptedTcbStatuses = accepted;
         p.dev = true;
-        (bool ok,) = address(workloads).call(abi.encodeCall(workloads.schedulePolicy, (workloadId, p)));
+        (bool ok, ) = address(workloads).call(abi.encodeCall(workloads.schedulePolicy, (workloadId, p)));
         bool teesOk = allowedTees != 0 && allowedTees & ~KeepTypes.TEES_ALL == 0;
         bool tcbOk = accepted != 0 && accepted & ~KeepTypes.TCB_ACCEPTABLE == 0;
         assertEq(ok, teesOk && tcbOk, "mask rules");

@@ -33,12 +33,16 @@ export async function classify(target: FuzzTarget, reference: string, bytes: Uin
     r = await verifyEvidence(bytes, verifyOptionsOf(target));
   } catch (e) {
     if (!isKeepledgerError(e)) return { type: "crash", reason: `untyped throw: ${describe(e)}` };
-    if (e.code === "INTERNAL_VERIFIER_ERROR") return { type: "crash", reason: `INTERNAL_VERIFIER_ERROR (${e.message}); cause: ${describe(e.cause)}` };
+    if (e.code === "INTERNAL_VERIFIER_ERROR")
+      return { type: "crash", reason: `INTERNAL_VERIFIER_ERROR (${e.message}); cause: ${describe(e.cause)}` };
     return { type: "rejected", code: e.code };
   }
   const decoded = decodeEvidenceInput(bytes).bytes;
-  if (!target.equivalent(decoded)) return { type: "crash", reason: `ok (${r.tee}) for an input that is not equivalent to the valid ${target.kind} input` };
-  if (r.evidenceHash !== keccak256Hex(decoded)) return { type: "crash", reason: `ok with evidenceHash ${r.evidenceHash}, not the keccak256 of the bytes given` };
-  if (resultSummary(r) !== reference) return { type: "crash", reason: "ok for an equivalent input, but with a different result than the valid input's" };
+  if (!target.equivalent(decoded))
+    return { type: "crash", reason: `ok (${r.tee}) for an input that is not equivalent to the valid ${target.kind} input` };
+  if (r.evidenceHash !== keccak256Hex(decoded))
+    return { type: "crash", reason: `ok with evidenceHash ${r.evidenceHash}, not the keccak256 of the bytes given` };
+  if (resultSummary(r) !== reference)
+    return { type: "crash", reason: "ok for an equivalent input, but with a different result than the valid input's" };
   return { type: "ok" };
 }

@@ -36,7 +36,11 @@ function pem(der: Uint8Array): string {
 export function dcapPemMutation(base: Uint8Array, fields: readonly LengthField[]): StructuredMutation {
   const at = (name: string): number | undefined => fields.find((f) => f.name === name)?.offset;
   const chainSize = at("pckChain.size")!;
-  const enclosing = [chainSize, at("signature.length")!, ...(at("certificationData.size") === undefined ? [] : [at("certificationData.size")!])];
+  const enclosing = [
+    chainSize,
+    at("signature.length")!,
+    ...(at("certificationData.size") === undefined ? [] : [at("certificationData.size")!]),
+  ];
   const start = chainSize + 4;
   const text = Buffer.from(base.subarray(start, start + readU32le(base, chainSize))).toString("latin1");
   const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => {
@@ -53,7 +57,7 @@ export function dcapPemMutation(base: Uint8Array, fields: readonly LengthField[]
       const op = rng.pick(DER_MUTATIONS);
       const mutated = applyMutation(block.der, rng, op, { base: block.der, lengthFields: block.fields, headerLength: 0 });
       const chain = Buffer.from(text.slice(0, block.index) + pem(mutated.bytes) + text.slice(block.index + block.length), "latin1");
-      const delta = chain.length - (text.length);
+      const delta = chain.length - text.length;
       const out = new Uint8Array(base.length + delta);
       out.set(base.subarray(0, start));
       out.set(chain, start);

@@ -101,7 +101,21 @@ function lengthLie(b: Uint8Array, rng: Rng, fields: readonly LengthField[]): str
   const f = rng.pick(fields);
   const max = 2 ** (8 * f.size) - 1;
   const actual = readInt(b, f);
-  const candidates = [0, 1, max, max - 1, 2 ** (8 * f.size - 1), actual + 1, actual - 1, actual + rng.between(2, 64), actual - rng.between(2, 64), actual * 2, b.length, b.length + 1, rng.below(max + 1)];
+  const candidates = [
+    0,
+    1,
+    max,
+    max - 1,
+    2 ** (8 * f.size - 1),
+    actual + 1,
+    actual - 1,
+    actual + rng.between(2, 64),
+    actual - rng.between(2, 64),
+    actual * 2,
+    b.length,
+    b.length + 1,
+    rng.below(max + 1),
+  ];
   const value = Math.min(max, Math.max(0, rng.pick(candidates)));
   writeInt(b, f, value);
   return `length-lie@${f.name}(${f.offset})=${value}`;
@@ -168,7 +182,10 @@ export function applyMutation(input: Uint8Array, rng: Rng, op: MutationName, tar
 export function mutate(target: MutationTarget, rng: Rng): Mutated {
   const structured = target.structured ?? [];
   const choice = rng.below(MUTATIONS.length + structured.length);
-  const first = choice < MUTATIONS.length ? applyMutation(target.base, rng, MUTATIONS[choice]!, target) : structured[choice - MUTATIONS.length]!.apply(rng);
+  const first =
+    choice < MUTATIONS.length
+      ? applyMutation(target.base, rng, MUTATIONS[choice]!, target)
+      : structured[choice - MUTATIONS.length]!.apply(rng);
   const primary = choice < MUTATIONS.length ? MUTATIONS[choice]! : structured[choice - MUTATIONS.length]!.name;
   let { bytes } = first;
   const ops = [first.op];

@@ -44,7 +44,12 @@ export interface FuzzTarget extends MutationTarget {
 
 /** The options every verification of this target's inputs uses. */
 export function verifyOptionsOf(target: FuzzTarget): VerifyEvidenceOptions {
-  return { at: target.at, collateral: target.collateral, context: target.context, ...(target.adapters ? { adapters: target.adapters } : {}) };
+  return {
+    at: target.at,
+    collateral: target.collateral,
+    context: target.context,
+    ...(target.adapters ? { adapters: target.adapters } : {}),
+  };
 }
 
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/", import.meta.url));
@@ -114,7 +119,15 @@ function fixture(kind: string, set: string, file: string): Uint8Array {
 function dcapEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
   const identity = (q: DcapQuote): string => {
     const s = q.signature;
-    const parts = [q.signedRegion, s.quoteSignature, s.attestationKey, s.qeReport.raw, s.qeReportSignature, s.qeAuthData, ...s.pckChain.certificates];
+    const parts = [
+      q.signedRegion,
+      s.quoteSignature,
+      s.attestationKey,
+      s.qeReport.raw,
+      s.qeReportSignature,
+      s.qeAuthData,
+      ...s.pckChain.certificates,
+    ];
     return `${q.tee}/${s.outerCertificationDataType ?? "-"}/${parts.map((p) => Buffer.from(p).toString("hex")).join(":")}`;
   };
   const want = identity(parseDcapQuote(base));

@@ -56,7 +56,8 @@ for (let i = 0; i < input.runs; i++) {
   let outcome = await classify(target, reference, m.bytes);
   const ms = performance.now() - t0;
   Atomics.store(slots, 0, -1n);
-  if (ms > input.hangMs && outcome.type !== "crash") outcome = { type: "crash", reason: `hang: one input took ${ms.toFixed(0)} ms (limit ${input.hangMs} ms)` };
+  if (ms > input.hangMs && outcome.type !== "crash")
+    outcome = { type: "crash", reason: `hang: one input took ${ms.toFixed(0)} ms (limit ${input.hangMs} ms)` };
   if (outcome.type === "crash") {
     post({ type: "crash", kind: input.kind, index: i, reason: outcome.reason, ops: m.ops, hex: Buffer.from(m.bytes).toString("hex") });
     crashed = true;

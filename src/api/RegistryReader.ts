@@ -5,13 +5,31 @@
 import type { ChainSource } from "../indexer/chainSource.ts";
 import { getHeader } from "../indexer/chainSource.ts";
 import { q, type EntityModel, type EntityType } from "../indexer/entityModel.ts";
-import { readCursor, readDeploymentKey, readIndexingError, storedBlock, storedBlockAtOrBelow, storedBlockByHash } from "../indexer/registryState.ts";
+import {
+  readCursor,
+  readDeploymentKey,
+  readIndexingError,
+  storedBlock,
+  storedBlockAtOrBelow,
+  storedBlockByHash,
+} from "../indexer/registryState.ts";
 import type { Database } from "../store/Database.ts";
 import { API_CODES } from "./codes.ts";
 
 const { GraphQLError } = graphqlRuntime;
 import { graphqlRuntime } from "./yoga.ts";
-import { asOf, COMPUTED_AFTER, decodeApiRow, orderSql, selectList, SqlParams, whereSql, type ApiEntity, type BlockRef, type QueryEnv } from "./sqlQuery.ts";
+import {
+  asOf,
+  COMPUTED_AFTER,
+  decodeApiRow,
+  orderSql,
+  selectList,
+  SqlParams,
+  whereSql,
+  type ApiEntity,
+  type BlockRef,
+  type QueryEnv,
+} from "./sqlQuery.ts";
 
 export interface ListArgs {
   first?: number | null;
@@ -167,7 +185,13 @@ export class RegistryReader {
     return { number: wanted, timestamp: (await this.#clock.header(wanted)).timestamp };
   }
 
-  async meta(block: BlockRef): Promise<{ block: { number: number; hash: string | null; timestamp: number; parentHash: string | null }; deployment: string; hasIndexingErrors: boolean }> {
+  async meta(
+    block: BlockRef,
+  ): Promise<{
+    block: { number: number; hash: string | null; timestamp: number; parentHash: string | null };
+    deployment: string;
+    hasIndexingErrors: boolean;
+  }> {
     const header = await this.#clock.header(block.number);
     return {
       block: { number: block.number, hash: header.hash, timestamp: block.timestamp, parentHash: header.parentHash },
@@ -193,7 +217,12 @@ export class RegistryReader {
     const env = this.#env(block);
     const list = measurements.map((id) => env.params.add(id)).join(", ");
     const revoked = new Set(
-      (await this.#query(`SELECT t."id" FROM ${m.table} t WHERE t."id" IN (${list}) AND t."revoked" = 1 AND ${asOf("t", env)}`, env.params.values)).map((r) => String(r.id)),
+      (
+        await this.#query(
+          `SELECT t."id" FROM ${m.table} t WHERE t."id" IN (${list}) AND t."revoked" = 1 AND ${asOf("t", env)}`,
+          env.params.values,
+        )
+      ).map((r) => String(r.id)),
     );
     const s = this.model.entity("SubjectRevocation");
     const subjectEnv = this.#env(block);
@@ -205,10 +234,15 @@ export class RegistryReader {
     )) {
       revokedSubjects.add(Number(r.everywhere) === 1 ? String(r.subject) : `${String(r.subject)}|${String(r.workload)}`);
     }
-    const subjectRevoked = (r: ApiEntity) => revokedSubjects.has(String(r.subject)) || revokedSubjects.has(`${String(r.subject)}|${String(r.workload)}`);
+    const subjectRevoked = (r: ApiEntity) =>
+      revokedSubjects.has(String(r.subject)) || revokedSubjects.has(`${String(r.subject)}|${String(r.workload)}`);
     for (const r of rows) {
       r.status =
-        r.revoked || revoked.has(String(r.measurement)) || subjectRevoked(r) ? "REVOKED" : BigInt(String(r.expiresAt)) <= BigInt(block.timestamp) ? "EXPIRED" : "FINALIZED";
+        r.revoked || revoked.has(String(r.measurement)) || subjectRevoked(r)
+          ? "REVOKED"
+          : BigInt(String(r.expiresAt)) <= BigInt(block.timestamp)
+            ? "EXPIRED"
+            : "FINALIZED";
     }
     return rows;
   }
@@ -223,8 +257,17 @@ export class RegistryReader {
         const env = this.#env(block);
         const chunk = unique.slice(i, i + 500);
         const list = chunk.map((x) => env.params.add(x)).join(", ");
-        const rows = await this.#query(`SELECT ${selectList(e, "t", env, fields)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)}`, env.params.values);
-        for (const r of await this.#finish(e, rows.map((row) => decodeApiRow(e, row, block)), block, fields)) found.set(String(r.id), r);
+        const rows = await this.#query(
+          `SELECT ${selectList(e, "t", env, fields)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)}`,
+          env.params.values,
+        );
+        for (const r of await this.#finish(
+          e,
+          rows.map((row) => decodeApiRow(e, row, block)),
+          block,
+          fields,
+        ))
+          found.set(String(r.id), r);
       }
       return ids.map((x) => found.get(x) ?? null);
     }).load(id.toLowerCase());
@@ -240,12 +283,27 @@ export class RegistryReader {
     const order = orderSql(e, "t", args.orderBy, args.orderDirection, env);
     const limit = env.params.add(args.first ?? 100);
     const offset = env.params.add(args.skip ?? 0);
-    const rows = await this.#query(`SELECT ${select} FROM ${e.table} t WHERE ${asof} AND ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, env.params.values);
-    return this.#finish(e, rows.map((r) => decodeApiRow(e, r, block)), block, fields);
+    const rows = await this.#query(
+      `SELECT ${select} FROM ${e.table} t WHERE ${asof} AND ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      env.params.values,
+    );
+    return this.#finish(
+      e,
+      rows.map((r) => decodeApiRow(e, r, block)),
+      block,
+      fields,
+    );
   }
 
   /** A derived list (e.g. Workload.verdicts) of one parent, batched over all parents of the tick. */
-  derived(entity: string, field: string, parentId: string, args: ListArgs, block: BlockRef, fields?: ReadonlySet<string>): Promise<ApiEntity[]> {
+  derived(
+    entity: string,
+    field: string,
+    parentId: string,
+    args: ListArgs,
+    block: BlockRef,
+    fields?: ReadonlySet<string>,
+  ): Promise<ApiEntity[]> {
     const e = this.model.entity(entity);
     const key = `derived|${entity}|${field}|${block.number}|${block.timestamp}|${JSON.stringify(args)}|${fieldsKey(fields)}`;
     return this.#batcher<ApiEntity[]>(key, async (parents) => {
@@ -264,7 +322,12 @@ export class RegistryReader {
           `FROM ${e.table} t WHERE t.${q(field)} IN (${list}) AND ${asof} AND ${where}) x WHERE "__rn" > ${lo} AND "__rn" <= ${hi} ORDER BY "__parent", "__rn"`,
         env.params.values,
       );
-      const decoded = await this.#finish(e, rows.map((r) => decodeApiRow(e, r, block)), block, fields);
+      const decoded = await this.#finish(
+        e,
+        rows.map((r) => decodeApiRow(e, r, block)),
+        block,
+        fields,
+      );
       const byParent = new Map<string, ApiEntity[]>();
       rows.forEach((r, i) => {
         const p = String(r.__parent);
@@ -277,7 +340,13 @@ export class RegistryReader {
   }
 
   /** A stored list of references (e.g. Verdict.signers), with the list arguments applied per parent. */
-  async refList(entity: string, ids: readonly string[], args: ListArgs, block: BlockRef, fields?: ReadonlySet<string>): Promise<ApiEntity[]> {
+  async refList(
+    entity: string,
+    ids: readonly string[],
+    args: ListArgs,
+    block: BlockRef,
+    fields?: ReadonlySet<string>,
+  ): Promise<ApiEntity[]> {
     const e = this.model.entity(entity);
     if (ids.length === 0) return [];
     const env = this.#env(block);
@@ -286,7 +355,12 @@ export class RegistryReader {
       `SELECT ${selectList(e, "t", env, fields)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)} AND ${whereSql(e, "t", args.where, env)} ORDER BY ${orderSql(e, "t", args.orderBy, args.orderDirection, env)}`,
       env.params.values,
     );
-    let out = await this.#finish(e, rows.map((r) => decodeApiRow(e, r, block)), block, fields);
+    let out = await this.#finish(
+      e,
+      rows.map((r) => decodeApiRow(e, r, block)),
+      block,
+      fields,
+    );
     if (!args.orderBy) {
       // Without orderBy, keep the stored order (e.g. signers ascending, as the contract lists them).
       const position = new Map(ids.map((x, i) => [x.toLowerCase(), i]));
@@ -297,7 +371,11 @@ export class RegistryReader {
   }
 
   /** isAttested(subject, workload) as of `block`: the latest stored verdict decides (docs/contracts.md). */
-  async attestedAt(subject: string, workload: string, block: BlockRef): Promise<{ attested: boolean; verdict: ApiEntity | null; expiresAt: string | null; block: number }> {
+  async attestedAt(
+    subject: string,
+    workload: string,
+    block: BlockRef,
+  ): Promise<{ attested: boolean; verdict: ApiEntity | null; expiresAt: string | null; block: number }> {
     const e: EntityType = this.model.entity("Verdict");
     const env = this.#env(block);
     const rows = await this.#query(

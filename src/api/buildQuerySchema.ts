@@ -80,7 +80,10 @@ export function filterOpsOf(field: EntityField): { op: FilterOp; type: string }[
     case "derived":
       return [{ op: "nested", type: `${t.entity}_filter` }];
     case "ref":
-      return [...STRING_OPS.map((op) => ({ op, type: op === "in" || op === "not_in" ? listOf("String") : "String" })), { op: "nested", type: `${t.entity}_filter` }];
+      return [
+        ...STRING_OPS.map((op) => ({ op, type: op === "in" || op === "not_in" ? listOf("String") : "String" })),
+        { op: "nested", type: `${t.entity}_filter` },
+      ];
     case "enum":
       return ["eq", "not", "in", "not_in"].map((op) => ({ op: op as FilterOp, type: op.endsWith("in") ? listOf(t.enumName) : t.enumName }));
     case "list": {
@@ -195,15 +198,23 @@ type _Meta_ {
   hasIndexingErrors: Boolean!
 }`,
   ];
-  for (const [name, values] of model.enums) parts.push(`${describe(model.enumDescriptions.get(name))}enum ${name} {\n${values.map((v) => `  ${v}`).join("\n")}\n}`);
+  for (const [name, values] of model.enums)
+    parts.push(`${describe(model.enumDescriptions.get(name))}enum ${name} {\n${values.map((v) => `  ${v}`).join("\n")}\n}`);
 
   for (const e of model.entities) {
     const fields = e.fields.map((f) => {
-      const args = f.type.kind === "derived" ? listArgs(f.type.entity) : f.type.kind === "list" && f.type.of.kind === "ref" ? listArgs(f.type.of.entity) : "";
+      const args =
+        f.type.kind === "derived"
+          ? listArgs(f.type.entity)
+          : f.type.kind === "list" && f.type.of.kind === "ref"
+            ? listArgs(f.type.of.entity)
+            : "";
       return `${describe(f.description, "  ")}  ${f.name}${args}: ${graphqlType(f)}`;
     });
     if (extras && e.name === "Verdict") {
-      fields.push(`  "The evidence and collateral behind this verdict, as far as this registry's evidenceAccess setting serves them."\n  evidence: Evidence`);
+      fields.push(
+        `  "The evidence and collateral behind this verdict, as far as this registry's evidenceAccess setting serves them."\n  evidence: Evidence`,
+      );
     }
     parts.push(`${describe(e.description)}type ${e.name} {\n${fields.join("\n")}\n}`);
 
@@ -212,7 +223,11 @@ type _Meta_ {
     filterFields.push(`  "Filter for the block changed event."\n  _change_block: BlockChangedFilter`);
     filterFields.push(`  and: [${e.name}_filter]`, `  or: [${e.name}_filter]`);
     parts.push(`input ${e.name}_filter {\n${filterFields.join("\n")}\n}`);
-    parts.push(`enum ${e.name}_orderBy {\n${orderByValues(model, e).map((v) => `  ${v}`).join("\n")}\n}`);
+    parts.push(
+      `enum ${e.name}_orderBy {\n${orderByValues(model, e)
+        .map((v) => `  ${v}`)
+        .join("\n")}\n}`,
+    );
   }
 
   const queryFields: string[] = [];

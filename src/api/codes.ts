@@ -8,15 +8,18 @@ export const API_CODES = defineErrorCodes("api", {
   },
   QUERY_TOO_COSTLY: {
     stage: "usage",
-    description: "The query's cost (list sizes `first` multiplied down the selection) exceeds the API's limit (default 50,000); ask for smaller pages.",
+    description:
+      "The query's cost (list sizes `first` multiplied down the selection) exceeds the API's limit (default 50,000); ask for smaller pages.",
   },
   PAGE_TOO_LARGE: {
     stage: "usage",
-    description: "`first` is above the page size limit (1,000, as on The Graph) or negative; page with `skip` or a `where` on the ordering field.",
+    description:
+      "`first` is above the page size limit (1,000, as on The Graph) or negative; page with `skip` or a `where` on the ordering field.",
   },
   SKIP_TOO_LARGE: {
     stage: "usage",
-    description: "`skip` is above the limit (5,000, as on The Graph) or negative; page with a `where` on the ordering field (e.g. issuedAt_lt) instead.",
+    description:
+      "`skip` is above the limit (5,000, as on The Graph) or negative; page with a `where` on the ordering field (e.g. issuedAt_lt) instead.",
   },
   BAD_USER_INPUT: {
     stage: "usage",
@@ -40,15 +43,18 @@ export const API_CODES = defineErrorCodes("api", {
   },
   EVIDENCE_ACCESS_DENIED: {
     stage: "usage",
-    description: "This registry's evidenceAccess setting does not serve what was asked (evidence at all under \"none\", bytes under \"hashes\"); see docs/evidence-store.md.",
+    description:
+      'This registry\'s evidenceAccess setting does not serve what was asked (evidence at all under "none", bytes under "hashes"); see docs/evidence-store.md.',
   },
   SUBSCRIPTIONS_UNAVAILABLE: {
     stage: "usage",
-    description: "Subscriptions need the indexer in the same process as the API (`keepledger index --serve`); this server only answers queries.",
+    description:
+      "Subscriptions need the indexer in the same process as the API (`keepledger index --serve`); this server only answers queries.",
   },
   REGISTRY_UNREACHABLE: {
     stage: "infrastructure",
-    description: "The registry's GraphQL endpoint (keepledger query --url) could not be reached; check that `keepledger index --serve` or `keepledger serve` runs there.",
+    description:
+      "The registry's GraphQL endpoint (keepledger query --url) could not be reached; check that `keepledger index --serve` or `keepledger serve` runs there.",
   },
   NOT_INDEXED_YET: {
     stage: "infrastructure",

@@ -68,9 +68,15 @@ export function createRegistryApi(options: RegistryApiOptions): RegistryApi {
       remove();
     };
   }
-  const schema = createRegistrySchema({ model, evidenceAccess, ...(options.evidenceStore ? { evidenceStore: options.evidenceStore } : {}), ...(pubsub ? { pubsub } : {}) });
+  const schema = createRegistrySchema({
+    model,
+    evidenceAccess,
+    ...(options.evidenceStore ? { evidenceStore: options.evidenceStore } : {}),
+    ...(pubsub ? { pubsub } : {}),
+  });
 
-  const timeoutError = () => new GraphQLError(`the query ran longer than ${limits.timeoutMs} ms`, { extensions: { code: API_CODES.TIMEOUT } });
+  const timeoutError = () =>
+    new GraphQLError(`the query ran longer than ${limits.timeoutMs} ms`, { extensions: { code: API_CODES.TIMEOUT } });
   const limitsPlugin: YogaPlugin = {
     onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
       try {

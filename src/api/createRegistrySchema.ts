@@ -108,7 +108,8 @@ export function createRegistrySchema(options: CreateRegistrySchemaOptions): Grap
   const access = options.evidenceAccess ?? "hashes";
   const typeDefs = buildQuerySchemaSdl(model, { extras: true });
   const Query: Record<string, unknown> = {
-    _meta: async (_: unknown, args: { block?: BlockHeight }, ctx: RegistryContext) => ctx.reader.meta(await ctx.reader.resolveBlock(args.block)),
+    _meta: async (_: unknown, args: { block?: BlockHeight }, ctx: RegistryContext) =>
+      ctx.reader.meta(await ctx.reader.resolveBlock(args.block)),
     attestedAt: async (_: unknown, args: { subject: string; workload: string; block?: number | null }, ctx: RegistryContext) => {
       const block = await ctx.reader.resolveBlock(args.block == null ? undefined : { number: args.block });
       return ctx.reader.attestedAt(args.subject, args.workload, block);
@@ -124,10 +125,18 @@ export function createRegistrySchema(options: CreateRegistrySchemaOptions): Grap
   };
 
   for (const e of model.entities) {
-    Query[singularName(e.name)] = async (_: unknown, args: { id: string; block?: BlockHeight }, ctx: RegistryContext, info: GraphQLResolveInfo) =>
-      ctx.reader.byId(e.name, args.id, await ctx.reader.resolveBlock(args.block), selectedFields(info, e));
-    Query[pluralName(e.name)] = async (_: unknown, args: ListArgs & { block?: BlockHeight }, ctx: RegistryContext, info: GraphQLResolveInfo) =>
-      ctx.reader.list(e.name, args, await ctx.reader.resolveBlock(args.block), selectedFields(info, e));
+    Query[singularName(e.name)] = async (
+      _: unknown,
+      args: { id: string; block?: BlockHeight },
+      ctx: RegistryContext,
+      info: GraphQLResolveInfo,
+    ) => ctx.reader.byId(e.name, args.id, await ctx.reader.resolveBlock(args.block), selectedFields(info, e));
+    Query[pluralName(e.name)] = async (
+      _: unknown,
+      args: ListArgs & { block?: BlockHeight },
+      ctx: RegistryContext,
+      info: GraphQLResolveInfo,
+    ) => ctx.reader.list(e.name, args, await ctx.reader.resolveBlock(args.block), selectedFields(info, e));
 
     const fieldResolvers: Record<string, unknown> = {};
     for (const f of e.fields) {
@@ -150,7 +159,7 @@ export function createRegistrySchema(options: CreateRegistrySchemaOptions): Grap
     }
     if (e.name === "Verdict") {
       fieldResolvers.evidence = async (parent: ApiEntity) => {
-        if (access === "none") throw denied("this registry does not serve evidence (evidenceAccess is \"none\")");
+        if (access === "none") throw denied('this registry does not serve evidence (evidenceAccess is "none")');
         const hash = String(parent.evidenceHash);
         const info = options.evidenceStore ? await options.evidenceStore.describeEvidence(hash as `0x${string}`) : undefined;
         return {
@@ -166,7 +175,7 @@ export function createRegistrySchema(options: CreateRegistrySchemaOptions): Grap
   }
 
   const bytesOf = async (evidenceHash: string, name?: string): Promise<string | null> => {
-    if (access !== "full") throw denied("this registry serves evidence hashes and sizes only (evidenceAccess is \"hashes\")");
+    if (access !== "full") throw denied('this registry serves evidence hashes and sizes only (evidenceAccess is "hashes")');
     const stored = await options.evidenceStore?.getEvidence(evidenceHash as `0x${string}`);
     if (!stored) return null;
     const bytes = name === undefined ? stored.evidence : stored.collateral.find((c) => c.name === name)?.bytes;

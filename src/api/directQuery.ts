@@ -68,8 +68,14 @@ export function createDirectQuery(options: DirectQueryOptions): DirectQuery {
     if (operationName != null && typeof operationName !== "string") return null;
     const document = documentOf(query);
     if (!document) return null;
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === graphqlRuntime.Kind.OPERATION_DEFINITION);
-    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === graphqlRuntime.Kind.OPERATION_DEFINITION,
+    );
+    const operation = operationName
+      ? operations.find((o) => o.name?.value === operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
     if (!operation || operation.operation !== "query") return null;
 
     const variableValues = (variables ?? {}) as Record<string, unknown>;
@@ -84,7 +90,13 @@ export function createDirectQuery(options: DirectQueryOptions): DirectQuery {
     });
     let result: ExecutionResult;
     try {
-      const run = graphqlRuntime.execute({ schema, document, variableValues, operationName: operationName as string | undefined, contextValue: options.context() });
+      const run = graphqlRuntime.execute({
+        schema,
+        document,
+        variableValues,
+        operationName: operationName as string | undefined,
+        contextValue: options.context(),
+      });
       result = await Promise.race([run as Promise<ExecutionResult>, timeout]);
     } finally {
       clearTimeout(timer);

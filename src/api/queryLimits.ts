@@ -75,7 +75,12 @@ export function checkQueryLimits(
     const name = def.variable.name.value;
     if (variables[name] === undefined && def.defaultValue) variables[name] = argValue(def.defaultValue, {});
   }
-  const root = operation.operation === "query" ? schema.getQueryType() : operation.operation === "subscription" ? schema.getSubscriptionType() : schema.getMutationType();
+  const root =
+    operation.operation === "query"
+      ? schema.getQueryType()
+      : operation.operation === "subscription"
+        ? schema.getSubscriptionType()
+        : schema.getMutationType();
   if (!root) return { depth: 0, cost: 0 };
 
   const visit = (selectionSet: SelectionSetNode, parent: GraphQLObjectType, depth: number, seen: Set<string>): QueryMeasure => {
@@ -106,13 +111,24 @@ export function checkQueryLimits(
           const skip = skipNode ? argValue(skipNode.value, variables) : 0;
           if (typeof first === "number") {
             if (first > limits.maxFirst) {
-              throw limitError(API_CODES.PAGE_TOO_LARGE, `The \`first\` argument must be between 0 and ${limits.maxFirst}, but is ${first}`, { max: limits.maxFirst });
+              throw limitError(
+                API_CODES.PAGE_TOO_LARGE,
+                `The \`first\` argument must be between 0 and ${limits.maxFirst}, but is ${first}`,
+                { max: limits.maxFirst },
+              );
             }
-            if (first < 0) throw limitError(API_CODES.PAGE_TOO_LARGE, `The \`first\` argument must be between 0 and ${limits.maxFirst}, but is ${first}`, { max: limits.maxFirst });
+            if (first < 0)
+              throw limitError(
+                API_CODES.PAGE_TOO_LARGE,
+                `The \`first\` argument must be between 0 and ${limits.maxFirst}, but is ${first}`,
+                { max: limits.maxFirst },
+              );
             multiplier = first;
           }
           if (typeof skip === "number" && (skip > limits.maxSkip || skip < 0)) {
-            throw limitError(API_CODES.SKIP_TOO_LARGE, `The \`skip\` argument must be between 0 and ${limits.maxSkip}, but is ${skip}`, { max: limits.maxSkip });
+            throw limitError(API_CODES.SKIP_TOO_LARGE, `The \`skip\` argument must be between 0 and ${limits.maxSkip}, but is ${skip}`, {
+              max: limits.maxSkip,
+            });
           }
         }
         const named = getNamedType(field.type);
@@ -132,13 +148,20 @@ export function checkQueryLimits(
 
   const measure = visit(operation.selectionSet, root, 1, new Set());
   if (measure.depth > limits.maxDepth) {
-    throw limitError(API_CODES.QUERY_TOO_DEEP, `the query is ${measure.depth} levels deep; the limit is ${limits.maxDepth}`, { depth: measure.depth, max: limits.maxDepth });
+    throw limitError(API_CODES.QUERY_TOO_DEEP, `the query is ${measure.depth} levels deep; the limit is ${limits.maxDepth}`, {
+      depth: measure.depth,
+      max: limits.maxDepth,
+    });
   }
   if (measure.cost > limits.maxCost) {
-    throw limitError(API_CODES.QUERY_TOO_COSTLY, `the query may return up to ${measure.cost} entities; the limit is ${limits.maxCost} (ask for smaller pages)`, {
-      cost: measure.cost,
-      max: limits.maxCost,
-    });
+    throw limitError(
+      API_CODES.QUERY_TOO_COSTLY,
+      `the query may return up to ${measure.cost} entities; the limit is ${limits.maxCost} (ask for smaller pages)`,
+      {
+        cost: measure.cost,
+        max: limits.maxCost,
+      },
+    );
   }
   return measure;
 }

@@ -52,7 +52,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
 
 async function serveEvidence(api: RegistryApi, hash: string, res: ServerResponse): Promise<void> {
   if (api.evidenceAccess !== "full") {
-    sendJson(res, 403, { error: { code: API_CODES.EVIDENCE_ACCESS_DENIED, message: `this registry does not serve evidence bytes (evidenceAccess is "${api.evidenceAccess}")` } });
+    sendJson(res, 403, {
+      error: {
+        code: API_CODES.EVIDENCE_ACCESS_DENIED,
+        message: `this registry does not serve evidence bytes (evidenceAccess is "${api.evidenceAccess}")`,
+      },
+    });
     return;
   }
   const stored = await api.evidenceStore?.getEvidence(hash as `0x${string}`);
@@ -77,7 +82,9 @@ async function handle(api: RegistryApi, base: string, req: IncomingMessage, res:
     return;
   }
   if (url.pathname !== api.yoga.graphqlEndpoint) {
-    sendJson(res, 404, { error: { code: "NOT_FOUND", message: `nothing at ${url.pathname}; the GraphQL endpoint is ${api.yoga.graphqlEndpoint}` } });
+    sendJson(res, 404, {
+      error: { code: "NOT_FOUND", message: `nothing at ${url.pathname}; the GraphQL endpoint is ${api.yoga.graphqlEndpoint}` },
+    });
     return;
   }
   if (req.method === "GET" || req.method === "HEAD") {
@@ -136,7 +143,8 @@ export async function startRegistryServer(api: RegistryApi, listen: { host: stri
   let base = "http://127.0.0.1";
   const server = createServer((req, res) => {
     handle(api, base, req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, errorBody("INTERNAL_SERVER_ERROR", error instanceof Error ? error.message.split("\n")[0]! : "internal error"));
+      if (!res.headersSent)
+        sendJson(res, 500, errorBody("INTERNAL_SERVER_ERROR", error instanceof Error ? error.message.split("\n")[0]! : "internal error"));
       else res.end();
     });
   });

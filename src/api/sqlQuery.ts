@@ -222,7 +222,8 @@ function stringOp(x: string, op: string, value: unknown, env: QueryEnv): string 
   let cond: string;
   if (base === "contains") cond = env.dialect === "sqlite" ? `instr(${col}, ${v}) > 0` : `strpos(${col}, ${v}) > 0`;
   else if (base === "starts_with") cond = `substr(${col}, 1, length(${v})) = ${v}`;
-  else cond = env.dialect === "sqlite" ? `(length(${v}) = 0 OR substr(${col}, -length(${v})) = ${v})` : `right(${col}, length(${v})) = ${v}`;
+  else
+    cond = env.dialect === "sqlite" ? `(length(${v}) = 0 OR substr(${col}, -length(${v})) = ${v})` : `right(${col}, length(${v})) = ${v}`;
   return negate ? `NOT (${cond})` : cond;
 }
 
@@ -247,7 +248,9 @@ function fieldCondition(e: EntityType, key: FilterKey, value: unknown, alias: st
   if (op === "nested") {
     if (value === null || typeof value !== "object") throw badInput(`${key.field}_ needs a filter object`);
     const t = f.type;
-    const target = env.model.entity(t.kind === "derived" ? t.entity : t.kind === "ref" ? t.entity : t.kind === "list" && t.of.kind === "ref" ? t.of.entity : "");
+    const target = env.model.entity(
+      t.kind === "derived" ? t.entity : t.kind === "ref" ? t.entity : t.kind === "list" && t.of.kind === "ref" ? t.of.entity : "",
+    );
     const c = `${alias}_${key.field}`;
     const inner = whereSql(target, c, value as Record<string, unknown>, env);
     if (t.kind === "derived") {
@@ -324,7 +327,13 @@ export function whereSql(e: EntityType, alias: string, where: Record<string, unk
  * (last ascending, first descending): said explicitly only for nullable fields, because an explicit
  * NULLS clause that differs from SQLite's own order keeps SQLite from walking an index.
  */
-export function orderSql(e: EntityType, alias: string, orderBy: string | null | undefined, direction: string | null | undefined, env: QueryEnv): string {
+export function orderSql(
+  e: EntityType,
+  alias: string,
+  orderBy: string | null | undefined,
+  direction: string | null | undefined,
+  env: QueryEnv,
+): string {
   const dir = direction === "desc" ? "DESC" : "ASC";
   const nulls = dir === "ASC" ? "NULLS LAST" : "NULLS FIRST";
   if (!orderBy || orderBy === "id") return `${alias}."id" ${dir}`;

@@ -50,7 +50,14 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Runn
     return db;
   };
   const db = open(options.database);
-  const indexer = await createIndexer({ ...options.indexer, db, chain: options.chain, deployment: options.deployment, confirmations: options.confirmations ?? 0, log });
+  const indexer = await createIndexer({
+    ...options.indexer,
+    db,
+    chain: options.chain,
+    deployment: options.deployment,
+    confirmations: options.confirmations ?? 0,
+    log,
+  });
   let api: RegistryApi | undefined;
   let server: RegistryServer | undefined;
   if (options.serve) {

@@ -83,7 +83,18 @@ export interface AuditVerdictResult {
   policy?: { effectiveAt: string; measurements: number };
 }
 
-const FIELDS: (keyof VerdictFields)[] = ["workloadId", "measurementHash", "tee", "tcbStatus", "subject", "evidenceHash", "collateralHash", "issuedAt", "expiresAt", "freshnessBlock"];
+const FIELDS: (keyof VerdictFields)[] = [
+  "workloadId",
+  "measurementHash",
+  "tee",
+  "tcbStatus",
+  "subject",
+  "evidenceHash",
+  "collateralHash",
+  "issuedAt",
+  "expiresAt",
+  "freshnessBlock",
+];
 
 /** The verdict's fields in the names the policy module uses (tee and TCB status by name). */
 function namedFields(v: Verdict): VerdictFields {
@@ -107,12 +118,18 @@ function contextOf(bindingContext: string): Hex | undefined {
   if (bindingContext === "keep") return undefined;
   const profile = bindingContext.replace(/^validator:/, "") as LoggingProfile;
   if (!bindingContext.startsWith("validator:") || !LOGGING_PROFILES.includes(profile)) {
-    throw new UsageError(AUDIT_CODES.AUDIT_EVIDENCE_LINK, `unknown binding context "${bindingContext}" in the evidence store`, { details: { got: bindingContext } });
+    throw new UsageError(AUDIT_CODES.AUDIT_EVIDENCE_LINK, `unknown binding context "${bindingContext}" in the evidence store`, {
+      details: { got: bindingContext },
+    });
   }
   return validatorContext(profile);
 }
 
-async function bindingFor(options: AuditVerdictOptions, record: VerdictRecord, link: VerdictEvidenceLink | undefined): Promise<EvidenceBinding | string> {
+async function bindingFor(
+  options: AuditVerdictOptions,
+  record: VerdictRecord,
+  link: VerdictEvidenceLink | undefined,
+): Promise<EvidenceBinding | string> {
   const v = record.verdict;
   if (v.freshnessBlock === 0n) return { kind: "unbound", subject: unboundSubject(v.evidenceHash) };
   if (!link || link.subjectPublicKey === null) return "the evidence store has no binding inputs (the Keep's public key) for this verdict";
@@ -136,9 +153,16 @@ async function bindingFor(options: AuditVerdictOptions, record: VerdictRecord, l
 /** Whether the finalizing transaction's signatures recover to the signers the event names. */
 async function signatureCheck(options: AuditVerdictOptions, record: VerdictRecord): Promise<AuditCheck> {
   const name = "signatures recover to the signers";
-  const tx = (await options.chain.request({ method: "eth_getTransactionByHash", params: [record.txHash] })) as { to: string | null; input: Hex } | null;
+  const tx = (await options.chain.request({ method: "eth_getTransactionByHash", params: [record.txHash] })) as {
+    to: string | null;
+    input: Hex;
+  } | null;
   if (!tx || tx.to?.toLowerCase() !== options.deployment.contracts.attestationRegistry.toLowerCase()) {
-    return { name, ok: true, detail: "not checked: the transaction did not call the AttestationRegistry directly (a relayer contract); the registry checked them" };
+    return {
+      name,
+      ok: true,
+      detail: "not checked: the transaction did not call the AttestationRegistry directly (a relayer contract); the registry checked them",
+    };
   }
   const call = decodeFunctionData({ abi: attestationRegistryAbi, data: tx.input });
   const signatures = call.args?.[3] as Hex | undefined;
@@ -154,18 +178,28 @@ async function signatureCheck(options: AuditVerdictOptions, record: VerdictRecor
     );
   }
   const ok = recovered.length === record.signers.length && recovered.every((a, i) => a === record.signers[i]);
-  return { name, ok, detail: ok ? `${recovered.length} of ${recovered.length} (${call.functionName})` : `recovered ${recovered.join(", ")}; the event names ${record.signers.join(", ")}` };
+  return {
+    name,
+    ok,
+    detail: ok
+      ? `${recovered.length} of ${recovered.length} (${call.functionName})`
+      : `recovered ${recovered.join(", ")}; the event names ${record.signers.join(", ")}`,
+  };
 }
 
 export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditVerdictResult> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(options.verdictId)) {
-    throw new UsageError(AUDIT_CODES.AUDIT_VERDICT_ID, `a verdict id is 0x followed by 64 hex digits, got "${options.verdictId}"`, { details: { got: options.verdictId } });
+    throw new UsageError(AUDIT_CODES.AUDIT_VERDICT_ID, `a verdict id is 0x followed by 64 hex digits, got "${options.verdictId}"`, {
+      details: { got: options.verdictId },
+    });
   }
   const id = options.verdictId.toLowerCase() as Hex;
   const link = await options.evidenceStore.verdictLink(id);
   const record = await findVerdictRecord(options.chain, options.deployment, id, link ? { workloadId: link.workloadId } : {});
   if (!record) {
-    throw new UsageError(AUDIT_CODES.AUDIT_VERDICT_NOT_FOUND, `no verdict ${id} was finalized by this deployment`, { details: { verdictId: id } });
+    throw new UsageError(AUDIT_CODES.AUDIT_VERDICT_NOT_FOUND, `no verdict ${id} was finalized by this deployment`, {
+      details: { verdictId: id },
+    });
   }
   const onChain = namedFields(record.verdict);
   const issuedAt = record.verdict.issuedAt;
@@ -178,7 +212,17 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
       return { field: f, onChain: a, derived: b, match: b !== null && a === b };
     }),
     (() => {
-      const b = derived ? verdictId({ ...derived, tee: TEE_KIND_CODES[derived.tee], tcbStatus: TCB_STATUS_CODES[derived.tcbStatus], subject: derived.subject as Address, issuedAt: BigInt(derived.issuedAt), expiresAt: BigInt(derived.expiresAt), freshnessBlock: BigInt(derived.freshnessBlock) }) : null;
+      const b = derived
+        ? verdictId({
+            ...derived,
+            tee: TEE_KIND_CODES[derived.tee],
+            tcbStatus: TCB_STATUS_CODES[derived.tcbStatus],
+            subject: derived.subject as Address,
+            issuedAt: BigInt(derived.issuedAt),
+            expiresAt: BigInt(derived.expiresAt),
+            freshnessBlock: BigInt(derived.freshnessBlock),
+          })
+        : null;
       return { field: "verdictId" as const, onChain: id, derived: b, match: b === id };
     })(),
   ];
@@ -186,20 +230,32 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
   checks.push(await signatureCheck(options, record));
   if (record.batch) {
     const ok = batchRootMatches(record);
-    checks.push({ name: "batch root", ok, detail: ok ? `leaf ${record.batch.leafIndex} of ${record.batch.leaves.length} under ${record.batch.id}` : "the batch's groups do not hash to its id" });
+    checks.push({
+      name: "batch root",
+      ok,
+      detail: ok
+        ? `leaf ${record.batch.leafIndex} of ${record.batch.leaves.length} under ${record.batch.id}`
+        : "the batch's groups do not hash to its id",
+    });
   }
 
   const stored: StoredEvidence | undefined = await options.evidenceStore.getEvidence(record.verdict.evidenceHash);
   const base = { verdictId: id, record, asOf: asOf.toISOString() };
   if (!stored) {
-    checks.push({ name: "evidence in the evidence store", ok: false, detail: `no evidence ${record.verdict.evidenceHash} in this evidence store` });
+    checks.push({
+      name: "evidence in the evidence store",
+      ok: false,
+      detail: `no evidence ${record.verdict.evidenceHash} in this evidence store`,
+    });
     return { ...base, result: "unverifiable", fields: fieldsFrom(undefined), checks };
   }
   const hashOk = keccak256(stored.evidence) === record.verdict.evidenceHash;
   checks.push({
     name: "stored evidence hashes to the evidenceHash",
     ok: hashOk,
-    detail: hashOk ? `${stored.evidence.length} bytes, ${stored.collateral.length} collateral files` : `the stored bytes hash to ${keccak256(stored.evidence)}`,
+    detail: hashOk
+      ? `${stored.evidence.length} bytes, ${stored.collateral.length} collateral files`
+      : `the stored bytes hash to ${keccak256(stored.evidence)}`,
   });
 
   const state = await workloadStateAt(options.chain, options.deployment, record.verdict.workloadId, issuedAt);
@@ -254,6 +310,13 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
     };
   } catch (error) {
     if (!isKeepledgerError(error) || error.stage === "usage" || error.stage === "infrastructure") throw error;
-    return { ...base, result: "mismatch", fields: fieldsFrom(undefined), checks, policy: policyInfo, error: { code: error.code, message: error.message } };
+    return {
+      ...base,
+      result: "mismatch",
+      fields: fieldsFrom(undefined),
+      checks,
+      policy: policyInfo,
+      error: { code: error.code, message: error.message },
+    };
   }
 }

@@ -8,10 +8,12 @@ export const AUDIT_CODES = defineErrorCodes("audit", {
   },
   AUDIT_EVIDENCE_LINK: {
     stage: "usage",
-    description: "The evidence store's record of a verdict's binding inputs is malformed (an unknown binding context); the store was not written by a keepledger node.",
+    description:
+      "The evidence store's record of a verdict's binding inputs is malformed (an unknown binding context); the store was not written by a keepledger node.",
   },
   AUDIT_VERDICT_NOT_FOUND: {
     stage: "usage",
-    description: "No VerdictFinalized or VerdictGroupFinalized event of this deployment carries the verdict id; check the id, the RPC and the deployment file.",
+    description:
+      "No VerdictFinalized or VerdictGroupFinalized event of this deployment carries the verdict id; check the id, the RPC and the deployment file.",
   },
 });

@@ -72,15 +72,23 @@ export interface FindVerdictRecordOptions {
 }
 
 /** The record of `verdictId`, or undefined when no event of the deployment carries it. */
-export async function findVerdictRecord(chain: ChainSource, deployment: Deployment, verdictId: Hex, options: FindVerdictRecordOptions = {}): Promise<VerdictRecord | undefined> {
+export async function findVerdictRecord(
+  chain: ChainSource,
+  deployment: Deployment,
+  verdictId: Hex,
+  options: FindVerdictRecordOptions = {},
+): Promise<VerdictRecord | undefined> {
   const registry = deployment.contracts.attestationRegistry;
   const decoder = createLogDecoder(deployment);
   const fromBlock = Number(deployment.deployBlock);
   const toBlock = await headBlockNumber(chain);
   const id = verdictId.toLowerCase() as Hex;
-  const decode = (logs: Awaited<ReturnType<typeof scanLogs>>) => logs.map((l) => decoder.decode(l)).filter((l): l is DecodedLog => l !== null);
+  const decode = (logs: Awaited<ReturnType<typeof scanLogs>>) =>
+    logs.map((l) => decoder.decode(l)).filter((l): l is DecodedLog => l !== null);
 
-  const singles = decode(await scanLogs(chain, { address: registry, topics: [eventTopic(attestationRegistryAbi, "VerdictFinalized"), id], fromBlock, toBlock }));
+  const singles = decode(
+    await scanLogs(chain, { address: registry, topics: [eventTopic(attestationRegistryAbi, "VerdictFinalized"), id], fromBlock, toBlock }),
+  );
   const single = singles[0];
   if (single) {
     return {
@@ -96,7 +104,12 @@ export async function findVerdictRecord(chain: ChainSource, deployment: Deployme
 
   const groupTopic = eventTopic(attestationRegistryAbi, "VerdictGroupFinalized");
   const groups = decode(
-    await scanLogs(chain, { address: registry, topics: [groupTopic, null, options.workloadId ? pad(options.workloadId.toLowerCase() as Hex) : null], fromBlock, toBlock }),
+    await scanLogs(chain, {
+      address: registry,
+      topics: [groupTopic, null, options.workloadId ? pad(options.workloadId.toLowerCase() as Hex) : null],
+      fromBlock,
+      toBlock,
+    }),
   );
   for (const g of groups) {
     const hit = expand(g.args as unknown as GroupArgs).find((x) => x.id === id);
@@ -109,7 +122,14 @@ export async function findVerdictRecord(chain: ChainSource, deployment: Deployme
       .sort((a, b) => Number(a.args.groupIndex) - Number(b.args.groupIndex))
       .flatMap((l) => expand(l.args as unknown as GroupArgs).map((x) => x.id));
     const materialized =
-      (await scanLogs(chain, { address: registry, topics: [eventTopic(attestationRegistryAbi, "VerdictMaterialized"), id], fromBlock: g.blockNumber, toBlock })).length > 0;
+      (
+        await scanLogs(chain, {
+          address: registry,
+          topics: [eventTopic(attestationRegistryAbi, "VerdictMaterialized"), id],
+          fromBlock: g.blockNumber,
+          toBlock,
+        })
+      ).length > 0;
     return {
       verdictId: id,
       verdict: verdictOf(hit.tuple),

@@ -14,17 +14,26 @@ function cell(value: string | null): string {
 export function formatAudit(r: AuditVerdictResult): string {
   const rec = r.record;
   const lines: string[] = [];
-  const where = rec.batch ? `leaf ${rec.batch.leafIndex} of batch ${short(rec.batch.id)}${rec.batch.materialized ? " (materialized)" : " (not materialized)"}` : "single";
+  const where = rec.batch
+    ? `leaf ${rec.batch.leafIndex} of batch ${short(rec.batch.id)}${rec.batch.materialized ? " (materialized)" : " (not materialized)"}`
+    : "single";
   lines.push(`verdict ${rec.verdictId}`);
-  lines.push(`  finalized in block ${rec.blockNumber} (tx ${short(rec.txHash)}), ${where}, signed by ${rec.signers.map((s) => short(s)).join(", ")}`);
+  lines.push(
+    `  finalized in block ${rec.blockNumber} (tx ${short(rec.txHash)}), ${where}, signed by ${rec.signers.map((s) => short(s)).join(", ")}`,
+  );
   lines.push(`  re-verified as of its issuedAt ${r.asOf.replace(".000Z", "Z")}`);
   if (r.evidence) {
-    lines.push(`  evidence: ${r.evidence.tee}${r.evidence.debug ? " (debug: INSECURE)" : ""}, ${r.evidence.size} bytes, ${r.evidence.collateralFiles} collateral files`);
+    lines.push(
+      `  evidence: ${r.evidence.tee}${r.evidence.debug ? " (debug: INSECURE)" : ""}, ${r.evidence.size} bytes, ${r.evidence.collateralFiles} collateral files`,
+    );
   }
-  if (r.policy) lines.push(`  policy in force since ${when(Number(r.policy.effectiveAt))}, ${r.policy.measurements} measurements approved then`);
+  if (r.policy)
+    lines.push(`  policy in force since ${when(Number(r.policy.effectiveAt))}, ${r.policy.measurements} measurements approved then`);
   lines.push("");
   const rows = r.fields.map((f) => [f.field, cell(f.onChain), cell(f.derived), f.match ? "match" : "MISMATCH"]);
-  const widths = [0, 1, 2].map((i) => Math.max(...[["field", "on-chain", "re-derived"][i]!, ...rows.map((row) => row[i]!)].map((x) => x.length)) + 2);
+  const widths = [0, 1, 2].map(
+    (i) => Math.max(...[["field", "on-chain", "re-derived"][i]!, ...rows.map((row) => row[i]!)].map((x) => x.length)) + 2,
+  );
   const line = (cells: string[]) => `  ${cells.map((c, i) => (i < 3 ? pad(c, widths[i]!) : c)).join("")}`.trimEnd();
   lines.push(line(["field", "on-chain", "re-derived", ""]));
   for (const row of rows) lines.push(line(row));

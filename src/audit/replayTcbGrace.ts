@@ -34,9 +34,7 @@ export interface ReplayTcbGraceOptions {
   trustedRoots?: readonly TrustedRoot[];
 }
 
-export type ReplayTcbGraceResult =
-  | { decision: "not-applicable"; detail: string }
-  | (DecideTcbGraceResult & { detail: string });
+export type ReplayTcbGraceResult = { decision: "not-applicable"; detail: string } | (DecideTcbGraceResult & { detail: string });
 
 function merge(files: readonly StoredCollateralFile[]): CollateralSet {
   const set = emptyCollateral();
@@ -104,7 +102,10 @@ export async function replayTcbGrace(o: ReplayTcbGraceOptions): Promise<ReplayTc
   const under = `TCB Info ${newest.number} (issued ${new Date(newest.issueDate * 1000).toISOString()}) gives ${status}`;
   if (decided.decision === "unaffected") return { ...decided, detail: `${under}, which the policy accepts` };
   if (decided.decision === "grace") {
-    return { ...decided, detail: `${under}; issued inside the grace period, which ends ${new Date(decided.notice.graceEndsAt * 1000).toISOString()}: countersigned with a downgrade notice` };
+    return {
+      ...decided,
+      detail: `${under}; issued inside the grace period, which ends ${new Date(decided.notice.graceEndsAt * 1000).toISOString()}: countersigned with a downgrade notice`,
+    };
   }
   return { ...decided, detail: `${under}; the grace period ended before issuedAt: a validator refuses this (${decided.error.code})` };
 }

@@ -59,7 +59,9 @@ export async function workloadStateAt(chain: ChainSource, deployment: Deployment
   const topic1 = workloadId.toLowerCase() as Hex;
   const names = ["PolicyScheduled", "MeasurementAdded", "MeasurementRevoked"] as const;
   const logs = (
-    await Promise.all(names.map((name) => scanLogs(chain, { address, topics: [eventTopic(workloadRegistryAbi, name), topic1], fromBlock, toBlock })))
+    await Promise.all(
+      names.map((name) => scanLogs(chain, { address, topics: [eventTopic(workloadRegistryAbi, name), topic1], fromBlock, toBlock })),
+    )
   )
     .flat()
     .map((l) => decoder.decode(l))
@@ -70,9 +72,15 @@ export async function workloadStateAt(chain: ChainSource, deployment: Deployment
 
   const schedules: ScheduledPolicy[] = logs
     .filter((l) => l.eventName === "PolicyScheduled")
-    .map((l) => ({ policy: fromChainPolicy(l.args.policy as ChainPolicy), effectiveAt: l.args.effectiveAt as bigint, scheduledAt: timeOf(l), blockNumber: l.blockNumber }));
+    .map((l) => ({
+      policy: fromChainPolicy(l.args.policy as ChainPolicy),
+      effectiveAt: l.args.effectiveAt as bigint,
+      scheduledAt: timeOf(l),
+      blockNumber: l.blockNumber,
+    }));
   const revokedAt = new Map<string, bigint>();
-  for (const l of logs) if (l.eventName === "MeasurementRevoked") revokedAt.set((l.args.measurementHash as string).toLowerCase(), timeOf(l));
+  for (const l of logs)
+    if (l.eventName === "MeasurementRevoked") revokedAt.set((l.args.measurementHash as string).toLowerCase(), timeOf(l));
   const measurements: ApprovedMeasurement[] = logs
     // In force from its effectiveAt (added + policy delay), not from when it was added.
     .filter((l) => l.eventName === "MeasurementAdded" && (l.args.effectiveAt as bigint) <= time)

@@ -86,11 +86,20 @@ export function parseCertificateRequest(text: string): CertificateRequest {
   const r = schema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new UsageError(CERT_CODES.CERT_REQUEST_INVALID, `certificate request field ${issue.path.join(".") || "(root)"}: ${issue.message}`, {
-      at: { field: issue.path.join(".") },
-    });
+    throw new UsageError(
+      CERT_CODES.CERT_REQUEST_INVALID,
+      `certificate request field ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      {
+        at: { field: issue.path.join(".") },
+      },
+    );
   }
-  return { ...r.data, registry: getAddress(r.data.registry), workloadId: r.data.workloadId.toLowerCase() as Hex, signature: r.data.signature as Hex };
+  return {
+    ...r.data,
+    registry: getAddress(r.data.registry),
+    workloadId: r.data.workloadId.toLowerCase() as Hex,
+    signature: r.data.signature as Hex,
+  };
 }
 
 /** The attested key's address that signed the request. */

@@ -54,7 +54,10 @@ export async function issueKeepCertificate(o: IssueKeepCertificateOptions): Prom
   const nowS = Math.floor(now.getTime() / 1000);
   const maxAge = o.maxRequestAgeSeconds ?? 300;
   if (request.requestedAt > nowS + 30 || nowS - request.requestedAt > maxAge) {
-    throw new VerificationError(CERT_CODES.CERT_REQUEST_STALE, `the request was made at ${request.requestedAt}, now is ${nowS} (limit ${maxAge} s)`);
+    throw new VerificationError(
+      CERT_CODES.CERT_REQUEST_STALE,
+      `the request was made at ${request.requestedAt}, now is ${nowS} (limit ${maxAge} s)`,
+    );
   }
   const subject = await certificateRequestSigner(request);
   const [ok, verdictId, expiresAt] = await o.publicClient.readContract({
@@ -103,7 +106,9 @@ export async function issueKeepCertificate(o: IssueKeepCertificateOptions): Prom
   );
   const signature = sign("sha256", tbs, secp256k1KeyObject(o.validatorKey));
   const der = seq(tbs, ECDSA_WITH_SHA256, bitString(new Uint8Array(signature)));
-  const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`;
+  const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`;
   return { der, pem, notBefore, notAfter, verdictId };
 }
-

@@ -39,13 +39,21 @@ export function findKeepAttestation(tbs: Uint8Array): Uint8Array | undefined {
   const [list] = childrenOf(wrapper, "extensions");
   for (const ext of childrenOf(expectTag(list, DER.SEQUENCE, "extensions"), "extensions")) {
     const parts = childrenOf(expectTag(ext, DER.SEQUENCE, "extension"), "extension");
-    if (parts[0] && Buffer.from(parts[0].raw).equals(want)) return expectTag(parts[parts.length - 1], DER.OCTET_STRING, "extension value").value;
+    if (parts[0] && Buffer.from(parts[0].raw).equals(want))
+      return expectTag(parts[parts.length - 1], DER.OCTET_STRING, "extension value").value;
   }
   return undefined;
 }
 
 export function encodeKeepAttestation(e: KeepAttestationExtension): Uint8Array {
-  return seq(octets(b(e.verdictId)), integer(e.chainId), octets(b(e.registry)), octets(b(e.workloadId)), octets(b(e.subject)), octets(b(e.issuerPublicKey)));
+  return seq(
+    octets(b(e.verdictId)),
+    integer(e.chainId),
+    octets(b(e.registry)),
+    octets(b(e.workloadId)),
+    octets(b(e.subject)),
+    octets(b(e.issuerPublicKey)),
+  );
 }
 
 export function decodeKeepAttestation(value: Uint8Array): KeepAttestationExtension {

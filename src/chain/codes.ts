@@ -4,11 +4,13 @@ import { defineErrorCodes } from "../errors/index.ts";
 export const CHAIN_CODES = defineErrorCodes("chain", {
   CHAIN_REVERTED: {
     stage: "usage",
-    description: "A keepledger contract refused the call; details.errorName names the contract's custom error and details.args its arguments (see docs/contracts.md).",
+    description:
+      "A keepledger contract refused the call; details.errorName names the contract's custom error and details.args its arguments (see docs/contracts.md).",
   },
   CHAIN_TRANSACTION_FAILED: {
     stage: "infrastructure",
-    description: "A transaction was sent but did not succeed (dropped, or reverted without a decodable reason); retry or inspect the transaction hash.",
+    description:
+      "A transaction was sent but did not succeed (dropped, or reverted without a decodable reason); retry or inspect the transaction hash.",
   },
   CHAIN_RPC: {
     stage: "infrastructure",
@@ -16,11 +18,13 @@ export const CHAIN_CODES = defineErrorCodes("chain", {
   },
   CHAIN_POLICY_INVALID: {
     stage: "usage",
-    description: "A policy cannot be put on chain as given (a launch field out of range: a TCB component over 255, a VMPL over 3, no VMPL, an fmc for Milan or Genoa, a mask over 64 bits, a digest that is not 32 bytes); details.at names the field.",
+    description:
+      "A policy cannot be put on chain as given (a launch field out of range: a TCB component over 255, a VMPL over 3, no VMPL, an fmc for Milan or Genoa, a mask over 64 bits, a digest that is not 32 bytes); details.at names the field.",
   },
   CHAIN_DEPLOYMENT_FILE: {
     stage: "usage",
-    description: "A deployment JSON file is missing, not JSON, or lacks a field; details.at names the field. Re-run `keepledger deploy --out <file>`.",
+    description:
+      "A deployment JSON file is missing, not JSON, or lacks a field; details.at names the field. Re-run `keepledger deploy --out <file>`.",
   },
   CHAIN_DEPLOYMENT_MISMATCH: {
     stage: "usage",

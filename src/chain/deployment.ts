@@ -4,7 +4,17 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { BaseError, ContractFunctionRevertedError, getAddress, isAddress, type Abi, type Address, type Chain, type PublicClient, type Transport } from "viem";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  getAddress,
+  isAddress,
+  type Abi,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import { z } from "zod";
 import { UsageError } from "../errors/index.ts";
 import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
@@ -24,7 +34,10 @@ export interface Deployment {
   devPoliciesAllowed: boolean;
 }
 
-const address = z.string().refine((s) => isAddress(s, { strict: false }), "not an address").transform((s) => getAddress(s));
+const address = z
+  .string()
+  .refine((s) => isAddress(s, { strict: false }), "not an address")
+  .transform((s) => getAddress(s));
 
 const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
@@ -94,7 +107,8 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
     new UsageError(CHAIN_CODES.CHAIN_DEPLOYMENT_MISMATCH, message, { details });
   try {
     const chainId = await publicClient.getChainId();
-    if (chainId !== d.chainId) throw mismatch(`the deployment is for chain ${d.chainId}, the RPC serves chain ${chainId}`, { got: chainId, want: d.chainId });
+    if (chainId !== d.chainId)
+      throw mismatch(`the deployment is for chain ${d.chainId}, the RPC serves chain ${chainId}`, { got: chainId, want: d.chainId });
     for (const [name, addr] of Object.entries(d.contracts)) {
       const code = await publicClient.getCode({ address: addr });
       if (code === undefined || code === "0x") throw mismatch(`no contract at ${name} ${addr}`, { field: name, address: addr });
@@ -112,17 +126,36 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
       }
     };
     const wiring: [string, Address, Address][] = [
-      ["workloadRegistry.attestationRegistry", await read("workloadRegistry", workloadRegistry, workloadRegistryAbi, "attestationRegistry"), attestationRegistry],
-      ["validatorSet.attestationRegistry", await read("validatorSet", validatorSet, validatorSetAbi, "attestationRegistry"), attestationRegistry],
-      ["attestationRegistry.workloadRegistry", await read("attestationRegistry", attestationRegistry, attestationRegistryAbi, "workloadRegistry"), workloadRegistry],
-      ["attestationRegistry.validatorSet", await read("attestationRegistry", attestationRegistry, attestationRegistryAbi, "validatorSet"), validatorSet],
+      [
+        "workloadRegistry.attestationRegistry",
+        await read("workloadRegistry", workloadRegistry, workloadRegistryAbi, "attestationRegistry"),
+        attestationRegistry,
+      ],
+      [
+        "validatorSet.attestationRegistry",
+        await read("validatorSet", validatorSet, validatorSetAbi, "attestationRegistry"),
+        attestationRegistry,
+      ],
+      [
+        "attestationRegistry.workloadRegistry",
+        await read("attestationRegistry", attestationRegistry, attestationRegistryAbi, "workloadRegistry"),
+        workloadRegistry,
+      ],
+      [
+        "attestationRegistry.validatorSet",
+        await read("attestationRegistry", attestationRegistry, attestationRegistryAbi, "validatorSet"),
+        validatorSet,
+      ],
     ];
     for (const [field, got, want] of wiring) {
       if (getAddress(got) !== getAddress(want)) throw mismatch(`${field} is ${got}, expected ${want}`, { field, got, want });
     }
     const dev = await read<boolean>("workloadRegistry", workloadRegistry, workloadRegistryAbi, "devPoliciesAllowed");
     if (dev !== d.devPoliciesAllowed) {
-      throw mismatch(`devPoliciesAllowed is ${dev} on chain, ${d.devPoliciesAllowed} in the deployment`, { got: dev, want: d.devPoliciesAllowed });
+      throw mismatch(`devPoliciesAllowed is ${dev} on chain, ${d.devPoliciesAllowed} in the deployment`, {
+        got: dev,
+        want: d.devPoliciesAllowed,
+      });
     }
   } catch (error) {
     throw chainError(error, "verifying the deployment");

@@ -58,7 +58,9 @@ export async function connectInProcessChain(options: ConnectInProcessChainOption
   const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
   const chainId = options.chainId ?? 31337;
   const hre = await createHardhatRuntimeEnvironment(
-    { plugins: [networkHelpers], networks: {
+    {
+      plugins: [networkHelpers],
+      networks: {
         default: {
           type: "edr-simulated",
           chainType: "l1",

@@ -69,7 +69,12 @@ export function keepledgerClient(clients: ChainClients, deployment: Deployment):
     },
     async isVerdictLive(verdictId) {
       try {
-        return await clients.publicClient.readContract({ address, abi: attestationRegistryAbi, functionName: "isVerdictLive", args: [verdictId] });
+        return await clients.publicClient.readContract({
+          address,
+          abi: attestationRegistryAbi,
+          functionName: "isVerdictLive",
+          args: [verdictId],
+        });
       } catch (error) {
         throw chainError(error, "isVerdictLive");
       }

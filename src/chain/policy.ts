@@ -11,7 +11,13 @@ import { UsageError } from "../errors/index.ts";
 import { amdProductLineMask, AMD_PRODUCT_LINE_BITS, tcbStatusMask, tcbStatusesOfMask, teeKindMask, teeKindsOfMask } from "../ids/index.ts";
 import { IDS_CODES } from "../ids/codes.ts";
 import { CHAIN_CODES } from "./codes.ts";
-import { AMD_PRODUCT_LINES, type AmdProductLineName, type LaunchPolicy, type SnpTcbComponents, type WorkloadPolicy } from "../policy/types.ts";
+import {
+  AMD_PRODUCT_LINES,
+  type AmdProductLineName,
+  type LaunchPolicy,
+  type SnpTcbComponents,
+  type WorkloadPolicy,
+} from "../policy/types.ts";
 
 /** The on-chain Policy struct exactly as the generated binding types it (viem's view of the ABI). */
 export type ChainPolicy = ContractFunctionReturnType<typeof workloadRegistryAbi, "view", "policyOf">[0];
@@ -22,7 +28,10 @@ type ChainSnpTcb = ChainLaunchPolicy["snpMinTcbMilan"];
 
 const ZERO_DIGEST: Hex = `0x${"00".repeat(32)}`;
 const SNP_TCB_FIELDS = ["bootloader", "tee", "snp", "microcode", "fmc"] as const;
-const CHAIN_TCB_KEY = { Milan: "snpMinTcbMilan", Genoa: "snpMinTcbGenoa", Turin: "snpMinTcbTurin" } as const satisfies Record<AmdProductLineName, keyof ChainLaunchPolicy>;
+const CHAIN_TCB_KEY = { Milan: "snpMinTcbMilan", Genoa: "snpMinTcbGenoa", Turin: "snpMinTcbTurin" } as const satisfies Record<
+  AmdProductLineName,
+  keyof ChainLaunchPolicy
+>;
 const UINT64_MAX = (1n << 64n) - 1n;
 
 function invalid(field: string, message: string, got: unknown): never {
@@ -46,14 +55,16 @@ function toChainLaunchPolicy(l: LaunchPolicy): ChainLaunchPolicy {
     const out: ChainSnpTcb = { bootloader: 0, tee: 0, snp: 0, microcode: 0, fmc: 0 };
     if (!t) return out;
     for (const f of SNP_TCB_FIELDS) out[f] = checkUint(`launch.minSnpTcb.${line}.${f}`, t[f] ?? 0, 255);
-    if (line !== "Turin" && out.fmc !== 0) invalid(`launch.minSnpTcb.${line}.fmc`, `only Turin has an fmc component, got fmc=${out.fmc} for ${line}`, out.fmc);
+    if (line !== "Turin" && out.fmc !== 0)
+      invalid(`launch.minSnpTcb.${line}.fmc`, `only Turin has an fmc component, got fmc=${out.fmc} for ${line}`, out.fmc);
     return out;
   };
   let vmpls = 0;
   for (const v of l.snpAllowedVmpls) vmpls |= 1 << checkUint("launch.snpAllowedVmpls", v, 3);
   if (vmpls === 0) invalid("launch.snpAllowedVmpls", "at least one VMPL (0..3) must be allowed", l.snpAllowedVmpls);
   const digest = l.tdxOwnerConfigDigest ?? ZERO_DIGEST;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(digest)) invalid("launch.tdxOwnerConfigDigest", `the owner-config digest is 32 bytes of hex, got "${digest}"`, digest);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(digest))
+    invalid("launch.tdxOwnerConfigDigest", `the owner-config digest is 32 bytes of hex, got "${digest}"`, digest);
   return {
     snpMinTcbMilan: tcb("Milan"),
     snpMinTcbGenoa: tcb("Genoa"),
@@ -75,9 +86,10 @@ function fromChainLaunchPolicy(l: ChainLaunchPolicy): LaunchPolicy {
   for (const line of AMD_PRODUCT_LINES) {
     const t = l[CHAIN_TCB_KEY[line]];
     if (SNP_TCB_FIELDS.every((f) => t[f] === 0)) continue;
-    minSnpTcb[line] = line === "Turin"
-      ? { bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode, fmc: t.fmc }
-      : { bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode };
+    minSnpTcb[line] =
+      line === "Turin"
+        ? { bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode, fmc: t.fmc }
+        : { bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode };
   }
   return {
     minSnpTcb,
@@ -94,7 +106,8 @@ function fromChainLaunchPolicy(l: ChainLaunchPolicy): LaunchPolicy {
 
 /** Seconds as the contract holds them (uint64); a WorkloadPolicy's seconds are safe integers. */
 function toChainSeconds(field: string, value: number): bigint {
-  if (!Number.isSafeInteger(value) || value < 0) invalid(field, `${field} must be a whole number of seconds in 0..${Number.MAX_SAFE_INTEGER}, got ${value}`, value);
+  if (!Number.isSafeInteger(value) || value < 0)
+    invalid(field, `${field} must be a whole number of seconds in 0..${Number.MAX_SAFE_INTEGER}, got ${value}`, value);
   return BigInt(value);
 }
 
@@ -120,7 +133,10 @@ export function toChainPolicy(p: WorkloadPolicy): ChainPolicy {
     deniedAdvisories: [...p.deniedAdvisories],
     deniedFmspcs: p.deniedFmspcs.map((f) => {
       if (!/^[0-9a-fA-F]{12}$/.test(f)) {
-        throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `an FMSPC is 12 hex digits, got "${f}"`, { at: { field: "deniedFmspcs" }, details: { got: f } });
+        throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `an FMSPC is 12 hex digits, got "${f}"`, {
+          at: { field: "deniedFmspcs" },
+          details: { got: f },
+        });
       }
       return `0x${f.toLowerCase()}` as Hex;
     }),

@@ -7,7 +7,12 @@ import { keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from
 import { UsageError } from "../errors/index.ts";
 import { teeKindCode } from "../ids/index.ts";
 import { IDS_CODES } from "../ids/codes.ts";
-import { PLATFORM_REVOCATION_KINDS, type PlatformEntry, type PlatformRevocationKind, type RevocationState } from "../policy/checkRevocations.ts";
+import {
+  PLATFORM_REVOCATION_KINDS,
+  type PlatformEntry,
+  type PlatformRevocationKind,
+  type RevocationState,
+} from "../policy/checkRevocations.ts";
 import type { TeeKind } from "../kinds/index.ts";
 import type { Deployment } from "./deployment.ts";
 import { attestationRegistryAbi } from "./generated/index.ts";
@@ -33,18 +38,24 @@ export function platformValue(entry: PlatformEntry): Hex {
   switch (entry.kind) {
     case "fmspc": {
       const fmspc = entry.value.toLowerCase().replace(/^0x/, "");
-      if (!/^[0-9a-f]{12}$/.test(fmspc)) throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `FMSPC ${entry.value} is not 12 hex digits`, { details: { got: entry.value } });
+      if (!/^[0-9a-f]{12}$/.test(fmspc))
+        throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `FMSPC ${entry.value} is not 12 hex digits`, { details: { got: entry.value } });
       return `0x${fmspc}${"0".repeat(52)}`;
     }
     case "amdChipId": {
       const chip = entry.value.toLowerCase().replace(/^0x/, "");
-      if (!/^[0-9a-f]{128}$/.test(chip)) throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `CHIP_ID ${entry.value} is not 64 bytes of hex`, { details: { got: entry.value } });
+      if (!/^[0-9a-f]{128}$/.test(chip))
+        throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `CHIP_ID ${entry.value} is not 64 bytes of hex`, {
+          details: { got: entry.value },
+        });
       return keccak256(`0x${chip}`);
     }
     case "amdProductLine":
       return keccak256(stringToBytes(entry.value.toLowerCase()));
     case "tee":
-      return `0x${teeKindCode(entry.value as TeeKind).toString(16).padStart(64, "0")}`;
+      return `0x${teeKindCode(entry.value as TeeKind)
+        .toString(16)
+        .padStart(64, "0")}`;
   }
 }
 
@@ -58,9 +69,19 @@ export async function readRevocations(
 ): Promise<RevocationState> {
   const address = deployment.contracts.attestationRegistry;
   const [subjectRevoked, ...revokedAt] = await Promise.all([
-    clients.publicClient.readContract({ address, abi: attestationRegistryAbi, functionName: "isSubjectRevoked", args: [subject, workloadId] }),
+    clients.publicClient.readContract({
+      address,
+      abi: attestationRegistryAbi,
+      functionName: "isSubjectRevoked",
+      args: [subject, workloadId],
+    }),
     ...entries.map((e) =>
-      clients.publicClient.readContract({ address, abi: attestationRegistryAbi, functionName: "platformRevokedAt", args: [platformKindCode(e.kind), platformValue(e)] }),
+      clients.publicClient.readContract({
+        address,
+        abi: attestationRegistryAbi,
+        functionName: "platformRevokedAt",
+        args: [platformKindCode(e.kind), platformValue(e)],
+      }),
     ),
   ]);
   return { subjectRevoked: subjectRevoked as boolean, revokedPlatforms: entries.filter((_, i) => (revokedAt[i] as bigint) !== 0n) };
@@ -105,7 +126,10 @@ export class RevocationLists {
   /** What the lists say about a subject in a workload and the evidence's platform entries. */
   state(subject: Address, workloadId: Hex, entries: readonly PlatformEntry[]): RevocationState {
     const subjectRevoked = this.#subjects.has(subjectKey(subject, ZERO32)) || this.#subjects.has(subjectKey(subject, workloadId));
-    return { subjectRevoked, revokedPlatforms: entries.filter((e) => this.#platforms.has(`${platformKindCode(e.kind)}:${platformValue(e)}`)) };
+    return {
+      subjectRevoked,
+      revokedPlatforms: entries.filter((e) => this.#platforms.has(`${platformKindCode(e.kind)}:${platformValue(e)}`)),
+    };
   }
 }
 
@@ -120,8 +144,16 @@ export async function readRevocationLogs(
   fromBlock: bigint,
   toBlock: bigint,
 ): Promise<RevocationLog[]> {
-  const logs = await clients.publicClient.getLogs({ address: deployment.contracts.attestationRegistry, events: LIST_EVENT_ABI, fromBlock, toBlock });
-  return parseEventLogs({ abi: attestationRegistryAbi, logs }).map((l) => ({ eventName: l.eventName, args: l.args as unknown as Record<string, unknown> }));
+  const logs = await clients.publicClient.getLogs({
+    address: deployment.contracts.attestationRegistry,
+    events: LIST_EVENT_ABI,
+    fromBlock,
+    toBlock,
+  });
+  return parseEventLogs({ abi: attestationRegistryAbi, logs }).map((l) => ({
+    eventName: l.eventName,
+    args: l.args as unknown as Record<string, unknown>,
+  }));
 }
 
 export interface RevocationTx {
@@ -130,27 +162,54 @@ export interface RevocationTx {
 }
 
 async function send(clients: ChainClients, deployment: Deployment, functionName: string, args: readonly unknown[]): Promise<RevocationTx> {
-  const sent = await sendContractCall(clients, { address: deployment.contracts.attestationRegistry, abi: attestationRegistryAbi, functionName, args } as never);
+  const sent = await sendContractCall(clients, {
+    address: deployment.contracts.attestationRegistry,
+    abi: attestationRegistryAbi,
+    functionName,
+    args,
+  } as never);
   return { hash: sent.hash, gasUsed: sent.receipt.gasUsed };
 }
 
 /** Revokes a subject in one workload (GOVERNOR_ROLE). */
-export function revokeSubject(clients: ChainClients, deployment: Deployment, subject: Address, workloadId: Hex, reason: string): Promise<RevocationTx> {
+export function revokeSubject(
+  clients: ChainClients,
+  deployment: Deployment,
+  subject: Address,
+  workloadId: Hex,
+  reason: string,
+): Promise<RevocationTx> {
   return send(clients, deployment, "revokeSubject", [subject, workloadId, reason]);
 }
 
 /** Revokes a subject in every workload, writing the per-workload revocation for the workloads listed. */
-export function revokeSubjectEverywhere(clients: ChainClients, deployment: Deployment, subject: Address, workloadIds: readonly Hex[], reason: string): Promise<RevocationTx> {
+export function revokeSubjectEverywhere(
+  clients: ChainClients,
+  deployment: Deployment,
+  subject: Address,
+  workloadIds: readonly Hex[],
+  reason: string,
+): Promise<RevocationTx> {
   return send(clients, deployment, "revokeSubjectEverywhere", [subject, workloadIds, reason]);
 }
 
 /** Lifts a subject revocation in one workload, or (workloadId 0) the revocation in every workload. */
-export function liftSubjectRevocation(clients: ChainClients, deployment: Deployment, subject: Address, workloadId: Hex): Promise<RevocationTx> {
+export function liftSubjectRevocation(
+  clients: ChainClients,
+  deployment: Deployment,
+  subject: Address,
+  workloadId: Hex,
+): Promise<RevocationTx> {
   return send(clients, deployment, "liftSubjectRevocation", [subject, workloadId]);
 }
 
 /** Revokes up to 256 verdicts by id. */
-export function revokeVerdicts(clients: ChainClients, deployment: Deployment, verdictIds: readonly Hex[], reason: string): Promise<RevocationTx> {
+export function revokeVerdicts(
+  clients: ChainClients,
+  deployment: Deployment,
+  verdictIds: readonly Hex[],
+  reason: string,
+): Promise<RevocationTx> {
   return send(clients, deployment, "revokeVerdicts", [verdictIds, reason]);
 }
 

@@ -4,12 +4,7 @@
  */
 import { concatHex, getAddress, recoverTypedDataAddress, size, type Address, type Hex, type LocalAccount } from "viem";
 import { UsageError } from "../errors/index.ts";
-import {
-  verdictBatchTypedData,
-  verdictTypedData,
-  type KeepledgerDomain,
-  type Verdict,
-} from "../ids/index.ts";
+import { verdictBatchTypedData, verdictTypedData, type KeepledgerDomain, type Verdict } from "../ids/index.ts";
 import { CHAIN_CODES } from "./codes.ts";
 
 /** A signature and who made it. */

@@ -110,7 +110,9 @@ export function createTransactionSender(
       } catch (error) {
         const message = error instanceof BaseError ? error.details || error.shortMessage : String(error);
         if (NONCE_TROUBLE.test(message)) {
-          throw new InfrastructureError(CHAIN_CODES.CHAIN_RPC, `${call.functionName}: the nonce was taken (${message}); resynchronizing`, { cause: error });
+          throw new InfrastructureError(CHAIN_CODES.CHAIN_RPC, `${call.functionName}: the nonce was taken (${message}); resynchronizing`, {
+            cause: error,
+          });
         }
         throw chainError(error, `sending ${call.functionName}`);
       }
@@ -158,7 +160,9 @@ export function createTransactionSender(
     nonces,
     findReceipt,
     async send(call, hooks = {}) {
-      const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args ?? [] } as Parameters<typeof encodeFunctionData>[0]);
+      const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args ?? [] } as Parameters<
+        typeof encodeFunctionData
+      >[0]);
       const estimated = await withRetry(() => estimate(call, data), { ...o.retry, ...(o.signal ? { signal: o.signal } : {}) });
       if ("revert" in estimated) return { ok: false, revert: estimated.revert, error: estimated.error };
       const gas = (estimated.gas * BigInt(Math.round(o.gasMultiplier * 100))) / 100n;
@@ -196,9 +200,18 @@ function decodeCallRevert(error: unknown, call: ContractCall, data: Hex): { reve
 
 /** estimateGas reports revert data as raw bytes; decode them against the known errors. */
 function decodeRawRevert(error: unknown, call: ContractCall): DecodedRevert | undefined {
-  for (let e: unknown = error, depth = 0; e !== null && typeof e === "object" && depth < 12; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    e !== null && typeof e === "object" && depth < 12;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const raw = (e as { data?: unknown }).data;
-    const hex = typeof raw === "string" ? raw : typeof raw === "object" && raw !== null && typeof (raw as { data?: unknown }).data === "string" ? (raw as { data: string }).data : undefined;
+    const hex =
+      typeof raw === "string"
+        ? raw
+        : typeof raw === "object" && raw !== null && typeof (raw as { data?: unknown }).data === "string"
+          ? (raw as { data: string }).data
+          : undefined;
     if (hex && /^0x[0-9a-fA-F]{8,}$/.test(hex)) {
       try {
         return decodeRevertData(hex as Hex, call);

@@ -18,7 +18,12 @@ export interface ScheduledResult {
   effectiveAt: bigint;
 }
 
-async function govern(clients: ChainClients, deployment: Deployment, functionName: string, args: readonly unknown[]): Promise<ScheduledResult> {
+async function govern(
+  clients: ChainClients,
+  deployment: Deployment,
+  functionName: string,
+  args: readonly unknown[],
+): Promise<ScheduledResult> {
   const sent = await sendContractCall<bigint>(clients, {
     address: deployment.contracts.validatorSet,
     abi: validatorSetAbi,
@@ -54,7 +59,12 @@ export function closeBootstrap(clients: ChainClients, deployment: Deployment): P
 }
 
 /** Attaches a validator's own (finalized, live) verdict; anyone may send this. */
-export async function attachVerdict(clients: ChainClients, deployment: Deployment, validator: Address, v: Verdict): Promise<{ hash: Hex; gasUsed: bigint }> {
+export async function attachVerdict(
+  clients: ChainClients,
+  deployment: Deployment,
+  validator: Address,
+  v: Verdict,
+): Promise<{ hash: Hex; gasUsed: bigint }> {
   const sent = await sendContractCall(clients, {
     address: deployment.contracts.validatorSet,
     abi: validatorSetAbi,
@@ -65,7 +75,11 @@ export async function attachVerdict(clients: ChainClients, deployment: Deploymen
 }
 
 /** Lifts a validator's revocation (GOVERNOR_ROLE); it counts again once it attaches a live verdict. */
-export async function reinstateValidator(clients: ChainClients, deployment: Deployment, validator: Address): Promise<{ hash: Hex; gasUsed: bigint }> {
+export async function reinstateValidator(
+  clients: ChainClients,
+  deployment: Deployment,
+  validator: Address,
+): Promise<{ hash: Hex; gasUsed: bigint }> {
   const sent = await sendContractCall(clients, {
     address: deployment.contracts.validatorSet,
     abi: validatorSetAbi,

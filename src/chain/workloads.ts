@@ -42,7 +42,12 @@ export async function addMeasurement(
   });
   // Verdicts may rest on it from effectiveAt on (now + the policy delay), as MeasurementAdded says.
   const [added] = parseEventLogs({ abi: workloadRegistryAbi, logs: sent.receipt.logs, eventName: "MeasurementAdded" });
-  return { hash: sent.hash, gasUsed: sent.receipt.gasUsed, measurementHash: measurementHash(measurement), effectiveAt: added?.args.effectiveAt ?? 0n };
+  return {
+    hash: sent.hash,
+    gasUsed: sent.receipt.gasUsed,
+    measurementHash: measurementHash(measurement),
+    effectiveAt: added?.args.effectiveAt ?? 0n,
+  };
 }
 
 export async function revokeMeasurement(

@@ -12,7 +12,10 @@ export interface ChainCliOptions {
 /** Connects to the chain and deployment named on the command line (--rpc, --deployment). */
 export async function connectFromOptions(opts: ChainCliOptions): Promise<{ publicClient: PublicClient; deployment: Deployment }> {
   if (opts.rpc === undefined || opts.deployment === undefined) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "pass --rpc <url> and --deployment <file> (the JSON `keepledger deploy` or `keepledger dev` wrote)");
+    throw new UsageError(
+      CLI_CODES.CLI_BAD_OPTION,
+      "pass --rpc <url> and --deployment <file> (the JSON `keepledger deploy` or `keepledger dev` wrote)",
+    );
   }
   const deployment = await readDeployment(opts.deployment);
   const chain = defineChain({
@@ -26,7 +29,10 @@ export async function connectFromOptions(opts: ChainCliOptions): Promise<{ publi
     throw chainError(e, `connecting to ${opts.rpc}`);
   });
   if (chainId !== deployment.chainId) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `${opts.rpc} serves chain ${chainId} but the deployment is for chain ${deployment.chainId}`);
+    throw new UsageError(
+      CLI_CODES.CLI_BAD_OPTION,
+      `${opts.rpc} serves chain ${chainId} but the deployment is for chain ${deployment.chainId}`,
+    );
   }
   return { publicClient, deployment };
 }

@@ -13,22 +13,28 @@ const GOVERNOR_ROLE = "0x7935bd0ae54bc31f548c14dba4d37c5c64b3f8ca900cb468fb8abd5
 
 /** What each custom error the governance commands can meet means, and what to do about it. */
 const EXPLAIN: Record<string, Explainer> = {
-  WorkloadRegistryUnknownWorkload: ([id]) => `no workload ${s(id)} is registered; check the id (\`keepledger workload add\` prints it) and --deployment`,
-  WorkloadRegistryNotOwner: ([id, owner, caller]) => `${s(caller)} is not the owner of workload ${s(id)} (the owner is ${s(owner)}); use the owner's key`,
+  WorkloadRegistryUnknownWorkload: ([id]) =>
+    `no workload ${s(id)} is registered; check the id (\`keepledger workload add\` prints it) and --deployment`,
+  WorkloadRegistryNotOwner: ([id, owner, caller]) =>
+    `${s(caller)} is not the owner of workload ${s(id)} (the owner is ${s(owner)}); use the owner's key`,
   WorkloadRegistryNotOwnerOrGovernor: ([id, owner, caller]) =>
     `${s(caller)} is neither the owner of workload ${s(id)} (${s(owner)}) nor a governor; use the owner's or a governor's key`,
   WorkloadRegistryNotPendingOwner: ([id, pending, caller]) =>
     `${s(caller)} is not the pending owner of workload ${s(id)} (${/^0x0{40}$/.test(s(pending)) ? "no transfer was started" : `the transfer is to ${s(pending)}`}); use that account's key`,
-  WorkloadRegistryWorkloadExists: ([id]) => `this account already registered a workload of that name (${s(id)}); pick another name or use that id`,
+  WorkloadRegistryWorkloadExists: ([id]) =>
+    `this account already registered a workload of that name (${s(id)}); pick another name or use that id`,
   WorkloadRegistryNameLength: ([got, max]) => `a workload name is 1 to ${s(max)} bytes, got ${s(got)}`,
   WorkloadRegistryMetadataURILength: ([got, max]) => `a metadata URI is at most ${s(max)} bytes, got ${s(got)}`,
-  WorkloadRegistryDevNotAllowed: () => "this registry was deployed without dev policies: debug measurements and dev policies are refused (deploy with --dev for development)",
+  WorkloadRegistryDevNotAllowed: () =>
+    "this registry was deployed without dev policies: debug measurements and dev policies are refused (deploy with --dev for development)",
   WorkloadRegistryMeasurementLength: ([tee, want, got]) => `a measurement value of TEE kind ${s(tee)} is ${s(want)} bytes, got ${s(got)}`,
-  WorkloadRegistrySgxMeasurementMode: () => "an SGX measurement is an exact --mrenclave, or --mrsigner (with --isv-prod-id/--min-isv-svn) and no mrenclave",
+  WorkloadRegistrySgxMeasurementMode: () =>
+    "an SGX measurement is an exact --mrenclave, or --mrsigner (with --isv-prod-id/--min-isv-svn) and no mrenclave",
   WorkloadRegistrySnpHostDataFlag: ([flag]) => `the SEV-SNP hasHostData byte must be 0 or 1, got ${s(flag)}`,
   WorkloadRegistrySnpHostDataNotZero: () => "SEV-SNP host data was given without the hasHostData flag",
   WorkloadRegistryMeasurementExists: ([id, hash]) => `measurement ${s(hash)} is already approved for workload ${s(id)}`,
-  WorkloadRegistryUnknownMeasurement: ([id, hash]) => `measurement ${s(hash)} was never added to workload ${s(id)}; \`keepledger workload measure\` prints the hashes it adds`,
+  WorkloadRegistryUnknownMeasurement: ([id, hash]) =>
+    `measurement ${s(hash)} was never added to workload ${s(id)}; \`keepledger workload measure\` prints the hashes it adds`,
   WorkloadRegistryMeasurementAlreadyRevoked: ([, hash]) => `measurement ${s(hash)} is already revoked`,
   WorkloadRegistryPolicyAllowedTees: ([mask]) => `the policy must allow at least one known TEE kind (allowedTees mask ${s(mask)})`,
   WorkloadRegistryPolicyDebugTeeWithoutDev: () => 'allowing the "debug" TEE kind needs a dev policy ("dev": true / --dev)',
@@ -45,7 +51,8 @@ const EXPLAIN: Record<string, Explainer> = {
   ValidatorSetTooManyValidators: ([max]) => `the validator set is full (${s(max)}); remove one first`,
   ValidatorSetZeroAddress: () => "the zero address cannot be a validator",
   ValidatorSetEndpointLength: ([got, max]) => `the endpoint URL must be 1 to ${s(max)} bytes, got ${s(got)}`,
-  ValidatorSetThresholdOutOfRange: ([k, n]) => `the threshold must be between 1 and the number of registered validators (${s(n)}), got ${s(k)}; add validators first`,
+  ValidatorSetThresholdOutOfRange: ([k, n]) =>
+    `the threshold must be between 1 and the number of registered validators (${s(n)}), got ${s(k)}; add validators first`,
   ValidatorSetRemovalBreaksThreshold: ([k, remaining]) =>
     `removing it would leave ${s(remaining)} validators for a threshold of ${s(k)}; lower the threshold first (\`keepledger validator threshold\`)`,
   ValidatorSetBootstrapClosed: () => "the bootstrap is closed; add validators with `keepledger validator add`",
@@ -54,7 +61,8 @@ const EXPLAIN: Record<string, Explainer> = {
   ValidatorSetValidatorNotRevoked: ([v]) => `validator ${s(v)} is not revoked; nothing to reinstate`,
   AttestationRegistrySubjectAlreadyRevoked: ([subject, w]) =>
     `${s(subject)} is already revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; \`keepledger revoke lift subject\` lifts it`,
-  AttestationRegistrySubjectNotRevoked: ([subject, w]) => `${s(subject)} is not revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; nothing to lift`,
+  AttestationRegistrySubjectNotRevoked: ([subject, w]) =>
+    `${s(subject)} is not revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; nothing to lift`,
   AttestationRegistryZeroWorkload: () => "name a workload with --workload, or use --everywhere",
   AttestationRegistryRevocationListLength: ([got, max]) => `one transaction takes 1 to ${s(max)} entries, got ${s(got)}`,
   AttestationRegistryPlatformAlreadyRevoked: () => "this platform is already on the revocation list",
@@ -72,5 +80,8 @@ export function explainRevert(error: unknown, what: string): unknown {
   const args = (e.details.args ?? []) as readonly unknown[];
   const explain = EXPLAIN[name];
   const text = explain ? explain(args) : "see docs/contracts.md for this error";
-  return new UsageError(CHAIN_CODES.CHAIN_REVERTED, `${what} refused by the contract: ${name}: ${text}`, { details: e.details, cause: error });
+  return new UsageError(CHAIN_CODES.CHAIN_REVERTED, `${what} refused by the contract: ${name}: ${text}`, {
+    details: e.details,
+    cause: error,
+  });
 }

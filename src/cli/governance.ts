@@ -3,7 +3,17 @@
  * --deployment and a key in an environment variable; option parsing that names the flag; output for
  * people or one JSON object; and when a scheduled change takes effect.
  */
-import { createWalletClient, getAddress, http, isAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
+import {
+  createWalletClient,
+  getAddress,
+  http,
+  isAddress,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
 import type { ChainClients } from "../chain/transactions.ts";
@@ -34,7 +44,11 @@ export async function connectReader(opts: ChainCliOptions): Promise<ReadConnecti
 }
 
 /** Connects and signs with the key in the environment variable `opts.keyEnv` (checked before connecting). */
-export async function connectSigner(opts: GovernanceCliOptions, defaultKeyEnv: string, env: Record<string, string | undefined> = process.env): Promise<SignerConnection> {
+export async function connectSigner(
+  opts: GovernanceCliOptions,
+  defaultKeyEnv: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<SignerConnection> {
   const account = privateKeyToAccount(keyFromEnv(opts.keyEnv ?? defaultKeyEnv, env));
   const { publicClient, deployment } = await connectReader(opts);
   const walletClient = createWalletClient({ chain: publicClient.chain, transport: http(opts.rpc), account });
@@ -42,13 +56,17 @@ export async function connectSigner(opts: GovernanceCliOptions, defaultKeyEnv: s
 }
 
 export function badOption(flag: string, value: string, want: string): UsageError {
-  return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be ${want}, got "${value}"`, { at: { field: flag }, details: { got: value, want } });
+  return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be ${want}, got "${value}"`, {
+    at: { field: flag },
+    details: { got: value, want },
+  });
 }
 
 /** `bytes` bytes of hex, with or without 0x, returned lowercase with 0x. */
 export function hexOption(flag: string, value: string, bytes: number): Hex {
   const body = value.startsWith("0x") || value.startsWith("0X") ? value.slice(2) : value;
-  if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(body)) throw badOption(flag, value, `${bytes} bytes of hex (0x + ${bytes * 2} hex digits)`);
+  if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(body))
+    throw badOption(flag, value, `${bytes} bytes of hex (0x + ${bytes * 2} hex digits)`);
   return `0x${body.toLowerCase()}`;
 }
 
@@ -118,7 +136,9 @@ export async function runAction(json: boolean | undefined, what: string, body: (
   } catch (error) {
     const explained = explainRevert(error, what);
     if (json && isKeepledgerError(explained)) {
-      process.stdout.write(`${JSON.stringify({ ok: false, error: { code: explained.code, message: explained.message, ...(explained.details.errorName ? { errorName: explained.details.errorName } : {}) } })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, error: { code: explained.code, message: explained.message, ...(explained.details.errorName ? { errorName: explained.details.errorName } : {}) } })}\n`,
+      );
     }
     throw explained;
   }

@@ -57,7 +57,8 @@ function flagName(key: string): string {
 
 function required(o: MeasurementFlags, key: keyof MeasurementFlags, tee: string): string {
   const v = o[key];
-  if (typeof v !== "string") throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--tee ${tee} needs ${flagName(key)}`, { at: { field: flagName(key) } });
+  if (typeof v !== "string")
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--tee ${tee} needs ${flagName(key)}`, { at: { field: flagName(key) } });
   return v;
 }
 
@@ -70,19 +71,30 @@ export function measurementFromFlags(o: MeasurementFlags): Measurement {
   const kind = tee as (typeof TEE_FLAG_KINDS)[number];
   const stray = ALL_VALUE_FLAGS.filter((k) => o[k] !== undefined && !KIND_FLAGS[kind].includes(k));
   if (stray.length > 0) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `${stray.map(flagName).join(", ")} ${stray.length > 1 ? "do" : "does"} not apply to --tee ${kind}; it takes ${KIND_FLAGS[kind].map(flagName).join(", ")}`, {
-      at: { field: flagName(stray[0]!) },
-    });
+    throw new UsageError(
+      CLI_CODES.CLI_BAD_OPTION,
+      `${stray.map(flagName).join(", ")} ${stray.length > 1 ? "do" : "does"} not apply to --tee ${kind}; it takes ${KIND_FLAGS[kind].map(flagName).join(", ")}`,
+      {
+        at: { field: flagName(stray[0]!) },
+      },
+    );
   }
   switch (kind) {
     case "sgx": {
       if (o.mrenclave !== undefined) {
         if (o.mrsigner !== undefined || o.isvProdId !== undefined || o.minIsvSvn !== undefined) {
-          throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "an SGX measurement is either --mrenclave alone, or --mrsigner with --isv-prod-id and --min-isv-svn", { at: { field: "--mrenclave" } });
+          throw new UsageError(
+            CLI_CODES.CLI_BAD_OPTION,
+            "an SGX measurement is either --mrenclave alone, or --mrsigner with --isv-prod-id and --min-isv-svn",
+            { at: { field: "--mrenclave" } },
+          );
         }
         return { tee: "sgx", mrenclave: hexOption("--mrenclave", o.mrenclave, 32), mrsigner: ZERO32, isvProdId: 0, minIsvSvn: 0 };
       }
-      if (o.mrsigner === undefined) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "--tee sgx needs --mrenclave, or --mrsigner with --isv-prod-id and --min-isv-svn", { at: { field: "--mrenclave" } });
+      if (o.mrsigner === undefined)
+        throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "--tee sgx needs --mrenclave, or --mrsigner with --isv-prod-id and --min-isv-svn", {
+          at: { field: "--mrenclave" },
+        });
       const mrsigner = hexOption("--mrsigner", o.mrsigner, 32);
       if (mrsigner === ZERO32) throw badOption("--mrsigner", o.mrsigner, "a non-zero signer hash");
       return {
@@ -129,7 +141,10 @@ export interface EvidenceMeasurement {
 }
 
 /** Takes the measurement from evidence: SGX by mrenclave (or --by-signer), SEV-SNP without host data (or --with-host-data). */
-export async function measurementFromEvidence(file: string, o: Pick<MeasurementFlags, "bySigner" | "withHostData">): Promise<EvidenceMeasurement> {
+export async function measurementFromEvidence(
+  file: string,
+  o: Pick<MeasurementFlags, "bySigner" | "withHostData">,
+): Promise<EvidenceMeasurement> {
   let raw: Uint8Array;
   try {
     raw = new Uint8Array(await readFile(file));
@@ -152,22 +167,35 @@ export async function measurementFromEvidence(file: string, o: Pick<MeasurementF
     case "sgx": {
       const body = (parsed as SgxQuote).body;
       const debug = isSgxDebug(body.attributes);
-      if (o.bySigner) return { debug, measurement: { tee: "sgx", mrenclave: ZERO32, mrsigner: hex(body.mrSigner), isvProdId: body.isvProdId, minIsvSvn: body.isvSvn } };
+      if (o.bySigner)
+        return {
+          debug,
+          measurement: { tee: "sgx", mrenclave: ZERO32, mrsigner: hex(body.mrSigner), isvProdId: body.isvProdId, minIsvSvn: body.isvSvn },
+        };
       return { debug, measurement: { tee: "sgx", mrenclave: hex(body.mrEnclave), mrsigner: ZERO32, isvProdId: 0, minIsvSvn: 0 } };
     }
     case "tdx": {
       const b = (parsed as TdxQuote).body;
-      return { debug: isTdDebug(b.tdAttributes), measurement: { tee: "tdx", mrtd: hex(b.mrTd), rtmr0: hex(b.rtmr0), rtmr1: hex(b.rtmr1), rtmr2: hex(b.rtmr2), rtmr3: hex(b.rtmr3) } };
+      return {
+        debug: isTdDebug(b.tdAttributes),
+        measurement: { tee: "tdx", mrtd: hex(b.mrTd), rtmr0: hex(b.rtmr0), rtmr1: hex(b.rtmr1), rtmr2: hex(b.rtmr2), rtmr3: hex(b.rtmr3) },
+      };
     }
     case "sev-snp": {
       const r = parsed as SnpReport;
-      return { debug: r.policyDecoded.debug, measurement: { tee: "sev-snp", measurement: hex(r.measurement), hostData: o.withHostData ? hex(r.hostData) : null } };
+      return {
+        debug: r.policyDecoded.debug,
+        measurement: { tee: "sev-snp", measurement: hex(r.measurement), hostData: o.withHostData ? hex(r.hostData) : null },
+      };
     }
     case "nitro": {
       const d = parsed as NitroDocument;
       const pcr = (i: number): Hex => {
         const v = d.pcrs.get(i);
-        if (v === undefined || v.length !== 48) throw new UsageError(CLI_CODES.CLI_EVIDENCE_MEASUREMENT, `the Nitro document in ${file} has no 48-byte PCR${i}`, { at: { field: `pcrs.${i}` } });
+        if (v === undefined || v.length !== 48)
+          throw new UsageError(CLI_CODES.CLI_EVIDENCE_MEASUREMENT, `the Nitro document in ${file} has no 48-byte PCR${i}`, {
+            at: { field: `pcrs.${i}` },
+          });
         return hex(v);
       };
       const pcrs = { pcr0: pcr(0), pcr1: pcr(1), pcr2: pcr(2) };

@@ -28,18 +28,32 @@ const mask64 = z
   .transform((v) => BigInt(v))
   .refine((v) => v <= UINT64_MAX, "a 64-bit mask");
 const tcbComponent = z.number().int().min(0).max(255);
-const snpTcb = z.object({ bootloader: tcbComponent, tee: tcbComponent, snp: tcbComponent, microcode: tcbComponent, fmc: tcbComponent.optional() }).strict();
+const snpTcb = z
+  .object({ bootloader: tcbComponent, tee: tcbComponent, snp: tcbComponent, microcode: tcbComponent, fmc: tcbComponent.optional() })
+  .strict();
 
 /** The launch part: every field optional too; minSnpTcb lines replace the lines they name (null removes one). */
 const launchSchema = z
   .object({
-    minSnpTcb: z.object(Object.fromEntries(AMD_PRODUCT_LINES.map((l) => [l, snpTcb.nullable()])) as Record<(typeof AMD_PRODUCT_LINES)[number], z.ZodNullable<typeof snpTcb>>).partial().strict(),
+    minSnpTcb: z
+      .object(
+        Object.fromEntries(AMD_PRODUCT_LINES.map((l) => [l, snpTcb.nullable()])) as Record<
+          (typeof AMD_PRODUCT_LINES)[number],
+          z.ZodNullable<typeof snpTcb>
+        >,
+      )
+      .partial()
+      .strict(),
     snpAllowedVmpls: z.array(z.number().int().min(0).max(3)).min(1),
     snpAllowMigrateMa: z.boolean(),
     snpRequireSmtOff: z.boolean(),
     tdxAllowedTdAttributes: mask64,
     tdxAllowedXfam: mask64,
-    tdxOwnerConfigDigest: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex").transform((v) => v.toLowerCase() as Hex).nullable(),
+    tdxOwnerConfigDigest: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, "32 bytes of hex")
+      .transform((v) => v.toLowerCase() as Hex)
+      .nullable(),
     sgxAllowedAttributes: mask64,
     sgxMinIsvSvn: z.number().int().min(0).max(0xffff),
   })
@@ -58,14 +72,18 @@ const policySchema = z
     verdictLifetime: seconds,
     tcbGracePeriod: seconds,
     deniedAdvisories: z.array(z.string().min(1)),
-    deniedFmspcs: z.array(z.string().regex(/^[0-9a-fA-F]{12}$/, "an FMSPC is 12 hex digits")).transform((l) => l.map((f) => f.toLowerCase())),
+    deniedFmspcs: z
+      .array(z.string().regex(/^[0-9a-fA-F]{12}$/, "an FMSPC is 12 hex digits"))
+      .transform((l) => l.map((f) => f.toLowerCase())),
     launch: launchSchema,
   })
   .partial()
   .strict();
 
 /** Launch changes: fields left out keep their values; a minSnpTcb line set to null loses its minimum. */
-export type LaunchChanges = Omit<Partial<LaunchPolicy>, "minSnpTcb"> & { minSnpTcb?: Partial<Record<(typeof AMD_PRODUCT_LINES)[number], SnpTcbComponents | null>> };
+export type LaunchChanges = Omit<Partial<LaunchPolicy>, "minSnpTcb"> & {
+  minSnpTcb?: Partial<Record<(typeof AMD_PRODUCT_LINES)[number], SnpTcbComponents | null>>;
+};
 export type PolicyChanges = Omit<Partial<WorkloadPolicy>, "launch"> & { launch?: LaunchChanges };
 
 /** The policy `changes` make of `current`: top-level fields replace, launch fields merge, minSnpTcb per line. */
@@ -95,12 +113,16 @@ export function parsePolicyJson(text: string, source: string): PolicyChanges {
     throw new UsageError(CLI_CODES.CLI_POLICY_INVALID, `${source} is not JSON`, { cause });
   }
   // `keepledger workload policy --json` prints { policy: {...} }; accept that output as it is.
-  if (typeof json === "object" && json !== null && "policy" in json && typeof (json as { policy: unknown }).policy === "object") json = (json as { policy: unknown }).policy;
+  if (typeof json === "object" && json !== null && "policy" in json && typeof (json as { policy: unknown }).policy === "object")
+    json = (json as { policy: unknown }).policy;
   const parsed = policySchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join(".") || "(root)";
-    throw new UsageError(CLI_CODES.CLI_POLICY_INVALID, `${source}: ${field}: ${issue.message}`, { at: { field }, details: { issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) } });
+    throw new UsageError(CLI_CODES.CLI_POLICY_INVALID, `${source}: ${field}: ${issue.message}`, {
+      at: { field },
+      details: { issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) },
+    });
   }
   return parsed.data as PolicyChanges;
 }
@@ -138,7 +160,8 @@ export function collectOption(value: string, previous: string[] | undefined): st
 }
 
 function maskOption(flag: string, value: string): bigint {
-  if (!/^(0x[0-9a-fA-F]{1,16}|\d+)$/.test(value) || BigInt(value) > UINT64_MAX) throw badOption(flag, value, "a 64-bit mask (0x + up to 16 hex digits, or decimal)");
+  if (!/^(0x[0-9a-fA-F]{1,16}|\d+)$/.test(value) || BigInt(value) > UINT64_MAX)
+    throw badOption(flag, value, "a 64-bit mask (0x + up to 16 hex digits, or decimal)");
   return BigInt(value);
 }
 
@@ -161,12 +184,14 @@ function launchChangesFromFlags(o: PolicyFlags): LaunchChanges | undefined {
   }
   if (o.snpVmpls !== undefined) {
     const items = o.snpVmpls.split(",").map((x) => x.trim());
-    if (items.length === 0 || items.some((x) => !/^[0-3]$/.test(x))) throw badOption("--snp-vmpls", o.snpVmpls, "a comma-separated list of VMPLs 0..3");
+    if (items.length === 0 || items.some((x) => !/^[0-3]$/.test(x)))
+      throw badOption("--snp-vmpls", o.snpVmpls, "a comma-separated list of VMPLs 0..3");
     l.snpAllowedVmpls = [...new Set(items.map(Number))].sort();
   }
   if (o.snpAllowMigrateMa !== undefined) l.snpAllowMigrateMa = o.snpAllowMigrateMa;
   if (o.snpRequireSmtOff !== undefined) l.snpRequireSmtOff = o.snpRequireSmtOff;
-  if (o.tdxAllowedTdAttributes !== undefined) l.tdxAllowedTdAttributes = maskOption("--tdx-allowed-td-attributes", o.tdxAllowedTdAttributes);
+  if (o.tdxAllowedTdAttributes !== undefined)
+    l.tdxAllowedTdAttributes = maskOption("--tdx-allowed-td-attributes", o.tdxAllowedTdAttributes);
   if (o.tdxAllowedXfam !== undefined) l.tdxAllowedXfam = maskOption("--tdx-allowed-xfam", o.tdxAllowedXfam);
   if (o.tdxOwnerConfig !== undefined) l.tdxOwnerConfigDigest = ownerConfigDigest("--tdx-owner-config", o.tdxOwnerConfig);
   if (o.sgxAllowedAttributes !== undefined) l.sgxAllowedAttributes = maskOption("--sgx-allowed-attributes", o.sgxAllowedAttributes);
@@ -175,7 +200,10 @@ function launchChangesFromFlags(o: PolicyFlags): LaunchChanges | undefined {
 }
 
 function listOption<T extends string>(flag: string, value: string, allowed: readonly T[]): T[] {
-  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = items.find((i) => !(allowed as readonly string[]).includes(i));
   if (items.length === 0 || bad !== undefined) throw badOption(flag, value, `a comma-separated list of ${allowed.join(", ")}`);
   return items as T[];
@@ -186,8 +214,12 @@ export function policyChangesFromFlags(o: PolicyFlags): PolicyChanges {
   return {
     ...(o.tee !== undefined ? { allowedTees: listOption<TeeKind>("--tee", o.tee, TEE_KINDS) } : {}),
     ...(o.acceptTcb !== undefined ? { acceptedTcbStatuses: listOption<TcbStatus>("--accept-tcb", o.acceptTcb, TCB_STATUSES) } : {}),
-    ...(o.maxEvidenceAge !== undefined ? { maxEvidenceAge: Number(wholeOption("--max-evidence-age", o.maxEvidenceAge, BigInt(Number.MAX_SAFE_INTEGER))) } : {}),
-    ...(o.verdictLifetime !== undefined ? { verdictLifetime: Number(wholeOption("--verdict-lifetime", o.verdictLifetime, BigInt(Number.MAX_SAFE_INTEGER))) } : {}),
+    ...(o.maxEvidenceAge !== undefined
+      ? { maxEvidenceAge: Number(wholeOption("--max-evidence-age", o.maxEvidenceAge, BigInt(Number.MAX_SAFE_INTEGER))) }
+      : {}),
+    ...(o.verdictLifetime !== undefined
+      ? { verdictLifetime: Number(wholeOption("--verdict-lifetime", o.verdictLifetime, BigInt(Number.MAX_SAFE_INTEGER))) }
+      : {}),
     ...(o.dev !== undefined ? { dev: o.dev } : {}),
     ...(launchChangesFromFlags(o) ? { launch: launchChangesFromFlags(o)! } : {}),
   };

@@ -23,9 +23,13 @@ function isFree(host: string, port: number): Promise<boolean> {
 export async function checkPortsFree(host: string, needs: readonly PortNeed[]): Promise<void> {
   for (const need of needs) {
     if (!(await isFree(host, need.port))) {
-      throw new UsageError(DEV_CODES.DEV_PORT_IN_USE, `port ${need.port} (${need.what}) is already in use on ${host}; stop what uses it or choose another port with ${need.option} <port>`, {
-        details: { got: need.port, option: need.option },
-      });
+      throw new UsageError(
+        DEV_CODES.DEV_PORT_IN_USE,
+        `port ${need.port} (${need.what}) is already in use on ${host}; stop what uses it or choose another port with ${need.option} <port>`,
+        {
+          details: { got: need.port, option: need.option },
+        },
+      );
     }
   }
 }

@@ -18,7 +18,8 @@ afterEach(() => {
 /** A folder as a run leaves it: marker, deployment, index, node stores, sample, plus a user's file. */
 function previousRun(dir: string): void {
   writeFileSync(join(dir, DEV_MARKER), JSON.stringify({ kind: "keepledger-dev", startedAt: "2026-01-01T00:00:00.000Z" }));
-  for (const f of ["deployment.json", "registry.db", "registry.db-wal", "sample-request.json", "notes.txt"]) writeFileSync(join(dir, f), "x");
+  for (const f of ["deployment.json", "registry.db", "registry.db-wal", "sample-request.json", "notes.txt"])
+    writeFileSync(join(dir, f), "x");
   mkdirSync(join(dir, "node-0"));
   writeFileSync(join(dir, "node-0", "node.db"), "x");
 }
@@ -28,15 +29,21 @@ describe("prepareDataFolder", () => {
     const dir = join(temp(), "a", "b");
     const r = prepareDataFolder(dir, { now: new Date("2026-02-02T00:00:00Z") });
     expect(r).toEqual({ dir });
-    expect(JSON.parse(readFileSync(join(dir, DEV_MARKER), "utf8"))).toEqual({ kind: "keepledger-dev", startedAt: "2026-02-02T00:00:00.000Z" });
+    expect(JSON.parse(readFileSync(join(dir, DEV_MARKER), "utf8"))).toEqual({
+      kind: "keepledger-dev",
+      startedAt: "2026-02-02T00:00:00.000Z",
+    });
   });
 
   it("clears what a previous run wrote, keeps other files, and says so in one line", () => {
     const dir = temp();
     previousRun(dir);
     const r = prepareDataFolder(dir);
-    expect(r.note).toBe(`cleared stale data in ${dir} (index, node stores, deployment from the run started 2026-01-01T00:00:00.000Z): the in-process chain starts empty on every run`);
-    for (const f of ["deployment.json", "registry.db", "registry.db-wal", "sample-request.json", "node-0"]) expect(existsSync(join(dir, f)), f).toBe(false);
+    expect(r.note).toBe(
+      `cleared stale data in ${dir} (index, node stores, deployment from the run started 2026-01-01T00:00:00.000Z): the in-process chain starts empty on every run`,
+    );
+    for (const f of ["deployment.json", "registry.db", "registry.db-wal", "sample-request.json", "node-0"])
+      expect(existsSync(join(dir, f)), f).toBe(false);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("x");
   });
 
@@ -66,7 +73,9 @@ describe("prepareDataFolder", () => {
       error = e;
     }
     expect(isKeepledgerError(error) && error.code).toBe("DEV_DATA_FOLDER_FOREIGN");
-    expect((error as Error).message).toBe(`${dir} is not empty and is not a keepledger dev data folder (no ${DEV_MARKER}); refusing to use or clear it — pass an empty or new folder with --data <dir>`);
+    expect((error as Error).message).toBe(
+      `${dir} is not empty and is not a keepledger dev data folder (no ${DEV_MARKER}); refusing to use or clear it — pass an empty or new folder with --data <dir>`,
+    );
     expect(readFileSync(join(dir, "registry.db"), "utf8")).toBe("theirs");
   });
 });

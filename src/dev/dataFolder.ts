@@ -43,9 +43,13 @@ export function prepareDataFolder(path: string, options: { reset?: boolean; now?
   const entries = existsSync(dir) ? readdirSync(dir) : [];
   const marker = entries.length > 0 ? readMarker(dir) : undefined;
   if (entries.length > 0 && !marker) {
-    throw new UsageError(DEV_CODES.DEV_DATA_FOLDER_FOREIGN, `${dir} is not empty and is not a keepledger dev data folder (no ${DEV_MARKER}); refusing to use or clear it — pass an empty or new folder with --data <dir>`, {
-      details: { got: dir },
-    });
+    throw new UsageError(
+      DEV_CODES.DEV_DATA_FOLDER_FOREIGN,
+      `${dir} is not empty and is not a keepledger dev data folder (no ${DEV_MARKER}); refusing to use or clear it — pass an empty or new folder with --data <dir>`,
+      {
+        details: { got: dir },
+      },
+    );
   }
   let note: string | undefined;
   // Without --reset only what a run writes goes (other files a user put there stay).

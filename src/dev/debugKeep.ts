@@ -44,7 +44,12 @@ export function debugKeepRequest(o: DebugKeepRequestOptions): DebugKeepRequest {
     timestamp: o.block.timestamp * 1000,
   });
   return {
-    body: { workloadId: o.workloadId, evidence: Buffer.from(evidence).toString("base64"), publicKey: keep.publicKey, freshnessBlock: o.block.number },
+    body: {
+      workloadId: o.workloadId,
+      evidence: Buffer.from(evidence).toString("base64"),
+      publicKey: keep.publicKey,
+      freshnessBlock: o.block.number,
+    },
     subject: keep.address,
     publicKey: keep.publicKey,
     evidence,

@@ -22,7 +22,9 @@ describe("keepledger dev's demo workloads accept their seeded vectors", () => {
       workloadId: `0x${"77".repeat(32)}`,
       evidence: verified,
       policy,
-      measurements: [{ hash: measurementHash(v.measurement), tee: v.tee, version: 1, revoked: false, value: encodeMeasurementValue(v.measurement) }],
+      measurements: [
+        { hash: measurementHash(v.measurement), tee: v.tee, version: 1, revoked: false, value: encodeMeasurementValue(v.measurement) },
+      ],
       binding: { kind: "unbound", subject: `0x${"5a".repeat(20)}` },
       now,
     });

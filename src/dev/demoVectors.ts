@@ -75,7 +75,14 @@ export function demoVectors(): DemoVector[] {
       source: tdx.source,
       evidence: tdx.evidence,
       collateral: tdx.collateral,
-      measurement: { tee: "tdx", mrtd: h(tdxReport.mrtd!), rtmr0: h(tdxReport.rtmr0!), rtmr1: h(tdxReport.rtmr1!), rtmr2: h(tdxReport.rtmr2!), rtmr3: h(tdxReport.rtmr3!) },
+      measurement: {
+        tee: "tdx",
+        mrtd: h(tdxReport.mrtd!),
+        rtmr0: h(tdxReport.rtmr0!),
+        rtmr1: h(tdxReport.rtmr1!),
+        rtmr2: h(tdxReport.rtmr2!),
+        rtmr3: h(tdxReport.rtmr3!),
+      },
     },
     {
       workload: "demo-snp-vm",
@@ -95,10 +102,24 @@ export function demoVectors(): DemoVector[] {
  * with zero owner fields, SNP VMPL 0 without MIGRATE_MA; demoVectors.test.ts).
  */
 export function vectorPolicy(v: DemoVector): WorkloadPolicy {
-  return { ...defaultPolicy(), allowedTees: [v.tee], acceptedTcbStatuses: [v.tcbStatus], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400 };
+  return {
+    ...defaultPolicy(),
+    allowedTees: [v.tee],
+    acceptedTcbStatuses: [v.tcbStatus],
+    dev: true,
+    allowUnboundEvidence: true,
+    verdictLifetime: 86_400,
+  };
 }
 
 /** The demo debug Keep's dev policy: evidence may be a day of chain time old, so the sample request keeps working. */
 export function debugKeepPolicy(): WorkloadPolicy {
-  return { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, maxEvidenceAge: 86_400, verdictLifetime: 86_400 };
+  return {
+    ...defaultPolicy(),
+    allowedTees: ["debug"],
+    acceptedTcbStatuses: ["NotApplicable"],
+    dev: true,
+    maxEvidenceAge: 86_400,
+    verdictLifetime: 86_400,
+  };
 }

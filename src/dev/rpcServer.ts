@@ -37,7 +37,15 @@ async function answer(provider: Eip1193Provider, call: Call): Promise<Record<str
     return { jsonrpc: "2.0", id, result: result ?? null };
   } catch (error) {
     const e = error as { code?: unknown; message?: string; data?: unknown };
-    return { jsonrpc: "2.0", id, error: { code: typeof e.code === "number" ? e.code : -32603, message: e.message ?? String(error), ...(e.data !== undefined ? { data: e.data } : {}) } };
+    return {
+      jsonrpc: "2.0",
+      id,
+      error: {
+        code: typeof e.code === "number" ? e.code : -32603,
+        message: e.message ?? String(error),
+        ...(e.data !== undefined ? { data: e.data } : {}),
+      },
+    };
   }
 }
 
@@ -50,7 +58,11 @@ export async function startRpcServer(provider: Eip1193Provider, options: StartRp
     };
     if (req.method === "OPTIONS") {
       // Browser wallets and dapps preflight their JSON-RPC calls.
-      res.writeHead(204, { "access-control-allow-origin": "*", "access-control-allow-methods": "POST, OPTIONS", "access-control-allow-headers": "content-type" });
+      res.writeHead(204, {
+        "access-control-allow-origin": "*",
+        "access-control-allow-methods": "POST, OPTIONS",
+        "access-control-allow-headers": "content-type",
+      });
       res.end();
       return;
     }
@@ -65,7 +77,8 @@ export async function startRpcServer(provider: Eip1193Provider, options: StartRp
       if (size <= limit) chunks.push(c);
     });
     req.on("end", () => {
-      if (size > limit) return send(413, { jsonrpc: "2.0", id: null, error: { code: -32600, message: `request body over ${limit} bytes` } });
+      if (size > limit)
+        return send(413, { jsonrpc: "2.0", id: null, error: { code: -32600, message: `request body over ${limit} bytes` } });
       let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
@@ -73,7 +86,10 @@ export async function startRpcServer(provider: Eip1193Provider, options: StartRp
         return send(200, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "parse error: the body is not JSON" } });
       }
       const work = Array.isArray(body) ? Promise.all(body.map((c) => answer(provider, c as Call))) : answer(provider, body as Call);
-      work.then((out) => send(200, out), (error: unknown) => send(500, { jsonrpc: "2.0", id: null, error: { code: -32603, message: String(error) } }));
+      work.then(
+        (out) => send(200, out),
+        (error: unknown) => send(500, { jsonrpc: "2.0", id: null, error: { code: -32603, message: String(error) } }),
+      );
     });
   });
   server.keepAliveTimeout = 30_000;

@@ -54,9 +54,16 @@ function seedFailed(workload: string, message: string, details: Record<string, u
 }
 
 async function submit(nodeUrl: string, workload: string, body: unknown): Promise<Hex> {
-  const r = await fetch(`${nodeUrl}/v1/evidence`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const r = await fetch(`${nodeUrl}/v1/evidence`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = (await r.json()) as { verdictId?: Hex; error?: { code: string; message: string } };
-  if (r.status !== 202 && r.status !== 200) throw seedFailed(workload, `the node answered ${r.status}: ${json.error?.code ?? ""} ${json.error?.message ?? ""}`.trim(), { error: json.error });
+  if (r.status !== 202 && r.status !== 200)
+    throw seedFailed(workload, `the node answered ${r.status}: ${json.error?.code ?? ""} ${json.error?.message ?? ""}`.trim(), {
+      error: json.error,
+    });
   return json.verdictId!;
 }
 
@@ -65,18 +72,28 @@ async function waitFinalized(nodeUrl: string, workload: string, verdictId: Hex, 
     const r = await fetch(`${nodeUrl}/v1/verdicts/${verdictId}?waitMs=2000`).catch(() => undefined);
     const view = r?.ok ? ((await r.json()) as { status: string; error?: { code: string; message: string } }) : undefined;
     if (view?.status === "finalized") return;
-    if (view && view.status !== "pending") throw seedFailed(workload, `verdict ${verdictId} ${view.status}: ${view.error?.code ?? ""} ${view.error?.message ?? ""}`.trim(), { error: view.error });
+    if (view && view.status !== "pending")
+      throw seedFailed(workload, `verdict ${verdictId} ${view.status}: ${view.error?.code ?? ""} ${view.error?.message ?? ""}`.trim(), {
+        error: view.error,
+      });
     if (Date.now() > deadline) throw seedFailed(workload, `verdict ${verdictId} not finalized in time`);
     if (!r?.ok) await sleep(200);
   }
 }
 
 /** Polls the index (in-process, with the API's own resolvers) until `done` holds. */
-async function waitIndexed(registry: DevRegistry, what: string, query: string, done: (data: Record<string, unknown>) => boolean, deadline: number): Promise<void> {
+async function waitIndexed(
+  registry: DevRegistry,
+  what: string,
+  query: string,
+  done: (data: Record<string, unknown>) => boolean,
+  deadline: number,
+): Promise<void> {
   for (;;) {
     const result = await registry.query(query);
     if (!result.errors?.length && result.data && done(result.data as Record<string, unknown>)) return;
-    if (Date.now() > deadline) throw seedFailed(what, `not indexed in time${result.errors?.length ? `: ${result.errors[0]!.message}` : ""}`);
+    if (Date.now() > deadline)
+      throw seedFailed(what, `not indexed in time${result.errors?.length ? `: ${result.errors[0]!.message}` : ""}`);
     await sleep(200);
   }
 }
@@ -99,13 +116,29 @@ export async function seedDemoVerdicts(o: SeedDemoVerdictsOptions): Promise<Seed
       evidenceHash: keccak256(v.evidence),
       body: { workloadId: o.workloads[v.workload]!, evidence: v.evidence.toString("base64"), unbound: true, collateral: v.collateral },
     })),
-    { workload: DEMO_DEBUG_WORKLOAD, tee: "debug" as const, tcbStatus: "NotApplicable" as const, source: "debug Keep", evidenceHash: keccak256(keep.evidence), body: keep.body },
+    {
+      workload: DEMO_DEBUG_WORKLOAD,
+      tee: "debug" as const,
+      tcbStatus: "NotApplicable" as const,
+      source: "debug Keep",
+      evidenceHash: keccak256(keep.evidence),
+      body: keep.body,
+    },
   ];
   const seeded = await Promise.all(
     submissions.map(async (s) => {
       const verdictId = await submit(o.nodeUrl, s.workload, s.body);
       await waitFinalized(o.nodeUrl, s.workload, verdictId, deadline);
-      return { workload: s.workload, workloadId: s.body.workloadId, tee: s.tee, tcbStatus: s.tcbStatus, verdictId, subject: "", evidenceHash: s.evidenceHash, source: s.source };
+      return {
+        workload: s.workload,
+        workloadId: s.body.workloadId,
+        tee: s.tee,
+        tcbStatus: s.tcbStatus,
+        verdictId,
+        subject: "",
+        evidenceHash: s.evidenceHash,
+        source: s.source,
+      };
     }),
   );
   const ids = seeded.map((s) => s.verdictId.toLowerCase());
@@ -147,7 +180,12 @@ export interface SampleRequest {
 }
 
 /** Fresh debug Keep evidence for a new key bound to a recent block, written (not submitted) for people to post. */
-export async function writeSampleRequest(o: { dataDir: string; nodeUrl: string; deployment: Deployment; workloadId: Hex }): Promise<SampleRequest> {
+export async function writeSampleRequest(o: {
+  dataDir: string;
+  nodeUrl: string;
+  deployment: Deployment;
+  workloadId: Hex;
+}): Promise<SampleRequest> {
   const nonce = await nonceOf(o.nodeUrl);
   const keep = debugKeepRequest({
     deployment: o.deployment,
@@ -159,5 +197,12 @@ export async function writeSampleRequest(o: { dataDir: string; nodeUrl: string; 
   const evidenceFile = join(o.dataDir, "sample-evidence.b64");
   writeFileSync(requestFile, `${JSON.stringify(keep.body, null, 2)}\n`);
   writeFileSync(evidenceFile, `${keep.body.evidence}\n`);
-  return { requestFile, evidenceFile, publicKey: keep.publicKey, subject: keep.subject, freshnessBlock: nonce.blockNumber, workloadId: o.workloadId };
+  return {
+    requestFile,
+    evidenceFile,
+    publicKey: keep.publicKey,
+    subject: keep.subject,
+    freshnessBlock: nonce.blockNumber,
+    workloadId: o.workloadId,
+  };
 }

@@ -71,7 +71,9 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
     t = now;
   };
   try {
-    progress(`the demo chain's clock starts at ${DEV_CHAIN_START.toISOString().slice(0, 10)} so the bundled real vectors verify inside their validity window; verification is never skipped`);
+    progress(
+      `the demo chain's clock starts at ${DEV_CHAIN_START.toISOString().slice(0, 10)} so the bundled real vectors verify inside their validity window; verification is never skipped`,
+    );
     const chain: InProcessChain = await connectInProcessChain({ initialDate: DEV_CHAIN_START });
     closers.push({ what: "chain", close: () => chain.close() });
     // Blocks every second besides one per transaction: chain time moves and Keeps find recent blocks to bind.
@@ -85,7 +87,11 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
     const { deployment } = await deployKeepledger(clients, { devPoliciesAllowed: true });
     const deploymentFile = join(o.dataDir, "deployment.json");
     await writeDeployment(deploymentFile, deployment);
-    writeMarker(o.dataDir, { kind: "keepledger-dev", startedAt: (o.startedAt ?? new Date()).toISOString(), attestationRegistry: deployment.contracts.attestationRegistry });
+    writeMarker(o.dataDir, {
+      kind: "keepledger-dev",
+      startedAt: (o.startedAt ?? new Date()).toISOString(),
+      attestationRegistry: deployment.contracts.attestationRegistry,
+    });
     step(`contracts: deployed for development (dev policies allowed, no governance delays) by ${owner}; ${deploymentFile}`);
 
     const workloads: Record<string, Hex> = {};
@@ -104,7 +110,13 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
 
     const keys = devValidatorKeys(DEV_VALIDATORS, host, o.nodePort);
     const validator = await registerWorkload(clients, deployment, "keepledger-validator", "keepledger-dev:validator");
-    await schedulePolicy(clients, deployment, validator.workloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, verdictLifetime: 86_400 });
+    await schedulePolicy(clients, deployment, validator.workloadId, {
+      ...defaultPolicy(),
+      allowedTees: ["debug"],
+      acceptedTcbStatuses: ["NotApplicable"],
+      dev: true,
+      verdictLifetime: 86_400,
+    });
     await addMeasurement(clients, deployment, validator.workloadId, 1, { tee: "debug", measurement: DEFAULT_VALIDATOR_DEBUG_MEASUREMENT });
     await setValidatorWorkload(clients, deployment, validator.workloadId);
     workloads["keepledger-validator"] = validator.workloadId;
@@ -115,7 +127,9 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
     await setThreshold(clients, deployment, DEV_THRESHOLD);
     const nodes: DevNode[] = await startDevNodes({ dataDir: o.dataDir, host, rpcUrl: rpc.url, deploymentFile, keys });
     closers.push({ what: "nodes", close: () => stopDevNodes(nodes) });
-    step(`validators: ${DEV_VALIDATORS} nodes, threshold ${DEV_THRESHOLD} of ${DEV_VALIDATORS}, each a debug Keep — INSECURE, no TEE (logging profile ${DEV_LOGGING_PROFILE}): ${nodes.map((n) => n.url).join(", ")}`);
+    step(
+      `validators: ${DEV_VALIDATORS} nodes, threshold ${DEV_THRESHOLD} of ${DEV_VALIDATORS}, each a debug Keep — INSECURE, no TEE (logging profile ${DEV_LOGGING_PROFILE}): ${nodes.map((n) => n.url).join(", ")}`,
+    );
 
     const registry: DevRegistry = await startDevRegistry({
       dataDir: o.dataDir,
@@ -127,12 +141,26 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
     });
     // Stopped after the nodes (closers run in reverse).
     closers.splice(closers.length - 1, 0, { what: "registry", close: () => registry.stop() });
-    step(`registry: indexer on SQLite ${registry.databaseFile}, GraphQL with GraphiQL at ${registry.graphqlUrl}, evidence access full (dev only: it serves report data)`);
+    step(
+      `registry: indexer on SQLite ${registry.databaseFile}, GraphQL with GraphiQL at ${registry.graphqlUrl}, evidence access full (dev only: it serves report data)`,
+    );
 
     const node0 = nodes[0]!.url;
-    const seeded = await seedDemoVerdicts({ nodeUrl: node0, deployment, vectors, workloads, registry, validators: nodes.map((n) => n.address) });
-    for (const s of seeded) progress(`  ${s.workload}: ${s.tee} verdict ${s.verdictId} (${s.tcbStatus}${s.tee === "debug" ? ", debug Keep — INSECURE" : `, real vector ${s.source}`})`);
-    step(`seeded: ${seeded.length} verdicts submitted through ${node0}/v1/evidence, finalized on-chain (2 of 3 signatures) and indexed; validators' own verdicts indexed`);
+    const seeded = await seedDemoVerdicts({
+      nodeUrl: node0,
+      deployment,
+      vectors,
+      workloads,
+      registry,
+      validators: nodes.map((n) => n.address),
+    });
+    for (const s of seeded)
+      progress(
+        `  ${s.workload}: ${s.tee} verdict ${s.verdictId} (${s.tcbStatus}${s.tee === "debug" ? ", debug Keep — INSECURE" : `, real vector ${s.source}`})`,
+      );
+    step(
+      `seeded: ${seeded.length} verdicts submitted through ${node0}/v1/evidence, finalized on-chain (2 of 3 signatures) and indexed; validators' own verdicts indexed`,
+    );
 
     const sample = await writeSampleRequest({ dataDir: o.dataDir, nodeUrl: node0, deployment, workloadId: debug.workloadId });
     return {

@@ -49,7 +49,11 @@ export async function startValidatorNetwork(
   });
   await setValidatorWorkload(clients, deployment, validatorWorkloadId);
   for (const [i, v] of options.validators.entries()) {
-    await bootstrapValidator(clients, deployment, { address: v.address, endpoint: `http://validator-${i}.invalid`, loggingProfile: "production" });
+    await bootstrapValidator(clients, deployment, {
+      address: v.address,
+      endpoint: `http://validator-${i}.invalid`,
+      loggingProfile: "production",
+    });
   }
   await setThreshold(clients, deployment, options.threshold);
   const ownVerdicts = new Map<Address, Hex>();

@@ -5,12 +5,7 @@
  * {@link InfrastructureError}s (RPC, PCCS, KDS) are worth retrying.
  */
 
-export type ErrorStage =
-  | "format"
-  | "verification"
-  | "policy"
-  | "infrastructure"
-  | "usage";
+export type ErrorStage = "format" | "verification" | "policy" | "infrastructure" | "usage";
 
 /** Where in the input an error was found: a field name and a byte offset. */
 export interface ErrorLocation {

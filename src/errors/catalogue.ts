@@ -14,10 +14,7 @@ const registry = new Map<string, ErrorCodeInfo & { module: string }>();
  * from the code and a test can fail when the two disagree. Returns the codes
  * as a typed map so call sites write `CODES.QUOTE_TRUNCATED`, not a string.
  */
-export function defineErrorCodes<const T extends Record<string, ErrorCodeInfo>>(
-  module: string,
-  codes: T,
-): { readonly [K in keyof T]: K } {
+export function defineErrorCodes<const T extends Record<string, ErrorCodeInfo>>(module: string, codes: T): { readonly [K in keyof T]: K } {
   const out: Record<string, string> = {};
   for (const [code, info] of Object.entries(codes)) {
     const existing = registry.get(code);

@@ -11,7 +11,13 @@ describe("decodeEvidenceInput", () => {
 
   it.each([
     ["hex", Buffer.from(quote).toString("hex")],
-    ["0x hex with line breaks", "0x" + Buffer.from(quote).toString("hex").replace(/(.{64})/g, "$1\n")],
+    [
+      "0x hex with line breaks",
+      "0x" +
+        Buffer.from(quote)
+          .toString("hex")
+          .replace(/(.{64})/g, "$1\n"),
+    ],
     ["base64", Buffer.from(quote).toString("base64")],
     ["base64url without padding", Buffer.from(quote).toString("base64url")],
   ])("decodes %s", (_name, text) => {

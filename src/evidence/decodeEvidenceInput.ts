@@ -38,9 +38,7 @@ export function decodeEvidenceInput(input: Uint8Array): DecodedEvidenceInput {
     const bytes = new Uint8Array(Buffer.from(compact.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
     if (bytes.length > 0) return { bytes, encoding: "base64" };
   }
-  throw new EvidenceFormatError(
-    EVIDENCE_CODES.EVIDENCE_ENCODING_INVALID,
-    "the evidence is text but neither hex nor base64",
-    { details: { length: input.length, start: compact.slice(0, 16) } },
-  );
+  throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_ENCODING_INVALID, "the evidence is text but neither hex nor base64", {
+    details: { length: input.length, start: compact.slice(0, 16) },
+  });
 }

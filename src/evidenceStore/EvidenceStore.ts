@@ -133,7 +133,14 @@ export class EvidenceStore {
     await this.#db.execute(
       `INSERT INTO verdict_evidence (verdict_id, evidence_hash, workload_id, subject_public_key, binding_context, freshness_block)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (verdict_id) DO NOTHING`,
-      [link.verdictId.toLowerCase(), link.evidenceHash.toLowerCase(), link.workloadId.toLowerCase(), link.subjectPublicKey, link.bindingContext, link.freshnessBlock],
+      [
+        link.verdictId.toLowerCase(),
+        link.evidenceHash.toLowerCase(),
+        link.workloadId.toLowerCase(),
+        link.subjectPublicKey,
+        link.bindingContext,
+        link.freshnessBlock,
+      ],
     );
   }
 
@@ -144,9 +151,10 @@ export class EvidenceStore {
       subject_public_key: Hex | null;
       binding_context: string;
       freshness_block: number;
-    }>("SELECT evidence_hash, workload_id, subject_public_key, binding_context, freshness_block FROM verdict_evidence WHERE verdict_id = $1", [
-      verdictId.toLowerCase(),
-    ]);
+    }>(
+      "SELECT evidence_hash, workload_id, subject_public_key, binding_context, freshness_block FROM verdict_evidence WHERE verdict_id = $1",
+      [verdictId.toLowerCase()],
+    );
     if (!row) return undefined;
     return {
       verdictId: verdictId.toLowerCase() as Hex,
@@ -158,4 +166,3 @@ export class EvidenceStore {
     };
   }
 }
-

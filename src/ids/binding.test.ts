@@ -61,8 +61,18 @@ describe("report-data binding", () => {
       wantError: "IDS_FIELD_LENGTH",
       wantMessage: "blockHash must be 32 bytes, got 2 (blockHash)",
     },
-    { name: "an unknown kind", run: () => reportDataFor("tpm" as never, bindingHash(input)), wantError: "IDS_UNKNOWN_TEE_KIND", wantMessage: 'unknown TEE kind "tpm"' },
-    { name: "an unknown profile", run: () => validatorContext("verbose" as never), wantError: "IDS_UNKNOWN_LOGGING_PROFILE", wantMessage: 'unknown logging profile "verbose"' },
+    {
+      name: "an unknown kind",
+      run: () => reportDataFor("tpm" as never, bindingHash(input)),
+      wantError: "IDS_UNKNOWN_TEE_KIND",
+      wantMessage: 'unknown TEE kind "tpm"',
+    },
+    {
+      name: "an unknown profile",
+      run: () => validatorContext("verbose" as never),
+      wantError: "IDS_UNKNOWN_LOGGING_PROFILE",
+      wantMessage: 'unknown logging profile "verbose"',
+    },
   ];
   it.each(errors)("rejects $name", ({ run, wantError, wantMessage }) => {
     try {

@@ -65,9 +65,7 @@ export function subjectOfPublicKey(subjectPublicKey: Hex): Address {
 
 /** The binding context of a validator's self-attestation: keccak256(abi.encode(tag, uint8 profile)). */
 export function validatorContext(profile: LoggingProfile): Hex {
-  return keccak256(
-    encodeAbiParameters([{ type: "bytes32" }, { type: "uint8" }], [VALIDATOR_CONTEXT_DOMAIN, loggingProfileCode(profile)]),
-  );
+  return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint8" }], [VALIDATOR_CONTEXT_DOMAIN, loggingProfileCode(profile)]));
 }
 
 /**

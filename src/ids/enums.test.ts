@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../errors/index.ts";
-import { amdProductLineMask, tcbStatusCode, tcbStatusesOfMask, tcbStatusFromCode, tcbStatusMask, teeKindCode, teeKindFromCode, teeKindMask, teeKindsOfMask, loggingProfileCode, loggingProfileFromCode } from "./enums.ts";
+import {
+  amdProductLineMask,
+  tcbStatusCode,
+  tcbStatusesOfMask,
+  tcbStatusFromCode,
+  tcbStatusMask,
+  teeKindCode,
+  teeKindFromCode,
+  teeKindMask,
+  teeKindsOfMask,
+  loggingProfileCode,
+  loggingProfileFromCode,
+} from "./enums.ts";
 
 describe("enums", () => {
   it("map names to the contract codes and back", () => {
@@ -24,9 +36,24 @@ describe("enums", () => {
     { name: "TEE code 0", run: () => teeKindFromCode(0), wantError: "IDS_UNKNOWN_TEE_KIND", wantMessage: "unknown TEE kind code 0" },
     { name: "TEE code 6", run: () => teeKindFromCode(6), wantError: "IDS_UNKNOWN_TEE_KIND", wantMessage: "unknown TEE kind code 6" },
     { name: "TCB code 0", run: () => tcbStatusFromCode(0), wantError: "IDS_UNKNOWN_TCB_STATUS", wantMessage: "unknown TCB status code 0" },
-    { name: "TCB name", run: () => tcbStatusCode("Fine" as never), wantError: "IDS_UNKNOWN_TCB_STATUS", wantMessage: 'unknown TCB status "Fine"' },
-    { name: "profile code 3", run: () => loggingProfileFromCode(3), wantError: "IDS_UNKNOWN_LOGGING_PROFILE", wantMessage: "unknown logging profile code 3" },
-    { name: "AMD line", run: () => amdProductLineMask(["Naples" as never]), wantError: "IDS_UNKNOWN_AMD_PRODUCT_LINE", wantMessage: 'unknown AMD product line "Naples"' },
+    {
+      name: "TCB name",
+      run: () => tcbStatusCode("Fine" as never),
+      wantError: "IDS_UNKNOWN_TCB_STATUS",
+      wantMessage: 'unknown TCB status "Fine"',
+    },
+    {
+      name: "profile code 3",
+      run: () => loggingProfileFromCode(3),
+      wantError: "IDS_UNKNOWN_LOGGING_PROFILE",
+      wantMessage: "unknown logging profile code 3",
+    },
+    {
+      name: "AMD line",
+      run: () => amdProductLineMask(["Naples" as never]),
+      wantError: "IDS_UNKNOWN_AMD_PRODUCT_LINE",
+      wantMessage: 'unknown AMD product line "Naples"',
+    },
   ];
   it.each(errors)("reject $name", ({ run, wantError, wantMessage }) => {
     try {

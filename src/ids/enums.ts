@@ -37,32 +37,38 @@ export function teeKindCode(kind: TeeKind): number {
 
 export function teeKindFromCode(code: number): TeeKind {
   const entry = Object.entries(TEE_KIND_CODES).find(([, c]) => c === code);
-  if (!entry) throw new UsageError(IDS_CODES.IDS_UNKNOWN_TEE_KIND, `unknown TEE kind code ${code}`, { details: { got: code, want: "1..5" } });
+  if (!entry)
+    throw new UsageError(IDS_CODES.IDS_UNKNOWN_TEE_KIND, `unknown TEE kind code ${code}`, { details: { got: code, want: "1..5" } });
   return entry[0] as TeeKind;
 }
 
 export function tcbStatusCode(status: TcbStatus): number {
   const code = (TCB_STATUS_CODES as Record<string, number>)[status];
-  if (code === undefined) throw new UsageError(IDS_CODES.IDS_UNKNOWN_TCB_STATUS, `unknown TCB status "${status}"`, { details: { got: status } });
+  if (code === undefined)
+    throw new UsageError(IDS_CODES.IDS_UNKNOWN_TCB_STATUS, `unknown TCB status "${status}"`, { details: { got: status } });
   return code;
 }
 
 export function tcbStatusFromCode(code: number): TcbStatus {
   const entry = Object.entries(TCB_STATUS_CODES).find(([, c]) => c === code);
-  if (!entry) throw new UsageError(IDS_CODES.IDS_UNKNOWN_TCB_STATUS, `unknown TCB status code ${code}`, { details: { got: code, want: "1..8" } });
+  if (!entry)
+    throw new UsageError(IDS_CODES.IDS_UNKNOWN_TCB_STATUS, `unknown TCB status code ${code}`, { details: { got: code, want: "1..8" } });
   return entry[0] as TcbStatus;
 }
 
 export function loggingProfileCode(profile: LoggingProfile): number {
   const code = LOGGING_PROFILES.indexOf(profile);
-  if (code < 0) throw new UsageError(IDS_CODES.IDS_UNKNOWN_LOGGING_PROFILE, `unknown logging profile "${profile}"`, { details: { got: profile } });
+  if (code < 0)
+    throw new UsageError(IDS_CODES.IDS_UNKNOWN_LOGGING_PROFILE, `unknown logging profile "${profile}"`, { details: { got: profile } });
   return code;
 }
 
 export function loggingProfileFromCode(code: number): LoggingProfile {
   const profile = LOGGING_PROFILES[code];
   if (profile === undefined) {
-    throw new UsageError(IDS_CODES.IDS_UNKNOWN_LOGGING_PROFILE, `unknown logging profile code ${code}`, { details: { got: code, want: "0..2" } });
+    throw new UsageError(IDS_CODES.IDS_UNKNOWN_LOGGING_PROFILE, `unknown logging profile code ${code}`, {
+      details: { got: code, want: "0..2" },
+    });
   }
   return profile;
 }
@@ -91,7 +97,8 @@ export function tcbStatusesOfMask(mask: number): TcbStatus[] {
 export function amdProductLineMask(lines: readonly AmdProductLine[]): number {
   return lines.reduce((mask, line) => {
     const bit = (AMD_PRODUCT_LINE_BITS as Record<string, number>)[line];
-    if (bit === undefined) throw new UsageError(IDS_CODES.IDS_UNKNOWN_AMD_PRODUCT_LINE, `unknown AMD product line "${line}"`, { details: { got: line } });
+    if (bit === undefined)
+      throw new UsageError(IDS_CODES.IDS_UNKNOWN_AMD_PRODUCT_LINE, `unknown AMD product line "${line}"`, { details: { got: line } });
     return mask | bit;
   }, 0);
 }

@@ -84,7 +84,10 @@ describe("docs/ids.md golden vectors, TypeScript side", () => {
       ...g,
       issuedAt: BigInt(g.issuedAt),
       expiresAt: BigInt(g.expiresAt),
-      items: g.items.map((i: { subject: Address; evidenceHash: Hex; freshnessBlock: string }) => ({ ...i, freshnessBlock: BigInt(i.freshnessBlock) })),
+      items: g.items.map((i: { subject: Address; evidenceHash: Hex; freshnessBlock: string }) => ({
+        ...i,
+        freshnessBlock: BigInt(i.freshnessBlock),
+      })),
     };
     const batch = buildBatch([group]);
     expect(batch.leaves).toEqual(golden.batch.leaves);
@@ -117,7 +120,10 @@ describe("docs/ids.md golden vectors, Solidity side", () => {
   const outputs: [string, string][] = [
     ...Object.entries(golden.domainTags as Record<string, string>),
     ...golden.workloads.map((w: { name: string; workloadId: string }) => [`workload ${w.name}`, w.workloadId]),
-    ...golden.measurements.map((m: { measurement: Measurement; measurementHash: string }, i: number) => [`measurement ${i} (${m.measurement.tee})`, m.measurementHash]),
+    ...golden.measurements.map((m: { measurement: Measurement; measurementHash: string }, i: number) => [
+      `measurement ${i} (${m.measurement.tee})`,
+      m.measurementHash,
+    ]),
     ["verdict id", golden.verdict.verdictId],
     ...golden.verdict.digests.map((d: { chainId: string; digest: string }) => [`verdict digest on ${d.chainId}`, d.digest]),
     ["batch root", golden.batch.root],

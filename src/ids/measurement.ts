@@ -49,7 +49,10 @@ export interface DebugMeasurement {
 export type Measurement = SgxMeasurement | TdxMeasurement | SevSnpMeasurement | NitroMeasurement | DebugMeasurement;
 
 /** The packed value length of each kind. */
-export const MEASUREMENT_VALUE_LENGTHS = { sgx: 68, tdx: 240, "sev-snp": 81, nitro: 144, debug: 32 } as const satisfies Record<TeeKind, number>;
+export const MEASUREMENT_VALUE_LENGTHS = { sgx: 68, tdx: 240, "sev-snp": 81, nitro: 144, debug: 32 } as const satisfies Record<
+  TeeKind,
+  number
+>;
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 

@@ -4,7 +4,17 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { bytesToHex, concatHex, getAddress, hashStruct, hashTypedData, keccak256, recoverTypedDataAddress, stringToBytes, type Hex } from "viem";
+import {
+  bytesToHex,
+  concatHex,
+  getAddress,
+  hashStruct,
+  hashTypedData,
+  keccak256,
+  recoverTypedDataAddress,
+  stringToBytes,
+  type Hex,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../errors/index.ts";
@@ -67,7 +77,9 @@ const groupArb: fc.Arbitrary<VerdictGroup> = fc.record({
   expiresAt: u64,
   items: fc.array(itemArb, { minLength: 1, maxLength: 6 }),
 });
-const verdictArb: fc.Arbitrary<Verdict> = fc.tuple(groupArb, itemArb).map(([g, item]) => expandVerdictGroups([{ ...g, items: [item] }])[0]!);
+const verdictArb: fc.Arbitrary<Verdict> = fc
+  .tuple(groupArb, itemArb)
+  .map(([g, item]) => expandVerdictGroups([{ ...g, items: [item] }])[0]!);
 
 describe("verdict codec", () => {
   it("names the type strings of docs/ids.md", () => {
@@ -125,14 +137,54 @@ describe("verdict codec", () => {
   });
 
   const errors: { name: string; input: Verdict; wantError: string; wantMessage: string }[] = [
-    { name: "tee above uint8", input: { ...verdict, tee: 256 }, wantError: "IDS_FIELD_RANGE", wantMessage: "tee must be an integer in 0..2^8-1 (tee)" },
-    { name: "fractional tcbStatus", input: { ...verdict, tcbStatus: 1.5 }, wantError: "IDS_FIELD_RANGE", wantMessage: "tcbStatus must be an integer in 0..2^8-1 (tcbStatus)" },
-    { name: "negative issuedAt", input: { ...verdict, issuedAt: -1n }, wantError: "IDS_FIELD_RANGE", wantMessage: "issuedAt must be an integer in 0..2^64-1 (issuedAt)" },
-    { name: "freshnessBlock above uint64", input: { ...verdict, freshnessBlock: 1n << 64n }, wantError: "IDS_FIELD_RANGE", wantMessage: "freshnessBlock must be an integer in 0..2^64-1 (freshnessBlock)" },
-    { name: "short evidence hash", input: { ...verdict, evidenceHash: "0x00" }, wantError: "IDS_FIELD_LENGTH", wantMessage: "evidenceHash must be 32 bytes, got 1 (evidenceHash)" },
-    { name: "long measurement hash", input: { ...verdict, measurementHash: `0x${"22".repeat(33)}` }, wantError: "IDS_FIELD_LENGTH", wantMessage: "measurementHash must be 32 bytes, got 33 (measurementHash)" },
-    { name: "subject not hex", input: { ...verdict, subject: "0xnope" as Hex }, wantError: "IDS_NOT_HEX", wantMessage: "subject is not 0x-prefixed hex of whole bytes (subject)" },
-    { name: "workload id with a non-hex digit", input: { ...verdict, workloadId: `0x${"0g".repeat(32)}` }, wantError: "IDS_NOT_HEX", wantMessage: "workloadId is not 0x-prefixed hex of whole bytes (workloadId)" },
+    {
+      name: "tee above uint8",
+      input: { ...verdict, tee: 256 },
+      wantError: "IDS_FIELD_RANGE",
+      wantMessage: "tee must be an integer in 0..2^8-1 (tee)",
+    },
+    {
+      name: "fractional tcbStatus",
+      input: { ...verdict, tcbStatus: 1.5 },
+      wantError: "IDS_FIELD_RANGE",
+      wantMessage: "tcbStatus must be an integer in 0..2^8-1 (tcbStatus)",
+    },
+    {
+      name: "negative issuedAt",
+      input: { ...verdict, issuedAt: -1n },
+      wantError: "IDS_FIELD_RANGE",
+      wantMessage: "issuedAt must be an integer in 0..2^64-1 (issuedAt)",
+    },
+    {
+      name: "freshnessBlock above uint64",
+      input: { ...verdict, freshnessBlock: 1n << 64n },
+      wantError: "IDS_FIELD_RANGE",
+      wantMessage: "freshnessBlock must be an integer in 0..2^64-1 (freshnessBlock)",
+    },
+    {
+      name: "short evidence hash",
+      input: { ...verdict, evidenceHash: "0x00" },
+      wantError: "IDS_FIELD_LENGTH",
+      wantMessage: "evidenceHash must be 32 bytes, got 1 (evidenceHash)",
+    },
+    {
+      name: "long measurement hash",
+      input: { ...verdict, measurementHash: `0x${"22".repeat(33)}` },
+      wantError: "IDS_FIELD_LENGTH",
+      wantMessage: "measurementHash must be 32 bytes, got 33 (measurementHash)",
+    },
+    {
+      name: "subject not hex",
+      input: { ...verdict, subject: "0xnope" as Hex },
+      wantError: "IDS_NOT_HEX",
+      wantMessage: "subject is not 0x-prefixed hex of whole bytes (subject)",
+    },
+    {
+      name: "workload id with a non-hex digit",
+      input: { ...verdict, workloadId: `0x${"0g".repeat(32)}` },
+      wantError: "IDS_NOT_HEX",
+      wantMessage: "workloadId is not 0x-prefixed hex of whole bytes (workloadId)",
+    },
   ];
   const encoders: [string, (v: Verdict) => unknown][] = [
     ["normalizeVerdict", normalizeVerdict],
@@ -219,10 +271,30 @@ describe("batch Merkle tree", () => {
 
   const errors: { name: string; run: () => unknown; wantError: string; wantMessage: string }[] = [
     { name: "empty batch", run: () => batchRoot([]), wantError: "IDS_BATCH_EMPTY", wantMessage: "a batch needs at least one verdict" },
-    { name: "index past the end", run: () => batchProof([keccak256("0x01")], 1), wantError: "IDS_BATCH_INDEX", wantMessage: "leaf index 1 is outside a tree of 1 leaves" },
-    { name: "negative index", run: () => batchProof([keccak256("0x01")], -1), wantError: "IDS_BATCH_INDEX", wantMessage: "leaf index -1 is outside a tree of 1 leaves" },
-    { name: "leaf of 31 bytes", run: () => batchRoot([`0x${"00".repeat(31)}`]), wantError: "IDS_FIELD_LENGTH", wantMessage: "leaf must be 32 bytes, got 31 (leaf)" },
-    { name: "leaf of 31 raw bytes", run: () => batchRoot([new Uint8Array(31)]), wantError: "IDS_FIELD_LENGTH", wantMessage: "leaf must be 32 bytes, got 31 (leaf)" },
+    {
+      name: "index past the end",
+      run: () => batchProof([keccak256("0x01")], 1),
+      wantError: "IDS_BATCH_INDEX",
+      wantMessage: "leaf index 1 is outside a tree of 1 leaves",
+    },
+    {
+      name: "negative index",
+      run: () => batchProof([keccak256("0x01")], -1),
+      wantError: "IDS_BATCH_INDEX",
+      wantMessage: "leaf index -1 is outside a tree of 1 leaves",
+    },
+    {
+      name: "leaf of 31 bytes",
+      run: () => batchRoot([`0x${"00".repeat(31)}`]),
+      wantError: "IDS_FIELD_LENGTH",
+      wantMessage: "leaf must be 32 bytes, got 31 (leaf)",
+    },
+    {
+      name: "leaf of 31 raw bytes",
+      run: () => batchRoot([new Uint8Array(31)]),
+      wantError: "IDS_FIELD_LENGTH",
+      wantMessage: "leaf must be 32 bytes, got 31 (leaf)",
+    },
   ];
   it.each(errors)("$name", ({ run, wantError, wantMessage }) => {
     try {

@@ -91,7 +91,8 @@ export const VERDICT_BATCH_TYPES = {
   ],
 } as const;
 
-const typeString = (name: string, fields: readonly { name: string; type: string }[]): string => `${name}(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`;
+const typeString = (name: string, fields: readonly { name: string; type: string }[]): string =>
+  `${name}(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`;
 
 /** The EIP-712 type string of Verdict, as in docs/ids.md. */
 export const VERDICT_TYPE = typeString("Verdict", VERDICT_TYPES.Verdict);
@@ -109,7 +110,8 @@ for (let i = 0; i < 6; i++) NIBBLE[65 + i] = NIBBLE[97 + i] = 10 + i;
 
 /** Writes `bytes` bytes of hex right-aligned in ABI word `word`; a bad value throws hexField's error. */
 function putHex(out: Uint8Array, word: number, field: string, hex: string, bytes: number): void {
-  if (typeof hex !== "string" || hex.length !== 2 + 2 * bytes || hex.charCodeAt(0) !== 48 || hex.charCodeAt(1) !== 120) badHex(field, hex, bytes);
+  if (typeof hex !== "string" || hex.length !== 2 + 2 * bytes || hex.charCodeAt(0) !== 48 || hex.charCodeAt(1) !== 120)
+    badHex(field, hex, bytes);
   const start = word * 32 + 32 - bytes;
   for (let i = 0; i < bytes; i++) {
     const hi = NIBBLE[hex.charCodeAt(2 + 2 * i)] ?? -1;
@@ -245,7 +247,10 @@ export type MerkleNode = Uint8Array | Hex;
 function nodeBytes(field: string, node: MerkleNode): Uint8Array {
   if (typeof node === "string") return Buffer.from(hexField(field, node, 32).slice(2), "hex");
   if (node.length !== 32) {
-    throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `${field} must be 32 bytes, got ${node.length}`, { at: { field }, details: { got: node.length, want: 32 } });
+    throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `${field} must be 32 bytes, got ${node.length}`, {
+      at: { field },
+      details: { got: node.length, want: 32 },
+    });
   }
   return node;
 }
@@ -316,7 +321,13 @@ export interface Batch {
 
 export function buildBatch(groups: readonly VerdictGroup[]): Batch {
   const leaves = batchLeaves(groups);
-  return { root: batchRoot(leaves), count: leaves.length, verdicts: expandVerdictGroups(groups), leaves: leaves.map(hexOf), proof: (index) => batchProof(leaves, index) };
+  return {
+    root: batchRoot(leaves),
+    count: leaves.length,
+    verdicts: expandVerdictGroups(groups),
+    leaves: leaves.map(hexOf),
+    proof: (index) => batchProof(leaves, index),
+  };
 }
 
 // ===== EIP-712 digests =====

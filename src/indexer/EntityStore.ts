@@ -142,7 +142,10 @@ export class EntityBatch {
         for (let i = 0; i < ids.length; i += ID_CHUNK) {
           const chunk = ids.slice(i, i + ID_CHUNK);
           const placeholders = chunk.map((_, j) => `$${j + 2}`).join(", ");
-          await tx.execute(`UPDATE ${e.table} SET "_block_to" = $1 WHERE "_block_to" IS NULL AND "id" IN (${placeholders})`, [block, ...chunk]);
+          await tx.execute(`UPDATE ${e.table} SET "_block_to" = $1 WHERE "_block_to" IS NULL AND "id" IN (${placeholders})`, [
+            block,
+            ...chunk,
+          ]);
         }
       }
       await insertVersions(tx, e, rows);

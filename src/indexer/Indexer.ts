@@ -125,9 +125,13 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       if (onChain && onChain.hash === b.hash) return { number: b.number, hash: b.hash };
     }
     if (stored.length < reorgWindow) return { number: startBlock - 1, hash: null };
-    throw new InfrastructureError(INDEXER_CODES.INDEXER_REORG_TOO_DEEP, `no block among the last ${reorgWindow} indexed is on the chain any more`, {
-      details: { from, window: reorgWindow },
-    });
+    throw new InfrastructureError(
+      INDEXER_CODES.INDEXER_REORG_TOO_DEEP,
+      `no block among the last ${reorgWindow} indexed is on the chain any more`,
+      {
+        details: { from, window: reorgWindow },
+      },
+    );
   }
 
   async function rollback(to: Cursor): Promise<void> {
@@ -193,7 +197,10 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     }
     const numbers = new Set<number>([from, to]);
     for (const l of page.logs) numbers.add(Number(BigInt(l.blockNumber)));
-    const headers = await getHeaders(chain, [...numbers].sort((a, b) => a - b));
+    const headers = await getHeaders(
+      chain,
+      [...numbers].sort((a, b) => a - b),
+    );
     const fromHeader = headers.get(from);
     const toHeader = headers.get(to);
     // A block missing, a log from another fork or a page not continuing the cursor: the chain is
@@ -226,13 +233,22 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
         throw new IndexInconsistencyError(`no handler for ${l.contract}.${l.eventName}`);
       }
       const header = headers.get(l.blockNumber)!;
-      await handler({ batch, log: l, block: { number: header.number, timestamp: header.timestamp }, notify: (c) => changes.push(c), revokedUnseen: seenUnseen });
+      await handler({
+        batch,
+        log: l,
+        block: { number: header.number, timestamp: header.timestamp },
+        notify: (c) => changes.push(c),
+        revokedUnseen: seenUnseen,
+      });
     }
     const next: Cursor = { number: to, hash: toHeader.hash };
     rowsSinceAnalyze += batch.size;
     await db.transaction(async (tx) => {
       await batch.flush(tx);
-      await saveBlocks(tx, [...headers.values()].filter((h): h is BlockHeader => h !== null));
+      await saveBlocks(
+        tx,
+        [...headers.values()].filter((h): h is BlockHeader => h !== null),
+      );
       await writeCursor(tx, next);
     });
     revokedUnseen = seenUnseen;

@@ -24,7 +24,8 @@ function arbitrary(p: AbiParameter): fc.Arbitrary<unknown> {
   if (t === "string") return fc.string({ unit: "binary", maxLength: 40 });
   if (t === "bytes") return fc.uint8Array({ maxLength: 70 }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
   const fixed = /^bytes(\d+)$/.exec(t);
-  if (fixed) return fc.uint8Array({ minLength: Number(fixed[1]), maxLength: Number(fixed[1]) }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
+  if (fixed)
+    return fc.uint8Array({ minLength: Number(fixed[1]), maxLength: Number(fixed[1]) }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
   const bits = Number(/^uint(\d+)$/.exec(t)![1]);
   return fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }).map((v) => (bits <= 48 ? Number(v) : v));
 }

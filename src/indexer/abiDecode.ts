@@ -70,7 +70,11 @@ function decodeAt(r: Reader, p: AbiParameter, offset: number): unknown {
   if (p.type.endsWith("[]")) {
     const length = toOffset(word(r, offset));
     const element = { ...p, type: p.type.slice(0, -2) } as AbiParameter;
-    return decodeTuple(r, Array.from({ length }, () => element), offset + 32);
+    return decodeTuple(
+      r,
+      Array.from({ length }, () => element),
+      offset + 32,
+    );
   }
   if (p.type === "tuple") {
     const components = (p as { components: readonly AbiParameter[] }).components;

@@ -53,7 +53,13 @@ export async function headBlockNumber(chain: ChainSource): Promise<number> {
   }
 }
 
-export async function getLogs(chain: ChainSource, addresses: readonly Hex[], from: number, to: number, topics?: readonly (Hex | null)[]): Promise<RawLog[]> {
+export async function getLogs(
+  chain: ChainSource,
+  addresses: readonly Hex[],
+  from: number,
+  to: number,
+  topics?: readonly (Hex | null)[],
+): Promise<RawLog[]> {
   try {
     return (await chain.request({
       method: "eth_getLogs",
@@ -84,7 +90,11 @@ export async function getHeader(chain: ChainSource, n: number): Promise<BlockHea
 }
 
 /** Headers of many blocks, `concurrency` requests at a time (HTTP transports may batch them). */
-export async function getHeaders(chain: ChainSource, numbers: readonly number[], concurrency = 16): Promise<Map<number, BlockHeader | null>> {
+export async function getHeaders(
+  chain: ChainSource,
+  numbers: readonly number[],
+  concurrency = 16,
+): Promise<Map<number, BlockHeader | null>> {
   const out = new Map<number, BlockHeader | null>();
   let next = 0;
   const worker = async () => {

@@ -4,7 +4,8 @@ import { defineErrorCodes } from "../errors/index.ts";
 export const INDEXER_CODES = defineErrorCodes("indexer", {
   INDEXER_DEPLOYMENT_MISMATCH: {
     stage: "usage",
-    description: "The database already indexes another deployment (chain id or contract addresses differ); use another database or the matching deployment file.",
+    description:
+      "The database already indexes another deployment (chain id or contract addresses differ); use another database or the matching deployment file.",
   },
   INDEXER_BAD_OPTION: {
     stage: "usage",
@@ -16,10 +17,12 @@ export const INDEXER_CODES = defineErrorCodes("indexer", {
   },
   INDEXER_REORG_TOO_DEEP: {
     stage: "infrastructure",
-    description: "The chain reorganized deeper than the indexer's reorg window; raise --confirmations or the window, or reindex into a fresh database.",
+    description:
+      "The chain reorganized deeper than the indexer's reorg window; raise --confirmations or the window, or reindex into a fresh database.",
   },
   INDEXER_INCONSISTENT: {
     stage: "usage",
-    description: "An event refers to an entity the index never saw (the deployment block is wrong, or the database was indexed from another block); indexing stops and _meta.hasIndexingErrors turns true.",
+    description:
+      "An event refers to an entity the index never saw (the deployment block is wrong, or the database was indexed from another block); indexing stops and _meta.hasIndexingErrors turns true.",
   },
 });

@@ -66,7 +66,10 @@ export function parseEntityModel(source: string): EntityModel {
   const objects: ObjectTypeDefinitionNode[] = [];
   for (const def of doc.definitions) {
     if (def.kind === Kind.ENUM_TYPE_DEFINITION) {
-      enums.set(def.name.value, (def.values ?? []).map((v) => v.name.value));
+      enums.set(
+        def.name.value,
+        (def.values ?? []).map((v) => v.name.value),
+      );
       enumDescriptions.set(def.name.value, def.description?.value);
     } else if (def.kind === Kind.OBJECT_TYPE_DEFINITION) {
       objects.push(def);

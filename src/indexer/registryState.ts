@@ -30,7 +30,10 @@ async function getState(db: Database, key: string): Promise<string | undefined> 
 }
 
 async function setState(db: Database, key: string, value: string): Promise<void> {
-  await db.execute("INSERT INTO reg_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]);
+  await db.execute("INSERT INTO reg_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+    key,
+    value,
+  ]);
 }
 
 /** Records the deployment on first use; refuses a database that indexes another one. */
@@ -87,7 +90,10 @@ export async function saveBlocks(db: Database, headers: Iterable<BlockHeader>): 
 
 /** Stored blocks at or below `number`, newest first. */
 export async function storedBlocksDown(db: Database, number: number, limit: number): Promise<StoredBlock[]> {
-  return db.query<StoredBlock>("SELECT number, hash, timestamp FROM reg_block WHERE number <= $1 ORDER BY number DESC LIMIT $2", [number, limit]);
+  return db.query<StoredBlock>("SELECT number, hash, timestamp FROM reg_block WHERE number <= $1 ORDER BY number DESC LIMIT $2", [
+    number,
+    limit,
+  ]);
 }
 
 export async function storedBlock(db: Database, number: number): Promise<StoredBlock | undefined> {

@@ -14,7 +14,9 @@ export function scopedToVendor(provider: CollateralProvider, vendor: "intel" | "
   return {
     name: provider.name,
     fetch: async (request, at) => (request.vendor === vendor ? provider.fetch(request, at) : emptyCollateral()),
-    ...(provider.refresh ? { refresh: (request: CollateralRequest) => (request.vendor === vendor ? provider.refresh?.(request) : undefined) } : {}),
+    ...(provider.refresh
+      ? { refresh: (request: CollateralRequest) => (request.vendor === vendor ? provider.refresh?.(request) : undefined) }
+      : {}),
   };
 }
 

@@ -19,7 +19,9 @@ export function expiredErrorJson(): ErrorJson {
 
 export function expiredError(v: Verdict): ErrorJson {
   return errorJson(
-    new PolicyError(NODE_CODES.NODE_VERDICT_EXPIRED_UNFINALIZED, "the verdict expired before it could be finalized", { details: { expiresAt: v.expiresAt } }),
+    new PolicyError(NODE_CODES.NODE_VERDICT_EXPIRED_UNFINALIZED, "the verdict expired before it could be finalized", {
+      details: { expiresAt: v.expiresAt },
+    }),
   );
 }
 

@@ -82,27 +82,48 @@ export interface ValidatorNode {
 
 export async function startValidatorNode(options: StartValidatorNodeOptions): Promise<ValidatorNode> {
   const { config } = options;
-  const log = createNodeLogger({ profile: config.loggingProfile, ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const log = createNodeLogger({
+    profile: config.loggingProfile,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
   const signer = await loadSigner(config.signer, options.env ?? process.env);
   const address = getAddress(signer.account.address);
   const deployment = await readDeployment(config.deployment);
-  const chain = defineChain({ id: deployment.chainId, name: `chain ${deployment.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
+  const chain = defineChain({
+    id: deployment.chainId,
+    name: `chain ${deployment.chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  });
   // JSON-RPC batching: the many reads of verdicts in flight (receipts, statuses) share HTTP requests.
   const transport = http(config.rpcUrl, { retryCount: 0, timeout: 15_000, batch: { batchSize: 256, wait: 2 } });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: Math.min(config.chainPollMs, 1_000) });
   const nodeLog = log.child({ validator: address });
-  nodeLog.info("starting validator node", { chainId: deployment.chainId, registry: deployment.contracts.attestationRegistry, profile: config.loggingProfile });
+  nodeLog.info("starting validator node", {
+    chainId: deployment.chainId,
+    registry: deployment.contracts.attestationRegistry,
+    profile: config.loggingProfile,
+  });
 
   // The chain may still be coming up (the dev network starts everything at once): retry for a while.
   await withRetry(() => verifyDeployment(publicClient, deployment), { retries: 8, baseMs: 250, maxMs: 4_000 });
   const metrics = createNodeMetrics();
-  const chainState = createChainState({ publicClient, deployment, confirmations: config.confirmations, pollMs: config.chainPollMs, log: nodeLog });
+  const chainState = createChainState({
+    publicClient,
+    deployment,
+    confirmations: config.confirmations,
+    pollMs: config.chainPollMs,
+    log: nodeLog,
+  });
   await chainState.start();
   await checkRegistration(chainState, address, config);
 
   const store = await NodeStore.open(openDatabase(config.store));
   const allowMissingAmdCrl = config.collateral.dangerouslyAllowMissingAmdCrl === true;
-  if (allowMissingAmdCrl) nodeLog.warn("UNSAFE: collateral.dangerouslyAllowMissingAmdCrl is set: SEV-SNP evidence is accepted without AMD's CRL when none can be had (dev networks only)");
+  if (allowMissingAmdCrl)
+    nodeLog.warn(
+      "UNSAFE: collateral.dangerouslyAllowMissingAmdCrl is set: SEV-SNP evidence is accepted without AMD's CRL when none can be had (dev networks only)",
+    );
   const adapters = options.adapters ?? defaultAdapters({ dangerouslyAllowMissingAmdCrl: allowMissingAmdCrl });
   // Documents a collateral heal verified stay available beside the sources that may still lag behind them.
   const healed = new HealedCollateral();
@@ -113,7 +134,13 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   const tcbRecovery = new TcbRecovery({
     store,
     floor,
-    verifyTcbInfo: (document, set, at) => verifyTcbInfoDocument(document, { collateral: set, at, roots: options.unsafeTrustedRoots ?? [INTEL_SGX_ROOT_CA], context: verifierContext }),
+    verifyTcbInfo: (document, set, at) =>
+      verifyTcbInfoDocument(document, {
+        collateral: set,
+        at,
+        roots: options.unsafeTrustedRoots ?? [INTEL_SGX_ROOT_CA],
+        context: verifierContext,
+      }),
     chain: chainState,
     log: nodeLog,
     metrics,
@@ -137,12 +164,18 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     adapters,
     tcbRecovery,
     floor,
-    ...(config.collateral.maxCollateralAgeSeconds !== undefined ? { maxCollateralAgeSeconds: config.collateral.maxCollateralAgeSeconds } : {}),
-    onVerifiedTcbInfo: (documents) => void tcbRecovery.observe(documents).catch((error: unknown) => nodeLog.warn("could not record TCB Info", { err: error })),
+    ...(config.collateral.maxCollateralAgeSeconds !== undefined
+      ? { maxCollateralAgeSeconds: config.collateral.maxCollateralAgeSeconds }
+      : {}),
+    onVerifiedTcbInfo: (documents) =>
+      void tcbRecovery.observe(documents).catch((error: unknown) => nodeLog.warn("could not record TCB Info", { err: error })),
     ...(options.unsafeTrustedRoots ? { unsafeTrustedRoots: options.unsafeTrustedRoots } : {}),
   });
   const verdictSigner = createVerdictSigner(signer.account, keepledgerDomain(deployment.chainId, deployment.contracts.attestationRegistry));
-  const sender = createTransactionSender(publicClient, signer.account, { confirmations: config.confirmations, pollMs: Math.min(250, config.chainPollMs) });
+  const sender = createTransactionSender(publicClient, signer.account, {
+    confirmations: config.confirmations,
+    pollMs: Math.min(250, config.chainPollMs),
+  });
   const peerAuthDomain = { chainId: deployment.chainId, validatorSet: deployment.contracts.validatorSet };
   const peers = createPeerClient({ auth: createPeerRequestSigner(signer.privateKey, peerAuthDomain), timeoutMs: config.peers.timeoutMs });
   const outbox = new Outbox({
@@ -158,7 +191,15 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     healer: new CollateralHealer({ appraiser, store, signer: verdictSigner, log: nodeLog, metrics, healed }),
   });
   const intake = new Intake({ appraiser, store, outbox, signer: verdictSigner, log: nodeLog, batch: config.batch.enabled });
-  const peerService = new PeerService({ appraiser, signer: verdictSigner, store, chain: chainState, log: nodeLog, metrics, maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds });
+  const peerService = new PeerService({
+    appraiser,
+    signer: verdictSigner,
+    store,
+    chain: chainState,
+    log: nodeLog,
+    metrics,
+    maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds,
+  });
   const provider = options.evidenceProvider ?? createEvidenceProvider(config.selfAttestation, signer.privateKey);
   const selfAttestation = new SelfAttestation({
     provider,
@@ -173,14 +214,24 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     renewBeforeSeconds: config.selfAttestation.renewBeforeSeconds ?? 3_600,
   });
   const onchain = config.onchainRequests
-    ? new OnchainRequests({ address: config.onchainRequests.address, takeoverAfterMs: config.onchainRequests.takeoverAfterMs, pollMs: config.chainPollMs, chain: chainState, intake, store, self: address, log: nodeLog })
+    ? new OnchainRequests({
+        address: config.onchainRequests.address,
+        takeoverAfterMs: config.onchainRequests.takeoverAfterMs,
+        pollMs: config.chainPollMs,
+        chain: chainState,
+        intake,
+        store,
+        self: address,
+        log: nodeLog,
+      })
     : undefined;
 
   const resumed = await outbox.start();
   if (resumed.verdicts + resumed.batches > 0) nodeLog.info("resuming pending work", { count: resumed.verdicts, items: resumed.batches });
   await tcbRecovery.updateMetric();
 
-  const insecureWarning = "self-attestation provider \"none\": this validator runs no TEE and its own evidence is a debug Keep — INSECURE, development only";
+  const insecureWarning =
+    'self-attestation provider "none": this validator runs no TEE and its own evidence is a debug Keep — INSECURE, development only';
   const server = createNodeServer({
     intake,
     peers: peerService,
@@ -204,7 +255,12 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         validator: address,
         loggingProfile: nodeLog.profile,
         counting: me?.counting ?? null,
-        chain: { blockNumber: Number(head.number), blockTimestamp: Number(head.timestamp), lastContact: new Date(chainState.lastContact()).toISOString(), ok: rpcOk },
+        chain: {
+          blockNumber: Number(head.number),
+          blockTimestamp: Number(head.timestamp),
+          lastContact: new Date(chainState.lastContact()).toISOString(),
+          ok: rpcOk,
+        },
         selfAttestation: self,
         queue: outbox.depth(),
         warnings: provider.insecure ? [insecureWarning] : [],
@@ -261,9 +317,13 @@ const normalizeUrl = (u: string) => u.replace(/\/+$/, "");
 async function checkRegistration(chain: ReturnType<typeof createChainState>, address: Address, config: NodeConfig): Promise<void> {
   const me = (await chain.validatorSet()).validators.get(address);
   if (!me?.registered) {
-    throw new UsageError(NODE_CODES.NODE_NOT_A_VALIDATOR, `${address} is not a registered validator of ValidatorSet ${chain.deployment.contracts.validatorSet}`, {
-      details: { validator: address },
-    });
+    throw new UsageError(
+      NODE_CODES.NODE_NOT_A_VALIDATOR,
+      `${address} is not a registered validator of ValidatorSet ${chain.deployment.contracts.validatorSet}`,
+      {
+        details: { validator: address },
+      },
+    );
   }
   if (me.loggingProfile !== config.loggingProfile) {
     throw new UsageError(
@@ -273,9 +333,12 @@ async function checkRegistration(chain: ReturnType<typeof createChainState>, add
     );
   }
   if (normalizeUrl(me.endpoint) !== normalizeUrl(config.publicUrl)) {
-    throw new UsageError(NODE_CODES.NODE_ENDPOINT_MISMATCH, `the on-chain endpoint is ${me.endpoint}, the configured publicUrl ${config.publicUrl}`, {
-      details: { registered: me.endpoint, configured: config.publicUrl },
-    });
+    throw new UsageError(
+      NODE_CODES.NODE_ENDPOINT_MISMATCH,
+      `the on-chain endpoint is ${me.endpoint}, the configured publicUrl ${config.publicUrl}`,
+      {
+        details: { registered: me.endpoint, configured: config.publicUrl },
+      },
+    );
   }
 }
-

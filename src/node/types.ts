@@ -24,4 +24,12 @@ export interface Submission {
 export type RequestSource = "http" | "onchain" | "self";
 
 /** The wire shapes, declared in src/chain/verdictView.ts (the SDK reads them too). */
-export { verdictFromJson, verdictToJson, type ErrorJson, type PublicStatus, type VerdictJson, type VerdictMode, type VerdictView } from "../chain/verdictView.ts";
+export {
+  verdictFromJson,
+  verdictToJson,
+  type ErrorJson,
+  type PublicStatus,
+  type VerdictJson,
+  type VerdictMode,
+  type VerdictView,
+} from "../chain/verdictView.ts";

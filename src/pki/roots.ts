@@ -171,8 +171,16 @@ function pinned(name: string, pem: string, fingerprint: string): TrustedRoot {
   return { name, certificate };
 }
 
-export const INTEL_SGX_ROOT_CA: TrustedRoot = pinned("Intel SGX Root CA", INTEL_SGX_ROOT_CA_PEM, PINNED_ROOT_FINGERPRINTS.INTEL_SGX_ROOT_CA);
-export const AWS_NITRO_ROOT_G1: TrustedRoot = pinned("AWS Nitro Enclaves Root G1", AWS_NITRO_ROOT_G1_PEM, PINNED_ROOT_FINGERPRINTS.AWS_NITRO_ROOT_G1);
+export const INTEL_SGX_ROOT_CA: TrustedRoot = pinned(
+  "Intel SGX Root CA",
+  INTEL_SGX_ROOT_CA_PEM,
+  PINNED_ROOT_FINGERPRINTS.INTEL_SGX_ROOT_CA,
+);
+export const AWS_NITRO_ROOT_G1: TrustedRoot = pinned(
+  "AWS Nitro Enclaves Root G1",
+  AWS_NITRO_ROOT_G1_PEM,
+  PINNED_ROOT_FINGERPRINTS.AWS_NITRO_ROOT_G1,
+);
 export const AMD_ARK_MILAN: TrustedRoot = pinned("AMD ARK-Milan", AMD_ARK_MILAN_PEM, PINNED_ROOT_FINGERPRINTS.AMD_ARK_MILAN);
 export const AMD_ARK_GENOA: TrustedRoot = pinned("AMD ARK-Genoa", AMD_ARK_GENOA_PEM, PINNED_ROOT_FINGERPRINTS.AMD_ARK_GENOA);
 export const AMD_ARK_TURIN: TrustedRoot = pinned("AMD ARK-Turin", AMD_ARK_TURIN_PEM, PINNED_ROOT_FINGERPRINTS.AMD_ARK_TURIN);

@@ -11,7 +11,15 @@ const NOW = 1_751_328_000; // 2025-07-01T00:00:00Z
 const sgxEvidence = (over: Partial<VerifiedEvidence<"sgx">> = {}): VerifiedEvidence<"sgx"> => ({
   ok: true,
   tee: "sgx",
-  claims: { mrenclave: h("11", 32), mrsigner: h("22", 32), isvProdId: 3, isvSvn: 5, reportData: `0x${"ab".repeat(32)}${"00".repeat(32)}`, attributes: "0x5", xfrm: "0xe7" },
+  claims: {
+    mrenclave: h("11", 32),
+    mrsigner: h("22", 32),
+    isvProdId: 3,
+    isvSvn: 5,
+    reportData: `0x${"ab".repeat(32)}${"00".repeat(32)}`,
+    attributes: "0x5",
+    xfrm: "0xe7",
+  },
   tcb: { status: "UpToDate", advisoryIds: [] },
   debug: false,
   evidenceHash: h("e1", 32),
@@ -22,7 +30,13 @@ const sgxEvidence = (over: Partial<VerifiedEvidence<"sgx">> = {}): VerifiedEvide
   ...over,
 });
 
-const sgxByEnclave: ApprovedMeasurement = { hash: h("a1", 32), tee: "sgx", version: 1, revoked: false, value: `0x${"11".repeat(32)}${"00".repeat(36)}` };
+const sgxByEnclave: ApprovedMeasurement = {
+  hash: h("a1", 32),
+  tee: "sgx",
+  version: 1,
+  revoked: false,
+  value: `0x${"11".repeat(32)}${"00".repeat(36)}`,
+};
 const sgxBySigner = (minSvn: number, version = 2): ApprovedMeasurement => ({
   hash: h("a2", 32),
   tee: "sgx",
@@ -46,10 +60,23 @@ const policy = (over: Partial<WorkloadPolicy> = {}): WorkloadPolicy => ({
   ...over,
 });
 
-const bound: EvidenceBinding = { kind: "bound", subject: h("5a", 20), bindingHash: BINDING, freshnessBlock: { number: 42, timestamp: NOW - 60 } };
+const bound: EvidenceBinding = {
+  kind: "bound",
+  subject: h("5a", 20),
+  bindingHash: BINDING,
+  freshnessBlock: { number: 42, timestamp: NOW - 60 },
+};
 
 function run(over: Partial<AppraiseVerdictOptions> = {}) {
-  return appraiseVerdict({ workloadId: h("77", 32), evidence: sgxEvidence(), policy: policy(), measurements: [sgxByEnclave], binding: bound, now: NOW, ...over });
+  return appraiseVerdict({
+    workloadId: h("77", 32),
+    evidence: sgxEvidence(),
+    policy: policy(),
+    measurements: [sgxByEnclave],
+    binding: bound,
+    now: NOW,
+    ...over,
+  });
 }
 
 describe("appraiseVerdict", () => {
@@ -82,7 +109,11 @@ describe("appraiseVerdict", () => {
 
   const table: Array<{ name: string; over: Partial<AppraiseVerdictOptions>; wantError: string }> = [
     { name: "TEE kind not allowed", over: { policy: policy({ allowedTees: ["tdx"] }) }, wantError: "POLICY_TEE_NOT_ALLOWED" },
-    { name: "debug TEE under a production policy", over: { evidence: sgxEvidence({ debug: true }) }, wantError: "POLICY_DEBUG_NOT_ALLOWED" },
+    {
+      name: "debug TEE under a production policy",
+      over: { evidence: sgxEvidence({ debug: true }) },
+      wantError: "POLICY_DEBUG_NOT_ALLOWED",
+    },
     { name: "unknown measurement", over: { measurements: [] }, wantError: "POLICY_MEASUREMENT_NOT_APPROVED" },
     { name: "SVN below the minimum", over: { measurements: [sgxBySigner(6)] }, wantError: "POLICY_MEASUREMENT_NOT_APPROVED" },
     { name: "revoked measurement", over: { measurements: [{ ...sgxByEnclave, revoked: true }] }, wantError: "POLICY_MEASUREMENT_REVOKED" },
@@ -105,7 +136,11 @@ describe("appraiseVerdict", () => {
       over: { evidence: sgxEvidence({ platform: { amdProductLine: "Genoa" } }), policy: policy({ deniedAmdProductLines: ["Genoa"] }) },
       wantError: "POLICY_AMD_PRODUCT_DENIED",
     },
-    { name: "report data binds another key", over: { binding: { ...bound, bindingHash: h("cd", 32) } as EvidenceBinding }, wantError: "POLICY_BINDING_MISMATCH" },
+    {
+      name: "report data binds another key",
+      over: { binding: { ...bound, bindingHash: h("cd", 32) } as EvidenceBinding },
+      wantError: "POLICY_BINDING_MISMATCH",
+    },
     {
       name: "binding hash right but upper half not zero",
       over: { evidence: sgxEvidence({ claims: { ...sgxEvidence().claims, reportData: `0x${"ab".repeat(32)}${"01".repeat(32)}` } }) },
@@ -116,8 +151,16 @@ describe("appraiseVerdict", () => {
       over: { binding: { ...bound, freshnessBlock: { number: 1, timestamp: NOW - 3601 } } as EvidenceBinding },
       wantError: "POLICY_EVIDENCE_TOO_OLD",
     },
-    { name: "unbound evidence under a production policy", over: { binding: { kind: "unbound", subject: h("99", 20) } }, wantError: "POLICY_BINDING_REQUIRED" },
-    { name: "collateral already expired", over: { evidence: sgxEvidence({ expiresAt: new Date(NOW * 1000) }) }, wantError: "POLICY_VERDICT_WOULD_EXPIRE" },
+    {
+      name: "unbound evidence under a production policy",
+      over: { binding: { kind: "unbound", subject: h("99", 20) } },
+      wantError: "POLICY_BINDING_REQUIRED",
+    },
+    {
+      name: "collateral already expired",
+      over: { evidence: sgxEvidence({ expiresAt: new Date(NOW * 1000) }) },
+      wantError: "POLICY_VERDICT_WOULD_EXPIRE",
+    },
   ];
   it.each(table)("refuses: $name", ({ over, wantError }) => {
     expect(() => run(over)).toThrow(expect.objectContaining({ code: wantError, stage: "policy" }));
@@ -138,11 +181,26 @@ describe("appraiseVerdict", () => {
     const nitro: VerifiedEvidence<"nitro"> = {
       ...sgxEvidence(),
       tee: "nitro",
-      claims: { pcr0: h("01", 48), pcr1: h("02", 48), pcr2: h("03", 48), moduleId: "i-1", timestamp: NOW * 1000, publicKey: null, userData: BINDING, nonce: null },
+      claims: {
+        pcr0: h("01", 48),
+        pcr1: h("02", 48),
+        pcr2: h("03", 48),
+        moduleId: "i-1",
+        timestamp: NOW * 1000,
+        publicKey: null,
+        userData: BINDING,
+        nonce: null,
+      },
       tcb: { status: "NotApplicable", advisoryIds: [] },
       platform: {},
     };
-    const m: ApprovedMeasurement = { hash: h("b1", 32), tee: "nitro", version: 1, revoked: false, value: `0x${"01".repeat(48)}${"02".repeat(48)}${"03".repeat(48)}` };
+    const m: ApprovedMeasurement = {
+      hash: h("b1", 32),
+      tee: "nitro",
+      version: 1,
+      revoked: false,
+      value: `0x${"01".repeat(48)}${"02".repeat(48)}${"03".repeat(48)}`,
+    };
     expect(run({ evidence: nitro, measurements: [m] }).verdict.tee).toBe("nitro");
     expect(() => run({ evidence: { ...nitro, claims: { ...nitro.claims, userData: null } }, measurements: [m] })).toThrow(
       expect.objectContaining({ code: "POLICY_BINDING_MISMATCH" }),

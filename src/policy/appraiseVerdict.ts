@@ -77,10 +77,15 @@ function checkBinding(evidence: VerifiedEvidence, binding: Extract<EvidenceBindi
 export function appraiseVerdict(options: AppraiseVerdictOptions): AppraiseVerdictResult {
   const { evidence, policy, binding, now } = options;
   if (!policy.allowedTees.includes(evidence.tee)) {
-    deny(POLICY_CODES.POLICY_TEE_NOT_ALLOWED, `the policy does not allow ${evidence.tee} evidence`, { tee: evidence.tee, allowed: policy.allowedTees });
+    deny(POLICY_CODES.POLICY_TEE_NOT_ALLOWED, `the policy does not allow ${evidence.tee} evidence`, {
+      tee: evidence.tee,
+      allowed: policy.allowedTees,
+    });
   }
   if (evidence.debug && !policy.dev) {
-    deny(POLICY_CODES.POLICY_DEBUG_NOT_ALLOWED, `the evidence comes from a debug ${evidence.tee === "debug" ? "Keep (no TEE)" : "TEE"}`, { tee: evidence.tee });
+    deny(POLICY_CODES.POLICY_DEBUG_NOT_ALLOWED, `the evidence comes from a debug ${evidence.tee === "debug" ? "Keep (no TEE)" : "TEE"}`, {
+      tee: evidence.tee,
+    });
   }
   const measurement = matchMeasurement(evidence, options.measurements);
   if (!policy.acceptedTcbStatuses.includes(evidence.tcb.status)) {
@@ -91,9 +96,11 @@ export function appraiseVerdict(options: AppraiseVerdictOptions): AppraiseVerdic
     });
   }
   const denied = evidence.tcb.advisoryIds.filter((a) => policy.deniedAdvisories.includes(a));
-  if (denied.length > 0) deny(POLICY_CODES.POLICY_ADVISORY_DENIED, `the platform is affected by denied advisories ${denied.join(", ")}`, { denied });
+  if (denied.length > 0)
+    deny(POLICY_CODES.POLICY_ADVISORY_DENIED, `the platform is affected by denied advisories ${denied.join(", ")}`, { denied });
   const fmspc = evidence.platform.fmspc?.toLowerCase();
-  if (fmspc !== undefined && policy.deniedFmspcs.includes(fmspc)) deny(POLICY_CODES.POLICY_FMSPC_DENIED, `platform FMSPC ${fmspc} is denied`, { fmspc });
+  if (fmspc !== undefined && policy.deniedFmspcs.includes(fmspc))
+    deny(POLICY_CODES.POLICY_FMSPC_DENIED, `platform FMSPC ${fmspc} is denied`, { fmspc });
   const product = evidence.platform.amdProductLine;
   if (product !== undefined && (policy.deniedAmdProductLines as string[]).includes(product)) {
     deny(POLICY_CODES.POLICY_AMD_PRODUCT_DENIED, `AMD ${product} platforms are denied`, { product });

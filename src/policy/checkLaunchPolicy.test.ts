@@ -9,7 +9,11 @@ import { defaultLaunchPolicy, type LaunchPolicy } from "./types.ts";
 const h = (byte: string, n: number): Hex => `0x${byte.repeat(n)}`;
 const Z48 = h("00", 48);
 
-function evidence<K extends "sgx" | "tdx" | "sev-snp">(tee: K, claims: ClaimsByKind[K], platform: VerifiedEvidence["platform"] = {}): VerifiedEvidence {
+function evidence<K extends "sgx" | "tdx" | "sev-snp">(
+  tee: K,
+  claims: ClaimsByKind[K],
+  platform: VerifiedEvidence["platform"] = {},
+): VerifiedEvidence {
   return {
     ok: true,
     tee,
@@ -24,7 +28,14 @@ function evidence<K extends "sgx" | "tdx" | "sev-snp">(tee: K, claims: ClaimsByK
   } as VerifiedEvidence;
 }
 
-const tcb = (snp: number, over: Partial<SnpTcbClaim> = {}): SnpTcbClaim => ({ raw: h("00", 8), bootloader: 4, tee: 0, snp, microcode: 213, ...over });
+const tcb = (snp: number, over: Partial<SnpTcbClaim> = {}): SnpTcbClaim => ({
+  raw: h("00", 8),
+  bootloader: 4,
+  tee: 0,
+  snp,
+  microcode: 213,
+  ...over,
+});
 
 /** The dstack Milan report's launch facts (test/fixtures/sev-snp/dstack-milan): VMPL 0, SMT on, no migration agent, SNP SPL 23. */
 const snp = (over: Partial<ClaimsByKind["sev-snp"]> = {}, productLine = "Milan") =>
@@ -64,7 +75,16 @@ const tdx = (over: Partial<ClaimsByKind["tdx"]> = {}) =>
 
 /** dcap-qvl's SGX quote (test/fixtures/sgx/dcapqvl-sgx): INIT | MODE64BIT, ISVSVN 0. */
 const sgx = (over: Partial<ClaimsByKind["sgx"]> = {}) =>
-  evidence("sgx", { mrenclave: h("11", 32), mrsigner: h("22", 32), isvProdId: 0, isvSvn: 0, reportData: h("00", 64), attributes: "0x5", xfrm: "0xe7", ...over });
+  evidence("sgx", {
+    mrenclave: h("11", 32),
+    mrsigner: h("22", 32),
+    isvProdId: 0,
+    isvSvn: 0,
+    reportData: h("00", 64),
+    attributes: "0x5",
+    xfrm: "0xe7",
+    ...over,
+  });
 
 const launch = (over: Partial<LaunchPolicy> = {}): LaunchPolicy => ({ ...defaultLaunchPolicy(), ...over });
 
@@ -80,7 +100,12 @@ interface Case {
 const cases: Case[] = [
   // SEV-SNP
   { name: "snp: the real Milan launch under the default policy", input: { evidence: snp(), launch: launch() }, wantError: null },
-  { name: "snp: VMPL 1 by default", input: { evidence: snp({ vmpl: 1 }), launch: launch() }, wantError: "POLICY_SNP_VMPL_NOT_ALLOWED", wantDetails: { got: 1, allowed: [0] } },
+  {
+    name: "snp: VMPL 1 by default",
+    input: { evidence: snp({ vmpl: 1 }), launch: launch() },
+    wantError: "POLICY_SNP_VMPL_NOT_ALLOWED",
+    wantDetails: { got: 1, allowed: [0] },
+  },
   { name: "snp: VMPL 1 when allowed", input: { evidence: snp({ vmpl: 1 }), launch: launch({ snpAllowedVmpls: [0, 1] }) }, wantError: null },
   {
     name: "snp: MIGRATE_MA by default",
@@ -89,13 +114,23 @@ const cases: Case[] = [
   },
   {
     name: "snp: MIGRATE_MA when allowed",
-    input: { evidence: snp({ guestPolicy: { smt: true, migrateMa: true, debug: false, singleSocket: false } }), launch: launch({ snpAllowMigrateMa: true }) },
+    input: {
+      evidence: snp({ guestPolicy: { smt: true, migrateMa: true, debug: false, singleSocket: false } }),
+      launch: launch({ snpAllowMigrateMa: true }),
+    },
     wantError: null,
   },
-  { name: "snp: SMT allowed when the policy requires it off", input: { evidence: snp(), launch: launch({ snpRequireSmtOff: true }) }, wantError: "POLICY_SNP_SMT_ALLOWED" },
+  {
+    name: "snp: SMT allowed when the policy requires it off",
+    input: { evidence: snp(), launch: launch({ snpRequireSmtOff: true }) },
+    wantError: "POLICY_SNP_SMT_ALLOWED",
+  },
   {
     name: "snp: SMT off when the policy requires it off",
-    input: { evidence: snp({ guestPolicy: { smt: false, migrateMa: false, debug: false, singleSocket: false } }), launch: launch({ snpRequireSmtOff: true }) },
+    input: {
+      evidence: snp({ guestPolicy: { smt: false, migrateMa: false, debug: false, singleSocket: false } }),
+      launch: launch({ snpRequireSmtOff: true }),
+    },
     wantError: null,
   },
   {
@@ -136,7 +171,11 @@ const cases: Case[] = [
   },
   // TDX
   { name: "tdx: SEPT_VE_DISABLE under the default policy", input: { evidence: tdx(), launch: launch() }, wantError: null },
-  { name: "tdx: PKS under the default policy (oasis-tdx)", input: { evidence: tdx({ tdAttributes: "0x40000000" }), launch: launch() }, wantError: null },
+  {
+    name: "tdx: PKS under the default policy (oasis-tdx)",
+    input: { evidence: tdx({ tdAttributes: "0x40000000" }), launch: launch() },
+    wantError: null,
+  },
   { name: "tdx: DEBUG is left to dev", input: { evidence: tdx({ tdAttributes: "0x10000001" }), launch: launch() }, wantError: null },
   {
     name: "tdx: MIGRATABLE by default",
@@ -150,27 +189,70 @@ const cases: Case[] = [
     wantError: "POLICY_TDX_TD_ATTRIBUTES",
     wantDetails: { refused: ["PERFMON"] },
   },
-  { name: "tdx: PERFMON when allowed", input: { evidence: tdx({ tdAttributes: "0x8000000010000000" }), launch: launch({ tdxAllowedTdAttributes: (1n << 63n) | (1n << 28n) }) }, wantError: null },
-  { name: "tdx: XFAM outside the allowed mask", input: { evidence: tdx(), launch: launch({ tdxAllowedXfam: 0x3n }) }, wantError: "POLICY_TDX_XFAM", wantDetails: { refused: "0x602e4" } },
-  { name: "tdx: a non-zero MROWNER by default", input: { evidence: tdx({ mrOwner: h("02", 48) }), launch: launch() }, wantError: "POLICY_TDX_OWNER_CONFIG", wantDetails: { field: "MROWNER" } },
-  { name: "tdx: a non-zero MRCONFIGID by default", input: { evidence: tdx({ mrConfigId: h("01", 48) }), launch: launch() }, wantError: "POLICY_TDX_OWNER_CONFIG", wantDetails: { field: "MRCONFIGID" } },
+  {
+    name: "tdx: PERFMON when allowed",
+    input: { evidence: tdx({ tdAttributes: "0x8000000010000000" }), launch: launch({ tdxAllowedTdAttributes: (1n << 63n) | (1n << 28n) }) },
+    wantError: null,
+  },
+  {
+    name: "tdx: XFAM outside the allowed mask",
+    input: { evidence: tdx(), launch: launch({ tdxAllowedXfam: 0x3n }) },
+    wantError: "POLICY_TDX_XFAM",
+    wantDetails: { refused: "0x602e4" },
+  },
+  {
+    name: "tdx: a non-zero MROWNER by default",
+    input: { evidence: tdx({ mrOwner: h("02", 48) }), launch: launch() },
+    wantError: "POLICY_TDX_OWNER_CONFIG",
+    wantDetails: { field: "MROWNER" },
+  },
+  {
+    name: "tdx: a non-zero MRCONFIGID by default",
+    input: { evidence: tdx({ mrConfigId: h("01", 48) }), launch: launch() },
+    wantError: "POLICY_TDX_OWNER_CONFIG",
+    wantDetails: { field: "MRCONFIGID" },
+  },
   {
     name: "tdx: owner config matching the policy's digest",
-    input: { evidence: tdx({ mrConfigId: h("01", 48), mrOwner: h("02", 48), mrOwnerConfig: h("03", 48) }), launch: launch({ tdxOwnerConfigDigest: ownerDigest }) },
+    input: {
+      evidence: tdx({ mrConfigId: h("01", 48), mrOwner: h("02", 48), mrOwnerConfig: h("03", 48) }),
+      launch: launch({ tdxOwnerConfigDigest: ownerDigest }),
+    },
     wantError: null,
   },
   {
     name: "tdx: owner config not matching the policy's digest",
-    input: { evidence: tdx({ mrConfigId: h("01", 48), mrOwner: h("02", 48), mrOwnerConfig: h("04", 48) }), launch: launch({ tdxOwnerConfigDigest: ownerDigest }) },
+    input: {
+      evidence: tdx({ mrConfigId: h("01", 48), mrOwner: h("02", 48), mrOwnerConfig: h("04", 48) }),
+      launch: launch({ tdxOwnerConfigDigest: ownerDigest }),
+    },
     wantError: "POLICY_TDX_OWNER_CONFIG",
   },
-  { name: "tdx: all-zero owner fields when the policy names a digest", input: { evidence: tdx(), launch: launch({ tdxOwnerConfigDigest: ownerDigest }) }, wantError: "POLICY_TDX_OWNER_CONFIG" },
+  {
+    name: "tdx: all-zero owner fields when the policy names a digest",
+    input: { evidence: tdx(), launch: launch({ tdxOwnerConfigDigest: ownerDigest }) },
+    wantError: "POLICY_TDX_OWNER_CONFIG",
+  },
   // SGX
   { name: "sgx: INIT | MODE64BIT under the default policy", input: { evidence: sgx(), launch: launch() }, wantError: null },
   { name: "sgx: DEBUG is left to dev", input: { evidence: sgx({ attributes: "0x7" }), launch: launch() }, wantError: null },
-  { name: "sgx: PROVISIONKEY by default", input: { evidence: sgx({ attributes: "0x15" }), launch: launch() }, wantError: "POLICY_SGX_ATTRIBUTES", wantDetails: { refused: ["PROVISIONKEY"] } },
-  { name: "sgx: PROVISIONKEY when allowed", input: { evidence: sgx({ attributes: "0x15" }), launch: launch({ sgxAllowedAttributes: 0x15n }) }, wantError: null },
-  { name: "sgx: ISVSVN below the minimum", input: { evidence: sgx({ isvSvn: 2 }), launch: launch({ sgxMinIsvSvn: 3 }) }, wantError: "POLICY_SGX_ISVSVN_BELOW_MINIMUM", wantDetails: { got: 2, min: 3 } },
+  {
+    name: "sgx: PROVISIONKEY by default",
+    input: { evidence: sgx({ attributes: "0x15" }), launch: launch() },
+    wantError: "POLICY_SGX_ATTRIBUTES",
+    wantDetails: { refused: ["PROVISIONKEY"] },
+  },
+  {
+    name: "sgx: PROVISIONKEY when allowed",
+    input: { evidence: sgx({ attributes: "0x15" }), launch: launch({ sgxAllowedAttributes: 0x15n }) },
+    wantError: null,
+  },
+  {
+    name: "sgx: ISVSVN below the minimum",
+    input: { evidence: sgx({ isvSvn: 2 }), launch: launch({ sgxMinIsvSvn: 3 }) },
+    wantError: "POLICY_SGX_ISVSVN_BELOW_MINIMUM",
+    wantDetails: { got: 2, min: 3 },
+  },
   { name: "sgx: ISVSVN at the minimum", input: { evidence: sgx({ isvSvn: 3 }), launch: launch({ sgxMinIsvSvn: 3 }) }, wantError: null },
 ];
 
@@ -200,9 +282,13 @@ describe("checkLaunchPolicy", () => {
       }
       return "accepted";
     };
-    expect(message(snp(), launch({ minSnpTcb: { Milan: { bootloader: 4, tee: 0, snp: 24, microcode: 213 } } }))).toBe("REPORTED_TCB snp SPL 23 is below the Milan minimum 24");
+    expect(message(snp(), launch({ minSnpTcb: { Milan: { bootloader: 4, tee: 0, snp: 24, microcode: 213 } } }))).toBe(
+      "REPORTED_TCB snp SPL 23 is below the Milan minimum 24",
+    );
     expect(message(snp({ vmpl: 2 }), launch())).toBe("the report comes from VMPL 2, the policy allows VMPL 0");
-    expect(message(tdx({ tdAttributes: "0x8000000030000000" }), launch())).toBe("TD_ATTRIBUTES has bits the policy does not allow: MIGRATABLE, PERFMON");
+    expect(message(tdx({ tdAttributes: "0x8000000030000000" }), launch())).toBe(
+      "TD_ATTRIBUTES has bits the policy does not allow: MIGRATABLE, PERFMON",
+    );
     expect(message(sgx({ attributes: "0x15" }), launch())).toBe("ATTRIBUTES.FLAGS has bits the policy does not allow: PROVISIONKEY");
   });
 });

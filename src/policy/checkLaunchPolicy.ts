@@ -10,9 +10,26 @@ const TDX_DEBUG = 1n << 0n;
 const SGX_DEBUG = 1n << 1n;
 
 /** Names of the TD_ATTRIBUTES bits the TDX module specification defines, for messages. */
-const TD_ATTRIBUTE_NAMES: Record<number, string> = { 0: "DEBUG", 28: "SEPT_VE_DISABLE", 29: "MIGRATABLE", 30: "PKS", 31: "KL", 62: "TPA", 63: "PERFMON" };
+const TD_ATTRIBUTE_NAMES: Record<number, string> = {
+  0: "DEBUG",
+  28: "SEPT_VE_DISABLE",
+  29: "MIGRATABLE",
+  30: "PKS",
+  31: "KL",
+  62: "TPA",
+  63: "PERFMON",
+};
 /** Names of the SGX ATTRIBUTES.FLAGS bits, for messages. */
-const SGX_ATTRIBUTE_NAMES: Record<number, string> = { 0: "INIT", 1: "DEBUG", 2: "MODE64BIT", 4: "PROVISIONKEY", 5: "EINITTOKEN_KEY", 6: "CET", 7: "KSS", 10: "AEXNOTIFY" };
+const SGX_ATTRIBUTE_NAMES: Record<number, string> = {
+  0: "INIT",
+  1: "DEBUG",
+  2: "MODE64BIT",
+  4: "PROVISIONKEY",
+  5: "EINITTOKEN_KEY",
+  6: "CET",
+  7: "KSS",
+  10: "AEXNOTIFY",
+};
 
 /** The SNP TCB components policy compares, in the order they are reported. */
 const SNP_TCB_COMPONENTS = ["bootloader", "tee", "snp", "microcode", "fmc"] as const;
@@ -51,21 +68,33 @@ export function checkLaunchPolicy(evidence: VerifiedEvidence, launch: LaunchPoli
 
 function checkSnp(claims: ClaimsByKind["sev-snp"], productLine: string | undefined, launch: LaunchPolicy): void {
   if (!launch.snpAllowedVmpls.includes(claims.vmpl)) {
-    deny(LAUNCH_POLICY_CODES.POLICY_SNP_VMPL_NOT_ALLOWED, `the report comes from VMPL ${claims.vmpl}, the policy allows VMPL ${launch.snpAllowedVmpls.join(", ") || "none"}`, {
-      field: "VMPL",
-      got: claims.vmpl,
-      allowed: launch.snpAllowedVmpls,
-    });
+    deny(
+      LAUNCH_POLICY_CODES.POLICY_SNP_VMPL_NOT_ALLOWED,
+      `the report comes from VMPL ${claims.vmpl}, the policy allows VMPL ${launch.snpAllowedVmpls.join(", ") || "none"}`,
+      {
+        field: "VMPL",
+        got: claims.vmpl,
+        allowed: launch.snpAllowedVmpls,
+      },
+    );
   }
   if (claims.guestPolicy.migrateMa && !launch.snpAllowMigrateMa) {
-    deny(LAUNCH_POLICY_CODES.POLICY_SNP_MIGRATE_MA, "the guest policy allows a migration agent (MIGRATE_MA) and the workload policy does not", {
-      field: "POLICY.MIGRATE_MA",
+    deny(
+      LAUNCH_POLICY_CODES.POLICY_SNP_MIGRATE_MA,
+      "the guest policy allows a migration agent (MIGRATE_MA) and the workload policy does not",
+      {
+        field: "POLICY.MIGRATE_MA",
+        got: true,
+        allowed: false,
+      },
+    );
+  }
+  if (claims.guestPolicy.smt && launch.snpRequireSmtOff) {
+    deny(LAUNCH_POLICY_CODES.POLICY_SNP_SMT_ALLOWED, "the guest policy allows SMT and the workload policy requires SMT off", {
+      field: "POLICY.SMT",
       got: true,
       allowed: false,
     });
-  }
-  if (claims.guestPolicy.smt && launch.snpRequireSmtOff) {
-    deny(LAUNCH_POLICY_CODES.POLICY_SNP_SMT_ALLOWED, "the guest policy allows SMT and the workload policy requires SMT off", { field: "POLICY.SMT", got: true, allowed: false });
   }
   checkSnpMinimumTcb(claims.tcb.reported, productLine, launch.minSnpTcb);
 }
@@ -76,12 +105,16 @@ function checkSnpMinimumTcb(reported: SnpTcbClaim, productLine: string | undefin
   if (min === undefined) {
     // A minimum for some line while the product line is unknown cannot be honoured: refuse rather than skip.
     if (line === undefined && Object.keys(minima).length > 0) {
-      deny(LAUNCH_POLICY_CODES.POLICY_SNP_TCB_BELOW_MINIMUM, "the AMD product line is unknown, so the policy's minimum TCB cannot be checked", {
-        component: "productLine",
-        got: productLine ?? null,
-        min: Object.keys(minima),
-        productLine: productLine ?? null,
-      });
+      deny(
+        LAUNCH_POLICY_CODES.POLICY_SNP_TCB_BELOW_MINIMUM,
+        "the AMD product line is unknown, so the policy's minimum TCB cannot be checked",
+        {
+          component: "productLine",
+          got: productLine ?? null,
+          min: Object.keys(minima),
+          productLine: productLine ?? null,
+        },
+      );
     }
     return;
   }
@@ -103,12 +136,16 @@ function checkTdx(claims: ClaimsByKind["tdx"], launch: LaunchPolicy): void {
   const attributes = BigInt(claims.tdAttributes);
   const extra = attributes & ~(launch.tdxAllowedTdAttributes | TDX_DEBUG);
   if (extra !== 0n) {
-    deny(LAUNCH_POLICY_CODES.POLICY_TDX_TD_ATTRIBUTES, `TD_ATTRIBUTES has bits the policy does not allow: ${bitNames(extra, TD_ATTRIBUTE_NAMES).join(", ")}`, {
-      field: "TD_ATTRIBUTES",
-      got: claims.tdAttributes,
-      allowed: hex64(launch.tdxAllowedTdAttributes),
-      refused: bitNames(extra, TD_ATTRIBUTE_NAMES),
-    });
+    deny(
+      LAUNCH_POLICY_CODES.POLICY_TDX_TD_ATTRIBUTES,
+      `TD_ATTRIBUTES has bits the policy does not allow: ${bitNames(extra, TD_ATTRIBUTE_NAMES).join(", ")}`,
+      {
+        field: "TD_ATTRIBUTES",
+        got: claims.tdAttributes,
+        allowed: hex64(launch.tdxAllowedTdAttributes),
+        refused: bitNames(extra, TD_ATTRIBUTE_NAMES),
+      },
+    );
   }
   const xfam = BigInt(claims.xfam);
   const extraXfam = xfam & ~launch.tdxAllowedXfam;
@@ -134,11 +171,15 @@ function checkTdx(claims: ClaimsByKind["tdx"], launch: LaunchPolicy): void {
   }
   const digest = keccak256Hex(concatBytes(...owner));
   if (digest !== launch.tdxOwnerConfigDigest.toLowerCase()) {
-    deny(LAUNCH_POLICY_CODES.POLICY_TDX_OWNER_CONFIG, "keccak256(MRCONFIGID ‖ MROWNER ‖ MROWNERCONFIG) is not the policy's owner config digest", {
-      field: "MRCONFIGID ‖ MROWNER ‖ MROWNERCONFIG",
-      got: digest,
-      allowed: launch.tdxOwnerConfigDigest,
-    });
+    deny(
+      LAUNCH_POLICY_CODES.POLICY_TDX_OWNER_CONFIG,
+      "keccak256(MRCONFIGID ‖ MROWNER ‖ MROWNERCONFIG) is not the policy's owner config digest",
+      {
+        field: "MRCONFIGID ‖ MROWNER ‖ MROWNERCONFIG",
+        got: digest,
+        allowed: launch.tdxOwnerConfigDigest,
+      },
+    );
   }
 }
 
@@ -146,18 +187,26 @@ function checkSgx(claims: ClaimsByKind["sgx"], launch: LaunchPolicy): void {
   const flags = BigInt(claims.attributes);
   const extra = flags & ~(launch.sgxAllowedAttributes | SGX_DEBUG);
   if (extra !== 0n) {
-    deny(LAUNCH_POLICY_CODES.POLICY_SGX_ATTRIBUTES, `ATTRIBUTES.FLAGS has bits the policy does not allow: ${bitNames(extra, SGX_ATTRIBUTE_NAMES).join(", ")}`, {
-      field: "ATTRIBUTES.FLAGS",
-      got: claims.attributes,
-      allowed: hex64(launch.sgxAllowedAttributes),
-      refused: bitNames(extra, SGX_ATTRIBUTE_NAMES),
-    });
+    deny(
+      LAUNCH_POLICY_CODES.POLICY_SGX_ATTRIBUTES,
+      `ATTRIBUTES.FLAGS has bits the policy does not allow: ${bitNames(extra, SGX_ATTRIBUTE_NAMES).join(", ")}`,
+      {
+        field: "ATTRIBUTES.FLAGS",
+        got: claims.attributes,
+        allowed: hex64(launch.sgxAllowedAttributes),
+        refused: bitNames(extra, SGX_ATTRIBUTE_NAMES),
+      },
+    );
   }
   if (claims.isvSvn < launch.sgxMinIsvSvn) {
-    deny(LAUNCH_POLICY_CODES.POLICY_SGX_ISVSVN_BELOW_MINIMUM, `ISVSVN ${claims.isvSvn} is below the policy's minimum ${launch.sgxMinIsvSvn}`, {
-      field: "ISVSVN",
-      got: claims.isvSvn,
-      min: launch.sgxMinIsvSvn,
-    });
+    deny(
+      LAUNCH_POLICY_CODES.POLICY_SGX_ISVSVN_BELOW_MINIMUM,
+      `ISVSVN ${claims.isvSvn} is below the policy's minimum ${launch.sgxMinIsvSvn}`,
+      {
+        field: "ISVSVN",
+        got: claims.isvSvn,
+        min: launch.sgxMinIsvSvn,
+      },
+    );
   }
 }

@@ -28,16 +28,45 @@ describe("checkRevocations", () => {
   const none: RevocationState = { subjectRevoked: false, revokedPlatforms: [] };
   const rows: Array<{ name: string; state: RevocationState; wantError?: string; wantMessage?: string }> = [
     { name: "nothing revoked", state: none },
-    { name: "subject revoked", state: { ...none, subjectRevoked: true }, wantError: "POLICY_SUBJECT_REVOKED", wantMessage: `subject ${subject} is revoked in workload ${workloadId} (or in every workload)` },
-    { name: "FMSPC revoked", state: { ...none, revokedPlatforms: [{ kind: "fmspc", value: "00806f050000" }] }, wantError: "POLICY_FMSPC_REVOKED", wantMessage: "FMSPC 00806f050000 is on the revocation list" },
-    { name: "AMD chip revoked", state: { ...none, revokedPlatforms: [{ kind: "amdChipId", value: chipId }] }, wantError: "POLICY_AMD_CHIP_REVOKED" },
-    { name: "AMD product line revoked", state: { ...none, revokedPlatforms: [{ kind: "amdProductLine", value: "Genoa" }] }, wantError: "POLICY_AMD_PRODUCT_LINE_REVOKED", wantMessage: "AMD product line Genoa is on the revocation list" },
-    { name: "TEE kind revoked", state: { ...none, revokedPlatforms: [{ kind: "tee", value: "sgx" }] }, wantError: "POLICY_TEE_KIND_REVOKED" },
-    { name: "the subject before the platform", state: { subjectRevoked: true, revokedPlatforms: [{ kind: "tee", value: "sgx" }] }, wantError: "POLICY_SUBJECT_REVOKED" },
+    {
+      name: "subject revoked",
+      state: { ...none, subjectRevoked: true },
+      wantError: "POLICY_SUBJECT_REVOKED",
+      wantMessage: `subject ${subject} is revoked in workload ${workloadId} (or in every workload)`,
+    },
+    {
+      name: "FMSPC revoked",
+      state: { ...none, revokedPlatforms: [{ kind: "fmspc", value: "00806f050000" }] },
+      wantError: "POLICY_FMSPC_REVOKED",
+      wantMessage: "FMSPC 00806f050000 is on the revocation list",
+    },
+    {
+      name: "AMD chip revoked",
+      state: { ...none, revokedPlatforms: [{ kind: "amdChipId", value: chipId }] },
+      wantError: "POLICY_AMD_CHIP_REVOKED",
+    },
+    {
+      name: "AMD product line revoked",
+      state: { ...none, revokedPlatforms: [{ kind: "amdProductLine", value: "Genoa" }] },
+      wantError: "POLICY_AMD_PRODUCT_LINE_REVOKED",
+      wantMessage: "AMD product line Genoa is on the revocation list",
+    },
+    {
+      name: "TEE kind revoked",
+      state: { ...none, revokedPlatforms: [{ kind: "tee", value: "sgx" }] },
+      wantError: "POLICY_TEE_KIND_REVOKED",
+    },
+    {
+      name: "the subject before the platform",
+      state: { subjectRevoked: true, revokedPlatforms: [{ kind: "tee", value: "sgx" }] },
+      wantError: "POLICY_SUBJECT_REVOKED",
+    },
   ];
   it.each(rows)("$name", ({ state, wantError, wantMessage }) => {
     const run = () => checkRevocations({ subject, workloadId, state });
     if (!wantError) return expect(run).not.toThrow();
-    expect(run).toThrow(expect.objectContaining({ code: wantError, stage: "policy", ...(wantMessage ? { shortMessage: wantMessage } : {}) }));
+    expect(run).toThrow(
+      expect.objectContaining({ code: wantError, stage: "policy", ...(wantMessage ? { shortMessage: wantMessage } : {}) }),
+    );
   });
 });

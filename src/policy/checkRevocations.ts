@@ -66,9 +66,13 @@ export function platformEntriesOf(verified: Pick<VerifiedEvidence, "tee" | "clai
 /** Throws the typed PolicyError of the first revocation that applies; returns when none does. */
 export function checkRevocations({ subject, workloadId, state }: CheckRevocationsOptions): void {
   if (state.subjectRevoked) {
-    throw new PolicyError(POLICY_CODES.POLICY_SUBJECT_REVOKED, `subject ${subject} is revoked in workload ${workloadId} (or in every workload)`, {
-      details: { subject, workloadId },
-    });
+    throw new PolicyError(
+      POLICY_CODES.POLICY_SUBJECT_REVOKED,
+      `subject ${subject} is revoked in workload ${workloadId} (or in every workload)`,
+      {
+        details: { subject, workloadId },
+      },
+    );
   }
   const hit = state.revokedPlatforms[0];
   if (hit) {

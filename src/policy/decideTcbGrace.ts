@@ -50,16 +50,20 @@ export function decideTcbGrace(input: DecideTcbGraceInput): DecideTcbGraceResult
   if (input.now >= graceEndsAt) {
     return {
       decision: "refused",
-      error: new PolicyError(POLICY_CODES.NODE_TCB_DOWNGRADED, `TCB Info ${newest.evaluationDataNumber} puts this platform at ${newest.status}, and the grace period ended`, {
-        details: {
-          ...(input.fmspc !== undefined ? { fmspc: input.fmspc } : {}),
-          status: input.status,
-          newStatus: newest.status,
-          tcbEvaluationDataNumber: input.evaluationDataNumber,
-          newTcbEvaluationDataNumber: newest.evaluationDataNumber,
-          graceEndsAt,
+      error: new PolicyError(
+        POLICY_CODES.NODE_TCB_DOWNGRADED,
+        `TCB Info ${newest.evaluationDataNumber} puts this platform at ${newest.status}, and the grace period ended`,
+        {
+          details: {
+            ...(input.fmspc !== undefined ? { fmspc: input.fmspc } : {}),
+            status: input.status,
+            newStatus: newest.status,
+            tcbEvaluationDataNumber: input.evaluationDataNumber,
+            newTcbEvaluationDataNumber: newest.evaluationDataNumber,
+            graceEndsAt,
+          },
         },
-      }),
+      ),
     };
   }
   return { decision: "grace", notice: { newStatus: newest.status, graceEndsAt, evaluationDataNumber: newest.evaluationDataNumber } };

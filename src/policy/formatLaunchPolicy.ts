@@ -37,7 +37,11 @@ export function parseSnpMinTcb(text: string): ParseSnpMinTcbResult {
   const rest = colon < 0 ? "" : text.slice(colon + 1).trim();
   const tcb: SnpTcbComponents = { bootloader: 0, tee: 0, snp: 0, microcode: 0, ...(line === "Turin" ? { fmc: 0 } : {}) };
   if (rest === "none") return { ok: true, line, tcb };
-  if (rest === "") return { ok: false, message: `"${text}": give components as ${line}:bootloader=B,tee=T,snp=S,microcode=M${line === "Turin" ? ",fmc=F" : ""} (or ${line}:none)` };
+  if (rest === "")
+    return {
+      ok: false,
+      message: `"${text}": give components as ${line}:bootloader=B,tee=T,snp=S,microcode=M${line === "Turin" ? ",fmc=F" : ""} (or ${line}:none)`,
+    };
   for (const part of rest.split(",")) {
     const [name, value, extra] = part.split("=").map((x) => x.trim());
     const component = COMPONENTS.find((c) => c === name);
@@ -45,7 +49,8 @@ export function parseSnpMinTcb(text: string): ParseSnpMinTcbResult {
       return { ok: false, message: `"${part}" in "${text}": components are ${COMPONENTS.join(", ")} as name=value` };
     }
     if (component === "fmc" && line !== "Turin") return { ok: false, message: `"${text}": only Turin has an fmc component` };
-    if (!/^\d+$/.test(value) || Number(value) > 255) return { ok: false, message: `"${part}" in "${text}": a TCB component is an integer in 0..255` };
+    if (!/^\d+$/.test(value) || Number(value) > 255)
+      return { ok: false, message: `"${part}" in "${text}": a TCB component is an integer in 0..255` };
     tcb[component] = Number(value);
   }
   return { ok: true, line, tcb };

@@ -11,7 +11,8 @@ export const SDK_CODES = defineErrorCodes("sdk", {
   },
   SDK_REQUEST_INVALID: {
     stage: "usage",
-    description: "requestAttestation/requestNonce was called with an argument of the wrong form (node URL, workload id, public key, freshness block, unbound with a key); the message names it.",
+    description:
+      "requestAttestation/requestNonce was called with an argument of the wrong form (node URL, workload id, public key, freshness block, unbound with a key); the message names it.",
   },
   SDK_NODE_UNREACHABLE: {
     stage: "infrastructure",
@@ -19,14 +20,17 @@ export const SDK_CODES = defineErrorCodes("sdk", {
   },
   SDK_NODE_ANSWER_INVALID: {
     stage: "infrastructure",
-    description: "The validator node answered with a status or body the SDK does not understand (not a keepledger node, or a proxy in between).",
+    description:
+      "The validator node answered with a status or body the SDK does not understand (not a keepledger node, or a proxy in between).",
   },
   SDK_VERDICT_REJECTED: {
     stage: "policy",
-    description: "The node reported the verdict rejected without an error of its own; look the request up on the node (GET /v1/verdicts/{requestId}).",
+    description:
+      "The node reported the verdict rejected without an error of its own; look the request up on the node (GET /v1/verdicts/{requestId}).",
   },
   SDK_ATTESTATION_TIMEOUT: {
     stage: "infrastructure",
-    description: "The verdict was not settled within the timeout; details.requestId and details.verdictId let you look it up later (GET /v1/verdicts/{id}).",
+    description:
+      "The verdict was not settled within the timeout; details.requestId and details.verdictId let you look it up later (GET /v1/verdicts/{id}).",
   },
 });

@@ -11,7 +11,10 @@ import type { Deployment } from "../chain/deployment.ts";
  * the AttestationRegistry address, or the deployment JSON (`keepledger deploy` / `keepledger dev`
  * wrote it), whose chain id is then checked against the provider's.
  */
-export type IsAttestedOptions = ({ registry: Address; deployment?: never } | { deployment: Pick<Deployment, "chainId" | "contracts">; registry?: never }) & {
+export type IsAttestedOptions = (
+  | { registry: Address; deployment?: never }
+  | { deployment: Pick<Deployment, "chainId" | "contracts">; registry?: never }
+) & {
   /** Read as of this block (default: latest). */
   blockNumber?: bigint;
 };
@@ -29,7 +32,12 @@ export interface IsAttestedResult {
  * "Is this key an attested Keep of workload W, still valid?" — one view call
  * to the chain (`IKeepAttestation.isAttested`), the same answer a contract gets.
  */
-export async function isAttested(provider: ProviderLike, subject: Address, workloadId: Hex, options: IsAttestedOptions): Promise<IsAttestedResult> {
+export async function isAttested(
+  provider: ProviderLike,
+  subject: Address,
+  workloadId: Hex,
+  options: IsAttestedOptions,
+): Promise<IsAttestedResult> {
   const client = toPublicClient(provider);
   const registry = await registryOf(client, options as Partial<IsAttestedOptions> | undefined);
   try {
@@ -51,15 +59,22 @@ async function registryOf(client: ReturnType<typeof toPublicClient>, options: Pa
   if (options?.registry !== undefined) return options.registry;
   const deployment = options?.deployment;
   if (deployment === undefined) {
-    throw new UsageError(SDK_CODES.SDK_REGISTRY_UNKNOWN, "no keepledger deployment given; pass { registry } or { deployment } (from the deployment JSON)");
+    throw new UsageError(
+      SDK_CODES.SDK_REGISTRY_UNKNOWN,
+      "no keepledger deployment given; pass { registry } or { deployment } (from the deployment JSON)",
+    );
   }
   const chainId = await client.getChainId().catch((e: unknown) => {
     throw chainError(e, "reading the chain id");
   });
   if (Number(deployment.chainId) !== chainId) {
-    throw new UsageError(SDK_CODES.SDK_REGISTRY_UNKNOWN, `the deployment is for chain ${deployment.chainId}, the provider is on chain ${chainId}; pass the deployment of chain ${chainId}`, {
-      details: { chainId, deploymentChainId: Number(deployment.chainId) },
-    });
+    throw new UsageError(
+      SDK_CODES.SDK_REGISTRY_UNKNOWN,
+      `the deployment is for chain ${deployment.chainId}, the provider is on chain ${chainId}; pass the deployment of chain ${chainId}`,
+      {
+        details: { chainId, deploymentChainId: Number(deployment.chainId) },
+      },
+    );
   }
   return deployment.contracts.attestationRegistry;
 }

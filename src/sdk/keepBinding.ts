@@ -28,6 +28,11 @@ export interface KeepReportData {
  */
 export function keepReportData(input: KeepReportDataInput): KeepReportData {
   const key = publicKey64(input.publicKey);
-  const hash = bindingHash({ chainId: input.chainId, attestationRegistry: input.registry, subjectPublicKey: key, blockHash: input.blockHash });
+  const hash = bindingHash({
+    chainId: input.chainId,
+    attestationRegistry: input.registry,
+    subjectPublicKey: key,
+    blockHash: input.blockHash,
+  });
   return { reportData: reportDataFor(input.tee, hash), bindingHash: hash, subject: subjectOfPublicKey(key) };
 }

@@ -39,8 +39,12 @@ export async function call(base: string, path: string, init: RequestInit, o: Nod
     response = await (o.fetch ?? fetch)(`${base}${path}`, { ...init, ...(signal ? { signal } : {}) });
   } catch (cause) {
     if (o.signal?.aborted) throw o.signal.reason;
-    if (o.deadline !== undefined && Date.now() >= o.deadline) throw new InfrastructureError(SDK_CODES.SDK_ATTESTATION_TIMEOUT, `the node at ${base} did not answer in time`, { cause });
-    throw new InfrastructureError(SDK_CODES.SDK_NODE_UNREACHABLE, `cannot reach the validator node at ${base}`, { cause, details: { url: `${base}${path}` } });
+    if (o.deadline !== undefined && Date.now() >= o.deadline)
+      throw new InfrastructureError(SDK_CODES.SDK_ATTESTATION_TIMEOUT, `the node at ${base} did not answer in time`, { cause });
+    throw new InfrastructureError(SDK_CODES.SDK_NODE_UNREACHABLE, `cannot reach the validator node at ${base}`, {
+      cause,
+      details: { url: `${base}${path}` },
+    });
   }
   const text = await response.text().catch(() => "");
   let json: unknown;
@@ -50,9 +54,13 @@ export async function call(base: string, path: string, init: RequestInit, o: Nod
     json = undefined;
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} answered ${response.status} without a JSON object`, {
-      details: { status: response.status, body: text.slice(0, 200) },
-    });
+    throw new InfrastructureError(
+      SDK_CODES.SDK_NODE_ANSWER_INVALID,
+      `the node at ${base} answered ${response.status} without a JSON object`,
+      {
+        details: { status: response.status, body: text.slice(0, 200) },
+      },
+    );
   }
   return { status: response.status, json: json as Record<string, unknown> };
 }
@@ -61,11 +69,14 @@ export async function call(base: string, path: string, init: RequestInit, o: Nod
 export function nodeFailure(base: string, answer: NodeAnswer): KeepledgerError {
   const error = answer.json.error as NodeErrorJson | undefined;
   if (!error || typeof error.code !== "string") {
-    return new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} answered ${answer.status} without an error body`, { details: { status: answer.status } });
+    return new InfrastructureError(
+      SDK_CODES.SDK_NODE_ANSWER_INVALID,
+      `the node at ${base} answered ${answer.status} without an error body`,
+      { details: { status: answer.status } },
+    );
   }
   const options = { details: { status: answer.status, ...(error.details ?? {}) } };
   // 4xx other than rate limiting are the caller's mistakes; 429 and 5xx may pass.
   if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) return new UsageError(error.code, error.message, options);
   return new InfrastructureError(error.code, error.message, options);
 }
-

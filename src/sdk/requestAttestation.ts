@@ -79,40 +79,58 @@ const MAX_WAIT_MS = 20_000;
 
 function publicKeyHex(key: Hex | Uint8Array): Hex {
   const hex = typeof key === "string" ? key : (`0x${Buffer.from(key).toString("hex")}` as Hex);
-  if (!/^0x([0-9a-fA-F]{128}|04[0-9a-fA-F]{128})$/.test(hex)) throw invalid("publicKey must be the Keep's secp256k1 public key: 65 bytes (0x04‖X‖Y) or 64 bytes (X‖Y)", "publicKey");
+  if (!/^0x([0-9a-fA-F]{128}|04[0-9a-fA-F]{128})$/.test(hex))
+    throw invalid("publicKey must be the Keep's secp256k1 public key: 65 bytes (0x04‖X‖Y) or 64 bytes (X‖Y)", "publicKey");
   return hex;
 }
 
 /** The POST /v1/evidence body (docs/node.md). */
 export function evidenceRequestBody(evidence: Uint8Array, workloadId: Hex, o: RequestAttestationOptions): Record<string, unknown> {
   if (!(evidence instanceof Uint8Array) || evidence.length === 0) throw invalid("evidence must be non-empty bytes", "evidence");
-  if (typeof workloadId !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(workloadId)) throw invalid(`workloadId must be 0x + 64 hex digits, got "${String(workloadId)}"`, "workloadId");
+  if (typeof workloadId !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(workloadId))
+    throw invalid(`workloadId must be 0x + 64 hex digits, got "${String(workloadId)}"`, "workloadId");
   const body: Record<string, unknown> = { workloadId, evidence: Buffer.from(evidence).toString("base64") };
   if (o.unbound) {
-    if (o.publicKey !== undefined || o.freshnessBlock !== undefined) throw invalid("unbound evidence names no publicKey and no freshnessBlock", "unbound");
+    if (o.publicKey !== undefined || o.freshnessBlock !== undefined)
+      throw invalid("unbound evidence names no publicKey and no freshnessBlock", "unbound");
     body.unbound = true;
   } else {
-    if (o.publicKey === undefined) throw invalid("publicKey is required (or unbound: true, for dev policies that accept unbound evidence)", "publicKey");
+    if (o.publicKey === undefined)
+      throw invalid("publicKey is required (or unbound: true, for dev policies that accept unbound evidence)", "publicKey");
     const block = o.freshnessBlock;
     if (block === undefined || (typeof block === "number" && !Number.isSafeInteger(block)) || BigInt(block) < 0n) {
-      throw invalid("freshnessBlock is required with publicKey: the number of the block the evidence binds (requestNonce)", "freshnessBlock");
+      throw invalid(
+        "freshnessBlock is required with publicKey: the number of the block the evidence binds (requestNonce)",
+        "freshnessBlock",
+      );
     }
     body.publicKey = publicKeyHex(o.publicKey);
     body.freshnessBlock = Number(block);
   }
   if (o.collateral) body.collateral = o.collateral.map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString("base64") }));
   if (o.context !== undefined) {
-    if (o.context !== "keep" && o.context !== "validator") throw invalid(`context must be "keep" or "validator", got "${String(o.context)}"`, "context");
+    if (o.context !== "keep" && o.context !== "validator")
+      throw invalid(`context must be "keep" or "validator", got "${String(o.context)}"`, "context");
     body.context = o.context;
   }
   return body;
 }
 
 /** POST /v1/evidence: resolves when the node has accepted the evidence; a refusal rejects with AttestationRefusedError. */
-export async function submitEvidence(nodeUrl: string, evidence: Uint8Array, workloadId: Hex, options: RequestAttestationOptions & { deadline?: number } = {}): Promise<SubmittedEvidence> {
+export async function submitEvidence(
+  nodeUrl: string,
+  evidence: Uint8Array,
+  workloadId: Hex,
+  options: RequestAttestationOptions & { deadline?: number } = {},
+): Promise<SubmittedEvidence> {
   const base = baseUrl(nodeUrl);
   const body = evidenceRequestBody(evidence, workloadId, options);
-  const answer = await call(base, "/v1/evidence", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, options);
+  const answer = await call(
+    base,
+    "/v1/evidence",
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+    options,
+  );
   if (answer.status === 422) {
     const error = answer.json.error as NodeErrorJson | undefined;
     if (!error || typeof error.code !== "string") throw nodeFailure(base, answer);
@@ -120,7 +138,10 @@ export async function submitEvidence(nodeUrl: string, evidence: Uint8Array, work
   }
   if (answer.status !== 200 && answer.status !== 202) throw nodeFailure(base, answer);
   const { requestId, verdictId, status } = answer.json as { requestId: Hex; verdictId: Hex; status: VerdictView["status"] };
-  if (typeof verdictId !== "string") throw new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} accepted the evidence without a verdict id`, { details: { body: answer.json } });
+  if (typeof verdictId !== "string")
+    throw new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} accepted the evidence without a verdict id`, {
+      details: { body: answer.json },
+    });
   return { requestId, verdictId, status, duplicate: answer.status === 200 };
 }
 
@@ -128,7 +149,11 @@ export async function submitEvidence(nodeUrl: string, evidence: Uint8Array, work
  * GET /v1/verdicts/{id} with long polls until the verdict (or request) is finalized or rejected; answers
  * of an unavailable node are retried until the deadline, then SDK_ATTESTATION_TIMEOUT (details: the ids).
  */
-export async function waitForVerdict(nodeUrl: string, id: Hex, options: NodeCallOptions & { timeoutMs?: number; deadline?: number } = {}): Promise<VerdictView> {
+export async function waitForVerdict(
+  nodeUrl: string,
+  id: Hex,
+  options: NodeCallOptions & { timeoutMs?: number; deadline?: number } = {},
+): Promise<VerdictView> {
   const base = baseUrl(nodeUrl);
   const deadline = options.deadline ?? Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let last: VerdictView | undefined;
@@ -137,7 +162,12 @@ export async function waitForVerdict(nodeUrl: string, id: Hex, options: NodeCall
     if (remaining <= 0) break;
     let answer: NodeAnswer;
     try {
-      answer = await call(base, `/v1/verdicts/${id}?waitMs=${Math.min(MAX_WAIT_MS, remaining)}`, { method: "GET" }, { ...options, deadline: deadline + 1_000 });
+      answer = await call(
+        base,
+        `/v1/verdicts/${id}?waitMs=${Math.min(MAX_WAIT_MS, remaining)}`,
+        { method: "GET" },
+        { ...options, deadline: deadline + 1_000 },
+      );
     } catch (error) {
       if ((error as KeepledgerError).code === SDK_CODES.SDK_ATTESTATION_TIMEOUT) break;
       throw error;
@@ -194,7 +224,12 @@ function resultOf(view: VerdictView, submitted: SubmittedEvidence): AttestationR
  * the quorum rejects it — rejects with AttestationRefusedError carrying the node's code; an unreachable
  * node or a timeout with an InfrastructureError (retryable); bad arguments with a UsageError.
  */
-export async function requestAttestation(nodeUrl: string, evidence: Uint8Array, workloadId: Hex, options: RequestAttestationOptions = {}): Promise<AttestationResult> {
+export async function requestAttestation(
+  nodeUrl: string,
+  evidence: Uint8Array,
+  workloadId: Hex,
+  options: RequestAttestationOptions = {},
+): Promise<AttestationResult> {
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const submitted = await submitEvidence(nodeUrl, evidence, workloadId, { ...options, deadline });
   options.onAccepted?.({ requestId: submitted.requestId, verdictId: submitted.verdictId });
@@ -203,7 +238,10 @@ export async function requestAttestation(nodeUrl: string, evidence: Uint8Array, 
   }
   const view = await waitForVerdict(nodeUrl, submitted.verdictId, { ...options, deadline });
   if (view.status === "rejected") {
-    throw new AttestationRefusedError(view.error ?? { code: SDK_CODES.SDK_VERDICT_REJECTED, message: "the verdict was rejected", stage: "policy" }, view.requestId);
+    throw new AttestationRefusedError(
+      view.error ?? { code: SDK_CODES.SDK_VERDICT_REJECTED, message: "the verdict was rejected", stage: "policy" },
+      view.requestId,
+    );
   }
   return resultOf(view, submitted);
 }

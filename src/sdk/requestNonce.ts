@@ -26,12 +26,23 @@ export interface RequestNonceResult {
 /** GET /v1/nonce: the block a Keep binds into its evidence (with keepReportData). */
 export async function requestNonce(nodeUrl: string, options: RequestNonceOptions = {}): Promise<RequestNonceResult> {
   const base = baseUrl(nodeUrl);
-  if (options.workloadId !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(options.workloadId)) throw invalid(`workloadId must be 0x + 64 hex digits, got "${options.workloadId}"`, "workloadId");
+  if (options.workloadId !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(options.workloadId))
+    throw invalid(`workloadId must be 0x + 64 hex digits, got "${options.workloadId}"`, "workloadId");
   const answer = await call(base, `/v1/nonce${options.workloadId ? `?workload=${options.workloadId}` : ""}`, { method: "GET" }, options);
   if (answer.status !== 200) throw nodeFailure(base, answer);
-  const j = answer.json as { chainId: number; registry: Address; blockNumber: number; blockHash: Hex; blockTimestamp: number; confirmations: number; maxAge?: number };
+  const j = answer.json as {
+    chainId: number;
+    registry: Address;
+    blockNumber: number;
+    blockHash: Hex;
+    blockTimestamp: number;
+    confirmations: number;
+    maxAge?: number;
+  };
   if (typeof j.blockNumber !== "number" || typeof j.blockHash !== "string") {
-    throw new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} answered /v1/nonce without a block`, { details: { body: j } });
+    throw new InfrastructureError(SDK_CODES.SDK_NODE_ANSWER_INVALID, `the node at ${base} answered /v1/nonce without a block`, {
+      details: { body: j },
+    });
   }
   return {
     chainId: j.chainId,

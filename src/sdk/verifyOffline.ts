@@ -25,5 +25,8 @@ export async function verifyOffline(evidence: Uint8Array, options: VerifyOffline
   else if (Array.isArray(collateral) && collateral.length > 0 && "bytes" in (collateral[0] as object)) {
     providers = staticCollateral(collateral as ReadonlyArray<{ name: string; bytes: Uint8Array }>);
   } else providers = collateral as CollateralProvider | readonly CollateralProvider[] | undefined;
-  return verifyEvidence(evidence, { ...(providers !== undefined ? { collateral: providers } : {}), ...(options.at ? { at: options.at } : {}) });
+  return verifyEvidence(evidence, {
+    ...(providers !== undefined ? { collateral: providers } : {}),
+    ...(options.at ? { at: options.at } : {}),
+  });
 }

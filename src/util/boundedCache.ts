@@ -21,7 +21,8 @@ export class BoundedCache<K, V> {
   readonly #now: () => number;
 
   constructor(options: BoundedCacheOptions) {
-    if (!(options.maxEntries >= 1) || !Number.isInteger(options.maxEntries)) throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`);
+    if (!(options.maxEntries >= 1) || !Number.isInteger(options.maxEntries))
+      throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`);
     if (!(options.maxAgeMs > 0)) throw new RangeError(`maxAgeMs must be positive, got ${options.maxAgeMs}`);
     this.#maxEntries = options.maxEntries;
     this.#maxAgeMs = options.maxAgeMs;

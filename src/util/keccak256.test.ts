@@ -10,7 +10,11 @@ describe("keccak256Hex", () => {
       const d = new Uint8Array(n).map((_, i) => (i * 131 + n) & 0xff);
       expect(keccak256Hex(d), `length ${n}`).toBe(keccak256(d));
     }
-    for (const [kind, set] of [["sgx", "dcapqvl-sgx"], ["tdx", "dcapqvl-tdx"], ["tdx", "dcapqvl-tdx-v5-no-tcb-match"]] as const) {
+    for (const [kind, set] of [
+      ["sgx", "dcapqvl-sgx"],
+      ["tdx", "dcapqvl-tdx"],
+      ["tdx", "dcapqvl-tdx-v5-no-tcb-match"],
+    ] as const) {
       const q = fixtureBytes(kind, set, "quote.bin");
       expect(keccak256Hex(q)).toBe(keccak256(q));
     }

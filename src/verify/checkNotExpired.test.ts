@@ -25,7 +25,11 @@ describe("checkNotExpired: no kind returns a result that has already lapsed", ()
       { name: `${tee}: expiring after the verification time`, input: result(tee, new Date(AT.getTime() + 1_000)), wantError: null },
       { name: `${tee}: expiring at the verification time`, input: result(tee, AT), wantError: null },
       { name: `${tee}: expired a millisecond before`, input: result(tee, new Date(AT.getTime() - 1)), wantError: "VERIFY_RESULT_EXPIRED" },
-      { name: `${tee}: expired 40 days before`, input: result(tee, new Date(AT.getTime() - 40 * 86_400_000)), wantError: "VERIFY_RESULT_EXPIRED" },
+      {
+        name: `${tee}: expired 40 days before`,
+        input: result(tee, new Date(AT.getTime() - 40 * 86_400_000)),
+        wantError: "VERIFY_RESULT_EXPIRED",
+      },
     ]),
     { name: "an invalid expiry", input: result("nitro", new Date(Number.NaN)), wantError: "VERIFY_RESULT_EXPIRED" },
   ];
@@ -38,6 +42,11 @@ describe("checkNotExpired: no kind returns a result that has already lapsed", ()
       error = e;
     }
     if (wantError === null) expect(error).toBeUndefined();
-    else expect(isKeepledgerError(error) && { code: error.code, stage: error.stage, tee: error.details.tee }).toEqual({ code: wantError, stage: "verification", tee: input.tee });
+    else
+      expect(isKeepledgerError(error) && { code: error.code, stage: error.stage, tee: error.details.tee }).toEqual({
+        code: wantError,
+        stage: "verification",
+        tee: input.tee,
+      });
   });
 });

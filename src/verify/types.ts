@@ -5,7 +5,6 @@ import type { CollateralStamp } from "../pki/freshness/collateralStamp.ts";
 /** Re-exported: the verifier's public types name the kind and TCB status of what they verified. */
 export { TCB_STATUSES, TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";
 
-
 export interface SgxClaims {
   mrenclave: Hex;
   mrsigner: Hex;

@@ -1,4 +1,10 @@
-import { EvidenceFormatError, InfrastructureError, VerificationError, isKeepledgerError, type KeepledgerError } from "../errors/KeepledgerError.ts";
+import {
+  EvidenceFormatError,
+  InfrastructureError,
+  VerificationError,
+  isKeepledgerError,
+  type KeepledgerError,
+} from "../errors/KeepledgerError.ts";
 import { createVerifierContext, type VerifierContext } from "./verifierContext.ts";
 import { defineErrorCodes } from "../errors/catalogue.ts";
 import { EVIDENCE_CODES } from "../evidence/codes.ts";
@@ -105,7 +111,9 @@ async function gatherCollateral(
       try {
         sets.push(await provider.fetch(request, at));
       } catch (cause) {
-        const error = isKeepledgerError(cause) ? cause : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${provider.name} failed`, { cause });
+        const error = isKeepledgerError(cause)
+          ? cause
+          : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${provider.name} failed`, { cause });
         // One service down must not fail evidence another provider (an offline directory) covers;
         // final refusals (an unknown FMSPC, a malformed answer) still end verification at once.
         if (!error.retryable || providers.length === 1) throw error;
@@ -127,7 +135,12 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
   const adapter = detectAdapter(bytes, options.adapters ?? DEFAULT_ADAPTERS);
   const context = options.context ?? createVerifierContext();
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes, context));
-  const providers = options.collateral === undefined ? [] : Array.isArray(options.collateral) ? options.collateral : [options.collateral as CollateralProvider];
+  const providers =
+    options.collateral === undefined
+      ? []
+      : Array.isArray(options.collateral)
+        ? options.collateral
+        : [options.collateral as CollateralProvider];
   const { set: collateral, outages } = await gatherCollateral(adapter, parsed, providers, at, context);
   let result: VerifiedEvidence;
   try {
@@ -157,9 +170,13 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
 export function checkNotExpired(result: VerifiedEvidence, at: Date): void {
   if (!(result.expiresAt.getTime() >= at.getTime())) {
     const when = Number.isNaN(result.expiresAt.getTime()) ? "an invalid time" : result.expiresAt.toISOString();
-    throw new VerificationError(VERIFY_CODES.VERIFY_RESULT_EXPIRED, `the ${result.tee} verification expired at ${when}, before the time it is made for`, {
-      details: { tee: result.tee, expiresAt: result.expiresAt, at },
-    });
+    throw new VerificationError(
+      VERIFY_CODES.VERIFY_RESULT_EXPIRED,
+      `the ${result.tee} verification expired at ${when}, before the time it is made for`,
+      {
+        details: { tee: result.tee, expiresAt: result.expiresAt, at },
+      },
+    );
   }
 }
 

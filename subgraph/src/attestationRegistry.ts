@@ -21,7 +21,16 @@ import {
   VerdictRevoked,
 } from "../generated/AttestationRegistry/AttestationRegistry";
 import { Batch, PlatformRevocation, Revocation, SubjectRevocation, Verdict, Workload } from "../generated/schema";
-import { JsonObject, measurementId, recordAdminRulesChange, recordRoleAdminChange, recordRoleChange, tcbStatusName, teeName, verdictIdOf } from "./helpers";
+import {
+  JsonObject,
+  measurementId,
+  recordAdminRulesChange,
+  recordRoleAdminChange,
+  recordRoleChange,
+  tcbStatusName,
+  teeName,
+  verdictIdOf,
+} from "./helpers";
 
 function addresses(list: Address[]): string[] {
   const out = new Array<string>(0);
@@ -122,10 +131,35 @@ export function handleVerdictGroupFinalized(event: VerdictGroupFinalized): void 
   const serial = event.params.measurementSerial.toI32();
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    const id = verdictIdOf(g.workloadId, g.measurementHash, g.tee, g.tcbStatus, item.subject, item.evidenceHash, g.collateralHash, g.issuedAt, g.expiresAt, item.freshnessBlock);
+    const id = verdictIdOf(
+      g.workloadId,
+      g.measurementHash,
+      g.tee,
+      g.tcbStatus,
+      item.subject,
+      item.evidenceHash,
+      g.collateralHash,
+      g.issuedAt,
+      g.expiresAt,
+      item.freshnessBlock,
+    );
     // The same verdict in a second batch (or already finalized alone) keeps its first record.
     if (Verdict.load(id) !== null) continue;
-    const v = newVerdict(id, g.workloadId, g.measurementHash, serial, g.tee, g.tcbStatus, item.subject, item.evidenceHash, g.collateralHash, g.issuedAt, g.expiresAt, item.freshnessBlock, event);
+    const v = newVerdict(
+      id,
+      g.workloadId,
+      g.measurementHash,
+      serial,
+      g.tee,
+      g.tcbStatus,
+      item.subject,
+      item.evidenceHash,
+      g.collateralHash,
+      g.issuedAt,
+      g.expiresAt,
+      item.freshnessBlock,
+      event,
+    );
     v.signers = batch.signers;
     v.batch = batchId;
     v.leafIndex = firstLeaf + i;

@@ -169,7 +169,13 @@ export class JsonObject {
   }
 }
 
-export function recordGovernanceChange(event: ethereum.Event, kind: string, data: JsonObject, actor: Bytes | null, effectiveAt: BigInt | null): void {
+export function recordGovernanceChange(
+  event: ethereum.Event,
+  kind: string,
+  data: JsonObject,
+  actor: Bytes | null,
+  effectiveAt: BigInt | null,
+): void {
   const change = new GovernanceChange(eventId(event));
   change.kind = kind;
   change.contract = event.address;

@@ -24,7 +24,15 @@ import {
   ValidatorWorkloadScheduled,
 } from "../generated/ValidatorSet/ValidatorSet";
 import { Quorum, Validator } from "../generated/schema";
-import { JsonObject, loggingProfileName, recordAdminRulesChange, recordGovernanceChange, recordRoleAdminChange, recordRoleChange, recordWiring } from "./helpers";
+import {
+  JsonObject,
+  loggingProfileName,
+  recordAdminRulesChange,
+  recordGovernanceChange,
+  recordRoleAdminChange,
+  recordRoleChange,
+  recordWiring,
+} from "./helpers";
 
 function quorum(event: ethereum.Event): Quorum {
   const id = event.address.toHexString();
@@ -67,7 +75,10 @@ export function handleValidatorRemoved(event: ValidatorRemoved): void {
   v.activeUntil = event.params.effectiveAt;
   v.active = false;
   v.save();
-  const data = new JsonObject().bytes("validator", event.params.validator).integer("effectiveAt", event.params.effectiveAt).bytes("actor", event.params.actor);
+  const data = new JsonObject()
+    .bytes("validator", event.params.validator)
+    .integer("effectiveAt", event.params.effectiveAt)
+    .bytes("actor", event.params.actor);
   recordGovernanceChange(event, "ValidatorRemoved", data, event.params.actor, event.params.effectiveAt);
 }
 
@@ -114,7 +125,10 @@ export function handleThresholdScheduled(event: ThresholdScheduled): void {
   q.threshold = event.params.threshold;
   q.thresholdEffectiveAt = event.params.effectiveAt;
   q.save();
-  const data = new JsonObject().integer("threshold", BigInt.fromI32(event.params.threshold)).integer("effectiveAt", event.params.effectiveAt).bytes("actor", event.params.actor);
+  const data = new JsonObject()
+    .integer("threshold", BigInt.fromI32(event.params.threshold))
+    .integer("effectiveAt", event.params.effectiveAt)
+    .bytes("actor", event.params.actor);
   recordGovernanceChange(event, "ThresholdScheduled", data, event.params.actor, event.params.effectiveAt);
 }
 
@@ -123,7 +137,10 @@ export function handleValidatorWorkloadScheduled(event: ValidatorWorkloadSchedul
   q.validatorWorkload = event.params.workloadId.toHexString();
   q.validatorWorkloadEffectiveAt = event.params.effectiveAt;
   q.save();
-  const data = new JsonObject().bytes("workloadId", event.params.workloadId).integer("effectiveAt", event.params.effectiveAt).bytes("actor", event.params.actor);
+  const data = new JsonObject()
+    .bytes("workloadId", event.params.workloadId)
+    .integer("effectiveAt", event.params.effectiveAt)
+    .bytes("actor", event.params.actor);
   recordGovernanceChange(event, "ValidatorWorkloadScheduled", data, event.params.actor, event.params.effectiveAt);
 }
 
@@ -132,7 +149,10 @@ export function handleGovernanceDelayScheduled(event: GovernanceDelayScheduled):
   q.governanceDelay = event.params.delay;
   q.governanceDelayEffectiveAt = event.params.effectiveAt;
   q.save();
-  const data = new JsonObject().integer("delay", event.params.delay).integer("effectiveAt", event.params.effectiveAt).bytes("actor", event.params.actor);
+  const data = new JsonObject()
+    .integer("delay", event.params.delay)
+    .integer("effectiveAt", event.params.effectiveAt)
+    .bytes("actor", event.params.actor);
   recordGovernanceChange(event, "GovernanceDelayScheduled", data, event.params.actor, event.params.effectiveAt);
 }
 

@@ -199,7 +199,10 @@ function snpMinTcbText(line: string, t: ethereum.Tuple, turin: boolean): string 
 }
 
 export function handlePolicyDelayScheduled(event: PolicyDelayScheduled): void {
-  const data = new JsonObject().integer("delay", event.params.delay).integer("effectiveAt", event.params.effectiveAt).bytes("actor", event.params.actor);
+  const data = new JsonObject()
+    .integer("delay", event.params.delay)
+    .integer("effectiveAt", event.params.effectiveAt)
+    .bytes("actor", event.params.actor);
   recordGovernanceChange(event, "PolicyDelayScheduled", data, event.params.actor, event.params.effectiveAt);
 }
 

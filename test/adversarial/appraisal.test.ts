@@ -20,7 +20,14 @@ import { parseCrl, parsePemCertificates } from "../../src/pki/x509/certificate.t
 import { buildScenario, type Scenario } from "../support/dcapTestSigner.ts";
 import { expectedOf, fixtureBytes, fixturePath, fixtureText } from "../support/fixtures.ts";
 import { createNitroTestPki, NITRO_TEST_TIME, signNitroDocument } from "../support/nitroTestSigner.ts";
-import { DEFAULT_TEST_TCB, snpTestCase, snpTestPki, testTcbBytes, type SnpTestCase, type SnpTestCaseOptions } from "../support/snpTestSigner.ts";
+import {
+  DEFAULT_TEST_TCB,
+  snpTestCase,
+  snpTestPki,
+  testTcbBytes,
+  type SnpTestCase,
+  type SnpTestCaseOptions,
+} from "../support/snpTestSigner.ts";
 import { createCrl } from "../support/testPki.ts";
 
 const SNP_AT = new Date(Date.UTC(2025, 5, 1));
@@ -83,8 +90,15 @@ function appraise(evidence: VerifiedEvidence, policy: WorkloadPolicy) {
 // ===== SEV-SNP =====
 
 async function snpVerified(c: SnpTestCase, options: Partial<VerifyEvidenceOptions> = {}, crls?: CollateralSet["crls"]) {
-  const crl = crls ?? [await createCrl(c.pki.ark, [], { thisUpdate: new Date(Date.UTC(2025, 0, 1)), nextUpdate: new Date(Date.UTC(2025, 11, 1)) })];
-  return verifyEvidence(c.report, { at: SNP_AT, trustedRoots: c.trustedRoots, collateral: fixed({ ...emptyCollateral(), certificates: c.certificates, crls: crl }), ...options });
+  const crl = crls ?? [
+    await createCrl(c.pki.ark, [], { thisUpdate: new Date(Date.UTC(2025, 0, 1)), nextUpdate: new Date(Date.UTC(2025, 11, 1)) }),
+  ];
+  return verifyEvidence(c.report, {
+    at: SNP_AT,
+    trustedRoots: c.trustedRoots,
+    collateral: fixed({ ...emptyCollateral(), certificates: c.certificates, crls: crl }),
+    ...options,
+  });
 }
 
 async function snpRefusal(options: SnpTestCaseOptions, launch: Partial<LaunchPolicy>): Promise<KeepledgerError> {
@@ -111,20 +125,34 @@ describe("SEV-SNP firmware levels and launch parameters (test signer)", () => {
     const min = { ...DEFAULT_TEST_TCB.Genoa, microcode: DEFAULT_TEST_TCB.Genoa.microcode + 1 };
     const error = await snpRefusal({ productLine: "Genoa" }, { minSnpTcb: { Genoa: min } });
     expect(error.code).toBe("POLICY_SNP_TCB_BELOW_MINIMUM");
-    expect(error.details).toMatchObject({ component: "microcode", got: DEFAULT_TEST_TCB.Genoa.microcode, min: min.microcode, productLine: "Genoa" });
+    expect(error.details).toMatchObject({
+      component: "microcode",
+      got: DEFAULT_TEST_TCB.Genoa.microcode,
+      min: min.microcode,
+      productLine: "Genoa",
+    });
   });
 
   it("refuses a Turin report whose FMC is below the minimum", async () => {
     const error = await snpRefusal({ productLine: "Turin" }, { minSnpTcb: { Turin: { ...DEFAULT_TEST_TCB.Turin, fmc: 2 } } });
-    expect(error).toMatchObject({ code: "POLICY_SNP_TCB_BELOW_MINIMUM", details: { component: "fmc", got: 1, min: 2, productLine: "Turin" } });
+    expect(error).toMatchObject({
+      code: "POLICY_SNP_TCB_BELOW_MINIMUM",
+      details: { component: "fmc", got: 1, min: 2, productLine: "Turin" },
+    });
   });
 
   it.each([
     { name: "a VCEK for a newer SNP SPL", options: { vek: { tcb: { ...DEFAULT_TEST_TCB.Milan, snp: DEFAULT_TEST_TCB.Milan.snp + 1 } } } },
     { name: "a VCEK for an older microcode", options: { vek: { tcb: { ...DEFAULT_TEST_TCB.Milan, microcode: 200 } } } },
-    { name: "a report claiming a higher REPORTED_TCB than its VCEK", options: { fields: { reportedTcb: testTcbBytes("Milan", { ...DEFAULT_TEST_TCB.Milan, bootloader: 9 }) } } },
+    {
+      name: "a report claiming a higher REPORTED_TCB than its VCEK",
+      options: { fields: { reportedTcb: testTcbBytes("Milan", { ...DEFAULT_TEST_TCB.Milan, bootloader: 9 }) } },
+    },
     { name: "a VLEK for another TCB", options: { signingKey: "vlek" as const, vek: { tcb: { ...DEFAULT_TEST_TCB.Milan, tee: 1 } } } },
-    { name: "a Turin VCEK for another FMC", options: { productLine: "Turin" as const, vek: { tcb: { ...DEFAULT_TEST_TCB.Turin, fmc: 7 } } } },
+    {
+      name: "a Turin VCEK for another FMC",
+      options: { productLine: "Turin" as const, vek: { tcb: { ...DEFAULT_TEST_TCB.Turin, fmc: 7 } } },
+    },
   ])("refuses $name: the VEK's TCB extensions must equal REPORTED_TCB", async ({ options }) => {
     const error = await failure(async () => snpVerified(await snpTestCase(options as SnpTestCaseOptions)));
     expect(error.code).toBe("SNP_TCB_MISMATCH");
@@ -163,16 +191,32 @@ describe("AMD CRLs are required", () => {
   it("takes the CRL from whichever source has it", async () => {
     const c = await snpTestCase();
     const crl = await createCrl(c.pki.ark, [], { thisUpdate: new Date(Date.UTC(2025, 0, 1)), nextUpdate: new Date(Date.UTC(2025, 11, 1)) });
-    const collateral = [fixed({ ...emptyCollateral(), certificates: c.certificates }, "certs"), fixed({ ...emptyCollateral(), crls: [crl] }, "crl")];
+    const collateral = [
+      fixed({ ...emptyCollateral(), certificates: c.certificates }, "certs"),
+      fixed({ ...emptyCollateral(), crls: [crl] }, "crl"),
+    ];
     const v = await verifyEvidence(c.report, { at: SNP_AT, trustedRoots: c.trustedRoots, collateral });
     expect(v.expiresAt).toEqual(crl.nextUpdate);
   });
 
   it("refuses the ASK the test ARK revoked, CRL from another source than the chain", async () => {
     const c = await snpTestCase();
-    const crl = await createCrl(c.pki.ark, [c.pki.ask.cert.serial], { thisUpdate: new Date(Date.UTC(2025, 0, 1)), nextUpdate: new Date(Date.UTC(2025, 11, 1)) });
-    const collateral = [fixed({ ...emptyCollateral(), certificates: c.certificates }, "certs"), fixed({ ...emptyCollateral(), crls: [crl] }, "crl")];
-    const error = await failure(() => verifyEvidence(c.report, { at: SNP_AT, trustedRoots: c.trustedRoots, collateral, adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }) }));
+    const crl = await createCrl(c.pki.ark, [c.pki.ask.cert.serial], {
+      thisUpdate: new Date(Date.UTC(2025, 0, 1)),
+      nextUpdate: new Date(Date.UTC(2025, 11, 1)),
+    });
+    const collateral = [
+      fixed({ ...emptyCollateral(), certificates: c.certificates }, "certs"),
+      fixed({ ...emptyCollateral(), crls: [crl] }, "crl"),
+    ];
+    const error = await failure(() =>
+      verifyEvidence(c.report, {
+        at: SNP_AT,
+        trustedRoots: c.trustedRoots,
+        collateral,
+        adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }),
+      }),
+    );
     expect(error.code).toBe("CERT_REVOKED");
   });
 
@@ -183,7 +227,12 @@ describe("AMD CRLs are required", () => {
     const current = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_current_serial_020002.pem"))[0]!;
     const crl = parseCrl(fixtureBytes("sev-snp", "genoa-revoked-ask", "crl_genoa.der"));
     // The CRL found by a directory provider, or handed in on its own: either way the revoked ASK is refused.
-    const fromDirectory = (await dir.fetch({ vendor: "amd", productLine: "Genoa", signingKey: "vcek", chipId: `0x${"00".repeat(64)}`, reportedTcb: DEFAULT_TEST_TCB.Genoa }, at)).crls;
+    const fromDirectory = (
+      await dir.fetch(
+        { vendor: "amd", productLine: "Genoa", signingKey: "vcek", chipId: `0x${"00".repeat(64)}`, reportedTcb: DEFAULT_TEST_TCB.Genoa },
+        at,
+      )
+    ).crls;
     for (const crls of [fromDirectory, mergeCollateral({ ...emptyCollateral(), crls: [crl] }).crls]) {
       expect(crls.length).toBeGreaterThan(0);
       const error = await failure(async () => verifyAmdSigningChain({ intermediate: revoked, at, crls, requireCrl: true }));
@@ -191,7 +240,9 @@ describe("AMD CRLs are required", () => {
       expect(verifyAmdSigningChain({ intermediate: current, at, crls, requireCrl: true }).productLine).toBe("Genoa");
     }
     // Without the CRL the required check cannot pass either.
-    expect((await failure(async () => verifyAmdSigningChain({ intermediate: revoked, at, crls: [], requireCrl: true }))).code).toBe("CRL_MISSING");
+    expect((await failure(async () => verifyAmdSigningChain({ intermediate: revoked, at, crls: [], requireCrl: true }))).code).toBe(
+      "CRL_MISSING",
+    );
   });
 });
 
@@ -215,7 +266,12 @@ describe("TDX launch parameters (DCAP test signer)", () => {
   });
 
   it.each([
-    { name: "MIGRATABLE", td: { tdAttributes: le64((1n << 28n) | (1n << 29n)) }, wantError: "POLICY_TDX_TD_ATTRIBUTES", refused: ["MIGRATABLE"] },
+    {
+      name: "MIGRATABLE",
+      td: { tdAttributes: le64((1n << 28n) | (1n << 29n)) },
+      wantError: "POLICY_TDX_TD_ATTRIBUTES",
+      refused: ["MIGRATABLE"],
+    },
     { name: "PERFMON", td: { tdAttributes: le64((1n << 28n) | (1n << 63n)) }, wantError: "POLICY_TDX_TD_ATTRIBUTES", refused: ["PERFMON"] },
     { name: "a non-zero MROWNER", td: { mrOwner: new Uint8Array(48).fill(0x0a) }, wantError: "POLICY_TDX_OWNER_CONFIG" },
     { name: "a non-zero MROWNERCONFIG", td: { mrOwnerConfig: new Uint8Array(48).fill(0x0b) }, wantError: "POLICY_TDX_OWNER_CONFIG" },
@@ -283,7 +339,11 @@ describe("every real vector accepted before stays accepted under the default lau
     const expected = expectedOf(kind, set);
     // No AMD Milan CRL is among the vectors: the SEV-SNP ASKs are checked without one, explicitly.
     const adapters = defaultAdapters({ dangerouslyAllowMissingAmdCrl: kind === "sev-snp" });
-    const evidence = await verifyEvidence(fixtureBytes(kind, set, file), { at: new Date(expected.verify_at), collateral: await directoryCollateral(fixturePath(kind, set)), adapters });
+    const evidence = await verifyEvidence(fixtureBytes(kind, set, file), {
+      at: new Date(expected.verify_at),
+      collateral: await directoryCollateral(fixturePath(kind, set)),
+      adapters,
+    });
     expect(() => checkLaunchPolicy(evidence, defaultLaunchPolicy())).not.toThrow();
     const verdict = appraise(evidence, policyWith({}, { dev: evidence.debug, acceptedTcbStatuses: [evidence.tcb.status] }));
     expect(verdict.verdict.tee).toBe(kind);

@@ -37,15 +37,41 @@ import type { ApprovedMeasurement } from "../../src/policy/types.ts";
 import { verifyTcbInfoDocument } from "../../src/verify/dcap/verifyIntelDocument.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { DEFAULT_ADAPTERS } from "../../src/verify/registry.ts";
-import { buildQuote, buildScenario, createIntelTestPki, defaultLevels, issuePckCertificate, DEFAULT_FMSPC, DEFAULT_PCE_ID, DEFAULT_TCB, SCENARIO_AT, signIntelJson, tcbInfoValue, type Scenario } from "../support/dcapTestSigner.ts";
+import {
+  buildQuote,
+  buildScenario,
+  createIntelTestPki,
+  defaultLevels,
+  issuePckCertificate,
+  DEFAULT_FMSPC,
+  DEFAULT_PCE_ID,
+  DEFAULT_TCB,
+  SCENARIO_AT,
+  signIntelJson,
+  tcbInfoValue,
+  type Scenario,
+} from "../support/dcapTestSigner.ts";
 import { createCrl } from "../support/testPki.ts";
 
 const AT = BigInt(SCENARIO_AT.getTime() / 1000);
 const WORKLOAD = keccak256(stringToBytes("collateral adversaries"));
-const MEASUREMENT: ApprovedMeasurement = { hash: keccak256(stringToBytes("m")), tee: "sgx", version: 1, revoked: false, value: `0x${"11".repeat(32)}${"00".repeat(36)}` };
+const MEASUREMENT: ApprovedMeasurement = {
+  hash: keccak256(stringToBytes("m")),
+  tee: "sgx",
+  version: 1,
+  revoked: false,
+  value: `0x${"11".repeat(32)}${"00".repeat(36)}`,
+};
 
 function chainAt(tcbGracePeriod = 0): ChainState {
-  const policy = { ...defaultPolicy(), allowedTees: ["sgx"], acceptedTcbStatuses: ["UpToDate"], dev: true, allowUnboundEvidence: true, tcbGracePeriod: tcbGracePeriod };
+  const policy = {
+    ...defaultPolicy(),
+    allowedTees: ["sgx"],
+    acceptedTcbStatuses: ["UpToDate"],
+    dev: true,
+    allowUnboundEvidence: true,
+    tcbGracePeriod: tcbGracePeriod,
+  };
   return {
     now: () => AT,
     head: () => ({ number: 10n, hash: `0x${"ab".repeat(32)}`, timestamp: AT }),
@@ -82,7 +108,13 @@ interface Validator {
 async function validator(scenario: Scenario, own: CollateralSet, tcbGracePeriod = 0): Promise<Validator> {
   const floor = await CollateralFloorStore.open(openDatabase(":memory:"));
   const src = source(own);
-  const appraiser = new Appraiser({ chain: chainAt(tcbGracePeriod), metrics: createNodeMetrics(), providers: [src], floor, unsafeTrustedRoots: scenario.roots });
+  const appraiser = new Appraiser({
+    chain: chainAt(tcbGracePeriod),
+    metrics: createNodeMetrics(),
+    providers: [src],
+    floor,
+    unsafeTrustedRoots: scenario.roots,
+  });
   return { appraiser, floor, source: src, scenario };
 }
 
@@ -121,7 +153,10 @@ describe("collateral independence and freshness", () => {
     const collector = await validator(scenario, scenario.collateral);
     const peer = await validator(scenario, scenario.collateral);
     const mine = await collector.appraiser.appraise(submission(scenario.quote), { role: "collector" });
-    const theirs = await peer.appraiser.appraise(submission(scenario.quote, filesOf(mine)), { role: "peer", issuedAt: mine.verdict.issuedAt });
+    const theirs = await peer.appraiser.appraise(submission(scenario.quote, filesOf(mine)), {
+      role: "peer",
+      issuedAt: mine.verdict.issuedAt,
+    });
     expect(theirs.verdict.collateralHash).toBe(mine.verdict.collateralHash);
     expect(theirs.verdictId).toBe(mine.verdictId);
     expect(peer.source.calls).toBeGreaterThan(0);
@@ -134,7 +169,10 @@ describe("collateral independence and freshness", () => {
     // The PCK certificate the collector vouches for is revoked by the CRL of 2025-05-25.
     const revoked = await issuePckCertificate(pki.platformCa, { fmspc: DEFAULT_FMSPC, pceId: DEFAULT_PCE_ID, ...DEFAULT_TCB });
     const quote = (await buildQuote({ tee: "sgx", pckLeaf: revoked, pckChain: [revoked, pki.platformCa, pki.root] })).bytes;
-    const freshCrl = await createCrl(pki.platformCa, [revoked.cert.serial], { thisUpdate: new Date("2025-05-25T00:00:00Z"), nextUpdate: new Date("2025-06-25T00:00:00Z") });
+    const freshCrl = await createCrl(pki.platformCa, [revoked.cert.serial], {
+      thisUpdate: new Date("2025-05-25T00:00:00Z"),
+      nextUpdate: new Date("2025-06-25T00:00:00Z"),
+    });
     const fresh: CollateralSet = { ...scenario.collateral, crls: [freshCrl, scenario.rootCrl] };
     const peer = await validator(scenario, fresh);
     // The peer has verified the fresh CRL before (another platform's quote): it is its floor.
@@ -145,7 +183,9 @@ describe("collateral independence and freshness", () => {
     // The collector sends the old CRL of 2025-05-20 (nextUpdate 2025-06-20: still "valid").
     const stale = await validator(scenario, scenario.collateral);
     const proposed = await stale.appraiser.appraise(submission(quote), { role: "collector" });
-    const refusal = await codeOf(peer.appraiser.appraise(submission(quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
+    const refusal = await codeOf(
+      peer.appraiser.appraise(submission(quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }),
+    );
     expect(refusal.code).toBe("CRL_STALE");
     expect(refusal.details).toMatchObject({ got: { issued: "2025-05-20T00:00:00.000Z" }, newest: { issued: "2025-05-25T00:00:00.000Z" } });
     // The refusal shows the collector the newer CRL it rests on.
@@ -155,11 +195,16 @@ describe("collateral independence and freshness", () => {
   it("a peer whose own source has the fresh, revoking CRL it has not verified yet still refuses the collector's old one (CERT_REVOKED)", async () => {
     const pki = await createIntelTestPki();
     const scenario = await buildScenario({ tee: "sgx", pki });
-    const freshCrl = await createCrl(pki.platformCa, [scenario.pckLeaf.cert.serial], { thisUpdate: new Date("2025-05-25T00:00:00Z"), nextUpdate: new Date("2025-06-25T00:00:00Z") });
+    const freshCrl = await createCrl(pki.platformCa, [scenario.pckLeaf.cert.serial], {
+      thisUpdate: new Date("2025-05-25T00:00:00Z"),
+      nextUpdate: new Date("2025-06-25T00:00:00Z"),
+    });
     const peer = await validator(scenario, { ...scenario.collateral, crls: [freshCrl, scenario.rootCrl] });
     const collector = await validator(scenario, scenario.collateral);
     const proposed = await collector.appraiser.appraise(submission(scenario.quote), { role: "collector" });
-    const refusal = await codeOf(peer.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
+    const refusal = await codeOf(
+      peer.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }),
+    );
     expect(refusal.code).toBe("CERT_REVOKED");
     expect(shown(refusal.details).crls.map((c) => c.fingerprint)).toEqual([freshCrl.fingerprint]);
   });
@@ -169,7 +214,15 @@ describe("collateral independence and freshness", () => {
     const tcb18 = await signIntelJson(
       scenario.pki.tcbSigning,
       "tcbInfo",
-      { ...tcbInfoValue({ id: "SGX", issueDate: new Date("2025-05-28T00:00:00Z"), nextUpdate: new Date("2025-06-27T00:00:00Z"), levels: defaultLevels("sgx") }), tcbEvaluationDataNumber: 18 },
+      {
+        ...tcbInfoValue({
+          id: "SGX",
+          issueDate: new Date("2025-05-28T00:00:00Z"),
+          nextUpdate: new Date("2025-06-27T00:00:00Z"),
+          levels: defaultLevels("sgx"),
+        }),
+        tcbEvaluationDataNumber: 18,
+      },
       [scenario.pki.tcbSigning, scenario.pki.root],
     );
     const recovered: CollateralSet = { ...scenario.collateral, intelDocuments: [tcb18, scenario.qeIdentity] };
@@ -178,15 +231,24 @@ describe("collateral independence and freshness", () => {
 
     // A peer whose own source serves TCB Info 18, not verified before: superseded, naming both.
     const fresh = await validator(scenario, recovered);
-    const superseded = await codeOf(fresh.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
+    const superseded = await codeOf(
+      fresh.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }),
+    );
     expect(superseded.code).toBe("COLLATERAL_SUPERSEDED");
     expect(superseded.details).toMatchObject({ document: `tcbInfo:SGX:${DEFAULT_FMSPC}`, sent: { number: 17 }, newest: { number: 18 } });
-    expect(shown(superseded.details).intelDocuments.map((d) => Buffer.from(d.body).toString())).toEqual([Buffer.from(tcb18.body).toString()]);
+    expect(shown(superseded.details).intelDocuments.map((d) => Buffer.from(d.body).toString())).toEqual([
+      Buffer.from(tcb18.body).toString(),
+    ]);
     // It verified 18 on the way: its floor moved, and the next proposal under 17 is stale outright.
     expect(fresh.floor.newest(`tcbInfo:SGX:${DEFAULT_FMSPC}`)?.number).toBe(18);
-    const stale = await codeOf(fresh.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }));
+    const stale = await codeOf(
+      fresh.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt }),
+    );
     expect(stale.code).toBe("DCAP_TCB_INFO_STALE");
-    expect(stale.details).toMatchObject({ got: { number: 17, issued: "2025-05-15T00:00:00.000Z" }, newest: { number: 18, issued: "2025-05-28T00:00:00.000Z" } });
+    expect(stale.details).toMatchObject({
+      got: { number: 17, issued: "2025-05-15T00:00:00.000Z" },
+      newest: { number: 18, issued: "2025-05-28T00:00:00.000Z" },
+    });
   });
 
   it("a Keep's host posting stale files: the collector verifies with its own newer ones, and refuses them when its source is down", async () => {
@@ -194,11 +256,21 @@ describe("collateral independence and freshness", () => {
     const tcb18 = await signIntelJson(
       scenario.pki.tcbSigning,
       "tcbInfo",
-      { ...tcbInfoValue({ id: "SGX", issueDate: new Date("2025-05-28T00:00:00Z"), nextUpdate: new Date("2025-06-27T00:00:00Z"), levels: defaultLevels("sgx") }), tcbEvaluationDataNumber: 18 },
+      {
+        ...tcbInfoValue({
+          id: "SGX",
+          issueDate: new Date("2025-05-28T00:00:00Z"),
+          nextUpdate: new Date("2025-06-27T00:00:00Z"),
+          levels: defaultLevels("sgx"),
+        }),
+        tcbEvaluationDataNumber: 18,
+      },
       [scenario.pki.tcbSigning, scenario.pki.root],
     );
     const collector = await validator(scenario, { ...scenario.collateral, intelDocuments: [tcb18, scenario.qeIdentity] });
-    const posted = filesOf(await (await validator(scenario, scenario.collateral)).appraiser.appraise(submission(scenario.quote), { role: "collector" }));
+    const posted = filesOf(
+      await (await validator(scenario, scenario.collateral)).appraiser.appraise(submission(scenario.quote), { role: "collector" }),
+    );
     const own = await collector.appraiser.appraise(submission(scenario.quote, posted), { role: "collector" });
     expect(own.verified.platform.tcbEvaluationDataNumber).toBe(18);
 
@@ -213,7 +285,15 @@ describe("collateral independence and freshness", () => {
     const forged = await signIntelJson(
       scenario.pki.tcbSigning,
       "tcbInfo",
-      { ...tcbInfoValue({ id: "SGX", issueDate: new Date("2025-05-30T00:00:00Z"), nextUpdate: new Date("2025-06-29T00:00:00Z"), levels: defaultLevels("sgx") }), tcbEvaluationDataNumber: 99 },
+      {
+        ...tcbInfoValue({
+          id: "SGX",
+          issueDate: new Date("2025-05-30T00:00:00Z"),
+          nextUpdate: new Date("2025-06-29T00:00:00Z"),
+          levels: defaultLevels("sgx"),
+        }),
+        tcbEvaluationDataNumber: 99,
+      },
       [scenario.pki.tcbSigning, scenario.pki.root],
     );
     const signature = new Uint8Array(forged.signature);
@@ -233,7 +313,12 @@ describe("collateral independence and freshness", () => {
       providers: [own],
       adapters: DEFAULT_ADAPTERS,
       refreshIntervalMs: 60_000,
-      verify: (evidence, files, at) => verifyEvidence(evidence, { at, collateral: { name: "files", fetch: async () => scenario.collateral }, trustedRoots: scenario.roots }),
+      verify: (evidence, files, at) =>
+        verifyEvidence(evidence, {
+          at,
+          collateral: { name: "files", fetch: async () => scenario.collateral },
+          trustedRoots: scenario.roots,
+        }),
       verifyTcbInfo: (document, set, at) => verifyTcbInfoDocument(document, { collateral: set, at, roots: scenario.roots }),
     });
     const appraiser = new Appraiser({
@@ -246,13 +331,20 @@ describe("collateral independence and freshness", () => {
     });
     const key = `tcbInfo:SGX:${DEFAULT_FMSPC}`;
     // As a collector it picks the forged (newest-looking) document, which does not verify: refused, nothing recorded.
-    expect((await codeOf(appraiser.appraise(submission(scenario.quote), { role: "collector" }))).code).toBe("DCAP_COLLATERAL_SIGNATURE_INVALID");
+    expect((await codeOf(appraiser.appraise(submission(scenario.quote), { role: "collector" }))).code).toBe(
+      "DCAP_COLLATERAL_SIGNATURE_INVALID",
+    );
     expect(floor.newest(key)).toBeUndefined();
     expect(await store.tcb.tcbInfo("sgx", DEFAULT_FMSPC)).toBeUndefined();
 
     // As a peer sent honest TCB Info 17 it finds the forged 99 unproven and signs under 17.
-    const honest = await (await validator(scenario, scenario.collateral)).appraiser.appraise(submission(scenario.quote), { role: "collector" });
-    const signed = await appraiser.appraise(submission(scenario.quote, filesOf(honest)), { role: "peer", issuedAt: honest.verdict.issuedAt });
+    const honest = await (
+      await validator(scenario, scenario.collateral)
+    ).appraiser.appraise(submission(scenario.quote), { role: "collector" });
+    const signed = await appraiser.appraise(submission(scenario.quote, filesOf(honest)), {
+      role: "peer",
+      issuedAt: honest.verdict.issuedAt,
+    });
     expect(signed.verdictId).toBe(honest.verdictId);
     await recovery.settled();
     expect(floor.newest(key)?.number).toBe(17);
@@ -263,7 +355,14 @@ describe("collateral independence and freshness", () => {
       {
         evidence: signed.evidence,
         collateral: signed.collateral,
-        link: { verdictId: signed.verdictId, evidenceHash: signed.evidenceHash, workloadId: WORKLOAD, subjectPublicKey: null, bindingContext: "keep", freshnessBlock: 0 },
+        link: {
+          verdictId: signed.verdictId,
+          evidenceHash: signed.evidenceHash,
+          workloadId: WORKLOAD,
+          subjectPublicKey: null,
+          bindingContext: "keep",
+          freshnessBlock: 0,
+        },
         signed: signedRecordOf(signed),
       },
     ]);
@@ -282,7 +381,9 @@ describe("collateral independence and freshness", () => {
     const peer = await validator(scenario, scenario.collateral);
     peer.source.down = true;
     let signatures = 0;
-    const signer = { signVerdict: async () => (signatures++, { signer: "0x", signature: "0x" }) } as unknown as ReturnType<typeof createVerdictSigner>;
+    const signer = { signVerdict: async () => (signatures++, { signer: "0x", signature: "0x" }) } as unknown as ReturnType<
+      typeof createVerdictSigner
+    >;
     const db = openDatabase(":memory:");
     const service = new PeerService({
       appraiser: peer.appraiser,
@@ -294,7 +395,13 @@ describe("collateral independence and freshness", () => {
       maxIssuedAtSkewSeconds: 120,
     });
     const { wire, blobs } = encodeSubmissions([submission(scenario.quote, filesOf(proposed))]);
-    const refusal = await codeOf(service.signVerdict("0x0000000000000000000000000000000000000001", { verdict: verdictToJson(proposed.verdict), submission: wire[0]!, blobs }));
+    const refusal = await codeOf(
+      service.signVerdict("0x0000000000000000000000000000000000000001", {
+        verdict: verdictToJson(proposed.verdict),
+        submission: wire[0]!,
+        blobs,
+      }),
+    );
     expect(refusal).toMatchObject({ code: "COLLATERAL_FRESHNESS_UNKNOWN", retryable: true });
     expect(signatures).toBe(0);
 
@@ -302,7 +409,11 @@ describe("collateral independence and freshness", () => {
     peer.source.down = false;
     await peer.appraiser.appraise(submission(scenario.quote, filesOf(proposed)), { role: "peer", issuedAt: proposed.verdict.issuedAt });
     peer.source.down = true;
-    await service.signVerdict("0x0000000000000000000000000000000000000001", { verdict: verdictToJson(proposed.verdict), submission: wire[0]!, blobs });
+    await service.signVerdict("0x0000000000000000000000000000000000000001", {
+      verdict: verdictToJson(proposed.verdict),
+      submission: wire[0]!,
+      blobs,
+    });
     expect(signatures).toBe(1);
     expect(proposed.verdict.tcbStatus).toBe(tcbStatusCode("UpToDate"));
     await db.close();
@@ -321,8 +432,17 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     const refreshing: CollateralProvider = { name: src.name, fetch: src.fetch, refresh: () => void src.refreshes++ };
     const metrics = createNodeMetrics({ defaultMetrics: false });
     const healed = new HealedCollateral();
-    const appraiser = new Appraiser({ chain: chainAt(), metrics, providers: [refreshing, healed], floor, unsafeTrustedRoots: scenario.roots });
-    const signer = createVerdictSigner(privateKeyToAccount(keccak256(stringToBytes("collector"))), keepledgerDomain(31337, "0x0000000000000000000000000000000000000Aa1"));
+    const appraiser = new Appraiser({
+      chain: chainAt(),
+      metrics,
+      providers: [refreshing, healed],
+      floor,
+      unsafeTrustedRoots: scenario.roots,
+    });
+    const signer = createVerdictSigner(
+      privateKeyToAccount(keccak256(stringToBytes("collector"))),
+      keepledgerDomain(31337, "0x0000000000000000000000000000000000000Aa1"),
+    );
     const healer = new CollateralHealer({ appraiser, store, signer, log: quiet(), metrics, healed });
     const a = await appraiser.appraise(submission(quote), { role: "collector" });
     const ownSignature = await signer.signVerdict(a.verdict);
@@ -335,13 +455,21 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
       mode: "single",
       evidence: a.evidence,
       collateral: a.collateral,
-      link: { verdictId: a.verdictId, evidenceHash: a.evidenceHash, workloadId: WORKLOAD, subjectPublicKey: null, bindingContext: "keep", freshnessBlock: 0 },
+      link: {
+        verdictId: a.verdictId,
+        evidenceHash: a.evidenceHash,
+        workloadId: WORKLOAD,
+        subjectPublicKey: null,
+        bindingContext: "keep",
+        freshnessBlock: 0,
+      },
       signed: signedRecordOf(a),
       signature: ownSignature,
     });
     const record = (await store.verdict(a.verdictId))!;
     const sent = { ...submission(quote), collateral: a.collateral };
-    const outcomes = async () => Object.fromEntries((await metrics.collateralRefreshes.get()).values.map((v) => [`${v.labels.reason}/${v.labels.outcome}`, v.value]));
+    const outcomes = async () =>
+      Object.fromEntries((await metrics.collateralRefreshes.get()).values.map((v) => [`${v.labels.reason}/${v.labels.outcome}`, v.value]));
     return { db, store, floor, source: src, healer, appraiser, healed, appraisal: a, record, sent, outcomes };
   }
 
@@ -351,7 +479,10 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     try {
       await peer.appraiser.appraise(sent, { role: "peer", issuedAt: proposal.verdict.issuedAt });
     } catch (error) {
-      return { peer: "0x0000000000000000000000000000000000000002", refusal: JSON.parse(JSON.stringify({ error: errorJson(error) })) as PeerRefusal };
+      return {
+        peer: "0x0000000000000000000000000000000000000002",
+        refusal: JSON.parse(JSON.stringify({ error: errorJson(error) })) as PeerRefusal,
+      };
     }
     throw new Error("expected the peer to refuse");
   }
@@ -360,13 +491,24 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     signIntelJson(
       scenario.pki.tcbSigning,
       "tcbInfo",
-      { ...tcbInfoValue({ id: "SGX", issueDate: new Date(issueDate), nextUpdate: new Date("2025-06-29T00:00:00Z"), levels: defaultLevels("sgx") }), ...(number ? { tcbEvaluationDataNumber: number } : {}) },
+      {
+        ...tcbInfoValue({
+          id: "SGX",
+          issueDate: new Date(issueDate),
+          nextUpdate: new Date("2025-06-29T00:00:00Z"),
+          levels: defaultLevels("sgx"),
+        }),
+        ...(number ? { tcbEvaluationDataNumber: number } : {}),
+      },
       [scenario.pki.tcbSigning, scenario.pki.root],
     );
 
   it("verifies the documents a peer shows, moves its floor and supersedes the pending verdict once", async () => {
     const scenario = await buildScenario({ tee: "sgx" });
-    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const newer: CollateralSet = {
+      ...scenario.collateral,
+      intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity],
+    };
     const c = await collectorWithPending(scenario, scenario.collateral);
     const refusal = await peerRefusal(scenario, newer, c.appraisal, c.sent);
     expect(refusal.refusal.error.code).toBe("COLLATERAL_SUPERSEDED");
@@ -378,7 +520,10 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     expect(outcome.verdict.collateralHash).not.toBe(c.appraisal.verdict.collateralHash);
     expect(c.floor.newest(`tcbInfo:SGX:${DEFAULT_FMSPC}`)?.issued).toEqual(new Date("2025-05-30T00:00:00Z"));
     expect(c.source.refreshes).toBeGreaterThan(0);
-    expect(await c.store.verdict(c.record.verdictId)).toMatchObject({ state: "superseded", error: { code: "NODE_VERDICT_SUPERSEDED", details: { supersededBy: outcome.verdictId } } });
+    expect(await c.store.verdict(c.record.verdictId)).toMatchObject({
+      state: "superseded",
+      error: { code: "NODE_VERDICT_SUPERSEDED", details: { supersededBy: outcome.verdictId } },
+    });
     expect((await c.store.request(c.record.requestId))?.verdictId).toBe(outcome.verdictId);
     // The peer now signs the new proposal: the same verdict from its own appraisal.
     const peer = await validator(scenario, newer);
@@ -386,9 +531,16 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     expect(theirs.verdictId).toBe(outcome.verdictId);
     // Its own source still serves the older TCB Info, now below its floor: the healed document keeps the
     // next submission of the platform from being refused as stale.
-    const next = await buildQuote({ tee: "sgx", pckLeaf: scenario.pckLeaf, pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root], sgxBody: { reportData: new Uint8Array(64).fill(7) } });
+    const next = await buildQuote({
+      tee: "sgx",
+      pckLeaf: scenario.pckLeaf,
+      pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root],
+      sgxBody: { reportData: new Uint8Array(64).fill(7) },
+    });
     const later = await c.appraiser.appraise(submission(next.bytes), { role: "collector" });
-    expect(later.verified.collateralUsed?.find((u) => u.key === `tcbInfo:SGX:${DEFAULT_FMSPC}`)?.issued).toEqual(new Date("2025-05-30T00:00:00Z"));
+    expect(later.verified.collateralUsed?.find((u) => u.key === `tcbInfo:SGX:${DEFAULT_FMSPC}`)?.issued).toEqual(
+      new Date("2025-05-30T00:00:00Z"),
+    );
     // The same refusal again, for the old (now superseded) record: nothing is written twice.
     expect((await c.healer.heal(c.record, c.sent, [refusal]))?.kind).toBe("unchanged");
     expect(await c.outcomes()).toMatchObject({ "COLLATERAL_SUPERSEDED/superseded": 1 });
@@ -401,7 +553,10 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     const signature = new Uint8Array(forged.signature);
     signature[5]! ^= 0x01;
     const files = collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [{ ...forged, signature }] });
-    const lie = { peer: "0x0000000000000000000000000000000000000003", refusal: { error: { code: "COLLATERAL_SUPERSEDED", message: "superseded", details: { superseding: supersedingToJson(files) } } } };
+    const lie = {
+      peer: "0x0000000000000000000000000000000000000003",
+      refusal: { error: { code: "COLLATERAL_SUPERSEDED", message: "superseded", details: { superseding: supersedingToJson(files) } } },
+    };
     const c = await collectorWithPending(scenario, scenario.collateral);
     const key = `tcbInfo:SGX:${DEFAULT_FMSPC}`;
     const floorBefore = c.floor.newest(key);
@@ -423,18 +578,34 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     const forged = await reissued(scenario, "2025-05-31T00:00:00Z", 99);
     const lie = {
       peer: "0x0000000000000000000000000000000000000003",
-      refusal: { error: { code: "COLLATERAL_SUPERSEDED", message: "x", details: { superseding: supersedingToJson(collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [{ ...forged, signature: new Uint8Array(64) }] })) } } },
+      refusal: {
+        error: {
+          code: "COLLATERAL_SUPERSEDED",
+          message: "x",
+          details: {
+            superseding: supersedingToJson(
+              collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [{ ...forged, signature: new Uint8Array(64) }] }),
+            ),
+          },
+        },
+      },
     };
-    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const newer: CollateralSet = {
+      ...scenario.collateral,
+      intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity],
+    };
     const c = await collectorWithPending(scenario, scenario.collateral);
     const honest = await peerRefusal(scenario, newer, c.appraisal, c.sent);
     expect((await c.healer.heal(c.record, c.sent, [lie, honest]))?.kind).toBe("superseded");
     await c.db.close();
   });
 
-  it("a refusal code keepledger does not declare is counted as reason \"other\" (peers do not mint metric labels)", async () => {
+  it('a refusal code keepledger does not declare is counted as reason "other" (peers do not mint metric labels)', async () => {
     const scenario = await buildScenario({ tee: "sgx" });
-    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const newer: CollateralSet = {
+      ...scenario.collateral,
+      intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity],
+    };
     const c = await collectorWithPending(scenario, scenario.collateral);
     const honest = await peerRefusal(scenario, newer, c.appraisal, c.sent);
     const odd = { ...honest, refusal: { error: { ...honest.refusal.error, code: `MADE_UP_${"X".repeat(40)}` } } };
@@ -445,7 +616,10 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
 
   it("refuses the evidence with CERT_REVOKED when the superseding CRL revokes its PCK certificate", async () => {
     const scenario = await buildScenario({ tee: "sgx" });
-    const freshCrl = await createCrl(scenario.pki.platformCa, [scenario.pckLeaf.cert.serial], { thisUpdate: new Date("2025-05-25T00:00:00Z"), nextUpdate: new Date("2025-06-25T00:00:00Z") });
+    const freshCrl = await createCrl(scenario.pki.platformCa, [scenario.pckLeaf.cert.serial], {
+      thisUpdate: new Date("2025-05-25T00:00:00Z"),
+      nextUpdate: new Date("2025-06-25T00:00:00Z"),
+    });
     const c = await collectorWithPending(scenario, scenario.collateral);
     const refusal = await peerRefusal(scenario, { ...scenario.collateral, crls: [freshCrl, scenario.rootCrl] }, c.appraisal, c.sent);
     expect(refusal.refusal.error.code).toBe("CERT_REVOKED");
@@ -457,16 +631,25 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
   it("leaves other refusals alone; with its own source down it cannot compare the shown document and retries later", async () => {
     const scenario = await buildScenario({ tee: "sgx" });
     const c = await collectorWithPending(scenario, scenario.collateral);
-    const disagrees = { peer: "0x0000000000000000000000000000000000000002", refusal: { error: { code: "NODE_PEER_DISAGREES", message: "no" } } };
+    const disagrees = {
+      peer: "0x0000000000000000000000000000000000000002",
+      refusal: { error: { code: "NODE_PEER_DISAGREES", message: "no" } },
+    };
     expect(await c.healer.heal(c.record, c.sent, [disagrees])).toBeUndefined();
     expect(await c.outcomes()).toEqual({});
     // A peer whose floor already holds the reissue refuses as stale, showing it.
-    const newer: CollateralSet = { ...scenario.collateral, intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity] };
+    const newer: CollateralSet = {
+      ...scenario.collateral,
+      intelDocuments: [await reissued(scenario, "2025-05-30T00:00:00Z"), scenario.qeIdentity],
+    };
     const peer = await validator(scenario, newer);
     await peer.appraiser.appraise(submission(scenario.quote), { role: "collector" });
     const stale = await codeOf(peer.appraiser.appraise(c.sent, { role: "peer", issuedAt: c.appraisal.verdict.issuedAt }));
     expect(stale.code).toBe("DCAP_TCB_INFO_STALE");
-    const refusal = { peer: "0x0000000000000000000000000000000000000002", refusal: { error: { code: stale.code, message: "stale", details: stale.details } } };
+    const refusal = {
+      peer: "0x0000000000000000000000000000000000000002",
+      refusal: { error: { code: stale.code, message: "stale", details: stale.details } },
+    };
     c.source.down = true;
     expect(await c.healer.heal(c.record, c.sent, [refusal])).toEqual({ kind: "retry" });
     expect(await c.outcomes()).toEqual({ "DCAP_TCB_INFO_STALE/retry": 1 });

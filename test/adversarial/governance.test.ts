@@ -27,7 +27,10 @@ afterEach(async () => {
 
 describe("an attacker who holds the owner or governor key", () => {
   it("cannot loosen a policy at once: a 30-day verdict lifetime is refused until the policy delay has passed", async () => {
-    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 30 * Number(DAY) });
+    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, {
+      ...defaultPolicy(),
+      verdictLifetime: 30 * Number(DAY),
+    });
     expect(effectiveAt).toBe((await tb.chain.now()) + DAY);
     const v = await tb.verdict(tb.validators[6]!.address, { expiresAt: (await tb.chain.now()) + 20n * DAY });
     await expectRevert(tb.client.finalizeVerdict(v, await tb.sign(v)), "AttestationRegistryLifetimeTooLong");
@@ -41,16 +44,30 @@ describe("an attacker who holds the owner or governor key", () => {
 
   it("cannot dress a loosening as a tightening: one looser launch field among tighter ones makes the whole policy wait", async () => {
     const p = defaultPolicy();
-    const mixed = { ...p, verdictLifetime: Number(DAY), launch: { ...p.launch, minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 } }, snpAllowedVmpls: [0, 3] } };
+    const mixed = {
+      ...p,
+      verdictLifetime: Number(DAY),
+      launch: { ...p.launch, minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 } }, snpAllowedVmpls: [0, 3] },
+    };
     const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, mixed);
     expect(effectiveAt).toBe((await tb.chain.now()) + DAY);
     expect((await policyOf(tb.clients, tb.deployment, tb.workloadId)).policy.launch.snpAllowedVmpls).toEqual([0]);
   });
 
   it("cannot add a measurement and have a verdict rest on it at once", async () => {
-    const added = await addMeasurement(tb.clients, tb.deployment, tb.workloadId, 9, { tee: "sgx", mrenclave: keccak256(stringToBytes("backdoored enclave")), mrsigner: `0x${"00".repeat(32)}`, isvProdId: 0, minIsvSvn: 0 });
+    const added = await addMeasurement(tb.clients, tb.deployment, tb.workloadId, 9, {
+      tee: "sgx",
+      mrenclave: keccak256(stringToBytes("backdoored enclave")),
+      mrsigner: `0x${"00".repeat(32)}`,
+      isvProdId: 0,
+      minIsvSvn: 0,
+    });
     const v = await tb.verdict(tb.validators[6]!.address, { measurementHash: added.measurementHash });
-    await expectRevert(tb.client.finalizeVerdict(v, await tb.sign(v)), "WorkloadRegistryMeasurementNotYetEffective", [tb.workloadId, added.measurementHash, added.effectiveAt]);
+    await expectRevert(tb.client.finalizeVerdict(v, await tb.sign(v)), "WorkloadRegistryMeasurementNotYetEffective", [
+      tb.workloadId,
+      added.measurementHash,
+      added.effectiveAt,
+    ]);
   });
 });
 
@@ -64,7 +81,11 @@ describe("an attacker who holds the single admin key", () => {
   it("cannot have the new admin accept before the admin delay", async () => {
     await tb.send("workloadRegistry", "beginDefaultAdminTransfer", [tb.stranger]);
     const [, schedule] = await tb.read<[Hex, number]>("workloadRegistry", "pendingDefaultAdmin");
-    await expectRevert(tb.send("workloadRegistry", "acceptDefaultAdminTransfer", [], tb.stranger), "AccessControlEnforcedDefaultAdminDelay", [schedule]);
+    await expectRevert(
+      tb.send("workloadRegistry", "acceptDefaultAdminTransfer", [], tb.stranger),
+      "AccessControlEnforcedDefaultAdminDelay",
+      [schedule],
+    );
   });
 
   it("cannot drop the admin delay under the floor to hand over faster", async () => {

@@ -42,7 +42,9 @@ describe("an adversarial PCK chain in an SGX quote", () => {
   for (const row of rows) {
     it(`${row.name}: ${row.wantError}`, async () => {
       const s = await buildScenario(await row.o());
-      expect(codeOf(() => verifyDcapQuote(parseDcapQuote(s.quote), { collateral: s.collateral, at: s.at, trustedRoots: s.roots }))).toBe(row.wantError);
+      expect(codeOf(() => verifyDcapQuote(parseDcapQuote(s.quote), { collateral: s.collateral, at: s.at, trustedRoots: s.roots }))).toBe(
+        row.wantError,
+      );
     });
   }
 });

@@ -77,25 +77,33 @@ describe("one malicious validator cannot poison the quorum (3 validators, k = 2)
     const stranger = createVerdictSigner(privateKeyToAccount(NON_VALIDATOR_KEY), net.client.domain);
     malicious = createServer((req, res) => {
       const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => {
-        void (async () => {
-          if (behaviour === "down") {
-            res.writeHead(503, { "content-type": "application/json" });
-            return res.end(JSON.stringify({ error: { code: "NODE_UNAVAILABLE", message: "down", stage: "infrastructure" } }));
-          }
-          const body = JSON.parse(Buffer.concat(chunks).toString()) as { verdict?: VerdictJson; root?: Hex; count?: number };
-          const signer = behaviour === "non-validator-key" ? stranger : own;
-          const signed = body.verdict ? await signer.signVerdict(verdictFromJson(body.verdict)) : await signer.signBatch(body.root!, body.count!);
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end(JSON.stringify({ signer: address(2), signature: poison(signed.signature, behaviour) }));
-        })();
-      });
+      req
+        .on("data", (c: Buffer) => chunks.push(c))
+        .on("end", () => {
+          void (async () => {
+            if (behaviour === "down") {
+              res.writeHead(503, { "content-type": "application/json" });
+              return res.end(JSON.stringify({ error: { code: "NODE_UNAVAILABLE", message: "down", stage: "infrastructure" } }));
+            }
+            const body = JSON.parse(Buffer.concat(chunks).toString()) as { verdict?: VerdictJson; root?: Hex; count?: number };
+            const signer = behaviour === "non-validator-key" ? stranger : own;
+            const signed = body.verdict
+              ? await signer.signVerdict(verdictFromJson(body.verdict))
+              : await signer.signBatch(body.root!, body.count!);
+            res.writeHead(200, { "content-type": "application/json" });
+            res.end(JSON.stringify({ signer: address(2), signature: poison(signed.signature, behaviour) }));
+          })();
+        });
     });
     await new Promise<void>((r) => malicious.listen(net.nodes[2]!.port, "127.0.0.1", r));
     await net.startNode(0);
     await net.startNode(1);
     // Both honest nodes attest themselves first (with each other), so that only the tests' requests follow.
-    await until("the honest nodes' self-attestation", async () => (net.nodes.slice(0, 2).every((n) => n.node?.selfAttestation().state === "attached") ? true : undefined), 60_000);
+    await until(
+      "the honest nodes' self-attestation",
+      async () => (net.nodes.slice(0, 2).every((n) => n.node?.selfAttestation().state === "attached") ? true : undefined),
+      60_000,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -106,11 +114,35 @@ describe("one malicious validator cannot poison the quorum (3 validators, k = 2)
 
   describe("a peer returning a signature the contract refuses is dropped, counted faulty, and the verdict finalizes with the honest peer", () => {
     it.each([
-      { name: "a high-s signature (batch root)", behaviour: "high-s" as const, collector: 0, honest: 1, code: "NODE_PEER_SIGNATURE_NOT_CANONICAL" },
-      { name: "a high-s signature (single verdict)", behaviour: "high-s" as const, collector: 1, honest: 0, code: "NODE_PEER_SIGNATURE_NOT_CANONICAL" },
-      { name: "v = 0/1 instead of 27/28", behaviour: "v-recovery-bit" as const, collector: 1, honest: 0, code: "NODE_PEER_SIGNATURE_NOT_CANONICAL" },
+      {
+        name: "a high-s signature (batch root)",
+        behaviour: "high-s" as const,
+        collector: 0,
+        honest: 1,
+        code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      },
+      {
+        name: "a high-s signature (single verdict)",
+        behaviour: "high-s" as const,
+        collector: 1,
+        honest: 0,
+        code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      },
+      {
+        name: "v = 0/1 instead of 27/28",
+        behaviour: "v-recovery-bit" as const,
+        collector: 1,
+        honest: 0,
+        code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      },
       { name: "v = 29", behaviour: "v-29" as const, collector: 1, honest: 0, code: "NODE_PEER_SIGNATURE_NOT_CANONICAL" },
-      { name: "a signature by a non-validator key", behaviour: "non-validator-key" as const, collector: 0, honest: 1, code: "NODE_PEER_SIGNATURE_WRONG_SIGNER" },
+      {
+        name: "a signature by a non-validator key",
+        behaviour: "non-validator-key" as const,
+        collector: 0,
+        honest: 1,
+        code: "NODE_PEER_SIGNATURE_WRONG_SIGNER",
+      },
     ])("$name", async ({ behaviour: b, collector, honest, code }) => {
       const node = net.nodes[collector]!.node!;
       const before = await faults(node, address(2), code);
@@ -124,7 +156,9 @@ describe("one malicious validator cannot poison the quorum (3 validators, k = 2)
         await until("the faulty peer to be counted", async () => ((await faults(node, address(2), code)) > before ? true : undefined));
         const pending = (await (await fetch(`${url(collector)}/v1/verdicts/${verdictId}`)).json()) as { status: string };
         expect(pending.status).toBe("pending"); // not submitted with the bad signature, not rejected
-        expect(net.nodes[collector]!.logs.some((l) => l.includes("the peer is faulty") && l.includes(code) && l.includes(address(2)))).toBe(true);
+        expect(net.nodes[collector]!.logs.some((l) => l.includes("the peer is faulty") && l.includes(code) && l.includes(address(2)))).toBe(
+          true,
+        );
 
         await net.startNode(honest);
         const view = await net.waitSettled(url(collector), verdictId);
@@ -148,7 +182,10 @@ describe("one malicious validator cannot poison the quorum (3 validators, k = 2)
     const body = Buffer.from(JSON.stringify({ not: "a peer request" }));
     /** Validator 1's key signs; what it signs is then captured and sent by someone else. */
     const post = (headers: Record<string, string>) =>
-      fetch(`${url(0)}${route}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then(async (r) => ({ status: r.status, json: (await r.json()) as { error: { code: string } } }));
+      fetch(`${url(0)}${route}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then(async (r) => ({
+        status: r.status,
+        json: (await r.json()) as { error: { code: string } },
+      }));
 
     it("answers an unauthenticated 64 MiB body before the client has sent any of it, and closes the connection", async () => {
       const size = 64 << 20;
@@ -177,7 +214,8 @@ describe("one malicious validator cannot poison the quorum (3 validators, k = 2)
       let open = true;
       void closed.then(() => (open = false));
       while (open && sent < size) {
-        if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once("drain", r)), closed, new Promise((r) => setTimeout(r, 1_000))]);
+        if (!socket.write(chunk))
+          await Promise.race([new Promise((r) => socket.once("drain", r)), closed, new Promise((r) => setTimeout(r, 1_000))]);
         sent += chunk.length;
       }
       await closed;
@@ -198,7 +236,9 @@ describe("one malicious validator cannot poison the quorum (3 validators, k = 2)
           text += d.toString("latin1");
           if (text.includes('"code"')) resolve(text);
         });
-        socket.write(`POST ${route} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${huge.length}\r\n${PEER_AUTH_HEADER}: ${headers[PEER_AUTH_HEADER]}\r\n\r\n`);
+        socket.write(
+          `POST ${route} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${huge.length}\r\n${PEER_AUTH_HEADER}: ${headers[PEER_AUTH_HEADER]}\r\n\r\n`,
+        );
       });
       socket.destroy();
       expect(answer).toMatch(/^HTTP\/1\.1 413 /);
@@ -218,12 +258,18 @@ describe("one malicious validator cannot poison the quorum (3 validators, k = 2)
     });
 
     it("refuses an expired request", async () => {
-      const headers = createPeerRequestSigner(net.nodes[1]!.privateKey, authDomain()).headers(address(0), route, body, { now: Date.now() - 120_000 });
+      const headers = createPeerRequestSigner(net.nodes[1]!.privateKey, authDomain()).headers(address(0), route, body, {
+        now: Date.now() - 120_000,
+      });
       expect(await post(headers)).toMatchObject({ status: 401, json: { error: { code: "NODE_PEER_AUTH_EXPIRED" } } });
     });
 
     it("refuses a body other than the one authenticated", async () => {
-      const headers = createPeerRequestSigner(net.nodes[1]!.privateKey, authDomain()).headers(address(0), route, Buffer.from(JSON.stringify({ not: "a peer requesT" })));
+      const headers = createPeerRequestSigner(net.nodes[1]!.privateKey, authDomain()).headers(
+        address(0),
+        route,
+        Buffer.from(JSON.stringify({ not: "a peer requesT" })),
+      );
       expect(await post(headers)).toMatchObject({ status: 400, json: { error: { code: "NODE_PEER_BODY_HASH_MISMATCH" } } });
     });
   });

@@ -67,7 +67,12 @@ describe("against a validator network (3 validators, k = 2)", () => {
     await revokeSubject(net.clients, net.deployment, first.subject, net.workloadId, "Keep host compromised");
     await nextPoll();
     expect((await net.client.isAttested(first.subject, net.workloadId)).ok).toBe(false);
-    const status = await net.publicClient.readContract({ address: net.deployment.contracts.attestationRegistry, abi: attestationRegistryAbi, functionName: "verdictOf", args: [posted.json.verdictId as Hex] });
+    const status = await net.publicClient.readContract({
+      address: net.deployment.contracts.attestationRegistry,
+      abi: attestationRegistryAbi,
+      functionName: "verdictOf",
+      args: [posted.json.verdictId as Hex],
+    });
     expect(status.revoked).toBe(true);
 
     // The Keep comes back with fresh, valid evidence for the same key.
@@ -79,10 +84,27 @@ describe("against a validator network (3 validators, k = 2)", () => {
     // A collector that skips the check asks a peer to countersign: the peer refuses too.
     const fresh = await honestVerdict(again.body, first.subject);
     const { wire, blobs } = encodeSubmissions([
-      { workloadId: net.workloadId, evidence: Buffer.from(again.body.evidence, "base64"), subjectPublicKey: `0x${again.body.publicKey.slice(4)}`, freshnessBlock: BigInt(again.body.freshnessBlock), context: "keep", collateral: [] },
+      {
+        workloadId: net.workloadId,
+        evidence: Buffer.from(again.body.evidence, "base64"),
+        subjectPublicKey: `0x${again.body.publicKey.slice(4)}`,
+        freshnessBlock: BigInt(again.body.freshnessBlock),
+        context: "keep",
+        collateral: [],
+      },
     ]);
-    const peers = createPeerClient({ auth: createPeerRequestSigner(net.nodes[2]!.privateKey, { chainId: net.deployment.chainId, validatorSet: net.deployment.contracts.validatorSet }), timeoutMs: 5_000 });
-    const answer = await peers.post({ address: net.nodes[0]!.account.address, endpoint: url(0) }, "/v1/peer/sign", { verdict: verdictToJson(fresh), submission: wire[0], blobs });
+    const peers = createPeerClient({
+      auth: createPeerRequestSigner(net.nodes[2]!.privateKey, {
+        chainId: net.deployment.chainId,
+        validatorSet: net.deployment.contracts.validatorSet,
+      }),
+      timeoutMs: 5_000,
+    });
+    const answer = await peers.post({ address: net.nodes[0]!.account.address, endpoint: url(0) }, "/v1/peer/sign", {
+      verdict: verdictToJson(fresh),
+      submission: wire[0],
+      blobs,
+    });
     expect(answer.kind).toBe("refused");
     if (answer.kind === "refused") expect(answer.refusal.error.code).toBe("POLICY_SUBJECT_REVOKED");
 
@@ -103,10 +125,27 @@ describe("against a validator network (3 validators, k = 2)", () => {
     expect(refused.json.error).toMatchObject({ code: "POLICY_TEE_KIND_REVOKED", details: { kind: "tee", value: "debug" } });
 
     const { wire, blobs } = encodeSubmissions([
-      { workloadId: net.workloadId, evidence: Buffer.from(keepOnIt.body.evidence, "base64"), subjectPublicKey: `0x${keepOnIt.body.publicKey.slice(4)}`, freshnessBlock: BigInt(keepOnIt.body.freshnessBlock), context: "keep", collateral: [] },
+      {
+        workloadId: net.workloadId,
+        evidence: Buffer.from(keepOnIt.body.evidence, "base64"),
+        subjectPublicKey: `0x${keepOnIt.body.publicKey.slice(4)}`,
+        freshnessBlock: BigInt(keepOnIt.body.freshnessBlock),
+        context: "keep",
+        collateral: [],
+      },
     ]);
-    const peers = createPeerClient({ auth: createPeerRequestSigner(net.nodes[0]!.privateKey, { chainId: net.deployment.chainId, validatorSet: net.deployment.contracts.validatorSet }), timeoutMs: 5_000 });
-    const answer = await peers.post({ address: net.nodes[1]!.account.address, endpoint: url(1) }, "/v1/peer/sign", { verdict: verdictToJson(await honestVerdict(keepOnIt.body, keepOnIt.subject)), submission: wire[0], blobs });
+    const peers = createPeerClient({
+      auth: createPeerRequestSigner(net.nodes[0]!.privateKey, {
+        chainId: net.deployment.chainId,
+        validatorSet: net.deployment.contracts.validatorSet,
+      }),
+      timeoutMs: 5_000,
+    });
+    const answer = await peers.post({ address: net.nodes[1]!.account.address, endpoint: url(1) }, "/v1/peer/sign", {
+      verdict: verdictToJson(await honestVerdict(keepOnIt.body, keepOnIt.subject)),
+      submission: wire[0],
+      blobs,
+    });
     expect(answer.kind).toBe("refused");
     if (answer.kind === "refused") expect(answer.refusal.error.code).toBe("POLICY_TEE_KIND_REVOKED");
 
@@ -125,7 +164,11 @@ describe("real evidence on a revoked platform (clock at 2025-07-01, inside the v
   beforeAll(async () => {
     // No AMD Milan CRL is among the vectors: the Milan report verifies only with the explicit unsafe switch,
     // without which it is refused (retryably) before its product line is even looked at.
-    net = await startNodeNetwork({ validatorWorkload: false, chainTimestamp: VECTOR_TIME, nodeConfig: () => ({ collateral: { dangerouslyAllowMissingAmdCrl: true } }) });
+    net = await startNodeNetwork({
+      validatorWorkload: false,
+      chainTimestamp: VECTOR_TIME,
+      nodeConfig: () => ({ collateral: { dangerouslyAllowMissingAmdCrl: true } }),
+    });
     for (let i = 0; i < 3; i++) await net.startNode(i);
   }, 60_000);
   afterAll(async () => net?.stop());
@@ -158,7 +201,10 @@ describe("real evidence on a revoked platform (clock at 2025-07-01, inside the v
     await nextPoll();
     const refused = await net.post(url(1), submission("sev-snp", "go-sev-guest-milan-debug", "report.bin"));
     expect(refused.status).toBe(422);
-    expect(refused.json.error).toMatchObject({ code: "POLICY_AMD_PRODUCT_LINE_REVOKED", details: { kind: "amdProductLine", value: "Milan" } });
+    expect(refused.json.error).toMatchObject({
+      code: "POLICY_AMD_PRODUCT_LINE_REVOKED",
+      details: { kind: "amdProductLine", value: "Milan" },
+    });
   });
 });
 
@@ -182,7 +228,9 @@ describe("against the contracts (in-process chain)", () => {
       await tb.chain.increaseTime(60);
       const fresh = await tb.verdict(validator);
       await tb.client.finalizeVerdict(fresh, await tb.sign(fresh));
-      await expectRevert(tb.send("validatorSet", "attachVerdict", [validator, fresh], tb.stranger), "ValidatorSetValidatorRevoked", [validator]);
+      await expectRevert(tb.send("validatorSet", "attachVerdict", [validator, fresh], tb.stranger), "ValidatorSetValidatorRevoked", [
+        validator,
+      ]);
       await expectRevert(tb.send("validatorSet", "reinstateValidator", [validator], tb.stranger), "AccessControlUnauthorizedAccount");
       expect(await tb.read("validatorSet", "validatorOf", [validator])).toMatchObject({ ownVerdictRevoked: true, ownVerdictId: verdictId });
 
@@ -209,7 +257,16 @@ describe("against the contracts (in-process chain)", () => {
         expect((await tb.client.isAttested(keep(i), tb.workloadId)).ok).toBe(false);
         expect(await tb.read("attestationRegistry", "isVerdictLive", [ids[i]])).toBe(false);
       }
-      await expectRevert(revokeVerdicts(tb.clients, tb.deployment, Array.from({ length: 257 }, () => ids[0]!), "too many"), "AttestationRegistryRevocationListLength", [257n, 256n]);
+      await expectRevert(
+        revokeVerdicts(
+          tb.clients,
+          tb.deployment,
+          Array.from({ length: 257 }, () => ids[0]!),
+          "too many",
+        ),
+        "AttestationRegistryRevocationListLength",
+        [257n, 256n],
+      );
     } finally {
       await restore();
     }

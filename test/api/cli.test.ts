@@ -53,16 +53,22 @@ describe("keepledger index / query / serve / audit", () => {
     expect(indexed.stderr).toMatch(/indexed up to block \d+ into sqlite /);
     const q = await cli("query", "{ workloads { name } verdicts { subject status } }", "--database", database);
     expect(q.code, q.stdout).toBe(0);
-    expect(JSON.parse(q.stdout)).toEqual({ data: { workloads: [{ name: "app" }], verdicts: [{ subject: bed.stranger.toLowerCase(), status: "FINALIZED" }] } });
+    expect(JSON.parse(q.stdout)).toEqual({
+      data: { workloads: [{ name: "app" }], verdicts: [{ subject: bed.stranger.toLowerCase(), status: "FINALIZED" }] },
+    });
     const bad = await cli("query", "{ verdicts(first: 5000) { id } }", "--database", database);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).errors[0].extensions.code).toBe("PAGE_TOO_LARGE");
   });
 
   it("follows the chain and serves the API with --serve; query --url asks it", async () => {
-    const child = spawn(process.execPath, [BIN, "index", "--rpc", bridge.url, "--deployment", deploymentFile, "--database", join(dir, "served.db"), "--serve", "127.0.0.1:0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, "index", "--rpc", bridge.url, "--deployment", deploymentFile, "--database", join(dir, "served.db"), "--serve", "127.0.0.1:0"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       let stderr = "";
       const url = await new Promise<string>((resolve, reject) => {
@@ -91,7 +97,17 @@ describe("keepledger index / query / serve / audit", () => {
   });
 
   it("answers audit usage errors with exit status 2", async () => {
-    const malformed = await cli("audit", "0x1234", "--rpc", bridge.url, "--deployment", deploymentFile, "--database", join(dir, "registry.db"), "--json");
+    const malformed = await cli(
+      "audit",
+      "0x1234",
+      "--rpc",
+      bridge.url,
+      "--deployment",
+      deploymentFile,
+      "--database",
+      join(dir, "registry.db"),
+      "--json",
+    );
     expect(malformed.code).toBe(2);
     expect(JSON.parse(malformed.stdout)).toMatchObject({ ok: false, error: { code: "AUDIT_VERDICT_ID" } });
     const missing = await cli("audit", `0x${"ab".repeat(32)}`, "--rpc", bridge.url, "--deployment", join(dir, "none.json"));

@@ -41,13 +41,17 @@ afterAll(async () => {
 
 const QUERY = `query($id: ID!) { verdict(id: $id) { id evidence { evidenceHash available size collateral { name contentHash size } } } }`;
 const WITH_BYTES = `query($id: ID!) { verdict(id: $id) { evidence { bytes collateral { bytes } } } }`;
-const api = (evidenceAccess: RegistryApiOptions["evidenceAccess"]) => createRegistryApi({ db, evidenceStore, ...(evidenceAccess ? { evidenceAccess } : {}) });
+const api = (evidenceAccess: RegistryApiOptions["evidenceAccess"]) =>
+  createRegistryApi({ db, evidenceStore, ...(evidenceAccess ? { evidenceAccess } : {}) });
 
 describe("evidence access over GraphQL", () => {
   it('serves nothing under "none"', async () => {
     const r = await api("none").execute(QUERY, { id: stored });
     expect(r.data).toEqual({ verdict: { id: stored, evidence: null } });
-    expect(r.errors?.[0]).toMatchObject({ message: 'this registry does not serve evidence (evidenceAccess is "none")', extensions: { code: "EVIDENCE_ACCESS_DENIED" } });
+    expect(r.errors?.[0]).toMatchObject({
+      message: 'this registry does not serve evidence (evidenceAccess is "none")',
+      extensions: { code: "EVIDENCE_ACCESS_DENIED" },
+    });
   });
 
   it('serves hashes and sizes by default ("hashes"), not the bytes', async () => {
@@ -71,7 +75,14 @@ describe("evidence access over GraphQL", () => {
   it('serves the bytes under "full"', async () => {
     const r = await api("full").execute(WITH_BYTES, { id: stored });
     expect(r.errors).toBeUndefined();
-    expect(r.data).toEqual({ verdict: { evidence: { bytes: `0x${Buffer.from(quote).toString("hex")}`, collateral: [{ bytes: `0x${Buffer.from(tcbInfo).toString("hex")}` }] } } });
+    expect(r.data).toEqual({
+      verdict: {
+        evidence: {
+          bytes: `0x${Buffer.from(quote).toString("hex")}`,
+          collateral: [{ bytes: `0x${Buffer.from(tcbInfo).toString("hex")}` }],
+        },
+      },
+    });
   });
 
   it("says when the evidence store does not hold a verdict's evidence", async () => {

@@ -58,8 +58,12 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       // Right after the acceptance (three blocks after the checkpoint: metadata, transfer, accept), with a
       // 7200 s policy delay, the new owner is pending with its effectiveAt and the old one still owns.
       const block = scenario.checkpoints.delaysPassed! + 3;
-      const then = (await data(`{ workload(id: "${bridge}", block: { number: ${block} }) { owner pendingOwner pendingOwnerEffectiveAt } }`)).workload as unknown as Row;
-      expect(then).toMatchObject({ owner: scenario.accounts.bridgeOwner.toLowerCase(), pendingOwner: scenario.accounts.newBridgeOwner.toLowerCase() });
+      const then = (await data(`{ workload(id: "${bridge}", block: { number: ${block} }) { owner pendingOwner pendingOwnerEffectiveAt } }`))
+        .workload as unknown as Row;
+      expect(then).toMatchObject({
+        owner: scenario.accounts.bridgeOwner.toLowerCase(),
+        pendingOwner: scenario.accounts.newBridgeOwner.toLowerCase(),
+      });
       expect(then.pendingOwnerEffectiveAt).not.toBeNull();
     });
 
@@ -70,7 +74,11 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
     });
 
     it("a policy without an SEV-SNP minimum TCB says so: snpMinTcb empty, snpMinTcbSet false; the launch defaults are served", async () => {
-      const ps = (await data(`{ policies(first: 100) { snpMinTcb snpMinTcbSet snpAllowedVmpls snpAllowMigrateMa snpRequireSmtOff tdxAllowedTdAttributes tdxAllowedXfam tdxOwnerConfigDigest sgxAllowedAttributes sgxMinIsvSvn } }`)).policies!;
+      const ps = (
+        await data(
+          `{ policies(first: 100) { snpMinTcb snpMinTcbSet snpAllowedVmpls snpAllowMigrateMa snpRequireSmtOff tdxAllowedTdAttributes tdxAllowedXfam tdxOwnerConfigDigest sgxAllowedAttributes sgxMinIsvSvn } }`,
+        )
+      ).policies!;
       expect(ps.length).toBeGreaterThan(0);
       for (const p of ps) {
         expect(p).toEqual({
@@ -103,7 +111,12 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       for (const size of [1, 2, 3, 7]) {
         const pages: unknown[] = [];
         for (let skip = 0; skip < whole.length; skip += size) {
-          const page = (await data(`query($f: Int!, $s: Int!) { verdicts(first: $f, skip: $s, orderBy: issuedAt, orderDirection: desc) { id } }`, { f: size, s: skip })).verdicts!;
+          const page = (
+            await data(`query($f: Int!, $s: Int!) { verdicts(first: $f, skip: $s, orderBy: issuedAt, orderDirection: desc) { id } }`, {
+              f: size,
+              s: skip,
+            })
+          ).verdicts!;
           pages.push(...ids(page));
         }
         expect(pages).toEqual(whole);
@@ -113,7 +126,9 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
     it("applies first and skip per parent in nested lists", async () => {
       const nested = (await data(`{ workloads(orderBy: name) { id verdicts(first: 2, skip: 1, orderBy: issuedAt) { id } } }`)).workloads!;
       for (const w of nested) {
-        const own = (await data(`query($w: String!) { verdicts(where: { workload: $w }, orderBy: issuedAt, first: 1000) { id } }`, { w: w.id })).verdicts!;
+        const own = (
+          await data(`query($w: String!) { verdicts(where: { workload: $w }, orderBy: issuedAt, first: 1000) { id } }`, { w: w.id })
+        ).verdicts!;
         expect(ids(w.verdicts as Row[])).toEqual(ids(own).slice(1, 3));
       }
     });
@@ -124,7 +139,9 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
         message: "The `first` argument must be between 0 and 1000, but is 1001",
         extensions: { code: "PAGE_TOO_LARGE" },
       });
-      expect(await errorOf(`query($n: Int!) { verdicts(first: $n) { id } }`, { n: 5000 })).toMatchObject({ extensions: { code: "PAGE_TOO_LARGE" } });
+      expect(await errorOf(`query($n: Int!) { verdicts(first: $n) { id } }`, { n: 5000 })).toMatchObject({
+        extensions: { code: "PAGE_TOO_LARGE" },
+      });
       expect(await errorOf(`{ verdicts(first: -1) { id } }`)).toMatchObject({ extensions: { code: "PAGE_TOO_LARGE" } });
       expect(await errorOf(`{ verdicts(skip: 5001) { id } }`)).toMatchObject({
         message: "The `skip` argument must be between 0 and 5000, but is 5001",
@@ -137,7 +154,11 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
     const cases: { name: string; where: string; keep: (v: Row) => boolean }[] = [
       { name: "equality on an enum", where: `{ tee: "sgx" }`, keep: (v) => v.tee === "sgx" },
       { name: "_not", where: `{ tee_not: "sgx" }`, keep: (v) => v.tee !== "sgx" },
-      { name: "_in", where: `{ tcbStatus_in: ["UpToDate", "SWHardeningNeeded"] }`, keep: (v) => ["UpToDate", "SWHardeningNeeded"].includes(String(v.tcbStatus)) },
+      {
+        name: "_in",
+        where: `{ tcbStatus_in: ["UpToDate", "SWHardeningNeeded"] }`,
+        keep: (v) => ["UpToDate", "SWHardeningNeeded"].includes(String(v.tcbStatus)),
+      },
       { name: "_not_in", where: `{ tee_not_in: ["sgx", "debug"] }`, keep: (v) => !["sgx", "debug"].includes(String(v.tee)) },
       { name: "empty _in", where: `{ tee_in: [] }`, keep: () => false },
       { name: "BigInt _gt", where: `{ expiresAt_gt: "1893549924" }`, keep: (v) => BigInt(String(v.expiresAt)) > 1893549924n },
@@ -147,12 +168,24 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       { name: "computed status", where: `{ status: REVOKED }`, keep: (v) => v.status === "REVOKED" },
       { name: "computed status _not_in", where: `{ status_not_in: [REVOKED, EXPIRED] }`, keep: (v) => v.status === "FINALIZED" },
       { name: "reference by id", where: `{ workload: "${"WORKLOAD"}" }`, keep: (v) => (v.workload as Row).id === "WORKLOAD" },
-      { name: "nested reference filter", where: `{ workload_: { name_starts_with: "brid" } }`, keep: (v) => (v.workload as Row).id === "BRIDGE" },
+      {
+        name: "nested reference filter",
+        where: `{ workload_: { name_starts_with: "brid" } }`,
+        keep: (v) => (v.workload as Row).id === "BRIDGE",
+      },
       { name: "null", where: `{ batch: null }`, keep: (v) => v.batch === null },
       { name: "not null", where: `{ batch_not: null }`, keep: (v) => v.batch !== null },
       { name: "Bytes in any case", where: `{ subject_in: ["SUBJECT"] }`, keep: (v) => v.subject === "subject" },
-      { name: "list _contains", where: `{ signers_contains: ["SIGNER"] }`, keep: (v) => (v.signers as Row[]).some((s) => s.id === "signer") },
-      { name: "nested list filter", where: `{ signers_: { endpoint_ends_with: "/v2" } }`, keep: (v) => (v.signers as Row[]).some((s) => s.id === "signer") },
+      {
+        name: "list _contains",
+        where: `{ signers_contains: ["SIGNER"] }`,
+        keep: (v) => (v.signers as Row[]).some((s) => s.id === "signer"),
+      },
+      {
+        name: "nested list filter",
+        where: `{ signers_: { endpoint_ends_with: "/v2" } }`,
+        keep: (v) => (v.signers as Row[]).some((s) => s.id === "signer"),
+      },
       { name: "or", where: `{ or: [{ tee: "tdx" }, { tee: "nitro" }] }`, keep: (v) => v.tee === "tdx" || v.tee === "nitro" },
       { name: "and", where: `{ and: [{ tee: "sgx" }, { status: FINALIZED }] }`, keep: (v) => v.tee === "sgx" && v.status === "FINALIZED" },
     ];
@@ -186,17 +219,18 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       expect(revoked.map((w) => w.name)).toEqual(["bridge", "keepledger-validator", "oracle"]);
       expect((await data(`{ workloads(where: { name_contains_nocase: "ORAC" }) { name } }`)).workloads).toEqual([{ name: "oracle" }]);
       expect((await data(`{ workloads(where: { name_not_contains: "o" }) { name } }`)).workloads).toEqual([{ name: "bridge" }]);
-      expect((await data(`{ policies(where: { allowedTees_contains: ["debug"], replaced: false }) { workload { name } } }`)).policies!.map((p) => (p.workload as Row).name).sort()).toEqual([
-        "bridge",
-        "bridge",
-        "oracle",
-      ]);
+      expect(
+        (await data(`{ policies(where: { allowedTees_contains: ["debug"], replaced: false }) { workload { name } } }`))
+          .policies!.map((p) => (p.workload as Row).name)
+          .sort(),
+      ).toEqual(["bridge", "bridge", "oracle"]);
       const active = (await data(`{ validators(where: { active: true }, orderBy: id) { id } }`)).validators!;
       expect(ids(active)).toEqual([scenario.validators[0]!.address, scenario.validators[2]!.address].map((a) => a.toLowerCase()).sort());
     });
 
     it("finds what changed since a block with _change_block", async () => {
-      const changed = (await data(`{ validators(where: { _change_block: { number_gte: ${scenario.checkpoints.governance} } }) { id } }`)).validators!;
+      const changed = (await data(`{ validators(where: { _change_block: { number_gte: ${scenario.checkpoints.governance} } }) { id } }`))
+        .validators!;
       expect(ids(changed)).toEqual([scenario.validators[1]!.address.toLowerCase()]);
     });
 
@@ -207,7 +241,9 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
     });
 
     it("answers bad arguments with BAD_USER_INPUT", async () => {
-      expect(await errorOf(`{ verdicts(where: { issuedAt_gt: "soon" }) { id } }`)).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+      expect(await errorOf(`{ verdicts(where: { issuedAt_gt: "soon" }) { id } }`)).toMatchObject({
+        extensions: { code: "BAD_USER_INPUT" },
+      });
       expect(await errorOf(`{ verdicts(where: { subject: "0xabc" }) { id } }`)).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
     });
   });
@@ -215,7 +251,9 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
   describe("time travel", () => {
     it("reads the state as of a block by number or by hash, and refuses blocks not indexed yet", async () => {
       const n = scenario.checkpoints.afterSingles!;
-      const byNumber = await data(`{ _meta(block: { number: ${n} }) { block { number hash } } verdicts(block: { number: ${n} }) { id status } }`);
+      const byNumber = await data(
+        `{ _meta(block: { number: ${n} }) { block { number hash } } verdicts(block: { number: ${n} }) { id status } }`,
+      );
       const hash = (byNumber._meta as unknown as { block: { hash: string } }).block.hash;
       const byHash = await data(`{ verdicts(block: { hash: "${hash}" }) { id status } }`);
       expect(byHash.verdicts).toEqual(byNumber.verdicts);
@@ -226,7 +264,9 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
         message: `the registry has only indexed up to block number ${head} and data for block number ${head + 1} is therefore not yet available`,
         extensions: { code: "BLOCK_NOT_INDEXED" },
       });
-      expect(await errorOf(`{ verdicts(block: { hash: "0x${"ab".repeat(32)}" }) { id } }`)).toMatchObject({ extensions: { code: "BLOCK_NOT_FOUND" } });
+      expect(await errorOf(`{ verdicts(block: { hash: "0x${"ab".repeat(32)}" }) { id } }`)).toMatchObject({
+        extensions: { code: "BLOCK_NOT_FOUND" },
+      });
       expect(await data(`{ verdicts(block: { number_gte: ${head} }) { id } }`)).toEqual(await data(`{ verdicts { id } }`));
       // Before the deployment there is nothing.
       expect((await data(`{ workloads(block: { number: 1 }) { id } }`)).workloads).toEqual([]);
@@ -234,7 +274,9 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
 
     it("shows a revoked verdict as FINALIZED before its revocation and REVOKED after", async () => {
       const id = scenario.verdicts.oracleSgxK1!.id;
-      const before = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.beforeRevocations} }) { status revoked revocation { id } } }`);
+      const before = await data(
+        `{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.beforeRevocations} }) { status revoked revocation { id } } }`,
+      );
       expect(before.verdict).toEqual({ status: "FINALIZED", revoked: false, revocation: null });
       const after = await data(`{ verdict(id: "${id}", block: { number: ${scenario.checkpoints.afterRevocations} }) { status revoked } }`);
       expect(after.verdict).toEqual({ status: "REVOKED", revoked: true });
@@ -250,7 +292,13 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       expect(before.verdict).not.toEqual({ status: "REVOKED" });
       const after = await data(`{ verdict(id: "${id}") { status } }`);
       expect(after.verdict).not.toEqual({ status: "REVOKED" });
-      const filtered = ids((await data(`{ verdicts(first: 1000, where: { status: REVOKED }, block: { number: ${scenario.checkpoints.subjectRevoked} }) { id } }`)).verdicts!);
+      const filtered = ids(
+        (
+          await data(
+            `{ verdicts(first: 1000, where: { status: REVOKED }, block: { number: ${scenario.checkpoints.subjectRevoked} }) { id } }`,
+          )
+        ).verdicts!,
+      );
       expect(filtered).toContain(id);
     });
 
@@ -268,7 +316,12 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       const candidates = (await data(PLATFORM_CANDIDATES_QUERY, { after: "", tees: ["sgx", "tdx"] })).verdicts!;
       expect(candidates.length).toBeGreaterThan(0);
       expect(ids(candidates)).toEqual(ids(all.filter((v) => (v.tee === "sgx" || v.tee === "tdx") && v.status === "FINALIZED")));
-      expect(candidates[0]).toEqual({ id: expect.any(String), tee: expect.any(String), evidenceHash: expect.stringMatching(/^0x[0-9a-f]{64}$/), issuedAt: expect.any(String) });
+      expect(candidates[0]).toEqual({
+        id: expect.any(String),
+        tee: expect.any(String),
+        evidenceHash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+        issuedAt: expect.any(String),
+      });
     });
 
     it("lists subject and platform revocations, active and lifted", async () => {
@@ -305,11 +358,16 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
             args: [subject, workload],
             blockNumber: BigInt(block),
           });
-          const got = (await data(`query($s: ID!, $w: ID!, $b: Int) { attestedAt(subject: $s, workload: $w, block: $b) { attested expiresAt block verdict { id } } }`, {
-            s: subject,
-            w: workload,
-            b: block,
-          })).attestedAt as unknown as { attested: boolean; expiresAt: string | null; block: number; verdict: { id: string } | null };
+          const got = (
+            await data(
+              `query($s: ID!, $w: ID!, $b: Int) { attestedAt(subject: $s, workload: $w, block: $b) { attested expiresAt block verdict { id } } }`,
+              {
+                s: subject,
+                w: workload,
+                b: block,
+              },
+            )
+          ).attestedAt as unknown as { attested: boolean; expiresAt: string | null; block: number; verdict: { id: string } | null };
           const where = `${subject} / ${workload} at block ${block}`;
           expect(got.attested, where).toBe(ok);
           expect(got.block).toBe(block);
@@ -346,7 +404,11 @@ describe("expiry at read time", () => {
         expect(after.map((v) => v.id)).toEqual(before.map((v) => v.id));
         for (const [i, v] of after.entries()) expect(v.status).toBe(before[i]!.status === "REVOKED" ? "REVOKED" : "EXPIRED");
         // The past is unchanged: as of the scenario's end, the same verdicts were live.
-        const atEnd = ((await api.execute(`{ verdicts(first: 1000, block: { number: ${scenario.checkpoints.end} }) { id status } }`)).data as { verdicts: unknown[] }).verdicts;
+        const atEnd = (
+          (await api.execute(`{ verdicts(first: 1000, block: { number: ${scenario.checkpoints.end} }) { id status } }`)).data as {
+            verdicts: unknown[];
+          }
+        ).verdicts;
         expect(atEnd).toEqual(before);
       }
     } finally {

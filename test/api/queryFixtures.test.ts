@@ -45,7 +45,15 @@ describe("query fixtures against The Graph's schema", () => {
 
   it("covers the queries auditors rely on", () => {
     expect(fixtures.map((f) => f.name)).toEqual(
-      expect.arrayContaining(["workloads", "verdictsByWorkload", "verdictById", "validators", "governanceHistory", "timeTravel", "revokedMeasurements"]),
+      expect.arrayContaining([
+        "workloads",
+        "verdictsByWorkload",
+        "verdictById",
+        "validators",
+        "governanceHistory",
+        "timeTravel",
+        "revokedMeasurements",
+      ]),
     );
   });
 

@@ -43,7 +43,12 @@ describe("limits", () => {
       code: "QUERY_TOO_COSTLY",
       message: "the query may return up to 1001000 entities; the limit is 50000 (ask for smaller pages)",
     },
-    { name: "page too large", query: `{ policies(first: 2000) { id } }`, code: "PAGE_TOO_LARGE", message: "The `first` argument must be between 0 and 1000, but is 2000" },
+    {
+      name: "page too large",
+      query: `{ policies(first: 2000) { id } }`,
+      code: "PAGE_TOO_LARGE",
+      message: "The `first` argument must be between 0 and 1000, but is 2000",
+    },
   ];
 
   it.each(cases)("answers a $name query with $code and no data", async ({ query, code, message }) => {
@@ -59,7 +64,10 @@ describe("limits", () => {
       { n: 10 },
     );
     expect(r.errors).toBeUndefined();
-    const costly = await api.execute(`query($n: Int!) { workloads(first: $n) { ...w } } fragment w on Workload { verdicts(first: $n) { id } }`, { n: 300 });
+    const costly = await api.execute(
+      `query($n: Int!) { workloads(first: $n) { ...w } } fragment w on Workload { verdicts(first: $n) { id } }`,
+      { n: 300 },
+    );
     expect(costly.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
   });
 
@@ -73,7 +81,9 @@ describe("limits", () => {
     const big = JSON.stringify({ query: `{ verdicts { id } }`, variables: { pad: "x".repeat(70 * 1024) } });
     const r = await post(big);
     expect(r.status).toBe(413);
-    expect(await r.json()).toEqual({ errors: [{ message: "the request body is larger than 65536 bytes", extensions: { code: "BODY_TOO_LARGE" } }] });
+    expect(await r.json()).toEqual({
+      errors: [{ message: "the request body is larger than 65536 bytes", extensions: { code: "BODY_TOO_LARGE" } }],
+    });
   });
 });
 
@@ -134,14 +144,29 @@ describe("HTTP", () => {
 
 describe("the direct path (one query POSTed as JSON) and yoga", () => {
   const viaYoga = async (body: string) => {
-    const r = await api.yoga.fetch("http://registry.local/graphql", { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body });
+    const r = await api.yoga.fetch("http://registry.local/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body,
+    });
     return (await r.text()).trim();
   };
-  const direct = (body: string, headers: Record<string, string> = {}) => api.direct(new TextEncoder().encode(body), { "content-type": "application/json", ...headers });
+  const direct = (body: string, headers: Record<string, string> = {}) =>
+    api.direct(new TextEncoder().encode(body), { "content-type": "application/json", ...headers });
 
   it.each([
-    { name: "data", request: { query: `{ workloads(orderBy: name) { name verdicts(first: 3, orderBy: issuedAt) { id tee status signers { id } } } }` } },
-    { name: "variables and an operation name", request: { query: `query a { _meta { block { number } } } query b($n: Int!) { verdicts(first: $n, orderBy: issuedAt) { id } }`, variables: { n: 2 }, operationName: "b" } },
+    {
+      name: "data",
+      request: { query: `{ workloads(orderBy: name) { name verdicts(first: 3, orderBy: issuedAt) { id tee status signers { id } } } }` },
+    },
+    {
+      name: "variables and an operation name",
+      request: {
+        query: `query a { _meta { block { number } } } query b($n: Int!) { verdicts(first: $n, orderBy: issuedAt) { id } }`,
+        variables: { n: 2 },
+        operationName: "b",
+      },
+    },
     { name: "a limit error", request: { query: `{ policies(first: 2000) { id } }` } },
     { name: "a resolver error", request: { query: `{ verdicts(block: { number: 99999999 }) { id } }` } },
   ])("answer $name with the same bytes", async ({ request }) => {
@@ -155,7 +180,10 @@ describe("the direct path (one query POSTed as JSON) and yoga", () => {
     { name: "a subscription", body: JSON.stringify({ query: `subscription { verdictFinalized { id } }` }) },
     { name: "a document that does not validate", body: JSON.stringify({ query: `{ nothing }` }) },
     { name: "a syntax error", body: JSON.stringify({ query: `{ verdicts {` }) },
-    { name: "variables that do not coerce", body: JSON.stringify({ query: `query($n: Int!) { verdicts(first: $n) { id } }`, variables: { n: "x" } }) },
+    {
+      name: "variables that do not coerce",
+      body: JSON.stringify({ query: `query($n: Int!) { verdicts(first: $n) { id } }`, variables: { n: "x" } }),
+    },
     { name: "a batch", body: JSON.stringify([{ query: `{ _meta { block { number } } }` }]) },
     { name: "not JSON", body: "{ nope" },
   ])("leave $name to yoga", async ({ body }) => {

@@ -78,7 +78,9 @@ async function subscribe(query: string, variables: Record<string, unknown> = {})
 
 describe("subscriptions", () => {
   it("push finalized verdicts of the workload asked for, policy changes and validator changes", async () => {
-    const verdicts = await subscribe(`subscription($w: ID) { verdictFinalized(workload: $w) { id subject status workload { name } } }`, { w: bed.workloadId });
+    const verdicts = await subscribe(`subscription($w: ID) { verdictFinalized(workload: $w) { id subject status workload { name } } }`, {
+      w: bed.workloadId,
+    });
     const policies = await subscribe(`subscription { policyChanged { id workload { name } allowedTees } }`);
     const validators = await subscribe(`subscription { validatorChanged { id endpoint } }`);
     await new Promise((r) => setTimeout(r, 100));
@@ -89,9 +91,16 @@ describe("subscriptions", () => {
     const { verdictId } = await bed.client.finalizeVerdict(v, await bed.sign(v));
     await schedulePolicy(bed.clients, bed.deployment, bed.workloadId, { ...defaultPolicy(), allowedTees: ["sgx"] });
     const validator = bed.validators[0]!.address;
-    await sendContractCall(await bed.impersonate(validator), { address: bed.deployment.contracts.validatorSet, abi: validatorSetAbi, functionName: "setEndpoint", args: ["https://moved.example"] });
+    await sendContractCall(await bed.impersonate(validator), {
+      address: bed.deployment.contracts.validatorSet,
+      abi: validatorSetAbi,
+      functionName: "setEndpoint",
+      args: ["https://moved.example"],
+    });
 
-    expect(await verdicts.waitFor(1)).toEqual([{ verdictFinalized: { id: verdictId, subject: bed.stranger.toLowerCase(), status: "FINALIZED", workload: { name: "app" } } }]);
+    expect(await verdicts.waitFor(1)).toEqual([
+      { verdictFinalized: { id: verdictId, subject: bed.stranger.toLowerCase(), status: "FINALIZED", workload: { name: "app" } } },
+    ]);
     const policyEvents = (await policies.waitFor(2)) as { policyChanged: { workload: { name: string }; allowedTees: string[] } }[];
     expect(policyEvents.map((e) => e.policyChanged.workload.name)).toEqual(["other", "app"]);
     expect(policyEvents[1]!.policyChanged.allowedTees).toEqual(["sgx"]);

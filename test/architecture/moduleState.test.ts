@@ -61,7 +61,8 @@ export function moduleState(file: string, text: string): string[] {
       const init = decl.initializer;
       if (!init || !ts.isNewExpression(init) || !ts.isIdentifier(init.expression) || !COLLECTIONS.has(init.expression.text)) continue;
       const type = decl.type;
-      const readOnly = type !== undefined && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && READONLY_TYPES.has(type.typeName.text);
+      const readOnly =
+        type !== undefined && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && READONLY_TYPES.has(type.typeName.text);
       if (!readOnly) found.push(`${file}: ${name}`);
     }
   }

@@ -67,7 +67,12 @@ let policy: WorkloadPolicy;
 const chainNow = async () => Number((await chain.publicClient.getBlock()).timestamp);
 
 /** What a validator node does with evidence: verify as of the chain's time, appraise, sign; the node also stores the evidence. */
-async function issue(evidence: Uint8Array, binding: (evidenceHash: Hex) => EvidenceBinding, link: { subjectPublicKey: Hex | null; bindingContext: string; freshnessBlock: number }, collateral = collateralFiles) {
+async function issue(
+  evidence: Uint8Array,
+  binding: (evidenceHash: Hex) => EvidenceBinding,
+  link: { subjectPublicKey: Hex | null; bindingContext: string; freshnessBlock: number },
+  collateral = collateralFiles,
+) {
   const now = await chainNow();
   const verified = await verifyEvidence(evidence, { at: new Date(now * 1000), collateral: staticCollateral(collateral) });
   const { verdict } = appraiseVerdict({
@@ -110,9 +115,17 @@ beforeAll(async () => {
     const { measurementHash } = await addMeasurement(clients, deployment, workloadId, 1, m);
     approved.push({ hash: measurementHash, tee: m.tee, version: 1, revoked: false, value: value as Hex });
   }
-  policy = { ...defaultPolicy(), allowedTees: ["sgx", "debug"], acceptedTcbStatuses: [verified.tcb.status, "NotApplicable"], dev: true, allowUnboundEvidence: true, verdictLifetime: 86_400 };
+  policy = {
+    ...defaultPolicy(),
+    allowedTees: ["sgx", "debug"],
+    acceptedTcbStatuses: [verified.tcb.status, "NotApplicable"],
+    dev: true,
+    allowUnboundEvidence: true,
+    verdictLifetime: 86_400,
+  };
   await schedulePolicy(clients, deployment, workloadId, policy);
-  for (const v of validators) await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://v.example", loggingProfile: "production" });
+  for (const v of validators)
+    await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://v.example", loggingProfile: "production" });
   await setThreshold(clients, deployment, 2);
   db = openDatabase(":memory:");
   evidenceStore = await EvidenceStore.open(db);
@@ -125,7 +138,11 @@ afterAll(async () => {
 describe("auditing a verdict over a real SGX quote (unbound evidence, dev policy)", () => {
   let verdictId: Hex;
   beforeAll(async () => {
-    const { v, link } = await issue(quote, (h) => ({ kind: "unbound", subject: unboundSubject(h) }), { subjectPublicKey: null, bindingContext: "keep", freshnessBlock: 0 });
+    const { v, link } = await issue(quote, (h) => ({ kind: "unbound", subject: unboundSubject(h) }), {
+      subjectPublicKey: null,
+      bindingContext: "keep",
+      freshnessBlock: 0,
+    });
     verdictId = (await client.finalizeVerdict(v, await quorumSignVerdict(validators, v, client.domain))).verdictId;
     await evidenceStore.linkVerdict({ verdictId, ...link });
     // Time passes: the audit happens later, and re-verifies as of the verdict's issuedAt.
@@ -135,7 +152,19 @@ describe("auditing a verdict over a real SGX quote (unbound evidence, dev policy
   it("re-derives every field and reports a match", async () => {
     const r = await auditVerdict({ verdictId, chain: chain.provider, deployment, evidenceStore });
     expect(r.result).toBe("match");
-    expect(r.fields.map((f) => f.field)).toEqual(["workloadId", "measurementHash", "tee", "tcbStatus", "subject", "evidenceHash", "collateralHash", "issuedAt", "expiresAt", "freshnessBlock", "verdictId"]);
+    expect(r.fields.map((f) => f.field)).toEqual([
+      "workloadId",
+      "measurementHash",
+      "tee",
+      "tcbStatus",
+      "subject",
+      "evidenceHash",
+      "collateralHash",
+      "issuedAt",
+      "expiresAt",
+      "freshnessBlock",
+      "verdictId",
+    ]);
     expect(r.fields.every((f) => f.match && f.derived === f.onChain)).toBe(true);
     expect(r.checks.map((c) => [c.name, c.ok])).toEqual([
       ["signatures recover to the signers", true],
@@ -173,9 +202,15 @@ describe("auditing a verdict over a real SGX quote (unbound evidence, dev policy
 
   it("reports a mismatch when the collateral behind the verdict was swapped", async () => {
     const hash = keccak256(quote);
-    const [row] = await db.query<{ bytes: Uint8Array }>("SELECT bytes FROM evidence_collateral WHERE evidence_hash = $1 AND name = 'tcb_info.json'", [hash]);
+    const [row] = await db.query<{ bytes: Uint8Array }>(
+      "SELECT bytes FROM evidence_collateral WHERE evidence_hash = $1 AND name = 'tcb_info.json'",
+      [hash],
+    );
     const tampered = Buffer.from(row!.bytes).toString("utf8").replace('"tcbEvaluationDataNumber":', '"tcbEvaluationDataNumber": 1 + ');
-    await db.execute("UPDATE evidence_collateral SET bytes = $1 WHERE evidence_hash = $2 AND name = 'tcb_info.json'", [new TextEncoder().encode(tampered), hash]);
+    await db.execute("UPDATE evidence_collateral SET bytes = $1 WHERE evidence_hash = $2 AND name = 'tcb_info.json'", [
+      new TextEncoder().encode(tampered),
+      hash,
+    ]);
     try {
       const r = await auditVerdict({ verdictId, chain: chain.provider, deployment, evidenceStore });
       expect(r.result).toBe("mismatch");
@@ -207,15 +242,32 @@ describe("auditing a bound debug-Keep verdict in a batch", () => {
       blockHash: fresh.hash as Hex,
     });
     const measurement = approved[1]!.value;
-    const evidence = createDebugEvidence({ privateKey: generatePrivateKey(), measurement, reportData: reportDataFor("debug", binding), timestamp: Number(fresh.timestamp) * 1000 });
+    const evidence = createDebugEvidence({
+      privateKey: generatePrivateKey(),
+      measurement,
+      reportData: reportDataFor("debug", binding),
+      timestamp: Number(fresh.timestamp) * 1000,
+    });
     const { v, link } = await issue(
       evidence,
-      () => ({ kind: "bound", subject: keep.address, bindingHash: binding, freshnessBlock: { number: Number(fresh.number), timestamp: Number(fresh.timestamp) } }),
+      () => ({
+        kind: "bound",
+        subject: keep.address,
+        bindingHash: binding,
+        freshnessBlock: { number: Number(fresh.number), timestamp: Number(fresh.timestamp) },
+      }),
       { subjectPublicKey: publicKey64(keep.publicKey), bindingContext: "keep", freshnessBlock: Number(fresh.number) },
       [],
     );
-    const other = { ...v, subject: privateKeyToAccount(generatePrivateKey()).address, evidenceHash: keccak256(stringToBytes("another Keep")) };
-    const group = { ...v, items: [other, v].map((x) => ({ subject: x.subject, evidenceHash: x.evidenceHash, freshnessBlock: x.freshnessBlock })) };
+    const other = {
+      ...v,
+      subject: privateKeyToAccount(generatePrivateKey()).address,
+      evidenceHash: keccak256(stringToBytes("another Keep")),
+    };
+    const group = {
+      ...v,
+      items: [other, v].map((x) => ({ subject: x.subject, evidenceHash: x.evidenceHash, freshnessBlock: x.freshnessBlock })),
+    };
     const batch = buildBatch([group]);
     await client.finalizeBatch([group], await quorumSignBatch(validators, batch.root, batch.count, client.domain));
     const verdictId = batch.leaves[1]!;
@@ -230,7 +282,10 @@ describe("auditing a bound debug-Keep verdict in a batch", () => {
     ]);
     expect(r.evidence).toMatchObject({ tee: "debug", debug: true });
     // A wrong public key in the evidence store no longer binds: the subject and policy check fail.
-    await db.execute("UPDATE verdict_evidence SET subject_public_key = $1 WHERE verdict_id = $2", [publicKey64(privateKeyToAccount(generatePrivateKey()).publicKey), verdictId]);
+    await db.execute("UPDATE verdict_evidence SET subject_public_key = $1 WHERE verdict_id = $2", [
+      publicKey64(privateKeyToAccount(generatePrivateKey()).publicKey),
+      verdictId,
+    ]);
     const wrong = await auditVerdict({ verdictId, chain: chain.provider, deployment, evidenceStore });
     expect(wrong).toMatchObject({ result: "mismatch", error: { code: "POLICY_BINDING_MISMATCH" } });
   });
@@ -271,7 +326,12 @@ describe("the policy in force at a time", () => {
 
   it("applies the lazy rules: pending until effectiveAt, replaced if rescheduled before, at once with no delay", () => {
     const p = (n: number) => ({ ...defaultPolicy(), maxEvidenceAge: n });
-    const s = (n: number, scheduledAt: number, effectiveAt: number): ScheduledPolicy => ({ policy: p(n), scheduledAt: BigInt(scheduledAt), effectiveAt: BigInt(effectiveAt), blockNumber: scheduledAt });
+    const s = (n: number, scheduledAt: number, effectiveAt: number): ScheduledPolicy => ({
+      policy: p(n),
+      scheduledAt: BigInt(scheduledAt),
+      effectiveAt: BigInt(effectiveAt),
+      blockNumber: scheduledAt,
+    });
     const schedules = [s(1, 10, 10), s(2, 20, 100), s(3, 30, 130), s(4, 200, 200)];
     const at = (t: number) => policyInForceAt(schedules, BigInt(t))?.policy.maxEvidenceAge ?? 0;
     expect([at(5), at(10), at(99), at(100), at(129), at(130), at(199), at(200)]).toEqual([0, 1, 1, 1, 1, 3, 3, 4]);

@@ -29,19 +29,35 @@ const sgx = (id: string): PlatformCandidate => ({ id: keccak256(Buffer.from(id))
 
 describe("findPlatformVerdicts", () => {
   it("finds a verdict by the FMSPC of its stored evidence, and not by another FMSPC", async () => {
-    const hit = await findPlatformVerdicts({ entry: { kind: "fmspc", value: "00a067110000" }, candidates: [sgx("a")], evidenceStore: store });
+    const hit = await findPlatformVerdicts({
+      entry: { kind: "fmspc", value: "00a067110000" },
+      candidates: [sgx("a")],
+      evidenceStore: store,
+    });
     expect(hit).toEqual({ matched: [sgx("a").id], undecided: [] });
-    const miss = await findPlatformVerdicts({ entry: { kind: "fmspc", value: "00906ed50000" }, candidates: [sgx("a")], evidenceStore: store });
+    const miss = await findPlatformVerdicts({
+      entry: { kind: "fmspc", value: "00906ed50000" },
+      candidates: [sgx("a")],
+      evidenceStore: store,
+    });
     expect(miss).toEqual({ matched: [], undecided: [] });
   });
 
   it("skips TEE kinds the platform cannot be, matches a TEE kind without evidence, and reports what it cannot decide", async () => {
     const missing: PlatformCandidate = { ...sgx("b"), evidenceHash: keccak256(Buffer.from("no such evidence")) };
-    const snp = await findPlatformVerdicts({ entry: { kind: "amdProductLine", value: "Milan" }, candidates: [sgx("a")], evidenceStore: store });
+    const snp = await findPlatformVerdicts({
+      entry: { kind: "amdProductLine", value: "Milan" },
+      candidates: [sgx("a")],
+      evidenceStore: store,
+    });
     expect(snp.matched).toEqual([]);
     const tee = await findPlatformVerdicts({ entry: { kind: "tee", value: "sgx" }, candidates: [missing], evidenceStore: store });
     expect(tee.matched).toEqual([missing.id]);
-    const undecided = await findPlatformVerdicts({ entry: { kind: "fmspc", value: "00a067110000" }, candidates: [missing], evidenceStore: store });
+    const undecided = await findPlatformVerdicts({
+      entry: { kind: "fmspc", value: "00a067110000" },
+      candidates: [missing],
+      evidenceStore: store,
+    });
     expect(undecided).toEqual({ matched: [], undecided: [{ id: missing.id, reason: "no evidence stored for it" }] });
   });
 });

@@ -25,21 +25,38 @@ describe("keepledger audit: the TCB grace period, replayed", () => {
   let stored: { name: string; bytes: Uint8Array }[];
   let newer: { name: string; bytes: Uint8Array }[];
   let verified: VerifiedEvidence;
-  const policy: WorkloadPolicy = { ...defaultPolicy(), allowedTees: ["sgx"], acceptedTcbStatuses: ["UpToDate"], dev: true, allowUnboundEvidence: true, tcbGracePeriod: GRACE };
+  const policy: WorkloadPolicy = {
+    ...defaultPolicy(),
+    allowedTees: ["sgx"],
+    acceptedTcbStatuses: ["UpToDate"],
+    dev: true,
+    allowUnboundEvidence: true,
+    tcbGracePeriod: GRACE,
+  };
 
   beforeAll(async () => {
     scenario = await buildScenario({ tee: "sgx" });
     stored = collateralSetToFiles(scenario.collateral);
-    verified = await verifyEvidence(scenario.quote, { at: SCENARIO_AT, collateral: staticCollateral(stored), trustedRoots: scenario.roots });
+    verified = await verifyEvidence(scenario.quote, {
+      at: SCENARIO_AT,
+      collateral: staticCollateral(stored),
+      trustedRoots: scenario.roots,
+    });
     const used = verified.platform.tcbEvaluationDataNumber!;
     const value = tcbInfoValue({
       id: "SGX",
       issueDate: new Date(NEWER_ISSUED * 1000),
       nextUpdate: new Date("2025-06-14T00:00:00Z"),
       // A TCB recovery raised the bar: the platform's level is now OutOfDate.
-      levels: [{ ...defaultLevels("sgx")[0]!, components: [6, 6, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], status: "UpToDate" }, { ...defaultLevels("sgx")[0]!, status: "OutOfDate" }],
+      levels: [
+        { ...defaultLevels("sgx")[0]!, components: [6, 6, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], status: "UpToDate" },
+        { ...defaultLevels("sgx")[0]!, status: "OutOfDate" },
+      ],
     });
-    const signed = await signIntelJson(scenario.pki.tcbSigning, "tcbInfo", { ...value, tcbEvaluationDataNumber: used + 1 }, [scenario.pki.tcbSigning, scenario.pki.root]);
+    const signed = await signIntelJson(scenario.pki.tcbSigning, "tcbInfo", { ...value, tcbEvaluationDataNumber: used + 1 }, [
+      scenario.pki.tcbSigning,
+      scenario.pki.root,
+    ]);
     newer = collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [signed] });
   });
 
@@ -49,7 +66,14 @@ describe("keepledger audit: the TCB grace period, replayed", () => {
   it("a verdict issued inside the grace period is consistent: countersigned with a downgrade notice", async () => {
     expect(verified.tcb.status).toBe("UpToDate");
     const r = await replay(NEWER_ISSUED + 600);
-    expect(r).toMatchObject({ decision: "grace", notice: { newStatus: "OutOfDate", graceEndsAt: NEWER_ISSUED + GRACE, evaluationDataNumber: verified.platform.tcbEvaluationDataNumber! + 1 } });
+    expect(r).toMatchObject({
+      decision: "grace",
+      notice: {
+        newStatus: "OutOfDate",
+        graceEndsAt: NEWER_ISSUED + GRACE,
+        evaluationDataNumber: verified.platform.tcbEvaluationDataNumber! + 1,
+      },
+    });
     expect(r.detail).toContain("issued inside the grace period");
   });
 
@@ -68,7 +92,15 @@ describe("keepledger audit: the TCB grace period, replayed", () => {
   });
 
   it("a policy that accepts the new status is unaffected, whenever the verdict was issued", async () => {
-    const r = await replayTcbGrace({ evidence: scenario.quote, collateral: stored, verified, tcbInfo: newer, policy: { ...policy, acceptedTcbStatuses: ["UpToDate", "OutOfDate"] }, issuedAt: NEWER_ISSUED + GRACE + 60, trustedRoots: scenario.roots });
+    const r = await replayTcbGrace({
+      evidence: scenario.quote,
+      collateral: stored,
+      verified,
+      tcbInfo: newer,
+      policy: { ...policy, acceptedTcbStatuses: ["UpToDate", "OutOfDate"] },
+      issuedAt: NEWER_ISSUED + GRACE + 60,
+      trustedRoots: scenario.roots,
+    });
     expect(r.decision).toBe("unaffected");
   });
 });

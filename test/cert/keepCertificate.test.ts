@@ -30,7 +30,12 @@ describe("attestation-derived certificates", () => {
       registry: bed.deployment.contracts.attestationRegistry,
       requestedAt: now,
     });
-    const cert = await issueKeepCertificate({ request, validatorKey: validatorKey(0), publicClient: bed.chain.publicClient, deployment: bed.deployment });
+    const cert = await issueKeepCertificate({
+      request,
+      validatorKey: validatorKey(0),
+      publicClient: bed.chain.publicClient,
+      deployment: bed.deployment,
+    });
     tls = { cert, keyPem: pair.privateKey.export({ format: "pem", type: "pkcs8" }) as string };
   });
   afterAll(() => bed.close());
@@ -38,7 +43,11 @@ describe("attestation-derived certificates", () => {
   it("is issued for a live verdict, short-lived, and verifies against the chain", async () => {
     expect(privateKeyToAccount(validatorKey(0)).address).toBe(bed.validators[0]!.address);
     expect(tls.cert.notAfter.getTime() - tls.cert.notBefore.getTime()).toBeLessThanOrEqual(630_000);
-    const r = await verifyKeepCertificate(tls.cert.pem, { publicClient: bed.chain.publicClient, deployment: bed.deployment, workloadId: bed.workloadId });
+    const r = await verifyKeepCertificate(tls.cert.pem, {
+      publicClient: bed.chain.publicClient,
+      deployment: bed.deployment,
+      workloadId: bed.workloadId,
+    });
     expect(r.subject).toBe(privateKeyToAccount(keepKey).address);
     expect(r.validator).toBe(bed.validators[0]!.address);
   });
@@ -53,10 +62,19 @@ describe("attestation-derived certificates", () => {
     };
     const issue = (request: Awaited<ReturnType<typeof createCertificateRequest>>) =>
       issueKeepCertificate({ request, validatorKey: validatorKey(0), publicClient: bed.chain.publicClient, deployment: bed.deployment });
-    await expect(issue(await createCertificateRequest({ ...base, attestedKey: generatePrivateKey(), requestedAt: now }))).rejects.toMatchObject({ code: "CERT_SUBJECT_NOT_ATTESTED" });
-    await expect(issue(await createCertificateRequest({ ...base, attestedKey: keepKey, requestedAt: now - 3600 }))).rejects.toMatchObject({ code: "CERT_REQUEST_STALE" });
+    await expect(
+      issue(await createCertificateRequest({ ...base, attestedKey: generatePrivateKey(), requestedAt: now })),
+    ).rejects.toMatchObject({ code: "CERT_SUBJECT_NOT_ATTESTED" });
+    await expect(issue(await createCertificateRequest({ ...base, attestedKey: keepKey, requestedAt: now - 3600 }))).rejects.toMatchObject({
+      code: "CERT_REQUEST_STALE",
+    });
     const honest = await createCertificateRequest({ ...base, attestedKey: keepKey, requestedAt: now });
-    const swapped = { ...honest, tlsPublicKey: Buffer.from(generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "der", type: "spki" })).toString("base64") };
+    const swapped = {
+      ...honest,
+      tlsPublicKey: Buffer.from(
+        generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "der", type: "spki" }),
+      ).toString("base64"),
+    };
     await expect(issue(swapped)).rejects.toMatchObject({ code: "CERT_SUBJECT_NOT_ATTESTED" });
   });
 
@@ -70,7 +88,11 @@ describe("attestation-derived certificates", () => {
         const socket: TLSSocket = connect({ host: "127.0.0.1", port, rejectUnauthorized: false, minVersion: "TLSv1.3" }, async () => {
           try {
             const peer = socket.getPeerCertificate(true);
-            await verifyKeepCertificate(new Uint8Array(peer.raw), { publicClient: bed.chain.publicClient, deployment: bed.deployment, workloadId: bed.workloadId });
+            await verifyKeepCertificate(new Uint8Array(peer.raw), {
+              publicClient: bed.chain.publicClient,
+              deployment: bed.deployment,
+              workloadId: bed.workloadId,
+            });
             let data = "";
             socket.on("data", (d) => (data += d));
             socket.on("end", () => resolve({ accepted: true, echoed: data }));
@@ -119,26 +141,39 @@ describe("keepledger cert request | issue | verify (CLI over JSON-RPC)", () => {
       const dir = mkdtempSync(join(tmpdir(), "kl-cert-"));
       const deployment = join(dir, "deployment.json");
       writeFileSync(deployment, serializeDeployment(bed.deployment));
-      writeFileSync(join(dir, "tls.pem"), generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }));
+      writeFileSync(
+        join(dir, "tls.pem"),
+        generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }),
+      );
       const bin = new URL("../../bin/keepledger.mjs", import.meta.url).pathname;
       // Async spawn: the bridge serving the child's RPC calls runs in this process.
       const run = (args: string[], env: Record<string, string>) =>
         new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, [bin, "cert", ...args, "--rpc", bridge.url, "--deployment", deployment], { env: { ...process.env, ...env } });
+          const child = spawn(process.execPath, [bin, "cert", ...args, "--rpc", bridge.url, "--deployment", deployment], {
+            env: { ...process.env, ...env },
+          });
           let stdout = "";
           let stderr = "";
           child.stdout.on("data", (d) => (stdout += d));
           child.stderr.on("data", (d) => (stderr += d));
           child.on("close", (code) => resolve({ code, stdout, stderr }));
         });
-      const req = await run(["request", "--tls-key", join(dir, "tls.pem"), "--workload", bed.workloadId, "--out", join(dir, "req.json")], { KEEPLEDGER_KEEP_KEY: keepKey });
+      const req = await run(["request", "--tls-key", join(dir, "tls.pem"), "--workload", bed.workloadId, "--out", join(dir, "req.json")], {
+        KEEPLEDGER_KEEP_KEY: keepKey,
+      });
       expect(req.code, req.stderr).toBe(0);
-      const issued = await run(["issue", "--request", join(dir, "req.json"), "--out", join(dir, "cert.pem")], { KEEPLEDGER_VALIDATOR_KEY: validatorKey(1) });
+      const issued = await run(["issue", "--request", join(dir, "req.json"), "--out", join(dir, "cert.pem")], {
+        KEEPLEDGER_VALIDATOR_KEY: validatorKey(1),
+      });
       expect(issued.code, issued.stderr).toBe(0);
       expect(readFileSync(join(dir, "cert.pem"), "utf8")).toContain("BEGIN CERTIFICATE");
       const verified = await run(["verify", join(dir, "cert.pem"), "--workload", bed.workloadId, "--json"], {});
       expect(verified.code, verified.stderr).toBe(0);
-      expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, subject: privateKeyToAccount(keepKey).address, validator: bed.validators[1]!.address });
+      expect(JSON.parse(verified.stdout)).toMatchObject({
+        ok: true,
+        subject: privateKeyToAccount(keepKey).address,
+        validator: bed.validators[1]!.address,
+      });
       const missingKey = await run(["issue", "--request", join(dir, "req.json")], { KEEPLEDGER_VALIDATOR_KEY: "" });
       expect(missingKey.code).toBe(2);
       expect(missingKey.stderr).toContain("KEEPLEDGER_VALIDATOR_KEY");

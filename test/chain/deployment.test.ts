@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, keccak256, stringToBytes, type Address } from "viem";
 import { runDeploy } from "../../src/cli/commands/deploy.ts";
 import { deployKeepledger, defaultDeployOptions } from "../../src/chain/deployKeepledger.ts";
-import { parseDeployment, readDeployment, serializeDeployment, verifyDeployment, writeDeployment, type Deployment } from "../../src/chain/deployment.ts";
+import {
+  parseDeployment,
+  readDeployment,
+  serializeDeployment,
+  verifyDeployment,
+  writeDeployment,
+  type Deployment,
+} from "../../src/chain/deployment.ts";
 import { validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
 import { isKeepledgerError } from "../../src/errors/index.ts";
@@ -43,8 +50,12 @@ describe("deployKeepledger", () => {
     expect(deployment.chainId).toBe(31337);
     expect(deployment.devPoliciesAllowed).toBe(false);
     expect(deployment.deployer).toBe(getAddress(chain.accounts[0]!));
-    const read = (address: Address, abi: typeof validatorSetAbi | typeof workloadRegistryAbi, functionName: string, args: readonly unknown[] = []) =>
-      chain.publicClient.readContract({ address, abi, functionName, args } as never);
+    const read = (
+      address: Address,
+      abi: typeof validatorSetAbi | typeof workloadRegistryAbi,
+      functionName: string,
+      args: readonly unknown[] = [],
+    ) => chain.publicClient.readContract({ address, abi, functionName, args } as never);
     expect(await read(deployment.contracts.validatorSet, validatorSetAbi, "governanceDelay")).toBe(defaultDeployOptions().governanceDelay);
     expect(await read(deployment.contracts.workloadRegistry, workloadRegistryAbi, "policyDelay")).toBe(defaultDeployOptions().policyDelay);
     const governor = await read(deployment.contracts.validatorSet, validatorSetAbi, "GOVERNOR_ROLE");
@@ -58,12 +69,16 @@ describe("deployKeepledger", () => {
     const validatorWorkload = keccak256(stringToBytes("validator workload"));
     const { deployment } = await deployKeepledger(clientsOf(), { admin, governor, devPoliciesAllowed: true, validatorWorkload });
     const vs = deployment.contracts.validatorSet;
-    const role = (name: string) => chain.publicClient.readContract({ address: vs, abi: validatorSetAbi, functionName: name as "GOVERNOR_ROLE" });
-    const has = (r: `0x${string}`, a: Address) => chain.publicClient.readContract({ address: vs, abi: validatorSetAbi, functionName: "hasRole", args: [r, a] });
+    const role = (name: string) =>
+      chain.publicClient.readContract({ address: vs, abi: validatorSetAbi, functionName: name as "GOVERNOR_ROLE" });
+    const has = (r: `0x${string}`, a: Address) =>
+      chain.publicClient.readContract({ address: vs, abi: validatorSetAbi, functionName: "hasRole", args: [r, a] });
     expect(await has(await role("DEFAULT_ADMIN_ROLE"), admin)).toBe(true);
     expect(await has(await role("GOVERNOR_ROLE"), governor)).toBe(true);
     expect(await has(await role("GOVERNOR_ROLE"), deployment.deployer)).toBe(false);
-    expect(await chain.publicClient.readContract({ address: vs, abi: validatorSetAbi, functionName: "validatorWorkload" })).toBe(validatorWorkload);
+    expect(await chain.publicClient.readContract({ address: vs, abi: validatorSetAbi, functionName: "validatorWorkload" })).toBe(
+      validatorWorkload,
+    );
     expect(await chain.publicClient.readContract({ address: vs, abi: validatorSetAbi, functionName: "governanceDelay" })).toBe(0n);
   });
 });
@@ -93,9 +108,14 @@ describe("the deployment file", () => {
     { name: "not JSON", text: "{", wantError: "CHAIN_DEPLOYMENT_FILE", wantMessage: "deployment is not JSON" },
     {
       name: "a missing contract",
-      text: JSON.stringify({ ...sample, deployBlock: 1, contracts: { workloadRegistry: sample.contracts.workloadRegistry, validatorSet: sample.contracts.validatorSet } }),
+      text: JSON.stringify({
+        ...sample,
+        deployBlock: 1,
+        contracts: { workloadRegistry: sample.contracts.workloadRegistry, validatorSet: sample.contracts.validatorSet },
+      }),
       wantError: "CHAIN_DEPLOYMENT_FILE",
-      wantMessage: "deployment is not a keepledger deployment: contracts.attestationRegistry: Invalid input: expected string, received undefined (contracts.attestationRegistry)",
+      wantMessage:
+        "deployment is not a keepledger deployment: contracts.attestationRegistry: Invalid input: expected string, received undefined (contracts.attestationRegistry)",
     },
     {
       name: "an address that is not one",
@@ -125,11 +145,22 @@ describe("verifyDeployment", () => {
     real = (await deployKeepledger(clientsOf(), { devPoliciesAllowed: true })).deployment;
   });
   const cases: { name: string; change: (d: Deployment) => Deployment; wantMessage: RegExp }[] = [
-    { name: "another chain", change: (d) => ({ ...d, chainId: 1 }), wantMessage: /^the deployment is for chain 1, the RPC serves chain 31337$/ },
-    { name: "an address without code", change: (d) => ({ ...d, contracts: { ...d.contracts, validatorSet: getAddress(chain.accounts[3]!) } }), wantMessage: /^no contract at validatorSet / },
+    {
+      name: "another chain",
+      change: (d) => ({ ...d, chainId: 1 }),
+      wantMessage: /^the deployment is for chain 1, the RPC serves chain 31337$/,
+    },
+    {
+      name: "an address without code",
+      change: (d) => ({ ...d, contracts: { ...d.contracts, validatorSet: getAddress(chain.accounts[3]!) } }),
+      wantMessage: /^no contract at validatorSet /,
+    },
     {
       name: "swapped contracts",
-      change: (d) => ({ ...d, contracts: { ...d.contracts, workloadRegistry: d.contracts.validatorSet, validatorSet: d.contracts.workloadRegistry } }),
+      change: (d) => ({
+        ...d,
+        contracts: { ...d.contracts, workloadRegistry: d.contracts.validatorSet, validatorSet: d.contracts.workloadRegistry },
+      }),
       wantMessage: /^attestationRegistry\.workloadRegistry is 0x[0-9a-fA-F]{40}, expected 0x[0-9a-fA-F]{40}$/,
     },
     {
@@ -137,7 +168,11 @@ describe("verifyDeployment", () => {
       change: (d) => ({ ...d, contracts: { ...d.contracts, workloadRegistry: d.contracts.attestationRegistry } }),
       wantMessage: /^workloadRegistry at 0x[0-9a-fA-F]{40} does not answer attestationRegistry\(\)$/,
     },
-    { name: "the wrong dev flag", change: (d) => ({ ...d, devPoliciesAllowed: false }), wantMessage: /^devPoliciesAllowed is true on chain, false in the deployment$/ },
+    {
+      name: "the wrong dev flag",
+      change: (d) => ({ ...d, devPoliciesAllowed: false }),
+      wantMessage: /^devPoliciesAllowed is true on chain, false in the deployment$/,
+    },
   ];
   it.each(cases)("finds $name", async ({ change, wantMessage }) => {
     const f = await failure(() => verifyDeployment(chain.publicClient, change(real)));
@@ -159,11 +194,21 @@ describe("keepledger deploy --rpc", () => {
   it("deploys over HTTP with the key from KEEPLEDGER_DEPLOYER_KEY and writes the file", async () => {
     const out = join(dir, "rpc.json");
     const lines: string[] = [];
-    const { deployment } = await runDeploy({ rpc: bridge.url, out, dev: true, governanceDelay: "60" }, { KEEPLEDGER_DEPLOYER_KEY: key }, (l) => lines.push(l));
+    const { deployment } = await runDeploy(
+      { rpc: bridge.url, out, dev: true, governanceDelay: "60" },
+      { KEEPLEDGER_DEPLOYER_KEY: key },
+      (l) => lines.push(l),
+    );
     expect(deployment.deployer).toBe(getAddress(chain.accounts[1]!));
     expect(await readDeployment(out)).toEqual(deployment);
     await verifyDeployment(chain.publicClient, deployment);
-    expect(await chain.publicClient.readContract({ address: deployment.contracts.validatorSet, abi: validatorSetAbi, functionName: "governanceDelay" })).toBe(60n);
+    expect(
+      await chain.publicClient.readContract({
+        address: deployment.contracts.validatorSet,
+        abi: validatorSetAbi,
+        functionName: "governanceDelay",
+      }),
+    ).toBe(60n);
     expect(lines[0]).toBe(`deploying to chain 31337 at ${bridge.url} from ${deployment.deployer}`);
   });
 

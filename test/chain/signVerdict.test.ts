@@ -27,7 +27,9 @@ describe("signing verdicts", () => {
     const s = await signVerdict(validators[0]!, verdict, domain);
     expect(s.signer).toBe(validators[0]!.address);
     expect(await recoverVerdictSigner(verdict, domain, s.signature)).toBe(validators[0]!.address);
-    expect(await recoverVerdictSigner(verdict, keepledgerDomain(1, domain.verifyingContract), s.signature)).not.toBe(validators[0]!.address);
+    expect(await recoverVerdictSigner(verdict, keepledgerDomain(1, domain.verifyingContract), s.signature)).not.toBe(
+      validators[0]!.address,
+    );
   });
 
   it("a batch signature recovers to its validator for that root and count only", async () => {

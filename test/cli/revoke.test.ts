@@ -23,7 +23,12 @@ beforeAll(async () => {
 afterAll(async () => g?.close());
 
 const read = <T>(functionName: string, args: readonly unknown[]) =>
-  g.chain.publicClient.readContract({ address: g.deployment.contracts.attestationRegistry, abi: attestationRegistryAbi, functionName, args } as never) as Promise<T>;
+  g.chain.publicClient.readContract({
+    address: g.deployment.contracts.attestationRegistry,
+    abi: attestationRegistryAbi,
+    functionName,
+    args,
+  } as never) as Promise<T>;
 
 describe("keepledger revoke", () => {
   it("revokes a subject in a workload and everywhere, and lifts them", async () => {
@@ -33,14 +38,19 @@ describe("keepledger revoke", () => {
     expect(await read<boolean>("isSubjectRevoked", [keep, workload])).toBe(true);
     expect(await read<boolean>("isSubjectRevoked", [keep, other])).toBe(false);
 
-    const everywhere = await g.cli(["revoke", "subject", keep, "--everywhere", "--workload", other, "--reason", "host compromised"], governor);
+    const everywhere = await g.cli(
+      ["revoke", "subject", keep, "--everywhere", "--workload", other, "--reason", "host compromised"],
+      governor,
+    );
     expect(everywhere.code, everywhere.stderr).toBe(0);
     expect(everywhere.stdout).toContain(`revoked ${keep} in every workload`);
     expect(await read<boolean>("isSubjectRevoked", [keep, `0x${"00".repeat(32)}`])).toBe(true);
 
     const stranger = await g.cli(["revoke", "lift", "subject", keep, "--workload", workload], { KEEPLEDGER_GOVERNOR_KEY: g.keys.stranger });
     expect(stranger.code).toBe(2);
-    expect(stranger.stderr).toContain(`liftSubjectRevocation refused by the contract: AccessControlUnauthorizedAccount: ${g.addresses.stranger} lacks the GOVERNOR_ROLE`);
+    expect(stranger.stderr).toContain(
+      `liftSubjectRevocation refused by the contract: AccessControlUnauthorizedAccount: ${g.addresses.stranger} lacks the GOVERNOR_ROLE`,
+    );
 
     const lifted = await g.cli(["revoke", "lift", "subject", keep, "--everywhere", "--workload", workload, other, "--json"], governor);
     expect(lifted.code, lifted.stderr).toBe(0);
@@ -73,8 +83,16 @@ describe("keepledger revoke", () => {
 
   it.each([
     { name: "no platform", args: ["revoke", "platform", "--reason", "x"], want: "name exactly one platform" },
-    { name: "two platforms", args: ["revoke", "platform", "--tee", "sgx", "--fmspc", "00906ed50000", "--reason", "x"], want: "name exactly one platform" },
-    { name: "an unknown TEE kind", args: ["revoke", "platform", "--tee", "sev", "--reason", "x"], want: "--tee must be sgx, tdx, sev-snp, nitro, debug" },
+    {
+      name: "two platforms",
+      args: ["revoke", "platform", "--tee", "sgx", "--fmspc", "00906ed50000", "--reason", "x"],
+      want: "name exactly one platform",
+    },
+    {
+      name: "an unknown TEE kind",
+      args: ["revoke", "platform", "--tee", "sev", "--reason", "x"],
+      want: "--tee must be sgx, tdx, sev-snp, nitro, debug",
+    },
     { name: "no reason", args: ["revoke", "verdicts", keccak256(stringToBytes("v3"))], want: "--reason must be a non-empty reason" },
     { name: "no workload", args: ["revoke", "subject", keep, "--reason", "x"], want: "--workload" },
   ])("refuses $name with a usage error", async ({ args, want }) => {

@@ -23,13 +23,32 @@ describe("keepledger verify (the relied-on interface)", () => {
     const out = JSON.parse(lines[0]!);
     expect(Object.keys(out)).toEqual(["ok", "tee", "claims", "tcb", "debug", "evidenceHash", "collateralHash", "expiresAt"]);
     expect(out).toMatchObject({ ok: true, tee: "tdx", tcb: { status: "UpToDate", advisoryIds: [] }, debug: false });
-    expect(Object.keys(out.claims)).toEqual(["mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrConfigId", "mrOwner", "mrOwnerConfig", "xfam", "tdAttributes", "reportData"]);
+    expect(Object.keys(out.claims)).toEqual([
+      "mrtd",
+      "rtmr0",
+      "rtmr1",
+      "rtmr2",
+      "rtmr3",
+      "mrConfigId",
+      "mrOwner",
+      "mrOwnerConfig",
+      "xfam",
+      "tdAttributes",
+      "reportData",
+    ]);
     expect(out.evidenceHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(new Date(out.expiresAt).toISOString()).toBe(out.expiresAt);
   });
 
   it("exits 1 with {ok:false,error:{code,message}} for evidence that does not verify", () => {
-    const r = cli(fixturePath("tdx", "oasis-tdx-no-tcb-match", "quote.bin"), "--collateral", fixturePath("tdx", "oasis-tdx-no-tcb-match"), "--at", expectedOf("tdx", "oasis-tdx-no-tcb-match").verify_at, "--json");
+    const r = cli(
+      fixturePath("tdx", "oasis-tdx-no-tcb-match", "quote.bin"),
+      "--collateral",
+      fixturePath("tdx", "oasis-tdx-no-tcb-match"),
+      "--at",
+      expectedOf("tdx", "oasis-tdx-no-tcb-match").verify_at,
+      "--json",
+    );
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(["ok", "error"]);
@@ -58,11 +77,19 @@ describe("runVerify", () => {
     for (const [kind, set, file] of cases) {
       const at = expectedOf(kind, set).verify_at;
       const raw = await import("node:fs").then((fs) => fs.readFileSync(fixturePath(kind, set, file)));
-      for (const [suffix, body] of [["hex", raw.toString("hex")], ["b64", raw.toString("base64")]] as const) {
+      for (const [suffix, body] of [
+        ["hex", raw.toString("hex")],
+        ["b64", raw.toString("base64")],
+      ] as const) {
         const path = join(dir, `${kind}.${suffix}`);
         writeFileSync(path, body);
         // No AMD Milan CRL is among the vectors: the SEV-SNP report needs the switch, explicitly (refusal below).
-        const r = await runVerify(path, { collateral: fixturePath(kind, set), at, json: true, ...(kind === "sev-snp" ? { dangerouslyAllowMissingAmdCrl: true } : {}) });
+        const r = await runVerify(path, {
+          collateral: fixturePath(kind, set),
+          at,
+          json: true,
+          ...(kind === "sev-snp" ? { dangerouslyAllowMissingAmdCrl: true } : {}),
+        });
         expect(r.exitCode, `${kind} ${suffix}`).toBe(0);
         expect(JSON.parse(r.stdout).tee).toBe(kind);
       }

@@ -31,13 +31,19 @@ beforeAll(async () => {
 afterAll(async () => g?.close());
 
 const measurementOf = (workloadId: Hex, hash: Hex) =>
-  g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "measurementOf", args: [workloadId, hash] });
+  g.chain.publicClient.readContract({
+    address: g.deployment.contracts.workloadRegistry,
+    abi: workloadRegistryAbi,
+    functionName: "measurementOf",
+    args: [workloadId, hash],
+  });
 
 describe("keepledger --help", () => {
   it("lists the governance commands with their subcommands (the installed bin, as a process)", () => {
     const r = spawnSync(process.execPath, [new URL("../../bin/keepledger.mjs", import.meta.url).pathname, "--help"], { encoding: "utf8" });
     expect(r.status).toBe(0);
-    for (const name of ["dev", "node", "verify", "audit", "deploy", "submit", "query", "cert"]) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    for (const name of ["dev", "node", "verify", "audit", "deploy", "submit", "query", "cert"])
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     expect(r.stdout).toMatch(/^ {2}workload +add \| measure \| revoke \| policy \|\s+accept-ownership:/m);
     expect(r.stdout).toMatch(/^ {2}validator +add \| remove \| threshold \| list \| bootstrap$/m);
   });
@@ -46,7 +52,12 @@ describe("keepledger --help", () => {
 describe("keepledger workload add", () => {
   it("registers the workload under the owner-scoped id and prints it", async () => {
     expect(app).toBe(workloadIdOf(g.addresses.owner, "app"));
-    const info = await g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "workloadOf", args: [app] });
+    const info = await g.chain.publicClient.readContract({
+      address: g.deployment.contracts.workloadRegistry,
+      abi: workloadRegistryAbi,
+      functionName: "workloadOf",
+      args: [app],
+    });
     expect(info).toMatchObject({ owner: g.addresses.owner, name: "app", metadataURI: "https://example.org/app.json" });
     const human = await g.cli(["workload", "add", "second", "--owner", g.addresses.stranger], owner);
     expect(human.code, human.stderr).toBe(0);
@@ -57,18 +68,27 @@ describe("keepledger workload add", () => {
 
     const notPending = await g.cli(["workload", "accept-ownership", id], { KEEPLEDGER_OWNER_KEY: g.keys.governor });
     expect(notPending.code).toBe(2);
-    expect(notPending.stderr).toContain(`WorkloadRegistryNotPendingOwner: ${g.addresses.governor} is not the pending owner of workload ${id} (the transfer is to ${g.addresses.stranger}); use that account's key`);
+    expect(notPending.stderr).toContain(
+      `WorkloadRegistryNotPendingOwner: ${g.addresses.governor} is not the pending owner of workload ${id} (the transfer is to ${g.addresses.stranger}); use that account's key`,
+    );
     const accepted = await g.cli(["workload", "accept-ownership", id], { KEEPLEDGER_OWNER_KEY: g.keys.stranger });
     expect(accepted.code, accepted.stderr).toBe(0);
     expect(accepted.stdout).toContain(`${g.addresses.stranger} now owns workload ${id}`);
-    const transferred = await g.chain.publicClient.readContract({ address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "workloadOf", args: [id] });
+    const transferred = await g.chain.publicClient.readContract({
+      address: g.deployment.contracts.workloadRegistry,
+      abi: workloadRegistryAbi,
+      functionName: "workloadOf",
+      args: [id],
+    });
     expect(transferred.owner).toBe(g.addresses.stranger);
   });
 
   it("explains a second registration of the same name", async () => {
     const r = await g.cli(["workload", "add", "app"], owner);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error CHAIN_REVERTED: registerWorkload refused by the contract: WorkloadRegistryWorkloadExists: this account already registered a workload of that name (${app})`);
+    expect(r.stderr).toContain(
+      `error CHAIN_REVERTED: registerWorkload refused by the contract: WorkloadRegistryWorkloadExists: this account already registered a workload of that name (${app})`,
+    );
   });
 });
 
@@ -87,7 +107,14 @@ describe("keepledger workload measure", () => {
     const report = (expectedOf("tdx", "dcapqvl-tdx") as unknown as { quote: { report: Record<string, string> } }).quote.report;
     const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin")], owner);
     expect(r.code, r.stderr).toBe(0);
-    const want = { tee: "tdx" as const, mrtd: `0x${report.mrtd}` as Hex, rtmr0: `0x${report.rtmr0}` as Hex, rtmr1: `0x${report.rtmr1}` as Hex, rtmr2: `0x${report.rtmr2}` as Hex, rtmr3: `0x${report.rtmr3}` as Hex };
+    const want = {
+      tee: "tdx" as const,
+      mrtd: `0x${report.mrtd}` as Hex,
+      rtmr0: `0x${report.rtmr0}` as Hex,
+      rtmr1: `0x${report.rtmr1}` as Hex,
+      rtmr2: `0x${report.rtmr2}` as Hex,
+      rtmr3: `0x${report.rtmr3}` as Hex,
+    };
     const hash = measurementHash(want);
     expect(r.stdout.split("\n")[0]).toBe(hash);
     expect(r.stdout).toContain("(parsed, not verified)");
@@ -97,41 +124,101 @@ describe("keepledger workload measure", () => {
   });
 
   it("takes an SGX enclave's signer, product and ISVSVN from a real quote with --by-signer", async () => {
-    const report = (expectedOf("sgx", "dcapqvl-sgx") as unknown as { quote: { report: { mrsigner: string; isvprodid: number; isvsvn: number } } }).quote.report;
-    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("sgx", "dcapqvl-sgx", "quote.bin"), "--by-signer", "--json"], owner);
+    const report = (
+      expectedOf("sgx", "dcapqvl-sgx") as unknown as { quote: { report: { mrsigner: string; isvprodid: number; isvsvn: number } } }
+    ).quote.report;
+    const r = await g.cli(
+      ["workload", "measure", app, "--from-evidence", fixturePath("sgx", "dcapqvl-sgx", "quote.bin"), "--by-signer", "--json"],
+      owner,
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { measurementHash: Hex; debug: boolean; fields: Record<string, unknown> };
-    const want = { mrenclave: ZERO32 as Hex, mrsigner: `0x${report.mrsigner}` as Hex, isvProdId: report.isvprodid, minIsvSvn: report.isvsvn };
+    const want = {
+      mrenclave: ZERO32 as Hex,
+      mrsigner: `0x${report.mrsigner}` as Hex,
+      isvProdId: report.isvprodid,
+      minIsvSvn: report.isvsvn,
+    };
     expect(out.fields).toEqual(want);
     expect(out.debug).toBe(false);
     expect(out.measurementHash).toBe(measurementHash({ tee: "sgx", ...want }));
   });
 
   it("labels a debug-mode SEV-SNP guest insecure and can require its host data", async () => {
-    const report = (expectedOf("sev-snp", "go-sev-guest-milan-debug") as unknown as { report: { measurement: string; host_data: string } }).report;
-    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("sev-snp", "go-sev-guest-milan-debug", "report.bin"), "--with-host-data", "--json"], owner);
+    const report = (expectedOf("sev-snp", "go-sev-guest-milan-debug") as unknown as { report: { measurement: string; host_data: string } })
+      .report;
+    const r = await g.cli(
+      [
+        "workload",
+        "measure",
+        app,
+        "--from-evidence",
+        fixturePath("sev-snp", "go-sev-guest-milan-debug", "report.bin"),
+        "--with-host-data",
+        "--json",
+      ],
+      owner,
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { measurementHash: Hex; debug: boolean; fields: Record<string, string> };
     expect(out.debug).toBe(true);
     expect(out.fields).toEqual({ measurement: `0x${report.measurement}`, hostData: `0x${report.host_data}` });
-    expect(out.measurementHash).toBe(measurementHash({ tee: "sev-snp", measurement: `0x${report.measurement}`, hostData: `0x${report.host_data}` }));
+    expect(out.measurementHash).toBe(
+      measurementHash({ tee: "sev-snp", measurement: `0x${report.measurement}`, hostData: `0x${report.host_data}` }),
+    );
   });
 
   it("takes a Nitro measurement's PCR0-2 from a real attestation document", async () => {
     const pcrs = (expectedOf("nitro", "dstack-nitro-doc-a") as unknown as { document: { pcrs: Record<string, string> } }).document.pcrs;
-    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("nitro", "dstack-nitro-doc-a", "attestation_doc.cose"), "--json"], owner);
+    const r = await g.cli(
+      ["workload", "measure", app, "--from-evidence", fixturePath("nitro", "dstack-nitro-doc-a", "attestation_doc.cose"), "--json"],
+      owner,
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect((JSON.parse(r.stdout) as { fields: unknown }).fields).toEqual({ pcr0: `0x${pcrs["0"]}`, pcr1: `0x${pcrs["1"]}`, pcr2: `0x${pcrs["2"]}` });
+    expect((JSON.parse(r.stdout) as { fields: unknown }).fields).toEqual({
+      pcr0: `0x${pcrs["0"]}`,
+      pcr1: `0x${pcrs["1"]}`,
+      pcr2: `0x${pcrs["2"]}`,
+    });
   });
 
   it.each([
-    { name: "bad hex", args: ["--tee", "sgx", "--mrenclave", "0x12"], message: 'error CLI_BAD_OPTION: --mrenclave must be 32 bytes of hex (0x + 64 hex digits), got "0x12" (--mrenclave)' },
-    { name: "an unknown kind", args: ["--tee", "sgx2"], message: 'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug (or use --from-evidence <file>), got "sgx2" (--tee)' },
-    { name: "a flag of another kind", args: ["--tee", "nitro", "--mrtd", "00"], message: "error CLI_BAD_OPTION: --mrtd does not apply to --tee nitro; it takes --pcr0, --pcr1, --pcr2 (--mrtd)" },
-    { name: "a missing field", args: ["--tee", "tdx", "--mrtd", "11".repeat(48)], message: "error CLI_BAD_OPTION: --tee tdx needs --rtmr0 (--rtmr0)" },
-    { name: "both SGX modes", args: ["--tee", "sgx", "--mrenclave", "11".repeat(32), "--mrsigner", "22".repeat(32)], message: "an SGX measurement is either --mrenclave alone, or --mrsigner with --isv-prod-id and --min-isv-svn" },
-    { name: "evidence that is not evidence", args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "expected.json")], message: "error CLI_EVIDENCE_MEASUREMENT: cannot take a measurement from" },
-    { name: "evidence and flags together", args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), "--tee", "tdx"], message: "error CLI_BAD_OPTION: --from-evidence takes the measurement from the evidence; leave out --tee and the measurement flags" },
+    {
+      name: "bad hex",
+      args: ["--tee", "sgx", "--mrenclave", "0x12"],
+      message: 'error CLI_BAD_OPTION: --mrenclave must be 32 bytes of hex (0x + 64 hex digits), got "0x12" (--mrenclave)',
+    },
+    {
+      name: "an unknown kind",
+      args: ["--tee", "sgx2"],
+      message:
+        'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug (or use --from-evidence <file>), got "sgx2" (--tee)',
+    },
+    {
+      name: "a flag of another kind",
+      args: ["--tee", "nitro", "--mrtd", "00"],
+      message: "error CLI_BAD_OPTION: --mrtd does not apply to --tee nitro; it takes --pcr0, --pcr1, --pcr2 (--mrtd)",
+    },
+    {
+      name: "a missing field",
+      args: ["--tee", "tdx", "--mrtd", "11".repeat(48)],
+      message: "error CLI_BAD_OPTION: --tee tdx needs --rtmr0 (--rtmr0)",
+    },
+    {
+      name: "both SGX modes",
+      args: ["--tee", "sgx", "--mrenclave", "11".repeat(32), "--mrsigner", "22".repeat(32)],
+      message: "an SGX measurement is either --mrenclave alone, or --mrsigner with --isv-prod-id and --min-isv-svn",
+    },
+    {
+      name: "evidence that is not evidence",
+      args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "expected.json")],
+      message: "error CLI_EVIDENCE_MEASUREMENT: cannot take a measurement from",
+    },
+    {
+      name: "evidence and flags together",
+      args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), "--tee", "tdx"],
+      message: "error CLI_BAD_OPTION: --from-evidence takes the measurement from the evidence; leave out --tee and the measurement flags",
+    },
   ])("refuses $name before sending anything (exit 2)", async ({ args, message }) => {
     const r = await g.cli(["workload", "measure", app, ...args], owner);
     expect(r.code).toBe(2);
@@ -142,8 +229,12 @@ describe("keepledger workload measure", () => {
     const unknown = `0x${"77".repeat(32)}`;
     const a = await g.cli(["workload", "measure", unknown, "--tee", "debug", "--measurement", "11".repeat(32)], owner);
     expect(a.code).toBe(2);
-    expect(a.stderr).toContain(`error CHAIN_REVERTED: addMeasurement refused by the contract: WorkloadRegistryUnknownWorkload: no workload ${unknown} is registered`);
-    const b = await g.cli(["workload", "measure", app, "--tee", "debug", "--measurement", "11".repeat(32), "--json"], { KEEPLEDGER_OWNER_KEY: g.keys.stranger });
+    expect(a.stderr).toContain(
+      `error CHAIN_REVERTED: addMeasurement refused by the contract: WorkloadRegistryUnknownWorkload: no workload ${unknown} is registered`,
+    );
+    const b = await g.cli(["workload", "measure", app, "--tee", "debug", "--measurement", "11".repeat(32), "--json"], {
+      KEEPLEDGER_OWNER_KEY: g.keys.stranger,
+    });
     expect(b.code).toBe(2);
     expect(JSON.parse(b.stdout)).toEqual({
       ok: false,
@@ -188,10 +279,17 @@ describe("keepledger workload policy", () => {
     expect(flags.code, flags.stderr).toBe(0);
     const scheduled = JSON.parse(flags.stdout) as { inForceNow: boolean; policy: Record<string, unknown> };
     // The deployment's policy delay is 0: in force at once.
-    expect(scheduled).toMatchObject({ ok: true, inForceNow: true, policy: { allowedTees: ["sgx", "tdx", "debug"], dev: true, maxEvidenceAge: 600 } });
+    expect(scheduled).toMatchObject({
+      ok: true,
+      inForceNow: true,
+      policy: { allowedTees: ["sgx", "tdx", "debug"], dev: true, maxEvidenceAge: 600 },
+    });
 
     const file = join(g.dir, "policy.json");
-    writeFileSync(file, JSON.stringify({ acceptedTcbStatuses: ["UpToDate", "SWHardeningNeeded"], verdictLifetime: 3600, deniedFmspcs: ["00906ED50000"] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ acceptedTcbStatuses: ["UpToDate", "SWHardeningNeeded"], verdictLifetime: 3600, deniedFmspcs: ["00906ED50000"] }),
+    );
     const set = await g.cli(["workload", "policy", app, "--set", file], owner);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toContain("in force now");
@@ -233,17 +331,27 @@ describe("keepledger workload policy", () => {
     const zero48 = `0x${"00".repeat(48)}`;
     const set = await g.cli(
       [
-        "workload", "policy", app,
-        "--snp-min-tcb", "Genoa:bootloader=9,tee=0,snp=23,microcode=72",
-        "--snp-min-tcb", "Turin:bootloader=1,tee=1,snp=1,microcode=1,fmc=2",
-        "--snp-vmpls", "0,1",
+        "workload",
+        "policy",
+        app,
+        "--snp-min-tcb",
+        "Genoa:bootloader=9,tee=0,snp=23,microcode=72",
+        "--snp-min-tcb",
+        "Turin:bootloader=1,tee=1,snp=1,microcode=1,fmc=2",
+        "--snp-vmpls",
+        "0,1",
         "--snp-allow-migrate-ma",
         "--snp-require-smt-off",
-        "--tdx-allowed-td-attributes", "0x10000000",
-        "--tdx-allowed-xfam", "0xe7",
-        "--tdx-owner-config", `${mrconfigid}:${zero48}:${zero48}`,
-        "--sgx-allowed-attributes", "0x15",
-        "--sgx-min-isvsvn", "3",
+        "--tdx-allowed-td-attributes",
+        "0x10000000",
+        "--tdx-allowed-xfam",
+        "0xe7",
+        "--tdx-owner-config",
+        `${mrconfigid}:${zero48}:${zero48}`,
+        "--sgx-allowed-attributes",
+        "0x15",
+        "--sgx-min-isvsvn",
+        "3",
         "--json",
       ],
       owner,
@@ -251,7 +359,10 @@ describe("keepledger workload policy", () => {
     expect(set.code, set.stderr).toBe(0);
     const launch = (JSON.parse(set.stdout) as { policy: { launch: Record<string, unknown> } }).policy.launch;
     expect(launch).toEqual({
-      minSnpTcb: { Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 }, Turin: { bootloader: 1, tee: 1, snp: 1, microcode: 1, fmc: 2 } },
+      minSnpTcb: {
+        Genoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72 },
+        Turin: { bootloader: 1, tee: 1, snp: 1, microcode: 1, fmc: 2 },
+      },
       snpAllowedVmpls: [0, 1],
       snpAllowMigrateMa: true,
       snpRequireSmtOff: true,
@@ -262,10 +373,19 @@ describe("keepledger workload policy", () => {
       sgxMinIsvSvn: 3,
     });
     const shown = await g.cli(["workload", "policy", app]);
-    expect(shown.stdout).toContain("SEV-SNP minimum TCB   Genoa:bootloader=9,tee=0,snp=23,microcode=72; Turin:bootloader=1,tee=1,snp=1,microcode=1,fmc=2");
+    expect(shown.stdout).toContain(
+      "SEV-SNP minimum TCB   Genoa:bootloader=9,tee=0,snp=23,microcode=72; Turin:bootloader=1,tee=1,snp=1,microcode=1,fmc=2",
+    );
     expect(shown.stdout).toContain("SEV-SNP VMPLs         0, 1");
 
-    for (const [flag, value] of [["--snp-min-tcb", "Genoa:fmc=1"], ["--snp-min-tcb", "Rome:bootloader=1"], ["--snp-vmpls", "0,4"], ["--tdx-allowed-xfam", "0x1ffffffffffffffff"], ["--tdx-owner-config", "0x01"], ["--sgx-min-isvsvn", "70000"]] as const) {
+    for (const [flag, value] of [
+      ["--snp-min-tcb", "Genoa:fmc=1"],
+      ["--snp-min-tcb", "Rome:bootloader=1"],
+      ["--snp-vmpls", "0,4"],
+      ["--tdx-allowed-xfam", "0x1ffffffffffffffff"],
+      ["--tdx-owner-config", "0x01"],
+      ["--sgx-min-isvsvn", "70000"],
+    ] as const) {
       const bad = await g.cli(["workload", "policy", app, flag, value], owner);
       expect(bad.code, `${flag} ${value}`).toBe(2);
       expect(bad.stderr).toContain(`error CLI_BAD_OPTION: ${flag}`);
@@ -284,7 +404,9 @@ describe("keepledger workload policy", () => {
     const unknown = `0x${"66".repeat(32)}`;
     const u = await g.cli(["workload", "policy", unknown]);
     expect(u.code).toBe(2);
-    expect(u.stderr).toContain(`error CLI_WORKLOAD_UNKNOWN: no workload ${unknown} is registered in the WorkloadRegistry at ${g.deployment.contracts.workloadRegistry}`);
+    expect(u.stderr).toContain(
+      `error CLI_WORKLOAD_UNKNOWN: no workload ${unknown} is registered in the WorkloadRegistry at ${g.deployment.contracts.workloadRegistry}`,
+    );
 
     const refused = await g.cli(["workload", "policy", app, "--tee", "debug", "--no-dev"], owner);
     expect(refused.code).toBe(2);
@@ -293,13 +415,28 @@ describe("keepledger workload policy", () => {
 
   it("says when a policy takes effect under a policy delay, and shows it as scheduled until then", async () => {
     // The governor sets a 10-minute policy delay (in force at once: the current delay is 0).
-    const governor = { publicClient: g.chain.publicClient, walletClient: createWalletClient({ chain: g.chain.chain, transport: http(g.bridge.url), account: privateKeyToAccount(g.keys.governor) }) };
-    await sendContractCall(governor, { address: g.deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "setPolicyDelay", args: [600n] });
+    const governor = {
+      publicClient: g.chain.publicClient,
+      walletClient: createWalletClient({
+        chain: g.chain.chain,
+        transport: http(g.bridge.url),
+        account: privateKeyToAccount(g.keys.governor),
+      }),
+    };
+    await sendContractCall(governor, {
+      address: g.deployment.contracts.workloadRegistry,
+      abi: workloadRegistryAbi,
+      functionName: "setPolicyDelay",
+      args: [600n],
+    });
     const r = await g.cli(["workload", "policy", app, "--verdict-lifetime", "7200"], owner);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/takes effect at \S+Z \(in 10m, after the policy delay\); until then the current setting holds/);
     const shown = await g.cli(["workload", "policy", app, "--json"]);
-    const out = JSON.parse(shown.stdout) as { policy: { verdictLifetime: number }; pending: { policy: { verdictLifetime: number }; effectiveAt: string } };
+    const out = JSON.parse(shown.stdout) as {
+      policy: { verdictLifetime: number };
+      pending: { policy: { verdictLifetime: number }; effectiveAt: string };
+    };
     expect(out.policy.verdictLifetime).toBe(3600);
     expect(out.pending.policy.verdictLifetime).toBe(7200);
     await g.chain.increaseTime(600);

@@ -34,7 +34,10 @@ function fakeClock(start: string) {
   const c = { t: Date.parse(start), sleeps: [] as number[] };
   return {
     c,
-    options: { now: () => new Date(c.t), sleep: async (ms: number) => void (c.sleeps.push(ms), (c.t += ms)) } satisfies Partial<AmdKdsCollateralOptions>,
+    options: {
+      now: () => new Date(c.t),
+      sleep: async (ms: number) => void (c.sleeps.push(ms), (c.t += ms)),
+    } satisfies Partial<AmdKdsCollateralOptions>,
   };
 }
 
@@ -131,7 +134,13 @@ describe("amdKdsCollateral against a local KDS", () => {
       [vcekPath]: { status: 404, body: "unknown hwid" },
     });
     const at = new Date("2023-01-15T00:00:00Z");
-    const request: CollateralRequest = { vendor: "amd", productLine: "Genoa", signingKey: "vcek", chipId: `0x${chip}`, reportedTcb: { bootloader: 1, tee: 0, snp: 2, microcode: 3 } };
+    const request: CollateralRequest = {
+      vendor: "amd",
+      productLine: "Genoa",
+      signingKey: "vcek",
+      chipId: `0x${chip}`,
+      reportedTcb: { bootloader: 1, tee: 0, snp: 2, microcode: 3 },
+    };
     const e = await failure(amdKdsCollateral({ baseUrl: server.baseUrl }).fetch(request, at));
     expect([e.code, e.retryable, e.details.status]).toEqual(["KDS_HTTP_ERROR", true, 404]);
     expect(server.hits.filter((h) => h === vcekPath)).toHaveLength(1); // a 404 is not retried
@@ -256,7 +265,13 @@ describe("amdKdsCollateral when KDS misbehaves", () => {
     c = await snpTestCase({ productLine: "Milan" });
     crl = await createCrl((await snpTestPki("Milan")).ark);
   });
-  const vlek = (): CollateralRequest => ({ vendor: "amd", productLine: "Milan", signingKey: "vlek", chipId: `0x${"00".repeat(64)}`, reportedTcb: { bootloader: 0, tee: 0, snp: 0, microcode: 0 } });
+  const vlek = (): CollateralRequest => ({
+    vendor: "amd",
+    productLine: "Milan",
+    signingKey: "vlek",
+    chipId: `0x${"00".repeat(64)}`,
+    reportedTcb: { bootloader: 0, tee: 0, snp: 0, microcode: 0 },
+  });
   const at = new Date("2025-06-01T00:00:00Z");
   const chainBody = () => pem(c.pki.asvk.cert.der) + pem(c.pki.ark.cert.der);
 
@@ -298,7 +313,9 @@ describe("amdKdsCollateral when KDS misbehaves", () => {
     expect(server.hits.filter((h) => h.endsWith("cert_chain"))).toHaveLength(3);
 
     server.routes.set("/vlek/v1/Milan/cert_chain", { status: 429, headers: { "retry-after": "3600" } });
-    const long = await failure(amdKdsCollateral({ baseUrl: server.baseUrl, ...fakeClock("2025-06-01T00:00:00Z").options }).fetch(vlek(), at));
+    const long = await failure(
+      amdKdsCollateral({ baseUrl: server.baseUrl, ...fakeClock("2025-06-01T00:00:00Z").options }).fetch(vlek(), at),
+    );
     expect([long.code, long.details.retryAfterMs]).toEqual(["KDS_RATE_LIMITED", 3_600_000]);
   });
 
@@ -336,7 +353,10 @@ describe("amdKdsCollateral when KDS misbehaves", () => {
   });
 
   it("rejects bodies that are not certificates or CRLs", async () => {
-    const server = await serve({ "/vlek/v1/Milan/cert_chain": { body: "<html>maintenance</html>" }, "/vlek/v1/Milan/crl": { body: crl.der } });
+    const server = await serve({
+      "/vlek/v1/Milan/cert_chain": { body: "<html>maintenance</html>" },
+      "/vlek/v1/Milan/crl": { body: crl.der },
+    });
     const e = await failure(amdKdsCollateral({ baseUrl: server.baseUrl }).fetch(vlek(), at));
     expect([e.code, e.stage]).toEqual(["KDS_RESPONSE_INVALID", "infrastructure"]);
     server.routes.set("/vlek/v1/Milan/cert_chain", { body: chainBody() });
@@ -346,7 +366,12 @@ describe("amdKdsCollateral when KDS misbehaves", () => {
 
   it("fails KDS_UNREACHABLE when nothing listens or nothing answers", async () => {
     const server = await serve({ "/vlek/v1/Milan/cert_chain": { hang: true }, "/vlek/v1/Milan/crl": { hang: true } });
-    const slow = await failure(amdKdsCollateral({ baseUrl: server.baseUrl, timeoutMs: 200, retries: 1, ...fakeClock("2025-06-01T00:00:00Z").options }).fetch(vlek(), at));
+    const slow = await failure(
+      amdKdsCollateral({ baseUrl: server.baseUrl, timeoutMs: 200, retries: 1, ...fakeClock("2025-06-01T00:00:00Z").options }).fetch(
+        vlek(),
+        at,
+      ),
+    );
     expect([slow.code, slow.details.attempts]).toEqual(["KDS_UNREACHABLE", 2]);
     const baseUrl = server.baseUrl;
     await server.close();
@@ -357,14 +382,39 @@ describe("amdKdsCollateral when KDS misbehaves", () => {
 
   it("refuses requests KDS cannot serve", async () => {
     const provider = amdKdsCollateral({ baseUrl: "http://127.0.0.1:9" });
-    const base = { vendor: "amd", productLine: "Milan", signingKey: "vcek", reportedTcb: { bootloader: 1, tee: 0, snp: 2, microcode: 3 } } as const;
+    const base = {
+      vendor: "amd",
+      productLine: "Milan",
+      signingKey: "vcek",
+      reportedTcb: { bootloader: 1, tee: 0, snp: 2, microcode: 3 },
+    } as const;
     const table: Array<{ name: string; request: CollateralRequest; message: string }> = [
-      { name: "Intel", request: { vendor: "intel", tee: "sgx", fmspc: "00906ed50000", pckCa: "platform" }, message: "AMD KDS serves only AMD collateral" },
-      { name: "masked chip id", request: { ...base, chipId: `0x${"00".repeat(64)}` }, message: "CHIP_ID is masked (all zero): KDS cannot serve a VCEK for it" },
+      {
+        name: "Intel",
+        request: { vendor: "intel", tee: "sgx", fmspc: "00906ed50000", pckCa: "platform" },
+        message: "AMD KDS serves only AMD collateral",
+      },
+      {
+        name: "masked chip id",
+        request: { ...base, chipId: `0x${"00".repeat(64)}` },
+        message: "CHIP_ID is masked (all zero): KDS cannot serve a VCEK for it",
+      },
       { name: "short chip id", request: { ...base, chipId: "0x1234" }, message: "CHIP_ID must be 64 bytes of hex" },
-      { name: "Turin chip id with a tail", request: { ...base, productLine: "Turin", chipId: `0x${"11".repeat(64)}`, reportedTcb: { ...base.reportedTcb, fmc: 1 } }, message: "a Turin CHIP_ID has 8 significant bytes, then zeros" },
-      { name: "Turin without FMC", request: { ...base, productLine: "Turin", chipId: `0x${"11".repeat(8)}${"00".repeat(56)}` }, message: "fmcSPL must be a byte" },
-      { name: "Milan with FMC", request: { ...base, chipId: `0x${"11".repeat(64)}`, reportedTcb: { ...base.reportedTcb, fmc: 1 } }, message: "a Milan TCB has no FMC SPL" },
+      {
+        name: "Turin chip id with a tail",
+        request: { ...base, productLine: "Turin", chipId: `0x${"11".repeat(64)}`, reportedTcb: { ...base.reportedTcb, fmc: 1 } },
+        message: "a Turin CHIP_ID has 8 significant bytes, then zeros",
+      },
+      {
+        name: "Turin without FMC",
+        request: { ...base, productLine: "Turin", chipId: `0x${"11".repeat(8)}${"00".repeat(56)}` },
+        message: "fmcSPL must be a byte",
+      },
+      {
+        name: "Milan with FMC",
+        request: { ...base, chipId: `0x${"11".repeat(64)}`, reportedTcb: { ...base.reportedTcb, fmc: 1 } },
+        message: "a Milan TCB has no FMC SPL",
+      },
     ];
     for (const t of table) {
       const e = await failure(provider.fetch(t.request, at));

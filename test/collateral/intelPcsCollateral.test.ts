@@ -13,7 +13,13 @@ import { PcsCache } from "../../src/collateral/intel/pcsCache.ts";
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A PCCS stand-in on 127.0.0.1 serving the fixture collateral in PCS v4 form. */
-function pcsRoutes(kind: "sgx" | "tdx", set: string, fmspc: string, ca: "platform" | "processor", tcbHeader = "TCB-Info-Issuer-Chain"): Record<string, Handler> {
+function pcsRoutes(
+  kind: "sgx" | "tdx",
+  set: string,
+  fmspc: string,
+  ca: "platform" | "processor",
+  tcbHeader = "TCB-Info-Issuer-Chain",
+): Record<string, Handler> {
   const chain = (file: string) => encodeURIComponent(fixtureText(kind, set, file));
   return {
     [`/${kind}/certification/v4/tcb?fmspc=${fmspc}`]: (_q, res) => {
@@ -21,7 +27,10 @@ function pcsRoutes(kind: "sgx" | "tdx", set: string, fmspc: string, ca: "platfor
       res.end(fixtureBytes(kind, set, "tcb_info.json"));
     },
     [`/${kind}/certification/v4/qe/identity`]: (_q, res) => {
-      res.writeHead(200, { "content-type": "application/json", "SGX-Enclave-Identity-Issuer-Chain": chain("qe_identity_issuer_chain.pem") });
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "SGX-Enclave-Identity-Issuer-Chain": chain("qe_identity_issuer_chain.pem"),
+      });
       res.end(fixtureBytes(kind, set, "qe_identity.json"));
     },
     [`/sgx/certification/v4/pckcrl?ca=${ca}&encoding=der`]: (_q, res) => {
@@ -80,7 +89,10 @@ describe("intelPcsCollateral against a local PCCS", () => {
     const provider = intelPcsCollateral({ baseUrl: `${base}/`, apiVersion: 4 });
     const collateral = await provider.fetch(request!, at);
     const online = tdxAdapter.verify(parsed, { evidence: quote, collateral, at });
-    const files = ["tcb_info.json", "tcb_info_issuer_chain.pem", "qe_identity.json", "pck_crl.der", "root_ca_crl.der"].map((f) => ({ name: f, bytes: fixtureBytes("tdx", "dcapqvl-tdx", f) }));
+    const files = ["tcb_info.json", "tcb_info_issuer_chain.pem", "qe_identity.json", "pck_crl.der", "root_ca_crl.der"].map((f) => ({
+      name: f,
+      bytes: fixtureBytes("tdx", "dcapqvl-tdx", f),
+    }));
     const offline = tdxAdapter.verify(parsed, { evidence: quote, collateral: staticCollateral(files).collateral, at });
     expect(online.tcb).toEqual({ status: "UpToDate", advisoryIds: [] });
     expect(online.collateralHash).toBe(offline.collateralHash);
@@ -139,7 +151,13 @@ describe("intelPcsCollateral against a local PCCS", () => {
     expect(hits).toHaveLength(8);
     // Another vendor's request touches nothing.
     now += 60_000;
-    provider.refresh({ vendor: "amd", productLine: "Milan", signingKey: "vcek", chipId: `0x${"00".repeat(64)}`, reportedTcb: { bootloader: 0, tee: 0, snp: 0, microcode: 0 } });
+    provider.refresh({
+      vendor: "amd",
+      productLine: "Milan",
+      signingKey: "vcek",
+      chipId: `0x${"00".repeat(64)}`,
+      reportedTcb: { bootloader: 0, tee: 0, snp: 0, microcode: 0 },
+    });
     await provider.fetch(request, at);
     expect(hits).toHaveLength(8);
   });
@@ -188,16 +206,23 @@ describe("intelPcsCollateral against a local PCCS", () => {
     const at = new Date("2025-07-01T00:00:00Z");
     const good = pcsRoutes("tdx", "dcapqvl-tdx", "b0c06f000000", "platform");
     const tcbPath = "/tdx/certification/v4/tcb?fmspc=b0c06f000000";
-    const status = (code: number): Handler => (_q, res) => {
-      res.writeHead(code, code === 429 ? { "retry-after": "30" } : {});
-      res.end();
-    };
+    const status =
+      (code: number): Handler =>
+      (_q, res) => {
+        res.writeHead(code, code === 429 ? { "retry-after": "30" } : {});
+        res.end();
+      };
     const table: Array<{ name: string; routes: Record<string, Handler>; timeoutMs?: number; wantError: string; retryable: boolean }> = [
       { name: "404 for the FMSPC", routes: { ...good, [tcbPath]: status(404) }, wantError: "PCS_FMSPC_UNKNOWN", retryable: false },
       { name: "503", routes: { ...good, [tcbPath]: status(503) }, wantError: "PCS_UNAVAILABLE", retryable: true },
       { name: "429", routes: { ...good, [tcbPath]: status(429) }, wantError: "PCS_RATE_LIMITED", retryable: true },
       { name: "400", routes: { ...good, [tcbPath]: status(400) }, wantError: "PCS_REQUEST_REJECTED", retryable: false },
-      { name: "404 for the QE Identity", routes: { ...good, "/tdx/certification/v4/qe/identity": status(404) }, wantError: "PCS_REQUEST_REJECTED", retryable: false },
+      {
+        name: "404 for the QE Identity",
+        routes: { ...good, "/tdx/certification/v4/qe/identity": status(404) },
+        wantError: "PCS_REQUEST_REJECTED",
+        retryable: false,
+      },
       {
         name: "garbage body",
         routes: { ...good, [tcbPath]: (_q, res) => (res.writeHead(200, { "TCB-Info-Issuer-Chain": "x" }), res.end("<html>")) },
@@ -210,12 +235,19 @@ describe("intelPcsCollateral against a local PCCS", () => {
         wantError: "PCS_RESPONSE_INVALID",
         retryable: true,
       },
-      { name: "CRL that is not a CRL", routes: { ...good, "/sgx/certification/v4/rootcacrl": (_q, res) => (res.writeHead(200), res.end("zz")) }, wantError: "PCS_RESPONSE_INVALID", retryable: true },
+      {
+        name: "CRL that is not a CRL",
+        routes: { ...good, "/sgx/certification/v4/rootcacrl": (_q, res) => (res.writeHead(200), res.end("zz")) },
+        wantError: "PCS_RESPONSE_INVALID",
+        retryable: true,
+      },
       { name: "timeout", routes: { ...good, [tcbPath]: () => undefined }, timeoutMs: 200, wantError: "PCS_UNAVAILABLE", retryable: true },
     ];
     for (const row of table) {
       routes = row.routes;
-      const e = await errorOf(intelPcsCollateral({ baseUrl: base, apiVersion: 4, ...(row.timeoutMs ? { timeoutMs: row.timeoutMs } : {}) }).fetch(request, at));
+      const e = await errorOf(
+        intelPcsCollateral({ baseUrl: base, apiVersion: 4, ...(row.timeoutMs ? { timeoutMs: row.timeoutMs } : {}) }).fetch(request, at),
+      );
       expect(e.code, row.name).toBe(row.wantError);
       expect(e.retryable, row.name).toBe(row.retryable);
     }
@@ -225,12 +257,20 @@ describe("intelPcsCollateral against a local PCCS", () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const refused = await errorOf(intelPcsCollateral({ baseUrl: `http://127.0.0.1:${port}`, apiVersion: 4 }).fetch(request, at));
     expect([refused.code, refused.retryable]).toEqual(["PCS_UNAVAILABLE", true]);
-    expect(refused.message).toBe(`collateral service unreachable: GET http://127.0.0.1:${port}/tdx/certification/v4/tcb?fmspc=b0c06f000000`);
+    expect(refused.message).toBe(
+      `collateral service unreachable: GET http://127.0.0.1:${port}/tdx/certification/v4/tcb?fmspc=b0c06f000000`,
+    );
   });
 
   it("refuses requests it cannot serve", async () => {
     const p = intelPcsCollateral({ baseUrl: base, apiVersion: 4 });
-    const amd = { vendor: "amd", productLine: "Milan", signingKey: "vcek", chipId: "0x00", reportedTcb: { bootloader: 0, tee: 0, snp: 0, microcode: 0 } } as const;
+    const amd = {
+      vendor: "amd",
+      productLine: "Milan",
+      signingKey: "vcek",
+      chipId: "0x00",
+      reportedTcb: { bootloader: 0, tee: 0, snp: 0, microcode: 0 },
+    } as const;
     expect((await errorOf(p.fetch(amd, new Date()))).code).toBe("PCS_REQUEST_UNSUPPORTED");
     expect(codeOf(() => intelPcsCollateral({ baseUrl: base, apiVersion: 3 as 4 }))).toBe("PCS_REQUEST_UNSUPPORTED");
   });

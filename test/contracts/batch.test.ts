@@ -78,9 +78,17 @@ describe("batches", () => {
       verdict: batch.verdicts[4],
       measurementSerial: 2,
     });
-    expect(await tb.client.isAttested(subject(5), tb.workloadId)).toEqual({ ok: true, verdictId: id, expiresAt: batch.verdicts[4]!.expiresAt });
+    expect(await tb.client.isAttested(subject(5), tb.workloadId)).toEqual({
+      ok: true,
+      verdictId: id,
+      expiresAt: batch.verdicts[4]!.expiresAt,
+    });
     expect(await tb.read("attestationRegistry", "verdictOf", [id])).toMatchObject({ finalized: true, batched: true, live: true });
-    await expectRevert(tb.client.materializeVerdict(batch.verdicts[4]!, batch.root, batch.proof(4)), "AttestationRegistryVerdictAlreadyFinalized", [id]);
+    await expectRevert(
+      tb.client.materializeVerdict(batch.verdicts[4]!, batch.root, batch.proof(4)),
+      "AttestationRegistryVerdictAlreadyFinalized",
+      [id],
+    );
   });
 
   it("verification fails for a tampered verdict, a wrong proof or an unknown batch", async () => {
@@ -88,7 +96,9 @@ describe("batches", () => {
     const batch = buildBatch(groups);
     await tb.client.finalizeBatch(groups, await tb.signBatch(batch.root, batch.count));
     const v = batch.verdicts[1]!;
-    expect(await tb.read("attestationRegistry", "verifyBatchedVerdict", [{ ...v, expiresAt: v.expiresAt + 1n }, batch.root, batch.proof(1)])).toBe(false);
+    expect(
+      await tb.read("attestationRegistry", "verifyBatchedVerdict", [{ ...v, expiresAt: v.expiresAt + 1n }, batch.root, batch.proof(1)]),
+    ).toBe(false);
     expect(await tb.read("attestationRegistry", "verifyBatchedVerdict", [v, batch.root, batch.proof(2)])).toBe(false);
     expect(await tb.read("attestationRegistry", "verifyBatchedVerdict", [v, keccak256("0x01"), batch.proof(1)])).toBe(false);
   });
@@ -100,7 +110,9 @@ describe("batches", () => {
     const id = batch.leaves[2]!;
     await tb.send("attestationRegistry", "revokeVerdict", [id, "bad evidence"]);
     expect(await tb.read("attestationRegistry", "verifyBatchedVerdict", [batch.verdicts[2], batch.root, batch.proof(2)])).toBe(false);
-    await expectRevert(tb.client.materializeVerdict(batch.verdicts[2]!, batch.root, batch.proof(2)), "AttestationRegistryVerdictRevoked", [id]);
+    await expectRevert(tb.client.materializeVerdict(batch.verdicts[2]!, batch.root, batch.proof(2)), "AttestationRegistryVerdictRevoked", [
+      id,
+    ]);
   });
 
   it("a measurement revocation stops the group resting on it, materialized or not", async () => {
@@ -111,7 +123,10 @@ describe("batches", () => {
     await tb.send("workloadRegistry", "revokeMeasurement", [tb.workloadId, tb.measurements.sgx]);
     expect((await tb.client.isAttested(subject(1), tb.workloadId)).ok).toBe(false);
     expect(await tb.read("attestationRegistry", "verifyBatchedVerdict", [batch.verdicts[1], batch.root, batch.proof(1)])).toBe(false);
-    await expectRevert(tb.client.materializeVerdict(batch.verdicts[1]!, batch.root, batch.proof(1)), "AttestationRegistryMeasurementRevoked");
+    await expectRevert(
+      tb.client.materializeVerdict(batch.verdicts[1]!, batch.root, batch.proof(1)),
+      "AttestationRegistryMeasurementRevoked",
+    );
     expect(await tb.read("attestationRegistry", "verifyBatchedVerdict", [batch.verdicts[3], batch.root, batch.proof(3)])).toBe(true);
   });
 
@@ -134,7 +149,11 @@ describe("batches", () => {
     const group = await tb.group([unboundSubject(evidence)]);
     group.items[0] = { subject: unboundSubject(evidence), evidenceHash: evidence, freshnessBlock: 0n };
     const batch = buildBatch([group]);
-    await expectRevert(tb.client.finalizeBatch([group], await tb.signBatch(batch.root, 1)), "AttestationRegistryUnboundEvidenceNotAllowed", [evidence]);
+    await expectRevert(
+      tb.client.finalizeBatch([group], await tb.signBatch(batch.root, 1)),
+      "AttestationRegistryUnboundEvidenceNotAllowed",
+      [evidence],
+    );
     await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, devPolicy(true) as unknown as WorkloadPolicy);
     await tb.client.finalizeBatch([group], await tb.signBatch(batch.root, 1));
     await tb.client.materializeVerdict(batch.verdicts[0]!, batch.root, batch.proof(0));

@@ -8,7 +8,15 @@ import { attestationRegistryAbi, attestedGuestbookAbi, validatorSetAbi, workload
 
 const doc = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "contracts.md"), "utf8");
 // Inherited from OpenZeppelin and documented by it (roles, EIP-5267, ShortStrings).
-const inherited = new Set(["RoleAdminChanged", "RoleGranted", "RoleRevoked", "EIP712DomainChanged", "AccessControlBadConfirmation", "InvalidShortString", "StringTooLong"]);
+const inherited = new Set([
+  "RoleAdminChanged",
+  "RoleGranted",
+  "RoleRevoked",
+  "EIP712DomainChanged",
+  "AccessControlBadConfirmation",
+  "InvalidShortString",
+  "StringTooLong",
+]);
 
 const names = [workloadRegistryAbi, validatorSetAbi, attestationRegistryAbi, attestedGuestbookAbi]
   .flatMap((abi) => abi.filter((i) => i.type === "event" || i.type === "error").map((i) => (i as { name: string }).name))

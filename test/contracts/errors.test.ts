@@ -32,7 +32,12 @@ const randomHash = (label: string): Hex => keccak256(stringToBytes(label));
 const outsider = privateKeyToAccount(keccak256(stringToBytes("not a validator")));
 
 async function finalize(v: Verdict, signatures?: Hex) {
-  return tb.send("attestationRegistry", "finalizeVerdict", [v, 31337n, tb.deployment.contracts.attestationRegistry, signatures ?? (await tb.sign(v))]);
+  return tb.send("attestationRegistry", "finalizeVerdict", [
+    v,
+    31337n,
+    tb.deployment.contracts.attestationRegistry,
+    signatures ?? (await tb.sign(v)),
+  ]);
 }
 
 async function finalizeId(v: Verdict): Promise<Hex> {
@@ -113,7 +118,12 @@ const attestationRows: Row[] = [
     },
     wantError: "AttestationRegistryBatchAlreadyFinalized",
   },
-  { name: "no signatures", call: async () => finalize(await tb.verdict(keep(1)), "0x"), wantError: "AttestationRegistrySignaturesMalformed", wantArgs: () => [0n] },
+  {
+    name: "no signatures",
+    call: async () => finalize(await tb.verdict(keep(1)), "0x"),
+    wantError: "AttestationRegistrySignaturesMalformed",
+    wantArgs: () => [0n],
+  },
   {
     name: "signatures not a multiple of 65 bytes",
     call: async () => {
@@ -228,11 +238,36 @@ const attestationRows: Row[] = [
       return [now + 7n * 86_400n + 1n, now + 7n * 86_400n];
     },
   },
-  { name: "TCB status Unknown", call: async () => finalize(await tb.verdict(keep(1), { tcbStatus: 0 })), wantError: "AttestationRegistryTcbStatusInvalid", wantArgs: () => [0n] },
-  { name: "TCB status Revoked", call: async () => finalize(await tb.verdict(keep(1), { tcbStatus: 7 })), wantError: "AttestationRegistryTcbStatusInvalid", wantArgs: () => [7n] },
-  { name: "an undefined TCB status", call: async () => finalize(await tb.verdict(keep(1), { tcbStatus: 9 })), wantError: "AttestationRegistryTcbStatusInvalid", wantArgs: () => [9n] },
-  { name: "TEE kind Unknown", call: async () => finalize(await tb.verdict(keep(1), { tee: 0 })), wantError: "AttestationRegistryTeeInvalid", wantArgs: () => [0n] },
-  { name: "an undefined TEE kind", call: async () => finalize(await tb.verdict(keep(1), { tee: 6 })), wantError: "AttestationRegistryTeeInvalid", wantArgs: () => [6n] },
+  {
+    name: "TCB status Unknown",
+    call: async () => finalize(await tb.verdict(keep(1), { tcbStatus: 0 })),
+    wantError: "AttestationRegistryTcbStatusInvalid",
+    wantArgs: () => [0n],
+  },
+  {
+    name: "TCB status Revoked",
+    call: async () => finalize(await tb.verdict(keep(1), { tcbStatus: 7 })),
+    wantError: "AttestationRegistryTcbStatusInvalid",
+    wantArgs: () => [7n],
+  },
+  {
+    name: "an undefined TCB status",
+    call: async () => finalize(await tb.verdict(keep(1), { tcbStatus: 9 })),
+    wantError: "AttestationRegistryTcbStatusInvalid",
+    wantArgs: () => [9n],
+  },
+  {
+    name: "TEE kind Unknown",
+    call: async () => finalize(await tb.verdict(keep(1), { tee: 0 })),
+    wantError: "AttestationRegistryTeeInvalid",
+    wantArgs: () => [0n],
+  },
+  {
+    name: "an undefined TEE kind",
+    call: async () => finalize(await tb.verdict(keep(1), { tee: 6 })),
+    wantError: "AttestationRegistryTeeInvalid",
+    wantArgs: () => [6n],
+  },
   {
     name: "a measurement the workload does not have",
     call: async () => finalize(await tb.verdict(keep(1), { measurementHash: randomHash("nope") })),
@@ -335,15 +370,32 @@ const attestationRows: Row[] = [
   },
   {
     name: "a constructor given a zero address",
-    call: async () => simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [tb.admin, ZERO, tb.deployment.contracts.workloadRegistry, tb.deployment.contracts.validatorSet, 0]),
+    call: async () =>
+      simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [
+        tb.admin,
+        ZERO,
+        tb.deployment.contracts.workloadRegistry,
+        tb.deployment.contracts.validatorSet,
+        0,
+      ]),
     wantError: "AttestationRegistryZeroAddress",
   },
   {
     name: "a WorkloadRegistry and a ValidatorSet that disagree on dev",
     call: async () => {
-      const hash = await tb.clients.walletClient.deployContract({ abi: validatorSetAbi, bytecode: validatorSetBytecode, args: [tb.admin, tb.admin, false, 86_400n, ZERO32, 86_400] });
+      const hash = await tb.clients.walletClient.deployContract({
+        abi: validatorSetAbi,
+        bytecode: validatorSetBytecode,
+        args: [tb.admin, tb.admin, false, 86_400n, ZERO32, 86_400],
+      });
       const vs = (await tb.chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
-      return simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [tb.admin, tb.admin, tb.deployment.contracts.workloadRegistry, vs, 0]);
+      return simulateDeploy(tb, attestationRegistryAbi, attestationRegistryBytecode, [
+        tb.admin,
+        tb.admin,
+        tb.deployment.contracts.workloadRegistry,
+        vs,
+        0,
+      ]);
     },
     wantError: "AttestationRegistryDevMismatch",
     wantArgs: () => [true, false],
@@ -366,7 +418,11 @@ const attestationRows: Row[] = [
     wantError: "AttestationRegistrySubjectAlreadyRevoked",
     wantArgs: () => [keep(1), tb.workloadId],
   },
-  { name: "revoking a subject in workload 0", call: async () => tb.send("attestationRegistry", "revokeSubject", [keep(1), ZERO32, "which?"]), wantError: "AttestationRegistryZeroWorkload" },
+  {
+    name: "revoking a subject in workload 0",
+    call: async () => tb.send("attestationRegistry", "revokeSubject", [keep(1), ZERO32, "which?"]),
+    wantError: "AttestationRegistryZeroWorkload",
+  },
   {
     name: "lifting a subject revocation that is not in place",
     call: async () => tb.send("attestationRegistry", "liftSubjectRevocation", [keep(1), tb.workloadId]),
@@ -384,8 +440,18 @@ const attestationRows: Row[] = [
     },
     wantError: "AttestationRegistryIssuedBeforeLift",
   },
-  { name: "an empty bulk revocation", call: async () => tb.send("attestationRegistry", "revokeVerdicts", [[], "nothing"]), wantError: "AttestationRegistryRevocationListLength", wantArgs: () => [0n, 256n] },
-  { name: "a platform of kind 0", call: async () => tb.send("attestationRegistry", "revokePlatform", [0, randomHash("fmspc"), "?"]), wantError: "AttestationRegistryPlatformKindInvalid", wantArgs: () => [0] },
+  {
+    name: "an empty bulk revocation",
+    call: async () => tb.send("attestationRegistry", "revokeVerdicts", [[], "nothing"]),
+    wantError: "AttestationRegistryRevocationListLength",
+    wantArgs: () => [0n, 256n],
+  },
+  {
+    name: "a platform of kind 0",
+    call: async () => tb.send("attestationRegistry", "revokePlatform", [0, randomHash("fmspc"), "?"]),
+    wantError: "AttestationRegistryPlatformKindInvalid",
+    wantArgs: () => [0],
+  },
   {
     name: "revoking a platform twice",
     call: async () => {
@@ -394,8 +460,16 @@ const attestationRows: Row[] = [
     },
     wantError: "AttestationRegistryPlatformAlreadyRevoked",
   },
-  { name: "lifting a platform that is not revoked", call: async () => tb.send("attestationRegistry", "liftPlatformRevocation", [1, randomHash("fmspc")]), wantError: "AttestationRegistryPlatformNotRevoked" },
-  { name: "revoking a subject without GOVERNOR_ROLE", call: async () => tb.send("attestationRegistry", "revokeSubject", [keep(1), tb.workloadId, "x"], tb.stranger), wantError: "AccessControlUnauthorizedAccount" },
+  {
+    name: "lifting a platform that is not revoked",
+    call: async () => tb.send("attestationRegistry", "liftPlatformRevocation", [1, randomHash("fmspc")]),
+    wantError: "AttestationRegistryPlatformNotRevoked",
+  },
+  {
+    name: "revoking a subject without GOVERNOR_ROLE",
+    call: async () => tb.send("attestationRegistry", "revokeSubject", [keep(1), tb.workloadId, "x"], tb.stranger),
+    wantError: "AccessControlUnauthorizedAccount",
+  },
 ];
 
 async function ownVerdict(validator: Address, workloadId: Hex) {
@@ -403,12 +477,21 @@ async function ownVerdict(validator: Address, workloadId: Hex) {
 }
 
 async function standaloneValidatorSet(validatorWorkload: Hex): Promise<Address> {
-  const hash = await tb.clients.walletClient.deployContract({ abi: validatorSetAbi, bytecode: validatorSetBytecode, args: [tb.admin, tb.admin, true, 0n, validatorWorkload, 0] });
+  const hash = await tb.clients.walletClient.deployContract({
+    abi: validatorSetAbi,
+    bytecode: validatorSetBytecode,
+    args: [tb.admin, tb.admin, true, 0n, validatorWorkload, 0],
+  });
   return (await tb.chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
 }
 
 const validatorRows: Row[] = [
-  { name: "removing an unknown validator", call: async () => tb.send("validatorSet", "removeValidator", [tb.stranger]), wantError: "ValidatorSetUnknownValidator", wantArgs: () => [tb.stranger] },
+  {
+    name: "removing an unknown validator",
+    call: async () => tb.send("validatorSet", "removeValidator", [tb.stranger]),
+    wantError: "ValidatorSetUnknownValidator",
+    wantArgs: () => [tb.stranger],
+  },
   {
     name: "adding a registered validator",
     call: async () => tb.send("validatorSet", "addValidator", [tb.validators[0]!.address, "https://x.example", 0]),
@@ -424,16 +507,35 @@ const validatorRows: Row[] = [
     wantError: "ValidatorSetTooManyValidators",
     wantArgs: () => [64n],
   },
-  { name: "a zero validator address", call: async () => tb.send("validatorSet", "addValidator", [ZERO, "https://x.example", 0]), wantError: "ValidatorSetZeroAddress" },
-  { name: "an empty endpoint", call: async () => tb.send("validatorSet", "addValidator", [keep(1), "", 0]), wantError: "ValidatorSetEndpointLength", wantArgs: () => [0n, 256n] },
+  {
+    name: "a zero validator address",
+    call: async () => tb.send("validatorSet", "addValidator", [ZERO, "https://x.example", 0]),
+    wantError: "ValidatorSetZeroAddress",
+  },
+  {
+    name: "an empty endpoint",
+    call: async () => tb.send("validatorSet", "addValidator", [keep(1), "", 0]),
+    wantError: "ValidatorSetEndpointLength",
+    wantArgs: () => [0n, 256n],
+  },
   {
     name: "an endpoint of 257 bytes",
     call: async () => tb.send("validatorSet", "setEndpoint", [`https://${"x".repeat(249)}`], tb.validators[0]!.address),
     wantError: "ValidatorSetEndpointLength",
     wantArgs: () => [257n, 256n],
   },
-  { name: "threshold 0", call: async () => tb.send("validatorSet", "setThreshold", [0]), wantError: "ValidatorSetThresholdOutOfRange", wantArgs: () => [0n, 3n] },
-  { name: "a threshold above the registered count", call: async () => tb.send("validatorSet", "setThreshold", [4]), wantError: "ValidatorSetThresholdOutOfRange", wantArgs: () => [4n, 3n] },
+  {
+    name: "threshold 0",
+    call: async () => tb.send("validatorSet", "setThreshold", [0]),
+    wantError: "ValidatorSetThresholdOutOfRange",
+    wantArgs: () => [0n, 3n],
+  },
+  {
+    name: "a threshold above the registered count",
+    call: async () => tb.send("validatorSet", "setThreshold", [4]),
+    wantError: "ValidatorSetThresholdOutOfRange",
+    wantArgs: () => [4n, 3n],
+  },
   {
     name: "a removal that would break the threshold",
     call: async () => {
@@ -459,20 +561,36 @@ const validatorRows: Row[] = [
     },
     wantError: "ValidatorSetBootstrapClosed",
   },
-  { name: "a governance delay over 30 days", call: async () => tb.send("validatorSet", "setGovernanceDelay", [31n * 86_400n]), wantError: "ValidatorSetGovernanceDelay", wantArgs: () => [31n * 86_400n, 0n, 30n * 86_400n] },
+  {
+    name: "a governance delay over 30 days",
+    call: async () => tb.send("validatorSet", "setGovernanceDelay", [31n * 86_400n]),
+    wantError: "ValidatorSetGovernanceDelay",
+    wantArgs: () => [31n * 86_400n, 0n, 30n * 86_400n],
+  },
   {
     name: "a governance delay under the production floor outside development",
     call: async () => simulateDeploy(tb, validatorSetAbi, validatorSetBytecode, [tb.admin, tb.admin, false, 86_399n, ZERO32, 86_400]),
     wantError: "ValidatorSetGovernanceDelay",
     wantArgs: () => [86_399n, 86_400n, 30n * 86_400n],
   },
-  { name: "governing without GOVERNOR_ROLE", call: async () => tb.send("validatorSet", "addValidator", [keep(1), "https://x.example", 0], tb.stranger), wantError: "AccessControlUnauthorizedAccount" },
-  { name: "an endpoint update by a non-validator", call: async () => tb.send("validatorSet", "setEndpoint", ["https://x.example"], tb.stranger), wantError: "ValidatorSetUnknownValidator" },
+  {
+    name: "governing without GOVERNOR_ROLE",
+    call: async () => tb.send("validatorSet", "addValidator", [keep(1), "https://x.example", 0], tb.stranger),
+    wantError: "AccessControlUnauthorizedAccount",
+  },
+  {
+    name: "an endpoint update by a non-validator",
+    call: async () => tb.send("validatorSet", "setEndpoint", ["https://x.example"], tb.stranger),
+    wantError: "ValidatorSetUnknownValidator",
+  },
   {
     name: "attaching another subject's verdict",
     call: async () => {
       await tb.send("validatorSet", "setValidatorWorkload", [tb.workloadId]);
-      return tb.send("validatorSet", "attachVerdict", [tb.validators[0]!.address, await ownVerdict(tb.validators[1]!.address, tb.workloadId)]);
+      return tb.send("validatorSet", "attachVerdict", [
+        tb.validators[0]!.address,
+        await ownVerdict(tb.validators[1]!.address, tb.workloadId),
+      ]);
     },
     wantError: "ValidatorSetVerdictSubjectMismatch",
     wantArgs: () => [tb.validators[0]!.address, tb.validators[1]!.address],
@@ -481,21 +599,28 @@ const validatorRows: Row[] = [
     name: "attaching a verdict for another workload",
     call: async () => {
       await tb.send("validatorSet", "setValidatorWorkload", [randomHash("validator workload")]);
-      return tb.send("validatorSet", "attachVerdict", [tb.validators[0]!.address, await ownVerdict(tb.validators[0]!.address, tb.workloadId)]);
+      return tb.send("validatorSet", "attachVerdict", [
+        tb.validators[0]!.address,
+        await ownVerdict(tb.validators[0]!.address, tb.workloadId),
+      ]);
     },
     wantError: "ValidatorSetVerdictWorkloadMismatch",
     wantArgs: () => [randomHash("validator workload"), tb.workloadId],
   },
   {
     name: "attaching before a validator workload is designated",
-    call: async () => tb.send("validatorSet", "attachVerdict", [tb.validators[0]!.address, await ownVerdict(tb.validators[0]!.address, tb.workloadId)]),
+    call: async () =>
+      tb.send("validatorSet", "attachVerdict", [tb.validators[0]!.address, await ownVerdict(tb.validators[0]!.address, tb.workloadId)]),
     wantError: "ValidatorSetNoValidatorWorkload",
   },
   {
     name: "attaching a verdict that was never finalized",
     call: async () => {
       await tb.send("validatorSet", "setValidatorWorkload", [tb.workloadId]);
-      return tb.send("validatorSet", "attachVerdict", [tb.validators[0]!.address, await ownVerdict(tb.validators[0]!.address, tb.workloadId)]);
+      return tb.send("validatorSet", "attachVerdict", [
+        tb.validators[0]!.address,
+        await ownVerdict(tb.validators[0]!.address, tb.workloadId),
+      ]);
     },
     wantError: "ValidatorSetVerdictNotLive",
   },
@@ -526,15 +651,37 @@ const validatorRows: Row[] = [
     wantError: "ValidatorSetValidatorRevoked",
     wantArgs: () => [tb.validators[0]!.address],
   },
-  { name: "reinstating a validator that is not revoked", call: async () => tb.send("validatorSet", "reinstateValidator", [tb.validators[0]!.address]), wantError: "ValidatorSetValidatorNotRevoked" },
-  { name: "a revocation hook called by someone else", call: async () => tb.send("validatorSet", "onVerdictRevoked", [randomHash("id")]), wantError: "ValidatorSetUnauthorizedCaller" },
-  { name: "a measurement hook called by someone else", call: async () => tb.send("validatorSet", "onMeasurementRevoked", [1]), wantError: "ValidatorSetUnauthorizedCaller" },
-  { name: "wiring twice", call: async () => tb.send("validatorSet", "setAttestationRegistry", [tb.stranger]), wantError: "ValidatorSetAlreadyWired", wantArgs: () => [tb.deployment.contracts.attestationRegistry] },
+  {
+    name: "reinstating a validator that is not revoked",
+    call: async () => tb.send("validatorSet", "reinstateValidator", [tb.validators[0]!.address]),
+    wantError: "ValidatorSetValidatorNotRevoked",
+  },
+  {
+    name: "a revocation hook called by someone else",
+    call: async () => tb.send("validatorSet", "onVerdictRevoked", [randomHash("id")]),
+    wantError: "ValidatorSetUnauthorizedCaller",
+  },
+  {
+    name: "a measurement hook called by someone else",
+    call: async () => tb.send("validatorSet", "onMeasurementRevoked", [1]),
+    wantError: "ValidatorSetUnauthorizedCaller",
+  },
+  {
+    name: "wiring twice",
+    call: async () => tb.send("validatorSet", "setAttestationRegistry", [tb.stranger]),
+    wantError: "ValidatorSetAlreadyWired",
+    wantArgs: () => [tb.deployment.contracts.attestationRegistry],
+  },
   {
     name: "wiring by someone other than the deployer",
     call: async () => {
       const vs = await standaloneValidatorSet(ZERO32);
-      return sendContractCall(tb.as(tb.stranger), { address: vs, abi: validatorSetAbi, functionName: "setAttestationRegistry", args: [tb.stranger] });
+      return sendContractCall(tb.as(tb.stranger), {
+        address: vs,
+        abi: validatorSetAbi,
+        functionName: "setAttestationRegistry",
+        args: [tb.stranger],
+      });
     },
     wantError: "ValidatorSetNotDeployer",
   },
@@ -542,8 +689,18 @@ const validatorRows: Row[] = [
     name: "attaching before the set is wired",
     call: async () => {
       const vs = await standaloneValidatorSet(tb.workloadId);
-      await sendContractCall(tb.clients, { address: vs, abi: validatorSetAbi, functionName: "bootstrapValidator", args: [tb.validators[0]!.address, "https://x.example", 0] });
-      return sendContractCall(tb.clients, { address: vs, abi: validatorSetAbi, functionName: "attachVerdict", args: [tb.validators[0]!.address, await ownVerdict(tb.validators[0]!.address, tb.workloadId)] });
+      await sendContractCall(tb.clients, {
+        address: vs,
+        abi: validatorSetAbi,
+        functionName: "bootstrapValidator",
+        args: [tb.validators[0]!.address, "https://x.example", 0],
+      });
+      return sendContractCall(tb.clients, {
+        address: vs,
+        abi: validatorSetAbi,
+        functionName: "attachVerdict",
+        args: [tb.validators[0]!.address, await ownVerdict(tb.validators[0]!.address, tb.workloadId)],
+      });
     },
     wantError: "ValidatorSetNotWired",
   },
@@ -553,19 +710,38 @@ const sgxValue = (enclave: Hex, signer: Hex, prod: number, svn: number): Hex =>
   `0x${enclave.slice(2)}${signer.slice(2)}${prod.toString(16).padStart(4, "0")}${svn.toString(16).padStart(4, "0")}`;
 
 async function standaloneWorkloadRegistry(dev: boolean, delay: bigint): Promise<Address> {
-  const hash = await tb.clients.walletClient.deployContract({ abi: workloadRegistryAbi, bytecode: workloadRegistryBytecode, args: [tb.admin, tb.admin, dev, delay, dev ? 0 : 86_400] });
+  const hash = await tb.clients.walletClient.deployContract({
+    abi: workloadRegistryAbi,
+    bytecode: workloadRegistryBytecode,
+    args: [tb.admin, tb.admin, dev, delay, dev ? 0 : 86_400],
+  });
   return (await tb.chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
 }
 
 async function onProductionRegistry(functionName: string, args: (id: Hex) => readonly unknown[]) {
   const wr = await standaloneWorkloadRegistry(false, 86_400n);
-  const sent = await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["app", ""] });
+  const sent = await sendContractCall<Hex>(tb.clients, {
+    address: wr,
+    abi: workloadRegistryAbi,
+    functionName: "registerWorkload",
+    args: ["app", ""],
+  });
   return sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName, args: args(sent.result) });
 }
 
 const workloadRows: Row[] = [
-  { name: "registering the same name twice", call: async () => tb.send("workloadRegistry", "registerWorkload", ["app", ""]), wantError: "WorkloadRegistryWorkloadExists", wantArgs: () => [tb.workloadId] },
-  { name: "an unknown workload", call: async () => tb.send("workloadRegistry", "setWorkloadMetadata", [randomHash("w"), ""]), wantError: "WorkloadRegistryUnknownWorkload", wantArgs: () => [randomHash("w")] },
+  {
+    name: "registering the same name twice",
+    call: async () => tb.send("workloadRegistry", "registerWorkload", ["app", ""]),
+    wantError: "WorkloadRegistryWorkloadExists",
+    wantArgs: () => [tb.workloadId],
+  },
+  {
+    name: "an unknown workload",
+    call: async () => tb.send("workloadRegistry", "setWorkloadMetadata", [randomHash("w"), ""]),
+    wantError: "WorkloadRegistryUnknownWorkload",
+    wantArgs: () => [randomHash("w")],
+  },
   {
     name: "a measurement added by someone else than the owner",
     call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 5, randomHash("m")], tb.stranger),
@@ -589,15 +765,30 @@ const workloadRows: Row[] = [
     call: async () => simulateDeploy(tb, workloadRegistryAbi, workloadRegistryBytecode, [tb.admin, ZERO, true, 0n, 0]),
     wantError: "WorkloadRegistryZeroAddress",
   },
-  { name: "an empty name", call: async () => tb.send("workloadRegistry", "registerWorkload", ["", ""]), wantError: "WorkloadRegistryNameLength", wantArgs: () => [0n, 64n] },
-  { name: "a 65-byte name", call: async () => tb.send("workloadRegistry", "registerWorkload", ["n".repeat(65), ""]), wantError: "WorkloadRegistryNameLength", wantArgs: () => [65n, 64n] },
+  {
+    name: "an empty name",
+    call: async () => tb.send("workloadRegistry", "registerWorkload", ["", ""]),
+    wantError: "WorkloadRegistryNameLength",
+    wantArgs: () => [0n, 64n],
+  },
+  {
+    name: "a 65-byte name",
+    call: async () => tb.send("workloadRegistry", "registerWorkload", ["n".repeat(65), ""]),
+    wantError: "WorkloadRegistryNameLength",
+    wantArgs: () => [65n, 64n],
+  },
   {
     name: "a 513-byte metadata URI",
     call: async () => tb.send("workloadRegistry", "registerWorkload", ["other", "u".repeat(513)]),
     wantError: "WorkloadRegistryMetadataURILength",
     wantArgs: () => [513n, 512n],
   },
-  { name: "TEE kind Unknown", call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 0, "0x"]), wantError: "WorkloadRegistryInvalidTee", wantArgs: () => [0n] },
+  {
+    name: "TEE kind Unknown",
+    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 0, "0x"]),
+    wantError: "WorkloadRegistryInvalidTee",
+    wantArgs: () => [0n],
+  },
   {
     name: "a debug measurement on a production registry",
     call: async () => onProductionRegistry("addMeasurement", (id) => [id, 1, 5, randomHash("m")]),
@@ -628,7 +819,8 @@ const workloadRows: Row[] = [
   },
   {
     name: "an SGX value in both modes",
-    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 1, sgxValue(randomHash("e"), randomHash("s"), 0, 0)]),
+    call: async () =>
+      tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 1, sgxValue(randomHash("e"), randomHash("s"), 0, 0)]),
     wantError: "WorkloadRegistrySgxMeasurementMode",
     wantArgs: () => [randomHash("e"), randomHash("s"), 0n, 0n],
   },
@@ -672,22 +864,80 @@ const workloadRows: Row[] = [
       const slot = numberToHex(10, { size: 32 });
       const count = await tb.chain.publicClient.getStorageAt({ address: tb.deployment.contracts.workloadRegistry, slot });
       if (BigInt(count ?? 0) !== 3n) throw new Error(`slot 10 holds ${count}, not the measurement count 3`);
-      await tb.chain.testClient.setStorageAt({ address: tb.deployment.contracts.workloadRegistry, index: slot, value: numberToHex(0xffffffffn, { size: 32 }) });
+      await tb.chain.testClient.setStorageAt({
+        address: tb.deployment.contracts.workloadRegistry,
+        index: slot,
+        value: numberToHex(0xffffffffn, { size: 32 }),
+      });
       return tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 5, randomHash("last")]);
     },
     wantError: "WorkloadRegistrySerialsExhausted",
   },
-  { name: "allowing no TEE kind", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0 })]), wantError: "WorkloadRegistryPolicyAllowedTees", wantArgs: () => [0n] },
-  { name: "allowing TEE kind Unknown", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 3 })]), wantError: "WorkloadRegistryPolicyAllowedTees", wantArgs: () => [3n] },
-  { name: "allowing an undefined TEE kind", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x40 })]), wantError: "WorkloadRegistryPolicyAllowedTees", wantArgs: () => [0x40n] },
-  { name: "allowing debug without dev", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ allowedTees: ["debug"] })]), wantError: "WorkloadRegistryPolicyDebugTeeWithoutDev" },
-  { name: "accepting no TCB status", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ acceptedTcbStatuses: 0 })]), wantError: "WorkloadRegistryPolicyTcbStatuses", wantArgs: () => [0n] },
-  { name: "accepting Revoked", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ acceptedTcbStatuses: ["UpToDate", "Revoked"] })]), wantError: "WorkloadRegistryPolicyTcbStatuses", wantArgs: () => [0x82n] },
-  { name: "accepting Unknown", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ acceptedTcbStatuses: 3 })]), wantError: "WorkloadRegistryPolicyTcbStatuses", wantArgs: () => [3n] },
-  { name: "unbound evidence without dev", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ allowUnboundEvidence: true })]), wantError: "WorkloadRegistryPolicyUnboundWithoutDev" },
-  { name: "denying an undefined AMD line", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ deniedAmdProductLines: 8 })]), wantError: "WorkloadRegistryPolicyAmdProductLines", wantArgs: () => [8n] },
-  { name: "a zero maximum evidence age", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ maxEvidenceAge: 0 })]), wantError: "WorkloadRegistryPolicyMaxEvidenceAge", wantArgs: () => [0n] },
-  { name: "a zero verdict lifetime", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ verdictLifetime: 0 })]), wantError: "WorkloadRegistryPolicyVerdictLifetime", wantArgs: () => [0n, 365n * 86_400n] },
+  {
+    name: "allowing no TEE kind",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0 })]),
+    wantError: "WorkloadRegistryPolicyAllowedTees",
+    wantArgs: () => [0n],
+  },
+  {
+    name: "allowing TEE kind Unknown",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 3 })]),
+    wantError: "WorkloadRegistryPolicyAllowedTees",
+    wantArgs: () => [3n],
+  },
+  {
+    name: "allowing an undefined TEE kind",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x40 })]),
+    wantError: "WorkloadRegistryPolicyAllowedTees",
+    wantArgs: () => [0x40n],
+  },
+  {
+    name: "allowing debug without dev",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ allowedTees: ["debug"] })]),
+    wantError: "WorkloadRegistryPolicyDebugTeeWithoutDev",
+  },
+  {
+    name: "accepting no TCB status",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ acceptedTcbStatuses: 0 })]),
+    wantError: "WorkloadRegistryPolicyTcbStatuses",
+    wantArgs: () => [0n],
+  },
+  {
+    name: "accepting Revoked",
+    call: async () =>
+      tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ acceptedTcbStatuses: ["UpToDate", "Revoked"] })]),
+    wantError: "WorkloadRegistryPolicyTcbStatuses",
+    wantArgs: () => [0x82n],
+  },
+  {
+    name: "accepting Unknown",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ acceptedTcbStatuses: 3 })]),
+    wantError: "WorkloadRegistryPolicyTcbStatuses",
+    wantArgs: () => [3n],
+  },
+  {
+    name: "unbound evidence without dev",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ allowUnboundEvidence: true })]),
+    wantError: "WorkloadRegistryPolicyUnboundWithoutDev",
+  },
+  {
+    name: "denying an undefined AMD line",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ deniedAmdProductLines: 8 })]),
+    wantError: "WorkloadRegistryPolicyAmdProductLines",
+    wantArgs: () => [8n],
+  },
+  {
+    name: "a zero maximum evidence age",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ maxEvidenceAge: 0 })]),
+    wantError: "WorkloadRegistryPolicyMaxEvidenceAge",
+    wantArgs: () => [0n],
+  },
+  {
+    name: "a zero verdict lifetime",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ verdictLifetime: 0 })]),
+    wantError: "WorkloadRegistryPolicyVerdictLifetime",
+    wantArgs: () => [0n, 365n * 86_400n],
+  },
   {
     name: "a verdict lifetime over 365 days",
     call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ verdictLifetime: 365 * 86_400 + 1 })]),
@@ -696,13 +946,21 @@ const workloadRows: Row[] = [
   },
   {
     name: "33 denied advisories",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ deniedAdvisories: Array.from({ length: 33 }, (_, i) => `INTEL-SA-${i}`) })]),
+    call: async () =>
+      tb.send("workloadRegistry", "schedulePolicy", [
+        tb.workloadId,
+        policy({ deniedAdvisories: Array.from({ length: 33 }, (_, i) => `INTEL-SA-${i}`) }),
+      ]),
     wantError: "WorkloadRegistryPolicyListTooLong",
     wantArgs: () => [33n, 32n],
   },
   {
     name: "33 denied FMSPCs",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, policy({ deniedFmspcs: Array.from({ length: 33 }, (_, i) => i.toString(16).padStart(12, "0")) })]),
+    call: async () =>
+      tb.send("workloadRegistry", "schedulePolicy", [
+        tb.workloadId,
+        policy({ deniedFmspcs: Array.from({ length: 33 }, (_, i) => i.toString(16).padStart(12, "0")) }),
+      ]),
     wantError: "WorkloadRegistryPolicyListTooLong",
     wantArgs: () => [33n, 32n],
   },
@@ -712,14 +970,32 @@ const workloadRows: Row[] = [
     wantError: "WorkloadRegistryPolicyAdvisoryLength",
     wantArgs: () => [1n, 0n, 64n],
   },
-  { name: "a policy delay over 30 days", call: async () => tb.send("workloadRegistry", "setPolicyDelay", [31n * 86_400n]), wantError: "WorkloadRegistryPolicyDelay", wantArgs: () => [31n * 86_400n, 0n, 30n * 86_400n] },
-  { name: "a policy delay change without GOVERNOR_ROLE", call: async () => tb.send("workloadRegistry", "setPolicyDelay", [1n], tb.stranger), wantError: "AccessControlUnauthorizedAccount" },
-  { name: "wiring twice", call: async () => tb.send("workloadRegistry", "setAttestationRegistry", [tb.stranger]), wantError: "WorkloadRegistryAlreadyWired" },
+  {
+    name: "a policy delay over 30 days",
+    call: async () => tb.send("workloadRegistry", "setPolicyDelay", [31n * 86_400n]),
+    wantError: "WorkloadRegistryPolicyDelay",
+    wantArgs: () => [31n * 86_400n, 0n, 30n * 86_400n],
+  },
+  {
+    name: "a policy delay change without GOVERNOR_ROLE",
+    call: async () => tb.send("workloadRegistry", "setPolicyDelay", [1n], tb.stranger),
+    wantError: "AccessControlUnauthorizedAccount",
+  },
+  {
+    name: "wiring twice",
+    call: async () => tb.send("workloadRegistry", "setAttestationRegistry", [tb.stranger]),
+    wantError: "WorkloadRegistryAlreadyWired",
+  },
   {
     name: "wiring by someone other than the deployer",
     call: async () => {
       const wr = await standaloneWorkloadRegistry(true, 0n);
-      return sendContractCall(tb.as(tb.stranger), { address: wr, abi: workloadRegistryAbi, functionName: "setAttestationRegistry", args: [tb.stranger] });
+      return sendContractCall(tb.as(tb.stranger), {
+        address: wr,
+        abi: workloadRegistryAbi,
+        functionName: "setAttestationRegistry",
+        args: [tb.stranger],
+      });
     },
     wantError: "WorkloadRegistryNotDeployer",
   },
@@ -727,8 +1003,22 @@ const workloadRows: Row[] = [
     name: "revoking before the registry is wired",
     call: async () => {
       const wr = await standaloneWorkloadRegistry(true, 0n);
-      const id = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["w", ""] })).result;
-      const m = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "addMeasurement", args: [id, 1, 5, randomHash("m")] })).result;
+      const id = (
+        await sendContractCall<Hex>(tb.clients, {
+          address: wr,
+          abi: workloadRegistryAbi,
+          functionName: "registerWorkload",
+          args: ["w", ""],
+        })
+      ).result;
+      const m = (
+        await sendContractCall<Hex>(tb.clients, {
+          address: wr,
+          abi: workloadRegistryAbi,
+          functionName: "addMeasurement",
+          args: [id, 1, 5, randomHash("m")],
+        })
+      ).result;
       return sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "revokeMeasurement", args: [id, m] });
     },
     wantError: "WorkloadRegistryNotWired",
@@ -737,8 +1027,22 @@ const workloadRows: Row[] = [
     name: "a measurement used before its effectiveAt (policy delay 1 hour)",
     call: async () => {
       const wr = await standaloneWorkloadRegistry(true, 3_600n);
-      const id = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["w", ""] })).result;
-      const m = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "addMeasurement", args: [id, 1, 5, randomHash("m")] })).result;
+      const id = (
+        await sendContractCall<Hex>(tb.clients, {
+          address: wr,
+          abi: workloadRegistryAbi,
+          functionName: "registerWorkload",
+          args: ["w", ""],
+        })
+      ).result;
+      const m = (
+        await sendContractCall<Hex>(tb.clients, {
+          address: wr,
+          abi: workloadRegistryAbi,
+          functionName: "addMeasurement",
+          args: [id, 1, 5, randomHash("m")],
+        })
+      ).result;
       return sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "verdictContext", args: [id, m] });
     },
     wantError: "WorkloadRegistryMeasurementNotYetEffective",
@@ -747,23 +1051,69 @@ const workloadRows: Row[] = [
     name: "accepting an ownership transfer twice (policy delay 1 hour)",
     call: async () => {
       const wr = await standaloneWorkloadRegistry(true, 3_600n);
-      const id = (await sendContractCall<Hex>(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "registerWorkload", args: ["w", ""] })).result;
-      await sendContractCall(tb.clients, { address: wr, abi: workloadRegistryAbi, functionName: "transferWorkloadOwnership", args: [id, tb.stranger] });
-      await sendContractCall(tb.as(tb.stranger), { address: wr, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [id] });
-      return sendContractCall(tb.as(tb.stranger), { address: wr, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [id] });
+      const id = (
+        await sendContractCall<Hex>(tb.clients, {
+          address: wr,
+          abi: workloadRegistryAbi,
+          functionName: "registerWorkload",
+          args: ["w", ""],
+        })
+      ).result;
+      await sendContractCall(tb.clients, {
+        address: wr,
+        abi: workloadRegistryAbi,
+        functionName: "transferWorkloadOwnership",
+        args: [id, tb.stranger],
+      });
+      await sendContractCall(tb.as(tb.stranger), {
+        address: wr,
+        abi: workloadRegistryAbi,
+        functionName: "acceptWorkloadOwnership",
+        args: [id],
+      });
+      return sendContractCall(tb.as(tb.stranger), {
+        address: wr,
+        abi: workloadRegistryAbi,
+        functionName: "acceptWorkloadOwnership",
+        args: [id],
+      });
     },
     wantError: "WorkloadRegistryOwnershipAlreadyAccepted",
   },
-  { name: "allowing no VMPL", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0 })]), wantError: "WorkloadRegistryPolicySnpVmpls", wantArgs: () => [0, 15] },
-  { name: "allowing VMPL 4", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0x11 })]), wantError: "WorkloadRegistryPolicySnpVmpls", wantArgs: () => [0x11, 15] },
+  {
+    name: "allowing no VMPL",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0 })]),
+    wantError: "WorkloadRegistryPolicySnpVmpls",
+    wantArgs: () => [0, 15],
+  },
+  {
+    name: "allowing VMPL 4",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpAllowedVmpls: 0x11 })]),
+    wantError: "WorkloadRegistryPolicySnpVmpls",
+    wantArgs: () => [0x11, 15],
+  },
   {
     name: "an fmc minimum for Genoa",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ snpMinTcbGenoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72, fmc: 1 } })]),
+    call: async () =>
+      tb.send("workloadRegistry", "schedulePolicy", [
+        tb.workloadId,
+        rawLaunch({ snpMinTcbGenoa: { bootloader: 9, tee: 0, snp: 23, microcode: 72, fmc: 1 } }),
+      ]),
     wantError: "WorkloadRegistryPolicySnpFmcNotTurin",
     wantArgs: () => [2, 1],
   },
-  { name: "TD_ATTRIBUTES.DEBUG in the allowed mask", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ tdxAllowedTdAttributes: 1n })]), wantError: "WorkloadRegistryPolicyTdxDebugAttribute", wantArgs: () => [1n] },
-  { name: "SGX ATTRIBUTES.DEBUG in the allowed mask", call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ sgxAllowedAttributes: 0x7n })]), wantError: "WorkloadRegistryPolicySgxDebugAttribute", wantArgs: () => [0x7n] },
+  {
+    name: "TD_ATTRIBUTES.DEBUG in the allowed mask",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ tdxAllowedTdAttributes: 1n })]),
+    wantError: "WorkloadRegistryPolicyTdxDebugAttribute",
+    wantArgs: () => [1n],
+  },
+  {
+    name: "SGX ATTRIBUTES.DEBUG in the allowed mask",
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawLaunch({ sgxAllowedAttributes: 0x7n })]),
+    wantError: "WorkloadRegistryPolicySgxDebugAttribute",
+    wantArgs: () => [0x7n],
+  },
 ];
 
 describe.each([
@@ -785,9 +1135,7 @@ describe("the error table covers every custom error the contracts declare", () =
   it("has a row for each", async () => {
     const { keepledgerErrorAbi } = await import("../../src/chain/errorsAbi.ts");
     const declared = new Set(
-      keepledgerErrorAbi
-        .map((e) => e.name)
-        .filter((n) => /^(AttestationRegistry|ValidatorSet|WorkloadRegistry)/.test(n)),
+      keepledgerErrorAbi.map((e) => e.name).filter((n) => /^(AttestationRegistry|ValidatorSet|WorkloadRegistry)/.test(n)),
     );
     const covered = new Set([...attestationRows, ...validatorRows, ...workloadRows].map((r) => r.wantError));
     const missing = [...declared].filter((n) => !covered.has(n));

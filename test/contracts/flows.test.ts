@@ -3,13 +3,27 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, keccak256, parseEventLogs, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { attestationRegistryAbi, attestedGuestbookAbi, attestedGuestbookBytecode, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import {
+  attestationRegistryAbi,
+  attestedGuestbookAbi,
+  attestedGuestbookBytecode,
+  validatorSetAbi,
+  workloadRegistryAbi,
+} from "../../src/chain/generated/index.ts";
 import { fromChainPolicy, type ChainPolicy } from "../../src/chain/policy.ts";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { attestationEvents } from "../../src/chain/keepledgerClient.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { policyOf } from "../../src/chain/workloads.ts";
-import { decodeMeasurementValue, measurementHash, teeKindFromCode, unboundSubject, verdictId, workloadId as computeWorkloadId, type Measurement } from "../../src/ids/index.ts";
+import {
+  decodeMeasurementValue,
+  measurementHash,
+  teeKindFromCode,
+  unboundSubject,
+  verdictId,
+  workloadId as computeWorkloadId,
+  type Measurement,
+} from "../../src/ids/index.ts";
 import { devPolicy, expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 import type { WorkloadPolicy } from "../../src/policy/types.ts";
 
@@ -80,7 +94,11 @@ describe("workloads", () => {
     expect(event!.args.version).toBe(7);
     expect(event!.args.serial).toBe(4);
     expect(decodeMeasurementValue(teeKindFromCode(event!.args.tee), event!.args.value)).toEqual(m);
-    const info = await tb.read<{ known: boolean; revoked: boolean; tee: number; version: number; serial: number }>("workloadRegistry", "measurementOf", [tb.workloadId, measurementHash(m)]);
+    const info = await tb.read<{ known: boolean; revoked: boolean; tee: number; version: number; serial: number }>(
+      "workloadRegistry",
+      "measurementOf",
+      [tb.workloadId, measurementHash(m)],
+    );
     expect(info).toMatchObject({ known: true, revoked: false, tee: 3, version: 7, serial: 4 });
     expect(await tb.read("workloadRegistry", "measurementCount")).toBe(4);
   });
@@ -209,10 +227,22 @@ describe("the example consumer (AttestedGuestbook)", () => {
     return (await tb.chain.publicClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
   }
 
-  async function signEntry(signer: ReturnType<typeof keepKey>, guestbook: Address, text: string, nonce: bigint, keep = signer.address): Promise<Hex> {
+  async function signEntry(
+    signer: ReturnType<typeof keepKey>,
+    guestbook: Address,
+    text: string,
+    nonce: bigint,
+    keep = signer.address,
+  ): Promise<Hex> {
     return signer.signTypedData({
       domain: { name: "AttestedGuestbook", version: "1", chainId: 31337, verifyingContract: guestbook },
-      types: { Entry: [{ name: "keep", type: "address" }, { name: "text", type: "string" }, { name: "nonce", type: "uint256" }] },
+      types: {
+        Entry: [
+          { name: "keep", type: "address" },
+          { name: "text", type: "string" },
+          { name: "nonce", type: "uint256" },
+        ],
+      },
       primaryType: "Entry",
       message: { keep, text, nonce },
     });
@@ -234,7 +264,11 @@ describe("the example consumer (AttestedGuestbook)", () => {
       nonce: 0n,
       text: "hello from a Keep",
     });
-    await expectRevert(post(guestbook, [keep.address, "again", 0n, await signEntry(keep, guestbook, "again", 0n)]), "AttestedGuestbookBadNonce", [1n, 0n]);
+    await expectRevert(
+      post(guestbook, [keep.address, "again", 0n, await signEntry(keep, guestbook, "again", 0n)]),
+      "AttestedGuestbookBadNonce",
+      [1n, 0n],
+    );
 
     const stranger = keepKey();
     await expectRevert(
@@ -249,7 +283,10 @@ describe("the example consumer (AttestedGuestbook)", () => {
     );
 
     await tb.send("attestationRegistry", "revokeVerdict", [id, "compromised"]);
-    await expectRevert(post(guestbook, [keep.address, "after", 1n, await signEntry(keep, guestbook, "after", 1n)]), "AttestedGuestbookNotAttested");
+    await expectRevert(
+      post(guestbook, [keep.address, "after", 1n, await signEntry(keep, guestbook, "after", 1n)]),
+      "AttestedGuestbookNotAttested",
+    );
   });
 });
 
@@ -263,7 +300,10 @@ describe("events name the validator set's changes", () => {
       args: { validator, effectiveAt: now, actor: tb.admin, endpoint: "https://v.example", loggingProfile: 1, bootstrap: true },
     });
     const threshold = await tb.send("validatorSet", "setThreshold", [3]);
-    expect(parseEventLogs({ abi: validatorSetAbi, logs: threshold.logs })[0]).toMatchObject({ eventName: "ThresholdScheduled", args: { threshold: 3, actor: tb.admin } });
+    expect(parseEventLogs({ abi: validatorSetAbi, logs: threshold.logs })[0]).toMatchObject({
+      eventName: "ThresholdScheduled",
+      args: { threshold: 3, actor: tb.admin },
+    });
     expect(await tb.read("validatorSet", "threshold")).toBe(3);
   });
 

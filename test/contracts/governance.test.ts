@@ -47,9 +47,17 @@ async function designateValidatorWorkload(): Promise<{ workloadId: Hex; measurem
 }
 
 /** Finalizes and attaches validator i's own verdict, valid `lifetime` seconds. */
-async function selfAttest(i: number, w: { workloadId: Hex; measurementHash: Hex }, lifetime = 2n * DAY): Promise<{ id: Hex; verdict: Verdict }> {
+async function selfAttest(
+  i: number,
+  w: { workloadId: Hex; measurementHash: Hex },
+  lifetime = 2n * DAY,
+): Promise<{ id: Hex; verdict: Verdict }> {
   const now = await tb.chain.now();
-  const verdict = await tb.verdict(v(i).address, { workloadId: w.workloadId, measurementHash: w.measurementHash, expiresAt: now + lifetime });
+  const verdict = await tb.verdict(v(i).address, {
+    workloadId: w.workloadId,
+    measurementHash: w.measurementHash,
+    expiresAt: now + lifetime,
+  });
   const { verdictId } = await tb.client.finalizeVerdict(verdict, await tb.sign(verdict));
   await tb.send("validatorSet", "attachVerdict", [v(i).address, verdict], tb.stranger);
   return { id: verdictId, verdict };
@@ -90,7 +98,11 @@ describe("delays", () => {
   it("a logging-profile change is pending until effectiveAt", async () => {
     const receipt = await tb.send("validatorSet", "setLoggingProfile", [v(0).address, 2]);
     const at = effectiveAtOf(receipt.logs);
-    expect(await tb.read("validatorSet", "validatorOf", [v(0).address])).toMatchObject({ loggingProfile: 0, pendingLoggingProfile: 2, loggingProfileEffectiveAt: at });
+    expect(await tb.read("validatorSet", "validatorOf", [v(0).address])).toMatchObject({
+      loggingProfile: 0,
+      pendingLoggingProfile: 2,
+      loggingProfileEffectiveAt: at,
+    });
     await tb.chain.increaseTime(DAY);
     expect(await tb.read("validatorSet", "validatorOf", [v(0).address])).toMatchObject({ loggingProfile: 2, pendingLoggingProfile: 2 });
   });
@@ -106,9 +118,14 @@ describe("delays", () => {
   });
 
   it("a looser workload policy waits for the policy delay; the verdicts it governs change with it", async () => {
-    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, { ...defaultPolicy(), verdictLifetime: 14 * Number(DAY) });
+    const { effectiveAt } = await schedulePolicy(tb.clients, tb.deployment, tb.workloadId, {
+      ...defaultPolicy(),
+      verdictLifetime: 14 * Number(DAY),
+    });
     expect(effectiveAt).toBe((await tb.chain.now()) + DAY);
-    const [pending, pendingAt] = await tb.read<[{ verdictLifetime: bigint }, bigint]>("workloadRegistry", "pendingPolicyOf", [tb.workloadId]);
+    const [pending, pendingAt] = await tb.read<[{ verdictLifetime: bigint }, bigint]>("workloadRegistry", "pendingPolicyOf", [
+      tb.workloadId,
+    ]);
     expect(pending.verdictLifetime).toBe(14n * DAY);
     expect(pendingAt).toBe(effectiveAt);
     const early = await tb.verdict(v(6).address, { expiresAt: (await tb.chain.now()) + 10n * DAY });
@@ -165,9 +182,14 @@ describe("bootstrap and validator liveness", () => {
     expect([await counting(v(0).address), await counting(v(1).address), await counting(v(2).address)]).toEqual([true, true, false]);
 
     const verdict = await tb.verdict(v(7).address);
-    await expectRevert(tb.client.finalizeVerdict(verdict, await tb.sign(verdict, [v(0), v(2)])), "AttestationRegistryInactiveValidator", [v(2).address]);
+    await expectRevert(tb.client.finalizeVerdict(verdict, await tb.sign(verdict, [v(0), v(2)])), "AttestationRegistryInactiveValidator", [
+      v(2).address,
+    ]);
     await tb.client.finalizeVerdict(verdict, await tb.sign(verdict, [v(0), v(1)]));
-    await expectRevert(tb.send("validatorSet", "bootstrapValidator", [v(5).address, "https://late.example", 0]), "ValidatorSetBootstrapClosed");
+    await expectRevert(
+      tb.send("validatorSet", "bootstrapValidator", [v(5).address, "https://late.example", 0]),
+      "ValidatorSetBootstrapClosed",
+    );
   });
 
   it("a validator stops counting when its own verdict expires, and counts again with a newer one", async () => {
@@ -206,7 +228,9 @@ describe("bootstrap and validator liveness", () => {
     await tb.send("validatorSet", "closeBootstrap", []);
     await tb.chain.increaseTime(DAY);
     const receipt = await tb.send("workloadRegistry", "revokeMeasurement", [w.workloadId, w.measurementHash]);
-    expect(parseEventLogs({ abi: validatorSetAbi, logs: receipt.logs, eventName: "ValidatorVerdictInvalidated" }).map((e) => e.args)).toEqual([
+    expect(
+      parseEventLogs({ abi: validatorSetAbi, logs: receipt.logs, eventName: "ValidatorVerdictInvalidated" }).map((e) => e.args),
+    ).toEqual([
       { validator: v(0).address, verdictId: own0.id },
       { validator: v(1).address, verdictId: own1.id },
     ]);
@@ -228,7 +252,10 @@ describe("bootstrap and validator liveness", () => {
 describe("validators and roles", () => {
   it("a validator updates its own endpoint", async () => {
     const receipt = await tb.send("validatorSet", "setEndpoint", ["https://moved.example"], v(1).address);
-    expect(parseEventLogs({ abi: validatorSetAbi, logs: receipt.logs })[0]!.args).toEqual({ validator: v(1).address, endpoint: "https://moved.example" });
+    expect(parseEventLogs({ abi: validatorSetAbi, logs: receipt.logs })[0]!.args).toEqual({
+      validator: v(1).address,
+      endpoint: "https://moved.example",
+    });
     expect((await tb.read<{ endpoint: string }>("validatorSet", "validatorOf", [v(1).address])).endpoint).toBe("https://moved.example");
   });
 

@@ -47,7 +47,10 @@ describe("subject revocation", () => {
 
       await tb.chain.increaseTime(3600);
       const fresh = await tb.verdict(keep(1));
-      await expectRevert(tb.client.finalizeVerdict(fresh, await tb.sign(fresh)), "AttestationRegistrySubjectRevoked", [keep(1), tb.workloadId]);
+      await expectRevert(tb.client.finalizeVerdict(fresh, await tb.sign(fresh)), "AttestationRegistrySubjectRevoked", [
+        keep(1),
+        tb.workloadId,
+      ]);
       expect((await tb.client.isAttested(keep(1), tb.workloadId)).ok).toBe(false);
     }));
 
@@ -56,14 +59,22 @@ describe("subject revocation", () => {
       const group = await tb.group([keep(2), keep(3)]);
       const batch = buildBatch([group]);
       await tb.client.finalizeBatch([group], await tb.signBatch(batch.root, batch.count));
-      const verify = (i: number) => tb.read<boolean>("attestationRegistry", "verifyBatchedVerdict", [batch.verdicts[i], batch.root, batch.proof(i)]);
+      const verify = (i: number) =>
+        tb.read<boolean>("attestationRegistry", "verifyBatchedVerdict", [batch.verdicts[i], batch.root, batch.proof(i)]);
       expect(await verify(0)).toBe(true);
       await tb.send("attestationRegistry", "revokeSubjectEverywhere", [keep(2), [], "host compromised"]);
       expect(await verify(0)).toBe(false);
       expect(await verify(1)).toBe(true);
-      await expectRevert(tb.client.materializeVerdict(batch.verdicts[0]!, batch.root, batch.proof(0)), "AttestationRegistrySubjectRevoked", [keep(2), ZERO32]);
+      await expectRevert(
+        tb.client.materializeVerdict(batch.verdicts[0]!, batch.root, batch.proof(0)),
+        "AttestationRegistrySubjectRevoked",
+        [keep(2), ZERO32],
+      );
       await tb.client.materializeVerdict(batch.verdicts[1]!, batch.root, batch.proof(1));
-      expect(await readRevocations(tb.clients, tb.deployment, keep(2), tb.workloadId, [])).toEqual({ subjectRevoked: true, revokedPlatforms: [] });
+      expect(await readRevocations(tb.clients, tb.deployment, keep(2), tb.workloadId, [])).toEqual({
+        subjectRevoked: true,
+        revokedPlatforms: [],
+      });
     }));
 
   it("is lifted by governance only, and then only verdicts issued at or after the lift count", () =>
@@ -72,7 +83,10 @@ describe("subject revocation", () => {
       const signedBefore = await tb.verdict(keep(4));
       const signatures = await tb.sign(signedBefore);
       await tb.send("attestationRegistry", "revokeSubject", [keep(4), tb.workloadId, "suspected"]);
-      await expectRevert(tb.send("attestationRegistry", "liftSubjectRevocation", [keep(4), tb.workloadId], tb.stranger), "AccessControlUnauthorizedAccount");
+      await expectRevert(
+        tb.send("attestationRegistry", "liftSubjectRevocation", [keep(4), tb.workloadId], tb.stranger),
+        "AccessControlUnauthorizedAccount",
+      );
       await tb.chain.increaseTime(60);
       const lifted = await tb.send("attestationRegistry", "liftSubjectRevocation", [keep(4), tb.workloadId]);
       const [event] = parseEventLogs({ abi: attestationRegistryAbi, logs: lifted.logs, eventName: "SubjectRevocationLifted" });

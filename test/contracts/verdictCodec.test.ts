@@ -43,7 +43,9 @@ describe("verdict codec = AttestationRegistry", () => {
         const onChain = normalizeVerdict(v);
         expect(await tb.read<Hex>("attestationRegistry", "hashVerdict", [onChain])).toBe(verdictId(v));
         expect(await tb.read<Hex>("attestationRegistry", "verdictDigest", [onChain])).toBe(verdictDigest(v, domain));
-        expect(await tb.read<Hex>("attestationRegistry", "batchDigest", [root.toLowerCase(), count])).toBe(verdictBatchDigest(root, count, domain));
+        expect(await tb.read<Hex>("attestationRegistry", "batchDigest", [root.toLowerCase(), count])).toBe(
+          verdictBatchDigest(root, count, domain),
+        );
       }),
       { numRuns: 50 },
     );

@@ -96,7 +96,17 @@ describe("keepledger dev (npm start)", () => {
   it("comes up seeded with real vectors, answers queries, JSON-RPC and a CLI submission, and stops on SIGINT", async () => {
     ports = await freePorts();
     const t0 = Date.now();
-    const dev = spawnDev(["--json", "--data", data, "--rpc-port", `${ports.rpc}`, "--node-port", `${ports.node}`, "--graphql-port", `${ports.graphql}`]);
+    const dev = spawnDev([
+      "--json",
+      "--data",
+      data,
+      "--rpc-port",
+      `${ports.rpc}`,
+      "--node-port",
+      `${ports.node}`,
+      "--graphql-port",
+      `${ports.graphql}`,
+    ]);
     await waitFor(dev, (out) => jsonLine(out) !== undefined);
     const wallMs = Date.now() - t0;
     const ready = JSON.parse(jsonLine(dev.stdout())!) as Ready;
@@ -107,13 +117,18 @@ describe("keepledger dev (npm start)", () => {
     expect(ready.nodes.map((n) => n.url)).toEqual([0, 1, 2].map((i) => `http://127.0.0.1:${ports.node + i}`));
     expect(ready.nodes.every((n) => n.insecure)).toBe(true);
     // Progress went to stderr in --json mode: the clock line, the insecure label, the ready line.
-    expect(dev.stderr()).toContain("the demo chain's clock starts at 2025-07-01 so the bundled real vectors verify inside their validity window; verification is never skipped");
+    expect(dev.stderr()).toContain(
+      "the demo chain's clock starts at 2025-07-01 so the bundled real vectors verify inside their validity window; verification is never skipped",
+    );
     expect(dev.stderr()).toMatch(/validators: 3 nodes, threshold 2 of 3, each a debug Keep — INSECURE, no TEE/);
     expect(dev.stderr()).toContain("evidence access full");
     expect(dev.stderr()).toMatch(/keepledger dev is ready/);
 
     // The chain over JSON-RPC, one call and a batch.
-    const rpc = async (body: unknown) => (await fetch(ready.chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json();
+    const rpc = async (body: unknown) =>
+      (
+        await fetch(ready.chain.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+      ).json();
     expect(await rpc({ jsonrpc: "2.0", id: 1, method: "eth_chainId" })).toEqual({ jsonrpc: "2.0", id: 1, result: "0x7a69" });
     const batch = (await rpc([
       { jsonrpc: "2.0", id: 1, method: "eth_getCode", params: [ready.contracts.attestationRegistry, "latest"] },
@@ -123,23 +138,41 @@ describe("keepledger dev (npm start)", () => {
     expect(batch[0]!.result.length).toBeGreaterThan(1_000);
     expect(Number(batch[1]!.result)).toBeGreaterThan(10);
     // A refusal is a JSON-RPC error for that call, as a node would answer.
-    const refused = (await rpc({ jsonrpc: "2.0", id: 7, method: "eth_noSuchMethod" })) as { id: number; error: { code: number; message: string } };
+    const refused = (await rpc({ jsonrpc: "2.0", id: 7, method: "eth_noSuchMethod" })) as {
+      id: number;
+      error: { code: number; message: string };
+    };
     expect(refused.id).toBe(7);
     expect(typeof refused.error.code).toBe("number");
 
     // Query 1: the real vectors' verdicts, with the verifier's TCB status, and the debug Keep's.
     const [q1, q2, q3] = ready.queries;
-    const workloads = (await graphql(ready.graphqlUrl, q1!.query)).workloads as { name: string; verdicts: { tee: string; tcbStatus: string; status: string; evidence: { available: boolean } }[] }[];
+    const workloads = (await graphql(ready.graphqlUrl, q1!.query)).workloads as {
+      name: string;
+      verdicts: { tee: string; tcbStatus: string; status: string; evidence: { available: boolean } }[];
+    }[];
     const byName = Object.fromEntries(workloads.map((w) => [w.name, w.verdicts]));
-    expect(byName["demo-sgx-enclave"]).toMatchObject([{ tee: "sgx", tcbStatus: "ConfigurationAndSWHardeningNeeded", status: "FINALIZED", evidence: { available: true } }]);
-    expect(byName["demo-tdx-vm"]).toMatchObject([{ tee: "tdx", tcbStatus: "UpToDate", status: "FINALIZED", evidence: { available: true } }]);
-    expect(byName["demo-snp-vm"]).toMatchObject([{ tee: "sev-snp", tcbStatus: "NotApplicable", status: "FINALIZED", evidence: { available: true } }]);
+    expect(byName["demo-sgx-enclave"]).toMatchObject([
+      { tee: "sgx", tcbStatus: "ConfigurationAndSWHardeningNeeded", status: "FINALIZED", evidence: { available: true } },
+    ]);
+    expect(byName["demo-tdx-vm"]).toMatchObject([
+      { tee: "tdx", tcbStatus: "UpToDate", status: "FINALIZED", evidence: { available: true } },
+    ]);
+    expect(byName["demo-snp-vm"]).toMatchObject([
+      { tee: "sev-snp", tcbStatus: "NotApplicable", status: "FINALIZED", evidence: { available: true } },
+    ]);
     expect(byName["demo-debug-keep"]).toMatchObject([{ tee: "debug", tcbStatus: "NotApplicable", status: "FINALIZED" }]);
     // Query 2: isAttested for the seeded debug Keep.
     const seededKeep = ready.seeded.find((s) => s.tee === "debug")!;
-    expect((await graphql(ready.graphqlUrl, q2!.query)).attestedAt).toMatchObject({ attested: true, verdict: { id: seededKeep.verdictId.toLowerCase(), tee: "debug", status: "FINALIZED" } });
+    expect((await graphql(ready.graphqlUrl, q2!.query)).attestedAt).toMatchObject({
+      attested: true,
+      verdict: { id: seededKeep.verdictId.toLowerCase(), tee: "debug", status: "FINALIZED" },
+    });
     // Query 3: every validator with its own (debug Keep) verdict.
-    const validators = (await graphql(ready.graphqlUrl, q3!.query)).validators as { id: string; verdict: { tee: string; status: string } | null }[];
+    const validators = (await graphql(ready.graphqlUrl, q3!.query)).validators as {
+      id: string;
+      verdict: { tee: string; status: string } | null;
+    }[];
     expect(validators.map((v) => v.id).sort()).toEqual(ready.nodes.map((n) => n.address.toLowerCase()).sort());
     for (const v of validators) expect(v.verdict).toMatchObject({ tee: "debug", status: "FINALIZED" });
 
@@ -170,7 +203,9 @@ describe("keepledger dev (npm start)", () => {
     try {
       const dev = spawnDev(["--data", fresh, "--rpc-port", `${p.rpc}`, "--node-port", `${p.node}`, "--graphql-port", `${p.graphql}`]);
       expect(await dev.exited).toBe(2);
-      expect(dev.stderr()).toContain(`error DEV_PORT_IN_USE: port ${p.graphql} (the GraphQL API) is already in use on 127.0.0.1; stop what uses it or choose another port with --graphql-port <port>`);
+      expect(dev.stderr()).toContain(
+        `error DEV_PORT_IN_USE: port ${p.graphql} (the GraphQL API) is already in use on 127.0.0.1; stop what uses it or choose another port with --graphql-port <port>`,
+      );
       expect(existsSync(fresh)).toBe(false);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
@@ -190,10 +225,21 @@ describe("keepledger dev (npm start)", () => {
   it("starts again on the same data folder: the previous run's chain data is cleared, a user's file kept; SIGTERM stops it", async () => {
     expect(existsSync(join(data, "registry.db"))).toBe(true);
     mkdirSync(join(data, "mine"));
-    const dev = spawnDev(["--data", data, "--rpc-port", `${ports.rpc}`, "--node-port", `${ports.node}`, "--graphql-port", `${ports.graphql}`]);
+    const dev = spawnDev([
+      "--data",
+      data,
+      "--rpc-port",
+      `${ports.rpc}`,
+      "--node-port",
+      `${ports.node}`,
+      "--graphql-port",
+      `${ports.graphql}`,
+    ]);
     await waitFor(dev, (out) => /^keepledger dev is ready/m.test(out));
     const out = dev.stdout();
-    expect(out).toMatch(/^cleared stale data in .*dev-data \(index, node stores, deployment from the run started .*\): the in-process chain starts empty on every run$/m);
+    expect(out).toMatch(
+      /^cleared stale data in .*dev-data \(index, node stores, deployment from the run started .*\): the in-process chain starts empty on every run$/m,
+    );
     expect(existsSync(join(data, "mine"))).toBe(true);
     // The human report: URLs, addresses, the three queries and the curl, in that order.
     expect(out).toMatch(/^INSECURE — development only: the 3 validators are debug Keeps \(no TEE\)/m);
@@ -201,7 +247,9 @@ describe("keepledger dev (npm start)", () => {
     expect(out).toMatch(/^Validator node 0 +http:\/\/127\.0\.0\.1:\d+ +0x[0-9a-fA-F]{40} +debug Keep — INSECURE, no TEE/m);
     expect(out).toMatch(/^AttestationRegistry +0x[0-9a-fA-F]{40}$/m);
     expect(out).toMatch(/^# Query 3: /m);
-    expect(out).toMatch(/^curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/evidence -H 'content-type: application\/json' --data @\S+sample-request\.json$/m);
+    expect(out).toMatch(
+      /^curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/evidence -H 'content-type: application\/json' --data @\S+sample-request\.json$/m,
+    );
     const stopped = await stopWith(dev, "SIGTERM");
     expect(stopped.code).toBe(0);
     expect(dev.stdout()).toMatch(/^stopped$/m);

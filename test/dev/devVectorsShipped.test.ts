@@ -19,7 +19,10 @@ describe("the dev vectors that ship with the package", () => {
     const fixture = fixturePath(set);
     expect(readdirSync(shipped).sort(), `files of data/dev-vectors/${set} vs test/fixtures/${set}`).toEqual(readdirSync(fixture).sort());
     for (const f of readdirSync(fixture)) {
-      expect(readFileSync(join(shipped, f)).equals(readFileSync(join(fixture, f))), `data/dev-vectors/${set}/${f} differs from test/fixtures/${set}/${f}; copy the fixture over it`).toBe(true);
+      expect(
+        readFileSync(join(shipped, f)).equals(readFileSync(join(fixture, f))),
+        `data/dev-vectors/${set}/${f} differs from test/fixtures/${set}/${f}; copy the fixture over it`,
+      ).toBe(true);
     }
   });
 
@@ -27,7 +30,11 @@ describe("the dev vectors that ship with the package", () => {
     const kinds = readdirSync(DEV_VECTORS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory());
     const sets = kinds.flatMap((k) => readdirSync(join(DEV_VECTORS_DIR, k.name)).map((s) => `${k.name}/${s}`));
     expect(sets.sort()).toEqual([...DEV_VECTOR_SETS].sort());
-    expect(demoVectors().map((v) => v.source).sort()).toEqual(DEV_VECTOR_SETS.map((s) => `data/dev-vectors/${s}`).sort());
+    expect(
+      demoVectors()
+        .map((v) => v.source)
+        .sort(),
+    ).toEqual(DEV_VECTOR_SETS.map((s) => `data/dev-vectors/${s}`).sort());
   });
 
   it("is in the package's files, and read relative to the package, not the working directory", () => {

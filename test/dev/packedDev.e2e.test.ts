@@ -55,8 +55,24 @@ beforeAll(() => {
   mkdirSync(app);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "scratch-app", private: true }));
   t = Date.now();
-  run("npm", ["install", join(scratch, packed.filename), ...edrNativePackages(), "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel", "error"], app);
-  console.info(`npm pack ${packMs} ms (${packed.size} B packed, ${packed.unpackedSize} B unpacked, ${packed.entryCount} files); npm install ${Date.now() - t} ms`);
+  run(
+    "npm",
+    [
+      "install",
+      join(scratch, packed.filename),
+      ...edrNativePackages(),
+      "--prefer-offline",
+      "--ignore-scripts",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel",
+      "error",
+    ],
+    app,
+  );
+  console.info(
+    `npm pack ${packMs} ms (${packed.size} B packed, ${packed.unpackedSize} B unpacked, ${packed.entryCount} files); npm install ${Date.now() - t} ms`,
+  );
 }, 180_000);
 
 afterAll(() => {
@@ -81,7 +97,10 @@ describe("keepledger dev from the packed package", () => {
   it("runs the installed keepledger dev from a scratch project: seeded from data/dev-vectors, answers GraphQL, stops on SIGINT", async () => {
     const ports = await freeDevPorts();
     const t0 = Date.now();
-    child = spawn(modernNode(), [join(app, "node_modules", ".bin", "keepledger"), "dev", "--json", ...devPortArgs(ports)], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(modernNode(), [join(app, "node_modules", ".bin", "keepledger"), "dev", "--json", ...devPortArgs(ports)], {
+      cwd: app,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
@@ -110,12 +129,26 @@ describe("keepledger dev from the packed package", () => {
     ]);
 
     // The printed auditor query finds the seeded verdicts, finalized, with their evidence.
-    const r = await fetch(ready.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: ready.queries[0]!.query }) });
-    const body = (await r.json()) as { data?: { workloads: { name: string; verdicts: { id: string; tee: string; tcbStatus: string; status: string; evidence: { available: boolean } }[] }[] }; errors?: unknown };
+    const r = await fetch(ready.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: ready.queries[0]!.query }),
+    });
+    const body = (await r.json()) as {
+      data?: {
+        workloads: {
+          name: string;
+          verdicts: { id: string; tee: string; tcbStatus: string; status: string; evidence: { available: boolean } }[];
+        }[];
+      };
+      errors?: unknown;
+    };
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     const byName = Object.fromEntries(body.data!.workloads.map((w) => [w.name, w.verdicts]));
     for (const s of ready.seeded) {
-      expect(byName[s.workload], s.workload).toMatchObject([{ id: s.verdictId.toLowerCase(), tee: s.tee, tcbStatus: s.tcbStatus, status: "FINALIZED" }]);
+      expect(byName[s.workload], s.workload).toMatchObject([
+        { id: s.verdictId.toLowerCase(), tee: s.tee, tcbStatus: s.tcbStatus, status: "FINALIZED" },
+      ]);
     }
     for (const w of ["demo-sgx-enclave", "demo-tdx-vm", "demo-snp-vm"]) expect(byName[w]![0]!.evidence.available, w).toBe(true);
 

@@ -32,7 +32,11 @@ function tableRows(markdown: string): Row[] {
   if (section === undefined) throw new Error("docs/architecture.md has no section 'Rooms and the imports between them'");
   const rows: Row[] = [];
   for (const line of section.split("\n")) {
-    const cells = line.trim().match(/^\|(.*)\|$/)?.[1]?.split("|").map((c) => c.trim());
+    const cells = line
+      .trim()
+      .match(/^\|(.*)\|$/)?.[1]
+      ?.split("|")
+      .map((c) => c.trim());
     if (cells === undefined || cells.length < 2 || cells[0] === "room" || /^-+$/.test(cells[0]!)) continue;
     rows.push({ room: cells[0]!, mayImport: cells[1]! });
   }

@@ -48,10 +48,17 @@ describe("the scenario", () => {
   it("emits every event kind but ValidatorPruned and the role-admin and role-revocation variants it does not need", () => {
     const decoder = createLogDecoder(scenario.deployment);
     const seen = new Set(logs.map((l) => `${decoder.decode(l)!.contract}.${decoder.decode(l)!.eventName}`));
-    const all = Object.entries(CONTRACT_ABIS).flatMap(([contract, abi]) => abi.filter((i) => i.type === "event").map((i) => `${contract}.${(i as { name: string }).name}`));
+    const all = Object.entries(CONTRACT_ABIS).flatMap(([contract, abi]) =>
+      abi.filter((i) => i.type === "event").map((i) => `${contract}.${(i as { name: string }).name}`),
+    );
     const missing = all.filter((e) => !seen.has(e)).sort();
     // The admin-rules events are exercised on the WorkloadRegistry; the other two share the same code.
-    const adminRules = ["DefaultAdminDelayChangeCanceled", "DefaultAdminDelayChangeScheduled", "DefaultAdminTransferCanceled", "DefaultAdminTransferScheduled"];
+    const adminRules = [
+      "DefaultAdminDelayChangeCanceled",
+      "DefaultAdminDelayChangeScheduled",
+      "DefaultAdminTransferCanceled",
+      "DefaultAdminTransferScheduled",
+    ];
     expect(missing).toEqual([
       ...adminRules.map((e) => `attestationRegistry.${e}`),
       "attestationRegistry.EIP712DomainChanged",
@@ -75,7 +82,14 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     return e;
   };
   const count = async (entity: string, where = "1 = 1", params: unknown[] = []) =>
-    Number((await db.query<{ n: number }>(`SELECT count(*) AS n FROM ${model.entity(entity).table} WHERE "_block_to" IS NULL AND ${where}`, params))[0]!.n);
+    Number(
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*) AS n FROM ${model.entity(entity).table} WHERE "_block_to" IS NULL AND ${where}`,
+          params,
+        )
+      )[0]!.n,
+    );
 
   beforeAll(async () => {
     ({ db, drop } = await store.open());
@@ -87,12 +101,22 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
   it("WorkloadRegistered, WorkloadMetadataUpdated and the ownership transfer → Workload", async () => {
     const { oracle, bridge } = scenario.workloads;
     const o = await get("Workload", oracle);
-    expect(o).toMatchObject({ name: "oracle", owner: scenario.accounts.owner.toLowerCase(), metadataURI: "ipfs://oracle-v2", pendingOwner: null, policyCount: 2 });
+    expect(o).toMatchObject({
+      name: "oracle",
+      owner: scenario.accounts.owner.toLowerCase(),
+      metadataURI: "ipfs://oracle-v2",
+      pendingOwner: null,
+      policyCount: 2,
+    });
     expect(o.createdAt).toBeGreaterThan(0n);
     const b = await get("Workload", bridge);
     // Accepted with a 7200 s policy delay: stored as of the event (previous owner, the new one pending with
     // its effectiveAt); the API resolves the owner in force at read time (test/api).
-    expect(b).toMatchObject({ owner: scenario.accounts.bridgeOwner.toLowerCase(), pendingOwner: scenario.accounts.newBridgeOwner.toLowerCase(), policyCount: 4 });
+    expect(b).toMatchObject({
+      owner: scenario.accounts.bridgeOwner.toLowerCase(),
+      pendingOwner: scenario.accounts.newBridgeOwner.toLowerCase(),
+      policyCount: 4,
+    });
     expect(b.pendingOwnerEffectiveAt as bigint).toBeGreaterThan(b.createdAt as bigint);
     const history = await db.query<{ owner: string; pendingOwner: string | null }>(
       `SELECT "owner", "pendingOwner" FROM reg_workload WHERE "id" = $1 ORDER BY "_block_from"`,
@@ -106,11 +130,32 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     expect(await count("Measurement")).toBe(7);
     const tdxId = measurementEntityId(oracle, scenario.measurements.oracleTdx);
     const tdx = await get("Measurement", tdxId);
-    expect(tdx).toMatchObject({ workload: oracle, hash: scenario.measurements.oracleTdx, tee: "tdx", version: 1, serial: 2, revoked: true, revocation: tdxId });
+    expect(tdx).toMatchObject({
+      workload: oracle,
+      hash: scenario.measurements.oracleTdx,
+      tee: "tdx",
+      version: 1,
+      serial: 2,
+      revoked: true,
+      revocation: tdxId,
+    });
     expect(tdx.value).toBe(
-      encodeMeasurementValue({ tee: "tdx", mrtd: `0x${"a1".repeat(48)}`, rtmr0: `0x${"a2".repeat(48)}`, rtmr1: `0x${"a3".repeat(48)}`, rtmr2: `0x${"a4".repeat(48)}`, rtmr3: `0x${"00".repeat(48)}` }),
+      encodeMeasurementValue({
+        tee: "tdx",
+        mrtd: `0x${"a1".repeat(48)}`,
+        rtmr0: `0x${"a2".repeat(48)}`,
+        rtmr1: `0x${"a3".repeat(48)}`,
+        rtmr2: `0x${"a4".repeat(48)}`,
+        rtmr3: `0x${"00".repeat(48)}`,
+      }),
     );
-    expect(await get("Revocation", tdxId)).toMatchObject({ kind: "MEASUREMENT", measurement: tdxId, workload: oracle, actor: scenario.accounts.owner.toLowerCase(), verdict: null });
+    expect(await get("Revocation", tdxId)).toMatchObject({
+      kind: "MEASUREMENT",
+      measurement: tdxId,
+      workload: oracle,
+      actor: scenario.accounts.owner.toLowerCase(),
+      verdict: null,
+    });
     // MeasurementSerialRevoked (AttestationRegistry) is the same act: no second Revocation.
     expect(await count("Revocation", `"kind" = 'MEASUREMENT'`)).toBe(1);
   });
@@ -133,7 +178,11 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     expect((p.effectiveAt as bigint) - (p.scheduledAt as bigint)).toBe(7_200n);
     expect((await get("Workload", oracle)).policy).toBe(policyEntityId(oracle, 1));
     const defaults = await get("Policy", policyEntityId(bridge, 0));
-    expect(defaults).toMatchObject({ allowedTees: ["sgx", "tdx", "sev-snp", "nitro"], acceptedTcbStatuses: ["UpToDate", "NotApplicable"], dev: false });
+    expect(defaults).toMatchObject({
+      allowedTees: ["sgx", "tdx", "sev-snp", "nitro"],
+      acceptedTcbStatuses: ["UpToDate", "NotApplicable"],
+      dev: false,
+    });
     expect(defaults.effectiveAt).toBe(defaults.scheduledAt);
     expect((await get("Policy", policyEntityId(bridge, 2))).replaced).toBe(true);
     expect(await get("Policy", policyEntityId(bridge, 3))).toMatchObject({ replaced: false, deniedAdvisories: ["AWS-2030-001"] });
@@ -141,11 +190,20 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
 
   it("ValidatorAdded, ValidatorRemoved, ValidatorEndpointUpdated, LoggingProfileScheduled, ValidatorVerdictAttached and …Invalidated → Validator", async () => {
     const [v0, v1, v2, v3] = scenario.validators.map((v) => v.address.toLowerCase());
-    expect(await get("Validator", v0!)).toMatchObject({ endpoint: "https://validator-0.example/v2", bootstrap: true, loggingProfile: "PRODUCTION", verdictInvalidated: false });
+    expect(await get("Validator", v0!)).toMatchObject({
+      endpoint: "https://validator-0.example/v2",
+      bootstrap: true,
+      loggingProfile: "PRODUCTION",
+      verdictInvalidated: false,
+    });
     expect((await get("Validator", v0!)).verdict).toBe(scenario.verdicts.validator0Own!.id);
     // Invalidated when its own verdict was revoked, then reinstated by governance (ValidatorReinstated):
     // not invalidated, but its revoked verdict no longer counts (no expiry) until it attaches a live one.
-    expect(await get("Validator", v1!)).toMatchObject({ verdict: scenario.verdicts.validator1Own!.id, verdictInvalidated: false, verdictExpiresAt: null });
+    expect(await get("Validator", v1!)).toMatchObject({
+      verdict: scenario.verdicts.validator1Own!.id,
+      verdictInvalidated: false,
+      verdictExpiresAt: null,
+    });
     const p2 = await get("Validator", v2!);
     expect(p2).toMatchObject({ loggingProfile: "PRODUCTION", pendingLoggingProfile: "STAGING" });
     expect((p2.loggingProfileEffectiveAt as bigint) > 0n).toBe(true);
@@ -165,7 +223,23 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
       `SELECT "kind", "data", "actor" FROM reg_governancechange WHERE "_block_to" IS NULL ORDER BY "blockNumber", "id"`,
     );
     const kinds = changes.map((c) => c.kind);
-    for (const k of ["RoleGranted", "RoleRevoked", "AttestationRegistryWired", "ValidatorAdded", "ValidatorRemoved", "ThresholdScheduled", "LoggingProfileScheduled", "ValidatorWorkloadScheduled", "GovernanceDelayScheduled", "BootstrapCloseScheduled", "PolicyDelayScheduled", "DefaultAdminTransferScheduled", "DefaultAdminTransferCanceled", "DefaultAdminDelayChangeScheduled", "DefaultAdminDelayChangeCanceled"]) {
+    for (const k of [
+      "RoleGranted",
+      "RoleRevoked",
+      "AttestationRegistryWired",
+      "ValidatorAdded",
+      "ValidatorRemoved",
+      "ThresholdScheduled",
+      "LoggingProfileScheduled",
+      "ValidatorWorkloadScheduled",
+      "GovernanceDelayScheduled",
+      "BootstrapCloseScheduled",
+      "PolicyDelayScheduled",
+      "DefaultAdminTransferScheduled",
+      "DefaultAdminTransferCanceled",
+      "DefaultAdminDelayChangeScheduled",
+      "DefaultAdminDelayChangeCanceled",
+    ]) {
       expect(kinds, k).toContain(k);
     }
     expect(kinds.filter((k) => k === "RoleGranted")).toHaveLength(8);
@@ -178,7 +252,10 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
   it("VerdictFinalized → a stored Verdict with its signers; unbound evidence is marked", async () => {
     const v = scenario.verdicts.oracleDebugK0!;
     const e = await get("Verdict", v.id);
-    const signers = scenario.validators.slice(0, 2).map((s) => s.address.toLowerCase()).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const signers = scenario.validators
+      .slice(0, 2)
+      .map((s) => s.address.toLowerCase())
+      .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
     expect(e).toMatchObject({
       workload: v.verdict.workloadId,
       measurement: measurementEntityId(v.verdict.workloadId, v.verdict.measurementHash),
@@ -195,7 +272,11 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
       measurementSerial: 3,
     });
     const unbound = await get("Verdict", scenario.verdicts.bridgeUnbound!.id);
-    expect(unbound).toMatchObject({ unbound: true, freshnessBlock: 0n, subject: unboundSubject(scenario.verdicts.bridgeUnbound!.verdict.evidenceHash).toLowerCase() });
+    expect(unbound).toMatchObject({
+      unbound: true,
+      freshnessBlock: 0n,
+      subject: unboundSubject(scenario.verdicts.bridgeUnbound!.verdict.evidenceHash).toLowerCase(),
+    });
   });
 
   it("BatchFinalized, VerdictGroupFinalized and VerdictMaterialized → Batch and its batched Verdicts", async () => {
@@ -212,7 +293,13 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
   it("VerdictRevoked → a revoked Verdict and a VERDICT Revocation, also for an id revoked before it was finalized", async () => {
     const id = scenario.verdicts.oracleSgxK1!.id;
     expect(await get("Verdict", id)).toMatchObject({ revoked: true, revocation: id, status: "REVOKED" });
-    expect(await get("Revocation", id)).toMatchObject({ kind: "VERDICT", verdict: id, verdictId: id, reason: "key leaked", workload: scenario.workloads.oracle });
+    expect(await get("Revocation", id)).toMatchObject({
+      kind: "VERDICT",
+      verdict: id,
+      verdictId: id,
+      reason: "key leaked",
+      workload: scenario.workloads.oracle,
+    });
     const early = scenario.verdicts.preRevoked!.id;
     expect(await get("Verdict", early)).toMatchObject({ revoked: true, batch: scenario.batches.batch1 });
     expect(await get("Revocation", early)).toMatchObject({ kind: "VERDICT", reason: "withdrawn before finalization", workload: null });
@@ -222,7 +309,15 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     const { oracle, bridge } = scenario.workloads;
     const [k4, k5, k7] = [4, 5, 7].map((i) => scenario.keeps[i]!.toLowerCase());
     const id = (subject: string, workload: string) => `${subject}${workload.slice(2)}`;
-    expect(await get("SubjectRevocation", id(k4!, oracle))).toMatchObject({ subject: k4, workloadId: oracle, workload: oracle, everywhere: false, active: true, reason: "Keep key leaked", liftedAt: null });
+    expect(await get("SubjectRevocation", id(k4!, oracle))).toMatchObject({
+      subject: k4,
+      workloadId: oracle,
+      workload: oracle,
+      everywhere: false,
+      active: true,
+      reason: "Keep key leaked",
+      liftedAt: null,
+    });
     expect(await get("Verdict", scenario.verdicts.batch0Leaf0!.id)).toMatchObject({ revoked: true, status: "REVOKED" });
     const lifted = await get("SubjectRevocation", id(k5!, oracle));
     expect(lifted).toMatchObject({ active: false, liftedBy: scenario.accounts.owner.toLowerCase() });
@@ -237,7 +332,13 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
 
   it("PlatformRevoked and PlatformRevocationLifted → PlatformRevocation, with the value in clear where it can be", async () => {
     const fmspc = await get("PlatformRevocation", `0x0100906ed50000${"0".repeat(52)}`);
-    expect(fmspc).toMatchObject({ kind: "fmspc", name: "00906ed50000", active: true, reason: "FMSPC below the TCB recovery", actor: scenario.accounts.owner.toLowerCase() });
+    expect(fmspc).toMatchObject({
+      kind: "fmspc",
+      name: "00906ed50000",
+      active: true,
+      reason: "FMSPC below the TCB recovery",
+      actor: scenario.accounts.owner.toLowerCase(),
+    });
     const nitro = await get("PlatformRevocation", `0x04${"0".repeat(63)}4`);
     expect(nitro).toMatchObject({ kind: "tee", name: "nitro", active: false, liftedBy: scenario.accounts.owner.toLowerCase() });
   });
@@ -258,15 +359,23 @@ describe("ValidatorPruned", () => {
       const clients = { publicClient: chain.publicClient, walletClient: chain.walletClient(owner) };
       const { deployment } = await deployKeepledger(clients, { devPoliciesAllowed: true });
       const validators = devAccounts("keepledger.test.prune", 65);
-      for (const v of validators.slice(0, 64)) await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://v.example", loggingProfile: "production" });
+      for (const v of validators.slice(0, 64))
+        await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://v.example", loggingProfile: "production" });
       await removeValidator(clients, deployment, validators[0]!.address);
       await chain.increaseTime(1);
-      await addValidator(clients, deployment, { address: validators[64]!.address, endpoint: "https://v.example", loggingProfile: "production" });
+      await addValidator(clients, deployment, {
+        address: validators[64]!.address,
+        endpoint: "https://v.example",
+        loggingProfile: "production",
+      });
       const db = (await TEST_DATABASES[0]!.open()).db;
       await (await createIndexer({ db, chain: chain.provider, deployment })).catchUp();
       const pruned = await new EntityBatch(db, model).load("Validator", validators[0]!.address.toLowerCase());
       expect(pruned).toMatchObject({ pruned: true, active: false });
-      expect(await new EntityBatch(db, model).load("Validator", validators[64]!.address.toLowerCase())).toMatchObject({ pruned: false, active: true });
+      expect(await new EntityBatch(db, model).load("Validator", validators[64]!.address.toLowerCase())).toMatchObject({
+        pruned: false,
+        active: true,
+      });
       await db.close();
     } finally {
       await chain.close();

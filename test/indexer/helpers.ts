@@ -20,7 +20,10 @@ export interface RecordingSource extends ChainSource {
 }
 
 /** Records every request; `intercept` may throw or answer instead of the chain. */
-export function recordingSource(inner: ChainSource, intercept?: (args: { method: string; params?: unknown }, n: number) => unknown): RecordingSource {
+export function recordingSource(
+  inner: ChainSource,
+  intercept?: (args: { method: string; params?: unknown }, n: number) => unknown,
+): RecordingSource {
   const calls: { method: string; params?: unknown }[] = [];
   return {
     calls,

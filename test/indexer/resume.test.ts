@@ -32,7 +32,9 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
 
   it("resumes after the last committed block when restarted, and ends where one clean run ends", async () => {
     const stop = scenario.checkpoints.afterSingles!;
-    const capped = recordingSource(scenario.chain.provider, (args) => (args.method === "eth_blockNumber" ? `0x${stop.toString(16)}` : undefined));
+    const capped = recordingSource(scenario.chain.provider, (args) =>
+      args.method === "eth_blockNumber" ? `0x${stop.toString(16)}` : undefined,
+    );
     const first = await createIndexer({ db, chain: capped, deployment: scenario.deployment, pageSize: 10 });
     expect(await first.catchUp()).toBe(stop);
     await first.stop();
@@ -65,7 +67,8 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
       const cursor = (await indexer.cursor())?.number ?? -1;
       const partial = await dumpEntities(other);
       // Everything stored is from blocks at or before the cursor: the failed page wrote nothing.
-      for (const rows of Object.values(partial)) for (const r of rows as { _block_from: number }[]) expect(r._block_from).toBeLessThanOrEqual(cursor);
+      for (const rows of Object.values(partial))
+        for (const r of rows as { _block_from: number }[]) expect(r._block_from).toBeLessThanOrEqual(cursor);
       await indexer.catchUp();
       expect(await dumpEntities(other)).toEqual(clean);
     } finally {
@@ -83,17 +86,31 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
         return undefined;
       });
       const lines: string[] = [];
-      const indexer = await createIndexer({ db: other, chain: strict, deployment: scenario.deployment, pageSize: 1_000, progressIntervalMs: 0, log: (l) => lines.push(l) });
+      const indexer = await createIndexer({
+        db: other,
+        chain: strict,
+        deployment: scenario.deployment,
+        pageSize: 1_000,
+        progressIntervalMs: 0,
+        log: (l) => lines.push(l),
+      });
       await indexer.catchUp();
       expect(await dumpEntities(other)).toEqual(clean);
-      expect(lines.some((l) => /^indexing: block [\d,]+ of [\d,]+ \(\d+\.\d%\), [\d,]+ blocks\/s, [\d,]+ events\/s, ETA /.test(l))).toBe(true);
+      expect(lines.some((l) => /^indexing: block [\d,]+ of [\d,]+ \(\d+\.\d%\), [\d,]+ blocks\/s, [\d,]+ events\/s, ETA /.test(l))).toBe(
+        true,
+      );
     } finally {
       await dropOther();
     }
   });
 
   it("refuses a database that indexes another deployment", async () => {
-    const other = { ...scenario.deployment, contracts: { ...scenario.deployment.contracts, attestationRegistry: scenario.deployment.contracts.validatorSet } };
-    await expect(createIndexer({ db, chain: scenario.chain.provider, deployment: other })).rejects.toMatchObject({ code: "INDEXER_DEPLOYMENT_MISMATCH" });
+    const other = {
+      ...scenario.deployment,
+      contracts: { ...scenario.deployment.contracts, attestationRegistry: scenario.deployment.contracts.validatorSet },
+    };
+    await expect(createIndexer({ db, chain: scenario.chain.provider, deployment: other })).rejects.toMatchObject({
+      code: "INDEXER_DEPLOYMENT_MISMATCH",
+    });
   });
 });

@@ -14,11 +14,27 @@ import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "..
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
 import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
-import { addValidator, attachVerdict, bootstrapValidator, closeBootstrap, removeValidator, setThreshold, setValidatorWorkload } from "../../src/chain/validators.ts";
+import {
+  addValidator,
+  attachVerdict,
+  bootstrapValidator,
+  closeBootstrap,
+  removeValidator,
+  setThreshold,
+  setValidatorWorkload,
+} from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, revokeMeasurement, schedulePolicy } from "../../src/chain/workloads.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../../src/dev/quorum.ts";
-import { buildBatch, TCB_STATUS_CODES, TEE_KIND_CODES, unboundSubject, verdictId, type Verdict, type VerdictGroup } from "../../src/ids/index.ts";
+import {
+  buildBatch,
+  TCB_STATUS_CODES,
+  TEE_KIND_CODES,
+  unboundSubject,
+  verdictId,
+  type Verdict,
+  type VerdictGroup,
+} from "../../src/ids/index.ts";
 import { connectRegistryChain, type RegistryChain } from "../support/registry-chain.ts";
 
 /** 2030-01-01T00:00:00Z: the scenario's first block. */
@@ -31,7 +47,15 @@ export interface Scenario {
   deployment: Deployment;
   owner: Address;
   workloads: { oracle: Hex; bridge: Hex; validator: Hex };
-  measurements: { oracleSgx1: Hex; oracleTdx: Hex; oracleDebug: Hex; oracleSgx2: Hex; bridgeNitro: Hex; bridgeDebug: Hex; validatorSgx: Hex };
+  measurements: {
+    oracleSgx1: Hex;
+    oracleTdx: Hex;
+    oracleDebug: Hex;
+    oracleSgx2: Hex;
+    bridgeNitro: Hex;
+    bridgeDebug: Hex;
+    validatorSgx: Hex;
+  };
   validators: PrivateKeyAccount[];
   keeps: Address[];
   verdicts: Record<string, { id: Hex; verdict: Verdict }>;
@@ -50,13 +74,23 @@ export async function runScenario(): Promise<Scenario> {
     pinnedClock: { start: SCENARIO_START, step: 12 },
   });
   const clock = chain.clock!;
-  const [owner, bridgeOwner, newBridgeOwner, secondGovernor] = chain.accounts.map((a) => getAddress(a)) as [Address, Address, Address, Address];
+  const [owner, bridgeOwner, newBridgeOwner, secondGovernor] = chain.accounts.map((a) => getAddress(a)) as [
+    Address,
+    Address,
+    Address,
+    Address,
+  ];
   const as = (account: Address): ChainClients => ({ publicClient: chain.publicClient, walletClient: chain.walletClient(account) });
   const admin = as(owner);
   const { deployment } = await deployKeepledger(admin, { devPoliciesAllowed: true, governanceDelay: 3600n, policyDelay: 7200n });
   const client: KeepledgerClient = keepledgerClient(admin, deployment);
-  const send = async (from: ChainClients, contract: keyof Deployment["contracts"], abi: Abi, functionName: string, args: readonly unknown[]) =>
-    sendContractCall(from, { address: deployment.contracts[contract], abi, functionName, args });
+  const send = async (
+    from: ChainClients,
+    contract: keyof Deployment["contracts"],
+    abi: Abi,
+    functionName: string,
+    args: readonly unknown[],
+  ) => sendContractCall(from, { address: deployment.contracts[contract], abi, functionName, args });
   const blockNow = async () => chain.publicClient.getBlock();
   const checkpoints: Record<string, number> = {};
   const checkpoint = async (name: string) => {
@@ -68,7 +102,15 @@ export async function runScenario(): Promise<Scenario> {
   const bridge = (await registerWorkload(as(bridgeOwner), deployment, "bridge", "https://bridge.example/meta.json")).workloadId;
   const enclave = (label: string): Hex => keccak256(stringToBytes(label));
   const m = {
-    oracleSgx1: (await addMeasurement(admin, deployment, oracle, 1, { tee: "sgx", mrenclave: enclave("oracle enclave v1"), mrsigner: ZERO32, isvProdId: 0, minIsvSvn: 0 })).measurementHash,
+    oracleSgx1: (
+      await addMeasurement(admin, deployment, oracle, 1, {
+        tee: "sgx",
+        mrenclave: enclave("oracle enclave v1"),
+        mrsigner: ZERO32,
+        isvProdId: 0,
+        minIsvSvn: 0,
+      })
+    ).measurementHash,
     oracleTdx: (
       await addMeasurement(admin, deployment, oracle, 1, {
         tee: "tdx",
@@ -79,12 +121,28 @@ export async function runScenario(): Promise<Scenario> {
         rtmr3: `0x${"00".repeat(48)}`,
       })
     ).measurementHash,
-    oracleDebug: (await addMeasurement(admin, deployment, oracle, 1, { tee: "debug", measurement: enclave("oracle debug build") })).measurementHash,
-    oracleSgx2: (await addMeasurement(admin, deployment, oracle, 2, { tee: "sgx", mrenclave: enclave("oracle enclave v2"), mrsigner: ZERO32, isvProdId: 0, minIsvSvn: 0 })).measurementHash,
-    bridgeNitro: (
-      await addMeasurement(as(bridgeOwner), deployment, bridge, 1, { tee: "nitro", pcr0: `0x${"b0".repeat(48)}`, pcr1: `0x${"b1".repeat(48)}`, pcr2: `0x${"b2".repeat(48)}` })
+    oracleDebug: (await addMeasurement(admin, deployment, oracle, 1, { tee: "debug", measurement: enclave("oracle debug build") }))
+      .measurementHash,
+    oracleSgx2: (
+      await addMeasurement(admin, deployment, oracle, 2, {
+        tee: "sgx",
+        mrenclave: enclave("oracle enclave v2"),
+        mrsigner: ZERO32,
+        isvProdId: 0,
+        minIsvSvn: 0,
+      })
     ).measurementHash,
-    bridgeDebug: (await addMeasurement(as(bridgeOwner), deployment, bridge, 1, { tee: "debug", measurement: enclave("bridge debug build") })).measurementHash,
+    bridgeNitro: (
+      await addMeasurement(as(bridgeOwner), deployment, bridge, 1, {
+        tee: "nitro",
+        pcr0: `0x${"b0".repeat(48)}`,
+        pcr1: `0x${"b1".repeat(48)}`,
+        pcr2: `0x${"b2".repeat(48)}`,
+      })
+    ).measurementHash,
+    bridgeDebug: (
+      await addMeasurement(as(bridgeOwner), deployment, bridge, 1, { tee: "debug", measurement: enclave("bridge debug build") })
+    ).measurementHash,
     validatorSgx: ZERO32,
   };
   const oraclePolicy: WorkloadPolicy = {
@@ -99,13 +157,23 @@ export async function runScenario(): Promise<Scenario> {
     deniedFmspcs: ["00906ed50000"],
   };
   await schedulePolicy(admin, deployment, oracle, oraclePolicy);
-  const bridgePolicy: WorkloadPolicy = { ...defaultPolicy(), allowedTees: ["nitro", "debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, allowUnboundEvidence: true };
+  const bridgePolicy: WorkloadPolicy = {
+    ...defaultPolicy(),
+    allowedTees: ["nitro", "debug"],
+    acceptedTcbStatuses: ["NotApplicable"],
+    dev: true,
+    allowUnboundEvidence: true,
+  };
   await schedulePolicy(as(bridgeOwner), deployment, bridge, bridgePolicy);
 
   // ===== Validators (bootstrapped), threshold =====
   const validators = devAccounts("keepledger.scenario.validator", 4);
   for (const [i, v] of validators.slice(0, 3).entries()) {
-    await bootstrapValidator(admin, deployment, { address: v.address, endpoint: `https://validator-${i}.example`, loggingProfile: "production" });
+    await bootstrapValidator(admin, deployment, {
+      address: v.address,
+      endpoint: `https://validator-${i}.example`,
+      loggingProfile: "production",
+    });
   }
   await setThreshold(admin, deployment, 2);
   await clock.jump(7200);
@@ -120,7 +188,10 @@ export async function runScenario(): Promise<Scenario> {
   const keeps = devAccounts("keepledger.scenario.keep", 8).map((k) => k.address);
   const quorum = validators.slice(0, 2);
   const verdicts: Scenario["verdicts"] = {};
-  const single = async (name: string, fields: Omit<Verdict, "issuedAt" | "expiresAt" | "freshnessBlock" | "collateralHash"> & { lifetime: bigint; unbound?: boolean }) => {
+  const single = async (
+    name: string,
+    fields: Omit<Verdict, "issuedAt" | "expiresAt" | "freshnessBlock" | "collateralHash"> & { lifetime: bigint; unbound?: boolean },
+  ) => {
     const b = await blockNow();
     const v: Verdict = {
       workloadId: fields.workloadId,
@@ -139,11 +210,52 @@ export async function runScenario(): Promise<Scenario> {
     return v;
   };
   const evidence = (label: string): Hex => keccak256(stringToBytes(`evidence: ${label}`));
-  await single("oracleDebugK0", { workloadId: oracle, measurementHash: m.oracleDebug, tee: TEE_KIND_CODES.debug, tcbStatus: TCB_STATUS_CODES.NotApplicable, subject: keeps[0]!, evidenceHash: evidence("k0 debug"), lifetime: 86_400n });
-  await single("oracleSgxK1", { workloadId: oracle, measurementHash: m.oracleSgx1, tee: TEE_KIND_CODES.sgx, tcbStatus: TCB_STATUS_CODES.UpToDate, subject: keeps[1]!, evidenceHash: evidence("k1 sgx"), lifetime: 2n * 86_400n });
-  await single("oracleTdxK2", { workloadId: oracle, measurementHash: m.oracleTdx, tee: TEE_KIND_CODES.tdx, tcbStatus: TCB_STATUS_CODES.SWHardeningNeeded, subject: keeps[2]!, evidenceHash: evidence("k2 tdx"), lifetime: 600n });
-  await single("bridgeUnbound", { workloadId: bridge, measurementHash: m.bridgeDebug, tee: TEE_KIND_CODES.debug, tcbStatus: TCB_STATUS_CODES.NotApplicable, subject: keeps[3]!, evidenceHash: evidence("bridge unbound"), lifetime: 86_400n, unbound: true });
-  await single("bridgeShortLived", { workloadId: bridge, measurementHash: m.bridgeDebug, tee: TEE_KIND_CODES.debug, tcbStatus: TCB_STATUS_CODES.NotApplicable, subject: keeps[5]!, evidenceHash: evidence("k5 short-lived"), lifetime: 300n });
+  await single("oracleDebugK0", {
+    workloadId: oracle,
+    measurementHash: m.oracleDebug,
+    tee: TEE_KIND_CODES.debug,
+    tcbStatus: TCB_STATUS_CODES.NotApplicable,
+    subject: keeps[0]!,
+    evidenceHash: evidence("k0 debug"),
+    lifetime: 86_400n,
+  });
+  await single("oracleSgxK1", {
+    workloadId: oracle,
+    measurementHash: m.oracleSgx1,
+    tee: TEE_KIND_CODES.sgx,
+    tcbStatus: TCB_STATUS_CODES.UpToDate,
+    subject: keeps[1]!,
+    evidenceHash: evidence("k1 sgx"),
+    lifetime: 2n * 86_400n,
+  });
+  await single("oracleTdxK2", {
+    workloadId: oracle,
+    measurementHash: m.oracleTdx,
+    tee: TEE_KIND_CODES.tdx,
+    tcbStatus: TCB_STATUS_CODES.SWHardeningNeeded,
+    subject: keeps[2]!,
+    evidenceHash: evidence("k2 tdx"),
+    lifetime: 600n,
+  });
+  await single("bridgeUnbound", {
+    workloadId: bridge,
+    measurementHash: m.bridgeDebug,
+    tee: TEE_KIND_CODES.debug,
+    tcbStatus: TCB_STATUS_CODES.NotApplicable,
+    subject: keeps[3]!,
+    evidenceHash: evidence("bridge unbound"),
+    lifetime: 86_400n,
+    unbound: true,
+  });
+  await single("bridgeShortLived", {
+    workloadId: bridge,
+    measurementHash: m.bridgeDebug,
+    tee: TEE_KIND_CODES.debug,
+    tcbStatus: TCB_STATUS_CODES.NotApplicable,
+    subject: keeps[5]!,
+    evidenceHash: evidence("k5 short-lived"),
+    lifetime: 300n,
+  });
   await checkpoint("afterSingles");
 
   // ===== A batch of two groups; two verdicts materialized =====
@@ -178,7 +290,15 @@ export async function runScenario(): Promise<Scenario> {
   await client.materializeVerdict(built.verdicts[0]!, batchId, built.proof(0));
   await client.materializeVerdict(built.verdicts[4]!, batchId, built.proof(4));
   // A renewal: k0's newer verdict becomes the one isAttested reads.
-  await single("oracleDebugK0Renewed", { workloadId: oracle, measurementHash: m.oracleDebug, tee: TEE_KIND_CODES.debug, tcbStatus: TCB_STATUS_CODES.NotApplicable, subject: keeps[0]!, evidenceHash: evidence("k0 debug renewed"), lifetime: 86_400n });
+  await single("oracleDebugK0Renewed", {
+    workloadId: oracle,
+    measurementHash: m.oracleDebug,
+    tee: TEE_KIND_CODES.debug,
+    tcbStatus: TCB_STATUS_CODES.NotApplicable,
+    subject: keeps[0]!,
+    evidenceHash: evidence("k0 debug renewed"),
+    lifetime: 86_400n,
+  });
   await checkpoint("beforeRevocations");
 
   // ===== Revocations =====
@@ -198,14 +318,23 @@ export async function runScenario(): Promise<Scenario> {
   };
   const late = buildBatch([lateGroup]);
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeVerdict", [late.leaves[0]!, "withdrawn before finalization"]);
-  const { batchId: lateBatchId } = await client.finalizeBatch([lateGroup], await quorumSignBatch(quorum, late.root, late.count, client.domain));
+  const { batchId: lateBatchId } = await client.finalizeBatch(
+    [lateGroup],
+    await quorumSignBatch(quorum, late.root, late.count, client.domain),
+  );
   verdicts.preRevoked = { id: late.leaves[0]!, verdict: late.verdicts[0]! };
   await checkpoint("afterRevocations");
 
   // ===== Validators attest themselves; governance =====
   const validatorWorkload = (await registerWorkload(admin, deployment, "keepledger-validator", "")).workloadId;
   m.validatorSgx = (
-    await addMeasurement(admin, deployment, validatorWorkload, 1, { tee: "sgx", mrenclave: enclave("validator enclave"), mrsigner: ZERO32, isvProdId: 0, minIsvSvn: 0 })
+    await addMeasurement(admin, deployment, validatorWorkload, 1, {
+      tee: "sgx",
+      mrenclave: enclave("validator enclave"),
+      mrsigner: ZERO32,
+      isvProdId: 0,
+      minIsvSvn: 0,
+    })
   ).measurementHash;
   await setValidatorWorkload(admin, deployment, validatorWorkload);
   // The measurement is usable after the policy delay (7200 s), the designation after the governance delay.
@@ -227,7 +356,11 @@ export async function runScenario(): Promise<Scenario> {
   await chain.testClient.impersonateAccount({ address: validators[0]!.address });
   await chain.testClient.setBalance({ address: validators[0]!.address, value: 10n ** 20n });
   await send(as(validators[0]!.address), "validatorSet", validatorSetAbi, "setEndpoint", ["https://validator-0.example/v2"]);
-  await addValidator(admin, deployment, { address: validators[3]!.address, endpoint: "https://validator-3.example", loggingProfile: "debug" });
+  await addValidator(admin, deployment, {
+    address: validators[3]!.address,
+    endpoint: "https://validator-3.example",
+    loggingProfile: "debug",
+  });
   await removeValidator(admin, deployment, validators[3]!.address);
   await send(admin, "validatorSet", validatorSetAbi, "setGovernanceDelay", [1800n]);
   await send(admin, "workloadRegistry", workloadRegistryAbi, "setPolicyDelay", [3600n]);
@@ -242,8 +375,15 @@ export async function runScenario(): Promise<Scenario> {
   // Two looser policies for the bridge in a row (longer lifetimes: they wait for the policy delay): the
   // first never comes into force.
   await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 8 * 86_400 });
-  await schedulePolicy(as(newBridgeOwner), deployment, bridge, { ...bridgePolicy, verdictLifetime: 9 * 86_400, deniedAdvisories: ["AWS-2030-001"] });
-  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeVerdict", [verdicts.validator1Own!.id, "validator host compromised"]);
+  await schedulePolicy(as(newBridgeOwner), deployment, bridge, {
+    ...bridgePolicy,
+    verdictLifetime: 9 * 86_400,
+    deniedAdvisories: ["AWS-2030-001"],
+  });
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeVerdict", [
+    verdicts.validator1Own!.id,
+    "validator host compromised",
+  ]);
   await checkpoint("governance");
 
   // ===== Subject and platform revocations =====
@@ -254,8 +394,16 @@ export async function runScenario(): Promise<Scenario> {
   await checkpoint("subjectRevoked");
   await send(admin, "attestationRegistry", attestationRegistryAbi, "liftSubjectRevocation", [keeps[5]!, oracle]);
   // k7 everywhere, its bridge workload listed (its materialized bridge verdict is revoked with it).
-  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeSubjectEverywhere", [keeps[7]!, [bridge], "Keep host compromised"]);
-  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [1, `0x00906ed50000${"0".repeat(52)}`, "FMSPC below the TCB recovery"]);
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokeSubjectEverywhere", [
+    keeps[7]!,
+    [bridge],
+    "Keep host compromised",
+  ]);
+  await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [
+    1,
+    `0x00906ed50000${"0".repeat(52)}`,
+    "FMSPC below the TCB recovery",
+  ]);
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [4, `0x${"0".repeat(63)}4`, "Nitro paused"]);
   await send(admin, "attestationRegistry", attestationRegistryAbi, "liftPlatformRevocation", [4, `0x${"0".repeat(63)}4`]);
   await send(admin, "validatorSet", validatorSetAbi, "reinstateValidator", [validators[1]!.address]);

@@ -34,18 +34,21 @@ describe("the subgraph", () => {
     expect(readFileSync(new URL(`abis/${name}.json`, root), "utf8")).toBe(abiJson(abi));
   });
 
-  it.each(Object.keys(DATA_SOURCES) as ContractName[])("handles every %s event the indexer handles, with an exported mapping function", (contract) => {
-    const { name, file } = DATA_SOURCES[contract];
-    const handlers = handlersOf(name);
-    const source = readFileSync(new URL(file, root), "utf8");
-    const events = CONTRACT_ABIS[contract].filter((i) => i.type === "event").map((i) => (i as { name: string }).name);
-    for (const event of events) {
-      if (IGNORED_EVENTS.has(event) || event === "MeasurementSerialRevoked") continue;
-      expect(EVENT_HANDLERS[contract][event], `${contract}.${event} in the indexer`).toBeDefined();
-      const handler = handlers.get(event);
-      expect(handler, `${name}.${event} in subgraph.yaml`).toBeDefined();
-      expect(source, `${file} exports ${handler}`).toMatch(new RegExp(`export function ${handler}\\(event: ${event}\\)`));
-    }
-    expect([...handlers.keys()].every((e) => events.includes(e))).toBe(true);
-  });
+  it.each(Object.keys(DATA_SOURCES) as ContractName[])(
+    "handles every %s event the indexer handles, with an exported mapping function",
+    (contract) => {
+      const { name, file } = DATA_SOURCES[contract];
+      const handlers = handlersOf(name);
+      const source = readFileSync(new URL(file, root), "utf8");
+      const events = CONTRACT_ABIS[contract].filter((i) => i.type === "event").map((i) => (i as { name: string }).name);
+      for (const event of events) {
+        if (IGNORED_EVENTS.has(event) || event === "MeasurementSerialRevoked") continue;
+        expect(EVENT_HANDLERS[contract][event], `${contract}.${event} in the indexer`).toBeDefined();
+        const handler = handlers.get(event);
+        expect(handler, `${name}.${event} in subgraph.yaml`).toBeDefined();
+        expect(source, `${file} exports ${handler}`).toMatch(new RegExp(`export function ${handler}\\(event: ${event}\\)`));
+      }
+      expect([...handlers.keys()].every((e) => events.includes(e))).toBe(true);
+    },
+  );
 });

@@ -55,7 +55,8 @@ describe("layer rules (dependency-cruiser)", () => {
       "src/evidence/quoteTypes.ts": 'import type { NodeOptions } from "../node/NodeTypes.ts";\nexport type Q = NodeOptions;\n',
       // verify → evidence is allowed; evidence → verify closes a cycle through two rooms.
       "src/verify/verifyQuote.ts": 'import { cursor } from "../evidence/cursor.ts";\nexport const verify = cursor;\n',
-      "src/evidence/cursor.ts": 'import { verify } from "../verify/verifyQuote.ts";\nexport const cursor = 1;\nexport const again = () => verify;\n',
+      "src/evidence/cursor.ts":
+        'import { verify } from "../verify/verifyQuote.ts";\nexport const cursor = 1;\nexport const again = () => verify;\n',
       // A unit test may import test/support/ but nothing else under test/.
       "src/evidence/cursor.test.ts": 'import { e2e } from "../../test/e2e/helpers.ts";\nexport const t = e2e;\n',
       "test/e2e/helpers.ts": "export const e2e = 1;\n",
@@ -65,7 +66,9 @@ describe("layer rules (dependency-cruiser)", () => {
     expect(output).toMatch(/error room-evidence: src\/evidence\/parseQuote\.ts → src\/node\/startValidatorNode\.ts/);
     expect(output).toMatch(/error room-evidence: src\/evidence\/quoteTypes\.ts → src\/node\/NodeTypes\.ts/);
     expect(output).toMatch(/error room-evidence: src\/evidence\/cursor\.ts → src\/verify\/verifyQuote\.ts/);
-    expect(output).toMatch(/error no-cycle-between-rooms: src\/evidence\/cursor\.ts →\s+src\/verify\/verifyQuote\.ts →\s+src\/evidence\/cursor\.ts/);
+    expect(output).toMatch(
+      /error no-cycle-between-rooms: src\/evidence\/cursor\.ts →\s+src\/verify\/verifyQuote\.ts →\s+src\/evidence\/cursor\.ts/,
+    );
     expect(output).toMatch(/error unit-tests-only-test-support: src\/evidence\/cursor\.test\.ts → test\/e2e\/helpers\.ts/);
     expect(output).not.toMatch(/room-verify/);
     expect(output).toMatch(/5 dependency violations/);
@@ -74,9 +77,11 @@ describe("layer rules (dependency-cruiser)", () => {
   it("pass a tree that only imports down, with a cycle inside one room and a unit test using test/support/", () => {
     const dir = scratchTree({
       "src/errors/KeepledgerError.ts": "export class KeepledgerError extends Error {}\n",
-      "src/evidence/parseQuote.ts": 'import { KeepledgerError } from "../errors/KeepledgerError.ts";\nimport { b } from "./b.ts";\nexport const a = () => [b, KeepledgerError];\n',
+      "src/evidence/parseQuote.ts":
+        'import { KeepledgerError } from "../errors/KeepledgerError.ts";\nimport { b } from "./b.ts";\nexport const a = () => [b, KeepledgerError];\n',
       "src/evidence/b.ts": 'import { a } from "./parseQuote.ts";\nexport const b = () => a;\n',
-      "src/evidence/parseQuote.test.ts": 'import { fixture } from "../../test/support/fixtures.ts";\nimport { a } from "./parseQuote.ts";\nexport const t = [a, fixture];\n',
+      "src/evidence/parseQuote.test.ts":
+        'import { fixture } from "../../test/support/fixtures.ts";\nimport { a } from "./parseQuote.ts";\nexport const t = [a, fixture];\n',
       "src/node/startValidatorNode.ts": 'import { a } from "../evidence/parseQuote.ts";\nexport const start = a;\n',
       "test/support/fixtures.ts": "export const fixture = 1;\n",
     });

@@ -19,7 +19,12 @@ describe("AttestationRequests (in-process chain)", () => {
     const clients = { publicClient: chain.publicClient, walletClient: chain.walletClient() };
     const head = await chain.publicClient.getBlockNumber();
     const key = `0x${"ab".repeat(64)}` as const;
-    const first = await requestAttestation(clients, address, { workloadId, evidence: new Uint8Array([1, 2, 3]), publicKey: key, freshnessBlock: head });
+    const first = await requestAttestation(clients, address, {
+      workloadId,
+      evidence: new Uint8Array([1, 2, 3]),
+      publicKey: key,
+      freshnessBlock: head,
+    });
     expect(first.requestId).toBe(1n);
     const receipt = await chain.publicClient.getTransactionReceipt({ hash: first.hash });
     const [event] = decodeAttestationRequests(receipt.logs);
@@ -38,7 +43,12 @@ describe("AttestationRequests (in-process chain)", () => {
   it("refuses a freshness block that is not in the past, naming both numbers", async () => {
     const clients = { publicClient: chain.publicClient, walletClient: chain.walletClient() };
     const future = (await chain.publicClient.getBlockNumber()) + 5n;
-    const failure = await requestAttestation(clients, address, { workloadId, evidence: "0x01", publicKey: `0x${"ab".repeat(64)}`, freshnessBlock: future }).catch((e: unknown) => e);
+    const failure = await requestAttestation(clients, address, {
+      workloadId,
+      evidence: "0x01",
+      publicKey: `0x${"ab".repeat(64)}`,
+      freshnessBlock: future,
+    }).catch((e: unknown) => e);
     expect(isKeepledgerError(failure) && failure.code).toBe("CHAIN_REVERTED");
     expect(isKeepledgerError(failure) && failure.details.errorName).toBe("AttestationRequestsFreshnessBlockInFuture");
   });

@@ -42,7 +42,8 @@ describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one
     let leaves = 0;
     for (const tx of txs) {
       const receipt = await net.publicClient.getTransactionReceipt({ hash: tx });
-      for (const e of parseEventLogs({ abi: attestationRegistryAbi, eventName: "BatchFinalized", logs: receipt.logs })) leaves += e.args.count;
+      for (const e of parseEventLogs({ abi: attestationRegistryAbi, eventName: "BatchFinalized", logs: receipt.logs }))
+        leaves += e.args.count;
     }
     expect(leaves).toBe(40);
 
@@ -59,11 +60,27 @@ describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one
       const r = await fetch(`${url(2)}${path}`, init);
       return { status: r.status, headers: r.headers, json: (await r.json()) as { error?: { code: string; message: string } } };
     };
-    const json = (body: unknown): RequestInit => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const json = (body: unknown): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
     it.each([
-      { name: "a body that is not JSON by content type", path: "/v1/evidence", init: { method: "POST", headers: { "content-type": "text/plain" }, body: "x" }, status: 415, code: "NODE_UNSUPPORTED_MEDIA_TYPE" },
-      { name: "a body over the limit", path: "/v1/evidence", init: json({ evidence: "A".repeat(5_000) }), status: 413, code: "NODE_BODY_TOO_LARGE" },
+      {
+        name: "a body that is not JSON by content type",
+        path: "/v1/evidence",
+        init: { method: "POST", headers: { "content-type": "text/plain" }, body: "x" },
+        status: 415,
+        code: "NODE_UNSUPPORTED_MEDIA_TYPE",
+      },
+      {
+        name: "a body over the limit",
+        path: "/v1/evidence",
+        init: json({ evidence: "A".repeat(5_000) }),
+        status: 413,
+        code: "NODE_BODY_TOO_LARGE",
+      },
       { name: "a missing field", path: "/v1/evidence", init: json({ evidence: "AAAA" }), status: 400, code: "NODE_REQUEST_INVALID" },
     ])("$name → $status $code", async ({ path, init, status, code }) => {
       const r = await send(path, init);
@@ -92,7 +109,13 @@ describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one
     { name: "an unknown route", path: "/v2/anything", init: {}, status: 404, code: "NODE_NOT_FOUND" },
     { name: "a wrong method", path: "/v1/evidence", init: { method: "GET" }, status: 405, code: "NODE_METHOD_NOT_ALLOWED" },
     { name: "an unknown verdict", path: `/v1/verdicts/0x${"ab".repeat(32)}`, init: {}, status: 404, code: "NODE_NOT_FOUND" },
-    { name: "a peer request without a validator's signature", path: "/v1/peer/sign", init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, status: 401, code: "NODE_PEER_UNAUTHENTICATED" },
+    {
+      name: "a peer request without a validator's signature",
+      path: "/v1/peer/sign",
+      init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" },
+      status: 401,
+      code: "NODE_PEER_UNAUTHENTICATED",
+    },
   ])("answers $name with $status $code", async ({ path, init, status, code }) => {
     const r = await fetch(`${url(0)}${path}`, init);
     expect(r.status).toBe(status);
@@ -114,7 +137,11 @@ describe("batch mode (3 validators, k = 2; the first node on PostgreSQL when one
       expect(metrics).toContain(name);
     }
     expect(metrics).toMatch(/keepledger_node_verifications_total\{kind="debug",result="ok"\} [1-9]/);
-    const health = (await (await fetch(`${url(0)}/healthz`)).json()) as { ok: boolean; warnings: string[]; selfAttestation: { provider: string } };
+    const health = (await (await fetch(`${url(0)}/healthz`)).json()) as {
+      ok: boolean;
+      warnings: string[];
+      selfAttestation: { provider: string };
+    };
     expect(health.ok).toBe(true);
     expect(health.selfAttestation.provider).toBe("none");
     expect(health.warnings[0]).toContain("INSECURE");

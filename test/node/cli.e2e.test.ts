@@ -38,7 +38,19 @@ describe("keepledger submit and keepledger node", () => {
     writeFileSync(file, Buffer.from(keep.body.evidence, "base64"));
     const keyFile = join(dir, "key.hex");
     writeFileSync(keyFile, `${keep.body.publicKey}\n`);
-    const r = await cli(["submit", file, "--workload", net.workloadId, "--node", net.nodes[0]!.url, "--key", keyFile, "--freshness-block", String(keep.body.freshnessBlock), "--json"]);
+    const r = await cli([
+      "submit",
+      file,
+      "--workload",
+      net.workloadId,
+      "--node",
+      net.nodes[0]!.url,
+      "--key",
+      keyFile,
+      "--freshness-block",
+      String(keep.body.freshnessBlock),
+      "--json",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const view = JSON.parse(r.stdout) as { status: string; verdict: { subject: string }; txHash: string };
     expect(view).toMatchObject({ status: "finalized", verdict: { subject: keep.subject }, txHash: expect.stringMatching(/^0x/) });
@@ -50,20 +62,46 @@ describe("keepledger submit and keepledger node", () => {
     const file = join(dir, "evidence.b64");
     writeFileSync(file, keep.body.evidence); // base64 text is accepted as well
     const other = await net.debugKeep(net.nodes[1]!.url);
-    const r = await cli(["submit", file, "--workload", net.workloadId, "--node", net.nodes[1]!.url, "--key", other.body.publicKey, "--freshness-block", String(keep.body.freshnessBlock)]);
+    const r = await cli([
+      "submit",
+      file,
+      "--workload",
+      net.workloadId,
+      "--node",
+      net.nodes[1]!.url,
+      "--key",
+      other.body.publicKey,
+      "--freshness-block",
+      String(keep.body.freshnessBlock),
+    ]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("rejected: request 0x");
     expect(r.stdout).toContain("error POLICY_BINDING_MISMATCH: the evidence does not bind this key, chain, registry and block");
   });
 
   it.each([
-    { name: "a key without its freshness block", opts: { key: "0x04" + "11".repeat(64) }, message: "--freshness-block must be the number of the block the evidence binds (from GET /v1/nonce), got \"\"" },
-    { name: "neither a key nor --unbound", opts: {}, message: "--key is required (or --unbound, for dev policies that accept unbound evidence)" },
-    { name: "a malformed workload id", opts: { workload: "0x12", unbound: true }, message: '--workload must be a workload id (0x + 64 hex digits), got "0x12"' },
+    {
+      name: "a key without its freshness block",
+      opts: { key: "0x04" + "11".repeat(64) },
+      message: '--freshness-block must be the number of the block the evidence binds (from GET /v1/nonce), got ""',
+    },
+    {
+      name: "neither a key nor --unbound",
+      opts: {},
+      message: "--key is required (or --unbound, for dev policies that accept unbound evidence)",
+    },
+    {
+      name: "a malformed workload id",
+      opts: { workload: "0x12", unbound: true },
+      message: '--workload must be a workload id (0x + 64 hex digits), got "0x12"',
+    },
   ])("refuses $name before sending anything", async ({ opts, message }) => {
     const file = join(dir, "any.bin");
     writeFileSync(file, Buffer.from([1, 2, 3]));
-    await expect(runSubmit(file, { workload: net.workloadId, node: net.nodes[0]!.url, ...opts })).rejects.toMatchObject({ code: "CLI_BAD_OPTION", shortMessage: message });
+    await expect(runSubmit(file, { workload: net.workloadId, node: net.nodes[0]!.url, ...opts })).rejects.toMatchObject({
+      code: "CLI_BAD_OPTION",
+      shortMessage: message,
+    });
   });
 
   it("`keepledger node` names every bad configuration field and exits 2", async () => {

@@ -12,7 +12,8 @@ import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 async function finalizations(net: NodeNetwork, verdictId: Hex): Promise<number> {
   const logs = await net.publicClient.getLogs({ address: net.deployment.contracts.attestationRegistry, fromBlock: 0n, toBlock: "latest" });
-  return parseEventLogs({ abi: attestationRegistryAbi, eventName: "VerdictFinalized", logs }).filter((e) => e.args.verdictId === verdictId).length;
+  return parseEventLogs({ abi: attestationRegistryAbi, eventName: "VerdictFinalized", logs }).filter((e) => e.args.verdictId === verdictId)
+    .length;
 }
 
 describe("a collector killed with SIGKILL between accept and finalize", () => {

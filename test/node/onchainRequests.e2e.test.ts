@@ -18,8 +18,14 @@ describe("on-chain attestation requests", () => {
   afterAll(async () => net?.stop());
 
   const finalizedFor = async (evidenceHash: Hex) => {
-    const logs = await net.publicClient.getLogs({ address: net.deployment.contracts.attestationRegistry, fromBlock: 0n, toBlock: "latest" });
-    return parseEventLogs({ abi: attestationRegistryAbi, eventName: "VerdictFinalized", logs }).filter((e) => e.args.verdict.evidenceHash === evidenceHash);
+    const logs = await net.publicClient.getLogs({
+      address: net.deployment.contracts.attestationRegistry,
+      fromBlock: 0n,
+      toBlock: "latest",
+    });
+    return parseEventLogs({ abi: attestationRegistryAbi, eventName: "VerdictFinalized", logs }).filter(
+      (e) => e.args.verdict.evidenceHash === evidenceHash,
+    );
   };
   const attested = async (subject: Address, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -56,7 +62,12 @@ describe("on-chain attestation requests", () => {
   });
 
   it("is taken over by the next validator when the designated collector is down", async () => {
-    const next = (await net.publicClient.readContract({ address: net.attestationRequests!, abi: attestationRequestsAbi, functionName: "requestCount" })) + 1n;
+    const next =
+      (await net.publicClient.readContract({
+        address: net.attestationRequests!,
+        abi: attestationRequestsAbi,
+        functionName: "requestCount",
+      })) + 1n;
     const designated = collectorOf(next);
     await net.stopNode(designated.index);
     try {

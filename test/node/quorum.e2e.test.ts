@@ -40,7 +40,11 @@ describe("validator network, 3 validators, k = 2", () => {
     const keep = await net.debugKeep(url(0));
     const posted = await net.post(url(0), keep.body);
     expect(posted.status).toBe(202);
-    expect(posted.json).toMatchObject({ status: "pending", verdictId: expect.stringMatching(/^0x[0-9a-f]{64}$/), requestId: expect.stringMatching(/^0x/) });
+    expect(posted.json).toMatchObject({
+      status: "pending",
+      verdictId: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+      requestId: expect.stringMatching(/^0x/),
+    });
     const view = await net.waitSettled(url(0), posted.json.verdictId as Hex);
     expect(view.status).toBe("finalized");
     const signers = await signersOf(net, view.txHash as Hex);
@@ -91,18 +95,37 @@ describe("validator network, 3 validators, k = 2", () => {
       freshnessBlock: BigInt(keep.body.freshnessBlock),
     };
     const { wire, blobs } = encodeSubmissions([
-      { workloadId: net.workloadId, evidence: Buffer.from(keep.body.evidence, "base64"), subjectPublicKey: `0x${keep.body.publicKey.slice(4)}`, freshnessBlock: BigInt(keep.body.freshnessBlock), context: "keep", collateral: [] },
+      {
+        workloadId: net.workloadId,
+        evidence: Buffer.from(keep.body.evidence, "base64"),
+        subjectPublicKey: `0x${keep.body.publicKey.slice(4)}`,
+        freshnessBlock: BigInt(keep.body.freshnessBlock),
+        context: "keep",
+        collateral: [],
+      },
     ]);
-    const peers = createPeerClient({ auth: createPeerRequestSigner(net.nodes[2]!.privateKey, { chainId: net.deployment.chainId, validatorSet: net.deployment.contracts.validatorSet }), timeoutMs: 5_000 });
+    const peers = createPeerClient({
+      auth: createPeerRequestSigner(net.nodes[2]!.privateKey, {
+        chainId: net.deployment.chainId,
+        validatorSet: net.deployment.contracts.validatorSet,
+      }),
+      timeoutMs: 5_000,
+    });
     for (const honest of [0, 1]) {
-      const answer = await peers.post({ address: net.nodes[honest]!.account.address, endpoint: url(honest) }, "/v1/peer/sign", { verdict: verdictToJson(lie), submission: wire[0], blobs });
+      const answer = await peers.post({ address: net.nodes[honest]!.account.address, endpoint: url(honest) }, "/v1/peer/sign", {
+        verdict: verdictToJson(lie),
+        submission: wire[0],
+        blobs,
+      });
       expect(answer.kind).toBe("refused");
       if (answer.kind !== "refused") continue;
       expect(answer.refusal.error.code).toBe("NODE_PEER_DISAGREES");
       expect(JSON.stringify(answer.refusal.error)).toContain('"field":"subject"');
     }
     const own = await createVerdictSigner(liar, net.client.domain).signVerdict(lie);
-    await expect(net.client.finalizeVerdict(lie, packSignatures([own]))).rejects.toMatchObject({ details: { errorName: "AttestationRegistryTooFewSigners" } });
+    await expect(net.client.finalizeVerdict(lie, packSignatures([own]))).rejects.toMatchObject({
+      details: { errorName: "AttestationRegistryTooFewSigners" },
+    });
     expect((await net.client.isAttested(liar.address, net.workloadId)).ok).toBe(false);
   });
 
@@ -114,12 +137,19 @@ describe("validator network, 3 validators, k = 2", () => {
     const signer = createVerdictSigner(liarKey, net.client.domain);
     const liar: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c)).on("end", async () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as { verdict: Record<string, string> };
-        const v = { ...body.verdict, expiresAt: BigInt(body.verdict.expiresAt!) + 1_000n, issuedAt: BigInt(body.verdict.issuedAt!), freshnessBlock: BigInt(body.verdict.freshnessBlock!) } as unknown as Verdict;
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(await signer.signVerdict(v)));
-      });
+      req
+        .on("data", (c: Buffer) => chunks.push(c))
+        .on("end", async () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString()) as { verdict: Record<string, string> };
+          const v = {
+            ...body.verdict,
+            expiresAt: BigInt(body.verdict.expiresAt!) + 1_000n,
+            issuedAt: BigInt(body.verdict.issuedAt!),
+            freshnessBlock: BigInt(body.verdict.freshnessBlock!),
+          } as unknown as Verdict;
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(await signer.signVerdict(v)));
+        });
     });
     await new Promise<void>((r) => liar.listen(net.nodes[2]!.port, "127.0.0.1", r));
     try {
@@ -168,7 +198,13 @@ describe("validator network, 3 validators, k = 2", () => {
 
     it("stale evidence: bound to a block older than the policy's maximum evidence age", async () => {
       const { workloadId } = await registerWorkload(net.clients, net.deployment, "strict-app", "");
-      await schedulePolicy(net.clients, net.deployment, workloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, maxEvidenceAge: 2 });
+      await schedulePolicy(net.clients, net.deployment, workloadId, {
+        ...defaultPolicy(),
+        allowedTees: ["debug"],
+        acceptedTcbStatuses: ["NotApplicable"],
+        dev: true,
+        maxEvidenceAge: 2,
+      });
       await addMeasurement(net.clients, net.deployment, workloadId, 1, { tee: "debug", measurement: APP_DEBUG_MEASUREMENT });
       const keep = await net.debugKeep(url(0));
       await new Promise((r) => setTimeout(r, 4_000));

@@ -32,11 +32,30 @@ const nitro = expectedOf("nitro", "eternis-debug-with-nonce") as unknown as {
 };
 
 const ACCEPTED: Vector[] = [
-  { kind: "sgx", set: "dcapqvl-sgx", file: "quote.bin", tee: "sgx", tcbStatus: "ConfigurationAndSWHardeningNeeded", secrets: [sgx.quote.report.report_data] },
+  {
+    kind: "sgx",
+    set: "dcapqvl-sgx",
+    file: "quote.bin",
+    tee: "sgx",
+    tcbStatus: "ConfigurationAndSWHardeningNeeded",
+    secrets: [sgx.quote.report.report_data],
+  },
   { kind: "tdx", set: "dcapqvl-tdx", file: "quote.bin", tee: "tdx", tcbStatus: "UpToDate", secrets: [tdx.quote.report.report_data] },
-  { kind: "sev-snp", set: "go-sev-guest-milan-debug", file: "report.bin", tee: "sev-snp", tcbStatus: "NotApplicable", secrets: [snp.report.report_data] },
+  {
+    kind: "sev-snp",
+    set: "go-sev-guest-milan-debug",
+    file: "report.bin",
+    tee: "sev-snp",
+    tcbStatus: "NotApplicable",
+    secrets: [snp.report.report_data],
+  },
 ];
-const NITRO = { kind: "nitro", set: "eternis-debug-with-nonce", file: "example_attestation.b64", secrets: [nitro.document.user_data, nitro.document.nonce, nitro.document.public_key] };
+const NITRO = {
+  kind: "nitro",
+  set: "eternis-debug-with-nonce",
+  file: "example_attestation.b64",
+  secrets: [nitro.document.user_data, nitro.document.nonce, nitro.document.public_key],
+};
 
 const collateralOf = (kind: string, set: string, evidenceFile: string) =>
   readdirSync(fixturePath(kind, set))
@@ -64,7 +83,12 @@ describe("real vectors through a production-profile network, clock at 2025-07-01
   it.each(ACCEPTED)("$kind/$set finalizes as $tee, $tcbStatus, unbound", async (v) => {
     const evidence = readFileSync(fixturePath(v.kind, v.set, v.file));
     evidences.push(evidence);
-    const posted = await net.post(url(0), { workloadId: net.workloadId, evidence: evidence.toString("base64"), unbound: true, collateral: collateralOf(v.kind, v.set, v.file) });
+    const posted = await net.post(url(0), {
+      workloadId: net.workloadId,
+      evidence: evidence.toString("base64"),
+      unbound: true,
+      collateral: collateralOf(v.kind, v.set, v.file),
+    });
     expect(posted.status, JSON.stringify(posted.json)).toBe(202);
     const view = (await net.waitSettled(url(0), posted.json.verdictId as Hex)) as { status: string; verdict: Record<string, unknown> };
     expect(view.status).toBe("finalized");
@@ -99,7 +123,15 @@ describe("real vectors through a production-profile network, clock at 2025-07-01
     const logs = net.nodes.flatMap((n) => n.logs).join("\n");
     expect(logs.length).toBeGreaterThan(1_000);
     expect(logs).toContain("evidence accepted");
-    const secrets = [...ACCEPTED, NITRO].flatMap((v) => v.secrets).map((s) => s.toLowerCase().replace(/^0x/, "").replace(/(00)+$/, "")).filter((s) => s.length >= 8);
+    const secrets = [...ACCEPTED, NITRO]
+      .flatMap((v) => v.secrets)
+      .map((s) =>
+        s
+          .toLowerCase()
+          .replace(/^0x/, "")
+          .replace(/(00)+$/, ""),
+      )
+      .filter((s) => s.length >= 8);
     for (const secret of secrets) expect(logs.toLowerCase()).not.toContain(secret);
     for (const e of evidences) {
       expect(logs).not.toContain(e.toString("base64").slice(0, 40));
@@ -107,7 +139,8 @@ describe("real vectors through a production-profile network, clock at 2025-07-01
       const hex = e.toString("hex");
       for (const run of logs.toLowerCase().match(/[0-9a-f]{16,}/g) ?? []) {
         if (/^0+$/.test(run)) continue;
-        for (let i = 0; i + 16 <= run.length; i += 2) expect(hex.includes(run.slice(i, i + 16)), `log hex ${run.slice(i, i + 16)} is evidence`).toBe(false);
+        for (let i = 0; i + 16 <= run.length; i += 2)
+          expect(hex.includes(run.slice(i, i + 16)), `log hex ${run.slice(i, i + 16)} is evidence`).toBe(false);
       }
     }
   });

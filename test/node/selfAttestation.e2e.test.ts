@@ -22,7 +22,12 @@ import { startValidatorNode } from "../../src/node/startValidatorNode.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 async function ownVerdict(net: NodeNetwork, validator: Address): Promise<{ id: Hex; counting: boolean; expiresAt: bigint }> {
-  const info = await net.publicClient.readContract({ address: net.deployment.contracts.validatorSet, abi: validatorSetAbi, functionName: "validatorOf", args: [validator] });
+  const info = await net.publicClient.readContract({
+    address: net.deployment.contracts.validatorSet,
+    abi: validatorSetAbi,
+    functionName: "validatorOf",
+    args: [validator],
+  });
   return { id: info.ownVerdictId, counting: info.counting, expiresAt: info.ownVerdictExpiresAt };
 }
 
@@ -31,7 +36,8 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
   for (;;) {
     const v = await read();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -46,9 +52,16 @@ describe("self-attestation", () => {
 
   it("every validator binds its key and profile into evidence, gets it countersigned and attaches the verdict", async () => {
     for (const node of net.nodes) {
-      const own = await until("an attached own verdict", () => ownVerdict(net, node.account.address), (v) => BigInt(v.id) !== 0n);
+      const own = await until(
+        "an attached own verdict",
+        () => ownVerdict(net, node.account.address),
+        (v) => BigInt(v.id) !== 0n,
+      );
       expect(own.counting).toBe(true);
-      const view = (await (await fetch(`${node.url}/v1/verdicts/${own.id}`)).json()) as { status: string; verdict: { workloadId: Hex; subject: Address } };
+      const view = (await (await fetch(`${node.url}/v1/verdicts/${own.id}`)).json()) as {
+        status: string;
+        verdict: { workloadId: Hex; subject: Address };
+      };
       expect(view).toMatchObject({ status: "finalized", verdict: { workloadId: net.validatorWorkloadId, subject: node.account.address } });
       const link = await node.node!.store.evidence.verdictLink(own.id);
       expect(link?.bindingContext).toBe("validator:production");
@@ -74,7 +87,11 @@ describe("self-attestation", () => {
       functionName: "setLoggingProfile",
       args: [node.account.address, loggingProfileCode("staging")],
     });
-    const after = await until("a new own verdict", () => ownVerdict(net, node.account.address), (v) => v.id !== before.id).catch((error: unknown) => {
+    const after = await until(
+      "a new own verdict",
+      () => ownVerdict(net, node.account.address),
+      (v) => v.id !== before.id,
+    ).catch((error: unknown) => {
       // What each node last logged, so that a failure here says why, not only that it timed out.
       for (const n of net.nodes) console.error(`node ${n.index}:\n${n.logs.slice(-20).join("\n")}`);
       throw error;
@@ -97,16 +114,24 @@ describe("self-attestation", () => {
         name: "in a logging profile other than the registered one (a switch is a governed on-chain act)",
         change: { loggingProfile: "debug" },
         code: "NODE_LOGGING_PROFILE_MISMATCH",
-        message: 'this validator is registered with logging profile "production", the configuration says "debug"; a profile change is a governed on-chain act (ValidatorSet.setLoggingProfile)',
+        message:
+          'this validator is registered with logging profile "production", the configuration says "debug"; a profile change is a governed on-chain act (ValidatorSet.setLoggingProfile)',
       },
-      { name: "with a public URL that is not its on-chain endpoint", change: { publicUrl: "http://127.0.0.1:1" }, code: "NODE_ENDPOINT_MISMATCH" },
+      {
+        name: "with a public URL that is not its on-chain endpoint",
+        change: { publicUrl: "http://127.0.0.1:1" },
+        code: "NODE_ENDPOINT_MISMATCH",
+      },
     ])("$name", async ({ change, code, message }) => {
       const error = await startWith({ ...change, listen: "127.0.0.1:0" }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code, ...(message ? { shortMessage: message } : {}) });
     });
 
     it("with a key that is not a validator", async () => {
-      const error = await startWith({ listen: "127.0.0.1:0" }, { KEEPLEDGER_VALIDATOR_KEY: keccak256(stringToBytes("not a validator")) }).catch((e: unknown) => e);
+      const error = await startWith(
+        { listen: "127.0.0.1:0" },
+        { KEEPLEDGER_VALIDATOR_KEY: keccak256(stringToBytes("not a validator")) },
+      ).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "NODE_NOT_A_VALIDATOR" });
     });
   });
@@ -125,20 +150,51 @@ describe("self-attestation from a TDX guest's configfs TSM interface", () => {
     net = await startNodeNetwork({ validatorWorkload: true, chainTimestamp: Math.floor(scenario.at.getTime() / 1000) - 300 });
     // The validator release: the TD the test signer's quotes report (its default MRTD and RTMRs).
     const fill = (b: number) => `0x${b.toString(16).padStart(2, "0").repeat(48)}` as Hex;
-    await schedulePolicy(net.clients, net.deployment, net.validatorWorkloadId!, { ...defaultPolicy(), allowedTees: ["tdx", "debug"], acceptedTcbStatuses: ["UpToDate", "NotApplicable"], dev: true });
-    await addMeasurement(net.clients, net.deployment, net.validatorWorkloadId!, 2, { tee: "tdx", mrtd: fill(0x33), rtmr0: fill(0x40), rtmr1: fill(0x41), rtmr2: fill(0x42), rtmr3: fill(0x43) });
+    await schedulePolicy(net.clients, net.deployment, net.validatorWorkloadId!, {
+      ...defaultPolicy(),
+      allowedTees: ["tdx", "debug"],
+      acceptedTcbStatuses: ["UpToDate", "NotApplicable"],
+      dev: true,
+    });
+    await addMeasurement(net.clients, net.deployment, net.validatorWorkloadId!, 2, {
+      tee: "tdx",
+      mrtd: fill(0x33),
+      rtmr0: fill(0x40),
+      rtmr1: fill(0x41),
+      rtmr2: fill(0x42),
+      rtmr3: fill(0x43),
+    });
     const root = mkdtempSync(join(tmpdir(), "kl-tsm-"));
     device = fakeTsm(root, {
       provider: "tdx_guest",
-      outblob: async (inblob) => (await buildQuote({ tee: "tdx", pckLeaf: scenario.pckLeaf, pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root], tdBody: { reportData: inblob } })).bytes,
+      outblob: async (inblob) =>
+        (
+          await buildQuote({
+            tee: "tdx",
+            pckLeaf: scenario.pckLeaf,
+            pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root],
+            tdBody: { reportData: inblob },
+          })
+        ).bytes,
     });
     const pcs = { name: "test PCS", fetch: async () => scenario.collateral };
     for (let i = 0; i < 3; i++) {
-      await net.startNode(i, { collateralProviders: [pcs], unsafeTrustedRoots: scenario.roots, ...(i === 0 ? { evidenceProvider: configfsTsmProvider({ root }) } : {}) });
+      await net.startNode(i, {
+        collateralProviders: [pcs],
+        unsafeTrustedRoots: scenario.roots,
+        ...(i === 0 ? { evidenceProvider: configfsTsmProvider({ root }) } : {}),
+      });
     }
     const node = net.nodes[0]!;
-    const own = await until("an attached own verdict", () => ownVerdict(net, node.account.address), (v) => BigInt(v.id) !== 0n);
-    const view = (await (await fetch(`${node.url}/v1/verdicts/${own.id}`)).json()) as { status: string; verdict: { tee: number; tcbStatus: number } };
+    const own = await until(
+      "an attached own verdict",
+      () => ownVerdict(net, node.account.address),
+      (v) => BigInt(v.id) !== 0n,
+    );
+    const view = (await (await fetch(`${node.url}/v1/verdicts/${own.id}`)).json()) as {
+      status: string;
+      verdict: { tee: number; tcbStatus: number };
+    };
     expect(view).toMatchObject({ status: "finalized", verdict: { tee: teeKindCode("tdx"), tcbStatus: tcbStatusCode("UpToDate") } });
     expect(node.node!.selfAttestation()).toMatchObject({ state: "attached", provider: "configfs-tsm", insecure: false });
     expect(((await (await fetch(`${node.url}/healthz`)).json()) as { warnings: string[] }).warnings).toEqual([]);

@@ -46,13 +46,25 @@ describe("configfs-tsm provider", () => {
     devices.push(
       fakeTsm(root, {
         provider: "tdx_guest",
-        outblob: async (inblob) => (await buildQuote({ tee: "tdx", pckLeaf: scenario.pckLeaf, pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root], tdBody: { reportData: inblob } })).bytes,
+        outblob: async (inblob) =>
+          (
+            await buildQuote({
+              tee: "tdx",
+              pckLeaf: scenario.pckLeaf,
+              pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root],
+              tdBody: { reportData: inblob },
+            })
+          ).bytes,
       }),
     );
     const data = reportData();
     const got = await configfsTsmProvider({ root }).getEvidence(data, new Date());
     expect(got.collateral).toEqual([]);
-    const verified = await verifyEvidence(got.evidence, { at: scenario.at, collateral: { name: "pcs", fetch: async () => scenario.collateral }, trustedRoots: scenario.roots });
+    const verified = await verifyEvidence(got.evidence, {
+      at: scenario.at,
+      collateral: { name: "pcs", fetch: async () => scenario.collateral },
+      trustedRoots: scenario.roots,
+    });
     expect(verified.tee).toBe("tdx");
     expect((verified.claims as { reportData: string }).reportData).toBe(toHex(data));
     expect(readdirSync(root)).toEqual([]); // the report directory is removed afterwards
@@ -68,11 +80,21 @@ describe("configfs-tsm provider", () => {
       { guid: "92f81bc3-5811-4d3d-97ff-d19f88dc67ea", der: crl.der },
     ]);
     const root = temp();
-    devices.push(fakeTsm(root, { provider: "sev_guest", auxblob: table, outblob: (inblob) => signSnpReport(buildSnpReport({ ...c.fields, reportData: inblob }), c.vek.keys) }));
+    devices.push(
+      fakeTsm(root, {
+        provider: "sev_guest",
+        auxblob: table,
+        outblob: (inblob) => signSnpReport(buildSnpReport({ ...c.fields, reportData: inblob }), c.vek.keys),
+      }),
+    );
     const data = reportData();
     const got = await configfsTsmProvider({ root, privlevel: 0 }).getEvidence(data, new Date());
     expect(got.collateral.map((f) => f.name)).toEqual(["vcek.der", "ask.der", "ark.der", "crl.der"]);
-    const verified = await verifyEvidence(got.evidence, { at: new Date(Date.UTC(2026, 0, 1)), collateral: staticCollateral(got.collateral), trustedRoots: c.trustedRoots });
+    const verified = await verifyEvidence(got.evidence, {
+      at: new Date(Date.UTC(2026, 0, 1)),
+      collateral: staticCollateral(got.collateral),
+      trustedRoots: c.trustedRoots,
+    });
     expect(verified.tee).toBe("sev-snp");
     expect((verified.claims as { reportData: string }).reportData).toBe(toHex(data));
   });
@@ -84,7 +106,9 @@ describe("configfs-tsm provider", () => {
     const got = await configfsTsmProvider({ root }).getEvidence(reportData(), new Date());
     expect(got.evidence).toEqual(reportData());
     races = 1;
-    await expect(configfsTsmProvider({ root, attempts: 1 }).getEvidence(reportData(), new Date())).rejects.toMatchObject({ code: "SELF_TSM_RACE" });
+    await expect(configfsTsmProvider({ root, attempts: 1 }).getEvidence(reportData(), new Date())).rejects.toMatchObject({
+      code: "SELF_TSM_RACE",
+    });
   });
 
   it.each([
@@ -112,7 +136,9 @@ describe("configfs-tsm provider", () => {
   });
 
   it("takes exactly 64 bytes of report data", async () => {
-    await expect(configfsTsmProvider({ root: temp() }).getEvidence(new Uint8Array(32), new Date())).rejects.toMatchObject({ code: "SELF_REPORT_DATA_LENGTH" });
+    await expect(configfsTsmProvider({ root: temp() }).getEvidence(new Uint8Array(32), new Date())).rejects.toMatchObject({
+      code: "SELF_REPORT_DATA_LENGTH",
+    });
   });
 });
 
@@ -122,12 +148,24 @@ describe("gramine provider", () => {
     const root = temp();
     devices.push(
       fakeGramine(root, {
-        quote: async (data) => (await buildQuote({ tee: "sgx", pckLeaf: scenario.pckLeaf, pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root], sgxBody: { reportData: data } })).bytes,
+        quote: async (data) =>
+          (
+            await buildQuote({
+              tee: "sgx",
+              pckLeaf: scenario.pckLeaf,
+              pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root],
+              sgxBody: { reportData: data },
+            })
+          ).bytes,
       }),
     );
     const data = reportData();
     const got = await gramineProvider({ root }).getEvidence(data, new Date());
-    const verified = await verifyEvidence(got.evidence, { at: scenario.at, collateral: { name: "pcs", fetch: async () => scenario.collateral }, trustedRoots: scenario.roots });
+    const verified = await verifyEvidence(got.evidence, {
+      at: scenario.at,
+      collateral: { name: "pcs", fetch: async () => scenario.collateral },
+      trustedRoots: scenario.roots,
+    });
     expect((verified.claims as { reportData: string }).reportData).toBe(toHex(data));
   });
 
@@ -161,7 +199,15 @@ describe("SEV-SNP certificate table", () => {
   });
 
   it.each([
-    { name: "an entry pointing past the end", table: () => { const t = Buffer.from(certTable([{ guid: "63da758d-e664-4564-adc5-f4b93be8accd", der: Uint8Array.of(1) }])); t.writeUInt32LE(9_999, 16); return new Uint8Array(t); }, code: "SNP_CERT_TABLE_MALFORMED" },
+    {
+      name: "an entry pointing past the end",
+      table: () => {
+        const t = Buffer.from(certTable([{ guid: "63da758d-e664-4564-adc5-f4b93be8accd", der: Uint8Array.of(1) }]));
+        t.writeUInt32LE(9_999, 16);
+        return new Uint8Array(t);
+      },
+      code: "SNP_CERT_TABLE_MALFORMED",
+    },
     {
       name: "no terminating entry",
       table: () => {
@@ -180,6 +226,8 @@ describe("SEV-SNP certificate table", () => {
 it("leaves no report directory behind when the device fails", async () => {
   const root = temp();
   devices.push(fakeTsm(root, { provider: "tdx_guest", outblob: async () => new Uint8Array(10) }));
-  await expect(configfsTsmProvider({ root, attempts: 1 }).getEvidence(reportData(), new Date())).rejects.toMatchObject({ code: "SELF_EVIDENCE_MISMATCH" });
+  await expect(configfsTsmProvider({ root, attempts: 1 }).getEvidence(reportData(), new Date())).rejects.toMatchObject({
+    code: "SELF_EVIDENCE_MISMATCH",
+  });
   expect(existsSync(root) && readdirSync(root)).toEqual([]);
 });

@@ -59,7 +59,11 @@ describe("transaction sender (in-process chain)", () => {
     expect((await sender.send(call("0x07"))).ok).toBe(true);
     // Someone else (a second process with the same key, a human) sends from the key behind our back.
     const nonce = await chain.publicClient.getTransactionCount({ address: key.address });
-    const data = encodeFunctionData({ abi: attestationRequestsAbi, functionName: "requestAttestation", args: [keccak256("0x00"), "0x08", "0x", 0n] });
+    const data = encodeFunctionData({
+      abi: attestationRequestsAbi,
+      functionName: "requestAttestation",
+      args: [keccak256("0x00"), "0x08", "0x", 0n],
+    });
     const fees = await chain.publicClient.estimateFeesPerGas();
     const raw = await key.signTransaction({ chainId: chain.chain.id, type: "eip1559", to: requests, data, gas: 100_000n, nonce, ...fees });
     await chain.publicClient.sendRawTransaction({ serializedTransaction: raw });

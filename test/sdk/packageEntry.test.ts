@@ -26,7 +26,11 @@ beforeAll(() => {
   app = mkdtempSync(join(tmpdir(), "kl-pkg-"));
   installed = join(app, "node_modules", "keepledger");
   mkdirSync(installed, { recursive: true });
-  const tsc = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(installed, "dist")], { encoding: "utf8" });
+  const tsc = spawnSync(
+    join(ROOT, "node_modules", ".bin", "tsc"),
+    ["-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(installed, "dist")],
+    { encoding: "utf8" },
+  );
   if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
   copyFileSync(join(ROOT, "package.json"), join(installed, "package.json"));
   cpSync(join(ROOT, "bin"), join(installed, "bin"), { recursive: true });
@@ -45,7 +49,8 @@ describe("the keepledger package entry", () => {
     expect(pkg.scripts.prepack).toBe("npm run build:sdk");
     expect(pkg.files).toContain("dist");
     for (const target of Object.values(pkg.exports)) {
-      for (const path of typeof target === "string" ? [target] : [target.types, target.default]) expect(existsSync(join(installed, path)), path).toBe(true);
+      for (const path of typeof target === "string" ? [target] : [target.types, target.default])
+        expect(existsSync(join(installed, path)), path).toBe(true);
     }
   });
 
@@ -95,7 +100,20 @@ console.log(JSON.stringify(out));
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^ {2}workload +add \| measure/m);
     const at = expectedOf("tdx", "dcapqvl-tdx").verify_at;
-    const verified = spawnSync(process.execPath, [bin, "verify", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), "--collateral", fixturePath("tdx", "dcapqvl-tdx"), "--at", at, "--json"], { cwd: app, encoding: "utf8" });
+    const verified = spawnSync(
+      process.execPath,
+      [
+        bin,
+        "verify",
+        fixturePath("tdx", "dcapqvl-tdx", "quote.bin"),
+        "--collateral",
+        fixturePath("tdx", "dcapqvl-tdx"),
+        "--at",
+        at,
+        "--json",
+      ],
+      { cwd: app, encoding: "utf8" },
+    );
     expect(verified.status, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, tee: "tdx" });
   });
@@ -114,7 +132,21 @@ export async function check(node: string, evidence: Uint8Array): Promise<[IsAtte
 }
 `,
     );
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["consumer.ts"] }));
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ["consumer.ts"],
+      }),
+    );
     const r = spawnSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(app, "tsconfig.json")], { encoding: "utf8" });
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
   });

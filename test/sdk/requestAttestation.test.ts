@@ -30,7 +30,13 @@ async function keepEvidence(o: { key?: Hex; bindKey?: Hex; measurement?: Hex } =
   const key = o.key ?? generatePrivateKey();
   const nonce = await requestNonce(url, { workloadId: net.workloadId });
   const bound = privateKeyToAccount(o.bindKey ?? key);
-  const { reportData, subject } = keepReportData({ tee: "debug", chainId: nonce.chainId, registry: nonce.registry, publicKey: bound.publicKey, blockHash: nonce.blockHash });
+  const { reportData, subject } = keepReportData({
+    tee: "debug",
+    chainId: nonce.chainId,
+    registry: nonce.registry,
+    publicKey: bound.publicKey,
+    blockHash: nonce.blockHash,
+  });
   const evidence = await signDebugTestEvidence({
     signer: key,
     measurement: hexToBytes(o.measurement ?? APP_DEBUG_MEASUREMENT),
@@ -61,19 +67,34 @@ describe("requestAttestation", () => {
     });
     expect(r).toMatchObject({ status: "finalized", duplicate: false, mode: "single", txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
     expect(accepted).toEqual({ requestId: r.requestId, verdictId: r.verdictId });
-    expect(r.verdict).toMatchObject({ subject: keep.subject, workloadId: net.workloadId, tee: "debug", tcbStatus: "NotApplicable", freshnessBlock: keep.nonce.blockNumber });
+    expect(r.verdict).toMatchObject({
+      subject: keep.subject,
+      workloadId: net.workloadId,
+      tee: "debug",
+      tcbStatus: "NotApplicable",
+      freshnessBlock: keep.nonce.blockNumber,
+    });
     expect(r.verdict!.expiresAt.getTime()).toBeGreaterThan(Date.now());
-    const onChain = await isAttested(net.anvil.url, keep.subject, net.workloadId, { registry: net.deployment.contracts.attestationRegistry });
+    const onChain = await isAttested(net.anvil.url, keep.subject, net.workloadId, {
+      registry: net.deployment.contracts.attestationRegistry,
+    });
     expect(onChain).toMatchObject({ ok: true, verdictId: r.verdictId });
 
     // The same request again is recognized, not attested twice.
-    const again = await requestAttestation(url, keep.evidence, net.workloadId, { publicKey: keep.publicKey, freshnessBlock: keep.nonce.blockNumber });
+    const again = await requestAttestation(url, keep.evidence, net.workloadId, {
+      publicKey: keep.publicKey,
+      freshnessBlock: keep.nonce.blockNumber,
+    });
     expect(again).toMatchObject({ duplicate: true, status: "finalized", verdictId: r.verdictId });
   });
 
   it('returns as soon as the node accepted the evidence with waitFor: "accepted"', async () => {
     const keep = await keepEvidence();
-    const r = await requestAttestation(net.nodes[1]!.url, keep.evidence, net.workloadId, { publicKey: keep.publicKey, freshnessBlock: keep.nonce.blockNumber, waitFor: "accepted" });
+    const r = await requestAttestation(net.nodes[1]!.url, keep.evidence, net.workloadId, {
+      publicKey: keep.publicKey,
+      freshnessBlock: keep.nonce.blockNumber,
+      waitFor: "accepted",
+    });
     expect(r).toMatchObject({ status: "pending", duplicate: false, verdictId: expect.stringMatching(/^0x/) });
     expect(r.verdict).toBeUndefined();
   });
@@ -108,7 +129,9 @@ describe("requestAttestation", () => {
     },
   ])("rejects $name with AttestationRefusedError carrying the node's code", async ({ make, code, stage }) => {
     const { keep, workloadId, publicKey } = await make();
-    const error = await requestAttestation(url, keep.evidence, workloadId, { publicKey, freshnessBlock: keep.nonce.blockNumber }).catch((e: unknown) => e);
+    const error = await requestAttestation(url, keep.evidence, workloadId, { publicKey, freshnessBlock: keep.nonce.blockNumber }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AttestationRefusedError);
     expect(error).toBeInstanceOf(KeepledgerError);
     const refusal = error as AttestationRefusedError;
@@ -128,9 +151,16 @@ describe("requestAttestation", () => {
   it("fails with InfrastructureError SDK_NODE_UNREACHABLE when nothing listens at the node URL", async () => {
     const port = await freePort();
     const keep = await keepEvidence();
-    const error = await requestAttestation(`http://127.0.0.1:${port}`, keep.evidence, net.workloadId, { publicKey: keep.publicKey, freshnessBlock: keep.nonce.blockNumber }).catch((e: unknown) => e);
+    const error = await requestAttestation(`http://127.0.0.1:${port}`, keep.evidence, net.workloadId, {
+      publicKey: keep.publicKey,
+      freshnessBlock: keep.nonce.blockNumber,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InfrastructureError);
-    expect(error).toMatchObject({ code: "SDK_NODE_UNREACHABLE", retryable: true, shortMessage: `cannot reach the validator node at http://127.0.0.1:${port}` });
+    expect(error).toMatchObject({
+      code: "SDK_NODE_UNREACHABLE",
+      retryable: true,
+      shortMessage: `cannot reach the validator node at http://127.0.0.1:${port}`,
+    });
   });
 
   describe("against a node that never answers", () => {
@@ -148,7 +178,9 @@ describe("requestAttestation", () => {
 
     it("times out with InfrastructureError SDK_ATTESTATION_TIMEOUT after timeoutMs", async () => {
       const started = Date.now();
-      const error = await requestAttestation(silent, new Uint8Array([1]), net.workloadId, { unbound: true, timeoutMs: 400 }).catch((e: unknown) => e);
+      const error = await requestAttestation(silent, new Uint8Array([1]), net.workloadId, { unbound: true, timeoutMs: 400 }).catch(
+        (e: unknown) => e,
+      );
       const elapsed = Date.now() - started;
       expect(error).toBeInstanceOf(InfrastructureError);
       expect(error).toMatchObject({ code: "SDK_ATTESTATION_TIMEOUT", retryable: true });
@@ -159,15 +191,33 @@ describe("requestAttestation", () => {
     it("rejects with the signal's reason when aborted", async () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error("user cancelled")), 100);
-      await expect(requestAttestation(silent, new Uint8Array([1]), net.workloadId, { unbound: true, signal: controller.signal })).rejects.toThrow("user cancelled");
+      await expect(
+        requestAttestation(silent, new Uint8Array([1]), net.workloadId, { unbound: true, signal: controller.signal }),
+      ).rejects.toThrow("user cancelled");
     });
   });
 
   it.each([
-    { name: "a key without its block", args: { publicKey: `0x04${"11".repeat(64)}` as Hex }, message: "freshnessBlock is required with publicKey: the number of the block the evidence binds (requestNonce)" },
-    { name: "neither a key nor unbound", args: {}, message: "publicKey is required (or unbound: true, for dev policies that accept unbound evidence)" },
-    { name: "a short key", args: { publicKey: "0x0411" as Hex, freshnessBlock: 1 }, message: "publicKey must be the Keep's secp256k1 public key: 65 bytes (0x04‖X‖Y) or 64 bytes (X‖Y)" },
-    { name: "unbound with a key", args: { unbound: true, publicKey: `0x04${"11".repeat(64)}` as Hex }, message: "unbound evidence names no publicKey and no freshnessBlock" },
+    {
+      name: "a key without its block",
+      args: { publicKey: `0x04${"11".repeat(64)}` as Hex },
+      message: "freshnessBlock is required with publicKey: the number of the block the evidence binds (requestNonce)",
+    },
+    {
+      name: "neither a key nor unbound",
+      args: {},
+      message: "publicKey is required (or unbound: true, for dev policies that accept unbound evidence)",
+    },
+    {
+      name: "a short key",
+      args: { publicKey: "0x0411" as Hex, freshnessBlock: 1 },
+      message: "publicKey must be the Keep's secp256k1 public key: 65 bytes (0x04‖X‖Y) or 64 bytes (X‖Y)",
+    },
+    {
+      name: "unbound with a key",
+      args: { unbound: true, publicKey: `0x04${"11".repeat(64)}` as Hex },
+      message: "unbound evidence names no publicKey and no freshnessBlock",
+    },
   ])("refuses $name before sending anything (UsageError SDK_REQUEST_INVALID)", async ({ args, message }) => {
     const error = await requestAttestation(url, new Uint8Array([1]), net.workloadId, args).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
@@ -180,9 +230,17 @@ describe("requestAttestation", () => {
     await net.stopNode(2);
     const keep = await keepEvidence();
     const started = Date.now();
-    const error = await requestAttestation(url, keep.evidence, net.workloadId, { publicKey: keep.publicKey, freshnessBlock: keep.nonce.blockNumber, timeoutMs: 3_000 }).catch((e: unknown) => e);
+    const error = await requestAttestation(url, keep.evidence, net.workloadId, {
+      publicKey: keep.publicKey,
+      freshnessBlock: keep.nonce.blockNumber,
+      timeoutMs: 3_000,
+    }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(error).toBeInstanceOf(InfrastructureError);
-    expect(error).toMatchObject({ code: "SDK_ATTESTATION_TIMEOUT", retryable: true, details: { verdictId: expect.stringMatching(/^0x[0-9a-f]{64}$/), lastStatus: "pending" } });
+    expect(error).toMatchObject({
+      code: "SDK_ATTESTATION_TIMEOUT",
+      retryable: true,
+      details: { verdictId: expect.stringMatching(/^0x[0-9a-f]{64}$/), lastStatus: "pending" },
+    });
   });
 });

@@ -42,14 +42,18 @@ describe("SDK isAttested against the in-process chain", () => {
   it("takes the deployment JSON instead of an address, for its own chain only, and says what to do without either", async () => {
     expect((await isAttested(bed.chain.provider, subject, bed.workloadId, { deployment: bed.deployment })).ok).toBe(true);
     const elsewhere = { ...bed.deployment, chainId: Number(bed.deployment.chainId) + 1 };
-    await expect(isAttested(bed.chain.provider, subject, bed.workloadId, { deployment: elsewhere })).rejects.toMatchObject({ code: "SDK_REGISTRY_UNKNOWN" });
+    await expect(isAttested(bed.chain.provider, subject, bed.workloadId, { deployment: elsewhere })).rejects.toMatchObject({
+      code: "SDK_REGISTRY_UNKNOWN",
+    });
     // A JavaScript caller may leave the options out: the SDK keeps no deployment of its own to fall back on.
     const untyped = isAttested as (...args: unknown[]) => Promise<unknown>;
     await expect(untyped(bed.chain.provider, subject, bed.workloadId)).rejects.toMatchObject({ code: "SDK_REGISTRY_UNKNOWN" });
   });
 
   it("refuses something that is not a provider", async () => {
-    await expect(isAttested("ftp://nope", subject, bed.workloadId, { registry: bed.deployment.contracts.attestationRegistry })).rejects.toMatchObject({ code: "SDK_PROVIDER_INVALID" });
+    await expect(
+      isAttested("ftp://nope", subject, bed.workloadId, { registry: bed.deployment.contracts.attestationRegistry }),
+    ).rejects.toMatchObject({ code: "SDK_PROVIDER_INVALID" });
   });
 });
 
@@ -65,11 +69,29 @@ describe("SDK verifyOffline and keepReportData", () => {
   it("builds report data a debug Keep embeds, matching the binding spec", async () => {
     const key = generatePrivateKey();
     const account = privateKeyToAccount(key);
-    const input = { tee: "debug" as const, chainId: 31337, registry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0" as Address, publicKey: account.publicKey, blockHash: keccak256(stringToBytes("block")) };
+    const input = {
+      tee: "debug" as const,
+      chainId: 31337,
+      registry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0" as Address,
+      publicKey: account.publicKey,
+      blockHash: keccak256(stringToBytes("block")),
+    };
     const r = keepReportData(input);
     expect(r.subject).toBe(account.address);
-    expect(r.bindingHash).toBe(bindingHash({ chainId: 31337, attestationRegistry: input.registry, subjectPublicKey: publicKey64(account.publicKey), blockHash: input.blockHash }));
-    const evidence = createDebugEvidence({ privateKey: key, measurement: keccak256(stringToBytes("m")), reportData: r.reportData, timestamp: Date.now() });
+    expect(r.bindingHash).toBe(
+      bindingHash({
+        chainId: 31337,
+        attestationRegistry: input.registry,
+        subjectPublicKey: publicKey64(account.publicKey),
+        blockHash: input.blockHash,
+      }),
+    );
+    const evidence = createDebugEvidence({
+      privateKey: key,
+      measurement: keccak256(stringToBytes("m")),
+      reportData: r.reportData,
+      timestamp: Date.now(),
+    });
     const verified = await verifyOffline(evidence);
     expect((verified.claims as { reportData: string }).reportData).toBe(r.reportData);
     expect(verified.debug).toBe(true);

@@ -19,13 +19,19 @@ export async function startRpcBridge(provider: Eip1193): Promise<RpcBridge> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: number; method: string; params?: unknown } | { id: number; method: string; params?: unknown }[];
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as
+        | { id: number; method: string; params?: unknown }
+        | { id: number; method: string; params?: unknown }[];
       const handle = async (call: { id: number; method: string; params?: unknown }) => {
         try {
           return { jsonrpc: "2.0", id: call.id, result: await provider.request({ method: call.method, params: call.params }) };
         } catch (error) {
           const e = error as { code?: number; message?: string; data?: unknown };
-          return { jsonrpc: "2.0", id: call.id, error: { code: typeof e.code === "number" ? e.code : -32000, message: e.message ?? String(error), data: e.data } };
+          return {
+            jsonrpc: "2.0",
+            id: call.id,
+            error: { code: typeof e.code === "number" ? e.code : -32000, message: e.message ?? String(error), data: e.data },
+          };
         }
       };
       const answer = Array.isArray(body) ? await Promise.all(body.map(handle)) : await handle(body);

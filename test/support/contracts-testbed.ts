@@ -101,11 +101,17 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       })
     ).measurementHash;
     if (deployment.devPoliciesAllowed) {
-      measurements.debug = (await addMeasurement(clients, deployment, workloadId, 1, { tee: "debug", measurement: keccak256(stringToBytes("app debug")) })).measurementHash;
+      measurements.debug = (
+        await addMeasurement(clients, deployment, workloadId, 1, { tee: "debug", measurement: keccak256(stringToBytes("app debug")) })
+      ).measurementHash;
     }
   }
   for (const v of active) {
-    await bootstrapValidator(clients, deployment, { address: v.address, endpoint: "https://validator.example", loggingProfile: "production" });
+    await bootstrapValidator(clients, deployment, {
+      address: v.address,
+      endpoint: "https://validator.example",
+      loggingProfile: "production",
+    });
   }
   if (active.length > 0) await setThreshold(clients, deployment, options.threshold ?? 2);
   // Wait out the governance delay (validators, threshold) and the policy delay (the new measurements).
@@ -129,12 +135,22 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
       return as(account);
     },
     async send(contract, functionName, args, from) {
-      const sender = from === undefined ? clients : chain.accounts.some((a) => getAddress(a) === getAddress(from)) ? as(from) : await testbed.impersonate(from);
+      const sender =
+        from === undefined
+          ? clients
+          : chain.accounts.some((a) => getAddress(a) === getAddress(from))
+            ? as(from)
+            : await testbed.impersonate(from);
       const sent = await sendContractCall(sender, { address: deployment.contracts[contract], abi: ABIS[contract], functionName, args });
       return sent.receipt;
     },
     async read<T>(contract: ContractName, functionName: string, args: readonly unknown[] = []) {
-      return (await chain.publicClient.readContract({ address: deployment.contracts[contract], abi: ABIS[contract], functionName, args })) as T;
+      return (await chain.publicClient.readContract({
+        address: deployment.contracts[contract],
+        abi: ABIS[contract],
+        functionName,
+        args,
+      })) as T;
     },
     async verdict(subject, overrides = {}) {
       const block = await chain.publicClient.getBlock();
@@ -164,7 +180,11 @@ export async function startTestbed(options: TestbedOptions = {}): Promise<Testbe
         collateralHash: keccak256(stringToBytes("collateral")),
         issuedAt: block.timestamp,
         expiresAt: block.timestamp + 86_400n,
-        items: subjects.map((subject, i) => ({ subject, evidenceHash: keccak256(stringToBytes(`batch evidence ${subject} ${i}`)), freshnessBlock: block.number })),
+        items: subjects.map((subject, i) => ({
+          subject,
+          evidenceHash: keccak256(stringToBytes(`batch evidence ${subject} ${i}`)),
+          freshnessBlock: block.number,
+        })),
         ...overrides,
       };
     },
@@ -202,7 +222,9 @@ export async function expectRevert(action: Promise<unknown>, errorName: string, 
 }
 
 function normalize(values: readonly unknown[]): unknown[] {
-  return values.map((v) => (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? getAddress(v) : typeof v === "number" ? BigInt(v) : v));
+  return values.map((v) =>
+    typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? getAddress(v) : typeof v === "number" ? BigInt(v) : v,
+  );
 }
 
 /**
@@ -227,7 +249,11 @@ export async function simulateDeploy(testbed: Testbed, abi: Abi, bytecode: Hex, 
 
 /** The first revert data (0x + selector at least) found along an error's cause chain. */
 function revertDataOf(error: unknown): Hex | undefined {
-  for (let e: unknown = error, depth = 0; e !== null && typeof e === "object" && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    e !== null && typeof e === "object" && depth < 10;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const data = (e as { data?: unknown }).data;
     if (typeof data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(data)) return data as Hex;
   }

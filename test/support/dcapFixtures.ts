@@ -20,7 +20,14 @@ export function loadDcapSet(kind: "sgx" | "tdx", name: string): DcapSet {
     .sort()
     .map((f) => ({ name: f, bytes: fixtureBytes(kind, name, f) }));
   const expected = expectedOf(kind, name);
-  return { kind, name, quote: fixtureBytes(kind, name, "quote.bin"), collateral: staticCollateral(files).collateral, expected, at: new Date(expected.verify_at) };
+  return {
+    kind,
+    name,
+    quote: fixtureBytes(kind, name, "quote.bin"),
+    collateral: staticCollateral(files).collateral,
+    expected,
+    at: new Date(expected.verify_at),
+  };
 }
 
 /** The code of the KeepledgerError `fn` throws; fails the test on an untyped throw or on success. */

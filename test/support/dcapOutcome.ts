@@ -25,7 +25,14 @@ export function outcomeOf(set: DcapSet, unsafe: Partial<VerifyDcapQuoteOptions>,
     return {
       ok: true,
       // What a verifier vouches for: the signed body, the TCB rating and the collateral it was rated with.
-      digest: JSON.stringify({ tee: quote.tee, body: toHex(body), header: toHex(quote.signedRegion), tcb: r.tcb, collateralHash: r.collateralHash, platform: r.platform }),
+      digest: JSON.stringify({
+        tee: quote.tee,
+        body: toHex(body),
+        header: toHex(quote.signedRegion),
+        tcb: r.tcb,
+        collateralHash: r.collateralHash,
+        platform: r.platform,
+      }),
       certificates: quote.signature.pckChain.certificates.map(toHex).join(","),
     };
   } catch (e) {

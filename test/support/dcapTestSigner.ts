@@ -29,7 +29,10 @@ function tlv(tag: number, content: Uint8Array | number[]): Uint8Array {
   return new Uint8Array([tag, ...derLength(c.length), ...c]);
 }
 function seq(...parts: Uint8Array[]): Uint8Array {
-  return tlv(0x30, parts.flatMap((p) => [...p]));
+  return tlv(
+    0x30,
+    parts.flatMap((p) => [...p]),
+  );
 }
 function oid(dotted: string): Uint8Array {
   const [a, b, ...rest] = dotted.split(".").map(Number);
@@ -102,7 +105,10 @@ export async function issuePckCertificate(ca: TestCa, o: PckCertOptions): Promis
     ...(o.notBefore ? { notBefore: o.notBefore } : {}),
     ...(o.notAfter ? { notAfter: o.notAfter } : {}),
     ...o.certOptions,
-    extensions: [...(o.omitSgxExtensions ? [] : [new x509.Extension(SGX, false, sgxExtensionValue(o))]), ...(o.certOptions?.extensions ?? [])],
+    extensions: [
+      ...(o.omitSgxExtensions ? [] : [new x509.Extension(SGX, false, sgxExtensionValue(o))]),
+      ...(o.certOptions?.extensions ?? []),
+    ],
   });
 }
 
@@ -116,7 +122,9 @@ export interface IntelTestPki {
   roots: TrustedRoot[];
 }
 
-export async function createIntelTestPki(options: { tcbSigningNotAfter?: Date; rootOptions?: CertOptions; platformCaOptions?: CertOptions } = {}): Promise<IntelTestPki> {
+export async function createIntelTestPki(
+  options: { tcbSigningNotAfter?: Date; rootOptions?: CertOptions; platformCaOptions?: CertOptions } = {},
+): Promise<IntelTestPki> {
   const root = await createRoot("Intel SGX Root CA", options.rootOptions);
   const platformCa = await issue(root, "Intel SGX PCK Platform CA", { ca: true, ...options.platformCaOptions });
   const processorCa = await issue(root, "Intel SGX PCK Processor CA", { ca: true });
@@ -357,10 +365,17 @@ export function qeIdentityValue(o: {
     attributesMask: "FBFFFFFFFFFFFFFF0000000000000000",
     mrsigner: (o.mrsigner ?? "8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff").toUpperCase(),
     isvprodid: o.isvprodid ?? (o.id === "QE" ? 1 : 2),
-    tcbLevels: (o.levels ?? [
-      { isvsvn: 8, status: "UpToDate" },
-      { isvsvn: 6, status: "OutOfDate", advisoryIDs: ["INTEL-SA-QE"] },
-    ]).map((l) => ({ tcb: { isvsvn: l.isvsvn }, tcbDate: "2024-03-13T00:00:00Z", tcbStatus: l.status, ...(l.advisoryIDs ? { advisoryIDs: l.advisoryIDs } : {}) })),
+    tcbLevels: (
+      o.levels ?? [
+        { isvsvn: 8, status: "UpToDate" },
+        { isvsvn: 6, status: "OutOfDate", advisoryIDs: ["INTEL-SA-QE"] },
+      ]
+    ).map((l) => ({
+      tcb: { isvsvn: l.isvsvn },
+      tcbDate: "2024-03-13T00:00:00Z",
+      tcbStatus: l.status,
+      ...(l.advisoryIDs ? { advisoryIDs: l.advisoryIDs } : {}),
+    })),
   };
 }
 
@@ -403,9 +418,27 @@ export function defaultLevels(tee: "sgx" | "tdx"): TcbLevelSpec[] {
   const tdx = (svn: number[]) => (tee === "tdx" ? { tdxComponents: [...svn, ...new Array(16 - svn.length).fill(0)] } : {});
   return [
     { components: [5, 5, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], pceSvn: 13, ...tdx([3, 1, 3]), status: "UpToDate" },
-    { components: [4, 4, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], pceSvn: 13, ...tdx([2, 1, 2]), status: "SWHardeningNeeded", advisoryIDs: ["INTEL-SA-00615"] },
-    { components: [3, 3, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], pceSvn: 11, ...tdx([0, 0, 0]), status: "OutOfDate", advisoryIDs: ["INTEL-SA-00289", "INTEL-SA-00615"] },
-    { components: [2, 2, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0], pceSvn: 9, ...tdx([0, 0, 0]), status: "Revoked", advisoryIDs: ["INTEL-SA-00001"] },
+    {
+      components: [4, 4, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0],
+      pceSvn: 13,
+      ...tdx([2, 1, 2]),
+      status: "SWHardeningNeeded",
+      advisoryIDs: ["INTEL-SA-00615"],
+    },
+    {
+      components: [3, 3, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0],
+      pceSvn: 11,
+      ...tdx([0, 0, 0]),
+      status: "OutOfDate",
+      advisoryIDs: ["INTEL-SA-00289", "INTEL-SA-00615"],
+    },
+    {
+      components: [2, 2, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0],
+      pceSvn: 9,
+      ...tdx([0, 0, 0]),
+      status: "Revoked",
+      advisoryIDs: ["INTEL-SA-00001"],
+    },
   ];
 }
 
@@ -428,7 +461,13 @@ export async function buildScenario(o: ScenarioOptions): Promise<Scenario> {
   const tcbInfo = await signIntelJson(
     signer,
     "tcbInfo",
-    tcbInfoValue({ id: o.tee === "sgx" ? "SGX" : "TDX", issueDate: ISSUE, nextUpdate: NEXT, levels: o.levels ?? defaultLevels(o.tee), ...o.tcbInfo }),
+    tcbInfoValue({
+      id: o.tee === "sgx" ? "SGX" : "TDX",
+      issueDate: ISSUE,
+      nextUpdate: NEXT,
+      levels: o.levels ?? defaultLevels(o.tee),
+      ...o.tcbInfo,
+    }),
     [signer, pki.root],
   );
   const qeIdentity = await signIntelJson(

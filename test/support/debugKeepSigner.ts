@@ -71,7 +71,11 @@ export async function signDebugTestEvidence(fields: DebugTestFields = {}): Promi
       yParity = 1 - yParity;
     }
     if (fields.otherRecoveryBit === true) yParity = 1 - yParity;
-    signature = new Uint8Array([...Buffer.from(sig.r.slice(2).padStart(64, "0"), "hex"), ...Buffer.from(s.toString(16).padStart(64, "0"), "hex"), 27 + yParity]);
+    signature = new Uint8Array([
+      ...Buffer.from(sig.r.slice(2).padStart(64, "0"), "hex"),
+      ...Buffer.from(s.toString(16).padStart(64, "0"), "hex"),
+      27 + yParity,
+    ]);
   }
   if (fields.v !== undefined) signature = new Uint8Array([...signature.subarray(0, 64), fields.v]);
   return new Uint8Array([...body, ...signature]);

@@ -59,7 +59,11 @@ export function encodeCbor(value: CborInput): Uint8Array {
   if (Array.isArray(value)) return concat([cborHead(4, value.length), ...value.map(encodeCbor)]);
   if (value instanceof Map) return concat([cborHead(5, value.size), ...[...value].flatMap(([k, v]) => [encodeCbor(k), encodeCbor(v)])]);
   if ("cborRaw" in value) return value.cborRaw;
-  return concat([Uint8Array.of(0xbf), ...[...value.indefiniteMap].flatMap(([k, v]) => [encodeCbor(k), encodeCbor(v)]), Uint8Array.of(0xff)]);
+  return concat([
+    Uint8Array.of(0xbf),
+    ...[...value.indefiniteMap].flatMap(([k, v]) => [encodeCbor(k), encodeCbor(v)]),
+    Uint8Array.of(0xff),
+  ]);
 }
 
 export function raw(hex: string): CborRaw {

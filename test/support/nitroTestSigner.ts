@@ -113,13 +113,14 @@ export function nitroTestPayload(pki: NitroTestPki, fields: FieldOverrides = {},
 }
 
 /** Assembles a COSE_Sign1 from its parts, signed or with a given signature. */
-export function assembleCoseSign1(parts: { protectedHeader: Uint8Array; unprotected?: Uint8Array; payload: Uint8Array; signature: Uint8Array; tagged?: boolean }): Uint8Array {
-  const body = encodeCbor([
-    parts.protectedHeader,
-    { cborRaw: parts.unprotected ?? Uint8Array.of(0xa0) },
-    parts.payload,
-    parts.signature,
-  ]);
+export function assembleCoseSign1(parts: {
+  protectedHeader: Uint8Array;
+  unprotected?: Uint8Array;
+  payload: Uint8Array;
+  signature: Uint8Array;
+  tagged?: boolean;
+}): Uint8Array {
+  const body = encodeCbor([parts.protectedHeader, { cborRaw: parts.unprotected ?? Uint8Array.of(0xa0) }, parts.payload, parts.signature]);
   return parts.tagged === true ? new Uint8Array([0xd2, ...body]) : body;
 }
 

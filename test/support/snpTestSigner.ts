@@ -268,7 +268,12 @@ export async function issueTestVek(pki: SnpTestPki, o: TestVekOptions): Promise<
     signingAlgorithm: signerKind === "rsa-pss-384" ? RSA_PSS_SHA384 : ({ name: "ECDSA", hash: "SHA-384" } as webcrypto.EcdsaParams),
     extensions: [...ext].map(([oid, value]) => new x509.Extension(`${AMD}.${oid}`, false, value)),
   });
-  return { name: o.kind === "vlek" ? "SEV-VLEK" : "SEV-VCEK", keys, keyKind: o.keyKind ?? "p384", cert: parseCertificate(new Uint8Array(cert.rawData)) };
+  return {
+    name: o.kind === "vlek" ? "SEV-VLEK" : "SEV-VCEK",
+    keys,
+    keyKind: o.keyKind ?? "p384",
+    cert: parseCertificate(new Uint8Array(cert.rawData)),
+  };
 }
 
 /** A VEK for a report built from `fields`: its chip id, its signing key kind, the default TCB. */

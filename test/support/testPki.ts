@@ -57,7 +57,12 @@ export interface CertOptions {
 
 /** The extensions every issued certificate carries, shaped by the adversarial options. */
 function standardExtensions(options: CertOptions, ca: boolean): x509.Extension[] {
-  const usage = options.keyUsage === undefined ? (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature) : options.keyUsage;
+  const usage =
+    options.keyUsage === undefined
+      ? ca
+        ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
+        : x509.KeyUsageFlags.digitalSignature
+      : options.keyUsage;
   return [
     new x509.BasicConstraintsExtension(ca, options.pathLength, true),
     ...(usage === null ? [] : [new x509.KeyUsagesExtension(usage, true)]),
@@ -195,7 +200,10 @@ export async function issueRaw(issuer: TestCa, name: string, parts: RawCertifica
     parts.serial ?? integer(BigInt(`0x${nextSerial()}`)),
     ECDSA_SHA256,
     new Uint8Array(issuer.cert.x509.subjectName.toArrayBuffer()),
-    seq(parts.notBefore ?? tlv(0x17, new Uint8Array(Buffer.from("200101000000Z"))), parts.notAfter ?? tlv(0x17, new Uint8Array(Buffer.from("450101000000Z")))),
+    seq(
+      parts.notBefore ?? tlv(0x17, new Uint8Array(Buffer.from("200101000000Z"))),
+      parts.notAfter ?? tlv(0x17, new Uint8Array(Buffer.from("450101000000Z"))),
+    ),
     tlv(0x30, tlv(0x31, cn)),
     await spkiOf(keys),
     ...(extensions.length === 0 ? [] : [explicit(3, seq(...extensions))]),

@@ -7,7 +7,14 @@ import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 
 /** What a verification answers, without the time it was made. */
 function answer(r: VerifiedEvidence) {
-  return { tee: r.tee, tcb: r.tcb, claims: r.claims, evidenceHash: r.evidenceHash, collateralHash: r.collateralHash, expiresAt: r.expiresAt };
+  return {
+    tee: r.tee,
+    tcb: r.tcb,
+    claims: r.claims,
+    evidenceHash: r.evidenceHash,
+    collateralHash: r.collateralHash,
+    expiresAt: r.expiresAt,
+  };
 }
 
 describe("a shared VerifierContext changes only the speed of verification", () => {

@@ -47,20 +47,28 @@ describe("verifyEvidence over the real vectors", () => {
 
   it("fails without collateral instead of guessing", async () => {
     const expected = expectedOf("tdx", "dcapqvl-tdx");
-    await expect(verifyEvidence(fixtureBytes("tdx", "dcapqvl-tdx", "quote.bin"), { at: new Date(expected.verify_at) })).rejects.toMatchObject({
+    await expect(
+      verifyEvidence(fixtureBytes("tdx", "dcapqvl-tdx", "quote.bin"), { at: new Date(expected.verify_at) }),
+    ).rejects.toMatchObject({
       stage: "verification",
     });
   });
 });
 
 describe("collateral recognized by content", () => {
-  it.each([["sgx", "dcapqvl-sgx"], ["tdx", "dcapqvl-tdx"]])("%s/%s verifies from dcap-qvl's combined collateral.json alone", async (kind, set) => {
+  it.each([
+    ["sgx", "dcapqvl-sgx"],
+    ["tdx", "dcapqvl-tdx"],
+  ])("%s/%s verifies from dcap-qvl's combined collateral.json alone", async (kind, set) => {
     const { staticCollateral } = await import("../../src/collateral/staticCollateral.ts");
     const collateral = staticCollateral([{ name: "collateral.json", bytes: fixtureBytes(kind, set, "collateral.json") }]);
     expect(collateral.collateral.intelDocuments).toHaveLength(2);
     expect(collateral.collateral.crls).toHaveLength(2);
     const expected = expectedOf(kind, set);
-    const fromDir = await verifyEvidence(fixtureBytes(kind, set, "quote.bin"), { collateral: await directoryCollateral(fixturePath(kind, set)), at: new Date(expected.verify_at) });
+    const fromDir = await verifyEvidence(fixtureBytes(kind, set, "quote.bin"), {
+      collateral: await directoryCollateral(fixturePath(kind, set)),
+      at: new Date(expected.verify_at),
+    });
     const fromJson = await verifyEvidence(fixtureBytes(kind, set, "quote.bin"), { collateral, at: new Date(expected.verify_at) });
     expect(fromJson).toEqual(fromDir);
   });
@@ -109,7 +117,10 @@ describe("a result past its own expiry (issue 10 §4)", () => {
    * adapter is made to judge as of a moment inside its vector's window (as Nitro does with its timestamp)
    * while verifyEvidence is asked for a time 40 days past the window.
    */
-  const judgedEarlier = (adapter: TeeAdapter, judgeAt: Date): TeeAdapter => ({ ...adapter, verify: (parsed, context) => adapter.verify(parsed, { ...context, at: judgeAt }) });
+  const judgedEarlier = (adapter: TeeAdapter, judgeAt: Date): TeeAdapter => ({
+    ...adapter,
+    verify: (parsed, context) => adapter.verify(parsed, { ...context, at: judgeAt }),
+  });
 
   it.each([
     ["sgx", "dcapqvl-sgx", "quote.bin"],
@@ -123,14 +134,20 @@ describe("a result past its own expiry (issue 10 §4)", () => {
     const real = defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }).find((a) => a.kind === kind)!;
     const adapters = [judgedEarlier(real, new Date(expected.verify_at))];
     const at = new Date(new Date(expected.validity_window.not_after).getTime() + 40 * DAY);
-    await expect(verifyEvidence(fixtureBytes(kind, set, file), { collateral, at, adapters })).rejects.toMatchObject({ code: "VERIFY_RESULT_EXPIRED", details: { tee: kind } });
+    await expect(verifyEvidence(fixtureBytes(kind, set, file), { collateral, at, adapters })).rejects.toMatchObject({
+      code: "VERIFY_RESULT_EXPIRED",
+      details: { tee: kind },
+    });
   });
 
   it("debug: refused with VERIFY_RESULT_EXPIRED whatever the verifier returned", async () => {
     const bytes = await signDebugTestEvidence();
     const adapters = [judgedEarlier(debugAdapter as TeeAdapter, DEBUG_TEST_TIME)];
     const at = new Date(DEBUG_TEST_TIME.getTime() + 40 * DAY);
-    await expect(verifyEvidence(bytes, { at, adapters })).rejects.toMatchObject({ code: "VERIFY_RESULT_EXPIRED", details: { tee: "debug" } });
+    await expect(verifyEvidence(bytes, { at, adapters })).rejects.toMatchObject({
+      code: "VERIFY_RESULT_EXPIRED",
+      details: { tee: "debug" },
+    });
     // Judged as of its own time it verifies: the refusal is the expiry, not the evidence.
     expect((await verifyEvidence(bytes, { at: DEBUG_TEST_TIME, adapters })).tee).toBe("debug");
   });

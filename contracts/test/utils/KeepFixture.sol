@@ -5,7 +5,15 @@ import {AttestationRegistry} from "../../AttestationRegistry.sol";
 import {ValidatorSet} from "../../ValidatorSet.sol";
 import {WorkloadRegistry} from "../../WorkloadRegistry.sol";
 import {KeepIds} from "../../libraries/KeepIds.sol";
-import {KeepTypes, LaunchPolicy, LoggingProfile, Policy, TcbStatus, TeeKind, Verdict} from "../../libraries/KeepTypes.sol";
+import {
+    KeepTypes,
+    LaunchPolicy,
+    LoggingProfile,
+    Policy,
+    TcbStatus,
+    TeeKind,
+    Verdict
+} from "../../libraries/KeepTypes.sol";
 import {KeepTest} from "./KeepTest.sol";
 
 /// @title KeepFixture
@@ -28,7 +36,14 @@ abstract contract KeepFixture is KeepTest {
         vm.warp(START_TIME);
         vm.roll(START_BLOCK);
         workloads = new WorkloadRegistry(address(this), address(this), dev, policyDelay, dev ? 0 : 1 days);
-        validatorSet = new ValidatorSet(address(this), address(this), dev, governanceDelay, bytes32(0), dev ? 0 : 1 days);
+        validatorSet = new ValidatorSet(
+            address(this),
+            address(this),
+            dev,
+            governanceDelay,
+            bytes32(0),
+            dev ? 0 : 1 days
+        );
         registry = new AttestationRegistry(address(this), address(this), workloads, validatorSet, dev ? 0 : 1 days);
         workloads.setAttestationRegistry(address(registry));
         validatorSet.setAttestationRegistry(address(registry));

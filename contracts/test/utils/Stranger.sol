@@ -15,10 +15,11 @@ contract Stranger {
     /// @param workloadId The workload.
     /// @return ok Whether the call succeeded.
     /// @return data What it returned or reverted with.
-    function lift(IAttestationRegistry registry, address subject, bytes32 workloadId)
-        external
-        returns (bool ok, bytes memory data)
-    {
+    function lift(
+        IAttestationRegistry registry,
+        address subject,
+        bytes32 workloadId
+    ) external returns (bool ok, bytes memory data) {
         return address(registry).call(abi.encodeCall(registry.liftSubjectRevocation, (subject, workloadId)));
     }
 

@@ -60,7 +60,9 @@ export async function runAudit(verdictId: string, opts: AuditCommandOptions, dep
       db = openDatabase(opts.database ?? DEFAULT_REGISTRY_DATABASE);
       d = { chain: rpcSource(opts.rpc ?? DEFAULT_RPC), deployment, evidenceStore: await EvidenceStore.open(db) };
     }
-    const tcbInfo = await Promise.all((opts.tcbInfo ?? []).map(async (path) => ({ name: basename(path), bytes: await readCollateralFile(path) })));
+    const tcbInfo = await Promise.all(
+      (opts.tcbInfo ?? []).map(async (path) => ({ name: basename(path), bytes: await readCollateralFile(path) })),
+    );
     const result = await auditVerdict({
       verdictId,
       ...d,
@@ -79,14 +81,26 @@ export async function runAudit(verdictId: string, opts: AuditCommandOptions, dep
 export function registerAuditCommand(program: Command): void {
   program
     .command("audit")
-    .description("re-verify a finalized verdict: its on-chain record, the stored evidence and collateral, the policy then in force; field by field")
+    .description(
+      "re-verify a finalized verdict: its on-chain record, the stored evidence and collateral, the policy then in force; field by field",
+    )
     .argument("<verdictId>", "the verdict id (0x + 64 hex digits)")
     .option("--rpc <url>", "JSON-RPC endpoint", DEFAULT_RPC)
     .option("--deployment <file>", "deployment JSON (from keepledger deploy --out)", DEFAULT_DEPLOYMENT)
-    .option("--database <path|url>", "the store holding the evidence store (the node's, or the shared dev store)", DEFAULT_REGISTRY_DATABASE)
+    .option(
+      "--database <path|url>",
+      "the store holding the evidence store (the node's, or the shared dev store)",
+      DEFAULT_REGISTRY_DATABASE,
+    )
     .option("--json", "print exactly one JSON object on stdout")
-    .option("--tcb-info <file...>", "TCB Info newer than the stored collateral's (and its signing chain): replay the TCB grace-period decision against it")
-    .option("--dangerously-allow-missing-amd-crl", "UNSAFE: replay SEV-SNP verdicts without AMD's CRL when the store has none (verdicts of a dev network)")
+    .option(
+      "--tcb-info <file...>",
+      "TCB Info newer than the stored collateral's (and its signing chain): replay the TCB grace-period decision against it",
+    )
+    .option(
+      "--dangerously-allow-missing-amd-crl",
+      "UNSAFE: replay SEV-SNP verdicts without AMD's CRL when the store has none (verdicts of a dev network)",
+    )
     .addHelpText("after", "\nExit status: 0 every field re-derives, 1 mismatch (or the evidence is not in the store), 2 usage error.")
     .action(async (verdictId: string, opts: AuditCommandOptions) => {
       const r = await runAudit(verdictId, opts);

@@ -61,7 +61,8 @@ export function registerCertCommand(program: Command): void {
     .option("--deployment <file>", "deployment JSON")
     .option("--out <file>", "write the PEM certificate here (default: stdout)")
     .action(async (o: ChainCliOptions & { request: string; keyEnv: string; lifetime: string; out?: string }) => {
-      if (!/^\d+$/.test(o.lifetime)) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--lifetime must be whole seconds, got "${o.lifetime}"`);
+      if (!/^\d+$/.test(o.lifetime))
+        throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--lifetime must be whole seconds, got "${o.lifetime}"`);
       const { publicClient, deployment } = await connectFromOptions(o);
       const issued = await issueKeepCertificate({
         request: parseCertificateRequest(await readText(o.request, "certificate request")),
@@ -71,7 +72,9 @@ export function registerCertCommand(program: Command): void {
         lifetimeSeconds: Number(o.lifetime),
       });
       await emit(o.out, issued.pem);
-      console.error(`issued for verdict ${issued.verdictId}, valid ${issued.notBefore.toISOString()} – ${issued.notAfter.toISOString()} (registry time)`);
+      console.error(
+        `issued for verdict ${issued.verdictId}, valid ${issued.notBefore.toISOString()} – ${issued.notAfter.toISOString()} (registry time)`,
+      );
     });
 
   cert
@@ -92,10 +95,15 @@ export function registerCertCommand(program: Command): void {
       }
       const input = bytes.includes("-----BEGIN") ? bytes.toString("utf8") : new Uint8Array(bytes);
       const r = await verifyKeepCertificate(input, { publicClient, deployment, ...(o.workload ? { workloadId: o.workload as Hex } : {}) });
-      if (o.json) console.log(JSON.stringify({ ok: true, ...r, notAfter: r.notAfter.toISOString(), verdictExpiresAt: r.verdictExpiresAt.toISOString() }));
+      if (o.json)
+        console.log(
+          JSON.stringify({ ok: true, ...r, notAfter: r.notAfter.toISOString(), verdictExpiresAt: r.verdictExpiresAt.toISOString() }),
+        );
       else {
         console.log(`✔ Keep certificate for ${r.subject}, workload ${r.workloadId}`);
-        console.log(`  issued by validator ${r.validator}; rests on live verdict ${r.verdictId} (until ${r.verdictExpiresAt.toISOString()})`);
+        console.log(
+          `  issued by validator ${r.validator}; rests on live verdict ${r.verdictId} (until ${r.verdictExpiresAt.toISOString()})`,
+        );
         console.log(`  certificate valid until ${r.notAfter.toISOString()}`);
       }
     });

@@ -59,7 +59,10 @@ export async function runDeploy(
   } else {
     const key = env.KEEPLEDGER_DEPLOYER_KEY;
     if (key === undefined || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
-      throw new UsageError(CHAIN_CODES.CHAIN_DEPLOYER_KEY, "set KEEPLEDGER_DEPLOYER_KEY to the deployer's private key (0x + 64 hex digits) to deploy with --rpc");
+      throw new UsageError(
+        CHAIN_CODES.CHAIN_DEPLOYER_KEY,
+        "set KEEPLEDGER_DEPLOYER_KEY to the deployer's private key (0x + 64 hex digits) to deploy with --rpc",
+      );
     }
     const transport = http(opts.rpc);
     let chainId: number;
@@ -68,7 +71,12 @@ export async function runDeploy(
     } catch (error) {
       throw chainError(error, `connecting to ${opts.rpc}`);
     }
-    const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [opts.rpc] } } });
+    const chain = defineChain({
+      id: chainId,
+      name: `chain ${chainId}`,
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [opts.rpc] } },
+    });
     const account = privateKeyToAccount(key as Hex);
     log(`deploying to chain ${chainId} at ${opts.rpc} from ${account.address}`);
     deployment = (
@@ -120,5 +128,8 @@ function bytes32Option(flag: string, value: string): Hex {
 }
 
 function badOption(flag: string, value: string, want: string): UsageError {
-  return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be ${want}, got "${value}"`, { at: { field: flag }, details: { got: value, want } });
+  return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be ${want}, got "${value}"`, {
+    at: { field: flag },
+    details: { got: value, want },
+  });
 }

@@ -23,7 +23,10 @@ export interface DevCommandOptions {
 function portOption(flag: string, value: string, span = 1): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(port >= 1 && port + span - 1 <= 65_535)) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be a port number (1-${65_536 - span}), got "${value}"`, { at: { field: flag }, details: { got: value } });
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be a port number (1-${65_536 - span}), got "${value}"`, {
+      at: { field: flag },
+      details: { got: value },
+    });
   }
   return port;
 }
@@ -65,12 +68,23 @@ export async function runDev(opts: DevCommandOptions): Promise<void> {
     process.on("SIGTERM", () => on("SIGTERM"));
   });
 
-  const net: DevNetwork = await startDevNetwork({ dataDir: data.dir, host, rpcPort, nodePort, graphqlPort, progress: say, startedAt: new Date(started) });
+  const net: DevNetwork = await startDevNetwork({
+    dataDir: data.dir,
+    host,
+    rpcPort,
+    nodePort,
+    graphqlPort,
+    progress: say,
+    startedAt: new Date(started),
+  });
   try {
     // Interrupted while starting: stop without announcing a readiness that is already over.
     if (!signalled) {
       const startupMs = Date.now() - started;
-      if (opts.json) process.stdout.write(`${JSON.stringify(devReportJson(net, startupMs), (_, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}\n`);
+      if (opts.json)
+        process.stdout.write(
+          `${JSON.stringify(devReportJson(net, startupMs), (_, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}\n`,
+        );
       else for (const line of devReportLines(net)) say(line);
       say(`keepledger dev is ready (${(startupMs / 1000).toFixed(1)} s); Ctrl-C stops`);
       await stopSignal;
@@ -87,7 +101,9 @@ export async function runDev(opts: DevCommandOptions): Promise<void> {
 export function registerDevCommand(program: Command): void {
   program
     .command("dev")
-    .description("run keepledger on an in-process chain, all in one process: chain JSON-RPC, contracts, 3 validator nodes (debug Keeps, INSECURE), indexer and GraphQL, seeded with real SGX/TDX/SEV-SNP vectors")
+    .description(
+      "run keepledger on an in-process chain, all in one process: chain JSON-RPC, contracts, 3 validator nodes (debug Keeps, INSECURE), indexer and GraphQL, seeded with real SGX/TDX/SEV-SNP vectors",
+    )
     .option("--rpc-port <port>", "port of the chain's JSON-RPC endpoint", "8545")
     .option("--node-port <port>", "port of the first validator node (the others take the next ones)", "7001")
     .option("--graphql-port <port>", "port of the GraphQL API and GraphiQL", "4000")

@@ -9,7 +9,14 @@ import { startRegistry } from "../../api/startRegistry.ts";
 import { parseListen } from "../parseListen.ts";
 import { createIndexer } from "../../indexer/Indexer.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
-import { DEFAULT_DEPLOYMENT, DEFAULT_REGISTRY_DATABASE, DEFAULT_RPC, evidenceAccessOption, rpcSource, wholeNumberOption } from "./registryOptions.ts";
+import {
+  DEFAULT_DEPLOYMENT,
+  DEFAULT_REGISTRY_DATABASE,
+  DEFAULT_RPC,
+  evidenceAccessOption,
+  rpcSource,
+  wholeNumberOption,
+} from "./registryOptions.ts";
 
 export interface IndexCommandOptions {
   rpc?: string;
@@ -51,7 +58,9 @@ export async function runIndex(opts: IndexCommandOptions, log: (line: string) =>
     ...(evidenceAccess ? { evidenceAccess } : {}),
     ...(opts.evidenceDatabase !== undefined ? { evidenceDatabase: opts.evidenceDatabase } : {}),
   });
-  log(`indexing ${deployment.contracts.attestationRegistry} on chain ${deployment.chainId} from block ${deployment.deployBlock} (${confirmations} confirmations); Ctrl-C stops`);
+  log(
+    `indexing ${deployment.contracts.attestationRegistry} on chain ${deployment.chainId} from block ${deployment.deployBlock} (${confirmations} confirmations); Ctrl-C stops`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
@@ -63,7 +72,9 @@ export async function runIndex(opts: IndexCommandOptions, log: (line: string) =>
 export function registerIndexCommand(program: Command): void {
   program
     .command("index")
-    .description("index the keepledger contracts' events into the registry store (SQLite file or PostgreSQL); --serve also serves the GraphQL API")
+    .description(
+      "index the keepledger contracts' events into the registry store (SQLite file or PostgreSQL); --serve also serves the GraphQL API",
+    )
     .option("--rpc <url>", "JSON-RPC endpoint", DEFAULT_RPC)
     .option("--deployment <file>", "deployment JSON (from keepledger deploy --out)", DEFAULT_DEPLOYMENT)
     .option("--database <path|url>", "registry store: a SQLite file path or postgres://user:password@host/db", DEFAULT_REGISTRY_DATABASE)

@@ -66,7 +66,11 @@ export async function runQuery(queryArg: string, opts: QueryCommandOptions): Pro
       const url = opts.url ?? "http://127.0.0.1:4000/graphql";
       let response: Response;
       try {
-        response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ query, variables }) });
+        response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify({ query, variables }),
+        });
       } catch (cause) {
         throw new InfrastructureError(API_CODES.REGISTRY_UNREACHABLE, `cannot reach the registry API at ${url}`, { cause });
       }

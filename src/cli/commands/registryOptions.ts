@@ -11,7 +11,10 @@ export const DEFAULT_REGISTRY_DATABASE = ".keepledger/registry.db";
 /** A JSON-RPC endpoint as the indexer and the audit use it (HTTP requests batched). */
 export function rpcSource(url: string): ChainSource {
   if (!/^https?:\/\//.test(url)) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--rpc must be an http(s) URL, got "${url}"`, { at: { field: "--rpc" }, details: { got: url } });
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--rpc must be an http(s) URL, got "${url}"`, {
+      at: { field: "--rpc" },
+      details: { got: url },
+    });
   }
   return httpChainSource(url);
 }
@@ -19,11 +22,18 @@ export function rpcSource(url: string): ChainSource {
 export function evidenceAccessOption(value: string | undefined): EvidenceAccess | undefined {
   if (value === undefined) return undefined;
   if (value === "none" || value === "hashes" || value === "full") return value;
-  throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--evidence-access must be none, hashes or full, got "${value}"`, { at: { field: "--evidence-access" }, details: { got: value } });
+  throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--evidence-access must be none, hashes or full, got "${value}"`, {
+    at: { field: "--evidence-access" },
+    details: { got: value },
+  });
 }
 
 export function wholeNumberOption(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be a whole number, got "${value}"`, { at: { field: flag }, details: { got: value } });
+  if (!/^\d+$/.test(value))
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be a whole number, got "${value}"`, {
+      at: { field: flag },
+      details: { got: value },
+    });
   return Number(value);
 }

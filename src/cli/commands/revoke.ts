@@ -8,7 +8,15 @@
 import type { Command } from "commander";
 import type { Address, Hex } from "viem";
 import { findPlatformVerdicts, teeKindsOfPlatform, type PlatformCandidate } from "../../audit/findPlatformVerdicts.ts";
-import { liftPlatformRevocation, liftSubjectRevocation, platformValue, revokePlatform, revokeSubject, revokeSubjectEverywhere, revokeVerdicts } from "../../chain/revocations.ts";
+import {
+  liftPlatformRevocation,
+  liftSubjectRevocation,
+  platformValue,
+  revokePlatform,
+  revokeSubject,
+  revokeSubjectEverywhere,
+  revokeVerdicts,
+} from "../../chain/revocations.ts";
 import { InfrastructureError, UsageError } from "../../errors/index.ts";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import { AMD_PRODUCT_LINE_BITS } from "../../ids/index.ts";
@@ -64,7 +72,9 @@ export function platformEntryOf(o: RevokeOptions): PlatformEntry {
     given.push({ kind: "tee", value: o.tee });
   }
   if (given.length !== 1) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "name exactly one platform: --fmspc, --amd-chip-id, --amd-product-line or --tee", { details: { got: given.length } });
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "name exactly one platform: --fmspc, --amd-chip-id, --amd-product-line or --tee", {
+      details: { got: given.length },
+    });
   }
   return given[0]!;
 }
@@ -76,10 +86,19 @@ export function verdictPageQuery(where: string, variableTypes: Record<string, st
 }
 
 export const SUBJECT_WORKLOADS_QUERY = verdictPageQuery("subject: $s", { s: "Bytes!" }, "id workload { id }");
-export const PLATFORM_CANDIDATES_QUERY = verdictPageQuery("tee_in: $tees, status: FINALIZED", { tees: "[String!]!" }, "id tee evidenceHash issuedAt");
+export const PLATFORM_CANDIDATES_QUERY = verdictPageQuery(
+  "tee_in: $tees, status: FINALIZED",
+  { tees: "[String!]!" },
+  "id tee evidenceHash issuedAt",
+);
 
 /** Every verdict a registry's GraphQL API lists for `query`, paged by id. */
-async function registryVerdicts<T extends { id: string }>(url: string, query: string, variables: Record<string, unknown>, what: string): Promise<T[]> {
+async function registryVerdicts<T extends { id: string }>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  what: string,
+): Promise<T[]> {
   const out: T[] = [];
   let after = "";
   for (;;) {
@@ -92,10 +111,16 @@ async function registryVerdicts<T extends { id: string }>(url: string, query: st
       });
       body = (await res.json()) as typeof body;
     } catch (cause) {
-      throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `could not ask the registry at ${url} for ${what}`, { cause, details: { url } });
+      throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `could not ask the registry at ${url} for ${what}`, {
+        cause,
+        details: { url },
+      });
     }
     const page = body.data?.verdicts;
-    if (!page || body.errors) throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `the registry at ${url} did not list ${what}`, { details: { url, errors: body.errors } });
+    if (!page || body.errors)
+      throw new InfrastructureError(CLI_CODES.CLI_REGISTRY_UNREACHABLE, `the registry at ${url} did not list ${what}`, {
+        details: { url, errors: body.errors },
+      });
     out.push(...page);
     if (page.length < 1000) return out;
     after = page[page.length - 1]!.id;
@@ -104,7 +129,12 @@ async function registryVerdicts<T extends { id: string }>(url: string, query: st
 
 /** The workloads a subject holds verdicts in, from a registry's GraphQL API. */
 export async function workloadsOfSubject(url: string, subject: Address): Promise<Hex[]> {
-  const rows = await registryVerdicts<{ id: string; workload: { id: string } }>(url, SUBJECT_WORKLOADS_QUERY, { s: subject.toLowerCase() }, "the subject's verdicts");
+  const rows = await registryVerdicts<{ id: string; workload: { id: string } }>(
+    url,
+    SUBJECT_WORKLOADS_QUERY,
+    { s: subject.toLowerCase() },
+    "the subject's verdicts",
+  );
   return [...new Set(rows.map((v) => v.workload.id.toLowerCase() as Hex))];
 }
 
@@ -120,7 +150,9 @@ async function platformCandidates(url: string, entry: PlatformEntry): Promise<Pl
 }
 
 export function registerRevokeCommand(program: Command): void {
-  const revoke = program.command("revoke").description("subject | platform | verdicts | lift: governance revocations that only governance lifts");
+  const revoke = program
+    .command("revoke")
+    .description("subject | platform | verdicts | lift: governance revocations that only governance lifts");
 
   withChainOptions(
     revoke
@@ -136,22 +168,33 @@ export function registerRevokeCommand(program: Command): void {
       const subject = addressOption("<subject>", subjectArg);
       const reason = reasonOf(o);
       const listed = (o.workload ?? []).map((w) => hexOption("--workload", w, 32));
-      if (!o.everywhere && listed.length === 0) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "name the workload(s) with --workload, or revoke in every workload with --everywhere", { at: { field: "--workload" } });
+      if (!o.everywhere && listed.length === 0)
+        throw new UsageError(
+          CLI_CODES.CLI_BAD_OPTION,
+          "name the workload(s) with --workload, or revoke in every workload with --everywhere",
+          { at: { field: "--workload" } },
+        );
       if (o.registry && !o.everywhere) throw badOption("--registry", o.registry, "used only with --everywhere");
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
       if (o.everywhere) {
         const found = o.registry ? await workloadsOfSubject(o.registry, subject) : [];
         const workloads = [...new Set([...listed, ...found])];
-        if (workloads.length > MAX_REVOCATION_LIST) throw badOption("--workload", String(workloads.length), `at most ${MAX_REVOCATION_LIST} workloads`);
+        if (workloads.length > MAX_REVOCATION_LIST)
+          throw badOption("--workload", String(workloads.length), `at most ${MAX_REVOCATION_LIST} workloads`);
         const r = await revokeSubjectEverywhere(conn.clients, conn.deployment, subject, workloads, reason);
         emit(o.json, { ok: true, action: "revokeSubjectEverywhere", subject, workloads, txHash: r.hash }, () =>
-          [`revoked ${subject} in every workload (transaction ${r.hash})`, `  isAttested is off at once in: ${workloads.length > 0 ? workloads.join(", ") : "(no workload listed)"}`].join("\n"),
+          [
+            `revoked ${subject} in every workload (transaction ${r.hash})`,
+            `  isAttested is off at once in: ${workloads.length > 0 ? workloads.join(", ") : "(no workload listed)"}`,
+          ].join("\n"),
         );
         return;
       }
       const txs: Hex[] = [];
       for (const workloadId of listed) txs.push((await revokeSubject(conn.clients, conn.deployment, subject, workloadId, reason)).hash);
-      emit(o.json, { ok: true, action: "revokeSubject", subject, workloads: listed, txHashes: txs }, () => listed.map((w, i) => `revoked ${subject} in workload ${w} (transaction ${txs[i]})`).join("\n"));
+      emit(o.json, { ok: true, action: "revokeSubject", subject, workloads: listed, txHashes: txs }, () =>
+        listed.map((w, i) => `revoked ${subject} in workload ${w} (transaction ${txs[i]})`).join("\n"),
+      );
     }),
   );
 
@@ -170,7 +213,12 @@ export function registerRevokeCommand(program: Command): void {
     runAction(o.json, "revokePlatform", async () => {
       const entry = platformEntryOf(o);
       const reason = reasonOf(o);
-      if (o.registry && entry.kind !== "tee" && !o.database) throw badOption("--database", "", "given with --registry for an FMSPC, chip id or product line (the evidence store tells each verdict's platform)");
+      if (o.registry && entry.kind !== "tee" && !o.database)
+        throw badOption(
+          "--database",
+          "",
+          "given with --registry for an FMSPC, chip id or product line (the evidence store tells each verdict's platform)",
+        );
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
       const r = await revokePlatform(conn.clients, conn.deployment, entry, reason);
       let found: { matched: Hex[]; undecided: Array<{ id: Hex; reason: string }>; txHashes: Hex[] } | undefined;
@@ -178,7 +226,11 @@ export function registerRevokeCommand(program: Command): void {
         const candidates = await platformCandidates(o.registry, entry);
         const db = o.database ? openDatabase(o.database) : undefined;
         try {
-          const { matched, undecided } = await findPlatformVerdicts({ entry, candidates, ...(db ? { evidenceStore: await EvidenceStore.open(db) } : {}) });
+          const { matched, undecided } = await findPlatformVerdicts({
+            entry,
+            candidates,
+            ...(db ? { evidenceStore: await EvidenceStore.open(db) } : {}),
+          });
           const txHashes: Hex[] = [];
           for (let i = 0; i < matched.length; i += MAX_REVOCATION_LIST) {
             txHashes.push((await revokeVerdicts(conn.clients, conn.deployment, matched.slice(i, i + MAX_REVOCATION_LIST), reason)).hash);
@@ -188,13 +240,24 @@ export function registerRevokeCommand(program: Command): void {
           await db?.close();
         }
       }
-      emit(o.json, { ok: true, action: "revokePlatform", kind: entry.kind, value: entry.value, key: platformValue(entry), txHash: r.hash, ...(found ? { verdicts: found } : {}) }, () =>
-        [
-          `revoked ${entry.kind} ${entry.value} (transaction ${r.hash}): validators refuse new evidence from it at once`,
-          found
-            ? `  revoked ${found.matched.length} live verdict(s) on it${found.txHashes.length > 0 ? ` (${found.txHashes.join(", ")})` : ""}${found.undecided.length > 0 ? `; ${found.undecided.length} could not be decided: ${found.undecided.map((u) => `${u.id} (${u.reason})`).join("; ")}` : ""}`
-            : "  verdicts already finalized on it still count: revoke them with --registry, or keepledger revoke verdicts (docs/governance.md)",
-        ].join("\n"),
+      emit(
+        o.json,
+        {
+          ok: true,
+          action: "revokePlatform",
+          kind: entry.kind,
+          value: entry.value,
+          key: platformValue(entry),
+          txHash: r.hash,
+          ...(found ? { verdicts: found } : {}),
+        },
+        () =>
+          [
+            `revoked ${entry.kind} ${entry.value} (transaction ${r.hash}): validators refuse new evidence from it at once`,
+            found
+              ? `  revoked ${found.matched.length} live verdict(s) on it${found.txHashes.length > 0 ? ` (${found.txHashes.join(", ")})` : ""}${found.undecided.length > 0 ? `; ${found.undecided.length} could not be decided: ${found.undecided.map((u) => `${u.id} (${u.reason})`).join("; ")}` : ""}`
+              : "  verdicts already finalized on it still count: revoke them with --registry, or keepledger revoke verdicts (docs/governance.md)",
+          ].join("\n"),
       );
     }),
   );
@@ -214,7 +277,11 @@ export function registerRevokeCommand(program: Command): void {
       for (let i = 0; i < ids.length; i += MAX_REVOCATION_LIST) {
         txs.push((await revokeVerdicts(conn.clients, conn.deployment, ids.slice(i, i + MAX_REVOCATION_LIST), reason)).hash);
       }
-      emit(o.json, { ok: true, action: "revokeVerdicts", count: ids.length, txHashes: txs }, () => `revoked up to ${ids.length} verdicts in ${txs.length} transaction(s): ${txs.join(", ")}`);
+      emit(
+        o.json,
+        { ok: true, action: "revokeVerdicts", count: ids.length, txHashes: txs },
+        () => `revoked up to ${ids.length} verdicts in ${txs.length} transaction(s): ${txs.join(", ")}`,
+      );
     }),
   );
 
@@ -230,12 +297,21 @@ export function registerRevokeCommand(program: Command): void {
     runAction(o.json, "liftSubjectRevocation", async () => {
       const subject = addressOption("<subject>", subjectArg);
       const workloads = [...(o.everywhere ? [ZERO32] : []), ...(o.workload ?? []).map((w) => hexOption("--workload", w, 32))];
-      if (workloads.length === 0) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "name the workload(s) with --workload, or --everywhere", { at: { field: "--workload" } });
+      if (workloads.length === 0)
+        throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "name the workload(s) with --workload, or --everywhere", {
+          at: { field: "--workload" },
+        });
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
       const txs: Hex[] = [];
       for (const w of workloads) txs.push((await liftSubjectRevocation(conn.clients, conn.deployment, subject, w)).hash);
       emit(o.json, { ok: true, action: "liftSubjectRevocation", subject, workloads, txHashes: txs }, () =>
-        [...workloads.map((w, i) => `lifted the revocation of ${subject} ${w === ZERO32 ? "in every workload" : `in workload ${w}`} (transaction ${txs[i]})`), "  only verdicts issued from now on count for it"].join("\n"),
+        [
+          ...workloads.map(
+            (w, i) =>
+              `lifted the revocation of ${subject} ${w === ZERO32 ? "in every workload" : `in workload ${w}`} (transaction ${txs[i]})`,
+          ),
+          "  only verdicts issued from now on count for it",
+        ].join("\n"),
       );
     }),
   );
@@ -252,7 +328,11 @@ export function registerRevokeCommand(program: Command): void {
       const entry = platformEntryOf(o);
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
       const r = await liftPlatformRevocation(conn.clients, conn.deployment, entry);
-      emit(o.json, { ok: true, action: "liftPlatformRevocation", kind: entry.kind, value: entry.value, txHash: r.hash }, () => `took ${entry.kind} ${entry.value} off the revocation list (transaction ${r.hash})`);
+      emit(
+        o.json,
+        { ok: true, action: "liftPlatformRevocation", kind: entry.kind, value: entry.value, txHash: r.hash },
+        () => `took ${entry.kind} ${entry.value} off the revocation list (transaction ${r.hash})`,
+      );
     }),
   );
 }

@@ -35,7 +35,10 @@ export interface SubmitResult {
 }
 
 function badOption(flag: string, value: string, want: string): UsageError {
-  return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be ${want}, got "${value}"`, { at: { field: flag }, details: { got: value, want } });
+  return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} must be ${want}, got "${value}"`, {
+    at: { field: flag },
+    details: { got: value, want },
+  });
 }
 
 async function keyOption(value: string): Promise<string> {
@@ -67,7 +70,11 @@ async function collateralFiles(dir: string): Promise<Array<{ name: string; bytes
 }
 
 /** Posts and waits; `log` receives progress lines. */
-export async function runSubmit(evidenceFile: string, opts: SubmitCommandOptions, log: (line: string) => void = () => undefined): Promise<SubmitResult> {
+export async function runSubmit(
+  evidenceFile: string,
+  opts: SubmitCommandOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<SubmitResult> {
   if (!/^0x[0-9a-fA-F]{64}$/.test(opts.workload)) throw badOption("--workload", opts.workload, "a workload id (0x + 64 hex digits)");
   if (!URL.canParse(opts.node)) throw badOption("--node", opts.node, "the node's URL");
   let evidence: Buffer;
@@ -76,14 +83,19 @@ export async function runSubmit(evidenceFile: string, opts: SubmitCommandOptions
   } catch {
     throw badOption("<evidence-file>", evidenceFile, "a readable file");
   }
-  if (opts.unbound && (opts.key !== undefined || opts.freshnessBlock !== undefined)) throw badOption("--unbound", "set", "used without --key and --freshness-block");
+  if (opts.unbound && (opts.key !== undefined || opts.freshnessBlock !== undefined))
+    throw badOption("--unbound", "set", "used without --key and --freshness-block");
   if (!opts.unbound) {
-    if (opts.key === undefined) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "--key is required (or --unbound, for dev policies that accept unbound evidence)", { at: { field: "--key" } });
+    if (opts.key === undefined)
+      throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "--key is required (or --unbound, for dev policies that accept unbound evidence)", {
+        at: { field: "--key" },
+      });
     if (opts.freshnessBlock === undefined || !/^\d+$/.test(opts.freshnessBlock)) {
       throw badOption("--freshness-block", opts.freshnessBlock ?? "", "the number of the block the evidence binds (from GET /v1/nonce)");
     }
   }
-  if (opts.context !== undefined && opts.context !== "keep" && opts.context !== "validator") throw badOption("--context", opts.context, '"keep" or "validator"');
+  if (opts.context !== undefined && opts.context !== "keep" && opts.context !== "validator")
+    throw badOption("--context", opts.context, '"keep" or "validator"');
   const timeoutMs = opts.timeout === undefined ? 300_000 : Number(opts.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw badOption("--timeout", opts.timeout ?? "", "a number of seconds");
   const request: RequestAttestationOptions = {
@@ -97,7 +109,8 @@ export async function runSubmit(evidenceFile: string, opts: SubmitCommandOptions
   try {
     accepted = await submitEvidence(opts.node, new Uint8Array(evidence), opts.workload as Hex, { ...request, deadline });
   } catch (error) {
-    if (error instanceof AttestationRefusedError) return { ok: false, view: { requestId: error.requestId as Hex, status: "rejected", error: error.nodeError as VerdictView["error"] } };
+    if (error instanceof AttestationRefusedError)
+      return { ok: false, view: { requestId: error.requestId as Hex, status: "rejected", error: error.nodeError as VerdictView["error"] } };
     throw error;
   }
   log(`accepted: verdict ${accepted.verdictId} (request ${accepted.requestId}); waiting for the validators' quorum`);
@@ -115,11 +128,21 @@ export function formatVerdictView(view: VerdictView): string {
   if (view.error) lines.push(`  error ${view.error.code}: ${view.error.message}`);
   if (view.verdict) {
     const v = view.verdict;
-    lines.push(`  subject ${v.subject}`, `  workload ${v.workloadId}`, `  measurement ${v.measurementHash}`, `  tee ${v.tee}, tcb status ${v.tcbStatus}`);
-    lines.push(`  issued ${new Date(Number(v.issuedAt) * 1000).toISOString()}, expires ${new Date(Number(v.expiresAt) * 1000).toISOString()}, freshness block ${v.freshnessBlock}`);
+    lines.push(
+      `  subject ${v.subject}`,
+      `  workload ${v.workloadId}`,
+      `  measurement ${v.measurementHash}`,
+      `  tee ${v.tee}, tcb status ${v.tcbStatus}`,
+    );
+    lines.push(
+      `  issued ${new Date(Number(v.issuedAt) * 1000).toISOString()}, expires ${new Date(Number(v.expiresAt) * 1000).toISOString()}, freshness block ${v.freshnessBlock}`,
+    );
   }
   if (view.txHash) lines.push(`  transaction ${view.txHash}`);
-  if (view.batchId) lines.push(`  batch ${view.batchId}${view.proof ? ` (proof of ${view.proof.length} nodes: materializeVerdict makes it count in isAttested)` : ""}`);
+  if (view.batchId)
+    lines.push(
+      `  batch ${view.batchId}${view.proof ? ` (proof of ${view.proof.length} nodes: materializeVerdict makes it count in isAttested)` : ""}`,
+    );
   return lines.join("\n");
 }
 

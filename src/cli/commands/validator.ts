@@ -8,33 +8,75 @@ import type { Command } from "commander";
 import type { Address } from "viem";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
 import { chainError } from "../../chain/transactions.ts";
-import { addValidator, bootstrapValidator, closeBootstrap, readQuorum, reinstateValidator, removeValidator, setThreshold, setValidatorWorkload, type ScheduledResult, type ValidatorSpec } from "../../chain/validators.ts";
+import {
+  addValidator,
+  bootstrapValidator,
+  closeBootstrap,
+  readQuorum,
+  reinstateValidator,
+  removeValidator,
+  setThreshold,
+  setValidatorWorkload,
+  type ScheduledResult,
+  type ValidatorSpec,
+} from "../../chain/validators.ts";
 import { LOGGING_PROFILES, loggingProfileFromCode, type LoggingProfile } from "../../ids/index.ts";
-import { addressOption, badOption, chainNow, hexOption, connectReader, connectSigner, emit, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions, type SignerConnection } from "../governance.ts";
+import {
+  addressOption,
+  badOption,
+  chainNow,
+  hexOption,
+  connectReader,
+  connectSigner,
+  emit,
+  iso,
+  runAction,
+  schedule,
+  scheduleText,
+  wholeOption,
+  type GovernanceCliOptions,
+  type SignerConnection,
+} from "../governance.ts";
 
 const GOVERNOR_KEY_ENV = "KEEPLEDGER_GOVERNOR_KEY";
 const NEVER = 2n ** 40n - 1n;
 
 function withChainOptions(c: Command, signs: boolean): Command {
-  c.option("--rpc <url>", "JSON-RPC endpoint").option("--deployment <file>", "deployment JSON (from keepledger deploy --out or keepledger dev)");
+  c.option("--rpc <url>", "JSON-RPC endpoint").option(
+    "--deployment <file>",
+    "deployment JSON (from keepledger deploy --out or keepledger dev)",
+  );
   if (signs) c.option("--key-env <name>", "environment variable holding a governor's private key (GOVERNOR_ROLE)", GOVERNOR_KEY_ENV);
   return c.option("--json", "print one JSON object");
 }
 
-async function reportScheduled(conn: SignerConnection, o: GovernanceCliOptions, what: string, r: ScheduledResult, extra: Record<string, unknown>): Promise<void> {
+async function reportScheduled(
+  conn: SignerConnection,
+  o: GovernanceCliOptions,
+  what: string,
+  r: ScheduledResult,
+  extra: Record<string, unknown>,
+): Promise<void> {
   const now = await chainNow(conn.publicClient);
   const when = schedule(r.effectiveAt, now);
-  emit(o.json, { ok: true, ...extra, ...when, txHash: r.hash }, () => `${what} (transaction ${r.hash})\n  ${scheduleText(when, now, "governance delay")}`);
+  emit(
+    o.json,
+    { ok: true, ...extra, ...when, txHash: r.hash },
+    () => `${what} (transaction ${r.hash})\n  ${scheduleText(when, now, "governance delay")}`,
+  );
 }
 
 export function registerValidatorCommand(program: Command): void {
   const validator = program
     .command("validator")
-    .description("add | remove | threshold | list | bootstrap | close-bootstrap | set-workload: govern the validator set and its threshold k");
+    .description(
+      "add | remove | threshold | list | bootstrap | close-bootstrap | set-workload: govern the validator set and its threshold k",
+    );
 
   const spec = (addressArg: string, o: { endpoint: string; logging: string }): ValidatorSpec => {
     const address = addressOption("<address>", addressArg);
-    if (!URL.canParse(o.endpoint) || !/^https?:$/.test(new URL(o.endpoint).protocol)) throw badOption("--endpoint", o.endpoint, "an http(s) URL");
+    if (!URL.canParse(o.endpoint) || !/^https?:$/.test(new URL(o.endpoint).protocol))
+      throw badOption("--endpoint", o.endpoint, "an http(s) URL");
     if (!(LOGGING_PROFILES as readonly string[]).includes(o.logging)) throw badOption("--logging", o.logging, LOGGING_PROFILES.join(", "));
     return { address, endpoint: o.endpoint, loggingProfile: o.logging as LoggingProfile };
   };
@@ -55,7 +97,12 @@ export function registerValidatorCommand(program: Command): void {
         const v = spec(addressArg, o);
         const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
         const r = await addValidator(conn.clients, conn.deployment, v);
-        await reportScheduled(conn, o, `added validator ${v.address} at ${v.endpoint} (${v.loggingProfile} logging)`, r, { action: "addValidator", validator: v.address, endpoint: v.endpoint, loggingProfile: v.loggingProfile });
+        await reportScheduled(conn, o, `added validator ${v.address} at ${v.endpoint} (${v.loggingProfile} logging)`, r, {
+          action: "addValidator",
+          validator: v.address,
+          endpoint: v.endpoint,
+          loggingProfile: v.loggingProfile,
+        });
       }),
   );
 
@@ -67,12 +114,18 @@ export function registerValidatorCommand(program: Command): void {
       const v = spec(addressArg, o);
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
       const r = await bootstrapValidator(conn.clients, conn.deployment, v);
-      await reportScheduled(conn, o, `bootstrapped validator ${v.address} at ${v.endpoint} (${v.loggingProfile} logging; counts without its own verdict until the bootstrap closes)`, r, {
-        action: "bootstrapValidator",
-        validator: v.address,
-        endpoint: v.endpoint,
-        loggingProfile: v.loggingProfile,
-      });
+      await reportScheduled(
+        conn,
+        o,
+        `bootstrapped validator ${v.address} at ${v.endpoint} (${v.loggingProfile} logging; counts without its own verdict until the bootstrap closes)`,
+        r,
+        {
+          action: "bootstrapValidator",
+          validator: v.address,
+          endpoint: v.endpoint,
+          loggingProfile: v.loggingProfile,
+        },
+      );
     }),
   );
 
@@ -104,45 +157,70 @@ export function registerValidatorCommand(program: Command): void {
     }),
   );
 
-  withChainOptions(validator.command("remove").description("remove a validator (scheduled: it stops counting after the governance delay)").argument("<address>", "the validator's address"), true).action(
-    async (addressArg: string, o: GovernanceCliOptions) =>
-      runAction(o.json, "removeValidator", async () => {
-        const address = addressOption("<address>", addressArg);
-        const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
-        const r = await removeValidator(conn.clients, conn.deployment, address);
-        await reportScheduled(conn, o, `removed validator ${address}`, r, { action: "removeValidator", validator: address });
-      }),
+  withChainOptions(
+    validator
+      .command("remove")
+      .description("remove a validator (scheduled: it stops counting after the governance delay)")
+      .argument("<address>", "the validator's address"),
+    true,
+  ).action(async (addressArg: string, o: GovernanceCliOptions) =>
+    runAction(o.json, "removeValidator", async () => {
+      const address = addressOption("<address>", addressArg);
+      const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
+      const r = await removeValidator(conn.clients, conn.deployment, address);
+      await reportScheduled(conn, o, `removed validator ${address}`, r, { action: "removeValidator", validator: address });
+    }),
   );
 
   withChainOptions(
-    validator.command("reinstate").description("lift a revoked validator's revocation (at once; it counts again once it attaches a live verdict)").argument("<address>", "the validator's address"),
+    validator
+      .command("reinstate")
+      .description("lift a revoked validator's revocation (at once; it counts again once it attaches a live verdict)")
+      .argument("<address>", "the validator's address"),
     true,
   ).action(async (addressArg: string, o: GovernanceCliOptions) =>
     runAction(o.json, "reinstateValidator", async () => {
       const address = addressOption("<address>", addressArg);
       const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
       const r = await reinstateValidator(conn.clients, conn.deployment, address);
-      emit(o.json, { ok: true, action: "reinstateValidator", validator: address, txHash: r.hash }, () => `reinstated validator ${address} (transaction ${r.hash}); it counts again once a live verdict of its own is attached`);
+      emit(
+        o.json,
+        { ok: true, action: "reinstateValidator", validator: address, txHash: r.hash },
+        () => `reinstated validator ${address} (transaction ${r.hash}); it counts again once a live verdict of its own is attached`,
+      );
     }),
   );
 
-  withChainOptions(validator.command("threshold").description("set k, the signatures a verdict needs (scheduled after the governance delay)").argument("<k>", "1 to the number of registered validators"), true).action(
-    async (kArg: string, o: GovernanceCliOptions) =>
-      runAction(o.json, "setThreshold", async () => {
-        const k = Number(wholeOption("<k>", kArg, 65_535));
-        if (k === 0) throw badOption("<k>", kArg, "at least 1");
-        const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
-        const r = await setThreshold(conn.clients, conn.deployment, k);
-        await reportScheduled(conn, o, `threshold set to ${k}`, r, { action: "setThreshold", threshold: k });
-      }),
+  withChainOptions(
+    validator
+      .command("threshold")
+      .description("set k, the signatures a verdict needs (scheduled after the governance delay)")
+      .argument("<k>", "1 to the number of registered validators"),
+    true,
+  ).action(async (kArg: string, o: GovernanceCliOptions) =>
+    runAction(o.json, "setThreshold", async () => {
+      const k = Number(wholeOption("<k>", kArg, 65_535));
+      if (k === 0) throw badOption("<k>", kArg, "at least 1");
+      const conn = await connectSigner(o, GOVERNOR_KEY_ENV);
+      const r = await setThreshold(conn.clients, conn.deployment, k);
+      await reportScheduled(conn, o, `threshold set to ${k}`, r, { action: "setThreshold", threshold: k });
+    }),
   );
 
-  withChainOptions(validator.command("list").description("the validators, the threshold in force and any scheduled threshold"), false).action(async (o: GovernanceCliOptions) =>
+  withChainOptions(
+    validator.command("list").description("the validators, the threshold in force and any scheduled threshold"),
+    false,
+  ).action(async (o: GovernanceCliOptions) =>
     runAction(o.json, "reading the validator set", async () => {
       const { publicClient, deployment } = await connectReader(o);
       const read = async <T>(functionName: string, args: readonly unknown[] = []): Promise<T> => {
         try {
-          return (await publicClient.readContract({ address: deployment.contracts.validatorSet, abi: validatorSetAbi, functionName, args } as Parameters<typeof publicClient.readContract>[0])) as T;
+          return (await publicClient.readContract({
+            address: deployment.contracts.validatorSet,
+            abi: validatorSetAbi,
+            functionName,
+            args,
+          } as Parameters<typeof publicClient.readContract>[0])) as T;
         } catch (error) {
           throw chainError(error, functionName);
         }
@@ -173,7 +251,9 @@ export function registerValidatorCommand(program: Command): void {
             bootstrap: v.bootstrap,
             activeFrom: iso(v.activeFrom),
             ...(v.activeUntil !== NEVER ? { activeUntil: iso(v.activeUntil) } : {}),
-            ...(v.ownVerdictExpiresAt !== 0n ? { ownVerdictId: v.ownVerdictId, ownVerdictExpiresAt: iso(v.ownVerdictExpiresAt), ownVerdictRevoked: v.ownVerdictRevoked } : {}),
+            ...(v.ownVerdictExpiresAt !== 0n
+              ? { ownVerdictId: v.ownVerdictId, ownVerdictExpiresAt: iso(v.ownVerdictExpiresAt), ownVerdictRevoked: v.ownVerdictRevoked }
+              : {}),
           };
         }),
       );
@@ -186,7 +266,9 @@ export function registerValidatorCommand(program: Command): void {
             [
               `${r.address}  ${r.counting ? "counting" : `not counting (${whyNotCounting(r, now)})`}${r.bootstrap ? " (bootstrap)" : ""}`,
               `  endpoint ${r.endpoint}, ${r.loggingProfile} logging, active from ${r.activeFrom}${r.activeUntil ? ` until ${r.activeUntil}` : ""}`,
-              ...(r.ownVerdictId ? [`  own verdict ${r.ownVerdictId} until ${r.ownVerdictExpiresAt}${r.ownVerdictRevoked ? " (REVOKED)" : ""}`] : []),
+              ...(r.ownVerdictId
+                ? [`  own verdict ${r.ownVerdictId} until ${r.ownVerdictExpiresAt}${r.ownVerdictRevoked ? " (REVOKED)" : ""}`]
+                : []),
             ].join("\n"),
           ),
         ].join("\n"),
@@ -195,7 +277,10 @@ export function registerValidatorCommand(program: Command): void {
   );
 }
 
-function whyNotCounting(r: { registered: boolean; activeFrom: string; activeUntil?: string; ownVerdictId?: string; ownVerdictRevoked?: boolean }, now: string): string {
+function whyNotCounting(
+  r: { registered: boolean; activeFrom: string; activeUntil?: string; ownVerdictId?: string; ownVerdictRevoked?: boolean },
+  now: string,
+): string {
   if (r.activeFrom > now) return `active from ${r.activeFrom}`;
   if (!r.registered || (r.activeUntil !== undefined && r.activeUntil <= now)) return "removed";
   if (r.ownVerdictId === undefined) return "no own verdict attached yet";

@@ -81,7 +81,10 @@ export function registerVerifyCommand(program: Command): void {
     .option("--json", "print exactly one JSON object on stdout")
     .option("--pccs <url>", "fetch Intel collateral from Intel PCS or a PCCS (v4 API) at this base URL")
     .option("--kds <url>", "fetch AMD collateral from AMD KDS (or a mirror) at this base URL")
-    .option("--dangerously-allow-missing-amd-crl", "UNSAFE: check SEV-SNP ASKs without AMD's CRL when neither --collateral nor --kds has it (a revoked ASK goes unnoticed)")
+    .option(
+      "--dangerously-allow-missing-amd-crl",
+      "UNSAFE: check SEV-SNP ASKs without AMD's CRL when neither --collateral nor --kds has it (a revoked ASK goes unnoticed)",
+    )
     .addHelpText(
       "after",
       "\nExit status: 0 verified, 1 the evidence does not verify, 2 usage error.\nExample: keepledger verify quote.bin --collateral ./collateral --at 2025-07-01T00:00:00Z",

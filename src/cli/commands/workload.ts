@@ -14,9 +14,30 @@ import { addMeasurement, policyOf, registerWorkload, revokeMeasurement, schedule
 import { UsageError } from "../../errors/index.ts";
 import { measurementHash, type Measurement } from "../../ids/index.ts";
 import { CLI_CODES } from "../codes.ts";
-import { addressOption, chainNow, connectReader, connectSigner, emit, hexOption, iso, runAction, schedule, scheduleText, wholeOption, type GovernanceCliOptions } from "../governance.ts";
+import {
+  addressOption,
+  chainNow,
+  connectReader,
+  connectSigner,
+  emit,
+  hexOption,
+  iso,
+  runAction,
+  schedule,
+  scheduleText,
+  wholeOption,
+  type GovernanceCliOptions,
+} from "../governance.ts";
 import { measurementFromEvidence, measurementFromFlags, type MeasurementFlags } from "../measurementOptions.ts";
-import { applyPolicyChanges, collectOption, policyChangesFromFlags, policyJson, policyText, readPolicyFile, type PolicyFlags } from "../policyOptions.ts";
+import {
+  applyPolicyChanges,
+  collectOption,
+  policyChangesFromFlags,
+  policyJson,
+  policyText,
+  readPolicyFile,
+  type PolicyFlags,
+} from "../policyOptions.ts";
 
 const OWNER_KEY_ENV = "KEEPLEDGER_OWNER_KEY";
 
@@ -27,14 +48,23 @@ function workloadIdArg(value: string): Hex {
 async function requireWorkload(publicClient: PublicClient<Transport, Chain>, deployment: Deployment, workloadId: Hex) {
   let info: { owner: string; pendingOwner: string; registeredAt: bigint; name: string; metadataURI: string };
   try {
-    info = await publicClient.readContract({ address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "workloadOf", args: [workloadId] });
+    info = await publicClient.readContract({
+      address: deployment.contracts.workloadRegistry,
+      abi: workloadRegistryAbi,
+      functionName: "workloadOf",
+      args: [workloadId],
+    });
   } catch (error) {
     throw chainError(error, "workloadOf");
   }
   if (info.owner === zeroAddress) {
-    throw new UsageError(CLI_CODES.CLI_WORKLOAD_UNKNOWN, `no workload ${workloadId} is registered in the WorkloadRegistry at ${deployment.contracts.workloadRegistry}; check the id (\`keepledger workload add\` prints it) and --deployment`, {
-      details: { workloadId },
-    });
+    throw new UsageError(
+      CLI_CODES.CLI_WORKLOAD_UNKNOWN,
+      `no workload ${workloadId} is registered in the WorkloadRegistry at ${deployment.contracts.workloadRegistry}; check the id (\`keepledger workload add\` prints it) and --deployment`,
+      {
+        details: { workloadId },
+      },
+    );
   }
   return info;
 }
@@ -45,13 +75,20 @@ function measurementFields(m: Measurement): Record<string, unknown> {
 }
 
 function withChainOptions(c: Command, signs: boolean): Command {
-  c.option("--rpc <url>", "JSON-RPC endpoint").option("--deployment <file>", "deployment JSON (from keepledger deploy --out or keepledger dev)");
+  c.option("--rpc <url>", "JSON-RPC endpoint").option(
+    "--deployment <file>",
+    "deployment JSON (from keepledger deploy --out or keepledger dev)",
+  );
   if (signs) c.option("--key-env <name>", "environment variable holding the workload owner's private key", OWNER_KEY_ENV);
   return c.option("--json", "print one JSON object");
 }
 
 export function registerWorkloadCommand(program: Command): void {
-  const workload = program.command("workload").description("add | measure | revoke | policy | accept-ownership: register workloads, approve and revoke measurements, read and schedule policies");
+  const workload = program
+    .command("workload")
+    .description(
+      "add | measure | revoke | policy | accept-ownership: register workloads, approve and revoke measurements, read and schedule policies",
+    );
 
   withChainOptions(
     workload
@@ -68,15 +105,36 @@ export function registerWorkloadCommand(program: Command): void {
       const r = await registerWorkload(clients, deployment, name, o.metadataUri);
       let transferHash: Hex | undefined;
       if (owner !== undefined && owner !== sender) {
-        transferHash = (await sendContractCall(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "transferWorkloadOwnership", args: [r.workloadId, owner] })).hash;
+        transferHash = (
+          await sendContractCall(clients, {
+            address: deployment.contracts.workloadRegistry,
+            abi: workloadRegistryAbi,
+            functionName: "transferWorkloadOwnership",
+            args: [r.workloadId, owner],
+          })
+        ).hash;
       }
-      emit(o.json, { ok: true, workloadId: r.workloadId, name, owner: sender, txHash: r.hash, ...(transferHash ? { pendingOwner: owner, transferTxHash: transferHash } : {}) }, () =>
-        [
-          r.workloadId,
-          `  registered "${name}", owned by ${sender} (transaction ${r.hash})`,
-          ...(transferHash ? [`  ownership transfer to ${owner} started (transaction ${transferHash}); ${owner} completes it with \`keepledger workload accept-ownership ${r.workloadId}\``] : []),
-          "  the policy is the default until you schedule one (`keepledger workload policy`); add measurements with `keepledger workload measure`",
-        ].join("\n"),
+      emit(
+        o.json,
+        {
+          ok: true,
+          workloadId: r.workloadId,
+          name,
+          owner: sender,
+          txHash: r.hash,
+          ...(transferHash ? { pendingOwner: owner, transferTxHash: transferHash } : {}),
+        },
+        () =>
+          [
+            r.workloadId,
+            `  registered "${name}", owned by ${sender} (transaction ${r.hash})`,
+            ...(transferHash
+              ? [
+                  `  ownership transfer to ${owner} started (transaction ${transferHash}); ${owner} completes it with \`keepledger workload accept-ownership ${r.workloadId}\``,
+                ]
+              : []),
+            "  the policy is the default until you schedule one (`keepledger workload policy`); add measurements with `keepledger workload measure`",
+          ].join("\n"),
       );
     }),
   );
@@ -84,18 +142,30 @@ export function registerWorkloadCommand(program: Command): void {
   withChainOptions(
     workload
       .command("accept-ownership")
-      .description("(as the new owner) accept an ownership transfer started with `workload add --owner`; it takes effect after the policy delay")
+      .description(
+        "(as the new owner) accept an ownership transfer started with `workload add --owner`; it takes effect after the policy delay",
+      )
       .argument("<workloadId>", "the workload id"),
     true,
   ).action(async (id: string, o: GovernanceCliOptions) =>
     runAction(o.json, "acceptWorkloadOwnership", async () => {
       const workloadId = workloadIdArg(id);
       const { clients, deployment, sender } = await connectSigner(o, OWNER_KEY_ENV);
-      const sent = await sendContractCall<bigint>(clients, { address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "acceptWorkloadOwnership", args: [workloadId] });
+      const sent = await sendContractCall<bigint>(clients, {
+        address: deployment.contracts.workloadRegistry,
+        abi: workloadRegistryAbi,
+        functionName: "acceptWorkloadOwnership",
+        args: [workloadId],
+      });
       const now = await chainNow(clients.publicClient);
       const when = schedule(sent.result, now);
       emit(o.json, { ok: true, workloadId, owner: sender, ...when, txHash: sent.hash }, () =>
-        [when.inForceNow ? `${sender} now owns workload ${workloadId} (transaction ${sent.hash})` : `${sender} accepted workload ${workloadId} (transaction ${sent.hash})`, `  ${scheduleText(when, now, "policy delay")}`].join("\n"),
+        [
+          when.inForceNow
+            ? `${sender} now owns workload ${workloadId} (transaction ${sent.hash})`
+            : `${sender} accepted workload ${workloadId} (transaction ${sent.hash})`,
+          `  ${scheduleText(when, now, "policy delay")}`,
+        ].join("\n"),
       );
     }),
   );
@@ -133,8 +203,15 @@ export function registerWorkloadCommand(program: Command): void {
       let debug = false;
       let source = "flags";
       if (o.fromEvidence !== undefined) {
-        const flagged = Object.entries(o).filter(([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr|measurement|hostData|isv|minIsv)/.test(k));
-        if (flagged.length > 0) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "--from-evidence takes the measurement from the evidence; leave out --tee and the measurement flags", { at: { field: "--from-evidence" } });
+        const flagged = Object.entries(o).filter(
+          ([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr|measurement|hostData|isv|minIsv)/.test(k),
+        );
+        if (flagged.length > 0)
+          throw new UsageError(
+            CLI_CODES.CLI_BAD_OPTION,
+            "--from-evidence takes the measurement from the evidence; leave out --tee and the measurement flags",
+            { at: { field: "--from-evidence" } },
+          );
         ({ measurement, debug } = await measurementFromEvidence(o.fromEvidence, o));
         source = o.fromEvidence;
       } else {
@@ -147,16 +224,30 @@ export function registerWorkloadCommand(program: Command): void {
       const r = await addMeasurement(clients, deployment, workloadId, release, measurement);
       const now = await chainNow(clients.publicClient);
       const when = schedule(r.effectiveAt, now);
-      emit(o.json, { ok: true, workloadId, measurementHash: r.measurementHash, tee: measurement.tee, release, fields: measurementFields(measurement), source, debug, ...when, txHash: r.hash }, () =>
-        [
-          `${hash}`,
-          `  approved ${measurement.tee} measurement (release ${release}) for workload ${workloadId} (transaction ${r.hash})`,
-          `  usable by verdicts: ${scheduleText(when, now, "policy delay")}`,
-          `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (parsed, not verified)`}:`,
-          ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(11)} ${v === null ? "any" : String(v)}`),
-          ...(debug ? ["  ⚠ INSECURE: debug-mode evidence or the debug kind; only a dev policy accepts it"] : []),
-          `  revoke with: keepledger workload revoke ${workloadId} ${hash}`,
-        ].join("\n"),
+      emit(
+        o.json,
+        {
+          ok: true,
+          workloadId,
+          measurementHash: r.measurementHash,
+          tee: measurement.tee,
+          release,
+          fields: measurementFields(measurement),
+          source,
+          debug,
+          ...when,
+          txHash: r.hash,
+        },
+        () =>
+          [
+            `${hash}`,
+            `  approved ${measurement.tee} measurement (release ${release}) for workload ${workloadId} (transaction ${r.hash})`,
+            `  usable by verdicts: ${scheduleText(when, now, "policy delay")}`,
+            `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (parsed, not verified)`}:`,
+            ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(11)} ${v === null ? "any" : String(v)}`),
+            ...(debug ? ["  ⚠ INSECURE: debug-mode evidence or the debug kind; only a dev policy accepts it"] : []),
+            `  revoke with: keepledger workload revoke ${workloadId} ${hash}`,
+          ].join("\n"),
       );
     }),
   );
@@ -174,14 +265,20 @@ export function registerWorkloadCommand(program: Command): void {
       const hash = hexOption("<measurementHash>", hashArg, 32);
       const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
       const r = await revokeMeasurement(clients, deployment, workloadId, hash);
-      emit(o.json, { ok: true, workloadId, measurementHash: hash, txHash: r.hash }, () => `revoked measurement ${hash} of workload ${workloadId} (transaction ${r.hash}); verdicts resting on it no longer count`);
+      emit(
+        o.json,
+        { ok: true, workloadId, measurementHash: hash, txHash: r.hash },
+        () => `revoked measurement ${hash} of workload ${workloadId} (transaction ${r.hash}); verdicts resting on it no longer count`,
+      );
     }),
   );
 
   withChainOptions(
     workload
       .command("policy")
-      .description("print the workload's policy; with --set or the field flags, schedule a new one (at once if no looser, else after the policy delay)")
+      .description(
+        "print the workload's policy; with --set or the field flags, schedule a new one (at once if no looser, else after the policy delay)",
+      )
       .argument("<workloadId>", "the workload id")
       .option("--set <policy.json>", "schedule this policy (WorkloadPolicy JSON, see docs/cli.md; omitted fields keep their values)")
       .option("--tee <list>", "allowed TEE kinds, comma-separated (sgx,tdx,sev-snp,nitro,debug)")
@@ -190,7 +287,11 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--verdict-lifetime <seconds>", "how long verdicts stay valid")
       .option("--dev", "UNSAFE outside development: accept debug evidence (dev registries only)")
       .option("--no-dev", "turn dev off")
-      .option("--snp-min-tcb <line:components>", "SEV-SNP minimum TCB of one product line, e.g. Genoa:bootloader=9,tee=0,snp=23,microcode=72 (Turin adds fmc=F; Line:none removes it); repeatable", collectOption)
+      .option(
+        "--snp-min-tcb <line:components>",
+        "SEV-SNP minimum TCB of one product line, e.g. Genoa:bootloader=9,tee=0,snp=23,microcode=72 (Turin adds fmc=F; Line:none removes it); repeatable",
+        collectOption,
+      )
       .option("--snp-vmpls <list>", "VMPLs a SEV-SNP report may come from, comma-separated (0..3)")
       .option("--snp-allow-migrate-ma", "allow a SEV-SNP migration agent (guest policy MIGRATE_MA)")
       .option("--no-snp-allow-migrate-ma", "refuse a SEV-SNP migration agent")
@@ -198,7 +299,10 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--no-snp-require-smt-off", "allow SMT")
       .option("--tdx-allowed-td-attributes <mask>", "TDX TD_ATTRIBUTES bits that may be set (0x… or decimal; never DEBUG)")
       .option("--tdx-allowed-xfam <mask>", "TDX XFAM bits that may be set (0x… or decimal)")
-      .option("--tdx-owner-config <mrconfigid:mrowner:mrownerconfig>", "the TDX MRCONFIGID, MROWNER and MROWNERCONFIG (48 bytes of hex each) a TD must carry, kept as their keccak256; none: all zero")
+      .option(
+        "--tdx-owner-config <mrconfigid:mrowner:mrownerconfig>",
+        "the TDX MRCONFIGID, MROWNER and MROWNERCONFIG (48 bytes of hex each) a TD must carry, kept as their keccak256; none: all zero",
+      )
       .option("--sgx-allowed-attributes <mask>", "SGX ATTRIBUTES.FLAGS bits that may be set (0x… or decimal; never DEBUG)")
       .option("--sgx-min-isvsvn <n>", "lowest SGX ISVSVN accepted (0..65535)"),
     true,
@@ -217,7 +321,9 @@ export function registerWorkloadCommand(program: Command): void {
       emit(o.json, { ok: true, workloadId, policy: policyJson(next), ...when, txHash: r.hash }, () =>
         [
           `scheduled a new policy for workload ${workloadId} (transaction ${r.hash})`,
-          when.inForceNow ? `  in force now (${when.effectiveAt}): no looser than the policy in force (tightening is immediate), or the policy delay is 0` : `  ${scheduleText(when, now, "policy delay")} (it loosens the policy in force)`,
+          when.inForceNow
+            ? `  in force now (${when.effectiveAt}): no looser than the policy in force (tightening is immediate), or the policy delay is 0`
+            : `  ${scheduleText(when, now, "policy delay")} (it loosens the policy in force)`,
           policyText(next),
         ].join("\n"),
       );
@@ -235,7 +341,12 @@ async function printPolicy(workloadId: Hex, o: GovernanceCliOptions): Promise<vo
   const current = await policyOf({ publicClient }, deployment, workloadId);
   let pending: { policy: WorkloadPolicy; effectiveAt: bigint } | undefined;
   try {
-    const [p, at] = await publicClient.readContract({ address: deployment.contracts.workloadRegistry, abi: workloadRegistryAbi, functionName: "pendingPolicyOf", args: [workloadId] });
+    const [p, at] = await publicClient.readContract({
+      address: deployment.contracts.workloadRegistry,
+      abi: workloadRegistryAbi,
+      functionName: "pendingPolicyOf",
+      args: [workloadId],
+    });
     if (at !== 0n) pending = { policy: fromChainPolicy(p as ChainPolicy), effectiveAt: at };
   } catch (error) {
     throw chainError(error, "pendingPolicyOf");
@@ -254,7 +365,9 @@ async function printPolicy(workloadId: Hex, o: GovernanceCliOptions): Promise<vo
     () =>
       [
         `workload ${workloadId} "${info.name}", owner ${info.owner}`,
-        current.effectiveAt === 0n ? "policy in force (the default, since registration):" : `policy in force since ${iso(current.effectiveAt)}:`,
+        current.effectiveAt === 0n
+          ? "policy in force (the default, since registration):"
+          : `policy in force since ${iso(current.effectiveAt)}:`,
         policyText(current.policy),
         ...(pending ? [`scheduled, takes effect at ${iso(pending.effectiveAt)}:`, policyText(pending.policy)] : []),
       ].join("\n"),

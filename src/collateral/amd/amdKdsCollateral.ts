@@ -86,7 +86,13 @@ export function amdKdsCollateral(options: AmdKdsCollateralOptions = {}): AmdKdsC
   const inflight = new Map<string, Promise<unknown>>();
 
   /** Serves `path` from the cache while fresh at both the wall clock and `at` (or just fetched), else fetches, parses and caches it. */
-  function get<T>(path: string, at: Date, parse: (body: Uint8Array) => T, contentExpiry: (parsed: T) => number, maxAgeMs: number): Promise<T> {
+  function get<T>(
+    path: string,
+    at: Date,
+    parse: (body: Uint8Array) => T,
+    contentExpiry: (parsed: T) => number,
+    maxAgeMs: number,
+  ): Promise<T> {
     const now = o.now().getTime();
     const hit = cache?.get(path);
     if (hit && ((hit.expiresAt > now && hit.expiresAt > at.getTime()) || now - hit.fetchedAt < o.minRefetchMs)) {
@@ -128,14 +134,26 @@ export function amdKdsCollateral(options: AmdKdsCollateralOptions = {}): AmdKdsC
     },
     async fetch(request: CollateralRequest, at: Date): Promise<CollateralSet> {
       if (request.vendor !== "amd") {
-        throw new UsageError(KDS_CODES.KDS_REQUEST_UNSUPPORTED, "AMD KDS serves only AMD collateral", { details: { vendor: request.vendor } });
+        throw new UsageError(KDS_CODES.KDS_REQUEST_UNSUPPORTED, "AMD KDS serves only AMD collateral", {
+          details: { vendor: request.vendor },
+        });
       }
       const { productLine, signingKey } = request;
       const vcekPath = signingKey === "vcek" ? kdsVcekPath(request) : undefined;
       const [chain, crl, vcek] = await Promise.all([
         get(kdsCertChainPath(productLine, signingKey), at, parseChain, earliestNotAfter, o.maxAgeMs),
-        o.crl ? get(kdsCrlPath(productLine, signingKey), at, parseKdsCrl, (c) => c.nextUpdate?.getTime() ?? Infinity, o.maxAgeMs) : undefined,
-        vcekPath ? get(vcekPath, at, (b) => parseCertificate(b, "VCEK"), (c) => c.notAfter.getTime(), o.vcekMaxAgeMs) : undefined,
+        o.crl
+          ? get(kdsCrlPath(productLine, signingKey), at, parseKdsCrl, (c) => c.nextUpdate?.getTime() ?? Infinity, o.maxAgeMs)
+          : undefined,
+        vcekPath
+          ? get(
+              vcekPath,
+              at,
+              (b) => parseCertificate(b, "VCEK"),
+              (c) => c.notAfter.getTime(),
+              o.vcekMaxAgeMs,
+            )
+          : undefined,
       ]);
       return {
         certificates: [...(vcek ? [vcek] : []), ...chain],

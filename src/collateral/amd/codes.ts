@@ -4,11 +4,13 @@ import { defineErrorCodes } from "../../errors/catalogue.ts";
 export const KDS_CODES = defineErrorCodes("collateral/amd", {
   KDS_UNREACHABLE: {
     stage: "infrastructure",
-    description: "AMD KDS could not be reached (network error or timeout) after the configured retries; try again later or use offline collateral.",
+    description:
+      "AMD KDS could not be reached (network error or timeout) after the configured retries; try again later or use offline collateral.",
   },
   KDS_RATE_LIMITED: {
     stage: "infrastructure",
-    description: "AMD KDS kept answering 429 Too Many Requests, or asked to wait longer than allowed (Retry-After); retry after the time in the details.",
+    description:
+      "AMD KDS kept answering 429 Too Many Requests, or asked to wait longer than allowed (Retry-After); retry after the time in the details.",
   },
   KDS_HTTP_ERROR: {
     stage: "infrastructure",
@@ -20,6 +22,7 @@ export const KDS_CODES = defineErrorCodes("collateral/amd", {
   },
   KDS_REQUEST_UNSUPPORTED: {
     stage: "usage",
-    description: "The collateral request cannot be served by AMD KDS: not an AMD request, a masked (all-zero) CHIP_ID, or a TCB that does not fit the product line.",
+    description:
+      "The collateral request cannot be served by AMD KDS: not an AMD request, a masked (all-zero) CHIP_ID, or a TCB that does not fit the product line.",
   },
 });

@@ -69,7 +69,10 @@ export async function kdsGet(path: string, o: KdsHttpOptions, state: KdsHttpStat
           await o.sleep(backoff);
           continue;
         }
-        throw new InfrastructureError(KDS_CODES.KDS_UNREACHABLE, "AMD KDS response was cut off", { details: { path, attempts: attempt + 1 }, cause });
+        throw new InfrastructureError(KDS_CODES.KDS_UNREACHABLE, "AMD KDS response was cut off", {
+          details: { path, attempts: attempt + 1 },
+          cause,
+        });
       }
     }
     await response.body?.cancel();
@@ -101,11 +104,15 @@ async function readBody(response: Response, path: string, maxBytes: number): Pro
   const declared = Number(response.headers.get("content-length") ?? "0");
   if (declared > maxBytes) {
     await response.body?.cancel();
-    throw new InfrastructureError(KDS_CODES.KDS_RESPONSE_INVALID, "AMD KDS response is too large", { details: { path, length: declared, max: maxBytes } });
+    throw new InfrastructureError(KDS_CODES.KDS_RESPONSE_INVALID, "AMD KDS response is too large", {
+      details: { path, length: declared, max: maxBytes },
+    });
   }
   const body = new Uint8Array(await response.arrayBuffer());
   if (body.length > maxBytes) {
-    throw new InfrastructureError(KDS_CODES.KDS_RESPONSE_INVALID, "AMD KDS response is too large", { details: { path, length: body.length, max: maxBytes } });
+    throw new InfrastructureError(KDS_CODES.KDS_RESPONSE_INVALID, "AMD KDS response is too large", {
+      details: { path, length: body.length, max: maxBytes },
+    });
   }
   return body;
 }

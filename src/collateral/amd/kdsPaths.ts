@@ -47,6 +47,11 @@ export function kdsVcekPath(request: AmdRequest): string {
   } else if (t.fmc !== undefined) {
     unsupported(`a ${productLine} TCB has no FMC SPL`, { fmc: t.fmc });
   }
-  params.push(`blSPL=${spl("blSPL", t.bootloader)}`, `teeSPL=${spl("teeSPL", t.tee)}`, `snpSPL=${spl("snpSPL", t.snp)}`, `ucodeSPL=${spl("ucodeSPL", t.microcode)}`);
+  params.push(
+    `blSPL=${spl("blSPL", t.bootloader)}`,
+    `teeSPL=${spl("teeSPL", t.tee)}`,
+    `snpSPL=${spl("snpSPL", t.snp)}`,
+    `ucodeSPL=${spl("ucodeSPL", t.microcode)}`,
+  );
   return `/vcek/v1/${productLine}/${Buffer.from(hwid).toString("hex")}?${params.join("&")}`;
 }

@@ -15,7 +15,8 @@ export const PCS_CODES = defineErrorCodes("collateral/intel", {
   },
   PCS_FMSPC_UNKNOWN: {
     stage: "verification",
-    description: "Intel PCS (or the PCCS) has no TCB Info for the platform's FMSPC (404): the platform is unknown to Intel; retrying does not help.",
+    description:
+      "Intel PCS (or the PCCS) has no TCB Info for the platform's FMSPC (404): the platform is unknown to Intel; retrying does not help.",
   },
   PCS_REQUEST_REJECTED: {
     stage: "usage",

@@ -108,11 +108,16 @@ export function intelPcsCollateral(options: IntelPcsCollateralOptions): IntelPcs
         throw new UsageError(PCS_CODES.PCS_REQUEST_UNSUPPORTED, `the Intel PCS provider cannot fetch ${request.vendor} collateral`);
       }
       const { tee, fmspc, pckCa } = request;
-      if (!/^[0-9a-f]{12}$/.test(fmspc)) throw new UsageError(PCS_CODES.PCS_REQUEST_UNSUPPORTED, `FMSPC ${fmspc} is not 12 lowercase hex digits`);
+      if (!/^[0-9a-f]{12}$/.test(fmspc))
+        throw new UsageError(PCS_CODES.PCS_REQUEST_UNSUPPORTED, `FMSPC ${fmspc} is not 12 lowercase hex digits`);
       const keys = cacheKeys(request);
       const [tcbInfo, qeIdentity, pckCrl, rootCrl] = await Promise.all([
-        cache.get(keys.tcbInfo, at, () => signedDocument(`${base}/${tee}/certification/v4/tcb?fmspc=${fmspc}`, "tcbInfo", TCB_CHAIN_HEADERS)),
-        cache.get(keys.qeIdentity, at, () => signedDocument(`${base}/${tee}/certification/v4/qe/identity`, "enclaveIdentity", QE_CHAIN_HEADERS)),
+        cache.get(keys.tcbInfo, at, () =>
+          signedDocument(`${base}/${tee}/certification/v4/tcb?fmspc=${fmspc}`, "tcbInfo", TCB_CHAIN_HEADERS),
+        ),
+        cache.get(keys.qeIdentity, at, () =>
+          signedDocument(`${base}/${tee}/certification/v4/qe/identity`, "enclaveIdentity", QE_CHAIN_HEADERS),
+        ),
         cache.get(keys.pckCrl, at, () => crl(`${base}/sgx/certification/v4/pckcrl?ca=${pckCa}&encoding=der`, CRL_CHAIN_HEADERS)),
         cache.get(keys.rootCrl, at, () => crl(rootCaCrlUrl, undefined)),
       ]);

@@ -35,9 +35,12 @@ export async function pcsGet(fetchFn: FetchLike, url: string, timeoutMs: number,
       details: { ...details, retryAfter: res.headers.get("retry-after") },
     });
   }
-  if (res.status >= 500) throw new InfrastructureError(PCS_CODES.PCS_UNAVAILABLE, `collateral service failed: GET ${url} answered ${res.status}`, { details });
+  if (res.status >= 500)
+    throw new InfrastructureError(PCS_CODES.PCS_UNAVAILABLE, `collateral service failed: GET ${url} answered ${res.status}`, { details });
   if (res.status === 404 && what === "tcb") {
-    throw new VerificationError(PCS_CODES.PCS_FMSPC_UNKNOWN, `Intel PCS has no TCB Info for this FMSPC: GET ${url} answered 404`, { details });
+    throw new VerificationError(PCS_CODES.PCS_FMSPC_UNKNOWN, `Intel PCS has no TCB Info for this FMSPC: GET ${url} answered 404`, {
+      details,
+    });
   }
   throw new UsageError(PCS_CODES.PCS_REQUEST_REJECTED, `collateral service rejected GET ${url} with ${res.status}`, { details });
 }

@@ -20,7 +20,8 @@ export const DCAP_FORMAT_CODES = defineErrorCodes("evidence/dcap", {
   },
   DCAP_CERTIFICATION_DATA_UNSUPPORTED: {
     stage: "format",
-    description: "The certification data is not a PCK certificate chain (type 5), or for TDX not nested in QE report certification data (type 6).",
+    description:
+      "The certification data is not a PCK certificate chain (type 5), or for TDX not nested in QE report certification data (type 6).",
   },
   DCAP_CERTIFICATION_DATA_MALFORMED: {
     stage: "format",
@@ -29,7 +30,8 @@ export const DCAP_FORMAT_CODES = defineErrorCodes("evidence/dcap", {
   },
   DCAP_PCK_CHAIN_LENGTH: {
     stage: "format",
-    description: "The PCK certificate chain in the certification data does not hold exactly three certificates: PCK certificate, PCK Platform/Processor CA, Intel SGX Root CA.",
+    description:
+      "The PCK certificate chain in the certification data does not hold exactly three certificates: PCK certificate, PCK Platform/Processor CA, Intel SGX Root CA.",
   },
   DCAP_TRAILING_DATA: {
     stage: "format",

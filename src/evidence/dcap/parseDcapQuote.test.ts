@@ -29,7 +29,13 @@ describe("parseDcapQuote on the real quotes", () => {
       const e = expectedOf(kind, name).quote as any;
       const q = kind === "sgx" ? parseSgxQuote(bytes) : parseTdxQuote(bytes);
       expect(q.raw.length).toBe(e.size);
-      expect(q.header).toMatchObject({ version: e.header.version, attestationKeyType: e.header.att_key_type, teeType: e.header.tee_type, qeSvn: e.header.qe_svn, pceSvn: e.header.pce_svn });
+      expect(q.header).toMatchObject({
+        version: e.header.version,
+        attestationKeyType: e.header.att_key_type,
+        teeType: e.header.tee_type,
+        qeSvn: e.header.qe_svn,
+        pceSvn: e.header.pce_svn,
+      });
       expect(hex(q.header.qeVendorId)).toBe(e.header.qe_vendor_id);
       expect(hex(q.header.userData)).toBe(e.header.user_data);
       expect(hex(q.signature.attestationKey)).toBe(e.attestation_pubkey);
@@ -45,9 +51,21 @@ describe("parseDcapQuote on the real quotes", () => {
         expect(q.body.kind).toBe(e.report_kind);
         expect(q.bodyType).toBe(e.header.body_type);
         for (const [field, key] of [
-          ["teeTcbSvn", "tee_tcb_svn"], ["mrSeam", "mrseam"], ["mrSignerSeam", "mrsignerseam"], ["seamAttributes", "seam_attributes"],
-          ["tdAttributes", "td_attributes"], ["xfam", "xfam"], ["mrTd", "mrtd"], ["mrConfigId", "mrconfigid"], ["mrOwner", "mrowner"],
-          ["mrOwnerConfig", "mrownerconfig"], ["rtmr0", "rtmr0"], ["rtmr1", "rtmr1"], ["rtmr2", "rtmr2"], ["rtmr3", "rtmr3"], ["reportData", "report_data"],
+          ["teeTcbSvn", "tee_tcb_svn"],
+          ["mrSeam", "mrseam"],
+          ["mrSignerSeam", "mrsignerseam"],
+          ["seamAttributes", "seam_attributes"],
+          ["tdAttributes", "td_attributes"],
+          ["xfam", "xfam"],
+          ["mrTd", "mrtd"],
+          ["mrConfigId", "mrconfigid"],
+          ["mrOwner", "mrowner"],
+          ["mrOwnerConfig", "mrownerconfig"],
+          ["rtmr0", "rtmr0"],
+          ["rtmr1", "rtmr1"],
+          ["rtmr2", "rtmr2"],
+          ["rtmr3", "rtmr3"],
+          ["reportData", "report_data"],
         ] as const) {
           expect(hex(q.body[field]), field).toBe(r[key]);
         }
@@ -68,7 +86,11 @@ describe("parseDcapQuote on the real quotes", () => {
         expect(["EVIDENCE_EMPTY", "EVIDENCE_TRUNCATED"], `length ${n}`).toContain(code);
       }
       // The padding is all or nothing: cutting into it is refused, cutting all of it off is the unpadded quote.
-      for (let n = end + 1; n < bytes.length; n++) expect(codeOf(() => parseDcapQuote(bytes.subarray(0, n))), `length ${n}`).toBe("DCAP_TRAILING_DATA");
+      for (let n = end + 1; n < bytes.length; n++)
+        expect(
+          codeOf(() => parseDcapQuote(bytes.subarray(0, n))),
+          `length ${n}`,
+        ).toBe("DCAP_TRAILING_DATA");
       expect(parseDcapQuote(bytes.subarray(0, end)).trailingZeroBytes).toBe(0);
     });
   }
@@ -88,24 +110,68 @@ describe("parseDcapQuote on edited bytes", () => {
   const table: Array<{ name: string; input: Uint8Array; wantError: string }> = [
     { name: "empty", input: new Uint8Array(0), wantError: "EVIDENCE_EMPTY" },
     { name: "version 2", input: edit(sgx, (v) => v.setUint16(0, 2, true)), wantError: "DCAP_QUOTE_VERSION_UNSUPPORTED" },
-    { name: "attestation key type 3 (ECDSA P-384)", input: edit(sgx, (v) => v.setUint16(2, 3, true)), wantError: "DCAP_ATTESTATION_KEY_TYPE_UNSUPPORTED" },
+    {
+      name: "attestation key type 3 (ECDSA P-384)",
+      input: edit(sgx, (v) => v.setUint16(2, 3, true)),
+      wantError: "DCAP_ATTESTATION_KEY_TYPE_UNSUPPORTED",
+    },
     { name: "v3 claiming TDX", input: edit(sgx, (v) => v.setUint32(4, 0x81, true)), wantError: "DCAP_TEE_TYPE_UNSUPPORTED" },
     { name: "v4 claiming SGX", input: edit(tdx, (v) => v.setUint32(4, 0, true)), wantError: "DCAP_TEE_TYPE_UNSUPPORTED" },
-    { name: "signature data length one short", input: edit(sgx, (v) => v.setUint32(432, v.getUint32(432, true) - 1, true)), wantError: "EVIDENCE_TRUNCATED" },
-    { name: "signature data length one long", input: edit(sgx, (v) => v.setUint32(432, v.getUint32(432, true) + 1, true)), wantError: "EVIDENCE_TRUNCATED" },
+    {
+      name: "signature data length one short",
+      input: edit(sgx, (v) => v.setUint32(432, v.getUint32(432, true) - 1, true)),
+      wantError: "EVIDENCE_TRUNCATED",
+    },
+    {
+      name: "signature data length one long",
+      input: edit(sgx, (v) => v.setUint32(432, v.getUint32(432, true) + 1, true)),
+      wantError: "EVIDENCE_TRUNCATED",
+    },
     { name: "signature data length 2^32-1", input: edit(sgx, (v) => v.setUint32(432, 0xffffffff, true)), wantError: "EVIDENCE_TRUNCATED" },
-    { name: "QE auth data length one long", input: edit(sgx, (v) => v.setUint16(1012, 33, true)), wantError: "DCAP_CERTIFICATION_DATA_UNSUPPORTED" },
-    { name: "PCK chain size one short", input: edit(sgx, (v) => v.setUint32(1048, v.getUint32(1048, true) - 1, true)), wantError: "EVIDENCE_TRAILING_BYTES" },
-    { name: "PCK chain size one long", input: edit(sgx, (v) => v.setUint32(1048, v.getUint32(1048, true) + 1, true)), wantError: "EVIDENCE_TRUNCATED" },
-    { name: "certification data type 3 (encrypted PPID)", input: edit(sgx, (v) => v.setUint16(1046, 3, true)), wantError: "DCAP_CERTIFICATION_DATA_UNSUPPORTED" },
-    { name: "TDX outer certification type 5", input: edit(tdx, (v) => v.setUint16(764, 5, true)), wantError: "DCAP_CERTIFICATION_DATA_UNSUPPORTED" },
-    { name: "TDX outer size one short", input: edit(tdx, (v) => v.setUint32(766, v.getUint32(766, true) - 1, true)), wantError: "EVIDENCE_TRUNCATED" },
-    { name: "TDX inner size one long", input: edit(tdx, (v) => v.setUint32(1254, v.getUint32(1254, true) + 1, true)), wantError: "EVIDENCE_TRUNCATED" },
+    {
+      name: "QE auth data length one long",
+      input: edit(sgx, (v) => v.setUint16(1012, 33, true)),
+      wantError: "DCAP_CERTIFICATION_DATA_UNSUPPORTED",
+    },
+    {
+      name: "PCK chain size one short",
+      input: edit(sgx, (v) => v.setUint32(1048, v.getUint32(1048, true) - 1, true)),
+      wantError: "EVIDENCE_TRAILING_BYTES",
+    },
+    {
+      name: "PCK chain size one long",
+      input: edit(sgx, (v) => v.setUint32(1048, v.getUint32(1048, true) + 1, true)),
+      wantError: "EVIDENCE_TRUNCATED",
+    },
+    {
+      name: "certification data type 3 (encrypted PPID)",
+      input: edit(sgx, (v) => v.setUint16(1046, 3, true)),
+      wantError: "DCAP_CERTIFICATION_DATA_UNSUPPORTED",
+    },
+    {
+      name: "TDX outer certification type 5",
+      input: edit(tdx, (v) => v.setUint16(764, 5, true)),
+      wantError: "DCAP_CERTIFICATION_DATA_UNSUPPORTED",
+    },
+    {
+      name: "TDX outer size one short",
+      input: edit(tdx, (v) => v.setUint32(766, v.getUint32(766, true) - 1, true)),
+      wantError: "EVIDENCE_TRUNCATED",
+    },
+    {
+      name: "TDX inner size one long",
+      input: edit(tdx, (v) => v.setUint32(1254, v.getUint32(1254, true) + 1, true)),
+      wantError: "EVIDENCE_TRUNCATED",
+    },
     { name: "v5 body type SGX", input: edit(v5, (v) => v.setUint16(48, 1, true)), wantError: "DCAP_BODY_TYPE_UNSUPPORTED" },
     { name: "v5 body size lying", input: edit(v5, (v) => v.setUint32(50, 584, true)), wantError: "DCAP_BODY_TYPE_UNSUPPORTED" },
     { name: "non-zero byte in the padding", input: edit(tdx, (_, b) => (b[b.length - 1] = 1)), wantError: "DCAP_TRAILING_DATA" },
     { name: "non-zero byte appended", input: new Uint8Array([...sgx, 0, 0, 7]), wantError: "DCAP_TRAILING_DATA" },
-    { name: "text after the PEM chain", input: edit(sgx, (_, b) => (b[b.length - 1] = 0x41)), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED" },
+    {
+      name: "text after the PEM chain",
+      input: edit(sgx, (_, b) => (b[b.length - 1] = 0x41)),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+    },
   ];
   for (const row of table) {
     it(row.name, () => expect(codeOf(() => parseDcapQuote(row.input))).toBe(row.wantError));
@@ -121,7 +187,9 @@ describe("parseDcapQuote on edited bytes", () => {
 
   it("pins its messages", () => {
     expect(() => parseDcapQuote(sgx.subarray(0, 100))).toThrow("evidence truncated while reading quote.body (quote.body at offset 48)");
-    expect(() => parseDcapQuote(edit(tdx, (_, b) => (b[b.length - 1] = 1)))).toThrow("non-zero bytes after the quote signature data (quote.trailing at offset 5005)");
+    expect(() => parseDcapQuote(edit(tdx, (_, b) => (b[b.length - 1] = 1)))).toThrow(
+      "non-zero bytes after the quote signature data (quote.trailing at offset 5005)",
+    );
   });
 
   it("keeps the kinds apart", () => {

@@ -71,10 +71,14 @@ export function parseDcapQuote(bytes: Uint8Array, options: ParseDcapQuoteOptions
     const bodySize = c.u32le("quote.bodySize");
     const known = V5_BODY_TYPES[bodyType];
     if (!known || known.size !== bodySize) {
-      throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_BODY_TYPE_UNSUPPORTED, `quote v5 body type ${bodyType} of ${bodySize} bytes is not supported`, {
-        at: { field: "quote.bodyType", offset: typeOffset },
-        details: { bodyType, bodySize, supported: { 2: TD10_REPORT_SIZE, 3: TD15_REPORT_SIZE } },
-      });
+      throw new EvidenceFormatError(
+        DCAP_FORMAT_CODES.DCAP_BODY_TYPE_UNSUPPORTED,
+        `quote v5 body type ${bodyType} of ${bodySize} bytes is not supported`,
+        {
+          at: { field: "quote.bodyType", offset: typeOffset },
+          details: { bodyType, bodySize, supported: { 2: TD10_REPORT_SIZE, 3: TD15_REPORT_SIZE } },
+        },
+      );
     }
     body = parseTdReport(c, known.kind);
   } else {
@@ -106,16 +110,23 @@ function checkHeader(h: QuoteHeader): void {
     throw new EvidenceFormatError(
       DCAP_FORMAT_CODES.DCAP_ATTESTATION_KEY_TYPE_UNSUPPORTED,
       `attestation key type ${h.attestationKeyType} is not supported`,
-      { at: { field: "quote.header.attestationKeyType", offset: 2 }, details: { got: h.attestationKeyType, want: ATTESTATION_KEY_TYPE_ECDSA_P256 } },
+      {
+        at: { field: "quote.header.attestationKeyType", offset: 2 },
+        details: { got: h.attestationKeyType, want: ATTESTATION_KEY_TYPE_ECDSA_P256 },
+      },
     );
   }
   // SGX quotes are v3; TDX quotes are v4 or v5. SGX v4/v5 quotes are not produced by the QEs this verifier targets.
   const want = h.version === 3 ? TEE_TYPE_SGX : TEE_TYPE_TDX;
   if (h.teeType !== want) {
-    throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_TEE_TYPE_UNSUPPORTED, `TEE type 0x${h.teeType.toString(16)} is not supported in a v${h.version} quote`, {
-      at: { field: "quote.header.teeType", offset: 4 },
-      details: { got: h.teeType, want },
-    });
+    throw new EvidenceFormatError(
+      DCAP_FORMAT_CODES.DCAP_TEE_TYPE_UNSUPPORTED,
+      `TEE type 0x${h.teeType.toString(16)} is not supported in a v${h.version} quote`,
+      {
+        at: { field: "quote.header.teeType", offset: 4 },
+        details: { got: h.teeType, want },
+      },
+    );
   }
 }
 
@@ -132,10 +143,14 @@ function trailingZeros(c: ByteCursor, version: number): number {
     });
   }
   if (!allowed.includes(rest.length)) {
-    throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_TRAILING_DATA, `${rest.length} zero bytes after the quote signature data (a v${version} quote allows ${allowed.join(" or ")})`, {
-      at: { field: "quote.trailing", offset: start },
-      details: { trailing: rest.length, allowed },
-    });
+    throw new EvidenceFormatError(
+      DCAP_FORMAT_CODES.DCAP_TRAILING_DATA,
+      `${rest.length} zero bytes after the quote signature data (a v${version} quote allows ${allowed.join(" or ")})`,
+      {
+        at: { field: "quote.trailing", offset: start },
+        details: { trailing: rest.length, allowed },
+      },
+    );
   }
   return rest.length;
 }

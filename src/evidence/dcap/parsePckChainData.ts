@@ -32,13 +32,18 @@ export function parsePckChainData(
   const hit = cache?.get(text);
   if (hit) return { raw, certificates: hit.map((c) => c.slice()) };
   const certificates = decode(text, offset, field);
-  cache?.set(text, certificates.map((c) => c.slice()));
+  cache?.set(
+    text,
+    certificates.map((c) => c.slice()),
+  );
   return { raw, certificates };
 }
 
 /** `der` as the one PEM body accepted: canonical base64, 64-character lines, each ending in "\n". */
 function pemBody(der: Uint8Array): string {
-  return Buffer.from(der).toString("base64").replace(/.{1,64}/g, "$&\n");
+  return Buffer.from(der)
+    .toString("base64")
+    .replace(/.{1,64}/g, "$&\n");
 }
 
 function decode(text: string, offset: number, field: string): Uint8Array[] {
@@ -48,7 +53,11 @@ function decode(text: string, offset: number, field: string): Uint8Array[] {
   const certificates: Uint8Array[] = [];
   let pos = 0;
   while (pos < text.length) {
-    if (!text.startsWith(BEGIN, pos)) fail(`expected "-----BEGIN CERTIFICATE-----\\n" (nothing may come between or after the PEM blocks)`, offset + pos + firstDifference(text.slice(pos), BEGIN));
+    if (!text.startsWith(BEGIN, pos))
+      fail(
+        `expected "-----BEGIN CERTIFICATE-----\\n" (nothing may come between or after the PEM blocks)`,
+        offset + pos + firstDifference(text.slice(pos), BEGIN),
+      );
     const bodyStart = pos + BEGIN.length;
     const endAt = text.indexOf("-----END", bodyStart);
     if (endAt < 0) fail("a PEM block has no END line", offset + pos);
@@ -58,7 +67,8 @@ function decode(text: string, offset: number, field: string): Uint8Array[] {
     if (der.length === 0 || body !== want) {
       fail("a PEM block is not canonical base64 in lines of 64 characters", offset + bodyStart + firstDifference(body, want));
     }
-    if (!text.startsWith(END, endAt)) fail(`expected "-----END CERTIFICATE-----\\n"`, offset + endAt + firstDifference(text.slice(endAt), END));
+    if (!text.startsWith(END, endAt))
+      fail(`expected "-----END CERTIFICATE-----\\n"`, offset + endAt + firstDifference(text.slice(endAt), END));
     certificates.push(der);
     pos = endAt + END.length;
   }

@@ -16,7 +16,11 @@ const F = "quote.signature";
  * v3 (SGX):  sig ‖ attKey ‖ QE report ‖ QE report sig ‖ authLen ‖ auth ‖ type 5 ‖ size ‖ PCK chain
  * v4/v5:     sig ‖ attKey ‖ type 6 ‖ size ‖ { QE report ‖ QE report sig ‖ authLen ‖ auth ‖ type 5 ‖ size ‖ PCK chain }
  */
-export function parseQuoteSignatureData(cursor: ByteCursor, version: number, pckChains?: BoundedCache<string, readonly Uint8Array[]>): QuoteSignatureData {
+export function parseQuoteSignatureData(
+  cursor: ByteCursor,
+  version: number,
+  pckChains?: BoundedCache<string, readonly Uint8Array[]>,
+): QuoteSignatureData {
   const length = cursor.u32le(`${F}.length`);
   const c = cursor.sub(length, `${F}`);
   const quoteSignature = c.bytesOf(64, `${F}.quoteSignature`);
@@ -30,14 +34,23 @@ export function parseQuoteSignatureData(cursor: ByteCursor, version: number, pck
     if (type !== CERT_DATA_QE_REPORT) unsupported(type, CERT_DATA_QE_REPORT, typeOffset);
     const size = c.u32le(`${F}.certificationData.size`);
     const inner = c.sub(size, `${F}.certificationData`);
-    out = { quoteSignature, attestationKey, ...readQeCertification(inner, `${F}.certificationData`, pckChains), outerCertificationDataType: type };
+    out = {
+      quoteSignature,
+      attestationKey,
+      ...readQeCertification(inner, `${F}.certificationData`, pckChains),
+      outerCertificationDataType: type,
+    };
     inner.end(`${F}.certificationData`);
   }
   c.end(F);
   return out;
 }
 
-function readQeCertification(c: ByteCursor, field: string, pckChains: BoundedCache<string, readonly Uint8Array[]> | undefined): Omit<QuoteSignatureData, "quoteSignature" | "attestationKey"> {
+function readQeCertification(
+  c: ByteCursor,
+  field: string,
+  pckChains: BoundedCache<string, readonly Uint8Array[]> | undefined,
+): Omit<QuoteSignatureData, "quoteSignature" | "attestationKey"> {
   const qeReport = parseEnclaveReport(c, `${field}.qeReport`);
   const qeReportSignature = c.bytesOf(64, `${field}.qeReportSignature`);
   const authLength = c.u16le(`${field}.qeAuthData.length`);

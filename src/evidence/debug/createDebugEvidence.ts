@@ -46,11 +46,14 @@ function u64le(v: number): Uint8Array {
 export function createDebugEvidence(options: CreateDebugEvidenceOptions): Uint8Array {
   const privateKey = input(options.privateKey, "privateKey", 32);
   if (!secp256k1.utils.isValidPrivateKey(privateKey)) {
-    throw new UsageError(DEBUG_CODES.DEBUG_INPUT_INVALID, "privateKey is not a valid secp256k1 private key", { at: { field: "privateKey" } });
+    throw new UsageError(DEBUG_CODES.DEBUG_INPUT_INVALID, "privateKey is not a valid secp256k1 private key", {
+      at: { field: "privateKey" },
+    });
   }
   const measurement = input(options.measurement, "measurement", DEBUG_LAYOUT.measurement.size);
   const reportData = input(options.reportData, "reportData", DEBUG_LAYOUT.reportData.size);
-  const ts = options.timestamp === undefined ? Date.now() : typeof options.timestamp === "number" ? options.timestamp : options.timestamp.getTime();
+  const ts =
+    options.timestamp === undefined ? Date.now() : typeof options.timestamp === "number" ? options.timestamp : options.timestamp.getTime();
   if (!Number.isSafeInteger(ts) || ts < 0 || ts > DEBUG_MAX_TIMESTAMP_MS) {
     throw new UsageError(DEBUG_CODES.DEBUG_INPUT_INVALID, "timestamp must be a date between 1970 and the end of the Date range", {
       at: { field: "timestamp" },

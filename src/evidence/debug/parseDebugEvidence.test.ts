@@ -1,7 +1,14 @@
 import { keccak256, toHex as viemToHex } from "viem";
 import { privateKeyToAccount, sign } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { DEBUG_TEST_KEYS, DEBUG_TEST_TIME, debugTestBody, publicKeyOf, signDebugTestEvidence, type DebugTestFields } from "../../../test/support/debugKeepSigner.ts";
+import {
+  DEBUG_TEST_KEYS,
+  DEBUG_TEST_TIME,
+  debugTestBody,
+  publicKeyOf,
+  signDebugTestEvidence,
+  type DebugTestFields,
+} from "../../../test/support/debugKeepSigner.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { toHex } from "../../util/bytes.ts";
 import { createDebugEvidence } from "./createDebugEvidence.ts";
@@ -33,28 +40,61 @@ describe("createDebugEvidence", () => {
     expect(toHex(evidence)).toBe(toHex(new Uint8Array([...body, ...sig])));
     expect(sig[64] === 27 || sig[64] === 28).toBe(true);
     expect(toHex(evidence.subarray(0, 8))).toBe("0x7f4b454550444247"); // 7f "KEEPDBG"
-    expect(toHex(evidence.subarray(DEBUG_LAYOUT.publicKey.offset, DEBUG_LAYOUT.publicKey.offset + 64))).toBe(`0x${privateKeyToAccount(DEBUG_TEST_KEYS.keep).publicKey.slice(4)}`);
+    expect(toHex(evidence.subarray(DEBUG_LAYOUT.publicKey.offset, DEBUG_LAYOUT.publicKey.offset + 64))).toBe(
+      `0x${privateKeyToAccount(DEBUG_TEST_KEYS.keep).publicKey.slice(4)}`,
+    );
   });
 
   it("takes hex or bytes, and defaults the timestamp to now", () => {
     const before = Date.now();
-    const a = parseDebugEvidence(createDebugEvidence({ privateKey: DEBUG_TEST_KEYS.keep, measurement: viemToHex(measurement), reportData: viemToHex(reportData) }));
+    const a = parseDebugEvidence(
+      createDebugEvidence({ privateKey: DEBUG_TEST_KEYS.keep, measurement: viemToHex(measurement), reportData: viemToHex(reportData) }),
+    );
     expect(a.timestamp).toBeGreaterThanOrEqual(before);
     expect(a.timestamp).toBeLessThanOrEqual(Date.now());
-    const b = parseDebugEvidence(createDebugEvidence({ privateKey: Buffer.from(DEBUG_TEST_KEYS.keep.slice(2), "hex"), measurement, reportData, timestamp: 0 }));
+    const b = parseDebugEvidence(
+      createDebugEvidence({ privateKey: Buffer.from(DEBUG_TEST_KEYS.keep.slice(2), "hex"), measurement, reportData, timestamp: 0 }),
+    );
     expect(b.timestamp).toBe(0);
   });
 
   const bad: Array<{ name: string; options: Parameters<typeof createDebugEvidence>[0]; field: string; wantMessage?: string }> = [
-    { name: "a 31-byte measurement", options: { privateKey: DEBUG_TEST_KEYS.keep, measurement: new Uint8Array(31), reportData }, field: "measurement", wantMessage: "measurement must be 32 bytes (measurement)" },
-    { name: "a 32-byte reportData", options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData: new Uint8Array(32) }, field: "reportData", wantMessage: "reportData must be 64 bytes (reportData)" },
+    {
+      name: "a 31-byte measurement",
+      options: { privateKey: DEBUG_TEST_KEYS.keep, measurement: new Uint8Array(31), reportData },
+      field: "measurement",
+      wantMessage: "measurement must be 32 bytes (measurement)",
+    },
+    {
+      name: "a 32-byte reportData",
+      options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData: new Uint8Array(32) },
+      field: "reportData",
+      wantMessage: "reportData must be 64 bytes (reportData)",
+    },
     { name: "a non-hex measurement", options: { privateKey: DEBUG_TEST_KEYS.keep, measurement: "0xzz", reportData }, field: "measurement" },
-    { name: "a zero private key", options: { privateKey: `0x${"00".repeat(32)}`, measurement, reportData }, field: "privateKey", wantMessage: "privateKey is not a valid secp256k1 private key (privateKey)" },
+    {
+      name: "a zero private key",
+      options: { privateKey: `0x${"00".repeat(32)}`, measurement, reportData },
+      field: "privateKey",
+      wantMessage: "privateKey is not a valid secp256k1 private key (privateKey)",
+    },
     { name: "a private key ≥ n", options: { privateKey: `0x${"ff".repeat(32)}`, measurement, reportData }, field: "privateKey" },
     { name: "a short private key", options: { privateKey: "0x01", measurement, reportData }, field: "privateKey" },
-    { name: "a negative timestamp", options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: -1 }, field: "timestamp" },
-    { name: "a fractional timestamp", options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: 1.5 }, field: "timestamp" },
-    { name: "an invalid date", options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: new Date(Number.NaN) }, field: "timestamp" },
+    {
+      name: "a negative timestamp",
+      options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: -1 },
+      field: "timestamp",
+    },
+    {
+      name: "a fractional timestamp",
+      options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: 1.5 },
+      field: "timestamp",
+    },
+    {
+      name: "an invalid date",
+      options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: new Date(Number.NaN) },
+      field: "timestamp",
+    },
   ];
   for (const row of bad) {
     it(`refuses ${row.name}: DEBUG_INPUT_INVALID`, () => {
@@ -70,7 +110,8 @@ describe("parseDebugEvidence", () => {
   it("reads every field at its documented offset", async () => {
     const bytes = await signDebugTestEvidence({ measurement, reportData });
     const e = parseDebugEvidence(bytes);
-    const at = (f: keyof typeof DEBUG_LAYOUT): Uint8Array => bytes.subarray(DEBUG_LAYOUT[f].offset, DEBUG_LAYOUT[f].offset + DEBUG_LAYOUT[f].size);
+    const at = (f: keyof typeof DEBUG_LAYOUT): Uint8Array =>
+      bytes.subarray(DEBUG_LAYOUT[f].offset, DEBUG_LAYOUT[f].offset + DEBUG_LAYOUT[f].size);
     expect(e.version).toBe(1);
     expect(toHex(e.measurement)).toBe(toHex(measurement));
     expect(toHex(e.reportData)).toBe(toHex(reportData));
@@ -86,24 +127,72 @@ describe("parseDebugEvidence", () => {
     expect(toHex(fromBuffer.publicKey)).toBe(toHex(publicKeyOf(DEBUG_TEST_KEYS.keep))); // a private copy, not a view of the caller's Buffer
   });
 
-  const rows: Array<{ name: string; fields?: DebugTestFields; input?: (b: Uint8Array) => Uint8Array; wantError: string; field?: string; wantMessage?: string }> = [
+  const rows: Array<{
+    name: string;
+    fields?: DebugTestFields;
+    input?: (b: Uint8Array) => Uint8Array;
+    wantError: string;
+    field?: string;
+    wantMessage?: string;
+  }> = [
     { name: "empty input", input: () => new Uint8Array(0), wantError: "EVIDENCE_EMPTY", wantMessage: "the debug Keep evidence is empty" },
     { name: "half a magic", input: (b) => b.subarray(0, 4), wantError: "EVIDENCE_TRUNCATED", field: "magic" },
-    { name: "the magic without 0x7f", fields: { magic: new Uint8Array([0x4b, 0x45, 0x45, 0x50, 0x44, 0x42, 0x47, 0x00]) }, wantError: "DEBUG_MAGIC_INVALID", field: "magic", wantMessage: "not debug Keep evidence: wrong magic (magic at offset 0)" },
-    { name: "another magic", fields: { magic: new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]) }, wantError: "DEBUG_MAGIC_INVALID", field: "magic" },
-    { name: "version 2", fields: { version: 2 }, wantError: "DEBUG_VERSION_UNSUPPORTED", field: "version", wantMessage: "debug Keep evidence version 2 is not supported (version at offset 8)" },
+    {
+      name: "the magic without 0x7f",
+      fields: { magic: new Uint8Array([0x4b, 0x45, 0x45, 0x50, 0x44, 0x42, 0x47, 0x00]) },
+      wantError: "DEBUG_MAGIC_INVALID",
+      field: "magic",
+      wantMessage: "not debug Keep evidence: wrong magic (magic at offset 0)",
+    },
+    {
+      name: "another magic",
+      fields: { magic: new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]) },
+      wantError: "DEBUG_MAGIC_INVALID",
+      field: "magic",
+    },
+    {
+      name: "version 2",
+      fields: { version: 2 },
+      wantError: "DEBUG_VERSION_UNSUPPORTED",
+      field: "version",
+      wantMessage: "debug Keep evidence version 2 is not supported (version at offset 8)",
+    },
     { name: "version 0", fields: { version: 0 }, wantError: "DEBUG_VERSION_UNSUPPORTED", field: "version" },
     { name: "version 256 (big-endian 1)", fields: { version: 0x100 }, wantError: "DEBUG_VERSION_UNSUPPORTED", field: "version" },
-    { name: "a reserved flag", fields: { flags: 1 }, wantError: "DEBUG_FLAGS_INVALID", field: "flags", wantMessage: "the reserved flags of debug Keep evidence must be 0 (flags at offset 10)" },
+    {
+      name: "a reserved flag",
+      fields: { flags: 1 },
+      wantError: "DEBUG_FLAGS_INVALID",
+      field: "flags",
+      wantMessage: "the reserved flags of debug Keep evidence must be 0 (flags at offset 10)",
+    },
     { name: "a timestamp past the Date range", fields: { timestamp: 2n ** 63n }, wantError: "DEBUG_TIMESTAMP_INVALID", field: "timestamp" },
-    { name: "v = 0", fields: { v: 0 }, wantError: "DEBUG_SIGNATURE_MALFORMED", field: "signature", wantMessage: "the signature's recovery byte v is 0, not 27 or 28 (signature at offset 180)" },
+    {
+      name: "v = 0",
+      fields: { v: 0 },
+      wantError: "DEBUG_SIGNATURE_MALFORMED",
+      field: "signature",
+      wantMessage: "the signature's recovery byte v is 0, not 27 or 28 (signature at offset 180)",
+    },
     { name: "v = 1", fields: { v: 1 }, wantError: "DEBUG_SIGNATURE_MALFORMED", field: "signature" },
     { name: "v = 29", fields: { v: 29 }, wantError: "DEBUG_SIGNATURE_MALFORMED", field: "signature" },
     { name: "v = 37 (EIP-155)", fields: { v: 37 }, wantError: "DEBUG_SIGNATURE_MALFORMED", field: "signature" },
-    { name: "a missing v", input: (b) => b.subarray(0, 244), wantError: "EVIDENCE_TRUNCATED", field: "signature", wantMessage: "evidence truncated while reading signature (signature at offset 180)" },
+    {
+      name: "a missing v",
+      input: (b) => b.subarray(0, 244),
+      wantError: "EVIDENCE_TRUNCATED",
+      field: "signature",
+      wantMessage: "evidence truncated while reading signature (signature at offset 180)",
+    },
     { name: "a missing signature", input: (b) => b.subarray(0, 180), wantError: "EVIDENCE_TRUNCATED", field: "signature" },
     { name: "a cut-off timestamp", input: (b) => b.subarray(0, 175), wantError: "EVIDENCE_TRUNCATED", field: "timestamp" },
-    { name: "a trailing byte", input: (b) => new Uint8Array([...b, 0]), wantError: "EVIDENCE_TRAILING_BYTES", field: "signature", wantMessage: "unexpected bytes after signature (signature at offset 245)" },
+    {
+      name: "a trailing byte",
+      input: (b) => new Uint8Array([...b, 0]),
+      wantError: "EVIDENCE_TRAILING_BYTES",
+      field: "signature",
+      wantMessage: "unexpected bytes after signature (signature at offset 245)",
+    },
   ];
   for (const row of rows) {
     it(`rejects ${row.name}: ${row.wantError}`, async () => {

@@ -35,7 +35,11 @@ export function parseDebugEvidence(bytes: Uint8Array): DebugEvidence {
   const magic = c.bytesOf(DEBUG_LAYOUT.magic.size, "magic");
   if (!detectDebugEvidence(magic)) fail("DEBUG_MAGIC_INVALID", "not debug Keep evidence: wrong magic", "magic", { got: toHex(magic) });
   const version = c.u16le("version");
-  if (version !== DEBUG_VERSION) fail("DEBUG_VERSION_UNSUPPORTED", `debug Keep evidence version ${version} is not supported`, "version", { got: version, want: DEBUG_VERSION });
+  if (version !== DEBUG_VERSION)
+    fail("DEBUG_VERSION_UNSUPPORTED", `debug Keep evidence version ${version} is not supported`, "version", {
+      got: version,
+      want: DEBUG_VERSION,
+    });
   const flags = c.u16le("flags");
   if (flags !== 0) fail("DEBUG_FLAGS_INVALID", "the reserved flags of debug Keep evidence must be 0", "flags", { got: flags });
   const measurement = c.bytesOf(DEBUG_LAYOUT.measurement.size, "measurement");
@@ -43,11 +47,15 @@ export function parseDebugEvidence(bytes: Uint8Array): DebugEvidence {
   const publicKey = c.bytesOf(DEBUG_LAYOUT.publicKey.size, "publicKey");
   const timestamp = c.u64le("timestamp");
   if (timestamp > BigInt(DEBUG_MAX_TIMESTAMP_MS)) {
-    fail("DEBUG_TIMESTAMP_INVALID", "the debug Keep timestamp is beyond the range of dates", "timestamp", { got: timestamp, max: DEBUG_MAX_TIMESTAMP_MS });
+    fail("DEBUG_TIMESTAMP_INVALID", "the debug Keep timestamp is beyond the range of dates", "timestamp", {
+      got: timestamp,
+      max: DEBUG_MAX_TIMESTAMP_MS,
+    });
   }
   const signature = c.bytesOf(DEBUG_LAYOUT.signature.size, "signature");
   const v = signature[64]!;
-  if (v !== 27 && v !== 28) fail("DEBUG_SIGNATURE_MALFORMED", `the signature's recovery byte v is ${v}, not 27 or 28`, "signature", { got: v, want: [27, 28] });
+  if (v !== 27 && v !== 28)
+    fail("DEBUG_SIGNATURE_MALFORMED", `the signature's recovery byte v is ${v}, not 27 or 28`, "signature", { got: v, want: [27, 28] });
   c.end("signature");
   return {
     raw,

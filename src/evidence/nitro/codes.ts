@@ -12,15 +12,18 @@ export const NITRO_CODES = defineErrorCodes("evidence/nitro", {
   },
   NITRO_CBOR_NON_CANONICAL: {
     stage: "format",
-    description: "A CBOR integer or length is not encoded in its shortest form (RFC 8949 preferred serialization), which AWS's encoder always uses.",
+    description:
+      "A CBOR integer or length is not encoded in its shortest form (RFC 8949 preferred serialization), which AWS's encoder always uses.",
   },
   NITRO_CBOR_INDEFINITE_LENGTH: {
     stage: "format",
-    description: "An indefinite-length CBOR item appears where keepledger accepts none: in the unsigned COSE envelope, or as a chunked string.",
+    description:
+      "An indefinite-length CBOR item appears where keepledger accepts none: in the unsigned COSE envelope, or as a chunked string.",
   },
   NITRO_CBOR_UNSUPPORTED: {
     stage: "format",
-    description: "The Nitro document uses a CBOR feature no attestation document contains (tags, floats, undefined or other simple values, non-integer non-text map keys).",
+    description:
+      "The Nitro document uses a CBOR feature no attestation document contains (tags, floats, undefined or other simple values, non-integer non-text map keys).",
   },
   NITRO_CBOR_DUPLICATE_KEY: {
     stage: "format",
@@ -32,11 +35,13 @@ export const NITRO_CODES = defineErrorCodes("evidence/nitro", {
   },
   NITRO_COSE_MALFORMED: {
     stage: "format",
-    description: "The bytes are not a COSE_Sign1 structure: an array of four items (protected bstr, unprotected map, payload bstr, signature bstr), optionally with tag 18.",
+    description:
+      "The bytes are not a COSE_Sign1 structure: an array of four items (protected bstr, unprotected map, payload bstr, signature bstr), optionally with tag 18.",
   },
   NITRO_COSE_HEADER_INVALID: {
     stage: "format",
-    description: "A COSE header is not what NSM produces: the protected header must be the map {1: alg} and the unprotected header an empty map.",
+    description:
+      "A COSE header is not what NSM produces: the protected header must be the map {1: alg} and the unprotected header an empty map.",
   },
   NITRO_COSE_ALG_UNSUPPORTED: {
     stage: "format",
@@ -48,7 +53,8 @@ export const NITRO_CODES = defineErrorCodes("evidence/nitro", {
   },
   NITRO_FIELD_MISSING: {
     stage: "format",
-    description: "A field the attestation document must carry (module_id, digest, timestamp, pcrs with PCR0-2, certificate, cabundle) is absent.",
+    description:
+      "A field the attestation document must carry (module_id, digest, timestamp, pcrs with PCR0-2, certificate, cabundle) is absent.",
   },
   NITRO_FIELD_TYPE: {
     stage: "format",
@@ -56,11 +62,13 @@ export const NITRO_CODES = defineErrorCodes("evidence/nitro", {
   },
   NITRO_FIELD_INVALID: {
     stage: "format",
-    description: "A field of the attestation document has a value AWS does not specify (digest other than SHA384, PCR index or length, empty module_id, timestamp out of range).",
+    description:
+      "A field of the attestation document has a value AWS does not specify (digest other than SHA384, PCR index or length, empty module_id, timestamp out of range).",
   },
   NITRO_FIELD_TOO_LARGE: {
     stage: "format",
-    description: "A field of the attestation document exceeds its size limit (cabundle of 8 certificates, certificates of 4 KiB, public_key 1024, user_data and nonce 512 bytes, 32 PCRs).",
+    description:
+      "A field of the attestation document exceeds its size limit (cabundle of 8 certificates, certificates of 4 KiB, public_key 1024, user_data and nonce 512 bytes, 32 PCRs).",
   },
   NITRO_FIELD_UNKNOWN: {
     stage: "format",

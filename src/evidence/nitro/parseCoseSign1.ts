@@ -81,7 +81,10 @@ function parseProtectedHeader(bytes: Uint8Array, offset: number): typeof COSE_AL
   if (alg !== COSE_ALG_ES384) {
     throw new EvidenceFormatError(NITRO_CODES.NITRO_COSE_ALG_UNSUPPORTED, `COSE algorithm ${String(alg)} is not ES384 (-35)`, {
       at: { field: `${field}.alg` },
-      details: { got: typeof alg === "bigint" || typeof alg === "number" || typeof alg === "string" ? alg : typeof alg, want: COSE_ALG_ES384 },
+      details: {
+        got: typeof alg === "bigint" || typeof alg === "number" || typeof alg === "string" ? alg : typeof alg,
+        want: COSE_ALG_ES384,
+      },
     });
   }
   return COSE_ALG_ES384;
@@ -103,7 +106,8 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   let head = readCborHead(cursor, "COSE_Sign1");
   let tagged = false;
   if (head.major === MAJOR.TAG) {
-    if (head.value !== COSE_SIGN1_TAG) malformed(`CBOR tag ${String(head.value)} is not COSE_Sign1 (18)`, head, "COSE_Sign1", { tag: head.value });
+    if (head.value !== COSE_SIGN1_TAG)
+      malformed(`CBOR tag ${String(head.value)} is not COSE_Sign1 (18)`, head, "COSE_Sign1", { tag: head.value });
     tagged = true;
     head = readCborHead(cursor, "COSE_Sign1");
   }
@@ -115,7 +119,8 @@ export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
 
   const unprotectedStart = cursor.offset;
   const unprotected = readCborHead(cursor, "unprotected header");
-  if (unprotected.major !== MAJOR.MAP) malformed("the COSE unprotected header must be a map", unprotected, "unprotected header", { major: unprotected.major });
+  if (unprotected.major !== MAJOR.MAP)
+    malformed("the COSE unprotected header must be a map", unprotected, "unprotected header", { major: unprotected.major });
   // Unsigned parameters would be a second, unauthenticated channel (and a way to re-encode a document): NSM sends none.
   if (definite(unprotected, "unprotected header") !== 0) {
     headerInvalid("the COSE unprotected header must be empty", "unprotected header", { entries: unprotected.value });

@@ -83,23 +83,31 @@ function timestampField(v: CborValue | undefined): number {
   // cbor-x yields a number up to 2^32-1 and a bigint above; a negative integer is the wrong CBOR type (major 1).
   if (typeof v !== "number" && typeof v !== "bigint") wrongType(field, "an unsigned integer", v);
   if (v < 0) wrongType(field, "an unsigned integer", "negative integer");
-  if (v > NITRO_LIMITS.maxTimestampMs) err("NITRO_FIELD_INVALID", "timestamp is beyond the range of dates", field, { got: v, max: NITRO_LIMITS.maxTimestampMs });
+  if (v > NITRO_LIMITS.maxTimestampMs)
+    err("NITRO_FIELD_INVALID", "timestamp is beyond the range of dates", field, { got: v, max: NITRO_LIMITS.maxTimestampMs });
   return Number(v);
 }
 
 function pcrsField(v: CborValue | undefined): Map<number, Uint8Array> {
   if (!(v instanceof Map)) wrongType("pcrs", "a map", v);
   if (v.size === 0 || v.size > NITRO_LIMITS.maxPcrs) {
-    err(v.size === 0 ? "NITRO_FIELD_INVALID" : "NITRO_FIELD_TOO_LARGE", `pcrs must hold 1 to ${NITRO_LIMITS.maxPcrs} entries`, "pcrs", { got: v.size, max: NITRO_LIMITS.maxPcrs });
+    err(v.size === 0 ? "NITRO_FIELD_INVALID" : "NITRO_FIELD_TOO_LARGE", `pcrs must hold 1 to ${NITRO_LIMITS.maxPcrs} entries`, "pcrs", {
+      got: v.size,
+      max: NITRO_LIMITS.maxPcrs,
+    });
   }
   const out = new Map<number, Uint8Array>();
   for (const [index, value] of v) {
     if (typeof index !== "number" || index < 0) wrongType("pcrs", "a map with unsigned integer keys", index);
     const field = `pcrs[${index}]`;
-    if (index >= NITRO_LIMITS.maxPcrs) err("NITRO_FIELD_INVALID", `PCR index ${index} is out of range 0..${NITRO_LIMITS.maxPcrs - 1}`, field, { got: index });
+    if (index >= NITRO_LIMITS.maxPcrs)
+      err("NITRO_FIELD_INVALID", `PCR index ${index} is out of range 0..${NITRO_LIMITS.maxPcrs - 1}`, field, { got: index });
     if (!(value instanceof Uint8Array)) wrongType(field, "a byte string", value);
     if (value.length !== DIGEST_LENGTH) {
-      err("NITRO_FIELD_INVALID", `${field} is ${value.length} bytes; a SHA384 PCR is ${DIGEST_LENGTH}`, field, { got: value.length, want: DIGEST_LENGTH });
+      err("NITRO_FIELD_INVALID", `${field} is ${value.length} bytes; a SHA384 PCR is ${DIGEST_LENGTH}`, field, {
+        got: value.length,
+        want: DIGEST_LENGTH,
+      });
     }
     out.set(index, value);
   }
@@ -116,14 +124,21 @@ function certificateField(v: CborValue | undefined, field: string, pki: PkiCache
     return parseCertificate(der, field, pki);
   } catch (cause) {
     if (isKeepledgerError(cause)) throw cause;
-    throw new EvidenceFormatError(NITRO_CODES.NITRO_CERTIFICATE_MALFORMED, `${field} is not a certificate keepledger can parse`, { at: { field }, cause });
+    throw new EvidenceFormatError(NITRO_CODES.NITRO_CERTIFICATE_MALFORMED, `${field} is not a certificate keepledger can parse`, {
+      at: { field },
+      cause,
+    });
   }
 }
 
 function cabundleField(v: CborValue | undefined, pki: PkiCaches | undefined): ParsedCertificate[] {
   if (!Array.isArray(v)) wrongType("cabundle", "an array", v);
   if (v.length === 0) err("NITRO_FIELD_INVALID", "cabundle is empty", "cabundle");
-  if (v.length > NITRO_LIMITS.maxCabundle) err("NITRO_FIELD_TOO_LARGE", `cabundle holds more than ${NITRO_LIMITS.maxCabundle} certificates`, "cabundle", { got: v.length, max: NITRO_LIMITS.maxCabundle });
+  if (v.length > NITRO_LIMITS.maxCabundle)
+    err("NITRO_FIELD_TOO_LARGE", `cabundle holds more than ${NITRO_LIMITS.maxCabundle} certificates`, "cabundle", {
+      got: v.length,
+      max: NITRO_LIMITS.maxCabundle,
+    });
   return v.map((c, i) => certificateField(c, `cabundle[${i}]`, pki));
 }
 
@@ -143,7 +158,11 @@ function parsePayload(cose: CoseSign1, pki: PkiCaches | undefined): Omit<NitroDo
   if (moduleId.length === 0) err("NITRO_FIELD_INVALID", "module_id is empty", "module_id");
   const digest = doc.get("digest");
   if (typeof digest !== "string") wrongType("digest", "a text string", digest);
-  if (digest !== NITRO_DIGEST) err("NITRO_FIELD_INVALID", `digest ${JSON.stringify(digest.slice(0, 32))} is not SHA384`, "digest", { got: digest.slice(0, 32), want: NITRO_DIGEST });
+  if (digest !== NITRO_DIGEST)
+    err("NITRO_FIELD_INVALID", `digest ${JSON.stringify(digest.slice(0, 32))} is not SHA384`, "digest", {
+      got: digest.slice(0, 32),
+      want: NITRO_DIGEST,
+    });
   return {
     moduleId,
     digest: NITRO_DIGEST,

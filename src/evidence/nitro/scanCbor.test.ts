@@ -21,16 +21,35 @@ const envelope = { field: "envelope", allowIndefiniteContainers: false };
 describe("scanCbor", () => {
   it("accepts the CBOR a Nitro document is made of", () => {
     const ok = [
-      "00", "17", "1818", "190100", "1a00010000", "1b0000000100000000", // unsigned, shortest forms
-      "20", "3818", // negative
-      "40", "4401020304", "60", "6453484133", // byte and text strings
-      "80", "83010203", "a0", "a2016161026162", // arrays and maps
-      "f4", "f5", "f6", // false, true, null
-      "bf6161f6ff", "9f0102ff", // indefinite map and array, where signed bytes allow them
+      "00",
+      "17",
+      "1818",
+      "190100",
+      "1a00010000",
+      "1b0000000100000000", // unsigned, shortest forms
+      "20",
+      "3818", // negative
+      "40",
+      "4401020304",
+      "60",
+      "6453484133", // byte and text strings
+      "80",
+      "83010203",
+      "a0",
+      "a2016161026162", // arrays and maps
+      "f4",
+      "f5",
+      "f6", // false, true, null
+      "bf6161f6ff",
+      "9f0102ff", // indefinite map and array, where signed bytes allow them
       "a1 69 6d6f64756c655f6964 61 78", // {"module_id": "x"}
       "81".repeat(8) + "00", // 8 nested containers: the limit
     ];
-    for (const h of ok) expect(errorOf(() => scanCbor(hex(h), 0, signed)), h).toBeUndefined();
+    for (const h of ok)
+      expect(
+        errorOf(() => scanCbor(hex(h), 0, signed)),
+        h,
+      ).toBeUndefined();
   });
 
   const table: Array<{ name: string; input: string; options?: typeof signed; wantError: string; offset?: number }> = [
@@ -83,14 +102,20 @@ describe("scanCbor", () => {
     });
   }
 
-  it("tells 1 and -1 and \"1\" apart as keys, and allows equal values under different keys", () => {
+  it('tells 1 and -1 and "1" apart as keys, and allows equal values under different keys', () => {
     expect(errorOf(() => scanCbor(hex("a3 01 00 20 00 6131 00"), 0, signed))).toBeUndefined();
   });
 
   it("reports absolute offsets and the region in its messages", () => {
     const e = errorOf(() => scanCbor(hex("a2 01 01 01 02"), 100, signed));
-    expect(e).toEqual({ code: "NITRO_CBOR_DUPLICATE_KEY", message: "duplicate CBOR map key in payload (payload at offset 103)", offset: 103 });
-    expect(errorOf(() => scanCbor(hex("1817"), 7, envelope))?.message).toBe("CBOR argument 23 in envelope is not in its shortest form (envelope at offset 7)");
+    expect(e).toEqual({
+      code: "NITRO_CBOR_DUPLICATE_KEY",
+      message: "duplicate CBOR map key in payload (payload at offset 103)",
+      offset: 103,
+    });
+    expect(errorOf(() => scanCbor(hex("1817"), 7, envelope))?.message).toBe(
+      "CBOR argument 23 in envelope is not in its shortest form (envelope at offset 7)",
+    );
   });
 
   it("survives nesting far deeper than the stack would (fails typed, not with a RangeError)", () => {

@@ -60,16 +60,23 @@ export function readCborHead(cursor: ByteCursor, field: string): CborHead {
   const info = initial & 0x1f;
   if (info < 24) return { major, info, value: info, offset };
   if (info === 31) return { major, info, value: undefined, offset };
-  if (info > 27) fail("NITRO_CBOR_MALFORMED", `reserved CBOR additional information ${info} in ${field}`, field, offset, { initialByte: initial });
+  if (info > 27)
+    fail("NITRO_CBOR_MALFORMED", `reserved CBOR additional information ${info} in ${field}`, field, offset, { initialByte: initial });
   // Major type 7 with 25..27 is a float; 24 is a one-byte simple value. Neither occurs in a Nitro document.
-  if (major === MAJOR.SIMPLE) fail("NITRO_CBOR_UNSUPPORTED", `CBOR floats and extended simple values are not used in ${field}`, field, offset, { initialByte: initial });
+  if (major === MAJOR.SIMPLE)
+    fail("NITRO_CBOR_UNSUPPORTED", `CBOR floats and extended simple values are not used in ${field}`, field, offset, {
+      initialByte: initial,
+    });
   let value: number | bigint;
   if (info === 24) value = cursor.u8(field);
   else if (info === 25) value = cursor.u16be(field);
   else if (info === 26) value = cursor.u32be(field);
   else value = cursor.u64be(field);
   if (BigInt(value) < MIN_FOR_INFO[info]!) {
-    fail("NITRO_CBOR_NON_CANONICAL", `CBOR argument ${value} in ${field} is not in its shortest form`, field, offset, { value: BigInt(value), bytes: 1 << (info - 24) });
+    fail("NITRO_CBOR_NON_CANONICAL", `CBOR argument ${value} in ${field} is not in its shortest form`, field, offset, {
+      value: BigInt(value),
+      bytes: 1 << (info - 24),
+    });
   }
   if (typeof value === "bigint" && value <= BigInt(Number.MAX_SAFE_INTEGER)) value = Number(value);
   return { major, info, value, offset };
@@ -107,7 +114,8 @@ export function scanCborItem(cursor: ByteCursor, options: ScanCborOptions, depth
       return;
     case MAJOR.BYTES:
     case MAJOR.TEXT: {
-      if (indefinite) fail("NITRO_CBOR_INDEFINITE_LENGTH", `chunked (indefinite-length) strings are not accepted in ${field}`, field, head.offset);
+      if (indefinite)
+        fail("NITRO_CBOR_INDEFINITE_LENGTH", `chunked (indefinite-length) strings are not accepted in ${field}`, field, head.offset);
       const body = cursor.bytesOf(lengthOf(head, cursor, field), field);
       if (head.major === MAJOR.TEXT) {
         try {
@@ -124,7 +132,12 @@ export function scanCborItem(cursor: ByteCursor, options: ScanCborOptions, depth
         fail("NITRO_CBOR_TOO_DEEP", `CBOR nesting in ${field} is deeper than ${options.maxDepth ?? DEFAULT_MAX_DEPTH}`, field, head.offset);
       }
       if (indefinite && !options.allowIndefiniteContainers) {
-        fail("NITRO_CBOR_INDEFINITE_LENGTH", `indefinite-length ${head.major === MAJOR.MAP ? "maps" : "arrays"} are not accepted in ${field}`, field, head.offset);
+        fail(
+          "NITRO_CBOR_INDEFINITE_LENGTH",
+          `indefinite-length ${head.major === MAJOR.MAP ? "maps" : "arrays"} are not accepted in ${field}`,
+          field,
+          head.offset,
+        );
       }
       const count = indefinite ? Infinity : lengthOf(head, cursor, field);
       const keys = head.major === MAJOR.MAP ? new Set<string>() : undefined;
@@ -159,7 +172,8 @@ function scanKey(cursor: ByteCursor, options: ScanCborOptions, seen: Set<string>
   }
   scanCborItem(cursor, options); // a scalar: nesting depth does not apply
   const key = Buffer.from(cursor.bytes.subarray(start, cursor.position)).toString("hex");
-  if (seen.has(key)) fail("NITRO_CBOR_DUPLICATE_KEY", `duplicate CBOR map key in ${options.field}`, options.field, offset, { key: `0x${key}` });
+  if (seen.has(key))
+    fail("NITRO_CBOR_DUPLICATE_KEY", `duplicate CBOR map key in ${options.field}`, options.field, offset, { key: `0x${key}` });
   seen.add(key);
 }
 

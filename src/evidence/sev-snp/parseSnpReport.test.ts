@@ -31,7 +31,13 @@ describe("parseSnpReport on the real reports", () => {
       const want = expectedOf("sev-snp", set).report as Record<string, unknown>;
       const r = parseSnpReport(fixtureBytes("sev-snp", set, "report.bin"));
       const tcb = (t: ExpectedTcb) => ({ bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode, raw: t.hex });
-      const got = (t: typeof r.currentTcb) => ({ bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode, raw: hex(t.raw) });
+      const got = (t: typeof r.currentTcb) => ({
+        bootloader: t.bootloader,
+        tee: t.tee,
+        snp: t.snp,
+        microcode: t.microcode,
+        raw: hex(t.raw),
+      });
       expect(r.version).toBe(want.version);
       expect(r.guestSvn).toBe(want.guest_svn);
       expect(`0x${r.policy.toString(16)}`).toBe(want.policy);
@@ -156,33 +162,119 @@ interface BadCase {
   wantOffset?: number;
 }
 
-const set = (offset: number, ...values: number[]) => (_f: SnpReportFields, b: Uint8Array) => void b.set(values, offset);
+const set =
+  (offset: number, ...values: number[]) =>
+  (_f: SnpReportFields, b: Uint8Array) =>
+    void b.set(values, offset);
 
 const BAD: BadCase[] = [
   { name: "empty", edit: () => new Uint8Array(0), wantError: "EVIDENCE_EMPTY" },
-  { name: "one byte short", edit: (_f, b) => b.subarray(0, 1183), wantError: "EVIDENCE_TRUNCATED", wantMessage: "SEV-SNP report is shorter than 1184 bytes" },
-  { name: "one byte long", edit: (_f, b) => Uint8Array.of(...b, 0), wantError: "EVIDENCE_TRAILING_BYTES", wantMessage: "SEV-SNP report is longer than 1184 bytes" },
-  { name: "version 0", fields: { version: 0 }, edit: () => {}, wantError: "SNP_REPORT_VERSION_UNSUPPORTED", wantMessage: "unsupported SEV-SNP report version 0" },
+  {
+    name: "one byte short",
+    edit: (_f, b) => b.subarray(0, 1183),
+    wantError: "EVIDENCE_TRUNCATED",
+    wantMessage: "SEV-SNP report is shorter than 1184 bytes",
+  },
+  {
+    name: "one byte long",
+    edit: (_f, b) => Uint8Array.of(...b, 0),
+    wantError: "EVIDENCE_TRAILING_BYTES",
+    wantMessage: "SEV-SNP report is longer than 1184 bytes",
+  },
+  {
+    name: "version 0",
+    fields: { version: 0 },
+    edit: () => {},
+    wantError: "SNP_REPORT_VERSION_UNSUPPORTED",
+    wantMessage: "unsupported SEV-SNP report version 0",
+  },
   { name: "version 1", fields: { version: 1 }, edit: () => {}, wantError: "SNP_REPORT_VERSION_UNSUPPORTED" },
   { name: "version 4", fields: { version: 4 }, edit: () => {}, wantError: "SNP_REPORT_VERSION_UNSUPPORTED" },
   { name: "version 6", fields: { version: 6 }, edit: () => {}, wantError: "SNP_REPORT_VERSION_UNSUPPORTED" },
   { name: "version 3 with high bytes", edit: set(0x02, 0x01), wantError: "SNP_REPORT_VERSION_UNSUPPORTED" },
-  { name: "signature algorithm 0", fields: { signatureAlgo: 0 }, edit: () => {}, wantError: "SNP_SIGNATURE_ALGORITHM_UNSUPPORTED", wantMessage: "unsupported signature algorithm 0" },
+  {
+    name: "signature algorithm 0",
+    fields: { signatureAlgo: 0 },
+    edit: () => {},
+    wantError: "SNP_SIGNATURE_ALGORITHM_UNSUPPORTED",
+    wantMessage: "unsupported signature algorithm 0",
+  },
   { name: "signature algorithm 2", fields: { signatureAlgo: 2 }, edit: () => {}, wantError: "SNP_SIGNATURE_ALGORITHM_UNSUPPORTED" },
-  { name: "policy bit 17 clear", fields: { policy: 0x10000n }, edit: () => {}, wantError: "SNP_POLICY_INVALID", wantMessage: "guest policy bit 17 is reserved and must be one" },
-  { name: "policy bit 26 set", fields: { policy: 0x30000n | (1n << 26n) }, edit: () => {}, wantError: "SNP_POLICY_INVALID", wantMessage: "guest policy sets reserved bits 26..63" },
+  {
+    name: "policy bit 17 clear",
+    fields: { policy: 0x10000n },
+    edit: () => {},
+    wantError: "SNP_POLICY_INVALID",
+    wantMessage: "guest policy bit 17 is reserved and must be one",
+  },
+  {
+    name: "policy bit 26 set",
+    fields: { policy: 0x30000n | (1n << 26n) },
+    edit: () => {},
+    wantError: "SNP_POLICY_INVALID",
+    wantMessage: "guest policy sets reserved bits 26..63",
+  },
   { name: "policy bit 63 set", fields: { policy: 0x30000n | (1n << 63n) }, edit: () => {}, wantError: "SNP_POLICY_INVALID" },
-  { name: "KEY_INFO bit 5", fields: { keyInfo: 1 << 5 }, edit: () => {}, wantError: "SNP_RESERVED_NONZERO", wantField: "KEY_INFO", wantOffset: 0x48 },
-  { name: "SIGNING_KEY 7 (unsigned)", fields: { keyInfo: 7 << 2 }, edit: () => {}, wantError: "SNP_SIGNING_KEY_UNSUPPORTED", wantMessage: "the report is not signed (SIGNING_KEY = 7)" },
-  { name: "SIGNING_KEY 2 (reserved)", fields: { keyInfo: 2 << 2 }, edit: () => {}, wantError: "SNP_SIGNING_KEY_UNSUPPORTED", wantMessage: "SIGNING_KEY 2 is reserved" },
+  {
+    name: "KEY_INFO bit 5",
+    fields: { keyInfo: 1 << 5 },
+    edit: () => {},
+    wantError: "SNP_RESERVED_NONZERO",
+    wantField: "KEY_INFO",
+    wantOffset: 0x48,
+  },
+  {
+    name: "SIGNING_KEY 7 (unsigned)",
+    fields: { keyInfo: 7 << 2 },
+    edit: () => {},
+    wantError: "SNP_SIGNING_KEY_UNSUPPORTED",
+    wantMessage: "the report is not signed (SIGNING_KEY = 7)",
+  },
+  {
+    name: "SIGNING_KEY 2 (reserved)",
+    fields: { keyInfo: 2 << 2 },
+    edit: () => {},
+    wantError: "SNP_SIGNING_KEY_UNSUPPORTED",
+    wantMessage: "SIGNING_KEY 2 is reserved",
+  },
   { name: "SIGNING_KEY 6 (reserved)", fields: { keyInfo: 6 << 2 }, edit: () => {}, wantError: "SNP_SIGNING_KEY_UNSUPPORTED" },
-  { name: "unknown CPUID family", fields: { cpuid: { family: 0x17, model: 0x31, stepping: 0 } }, edit: () => {}, wantError: "SNP_PRODUCT_UNKNOWN", wantMessage: "unknown AMD product (CPUID family 0x17, model 0x31)" },
-  { name: "unknown Zen 5 model", fields: { cpuid: { family: 0x1a, model: 0x44, stepping: 0 } }, edit: () => {}, wantError: "SNP_PRODUCT_UNKNOWN" },
+  {
+    name: "unknown CPUID family",
+    fields: { cpuid: { family: 0x17, model: 0x31, stepping: 0 } },
+    edit: () => {},
+    wantError: "SNP_PRODUCT_UNKNOWN",
+    wantMessage: "unknown AMD product (CPUID family 0x17, model 0x31)",
+  },
+  {
+    name: "unknown Zen 5 model",
+    fields: { cpuid: { family: 0x1a, model: 0x44, stepping: 0 } },
+    edit: () => {},
+    wantError: "SNP_PRODUCT_UNKNOWN",
+  },
   { name: "R above 48 bytes", edit: set(0x2a0 + 48, 1), wantError: "SNP_SIGNATURE_MALFORMED", wantField: "SIGNATURE.R", wantOffset: 0x2d0 },
   { name: "S above 48 bytes", edit: set(0x2e8 + 71, 1), wantError: "SNP_SIGNATURE_MALFORMED", wantField: "SIGNATURE.S", wantOffset: 0x32f },
-  { name: "signature reserved area", edit: set(0x49f, 1), wantError: "SNP_RESERVED_NONZERO", wantMessage: "reserved field SIGNATURE.reserved is not zero", wantOffset: 0x49f },
-  { name: "v3 mitigation-vector area", edit: set(0x1f8, 1), wantError: "SNP_RESERVED_NONZERO", wantField: "reserved (0x1F8)", wantOffset: 0x1f8 },
-  { name: "v2 CPUID bytes", fields: { version: 2 }, edit: set(0x188, 0x19), wantError: "SNP_RESERVED_NONZERO", wantField: "reserved (0x188)", wantOffset: 0x188 },
+  {
+    name: "signature reserved area",
+    edit: set(0x49f, 1),
+    wantError: "SNP_RESERVED_NONZERO",
+    wantMessage: "reserved field SIGNATURE.reserved is not zero",
+    wantOffset: 0x49f,
+  },
+  {
+    name: "v3 mitigation-vector area",
+    edit: set(0x1f8, 1),
+    wantError: "SNP_RESERVED_NONZERO",
+    wantField: "reserved (0x1F8)",
+    wantOffset: 0x1f8,
+  },
+  {
+    name: "v2 CPUID bytes",
+    fields: { version: 2 },
+    edit: set(0x188, 0x19),
+    wantError: "SNP_RESERVED_NONZERO",
+    wantField: "reserved (0x188)",
+    wantOffset: 0x188,
+  },
 ];
 
 describe("parseSnpReport rejects malformed reports", () => {
@@ -211,9 +303,36 @@ describe("parseSnpReport rejects malformed reports", () => {
 
   // Every must-be-zero byte of each version, one at a time: the list in docs/evidence/sev-snp.md.
   const RESERVED: Record<number, Array<[number, number]>> = {
-    2: [[0x04c, 0x050], [0x188, 0x1a0], [0x1eb, 0x1ec], [0x1ef, 0x1f0], [0x1f8, 0x2a0], [0x2d0, 0x2e8], [0x318, 0x330], [0x330, 0x4a0]],
-    3: [[0x04c, 0x050], [0x18b, 0x1a0], [0x1eb, 0x1ec], [0x1ef, 0x1f0], [0x1f8, 0x2a0], [0x2d0, 0x2e8], [0x318, 0x330], [0x330, 0x4a0]],
-    5: [[0x04c, 0x050], [0x18b, 0x1a0], [0x1eb, 0x1ec], [0x1ef, 0x1f0], [0x208, 0x2a0], [0x2d0, 0x2e8], [0x318, 0x330], [0x330, 0x4a0]],
+    2: [
+      [0x04c, 0x050],
+      [0x188, 0x1a0],
+      [0x1eb, 0x1ec],
+      [0x1ef, 0x1f0],
+      [0x1f8, 0x2a0],
+      [0x2d0, 0x2e8],
+      [0x318, 0x330],
+      [0x330, 0x4a0],
+    ],
+    3: [
+      [0x04c, 0x050],
+      [0x18b, 0x1a0],
+      [0x1eb, 0x1ec],
+      [0x1ef, 0x1f0],
+      [0x1f8, 0x2a0],
+      [0x2d0, 0x2e8],
+      [0x318, 0x330],
+      [0x330, 0x4a0],
+    ],
+    5: [
+      [0x04c, 0x050],
+      [0x18b, 0x1a0],
+      [0x1eb, 0x1ec],
+      [0x1ef, 0x1f0],
+      [0x208, 0x2a0],
+      [0x2d0, 0x2e8],
+      [0x318, 0x330],
+      [0x330, 0x4a0],
+    ],
   };
   for (const [version, ranges] of Object.entries(RESERVED)) {
     it(`enforces every reserved byte of a version ${version} report`, () => {

@@ -119,7 +119,9 @@ function ecdsaComponent(c: ByteCursor, field: string): Uint8Array {
 
 function checkLength(bytes: Uint8Array): void {
   if (bytes.length === 0) {
-    throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_EMPTY, "SEV-SNP report is empty", { at: { field: "ATTESTATION_REPORT", offset: 0 } });
+    throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_EMPTY, "SEV-SNP report is empty", {
+      at: { field: "ATTESTATION_REPORT", offset: 0 },
+    });
   }
   if (bytes.length < SNP_REPORT_SIZE) {
     throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_TRUNCATED, "SEV-SNP report is shorter than 1184 bytes", {
@@ -160,10 +162,14 @@ export function parseSnpReport(bytes: Uint8Array): ParseSnpReportResult {
   const vmpl = c.u32le("VMPL");
   const signatureAlgorithm = c.u32le("SIGNATURE_ALGO");
   if (signatureAlgorithm !== SNP_SIG_ALGO_ECDSA_P384_SHA384) {
-    throw new EvidenceFormatError(SNP_FORMAT_CODES.SNP_SIGNATURE_ALGORITHM_UNSUPPORTED, `unsupported signature algorithm ${signatureAlgorithm}`, {
-      at: { field: "SIGNATURE_ALGO", offset: 0x34 },
-      details: { got: signatureAlgorithm, want: SNP_SIG_ALGO_ECDSA_P384_SHA384 },
-    });
+    throw new EvidenceFormatError(
+      SNP_FORMAT_CODES.SNP_SIGNATURE_ALGORITHM_UNSUPPORTED,
+      `unsupported signature algorithm ${signatureAlgorithm}`,
+      {
+        at: { field: "SIGNATURE_ALGO", offset: 0x34 },
+        details: { got: signatureAlgorithm, want: SNP_SIG_ALGO_ECDSA_P384_SHA384 },
+      },
+    );
   }
   const currentTcbRaw = c.bytesOf(8, "CURRENT_TCB");
   const platformInfo = c.u64le("PLATFORM_INFO");

@@ -123,7 +123,10 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
     const serial = Number(args.measurementSerial);
     const firstLeaf = Number(args.firstLeaf);
     const ids = ctx.log.derived?.verdictIds ?? groupVerdictIds(args);
-    const verdicts = g.items.map((item, i) => ({ v: { ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock } as Verdict, id: ids[i]! }));
+    const verdicts = g.items.map((item, i) => ({
+      v: { ...g, subject: item.subject, evidenceHash: item.evidenceHash, freshnessBlock: item.freshnessBlock } as Verdict,
+      id: ids[i]!,
+    }));
     await ctx.batch.prefetch("Verdict", ids);
     for (const [i, { v, id }] of verdicts.entries()) {
       // The same verdict in a second batch (or already finalized alone) keeps its first record.
@@ -159,7 +162,13 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
     ctx.batch.save(
       "Verdict",
       id,
-      { ...v, materialized: true, materializedAt: BigInt(ctx.block.timestamp), materializedBlock: BigInt(ctx.block.number), materializedLogIndex: logIndex },
+      {
+        ...v,
+        materialized: true,
+        materializedAt: BigInt(ctx.block.timestamp),
+        materializedBlock: BigInt(ctx.block.number),
+        materializedLogIndex: logIndex,
+      },
       ctx.block.number,
     );
     const batchId = lower(args.batchId);
@@ -224,7 +233,12 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
     const { args } = ctx.log;
     const id = subjectRevocationId(args.subject, args.workloadId);
     const r = await mustLoad(ctx, "SubjectRevocation", id);
-    ctx.batch.save("SubjectRevocation", id, { ...r, active: false, liftedAt: BigInt(args.liftedAt as bigint), liftedBy: lower(args.actor) }, ctx.block.number);
+    ctx.batch.save(
+      "SubjectRevocation",
+      id,
+      { ...r, active: false, liftedAt: BigInt(args.liftedAt as bigint), liftedBy: lower(args.actor) },
+      ctx.block.number,
+    );
   },
 
   async PlatformRevoked(ctx) {
@@ -256,7 +270,12 @@ export const attestationRegistryHandlers: Record<string, EventHandler> = {
     const { args } = ctx.log;
     const id = platformRevocationId(Number(args.kind), lower(args.value));
     const r = await mustLoad(ctx, "PlatformRevocation", id);
-    ctx.batch.save("PlatformRevocation", id, { ...r, active: false, liftedAt: BigInt(ctx.block.timestamp), liftedBy: lower(args.actor) }, ctx.block.number);
+    ctx.batch.save(
+      "PlatformRevocation",
+      id,
+      { ...r, active: false, liftedAt: BigInt(ctx.block.timestamp), liftedBy: lower(args.actor) },
+      ctx.block.number,
+    );
   },
 };
 

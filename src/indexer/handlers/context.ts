@@ -34,7 +34,9 @@ export class IndexInconsistencyError extends Error {}
 export async function mustLoad(ctx: HandlerContext, entity: string, id: string): Promise<EntityData> {
   const data = await ctx.batch.load(entity, id);
   if (!data) {
-    throw new IndexInconsistencyError(`${ctx.log.eventName} in block ${ctx.log.blockNumber} refers to ${entity} ${id}, which the index does not have`);
+    throw new IndexInconsistencyError(
+      `${ctx.log.eventName} in block ${ctx.log.blockNumber} refers to ${entity} ${id}, which the index does not have`,
+    );
   }
   return data;
 }

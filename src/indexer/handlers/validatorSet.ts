@@ -1,6 +1,14 @@
 /** ValidatorSet events → Validator, Quorum, GovernanceChange (docs/registry.md). */
 import type { EntityData } from "../entityModel.ts";
-import { lower, loggingProfileName, mustLoad, recordGovernanceChange, roleHandlers, type EventHandler, type HandlerContext } from "./context.ts";
+import {
+  lower,
+  loggingProfileName,
+  mustLoad,
+  recordGovernanceChange,
+  roleHandlers,
+  type EventHandler,
+  type HandlerContext,
+} from "./context.ts";
 
 async function quorum(ctx: HandlerContext): Promise<{ id: string; data: EntityData }> {
   const id = ctx.log.address;
@@ -90,7 +98,12 @@ export const validatorSetHandlers: Record<string, EventHandler> = {
 
   async ThresholdScheduled(ctx) {
     const q = await quorum(ctx);
-    ctx.batch.save("Quorum", q.id, { ...q.data, threshold: Number(ctx.log.args.threshold), thresholdEffectiveAt: ctx.log.args.effectiveAt as bigint }, ctx.block.number);
+    ctx.batch.save(
+      "Quorum",
+      q.id,
+      { ...q.data, threshold: Number(ctx.log.args.threshold), thresholdEffectiveAt: ctx.log.args.effectiveAt as bigint },
+      ctx.block.number,
+    );
     governed(ctx);
   },
 
@@ -107,7 +120,12 @@ export const validatorSetHandlers: Record<string, EventHandler> = {
 
   async GovernanceDelayScheduled(ctx) {
     const q = await quorum(ctx);
-    ctx.batch.save("Quorum", q.id, { ...q.data, governanceDelay: ctx.log.args.delay as bigint, governanceDelayEffectiveAt: ctx.log.args.effectiveAt as bigint }, ctx.block.number);
+    ctx.batch.save(
+      "Quorum",
+      q.id,
+      { ...q.data, governanceDelay: ctx.log.args.delay as bigint, governanceDelayEffectiveAt: ctx.log.args.effectiveAt as bigint },
+      ctx.block.number,
+    );
     governed(ctx);
   },
 

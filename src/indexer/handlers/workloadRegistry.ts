@@ -46,7 +46,17 @@ export const workloadRegistryHandlers: Record<string, EventHandler> = {
     const id = lower(ctx.log.args.workloadId);
     const w = await mustLoad(ctx, "Workload", id);
     const pending = lower(ctx.log.args.pendingOwner);
-    ctx.batch.save("Workload", id, { ...w, owner: ownerInForce(w, BigInt(ctx.block.timestamp)), pendingOwner: BigInt(pending) === 0n ? null : pending, pendingOwnerEffectiveAt: null }, ctx.block.number);
+    ctx.batch.save(
+      "Workload",
+      id,
+      {
+        ...w,
+        owner: ownerInForce(w, BigInt(ctx.block.timestamp)),
+        pendingOwner: BigInt(pending) === 0n ? null : pending,
+        pendingOwnerEffectiveAt: null,
+      },
+      ctx.block.number,
+    );
   },
 
   /** The pending owner accepted: it takes over at effectiveAt (the API resolves it at read time). */

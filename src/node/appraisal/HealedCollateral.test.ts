@@ -6,7 +6,17 @@ import { HealedCollateral } from "./HealedCollateral.ts";
 describe("HealedCollateral", () => {
   it("serves the last document added per key, with its certificates, and no more entries than allowed", async () => {
     const s = await buildScenario({ tee: "sgx" });
-    const reissue = await signIntelJson(s.pki.tcbSigning, "tcbInfo", tcbInfoValue({ id: "SGX", issueDate: new Date("2025-05-30T00:00:00Z"), nextUpdate: new Date("2025-06-29T00:00:00Z"), levels: defaultLevels("sgx") }), [s.pki.tcbSigning, s.pki.root]);
+    const reissue = await signIntelJson(
+      s.pki.tcbSigning,
+      "tcbInfo",
+      tcbInfoValue({
+        id: "SGX",
+        issueDate: new Date("2025-05-30T00:00:00Z"),
+        nextUpdate: new Date("2025-06-29T00:00:00Z"),
+        levels: defaultLevels("sgx"),
+      }),
+      [s.pki.tcbSigning, s.pki.root],
+    );
     const healed = new HealedCollateral({ maxEntries: 2 });
     healed.add(collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [s.tcbInfo] }));
     healed.add(collateralSetToFiles({ certificates: [], crls: [], intelDocuments: [reissue] }));

@@ -29,7 +29,13 @@ import type { VerdictFields, WorkloadPolicy } from "../../policy/types.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
 import type { TeeAdapter } from "../../verify/adapter.ts";
 import type { VerifiedEvidence } from "../../verify/types.ts";
-import { compareStamps, crlNumberOf, describeStamp, intelDocumentStamp, type CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
+import {
+  compareStamps,
+  crlNumberOf,
+  describeStamp,
+  intelDocumentStamp,
+  type CollateralStamp,
+} from "../../pki/freshness/collateralStamp.ts";
 import { readIntelDocument, type TcbInfo } from "../../verify/dcap/intelCollateral.ts";
 import { DCAP_CODES } from "../../verify/dcap/codes.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
@@ -42,7 +48,15 @@ import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
 import type { TcbDowngradeNotice, TcbRecovery, VerifiedTcbInfo } from "../tcb/tcbRecovery.ts";
 import type { CollateralFile, Submission } from "../types.ts";
 import { collateralSetToFiles, dedupeFiles } from "./collateralFiles.ts";
-import { claimedKeys, documentDigests, keyClaimed, refreshingProvider, watchingProvider, withoutCovered, type WatchingProvider } from "./collateralProvenance.ts";
+import {
+  claimedKeys,
+  documentDigests,
+  keyClaimed,
+  refreshingProvider,
+  watchingProvider,
+  withoutCovered,
+  type WatchingProvider,
+} from "./collateralProvenance.ts";
 import { showDocuments, showNewest } from "./supersedingDocuments.ts";
 import { requestIdOf } from "./requestId.ts";
 
@@ -132,7 +146,9 @@ export class Appraiser {
     const { evidence, evidenceHash, requestId } = this.identify(submission);
     const workload = await chain.workload(submission.workloadId);
     if (!workload) {
-      throw new PolicyError(NODE_CODES.NODE_UNKNOWN_WORKLOAD, `workload ${submission.workloadId} is not registered`, { details: { workloadId: submission.workloadId } });
+      throw new PolicyError(NODE_CODES.NODE_UNKNOWN_WORKLOAD, `workload ${submission.workloadId} is not registered`, {
+        details: { workloadId: submission.workloadId },
+      });
     }
     const at = chain.now();
     const issuedAt = options.issuedAt ?? at;
@@ -143,7 +159,9 @@ export class Appraiser {
     const supplied = posted.collateral;
     const watching = this.#o.providers.map((p) => watchingProvider(options.refreshSources ? refreshingProvider(p) : p));
     const own: CollateralProvider[] =
-      options.role === "peer" ? watching.map((w) => ({ name: w.name, fetch: async (r, t) => withoutCovered(supplied, await w.fetch(r, t)) })) : watching;
+      options.role === "peer"
+        ? watching.map((w) => ({ name: w.name, fetch: async (r, t) => withoutCovered(supplied, await w.fetch(r, t)) }))
+        : watching;
     const providers: CollateralProvider[] = [...(submission.collateral.length > 0 ? [posted] : []), ...own];
     let kind = "unknown";
     try {
@@ -195,7 +213,11 @@ export class Appraiser {
       now: Number(issuedAt),
     });
     const { subject: revokable, workloadId: inWorkload } = appraised.verdict;
-    checkRevocations({ subject: revokable, workloadId: inWorkload, state: await chain.revocations(getAddress(revokable), inWorkload, platformEntriesOf(verified)) });
+    checkRevocations({
+      subject: revokable,
+      workloadId: inWorkload,
+      state: await chain.revocations(getAddress(revokable), inWorkload, platformEntriesOf(verified)),
+    });
     const tcbDowngrade = await this.#o.tcbRecovery?.check({ verified, evidence, files: collateral, policy: workload.policy, at });
     metrics.appraiseSeconds.observe((performance.now() - appraiseStarted) / 1000);
     const f = appraised.verdict;
@@ -243,7 +265,15 @@ export class Appraiser {
       throw new InfrastructureError(
         NODE_CODES.COLLATERAL_FRESHNESS_UNKNOWN,
         `this validator's collateral sources are down and it cannot tell whether ${used.key} of ${used.issued.toISOString()} is current`,
-        { details: { document: used.key, offered: describeStamp(used), newestVerified: known ? describeStamp(known) : null, outage: outages[0]!.code }, cause: outages[0] },
+        {
+          details: {
+            document: used.key,
+            offered: describeStamp(used),
+            newestVerified: known ? describeStamp(known) : null,
+            outage: outages[0]!.code,
+          },
+          cause: outages[0],
+        },
       );
     }
   }
@@ -253,7 +283,13 @@ export class Appraiser {
    * When one of them claims to be newer than the document used, the evidence is verified again with this
    * node's own documents first: the stamps that verification used (signature-verified) are returned.
    */
-  async #ownNewer(evidence: Uint8Array, verified: VerifiedEvidence, supplied: CollateralSet, fetched: CollateralSet, at: Date): Promise<CollateralStamp[]> {
+  async #ownNewer(
+    evidence: Uint8Array,
+    verified: VerifiedEvidence,
+    supplied: CollateralSet,
+    fetched: CollateralSet,
+    at: Date,
+  ): Promise<CollateralStamp[]> {
     const used = verified.collateralUsed ?? [];
     const ownKeys = claimedKeys(fetched);
     const claimsNewer = used.some((u) => keyClaimed(u.key, ownKeys) && rawStamps(fetched, u).some((s) => compareStamps(s, u) > 0));
@@ -273,7 +309,13 @@ export class Appraiser {
       // says about the evidence (a PCK revoked by its newer CRL, a revoked TCB): it refuses with it.
       if (isKeepledgerError(error) && !UNPROVEN_OWN_COLLATERAL.has(error.code) && error.stage === "verification") {
         // The collector is shown the newer documents this refusal rests on, to verify for itself.
-        const digests = used.flatMap((u) => (keyClaimed(u.key, ownKeys) ? rawStamps(fetched, u).filter((s) => compareStamps(s, u) > 0).map((s) => s.digest) : []));
+        const digests = used.flatMap((u) =>
+          keyClaimed(u.key, ownKeys)
+            ? rawStamps(fetched, u)
+                .filter((s) => compareStamps(s, u) > 0)
+                .map((s) => s.digest)
+            : [],
+        );
         showDocuments(error, fetched, digests);
         throw error;
       }
@@ -293,7 +335,10 @@ export class Appraiser {
       throw new VerificationError(
         NODE_CODES.COLLATERAL_SUPERSEDED,
         `${used.key} of ${used.issued.toISOString()} (#${used.number}) is superseded by the one of ${own.issued.toISOString()} (#${own.number}) this validator verified`,
-        { at: { field: `collateral.${used.document}` }, details: { document: used.key, sent: describeStamp(used), newest: describeStamp(own) } },
+        {
+          at: { field: `collateral.${used.document}` },
+          details: { document: used.key, sent: describeStamp(used), newest: describeStamp(own) },
+        },
       );
     }
   }
@@ -304,7 +349,9 @@ export class Appraiser {
     if (tcbInfo.length === 0 || !this.#o.onVerifiedTcbInfo) return;
     const documents: VerifiedTcbInfo[] = [];
     for (const stamp of tcbInfo) {
-      const document = offered.intelDocuments.find((d) => d.type === "tcbInfo" && documentDigests({ certificates: [], crls: [], intelDocuments: [d] }).has(stamp.digest));
+      const document = offered.intelDocuments.find(
+        (d) => d.type === "tcbInfo" && documentDigests({ certificates: [], crls: [], intelDocuments: [d] }).has(stamp.digest),
+      );
       if (document) documents.push({ stamp, document, certificates: offered.certificates });
     }
     this.#o.onVerifiedTcbInfo(documents);
@@ -315,7 +362,10 @@ export class Appraiser {
     // The designated validator workload is attested only with the validator context and the validator's
     // logging profile bound: a validator's own verdict is never made from ordinary (keep or unbound) evidence.
     const { validatorWorkload } = await chain.validatorSet();
-    if (submission.workloadId.toLowerCase() === validatorWorkload.toLowerCase() && (submission.context !== "validator" || submission.subjectPublicKey === null)) {
+    if (
+      submission.workloadId.toLowerCase() === validatorWorkload.toLowerCase() &&
+      (submission.context !== "validator" || submission.subjectPublicKey === null)
+    ) {
       throw new PolicyError(
         NODE_CODES.NODE_VALIDATOR_WORKLOAD_NOT_VALIDATOR_CONTEXT,
         `evidence for the validator workload must be bound in the validator context, not ${submission.subjectPublicKey === null ? "unbound" : `"${submission.context}"`}`,
@@ -323,7 +373,10 @@ export class Appraiser {
       );
     }
     if (submission.subjectPublicKey === null) {
-      return { binding: { kind: "unbound", subject: unboundSubject(evidenceHash) }, bindingContext: submission.context === "validator" ? "validator:unbound" : "keep" };
+      return {
+        binding: { kind: "unbound", subject: unboundSubject(evidenceHash) },
+        bindingContext: submission.context === "validator" ? "validator:unbound" : "keep",
+      };
     }
     const key = checkedPublicKey(submission.subjectPublicKey);
     const subject = subjectOfPublicKey(key);
@@ -343,7 +396,10 @@ export class Appraiser {
       });
     }
     const block = await chain.block(n);
-    if (!block) throw new PolicyError(NODE_CODES.NODE_FRESHNESS_BLOCK_UNKNOWN, `block ${n} is not a block of this chain`, { details: { freshnessBlock: n } });
+    if (!block)
+      throw new PolicyError(NODE_CODES.NODE_FRESHNESS_BLOCK_UNKNOWN, `block ${n} is not a block of this chain`, {
+        details: { freshnessBlock: n },
+      });
     let context: Hex | undefined;
     let bindingContext = "keep";
     if (submission.context === "validator") {
@@ -353,7 +409,9 @@ export class Appraiser {
       chain.invalidateValidators();
       const validator = (await chain.validatorSet()).validators.get(subject);
       if (!validator?.registered) {
-        throw new PolicyError(NODE_CODES.NODE_VALIDATOR_CONTEXT_UNKNOWN, `${subject} is not a registered validator`, { details: { subject } });
+        throw new PolicyError(NODE_CODES.NODE_VALIDATOR_CONTEXT_UNKNOWN, `${subject} is not a registered validator`, {
+          details: { subject },
+        });
       }
       const profile = loggingProfileAt(validator, chain.now());
       context = validatorContext(profile);
@@ -367,7 +425,12 @@ export class Appraiser {
       ...(context ? { context } : {}),
     });
     return {
-      binding: { kind: "bound", subject, bindingHash: hash, freshnessBlock: { number: Number(block.number), timestamp: Number(block.timestamp) } },
+      binding: {
+        kind: "bound",
+        subject,
+        bindingHash: hash,
+        freshnessBlock: { number: Number(block.number), timestamp: Number(block.timestamp) },
+      },
       bindingContext,
     };
   }

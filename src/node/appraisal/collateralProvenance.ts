@@ -29,7 +29,9 @@ export function watchingProvider(inner: CollateralProvider): WatchingProvider {
         recorded.push(set);
         return set;
       } catch (cause) {
-        const error = isKeepledgerError(cause) ? cause : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${inner.name} failed`, { cause });
+        const error = isKeepledgerError(cause)
+          ? cause
+          : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${inner.name} failed`, { cause });
         if (error.retryable) outages.push(error);
         throw error;
       }

@@ -4,7 +4,13 @@ import { REQUEST_DOMAIN, requestIdOf } from "./requestId.ts";
 
 describe("request id", () => {
   it("is keccak256(abi.encode(tag, workloadId, evidenceHash, keccak256(key) or 0, freshnessBlock, context))", () => {
-    const r = { workloadId: keccak256(stringToBytes("w")), evidenceHash: keccak256(stringToBytes("e")), subjectPublicKey: `0x${"ab".repeat(64)}` as Hex, freshnessBlock: 123_456n, context: "validator" as const };
+    const r = {
+      workloadId: keccak256(stringToBytes("w")),
+      evidenceHash: keccak256(stringToBytes("e")),
+      subjectPublicKey: `0x${"ab".repeat(64)}` as Hex,
+      freshnessBlock: 123_456n,
+      context: "validator" as const,
+    };
     const want = keccak256(
       encodeAbiParameters(
         [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "uint64" }, { type: "uint8" }],

@@ -14,13 +14,23 @@ import type { BindingContextKind } from "../types.ts";
 export const REQUEST_DOMAIN: Hex = keccak256(stringToBytes("keepledger.request.v1"));
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 
-export function requestIdOf(r: { workloadId: Hex; evidenceHash: Hex; subjectPublicKey: Hex | null; freshnessBlock: bigint; context: BindingContextKind }): Hex {
+export function requestIdOf(r: {
+  workloadId: Hex;
+  evidenceHash: Hex;
+  subjectPublicKey: Hex | null;
+  freshnessBlock: bigint;
+  context: BindingContextKind;
+}): Hex {
   // abi.encode of six static words, laid out by hand (this runs for every submission).
   const buf = Buffer.alloc(6 * 32);
   buf.write(REQUEST_DOMAIN.slice(2), 0, "hex");
   buf.write(word(r.workloadId, "workloadId"), 32, "hex");
   buf.write(word(r.evidenceHash, "evidenceHash"), 64, "hex");
-  buf.write(r.subjectPublicKey === null ? ZERO32.slice(2) : keccak256Hex(Buffer.from(r.subjectPublicKey.slice(2), "hex")).slice(2), 96, "hex");
+  buf.write(
+    r.subjectPublicKey === null ? ZERO32.slice(2) : keccak256Hex(Buffer.from(r.subjectPublicKey.slice(2), "hex")).slice(2),
+    96,
+    "hex",
+  );
   if (r.freshnessBlock < 0n || r.freshnessBlock >= 1n << 64n) throw new RangeError("freshnessBlock is not a uint64");
   buf.writeBigUInt64BE(r.freshnessBlock, 152);
   buf[191] = r.context === "validator" ? 1 : 0;

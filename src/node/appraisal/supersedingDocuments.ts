@@ -73,7 +73,13 @@ export function supersedingFromDetails(details: unknown): CollateralFile[] {
   let total = 0;
   for (const entry of list.slice(0, MAX_SUPERSEDING_FILES)) {
     const { name, base64 } = (entry ?? {}) as Partial<SupersedingFileJson>;
-    if (typeof name !== "string" || !FILE_NAME.test(name) || typeof base64 !== "string" || base64.length > (MAX_SUPERSEDING_BYTES * 4) / 3 + 4) continue;
+    if (
+      typeof name !== "string" ||
+      !FILE_NAME.test(name) ||
+      typeof base64 !== "string" ||
+      base64.length > (MAX_SUPERSEDING_BYTES * 4) / 3 + 4
+    )
+      continue;
     const bytes = new Uint8Array(Buffer.from(base64, "base64"));
     if (bytes.length === 0 || total + bytes.length > MAX_SUPERSEDING_BYTES) continue;
     total += bytes.length;

@@ -131,8 +131,15 @@ export function createChainState(options: ChainStateOptions): ChainState {
 
   const loadValidators = async (): Promise<ValidatorSetView> => {
     const read = <T>(functionName: string, args: readonly unknown[] = []) =>
-      rpc(`ValidatorSet.${functionName}`, () => publicClient.readContract({ address: validatorSet, abi: validatorSetAbi, functionName, args } as never) as Promise<T>);
-    const [list, threshold, validatorWorkload] = await Promise.all([read<readonly Address[]>("validators"), read<number>("threshold"), read<Hex>("validatorWorkload")]);
+      rpc(
+        `ValidatorSet.${functionName}`,
+        () => publicClient.readContract({ address: validatorSet, abi: validatorSetAbi, functionName, args } as never) as Promise<T>,
+      );
+    const [list, threshold, validatorWorkload] = await Promise.all([
+      read<readonly Address[]>("validators"),
+      read<number>("threshold"),
+      read<Hex>("validatorWorkload"),
+    ]);
     const infos = await Promise.all(
       list.map(async (address) => {
         const i = await read<{
@@ -166,17 +173,40 @@ export function createChainState(options: ChainStateOptions): ChainState {
 
   const loadWorkload = async (workloadId: Hex): Promise<WorkloadInputs | undefined> => {
     const read = <T>(functionName: string) =>
-      rpc(`WorkloadRegistry.${functionName}`, () => publicClient.readContract({ address: workloadRegistry, abi: workloadRegistryAbi, functionName, args: [workloadId] } as never) as Promise<T>);
+      rpc(
+        `WorkloadRegistry.${functionName}`,
+        () =>
+          publicClient.readContract({
+            address: workloadRegistry,
+            abi: workloadRegistryAbi,
+            functionName,
+            args: [workloadId],
+          } as never) as Promise<T>,
+      );
     const info = await read<{ owner: Address }>("workloadOf");
     if (BigInt(info.owner) === 0n) return undefined;
     const [[policy, policyEffectiveAt], [, pendingEffectiveAt], added, revoked, latest] = await Promise.all([
       read<readonly [ChainPolicy, bigint]>("policyOf"),
       read<readonly [ChainPolicy, bigint]>("pendingPolicyOf"),
       rpc("reading MeasurementAdded events", () =>
-        publicClient.getContractEvents({ address: workloadRegistry, abi: workloadRegistryAbi, eventName: "MeasurementAdded", args: { workloadId }, fromBlock: deployment.deployBlock, toBlock: "latest" }),
+        publicClient.getContractEvents({
+          address: workloadRegistry,
+          abi: workloadRegistryAbi,
+          eventName: "MeasurementAdded",
+          args: { workloadId },
+          fromBlock: deployment.deployBlock,
+          toBlock: "latest",
+        }),
       ),
       rpc("reading MeasurementRevoked events", () =>
-        publicClient.getContractEvents({ address: workloadRegistry, abi: workloadRegistryAbi, eventName: "MeasurementRevoked", args: { workloadId }, fromBlock: deployment.deployBlock, toBlock: "latest" }),
+        publicClient.getContractEvents({
+          address: workloadRegistry,
+          abi: workloadRegistryAbi,
+          eventName: "MeasurementRevoked",
+          args: { workloadId },
+          fromBlock: deployment.deployBlock,
+          toBlock: "latest",
+        }),
       ),
       rpc("reading the latest block", () => publicClient.getBlock({ blockTag: "latest" })),
     ]);
@@ -185,20 +215,25 @@ export function createChainState(options: ChainStateOptions): ChainState {
     const now = latest.timestamp;
     const pendingAt = added.map((l) => l.args.effectiveAt ?? 0n).filter((at) => at > now);
     const nextMeasurementAt = pendingAt.length > 0 ? pendingAt.reduce((a, b) => (a < b ? a : b)) : 0n;
-    const measurements: ApprovedMeasurement[] = added.filter((l) => (l.args.effectiveAt ?? 0n) <= now).map((l) => ({
-      hash: l.args.measurementHash as Hex,
-      tee: teeKindFromCode(Number(l.args.tee)),
-      version: Number(l.args.version),
-      revoked: revokedHashes.has(l.args.measurementHash?.toLowerCase()),
-      value: l.args.value as Hex,
-    }));
+    const measurements: ApprovedMeasurement[] = added
+      .filter((l) => (l.args.effectiveAt ?? 0n) <= now)
+      .map((l) => ({
+        hash: l.args.measurementHash as Hex,
+        tee: teeKindFromCode(Number(l.args.tee)),
+        version: Number(l.args.version),
+        revoked: revokedHashes.has(l.args.measurementHash?.toLowerCase()),
+        value: l.args.value as Hex,
+      }));
     return { workloadId, policy: fromChainPolicy(policy), policyEffectiveAt, pendingEffectiveAt, measurements, nextMeasurementAt };
   };
 
   const loadRevocations = async (): Promise<void> => {
     const to = (head ?? (await readHead())).number;
     const lists = new RevocationLists();
-    for (const log of await rpc("reading the revocation lists", () => readRevocationLogs({ publicClient }, deployment, deployment.deployBlock, to))) lists.apply(log);
+    for (const log of await rpc("reading the revocation lists", () =>
+      readRevocationLogs({ publicClient }, deployment, deployment.deployBlock, to),
+    ))
+      lists.apply(log);
     revocationLists = { lists, cursor: to };
   };
 
@@ -210,14 +245,19 @@ export function createChainState(options: ChainStateOptions): ChainState {
     const now = current.timestamp;
     for (const [id, entry] of workloads) {
       const due = (at: bigint) => at !== 0n && at <= now;
-      entry.then((w) => (w && (due(w.pendingEffectiveAt) || due(w.nextMeasurementAt)) ? workloads.delete(id) : undefined)).catch(() => workloads.delete(id));
+      entry
+        .then((w) => (w && (due(w.pendingEffectiveAt) || due(w.nextMeasurementAt)) ? workloads.delete(id) : undefined))
+        .catch(() => workloads.delete(id));
     }
     if (current.number > logCursor) {
       const logs = await rpc("reading registry events", () =>
         publicClient.getLogs({ address: [workloadRegistry, validatorSet], fromBlock: logCursor + 1n, toBlock: current.number }),
       );
       logCursor = current.number;
-      const workloadEvents = parseEventLogs({ abi: workloadRegistryAbi, logs: logs.filter((l) => getAddress(l.address) === getAddress(workloadRegistry)) });
+      const workloadEvents = parseEventLogs({
+        abi: workloadRegistryAbi,
+        logs: logs.filter((l) => getAddress(l.address) === getAddress(workloadRegistry)),
+      });
       for (const e of workloadEvents) {
         const id = (e.args as { workloadId?: Hex }).workloadId;
         if (id) workloads.delete(id.toLowerCase() as Hex);
@@ -226,7 +266,10 @@ export function createChainState(options: ChainStateOptions): ChainState {
     }
     const followed = revocationLists;
     if (followed && current.number > followed.cursor) {
-      for (const log of await rpc("reading revocation events", () => readRevocationLogs({ publicClient }, deployment, followed.cursor + 1n, current.number))) followed.lists.apply(log);
+      for (const log of await rpc("reading revocation events", () =>
+        readRevocationLogs({ publicClient }, deployment, followed.cursor + 1n, current.number),
+      ))
+        followed.lists.apply(log);
       followed.cursor = current.number;
     }
     for (const listener of headListeners) listener(current);
@@ -280,10 +323,12 @@ export function createChainState(options: ChainStateOptions): ChainState {
     async block(number) {
       const cached = blocks.get(number);
       if (cached) return cached;
-      const b = await rpc(`reading block ${number}`, () => publicClient.getBlock({ blockNumber: number }).catch((e: unknown) => {
-        if (e instanceof Error && e.name === "BlockNotFoundError") return undefined;
-        throw e;
-      }));
+      const b = await rpc(`reading block ${number}`, () =>
+        publicClient.getBlock({ blockNumber: number }).catch((e: unknown) => {
+          if (e instanceof Error && e.name === "BlockNotFoundError") return undefined;
+          throw e;
+        }),
+      );
       if (!b || b.hash === null) return undefined;
       const info = { number: b.number, hash: b.hash, timestamp: b.timestamp };
       // Only blocks as deep as the confirmations setting are final enough to remember.

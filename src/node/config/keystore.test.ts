@@ -29,9 +29,19 @@ describe("keystore v3", () => {
   });
 
   it.each([
-    { name: "a wrong password", text: () => SPEC_VECTOR, password: "testpasswor", message: "the keystore password is wrong (MAC mismatch)" },
+    {
+      name: "a wrong password",
+      text: () => SPEC_VECTOR,
+      password: "testpasswor",
+      message: "the keystore password is wrong (MAC mismatch)",
+    },
     { name: "not JSON", text: () => "{", password: "x", message: "the keystore is not JSON" },
-    { name: "version 1", text: () => JSON.stringify({ ...JSON.parse(SPEC_VECTOR), version: 1 }), password: "x", message: "the keystore is not a version 3 keystore" },
+    {
+      name: "version 1",
+      text: () => JSON.stringify({ ...JSON.parse(SPEC_VECTOR), version: 1 }),
+      password: "x",
+      message: "the keystore is not a version 3 keystore",
+    },
     {
       name: "another cipher",
       text: () => SPEC_VECTOR.replace("aes-128-ctr", "aes-128-cbc"),
@@ -40,11 +50,14 @@ describe("keystore v3", () => {
     },
     {
       name: "an address that is not the key's",
-      text: () => JSON.stringify({ ...JSON.parse(encryptKeystore(`0x${"11".repeat(32)}`, "p", { scryptN: 1024 })), address: "00".repeat(20) }),
+      text: () =>
+        JSON.stringify({ ...JSON.parse(encryptKeystore(`0x${"11".repeat(32)}`, "p", { scryptN: 1024 })), address: "00".repeat(20) }),
       password: "p",
       message: "the keystore's address does not match its key",
     },
   ])("refuses $name with NODE_KEYSTORE_INVALID", ({ text, password, message }) => {
-    expect(() => decryptKeystore(text(), password)).toThrowError(expect.objectContaining({ code: "NODE_KEYSTORE_INVALID", shortMessage: message }));
+    expect(() => decryptKeystore(text(), password)).toThrowError(
+      expect.objectContaining({ code: "NODE_KEYSTORE_INVALID", shortMessage: message }),
+    );
   });
 });

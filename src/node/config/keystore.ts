@@ -35,7 +35,8 @@ function hexBytes(value: unknown, field: string): Buffer {
 
 function intParam(params: Record<string, unknown>, name: string, max: number): number {
   const v = params[name];
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0 || v > max) throw invalid(`keystore kdfparams.${name} is not an integer in 1..${max}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v <= 0 || v > max)
+    throw invalid(`keystore kdfparams.${name} is not an integer in 1..${max}`);
   return v;
 }
 

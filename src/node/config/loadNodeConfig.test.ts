@@ -39,24 +39,53 @@ describe("node configuration", () => {
     expect(c.peers.maxIssuedAtSkewSeconds).toBe(120);
     // The unsafe AMD CRL switch is off unless the file sets it.
     expect(c.collateral.dangerouslyAllowMissingAmdCrl ?? false).toBe(false);
-    expect(parseNodeConfig({ ...minimal, collateral: { dangerouslyAllowMissingAmdCrl: true } }, { source: "node.json", baseDir: "/etc/keepledger" }).collateral.dangerouslyAllowMissingAmdCrl).toBe(true);
+    expect(
+      parseNodeConfig(
+        { ...minimal, collateral: { dangerouslyAllowMissingAmdCrl: true } },
+        { source: "node.json", baseDir: "/etc/keepledger" },
+      ).collateral.dangerouslyAllowMissingAmdCrl,
+    ).toBe(true);
   });
 
   it.each([
     { name: "a missing field", input: { ...minimal, rpcUrl: undefined }, want: "rpcUrl: required: expected the chain's JSON-RPC URL" },
-    { name: "a bad URL", input: { ...minimal, rpcUrl: "localhost:8545" }, want: "rpcUrl: expected the chain's JSON-RPC URL (http:// or https://)" },
+    {
+      name: "a bad URL",
+      input: { ...minimal, rpcUrl: "localhost:8545" },
+      want: "rpcUrl: expected the chain's JSON-RPC URL (http:// or https://)",
+    },
     { name: "a bad listen address", input: { ...minimal, listen: "7101" }, want: 'listen: expected "host:port", e.g. "0.0.0.0:7101"' },
-    { name: "an unknown profile", input: { ...minimal, loggingProfile: "verbose" }, want: 'loggingProfile: expected "production", "staging" or "debug"' },
-    { name: "an unknown provider", input: { ...minimal, selfAttestation: { provider: "tpm" } }, want: 'selfAttestation.provider: expected { "provider": "configfs-tsm" | "gramine" | "none", … }' },
+    {
+      name: "an unknown profile",
+      input: { ...minimal, loggingProfile: "verbose" },
+      want: 'loggingProfile: expected "production", "staging" or "debug"',
+    },
+    {
+      name: "an unknown provider",
+      input: { ...minimal, selfAttestation: { provider: "tpm" } },
+      want: 'selfAttestation.provider: expected { "provider": "configfs-tsm" | "gramine" | "none", … }',
+    },
     {
       name: "a signer of neither form",
       input: { ...minimal, signer: { keystore: "k.json" } },
       want: 'signer: expected { "keystore": "<file>", "passwordEnv": "<ENV>" } or { "privateKeyEnv": "<ENV>" }',
     },
-    { name: "a misspelt field", input: { ...minimal, confirmation: 2 }, want: "confirmation: not a configuration field (see docs/node.md)" },
+    {
+      name: "a misspelt field",
+      input: { ...minimal, confirmation: 2 },
+      want: "confirmation: not a configuration field (see docs/node.md)",
+    },
     { name: "zero confirmations", input: { ...minimal, confirmations: 0 }, want: "confirmations: expected a number of blocks (> 0)" },
-    { name: "a batch size as text", input: { ...minimal, batch: { enabled: true, maxItems: "100" } }, want: "batch.maxItems: expected a number of verdicts" },
-    { name: "a store of another kind", input: { ...minimal, store: "mysql://db" }, want: "store: expected sqlite:<path> or a postgres:// URL" },
+    {
+      name: "a batch size as text",
+      input: { ...minimal, batch: { enabled: true, maxItems: "100" } },
+      want: "batch.maxItems: expected a number of verdicts",
+    },
+    {
+      name: "a store of another kind",
+      input: { ...minimal, store: "mysql://db" },
+      want: "store: expected sqlite:<path> or a postgres:// URL",
+    },
     {
       name: "the AMD CRL switch as text",
       input: { ...minimal, collateral: { dangerouslyAllowMissingAmdCrl: "yes" } },
@@ -83,7 +112,10 @@ describe("node configuration", () => {
     const dir = mkdtempSync(join(tmpdir(), "kl-config-"));
     const key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
     writeFileSync(join(dir, "validator.json"), encryptKeystore(key, "s3cret", { scryptN: 1024 }));
-    writeFileSync(join(dir, "node.json"), JSON.stringify({ ...minimal, signer: { keystore: "validator.json", passwordEnv: "KL_PASSWORD" } }));
+    writeFileSync(
+      join(dir, "node.json"),
+      JSON.stringify({ ...minimal, signer: { keystore: "validator.json", passwordEnv: "KL_PASSWORD" } }),
+    );
     const config = await loadNodeConfig(join(dir, "node.json"));
     const signer = await loadSigner(config.signer, { KL_PASSWORD: "s3cret" });
     expect(signer.account.address).toBe("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");

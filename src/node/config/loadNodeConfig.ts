@@ -67,9 +67,17 @@ export function parseNodeConfig(json: unknown, options: ParseNodeConfigOptions =
   const c = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const dataDir = abs(c.dataDir ?? ".keepledger/node");
-  const store = c.store === undefined ? `sqlite:${join(dataDir, "node.db")}` : c.store.startsWith("sqlite:") ? `sqlite:${abs(c.store.slice("sqlite:".length))}` : c.store;
+  const store =
+    c.store === undefined
+      ? `sqlite:${join(dataDir, "node.db")}`
+      : c.store.startsWith("sqlite:")
+        ? `sqlite:${abs(c.store.slice("sqlite:".length))}`
+        : c.store;
   const signer = "keystore" in c.signer ? { ...c.signer, keystore: abs(c.signer.keystore) } : c.signer;
-  const selfAttestation = c.selfAttestation.provider === "none" ? c.selfAttestation : { ...c.selfAttestation, ...(c.selfAttestation.root ? { root: abs(c.selfAttestation.root) } : {}) };
+  const selfAttestation =
+    c.selfAttestation.provider === "none"
+      ? c.selfAttestation
+      : { ...c.selfAttestation, ...(c.selfAttestation.root ? { root: abs(c.selfAttestation.root) } : {}) };
   const { onchainRequests, ...rest } = c;
   return {
     ...rest,
@@ -80,7 +88,9 @@ export function parseNodeConfig(json: unknown, options: ParseNodeConfigOptions =
     dataDir,
     store,
     collateral: { ...c.collateral, ...(c.collateral.directory ? { directory: abs(c.collateral.directory) } : {}) },
-    ...(onchainRequests ? { onchainRequests: { address: getAddress(onchainRequests.address), takeoverAfterMs: onchainRequests.takeoverAfterMs } } : {}),
+    ...(onchainRequests
+      ? { onchainRequests: { address: getAddress(onchainRequests.address), takeoverAfterMs: onchainRequests.takeoverAfterMs } }
+      : {}),
   };
 }
 

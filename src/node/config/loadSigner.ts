@@ -18,9 +18,13 @@ export async function loadSigner(signer: NodeConfig["signer"], env: Record<strin
   if ("privateKeyEnv" in signer) {
     const value = env[signer.privateKeyEnv];
     if (value === undefined || value === "") {
-      throw new UsageError(NODE_CODES.NODE_SECRET_MISSING, `environment variable ${signer.privateKeyEnv} (signer.privateKeyEnv) is not set`, {
-        at: { field: "signer.privateKeyEnv" },
-      });
+      throw new UsageError(
+        NODE_CODES.NODE_SECRET_MISSING,
+        `environment variable ${signer.privateKeyEnv} (signer.privateKeyEnv) is not set`,
+        {
+          at: { field: "signer.privateKeyEnv" },
+        },
+      );
     }
     privateKey = value.trim();
   } else {
@@ -34,7 +38,10 @@ export async function loadSigner(signer: NodeConfig["signer"], env: Record<strin
     try {
       text = await readFile(signer.keystore, "utf8");
     } catch (cause) {
-      throw new UsageError(NODE_CODES.NODE_KEYSTORE_INVALID, `cannot read the keystore ${signer.keystore}`, { cause, at: { field: "signer.keystore" } });
+      throw new UsageError(NODE_CODES.NODE_KEYSTORE_INVALID, `cannot read the keystore ${signer.keystore}`, {
+        cause,
+        at: { field: "signer.keystore" },
+      });
     }
     privateKey = decryptKeystore(text, password);
   }
@@ -44,6 +51,9 @@ export async function loadSigner(signer: NodeConfig["signer"], env: Record<strin
   try {
     return { account: privateKeyToAccount(privateKey as Hex), privateKey: privateKey.toLowerCase() as Hex };
   } catch (cause) {
-    throw new UsageError(NODE_CODES.NODE_SECRET_MISSING, "the signing key is not a valid secp256k1 private key", { cause, at: { field: "signer" } });
+    throw new UsageError(NODE_CODES.NODE_SECRET_MISSING, "the signing key is not a valid secp256k1 private key", {
+      cause,
+      at: { field: "signer" },
+    });
   }
 }

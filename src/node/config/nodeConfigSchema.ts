@@ -20,16 +20,18 @@ const httpUrl = (what: string) =>
   z
     .string({ error: expected(what) })
     .refine((s) => /^https?:\/\/[^\s]+$/.test(s) && URL.canParse(s), `expected ${what} (http:// or https://)`);
-const positiveInt = (what: string) => z.number({ error: expected(what) }).int(`expected ${what} (a whole number)`).positive(`expected ${what} (> 0)`);
-const hex32 = z.string({ error: expected("32 bytes as 0x-hex") }).regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes as 0x-hex (66 characters)");
+const positiveInt = (what: string) =>
+  z
+    .number({ error: expected(what) })
+    .int(`expected ${what} (a whole number)`)
+    .positive(`expected ${what} (> 0)`);
+const hex32 = z
+  .string({ error: expected("32 bytes as 0x-hex") })
+  .regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes as 0x-hex (66 characters)");
 
-const signerSchema = z.union(
-  [
-    z.object({ keystore: path, passwordEnv: envName }).strict(),
-    z.object({ privateKeyEnv: envName }).strict(),
-  ],
-  { error: expected('{ "keystore": "<file>", "passwordEnv": "<ENV>" } or { "privateKeyEnv": "<ENV>" }') },
-);
+const signerSchema = z.union([z.object({ keystore: path, passwordEnv: envName }).strict(), z.object({ privateKeyEnv: envName }).strict()], {
+  error: expected('{ "keystore": "<file>", "passwordEnv": "<ENV>" } or { "privateKeyEnv": "<ENV>" }'),
+});
 
 const selfAttestationSchema = z.discriminatedUnion(
   "provider",
@@ -122,7 +124,9 @@ export const nodeConfigSchema = z
       .default({ timeoutMs: 10_000, hedgeAfterMs: 2_000, maxIssuedAtSkewSeconds: 120 }),
     onchainRequests: z
       .object({
-        address: z.string({ error: expected("the AttestationRequests contract address") }).refine((s) => isAddress(s, { strict: false }), "expected an address (0x + 40 hex digits)"),
+        address: z
+          .string({ error: expected("the AttestationRequests contract address") })
+          .refine((s) => isAddress(s, { strict: false }), "expected an address (0x + 40 hex digits)"),
         takeoverAfterMs: positiveInt("milliseconds").default(30_000),
       })
       .strict()

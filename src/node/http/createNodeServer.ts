@@ -104,7 +104,11 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
         const submission = parseEvidenceRequest(json);
         const result = await o.intake.submit(submission, "http");
         if (result.outcome === "accepted") {
-          return sendJson(res, result.status === "pending" ? 202 : 200, { requestId: result.requestId, verdictId: result.verdictId, status: result.status });
+          return sendJson(res, result.status === "pending" ? 202 : 200, {
+            requestId: result.requestId,
+            verdictId: result.verdictId,
+            status: result.status,
+          });
         }
         if (result.outcome === "refused") return sendJson(res, 422, { requestId: result.requestId, error: result.error });
         return sendJson(res, 503, { ...(result.requestId ? { requestId: result.requestId } : {}), ...errorBody(result.error) });
@@ -141,16 +145,28 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
           o.chain.invalidateValidators();
           throw new UsageError(NODE_CODES.NODE_PEER_UNAUTHORIZED, `peer request refused: ${collector} is not a registered validator`);
         }
-        const bytes = await readBoundedBody(req, auth.bodyLength, () => new UsageError(NODE_CODES.NODE_PEER_BODY_HASH_MISMATCH, "the body is longer than its authentication says"));
+        const bytes = await readBoundedBody(
+          req,
+          auth.bodyLength,
+          () => new UsageError(NODE_CODES.NODE_PEER_BODY_HASH_MISMATCH, "the body is longer than its authentication says"),
+        );
         o.peerAuth.checkBody(auth, bytes);
         const json = parseJsonBody(bytes);
         if (name === "peer-sign") {
           const parsed = peerSignRequestSchema.safeParse(json);
-          if (!parsed.success) throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, `malformed peer request: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+          if (!parsed.success)
+            throw new UsageError(
+              NODE_CODES.NODE_REQUEST_INVALID,
+              `malformed peer request: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`,
+            );
           return sendJson(res, 200, await o.peers.signVerdict(collector, parsed.data));
         }
         const parsed = peerBatchRequestSchema.safeParse(json);
-        if (!parsed.success) throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, `malformed peer request: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+        if (!parsed.success)
+          throw new UsageError(
+            NODE_CODES.NODE_REQUEST_INVALID,
+            `malformed peer request: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`,
+          );
         return sendJson(res, 200, await o.peers.signBatch(collector, parsed.data));
       }
       case "tcb-recovery":
@@ -175,7 +191,8 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
     res.on("finish", () => finish(res.statusCode));
     void (async () => {
       try {
-        if (name === "unknown") throw new UsageError(NODE_CODES.NODE_NOT_FOUND, `no route ${new URL(req.url ?? "/", "http://node").pathname}`);
+        if (name === "unknown")
+          throw new UsageError(NODE_CODES.NODE_NOT_FOUND, `no route ${new URL(req.url ?? "/", "http://node").pathname}`);
         if (req.method !== method) throw new UsageError(NODE_CODES.NODE_METHOD_NOT_ALLOWED, `${name} takes ${method}, not ${req.method}`);
         // Peer requests are authenticated and answered per validator; everything else is rate-limited per client.
         if (!name.startsWith("peer-") && name !== "metrics" && name !== "healthz") {
@@ -189,7 +206,12 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
         if (!req.complete && name.startsWith("peer-")) res.setHeader("connection", "close");
         if (error instanceof RateLimited) {
           req.resume();
-          return sendJson(res, 429, errorBody(new InfrastructureError(NODE_CODES.NODE_RATE_LIMITED, `too many requests; retry in ${error.seconds} s`)), { "retry-after": String(error.seconds) });
+          return sendJson(
+            res,
+            429,
+            errorBody(new InfrastructureError(NODE_CODES.NODE_RATE_LIMITED, `too many requests; retry in ${error.seconds} s`)),
+            { "retry-after": String(error.seconds) },
+          );
         }
         const status = statusOf(error);
         if (status >= 500) o.log.warn("request failed", { route: name, httpStatus: status, err: error });

@@ -22,7 +22,9 @@ export function decodeBytesField(value: string, field: string): Uint8Array {
 
 export const evidenceRequestSchema = z
   .object({
-    workloadId: z.string({ error: "expected the workload id (32 bytes of 0x-hex)" }).regex(/^0x[0-9a-fA-F]{64}$/, "expected the workload id (32 bytes of 0x-hex)"),
+    workloadId: z
+      .string({ error: "expected the workload id (32 bytes of 0x-hex)" })
+      .regex(/^0x[0-9a-fA-F]{64}$/, "expected the workload id (32 bytes of 0x-hex)"),
     evidence: z.string({ error: "expected the evidence as base64 or 0x-hex" }).min(1, "expected the evidence as base64 or 0x-hex"),
     publicKey: z.string({ error: "expected the subject's secp256k1 key as 0x-hex" }).optional(),
     freshnessBlock: z
@@ -31,7 +33,9 @@ export const evidenceRequestSchema = z
       .optional(),
     unbound: z.literal(true, { error: "expected true (or leave it out)" }).optional(),
     collateral: z
-      .array(z.object({ name: z.string().min(1).max(200), data: z.string().min(1) }).strict(), { error: "expected [{ name, data: base64 }]" })
+      .array(z.object({ name: z.string().min(1).max(200), data: z.string().min(1) }).strict(), {
+        error: "expected [{ name, data: base64 }]",
+      })
       .max(64, "at most 64 collateral files")
       .optional(),
     context: z.enum(["keep", "validator"], { error: 'expected "keep" or "validator"' }).optional(),
@@ -42,7 +46,9 @@ export function parseEvidenceRequest(json: unknown): Submission {
   const parsed = evidenceRequestSchema.safeParse(json);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) =>
-      i.code === "unrecognized_keys" ? `${i.keys.join(", ")}: not a field of this request` : `${i.path.join(".") || "(body)"}: ${i.message}`,
+      i.code === "unrecognized_keys"
+        ? `${i.keys.join(", ")}: not a field of this request`
+        : `${i.path.join(".") || "(body)"}: ${i.message}`,
     );
     throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, lines.join("; "), { details: { problems: lines } });
   }
@@ -55,7 +61,10 @@ export function parseEvidenceRequest(json: unknown): Submission {
     }
   } else {
     if (r.publicKey === undefined || r.freshnessBlock === undefined || r.freshnessBlock === 0n) {
-      throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, "publicKey and freshnessBlock are required (or unbound: true, for dev policies that allow it)");
+      throw new UsageError(
+        NODE_CODES.NODE_REQUEST_INVALID,
+        "publicKey and freshnessBlock are required (or unbound: true, for dev policies that allow it)",
+      );
     }
     subjectPublicKey = checkedPublicKey(r.publicKey as Hex);
     freshnessBlock = r.freshnessBlock;

@@ -6,11 +6,16 @@ import { NODE_CODES } from "../codes.ts";
 /** Refuses (415) a body that is not declared as JSON, from the headers alone. */
 export function requireJsonType(req: IncomingMessage): void {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") throw new UsageError(NODE_CODES.NODE_UNSUPPORTED_MEDIA_TYPE, `the body must be application/json, not ${type || "unspecified"}`);
+  if (type !== "application/json")
+    throw new UsageError(NODE_CODES.NODE_UNSUPPORTED_MEDIA_TYPE, `the body must be application/json, not ${type || "unspecified"}`);
 }
 
 /** Reads the body, stopping (and destroying the request) at the first byte past `limit`. */
-export async function readBoundedBody(req: IncomingMessage, limit: number, refuse: (size: number) => Error = (size) => tooLarge(size, limit)): Promise<Uint8Array> {
+export async function readBoundedBody(
+  req: IncomingMessage,
+  limit: number,
+  refuse: (size: number) => Error = (size) => tooLarge(size, limit),
+): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -90,5 +95,11 @@ export function statusOf(error: unknown): number {
 /** `{ error: { code, message, stage, at?, details? } }` for any error; unexpected ones are not described. */
 export function errorBody(error: unknown): { error: { code: string; message: string; stage: string; [k: string]: unknown } } {
   if (isKeepledgerError(error)) return { error: error.toJSON() };
-  return { error: { code: NODE_CODES.NODE_INTERNAL_ERROR, message: "the node failed unexpectedly; the failure is logged", stage: "infrastructure" } };
+  return {
+    error: {
+      code: NODE_CODES.NODE_INTERNAL_ERROR,
+      message: "the node failed unexpectedly; the failure is logged",
+      stage: "infrastructure",
+    },
+  };
 }

@@ -68,7 +68,10 @@ export class Intake {
     }
     let appraisal;
     try {
-      appraisal = await this.#o.appraiser.appraise(submission, { role: "collector", ...(options.issuedAt !== undefined ? { issuedAt: options.issuedAt } : {}) });
+      appraisal = await this.#o.appraiser.appraise(submission, {
+        role: "collector",
+        ...(options.issuedAt !== undefined ? { issuedAt: options.issuedAt } : {}),
+      });
     } catch (error) {
       if (!isKeepledgerError(error) || error.stage === "infrastructure") {
         log.warn("evidence could not be appraised now", { requestId, err: error });
@@ -129,7 +132,11 @@ export class Intake {
       publicKey: appraisal.subjectPublicKey,
       evidence: appraisal.evidence,
     });
-    this.#o.outbox.add(appraisal.verdictId, appraisal.verdict, mode, { ...submission, evidence: appraisal.evidence, collateral: appraisal.collateral });
+    this.#o.outbox.add(appraisal.verdictId, appraisal.verdict, mode, {
+      ...submission,
+      evidence: appraisal.evidence,
+      collateral: appraisal.collateral,
+    });
     return { outcome: "accepted", requestId, verdictId: appraisal.verdictId, status: "pending" };
   }
 }

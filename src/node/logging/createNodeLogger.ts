@@ -34,10 +34,12 @@ export function createNodeLogger(options: CreateNodeLoggerOptions): NodeLogger {
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
   const make = (bindings: LogFields): NodeLogger => {
-    const write = (level: "debug" | "info" | "warn" | "error") => (message: string, fields: LogFields = {}) => {
-      if (!base.isLevelEnabled(level)) return;
-      base[level](redactLogFields(state.profile, { ...bindings, ...fields }), redactLogMessage(state.profile, message));
-    };
+    const write =
+      (level: "debug" | "info" | "warn" | "error") =>
+      (message: string, fields: LogFields = {}) => {
+        if (!base.isLevelEnabled(level)) return;
+        base[level](redactLogFields(state.profile, { ...bindings, ...fields }), redactLogMessage(state.profile, message));
+      };
     return {
       get profile() {
         return state.profile;

@@ -10,7 +10,17 @@ const bindingError = new PolicyError("POLICY_BINDING_MISMATCH", "the evidence do
 });
 
 describe("logging profiles", () => {
-  const line = { verdictId: evidenceHash, subject, tee: "tdx", durationMs: 12, evidence: new Uint8Array(300), reportData, publicKey: `0x04${"11".repeat(64)}`, claims: { mrtd: "0x00" }, err: bindingError };
+  const line = {
+    verdictId: evidenceHash,
+    subject,
+    tee: "tdx",
+    durationMs: 12,
+    evidence: new Uint8Array(300),
+    reportData,
+    publicKey: `0x04${"11".repeat(64)}`,
+    claims: { mrtd: "0x00" },
+    err: bindingError,
+  };
 
   it("production keeps ids, addresses, codes and numbers, and nothing else", () => {
     expect(redactLogFields("production", line)).toEqual({
@@ -23,7 +33,9 @@ describe("logging profiles", () => {
   });
 
   it("production drops an allowed field whose value has the wrong form (report data under an id's name)", () => {
-    expect(redactLogFields("production", { verdictId: reportData, subject: `0x04${"11".repeat(64)}`, code: "a message with spaces" })).toEqual({});
+    expect(
+      redactLogFields("production", { verdictId: reportData, subject: `0x04${"11".repeat(64)}`, code: "a message with spaces" }),
+    ).toEqual({});
   });
 
   it("staging adds the structured error, without report data", () => {
@@ -45,7 +57,9 @@ describe("logging profiles", () => {
 
   it("scrubs long hex and base64 runs out of message texts, keeping hashes", () => {
     const b64 = Buffer.alloc(120, 7).toString("base64");
-    expect(scrubText(`bound ${reportData} and ${b64}; verdict ${evidenceHash}`)).toBe(`bound [redacted] and [redacted]; verdict ${evidenceHash}`);
+    expect(scrubText(`bound ${reportData} and ${b64}; verdict ${evidenceHash}`)).toBe(
+      `bound [redacted] and [redacted]; verdict ${evidenceHash}`,
+    );
     expect(redactLogMessage("debug", reportData)).toBe(reportData);
   });
 });

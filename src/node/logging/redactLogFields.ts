@@ -29,36 +29,100 @@ const isCode: Check = (v) => typeof v === "string" && CODE.test(v);
 const isToken: Check = (v) => typeof v === "string" && TOKEN.test(v);
 const isNumber: Check = (v) => (typeof v === "number" && Number.isFinite(v)) || typeof v === "bigint" || typeof v === "boolean";
 const isUrl: Check = (v) => typeof v === "string" && v.length <= 256 && /^https?:\/\/[^\s]*$/.test(v) && scrubText(v) === v;
-const listOf = (check: Check): Check => (v) => Array.isArray(v) && v.length <= 64 && v.every(check);
+const listOf =
+  (check: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.length <= 64 && v.every(check);
 
 /** The fields production may write, each with the form its value must have. */
 const PRODUCTION_FIELDS: Record<string, Check> = {
   ...Object.fromEntries(
-    ["requestId", "verdictId", "verdictIds", "batchId", "root", "workloadId", "measurementHash", "evidenceHash", "collateralHash", "txHash", "hash", "blockHash"].map(
-      (k) => [k, (v: unknown) => isHash(v) || listOf(isHash)(v)],
-    ),
+    [
+      "requestId",
+      "verdictId",
+      "verdictIds",
+      "batchId",
+      "root",
+      "workloadId",
+      "measurementHash",
+      "evidenceHash",
+      "collateralHash",
+      "txHash",
+      "hash",
+      "blockHash",
+    ].map((k) => [k, (v: unknown) => isHash(v) || listOf(isHash)(v)]),
   ),
   ...Object.fromEntries(
-    ["subject", "validator", "peer", "signer", "signers", "collector", "requester", "account", "address", "registry"].map((k) => [k, (v: unknown) => isAddress(v) || listOf(isAddress)(v)]),
+    ["subject", "validator", "peer", "signer", "signers", "collector", "requester", "account", "address", "registry"].map((k) => [
+      k,
+      (v: unknown) => isAddress(v) || listOf(isAddress)(v),
+    ]),
   ),
   ...Object.fromEntries(["code", "errorName", "codes"].map((k) => [k, (v: unknown) => isCode(v) || listOf(isCode)(v)])),
   ...Object.fromEntries(
-    ["status", "tee", "tcbStatus", "previousTcbStatus", "kind", "outcome", "mode", "profile", "provider", "stage", "route", "method", "event", "context", "state", "fmspc", "store", "reason"].map(
-      (k) => [k, isToken],
-    ),
+    [
+      "status",
+      "tee",
+      "tcbStatus",
+      "previousTcbStatus",
+      "kind",
+      "outcome",
+      "mode",
+      "profile",
+      "provider",
+      "stage",
+      "route",
+      "method",
+      "event",
+      "context",
+      "state",
+      "fmspc",
+      "store",
+      "reason",
+    ].map((k) => [k, isToken]),
   ),
   ...Object.fromEntries(
     [
-      "count", "items", "groups", "durationMs", "ms", "attempt", "delayMs", "blockNumber", "freshnessBlock", "nonce", "gasUsed", "k", "n", "threshold",
-      "signatures", "port", "issuedAt", "expiresAt", "graceEndsAt", "onchainRequestId", "tcbEvaluationDataNumber", "previousTcbEvaluationDataNumber",
-      "httpStatus", "pending", "retryAfterSeconds", "chainId", "confirmations", "peers", "reachable", "downgraded", "resumed", "inFlight",
+      "count",
+      "items",
+      "groups",
+      "durationMs",
+      "ms",
+      "attempt",
+      "delayMs",
+      "blockNumber",
+      "freshnessBlock",
+      "nonce",
+      "gasUsed",
+      "k",
+      "n",
+      "threshold",
+      "signatures",
+      "port",
+      "issuedAt",
+      "expiresAt",
+      "graceEndsAt",
+      "onchainRequestId",
+      "tcbEvaluationDataNumber",
+      "previousTcbEvaluationDataNumber",
+      "httpStatus",
+      "pending",
+      "retryAfterSeconds",
+      "chainId",
+      "confirmations",
+      "peers",
+      "reachable",
+      "downgraded",
+      "resumed",
+      "inFlight",
     ].map((k) => [k, isNumber]),
   ),
   ...Object.fromEntries(["url", "endpoint", "publicUrl", "rpcUrl"].map((k) => [k, isUrl])),
 };
 
 /** Fields whose whole value is sensitive whatever its form: dropped by staging even inside error details. */
-const SENSITIVE = /^(evidence|reportData|report_data|userData|user_data|publicKey|subjectPublicKey|claims|collateral|body|outblob|auxblob|quote|got)$/i;
+const SENSITIVE =
+  /^(evidence|reportData|report_data|userData|user_data|publicKey|subjectPublicKey|claims|collateral|body|outblob|auxblob|quote|got)$/i;
 
 const LONG_HEX = /(0x)?[0-9a-fA-F]{65,}/g;
 const LONG_BASE64 = /[A-Za-z0-9+/_-]{88,}={0,2}/g;
@@ -132,6 +196,7 @@ function jsonSafe(value: unknown, depth = 0): unknown {
   if (isKeepledgerError(value)) return { ...value.toJSON(), stack: value.stack };
   if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
   if (Array.isArray(value)) return value.map((v) => jsonSafe(v, depth + 1));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v, depth + 1)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v, depth + 1)]));
   return value;
 }

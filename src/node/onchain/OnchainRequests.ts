@@ -105,13 +105,20 @@ export class OnchainRequests {
       blockNumber: r.blockNumber.toString(),
       seenAt: Date.now(),
     });
-    this.#o.log.info("attestation requested on-chain", { onchainRequestId: Number(r.requestId), workloadId: r.workloadId, blockNumber: Number(r.blockNumber) });
+    this.#o.log.info("attestation requested on-chain", {
+      onchainRequestId: Number(r.requestId),
+      workloadId: r.workloadId,
+      blockNumber: Number(r.blockNumber),
+    });
   }
 
   /** This node's turn: 0 for the designated collector, then 1, 2, … in address order after it. */
   async #rank(requestId: bigint): Promise<number> {
     const view = await this.#o.chain.validatorSet();
-    const counting = [...view.validators.values()].filter((v) => v.counting).map((v) => v.address).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const counting = [...view.validators.values()]
+      .filter((v) => v.counting)
+      .map((v) => v.address)
+      .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
     const mine = counting.indexOf(getAddress(this.#o.self));
     if (counting.length === 0 || mine < 0) return counting.length;
     const collector = Number(requestId % BigInt(counting.length));
@@ -161,7 +168,11 @@ export class OnchainRequests {
     const evidenceHash = keccak256Hex(Buffer.from(p.evidence.slice(2), "hex"));
     const { publicClient, deployment } = this.#o.chain;
     try {
-      const logs = await publicClient.getLogs({ address: deployment.contracts.attestationRegistry, fromBlock: BigInt(p.blockNumber), toBlock: "latest" });
+      const logs = await publicClient.getLogs({
+        address: deployment.contracts.attestationRegistry,
+        fromBlock: BigInt(p.blockNumber),
+        toBlock: "latest",
+      });
       const events = parseEventLogs({ abi: attestationRegistryAbi, logs });
       return events.some((e) => {
         if (e.eventName === "VerdictFinalized") return e.args.verdict.evidenceHash.toLowerCase() === evidenceHash;

@@ -130,7 +130,9 @@ export class BatchMachine {
       signatures = [...signatures, ...result.signatures];
       if (signatures.length < view.threshold) {
         // Items a peer refused go on alone (where a refusal is final for them); the rest are batched again.
-        const refusedItems = new Set(result.refusals.flatMap((r) => (r.refusal.refused ?? []).map((i) => ids[i.index]).filter((x): x is Hex => x !== undefined)));
+        const refusedItems = new Set(
+          result.refusals.flatMap((r) => (r.refusal.refused ?? []).map((i) => ids[i.index]).filter((x): x is Hex => x !== undefined)),
+        );
         if (refusedItems.size > 0 || this.#quorum.quorumRefused(view, result)) {
           log.warn("peers refused items of a batch; splitting it", { batchId, count: refusedItems.size });
           const single = refusedItems.size > 0 ? refusedItems : new Set(ids);
@@ -141,7 +143,9 @@ export class BatchMachine {
         return "retry";
       }
     }
-    const packed = packSignatures(signatures.slice(0, view.threshold).map((s) => ({ signer: getAddress(s.signer), signature: s.signature })));
+    const packed = packSignatures(
+      signatures.slice(0, view.threshold).map((s) => ({ signer: getAddress(s.signer), signature: s.signature })),
+    );
     await store.setBatchState(batchId, "submitting");
     const started = performance.now();
     const outcome = await this.#o.sender.send(
@@ -154,7 +158,11 @@ export class BatchMachine {
       { onBroadcast: (hash) => store.setBatchState(batchId, "submitting", { txHash: hash }) },
     );
     metrics.finalizeSeconds.observe({ mode: "batch" }, (performance.now() - started) / 1000);
-    const after = await afterSend(this.#o, outcome, { mode: "batch", id: batchId, backToSigning: () => store.setBatchState(batchId, "signing") });
+    const after = await afterSend(this.#o, outcome, {
+      mode: "batch",
+      id: batchId,
+      backToSigning: () => store.setBatchState(batchId, "signing"),
+    });
     switch (after.kind) {
       case "finalized":
         return this.#batchFinalized(record, after.txHash);

@@ -80,14 +80,23 @@ export class CollateralHealer {
    * Reacts to the refusals a pending single verdict got; undefined when none says the collateral is
    * superseded or stale. `submission` is what the collector sent its peers (the collateral it verified with).
    */
-  async heal(record: VerdictRecord, submission: Submission, refusals: ReadonlyArray<{ peer: string; refusal: PeerRefusal }>): Promise<HealOutcome | undefined> {
+  async heal(
+    record: VerdictRecord,
+    submission: Submission,
+    refusals: ReadonlyArray<{ peer: string; refusal: PeerRefusal }>,
+  ): Promise<HealOutcome | undefined> {
     const triggers = refusals.filter((r) => isSupersedingRefusal(r.refusal));
     if (triggers.length === 0) return undefined;
     const reason = reasonOf(triggers[0]!.refusal.error.code);
     const { store, log } = this.#o;
     const count = await store.countCollateralHeal(record.requestId);
     if (count > this.#maxHeals) {
-      if (count === this.#maxHeals + 1) log.warn("peers still refuse this verdict's collateral; no more re-appraisals for it", { verdictId: record.verdictId, reason, heals: this.#maxHeals });
+      if (count === this.#maxHeals + 1)
+        log.warn("peers still refuse this verdict's collateral; no more re-appraisals for it", {
+          verdictId: record.verdictId,
+          reason,
+          heals: this.#maxHeals,
+        });
       return this.#done(reason, "limit", { kind: "unchanged" });
     }
     const request = await store.request(record.requestId);
@@ -110,7 +119,12 @@ export class CollateralHealer {
         }
         // A shown document that does not verify (forged, malformed, out of its dates) proves nothing.
         if (offer.length > 0 && UNPROVEN_OWN_COLLATERAL.has(error.code)) {
-          log.warn("a peer showed collateral that does not verify; ignored", { verdictId: record.verdictId, reason, code: error.code, peers: triggers.map((t) => t.peer) });
+          log.warn("a peer showed collateral that does not verify; ignored", {
+            verdictId: record.verdictId,
+            reason,
+            code: error.code,
+            peers: triggers.map((t) => t.peer),
+          });
           continue;
         }
         log.warn("newer collateral refuses the evidence", { verdictId: record.verdictId, reason, code: error.code });
@@ -125,7 +139,13 @@ export class CollateralHealer {
     return this.#done(reason, "unchanged", { kind: "unchanged" });
   }
 
-  async #supersede(record: VerdictRecord, submission: Submission, a: Appraisal, reason: string, source: "http" | "onchain" | "self"): Promise<HealOutcome> {
+  async #supersede(
+    record: VerdictRecord,
+    submission: Submission,
+    a: Appraisal,
+    reason: string,
+    source: "http" | "onchain" | "self",
+  ): Promise<HealOutcome> {
     const own = await this.#o.signer.signVerdict(a.verdict);
     const replaced = await this.#o.store.supersede(
       record.verdictId,
@@ -143,9 +163,13 @@ export class CollateralHealer {
         signature: own,
       },
       errorJson(
-        new PolicyError(NODE_CODES.NODE_VERDICT_SUPERSEDED, "re-appraised with newer collateral a peer showed; replaced by another verdict", {
-          details: { supersededBy: a.verdictId, reason, collateralHash: a.verdict.collateralHash },
-        }),
+        new PolicyError(
+          NODE_CODES.NODE_VERDICT_SUPERSEDED,
+          "re-appraised with newer collateral a peer showed; replaced by another verdict",
+          {
+            details: { supersededBy: a.verdictId, reason, collateralHash: a.verdict.collateralHash },
+          },
+        ),
       ),
     );
     if (!replaced) return this.#done(reason, "unchanged", { kind: "unchanged" });
@@ -177,7 +201,16 @@ function reasonOf(code: string): string {
 
 /** Whether two verdicts agree in every field but issuedAt and expiresAt. */
 export function sameButTime(a: Verdict, b: Verdict): boolean {
-  const fields = ["workloadId", "measurementHash", "tee", "tcbStatus", "subject", "evidenceHash", "collateralHash", "freshnessBlock"] as const;
+  const fields = [
+    "workloadId",
+    "measurementHash",
+    "tee",
+    "tcbStatus",
+    "subject",
+    "evidenceHash",
+    "collateralHash",
+    "freshnessBlock",
+  ] as const;
   return fields.every((f) => String(a[f]).toLowerCase() === String(b[f]).toLowerCase());
 }
 
@@ -187,7 +220,10 @@ function distinctOffers(offers: ReadonlyArray<readonly CollateralFile[]>): Colla
   const out: CollateralFile[][] = [];
   for (const files of offers) {
     if (files.length === 0) continue;
-    const key = files.map((f) => sha(f.bytes)).sort().join(",");
+    const key = files
+      .map((f) => sha(f.bytes))
+      .sort()
+      .join(",");
     if (seen.has(key)) continue;
     seen.add(key);
     out.push([...files]);

@@ -167,13 +167,23 @@ export class Outbox {
       const id = this.#singleQueue.shift()!;
       if (this.#running.has(`v:${id}`)) continue;
       this.#activeSingles++;
-      this.#run(`v:${id}`, () => this.#single.process(id), (delay) => this.#scheduleVerdict(id, delay), () => this.#activeSingles--);
+      this.#run(
+        `v:${id}`,
+        () => this.#single.process(id),
+        (delay) => this.#scheduleVerdict(id, delay),
+        () => this.#activeSingles--,
+      );
     }
     while (!this.#stopping && this.#activeBatches < batchLimit && this.#batchRunQueue.length > 0) {
       const id = this.#batchRunQueue.shift()!;
       if (this.#running.has(`b:${id}`)) continue;
       this.#activeBatches++;
-      this.#run(`b:${id}`, () => this.#batch.process(id), (delay) => this.#scheduleBatch(id, delay), () => this.#activeBatches--);
+      this.#run(
+        `b:${id}`,
+        () => this.#batch.process(id),
+        (delay) => this.#scheduleBatch(id, delay),
+        () => this.#activeBatches--,
+      );
     }
     this.#updateDepth();
   }

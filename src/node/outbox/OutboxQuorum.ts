@@ -35,7 +35,9 @@ export class OutboxQuorum {
 
   /** Peers worth asking: counting, with an endpoint, not this node, not already signed; rotated for load. */
   peersToAsk(view: ValidatorSetView, signed: ReadonlySet<string>): ValidatorView[] {
-    const peers = [...view.validators.values()].filter((v) => v.counting && v.endpoint !== "" && v.address !== this.#o.signer.address && !signed.has(v.address));
+    const peers = [...view.validators.values()].filter(
+      (v) => v.counting && v.endpoint !== "" && v.address !== this.#o.signer.address && !signed.has(v.address),
+    );
     const start = peers.length === 0 ? 0 : this.#rotation++ % peers.length;
     return [...peers.slice(start), ...peers.slice(0, start)];
   }
@@ -57,7 +59,9 @@ export class OutboxQuorum {
    */
   async countingSignatures(subjectId: Hex, view: ValidatorSetView) {
     const counts = this.#counting(view);
-    return (await this.#o.store.signatures(subjectId)).filter((s) => counts(s.signer as Address) && signatureFormProblem(s.signature) === undefined);
+    return (await this.#o.store.signatures(subjectId)).filter(
+      (s) => counts(s.signer as Address) && signatureFormProblem(s.signature) === undefined,
+    );
   }
 
   /** Checks each peer's signature over `digest` as the contract will, against the validator set in `view`. */
@@ -69,7 +73,12 @@ export class OutboxQuorum {
   /** A peer answered with a signature the contract would refuse: dropped, and the peer counted faulty. */
   faulty(peer: Address, fault: Extract<SignatureCheck, { ok: false }>, subject: { verdictId?: Hex; batchId?: Hex }): void {
     this.#o.metrics.peerFaults.inc({ peer, code: fault.code });
-    this.#o.log.warn("dropped a peer's signature the contract would refuse; the peer is faulty", { peer, code: fault.code, reason: fault.reason, ...subject });
+    this.#o.log.warn("dropped a peer's signature the contract would refuse; the peer is faulty", {
+      peer,
+      code: fault.code,
+      reason: fault.reason,
+      ...subject,
+    });
   }
 
   async askPeer(peer: ValidatorView, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown) {

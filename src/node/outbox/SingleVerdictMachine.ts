@@ -34,7 +34,8 @@ export class SingleVerdictMachine {
   async process(verdictId: Hex): Promise<Outcome> {
     const { store, chain, metrics, log } = this.#o;
     const record = await store.verdict(verdictId);
-    if (!record || record.state === "finalized" || record.state === "rejected" || record.state === "superseded") return this.#finish([verdictId]);
+    if (!record || record.state === "finalized" || record.state === "rejected" || record.state === "superseded")
+      return this.#finish([verdictId]);
     if (record.mode !== "single") return "done";
     const v = verdictFromJson(record.verdict);
     if (await this.#readVerdictOnChain(verdictId)) return this.#finalized(record, record.txHash ?? undefined, "already_finalized");
@@ -50,7 +51,11 @@ export class SingleVerdictMachine {
     let signatures = await this.#quorum.countingSignatures(verdictId, view);
     if (signatures.length < view.threshold) {
       const submission = await this.#scheduler.submissionFor(verdictId);
-      if (!submission) return this.#reject([verdictId], errorJson(new PolicyError(NODE_CODES.NODE_QUORUM_REFUSED, "the evidence of this verdict is no longer in the store")));
+      if (!submission)
+        return this.#reject(
+          [verdictId],
+          errorJson(new PolicyError(NODE_CODES.NODE_QUORUM_REFUSED, "the evidence of this verdict is no longer in the store")),
+        );
       const { wire, blobs } = encodeSubmissions([submission]);
       const body = { verdict: verdictToJson(v), submission: wire[0], blobs };
       const started = performance.now();
@@ -71,11 +76,18 @@ export class SingleVerdictMachine {
         if (this.#quorum.quorumRefused(view, result)) {
           return this.#reject([verdictId], quorumRefusedError(result));
         }
-        log.info("quorum not reached yet; retrying", { verdictId, count: signatures.length, threshold: view.threshold, codes: result.refusals.map((r) => r.refusal.error.code) });
+        log.info("quorum not reached yet; retrying", {
+          verdictId,
+          count: signatures.length,
+          threshold: view.threshold,
+          codes: result.refusals.map((r) => r.refusal.error.code),
+        });
         return "retry";
       }
     }
-    const packed = packSignatures(signatures.slice(0, Math.max(view.threshold, 1)).map((s) => ({ signer: getAddress(s.signer), signature: s.signature })));
+    const packed = packSignatures(
+      signatures.slice(0, Math.max(view.threshold, 1)).map((s) => ({ signer: getAddress(s.signer), signature: s.signature })),
+    );
     await store.setVerdictState(verdictId, "submitting");
     const started = performance.now();
     const outcome = await this.#o.sender.send(
@@ -88,7 +100,11 @@ export class SingleVerdictMachine {
       { onBroadcast: (hash) => store.setVerdictState(verdictId, "submitting", { txHash: hash }) },
     );
     metrics.finalizeSeconds.observe({ mode: "single" }, (performance.now() - started) / 1000);
-    const after = await afterSend(this.#o, outcome, { mode: "single", id: verdictId, backToSigning: () => store.setVerdictState(verdictId, "pending") });
+    const after = await afterSend(this.#o, outcome, {
+      mode: "single",
+      id: verdictId,
+      backToSigning: () => store.setVerdictState(verdictId, "pending"),
+    });
     switch (after.kind) {
       case "finalized":
         return this.#finalized(record, after.txHash, after.how);

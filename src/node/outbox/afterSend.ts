@@ -57,6 +57,11 @@ export async function afterSend(o: OutboxOptions, outcome: SendOutcome, target: 
   }
   metrics.submissions.inc({ mode, outcome: "reverted" });
   const error = name === "AttestationRegistryVerdictExpired" ? expiredErrorJson() : errorJson(outcome.error);
-  log.warn("finalization refused by the chain", { verdictId: mode === "single" ? id : undefined, batchId: mode === "batch" ? id : undefined, errorName: name, code: error.code });
+  log.warn("finalization refused by the chain", {
+    verdictId: mode === "single" ? id : undefined,
+    batchId: mode === "batch" ? id : undefined,
+    errorName: name,
+    code: error.code,
+  });
   return { kind: "refused", error };
 }

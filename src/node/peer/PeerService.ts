@@ -49,7 +49,18 @@ export class BatchRefusedError extends PolicyError {
   }
 }
 
-const FIELDS = ["workloadId", "measurementHash", "tee", "tcbStatus", "subject", "evidenceHash", "collateralHash", "issuedAt", "expiresAt", "freshnessBlock"] as const;
+const FIELDS = [
+  "workloadId",
+  "measurementHash",
+  "tee",
+  "tcbStatus",
+  "subject",
+  "evidenceHash",
+  "collateralHash",
+  "issuedAt",
+  "expiresAt",
+  "freshnessBlock",
+] as const;
 
 function differences(proposed: Verdict, own: Verdict): Array<{ field: string; proposed: string; own: string }> {
   return FIELDS.filter((f) => String(proposed[f]).toLowerCase() !== String(own[f]).toLowerCase()).map((f) => ({
@@ -107,10 +118,19 @@ export class PeerService {
       const signature = await this.#o.signer.signVerdict(proposed);
       await this.#keep([own]);
       if (own.tcbDowngrade) {
-        this.#o.log.warn("countersigned evidence that newer TCB Info downgrades; the grace period still runs", { verdictId: own.verdictId, graceEndsAt: own.tcbDowngrade.graceEndsAt });
+        this.#o.log.warn("countersigned evidence that newer TCB Info downgrades; the grace period still runs", {
+          verdictId: own.verdictId,
+          graceEndsAt: own.tcbDowngrade.graceEndsAt,
+        });
       }
       this.#o.metrics.peerSignatures.inc({ route: "sign", outcome: "signed" });
-      this.#o.log.info("countersigned a verdict", { verdictId: own.verdictId, collector, tee: own.verified.tee, claims: own.verified.claims, evidence: own.evidence });
+      this.#o.log.info("countersigned a verdict", {
+        verdictId: own.verdictId,
+        collector,
+        tee: own.verified.tee,
+        claims: own.verified.claims,
+        evidence: own.evidence,
+      });
       return signature;
     } catch (error) {
       this.#o.metrics.peerSignatures.inc({ route: "sign", outcome: isKeepledgerError(error) ? error.code : "UNEXPECTED" });

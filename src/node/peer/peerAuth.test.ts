@@ -17,8 +17,23 @@ const T0 = 1_000_000;
 function authenticator(now = T0) {
   return createPeerAuthenticator({ self: recipient, domain, replayCache: createReplayCache(), now: () => now });
 }
-const headersFor = (o: { to?: Hex; route?: string; bytes?: Uint8Array; now?: number; lifetimeMs?: number; nonce?: Hex; key?: Hex; domain?: PeerAuthDomain } = {}) =>
-  createPeerRequestSigner(o.key ?? senderKey, o.domain ?? domain).headers(o.to ?? recipient, o.route ?? ROUTE, o.bytes ?? body, { now: o.now ?? T0, ...(o.lifetimeMs ? { lifetimeMs: o.lifetimeMs } : {}), ...(o.nonce ? { nonce: o.nonce } : {}) });
+const headersFor = (
+  o: {
+    to?: Hex;
+    route?: string;
+    bytes?: Uint8Array;
+    now?: number;
+    lifetimeMs?: number;
+    nonce?: Hex;
+    key?: Hex;
+    domain?: PeerAuthDomain;
+  } = {},
+) =>
+  createPeerRequestSigner(o.key ?? senderKey, o.domain ?? domain).headers(o.to ?? recipient, o.route ?? ROUTE, o.bytes ?? body, {
+    now: o.now ?? T0,
+    ...(o.lifetimeMs ? { lifetimeMs: o.lifetimeMs } : {}),
+    ...(o.nonce ? { nonce: o.nonce } : {}),
+  });
 
 describe("peer request authentication, from the headers alone", () => {
   it("names the validator that signed the request, and the body it must carry", () => {
@@ -27,7 +42,12 @@ describe("peer request authentication, from the headers alone", () => {
   });
 
   it.each([
-    { name: "no header", headers: () => ({}), wantError: "NODE_PEER_UNAUTHENTICATED", wantMessage: "peer request refused: the x-keepledger-peer-auth header is missing or malformed" },
+    {
+      name: "no header",
+      headers: () => ({}),
+      wantError: "NODE_PEER_UNAUTHENTICATED",
+      wantMessage: "peer request refused: the x-keepledger-peer-auth header is missing or malformed",
+    },
     {
       name: "a signature by another key than the one named",
       headers: () => {
@@ -38,17 +58,42 @@ describe("peer request authentication, from the headers alone", () => {
       wantError: "NODE_PEER_UNAUTHENTICATED",
       wantMessage: "peer request refused: the signature does not verify (another key, route, deployment or field)",
     },
-    { name: "another route", headers: () => headersFor({ route: "/v1/peer/sign-batch" }), wantError: "NODE_PEER_UNAUTHENTICATED", wantMessage: "peer request refused: the signature does not verify (another key, route, deployment or field)" },
+    {
+      name: "another route",
+      headers: () => headersFor({ route: "/v1/peer/sign-batch" }),
+      wantError: "NODE_PEER_UNAUTHENTICATED",
+      wantMessage: "peer request refused: the signature does not verify (another key, route, deployment or field)",
+    },
     {
       name: "another deployment",
       headers: () => headersFor({ domain: { ...domain, chainId: 1 } }),
       wantError: "NODE_PEER_UNAUTHENTICATED",
       wantMessage: "peer request refused: the signature does not verify (another key, route, deployment or field)",
     },
-    { name: "another recipient", headers: () => headersFor({ to: elsewhere }), wantError: "NODE_PEER_WRONG_RECIPIENT", wantMessage: `peer request refused: it is for ${elsewhere}, not this validator (${recipient})` },
-    { name: "an expired request", headers: () => headersFor({ now: T0 - 60_000 }), wantError: "NODE_PEER_AUTH_EXPIRED", wantMessage: "peer request refused: its authentication has expired" },
-    { name: "an expiry too far ahead", headers: () => headersFor({ lifetimeMs: 3_600_000 }), wantError: "NODE_PEER_AUTH_EXPIRED", wantMessage: "peer request refused: its authentication lives longer than this node accepts" },
-    { name: "a body larger than the route takes", headers: () => headersFor({ bytes: new Uint8Array(2_000) }), wantError: "NODE_BODY_TOO_LARGE", wantMessage: "the body is larger than 1024 bytes" },
+    {
+      name: "another recipient",
+      headers: () => headersFor({ to: elsewhere }),
+      wantError: "NODE_PEER_WRONG_RECIPIENT",
+      wantMessage: `peer request refused: it is for ${elsewhere}, not this validator (${recipient})`,
+    },
+    {
+      name: "an expired request",
+      headers: () => headersFor({ now: T0 - 60_000 }),
+      wantError: "NODE_PEER_AUTH_EXPIRED",
+      wantMessage: "peer request refused: its authentication has expired",
+    },
+    {
+      name: "an expiry too far ahead",
+      headers: () => headersFor({ lifetimeMs: 3_600_000 }),
+      wantError: "NODE_PEER_AUTH_EXPIRED",
+      wantMessage: "peer request refused: its authentication lives longer than this node accepts",
+    },
+    {
+      name: "a body larger than the route takes",
+      headers: () => headersFor({ bytes: new Uint8Array(2_000) }),
+      wantError: "NODE_BODY_TOO_LARGE",
+      wantMessage: "the body is larger than 1024 bytes",
+    },
     {
       name: "a Content-Length other than the signed length",
       headers: () => ({ ...headersFor(), "content-length": "9999" }),
@@ -56,7 +101,9 @@ describe("peer request authentication, from the headers alone", () => {
       wantMessage: `the body is 9999 bytes, its authentication says ${body.length}`,
     },
   ])("refuses $name with $wantError", ({ headers, wantError, wantMessage }) => {
-    expect(() => authenticator().authenticate(headers(), ROUTE, 1_024)).toThrowError(expect.objectContaining({ code: wantError, shortMessage: wantMessage }));
+    expect(() => authenticator().authenticate(headers(), ROUTE, 1_024)).toThrowError(
+      expect.objectContaining({ code: wantError, shortMessage: wantMessage }),
+    );
   });
 
   it("refuses a replay of the same request; a fresh request of the same sender passes", () => {
@@ -91,7 +138,10 @@ describe("the replay cache", () => {
 
 describe("peer body limits", () => {
   it("size the single route from the public limit and the batch route from batch.maxItems, capped by peerMaxBodyBytes", () => {
-    expect(peerBodyLimits({ maxBodyBytes: 1 << 20, peerMaxBodyBytes: 64 << 20 }, 256)).toEqual({ "/v1/peer/sign": 2 << 20, "/v1/peer/sign-batch": (1 << 20) + 256 * (64 << 10) });
+    expect(peerBodyLimits({ maxBodyBytes: 1 << 20, peerMaxBodyBytes: 64 << 20 }, 256)).toEqual({
+      "/v1/peer/sign": 2 << 20,
+      "/v1/peer/sign-batch": (1 << 20) + 256 * (64 << 10),
+    });
     expect(peerBodyLimits({ maxBodyBytes: 1 << 20, peerMaxBodyBytes: 4 << 20 }, 4_096)["/v1/peer/sign-batch"]).toBe(4 << 20);
   });
 });

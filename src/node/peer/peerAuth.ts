@@ -45,7 +45,18 @@ export interface PeerAuthClaims {
 }
 
 function signedMessage(domain: PeerAuthDomain, c: PeerAuthClaims): Buffer {
-  const fields = [PEER_AUTH_TAG, String(domain.chainId), getAddress(domain.validatorSet), c.route, c.sender, c.recipient, c.nonce, String(c.expiresAt), c.bodyHash, String(c.bodyLength)];
+  const fields = [
+    PEER_AUTH_TAG,
+    String(domain.chainId),
+    getAddress(domain.validatorSet),
+    c.route,
+    c.sender,
+    c.recipient,
+    c.nonce,
+    String(c.expiresAt),
+    c.bodyHash,
+    String(c.bodyLength),
+  ];
   return Buffer.from(fields.join("\0"), "utf8");
 }
 
@@ -59,13 +70,21 @@ const sha256 = (bytes: Uint8Array): Hex => `0x${createHash("sha256").update(byte
 export interface PeerRequestSigner {
   readonly address: Address;
   /** The headers authenticating `body` on `route` for `recipient`. */
-  headers(recipient: Address, route: string, body: Uint8Array, options?: { now?: number; lifetimeMs?: number; nonce?: Hex }): Record<string, string>;
+  headers(
+    recipient: Address,
+    route: string,
+    body: Uint8Array,
+    options?: { now?: number; lifetimeMs?: number; nonce?: Hex },
+  ): Record<string, string>;
 }
 
 /** Signs this validator's peer requests with its key (held as a node:crypto key object). */
 export function createPeerRequestSigner(privateKey: Hex, domain: PeerAuthDomain): PeerRequestSigner {
   const account = privateKeyToAccount(privateKey);
-  const key = createPrivateKey({ key: { ...jwkOf(account.publicKey), d: Buffer.from(privateKey.slice(2), "hex").toString("base64url") }, format: "jwk" });
+  const key = createPrivateKey({
+    key: { ...jwkOf(account.publicKey), d: Buffer.from(privateKey.slice(2), "hex").toString("base64url") },
+    format: "jwk",
+  });
   const sender = getAddress(account.address);
   return {
     address: sender,
@@ -80,7 +99,16 @@ export function createPeerRequestSigner(privateKey: Hex, domain: PeerAuthDomain)
         bodyLength: body.length,
       };
       const signature = sign("sha256", signedMessage(domain, claims), { key, dsaEncoding: "ieee-p1363" }).toString("base64");
-      const value = ["v2", account.publicKey, claims.recipient, claims.nonce, claims.expiresAt, claims.bodyHash, claims.bodyLength, signature].join(" ");
+      const value = [
+        "v2",
+        account.publicKey,
+        claims.recipient,
+        claims.nonce,
+        claims.expiresAt,
+        claims.bodyHash,
+        claims.bodyLength,
+        signature,
+      ].join(" ");
       return { [PEER_AUTH_HEADER]: value };
     },
   };
@@ -117,7 +145,8 @@ export interface PeerAuthenticator {
   checkBody(request: AuthenticatedPeerRequest, body: Uint8Array): void;
 }
 
-const HEADER = /^v2 (0x04[0-9a-fA-F]{128}) (0x[0-9a-fA-F]{40}) (0x[0-9a-f]{32}) (\d{1,15}) (0x[0-9a-f]{64}) (\d{1,12}) ([A-Za-z0-9+/]{86}==)$/;
+const HEADER =
+  /^v2 (0x04[0-9a-fA-F]{128}) (0x[0-9a-fA-F]{40}) (0x[0-9a-f]{32}) (\d{1,15}) (0x[0-9a-f]{64}) (\d{1,12}) ([A-Za-z0-9+/]{86}==)$/;
 
 export function createPeerAuthenticator(o: PeerAuthenticatorOptions): PeerAuthenticator {
   const now = o.now ?? Date.now;
@@ -149,25 +178,48 @@ export function createPeerAuthenticator(o: PeerAuthenticatorOptions): PeerAuthen
       const value = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
       const m = value === undefined ? null : HEADER.exec(value);
       if (!m) throw unauthenticated(`the ${PEER_AUTH_HEADER} header is missing or malformed`);
-      const [, publicKey, recipientText, nonce, expiresText, bodyHash, lengthText, signature] = m as unknown as [string, string, string, Hex, string, Hex, string, string];
+      const [, publicKey, recipientText, nonce, expiresText, bodyHash, lengthText, signature] = m as unknown as [
+        string,
+        string,
+        string,
+        Hex,
+        string,
+        Hex,
+        string,
+        string,
+      ];
       const recipient = getAddress(recipientText);
       if (recipient !== self) {
-        throw new UsageError(NODE_CODES.NODE_PEER_WRONG_RECIPIENT, `peer request refused: it is for ${recipient}, not this validator (${self})`, { details: { got: recipient, want: self } });
+        throw new UsageError(
+          NODE_CODES.NODE_PEER_WRONG_RECIPIENT,
+          `peer request refused: it is for ${recipient}, not this validator (${self})`,
+          { details: { got: recipient, want: self } },
+        );
       }
       const expiresAt = Number(expiresText);
       const t = now();
       if (expiresAt + skewMs <= t || expiresAt > t + maxLifetimeMs + skewMs) {
-        throw new UsageError(NODE_CODES.NODE_PEER_AUTH_EXPIRED, `peer request refused: its authentication ${expiresAt <= t ? "has expired" : "lives longer than this node accepts"}`, {
-          details: { expiresAt, now: t, maxLifetimeMs },
-        });
+        throw new UsageError(
+          NODE_CODES.NODE_PEER_AUTH_EXPIRED,
+          `peer request refused: its authentication ${expiresAt <= t ? "has expired" : "lives longer than this node accepts"}`,
+          {
+            details: { expiresAt, now: t, maxLifetimeMs },
+          },
+        );
       }
       const bodyLength = Number(lengthText);
       if (bodyLength > maxBodyBytes) {
-        throw new UsageError(NODE_CODES.NODE_BODY_TOO_LARGE, `the body is larger than ${maxBodyBytes} bytes`, { details: { got: bodyLength, limit: maxBodyBytes } });
+        throw new UsageError(NODE_CODES.NODE_BODY_TOO_LARGE, `the body is larger than ${maxBodyBytes} bytes`, {
+          details: { got: bodyLength, limit: maxBodyBytes },
+        });
       }
       const declared = headers["content-length"];
       if (declared !== undefined && Number(declared) !== bodyLength) {
-        throw new UsageError(NODE_CODES.NODE_PEER_BODY_HASH_MISMATCH, `the body is ${String(declared)} bytes, its authentication says ${bodyLength}`, { details: { got: Number(declared), want: bodyLength } });
+        throw new UsageError(
+          NODE_CODES.NODE_PEER_BODY_HASH_MISMATCH,
+          `the body is ${String(declared)} bytes, its authentication says ${bodyLength}`,
+          { details: { got: Number(declared), want: bodyLength } },
+        );
       }
       const { address: sender, key } = keyOf(publicKey);
       const claims: PeerAuthClaims = { sender, recipient, route, nonce, expiresAt, bodyHash, bodyLength };
@@ -175,8 +227,15 @@ export function createPeerAuthenticator(o: PeerAuthenticatorOptions): PeerAuthen
         throw unauthenticated("the signature does not verify (another key, route, deployment or field)");
       }
       const spent = o.replayCache.spend(`${sender}:${nonce}`, expiresAt + skewMs, t);
-      if (spent === "replayed") throw new UsageError(NODE_CODES.NODE_PEER_REPLAYED, `peer request refused: nonce ${nonce} of ${sender} was already used`, { details: { sender, nonce } });
-      if (spent === "full") throw new InfrastructureError(NODE_CODES.NODE_RATE_LIMITED, "too many peer requests in flight to remember their nonces; retry in 1 s");
+      if (spent === "replayed")
+        throw new UsageError(NODE_CODES.NODE_PEER_REPLAYED, `peer request refused: nonce ${nonce} of ${sender} was already used`, {
+          details: { sender, nonce },
+        });
+      if (spent === "full")
+        throw new InfrastructureError(
+          NODE_CODES.NODE_RATE_LIMITED,
+          "too many peer requests in flight to remember their nonces; retry in 1 s",
+        );
       return { sender, bodyHash, bodyLength };
     },
     checkBody(request, body) {

@@ -45,7 +45,8 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
       }
       if (response.status === 200 && isSignature(json)) return { kind: "signed", answer: json };
       // 413: the body is larger than the peer accepts on this route; asking again will not change that.
-      if ((response.status === 400 || response.status === 413 || response.status === 422) && isRefusal(json)) return { kind: "refused", status: response.status, refusal: json };
+      if ((response.status === 400 || response.status === 413 || response.status === 422) && isRefusal(json))
+        return { kind: "refused", status: response.status, refusal: json };
       return { kind: "unreachable", reason: `HTTP ${response.status}${isRefusal(json) ? ` ${json.error.code}` : ""}` };
     },
   };
@@ -53,7 +54,13 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
 
 function isSignature(json: unknown): json is PeerSignatureAnswer {
   const j = json as Partial<PeerSignatureAnswer> | null;
-  return j !== null && typeof j === "object" && typeof j.signer === "string" && typeof j.signature === "string" && /^0x[0-9a-fA-F]{130}$/.test(j.signature);
+  return (
+    j !== null &&
+    typeof j === "object" &&
+    typeof j.signer === "string" &&
+    typeof j.signature === "string" &&
+    /^0x[0-9a-fA-F]{130}$/.test(j.signature)
+  );
 }
 
 function isRefusal(json: unknown): json is PeerRefusal {

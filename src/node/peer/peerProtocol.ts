@@ -14,7 +14,10 @@ import type { CollateralFile, Submission, VerdictJson } from "../types.ts";
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `expected ${bytes} bytes as 0x-hex`);
 const uintString = z.string().regex(/^\d{1,20}$/, "expected a decimal integer");
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address").transform((a) => getAddress(a));
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address")
+  .transform((a) => getAddress(a));
 
 export const verdictJsonSchema = z
   .object({
@@ -44,7 +47,9 @@ const submissionWireSchema = z
 
 const blobsSchema = z.record(z.string().regex(/^0x[0-9a-f]{64}$/), z.string());
 
-export const peerSignRequestSchema = z.object({ verdict: verdictJsonSchema, submission: submissionWireSchema, blobs: blobsSchema }).strict();
+export const peerSignRequestSchema = z
+  .object({ verdict: verdictJsonSchema, submission: submissionWireSchema, blobs: blobsSchema })
+  .strict();
 
 const groupSchema = z
   .object({
@@ -112,9 +117,11 @@ export function decodeSubmissions(wire: readonly SubmissionWire[], blobs: Record
     const known = decoded.get(key);
     if (known) return known;
     const text = blobs[key];
-    if (text === undefined) throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, `collateral blob ${key} is missing`, { details: { blob: key } });
+    if (text === undefined)
+      throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, `collateral blob ${key} is missing`, { details: { blob: key } });
     const bytes = new Uint8Array(Buffer.from(text, "base64"));
-    if (sha256(bytes) !== key) throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, `collateral blob ${key} does not hash to its key`, { details: { blob: key } });
+    if (sha256(bytes) !== key)
+      throw new UsageError(NODE_CODES.NODE_REQUEST_INVALID, `collateral blob ${key} does not hash to its key`, { details: { blob: key } });
     decoded.set(key, bytes);
     return bytes;
   };

@@ -27,16 +27,49 @@ const counts = (a: Address) => a === peer.address;
 
 describe("checking a peer's countersignature as the contract will", () => {
   it("accepts a canonical signature by the validator that was asked", async () => {
-    expect(checkPeerSignature({ digest, signature: await canonical(), expected: peer.address, counts })).toEqual({ ok: true, signer: peer.address });
+    expect(checkPeerSignature({ digest, signature: await canonical(), expected: peer.address, counts })).toEqual({
+      ok: true,
+      signer: peer.address,
+    });
   });
 
   it.each([
-    { name: "the high-s twin of a valid signature", sig: async () => malleated(await canonical()), code: "NODE_PEER_SIGNATURE_NOT_CANONICAL", reason: "s is in the upper half of the curve order (a malleable high-s signature)" },
-    { name: "v = 0 (a recovery bit, not 27/28)", sig: async () => withV(await canonical(), parseInt((await canonical()).slice(130), 16) - 27), code: "NODE_PEER_SIGNATURE_NOT_CANONICAL", reason: /^v is [01], not 27 or 28$/ },
-    { name: "v = 29", sig: async () => withV(await canonical(), 29), code: "NODE_PEER_SIGNATURE_NOT_CANONICAL", reason: "v is 29, not 27 or 28" },
-    { name: "64 bytes (EIP-2098 compact)", sig: async () => (await canonical()).slice(0, 130) as Hex, code: "NODE_PEER_SIGNATURE_NOT_CANONICAL", reason: "the signature is 64 bytes, not 65" },
-    { name: "r = 0", sig: async () => `0x${hex32(0n)}${(await canonical()).slice(66)}` as Hex, code: "NODE_PEER_SIGNATURE_NOT_CANONICAL", reason: "r or s is out of range" },
-    { name: "a signature by a key that is not the validator's", sig: () => canonical(otherKey), code: "NODE_PEER_SIGNATURE_WRONG_SIGNER", reason: `recovers to ${other.address}, not ${peer.address} (another key, or other fields)` },
+    {
+      name: "the high-s twin of a valid signature",
+      sig: async () => malleated(await canonical()),
+      code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      reason: "s is in the upper half of the curve order (a malleable high-s signature)",
+    },
+    {
+      name: "v = 0 (a recovery bit, not 27/28)",
+      sig: async () => withV(await canonical(), parseInt((await canonical()).slice(130), 16) - 27),
+      code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      reason: /^v is [01], not 27 or 28$/,
+    },
+    {
+      name: "v = 29",
+      sig: async () => withV(await canonical(), 29),
+      code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      reason: "v is 29, not 27 or 28",
+    },
+    {
+      name: "64 bytes (EIP-2098 compact)",
+      sig: async () => (await canonical()).slice(0, 130) as Hex,
+      code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      reason: "the signature is 64 bytes, not 65",
+    },
+    {
+      name: "r = 0",
+      sig: async () => `0x${hex32(0n)}${(await canonical()).slice(66)}` as Hex,
+      code: "NODE_PEER_SIGNATURE_NOT_CANONICAL",
+      reason: "r or s is out of range",
+    },
+    {
+      name: "a signature by a key that is not the validator's",
+      sig: () => canonical(otherKey),
+      code: "NODE_PEER_SIGNATURE_WRONG_SIGNER",
+      reason: `recovers to ${other.address}, not ${peer.address} (another key, or other fields)`,
+    },
   ])("drops $name with $code", async ({ sig, code, reason }) => {
     const r = checkPeerSignature({ digest, signature: await sig(), expected: peer.address, counts });
     expect(r).toMatchObject({ ok: false, code });
@@ -44,7 +77,12 @@ describe("checking a peer's countersignature as the contract will", () => {
   });
 
   it("drops a signature over another digest (other fields signed)", async () => {
-    const r = checkPeerSignature({ digest: keccak256(stringToBytes("other fields")), signature: await canonical(), expected: peer.address, counts });
+    const r = checkPeerSignature({
+      digest: keccak256(stringToBytes("other fields")),
+      signature: await canonical(),
+      expected: peer.address,
+      counts,
+    });
     expect(r).toMatchObject({ ok: false, code: "NODE_PEER_SIGNATURE_WRONG_SIGNER" });
   });
 

@@ -19,7 +19,10 @@ export type SignatureCheck =
   | { ok: true; signer: Address }
   | {
       ok: false;
-      code: typeof NODE_CODES.NODE_PEER_SIGNATURE_NOT_CANONICAL | typeof NODE_CODES.NODE_PEER_SIGNATURE_WRONG_SIGNER | typeof NODE_CODES.NODE_PEER_SIGNER_NOT_COUNTING;
+      code:
+        | typeof NODE_CODES.NODE_PEER_SIGNATURE_NOT_CANONICAL
+        | typeof NODE_CODES.NODE_PEER_SIGNATURE_WRONG_SIGNER
+        | typeof NODE_CODES.NODE_PEER_SIGNER_NOT_COUNTING;
       reason: string;
       /** The address the signature recovers to, when it recovers. */
       recovered?: Address;
@@ -77,8 +80,14 @@ export function checkPeerSignature(o: CheckPeerSignatureOptions): SignatureCheck
   if ("problem" in recovered) return { ok: false, code: NODE_CODES.NODE_PEER_SIGNATURE_NOT_CANONICAL, reason: recovered.problem };
   const { signer } = recovered;
   if (signer !== getAddress(o.expected)) {
-    return { ok: false, code: NODE_CODES.NODE_PEER_SIGNATURE_WRONG_SIGNER, reason: `recovers to ${signer}, not ${getAddress(o.expected)} (another key, or other fields)`, recovered: signer };
+    return {
+      ok: false,
+      code: NODE_CODES.NODE_PEER_SIGNATURE_WRONG_SIGNER,
+      reason: `recovers to ${signer}, not ${getAddress(o.expected)} (another key, or other fields)`,
+      recovered: signer,
+    };
   }
-  if (!o.counts(signer)) return { ok: false, code: NODE_CODES.NODE_PEER_SIGNER_NOT_COUNTING, reason: `${signer} does not count now`, recovered: signer };
+  if (!o.counts(signer))
+    return { ok: false, code: NODE_CODES.NODE_PEER_SIGNER_NOT_COUNTING, reason: `${signer} does not count now`, recovered: signer };
   return { ok: true, signer };
 }

@@ -21,11 +21,14 @@ const peer = (n: number): ValidatorView => ({
 });
 // A "signature" here is the signer's address padded to 65 bytes; recover() reads it back, honestly.
 const sig = (n: number, digest = DIGEST): Hex => `0x${digest.slice(2, 10)}${n.toString(16).padStart(122, "0")}` as Hex;
-const recover = (digest: Hex, signature: Hex) => (signature.slice(2, 10) === digest.slice(2, 10) ? addr(parseInt(signature.slice(10), 16)) : undefined);
+const recover = (digest: Hex, signature: Hex) =>
+  signature.slice(2, 10) === digest.slice(2, 10) ? addr(parseInt(signature.slice(10), 16)) : undefined;
 const check = (peer: Address, signature: Hex): SignatureCheck => {
   const signer = recover(DIGEST, signature);
   if (signer === undefined) return { ok: false, code: "NODE_PEER_SIGNATURE_NOT_CANONICAL", reason: "does not recover" };
-  return signer === peer ? { ok: true, signer } : { ok: false, code: "NODE_PEER_SIGNATURE_WRONG_SIGNER", reason: "another signer", recovered: signer };
+  return signer === peer
+    ? { ok: true, signer }
+    : { ok: false, code: "NODE_PEER_SIGNATURE_WRONG_SIGNER", reason: "another signer", recovered: signer };
 };
 
 type Behaviour = "signs" | "refuses" | "down" | "lies" | "impersonates" | { slowMs: number };
@@ -56,10 +59,30 @@ function asker(behaviours: Record<number, Behaviour>, asked: number[]) {
 describe("collecting signatures", () => {
   it.each([
     { name: "asks only as many peers as it needs", behaviours: {}, need: 1, wantSigners: [1], wantAsked: [1] },
-    { name: "a down peer does not block: the next one is asked", behaviours: { 1: "down" as const }, need: 1, wantSigners: [2], wantAsked: [1, 2] },
+    {
+      name: "a down peer does not block: the next one is asked",
+      behaviours: { 1: "down" as const },
+      need: 1,
+      wantSigners: [2],
+      wantAsked: [1, 2],
+    },
     { name: "a refusal moves on to the next peer", behaviours: { 1: "refuses" as const }, need: 1, wantSigners: [2], wantAsked: [1, 2] },
-    { name: "a signature over other fields is discarded", behaviours: { 1: "lies" as const }, need: 1, wantSigners: [2], wantAsked: [1, 2], wantFaulty: [[1, "NODE_PEER_SIGNATURE_NOT_CANONICAL"]] },
-    { name: "a signature by someone else is discarded", behaviours: { 1: "impersonates" as const }, need: 1, wantSigners: [2], wantAsked: [1, 2], wantFaulty: [[1, "NODE_PEER_SIGNATURE_WRONG_SIGNER"]] },
+    {
+      name: "a signature over other fields is discarded",
+      behaviours: { 1: "lies" as const },
+      need: 1,
+      wantSigners: [2],
+      wantAsked: [1, 2],
+      wantFaulty: [[1, "NODE_PEER_SIGNATURE_NOT_CANONICAL"]],
+    },
+    {
+      name: "a signature by someone else is discarded",
+      behaviours: { 1: "impersonates" as const },
+      need: 1,
+      wantSigners: [2],
+      wantAsked: [1, 2],
+      wantFaulty: [[1, "NODE_PEER_SIGNATURE_WRONG_SIGNER"]],
+    },
     { name: "two needed, two asked at once", behaviours: {}, need: 2, wantSigners: [1, 2], wantAsked: [1, 2] },
   ])("$name", async ({ behaviours, need, wantSigners, wantAsked, wantFaulty = [] }) => {
     const asked: number[] = [];
@@ -82,7 +105,13 @@ describe("collecting signatures", () => {
   });
 
   it("reports refusals and failures when the threshold cannot be met", async () => {
-    const r = await collectSignatures({ peers: [1, 2].map(peer), need: 1, ask: asker({ 1: "refuses", 2: "down" }, []), check, hedgeAfterMs: 10_000 });
+    const r = await collectSignatures({
+      peers: [1, 2].map(peer),
+      need: 1,
+      ask: asker({ 1: "refuses", 2: "down" }, []),
+      check,
+      hedgeAfterMs: 10_000,
+    });
     expect(r.signatures).toEqual([]);
     expect(r.refusals.map((x) => x.peer)).toEqual([addr(1)]);
     expect(r.failed).toEqual([{ peer: addr(2), reason: "ECONNREFUSED" }]);
@@ -91,7 +120,13 @@ describe("collecting signatures", () => {
   it("hedges a slow peer with the next one", async () => {
     const asked: number[] = [];
     const started = Date.now();
-    const r = await collectSignatures({ peers: [1, 2].map(peer), need: 1, ask: asker({ 1: { slowMs: 2_000 } }, asked), check, hedgeAfterMs: 50 });
+    const r = await collectSignatures({
+      peers: [1, 2].map(peer),
+      need: 1,
+      ask: asker({ 1: { slowMs: 2_000 } }, asked),
+      check,
+      hedgeAfterMs: 50,
+    });
     expect(r.signatures.map((s) => s.signer)).toEqual([addr(2)]);
     expect(Date.now() - started).toBeLessThan(1_000);
   });

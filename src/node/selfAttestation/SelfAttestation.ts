@@ -11,7 +11,15 @@ import type { Hex } from "viem";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
 import { backoffDelay } from "../../chain/retry.ts";
 import type { TransactionSender } from "../../chain/transactionSender.ts";
-import { bindingHash, normalizeVerdict, publicKey64, reportDataFor, validatorContext, type LoggingProfile, type Verdict } from "../../ids/index.ts";
+import {
+  bindingHash,
+  normalizeVerdict,
+  publicKey64,
+  reportDataFor,
+  validatorContext,
+  type LoggingProfile,
+  type Verdict,
+} from "../../ids/index.ts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { Intake } from "../intake/Intake.ts";
@@ -22,7 +30,14 @@ import type { NodeStore } from "../store/NodeStore.ts";
 import { verdictFromJson } from "../types.ts";
 import type { EvidenceProvider } from "./EvidenceProvider.ts";
 
-export type SelfAttestationState = "starting" | "no-validator-workload" | "attesting" | "waiting-for-quorum" | "attached" | "failed" | "stopped";
+export type SelfAttestationState =
+  | "starting"
+  | "no-validator-workload"
+  | "attesting"
+  | "waiting-for-quorum"
+  | "attached"
+  | "failed"
+  | "stopped";
 
 export interface SelfAttestationStatus {
   state: SelfAttestationState;
@@ -108,7 +123,11 @@ export class SelfAttestation {
     } catch (error) {
       this.#failures++;
       this.#status = { ...this.#status, state: "failed", lastError: error instanceof Error ? error.message : String(error) };
-      this.#o.log.warn("self-attestation failed; retrying", { code: NODE_CODES.NODE_SELF_ATTESTATION_FAILED, attempt: this.#failures, err: error });
+      this.#o.log.warn("self-attestation failed; retrying", {
+        code: NODE_CODES.NODE_SELF_ATTESTATION_FAILED,
+        attempt: this.#failures,
+        err: error,
+      });
       next = Math.max(1_000, backoffDelay(this.#failures, { baseMs: 2_000, maxMs: 60_000 }));
     }
     this.#schedule(next);
@@ -155,24 +174,43 @@ export class SelfAttestation {
       context: validatorContext(me.loggingProfile),
     });
     const reportData = Buffer.from(reportDataFor("sgx", binding).slice(2), "hex");
-    const { evidence, collateral } = await this.#o.provider.getEvidence(new Uint8Array(reportData), new Date(Number(block.timestamp) * 1000));
+    const { evidence, collateral } = await this.#o.provider.getEvidence(
+      new Uint8Array(reportData),
+      new Date(Number(block.timestamp) * 1000),
+    );
     const result = await this.#o.intake.submit(
-      { workloadId: view.validatorWorkload, evidence, subjectPublicKey: publicKey64(this.#o.publicKey), freshnessBlock: block.number, context: "validator", collateral },
+      {
+        workloadId: view.validatorWorkload,
+        evidence,
+        subjectPublicKey: publicKey64(this.#o.publicKey),
+        freshnessBlock: block.number,
+        context: "validator",
+        collateral,
+      },
       "self",
     );
     if (result.outcome === "refused") throw new Error(`own evidence refused: ${result.error.code}: ${result.error.message}`);
     if (result.outcome === "unavailable") throw result.error instanceof Error ? result.error : new Error(String(result.error));
     this.#status = { ...this.#status, state: "waiting-for-quorum", verdictId: result.verdictId };
-    log.info("own evidence accepted; waiting for the validators' signatures", { verdictId: result.verdictId, profile: me.loggingProfile, provider: this.#o.provider.name });
+    log.info("own evidence accepted; waiting for the validators' signatures", {
+      verdictId: result.verdictId,
+      profile: me.loggingProfile,
+      provider: this.#o.provider.name,
+    });
     await this.#o.outbox.waitFor(result.verdictId, 10 * 60_000);
     const record = await this.#o.store.currentVerdict(result.verdictId);
-    if (!record || record.state !== "finalized") throw new Error(`own verdict ${result.verdictId} is ${record?.state ?? "unknown"}${record?.error ? `: ${record.error.code}` : ""}`);
+    if (!record || record.state !== "finalized")
+      throw new Error(`own verdict ${result.verdictId} is ${record?.state ?? "unknown"}${record?.error ? `: ${record.error.code}` : ""}`);
     await this.#attach(verdictFromJson(record.verdict));
     this.#boundProfile = me.loggingProfile;
     this.#status = { ...this.#status, state: "attached", verdictId: record.verdictId, expiresAt: Number(record.verdict.expiresAt) };
     delete this.#status.lastError;
     this.#o.metrics.selfAttestationExpiresAt.set(Number(record.verdict.expiresAt));
-    log.info("own verdict attached", { verdictId: result.verdictId, expiresAt: Number(record.verdict.expiresAt), profile: me.loggingProfile });
+    log.info("own verdict attached", {
+      verdictId: result.verdictId,
+      expiresAt: Number(record.verdict.expiresAt),
+      profile: me.loggingProfile,
+    });
     return 1_000;
   }
 

@@ -49,7 +49,8 @@ async function readAttribute(path: string, waitMs = 2_000): Promise<Buffer> {
 
 async function readGeneration(dir: string): Promise<number> {
   const n = Number(await readText(join(dir, "generation")));
-  if (!Number.isSafeInteger(n)) throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_TSM_RACE, "the TSM generation counter is not a number");
+  if (!Number.isSafeInteger(n))
+    throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_TSM_RACE, "the TSM generation counter is not a number");
   return n;
 }
 
@@ -62,18 +63,26 @@ export function configfsTsmProvider(options: ConfigfsTsmOptions = {}): EvidenceP
     try {
       if (!(await stat(root)).isDirectory()) throw new Error("not a directory");
     } catch (cause) {
-      throw new UsageError(SELF_ATTESTATION_CODES.SELF_TSM_UNAVAILABLE, `the configfs TSM report interface is not available at ${root}`, { cause, details: { root } });
+      throw new UsageError(SELF_ATTESTATION_CODES.SELF_TSM_UNAVAILABLE, `the configfs TSM report interface is not available at ${root}`, {
+        cause,
+        details: { root },
+      });
     }
     const dir = join(root, `keepledger-${process.pid}-${randomBytes(6).toString("hex")}`);
     try {
       await mkdir(dir);
     } catch (cause) {
-      throw new UsageError(SELF_ATTESTATION_CODES.SELF_TSM_UNAVAILABLE, `cannot create a TSM report under ${root}`, { cause, details: { root } });
+      throw new UsageError(SELF_ATTESTATION_CODES.SELF_TSM_UNAVAILABLE, `cannot create a TSM report under ${root}`, {
+        cause,
+        details: { root },
+      });
     }
     try {
       const provider = await readText(join(dir, "provider"));
       if (provider !== "tdx_guest" && provider !== "sev_guest") {
-        throw new UsageError(SELF_ATTESTATION_CODES.SELF_TSM_PROVIDER_UNKNOWN, `TSM provider ${provider} is not tdx_guest or sev_guest`, { details: { provider } });
+        throw new UsageError(SELF_ATTESTATION_CODES.SELF_TSM_PROVIDER_UNKNOWN, `TSM provider ${provider} is not tdx_guest or sev_guest`, {
+          details: { provider },
+        });
       }
       if (provider === "sev_guest" && options.privlevel !== undefined) await writeFile(join(dir, "privlevel"), String(options.privlevel));
       const before = await readGeneration(dir);
@@ -86,16 +95,31 @@ export function configfsTsmProvider(options: ConfigfsTsmOptions = {}): EvidenceP
         generation = await readGeneration(dir);
       }
       if (generation !== before + 1) {
-        throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_TSM_RACE, `the TSM report was written ${generation - before} times, expected once`, { details: { before, generation } });
+        throw new InfrastructureError(
+          SELF_ATTESTATION_CODES.SELF_TSM_RACE,
+          `the TSM report was written ${generation - before} times, expected once`,
+          { details: { before, generation } },
+        );
       }
       const outblob = new Uint8Array(await readAttribute(join(dir, "outblob")));
-      const auxblob = provider === "sev_guest" ? await readAttribute(join(dir, "auxblob"), 0).then((b) => new Uint8Array(b), () => new Uint8Array()) : new Uint8Array();
+      const auxblob =
+        provider === "sev_guest"
+          ? await readAttribute(join(dir, "auxblob"), 0).then(
+              (b) => new Uint8Array(b),
+              () => new Uint8Array(),
+            )
+          : new Uint8Array();
       const after = await readGeneration(dir);
       if (after !== generation) {
-        throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_TSM_RACE, "the TSM report changed while it was read", { details: { generation, after } });
+        throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_TSM_RACE, "the TSM report changed while it was read", {
+          details: { generation, after },
+        });
       }
       if (Buffer.from(outblob).indexOf(Buffer.from(reportData)) < 0) {
-        throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_EVIDENCE_MISMATCH, "the TSM outblob does not carry the report data written to inblob");
+        throw new InfrastructureError(
+          SELF_ATTESTATION_CODES.SELF_EVIDENCE_MISMATCH,
+          "the TSM outblob does not carry the report data written to inblob",
+        );
       }
       return { evidence: outblob, collateral: snpCertTableFiles(auxblob) };
     } finally {
@@ -109,7 +133,11 @@ export function configfsTsmProvider(options: ConfigfsTsmOptions = {}): EvidenceP
     insecure: false,
     getEvidence(reportData) {
       if (reportData.length !== 64) {
-        return Promise.reject(new UsageError(SELF_ATTESTATION_CODES.SELF_REPORT_DATA_LENGTH, "report data must be 64 bytes", { details: { got: reportData.length, want: 64 } }));
+        return Promise.reject(
+          new UsageError(SELF_ATTESTATION_CODES.SELF_REPORT_DATA_LENGTH, "report data must be 64 bytes", {
+            details: { got: reportData.length, want: 64 },
+          }),
+        );
       }
       const run = async () => {
         const attempts = options.attempts ?? 3;

@@ -9,7 +9,10 @@ import { noneProvider } from "./noneProvider.ts";
 export function createEvidenceProvider(config: SelfAttestationConfig, privateKey: Hex): EvidenceProvider {
   switch (config.provider) {
     case "configfs-tsm":
-      return configfsTsmProvider({ ...(config.root ? { root: config.root } : {}), ...(config.privlevel !== undefined ? { privlevel: config.privlevel } : {}) });
+      return configfsTsmProvider({
+        ...(config.root ? { root: config.root } : {}),
+        ...(config.privlevel !== undefined ? { privlevel: config.privlevel } : {}),
+      });
     case "gramine":
       return gramineProvider(config.root ? { root: config.root } : {});
     case "none":

@@ -27,10 +27,17 @@ export function gramineProvider(options: GramineOptions = {}): EvidenceProvider 
     try {
       type = (await readFile(join(root, "attestation_type"), "utf8")).trim();
     } catch (cause) {
-      throw new UsageError(SELF_ATTESTATION_CODES.SELF_GRAMINE_UNAVAILABLE, `Gramine's attestation interface is not available at ${root}`, { cause, details: { root } });
+      throw new UsageError(SELF_ATTESTATION_CODES.SELF_GRAMINE_UNAVAILABLE, `Gramine's attestation interface is not available at ${root}`, {
+        cause,
+        details: { root },
+      });
     }
     if (type !== "dcap") {
-      throw new UsageError(SELF_ATTESTATION_CODES.SELF_GRAMINE_ATTESTATION_TYPE, `Gramine attestation type is "${type}", keepledger needs "dcap"`, { details: { got: type, want: "dcap" } });
+      throw new UsageError(
+        SELF_ATTESTATION_CODES.SELF_GRAMINE_ATTESTATION_TYPE,
+        `Gramine attestation type is "${type}", keepledger needs "dcap"`,
+        { details: { got: type, want: "dcap" } },
+      );
     }
     await writeFile(join(root, "user_report_data"), reportData);
     for (let i = 0; i < (options.attempts ?? 20); i++) {
@@ -38,16 +45,26 @@ export function gramineProvider(options: GramineOptions = {}): EvidenceProvider 
       if (Buffer.from(quote).indexOf(Buffer.from(reportData)) >= 0) return { evidence: quote, collateral: [] };
       await new Promise((r) => setTimeout(r, 10));
     }
-    throw new InfrastructureError(SELF_ATTESTATION_CODES.SELF_EVIDENCE_MISMATCH, "the Gramine quote does not carry the report data written to user_report_data");
+    throw new InfrastructureError(
+      SELF_ATTESTATION_CODES.SELF_EVIDENCE_MISMATCH,
+      "the Gramine quote does not carry the report data written to user_report_data",
+    );
   };
   return {
     name: "gramine",
     insecure: false,
     getEvidence(reportData) {
       if (reportData.length !== 64) {
-        return Promise.reject(new UsageError(SELF_ATTESTATION_CODES.SELF_REPORT_DATA_LENGTH, "report data must be 64 bytes", { details: { got: reportData.length, want: 64 } }));
+        return Promise.reject(
+          new UsageError(SELF_ATTESTATION_CODES.SELF_REPORT_DATA_LENGTH, "report data must be 64 bytes", {
+            details: { got: reportData.length, want: 64 },
+          }),
+        );
       }
-      const result = queue.then(() => run(reportData), () => run(reportData));
+      const result = queue.then(
+        () => run(reportData),
+        () => run(reportData),
+      );
       queue = result.catch(() => undefined);
       return result;
     },

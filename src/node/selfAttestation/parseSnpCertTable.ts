@@ -38,12 +38,21 @@ export function parseSnpCertTable(table: Uint8Array): SnpCertTableEntry[] {
     const offset = cursor.u32le(`certTable[${i}].offset`);
     const length = cursor.u32le(`certTable[${i}].length`);
     if (guid.every((b) => b === 0) && offset === 0 && length === 0) break;
-    if (i >= 64) throw new EvidenceFormatError(SELF_ATTESTATION_CODES.SNP_CERT_TABLE_MALFORMED, "the certificate table has no terminating entry in its first 64", { at: { field: "certTable" } });
+    if (i >= 64)
+      throw new EvidenceFormatError(
+        SELF_ATTESTATION_CODES.SNP_CERT_TABLE_MALFORMED,
+        "the certificate table has no terminating entry in its first 64",
+        { at: { field: "certTable" } },
+      );
     if (offset > table.length || length > table.length - offset || length === 0) {
-      throw new EvidenceFormatError(SELF_ATTESTATION_CODES.SNP_CERT_TABLE_MALFORMED, `certificate table entry ${i} points outside the table`, {
-        at: { field: `certTable[${i}]`, offset: 24 * i + 16 },
-        details: { offset, length, tableLength: table.length },
-      });
+      throw new EvidenceFormatError(
+        SELF_ATTESTATION_CODES.SNP_CERT_TABLE_MALFORMED,
+        `certificate table entry ${i} points outside the table`,
+        {
+          at: { field: `certTable[${i}]`, offset: 24 * i + 16 },
+          details: { offset, length, tableLength: table.length },
+        },
+      );
     }
     const g = guidText(guid);
     entries.push({ guid: g, kind: SNP_CERT_GUIDS[g] ?? g, bytes: table.subarray(offset, offset + length) });

@@ -5,8 +5,21 @@ import { CollateralFloorStore } from "./CollateralFloorStore.ts";
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);
 const KEY = "tcbInfo:SGX:00906ed50000";
-const tcb = (number: number, issued: string): CollateralStamp => ({ document: "tcbInfo", key: KEY, issued: d(issued), number, nextUpdate: d("2025-07-01"), digest: `${number}-${issued}` });
-const crl = (number: number, issued: string): CollateralStamp => ({ document: "crl", key: "crl:CN=CA#00", issued: d(issued), number, digest: `crl-${number}` });
+const tcb = (number: number, issued: string): CollateralStamp => ({
+  document: "tcbInfo",
+  key: KEY,
+  issued: d(issued),
+  number,
+  nextUpdate: d("2025-07-01"),
+  digest: `${number}-${issued}`,
+});
+const crl = (number: number, issued: string): CollateralStamp => ({
+  document: "crl",
+  key: "crl:CN=CA#00",
+  issued: d(issued),
+  number,
+  digest: `crl-${number}`,
+});
 
 describe.each(TEST_DATABASES)("CollateralFloorStore on $name", (database) => {
   it("moves only forward, remembers the previous evaluation, and survives a restart", async () => {
@@ -32,7 +45,13 @@ describe.each(TEST_DATABASES)("CollateralFloorStore on $name", (database) => {
   it("keeps the previous evaluation of a QE Identity too, and never of a CRL", async () => {
     const { db, drop } = await database.open();
     const floor = await CollateralFloorStore.open(db);
-    const qe = (number: number, issued: string): CollateralStamp => ({ document: "qeIdentity", key: "qeIdentity:QE", issued: d(issued), number, digest: `qe-${number}` });
+    const qe = (number: number, issued: string): CollateralStamp => ({
+      document: "qeIdentity",
+      key: "qeIdentity:QE",
+      issued: d(issued),
+      number,
+      digest: `qe-${number}`,
+    });
     await floor.advance([qe(17, "2025-05-15"), qe(18, "2025-05-28"), crl(3, "2025-05-20"), crl(4, "2025-05-28")]);
     const inGrace = floor.floorFor(7 * 86_400, d("2025-06-01"));
     expect(inGrace.get("qeIdentity:QE")?.number).toBe(17);
@@ -43,7 +62,11 @@ describe.each(TEST_DATABASES)("CollateralFloorStore on $name", (database) => {
   it("keeps the newest when advances race", async () => {
     const { db, drop } = await database.open();
     const floor = await CollateralFloorStore.open(db);
-    await Promise.all([floor.advance([crl(4, "2025-05-25")]), floor.advance([crl(3, "2025-05-20")]), floor.advance([crl(5, "2025-05-30")])]);
+    await Promise.all([
+      floor.advance([crl(4, "2025-05-25")]),
+      floor.advance([crl(3, "2025-05-20")]),
+      floor.advance([crl(5, "2025-05-30")]),
+    ]);
     expect(floor.newest("crl:CN=CA#00")?.number).toBe(5);
     expect((await CollateralFloorStore.open(db)).newest("crl:CN=CA#00")?.number).toBe(5);
     await drop();

@@ -28,11 +28,25 @@ interface StampJson {
 }
 
 const toJson = (s: CollateralStamp): string =>
-  JSON.stringify({ document: s.document, key: s.key, issued: s.issued.toISOString(), number: s.number, ...(s.nextUpdate ? { nextUpdate: s.nextUpdate.toISOString() } : {}), digest: s.digest } satisfies StampJson);
+  JSON.stringify({
+    document: s.document,
+    key: s.key,
+    issued: s.issued.toISOString(),
+    number: s.number,
+    ...(s.nextUpdate ? { nextUpdate: s.nextUpdate.toISOString() } : {}),
+    digest: s.digest,
+  } satisfies StampJson);
 
 function fromJson(text: string): CollateralStamp {
   const j = JSON.parse(text) as StampJson;
-  return { document: j.document, key: j.key, issued: new Date(j.issued), number: j.number, ...(j.nextUpdate ? { nextUpdate: new Date(j.nextUpdate) } : {}), digest: j.digest };
+  return {
+    document: j.document,
+    key: j.key,
+    issued: new Date(j.issued),
+    number: j.number,
+    ...(j.nextUpdate ? { nextUpdate: new Date(j.nextUpdate) } : {}),
+    digest: j.digest,
+  };
 }
 
 interface FloorEntry {
@@ -56,8 +70,13 @@ export class CollateralFloorStore {
   static async open(db: Database, options: { now?: () => number } = {}): Promise<CollateralFloorStore> {
     await db.exec(COLLATERAL_FLOOR_SCHEMA);
     const store = new CollateralFloorStore(db, options.now ?? Date.now);
-    for (const row of await db.query<{ floor_key: string; stamp_json: string; previous_json: string | null }>("SELECT floor_key, stamp_json, previous_json FROM node_collateral_floor")) {
-      store.#entries.set(row.floor_key, { newest: fromJson(row.stamp_json), ...(row.previous_json ? { previous: fromJson(row.previous_json) } : {}) });
+    for (const row of await db.query<{ floor_key: string; stamp_json: string; previous_json: string | null }>(
+      "SELECT floor_key, stamp_json, previous_json FROM node_collateral_floor",
+    )) {
+      store.#entries.set(row.floor_key, {
+        newest: fromJson(row.stamp_json),
+        ...(row.previous_json ? { previous: fromJson(row.previous_json) } : {}),
+      });
     }
     return store;
   }
@@ -80,7 +99,8 @@ export class CollateralFloorStore {
   floorFor(tcbGracePeriodSeconds: number, at: Date): CollateralFloor {
     const out = new Map<string, CollateralStamp>();
     for (const [key, e] of this.#entries) {
-      const inGrace = e.newest.document !== "crl" && e.previous !== undefined && at.getTime() < e.newest.issued.getTime() + tcbGracePeriodSeconds * 1000;
+      const inGrace =
+        e.newest.document !== "crl" && e.previous !== undefined && at.getTime() < e.newest.issued.getTime() + tcbGracePeriodSeconds * 1000;
       out.set(key, inGrace ? e.previous! : e.newest);
     }
     return out;
@@ -99,7 +119,11 @@ export class CollateralFloorStore {
       const entry = this.#entries.get(stamp.key);
       if (entry && compareStamps(stamp, entry.newest) <= 0) {
         // An older evaluation's document may still raise the "previous" TCB Info (bookkeeping for the grace period).
-        if (stamp.document !== "crl" && stamp.number < entry.newest.number && (!entry.previous || compareStamps(stamp, entry.previous) > 0)) {
+        if (
+          stamp.document !== "crl" &&
+          stamp.number < entry.newest.number &&
+          (!entry.previous || compareStamps(stamp, entry.previous) > 0)
+        ) {
           await this.#write({ newest: entry.newest, previous: stamp }, stamp.key);
         }
         continue;

@@ -35,8 +35,24 @@ function acceptInput(n: number, mode: "single" | "batch" = "single"): AcceptInpu
     mode,
     evidence: stringToBytes(`evidence ${n}`),
     collateral: [{ name: "tcb.json", bytes: stringToBytes("{}") }],
-    link: { verdictId: id, evidenceHash: keccak256(stringToBytes(`evidence ${n}`)), workloadId: v.workloadId, subjectPublicKey: null, bindingContext: "keep", freshnessBlock: n },
-    signed: { verdictId: id, evidenceHash: v.evidenceHash, workloadId: v.workloadId, tee: "sgx", tcbStatus: "UpToDate", fmspc: "00906ed50000", tcbEvaluationDataNumber: 17, expiresAt: 2_000 },
+    link: {
+      verdictId: id,
+      evidenceHash: keccak256(stringToBytes(`evidence ${n}`)),
+      workloadId: v.workloadId,
+      subjectPublicKey: null,
+      bindingContext: "keep",
+      freshnessBlock: n,
+    },
+    signed: {
+      verdictId: id,
+      evidenceHash: v.evidenceHash,
+      workloadId: v.workloadId,
+      tee: "sgx",
+      tcbStatus: "UpToDate",
+      fmspc: "00906ed50000",
+      tcbEvaluationDataNumber: 17,
+      expiresAt: 2_000,
+    },
     signature: { signer: SIGNER, signature: `0x${"11".repeat(65)}` },
   };
 }
@@ -77,9 +93,27 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
     const pending = await store.unbatchedVerdicts(10);
     expect(pending.map((v) => v.verdictId)).toEqual(inputs.map((i) => i.verdictId));
     const { workloadId, measurementHash, tee, tcbStatus, collateralHash, issuedAt, expiresAt } = verdictFor(0);
-    const group: VerdictGroup = { workloadId, measurementHash, tee, tcbStatus, collateralHash, issuedAt, expiresAt, items: [2, 3, 4].map((n) => ({ subject: verdictFor(n).subject, evidenceHash: verdictFor(n).evidenceHash, freshnessBlock: BigInt(n) })) };
+    const group: VerdictGroup = {
+      workloadId,
+      measurementHash,
+      tee,
+      tcbStatus,
+      collateralHash,
+      issuedAt,
+      expiresAt,
+      items: [2, 3, 4].map((n) => ({
+        subject: verdictFor(n).subject,
+        evidenceHash: verdictFor(n).evidenceHash,
+        freshnessBlock: BigInt(n),
+      })),
+    };
     const batch = buildBatch([group]);
-    await store.createBatch(batch.root, [group], inputs.map((i) => i.verdictId), { signer: SIGNER, signature: `0x${"22".repeat(65)}` });
+    await store.createBatch(
+      batch.root,
+      [group],
+      inputs.map((i) => i.verdictId),
+      { signer: SIGNER, signature: `0x${"22".repeat(65)}` },
+    );
     expect(await store.unbatchedVerdicts(10)).toEqual([]);
     expect((await store.batch(batch.root))?.groups).toEqual([group]);
     expect(await store.batchVerdictIds(batch.root)).toEqual(inputs.map((i) => i.verdictId));
@@ -90,7 +124,12 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
     expect(back.map((v) => v.verdictId)).toEqual(inputs.slice(1).map((i) => i.verdictId));
     expect((await store.verdict(inputs[0]!.verdictId))?.mode).toBe("single");
 
-    await store.createBatch(batch.root, [group], inputs.slice(1).map((i) => i.verdictId), { signer: SIGNER, signature: `0x${"22".repeat(65)}` });
+    await store.createBatch(
+      batch.root,
+      [group],
+      inputs.slice(1).map((i) => i.verdictId),
+      { signer: SIGNER, signature: `0x${"22".repeat(65)}` },
+    );
     await store.setBatchState(batch.root, "finalized", { txHash: h("batch tx") });
     for (const i of inputs.slice(1)) expect(await store.request(i.requestId)).toMatchObject({ status: "finalized" });
   });
@@ -120,7 +159,9 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
     expect(open).toContain(id);
     expect(open).not.toContain(first.verdictId);
     expect((await store.evidence.verdictLink(id))?.freshnessBlock).toBe(10);
-    expect(await store.tcb.liveSignedFor("00906ed50000", 1_500)).not.toContainEqual(expect.objectContaining({ verdictId: first.verdictId }));
+    expect(await store.tcb.liveSignedFor("00906ed50000", 1_500)).not.toContainEqual(
+      expect.objectContaining({ verdictId: first.verdictId }),
+    );
     // A second attempt (a retry, a second heal racing) writes nothing.
     expect(await store.supersede(first.verdictId, { ...next, verdictId: h("another") }, error)).toBe(false);
     expect(await store.verdict(h("another"))).toBeUndefined();
@@ -134,12 +175,20 @@ describe.each(TEST_DATABASES)("NodeStore on $name", (database) => {
   });
 
   it("keeps only the newest TCB Info of a platform", async () => {
-    const info = { tee: "sgx", fmspc: "00906ed50000", evaluationDataNumber: 17, issueDate: 100, files: [{ name: "tcbInfo.json", bytes: stringToBytes("{\"a\":1}") }] };
+    const info = {
+      tee: "sgx",
+      fmspc: "00906ed50000",
+      evaluationDataNumber: 17,
+      issueDate: 100,
+      files: [{ name: "tcbInfo.json", bytes: stringToBytes('{"a":1}') }],
+    };
     expect(await store.tcb.saveTcbInfo(info)).toBe(true);
     expect(await store.tcb.saveTcbInfo({ ...info, evaluationDataNumber: 16 })).toBe(false);
     expect(await store.tcb.saveTcbInfo({ ...info, evaluationDataNumber: 18 })).toBe(true);
     expect((await store.tcb.tcbInfo("sgx", "00906ed50000"))?.evaluationDataNumber).toBe(18);
-    expect(await store.tcb.livePlatforms(1_500)).toEqual([{ tee: "sgx", fmspc: "00906ed50000", evidenceHash: expect.stringMatching(/^0x/) }]);
+    expect(await store.tcb.livePlatforms(1_500)).toEqual([
+      { tee: "sgx", fmspc: "00906ed50000", evidenceHash: expect.stringMatching(/^0x/) },
+    ]);
     expect(await store.tcb.livePlatforms(2_500)).toEqual([]);
   });
 });

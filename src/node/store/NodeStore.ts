@@ -147,7 +147,13 @@ function groupsToJson(groups: readonly VerdictGroup[]): string {
 }
 
 function groupsFromJson(text: string): VerdictGroup[] {
-  const raw = JSON.parse(text) as Array<Omit<VerdictGroup, "issuedAt" | "expiresAt" | "items"> & { issuedAt: string; expiresAt: string; items: Array<{ subject: Hex; evidenceHash: Hex; freshnessBlock: string }> }>;
+  const raw = JSON.parse(text) as Array<
+    Omit<VerdictGroup, "issuedAt" | "expiresAt" | "items"> & {
+      issuedAt: string;
+      expiresAt: string;
+      items: Array<{ subject: Hex; evidenceHash: Hex; freshnessBlock: string }>;
+    }
+  >;
   return raw.map((g) => ({
     ...g,
     issuedAt: BigInt(g.issuedAt),
@@ -207,27 +213,29 @@ export class NodeStore {
    */
   async accept(input: AcceptInput): Promise<void> {
     const now = this.#now();
-    await this.#withEvidence(async (tx) => {
-      await tx.execute(
-        `INSERT INTO node_request (request_id, workload_id, evidence_hash, source, status, verdict_id, error_json, created_at, updated_at)
+    await this.#withEvidence(
+      async (tx) => {
+        await tx.execute(
+          `INSERT INTO node_request (request_id, workload_id, evidence_hash, source, status, verdict_id, error_json, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'pending', $5, NULL, $6, $6)
          ON CONFLICT (request_id) DO UPDATE SET status = 'pending', verdict_id = excluded.verdict_id, error_json = NULL, updated_at = excluded.updated_at`,
-        [input.requestId, input.workloadId, input.link.evidenceHash, input.source, input.verdictId, now],
-      );
-      await tx.execute(
-        `INSERT INTO node_verdict (verdict_id, request_id, verdict_json, mode, status, batch_id, leaf_index, tx_hash, error_json, attempts, seq, created_at, updated_at)
+          [input.requestId, input.workloadId, input.link.evidenceHash, input.source, input.verdictId, now],
+        );
+        await tx.execute(
+          `INSERT INTO node_verdict (verdict_id, request_id, verdict_json, mode, status, batch_id, leaf_index, tx_hash, error_json, attempts, seq, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'pending', NULL, NULL, NULL, NULL, 0, $5, $6, $6) ON CONFLICT (verdict_id) DO NOTHING`,
-        [input.verdictId, input.requestId, JSON.stringify(input.verdict), input.mode, this.#nextSeq(now), now],
-      );
-      await this.tcb.insertSigned(tx, [input.signed]);
-      if (input.signature) {
-        await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
-          input.verdictId,
-          input.signature.signer,
-          input.signature.signature,
-        ]);
-      }
-    }, [{ evidence: input.evidence, collateral: input.collateral, link: input.link }]);
+          [input.verdictId, input.requestId, JSON.stringify(input.verdict), input.mode, this.#nextSeq(now), now],
+        );
+        await this.tcb.insertSigned(tx, [input.signed]);
+        if (input.signature) {
+          await tx.execute(
+            "INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING",
+            [input.verdictId, input.signature.signer, input.signature.signature],
+          );
+        }
+      },
+      [{ evidence: input.evidence, collateral: input.collateral, link: input.link }],
+    );
   }
 
   /**
@@ -254,8 +262,17 @@ export class NodeStore {
   }
 
   /** Keeps what this node countersigned as a peer: evidence, collateral, links and signed records, at once. */
-  async keepSigned(items: ReadonlyArray<{ evidence: Uint8Array; collateral: readonly CollateralFile[]; link: VerdictEvidenceLink; signed: SignedRecord }>): Promise<void> {
-    await this.#withEvidence((tx) => this.tcb.insertSigned(tx, items.map((i) => i.signed)), items);
+  async keepSigned(
+    items: ReadonlyArray<{ evidence: Uint8Array; collateral: readonly CollateralFile[]; link: VerdictEvidenceLink; signed: SignedRecord }>,
+  ): Promise<void> {
+    await this.#withEvidence(
+      (tx) =>
+        this.tcb.insertSigned(
+          tx,
+          items.map((i) => i.signed),
+        ),
+      items,
+    );
   }
 
   /** Records a refused request with its error, so that a lookup by request id says why. */
@@ -320,31 +337,35 @@ export class NodeStore {
     const now = this.#now();
     const oldId = oldVerdictId.toLowerCase();
     try {
-      await this.#withEvidence(async (tx) => {
-        const moved = await tx.execute("UPDATE node_verdict SET status = 'superseded', error_json = $2, updated_at = $3 WHERE verdict_id = $1 AND status = 'pending'", [
-          oldId,
-          JSON.stringify(error),
-          now,
-        ]);
-        if (moved.changes !== 1) throw new SupersedeConflict();
-        const inserted = await tx.execute(
-          `INSERT INTO node_verdict (verdict_id, request_id, verdict_json, mode, status, batch_id, leaf_index, tx_hash, error_json, attempts, seq, created_at, updated_at)
+      await this.#withEvidence(
+        async (tx) => {
+          const moved = await tx.execute(
+            "UPDATE node_verdict SET status = 'superseded', error_json = $2, updated_at = $3 WHERE verdict_id = $1 AND status = 'pending'",
+            [oldId, JSON.stringify(error), now],
+          );
+          if (moved.changes !== 1) throw new SupersedeConflict();
+          const inserted = await tx.execute(
+            `INSERT INTO node_verdict (verdict_id, request_id, verdict_json, mode, status, batch_id, leaf_index, tx_hash, error_json, attempts, seq, created_at, updated_at)
            VALUES ($1, $2, $3, $4, 'pending', NULL, NULL, NULL, NULL, 0, $5, $6, $6) ON CONFLICT (verdict_id) DO NOTHING`,
-          [input.verdictId, input.requestId, JSON.stringify(input.verdict), input.mode, this.#nextSeq(now), now],
-        );
-        if (inserted.changes !== 1) throw new SupersedeConflict();
-        await tx.execute("UPDATE node_request SET status = 'pending', verdict_id = $2, error_json = NULL, updated_at = $3 WHERE request_id = $1", [input.requestId, input.verdictId, now]);
-        await tx.execute("DELETE FROM node_signature WHERE subject_id = $1", [oldId]);
-        await this.tcb.deleteSigned(tx, oldId);
-        await this.tcb.insertSigned(tx, [input.signed]);
-        if (input.signature) {
-          await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
-            input.verdictId,
-            input.signature.signer,
-            input.signature.signature,
-          ]);
-        }
-      }, [{ evidence: input.evidence, collateral: input.collateral, link: input.link }]);
+            [input.verdictId, input.requestId, JSON.stringify(input.verdict), input.mode, this.#nextSeq(now), now],
+          );
+          if (inserted.changes !== 1) throw new SupersedeConflict();
+          await tx.execute(
+            "UPDATE node_request SET status = 'pending', verdict_id = $2, error_json = NULL, updated_at = $3 WHERE request_id = $1",
+            [input.requestId, input.verdictId, now],
+          );
+          await tx.execute("DELETE FROM node_signature WHERE subject_id = $1", [oldId]);
+          await this.tcb.deleteSigned(tx, oldId);
+          await this.tcb.insertSigned(tx, [input.signed]);
+          if (input.signature) {
+            await tx.execute(
+              "INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING",
+              [input.verdictId, input.signature.signer, input.signature.signature],
+            );
+          }
+        },
+        [{ evidence: input.evidence, collateral: input.collateral, link: input.link }],
+      );
       return true;
     } catch (e) {
       if (e instanceof SupersedeConflict) return false;
@@ -370,7 +391,10 @@ export class NodeStore {
     await this.db.transaction(async (tx) => {
       const [row] = await tx.query<{ state_value: string }>("SELECT state_value FROM node_state WHERE state_key = $1", [key]);
       count = (row ? Number(JSON.parse(row.state_value)) : 0) + 1;
-      await tx.execute("INSERT INTO node_state (state_key, state_value) VALUES ($1, $2) ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value", [key, JSON.stringify(count)]);
+      await tx.execute(
+        "INSERT INTO node_state (state_key, state_value) VALUES ($1, $2) ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value",
+        [key, JSON.stringify(count)],
+      );
     });
     return count;
   }
@@ -379,22 +403,24 @@ export class NodeStore {
 
   async addSignature(subjectId: Hex, signer: Hex, signature: Hex): Promise<void> {
     await this.db.transaction((tx) =>
-      tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
-        subjectId.toLowerCase(),
-        signer,
-        signature,
-      ]),
+      tx.execute(
+        "INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING",
+        [subjectId.toLowerCase(), signer, signature],
+      ),
     );
   }
 
   async dropSignature(subjectId: Hex, signer: Hex): Promise<void> {
-    await this.db.transaction((tx) => tx.execute("DELETE FROM node_signature WHERE subject_id = $1 AND signer = $2", [subjectId.toLowerCase(), signer]));
+    await this.db.transaction((tx) =>
+      tx.execute("DELETE FROM node_signature WHERE subject_id = $1 AND signer = $2", [subjectId.toLowerCase(), signer]),
+    );
   }
 
   async signatures(subjectId: Hex): Promise<Array<{ signer: Hex; signature: Hex }>> {
-    return this.db.query<{ signer: Hex; signature: Hex }>("SELECT signer, signature FROM node_signature WHERE subject_id = $1 ORDER BY signer", [
-      subjectId.toLowerCase(),
-    ]);
+    return this.db.query<{ signer: Hex; signature: Hex }>(
+      "SELECT signer, signature FROM node_signature WHERE subject_id = $1 ORDER BY signer",
+      [subjectId.toLowerCase()],
+    );
   }
 
   // ===== Batches =====
@@ -409,7 +435,12 @@ export class NodeStore {
   }
 
   /** Records a batch and assigns its verdicts (given in leaf order) to it, atomically. */
-  async createBatch(batchId: Hex, groups: readonly VerdictGroup[], verdictIds: readonly Hex[], signature: { signer: Hex; signature: Hex }): Promise<void> {
+  async createBatch(
+    batchId: Hex,
+    groups: readonly VerdictGroup[],
+    verdictIds: readonly Hex[],
+    signature: { signer: Hex; signature: Hex },
+  ): Promise<void> {
     const now = this.#now();
     await this.db.transaction(async (tx) => {
       await tx.execute(
@@ -418,18 +449,15 @@ export class NodeStore {
         [batchId, groupsToJson(groups), verdictIds.length, now],
       );
       for (const [index, id] of verdictIds.entries()) {
-        await tx.execute("UPDATE node_verdict SET status = 'batched', batch_id = $2, leaf_index = $3, updated_at = $4 WHERE verdict_id = $1", [
-          id,
-          batchId,
-          index,
-          now,
-        ]);
+        await tx.execute(
+          "UPDATE node_verdict SET status = 'batched', batch_id = $2, leaf_index = $3, updated_at = $4 WHERE verdict_id = $1",
+          [id, batchId, index, now],
+        );
       }
-      await tx.execute("INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING", [
-        batchId,
-        signature.signer,
-        signature.signature,
-      ]);
+      await tx.execute(
+        "INSERT INTO node_signature (subject_id, signer, signature) VALUES ($1, $2, $3) ON CONFLICT (subject_id, signer) DO NOTHING",
+        [batchId, signature.signer, signature.signature],
+      );
     });
   }
 
@@ -439,12 +467,16 @@ export class NodeStore {
   }
 
   async openBatches(): Promise<BatchRecord[]> {
-    const rows = await this.db.query<BatchRow>("SELECT * FROM node_batch WHERE status IN ('signing', 'submitting') ORDER BY created_at, batch_id");
+    const rows = await this.db.query<BatchRow>(
+      "SELECT * FROM node_batch WHERE status IN ('signing', 'submitting') ORDER BY created_at, batch_id",
+    );
     return rows.map(toBatch);
   }
 
   async batchVerdictIds(batchId: Hex): Promise<Hex[]> {
-    const rows = await this.db.query<{ verdict_id: Hex }>("SELECT verdict_id FROM node_verdict WHERE batch_id = $1 ORDER BY leaf_index", [batchId.toLowerCase()]);
+    const rows = await this.db.query<{ verdict_id: Hex }>("SELECT verdict_id FROM node_verdict WHERE batch_id = $1 ORDER BY leaf_index", [
+      batchId.toLowerCase(),
+    ]);
     return rows.map((r) => r.verdict_id);
   }
 
@@ -459,13 +491,10 @@ export class NodeStore {
         [batchId, state, extra.txHash ?? null, error, state === "submitting" ? 1 : 0, now],
       );
       if (state === "finalized" || state === "rejected") {
-        await tx.execute("UPDATE node_verdict SET status = $2, tx_hash = COALESCE($3, tx_hash), error_json = COALESCE($4, error_json), updated_at = $5 WHERE batch_id = $1", [
-          batchId,
-          state,
-          extra.txHash ?? null,
-          error,
-          now,
-        ]);
+        await tx.execute(
+          "UPDATE node_verdict SET status = $2, tx_hash = COALESCE($3, tx_hash), error_json = COALESCE($4, error_json), updated_at = $5 WHERE batch_id = $1",
+          [batchId, state, extra.txHash ?? null, error, now],
+        );
         await tx.execute(
           `UPDATE node_request SET status = $2, error_json = COALESCE($3, error_json), updated_at = $4
            WHERE verdict_id IN (SELECT verdict_id FROM node_verdict WHERE batch_id = $1)`,
@@ -484,11 +513,10 @@ export class NodeStore {
     await this.db.transaction(async (tx) => {
       const ids = await tx.query<{ verdict_id: Hex }>("SELECT verdict_id FROM node_verdict WHERE batch_id = $1", [batchId]);
       for (const { verdict_id } of ids) {
-        await tx.execute("UPDATE node_verdict SET status = 'pending', batch_id = NULL, leaf_index = NULL, mode = $2, updated_at = $3 WHERE verdict_id = $1", [
-          verdict_id,
-          single.has(verdict_id) ? "single" : "batch",
-          now,
-        ]);
+        await tx.execute(
+          "UPDATE node_verdict SET status = 'pending', batch_id = NULL, leaf_index = NULL, mode = $2, updated_at = $3 WHERE verdict_id = $1",
+          [verdict_id, single.has(verdict_id) ? "single" : "batch", now],
+        );
       }
       await tx.execute("DELETE FROM node_batch WHERE batch_id = $1", [batchId]);
       await tx.execute("DELETE FROM node_signature WHERE subject_id = $1", [batchId]);
@@ -504,10 +532,10 @@ export class NodeStore {
 
   async setState(key: string, value: unknown): Promise<void> {
     await this.db.transaction((tx) =>
-      tx.execute("INSERT INTO node_state (state_key, state_value) VALUES ($1, $2) ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value", [
-        key,
-        JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
-      ]),
+      tx.execute(
+        "INSERT INTO node_state (state_key, state_value) VALUES ($1, $2) ON CONFLICT (state_key) DO UPDATE SET state_value = excluded.state_value",
+        [key, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v))],
+      ),
     );
   }
 

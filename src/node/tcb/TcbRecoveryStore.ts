@@ -152,19 +152,34 @@ export class TcbRecoveryStore {
   // ===== TCB Info =====
 
   async tcbInfo(tee: string, fmspc: string): Promise<TcbInfoRecord | undefined> {
-    const [row] = await this.#db.query<{ tee: string; fmspc: string; evaluation_data_number: number; issue_date: number; files_json: string }>(
-      "SELECT * FROM node_tcb_info WHERE tee = $1 AND fmspc = $2",
-      [tee, fmspc],
-    );
+    const [row] = await this.#db.query<{
+      tee: string;
+      fmspc: string;
+      evaluation_data_number: number;
+      issue_date: number;
+      files_json: string;
+    }>("SELECT * FROM node_tcb_info WHERE tee = $1 AND fmspc = $2", [tee, fmspc]);
     if (!row) return undefined;
-    const files = (JSON.parse(row.files_json) as Array<{ name: string; data: string }>).map((f) => ({ name: f.name, bytes: new Uint8Array(Buffer.from(f.data, "base64")) }));
-    return { tee: row.tee, fmspc: row.fmspc, evaluationDataNumber: Number(row.evaluation_data_number), issueDate: Number(row.issue_date), files };
+    const files = (JSON.parse(row.files_json) as Array<{ name: string; data: string }>).map((f) => ({
+      name: f.name,
+      bytes: new Uint8Array(Buffer.from(f.data, "base64")),
+    }));
+    return {
+      tee: row.tee,
+      fmspc: row.fmspc,
+      evaluationDataNumber: Number(row.evaluation_data_number),
+      issueDate: Number(row.issue_date),
+      files,
+    };
   }
 
   /** Keeps the newest TCB Info per platform; returns whether `info` is newer than what was known. */
   async saveTcbInfo(info: TcbInfoRecord): Promise<boolean> {
     return this.#db.transaction(async (tx) => {
-      const [row] = await tx.query<{ evaluation_data_number: number }>("SELECT evaluation_data_number FROM node_tcb_info WHERE tee = $1 AND fmspc = $2", [info.tee, info.fmspc]);
+      const [row] = await tx.query<{ evaluation_data_number: number }>(
+        "SELECT evaluation_data_number FROM node_tcb_info WHERE tee = $1 AND fmspc = $2",
+        [info.tee, info.fmspc],
+      );
       if (row && Number(row.evaluation_data_number) >= info.evaluationDataNumber) return false;
       const files = JSON.stringify(info.files.map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString("base64") })));
       await tx.execute(
@@ -186,7 +201,18 @@ export class TcbRecoveryStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (verdict_id) DO UPDATE SET new_status = excluded.new_status, new_evaluation_data_number = excluded.new_evaluation_data_number,
          grace_ends_at = excluded.grace_ends_at`,
-        [d.verdictId, d.tee, d.fmspc, d.previousStatus, d.newStatus, d.previousEvaluationDataNumber, d.newEvaluationDataNumber, d.expiresAt, d.graceEndsAt, this.#now()],
+        [
+          d.verdictId,
+          d.tee,
+          d.fmspc,
+          d.previousStatus,
+          d.newStatus,
+          d.previousEvaluationDataNumber,
+          d.newEvaluationDataNumber,
+          d.expiresAt,
+          d.graceEndsAt,
+          this.#now(),
+        ],
       ),
     );
   }

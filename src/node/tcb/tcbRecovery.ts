@@ -75,7 +75,12 @@ export interface VerifiedTcbInfo {
 function platformOf(stamp: CollateralStamp): { tee: string; fmspc: string; evaluationDataNumber: number; issueDate: number } | undefined {
   const m = /^tcbInfo:(SGX|TDX):([0-9a-f]{12})$/.exec(stamp.key);
   if (stamp.document !== "tcbInfo" || !m) return undefined;
-  return { tee: m[1] === "SGX" ? "sgx" : "tdx", fmspc: m[2]!, evaluationDataNumber: stamp.number, issueDate: Math.floor(stamp.issued.getTime() / 1000) };
+  return {
+    tee: m[1] === "SGX" ? "sgx" : "tdx",
+    fmspc: m[2]!,
+    evaluationDataNumber: stamp.number,
+    issueDate: Math.floor(stamp.issued.getTime() / 1000),
+  };
 }
 
 /** The evidence's files with its TCB Info replaced by `latest`'s. */
@@ -143,12 +148,20 @@ export class TcbRecovery {
       });
       // Also on the first TCB Info seen for a platform: verdicts signed under an older one (as a peer,
       // with the collector's collateral) are compared against it too.
-      this.#scans = this.#scans.then(() => this.scan(platform.tee, platform.fmspc)).catch((error: unknown) => this.#o.log.error("TCB re-appraisal failed", { err: error }));
+      this.#scans = this.#scans
+        .then(() => this.scan(platform.tee, platform.fmspc))
+        .catch((error: unknown) => this.#o.log.error("TCB re-appraisal failed", { err: error }));
     }
   }
 
   /** The status the evidence gets under `latest` (or the code of the failure it meets). */
-  async #reappraise(evidenceHash: Hex, evidence: Uint8Array, files: readonly CollateralFile[], latest: TcbInfoRecord, at: bigint): Promise<string> {
+  async #reappraise(
+    evidenceHash: Hex,
+    evidence: Uint8Array,
+    files: readonly CollateralFile[],
+    latest: TcbInfoRecord,
+    at: bigint,
+  ): Promise<string> {
     const key = `${evidenceHash}:${latest.tee}:${latest.fmspc}:${latest.evaluationDataNumber}`;
     const cached = this.#reappraised.get(key);
     if (cached) return cached;

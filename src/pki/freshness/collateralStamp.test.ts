@@ -2,11 +2,32 @@ import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../../errors/index.ts";
 import { asTrustedRoot, createCrl, createRoot, issue } from "../../../test/support/testPki.ts";
 import { verifyCertificateChain } from "../x509/verifyCertificateChain.ts";
-import { checkFreshness, compareStamps, crlKey, crlNumberOf, crlStamp, intelDocumentStamp, type CollateralFreshnessOptions, type CollateralStamp } from "./collateralStamp.ts";
+import {
+  checkFreshness,
+  compareStamps,
+  crlKey,
+  crlNumberOf,
+  crlStamp,
+  intelDocumentStamp,
+  type CollateralFreshnessOptions,
+  type CollateralStamp,
+} from "./collateralStamp.ts";
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);
-const tcb = (number: number, issued: string): CollateralStamp => ({ document: "tcbInfo", key: "tcbInfo:SGX:00906ed50000", issued: d(issued), number, digest: `${number}-${issued}` });
-const crl = (number: number, issued: string): CollateralStamp => ({ document: "crl", key: "crl:CN=CA#00", issued: d(issued), number, digest: `${number}-${issued}` });
+const tcb = (number: number, issued: string): CollateralStamp => ({
+  document: "tcbInfo",
+  key: "tcbInfo:SGX:00906ed50000",
+  issued: d(issued),
+  number,
+  digest: `${number}-${issued}`,
+});
+const crl = (number: number, issued: string): CollateralStamp => ({
+  document: "crl",
+  key: "crl:CN=CA#00",
+  issued: d(issued),
+  number,
+  digest: `${number}-${issued}`,
+});
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -32,14 +53,47 @@ describe("collateral stamps", () => {
 
   const table: Array<{ name: string; stamp: CollateralStamp; options: CollateralFreshnessOptions; wantError?: string }> = [
     { name: "no floor, no maximum age", stamp: tcb(17, "2025-05-15"), options: {} },
-    { name: "as new as the floor", stamp: tcb(17, "2025-05-15"), options: { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(17, "2025-05-15")]]) } },
-    { name: "a lower evaluation than the floor", stamp: tcb(17, "2025-05-30"), options: { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(18, "2025-05-20")]]) }, wantError: "DCAP_TCB_INFO_STALE" },
-    { name: "an older issue of the floor's evaluation", stamp: tcb(18, "2025-05-20"), options: { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(18, "2025-05-21")]]) }, wantError: "DCAP_TCB_INFO_STALE" },
-    { name: "a QE Identity below the floor", stamp: { ...tcb(17, "2025-05-15"), document: "qeIdentity", key: "qeIdentity:QE" }, options: { floor: new Map([["qeIdentity:QE", { ...tcb(18, "2025-05-15"), document: "qeIdentity", key: "qeIdentity:QE" }]]) }, wantError: "DCAP_QE_IDENTITY_STALE" },
-    { name: "a CRL older than the floor's", stamp: crl(5, "2025-05-20"), options: { floor: new Map([["crl:CN=CA#00", crl(6, "2025-05-25")]]) }, wantError: "CRL_STALE" },
-    { name: "another key's floor does not apply", stamp: crl(5, "2025-05-20"), options: { floor: new Map([["crl:CN=Other#00", crl(6, "2025-05-25")]]) } },
+    {
+      name: "as new as the floor",
+      stamp: tcb(17, "2025-05-15"),
+      options: { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(17, "2025-05-15")]]) },
+    },
+    {
+      name: "a lower evaluation than the floor",
+      stamp: tcb(17, "2025-05-30"),
+      options: { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(18, "2025-05-20")]]) },
+      wantError: "DCAP_TCB_INFO_STALE",
+    },
+    {
+      name: "an older issue of the floor's evaluation",
+      stamp: tcb(18, "2025-05-20"),
+      options: { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(18, "2025-05-21")]]) },
+      wantError: "DCAP_TCB_INFO_STALE",
+    },
+    {
+      name: "a QE Identity below the floor",
+      stamp: { ...tcb(17, "2025-05-15"), document: "qeIdentity", key: "qeIdentity:QE" },
+      options: { floor: new Map([["qeIdentity:QE", { ...tcb(18, "2025-05-15"), document: "qeIdentity", key: "qeIdentity:QE" }]]) },
+      wantError: "DCAP_QE_IDENTITY_STALE",
+    },
+    {
+      name: "a CRL older than the floor's",
+      stamp: crl(5, "2025-05-20"),
+      options: { floor: new Map([["crl:CN=CA#00", crl(6, "2025-05-25")]]) },
+      wantError: "CRL_STALE",
+    },
+    {
+      name: "another key's floor does not apply",
+      stamp: crl(5, "2025-05-20"),
+      options: { floor: new Map([["crl:CN=Other#00", crl(6, "2025-05-25")]]) },
+    },
     { name: "issued within maxCollateralAge", stamp: tcb(17, "2025-05-25"), options: { maxCollateralAgeSeconds: 7 * 86_400 } },
-    { name: "issued longer ago than maxCollateralAge", stamp: tcb(17, "2025-05-15"), options: { maxCollateralAgeSeconds: 7 * 86_400 }, wantError: "COLLATERAL_TOO_OLD" },
+    {
+      name: "issued longer ago than maxCollateralAge",
+      stamp: tcb(17, "2025-05-15"),
+      options: { maxCollateralAgeSeconds: 7 * 86_400 },
+      wantError: "COLLATERAL_TOO_OLD",
+    },
   ];
   it.each(table)("checkFreshness: $name", ({ stamp, options, wantError }) => {
     expect(codeOf(() => checkFreshness(stamp, options, d("2025-06-01")))).toBe(wantError);
@@ -47,12 +101,23 @@ describe("collateral stamps", () => {
 
   it("names the document and both dates and numbers in a refusal", () => {
     try {
-      checkFreshness(tcb(17, "2025-05-15"), { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(18, "2025-05-28")]]) }, d("2025-06-01"), "TCB Info SGX 00906ed50000");
+      checkFreshness(
+        tcb(17, "2025-05-15"),
+        { floor: new Map([["tcbInfo:SGX:00906ed50000", tcb(18, "2025-05-28")]]) },
+        d("2025-06-01"),
+        "TCB Info SGX 00906ed50000",
+      );
       expect.unreachable();
     } catch (e) {
       if (!isKeepledgerError(e)) throw e;
-      expect(e.shortMessage).toBe("TCB Info SGX 00906ed50000 issued 2025-05-15T00:00:00.000Z (#17) is older than the one issued 2025-05-28T00:00:00.000Z (#18) this validator has verified");
-      expect(e.details).toMatchObject({ document: "tcbInfo:SGX:00906ed50000", got: { issued: "2025-05-15T00:00:00.000Z", number: 17 }, newest: { issued: "2025-05-28T00:00:00.000Z", number: 18 } });
+      expect(e.shortMessage).toBe(
+        "TCB Info SGX 00906ed50000 issued 2025-05-15T00:00:00.000Z (#17) is older than the one issued 2025-05-28T00:00:00.000Z (#18) this validator has verified",
+      );
+      expect(e.details).toMatchObject({
+        document: "tcbInfo:SGX:00906ed50000",
+        got: { issued: "2025-05-15T00:00:00.000Z", number: 17 },
+        newest: { issued: "2025-05-28T00:00:00.000Z", number: 18 },
+      });
     }
   });
 
@@ -74,8 +139,16 @@ describe("CRL selection with a floor", () => {
     const newer = await createCrl(ca, [leaf.cert.serial], { thisUpdate: d("2025-05-25"), nextUpdate: d("2025-06-25"), crlNumber: 8 });
     expect(crlNumberOf(sameDayHigher)).toBe(300);
     expect(crlNumberOf(rootCrl)).toBe(0);
-    const verify = (crls: typeof older[], floor?: CollateralStamp) =>
-      verifyCertificateChain({ name: "test chain", chain: [leaf.cert, ca.cert], roots: [asTrustedRoot(root)], at: d("2025-06-01"), crls: [rootCrl, ...crls], requireCrls: true, crlFreshness: { floor: new Map(floor ? [[floor.key, floor]] : []) } });
+    const verify = (crls: (typeof older)[], floor?: CollateralStamp) =>
+      verifyCertificateChain({
+        name: "test chain",
+        chain: [leaf.cert, ca.cert],
+        roots: [asTrustedRoot(root)],
+        at: d("2025-06-01"),
+        crls: [rootCrl, ...crls],
+        requireCrls: true,
+        crlFreshness: { floor: new Map(floor ? [[floor.key, floor]] : []) },
+      });
 
     expect(verify([older, sameDayHigher]).crlsUsed).toContain(sameDayHigher);
     // The newer CRL revokes the leaf; the older one, still inside its nextUpdate, does not.

@@ -149,13 +149,21 @@ export function describeStamp(s: CollateralStamp): { issued: string; number: num
  * DCAP_TCB_INFO_STALE, DCAP_QE_IDENTITY_STALE) or issued longer than maxCollateralAgeSeconds before `at`
  * (COLLATERAL_TOO_OLD). The details name the document and both dates and numbers.
  */
-export function checkFreshness(stamp: CollateralStamp, options: CollateralFreshnessOptions | undefined, at: Date, name = NAMES[stamp.document]): void {
+export function checkFreshness(
+  stamp: CollateralStamp,
+  options: CollateralFreshnessOptions | undefined,
+  at: Date,
+  name = NAMES[stamp.document],
+): void {
   const known = options?.floor?.get(stamp.key);
   if (known && compareStamps(stamp, known) < 0) {
     throw new VerificationError(
       STALE_CODES[stamp.document],
       `${name} issued ${stamp.issued.toISOString()} (#${stamp.number}) is older than the one issued ${known.issued.toISOString()} (#${known.number}) this validator has verified`,
-      { at: { field: `collateral.${stamp.document}` }, details: { document: stamp.key, got: describeStamp(stamp), newest: describeStamp(known) } },
+      {
+        at: { field: `collateral.${stamp.document}` },
+        details: { document: stamp.key, got: describeStamp(stamp), newest: describeStamp(known) },
+      },
     );
   }
   const maxAge = options?.maxCollateralAgeSeconds;
@@ -163,7 +171,10 @@ export function checkFreshness(stamp: CollateralStamp, options: CollateralFreshn
     throw new VerificationError(
       FRESHNESS_CODES.COLLATERAL_TOO_OLD,
       `${name} was issued ${stamp.issued.toISOString()}, more than ${maxAge} s before ${at.toISOString()}`,
-      { at: { field: `collateral.${stamp.document}` }, details: { document: stamp.key, issued: stamp.issued.toISOString(), at: at.toISOString(), maxCollateralAgeSeconds: maxAge } },
+      {
+        at: { field: `collateral.${stamp.document}` },
+        details: { document: stamp.key, issued: stamp.issued.toISOString(), at: at.toISOString(), maxCollateralAgeSeconds: maxAge },
+      },
     );
   }
 }

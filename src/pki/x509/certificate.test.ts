@@ -44,7 +44,8 @@ describe("the DER certificate parser agrees with @peculiar/x509", () => {
       expect(ours.isCa).toBe(theirs.getExtension(BasicConstraintsExtension)?.ca === true);
       expect(ours.keyUsage).toBe(theirs.getExtension(KeyUsagesExtension)?.usages ?? null);
       expect(ours.extensions.map((e) => e.oid)).toEqual(theirs.extensions.map((e) => e.type));
-      for (const [i, e] of ours.extensions.entries()) expect(Buffer.from(e.value).equals(Buffer.from(theirs.extensions[i]!.value))).toBe(true);
+      for (const [i, e] of ours.extensions.entries())
+        expect(Buffer.from(e.value).equals(Buffer.from(theirs.extensions[i]!.value))).toBe(true);
     }
     for (const der of crls) {
       const ours = parseCrl(der);

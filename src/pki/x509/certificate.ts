@@ -6,7 +6,20 @@ import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { X509_CODES } from "./codes.ts";
 import { bytesEqual } from "../../util/bytes.ts";
-import { DER, checkBitString, checkMinimalInteger, childrenOf, childrenUpTo, decodeBoolean, derFail, expectTag, readOid, readSingle, readSmallInteger, type Tlv } from "./der.ts";
+import {
+  DER,
+  checkBitString,
+  checkMinimalInteger,
+  childrenOf,
+  childrenUpTo,
+  decodeBoolean,
+  derFail,
+  expectTag,
+  readOid,
+  readSingle,
+  readSmallInteger,
+  type Tlv,
+} from "./der.ts";
 import { parseTime, renderName } from "./names.ts";
 import { parseSignatureAlgorithm, type SignatureAlgorithm } from "./signatureAlgorithm.ts";
 
@@ -60,7 +73,6 @@ export interface ParsedCrl {
   revokedSerials: ReadonlySet<string>;
 }
 
-
 function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -91,13 +103,19 @@ function splitSigned(
   const inner = childrenOf(tbsSeq, `${what}.tbs`);
   const index = kind === "certificate" ? (inner[0]?.tag === 0xa0 ? 2 : 1) : inner[0]?.tag === DER.INTEGER ? 1 : 0;
   if (inner[index] === undefined || !bytesEqual(inner[index].raw, algSeq.raw)) {
-    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${what}: the signature algorithm outside the signed part differs from the one inside`, {
-      at: { field: what },
-    });
+    throw new EvidenceFormatError(
+      X509_CODES.CERT_MALFORMED,
+      `${what}: the signature algorithm outside the signed part differs from the one inside`,
+      {
+        at: { field: what },
+      },
+    );
   }
   const sigBits = checkBitString(expectTag(sig, DER.BIT_STRING, `${what}.signatureValue`), `${what}.signatureValue`);
   if (sigBits.unused !== 0) {
-    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${what} signature BIT STRING has unused bits`, { at: { field: `${what}.signatureValue`, offset: sig!.offset } });
+    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${what} signature BIT STRING has unused bits`, {
+      at: { field: `${what}.signatureValue`, offset: sig!.offset },
+    });
   }
   const [oid, params] = childrenUpTo(algSeq, 2, `${what}.signatureAlgorithm`);
   const algorithm = parseSignatureAlgorithm(readOid(oid, `${what}.signatureAlgorithm`), params);
@@ -141,7 +159,8 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
     const [v] = childrenUpTo(f[0], 1, `${field}.version`);
     version = readSmallInteger(v, `${field}.version`);
     // version is DEFAULT v1: DER leaves it out rather than encoding 0.
-    if (version === 0) derFail(`${field}.version`, f[0].offset, "version v1 encoded although it is the DEFAULT", undefined, X509_CODES.DER_DEFAULT_ENCODED);
+    if (version === 0)
+      derFail(`${field}.version`, f[0].offset, "version v1 encoded although it is the DEFAULT", undefined, X509_CODES.DER_DEFAULT_ENCODED);
     if (version > 2) versionInvalid(field, f[0].offset, `version ${version + 1} does not exist`, version);
     i = 1;
   }
@@ -158,15 +177,31 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
   // Then, in this order and each at most once: [1] issuerUniqueID, [2] subjectUniqueID (v2 or v3), [3] extensions (v3).
   let wrapper: Tlv | undefined;
   // (The unique identifiers are IMPLICIT BIT STRINGs, so primitive: 0x81, 0x82.)
-  for (const [tag, minVersion] of [[0x81, 1], [0x82, 1], [0xa3, 2]] as const) {
+  for (const [tag, minVersion] of [
+    [0x81, 1],
+    [0x82, 1],
+    [0xa3, 2],
+  ] as const) {
     const t = f[i];
     if (t === undefined || t.tag !== tag) continue;
-    if (version < minVersion) versionInvalid(field, t.offset, `a v${version + 1} certificate has ${t.tag === 0xa3 ? "extensions (v3 only)" : "unique identifiers (v2 and v3 only)"}`, version);
+    if (version < minVersion)
+      versionInvalid(
+        field,
+        t.offset,
+        `a v${version + 1} certificate has ${t.tag === 0xa3 ? "extensions (v3 only)" : "unique identifiers (v2 and v3 only)"}`,
+        version,
+      );
     if (t.tag === 0xa3) wrapper = t;
     i++;
   }
   if (f[i] !== undefined) {
-    derFail(`${field}.tbs`, f[i]!.offset, `unexpected element with tag 0x${f[i]!.tag.toString(16)} after subjectPublicKeyInfo`, { tag: f[i]!.tag }, X509_CODES.DER_TRAILING_DATA);
+    derFail(
+      `${field}.tbs`,
+      f[i]!.offset,
+      `unexpected element with tag 0x${f[i]!.tag.toString(16)} after subjectPublicKeyInfo`,
+      { tag: f[i]!.tag },
+      X509_CODES.DER_TRAILING_DATA,
+    );
   }
   const extensions = parseExtensions(wrapper, field);
   let publicKey: KeyObject;
@@ -175,8 +210,14 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
   } catch (cause) {
     throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} has an unusable public key`, { at: { field }, cause });
   }
-  const basic = basicConstraintsOf(extensions.find((e) => e.oid === "2.5.29.19"), field);
-  const keyUsage = keyUsageOf(extensions.find((e) => e.oid === "2.5.29.15"), field);
+  const basic = basicConstraintsOf(
+    extensions.find((e) => e.oid === "2.5.29.19"),
+    field,
+  );
+  const keyUsage = keyUsageOf(
+    extensions.find((e) => e.oid === "2.5.29.15"),
+    field,
+  );
   let x509: X509Certificate | undefined;
   return remember(caches?.certificates, fingerprint, {
     der,
@@ -222,7 +263,10 @@ export const KEY_USAGE = {
 } as const;
 
 function versionInvalid(field: string, offset: number, why: string, version: number): never {
-  throw new EvidenceFormatError(X509_CODES.CERT_VERSION_INVALID, `${field}: ${why}`, { at: { field: `${field}.version`, offset }, details: { version: version + 1 } });
+  throw new EvidenceFormatError(X509_CODES.CERT_VERSION_INVALID, `${field}: ${why}`, {
+    at: { field: `${field}.version`, offset },
+    details: { version: version + 1 },
+  });
 }
 
 /** SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }, walked as DER. */
@@ -231,7 +275,14 @@ function checkSpki(spki: Tlv, field: string): void {
   const [oid] = childrenUpTo(expectTag(alg, DER.SEQUENCE, `${field}.algorithm`), 2, `${field}.algorithm`);
   readOid(oid, `${field}.algorithm`);
   const bits = checkBitString(expectTag(key, DER.BIT_STRING, `${field}.subjectPublicKey`), `${field}.subjectPublicKey`);
-  if (bits.unused !== 0) derFail(`${field}.subjectPublicKey`, key!.valueOffset, "a public key with unused bits", { unused: bits.unused }, X509_CODES.DER_BIT_STRING_INVALID);
+  if (bits.unused !== 0)
+    derFail(
+      `${field}.subjectPublicKey`,
+      key!.valueOffset,
+      "a public key with unused bits",
+      { unused: bits.unused },
+      X509_CODES.DER_BIT_STRING_INVALID,
+    );
 }
 
 function parseExtensions(wrapper: Tlv | undefined, field: string): CertificateExtension[] {
@@ -240,7 +291,10 @@ function parseExtensions(wrapper: Tlv | undefined, field: string): CertificateEx
   const out: CertificateExtension[] = [];
   const exts = childrenOf(expectTag(list, DER.SEQUENCE, `${field}.extensions`), `${field}.extensions`);
   // Extensions ::= SEQUENCE SIZE (1..MAX): a v3 certificate without extensions leaves the [3] out.
-  if (exts.length === 0) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: an empty extensions list`, { at: { field: `${field}.extensions`, offset: list!.offset } });
+  if (exts.length === 0)
+    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: an empty extensions list`, {
+      at: { field: `${field}.extensions`, offset: list!.offset },
+    });
   for (const ext of exts) {
     const parts = childrenUpTo(expectTag(ext, DER.SEQUENCE, `${field}.extension`), 3, `${field}.extension`);
     const oid = readOid(parts[0], `${field}.extension`);
@@ -248,11 +302,20 @@ function parseExtensions(wrapper: Tlv | undefined, field: string): CertificateEx
     if (parts.length === 3) {
       critical = decodeBoolean(parts[1], `${field}.extension(${oid}).critical`);
       // critical is DEFAULT FALSE: DER leaves it out rather than encoding FALSE.
-      if (!critical) derFail(`${field}.extension(${oid}).critical`, parts[1]!.offset, "critical FALSE encoded although it is the DEFAULT", { oid }, X509_CODES.DER_DEFAULT_ENCODED);
+      if (!critical)
+        derFail(
+          `${field}.extension(${oid}).critical`,
+          parts[1]!.offset,
+          "critical FALSE encoded although it is the DEFAULT",
+          { oid },
+          X509_CODES.DER_DEFAULT_ENCODED,
+        );
     }
     const value = expectTag(parts[parts.length - 1], DER.OCTET_STRING, `${field}.extension(${oid}).value`).value;
     if (parts.length < 2 || out.some((e) => e.oid === oid)) {
-      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed or repeated extension ${oid}`, { at: { field: `${field}.extension(${oid})`, offset: ext.offset } });
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed or repeated extension ${oid}`, {
+        at: { field: `${field}.extension(${oid})`, offset: ext.offset },
+      });
     }
     out.push({ oid, critical, value, offset: ext.offset });
   }
@@ -269,13 +332,17 @@ function basicConstraintsOf(ext: CertificateExtension | undefined, field: string
   let i = 0;
   if (parts[i]?.tag === DER.BOOLEAN) {
     isCa = decodeBoolean(parts[i], `${name}.cA`);
-    if (!isCa) derFail(`${name}.cA`, parts[i]!.offset, "cA FALSE encoded although it is the DEFAULT", undefined, X509_CODES.DER_DEFAULT_ENCODED);
+    if (!isCa)
+      derFail(`${name}.cA`, parts[i]!.offset, "cA FALSE encoded although it is the DEFAULT", undefined, X509_CODES.DER_DEFAULT_ENCODED);
     i++;
   }
   if (parts[i] !== undefined) {
     pathLenConstraint = readSmallInteger(parts[i], `${name}.pathLenConstraint`);
     // "CAs MUST NOT include the pathLenConstraint field unless the cA boolean is asserted".
-    if (!isCa) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: pathLenConstraint without cA`, { at: { field: `${name}.pathLenConstraint`, offset: parts[i]!.offset } });
+    if (!isCa)
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: pathLenConstraint without cA`, {
+        at: { field: `${name}.pathLenConstraint`, offset: parts[i]!.offset },
+      });
     i++;
   }
   if (parts[i] !== undefined) derFail(name, parts[i]!.offset, "unexpected element", undefined, X509_CODES.DER_TRAILING_DATA);
@@ -298,7 +365,10 @@ function keyUsageOf(ext: CertificateExtension | undefined, field: string): numbe
   const { bytes } = checkBitString(tlv, `${field}.keyUsage`, !exempt);
   // Nine named bits fit two octets; "at least one of the bits MUST be set" (RFC 5280 §4.2.1.3).
   if (bytes.length === 0 || bytes.length > 2) {
-    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed keyUsage`, { at: { field: `${field}.keyUsage` }, details: { octets: bytes.length } });
+    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: malformed keyUsage`, {
+      at: { field: `${field}.keyUsage` },
+      details: { octets: bytes.length },
+    });
   }
   let flags = 0;
   for (let byte = 0; byte < bytes.length; byte++) {
@@ -333,7 +403,8 @@ export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: Pki
   i++; // signature AlgorithmIdentifier
   const issuerName = expectTag(f[i++], DER.SEQUENCE, `${field}.issuer`);
   const thisUpdate = parseTime(f[i++], `${field}.thisUpdate`);
-  const nextUpdate = f[i] !== undefined && (f[i]!.tag === 0x17 || f[i]!.tag === 0x18) ? parseTime(f[i++], `${field}.nextUpdate`) : undefined;
+  const nextUpdate =
+    f[i] !== undefined && (f[i]!.tag === 0x17 || f[i]!.tag === 0x18) ? parseTime(f[i++], `${field}.nextUpdate`) : undefined;
   const revokedSerials = new Set<string>();
   if (f[i]?.tag === DER.SEQUENCE) {
     for (const entry of childrenOf(f[i]!, `${field}.revokedCertificates`)) {
@@ -355,7 +426,13 @@ export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: Pki
     i++;
   }
   if (f[i] !== undefined) {
-    derFail(`${field}.tbs`, f[i]!.offset, `unexpected element with tag 0x${f[i]!.tag.toString(16)} after the CRL's last field`, { tag: f[i]!.tag }, X509_CODES.DER_TRAILING_DATA);
+    derFail(
+      `${field}.tbs`,
+      f[i]!.offset,
+      `unexpected element with tag 0x${f[i]!.tag.toString(16)} after the CRL's last field`,
+      { tag: f[i]!.tag },
+      X509_CODES.DER_TRAILING_DATA,
+    );
   }
   let x509: X509Crl | undefined;
   return remember(caches?.crls, key, {

@@ -36,10 +36,20 @@ function outcome(bytes: Uint8Array): { value: unknown } | { code: string; offset
 describe("the DER reader refuses BER and non-minimal encodings", () => {
   const rows: Array<{ name: string; input: string; wantError: string; wantOffset: number }> = [
     { name: "a length below 128 in the long form", input: "04 81 03 010203", wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 0 },
-    { name: "a long-form length with a leading zero octet", input: `04 82 0080 ${"00".repeat(128)}`, wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 0 },
+    {
+      name: "a long-form length with a leading zero octet",
+      input: `04 82 0080 ${"00".repeat(128)}`,
+      wantError: "DER_LENGTH_NOT_MINIMAL",
+      wantOffset: 0,
+    },
     { name: "an indefinite length (BER)", input: "30 80 020105 0000", wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 0 },
     { name: "a non-minimal length inside a SEQUENCE", input: "30 05 02 81 01 05 00", wantError: "DER_LENGTH_NOT_MINIMAL", wantOffset: 2 },
-    { name: "an OID arc padded with 0x80 (55 80 1d 13 is not 2.5.29.19)", input: "06 04 55801d13", wantError: "DER_OID_INVALID", wantOffset: 3 },
+    {
+      name: "an OID arc padded with 0x80 (55 80 1d 13 is not 2.5.29.19)",
+      input: "06 04 55801d13",
+      wantError: "DER_OID_INVALID",
+      wantOffset: 3,
+    },
     { name: "an OID padded in its first subidentifier", input: "06 04 80551d13", wantError: "DER_OID_INVALID", wantOffset: 2 },
     { name: "an OID ending inside an arc", input: "06 03 551d93", wantError: "DER_OID_INVALID", wantOffset: 4 },
     { name: "an empty OID", input: "06 00", wantError: "DER_OID_INVALID", wantOffset: 2 },
@@ -65,7 +75,11 @@ describe("the DER reader refuses BER and non-minimal encodings", () => {
   const valid: Array<{ name: string; input: string; want: unknown }> = [
     { name: "basicConstraints' OID", input: "06 03 551d13", want: "2.5.29.19" },
     { name: "an OID whose first subidentifier takes two octets (2.999.3)", input: "06 03 883703", want: "2.999.3" },
-    { name: "a UUID OID with an arc beyond 2^53", input: Buffer.from(oid("2.25.242841461879471859265821855390472246125")).toString("hex"), want: "2.25.242841461879471859265821855390472246125" },
+    {
+      name: "a UUID OID with an arc beyond 2^53",
+      input: Buffer.from(oid("2.25.242841461879471859265821855390472246125")).toString("hex"),
+      want: "2.25.242841461879471859265821855390472246125",
+    },
     { name: "BOOLEAN TRUE", input: "01 01 ff", want: true },
     { name: "BOOLEAN FALSE", input: "01 01 00", want: false },
     { name: "an INTEGER whose 0x00 keeps it positive", input: "02 02 0080", want: 128 },

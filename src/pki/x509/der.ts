@@ -39,7 +39,13 @@ export const DER = {
 type DerCode = (typeof X509_CODES)[keyof typeof X509_CODES];
 
 /** Throws a format error naming the field and the byte offset. */
-export function derFail(field: string, offset: number, message: string, details?: Record<string, unknown>, code: DerCode = X509_CODES.EVIDENCE_DER_MALFORMED): never {
+export function derFail(
+  field: string,
+  offset: number,
+  message: string,
+  details?: Record<string, unknown>,
+  code: DerCode = X509_CODES.EVIDENCE_DER_MALFORMED,
+): never {
   throw new EvidenceFormatError(code, `malformed DER in ${field}: ${message}`, {
     at: { field, offset },
     ...(details ? { details } : {}),
@@ -65,15 +71,23 @@ export function readTlv(bytes: Uint8Array, offset: number, field: string, base =
     if (n === 0) derFail(field, at, "indefinite length (BER, not DER)", undefined, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     if (n > 4) derFail(field, at, "unsupported length form", { lengthOctets: n });
     if (offset + 2 + n > bytes.length) derFail(field, at, "length runs past the end");
-    if (bytes[offset + 2] === 0) derFail(field, at, "length has a leading zero octet", { lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
+    if (bytes[offset + 2] === 0)
+      derFail(field, at, "length has a leading zero octet", { lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + bytes[offset + 2 + i]!;
-    if (length < 0x80) derFail(field, at, `length ${length} in the long form`, { length, lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
+    if (length < 0x80)
+      derFail(field, at, `length ${length} in the long form`, { length, lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     headerLength += n;
   }
   const end = offset + headerLength + length;
   if (end > bytes.length) derFail(field, at, "element runs past the end", { length, available: bytes.length - offset - headerLength });
-  return { tag, raw: bytes.subarray(offset, end), value: bytes.subarray(offset + headerLength, end), offset: at, valueOffset: at + headerLength };
+  return {
+    tag,
+    raw: bytes.subarray(offset, end),
+    value: bytes.subarray(offset + headerLength, end),
+    offset: at,
+    valueOffset: at + headerLength,
+  };
 }
 
 /** Reads a whole buffer that must be exactly one element of the given tag. */
@@ -81,7 +95,13 @@ export function readSingle(bytes: Uint8Array, tag: number, field: string, base =
   const tlv = readTlv(bytes, 0, field, base);
   if (tlv.tag !== tag) derFail(field, base, `expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`);
   if (tlv.raw.length !== bytes.length) {
-    derFail(field, base + tlv.raw.length, "trailing bytes after the element", { trailing: bytes.length - tlv.raw.length }, X509_CODES.DER_TRAILING_DATA);
+    derFail(
+      field,
+      base + tlv.raw.length,
+      "trailing bytes after the element",
+      { trailing: bytes.length - tlv.raw.length },
+      X509_CODES.DER_TRAILING_DATA,
+    );
   }
   return tlv;
 }
@@ -105,7 +125,13 @@ export function childrenOf(parent: Tlv, field: string): Tlv[] {
 export function childrenUpTo(parent: Tlv, max: number, field: string): Tlv[] {
   const out = childrenOf(parent, field);
   if (out.length > max) {
-    derFail(field, out[max]!.offset, `${out.length - max} element(s) after the last field`, { elements: out.length, want: max }, X509_CODES.DER_TRAILING_DATA);
+    derFail(
+      field,
+      out[max]!.offset,
+      `${out.length - max} element(s) after the last field`,
+      { elements: out.length, want: max },
+      X509_CODES.DER_TRAILING_DATA,
+    );
   }
   return out;
 }
@@ -129,7 +155,14 @@ export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string 
   let start = true;
   for (let i = 0; i < value.length; i++) {
     const b = value[i]!;
-    if (start && b === 0x80) derFail(field, offset + i, "OID arc with a leading 0x80 octet (not minimal)", { oid: Buffer.from(value).toString("hex") }, X509_CODES.DER_OID_INVALID);
+    if (start && b === 0x80)
+      derFail(
+        field,
+        offset + i,
+        "OID arc with a leading 0x80 octet (not minimal)",
+        { oid: Buffer.from(value).toString("hex") },
+        X509_CODES.DER_OID_INVALID,
+      );
     start = false;
     if (typeof acc === "number" && acc < 2 ** 45) acc = acc * 128 + (b & 0x7f);
     else acc = (BigInt(acc) << 7n) | BigInt(b & 0x7f);
@@ -149,7 +182,14 @@ export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string 
       start = true;
     }
   }
-  if (!start) derFail(field, offset + value.length - 1, "OID ends inside an arc", { oid: Buffer.from(value).toString("hex") }, X509_CODES.DER_OID_INVALID);
+  if (!start)
+    derFail(
+      field,
+      offset + value.length - 1,
+      "OID ends inside an arc",
+      { oid: Buffer.from(value).toString("hex") },
+      X509_CODES.DER_OID_INVALID,
+    );
   return parts.join(".");
 }
 
@@ -163,7 +203,13 @@ export function readOid(tlv: Tlv | undefined, field: string): string {
 export function decodeBoolean(tlv: Tlv | undefined, field: string): boolean {
   const t = expectTag(tlv, DER.BOOLEAN, field);
   if (t.value.length !== 1 || (t.value[0] !== 0x00 && t.value[0] !== 0xff)) {
-    derFail(field, t.valueOffset, "BOOLEAN must be one octet, 0x00 or 0xFF", { value: Buffer.from(t.value).toString("hex") }, X509_CODES.DER_BOOLEAN_INVALID);
+    derFail(
+      field,
+      t.valueOffset,
+      "BOOLEAN must be one octet, 0x00 or 0xFF",
+      { value: Buffer.from(t.value).toString("hex") },
+      X509_CODES.DER_BOOLEAN_INVALID,
+    );
   }
   return t.value[0] === 0xff;
 }
@@ -175,7 +221,13 @@ export function decodeBoolean(tlv: Tlv | undefined, field: string): boolean {
 export function checkMinimalInteger(value: Uint8Array, field: string, offset = 0): void {
   if (value.length === 0) derFail(field, offset, "empty INTEGER", undefined, X509_CODES.DER_INTEGER_NOT_MINIMAL);
   if (value.length > 1 && ((value[0] === 0x00 && value[1]! < 0x80) || (value[0] === 0xff && value[1]! >= 0x80))) {
-    derFail(field, offset, "INTEGER with a redundant leading octet", { value: Buffer.from(value.subarray(0, 4)).toString("hex") }, X509_CODES.DER_INTEGER_NOT_MINIMAL);
+    derFail(
+      field,
+      offset,
+      "INTEGER with a redundant leading octet",
+      { value: Buffer.from(value.subarray(0, 4)).toString("hex") },
+      X509_CODES.DER_INTEGER_NOT_MINIMAL,
+    );
   }
 }
 
@@ -202,7 +254,8 @@ export function readSmallInteger(tlv: Tlv | undefined, field: string, tag: numbe
  */
 export function checkBitString(tlv: Tlv, field: string, namedBits = false): { unused: number; bytes: Uint8Array } {
   const v = tlv.value;
-  const fail = (why: string, details?: Record<string, unknown>): never => derFail(field, tlv.valueOffset, why, details, X509_CODES.DER_BIT_STRING_INVALID);
+  const fail = (why: string, details?: Record<string, unknown>): never =>
+    derFail(field, tlv.valueOffset, why, details, X509_CODES.DER_BIT_STRING_INVALID);
   if (v.length === 0) fail("BIT STRING without its unused-bits octet");
   const unused = v[0]!;
   if (unused > 7) fail(`${unused} unused bits`, { unused });

@@ -60,6 +60,9 @@ export function oid(dotted: string): Uint8Array {
 
 /** UTCTime until 2049, GeneralizedTime after (RFC 5280 4.1.2.5), to the second. */
 export function time(d: Date): Uint8Array {
-  const iso = d.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:T]/g, "");
+  const iso = d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:T]/g, "");
   return d.getUTCFullYear() < 2050 ? tlv(0x17, new Uint8Array(Buffer.from(iso.slice(2)))) : tlv(0x18, new Uint8Array(Buffer.from(iso)));
 }

@@ -38,7 +38,9 @@ function attributeValue(tlv: Tlv): string {
   if (tlv.tag === 0x1e) {
     // BMPString: UCS-2, big-endian, so an even number of octets.
     if (tlv.value.length % 2 !== 0) {
-      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, "a BMPString with an odd number of octets", { at: { field: "name", offset: tlv.offset } });
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, "a BMPString with an odd number of octets", {
+        at: { field: "name", offset: tlv.offset },
+      });
     }
     return escape(Buffer.from(tlv.value).swap16().toString("utf16le"));
   }
@@ -55,12 +57,17 @@ export function renderName(name: Tlv, field: string): string {
   const rdns: string[] = [];
   for (const rdn of childrenOf(name, field)) {
     if (rdn.tag !== DER.SET || rdn.value.length === 0) {
-      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: a relative distinguished name is not a non-empty SET`, { at: { field, offset: rdn.offset } });
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: a relative distinguished name is not a non-empty SET`, {
+        at: { field, offset: rdn.offset },
+      });
     }
     const parts = childrenOf(rdn, field).map((atv) => {
       const [type, value] = childrenUpTo(expectTag(atv, DER.SEQUENCE, field), 2, field);
       const oid = readOid(type, field);
-      if (value === undefined) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: attribute ${oid} has no value`, { at: { field, offset: atv.offset } });
+      if (value === undefined)
+        throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: attribute ${oid} has no value`, {
+          at: { field, offset: atv.offset },
+        });
       return `${SHORT_NAMES[oid] ?? oid}=${attributeValue(value)}`;
     });
     rdns.push(parts.join("+"));

@@ -56,8 +56,13 @@ export function parseSignatureAlgorithm(oid: string, params: Tlv | undefined): S
     } else if (field.tag === 0xa1) {
       // MGF1 with its hash: SEQUENCE { OID mgf1, AlgorithmIdentifier hash }
       const [mgf] = childrenUpTo(field, 1, "RSASSA-PSS maskGenAlgorithm");
-      const [mgfOid, mgfParams] = childrenUpTo(expectTag(mgf, DER.SEQUENCE, "RSASSA-PSS maskGenAlgorithm"), 2, "RSASSA-PSS maskGenAlgorithm");
-      if (readOid(mgfOid, "RSASSA-PSS maskGenAlgorithm") !== MGF1) unsupported(`${RSASSA_PSS} with a mask generation function other than MGF1`);
+      const [mgfOid, mgfParams] = childrenUpTo(
+        expectTag(mgf, DER.SEQUENCE, "RSASSA-PSS maskGenAlgorithm"),
+        2,
+        "RSASSA-PSS maskGenAlgorithm",
+      );
+      if (readOid(mgfOid, "RSASSA-PSS maskGenAlgorithm") !== MGF1)
+        unsupported(`${RSASSA_PSS} with a mask generation function other than MGF1`);
       mgfHash = hashOf(mgfParams, "RSASSA-PSS MGF1 hash");
     } else if (field.tag === 0xa2) {
       const [int] = childrenUpTo(field, 1, "RSASSA-PSS saltLength");

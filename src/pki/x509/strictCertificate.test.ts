@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { explicit, integer, oid, seq, tlv } from "./derEncode.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { ECDSA_SHA256, asTrustedRoot, createRoot, issueRaw, rawExtension, type RawCertificateParts, type TestCa } from "../../../test/support/testPki.ts";
+import {
+  ECDSA_SHA256,
+  asTrustedRoot,
+  createRoot,
+  issueRaw,
+  rawExtension,
+  type RawCertificateParts,
+  type TestCa,
+} from "../../../test/support/testPki.ts";
 import { parseCertificate } from "./certificate.ts";
 import { verifyCertificateChain } from "./verifyCertificateChain.ts";
 
@@ -34,26 +42,78 @@ describe("certificates from the test signer with one non-DER field", () => {
     { name: "an element after signatureValue", parts: { trailing: hex("0500") }, wantError: "DER_TRAILING_DATA" },
     { name: "a byte after the certificate", edit: (der) => Uint8Array.of(...der, 0x00), wantError: "DER_TRAILING_DATA" },
     { name: "an element after the extensions in the TBS", parts: { tbsTrailing: hex("0500") }, wantError: "DER_TRAILING_DATA" },
-    { name: "critical as BOOLEAN 0x01", parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, hex("010101"), seq())] }, wantError: "DER_BOOLEAN_INVALID" },
-    { name: "critical FALSE encoded (it is the DEFAULT)", parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, hex("010100"), seq())] }, wantError: "DER_DEFAULT_ENCODED" },
-    { name: "cA FALSE encoded (it is the DEFAULT)", parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, TRUE, hex("3003010100"))] }, wantError: "DER_DEFAULT_ENCODED" },
-    { name: "basicConstraints' OID spelt 55 80 1d 13", parts: { extensions: [rawExtension(hex("060455801d13"), TRUE, hex("30030101ff"))] }, wantError: "DER_OID_INVALID" },
-    { name: "an extension value with a long-form length below 128", parts: { extensions: [seq(BASIC_CONSTRAINTS, TRUE, hex("04 81 02 3000"))] }, wantError: "DER_LENGTH_NOT_MINIMAL" },
+    {
+      name: "critical as BOOLEAN 0x01",
+      parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, hex("010101"), seq())] },
+      wantError: "DER_BOOLEAN_INVALID",
+    },
+    {
+      name: "critical FALSE encoded (it is the DEFAULT)",
+      parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, hex("010100"), seq())] },
+      wantError: "DER_DEFAULT_ENCODED",
+    },
+    {
+      name: "cA FALSE encoded (it is the DEFAULT)",
+      parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, TRUE, hex("3003010100"))] },
+      wantError: "DER_DEFAULT_ENCODED",
+    },
+    {
+      name: "basicConstraints' OID spelt 55 80 1d 13",
+      parts: { extensions: [rawExtension(hex("060455801d13"), TRUE, hex("30030101ff"))] },
+      wantError: "DER_OID_INVALID",
+    },
+    {
+      name: "an extension value with a long-form length below 128",
+      parts: { extensions: [seq(BASIC_CONSTRAINTS, TRUE, hex("04 81 02 3000"))] },
+      wantError: "DER_LENGTH_NOT_MINIMAL",
+    },
     { name: "a serial number with a redundant 0x00", parts: { serial: hex("020300 1234") }, wantError: "DER_INTEGER_NOT_MINIMAL" },
-    { name: "a pathLenConstraint with a redundant 0x00", parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, TRUE, hex("30070101ff02020001"))] }, wantError: "DER_INTEGER_NOT_MINIMAL" },
-    { name: "a pathLenConstraint without cA", parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, TRUE, hex("3003020100"))] }, wantError: "CERT_MALFORMED" },
-    { name: "keyUsage with trailing zero bits (03 02 00 80)", parts: { extensions: [eeBasicConstraints, rawExtension(KEY_USAGE, TRUE, hex("03020080"))] }, wantError: "DER_BIT_STRING_INVALID" },
-    { name: "keyUsage with non-zero padding bits", parts: { extensions: [eeBasicConstraints, rawExtension(KEY_USAGE, TRUE, hex("03020781"))] }, wantError: "DER_BIT_STRING_INVALID" },
-    { name: "keyUsage with no bit set", parts: { extensions: [eeBasicConstraints, rawExtension(KEY_USAGE, TRUE, hex("030100"))] }, wantError: "CERT_MALFORMED" },
-    { name: "version v1 encoded (it is the DEFAULT)", parts: { version: explicit(0, integer(0)), extensions: [] }, wantError: "DER_DEFAULT_ENCODED" },
+    {
+      name: "a pathLenConstraint with a redundant 0x00",
+      parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, TRUE, hex("30070101ff02020001"))] },
+      wantError: "DER_INTEGER_NOT_MINIMAL",
+    },
+    {
+      name: "a pathLenConstraint without cA",
+      parts: { extensions: [rawExtension(BASIC_CONSTRAINTS, TRUE, hex("3003020100"))] },
+      wantError: "CERT_MALFORMED",
+    },
+    {
+      name: "keyUsage with trailing zero bits (03 02 00 80)",
+      parts: { extensions: [eeBasicConstraints, rawExtension(KEY_USAGE, TRUE, hex("03020080"))] },
+      wantError: "DER_BIT_STRING_INVALID",
+    },
+    {
+      name: "keyUsage with non-zero padding bits",
+      parts: { extensions: [eeBasicConstraints, rawExtension(KEY_USAGE, TRUE, hex("03020781"))] },
+      wantError: "DER_BIT_STRING_INVALID",
+    },
+    {
+      name: "keyUsage with no bit set",
+      parts: { extensions: [eeBasicConstraints, rawExtension(KEY_USAGE, TRUE, hex("030100"))] },
+      wantError: "CERT_MALFORMED",
+    },
+    {
+      name: "version v1 encoded (it is the DEFAULT)",
+      parts: { version: explicit(0, integer(0)), extensions: [] },
+      wantError: "DER_DEFAULT_ENCODED",
+    },
     { name: "a v1 certificate with extensions", parts: { version: null }, wantError: "CERT_VERSION_INVALID" },
     { name: "a v2 certificate with extensions", parts: { version: explicit(0, integer(1)) }, wantError: "CERT_VERSION_INVALID" },
     { name: "version 4", parts: { version: explicit(0, integer(3)) }, wantError: "CERT_VERSION_INVALID" },
     { name: "an empty extensions list", parts: { tbsTrailing: explicit(3, seq()), extensions: [] }, wantError: "CERT_MALFORMED" },
     { name: "a UTCTime without seconds", parts: { notBefore: ascii(0x17, "2001010000Z") }, wantError: "CERT_TIME_INVALID" },
-    { name: "a UTCTime with an offset instead of Z", parts: { notBefore: ascii(0x17, "200101000000+0100") }, wantError: "CERT_TIME_INVALID" },
+    {
+      name: "a UTCTime with an offset instead of Z",
+      parts: { notBefore: ascii(0x17, "200101000000+0100") },
+      wantError: "CERT_TIME_INVALID",
+    },
     { name: "a GeneralizedTime before 2050", parts: { notAfter: ascii(0x18, "20450101000000Z") }, wantError: "CERT_TIME_INVALID" },
-    { name: "a GeneralizedTime with fractional seconds", parts: { notAfter: ascii(0x18, "20500101000000.5Z") }, wantError: "CERT_TIME_INVALID" },
+    {
+      name: "a GeneralizedTime with fractional seconds",
+      parts: { notAfter: ascii(0x18, "20500101000000.5Z") },
+      wantError: "CERT_TIME_INVALID",
+    },
     { name: "a GeneralizedTime without Z", parts: { notAfter: ascii(0x18, "20500101000000") }, wantError: "CERT_TIME_INVALID" },
   ];
   for (const row of rows) {

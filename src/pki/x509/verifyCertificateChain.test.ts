@@ -21,7 +21,10 @@ function codeOf(fn: () => unknown): string | undefined {
 describe("verifyCertificateChain on real vendor chains", () => {
   it("verifies an Intel PCK chain with its CRLs to the pinned Intel root", () => {
     const chain = parsePemCertificates(fixtureText("sgx", "dcapqvl-sgx", "pck_cert_chain.pem"));
-    const crls = [parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "pck_crl.der")), parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "root_ca_crl.der"))];
+    const crls = [
+      parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "pck_crl.der")),
+      parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "root_ca_crl.der")),
+    ];
     const r = verifyCertificateChain({ name: "PCK chain", chain, roots: [INTEL_SGX_ROOT_CA], at: AT, crls, requireCrls: true });
     expect(r.root).toBe(INTEL_SGX_ROOT_CA);
     expect(r.certificates).toHaveLength(3);
@@ -32,19 +35,28 @@ describe("verifyCertificateChain on real vendor chains", () => {
 
   it("requires the CRLs when asked to", () => {
     const chain = parsePemCertificates(fixtureText("sgx", "dcapqvl-sgx", "pck_cert_chain.pem"));
-    expect(codeOf(() => verifyCertificateChain({ name: "PCK chain", chain, roots: [INTEL_SGX_ROOT_CA], at: AT, requireCrls: true }))).toBe("CRL_MISSING");
+    expect(codeOf(() => verifyCertificateChain({ name: "PCK chain", chain, roots: [INTEL_SGX_ROOT_CA], at: AT, requireCrls: true }))).toBe(
+      "CRL_MISSING",
+    );
   });
 
   it("fails once a CRL has passed its nextUpdate", () => {
     const chain = parsePemCertificates(fixtureText("sgx", "dcapqvl-sgx", "pck_cert_chain.pem"));
-    const crls = [parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "pck_crl.der")), parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "root_ca_crl.der"))];
+    const crls = [
+      parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "pck_crl.der")),
+      parseCrl(fixtureBytes("sgx", "dcapqvl-sgx", "root_ca_crl.der")),
+    ];
     const late = new Date("2025-08-01T00:00:00Z");
-    expect(codeOf(() => verifyCertificateChain({ name: "PCK chain", chain, roots: [INTEL_SGX_ROOT_CA], at: late, crls }))).toBe("CRL_EXPIRED");
+    expect(codeOf(() => verifyCertificateChain({ name: "PCK chain", chain, roots: [INTEL_SGX_ROOT_CA], at: late, crls }))).toBe(
+      "CRL_EXPIRED",
+    );
   });
 
   it("refuses a real chain when only another vendor's root is trusted", () => {
     const chain = parsePemCertificates(fixtureText("sgx", "dcapqvl-sgx", "pck_cert_chain.pem"));
-    expect(codeOf(() => verifyCertificateChain({ name: "PCK chain", chain, roots: [AWS_NITRO_ROOT_G1], at: AT }))).toBe("CERT_ROOT_UNTRUSTED");
+    expect(codeOf(() => verifyCertificateChain({ name: "PCK chain", chain, roots: [AWS_NITRO_ROOT_G1], at: AT }))).toBe(
+      "CERT_ROOT_UNTRUSTED",
+    );
   });
 
   it("verifies the Nitro cabundle and leaf at the document time, and not three hours later", () => {
@@ -54,7 +66,11 @@ describe("verifyCertificateChain on real vendor chains", () => {
     const at = new Date("2025-12-25T13:15:37Z");
     const r = verifyCertificateChain({ name: "Nitro chain", chain, roots: [AWS_NITRO_ROOT_G1], at });
     expect(r.certificates.at(-1)).toBe(AWS_NITRO_ROOT_G1.certificate);
-    expect(codeOf(() => verifyCertificateChain({ name: "Nitro chain", chain, roots: [AWS_NITRO_ROOT_G1], at: new Date(at.getTime() + 4 * 3600_000) }))).toBe("CERT_EXPIRED");
+    expect(
+      codeOf(() =>
+        verifyCertificateChain({ name: "Nitro chain", chain, roots: [AWS_NITRO_ROOT_G1], at: new Date(at.getTime() + 4 * 3600_000) }),
+      ),
+    ).toBe("CERT_EXPIRED");
   });
 
   it("rejects the Genoa ASK that AMD's own CRL revoked, and accepts its replacement (RSA-PSS)", () => {
@@ -63,9 +79,21 @@ describe("verifyCertificateChain on real vendor chains", () => {
     const current = parsePemCertificates(fixtureText("sev-snp", "genoa-revoked-ask", "ask_genoa_current_serial_020002.pem"));
     const at = crl.thisUpdate;
     // The ASK is checked on its own, as amdSigningChain does: a CA in the first position.
-    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: revoked, roots: [AMD_ARK_GENOA], at, crls: [crl], leaf: "ca" }))).toBe("CERT_REVOKED");
-    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl] }))).toBe("CERT_LEAF_IS_CA");
-    const ok = verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl], requireCrls: true, leaf: "ca" });
+    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: revoked, roots: [AMD_ARK_GENOA], at, crls: [crl], leaf: "ca" }))).toBe(
+      "CERT_REVOKED",
+    );
+    expect(codeOf(() => verifyCertificateChain({ name: "ASK", chain: current, roots: [AMD_ARK_GENOA], at, crls: [crl] }))).toBe(
+      "CERT_LEAF_IS_CA",
+    );
+    const ok = verifyCertificateChain({
+      name: "ASK",
+      chain: current,
+      roots: [AMD_ARK_GENOA],
+      at,
+      crls: [crl],
+      requireCrls: true,
+      leaf: "ca",
+    });
     expect(ok.root).toBe(AMD_ARK_GENOA);
   });
 });
@@ -81,11 +109,31 @@ describe("verifyCertificateChain on chains from the test signer", () => {
     expect(verifyCertificateChain({ name: "t", chain, roots, at }).expiresAt.getTime()).toBe(Date.UTC(2026, 0, 1));
 
     const table: Array<{ name: string; run: () => unknown; want: string }> = [
-      { name: "not yet valid", run: () => verifyCertificateChain({ name: "t", chain, roots, at: new Date(Date.UTC(2023, 0, 1)) }), want: "CERT_NOT_YET_VALID" },
-      { name: "expired", run: () => verifyCertificateChain({ name: "t", chain, roots, at: new Date(Date.UTC(2026, 0, 1) + DAY) }), want: "CERT_EXPIRED" },
-      { name: "pinned roots only", run: () => verifyCertificateChain({ name: "t", chain, roots: [INTEL_SGX_ROOT_CA], at }), want: "CERT_ROOT_UNTRUSTED" },
-      { name: "self-signed root not pinned", run: () => verifyCertificateChain({ name: "t", chain: [...chain, root.cert], roots: [INTEL_SGX_ROOT_CA], at }), want: "CERT_ROOT_UNTRUSTED" },
-      { name: "broken link", run: () => verifyCertificateChain({ name: "t", chain: [leaf.cert, root.cert], roots, at }), want: "CERT_CHAIN_BROKEN" },
+      {
+        name: "not yet valid",
+        run: () => verifyCertificateChain({ name: "t", chain, roots, at: new Date(Date.UTC(2023, 0, 1)) }),
+        want: "CERT_NOT_YET_VALID",
+      },
+      {
+        name: "expired",
+        run: () => verifyCertificateChain({ name: "t", chain, roots, at: new Date(Date.UTC(2026, 0, 1) + DAY) }),
+        want: "CERT_EXPIRED",
+      },
+      {
+        name: "pinned roots only",
+        run: () => verifyCertificateChain({ name: "t", chain, roots: [INTEL_SGX_ROOT_CA], at }),
+        want: "CERT_ROOT_UNTRUSTED",
+      },
+      {
+        name: "self-signed root not pinned",
+        run: () => verifyCertificateChain({ name: "t", chain: [...chain, root.cert], roots: [INTEL_SGX_ROOT_CA], at }),
+        want: "CERT_ROOT_UNTRUSTED",
+      },
+      {
+        name: "broken link",
+        run: () => verifyCertificateChain({ name: "t", chain: [leaf.cert, root.cert], roots, at }),
+        want: "CERT_CHAIN_BROKEN",
+      },
       { name: "empty", run: () => verifyCertificateChain({ name: "t", chain: [], roots, at }), want: "CERT_CHAIN_BROKEN" },
     ];
     for (const row of table) expect(codeOf(row.run), row.name).toBe(row.want);
@@ -130,14 +178,23 @@ describe("verifyCertificateChain on chains from the test signer", () => {
     const root = await createRoot("ARK-Test", { keyKind: "rsa-pss-384" });
     const ask = await issue(root, "SEV-Test", { ca: true, keyKind: "rsa-pss-384" });
     const vcek = await issue(ask, "SEV-VCEK", { keyKind: "p384" });
-    const r = verifyCertificateChain({ name: "VCEK chain", chain: [vcek.cert, ask.cert], roots: [asTrustedRoot(root)], at: new Date(Date.UTC(2025, 0, 1)) });
+    const r = verifyCertificateChain({
+      name: "VCEK chain",
+      chain: [vcek.cert, ask.cert],
+      roots: [asTrustedRoot(root)],
+      at: new Date(Date.UTC(2025, 0, 1)),
+    });
     expect(r.certificates).toHaveLength(3);
   });
 
   it("honours pathLenConstraint, refuses unknown critical extensions, nameConstraints, a CA leaf and an issuer without keyUsage", async () => {
     const at = new Date(Date.UTC(2025, 0, 1));
     const KU = { digitalSignature: 1, keyCertSign: 32, cRLSign: 64 };
-    const table: Array<{ name: string; build: () => Promise<{ chain: ParsedCertificate[]; root: TestCa; leaf?: "end-entity" | "ca" }>; wantError: string }> = [
+    const table: Array<{
+      name: string;
+      build: () => Promise<{ chain: ParsedCertificate[]; root: TestCa; leaf?: "end-entity" | "ca" }>;
+      wantError: string;
+    }> = [
       {
         name: "an intermediate with pathLen 0 above another CA",
         build: async () => {
@@ -234,12 +291,15 @@ describe("verifyCertificateChain on chains from the test signer", () => {
         name: "an unknown extension that is not critical",
         build: async () => {
           const root = await createRoot("R");
-          return { root, chain: [(await issue(root, "Leaf", { extensions: [new Extension("1.3.6.1.4.1.99999.1", false, Uint8Array.of(5, 0))] })).cert] };
+          return {
+            root,
+            chain: [(await issue(root, "Leaf", { extensions: [new Extension("1.3.6.1.4.1.99999.1", false, Uint8Array.of(5, 0))] })).cert],
+          };
         },
         wantError: "ok",
       },
       {
-        name: "a CA checked on its own with leaf: \"ca\"",
+        name: 'a CA checked on its own with leaf: "ca"',
         build: async () => {
           const root = await createRoot("R");
           return { root, chain: [(await issue(root, "A", { ca: true })).cert], leaf: "ca" };
@@ -249,7 +309,8 @@ describe("verifyCertificateChain on chains from the test signer", () => {
     ];
     for (const row of table) {
       const { chain, root, leaf } = await row.build();
-      const got = codeOf(() => verifyCertificateChain({ name: "t", chain, roots: [asTrustedRoot(root)], at, ...(leaf ? { leaf } : {}) })) ?? "ok";
+      const got =
+        codeOf(() => verifyCertificateChain({ name: "t", chain, roots: [asTrustedRoot(root)], at, ...(leaf ? { leaf } : {}) })) ?? "ok";
       expect(got, row.name).toBe(row.wantError);
     }
   });
@@ -272,4 +333,3 @@ describe("verifyCertificateChain on chains from the test signer", () => {
     expect(error?.details).toMatchObject({ pathLenConstraint: 0, intermediatesBelow: 1 });
   });
 });
-

@@ -81,16 +81,24 @@ function checkValidity(cert: ParsedCertificate, at: Date, name: string, index: n
 function checkExtensions(cert: ParsedCertificate, name: string, index: number): void {
   for (const ext of cert.extensions) {
     if (ext.oid === NAME_CONSTRAINTS) {
-      throw new VerificationError(X509_CODES.CERT_NAME_CONSTRAINTS_UNSUPPORTED, `${name}: "${cert.subject}" carries nameConstraints, which keepledger does not enforce`, {
-        at: { field: `${name}[${index}].extensions`, offset: ext.offset },
-        details: { subject: cert.subject, oid: ext.oid, critical: ext.critical },
-      });
+      throw new VerificationError(
+        X509_CODES.CERT_NAME_CONSTRAINTS_UNSUPPORTED,
+        `${name}: "${cert.subject}" carries nameConstraints, which keepledger does not enforce`,
+        {
+          at: { field: `${name}[${index}].extensions`, offset: ext.offset },
+          details: { subject: cert.subject, oid: ext.oid, critical: ext.critical },
+        },
+      );
     }
     if (ext.critical && !UNDERSTOOD_CRITICAL_EXTENSIONS.has(ext.oid)) {
-      throw new VerificationError(X509_CODES.CERT_CRITICAL_EXTENSION_UNSUPPORTED, `${name}: "${cert.subject}" has an unsupported critical extension ${ext.oid}`, {
-        at: { field: `${name}[${index}].extensions`, offset: ext.offset },
-        details: { subject: cert.subject, oid: ext.oid, understood: [...UNDERSTOOD_CRITICAL_EXTENSIONS.values()] },
-      });
+      throw new VerificationError(
+        X509_CODES.CERT_CRITICAL_EXTENSION_UNSUPPORTED,
+        `${name}: "${cert.subject}" has an unsupported critical extension ${ext.oid}`,
+        {
+          at: { field: `${name}[${index}].extensions`, offset: ext.offset },
+          details: { subject: cert.subject, oid: ext.oid, understood: [...UNDERSTOOD_CRITICAL_EXTENSIONS.values()] },
+        },
+      );
     }
   }
 }
@@ -99,7 +107,14 @@ function checkExtensions(cert: ParsedCertificate, name: string, index: number): 
  * Picks the newest (thisUpdate, then CRL number) CRL of `issuer` that is in force at `at`, checking its
  * signature and dates, and that it is no older than the freshness floor for this issuer.
  */
-function crlFor(issuer: ParsedCertificate, crls: readonly ParsedCrl[], at: Date, name: string, freshness?: CollateralFreshnessOptions, caches?: PkiCaches): ParsedCrl | undefined {
+function crlFor(
+  issuer: ParsedCertificate,
+  crls: readonly ParsedCrl[],
+  at: Date,
+  name: string,
+  freshness?: CollateralFreshnessOptions,
+  caches?: PkiCaches,
+): ParsedCrl | undefined {
   const candidates = crls.filter((c) => c.issuer === issuer.subject);
   if (candidates.length === 0) return undefined;
   const signed = candidates.filter((c) => isSignedBy(c, issuer, caches));
@@ -176,10 +191,17 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
     const cert = path[i]!;
     checkExtensions(cert, name, i);
     if (i > 0 && cert.pathLenConstraint !== null && casBelow > cert.pathLenConstraint) {
-      throw new VerificationError(X509_CODES.CERT_PATH_LENGTH_EXCEEDED, `${name}: "${cert.subject}" allows ${cert.pathLenConstraint} CA certificate(s) below it, the chain has ${casBelow}`, {
-        at: { field: `${name}[${i}].basicConstraints.pathLenConstraint`, offset: cert.extensions.find((e) => e.oid === "2.5.29.19")?.offset ?? 0 },
-        details: { subject: cert.subject, pathLenConstraint: cert.pathLenConstraint, intermediatesBelow: casBelow },
-      });
+      throw new VerificationError(
+        X509_CODES.CERT_PATH_LENGTH_EXCEEDED,
+        `${name}: "${cert.subject}" allows ${cert.pathLenConstraint} CA certificate(s) below it, the chain has ${casBelow}`,
+        {
+          at: {
+            field: `${name}[${i}].basicConstraints.pathLenConstraint`,
+            offset: cert.extensions.find((e) => e.oid === "2.5.29.19")?.offset ?? 0,
+          },
+          details: { subject: cert.subject, pathLenConstraint: cert.pathLenConstraint, intermediatesBelow: casBelow },
+        },
+      );
     }
     if (i > 0 && cert.subject !== cert.issuer) casBelow++;
   }

@@ -32,7 +32,13 @@ function layoutOf(bytes: Uint8Array): Layout {
   const sigLength = quote.signedRegion.length;
   // v4/v5: the type-6 size follows the signature length, the quote signature, the attestation key and the type.
   const sizes = [pemStart - 4, sigLength, ...(quote.header.version === 3 ? [] : [sigLength + 4 + 128 + 2])];
-  return { quote, sizes, pemStart, pemEnd: pemStart + quote.signature.pckChain.raw.length, pem: Buffer.from(quote.signature.pckChain.raw).toString("latin1") };
+  return {
+    quote,
+    sizes,
+    pemStart,
+    pemEnd: pemStart + quote.signature.pckChain.raw.length,
+    pem: Buffer.from(quote.signature.pckChain.raw).toString("latin1"),
+  };
 }
 
 /** The quote with its certification data text replaced and every enclosing length corrected. */
@@ -98,18 +104,72 @@ describe("the certification data and the padding have one accepted form", () => 
   const [leaf, ca, root] = blocks as [string, string, string];
   const body = (block: string) => block.slice("-----BEGIN CERTIFICATE-----\n".length, -"-----END CERTIFICATE-----\n".length);
   const table: Array<{ name: string; input: () => Uint8Array; wantError: string; wantOffset?: number }> = [
-    { name: "zeros inside the PEM area, lengths kept", input: () => withPem(sgx.quote, leaf + ca + "\0".repeat(root.length) + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED", wantOffset: 1052 + leaf.length + ca.length },
-    { name: "a NUL inside a base64 line", input: () => withPem(sgx.quote, leaf.replace("\n", "\0\n") + ca + root + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED", wantOffset: 1052 + 27 },
-    { name: "two NULs at the end", input: () => withPem(sgx.quote, leaf + ca + root + "\0\0"), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED" },
+    {
+      name: "zeros inside the PEM area, lengths kept",
+      input: () => withPem(sgx.quote, leaf + ca + "\0".repeat(root.length) + tail),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+      wantOffset: 1052 + leaf.length + ca.length,
+    },
+    {
+      name: "a NUL inside a base64 line",
+      input: () => withPem(sgx.quote, leaf.replace("\n", "\0\n") + ca + root + tail),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+      wantOffset: 1052 + 27,
+    },
+    {
+      name: "two NULs at the end",
+      input: () => withPem(sgx.quote, leaf + ca + root + "\0\0"),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+    },
     { name: "the root missing", input: () => withPem(sgx.quote, leaf + ca + tail), wantError: "DCAP_PCK_CHAIN_LENGTH", wantOffset: 1052 },
-    { name: "an extra certificate (the root twice)", input: () => withPem(sgx.quote, leaf + ca + root + root + tail), wantError: "DCAP_PCK_CHAIN_LENGTH" },
-    { name: "an extra certificate (the CA twice)", input: () => withPem(sgx.quote, leaf + ca + ca + root + tail), wantError: "DCAP_PCK_CHAIN_LENGTH" },
+    {
+      name: "an extra certificate (the root twice)",
+      input: () => withPem(sgx.quote, leaf + ca + root + root + tail),
+      wantError: "DCAP_PCK_CHAIN_LENGTH",
+    },
+    {
+      name: "an extra certificate (the CA twice)",
+      input: () => withPem(sgx.quote, leaf + ca + ca + root + tail),
+      wantError: "DCAP_PCK_CHAIN_LENGTH",
+    },
     { name: "the leaf alone", input: () => withPem(sgx.quote, leaf + tail), wantError: "DCAP_PCK_CHAIN_LENGTH" },
-    { name: "garbage between PEM blocks", input: () => withPem(sgx.quote, leaf + "x" + ca + root + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED", wantOffset: 1052 + leaf.length },
-    { name: "a blank line between PEM blocks", input: () => withPem(sgx.quote, leaf + "\n" + ca + root + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED", wantOffset: 1052 + leaf.length },
-    { name: "text after the last PEM block", input: () => withPem(sgx.quote, leaf + ca + root + "x\0"), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED" },
-    { name: "CRLF line ends", input: () => withPem(sgx.quote, leaf.replaceAll("\n", "\r\n") + ca + root + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED", wantOffset: 1052 + 27 },
-    { name: "base64 in 76-character lines", input: () => withPem(sgx.quote, `-----BEGIN CERTIFICATE-----\n${body(leaf).replaceAll("\n", "").replace(/.{1,76}/g, "$&\n")}-----END CERTIFICATE-----\n` + ca + root + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED" },
+    {
+      name: "garbage between PEM blocks",
+      input: () => withPem(sgx.quote, leaf + "x" + ca + root + tail),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+      wantOffset: 1052 + leaf.length,
+    },
+    {
+      name: "a blank line between PEM blocks",
+      input: () => withPem(sgx.quote, leaf + "\n" + ca + root + tail),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+      wantOffset: 1052 + leaf.length,
+    },
+    {
+      name: "text after the last PEM block",
+      input: () => withPem(sgx.quote, leaf + ca + root + "x\0"),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+    },
+    {
+      name: "CRLF line ends",
+      input: () => withPem(sgx.quote, leaf.replaceAll("\n", "\r\n") + ca + root + tail),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+      wantOffset: 1052 + 27,
+    },
+    {
+      name: "base64 in 76-character lines",
+      input: () =>
+        withPem(
+          sgx.quote,
+          `-----BEGIN CERTIFICATE-----\n${body(leaf)
+            .replaceAll("\n", "")
+            .replace(/.{1,76}/g, "$&\n")}-----END CERTIFICATE-----\n` +
+            ca +
+            root +
+            tail,
+        ),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+    },
     {
       name: "base64 slack bits set (same DER)",
       input: () => {
@@ -123,12 +183,35 @@ describe("the certification data and the padding have one accepted form", () => 
       },
       wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
     },
-    { name: "the END line without its line feed", input: () => withPem(sgx.quote, leaf + ca + root.slice(0, -1) + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED" },
-    { name: "an empty PEM block", input: () => withPem(sgx.quote, leaf + ca + root + "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n" + tail), wantError: "DCAP_CERTIFICATION_DATA_MALFORMED" },
-    { name: "trailing non-zero byte after an SGX quote", input: () => cat(sgx.quote, latin1("\x01")), wantError: "DCAP_TRAILING_DATA", wantOffset: sgx.quote.length },
-    { name: "trailing zero byte after an SGX quote", input: () => cat(sgx.quote, new Uint8Array(1)), wantError: "DCAP_TRAILING_DATA", wantOffset: sgx.quote.length },
+    {
+      name: "the END line without its line feed",
+      input: () => withPem(sgx.quote, leaf + ca + root.slice(0, -1) + tail),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+    },
+    {
+      name: "an empty PEM block",
+      input: () => withPem(sgx.quote, leaf + ca + root + "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n" + tail),
+      wantError: "DCAP_CERTIFICATION_DATA_MALFORMED",
+    },
+    {
+      name: "trailing non-zero byte after an SGX quote",
+      input: () => cat(sgx.quote, latin1("\x01")),
+      wantError: "DCAP_TRAILING_DATA",
+      wantOffset: sgx.quote.length,
+    },
+    {
+      name: "trailing zero byte after an SGX quote",
+      input: () => cat(sgx.quote, new Uint8Array(1)),
+      wantError: "DCAP_TRAILING_DATA",
+      wantOffset: sgx.quote.length,
+    },
     { name: "70 zero bytes after an SGX quote", input: () => cat(sgx.quote, new Uint8Array(V4_PADDING)), wantError: "DCAP_TRAILING_DATA" },
-    { name: "a v4 quote's padding with a non-zero last byte", input: () => cat(tdx.quote.subarray(0, -1), latin1("\x07")), wantError: "DCAP_TRAILING_DATA", wantOffset: tdx.quote.length - 1 },
+    {
+      name: "a v4 quote's padding with a non-zero last byte",
+      input: () => cat(tdx.quote.subarray(0, -1), latin1("\x07")),
+      wantError: "DCAP_TRAILING_DATA",
+      wantOffset: tdx.quote.length - 1,
+    },
     { name: "a v4 quote's padding one zero longer", input: () => cat(tdx.quote, new Uint8Array(1)), wantError: "DCAP_TRAILING_DATA" },
     { name: "a v4 quote's padding one zero shorter", input: () => tdx.quote.subarray(0, -1), wantError: "DCAP_TRAILING_DATA" },
     { name: "a v4 quote's padding doubled", input: () => cat(tdx.quote, new Uint8Array(V4_PADDING)), wantError: "DCAP_TRAILING_DATA" },
@@ -174,7 +257,10 @@ describe("the certification data and the padding have one accepted form", () => 
 describe("verifyPckChain refuses a chain that is not leaf, PCK CA and the pinned root", () => {
   const quote = parseDcapQuote(sgx.quote);
   const certs = quote.signature.pckChain.certificates;
-  const withCerts = (certificates: Uint8Array[]): DcapQuote => ({ ...quote, signature: { ...quote.signature, pckChain: { ...quote.signature.pckChain, certificates } } });
+  const withCerts = (certificates: Uint8Array[]): DcapQuote => ({
+    ...quote,
+    signature: { ...quote.signature, pckChain: { ...quote.signature.pckChain, certificates } },
+  });
   const options = { collateral: sgx.collateral, roots: [INTEL_SGX_ROOT_CA], at: sgx.at, requireCrls: true };
 
   it("the root left out (a parsed quote built by a caller)", () => {
@@ -197,10 +283,17 @@ describe("every real SGX/TDX quote is accepted as it is, and in no other form", 
       const l = layoutOf(set.quote);
       // Verification outcome as in expected.json (accept, or the TCB rejection of the no-match sets).
       const r = outcomeOf(set, unsafe, set.quote);
-      expect(r.ok ? "accept" : (r as { code: string }).code).toBe(set.expected.expected_result === "accept" ? "accept" : "DCAP_TCB_NOT_SUPPORTED");
+      expect(r.ok ? "accept" : (r as { code: string }).code).toBe(
+        set.expected.expected_result === "accept" ? "accept" : "DCAP_TCB_NOT_SUPPORTED",
+      );
       // The text is exactly the canonical PEM of the three certificates, plus the C string's NUL where the source had one.
       const canonical = l.quote.signature.pckChain.certificates
-        .map((der) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64").replace(/.{1,64}/g, "$&\n")}-----END CERTIFICATE-----\n`)
+        .map(
+          (der) =>
+            `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+              .toString("base64")
+              .replace(/.{1,64}/g, "$&\n")}-----END CERTIFICATE-----\n`,
+        )
         .join("");
       expect([canonical, `${canonical}\0`]).toContain(l.pem);
       expect(l.quote.trailingZeroBytes).toBe(l.quote.header.version === 4 && set.quote.length - l.pemEnd === V4_PADDING ? V4_PADDING : 0);

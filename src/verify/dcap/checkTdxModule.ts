@@ -31,11 +31,16 @@ export function checkTdxModule(body: TdReport, tcbInfo: TcbInfo): TdxModuleTcb {
   const identityId = `TDX_${version.toString(16).padStart(2, "0").toUpperCase()}`;
   if (version > 0) {
     identity = tcbInfo.tdxModuleIdentities?.find((m) => m.id.toUpperCase() === identityId);
-    if (!identity) mismatch(`the TCB Info has no TDX module identity ${identityId}`, { want: identityId, got: tcbInfo.tdxModuleIdentities?.map((m) => m.id) ?? [] });
+    if (!identity)
+      mismatch(`the TCB Info has no TDX module identity ${identityId}`, {
+        want: identityId,
+        got: tcbInfo.tdxModuleIdentities?.map((m) => m.id) ?? [],
+      });
     expected = identity;
   }
   if (!expected) mismatch("the TCB Info describes no TDX module", {});
-  if (hex(body.mrSignerSeam) !== expected.mrsigner) mismatch("MRSIGNERSEAM does not match the TDX module identity", { got: hex(body.mrSignerSeam), want: expected.mrsigner });
+  if (hex(body.mrSignerSeam) !== expected.mrsigner)
+    mismatch("MRSIGNERSEAM does not match the TDX module identity", { got: hex(body.mrSignerSeam), want: expected.mrsigner });
   const attributes = hex(body.seamAttributes);
   if (/[^0]/.test(attributes) || attributes !== expected.attributes) {
     mismatch("SEAMATTRIBUTES are not zero or do not match the TDX module identity", { got: attributes, want: expected.attributes });
@@ -43,10 +48,14 @@ export function checkTdxModule(body: TdReport, tcbInfo: TcbInfo): TdxModuleTcb {
   if (!identity) return { advisoryIds: [] };
   const level = identity.tcbLevels.find((l) => l.tcb.isvsvn <= isvSvn);
   if (!level) {
-    throw new VerificationError(DCAP_CODES.DCAP_TCB_NOT_SUPPORTED, `no TCB level of TDX module ${identityId} matches its ISVSVN ${isvSvn}`, {
-      at: { field: "quote.body.teeTcbSvn" },
-      details: { identity: identityId, isvSvn, levels: identity.tcbLevels.map((l) => l.tcb.isvsvn) },
-    });
+    throw new VerificationError(
+      DCAP_CODES.DCAP_TCB_NOT_SUPPORTED,
+      `no TCB level of TDX module ${identityId} matches its ISVSVN ${isvSvn}`,
+      {
+        at: { field: "quote.body.teeTcbSvn" },
+        details: { identity: identityId, isvSvn, levels: identity.tcbLevels.map((l) => l.tcb.isvsvn) },
+      },
+    );
   }
   return { identityId, status: level.tcbStatus, advisoryIds: level.advisoryIDs ?? [] };
 }

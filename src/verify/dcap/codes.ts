@@ -16,7 +16,8 @@ export const DCAP_CODES = defineErrorCodes("verify/dcap", {
   },
   DCAP_QE_REPORT_DATA_MISMATCH: {
     stage: "verification",
-    description: "The QE report does not bind the attestation key: REPORTDATA is not SHA-256(attestation key ‖ QE auth data) followed by zeros.",
+    description:
+      "The QE report does not bind the attestation key: REPORTDATA is not SHA-256(attestation key ‖ QE auth data) followed by zeros.",
   },
   DCAP_PCK_CERT_INVALID: {
     stage: "verification",
@@ -36,7 +37,8 @@ export const DCAP_CODES = defineErrorCodes("verify/dcap", {
   },
   DCAP_COLLATERAL_UNSUPPORTED: {
     stage: "verification",
-    description: "A TCB Info or QE Identity has a version, id or TCB type this verifier does not evaluate (TCB Info v3 SGX/TDX, tcbType 0; QE Identity v2).",
+    description:
+      "A TCB Info or QE Identity has a version, id or TCB type this verifier does not evaluate (TCB Info v3 SGX/TDX, tcbType 0; QE Identity v2).",
   },
   DCAP_TCB_SIGNING_CERT_MISSING: {
     stage: "verification",
@@ -68,7 +70,8 @@ export const DCAP_CODES = defineErrorCodes("verify/dcap", {
   },
   DCAP_TCB_NOT_SUPPORTED: {
     stage: "verification",
-    description: "No TCB level in the TCB Info matches the platform (or TDX module): Intel does not rate this TCB at all, so it is rejected, not OutOfDate.",
+    description:
+      "No TCB level in the TCB Info matches the platform (or TDX module): Intel does not rate this TCB at all, so it is rejected, not OutOfDate.",
   },
   DCAP_TCB_REVOKED: {
     stage: "verification",

@@ -14,10 +14,14 @@ export function collateralRequestFor(quote: DcapQuote, context?: VerifierContext
   const issuer = commonName(leaf.issuer);
   const pckCa = issuer === "Intel SGX PCK Platform CA" ? "platform" : issuer === "Intel SGX PCK Processor CA" ? "processor" : undefined;
   if (!pckCa) {
-    throw new VerificationError(DCAP_CODES.DCAP_PCK_CERT_INVALID, "the PCK certificate is not issued by the PCK Platform CA or the PCK Processor CA", {
-      at: { field: "quote.signature.pckChain" },
-      details: { issuer: leaf.issuer },
-    });
+    throw new VerificationError(
+      DCAP_CODES.DCAP_PCK_CERT_INVALID,
+      "the PCK certificate is not issued by the PCK Platform CA or the PCK Processor CA",
+      {
+        at: { field: "quote.signature.pckChain" },
+        details: { issuer: leaf.issuer },
+      },
+    );
   }
   return { vendor: "intel", tee: quote.tee, fmspc: parsePckExtensions(leaf, context).fmspc, pckCa };
 }

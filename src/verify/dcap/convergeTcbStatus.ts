@@ -7,7 +7,10 @@ import type { PlatformTcbStatus } from "./intelCollateral.ts";
  * module revokes the whole; otherwise the platform status stands.
  */
 export function convergeWithModule(platform: PlatformTcbStatus, module: PlatformTcbStatus | undefined): PlatformTcbStatus {
-  return converge(platform, module === undefined ? undefined : module === "OutOfDate" ? "OutOfDate" : module === "Revoked" ? "Revoked" : undefined);
+  return converge(
+    platform,
+    module === undefined ? undefined : module === "OutOfDate" ? "OutOfDate" : module === "Revoked" ? "Revoked" : undefined,
+  );
 }
 
 /**

@@ -23,7 +23,10 @@ export function crlKeccakOf(crl: ParsedCrl, context?: VerifierContext): Hex {
  * ‖ keccak256(PCK CRL DER) ‖ keccak256(root CA CRL DER)); an item left out under
  * an unsafe switch contributes 32 zero bytes. See docs/evidence/dcap.md.
  */
-export function dcapCollateralHash(parts: { tcbInfo: Hex; qeIdentity?: Hex; pckCrl?: Hex; rootCaCrl?: Hex }, context?: VerifierContext): Hex {
+export function dcapCollateralHash(
+  parts: { tcbInfo: Hex; qeIdentity?: Hex; pckCrl?: Hex; rootCaCrl?: Hex },
+  context?: VerifierContext,
+): Hex {
   const items = [parts.tcbInfo, parts.qeIdentity ?? ZERO32, parts.pckCrl ?? ZERO32, parts.rootCaCrl ?? ZERO32];
   return remembered(context, `combined:${items.join("")}`, () => keccak256Hex(Buffer.from(items.map((h) => h.slice(2)).join(""), "hex")));
 }

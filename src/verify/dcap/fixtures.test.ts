@@ -105,11 +105,17 @@ describe("DCAP fixtures verify exactly as their expected.json says", () => {
         });
       }
       // collateralHash, recomputed from the files by the documented rule.
-      const body = (file: string, key: string) => keccak256(new Uint8Array(Buffer.from(rawJsonMember(fixtureText(kind, name, file), key)!, "utf8")));
+      const body = (file: string, key: string) =>
+        keccak256(new Uint8Array(Buffer.from(rawJsonMember(fixtureText(kind, name, file), key)!, "utf8")));
       const zero = `0x${"00".repeat(32)}` as const;
       const qe = e.qe_identity ? body("qe_identity.json", "enclaveIdentity") : zero;
       const want = keccak256(
-        concat([body("tcb_info.json", "tcbInfo"), qe, keccak256(fixtureBytes(kind, name, "pck_crl.der")), keccak256(fixtureBytes(kind, name, "root_ca_crl.der"))]),
+        concat([
+          body("tcb_info.json", "tcbInfo"),
+          qe,
+          keccak256(fixtureBytes(kind, name, "pck_crl.der")),
+          keccak256(fixtureBytes(kind, name, "root_ca_crl.der")),
+        ]),
       );
       expect(r.collateralHash).toBe(want);
     });
@@ -117,7 +123,13 @@ describe("DCAP fixtures verify exactly as their expected.json says", () => {
 });
 
 describe("DCAP fixtures as of other times", () => {
-  const table: Array<{ name: string; set: ["sgx" | "tdx", string]; at: string; unsafe?: Partial<VerifyDcapQuoteOptions>; wantError: string }> = [
+  const table: Array<{
+    name: string;
+    set: ["sgx" | "tdx", string];
+    at: string;
+    unsafe?: Partial<VerifyDcapQuoteOptions>;
+    wantError: string;
+  }> = [
     { name: "QE Identity past nextUpdate", set: ["sgx", "dcapqvl-sgx"], at: "2025-07-19T10:01:19Z", wantError: "DCAP_COLLATERAL_EXPIRED" },
     { name: "PCK CRL past nextUpdate", set: ["sgx", "dcapqvl-sgx"], at: "2025-07-19T10:23:19Z", wantError: "CRL_EXPIRED" },
     { name: "PCK CRL not yet issued", set: ["tdx", "dcapqvl-tdx"], at: "2025-06-19T10:00:00Z", wantError: "CRL_NOT_YET_VALID" },
@@ -128,7 +140,12 @@ describe("DCAP fixtures as of other times", () => {
       unsafe: { dangerouslyAllowMissingCrls: true },
       wantError: "CERT_EXPIRED",
     },
-    { name: "TCB Info before issueDate", set: ["sgx", "dcapqvl-sgx"], at: "2025-06-19T10:56:10Z", wantError: "DCAP_COLLATERAL_NOT_YET_VALID" },
+    {
+      name: "TCB Info before issueDate",
+      set: ["sgx", "dcapqvl-sgx"],
+      at: "2025-06-19T10:56:10Z",
+      wantError: "DCAP_COLLATERAL_NOT_YET_VALID",
+    },
   ];
   for (const row of table) {
     it(row.name, () => {

@@ -48,7 +48,9 @@ const moduleIdentity = z
     mrsigner: hex(48),
     attributes: hex(8),
     attributesMask: hex(8),
-    tcbLevels: z.array(z.object({ tcb: z.object({ isvsvn: svn }).loose(), tcbDate: date, tcbStatus: status, advisoryIDs: advisories }).loose()).min(1),
+    tcbLevels: z
+      .array(z.object({ tcb: z.object({ isvsvn: svn }).loose(), tcbDate: date, tcbStatus: status, advisoryIDs: advisories }).loose())
+      .min(1),
   })
   .loose();
 
@@ -62,7 +64,10 @@ const tcbInfoSchema = z
     pceId: hex(2),
     tcbType: z.number().int(),
     tcbEvaluationDataNumber: z.number().int().min(0),
-    tdxModule: z.object({ mrsigner: hex(48), attributes: hex(8), attributesMask: hex(8) }).loose().optional(),
+    tdxModule: z
+      .object({ mrsigner: hex(48), attributes: hex(8), attributesMask: hex(8) })
+      .loose()
+      .optional(),
     tdxModuleIdentities: z.array(moduleIdentity).optional(),
     tcbLevels: z.array(tcbLevel).min(1),
   })
@@ -81,7 +86,9 @@ const qeIdentitySchema = z
     attributesMask: hex(16),
     mrsigner: hex(32),
     isvprodid: svn,
-    tcbLevels: z.array(z.object({ tcb: z.object({ isvsvn: svn }).loose(), tcbDate: date, tcbStatus: status, advisoryIDs: advisories }).loose()).min(1),
+    tcbLevels: z
+      .array(z.object({ tcb: z.object({ isvsvn: svn }).loose(), tcbDate: date, tcbStatus: status, advisoryIDs: advisories }).loose())
+      .min(1),
   })
   .loose();
 
@@ -110,7 +117,10 @@ export function sha256Hex(bytes: Uint8Array): string {
  * (and type) so a warm verifier never re-parses JSON collateral. Returns the
  * validation error instead of throwing so callers can skip unrelated documents.
  */
-export function readIntelDocument(doc: SignedIntelJson, context?: VerifierContext): IntelDocument<TcbInfo | QeIdentity> | VerificationError {
+export function readIntelDocument(
+  doc: SignedIntelJson,
+  context?: VerifierContext,
+): IntelDocument<TcbInfo | QeIdentity> | VerificationError {
   const bodyHash = sha256Hex(doc.body);
   const key = `${doc.type}:${bodyHash}`;
   const parsed = context ? context.intelDocuments.getOrSet(key, () => parse(doc)) : parse(doc);

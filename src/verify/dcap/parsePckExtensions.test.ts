@@ -9,7 +9,13 @@ import { parsePemCertificates } from "../../pki/x509/certificate.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 
 describe("parsePckExtensions", () => {
-  for (const [kind, set] of [["sgx", "dcapqvl-sgx"], ["sgx", "enarx-steward-icelake-xeon"], ["tdx", "dcapqvl-tdx"], ["tdx", "dcapqvl-tdx-v5-no-tcb-match"], ["tdx", "oasis-tdx-no-tcb-match"]] as const) {
+  for (const [kind, set] of [
+    ["sgx", "dcapqvl-sgx"],
+    ["sgx", "enarx-steward-icelake-xeon"],
+    ["tdx", "dcapqvl-tdx"],
+    ["tdx", "dcapqvl-tdx-v5-no-tcb-match"],
+    ["tdx", "oasis-tdx-no-tcb-match"],
+  ] as const) {
     it(`reads Intel's extensions of ${kind}/${set}`, () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       const e = (expectedOf(kind, set) as any).pck_cert_extensions;
@@ -28,9 +34,20 @@ describe("parsePckExtensions", () => {
 
   it("rejects a certificate without them, and one whose extension lacks a field", async () => {
     const pki = await createIntelTestPki();
-    const bare = await issuePckCertificate(pki.platformCa, { fmspc: "00906ed50000", pceId: "0000", components: new Array(16).fill(1), pceSvn: 1, omitSgxExtensions: true });
+    const bare = await issuePckCertificate(pki.platformCa, {
+      fmspc: "00906ed50000",
+      pceId: "0000",
+      components: new Array(16).fill(1),
+      pceSvn: 1,
+      omitSgxExtensions: true,
+    });
     expect(codeOf(() => parsePckExtensions(bare.cert))).toBe("DCAP_PCK_CERT_INVALID");
-    const short = await issuePckCertificate(pki.platformCa, { fmspc: "00906e", pceId: "0000", components: new Array(16).fill(1), pceSvn: 1 });
+    const short = await issuePckCertificate(pki.platformCa, {
+      fmspc: "00906e",
+      pceId: "0000",
+      components: new Array(16).fill(1),
+      pceSvn: 1,
+    });
     expect(() => parsePckExtensions(short.cert)).toThrow("SGX extension FMSPC has 3 bytes, want 6 (PCK certificate)");
   });
 
@@ -55,18 +72,32 @@ describe("parsePckExtensions", () => {
       );
     const pki = await createIntelTestPki();
     const pck = (v: Uint8Array) =>
-      issuePckCertificate(pki.platformCa, { fmspc: "00906ed50000", pceId: "0000", components: [], pceSvn: 1, omitSgxExtensions: true, certOptions: { extensions: [new Extension(SGX, false, v)] } });
+      issuePckCertificate(pki.platformCa, {
+        fmspc: "00906ed50000",
+        pceId: "0000",
+        components: [],
+        pceSvn: 1,
+        omitSgxExtensions: true,
+        certOptions: { extensions: [new Extension(SGX, false, v)] },
+      });
     const rows: Array<{ name: string; v: Uint8Array; wantError: string }> = [
       { name: "as Intel encodes them (control)", v: value(), wantError: "ok" },
       { name: "sgxtcbcomp01svn as 02 02 00 01", v: value({ comp01: hex("02020001") }), wantError: "DER_INTEGER_NOT_MINIMAL" },
       { name: "SGX Type as 0a 02 00 00", v: value({ sgxType: hex("0a020000") }), wantError: "DER_INTEGER_NOT_MINIMAL" },
       // 1.2.840.113741.1.13.1.1 with the arc 13 written 80 0d.
-      { name: "the PPID OID with an arc padded by 0x80", v: value({ ppidOid: hex("060b2a864886f84d01800d0101") }), wantError: "DER_OID_INVALID" },
+      {
+        name: "the PPID OID with an arc padded by 0x80",
+        v: value({ ppidOid: hex("060b2a864886f84d01800d0101") }),
+        wantError: "DER_OID_INVALID",
+      },
       { name: "an element after the PPID", v: value({ ppidExtra: hex("0500") }), wantError: "DER_TRAILING_DATA" },
     ];
     for (const row of rows) {
       const cert = (await pck(row.v)).cert;
-      expect(codeOf(() => parsePckExtensions(cert)), row.name).toBe(row.wantError);
+      expect(
+        codeOf(() => parsePckExtensions(cert)),
+        row.name,
+      ).toBe(row.wantError);
     }
   });
 });

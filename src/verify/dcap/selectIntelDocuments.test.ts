@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../../errors/index.ts";
-import { buildScenario, defaultLevels, signIntelJson, tcbInfoValue, qeIdentityValue, DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT } from "../../../test/support/dcapTestSigner.ts";
+import {
+  buildScenario,
+  defaultLevels,
+  signIntelJson,
+  tcbInfoValue,
+  qeIdentityValue,
+  DEFAULT_FMSPC,
+  DEFAULT_PCE_ID,
+  SCENARIO_AT,
+} from "../../../test/support/dcapTestSigner.ts";
 import { intelDocumentStamp, type CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import { selectQeIdentity, selectTcbInfo } from "./selectIntelDocuments.ts";
 
@@ -19,15 +28,29 @@ function codeOf(run: () => unknown): string | undefined {
 describe("TCB Info and QE Identity selection with a floor", async () => {
   const s = await buildScenario({ tee: "sgx" });
   const tcbInfo = (number: number, issued: string) =>
-    signIntelJson(s.pki.tcbSigning, "tcbInfo", { ...tcbInfoValue({ id: "SGX", issueDate: d(issued), nextUpdate: d("2025-06-30"), levels: defaultLevels("sgx") }), tcbEvaluationDataNumber: number }, [s.pki.tcbSigning, s.pki.root]);
+    signIntelJson(
+      s.pki.tcbSigning,
+      "tcbInfo",
+      {
+        ...tcbInfoValue({ id: "SGX", issueDate: d(issued), nextUpdate: d("2025-06-30"), levels: defaultLevels("sgx") }),
+        tcbEvaluationDataNumber: number,
+      },
+      [s.pki.tcbSigning, s.pki.root],
+    );
   const qe = (number: number, issued: string) =>
-    signIntelJson(s.pki.tcbSigning, "enclaveIdentity", { ...qeIdentityValue({ id: "QE", issueDate: d(issued), nextUpdate: d("2025-06-30") }), tcbEvaluationDataNumber: number }, [s.pki.tcbSigning, s.pki.root]);
+    signIntelJson(
+      s.pki.tcbSigning,
+      "enclaveIdentity",
+      { ...qeIdentityValue({ id: "QE", issueDate: d(issued), nextUpdate: d("2025-06-30") }), tcbEvaluationDataNumber: number },
+      [s.pki.tcbSigning, s.pki.root],
+    );
   const t17 = await tcbInfo(17, "2025-05-15");
   const t17later = await tcbInfo(17, "2025-05-25");
   const t18 = await tcbInfo(18, "2025-05-20");
   const set = (...docs: Awaited<ReturnType<typeof tcbInfo>>[]) => ({ certificates: [], crls: [], intelDocuments: docs });
   const floorOf = (stamp: CollateralStamp) => ({ floor: new Map([[stamp.key, stamp]]) });
-  const pick = (docs: ReturnType<typeof set>, floor?: ReturnType<typeof floorOf>) => selectTcbInfo(docs, "SGX", DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT, floor);
+  const pick = (docs: ReturnType<typeof set>, floor?: ReturnType<typeof floorOf>) =>
+    selectTcbInfo(docs, "SGX", DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT, floor);
   const stampOf = (docs: ReturnType<typeof set>) => {
     const chosen = pick(docs);
     return intelDocumentStamp("tcbInfo", chosen.value, chosen.bodyHash);
@@ -54,7 +77,12 @@ describe("TCB Info and QE Identity selection with a floor", async () => {
   });
 
   it("refuses a TCB Info issued longer ago than maxCollateralAgeSeconds", () => {
-    expect(codeOf(() => selectTcbInfo(set(t17), "SGX", DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT, { maxCollateralAgeSeconds: 7 * 86_400 }))).toBe("COLLATERAL_TOO_OLD");
-    expect(selectTcbInfo(set(t17later), "SGX", DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT, { maxCollateralAgeSeconds: 7 * 86_400 }).value.tcbEvaluationDataNumber).toBe(17);
+    expect(
+      codeOf(() => selectTcbInfo(set(t17), "SGX", DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT, { maxCollateralAgeSeconds: 7 * 86_400 })),
+    ).toBe("COLLATERAL_TOO_OLD");
+    expect(
+      selectTcbInfo(set(t17later), "SGX", DEFAULT_FMSPC, DEFAULT_PCE_ID, SCENARIO_AT, { maxCollateralAgeSeconds: 7 * 86_400 }).value
+        .tcbEvaluationDataNumber,
+    ).toBe(17);
   });
 });

@@ -18,7 +18,11 @@ function best<T extends Dated>(docs: IntelDocument<T>[], at: Date): IntelDocumen
   )[0];
 }
 
-function read<T>(collateral: CollateralSet, type: "tcbInfo" | "enclaveIdentity", context: VerifierContext | undefined): { docs: IntelDocument<T>[]; firstError?: VerificationError } {
+function read<T>(
+  collateral: CollateralSet,
+  type: "tcbInfo" | "enclaveIdentity",
+  context: VerifierContext | undefined,
+): { docs: IntelDocument<T>[]; firstError?: VerificationError } {
   const docs: IntelDocument<T>[] = [];
   let firstError: VerificationError | undefined;
   for (const source of collateral.intelDocuments) {
@@ -65,10 +69,14 @@ export function selectTcbInfo(
     });
   }
   if (chosen.value.pceId !== pceId) {
-    throw new VerificationError(DCAP_CODES.DCAP_TCB_INFO_MISMATCH, `the TCB Info is for PCE ID ${chosen.value.pceId}, the PCK certificate for ${pceId}`, {
-      at: { field: "tcbInfo.pceId" },
-      details: { got: chosen.value.pceId, want: pceId },
-    });
+    throw new VerificationError(
+      DCAP_CODES.DCAP_TCB_INFO_MISMATCH,
+      `the TCB Info is for PCE ID ${chosen.value.pceId}, the PCK certificate for ${pceId}`,
+      {
+        at: { field: "tcbInfo.pceId" },
+        details: { got: chosen.value.pceId, want: pceId },
+      },
+    );
   }
   checkFreshness(intelDocumentStamp("tcbInfo", chosen.value, chosen.bodyHash), freshness, at, `TCB Info ${id} ${fmspc}`);
   return chosen;

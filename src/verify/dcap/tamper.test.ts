@@ -43,7 +43,10 @@ describe("tampering with real quotes", () => {
         if (text[k - 1] === "=") continue;
         const bytes = new Uint8Array(set.quote);
         bytes[pemStart + k - 1]! ^= 0x01;
-        expect(outcomeOf(set, unsafe, bytes), `slack bits before PEM offset ${k}`).toEqual({ ok: false, code: "DCAP_CERTIFICATION_DATA_MALFORMED" });
+        expect(outcomeOf(set, unsafe, bytes), `slack bits before PEM offset ${k}`).toEqual({
+          ok: false,
+          code: "DCAP_CERTIFICATION_DATA_MALFORMED",
+        });
       }
     });
   }

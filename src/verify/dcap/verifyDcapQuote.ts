@@ -16,7 +16,13 @@ import { matchTcbLevel } from "./matchTcbLevel.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 import { INTEL_QE_IDENTITIES, checkPinnedQeIdentity } from "./pinnedQeIdentity.ts";
 import { selectQeIdentity, selectTcbInfo } from "./selectIntelDocuments.ts";
-import { chainCrlStamps, intelDocumentStamp, uniqueStamps, type CollateralFreshnessOptions, type CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
+import {
+  chainCrlStamps,
+  intelDocumentStamp,
+  uniqueStamps,
+  type CollateralFreshnessOptions,
+  type CollateralStamp,
+} from "../../pki/freshness/collateralStamp.ts";
 import { verifyIntelDocument } from "./verifyIntelDocument.ts";
 import { verifyPckChain } from "./verifyPckChain.ts";
 import { verifyQeReportBinding, verifyQeReportSignature, verifyQuoteSignature } from "./verifyQuoteSignatures.ts";
@@ -98,17 +104,39 @@ export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOption
   const tcbInfoDoc = selectTcbInfo(collateral, quote.tee === "sgx" ? "SGX" : "TDX", pck.fmspc, pck.pceId, at, freshness, context);
   checkVersion(tcbInfoDoc, "TCB Info", 3);
   if (tcbInfoDoc.value.tcbType !== 0) unsupported("TCB Info", "tcbType", tcbInfoDoc.value.tcbType, 0);
-  const tcbSigning = verifyIntelDocument({ document: tcbInfoDoc, name: "TCB Info", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}), context });
+  const tcbSigning = verifyIntelDocument({
+    document: tcbInfoDoc,
+    name: "TCB Info",
+    collateral,
+    roots,
+    at,
+    requireCrls,
+    ...(freshness ? { freshness } : {}),
+    context,
+  });
   const tcbInfo = tcbInfoDoc.value;
 
   const qeId = quote.tee === "sgx" ? "QE" : "TD_QE";
   const qeIdentityDoc = selectQeIdentity(collateral, qeId, at, freshness, context);
   let qe: QeTcb | undefined;
   let qeSigningExpires: Date | undefined;
-  const used: CollateralStamp[] = [...chainCrlStamps(pckChain.chain), ...chainCrlStamps(tcbSigning.chain), intelDocumentStamp("tcbInfo", tcbInfoDoc.value, tcbInfoDoc.bodyHash)];
+  const used: CollateralStamp[] = [
+    ...chainCrlStamps(pckChain.chain),
+    ...chainCrlStamps(tcbSigning.chain),
+    intelDocumentStamp("tcbInfo", tcbInfoDoc.value, tcbInfoDoc.bodyHash),
+  ];
   if (qeIdentityDoc) {
     checkVersion(qeIdentityDoc, "QE Identity", 2);
-    const qeSigning = verifyIntelDocument({ document: qeIdentityDoc, name: "QE Identity", collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}), context });
+    const qeSigning = verifyIntelDocument({
+      document: qeIdentityDoc,
+      name: "QE Identity",
+      collateral,
+      roots,
+      at,
+      requireCrls,
+      ...(freshness ? { freshness } : {}),
+      context,
+    });
     qeSigningExpires = qeSigning.chain.expiresAt;
     used.push(...chainCrlStamps(qeSigning.chain), intelDocumentStamp("qeIdentity", qeIdentityDoc.value, qeIdentityDoc.bodyHash));
     qe = checkQeIdentity(quote.signature.qeReport, qeIdentityDoc.value);

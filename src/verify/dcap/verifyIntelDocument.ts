@@ -70,7 +70,16 @@ export function verifyIntelDocument(options: VerifyIntelDocumentOptions): Verify
       details: { signers: candidates.map((c) => c.fingerprint) },
     });
   }
-  const chain = verifyCertificateChain({ name: `${name} signing chain`, chain: [signer], roots, at, crls: collateral.crls, requireCrls, ...(freshness ? { crlFreshness: freshness } : {}), caches: options.context?.pki });
+  const chain = verifyCertificateChain({
+    name: `${name} signing chain`,
+    chain: [signer],
+    roots,
+    at,
+    crls: collateral.crls,
+    requireCrls,
+    ...(freshness ? { crlFreshness: freshness } : {}),
+    caches: options.context?.pki,
+  });
   const { issueDate, nextUpdate } = document.value;
   if (at < issueDate) {
     throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_NOT_YET_VALID, `the ${name} is not yet valid`, {
@@ -104,9 +113,18 @@ export function verifyTcbInfoDocument(source: SignedIntelJson, options: VerifyTc
   const document = readIntelDocument(source, options.context);
   if (document instanceof VerificationError) throw document;
   if (source.type !== "tcbInfo") {
-    throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED, "the document is not a TCB Info", { details: { got: source.type, want: "tcbInfo" } });
+    throw new VerificationError(DCAP_CODES.DCAP_COLLATERAL_UNSUPPORTED, "the document is not a TCB Info", {
+      details: { got: source.type, want: "tcbInfo" },
+    });
   }
   const value = document.value as TcbInfo;
-  verifyIntelDocument({ document: { ...document, value }, name: "TCB Info", collateral: options.collateral, roots: options.roots, at: options.at, context: options.context });
+  verifyIntelDocument({
+    document: { ...document, value },
+    name: "TCB Info",
+    collateral: options.collateral,
+    roots: options.roots,
+    at: options.at,
+    context: options.context,
+  });
   return intelDocumentStamp("tcbInfo", value, document.bodyHash);
 }

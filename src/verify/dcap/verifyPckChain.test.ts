@@ -24,7 +24,10 @@ describe("verifyPckChain and the root a quote carries", () => {
       const certs = quote.signature.pckChain.certificates;
       const root = certs[certs.length - 1]!.slice();
       root[root.length - 1]! ^= 0x01; // inside the signature: still parses, no longer the pinned bytes
-      const tampered = { ...quote, signature: { ...quote.signature, pckChain: { ...quote.signature.pckChain, certificates: [...certs.slice(0, -1), root] } } };
+      const tampered = {
+        ...quote,
+        signature: { ...quote.signature, pckChain: { ...quote.signature.pckChain, certificates: [...certs.slice(0, -1), root] } },
+      };
       expect(codeOf(() => verifyPckChain(tampered, options))).toBe("CERT_ROOT_UNTRUSTED");
     });
   }

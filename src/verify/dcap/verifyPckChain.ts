@@ -63,12 +63,18 @@ function invalid(message: string, details: Record<string, unknown>): never {
 export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions): VerifiedPckChain {
   const ders = quote.signature.pckChain.certificates;
   if (ders.length !== PCK_CHAIN_LENGTH) {
-    throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_PCK_CHAIN_LENGTH, `the PCK certificate chain holds ${ders.length} certificate(s), not ${PCK_CHAIN_LENGTH} (PCK certificate, PCK CA, Intel SGX Root CA)`, {
-      at: { field: "quote.signature.pckChain" },
-      details: { got: ders.length, want: PCK_CHAIN_LENGTH },
-    });
+    throw new EvidenceFormatError(
+      DCAP_FORMAT_CODES.DCAP_PCK_CHAIN_LENGTH,
+      `the PCK certificate chain holds ${ders.length} certificate(s), not ${PCK_CHAIN_LENGTH} (PCK certificate, PCK CA, Intel SGX Root CA)`,
+      {
+        at: { field: "quote.signature.pckChain" },
+        details: { got: ders.length, want: PCK_CHAIN_LENGTH },
+      },
+    );
   }
-  const certs = ders.map((der, i) => trustedRootWithDer(der, options.roots) ?? parseCertificate(der, `PCK certificate chain[${i}]`, options.context?.pki));
+  const certs = ders.map(
+    (der, i) => trustedRootWithDer(der, options.roots) ?? parseCertificate(der, `PCK certificate chain[${i}]`, options.context?.pki),
+  );
   const last = certs[PCK_CHAIN_LENGTH - 1]!;
   if (!options.roots.some((r) => r.certificate === last)) {
     throw new VerificationError(X509_CODES.CERT_ROOT_UNTRUSTED, "the PCK certificate chain does not end with a pinned root", {
@@ -78,7 +84,8 @@ export function verifyPckChain(quote: DcapQuote, options: VerifyPckChainOptions)
   }
   const leaf = certs[0]!;
   // Intel's QVL requires "SGX PCK Certificate" in the leaf's CN.
-  if (!commonName(leaf.subject).includes("SGX PCK Certificate")) invalid("the first certificate is not an SGX PCK certificate", { subject: leaf.subject });
+  if (!commonName(leaf.subject).includes("SGX PCK Certificate"))
+    invalid("the first certificate is not an SGX PCK certificate", { subject: leaf.subject });
   const pckCa = PCK_CAS[commonName(leaf.issuer)];
   if (!pckCa) invalid("the PCK certificate is not issued by the PCK Platform CA or the PCK Processor CA", { issuer: leaf.issuer });
   const chain = verifyCertificateChain({

@@ -28,7 +28,10 @@ describe("debugAdapter", () => {
   });
 
   it("verifies with the context's time, always as debug, whatever roots the context trusts", () => {
-    const r = debugAdapter.verify(debugAdapter.parse(evidence), { ...context(new Date(DEBUG_TEST_TIME.getTime() + 1000)), trustedRoots: [AWS_NITRO_ROOT_G1] });
+    const r = debugAdapter.verify(debugAdapter.parse(evidence), {
+      ...context(new Date(DEBUG_TEST_TIME.getTime() + 1000)),
+      trustedRoots: [AWS_NITRO_ROOT_G1],
+    });
     expect(r.debug).toBe(true);
     expect(r.platform).toStrictEqual({ insecure: true, note: "no TEE: debug Keep" });
     let code: string | undefined;
@@ -44,7 +47,9 @@ describe("debugAdapter", () => {
     const shortLived = createDebugAdapter({ maxAgeMs: 60_000 });
     const r = shortLived.verify(shortLived.parse(evidence), context(new Date(DEBUG_TEST_TIME.getTime() + 30_000)));
     expect(r.expiresAt).toEqual(new Date(DEBUG_TEST_TIME.getTime() + 60_000));
-    expect(() => shortLived.verify(shortLived.parse(evidence), context(new Date(DEBUG_TEST_TIME.getTime() + 61_000)))).toThrow("older than the maximum age");
+    expect(() => shortLived.verify(shortLived.parse(evidence), context(new Date(DEBUG_TEST_TIME.getTime() + 61_000)))).toThrow(
+      "older than the maximum age",
+    );
   });
 
   it("never throws from detect", () => {

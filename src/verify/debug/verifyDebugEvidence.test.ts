@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { keccak256, recoverPublicKey, zeroHash } from "viem";
 import { describe, expect, it } from "vitest";
-import { DEBUG_TEST_KEYS, DEBUG_TEST_TIME, SECP256K1_N, publicKeyOf, signDebugTestEvidence, type DebugTestFields } from "../../../test/support/debugKeepSigner.ts";
+import {
+  DEBUG_TEST_KEYS,
+  DEBUG_TEST_TIME,
+  SECP256K1_N,
+  publicKeyOf,
+  signDebugTestEvidence,
+  type DebugTestFields,
+} from "../../../test/support/debugKeepSigner.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { createDebugEvidence } from "../../evidence/debug/createDebugEvidence.ts";
 import { parseDebugEvidence } from "../../evidence/debug/parseDebugEvidence.ts";
@@ -53,7 +60,10 @@ describe("verifyDebugEvidence", () => {
     const bytes = await signDebugTestEvidence();
     expect(outcome(bytes, { at: new Date(T) }).ok).toBe(true);
     expect(outcome(bytes, { at: new Date(T + 24 * HOUR) }).ok).toBe(true);
-    expect(outcome(bytes, { at: new Date(T + 24 * HOUR + 1) })).toMatchObject({ code: "DEBUG_EVIDENCE_TOO_OLD", message: "the debug Keep evidence is older than the maximum age (timestamp at offset 172)" });
+    expect(outcome(bytes, { at: new Date(T + 24 * HOUR + 1) })).toMatchObject({
+      code: "DEBUG_EVIDENCE_TOO_OLD",
+      message: "the debug Keep evidence is older than the maximum age (timestamp at offset 172)",
+    });
     const r = outcome(bytes, { at: new Date(T + 30 * 60_000), maxAgeMs: HOUR });
     expect(r.ok && r.result.expiresAt).toEqual(new Date(T + HOUR));
     expect(outcome(bytes, { at: new Date(T + 2 * HOUR), maxAgeMs: HOUR })).toMatchObject({ code: "DEBUG_EVIDENCE_TOO_OLD" });
@@ -62,27 +72,83 @@ describe("verifyDebugEvidence", () => {
   it("refuses evidence from the future, beyond 5 s of clock skew by default", async () => {
     const bytes = await signDebugTestEvidence();
     expect(outcome(bytes, { at: new Date(T - 5_000) }).ok).toBe(true);
-    expect(outcome(bytes, { at: new Date(T - 5_001) })).toMatchObject({ code: "DEBUG_EVIDENCE_FROM_FUTURE", message: "the debug Keep evidence is dated after the verification time (timestamp at offset 172)" });
+    expect(outcome(bytes, { at: new Date(T - 5_001) })).toMatchObject({
+      code: "DEBUG_EVIDENCE_FROM_FUTURE",
+      message: "the debug Keep evidence is dated after the verification time (timestamp at offset 172)",
+    });
     expect(outcome(bytes, { at: new Date(T - 1), clockToleranceMs: 0 })).toMatchObject({ code: "DEBUG_EVIDENCE_FROM_FUTURE" });
   });
 
-  const rows: Array<{ name: string; fields: DebugTestFields; options?: VerifyDebugEvidenceOptions; wantError: string; wantMessage?: string }> = [
-    { name: "a signature by another key", fields: { signer: DEBUG_TEST_KEYS.other, publicKey: publicKeyOf(DEBUG_TEST_KEYS.keep) }, wantError: "DEBUG_SIGNATURE_INVALID", wantMessage: "the debug Keep signature is not by the embedded public key (signature at offset 180)" },
-    { name: "another key's public key under a valid signature", fields: { publicKey: publicKeyOf(DEBUG_TEST_KEYS.other) }, wantError: "DEBUG_SIGNATURE_INVALID" },
+  const rows: Array<{
+    name: string;
+    fields: DebugTestFields;
+    options?: VerifyDebugEvidenceOptions;
+    wantError: string;
+    wantMessage?: string;
+  }> = [
+    {
+      name: "a signature by another key",
+      fields: { signer: DEBUG_TEST_KEYS.other, publicKey: publicKeyOf(DEBUG_TEST_KEYS.keep) },
+      wantError: "DEBUG_SIGNATURE_INVALID",
+      wantMessage: "the debug Keep signature is not by the embedded public key (signature at offset 180)",
+    },
+    {
+      name: "another key's public key under a valid signature",
+      fields: { publicKey: publicKeyOf(DEBUG_TEST_KEYS.other) },
+      wantError: "DEBUG_SIGNATURE_INVALID",
+    },
     { name: "the other recovery bit", fields: { otherRecoveryBit: true }, wantError: "DEBUG_SIGNATURE_INVALID" },
-    { name: "the high-s twin of a valid signature", fields: { highS: true }, wantError: "DEBUG_SIGNATURE_HIGH_S", wantMessage: "the debug Keep signature has a high s (use low-s signatures) (signature at offset 212)" },
-    { name: "r = 0", fields: { signature: new Uint8Array([...new Uint8Array(32), ...new Uint8Array(31), 1, 27]) }, wantError: "DEBUG_SIGNATURE_INVALID", wantMessage: "the debug Keep signature's r or s is out of range (signature at offset 180)" },
-    { name: "s = 0", fields: { signature: new Uint8Array([...new Uint8Array(31), 1, ...new Uint8Array(32), 27]) }, wantError: "DEBUG_SIGNATURE_INVALID" },
-    { name: "r = n", fields: { signature: new Uint8Array([...Buffer.from(SECP256K1_N.toString(16), "hex"), ...new Uint8Array(31), 1, 27]) }, wantError: "DEBUG_SIGNATURE_INVALID" },
-    { name: "an r that is no x-coordinate", fields: { signature: new Uint8Array([...new Uint8Array(31), 5, ...new Uint8Array(31), 1, 27]) }, wantError: "DEBUG_SIGNATURE_INVALID" },
-    { name: "a public key off the curve", fields: { publicKey: new Uint8Array(64).fill(1) }, wantError: "DEBUG_PUBLIC_KEY_INVALID", wantMessage: "the debug Keep's public key is not a secp256k1 point (publicKey at offset 108)" },
+    {
+      name: "the high-s twin of a valid signature",
+      fields: { highS: true },
+      wantError: "DEBUG_SIGNATURE_HIGH_S",
+      wantMessage: "the debug Keep signature has a high s (use low-s signatures) (signature at offset 212)",
+    },
+    {
+      name: "r = 0",
+      fields: { signature: new Uint8Array([...new Uint8Array(32), ...new Uint8Array(31), 1, 27]) },
+      wantError: "DEBUG_SIGNATURE_INVALID",
+      wantMessage: "the debug Keep signature's r or s is out of range (signature at offset 180)",
+    },
+    {
+      name: "s = 0",
+      fields: { signature: new Uint8Array([...new Uint8Array(31), 1, ...new Uint8Array(32), 27]) },
+      wantError: "DEBUG_SIGNATURE_INVALID",
+    },
+    {
+      name: "r = n",
+      fields: { signature: new Uint8Array([...Buffer.from(SECP256K1_N.toString(16), "hex"), ...new Uint8Array(31), 1, 27]) },
+      wantError: "DEBUG_SIGNATURE_INVALID",
+    },
+    {
+      name: "an r that is no x-coordinate",
+      fields: { signature: new Uint8Array([...new Uint8Array(31), 5, ...new Uint8Array(31), 1, 27]) },
+      wantError: "DEBUG_SIGNATURE_INVALID",
+    },
+    {
+      name: "a public key off the curve",
+      fields: { publicKey: new Uint8Array(64).fill(1) },
+      wantError: "DEBUG_PUBLIC_KEY_INVALID",
+      wantMessage: "the debug Keep's public key is not a secp256k1 point (publicKey at offset 108)",
+    },
     { name: "an all-zero public key", fields: { publicKey: new Uint8Array(64) }, wantError: "DEBUG_PUBLIC_KEY_INVALID" },
     { name: "coordinates ≥ p", fields: { publicKey: new Uint8Array(64).fill(0xff) }, wantError: "DEBUG_PUBLIC_KEY_INVALID" },
     { name: "evidence from the future", fields: { timestamp: AT.getTime() + HOUR }, wantError: "DEBUG_EVIDENCE_FROM_FUTURE" },
     { name: "evidence from 1970", fields: { timestamp: 0 }, wantError: "DEBUG_EVIDENCE_TOO_OLD" },
-    { name: "an invalid verification time", fields: {}, options: { at: new Date(Number.NaN) }, wantError: "DEBUG_VERIFY_TIME_INVALID", wantMessage: "the verification time, maximum age or clock tolerance is invalid" },
+    {
+      name: "an invalid verification time",
+      fields: {},
+      options: { at: new Date(Number.NaN) },
+      wantError: "DEBUG_VERIFY_TIME_INVALID",
+      wantMessage: "the verification time, maximum age or clock tolerance is invalid",
+    },
     { name: "a negative maximum age", fields: {}, options: { at: AT, maxAgeMs: -1 }, wantError: "DEBUG_VERIFY_TIME_INVALID" },
-    { name: "a NaN clock tolerance", fields: {}, options: { at: AT, clockToleranceMs: Number.NaN }, wantError: "DEBUG_VERIFY_TIME_INVALID" },
+    {
+      name: "a NaN clock tolerance",
+      fields: {},
+      options: { at: AT, clockToleranceMs: Number.NaN },
+      wantError: "DEBUG_VERIFY_TIME_INVALID",
+    },
   ];
   for (const row of rows) {
     it(`rejects ${row.name}: ${row.wantError}`, async () => {
@@ -121,9 +187,15 @@ describe("tampering with debug Keep evidence", () => {
   it("fast-check: random mutations give a typed error, or ok only for the same bytes", () => {
     const original = createDebugEvidence({ privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: DEBUG_TEST_TIME });
     const edit = fc.oneof(
-      fc.record({ at: fc.nat(300), value: fc.integer({ min: 0, max: 255 }) }).map((m) => (b: number[]) => void (b[m.at % b.length] = m.value)),
-      fc.record({ at: fc.nat(300), value: fc.uint8Array({ minLength: 1, maxLength: 4 }) }).map((m) => (b: number[]) => void b.splice(m.at % (b.length + 1), 0, ...m.value)),
-      fc.record({ at: fc.nat(300), n: fc.integer({ min: 1, max: 8 }) }).map((m) => (b: number[]) => void b.splice(m.at % (b.length + 1), m.n)),
+      fc
+        .record({ at: fc.nat(300), value: fc.integer({ min: 0, max: 255 }) })
+        .map((m) => (b: number[]) => void (b[m.at % b.length] = m.value)),
+      fc
+        .record({ at: fc.nat(300), value: fc.uint8Array({ minLength: 1, maxLength: 4 }) })
+        .map((m) => (b: number[]) => void b.splice(m.at % (b.length + 1), 0, ...m.value)),
+      fc
+        .record({ at: fc.nat(300), n: fc.integer({ min: 1, max: 8 }) })
+        .map((m) => (b: number[]) => void b.splice(m.at % (b.length + 1), m.n)),
     );
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
@@ -140,9 +212,15 @@ describe("tampering with debug Keep evidence", () => {
   it("fast-check: arbitrary bytes behind a valid header never verify and never throw untyped", () => {
     const header = new Uint8Array([0x7f, ...Buffer.from("KEEPDBG"), 1, 0, 0, 0]);
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 233, maxLength: 233 }).map((b) => new Uint8Array([...header, ...b]))), (bytes) => {
-        expect(outcome(bytes).ok).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.uint8Array({ minLength: 233, maxLength: 233 }).map((b) => new Uint8Array([...header, ...b])),
+        ),
+        (bytes) => {
+          expect(outcome(bytes).ok).toBe(false);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -66,7 +66,10 @@ function checkSignature(evidence: DebugEvidence): void {
     signatureInvalid("the debug Keep signature recovers to no public key", {}, cause);
   }
   if (!bytesEqual(recovered, evidence.publicKey)) {
-    signatureInvalid("the debug Keep signature is not by the embedded public key", { recovered: toHex(recovered), embedded: toHex(evidence.publicKey) });
+    signatureInvalid("the debug Keep signature is not by the embedded public key", {
+      recovered: toHex(recovered),
+      embedded: toHex(evidence.publicKey),
+    });
   }
 }
 
@@ -90,10 +93,14 @@ export function verifyDebugEvidence(evidence: DebugEvidence, options: VerifyDebu
   const timestamp = new Date(evidence.timestamp);
   const where = { field: "timestamp", offset: DEBUG_LAYOUT.timestamp.offset };
   if (evidence.timestamp > at.getTime() + clockToleranceMs) {
-    throw new VerificationError(DEBUG_VERIFY_CODES.DEBUG_EVIDENCE_FROM_FUTURE, "the debug Keep evidence is dated after the verification time", {
-      at: where,
-      details: { timestamp, at, clockToleranceMs },
-    });
+    throw new VerificationError(
+      DEBUG_VERIFY_CODES.DEBUG_EVIDENCE_FROM_FUTURE,
+      "the debug Keep evidence is dated after the verification time",
+      {
+        at: where,
+        details: { timestamp, at, clockToleranceMs },
+      },
+    );
   }
   if (at.getTime() - evidence.timestamp > maxAgeMs) {
     throw new VerificationError(DEBUG_VERIFY_CODES.DEBUG_EVIDENCE_TOO_OLD, "the debug Keep evidence is older than the maximum age", {

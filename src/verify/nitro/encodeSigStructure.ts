@@ -21,6 +21,10 @@ function bstr(bytes: Uint8Array): Uint8Array {
  * encoded. The protected header goes in as the exact bytes of the document,
  * never re-encoded; NSM uses no external data, so external_aad is h''.
  */
-export function encodeSigStructure(protectedHeader: Uint8Array, payload: Uint8Array, externalAad: Uint8Array = new Uint8Array(0)): Uint8Array {
+export function encodeSigStructure(
+  protectedHeader: Uint8Array,
+  payload: Uint8Array,
+  externalAad: Uint8Array = new Uint8Array(0),
+): Uint8Array {
   return concatBytes(head(4, 4), head(3, SIGNATURE1.length), SIGNATURE1, bstr(protectedHeader), bstr(externalAad), bstr(payload));
 }

@@ -67,8 +67,15 @@ describe("nitroAdapter", () => {
 
     const signed = nitroAdapter.parse(await signNitroDocument(pki));
     const testAt = new Date(signed.timestamp);
-    expect(() => nitroAdapter.verify(signed, { evidence: signed.raw, collateral: emptyCollateral(), at: testAt })).toThrow(/does not chain to a pinned root|ends at a root that is not pinned/);
-    const r = nitroAdapter.verify(signed, { evidence: signed.raw, collateral: emptyCollateral(), at: testAt, trustedRoots: pki.trustedRoots });
+    expect(() => nitroAdapter.verify(signed, { evidence: signed.raw, collateral: emptyCollateral(), at: testAt })).toThrow(
+      /does not chain to a pinned root|ends at a root that is not pinned/,
+    );
+    const r = nitroAdapter.verify(signed, {
+      evidence: signed.raw,
+      collateral: emptyCollateral(),
+      at: testAt,
+      trustedRoots: pki.trustedRoots,
+    });
     expect(r.tee).toBe("nitro");
   });
 });

@@ -14,5 +14,9 @@ export const nitroAdapter: TeeAdapter<"nitro", NitroDocument> = {
   parse: (bytes, context) => parseNitroDocument(bytes, { pki: context?.pki }),
   collateralRequests: () => [],
   verify: (doc, context) =>
-    verifyNitroDocument(doc, { at: context.at, ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}), context: context.caches }),
+    verifyNitroDocument(doc, {
+      at: context.at,
+      ...(context.trustedRoots ? { trustedRoots: context.trustedRoots } : {}),
+      context: context.caches,
+    }),
 };

@@ -8,7 +8,14 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, setsOf } from "../../../test/support/fixtures.ts";
 import { encodeCbor, type CborInput } from "../../../test/support/nitroCbor.ts";
-import { createNitroTestPki, NITRO_TEST_TIME, OMIT, signNitroDocument, type FieldOverrides, type NitroTestPki } from "../../../test/support/nitroTestSigner.ts";
+import {
+  createNitroTestPki,
+  NITRO_TEST_TIME,
+  OMIT,
+  signNitroDocument,
+  type FieldOverrides,
+  type NitroTestPki,
+} from "../../../test/support/nitroTestSigner.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { decodeCbor } from "../../evidence/nitro/decodeCbor.ts";
 import { parseNitroDocument } from "../../evidence/nitro/parseNitroDocument.ts";
@@ -37,33 +44,39 @@ describe("every byte of a real document, flipped", () => {
   // About 1.5 ms per variant (a flipped certificate is parsed afresh), so these run long.
   const masksOf = (set: string): number[] => (set === "dstack-nitro-doc-a" ? [0xff, 0x01] : [0xff]);
   for (const set of setsOf("nitro")) {
-    it(`${set}: each flip (xor ${masksOf(set).map((m) => `0x${m.toString(16).padStart(2, "0")}`).join(", xor ")}) fails typed; none is harmless`, { timeout: 240_000 }, () => {
-      const original = fixtureBytes("nitro", set, "attestation_doc.cose");
-      const at = new Date(expectedOf("nitro", set).verify_at);
-      const { spans } = parseNitroDocument(original).cose;
-      const accepted: number[] = [];
-      const codes = new Map<string, number>();
-      for (const mask of masksOf(set)) {
-        for (let i = 0; i < original.length; i++) {
-          const bytes = original.slice();
-          bytes[i]! ^= mask;
-          const o = outcome(bytes, at);
-          if (o.ok) {
-            accepted.push(i);
-            continue;
+    it(
+      `${set}: each flip (xor ${masksOf(set)
+        .map((m) => `0x${m.toString(16).padStart(2, "0")}`)
+        .join(", xor ")}) fails typed; none is harmless`,
+      { timeout: 240_000 },
+      () => {
+        const original = fixtureBytes("nitro", set, "attestation_doc.cose");
+        const at = new Date(expectedOf("nitro", set).verify_at);
+        const { spans } = parseNitroDocument(original).cose;
+        const accepted: number[] = [];
+        const codes = new Map<string, number>();
+        for (const mask of masksOf(set)) {
+          for (let i = 0; i < original.length; i++) {
+            const bytes = original.slice();
+            bytes[i]! ^= mask;
+            const o = outcome(bytes, at);
+            if (o.ok) {
+              accepted.push(i);
+              continue;
+            }
+            codes.set(o.code, (codes.get(o.code) ?? 0) + 1);
+            // Whatever changes inside the signature, or inside a payload that still parses, the signature catches.
+            if (i >= spans.signature.start + 2) expect(o.code, `offset ${i}`).toBe("NITRO_SIGNATURE_INVALID");
           }
-          codes.set(o.code, (codes.get(o.code) ?? 0) + 1);
-          // Whatever changes inside the signature, or inside a payload that still parses, the signature catches.
-          if (i >= spans.signature.start + 2) expect(o.code, `offset ${i}`).toBe("NITRO_SIGNATURE_INVALID");
         }
-      }
-      // No flip is harmless: the envelope admits one encoding — array head 0x84, protected bstr,
-      // the empty map 0xa0 as unprotected header, shortest heads — and all else is signed.
-      // (A flip inside a non-empty unprotected header would be harmless; keepledger accepts none.)
-      expect(accepted).toEqual([]);
-      expect(spans.unprotected.end - spans.unprotected.start).toBe(1);
-      expect([...codes.values()].reduce((a, b) => a + b, 0)).toBe(masksOf(set).length * original.length);
-    });
+        // No flip is harmless: the envelope admits one encoding — array head 0x84, protected bstr,
+        // the empty map 0xa0 as unprotected header, shortest heads — and all else is signed.
+        // (A flip inside a non-empty unprotected header would be harmless; keepledger accepts none.)
+        expect(accepted).toEqual([]);
+        expect(spans.unprotected.end - spans.unprotected.start).toBe(1);
+        expect([...codes.values()].reduce((a, b) => a + b, 0)).toBe(masksOf(set).length * original.length);
+      },
+    );
   }
 });
 
@@ -115,9 +128,15 @@ describe("fast-check: mutated real documents", () => {
   it("arbitrary bytes never verify and never throw untyped", () => {
     const at = new Date("2025-12-25T13:15:37Z");
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 512 }), fc.uint8Array({ maxLength: 64 }).map((b) => new Uint8Array([0x84, 0x44, 0xa1, 0x01, 0x38, 0x22, ...b]))), (bytes) => {
-        expect(outcome(bytes, at).ok).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 512 }),
+          fc.uint8Array({ maxLength: 64 }).map((b) => new Uint8Array([0x84, 0x44, 0xa1, 0x01, 0x38, 0x22, ...b])),
+        ),
+        (bytes) => {
+          expect(outcome(bytes, at).ok).toBe(false);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -134,7 +153,9 @@ const cborValue: fc.Arbitrary<CborInput> = fc.letrec<{ v: CborInput }>((tie) => 
     fc.constant(null),
     fc.uint8Array({ maxLength: 80 }),
     fc.array(tie("v"), { maxLength: 3 }),
-    fc.array(fc.tuple(fc.oneof(fc.integer({ min: -5, max: 40 }), fc.string({ maxLength: 4 })), tie("v")), { maxLength: 3 }).map((e) => new Map<CborInput, CborInput>(e)),
+    fc
+      .array(fc.tuple(fc.oneof(fc.integer({ min: -5, max: 40 }), fc.string({ maxLength: 4 })), tie("v")), { maxLength: 3 })
+      .map((e) => new Map<CborInput, CborInput>(e)),
   ),
 })).v;
 
@@ -154,7 +175,8 @@ describe("fast-check: signed documents with arbitrary fields", () => {
         const o = outcome(bytes, at, pki.trustedRoots);
         if (!o.ok) return;
         const get = (k: string, d: unknown): unknown => (k in fields ? fields[k] : d);
-        const hexOrNull = (v: unknown): unknown => (v === OMIT || v === null || v === undefined ? null : `0x${Buffer.from(v as Uint8Array).toString("hex")}`);
+        const hexOrNull = (v: unknown): unknown =>
+          v === OMIT || v === null || v === undefined ? null : `0x${Buffer.from(v as Uint8Array).toString("hex")}`;
         expect(o.result.claims.moduleId).toBe(get("module_id", "i-0123456789abcdef0-enc0123456789abcdef"));
         expect(o.result.claims.timestamp).toBe(Number(get("timestamp", NITRO_TEST_TIME.getTime())));
         expect(o.result.claims.nonce).toBe(hexOrNull(get("nonce", null)));

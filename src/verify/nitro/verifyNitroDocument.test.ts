@@ -25,7 +25,14 @@ interface ExpectedNitro {
   validity_window: { not_before: string; not_after: string };
   expected_result: "accept" | "reject";
   cose: { offset_in_original: number; length: number };
-  document: { module_id: string; timestamp_ms: number; pcrs: Record<string, string>; public_key: string | null; user_data: string | null; nonce: string | null };
+  document: {
+    module_id: string;
+    timestamp_ms: number;
+    pcrs: Record<string, string>;
+    public_key: string | null;
+    user_data: string | null;
+    nonce: string | null;
+  };
   original_container: { file: string; prefix_hex: string; trailing_bytes: number };
   policy_expectation?: string;
 }
@@ -91,7 +98,12 @@ describe("verifyNitroDocument on the real vectors", () => {
   it("eternis-invalid-signature is refused for its signature alone: its chain is valid", () => {
     const want = expected("eternis-invalid-signature");
     const doc = parseNitroDocument(fixtureBytes("nitro", "eternis-invalid-signature", "attestation_doc.cose"));
-    const chain = verifyCertificateChain({ name: "t", chain: [doc.certificate, ...[...doc.cabundle].reverse()], roots: [AWS_NITRO_ROOT_G1], at: new Date(want.verify_at) });
+    const chain = verifyCertificateChain({
+      name: "t",
+      chain: [doc.certificate, ...[...doc.cabundle].reverse()],
+      roots: [AWS_NITRO_ROOT_G1],
+      at: new Date(want.verify_at),
+    });
     expect(chain.root).toBe(AWS_NITRO_ROOT_G1);
   });
 
@@ -116,7 +128,9 @@ describe("verifyNitroDocument on the real vectors", () => {
   it("refuses a real document when the pinned AWS root is not among the trusted roots", async () => {
     const bytes = fixtureBytes("nitro", "dstack-nitro-doc-a", "attestation_doc.cose");
     const other = await createNitroTestPki({ intermediates: 0 });
-    expect(errorOf(() => verifyBytes(bytes, { at: new Date(expected("dstack-nitro-doc-a").verify_at), trustedRoots: other.trustedRoots }))?.code).toBe("CERT_ROOT_UNTRUSTED");
+    expect(
+      errorOf(() => verifyBytes(bytes, { at: new Date(expected("dstack-nitro-doc-a").verify_at), trustedRoots: other.trustedRoots }))?.code,
+    ).toBe("CERT_ROOT_UNTRUSTED");
   });
 
   it("verifies the base64 text form the same once decoded", () => {
@@ -184,7 +198,12 @@ describe("verifyNitroDocument on documents from the test signer", () => {
   });
 
   it("labels a debug enclave (PCR0, PCR1 or PCR2 all zero) insecure", async () => {
-    for (const pcrs of [{ 0: 0, 1: 0, 2: 0 }, { 0: 0, 1: 7, 2: 7 }, { 0: 7, 1: 0, 2: 7 }, { 0: 7, 1: 7, 2: 0 }]) {
+    for (const pcrs of [
+      { 0: 0, 1: 0, 2: 0 },
+      { 0: 0, 1: 7, 2: 7 },
+      { 0: 7, 1: 0, 2: 7 },
+      { 0: 7, 1: 7, 2: 0 },
+    ]) {
       const r = verifyBytes(await signNitroDocument(pki, { fields: { pcrs: testPcrs(pcrs) } }), opts());
       expect(r.debug, JSON.stringify(pcrs)).toBe(true);
     }
@@ -229,8 +248,16 @@ describe("verifyNitroDocument on documents from the test signer", () => {
   const rows: Row[] = [
     { name: "a root that is not trusted", options: () => ({ trustedRoots: [] }), wantError: "CERT_ROOT_UNTRUSTED" },
     { name: "another PKI's root", options: () => ({ trustedRoots: other.trustedRoots }), wantError: "CERT_ROOT_UNTRUSTED" },
-    { name: "a leaf expired at the document time", pki: () => createNitroTestPki({ leafNotBefore: new Date(T - 4 * HOUR), leafNotAfter: new Date(T - 1000) }), wantError: "CERT_EXPIRED" },
-    { name: "a leaf not yet valid at the document time", pki: () => createNitroTestPki({ leafNotBefore: new Date(T + 1000) }), wantError: "CERT_NOT_YET_VALID" },
+    {
+      name: "a leaf expired at the document time",
+      pki: () => createNitroTestPki({ leafNotBefore: new Date(T - 4 * HOUR), leafNotAfter: new Date(T - 1000) }),
+      wantError: "CERT_EXPIRED",
+    },
+    {
+      name: "a leaf not yet valid at the document time",
+      pki: () => createNitroTestPki({ leafNotBefore: new Date(T + 1000) }),
+      wantError: "CERT_NOT_YET_VALID",
+    },
     { name: "a document from the future", options: () => ({ at: new Date(T - HOUR) }), wantError: "NITRO_DOCUMENT_FROM_FUTURE" },
     {
       name: "a tampered payload",
@@ -241,22 +268,36 @@ describe("verifyNitroDocument on documents from the test signer", () => {
       },
       wantError: "NITRO_SIGNATURE_INVALID",
     },
-    { name: "a signature by another enclave's key", build: (p) => signNitroDocument(p, { signer: other.leaf }), wantError: "NITRO_SIGNATURE_INVALID" },
+    {
+      name: "a signature by another enclave's key",
+      build: (p) => signNitroDocument(p, { signer: other.leaf }),
+      wantError: "NITRO_SIGNATURE_INVALID",
+    },
     {
       name: "a protected header re-encoded after signing",
       build: async (p) => {
         const signed = parseNitroDocument(await signNitroDocument(p));
         // {1: -35} as an indefinite map: the same header in other bytes. The signature covers bytes, not meaning.
-        return assembleCoseSign1({ protectedHeader: raw("bf 01 3822 ff").cborRaw, payload: signed.cose.payload, signature: signed.cose.signature });
+        return assembleCoseSign1({
+          protectedHeader: raw("bf 01 3822 ff").cborRaw,
+          payload: signed.cose.payload,
+          signature: signed.cose.signature,
+        });
       },
       wantError: "NITRO_SIGNATURE_INVALID",
     },
-    { name: "an all-zero signature", build: async (p) => assembleCoseSign1({ protectedHeader: ES384_PROTECTED, payload: nitroTestPayload(p), signature: new Uint8Array(96) }), wantError: "NITRO_SIGNATURE_INVALID" },
+    {
+      name: "an all-zero signature",
+      build: async (p) =>
+        assembleCoseSign1({ protectedHeader: ES384_PROTECTED, payload: nitroTestPayload(p), signature: new Uint8Array(96) }),
+      wantError: "NITRO_SIGNATURE_INVALID",
+    },
     {
       name: "a leaf with a P-256 key",
       pki: () => createNitroTestPki({ leafKeyKind: "p256" }),
       // A P-256 signature is 64 bytes and would fail as malformed first: the key is refused before any signature check.
-      build: async (p) => assembleCoseSign1({ protectedHeader: ES384_PROTECTED, payload: nitroTestPayload(p), signature: new Uint8Array(96).fill(1) }),
+      build: async (p) =>
+        assembleCoseSign1({ protectedHeader: ES384_PROTECTED, payload: nitroTestPayload(p), signature: new Uint8Array(96).fill(1) }),
       wantError: "NITRO_LEAF_KEY_UNSUPPORTED",
       wantMessage: "the document's certificate does not hold a P-384 key (certificate)",
     },
@@ -268,22 +309,37 @@ describe("verifyNitroDocument on documents from the test signer", () => {
     },
     {
       name: "a cabundle listed leaf side first",
-      build: (p) => signNitroDocument(p, { fields: { cabundle: [...p.intermediates].reverse().map((c) => c.cert.der).concat([p.root.cert.der]) } }),
+      build: (p) =>
+        signNitroDocument(p, {
+          fields: {
+            cabundle: [...p.intermediates]
+              .reverse()
+              .map((c) => c.cert.der)
+              .concat([p.root.cert.der]),
+          },
+        }),
       // Reversed, the chain ends at the instance CA, which no trusted root issued.
       wantError: "CERT_ROOT_UNTRUSTED",
     },
     {
       name: "a cabundle missing the zonal CA",
-      build: (p) => signNitroDocument(p, { fields: { cabundle: [p.root.cert.der, p.intermediates[0]!.cert.der, p.intermediates[2]!.cert.der] } }),
+      build: (p) =>
+        signNitroDocument(p, { fields: { cabundle: [p.root.cert.der, p.intermediates[0]!.cert.der, p.intermediates[2]!.cert.der] } }),
       wantError: "CERT_CHAIN_BROKEN",
     },
     {
       name: "a cabundle that claims the AWS root",
-      build: (p) => signNitroDocument(p, { fields: { cabundle: [AWS_NITRO_ROOT_G1.certificate.der, ...p.intermediates.map((c) => c.cert.der)] } }),
+      build: (p) =>
+        signNitroDocument(p, { fields: { cabundle: [AWS_NITRO_ROOT_G1.certificate.der, ...p.intermediates.map((c) => c.cert.der)] } }),
       options: () => ({ trustedRoots: [AWS_NITRO_ROOT_G1] }),
       wantError: "CERT_CHAIN_BROKEN",
     },
-    { name: "an invalid verification time", options: () => ({ at: new Date(Number.NaN) }), wantError: "NITRO_VERIFY_TIME_INVALID", wantMessage: "the verification time is not a valid date" },
+    {
+      name: "an invalid verification time",
+      options: () => ({ at: new Date(Number.NaN) }),
+      wantError: "NITRO_VERIFY_TIME_INVALID",
+      wantMessage: "the verification time is not a valid date",
+    },
   ];
 
   for (const row of rows) {
@@ -314,17 +370,27 @@ describe("encodeSigStructure", () => {
   it("encodes [\"Signature1\", protected, h'', payload] byte for byte like an independent encoder", () => {
     for (const size of [0, 23, 24, 255, 256, 4422, 65535, 65536]) {
       const payload = new Uint8Array(size).fill(7);
-      expect(Buffer.from(encodeSigStructure(ES384_PROTECTED, payload)).equals(encodeCbor(["Signature1", ES384_PROTECTED, new Uint8Array(0), payload])), String(size)).toBe(true);
+      expect(
+        Buffer.from(encodeSigStructure(ES384_PROTECTED, payload)).equals(
+          encodeCbor(["Signature1", ES384_PROTECTED, new Uint8Array(0), payload]),
+        ),
+        String(size),
+      ).toBe(true);
     }
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 40 }), (p, payload, aad) => {
-        expect(Buffer.from(encodeSigStructure(p, payload, aad)).equals(encodeCbor(["Signature1", p, aad, payload]))).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.uint8Array({ maxLength: 600 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (p, payload, aad) => {
+          expect(Buffer.from(encodeSigStructure(p, payload, aad)).equals(encodeCbor(["Signature1", p, aad, payload]))).toBe(true);
+        },
+      ),
       { numRuns: Number(process.env.KEEPLEDGER_FUZZ_RUNS ?? 2000) },
     );
   });
 
-  it("starts as RFC 9052 says: array(4), text(10) \"Signature1\"", () => {
+  it('starts as RFC 9052 says: array(4), text(10) "Signature1"', () => {
     const out = encodeSigStructure(ES384_PROTECTED, new Uint8Array(0));
     expect(Buffer.from(out).toString("hex")).toBe(`84 6a ${Buffer.from("Signature1").toString("hex")} 44 a1013822 40 40`.replace(/ /g, ""));
     expect([...cborHead(2, 70000)]).toEqual([0x5a, 0x00, 0x01, 0x11, 0x70]);

@@ -54,10 +54,14 @@ function checkLeafKey(leaf: ParsedCertificate): void {
   }
   const usage = leaf.keyUsage;
   if (usage !== null && (usage & KEY_USAGE.digitalSignature) === 0) {
-    throw new VerificationError(NITRO_VERIFY_CODES.NITRO_LEAF_KEY_UNSUPPORTED, "the document's certificate may not sign (no digitalSignature key usage)", {
-      at: { field: "certificate" },
-      details: { keyUsage: usage },
-    });
+    throw new VerificationError(
+      NITRO_VERIFY_CODES.NITRO_LEAF_KEY_UNSUPPORTED,
+      "the document's certificate may not sign (no digitalSignature key usage)",
+      {
+        at: { field: "certificate" },
+        details: { keyUsage: usage },
+      },
+    );
   }
 }
 
@@ -82,7 +86,9 @@ export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocu
   const trustedRoots = options.trustedRoots ?? defaults.trustedRoots;
   const clockToleranceMs = options.clockToleranceMs ?? defaults.clockToleranceMs;
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
-    throw new UsageError(NITRO_VERIFY_CODES.NITRO_VERIFY_TIME_INVALID, "the verification time is not a valid date", { details: { got: String(at) } });
+    throw new UsageError(NITRO_VERIFY_CODES.NITRO_VERIFY_TIME_INVALID, "the verification time is not a valid date", {
+      details: { got: String(at) },
+    });
   }
   const signedAt = new Date(doc.timestamp);
   if (doc.timestamp > at.getTime() + clockToleranceMs) {
@@ -95,10 +101,14 @@ export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocu
   checkLeafKey(doc.certificate);
   const signed = encodeSigStructure(doc.cose.protectedHeader, doc.cose.payload);
   if (!verifyWith({ kind: "ecdsa", hash: "sha384" }, signed, doc.cose.signature, doc.certificate.publicKey, "p1363")) {
-    throw new VerificationError(NITRO_VERIFY_CODES.NITRO_SIGNATURE_INVALID, "the COSE_Sign1 signature of the Nitro document does not verify", {
-      at: { field: "signature", offset: doc.cose.spans.signature.start },
-      details: { certificate: doc.certificate.subject },
-    });
+    throw new VerificationError(
+      NITRO_VERIFY_CODES.NITRO_SIGNATURE_INVALID,
+      "the COSE_Sign1 signature of the Nitro document does not verify",
+      {
+        at: { field: "signature", offset: doc.cose.spans.signature.start },
+        details: { certificate: doc.certificate.subject },
+      },
+    );
   }
 
   const chain = verifyCertificateChain({

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { fixtureBytes, fixtureText } from "../../../test/support/fixtures.ts";
-import { buildSnpReport, defaultReportFields, generateTestVekFor, signSnpReport, snpTestPki, testTcbBytes } from "../../../test/support/snpTestSigner.ts";
+import {
+  buildSnpReport,
+  defaultReportFields,
+  generateTestVekFor,
+  signSnpReport,
+  snpTestPki,
+  testTcbBytes,
+} from "../../../test/support/snpTestSigner.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
 import { KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseSnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
@@ -47,7 +54,9 @@ describe("AMD KDS cert chains (amd-kds-cert-chains)", () => {
 
   it("refuses a product's ASK when only another product's ARK is trusted", () => {
     const [ask] = parsePemCertificates(fixtureText("sev-snp", "amd-kds-cert-chains", "ask_ark_milan.pem"));
-    expect(failure(() => verifyAmdSigningChain({ intermediate: ask!, at: AT, trustedRoots: [AMD_ARK_GENOA] })).code).toBe("CERT_ROOT_UNTRUSTED");
+    expect(failure(() => verifyAmdSigningChain({ intermediate: ask!, at: AT, trustedRoots: [AMD_ARK_GENOA] })).code).toBe(
+      "CERT_ROOT_UNTRUSTED",
+    );
     expect(verifyAmdSigningChain({ intermediate: ask!, at: AT, trustedRoots: [AMD_ARK_MILAN] }).productLine).toBe("Milan");
   });
 
@@ -70,7 +79,16 @@ describe("Turin VCEK chain (turin-vcek-chain-only)", () => {
 
   it("reads Turin's KDS extensions: struct version 1, fmcSPL, an 8-byte hwID", () => {
     const ext = readVekExtensions(vcek)!;
-    expect(ext).toMatchObject({ kind: "vcek", structVersion: 1, productName: "Turin", fmcSPL: 0, blSPL: 0, teeSPL: 0, snpSPL: 0, ucodeSPL: 9 });
+    expect(ext).toMatchObject({
+      kind: "vcek",
+      structVersion: 1,
+      productName: "Turin",
+      fmcSPL: 0,
+      blSPL: 0,
+      teeSPL: 0,
+      snpSPL: 0,
+      ucodeSPL: 9,
+    });
     expect(ext.spl4).toBeUndefined();
     expect([ext.spl5, ext.spl6, ext.spl7]).toEqual([0, 0, 0]);
     expect(Buffer.from(ext.hwID!).toString("hex")).toBe("1e550a8ee5cf9f4d");
@@ -87,10 +105,14 @@ describe("Turin VCEK chain (turin-vcek-chain-only)", () => {
     const e = failure(() => verifySnpReport(parseSnpReport(buildSnpReport(f)), { collateral, at: AT, dangerouslyAllowMissingCrl: true }));
     expect(e.code).toBe("SNP_REPORT_SIGNATURE_INVALID");
     f.reportedTcb = testTcbBytes("Turin", { fmc: 1, bootloader: 0, tee: 0, snp: 0, microcode: 9 });
-    expect(failure(() => verifySnpReport(parseSnpReport(buildSnpReport(f)), { collateral, at: AT, dangerouslyAllowMissingCrl: true })).code).toBe("SNP_TCB_MISMATCH");
+    expect(
+      failure(() => verifySnpReport(parseSnpReport(buildSnpReport(f)), { collateral, at: AT, dangerouslyAllowMissingCrl: true })).code,
+    ).toBe("SNP_TCB_MISMATCH");
     f.reportedTcb = testTcbBytes("Turin", { fmc: 0, bootloader: 0, tee: 0, snp: 0, microcode: 9 });
     f.chipId[8] = 1;
-    expect(failure(() => verifySnpReport(parseSnpReport(buildSnpReport(f)), { collateral, at: AT, dangerouslyAllowMissingCrl: true })).code).toBe("SNP_HWID_MISMATCH");
+    expect(
+      failure(() => verifySnpReport(parseSnpReport(buildSnpReport(f)), { collateral, at: AT, dangerouslyAllowMissingCrl: true })).code,
+    ).toBe("SNP_HWID_MISMATCH");
   });
 });
 
@@ -112,18 +134,27 @@ describe("Genoa ASK revoked by AMD's CRL (genoa-revoked-ask)", () => {
     const pki = await snpTestPki("Genoa");
     const fields = defaultReportFields("Genoa");
     // A VCEK whose issuer is the real, revoked SEV-Genoa (020001); the ASK chain is checked first, so revocation is what fails.
-    const vek = await generateTestVekFor(pki, fields, { issuerName: revoked!.x509.subjectName, notBefore: new Date("2022-11-01T00:00:00Z") });
+    const vek = await generateTestVekFor(pki, fields, {
+      issuerName: revoked!.x509.subjectName,
+      notBefore: new Date("2022-11-01T00:00:00Z"),
+    });
     const report = parseSnpReport(await signSnpReport(buildSnpReport(fields), vek.keys));
     const collateral = (ask: typeof revoked) => ({ ...emptyCollateral(), certificates: [vek.cert, ask!], crls: [crl] });
     const e = failure(() => verifySnpReport(report, { collateral: collateral(revoked), at, dangerouslyAllowMissingCrl: true }));
     expect(e.code).toBe("CERT_REVOKED");
     expect(e.shortMessage).toBe(`AMD ASK chain: certificate "${revoked!.subject}" is revoked`);
     // Through the current ASK the AMD part of the chain holds, and only the test VCEK's signature fails.
-    expect(failure(() => verifySnpReport(report, { collateral: collateral(current), at, dangerouslyAllowMissingCrl: true })).code).toBe("CERT_SIGNATURE_INVALID");
+    expect(failure(() => verifySnpReport(report, { collateral: collateral(current), at, dangerouslyAllowMissingCrl: true })).code).toBe(
+      "CERT_SIGNATURE_INVALID",
+    );
   });
 
   it("cannot judge revocation before the CRL was issued, nor after its nextUpdate", () => {
-    expect(failure(() => verifyAmdSigningChain({ intermediate: revoked!, at: new Date("2022-10-01T00:00:00Z"), crls: [crl] })).code).toBe("CRL_NOT_YET_VALID");
-    expect(failure(() => verifyAmdSigningChain({ intermediate: current!, at: new Date("2024-01-01T00:00:00Z"), crls: [crl] })).code).toBe("CRL_EXPIRED");
+    expect(failure(() => verifyAmdSigningChain({ intermediate: revoked!, at: new Date("2022-10-01T00:00:00Z"), crls: [crl] })).code).toBe(
+      "CRL_NOT_YET_VALID",
+    );
+    expect(failure(() => verifyAmdSigningChain({ intermediate: current!, at: new Date("2024-01-01T00:00:00Z"), crls: [crl] })).code).toBe(
+      "CRL_EXPIRED",
+    );
   });
 });

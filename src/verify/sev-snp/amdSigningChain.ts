@@ -63,10 +63,14 @@ export function verifyAmdSigningChain(options: VerifyAmdSigningChainOptions): Ve
   const cn = commonNameOf(intermediate);
   const named = amdIntermediateName(cn);
   if (!named) {
-    throw new VerificationError(SNP_VERIFY_CODES.SNP_PRODUCT_UNDETERMINED, `"${cn}" is not an AMD SEV signing key (SEV-<product> or SEV-VLEK-<product>)`, {
-      at: { field: "ASK" },
-      details: { subject: intermediate.subject },
-    });
+    throw new VerificationError(
+      SNP_VERIFY_CODES.SNP_PRODUCT_UNDETERMINED,
+      `"${cn}" is not an AMD SEV signing key (SEV-<product> or SEV-VLEK-<product>)`,
+      {
+        at: { field: "ASK" },
+        details: { subject: intermediate.subject },
+      },
+    );
   }
   const chain = verifyCertificateChain({
     name: named.signingKey === "vlek" ? "AMD ASVK chain" : "AMD ASK chain",

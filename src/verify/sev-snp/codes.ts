@@ -4,11 +4,13 @@ import { defineErrorCodes } from "../../errors/catalogue.ts";
 export const SNP_VERIFY_CODES = defineErrorCodes("verify/sev-snp", {
   SNP_VEK_MISSING: {
     stage: "verification",
-    description: "The collateral holds no VCEK (or VLEK, when the report says it was VLEK-signed) certificate; fetch it from AMD KDS or post it with the evidence.",
+    description:
+      "The collateral holds no VCEK (or VLEK, when the report says it was VLEK-signed) certificate; fetch it from AMD KDS or post it with the evidence.",
   },
   SNP_VEK_MALFORMED: {
     stage: "verification",
-    description: "A VCEK/VLEK certificate lacks AMD's KDS extensions (product name, SPLs, hwID or CSP id), encodes them wrongly, or does not certify a P-384 key.",
+    description:
+      "A VCEK/VLEK certificate lacks AMD's KDS extensions (product name, SPLs, hwID or CSP id), encodes them wrongly, or does not certify a P-384 key.",
   },
   SNP_ASK_MISSING: {
     stage: "verification",
@@ -16,7 +18,8 @@ export const SNP_VERIFY_CODES = defineErrorCodes("verify/sev-snp", {
   },
   SNP_PRODUCT_UNDETERMINED: {
     stage: "verification",
-    description: "The issuing ASK/ASVK is not named SEV-<Milan|Genoa|Turin> or SEV-VLEK-<Milan|Genoa|Turin>, so no product line (and no pinned ARK) can be chosen for the chain.",
+    description:
+      "The issuing ASK/ASVK is not named SEV-<Milan|Genoa|Turin> or SEV-VLEK-<Milan|Genoa|Turin>, so no product line (and no pinned ARK) can be chosen for the chain.",
   },
   SNP_PRODUCT_MISMATCH: {
     stage: "verification",
@@ -28,15 +31,18 @@ export const SNP_VERIFY_CODES = defineErrorCodes("verify/sev-snp", {
   },
   SNP_TCB_MISMATCH: {
     stage: "verification",
-    description: "The VCEK/VLEK's TCB extensions (blSPL, teeSPL, snpSPL, ucodeSPL, fmcSPL) differ from the report's REPORTED_TCB: the certificate is for another TCB.",
+    description:
+      "The VCEK/VLEK's TCB extensions (blSPL, teeSPL, snpSPL, ucodeSPL, fmcSPL) differ from the report's REPORTED_TCB: the certificate is for another TCB.",
   },
   SNP_HWID_MISMATCH: {
     stage: "verification",
-    description: "The VCEK's hwID differs from the report's CHIP_ID (all 64 bytes; on Turin the first 8 bytes, the rest being zero): the certificate is for another chip.",
+    description:
+      "The VCEK's hwID differs from the report's CHIP_ID (all 64 bytes; on Turin the first 8 bytes, the rest being zero): the certificate is for another chip.",
   },
   SNP_EVIDENCE_MISMATCH: {
     stage: "usage",
-    description: "The evidence bytes handed to the SEV-SNP adapter's verify are not the bytes the report was parsed from; pass the same bytes to parse and verify.",
+    description:
+      "The evidence bytes handed to the SEV-SNP adapter's verify are not the bytes the report was parsed from; pass the same bytes to parse and verify.",
   },
   SNP_CRL_UNAVAILABLE: {
     stage: "infrastructure",

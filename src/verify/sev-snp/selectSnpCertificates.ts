@@ -24,7 +24,12 @@ const KEY_NAME = { vcek: "VCEK", vlek: "VLEK" } as const;
  * Preference: hwID equal to CHIP_ID, then certificate TCB equal to
  * REPORTED_TCB, then valid at `at`, then collateral order.
  */
-export function selectSnpCertificates(report: SnpReport, collateral: CollateralSet, at: Date, context?: VerifierContext): SelectedSnpCertificates {
+export function selectSnpCertificates(
+  report: SnpReport,
+  collateral: CollateralSet,
+  at: Date,
+  context?: VerifierContext,
+): SelectedSnpCertificates {
   const want = report.keyInfo.signingKey;
   const candidates: Array<{ cert: ParsedCertificate; ext: VekExtensions; score: number }> = [];
   let firstProblem: VerificationError | undefined;
@@ -65,7 +70,8 @@ function score(report: SnpReport, cert: ParsedCertificate, ext: VekExtensions, a
   let s = 0;
   if (ext.hwID !== undefined && bytesEqual(ext.hwID, report.chipId.subarray(0, ext.hwID.length))) s += 4;
   const r = report.reportedTcb;
-  if (ext.blSPL === r.bootloader && ext.teeSPL === r.tee && ext.snpSPL === r.snp && ext.ucodeSPL === r.microcode && ext.fmcSPL === r.fmc) s += 2;
+  if (ext.blSPL === r.bootloader && ext.teeSPL === r.tee && ext.snpSPL === r.snp && ext.ucodeSPL === r.microcode && ext.fmcSPL === r.fmc)
+    s += 2;
   if (cert.notBefore <= at && at <= cert.notAfter) s += 1;
   return s;
 }

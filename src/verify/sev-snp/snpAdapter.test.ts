@@ -20,7 +20,8 @@ function codeAndRetry(run: () => unknown): { code: string; retryable: boolean; s
 
 describe("snpAdapter.detect", () => {
   it("recognizes the real reports", () => {
-    for (const set of ["dstack-milan", "go-sev-guest-milan-debug"]) expect(snpAdapter.detect(fixtureBytes("sev-snp", set, "report.bin"))).toBe(true);
+    for (const set of ["dstack-milan", "go-sev-guest-milan-debug"])
+      expect(snpAdapter.detect(fixtureBytes("sev-snp", set, "report.bin"))).toBe(true);
   });
 
   it("does not take SGX or TDX quotes or Nitro documents for SNP reports", () => {
@@ -78,7 +79,9 @@ describe("snpAdapter end to end", () => {
     const refused = codeAndRetry(() => snpAdapter.verify(report, { evidence: bytes, collateral, at }));
     expect(refused).toEqual({ code: "SNP_CRL_UNAVAILABLE", retryable: true, stage: "infrastructure" });
     expect(() => snpAdapter.verify(report, { evidence: bytes, collateral, at })).toThrowError(
-      expect.objectContaining({ shortMessage: "no AMD CRL for the Milan signing chain could be had; try again when KDS or a collateral directory serves it" }),
+      expect.objectContaining({
+        shortMessage: "no AMD CRL for the Milan signing chain could be had; try again when KDS or a collateral directory serves it",
+      }),
     );
     // … and only the explicit switch verifies it without one.
     const v = createSnpAdapter({ dangerouslyAllowMissingCrl: true }).verify(report, { evidence: bytes, collateral, at });
@@ -89,7 +92,12 @@ describe("snpAdapter end to end", () => {
   it("asks for a Turin VLEK chain with the FMC SPL", async () => {
     const c = await snpTestCase({ productLine: "Turin", signingKey: "vlek", version: 5 });
     const [req] = snpAdapter.collateralRequests(snpAdapter.parse(c.report));
-    expect(req).toMatchObject({ vendor: "amd", productLine: "Turin", signingKey: "vlek", reportedTcb: { fmc: 1, bootloader: 2, tee: 3, snp: 4, microcode: 72 } });
+    expect(req).toMatchObject({
+      vendor: "amd",
+      productLine: "Turin",
+      signingKey: "vlek",
+      reportedTcb: { fmc: 1, bootloader: 2, tee: 3, snp: 4, microcode: 72 },
+    });
   });
 
   it("refuses to verify other bytes than the ones parsed", async () => {
@@ -112,13 +120,21 @@ describe("snpAdapter requires AMD's CRL", () => {
   const AT = new Date(Date.UTC(2025, 5, 1));
   const dates = { thisUpdate: new Date(Date.UTC(2025, 0, 1)), nextUpdate: new Date(Date.UTC(2025, 11, 1)) };
 
-  const table: Array<{ name: string; input: { crl: "none" | "current" | "revoking" | "lapsed"; dangerouslyAllowMissingCrl: boolean }; wantError: string | null }> = [
+  const table: Array<{
+    name: string;
+    input: { crl: "none" | "current" | "revoking" | "lapsed"; dangerouslyAllowMissingCrl: boolean };
+    wantError: string | null;
+  }> = [
     { name: "no CRL: refused, retryable", input: { crl: "none", dangerouslyAllowMissingCrl: false }, wantError: "SNP_CRL_UNAVAILABLE" },
     { name: "a current CRL", input: { crl: "current", dangerouslyAllowMissingCrl: false }, wantError: null },
     { name: "a CRL revoking the ASK", input: { crl: "revoking", dangerouslyAllowMissingCrl: false }, wantError: "CERT_REVOKED" },
     { name: "a lapsed CRL", input: { crl: "lapsed", dangerouslyAllowMissingCrl: false }, wantError: "CRL_EXPIRED" },
     { name: "no CRL with the dangerous switch", input: { crl: "none", dangerouslyAllowMissingCrl: true }, wantError: null },
-    { name: "a CRL revoking the ASK, even with the dangerous switch", input: { crl: "revoking", dangerouslyAllowMissingCrl: true }, wantError: "CERT_REVOKED" },
+    {
+      name: "a CRL revoking the ASK, even with the dangerous switch",
+      input: { crl: "revoking", dangerouslyAllowMissingCrl: true },
+      wantError: "CERT_REVOKED",
+    },
   ];
 
   it.each(table)("$name", async ({ input, wantError }) => {
@@ -134,7 +150,13 @@ describe("snpAdapter requires AMD's CRL", () => {
             ),
           ];
     const adapter = createSnpAdapter({ dangerouslyAllowMissingCrl: input.dangerouslyAllowMissingCrl });
-    const run = () => adapter.verify(adapter.parse(c.report), { evidence: c.report, collateral: { ...emptyCollateral(), certificates: c.certificates, crls }, at: AT, trustedRoots: c.trustedRoots });
+    const run = () =>
+      adapter.verify(adapter.parse(c.report), {
+        evidence: c.report,
+        collateral: { ...emptyCollateral(), certificates: c.certificates, crls },
+        at: AT,
+        trustedRoots: c.trustedRoots,
+      });
     const got = codeAndRetry(run);
     if (wantError === null) {
       expect(got).toBe("ok");

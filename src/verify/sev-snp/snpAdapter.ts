@@ -64,10 +64,14 @@ export function createSnpAdapter(options: SnpAdapterOptions = {}): TeeAdapter<"s
         });
       } catch (error) {
         if (isKeepledgerError(error) && error.code === X509_CODES.CRL_MISSING) {
-          throw new InfrastructureError(SNP_VERIFY_CODES.SNP_CRL_UNAVAILABLE, `no AMD CRL for the ${report.productLine ?? "report's"} signing chain could be had; try again when KDS or a collateral directory serves it`, {
-            details: { productLine: report.productLine ?? null, signingKey: report.keyInfo.signingKey, ...error.details },
-            cause: error,
-          });
+          throw new InfrastructureError(
+            SNP_VERIFY_CODES.SNP_CRL_UNAVAILABLE,
+            `no AMD CRL for the ${report.productLine ?? "report's"} signing chain could be had; try again when KDS or a collateral directory serves it`,
+            {
+              details: { productLine: report.productLine ?? null, signingKey: report.keyInfo.signingKey, ...error.details },
+              cause: error,
+            },
+          );
         }
         throw error;
       }

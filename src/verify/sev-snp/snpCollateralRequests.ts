@@ -30,7 +30,13 @@ export function snpCollateralRequests(report: SnpReport, options: SnpCollateralR
       productLine: report.productLine ?? defaultProductLine,
       signingKey: report.keyInfo.signingKey,
       chipId: toHex(report.chipId),
-      reportedTcb: { bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode, ...(t.fmc === undefined ? {} : { fmc: t.fmc }) },
+      reportedTcb: {
+        bootloader: t.bootloader,
+        tee: t.tee,
+        snp: t.snp,
+        microcode: t.microcode,
+        ...(t.fmc === undefined ? {} : { fmc: t.fmc }),
+      },
     },
   ];
 }

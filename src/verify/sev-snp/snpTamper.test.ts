@@ -81,61 +81,73 @@ describe.each(SETS)("tampering with %s", (set) => {
     expect(outcome(v, Uint8Array.of(...v.bytes, 0))).toBe("EVIDENCE_TRAILING_BYTES");
   });
 
-  it(`survives ${RUNS} random mutations: typed errors, ok only for the original bytes`, () => {
-    const v = vectors.get(set)!;
-    const mutation = fc.record({
-      edits: fc.array(fc.tuple(fc.nat(v.bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
-      cut: fc.option(fc.nat(v.bytes.length + 8), { nil: undefined }),
-      append: fc.uint8Array({ maxLength: 3 }),
-    });
+  it(
+    `survives ${RUNS} random mutations: typed errors, ok only for the original bytes`,
+    () => {
+      const v = vectors.get(set)!;
+      const mutation = fc.record({
+        edits: fc.array(fc.tuple(fc.nat(v.bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        cut: fc.option(fc.nat(v.bytes.length + 8), { nil: undefined }),
+        append: fc.uint8Array({ maxLength: 3 }),
+      });
+      fc.assert(
+        fc.property(mutation, ({ edits, cut, append }) => {
+          let bytes = v.bytes.slice();
+          for (const [o, value] of edits) bytes[o] = value;
+          if (cut !== undefined) bytes = bytes.slice(0, cut);
+          if (append.length > 0) bytes = Uint8Array.of(...bytes, ...append);
+          const code = outcome(v, bytes);
+          if (code === "ok") expect(bytesEqual(bytes, v.bytes)).toBe(true);
+        }),
+        { numRuns: RUNS },
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
+});
+
+it(
+  `random 1184-byte inputs that pass detect fail typed (${RUNS} runs)`,
+  () => {
+    const v = vectors.get("dstack-milan")!;
     fc.assert(
-      fc.property(mutation, ({ edits, cut, append }) => {
-        let bytes = v.bytes.slice();
-        for (const [o, value] of edits) bytes[o] = value;
-        if (cut !== undefined) bytes = bytes.slice(0, cut);
-        if (append.length > 0) bytes = Uint8Array.of(...bytes, ...append);
-        const code = outcome(v, bytes);
-        if (code === "ok") expect(bytesEqual(bytes, v.bytes)).toBe(true);
+      fc.property(fc.uint8Array({ minLength: 1184, maxLength: 1184 }), fc.integer({ min: 2, max: 5 }), (bytes, version) => {
+        const view = new DataView(bytes.buffer, bytes.byteOffset);
+        view.setUint32(0, version, true);
+        view.setUint32(0x34, 1, true);
+        expect(snpAdapter.detect(bytes)).toBe(true);
+        expect(outcome(v, bytes)).not.toBe("ok");
       }),
       { numRuns: RUNS },
     );
-  }, FUZZ_TIMEOUT);
-});
+  },
+  FUZZ_TIMEOUT,
+);
 
-it(`random 1184-byte inputs that pass detect fail typed (${RUNS} runs)`, () => {
-  const v = vectors.get("dstack-milan")!;
-  fc.assert(
-    fc.property(fc.uint8Array({ minLength: 1184, maxLength: 1184 }), fc.integer({ min: 2, max: 5 }), (bytes, version) => {
-      const view = new DataView(bytes.buffer, bytes.byteOffset);
-      view.setUint32(0, version, true);
-      view.setUint32(0x34, 1, true);
-      expect(snpAdapter.detect(bytes)).toBe(true);
-      expect(outcome(v, bytes)).not.toBe("ok");
-    }),
-    { numRuns: RUNS },
-  );
-}, FUZZ_TIMEOUT);
-
-it(`a mutated VCEK certificate never verifies and never crashes (${RUNS} runs)`, () => {
-  const v = vectors.get("dstack-milan")!;
-  const der = fixtureBytes("sev-snp", "dstack-milan", "vcek.der");
-  const others = v.collateral.certificates.filter((c) => !bytesEqual(c.der, der));
-  fc.assert(
-    fc.property(fc.array(fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
-      const bad = der.slice();
-      for (const [o, value] of edits) bad[o] = value;
-      let code: string;
-      try {
-        const vcek = parseCertificate(bad);
-        const report = snpAdapter.parse(v.bytes);
-        snpAdapter.verify(report, { evidence: v.bytes, collateral: { ...v.collateral, certificates: [vcek, ...others] }, at: v.at });
-        code = "ok";
-      } catch (e) {
-        if (!(e instanceof KeepledgerError)) throw new Error(`untyped failure: ${String(e)}`, { cause: e });
-        code = e.code;
-      }
-      if (code === "ok") expect(bytesEqual(bad, der)).toBe(true);
-    }),
-    { numRuns: RUNS },
-  );
-}, FUZZ_TIMEOUT);
+it(
+  `a mutated VCEK certificate never verifies and never crashes (${RUNS} runs)`,
+  () => {
+    const v = vectors.get("dstack-milan")!;
+    const der = fixtureBytes("sev-snp", "dstack-milan", "vcek.der");
+    const others = v.collateral.certificates.filter((c) => !bytesEqual(c.der, der));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
+        const bad = der.slice();
+        for (const [o, value] of edits) bad[o] = value;
+        let code: string;
+        try {
+          const vcek = parseCertificate(bad);
+          const report = snpAdapter.parse(v.bytes);
+          snpAdapter.verify(report, { evidence: v.bytes, collateral: { ...v.collateral, certificates: [vcek, ...others] }, at: v.at });
+          code = "ok";
+        } catch (e) {
+          if (!(e instanceof KeepledgerError)) throw new Error(`untyped failure: ${String(e)}`, { cause: e });
+          code = e.code;
+        }
+        if (code === "ok") expect(bytesEqual(bad, der)).toBe(true);
+      }),
+      { numRuns: RUNS },
+    );
+  },
+  FUZZ_TIMEOUT,
+);

@@ -139,13 +139,26 @@ export function vekTcbBytes(cert: ParsedCertificate, ext: VekExtensions, product
     if (ext.fmcSPL === undefined) throw malformed(cert, "a Turin VCEK/VLEK needs the fmcSPL extension");
     if ((ext.spl4 ?? 0) !== 0) throw malformed(cert, "a Turin TCB_VERSION has no byte for spl_4");
     return encodeTcbVersion(
-      { fmc: ext.fmcSPL, bootloader: ext.blSPL, tee: ext.teeSPL, snp: ext.snpSPL, microcode: ext.ucodeSPL, reserved: [ext.spl5 ?? 0, ext.spl6 ?? 0, ext.spl7 ?? 0] },
+      {
+        fmc: ext.fmcSPL,
+        bootloader: ext.blSPL,
+        tee: ext.teeSPL,
+        snp: ext.snpSPL,
+        microcode: ext.ucodeSPL,
+        reserved: [ext.spl5 ?? 0, ext.spl6 ?? 0, ext.spl7 ?? 0],
+      },
       "turin",
     );
   }
   if (ext.fmcSPL !== undefined) throw malformed(cert, `a ${productLine} VCEK/VLEK has no fmcSPL extension`);
   return encodeTcbVersion(
-    { bootloader: ext.blSPL, tee: ext.teeSPL, snp: ext.snpSPL, microcode: ext.ucodeSPL, reserved: [ext.spl4 ?? 0, ext.spl5 ?? 0, ext.spl6 ?? 0, ext.spl7 ?? 0] },
+    {
+      bootloader: ext.blSPL,
+      tee: ext.teeSPL,
+      snp: ext.snpSPL,
+      microcode: ext.ucodeSPL,
+      reserved: [ext.spl4 ?? 0, ext.spl5 ?? 0, ext.spl6 ?? 0, ext.spl7 ?? 0],
+    },
     "legacy",
   );
 }

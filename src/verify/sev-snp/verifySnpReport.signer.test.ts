@@ -28,7 +28,13 @@ function collateralOf(c: SnpTestCase, crls: ParsedCrl[] = []): CollateralSet {
 
 /** Most cases break one thing other than the CRL, so the CRL is not required unless a case says so. */
 function verifyCase(c: SnpTestCase, options: Partial<VerifySnpReportOptions> = {}) {
-  return verifySnpReport(parseSnpReport(c.report), { collateral: collateralOf(c), at: AT, trustedRoots: c.trustedRoots, dangerouslyAllowMissingCrl: true, ...options });
+  return verifySnpReport(parseSnpReport(c.report), {
+    collateral: collateralOf(c),
+    at: AT,
+    trustedRoots: c.trustedRoots,
+    dangerouslyAllowMissingCrl: true,
+    ...options,
+  });
 }
 
 function failure(fn: () => unknown): KeepledgerError {
@@ -111,7 +117,10 @@ describe("verifySnpReport rejects", () => {
     otherKeys = await generateKeys("p384");
   });
 
-  const tcbPlus = (p: "Milan" | "Turin", field: "snp" | "fmc" | "bootloader") => ({ ...DEFAULT_TEST_TCB[p], [field]: (DEFAULT_TEST_TCB[p][field] ?? 0) + 1 });
+  const tcbPlus = (p: "Milan" | "Turin", field: "snp" | "fmc" | "bootloader") => ({
+    ...DEFAULT_TEST_TCB[p],
+    [field]: (DEFAULT_TEST_TCB[p][field] ?? 0) + 1,
+  });
 
   const table: Array<{ name: string; build: () => Promise<{ run: () => unknown }>; wantError: string; wantMessage?: string }> = [
     {
@@ -330,7 +339,10 @@ describe("verifySnpReport rejects", () => {
       name: "a CRL past its nextUpdate",
       build: async () => {
         const c = await snpTestCase();
-        const crl = await createCrl(c.pki.ark, [], { thisUpdate: new Date(Date.UTC(2024, 0, 1)), nextUpdate: new Date(Date.UTC(2024, 6, 1)) });
+        const crl = await createCrl(c.pki.ark, [], {
+          thisUpdate: new Date(Date.UTC(2024, 0, 1)),
+          nextUpdate: new Date(Date.UTC(2024, 6, 1)),
+        });
         return { run: () => verifyCase(c, { collateral: collateralOf(c, [crl]) }) };
       },
       wantError: "CRL_EXPIRED",

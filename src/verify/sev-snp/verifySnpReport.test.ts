@@ -82,7 +82,12 @@ describe("verifySnpReport on every real SEV-SNP vector with an expected.json", (
         policy: r.policy,
         reportedTcb: `0x${r.reported_tcb.hex}`,
         vmpl: r.vmpl,
-        guestPolicy: { smt: r.policy_decoded.smt, migrateMa: r.policy_decoded.migrate_ma, debug: r.policy_decoded.debug, singleSocket: r.policy_decoded.single_socket },
+        guestPolicy: {
+          smt: r.policy_decoded.smt,
+          migrateMa: r.policy_decoded.migrate_ma,
+          debug: r.policy_decoded.debug,
+          singleSocket: r.policy_decoded.single_socket,
+        },
         tcb: { reported: tcb(r.reported_tcb), committed: tcb(r.committed_tcb), current: tcb(r.current_tcb), launch: tcb(r.launch_tcb) },
       });
       expect(v.ok).toBe(true);
@@ -136,7 +141,9 @@ describe("verifySnpReport on every real SEV-SNP vector with an expected.json", (
       const { expected, report, collateral } = await vector(set);
       const before = new Date(new Date(expected.validity_window.not_before).getTime() - 1000);
       const after = new Date(new Date(expected.validity_window.not_after).getTime() + 1000);
-      expect(failure(() => verifySnpReport(report, { collateral, at: before, dangerouslyAllowMissingCrl: true })).code).toBe("CERT_NOT_YET_VALID");
+      expect(failure(() => verifySnpReport(report, { collateral, at: before, dangerouslyAllowMissingCrl: true })).code).toBe(
+        "CERT_NOT_YET_VALID",
+      );
       expect(failure(() => verifySnpReport(report, { collateral, at: after, dangerouslyAllowMissingCrl: true })).code).toBe("CERT_EXPIRED");
     });
   }
@@ -152,12 +159,35 @@ describe("verifySnpReport refuses real reports with the wrong collateral", () =>
     const ask = parsePemCertificates(fixtureText("sev-snp", "dstack-milan", "ask.pem"))[0]!;
     const otherVcek = parseCertificate(fixtureBytes("sev-snp", "go-sev-guest-milan-debug", "vcek.der"));
     const table: Array<{ name: string; run: () => unknown; wantError: string; wantMessage?: string }> = [
-      { name: "no collateral", run: () => verifySnpReport(report, { collateral: emptyCollateral(), at, dangerouslyAllowMissingCrl: true }), wantError: "SNP_VEK_MISSING", wantMessage: "the collateral holds no VCEK certificate" },
-      { name: "no ASK", run: () => verifySnpReport(report, { collateral: only(vcek), at, dangerouslyAllowMissingCrl: true }), wantError: "SNP_ASK_MISSING", wantMessage: "the collateral holds no ASK that issued the VCEK" },
-      { name: "another chip's VCEK", run: () => verifySnpReport(report, { collateral: only(otherVcek, ask), at, dangerouslyAllowMissingCrl: true }), wantError: "SNP_HWID_MISMATCH", wantMessage: "the VCEK's hwID does not match the report's CHIP_ID" },
+      {
+        name: "no collateral",
+        run: () => verifySnpReport(report, { collateral: emptyCollateral(), at, dangerouslyAllowMissingCrl: true }),
+        wantError: "SNP_VEK_MISSING",
+        wantMessage: "the collateral holds no VCEK certificate",
+      },
+      {
+        name: "no ASK",
+        run: () => verifySnpReport(report, { collateral: only(vcek), at, dangerouslyAllowMissingCrl: true }),
+        wantError: "SNP_ASK_MISSING",
+        wantMessage: "the collateral holds no ASK that issued the VCEK",
+      },
+      {
+        name: "another chip's VCEK",
+        run: () => verifySnpReport(report, { collateral: only(otherVcek, ask), at, dangerouslyAllowMissingCrl: true }),
+        wantError: "SNP_HWID_MISMATCH",
+        wantMessage: "the VCEK's hwID does not match the report's CHIP_ID",
+      },
       { name: "no CRL (required by default)", run: () => verifySnpReport(report, { collateral, at }), wantError: "CRL_MISSING" },
-      { name: "only test roots trusted", run: () => verifySnpReport(report, { collateral, at, trustedRoots: [milanPki.root], dangerouslyAllowMissingCrl: true }), wantError: "CERT_ROOT_UNTRUSTED" },
-      { name: "another report's collateral", run: () => verifySnpReport(other.report, { collateral, at, dangerouslyAllowMissingCrl: true }), wantError: "SNP_HWID_MISMATCH" },
+      {
+        name: "only test roots trusted",
+        run: () => verifySnpReport(report, { collateral, at, trustedRoots: [milanPki.root], dangerouslyAllowMissingCrl: true }),
+        wantError: "CERT_ROOT_UNTRUSTED",
+      },
+      {
+        name: "another report's collateral",
+        run: () => verifySnpReport(other.report, { collateral, at, dangerouslyAllowMissingCrl: true }),
+        wantError: "SNP_HWID_MISMATCH",
+      },
     ];
     for (const c of table) {
       const e = failure(c.run);
@@ -171,8 +201,12 @@ describe("verifySnpReport refuses real reports with the wrong collateral", () =>
     const a = await vector("dstack-milan");
     const b = await vector("go-sev-guest-milan-debug");
     const both: CollateralSet = { ...emptyCollateral(), certificates: [...b.collateral.certificates, ...a.collateral.certificates] };
-    expect(verifySnpReport(a.report, { collateral: both, at: a.at, dangerouslyAllowMissingCrl: true }).claims.chipId).toBe(`0x${a.expected.report.chip_id}`);
-    expect(verifySnpReport(b.report, { collateral: both, at: b.at, dangerouslyAllowMissingCrl: true }).claims.chipId).toBe(`0x${b.expected.report.chip_id}`);
+    expect(verifySnpReport(a.report, { collateral: both, at: a.at, dangerouslyAllowMissingCrl: true }).claims.chipId).toBe(
+      `0x${a.expected.report.chip_id}`,
+    );
+    expect(verifySnpReport(b.report, { collateral: both, at: b.at, dangerouslyAllowMissingCrl: true }).claims.chipId).toBe(
+      `0x${b.expected.report.chip_id}`,
+    );
   });
 });
 
@@ -182,7 +216,10 @@ describe("collateral is held to its signed bytes", () => {
     const altered = fixtureBytes("sev-snp", "dstack-milan", "vcek.der").slice();
     altered[799] = 0x00; // the [1] maskGenAlgorithm tag of the outer RSASSA-PSS parameters, outside tbsCertificate
     const e = failure(() => parseCertificate(altered));
-    expect([e.code, e.shortMessage]).toEqual(["CERT_MALFORMED", "certificate: the signature algorithm outside the signed part differs from the one inside"]);
+    expect([e.code, e.shortMessage]).toEqual([
+      "CERT_MALFORMED",
+      "certificate: the signature algorithm outside the signed part differs from the one inside",
+    ]);
   });
 
   it("refuses AMD's Genoa CRL with an altered outer signature algorithm", () => {

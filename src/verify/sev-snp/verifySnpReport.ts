@@ -64,7 +64,15 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
   const named = amdIntermediateName(commonNameOf(intermediate));
   if (named) checkProductLine(report, named.productLine, named.signingKey, extensions, keyName);
   // Throws SNP_PRODUCT_UNDETERMINED when the issuer's name is not an AMD one.
-  const signing = verifyAmdSigningChain({ intermediate, at, crls: collateral.crls, requireCrl, trustedRoots, ...(freshness ? { freshness } : {}), caches: context?.pki });
+  const signing = verifyAmdSigningChain({
+    intermediate,
+    at,
+    crls: collateral.crls,
+    requireCrl,
+    trustedRoots,
+    ...(freshness ? { freshness } : {}),
+    caches: context?.pki,
+  });
   const productLine = signing.productLine;
 
   const vekChain = verifyCertificateChain({
@@ -83,10 +91,14 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
 
   const signature = concatBytes(report.signature.r, report.signature.s);
   if (!verifyWith({ kind: "ecdsa", hash: "sha384" }, report.signedBytes, signature, vek.publicKey, "p1363")) {
-    throw new VerificationError(SNP_VERIFY_CODES.SNP_REPORT_SIGNATURE_INVALID, `the report signature does not verify with the ${keyName} key`, {
-      at: { field: "SIGNATURE", offset: 0x2a0 },
-      details: { vek: vek.fingerprint },
-    });
+    throw new VerificationError(
+      SNP_VERIFY_CODES.SNP_REPORT_SIGNATURE_INVALID,
+      `the report signature does not verify with the ${keyName} key`,
+      {
+        at: { field: "SIGNATURE", offset: 0x2a0 },
+        details: { vek: vek.fingerprint },
+      },
+    );
   }
 
   const crlsUsed = unique([...signing.chain.crlsUsed, ...vekChain.crlsUsed]);
@@ -176,18 +188,16 @@ export function tcbComponents(tcb: SnpTcbVersion): SnpTcbComponents {
   };
 }
 
-function checkProductLine(
-  report: SnpReport,
-  fromAsk: AmdProductLine,
-  askKey: "vcek" | "vlek",
-  ext: VekExtensions,
-  keyName: string,
-): void {
+function checkProductLine(report: SnpReport, fromAsk: AmdProductLine, askKey: "vcek" | "vlek", ext: VekExtensions, keyName: string): void {
   if (askKey !== report.keyInfo.signingKey) {
-    throw new VerificationError(SNP_VERIFY_CODES.SNP_SIGNING_KEY_MISMATCH, `the report names the ${keyName} but its issuer is an ${askKey === "vlek" ? "ASVK" : "ASK"}`, {
-      at: { field: "KEY_INFO.SIGNING_KEY", offset: 0x48 },
-      details: { report: report.keyInfo.signingKey, chain: askKey },
-    });
+    throw new VerificationError(
+      SNP_VERIFY_CODES.SNP_SIGNING_KEY_MISMATCH,
+      `the report names the ${keyName} but its issuer is an ${askKey === "vlek" ? "ASVK" : "ASK"}`,
+      {
+        at: { field: "KEY_INFO.SIGNING_KEY", offset: 0x48 },
+        details: { report: report.keyInfo.signingKey, chain: askKey },
+      },
+    );
   }
   const mismatch = (why: string, details: Record<string, unknown>): never => {
     throw new VerificationError(SNP_VERIFY_CODES.SNP_PRODUCT_MISMATCH, why, { details });
@@ -223,7 +233,11 @@ function checkTcb(report: SnpReport, vek: ParsedCertificate, ext: VekExtensions,
   if (!bytesEqual(want, report.reportedTcb.raw)) {
     throw new VerificationError(SNP_VERIFY_CODES.SNP_TCB_MISMATCH, `the ${keyName} is for another TCB than the report's REPORTED_TCB`, {
       at: { field: "REPORTED_TCB", offset: 0x180 },
-      details: { got: toHex(report.reportedTcb.raw), want: toHex(want), vek: { blSPL: ext.blSPL, teeSPL: ext.teeSPL, snpSPL: ext.snpSPL, ucodeSPL: ext.ucodeSPL, fmcSPL: ext.fmcSPL } },
+      details: {
+        got: toHex(report.reportedTcb.raw),
+        want: toHex(want),
+        vek: { blSPL: ext.blSPL, teeSPL: ext.teeSPL, snpSPL: ext.snpSPL, ucodeSPL: ext.ucodeSPL, fmcSPL: ext.fmcSPL },
+      },
     });
   }
 }
@@ -235,7 +249,10 @@ function checkTcb(report: SnpReport, vek: ParsedCertificate, ext: VekExtensions,
 function checkHwId(report: SnpReport, ext: VekExtensions, productLine: AmdProductLine): void {
   const hwId = ext.hwID!;
   const chip = report.chipId;
-  const ok = hwId.length === 64 ? bytesEqual(hwId, chip) : productLine === "Turin" && bytesEqual(hwId, chip.subarray(0, 8)) && isAllZero(chip.subarray(8));
+  const ok =
+    hwId.length === 64
+      ? bytesEqual(hwId, chip)
+      : productLine === "Turin" && bytesEqual(hwId, chip.subarray(0, 8)) && isAllZero(chip.subarray(8));
   if (!ok) {
     throw new VerificationError(SNP_VERIFY_CODES.SNP_HWID_MISMATCH, "the VCEK's hwID does not match the report's CHIP_ID", {
       at: { field: "CHIP_ID", offset: 0x1a0 },

@@ -20,4 +20,11 @@ export async function freeDevPorts(): Promise<{ rpc: number; node: number; graph
 }
 
 /** `keepledger dev`'s port options for those ports. */
-export const devPortArgs = (p: { rpc: number; node: number; graphql: number }): string[] => ["--rpc-port", `${p.rpc}`, "--node-port", `${p.node}`, "--graphql-port", `${p.graphql}`];
+export const devPortArgs = (p: { rpc: number; node: number; graphql: number }): string[] => [
+  "--rpc-port",
+  `${p.rpc}`,
+  "--node-port",
+  `${p.node}`,
+  "--graphql-port",
+  `${p.graphql}`,
+];

@@ -43,7 +43,17 @@ export async function freePort(): Promise<number> {
 
 export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil> {
   const port = options.port ?? (await freePort());
-  const args = ["--port", String(port), "--host", "127.0.0.1", "--silent", "--accounts", "10", "--chain-id", String(options.chainId ?? 31337)];
+  const args = [
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+    "--silent",
+    "--accounts",
+    "10",
+    "--chain-id",
+    String(options.chainId ?? 31337),
+  ];
   args.push("--block-time", String(options.blockTime ?? 1), "--mixed-mining");
   if (options.timestamp !== undefined) args.push("--timestamp", String(options.timestamp));
   const child = spawn(anvilPath(), args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -54,7 +64,11 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
   for (;;) {
     if (child.exitCode !== null) throw new Error(`anvil exited with ${child.exitCode}: ${stderr}`);
     try {
-      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+      const r = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
       if (r.ok) break;
     } catch {
       // not up yet

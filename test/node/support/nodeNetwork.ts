@@ -104,7 +104,10 @@ export interface NodeNetwork {
   startNodeProcess(index: number): Promise<ChildProcess>;
   stopNode(index: number): Promise<void>;
   /** Debug Keep evidence bound to a fresh nonce from `nodeUrl`, for a new (or given) key. */
-  debugKeep(nodeUrl: string, options?: { privateKey?: Hex; measurement?: Hex; context?: Hex; blockNumber?: bigint; chainId?: number; registry?: Address }): Promise<DebugKeepSubmission>;
+  debugKeep(
+    nodeUrl: string,
+    options?: { privateKey?: Hex; measurement?: Hex; context?: Hex; blockNumber?: bigint; chainId?: number; registry?: Address },
+  ): Promise<DebugKeepSubmission>;
   post(nodeUrl: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
   /** Polls a node until the verdict (or request) is finalized or rejected. */
   waitSettled(nodeUrl: string, id: Hex, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -120,12 +123,23 @@ export interface DebugKeepSubmission {
 export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promise<NodeNetwork> {
   const n = options.validators ?? 3;
   const k = options.threshold ?? 2;
-  const anvil = await startAnvil({ ...(options.chainTimestamp !== undefined ? { timestamp: options.chainTimestamp } : {}), blockTime: options.blockTime ?? 1 });
+  const anvil = await startAnvil({
+    ...(options.chainTimestamp !== undefined ? { timestamp: options.chainTimestamp } : {}),
+    blockTime: options.blockTime ?? 1,
+  });
   const proxy = options.rpcProxy ? await startTcpProxy({ host: "127.0.0.1", port: anvil.port }, await freePort()) : undefined;
-  const chain = defineChain({ id: 31337, name: "anvil", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [anvil.url] } } });
+  const chain = defineChain({
+    id: 31337,
+    name: "anvil",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [anvil.url] } },
+  });
   const publicClient = createPublicClient({ chain, transport: http(anvil.url, { retryCount: 0 }), pollingInterval: 100 });
   const deployer = privateKeyToAccount(ANVIL_DEPLOYER_KEY);
-  const clients: ChainClients = { publicClient, walletClient: createWalletClient({ chain, transport: http(anvil.url), account: deployer }) };
+  const clients: ChainClients = {
+    publicClient,
+    walletClient: createWalletClient({ chain, transport: http(anvil.url), account: deployer }),
+  };
   const { deployment } = await deployKeepledger(clients, { devPoliciesAllowed: true });
   const client = keepledgerClient(clients, deployment);
 
@@ -148,13 +162,23 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
   const ports = await Promise.all(accounts.map(() => freePort()));
   for (const [i, a] of accounts.entries()) {
     await clients.walletClient.sendTransaction({ to: a.address, value: parseEther("100") });
-    await bootstrapValidator(clients, deployment, { address: a.address, endpoint: `http://127.0.0.1:${ports[i]}`, loggingProfile: options.loggingProfile ?? "production" });
+    await bootstrapValidator(clients, deployment, {
+      address: a.address,
+      endpoint: `http://127.0.0.1:${ports[i]}`,
+      loggingProfile: options.loggingProfile ?? "production",
+    });
   }
   await setThreshold(clients, deployment, k);
   let validatorWorkloadId: Hex | undefined;
   if (options.validatorWorkload ?? true) {
     validatorWorkloadId = (await registerWorkload(clients, deployment, "keepledger-validator", "")).workloadId;
-    await schedulePolicy(clients, deployment, validatorWorkloadId, { ...defaultPolicy(), allowedTees: ["debug"], acceptedTcbStatuses: ["NotApplicable"], dev: true, verdictLifetime: 86_400 });
+    await schedulePolicy(clients, deployment, validatorWorkloadId, {
+      ...defaultPolicy(),
+      allowedTees: ["debug"],
+      acceptedTcbStatuses: ["NotApplicable"],
+      dev: true,
+      verdictLifetime: 86_400,
+    });
     await addMeasurement(clients, deployment, validatorWorkloadId, 1, { tee: "debug", measurement: DEFAULT_VALIDATOR_DEBUG_MEASUREMENT });
     await setValidatorWorkload(clients, deployment, validatorWorkloadId);
   }
@@ -175,7 +199,11 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
       selfAttestation: { provider: "none" },
       confirmations: options.confirmations ?? 1,
       chainPollMs: 200,
-      batch: { enabled: options.batch?.enabled ?? false, maxItems: options.batch?.maxItems ?? 256, maxWaitMs: options.batch?.maxWaitMs ?? 200 },
+      batch: {
+        enabled: options.batch?.enabled ?? false,
+        maxItems: options.batch?.maxItems ?? 256,
+        maxWaitMs: options.batch?.maxWaitMs ?? 200,
+      },
       peers: { timeoutMs: 10_000, hedgeAfterMs: 1_500, maxIssuedAtSkewSeconds: 120 },
       limits: { maxBodyBytes: 1 << 20, peerMaxBodyBytes: 64 << 20, requestsPerMinute: 1_000_000 },
       shutdownTimeoutMs: 5_000,
@@ -267,15 +295,29 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
         blockHash,
         ...(o.context ? { context: o.context } : {}),
       });
-      const evidence = createDebugEvidence({ privateKey, measurement: o.measurement ?? APP_DEBUG_MEASUREMENT, reportData: reportDataFor("debug", binding), timestamp: timestamp * 1000 });
+      const evidence = createDebugEvidence({
+        privateKey,
+        measurement: o.measurement ?? APP_DEBUG_MEASUREMENT,
+        reportData: reportDataFor("debug", binding),
+        timestamp: timestamp * 1000,
+      });
       return {
         privateKey,
         subject: keep.address,
-        body: { workloadId, evidence: Buffer.from(evidence).toString("base64"), publicKey: keep.publicKey, freshnessBlock: Number(blockNumber) },
+        body: {
+          workloadId,
+          evidence: Buffer.from(evidence).toString("base64"),
+          publicKey: keep.publicKey,
+          freshnessBlock: Number(blockNumber),
+        },
       };
     },
     async post(nodeUrl, body) {
-      const r = await fetch(`${nodeUrl}/v1/evidence`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const r = await fetch(`${nodeUrl}/v1/evidence`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       return { status: r.status, json: (await r.json()) as Record<string, unknown> };
     },
     async waitSettled(nodeUrl, id, timeoutMs = 60_000) {
