@@ -9,7 +9,7 @@ import type { Hex } from "viem";
 import { staticCollateral } from "../collateral/staticCollateral.ts";
 import type { EvidenceStore } from "../evidenceStore/EvidenceStore.ts";
 import { platformEntriesOf, type PlatformEntry } from "../policy/checkRevocations.ts";
-import type { TeeAdapter } from "../verify/adapter.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
 import type { TeeKind } from "../kinds/index.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";

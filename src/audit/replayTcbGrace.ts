@@ -14,9 +14,9 @@ import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { decideTcbGrace, type DecideTcbGraceResult } from "../policy/decideTcbGrace.ts";
 import type { WorkloadPolicy } from "../policy/types.ts";
-import type { TeeAdapter } from "../verify/adapter.ts";
-import { verifyTcbInfoDocument } from "../verify/dcap/verifyIntelDocument.ts";
-import type { VerifiedEvidence } from "../verify/types.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
+import { verifyTcbInfoDocument } from "../tee/dcap/verifyIntelDocument.ts";
+import type { VerifiedEvidence } from "../tee/types.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 
 export interface ReplayTcbGraceOptions {

@@ -1,5 +1,5 @@
 import type { KeepledgerError } from "../errors/KeepledgerError.ts";
-import type { VerifiedEvidence } from "../verify/types.ts";
+import type { VerifiedEvidence } from "../tee/types.ts";
 
 /** The `--json` shape of `keepledger verify` (docs/cli.md): one object, stable keys. */
 export function verificationJson(r: VerifiedEvidence): Record<string, unknown> {

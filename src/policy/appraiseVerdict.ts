@@ -1,6 +1,6 @@
 import { PolicyError } from "../errors/KeepledgerError.ts";
 import { fromHex, isAllZero, toHex, type Hex } from "../util/bytes.ts";
-import type { ClaimsByKind, VerifiedEvidence } from "../verify/types.ts";
+import type { ClaimsByKind, VerifiedEvidence } from "../tee/types.ts";
 import { checkLaunchPolicy } from "./checkLaunchPolicy.ts";
 import { POLICY_CODES } from "./codes.ts";
 import { matchMeasurement } from "./matchMeasurement.ts";

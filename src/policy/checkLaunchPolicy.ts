@@ -1,7 +1,7 @@
 import { PolicyError } from "../errors/KeepledgerError.ts";
 import { concatBytes, fromHex, isAllZero } from "../util/bytes.ts";
 import { keccak256Hex } from "../util/keccak256.ts";
-import type { ClaimsByKind, SnpTcbClaim, VerifiedEvidence } from "../verify/types.ts";
+import type { ClaimsByKind, SnpTcbClaim, VerifiedEvidence } from "../tee/types.ts";
 import { LAUNCH_POLICY_CODES } from "./codes.ts";
 import { AMD_PRODUCT_LINES, type AmdProductLineName, type LaunchPolicy, type SnpTcbComponents } from "./types.ts";
 

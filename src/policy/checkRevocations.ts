@@ -6,7 +6,7 @@
  */
 import type { Hex } from "viem";
 import { PolicyError } from "../errors/index.ts";
-import type { TeeKind, VerifiedEvidence } from "../verify/types.ts";
+import type { TeeKind, VerifiedEvidence } from "../tee/types.ts";
 import { POLICY_CODES } from "./codes.ts";
 
 /** The platform revocation kinds, in the order of their on-chain codes 1..4. */

@@ -23,7 +23,7 @@ import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts"
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../../src/dev/quorum.ts";
-import { createDebugEvidence } from "../../src/evidence/debug/createDebugEvidence.ts";
+import { createDebugEvidence } from "../../src/tee/debug/createDebugEvidence.ts";
 import { EvidenceStore } from "../../src/evidenceStore/EvidenceStore.ts";
 import {
   bindingHash,

@@ -10,7 +10,7 @@ import { intelPcsCollateral } from "../../collateral/intel/intelPcsCollateral.ts
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import type { CollateralProvider } from "../../collateral/types.ts";
 import { UsageError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
-import { defaultAdapters } from "../../verify/registry.ts";
+import { defaultAdapters } from "../../tee/table.ts";
 import { VERIFY_CODES, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import { CLI_CODES } from "../codes.ts";
 import { failureJson, failureText, verificationJson, verificationText } from "../formatVerification.ts";

@@ -34,7 +34,7 @@ import type { ChainClients } from "../../../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../../src/chain/workloads.ts";
 import { devAccounts } from "../../../src/dev/devAccounts.ts";
-import { createDebugEvidence } from "../../../src/evidence/debug/createDebugEvidence.ts";
+import { createDebugEvidence } from "../../../src/tee/debug/createDebugEvidence.ts";
 import { bindingHash, publicKey64, reportDataFor, type LoggingProfile } from "../../../src/ids/index.ts";
 import { parseNodeConfig, type NodeConfig } from "../../../src/node/config/loadNodeConfig.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../../../src/node/selfAttestation/noneProvider.ts";

@@ -1,0 +1,40 @@
+import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
+import type { VerifierContext } from "./verifierContext.ts";
+import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
+import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
+import type { TeeKind, VerifiedEvidence } from "./types.ts";
+
+/** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */
+export interface VerifyContext {
+  /** The raw evidence bytes (for the evidence hash). */
+  evidence: Uint8Array;
+  collateral: CollateralSet;
+  /** Verify "as of" this time. */
+  at: Date;
+  /**
+   * Roots to trust instead of the pinned vendor roots. Only tests pass these
+   * (with chains built by the test signer); production code never does.
+   */
+  trustedRoots?: readonly TrustedRoot[];
+  /** The validator's collateral floor and maximum age (kinds with CRLs or Intel documents apply them). */
+  freshness?: CollateralFreshnessOptions;
+  /** The long-lived caches to verify with (verifyEvidence always passes one: the caller's or a fresh one). */
+  caches?: VerifierContext;
+}
+
+/**
+ * One TEE kind, end to end: a new kind or quote version is one adapter in the
+ * registry table (src/tee/table.ts), not a switch in five places.
+ * parse → verify are separate rooms: parse never does crypto or I/O, verify never does I/O.
+ */
+export interface TeeAdapter<K extends TeeKind = TeeKind, P = unknown> {
+  readonly kind: K;
+  /** Cheap sniff of the leading bytes. Never throws. */
+  detect(bytes: Uint8Array): boolean;
+  /** Bytes to typed evidence; throws EvidenceFormatError on any malformed input. */
+  parse(bytes: Uint8Array, caches?: VerifierContext): P;
+  /** The collateral verification of this evidence needs (none for Nitro and debug Keeps). */
+  collateralRequests(parsed: P, caches?: VerifierContext): CollateralRequest[];
+  /** Signatures, chains, CRLs and TCB status; throws VerificationError; pure. */
+  verify(parsed: P, context: VerifyContext): VerifiedEvidence<K>;
+}
