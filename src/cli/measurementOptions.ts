@@ -11,7 +11,7 @@ import type { DebugEvidence } from "../tee/debug/parseDebugEvidence.ts";
 import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
 import type { NitroDocument } from "../tee/nitro/parseNitroDocument.ts";
 import type { SnpReport } from "../tee/sev-snp/parseSnpReport.ts";
-import type { Measurement } from "../ids/index.ts";
+import type { Measurement } from "../tee/kindFacts.ts";
 import { isSgxDebug } from "../tee/sgx/verifySgxQuote.ts";
 import { isTdDebug } from "../tee/tdx/verifyTdxQuote.ts";
 import { detectAdapter } from "../verify/verifyEvidence.ts";

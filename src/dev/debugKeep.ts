@@ -8,7 +8,8 @@ import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
 import { createDebugEvidence } from "../tee/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64, reportDataFor } from "../ids/index.ts";
+import { bindingHash, publicKey64 } from "../ids/index.ts";
+import { reportDataFor } from "../tee/kindFacts.ts";
 
 export interface DebugKeepRequestOptions {
   deployment: Deployment;

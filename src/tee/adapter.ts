@@ -2,6 +2,7 @@ import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
 import type { VerifierContext } from "./verifierContext.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
+import type { KindFacts } from "./kind.ts";
 import type { TeeKind, VerifiedEvidence } from "./types.ts";
 
 /** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */
@@ -23,12 +24,11 @@ export interface VerifyContext {
 }
 
 /**
- * One TEE kind, end to end: a new kind or quote version is one adapter in the
- * registry table (src/tee/table.ts), not a switch in five places.
+ * One TEE kind, end to end: its facts (src/tee/kind.ts, the same objects as in src/tee/kindFacts.ts)
+ * and its verifier. A new kind or quote version is one adapter in the table (src/tee/table.ts).
  * parse → verify are separate rooms: parse never does crypto or I/O, verify never does I/O.
  */
-export interface TeeAdapter<K extends TeeKind = TeeKind, P = unknown> {
-  readonly kind: K;
+export interface TeeAdapter<K extends TeeKind = TeeKind, P = unknown> extends KindFacts<K> {
   /** Cheap sniff of the leading bytes. Never throws. */
   detect(bytes: Uint8Array): boolean;
   /** Bytes to typed evidence; throws EvidenceFormatError on any malformed input. */
@@ -37,4 +37,9 @@ export interface TeeAdapter<K extends TeeKind = TeeKind, P = unknown> {
   collateralRequests(parsed: P, caches?: VerifierContext): CollateralRequest[];
   /** Signatures, chains, CRLs and TCB status; throws VerificationError; pure. */
   verify(parsed: P, context: VerifyContext): VerifiedEvidence<K>;
+  /**
+   * The kind's launch-policy checks (PolicyError); kinds without any return without checking. `launch` is
+   * the whole LaunchPolicy (src/policy/types.ts, composed of the kinds' parts); each kind reads its part.
+   */
+  checkLaunchPolicy(evidence: VerifiedEvidence<K>, launch: object): void;
 }

@@ -1,4 +1,5 @@
 import type { TeeAdapter } from "./adapter.ts";
+import type { TeeKind } from "./types.ts";
 import { debugAdapter } from "./debug/adapter.ts";
 import { nitroAdapter } from "./nitro/adapter.ts";
 import { createSnpAdapter } from "./sev-snp/adapter.ts";
@@ -27,4 +28,11 @@ export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly 
     nitroAdapter as TeeAdapter,
     debugAdapter as TeeAdapter,
   ];
+}
+
+/** The default adapter of a kind (the strict one: every unsafe switch off). */
+export function adapterFor<K extends TeeKind>(kind: K): TeeAdapter<K> {
+  const adapter = DEFAULT_ADAPTERS.find((a) => a.kind === kind);
+  if (adapter === undefined) throw new Error(`no adapter for TEE kind ${String(kind)}`);
+  return adapter as unknown as TeeAdapter<K>;
 }

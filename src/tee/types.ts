@@ -4,94 +4,17 @@ import type { CollateralStamp } from "../pki/freshness/collateralStamp.ts";
 
 /** Re-exported: the verifier's public types name the kind and TCB status of what they verified. */
 export { TCB_STATUSES, TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";
-
-export interface SgxClaims {
-  mrenclave: Hex;
-  mrsigner: Hex;
-  isvProdId: number;
-  isvSvn: number;
-  reportData: Hex;
-  /** ATTRIBUTES.FLAGS (INIT, DEBUG, MODE64BIT, PROVISIONKEY, EINITTOKEN_KEY, KSS, AEXNOTIFY…): 0x-hex of the 64-bit value. */
-  attributes: Hex;
-  /** ATTRIBUTES.XFRM, the XSAVE feature mask: 0x-hex of the 64-bit value. */
-  xfrm: Hex;
-}
-
-export interface TdxClaims {
-  mrtd: Hex;
-  rtmr0: Hex;
-  rtmr1: Hex;
-  rtmr2: Hex;
-  rtmr3: Hex;
-  mrConfigId: Hex;
-  /** MROWNER, 48 bytes. */
-  mrOwner: Hex;
-  /** MROWNERCONFIG, 48 bytes. */
-  mrOwnerConfig: Hex;
-  /** XFAM, the extended features the TD may use: 0x-hex of the 64-bit value. */
-  xfam: Hex;
-  /** TD_ATTRIBUTES (DEBUG, SEPT_VE_DISABLE, MIGRATABLE, PKS, KL, PERFMON…): 0x-hex of the 64-bit value. */
-  tdAttributes: Hex;
-  reportData: Hex;
-}
-
-export interface SnpClaims {
-  measurement: Hex;
-  hostData: Hex;
-  reportData: Hex;
-  chipId: Hex;
-  /** The guest policy, a 64-bit integer, as 0x-prefixed hex of its value. */
-  policy: Hex;
-  /** REPORTED_TCB: the 8 raw bytes as they appear in the report. */
-  reportedTcb: Hex;
-  /** The VMPL the report was requested from (0 is the most privileged). */
-  vmpl: number;
-  /** The guest policy bits the launch was made with (bits 16..25). */
-  guestPolicy: SnpGuestPolicyClaims;
-  /** REPORTED_TCB (what the VCEK certifies), COMMITTED_TCB, CURRENT_TCB and LAUNCH_TCB, by component. */
-  tcb: { reported: SnpTcbClaim; committed: SnpTcbClaim; current: SnpTcbClaim; launch: SnpTcbClaim };
-}
-
-/** The guest policy bits of an SEV-SNP launch. */
-export interface SnpGuestPolicyClaims {
-  /** Bit 16: the host may run the guest with SMT enabled. */
-  smt: boolean;
-  /** Bit 18: a migration agent may be associated. */
-  migrateMa: boolean;
-  /** Bit 19: the host may debug the guest (evidence.debug). */
-  debug: boolean;
-  /** Bit 20: single socket only. */
-  singleSocket: boolean;
-}
-
-/** One SEV-SNP TCB_VERSION: security patch levels by component (fmc on Turin only) and the 8 raw bytes. */
-export interface SnpTcbClaim {
-  raw: Hex;
-  bootloader: number;
-  tee: number;
-  snp: number;
-  microcode: number;
-  /** Turin only. */
-  fmc?: number;
-}
-
-export interface NitroClaims {
-  pcr0: Hex;
-  pcr1: Hex;
-  pcr2: Hex;
-  moduleId: string;
-  /** Milliseconds since the Unix epoch, as signed in the document. */
-  timestamp: number;
-  publicKey: Hex | null;
-  userData: Hex | null;
-  nonce: Hex | null;
-}
-
-export interface DebugClaims {
-  measurement: Hex;
-  reportData: Hex;
-  publicKey: Hex;
-}
+import type { SgxClaims } from "./sgx/claims.ts";
+import type { TdxClaims } from "./tdx/claims.ts";
+import type { SnpClaims } from "./sev-snp/claims.ts";
+import type { NitroClaims } from "./nitro/claims.ts";
+import type { DebugClaims } from "./debug/claims.ts";
+/** Each kind declares its claims in its folder (claims.ts); these re-exports keep the old import path. */
+export type { SgxClaims } from "./sgx/claims.ts";
+export type { TdxClaims } from "./tdx/claims.ts";
+export type { SnpClaims, SnpGuestPolicyClaims, SnpTcbClaim } from "./sev-snp/claims.ts";
+export type { NitroClaims } from "./nitro/claims.ts";
+export type { DebugClaims } from "./debug/claims.ts";
 
 export interface ClaimsByKind {
   sgx: SgxClaims;

@@ -12,7 +12,8 @@ import { createWalletClient, http, keccak256, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
-import { measurementHash, workloadId as workloadIdOf } from "../../src/ids/index.ts";
+import { workloadId as workloadIdOf } from "../../src/ids/index.ts";
+import { measurementHash } from "../../src/tee/kindFacts.ts";
 import { expectedOf, fixturePath } from "../support/fixtures.ts";
 import { startGovernanceChain, type GovernanceChain } from "../support/cli-governanceChain.ts";
 

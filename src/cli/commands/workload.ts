@@ -12,7 +12,7 @@ import { type WorkloadPolicy } from "../../policy/types.ts";
 import { chainError, sendContractCall } from "../../chain/transactions.ts";
 import { addMeasurement, policyOf, registerWorkload, revokeMeasurement, schedulePolicy } from "../../chain/workloads.ts";
 import { UsageError } from "../../errors/index.ts";
-import { measurementHash, type Measurement } from "../../ids/index.ts";
+import { measurementHash, type Measurement } from "../../tee/kindFacts.ts";
 import { CLI_CODES } from "../codes.ts";
 import {
   addressOption,

@@ -1,3 +1,4 @@
+import { debugFacts } from "./facts.ts";
 import { detectDebugEvidence } from "./detectDebugEvidence.ts";
 import { parseDebugEvidence, type DebugEvidence } from "./parseDebugEvidence.ts";
 import type { TeeAdapter } from "../adapter.ts";
@@ -12,7 +13,9 @@ export type DebugAdapterOptions = Omit<VerifyDebugEvidenceOptions, "at">;
  */
 export function createDebugAdapter(options: DebugAdapterOptions = {}): TeeAdapter<"debug", DebugEvidence> {
   return {
-    kind: "debug",
+    ...debugFacts,
+    // No launch-policy checks for this kind: its measurement is all the policy asks for.
+    checkLaunchPolicy: () => {},
     detect: detectDebugEvidence,
     parse: parseDebugEvidence,
     collateralRequests: () => [],

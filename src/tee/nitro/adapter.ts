@@ -1,3 +1,4 @@
+import { nitroFacts } from "./facts.ts";
 import { detectNitroDocument } from "./detectNitroDocument.ts";
 import { parseNitroDocument, type NitroDocument } from "./parseNitroDocument.ts";
 import type { TeeAdapter } from "../adapter.ts";
@@ -9,7 +10,9 @@ import { verifyNitroDocument } from "./verifyNitroDocument.ts";
  * so no collateral is ever requested.
  */
 export const nitroAdapter: TeeAdapter<"nitro", NitroDocument> = {
-  kind: "nitro",
+  ...nitroFacts,
+  // No launch-policy checks for this kind: its measurement is all the policy asks for.
+  checkLaunchPolicy: () => {},
   detect: detectNitroDocument,
   parse: (bytes, context) => parseNitroDocument(bytes, { pki: context?.pki }),
   collateralRequests: () => [],

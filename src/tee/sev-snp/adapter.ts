@@ -1,3 +1,5 @@
+import { snpFacts } from "./facts.ts";
+import { checkSnpLaunchPolicy } from "./launchPolicy.ts";
 import { InfrastructureError, UsageError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { SNP_REPORT_SIZE } from "./layout.ts";
 import { parseSnpReport, type SnpReport } from "./parseSnpReport.ts";
@@ -43,7 +45,8 @@ export function defaultSnpAdapterOptions(): Required<SnpAdapterOptions> {
 export function createSnpAdapter(options: SnpAdapterOptions = {}): TeeAdapter<"sev-snp", SnpReport> {
   const { dangerouslyAllowMissingCrl } = { ...defaultSnpAdapterOptions(), ...options };
   return {
-    kind: "sev-snp",
+    ...snpFacts,
+    checkLaunchPolicy: checkSnpLaunchPolicy,
     detect: detectSnpReport,
     parse: parseSnpReport,
     collateralRequests: (report) => snpCollateralRequests(report),

@@ -1,3 +1,5 @@
+import { sgxFacts } from "./facts.ts";
+import { checkSgxLaunchPolicy } from "./launchPolicy.ts";
 import type { SgxQuote } from "../dcap/types.ts";
 import { parseSgxQuote } from "./parseSgxQuote.ts";
 import type { TeeAdapter } from "../adapter.ts";
@@ -8,7 +10,8 @@ import { verifySgxQuote } from "./verifySgxQuote.ts";
 
 /** Intel SGX DCAP quotes (v3, ECDSA P-256). Strict: every unsafe switch of verifySgxQuote stays off. */
 export const sgxAdapter: TeeAdapter<"sgx", SgxQuote> = {
-  kind: "sgx",
+  ...sgxFacts,
+  checkLaunchPolicy: checkSgxLaunchPolicy,
   detect: (bytes) => detectDcapQuote(bytes) === "sgx",
   parse: (bytes, context) => parseSgxQuote(bytes, { pckChains: context?.pckChains }),
   collateralRequests: (quote, context) => [collateralRequestFor(quote, context)],

@@ -1,3 +1,5 @@
+import { tdxFacts } from "./facts.ts";
+import { checkTdxLaunchPolicy } from "./launchPolicy.ts";
 import type { TdxQuote } from "../dcap/types.ts";
 import { parseTdxQuote } from "./parseTdxQuote.ts";
 import type { TeeAdapter } from "../adapter.ts";
@@ -8,7 +10,8 @@ import { verifyTdxQuote } from "./verifyTdxQuote.ts";
 
 /** Intel TDX DCAP quotes (v4 and v5, TD 1.0 and TD 1.5 bodies, ECDSA P-256). Strict: every unsafe switch stays off. */
 export const tdxAdapter: TeeAdapter<"tdx", TdxQuote> = {
-  kind: "tdx",
+  ...tdxFacts,
+  checkLaunchPolicy: checkTdxLaunchPolicy,
   detect: (bytes) => detectDcapQuote(bytes) === "tdx",
   parse: (bytes, context) => parseTdxQuote(bytes, { pckChains: context?.pckChains }),
   collateralRequests: (quote, context) => [collateralRequestFor(quote, context)],

@@ -35,7 +35,8 @@ import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../../..
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../../src/chain/workloads.ts";
 import { devAccounts } from "../../../src/dev/devAccounts.ts";
 import { createDebugEvidence } from "../../../src/tee/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64, reportDataFor, type LoggingProfile } from "../../../src/ids/index.ts";
+import { bindingHash, publicKey64, type LoggingProfile } from "../../../src/ids/index.ts";
+import { reportDataFor } from "../../../src/tee/kindFacts.ts";
 import { parseNodeConfig, type NodeConfig } from "../../../src/node/config/loadNodeConfig.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../../../src/node/selfAttestation/noneProvider.ts";
 import { startValidatorNode, type StartValidatorNodeOptions, type ValidatorNode } from "../../../src/node/startValidatorNode.ts";

@@ -8,10 +8,7 @@ import type { Address, Hex } from "viem";
 import {
   bindingHash,
   buildBatch,
-  encodeMeasurementValue,
   keepledgerDomain,
-  measurementHash,
-  reportDataFor,
   subjectOfPublicKey,
   unboundSubject,
   validatorContext,
@@ -25,10 +22,10 @@ import {
   VALIDATOR_CONTEXT_DOMAIN,
   WORKLOAD_DOMAIN,
   type LoggingProfile,
-  type Measurement,
   type Verdict,
   type VerdictGroup,
-} from "./index.ts";
+} from "../../src/ids/index.ts";
+import { encodeMeasurementValue, measurementHash, reportDataFor, type Measurement } from "../../src/tee/kindFacts.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const doc = readFileSync(join(root, "docs", "ids.md"), "utf8");

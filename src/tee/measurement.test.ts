@@ -9,7 +9,7 @@ import {
   measurementHash,
   MEASUREMENT_VALUE_LENGTHS,
   type Measurement,
-} from "./measurement.ts";
+} from "./kindFacts.ts";
 
 const z = (n: number): Hex => `0x${"00".repeat(n)}`;
 const b = (n: number, byte = "ab"): Hex => `0x${byte.repeat(n)}`;
