@@ -1,5 +1,6 @@
 import type { Hex } from "../util/bytes.ts";
-import type { TcbStatus, TeeKind } from "../kinds/index.ts";
+import { TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";
+import { factsOf } from "../tee/kindFacts.ts";
 
 import { defaultSgxLaunchPolicy, type SgxLaunchPolicy } from "../tee/sgx/launchPolicy.ts";
 import { defaultSnpLaunchPolicy, type AmdProductLineName, type SnpLaunchPolicy } from "../tee/sev-snp/launchPolicy.ts";
@@ -53,7 +54,8 @@ export function defaultLaunchPolicy(): LaunchPolicy {
 /** The policy a workload gets at registration (WorkloadRegistry.registerWorkload). */
 export function defaultPolicy(): WorkloadPolicy {
   return {
-    allowedTees: ["sgx", "tdx", "sev-snp", "nitro"],
+    // Every kind with a TEE behind it; the debug kind (no TEE) only when a dev policy adds it.
+    allowedTees: TEE_KINDS.filter((k) => factsOf(k).vendor !== "none"),
     acceptedTcbStatuses: ["UpToDate", "NotApplicable"],
     dev: false,
     allowUnboundEvidence: false,

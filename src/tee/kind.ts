@@ -64,6 +64,8 @@ export interface KindFacts<K extends TeeKind = TeeKind, M extends { tee: TeeKind
   readonly kind: K;
   /** "Intel SGX", "AMD SEV-SNP", … */
   readonly label: string;
+  /** What one instance is called, for people: "Intel SGX enclave", "AMD SEV-SNP guest", … */
+  readonly instance: string;
   /** Who roots the evidence: groups kinds for platform revocation and audit (findPlatformVerdicts). */
   readonly vendor: TeeVendor;
   readonly measurement: MeasurementLayout<K, M>;
@@ -76,5 +78,10 @@ export interface KindFacts<K extends TeeKind = TeeKind, M extends { tee: TeeKind
     of(claims: ClaimsByKind[K]): Uint8Array | null;
   };
   /** The CLI's per-kind flags for `workload measure --tee <kind>` (camelCase keys) and how they make a measurement. */
-  readonly flags: { readonly names: readonly string[]; fromFlags(flags: FlagValues, parse: FlagParsers): M };
+  readonly flags: {
+    readonly names: readonly string[];
+    fromFlags(flags: FlagValues, parse: FlagParsers): M;
+    /** The measure options (`--by-signer`, `--with-host-data`) that apply to this kind's evidence. */
+    readonly measureOptions: readonly (keyof MeasureOptions)[];
+  };
 }

@@ -5,10 +5,12 @@ import { debugMeasurement } from "./measurement.ts";
 export const debugFacts: KindFacts<"debug"> = {
   kind: "debug",
   label: "debug Keep (no TEE)",
+  instance: "debug Keep (no TEE)",
   vendor: "none",
   measurement: debugMeasurement,
   reportData: reportData64,
   flags: {
+    measureOptions: [],
     names: ["measurement"],
     fromFlags: (o, parse) => ({
       tee: "debug",

@@ -7,6 +7,7 @@ import { nitroMeasurement } from "./measurement.ts";
 export const nitroFacts: KindFacts<"nitro"> = {
   kind: "nitro",
   label: "AWS Nitro Enclaves",
+  instance: "AWS Nitro enclave",
   vendor: "aws",
   measurement: nitroMeasurement,
   // The NSM signs user_data as given: the 32-byte binding hash itself, no padding.
@@ -16,6 +17,7 @@ export const nitroFacts: KindFacts<"nitro"> = {
     of: (claims) => (claims.userData === null ? null : fromHex(claims.userData)),
   },
   flags: {
+    measureOptions: [],
     names: ["pcr0", "pcr1", "pcr2"],
     fromFlags: (o, parse) => ({
       tee: "nitro",

@@ -5,10 +5,12 @@ import { snpMeasurement } from "./measurement.ts";
 export const snpFacts: KindFacts<"sev-snp"> = {
   kind: "sev-snp",
   label: "AMD SEV-SNP",
+  instance: "AMD SEV-SNP guest",
   vendor: "amd",
   measurement: snpMeasurement,
   reportData: reportData64,
   flags: {
+    measureOptions: ["withHostData"],
     names: ["measurement", "hostData"],
     fromFlags: (o, parse) => ({
       tee: "sev-snp",

@@ -5,10 +5,12 @@ import { sgxMeasurement } from "./measurement.ts";
 export const sgxFacts: KindFacts<"sgx"> = {
   kind: "sgx",
   label: "Intel SGX",
+  instance: "Intel SGX enclave",
   vendor: "intel",
   measurement: sgxMeasurement,
   reportData: reportData64,
   flags: {
+    measureOptions: ["bySigner"],
     names: ["mrenclave", "mrsigner", "isvProdId", "minIsvSvn"],
     fromFlags(o, parse) {
       if (o.mrenclave !== undefined) {

@@ -5,10 +5,12 @@ import { tdxMeasurement } from "./measurement.ts";
 export const tdxFacts: KindFacts<"tdx"> = {
   kind: "tdx",
   label: "Intel TDX",
+  instance: "Intel TDX trust domain",
   vendor: "intel",
   measurement: tdxMeasurement,
   reportData: reportData64,
   flags: {
+    measureOptions: [],
     names: ["mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3"],
     fromFlags: (o, parse) => ({
       tee: "tdx",
