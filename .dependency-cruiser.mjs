@@ -70,6 +70,12 @@ const roomRules = Object.entries(ROOMS).map(([room, allowed]) => ({
   to: { path: "^src/", pathNot: anyOf([room, ...allowed]) },
 }));
 
+/**
+ * The facts side of src/tee: the pure facts of the kinds (kind.ts, kindFacts.ts, each kind's facts.ts,
+ * measurement.ts and claims.ts), the claims types and their helpers. No verifier, no node: import.
+ */
+const TEE_FACTS = "^src/tee/(?:kind|kindFacts|types|layoutHelpers)[.]ts$|^src/tee/[^/]+/(?:facts|measurement|claims)[.]ts$";
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
@@ -94,6 +100,20 @@ export default {
       comment: "a TEE kind's parser (src/tee/**/parse*.ts) turns bytes into structs: it never imports a verifier (verify*.ts)",
       from: { path: "^src/tee/.*/parse[^/]*[.]ts$", pathNot: "[.]test[.]ts$" },
       to: { path: "^src/tee/.*/verify[^/]*[.]ts$" },
+    },
+    {
+      name: "sdk-tee-facts-only",
+      severity: "error",
+      comment: "the SDK reads the kinds' facts (src/tee facts side), never a TEE parser or verifier: a light SDK bundles it",
+      from: { path: "^src/sdk/" },
+      to: { path: "^src/tee/", pathNot: TEE_FACTS },
+    },
+    {
+      name: "tee-facts-pure",
+      severity: "error",
+      comment: "the facts side of src/tee imports only the facts side (and the rooms below), so whoever reads facts gets no verifier",
+      from: { path: TEE_FACTS },
+      to: { path: "^src/tee/", pathNot: TEE_FACTS },
     },
     {
       name: "src-not-tests",

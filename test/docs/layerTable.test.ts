@@ -112,6 +112,8 @@ describe("docs/architecture.md room table = .dependency-cruiser.mjs", () => {
         "unit-tests-only-test-support",
         "not-to-unresolvable",
         "tee-parse-not-verify",
+        "sdk-tee-facts-only",
+        "tee-facts-pure",
       ].sort(),
     );
   });
