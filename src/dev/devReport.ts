@@ -1,10 +1,11 @@
 /** What `keepledger dev` prints once ready: for people (URLs, addresses, queries, curl) or as one JSON object. */
 import { relative } from "node:path";
 import type { DevNetwork } from "./startDevNetwork.ts";
+import { factsOf } from "../tee/kindFacts.ts";
 
 /** Three auditor queries, copy-pasteable into GraphiQL, with this run's ids filled in. */
 export function exampleQueries(net: DevNetwork): { title: string; query: string }[] {
-  const debugKeep = net.seeded.find((s) => s.tee === "debug")!;
+  const debugKeep = net.seeded.find((s) => factsOf(s.tee).vendor === "none")!;
   return [
     {
       title: "The demo workloads' verdicts (the real SGX, TDX and SEV-SNP vectors and the debug Keep)",

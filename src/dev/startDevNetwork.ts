@@ -21,6 +21,7 @@ import { seedDemoVerdicts, writeSampleRequest, type SampleRequest, type SeededVe
 import { startDevNodes, stopDevNodes, devValidatorKeys, DEV_LOGGING_PROFILE, type DevNode } from "./startDevNodes.ts";
 import { startDevRegistry, type DevRegistry } from "./startDevRegistry.ts";
 import { startRpcServer, type RpcServer } from "./rpcServer.ts";
+import { factsOf } from "../tee/kindFacts.ts";
 
 export const DEV_VALIDATORS = 3;
 export const DEV_THRESHOLD = 2;
@@ -156,7 +157,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
     });
     for (const s of seeded)
       progress(
-        `  ${s.workload}: ${s.tee} verdict ${s.verdictId} (${s.tcbStatus}${s.tee === "debug" ? ", debug Keep — INSECURE" : `, real vector ${s.source}`})`,
+        `  ${s.workload}: ${s.tee} verdict ${s.verdictId} (${s.tcbStatus}${factsOf(s.tee).vendor === "none" ? ", debug Keep — INSECURE" : `, real vector ${s.source}`})`,
       );
     step(
       `seeded: ${seeded.length} verdicts submitted through ${node0}/v1/evidence, finalized on-chain (2 of 3 signatures) and indexed; validators' own verdicts indexed`,

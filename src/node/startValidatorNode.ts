@@ -6,7 +6,7 @@
  * on-chain request watcher. Runs in-process (tests, the dev network) as well as under `keepledger node`.
  */
 import { createPublicClient, defineChain, getAddress, http, type Address } from "viem";
-import { createVerifierContext, type VerifierContext } from "../verify/verifierContext.ts";
+import { createVerifierContext, type VerifierContext } from "../tee/verifierContext.ts";
 import type { DestinationStream } from "pino";
 import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
@@ -15,8 +15,8 @@ import type { CollateralProvider } from "../collateral/types.ts";
 import { UsageError } from "../errors/index.ts";
 import { keepledgerDomain } from "../ids/index.ts";
 import { openDatabase } from "../store/openDatabase.ts";
-import type { TeeAdapter } from "../verify/adapter.ts";
-import { defaultAdapters } from "../verify/registry.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
+import { defaultAdapters } from "../tee/table.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { Appraiser } from "./appraisal/appraiseSubmission.ts";
@@ -45,7 +45,7 @@ import type { EvidenceProvider } from "./selfAttestation/EvidenceProvider.ts";
 import { SelfAttestation, type SelfAttestationStatus } from "./selfAttestation/SelfAttestation.ts";
 import { NodeStore } from "./store/NodeStore.ts";
 import { CollateralFloorStore } from "./store/CollateralFloorStore.ts";
-import { verifyTcbInfoDocument } from "../verify/dcap/verifyIntelDocument.ts";
+import { verifyTcbInfoDocument } from "../tee/dcap/verifyIntelDocument.ts";
 import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
 import { TcbRecovery } from "./tcb/tcbRecovery.ts";
 

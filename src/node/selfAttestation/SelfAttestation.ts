@@ -11,15 +11,8 @@ import type { Hex } from "viem";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
 import { backoffDelay } from "../../chain/retry.ts";
 import type { TransactionSender } from "../../chain/transactionSender.ts";
-import {
-  bindingHash,
-  normalizeVerdict,
-  publicKey64,
-  reportDataFor,
-  validatorContext,
-  type LoggingProfile,
-  type Verdict,
-} from "../../ids/index.ts";
+import { bindingHash, normalizeVerdict, publicKey64, validatorContext, type LoggingProfile, type Verdict } from "../../ids/index.ts";
+import { reportDataFor } from "../../tee/kindFacts.ts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { Intake } from "../intake/Intake.ts";
