@@ -41,6 +41,8 @@ export interface ScenarioResult {
   recoverySeconds: number;
   ok: boolean;
   notes?: string;
+  /** Why the scenario did not run on this machine. */
+  skipped?: string;
 }
 
 export interface Submitted {
@@ -62,7 +64,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function submit(
   net: NodeNetwork,
   nodeIndex: number,
-  options: { measurement?: Hex; expectRefusal?: string; retryForMs?: number } = {},
+  options: { measurement?: Hex; expectRefusal?: string; retryForMs?: number; noRetry?: boolean } = {},
 ): Promise<Submitted> {
   const url = net.nodes[nodeIndex]!.url;
   const deadline = Date.now() + (options.retryForMs ?? 60_000);
@@ -78,8 +80,8 @@ export async function submit(
         };
       }
       const code = (posted.json.error as { code?: string } | undefined)?.code ?? `HTTP_${posted.status}`;
-      // 503: the node is draining or its chain view is not ready; a client retries.
-      if (posted.status !== 503 && posted.status !== 429) {
+      // 503: the node is draining or its chain view is not ready; a client retries (unless told not to).
+      if ((posted.status !== 503 && posted.status !== 429) || options.noRetry) {
         return { nodeIndex, refusedWith: code, ...(options.expectRefusal ? { expectRefusal: options.expectRefusal } : {}) };
       }
     } catch {

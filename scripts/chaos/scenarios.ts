@@ -18,7 +18,12 @@ import {
   type ScenarioResult,
   type Submitted,
 } from "./campaign.ts";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, openSync, closeSync, writeSync, rmSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import pg from "pg";
 
 export interface CampaignOptions {
   /** The CI smoke: fewer submissions, shorter outages. */
@@ -175,6 +180,140 @@ function reorgs(depth: number, short: boolean): Scenario {
   };
 }
 
+/** A result row for a scenario this machine cannot run (no PostgreSQL, not root): shown, never counted as passed. */
+function skipped(name: string, injected: string, why: string): ScenarioResult {
+  return {
+    scenario: name,
+    injected,
+    n: 0,
+    accepted: 0,
+    lost: 0,
+    duplicated: 0,
+    stuck: 0,
+    rejected: 0,
+    wrongRefusals: 0,
+    registryDiverged: false,
+    recoverySeconds: 0,
+    ok: true,
+    skipped: why,
+  };
+}
+
+/**
+ * PostgreSQL restarted under load: the three nodes keep their stores in PostgreSQL (a database each),
+ * and the cluster is restarted (pg_ctlcluster) while submissions flow.
+ */
+const postgresRestart: Scenario = {
+  name: "PostgreSQL restart",
+  injected: "the PostgreSQL cluster holding the three node stores restarted under load (pg_ctlcluster restart)",
+  short: false,
+  async run(o) {
+    const url = process.env.KEEPLEDGER_TEST_POSTGRES_URL;
+    const cluster = (() => {
+      try {
+        const line = execFileSync("pg_lsclusters", ["-h"], { encoding: "utf8" }).trim().split("\n")[0]!.split(/\s+/);
+        return { version: line[0]!, name: line[1]! };
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!url || !cluster || process.getuid?.() !== 0)
+      return skipped(this.name, this.injected, "needs KEEPLEDGER_TEST_POSTGRES_URL, pg_lsclusters and root");
+    const names = [0, 1, 2].map((i) => `kl_chaos_${process.pid}_${i}`);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    for (const n of names) await admin.query(`CREATE DATABASE ${n}`);
+    await admin.end();
+    const dbUrl = (i: number) => Object.assign(new URL(url), { pathname: `/${names[i]}` }).toString();
+    try {
+      return await withNetwork(this.name, this.injected, { store: dbUrl }, async (run) => {
+        for (let i = 0; i < 3; i++) await run.start(i);
+        const driving = run.drive(o.short ? 9 : 30);
+        await sleep(500);
+        execFileSync("pg_ctlcluster", [cluster.version, cluster.name, "restart"]);
+        const restored = Date.now();
+        await driving;
+        return restored;
+      });
+    } finally {
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      for (const n of names) await cleanup.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`).catch(() => undefined);
+      await cleanup.end();
+    }
+  },
+};
+
+/**
+ * A full disk: node 0 keeps its SQLite store on a small tmpfs, which a filler file fills up under load.
+ * Submissions to node 0 must be refused with a clear code while the disk is full (the node stays up,
+ * the other nodes carry on), everything it had accepted survives, the database passes
+ * `PRAGMA integrity_check`, and it takes submissions again once the filler is removed.
+ */
+const sqliteDiskFull: Scenario = {
+  name: "SQLite disk full",
+  injected: "node 0's SQLite store on a 24 MiB tmpfs filled to the last byte under load, then freed",
+  short: false,
+  async run(o) {
+    if (process.getuid?.() !== 0) return skipped(this.name, this.injected, "mounting a tmpfs needs root");
+    const mount = mkdtempSync(join(tmpdir(), "kl-full-"));
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", mount]);
+    } catch {
+      rmSync(mount, { recursive: true, force: true });
+      return skipped(this.name, this.injected, "cannot mount a tmpfs here");
+    }
+    const dbFile = join(mount, "node.db");
+    const filler = join(mount, "filler");
+    let duringFull: Submitted[] = [];
+    try {
+      const result = await withNetwork(
+        this.name,
+        this.injected,
+        { store: (i) => (i === 0 ? `sqlite:${dbFile}` : undefined) },
+        async (run) => {
+          for (let i = 0; i < 3; i++) await run.start(i);
+          await run.drive(o.short ? 6 : 12);
+          // Fill the disk to the last byte.
+          const fd = openSync(filler, "w");
+          const chunk = Buffer.alloc(1 << 16);
+          try {
+            for (;;) writeSync(fd, chunk);
+          } catch {
+            // ENOSPC: full
+          }
+          for (let size = 1 << 12; size >= 1; size >>= 1) {
+            try {
+              writeSync(fd, Buffer.alloc(size));
+            } catch {
+              // the next smaller size
+            }
+          }
+          closeSync(fd);
+          duringFull = await Promise.all([0, 1, 2, 3, 4, 5].map(() => submit(run.net, 0, { noRetry: true, retryForMs: 10_000 })));
+          const alive = run.net.nodes[0]!.child!.exitCode === null;
+          rmSync(filler);
+          const restored = Date.now();
+          if (!alive) throw new Error("node 0 exited when its disk was full");
+          await run.drive(o.short ? 6 : 12);
+          return restored;
+        },
+      );
+      const integrity = new DatabaseSync(dbFile, { readOnly: true }).prepare("PRAGMA integrity_check").get() as { integrity_check: string };
+      const codes: Record<string, number> = {};
+      for (const s of duringFull) {
+        const code = s.refusedWith ?? "ACCEPTED";
+        codes[code] = (codes[code] ?? 0) + 1;
+      }
+      const notes = `while full: ${JSON.stringify(codes)}; integrity_check: ${integrity.integrity_check}; files: ${readdirSync(mount).join(", ")}`;
+      return { ...result, ok: result.ok && integrity.integrity_check === "ok", notes: [result.notes, notes].filter(Boolean).join("; ") };
+    } finally {
+      execFileSync("umount", ["-l", mount]);
+      rmSync(mount, { recursive: true, force: true });
+    }
+  },
+};
+
 export const SCENARIOS: Scenario[] = [
   collectorCrash("outbox.afterSignatures", "single", true),
   collectorCrash("outbox.afterBroadcast", "single", false),
@@ -257,4 +396,6 @@ export const SCENARIOS: Scenario[] = [
       }),
   },
   ...[1, 2, 3, 4, 5].map((d) => reorgs(d, d === 2)),
+  postgresRestart,
+  sqliteDiskFull,
 ];
