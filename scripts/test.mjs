@@ -17,6 +17,8 @@ const steps = [
   // The subgraph's AssemblyScript mappings must compile against subgraph/schema.graphql and the ABIs.
   ["subgraph build", "npm", ["run", "--silent", "subgraph:build"]],
   ["unit, contract and end-to-end tests", "vitest", ["run"]],
+  // The reliability campaign's smoke (docs/reliability.md): real processes, faults injected, end state checked.
+  ["reliability campaign (short)", "node", ["scripts/chaos.ts", "--short"]],
 ];
 
 const only = process.argv.slice(2);

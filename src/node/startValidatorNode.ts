@@ -48,6 +48,7 @@ import { CollateralFloorStore } from "./store/CollateralFloorStore.ts";
 import { verifyTcbInfoDocument } from "../tee/dcap/verifyIntelDocument.ts";
 import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
 import { TcbRecovery } from "./tcb/tcbRecovery.ts";
+import { failpointsFromEnv } from "./failpoints.ts";
 
 export interface StartValidatorNodeOptions {
   config: NodeConfig;
@@ -108,6 +109,9 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   // The chain may still be coming up (the dev network starts everything at once): retry for a while.
   await withRetry(() => verifyDeployment(publicClient, deployment), { retries: 8, baseMs: 250, maxMs: 4_000 });
   const metrics = createNodeMetrics();
+  const failpoints = failpointsFromEnv(options.env ?? process.env);
+  if (failpoints.armed.size > 0)
+    nodeLog.warn("failpoints armed: this node kills itself when its work reaches them", { failpoints: [...failpoints.armed] });
   const chainState = createChainState({
     publicClient,
     deployment,
@@ -189,6 +193,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     batch: { maxItems: config.batch.maxItems, maxWaitMs: config.batch.maxWaitMs },
     hedgeAfterMs: config.peers.hedgeAfterMs,
     healer: new CollateralHealer({ appraiser, store, signer: verdictSigner, log: nodeLog, metrics, healed }),
+    failpoints,
   });
   const intake = new Intake({ appraiser, store, outbox, signer: verdictSigner, log: nodeLog, batch: config.batch.enabled });
   const peerService = new PeerService({
@@ -199,6 +204,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     log: nodeLog,
     metrics,
     maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds,
+    failpoints,
   });
   const provider = options.evidenceProvider ?? createEvidenceProvider(config.selfAttestation, signer.privateKey);
   const selfAttestation = new SelfAttestation({
