@@ -15,8 +15,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { keccak256, toHex as viemToHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createDebugEvidence } from "../src/evidence/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64, reportDataFor } from "../src/ids/index.ts";
+import { createDebugEvidence } from "../src/tee/debug/createDebugEvidence.ts";
+import { bindingHash, publicKey64 } from "../src/ids/index.ts";
+import { reportDataFor } from "../src/tee/kindFacts.ts";
 import { APP_DEBUG_MEASUREMENT, startNodeNetwork } from "../test/node/support/nodeNetwork.ts";
 import { renderSoakSvg, type SoakSample } from "./soak/plot.ts";
 
