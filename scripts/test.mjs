@@ -10,9 +10,9 @@ const steps = [
   ["layer rules", "depcruise", ["--config", ".dependency-cruiser.mjs", "src"]],
   ["lint Solidity", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],
   ["compile contracts", "hardhat", ["build", "--quiet"]],
-  // The typed bindings in src/chain/generated are committed; they must be what the contracts compile to.
+  // The typed bindings in src/chain/generated (viem) and src/chain/generated-ethers (ethers v6) are committed; they must be what the contracts compile to.
   ["regenerate chain bindings", "node", ["scripts/gen-bindings.ts"]],
-  ["chain bindings up to date", "node", ["scripts/check-generated.mjs", "src/chain/generated"]],
+  ["chain bindings up to date", "node", ["scripts/check-generated.mjs", "src/chain/generated", "src/chain/generated-ethers"]],
   ["Solidity tests (fuzzing)", "hardhat", ["test", "solidity"]],
   // The subgraph's AssemblyScript mappings must compile against subgraph/schema.graphql and the ABIs.
   ["subgraph build", "npm", ["run", "--silent", "subgraph:build"]],

@@ -7,7 +7,8 @@ export const SDK_CODES = defineErrorCodes("sdk", {
   },
   SDK_PROVIDER_INVALID: {
     stage: "usage",
-    description: "The provider is neither an EIP-1193 provider, a viem public client nor an http(s) JSON-RPC URL.",
+    description:
+      "The provider is neither an EIP-1193 provider, a viem public client, an ethers v6 Provider or connected Signer, nor an http(s) JSON-RPC URL.",
   },
   SDK_REQUEST_INVALID: {
     stage: "usage",

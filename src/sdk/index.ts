@@ -9,6 +9,7 @@ export { isAttested, type IsAttestedOptions, type IsAttestedResult } from "./isA
 export { keepReportData, type KeepReportData, type KeepReportDataInput } from "./keepBinding.ts";
 export { verifyOffline, type VerifyOfflineOptions } from "./verifyOffline.ts";
 export { toPublicClient, type Eip1193Like, type ProviderLike } from "./connect.ts";
+export type { EthersProviderLike, EthersSignerLike } from "./ethersProvider.ts";
 export {
   requestAttestation,
   submitEvidence,
