@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 
 const steps = [
   ["type check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
+  // The registry explorer is browser code (DOM types): its own project.
+  ["type check explorer", "tsc", ["--noEmit", "-p", "explorer/tsconfig.json"]],
   ["lint TypeScript", "eslint", ["--max-warnings", "0", "."]],
   // One formatter for the repository (.prettierrc.json; generated files and byte-exact vectors in .prettierignore).
   ["formatting", "prettier", ["--check", "--log-level", "warn", "."]],

@@ -46,7 +46,7 @@ function runNode(file: string): { status: number | null; stdout: string; stderr:
 describe("the keepledger package entry", () => {
   it("is what npm run build:sdk builds, and the package ships it", () => {
     expect(pkg.scripts["build:sdk"]).toContain("tsc -p tsconfig.build.json");
-    expect(pkg.scripts.prepack).toBe("npm run build:sdk");
+    expect(pkg.scripts.prepack).toBe("npm run build:sdk && npm run build:explorer");
     expect(pkg.files).toContain("dist");
     for (const target of Object.values(pkg.exports)) {
       for (const path of typeof target === "string" ? [target] : [target.types, target.default])
