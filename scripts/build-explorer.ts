@@ -41,7 +41,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = join(root, "dist", "explorer");
   const sizes = await buildExplorer(out);
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
-  console.log(
+  // stderr: `npm pack --json` runs this in prepack, and its stdout must stay JSON.
+  console.error(
     `explorer built into dist/explorer/: ${Object.entries(sizes)
       .map(([f, s]) => `${f} ${s} B`)
       .join(", ")} (${total} B)`,

@@ -29,6 +29,11 @@ export const SDK_CODES = defineErrorCodes("sdk", {
     description:
       "The node reported the verdict rejected without an error of its own; look the request up on the node (GET /v1/verdicts/{requestId}).",
   },
+  SDK_TRANSACTION_FAILED: {
+    stage: "infrastructure",
+    description:
+      "A transaction the SDK sent (materializeVerdict) was mined but reverted; details.txHash names it (an already materialized verdict, a proof for another batch).",
+  },
   SDK_ATTESTATION_TIMEOUT: {
     stage: "infrastructure",
     description:

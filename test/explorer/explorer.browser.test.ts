@@ -194,29 +194,32 @@ describe("the registry explorer in Chromium", () => {
   it("is usable from the keyboard: skip link, navigation, focus moves to the new page's heading", async () => {
     await page.goto("about:blank"); // a fresh load: focus starts at the top of the document
     await open("/verdicts");
+    const selects = await page.locator("select").all();
+    expect(selects.length).toBe(4);
+    for (const select of selects) await expect(page.locator(`label[for="${await select.getAttribute("id")}"]`).count()).resolves.toBe(1);
     await page.keyboard.press("Tab");
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Skip to content");
+    await expect(page.evaluate<string | null>("document.activeElement?.textContent ?? null")).resolves.toBe("Skip to content");
     await page.keyboard.press("Tab");
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Verdicts");
+    await expect(page.evaluate<string | null>("document.activeElement?.textContent ?? null")).resolves.toBe("Verdicts");
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter"); // Workloads
     await page.waitForURL(/#\/workloads/);
     await page.locator("main:not([aria-busy])").waitFor();
-    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("H1");
+    await expect(page.evaluate<string | null>("document.activeElement?.tagName ?? null")).resolves.toBe("H1");
     await expect(page.locator('nav a[aria-current="page"]').textContent()).resolves.toBe("Workloads");
-    for (const select of await page.locator("select").all()) await expect(select.getAttribute("id")).resolves.toBeTruthy();
   });
 
   it("fits a narrow (375 px) screen without sideways scrolling of the page", async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     for (const route of ["/verdicts", `/verdict/${net.seeded[0]!.verdictId}`, "/workloads", "/validators"]) {
       await open(route);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      const widest = await page.evaluate(() =>
-        [...document.querySelectorAll("body *")]
+      // Browser-side expressions as strings: this file is type-checked without the DOM library.
+      const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+      const widest = await page.evaluate<string[]>(
+        `[...document.querySelectorAll("body *")]
           .filter((e) => !e.closest(".table-scroll table") && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
           .slice(0, 3)
-          .map((e) => e.outerHTML.slice(0, 120)),
+          .map((e) => e.outerHTML.slice(0, 120))`,
       );
       expect(overflow, `${route}: ${widest.join(" | ")}`).toBeLessThanOrEqual(0);
     }
