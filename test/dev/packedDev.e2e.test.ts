@@ -75,10 +75,11 @@ beforeAll(() => {
   );
 }, 180_000);
 
+// Removing the scratch install (a whole node_modules) took over vitest's default 10 s on a loaded machine.
 afterAll(() => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe("keepledger dev from the packed package", () => {
   it("ships the dev vectors and no tests or sources, at a reasonable size", () => {

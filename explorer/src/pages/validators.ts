@@ -48,8 +48,8 @@ export const validatorsPage: Page = async () => {
         ? h(
             "p",
             {},
-            `Quorum: ${q.threshold ?? "?"} of ${data.validators.filter((v) => v.active).length} active validators `,
-            pendingUntil(q.thresholdEffectiveAt, now),
+            `Quorum: ${q.threshold ?? "?"} of ${data.validators.filter((v) => v.active).length} active validators`,
+            Number(q.thresholdEffectiveAt ?? 0) > now ? [" ", pendingUntil(q.thresholdEffectiveAt, now)] : null,
             q.governanceDelay !== null ? `; governance delay ${duration(q.governanceDelay)}` : "",
             q.validatorWorkload
               ? ["; validators are Keeps of ", link(`/workload/${q.validatorWorkload.id}`, q.validatorWorkload.name)]
