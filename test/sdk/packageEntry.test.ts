@@ -93,6 +93,32 @@ console.log(JSON.stringify(out));
     });
   });
 
+  it('does not import ethers from "keepledger" or "keepledger/sdk" (an optional peer: only "keepledger/ethers" needs it)', () => {
+    /** The bare specifiers a built module reaches through its relative imports, transitively. */
+    const packagesReached = (entry: string): Set<string> => {
+      const seen = new Set<string>();
+      const packages = new Set<string>();
+      const visit = (file: string) => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(file, "utf8");
+        for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm)) {
+          const spec = (m[1] ?? m[2])!;
+          if (spec.startsWith(".")) visit(join(file, "..", spec));
+          else packages.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
+        }
+      };
+      visit(join(installed, entry));
+      return packages;
+    };
+    for (const entry of ["dist/index.js", "dist/sdk/index.js"]) {
+      const reached = packagesReached(entry);
+      expect(reached.has("viem"), entry).toBe(true);
+      expect(reached.has("ethers"), entry).toBe(false);
+    }
+    expect(packagesReached("dist/chain/generated-ethers/index.js").has("ethers")).toBe(true);
+  });
+
   it("runs the installed keepledger command from dist/ (no TypeScript sources shipped)", () => {
     expect(existsSync(join(installed, "src"))).toBe(false);
     const bin = join(installed, "bin", "keepledger.mjs");
