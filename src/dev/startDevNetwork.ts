@@ -38,12 +38,16 @@ export interface StartDevNetworkOptions {
   progress?: (line: string) => void;
   /** When the run started (for the marker). */
   startedAt?: Date;
+  /** The built registry explorer, served at /explorer/ beside GraphQL. */
+  explorerDir?: string;
 }
 
 export interface DevNetwork {
   chainId: number;
   rpcUrl: string;
   graphqlUrl: string;
+  /** The registry explorer (…/explorer/; it says so when not built). */
+  explorerUrl: string;
   dataDir: string;
   deployment: Deployment;
   /** Demo workload ids by name (and the validator workload's). */
@@ -139,6 +143,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       chain: chain.provider,
       deployment,
       evidenceStore: nodes[0]!.node.store.evidence,
+      ...(o.explorerDir !== undefined ? { explorerDir: o.explorerDir } : {}),
     });
     // Stopped after the nodes (closers run in reverse).
     closers.splice(closers.length - 1, 0, { what: "registry", close: () => registry.stop() });
@@ -168,6 +173,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       chainId: chain.chain.id,
       rpcUrl: rpc.url,
       graphqlUrl: registry.graphqlUrl,
+      explorerUrl: registry.explorerUrl,
       dataDir: o.dataDir,
       deployment,
       workloads,
