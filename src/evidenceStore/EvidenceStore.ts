@@ -1,6 +1,8 @@
 import { keccak256 } from "viem";
 import type { Database } from "../store/Database.ts";
+import { migrate } from "../store/migrations.ts";
 import type { Hex } from "../util/bytes.ts";
+import { EVIDENCE_STORE_MIGRATIONS } from "./evidenceStoreMigrations.ts";
 
 /**
  * The raw evidence and collateral behind every verdict a node handled,
@@ -41,30 +43,6 @@ export interface EvidenceDescription {
   collateral: { name: string; contentHash: Hex; size: number }[];
 }
 
-export const EVIDENCE_STORE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS evidence_blob (
-  evidence_hash TEXT PRIMARY KEY,
-  evidence {bytes} NOT NULL,
-  stored_at {bigint} NOT NULL
-);
-CREATE TABLE IF NOT EXISTS evidence_collateral (
-  evidence_hash TEXT NOT NULL,
-  name TEXT NOT NULL,
-  content_hash TEXT NOT NULL,
-  bytes {bytes} NOT NULL,
-  PRIMARY KEY (evidence_hash, name)
-);
-CREATE TABLE IF NOT EXISTS verdict_evidence (
-  verdict_id TEXT PRIMARY KEY,
-  evidence_hash TEXT NOT NULL,
-  workload_id TEXT NOT NULL,
-  subject_public_key TEXT,
-  binding_context TEXT NOT NULL,
-  freshness_block {bigint} NOT NULL
-);
-CREATE INDEX IF NOT EXISTS verdict_evidence_by_hash ON verdict_evidence (evidence_hash);
-`;
-
 export class EvidenceStore {
   readonly #db: Database;
 
@@ -73,7 +51,7 @@ export class EvidenceStore {
   }
 
   static async open(db: Database): Promise<EvidenceStore> {
-    await db.exec(EVIDENCE_STORE_SCHEMA);
+    await migrate(db, EVIDENCE_STORE_MIGRATIONS);
     return new EvidenceStore(db);
   }
 
