@@ -136,6 +136,13 @@ export const nodeConfigSchema = z
       .object({ refreshIntervalMs: positiveInt("milliseconds").default(3_600_000) })
       .strict()
       .default({ refreshIntervalMs: 3_600_000 }),
+    evidenceRetention: z
+      .object({
+        retainExpiredSeconds: positiveInt("seconds"),
+        intervalMs: positiveInt("milliseconds").default(3_600_000),
+      })
+      .strict()
+      .optional(),
     shutdownTimeoutMs: positiveInt("milliseconds").default(30_000),
   })
   .strict();
