@@ -9,7 +9,13 @@ import { startRegistryServer } from "../../api/registryServer.ts";
 import { parseListen } from "../parseListen.ts";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
-import { DEFAULT_REGISTRY_DATABASE, evidenceAccessOption, rpcSource } from "./registryOptions.ts";
+import {
+  addRegistryServerFlags,
+  DEFAULT_REGISTRY_DATABASE,
+  evidenceAccessOption,
+  registryServerOptions,
+  rpcSource,
+} from "./registryOptions.ts";
 
 export interface ServeCommandOptions {
   database?: string;
@@ -18,10 +24,12 @@ export interface ServeCommandOptions {
   graphiql?: boolean;
   evidenceAccess?: string;
   evidenceDatabase?: string;
+  requestsPerMinute?: string;
+  trustedProxy?: string[];
 }
 
 export function registerServeCommand(program: Command): void {
-  program
+  const command = program
     .command("serve")
     .description("serve the registry's GraphQL API over an existing index (queries; subscriptions need `keepledger index --serve`)")
     .option("--database <path|url>", "registry store: a SQLite file path or postgres://user:password@host/db", DEFAULT_REGISTRY_DATABASE)
@@ -29,27 +37,27 @@ export function registerServeCommand(program: Command): void {
     .option("--rpc <url>", "JSON-RPC endpoint, to know the time of blocks the index did not store (time travel)")
     .option("--graphiql", "serve GraphiQL on the GraphQL endpoint (for development)")
     .option("--evidence-access <none|hashes|full>", "what the API serves of the evidence store (default hashes)")
-    .option("--evidence-database <path|url>", "where the evidence store is (default: the registry store)")
-    .action(async (opts: ServeCommandOptions) => {
-      const listen = parseListen(opts.listen ?? "127.0.0.1:4000");
-      const evidenceAccess = evidenceAccessOption(opts.evidenceAccess);
-      const db = openDatabase(opts.database ?? DEFAULT_REGISTRY_DATABASE);
-      const evidenceDb = opts.evidenceDatabase !== undefined ? openDatabase(opts.evidenceDatabase) : db;
-      const api = createRegistryApi({
-        db,
-        evidenceStore: await EvidenceStore.open(evidenceDb),
-        ...(opts.rpc !== undefined ? { chain: rpcSource(opts.rpc) } : {}),
-        ...(evidenceAccess ? { evidenceAccess } : {}),
-        ...(opts.graphiql ? { graphiql: true } : {}),
-      });
-      const server = await startRegistryServer(api, listen);
-      console.error(`GraphQL API at ${server.graphqlUrl} over ${db.description}; Ctrl-C stops`);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
-      });
-      await server.close();
-      if (evidenceDb !== db) await evidenceDb.close();
-      await db.close();
+    .option("--evidence-database <path|url>", "where the evidence store is (default: the registry store)");
+  addRegistryServerFlags(command).action(async (opts: ServeCommandOptions) => {
+    const listen = parseListen(opts.listen ?? "127.0.0.1:4000");
+    const evidenceAccess = evidenceAccessOption(opts.evidenceAccess);
+    const db = openDatabase(opts.database ?? DEFAULT_REGISTRY_DATABASE);
+    const evidenceDb = opts.evidenceDatabase !== undefined ? openDatabase(opts.evidenceDatabase) : db;
+    const api = createRegistryApi({
+      db,
+      evidenceStore: await EvidenceStore.open(evidenceDb),
+      ...(opts.rpc !== undefined ? { chain: rpcSource(opts.rpc) } : {}),
+      ...(evidenceAccess ? { evidenceAccess } : {}),
+      ...(opts.graphiql ? { graphiql: true } : {}),
     });
+    const server = await startRegistryServer(api, listen, registryServerOptions(opts));
+    console.error(`GraphQL API at ${server.graphqlUrl} over ${db.description}; Ctrl-C stops`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await server.close();
+    if (evidenceDb !== db) await evidenceDb.close();
+    await db.close();
+  });
 }
