@@ -68,6 +68,20 @@ export function latestVersion(schema: SchemaDefinition): number {
   return schema.migrations.at(-1)?.version ?? 0;
 }
 
+/** Refuses (DATABASE_SCHEMA_TOO_NEW) a database newer than `schema` knows, without writing: for readers that do not migrate. */
+export async function assertSchemaNotNewer(db: Database, schema: SchemaDefinition): Promise<number> {
+  const latest = latestVersion(schema);
+  const version = await schemaVersion(db, schema.component);
+  if (version > latest) {
+    throw new UsageError(
+      MIGRATION_CODES.DATABASE_SCHEMA_TOO_NEW,
+      `the ${schema.component} schema of ${db.description} is version ${version}, newer than this keepledger knows (${latest})`,
+      { details: { component: schema.component, got: version, want: `at most ${latest}` } },
+    );
+  }
+  return version;
+}
+
 /**
  * Brings `db` to the newest version of `schema`. Version 1 of every component is its schema as it was
  * before versions were recorded, written with CREATE … IF NOT EXISTS, so a database from that time
@@ -78,14 +92,7 @@ export async function migrate(db: Database, schema: SchemaDefinition): Promise<M
     if (m.version !== i + 1) throw new Error(`${schema.component} migration ${i} has version ${m.version}, expected ${i + 1}`);
   });
   const latest = latestVersion(schema);
-  const from = await schemaVersion(db, schema.component);
-  if (from > latest) {
-    throw new UsageError(
-      MIGRATION_CODES.DATABASE_SCHEMA_TOO_NEW,
-      `the ${schema.component} schema of ${db.description} is version ${from}, newer than this keepledger knows (${latest})`,
-      { details: { component: schema.component, got: from, want: `at most ${latest}` } },
-    );
-  }
+  const from = await assertSchemaNotNewer(db, schema);
   let current = from;
   if (from < latest) await db.exec(SCHEMA_VERSION_TABLE);
   for (const m of schema.migrations.slice(from)) {

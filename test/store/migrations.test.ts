@@ -9,12 +9,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EvidenceStore } from "../../src/evidenceStore/EvidenceStore.ts";
 import { EVIDENCE_STORE_MIGRATIONS, EVIDENCE_STORE_SCHEMA_V1 } from "../../src/evidenceStore/evidenceStoreMigrations.ts";
 import { entityModel } from "../../src/indexer/entityModel.ts";
-import { ensureRegistrySchema } from "../../src/indexer/registrySchema.ts";
+import { ensureRegistrySchema, registryMigrations } from "../../src/indexer/registrySchema.ts";
 import { readCursor } from "../../src/indexer/registryState.ts";
 import { NodeStore } from "../../src/node/store/NodeStore.ts";
 import { NODE_STORE_MIGRATIONS } from "../../src/node/store/nodeStoreMigrations.ts";
 import type { Database } from "../../src/store/Database.ts";
-import { latestVersion, migrate, schemaVersion, SCHEMA_VERSION_TABLE } from "../../src/store/migrations.ts";
+import { assertSchemaNotNewer, latestVersion, migrate, schemaVersion, SCHEMA_VERSION_TABLE } from "../../src/store/migrations.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/schema/${name}`, import.meta.url), "utf8");
@@ -115,6 +115,11 @@ describe.each(TEST_DATABASES)("schema migrations on $name", (store) => {
     });
     await db.execute("INSERT INTO schema_version (component, version, updated_at) VALUES ('registry', 5, 0)");
     await expect(ensureRegistrySchema(db, entityModel())).rejects.toMatchObject({ code: "DATABASE_SCHEMA_TOO_NEW" });
+    // What only reads (keepledger serve) refuses it too, without writing.
+    await expect(assertSchemaNotNewer(db, registryMigrations(entityModel(), db.dialect))).rejects.toMatchObject({
+      code: "DATABASE_SCHEMA_TOO_NEW",
+      details: { component: "registry", got: 5, want: "at most 1" },
+    });
   });
 
   it("rolls a failed migration back and keeps the version it had", async () => {

@@ -8,6 +8,9 @@ import { createRegistryApi } from "../../api/createRegistryApi.ts";
 import { startRegistryServer } from "../../api/registryServer.ts";
 import { parseListen } from "../parseListen.ts";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
+import { entityModel } from "../../indexer/entityModel.ts";
+import { registryMigrations } from "../../indexer/registrySchema.ts";
+import { assertSchemaNotNewer } from "../../store/migrations.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
 import {
   addRegistryServerFlags,
@@ -42,6 +45,8 @@ export function registerServeCommand(program: Command): void {
     const listen = parseListen(opts.listen ?? "127.0.0.1:4000");
     const evidenceAccess = evidenceAccessOption(opts.evidenceAccess);
     const db = openDatabase(opts.database ?? DEFAULT_REGISTRY_DATABASE);
+    // The index is another process's to migrate; an index from a newer release is refused here.
+    await assertSchemaNotNewer(db, registryMigrations(entityModel(), db.dialect));
     const evidenceDb = opts.evidenceDatabase !== undefined ? openDatabase(opts.evidenceDatabase) : db;
     const api = createRegistryApi({
       db,
