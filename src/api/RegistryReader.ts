@@ -13,7 +13,9 @@ import {
   storedBlockAtOrBelow,
   storedBlockByHash,
 } from "../indexer/registryState.ts";
+import { isKeepledgerError } from "../errors/index.ts";
 import type { Database } from "../store/Database.ts";
+import { SQLITE_CODES } from "../store/sqliteDatabase.ts";
 import { API_CODES } from "./codes.ts";
 
 const { GraphQLError } = graphqlRuntime;
@@ -30,6 +32,16 @@ import {
   type BlockRef,
   type QueryEnv,
 } from "./sqlQuery.ts";
+
+/**
+ * Makes a reader query stoppable inside SQLite: its first WHERE over an entity table (every reader query
+ * reads `<table> t`) starts with a liveness check of one examined row in 64 (src/store/sqliteDatabase.ts,
+ * `kl_live`), so a scan, a filter that matches nothing or the rows fed to a sort stop at the deadline
+ * instead of running to the end while the event loop waits.
+ */
+export function interruptible(sql: string): string {
+  return sql.replace(/ t WHERE /, " t WHERE (t.rowid % 64 <> 0 OR kl_live()) AND ");
+}
 
 export interface ListArgs {
   first?: number | null;
@@ -142,7 +154,15 @@ export class RegistryReader {
 
   async #query(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
     this.#checkDeadline();
-    return this.db.query(sql, params);
+    if (this.#deadline === Number.POSITIVE_INFINITY) return this.db.query(sql, params);
+    try {
+      return await this.db.query(this.db.dialect === "sqlite" ? interruptible(sql) : sql, params, { deadline: this.#deadline });
+    } catch (error) {
+      if (isKeepledgerError(error) && error.code === SQLITE_CODES.DATABASE_QUERY_INTERRUPTED) {
+        throw new GraphQLError("the query ran out of time", { extensions: { code: API_CODES.TIMEOUT } });
+      }
+      throw error;
+    }
   }
 
   #env(block: BlockRef): QueryEnv {

@@ -21,6 +21,11 @@ export const API_CODES = defineErrorCodes("api", {
     description:
       "`skip` is above the limit (5,000, as on The Graph) or negative; page with a `where` on the ordering field (e.g. issuedAt_lt) instead.",
   },
+  FILTER_TOO_COMPLEX: {
+    stage: "usage",
+    description:
+      "A `where` filter nests `and`/`or` (or nested filters) deeper than the API's limit (default 6), or the query's filters hold more conditions than its limit (default 200, each `_in` value counting); simplify the filter or split the query.",
+  },
   BAD_USER_INPUT: {
     stage: "usage",
     description: "An argument is not acceptable (a filter value of the wrong kind, an unknown ordering); the message says which.",
@@ -36,6 +41,11 @@ export const API_CODES = defineErrorCodes("api", {
   TIMEOUT: {
     stage: "infrastructure",
     description: "The query ran longer than the API's time limit (default 5 s); narrow it.",
+  },
+  RATE_LIMITED: {
+    stage: "infrastructure",
+    description:
+      "This client sent more requests a minute than the registry allows (`--requests-per-minute`, default 1200 for `keepledger serve` / `index --serve`); wait for the Retry-After seconds.",
   },
   BODY_TOO_LARGE: {
     stage: "usage",

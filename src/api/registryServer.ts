@@ -6,14 +6,25 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { clientAddress, trustedProxyList } from "../util/clientAddress.ts";
+import { applyKeepAlive, defaultHttpServerLimits, httpServerOptions, type HttpServerLimits } from "../util/httpServerLimits.ts";
+import { createRateLimiter } from "../util/rateLimiter.ts";
 import { readCursor } from "../indexer/registryState.ts";
 import { API_CODES } from "./codes.ts";
 import type { RegistryApi } from "./createRegistryApi.ts";
 import { serveExplorer } from "./serveExplorer.ts";
 
-export interface RegistryServerOptions {
+export interface RegistryServerOptions extends Partial<HttpServerLimits> {
   /** The built explorer (dist/explorer) to serve at /explorer/; without it /explorer/ says it is not built. */
   explorerDir?: string;
+  /**
+   * Requests a minute per client on /graphql and /evidence (token bucket, bursts up to the same number;
+   * 429 RATE_LIMITED with Retry-After beyond). Default: no limit (`keepledger serve` and
+   * `keepledger index --serve` set 1200).
+   */
+  requestsPerMinute?: number;
+  /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (src/util/clientAddress.ts). */
+  trustedProxies?: readonly string[];
 }
 
 export interface RegistryServer {
@@ -161,14 +172,26 @@ export async function startRegistryServer(
   options: RegistryServerOptions = {},
 ): Promise<RegistryServer> {
   let base = "http://127.0.0.1";
-  const server = createServer((req, res) => {
+  const limits: HttpServerLimits = { ...defaultHttpServerLimits(), keepAliveTimeoutMs: 30_000, ...definedOnly(options) };
+  const trusted = options.trustedProxies?.length ? trustedProxyList(options.trustedProxies) : undefined;
+  const limiter = options.requestsPerMinute ? createRateLimiter(options.requestsPerMinute) : undefined;
+  const server = createServer(httpServerOptions(limits), (req, res) => {
+    if (limiter && !req.url?.startsWith("/healthz")) {
+      const wait = limiter.take(clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted));
+      if (wait > 0) {
+        req.resume();
+        res.setHeader("retry-after", String(wait));
+        sendJson(res, 429, errorBody(API_CODES.RATE_LIMITED, `too many requests; retry in ${wait} s`));
+        return;
+      }
+    }
     handle(api, options, base, req, res).catch((error: unknown) => {
       if (!res.headersSent)
         sendJson(res, 500, errorBody("INTERNAL_SERVER_ERROR", error instanceof Error ? error.message.split("\n")[0]! : "internal error"));
       else res.end();
     });
   });
-  server.keepAliveTimeout = 30_000;
+  applyKeepAlive(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listen.port, listen.host, () => resolve());
@@ -187,4 +210,12 @@ export async function startRegistryServer(
         server.close((e) => (e ? reject(e) : resolve()));
       }),
   };
+}
+
+function definedOnly(options: RegistryServerOptions): Partial<HttpServerLimits> {
+  const out: Partial<HttpServerLimits> = {};
+  for (const key of ["headersTimeoutMs", "requestTimeoutMs", "keepAliveTimeoutMs", "maxHeaderBytes"] as const) {
+    if (options[key] !== undefined) out[key] = options[key];
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { openDatabase } from "../store/openDatabase.ts";
 import type { EvidenceAccess } from "./createRegistrySchema.ts";
 import { createRegistryApi, type RegistryApi } from "./createRegistryApi.ts";
 import type { QueryLimits } from "./queryLimits.ts";
-import { startRegistryServer, type RegistryServer } from "./registryServer.ts";
+import { startRegistryServer, type RegistryServer, type RegistryServerOptions } from "./registryServer.ts";
 
 export interface StartRegistryOptions {
   chain: ChainSource;
@@ -22,6 +22,8 @@ export interface StartRegistryOptions {
   confirmations?: number;
   /** Serve the API on host:port (default: no API). */
   serve?: { host: string; port: number };
+  /** The server's rate limit, trusted proxies and connection limits (with `serve`). */
+  server?: RegistryServerOptions;
   /** Where the evidence store is (default: the index's database). */
   evidenceDatabase?: Database | string;
   /** What evidence the API serves (default "hashes"). */
@@ -73,7 +75,10 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Runn
       ...(options.graphiql !== undefined ? { graphiql: options.graphiql } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });
-    server = await startRegistryServer(api, options.serve, options.explorerDir !== undefined ? { explorerDir: options.explorerDir } : {});
+    server = await startRegistryServer(api, options.serve, {
+      ...options.server,
+      ...(options.explorerDir !== undefined ? { explorerDir: options.explorerDir } : {}),
+    });
     log(`GraphQL API at ${server.graphqlUrl} (subscriptions over server-sent events), explorer at ${server.explorerUrl}`);
   }
   const following = indexer.follow();

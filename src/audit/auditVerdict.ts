@@ -242,10 +242,13 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
   const stored: StoredEvidence | undefined = await options.evidenceStore.getEvidence(record.verdict.evidenceHash);
   const base = { verdictId: id, record, asOf: asOf.toISOString() };
   if (!stored) {
+    const pruned = await options.evidenceStore.pruned(record.verdict.evidenceHash);
     checks.push({
       name: "evidence in the evidence store",
       ok: false,
-      detail: `no evidence ${record.verdict.evidenceHash} in this evidence store`,
+      detail: pruned
+        ? `evidence ${record.verdict.evidenceHash} was pruned by the store's retention at ${new Date(pruned.prunedAt * 1000).toISOString()} (its verdicts expired at ${new Date(pruned.expiredAt * 1000).toISOString()})`
+        : `no evidence ${record.verdict.evidenceHash} in this evidence store`,
     });
     return { ...base, result: "unverifiable", fields: fieldsFrom(undefined), checks };
   }

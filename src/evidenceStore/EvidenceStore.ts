@@ -1,6 +1,8 @@
 import { keccak256 } from "viem";
 import type { Database } from "../store/Database.ts";
+import { migrate } from "../store/migrations.ts";
 import type { Hex } from "../util/bytes.ts";
+import { EVIDENCE_STORE_MIGRATIONS } from "./evidenceStoreMigrations.ts";
 
 /**
  * The raw evidence and collateral behind every verdict a node handled,
@@ -41,29 +43,15 @@ export interface EvidenceDescription {
   collateral: { name: string; contentHash: Hex; size: number }[];
 }
 
-export const EVIDENCE_STORE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS evidence_blob (
-  evidence_hash TEXT PRIMARY KEY,
-  evidence {bytes} NOT NULL,
-  stored_at {bigint} NOT NULL
-);
-CREATE TABLE IF NOT EXISTS evidence_collateral (
-  evidence_hash TEXT NOT NULL,
-  name TEXT NOT NULL,
-  content_hash TEXT NOT NULL,
-  bytes {bytes} NOT NULL,
-  PRIMARY KEY (evidence_hash, name)
-);
-CREATE TABLE IF NOT EXISTS verdict_evidence (
-  verdict_id TEXT PRIMARY KEY,
-  evidence_hash TEXT NOT NULL,
-  workload_id TEXT NOT NULL,
-  subject_public_key TEXT,
-  binding_context TEXT NOT NULL,
-  freshness_block {bigint} NOT NULL
-);
-CREATE INDEX IF NOT EXISTS verdict_evidence_by_hash ON verdict_evidence (evidence_hash);
-`;
+/** What retention removed for an evidence hash (the links to verdicts stay). */
+export interface PrunedEvidence {
+  evidenceHash: Hex;
+  /** Bytes of evidence and collateral removed. */
+  size: number;
+  /** When the last verdict resting on it expired (unix seconds). */
+  expiredAt: number;
+  prunedAt: number;
+}
 
 export class EvidenceStore {
   readonly #db: Database;
@@ -73,7 +61,7 @@ export class EvidenceStore {
   }
 
   static async open(db: Database): Promise<EvidenceStore> {
-    await db.exec(EVIDENCE_STORE_SCHEMA);
+    await migrate(db, EVIDENCE_STORE_MIGRATIONS);
     return new EvidenceStore(db);
   }
 
@@ -163,6 +151,53 @@ export class EvidenceStore {
       subjectPublicKey: row.subject_public_key,
       bindingContext: row.binding_context,
       freshnessBlock: Number(row.freshness_block),
+    };
+  }
+
+  /**
+   * Removes the bytes of evidence (and its collateral) that retention let go of, keeping the verdict links
+   * and a record of what was pruned and when. Which evidence may go is the caller's policy (the node
+   * prunes evidence whose verdicts all expired long enough ago: src/node/store/pruneEvidence.ts).
+   */
+  async pruneEvidence(
+    items: ReadonlyArray<{ evidenceHash: Hex; expiredAt: number }>,
+    now = Math.floor(Date.now() / 1000),
+  ): Promise<number> {
+    let bytes = 0;
+    await this.#db.transaction(async (tx) => {
+      for (const item of items) {
+        const hash = item.evidenceHash.toLowerCase();
+        const [row] = await tx.query<{ size: number }>(
+          `SELECT length(evidence) + COALESCE((SELECT SUM(length(bytes)) FROM evidence_collateral WHERE evidence_hash = $1), 0) AS size
+           FROM evidence_blob WHERE evidence_hash = $1`,
+          [hash],
+        );
+        if (!row) continue;
+        await tx.execute("DELETE FROM evidence_collateral WHERE evidence_hash = $1", [hash]);
+        await tx.execute("DELETE FROM evidence_blob WHERE evidence_hash = $1", [hash]);
+        await tx.execute(
+          `INSERT INTO evidence_pruned (evidence_hash, size, expired_at, pruned_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (evidence_hash) DO UPDATE SET size = excluded.size, expired_at = excluded.expired_at, pruned_at = excluded.pruned_at`,
+          [hash, Number(row.size), item.expiredAt, now],
+        );
+        bytes += Number(row.size);
+      }
+    });
+    return bytes;
+  }
+
+  /** What retention removed for `evidenceHash`, if it did. */
+  async pruned(evidenceHash: Hex): Promise<PrunedEvidence | undefined> {
+    const [row] = await this.#db.query<{ size: number; expired_at: number; pruned_at: number }>(
+      "SELECT size, expired_at, pruned_at FROM evidence_pruned WHERE evidence_hash = $1",
+      [evidenceHash.toLowerCase()],
+    );
+    if (!row) return undefined;
+    return {
+      evidenceHash: evidenceHash.toLowerCase() as Hex,
+      size: Number(row.size),
+      expiredAt: Number(row.expired_at),
+      prunedAt: Number(row.pruned_at),
     };
   }
 }

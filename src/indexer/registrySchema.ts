@@ -5,6 +5,7 @@
  * key/value table for the cursor and the deployment being indexed.
  */
 import type { Database } from "../store/Database.ts";
+import { migrate, type SchemaDefinition } from "../store/migrations.ts";
 import { columnType, q, type EntityModel, type EntityType } from "./entityModel.ts";
 
 /**
@@ -79,7 +80,25 @@ export function registrySchemaSql(model: EntityModel, dialect: Database["dialect
   return [REGISTRY_BASE_SCHEMA, ...model.entities.map((e) => entityTableSql(e, dialect, backRefs))].join("\n");
 }
 
-/** Creates the registry tables if they do not exist. */
+/**
+ * The registry's schema versions (docs/registry.md, "Schema versions"). Version 1 is the generated schema
+ * as it was when versions started to be recorded. An index can always be rebuilt from the chain, so a
+ * change of the entity model that CREATE … IF NOT EXISTS cannot express gets a migration that drops
+ * the entity tables and the cursor (a re-index), rather than one that rewrites rows.
+ */
+export function registryMigrations(model: EntityModel, dialect: Database["dialect"]): SchemaDefinition {
+  return {
+    component: "registry",
+    migrations: [{ version: 1, description: "registry tables (entity versions, blocks, state)", up: registrySchemaSql(model, dialect) }],
+  };
+}
+
+/**
+ * Brings the registry tables to the newest schema version (refusing a newer database), then runs the
+ * generated script again: it only creates what is missing, so an index added to QUERY_INDEXES reaches
+ * existing databases without a migration of its own.
+ */
 export async function ensureRegistrySchema(db: Database, model: EntityModel): Promise<void> {
+  await migrate(db, registryMigrations(model, db.dialect));
   await db.exec(registrySchemaSql(model, db.dialect));
 }

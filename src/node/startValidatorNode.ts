@@ -47,6 +47,7 @@ import { NodeStore } from "./store/NodeStore.ts";
 import { CollateralFloorStore } from "./store/CollateralFloorStore.ts";
 import { verifyTcbInfoDocument } from "../tee/dcap/verifyIntelDocument.ts";
 import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
+import { startEvidenceRetention } from "./store/pruneEvidence.ts";
 import { TcbRecovery } from "./tcb/tcbRecovery.ts";
 import { failpointsFromEnv } from "./failpoints.ts";
 
@@ -282,6 +283,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   }
   selfAttestation.start();
   tcbRecovery.start();
+  const retention = config.evidenceRetention ? startEvidenceRetention(store, { ...config.evidenceRetention, log: nodeLog }) : undefined;
   await onchain?.start();
   nodeLog.info("validator node ready", { url, publicUrl: config.publicUrl, mode: config.batch.enabled ? "batch" : "single" });
 
@@ -303,6 +305,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         await outbox.stop(config.shutdownTimeoutMs);
         tcbRecovery.stop();
         await tcbRecovery.settled();
+        await retention?.stop();
         chainState.stop();
         await store.close();
         nodeLog.info("stopped");

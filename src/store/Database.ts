@@ -6,11 +6,20 @@
  */
 export type Row = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * performance.now() after which the query is stopped with DATABASE_QUERY_INTERRUPTED. On SQLite it
+   * is checked inside the running statement where the statement calls `kl_live()` (see
+   * sqliteDatabase.ts); PostgreSQL relies on the server's statement_timeout (docs/registry.md, "Limits").
+   */
+  deadline?: number;
+}
+
 export interface Database {
   readonly dialect: "sqlite" | "postgres";
   /** Where the data lives, without credentials (for logs). */
   readonly description: string;
-  query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   execute(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
   /** Runs a multi-statement script (schema); applies the type placeholders. */
   exec(script: string): Promise<void>;

@@ -2,8 +2,52 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { applyTypePlaceholders, type Database, type Row } from "./Database.ts";
+import { InfrastructureError } from "../errors/KeepledgerError.ts";
+import { defineErrorCodes } from "../errors/catalogue.ts";
+import { applyTypePlaceholders, type Database, type QueryOptions, type Row } from "./Database.ts";
 import { storeErrorOf } from "./sqliteErrors.ts";
+
+export const SQLITE_CODES = defineErrorCodes("store", {
+  DATABASE_QUERY_INTERRUPTED: {
+    stage: "infrastructure",
+    description: "A query ran past its deadline and was stopped inside SQLite (the registry answers TIMEOUT); narrow the query.",
+  },
+});
+
+/**
+ * The deadline of the statement running now. node:sqlite is synchronous, so one statement runs at a
+ * time per process thread and a variable set around it is enough; `kl_live()` reads it.
+ */
+interface Deadline {
+  at: number;
+}
+
+/**
+ * Registers `kl_live()`: true while the running statement's deadline has not passed, else it throws,
+ * which makes SQLite abandon the statement there. node:sqlite has no progress handler or
+ * sqlite3_interrupt, so a statement that should be stoppable calls it per row it examines — first in
+ * its WHERE (SQLite evaluates the terms of a WHERE in order and stops at the first false one), e.g.
+ * `WHERE (t.rowid % 64 <> 0 OR kl_live()) AND …`, which checks one row in 64.
+ */
+function registerLiveness(db: DatabaseSync, deadline: Deadline): void {
+  db.function("kl_live", { deterministic: false }, () => {
+    if (performance.now() > deadline.at) {
+      throw new InfrastructureError(SQLITE_CODES.DATABASE_QUERY_INTERRUPTED, "the query ran past its deadline and was stopped");
+    }
+    return 1;
+  });
+}
+
+/** Runs a statement under a deadline (none: Infinity). */
+function withDeadline<T>(deadline: Deadline, options: QueryOptions | undefined, run: () => T): T {
+  if (options?.deadline === undefined) return run();
+  deadline.at = options.deadline;
+  try {
+    return run();
+  } finally {
+    deadline.at = Number.POSITIVE_INFINITY;
+  }
+}
 
 /** `$1` → `?1`: SQLite's numbered parameters bind positionally like PostgreSQL's. */
 function toSqlite(sql: string): string {
@@ -40,6 +84,8 @@ export function openSqliteDatabase(path: string): Database {
   if (!memory) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  const deadline: Deadline = { at: Number.POSITIVE_INFINITY };
+  registerLiveness(db, deadline);
   const statements = new Map<string, StatementSync>();
   const prepare = (sql: string): StatementSync => {
     let s = statements.get(sql);
@@ -54,6 +100,7 @@ export function openSqliteDatabase(path: string): Database {
     if (!reader) {
       reader = { db: new DatabaseSync(path, { readOnly: true }), statements: new Map() };
       reader.db.exec("PRAGMA busy_timeout = 5000;");
+      registerLiveness(reader.db, deadline);
     }
     let s = reader.statements.get(sql);
     if (!s) {
@@ -85,12 +132,12 @@ export function openSqliteDatabase(path: string): Database {
   const self: Database = {
     dialect: "sqlite",
     description: memory ? "sqlite (in memory)" : `sqlite ${path}`,
-    async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    async query<T = Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
       if (open !== undefined && !inOwnTransaction()) {
-        if (!memory) return guarded(() => prepareRead(sql).all(...bindable(params)) as T[]);
+        if (!memory) return guarded(() => withDeadline(deadline, options, () => prepareRead(sql).all(...bindable(params)) as T[]));
         await waitOthers();
       }
-      return guarded(() => prepare(sql).all(...bindable(params)) as T[]);
+      return guarded(() => withDeadline(deadline, options, () => prepare(sql).all(...bindable(params)) as T[]));
     },
     async execute(sql: string, params: readonly unknown[] = []) {
       await waitOthers();

@@ -14,7 +14,9 @@ import {
   DEFAULT_DEPLOYMENT,
   DEFAULT_REGISTRY_DATABASE,
   DEFAULT_RPC,
+  addRegistryServerFlags,
   evidenceAccessOption,
+  registryServerOptions,
   rpcSource,
   wholeNumberOption,
 } from "./registryOptions.ts";
@@ -29,6 +31,8 @@ export interface IndexCommandOptions {
   graphiql?: boolean;
   evidenceAccess?: string;
   evidenceDatabase?: string;
+  requestsPerMinute?: string;
+  trustedProxy?: string[];
 }
 
 export async function runIndex(opts: IndexCommandOptions, log: (line: string) => void = (l) => console.error(l)): Promise<void> {
@@ -56,7 +60,7 @@ export async function runIndex(opts: IndexCommandOptions, log: (line: string) =>
     database,
     confirmations,
     log,
-    ...(opts.serve !== undefined ? { serve: parseListen(opts.serve, "--serve") } : {}),
+    ...(opts.serve !== undefined ? { serve: parseListen(opts.serve, "--serve"), server: registryServerOptions(opts) } : {}),
     ...(opts.graphiql ? { graphiql: true } : {}),
     ...(evidenceAccess ? { evidenceAccess } : {}),
     ...(opts.evidenceDatabase !== undefined ? { evidenceDatabase: opts.evidenceDatabase } : {}),
@@ -73,7 +77,7 @@ export async function runIndex(opts: IndexCommandOptions, log: (line: string) =>
 }
 
 export function registerIndexCommand(program: Command): void {
-  program
+  const command = program
     .command("index")
     .description(
       "index the keepledger contracts' events into the registry store (SQLite file or PostgreSQL); --serve also serves the GraphQL API",
@@ -86,8 +90,8 @@ export function registerIndexCommand(program: Command): void {
     .option("--graphiql", "serve GraphiQL on the GraphQL endpoint (for development)")
     .option("--evidence-access <none|hashes|full>", "what the API serves of the evidence store (default hashes)")
     .option("--evidence-database <path|url>", "where the evidence store is (default: the registry store)")
-    .option("--once", "catch up with the chain and exit")
-    .action(async (opts: IndexCommandOptions) => {
-      await runIndex(opts);
-    });
+    .option("--once", "catch up with the chain and exit");
+  addRegistryServerFlags(command).action(async (opts: IndexCommandOptions) => {
+    await runIndex(opts);
+  });
 }

@@ -1,5 +1,8 @@
 /** Options shared by the registry commands (index, serve, query, audit) and their defaults. */
+import type { Command } from "commander";
+import type { RegistryServerOptions } from "../../api/registryServer.ts";
 import { UsageError } from "../../errors/index.ts";
+import { trustedProxyList } from "../../util/clientAddress.ts";
 import type { EvidenceAccess } from "../../api/createRegistrySchema.ts";
 import { httpChainSource, type ChainSource } from "../../indexer/chainSource.ts";
 import { CLI_CODES } from "../codes.ts";
@@ -36,4 +39,36 @@ export function wholeNumberOption(flag: string, value: string | undefined): numb
       details: { got: value },
     });
   return Number(value);
+}
+
+/** The registry server's abuse limits, shared by `keepledger serve` and `keepledger index --serve`. */
+export interface RegistryServerFlags {
+  requestsPerMinute?: string;
+  trustedProxy?: string[];
+}
+
+export const DEFAULT_REGISTRY_REQUESTS_PER_MINUTE = 1200;
+
+export function addRegistryServerFlags(command: Command): Command {
+  return command
+    .option(
+      "--requests-per-minute <n>",
+      `per-client request rate on /graphql and /evidence (0: no limit)`,
+      String(DEFAULT_REGISTRY_REQUESTS_PER_MINUTE),
+    )
+    .option(
+      "--trusted-proxy <address|cidr...>",
+      "reverse proxies whose X-Forwarded-For names the client for rate limiting (e.g. 127.0.0.1 10.0.0.0/8)",
+    );
+}
+
+export function registryServerOptions(flags: RegistryServerFlags): RegistryServerOptions {
+  const perMinute = wholeNumberOption("--requests-per-minute", flags.requestsPerMinute) ?? DEFAULT_REGISTRY_REQUESTS_PER_MINUTE;
+  const trustedProxies = flags.trustedProxy ?? [];
+  try {
+    trustedProxyList(trustedProxies);
+  } catch (error) {
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--trusted-proxy: ${(error as Error).message}`, { at: { field: "--trusted-proxy" } });
+  }
+  return { ...(perMinute > 0 ? { requestsPerMinute: perMinute } : {}), ...(trustedProxies.length > 0 ? { trustedProxies } : {}) };
 }

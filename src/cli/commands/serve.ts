@@ -9,8 +9,17 @@ import { startRegistryServer } from "../../api/registryServer.ts";
 import { explorerDir } from "../explorerDir.ts";
 import { parseListen } from "../parseListen.ts";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
+import { entityModel } from "../../indexer/entityModel.ts";
+import { registryMigrations } from "../../indexer/registrySchema.ts";
+import { assertSchemaNotNewer } from "../../store/migrations.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
-import { DEFAULT_REGISTRY_DATABASE, evidenceAccessOption, rpcSource } from "./registryOptions.ts";
+import {
+  addRegistryServerFlags,
+  DEFAULT_REGISTRY_DATABASE,
+  evidenceAccessOption,
+  registryServerOptions,
+  rpcSource,
+} from "./registryOptions.ts";
 
 export interface ServeCommandOptions {
   database?: string;
@@ -19,10 +28,12 @@ export interface ServeCommandOptions {
   graphiql?: boolean;
   evidenceAccess?: string;
   evidenceDatabase?: string;
+  requestsPerMinute?: string;
+  trustedProxy?: string[];
 }
 
 export function registerServeCommand(program: Command): void {
-  program
+  const command = program
     .command("serve")
     .description("serve the registry's GraphQL API over an existing index (queries; subscriptions need `keepledger index --serve`)")
     .option("--database <path|url>", "registry store: a SQLite file path or postgres://user:password@host/db", DEFAULT_REGISTRY_DATABASE)
@@ -30,28 +41,33 @@ export function registerServeCommand(program: Command): void {
     .option("--rpc <url>", "JSON-RPC endpoint, to know the time of blocks the index did not store (time travel)")
     .option("--graphiql", "serve GraphiQL on the GraphQL endpoint (for development)")
     .option("--evidence-access <none|hashes|full>", "what the API serves of the evidence store (default hashes)")
-    .option("--evidence-database <path|url>", "where the evidence store is (default: the registry store)")
-    .action(async (opts: ServeCommandOptions) => {
-      const listen = parseListen(opts.listen ?? "127.0.0.1:4000");
-      const evidenceAccess = evidenceAccessOption(opts.evidenceAccess);
-      const db = openDatabase(opts.database ?? DEFAULT_REGISTRY_DATABASE);
-      const evidenceDb = opts.evidenceDatabase !== undefined ? openDatabase(opts.evidenceDatabase) : db;
-      const api = createRegistryApi({
-        db,
-        evidenceStore: await EvidenceStore.open(evidenceDb),
-        ...(opts.rpc !== undefined ? { chain: rpcSource(opts.rpc) } : {}),
-        ...(evidenceAccess ? { evidenceAccess } : {}),
-        ...(opts.graphiql ? { graphiql: true } : {}),
-      });
-      const explorer = await explorerDir();
-      const server = await startRegistryServer(api, listen, explorer !== undefined ? { explorerDir: explorer } : {});
-      console.error(`GraphQL API at ${server.graphqlUrl} over ${db.description}, explorer at ${server.explorerUrl}; Ctrl-C stops`);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", () => resolve());
-        process.once("SIGTERM", () => resolve());
-      });
-      await server.close();
-      if (evidenceDb !== db) await evidenceDb.close();
-      await db.close();
+    .option("--evidence-database <path|url>", "where the evidence store is (default: the registry store)");
+  addRegistryServerFlags(command).action(async (opts: ServeCommandOptions) => {
+    const listen = parseListen(opts.listen ?? "127.0.0.1:4000");
+    const evidenceAccess = evidenceAccessOption(opts.evidenceAccess);
+    const db = openDatabase(opts.database ?? DEFAULT_REGISTRY_DATABASE);
+    // The index is another process's to migrate; an index from a newer release is refused here.
+    await assertSchemaNotNewer(db, registryMigrations(entityModel(), db.dialect));
+    const evidenceDb = opts.evidenceDatabase !== undefined ? openDatabase(opts.evidenceDatabase) : db;
+    const api = createRegistryApi({
+      db,
+      evidenceStore: await EvidenceStore.open(evidenceDb),
+      ...(opts.rpc !== undefined ? { chain: rpcSource(opts.rpc) } : {}),
+      ...(evidenceAccess ? { evidenceAccess } : {}),
+      ...(opts.graphiql ? { graphiql: true } : {}),
     });
+    const explorer = await explorerDir();
+    const server = await startRegistryServer(api, listen, {
+      ...registryServerOptions(opts),
+      ...(explorer !== undefined ? { explorerDir: explorer } : {}),
+    });
+    console.error(`GraphQL API at ${server.graphqlUrl} over ${db.description}, explorer at ${server.explorerUrl}; Ctrl-C stops`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await server.close();
+    if (evidenceDb !== db) await evidenceDb.close();
+    await db.close();
+  });
 }

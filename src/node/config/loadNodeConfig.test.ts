@@ -37,6 +37,14 @@ describe("node configuration", () => {
     expect(c.batch).toEqual({ enabled: false, maxItems: 256, maxWaitMs: 250 });
     expect(c.limits.requestsPerMinute).toBe(600);
     expect(c.peers.maxIssuedAtSkewSeconds).toBe(120);
+    // Evidence retention is off (everything is kept) unless the file sets it.
+    expect(c.evidenceRetention).toBeUndefined();
+    expect(
+      parseNodeConfig(
+        { ...minimal, evidenceRetention: { retainExpiredSeconds: 86_400 } },
+        { source: "node.json", baseDir: "/etc/keepledger" },
+      ).evidenceRetention,
+    ).toEqual({ retainExpiredSeconds: 86_400, intervalMs: 3_600_000 });
     // The unsafe AMD CRL switch is off unless the file sets it.
     expect(c.collateral.dangerouslyAllowMissingAmdCrl ?? false).toBe(false);
     expect(

@@ -111,9 +111,24 @@ export const nodeConfigSchema = z
         maxBodyBytes: positiveInt("bytes").default(1 << 20),
         peerMaxBodyBytes: positiveInt("bytes").default(64 << 20),
         requestsPerMinute: positiveInt("requests per minute").default(600),
+        headersTimeoutMs: positiveInt("milliseconds").default(10_000),
+        requestTimeoutMs: positiveInt("milliseconds").default(120_000),
+        keepAliveTimeoutMs: positiveInt("milliseconds").default(65_000),
+        maxHeaderBytes: positiveInt("bytes")
+          .min(1024, "expected at least 1024 bytes")
+          .max(1 << 20, "expected at most 1048576 bytes")
+          .default(16 * 1024),
       })
       .strict()
-      .default({ maxBodyBytes: 1 << 20, peerMaxBodyBytes: 64 << 20, requestsPerMinute: 600 }),
+      .default({
+        maxBodyBytes: 1 << 20,
+        peerMaxBodyBytes: 64 << 20,
+        requestsPerMinute: 600,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 120_000,
+        keepAliveTimeoutMs: 65_000,
+        maxHeaderBytes: 16 * 1024,
+      }),
     peers: z
       .object({
         timeoutMs: positiveInt("milliseconds").default(10_000),
@@ -136,6 +151,13 @@ export const nodeConfigSchema = z
       .object({ refreshIntervalMs: positiveInt("milliseconds").default(3_600_000) })
       .strict()
       .default({ refreshIntervalMs: 3_600_000 }),
+    evidenceRetention: z
+      .object({
+        retainExpiredSeconds: positiveInt("seconds"),
+        intervalMs: positiveInt("milliseconds").default(3_600_000),
+      })
+      .strict()
+      .optional(),
     shutdownTimeoutMs: positiveInt("milliseconds").default(30_000),
   })
   .strict();

@@ -22,6 +22,7 @@ import { BatchRefusedError, type PeerService } from "../peer/PeerService.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
 import { errorBody, parseJsonBody, readBoundedBody, readJsonBody, requireJsonType, sendJson, statusOf } from "./httpKit.ts";
 import { parseEvidenceRequest } from "./evidenceRequest.ts";
+import { applyKeepAlive, defaultHttpServerLimits, httpServerOptions, type HttpServerLimits } from "../../util/httpServerLimits.ts";
 import { createRateLimiter } from "./rateLimiter.ts";
 import { createBatchLeavesCache, verdictView } from "./verdictView.ts";
 
@@ -33,7 +34,7 @@ export interface NodeServerOptions {
   chain: ChainState;
   log: NodeLogger;
   metrics: NodeMetrics;
-  limits: { maxBodyBytes: number; requestsPerMinute: number };
+  limits: { maxBodyBytes: number; requestsPerMinute: number } & Partial<HttpServerLimits>;
   /** Checks peer requests' authentication headers (this node as the recipient, a replay cache). */
   peerAuth: PeerAuthenticator;
   /** Body limits of the peer endpoints (peerLimits.ts). */
@@ -184,7 +185,8 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
     }
   };
 
-  const server = createServer((req, res) => {
+  const connectionLimits: HttpServerLimits = { ...defaultHttpServerLimits(), keepAliveTimeoutMs: 65_000, ...o.limits };
+  const server = createServer(httpServerOptions(connectionLimits), (req, res) => {
     const { name, method } = route(req);
     const client = req.socket.remoteAddress ?? "unknown";
     const finish = (status: number) => o.metrics.httpRequests.inc({ route: name, status: String(status) });
@@ -220,7 +222,7 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
       }
     })();
   });
-  server.keepAliveTimeout = 65_000;
+  applyKeepAlive(server, connectionLimits);
 
   return {
     server,

@@ -11,7 +11,8 @@ import type { VerdictGroup } from "../../ids/index.ts";
 import type { Database } from "../../store/Database.ts";
 import type { CollateralFile, ErrorJson, RequestSource, VerdictJson, VerdictMode } from "../types.ts";
 import { TcbRecoveryStore, type SignedRecord } from "../tcb/TcbRecoveryStore.ts";
-import { NODE_STORE_SCHEMA } from "./nodeStoreSchema.ts";
+import { migrate } from "../../store/migrations.ts";
+import { NODE_STORE_MIGRATIONS } from "./nodeStoreMigrations.ts";
 
 /**
  * Internal verdict states: pending (collecting signatures) → batched (in a batch) / submitting → finalized
@@ -194,9 +195,11 @@ export class NodeStore {
   }
 
   static async open(db: Database, options: { now?: () => number } = {}): Promise<NodeStore> {
-    await db.exec(NODE_STORE_SCHEMA);
+    // The evidence store first: the node's migrations may read its tables.
+    const evidence = await EvidenceStore.open(db);
+    await migrate(db, NODE_STORE_MIGRATIONS);
     const now = options.now ?? Date.now;
-    return new NodeStore(db, await EvidenceStore.open(db), await TcbRecoveryStore.open(db, { now }), now);
+    return new NodeStore(db, evidence, await TcbRecoveryStore.open(db, { now }), now);
   }
 
   /** A strictly increasing number in acceptance order (microsecond-scaled time, so it also grows across restarts). */
