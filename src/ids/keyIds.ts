@@ -175,3 +175,36 @@ export function validatorKeyServiceContext(profile: LoggingProfile, keyServiceKe
     ),
   );
 }
+
+/** What a workload owner signs to deposit one sealed share with one validator. */
+export interface ShareDeposit {
+  keyId: Hex;
+  version: number;
+  validator: Address;
+  /** keccak256(enc ‖ ciphertext) of the sealed share. */
+  sealedHash: Hex;
+}
+
+export const SHARE_DEPOSIT_TYPES = {
+  ShareDeposit: [
+    { name: "keyId", type: "bytes32" },
+    { name: "version", type: "uint32" },
+    { name: "validator", type: "address" },
+    { name: "sealedHash", type: "bytes32" },
+  ],
+} as const;
+
+/** The typed data an owner signs for a deposit (same domain as release requests). */
+export function shareDepositTypedData(deposit: ShareDeposit, chainId: number, keyRegistry: Address) {
+  return {
+    domain: releaseRequestDomain(chainId, keyRegistry),
+    types: SHARE_DEPOSIT_TYPES,
+    primaryType: "ShareDeposit",
+    message: {
+      keyId: hexField("keyId", deposit.keyId, 32),
+      version: Number(uintField("version", deposit.version, 32)),
+      validator: getAddress(deposit.validator),
+      sealedHash: hexField("sealedHash", deposit.sealedHash, 32),
+    },
+  } as const;
+}

@@ -10,6 +10,7 @@ import { createVerifierContext, type VerifierContext } from "../verify/verifierC
 import type { DestinationStream } from "pino";
 import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
+import { KeyService } from "./keys/KeyService.ts";
 import { createTransactionSender } from "../chain/transactionSender.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
 import { UsageError } from "../errors/index.ts";
@@ -76,6 +77,8 @@ export interface ValidatorNode {
   store: NodeStore;
   selfAttestation(): SelfAttestationStatus;
   tcbRecovery: TcbRecovery;
+  /** The key service, when the configuration names a KeyRegistry (docs/key-release.md). */
+  keys?: KeyService;
   /** Graceful shutdown: stop intake, finish or persist in-flight work, close. */
   stop(): Promise<void>;
 }
@@ -226,6 +229,25 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
       })
     : undefined;
 
+  const keys = config.keyService
+    ? await KeyService.open({
+        db: store.db,
+        publicClient,
+        deployment,
+        keyRegistry: getAddress(config.keyService.registry),
+        self: address,
+        sender,
+        maxRequestAgeBlocks: config.keyService.maxRequestAgeBlocks,
+      })
+    : undefined;
+  if (keys) await keys.publish();
+  const receiptTimer = keys
+    ? setInterval(() => {
+        keys.commitReceipts().catch((error: unknown) => nodeLog.warn("could not commit release receipts", { err: error }));
+      }, config.keyService!.receiptIntervalMs)
+    : undefined;
+  receiptTimer?.unref();
+
   const resumed = await outbox.start();
   if (resumed.verdicts + resumed.batches > 0) nodeLog.info("resuming pending work", { count: resumed.verdicts, items: resumed.batches });
   await tcbRecovery.updateMetric();
@@ -243,6 +265,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     limits: config.limits,
     peerAuth: createPeerAuthenticator({ self: address, domain: peerAuthDomain, replayCache: createReplayCache() }),
     peerLimits: peerBodyLimits(config.limits, config.batch.maxItems),
+    ...(keys ? { keys } : {}),
     async health() {
       const head = chainState.head();
       const self = selfAttestation.status();
@@ -264,6 +287,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         selfAttestation: self,
         queue: outbox.depth(),
         warnings: provider.insecure ? [insecureWarning] : [],
+        ...(keys ? { keyService: { publicKey: keys.publicKey, pendingReceipts: await keys.pendingReceiptCount() } } : {}),
       };
     },
   });
@@ -288,11 +312,14 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     store,
     selfAttestation: () => selfAttestation.status(),
     tcbRecovery,
+    ...(keys ? { keys } : {}),
     stop() {
       stopped ??= (async () => {
         nodeLog.info("stopping: no new evidence; finishing work in flight");
         onchain?.stop();
+        if (receiptTimer) clearInterval(receiptTimer);
         await server.close();
+        await keys?.commitReceipts().catch((error: unknown) => nodeLog.warn("could not commit release receipts", { err: error }));
         await selfAttestation.stop();
         await outbox.stop(config.shutdownTimeoutMs);
         tcbRecovery.stop();
