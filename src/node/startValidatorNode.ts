@@ -11,6 +11,7 @@ import type { DestinationStream } from "pino";
 import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
 import { KeyService } from "./keys/KeyService.ts";
+import { keyServiceKeyOf } from "../chain/keys.ts";
 import { createTransactionSender } from "../chain/transactionSender.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
 import { UsageError } from "../errors/index.ts";
@@ -159,6 +160,14 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         ...(options.unsafeTrustedRoots ? { trustedRoots: options.unsafeTrustedRoots } : {}),
       }),
   });
+  // With a KeyRegistry, validators bind their published key-service keys into their own evidence.
+  const keyRegistry = config.keyService ? getAddress(config.keyService.registry) : undefined;
+  const keyServiceKeyOfValidator = keyRegistry
+    ? async (validator: Address) => {
+        const k = await keyServiceKeyOf({ publicClient }, keyRegistry, validator);
+        return BigInt(k.publicKey) === 0n ? undefined : k;
+      }
+    : undefined;
   const appraiser = new Appraiser({
     verifierContext,
     chain: chainState,
@@ -170,6 +179,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     ...(config.collateral.maxCollateralAgeSeconds !== undefined
       ? { maxCollateralAgeSeconds: config.collateral.maxCollateralAgeSeconds }
       : {}),
+    ...(keyServiceKeyOfValidator ? { keyServiceKeyOf: async (v: Address) => (await keyServiceKeyOfValidator(v))?.publicKey } : {}),
     onVerifiedTcbInfo: (documents) =>
       void tcbRecovery.observe(documents).catch((error: unknown) => nodeLog.warn("could not record TCB Info", { err: error })),
     ...(options.unsafeTrustedRoots ? { unsafeTrustedRoots: options.unsafeTrustedRoots } : {}),
@@ -215,6 +225,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     log: nodeLog,
     metrics,
     renewBeforeSeconds: config.selfAttestation.renewBeforeSeconds ?? 3_600,
+    ...(keyServiceKeyOfValidator ? { keyServiceKey: () => keyServiceKeyOfValidator(address) } : {}),
   });
   const onchain = config.onchainRequests
     ? new OnchainRequests({
@@ -234,7 +245,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         db: store.db,
         publicClient,
         deployment,
-        keyRegistry: getAddress(config.keyService.registry),
+        keyRegistry: keyRegistry!,
         self: address,
         sender,
         maxRequestAgeBlocks: config.keyService.maxRequestAgeBlocks,

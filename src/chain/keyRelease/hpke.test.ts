@@ -1,6 +1,6 @@
 // The HPKE suite of key release: a sealed share opens only with its recipient's key and its exact info.
 import { describe, expect, it } from "vitest";
-import { keccak256, toHex } from "viem";
+import { keccak256, toHex, type Hex } from "viem";
 import { generateHpkeKeyPair, hpkeOpen, hpkeSeal, releaseInfo, shareInfo } from "./hpke.ts";
 
 const KEY_ID = keccak256(toHex("key"));
@@ -19,7 +19,7 @@ describe("hpkeSeal / hpkeOpen", () => {
     expect(await hpkeOpen(recipient.privateKey, releaseInfo(KEY_ID), sealed)).toBeUndefined();
     const flipped = {
       ...sealed,
-      ct: `${sealed.ct.slice(0, -2)}${((parseInt(sealed.ct.slice(-2), 16) ^ 1) & 0xff).toString(16).padStart(2, "0")}` as const,
+      ct: `${sealed.ct.slice(0, -2)}${((parseInt(sealed.ct.slice(-2), 16) ^ 1) & 0xff).toString(16).padStart(2, "0")}` as Hex,
     };
     expect(await hpkeOpen(recipient.privateKey, info, flipped)).toBeUndefined();
   });
