@@ -18,6 +18,7 @@ import { registerServeCommand } from "./commands/serve.ts";
 import { registerValidatorCommand } from "./commands/validator.ts";
 import { registerWorkloadCommand } from "./commands/workload.ts";
 import { registerRevokeCommand } from "./commands/revoke.ts";
+import { registerKeyCommand } from "./commands/key.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -38,6 +39,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerWorkloadCommand,
   registerValidatorCommand,
   registerRevokeCommand,
+  registerKeyCommand,
   registerCertCommand,
 ];
 
