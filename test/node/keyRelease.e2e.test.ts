@@ -6,16 +6,24 @@
  * combine to nothing; a replayed request is refused; release receipts are committed on-chain and prove.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getAddress, keccak256, parseEventLogs, toHex, type Address, type Hex } from "viem";
+import { concatHex, getAddress, keccak256, parseEventLogs, toBytes, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { keyRegistryAbi } from "../../src/chain/generated/index.ts";
-import { generateHpkeKeyPair } from "../../src/chain/keyRelease/hpke.ts";
-import { defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf } from "../../src/chain/keys.ts";
+import { generateHpkeKeyPair, hpkeSeal, shareInfo } from "../../src/chain/keyRelease/hpke.ts";
+import { createKeyOnChain, defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf, retireKeyVersion } from "../../src/chain/keys.ts";
 import { verdictFromJson, verdictToJson, type VerdictJson } from "../../src/chain/verdictView.ts";
 import { revokeSubject } from "../../src/chain/revocations.ts";
 import { registerWorkload } from "../../src/chain/workloads.ts";
 import { isKeepledgerError } from "../../src/errors/index.ts";
-import { batchProof, receiptLeaf, releaseRequestTypedData, type Verdict } from "../../src/ids/index.ts";
+import {
+  batchProof,
+  keyId as keyIdOf,
+  receiptLeaf,
+  releaseRequestTypedData,
+  shareDepositTypedData,
+  shareHash,
+  type Verdict,
+} from "../../src/ids/index.ts";
 import { createKey } from "../../src/sdk/keys/createKey.ts";
 import { releaseKey } from "../../src/sdk/keys/releaseKey.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
@@ -31,7 +39,9 @@ async function attestedKeep(): Promise<{ account: ReturnType<typeof privateKeyTo
   const posted = await net.post(net.nodes[0]!.url, keep.body);
   const view = await net.waitSettled(net.nodes[0]!.url, posted.json.verdictId as Hex);
   expect(view.status).toBe("finalized");
-  return { account: privateKeyToAccount(keep.privateKey), verdict: verdictFromJson(view.verdict as VerdictJson) };
+  const account = privateKeyToAccount(keep.privateKey);
+  reattestKey.set(account.address, keep.privateKey);
+  return { account, verdict: verdictFromJson(view.verdict as VerdictJson) };
 }
 
 async function refusalCodes(promise: Promise<unknown>): Promise<string[]> {
@@ -43,6 +53,43 @@ async function refusalCodes(promise: Promise<unknown>): Promise<string[]> {
     return refusals.map((r) => r.code);
   }
   throw new Error("expected the release to fail");
+}
+
+/** The Keeps' private keys by address, so that a test can have the same Keep attest again. */
+const reattestKey = new Map<Address, Hex>();
+
+async function rawRelease(
+  node: number,
+  id: Hex,
+  version: number,
+  account: ReturnType<typeof privateKeyToAccount>,
+  verdict: Verdict,
+  override: { blockHash?: Hex } = {},
+): Promise<{ status: number; json: Record<string, { code?: string }> }> {
+  const recipient = await generateHpkeKeyPair();
+  const block = await net.publicClient.getBlock();
+  const request = {
+    keyId: id,
+    version,
+    validator: getAddress(net.nodes[node]!.account.address),
+    recipientKeyHash: keccak256(recipient.publicKey),
+    blockNumber: block.number,
+    blockHash: override.blockHash ?? block.hash,
+  };
+  const body = {
+    version,
+    recipientPublicKey: recipient.publicKey,
+    blockNumber: block.number.toString(),
+    blockHash: request.blockHash,
+    verdict: verdictToJson(verdict),
+    signature: await account.signTypedData(releaseRequestTypedData(request, net.deployment.chainId, keyRegistry)),
+  };
+  const r = await fetch(`${net.nodes[node]!.url}/v1/keys/${id}/release`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, json: (await r.json()) as Record<string, { code?: string }> };
 }
 
 const release = (account: ReturnType<typeof privateKeyToAccount>, verdict: Verdict, id: Hex = keyId) =>
@@ -224,6 +271,103 @@ describe("attested key release, 3 validators, t = 2", () => {
       args: [node.account.address, receipts[i]!, event!.args.root, batchProof(leaves, i)],
     });
     expect(proves).toBe(true);
+  });
+
+  it("refuses, with its code, an unknown key, a retired version, a missing share, a non-shareholder, an unaccepted TCB status, an older verdict and a stale block", async () => {
+    const { account, verdict } = await attestedKeep();
+    const owner = { clients: net.clients, deployment: net.deployment, keyRegistry, workloadId: net.workloadId, secret, threshold: 2 };
+    const unsafe = { dangerouslyAllowUnattestedKeyService: true, policy: { ...defaultReleasePolicy(), allowDebug: true } };
+
+    const unknown = await rawRelease(0, keccak256(toHex("no such key")), 1, account, verdict);
+    expect(unknown).toMatchObject({ status: 404, json: { error: { code: "KEY_UNKNOWN" } } });
+
+    const retiring = await createKey({ ...owner, ...unsafe, name: "retiring", shareholders });
+    await retireKeyVersion(net.clients, keyRegistry, retiring.keyId, 1);
+    expect(await refusalCodes(release(account, verdict, retiring.keyId))).toEqual(Array(3).fill("KEY_VERSION_RETIRED"));
+
+    // Recorded on-chain, never deposited.
+    const undeposited = keyIdOf(net.workloadId, "undeposited");
+    await createKeyOnChain(net.clients, keyRegistry, {
+      workloadId: net.workloadId,
+      name: "undeposited",
+      policy: unsafe.policy,
+      threshold: 2,
+      shareholders,
+      shareHashes: shareholders.map((_, i) => keccak256(toHex(`share ${i}`))),
+    });
+    expect(await refusalCodes(release(account, verdict, undeposited))).toEqual(Array(3).fill("KEY_SHARE_MISSING"));
+
+    const pair = await createKey({ ...owner, ...unsafe, name: "two holders", shareholders: shareholders.slice(0, 2) });
+    expect(await rawRelease(2, pair.keyId, 1, account, verdict)).toMatchObject({
+      status: 400,
+      json: { error: { code: "KEY_NOT_A_SHAREHOLDER" } },
+    });
+
+    const hardened = await createKey({
+      ...owner,
+      name: "SW hardening only",
+      shareholders,
+      dangerouslyAllowUnattestedKeyService: true,
+      policy: { ...defaultReleasePolicy(), allowDebug: true, acceptedTcbStatuses: 1 << 2 },
+    });
+    expect(await refusalCodes(release(account, verdict, hardened.keyId))).toEqual(Array(3).fill("KEY_POLICY_TCB"));
+
+    const stale = await rawRelease(0, keyId, 1, account, verdict, { blockHash: keccak256(toHex("not a block")) });
+    expect(stale).toMatchObject({ status: 422, json: { error: { code: "KEY_REQUEST_STALE" } } });
+
+    // The same Keep attests again: its first verdict is no longer its latest.
+    const keepKey = reattestKey.get(account.address)!;
+    const again = await net.debugKeep(net.nodes[0]!.url, { privateKey: keepKey });
+    const posted = await net.post(net.nodes[0]!.url, again.body);
+    await net.waitSettled(net.nodes[0]!.url, posted.json.verdictId as Hex);
+    expect(await refusalCodes(release(account, verdict))).toEqual(Array(3).fill("KEY_VERDICT_MISMATCH"));
+  });
+
+  it("refuses deposits not signed by the workload owner, or sealed to another validator", async () => {
+    const node = net.nodes[0]!;
+    const id = keyIdOf(net.workloadId, "data key for deposits");
+    const shares = [0, 1, 2].map((i) => toBytes(keccak256(toHex(`deposit share ${i}`))));
+    const hashes = shares.map((s, i) => shareHash(id, 1, i + 1, s));
+    await createKeyOnChain(net.clients, keyRegistry, {
+      workloadId: net.workloadId,
+      name: "data key for deposits",
+      policy: defaultReleasePolicy(),
+      threshold: 2,
+      shareholders,
+      shareHashes: hashes,
+    });
+    const depositBody = async (signer: ReturnType<typeof privateKeyToAccount> | "owner", sealedTo: number) => {
+      const sealed = await hpkeSeal(
+        net.nodes[sealedTo]!.node!.keys!.publicKey,
+        shareInfo(id, 1, getAddress(node.account.address)),
+        shares[0]!,
+      );
+      const typed = shareDepositTypedData(
+        { keyId: id, version: 1, validator: node.account.address, sealedHash: keccak256(concatHex([sealed.enc, sealed.ct])) },
+        net.deployment.chainId,
+        keyRegistry,
+      );
+      const signature =
+        signer === "owner"
+          ? await net.clients.walletClient.signTypedData({ account: net.clients.walletClient.account, ...typed })
+          : await signer.signTypedData(typed);
+      return { version: 1, sealed, shareHashes: hashes, signature };
+    };
+    const post = async (body: unknown) => {
+      const r = await fetch(`${node.url}/v1/keys/${id}/shares`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: r.status, json: (await r.json()) as Record<string, { code?: string }> };
+    };
+    const stranger = privateKeyToAccount(keccak256(toHex("stranger")));
+    expect(await post(await depositBody(stranger, 0))).toMatchObject({
+      status: 422,
+      json: { error: { code: "KEY_DEPOSIT_UNAUTHORIZED" } },
+    });
+    expect(await post(await depositBody("owner", 1))).toMatchObject({ status: 422, json: { error: { code: "KEY_DEPOSIT_MISMATCH" } } });
+    expect(await post(await depositBody("owner", 0))).toMatchObject({ status: 200, json: { index: 1 } });
   });
 
   it("a Keep whose verdict expired gets nothing from any validator", async () => {
