@@ -20,16 +20,17 @@ export const ROOMS = {
   collateral: [...FLOOR],
   ids: [...FLOOR],
   evidenceStore: [...FLOOR, "store"],
-  verify: [...FLOOR, "collateral", "evidence"],
-  policy: [...FLOOR, "collateral", "evidence", "verify"],
-  chain: [...FLOOR, "collateral", "evidence", "ids", "policy", "verify"],
-  cert: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "verify"],
-  indexer: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "store", "verify"],
-  node: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "policy", "store", "verify"],
-  sdk: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "verify"],
-  api: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "verify"],
-  audit: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "verify"],
-  dev: [...FLOOR, "api", "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "node", "policy", "store", "verify"],
+  tee: [...FLOOR, "collateral", "evidence", "ids"],
+  verify: [...FLOOR, "collateral", "evidence", "tee"],
+  policy: [...FLOOR, "collateral", "evidence", "tee", "verify"],
+  chain: [...FLOOR, "collateral", "evidence", "ids", "policy", "tee", "verify"],
+  cert: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "tee", "verify"],
+  indexer: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "store", "tee", "verify"],
+  node: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "policy", "store", "tee", "verify"],
+  sdk: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "tee", "verify"],
+  api: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "tee", "verify"],
+  audit: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "tee", "verify"],
+  dev: [...FLOOR, "api", "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "node", "policy", "store", "tee", "verify"],
   // "every room": all the rooms below it (not the entry point, which no room imports).
   cli: [
     ...FLOOR,
@@ -38,6 +39,7 @@ export const ROOMS = {
     "collateral",
     "ids",
     "evidenceStore",
+    "tee",
     "verify",
     "policy",
     "chain",
@@ -49,7 +51,7 @@ export const ROOMS = {
     "audit",
     "dev",
   ],
-  "index.ts": ["chain", "errors", "sdk", "verify"],
+  "index.ts": ["chain", "errors", "sdk", "tee", "verify"],
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -68,6 +70,12 @@ const roomRules = Object.entries(ROOMS).map(([room, allowed]) => ({
   to: { path: "^src/", pathNot: anyOf([room, ...allowed]) },
 }));
 
+/**
+ * The facts side of src/tee: the pure facts of the kinds (kind.ts, kindFacts.ts, each kind's facts.ts,
+ * measurement.ts and claims.ts), the claims types and their helpers. No verifier, no node: import.
+ */
+const TEE_FACTS = "^src/tee/(?:kind|kindFacts|types|layoutHelpers)[.]ts$|^src/tee/[^/]+/(?:facts|measurement|claims)[.]ts$";
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
@@ -85,6 +93,27 @@ export default {
       comment: "an import cycle that leaves its room: rooms only import down, so no cycle may pass through two of them",
       from: { path: "^src/([^/.]+)/" },
       to: { circular: true, viaSomeNot: "^src/$1/" },
+    },
+    {
+      name: "tee-parse-not-verify",
+      severity: "error",
+      comment: "a TEE kind's parser (src/tee/**/parse*.ts) turns bytes into structs: it never imports a verifier (verify*.ts)",
+      from: { path: "^src/tee/.*/parse[^/]*[.]ts$", pathNot: "[.]test[.]ts$" },
+      to: { path: "^src/tee/.*/verify[^/]*[.]ts$" },
+    },
+    {
+      name: "sdk-tee-facts-only",
+      severity: "error",
+      comment: "the SDK reads the kinds' facts (src/tee facts side), never a TEE parser or verifier: a light SDK bundles it",
+      from: { path: "^src/sdk/" },
+      to: { path: "^src/tee/", pathNot: TEE_FACTS },
+    },
+    {
+      name: "tee-facts-pure",
+      severity: "error",
+      comment: "the facts side of src/tee imports only the facts side (and the rooms below), so whoever reads facts gets no verifier",
+      from: { path: TEE_FACTS },
+      to: { path: "^src/tee/", pathNot: TEE_FACTS },
     },
     {
       name: "src-not-tests",

@@ -9,6 +9,7 @@ export default tseslint.config(
       "cache/",
       "dist/",
       "types/",
+      "src/chain/generated-ethers/",
       "subgraph/generated/",
       "subgraph/build/",
       "coverage/",

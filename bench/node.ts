@@ -19,8 +19,9 @@ import { fileURLToPath } from "node:url";
 import { parseEventLogs, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { attestationRegistryAbi } from "../src/chain/generated/index.ts";
-import { createDebugEvidence } from "../src/evidence/debug/createDebugEvidence.ts";
-import { batchLeaves, bindingHash, publicKey64, reportDataFor } from "../src/ids/index.ts";
+import { createDebugEvidence } from "../src/tee/debug/createDebugEvidence.ts";
+import { batchLeaves, bindingHash, publicKey64 } from "../src/ids/index.ts";
+import { reportDataFor } from "../src/tee/kindFacts.ts";
 import { toHex } from "../src/util/bytes.ts";
 import { APP_DEBUG_MEASUREMENT, startNodeNetwork, type NodeNetwork } from "../test/node/support/nodeNetwork.ts";
 

@@ -167,14 +167,12 @@ async function sendAll(provider: Eip1193Provider, from: Address, to: Address, ca
     const chunk = calls.slice(i, i + PER_BLOCK);
     for (let j = 0; j < chunk.length; j += 20) {
       await Promise.all(
-        chunk
-          .slice(j, j + 20)
-          .map((data, k) =>
-            provider.request({
-              method: "eth_sendTransaction",
-              params: [{ from, to, data, gas: `0x${gas.toString(16)}`, nonce: `0x${(nonce + i + j + k).toString(16)}` }],
-            }),
-          ),
+        chunk.slice(j, j + 20).map((data, k) =>
+          provider.request({
+            method: "eth_sendTransaction",
+            params: [{ from, to, data, gas: `0x${gas.toString(16)}`, nonce: `0x${(nonce + i + j + k).toString(16)}` }],
+          }),
+        ),
       );
     }
     await provider.request({ method: "evm_mine" });

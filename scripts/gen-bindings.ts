@@ -2,13 +2,21 @@
 // Hardhat artifacts (`export const fooAbi = [...] as const` plus the deployable bytecode), so viem infers
 // every function, event and error type. The files are committed; `npm test` regenerates them and fails
 // on a diff, like go-sev-guest's `go generate && git diff --exit-code`.
-import { readFile, writeFile, mkdir, readdir, rm } from "node:fs/promises";
+// It also writes src/chain/generated-ethers/: typed ethers v6 contract factories (TypeChain's ethers-v6
+// target) for the four contracts and IKeepAttestation, exported as `keepledger/ethers`.
+import { readFile, writeFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import hre from "hardhat";
+import { glob, runTypeChain } from "typechain";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "src", "chain", "generated");
+const ethersOutDir = join(root, "src", "chain", "generated-ethers");
+
+/** The contracts a dApp or an operator script talks to with ethers. */
+const ETHERS_CONTRACTS = new Set(["WorkloadRegistry", "ValidatorSet", "AttestationRegistry", "AttestationRequests", "IKeepAttestation"]);
 
 /** Which contracts get bindings: deployables with bytecode, interfaces with the ABI only. */
 const CONTRACTS: { source: string; name: string; bytecode: boolean }[] = [
@@ -72,6 +80,52 @@ async function main(): Promise<void> {
     if (!expected.has(file)) await rm(join(outDir, file));
   }
   console.log(`wrote ${CONTRACTS.length} bindings to src/chain/generated/`);
+  await writeEthersFactories();
+}
+
+/**
+ * TypeChain (ethers-v6 target) over the ABIs and bytecode alone (not the whole Hardhat artifact, whose
+ * build-info paths would leak into the output). Imports are rewritten to end in .ts like the rest of
+ * src/, so Node runs the files without a build step.
+ */
+async function writeEthersFactories(): Promise<void> {
+  const input = await mkdtemp(join(tmpdir(), "kl-typechain-"));
+  try {
+    for (const c of CONTRACTS.filter((c) => ETHERS_CONTRACTS.has(c.name))) {
+      const artifact = JSON.parse(await readFile(join(root, "artifacts", c.source, `${c.name}.json`), "utf8")) as Artifact;
+      const bytecode = c.bytecode ? artifact.bytecode : "0x";
+      await writeFile(join(input, `${c.name}.json`), JSON.stringify({ contractName: c.name, abi: artifact.abi, bytecode }));
+    }
+    await rm(ethersOutDir, { recursive: true, force: true });
+    const files = glob(input, ["*.json"]);
+    await runTypeChain({
+      cwd: input,
+      filesToProcess: files,
+      allFiles: files,
+      inputDir: input,
+      outDir: ethersOutDir,
+      target: "ethers-v6",
+      flags: { alwaysGenerateOverloads: false, discriminateTypes: false, node16Modules: true, environment: undefined },
+    });
+    for (const file of await listFiles(ethersOutDir)) {
+      const text = await readFile(file, "utf8");
+      const rewritten = text.replace(/(from\s+"\.{1,2}\/[^"]*?)\.js"/g, '$1.ts"').replace(/(from\s+"\.{1,2}\/[^"]*?\/index)"/g, '$1.ts"');
+      await writeFile(file, rewritten);
+    }
+    console.log(`wrote ethers v6 factories for ${ETHERS_CONTRACTS.size} contracts to src/chain/generated-ethers/`);
+  } finally {
+    await rm(input, { recursive: true, force: true });
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path)));
+    else out.push(path);
+  }
+  return out;
 }
 
 await main();

@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 
 const steps = [
   ["type check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
+  // The registry explorer is browser code (DOM types): its own project.
+  ["type check explorer", "tsc", ["--noEmit", "-p", "explorer/tsconfig.json"]],
   ["lint TypeScript", "eslint", ["--max-warnings", "0", "."]],
   // One formatter for the repository (.prettierrc.json; generated files and byte-exact vectors in .prettierignore).
   ["formatting", "prettier", ["--check", "--log-level", "warn", "."]],
@@ -10,13 +12,15 @@ const steps = [
   ["layer rules", "depcruise", ["--config", ".dependency-cruiser.mjs", "src"]],
   ["lint Solidity", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],
   ["compile contracts", "hardhat", ["build", "--quiet"]],
-  // The typed bindings in src/chain/generated are committed; they must be what the contracts compile to.
+  // The typed bindings in src/chain/generated (viem) and src/chain/generated-ethers (ethers v6) are committed; they must be what the contracts compile to.
   ["regenerate chain bindings", "node", ["scripts/gen-bindings.ts"]],
-  ["chain bindings up to date", "node", ["scripts/check-generated.mjs", "src/chain/generated"]],
+  ["chain bindings up to date", "node", ["scripts/check-generated.mjs", "src/chain/generated", "src/chain/generated-ethers"]],
   ["Solidity tests (fuzzing)", "hardhat", ["test", "solidity"]],
   // The subgraph's AssemblyScript mappings must compile against subgraph/schema.graphql and the ABIs.
   ["subgraph build", "npm", ["run", "--silent", "subgraph:build"]],
   ["unit, contract and end-to-end tests", "vitest", ["run"]],
+  // The reliability campaign's smoke (docs/reliability.md): real processes, faults injected, end state checked.
+  ["reliability campaign (short)", "node", ["scripts/chaos.ts", "--short"]],
 ];
 
 const only = process.argv.slice(2);

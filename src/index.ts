@@ -17,4 +17,4 @@ export {
   type ErrorStage,
   type ErrorLocation,
 } from "./errors/index.ts";
-export type { TeeKind, TcbStatus, VerifiedEvidence } from "./verify/types.ts";
+export type { TeeKind, TcbStatus, VerifiedEvidence } from "./tee/types.ts";

@@ -13,12 +13,12 @@
 import { constants, verify, type KeyObject } from "node:crypto";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import type { SignedIntelJson } from "../../src/collateral/types.ts";
-import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
-import { parseNitroDocument } from "../../src/evidence/nitro/parseNitroDocument.ts";
-import { parseSnpReport } from "../../src/evidence/sev-snp/parseSnpReport.ts";
+import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
+import { parseNitroDocument } from "../../src/tee/nitro/parseNitroDocument.ts";
+import { parseSnpReport } from "../../src/tee/sev-snp/parseSnpReport.ts";
 import { concatBytes } from "../../src/util/bytes.ts";
-import { attestationKeyObject } from "../../src/verify/dcap/verifyQuoteSignatures.ts";
-import { encodeSigStructure } from "../../src/verify/nitro/encodeSigStructure.ts";
+import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
+import { encodeSigStructure } from "../../src/tee/nitro/encodeSigStructure.ts";
 import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../../src/pki/roots.ts";
 import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "./vectors.ts";

@@ -4,10 +4,10 @@
  * and cold.
  */
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
-import type { VerifiedEvidence } from "../../src/verify/types.ts";
-import { defaultAdapters } from "../../src/verify/registry.ts";
+import type { VerifiedEvidence } from "../../src/tee/types.ts";
+import { defaultAdapters } from "../../src/tee/table.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
-import { createVerifierContext } from "../../src/verify/verifierContext.ts";
+import { createVerifierContext } from "../../src/tee/verifierContext.ts";
 import type { Operation } from "./measure.ts";
 import type { BenchVector } from "./vectors.ts";
 

@@ -10,7 +10,7 @@
 import { isKeepledgerError } from "../../src/errors/KeepledgerError.ts";
 import { decodeEvidenceInput } from "../../src/evidence/decodeEvidenceInput.ts";
 import { keccak256Hex } from "../../src/util/keccak256.ts";
-import type { VerifiedEvidence } from "../../src/verify/types.ts";
+import type { VerifiedEvidence } from "../../src/tee/types.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { verifyOptionsOf, type FuzzTarget } from "./targets.ts";
 

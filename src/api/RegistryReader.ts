@@ -185,9 +185,7 @@ export class RegistryReader {
     return { number: wanted, timestamp: (await this.#clock.header(wanted)).timestamp };
   }
 
-  async meta(
-    block: BlockRef,
-  ): Promise<{
+  async meta(block: BlockRef): Promise<{
     block: { number: number; hash: string | null; timestamp: number; parentHash: string | null };
     deployment: string;
     hasIndexingErrors: boolean;

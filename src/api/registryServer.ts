@@ -1,17 +1,26 @@
 /**
  * The registry over HTTP (node:http): POST/GET /graphql (subscriptions as server-sent events when the
  * client accepts text/event-stream), GET /healthz, and GET /evidence/<evidenceHash> for the raw bytes
- * where evidenceAccess is "full". Request bodies are capped before they reach GraphQL.
+ * where evidenceAccess is "full", and the registry explorer's static files at /explorer/ when built.
+ * Request bodies are capped before they reach GraphQL.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readCursor } from "../indexer/registryState.ts";
 import { API_CODES } from "./codes.ts";
 import type { RegistryApi } from "./createRegistryApi.ts";
+import { serveExplorer } from "./serveExplorer.ts";
+
+export interface RegistryServerOptions {
+  /** The built explorer (dist/explorer) to serve at /explorer/; without it /explorer/ says it is not built. */
+  explorerDir?: string;
+}
 
 export interface RegistryServer {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
+  /** The explorer's URL (…/explorer/). */
+  explorerUrl: string;
   /** The GraphQL endpoint URL. */
   graphqlUrl: string;
   server: Server;
@@ -69,8 +78,15 @@ async function serveEvidence(api: RegistryApi, hash: string, res: ServerResponse
   res.end(Buffer.from(stored.evidence));
 }
 
-async function handle(api: RegistryApi, base: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  api: RegistryApi,
+  options: RegistryServerOptions,
+  base: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", base);
+  if (await serveExplorer(options.explorerDir, url.pathname, req.method ?? "GET", res)) return;
   if (url.pathname === "/healthz") {
     const cursor = await readCursor(api.db);
     sendJson(res, 200, { ok: true, block: cursor?.number ?? null });
@@ -139,10 +155,14 @@ async function handle(api: RegistryApi, base: string, req: IncomingMessage, res:
 }
 
 /** Starts the HTTP server of an API (port 0 picks a free port). */
-export async function startRegistryServer(api: RegistryApi, listen: { host: string; port: number }): Promise<RegistryServer> {
+export async function startRegistryServer(
+  api: RegistryApi,
+  listen: { host: string; port: number },
+  options: RegistryServerOptions = {},
+): Promise<RegistryServer> {
   let base = "http://127.0.0.1";
   const server = createServer((req, res) => {
-    handle(api, base, req, res).catch((error: unknown) => {
+    handle(api, options, base, req, res).catch((error: unknown) => {
       if (!res.headersSent)
         sendJson(res, 500, errorBody("INTERNAL_SERVER_ERROR", error instanceof Error ? error.message.split("\n")[0]! : "internal error"));
       else res.end();
@@ -158,6 +178,7 @@ export async function startRegistryServer(api: RegistryApi, listen: { host: stri
   base = `http://${host}:${address.port}`;
   return {
     url: base,
+    explorerUrl: `${base}/explorer/`,
     graphqlUrl: `${base}${api.yoga.graphqlEndpoint}`,
     server,
     close: () =>

@@ -27,6 +27,8 @@ export interface StartRegistryOptions {
   /** What evidence the API serves (default "hashes"). */
   evidenceAccess?: EvidenceAccess;
   graphiql?: boolean;
+  /** The built registry explorer to serve at /explorer/ (with serve). */
+  explorerDir?: string;
   limits?: Partial<QueryLimits>;
   indexer?: Omit<IndexerOptions, "db" | "chain" | "deployment" | "confirmations">;
   log?: (line: string) => void;
@@ -71,8 +73,8 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Runn
       ...(options.graphiql !== undefined ? { graphiql: options.graphiql } : {}),
       ...(options.limits ? { limits: options.limits } : {}),
     });
-    server = await startRegistryServer(api, options.serve);
-    log(`GraphQL API at ${server.graphqlUrl} (subscriptions over server-sent events)`);
+    server = await startRegistryServer(api, options.serve, options.explorerDir !== undefined ? { explorerDir: options.explorerDir } : {});
+    log(`GraphQL API at ${server.graphqlUrl} (subscriptions over server-sent events), explorer at ${server.explorerUrl}`);
   }
   const following = indexer.follow();
   return {

@@ -30,7 +30,7 @@ import {
 import { getHeader, type ChainSource } from "../indexer/chainSource.ts";
 import { appraiseVerdict, type EvidenceBinding } from "../policy/appraiseVerdict.ts";
 import type { VerdictFields } from "../policy/types.ts";
-import type { TeeAdapter } from "../verify/adapter.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { AUDIT_CODES } from "./codes.ts";

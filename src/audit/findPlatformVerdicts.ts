@@ -8,9 +8,10 @@
 import type { Hex } from "viem";
 import { staticCollateral } from "../collateral/staticCollateral.ts";
 import type { EvidenceStore } from "../evidenceStore/EvidenceStore.ts";
-import { platformEntriesOf, type PlatformEntry } from "../policy/checkRevocations.ts";
-import type { TeeAdapter } from "../verify/adapter.ts";
-import type { TeeKind } from "../kinds/index.ts";
+import { platformEntriesOf, type PlatformEntry, type PlatformRevocationKind } from "../policy/checkRevocations.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
+import { TEE_KINDS, type TeeKind } from "../kinds/index.ts";
+import { factsOf, type TeeVendor } from "../tee/kindFacts.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 
@@ -39,17 +40,18 @@ export interface FindPlatformVerdictsResult {
   undecided: Array<{ id: Hex; reason: string }>;
 }
 
+/** Whose platforms a revocation names: an FMSPC is Intel's, a chip id or product line AMD's (the kinds' facts say whose kinds). */
+const PLATFORM_VENDOR: Record<Exclude<PlatformRevocationKind, "tee">, TeeVendor> = {
+  fmspc: "intel",
+  amdChipId: "amd",
+  amdProductLine: "amd",
+};
+
 /** The TEE kinds whose evidence can name a platform of this kind. */
 export function teeKindsOfPlatform(entry: PlatformEntry): TeeKind[] {
-  switch (entry.kind) {
-    case "fmspc":
-      return ["sgx", "tdx"];
-    case "amdChipId":
-    case "amdProductLine":
-      return ["sev-snp"];
-    case "tee":
-      return [entry.value as TeeKind];
-  }
+  if (entry.kind === "tee") return [entry.value as TeeKind];
+  const vendor = PLATFORM_VENDOR[entry.kind];
+  return TEE_KINDS.filter((k) => factsOf(k).vendor === vendor);
 }
 
 const same = (a: PlatformEntry, b: PlatformEntry) => a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase();

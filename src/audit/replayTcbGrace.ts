@@ -14,9 +14,10 @@ import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { decideTcbGrace, type DecideTcbGraceResult } from "../policy/decideTcbGrace.ts";
 import type { WorkloadPolicy } from "../policy/types.ts";
-import type { TeeAdapter } from "../verify/adapter.ts";
-import { verifyTcbInfoDocument } from "../verify/dcap/verifyIntelDocument.ts";
-import type { VerifiedEvidence } from "../verify/types.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
+import { verifyTcbInfoDocument } from "../tee/dcap/verifyIntelDocument.ts";
+import { isDcapKind, tcbInfoIdOf } from "../tee/dcap/tcbInfoId.ts";
+import type { VerifiedEvidence } from "../tee/types.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 
 export interface ReplayTcbGraceOptions {
@@ -53,11 +54,11 @@ export async function replayTcbGrace(o: ReplayTcbGraceOptions): Promise<ReplayTc
   const { verified } = o;
   const fmspc = verified.platform.fmspc;
   const used = verified.platform.tcbEvaluationDataNumber;
-  if ((verified.tee !== "sgx" && verified.tee !== "tdx") || typeof fmspc !== "string" || typeof used !== "number") {
+  if (!isDcapKind(verified.tee) || typeof fmspc !== "string" || typeof used !== "number") {
     return { decision: "not-applicable", detail: `no TCB Info decides ${verified.tee} evidence` };
   }
   const at = new Date(o.issuedAt * 1000);
-  const key = `tcbInfo:${verified.tee.toUpperCase()}:${fmspc.toLowerCase()}`;
+  const key = `tcbInfo:${tcbInfoIdOf(verified.tee)}:${fmspc.toLowerCase()}`;
   const context = merge([...o.tcbInfo, ...o.collateral]);
   // The newest TCB Info for this platform that verifies as of issuedAt (so was issued by then).
   let newest: { document: SignedIntelJson; number: number; issueDate: number } | undefined;

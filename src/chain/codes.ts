@@ -7,6 +7,11 @@ export const CHAIN_CODES = defineErrorCodes("chain", {
     description:
       "A keepledger contract refused the call; details.errorName names the contract's custom error and details.args its arguments (see docs/contracts.md).",
   },
+  CHAIN_TRANSACTION_DROPPED: {
+    stage: "infrastructure",
+    description:
+      "A broadcast transaction disappeared: no receipt and unknown to the RPC node (a reorg dropped it, or the mempool evicted it). The node sends it again with a fresh nonce.",
+  },
   CHAIN_TRANSACTION_FAILED: {
     stage: "infrastructure",
     description:

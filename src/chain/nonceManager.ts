@@ -15,18 +15,24 @@ export interface NonceManager {
    * a failure the nonce is re-read from the chain before the next broadcast and the error is rethrown.
    */
   withNonce<T>(broadcast: (nonce: number) => Promise<T>): Promise<T>;
-  /** Forgets the local nonce; the next broadcast re-reads the chain's pending count. */
-  resync(): void;
+  /**
+   * Forgets the local nonce; the next broadcast re-reads the chain's pending count, or with `mined` the
+   * count of mined transactions (after a drop: pending transactions above the freed nonce wait behind it).
+   */
+  resync(options?: { mined?: boolean }): void;
   /** The nonce the next broadcast would use, if known. */
   peek(): number | undefined;
 }
 
 export function createNonceManager(publicClient: PublicClient<Transport, Chain>, address: Address): NonceManager {
   let next: number | undefined;
+  let fromMined = false;
   let queue: Promise<unknown> = Promise.resolve();
   const load = async (): Promise<number> => {
     try {
-      return await publicClient.getTransactionCount({ address, blockTag: "pending" });
+      const blockTag = fromMined ? "latest" : "pending";
+      fromMined = false;
+      return await publicClient.getTransactionCount({ address, blockTag });
     } catch (error) {
       throw chainError(error, "reading the pending nonce");
     }
@@ -49,8 +55,9 @@ export function createNonceManager(publicClient: PublicClient<Transport, Chain>,
       queue = result.catch(() => undefined);
       return result;
     },
-    resync() {
+    resync(options = {}) {
       next = undefined;
+      if (options.mined) fromMined = true;
     },
     peek: () => next,
   };

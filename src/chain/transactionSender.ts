@@ -29,6 +29,12 @@ export interface TransactionSenderOptions {
   receiptTimeoutMs?: number;
   /** How often to poll for receipts and confirmations. Default 250 ms. */
   pollMs?: number;
+  /**
+   * A broadcast transaction the RPC node no longer knows (no receipt, not pending) for this long was
+   * dropped — by a reorg or by the mempool — and the send fails as retryable so that the caller sends
+   * again with a fresh nonce. Default 3 s.
+   */
+  droppedAfterMs?: number;
   /** Gas limit = estimate × this. Default 1.25. */
   gasMultiplier?: number;
   /** Retries of estimation and broadcast on RPC failures. Default 5 attempts after the first. */
@@ -38,7 +44,7 @@ export interface TransactionSenderOptions {
 }
 
 export function defaultTransactionSenderOptions(): Required<Omit<TransactionSenderOptions, "retry" | "signal">> {
-  return { confirmations: 1, receiptTimeoutMs: 120_000, pollMs: 250, gasMultiplier: 1.25 };
+  return { confirmations: 1, receiptTimeoutMs: 120_000, pollMs: 250, droppedAfterMs: 3_000, gasMultiplier: 1.25 };
 }
 
 export type SendOutcome =
@@ -120,9 +126,23 @@ export function createTransactionSender(
 
   const waitForReceipt = async (hash: Hex, what: string): Promise<TransactionReceipt> => {
     const deadline = Date.now() + o.receiptTimeoutMs;
+    let unknownSince: number | undefined;
     while (Date.now() < deadline) {
       if (o.signal?.aborted) break;
       const receipt = await findReceipt(hash);
+      if (!receipt && (await isUnknown(hash))) {
+        unknownSince ??= Date.now();
+        if (Date.now() - unknownSince >= o.droppedAfterMs) {
+          // The nonce it held is free again (a reorg dropped it, or the mempool evicted it): the next
+          // broadcast must reuse it, or every later transaction of this key waits behind the gap.
+          nonces.resync({ mined: true });
+          throw new InfrastructureError(CHAIN_CODES.CHAIN_TRANSACTION_DROPPED, `${what} transaction ${hash} was dropped; send it again`, {
+            details: { hash, unknownForMs: Date.now() - unknownSince },
+          });
+        }
+      } else {
+        unknownSince = undefined;
+      }
       if (receipt) {
         if (o.confirmations <= 1) return receipt;
         try {
@@ -143,6 +163,16 @@ export function createTransactionSender(
     throw new InfrastructureError(CHAIN_CODES.CHAIN_TRANSACTION_FAILED, `${what} transaction ${hash} was not confirmed in time`, {
       details: { hash, confirmations: o.confirmations, timeoutMs: o.receiptTimeoutMs },
     });
+  };
+
+  /** The RPC node answers that it has never heard of the transaction (not mined, not pending). */
+  const isUnknown = async (hash: Hex): Promise<boolean> => {
+    try {
+      return (await publicClient.request({ method: "eth_getTransactionByHash", params: [hash] })) === null;
+    } catch {
+      // Unreachable RPC: that says nothing about the transaction.
+      return false;
+    }
   };
 
   const findReceipt = async (hash: Hex): Promise<TransactionReceipt | undefined> => {

@@ -1,6 +1,7 @@
 /** Workload owners' operations on the WorkloadRegistry: register, measurements, policies. */
 import { parseEventLogs, type Hex } from "viem";
-import { encodeMeasurementValue, measurementHash, teeKindCode, type Measurement } from "../ids/index.ts";
+import { teeKindCode } from "../ids/index.ts";
+import { encodeMeasurementValue, measurementHash, type Measurement } from "../tee/kindFacts.ts";
 import type { Deployment } from "./deployment.ts";
 import { workloadRegistryAbi } from "./generated/index.ts";
 import { fromChainPolicy, toChainPolicy, type ChainPolicy } from "./policy.ts";

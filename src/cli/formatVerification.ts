@@ -1,5 +1,6 @@
 import type { KeepledgerError } from "../errors/KeepledgerError.ts";
-import type { VerifiedEvidence } from "../verify/types.ts";
+import type { VerifiedEvidence } from "../tee/types.ts";
+import { KIND_FACTS } from "../tee/kindFacts.ts";
 
 /** The `--json` shape of `keepledger verify` (docs/cli.md): one object, stable keys. */
 export function verificationJson(r: VerifiedEvidence): Record<string, unknown> {
@@ -19,17 +20,11 @@ export function failureJson(e: KeepledgerError): Record<string, unknown> {
   return { ok: false, error: { code: e.code, message: e.message } };
 }
 
-const TEE_NAMES: Record<string, string> = {
-  sgx: "Intel SGX enclave",
-  tdx: "Intel TDX trust domain",
-  "sev-snp": "AMD SEV-SNP guest",
-  nitro: "AWS Nitro enclave",
-  debug: "debug Keep (no TEE)",
-};
-
 /** The same facts for a person. */
 export function verificationText(r: VerifiedEvidence): string {
-  const lines = [`✔ verified: ${TEE_NAMES[r.tee] ?? r.tee}, as of ${r.verifiedAt.toISOString()}`];
+  const lines = [
+    `✔ verified: ${Object.hasOwn(KIND_FACTS, r.tee) ? KIND_FACTS[r.tee].instance : r.tee}, as of ${r.verifiedAt.toISOString()}`,
+  ];
   if (r.debug) lines.push("  ⚠ INSECURE: debug mode or no TEE at all — accept only under a dev policy");
   const advisories = r.tcb.advisoryIds.length > 0 ? ` (${r.tcb.advisoryIds.join(", ")})` : "";
   lines.push(`  TCB status      ${r.tcb.status}${advisories}`);

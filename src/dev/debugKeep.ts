@@ -7,8 +7,9 @@
 import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
-import { createDebugEvidence } from "../evidence/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64, reportDataFor } from "../ids/index.ts";
+import { createDebugEvidence } from "../tee/debug/createDebugEvidence.ts";
+import { bindingHash, publicKey64 } from "../ids/index.ts";
+import { reportDataFor } from "../tee/kindFacts.ts";
 
 export interface DebugKeepRequestOptions {
   deployment: Deployment;

@@ -1,10 +1,11 @@
 /** What `keepledger dev` prints once ready: for people (URLs, addresses, queries, curl) or as one JSON object. */
 import { relative } from "node:path";
 import type { DevNetwork } from "./startDevNetwork.ts";
+import { factsOf } from "../tee/kindFacts.ts";
 
 /** Three auditor queries, copy-pasteable into GraphiQL, with this run's ids filled in. */
 export function exampleQueries(net: DevNetwork): { title: string; query: string }[] {
-  const debugKeep = net.seeded.find((s) => s.tee === "debug")!;
+  const debugKeep = net.seeded.find((s) => factsOf(s.tee).vendor === "none")!;
   return [
     {
       title: "The demo workloads' verdicts (the real SGX, TDX and SEV-SNP vectors and the debug Keep)",
@@ -57,6 +58,7 @@ export function devReportJson(net: DevNetwork, startupMs: number): Record<string
     startupMs,
     chain: { chainId: net.chainId, rpcUrl: net.rpcUrl },
     graphqlUrl: net.graphqlUrl,
+    explorerUrl: net.explorerUrl,
     evidenceAccess: "full",
     dataDir: net.dataDir,
     contracts: net.deployment.contracts,
@@ -79,6 +81,7 @@ export function devReportLines(net: DevNetwork): string[] {
     "",
     `Chain JSON-RPC        ${net.rpcUrl}   (chain id ${net.chainId}; e.g. cast block-number --rpc-url ${net.rpcUrl})`,
     `GraphQL / GraphiQL    ${net.graphqlUrl}   (evidence access: full — dev only)`,
+    `Registry explorer     ${net.explorerUrl}`,
     ...net.nodes.map((n, i) => `Validator node ${i}      ${n.url}   ${n.address}   debug Keep — INSECURE, no TEE; log ${n.logFile}`),
     "",
     `WorkloadRegistry      ${c.workloadRegistry}`,

@@ -21,6 +21,7 @@ import { seedDemoVerdicts, writeSampleRequest, type SampleRequest, type SeededVe
 import { startDevNodes, stopDevNodes, devValidatorKeys, DEV_LOGGING_PROFILE, type DevNode } from "./startDevNodes.ts";
 import { startDevRegistry, type DevRegistry } from "./startDevRegistry.ts";
 import { startRpcServer, type RpcServer } from "./rpcServer.ts";
+import { factsOf } from "../tee/kindFacts.ts";
 
 export const DEV_VALIDATORS = 3;
 export const DEV_THRESHOLD = 2;
@@ -37,12 +38,16 @@ export interface StartDevNetworkOptions {
   progress?: (line: string) => void;
   /** When the run started (for the marker). */
   startedAt?: Date;
+  /** The built registry explorer, served at /explorer/ beside GraphQL. */
+  explorerDir?: string;
 }
 
 export interface DevNetwork {
   chainId: number;
   rpcUrl: string;
   graphqlUrl: string;
+  /** The registry explorer (…/explorer/; it says so when not built). */
+  explorerUrl: string;
   dataDir: string;
   deployment: Deployment;
   /** Demo workload ids by name (and the validator workload's). */
@@ -138,6 +143,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       chain: chain.provider,
       deployment,
       evidenceStore: nodes[0]!.node.store.evidence,
+      ...(o.explorerDir !== undefined ? { explorerDir: o.explorerDir } : {}),
     });
     // Stopped after the nodes (closers run in reverse).
     closers.splice(closers.length - 1, 0, { what: "registry", close: () => registry.stop() });
@@ -156,7 +162,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
     });
     for (const s of seeded)
       progress(
-        `  ${s.workload}: ${s.tee} verdict ${s.verdictId} (${s.tcbStatus}${s.tee === "debug" ? ", debug Keep — INSECURE" : `, real vector ${s.source}`})`,
+        `  ${s.workload}: ${s.tee} verdict ${s.verdictId} (${s.tcbStatus}${factsOf(s.tee).vendor === "none" ? ", debug Keep — INSECURE" : `, real vector ${s.source}`})`,
       );
     step(
       `seeded: ${seeded.length} verdicts submitted through ${node0}/v1/evidence, finalized on-chain (2 of 3 signatures) and indexed; validators' own verdicts indexed`,
@@ -167,6 +173,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       chainId: chain.chain.id,
       rpcUrl: rpc.url,
       graphqlUrl: registry.graphqlUrl,
+      explorerUrl: registry.explorerUrl,
       dataDir: o.dataDir,
       deployment,
       workloads,

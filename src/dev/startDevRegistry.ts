@@ -20,11 +20,14 @@ export interface StartDevRegistryOptions {
   chain: ChainSource;
   deployment: Deployment;
   evidenceStore: EvidenceStore;
+  /** The built registry explorer to serve at /explorer/. */
+  explorerDir?: string;
 }
 
 export interface DevRegistry {
   databaseFile: string;
   graphqlUrl: string;
+  explorerUrl: string;
   api: RegistryApi;
   server: RegistryServer;
   /** Runs a query in-process with the API's limits. */
@@ -38,7 +41,11 @@ export async function startDevRegistry(o: StartDevRegistryOptions): Promise<DevR
   try {
     const indexer = await createIndexer({ db, chain: o.chain, deployment: o.deployment, confirmations: 0, pollIntervalMs: 200 });
     const api = createRegistryApi({ db, indexer, chain: o.chain, evidenceAccess: "full", evidenceStore: o.evidenceStore, graphiql: true });
-    const server = await startRegistryServer(api, { host: o.host, port: o.port }).catch(async (error: unknown) => {
+    const server = await startRegistryServer(
+      api,
+      { host: o.host, port: o.port },
+      o.explorerDir !== undefined ? { explorerDir: o.explorerDir } : {},
+    ).catch(async (error: unknown) => {
       api.close();
       throw error;
     });
@@ -46,6 +53,7 @@ export async function startDevRegistry(o: StartDevRegistryOptions): Promise<DevR
     return {
       databaseFile,
       graphqlUrl: server.graphqlUrl,
+      explorerUrl: server.explorerUrl,
       api,
       server,
       query: (q, v) => api.execute(q, v),

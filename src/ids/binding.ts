@@ -3,12 +3,9 @@
  * key, the chain, the registry and a recent block (freshness), plus — for a validator's self-attestation
  * — its logging profile. Mirrors contracts/libraries/KeepBinding.sol.
  */
-import { concatHex, encodeAbiParameters, getAddress, keccak256, stringToBytes, type Address } from "viem";
-import { UsageError } from "../errors/index.ts";
+import { encodeAbiParameters, getAddress, keccak256, stringToBytes, type Address } from "viem";
 import type { Hex } from "../util/bytes.ts";
-import type { TeeKind } from "../kinds/index.ts";
-import { IDS_CODES } from "./codes.ts";
-import { loggingProfileCode, teeKindCode, type LoggingProfile } from "./enums.ts";
+import { loggingProfileCode, type LoggingProfile } from "./enums.ts";
 import { hexField, uintField } from "./fields.ts";
 
 /** keccak256("keepledger.binding.v1"). */
@@ -66,23 +63,4 @@ export function subjectOfPublicKey(subjectPublicKey: Hex): Address {
 /** The binding context of a validator's self-attestation: keccak256(abi.encode(tag, uint8 profile)). */
 export function validatorContext(profile: LoggingProfile): Hex {
   return keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint8" }], [VALIDATOR_CONTEXT_DOMAIN, loggingProfileCode(profile)]));
-}
-
-/**
- * Where the binding goes in the evidence of each kind: the 64-byte REPORTDATA of SGX, TDX, SEV-SNP and
- * debug evidence is bindingHash ‖ 32 zero bytes; Nitro's user_data is the 32-byte bindingHash.
- */
-export function reportDataFor(tee: TeeKind, binding: Hex): Hex {
-  const hash = hexField("bindingHash", binding, 32);
-  teeKindCode(tee);
-  return tee === "nitro" ? hash : concatHex([hash, ZERO32]);
-}
-
-/** Whether evidence report data of kind `tee` carries exactly this binding. */
-export function reportDataBinds(tee: TeeKind, reportData: Hex, binding: Hex): boolean {
-  const want = reportDataFor(tee, binding);
-  if (typeof reportData !== "string") {
-    throw new UsageError(IDS_CODES.IDS_NOT_HEX, "reportData is not hex", { at: { field: "reportData" } });
-  }
-  return reportData.toLowerCase() === want;
 }

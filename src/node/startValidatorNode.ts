@@ -6,7 +6,7 @@
  * on-chain request watcher. Runs in-process (tests, the dev network) as well as under `keepledger node`.
  */
 import { createPublicClient, defineChain, getAddress, http, type Address } from "viem";
-import { createVerifierContext, type VerifierContext } from "../verify/verifierContext.ts";
+import { createVerifierContext, type VerifierContext } from "../tee/verifierContext.ts";
 import type { DestinationStream } from "pino";
 import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
@@ -17,8 +17,8 @@ import type { CollateralProvider } from "../collateral/types.ts";
 import { UsageError } from "../errors/index.ts";
 import { keepledgerDomain } from "../ids/index.ts";
 import { openDatabase } from "../store/openDatabase.ts";
-import type { TeeAdapter } from "../verify/adapter.ts";
-import { defaultAdapters } from "../verify/registry.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
+import { defaultAdapters } from "../tee/table.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import { Appraiser } from "./appraisal/appraiseSubmission.ts";
@@ -47,9 +47,10 @@ import type { EvidenceProvider } from "./selfAttestation/EvidenceProvider.ts";
 import { SelfAttestation, type SelfAttestationStatus } from "./selfAttestation/SelfAttestation.ts";
 import { NodeStore } from "./store/NodeStore.ts";
 import { CollateralFloorStore } from "./store/CollateralFloorStore.ts";
-import { verifyTcbInfoDocument } from "../verify/dcap/verifyIntelDocument.ts";
+import { verifyTcbInfoDocument } from "../tee/dcap/verifyIntelDocument.ts";
 import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
 import { TcbRecovery } from "./tcb/tcbRecovery.ts";
+import { failpointsFromEnv } from "./failpoints.ts";
 
 export interface StartValidatorNodeOptions {
   config: NodeConfig;
@@ -112,6 +113,9 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
   // The chain may still be coming up (the dev network starts everything at once): retry for a while.
   await withRetry(() => verifyDeployment(publicClient, deployment), { retries: 8, baseMs: 250, maxMs: 4_000 });
   const metrics = createNodeMetrics();
+  const failpoints = failpointsFromEnv(options.env ?? process.env);
+  if (failpoints.armed.size > 0)
+    nodeLog.warn("failpoints armed: this node kills itself when its work reaches them", { failpoints: [...failpoints.armed] });
   const chainState = createChainState({
     publicClient,
     deployment,
@@ -202,6 +206,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     batch: { maxItems: config.batch.maxItems, maxWaitMs: config.batch.maxWaitMs },
     hedgeAfterMs: config.peers.hedgeAfterMs,
     healer: new CollateralHealer({ appraiser, store, signer: verdictSigner, log: nodeLog, metrics, healed }),
+    failpoints,
   });
   const intake = new Intake({ appraiser, store, outbox, signer: verdictSigner, log: nodeLog, batch: config.batch.enabled });
   const peerService = new PeerService({
@@ -212,6 +217,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     log: nodeLog,
     metrics,
     maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds,
+    failpoints,
   });
   const provider = options.evidenceProvider ?? createEvidenceProvider(config.selfAttestation, signer.privateKey);
   const selfAttestation = new SelfAttestation({

@@ -1,6 +1,7 @@
 import { PolicyError } from "../errors/KeepledgerError.ts";
-import { fromHex, isAllZero, toHex, type Hex } from "../util/bytes.ts";
-import type { ClaimsByKind, VerifiedEvidence } from "../verify/types.ts";
+import { fromHex, toHex, type Hex } from "../util/bytes.ts";
+import { factsOf, type KindFacts } from "../tee/kindFacts.ts";
+import type { VerifiedEvidence } from "../tee/types.ts";
 import { checkLaunchPolicy } from "./checkLaunchPolicy.ts";
 import { POLICY_CODES } from "./codes.ts";
 import { matchMeasurement } from "./matchMeasurement.ts";
@@ -44,23 +45,15 @@ function deny(code: string, message: string, details: Record<string, unknown>): 
   throw new PolicyError(code, message, { details });
 }
 
-/** The bytes of the evidence that carry the binding: REPORTDATA, or Nitro's user_data. */
+/** The bytes of the evidence that carry the binding: REPORTDATA, or Nitro's user_data (the kind's facts say which). */
 export function boundReportData(evidence: VerifiedEvidence): Uint8Array | null {
-  if (evidence.tee === "nitro") {
-    const userData = (evidence.claims as ClaimsByKind["nitro"]).userData;
-    return userData === null ? null : fromHex(userData);
-  }
-  return fromHex((evidence.claims as { reportData: Hex }).reportData);
+  return (factsOf(evidence.tee) as KindFacts).reportData.of(evidence.claims);
 }
 
 function checkBinding(evidence: VerifiedEvidence, binding: Extract<EvidenceBinding, { kind: "bound" }>): void {
   const data = boundReportData(evidence);
-  const want = fromHex(binding.bindingHash);
-  const ok =
-    data !== null &&
-    (evidence.tee === "nitro"
-      ? data.length === 32 && toHex(data) === toHex(want)
-      : data.length === 64 && toHex(data.subarray(0, 32)) === toHex(want) && isAllZero(data.subarray(32)));
+  const want = fromHex((factsOf(evidence.tee) as KindFacts).reportData.bind(binding.bindingHash));
+  const ok = data !== null && data.length === want.length && toHex(data) === toHex(want);
   if (!ok) {
     deny(POLICY_CODES.POLICY_BINDING_MISMATCH, "the evidence does not bind this key, chain, registry and block", {
       want: binding.bindingHash,
@@ -83,9 +76,13 @@ export function appraiseVerdict(options: AppraiseVerdictOptions): AppraiseVerdic
     });
   }
   if (evidence.debug && !policy.dev) {
-    deny(POLICY_CODES.POLICY_DEBUG_NOT_ALLOWED, `the evidence comes from a debug ${evidence.tee === "debug" ? "Keep (no TEE)" : "TEE"}`, {
-      tee: evidence.tee,
-    });
+    deny(
+      POLICY_CODES.POLICY_DEBUG_NOT_ALLOWED,
+      `the evidence comes from a debug ${factsOf(evidence.tee).vendor === "none" ? "Keep (no TEE)" : "TEE"}`,
+      {
+        tee: evidence.tee,
+      },
+    );
   }
   const measurement = matchMeasurement(evidence, options.measurements);
   if (!policy.acceptedTcbStatuses.includes(evidence.tcb.status)) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../errors/KeepledgerError.ts";
 import { concatBytes, fromHex, type Hex } from "../util/bytes.ts";
 import { keccak256Hex } from "../util/keccak256.ts";
-import type { ClaimsByKind, SnpTcbClaim, VerifiedEvidence } from "../verify/types.ts";
+import type { ClaimsByKind, SnpTcbClaim, VerifiedEvidence } from "../tee/types.ts";
 import { checkLaunchPolicy } from "./checkLaunchPolicy.ts";
 import { defaultLaunchPolicy, type LaunchPolicy } from "./types.ts";
 

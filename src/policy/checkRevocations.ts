@@ -6,7 +6,7 @@
  */
 import type { Hex } from "viem";
 import { PolicyError } from "../errors/index.ts";
-import type { TeeKind, VerifiedEvidence } from "../verify/types.ts";
+import type { TeeKind, VerifiedEvidence } from "../tee/types.ts";
 import { POLICY_CODES } from "./codes.ts";
 
 /** The platform revocation kinds, in the order of their on-chain codes 1..4. */
@@ -53,10 +53,9 @@ export function platformEntriesOf(verified: Pick<VerifiedEvidence, "tee" | "clai
   const entries: PlatformEntry[] = [];
   const fmspc = verified.platform.fmspc?.toLowerCase();
   if (fmspc !== undefined) entries.push({ kind: "fmspc", value: fmspc });
-  if (verified.tee === "sev-snp") {
-    const chipId = (verified.claims as { chipId?: Hex }).chipId;
-    if (chipId !== undefined) entries.push({ kind: "amdChipId", value: chipId.toLowerCase() });
-  }
+  // Only AMD claims carry a chip id (SEV-SNP's CHIP_ID).
+  const chipId = (verified.claims as { chipId?: Hex }).chipId;
+  if (chipId !== undefined) entries.push({ kind: "amdChipId", value: chipId.toLowerCase() });
   const product = verified.platform.amdProductLine;
   if (product !== undefined) entries.push({ kind: "amdProductLine", value: product });
   entries.push({ kind: "tee", value: verified.tee satisfies TeeKind });

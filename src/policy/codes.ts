@@ -1,4 +1,7 @@
 import { defineErrorCodes } from "../errors/catalogue.ts";
+import { SGX_LAUNCH_CODES } from "../tee/sgx/launchPolicy.ts";
+import { SNP_LAUNCH_CODES } from "../tee/sev-snp/launchPolicy.ts";
+import { TDX_LAUNCH_CODES } from "../tee/tdx/launchPolicy.ts";
 
 export const POLICY_CODES = defineErrorCodes("policy", {
   POLICY_TEE_NOT_ALLOWED: { stage: "policy", description: "The workload's policy does not allow this kind of TEE." },
@@ -59,44 +62,5 @@ export const POLICY_CODES = defineErrorCodes("policy", {
   POLICY_VERDICT_WOULD_EXPIRE: { stage: "policy", description: "The evidence or its collateral expires before a verdict could be issued." },
 });
 
-/** Launch parameters and firmware levels outside the measurement (checkLaunchPolicy.ts, policy `launch`). */
-export const LAUNCH_POLICY_CODES = defineErrorCodes("policy/launch", {
-  POLICY_SNP_TCB_BELOW_MINIMUM: {
-    stage: "policy",
-    description:
-      "A component (bootloader, tee, snp, microcode, fmc) of the SEV-SNP REPORTED_TCB is below the policy's minimum for the AMD product line: the host must update its firmware or microcode.",
-  },
-  POLICY_SNP_VMPL_NOT_ALLOWED: {
-    stage: "policy",
-    description:
-      "The SEV-SNP report comes from a VMPL the policy does not allow (default: only VMPL 0, the guest's most privileged level).",
-  },
-  POLICY_SNP_MIGRATE_MA: {
-    stage: "policy",
-    description: "The SEV-SNP guest policy allows a migration agent (MIGRATE_MA), which the workload policy refuses (the default).",
-  },
-  POLICY_SNP_SMT_ALLOWED: {
-    stage: "policy",
-    description: "The workload policy requires SMT off but the SEV-SNP guest policy lets the host run the guest with SMT (bit 16).",
-  },
-  POLICY_TDX_TD_ATTRIBUTES: {
-    stage: "policy",
-    description:
-      "The TD runs with TD_ATTRIBUTES bits the policy does not allow (e.g. MIGRATABLE, PERFMON); DEBUG is ruled by the policy's dev flag.",
-  },
-  POLICY_TDX_XFAM: { stage: "policy", description: "The TD's XFAM enables extended CPU features the policy does not allow." },
-  POLICY_TDX_OWNER_CONFIG: {
-    stage: "policy",
-    description:
-      "MRCONFIGID, MROWNER and MROWNERCONFIG are not what the policy requires: all zero by default, or keccak256(MRCONFIGID ‖ MROWNER ‖ MROWNERCONFIG) equal to the policy's owner config digest.",
-  },
-  POLICY_SGX_ATTRIBUTES: {
-    stage: "policy",
-    description:
-      "The enclave's ATTRIBUTES.FLAGS has bits the policy does not allow (e.g. PROVISIONKEY, EINITTOKEN_KEY); DEBUG is ruled by the policy's dev flag.",
-  },
-  POLICY_SGX_ISVSVN_BELOW_MINIMUM: {
-    stage: "policy",
-    description: "The enclave's ISVSVN is below the policy's minimum: the enclave is an older, superseded release.",
-  },
-});
+/** Launch parameters and firmware levels outside the measurement (policy `launch`): each kind declares its own in src/tee/<kind>/launchPolicy.ts. */
+export const LAUNCH_POLICY_CODES = { ...SNP_LAUNCH_CODES, ...TDX_LAUNCH_CODES, ...SGX_LAUNCH_CODES };

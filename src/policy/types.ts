@@ -1,8 +1,14 @@
 import type { Hex } from "../util/bytes.ts";
-import type { TcbStatus, TeeKind } from "../kinds/index.ts";
+import { TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";
+import { factsOf } from "../tee/kindFacts.ts";
 
-export const AMD_PRODUCT_LINES = ["Milan", "Genoa", "Turin"] as const;
-export type AmdProductLineName = (typeof AMD_PRODUCT_LINES)[number];
+import { defaultSgxLaunchPolicy, type SgxLaunchPolicy } from "../tee/sgx/launchPolicy.ts";
+import { defaultSnpLaunchPolicy, type AmdProductLineName, type SnpLaunchPolicy } from "../tee/sev-snp/launchPolicy.ts";
+import { defaultTdxLaunchPolicy, type TdxLaunchPolicy } from "../tee/tdx/launchPolicy.ts";
+
+export { AMD_PRODUCT_LINES, type AmdProductLineName, type SnpTcbComponents } from "../tee/sev-snp/launchPolicy.ts";
+export { SGX_DEFAULT_ALLOWED_ATTRIBUTES } from "../tee/sgx/launchPolicy.ts";
+export { TDX_DEFAULT_ALLOWED_TD_ATTRIBUTES } from "../tee/tdx/launchPolicy.ts";
 
 /**
  * A workload's policy: the one TypeScript shape from the chain reading (src/chain/policy.ts decodes the
@@ -33,67 +39,23 @@ export interface WorkloadPolicy {
   launch: LaunchPolicy;
 }
 
-/** SEV-SNP security patch levels of a TCB_VERSION; fmc exists on Turin only. */
-export interface SnpTcbComponents {
-  bootloader: number;
-  tee: number;
-  snp: number;
-  microcode: number;
-  /** Turin only. */
-  fmc?: number;
-}
-
 /**
  * What a policy demands of the platform's launch configuration and firmware beyond the approved
- * measurement. Every field has a safe default (defaultLaunchPolicy); none is ignored by appraisal.
+ * measurement, composed of the kinds' parts (src/tee/<kind>/launchPolicy.ts). Every field has a safe
+ * default (defaultLaunchPolicy); none is ignored by appraisal.
  */
-export interface LaunchPolicy {
-  /** Minimum REPORTED_TCB per AMD product line, per component. A line absent here has no minimum (shown as such). */
-  minSnpTcb: Partial<Record<AmdProductLineName, SnpTcbComponents>>;
-  /** The VMPLs a report may come from (default: [0]). */
-  snpAllowedVmpls: number[];
-  /** A migration agent may be associated (guest policy MIGRATE_MA; default false). */
-  snpAllowMigrateMa: boolean;
-  /** The guest policy must forbid SMT (bit 16 clear; default false: SMT allowed). */
-  snpRequireSmtOff: boolean;
-  /** TD_ATTRIBUTES bits that may be set (DEBUG is ruled by `dev`); default SEPT_VE_DISABLE | PKS | KL. */
-  tdxAllowedTdAttributes: bigint;
-  /** XFAM bits that may be set (default: all; XFAM selects CPU features, not isolation). */
-  tdxAllowedXfam: bigint;
-  /**
-   * keccak256(MRCONFIGID ‖ MROWNER ‖ MROWNERCONFIG) the TD must carry; null: all three must be zero.
-   */
-  tdxOwnerConfigDigest: Hex | null;
-  /** SGX ATTRIBUTES.FLAGS bits that may be set (DEBUG is ruled by `dev`); default INIT | MODE64BIT | KSS | AEXNOTIFY. */
-  sgxAllowedAttributes: bigint;
-  /** The lowest ISVSVN accepted (default 0). */
-  sgxMinIsvSvn: number;
-}
-
-/** TD_ATTRIBUTES bits: SEPT_VE_DISABLE (28), PKS (30), KL (31). */
-export const TDX_DEFAULT_ALLOWED_TD_ATTRIBUTES = (1n << 28n) | (1n << 30n) | (1n << 31n);
-/** SGX ATTRIBUTES.FLAGS bits: INIT (0), MODE64BIT (2), KSS (7), AEXNOTIFY (10). */
-export const SGX_DEFAULT_ALLOWED_ATTRIBUTES = (1n << 0n) | (1n << 2n) | (1n << 7n) | (1n << 10n);
+export type LaunchPolicy = SnpLaunchPolicy & TdxLaunchPolicy & SgxLaunchPolicy;
 
 /** The launch policy a workload gets at registration. */
 export function defaultLaunchPolicy(): LaunchPolicy {
-  return {
-    minSnpTcb: {},
-    snpAllowedVmpls: [0],
-    snpAllowMigrateMa: false,
-    snpRequireSmtOff: false,
-    tdxAllowedTdAttributes: TDX_DEFAULT_ALLOWED_TD_ATTRIBUTES,
-    tdxAllowedXfam: 0xffff_ffff_ffff_ffffn,
-    tdxOwnerConfigDigest: null,
-    sgxAllowedAttributes: SGX_DEFAULT_ALLOWED_ATTRIBUTES,
-    sgxMinIsvSvn: 0,
-  };
+  return { ...defaultSnpLaunchPolicy(), ...defaultTdxLaunchPolicy(), ...defaultSgxLaunchPolicy() };
 }
 
 /** The policy a workload gets at registration (WorkloadRegistry.registerWorkload). */
 export function defaultPolicy(): WorkloadPolicy {
   return {
-    allowedTees: ["sgx", "tdx", "sev-snp", "nitro"],
+    // Every kind with a TEE behind it; the debug kind (no TEE) only when a dev policy adds it.
+    allowedTees: TEE_KINDS.filter((k) => factsOf(k).vendor !== "none"),
     acceptedTcbStatuses: ["UpToDate", "NotApplicable"],
     dev: false,
     allowUnboundEvidence: false,

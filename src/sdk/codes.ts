@@ -7,7 +7,8 @@ export const SDK_CODES = defineErrorCodes("sdk", {
   },
   SDK_PROVIDER_INVALID: {
     stage: "usage",
-    description: "The provider is neither an EIP-1193 provider, a viem public client nor an http(s) JSON-RPC URL.",
+    description:
+      "The provider is neither an EIP-1193 provider, a viem public client, an ethers v6 Provider or connected Signer, nor an http(s) JSON-RPC URL.",
   },
   SDK_REQUEST_INVALID: {
     stage: "usage",
@@ -27,6 +28,11 @@ export const SDK_CODES = defineErrorCodes("sdk", {
     stage: "policy",
     description:
       "The node reported the verdict rejected without an error of its own; look the request up on the node (GET /v1/verdicts/{requestId}).",
+  },
+  SDK_TRANSACTION_FAILED: {
+    stage: "infrastructure",
+    description:
+      "A transaction the SDK sent (materializeVerdict) was mined but reverted; details.txHash names it (an already materialized verdict, a proof for another batch).",
   },
   SDK_ATTESTATION_TIMEOUT: {
     stage: "infrastructure",

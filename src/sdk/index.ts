@@ -10,6 +10,7 @@ export { isAttested, type IsAttestedOptions, type IsAttestedResult } from "./isA
 export { keepReportData, type KeepReportData, type KeepReportDataInput } from "./keepBinding.ts";
 export { verifyOffline, type VerifyOfflineOptions } from "./verifyOffline.ts";
 export { toPublicClient, type Eip1193Like, type ProviderLike } from "./connect.ts";
+export type { EthersProviderLike, EthersSignerLike } from "./ethersProvider.ts";
 export {
   requestAttestation,
   submitEvidence,
@@ -22,6 +23,12 @@ export {
   type SubmittedEvidence,
   type VerdictView,
 } from "./requestAttestation.ts";
+export {
+  materializeVerdict,
+  type MaterializeVerdictOptions,
+  type MaterializeVerdictResult,
+  type SignerLike,
+} from "./materializeVerdict.ts";
 export { requestNonce, type RequestNonceOptions, type RequestNonceResult } from "./requestNonce.ts";
 export { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 export { SDK_CODES } from "./codes.ts";

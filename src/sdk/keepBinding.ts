@@ -1,5 +1,6 @@
 import type { Address, Hex } from "viem";
-import { bindingHash, publicKey64, reportDataFor, subjectOfPublicKey } from "../ids/binding.ts";
+import { bindingHash, publicKey64, subjectOfPublicKey } from "../ids/binding.ts";
+import { reportDataFor } from "../tee/kindFacts.ts";
 import type { TeeKind } from "../kinds/index.ts";
 
 export interface KeepReportDataInput {

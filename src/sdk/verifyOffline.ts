@@ -1,7 +1,7 @@
 import { directoryCollateral, staticCollateral } from "../collateral/staticCollateral.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
-import type { VerifiedEvidence } from "../verify/types.ts";
+import type { VerifiedEvidence } from "../tee/types.ts";
 
 export interface VerifyOfflineOptions {
   /**

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { applyTypePlaceholders, type Database, type Row } from "./Database.ts";
+import { storeErrorOf } from "./sqliteErrors.ts";
 
 /** `$1` → `?1`: SQLite's numbered parameters bind positionally like PostgreSQL's. */
 function toSqlite(sql: string): string {
@@ -72,38 +73,48 @@ export function openSqliteDatabase(path: string): Database {
     while (open !== undefined && !inOwnTransaction()) await queue;
   };
 
+  /** Runs a statement, with a full or failing disk reported as a typed error. */
+  const guarded = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      throw storeErrorOf(error, path);
+    }
+  };
+
   const self: Database = {
     dialect: "sqlite",
     description: memory ? "sqlite (in memory)" : `sqlite ${path}`,
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
       if (open !== undefined && !inOwnTransaction()) {
-        if (!memory) return prepareRead(sql).all(...bindable(params)) as T[];
+        if (!memory) return guarded(() => prepareRead(sql).all(...bindable(params)) as T[]);
         await waitOthers();
       }
-      return prepare(sql).all(...bindable(params)) as T[];
+      return guarded(() => prepare(sql).all(...bindable(params)) as T[]);
     },
     async execute(sql: string, params: readonly unknown[] = []) {
       await waitOthers();
-      const r = prepare(sql).run(...bindable(params));
+      const r = guarded(() => prepare(sql).run(...bindable(params)));
       return { changes: Number(r.changes) };
     },
     async exec(script: string) {
       await waitOthers();
-      db.exec(applyTypePlaceholders(script, "sqlite"));
+      guarded(() => db.exec(applyTypePlaceholders(script, "sqlite")));
     },
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
       // A transaction inside the open one (its own flow) joins it.
       if (inOwnTransaction()) return fn(self);
       const run = async (): Promise<T> => {
         const token = Symbol("transaction");
-        db.exec("BEGIN IMMEDIATE");
+        guarded(() => db.exec("BEGIN IMMEDIATE"));
         open = token;
         try {
           const out = await flow.run(token, () => fn(self));
-          db.exec("COMMIT");
+          guarded(() => db.exec("COMMIT"));
           return out;
         } catch (e) {
-          db.exec("ROLLBACK");
+          // SQLite may have rolled back on its own (a full disk does): then there is nothing to roll back.
+          if (db.isTransaction) db.exec("ROLLBACK");
           throw e;
         } finally {
           open = undefined;

@@ -39,4 +39,25 @@ describe("BoundedCache", () => {
   ])("refuses $name", ({ options }) => {
     expect(() => new BoundedCache(options)).toThrow(RangeError);
   });
+
+  it("with refreshOnGet drops the least recently used instead of the oldest (the providers' caches)", () => {
+    const fifo = new BoundedCache<string, number>({ maxEntries: 2, maxAgeMs: Infinity });
+    const lru = new BoundedCache<string, number>({ maxEntries: 2, maxAgeMs: Infinity, refreshOnGet: true });
+    for (const cache of [fifo, lru]) {
+      cache.set("a", 1);
+      cache.set("b", 2);
+      expect(cache.get("a")).toBe(1);
+      cache.set("c", 3);
+    }
+    expect([fifo.get("a"), fifo.get("b"), fifo.get("c")]).toEqual([undefined, 2, 3]);
+    expect([lru.get("a"), lru.get("b"), lru.get("c")]).toEqual([1, undefined, 3]);
+  });
+
+  it("delete drops one entry and says whether it was there", () => {
+    const cache = new BoundedCache<string, number>({ maxEntries: 4, maxAgeMs: Infinity });
+    cache.set("a", 1);
+    expect(cache.delete("a")).toBe(true);
+    expect(cache.delete("a")).toBe(false);
+    expect(cache.get("a")).toBeUndefined();
+  });
 });

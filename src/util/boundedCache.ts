@@ -10,8 +10,13 @@ export interface BoundedCacheOptions {
   maxEntries: number;
   /** An entry older than this (milliseconds since it was stored) counts as absent. Infinity: no age bound. */
   maxAgeMs: number;
-  /** The clock, in milliseconds (default: performance.now). Tests only. */
+  /** The clock, in milliseconds (default: performance.now). Tests, and caches that age by the wall clock. */
   now?: () => number;
+  /**
+   * Least recently used first: a hit moves its entry to the back, so entries in use survive a scan of
+   * new keys (the providers' caches). Off by default: the verifier's hot path keeps insertion order.
+   */
+  refreshOnGet?: boolean;
 }
 
 export class BoundedCache<K, V> {
@@ -19,6 +24,7 @@ export class BoundedCache<K, V> {
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  readonly #refreshOnGet: boolean;
 
   constructor(options: BoundedCacheOptions) {
     if (!(options.maxEntries >= 1) || !Number.isInteger(options.maxEntries))
@@ -27,6 +33,7 @@ export class BoundedCache<K, V> {
     this.#maxEntries = options.maxEntries;
     this.#maxAgeMs = options.maxAgeMs;
     this.#now = options.now ?? (() => performance.now());
+    this.#refreshOnGet = options.refreshOnGet === true;
   }
 
   get size(): number {
@@ -39,6 +46,10 @@ export class BoundedCache<K, V> {
     if (this.#now() - entry.storedAt > this.#maxAgeMs) {
       this.#entries.delete(key);
       return undefined;
+    }
+    if (this.#refreshOnGet) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
     }
     return entry.value;
   }
@@ -55,6 +66,11 @@ export class BoundedCache<K, V> {
   getOrSet(key: K, make: () => V): V {
     const hit = this.get(key);
     return hit !== undefined ? hit : this.set(key, make());
+  }
+
+  /** Drops `key`; whether it was there. */
+  delete(key: K): boolean {
+    return this.#entries.delete(key);
   }
 
   clear(): void {

@@ -5,17 +5,17 @@ import {
   isKeepledgerError,
   type KeepledgerError,
 } from "../errors/KeepledgerError.ts";
-import { createVerifierContext, type VerifierContext } from "./verifierContext.ts";
+import { createVerifierContext, type VerifierContext } from "../tee/verifierContext.ts";
 import { defineErrorCodes } from "../errors/catalogue.ts";
 import { EVIDENCE_CODES } from "../evidence/codes.ts";
 import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
 import { emptyCollateral, mergeCollateral, type CollateralProvider, type CollateralSet } from "../collateral/types.ts";
-import type { TeeAdapter } from "./adapter.ts";
-import { DCAP_CODES } from "./dcap/codes.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
+import { DCAP_CODES } from "../tee/dcap/codes.ts";
 import { FRESHNESS_CODES } from "../pki/freshness/codes.ts";
-import { DEFAULT_ADAPTERS } from "./registry.ts";
-import { SNP_VERIFY_CODES } from "./sev-snp/codes.ts";
-import type { TeeKind, VerifiedEvidence } from "./types.ts";
+import { DEFAULT_ADAPTERS } from "../tee/table.ts";
+import { SNP_VERIFY_CODES } from "../tee/sev-snp/codes.ts";
+import type { TeeKind, VerifiedEvidence } from "../tee/types.ts";
 import { X509_CODES } from "../pki/x509/codes.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";

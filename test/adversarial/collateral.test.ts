@@ -34,9 +34,9 @@ import { TcbRecovery } from "../../src/node/tcb/tcbRecovery.ts";
 import { verdictToJson, type Submission } from "../../src/node/types.ts";
 import { openDatabase } from "../../src/store/openDatabase.ts";
 import type { ApprovedMeasurement } from "../../src/policy/types.ts";
-import { verifyTcbInfoDocument } from "../../src/verify/dcap/verifyIntelDocument.ts";
+import { verifyTcbInfoDocument } from "../../src/tee/dcap/verifyIntelDocument.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
-import { DEFAULT_ADAPTERS } from "../../src/verify/registry.ts";
+import { DEFAULT_ADAPTERS } from "../../src/tee/table.ts";
 import {
   buildQuote,
   buildScenario,

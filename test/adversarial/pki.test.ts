@@ -7,10 +7,10 @@ import { describe, expect, it } from "vitest";
 import { buildScenario, createIntelTestPki, type ScenarioOptions } from "../support/dcapTestSigner.ts";
 import { codeOf } from "../support/dcapFixtures.ts";
 import { createNitroTestPki, NITRO_TEST_TIME, signNitroDocument, type NitroTestPkiOptions } from "../support/nitroTestSigner.ts";
-import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
-import { parseNitroDocument } from "../../src/evidence/nitro/parseNitroDocument.ts";
-import { verifyDcapQuote } from "../../src/verify/dcap/verifyDcapQuote.ts";
-import { verifyNitroDocument } from "../../src/verify/nitro/verifyNitroDocument.ts";
+import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
+import { parseNitroDocument } from "../../src/tee/nitro/parseNitroDocument.ts";
+import { verifyDcapQuote } from "../../src/tee/dcap/verifyDcapQuote.ts";
+import { verifyNitroDocument } from "../../src/tee/nitro/verifyNitroDocument.ts";
 
 const KU = { digitalSignature: 1, keyCertSign: 32 } as const;
 const UNKNOWN = "1.3.6.1.4.1.99999.7";

@@ -16,7 +16,8 @@ import { getAddress, keccak256, numberToHex, padHex, type Address, type Hex } fr
 import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
 import { liftPlatformRevocation, revokePlatform, revokeSubject, revokeVerdicts } from "../../src/chain/revocations.ts";
 import { packSignatures } from "../../src/chain/signVerdict.ts";
-import { measurementHash, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "../../src/ids/index.ts";
+import { TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "../../src/ids/index.ts";
+import { measurementHash } from "../../src/tee/kindFacts.ts";
 import { createPeerClient } from "../../src/node/peer/peerClient.ts";
 import { createPeerRequestSigner } from "../../src/node/peer/peerAuth.ts";
 import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";

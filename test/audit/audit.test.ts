@@ -23,18 +23,18 @@ import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts"
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../../src/dev/quorum.ts";
-import { createDebugEvidence } from "../../src/evidence/debug/createDebugEvidence.ts";
+import { createDebugEvidence } from "../../src/tee/debug/createDebugEvidence.ts";
 import { EvidenceStore } from "../../src/evidenceStore/EvidenceStore.ts";
 import {
   bindingHash,
   buildBatch,
   publicKey64,
-  reportDataFor,
   TCB_STATUS_CODES,
   TEE_KIND_CODES,
   unboundSubject,
   type Verdict,
 } from "../../src/ids/index.ts";
+import { reportDataFor } from "../../src/tee/kindFacts.ts";
 import { appraiseVerdict, type EvidenceBinding } from "../../src/policy/appraiseVerdict.ts";
 import type { ApprovedMeasurement } from "../../src/policy/types.ts";
 import { openDatabase } from "../../src/store/openDatabase.ts";

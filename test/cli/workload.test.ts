@@ -12,7 +12,8 @@ import { createWalletClient, http, keccak256, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
-import { measurementHash, workloadId as workloadIdOf } from "../../src/ids/index.ts";
+import { workloadId as workloadIdOf } from "../../src/ids/index.ts";
+import { measurementHash } from "../../src/tee/kindFacts.ts";
 import { expectedOf, fixturePath } from "../support/fixtures.ts";
 import { startGovernanceChain, type GovernanceChain } from "../support/cli-governanceChain.ts";
 
@@ -37,6 +38,14 @@ const measurementOf = (workloadId: Hex, hash: Hex) =>
     functionName: "measurementOf",
     args: [workloadId, hash],
   });
+
+/** The flags that verify a fixture's evidence as `keepledger verify` would: its folder as collateral, a time in its window. */
+const verifyWith = (kind: string, set: string): string[] => [
+  "--collateral",
+  fixturePath(kind, set),
+  "--at",
+  expectedOf(kind, set).verify_at,
+];
 
 describe("keepledger --help", () => {
   it("lists the governance commands with their subcommands (the installed bin, as a process)", () => {
@@ -105,7 +114,10 @@ describe("keepledger workload measure", () => {
 
   it("takes a TDX measurement from a real quote and shows what it took", async () => {
     const report = (expectedOf("tdx", "dcapqvl-tdx") as unknown as { quote: { report: Record<string, string> } }).quote.report;
-    const r = await g.cli(["workload", "measure", app, "--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin")], owner);
+    const r = await g.cli(
+      ["workload", "measure", app, "--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), ...verifyWith("tdx", "dcapqvl-tdx")],
+      owner,
+    );
     expect(r.code, r.stderr).toBe(0);
     const want = {
       tee: "tdx" as const,
@@ -117,7 +129,7 @@ describe("keepledger workload measure", () => {
     };
     const hash = measurementHash(want);
     expect(r.stdout.split("\n")[0]).toBe(hash);
-    expect(r.stdout).toContain("(parsed, not verified)");
+    expect(r.stdout).toContain(`evidence ${fixturePath("tdx", "dcapqvl-tdx", "quote.bin")} (verified)`);
     expect(r.stdout).toContain(`mrtd        ${want.mrtd}`);
     expect(r.stdout).toContain(`rtmr3       ${want.rtmr3}`);
     expect(await measurementOf(app, hash)).toMatchObject({ known: true, tee: 2 });
@@ -128,7 +140,16 @@ describe("keepledger workload measure", () => {
       expectedOf("sgx", "dcapqvl-sgx") as unknown as { quote: { report: { mrsigner: string; isvprodid: number; isvsvn: number } } }
     ).quote.report;
     const r = await g.cli(
-      ["workload", "measure", app, "--from-evidence", fixturePath("sgx", "dcapqvl-sgx", "quote.bin"), "--by-signer", "--json"],
+      [
+        "workload",
+        "measure",
+        app,
+        "--from-evidence",
+        fixturePath("sgx", "dcapqvl-sgx", "quote.bin"),
+        ...verifyWith("sgx", "dcapqvl-sgx"),
+        "--by-signer",
+        "--json",
+      ],
       owner,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -154,6 +175,9 @@ describe("keepledger workload measure", () => {
         app,
         "--from-evidence",
         fixturePath("sev-snp", "go-sev-guest-milan-debug", "report.bin"),
+        ...verifyWith("sev-snp", "go-sev-guest-milan-debug"),
+        // The vector comes without AMD's CRL (as in `keepledger verify`'s test of it).
+        "--dangerously-allow-missing-amd-crl",
         "--with-host-data",
         "--json",
       ],
@@ -171,7 +195,15 @@ describe("keepledger workload measure", () => {
   it("takes a Nitro measurement's PCR0-2 from a real attestation document", async () => {
     const pcrs = (expectedOf("nitro", "dstack-nitro-doc-a") as unknown as { document: { pcrs: Record<string, string> } }).document.pcrs;
     const r = await g.cli(
-      ["workload", "measure", app, "--from-evidence", fixturePath("nitro", "dstack-nitro-doc-a", "attestation_doc.cose"), "--json"],
+      [
+        "workload",
+        "measure",
+        app,
+        "--from-evidence",
+        fixturePath("nitro", "dstack-nitro-doc-a", "attestation_doc.cose"),
+        ...verifyWith("nitro", "dstack-nitro-doc-a"),
+        "--json",
+      ],
       owner,
     );
     expect(r.code, r.stderr).toBe(0);
@@ -213,6 +245,28 @@ describe("keepledger workload measure", () => {
       name: "evidence that is not evidence",
       args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "expected.json")],
       message: "error CLI_EVIDENCE_MEASUREMENT: cannot take a measurement from",
+    },
+    {
+      name: "evidence that does not verify (no collateral given): it is not measured",
+      args: ["--from-evidence", fixturePath("tdx", "dcapqvl-tdx", "quote.bin"), "--at", expectedOf("tdx", "dcapqvl-tdx").verify_at],
+      message: "error CLI_EVIDENCE_MEASUREMENT: cannot take a measurement from",
+    },
+    {
+      name: "evidence verified at a time outside its validity",
+      args: [
+        "--from-evidence",
+        fixturePath("tdx", "dcapqvl-tdx", "quote.bin"),
+        "--collateral",
+        fixturePath("tdx", "dcapqvl-tdx"),
+        "--at",
+        "2040-01-01",
+      ],
+      message: "it does not verify as of 2040-01-01T00:00:00.000Z",
+    },
+    {
+      name: "--collateral without --from-evidence",
+      args: ["--tee", "debug", "--measurement", "11".repeat(32), "--collateral", "."],
+      message: "error CLI_BAD_OPTION: --collateral applies to --from-evidence only",
     },
     {
       name: "evidence and flags together",

@@ -4,10 +4,10 @@ import { startFakeKds, type FakeKds, type FakeRoute } from "../support/snpFakeKd
 import { snpTestCase, snpTestPki, type SnpTestCase } from "../support/snpTestSigner.ts";
 import { createCrl } from "../support/testPki.ts";
 import { KeepledgerError } from "../../src/errors/KeepledgerError.ts";
-import { parseSnpReport } from "../../src/evidence/sev-snp/parseSnpReport.ts";
-import { verifyAmdSigningChain } from "../../src/verify/sev-snp/amdSigningChain.ts";
-import { snpCollateralRequests } from "../../src/verify/sev-snp/snpCollateralRequests.ts";
-import { verifySnpReport } from "../../src/verify/sev-snp/verifySnpReport.ts";
+import { parseSnpReport } from "../../src/tee/sev-snp/parseSnpReport.ts";
+import { verifyAmdSigningChain } from "../../src/tee/sev-snp/amdSigningChain.ts";
+import { snpCollateralRequests } from "../../src/tee/sev-snp/snpCollateralRequests.ts";
+import { verifySnpReport } from "../../src/tee/sev-snp/verifySnpReport.ts";
 import { parsePemCertificates, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import { mergeCollateral, type CollateralRequest } from "../../src/collateral/types.ts";
 import { amdKdsCollateral, type AmdKdsCollateralOptions } from "../../src/collateral/amd/amdKdsCollateral.ts";

@@ -5,8 +5,8 @@ import { codeOf } from "../support/dcapFixtures.ts";
 import { fixtureBytes, fixtureText } from "../support/fixtures.ts";
 import { isKeepledgerError, type KeepledgerError } from "../../src/errors/KeepledgerError.ts";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
-import { tdxAdapter } from "../../src/verify/tdx/tdxAdapter.ts";
-import { sgxAdapter } from "../../src/verify/sgx/sgxAdapter.ts";
+import { tdxAdapter } from "../../src/tee/tdx/adapter.ts";
+import { sgxAdapter } from "../../src/tee/sgx/adapter.ts";
 import { intelPcsCollateral } from "../../src/collateral/intel/intelPcsCollateral.ts";
 import { PcsCache } from "../../src/collateral/intel/pcsCache.ts";
 

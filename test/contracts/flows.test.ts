@@ -15,15 +15,8 @@ import { defaultPolicy } from "../../src/policy/types.ts";
 import { attestationEvents } from "../../src/chain/keepledgerClient.ts";
 import { sendContractCall } from "../../src/chain/transactions.ts";
 import { policyOf } from "../../src/chain/workloads.ts";
-import {
-  decodeMeasurementValue,
-  measurementHash,
-  teeKindFromCode,
-  unboundSubject,
-  verdictId,
-  workloadId as computeWorkloadId,
-  type Measurement,
-} from "../../src/ids/index.ts";
+import { teeKindFromCode, unboundSubject, verdictId, workloadId as computeWorkloadId } from "../../src/ids/index.ts";
+import { decodeMeasurementValue, measurementHash, type Measurement } from "../../src/tee/kindFacts.ts";
 import { devPolicy, expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 import type { WorkloadPolicy } from "../../src/policy/types.ts";
 

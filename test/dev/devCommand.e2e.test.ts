@@ -78,6 +78,7 @@ interface Ready {
   startupMs: number;
   chain: { chainId: number; rpcUrl: string };
   graphqlUrl: string;
+  explorerUrl: string;
   nodes: { url: string; address: string; insecure: boolean }[];
   contracts: Record<string, string>;
   workloads: Record<string, string>;
@@ -114,6 +115,11 @@ describe("keepledger dev (npm start)", () => {
     expect(ready.ready).toBe(true);
     expect(ready.chain.rpcUrl).toBe(`http://127.0.0.1:${ports.rpc}`);
     expect(ready.graphqlUrl).toBe(`http://127.0.0.1:${ports.graphql}/graphql`);
+    // The registry explorer beside GraphQL, built from explorer/ when the checkout's command starts.
+    expect(ready.explorerUrl).toBe(`http://127.0.0.1:${ports.graphql}/explorer/`);
+    const explorer = await fetch(ready.explorerUrl);
+    expect(explorer.status).toBe(200);
+    expect(await explorer.text()).toContain("keepledger explorer");
     expect(ready.nodes.map((n) => n.url)).toEqual([0, 1, 2].map((i) => `http://127.0.0.1:${ports.node + i}`));
     expect(ready.nodes.every((n) => n.insecure)).toBe(true);
     // Progress went to stderr in --json mode: the clock line, the insecure label, the ready line.

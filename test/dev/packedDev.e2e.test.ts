@@ -75,10 +75,11 @@ beforeAll(() => {
   );
 }, 180_000);
 
+// Removing the scratch install (a whole node_modules) took over vitest's default 10 s on a loaded machine.
 afterAll(() => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe("keepledger dev from the packed package", () => {
   it("ships the dev vectors and no tests or sources, at a reasonable size", () => {
@@ -92,6 +93,13 @@ describe("keepledger dev from the packed package", () => {
     const installed = join(app, "node_modules", "keepledger");
     expect(existsSync(join(installed, "data", "dev-vectors", "README.md"))).toBe(true);
     expect(existsSync(join(installed, "test"))).toBe(false);
+    // The explorer ships built (prepack), its sources do not.
+    expect(paths.filter((p) => p.startsWith("dist/explorer/")).sort()).toEqual([
+      "dist/explorer/app.js",
+      "dist/explorer/index.html",
+      "dist/explorer/style.css",
+    ]);
+    expect(paths.filter((p) => p.startsWith("explorer/"))).toEqual([]);
   });
 
   it("runs the installed keepledger dev from a scratch project: seeded from data/dev-vectors, answers GraphQL, stops on SIGINT", async () => {
@@ -151,6 +159,12 @@ describe("keepledger dev from the packed package", () => {
       ]);
     }
     for (const w of ["demo-sgx-enclave", "demo-tdx-vm", "demo-snp-vm"]) expect(byName[w]![0]!.evidence.available, w).toBe(true);
+
+    // The registry explorer, from the installed package's dist/explorer.
+    const explorer = await fetch(ready.graphqlUrl.replace(/graphql$/, "explorer/"));
+    expect(explorer.status).toBe(200);
+    expect(await explorer.text()).toContain('<script type="module" src="app.js">');
+    expect((await fetch(ready.graphqlUrl.replace(/graphql$/, "explorer/app.js"))).headers.get("content-type")).toContain("javascript");
 
     child.kill("SIGINT");
     const code = await Promise.race([exited, new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 15_000))]);

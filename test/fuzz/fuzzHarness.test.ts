@@ -5,7 +5,7 @@
  * short run of every kind ends in no crash.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
+import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
 import { classify, resultSummary } from "../../scripts/fuzz/classify.ts";
 import { mutate } from "../../scripts/fuzz/mutate.ts";
 import { Rng, kindNumber } from "../../scripts/fuzz/rng.ts";

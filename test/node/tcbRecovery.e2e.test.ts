@@ -18,7 +18,7 @@ import { createPeerClient } from "../../src/node/peer/peerClient.ts";
 import { createPeerRequestSigner } from "../../src/node/peer/peerAuth.ts";
 import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
 import { verdictToJson } from "../../src/node/types.ts";
-import { measurementHash } from "../../src/ids/index.ts";
+import { measurementHash } from "../../src/tee/kindFacts.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import {
   buildQuote,

@@ -46,7 +46,7 @@ function runNode(file: string): { status: number | null; stdout: string; stderr:
 describe("the keepledger package entry", () => {
   it("is what npm run build:sdk builds, and the package ships it", () => {
     expect(pkg.scripts["build:sdk"]).toContain("tsc -p tsconfig.build.json");
-    expect(pkg.scripts.prepack).toBe("npm run build:sdk");
+    expect(pkg.scripts.prepack).toBe("npm run build:sdk && npm run build:explorer");
     expect(pkg.files).toContain("dist");
     for (const target of Object.values(pkg.exports)) {
       for (const path of typeof target === "string" ? [target] : [target.types, target.default])
@@ -91,6 +91,32 @@ console.log(JSON.stringify(out));
       binding: keepReportData(input),
       error: { usage: true, keepledger: true, code: "SDK_REQUEST_INVALID" },
     });
+  });
+
+  it('does not import ethers from "keepledger" or "keepledger/sdk" (an optional peer: only "keepledger/ethers" needs it)', () => {
+    /** The bare specifiers a built module reaches through its relative imports, transitively. */
+    const packagesReached = (entry: string): Set<string> => {
+      const seen = new Set<string>();
+      const packages = new Set<string>();
+      const visit = (file: string) => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(file, "utf8");
+        for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm)) {
+          const spec = (m[1] ?? m[2])!;
+          if (spec.startsWith(".")) visit(join(file, "..", spec));
+          else packages.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
+        }
+      };
+      visit(join(installed, entry));
+      return packages;
+    };
+    for (const entry of ["dist/index.js", "dist/sdk/index.js"]) {
+      const reached = packagesReached(entry);
+      expect(reached.has("viem"), entry).toBe(true);
+      expect(reached.has("ethers"), entry).toBe(false);
+    }
+    expect(packagesReached("dist/chain/generated-ethers/index.js").has("ethers")).toBe(true);
   });
 
   it("runs the installed keepledger command from dist/ (no TypeScript sources shipped)", () => {

@@ -1,7 +1,7 @@
 /** Runs a DCAP fixture set end to end (parse + verify) and reduces the outcome to what a tamper test compares. */
 import { isKeepledgerError } from "../../src/errors/KeepledgerError.ts";
-import { parseDcapQuote } from "../../src/evidence/dcap/parseDcapQuote.ts";
-import { verifyDcapQuote, type VerifyDcapQuoteOptions } from "../../src/verify/dcap/verifyDcapQuote.ts";
+import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
+import { verifyDcapQuote, type VerifyDcapQuoteOptions } from "../../src/tee/dcap/verifyDcapQuote.ts";
 import { toHex } from "../../src/util/bytes.ts";
 import { loadDcapSet, type DcapSet } from "./dcapFixtures.ts";
 

@@ -16,7 +16,7 @@ import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import type { ChainSource } from "../../indexer/chainSource.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
 import type { Database } from "../../store/Database.ts";
-import { defaultAdapters } from "../../verify/registry.ts";
+import { defaultAdapters } from "../../tee/table.ts";
 import { failureJson, failureText } from "../formatVerification.ts";
 import { DEFAULT_DEPLOYMENT, DEFAULT_REGISTRY_DATABASE, DEFAULT_RPC, rpcSource } from "./registryOptions.ts";
 

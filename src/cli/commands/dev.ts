@@ -10,6 +10,7 @@ import { prepareDataFolder } from "../../dev/dataFolder.ts";
 import { devReportJson, devReportLines } from "../../dev/devReport.ts";
 import { DEV_VALIDATORS, startDevNetwork, type DevNetwork } from "../../dev/startDevNetwork.ts";
 import { CLI_CODES } from "../codes.ts";
+import { explorerDir } from "../explorerDir.ts";
 
 export interface DevCommandOptions {
   rpcPort: string;
@@ -68,7 +69,9 @@ export async function runDev(opts: DevCommandOptions): Promise<void> {
     process.on("SIGTERM", () => on("SIGTERM"));
   });
 
+  const explorer = await explorerDir();
   const net: DevNetwork = await startDevNetwork({
+    ...(explorer !== undefined ? { explorerDir: explorer } : {}),
     dataDir: data.dir,
     host,
     rpcPort,

@@ -9,6 +9,7 @@ import { startRegistry } from "../../api/startRegistry.ts";
 import { parseListen } from "../parseListen.ts";
 import { createIndexer } from "../../indexer/Indexer.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
+import { explorerDir } from "../explorerDir.ts";
 import {
   DEFAULT_DEPLOYMENT,
   DEFAULT_REGISTRY_DATABASE,
@@ -47,7 +48,9 @@ export async function runIndex(opts: IndexCommandOptions, log: (line: string) =>
     return;
   }
   const evidenceAccess = evidenceAccessOption(opts.evidenceAccess);
+  const explorer = opts.serve !== undefined ? await explorerDir() : undefined;
   const running = await startRegistry({
+    ...(explorer !== undefined ? { explorerDir: explorer } : {}),
     chain,
     deployment,
     database,

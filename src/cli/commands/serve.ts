@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { createRegistryApi } from "../../api/createRegistryApi.ts";
 import { startRegistryServer } from "../../api/registryServer.ts";
+import { explorerDir } from "../explorerDir.ts";
 import { parseListen } from "../parseListen.ts";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
@@ -42,8 +43,9 @@ export function registerServeCommand(program: Command): void {
         ...(evidenceAccess ? { evidenceAccess } : {}),
         ...(opts.graphiql ? { graphiql: true } : {}),
       });
-      const server = await startRegistryServer(api, listen);
-      console.error(`GraphQL API at ${server.graphqlUrl} over ${db.description}; Ctrl-C stops`);
+      const explorer = await explorerDir();
+      const server = await startRegistryServer(api, listen, explorer !== undefined ? { explorerDir: explorer } : {});
+      console.error(`GraphQL API at ${server.graphqlUrl} over ${db.description}, explorer at ${server.explorerUrl}; Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());

@@ -5,14 +5,11 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { amdKdsCollateral } from "../../collateral/amd/amdKdsCollateral.ts";
-import { intelPcsCollateral } from "../../collateral/intel/intelPcsCollateral.ts";
-import { directoryCollateral } from "../../collateral/staticCollateral.ts";
-import type { CollateralProvider } from "../../collateral/types.ts";
 import { UsageError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
-import { defaultAdapters } from "../../verify/registry.ts";
+import { defaultAdapters } from "../../tee/table.ts";
 import { VERIFY_CODES, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import { CLI_CODES } from "../codes.ts";
+import { collateralProviders, parseAt } from "../verificationInputs.ts";
 import { failureJson, failureText, verificationJson, verificationText } from "../formatVerification.ts";
 
 export interface VerifyCommandOptions {
@@ -30,18 +27,6 @@ export interface VerifyCommandResult {
   stdout: string;
 }
 
-function parseAt(value: string | undefined): Date {
-  if (value === undefined) return new Date();
-  // ISO-8601 with a date; a bare date means midnight UTC.
-  const t = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(t)) {
-    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--at must be an ISO-8601 time such as 2025-07-01T00:00:00Z, got "${value}"`, {
-      at: { field: "--at" },
-    });
-  }
-  return new Date(t);
-}
-
 /** The whole command as a function of its arguments, for the CLI and for tests. */
 export async function runVerify(file: string, opts: VerifyCommandOptions): Promise<VerifyCommandResult> {
   const render = (e: KeepledgerError): string => (opts.json ? JSON.stringify(failureJson(e)) : failureText(e));
@@ -53,10 +38,7 @@ export async function runVerify(file: string, opts: VerifyCommandOptions): Promi
     } catch (cause) {
       throw new UsageError(CLI_CODES.CLI_FILE_UNREADABLE, `cannot read evidence file ${file}`, { cause, at: { field: "<evidence-file>" } });
     }
-    const providers: CollateralProvider[] = [];
-    if (opts.collateral !== undefined) providers.push(await directoryCollateral(opts.collateral));
-    if (opts.pccs !== undefined) providers.push(intelPcsCollateral({ baseUrl: opts.pccs, apiVersion: 4 }));
-    if (opts.kds !== undefined) providers.push(amdKdsCollateral({ baseUrl: opts.kds }));
+    const providers = await collateralProviders(opts);
     const result = await verifyEvidence(bytes, {
       at,
       collateral: providers,

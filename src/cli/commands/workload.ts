@@ -12,7 +12,7 @@ import { type WorkloadPolicy } from "../../policy/types.ts";
 import { chainError, sendContractCall } from "../../chain/transactions.ts";
 import { addMeasurement, policyOf, registerWorkload, revokeMeasurement, schedulePolicy } from "../../chain/workloads.ts";
 import { UsageError } from "../../errors/index.ts";
-import { measurementHash, type Measurement } from "../../ids/index.ts";
+import { factsOf, measurementHash, type Measurement } from "../../tee/kindFacts.ts";
 import { CLI_CODES } from "../codes.ts";
 import {
   addressOption,
@@ -190,7 +190,15 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--pcr0 <hex>", "Nitro: PCR0 (48 bytes)")
       .option("--pcr1 <hex>", "Nitro: PCR1 (48 bytes)")
       .option("--pcr2 <hex>", "Nitro: PCR2 (48 bytes)")
-      .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64; parsed, not verified)")
+      .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64), once it verifies")
+      .option("--collateral <dir>", "with --from-evidence: directory of collateral to verify it with, as `keepledger verify` takes it")
+      .option("--at <time>", "with --from-evidence: verify as of this ISO-8601 time (default: now)")
+      .option("--pccs <url>", "with --from-evidence: fetch Intel collateral from Intel PCS or a PCCS (v4 API) at this base URL")
+      .option("--kds <url>", "with --from-evidence: fetch AMD collateral from AMD KDS (or a mirror) at this base URL")
+      .option(
+        "--dangerously-allow-missing-amd-crl",
+        "UNSAFE, with --from-evidence: check SEV-SNP ASKs without AMD's CRL when no collateral source has it",
+      )
       .option("--by-signer", "with SGX evidence: approve its mrsigner, product id and ISVSVN (as minimum) instead of its mrenclave")
       .option("--with-host-data", "with SEV-SNP evidence: also require its HOST_DATA")
       .option("--release <n>", "release number stored with the measurement (uint32; validators prefer the highest live one)", "1"),
@@ -215,9 +223,20 @@ export function registerWorkloadCommand(program: Command): void {
         ({ measurement, debug } = await measurementFromEvidence(o.fromEvidence, o));
         source = o.fromEvidence;
       } else {
-        if (o.bySigner || o.withHostData) throw badFlagWithoutEvidence(o.bySigner ? "--by-signer" : "--with-host-data");
+        const evidenceOnly = (
+          [
+            ["bySigner", "--by-signer"],
+            ["withHostData", "--with-host-data"],
+            ["collateral", "--collateral"],
+            ["at", "--at"],
+            ["pccs", "--pccs"],
+            ["kds", "--kds"],
+            ["dangerouslyAllowMissingAmdCrl", "--dangerously-allow-missing-amd-crl"],
+          ] as const
+        ).find(([key]) => o[key] !== undefined && o[key] !== false);
+        if (evidenceOnly) throw badFlagWithoutEvidence(evidenceOnly[1]);
         measurement = measurementFromFlags(o);
-        debug = measurement.tee === "debug";
+        debug = factsOf(measurement.tee).vendor === "none";
       }
       const hash = measurementHash(measurement);
       const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
@@ -243,7 +262,7 @@ export function registerWorkloadCommand(program: Command): void {
             `${hash}`,
             `  approved ${measurement.tee} measurement (release ${release}) for workload ${workloadId} (transaction ${r.hash})`,
             `  usable by verdicts: ${scheduleText(when, now, "policy delay")}`,
-            `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (parsed, not verified)`}:`,
+            `  taken from ${source === "flags" ? "the flags" : `evidence ${source} (verified)`}:`,
             ...Object.entries(measurementFields(measurement)).map(([k, v]) => `    ${k.padEnd(11)} ${v === null ? "any" : String(v)}`),
             ...(debug ? ["  ⚠ INSECURE: debug-mode evidence or the debug kind; only a dev policy accepts it"] : []),
             `  revoke with: keepledger workload revoke ${workloadId} ${hash}`,

@@ -1,3 +1,5 @@
+import { BoundedCache } from "../../util/boundedCache.ts";
+
 /** One cached KDS response: the exact bytes served, and until when they may be reused. */
 export interface KdsCacheEntry {
   body: Uint8Array;
@@ -22,27 +24,25 @@ export interface KdsCache {
 export interface MemoryKdsCacheOptions {
   /** Entries kept before the least recently used is dropped. Default 4096. */
   maxEntries?: number;
+  /**
+   * Longest an entry is kept, in milliseconds since it was stored (default: no bound beyond each entry's
+   * own expiresAt, which the provider sets from its max age, a CRL's nextUpdate or a certificate's notAfter).
+   */
+  maxAgeMs?: number;
 }
 
-/** An in-process LRU cache. */
+/** An in-process LRU cache, on the one cache implementation (src/util/boundedCache.ts). */
 export function memoryKdsCache(options: MemoryKdsCacheOptions = {}): KdsCache {
-  const maxEntries = options.maxEntries ?? 4096;
-  const map = new Map<string, KdsCacheEntry>();
+  const cache = new BoundedCache<string, KdsCacheEntry>({
+    maxEntries: options.maxEntries ?? 4096,
+    maxAgeMs: options.maxAgeMs ?? Number.POSITIVE_INFINITY,
+    now: Date.now,
+    refreshOnGet: true,
+  });
   return {
-    get(key) {
-      const hit = map.get(key);
-      if (hit) {
-        map.delete(key);
-        map.set(key, hit);
-      }
-      return hit;
-    },
-    set(key, entry) {
-      map.delete(key);
-      if (map.size >= maxEntries) map.delete(map.keys().next().value as string);
-      map.set(key, entry);
-    },
-    delete: (key) => void map.delete(key),
-    clear: () => map.clear(),
+    get: (key) => cache.get(key),
+    set: (key, entry) => void cache.set(key, entry),
+    delete: (key) => void cache.delete(key),
+    clear: () => cache.clear(),
   };
 }

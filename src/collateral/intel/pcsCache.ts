@@ -1,8 +1,11 @@
+import { BoundedCache } from "../../util/boundedCache.ts";
+
 /**
  * A cache for Intel collateral shared by every request (and, when passed to
  * several providers, by several providers). An entry is served until its
  * collateral's nextUpdate or until it is `maxAgeMs` old, whichever is first;
- * concurrent misses for the same key share one fetch.
+ * concurrent misses for the same key share one fetch. Entries live in the one cache implementation
+ * (src/util/boundedCache.ts), bounded by count and by age on this cache's clock.
  */
 export interface PcsCacheOptions {
   /** Longest an entry is served, whatever its nextUpdate (default 24 h). */
@@ -30,7 +33,8 @@ export class PcsCache {
   readonly #now: () => number;
   readonly #maxEntries: number;
   readonly #minRefreshMs: number;
-  readonly #entries = new Map<string, Entry<unknown>>();
+  readonly #entries: BoundedCache<string, Entry<unknown>>;
+  /** Fetches under way, one per key: bounded by the requests in flight, emptied as each settles. */
   readonly #inflight = new Map<string, Promise<unknown>>();
 
   constructor(options: PcsCacheOptions = {}) {
@@ -38,6 +42,7 @@ export class PcsCache {
     this.#now = options.now ?? Date.now;
     this.#maxEntries = options.maxEntries ?? 1024;
     this.#minRefreshMs = options.minRefreshMs ?? 60_000;
+    this.#entries = new BoundedCache({ maxEntries: this.#maxEntries, maxAgeMs: this.maxAgeMs, now: this.#now });
   }
 
   get size(): number {
@@ -72,8 +77,6 @@ export class PcsCache {
       .then(({ value, nextUpdate }) => {
         const fetchedAt = this.#now();
         const staleAt = Math.min(fetchedAt + this.maxAgeMs, nextUpdate.getTime());
-        if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-        this.#entries.delete(key);
         this.#entries.set(key, { value, fetchedAt, staleAt, nextUpdate });
         return value;
       })

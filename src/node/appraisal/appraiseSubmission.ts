@@ -6,7 +6,7 @@
  * verdict this node would sign — or a typed error saying why not.
  */
 import { secp256k1 } from "@noble/curves/secp256k1";
-import type { VerifierContext } from "../../verify/verifierContext.ts";
+import type { VerifierContext } from "../../tee/verifierContext.ts";
 import { getAddress, type Address, type Hex } from "viem";
 import { staticCollateral } from "../../collateral/staticCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "../../collateral/types.ts";
@@ -28,8 +28,8 @@ import { appraiseVerdict, type EvidenceBinding } from "../../policy/appraiseVerd
 import { checkRevocations, platformEntriesOf } from "../../policy/checkRevocations.ts";
 import type { VerdictFields, WorkloadPolicy } from "../../policy/types.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
-import type { TeeAdapter } from "../../verify/adapter.ts";
-import type { VerifiedEvidence } from "../../verify/types.ts";
+import type { TeeAdapter } from "../../tee/adapter.ts";
+import type { VerifiedEvidence } from "../../tee/types.ts";
 import {
   compareStamps,
   crlNumberOf,
@@ -37,8 +37,8 @@ import {
   intelDocumentStamp,
   type CollateralStamp,
 } from "../../pki/freshness/collateralStamp.ts";
-import { readIntelDocument, type TcbInfo } from "../../verify/dcap/intelCollateral.ts";
-import { DCAP_CODES } from "../../verify/dcap/codes.ts";
+import { readIntelDocument, type TcbInfo } from "../../tee/dcap/intelCollateral.ts";
+import { DCAP_CODES } from "../../tee/dcap/codes.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
 import { detectAdapter, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { InfrastructureError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
 import type { CollateralProvider, CollateralRequest, CollateralSet } from "../../collateral/types.ts";
-import { readIntelDocument } from "../../verify/dcap/intelCollateral.ts";
+import { readIntelDocument } from "../../tee/dcap/intelCollateral.ts";
 import { VERIFY_CODES } from "../../verify/verifyEvidence.ts";
 
 /** A provider that remembers every set it returned and every retryable failure (which it still throws). */

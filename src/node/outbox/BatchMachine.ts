@@ -146,6 +146,7 @@ export class BatchMachine {
     const packed = packSignatures(
       signatures.slice(0, view.threshold).map((s) => ({ signer: getAddress(s.signer), signature: s.signature })),
     );
+    this.#o.failpoints?.hit("outbox.afterSignatures");
     await store.setBatchState(batchId, "submitting");
     const started = performance.now();
     const outcome = await this.#o.sender.send(
@@ -155,8 +156,14 @@ export class BatchMachine {
         functionName: "finalizeBatch",
         args: [record.groups, BigInt(chain.deployment.chainId), chain.deployment.contracts.attestationRegistry, packed],
       },
-      { onBroadcast: (hash) => store.setBatchState(batchId, "submitting", { txHash: hash }) },
+      {
+        onBroadcast: async (hash) => {
+          await store.setBatchState(batchId, "submitting", { txHash: hash });
+          this.#o.failpoints?.hit("outbox.afterBroadcast");
+        },
+      },
     );
+    if (outcome.ok) this.#o.failpoints?.hit("outbox.afterMined");
     metrics.finalizeSeconds.observe({ mode: "batch" }, (performance.now() - started) / 1000);
     const after = await afterSend(this.#o, outcome, {
       mode: "batch",
@@ -165,6 +172,8 @@ export class BatchMachine {
     });
     switch (after.kind) {
       case "finalized":
+        // As for single verdicts: "already finalized" counts once it is `confirmations` deep.
+        if (after.how === "already_finalized" && !(await this.#readBatchOnChain(batchId))) return "retry";
         return this.#batchFinalized(record, after.txHash);
       case "retry":
         return "retry";
@@ -188,9 +197,11 @@ export class BatchMachine {
     return "done";
   }
 
+  /** Whether the batch is finalized in the block `confirmations` deep (what a reorg that shallow cannot undo). */
   async #readBatchOnChain(batchId: Hex): Promise<boolean> {
     try {
       const b = await this.#o.chain.publicClient.readContract({
+        blockNumber: (await this.#o.chain.nonceBlock()).number,
         address: this.#o.chain.deployment.contracts.attestationRegistry,
         abi: attestationRegistryAbi,
         functionName: "batchOf",

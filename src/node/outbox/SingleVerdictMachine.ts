@@ -85,6 +85,7 @@ export class SingleVerdictMachine {
         return "retry";
       }
     }
+    this.#o.failpoints?.hit("outbox.afterSignatures");
     const packed = packSignatures(
       signatures.slice(0, Math.max(view.threshold, 1)).map((s) => ({ signer: getAddress(s.signer), signature: s.signature })),
     );
@@ -97,8 +98,14 @@ export class SingleVerdictMachine {
         functionName: "finalizeVerdict",
         args: [normalizeVerdict(v), BigInt(chain.deployment.chainId), chain.deployment.contracts.attestationRegistry, packed],
       },
-      { onBroadcast: (hash) => store.setVerdictState(verdictId, "submitting", { txHash: hash }) },
+      {
+        onBroadcast: async (hash) => {
+          await store.setVerdictState(verdictId, "submitting", { txHash: hash });
+          this.#o.failpoints?.hit("outbox.afterBroadcast");
+        },
+      },
     );
+    if (outcome.ok) this.#o.failpoints?.hit("outbox.afterMined");
     metrics.finalizeSeconds.observe({ mode: "single" }, (performance.now() - started) / 1000);
     const after = await afterSend(this.#o, outcome, {
       mode: "single",
@@ -107,6 +114,9 @@ export class SingleVerdictMachine {
     });
     switch (after.kind) {
       case "finalized":
+        // "Already finalized" was read at the pending state: it counts once it is `confirmations` deep
+        // (a reorg may yet drop the other transaction; the next run then sends again).
+        if (after.how === "already_finalized" && !(await this.#readVerdictOnChain(verdictId))) return "retry";
         return this.#finalized(record, after.txHash, after.how);
       case "retry":
         return "retry";
@@ -137,9 +147,11 @@ export class SingleVerdictMachine {
     }
   }
 
+  /** Whether the verdict is finalized in the block `confirmations` deep (what a reorg that shallow cannot undo). */
   async #readVerdictOnChain(verdictId: Hex): Promise<boolean> {
     try {
       const s = await this.#o.chain.publicClient.readContract({
+        blockNumber: (await this.#o.chain.nonceBlock()).number,
         address: this.#o.chain.deployment.contracts.attestationRegistry,
         abi: attestationRegistryAbi,
         functionName: "verdictOf",

@@ -12,6 +12,7 @@ import type { PeerClient } from "../peer/peerClient.ts";
 import type { VerdictSigner } from "../quorum/verdictSigner.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
 import type { Submission } from "../types.ts";
+import type { Failpoints } from "../failpoints.ts";
 import type { CollateralHealer } from "./CollateralHealer.ts";
 
 export interface OutboxOptions {
@@ -32,6 +33,8 @@ export interface OutboxOptions {
   onFinalized?(verdictId: Hex, verdict: Verdict): void;
   /** Re-appraises a verdict that peers refuse as built on superseded collateral (CollateralHealer.ts); without it such refusals only count. */
   healer?: CollateralHealer;
+  /** Crash points of the reliability campaign (failpoints.ts); none armed when absent. */
+  failpoints?: Failpoints;
 }
 
 /** How one run of a verdict or batch ended: settled for now ("done"), or to be run again after a backoff. */

@@ -6,6 +6,7 @@
  * recomputed from that issuedAt. Whatever it signs, it keeps (evidence, collateral, the signed record)
  * for audits and TCB recovery.
  */
+import type { Failpoints } from "../failpoints.ts";
 import type { Address, Hex } from "viem";
 import type { z } from "zod";
 import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
@@ -36,6 +37,8 @@ export interface PeerServiceOptions {
   log: NodeLogger;
   metrics: NodeMetrics;
   maxIssuedAtSkewSeconds: number;
+  /** Crash points of the reliability campaign (../failpoints.ts). */
+  failpoints?: Failpoints;
 }
 
 /** A batch refusal naming the items this node would not sign. */
@@ -117,6 +120,7 @@ export class PeerService {
       const own = await this.#appraiseProposed(proposed, submission!);
       const signature = await this.#o.signer.signVerdict(proposed);
       await this.#keep([own]);
+      this.#o.failpoints?.hit("peer.beforeAnswer");
       if (own.tcbDowngrade) {
         this.#o.log.warn("countersigned evidence that newer TCB Info downgrades; the grace period still runs", {
           verdictId: own.verdictId,

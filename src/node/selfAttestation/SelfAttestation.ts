@@ -15,12 +15,12 @@ import {
   bindingHash,
   normalizeVerdict,
   publicKey64,
-  reportDataFor,
   validatorContext,
   validatorKeyServiceContext,
   type LoggingProfile,
   type Verdict,
 } from "../../ids/index.ts";
+import { reportDataFor } from "../../tee/kindFacts.ts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { Intake } from "../intake/Intake.ts";

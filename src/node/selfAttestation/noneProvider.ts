@@ -4,7 +4,7 @@
  * has a debug measurement and a dev policy; the node warns loudly at start and in /healthz.
  */
 import { keccak256, stringToBytes, type Hex } from "viem";
-import { createDebugEvidence } from "../../evidence/debug/createDebugEvidence.ts";
+import { createDebugEvidence } from "../../tee/debug/createDebugEvidence.ts";
 import type { EvidenceProvider } from "./EvidenceProvider.ts";
 
 /** The debug measurement validators report when none is configured: keccak256("keepledger.validator.debug"). */

@@ -19,8 +19,8 @@ import type { CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
 import { isKeepledgerError } from "../../errors/index.ts";
-import type { TeeAdapter } from "../../verify/adapter.ts";
-import type { VerifiedEvidence } from "../../verify/types.ts";
+import type { TeeAdapter } from "../../tee/adapter.ts";
+import type { VerifiedEvidence } from "../../tee/types.ts";
 import { detectAdapter } from "../../verify/verifyEvidence.ts";
 import type { Hex } from "../../util/bytes.ts";
 import type { WorkloadPolicy } from "../../policy/types.ts";
@@ -33,6 +33,7 @@ import type { NodeMetrics } from "../nodeMetrics.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
 import type { CollateralFile } from "../types.ts";
 import type { TcbInfoRecord } from "./TcbRecoveryStore.ts";
+import { dcapKindOfTcbInfoId, isDcapKind } from "../../tee/dcap/tcbInfoId.ts";
 
 export interface TcbRecoveryOptions {
   store: NodeStore;
@@ -73,10 +74,11 @@ export interface VerifiedTcbInfo {
 
 /** The platform a verified TCB Info is for, from its stamp ("tcbInfo:<SGX|TDX>:<fmspc>"), never from raw JSON. */
 function platformOf(stamp: CollateralStamp): { tee: string; fmspc: string; evaluationDataNumber: number; issueDate: number } | undefined {
-  const m = /^tcbInfo:(SGX|TDX):([0-9a-f]{12})$/.exec(stamp.key);
-  if (stamp.document !== "tcbInfo" || !m) return undefined;
+  const m = /^tcbInfo:([A-Z]+):([0-9a-f]{12})$/.exec(stamp.key);
+  const tee = m === null ? undefined : dcapKindOfTcbInfoId(m[1]!);
+  if (stamp.document !== "tcbInfo" || !m || tee === undefined) return undefined;
   return {
-    tee: m[1] === "SGX" ? "sgx" : "tdx",
+    tee,
     fmspc: m[2]!,
     evaluationDataNumber: stamp.number,
     issueDate: Math.floor(stamp.issued.getTime() / 1000),
@@ -185,7 +187,7 @@ export class TcbRecovery {
     const { verified, policy, at } = input;
     const fmspc = verified.platform.fmspc;
     const used = verified.platform.tcbEvaluationDataNumber;
-    if ((verified.tee !== "sgx" && verified.tee !== "tdx") || typeof fmspc !== "string" || typeof used !== "number") return undefined;
+    if (!isDcapKind(verified.tee) || typeof fmspc !== "string" || typeof used !== "number") return undefined;
     const latest = await this.#latestFor(verified.tee, fmspc.toLowerCase());
     if (!latest || latest.evaluationDataNumber <= used) return undefined;
     const newStatus = await this.#reappraise(verified.evidenceHash, input.evidence, input.files, latest, at);

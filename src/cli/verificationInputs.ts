@@ -1,0 +1,44 @@
+/**
+ * What the CLI verifies evidence with — collateral and the "as of" time — shared by `keepledger verify` and
+ * `keepledger workload measure --from-evidence` so that both accept the same flags and mean the same by them.
+ */
+import { amdKdsCollateral } from "../collateral/amd/amdKdsCollateral.ts";
+import { intelPcsCollateral } from "../collateral/intel/intelPcsCollateral.ts";
+import { directoryCollateral } from "../collateral/staticCollateral.ts";
+import type { CollateralProvider } from "../collateral/types.ts";
+import { UsageError } from "../errors/index.ts";
+import { CLI_CODES } from "./codes.ts";
+
+export interface VerificationInputs {
+  /** A directory of collateral, recognized by content. */
+  collateral?: string;
+  /** Verify as of this ISO-8601 time (default: now). */
+  at?: string;
+  /** Intel PCS or a PCCS (v4 API) base URL. */
+  pccs?: string;
+  /** AMD KDS (or a mirror) base URL. */
+  kds?: string;
+  /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when no source has it. */
+  dangerouslyAllowMissingAmdCrl?: boolean;
+}
+
+/** `--at`: ISO-8601 with a date (a bare date means midnight UTC); now when absent. */
+export function parseAt(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const t = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(t)) {
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `--at must be an ISO-8601 time such as 2025-07-01T00:00:00Z, got "${value}"`, {
+      at: { field: "--at" },
+    });
+  }
+  return new Date(t);
+}
+
+/** The collateral sources the flags name, in the order the verifier asks them. */
+export async function collateralProviders(o: VerificationInputs): Promise<CollateralProvider[]> {
+  const providers: CollateralProvider[] = [];
+  if (o.collateral !== undefined) providers.push(await directoryCollateral(o.collateral));
+  if (o.pccs !== undefined) providers.push(intelPcsCollateral({ baseUrl: o.pccs, apiVersion: 4 }));
+  if (o.kds !== undefined) providers.push(amdKdsCollateral({ baseUrl: o.kds }));
+  return providers;
+}

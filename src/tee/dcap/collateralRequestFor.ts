@@ -1,0 +1,27 @@
+import type { CollateralRequest } from "../../collateral/types.ts";
+import type { VerifierContext } from "../verifierContext.ts";
+import type { DcapQuote } from "./types.ts";
+import { VerificationError } from "../../errors/KeepledgerError.ts";
+
+import { DCAP_CODES } from "./codes.ts";
+import { commonName } from "../../pki/x509/names.ts";
+import { parseCertificate } from "../../pki/x509/certificate.ts";
+import { parsePckExtensions } from "./parsePckExtensions.ts";
+
+/** What to fetch for a quote: the TCB Info of its FMSPC, the QE Identity, and the CRL of the CA that issued its PCK certificate. */
+export function collateralRequestFor(quote: DcapQuote, context?: VerifierContext): CollateralRequest {
+  const leaf = parseCertificate(quote.signature.pckChain.certificates[0]!, "PCK certificate chain[0]", context?.pki);
+  const issuer = commonName(leaf.issuer);
+  const pckCa = issuer === "Intel SGX PCK Platform CA" ? "platform" : issuer === "Intel SGX PCK Processor CA" ? "processor" : undefined;
+  if (!pckCa) {
+    throw new VerificationError(
+      DCAP_CODES.DCAP_PCK_CERT_INVALID,
+      "the PCK certificate is not issued by the PCK Platform CA or the PCK Processor CA",
+      {
+        at: { field: "quote.signature.pckChain" },
+        details: { issuer: leaf.issuer },
+      },
+    );
+  }
+  return { vendor: "intel", tee: quote.tee, fmspc: parsePckExtensions(leaf, context).fmspc, pckCa };
+}

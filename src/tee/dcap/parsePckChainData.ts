@@ -1,0 +1,96 @@
+import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import type { BoundedCache } from "../../util/boundedCache.ts";
+import { DCAP_FORMAT_CODES } from "./formatCodes.ts";
+import type { PckChainData } from "./types.ts";
+
+const BEGIN = "-----BEGIN CERTIFICATE-----\n";
+const END = "-----END CERTIFICATE-----\n";
+/** Leaf, PCK Platform/Processor CA, Intel SGX Root CA: what Intel's quoting enclaves write. */
+export const PCK_CHAIN_LENGTH = 3;
+
+/**
+ * Splits certification data type 5 (a PEM chain, leaf first) into DER blocks.
+ * There is exactly one accepted text for a given chain, the one Intel's
+ * quoting stack writes: three blocks, each `-----BEGIN CERTIFICATE-----\n`,
+ * the certificate's canonical base64 in lines of 64 characters each ending in
+ * `\n`, `-----END CERTIFICATE-----\n`, with nothing between the blocks, and
+ * then at most one NUL (the C string terminator some QPLs include in the
+ * size). Any other byte — whitespace variants, base64 slack bits, a NUL
+ * inside, a missing or extra block — is malformed: the certification data is
+ * not signed, so every tolerated variant would be a second evidence hash for
+ * the same quote. X.509 parsing itself happens in the verifier.
+ */
+export function parsePckChainData(
+  raw: Uint8Array,
+  offset: number,
+  field = "quote.signature.pckChain",
+  cache?: BoundedCache<string, readonly Uint8Array[]>,
+): PckChainData {
+  const end = raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length;
+  const text = Buffer.from(raw.buffer, raw.byteOffset, end).toString("latin1");
+  // A platform sends the same chain in every quote: a caller's cache remembers the decoded DER by the exact text (copies out, so callers cannot poison it).
+  const hit = cache?.get(text);
+  if (hit) return { raw, certificates: hit.map((c) => c.slice()) };
+  const certificates = decode(text, offset, field);
+  cache?.set(
+    text,
+    certificates.map((c) => c.slice()),
+  );
+  return { raw, certificates };
+}
+
+/** `der` as the one PEM body accepted: canonical base64, 64-character lines, each ending in "\n". */
+function pemBody(der: Uint8Array): string {
+  return Buffer.from(der)
+    .toString("base64")
+    .replace(/.{1,64}/g, "$&\n");
+}
+
+function decode(text: string, offset: number, field: string): Uint8Array[] {
+  const fail = (message: string, at: number): never => malformed(message, at, field);
+  const nul = text.indexOf("\0");
+  if (nul >= 0) fail("a NUL byte inside the PEM text (only its last byte may be NUL)", offset + nul);
+  const certificates: Uint8Array[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    if (!text.startsWith(BEGIN, pos))
+      fail(
+        `expected "-----BEGIN CERTIFICATE-----\\n" (nothing may come between or after the PEM blocks)`,
+        offset + pos + firstDifference(text.slice(pos), BEGIN),
+      );
+    const bodyStart = pos + BEGIN.length;
+    const endAt = text.indexOf("-----END", bodyStart);
+    if (endAt < 0) fail("a PEM block has no END line", offset + pos);
+    const body = text.slice(bodyStart, endAt);
+    const der = new Uint8Array(Buffer.from(body.replaceAll("\n", ""), "base64"));
+    const want = pemBody(der);
+    if (der.length === 0 || body !== want) {
+      fail("a PEM block is not canonical base64 in lines of 64 characters", offset + bodyStart + firstDifference(body, want));
+    }
+    if (!text.startsWith(END, endAt))
+      fail(`expected "-----END CERTIFICATE-----\\n"`, offset + endAt + firstDifference(text.slice(endAt), END));
+    certificates.push(der);
+    pos = endAt + END.length;
+  }
+  if (certificates.length !== PCK_CHAIN_LENGTH) {
+    throw new EvidenceFormatError(
+      DCAP_FORMAT_CODES.DCAP_PCK_CHAIN_LENGTH,
+      `the PCK certificate chain holds ${certificates.length} certificate(s), not ${PCK_CHAIN_LENGTH} (PCK certificate, PCK CA, Intel SGX Root CA)`,
+      { at: { field, offset }, details: { got: certificates.length, want: PCK_CHAIN_LENGTH } },
+    );
+  }
+  return certificates;
+}
+
+/** Index of the first character where `got` and `want` differ (or the shorter length). */
+function firstDifference(got: string, want: string): number {
+  const n = Math.min(got.length, want.length);
+  for (let i = 0; i < n; i++) if (got[i] !== want[i]) return i;
+  return n;
+}
+
+function malformed(message: string, offset: number, field: string): never {
+  throw new EvidenceFormatError(DCAP_FORMAT_CODES.DCAP_CERTIFICATION_DATA_MALFORMED, `PCK certificate chain malformed: ${message}`, {
+    at: { field, offset },
+  });
+}

@@ -1,0 +1,69 @@
+import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+import type { VerifierContext } from "../verifierContext.ts";
+import type { DcapQuote } from "./types.ts";
+import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { bytesEqual, isAllZero } from "../../util/bytes.ts";
+import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
+import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
+import { DCAP_CODES } from "./codes.ts";
+
+const ECDSA_SHA256 = { kind: "ecdsa", hash: "sha256" } as const;
+/** DER SubjectPublicKeyInfo prefix of an uncompressed P-256 key (id-ecPublicKey, prime256v1), up to the 0x04 point tag. */
+const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d03010703420004", "hex");
+
+/** The attestation key (raw x‖y) as a node:crypto key; fails unless it is a point on P-256. */
+export function attestationKeyObject(raw: Uint8Array, context?: VerifierContext): KeyObject {
+  const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("hex");
+  const hit = context?.attestationKeys.get(id);
+  if (hit) return hit;
+  try {
+    const key = createPublicKey({ key: Buffer.concat([P256_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+    return context ? context.attestationKeys.set(id, key) : key;
+  } catch (cause) {
+    throw new VerificationError(DCAP_CODES.DCAP_ATTESTATION_KEY_INVALID, "the attestation key is not a P-256 public key", {
+      at: { field: "quote.signature.attestationKey" },
+      cause,
+    });
+  }
+}
+
+/**
+ * The QE report's signature by the PCK key. Remembered by the exact report,
+ * signature and certificate: a platform's QE report rarely changes, so a warm
+ * verifier checks one signature per quote (the quote's own).
+ */
+export function verifyQeReportSignature(quote: DcapQuote, pckLeaf: ParsedCertificate, context?: VerifierContext): void {
+  const { qeReport, qeReportSignature } = quote.signature;
+  const key = `${Buffer.from(qeReport.raw).toString("hex")}:${Buffer.from(qeReportSignature).toString("hex")}:${pckLeaf.fingerprint}`;
+  const check = (): boolean => verifyWith(ECDSA_SHA256, qeReport.raw, qeReportSignature, pckLeaf.publicKey, "p1363");
+  const ok = context ? context.qeReports.getOrSet(key, check) : check();
+  if (!ok) {
+    throw new VerificationError(DCAP_CODES.DCAP_QE_REPORT_SIGNATURE_INVALID, "the QE report is not signed by the PCK certificate", {
+      at: { field: "quote.signature.qeReportSignature" },
+      details: { pckCertificate: pckLeaf.fingerprint },
+    });
+  }
+}
+
+/** REPORTDATA of the QE report = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes. */
+export function verifyQeReportBinding(quote: DcapQuote): void {
+  const { attestationKey, qeAuthData, qeReport } = quote.signature;
+  const want = createHash("sha256").update(attestationKey).update(qeAuthData).digest();
+  const got = qeReport.reportData;
+  if (!bytesEqual(got.subarray(0, 32), want) || !isAllZero(got.subarray(32))) {
+    throw new VerificationError(DCAP_CODES.DCAP_QE_REPORT_DATA_MISMATCH, "the QE report does not bind the attestation key", {
+      at: { field: "quote.signature.qeReport.reportData" },
+      details: { got: Buffer.from(got).toString("hex"), want: want.toString("hex") + "00".repeat(32) },
+    });
+  }
+}
+
+/** The quote's signature by the attestation key over the signed region (header ‖ body). */
+export function verifyQuoteSignature(quote: DcapQuote, context?: VerifierContext): void {
+  const key = attestationKeyObject(quote.signature.attestationKey, context);
+  if (!verifyWith(ECDSA_SHA256, quote.signedRegion, quote.signature.quoteSignature, key, "p1363")) {
+    throw new VerificationError(DCAP_CODES.DCAP_QUOTE_SIGNATURE_INVALID, "the quote signature does not verify with its attestation key", {
+      at: { field: "quote.signature.quoteSignature" },
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import type { SgxQuote } from "../dcap/types.ts";
+import { toHex } from "../../util/bytes.ts";
+import { u64Hex } from "../dcap/u64Hex.ts";
+import { evidenceHashOf } from "../dcap/dcapHashes.ts";
+import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
+import type { VerifiedEvidence } from "../types.ts";
+
+export type VerifySgxQuoteOptions = VerifyDcapQuoteOptions;
+export type VerifySgxQuoteResult = VerifiedEvidence<"sgx"> & { platform: DcapPlatformInfo };
+
+/** SGX ATTRIBUTES.FLAGS bit 1: the enclave was launched in debug mode (its memory can be read). */
+export function isSgxDebug(attributes: Uint8Array): boolean {
+  return (attributes[0]! & 0x02) !== 0;
+}
+
+/** Verifies a parsed SGX quote against Intel collateral as of `options.at`; throws a KeepledgerError otherwise. */
+export function verifySgxQuote(quote: SgxQuote, options: VerifySgxQuoteOptions): VerifySgxQuoteResult {
+  const r = verifyDcapQuote(quote, options);
+  const b = quote.body;
+  return {
+    ok: true,
+    tee: "sgx",
+    claims: {
+      mrenclave: toHex(b.mrEnclave),
+      mrsigner: toHex(b.mrSigner),
+      isvProdId: b.isvProdId,
+      isvSvn: b.isvSvn,
+      reportData: toHex(b.reportData),
+      attributes: u64Hex(b.attributes.subarray(0, 8)),
+      xfrm: u64Hex(b.attributes.subarray(8, 16)),
+    },
+    tcb: r.tcb,
+    debug: isSgxDebug(b.attributes),
+    evidenceHash: evidenceHashOf(quote.raw),
+    collateralHash: r.collateralHash,
+    collateralUsed: r.collateralUsed,
+    expiresAt: r.expiresAt,
+    verifiedAt: options.at,
+    platform: r.platform,
+  };
+}

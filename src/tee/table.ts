@@ -1,0 +1,38 @@
+import type { TeeAdapter } from "./adapter.ts";
+import type { TeeKind } from "./types.ts";
+import { debugAdapter } from "./debug/adapter.ts";
+import { nitroAdapter } from "./nitro/adapter.ts";
+import { createSnpAdapter } from "./sev-snp/adapter.ts";
+import { sgxAdapter } from "./sgx/adapter.ts";
+import { tdxAdapter } from "./tdx/adapter.ts";
+
+/**
+ * Every supported kind of evidence, one adapter each. Supporting a new kind or
+ * quote version means adding its folder and one line here. Detection is
+ * strict: exactly one adapter must claim the bytes.
+ */
+export const DEFAULT_ADAPTERS: readonly TeeAdapter[] = defaultAdapters();
+
+/** The unsafe switches an operator may set on the adapters, each off by default (docs/operator-guide.md). */
+export interface DefaultAdaptersOptions {
+  /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when none can be had. Development networks only. */
+  dangerouslyAllowMissingAmdCrl?: boolean;
+}
+
+/** Every supported kind, with the operator's unsafe switches (none by default: DEFAULT_ADAPTERS). */
+export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly TeeAdapter[] {
+  return [
+    sgxAdapter as TeeAdapter,
+    tdxAdapter as TeeAdapter,
+    createSnpAdapter({ dangerouslyAllowMissingCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
+    nitroAdapter as TeeAdapter,
+    debugAdapter as TeeAdapter,
+  ];
+}
+
+/** The default adapter of a kind (the strict one: every unsafe switch off). */
+export function adapterFor<K extends TeeKind>(kind: K): TeeAdapter<K> {
+  const adapter = DEFAULT_ADAPTERS.find((a) => a.kind === kind);
+  if (adapter === undefined) throw new Error(`no adapter for TEE kind ${String(kind)}`);
+  return adapter as unknown as TeeAdapter<K>;
+}

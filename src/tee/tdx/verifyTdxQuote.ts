@@ -1,0 +1,45 @@
+import type { TdxQuote } from "../dcap/types.ts";
+import { toHex } from "../../util/bytes.ts";
+import { u64Hex } from "../dcap/u64Hex.ts";
+import { evidenceHashOf } from "../dcap/dcapHashes.ts";
+import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
+import type { VerifiedEvidence } from "../types.ts";
+
+export type VerifyTdxQuoteOptions = VerifyDcapQuoteOptions;
+export type VerifyTdxQuoteResult = VerifiedEvidence<"tdx"> & { platform: DcapPlatformInfo };
+
+/** TD_ATTRIBUTES bit 0 (TUD.DEBUG): the TD runs in debug mode and the host can read its state. */
+export function isTdDebug(tdAttributes: Uint8Array): boolean {
+  return (tdAttributes[0]! & 0x01) !== 0;
+}
+
+/** Verifies a parsed TDX quote (v4 or v5) against Intel collateral as of `options.at`; throws a KeepledgerError otherwise. */
+export function verifyTdxQuote(quote: TdxQuote, options: VerifyTdxQuoteOptions): VerifyTdxQuoteResult {
+  const r = verifyDcapQuote(quote, options);
+  const b = quote.body;
+  return {
+    ok: true,
+    tee: "tdx",
+    claims: {
+      mrtd: toHex(b.mrTd),
+      rtmr0: toHex(b.rtmr0),
+      rtmr1: toHex(b.rtmr1),
+      rtmr2: toHex(b.rtmr2),
+      rtmr3: toHex(b.rtmr3),
+      mrConfigId: toHex(b.mrConfigId),
+      mrOwner: toHex(b.mrOwner),
+      mrOwnerConfig: toHex(b.mrOwnerConfig),
+      xfam: u64Hex(b.xfam),
+      tdAttributes: u64Hex(b.tdAttributes),
+      reportData: toHex(b.reportData),
+    },
+    tcb: r.tcb,
+    debug: isTdDebug(b.tdAttributes),
+    evidenceHash: evidenceHashOf(quote.raw),
+    collateralHash: r.collateralHash,
+    collateralUsed: r.collateralUsed,
+    expiresAt: r.expiresAt,
+    verifiedAt: options.at,
+    platform: r.platform,
+  };
+}
