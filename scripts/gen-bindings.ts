@@ -24,6 +24,7 @@ const CONTRACTS: { source: string; name: string; bytecode: boolean }[] = [
   { source: "contracts/ValidatorSet.sol", name: "ValidatorSet", bytecode: true },
   { source: "contracts/AttestationRegistry.sol", name: "AttestationRegistry", bytecode: true },
   { source: "contracts/AttestationRequests.sol", name: "AttestationRequests", bytecode: true },
+  { source: "contracts/KeyRegistry.sol", name: "KeyRegistry", bytecode: true },
   { source: "contracts/interfaces/IKeepAttestation.sol", name: "IKeepAttestation", bytecode: false },
   { source: "contracts/examples/AttestedGuestbook.sol", name: "AttestedGuestbook", bytecode: true },
   { source: "contracts/bench/IsAttestedGasProbe.sol", name: "IsAttestedGasProbe", bytecode: true },

@@ -4,7 +4,7 @@
  * are decoded against all of them.
  */
 import type { Abi } from "viem";
-import { attestationRegistryAbi, attestedGuestbookAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
+import { attestationRegistryAbi, attestedGuestbookAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
 
@@ -23,4 +23,5 @@ export const keepledgerErrorAbi: readonly AbiError[] = errorsOf(
   validatorSetAbi,
   attestationRegistryAbi,
   attestedGuestbookAbi,
+  keyRegistryAbi,
 );

@@ -19,6 +19,7 @@ import { registerValidatorCommand } from "./commands/validator.ts";
 import { registerWorkloadCommand } from "./commands/workload.ts";
 import { registerRevokeCommand } from "./commands/revoke.ts";
 import { registerStoreCommand } from "./commands/store.ts";
+import { registerKeyCommand } from "./commands/key.ts";
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -40,6 +41,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerValidatorCommand,
   registerRevokeCommand,
   registerStoreCommand,
+  registerKeyCommand,
   registerCertCommand,
 ];
 

@@ -6,3 +6,4 @@ export * from "./verdictCodec.ts";
 export * from "./unboundSubject.ts";
 export * from "./binding.ts";
 export { IDS_CODES } from "./codes.ts";
+export * from "./keyIds.ts";

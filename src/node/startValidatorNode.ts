@@ -10,6 +10,8 @@ import { createVerifierContext, type VerifierContext } from "../tee/verifierCont
 import type { DestinationStream } from "pino";
 import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
+import { KeyService } from "./keys/KeyService.ts";
+import { keyServiceKeyOf } from "../chain/keys.ts";
 import { createTransactionSender } from "../chain/transactionSender.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
 import { UsageError } from "../errors/index.ts";
@@ -78,6 +80,8 @@ export interface ValidatorNode {
   store: NodeStore;
   selfAttestation(): SelfAttestationStatus;
   tcbRecovery: TcbRecovery;
+  /** The key service, when the configuration names a KeyRegistry (docs/key-release.md). */
+  keys?: KeyService;
   /** Graceful shutdown: stop intake, finish or persist in-flight work, close. */
   stop(): Promise<void>;
 }
@@ -161,6 +165,14 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         ...(options.unsafeTrustedRoots ? { trustedRoots: options.unsafeTrustedRoots } : {}),
       }),
   });
+  // With a KeyRegistry, validators bind their published key-service keys into their own evidence.
+  const keyRegistry = config.keyService ? getAddress(config.keyService.registry) : undefined;
+  const keyServiceKeyOfValidator = keyRegistry
+    ? async (validator: Address) => {
+        const k = await keyServiceKeyOf({ publicClient }, keyRegistry, validator);
+        return BigInt(k.publicKey) === 0n ? undefined : k;
+      }
+    : undefined;
   const appraiser = new Appraiser({
     verifierContext,
     chain: chainState,
@@ -172,6 +184,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     ...(config.collateral.maxCollateralAgeSeconds !== undefined
       ? { maxCollateralAgeSeconds: config.collateral.maxCollateralAgeSeconds }
       : {}),
+    ...(keyServiceKeyOfValidator ? { keyServiceKeyOf: async (v: Address) => (await keyServiceKeyOfValidator(v))?.publicKey } : {}),
     onVerifiedTcbInfo: (documents) =>
       void tcbRecovery.observe(documents).catch((error: unknown) => nodeLog.warn("could not record TCB Info", { err: error })),
     ...(options.unsafeTrustedRoots ? { unsafeTrustedRoots: options.unsafeTrustedRoots } : {}),
@@ -219,6 +232,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     log: nodeLog,
     metrics,
     renewBeforeSeconds: config.selfAttestation.renewBeforeSeconds ?? 3_600,
+    ...(keyServiceKeyOfValidator ? { keyServiceKey: () => keyServiceKeyOfValidator(address) } : {}),
   });
   const onchain = config.onchainRequests
     ? new OnchainRequests({
@@ -232,6 +246,25 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         log: nodeLog,
       })
     : undefined;
+
+  const keys = config.keyService
+    ? await KeyService.open({
+        db: store.db,
+        publicClient,
+        deployment,
+        keyRegistry: keyRegistry!,
+        self: address,
+        sender,
+        maxRequestAgeBlocks: config.keyService.maxRequestAgeBlocks,
+      })
+    : undefined;
+  if (keys) await keys.publish();
+  const receiptTimer = keys
+    ? setInterval(() => {
+        keys.commitReceipts().catch((error: unknown) => nodeLog.warn("could not commit release receipts", { err: error }));
+      }, config.keyService!.receiptIntervalMs)
+    : undefined;
+  receiptTimer?.unref();
 
   const resumed = await outbox.start();
   if (resumed.verdicts + resumed.batches > 0) nodeLog.info("resuming pending work", { count: resumed.verdicts, items: resumed.batches });
@@ -250,6 +283,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     limits: config.limits,
     peerAuth: createPeerAuthenticator({ self: address, domain: peerAuthDomain, replayCache: createReplayCache() }),
     peerLimits: peerBodyLimits(config.limits, config.batch.maxItems),
+    ...(keys ? { keys } : {}),
     async health() {
       const head = chainState.head();
       const self = selfAttestation.status();
@@ -271,6 +305,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         selfAttestation: self,
         queue: outbox.depth(),
         warnings: provider.insecure ? [insecureWarning] : [],
+        ...(keys ? { keyService: { publicKey: keys.publicKey, pendingReceipts: await keys.pendingReceiptCount() } } : {}),
       };
     },
   });
@@ -296,11 +331,14 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     store,
     selfAttestation: () => selfAttestation.status(),
     tcbRecovery,
+    ...(keys ? { keys } : {}),
     stop() {
       stopped ??= (async () => {
         nodeLog.info("stopping: no new evidence; finishing work in flight");
         onchain?.stop();
+        if (receiptTimer) clearInterval(receiptTimer);
         await server.close();
+        await keys?.commitReceipts().catch((error: unknown) => nodeLog.warn("could not commit release receipts", { err: error }));
         await selfAttestation.stop();
         await outbox.stop(config.shutdownTimeoutMs);
         tcbRecovery.stop();

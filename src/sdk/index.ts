@@ -3,7 +3,8 @@
  * - isAttested: the on-chain question in one call;
  * - keepReportData: what a Keep binds into its evidence;
  * - verifyOffline: the validators' verification engine, locally;
- * - requestAttestation: send evidence to a validator node and wait for the verdict.
+ * - requestAttestation: send evidence to a validator node and wait for the verdict;
+ * - createKey / releaseKey: attested key release (docs/key-release.md).
  */
 export { isAttested, type IsAttestedOptions, type IsAttestedResult } from "./isAttested.ts";
 export { keepReportData, type KeepReportData, type KeepReportDataInput } from "./keepBinding.ts";
@@ -31,3 +32,5 @@ export {
 export { requestNonce, type RequestNonceOptions, type RequestNonceResult } from "./requestNonce.ts";
 export { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 export { SDK_CODES } from "./codes.ts";
+export { createKey, type CreateKeyOptions, type CreateKeyResult } from "./keys/createKey.ts";
+export { releaseKey, type ReleaseKeyOptions, type ReleaseKeyResult, type ShareOutcome } from "./keys/releaseKey.ts";

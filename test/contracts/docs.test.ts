@@ -4,7 +4,13 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { attestationRegistryAbi, attestedGuestbookAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import {
+  attestationRegistryAbi,
+  attestedGuestbookAbi,
+  keyRegistryAbi,
+  validatorSetAbi,
+  workloadRegistryAbi,
+} from "../../src/chain/generated/index.ts";
 
 const doc = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "contracts.md"), "utf8");
 // Inherited from OpenZeppelin and documented by it (roles, EIP-5267, ShortStrings).
@@ -18,7 +24,7 @@ const inherited = new Set([
   "StringTooLong",
 ]);
 
-const names = [workloadRegistryAbi, validatorSetAbi, attestationRegistryAbi, attestedGuestbookAbi]
+const names = [workloadRegistryAbi, validatorSetAbi, attestationRegistryAbi, attestedGuestbookAbi, keyRegistryAbi]
   .flatMap((abi) => abi.filter((i) => i.type === "event" || i.type === "error").map((i) => (i as { name: string }).name))
   .filter((n, i, all) => all.indexOf(n) === i && !inherited.has(n));
 

@@ -7,7 +7,7 @@
  */
 import { secp256k1 } from "@noble/curves/secp256k1";
 import type { VerifierContext } from "../../tee/verifierContext.ts";
-import { getAddress, type Hex } from "viem";
+import { getAddress, type Address, type Hex } from "viem";
 import { staticCollateral } from "../../collateral/staticCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "../../collateral/types.ts";
 import { InfrastructureError, PolicyError, UsageError, VerificationError, isKeepledgerError } from "../../errors/index.ts";
@@ -19,6 +19,7 @@ import {
   teeKindCode,
   unboundSubject,
   validatorContext,
+  validatorKeyServiceContext,
   verdictId,
   type LoggingProfile,
   type Verdict,
@@ -81,6 +82,12 @@ export interface AppraiserOptions {
   tcbRecovery?: TcbRecovery;
   /** Sees the signature-verified TCB Info every successful verification used (TCB recovery watches them). */
   onVerifiedTcbInfo?: (documents: VerifiedTcbInfo[]) => void;
+  /**
+   * A validator's key-service key as the KeyRegistry publishes it now (undefined: none), when this node
+   * follows a KeyRegistry: a validator with one binds it into its own evidence (validator context v2,
+   * docs/key-release.md). Without the option every validator's evidence must bind the v1 context.
+   */
+  keyServiceKeyOf?: (validator: Address) => Promise<Hex | undefined>;
 }
 
 export interface AppraiseOptions {
@@ -414,8 +421,9 @@ export class Appraiser {
         });
       }
       const profile = loggingProfileAt(validator, chain.now());
-      context = validatorContext(profile);
-      bindingContext = `validator:${profile satisfies LoggingProfile}`;
+      const keyServiceKey = await this.#o.keyServiceKeyOf?.(subject);
+      context = keyServiceKey ? validatorKeyServiceContext(profile, keyServiceKey) : validatorContext(profile);
+      bindingContext = `validator:${profile satisfies LoggingProfile}${keyServiceKey ? `:key-service:${keyServiceKey}` : ""}`;
     }
     const hash = bindingHash({
       chainId: chain.deployment.chainId,

@@ -146,6 +146,16 @@ export const nodeConfigSchema = z
       })
       .strict()
       .optional(),
+    keyService: z
+      .object({
+        registry: z
+          .string({ error: expected("the KeyRegistry contract address") })
+          .refine((s) => isAddress(s, { strict: false }), "expected an address (0x + 40 hex digits)"),
+        receiptIntervalMs: positiveInt("milliseconds").default(60_000),
+        maxRequestAgeBlocks: positiveInt("a number of blocks").max(4096, "expected at most 4096 blocks").default(64),
+      })
+      .strict()
+      .optional(),
     chainPollMs: positiveInt("milliseconds").default(500),
     tcbRecovery: z
       .object({ refreshIntervalMs: positiveInt("milliseconds").default(3_600_000) })

@@ -20,6 +20,9 @@ import type { PeerBodyLimits } from "../peer/peerLimits.ts";
 import { peerBatchRequestSchema, peerSignRequestSchema } from "../peer/peerProtocol.ts";
 import { BatchRefusedError, type PeerService } from "../peer/PeerService.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
+import type { KeyService } from "../keys/KeyService.ts";
+import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
+import { parseKeyBody, releaseBodySchema, shareDepositBodySchema } from "../../chain/keyRelease/wire.ts";
 import { errorBody, parseJsonBody, readBoundedBody, readJsonBody, requireJsonType, sendJson, statusOf } from "./httpKit.ts";
 import { parseEvidenceRequest } from "./evidenceRequest.ts";
 import { applyKeepAlive, defaultHttpServerLimits, httpServerOptions, type HttpServerLimits } from "../../util/httpServerLimits.ts";
@@ -39,6 +42,8 @@ export interface NodeServerOptions {
   peerAuth: PeerAuthenticator;
   /** Body limits of the peer endpoints (peerLimits.ts). */
   peerLimits: PeerBodyLimits;
+  /** The key service (docs/key-release.md); without one the key endpoints answer KEY_SERVICE_DISABLED. */
+  keys?: KeyService;
   /** The node's state for /healthz. */
   health(): Promise<{ ok: boolean; [key: string]: unknown }>;
 }
@@ -59,6 +64,7 @@ export interface NodeServer {
 }
 
 const ID = /^0x[0-9a-fA-F]{64}$/;
+const KEY_ROUTE = /^\/v1\/keys\/([^/]+)\/(shares|release)$/;
 const MAX_WAIT_MS = 30_000;
 
 export function createNodeServer(o: NodeServerOptions): NodeServer {
@@ -74,6 +80,8 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
     if (path === "/v1/peer/sign") return { name: "peer-sign", method: "POST" };
     if (path === "/v1/peer/sign-batch") return { name: "peer-sign-batch", method: "POST" };
     if (path === "/v1/tcb-recovery") return { name: "tcb-recovery", method: "GET" };
+    const key = KEY_ROUTE.exec(path);
+    if (key) return { name: key[2] === "shares" ? "key-shares" : "key-release", method: "POST" };
     if (path === "/metrics") return { name: "metrics", method: "GET" };
     if (path === "/healthz") return { name: "healthz", method: "GET" };
     return { name: "unknown", method: "" };
@@ -169,6 +177,17 @@ export function createNodeServer(o: NodeServerOptions): NodeServer {
             `malformed peer request: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`,
           );
         return sendJson(res, 200, await o.peers.signBatch(collector, parsed.data));
+      }
+      case "key-shares":
+      case "key-release": {
+        if (!o.keys) throw new UsageError(KEY_CODES.KEY_SERVICE_DISABLED, "this node runs no key service");
+        const keyId = KEY_ROUTE.exec(url.pathname)![1]!;
+        if (!ID.test(keyId))
+          throw new UsageError(KEY_CODES.KEY_REQUEST_INVALID, "a key id is 32 bytes of 0x-hex", { at: { field: "keyId" } });
+        const { json } = await readJsonBody(req, o.limits.maxBodyBytes);
+        const id = keyId.toLowerCase() as Hex;
+        if (name === "key-shares") return sendJson(res, 200, await o.keys.deposit(id, parseKeyBody(shareDepositBodySchema, json)));
+        return sendJson(res, 200, await o.keys.release(id, parseKeyBody(releaseBodySchema, json)));
       }
       case "tcb-recovery":
         return sendJson(res, 200, { downgrades: await o.store.tcb.downgrades() });

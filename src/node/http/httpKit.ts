@@ -1,4 +1,5 @@
 /** Small HTTP helpers on node:http: bounded JSON bodies, JSON answers, and typed error bodies with their status. */
+import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { UsageError, isKeepledgerError } from "../../errors/index.ts";
 import { NODE_CODES } from "../codes.ts";
@@ -75,6 +76,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   [NODE_CODES.NODE_PEER_AUTH_EXPIRED]: 401,
   [NODE_CODES.NODE_PEER_WRONG_RECIPIENT]: 403,
   [NODE_CODES.NODE_PEER_REPLAYED]: 409,
+  [KEY_CODES.KEY_UNKNOWN]: 404,
+  [KEY_CODES.KEY_REQUEST_REPLAYED]: 409,
 };
 
 /** The HTTP status of an error: usage 400, evidence/verification/policy 422, infrastructure 503, else 500. */

@@ -11,7 +11,15 @@ import type { Hex } from "viem";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
 import { backoffDelay } from "../../chain/retry.ts";
 import type { TransactionSender } from "../../chain/transactionSender.ts";
-import { bindingHash, normalizeVerdict, publicKey64, validatorContext, type LoggingProfile, type Verdict } from "../../ids/index.ts";
+import {
+  bindingHash,
+  normalizeVerdict,
+  publicKey64,
+  validatorContext,
+  validatorKeyServiceContext,
+  type LoggingProfile,
+  type Verdict,
+} from "../../ids/index.ts";
 import { reportDataFor } from "../../tee/kindFacts.ts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
@@ -56,6 +64,12 @@ export interface SelfAttestationOptions {
   renewBeforeSeconds: number;
   /** How often the state is re-checked when nothing is due (default 30 s). */
   checkEveryMs?: number;
+  /**
+   * This node's key-service key as the KeyRegistry holds it (undefined: none published), and whether the
+   * own verdict in force already vouches for it. A published key is bound into the own evidence
+   * (validator context v2, docs/key-release.md); one the own verdict does not vouch for yet is attested at once.
+   */
+  keyServiceKey?: () => Promise<{ publicKey: Hex; attested: boolean } | undefined>;
 }
 
 export class SelfAttestation {
@@ -147,8 +161,10 @@ export class SelfAttestation {
     const profileDueMs = me.loggingProfileEffectiveAt > now ? Number(me.loggingProfileEffectiveAt - now) * 1000 : Infinity;
     const profileChanged = this.#boundProfile !== undefined && this.#boundProfile !== me.loggingProfile;
     const live = BigInt(me.ownVerdictId) !== 0n && me.ownVerdictExpiresAt > now;
+    const keyService = await this.#o.keyServiceKey?.();
+    const keyServiceUnbound = keyService !== undefined && !keyService.attested;
     this.#o.metrics.selfAttestationExpiresAt.set(live ? Number(me.ownVerdictExpiresAt) : 0);
-    if (live && !profileChanged && me.ownVerdictExpiresAt - now > BigInt(this.#o.renewBeforeSeconds)) {
+    if (live && !profileChanged && !keyServiceUnbound && me.ownVerdictExpiresAt - now > BigInt(this.#o.renewBeforeSeconds)) {
       this.#boundProfile ??= me.loggingProfile;
       this.#status = { ...this.#status, state: "attached", verdictId: me.ownVerdictId, expiresAt: Number(me.ownVerdictExpiresAt) };
       delete this.#status.lastError;
@@ -164,7 +180,7 @@ export class SelfAttestation {
       attestationRegistry: chain.deployment.contracts.attestationRegistry,
       subjectPublicKey: publicKey64(this.#o.publicKey),
       blockHash: block.hash,
-      context: validatorContext(me.loggingProfile),
+      context: keyService ? validatorKeyServiceContext(me.loggingProfile, keyService.publicKey) : validatorContext(me.loggingProfile),
     });
     const reportData = Buffer.from(reportDataFor("sgx", binding).slice(2), "hex");
     const { evidence, collateral } = await this.#o.provider.getEvidence(
