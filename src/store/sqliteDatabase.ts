@@ -87,6 +87,13 @@ export function openSqliteDatabase(path: string): Database {
       const r = prepare(sql).run(...bindable(params));
       return { changes: Number(r.changes) };
     },
+    async executeMany(sql: string, rows: readonly (readonly unknown[])[]) {
+      await waitOthers();
+      const statement = prepare(sql);
+      let changes = 0;
+      for (const params of rows) changes += Number(statement.run(...bindable(params)).changes);
+      return { changes };
+    },
     async exec(script: string) {
       await waitOthers();
       db.exec(applyTypePlaceholders(script, "sqlite"));
