@@ -20,7 +20,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { gunzipSync } from "node:zlib";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -77,6 +77,10 @@ export interface LatencyRun {
   maxMs: number;
   errors: number;
   requests: number;
+  /** CPU time of the API server process per request (warm-up included), from /proc: what one request costs. */
+  serverCpuMsPerRequest?: number;
+  /** Server CPU time over wall time: the share of a core it got (1.0 = a core of its own, saturated). */
+  serverCpuShare?: number;
 }
 
 export interface LatencyRow {
@@ -537,18 +541,29 @@ async function serveOnly(database: string): Promise<void> {
   await db.close();
 }
 
+/** User + system CPU time of a process in ms (Linux /proc; NaN elsewhere). */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function pinned(core: number, command: string, args: string[]): [string, string[]] {
   const hasTaskset = spawnSync("taskset", ["-c", String(core), "true"]).status === 0;
   return hasTaskset ? ["taskset", ["-c", String(core), command, ...args]] : [command, args];
 }
 
 /**
- * Node options of the API server: a 32 MiB young generation (semi-space) instead of the default 16 MiB.
- * A 100-verdict page allocates about 0.3 MB; with the default, scavenges ran every ~40 requests and
- * promoted short-lived request objects, and the old generation's collections made the tail
- * (docs/registry.md, "Benchmark").
+ * Node options of the API server process (none by default). A larger young generation
+ * (--max-semi-space-size=32 or 64) was measured against the default and did not change the CPU per
+ * request or the number of full collections beyond this machine's noise (docs/registry.md, "Benchmark");
+ * --server-flags tries others.
  */
-export const API_SERVER_FLAGS = ["--max-semi-space-size=32"];
+export const API_SERVER_FLAGS: string[] = [];
 
 async function latency(
   database: string,
@@ -580,9 +595,15 @@ async function latency(
       const runs: LatencyRun[] = [];
       for (let r = 0; r < repeats; r++) {
         const [pcmd, pargs] = pinned(1, process.execPath, [join(here, "paced.ts"), url, body, String(rate), String(duration)]);
+        const cpu0 = processCpuMs(server.pid);
+        const t0 = performance.now();
         const p = spawnSync(pcmd, pargs, { encoding: "utf8" });
+        const wall = performance.now() - t0;
+        const cpu = processCpuMs(server.pid) - cpu0;
         if (p.status !== 0) throw new Error(`the paced load generator failed: ${p.stderr}`);
-        runs.push(JSON.parse(p.stdout) as PacedResult);
+        const run = JSON.parse(p.stdout) as PacedResult;
+        const sent = Math.round(rate * (duration + 2));
+        runs.push({ ...run, serverCpuMsPerRequest: Math.round((cpu / sent) * 1000) / 1000, serverCpuShare: round2(cpu / wall) });
       }
       // The worst run decides: highest p99 (its p50 and rate kept with it).
       const worst = runs.reduce((w, x) => (x.p99Ms > w.p99Ms ? x : w));
@@ -599,7 +620,7 @@ async function latency(
         load: [round2(load0), round2(loadavg()[0]!)],
       });
       log(
-        `  ${q.name}: worst of ${repeats}: ${rows.at(-1)!.rps} req/s, p50 ${worst.p50Ms} ms, p99 ${worst.p99Ms} ms (p99 per run: ${runs.map((x) => x.p99Ms).join(", ")}), ${rows.at(-1)!.errors} errors`,
+        `  ${q.name}: worst of ${repeats}: ${rows.at(-1)!.rps} req/s, p50 ${worst.p50Ms} ms, p99 ${worst.p99Ms} ms (p99 per run: ${runs.map((x) => x.p99Ms).join(", ")}), ${rows.at(-1)!.errors} errors; server CPU ${runs.map((x) => `${x.serverCpuMsPerRequest} ms/request at ${x.serverCpuShare} of a core`).join(", ")}`,
       );
     }
   } finally {
