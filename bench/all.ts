@@ -65,4 +65,5 @@ function main(): void {
   }
 }
 
-main();
+// Only as a command: the summary test imports BENCH_STEPS.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
