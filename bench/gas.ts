@@ -239,6 +239,7 @@ function table(rows: GasRow[]): string {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = await runGasBenchmark();
   console.log(table(rows));
+  if (process.argv.includes("--no-write")) process.exit(0);
   const out = join(here, "results", "gas.json");
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify(rows, null, 2) + "\n");

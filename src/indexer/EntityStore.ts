@@ -6,7 +6,7 @@
  * block F deletes the versions opened after F and reopens those closed after F.
  */
 import type { Database } from "../store/Database.ts";
-import { decodeField, encodeField, q, type EntityData, type EntityModel, type EntityType } from "./entityModel.ts";
+import { columnType, decodeField, encodeField, q, type EntityData, type EntityModel, type EntityType } from "./entityModel.ts";
 
 interface Version {
   blockFrom: number;
@@ -24,12 +24,14 @@ interface CachedEntity {
 }
 
 /**
- * PostgreSQL: multi-row INSERTs of up to this many parameters (its limit is 65,535; each statement is a
- * round trip). SQLite: one row per INSERT, the statement prepared once — SQLite looks numbered
- * parameters (?NNN) up linearly, so a statement with n of them costs O(n²) to run, and in-process
- * calls cost little.
+ * Bulk inserts of entity versions (catch-up writes hundreds of thousands). SQLite: one prepared
+ * single-row INSERT run in a synchronous loop — SQLite looks numbered parameters (?NNN) up linearly, so
+ * a multi-row statement with n of them costs O(n²), and in-process calls cost little. PostgreSQL: one
+ * INSERT … SELECT FROM unnest(column arrays) per chunk: one parameter per column whatever the number of
+ * rows, so the server parses and plans one small statement (a VALUES list of 30,000 parameters took
+ * longer to bind and plan than to insert).
  */
-const PG_MAX_PARAMS = 30_000;
+const PG_ROWS_PER_INSERT = 5_000;
 const ID_CHUNK = 500;
 
 export class EntityBatch {
@@ -154,41 +156,56 @@ export class EntityBatch {
   }
 }
 
-const singleRowInsert = new WeakMap<EntityType, string>();
+const insertSqlCache = { sqlite: new WeakMap<EntityType, string>(), postgres: new WeakMap<EntityType, string>() };
 
-function insertSql(e: EntityType, columns: readonly string[], rows: number): string {
-  const tuples: string[] = [];
-  for (let r = 0; r < rows; r++) tuples.push(`(${columns.map((_, j) => `$${r * columns.length + j + 1}`).join(", ")})`);
-  return `INSERT INTO ${e.table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`;
+function columnsOf(e: EntityType): string[] {
+  return ['"_block_from"', '"_block_to"', ...e.stored.map((f) => q(f.name))];
 }
 
-function rowParams(e: EntityType, v: Version, into: unknown[]): void {
-  into.push(v.blockFrom, v.blockTo);
-  for (const f of e.stored) into.push(encodeField(f, v.data[f.name]));
+/** SQLite: a single-row INSERT. PostgreSQL: INSERT … SELECT FROM unnest($1::type[], …). */
+function insertSql(e: EntityType, dialect: Database["dialect"]): string {
+  let sql = insertSqlCache[dialect].get(e);
+  if (sql) return sql;
+  const columns = columnsOf(e);
+  if (dialect === "sqlite") {
+    sql = `INSERT INTO ${e.table} (${columns.join(", ")}) VALUES (${columns.map((_, j) => `$${j + 1}`).join(", ")})`;
+  } else {
+    const types = ["bigint", "bigint", ...e.stored.map((f) => (columnType(f, "postgres") === "INTEGER" ? "integer" : "text"))];
+    sql = `INSERT INTO ${e.table} (${columns.join(", ")}) SELECT * FROM unnest(${types.map((t, j) => `$${j + 1}::${t}[]`).join(", ")})`;
+  }
+  insertSqlCache[dialect].set(e, sql);
+  return sql;
+}
+
+function rowParams(e: EntityType, v: Version): unknown[] {
+  const out: unknown[] = [v.blockFrom, v.blockTo];
+  for (const f of e.stored) out.push(encodeField(f, v.data[f.name]));
+  return out;
 }
 
 async function insertVersions(tx: Database, e: EntityType, rows: readonly Version[]): Promise<void> {
   if (rows.length === 0) return;
-  const columns = ['"_block_from"', '"_block_to"', ...e.stored.map((f) => q(f.name))];
+  const sql = insertSql(e, tx.dialect);
   if (tx.dialect === "sqlite") {
-    let sql = singleRowInsert.get(e);
-    if (!sql) {
-      sql = insertSql(e, columns, 1);
-      singleRowInsert.set(e, sql);
-    }
-    for (const v of rows) {
-      const params: unknown[] = [];
-      rowParams(e, v, params);
-      await tx.execute(sql, params);
-    }
+    await tx.executeMany(
+      sql,
+      rows.map((v) => rowParams(e, v)),
+    );
     return;
   }
-  const rowsPerInsert = Math.max(1, Math.floor(PG_MAX_PARAMS / columns.length));
-  for (let i = 0; i < rows.length; i += rowsPerInsert) {
-    const chunk = rows.slice(i, i + rowsPerInsert);
-    const params: unknown[] = [];
-    for (const v of chunk) rowParams(e, v, params);
-    await tx.execute(insertSql(e, columns, chunk.length), params);
+  const width = e.stored.length + 2;
+  for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + PG_ROWS_PER_INSERT);
+    // Column arrays: parameter j holds column j of every row.
+    const columns: unknown[][] = Array.from({ length: width }, () => new Array<unknown>(chunk.length));
+    chunk.forEach((v, r) => {
+      columns[0]![r] = v.blockFrom;
+      columns[1]![r] = v.blockTo;
+      e.stored.forEach((f, j) => {
+        columns[j + 2]![r] = encodeField(f, v.data[f.name]);
+      });
+    });
+    await tx.execute(sql, columns);
   }
 }
 

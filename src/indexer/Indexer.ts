@@ -16,7 +16,7 @@ import { EntityBatch, rollbackEntities } from "./EntityStore.ts";
 import { verdictIdsOfPage } from "./handlers/attestationRegistry.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryChange } from "./handlers/index.ts";
 import { ProgressMeter, type IndexerProgress } from "./progress.ts";
-import { ensureRegistrySchema } from "./registrySchema.ts";
+import { createSecondaryIndexes, dropSecondaryIndexes, ensureRegistrySchema } from "./registrySchema.ts";
 import {
   claimDeployment,
   readCursor,
@@ -41,6 +41,12 @@ export interface IndexerOptions {
   targetLogsPerPage?: number;
   /** How far back (stored blocks) to look for the fork point of a reorg (default 256). */
   reorgWindow?: number;
+  /**
+   * Drop the query indexes while catching up into an empty index, or from more than this many blocks
+   * behind, and build them once at the end (default 10,000; false: never). The indexer itself needs none
+   * of them; queries served meanwhile are correct but slow.
+   */
+  deferIndexesBehind?: number | false;
   /** Poll interval when following the head (default 1,000 ms). */
   pollIntervalMs?: number;
   /** Least time between two progress lines (default 2,000 ms). */
@@ -271,11 +277,34 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     return { cursor: to, target, logs: decoded.length };
   }
 
+  /** Whether this catch-up should run without the query indexes (far behind, or into an empty index). */
+  async function shouldDeferIndexes(): Promise<boolean> {
+    const behind = options.deferIndexesBehind ?? 10_000;
+    if (behind === false) return false;
+    const cursor = await currentCursor();
+    const target = (await headBlockNumber(chain)) - confirmations;
+    return target > cursor.number && (cursor.hash === null || target - cursor.number > behind);
+  }
+
   async function catchUp(): Promise<number> {
-    for (;;) {
-      const r = await step();
-      if (r.rolledBackTo === undefined && r.cursor >= r.target) return r.cursor;
-      if (stopping) return r.cursor;
+    const deferred = await shouldDeferIndexes();
+    if (deferred) {
+      await dropSecondaryIndexes(db, model);
+      log("catch-up: query indexes dropped until caught up");
+    }
+    try {
+      for (;;) {
+        const r = await step();
+        if (r.rolledBackTo === undefined && r.cursor >= r.target) return r.cursor;
+        if (stopping) return r.cursor;
+      }
+    } finally {
+      // Also when a page fails: the index is left as ensureRegistrySchema would make it.
+      if (deferred) {
+        const t0 = performance.now();
+        await createSecondaryIndexes(db, model);
+        log(`catch-up: query indexes built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
     }
   }
 

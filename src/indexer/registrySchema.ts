@@ -44,6 +44,41 @@ CREATE TABLE IF NOT EXISTS reg_block (
 CREATE INDEX IF NOT EXISTS reg_block_hash ON reg_block (hash);
 `;
 
+/** An index that only queries need (not the indexer itself): dropped during a long catch-up. */
+export interface SecondaryIndex {
+  name: string;
+  sql: string;
+}
+
+/**
+ * The query indexes of an entity table: the composite ones above and one per back-referenced field.
+ * The indexer itself needs none of them (it reads by id and rolls back by block), so a long catch-up
+ * drops them and builds them once at the end (docs/registry.md, "Catch-up").
+ */
+function secondaryIndexesOf(e: EntityType, backRefs: Set<string>): SecondaryIndex[] {
+  const indexes: string[][] = [];
+  const composite = QUERY_INDEXES[e.name] ?? [];
+  for (const f of e.stored) {
+    // A composite index led by the field serves it too.
+    if (f.type.kind === "ref" && backRefs.has(`${e.name}.${f.name}`) && !composite.some((c) => c[0] === f.name)) indexes.push([f.name]);
+  }
+  indexes.push(...composite);
+  // Reads are always "as of" a block (RegistryReader), so these index every version; the block range
+  // is checked on the rows the index leads to, nearly all of which are current. Keys are kept short
+  // (no id appended: ties are sorted on the few rows that share a value): with random hashes as keys,
+  // index size is what catch-up pays for.
+  return indexes.map((cols) => {
+    const name = `${e.table}_${cols.join("_").toLowerCase()}`;
+    return { name, sql: `CREATE INDEX IF NOT EXISTS ${name} ON ${e.table} (${cols.map(q).join(", ")});` };
+  });
+}
+
+/** Every secondary index of the registry schema. */
+export function secondaryIndexes(model: EntityModel): SecondaryIndex[] {
+  const backRefs = backReferences(model);
+  return model.entities.flatMap((e) => secondaryIndexesOf(e, backRefs));
+}
+
 function entityTableSql(e: EntityType, dialect: Database["dialect"], backRefs: Set<string>): string {
   const cols = e.stored.map((f) => `  ${q(f.name)} ${columnType(f, dialect)}${f.name === "id" ? " NOT NULL" : ""}`);
   const t = e.table;
@@ -54,23 +89,11 @@ function entityTableSql(e: EntityType, dialect: Database["dialect"], backRefs: S
     `${cols.join(",\n")},`,
     `  PRIMARY KEY ("id", "_block_from")`,
     `);`,
+    // Rollback deletes and reopens by block range: these stay during catch-up.
     `CREATE INDEX IF NOT EXISTS ${t}_from ON ${t} ("_block_from");`,
     `CREATE INDEX IF NOT EXISTS ${t}_to ON ${t} ("_block_to") WHERE "_block_to" IS NOT NULL;`,
+    ...secondaryIndexesOf(e, backRefs).map((i) => i.sql),
   ];
-  const indexes: string[][] = [];
-  const composite = QUERY_INDEXES[e.name] ?? [];
-  for (const f of e.stored) {
-    // A composite index led by the field serves it too.
-    if (f.type.kind === "ref" && backRefs.has(`${e.name}.${f.name}`) && !composite.some((c) => c[0] === f.name)) indexes.push([f.name]);
-  }
-  indexes.push(...composite);
-  for (const cols of indexes) {
-    // Reads are always "as of" a block (RegistryReader), so these index every version; the block range
-    // is checked on the rows the index leads to, nearly all of which are current. Keys are kept short
-    // (no id appended: ties are sorted on the few rows that share a value): with random hashes as keys,
-    // index size is what catch-up pays for.
-    lines.push(`CREATE INDEX IF NOT EXISTS ${t}_${cols.join("_").toLowerCase()} ON ${t} (${cols.map(q).join(", ")});`);
-  }
   return lines.join("\n");
 }
 
@@ -101,4 +124,22 @@ export function registryMigrations(model: EntityModel, dialect: Database["dialec
 export async function ensureRegistrySchema(db: Database, model: EntityModel): Promise<void> {
   await migrate(db, registryMigrations(model, db.dialect));
   await db.exec(registrySchemaSql(model, db.dialect));
+}
+
+/** Drops the secondary indexes (the start of a long catch-up). */
+export async function dropSecondaryIndexes(db: Database, model: EntityModel): Promise<void> {
+  await db.exec(
+    secondaryIndexes(model)
+      .map((i) => `DROP INDEX IF EXISTS ${i.name};`)
+      .join("\n"),
+  );
+}
+
+/** Builds the secondary indexes that are missing (the end of a catch-up; also every start). */
+export async function createSecondaryIndexes(db: Database, model: EntityModel): Promise<void> {
+  await db.exec(
+    secondaryIndexes(model)
+      .map((i) => i.sql)
+      .join("\n"),
+  );
 }

@@ -33,6 +33,24 @@ describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
     expect([...rows[0]!.body]).toEqual([1, 2, 3]);
   });
 
+  it("runs one statement per parameter row with executeMany, inside a transaction", async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => [`many-${i}`, i]);
+    const r = await db.transaction((tx) => tx.executeMany("INSERT INTO item (id, n) VALUES ($1, $2)", rows));
+    expect(r.changes).toBe(50);
+    const back = await db.query<{ id: string; n: number }>("SELECT id, n FROM item WHERE id LIKE 'many-%' ORDER BY n");
+    expect(back.map((x) => [x.id, x.n])).toEqual(rows);
+    // A failing row rolls the whole transaction back.
+    await expect(
+      db.transaction((tx) =>
+        tx.executeMany("INSERT INTO item (id, n) VALUES ($1, $2)", [
+          ["many-x", 1],
+          ["many-0", 2],
+        ]),
+      ),
+    ).rejects.toThrow();
+    expect(await db.query("SELECT id FROM item WHERE id = $1", ["many-x"])).toEqual([]);
+  });
+
   it("upserts the same way on both dialects", async () => {
     const sql = "INSERT INTO item (id, n) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET n = excluded.n";
     await db.execute(sql, ["b", 1]);

@@ -21,6 +21,11 @@ export interface Database {
   readonly description: string;
   query<T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   execute(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
+  /**
+   * Runs one statement once per parameter row, in order (bulk writes: SQLite runs the prepared statement
+   * in one synchronous loop, without a promise per row). Not atomic by itself: use it in a transaction.
+   */
+  executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<{ changes: number }>;
   /** Runs a multi-statement script (schema); applies the type placeholders. */
   exec(script: string): Promise<void>;
   /** Runs `fn` in one transaction; nested calls join the outer transaction. */

@@ -32,6 +32,11 @@ function client(q: pg.Pool | pg.PoolClient, dialectSelf: () => Database, inTx: b
       const r = await q.query(sql, params as unknown[]);
       return { changes: r.rowCount ?? 0 };
     },
+    async executeMany(sql: string, rows: readonly (readonly unknown[])[]) {
+      let changes = 0;
+      for (const params of rows) changes += (await q.query(sql, params as unknown[])).rowCount ?? 0;
+      return { changes };
+    },
     async exec(script: string) {
       await q.query(applyTypePlaceholders(script, "postgres"));
     },
@@ -65,6 +70,7 @@ export function openPostgresDatabase(url: string, options: { max?: number } = {}
     description: redact(url),
     query: (sql, params) => (current() ?? base).query(sql, params),
     execute: (sql, params) => (current() ?? base).execute(sql, params),
+    executeMany: (sql, rows) => (current() ?? base).executeMany(sql, rows),
     exec: (script) => (current() ?? base).exec(script),
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
       const joined = current();

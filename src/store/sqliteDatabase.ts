@@ -144,6 +144,13 @@ export function openSqliteDatabase(path: string): Database {
       const r = guarded(() => prepare(sql).run(...bindable(params)));
       return { changes: Number(r.changes) };
     },
+    async executeMany(sql: string, rows: readonly (readonly unknown[])[]) {
+      await waitOthers();
+      const statement = prepare(sql);
+      let changes = 0;
+      for (const params of rows) changes += Number(statement.run(...bindable(params)).changes);
+      return { changes };
+    },
     async exec(script: string) {
       await waitOthers();
       guarded(() => db.exec(applyTypePlaceholders(script, "sqlite")));

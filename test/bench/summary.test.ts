@@ -1,0 +1,60 @@
+/**
+ * The summary table of docs/benchmarks.md is generated from bench/results/*.json (bench/summary.ts):
+ * the committed doc must be what the committed results give, and the generator must read every
+ * benchmark's results and judge targets from the figures, never from a timing taken here.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BENCH_STEPS } from "../../bench/all.ts";
+import { BENCHMARKS_DOC, SUMMARY_BEGIN, SUMMARY_END, summaryMarkdown, summaryRows, withSummary } from "../../bench/summary.ts";
+
+describe("docs/benchmarks.md summary", () => {
+  it("matches bench/results/*.json (run node bench/summary.ts after a benchmark)", () => {
+    const doc = readFileSync(BENCHMARKS_DOC, "utf8");
+    expect(doc).toContain(SUMMARY_BEGIN);
+    expect(doc).toContain(SUMMARY_END);
+    expect(withSummary(doc, summaryMarkdown())).toBe(doc);
+  });
+
+  it("has rows for every benchmark npm run bench runs, in its order", () => {
+    const benches = [...new Set(summaryRows().map((r) => r.bench))];
+    expect(benches).toEqual(["gas", "verify", "node", "registry"]);
+    expect(BENCH_STEPS.map((s) => s.name).slice(0, 4)).toEqual(benches);
+    // The smoke mode never writes results.
+    for (const s of BENCH_STEPS) expect(s.short.join(" "), s.name).toMatch(/--no-write|--short/);
+  });
+});
+
+describe("summary rows", () => {
+  const dir = mkdtempSync(join(tmpdir(), "keepledger-bench-summary-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("judges registry targets from the figures: the rate and the tail, worst run", () => {
+    writeFileSync(
+      join(dir, "registry.json"),
+      JSON.stringify([
+        { name: "catchup", store: "sqlite", eventsPerSecond: 12_000, events: 100_000, cpuSeconds: 5, load: [1.2, 1.3] },
+        { name: "catchup", store: "postgres", eventsPerSecond: 9_000, events: 100_000 },
+        { name: "verdictsByWorkload", rps: 1_000, targetRps: 1_000, p50Ms: 2, p99Ms: 24, runs: [{}, {}, {}] },
+        { name: "verdictById", rps: 1_000, targetRps: 1_000, p50Ms: 1, p99Ms: 11, runs: [{}, {}, {}] },
+        // Fast, but at half the rate: not the target.
+        { name: "attestedAt", rps: 500, targetRps: 500, p50Ms: 1, p99Ms: 2, runs: [{}] },
+      ]),
+    );
+    const rows = summaryRows(dir).filter((r) => r.bench === "registry");
+    expect(rows.map((r) => r.status)).toEqual(["met", "missed", "met", "missed", "missed"]);
+    expect(rows[0]!.result).toContain("20,000 per indexer CPU-second");
+    expect(rows[2]!.figure).toContain("worst of 3");
+  });
+
+  it("says when a benchmark has no results file rather than failing", () => {
+    const rows = summaryRows(dir);
+    expect(rows.find((r) => r.bench === "gas")!.figure).toBe("(no bench/results/gas.json)");
+  });
+
+  it("refuses a doc without the markers", () => {
+    expect(() => withSummary("# Benchmarks\n", "x")).toThrow(/no summary markers/);
+  });
+});
