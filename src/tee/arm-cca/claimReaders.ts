@@ -44,7 +44,8 @@ export class ClaimSet {
   /** Labels present but not defined by the profile: signed, so harmless, but reported (EAT: ignore what you do not know). */
   unknownLabels(): (number | string)[] {
     const out: (number | string)[] = [];
-    for (const key of this.#claims.keys()) if (!(typeof key === "number" && this.#read.has(key))) out.push(typeof key === "bigint" ? String(key) : key);
+    for (const key of this.#claims.keys())
+      if (!(typeof key === "number" && this.#read.has(key))) out.push(typeof key === "bigint" ? String(key) : key);
     return out;
   }
 }

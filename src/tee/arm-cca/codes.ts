@@ -25,7 +25,8 @@ export const ARM_CCA_CODES = defineErrorCodes("tee/arm-cca", {
   },
   CCA_CBOR_UNSUPPORTED: {
     stage: "format",
-    description: "A CCA token uses a CBOR feature no CCA token contains (tags inside claims, floats, undefined, non-integer non-text map keys).",
+    description:
+      "A CCA token uses a CBOR feature no CCA token contains (tags inside claims, floats, undefined, non-integer non-text map keys).",
   },
   CCA_CBOR_DUPLICATE_KEY: {
     stage: "format",
@@ -37,7 +38,8 @@ export const ARM_CCA_CODES = defineErrorCodes("tee/arm-cca", {
   },
   CCA_COSE_MALFORMED: {
     stage: "format",
-    description: "The platform or realm token is not a COSE_Sign1 structure (tag 18, protected bstr, unprotected map, payload bstr, signature bstr).",
+    description:
+      "The platform or realm token is not a COSE_Sign1 structure (tag 18, protected bstr, unprotected map, payload bstr, signature bstr).",
   },
   CCA_COSE_HEADER_INVALID: {
     stage: "format",

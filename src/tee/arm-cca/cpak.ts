@@ -52,7 +52,9 @@ export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints =
   return {
     publicKey,
     fingerprint: toHex(createHash("sha256").update(spki).digest()),
-    ...(constraints.implementationId ? { implementationId: idOf(constraints.implementationId, 32, "implementation id", constraints.source) } : {}),
+    ...(constraints.implementationId
+      ? { implementationId: idOf(constraints.implementationId, 32, "implementation id", constraints.source) }
+      : {}),
     ...(constraints.instanceId ? { instanceId: idOf(constraints.instanceId, 33, "instance id", constraints.source) } : {}),
     ...(constraints.source ? { source: constraints.source } : {}),
   };

@@ -55,7 +55,8 @@ function slot(bytes: Uint8Array): Uint8Array {
 export function encodeArmCcaMeasurement(m: ArmCcaMeasurement): Hex {
   const alg = hashAlgorithmOf(m.hashAlgorithm);
   const digest = CCA_HASH_LENGTHS[alg];
-  if (!Array.isArray(m.rems) || m.rems.length !== 4) fieldError("an Arm CCA measurement has exactly 4 REMs", "rems", { got: m.rems?.length });
+  if (!Array.isArray(m.rems) || m.rems.length !== 4)
+    fieldError("an Arm CCA measurement has exactly 4 REMs", "rems", { got: m.rems?.length });
   return toHex(
     concatBytes(
       Uint8Array.of(ALG_IDS[alg]),
@@ -78,9 +79,13 @@ export function decodeArmCcaMeasurement(value: Hex): ArmCcaMeasurement {
   }
   const alg = ALG_BY_ID.get(bytes[0]!);
   if (!alg) {
-    throw new UsageError(ARM_CCA_MEASUREMENT_CODES.CCA_MEASUREMENT_HASH_ALG, `hash algorithm id ${bytes[0]} is not 1 (sha-256) or 2 (sha-512)`, {
-      details: { got: bytes[0] },
-    });
+    throw new UsageError(
+      ARM_CCA_MEASUREMENT_CODES.CCA_MEASUREMENT_HASH_ALG,
+      `hash algorithm id ${bytes[0]} is not 1 (sha-256) or 2 (sha-512)`,
+      {
+        details: { got: bytes[0] },
+      },
+    );
   }
   const digest = CCA_HASH_LENGTHS[alg];
   const digestAt = (i: number, field: string): Hex => {

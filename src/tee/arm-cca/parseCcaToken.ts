@@ -90,16 +90,27 @@ function splitCollection(bytes: Uint8Array): { tag: CcaToken["collectionTag"]; p
     entries.set(key.value, readEntry(cursor, cmw, field));
   }
   cursor.end("collection");
-  return { tag: tag.value as CcaToken["collectionTag"], platform: entries.get(CCA_PLATFORM_TOKEN_LABEL)!, realm: entries.get(CCA_REALM_TOKEN_LABEL)! };
+  return {
+    tag: tag.value as CcaToken["collectionTag"],
+    platform: entries.get(CCA_PLATFORM_TOKEN_LABEL)!,
+    realm: entries.get(CCA_REALM_TOKEN_LABEL)!,
+  };
 }
 
-function signed<C>(entry: RawEntry, field: string, maxDepth: number, claimsOf: (payload: ReturnType<typeof decodeCcaCbor>, at: number) => C) {
+function signed<C>(
+  entry: RawEntry,
+  field: string,
+  maxDepth: number,
+  claimsOf: (payload: ReturnType<typeof decodeCcaCbor>, at: number) => C,
+) {
   if (entry.bytes.length === 0) {
     throw new EvidenceFormatError(ARM_CCA_CODES.CCA_COSE_MALFORMED, `the ${field} is empty`, { at: { field, offset: entry.offset } });
   }
   const cose = parseCcaCoseSign1(entry.bytes, entry.offset);
   if (!cose.tagged) {
-    throw new EvidenceFormatError(ARM_CCA_CODES.CCA_COSE_MALFORMED, `the ${field} is not tagged COSE_Sign1 (18)`, { at: { field, offset: entry.offset } });
+    throw new EvidenceFormatError(ARM_CCA_CODES.CCA_COSE_MALFORMED, `the ${field} is not tagged COSE_Sign1 (18)`, {
+      at: { field, offset: entry.offset },
+    });
   }
   const payloadOffset = entry.offset + cose.spans.payload.end - cose.payload.length;
   const payload = decodeCcaCbor(cose.payload, payloadOffset, `${field} payload`, maxDepth);

@@ -70,7 +70,9 @@ function swComponent(value: CborValue, index: number, field: string): CcaSwCompo
   const measurement = get(SW.measurement);
   const signerId = get(SW.signerId);
   if (measurement === undefined || signerId === undefined) {
-    invalid(at, `${at} must have a measurement (2) and a signer id (5)`, { missing: measurement === undefined ? "measurement" : "signer-id" });
+    invalid(at, `${at} must have a measurement (2) and a signer id (5)`, {
+      missing: measurement === undefined ? "measurement" : "signer-id",
+    });
   }
   const opt = (label: number, name: string) => {
     const v = get(label);

@@ -1,5 +1,15 @@
 import type { CborValue } from "./cbor.ts";
-import { CCA_HASH_LENGTHS, ClaimSet, bytesOfSize, hashAlgorithm, invalid, sizeError, text, typeError, type CcaHashAlgorithm } from "./claimReaders.ts";
+import {
+  CCA_HASH_LENGTHS,
+  ClaimSet,
+  bytesOfSize,
+  hashAlgorithm,
+  invalid,
+  sizeError,
+  text,
+  typeError,
+  type CcaHashAlgorithm,
+} from "./claimReaders.ts";
 import { parseRealmKey, type P384Point, type RealmKeyFormat } from "./parseRealmKey.ts";
 
 /** The realm profile of draft-ffm-rats-cca-token (RAK as COSE_Key); RMM 1.0 realm tokens have no profile claim. */
@@ -57,7 +67,9 @@ export function parseRealmClaims(payload: CborValue, payloadOffset: number): Cca
     profile = CCA_REALM_PROFILE;
   }
 
-  const challenge = bytesOfSize(claims.required(L.challenge, "challenge"), claims.field(L.challenge, "challenge"), [REALM_CHALLENGE_LENGTH]);
+  const challenge = bytesOfSize(claims.required(L.challenge, "challenge"), claims.field(L.challenge, "challenge"), [
+    REALM_CHALLENGE_LENGTH,
+  ]);
   const personalizationValue = bytesOfSize(
     claims.required(L.personalizationValue, "personalization value"),
     claims.field(L.personalizationValue, "personalizationValue"),
@@ -75,7 +87,9 @@ export function parseRealmClaims(payload: CborValue, payloadOffset: number): Cca
   const rems = claims.required(L.extensibleMeasurements, "extensible measurements");
   if (!Array.isArray(rems)) typeError(remField, "an array", rems);
   if (rems.length !== REM_COUNT) sizeError(remField, rems.length, [REM_COUNT]);
-  const extensibleMeasurements = rems.map((rem, i) => bytesOfSize(rem, `${remField}[${i}]`, digest)) as CcaRealmClaims["extensibleMeasurements"];
+  const extensibleMeasurements = rems.map((rem, i) =>
+    bytesOfSize(rem, `${remField}[${i}]`, digest),
+  ) as CcaRealmClaims["extensibleMeasurements"];
 
   const publicKeyHashAlgorithm = hashAlgorithm(
     claims.required(L.publicKeyHashAlgorithm, "public key hash algorithm"),

@@ -37,7 +37,8 @@ export function parseRealmKey(bytes: Uint8Array, format: RealmKeyFormat, offset:
   const key = decodeCcaCbor(bytes, offset, field, 1);
   if (!(key instanceof Map)) bad("the realm public key is not a COSE_Key map", field);
   for (const label of key.keys()) {
-    if (!Object.values(COSE_KEY).includes(label as 1)) bad(`the realm COSE_Key has an unexpected parameter ${String(label)}`, field, { label: String(label) });
+    if (!Object.values(COSE_KEY).includes(label as 1))
+      bad(`the realm COSE_Key has an unexpected parameter ${String(label)}`, field, { label: String(label) });
   }
   if (key.get(COSE_KEY.kty) !== KTY_EC2) bad("the realm COSE_Key is not an EC2 key (kty 2)", field, { kty: String(key.get(COSE_KEY.kty)) });
   if (key.get(COSE_KEY.crv) !== CRV_P384) bad("the realm COSE_Key is not on P-384 (crv 2)", field, { crv: String(key.get(COSE_KEY.crv)) });

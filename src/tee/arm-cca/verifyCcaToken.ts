@@ -106,13 +106,19 @@ export function verifyCcaToken(token: CcaToken, options: VerifyCcaTokenOptions):
   const at = options.at ?? defaults.at;
   const validityMs = options.validityMs ?? defaults.validityMs;
   if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
-    throw new UsageError(ARM_CCA_VERIFY_CODES.CCA_VERIFY_TIME_INVALID, "the verification time is not a valid date", { details: { got: String(at) } });
+    throw new UsageError(ARM_CCA_VERIFY_CODES.CCA_VERIFY_TIME_INVALID, "the verification time is not a valid date", {
+      details: { got: String(at) },
+    });
   }
 
   if (!signatureVerifies(token.realm, realmKey(token))) {
-    throw new VerificationError(ARM_CCA_VERIFY_CODES.CCA_REALM_SIGNATURE_INVALID, "the realm token's signature does not verify with its realm public key", {
-      at: { field: "realm token signature", offset: token.realm.offset + token.realm.cose.spans.signature.start },
-    });
+    throw new VerificationError(
+      ARM_CCA_VERIFY_CODES.CCA_REALM_SIGNATURE_INVALID,
+      "the realm token's signature does not verify with its realm public key",
+      {
+        at: { field: "realm token signature", offset: token.realm.offset + token.realm.cose.spans.signature.start },
+      },
+    );
   }
 
   const realm = token.realm.claims;
@@ -131,19 +137,15 @@ export function verifyCcaToken(token: CcaToken, options: VerifyCcaTokenOptions):
   const candidates = options.trustedCpaks.filter((cpak) => endorses(cpak, token));
   const cpak = candidates.find((c) => signatureVerifies(token.platform, c.publicKey));
   if (!cpak) {
-    throw new VerificationError(
-      ARM_CCA_VERIFY_CODES.CCA_PLATFORM_NOT_ENDORSED,
-      "the platform token is not signed by any trusted CPAK",
-      {
-        at: { field: "platform token signature", offset: token.platform.offset + token.platform.cose.spans.signature.start },
-        details: {
-          trusted: options.trustedCpaks.length,
-          matchingIds: candidates.length,
-          implementationId: toHex(token.platform.claims.implementationId),
-          instanceId: toHex(token.platform.claims.instanceId),
-        },
+    throw new VerificationError(ARM_CCA_VERIFY_CODES.CCA_PLATFORM_NOT_ENDORSED, "the platform token is not signed by any trusted CPAK", {
+      at: { field: "platform token signature", offset: token.platform.offset + token.platform.cose.spans.signature.start },
+      details: {
+        trusted: options.trustedCpaks.length,
+        matchingIds: candidates.length,
+        implementationId: toHex(token.platform.claims.implementationId),
+        instanceId: toHex(token.platform.claims.instanceId),
       },
-    );
+    });
   }
 
   const lifecycle = token.platform.claims.lifecycle;
