@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EvidenceFormatError, VerificationError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { encodeCbor, cborHead } from "../../../test/support/nitroCbor.ts";
@@ -217,5 +218,35 @@ describe("Arm CCA vectors", () => {
     const perToken = (performance.now() - t0) / runs;
     console.log(`arm-cca parse+verify warm: ${perToken.toFixed(3)} ms/token`);
     expect(perToken).toBeLessThan(50);
+  });
+});
+
+describe("Arm CCA tokens under random mutation", () => {
+  it("a mutated token (bytes changed, inserted, deleted) is refused with a typed error, never a crash", () => {
+    const bytes = fixtureBytes(KIND, "tfm-tools-example-ffm00-tag399", "token.cbor");
+    const at = new Date("2026-03-01T00:00:00Z");
+    const cpaks = folderCpaks("tfm-tools-example-ffm00-tag399");
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "insert", "delete")), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (edits) => {
+          const out = [...bytes];
+          for (const [i, value, op] of edits) {
+            const pos = Math.min(i, out.length - 1);
+            if (op === "set") out[pos] = value;
+            else if (op === "insert") out.splice(pos, 0, value);
+            else out.splice(pos, 1);
+          }
+          const mutated = Uint8Array.from(out);
+          const got = outcome(mutated, cpaks, at);
+          // Only a no-op edit (same value written back) may still verify.
+          if (got === "accept") expect(Buffer.from(mutated).equals(Buffer.from(bytes))).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
