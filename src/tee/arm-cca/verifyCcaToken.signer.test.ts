@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { cborHead, encodeCbor, type CborInput } from "../../../test/support/nitroCbor.ts";
 import { cpakFromKey, type CpakEndorsement } from "./cpak.ts";
+import { detectCcaToken } from "./detectCcaToken.ts";
 import { parseCcaToken } from "./parseCcaToken.ts";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
 
@@ -284,7 +285,15 @@ describe("Arm CCA tokens from a test signer", () => {
   }
 
   const envelopes: { name: string; token: () => Uint8Array; wantError: string }[] = [
-    { name: "tag 18 instead of a collection", token: () => makeToken().subarray(3), wantError: "CCA_COLLECTION_MALFORMED" },
+    { name: "the map without the collection tag", token: () => makeToken().subarray(3), wantError: "CCA_COLLECTION_MALFORMED" },
+    {
+      name: "a lone platform COSE_Sign1",
+      token: () => {
+        const t = parseCcaToken(makeToken());
+        return makeToken().subarray(t.platform.offset, t.platform.offset + t.platform.cose.spans.signature.end);
+      },
+      wantError: "CCA_COLLECTION_MALFORMED",
+    },
     { name: "tag 400", token: () => Uint8Array.of(0xd9, 0x01, 0x90, ...makeToken().subarray(3)), wantError: "CCA_COLLECTION_MALFORMED" },
     { name: "a trailing byte", token: () => Uint8Array.of(...makeToken(), 0), wantError: "EVIDENCE_TRAILING_BYTES" },
     { name: "empty", token: () => new Uint8Array(0), wantError: "EVIDENCE_EMPTY" },
@@ -325,6 +334,15 @@ describe("Arm CCA tokens from a test signer", () => {
       expect(outcome(token())).toBe(wantError);
     });
   }
+
+  it("detect recognizes both collection forms from their first bytes, and nothing shorter or else", () => {
+    expect(detectCcaToken(makeToken())).toBe(true);
+    expect(detectCcaToken(makeToken({ tag: 907 }))).toBe(true);
+    expect(detectCcaToken(makeToken().subarray(0, 6))).toBe(false);
+    expect(detectCcaToken(makeToken().subarray(3))).toBe(false);
+    expect(detectCcaToken(Uint8Array.of(0xd2, 0x84, 0x44, 0xa1, 0x01, 0x38, 0x22))).toBe(false); // a Nitro document
+    expect(detectCcaToken(new Uint8Array(0))).toBe(false);
+  });
 
   it("refuses a realm token whose protected header is not ES384", () => {
     const es256 = Uint8Array.of(0xa1, 0x01, 0x26);
