@@ -1,10 +1,11 @@
+import { generateKeyPairSync } from "node:crypto";
 import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EvidenceFormatError, VerificationError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { encodeCbor, cborHead } from "../../../test/support/nitroCbor.ts";
 import { fixtureBytes, fixturePath, fixtureText } from "../../../test/support/fixtures.ts";
-import { cpakFromPem, cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
+import { cpakFromKey, cpakFromPem, cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
 import { parseCcaToken, type CcaSignedToken } from "./parseCcaToken.ts";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
 import { toHex } from "../../util/bytes.ts";
@@ -161,8 +162,10 @@ describe("Arm CCA vectors", () => {
     expect(ta.instanceId).toBe(hex(expectedOf(good).key_claims.instance_id));
   });
 
-  it("is refused without a trusted CPAK, and with a CPAK narrowed to another instance", () => {
+  it("is refused without a trusted CPAK, with only a test signer's CPAK, and with a CPAK narrowed to another instance", () => {
     expect(outcome(goodBytes, [], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
+    const signerCpak = cpakFromKey(generateKeyPairSync("ec", { namedCurve: "P-384" }).publicKey, { source: "test signer" });
+    expect(outcome(goodBytes, [signerCpak], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
     const pem = fixtureText(KIND, good, "cpak.pub.pem");
     const otherInstance = `0x01${"ab".repeat(32)}` as const;
     expect(outcome(goodBytes, [cpakFromPem(pem, { instanceId: otherInstance })], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
