@@ -1,0 +1,255 @@
+import { generateKeyPairSync } from "node:crypto";
+import { readdirSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EvidenceFormatError, VerificationError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { encodeCbor, cborHead } from "../../../test/support/nitroCbor.ts";
+import { fixtureBytes, fixturePath, fixtureText } from "../../../test/support/fixtures.ts";
+import { cpakFromKey, cpakFromPem, cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
+import { parseCcaToken, type CcaSignedToken } from "./parseCcaToken.ts";
+import { verifyCcaToken } from "./verifyCcaToken.ts";
+import { toHex } from "../../util/bytes.ts";
+
+const KIND = "arm-cca";
+const SETS = readdirSync(fixturePath(KIND), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+
+interface CcaExpected {
+  verify_at: string;
+  expected_result: "accept" | "reject";
+  key_claims: Record<string, unknown> & {
+    collection_tag: number;
+    platform_profile: string;
+    platform_challenge: string;
+    realm_challenge: string;
+    implementation_id: string;
+    instance_id: string;
+    lifecycle: number;
+    platform_config: string;
+    platform_sw_components: { type: string; measurement: string; signer_id: string }[];
+    realm_initial_measurement: string;
+    realm_extensible_measurements: string[];
+    personalization_value: string;
+    realm_measurement_hash_alg_44236: string;
+    rak_hash_alg_44240: string;
+  };
+}
+
+function expectedOf(set: string): CcaExpected {
+  return JSON.parse(fixtureText(KIND, set, "expected.json")) as CcaExpected;
+}
+
+/** The set's folder as collateral, as `--collateral <dir>` hands it over. */
+function folderCpaks(set: string): CpakEndorsement[] {
+  const files = readdirSync(fixturePath(KIND, set))
+    .filter((name) => name !== "token.cbor")
+    .map((name) => ({ name, bytes: fixtureBytes(KIND, set, name) }));
+  return cpaksFromCollateralFiles(files);
+}
+
+const hex = (h: string) => `0x${h}`;
+
+/** Parse + verify; the typed error code, or "accept". */
+function outcome(bytes: Uint8Array, cpaks: readonly CpakEndorsement[], at: Date): string {
+  try {
+    verifyCcaToken(parseCcaToken(bytes), { at, trustedCpaks: cpaks });
+    return "accept";
+  } catch (error) {
+    if (!isKeepledgerError(error)) throw error;
+    return error.code;
+  }
+}
+
+describe("Arm CCA vectors", () => {
+  it("has both shipped sets", () => {
+    expect(SETS.sort()).toEqual(["rust-ccatoken-bug33-unbound", "tfm-tools-example-ffm00-tag399"]);
+  });
+
+  for (const set of SETS) {
+    const expected = expectedOf(set);
+    const at = new Date(expected.verify_at);
+    const bytes = fixtureBytes(KIND, set, "token.cbor");
+
+    it(`${set}: parses every claim as the independent checker read it`, () => {
+      const token = parseCcaToken(bytes);
+      const k = expected.key_claims;
+      expect(token.collectionTag).toBe(k.collection_tag);
+      const p = token.platform.claims;
+      expect(p.profile).toBe(k.platform_profile);
+      expect(toHex(p.challenge)).toBe(hex(k.platform_challenge));
+      expect(toHex(p.implementationId)).toBe(hex(k.implementation_id));
+      expect(toHex(p.instanceId)).toBe(hex(k.instance_id));
+      expect(p.lifecycle).toBe(k.lifecycle);
+      expect(toHex(p.config)).toBe(hex(k.platform_config));
+      expect(p.swComponents.map((c) => ({ type: c.type, measurement: toHex(c.measurement), signer_id: toHex(c.signerId) }))).toEqual(
+        k.platform_sw_components.map((c) => ({ type: c.type, measurement: hex(c.measurement), signer_id: hex(c.signer_id) })),
+      );
+      const r = token.realm.claims;
+      expect(toHex(r.challenge)).toBe(hex(k.realm_challenge));
+      expect(toHex(r.initialMeasurement)).toBe(hex(k.realm_initial_measurement));
+      expect(r.extensibleMeasurements.map(toHex)).toEqual(k.realm_extensible_measurements.map(hex));
+      expect(toHex(r.personalizationValue)).toBe(hex(k.personalization_value));
+      expect(r.hashAlgorithm).toBe(k.realm_measurement_hash_alg_44236);
+      expect(r.publicKeyHashAlgorithm).toBe(k.rak_hash_alg_44240);
+      expect(r.unknownLabels).toEqual([]);
+      expect(p.unknownLabels).toEqual([]);
+    });
+
+    it(`${set}: gives its expected result (${expected.expected_result}) with its folder as collateral`, () => {
+      const cpaks = folderCpaks(set);
+      expect(cpaks.length).toBeGreaterThan(0);
+      const got = outcome(bytes, cpaks, at);
+      expect(got).toBe(expected.expected_result === "accept" ? "accept" : "CCA_BINDING_MISMATCH");
+    });
+
+    it(`${set}: truncated at every offset is a typed format error, never a crash`, () => {
+      for (let n = 0; n < bytes.length; n++) {
+        try {
+          parseCcaToken(bytes.subarray(0, n));
+          expect.unreachable(`a ${n}-byte prefix parsed`);
+        } catch (error) {
+          expect(error, `prefix ${n}`).toBeInstanceOf(EvidenceFormatError);
+        }
+      }
+    });
+
+    it(`${set}: a flipped bit in any byte of either signed region (protected header, payload) is refused`, () => {
+      const token = parseCcaToken(bytes);
+      const cpaks = folderCpaks(set);
+      const codes = new Map<string, number>();
+      let tried = 0;
+      for (const part of [token.platform, token.realm]) {
+        const start = part.offset + part.cose.spans.protected.start;
+        const end = part.offset + part.cose.spans.payload.end;
+        for (let i = start; i < end; i++) {
+          const tampered = bytes.slice();
+          tampered[i]! ^= 0x01;
+          const got = outcome(tampered, cpaks, at);
+          expect(got, `byte ${i}`).not.toBe("accept");
+          codes.set(got, (codes.get(got) ?? 0) + 1);
+          tried++;
+        }
+      }
+      expect(tried).toBeGreaterThan(500);
+      // Most flips leave well-formed CBOR: those must fail in verification (a signature, or the binding the
+      // unbound set fails before its platform signature is checked), not slip through.
+      const verification = ["CCA_REALM_SIGNATURE_INVALID", "CCA_PLATFORM_NOT_ENDORSED", "CCA_BINDING_MISMATCH"];
+      expect(verification.reduce((n, code) => n + (codes.get(code) ?? 0), 0)).toBeGreaterThan(tried / 2);
+    });
+  }
+
+  const good = "tfm-tools-example-ffm00-tag399";
+  const goodBytes = fixtureBytes(KIND, good, "token.cbor");
+  const at = new Date(expectedOf(good).verify_at);
+
+  it("the accepted test token is labelled insecure: its CPAK is a published test key", () => {
+    const result = verifyCcaToken(parseCcaToken(goodBytes), { at, trustedCpaks: folderCpaks(good) });
+    expect(result.debug).toBe(true);
+    expect(result.platform.testKey).toBe(true);
+    expect(result.platform.cpakFingerprint).toBe("0x0928f896cb02326566530a62a1e36329a12d0a4a308f4fc81e8ff5560bca6bca");
+    expect(result.tee).toBe("arm-cca");
+    expect(result.claims.reportData).toBe(hex(expectedOf(good).key_claims.realm_challenge));
+    expect(result.verifiedAt).toEqual(at);
+    expect(result.expiresAt).toEqual(new Date(at.getTime() + 24 * 3600_000));
+  });
+
+  it("the folder's collateral is read from the PEM, the JWK and the Veraison trust-anchor list", () => {
+    const cpaks = folderCpaks(good);
+    expect(cpaks.map((c) => c.source).sort()).toEqual(["cpak.jwk.json", "cpak.pub.pem", "ta-tfa.json"]);
+    expect(new Set(cpaks.map((c) => c.fingerprint)).size).toBe(1);
+    const ta = cpaks.find((c) => c.source === "ta-tfa.json")!;
+    expect(ta.instanceId).toBe(hex(expectedOf(good).key_claims.instance_id));
+  });
+
+  it("is refused without a trusted CPAK, with only a test signer's CPAK, and with a CPAK narrowed to another instance", () => {
+    expect(outcome(goodBytes, [], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
+    const signerCpak = cpakFromKey(generateKeyPairSync("ec", { namedCurve: "P-384" }).publicKey, { source: "test signer" });
+    expect(outcome(goodBytes, [signerCpak], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
+    const pem = fixtureText(KIND, good, "cpak.pub.pem");
+    const otherInstance = `0x01${"ab".repeat(32)}` as const;
+    expect(outcome(goodBytes, [cpakFromPem(pem, { instanceId: otherInstance })], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
+    expect(outcome(goodBytes, [cpakFromPem(pem, { implementationId: `0x${"00".repeat(32)}` })], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
+    const k = expectedOf(good).key_claims;
+    expect(outcome(goodBytes, [cpakFromPem(pem, { instanceId: hex(k.instance_id) as `0x${string}` })], at)).toBe("accept");
+  });
+
+  it("the binding failure of bug 33 is found whatever CPAKs are trusted", () => {
+    const bytes = fixtureBytes(KIND, "rust-ccatoken-bug33-unbound", "token.cbor");
+    expect(outcome(bytes, [], at)).toBe("CCA_BINDING_MISMATCH");
+    try {
+      verifyCcaToken(parseCcaToken(bytes), { at, trustedCpaks: [] });
+    } catch (error) {
+      expect(error).toBeInstanceOf(VerificationError);
+      expect((error as VerificationError).shortMessage).toBe("the platform token's challenge is not the hash of the realm public key");
+      expect((error as VerificationError).details).toMatchObject({
+        got: "0x07060504030201000f0e0d0c0b0a090817161514131211101f1e1d1c1b1a1918",
+        want: "0xb5973cb68baa9fc55558786b7ec67f69e40df5ba5aa921cd0c27f40587a011ea",
+        algorithm: "sha-256",
+      });
+    }
+  });
+
+  it("the same signed tokens in the tag 907 (CMW) collection verify alike", () => {
+    const token = parseCcaToken(goodBytes);
+    const entry = (part: CcaSignedToken<unknown>) => [263, goodBytes.subarray(part.offset, part.offset + part.cose.spans.signature.end)];
+    const cmw = new Uint8Array(
+      Buffer.concat([
+        cborHead(6, 907),
+        encodeCbor(
+          new Map([
+            [44234, entry(token.platform)],
+            [44241, entry(token.realm)],
+          ]),
+        ),
+      ]),
+    );
+    const parsed = parseCcaToken(cmw);
+    expect(parsed.collectionTag).toBe(907);
+    expect(parsed.platform.contentFormat).toBe(263);
+    const result = verifyCcaToken(parsed, { at, trustedCpaks: folderCpaks(good) });
+    expect(result.claims).toEqual(verifyCcaToken(token, { at, trustedCpaks: folderCpaks(good) }).claims);
+    expect(result.platform.collectionTag).toBe(907);
+  });
+
+  it("parses and verifies a token warm within 50 ms (prints the time)", () => {
+    const cpaks = folderCpaks(good);
+    for (let i = 0; i < 20; i++) verifyCcaToken(parseCcaToken(goodBytes), { at, trustedCpaks: cpaks });
+    const runs = 200;
+    const t0 = performance.now();
+    for (let i = 0; i < runs; i++) verifyCcaToken(parseCcaToken(goodBytes), { at, trustedCpaks: cpaks });
+    const perToken = (performance.now() - t0) / runs;
+    console.log(`arm-cca parse+verify warm: ${perToken.toFixed(3)} ms/token`);
+    expect(perToken).toBeLessThan(50);
+  });
+});
+
+describe("Arm CCA tokens under random mutation", () => {
+  it("a mutated token (bytes changed, inserted, deleted) is refused with a typed error, never a crash", () => {
+    const bytes = fixtureBytes(KIND, "tfm-tools-example-ffm00-tag399", "token.cbor");
+    const at = new Date("2026-03-01T00:00:00Z");
+    const cpaks = folderCpaks("tfm-tools-example-ffm00-tag399");
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "insert", "delete")), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        (edits) => {
+          const out = [...bytes];
+          for (const [i, value, op] of edits) {
+            const pos = Math.min(i, out.length - 1);
+            if (op === "set") out[pos] = value;
+            else if (op === "insert") out.splice(pos, 0, value);
+            else out.splice(pos, 1);
+          }
+          const mutated = Uint8Array.from(out);
+          const got = outcome(mutated, cpaks, at);
+          // Only a no-op edit (same value written back) may still verify.
+          if (got === "accept") expect(Buffer.from(mutated).equals(Buffer.from(bytes))).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
