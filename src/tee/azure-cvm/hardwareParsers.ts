@@ -1,0 +1,8 @@
+/**
+ * The only imports of the SEV-SNP and DCAP parsers (they move to src/tee/sev-snp and src/tee/dcap in the
+ * restructuring: fix the paths here, and in hardwareVerifiers.ts for the verifiers, at merge).
+ */
+export { parseSnpReport, type SnpReport } from "../../evidence/sev-snp/parseSnpReport.ts";
+export { SNP_REPORT_SIZE } from "../../evidence/sev-snp/layout.ts";
+export { parseTdxQuote } from "../../evidence/tdx/parseTdxQuote.ts";
+export type { TdxQuote } from "../../evidence/dcap/types.ts";
