@@ -67,6 +67,10 @@ export const AZCVM_FORMAT_CODES = defineErrorCodes("tee/azure-cvm/format", {
     description:
       "The evidence file carries the wrong companion for its hardware report: a TD quote with an SEV-SNP HCL report, a VCEK with a TDX one, or a TDX HCL report without its TD quote.",
   },
+  AZCVM_BINDING_INVALID: {
+    stage: "format",
+    description: "A binding hash to place in a TPM quote's extraData is not 32 bytes of hex.",
+  },
   AZCVM_MEASUREMENT_INVALID: {
     stage: "format",
     description:
