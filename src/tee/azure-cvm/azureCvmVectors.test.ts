@@ -137,8 +137,7 @@ describe.each(AZURE_SETS)("Azure CVM vector $set", ({ set, file, hardware }) => 
   it("is refused with AZCVM_NONCE_MISMATCH when another binding is expected", () => {
     const e = parseAzureEvidence(bytes);
     const opts = { collateral, at, dangerouslyAllowMissingAmdCrl: true, expectedNonce: new Uint8Array(32).fill(7) };
-    // The nonce is checked after the hardware report: the TDX set stops earlier, at its unknown TCB.
-    expect(codeOf(() => verifyAzureEvidence(e, opts))).toBe(hardware === "snp" ? "AZCVM_NONCE_MISMATCH" : "AZCVM_TDX_TCB_UNKNOWN");
+    expect(codeOf(() => verifyAzureEvidence(e, opts))).toBe("AZCVM_NONCE_MISMATCH");
   });
 
   it("is not mistaken for another input: a bare HCL report or TPM quote is not an evidence file", () => {

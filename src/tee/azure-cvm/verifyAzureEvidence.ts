@@ -93,16 +93,21 @@ const TCB_COLLATERAL_MISSING = new Set<string>([
  * Pure: no I/O, no clock. Throws VerificationError (or InfrastructureError for missing collateral).
  */
 export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyAzureEvidenceOptions): AzureCvmVerifiedEvidence {
-  const hw = evidence.hardware.kind === "snp" ? verifySnpHardware(evidence, options) : verifyTdxHardware(evidence, options);
+  // SEV-SNP: one call verifies the report, its chain and (unless allowed missing) AMD's CRL. TDX: the quote's
+  // signatures and PCK chain now, its TCB status from Intel collateral last, so that forged evidence is refused
+  // as forged and only genuine evidence can come out as "TCB status unknown".
+  const snp = evidence.hardware.kind === "snp" ? verifySnpHardware(evidence, options) : undefined;
+  const tdxFmspc = evidence.hardware.kind === "tdx" ? verifyTdxSignatures(evidence, options) : undefined;
+  const reportData = snp?.reportData ?? (evidence.hardware.kind === "tdx" ? evidence.hardware.tdReport.reportData : new Uint8Array(64));
 
   const runtimeHash = sha256(evidence.hcl.runtimeData);
-  if (!bytesEqual(runtimeHash, hw.reportData.subarray(0, 32))) {
+  if (!bytesEqual(runtimeHash, reportData.subarray(0, 32))) {
     throw new VerificationError(
       AZCVM_VERIFY_CODES.AZCVM_RUNTIME_DATA_UNBOUND,
       "SHA-256 of the runtime data is not in the hardware report's REPORT_DATA",
       {
         at: { field: "hcl.runtime_data" },
-        details: { runtimeDataSha256: toHex(runtimeHash), reportData: toHex(hw.reportData) },
+        details: { runtimeDataSha256: toHex(runtimeHash), reportData: toHex(reportData) },
       },
     );
   }
@@ -117,6 +122,7 @@ export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyA
     });
   }
 
+  const hw = snp ?? verifyTdxTcb(evidence, options, tdxFmspc!);
   const spki = new Uint8Array(ak.key.export({ type: "spki", format: "der" }));
   const pcrs: Record<number, Hex> = {};
   for (const i of attest.pcrSelection) pcrs[i] = toHex(evidence.pcrs[i]!);
@@ -206,12 +212,12 @@ function verifySnpHardware(evidence: AzureCvmEvidence, options: VerifyAzureEvide
   };
 }
 
-function verifyTdxHardware(evidence: AzureCvmEvidence, options: VerifyAzureEvidenceOptions): HardwareResult {
+/** The TD quote's signatures, its PCK chain to the Intel root (CRLs applied when present) and its equality with the TDREPORT; returns the FMSPC. */
+function verifyTdxSignatures(evidence: AzureCvmEvidence, options: VerifyAzureEvidenceOptions): string {
   if (evidence.hardware.kind !== "tdx") throw new Error("unreachable");
-  const { quote, tdReport } = evidence.hardware;
+  const { quote } = evidence.hardware;
   const context = options.caches;
   const roots = options.trustedRoots ?? [INTEL_SGX_ROOT_CA];
-  // Everything that needs no Intel collateral first, so a forged quote is refused as forged, never as "unknown".
   const pck = verifyPckChain(quote, {
     collateral: options.collateral,
     roots,
@@ -224,7 +230,14 @@ function verifyTdxHardware(evidence: AzureCvmEvidence, options: VerifyAzureEvide
   verifyQeReportBinding(quote);
   verifyQuoteSignature(quote, context);
   checkTdQuoteMatchesTdReport(evidence);
+  return fmspc;
+}
 
+/** The full DCAP verification with Intel collateral: the TCB status, or AZCVM_TDX_TCB_UNKNOWN when the collateral is not there. */
+function verifyTdxTcb(evidence: AzureCvmEvidence, options: VerifyAzureEvidenceOptions, fmspc: string): HardwareResult {
+  if (evidence.hardware.kind !== "tdx") throw new Error("unreachable");
+  const { quote, tdReport } = evidence.hardware;
+  const context = options.caches;
   let r;
   try {
     r = verifyTdxQuote(quote, {
