@@ -6,6 +6,13 @@ import { fromHex, toHex } from "../../util/bytes.ts";
 import { createVerifierContext } from "../../verify/verifierContext.ts";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
 import { AZURE_CVM_REPORT_DATA } from "./binding.ts";
+import {
+  AZURE_CVM_MEASUREMENT_LENGTH,
+  azureCvmMeasurementFromVerified,
+  azureCvmMeasurementMatches,
+  decodeAzureCvmMeasurement,
+  encodeAzureCvmMeasurement,
+} from "./measurement.ts";
 import { detectAzureEvidenceFile, readEvidenceFile, type AzureEvidenceFile } from "./evidenceFile.ts";
 import { parseAzureEvidence } from "./parseAzureEvidence.ts";
 import { HCL_HEADER_SIZE, HCL_RUNTIME_DATA_OFFSET, parseHclReport } from "./parseHclReport.ts";
@@ -389,5 +396,68 @@ describe.each(AZURE_SETS)("Azure CVM malformed input: $set", ({ set, file }) => 
         expect(isKeepledgerError(e), String(e)).toBe(true);
       }
     }
+  });
+});
+
+describe("Azure CVM measurement layout", () => {
+  const set = "az-snp-vtpm-milan-2025-v1";
+  const evidence = parseAzureEvidence(fixtureBytes("azure-cvm", set, "evidence-v1.json"));
+  const verified = verifyAzureEvidence(evidence, {
+    collateral: folderCollateral(set),
+    at: new Date("2026-03-01T00:00:00Z"),
+    dangerouslyAllowMissingAmdCrl: true,
+  });
+
+  it("packs hardware type, hardware measurement, PCR mask and PCR digest into 85 bytes and back", () => {
+    const m = azureCvmMeasurementFromVerified(verified, { pcrs: [4, 7, 11] });
+    expect(m.pcrMask).toBe((1 << 4) | (1 << 7) | (1 << 11));
+    const packed = encodeAzureCvmMeasurement(m);
+    expect(fromHex(packed).length).toBe(AZURE_CVM_MEASUREMENT_LENGTH);
+    expect(packed.slice(0, 4)).toBe("0x01");
+    expect(decodeAzureCvmMeasurement(packed)).toEqual(m);
+    expect(azureCvmMeasurementFromVerified(verified)).toEqual(m);
+  });
+
+  it("the digest over all 24 PCRs is the one the TPM quote signed", () => {
+    const all = azureCvmMeasurementFromVerified(verified, { pcrs: [...Array(24).keys()] });
+    expect(all.pcrMask).toBe(0xffffff);
+    expect(all.pcrDigest).toBe(toHex(evidence.tpmQuote.attest.pcrDigest));
+  });
+
+  it("matches the verified claims, and not once the hardware measurement, a named PCR or the hardware type differs", () => {
+    const m = azureCvmMeasurementFromVerified(verified, { pcrs: [4, 7] });
+    expect(azureCvmMeasurementMatches(verified.claims, fromHex(encodeAzureCvmMeasurement(m)))).toBe(true);
+    const otherPcr = { ...verified.claims, pcrs: { ...verified.claims.pcrs, 7: toHex(new Uint8Array(32)) } };
+    expect(azureCvmMeasurementMatches(otherPcr, fromHex(encodeAzureCvmMeasurement(m)))).toBe(false);
+    // A PCR the policy does not name may change freely.
+    const otherUnnamed = { ...verified.claims, pcrs: { ...verified.claims.pcrs, 11: toHex(new Uint8Array(32)) } };
+    expect(azureCvmMeasurementMatches(otherUnnamed, fromHex(encodeAzureCvmMeasurement(m)))).toBe(true);
+    const otherHw = { ...m, hardwareMeasurement: toHex(new Uint8Array(48).fill(1)) };
+    expect(azureCvmMeasurementMatches(verified.claims, fromHex(encodeAzureCvmMeasurement(otherHw)))).toBe(false);
+    expect(azureCvmMeasurementMatches(verified.claims, fromHex(encodeAzureCvmMeasurement({ ...m, hardware: "tdx" })))).toBe(false);
+    const unquoted = { ...verified.claims, pcrs: { 4: verified.claims.pcrs[4]! } };
+    expect(azureCvmMeasurementMatches(unquoted, fromHex(encodeAzureCvmMeasurement(m)))).toBe(false);
+  });
+
+  it("refuses malformed packed values and measurements with typed errors", () => {
+    const good = fromHex(encodeAzureCvmMeasurement(azureCvmMeasurementFromVerified(verified)));
+    const bad = (mutate: (b: Uint8Array) => Uint8Array): string => codeOf(() => decodeAzureCvmMeasurement(mutate(new Uint8Array(good))));
+    expect(bad((b) => b.subarray(0, 84))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(bad((b) => new Uint8Array([...b, 0]))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(bad((b) => ((b[0] = 3), b))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(bad((b) => ((b[49] = 1), b))).toBe("AZCVM_MEASUREMENT_INVALID");
+    const m = azureCvmMeasurementFromVerified(verified);
+    expect(codeOf(() => encodeAzureCvmMeasurement({ ...m, hardwareMeasurement: "0x00" }))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(codeOf(() => encodeAzureCvmMeasurement({ ...m, pcrMask: 1 << 24 }))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(codeOf(() => azureCvmMeasurementFromVerified(verified, { pcrs: [24] }))).toBe("AZCVM_MEASUREMENT_INVALID");
+    const partial = { ...verified, claims: { ...verified.claims, pcrs: { 4: verified.claims.pcrs[4]! } } };
+    expect(codeOf(() => azureCvmMeasurementFromVerified(partial, { pcrs: [4, 7] }))).toBe("AZCVM_PCR_NOT_QUOTED");
+  });
+
+  it("binds a 32-byte binding hash as extraData and reads it back from the claims", () => {
+    const hash = toHex(new Uint8Array(32).fill(0xab));
+    expect(AZURE_CVM_REPORT_DATA.bind(hash)).toBe(hash);
+    expect(codeOf(() => AZURE_CVM_REPORT_DATA.bind("0x00"))).toBe("AZCVM_BINDING_INVALID");
+    expect(AZURE_CVM_REPORT_DATA.of({ ...verified.claims, nonce: hash })).toEqual(fromHex(hash));
   });
 });
