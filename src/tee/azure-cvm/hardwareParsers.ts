@@ -6,3 +6,4 @@ export { parseSnpReport, type SnpReport } from "../../evidence/sev-snp/parseSnpR
 export { SNP_REPORT_SIZE } from "../../evidence/sev-snp/layout.ts";
 export { parseTdxQuote } from "../../evidence/tdx/parseTdxQuote.ts";
 export type { TdxQuote } from "../../evidence/dcap/types.ts";
+export type { VerifierContext } from "../../verify/verifierContext.ts";

@@ -1,7 +1,7 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 import { readEvidenceFile } from "./evidenceFile.ts";
-import { parseSnpReport, parseTdxQuote, type SnpReport, type TdxQuote } from "./hardwareParsers.ts";
+import { parseSnpReport, parseTdxQuote, type SnpReport, type TdxQuote, type VerifierContext } from "./hardwareParsers.ts";
 import { parseHclReport, type HclReport } from "./parseHclReport.ts";
 import { parseRuntimeData, type RuntimeData } from "./parseRuntimeData.ts";
 import { parseTdReportStruct, type TdReportStruct } from "./parseTdReport.ts";
@@ -33,7 +33,7 @@ function mismatch(message: string, field: string): never {
  * (SEV-SNP report, or TDX TDREPORT plus its TD quote), the runtime data, the TPM quote and the PCR values.
  * No crypto, no I/O: EvidenceFormatError on anything malformed.
  */
-export function parseAzureEvidence(bytes: Uint8Array, options: { pckChains?: Parameters<typeof parseTdxQuote>[1] } = {}): AzureCvmEvidence {
+export function parseAzureEvidence(bytes: Uint8Array, caches?: VerifierContext): AzureCvmEvidence {
   const file = readEvidenceFile(bytes);
   const hcl = parseHclReport(file.hclReport);
   const runtimeData = parseRuntimeData(hcl.runtimeData);
@@ -47,7 +47,7 @@ export function parseAzureEvidence(bytes: Uint8Array, options: { pckChains?: Par
     hardware = {
       kind: "tdx",
       tdReport: parseTdReportStruct(hcl.hardwareReport),
-      quote: parseTdxQuote(file.tdQuote, options.pckChains ?? {}),
+      quote: parseTdxQuote(file.tdQuote, caches ? { pckChains: caches.pckChains } : {}),
     };
   }
   const attest = parseTpmAttest(file.tpmQuote.message);
