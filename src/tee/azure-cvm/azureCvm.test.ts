@@ -461,3 +461,16 @@ describe("Azure CVM measurement layout", () => {
     expect(AZURE_CVM_REPORT_DATA.of({ ...verified.claims, nonce: hash })).toEqual(fromHex(hash));
   });
 });
+
+describe("Azure CVM SEV-SNP report privilege", () => {
+  it("a report from a VMPL other than the paravisor's 0 is refused before its signature is looked at", () => {
+    const set = "az-snp-vtpm-milan-2025-v1";
+    const e = parseAzureEvidence(fixtureBytes("azure-cvm", set, "evidence-v1.json"));
+    if (e.hardware.kind !== "snp") throw new Error("the Milan set is SEV-SNP");
+    for (const vmpl of [1, 2, 3]) {
+      const lower = { ...e, hardware: { ...e.hardware, report: { ...e.hardware.report, vmpl } } };
+      const opts = { collateral: folderCollateral(set), at: new Date("2026-03-01T00:00:00Z"), dangerouslyAllowMissingAmdCrl: true };
+      expect(codeOf(() => verifyAzureEvidence(lower, opts))).toBe("AZCVM_SNP_VMPL_INVALID");
+    }
+  });
+});

@@ -85,6 +85,11 @@ export const AZCVM_VERIFY_CODES = defineErrorCodes("tee/azure-cvm/verify", {
     description:
       "SHA-256 of the HCL runtime data is not the first 32 bytes of the hardware report's REPORT_DATA: the runtime data (and its key) are not the hardware's.",
   },
+  AZCVM_SNP_VMPL_INVALID: {
+    stage: "verification",
+    description:
+      "The SEV-SNP report was not requested from VMPL 0, where the Azure paravisor runs: a guest at a less privileged VMPL can put any runtime data hash, and so any attestation key, into its own reports.",
+  },
   AZCVM_TD_QUOTE_MISMATCH: {
     stage: "verification",
     description: "The TD quote's body is not the TDREPORT of the HCL report (REPORT_DATA, TDINFO or TEE_TCB_INFO differ).",

@@ -83,13 +83,13 @@ const TCB_COLLATERAL_MISSING = new Set<string>([
 
 /**
  * Verifies parsed Azure CVM evidence as of `options.at`, in the order each piece vouches for the next:
- * 1. the hardware report — SEV-SNP through the SNP verifier (VCEK from the evidence or the collateral → ASK →
- *    pinned ARK, AMD CRL required), or TDX through the DCAP verifier (TD quote, QE report, PCK chain, and the
- *    TCB status from Intel collateral, which must be there: AZCVM_TDX_TCB_UNKNOWN otherwise), with the TD quote
- *    body equal to the HCL report's TDREPORT;
+ * 1. the hardware report — SEV-SNP from VMPL 0 through the SNP verifier (VCEK from the evidence or the
+ *    collateral → ASK → pinned ARK, AMD CRL required unless allowed missing), or TDX through the DCAP
+ *    signatures (PCK chain to the pinned root, QE report, quote) with the TD quote body equal to the TDREPORT;
  * 2. SHA-256(runtime data) == REPORT_DATA[0..32]: the runtime data, hence the AK, are the hardware's;
  * 3. the TPM quote's signature with that AK, and its PCR digest against the supplied PCR values;
- * 4. the nonce (extraData), when the caller expects one.
+ * 4. the nonce (extraData), when the caller expects one;
+ * 5. TDX only: the TCB status from Intel collateral, which must be there (AZCVM_TDX_TCB_UNKNOWN otherwise).
  * Pure: no I/O, no clock. Throws VerificationError (or InfrastructureError for missing collateral).
  */
 export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyAzureEvidenceOptions): AzureCvmVerifiedEvidence {
@@ -98,7 +98,7 @@ export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyA
   // as forged and only genuine evidence can come out as "TCB status unknown".
   const snp = evidence.hardware.kind === "snp" ? verifySnpHardware(evidence, options) : undefined;
   const tdxFmspc = evidence.hardware.kind === "tdx" ? verifyTdxSignatures(evidence, options) : undefined;
-  const reportData = snp?.reportData ?? (evidence.hardware.kind === "tdx" ? evidence.hardware.tdReport.reportData : new Uint8Array(64));
+  const reportData = evidence.hardware.kind === "snp" ? evidence.hardware.report.reportData : evidence.hardware.tdReport.reportData;
 
   const runtimeHash = sha256(evidence.hcl.runtimeData);
   if (!bytesEqual(runtimeHash, reportData.subarray(0, 32))) {
@@ -166,6 +166,17 @@ export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyA
 function verifySnpHardware(evidence: AzureCvmEvidence, options: VerifyAzureEvidenceOptions): HardwareResult {
   if (evidence.hardware.kind !== "snp") throw new Error("unreachable");
   const { report, vcekDer } = evidence.hardware;
+  // Only the paravisor at VMPL 0 vouches for the runtime data; the guest's own reports (VMPL 1..3) vouch for nothing here.
+  if (report.vmpl !== 0) {
+    throw new VerificationError(
+      AZCVM_VERIFY_CODES.AZCVM_SNP_VMPL_INVALID,
+      `the SEV-SNP report is from VMPL ${report.vmpl}, not the paravisor's VMPL 0`,
+      {
+        at: { field: "hcl.hw_report.VMPL", offset: 32 + 0x30 },
+        details: { vmpl: report.vmpl },
+      },
+    );
+  }
   // The VCEK the evidence carries is collateral like any other: selected and chain-verified by the SNP verifier.
   const collateral = vcekDer
     ? mergeCollateral(options.collateral, {
