@@ -6,9 +6,9 @@
  * the same meaning, with offsets made absolute in the whole token.
  */
 import { EvidenceFormatError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { decodeCbor, type CborValue } from "../../evidence/nitro/decodeCbor.ts";
-import { parseCoseSign1, type CoseSign1 } from "../../evidence/nitro/parseCoseSign1.ts";
-import { MAJOR, readCborHead, type CborHead } from "../../evidence/nitro/scanCbor.ts";
+import { decodeCbor, type CborValue } from "../../evidence/cbor/decodeCbor.ts";
+import { parseCoseSign1, type CoseSign1 } from "../../evidence/cose/parseCoseSign1.ts";
+import { MAJOR, readCborHead, type CborHead } from "../../evidence/cbor/scanCbor.ts";
 import { ARM_CCA_CODES } from "./codes.ts";
 
 export { MAJOR, readCborHead, type CborHead, type CborValue, type CoseSign1 };

@@ -1,0 +1,44 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { VerificationError } from "../errors/KeepledgerError.ts";
+import { defineErrorCodes } from "../errors/catalogue.ts";
+
+export const RSA_JWK_CODES = defineErrorCodes("pki/rsaJwk", {
+  RSA_JWK_INVALID: {
+    stage: "verification",
+    description:
+      "An RSA public key given as a JWK is unusable: not base64url, a modulus outside 2048..4096 bits, or an exponent that is not an odd value ≥ 3.",
+  },
+});
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function base64url(value: string, name: string): Uint8Array {
+  if (!BASE64URL.test(value) || value.length % 4 === 1) invalid(`the JWK's "${name}" is not base64url`, { field: name });
+  return new Uint8Array(Buffer.from(value, "base64url"));
+}
+
+function invalid(message: string, details: Record<string, unknown>): never {
+  throw new VerificationError(RSA_JWK_CODES.RSA_JWK_INVALID, message, { details });
+}
+
+/**
+ * An RSA public key from the `n` and `e` members of a JWK (RFC 7518 §6.3.1), checked before
+ * node:crypto sees it: minimal big-endian integers, a 2048..4096-bit modulus, an odd exponent ≥ 3
+ * of at most 4 bytes. Returns the key and its modulus size in bytes (the signature length).
+ */
+export function rsaPublicKeyFromJwk(n: string, e: string): { key: KeyObject; modulusBytes: number } {
+  const modulus = base64url(n, "n");
+  const exponent = base64url(e, "e");
+  if (modulus[0] === 0) invalid("the JWK modulus has a leading zero octet", { field: "n" });
+  if (exponent.length === 0 || exponent.length > 4 || exponent[0] === 0)
+    invalid("the JWK exponent is not a minimal 1..4 byte integer", { field: "e" });
+  const bits = modulus.length * 8 - Math.clz32(modulus[0]!) + 24;
+  if (bits < 2048 || bits > 4096) invalid(`the JWK modulus has ${bits} bits, not 2048..4096`, { field: "n", bits });
+  const eValue = exponent.reduce((acc, b) => acc * 256 + b, 0);
+  if (eValue < 3 || eValue % 2 === 0) invalid(`the JWK exponent ${eValue} is not an odd value ≥ 3`, { field: "e", e: eValue });
+  try {
+    return { key: createPublicKey({ key: { kty: "RSA", n, e }, format: "jwk" }), modulusBytes: modulus.length };
+  } catch (cause) {
+    throw new VerificationError(RSA_JWK_CODES.RSA_JWK_INVALID, "node:crypto refuses the JWK RSA key", { cause, details: {} });
+  }
+}

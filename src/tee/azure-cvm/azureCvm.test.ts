@@ -1,0 +1,476 @@
+import { describe, expect, it } from "vitest";
+import { readdirSync } from "node:fs";
+import { staticCollateral } from "../../collateral/staticCollateral.ts";
+import { EvidenceFormatError, InfrastructureError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { fromHex, toHex } from "../../util/bytes.ts";
+import { createVerifierContext } from "../verifierContext.ts";
+import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
+import { AZURE_CVM_REPORT_DATA } from "./binding.ts";
+import {
+  AZURE_CVM_MEASUREMENT_LENGTH,
+  azureCvmMeasurementFromVerified,
+  azureCvmMeasurementMatches,
+  decodeAzureCvmMeasurement,
+  encodeAzureCvmMeasurement,
+} from "./measurement.ts";
+import { detectAzureEvidenceFile, readEvidenceFile, type AzureEvidenceFile } from "./evidenceFile.ts";
+import { parseAzureEvidence } from "./parseAzureEvidence.ts";
+import { HCL_HEADER_SIZE, HCL_RUNTIME_DATA_OFFSET, parseHclReport } from "./parseHclReport.ts";
+import { parseRuntimeData } from "./parseRuntimeData.ts";
+import { parseTpmAttest, parseTpmSignature } from "./parseTpmQuote.ts";
+import { verifyAzureEvidence, type VerifyAzureEvidenceOptions } from "./verifyAzureEvidence.ts";
+
+/** The vector sets and their evidence file, as the vector folders hold them. */
+const AZURE_SETS = [
+  { set: "az-snp-vtpm-milan-2025-v1", file: "evidence-v1.json", hardware: "snp" },
+  { set: "az-snp-vtpm-genoa", file: "evidence-genoa.json", hardware: "snp" },
+  { set: "az-tdx-vtpm", file: "evidence-v1.json", hardware: "tdx" },
+] as const;
+
+/** The set's folder as collateral, exactly as `--collateral <dir>` reads it. */
+function folderCollateral(set: string): VerifyAzureEvidenceOptions["collateral"] {
+  const dir = fixturePath("azure-cvm", set);
+  return staticCollateral(readdirSync(dir).map((name) => ({ name, bytes: fixtureBytes("azure-cvm", set, name) }))).collateral;
+}
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (!isKeepledgerError(e)) throw e;
+    return e.code;
+  }
+  return "accepted";
+}
+
+interface KeyClaims {
+  measurement?: string;
+  mrtd?: string;
+  report_data: string;
+  pcrs_sha256: string[];
+  tpm_quote_extra_data: string;
+  vm_configuration: Record<string, unknown>;
+}
+
+describe.each(AZURE_SETS)("Azure CVM vector $set", ({ set, file, hardware }) => {
+  const expected = expectedOf("azure-cvm", set) as unknown as {
+    verify_at: string;
+    expected_result: string;
+    expected_report_data: string;
+    key_claims: KeyClaims;
+  };
+  const bytes = fixtureBytes("azure-cvm", set, file);
+  const at = new Date(expected.verify_at);
+  const collateral = folderCollateral(set);
+
+  it("is detected and parses into the hardware report, runtime data, TPM quote and PCRs the vector describes", () => {
+    expect(detectAzureEvidenceFile(bytes)).toBe(true);
+    const e = parseAzureEvidence(bytes);
+    expect(e.hardware.kind).toBe(hardware);
+    expect(e.hcl.hardware).toBe(hardware);
+    expect(toHex(e.tpmQuote.attest.extraData)).toBe(`0x${expected.key_claims.tpm_quote_extra_data}`);
+    expect(e.tpmQuote.attest.pcrSelection).toEqual([...Array(24).keys()]);
+    expect(e.pcrs.map((p) => toHex(p).slice(2))).toEqual(expected.key_claims.pcrs_sha256);
+    expect(e.runtimeData.akPub.kid).toBe("HCLAkPub");
+    expect(e.runtimeData.vmConfiguration.vmUniqueId).toBe(expected.key_claims.vm_configuration.vmUniqueId);
+  });
+
+  if (hardware === "snp") {
+    it("is refused as retryable without AMD's CRL, as the SEV-SNP path requires (the vectors carry none)", () => {
+      const e = parseAzureEvidence(bytes);
+      let error: unknown;
+      try {
+        verifyAzureEvidence(e, { collateral, at });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(InfrastructureError);
+      expect((error as InfrastructureError).code).toBe("SNP_CRL_UNAVAILABLE");
+    });
+
+    it(`gives the expected result (${expected.expected_result}) at verify_at with the missing CRL allowed, with the vector's claims`, () => {
+      const e = parseAzureEvidence(bytes);
+      const v = verifyAzureEvidence(e, {
+        collateral,
+        at,
+        dangerouslyAllowMissingAmdCrl: true,
+        expectedNonce: fromHex(expected.expected_report_data),
+      });
+      expect(expected.expected_result).toBe("accept");
+      expect(v.tee).toBe("azure-cvm");
+      expect(v.claims.hardware).toBe("snp");
+      expect(v.claims.hardwareMeasurement).toBe(`0x${expected.key_claims.measurement}`);
+      expect(v.claims.hardwareReportData).toBe(`0x${expected.key_claims.report_data}`);
+      expect(v.claims.snp?.measurement).toBe(v.claims.hardwareMeasurement);
+      expect(v.claims.tdx).toBeNull();
+      expect(Object.values(v.claims.pcrs).map((p) => p.slice(2))).toEqual(expected.key_claims.pcrs_sha256);
+      expect(v.claims.nonce).toBe(`0x${expected.expected_report_data}`);
+      expect(AZURE_CVM_REPORT_DATA.of(v.claims)).toEqual(fromHex(expected.expected_report_data));
+      expect(v.claims.vmId).toBe(expected.key_claims.vm_configuration.vmUniqueId);
+      expect(v.claims.vmConfiguration.secureBoot).toBe(true);
+      expect(v.debug).toBe(false);
+      expect(v.tcb.status).toBe("NotApplicable");
+      expect(v.platform.hardware).toBe("snp");
+      expect(v.evidenceHash).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(v.expiresAt.getTime()).toBeGreaterThan(at.getTime());
+    });
+
+    it("expires with its VCEK and is not valid before it", () => {
+      const e = parseAzureEvidence(bytes);
+      const opts = { collateral, dangerouslyAllowMissingAmdCrl: true };
+      const { expiresAt } = verifyAzureEvidence(e, { ...opts, at });
+      expect(codeOf(() => verifyAzureEvidence(e, { ...opts, at: new Date(expiresAt.getTime() + 1000) }))).toBe("CERT_EXPIRED");
+      expect(codeOf(() => verifyAzureEvidence(e, { ...opts, at: new Date("2024-06-01T00:00:00Z") }))).toBe("CERT_NOT_YET_VALID");
+    });
+  } else {
+    it("verifies the TD quote but is refused as 'TCB status unknown without collateral' (no Intel collateral for its FMSPC), never UpToDate", () => {
+      const e = parseAzureEvidence(bytes);
+      let error: unknown;
+      try {
+        verifyAzureEvidence(e, { collateral, at, expectedNonce: fromHex(expected.expected_report_data) });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(InfrastructureError);
+      const err = error as InfrastructureError;
+      expect(err.code).toBe("AZCVM_TDX_TCB_UNKNOWN");
+      expect(err.retryable).toBe(true);
+      expect(err.details).toMatchObject({ fmspc: "00806f050000", quoteVerified: true });
+    });
+
+    it("expires with its PCK certificate: an expired chain is refused as such, not as unknown TCB", () => {
+      const e = parseAzureEvidence(bytes);
+      expect(codeOf(() => verifyAzureEvidence(e, { collateral, at: new Date("2030-09-14T00:00:00Z") }))).toBe("CERT_EXPIRED");
+      expect(codeOf(() => verifyAzureEvidence(e, { collateral, at: new Date("2023-09-01T00:00:00Z") }))).toBe("CERT_NOT_YET_VALID");
+    });
+  }
+
+  it("is refused with AZCVM_NONCE_MISMATCH when another binding is expected", () => {
+    const e = parseAzureEvidence(bytes);
+    const opts = { collateral, at, dangerouslyAllowMissingAmdCrl: true, expectedNonce: new Uint8Array(32).fill(7) };
+    expect(codeOf(() => verifyAzureEvidence(e, opts))).toBe("AZCVM_NONCE_MISMATCH");
+  });
+
+  it("is not mistaken for another input: a bare HCL report or TPM quote is not an evidence file", () => {
+    const e = parseAzureEvidence(bytes);
+    expect(detectAzureEvidenceFile(e.hcl.raw)).toBe(false);
+    expect(detectAzureEvidenceFile(e.tpmQuote.attest.raw)).toBe(false);
+    expect(() => parseAzureEvidence(e.hcl.raw)).toThrow(EvidenceFormatError);
+  });
+});
+
+/** One long-lived context, as a validator has: the tamper runs also check that caches never carry a verdict over. */
+const caches = createVerifierContext();
+
+/** Writes pieces back as a version 1 evidence file (the layout trustee writes). */
+function writeV1(f: AzureEvidenceFile): Uint8Array {
+  const b64 = (b: Uint8Array): string => Buffer.from(b).toString("base64url");
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+  const json = {
+    version: 1,
+    hcl_report: b64(f.hclReport),
+    tpm_quote: { message: hex(f.tpmQuote.message), signature: hex(f.tpmQuote.signature), pcrs: f.tpmQuote.pcrs.map(hex) },
+    ...(f.vcekDer ? { vcek: b64(f.vcekDer) } : {}),
+    ...(f.tdQuote ? { td_quote: b64(f.tdQuote) } : {}),
+  };
+  return new Uint8Array(Buffer.from(JSON.stringify(json)));
+}
+
+function flipped(bytes: Uint8Array, i: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  out[i]! ^= 0x01;
+  return out;
+}
+
+/** Every outcome must be a typed refusal: a KeepledgerError, never acceptance or a crash. */
+function outcome(set: string, file: Uint8Array): string {
+  const collateral = folderCollateral(set);
+  try {
+    const e = parseAzureEvidence(file);
+    verifyAzureEvidence(e, { collateral, at: new Date("2026-03-01T00:00:00Z"), dangerouslyAllowMissingAmdCrl: true, caches });
+    return "accepted";
+  } catch (e) {
+    if (!isKeepledgerError(e)) throw e;
+    return e.code;
+  }
+}
+
+describe.each(AZURE_SETS)("Azure CVM tamper: $set", ({ set, file, hardware }) => {
+  const original = readEvidenceFile(fixtureBytes("azure-cvm", set, file));
+  const collateral = folderCollateral(set);
+  const at = new Date("2026-03-01T00:00:00Z");
+  const base = writeV1(original);
+  const baseline = outcome(set, base);
+
+  it("re-encoded unchanged, the evidence gives the vector's own outcome", () => {
+    expect(baseline).toBe(hardware === "snp" ? "accepted" : "AZCVM_TDX_TCB_UNKNOWN");
+  });
+
+  it("every byte of the signed TPMS_ATTEST, flipped, is refused by the signature check or the parser", () => {
+    const codes = new Set<string>();
+    for (let i = 0; i < original.tpmQuote.message.length; i++) {
+      const code = outcome(
+        set,
+        writeV1({ ...original, tpmQuote: { ...original.tpmQuote, message: flipped(original.tpmQuote.message, i) } }),
+      );
+      expect(code, `byte ${i}`).not.toBe("accepted");
+      expect(code, `byte ${i}`).not.toBe(baseline);
+      codes.add(code);
+    }
+    expect(codes.has("AZCVM_TPM_QUOTE_SIGNATURE_INVALID")).toBe(true);
+  });
+
+  it("every byte of the TPM signature, flipped, is refused with AZCVM_TPM_QUOTE_SIGNATURE_INVALID", () => {
+    for (let i = 0; i < original.tpmQuote.signature.length; i += 7) {
+      const code = outcome(
+        set,
+        writeV1({ ...original, tpmQuote: { ...original.tpmQuote, signature: flipped(original.tpmQuote.signature, i) } }),
+      );
+      expect(code, `byte ${i}`).toBe("AZCVM_TPM_QUOTE_SIGNATURE_INVALID");
+    }
+  });
+
+  it("every byte of the HCL runtime data, flipped, is refused: unbound, or no longer the JSON the AK is read from", () => {
+    const start = HCL_RUNTIME_DATA_OFFSET;
+    const end = start + parseAzureEvidence(base).hcl.runtimeData.length;
+    const codes = new Set<string>();
+    for (let i = start; i < end; i++) {
+      const code = outcome(set, writeV1({ ...original, hclReport: flipped(original.hclReport, i) }));
+      expect(code, `byte ${i}`).not.toBe("accepted");
+      expect(code, `byte ${i}`).not.toBe(baseline);
+      codes.add(code);
+    }
+    expect([...codes].every((c) => c === "AZCVM_RUNTIME_DATA_UNBOUND" || c === "AZCVM_RUNTIME_DATA_INVALID")).toBe(true);
+    expect(codes.has("AZCVM_RUNTIME_DATA_UNBOUND")).toBe(true);
+  });
+
+  it("a PCR value in the quote's selection, changed, is refused with AZCVM_PCR_DIGEST_MISMATCH", () => {
+    for (const i of [0, 4, 7, 11, 23]) {
+      const pcrs = original.tpmQuote.pcrs.map((p, j) => (j === i ? flipped(p, 31) : p));
+      expect(outcome(set, writeV1({ ...original, tpmQuote: { ...original.tpmQuote, pcrs } })), `PCR ${i}`).toBe(
+        "AZCVM_PCR_DIGEST_MISMATCH",
+      );
+    }
+  });
+
+  it("bytes of the hardware report, flipped, are refused by the hardware path", () => {
+    const codes = new Set<string>();
+    // SEV-SNP: a sample across the signed report (header, measurement, REPORT_DATA, CHIP_ID, the signature).
+    // TDX: the TDREPORT is only MAC'd, never signed; what counts of it is what the TD quote repeats —
+    // REPORT_DATA (128), TEE_TCB_INFO (264..384) and TDINFO (512..912). Its other bytes carry no claim.
+    const offsets = hardware === "snp" ? [0x08, 0x50, 0x90, 0xa0, 0x1a0, 0x2a0, 0x300] : [128, 159, 264, 300, 383, 512, 600, 911];
+    for (const off of offsets) {
+      const code = outcome(set, writeV1({ ...original, hclReport: flipped(original.hclReport, HCL_HEADER_SIZE + off) }));
+      expect(code, `offset ${off}`).not.toBe("accepted");
+      expect(code, `offset ${off}`).not.toBe(baseline);
+      codes.add(code);
+    }
+    expect(codes.has(hardware === "snp" ? "SNP_REPORT_SIGNATURE_INVALID" : "AZCVM_TD_QUOTE_MISMATCH")).toBe(true);
+  });
+
+  if (hardware === "tdx") {
+    it("bytes of the TD quote's signed region, flipped, are refused as forged, never as an unknown TCB", () => {
+      for (let i = 0; i < 48 + 584; i += 13) {
+        const code = outcome(set, writeV1({ ...original, tdQuote: flipped(original.tdQuote!, i) }));
+        expect(code, `byte ${i}`).not.toBe("accepted");
+        expect(code, `byte ${i}`).not.toBe("AZCVM_TDX_TCB_UNKNOWN");
+      }
+    });
+  }
+
+  it("another VM's attestation key in the runtime data is unbound", () => {
+    const e = parseAzureEvidence(base);
+    const swapped = { ...e, runtimeData: { ...e.runtimeData, akPub: { ...e.runtimeData.akPub, n: e.runtimeData.ekPub!.n } } };
+    expect(codeOf(() => verifyAzureEvidence(swapped, { collateral, at, dangerouslyAllowMissingAmdCrl: true }))).toBe(
+      "AZCVM_TPM_QUOTE_SIGNATURE_INVALID",
+    );
+  });
+});
+
+/** A parse must either succeed or throw EvidenceFormatError: anything else (RangeError, TypeError, another stage) is a crash. */
+function formatErrorOrValue(f: () => unknown): "ok" | string {
+  try {
+    f();
+    return "ok";
+  } catch (e) {
+    if (!(e instanceof EvidenceFormatError)) throw e;
+    return e.code;
+  }
+}
+
+describe.each(AZURE_SETS)("Azure CVM malformed input: $set", ({ set, file }) => {
+  const bytes = fixtureBytes("azure-cvm", set, file);
+  const pieces = readEvidenceFile(bytes);
+  const parsed = parseAzureEvidence(bytes);
+
+  it("the evidence file truncated at every offset is a typed format error (only trailing whitespace may go)", () => {
+    const end = Buffer.from(bytes).toString("latin1").trimEnd().length;
+    // Each cut is a full JSON.parse: the 37 KB unversioned file is cut at every 5th offset, the others at every offset.
+    const step = bytes.length > 16_384 ? 5 : 1;
+    for (let n = 0; n < bytes.length; n += n >= end - 64 ? 1 : step) {
+      const got = formatErrorOrValue(() => parseAzureEvidence(bytes.subarray(0, n)));
+      expect(got === "ok", `length ${n}`).toBe(n >= end);
+    }
+  });
+
+  it("the HCL report truncated at every offset is a typed format error, directly and inside an evidence file", () => {
+    // The zero padding after report_size may go: the report ends at report_size.
+    const minimal = parsed.hcl.reportSize;
+    for (let n = 0; n < pieces.hclReport.length; n++) {
+      const cut = pieces.hclReport.subarray(0, n);
+      const direct = formatErrorOrValue(() => parseHclReport(cut));
+      expect(direct === "ok", `length ${n}`).toBe(n >= minimal);
+      if (n % 17 === 0 || n < minimal) {
+        const inFile = formatErrorOrValue(() => parseAzureEvidence(writeV1({ ...pieces, hclReport: cut })));
+        expect(inFile === "ok", `file with HCL length ${n}`).toBe(n >= minimal);
+      }
+    }
+  });
+
+  it("the TPMS_ATTEST truncated at every offset, or with a byte appended, is a typed format error", () => {
+    const m = pieces.tpmQuote.message;
+    for (let n = 0; n < m.length; n++)
+      expect(
+        formatErrorOrValue(() => parseTpmAttest(m.subarray(0, n))),
+        `length ${n}`,
+      ).not.toBe("ok");
+    expect(formatErrorOrValue(() => parseTpmAttest(new Uint8Array([...m, 0])))).toBe("EVIDENCE_TRAILING_BYTES");
+  });
+
+  it("the TPM signature at any other length is a typed format error", () => {
+    const s = pieces.tpmQuote.signature;
+    for (let n = 0; n < s.length; n += 5)
+      expect(
+        formatErrorOrValue(() => parseTpmSignature(s.subarray(0, n))),
+        `length ${n}`,
+      ).not.toBe("ok");
+    // The same signature as a TPMT_SIGNATURE (RSASSA, SHA-256) parses to the same bytes.
+    const tpmt = new Uint8Array([0x00, 0x14, 0x00, 0x0b, s.length >> 8, s.length & 0xff, ...s]);
+    expect(parseTpmSignature(tpmt)).toEqual({ signature: s, form: "TPMT_SIGNATURE" });
+    for (let n = 0; n < tpmt.length; n += 9)
+      expect(
+        formatErrorOrValue(() => parseTpmSignature(tpmt.subarray(0, n))),
+        `length ${n}`,
+      ).not.toBe("ok");
+  });
+
+  it("the runtime data truncated at every offset is a typed format error", () => {
+    const rd = parsed.hcl.runtimeData;
+    for (let n = 0; n < rd.length; n++)
+      expect(
+        formatErrorOrValue(() => parseRuntimeData(rd.subarray(0, n))),
+        `length ${n}`,
+      ).not.toBe("ok");
+  });
+
+  it("wrong PCR lists, wrong members and a wrong version are typed format errors", () => {
+    const pcrs = pieces.tpmQuote.pcrs;
+    const cases = [
+      writeV1({ ...pieces, tpmQuote: { ...pieces.tpmQuote, pcrs: pcrs.slice(0, 23) } }),
+      writeV1({ ...pieces, tpmQuote: { ...pieces.tpmQuote, pcrs: pcrs.map((p, i) => (i === 5 ? p.subarray(0, 20) : p)) } }),
+      new Uint8Array(Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(writeV1(pieces)).toString()), extra: 1 }))),
+      new Uint8Array(Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(writeV1(pieces)).toString()), version: 2 }))),
+      new Uint8Array(Buffer.from("[]")),
+      new Uint8Array([0xff, 0xfe, 0x7b]),
+    ];
+    for (const [i, c] of cases.entries())
+      expect(
+        formatErrorOrValue(() => parseAzureEvidence(c)),
+        `case ${i}`,
+      ).not.toBe("ok");
+  });
+
+  it("random byte mutations of the evidence file never crash the parser (2,000 inputs)", () => {
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const hcl = pieces.hclReport;
+    for (let k = 0; k < 2000; k++) {
+      const h = new Uint8Array(hcl);
+      for (let j = 0; j < 1 + rand(4); j++) h[rand(h.length)] = rand(256);
+      try {
+        parseAzureEvidence(writeV1({ ...pieces, hclReport: h }));
+      } catch (e) {
+        expect(isKeepledgerError(e), String(e)).toBe(true);
+      }
+    }
+  });
+});
+
+describe("Azure CVM measurement layout", () => {
+  const set = "az-snp-vtpm-milan-2025-v1";
+  const evidence = parseAzureEvidence(fixtureBytes("azure-cvm", set, "evidence-v1.json"));
+  const verified = verifyAzureEvidence(evidence, {
+    collateral: folderCollateral(set),
+    at: new Date("2026-03-01T00:00:00Z"),
+    dangerouslyAllowMissingAmdCrl: true,
+  });
+
+  it("packs hardware type, hardware measurement, PCR mask and PCR digest into 85 bytes and back", () => {
+    const m = azureCvmMeasurementFromVerified(verified, { pcrs: [4, 7, 11] });
+    expect(m.pcrMask).toBe((1 << 4) | (1 << 7) | (1 << 11));
+    const packed = encodeAzureCvmMeasurement(m);
+    expect(fromHex(packed).length).toBe(AZURE_CVM_MEASUREMENT_LENGTH);
+    expect(packed.slice(0, 4)).toBe("0x01");
+    expect(decodeAzureCvmMeasurement(packed)).toEqual(m);
+    expect(azureCvmMeasurementFromVerified(verified)).toEqual(m);
+  });
+
+  it("the digest over all 24 PCRs is the one the TPM quote signed", () => {
+    const all = azureCvmMeasurementFromVerified(verified, { pcrs: [...Array(24).keys()] });
+    expect(all.pcrMask).toBe(0xffffff);
+    expect(all.pcrDigest).toBe(toHex(evidence.tpmQuote.attest.pcrDigest));
+  });
+
+  it("matches the verified claims, and not once the hardware measurement, a named PCR or the hardware type differs", () => {
+    const m = azureCvmMeasurementFromVerified(verified, { pcrs: [4, 7] });
+    expect(azureCvmMeasurementMatches(verified.claims, fromHex(encodeAzureCvmMeasurement(m)))).toBe(true);
+    const otherPcr = { ...verified.claims, pcrs: { ...verified.claims.pcrs, 7: toHex(new Uint8Array(32)) } };
+    expect(azureCvmMeasurementMatches(otherPcr, fromHex(encodeAzureCvmMeasurement(m)))).toBe(false);
+    // A PCR the policy does not name may change freely.
+    const otherUnnamed = { ...verified.claims, pcrs: { ...verified.claims.pcrs, 11: toHex(new Uint8Array(32)) } };
+    expect(azureCvmMeasurementMatches(otherUnnamed, fromHex(encodeAzureCvmMeasurement(m)))).toBe(true);
+    const otherHw = { ...m, hardwareMeasurement: toHex(new Uint8Array(48).fill(1)) };
+    expect(azureCvmMeasurementMatches(verified.claims, fromHex(encodeAzureCvmMeasurement(otherHw)))).toBe(false);
+    expect(azureCvmMeasurementMatches(verified.claims, fromHex(encodeAzureCvmMeasurement({ ...m, hardware: "tdx" })))).toBe(false);
+    const unquoted = { ...verified.claims, pcrs: { 4: verified.claims.pcrs[4]! } };
+    expect(azureCvmMeasurementMatches(unquoted, fromHex(encodeAzureCvmMeasurement(m)))).toBe(false);
+  });
+
+  it("refuses malformed packed values and measurements with typed errors", () => {
+    const good = fromHex(encodeAzureCvmMeasurement(azureCvmMeasurementFromVerified(verified)));
+    const bad = (mutate: (b: Uint8Array) => Uint8Array): string => codeOf(() => decodeAzureCvmMeasurement(mutate(new Uint8Array(good))));
+    expect(bad((b) => b.subarray(0, 84))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(bad((b) => new Uint8Array([...b, 0]))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(bad((b) => ((b[0] = 3), b))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(bad((b) => ((b[49] = 1), b))).toBe("AZCVM_MEASUREMENT_INVALID");
+    const m = azureCvmMeasurementFromVerified(verified);
+    expect(codeOf(() => encodeAzureCvmMeasurement({ ...m, hardwareMeasurement: "0x00" }))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(codeOf(() => encodeAzureCvmMeasurement({ ...m, pcrMask: 1 << 24 }))).toBe("AZCVM_MEASUREMENT_INVALID");
+    expect(codeOf(() => azureCvmMeasurementFromVerified(verified, { pcrs: [24] }))).toBe("AZCVM_MEASUREMENT_INVALID");
+    const partial = { ...verified, claims: { ...verified.claims, pcrs: { 4: verified.claims.pcrs[4]! } } };
+    expect(codeOf(() => azureCvmMeasurementFromVerified(partial, { pcrs: [4, 7] }))).toBe("AZCVM_PCR_NOT_QUOTED");
+  });
+
+  it("binds a 32-byte binding hash as extraData and reads it back from the claims", () => {
+    const hash = toHex(new Uint8Array(32).fill(0xab));
+    expect(AZURE_CVM_REPORT_DATA.bind(hash)).toBe(hash);
+    expect(codeOf(() => AZURE_CVM_REPORT_DATA.bind("0x00"))).toBe("AZCVM_BINDING_INVALID");
+    expect(AZURE_CVM_REPORT_DATA.of({ ...verified.claims, nonce: hash })).toEqual(fromHex(hash));
+  });
+});
+
+describe("Azure CVM SEV-SNP report privilege", () => {
+  it("a report from a VMPL other than the paravisor's 0 is refused before its signature is looked at", () => {
+    const set = "az-snp-vtpm-milan-2025-v1";
+    const e = parseAzureEvidence(fixtureBytes("azure-cvm", set, "evidence-v1.json"));
+    if (e.hardware.kind !== "snp") throw new Error("the Milan set is SEV-SNP");
+    for (const vmpl of [1, 2, 3]) {
+      const lower = { ...e, hardware: { ...e.hardware, report: { ...e.hardware.report, vmpl } } };
+      const opts = { collateral: folderCollateral(set), at: new Date("2026-03-01T00:00:00Z"), dangerouslyAllowMissingAmdCrl: true };
+      expect(codeOf(() => verifyAzureEvidence(lower, opts))).toBe("AZCVM_SNP_VMPL_INVALID");
+    }
+  });
+});

@@ -1,0 +1,13 @@
+export * from "./binding.ts";
+export type * from "./claims.ts";
+export * from "./codes.ts";
+export * from "./collateralRequests.ts";
+export * from "./evidenceFile.ts";
+export * from "./measurement.ts";
+export * from "./parseAzureEvidence.ts";
+export * from "./parseHclReport.ts";
+export * from "./parseRuntimeData.ts";
+export * from "./parseTdReport.ts";
+export * from "./parseTpmQuote.ts";
+export * from "./verifyAzureEvidence.ts";
+export * from "./verifyTpmQuote.ts";

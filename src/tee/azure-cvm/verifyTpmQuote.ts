@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { VerificationError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { bytesEqual, concatBytes, toHex } from "../../util/bytes.ts";
+import { rsaPublicKeyFromJwk } from "../../pki/rsaJwk.ts";
+import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
+import type { KeyObject } from "node:crypto";
+import { AZCVM_VERIFY_CODES } from "./codes.ts";
+import type { RsaJwk } from "./parseRuntimeData.ts";
+import type { TpmQuote } from "./parseTpmQuote.ts";
+
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(bytes).digest());
+}
+
+/** The HCL attestation key from its JWK; AZCVM_AK_INVALID when unusable. */
+export function attestationKey(jwk: RsaJwk): { key: KeyObject; modulusBytes: number } {
+  try {
+    return rsaPublicKeyFromJwk(jwk.n, jwk.e);
+  } catch (cause) {
+    throw new VerificationError(AZCVM_VERIFY_CODES.AZCVM_AK_INVALID, "the HCL attestation key is not a usable RSA key", {
+      at: { field: "runtime_data.keys.HCLAkPub" },
+      details: isKeepledgerError(cause) ? { reason: cause.code } : {},
+      cause,
+    });
+  }
+}
+
+/** SHA-256 over the values of `selection` (ascending PCR indices), as TPM2_Quote computes pcrDigest. */
+export function pcrDigestOf(pcrs: readonly Uint8Array[], selection: readonly number[]): Uint8Array {
+  return sha256(concatBytes(...selection.map((i) => pcrs[i]!)));
+}
+
+/**
+ * The TPM quote: RSASSA-PKCS1-v1_5/SHA-256 over TPMS_ATTEST with the AK, then the PCR digest it signs
+ * against the supplied values. The nonce (extraData) is checked by the caller. Pure.
+ */
+export function verifyTpmQuote(quote: TpmQuote, ak: { key: KeyObject; modulusBytes: number }, pcrs: readonly Uint8Array[]): void {
+  const { attest, signature } = quote;
+  if (signature.length !== ak.modulusBytes || !verifyWith({ kind: "rsa-pkcs1", hash: "sha256" }, attest.raw, signature, ak.key)) {
+    throw new VerificationError(
+      AZCVM_VERIFY_CODES.AZCVM_TPM_QUOTE_SIGNATURE_INVALID,
+      "the TPM quote signature does not verify with the HCL attestation key",
+      {
+        at: { field: "tpm_quote.signature" },
+        details: { signatureBytes: signature.length, modulusBytes: ak.modulusBytes },
+      },
+    );
+  }
+  const digest = pcrDigestOf(pcrs, attest.pcrSelection);
+  if (!bytesEqual(digest, attest.pcrDigest)) {
+    throw new VerificationError(AZCVM_VERIFY_CODES.AZCVM_PCR_DIGEST_MISMATCH, "the PCR values are not the ones the TPM quote signed", {
+      at: { field: "tpm_quote.pcrs" },
+      details: { quoted: toHex(attest.pcrDigest), computed: toHex(digest), selection: attest.pcrSelection },
+    });
+  }
+}
