@@ -4,7 +4,8 @@
  * response must be signed by the certificate's issuer, or by a responder
  * certificate that issuer issued with id-kp-OCSPSigning (§4.2.2.2); its
  * thisUpdate..nextUpdate window must hold the verification time. Pure: the
- * caller fetches responses (collateral) and passes them in.
+ * caller fetches responses (collateral) and passes them in. Its times are
+ * GeneralizedTime whatever the year (RFC 6960 §4.2.1), unlike certificates'.
  */
 import { createHash } from "node:crypto";
 import { EvidenceFormatError, VerificationError } from "../../errors/KeepledgerError.ts";
@@ -80,11 +81,11 @@ function parseSingle(single: Tlv, i: number): OcspSingleResponse {
   else if (certStatus?.tag === 0x82 && certStatus.value.length === 0) status = "unknown";
   else if (certStatus?.tag === 0xa1) {
     status = "revoked";
-    revocationTime = parseTime(childrenOf(certStatus, `${field}.revokedInfo`)[0], `${field}.revocationTime`);
+    revocationTime = parseTime(childrenOf(certStatus, `${field}.revokedInfo`)[0], `${field}.revocationTime`, true);
   } else malformed("certStatus is not good, revoked or unknown", `${field}.certStatus`, certStatus?.offset ?? 0);
   let nextUpdate: Date | null = null;
   for (const t of rest) {
-    if (t.tag === 0xa0 && nextUpdate === null) nextUpdate = parseTime(childrenOf(t, `${field}.nextUpdate`)[0], `${field}.nextUpdate`);
+    if (t.tag === 0xa0 && nextUpdate === null) nextUpdate = parseTime(childrenOf(t, `${field}.nextUpdate`)[0], `${field}.nextUpdate`, true);
     else if (t.tag !== 0xa1) malformed("unexpected field in SingleResponse", field, t.offset);
   }
   return {
@@ -94,7 +95,7 @@ function parseSingle(single: Tlv, i: number): OcspSingleResponse {
     serial: normalizeSerial(Buffer.from(serialTlv.value).toString("hex")),
     status,
     revocationTime,
-    thisUpdate: parseTime(thisUpdate, `${field}.thisUpdate`),
+    thisUpdate: parseTime(thisUpdate, `${field}.thisUpdate`, true),
     nextUpdate,
   };
 }
@@ -133,7 +134,7 @@ export function parseOcspResponse(der: Uint8Array, caches?: PkiCaches): ParsedOc
   if (rid?.tag === 0xa1) responderId = { byName: expect(childrenOf(rid, "responderID")[0], DER.SEQUENCE, "responderID.byName").raw };
   else if (rid?.tag === 0xa2) responderId = { byKeyHash: expect(childrenOf(rid, "responderID")[0], DER.OCTET_STRING, "responderID.byKey").value };
   else malformed("responderID is neither byName nor byKey", "tbsResponseData.responderID", rid?.offset ?? 0);
-  const producedAt = parseTime(fields[k++], "tbsResponseData.producedAt");
+  const producedAt = parseTime(fields[k++], "tbsResponseData.producedAt", true);
   const responses = childrenOf(expect(fields[k++], DER.SEQUENCE, "tbsResponseData.responses"), "responses").map(parseSingle);
   if (fields[k]?.tag === 0xa1) k++; // responseExtensions (a nonce, which offline verification cannot use)
   if (k !== fields.length) malformed("unexpected fields in tbsResponseData", "tbsResponseData");
