@@ -32,7 +32,11 @@ export interface DeviceChain {
 }
 
 /** The DICE CompositeDeviceID extension NVIDIA's Hopper leaf carries: { version 1, SPKI, FWID { sha384, digest } }. */
-export async function fwidExtension(spkiKeys: webcrypto.CryptoKeyPair, fwid: Uint8Array, extOid = "2.23.133.5.4.1"): Promise<x509.Extension> {
+export async function fwidExtension(
+  spkiKeys: webcrypto.CryptoKeyPair,
+  fwid: Uint8Array,
+  extOid = "2.23.133.5.4.1",
+): Promise<x509.Extension> {
   const value = seq(integer(1), await spkiOf(spkiKeys), seq(oid(SHA384_OID), octets(fwid)));
   return new x509.Extension(extOid, false, value);
 }
@@ -48,7 +52,10 @@ export interface DeviceChainOptions {
 }
 
 export async function createDeviceChain(options: DeviceChainOptions = {}): Promise<DeviceChain> {
-  const dates = { ...(options.notBefore ? { notBefore: options.notBefore } : {}), ...(options.notAfter ? { notAfter: options.notAfter } : {}) };
+  const dates = {
+    ...(options.notBefore ? { notBefore: options.notBefore } : {}),
+    ...(options.notAfter ? { notAfter: options.notAfter } : {}),
+  };
   const fwid = options.fwid ?? new Uint8Array(createHash("sha384").update("test fwid").digest());
   const root = await createRoot("Test NVIDIA Device Identity CA", { ...CA, ...dates });
   const identity = await issue(root, "NVIDIA GH100 Identity", { ...CA, ...dates });
@@ -102,7 +109,9 @@ export async function createSpdmReport(leaf: TestCa, options: ReportOptions): Pr
   const nonce = options.nonce ?? new Uint8Array(32).fill(0x11);
   const request = Buffer.concat([Uint8Array.of(0x11, 0xe0, 0x01, 0xff), nonce, Uint8Array.of(0)]);
   const blocks = options.blocks ?? testBlocks();
-  const record = Buffer.concat(blocks.map((d, i) => Buffer.concat([Uint8Array.of(i + 1, 1), u16(3 + d.length), Uint8Array.of(1), u16(d.length), d])));
+  const record = Buffer.concat(
+    blocks.map((d, i) => Buffer.concat([Uint8Array.of(i + 1, 1), u16(3 + d.length), Uint8Array.of(1), u16(d.length), d])),
+  );
   const fields = new Map<number, Uint8Array>([
     [6, options.vbiosVersion ?? TEST_VBIOS_BYTES],
     [14, Uint8Array.of(0xb1, 0x03, 0, 0)],
@@ -138,7 +147,10 @@ export interface RimChain {
 }
 
 export async function createRimChain(options: { notBefore?: Date; notAfter?: Date; signer?: CertOptions } = {}): Promise<RimChain> {
-  const dates = { ...(options.notBefore ? { notBefore: options.notBefore } : {}), ...(options.notAfter ? { notAfter: options.notAfter } : {}) };
+  const dates = {
+    ...(options.notBefore ? { notBefore: options.notBefore } : {}),
+    ...(options.notAfter ? { notAfter: options.notAfter } : {}),
+  };
   const root = await createRoot("Test NVIDIA CoRIM signing Root CA", { ...CA, ...dates });
   const ca = await issue(root, "NVIDIA Reference Value GH100 CA", { ...CA, ...dates });
   const l3 = await issue(ca, "NVIDIA Reference Value L3 GH100 002", { ...CA, ...dates });
@@ -193,7 +205,8 @@ export async function createRim(chain: RimChain, options: RimOptions): Promise<U
 export async function goodOcspFor(chains: TestCa[][], entry: Omit<OcspEntry, "certificate"> = {}): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (const chain of chains) {
-    for (let i = 0; i < chain.length - 1; i++) out.push(await createOcspResponse(chain[i + 1]!, [{ certificate: chain[i]!.cert, ...entry }]));
+    for (let i = 0; i < chain.length - 1; i++)
+      out.push(await createOcspResponse(chain[i + 1]!, [{ certificate: chain[i]!.cert, ...entry }]));
   }
   return out;
 }

@@ -100,7 +100,12 @@ export async function createOcspResponse(issuer: TestCa, entries: OcspEntry[], o
 }
 
 /** A delegated OCSP responder certificate issued by `issuer` (extendedKeyUsage id-kp-OCSPSigning unless `ocspSigning` is false). */
-export async function issueOcspResponder(issuer: TestCa, name: string, ocspSigning = true, options: { notBefore?: Date; notAfter?: Date } = {}): Promise<TestCa> {
+export async function issueOcspResponder(
+  issuer: TestCa,
+  name: string,
+  ocspSigning = true,
+  options: { notBefore?: Date; notAfter?: Date } = {},
+): Promise<TestCa> {
   return issue(issuer, name, {
     keyKind: issuer.keyKind === "p384" ? "p384" : "p256",
     ...options,

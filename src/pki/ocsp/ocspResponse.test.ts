@@ -33,7 +33,9 @@ function status(der: Uint8Array, at = AT, certificate = leaf) {
 
 describe("OCSP responses (RFC 6960)", () => {
   it("accepts a good answer signed by the issuer, until its nextUpdate", async () => {
-    const der = await createOcspResponse(ca, [{ certificate: leaf.cert, thisUpdate: new Date("2026-02-01Z"), nextUpdate: new Date("2026-04-01Z") }]);
+    const der = await createOcspResponse(ca, [
+      { certificate: leaf.cert, thisUpdate: new Date("2026-02-01Z"), nextUpdate: new Date("2026-04-01Z") },
+    ]);
     expect(looksLikeOcspResponse(der)).toBe(true);
     const s = status(der);
     expect(s.single.status).toBe("good");
@@ -85,7 +87,12 @@ describe("OCSP responses (RFC 6960)", () => {
   it("takes the newest answer in force", async () => {
     const older = await createOcspResponse(ca, [{ certificate: leaf.cert, thisUpdate: new Date("2026-01-01Z"), status: "revoked" }]);
     const newer = await createOcspResponse(ca, [{ certificate: leaf.cert, thisUpdate: new Date("2026-02-01Z") }]);
-    const s = checkOcspStatus({ responses: [parseOcspResponse(older), parseOcspResponse(newer)], certificate: leaf.cert, issuer: ca.cert, at: AT });
+    const s = checkOcspStatus({
+      responses: [parseOcspResponse(older), parseOcspResponse(newer)],
+      certificate: leaf.cert,
+      issuer: ca.cert,
+      at: AT,
+    });
     expect(s.single.thisUpdate.toISOString()).toBe("2026-02-01T00:00:00.000Z");
   });
 

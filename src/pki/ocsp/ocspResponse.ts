@@ -71,7 +71,10 @@ function parseSingle(single: Tlv, i: number): OcspSingleResponse {
   const [certId, certStatus, thisUpdate, ...rest] = childrenOf(expect(single, DER.SEQUENCE, field), field);
   const [hashAlg, nameHash, keyHash, serial, ...extra] = childrenOf(expect(certId, DER.SEQUENCE, `${field}.certID`), `${field}.certID`);
   if (extra.length > 0) malformed("certID has extra fields", `${field}.certID`);
-  const hashOid = readOid(childrenOf(expect(hashAlg, DER.SEQUENCE, `${field}.certID.hashAlgorithm`), field)[0], `${field}.certID.hashAlgorithm`);
+  const hashOid = readOid(
+    childrenOf(expect(hashAlg, DER.SEQUENCE, `${field}.certID.hashAlgorithm`), field)[0],
+    `${field}.certID.hashAlgorithm`,
+  );
   const hash = CERT_ID_HASHES[hashOid];
   if (!hash) malformed(`unsupported CertID hash ${hashOid}`, `${field}.certID.hashAlgorithm`);
   const serialTlv = expect(serial, DER.INTEGER, `${field}.certID.serialNumber`);
@@ -113,7 +116,8 @@ export function parseOcspResponse(der: Uint8Array, caches?: PkiCaches): ParsedOc
   }
   const [responseBytes] = childrenOf(expect(bytesTlv, 0xa0, "responseBytes"), "responseBytes");
   const [type, octets] = childrenOf(expect(responseBytes, DER.SEQUENCE, "responseBytes"), "responseBytes");
-  if (readOid(type, "responseBytes.responseType") !== ID_PKIX_OCSP_BASIC) malformed("not a BasicOCSPResponse", "responseBytes.responseType");
+  if (readOid(type, "responseBytes.responseType") !== ID_PKIX_OCSP_BASIC)
+    malformed("not a BasicOCSPResponse", "responseBytes.responseType");
   const inner = expect(octets, DER.OCTET_STRING, "responseBytes.response");
   const basic = readSingle(inner.value, DER.SEQUENCE, "BasicOCSPResponse", inner.valueOffset);
   const [tbs, alg, sig, certs, ...more] = childrenOf(basic, "BasicOCSPResponse");
@@ -132,7 +136,8 @@ export function parseOcspResponse(der: Uint8Array, caches?: PkiCaches): ParsedOc
   const rid = fields[k++];
   let responderId: ParsedOcspResponse["responderId"];
   if (rid?.tag === 0xa1) responderId = { byName: expect(childrenOf(rid, "responderID")[0], DER.SEQUENCE, "responderID.byName").raw };
-  else if (rid?.tag === 0xa2) responderId = { byKeyHash: expect(childrenOf(rid, "responderID")[0], DER.OCTET_STRING, "responderID.byKey").value };
+  else if (rid?.tag === 0xa2)
+    responderId = { byKeyHash: expect(childrenOf(rid, "responderID")[0], DER.OCTET_STRING, "responderID.byKey").value };
   else malformed("responderID is neither byName nor byKey", "tbsResponseData.responderID", rid?.offset ?? 0);
   const producedAt = parseTime(fields[k++], "tbsResponseData.producedAt", true);
   const responses = childrenOf(expect(fields[k++], DER.SEQUENCE, "tbsResponseData.responses"), "responses").map(parseSingle);
@@ -187,16 +192,30 @@ function responderOf(response: ParsedOcspResponse, issuer: ParsedCertificate, at
   if (verifyWith(response.signatureAlgorithm, response.tbs, response.signature, issuer.publicKey, "der")) return issuer;
   for (const cert of response.certificates) {
     if (!verifyWith(response.signatureAlgorithm, response.tbs, response.signature, cert.publicKey, "der")) continue;
-    if (cert.issuer === issuer.subject && isSignedBy(cert, issuer, caches) && hasOcspSigning(cert) && at >= cert.notBefore && at <= cert.notAfter) {
+    if (
+      cert.issuer === issuer.subject &&
+      isSignedBy(cert, issuer, caches) &&
+      hasOcspSigning(cert) &&
+      at >= cert.notBefore &&
+      at <= cert.notAfter
+    ) {
       return cert;
     }
-    throw new VerificationError(OCSP_CODES.OCSP_RESPONDER_UNAUTHORIZED, `the OCSP responder "${cert.subject}" is not authorized by "${issuer.subject}"`, {
-      details: { responder: cert.subject, issuer: issuer.subject, at },
-    });
+    throw new VerificationError(
+      OCSP_CODES.OCSP_RESPONDER_UNAUTHORIZED,
+      `the OCSP responder "${cert.subject}" is not authorized by "${issuer.subject}"`,
+      {
+        details: { responder: cert.subject, issuer: issuer.subject, at },
+      },
+    );
   }
-  throw new VerificationError(OCSP_CODES.OCSP_SIGNATURE_INVALID, `the OCSP response for a certificate of "${issuer.subject}" does not verify`, {
-    details: { issuer: issuer.subject, responderCertificates: response.certificates.map((c) => c.subject) },
-  });
+  throw new VerificationError(
+    OCSP_CODES.OCSP_SIGNATURE_INVALID,
+    `the OCSP response for a certificate of "${issuer.subject}" does not verify`,
+    {
+      details: { issuer: issuer.subject, responderCertificates: response.certificates.map((c) => c.subject) },
+    },
+  );
 }
 
 export interface OcspStatusOptions {
@@ -224,7 +243,9 @@ export function checkOcspStatus(options: OcspStatusOptions): OcspStatus {
   const { certificate, issuer, at } = options;
   const details = { subject: certificate.subject, serial: certificate.serial, issuer: issuer.subject, at };
   const covering = options.responses
-    .flatMap((response) => response.responses.filter((s) => coversCertificate(s, certificate, issuer)).map((single) => ({ response, single })))
+    .flatMap((response) =>
+      response.responses.filter((s) => coversCertificate(s, certificate, issuer)).map((single) => ({ response, single })),
+    )
     .sort((a, b) => b.single.thisUpdate.getTime() - a.single.thisUpdate.getTime());
   if (covering.length === 0) {
     throw new VerificationError(OCSP_CODES.OCSP_CERT_NOT_COVERED, `no OCSP response covers "${certificate.subject}"`, { details });
@@ -248,7 +269,9 @@ export function checkOcspStatus(options: OcspStatusOptions): OcspStatus {
     });
   }
   if (single.status === "unknown") {
-    throw new VerificationError(OCSP_CODES.OCSP_CERT_STATUS_UNKNOWN, `the OCSP responder does not know "${certificate.subject}"`, { details });
+    throw new VerificationError(OCSP_CODES.OCSP_CERT_STATUS_UNKNOWN, `the OCSP responder does not know "${certificate.subject}"`, {
+      details,
+    });
   }
   return { response, single, responder, expiresAt: single.nextUpdate };
 }

@@ -34,9 +34,13 @@ export function appraiseMeasurements(
       if (!m.active) continue;
       const other = golden.get(m.index);
       if (other) {
-        throw new VerificationError(NVGPU_VERIFY_CODES.NVGPU_RIM_INDEX_CONFLICT, `the ${other.source} and ${rim.name} RIMs both measure index ${m.index}`, {
-          details: { index: m.index },
-        });
+        throw new VerificationError(
+          NVGPU_VERIFY_CODES.NVGPU_RIM_INDEX_CONFLICT,
+          `the ${other.source} and ${rim.name} RIMs both measure index ${m.index}`,
+          {
+            details: { index: m.index },
+          },
+        );
       }
       golden.set(m.index, { source: rim.name, m });
     }
@@ -51,9 +55,13 @@ export function appraiseMeasurements(
     else mismatched.push({ index, source, reported });
   }
   if (mismatched.length > 0) {
-    throw new VerificationError(NVGPU_VERIFY_CODES.NVGPU_MEASUREMENT_MISMATCH, `${mismatched.length} measurement(s) match no golden value`, {
-      details: { mismatched },
-    });
+    throw new VerificationError(
+      NVGPU_VERIFY_CODES.NVGPU_MEASUREMENT_MISMATCH,
+      `${mismatched.length} measurement(s) match no golden value`,
+      {
+        details: { mismatched },
+      },
+    );
   }
   return { matched, waived };
 }

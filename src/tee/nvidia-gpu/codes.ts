@@ -4,7 +4,8 @@ import { defineErrorCodes } from "../../errors/catalogue.ts";
 export const NVGPU_FORMAT_CODES = defineErrorCodes("tee/nvidia-gpu/format", {
   NVGPU_REPORT_TRUNCATED: {
     stage: "format",
-    description: "The NVIDIA GPU attestation report ends before a field it declares (request, measurement record, nonce, opaque data or signature).",
+    description:
+      "The NVIDIA GPU attestation report ends before a field it declares (request, measurement record, nonce, opaque data or signature).",
   },
   NVGPU_REPORT_TRAILING_BYTES: {
     stage: "format",
@@ -26,15 +27,18 @@ export const NVGPU_FORMAT_CODES = defineErrorCodes("tee/nvidia-gpu/format", {
   },
   NVGPU_OPAQUE_DATA_INVALID: {
     stage: "format",
-    description: "The report's opaque data is not a list of well-formed type-length-value fields, repeats a field, or a field has the wrong size.",
+    description:
+      "The report's opaque data is not a list of well-formed type-length-value fields, repeats a field, or a field has the wrong size.",
   },
   NVGPU_OPAQUE_FIELD_MISSING: {
     stage: "format",
-    description: "The report's opaque data lacks a field keepledger needs (driver version, VBIOS version, project, SKUs, FWID, NVDEC0 status).",
+    description:
+      "The report's opaque data lacks a field keepledger needs (driver version, VBIOS version, project, SKUs, FWID, NVDEC0 status).",
   },
   NVGPU_EVIDENCE_ENCODING_INVALID: {
     stage: "format",
-    description: "The NVIDIA GPU evidence file is neither hex text of an SPDM report nor the keepledger JSON envelope of report and certificate chain.",
+    description:
+      "The NVIDIA GPU evidence file is neither hex text of an SPDM report nor the keepledger JSON envelope of report and certificate chain.",
   },
   NVGPU_RIM_XML_INVALID: {
     stage: "format",
@@ -61,7 +65,8 @@ export const NVGPU_VERIFY_CODES = defineErrorCodes("tee/nvidia-gpu/verify", {
   },
   NVGPU_FWID_MISMATCH: {
     stage: "verification",
-    description: "The report's FWID is not the FWID in the leaf certificate's TCG DICE TcbInfo extension, or the leaf has no such extension.",
+    description:
+      "The report's FWID is not the FWID in the leaf certificate's TCG DICE TcbInfo extension, or the leaf has no such extension.",
   },
   NVGPU_OCSP_MISSING: {
     stage: "verification",

@@ -31,7 +31,9 @@ function verified() {
     at: new Date("2026-03-01T00:00:00Z"),
     collateral: {
       certificates: parsePemCertificates(fixtureText("nvidia-gpu", SET, "hopperCertChain.txt")),
-      rims: ["NV_GPU_DRIVER_GH100_550.90.07.swidtag", "NV_GPU_VBIOS_1010_0200_882_96009F0001.swidtag"].map((f) => parseRim(fixtureBytes("nvidia-gpu", SET, f))),
+      rims: ["NV_GPU_DRIVER_GH100_550.90.07.swidtag", "NV_GPU_VBIOS_1010_0200_882_96009F0001.swidtag"].map((f) =>
+        parseRim(fixtureBytes("nvidia-gpu", SET, f)),
+      ),
       ocspResponses: [],
     },
     dangerouslyAllowUncheckedRevocation: true,
@@ -43,7 +45,9 @@ describe("the NVIDIA GPU measurement layout", () => {
     const { claims } = verified();
     const m = nvidiaGpuMeasurementFromClaims(claims);
     // The RIM digests are the XML-DSig DigestValues NVIDIA signed.
-    expect(Buffer.from(claims.driverRim.digest).toString("base64")).toBe("gMJpwhbIgNbvN2MwY4EIVtt3HB8FwVyt8qScd2sGABAcz9kkcZbstfcfJxVa1+Kw");
+    expect(Buffer.from(claims.driverRim.digest).toString("base64")).toBe(
+      "gMJpwhbIgNbvN2MwY4EIVtt3HB8FwVyt8qScd2sGABAcz9kkcZbstfcfJxVa1+Kw",
+    );
     expect(Buffer.from(claims.vbiosRim.digest).toString("base64")).toBe("eWI4jY4L9uoPzlFtnsw6GcDrN+MSfH2gdo3N7oTM/kDxfrIw7NoGGvD/Of84GYud");
     const value = encodeNvidiaGpuMeasurement(m);
     expect((value.length - 2) / 2).toBe(NVIDIA_GPU_MEASUREMENT_LENGTH);
@@ -71,8 +75,8 @@ describe("the NVIDIA GPU measurement layout", () => {
   });
 
   it("refuses digests that are not 48 bytes", () => {
-    expect(codeOf(() => encodeNvidiaGpuMeasurement({ tee: "nvidia-gpu", driverRimDigest: "0x00", vbiosRimDigest: `0x${"00".repeat(48)}` }))).toBe(
-      "NVGPU_MEASUREMENT_VALUE_INVALID",
-    );
+    expect(
+      codeOf(() => encodeNvidiaGpuMeasurement({ tee: "nvidia-gpu", driverRimDigest: "0x00", vbiosRimDigest: `0x${"00".repeat(48)}` })),
+    ).toBe("NVGPU_MEASUREMENT_VALUE_INVALID");
   });
 });

@@ -113,9 +113,13 @@ export function opaqueString(value: Uint8Array, name: string): string {
   for (let i = 0; i < value.length; i++) {
     const b = value[i]!;
     if (i < end ? b < 0x20 || b > 0x7e : b !== 0) {
-      throw new EvidenceFormatError(NVGPU_FORMAT_CODES.NVGPU_OPAQUE_DATA_INVALID, `opaque field ${name} is not a NUL-terminated ASCII string`, {
-        at: { field: `OpaqueData.${name}`, offset: i },
-      });
+      throw new EvidenceFormatError(
+        NVGPU_FORMAT_CODES.NVGPU_OPAQUE_DATA_INVALID,
+        `opaque field ${name} is not a NUL-terminated ASCII string`,
+        {
+          at: { field: `OpaqueData.${name}`, offset: i },
+        },
+      );
     }
   }
   return Buffer.from(value.subarray(0, end)).toString("latin1").trim();

@@ -6,7 +6,8 @@ import { parseSpdmReport } from "./parseSpdmReport.ts";
 
 const SET = "h100-nvtrust-sample-550.90.07-fullrim";
 const NEG = "h100-invalid-signature-negative";
-const reportBytes = (): Uint8Array => new Uint8Array(Buffer.from(fixtureText("nvidia-gpu", SET, "hopperAttestationReport.txt").trim(), "hex"));
+const reportBytes = (): Uint8Array =>
+  new Uint8Array(Buffer.from(fixtureText("nvidia-gpu", SET, "hopperAttestationReport.txt").trim(), "hex"));
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 function errorOf(fn: () => unknown): EvidenceFormatError | undefined {
@@ -106,7 +107,13 @@ function set(b: Uint8Array, i: number, v: number): Uint8Array {
 describe("the evidence file forms", () => {
   it("detects hex text, binary reports and NVIDIA's JSON evidence object, and nothing else", () => {
     const text = fixtureBytes("nvidia-gpu", SET, "hopperAttestationReport.txt");
-    const json = Buffer.from(JSON.stringify({ evidence: Buffer.from(reportBytes()).toString("base64"), certificate: Buffer.from(fixtureText("nvidia-gpu", SET, "hopperCertChain.txt")).toString("base64"), arch: "HOPPER" }));
+    const json = Buffer.from(
+      JSON.stringify({
+        evidence: Buffer.from(reportBytes()).toString("base64"),
+        certificate: Buffer.from(fixtureText("nvidia-gpu", SET, "hopperCertChain.txt")).toString("base64"),
+        arch: "HOPPER",
+      }),
+    );
     expect(detectNvidiaGpuEvidence(text)).toBe(true);
     expect(detectNvidiaGpuEvidence(reportBytes())).toBe(true);
     expect(detectNvidiaGpuEvidence(json)).toBe(true);

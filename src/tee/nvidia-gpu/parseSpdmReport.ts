@@ -55,7 +55,13 @@ export interface SpdmMeasurementReport {
   signedBytes: Uint8Array;
 }
 
-function formatError(code: keyof typeof NVGPU_FORMAT_CODES, message: string, field: string, offset: number, details?: Record<string, unknown>): never {
+function formatError(
+  code: keyof typeof NVGPU_FORMAT_CODES,
+  message: string,
+  field: string,
+  offset: number,
+  details?: Record<string, unknown>,
+): never {
   throw new EvidenceFormatError(NVGPU_FORMAT_CODES[code], message, { at: { field, offset }, ...(details ? { details } : {}) });
 }
 
@@ -64,7 +70,10 @@ export function asReportError<T>(read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (e instanceof EvidenceFormatError && (e.code === EVIDENCE_CODES.EVIDENCE_TRUNCATED || e.code === EVIDENCE_CODES.EVIDENCE_LENGTH_INVALID)) {
+    if (
+      e instanceof EvidenceFormatError &&
+      (e.code === EVIDENCE_CODES.EVIDENCE_TRUNCATED || e.code === EVIDENCE_CODES.EVIDENCE_LENGTH_INVALID)
+    ) {
       throw new EvidenceFormatError(NVGPU_FORMAT_CODES.NVGPU_REPORT_TRUNCATED, `NVIDIA GPU report: ${e.shortMessage}`, {
         ...(e.at ? { at: e.at } : {}),
         details: e.details,
@@ -110,21 +119,38 @@ function parseBlocks(record: ByteCursor, count: number): MeasurementBlock[] {
     const valueType = block.u8(`MeasurementRecord[${i}].DMTFSpecMeasurementValueType`);
     const valueSize = block.u16le(`MeasurementRecord[${i}].DMTFSpecMeasurementValueSize`);
     // NVIDIA's RIMs compare 48-byte SHA-384 digests at indices 1..N in order: anything else cannot be appraised.
-    if (index !== i + 1 || specification !== DMTF_MEASUREMENT_SPECIFICATION || valueSize !== MEASUREMENT_DIGEST_LENGTH || size !== 3 + valueSize) {
-      formatError("NVGPU_MEASUREMENT_BLOCK_INVALID", `measurement block ${i} is not DMTF block ${i + 1} with a 48-byte digest`, `MeasurementRecord[${i}]`, at, {
-        index,
-        specification,
-        size,
-        valueSize,
-      });
+    if (
+      index !== i + 1 ||
+      specification !== DMTF_MEASUREMENT_SPECIFICATION ||
+      valueSize !== MEASUREMENT_DIGEST_LENGTH ||
+      size !== 3 + valueSize
+    ) {
+      formatError(
+        "NVGPU_MEASUREMENT_BLOCK_INVALID",
+        `measurement block ${i} is not DMTF block ${i + 1} with a 48-byte digest`,
+        `MeasurementRecord[${i}]`,
+        at,
+        {
+          index,
+          specification,
+          size,
+          valueSize,
+        },
+      );
     }
     const digest = block.bytesOf(valueSize, `MeasurementRecord[${i}].DMTFSpecMeasurementValue`);
     blocks.push({ index, valueType, digest });
   }
   if (record.remaining !== 0) {
-    formatError("NVGPU_MEASUREMENT_BLOCK_INVALID", "MeasurementRecordLength is longer than its blocks", "MeasurementRecord", record.offset, {
-      trailing: record.remaining,
-    });
+    formatError(
+      "NVGPU_MEASUREMENT_BLOCK_INVALID",
+      "MeasurementRecordLength is longer than its blocks",
+      "MeasurementRecord",
+      record.offset,
+      {
+        trailing: record.remaining,
+      },
+    );
   }
   return blocks;
 }
@@ -137,16 +163,28 @@ export function parseSpdmReport(bytes: Uint8Array): SpdmMeasurementReport {
     const responseStart = c.position;
     const version = c.u8("response.SPDMVersion");
     if (version !== SPDM_VERSION_1_1) {
-      formatError("NVGPU_SPDM_VERSION_UNSUPPORTED", `SPDM response version 0x${version.toString(16)} is not 1.1`, "response.SPDMVersion", responseStart, {
-        got: version,
-        want: SPDM_VERSION_1_1,
-      });
+      formatError(
+        "NVGPU_SPDM_VERSION_UNSUPPORTED",
+        `SPDM response version 0x${version.toString(16)} is not 1.1`,
+        "response.SPDMVersion",
+        responseStart,
+        {
+          got: version,
+          want: SPDM_VERSION_1_1,
+        },
+      );
     }
     const code = c.u8("response.RequestResponseCode");
     if (code !== MEASUREMENTS) {
-      formatError("NVGPU_SPDM_MESSAGE_UNEXPECTED", `response code 0x${code.toString(16)} is not MEASUREMENTS`, "response.RequestResponseCode", responseStart + 1, {
-        got: code,
-      });
+      formatError(
+        "NVGPU_SPDM_MESSAGE_UNEXPECTED",
+        `response code 0x${code.toString(16)} is not MEASUREMENTS`,
+        "response.RequestResponseCode",
+        responseStart + 1,
+        {
+          got: code,
+        },
+      );
     }
     const param1 = c.u8("response.Param1");
     const param2 = c.u8("response.Param2");
@@ -163,7 +201,9 @@ export function parseSpdmReport(bytes: Uint8Array): SpdmMeasurementReport {
     const signedEnd = c.position;
     const signature = c.bytesOf(SPDM_SIGNATURE_LENGTH, "response.Signature");
     if (c.remaining !== 0) {
-      formatError("NVGPU_REPORT_TRAILING_BYTES", "bytes follow the report's signature", "response.Signature", c.offset, { trailing: c.remaining });
+      formatError("NVGPU_REPORT_TRAILING_BYTES", "bytes follow the report's signature", "response.Signature", c.offset, {
+        trailing: c.remaining,
+      });
     }
     return {
       bytes,

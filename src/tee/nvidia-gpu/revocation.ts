@@ -19,7 +19,11 @@ export interface RevocationOptions {
   caches?: PkiCaches;
 }
 
-export function checkChainRevocation(chain: VerifiedChain, first: number, options: RevocationOptions): { checked: boolean; expiresAt: Date } {
+export function checkChainRevocation(
+  chain: VerifiedChain,
+  first: number,
+  options: RevocationOptions,
+): { checked: boolean; expiresAt: Date } {
   const certs = chain.certificates;
   let expiresAt = chain.expiresAt;
   let checked = true;

@@ -42,7 +42,9 @@ function codeOf(fn: () => unknown): string | undefined {
 function realCollateral(set = SET, chainFile = "hopperCertChain.txt"): NvidiaGpuCollateral {
   return {
     certificates: parsePemCertificates(fixtureText("nvidia-gpu", set, chainFile)),
-    rims: ["NV_GPU_DRIVER_GH100_550.90.07.swidtag", "NV_GPU_VBIOS_1010_0200_882_96009F0001.swidtag"].map((f) => parseRim(fixtureBytes("nvidia-gpu", SET, f))),
+    rims: ["NV_GPU_DRIVER_GH100_550.90.07.swidtag", "NV_GPU_VBIOS_1010_0200_882_96009F0001.swidtag"].map((f) =>
+      parseRim(fixtureBytes("nvidia-gpu", SET, f)),
+    ),
     ocspResponses: [],
   };
 }
@@ -83,7 +85,9 @@ describe("real H100 evidence with NVIDIA's RIMs (no OCSP response is public)", (
   it("refuses h100-invalid-signature-negative with a signature code", () => {
     const ev = parseNvidiaGpuEvidence(fixtureBytes("nvidia-gpu", NEG, "hopperAttestationReportInvalidSignature.txt"));
     const collateral = realCollateral(NEG, "hopperCertChainExpired.txt");
-    expect(codeOf(() => verifyNvidiaGpu(ev, { at: AT, collateral, dangerouslyAllowUncheckedRevocation: true }))).toBe("NVGPU_REPORT_SIGNATURE_INVALID");
+    expect(codeOf(() => verifyNvidiaGpu(ev, { at: AT, collateral, dangerouslyAllowUncheckedRevocation: true }))).toBe(
+      "NVGPU_REPORT_SIGNATURE_INVALID",
+    );
   });
 
   it.each([
@@ -91,23 +95,41 @@ describe("real H100 evidence with NVIDIA's RIMs (no OCSP response is public)", (
     { name: "before the VBIOS RIM signer was issued", at: "2026-01-07T18:39:20Z", want: "CERT_NOT_YET_VALID" },
     { name: "before the device chain's root was issued", at: "2021-11-04T00:00:00Z", want: "CERT_NOT_YET_VALID" },
   ])("refuses $name", ({ at, want }) => {
-    expect(codeOf(() => verifyNvidiaGpu(realEvidence(), { at: new Date(at), collateral: realCollateral(), dangerouslyAllowUncheckedRevocation: true }))).toBe(want);
+    expect(
+      codeOf(() =>
+        verifyNvidiaGpu(realEvidence(), { at: new Date(at), collateral: realCollateral(), dangerouslyAllowUncheckedRevocation: true }),
+      ),
+    ).toBe(want);
   });
 
   it("accepts at both ends of the validity window", () => {
     for (const at of ["2026-01-07T18:39:21Z", "2026-06-01T02:08:29Z"]) {
-      expect(verifyNvidiaGpu(realEvidence(), { at: new Date(at), collateral: realCollateral(), dangerouslyAllowUncheckedRevocation: true }).claims.measurementsMatched).toBe(33);
+      expect(
+        verifyNvidiaGpu(realEvidence(), { at: new Date(at), collateral: realCollateral(), dangerouslyAllowUncheckedRevocation: true })
+          .claims.measurementsMatched,
+      ).toBe(33);
     }
   });
 
   it("refuses without the device chain, without a RIM, and against another root", async () => {
     const noChain = { ...realCollateral(), certificates: [] };
-    expect(codeOf(() => verifyNvidiaGpu(realEvidence(), { at: AT, collateral: noChain, dangerouslyAllowUncheckedRevocation: true }))).toBe("NVGPU_CERT_CHAIN_MISSING");
+    expect(codeOf(() => verifyNvidiaGpu(realEvidence(), { at: AT, collateral: noChain, dangerouslyAllowUncheckedRevocation: true }))).toBe(
+      "NVGPU_CERT_CHAIN_MISSING",
+    );
     const noVbios = { ...realCollateral(), rims: realCollateral().rims.slice(0, 1) };
-    expect(codeOf(() => verifyNvidiaGpu(realEvidence(), { at: AT, collateral: noVbios, dangerouslyAllowUncheckedRevocation: true }))).toBe("NVGPU_RIM_MISSING");
+    expect(codeOf(() => verifyNvidiaGpu(realEvidence(), { at: AT, collateral: noVbios, dangerouslyAllowUncheckedRevocation: true }))).toBe(
+      "NVGPU_RIM_MISSING",
+    );
     const other = asTrustedRoot(await createRoot("Other", { keyKind: "p384" }));
     expect(
-      codeOf(() => verifyNvidiaGpu(realEvidence(), { at: AT, collateral: realCollateral(), roots: { device: [other], rim: [other] }, dangerouslyAllowUncheckedRevocation: true })),
+      codeOf(() =>
+        verifyNvidiaGpu(realEvidence(), {
+          at: AT,
+          collateral: realCollateral(),
+          roots: { device: [other], rim: [other] },
+          dangerouslyAllowUncheckedRevocation: true,
+        }),
+      ),
     ).toBe("CERT_ROOT_UNTRUSTED");
   });
 
@@ -122,7 +144,10 @@ describe("real H100 evidence with NVIDIA's RIMs (no OCSP response is public)", (
       bytes[i]! ^= i < signedLength ? 0x01 : 0x80;
       try {
         const report = parseSpdmReport(bytes);
-        verifyNvidiaGpu({ report, info: decodeGpuOpaqueInfo(report.response.opaque), certChain: null }, { at: AT, collateral, caches, dangerouslyAllowUncheckedRevocation: true });
+        verifyNvidiaGpu(
+          { report, info: decodeGpuOpaqueInfo(report.response.opaque), certChain: null },
+          { at: AT, collateral, caches, dangerouslyAllowUncheckedRevocation: true },
+        );
         accepted.push(i);
       } catch (e) {
         if (!isKeepledgerError(e)) throw e;
@@ -183,15 +208,21 @@ describe("test-signer evidence: revocation, FWID, RIMs and golden values", () =>
   });
 
   it("refuses a revoked BROM certificate even when unchecked revocation is allowed", async () => {
-    const revoked = await createOcspResponse(device.provisioner, [{ certificate: device.brom.cert, status: "revoked", thisUpdate: new Date("2026-02-01Z") }]);
+    const revoked = await createOcspResponse(device.provisioner, [
+      { certificate: device.brom.cert, status: "revoked", thisUpdate: new Date("2026-02-01Z") },
+    ]);
     const code = codeOf(() => verifyNvidiaGpu(ev, options({ ocsp: [...ocsp, revoked], dangerouslyAllowUncheckedRevocation: true })));
     expect(code).toBe("CERT_REVOKED");
   });
   it("refuses a missing OCSP answer for a RIM certificate, and an expired one", async () => {
     const withoutL3 = ocsp.filter((o) => !parseOcspResponse(o).responses.some((r) => r.serial === rimChain.l3.cert.serial));
     expect(codeOf(() => verifyNvidiaGpu(ev, options({ ocsp: withoutL3 })))).toBe("NVGPU_OCSP_MISSING");
-    const stale = await createOcspResponse(rimChain.ca, [{ certificate: rimChain.l3.cert, thisUpdate: new Date("2026-01-01Z"), nextUpdate: new Date("2026-02-01Z") }]);
-    expect(codeOf(() => verifyNvidiaGpu(ev, options({ ocsp: [...withoutL3, stale], dangerouslyAllowUncheckedRevocation: true })))).toBe("OCSP_EXPIRED");
+    const stale = await createOcspResponse(rimChain.ca, [
+      { certificate: rimChain.l3.cert, thisUpdate: new Date("2026-01-01Z"), nextUpdate: new Date("2026-02-01Z") },
+    ]);
+    expect(codeOf(() => verifyNvidiaGpu(ev, options({ ocsp: [...withoutL3, stale], dangerouslyAllowUncheckedRevocation: true })))).toBe(
+      "OCSP_EXPIRED",
+    );
     const allowed = verifyNvidiaGpu(ev, options({ ocsp: withoutL3, dangerouslyAllowUncheckedRevocation: true }));
     expect(allowed.claims.revocationChecked).toBe(false);
   });
@@ -205,7 +236,11 @@ describe("test-signer evidence: revocation, FWID, RIMs and golden values", () =>
     const bw = await createDeviceChain({ extOid: "2.23.133.5.4.1.1" });
     const e = parseNvidiaGpuEvidence(await createSpdmReport(bw.leaf, { fwid: bw.fwid, blocks }));
     const base = options({ ocsp: [...ocsp, ...(await goodOcspFor([bw.chain.slice(1)]))] });
-    const v = verifyNvidiaGpu(e, { ...base, roots: rootsOf(bw, rimChain), collateral: { ...base.collateral, certificates: bw.chain.map((c) => c.cert) } });
+    const v = verifyNvidiaGpu(e, {
+      ...base,
+      roots: rootsOf(bw, rimChain),
+      collateral: { ...base.collateral, certificates: bw.chain.map((c) => c.cert) },
+    });
     expect(v.claims.architecture).toBe("blackwell");
   });
 
@@ -229,9 +264,17 @@ describe("test-signer evidence: revocation, FWID, RIMs and golden values", () =>
   });
 
   it("refuses a RIM changed after signing, another canonicalization, and another RIM root", async () => {
-    const tampered = await createRim(rimChain, { version: "550.90.07", golden: driverGolden, tamper: (x) => x.replace('index="7" active="True"', 'index="7" active="False"') });
+    const tampered = await createRim(rimChain, {
+      version: "550.90.07",
+      golden: driverGolden,
+      tamper: (x) => x.replace('index="7" active="True"', 'index="7" active="False"'),
+    });
     expect(codeOf(() => verifyNvidiaGpu(ev, options({ rims: [tampered, vbiosRim] })))).toBe("NVGPU_RIM_SIGNATURE_INVALID");
-    const c14n10 = await createRim(rimChain, { version: "550.90.07", golden: driverGolden, canonicalization: "http://www.w3.org/TR/2001/REC-xml-c14n-20010315" });
+    const c14n10 = await createRim(rimChain, {
+      version: "550.90.07",
+      golden: driverGolden,
+      canonicalization: "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+    });
     expect(codeOf(() => verifyNvidiaGpu(ev, options({ rims: [c14n10, vbiosRim] })))).toBe("NVGPU_RIM_SIGNATURE_INVALID");
     const foreign = await createRimChain();
     const foreignRim = await createRim(foreign, { version: "550.90.07", golden: driverGolden });
@@ -246,6 +289,14 @@ describe("test-signer evidence: revocation, FWID, RIMs and golden values", () =>
   it("refuses an expired device leaf", async () => {
     const short = await createDeviceChain({ leaf: { notAfter: new Date("2026-02-01Z") } });
     const e = parseNvidiaGpuEvidence(await createSpdmReport(short.leaf, { fwid: short.fwid, blocks }));
-    expect(codeOf(() => verifyNvidiaGpu(e, { ...options(), roots: rootsOf(short, rimChain), collateral: { ...options().collateral, certificates: short.chain.map((c) => c.cert) } }))).toBe("CERT_EXPIRED");
+    expect(
+      codeOf(() =>
+        verifyNvidiaGpu(e, {
+          ...options(),
+          roots: rootsOf(short, rimChain),
+          collateral: { ...options().collateral, certificates: short.chain.map((c) => c.cert) },
+        }),
+      ),
+    ).toBe("CERT_EXPIRED");
   });
 });

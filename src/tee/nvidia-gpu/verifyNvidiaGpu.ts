@@ -81,8 +81,16 @@ function chipOf(evidence: NvidiaGpuEvidence, leaf: ParsedCertificate): string {
   return (evidence.info.chipInfo ?? commonName(leaf.issuer).split(" ")[0] ?? "").toUpperCase();
 }
 
-function pickRim(kind: "driver" | "vbios", version: string, chip: string, options: VerifyNvidiaGpuOptions, roots: readonly TrustedRoot[]): VerifiedRim {
-  const candidates = options.collateral.rims.filter((r) => r.colloquialVersion.toLowerCase() === version.toLowerCase() && r.name.toUpperCase() === chip);
+function pickRim(
+  kind: "driver" | "vbios",
+  version: string,
+  chip: string,
+  options: VerifyNvidiaGpuOptions,
+  roots: readonly TrustedRoot[],
+): VerifiedRim {
+  const candidates = options.collateral.rims.filter(
+    (r) => r.colloquialVersion.toLowerCase() === version.toLowerCase() && r.name.toUpperCase() === chip,
+  );
   let firstError: unknown;
   for (const rim of candidates) {
     try {
@@ -117,15 +125,28 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
   const caches = options.caches ? { caches: options.caches } : {};
   const chain = evidence.certChain ?? deviceChainFrom(options.collateral.certificates);
   if (!chain || chain.length === 0) {
-    throw new VerificationError(NVGPU_VERIFY_CODES.NVGPU_CERT_CHAIN_MISSING, "no GPU device certificate chain in the evidence or the collateral");
+    throw new VerificationError(
+      NVGPU_VERIFY_CODES.NVGPU_CERT_CHAIN_MISSING,
+      "no GPU device certificate chain in the evidence or the collateral",
+    );
   }
-  const deviceChain = verifyCertificateChain({ name: "GPU device certificate chain", chain, roots: roots.device, at: options.at, ...caches });
+  const deviceChain = verifyCertificateChain({
+    name: "GPU device certificate chain",
+    chain,
+    roots: roots.device,
+    at: options.at,
+    ...caches,
+  });
   const leaf = deviceChain.certificates[0]!;
   const { report, info } = evidence;
   if (!verifyWith({ kind: "ecdsa", hash: "sha384" }, report.signedBytes, report.response.signature, leaf.publicKey, "p1363")) {
-    throw new VerificationError(NVGPU_VERIFY_CODES.NVGPU_REPORT_SIGNATURE_INVALID, "the GPU attestation report's signature does not verify with the device leaf key", {
-      details: { leaf: leaf.subject },
-    });
+    throw new VerificationError(
+      NVGPU_VERIFY_CODES.NVGPU_REPORT_SIGNATURE_INVALID,
+      "the GPU attestation report's signature does not verify with the device leaf key",
+      {
+        details: { leaf: leaf.subject },
+      },
+    );
   }
   const fwid = leafFwid(leaf);
   if (fwid === null || !bytesEqual(fwid.digest, info.fwid)) {
@@ -166,7 +187,11 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
     boardId: info.boardId,
     fwid: info.fwid,
     measurements,
-    measurementsDigest: new Uint8Array(createHash("sha384").update(concatBytes(...measurements)).digest()),
+    measurementsDigest: new Uint8Array(
+      createHash("sha384")
+        .update(concatBytes(...measurements))
+        .digest(),
+    ),
     measurementsMatched: appraisal.matched,
     driverRim: identity(driverRim),
     vbiosRim: identity(vbiosRim),

@@ -45,13 +45,33 @@ describe("C14N 1.1 against NVIDIA's shipped RIMs", () => {
 describe("C14N 1.1 rules (W3C xml-c14n11 §3 examples, narrowed)", () => {
   it.each([
     { name: "empty elements are expanded", input: "<a><b/></a>", want: "<a><b></b></a>" },
-    { name: "attributes sort by namespace URI then local name", input: '<a xmlns:z="urn:a" xmlns:y="urn:b" c="1" y:b="2" z:b="3" b="4"/>', want: '<a xmlns:y="urn:b" xmlns:z="urn:a" b="4" c="1" z:b="3" y:b="2"></a>' },
-    { name: "redundant namespace declarations are dropped", input: '<a xmlns="urn:x" xmlns:p="urn:p"><p:b xmlns:p="urn:p" xmlns="urn:x"/></a>', want: '<a xmlns="urn:x" xmlns:p="urn:p"><p:b></p:b></a>' },
-    { name: "the default namespace is undeclared where it changes to none", input: '<a xmlns="urn:x"><b xmlns=""/></a>', want: '<a xmlns="urn:x"><b xmlns=""></b></a>' },
+    {
+      name: "attributes sort by namespace URI then local name",
+      input: '<a xmlns:z="urn:a" xmlns:y="urn:b" c="1" y:b="2" z:b="3" b="4"/>',
+      want: '<a xmlns:y="urn:b" xmlns:z="urn:a" b="4" c="1" z:b="3" y:b="2"></a>',
+    },
+    {
+      name: "redundant namespace declarations are dropped",
+      input: '<a xmlns="urn:x" xmlns:p="urn:p"><p:b xmlns:p="urn:p" xmlns="urn:x"/></a>',
+      want: '<a xmlns="urn:x" xmlns:p="urn:p"><p:b></p:b></a>',
+    },
+    {
+      name: "the default namespace is undeclared where it changes to none",
+      input: '<a xmlns="urn:x"><b xmlns=""/></a>',
+      want: '<a xmlns="urn:x"><b xmlns=""></b></a>',
+    },
     { name: "text escapes &, <, > and CR", input: "<a>&amp;&lt;&gt;&#xD;\"'</a>", want: "<a>&amp;&lt;&gt;&#xD;\"'</a>" },
-    { name: "attribute values escape &, <, \", TAB, LF, CR", input: '<a b="&amp;&lt;&quot;&#9;&#10;&#13;>\'"/>', want: '<a b="&amp;&lt;&quot;&#x9;&#xA;&#xD;>\'"></a>' },
+    {
+      name: 'attribute values escape &, <, ", TAB, LF, CR',
+      input: '<a b="&amp;&lt;&quot;&#9;&#10;&#13;>\'"/>',
+      want: '<a b="&amp;&lt;&quot;&#x9;&#xA;&#xD;>\'"></a>',
+    },
     { name: "literal white space in attributes is normalized to spaces", input: '<a b="x\ty\nz"/>', want: '<a b="x y z"></a>' },
-    { name: "CDATA becomes escaped text, comments and the declaration go", input: '<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><a><![CDATA[<x>]]><!-- y --></a>\n', want: "<a>&lt;x&gt;</a>" },
+    {
+      name: "CDATA becomes escaped text, comments and the declaration go",
+      input: '<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><a><![CDATA[<x>]]><!-- y --></a>\n',
+      want: "<a>&lt;x&gt;</a>",
+    },
     { name: "CR LF becomes LF", input: "<a>x\r\ny\rz</a>", want: "<a>x\ny\nz</a>" },
   ])("$name", ({ input, want }) => {
     expect(text(canonicalize11(parseXml(enc(input))))).toBe(want);
@@ -86,7 +106,10 @@ describe("the narrow XML reader refuses what it does not handle", () => {
     // The document element closes at the very end; every shorter prefix leaves something open.
     const end = text(bytes).lastIndexOf("</SoftwareIdentity>");
     for (let n = 0; n < end + "</SoftwareIdentity".length; n += 7) {
-      expect(codeOf(() => parseXml(bytes.subarray(0, n))), `cut at ${n}`).toBe("NVGPU_RIM_XML_INVALID");
+      expect(
+        codeOf(() => parseXml(bytes.subarray(0, n))),
+        `cut at ${n}`,
+      ).toBe("NVGPU_RIM_XML_INVALID");
     }
   });
 });

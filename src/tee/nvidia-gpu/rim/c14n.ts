@@ -53,9 +53,13 @@ function render(el: XmlElement, rendered: ReadonlyMap<string, string>, exclude: 
 export function canonicalize11(apex: XmlElement, exclude: XmlElement | null = null): Uint8Array {
   for (let a = apex.parent; a !== null; a = a.parent) {
     if (a.attributes.some((x) => x.ns === XML_NAMESPACE)) {
-      throw new EvidenceFormatError(NVGPU_FORMAT_CODES.NVGPU_RIM_XML_INVALID, "RIM XML: xml:* attributes above a signed element are not supported", {
-        at: { field: a.name },
-      });
+      throw new EvidenceFormatError(
+        NVGPU_FORMAT_CODES.NVGPU_RIM_XML_INVALID,
+        "RIM XML: xml:* attributes above a signed element are not supported",
+        {
+          at: { field: a.name },
+        },
+      );
     }
   }
   const out: string[] = [];

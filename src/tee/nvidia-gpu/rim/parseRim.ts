@@ -105,7 +105,9 @@ function parseSignature(root: XmlElement, signature: XmlElement, caches?: PkiCac
     signatureValue: base64(textOf(one(signature, DSIG_NS, "SignatureValue")), "SignatureValue"),
     signedInfo: canonicalize11(signedInfo),
     signedDocument: canonicalize11(root, signature),
-    chain: certificates.map((c, i) => parseCertificate(base64(textOf(c), `X509Certificate[${i}]`), `RIM KeyInfo certificate ${i}`, caches, NVIDIA_RIM_CERTIFICATES)),
+    chain: certificates.map((c, i) =>
+      parseCertificate(base64(textOf(c), `X509Certificate[${i}]`), `RIM KeyInfo certificate ${i}`, caches, NVIDIA_RIM_CERTIFICATES),
+    ),
   };
 }
 
@@ -116,7 +118,8 @@ function parseMeasurement(resource: XmlElement, position: number): GoldenMeasure
   const activeText = attr(resource, "active");
   const size = Number(attr(resource, "size"));
   if (!Number.isInteger(index) || index < 0 || index > 254) schema(`index ${attr(resource, "index")} is not a block index`, field);
-  if (!Number.isInteger(count) || count < 1 || count > MAX_ALTERNATIVES) schema(`alternatives ${attr(resource, "alternatives")} is out of range`, field);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_ALTERNATIVES)
+    schema(`alternatives ${attr(resource, "alternatives")} is out of range`, field);
   if (activeText !== "True" && activeText !== "False") schema(`active must be True or False`, field);
   if (size !== 48) schema(`size ${attr(resource, "size")} is not 48`, field);
   const alternatives: Uint8Array[] = [];
@@ -131,11 +134,14 @@ function parseMeasurement(resource: XmlElement, position: number): GoldenMeasure
 /** Parses a RIM: the SWID content keepledger appraises with, and the XML-DSig with its canonical bytes. */
 export function parseRim(bytes: Uint8Array, caches?: PkiCaches): ParsedRim {
   const root = parseXml(bytes);
-  if (root.ns !== SWID_NS || root.local !== "SoftwareIdentity") schema("the document element is not a SWID SoftwareIdentity", "SoftwareIdentity");
+  if (root.ns !== SWID_NS || root.local !== "SoftwareIdentity")
+    schema("the document element is not a SWID SoftwareIdentity", "SoftwareIdentity");
   // The enveloped signature must be the document element's own child: one, and only there.
   const signature = one(root, DSIG_NS, "Signature");
   const meta = one(root, SWID_NS, "Meta");
-  const resources = childElements(one(root, SWID_NS, "Payload"), SWID_NS, "Resource").filter((r) => attributeOf(r, "type") === "Measurement");
+  const resources = childElements(one(root, SWID_NS, "Payload"), SWID_NS, "Resource").filter(
+    (r) => attributeOf(r, "type") === "Measurement",
+  );
   const measurements = resources.map(parseMeasurement);
   const seen = new Set<number>();
   for (const m of measurements) {

@@ -59,10 +59,20 @@ export function verifyRim(rim: ParsedRim, options: VerifyRimOptions): VerifiedRi
     refuse(rim, "not the XML-DSig profile NVIDIA signs RIMs with", profile);
   }
   const digest = new Uint8Array(createHash("sha384").update(s.signedDocument).digest());
-  if (!bytesEqual(digest, s.digestValue)) refuse(rim, "the document's digest differs from its DigestValue", { digest, digestValue: s.digestValue });
-  const chain = verifyCertificateChain({ name: "RIM signer chain", chain: s.chain, roots: options.roots, at: options.at, ...(options.caches ? { caches: options.caches } : {}) });
+  if (!bytesEqual(digest, s.digestValue))
+    refuse(rim, "the document's digest differs from its DigestValue", { digest, digestValue: s.digestValue });
+  const chain = verifyCertificateChain({
+    name: "RIM signer chain",
+    chain: s.chain,
+    roots: options.roots,
+    at: options.at,
+    ...(options.caches ? { caches: options.caches } : {}),
+  });
   const signer = chain.certificates[0]!;
-  if (s.signatureValue.length !== 96 || !verifyWith({ kind: "ecdsa", hash: "sha384" }, s.signedInfo, s.signatureValue, signer.publicKey, "p1363")) {
+  if (
+    s.signatureValue.length !== 96 ||
+    !verifyWith({ kind: "ecdsa", hash: "sha384" }, s.signedInfo, s.signatureValue, signer.publicKey, "p1363")
+  ) {
     refuse(rim, "the SignatureValue does not verify with the signer's key", { signer: signer.subject });
   }
   const revocation = checkChainRevocation(chain, 0, options);

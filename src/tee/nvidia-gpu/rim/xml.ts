@@ -120,7 +120,13 @@ function unescape(raw: string, offset: number): string {
     const m = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(ref);
     if (!m) fail(`unknown entity reference ${whole}`, offset);
     const code = m[1] !== undefined ? parseInt(m[1], 16) : parseInt(m[2]!, 10);
-    const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
     if (!allowed) fail(`character reference ${whole} is not an XML character`, offset);
     return String.fromCodePoint(code);
   });
@@ -184,10 +190,22 @@ function parseElement(r: Reader, parent: XmlElement | null, depth: number): XmlE
     if (a.name === "xmlns" || a.name.startsWith("xmlns:")) continue;
     const n = splitName(a.name, a.offset);
     const ns = resolve(n.prefix, a.offset, true);
-    if (attributes.some((b) => b.ns === ns && b.local === n.local && ns !== "")) fail(`attribute {${ns}}${n.local} appears twice`, a.offset);
+    if (attributes.some((b) => b.ns === ns && b.local === n.local && ns !== ""))
+      fail(`attribute {${ns}}${n.local} appears twice`, a.offset);
     attributes.push({ name: a.name, prefix: n.prefix, local: n.local, ns, value: a.value });
   }
-  const element: XmlElement = { type: "element", name, prefix, local, ns: resolve(prefix, start, false), attributes, declarations, inScope, children: [], parent };
+  const element: XmlElement = {
+    type: "element",
+    name,
+    prefix,
+    local,
+    ns: resolve(prefix, start, false),
+    attributes,
+    declarations,
+    inScope,
+    children: [],
+    parent,
+  };
   if (r.startsWith("/>")) {
     r.pos += 2;
     return element;
@@ -228,7 +246,8 @@ function parseElement(r: Reader, parent: XmlElement | null, depth: number): XmlE
       text += r.until("]]>", "CDATA section");
       continue;
     }
-    if (r.startsWith("<?") || r.startsWith("<!")) fail("processing instructions and declarations are not accepted inside the document", r.pos);
+    if (r.startsWith("<?") || r.startsWith("<!"))
+      fail("processing instructions and declarations are not accepted inside the document", r.pos);
     flush();
     element.children.push(parseElement(r, element, depth + 1));
   }
@@ -244,11 +263,23 @@ function skipMisc(r: Reader): void {
   }
 }
 
+/** XML 1.0 §2.2 Char: control characters other than TAB, LF and CR, and U+FFFE/U+FFFF, are not characters. */
+function firstNonXmlChar(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x9 && c !== 0xa && c !== 0xd) || c === 0xfffe || c === 0xffff) return i;
+  }
+  return -1;
+}
+
 /** Parses a whole XML document and returns its document element. */
 export function parseXml(bytes: Uint8Array): XmlElement {
   // XML 1.0 §2.11: every CR LF and lone CR becomes LF before parsing.
-  const text = decodeUtf8(bytes).replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(text)) fail("a character XML does not allow", 0);
+  const text = decodeUtf8(bytes)
+    .replace(/^\uFEFF/, "")
+    .replace(/\r\n?/g, "\n");
+  const bad = firstNonXmlChar(text);
+  if (bad >= 0) fail("a character XML does not allow", bad);
   const r = new Reader(text);
   if (r.startsWith("<?xml")) {
     r.pos += 5;
