@@ -57,8 +57,11 @@ export function detectNvidiaGpuEvidence(bytes: Uint8Array): boolean {
 
 function base64Field(json: Record<string, unknown>, name: string): Uint8Array {
   const v = json[name];
-  if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) encodingError(`"${name}" is not base64`);
-  return new Uint8Array(Buffer.from(v, "base64"));
+  if (typeof v !== "string") encodingError(`"${name}" is not a string`);
+  const bytes = new Uint8Array(Buffer.from(v, "base64"));
+  // Canonical base64 only: anything Node would skip or any non-zero padding bit is refused.
+  if (Buffer.from(bytes).toString("base64") !== v) encodingError(`"${name}" is not canonical base64`);
+  return bytes;
 }
 
 export function parseNvidiaGpuEvidence(bytes: Uint8Array): NvidiaGpuEvidence {

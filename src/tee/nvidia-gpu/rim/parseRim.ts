@@ -85,8 +85,10 @@ function algorithm(el: XmlElement): string {
 
 function base64(text: string, field: string): Uint8Array {
   const clean = text.replace(/[ \t\n]/g, "");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) schema("not base64", field);
-  return new Uint8Array(Buffer.from(clean, "base64"));
+  const bytes = new Uint8Array(Buffer.from(clean, "base64"));
+  // Canonical base64 only (RFC 4648 §3.5): non-zero padding bits would give the same bytes a second spelling.
+  if (Buffer.from(bytes).toString("base64") !== clean) schema("not canonical base64", field);
+  return bytes;
 }
 
 function parseSignature(root: XmlElement, signature: XmlElement, caches?: PkiCaches): RimSignature {
