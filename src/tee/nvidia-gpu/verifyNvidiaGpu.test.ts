@@ -227,6 +227,19 @@ describe("test-signer evidence: revocation, FWID, RIMs and golden values", () =>
     expect(allowed.claims.revocationChecked).toBe(false);
   });
 
+  it("picks the device chain that signed the report among several GPUs' chains", async () => {
+    const second = await createDeviceChain({ fwid: device.fwid });
+    const e = parseNvidiaGpuEvidence(await createSpdmReport(second.leaf, { fwid: device.fwid, blocks }));
+    const base = options({ ocsp: [...ocsp, ...(await goodOcspFor([second.chain.slice(1)]))] });
+    const both = { ...base.collateral, certificates: [...device.chain, ...second.chain].map((c) => c.cert) };
+    const v = verifyNvidiaGpu(e, {
+      ...base,
+      roots: { device: [...rootsOf(device, rimChain).device, ...rootsOf(second, rimChain).device], rim: base.roots!.rim },
+      collateral: both,
+    });
+    expect(v.deviceChain.certificates[0]).toBe(second.leaf.cert);
+  });
+
   it("refuses a report whose FWID is not the leaf's, though validly signed", async () => {
     const other = await evidence({ fwid: new Uint8Array(48).fill(9) });
     expect(codeOf(() => verifyNvidiaGpu(other, options()))).toBe("NVGPU_FWID_MISMATCH");

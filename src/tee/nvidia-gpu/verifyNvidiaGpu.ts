@@ -20,7 +20,7 @@ import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { commonName } from "../../pki/x509/names.ts";
 import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
-import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
+import { isSignedBy, verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { appraiseMeasurements } from "./appraiseMeasurements.ts";
 import type { NvidiaGpuClaims, NvidiaRimIdentity } from "./claims.ts";
 import { NVGPU_VERIFY_CODES } from "./codes.ts";
@@ -62,13 +62,26 @@ export function defaultNvidiaRoots(): { device: readonly TrustedRoot[]; rim: rea
   return { device: [NVIDIA_DEVICE_IDENTITY_CA], rim: [NVIDIA_RIM_ROOT_CA] };
 }
 
-/** The device chain among loose certificates: the non-CA certificate with a DICE FWID, then its issuers by name. */
-export function deviceChainFrom(certificates: readonly ParsedCertificate[]): ParsedCertificate[] | null {
-  const leaf = certificates.find((c) => !c.isCa && leafFwid(c) !== null);
+/**
+ * The device chain among loose certificates (a folder may hold several GPUs' chains): the non-CA certificate
+ * with a DICE FWID whose key verifies `signedBy` (or, when none does, the first such certificate, so that the
+ * signature check reports the failure), then its issuers by name (and signature).
+ */
+export function deviceChainFrom(
+  certificates: readonly ParsedCertificate[],
+  signedBy?: { data: Uint8Array; signature: Uint8Array },
+): ParsedCertificate[] | null {
+  const leaves = certificates.filter((c) => !c.isCa && leafFwid(c) !== null);
+  const leaf =
+    (signedBy &&
+      leaves.find((c) => verifyWith({ kind: "ecdsa", hash: "sha384" }, signedBy.data, signedBy.signature, c.publicKey, "p1363"))) ??
+    leaves[0];
   if (!leaf) return null;
   const chain = [leaf];
   for (let cert = leaf; cert.subject !== cert.issuer && chain.length < 8; ) {
-    const issuer = certificates.find((c) => c.subject === cert.issuer && c !== cert);
+    // Same-named CAs of different GPUs are told apart by who signed the certificate.
+    const named = certificates.filter((c) => c.subject === cert.issuer && c !== cert);
+    const issuer = named.find((c) => isSignedBy(cert, c)) ?? named[0];
     if (!issuer) break;
     chain.push(issuer);
     cert = issuer;
@@ -123,7 +136,8 @@ function identity(v: VerifiedRim): NvidiaRimIdentity {
 export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvidiaGpuOptions): VerifiedNvidiaGpu {
   const roots = options.roots ?? defaultNvidiaRoots();
   const caches = options.caches ? { caches: options.caches } : {};
-  const chain = evidence.certChain ?? deviceChainFrom(options.collateral.certificates);
+  const signedBy = { data: evidence.report.signedBytes, signature: evidence.report.response.signature };
+  const chain = evidence.certChain ?? deviceChainFrom(options.collateral.certificates, signedBy);
   if (!chain || chain.length === 0) {
     throw new VerificationError(
       NVGPU_VERIFY_CODES.NVGPU_CERT_CHAIN_MISSING,
