@@ -70,6 +70,7 @@ export function defaultNvidiaRoots(): { device: readonly TrustedRoot[]; rim: rea
 export function deviceChainFrom(
   certificates: readonly ParsedCertificate[],
   signedBy?: { data: Uint8Array; signature: Uint8Array },
+  caches?: PkiCaches,
 ): ParsedCertificate[] | null {
   const leaves = certificates.filter((c) => !c.isCa && leafFwid(c) !== null);
   const leaf =
@@ -81,7 +82,7 @@ export function deviceChainFrom(
   for (let cert = leaf; cert.subject !== cert.issuer && chain.length < 8; ) {
     // Same-named CAs of different GPUs are told apart by who signed the certificate.
     const named = certificates.filter((c) => c.subject === cert.issuer && c !== cert);
-    const issuer = named.find((c) => isSignedBy(cert, c)) ?? named[0];
+    const issuer = named.find((c) => isSignedBy(cert, c, caches)) ?? named[0];
     if (!issuer) break;
     chain.push(issuer);
     cert = issuer;
@@ -137,7 +138,7 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
   const roots = options.roots ?? defaultNvidiaRoots();
   const caches = options.caches ? { caches: options.caches } : {};
   const signedBy = { data: evidence.report.signedBytes, signature: evidence.report.response.signature };
-  const chain = evidence.certChain ?? deviceChainFrom(options.collateral.certificates, signedBy);
+  const chain = evidence.certChain ?? deviceChainFrom(options.collateral.certificates, signedBy, options.caches);
   if (!chain || chain.length === 0) {
     throw new VerificationError(
       NVGPU_VERIFY_CODES.NVGPU_CERT_CHAIN_MISSING,
