@@ -146,7 +146,21 @@ export interface CertificateExtension {
  * model); the @peculiar/x509 object is built only when something asks for
  * `x509`, e.g. to read an extension with its API.
  */
-export function parseCertificate(input: Uint8Array | string, field = "certificate", caches?: PkiCaches): ParsedCertificate {
+export interface ParseCertificateOptions {
+  /**
+   * Accept a GeneralizedTime validity date before 2050, where RFC 5280 §4.1.2.5 wants UTCTime. NVIDIA's
+   * RIM signing CAs are encoded so; only their verifier turns this on. Certificates parsed with it are not
+   * put in the cache, so a strict parse of the same bytes elsewhere still refuses them.
+   */
+  allowGeneralizedTimeBefore2050?: boolean;
+}
+
+export function parseCertificate(
+  input: Uint8Array | string,
+  field = "certificate",
+  caches?: PkiCaches,
+  options: ParseCertificateOptions = {},
+): ParsedCertificate {
   const der = toDer(input, "CERTIFICATE");
   const fingerprint = sha256Hex(der);
   const hit = caches?.certificates.get(fingerprint);
@@ -219,7 +233,8 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
     field,
   );
   let x509: X509Certificate | undefined;
-  return remember(caches?.certificates, fingerprint, {
+  const lenient = options.allowGeneralizedTimeBefore2050 === true;
+  return remember(lenient ? undefined : caches?.certificates, fingerprint, {
     der,
     fingerprint,
     get x509(): X509Certificate {
@@ -238,8 +253,8 @@ export function parseCertificate(input: Uint8Array | string, field = "certificat
     subject: renderName(subjectName, `${field}.subject`),
     issuer: renderName(issuerName, `${field}.issuer`),
     serial: normalizeSerial(Buffer.from(serial.value).toString("hex")),
-    notBefore: parseTime(validity[0], `${field}.notBefore`),
-    notAfter: parseTime(validity[1], `${field}.notAfter`),
+    notBefore: parseTime(validity[0], `${field}.notBefore`, lenient),
+    notAfter: parseTime(validity[1], `${field}.notAfter`, lenient),
     isCa: basic.isCa,
     pathLenConstraint: basic.pathLenConstraint,
     extensions,

@@ -80,7 +80,7 @@ export function renderName(name: Tlv, field: string): string {
  * YYMMDDHHMMSSZ for 1950–2049, GeneralizedTime YYYYMMDDHHMMSSZ from 2050,
  * always in UTC with seconds and without fractions.
  */
-export function parseTime(tlv: Tlv | undefined, field: string): Date {
+export function parseTime(tlv: Tlv | undefined, field: string, allowGeneralizedTimeBefore2050 = false): Date {
   const bad = (why = "is not a valid time"): never => {
     throw new EvidenceFormatError(X509_CODES.CERT_TIME_INVALID, `${field} ${why}`, {
       at: { field, ...(tlv ? { offset: tlv.offset } : {}) },
@@ -100,7 +100,7 @@ export function parseTime(tlv: Tlv | undefined, field: string): Date {
     m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
     if (!m) return bad();
     year = Number(m[1]);
-    if (year < 2050) return bad("is a GeneralizedTime before 2050 (RFC 5280 wants UTCTime there)");
+    if (year < 2050 && !allowGeneralizedTimeBefore2050) return bad("is a GeneralizedTime before 2050 (RFC 5280 wants UTCTime there)");
   } else {
     return bad();
   }

@@ -1,0 +1,29 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { fixtureText } from "../../test/support/fixtures.ts";
+import { parseCertificate } from "./x509/certificate.ts";
+import { NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA, PINNED_ROOT_FINGERPRINTS } from "./roots.ts";
+
+describe("the pinned NVIDIA roots", () => {
+  it.each([
+    {
+      root: NVIDIA_DEVICE_IDENTITY_CA,
+      file: "verifier_device_root.pem",
+      fingerprint: PINNED_ROOT_FINGERPRINTS.NVIDIA_DEVICE_IDENTITY_CA,
+      cn: "NVIDIA Device Identity CA",
+    },
+    {
+      root: NVIDIA_RIM_ROOT_CA,
+      file: "verifier_RIM_root.pem",
+      fingerprint: PINNED_ROOT_FINGERPRINTS.NVIDIA_RIM_ROOT_CA,
+      cn: "NVIDIA CoRIM signing Root CA",
+    },
+  ])("$cn is the certificate nvtrust ships, by SHA-256 of its DER", ({ root, file, fingerprint, cn }) => {
+    const shipped = parseCertificate(fixtureText("nvidia-gpu", "h100-nvtrust-sample-550.90.07-fullrim", file));
+    expect(createHash("sha256").update(shipped.der).digest("hex")).toBe(fingerprint);
+    expect(root.certificate.fingerprint).toBe(fingerprint);
+    expect(root.certificate.subject).toContain(`CN=${cn}`);
+    expect(root.certificate.isCa).toBe(true);
+    expect(root.certificate.subject).toBe(root.certificate.issuer);
+  });
+});
