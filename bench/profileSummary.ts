@@ -26,6 +26,28 @@ const opt = (name: string, fallback: number): number => {
 };
 const top = opt("top", 25);
 const per = opt("per", 0);
+/** Where a sample's time goes: the first rule matching a frame, from the leaf up (the leaf-most match wins). */
+const CATEGORIES: Array<[string, (f: { functionName: string; url: string }) => boolean]> = [
+  ["garbage collection", (f) => f.functionName === "(garbage collector)"],
+  ["module loading (start-up)", (f) => /node:internal\/modules|amaro/.test(f.url) || f.functionName === "compileSourceTextModule"],
+  ["secp256k1 in JavaScript (@noble/curves)", (f) => f.url.includes("@noble/curves")],
+  ["keccak256 in JavaScript", (f) => /keccak256\.ts|@noble\/hashes\/esm\/sha3/.test(f.url)],
+  ["Ed25519 / ECDSA in OpenSSL (node:crypto)", (f) => /node:internal\/crypto/.test(f.url)],
+  ["SQLite (node:sqlite)", (f) => /\/store\/sqliteDatabase\.ts/.test(f.url)],
+  ["logging (pino)", (f) => /pino|\/logging\//.test(f.url)],
+  ["validation (zod)", (f) => f.url.includes("/zod/")],
+  ["ABI encoding (viem)", (f) => f.url.includes("/viem/")],
+  [
+    "HTTP, sockets, JSON",
+    (f) =>
+      /node:_http|undici|node:net|stream|httpKit|node:buffer|webstreams/.test(f.url) ||
+      f.functionName === "writev" ||
+      f.functionName === "writeString" ||
+      f.functionName === "parse" ||
+      f.functionName === "stringify",
+  ],
+];
+
 const files = argv.filter((a, i) => a.endsWith(".cpuprofile") && !argv[i - 1]?.startsWith("--"));
 
 const short = (url: string): string =>
@@ -67,11 +89,26 @@ for (const file of files) {
       inclusive.set(k, (inclusive.get(k) ?? 0) + us);
     }
   }
+  const cats = new Map<string, number>();
+  for (const [id, us] of self) {
+    if (byId.get(id)!.callFrame.functionName === "(idle)") continue;
+    let cat = "other (node logic, promises, timers)";
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const hit = CATEGORIES.find(([, rule]) => rule(byId.get(at!)!.callFrame));
+      if (hit) {
+        cat = hit[0];
+        break;
+      }
+    }
+    cats.set(cat, (cats.get(cat) ?? 0) + us);
+  }
   const busy = [...self.values()].reduce((a, b) => a + b, 0) / 1000 - idle / 1000;
   const fmt = (us: number) =>
     `${(us / 1000).toFixed(1).padStart(8)} ms ${((us / 1000 / busy) * 100).toFixed(1).padStart(5)} %` +
     (per > 0 ? ` ${(us / per).toFixed(1).padStart(8)} µs/verdict` : "");
   console.log(`\n== ${file}: ${total.toFixed(0)} ms wall, ${busy.toFixed(0)} ms busy, ${(idle / 1000).toFixed(0)} ms idle`);
+  console.log("-- by category");
+  for (const [k, v] of [...cats].sort((a, b) => b[1] - a[1])) console.log(`${fmt(v)}  ${k}`);
   console.log("-- self time by function");
   for (const [k, v] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${fmt(v)}  ${k}`);
   console.log("-- self time by file");
