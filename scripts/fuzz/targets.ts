@@ -101,7 +101,7 @@ const DEBUG_FIELDS: LengthField[] = [
   field("flags", DEBUG_LAYOUT.flags.offset, 2),
   field("timestamp.lo", DEBUG_LAYOUT.timestamp.offset, 4),
   field("timestamp.hi", DEBUG_LAYOUT.timestamp.offset + 4, 4),
-  field("signature.v", DEBUG_LAYOUT.signature.offset + 64, 1),
+  field("signature.S.hi", DEBUG_LAYOUT.signature.offset + 63, 1),
 ];
 
 function fixture(kind: string, set: string, file: string): Uint8Array {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEBUG_TEST_KEYS, DEBUG_TEST_TIME } from "../../../test/support/debugKeepSigner.ts";
+import { DEBUG_TEST_KEYS, DEBUG_TEST_TIME, signDebugV1TestEvidence } from "../../../test/support/debugKeepSigner.ts";
 import { fixtureBytes } from "../../../test/support/fixtures.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
@@ -41,6 +41,17 @@ describe("debugAdapter", () => {
       code = isKeepledgerError(e) ? e.code : "untyped";
     }
     expect(code).toBe("DEBUG_EVIDENCE_TOO_OLD");
+  });
+
+  it("detects, parses and verifies legacy version 1 evidence too (verdicts made from it are re-verified by audits)", async () => {
+    const v1 = await signDebugV1TestEvidence({ measurement: new Uint8Array(32).fill(1), reportData: new Uint8Array(64).fill(2) });
+    expect(debugAdapter.detect(v1)).toBe(true);
+    const parsed = debugAdapter.parse(v1);
+    expect(parsed.version).toBe(1);
+    const r = debugAdapter.verify(parsed, { evidence: v1, collateral: emptyCollateral(), at: new Date(DEBUG_TEST_TIME.getTime() + 1000) });
+    expect(r.debug).toBe(true);
+    expect(r.claims.measurement).toBe(`0x${"01".repeat(32)}`);
+    expect(debugAdapter.parse(evidence).version).toBe(2);
   });
 
   it("takes a maximum age when created", () => {

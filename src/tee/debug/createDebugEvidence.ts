@@ -1,12 +1,15 @@
-import { secp256k1 } from "@noble/curves/secp256k1";
-import { keccak256 } from "viem";
+import { sign } from "node:crypto";
 import { UsageError } from "../../errors/KeepledgerError.ts";
 import { concatBytes, tryFromHex, type Hex } from "../../util/bytes.ts";
 import { DEBUG_CODES } from "./formatCodes.ts";
 import { DEBUG_LAYOUT, DEBUG_MAGIC, DEBUG_MAX_TIMESTAMP_MS, DEBUG_VERSION } from "./debugEvidenceFormat.ts";
+import { ed25519PrivateKey, ed25519RawPublicKey } from "./ed25519Keys.ts";
 
 export interface CreateDebugEvidenceOptions {
-  /** The Keep's secp256k1 private key, 32 bytes (hex or bytes). */
+  /**
+   * The Keep's evidence key: a 32-byte Ed25519 seed (hex or bytes). Any 32 bytes are a seed; the dev
+   * tools pass the Keep's own key, which Ed25519 hashes (SHA-512) before use.
+   */
   privateKey: Hex | Uint8Array;
   /** The workload's code hash, 32 bytes. */
   measurement: Hex | Uint8Array;
@@ -38,18 +41,12 @@ function u64le(v: number): Uint8Array {
 }
 
 /**
- * Makes debug Keep evidence: the Keep side of the format, for the dev
- * network, the node's `none` self-attestation and tests. It proves only that
- * the holder of `privateKey` said these bytes; no hardware stands behind it.
- * The signature is deterministic (RFC 6979) and low-s.
+ * Makes debug Keep evidence, version 2: the Keep side of the format, for the dev network, the node's
+ * `none` self-attestation and tests. It proves only that the holder of `privateKey` said these bytes;
+ * no hardware stands behind it. Ed25519 signatures are deterministic: the same inputs give the same bytes.
  */
 export function createDebugEvidence(options: CreateDebugEvidenceOptions): Uint8Array {
-  const privateKey = input(options.privateKey, "privateKey", 32);
-  if (!secp256k1.utils.isValidPrivateKey(privateKey)) {
-    throw new UsageError(DEBUG_CODES.DEBUG_INPUT_INVALID, "privateKey is not a valid secp256k1 private key", {
-      at: { field: "privateKey" },
-    });
-  }
+  const seed = input(options.privateKey, "privateKey", 32);
   const measurement = input(options.measurement, "measurement", DEBUG_LAYOUT.measurement.size);
   const reportData = input(options.reportData, "reportData", DEBUG_LAYOUT.reportData.size);
   const ts =
@@ -60,8 +57,7 @@ export function createDebugEvidence(options: CreateDebugEvidenceOptions): Uint8A
       details: { got: String(options.timestamp) },
     });
   }
-  const publicKey = secp256k1.getPublicKey(privateKey, false).subarray(1); // drop the 0x04 prefix
-  const signed = concatBytes(DEBUG_MAGIC, u16le(DEBUG_VERSION), u16le(0), measurement, reportData, publicKey, u64le(ts));
-  const signature = secp256k1.sign(keccak256(signed, "bytes"), privateKey, { lowS: true });
-  return concatBytes(signed, signature.toCompactRawBytes(), Uint8Array.of(27 + signature.recovery));
+  const key = ed25519PrivateKey(seed);
+  const signed = concatBytes(DEBUG_MAGIC, u16le(DEBUG_VERSION), u16le(0), measurement, reportData, ed25519RawPublicKey(key), u64le(ts));
+  return concatBytes(signed, new Uint8Array(sign(null, signed, key)));
 }

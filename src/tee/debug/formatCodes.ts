@@ -8,7 +8,7 @@ export const DEBUG_CODES = defineErrorCodes("evidence/debug", {
   },
   DEBUG_VERSION_UNSUPPORTED: {
     stage: "format",
-    description: "The debug Keep evidence has a version other than 1.",
+    description: "The debug Keep evidence has a version other than 2 (Ed25519) or 1 (legacy secp256k1).",
   },
   DEBUG_FLAGS_INVALID: {
     stage: "format",
@@ -20,10 +20,10 @@ export const DEBUG_CODES = defineErrorCodes("evidence/debug", {
   },
   DEBUG_SIGNATURE_MALFORMED: {
     stage: "format",
-    description: "The debug Keep signature's recovery byte v is not 27 or 28.",
+    description: "The recovery byte v of a version 1 (secp256k1) debug Keep signature is not 27 or 28.",
   },
   DEBUG_INPUT_INVALID: {
     stage: "usage",
-    description: "createDebugEvidence was given a field of the wrong size or an invalid secp256k1 private key.",
+    description: "createDebugEvidence was given a field of the wrong size (the key is a 32-byte Ed25519 seed) or an invalid timestamp.",
   },
 });

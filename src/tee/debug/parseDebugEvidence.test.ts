@@ -1,18 +1,21 @@
-import { keccak256, toHex as viemToHex } from "viem";
-import { privateKeyToAccount, sign } from "viem/accounts";
+import { ed25519 } from "@noble/curves/ed25519";
+import { toHex as viemToHex } from "viem";
 import { describe, expect, it } from "vitest";
 import {
   DEBUG_TEST_KEYS,
   DEBUG_TEST_TIME,
   debugTestBody,
   publicKeyOf,
+  secp256k1PublicKeyOf,
   signDebugTestEvidence,
+  signDebugV1TestEvidence,
   type DebugTestFields,
+  type DebugV1TestFields,
 } from "../../../test/support/debugKeepSigner.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { toHex } from "../../util/bytes.ts";
 import { createDebugEvidence } from "./createDebugEvidence.ts";
-import { DEBUG_EVIDENCE_LENGTH, DEBUG_LAYOUT } from "./debugEvidenceFormat.ts";
+import { DEBUG_EVIDENCE_LENGTH, DEBUG_LAYOUT, DEBUG_LAYOUT_V1, DEBUG_V1_EVIDENCE_LENGTH } from "./debugEvidenceFormat.ts";
 import { detectDebugEvidence } from "./detectDebugEvidence.ts";
 import { parseDebugEvidence } from "./parseDebugEvidence.ts";
 
@@ -30,19 +33,20 @@ const measurement = new Uint8Array(32).map((_, i) => i);
 const reportData = new Uint8Array(64).map((_, i) => 255 - i);
 
 describe("createDebugEvidence", () => {
-  it("lays out the 245 bytes exactly as the format table says, signed as viem signs", async () => {
+  it("lays out the 212 bytes exactly as the format table says, an Ed25519 signature another implementation accepts", async () => {
     const evidence = createDebugEvidence({ privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: DEBUG_TEST_TIME });
-    expect(evidence.length).toBe(245);
-    expect(DEBUG_EVIDENCE_LENGTH).toBe(245);
-    // Built by hand from the table and signed by viem: the two must agree byte for byte (RFC 6979 is deterministic).
+    expect(evidence.length).toBe(212);
+    expect(DEBUG_EVIDENCE_LENGTH).toBe(212);
+    // Built by hand from the table and signed by the test signer: the two must agree byte for byte (Ed25519 is deterministic).
+    expect(toHex(evidence)).toBe(toHex(await signDebugTestEvidence({ measurement, reportData })));
     const body = debugTestBody({ measurement, reportData, timestamp: DEBUG_TEST_TIME.getTime() });
-    const sig = await sign({ hash: keccak256(body), privateKey: DEBUG_TEST_KEYS.keep, to: "bytes" });
-    expect(toHex(evidence)).toBe(toHex(new Uint8Array([...body, ...sig])));
-    expect(sig[64] === 27 || sig[64] === 28).toBe(true);
+    expect(toHex(evidence.subarray(0, 148))).toBe(toHex(body));
     expect(toHex(evidence.subarray(0, 8))).toBe("0x7f4b454550444247"); // 7f "KEEPDBG"
-    expect(toHex(evidence.subarray(DEBUG_LAYOUT.publicKey.offset, DEBUG_LAYOUT.publicKey.offset + 64))).toBe(
-      `0x${privateKeyToAccount(DEBUG_TEST_KEYS.keep).publicKey.slice(4)}`,
-    );
+    expect(toHex(evidence.subarray(8, 10))).toBe("0x0200");
+    // The key is the RFC 8032 public key of the 32-byte seed, and noble's Ed25519 (not OpenSSL) accepts the signature.
+    const publicKey = evidence.subarray(DEBUG_LAYOUT.publicKey.offset, DEBUG_LAYOUT.publicKey.offset + 32);
+    expect(toHex(publicKey)).toBe(toHex(ed25519.getPublicKey(DEBUG_TEST_KEYS.keep.slice(2))));
+    expect(ed25519.verify(evidence.subarray(148), evidence.subarray(0, 148), publicKey)).toBe(true);
   });
 
   it("takes hex or bytes, and defaults the timestamp to now", () => {
@@ -73,13 +77,13 @@ describe("createDebugEvidence", () => {
     },
     { name: "a non-hex measurement", options: { privateKey: DEBUG_TEST_KEYS.keep, measurement: "0xzz", reportData }, field: "measurement" },
     {
-      name: "a zero private key",
-      options: { privateKey: `0x${"00".repeat(32)}`, measurement, reportData },
+      name: "a short private key",
+      options: { privateKey: "0x01", measurement, reportData },
       field: "privateKey",
-      wantMessage: "privateKey is not a valid secp256k1 private key (privateKey)",
+      wantMessage: "privateKey must be 32 bytes (privateKey)",
     },
-    { name: "a private key ≥ n", options: { privateKey: `0x${"ff".repeat(32)}`, measurement, reportData }, field: "privateKey" },
-    { name: "a short private key", options: { privateKey: "0x01", measurement, reportData }, field: "privateKey" },
+    { name: "a 33-byte private key", options: { privateKey: new Uint8Array(33).fill(1), measurement, reportData }, field: "privateKey" },
+    { name: "a non-hex private key", options: { privateKey: `0x${"zz".repeat(32)}`, measurement, reportData }, field: "privateKey" },
     {
       name: "a negative timestamp",
       options: { privateKey: DEBUG_TEST_KEYS.keep, measurement, reportData, timestamp: -1 },
@@ -106,20 +110,20 @@ describe("createDebugEvidence", () => {
   }
 });
 
-describe("parseDebugEvidence", () => {
+describe("parseDebugEvidence: version 2 (Ed25519)", () => {
   it("reads every field at its documented offset", async () => {
     const bytes = await signDebugTestEvidence({ measurement, reportData });
     const e = parseDebugEvidence(bytes);
     const at = (f: keyof typeof DEBUG_LAYOUT): Uint8Array =>
       bytes.subarray(DEBUG_LAYOUT[f].offset, DEBUG_LAYOUT[f].offset + DEBUG_LAYOUT[f].size);
-    expect(e.version).toBe(1);
+    expect(e.version).toBe(2);
     expect(toHex(e.measurement)).toBe(toHex(measurement));
     expect(toHex(e.reportData)).toBe(toHex(reportData));
     expect(toHex(e.publicKey)).toBe(toHex(publicKeyOf(DEBUG_TEST_KEYS.keep)));
     expect(toHex(e.publicKey)).toBe(toHex(at("publicKey")));
     expect(e.timestamp).toBe(DEBUG_TEST_TIME.getTime());
     expect(toHex(e.signature)).toBe(toHex(at("signature")));
-    expect(toHex(e.signed)).toBe(toHex(bytes.subarray(0, 180)));
+    expect(toHex(e.signed)).toBe(toHex(bytes.subarray(0, 148)));
     expect(e.raw).not.toBe(bytes);
     const buffer = Buffer.from(bytes);
     const fromBuffer = parseDebugEvidence(buffer);
@@ -130,6 +134,98 @@ describe("parseDebugEvidence", () => {
   const rows: Array<{
     name: string;
     fields?: DebugTestFields;
+    input?: (b: Uint8Array) => Uint8Array;
+    wantError: string;
+    field?: string;
+    wantMessage?: string;
+  }> = [
+    { name: "empty input", input: () => new Uint8Array(0), wantError: "EVIDENCE_EMPTY", wantMessage: "the debug Keep evidence is empty" },
+    { name: "half a magic", input: (b) => b.subarray(0, 4), wantError: "EVIDENCE_TRUNCATED", field: "magic" },
+    {
+      name: "another magic",
+      fields: { magic: new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]) },
+      wantError: "DEBUG_MAGIC_INVALID",
+      field: "magic",
+      wantMessage: "not debug Keep evidence: wrong magic (magic at offset 0)",
+    },
+    {
+      name: "version 3",
+      fields: { version: 3 },
+      wantError: "DEBUG_VERSION_UNSUPPORTED",
+      field: "version",
+      wantMessage: "debug Keep evidence version 3 is not supported (version at offset 8)",
+    },
+    { name: "version 0", fields: { version: 0 }, wantError: "DEBUG_VERSION_UNSUPPORTED", field: "version" },
+    { name: "version 512 (big-endian 2)", fields: { version: 0x200 }, wantError: "DEBUG_VERSION_UNSUPPORTED", field: "version" },
+    {
+      name: "a reserved flag",
+      fields: { flags: 0x8000 },
+      wantError: "DEBUG_FLAGS_INVALID",
+      field: "flags",
+      wantMessage: "the reserved flags of debug Keep evidence must be 0 (flags at offset 10)",
+    },
+    {
+      name: "a timestamp past the Date range",
+      fields: { timestamp: 2n ** 63n },
+      wantError: "DEBUG_TIMESTAMP_INVALID",
+      field: "timestamp",
+      wantMessage: "the debug Keep timestamp is beyond the range of dates (timestamp at offset 140)",
+    },
+    {
+      name: "a cut-off signature",
+      input: (b) => b.subarray(0, 211),
+      wantError: "EVIDENCE_TRUNCATED",
+      field: "signature",
+      wantMessage: "evidence truncated while reading signature (signature at offset 148)",
+    },
+    { name: "a missing signature", input: (b) => b.subarray(0, 148), wantError: "EVIDENCE_TRUNCATED", field: "signature" },
+    { name: "a cut-off timestamp", input: (b) => b.subarray(0, 143), wantError: "EVIDENCE_TRUNCATED", field: "timestamp" },
+    { name: "a cut-off public key", input: (b) => b.subarray(0, 120), wantError: "EVIDENCE_TRUNCATED", field: "publicKey" },
+    {
+      name: "a trailing byte",
+      input: (b) => new Uint8Array([...b, 0]),
+      wantError: "EVIDENCE_TRAILING_BYTES",
+      field: "signature",
+      wantMessage: "unexpected bytes after signature (signature at offset 212)",
+    },
+  ];
+  for (const row of rows) {
+    it(`rejects ${row.name}: ${row.wantError}`, async () => {
+      const signed = await signDebugTestEvidence(row.fields);
+      const bytes = row.input ? row.input(signed) : signed;
+      const e = errorOf(() => parseDebugEvidence(bytes));
+      expect(e?.code).toBe(row.wantError);
+      if (row.field) expect(e?.field).toBe(row.field);
+      if (row.wantMessage) expect(e?.message).toBe(row.wantMessage);
+    });
+  }
+});
+
+describe("parseDebugEvidence: version 1 (legacy secp256k1, still read)", () => {
+  it("reads every field at its documented offset", async () => {
+    const bytes = await signDebugV1TestEvidence({ measurement, reportData });
+    const e = parseDebugEvidence(bytes);
+    const at = (f: keyof typeof DEBUG_LAYOUT_V1): Uint8Array =>
+      bytes.subarray(DEBUG_LAYOUT_V1[f].offset, DEBUG_LAYOUT_V1[f].offset + DEBUG_LAYOUT_V1[f].size);
+    expect(bytes.length).toBe(DEBUG_V1_EVIDENCE_LENGTH);
+    expect(e.version).toBe(1);
+    expect(toHex(e.measurement)).toBe(toHex(measurement));
+    expect(toHex(e.reportData)).toBe(toHex(reportData));
+    expect(toHex(e.publicKey)).toBe(toHex(secp256k1PublicKeyOf(DEBUG_TEST_KEYS.keep)));
+    expect(toHex(e.publicKey)).toBe(toHex(at("publicKey")));
+    expect(e.timestamp).toBe(DEBUG_TEST_TIME.getTime());
+    expect(toHex(e.signature)).toBe(toHex(at("signature")));
+    expect(toHex(e.signed)).toBe(toHex(bytes.subarray(0, 180)));
+    expect(e.raw).not.toBe(bytes);
+    const buffer = Buffer.from(bytes);
+    const fromBuffer = parseDebugEvidence(buffer);
+    buffer.fill(0);
+    expect(toHex(fromBuffer.publicKey)).toBe(toHex(secp256k1PublicKeyOf(DEBUG_TEST_KEYS.keep))); // a private copy, not a view of the caller's Buffer
+  });
+
+  const rows: Array<{
+    name: string;
+    fields?: DebugV1TestFields;
     input?: (b: Uint8Array) => Uint8Array;
     wantError: string;
     field?: string;
@@ -151,11 +247,11 @@ describe("parseDebugEvidence", () => {
       field: "magic",
     },
     {
-      name: "version 2",
-      fields: { version: 2 },
+      name: "version 3",
+      fields: { version: 3 },
       wantError: "DEBUG_VERSION_UNSUPPORTED",
       field: "version",
-      wantMessage: "debug Keep evidence version 2 is not supported (version at offset 8)",
+      wantMessage: "debug Keep evidence version 3 is not supported (version at offset 8)",
     },
     { name: "version 0", fields: { version: 0 }, wantError: "DEBUG_VERSION_UNSUPPORTED", field: "version" },
     { name: "version 256 (big-endian 1)", fields: { version: 0x100 }, wantError: "DEBUG_VERSION_UNSUPPORTED", field: "version" },
@@ -196,7 +292,7 @@ describe("parseDebugEvidence", () => {
   ];
   for (const row of rows) {
     it(`rejects ${row.name}: ${row.wantError}`, async () => {
-      const signed = await signDebugTestEvidence(row.fields);
+      const signed = await signDebugV1TestEvidence(row.fields);
       const bytes = row.input ? row.input(signed) : signed;
       const e = errorOf(() => parseDebugEvidence(bytes));
       expect(e?.code).toBe(row.wantError);

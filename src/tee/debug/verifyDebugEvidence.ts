@@ -1,8 +1,10 @@
+import { verify, type KeyObject } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { zeroHash } from "viem";
 import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
 import type { DebugEvidence } from "./parseDebugEvidence.ts";
-import { DEBUG_LAYOUT } from "./debugEvidenceFormat.ts";
+import { DEBUG_LAYOUT_V1, DEBUG_VERSION_V1, debugLayout } from "./debugEvidenceFormat.ts";
+import { ed25519PublicKey } from "./ed25519Keys.ts";
 import { bytesEqual, concatBytes, toHex } from "../../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 import type { VerifiedEvidence } from "../types.ts";
@@ -26,33 +28,75 @@ export function defaultVerifyDebugEvidenceOptions(): Required<VerifyDebugEvidenc
   return { at: new Date(), maxAgeMs: DEFAULT_DEBUG_MAX_AGE_MS, clockToleranceMs: DEFAULT_DEBUG_CLOCK_TOLERANCE_MS };
 }
 
-function signatureInvalid(message: string, details: Record<string, unknown> = {}, cause?: unknown): never {
+function signatureInvalid(evidence: DebugEvidence, message: string, details: Record<string, unknown> = {}, cause?: unknown): never {
   throw new VerificationError(DEBUG_VERIFY_CODES.DEBUG_SIGNATURE_INVALID, message, {
-    at: { field: "signature", offset: DEBUG_LAYOUT.signature.offset },
+    at: { field: "signature", offset: debugLayout(evidence.version).signature.offset },
     details,
     ...(cause === undefined ? {} : { cause }),
   });
 }
 
-/** Checks that the signature is r‖s‖v over keccak256(bytes[0:180]) by the embedded key. */
-function checkSignature(evidence: DebugEvidence): void {
+function publicKeyInvalid(evidence: DebugEvidence, message: string, cause?: unknown): never {
+  throw new VerificationError(DEBUG_VERIFY_CODES.DEBUG_PUBLIC_KEY_INVALID, message, {
+    at: { field: "publicKey", offset: debugLayout(evidence.version).publicKey.offset },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * The encodings of Ed25519's small-order points, sign bit ignored (libsodium's blocklist): the eight
+ * torsion points, and p and p + 1 (non-canonical 0 and 1). A small-order key has no private key, yet
+ * signatures by it can verify (the identity "signs" every message with R = identity, S = 0).
+ */
+const ED25519_SMALL_ORDER = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+].map((h) => Buffer.from(h, "hex"));
+
+function isSmallOrderEncoding(key: Uint8Array): boolean {
+  return ED25519_SMALL_ORDER.some((b) => b.subarray(0, 31).equals(key.subarray(0, 31)) && b[31] === (key[31]! & 0x7f));
+}
+
+/** v2: an Ed25519 signature (RFC 8032, verified by OpenSSL, which also refuses S ≥ L) over bytes[0:148] by the embedded key. */
+function checkEd25519Signature(evidence: DebugEvidence): void {
+  if (isSmallOrderEncoding(evidence.publicKey)) publicKeyInvalid(evidence, "the debug Keep's public key is a small-order Ed25519 point");
+  let key: KeyObject;
+  try {
+    key = ed25519PublicKey(evidence.publicKey);
+  } catch (cause) {
+    publicKeyInvalid(evidence, "the debug Keep's public key is not an Ed25519 key", cause);
+  }
+  let valid: boolean;
+  try {
+    valid = verify(null, evidence.signed, key, evidence.signature);
+  } catch (cause) {
+    signatureInvalid(evidence, "the debug Keep signature could not be checked", {}, cause);
+  }
+  if (!valid)
+    signatureInvalid(evidence, "the debug Keep signature is not by the embedded public key", { embedded: toHex(evidence.publicKey) });
+}
+
+/** v1 (legacy): the signature is r‖s‖v over keccak256(bytes[0:180]) and recovers to the embedded key. */
+function checkSecp256k1Signature(evidence: DebugEvidence): void {
   try {
     secp256k1.ProjectivePoint.fromHex(concatBytes(Uint8Array.of(0x04), evidence.publicKey)).assertValidity();
   } catch (cause) {
-    throw new VerificationError(DEBUG_VERIFY_CODES.DEBUG_PUBLIC_KEY_INVALID, "the debug Keep's public key is not a secp256k1 point", {
-      at: { field: "publicKey", offset: DEBUG_LAYOUT.publicKey.offset },
-      cause,
-    });
+    publicKeyInvalid(evidence, "the debug Keep's public key is not a secp256k1 point", cause);
   }
   let signature;
   try {
     signature = secp256k1.Signature.fromCompact(evidence.signature.subarray(0, 64));
   } catch (cause) {
-    signatureInvalid("the debug Keep signature's r or s is out of range", {}, cause);
+    signatureInvalid(evidence, "the debug Keep signature's r or s is out of range", {}, cause);
   }
   if (signature.hasHighS()) {
     throw new VerificationError(DEBUG_VERIFY_CODES.DEBUG_SIGNATURE_HIGH_S, "the debug Keep signature has a high s (use low-s signatures)", {
-      at: { field: "signature", offset: DEBUG_LAYOUT.signature.offset + 32 },
+      at: { field: "signature", offset: DEBUG_LAYOUT_V1.signature.offset + 32 },
     });
   }
   let recovered: Uint8Array;
@@ -63,10 +107,10 @@ function checkSignature(evidence: DebugEvidence): void {
       .toRawBytes(false)
       .subarray(1);
   } catch (cause) {
-    signatureInvalid("the debug Keep signature recovers to no public key", {}, cause);
+    signatureInvalid(evidence, "the debug Keep signature recovers to no public key", {}, cause);
   }
   if (!bytesEqual(recovered, evidence.publicKey)) {
-    signatureInvalid("the debug Keep signature is not by the embedded public key", {
+    signatureInvalid(evidence, "the debug Keep signature is not by the embedded public key", {
       recovered: toHex(recovered),
       embedded: toHex(evidence.publicKey),
     });
@@ -74,8 +118,8 @@ function checkSignature(evidence: DebugEvidence): void {
 }
 
 /**
- * Verifies debug Keep evidence, purely: the signature recovers to the
- * embedded key (a valid curve point), and the timestamp is neither after
+ * Verifies debug Keep evidence, purely: the signature is by the embedded
+ * key (v2: Ed25519, not of small order; v1: secp256k1, recovered), and the timestamp is neither after
  * `at` nor older than the maximum age. What this proves is possession of a
  * key, nothing about the code or the machine: the result is always
  * `debug: true` and its platform says so.
@@ -91,7 +135,7 @@ export function verifyDebugEvidence(evidence: DebugEvidence, options: VerifyDebu
     });
   }
   const timestamp = new Date(evidence.timestamp);
-  const where = { field: "timestamp", offset: DEBUG_LAYOUT.timestamp.offset };
+  const where = { field: "timestamp", offset: debugLayout(evidence.version).timestamp.offset };
   if (evidence.timestamp > at.getTime() + clockToleranceMs) {
     throw new VerificationError(
       DEBUG_VERIFY_CODES.DEBUG_EVIDENCE_FROM_FUTURE,
@@ -108,7 +152,8 @@ export function verifyDebugEvidence(evidence: DebugEvidence, options: VerifyDebu
       details: { timestamp, at, maxAgeMs },
     });
   }
-  checkSignature(evidence);
+  if (evidence.version === DEBUG_VERSION_V1) checkSecp256k1Signature(evidence);
+  else checkEd25519Signature(evidence);
   return {
     ok: true,
     tee: "debug",

@@ -102,7 +102,11 @@ export interface NodeNetwork {
   attestationRequests?: Address;
   nodes: NetworkNode[];
   startNode(index: number, options?: Partial<StartValidatorNodeOptions>): Promise<ValidatorNode>;
-  startNodeProcess(index: number): Promise<ChildProcess>;
+  /**
+   * Starts node `index` as a `keepledger node` process; `entry` replaces `bin/keepledger.mjs node` (the
+   * benchmark's test-root node, bench/support/benchNode.ts: the script and its arguments before --config).
+   */
+  startNodeProcess(index: number, entry?: readonly string[]): Promise<ChildProcess>;
   stopNode(index: number): Promise<void>;
   /** Debug Keep evidence bound to a fresh nonce from `nodeUrl`, for a new (or given) key. */
   debugKeep(
@@ -251,10 +255,10 @@ export async function startNodeNetwork(options: NodeNetworkOptions = {}): Promis
       entry.node = await startValidatorNode({ config: entry.config, env: entry.env, logDestination: sink, ...extra });
       return entry.node;
     },
-    async startNodeProcess(index) {
+    async startNodeProcess(index, script = [join(process.cwd(), "bin", "keepledger.mjs"), "node"]) {
       const entry = nodes[index]!;
       const out = openSync(entry.logFile, "a");
-      const child = spawn(process.execPath, [join(process.cwd(), "bin", "keepledger.mjs"), "node", "--config", entry.configPath], {
+      const child = spawn(process.execPath, [...script, "--config", entry.configPath], {
         env: { ...process.env, ...entry.env },
         stdio: ["ignore", out, out],
       });
