@@ -22,5 +22,6 @@ export function withChaosTable(doc: string, results: readonly ScenarioResult[]):
   const start = doc.indexOf(TABLE_BEGIN);
   const end = doc.indexOf(TABLE_END);
   if (start < 0 || end < start) throw new Error("docs/reliability.md lacks the chaos table markers");
-  return `${doc.slice(0, start + TABLE_BEGIN.length)}\n\n${chaosTable(results)}\n\n${doc.slice(end)}`;
+  // Kept as rendered (Prettier would pad the columns), so that the doc is exactly what this function writes.
+  return `${doc.slice(0, start + TABLE_BEGIN.length)}\n<!-- prettier-ignore-start -->\n${chaosTable(results)}\n<!-- prettier-ignore-end -->\n${doc.slice(end)}`;
 }
