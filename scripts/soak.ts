@@ -155,6 +155,9 @@ clearInterval(sampler);
 await sample();
 await net.stop();
 
+// Samples are taken by overlapping async calls: under load one can finish after the next.
+samples.sort((a, b) => a.t - b.t);
+
 /** Growth of a series from the end of the warm-up to the end: mean of the last tenth over mean of the tenth after warm-up. */
 const growth = (pick: (s: SoakSample) => number): number => {
   const after = samples.filter((s) => s.t >= durationMs / 6000);
