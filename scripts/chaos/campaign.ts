@@ -64,14 +64,23 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function submit(
   net: NodeNetwork,
   nodeIndex: number,
-  options: { measurement?: Hex; expectRefusal?: string; retryForMs?: number; noRetry?: boolean } = {},
+  options: {
+    measurement?: Hex;
+    expectRefusal?: string;
+    retryForMs?: number;
+    noRetry?: boolean;
+    /** The request body (default: fresh debug-Keep evidence bound to the node's nonce). */
+    body?: () => Promise<unknown>;
+  } = {},
 ): Promise<Submitted> {
   const url = net.nodes[nodeIndex]!.url;
   const deadline = Date.now() + (options.retryForMs ?? 60_000);
   for (;;) {
     try {
-      const keep = await net.debugKeep(url, options.measurement ? { measurement: options.measurement } : {});
-      const posted = await net.post(url, keep.body);
+      const body = options.body
+        ? await options.body()
+        : (await net.debugKeep(url, options.measurement ? { measurement: options.measurement } : {})).body;
+      const posted = await net.post(url, body);
       if (posted.status === 202 || posted.status === 200) {
         return {
           nodeIndex,

@@ -4,7 +4,14 @@
  * `keepledger index` process following the chain, drives its submissions, injects its fault, lets the
  * system recover and is judged by campaign.ts against the chain and a fresh index.
  */
-import { keccak256, stringToBytes } from "viem";
+import { hexToBytes, keccak256, stringToBytes, toHex, type Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
+import { bindingHash, publicKey64 } from "../../src/ids/index.ts";
+import { defaultPolicy } from "../../src/policy/types.ts";
+import { reportDataFor } from "../../src/tee/kindFacts.ts";
+import { buildQuote, buildScenario, DEFAULT_FMSPC } from "../../test/support/dcapTestSigner.ts";
+import { startPcsStandIn } from "./pcsStandIn.ts";
 import type { Failpoint } from "../../src/node/failpoints.ts";
 import { startNodeNetwork, type NodeNetwork, type NodeNetworkOptions } from "../../test/node/support/nodeNetwork.ts";
 import {
@@ -19,7 +26,7 @@ import {
   type Submitted,
 } from "./campaign.ts";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, openSync, closeSync, writeSync, rmSync, readdirSync } from "node:fs";
+import { mkdtempSync, openSync, closeSync, writeSync, writeFileSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -49,8 +56,8 @@ interface Run {
   drive(n: number, options?: { to?: number[] }): Promise<void>;
   /** Kills node `i` with SIGKILL (if running) and waits for it to be gone. */
   kill9(i: number): Promise<void>;
-  /** Starts node `i` as a process, with failpoints armed or none. */
-  start(i: number, failpoints?: Failpoint[]): Promise<void>;
+  /** Starts node `i` as a process, with failpoints armed or none (`entry` replaces `keepledger node`). */
+  start(i: number, failpoints?: Failpoint[], entry?: readonly string[]): Promise<void>;
   /** Resolves when node `i` exits on its own (a failpoint fired). */
   died(i: number): Promise<void>;
 }
@@ -85,10 +92,10 @@ async function withNetwork(
       child.kill("SIGKILL");
       await exited(child);
     },
-    async start(i, failpoints = []) {
+    async start(i, failpoints = [], entry) {
       if (failpoints.length > 0) net.nodes[i]!.env.KEEPLEDGER_FAILPOINTS = failpoints.join(",");
       else delete net.nodes[i]!.env.KEEPLEDGER_FAILPOINTS;
-      await net.startNodeProcess(i);
+      await net.startNodeProcess(i, entry);
     },
     async died(i) {
       const child = net.nodes[i]!.child!;
@@ -314,6 +321,111 @@ const sqliteDiskFull: Scenario = {
   },
 };
 
+/** Inside the DCAP test scenario's collateral window (as bench/node.ts's TDX mode). */
+const TDX_CHAIN_START = Date.UTC(2025, 5, 1, 0, 0, 0) / 1000 - 300;
+
+/**
+ * The collateral service fails: three validators verify TDX quotes made by the DCAP test signer (each
+ * node process trusts the test root through the benchmark's entry point only, bench/support/benchNode.ts)
+ * and fetch Intel collateral from a local PCS stand-in that is down, then answers 500, then is slow, then
+ * recovers. Intake refuses with a retryable code while no collateral can be had; nothing accepted is lost.
+ */
+const collateralOutage: Scenario = {
+  name: "collateral service outage",
+  injected: "the PCS (a local stand-in) down 8 s, then HTTP 500 for 6 s, then 3 s per answer for 8 s, under load (TDX quotes)",
+  short: false,
+  async run(o) {
+    const scenario = await buildScenario({ tee: "tdx" });
+    const pcs = await startPcsStandIn(scenario, DEFAULT_FMSPC);
+    const work = mkdtempSync(join(tmpdir(), "kl-chaos-pcs-"));
+    const rootFile = join(work, "test-root.der");
+    writeFileSync(rootFile, scenario.roots[0]!.certificate.der);
+    const entry = [join(process.cwd(), "bench", "support", "benchNode.ts"), "--unsafe-test-root", rootFile];
+    const refusedWhileDown: Record<string, number> = {};
+    try {
+      await pcs.setFault("down");
+      const result = await withNetwork(
+        this.name,
+        this.injected,
+        { chainTimestamp: TDX_CHAIN_START, nodeConfig: () => ({ collateral: { intelPcsUrl: pcs.url } }) },
+        async (run) => {
+          const { workloadId } = await registerWorkload(run.net.clients, run.net.deployment, "tdx-chaos", "");
+          await schedulePolicy(run.net.clients, run.net.deployment, workloadId, {
+            ...defaultPolicy(),
+            allowedTees: ["tdx"],
+            acceptedTcbStatuses: ["UpToDate"],
+          });
+          const fill = (b: number) => toHex(new Uint8Array(48).fill(b));
+          await addMeasurement(run.net.clients, run.net.deployment, workloadId, 1, {
+            tee: "tdx",
+            mrtd: fill(0x33),
+            rtmr0: fill(0x40),
+            rtmr1: fill(0x41),
+            rtmr2: fill(0x42),
+            rtmr3: fill(0x43),
+          });
+          for (let i = 0; i < 3; i++) await run.start(i, [], entry);
+          const tdxBody = (node: number) => async () => {
+            const url = run.net.nodes[node]!.url;
+            const nonce = (await (await fetch(`${url}/v1/nonce`)).json()) as { blockNumber: number; blockHash: Hex };
+            const keep = privateKeyToAccount(generatePrivateKey());
+            const binding = bindingHash({
+              chainId: run.net.deployment.chainId,
+              attestationRegistry: run.net.deployment.contracts.attestationRegistry,
+              subjectPublicKey: publicKey64(keep.publicKey),
+              blockHash: nonce.blockHash,
+            });
+            const quote = await buildQuote({
+              tee: "tdx",
+              pckLeaf: scenario.pckLeaf,
+              pckChain: [scenario.pckLeaf, scenario.pki.platformCa, scenario.pki.root],
+              tdBody: { reportData: hexToBytes(reportDataFor("tdx", binding)) },
+            });
+            return {
+              workloadId,
+              evidence: Buffer.from(quote.bytes).toString("base64"),
+              publicKey: keep.publicKey,
+              freshnessBlock: nonce.blockNumber,
+            };
+          };
+          // While the PCS is down: refused, retryably, with a code (recorded), never accepted without collateral.
+          for (let i = 0; i < 3; i++) {
+            const s = await submit(run.net, i, { body: tdxBody(i), noRetry: true });
+            const code = s.refusedWith ?? "ACCEPTED";
+            refusedWhileDown[code] = (refusedWhileDown[code] ?? 0) + 1;
+          }
+          const n = o.short ? 6 : 18;
+          const driving = Promise.all(
+            Array.from({ length: n }, (_, i) => submit(run.net, i % 3, { body: tdxBody(i % 3), retryForMs: 90_000 })),
+          ).then((all) => void run.submitted.push(...all));
+          await sleep(8_000);
+          await pcs.setFault("errors");
+          await sleep(6_000);
+          await pcs.setFault("slow", { delayMs: 3_000 });
+          await sleep(8_000);
+          await pcs.setFault("none");
+          const restored = Date.now();
+          await driving;
+          return restored;
+        },
+      );
+      // The node's PCS provider names the outage (PCS_UNAVAILABLE, 503, retryable); never accepted without collateral.
+      const downOk = Object.keys(refusedWhileDown).every((c) => c === "PCS_UNAVAILABLE" || c === "COLLATERAL_UNAVAILABLE");
+      const fetched = [...pcs.hits.values()].reduce((a, b) => a + b, 0);
+      return {
+        ...result,
+        ok: result.ok && downOk,
+        notes: [result.notes, `while down: ${JSON.stringify(refusedWhileDown)}; PCS requests answered: ${fetched}`]
+          .filter(Boolean)
+          .join("; "),
+      };
+    } finally {
+      await pcs.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};
+
 export const SCENARIOS: Scenario[] = [
   collectorCrash("outbox.afterSignatures", "single", true),
   collectorCrash("outbox.afterBroadcast", "single", false),
@@ -398,4 +510,5 @@ export const SCENARIOS: Scenario[] = [
   ...[1, 2, 3, 4, 5].map((d) => reorgs(d, d === 2)),
   postgresRestart,
   sqliteDiskFull,
+  collateralOutage,
 ];
