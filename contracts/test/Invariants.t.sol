@@ -45,8 +45,6 @@ contract InvariantsTest is KeepTest {
 
     /// @notice Every promise, after every call (one campaign checks them all; each assertion names its
     /// invariant).
-    /// hardhat-config: invariant.runs = 128
-    /// hardhat-config: invariant.depth = 100
     function invariantContractsKeepTheirPromises() public view {
         handler.checkExpiryAndLiveness();
         handler.checkQuorum();
