@@ -28,4 +28,15 @@ export default defineConfig({
     sources: "./contracts",
     tests: { solidity: "./contracts/test" },
   },
+  test: {
+    solidity: {
+      profiles: {
+        // The invariant campaign (contracts/test/Invariants.t.sol; docs/contracts.md, "Invariants under
+        // stateful fuzzing") is sized to add well under a minute to `npx hardhat test solidity` on 2 cores.
+        default: { invariant: { runs: 128, depth: 100 } },
+        // `npx hardhat test solidity --test-profile long`: ten times the runs, for the reliability figures.
+        long: { invariant: { runs: 1280, depth: 100 } },
+      },
+    },
+  },
 });
