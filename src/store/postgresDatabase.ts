@@ -76,6 +76,12 @@ export function openPostgresDatabase(url: string, options: { max?: number } = {}
       const joined = current();
       if (joined) return fn(joined);
       const conn = await pool.connect();
+      // A checked-out connection is the pool's no longer: a server restart that cuts it between two
+      // statements of the transaction emits 'error' on it, which would end the process unhandled. Note it;
+      // the next statement fails, the transaction rejects, and the broken connection is discarded.
+      let broken: Error | undefined;
+      const onError = (error: Error) => void (broken = error);
+      conn.on("error", onError);
       const ctx = { tx: client(conn, () => self, true), open: true };
       try {
         await conn.query("BEGIN");
@@ -83,11 +89,12 @@ export function openPostgresDatabase(url: string, options: { max?: number } = {}
         await conn.query("COMMIT");
         return out;
       } catch (e) {
-        await conn.query("ROLLBACK").catch(() => undefined);
+        if (!broken) await conn.query("ROLLBACK").catch(() => undefined);
         throw e;
       } finally {
         ctx.open = false;
-        conn.release();
+        conn.off("error", onError);
+        conn.release(broken);
       }
     },
     async close() {
