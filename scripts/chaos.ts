@@ -4,7 +4,7 @@
 // (scripts/chaos/campaign.ts). Prints the table; a full run writes bench/results/chaos.json and the
 // table in docs/reliability.md.
 //
-//   node scripts/chaos.ts [--short] [--only <substring>]
+//   node scripts/chaos.ts [--short] [--only <substring>] [--json <file>]
 //
 // --short is the smoke `npm test` runs: the scenarios marked short, with fewer submissions and a
 // shorter outage. The exit code is 1 when any scenario lost, duplicated or stranded a verdict, refused
@@ -52,6 +52,9 @@ for (const scenario of chosen) {
 }
 
 console.log(`\n${chaosTable(results)}`);
+
+const outAt = process.argv.indexOf("--json");
+if (outAt >= 0) await writeFile(process.argv[outAt + 1]!, `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
 
 if (!short && only === undefined) {
   const out = join(dirname(fileURLToPath(import.meta.url)), "..", "bench", "results", "chaos.json");

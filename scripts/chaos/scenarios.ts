@@ -12,6 +12,7 @@ import { defaultPolicy } from "../../src/policy/types.ts";
 import { reportDataFor } from "../../src/tee/kindFacts.ts";
 import { buildQuote, buildScenario, DEFAULT_FMSPC } from "../../test/support/dcapTestSigner.ts";
 import { startPcsStandIn } from "./pcsStandIn.ts";
+import { startRpcLiar } from "./rpcLiar.ts";
 import type { Failpoint } from "../../src/node/failpoints.ts";
 import { startNodeNetwork, type NodeNetwork, type NodeNetworkOptions } from "../../test/node/support/nodeNetwork.ts";
 import {
@@ -66,12 +67,20 @@ interface Run {
 async function withNetwork(
   name: string,
   injected: string,
-  options: NodeNetworkOptions & { settleMs?: number; indexerViaProxy?: boolean },
+  options: NodeNetworkOptions & {
+    settleMs?: number;
+    indexerViaProxy?: boolean;
+    /** The indexer's RPC URL (default anvil, or the proxy with indexerViaProxy). */
+    indexerRpc?: string;
+    /** Runs once the chain is up, before the indexer starts. */
+    onChain?: (net: NodeNetwork) => void;
+  },
   body: (run: Run) => Promise<number>,
 ): Promise<ScenarioResult> {
   const net = await startNodeNetwork({ validatorWorkload: false, rpcProxy: true, ...options });
   const registryFile = join(net.dir, "registry.db");
-  const indexer = startIndexer(net, options.indexerViaProxy ? net.proxy!.url : net.anvil.url, registryFile);
+  options.onChain?.(net);
+  const indexer = startIndexer(net, options.indexerRpc ?? (options.indexerViaProxy ? net.proxy!.url : net.anvil.url), registryFile);
   const submitted: Submitted[] = [];
   let next = 0;
   const run: Run = {
@@ -426,6 +435,38 @@ const collateralOutage: Scenario = {
   },
 };
 
+/** An RPC that answers errors, then a head that goes backwards, for the nodes and the indexer alike. */
+const lyingRpc: Scenario = {
+  name: "RPC errors and a head going backwards",
+  injected: "30 % of RPC requests answered HTTP 500 or a JSON-RPC error for 10 s, then heads reported 1-3 blocks back for 10 s, under load",
+  short: false,
+  async run(o) {
+    const liar = await startRpcLiar();
+    try {
+      const result = await withNetwork(
+        this.name,
+        this.injected,
+        { nodeConfig: () => ({ rpcUrl: liar.url }), indexerRpc: liar.url, onChain: (net) => liar.setTarget(net.anvil.url) },
+        async (run) => {
+          for (let i = 0; i < 3; i++) await run.start(i);
+          const driving = run.drive(o.short ? 6 : 24);
+          liar.setLie("errors");
+          await sleep(10_000);
+          liar.setLie("backwards");
+          await sleep(10_000);
+          liar.setLie("none");
+          const restored = Date.now();
+          await driving;
+          return restored;
+        },
+      );
+      return { ...result, notes: [result.notes, `altered answers: ${JSON.stringify(liar.altered)}`].filter(Boolean).join("; ") };
+    } finally {
+      await liar.close();
+    }
+  },
+};
+
 export const SCENARIOS: Scenario[] = [
   collectorCrash("outbox.afterSignatures", "single", true),
   collectorCrash("outbox.afterBroadcast", "single", false),
@@ -507,6 +548,7 @@ export const SCENARIOS: Scenario[] = [
         return restored;
       }),
   },
+  lyingRpc,
   ...[1, 2, 3, 4, 5].map((d) => reorgs(d, d === 2)),
   postgresRestart,
   sqliteDiskFull,
