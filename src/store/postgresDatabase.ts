@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { applyTypePlaceholders, type Database, type Row } from "./Database.ts";
+import { postgresErrorOf } from "./postgresErrors.ts";
 
 // BIGINT columns hold block numbers and unix times: well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -20,25 +21,33 @@ function normalizeRow(row: Row): Row {
   return row;
 }
 
-function client(q: pg.Pool | pg.PoolClient, dialectSelf: () => Database, inTx: boolean): Database {
+function client(q: pg.Pool | pg.PoolClient, dialectSelf: () => Database, inTx: boolean, where: string): Database {
+  /** Runs a statement, with a server or connection that is gone reported as a typed, retryable error. */
+  const run = async (sql: string, params?: unknown[]) => {
+    try {
+      return await q.query(sql, params);
+    } catch (error) {
+      throw postgresErrorOf(error, where);
+    }
+  };
   const self: Database = {
     dialect: "postgres",
     description: "",
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-      const r = await q.query(sql, params as unknown[]);
+      const r = await run(sql, params as unknown[]);
       return r.rows.map(normalizeRow) as T[];
     },
     async execute(sql: string, params: readonly unknown[] = []) {
-      const r = await q.query(sql, params as unknown[]);
+      const r = await run(sql, params as unknown[]);
       return { changes: r.rowCount ?? 0 };
     },
     async executeMany(sql: string, rows: readonly (readonly unknown[])[]) {
       let changes = 0;
-      for (const params of rows) changes += (await q.query(sql, params as unknown[])).rowCount ?? 0;
+      for (const params of rows) changes += (await run(sql, params as unknown[])).rowCount ?? 0;
       return { changes };
     },
     async exec(script: string) {
-      await q.query(applyTypePlaceholders(script, "postgres"));
+      await run(applyTypePlaceholders(script, "postgres"));
     },
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
       if (inTx) return fn(self);
@@ -60,7 +69,8 @@ export function openPostgresDatabase(url: string, options: { max?: number } = {}
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   const flow = new AsyncLocalStorage<{ tx: Database; open: boolean }>();
-  const base = client(pool, () => self, false);
+  const where = redact(url);
+  const base = client(pool, () => self, false, where);
   const current = (): Database | undefined => {
     const t = flow.getStore();
     return t?.open ? t.tx : undefined;
@@ -75,18 +85,20 @@ export function openPostgresDatabase(url: string, options: { max?: number } = {}
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
       const joined = current();
       if (joined) return fn(joined);
-      const conn = await pool.connect();
+      const conn = await pool.connect().catch((error: unknown) => {
+        throw postgresErrorOf(error, where);
+      });
       // A checked-out connection is the pool's no longer: a server restart that cuts it between two
       // statements of the transaction emits 'error' on it, which would end the process unhandled. Note it;
       // the next statement fails, the transaction rejects, and the broken connection is discarded.
       let broken: Error | undefined;
       const onError = (error: Error) => void (broken = error);
       conn.on("error", onError);
-      const ctx = { tx: client(conn, () => self, true), open: true };
+      const ctx = { tx: client(conn, () => self, true, where), open: true };
       try {
-        await conn.query("BEGIN");
+        await ctx.tx.exec("BEGIN");
         const out = await flow.run(ctx, () => fn(ctx.tx));
-        await conn.query("COMMIT");
+        await ctx.tx.exec("COMMIT");
         return out;
       } catch (e) {
         if (!broken) await conn.query("ROLLBACK").catch(() => undefined);

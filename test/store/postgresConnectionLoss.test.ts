@@ -1,11 +1,12 @@
 /**
  * A PostgreSQL server that cuts a connection in the middle of a transaction (a restart, an administrator's
- * pg_terminate_backend): the transaction rejects, the process survives (the 'error' the cut connection
+ * pg_terminate_backend): the transaction rejects with STORE_UNAVAILABLE (retryable), the process survives (the 'error' the cut connection
  * emits while checked out is handled), and the store works on fresh connections afterwards. The chaos
  * campaign's "PostgreSQL restart" scenario found the crash this test keeps away.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isKeepledgerError } from "../../src/errors/index.ts";
 import type { Database } from "../../src/store/Database.ts";
 import { POSTGRES_URL, TEST_DATABASES } from "../support/databases.ts";
 
@@ -35,10 +36,11 @@ describe.skipIf(!postgres)("a PostgreSQL connection cut inside a transaction", (
       })
       .then(
         () => "committed",
-        (e: unknown) => `rejected: ${(e as Error).message}`,
+        (e: unknown) => `rejected: ${isKeepledgerError(e) ? `${e.code} (retryable: ${e.retryable})` : String(e)}`,
       );
     await admin.end();
-    expect(outcome).toMatch(/^rejected/);
+    // A typed, retryable refusal (the node answers 503 and its outbox retries), not an internal error.
+    expect(outcome).toBe("rejected: STORE_UNAVAILABLE (retryable: true)");
     // Nothing of the cut transaction is left, and new work goes through fresh connections.
     expect(await db.query("SELECT id FROM t")).toEqual([]);
     await db.execute("INSERT INTO t (id) VALUES (3)");
