@@ -16,7 +16,7 @@ export const POSTGRES_STORE_CODES = defineErrorCodes("store", {
 });
 
 const CONNECTION_SQLSTATE = /^(08...|57P0[123])$/;
-const CONNECTION_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]);
+const CONNECTION_ERRNO: ReadonlySet<string> = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN"]);
 const CONNECTION_MESSAGE = /connection terminated|terminating connection|Client has encountered a connection error|not queryable/i;
 
 /** `error` as STORE_UNAVAILABLE when it says the server or the connection is gone; otherwise `error` itself. */
