@@ -5,7 +5,7 @@ import { EvidenceFormatError, InfrastructureError, isKeepledgerError } from "../
 import { fromHex, toHex } from "../../util/bytes.ts";
 import { createVerifierContext } from "../verifierContext.ts";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
-import { AZURE_CVM_REPORT_DATA } from "./binding.ts";
+import { AZURE_CVM_REPORT_DATA } from "./measurement.ts";
 import {
   AZURE_CVM_MEASUREMENT_LENGTH,
   azureCvmMeasurementFromVerified,
