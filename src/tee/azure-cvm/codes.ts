@@ -23,7 +23,7 @@ export const AZCVM_FORMAT_CODES = defineErrorCodes("tee/azure-cvm/format", {
   AZCVM_HCL_SIZE_INVALID: {
     stage: "format",
     description:
-      "The HCL report's sizes disagree: report_size, the IGVM request data size and the variable data size must add up, and the bytes after them must be zero.",
+      "The HCL report's sizes disagree: the report must fill the 2600-byte NV index exactly, report_size, the IGVM request data size and the variable data size must add up, and the bytes after them must be zero.",
   },
   AZCVM_HCL_REPORT_TYPE_UNSUPPORTED: {
     stage: "format",
