@@ -139,8 +139,9 @@ library KeepTypes {
     uint8 internal constant TEES_ALL = 0xbe;
     /// @notice The TEE bit of the Debug kind.
     uint8 internal constant TEE_DEBUG_BIT = 0x20;
-    /// @notice Default allowed TEEs: sgx, tdx, sev-snp, nitro.
-    uint8 internal constant DEFAULT_ALLOWED_TEES = 0x1e;
+    /// @notice Default allowed TEEs: every kind with a TEE behind it (sgx, tdx, sev-snp, nitro, azure-cvm), as
+    /// src/policy/types.ts defaultPolicy derives it from the kinds' facts.
+    uint8 internal constant DEFAULT_ALLOWED_TEES = 0x9e;
 
     /// @notice Every TCB-status bit a policy may accept: 1..8 minus Revoked (7).
     uint16 internal constant TCB_ACCEPTABLE = 0x17e;
