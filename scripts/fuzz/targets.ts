@@ -19,6 +19,7 @@ import { defaultAdapters } from "../../src/tee/table.ts";
 import type { VerifyEvidenceOptions } from "../../src/verify/verifyEvidence.ts";
 import { createVerifierContext, type VerifierContext } from "../../src/tee/verifierContext.ts";
 import { dcapPemMutation } from "./dcapPemMutation.ts";
+import { azureJsonMutation } from "./azureJsonMutation.ts";
 import { cborLengthFields } from "./lengthFields.ts";
 import type { LengthField, MutationTarget } from "./mutate.ts";
 
@@ -226,6 +227,7 @@ async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> 
         adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }),
         lengthFields: [],
         headerLength: 16,
+        structured: [azureJsonMutation(base)],
         equivalent: jsonEquivalent(base),
       };
     }
