@@ -61,7 +61,7 @@ interface HardwareResult {
 }
 
 /** Intel collateral the TCB status needs; any of these missing means "unknown", not "invalid". */
-const TCB_COLLATERAL_MISSING = new Set<string>([
+const TCB_COLLATERAL_MISSING: ReadonlySet<string> = new Set<string>([
   X509_CODES.CRL_MISSING,
   DCAP_CODES.DCAP_TCB_INFO_MISSING,
   DCAP_CODES.DCAP_TCB_INFO_MISMATCH,
