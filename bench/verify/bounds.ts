@@ -16,6 +16,8 @@ import type { SignedIntelJson } from "../../src/collateral/types.ts";
 import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
 import { parseNitroDocument } from "../../src/tee/nitro/parseNitroDocument.ts";
 import { parseSnpReport } from "../../src/tee/sev-snp/parseSnpReport.ts";
+import { parseAzureEvidence } from "../../src/tee/azure-cvm/parseAzureEvidence.ts";
+import { attestationKey } from "../../src/tee/azure-cvm/verifyTpmQuote.ts";
 import { concatBytes } from "../../src/util/bytes.ts";
 import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
 import { encodeSigStructure } from "../../src/tee/nitro/encodeSigStructure.ts";
@@ -141,9 +143,50 @@ function nitroBound(vector: BenchVector): CryptoBound {
   return { full: [cose, leaf, ...chain], perEvidence: [cose, leaf] };
 }
 
+/**
+ * Azure CVM on SEV-SNP: the embedded report's P-384 signature with the VCEK the file carries, the VCEK and ASK
+ * chain (RSA-PSS), and the TPM quote's RSA-2048 PKCS#1 signature with the attestation key of the runtime data.
+ */
+function azureCvmBound(vector: BenchVector): CryptoBound {
+  const evidence = parseAzureEvidence(vector.evidence);
+  if (evidence.hardware.kind !== "snp" || !evidence.hardware.vcekDer)
+    throw new Error("azure-cvm: the bound needs SNP evidence with its VCEK");
+  const report = evidence.hardware.report;
+  const vcek = parseCertificate(evidence.hardware.vcekDer, "vcek");
+  const ask = staticCollateral(vector.collateral).collateral.certificates.find((c) => c.subject.includes("CN=SEV-Milan"));
+  if (!ask) throw new Error("azure-cvm: no Milan ASK in the vector for the bound");
+  const reportSignature = p1363(
+    "SNP report signature (P-384)",
+    "sha384",
+    report.signedBytes,
+    concatBytes(report.signature.r, report.signature.s),
+    vcek.publicKey,
+  );
+  const tpmQuote: SignatureCheck = {
+    name: "TPM quote signature (RSA PKCS#1 v1.5)",
+    hash: "sha256",
+    data: evidence.tpmQuote.attest.raw,
+    signature: evidence.tpmQuote.signature,
+    key: attestationKey(evidence.runtimeData.akPub).key,
+    padding: constants.RSA_PKCS1_PADDING,
+    saltLength: 0,
+  };
+  return {
+    full: [reportSignature, tpmQuote, x509Check("VCEK ← ASK", vcek, ask), x509Check("ASK ← ARK-Milan", ask, AMD_ARK_MILAN.certificate)],
+    perEvidence: [reportSignature, tpmQuote],
+  };
+}
+
 /** The bound of a vector; every check is run once here so a bound that does not verify never gets measured. */
 export function cryptoBound(vector: BenchVector): CryptoBound {
-  const bound = vector.kind === "sev-snp" ? snpBound(vector) : vector.kind === "nitro" ? nitroBound(vector) : dcapBound(vector);
+  const bound =
+    vector.kind === "sev-snp"
+      ? snpBound(vector)
+      : vector.kind === "nitro"
+        ? nitroBound(vector)
+        : vector.kind === "azure-cvm"
+          ? azureCvmBound(vector)
+          : dcapBound(vector);
   runChecks(bound.full);
   return bound;
 }

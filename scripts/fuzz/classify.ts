@@ -12,6 +12,7 @@ import { decodeEvidenceInput } from "../../src/evidence/decodeEvidenceInput.ts";
 import { keccak256Hex } from "../../src/util/keccak256.ts";
 import type { VerifiedEvidence } from "../../src/tee/types.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
+import { DEFAULT_ADAPTERS } from "../../src/tee/table.ts";
 import { verifyOptionsOf, type FuzzTarget } from "./targets.ts";
 
 export type Outcome = { type: "rejected"; code: string } | { type: "ok" } | { type: "crash"; reason: string };
@@ -37,7 +38,9 @@ export async function classify(target: FuzzTarget, reference: string, bytes: Uin
       return { type: "crash", reason: `INTERNAL_VERIFIER_ERROR (${e.message}); cause: ${describe(e.cause)}` };
     return { type: "rejected", code: e.code };
   }
-  const decoded = decodeEvidenceInput(bytes).bytes;
+  // Decoded as verifyEvidence decodes it: text a kind's detect claims (Azure CVM JSON) is the evidence itself.
+  const adapters = target.adapters ?? DEFAULT_ADAPTERS;
+  const decoded = decodeEvidenceInput(bytes, { isEvidence: (b) => adapters.some((a) => a.detect(b)) }).bytes;
   if (!target.equivalent(decoded))
     return { type: "crash", reason: `ok (${r.tee}) for an input that is not equivalent to the valid ${target.kind} input` };
   if (r.evidenceHash !== keccak256Hex(decoded))

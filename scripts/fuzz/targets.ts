@@ -19,10 +19,11 @@ import { defaultAdapters } from "../../src/tee/table.ts";
 import type { VerifyEvidenceOptions } from "../../src/verify/verifyEvidence.ts";
 import { createVerifierContext, type VerifierContext } from "../../src/tee/verifierContext.ts";
 import { dcapPemMutation } from "./dcapPemMutation.ts";
+import { azureJsonMutation } from "./azureJsonMutation.ts";
 import { cborLengthFields } from "./lengthFields.ts";
 import type { LengthField, MutationTarget } from "./mutate.ts";
 
-export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug"] as const;
+export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "azure-cvm"] as const;
 export type FuzzKind = (typeof FUZZ_KINDS)[number];
 
 export interface FuzzTarget extends MutationTarget {
@@ -141,6 +142,19 @@ function dcapEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
 }
 
 /** Identical bytes, with or without the COSE_Sign1 tag (18, one byte 0xd2) in front. */
+/** The same JSON value (whitespace aside): the Azure CVM parser reads members, not bytes, so only such inputs may verify. */
+function jsonEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
+  const canonical = (b: Uint8Array): string | undefined => {
+    try {
+      return JSON.stringify(JSON.parse(Buffer.from(b).toString("utf8")));
+    } catch {
+      return undefined;
+    }
+  };
+  const want = canonical(base);
+  return (d) => canonical(d) === want;
+}
+
 function nitroEquivalent(base: Uint8Array): (decoded: Uint8Array) => boolean {
   const untagged = (b: Uint8Array): Uint8Array => (b[0] === 0xd2 ? b.subarray(1) : b);
   return (d) => bytesEqual(untagged(d), untagged(base));
@@ -197,6 +211,24 @@ async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> 
         lengthFields: cborLengthFields(base),
         headerLength: 10,
         equivalent: nitroEquivalent(base),
+      };
+    }
+    case "azure-cvm": {
+      // The Milan v1 file (8 KiB: SNP report, runtime data, TPM quote, PCRs): the smallest, so the most mutants per second.
+      const set = "az-snp-vtpm-milan-2025-v1";
+      const base = fixture(kind, set, "evidence-v1.json");
+      return {
+        kind,
+        source: `test/fixtures/azure-cvm/${set}/evidence-v1.json`,
+        base,
+        at: verifyAt(kind, set),
+        collateral: [await directoryCollateral(`${FIXTURES}azure-cvm/${set}`)],
+        // No AMD Milan CRL is among the vectors: checked without one, explicitly, as for sev-snp above.
+        adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }),
+        lengthFields: [],
+        headerLength: 16,
+        structured: [azureJsonMutation(base)],
+        equivalent: jsonEquivalent(base),
       };
     }
     case "debug": {

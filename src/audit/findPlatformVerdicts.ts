@@ -51,7 +51,8 @@ const PLATFORM_VENDOR: Record<Exclude<PlatformRevocationKind, "tee">, TeeVendor>
 export function teeKindsOfPlatform(entry: PlatformEntry): TeeKind[] {
   if (entry.kind === "tee") return [entry.value as TeeKind];
   const vendor = PLATFORM_VENDOR[entry.kind];
-  return TEE_KINDS.filter((k) => factsOf(k).vendor === vendor);
+  // A kind on another vendor's hardware (an Azure CVM on AMD or Intel) names that vendor in hardwareVendors.
+  return TEE_KINDS.filter((k) => (factsOf(k).hardwareVendors ?? [factsOf(k).vendor]).includes(vendor));
 }
 
 const same = (a: PlatformEntry, b: PlatformEntry) => a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase();

@@ -35,6 +35,11 @@ export interface MeasurementFlags extends VerificationInputs {
   pcr0?: string;
   pcr1?: string;
   pcr2?: string;
+  hardware?: string;
+  hardwareMeasurement?: string;
+  pcrValues?: string;
+  /** With --from-evidence: the PCRs an Azure CVM measurement covers, "4,7,11". */
+  pcrs?: string;
   fromEvidence?: string;
   bySigner?: boolean;
   withHostData?: boolean;
@@ -77,6 +82,14 @@ export interface EvidenceMeasurement {
   verified: VerifiedEvidence;
 }
 
+/** `--pcrs 4,7,11`: distinct PCR indices 0..23. */
+function pcrListOption(value: string): number[] {
+  const items = value.split(",").map((s) => s.trim());
+  const pcrs = items.map((s) => Number(wholeOption("--pcrs", s, 23)));
+  if (new Set(pcrs).size !== pcrs.length) throw badOption("--pcrs", value, "distinct PCR indices 0..23");
+  return pcrs;
+}
+
 /** The kinds whose evidence a measure option applies to, as the error names them. */
 function kindsTaking(option: keyof MeasureOptions): string {
   return TEE_KINDS.filter((k) => factsOf(k).flags.measureOptions.includes(option))
@@ -91,7 +104,7 @@ function kindsTaking(option: keyof MeasureOptions): string {
  */
 export async function measurementFromEvidence(
   file: string,
-  o: Pick<MeasurementFlags, "bySigner" | "withHostData" | keyof VerificationInputs>,
+  o: Pick<MeasurementFlags, "bySigner" | "withHostData" | "pcrs" | keyof VerificationInputs>,
 ): Promise<EvidenceMeasurement> {
   const at = parseAt(o.at);
   let raw: Uint8Array;
@@ -121,9 +134,12 @@ export async function measurementFromEvidence(
     throw badOption("--by-signer", "set", `used with ${kindsTaking("bySigner")} evidence only`);
   if (o.withHostData && !facts.flags.measureOptions.includes("withHostData"))
     throw badOption("--with-host-data", "set", `used with ${kindsTaking("withHostData")} evidence only`);
+  if (o.pcrs !== undefined && !facts.flags.measureOptions.includes("pcrs"))
+    throw badOption("--pcrs", o.pcrs, `used with ${kindsTaking("pcrs")} evidence only`);
   const measurement = facts.measurement.fromVerified(verified, {
     ...(o.bySigner ? { bySigner: true } : {}),
     ...(o.withHostData ? { withHostData: true } : {}),
+    ...(o.pcrs !== undefined ? { pcrs: pcrListOption(o.pcrs) } : {}),
   });
   return { measurement, debug: verified.debug, verified };
 }

@@ -38,4 +38,14 @@ describe("decodeEvidenceInput", () => {
   ])("rejects %s", (_name, text, code) => {
     expect(() => decodeEvidenceInput(new Uint8Array(Buffer.from(text)))).toThrow(expect.objectContaining({ code }));
   });
+
+  it("passes text that a kind's detect claims (Azure CVM JSON evidence) through as it is, and decodes other text", () => {
+    const json = new Uint8Array(Buffer.from(fixtureText("azure-cvm", "az-snp-vtpm-milan-2025-v1", "evidence-v1.json")));
+    // A stand-in for the adapters' detect (src/evidence sits below src/tee): "a JSON object".
+    const isEvidence = (b: Uint8Array) => Buffer.from(b).toString("utf8").trimStart().startsWith("{");
+    expect(decodeEvidenceInput(json, { isEvidence })).toEqual({ bytes: json, encoding: "binary" });
+    expect(() => decodeEvidenceInput(json)).toThrow(expect.objectContaining({ code: "EVIDENCE_ENCODING_INVALID" }));
+    const hex = new Uint8Array(Buffer.from("0a0b"));
+    expect(decodeEvidenceInput(hex, { isEvidence })).toEqual({ bytes: new Uint8Array([10, 11]), encoding: "hex" });
+  });
 });

@@ -18,15 +18,25 @@ function asText(bytes: Uint8Array): string | undefined {
   return PRINTABLE.test(text) ? text : undefined;
 }
 
+export interface DecodeEvidenceInputOptions {
+  /**
+   * Whether the raw bytes already are evidence of some kind (the adapters' detect): a kind whose evidence is
+   * text itself (an Azure CVM's JSON file) is passed through as it is, never decoded as hex or base64.
+   */
+  isEvidence?: (bytes: Uint8Array) => boolean;
+}
+
 /**
  * Accepts evidence as raw bytes or as the same bytes written as hex (with or
  * without 0x, whitespace allowed) or base64 (standard or URL-safe, padded or
- * not). Binary input is returned unchanged; text is decoded strictly.
+ * not). Binary input, and text that `options.isEvidence` recognises as evidence, is returned unchanged;
+ * other text is decoded strictly.
  */
-export function decodeEvidenceInput(input: Uint8Array): DecodedEvidenceInput {
+export function decodeEvidenceInput(input: Uint8Array, options: DecodeEvidenceInputOptions = {}): DecodedEvidenceInput {
   if (input.length === 0) {
     throw new EvidenceFormatError(EVIDENCE_CODES.EVIDENCE_EMPTY, "the evidence is empty");
   }
+  if (options.isEvidence?.(input) === true) return { bytes: input, encoding: "binary" };
   const text = asText(input);
   if (text === undefined) return { bytes: input, encoding: "binary" };
   const compact = text.replace(/\s+/g, "");

@@ -53,8 +53,9 @@ export function platformEntriesOf(verified: Pick<VerifiedEvidence, "tee" | "clai
   const entries: PlatformEntry[] = [];
   const fmspc = verified.platform.fmspc?.toLowerCase();
   if (fmspc !== undefined) entries.push({ kind: "fmspc", value: fmspc });
-  // Only AMD claims carry a chip id (SEV-SNP's CHIP_ID).
-  const chipId = (verified.claims as { chipId?: Hex }).chipId;
+  // Only AMD evidence carries a chip id: SEV-SNP's CHIP_ID in its claims, or in platform.amdChipId when the
+  // report is embedded in another kind's evidence (an Azure CVM's paravisor report).
+  const chipId = (verified.claims as { chipId?: Hex }).chipId ?? verified.platform.amdChipId;
   if (chipId !== undefined) entries.push({ kind: "amdChipId", value: chipId.toLowerCase() });
   const product = verified.platform.amdProductLine;
   if (product !== undefined) entries.push({ kind: "amdProductLine", value: product });

@@ -34,3 +34,15 @@ export { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefuse
 export { SDK_CODES } from "./codes.ts";
 export { createKey, type CreateKeyOptions, type CreateKeyResult } from "./keys/createKey.ts";
 export { releaseKey, type ReleaseKeyOptions, type ReleaseKeyResult, type ShareOutcome } from "./keys/releaseKey.ts";
+/** Each kind's measurement and claims types (the facts side of src/tee only). */
+export type {
+  Measurement,
+  MeasurementByKind,
+  SgxMeasurement,
+  TdxMeasurement,
+  SevSnpMeasurement,
+  NitroMeasurement,
+  DebugMeasurement,
+  AzureCvmMeasurement,
+} from "../tee/kindFacts.ts";
+export type { ClaimsByKind, AzureCvmClaims } from "../tee/types.ts";

@@ -10,6 +10,7 @@ import type { NitroMeasurement } from "./nitro/measurement.ts";
 import type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
 import type { SgxMeasurement } from "./sgx/measurement.ts";
 import type { TdxMeasurement } from "./tdx/measurement.ts";
+import type { AzureCvmMeasurement } from "./azure-cvm/measurement.ts";
 import type { ClaimsByKind, VerifiedEvidence } from "./types.ts";
 
 /** Each kind's measurement: what the WorkloadRegistry approves (layouts in docs/ids.md). */
@@ -19,6 +20,7 @@ export interface MeasurementByKind {
   "sev-snp": SevSnpMeasurement;
   nitro: NitroMeasurement;
   debug: DebugMeasurement;
+  "azure-cvm": AzureCvmMeasurement;
 }
 export type Measurement = MeasurementByKind[TeeKind];
 
@@ -44,6 +46,8 @@ export interface MeasureOptions {
   bySigner?: boolean;
   /** SEV-SNP: approve the HOST_DATA too. */
   withHostData?: boolean;
+  /** Azure CVM: the PCRs the measurement covers (default 4, 7, 11); each must be in the TPM quote. */
+  pcrs?: readonly number[];
 }
 
 /** The CLI's option parsers, passed in so that the facts stay below the CLI and its error codes stay its own. */
@@ -68,6 +72,11 @@ export interface KindFacts<K extends TeeKind = TeeKind, M extends { tee: TeeKind
   readonly instance: string;
   /** Who roots the evidence: groups kinds for platform revocation and audit (findPlatformVerdicts). */
   readonly vendor: TeeVendor;
+  /**
+   * Whose hardware platforms the evidence runs on, when not `vendor` itself (an Azure CVM is Microsoft's evidence
+   * on AMD or Intel hardware): platform revocations of these vendors apply to the kind. Default: [vendor].
+   */
+  readonly hardwareVendors?: readonly TeeVendor[];
   readonly measurement: MeasurementLayout<K, M>;
   /** Where the binding hash sits: 64-byte REPORTDATA = hash ‖ 32 zero bytes, Nitro user_data = hash. */
   readonly reportData: {

@@ -15,6 +15,7 @@ import { nitroFacts } from "./nitro/facts.ts";
 import { snpFacts } from "./sev-snp/facts.ts";
 import { sgxFacts } from "./sgx/facts.ts";
 import { tdxFacts } from "./tdx/facts.ts";
+import { azureCvmFacts } from "./azure-cvm/facts.ts";
 
 export type { KindFacts, Measurement, MeasurementByKind, MeasurementLayout, TeeVendor } from "./kind.ts";
 export type { SgxMeasurement } from "./sgx/measurement.ts";
@@ -22,6 +23,7 @@ export type { TdxMeasurement } from "./tdx/measurement.ts";
 export type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
 export type { NitroMeasurement } from "./nitro/measurement.ts";
 export type { DebugMeasurement } from "./debug/measurement.ts";
+export type { AzureCvmMeasurement } from "./azure-cvm/measurement.ts";
 
 /** Every kind's facts, keyed by kind; adding a kind is one line here (and one in table.ts). */
 export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
@@ -30,6 +32,7 @@ export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
   "sev-snp": snpFacts,
   nitro: nitroFacts,
   debug: debugFacts,
+  "azure-cvm": azureCvmFacts,
 };
 
 /** The facts of a kind; a typed error for a name that is not one. */

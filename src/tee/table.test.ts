@@ -36,6 +36,7 @@ describe("the facts table and the adapter table", () => {
       tdx: 240,
       "sev-snp": 81,
       nitro: 144,
+      "azure-cvm": 85,
       debug: 32,
     });
   });

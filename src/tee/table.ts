@@ -5,6 +5,7 @@ import { nitroAdapter } from "./nitro/adapter.ts";
 import { createSnpAdapter } from "./sev-snp/adapter.ts";
 import { sgxAdapter } from "./sgx/adapter.ts";
 import { tdxAdapter } from "./tdx/adapter.ts";
+import { createAzureCvmAdapter } from "./azure-cvm/adapter.ts";
 
 /**
  * Every supported kind of evidence, one adapter each. Supporting a new kind or
@@ -15,7 +16,7 @@ export const DEFAULT_ADAPTERS: readonly TeeAdapter[] = defaultAdapters();
 
 /** The unsafe switches an operator may set on the adapters, each off by default (docs/operator-guide.md). */
 export interface DefaultAdaptersOptions {
-  /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when none can be had. Development networks only. */
+  /** UNSAFE: verify SEV-SNP ASKs (bare, or under an Azure CVM's paravisor) without AMD's CRL when none can be had. Development networks only. */
   dangerouslyAllowMissingAmdCrl?: boolean;
 }
 
@@ -27,6 +28,7 @@ export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly 
     createSnpAdapter({ dangerouslyAllowMissingCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     nitroAdapter as TeeAdapter,
     debugAdapter as TeeAdapter,
+    createAzureCvmAdapter({ dangerouslyAllowMissingAmdCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
   ];
 }
 

@@ -131,8 +131,9 @@ async function gatherCollateral(
  */
 export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceOptions = {}): Promise<VerifiedEvidence> {
   const at = options.at ?? new Date();
-  const { bytes } = decodeEvidenceInput(input);
-  const adapter = detectAdapter(bytes, options.adapters ?? DEFAULT_ADAPTERS);
+  const adapters = options.adapters ?? DEFAULT_ADAPTERS;
+  const { bytes } = decodeEvidenceInput(input, { isEvidence: (b) => adapters.some((a) => a.detect(b)) });
+  const adapter = detectAdapter(bytes, adapters);
   const context = options.context ?? createVerifierContext();
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes, context));
   const providers =

@@ -10,6 +10,7 @@ export function teeName(code: i32): string {
   if (code == 3) return "sev-snp";
   if (code == 4) return "nitro";
   if (code == 5) return "debug";
+  if (code == 7) return "azure-cvm";
   return "unknown";
 }
 

@@ -264,9 +264,10 @@ const attestationRows: Row[] = [
   },
   {
     name: "an undefined TEE kind",
-    call: async () => finalize(await tb.verdict(keep(1), { tee: 6 })),
+    // 255: past every code any branch assigns (6..9 are the new kinds of issue 12).
+    call: async () => finalize(await tb.verdict(keep(1), { tee: 255 })),
     wantError: "AttestationRegistryTeeInvalid",
-    wantArgs: () => [6n],
+    wantArgs: () => [255n],
   },
   {
     name: "a measurement the workload does not have",
@@ -810,6 +811,18 @@ const workloadRows: Row[] = [
     call: async () => simulateDeploy(tb, workloadRegistryAbi, workloadRegistryBytecode, [tb.admin, tb.admin, false, 86_400n, 3_600]),
     wantError: "KeepAdminRulesDelayBelowFloor",
     wantArgs: () => [3_600, 86_400],
+  },
+  {
+    name: "an Azure CVM value of 84 bytes",
+    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 7, `0x${"01".repeat(84)}`]),
+    wantError: "WorkloadRegistryMeasurementLength",
+    wantArgs: () => [7n, 85n, 84n],
+  },
+  {
+    name: "a TEE kind with no measurement layout (6, reserved for the NVIDIA GPU kind)",
+    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 6, `0x${"01".repeat(32)}`]),
+    wantError: "WorkloadRegistryInvalidTee",
+    wantArgs: () => [6n],
   },
   {
     name: "a TDX value of 239 bytes",

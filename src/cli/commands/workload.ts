@@ -190,6 +190,9 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--pcr0 <hex>", "Nitro: PCR0 (48 bytes)")
       .option("--pcr1 <hex>", "Nitro: PCR1 (48 bytes)")
       .option("--pcr2 <hex>", "Nitro: PCR2 (48 bytes)")
+      .option("--hardware <snp|tdx>", "Azure CVM: the hardware under the paravisor")
+      .option("--hardware-measurement <hex>", "Azure CVM: the SEV-SNP MEASUREMENT or TDX MRTD of the paravisor (48 bytes)")
+      .option("--pcr-values <list>", "Azure CVM: the PCRs to approve with their SHA-256 values, e.g. 4=0x…,7=0x…,11=0x…")
       .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64), once it verifies")
       .option("--collateral <dir>", "with --from-evidence: directory of collateral to verify it with, as `keepledger verify` takes it")
       .option("--at <time>", "with --from-evidence: verify as of this ISO-8601 time (default: now)")
@@ -201,6 +204,7 @@ export function registerWorkloadCommand(program: Command): void {
       )
       .option("--by-signer", "with SGX evidence: approve its mrsigner, product id and ISVSVN (as minimum) instead of its mrenclave")
       .option("--with-host-data", "with SEV-SNP evidence: also require its HOST_DATA")
+      .option("--pcrs <list>", "with Azure CVM evidence: the PCRs the measurement covers, e.g. 4,7,11 (default 4,7,11)")
       .option("--release <n>", "release number stored with the measurement (uint32; validators prefer the highest live one)", "1"),
     true,
   ).action(async (id: string, o: GovernanceCliOptions & MeasurementFlags & { release: string }) =>
@@ -212,7 +216,7 @@ export function registerWorkloadCommand(program: Command): void {
       let source = "flags";
       if (o.fromEvidence !== undefined) {
         const flagged = Object.entries(o).filter(
-          ([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr|measurement|hostData|isv|minIsv)/.test(k),
+          ([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr(?!s$)|measurement|hostData|isv|minIsv|hardware)/.test(k),
         );
         if (flagged.length > 0)
           throw new UsageError(
@@ -227,6 +231,7 @@ export function registerWorkloadCommand(program: Command): void {
           [
             ["bySigner", "--by-signer"],
             ["withHostData", "--with-host-data"],
+            ["pcrs", "--pcrs"],
             ["collateral", "--collateral"],
             ["at", "--at"],
             ["pccs", "--pccs"],

@@ -29,6 +29,7 @@ import { checkRevocations, platformEntriesOf } from "../../policy/checkRevocatio
 import type { VerdictFields, WorkloadPolicy } from "../../policy/types.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
 import type { TeeAdapter } from "../../tee/adapter.ts";
+import { DEFAULT_ADAPTERS } from "../../tee/table.ts";
 import type { VerifiedEvidence } from "../../tee/types.ts";
 import {
   compareStamps,
@@ -143,7 +144,8 @@ export class Appraiser {
 
   /** The raw bytes, their hash and the request id of a submission, before anything is verified. */
   identify(submission: Submission): { evidence: Uint8Array; evidenceHash: Hex; requestId: Hex } {
-    const { bytes } = decodeEvidenceInput(submission.evidence);
+    const adapters = this.#o.adapters ?? DEFAULT_ADAPTERS;
+    const { bytes } = decodeEvidenceInput(submission.evidence, { isEvidence: (b) => adapters.some((a) => a.detect(b)) });
     const evidenceHash = keccak256Hex(bytes);
     return { evidence: bytes, evidenceHash, requestId: requestIdOf({ ...submission, evidenceHash }) };
   }

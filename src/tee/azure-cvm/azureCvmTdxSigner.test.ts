@@ -58,7 +58,9 @@ async function buildAzureTdx(options: { tamperTdReport?: boolean } = {}): Promis
   if (options.tamperTdReport) td[512 + 20]! ^= 1;
   const igvm = cat(le32(20 + runtime.length), le32(1), le32(4), le32(1), le32(runtime.length), runtime);
   const header = cat(new Uint8Array(Buffer.from("HCLA")), le32(2), le32(32 + 1184 + igvm.length), le32(2), le32(0), new Uint8Array(12));
-  const hcl = cat(header, td, new Uint8Array(1184 - 1024), igvm, new Uint8Array(64));
+  // Zero-padded to the NV index's 2600 bytes, as the paravisor writes it.
+  const unpadded = cat(header, td, new Uint8Array(1184 - 1024), igvm);
+  const hcl = cat(unpadded, new Uint8Array(2600 - unpadded.length));
 
   const pcrs = Array.from({ length: 24 }, (_, i) => sha256(new Uint8Array([i])));
   const nonce = sha256(new TextEncoder().encode("binding"));

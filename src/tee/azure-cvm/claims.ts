@@ -1,6 +1,6 @@
 import type { Hex } from "../../util/bytes.ts";
-import type { SnpClaims, TdxClaims } from "./hardwareVerifiers.ts";
-import type { VmConfiguration } from "./parseRuntimeData.ts";
+import type { SnpClaims } from "../sev-snp/claims.ts";
+import type { TdxClaims } from "../tdx/claims.ts";
 
 /** What a workload policy matches an Azure confidential VM on. All hex is 0x-prefixed lowercase. */
 export interface AzureCvmClaims {
@@ -28,4 +28,14 @@ export interface AzureCvmClaims {
   tpm: { firmwareVersion: Hex; qualifiedSigner: Hex; resetCount: number; restartCount: number; clock: string };
   /** SEV-SNP guest policy DEBUG, or TDX TD_ATTRIBUTES.DEBUG. */
   debug: boolean;
+}
+
+/** The vm-configuration the paravisor reports; every member optional (older HCL versions omit some). */
+export interface VmConfiguration {
+  consoleEnabled?: boolean;
+  secureBoot?: boolean;
+  tpmEnabled?: boolean;
+  tpmPersisted?: boolean;
+  rootCertThumbprint?: string;
+  vmUniqueId?: string;
 }

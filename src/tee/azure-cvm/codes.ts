@@ -1,5 +1,8 @@
 import { defineErrorCodes } from "../../errors/catalogue.ts";
 
+/** The measurement codes live beside the (pure) measurement layout. */
+export { AZCVM_MEASUREMENT_CODES } from "./measurement.ts";
+
 /** Format errors of Azure confidential VM evidence (the evidence file, HCL report, runtime data, TPM quote). */
 export const AZCVM_FORMAT_CODES = defineErrorCodes("tee/azure-cvm/format", {
   AZCVM_EVIDENCE_JSON_INVALID: {
@@ -20,7 +23,7 @@ export const AZCVM_FORMAT_CODES = defineErrorCodes("tee/azure-cvm/format", {
   AZCVM_HCL_SIZE_INVALID: {
     stage: "format",
     description:
-      "The HCL report's sizes disagree: report_size, the IGVM request data size and the variable data size must add up, and the bytes after them must be zero.",
+      "The HCL report's sizes disagree: the report must fill the 2600-byte NV index exactly, report_size, the IGVM request data size and the variable data size must add up, and the bytes after them must be zero.",
   },
   AZCVM_HCL_REPORT_TYPE_UNSUPPORTED: {
     stage: "format",
@@ -67,15 +70,6 @@ export const AZCVM_FORMAT_CODES = defineErrorCodes("tee/azure-cvm/format", {
     description:
       "The evidence file carries the wrong companion for its hardware report: a TD quote with an SEV-SNP HCL report, a VCEK with a TDX one, or a TDX HCL report without its TD quote.",
   },
-  AZCVM_BINDING_INVALID: {
-    stage: "format",
-    description: "A binding hash to place in a TPM quote's extraData is not 32 bytes of hex.",
-  },
-  AZCVM_MEASUREMENT_INVALID: {
-    stage: "format",
-    description:
-      "A packed Azure CVM measurement is malformed: not 85 bytes, an unknown hardware type, PCR mask bits above 23, or a hardware measurement of the wrong length.",
-  },
 });
 
 /** Verification errors of Azure confidential VM evidence. */
@@ -110,9 +104,9 @@ export const AZCVM_VERIFY_CODES = defineErrorCodes("tee/azure-cvm/verify", {
     stage: "verification",
     description: "The TPM quote's extraData (the nonce) is not the expected binding.",
   },
-  AZCVM_PCR_NOT_QUOTED: {
+  AZCVM_EVIDENCE_MISMATCH: {
     stage: "usage",
-    description: "A measurement names a PCR that the TPM quote did not select: its value is not attested, so it cannot be measured.",
+    description: "The Azure CVM adapter was asked to verify bytes other than the evidence it parsed.",
   },
   AZCVM_TDX_TCB_UNKNOWN: {
     stage: "infrastructure",

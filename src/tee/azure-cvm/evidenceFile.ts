@@ -16,9 +16,9 @@ export interface AzureEvidenceFile {
 /** Largest evidence file accepted: the real ones are 8..37 KiB. */
 export const MAX_EVIDENCE_FILE_BYTES = 1024 * 1024;
 
-const V1_KEYS = new Set(["version", "hcl_report", "tpm_quote", "vcek", "td_quote"]);
-const UNVERSIONED_KEYS = new Set(["report", "quote", "vcek"]);
-const QUOTE_KEYS = new Set(["message", "signature", "pcrs"]);
+const V1_KEYS: ReadonlySet<string> = new Set(["version", "hcl_report", "tpm_quote", "vcek", "td_quote"]);
+const UNVERSIONED_KEYS: ReadonlySet<string> = new Set(["report", "quote", "vcek"]);
+const QUOTE_KEYS: ReadonlySet<string> = new Set(["message", "signature", "pcrs"]);
 
 function fail(message: string, field: string, details: Record<string, unknown> = {}): never {
   throw new EvidenceFormatError(AZCVM_FORMAT_CODES.AZCVM_EVIDENCE_FIELD_INVALID, message, { at: { field }, details });
@@ -28,7 +28,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function onlyKeys(obj: Record<string, unknown>, allowed: Set<string>, field: string): void {
+function onlyKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, field: string): void {
   for (const key of Object.keys(obj)) if (!allowed.has(key)) fail(`unknown member "${key}" in ${field}`, `${field}.${key}`);
 }
 

@@ -1,6 +1,7 @@
-export * from "./binding.ts";
 export type * from "./claims.ts";
 export * from "./codes.ts";
+export * from "./facts.ts";
+export * from "./adapter.ts";
 export * from "./collateralRequests.ts";
 export * from "./evidenceFile.ts";
 export * from "./measurement.ts";

@@ -1,10 +1,31 @@
-import { createHash } from "node:crypto";
+/**
+ * The Azure CVM measurement layout and where the binding sits: pure facts (no node:, no parser or verifier), so
+ * the SDK can read them. SHA-256 comes from viem (noble) for the same reason.
+ */
+import { sha256 } from "viem";
+import { defineErrorCodes } from "../../errors/catalogue.ts";
 import { EvidenceFormatError, UsageError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual, fromHex, toHex, tryFromHex, type Hex } from "../../util/bytes.ts";
+import type { MeasurementLayout } from "../kind.ts";
+import type { VerifiedEvidence } from "../types.ts";
 import type { AzureCvmClaims } from "./claims.ts";
-import { AZCVM_FORMAT_CODES, AZCVM_VERIFY_CODES } from "./codes.ts";
-import { PCR_COUNT } from "./parseTpmQuote.ts";
-import type { AzureCvmVerifiedEvidence } from "./verifyAzureEvidence.ts";
+
+/** The measurement and binding codes (here, not in codes.ts, because the facts side may import only facts files). */
+export const AZCVM_MEASUREMENT_CODES = defineErrorCodes("tee/azure-cvm/measurement", {
+  AZCVM_MEASUREMENT_INVALID: {
+    stage: "format",
+    description:
+      "A packed Azure CVM measurement is malformed: not 85 bytes, an unknown hardware type, PCR mask bits above 23, or a hardware measurement of the wrong length.",
+  },
+  AZCVM_PCR_NOT_QUOTED: {
+    stage: "usage",
+    description: "A measurement names a PCR that the TPM quote did not select: its value is not attested, so it cannot be measured.",
+  },
+  AZCVM_BINDING_INVALID: {
+    stage: "format",
+    description: "A binding hash to place in a TPM quote's extraData is not 32 bytes of hex.",
+  },
+});
 
 /**
  * An approved Azure CVM measurement: the hardware measurement of the paravisor (SEV-SNP MEASUREMENT or
@@ -21,6 +42,11 @@ export interface AzureCvmMeasurement {
   pcrDigest: Hex;
 }
 
+/** The verified evidence of this kind (the same object every kind's verifier returns). */
+export type AzureCvmVerifiedEvidence = VerifiedEvidence<"azure-cvm">;
+
+/** TPM 2.0 PCRs of the SHA-256 bank: 0..23. */
+export const PCR_COUNT = 24;
 /** Packed: hardware type (1 byte: 1 SEV-SNP, 2 TDX) ‖ hardware measurement (48) ‖ PCR mask (u32 big-endian) ‖ PCR digest (32). */
 export const AZURE_CVM_MEASUREMENT_LENGTH = 85;
 const HARDWARE_CODES = { snp: 1, tdx: 2 } as const;
@@ -30,7 +56,7 @@ const ALL_PCRS = (1 << PCR_COUNT) - 1;
 export const DEFAULT_MEASURED_PCRS: readonly number[] = [4, 7, 11];
 
 function invalid(message: string, details: Record<string, unknown>): never {
-  throw new EvidenceFormatError(AZCVM_FORMAT_CODES.AZCVM_MEASUREMENT_INVALID, message, { details });
+  throw new EvidenceFormatError(AZCVM_MEASUREMENT_CODES.AZCVM_MEASUREMENT_INVALID, message, { details });
 }
 
 function check(m: AzureCvmMeasurement): { hw: Uint8Array; digest: Uint8Array } {
@@ -81,35 +107,37 @@ export function pcrsOfMask(mask: number): number[] {
   return out;
 }
 
-/** SHA-256 over the claims' values of the PCRs in `mask`; null when a PCR of the mask was not quoted. */
-function claimedPcrDigest(claims: AzureCvmClaims, mask: number): Uint8Array | null {
-  const h = createHash("sha256");
+/** SHA-256 over PCR values (index → 32-byte SHA-256 bank value) in ascending index order of `mask`; null when one is missing. */
+export function pcrDigestOf(pcrs: Readonly<Record<number, Hex>>, mask: number): Uint8Array | null {
+  const parts: Uint8Array[] = [];
   for (const i of pcrsOfMask(mask)) {
-    const v = claims.pcrs[i];
+    const v = pcrs[i];
     if (v === undefined) return null;
-    h.update(fromHex(v));
+    parts.push(fromHex(v));
   }
-  return new Uint8Array(h.digest());
+  const all = new Uint8Array(parts.length * 32);
+  parts.forEach((p, k) => all.set(p, k * 32));
+  return sha256(all, "bytes");
 }
 
 /** Whether verified claims match an approved packed measurement: same hardware and measurement, and the named PCRs hold the approved values. */
 export function azureCvmMeasurementMatches(claims: AzureCvmClaims, value: Uint8Array): boolean {
   const m = decodeAzureCvmMeasurement(value);
   if (m.hardware !== claims.hardware || m.hardwareMeasurement !== claims.hardwareMeasurement) return false;
-  const digest = claimedPcrDigest(claims, m.pcrMask);
+  const digest = pcrDigestOf(claims.pcrs, m.pcrMask);
   return digest !== null && bytesEqual(digest, fromHex(m.pcrDigest));
 }
 
 /** The measurement of verified evidence over the PCRs the policy names (default {@link DEFAULT_MEASURED_PCRS}); each must have been quoted. */
 export function azureCvmMeasurementFromVerified(
-  evidence: AzureCvmVerifiedEvidence,
+  evidence: Pick<AzureCvmVerifiedEvidence, "claims">,
   options: { pcrs?: readonly number[] } = {},
 ): AzureCvmMeasurement {
   const pcrs = options.pcrs ?? DEFAULT_MEASURED_PCRS;
   const mask = pcrMaskOf(pcrs);
   const missing = pcrsOfMask(mask).filter((i) => evidence.claims.pcrs[i] === undefined);
   if (missing.length > 0) {
-    throw new UsageError(AZCVM_VERIFY_CODES.AZCVM_PCR_NOT_QUOTED, `PCR ${missing.join(", ")} not in the TPM quote's selection`, {
+    throw new UsageError(AZCVM_MEASUREMENT_CODES.AZCVM_PCR_NOT_QUOTED, `PCR ${missing.join(", ")} not in the TPM quote's selection`, {
       details: { missing },
     });
   }
@@ -118,6 +146,36 @@ export function azureCvmMeasurementFromVerified(
     hardware: evidence.claims.hardware,
     hardwareMeasurement: evidence.claims.hardwareMeasurement,
     pcrMask: mask,
-    pcrDigest: toHex(claimedPcrDigest(evidence.claims, mask)!),
+    pcrDigest: toHex(pcrDigestOf(evidence.claims.pcrs, mask)!),
   };
 }
+
+/** The kind's measurement layout (KindFacts.measurement). */
+export const azureCvmMeasurement: MeasurementLayout<"azure-cvm", AzureCvmMeasurement> = {
+  length: AZURE_CVM_MEASUREMENT_LENGTH,
+  encode: encodeAzureCvmMeasurement,
+  decode: (value) => decodeAzureCvmMeasurement(value),
+  matches: azureCvmMeasurementMatches,
+  fromVerified: (evidence, options) => azureCvmMeasurementFromVerified(evidence, options.pcrs ? { pcrs: options.pcrs } : {}),
+};
+
+/**
+ * Where the binding hash sits (KindFacts.reportData): the TPM quote's extraData is the 32-byte binding hash
+ * itself, as Nitro's user_data is. The hardware REPORT_DATA holds the runtime data hash instead, and the
+ * runtime data holds the AK that signed the quote, so the chain is hardware → AK → nonce.
+ */
+export const AZURE_CVM_REPORT_DATA = {
+  length: 32 as const,
+  bind(bindingHash: Hex): Hex {
+    const bytes = tryFromHex(bindingHash);
+    if (!bytes || bytes.length !== 32) {
+      throw new EvidenceFormatError(AZCVM_MEASUREMENT_CODES.AZCVM_BINDING_INVALID, "a binding hash is 32 bytes of hex", {
+        details: { length: bytes?.length ?? null },
+      });
+    }
+    return toHex(bytes);
+  },
+  of(claims: AzureCvmClaims): Uint8Array | null {
+    return fromHex(claims.nonce);
+  },
+};

@@ -15,6 +15,9 @@ export const HCL_RUNTIME_DATA_OFFSET = HCL_HEADER_SIZE + HCL_HW_REPORT_SIZE + IG
 
 const REPORT_TYPES = { 2: "snp", 4: "tdx" } as const;
 
+/** The size of vTPM NV index 0x01400001, which the HCL report fills (zero-padded): every vector's is 2600 bytes. */
+export const HCL_NV_INDEX_SIZE = 2600;
+
 /** The HCL report the Azure paravisor writes to vTPM NV index 0x01400001 (little-endian throughout). */
 export interface HclReport {
   raw: Uint8Array;
@@ -45,6 +48,14 @@ function invalid(
  * to the only values the paravisor writes. No crypto, no I/O.
  */
 export function parseHclReport(bytes: Uint8Array): HclReport {
+  // The NV index has one size: a report of any other length (more or fewer zero padding bytes) would be the
+  // same attestation under another evidence hash, so it is refused (found by the fuzzer: an added zero byte).
+  if (bytes.length !== HCL_NV_INDEX_SIZE) {
+    invalid("AZCVM_HCL_SIZE_INVALID", `the HCL report is ${bytes.length} bytes, not the NV index's ${HCL_NV_INDEX_SIZE}`, "hcl", 0, {
+      got: bytes.length,
+      want: HCL_NV_INDEX_SIZE,
+    });
+  }
   const c = new ByteCursor(bytes);
   const signature = c.u32le("hcl.signature");
   if (signature !== HCL_SIGNATURE)

@@ -1,5 +1,8 @@
 import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
+import type { VmConfiguration } from "./claims.ts";
+
+export type { VmConfiguration } from "./claims.ts";
 
 /** An RSA public key as a JWK (only the members keepledger uses). */
 export interface RsaJwk {
@@ -7,16 +10,6 @@ export interface RsaJwk {
   n: string;
   e: string;
   keyOps: string[];
-}
-
-/** The vm-configuration the paravisor reports; every member optional (older HCL versions omit some). */
-export interface VmConfiguration {
-  consoleEnabled?: boolean;
-  secureBoot?: boolean;
-  tpmEnabled?: boolean;
-  tpmPersisted?: boolean;
-  rootCertThumbprint?: string;
-  vmUniqueId?: string;
 }
 
 /** The HCL runtime data: the JSON whose SHA-256 the hardware report carries. */

@@ -7,7 +7,8 @@ export const TPM_ST_ATTEST_QUOTE = 0x8018;
 export const TPM_ALG_SHA256 = 0x000b;
 export const TPM_ALG_RSASSA = 0x0014;
 /** PCRs of a TPM 2.0 PC-client bank. */
-export const PCR_COUNT = 24;
+import { PCR_COUNT } from "./measurement.ts";
+export { PCR_COUNT };
 export const SHA256_SIZE = 32;
 /** TPM2B_DATA holds at most sizeof(TPMT_HA) = 2 + 64 bytes; the TPM refuses a longer qualifyingData. */
 const MAX_EXTRA_DATA = 64;

@@ -28,6 +28,9 @@ import {
   type VerifierContext,
 } from "./hardwareVerifiers.ts";
 import type { AzureCvmEvidence } from "./parseAzureEvidence.ts";
+import type { AzureCvmVerifiedEvidence } from "./measurement.ts";
+
+export type { AzureCvmVerifiedEvidence } from "./measurement.ts";
 import { attestationKey, sha256, verifyTpmQuote } from "./verifyTpmQuote.ts";
 
 export interface VerifyAzureEvidenceOptions {
@@ -44,21 +47,6 @@ export interface VerifyAzureEvidenceOptions {
   dangerouslyAllowMissingAmdCrl?: boolean;
 }
 
-/** The same shape as VerifiedEvidence (src/verify/types.ts) for a kind not yet in TEE_KINDS (phase 2 adds it). */
-export interface AzureCvmVerifiedEvidence {
-  ok: true;
-  tee: "azure-cvm";
-  claims: AzureCvmClaims;
-  tcb: { status: TcbStatus; advisoryIds: string[] };
-  debug: boolean;
-  evidenceHash: Hex;
-  collateralHash: Hex;
-  expiresAt: Date;
-  verifiedAt: Date;
-  platform: PlatformInfo & { hardware: "snp" | "tdx" };
-  collateralUsed?: CollateralStamp[];
-}
-
 interface HardwareResult {
   measurement: Uint8Array;
   reportData: Uint8Array;
@@ -73,7 +61,7 @@ interface HardwareResult {
 }
 
 /** Intel collateral the TCB status needs; any of these missing means "unknown", not "invalid". */
-const TCB_COLLATERAL_MISSING = new Set<string>([
+const TCB_COLLATERAL_MISSING: ReadonlySet<string> = new Set<string>([
   X509_CODES.CRL_MISSING,
   DCAP_CODES.DCAP_TCB_INFO_MISSING,
   DCAP_CODES.DCAP_TCB_INFO_MISMATCH,
@@ -218,7 +206,8 @@ function verifySnpHardware(evidence: AzureCvmEvidence, options: VerifyAzureEvide
     debug: r.debug,
     collateralHash: r.collateralHash,
     expiresAt: r.expiresAt,
-    platform: r.platform,
+    // The chip id goes to the platform facts, where platform revocation (checkRevocations) reads it.
+    platform: { ...r.platform, amdChipId: r.claims.chipId },
     collateralUsed: r.collateralUsed ?? [],
   };
 }

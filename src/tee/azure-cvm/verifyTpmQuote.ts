@@ -26,7 +26,7 @@ export function attestationKey(jwk: RsaJwk): { key: KeyObject; modulusBytes: num
 }
 
 /** SHA-256 over the values of `selection` (ascending PCR indices), as TPM2_Quote computes pcrDigest. */
-export function pcrDigestOf(pcrs: readonly Uint8Array[], selection: readonly number[]): Uint8Array {
+export function quotedPcrDigest(pcrs: readonly Uint8Array[], selection: readonly number[]): Uint8Array {
   return sha256(concatBytes(...selection.map((i) => pcrs[i]!)));
 }
 
@@ -46,7 +46,7 @@ export function verifyTpmQuote(quote: TpmQuote, ak: { key: KeyObject; modulusByt
       },
     );
   }
-  const digest = pcrDigestOf(pcrs, attest.pcrSelection);
+  const digest = quotedPcrDigest(pcrs, attest.pcrSelection);
   if (!bytesEqual(digest, attest.pcrDigest)) {
     throw new VerificationError(AZCVM_VERIFY_CODES.AZCVM_PCR_DIGEST_MISMATCH, "the PCR values are not the ones the TPM quote signed", {
       at: { field: "tpm_quote.pcrs" },
