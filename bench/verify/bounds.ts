@@ -18,7 +18,7 @@ import { parseNitroDocument } from "../../src/tee/nitro/parseNitroDocument.ts";
 import { parseSnpReport } from "../../src/tee/sev-snp/parseSnpReport.ts";
 import { concatBytes } from "../../src/util/bytes.ts";
 import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
-import { encodeSigStructure } from "../../src/tee/nitro/encodeSigStructure.ts";
+import { encodeSigStructure } from "../../src/evidence/cose/encodeSigStructure.ts";
 import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../../src/pki/roots.ts";
 import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "./vectors.ts";

@@ -5,6 +5,7 @@
  */
 import type { TeeKind } from "../kinds/index.ts";
 import type { Hex } from "../util/bytes.ts";
+import type { ArmCcaMeasurement } from "./arm-cca/measurement.ts";
 import type { DebugMeasurement } from "./debug/measurement.ts";
 import type { NitroMeasurement } from "./nitro/measurement.ts";
 import type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
@@ -19,6 +20,7 @@ export interface MeasurementByKind {
   "sev-snp": SevSnpMeasurement;
   nitro: NitroMeasurement;
   debug: DebugMeasurement;
+  "arm-cca": ArmCcaMeasurement;
 }
 export type Measurement = MeasurementByKind[TeeKind];
 

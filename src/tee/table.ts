@@ -1,5 +1,6 @@
 import type { TeeAdapter } from "./adapter.ts";
 import type { TeeKind } from "./types.ts";
+import { armCcaAdapter } from "./arm-cca/adapter.ts";
 import { debugAdapter } from "./debug/adapter.ts";
 import { nitroAdapter } from "./nitro/adapter.ts";
 import { createSnpAdapter } from "./sev-snp/adapter.ts";
@@ -27,6 +28,7 @@ export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly 
     createSnpAdapter({ dangerouslyAllowMissingCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     nitroAdapter as TeeAdapter,
     debugAdapter as TeeAdapter,
+    armCcaAdapter as TeeAdapter,
   ];
 }
 

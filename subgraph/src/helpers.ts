@@ -3,13 +3,14 @@
 import { Address, BigInt, Bytes, crypto, ethereum } from "@graphprotocol/graph-ts";
 import { GovernanceChange } from "../generated/schema";
 
-/** TeeKind codes 1..5 → the CLI names. */
+/** TeeKind codes → the CLI names (src/ids/enums.ts TEE_KIND_CODES). */
 export function teeName(code: i32): string {
   if (code == 1) return "sgx";
   if (code == 2) return "tdx";
   if (code == 3) return "sev-snp";
   if (code == 4) return "nitro";
   if (code == 5) return "debug";
+  if (code == 8) return "arm-cca";
   return "unknown";
 }
 
