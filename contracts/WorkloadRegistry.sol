@@ -62,7 +62,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
 
     /// @dev One slot: everything the hot path reads. verdictLifetime fits 32 bits (capped at 365 days).
     struct PolicyCore {
-        uint8 allowedTees;
+        uint16 allowedTees;
         uint16 acceptedTcbStatuses;
         uint8 flags;
         uint8 deniedAmdProductLines;
@@ -420,7 +420,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
 
     /// @dev Value layouts (docs/ids.md): Sgx mrenclave‖mrsigner‖isvProdId(BE16)‖minIsvSvn(BE16);
     /// Tdx mrtd‖rtmr0..3 (48 each); SevSnp measurement(48)‖hasHostData(1)‖hostData(32);
-    /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32).
+    /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32); ArmCca alg(1)‖RIM‖REM0..3‖personalization (64 each).
     function _checkMeasurementValue(TeeKind tee, bytes calldata value) private view {
         if (tee == TeeKind.Unknown) revert WorkloadRegistryInvalidTee(uint8(tee));
         uint256 expected;
@@ -428,7 +428,9 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         else if (tee == TeeKind.Tdx) expected = 240;
         else if (tee == TeeKind.SevSnp) expected = 81;
         else if (tee == TeeKind.Nitro) expected = 144;
-        else expected = 32;
+        else if (tee == TeeKind.Debug) expected = 32;
+        else if (tee == TeeKind.ArmCca) expected = 385;
+        else revert WorkloadRegistryInvalidTee(uint8(tee));
         if (tee == TeeKind.Debug && !DEV_POLICIES_ALLOWED) revert WorkloadRegistryDevNotAllowed();
         if (value.length != expected) revert WorkloadRegistryMeasurementLength(uint8(tee), expected, value.length);
 

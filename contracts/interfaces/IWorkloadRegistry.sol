@@ -78,7 +78,7 @@ interface IWorkloadRegistry {
     /// @notice The registry-wide measurement serial space (uint32) is exhausted.
     error WorkloadRegistrySerialsExhausted();
     /// @notice allowedTees must be non-zero and use only the bits 1 << TeeKind of valid kinds.
-    error WorkloadRegistryPolicyAllowedTees(uint8 allowedTees);
+    error WorkloadRegistryPolicyAllowedTees(uint16 allowedTees);
     /// @notice The debug TEE kind may only be allowed by a dev policy.
     error WorkloadRegistryPolicyDebugTeeWithoutDev();
     /// @notice acceptedTcbStatuses must be non-zero and never accept Unknown, Revoked or undefined statuses.

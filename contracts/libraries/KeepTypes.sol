@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.30;
 
-/// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug.
+/// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug, nvidia-gpu,
+/// azure-cvm, arm-cca (src/ids/enums.ts TEE_KIND_CODES).
 /// @dev Unknown (0) is never valid. Debug is "no TEE at all" and is only accepted by dev policies.
 enum TeeKind {
     Unknown,
@@ -9,7 +10,10 @@ enum TeeKind {
     Tdx,
     SevSnp,
     Nitro,
-    Debug
+    Debug,
+    NvidiaGpu,
+    AzureCvm,
+    ArmCca
 }
 
 /// @notice TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one.
@@ -106,7 +110,7 @@ struct LaunchPolicy {
 /// @dev allowedTees is a bitmask of 1 << TeeKind, acceptedTcbStatuses of 1 << TcbStatus,
 /// deniedAmdProductLines of KeepTypes.AMD_* bits.
 struct Policy {
-    uint8 allowedTees;
+    uint16 allowedTees;
     uint16 acceptedTcbStatuses;
     bool dev;
     bool allowUnboundEvidence;
@@ -122,8 +126,8 @@ struct Policy {
 /// @title KeepTypes
 /// @notice Constants shared by the keepledger contracts and mirrored in src/ids/enums.ts.
 library KeepTypes {
-    /// @notice The largest valid TeeKind value (Debug).
-    uint8 internal constant TEE_KIND_MAX = 5;
+    /// @notice The largest valid TeeKind value (ArmCca).
+    uint8 internal constant TEE_KIND_MAX = 8;
     /// @notice The largest valid TcbStatus value (NotApplicable).
     uint8 internal constant TCB_STATUS_MAX = 8;
 
@@ -133,12 +137,12 @@ library KeepTypes {
     uint8 internal constant AMD_TURIN = 4;
     uint8 internal constant AMD_ALL = 7;
 
-    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug.
-    uint8 internal constant TEES_ALL = 0x3e;
+    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug, arm-cca (1 << 8: allowedTees is 16 bits wide).
+    uint16 internal constant TEES_ALL = 0x13e;
     /// @notice The TEE bit of the Debug kind.
-    uint8 internal constant TEE_DEBUG_BIT = 0x20;
-    /// @notice Default allowed TEEs: sgx, tdx, sev-snp, nitro.
-    uint8 internal constant DEFAULT_ALLOWED_TEES = 0x1e;
+    uint16 internal constant TEE_DEBUG_BIT = 0x20;
+    /// @notice Default allowed TEEs: every real TEE (sgx, tdx, sev-snp, nitro, arm-cca), as src/policy/types.ts.
+    uint16 internal constant DEFAULT_ALLOWED_TEES = 0x11e;
 
     /// @notice Every TCB-status bit a policy may accept: 1..8 minus Revoked (7).
     uint16 internal constant TCB_ACCEPTABLE = 0x17e;

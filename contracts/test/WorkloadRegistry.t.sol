@@ -13,7 +13,8 @@ import {KeepFixture} from "./utils/KeepFixture.sol";
 
 /// @notice Invariants of the WorkloadRegistry, fuzzed: measurement layouts and policy delays.
 contract WorkloadRegistryTest is KeepFixture {
-    uint256[6] internal lengths = [0, 68, 240, 81, 144, 32];
+    // Codes 6 (nvidia-gpu) and 7 (azure-cvm) are wired on other branches; 8 is arm-cca.
+    uint256[9] internal lengths = [0, 68, 240, 81, 144, 32, 0, 0, 385];
 
     function setUp() public {
         _deployWithWorkload();
@@ -21,9 +22,10 @@ contract WorkloadRegistryTest is KeepFixture {
 
     /// @notice Every kind accepts exactly its own value length.
     function testFuzzMeasurementLengthIsChecked(uint8 teeSeed, uint16 length) public {
-        uint8 tee = uint8(1 + (teeSeed % 5));
+        uint8 tee = uint8(1 + (teeSeed % 6));
+        if (tee == 6) tee = uint8(TeeKind.ArmCca);
         uint256 want = lengths[tee];
-        length = uint16(length % 300);
+        length = uint16(length % 400);
         vm.assume(length != want);
         vm.expectRevert(
             abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryMeasurementLength.selector, tee, want, length)
@@ -147,7 +149,7 @@ contract WorkloadRegistryTest is KeepFixture {
         uint32 serial,
         uint8 tee,
         bool revoked,
-        uint8 allowedTees,
+        uint16 allowedTees,
         bool dev,
         bool unbound,
         uint64 lifetime
@@ -165,7 +167,21 @@ contract WorkloadRegistryTest is KeepFixture {
     }
 
     /// @notice Policy masks: allowed exactly when non-zero, valid kinds only, never Unknown/Revoked TCB.
-    function testFuzzPolicyMasks(uint8 allowedTees, uint16 accepted) public {
+    /// @notice An Arm CCA measurement is its 385-byte packed value; a policy may allow the kind (bit 8).
+    function testArmCcaMeasurementAndPolicyBit() public {
+        bytes memory value = new bytes(385);
+        value[0] = 0x01;
+        bytes32 hash = workloads.addMeasurement(workloadId, 4, TeeKind.ArmCca, value);
+        assertEq(hash, KeepIds.measurementHash(uint8(TeeKind.ArmCca), value), "measurement hash");
+        vm.expectRevert(abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryInvalidTee.selector, uint8(TeeKind.AzureCvm)));
+        workloads.addMeasurement(workloadId, 5, TeeKind.AzureCvm, value);
+        Policy memory p = _policy(1 days);
+        p.allowedTees = uint16(1) << uint8(TeeKind.ArmCca);
+        workloads.schedulePolicy(workloadId, p);
+        assertEq(KeepTypes.DEFAULT_ALLOWED_TEES & (uint16(1) << uint8(TeeKind.ArmCca)), 0x100, "default allows arm-cca");
+    }
+
+    function testFuzzPolicyMasks(uint16 allowedTees, uint16 accepted) public {
         Policy memory p = _policy(1 days);
         p.allowedTees = allowedTees;
         p.acceptedTcbStatuses = accepted;
