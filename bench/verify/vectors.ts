@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro"] as const;
+export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "arm-cca"] as const;
 export type BenchKind = (typeof BENCH_KINDS)[number];
 
 export interface CollateralFile {
@@ -53,6 +53,8 @@ const LAYOUT: Record<BenchKind, { set: string; evidence: string; collateral: str
   "sev-snp": { set: "dstack-milan", evidence: "report.bin", collateral: ["cert_chain.pem", "vcek.der"], other: [] },
   // The certificate chain travels inside the document: no collateral.
   nitro: { set: "dstack-nitro-doc-a", evidence: "attestation_doc.cose", collateral: [], other: ["leaf.pem"] },
+  // Arm's published test token; its CPAK (the test key) is the collateral: verified, labelled insecure.
+  "arm-cca": { set: "tfm-tools-example-ffm00-tag399", evidence: "token.cbor", collateral: ["cpak.pub.pem"], other: [] },
 };
 
 function read(kind: BenchKind, set: string, name: string): Uint8Array {
