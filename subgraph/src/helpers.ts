@@ -36,10 +36,10 @@ export function loggingProfileName(code: i32): string {
   return "DEBUG";
 }
 
-/** The kinds of an allowedTees mask, in code order. */
+/** The kinds of an allowedTees mask (16 bits since arm-cca is code 8), in code order. */
 export function teeKindsOfMask(mask: i32): string[] {
   const out = new Array<string>(0);
-  for (let code = 1; code <= 5; code++) if ((mask & (1 << code)) != 0) out.push(teeName(code));
+  for (let code = 1; code <= 15; code++) if ((mask & (1 << code)) != 0 && teeName(code) != "unknown") out.push(teeName(code));
   return out;
 }
 
