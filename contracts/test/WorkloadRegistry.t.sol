@@ -173,12 +173,18 @@ contract WorkloadRegistryTest is KeepFixture {
         value[0] = 0x01;
         bytes32 hash = workloads.addMeasurement(workloadId, 4, TeeKind.ArmCca, value);
         assertEq(hash, KeepIds.measurementHash(uint8(TeeKind.ArmCca), value), "measurement hash");
-        vm.expectRevert(abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryInvalidTee.selector, uint8(TeeKind.AzureCvm)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryInvalidTee.selector, uint8(TeeKind.AzureCvm))
+        );
         workloads.addMeasurement(workloadId, 5, TeeKind.AzureCvm, value);
         Policy memory p = _policy(1 days);
         p.allowedTees = uint16(1) << uint8(TeeKind.ArmCca);
         workloads.schedulePolicy(workloadId, p);
-        assertEq(KeepTypes.DEFAULT_ALLOWED_TEES & (uint16(1) << uint8(TeeKind.ArmCca)), 0x100, "default allows arm-cca");
+        assertEq(
+            KeepTypes.DEFAULT_ALLOWED_TEES & (uint16(1) << uint8(TeeKind.ArmCca)),
+            0x100,
+            "default allows arm-cca"
+        );
     }
 
     function testFuzzPolicyMasks(uint16 allowedTees, uint16 accepted) public {
