@@ -264,9 +264,9 @@ const attestationRows: Row[] = [
   },
   {
     name: "an undefined TEE kind",
-    call: async () => finalize(await tb.verdict(keep(1), { tee: 6 })),
+    call: async () => finalize(await tb.verdict(keep(1), { tee: 16 })),
     wantError: "AttestationRegistryTeeInvalid",
-    wantArgs: () => [6n],
+    wantArgs: () => [16n],
   },
   {
     name: "a measurement the workload does not have",
