@@ -449,6 +449,16 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
             if (flag > 1) revert WorkloadRegistrySnpHostDataFlag(flag);
             bytes32 hostData = bytes32(value[49:81]);
             if (flag == 0 && hostData != 0) revert WorkloadRegistrySnpHostDataNotZero(hostData);
+        } else if (tee == TeeKind.ArmCca) {
+            // One measurement, one value: the algorithm is known and sha-256 digests are zero-padded.
+            uint8 algorithm = uint8(value[0]);
+            if (algorithm != 1 && algorithm != 2) revert WorkloadRegistryArmCcaHashAlgorithm(algorithm);
+            if (algorithm == 1) {
+                for (uint256 i = 0; i < 5; ++i) {
+                    uint256 pad = 33 + i * 64;
+                    if (bytes32(value[pad:pad + 32]) != 0) revert WorkloadRegistryArmCcaPaddingNotZero(uint8(i));
+                }
+            }
         }
     }
 

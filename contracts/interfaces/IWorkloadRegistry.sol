@@ -69,6 +69,10 @@ interface IWorkloadRegistry {
     error WorkloadRegistrySnpHostDataFlag(uint8 flag);
     /// @notice An SEV-SNP measurement without host data must carry 32 zero bytes in the host-data field.
     error WorkloadRegistrySnpHostDataNotZero(bytes32 hostData);
+    /// @notice An Arm CCA measurement's algorithm byte must be 1 (sha-256) or 2 (sha-512).
+    error WorkloadRegistryArmCcaHashAlgorithm(uint8 algorithm);
+    /// @notice With sha-256, the last 32 bytes of the RIM (slot 0) and REM slots (1-4) must be zero.
+    error WorkloadRegistryArmCcaPaddingNotZero(uint8 slot);
     /// @notice The workload already has this measurement.
     error WorkloadRegistryMeasurementExists(bytes32 workloadId, bytes32 measurementHash);
     /// @notice The workload has no such measurement.
