@@ -423,7 +423,7 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
         if (c.measurementRevoked()) revert AttestationRegistryMeasurementRevoked(workloadId, measurementHash);
         if (c.measurementTee() != tee) revert AttestationRegistryMeasurementTeeMismatch(c.measurementTee(), tee);
         if (tee == TEE_DEBUG && !c.dev()) revert AttestationRegistryDebugTeeNotAllowed(workloadId);
-        if (c.allowedTees() & (uint8(1) << tee) == 0) revert AttestationRegistryTeeNotAllowed(tee, c.allowedTees());
+        if (c.allowedTees() & (uint16(1) << tee) == 0) revert AttestationRegistryTeeNotAllowed(tee, c.allowedTees());
         uint64 maxExpiresAt = issuedAt + c.verdictLifetime();
         if (expiresAt > maxExpiresAt) revert AttestationRegistryLifetimeTooLong(expiresAt, maxExpiresAt);
         return (c.measurementSerial(), c.allowUnboundEvidence());

@@ -62,7 +62,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
 
     /// @dev One slot: everything the hot path reads. verdictLifetime fits 32 bits (capped at 365 days).
     struct PolicyCore {
-        uint8 allowedTees;
+        uint16 allowedTees;
         uint16 acceptedTcbStatuses;
         uint8 flags;
         uint8 deniedAmdProductLines;
@@ -421,7 +421,8 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     /// @dev Value layouts (docs/ids.md): Sgx mrenclave‖mrsigner‖isvProdId(BE16)‖minIsvSvn(BE16);
     /// Tdx mrtd‖rtmr0..3 (48 each); SevSnp measurement(48)‖hasHostData(1)‖hostData(32);
     /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32);
-    /// AzureCvm hardware(1)‖hardwareMeasurement(48)‖pcrMask(BE32)‖pcrDigest(32) = 85.
+    /// AzureCvm hardware(1)‖hardwareMeasurement(48)‖pcrMask(BE32)‖pcrDigest(32) = 85;
+    /// ArmCca alg(1)‖RIM‖REM0..3‖personalization (64 each) = 385.
     function _checkMeasurementValue(TeeKind tee, bytes calldata value) private view {
         if (tee == TeeKind.Unknown) revert WorkloadRegistryInvalidTee(uint8(tee));
         uint256 expected;
@@ -431,6 +432,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         else if (tee == TeeKind.Nitro) expected = 144;
         else if (tee == TeeKind.Debug) expected = 32;
         else if (tee == TeeKind.AzureCvm) expected = 85;
+        else if (tee == TeeKind.ArmCca) expected = 385;
         else revert WorkloadRegistryInvalidTee(uint8(tee));
         if (tee == TeeKind.Debug && !DEV_POLICIES_ALLOWED) revert WorkloadRegistryDevNotAllowed();
         if (value.length != expected) revert WorkloadRegistryMeasurementLength(uint8(tee), expected, value.length);
@@ -450,6 +452,16 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
             if (flag > 1) revert WorkloadRegistrySnpHostDataFlag(flag);
             bytes32 hostData = bytes32(value[49:81]);
             if (flag == 0 && hostData != 0) revert WorkloadRegistrySnpHostDataNotZero(hostData);
+        } else if (tee == TeeKind.ArmCca) {
+            // One measurement, one value: the algorithm is known and sha-256 digests are zero-padded.
+            uint8 algorithm = uint8(value[0]);
+            if (algorithm != 1 && algorithm != 2) revert WorkloadRegistryArmCcaHashAlgorithm(algorithm);
+            if (algorithm == 1) {
+                for (uint256 i = 0; i < 5; ++i) {
+                    uint256 pad = 33 + i * 64;
+                    if (bytes32(value[pad:pad + 32]) != 0) revert WorkloadRegistryArmCcaPaddingNotZero(uint8(i));
+                }
+            }
         }
     }
 

@@ -10,17 +10,18 @@
  *   next from the same platform and cannot be remembered by exact bytes (the
  *   bound for warm verification of a stream of fresh evidence).
  */
-import { constants, verify, type KeyObject } from "node:crypto";
+import { constants, createPublicKey, verify, type KeyObject } from "node:crypto";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import type { SignedIntelJson } from "../../src/collateral/types.ts";
 import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
 import { parseNitroDocument } from "../../src/tee/nitro/parseNitroDocument.ts";
 import { parseSnpReport } from "../../src/tee/sev-snp/parseSnpReport.ts";
+import { parseCcaToken, type CcaSignedToken } from "../../src/tee/arm-cca/parseCcaToken.ts";
 import { parseAzureEvidence } from "../../src/tee/azure-cvm/parseAzureEvidence.ts";
 import { attestationKey } from "../../src/tee/azure-cvm/verifyTpmQuote.ts";
 import { concatBytes } from "../../src/util/bytes.ts";
 import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
-import { encodeSigStructure } from "../../src/tee/nitro/encodeSigStructure.ts";
+import { encodeSigStructure } from "../../src/evidence/cose/encodeSigStructure.ts";
 import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../../src/pki/roots.ts";
 import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "./vectors.ts";
@@ -177,16 +178,31 @@ function azureCvmBound(vector: BenchVector): CryptoBound {
   };
 }
 
+/**
+ * Arm CCA: two ES384 (P-384) signatures — the realm token with the RAK it carries, the platform token with
+ * the CPAK. Per evidence only the realm token's: the RMM reuses the platform token while the RAK stays.
+ */
+function ccaBound(vector: BenchVector): CryptoBound {
+  const token = parseCcaToken(vector.evidence);
+  const es384 = (name: string, signed: CcaSignedToken<unknown>, key: KeyObject) =>
+    p1363(name, "sha384", encodeSigStructure(signed.cose.protectedHeader, signed.cose.payload), signed.cose.signature, key);
+  const { x, y } = token.realm.claims.publicKeyPoint;
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+  const rak = createPublicKey({ key: { kty: "EC", crv: "P-384", x: b64(x), y: b64(y) }, format: "jwk" });
+  const cpak = createPublicKey({ key: Buffer.from(vector.files.get("cpak.pub.pem")!), format: "pem" });
+  const realm = es384("realm token ← RAK", token.realm, rak);
+  return { full: [realm, es384("platform token ← CPAK", token.platform, cpak)], perEvidence: [realm] };
+}
+
 /** The bound of a vector; every check is run once here so a bound that does not verify never gets measured. */
 export function cryptoBound(vector: BenchVector): CryptoBound {
-  const bound =
-    vector.kind === "sev-snp"
-      ? snpBound(vector)
-      : vector.kind === "nitro"
-        ? nitroBound(vector)
-        : vector.kind === "azure-cvm"
-          ? azureCvmBound(vector)
-          : dcapBound(vector);
+  const bounds: Partial<Record<BenchVector["kind"], (v: BenchVector) => CryptoBound>> = {
+    "sev-snp": snpBound,
+    nitro: nitroBound,
+    "azure-cvm": azureCvmBound,
+    "arm-cca": ccaBound,
+  };
+  const bound = (bounds[vector.kind] ?? dcapBound)(vector);
   runChecks(bound.full);
   return bound;
 }

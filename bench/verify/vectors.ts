@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "azure-cvm"] as const;
+export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "azure-cvm", "arm-cca"] as const;
 export type BenchKind = (typeof BENCH_KINDS)[number];
 
 export interface CollateralFile {
@@ -55,6 +55,8 @@ const LAYOUT: Record<BenchKind, { set: string; evidence: string; collateral: str
   nitro: { set: "dstack-nitro-doc-a", evidence: "attestation_doc.cose", collateral: [], other: ["leaf.pem"] },
   // The VCEK travels in the evidence file; the folder's PEM is the ASK, ARK and ASVK as KDS serves them.
   "azure-cvm": { set: "az-snp-vtpm-milan-2025-v1", evidence: "evidence-v1.json", collateral: ["milan_ask_ark_asvk.pem"], other: [] },
+  // Arm's published test token; its CPAK (the test key) is the collateral: verified, labelled insecure.
+  "arm-cca": { set: "tfm-tools-example-ffm00-tag399", evidence: "token.cbor", collateral: ["cpak.pub.pem"], other: [] },
 };
 
 function read(kind: BenchKind, set: string, name: string): Uint8Array {

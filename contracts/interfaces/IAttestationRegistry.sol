@@ -76,7 +76,7 @@ interface IAttestationRegistry is IKeepAttestation {
     /// @notice The measurement belongs to another TEE kind than the verdict states.
     error AttestationRegistryMeasurementTeeMismatch(uint8 expected, uint8 actual);
     /// @notice The policy in force does not allow this TEE kind.
-    error AttestationRegistryTeeNotAllowed(uint8 tee, uint8 allowedTees);
+    error AttestationRegistryTeeNotAllowed(uint8 tee, uint16 allowedTees);
     /// @notice A debug-TEE verdict needs a dev policy in force.
     error AttestationRegistryDebugTeeNotAllowed(bytes32 workloadId);
     /// @notice The subject is the zero address.

@@ -69,6 +69,10 @@ interface IWorkloadRegistry {
     error WorkloadRegistrySnpHostDataFlag(uint8 flag);
     /// @notice An SEV-SNP measurement without host data must carry 32 zero bytes in the host-data field.
     error WorkloadRegistrySnpHostDataNotZero(bytes32 hostData);
+    /// @notice An Arm CCA measurement's algorithm byte must be 1 (sha-256) or 2 (sha-512).
+    error WorkloadRegistryArmCcaHashAlgorithm(uint8 algorithm);
+    /// @notice With sha-256, the last 32 bytes of the RIM (slot 0) and REM slots (1-4) must be zero.
+    error WorkloadRegistryArmCcaPaddingNotZero(uint8 slot);
     /// @notice The workload already has this measurement.
     error WorkloadRegistryMeasurementExists(bytes32 workloadId, bytes32 measurementHash);
     /// @notice The workload has no such measurement.
@@ -78,7 +82,7 @@ interface IWorkloadRegistry {
     /// @notice The registry-wide measurement serial space (uint32) is exhausted.
     error WorkloadRegistrySerialsExhausted();
     /// @notice allowedTees must be non-zero and use only the bits 1 << TeeKind of valid kinds.
-    error WorkloadRegistryPolicyAllowedTees(uint8 allowedTees);
+    error WorkloadRegistryPolicyAllowedTees(uint16 allowedTees);
     /// @notice The debug TEE kind may only be allowed by a dev policy.
     error WorkloadRegistryPolicyDebugTeeWithoutDev();
     /// @notice acceptedTcbStatuses must be non-zero and never accept Unknown, Revoked or undefined statuses.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.30;
 
-/// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug, nvidia-gpu, azure-cvm.
+/// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug, nvidia-gpu,
+/// azure-cvm, arm-cca (src/ids/enums.ts TEE_KIND_CODES).
 /// @dev Unknown (0) is never valid. Debug is "no TEE at all" and is only accepted by dev policies.
 enum TeeKind {
     Unknown,
@@ -11,7 +12,8 @@ enum TeeKind {
     Nitro,
     Debug,
     NvidiaGpu,
-    AzureCvm
+    AzureCvm,
+    ArmCca
 }
 
 /// @notice TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one.
@@ -108,7 +110,7 @@ struct LaunchPolicy {
 /// @dev allowedTees is a bitmask of 1 << TeeKind, acceptedTcbStatuses of 1 << TcbStatus,
 /// deniedAmdProductLines of KeepTypes.AMD_* bits.
 struct Policy {
-    uint8 allowedTees;
+    uint16 allowedTees;
     uint16 acceptedTcbStatuses;
     bool dev;
     bool allowUnboundEvidence;
@@ -124,8 +126,8 @@ struct Policy {
 /// @title KeepTypes
 /// @notice Constants shared by the keepledger contracts and mirrored in src/ids/enums.ts.
 library KeepTypes {
-    /// @notice The largest valid TeeKind value (AzureCvm).
-    uint8 internal constant TEE_KIND_MAX = 7;
+    /// @notice The largest valid TeeKind value (ArmCca).
+    uint8 internal constant TEE_KIND_MAX = 8;
     /// @notice The largest valid TcbStatus value (NotApplicable).
     uint8 internal constant TCB_STATUS_MAX = 8;
 
@@ -135,13 +137,14 @@ library KeepTypes {
     uint8 internal constant AMD_TURIN = 4;
     uint8 internal constant AMD_ALL = 7;
 
-    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug, azure-cvm (0x80).
-    uint8 internal constant TEES_ALL = 0xbe;
+    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug, azure-cvm (0x80), arm-cca (0x100: allowedTees is
+    /// 16 bits wide).
+    uint16 internal constant TEES_ALL = 0x1be;
     /// @notice The TEE bit of the Debug kind.
-    uint8 internal constant TEE_DEBUG_BIT = 0x20;
-    /// @notice Default allowed TEEs: every kind with a TEE behind it (sgx, tdx, sev-snp, nitro, azure-cvm), as
+    uint16 internal constant TEE_DEBUG_BIT = 0x20;
+    /// @notice Default allowed TEEs: every kind with a TEE behind it (sgx, tdx, sev-snp, nitro, azure-cvm, arm-cca), as
     /// src/policy/types.ts defaultPolicy derives it from the kinds' facts.
-    uint8 internal constant DEFAULT_ALLOWED_TEES = 0x9e;
+    uint16 internal constant DEFAULT_ALLOWED_TEES = 0x19e;
 
     /// @notice Every TCB-status bit a policy may accept: 1..8 minus Revoked (7).
     uint16 internal constant TCB_ACCEPTABLE = 0x17e;

@@ -6,7 +6,7 @@ pragma solidity ^0.8.30;
 /// on the hot path of every finalization returns, and decodes, a single uint256 instead of an
 /// eight-field struct.
 /// @dev Bits: measurementSerial 0-31 (0: the workload has no such measurement), measurementTee 32-39,
-/// measurementRevoked 40, allowedTees 48-55 (a bitmask of 1 << TeeKind), dev 56, allowUnboundEvidence 57,
+/// measurementRevoked 40, dev 41, allowUnboundEvidence 42, allowedTees 48-63 (a bitmask of 1 << TeeKind),
 /// verdictLifetime 64-127. Every other bit is zero. The policy fields are those of the policy in force
 /// at block.timestamp. Read it through VerdictContextLib, never by hand.
 type VerdictContext is uint256;
@@ -19,8 +19,8 @@ library VerdictContextLib {
     uint256 private constant TEE_SHIFT = 32;
     uint256 private constant REVOKED_BIT = 1 << 40;
     uint256 private constant ALLOWED_TEES_SHIFT = 48;
-    uint256 private constant DEV_BIT = 1 << 56;
-    uint256 private constant UNBOUND_BIT = 1 << 57;
+    uint256 private constant DEV_BIT = 1 << 41;
+    uint256 private constant UNBOUND_BIT = 1 << 42;
     uint256 private constant LIFETIME_SHIFT = 64;
 
     /// @notice Packs a context.
@@ -36,7 +36,7 @@ library VerdictContextLib {
         uint32 measurementSerial_,
         uint8 measurementTee_,
         bool measurementRevoked_,
-        uint8 allowedTees_,
+        uint16 allowedTees_,
         bool dev_,
         bool allowUnboundEvidence_,
         uint64 verdictLifetime_
@@ -73,8 +73,8 @@ library VerdictContextLib {
     }
 
     /// @notice The allowed TEE kinds of the policy in force (bitmask of 1 << TeeKind).
-    function allowedTees(VerdictContext c) internal pure returns (uint8) {
-        return uint8(VerdictContext.unwrap(c) >> ALLOWED_TEES_SHIFT);
+    function allowedTees(VerdictContext c) internal pure returns (uint16) {
+        return uint16(VerdictContext.unwrap(c) >> ALLOWED_TEES_SHIFT);
     }
 
     /// @notice Whether the policy in force is a dev policy.

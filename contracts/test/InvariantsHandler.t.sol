@@ -39,7 +39,7 @@ contract KeepHandler is KeepFixture {
     }
 
     struct PolicyModel {
-        uint8 allowedTees;
+        uint16 allowedTees;
         uint64 verdictLifetime;
         uint64 maxEvidenceAge;
         uint64 effectiveAt;
@@ -71,7 +71,7 @@ contract KeepHandler is KeepFixture {
         uint64 measurementEffectiveAt;
         bool measurementRevokedThen;
         bool subjectBlockedThen; // per-workload or every-workload revocation in force, or issued before a lift
-        uint8 allowedTeesThen;
+        uint16 allowedTeesThen;
         uint64 lifetimeThen;
         uint64 checkedAt; // when the signatures and the measurement's effectiveAt were checked
         uint64 seq; // the model's step when it was stored
@@ -86,7 +86,7 @@ contract KeepHandler is KeepFixture {
         uint16 k;
         uint64 measurementEffectiveAt;
         bool measurementRevokedThen;
-        uint8 allowedTeesThen;
+        uint16 allowedTeesThen;
         uint64 lifetimeThen;
         uint64 checkedAt;
         bool materialized;

@@ -14,8 +14,8 @@ import {KeepFixture} from "./utils/KeepFixture.sol";
 /// @notice Invariants of the WorkloadRegistry, fuzzed: measurement layouts and policy delays.
 contract WorkloadRegistryTest is KeepFixture {
     /// @dev By TeeKind code; 6 (NvidiaGpu) has no layout on this branch yet and is refused as invalid.
-    uint256[8] internal lengths = [0, 68, 240, 81, 144, 32, 0, 85];
-    uint8[6] internal kinds = [1, 2, 3, 4, 5, 7];
+    uint256[9] internal lengths = [0, 68, 240, 81, 144, 32, 0, 85, 385];
+    uint8[7] internal kinds = [1, 2, 3, 4, 5, 7, 8];
 
     function setUp() public {
         _deployWithWorkload();
@@ -25,7 +25,7 @@ contract WorkloadRegistryTest is KeepFixture {
     function testFuzzMeasurementLengthIsChecked(uint8 teeSeed, uint16 length) public {
         uint8 tee = kinds[teeSeed % kinds.length];
         uint256 want = lengths[tee];
-        length = uint16(length % 300);
+        length = uint16(length % 400);
         vm.assume(length != want);
         vm.expectRevert(
             abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryMeasurementLength.selector, tee, want, length)
@@ -158,7 +158,7 @@ contract WorkloadRegistryTest is KeepFixture {
         uint32 serial,
         uint8 tee,
         bool revoked,
-        uint8 allowedTees,
+        uint16 allowedTees,
         bool dev,
         bool unbound,
         uint64 lifetime
@@ -176,7 +176,27 @@ contract WorkloadRegistryTest is KeepFixture {
     }
 
     /// @notice Policy masks: allowed exactly when non-zero, valid kinds only, never Unknown/Revoked TCB.
-    function testFuzzPolicyMasks(uint8 allowedTees, uint16 accepted) public {
+    /// @notice An Arm CCA measurement is its 385-byte packed value; a policy may allow the kind (bit 8).
+    function testArmCcaMeasurementAndPolicyBit() public {
+        bytes memory value = new bytes(385);
+        value[0] = 0x01;
+        bytes32 hash = workloads.addMeasurement(workloadId, 4, TeeKind.ArmCca, value);
+        assertEq(hash, KeepIds.measurementHash(uint8(TeeKind.ArmCca), value), "measurement hash");
+        vm.expectRevert(
+            abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryInvalidTee.selector, uint8(TeeKind.AzureCvm))
+        );
+        workloads.addMeasurement(workloadId, 5, TeeKind.AzureCvm, value);
+        Policy memory p = _policy(1 days);
+        p.allowedTees = uint16(1) << uint8(TeeKind.ArmCca);
+        workloads.schedulePolicy(workloadId, p);
+        assertEq(
+            KeepTypes.DEFAULT_ALLOWED_TEES & (uint16(1) << uint8(TeeKind.ArmCca)),
+            0x100,
+            "default allows arm-cca"
+        );
+    }
+
+    function testFuzzPolicyMasks(uint16 allowedTees, uint16 accepted) public {
         Policy memory p = _policy(1 days);
         p.allowedTees = allowedTees;
         p.acceptedTcbStatuses = accepted;

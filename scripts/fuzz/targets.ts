@@ -23,7 +23,7 @@ import { azureJsonMutation } from "./azureJsonMutation.ts";
 import { cborLengthFields } from "./lengthFields.ts";
 import type { LengthField, MutationTarget } from "./mutate.ts";
 
-export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "azure-cvm"] as const;
+export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "azure-cvm", "arm-cca"] as const;
 export type FuzzKind = (typeof FUZZ_KINDS)[number];
 
 export interface FuzzTarget extends MutationTarget {
@@ -246,6 +246,22 @@ async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> 
         collateral: [],
         lengthFields: DEBUG_FIELDS,
         headerLength: 12,
+        equivalent: identical(base),
+      };
+    }
+    case "arm-cca": {
+      // Arm's published test token with its test CPAK (it verifies, labelled insecure).
+      const set = "tfm-tools-example-ffm00-tag399";
+      const base = fixture(kind, set, "token.cbor");
+      return {
+        kind,
+        source: `test/fixtures/arm-cca/${set}/token.cbor`,
+        base,
+        at: verifyAt(kind, set),
+        collateral: [await directoryCollateral(`${FIXTURES}arm-cca/${set}`)],
+        lengthFields: cborLengthFields(base),
+        // tag 399 head (3) + map head (1) + first key (3) + bstr head (3)
+        headerLength: 10,
         equivalent: identical(base),
       };
     }

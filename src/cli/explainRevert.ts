@@ -32,6 +32,9 @@ const EXPLAIN: Record<string, Explainer> = {
     "an SGX measurement is an exact --mrenclave, or --mrsigner (with --isv-prod-id/--min-isv-svn) and no mrenclave",
   WorkloadRegistrySnpHostDataFlag: ([flag]) => `the SEV-SNP hasHostData byte must be 0 or 1, got ${s(flag)}`,
   WorkloadRegistrySnpHostDataNotZero: () => "SEV-SNP host data was given without the hasHostData flag",
+  WorkloadRegistryArmCcaHashAlgorithm: ([alg]) => `the Arm CCA algorithm byte must be 1 (sha-256) or 2 (sha-512), got ${s(alg)}`,
+  WorkloadRegistryArmCcaPaddingNotZero: ([slot]) =>
+    `the Arm CCA measurement's slot ${s(slot)} (0 RIM, 1-4 REM0-3) holds a sha-256 digest but its last 32 bytes are not zero`,
   WorkloadRegistryMeasurementExists: ([id, hash]) => `measurement ${s(hash)} is already approved for workload ${s(id)}`,
   WorkloadRegistryUnknownMeasurement: ([id, hash]) =>
     `measurement ${s(hash)} was never added to workload ${s(id)}; \`keepledger workload measure\` prints the hashes it adds`,

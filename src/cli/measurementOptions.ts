@@ -40,12 +40,20 @@ export interface MeasurementFlags extends VerificationInputs {
   pcrValues?: string;
   /** With --from-evidence: the PCRs an Azure CVM measurement covers, "4,7,11". */
   pcrs?: string;
+  hashAlg?: string;
+  rim?: string;
+  rem0?: string;
+  rem1?: string;
+  rem2?: string;
+  rem3?: string;
+  personalizationValue?: string;
   fromEvidence?: string;
   bySigner?: boolean;
   withHostData?: boolean;
 }
 
-const ALL_VALUE_FLAGS = [...new Set(TEE_KINDS.flatMap((k) => factsOf(k).flags.names))];
+/** Every kind's measurement flag keys (camelCase), once each. */
+export const ALL_VALUE_FLAGS: readonly string[] = [...new Set(TEE_KINDS.flatMap((k) => factsOf(k).flags.names))];
 
 /** The CLI's parsers and errors, handed to the kinds' facts. */
 const CLI_PARSERS: FlagParsers = {

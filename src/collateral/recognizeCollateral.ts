@@ -1,6 +1,7 @@
 import { fromHex, tryFromHex } from "../util/bytes.ts";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
 import { rawJsonMember } from "./rawJson.ts";
+import { recognizeEndorsementKeys } from "./recognizeEndorsementKeys.ts";
 import { emptyCollateral, type CollateralSet, type SignedIntelJson } from "./types.ts";
 
 export interface RecognizedFile {
@@ -15,17 +16,21 @@ const PEM_CRL = /-----BEGIN X509 CRL-----[A-Za-z0-9+/=\s]+-----END X509 CRL-----
  * Recognizes collateral by content, whatever the file is called: PEM or DER
  * certificates and CRLs, Intel TCB Info / QE Identity JSON as served by PCS v4,
  * and the combined Intel collateral JSON some verifiers use (dcap-qvl's
- * QuoteCollateralV3). Anything else yields an empty set.
+ * QuoteCollateralV3), and Arm CCA CPAKs (P-384 PEM public keys, JWKs, Veraison trust-anchor lists).
+ * Anything else yields an empty set.
  */
-export function recognizeCollateral(bytes: Uint8Array): RecognizedFile {
+export function recognizeCollateral(bytes: Uint8Array, source?: string): RecognizedFile {
   const out = emptyCollateral();
   if (bytes.length === 0) return { collateral: out };
   try {
     if (bytes[0] === 0x30) return { collateral: recognizeDer(bytes) };
     const text = Buffer.from(bytes).toString("utf8");
     // JSON first: combined collateral files (dcap-qvl's) hold PEM chains inside JSON strings.
-    if (text.trimStart().startsWith("{")) return { collateral: recognizeJson(text) };
+    if (text.trimStart().startsWith("{"))
+      return { collateral: { ...recognizeJson(text), endorsementKeys: recognizeEndorsementKeys(text, source) } };
+    if (text.trimStart().startsWith("[")) return { collateral: { ...out, endorsementKeys: recognizeEndorsementKeys(text, source) } };
     if (text.includes("-----BEGIN ")) {
+      out.endorsementKeys = recognizeEndorsementKeys(text, source);
       out.certificates.push(...parsePemCertificates(text));
       for (const block of text.match(PEM_CRL) ?? []) out.crls.push(parseCrl(block));
       return { collateral: out };

@@ -23,7 +23,7 @@ export function staticCollateral(files: ReadonlyArray<{ name: string; bytes: Uin
   const problems: Array<{ file: string; problem: string }> = [];
   const sets: CollateralSet[] = [];
   for (const f of files) {
-    const r = recognizeCollateral(f.bytes);
+    const r = recognizeCollateral(f.bytes, f.name);
     if (r.problem !== undefined) problems.push({ file: f.name, problem: r.problem });
     sets.push(r.collateral);
   }

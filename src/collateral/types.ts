@@ -20,11 +20,28 @@ export interface SignedIntelJson {
   issuerChain: ParsedCertificate[];
 }
 
+/**
+ * A platform endorsement key as found in collateral: an Arm CCA CPAK (P-384), which has no vendor PKI to
+ * chain to. What it endorses is the verifier's and the policy's business; here it is only a key.
+ */
+export interface EndorsementKey {
+  /** The SubjectPublicKeyInfo DER of the key. */
+  spki: Uint8Array;
+  /** Endorses only platforms with this implementation id (hex), if set (Veraison trust anchors narrow so). */
+  implementationId?: Hex;
+  /** Endorses only the platform with this instance id (hex), if set. */
+  instanceId?: Hex;
+  /** Where it came from (a file name), for messages. */
+  source?: string;
+}
+
 /** Collateral a verifier may use, from a directory, a request body or a vendor service. */
 export interface CollateralSet {
   certificates: ParsedCertificate[];
   crls: ParsedCrl[];
   intelDocuments: SignedIntelJson[];
+  /** Arm CCA CPAKs (absent: none); optional so that the Intel and AMD providers need not name it. */
+  endorsementKeys?: EndorsementKey[];
 }
 
 export function emptyCollateral(): CollateralSet {
@@ -36,6 +53,7 @@ export function mergeCollateral(...sets: CollateralSet[]): CollateralSet {
     certificates: sets.flatMap((s) => s.certificates),
     crls: sets.flatMap((s) => s.crls),
     intelDocuments: sets.flatMap((s) => s.intelDocuments),
+    endorsementKeys: sets.flatMap((s) => s.endorsementKeys ?? []),
   };
 }
 
@@ -57,6 +75,12 @@ export type CollateralRequest =
       chipId: Hex;
       /** REPORTED_TCB components, for the VCEK URL. */
       reportedTcb: { bootloader: number; tee: number; snp: number; microcode: number; fmc?: number };
+    }
+  | {
+      /** Arm CCA: the CPAKs that may endorse this platform (there is no vendor service; directories and posted files). */
+      vendor: "arm";
+      implementationId: Hex;
+      instanceId: Hex;
     };
 
 /**

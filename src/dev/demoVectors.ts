@@ -1,6 +1,6 @@
 /**
  * The real evidence vectors the dev network seeds (Phala dcap-qvl's SGX and TDX quotes, go-sev-guest's
- * Milan debug SNP report) with their collateral, and the measurements and dev policies of the demo
+ * Milan debug SNP report, Arm's published CCA test token with its test CPAK) with their collateral, and the measurements and dev policies of the demo
  * workloads that accept them. They verify for real as of the chain's clock (2025-07-01, inside their
  * validity windows). They ship with the package in data/dev-vectors/<kind>/<set> (package.json `files`),
  * found relative to this module — src/dev or dist/dev, both two levels below the package root — never
@@ -21,7 +21,12 @@ export const DEV_CHAIN_START = new Date(Date.UTC(2025, 6, 1));
 export const DEV_VECTORS_DIR = fileURLToPath(new URL("../../data/dev-vectors/", import.meta.url));
 
 /** The sets keepledger dev seeds, as <kind>/<set> under DEV_VECTORS_DIR and test/fixtures. */
-export const DEV_VECTOR_SETS = ["sgx/dcapqvl-sgx", "tdx/dcapqvl-tdx", "sev-snp/go-sev-guest-milan-debug"] as const;
+export const DEV_VECTOR_SETS = [
+  "sgx/dcapqvl-sgx",
+  "tdx/dcapqvl-tdx",
+  "sev-snp/go-sev-guest-milan-debug",
+  "arm-cca/tfm-tools-example-ffm00-tag399",
+] as const;
 
 export interface DemoVector {
   /** The demo workload that accepts it. */
@@ -56,6 +61,12 @@ export function demoVectors(): DemoVector[] {
   const sgx = load("sgx", "dcapqvl-sgx", "quote.bin");
   const tdx = load("tdx", "dcapqvl-tdx", "quote.bin");
   const snp = load("sev-snp", "go-sev-guest-milan-debug", "report.bin");
+  const cca = load("arm-cca", "tfm-tools-example-ffm00-tag399", "token.cbor");
+  const ccaClaims = cca.expected.key_claims as unknown as {
+    realm_initial_measurement: string;
+    realm_extensible_measurements: string[];
+    personalization_value: string;
+  };
   const sgxReport = sgx.expected.quote!.report!;
   const tdxReport = tdx.expected.quote!.report!;
   return [
@@ -92,6 +103,23 @@ export function demoVectors(): DemoVector[] {
       evidence: snp.evidence,
       collateral: snp.collateral,
       measurement: { tee: "sev-snp", measurement: h(snp.expected.report!.measurement as unknown as string), hostData: null },
+    },
+    {
+      // Signed by Arm's published test CPAK (posted with it as collateral): it verifies labelled insecure,
+      // which its dev policy accepts. Like the other real vectors it binds no dev-network key (unbound).
+      workload: "demo-cca-realm",
+      tee: "arm-cca",
+      tcbStatus: "NotApplicable",
+      source: cca.source,
+      evidence: cca.evidence,
+      collateral: cca.collateral,
+      measurement: {
+        tee: "arm-cca",
+        hashAlgorithm: "sha-256",
+        rim: h(ccaClaims.realm_initial_measurement),
+        rems: ccaClaims.realm_extensible_measurements.map(h) as [Hex, Hex, Hex, Hex],
+        personalizationValue: h(ccaClaims.personalization_value),
+      },
     },
   ];
 }

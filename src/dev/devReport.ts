@@ -8,7 +8,7 @@ export function exampleQueries(net: DevNetwork): { title: string; query: string 
   const debugKeep = net.seeded.find((s) => factsOf(s.tee).vendor === "none")!;
   return [
     {
-      title: "The demo workloads' verdicts (the real SGX, TDX and SEV-SNP vectors and the debug Keep)",
+      title: "The demo workloads' verdicts (the real SGX, TDX, SEV-SNP and Arm CCA vectors and the debug Keep)",
       query: `{
   workloads(where: { name_starts_with: "demo-" }, orderBy: name) {
     name

@@ -5,6 +5,7 @@
  */
 import type { TeeKind } from "../kinds/index.ts";
 import type { Hex } from "../util/bytes.ts";
+import type { ArmCcaMeasurement } from "./arm-cca/measurement.ts";
 import type { DebugMeasurement } from "./debug/measurement.ts";
 import type { NitroMeasurement } from "./nitro/measurement.ts";
 import type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
@@ -21,6 +22,7 @@ export interface MeasurementByKind {
   nitro: NitroMeasurement;
   debug: DebugMeasurement;
   "azure-cvm": AzureCvmMeasurement;
+  "arm-cca": ArmCcaMeasurement;
 }
 export type Measurement = MeasurementByKind[TeeKind];
 

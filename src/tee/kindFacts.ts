@@ -9,6 +9,7 @@ import { anyHex, hexField } from "../ids/fields.ts";
 import { measurementHashOfValue } from "../ids/measurement.ts";
 import type { TeeKind } from "../kinds/index.ts";
 import type { Hex } from "../util/bytes.ts";
+import { armCcaFacts } from "./arm-cca/facts.ts";
 import { debugFacts } from "./debug/facts.ts";
 import type { KindFacts, Measurement, MeasurementByKind } from "./kind.ts";
 import { nitroFacts } from "./nitro/facts.ts";
@@ -24,6 +25,7 @@ export type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
 export type { NitroMeasurement } from "./nitro/measurement.ts";
 export type { DebugMeasurement } from "./debug/measurement.ts";
 export type { AzureCvmMeasurement } from "./azure-cvm/measurement.ts";
+export type { ArmCcaMeasurement } from "./arm-cca/measurement.ts";
 
 /** Every kind's facts, keyed by kind; adding a kind is one line here (and one in table.ts). */
 export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
@@ -33,6 +35,7 @@ export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
   nitro: nitroFacts,
   debug: debugFacts,
   "azure-cvm": azureCvmFacts,
+  "arm-cca": armCcaFacts,
 };
 
 /** The facts of a kind; a typed error for a name that is not one. */

@@ -1,5 +1,6 @@
 import type { TeeAdapter } from "./adapter.ts";
 import type { TeeKind } from "./types.ts";
+import { armCcaAdapter } from "./arm-cca/adapter.ts";
 import { debugAdapter } from "./debug/adapter.ts";
 import { nitroAdapter } from "./nitro/adapter.ts";
 import { createSnpAdapter } from "./sev-snp/adapter.ts";
@@ -29,6 +30,7 @@ export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly 
     nitroAdapter as TeeAdapter,
     debugAdapter as TeeAdapter,
     createAzureCvmAdapter({ dangerouslyAllowMissingAmdCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
+    armCcaAdapter as TeeAdapter,
   ];
 }
 

@@ -10,6 +10,7 @@ import type { SnpClaims } from "./sev-snp/claims.ts";
 import type { NitroClaims } from "./nitro/claims.ts";
 import type { DebugClaims } from "./debug/claims.ts";
 import type { AzureCvmClaims } from "./azure-cvm/claims.ts";
+import type { ArmCcaClaims } from "./arm-cca/claims.ts";
 /** Each kind declares its claims in its folder (claims.ts); these re-exports keep the old import path. */
 export type { SgxClaims } from "./sgx/claims.ts";
 export type { TdxClaims } from "./tdx/claims.ts";
@@ -17,6 +18,7 @@ export type { SnpClaims, SnpGuestPolicyClaims, SnpTcbClaim } from "./sev-snp/cla
 export type { NitroClaims } from "./nitro/claims.ts";
 export type { DebugClaims } from "./debug/claims.ts";
 export type { AzureCvmClaims } from "./azure-cvm/claims.ts";
+export type { ArmCcaClaims } from "./arm-cca/claims.ts";
 
 export interface ClaimsByKind {
   sgx: SgxClaims;
@@ -25,6 +27,7 @@ export interface ClaimsByKind {
   nitro: NitroClaims;
   debug: DebugClaims;
   "azure-cvm": AzureCvmClaims;
+  "arm-cca": ArmCcaClaims;
 }
 
 /** Facts about the platform (not the workload) that policies deny by: FMSPC, AMD product line. */

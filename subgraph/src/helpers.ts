@@ -3,7 +3,7 @@
 import { Address, BigInt, Bytes, crypto, ethereum } from "@graphprotocol/graph-ts";
 import { GovernanceChange } from "../generated/schema";
 
-/** TeeKind codes 1..5 → the CLI names. */
+/** TeeKind codes → the CLI names (src/ids/enums.ts TEE_KIND_CODES). */
 export function teeName(code: i32): string {
   if (code == 1) return "sgx";
   if (code == 2) return "tdx";
@@ -11,6 +11,7 @@ export function teeName(code: i32): string {
   if (code == 4) return "nitro";
   if (code == 5) return "debug";
   if (code == 7) return "azure-cvm";
+  if (code == 8) return "arm-cca";
   return "unknown";
 }
 
@@ -36,10 +37,10 @@ export function loggingProfileName(code: i32): string {
   return "DEBUG";
 }
 
-/** The kinds of an allowedTees mask, in code order. */
+/** The kinds of an allowedTees mask (16 bits since arm-cca is code 8), in code order. */
 export function teeKindsOfMask(mask: i32): string[] {
   const out = new Array<string>(0);
-  for (let code = 1; code <= 5; code++) if ((mask & (1 << code)) != 0) out.push(teeName(code));
+  for (let code = 1; code <= 15; code++) if ((mask & (1 << code)) != 0 && teeName(code) != "unknown") out.push(teeName(code));
   return out;
 }
 

@@ -192,6 +192,49 @@ describe("keepledger workload measure", () => {
     );
   });
 
+  it("approves an Arm CCA realm from flags, and the same realm taken from Arm's test token (labelled insecure)", async () => {
+    const set = "tfm-tools-example-ffm00-tag399";
+    const claims = (expectedOf("arm-cca", set) as unknown as { key_claims: { realm_initial_measurement: string } }).key_claims;
+    const taken = await g.cli(
+      ["workload", "measure", app, "--from-evidence", fixturePath("arm-cca", set, "token.cbor"), ...verifyWith("arm-cca", set), "--json"],
+      owner,
+    );
+    expect(taken.code, taken.stderr).toBe(0);
+    const out = JSON.parse(taken.stdout) as { measurementHash: Hex; debug: boolean; fields: Record<string, unknown> };
+    expect(out.debug).toBe(true);
+    expect(out.fields.rim).toBe(`0x${claims.realm_initial_measurement}`);
+    expect(await measurementOf(app, out.measurementHash)).toMatchObject({ known: true, revoked: false, tee: 8 });
+
+    const f = out.fields as { hashAlgorithm: string; rim: Hex; rems: Hex[]; personalizationValue: Hex };
+    const flags = await g.cli(
+      [
+        "workload",
+        "measure",
+        app,
+        "--tee",
+        "arm-cca",
+        "--hash-alg",
+        f.hashAlgorithm,
+        "--rim",
+        f.rim,
+        ...f.rems.flatMap((rem, i) => [`--rem${i}`, rem]),
+        "--personalization-value",
+        f.personalizationValue,
+        "--release",
+        "2",
+        "--json",
+      ],
+      owner,
+    );
+    // The flags name the very measurement the token gave: the contract says it is already approved.
+    expect(flags.code).toBe(2);
+    expect(flags.stderr).toContain(`WorkloadRegistryMeasurementExists: measurement ${out.measurementHash} is already approved`);
+
+    const stray = await g.cli(["workload", "measure", app, "--tee", "arm-cca", "--rim", f.rim, "--pcr0", `0x${"00".repeat(48)}`], owner);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain("--pcr0 does not apply to --tee arm-cca");
+  });
+
   it("takes a Nitro measurement's PCR0-2 from a real attestation document", async () => {
     const pcrs = (expectedOf("nitro", "dstack-nitro-doc-a") as unknown as { document: { pcrs: Record<string, string> } }).document.pcrs;
     const r = await g.cli(
@@ -224,7 +267,7 @@ describe("keepledger workload measure", () => {
       name: "an unknown kind",
       args: ["--tee", "sgx2"],
       message:
-        'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug, azure-cvm (or use --from-evidence <file>), got "sgx2" (--tee)',
+        'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug, azure-cvm, arm-cca (or use --from-evidence <file>), got "sgx2" (--tee)',
     },
     {
       name: "a flag of another kind",
@@ -325,7 +368,7 @@ describe("keepledger workload policy", () => {
     const shown = await g.cli(["workload", "policy", app]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`workload ${app} "app", owner ${g.addresses.owner}`);
-    expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro");
+    expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro, arm-cca");
     // No SEV-SNP minimum TCB is said explicitly, never left blank.
     expect(shown.stdout).toContain("SEV-SNP minimum TCB   no minimum TCB (any firmware level)");
 

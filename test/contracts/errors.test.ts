@@ -850,6 +850,19 @@ const workloadRows: Row[] = [
     wantArgs: () => [`0x${"bb".repeat(32)}`],
   },
   {
+    name: "an Arm CCA algorithm byte of 3",
+    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 8, `0x03${"00".repeat(384)}`]),
+    wantError: "WorkloadRegistryArmCcaHashAlgorithm",
+    wantArgs: () => [3n],
+  },
+  {
+    name: "an Arm CCA sha-256 REM1 with non-zero padding",
+    call: async () =>
+      tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 8, `0x01${"00".repeat(64 * 2 + 32)}01${"00".repeat(31 + 64 * 3)}`]),
+    wantError: "WorkloadRegistryArmCcaPaddingNotZero",
+    wantArgs: () => [2n],
+  },
+  {
     name: "adding a measurement twice",
     call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 9, 5, keccak256(stringToBytes("app debug"))]),
     wantError: "WorkloadRegistryMeasurementExists",

@@ -167,6 +167,10 @@ describe("keepledger dev (npm start)", () => {
     expect(byName["demo-snp-vm"]).toMatchObject([
       { tee: "sev-snp", tcbStatus: "NotApplicable", status: "FINALIZED", evidence: { available: true } },
     ]);
+    // Arm's test-key CCA token: finalized under its dev policy; the auditor sees the arm-cca verdict.
+    expect(byName["demo-cca-realm"]).toMatchObject([
+      { tee: "arm-cca", tcbStatus: "NotApplicable", status: "FINALIZED", evidence: { available: true } },
+    ]);
     expect(byName["demo-debug-keep"]).toMatchObject([{ tee: "debug", tcbStatus: "NotApplicable", status: "FINALIZED" }]);
     // Query 2: isAttested for the seeded debug Keep.
     const seededKeep = ready.seeded.find((s) => s.tee === "debug")!;

@@ -134,6 +134,7 @@ describe("keepledger dev from the packed package", () => {
       ["demo-sgx-enclave", "ConfigurationAndSWHardeningNeeded", "data/dev-vectors/sgx/dcapqvl-sgx"],
       ["demo-tdx-vm", "UpToDate", "data/dev-vectors/tdx/dcapqvl-tdx"],
       ["demo-snp-vm", "NotApplicable", "data/dev-vectors/sev-snp/go-sev-guest-milan-debug"],
+      ["demo-cca-realm", "NotApplicable", "data/dev-vectors/arm-cca/tfm-tools-example-ffm00-tag399"],
     ]);
 
     // The printed auditor query finds the seeded verdicts, finalized, with their evidence.
@@ -158,7 +159,8 @@ describe("keepledger dev from the packed package", () => {
         { id: s.verdictId.toLowerCase(), tee: s.tee, tcbStatus: s.tcbStatus, status: "FINALIZED" },
       ]);
     }
-    for (const w of ["demo-sgx-enclave", "demo-tdx-vm", "demo-snp-vm"]) expect(byName[w]![0]!.evidence.available, w).toBe(true);
+    for (const w of ["demo-sgx-enclave", "demo-tdx-vm", "demo-snp-vm", "demo-cca-realm"])
+      expect(byName[w]![0]!.evidence.available, w).toBe(true);
 
     // The registry explorer, from the installed package's dist/explorer.
     const explorer = await fetch(ready.graphqlUrl.replace(/graphql$/, "explorer/"));

@@ -66,6 +66,15 @@ describe("SDK verifyOffline and keepReportData", () => {
     expect(r.tee).toBe("tdx");
   });
 
+  it("verifies Arm's CCA test token offline with its CPAK, labelled insecure", async () => {
+    const set = "tfm-tools-example-ffm00-tag399";
+    const r = await verifyOffline(fixtureBytes("arm-cca", set, "token.cbor"), {
+      collateral: fixturePath("arm-cca", set),
+      at: new Date(expectedOf("arm-cca", set).verify_at),
+    });
+    expect(r).toMatchObject({ tee: "arm-cca", debug: true, tcb: { status: "NotApplicable" } });
+  });
+
   it("builds report data a debug Keep embeds, matching the binding spec", async () => {
     const key = generatePrivateKey();
     const account = privateKeyToAccount(key);
@@ -96,5 +105,7 @@ describe("SDK verifyOffline and keepReportData", () => {
     expect((verified.claims as { reportData: string }).reportData).toBe(r.reportData);
     expect(verified.debug).toBe(true);
     expect(keepReportData({ ...input, tee: "nitro" }).reportData).toBe(r.bindingHash);
+    // An Arm CCA realm asks for its token with the 64-byte challenge bindingHash ‖ 32 zero bytes.
+    expect(keepReportData({ ...input, tee: "arm-cca" }).reportData).toBe(`${r.bindingHash}${"00".repeat(32)}`);
   });
 });

@@ -56,9 +56,14 @@ export async function runVerify(file: string, opts: VerifyCommandOptions): Promi
 export function registerVerifyCommand(program: Command): void {
   program
     .command("verify")
-    .description("verify TEE evidence (SGX/TDX quote, SEV-SNP report, Nitro document, debug Keep) to the vendor roots, as of a time")
+    .description(
+      "verify TEE evidence (SGX/TDX quote, SEV-SNP report, Nitro document, Arm CCA token, debug Keep) to the vendor roots, as of a time",
+    )
     .argument("<evidence-file>", "raw evidence bytes, or the same bytes as hex or base64 text")
-    .option("--collateral <dir>", "directory of collateral, recognized by content (certificates, CRLs, Intel TCB Info / QE Identity JSON)")
+    .option(
+      "--collateral <dir>",
+      "directory of collateral, recognized by content (certificates, CRLs, Intel TCB Info / QE Identity JSON, Arm CCA CPAKs)",
+    )
     .option("--at <time>", "verify as of this ISO-8601 time (default: now)")
     .option("--json", "print exactly one JSON object on stdout")
     .option("--pccs <url>", "fetch Intel collateral from Intel PCS or a PCCS (v4 API) at this base URL")

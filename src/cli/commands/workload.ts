@@ -28,7 +28,7 @@ import {
   wholeOption,
   type GovernanceCliOptions,
 } from "../governance.ts";
-import { measurementFromEvidence, measurementFromFlags, type MeasurementFlags } from "../measurementOptions.ts";
+import { ALL_VALUE_FLAGS, measurementFromEvidence, measurementFromFlags, type MeasurementFlags } from "../measurementOptions.ts";
 import {
   applyPolicyChanges,
   collectOption,
@@ -175,7 +175,7 @@ export function registerWorkloadCommand(program: Command): void {
       .command("measure")
       .description("approve a measurement for a workload, from flags or taken from evidence")
       .argument("<workloadId>", "the workload id (0x + 64 hex digits)")
-      .option("--tee <kind>", "sgx | tdx | sev-snp | nitro | debug (debug only on registries deployed with --dev)")
+      .option("--tee <kind>", "sgx | tdx | sev-snp | nitro | debug | arm-cca (debug only on registries deployed with --dev)")
       .option("--mrenclave <hex>", "SGX: the exact enclave (32 bytes)")
       .option("--mrsigner <hex>", "SGX: the signer (32 bytes), with --isv-prod-id and --min-isv-svn")
       .option("--isv-prod-id <n>", "SGX: the product id, with --mrsigner")
@@ -193,6 +193,13 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--hardware <snp|tdx>", "Azure CVM: the hardware under the paravisor")
       .option("--hardware-measurement <hex>", "Azure CVM: the SEV-SNP MEASUREMENT or TDX MRTD of the paravisor (48 bytes)")
       .option("--pcr-values <list>", "Azure CVM: the PCRs to approve with their SHA-256 values, e.g. 4=0x…,7=0x…,11=0x…")
+      .option("--hash-alg <alg>", "Arm CCA: sha-256 (default) or sha-512, the algorithm of the RIM and REMs")
+      .option("--rim <hex>", "Arm CCA: the realm initial measurement (32 or 64 bytes per --hash-alg)")
+      .option("--rem0 <hex>", "Arm CCA: REM0 (default: zero)")
+      .option("--rem1 <hex>", "Arm CCA: REM1 (default: zero)")
+      .option("--rem2 <hex>", "Arm CCA: REM2 (default: zero)")
+      .option("--rem3 <hex>", "Arm CCA: REM3 (default: zero)")
+      .option("--personalization-value <hex>", "Arm CCA: the realm personalization value (64 bytes, default: zero)")
       .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64), once it verifies")
       .option("--collateral <dir>", "with --from-evidence: directory of collateral to verify it with, as `keepledger verify` takes it")
       .option("--at <time>", "with --from-evidence: verify as of this ISO-8601 time (default: now)")
@@ -215,9 +222,7 @@ export function registerWorkloadCommand(program: Command): void {
       let debug = false;
       let source = "flags";
       if (o.fromEvidence !== undefined) {
-        const flagged = Object.entries(o).filter(
-          ([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr(?!s$)|measurement|hostData|isv|minIsv|hardware)/.test(k),
-        );
+        const flagged = Object.entries(o).filter(([k, v]) => v !== undefined && (k === "tee" || ALL_VALUE_FLAGS.includes(k)));
         if (flagged.length > 0)
           throw new UsageError(
             CLI_CODES.CLI_BAD_OPTION,

@@ -2,9 +2,9 @@ import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
 import type { CborValue } from "./cbor.ts";
 import { ARM_CCA_CODES } from "./codes.ts";
 
-/** The hash algorithms the RMM specification names for realm measurements and the RAK hash (44236, 44240). */
-export const CCA_HASH_LENGTHS = { "sha-256": 32, "sha-512": 64 } as const;
-export type CcaHashAlgorithm = keyof typeof CCA_HASH_LENGTHS;
+// The algorithm table lives on the facts side (claims.ts) so that the measurement layout can read it.
+import { CCA_HASH_LENGTHS, type CcaHashAlgorithm } from "./claims.ts";
+export { CCA_HASH_LENGTHS, type CcaHashAlgorithm };
 
 /** The claims of one token: integer labels to values, with what was read crossed off. */
 export class ClaimSet {

@@ -105,19 +105,5 @@ export const ARM_CCA_VERIFY_CODES = defineErrorCodes("tee/arm-cca/verify", {
   },
 });
 
-/** Errors of the Arm CCA measurement layout (workload registration and the CLI). */
-export const ARM_CCA_MEASUREMENT_CODES = defineErrorCodes("tee/arm-cca/measurement", {
-  CCA_MEASUREMENT_VALUE_LENGTH: {
-    stage: "usage",
-    description: "A packed Arm CCA measurement value is not 385 bytes (algorithm byte, RIM, four REMs, personalization value).",
-  },
-  CCA_MEASUREMENT_HASH_ALG: {
-    stage: "usage",
-    description: "An Arm CCA measurement names a hash algorithm other than sha-256 (1) or sha-512 (2).",
-  },
-  CCA_MEASUREMENT_FIELD: {
-    stage: "usage",
-    description:
-      "A field of an Arm CCA measurement is not hex of the right size (RIM and REMs of the algorithm's digest size, personalization value 64 bytes), or its zero padding is not zero.",
-  },
-});
+// The measurement layout declares its own codes (the facts side may not import this file).
+export { ARM_CCA_MEASUREMENT_CODES } from "./measurement.ts";

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { UsageError } from "../../errors/KeepledgerError.ts";
 import { toHex, tryFromHex, type Hex } from "../../util/bytes.ts";
+import type { CollateralSet } from "../../collateral/types.ts";
 import { ARM_CCA_VERIFY_CODES } from "./codes.ts";
 
 /**
@@ -151,4 +152,21 @@ export function cpaksFromCollateralFiles(files: readonly CollateralFile[]): Cpak
     out.push(...fromJson(json, file.name));
   }
   return out;
+}
+
+/** The CPAKs a collateral set carries (recognized by src/collateral/recognizeEndorsementKeys.ts). */
+export function cpaksFromCollateral(set: CollateralSet): CpakEndorsement[] {
+  return (set.endorsementKeys ?? []).map((k) => {
+    let key: KeyObject;
+    try {
+      key = createPublicKey({ key: Buffer.from(k.spki), format: "der", type: "spki" });
+    } catch (cause) {
+      invalid("the CPAK is not a SubjectPublicKeyInfo", k.source, cause);
+    }
+    return cpakFromKey(key, {
+      ...(k.implementationId === undefined ? {} : { implementationId: k.implementationId }),
+      ...(k.instanceId === undefined ? {} : { instanceId: k.instanceId }),
+      ...(k.source === undefined ? {} : { source: k.source }),
+    });
+  });
 }

@@ -13,7 +13,8 @@ import {
   type ArmCcaMeasurement,
 } from "./measurement.ts";
 import { parseCcaToken } from "./parseCcaToken.ts";
-import { armCcaReportDataOf, bindArmCcaReportData } from "./reportData.ts";
+import { armCcaFacts } from "./facts.ts";
+import type { FlagParsers } from "../kind.ts";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
 
 const SET = "tfm-tools-example-ffm00-tag399";
@@ -22,6 +23,26 @@ const verified = verifyCcaToken(parseCcaToken(fixtureBytes("arm-cca", SET, "toke
   trustedCpaks: cpaksFromCollateralFiles([{ name: "cpak.pub.pem", bytes: fixtureBytes("arm-cca", SET, "cpak.pub.pem") }]),
 });
 const h = (n: number, b: string): Hex => `0x${b.repeat(n)}`;
+
+/** The CLI's parsers, in miniature: errors name the flag so a test can tell which one was refused. */
+const parse: FlagParsers = {
+  hex(flag, value, bytes) {
+    const hex = value.replace(/^0x/i, "").toLowerCase();
+    if (!/^[0-9a-f]*$/.test(hex) || hex.length !== bytes * 2) throw new Error(`bad ${flag}`);
+    return `0x${hex}`;
+  },
+  whole: () => 0n,
+  bad: (flag) => new Error(`bad ${flag}`),
+  usage: (_message, flag) => new Error(`usage ${flag}`),
+};
+const flagError = (f: () => unknown): string => {
+  try {
+    f();
+    return "ok";
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
 
 function codeOf(f: () => unknown): string {
   try {
@@ -92,14 +113,13 @@ describe("Arm CCA measurement layout", () => {
       f: () => decodeArmCcaMeasurement(`0x01${"00".repeat(63)}01${"00".repeat(320)}`),
       wantError: "CCA_MEASUREMENT_FIELD",
     },
-    { name: "flags without --rim", f: () => armCcaMeasurementFromFlags({}), wantError: "CCA_MEASUREMENT_FIELD" },
   ];
   for (const { name, f, wantError } of table) {
     it(`${name}: ${wantError}`, () => expect(codeOf(f)).toBe(wantError));
   }
 
   it("flags make a measurement, REMs and personalization value defaulting to zero", () => {
-    const m = armCcaMeasurementFromFlags({ rim: "AA".repeat(32) });
+    const m = armCcaMeasurementFromFlags({ rim: "AA".repeat(32) }, parse);
     expect(m).toEqual({
       tee: "arm-cca",
       hashAlgorithm: "sha-256",
@@ -109,11 +129,20 @@ describe("Arm CCA measurement layout", () => {
     });
   });
 
+  it("flags are checked: --rim required, digest sizes follow --hash-alg", () => {
+    expect(flagError(() => armCcaMeasurementFromFlags({}, parse))).toBe("usage --rim");
+    expect(flagError(() => armCcaMeasurementFromFlags({ rim: "aa".repeat(32), hashAlg: "sha-384" }, parse))).toBe("bad --hash-alg");
+    expect(flagError(() => armCcaMeasurementFromFlags({ rim: "aa".repeat(32), hashAlg: "sha-512" }, parse))).toBe("bad --rim");
+    expect(flagError(() => armCcaMeasurementFromFlags({ rim: "aa".repeat(32), rem2: "bb".repeat(31) }, parse))).toBe("bad --rem2");
+    const m = armCcaFacts.flags.fromFlags({ rim: "aa".repeat(64), hashAlg: "sha-512", personalizationValue: "cc".repeat(64) }, parse);
+    expect(fromHex(armCcaFacts.measurement.encode(m)).length).toBe(ARM_CCA_MEASUREMENT_LENGTH);
+    expect(armCcaFacts.measurement.decode(armCcaFacts.measurement.encode(m))).toEqual(m);
+  });
+
   it("report data: binding hash ‖ 32 zero bytes in the 64-byte realm challenge", () => {
-    const bound = bindArmCcaReportData(h(32, "ab"));
-    expect(bound).toBe(`0x${"ab".repeat(32)}${"00".repeat(32)}`);
-    expect(armCcaReportDataOf(verified.claims)).toEqual(fromHex(verified.claims.reportData));
-    expect(armCcaReportDataOf(verified.claims).length).toBe(64);
-    expect(codeOf(() => bindArmCcaReportData(h(31, "ab")))).toBe("CCA_MEASUREMENT_FIELD");
+    expect(armCcaFacts.reportData.bind(h(32, "ab"))).toBe(`0x${"ab".repeat(32)}${"00".repeat(32)}`);
+    expect(armCcaFacts.reportData.of(verified.claims)).toEqual(fromHex(verified.claims.reportData));
+    expect(armCcaFacts.reportData.of(verified.claims)?.length).toBe(64);
+    expect(() => armCcaFacts.reportData.bind(h(31, "ab"))).toThrow();
   });
 });

@@ -1,9 +1,10 @@
 import { UsageError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual, concatBytes, fromHex, isAllZero, toHex, tryFromHex, type Hex } from "../../util/bytes.ts";
 import type { ArmCcaClaims } from "./claims.ts";
-import { CCA_HASH_LENGTHS, type CcaHashAlgorithm } from "./claimReaders.ts";
-import { ARM_CCA_MEASUREMENT_CODES } from "./codes.ts";
-import type { VerifiedArmCcaToken } from "./verifyCcaToken.ts";
+import { defineErrorCodes } from "../../errors/catalogue.ts";
+import type { FlagParsers, FlagValues, MeasurementLayout } from "../kind.ts";
+import type { VerifiedEvidence } from "../types.ts";
+import { CCA_HASH_LENGTHS, type CcaHashAlgorithm } from "./claims.ts";
 
 /**
  * What a workload policy approves for a realm: the RIM, the four REMs and the
@@ -23,10 +24,29 @@ export interface ArmCcaMeasurement {
  * ‖ personalization value, each digest left-aligned in 64 bytes and
  * zero-padded (sha-256 digests are 32 bytes): 1 + 6 × 64 = 385 bytes.
  */
+/** Errors of the Arm CCA measurement layout (workload registration and the CLI). */
+export const ARM_CCA_MEASUREMENT_CODES = defineErrorCodes("tee/arm-cca/measurement", {
+  CCA_MEASUREMENT_VALUE_LENGTH: {
+    stage: "usage",
+    description: "A packed Arm CCA measurement value is not 385 bytes (algorithm byte, RIM, four REMs, personalization value).",
+  },
+  CCA_MEASUREMENT_HASH_ALG: {
+    stage: "usage",
+    description: "An Arm CCA measurement names a hash algorithm other than sha-256 (1) or sha-512 (2).",
+  },
+  CCA_MEASUREMENT_FIELD: {
+    stage: "usage",
+    description:
+      "A field of an Arm CCA measurement is not hex of the right size (RIM and REMs of the algorithm's digest size, personalization value 64 bytes), or its zero padding is not zero.",
+  },
+});
+
 export const ARM_CCA_MEASUREMENT_LENGTH = 385;
 const SLOT = 64;
 const ALG_IDS: Record<CcaHashAlgorithm, number> = { "sha-256": 1, "sha-512": 2 };
-const ALG_BY_ID = new Map<number, CcaHashAlgorithm>(Object.entries(ALG_IDS).map(([name, id]) => [id, name as CcaHashAlgorithm]));
+function algorithmById(id: number): CcaHashAlgorithm | undefined {
+  return (Object.keys(ALG_IDS) as CcaHashAlgorithm[]).find((name) => ALG_IDS[name] === id);
+}
 
 function fieldError(message: string, field: string, details?: Record<string, unknown>): never {
   throw new UsageError(ARM_CCA_MEASUREMENT_CODES.CCA_MEASUREMENT_FIELD, message, { at: { field }, ...(details ? { details } : {}) });
@@ -77,7 +97,7 @@ export function decodeArmCcaMeasurement(value: Hex): ArmCcaMeasurement {
       { at: { field: "value" }, details: { want: ARM_CCA_MEASUREMENT_LENGTH, got: bytes?.length } },
     );
   }
-  const alg = ALG_BY_ID.get(bytes[0]!);
+  const alg = algorithmById(bytes[0]!);
   if (!alg) {
     throw new UsageError(
       ARM_CCA_MEASUREMENT_CODES.CCA_MEASUREMENT_HASH_ALG,
@@ -114,7 +134,7 @@ export function armCcaMeasurementOfClaims(claims: ArmCcaClaims): ArmCcaMeasureme
 }
 
 /** The measurement of verified evidence (options of other kinds — bySigner, withHostData — do not apply). */
-export function armCcaMeasurementFromVerified(evidence: VerifiedArmCcaToken): ArmCcaMeasurement {
+export function armCcaMeasurementFromVerified(evidence: VerifiedEvidence<"arm-cca">): ArmCcaMeasurement {
   return armCcaMeasurementOfClaims(evidence.claims);
 }
 
@@ -124,23 +144,44 @@ export function armCcaMeasurementMatches(claims: ArmCcaClaims, value: Uint8Array
   return bytesEqual(fromHex(encodeArmCcaMeasurement(armCcaMeasurementOfClaims(claims))), value);
 }
 
-/** `workload measure --tee arm-cca` flags (phase 2 wires them to the CLI). */
-export const ARM_CCA_MEASUREMENT_FLAGS = ["hash-alg", "rim", "rem0", "rem1", "rem2", "rem3", "personalization-value"] as const;
+/** The layout the facts table and the WorkloadRegistry use (385 bytes, docs/ids.md). */
+export const armCcaMeasurement: MeasurementLayout<"arm-cca", ArmCcaMeasurement> = {
+  length: ARM_CCA_MEASUREMENT_LENGTH,
+  encode: encodeArmCcaMeasurement,
+  decode: decodeArmCcaMeasurement,
+  matches: armCcaMeasurementMatches,
+  fromVerified: (evidence) => armCcaMeasurementFromVerified(evidence),
+};
 
-export function armCcaMeasurementFromFlags(flags: Record<string, string | boolean | undefined>): ArmCcaMeasurement {
-  const get = (name: string, fallback?: string): string => {
-    const v = flags[name] ?? fallback;
-    if (typeof v !== "string") fieldError(`--${name} is required for --tee arm-cca`, name);
-    return v;
+/** `workload measure --tee arm-cca` flag keys (camelCase; the CLI spells them --hash-alg, --rem0, …). */
+export const ARM_CCA_MEASUREMENT_FLAGS = ["hashAlg", "rim", "rem0", "rem1", "rem2", "rem3", "personalizationValue"] as const;
+
+/**
+ * A measurement from the CLI's flags: --rim is required; --hash-alg defaults to sha-256, REMs to zero
+ * (a realm that extends none) and the personalization value to zero (none given at creation).
+ */
+export function armCcaMeasurementFromFlags(flags: FlagValues, parse: FlagParsers): ArmCcaMeasurement {
+  const text = (key: string): string | undefined => {
+    const v = flags[key];
+    return typeof v === "string" ? v : undefined;
   };
-  const hashAlgorithm = hashAlgorithmOf(get("hash-alg", "sha-256"));
-  const zero = toHex(new Uint8Array(CCA_HASH_LENGTHS[hashAlgorithm]));
-  const m: ArmCcaMeasurement = {
+  const algText = text("hashAlg") ?? "sha-256";
+  if (!Object.hasOwn(ALG_IDS, algText)) throw parse.bad("--hash-alg", algText, "sha-256 or sha-512");
+  const hashAlgorithm = algText as CcaHashAlgorithm;
+  const digest = CCA_HASH_LENGTHS[hashAlgorithm];
+  const zero = toHex(new Uint8Array(digest));
+  const rim = text("rim");
+  if (rim === undefined) throw parse.usage("--tee arm-cca needs --rim", "--rim");
+  const rem = (i: number): Hex => {
+    const v = text(`rem${i}`);
+    return v === undefined ? zero : parse.hex(`--rem${i}`, v, digest);
+  };
+  const pv = text("personalizationValue");
+  return {
     tee: "arm-cca",
     hashAlgorithm,
-    rim: get("rim") as Hex,
-    rems: [get("rem0", zero) as Hex, get("rem1", zero) as Hex, get("rem2", zero) as Hex, get("rem3", zero) as Hex],
-    personalizationValue: get("personalization-value", toHex(new Uint8Array(SLOT))) as Hex,
+    rim: parse.hex("--rim", rim, digest),
+    rems: [rem(0), rem(1), rem(2), rem(3)],
+    personalizationValue: pv === undefined ? toHex(new Uint8Array(SLOT)) : parse.hex("--personalization-value", pv, SLOT),
   };
-  return decodeArmCcaMeasurement(encodeArmCcaMeasurement(m)); // checks and normalizes (lowercase hex)
 }

@@ -3,15 +3,16 @@ import { EvidenceFormatError, UsageError, VerificationError } from "../../errors
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { bytesEqual, toHex, type Hex } from "../../util/bytes.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
-import { armCcaClaimsOf, type ArmCcaClaims } from "./claims.ts";
+import type { VerifiedEvidence } from "../types.ts";
+import { armCcaClaimsOf } from "./claimsOf.ts";
 import { ARM_CCA_CODES, ARM_CCA_VERIFY_CODES } from "./codes.ts";
 import type { CpakEndorsement } from "./cpak.ts";
 import { isTestCpak } from "./knownTestKeys.ts";
 import type { CcaToken } from "./parseCcaToken.ts";
 import type { CcaSignedToken } from "./parseCcaToken.ts";
-import { coseSign1SignedBytes } from "./sigStructure.ts";
+import { encodeSigStructure } from "../../evidence/cose/encodeSigStructure.ts";
 
-export const ARM_CCA_KIND = "arm-cca";
+export const ARM_CCA_KIND = "arm-cca" as const;
 
 export interface VerifyCcaTokenOptions {
   /** The "as of" time. Default: now. A CCA token carries no time and no certificate: `at` only dates the result. */
@@ -42,23 +43,8 @@ export interface ArmCcaPlatformInfo {
   [key: string]: unknown;
 }
 
-/** The shape of VerifiedEvidence<"arm-cca"> (src/verify/types.ts), which this room cannot import yet. */
-export interface VerifiedArmCcaToken {
-  ok: true;
-  tee: typeof ARM_CCA_KIND;
-  claims: ArmCcaClaims;
-  /** CCA has no TCB status of its own: the platform is judged by its endorsement and software components. */
-  tcb: { status: "NotApplicable"; advisoryIds: string[] };
-  /** Signed by a published test CPAK, or the platform lifecycle is not secured: never secure. */
-  debug: boolean;
-  /** keccak256 of the token bytes. */
-  evidenceHash: Hex;
-  /** keccak256 of the endorsing CPAK's SubjectPublicKeyInfo DER. */
-  collateralHash: Hex;
-  expiresAt: Date;
-  verifiedAt: Date;
-  platform: ArmCcaPlatformInfo;
-}
+/** What verifyCcaToken returns: VerifiedEvidence<"arm-cca"> with the CCA platform facts. */
+export type VerifiedArmCcaToken = VerifiedEvidence<"arm-cca"> & { platform: ArmCcaPlatformInfo };
 
 const ES384 = { kind: "ecdsa", hash: "sha384" } as const;
 const HASH = { "sha-256": "sha256", "sha-512": "sha512" } as const;
@@ -82,7 +68,7 @@ function realmKey(token: CcaToken): KeyObject {
 }
 
 function signatureVerifies(signed: CcaSignedToken<unknown>, key: KeyObject): boolean {
-  return verifyWith(ES384, coseSign1SignedBytes(signed.cose.protectedHeader, signed.cose.payload), signed.cose.signature, key, "p1363");
+  return verifyWith(ES384, encodeSigStructure(signed.cose.protectedHeader, signed.cose.payload), signed.cose.signature, key, "p1363");
 }
 
 function endorses(cpak: CpakEndorsement, token: CcaToken): boolean {

@@ -17,7 +17,7 @@ import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseNitroDocument } from "./parseNitroDocument.ts";
 import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
 import { verifyCertificateChain } from "../../pki/x509/verifyCertificateChain.ts";
-import { encodeSigStructure } from "./encodeSigStructure.ts";
+import { encodeSigStructure } from "../../evidence/cose/encodeSigStructure.ts";
 import { verifyNitroDocument, type VerifyNitroDocumentOptions } from "./verifyNitroDocument.ts";
 
 interface ExpectedNitro {

@@ -11,7 +11,7 @@ import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { NITRO_VERIFY_CODES } from "./codes.ts";
-import { encodeSigStructure } from "./encodeSigStructure.ts";
+import { encodeSigStructure } from "../../evidence/cose/encodeSigStructure.ts";
 
 export interface VerifyNitroDocumentOptions {
   /** Verify as of this time; the document must not be from after it. Default: now. */

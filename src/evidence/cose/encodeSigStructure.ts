@@ -18,8 +18,8 @@ function bstr(bytes: Uint8Array): Uint8Array {
 /**
  * The bytes a COSE_Sign1 signature covers (RFC 9052 §4.4):
  * `["Signature1", protected, external_aad, payload]`, deterministically
- * encoded. The protected header goes in as the exact bytes of the document,
- * never re-encoded; NSM uses no external data, so external_aad is h''.
+ * encoded (shared by Nitro documents and Arm CCA tokens). The protected header goes in as the exact bytes of the token,
+ * never re-encoded; neither NSM nor the RMM uses external data, so external_aad defaults to h''.
  */
 export function encodeSigStructure(
   protectedHeader: Uint8Array,
