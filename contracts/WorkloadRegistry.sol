@@ -420,7 +420,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
 
     /// @dev Value layouts (docs/ids.md): Sgx mrenclave‖mrsigner‖isvProdId(BE16)‖minIsvSvn(BE16);
     /// Tdx mrtd‖rtmr0..3 (48 each); SevSnp measurement(48)‖hasHostData(1)‖hostData(32);
-    /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32).
+    /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32); NvidiaGpu driverRimDigest‖vbiosRimDigest (48 each).
     function _checkMeasurementValue(TeeKind tee, bytes calldata value) private view {
         if (tee == TeeKind.Unknown) revert WorkloadRegistryInvalidTee(uint8(tee));
         uint256 expected;
@@ -428,6 +428,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         else if (tee == TeeKind.Tdx) expected = 240;
         else if (tee == TeeKind.SevSnp) expected = 81;
         else if (tee == TeeKind.Nitro) expected = 144;
+        else if (tee == TeeKind.NvidiaGpu) expected = 96;
         else expected = 32;
         if (tee == TeeKind.Debug && !DEV_POLICIES_ALLOWED) revert WorkloadRegistryDevNotAllowed();
         if (value.length != expected) revert WorkloadRegistryMeasurementLength(uint8(tee), expected, value.length);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.30;
 
-/// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug.
+/// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug, nvidia-gpu.
 /// @dev Unknown (0) is never valid. Debug is "no TEE at all" and is only accepted by dev policies.
 enum TeeKind {
     Unknown,
@@ -9,7 +9,8 @@ enum TeeKind {
     Tdx,
     SevSnp,
     Nitro,
-    Debug
+    Debug,
+    NvidiaGpu
 }
 
 /// @notice TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one.
@@ -122,8 +123,8 @@ struct Policy {
 /// @title KeepTypes
 /// @notice Constants shared by the keepledger contracts and mirrored in src/ids/enums.ts.
 library KeepTypes {
-    /// @notice The largest valid TeeKind value (Debug).
-    uint8 internal constant TEE_KIND_MAX = 5;
+    /// @notice The largest valid TeeKind value (NvidiaGpu).
+    uint8 internal constant TEE_KIND_MAX = 6;
     /// @notice The largest valid TcbStatus value (NotApplicable).
     uint8 internal constant TCB_STATUS_MAX = 8;
 
@@ -133,12 +134,13 @@ library KeepTypes {
     uint8 internal constant AMD_TURIN = 4;
     uint8 internal constant AMD_ALL = 7;
 
-    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug.
-    uint8 internal constant TEES_ALL = 0x3e;
+    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug, nvidia-gpu.
+    uint8 internal constant TEES_ALL = 0x7e;
     /// @notice The TEE bit of the Debug kind.
     uint8 internal constant TEE_DEBUG_BIT = 0x20;
-    /// @notice Default allowed TEEs: sgx, tdx, sev-snp, nitro.
-    uint8 internal constant DEFAULT_ALLOWED_TEES = 0x1e;
+    /// @notice Default allowed TEEs: sgx, tdx, sev-snp, nitro, nvidia-gpu (every kind with a hardware root;
+    /// a verdict still needs a measurement of its own kind approved for the workload).
+    uint8 internal constant DEFAULT_ALLOWED_TEES = 0x5e;
 
     /// @notice Every TCB-status bit a policy may accept: 1..8 minus Revoked (7).
     uint16 internal constant TCB_ACCEPTABLE = 0x17e;

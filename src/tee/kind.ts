@@ -7,6 +7,7 @@ import type { TeeKind } from "../kinds/index.ts";
 import type { Hex } from "../util/bytes.ts";
 import type { DebugMeasurement } from "./debug/measurement.ts";
 import type { NitroMeasurement } from "./nitro/measurement.ts";
+import type { NvidiaGpuMeasurement } from "./nvidia-gpu/measurement.ts";
 import type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
 import type { SgxMeasurement } from "./sgx/measurement.ts";
 import type { TdxMeasurement } from "./tdx/measurement.ts";
@@ -19,6 +20,7 @@ export interface MeasurementByKind {
   "sev-snp": SevSnpMeasurement;
   nitro: NitroMeasurement;
   debug: DebugMeasurement;
+  "nvidia-gpu": NvidiaGpuMeasurement;
 }
 export type Measurement = MeasurementByKind[TeeKind];
 

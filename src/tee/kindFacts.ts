@@ -12,6 +12,7 @@ import type { Hex } from "../util/bytes.ts";
 import { debugFacts } from "./debug/facts.ts";
 import type { KindFacts, Measurement, MeasurementByKind } from "./kind.ts";
 import { nitroFacts } from "./nitro/facts.ts";
+import { nvidiaGpuFacts } from "./nvidia-gpu/facts.ts";
 import { snpFacts } from "./sev-snp/facts.ts";
 import { sgxFacts } from "./sgx/facts.ts";
 import { tdxFacts } from "./tdx/facts.ts";
@@ -22,6 +23,7 @@ export type { TdxMeasurement } from "./tdx/measurement.ts";
 export type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
 export type { NitroMeasurement } from "./nitro/measurement.ts";
 export type { DebugMeasurement } from "./debug/measurement.ts";
+export type { NvidiaGpuMeasurement } from "./nvidia-gpu/measurement.ts";
 
 /** Every kind's facts, keyed by kind; adding a kind is one line here (and one in table.ts). */
 export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
@@ -30,6 +32,7 @@ export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
   "sev-snp": snpFacts,
   nitro: nitroFacts,
   debug: debugFacts,
+  "nvidia-gpu": nvidiaGpuFacts,
 };
 
 /** The facts of a kind; a typed error for a name that is not one. */

@@ -37,6 +37,7 @@ describe("the facts table and the adapter table", () => {
       "sev-snp": 81,
       nitro: 144,
       debug: 32,
+      "nvidia-gpu": 96,
     });
   });
 });

@@ -2,6 +2,7 @@ import type { TeeAdapter } from "./adapter.ts";
 import type { TeeKind } from "./types.ts";
 import { debugAdapter } from "./debug/adapter.ts";
 import { nitroAdapter } from "./nitro/adapter.ts";
+import { createNvidiaGpuAdapter } from "./nvidia-gpu/adapter.ts";
 import { createSnpAdapter } from "./sev-snp/adapter.ts";
 import { sgxAdapter } from "./sgx/adapter.ts";
 import { tdxAdapter } from "./tdx/adapter.ts";
@@ -17,6 +18,8 @@ export const DEFAULT_ADAPTERS: readonly TeeAdapter[] = defaultAdapters();
 export interface DefaultAdaptersOptions {
   /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when none can be had. Development networks only. */
   dangerouslyAllowMissingAmdCrl?: boolean;
+  /** UNSAFE: accept NVIDIA GPU evidence when no OCSP response covers a device or RIM certificate. Development only. */
+  dangerouslyAllowUncheckedGpuRevocation?: boolean;
 }
 
 /** Every supported kind, with the operator's unsafe switches (none by default: DEFAULT_ADAPTERS). */
@@ -27,6 +30,7 @@ export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly 
     createSnpAdapter({ dangerouslyAllowMissingCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     nitroAdapter as TeeAdapter,
     debugAdapter as TeeAdapter,
+    createNvidiaGpuAdapter({ dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedGpuRevocation === true }) as TeeAdapter,
   ];
 }
 

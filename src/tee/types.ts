@@ -9,12 +9,14 @@ import type { TdxClaims } from "./tdx/claims.ts";
 import type { SnpClaims } from "./sev-snp/claims.ts";
 import type { NitroClaims } from "./nitro/claims.ts";
 import type { DebugClaims } from "./debug/claims.ts";
+import type { NvidiaGpuClaims } from "./nvidia-gpu/claims.ts";
 /** Each kind declares its claims in its folder (claims.ts); these re-exports keep the old import path. */
 export type { SgxClaims } from "./sgx/claims.ts";
 export type { TdxClaims } from "./tdx/claims.ts";
 export type { SnpClaims, SnpGuestPolicyClaims, SnpTcbClaim } from "./sev-snp/claims.ts";
 export type { NitroClaims } from "./nitro/claims.ts";
 export type { DebugClaims } from "./debug/claims.ts";
+export type { NvidiaGpuClaims, NvidiaRimIdentity } from "./nvidia-gpu/claims.ts";
 
 export interface ClaimsByKind {
   sgx: SgxClaims;
@@ -22,6 +24,7 @@ export interface ClaimsByKind {
   "sev-snp": SnpClaims;
   nitro: NitroClaims;
   debug: DebugClaims;
+  "nvidia-gpu": NvidiaGpuClaims;
 }
 
 /** Facts about the platform (not the workload) that policies deny by: FMSPC, AMD product line. */

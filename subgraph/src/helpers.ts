@@ -10,6 +10,7 @@ export function teeName(code: i32): string {
   if (code == 3) return "sev-snp";
   if (code == 4) return "nitro";
   if (code == 5) return "debug";
+  if (code == 6) return "nvidia-gpu";
   return "unknown";
 }
 
@@ -38,7 +39,7 @@ export function loggingProfileName(code: i32): string {
 /** The kinds of an allowedTees mask, in code order. */
 export function teeKindsOfMask(mask: i32): string[] {
   const out = new Array<string>(0);
-  for (let code = 1; code <= 5; code++) if ((mask & (1 << code)) != 0) out.push(teeName(code));
+  for (let code = 1; code <= 6; code++) if ((mask & (1 << code)) != 0) out.push(teeName(code));
   return out;
 }
 

@@ -264,9 +264,9 @@ const attestationRows: Row[] = [
   },
   {
     name: "an undefined TEE kind",
-    call: async () => finalize(await tb.verdict(keep(1), { tee: 6 })),
+    call: async () => finalize(await tb.verdict(keep(1), { tee: 10 })),
     wantError: "AttestationRegistryTeeInvalid",
-    wantArgs: () => [6n],
+    wantArgs: () => [10n],
   },
   {
     name: "a measurement the workload does not have",
@@ -887,9 +887,9 @@ const workloadRows: Row[] = [
   },
   {
     name: "allowing an undefined TEE kind",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x40 })]),
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x80 })]),
     wantError: "WorkloadRegistryPolicyAllowedTees",
-    wantArgs: () => [0x40n],
+    wantArgs: () => [0x80n],
   },
   {
     name: "allowing debug without dev",

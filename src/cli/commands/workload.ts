@@ -3,6 +3,7 @@
  * The owner's key comes from an environment variable (--key-env, default KEEPLEDGER_OWNER_KEY), never
  * from a flag. Output is for people; --json prints one object.
  */
+import { UNCHECKED_GPU_REVOCATION_FLAG, UNCHECKED_GPU_REVOCATION_HELP } from "../verificationInputs.ts";
 import type { Command } from "commander";
 import { zeroAddress, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
@@ -175,7 +176,7 @@ export function registerWorkloadCommand(program: Command): void {
       .command("measure")
       .description("approve a measurement for a workload, from flags or taken from evidence")
       .argument("<workloadId>", "the workload id (0x + 64 hex digits)")
-      .option("--tee <kind>", "sgx | tdx | sev-snp | nitro | debug (debug only on registries deployed with --dev)")
+      .option("--tee <kind>", "sgx | tdx | sev-snp | nitro | debug | nvidia-gpu (debug only on registries deployed with --dev)")
       .option("--mrenclave <hex>", "SGX: the exact enclave (32 bytes)")
       .option("--mrsigner <hex>", "SGX: the signer (32 bytes), with --isv-prod-id and --min-isv-svn")
       .option("--isv-prod-id <n>", "SGX: the product id, with --mrsigner")
@@ -190,6 +191,8 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--pcr0 <hex>", "Nitro: PCR0 (48 bytes)")
       .option("--pcr1 <hex>", "Nitro: PCR1 (48 bytes)")
       .option("--pcr2 <hex>", "Nitro: PCR2 (48 bytes)")
+      .option("--driver-rim-digest <hex>", "NVIDIA GPU: the driver RIM's SHA-384 digest (48 bytes; its XML-DSig DigestValue)")
+      .option("--vbios-rim-digest <hex>", "NVIDIA GPU: the VBIOS RIM's SHA-384 digest (48 bytes)")
       .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64), once it verifies")
       .option("--collateral <dir>", "with --from-evidence: directory of collateral to verify it with, as `keepledger verify` takes it")
       .option("--at <time>", "with --from-evidence: verify as of this ISO-8601 time (default: now)")
@@ -199,6 +202,7 @@ export function registerWorkloadCommand(program: Command): void {
         "--dangerously-allow-missing-amd-crl",
         "UNSAFE, with --from-evidence: check SEV-SNP ASKs without AMD's CRL when no collateral source has it",
       )
+      .option(UNCHECKED_GPU_REVOCATION_FLAG, `with --from-evidence: ${UNCHECKED_GPU_REVOCATION_HELP}`)
       .option("--by-signer", "with SGX evidence: approve its mrsigner, product id and ISVSVN (as minimum) instead of its mrenclave")
       .option("--with-host-data", "with SEV-SNP evidence: also require its HOST_DATA")
       .option("--release <n>", "release number stored with the measurement (uint32; validators prefer the highest live one)", "1"),
@@ -212,7 +216,7 @@ export function registerWorkloadCommand(program: Command): void {
       let source = "flags";
       if (o.fromEvidence !== undefined) {
         const flagged = Object.entries(o).filter(
-          ([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr|measurement|hostData|isv|minIsv)/.test(k),
+          ([k, v]) => v !== undefined && /^(tee|mr|rtmr|pcr|measurement|hostData|isv|minIsv|driverRimDigest|vbiosRimDigest)/.test(k),
         );
         if (flagged.length > 0)
           throw new UsageError(
@@ -232,6 +236,7 @@ export function registerWorkloadCommand(program: Command): void {
             ["pccs", "--pccs"],
             ["kds", "--kds"],
             ["dangerouslyAllowMissingAmdCrl", "--dangerously-allow-missing-amd-crl"],
+            ["dangerouslyAllowUncheckedGpuRevocation", UNCHECKED_GPU_REVOCATION_FLAG],
           ] as const
         ).find(([key]) => o[key] !== undefined && o[key] !== false);
         if (evidenceOnly) throw badFlagWithoutEvidence(evidenceOnly[1]);
