@@ -7,11 +7,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
-import { integer } from "../../pki/x509/derEncode.ts";
-import { adapterFor } from "../../tee/table.ts";
-import { parseNvidiaGpuEvidence } from "../../tee/nvidia-gpu/parseNvidiaGpuEvidence.ts";
-import { verifyEvidence } from "../../verify/verifyEvidence.ts";
+import { parseOcspResponse } from "../../src/pki/ocsp/ocspResponse.ts";
+import { integer } from "../../src/pki/x509/derEncode.ts";
+import { adapterFor } from "../../src/tee/table.ts";
+import { parseNvidiaGpuEvidence } from "../../src/tee/nvidia-gpu/parseNvidiaGpuEvidence.ts";
+import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import {
   TEST_VBIOS_VERSION,
   createDeviceChain,
@@ -20,9 +20,9 @@ import {
   createSpdmReport,
   goodOcspFor,
   testBlocks,
-} from "../../../test/support/nvidiaGpuTestSigner.ts";
-import { asTrustedRoot } from "../../../test/support/testPki.ts";
-import { nvidiaCollateral } from "./nvidiaCollateral.ts";
+} from "../support/nvidiaGpuTestSigner.ts";
+import { asTrustedRoot } from "../support/testPki.ts";
+import { nvidiaCollateral } from "../../src/collateral/nvidia/nvidiaCollateral.ts";
 
 const AT = new Date("2026-03-01T00:00:00Z");
 
