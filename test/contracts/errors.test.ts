@@ -812,6 +812,12 @@ const workloadRows: Row[] = [
     wantArgs: () => [3_600, 86_400],
   },
   {
+    name: "an NVIDIA GPU value of 95 bytes",
+    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 6, `0x${"01".repeat(95)}`]),
+    wantError: "WorkloadRegistryMeasurementLength",
+    wantArgs: () => [6n, 96n, 95n],
+  },
+  {
     name: "a TDX value of 239 bytes",
     call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 2, `0x${"01".repeat(239)}`]),
     wantError: "WorkloadRegistryMeasurementLength",
