@@ -420,7 +420,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
 
     /// @dev Value layouts (docs/ids.md): Sgx mrenclave‖mrsigner‖isvProdId(BE16)‖minIsvSvn(BE16);
     /// Tdx mrtd‖rtmr0..3 (48 each); SevSnp measurement(48)‖hasHostData(1)‖hostData(32);
-    /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32);
+    /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32); NvidiaGpu driverRimDigest‖vbiosRimDigest (48 each);
     /// AzureCvm hardware(1)‖hardwareMeasurement(48)‖pcrMask(BE32)‖pcrDigest(32) = 85;
     /// ArmCca alg(1)‖RIM‖REM0..3‖personalization (64 each) = 385.
     function _checkMeasurementValue(TeeKind tee, bytes calldata value) private view {
@@ -431,6 +431,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         else if (tee == TeeKind.SevSnp) expected = 81;
         else if (tee == TeeKind.Nitro) expected = 144;
         else if (tee == TeeKind.Debug) expected = 32;
+        else if (tee == TeeKind.NvidiaGpu) expected = 96;
         else if (tee == TeeKind.AzureCvm) expected = 85;
         else if (tee == TeeKind.ArmCca) expected = 385;
         else revert WorkloadRegistryInvalidTee(uint8(tee));

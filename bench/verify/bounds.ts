@@ -22,7 +22,10 @@ import { attestationKey } from "../../src/tee/azure-cvm/verifyTpmQuote.ts";
 import { concatBytes } from "../../src/util/bytes.ts";
 import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
 import { encodeSigStructure } from "../../src/evidence/cose/encodeSigStructure.ts";
-import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA } from "../../src/pki/roots.ts";
+import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA, NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA } from "../../src/pki/roots.ts";
+import { parsePemCertificates } from "../../src/pki/x509/certificate.ts";
+import { parseNvidiaGpuEvidence } from "../../src/tee/nvidia-gpu/parseNvidiaGpuEvidence.ts";
+import { parseRim } from "../../src/tee/nvidia-gpu/rim/parseRim.ts";
 import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "./vectors.ts";
 
@@ -194,11 +197,52 @@ function ccaBound(vector: BenchVector): CryptoBound {
   return { full: [realm, es384("platform token ← CPAK", token.platform, cpak)], perEvidence: [realm] };
 }
 
+/**
+ * NVIDIA GPU: the report's ECDSA P-384 signature with the device leaf, the device chain (4 P-384 signatures
+ * to the pinned Device Identity CA), and each RIM's XML-DSig ECDSA P-384 signature with its chain (the RIMs
+ * are the same for every report of a driver and VBIOS: only the report signature is per evidence). No OCSP
+ * responses exist for the vector; each would add one signature per certificate answered for.
+ */
+function nvidiaGpuBound(vector: BenchVector): CryptoBound {
+  const evidence = parseNvidiaGpuEvidence(vector.evidence);
+  const text = (name: string) => Buffer.from(vector.files.get(name)!).toString("latin1");
+  const device = parsePemCertificates(text("hopperCertChain.txt"));
+  const report = p1363(
+    "SPDM report signature",
+    "sha384",
+    evidence.report.signedBytes,
+    evidence.report.response.signature,
+    device[0]!.publicKey,
+  );
+  const rims = vector.collateral.filter((f) => f.name.endsWith(".swidtag")).map((f) => parseRim(f.bytes));
+  const rimChecks = rims.flatMap((rim) => [
+    p1363(
+      `RIM ${rim.name} ${rim.colloquialVersion} signature`,
+      "sha384",
+      rim.signature.signedInfo,
+      rim.signature.signatureValue,
+      rim.signature.chain[0]!.publicKey,
+    ),
+    ...chainChecks(`RIM ${rim.colloquialVersion} chain`, rim.signature.chain, NVIDIA_RIM_ROOT_CA.certificate),
+  ]);
+  return {
+    full: [report, ...chainChecks("device chain", device, NVIDIA_DEVICE_IDENTITY_CA.certificate), ...rimChecks],
+    perEvidence: [report],
+  };
+}
+
+/** Each certificate of a chain (leaf first) checked with the next, the last below the root with the pinned root. */
+function chainChecks(label: string, chain: readonly ParsedCertificate[], root: ParsedCertificate): SignatureCheck[] {
+  const below = chain.filter((c) => c.subject !== c.issuer);
+  return below.map((cert, i) => x509Check(`${label}[${i}] ← ${i + 1 < below.length ? `[${i + 1}]` : "root"}`, cert, below[i + 1] ?? root));
+}
+
 /** The bound of a vector; every check is run once here so a bound that does not verify never gets measured. */
 export function cryptoBound(vector: BenchVector): CryptoBound {
   const bounds: Partial<Record<BenchVector["kind"], (v: BenchVector) => CryptoBound>> = {
     "sev-snp": snpBound,
     nitro: nitroBound,
+    "nvidia-gpu": nvidiaGpuBound,
     "azure-cvm": azureCvmBound,
     "arm-cca": ccaBound,
   };

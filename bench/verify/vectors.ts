@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "azure-cvm", "arm-cca"] as const;
+export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "nvidia-gpu", "azure-cvm", "arm-cca"] as const;
 export type BenchKind = (typeof BENCH_KINDS)[number];
 
 export interface CollateralFile {
@@ -53,6 +53,13 @@ const LAYOUT: Record<BenchKind, { set: string; evidence: string; collateral: str
   "sev-snp": { set: "dstack-milan", evidence: "report.bin", collateral: ["cert_chain.pem", "vcek.der"], other: [] },
   // The certificate chain travels inside the document: no collateral.
   nitro: { set: "dstack-nitro-doc-a", evidence: "attestation_doc.cose", collateral: [], other: ["leaf.pem"] },
+  // The report as NVIDIA's tools write it (hex); the device chain and both RIMs are collateral. No OCSP responses exist.
+  "nvidia-gpu": {
+    set: "h100-nvtrust-sample-550.90.07-fullrim",
+    evidence: "hopperAttestationReport.txt",
+    collateral: ["hopperCertChain.txt", "NV_GPU_DRIVER_GH100_550.90.07.swidtag", "NV_GPU_VBIOS_1010_0200_882_96009F0001.swidtag"],
+    other: [],
+  },
   // The VCEK travels in the evidence file; the folder's PEM is the ASK, ARK and ASVK as KDS serves them.
   "azure-cvm": { set: "az-snp-vtpm-milan-2025-v1", evidence: "evidence-v1.json", collateral: ["milan_ask_ark_asvk.pem"], other: [] },
   // Arm's published test token; its CPAK (the test key) is the collateral: verified, labelled insecure.

@@ -137,14 +137,15 @@ library KeepTypes {
     uint8 internal constant AMD_TURIN = 4;
     uint8 internal constant AMD_ALL = 7;
 
-    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug, azure-cvm (0x80), arm-cca (0x100: allowedTees is
-    /// 16 bits wide).
-    uint16 internal constant TEES_ALL = 0x1be;
+    /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug, nvidia-gpu (0x40), azure-cvm (0x80), arm-cca
+    /// (0x100: allowedTees is 16 bits wide).
+    uint16 internal constant TEES_ALL = 0x1fe;
     /// @notice The TEE bit of the Debug kind.
     uint16 internal constant TEE_DEBUG_BIT = 0x20;
-    /// @notice Default allowed TEEs: every kind with a TEE behind it (sgx, tdx, sev-snp, nitro, azure-cvm, arm-cca), as
-    /// src/policy/types.ts defaultPolicy derives it from the kinds' facts.
-    uint16 internal constant DEFAULT_ALLOWED_TEES = 0x19e;
+    /// @notice Default allowed TEEs: every kind with a hardware root (sgx, tdx, sev-snp, nitro, nvidia-gpu, azure-cvm,
+    /// arm-cca), as src/policy/types.ts defaultPolicy derives it from the kinds' facts; a verdict still needs a
+    /// measurement of its own kind approved for the workload.
+    uint16 internal constant DEFAULT_ALLOWED_TEES = 0x1de;
 
     /// @notice Every TCB-status bit a policy may accept: 1..8 minus Revoked (7).
     uint16 internal constant TCB_ACCEPTABLE = 0x17e;

@@ -23,7 +23,7 @@ import { azureJsonMutation } from "./azureJsonMutation.ts";
 import { cborLengthFields } from "./lengthFields.ts";
 import type { LengthField, MutationTarget } from "./mutate.ts";
 
-export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "azure-cvm", "arm-cca"] as const;
+export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "nvidia-gpu", "azure-cvm", "arm-cca"] as const;
 export type FuzzKind = (typeof FUZZ_KINDS)[number];
 
 export interface FuzzTarget extends MutationTarget {
@@ -213,6 +213,31 @@ async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> 
         equivalent: nitroEquivalent(base),
       };
     }
+    case "nvidia-gpu": {
+      const set = "h100-nvtrust-sample-550.90.07-fullrim";
+      // The binary report (what the evidence decoder makes of the folder's hex text).
+      const base = new Uint8Array(
+        Buffer.from(
+          Buffer.from(fixture(kind, set, "hopperAttestationReport.txt"))
+            .toString("latin1")
+            .trim(),
+          "hex",
+        ),
+      );
+      return {
+        kind,
+        source: `test/fixtures/nvidia-gpu/${set}/hopperAttestationReport.txt (as binary)`,
+        base,
+        at: verifyAt(kind, set),
+        collateral: [await directoryCollateral(`${FIXTURES}nvidia-gpu/${set}`)],
+        // NVIDIA publishes no OCSP responses: revocation is unchecked, explicitly (the fuzzer is about the
+        // report bytes; the OCSP requirement has its own tests).
+        adapters: defaultAdapters({ dangerouslyAllowUncheckedGpuRevocation: true }),
+        lengthFields: nvidiaGpuFields(base),
+        headerLength: 45,
+        equivalent: identical(base),
+      };
+    }
     case "azure-cvm": {
       // The Milan v1 file (8 KiB: SNP report, runtime data, TPM quote, PCRs): the smallest, so the most mutants per second.
       const set = "az-snp-vtpm-milan-2025-v1";
@@ -266,4 +291,22 @@ async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> 
       };
     }
   }
+}
+
+/**
+ * The SPDM GET_MEASUREMENTS request (37 bytes) then the MEASUREMENTS response: NumberOfBlocks, the
+ * 24-bit record length (its low 16 bits), the first block's sizes, and the opaque-data length after the
+ * record and the responder nonce (docs/evidence/nvidia-gpu.md, "The report").
+ */
+function nvidiaGpuFields(r: Uint8Array): LengthField[] {
+  const record = 37 + 8;
+  const recordLength = r[42]! | (r[43]! << 8) | (r[44]! << 16);
+  return [
+    field("request.param2", 3, 1),
+    field("response.numberOfBlocks", 41, 1),
+    field("response.measurementRecordLength", 42, 2),
+    field("block1.measurementSize", record + 2, 2),
+    field("block1.valueSize", record + 5, 2),
+    field("opaqueLength", record + recordLength + 32, 2),
+  ];
 }

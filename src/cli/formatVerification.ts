@@ -2,8 +2,16 @@ import type { KeepledgerError } from "../errors/KeepledgerError.ts";
 import type { VerifiedEvidence } from "../tee/types.ts";
 import { KIND_FACTS } from "../tee/kindFacts.ts";
 
-/** The `--json` shape of `keepledger verify` (docs/cli.md): one object, stable keys. */
+/** What an unsafe switch let through: `platform.revocationChecked: false` (the NVIDIA GPU kind without OCSP). */
+export function unsafeWarnings(r: VerifiedEvidence): string[] {
+  return r.platform.revocationChecked === false
+    ? ["UNSAFE: certificate revocation was not checked (no OCSP response; accepted only because an unsafe switch allowed it)"]
+    : [];
+}
+
+/** The `--json` shape of `keepledger verify` (docs/cli.md): one object, stable keys (`warnings` only when an unsafe switch was used). */
 export function verificationJson(r: VerifiedEvidence): Record<string, unknown> {
+  const warnings = unsafeWarnings(r);
   return {
     ok: true,
     tee: r.tee,
@@ -13,6 +21,7 @@ export function verificationJson(r: VerifiedEvidence): Record<string, unknown> {
     evidenceHash: r.evidenceHash,
     collateralHash: r.collateralHash,
     expiresAt: r.expiresAt.toISOString(),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -26,6 +35,7 @@ export function verificationText(r: VerifiedEvidence): string {
     `✔ verified: ${Object.hasOwn(KIND_FACTS, r.tee) ? KIND_FACTS[r.tee].instance : r.tee}, as of ${r.verifiedAt.toISOString()}`,
   ];
   if (r.debug) lines.push("  ⚠ INSECURE: debug mode or no TEE at all — accept only under a dev policy");
+  for (const w of unsafeWarnings(r)) lines.push(`  ⚠ ${w}`);
   const advisories = r.tcb.advisoryIds.length > 0 ? ` (${r.tcb.advisoryIds.join(", ")})` : "";
   lines.push(`  TCB status      ${r.tcb.status}${advisories}`);
   for (const [k, v] of Object.entries(r.claims)) lines.push(`  ${k.padEnd(15)} ${v === null ? "—" : String(v)}`);

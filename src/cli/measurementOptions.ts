@@ -10,11 +10,10 @@ import { TEE_KINDS, type TeeKind } from "../kinds/index.ts";
 import { factsOf, type KindFacts, type Measurement } from "../tee/kindFacts.ts";
 import type { FlagParsers, MeasureOptions } from "../tee/kind.ts";
 import { flagName } from "../tee/layoutHelpers.ts";
-import { defaultAdapters } from "../tee/table.ts";
 import type { VerifiedEvidence } from "../tee/types.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import { CLI_CODES } from "./codes.ts";
-import { collateralProviders, parseAt, type VerificationInputs } from "./verificationInputs.ts";
+import { collateralProviders, parseAt, unsafeAdapters, type VerificationInputs } from "./verificationInputs.ts";
 import { badOption, hexOption, wholeOption } from "./governance.ts";
 
 export const TEE_FLAG_KINDS: readonly TeeKind[] = TEE_KINDS;
@@ -47,6 +46,8 @@ export interface MeasurementFlags extends VerificationInputs {
   rem2?: string;
   rem3?: string;
   personalizationValue?: string;
+  driverRimDigest?: string;
+  vbiosRimDigest?: string;
   fromEvidence?: string;
   bySigner?: boolean;
   withHostData?: boolean;
@@ -126,7 +127,7 @@ export async function measurementFromEvidence(
     verified = await verifyEvidence(raw, {
       at,
       collateral: await collateralProviders(o),
-      ...(o.dangerouslyAllowMissingAmdCrl === true ? { adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }) } : {}),
+      ...unsafeAdapters(o),
     });
   } catch (cause) {
     if (isKeepledgerError(cause) && cause.stage === "usage") throw cause;

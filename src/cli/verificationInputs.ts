@@ -7,6 +7,8 @@ import { intelPcsCollateral } from "../collateral/intel/intelPcsCollateral.ts";
 import { directoryCollateral } from "../collateral/staticCollateral.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
 import { UsageError } from "../errors/index.ts";
+import type { TeeAdapter } from "../tee/adapter.ts";
+import { defaultAdapters } from "../tee/table.ts";
 import { CLI_CODES } from "./codes.ts";
 
 export interface VerificationInputs {
@@ -20,6 +22,23 @@ export interface VerificationInputs {
   kds?: string;
   /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when no source has it. */
   dangerouslyAllowMissingAmdCrl?: boolean;
+  /** UNSAFE: accept NVIDIA GPU evidence without OCSP responses for its device and RIM certificates. */
+  dangerouslyAllowUncheckedGpuRevocation?: boolean;
+}
+
+/** The CLI flag of the unsafe GPU switch (docs/cli.md); its output says "revocation not checked". */
+export const UNCHECKED_GPU_REVOCATION_FLAG = "--dangerously-allow-unchecked-gpu-revocation";
+export const UNCHECKED_GPU_REVOCATION_HELP =
+  "UNSAFE: accept NVIDIA GPU evidence when no OCSP response covers a device or RIM certificate (a revoked GPU or RIM signer goes unnoticed; NVIDIA publishes no OCSP responses with its samples)";
+
+/** The adapters the unsafe switches ask for, or nothing when none is set (the strict default table). */
+export function unsafeAdapters(o: { dangerouslyAllowMissingAmdCrl?: boolean; dangerouslyAllowUncheckedGpuRevocation?: boolean }): {
+  adapters?: readonly TeeAdapter[];
+} {
+  const amd = o.dangerouslyAllowMissingAmdCrl === true;
+  const gpu = o.dangerouslyAllowUncheckedGpuRevocation === true;
+  if (!amd && !gpu) return {};
+  return { adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: amd, dangerouslyAllowUncheckedGpuRevocation: gpu }) };
 }
 
 /** `--at`: ISO-8601 with a date (a bare date means midnight UTC); now when absent. */

@@ -1,5 +1,6 @@
 import { fromHex, tryFromHex } from "../util/bytes.ts";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
+import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 import { rawJsonMember } from "./rawJson.ts";
 import { recognizeEndorsementKeys } from "./recognizeEndorsementKeys.ts";
 import { emptyCollateral, type CollateralSet, type SignedIntelJson } from "./types.ts";
@@ -10,21 +11,29 @@ export interface RecognizedFile {
   problem?: string;
 }
 
+/** A SWID tag (an NVIDIA RIM): optional BOM, XML declaration and comments, then the SoftwareIdentity root. */
+const RIM_START = /^(?:\uFEFF)?(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<SoftwareIdentity[\s>]/;
+
 const PEM_CRL = /-----BEGIN X509 CRL-----[A-Za-z0-9+/=\s]+-----END X509 CRL-----/g;
 
 /**
  * Recognizes collateral by content, whatever the file is called: PEM or DER
  * certificates and CRLs, Intel TCB Info / QE Identity JSON as served by PCS v4,
  * and the combined Intel collateral JSON some verifiers use (dcap-qvl's
- * QuoteCollateralV3), and Arm CCA CPAKs (P-384 PEM public keys, JWKs, Veraison trust-anchor lists).
- * Anything else yields an empty set.
+ * QuoteCollateralV3), Arm CCA CPAKs (P-384 PEM public keys, JWKs, Veraison trust-anchor lists), DER OCSP
+ * responses and NVIDIA RIMs (SWID tags, kept as raw documents for the nvidia-gpu kind to parse). Anything else
+ * yields an empty set.
  */
 export function recognizeCollateral(bytes: Uint8Array, source?: string): RecognizedFile {
   const out = emptyCollateral();
   if (bytes.length === 0) return { collateral: out };
   try {
-    if (bytes[0] === 0x30) return { collateral: recognizeDer(bytes) };
+    if (bytes[0] === 0x30) {
+      if (looksLikeOcspResponse(bytes)) return { collateral: { ...out, ocspResponses: [parseOcspResponse(bytes)] } };
+      return { collateral: recognizeDer(bytes) };
+    }
     const text = Buffer.from(bytes).toString("utf8");
+    if (RIM_START.test(text.slice(0, 4096))) return { collateral: { ...out, rims: [bytes] } };
     // JSON first: combined collateral files (dcap-qvl's) hold PEM chains inside JSON strings.
     if (text.trimStart().startsWith("{"))
       return { collateral: { ...recognizeJson(text), endorsementKeys: recognizeEndorsementKeys(text, source) } };

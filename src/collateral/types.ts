@@ -1,6 +1,7 @@
 import type { Hex } from "../util/bytes.ts";
 import type { AmdProductLine } from "../pki/roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "../pki/x509/certificate.ts";
+import type { ParsedOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 
 /**
  * An Intel-signed JSON document (TCB Info or QE Identity, PCS v4 form
@@ -42,10 +43,17 @@ export interface CollateralSet {
   intelDocuments: SignedIntelJson[];
   /** Arm CCA CPAKs (absent: none); optional so that the Intel and AMD providers need not name it. */
   endorsementKeys?: EndorsementKey[];
+  /**
+   * NVIDIA reference integrity manifests (SWID tags, XML-DSig), as raw documents: recognized by their
+   * SoftwareIdentity root here, parsed and verified by the nvidia-gpu kind. Absent means none.
+   */
+  rims?: Uint8Array[];
+  /** DER OCSP responses (RFC 6960), e.g. NVIDIA's for the GPU device and RIM chains. Absent means none. */
+  ocspResponses?: ParsedOcspResponse[];
 }
 
 export function emptyCollateral(): CollateralSet {
-  return { certificates: [], crls: [], intelDocuments: [] };
+  return { certificates: [], crls: [], intelDocuments: [], rims: [], ocspResponses: [] };
 }
 
 export function mergeCollateral(...sets: CollateralSet[]): CollateralSet {
@@ -54,6 +62,8 @@ export function mergeCollateral(...sets: CollateralSet[]): CollateralSet {
     crls: sets.flatMap((s) => s.crls),
     intelDocuments: sets.flatMap((s) => s.intelDocuments),
     endorsementKeys: sets.flatMap((s) => s.endorsementKeys ?? []),
+    rims: sets.flatMap((s) => s.rims ?? []),
+    ocspResponses: sets.flatMap((s) => s.ocspResponses ?? []),
   };
 }
 
@@ -81,7 +91,23 @@ export type CollateralRequest =
       vendor: "arm";
       implementationId: Hex;
       instanceId: Hex;
-    };
+    }
+  | NvidiaGpuCollateralRequest;
+
+/**
+ * NVIDIA GPU evidence needs its driver and VBIOS RIMs (NVIDIA's RIM service names them by id) and OCSP
+ * responses for the device chain and the RIM signing chains (NVIDIA's OCSP responder).
+ */
+export interface NvidiaGpuCollateralRequest {
+  vendor: "nvidia";
+  /** RIM service ids: `NV_GPU_DRIVER_<chip>_<driver version>` (only when the chip is known), `NV_GPU_VBIOS_<project>_<project SKU>_<chip SKU>_<VBIOS version without dots>`. */
+  rimIds: string[];
+  /**
+   * The DER certificates of the device chain when the evidence carries it, leaf first; OCSP is asked for
+   * each certificate below the root from the leaf's issuer on (and for the chains inside the RIMs fetched).
+   */
+  deviceChain: Uint8Array[];
+}
 
 /**
  * The one interface behind which collateral comes from: an offline directory

@@ -34,7 +34,7 @@ describe("enums", () => {
 
   const errors: { name: string; run: () => unknown; wantError: string; wantMessage: string }[] = [
     { name: "TEE code 0", run: () => teeKindFromCode(0), wantError: "IDS_UNKNOWN_TEE_KIND", wantMessage: "unknown TEE kind code 0" },
-    { name: "TEE code 6", run: () => teeKindFromCode(6), wantError: "IDS_UNKNOWN_TEE_KIND", wantMessage: "unknown TEE kind code 6" },
+    { name: "TEE code 10", run: () => teeKindFromCode(10), wantError: "IDS_UNKNOWN_TEE_KIND", wantMessage: "unknown TEE kind code 10" },
     { name: "TCB code 0", run: () => tcbStatusFromCode(0), wantError: "IDS_UNKNOWN_TCB_STATUS", wantMessage: "unknown TCB status code 0" },
     {
       name: "TCB name",

@@ -8,10 +8,16 @@ import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 import { IDS_CODES } from "./codes.ts";
 
 /** TeeKind codes: 0 is Unknown and never valid. */
-export const TEE_KIND_CODES = { sgx: 1, tdx: 2, "sev-snp": 3, nitro: 4, debug: 5, "azure-cvm": 7, "arm-cca": 8 } as const satisfies Record<
-  TeeKind,
-  number
->;
+export const TEE_KIND_CODES = {
+  sgx: 1,
+  tdx: 2,
+  "sev-snp": 3,
+  nitro: 4,
+  debug: 5,
+  "nvidia-gpu": 6,
+  "azure-cvm": 7,
+  "arm-cca": 8,
+} as const satisfies Record<TeeKind, number>;
 
 /** TcbStatus codes: 0 is Unknown; Unknown and Revoked (7) never finalize a verdict. */
 export const TCB_STATUS_CODES = {

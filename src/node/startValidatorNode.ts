@@ -133,7 +133,17 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     nodeLog.warn(
       "UNSAFE: collateral.dangerouslyAllowMissingAmdCrl is set: SEV-SNP evidence is accepted without AMD's CRL when none can be had (dev networks only)",
     );
-  const adapters = options.adapters ?? defaultAdapters({ dangerouslyAllowMissingAmdCrl: allowMissingAmdCrl });
+  const allowUncheckedGpuRevocation = config.collateral.dangerouslyAllowUncheckedGpuRevocation === true;
+  if (allowUncheckedGpuRevocation)
+    nodeLog.warn(
+      "UNSAFE: collateral.dangerouslyAllowUncheckedGpuRevocation is set: NVIDIA GPU evidence is accepted without OCSP responses (dev networks only)",
+    );
+  const adapters =
+    options.adapters ??
+    defaultAdapters({
+      dangerouslyAllowMissingAmdCrl: allowMissingAmdCrl,
+      dangerouslyAllowUncheckedGpuRevocation: allowUncheckedGpuRevocation,
+    });
   // Documents a collateral heal verified stay available beside the sources that may still lag behind them.
   const healed = new HealedCollateral();
   const providers = [...(await collateralSources(config.collateral)), ...(options.collateralProviders ?? []), healed];

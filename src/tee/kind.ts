@@ -8,6 +8,7 @@ import type { Hex } from "../util/bytes.ts";
 import type { ArmCcaMeasurement } from "./arm-cca/measurement.ts";
 import type { DebugMeasurement } from "./debug/measurement.ts";
 import type { NitroMeasurement } from "./nitro/measurement.ts";
+import type { NvidiaGpuMeasurement } from "./nvidia-gpu/measurement.ts";
 import type { SevSnpMeasurement } from "./sev-snp/measurement.ts";
 import type { SgxMeasurement } from "./sgx/measurement.ts";
 import type { TdxMeasurement } from "./tdx/measurement.ts";
@@ -23,6 +24,7 @@ export interface MeasurementByKind {
   debug: DebugMeasurement;
   "azure-cvm": AzureCvmMeasurement;
   "arm-cca": ArmCcaMeasurement;
+  "nvidia-gpu": NvidiaGpuMeasurement;
 }
 export type Measurement = MeasurementByKind[TeeKind];
 

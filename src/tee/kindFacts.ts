@@ -13,6 +13,7 @@ import { armCcaFacts } from "./arm-cca/facts.ts";
 import { debugFacts } from "./debug/facts.ts";
 import type { KindFacts, Measurement, MeasurementByKind } from "./kind.ts";
 import { nitroFacts } from "./nitro/facts.ts";
+import { nvidiaGpuFacts } from "./nvidia-gpu/facts.ts";
 import { snpFacts } from "./sev-snp/facts.ts";
 import { sgxFacts } from "./sgx/facts.ts";
 import { tdxFacts } from "./tdx/facts.ts";
@@ -26,6 +27,7 @@ export type { NitroMeasurement } from "./nitro/measurement.ts";
 export type { DebugMeasurement } from "./debug/measurement.ts";
 export type { AzureCvmMeasurement } from "./azure-cvm/measurement.ts";
 export type { ArmCcaMeasurement } from "./arm-cca/measurement.ts";
+export type { NvidiaGpuMeasurement } from "./nvidia-gpu/measurement.ts";
 
 /** Every kind's facts, keyed by kind; adding a kind is one line here (and one in table.ts). */
 export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
@@ -36,6 +38,7 @@ export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
   debug: debugFacts,
   "azure-cvm": azureCvmFacts,
   "arm-cca": armCcaFacts,
+  "nvidia-gpu": nvidiaGpuFacts,
 };
 
 /** The facts of a kind; a typed error for a name that is not one. */

@@ -38,6 +38,7 @@ describe("the facts table and the adapter table", () => {
       nitro: 144,
       "azure-cvm": 85,
       debug: 32,
+      "nvidia-gpu": 96,
       "arm-cca": 385,
     });
   });

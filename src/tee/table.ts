@@ -3,6 +3,7 @@ import type { TeeKind } from "./types.ts";
 import { armCcaAdapter } from "./arm-cca/adapter.ts";
 import { debugAdapter } from "./debug/adapter.ts";
 import { nitroAdapter } from "./nitro/adapter.ts";
+import { createNvidiaGpuAdapter } from "./nvidia-gpu/adapter.ts";
 import { createSnpAdapter } from "./sev-snp/adapter.ts";
 import { sgxAdapter } from "./sgx/adapter.ts";
 import { tdxAdapter } from "./tdx/adapter.ts";
@@ -19,6 +20,8 @@ export const DEFAULT_ADAPTERS: readonly TeeAdapter[] = defaultAdapters();
 export interface DefaultAdaptersOptions {
   /** UNSAFE: verify SEV-SNP ASKs (bare, or under an Azure CVM's paravisor) without AMD's CRL when none can be had. Development networks only. */
   dangerouslyAllowMissingAmdCrl?: boolean;
+  /** UNSAFE: accept NVIDIA GPU evidence when no OCSP response covers a device or RIM certificate. Development only. */
+  dangerouslyAllowUncheckedGpuRevocation?: boolean;
 }
 
 /** Every supported kind, with the operator's unsafe switches (none by default: DEFAULT_ADAPTERS). */
@@ -31,6 +34,7 @@ export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly 
     debugAdapter as TeeAdapter,
     createAzureCvmAdapter({ dangerouslyAllowMissingAmdCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     armCcaAdapter as TeeAdapter,
+    createNvidiaGpuAdapter({ dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedGpuRevocation === true }) as TeeAdapter,
   ];
 }
 

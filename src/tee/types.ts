@@ -11,6 +11,7 @@ import type { NitroClaims } from "./nitro/claims.ts";
 import type { DebugClaims } from "./debug/claims.ts";
 import type { AzureCvmClaims } from "./azure-cvm/claims.ts";
 import type { ArmCcaClaims } from "./arm-cca/claims.ts";
+import type { NvidiaGpuClaims } from "./nvidia-gpu/claims.ts";
 /** Each kind declares its claims in its folder (claims.ts); these re-exports keep the old import path. */
 export type { SgxClaims } from "./sgx/claims.ts";
 export type { TdxClaims } from "./tdx/claims.ts";
@@ -19,6 +20,7 @@ export type { NitroClaims } from "./nitro/claims.ts";
 export type { DebugClaims } from "./debug/claims.ts";
 export type { AzureCvmClaims } from "./azure-cvm/claims.ts";
 export type { ArmCcaClaims } from "./arm-cca/claims.ts";
+export type { NvidiaGpuClaims, NvidiaRimIdentity } from "./nvidia-gpu/claims.ts";
 
 export interface ClaimsByKind {
   sgx: SgxClaims;
@@ -28,6 +30,7 @@ export interface ClaimsByKind {
   debug: DebugClaims;
   "azure-cvm": AzureCvmClaims;
   "arm-cca": ArmCcaClaims;
+  "nvidia-gpu": NvidiaGpuClaims;
 }
 
 /** Facts about the platform (not the workload) that policies deny by: FMSPC, AMD product line. */

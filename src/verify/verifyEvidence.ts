@@ -54,6 +54,20 @@ export interface VerifyEvidenceOptions {
   context?: VerifierContext;
 }
 
+/**
+ * The evidence bytes of an input: raw bytes, or hex/base64 text decoded — unless the text is not an
+ * encoding but a kind's own text form that its adapter detects as it is (NVIDIA's JSON evidence object).
+ */
+export function evidenceBytesOf(input: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): Uint8Array {
+  try {
+    // Text a kind reads as it is (Azure's JSON, NVIDIA's JSON) goes through undecoded.
+    return decodeEvidenceInput(input, { isEvidence: (b) => adapters.some((a) => a.detect(b)) }).bytes;
+  } catch (e) {
+    if (isKeepledgerError(e) && e.code === EVIDENCE_CODES.EVIDENCE_ENCODING_INVALID && adapters.some((a) => a.detect(input))) return input;
+    throw e;
+  }
+}
+
 export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): TeeAdapter {
   const matches = adapters.filter((a) => a.detect(bytes));
   if (matches.length !== 1) {
@@ -132,7 +146,7 @@ async function gatherCollateral(
 export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceOptions = {}): Promise<VerifiedEvidence> {
   const at = options.at ?? new Date();
   const adapters = options.adapters ?? DEFAULT_ADAPTERS;
-  const { bytes } = decodeEvidenceInput(input, { isEvidence: (b) => adapters.some((a) => a.detect(b)) });
+  const bytes = evidenceBytesOf(input, adapters);
   const adapter = detectAdapter(bytes, adapters);
   const context = options.context ?? createVerifierContext();
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes, context));

@@ -91,7 +91,7 @@ describe("keepledger revoke", () => {
     {
       name: "an unknown TEE kind",
       args: ["revoke", "platform", "--tee", "sev", "--reason", "x"],
-      want: "--tee must be sgx, tdx, sev-snp, nitro, debug, arm-cca",
+      want: "--tee must be sgx, tdx, sev-snp, nitro, debug, nvidia-gpu, azure-cvm, arm-cca",
     },
     { name: "no reason", args: ["revoke", "verdicts", keccak256(stringToBytes("v3"))], want: "--reason must be a non-empty reason" },
     { name: "no workload", args: ["revoke", "subject", keep, "--reason", "x"], want: "--workload" },

@@ -267,7 +267,7 @@ describe("keepledger workload measure", () => {
       name: "an unknown kind",
       args: ["--tee", "sgx2"],
       message:
-        'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug, azure-cvm, arm-cca (or use --from-evidence <file>), got "sgx2" (--tee)',
+        'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug, nvidia-gpu, azure-cvm, arm-cca (or use --from-evidence <file>), got "sgx2" (--tee)',
     },
     {
       name: "a flag of another kind",

@@ -819,10 +819,10 @@ const workloadRows: Row[] = [
     wantArgs: () => [7n, 85n, 84n],
   },
   {
-    name: "a TEE kind with no measurement layout (6, reserved for the NVIDIA GPU kind)",
-    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 6, `0x${"01".repeat(32)}`]),
-    wantError: "WorkloadRegistryInvalidTee",
-    wantArgs: () => [6n],
+    name: "an NVIDIA GPU value of 95 bytes",
+    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 6, `0x${"01".repeat(95)}`]),
+    wantError: "WorkloadRegistryMeasurementLength",
+    wantArgs: () => [6n, 96n, 95n],
   },
   {
     name: "a TDX value of 239 bytes",
@@ -913,9 +913,9 @@ const workloadRows: Row[] = [
   },
   {
     name: "allowing an undefined TEE kind",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x40 })]),
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x80 })]),
     wantError: "WorkloadRegistryPolicyAllowedTees",
-    wantArgs: () => [0x40n],
+    wantArgs: () => [0x80n],
   },
   {
     name: "allowing debug without dev",

@@ -16,7 +16,7 @@ import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import type { ChainSource } from "../../indexer/chainSource.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
 import type { Database } from "../../store/Database.ts";
-import { defaultAdapters } from "../../tee/table.ts";
+import { UNCHECKED_GPU_REVOCATION_FLAG, unsafeAdapters } from "../verificationInputs.ts";
 import { failureJson, failureText } from "../formatVerification.ts";
 import { DEFAULT_DEPLOYMENT, DEFAULT_REGISTRY_DATABASE, DEFAULT_RPC, rpcSource } from "./registryOptions.ts";
 
@@ -29,6 +29,8 @@ export interface AuditCommandOptions {
   tcbInfo?: string[];
   /** UNSAFE: replay SEV-SNP verdicts without AMD's CRL when the evidence store has none (verdicts of a dev network). */
   dangerouslyAllowMissingAmdCrl?: boolean;
+  /** UNSAFE: replay NVIDIA GPU verdicts without OCSP responses (verdicts of a dev network). */
+  dangerouslyAllowUncheckedGpuRevocation?: boolean;
 }
 
 /** What the command would build from its options; tests hand them in. */
@@ -67,7 +69,7 @@ export async function runAudit(verdictId: string, opts: AuditCommandOptions, dep
       verdictId,
       ...d,
       ...(tcbInfo.length > 0 ? { tcbInfo } : {}),
-      ...(opts.dangerouslyAllowMissingAmdCrl === true ? { adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }) } : {}),
+      ...unsafeAdapters(opts),
     });
     return { exitCode: result.result === "match" ? 0 : 1, stdout: opts.json ? auditJson(result) : formatAudit(result) };
   } catch (error) {
@@ -101,6 +103,7 @@ export function registerAuditCommand(program: Command): void {
       "--dangerously-allow-missing-amd-crl",
       "UNSAFE: replay SEV-SNP verdicts without AMD's CRL when the store has none (verdicts of a dev network)",
     )
+    .option(UNCHECKED_GPU_REVOCATION_FLAG, "UNSAFE: replay NVIDIA GPU verdicts without OCSP responses (verdicts of a dev network)")
     .addHelpText("after", "\nExit status: 0 every field re-derives, 1 mismatch (or the evidence is not in the store), 2 usage error.")
     .action(async (verdictId: string, opts: AuditCommandOptions) => {
       const r = await runAudit(verdictId, opts);

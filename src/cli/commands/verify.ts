@@ -1,15 +1,21 @@
 /**
- * `keepledger verify <evidence-file> [--collateral <dir>] [--at <ISO-8601>] [--json] [--dangerously-allow-missing-amd-crl]`
+ * `keepledger verify <evidence-file> [--collateral <dir>] [--at <ISO-8601>] [--json] [--dangerously-allow-missing-amd-crl]
+ *   [--dangerously-allow-unchecked-gpu-revocation]`
  * — this exact interface is relied on (docs/cli.md): exit 0 verified, 1 does not
  * verify, 2 usage error; with --json exactly one JSON object on stdout.
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
-import { defaultAdapters } from "../../tee/table.ts";
 import { VERIFY_CODES, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import { CLI_CODES } from "../codes.ts";
-import { collateralProviders, parseAt } from "../verificationInputs.ts";
+import {
+  UNCHECKED_GPU_REVOCATION_FLAG,
+  UNCHECKED_GPU_REVOCATION_HELP,
+  collateralProviders,
+  parseAt,
+  unsafeAdapters,
+} from "../verificationInputs.ts";
 import { failureJson, failureText, verificationJson, verificationText } from "../formatVerification.ts";
 
 export interface VerifyCommandOptions {
@@ -20,6 +26,8 @@ export interface VerifyCommandOptions {
   kds?: string;
   /** UNSAFE: verify SEV-SNP ASKs without AMD's CRL when no source has it. */
   dangerouslyAllowMissingAmdCrl?: boolean;
+  /** UNSAFE: accept NVIDIA GPU evidence without OCSP responses. */
+  dangerouslyAllowUncheckedGpuRevocation?: boolean;
 }
 
 export interface VerifyCommandResult {
@@ -42,7 +50,7 @@ export async function runVerify(file: string, opts: VerifyCommandOptions): Promi
     const result = await verifyEvidence(bytes, {
       at,
       collateral: providers,
-      ...(opts.dangerouslyAllowMissingAmdCrl === true ? { adapters: defaultAdapters({ dangerouslyAllowMissingAmdCrl: true }) } : {}),
+      ...unsafeAdapters(opts),
     });
     return { exitCode: 0, stdout: opts.json ? JSON.stringify(verificationJson(result)) : verificationText(result) };
   } catch (e) {
@@ -57,7 +65,7 @@ export function registerVerifyCommand(program: Command): void {
   program
     .command("verify")
     .description(
-      "verify TEE evidence (SGX/TDX quote, SEV-SNP report, Nitro document, Arm CCA token, debug Keep) to the vendor roots, as of a time",
+      "verify TEE evidence (SGX/TDX quote, SEV-SNP report, Nitro document, NVIDIA GPU report, Azure CVM evidence, Arm CCA token, debug Keep) to the vendor roots, as of a time",
     )
     .argument("<evidence-file>", "raw evidence bytes, or the same bytes as hex or base64 text")
     .option(
@@ -72,6 +80,7 @@ export function registerVerifyCommand(program: Command): void {
       "--dangerously-allow-missing-amd-crl",
       "UNSAFE: check SEV-SNP ASKs without AMD's CRL when neither --collateral nor --kds has it (a revoked ASK goes unnoticed)",
     )
+    .option(UNCHECKED_GPU_REVOCATION_FLAG, UNCHECKED_GPU_REVOCATION_HELP)
     .addHelpText(
       "after",
       "\nExit status: 0 verified, 1 the evidence does not verify, 2 usage error.\nExample: keepledger verify quote.bin --collateral ./collateral --at 2025-07-01T00:00:00Z",

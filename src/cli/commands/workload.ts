@@ -3,6 +3,7 @@
  * The owner's key comes from an environment variable (--key-env, default KEEPLEDGER_OWNER_KEY), never
  * from a flag. Output is for people; --json prints one object.
  */
+import { UNCHECKED_GPU_REVOCATION_FLAG, UNCHECKED_GPU_REVOCATION_HELP } from "../verificationInputs.ts";
 import type { Command } from "commander";
 import { zeroAddress, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
@@ -175,7 +176,10 @@ export function registerWorkloadCommand(program: Command): void {
       .command("measure")
       .description("approve a measurement for a workload, from flags or taken from evidence")
       .argument("<workloadId>", "the workload id (0x + 64 hex digits)")
-      .option("--tee <kind>", "sgx | tdx | sev-snp | nitro | debug | arm-cca (debug only on registries deployed with --dev)")
+      .option(
+        "--tee <kind>",
+        "sgx | tdx | sev-snp | nitro | debug | nvidia-gpu | azure-cvm | arm-cca (debug only on registries deployed with --dev)",
+      )
       .option("--mrenclave <hex>", "SGX: the exact enclave (32 bytes)")
       .option("--mrsigner <hex>", "SGX: the signer (32 bytes), with --isv-prod-id and --min-isv-svn")
       .option("--isv-prod-id <n>", "SGX: the product id, with --mrsigner")
@@ -200,6 +204,8 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--rem2 <hex>", "Arm CCA: REM2 (default: zero)")
       .option("--rem3 <hex>", "Arm CCA: REM3 (default: zero)")
       .option("--personalization-value <hex>", "Arm CCA: the realm personalization value (64 bytes, default: zero)")
+      .option("--driver-rim-digest <hex>", "NVIDIA GPU: the driver RIM's SHA-384 digest (48 bytes; its XML-DSig DigestValue)")
+      .option("--vbios-rim-digest <hex>", "NVIDIA GPU: the VBIOS RIM's SHA-384 digest (48 bytes)")
       .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64), once it verifies")
       .option("--collateral <dir>", "with --from-evidence: directory of collateral to verify it with, as `keepledger verify` takes it")
       .option("--at <time>", "with --from-evidence: verify as of this ISO-8601 time (default: now)")
@@ -209,6 +215,7 @@ export function registerWorkloadCommand(program: Command): void {
         "--dangerously-allow-missing-amd-crl",
         "UNSAFE, with --from-evidence: check SEV-SNP ASKs without AMD's CRL when no collateral source has it",
       )
+      .option(UNCHECKED_GPU_REVOCATION_FLAG, `with --from-evidence: ${UNCHECKED_GPU_REVOCATION_HELP}`)
       .option("--by-signer", "with SGX evidence: approve its mrsigner, product id and ISVSVN (as minimum) instead of its mrenclave")
       .option("--with-host-data", "with SEV-SNP evidence: also require its HOST_DATA")
       .option("--pcrs <list>", "with Azure CVM evidence: the PCRs the measurement covers, e.g. 4,7,11 (default 4,7,11)")
@@ -242,6 +249,7 @@ export function registerWorkloadCommand(program: Command): void {
             ["pccs", "--pccs"],
             ["kds", "--kds"],
             ["dangerouslyAllowMissingAmdCrl", "--dangerously-allow-missing-amd-crl"],
+            ["dangerouslyAllowUncheckedGpuRevocation", UNCHECKED_GPU_REVOCATION_FLAG],
           ] as const
         ).find(([key]) => o[key] !== undefined && o[key] !== false);
         if (evidenceOnly) throw badFlagWithoutEvidence(evidenceOnly[1]);

@@ -11,7 +11,6 @@ import { getAddress, type Address, type Hex } from "viem";
 import { staticCollateral } from "../../collateral/staticCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "../../collateral/types.ts";
 import { InfrastructureError, PolicyError, UsageError, VerificationError, isKeepledgerError } from "../../errors/index.ts";
-import { decodeEvidenceInput } from "../../evidence/decodeEvidenceInput.ts";
 import {
   bindingHash,
   subjectOfPublicKey,
@@ -41,7 +40,7 @@ import {
 import { readIntelDocument, type TcbInfo } from "../../tee/dcap/intelCollateral.ts";
 import { DCAP_CODES } from "../../tee/dcap/codes.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
-import { detectAdapter, verifyEvidence } from "../../verify/verifyEvidence.ts";
+import { detectAdapter, evidenceBytesOf, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import type { ChainState, ValidatorView } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
@@ -144,8 +143,7 @@ export class Appraiser {
 
   /** The raw bytes, their hash and the request id of a submission, before anything is verified. */
   identify(submission: Submission): { evidence: Uint8Array; evidenceHash: Hex; requestId: Hex } {
-    const adapters = this.#o.adapters ?? DEFAULT_ADAPTERS;
-    const { bytes } = decodeEvidenceInput(submission.evidence, { isEvidence: (b) => adapters.some((a) => a.detect(b)) });
+    const bytes = evidenceBytesOf(submission.evidence, this.#o.adapters ?? DEFAULT_ADAPTERS);
     const evidenceHash = keccak256Hex(bytes);
     return { evidence: bytes, evidenceHash, requestId: requestIdOf({ ...submission, evidenceHash }) };
   }

@@ -87,6 +87,10 @@ export const nodeConfigSchema = z
         directory: path.optional(),
         intelPcsUrl: httpUrl("an Intel PCS or PCCS base URL").optional(),
         amdKdsUrl: httpUrl("an AMD KDS base URL").optional(),
+        /** NVIDIA's RIM service (https://rim.attestation.nvidia.com) for GPU RIMs; with nvidiaOcspUrl for OCSP. */
+        nvidiaRimUrl: httpUrl("an NVIDIA RIM service base URL").optional(),
+        /** NVIDIA's OCSP responder (https://ocsp.ndis.nvidia.com) for the GPU device and RIM chains. */
+        nvidiaOcspUrl: httpUrl("an NVIDIA OCSP responder URL").optional(),
         /** Refuse a CRL, TCB Info or QE Identity issued longer ago than this (default: the document's own nextUpdate). */
         maxCollateralAgeSeconds: positiveInt("seconds").optional(),
         /**
@@ -94,6 +98,8 @@ export const nodeConfigSchema = z
          * because no source has the CRL (without it such evidence is refused as retryable). Dev networks only.
          */
         dangerouslyAllowMissingAmdCrl: z.boolean({ error: expected("true or false") }).optional(),
+        /** UNSAFE, off by default: accept NVIDIA GPU evidence without OCSP responses. Dev networks only. */
+        dangerouslyAllowUncheckedGpuRevocation: z.boolean({ error: expected("true or false") }).optional(),
       })
       .strict()
       .default({}),

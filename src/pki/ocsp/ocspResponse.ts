@@ -163,7 +163,8 @@ export function parseOcspResponse(der: Uint8Array, caches?: PkiCaches): ParsedOc
 }
 
 /** The issuer's subject Name DER and public key bits, which a CertID hashes. */
-function issuerParts(issuer: ParsedCertificate): { name: Uint8Array; key: Uint8Array } {
+/** The issuer name DER and subjectPublicKey bits an OCSP CertID hashes (RFC 6960 §4.1.1). */
+export function issuerParts(issuer: ParsedCertificate): { name: Uint8Array; key: Uint8Array } {
   const tbs = childrenOf(readSingle(issuer.tbs, DER.SEQUENCE, "tbsCertificate"), "tbsCertificate");
   const i = tbs[0]?.tag === 0xa0 ? 1 : 0;
   const spki = childrenOf(readSingle(issuer.spki, DER.SEQUENCE, "subjectPublicKeyInfo"), "subjectPublicKeyInfo");

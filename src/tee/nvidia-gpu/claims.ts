@@ -1,4 +1,5 @@
-/** What verified NVIDIA GPU evidence says (src/tee/types.ts composes it into ClaimsByKind in phase 2). */
+/** What verified NVIDIA GPU evidence says (ClaimsByKind["nvidia-gpu"]); bytes are lowercase 0x-hex so claims serialize as JSON. */
+import type { Hex } from "../../util/bytes.ts";
 
 export interface NvidiaRimIdentity {
   /** SWID tagId. */
@@ -6,7 +7,7 @@ export interface NvidiaRimIdentity {
   /** Meta@colloquialVersion: equals the reported driver or VBIOS version. */
   version: string;
   /** SHA-384 of the canonical signed RIM (its XML-DSig DigestValue), 48 bytes. */
-  digest: Uint8Array;
+  digest: Hex;
   /** How many of its measurements are active (and matched). */
   activeMeasurements: number;
 }
@@ -17,9 +18,9 @@ export interface NvidiaGpuClaims {
    * binding hash of the Keep's key, chain, registry and block (docs/ids.md),
    * as REPORTDATA is for CPU TEEs.
    */
-  nonce: Uint8Array;
+  nonce: Hex;
   /** The GPU's own 32-byte nonce from the response. */
-  responderNonce: Uint8Array;
+  responderNonce: Hex;
   /** From the leaf's DICE TcbInfo OID. */
   architecture: "hopper" | "blackwell";
   /** The common name of the device identity certificate (the leaf's issuer), e.g. "GH100 A01 GSP BROM". */
@@ -32,11 +33,11 @@ export interface NvidiaGpuClaims {
   chipSku: string;
   boardId: string | null;
   /** 48-byte firmware ID, equal to the leaf certificate's FWID. */
-  fwid: Uint8Array;
+  fwid: Hex;
   /** The reported measurement blocks' digests, block 1 first. */
-  measurements: Uint8Array[];
+  measurements: Hex[];
   /** SHA-384 over the block digests concatenated in index order. */
-  measurementsDigest: Uint8Array;
+  measurementsDigest: Hex;
   /** How many active golden measurements were compared and matched (NVDEC0 rule applied). */
   measurementsMatched: number;
   driverRim: NvidiaRimIdentity;

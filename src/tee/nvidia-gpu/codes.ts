@@ -93,10 +93,5 @@ export const NVGPU_VERIFY_CODES = defineErrorCodes("tee/nvidia-gpu/verify", {
   },
 });
 
-/** Wrong use of the NVIDIA GPU measurement layout. */
-export const NVGPU_USAGE_CODES = defineErrorCodes("tee/nvidia-gpu/measurement", {
-  NVGPU_MEASUREMENT_VALUE_INVALID: {
-    stage: "usage",
-    description: "An NVIDIA GPU measurement value is not 96 bytes (the driver RIM digest then the VBIOS RIM digest, 48 bytes each).",
-  },
-});
+/** Defined beside the measurement layout (the facts side imports no codes file). */
+export { NVGPU_USAGE_CODES } from "./measurement.ts";

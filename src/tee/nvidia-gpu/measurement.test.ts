@@ -45,10 +45,12 @@ describe("the NVIDIA GPU measurement layout", () => {
     const { claims } = verified();
     const m = nvidiaGpuMeasurementFromClaims(claims);
     // The RIM digests are the XML-DSig DigestValues NVIDIA signed.
-    expect(Buffer.from(claims.driverRim.digest).toString("base64")).toBe(
+    expect(Buffer.from(claims.driverRim.digest.slice(2), "hex").toString("base64")).toBe(
       "gMJpwhbIgNbvN2MwY4EIVtt3HB8FwVyt8qScd2sGABAcz9kkcZbstfcfJxVa1+Kw",
     );
-    expect(Buffer.from(claims.vbiosRim.digest).toString("base64")).toBe("eWI4jY4L9uoPzlFtnsw6GcDrN+MSfH2gdo3N7oTM/kDxfrIw7NoGGvD/Of84GYud");
+    expect(Buffer.from(claims.vbiosRim.digest.slice(2), "hex").toString("base64")).toBe(
+      "eWI4jY4L9uoPzlFtnsw6GcDrN+MSfH2gdo3N7oTM/kDxfrIw7NoGGvD/Of84GYud",
+    );
     const value = encodeNvidiaGpuMeasurement(m);
     expect((value.length - 2) / 2).toBe(NVIDIA_GPU_MEASUREMENT_LENGTH);
     expect(decodeNvidiaGpuMeasurement(value)).toEqual(m);
@@ -62,7 +64,7 @@ describe("the NVIDIA GPU measurement layout", () => {
   it("binds through the SPDM nonce, the 32-byte binding hash itself", () => {
     const { claims } = verified();
     expect(toHex(nvidiaGpuBoundBytes(claims))).toBe("0x931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb");
-    expect(nvidiaGpuBind("0x931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb")).toBe(toHex(claims.nonce));
+    expect(nvidiaGpuBind("0x931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb")).toBe(claims.nonce);
     expect(codeOf(() => nvidiaGpuBind("0x1234"))).toBe("NVGPU_MEASUREMENT_VALUE_INVALID");
   });
 

@@ -3,13 +3,21 @@
  * RIMs the GPU's measurements matched — the driver RIM digest then the VBIOS
  * RIM digest (each the SHA-384 of the canonical signed RIM, its XML-DSig
  * DigestValue: stable when NVIDIA re-signs a RIM, changed by any golden
- * value). 96 bytes packed. Plain functions so phase 2 can put them into the
- * kind's KindFacts.measurement.
+ * value). 96 bytes packed (docs/ids.md). Facts side: no parser or verifier.
  */
+import { defineErrorCodes } from "../../errors/catalogue.ts";
 import { UsageError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual, toHex, tryFromHex, type Hex } from "../../util/bytes.ts";
+import { fromHex, toHex, tryFromHex, type Hex } from "../../util/bytes.ts";
+import type { MeasurementLayout } from "../kind.ts";
 import type { NvidiaGpuClaims } from "./claims.ts";
-import { NVGPU_USAGE_CODES } from "./codes.ts";
+
+/** Wrong use of the NVIDIA GPU measurement layout (defined here: the facts side imports no codes file). */
+export const NVGPU_USAGE_CODES = defineErrorCodes("tee/nvidia-gpu/measurement", {
+  NVGPU_MEASUREMENT_VALUE_INVALID: {
+    stage: "usage",
+    description: "An NVIDIA GPU measurement value is not 96 bytes (the driver RIM digest then the VBIOS RIM digest, 48 bytes each).",
+  },
+});
 
 export const NVIDIA_GPU_MEASUREMENT_LENGTH = 96;
 const DIGEST = 48;
@@ -50,14 +58,14 @@ export function decodeNvidiaGpuMeasurement(value: Hex): NvidiaGpuMeasurement {
 export function nvidiaGpuMeasurementMatches(claims: NvidiaGpuClaims, value: Uint8Array): boolean {
   return (
     value.length === NVIDIA_GPU_MEASUREMENT_LENGTH &&
-    bytesEqual(value.subarray(0, DIGEST), claims.driverRim.digest) &&
-    bytesEqual(value.subarray(DIGEST), claims.vbiosRim.digest)
+    toHex(value.subarray(0, DIGEST)) === claims.driverRim.digest.toLowerCase() &&
+    toHex(value.subarray(DIGEST)) === claims.vbiosRim.digest.toLowerCase()
   );
 }
 
 /** The measurement of verified evidence (options of other kinds, bySigner/withHostData, have no meaning here). */
 export function nvidiaGpuMeasurementFromClaims(claims: NvidiaGpuClaims): NvidiaGpuMeasurement {
-  return { tee: "nvidia-gpu", driverRimDigest: toHex(claims.driverRim.digest), vbiosRimDigest: toHex(claims.vbiosRim.digest) };
+  return { tee: "nvidia-gpu", driverRimDigest: claims.driverRim.digest, vbiosRimDigest: claims.vbiosRim.digest };
 }
 
 /** The SPDM nonce is 32 bytes: it carries the binding hash itself (no padding, unlike a 64-byte REPORTDATA). */
@@ -70,5 +78,14 @@ export function nvidiaGpuBind(bindingHash: Hex): Hex {
 }
 
 export function nvidiaGpuBoundBytes(claims: NvidiaGpuClaims): Uint8Array {
-  return claims.nonce;
+  return fromHex(claims.nonce);
 }
+
+/** The kind's KindFacts.measurement. */
+export const nvidiaGpuMeasurement: MeasurementLayout<"nvidia-gpu", NvidiaGpuMeasurement> = {
+  length: NVIDIA_GPU_MEASUREMENT_LENGTH,
+  encode: encodeNvidiaGpuMeasurement,
+  decode: decodeNvidiaGpuMeasurement,
+  matches: nvidiaGpuMeasurementMatches,
+  fromVerified: ({ claims }) => nvidiaGpuMeasurementFromClaims(claims),
+};

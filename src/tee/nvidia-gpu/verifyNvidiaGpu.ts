@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { VerificationError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual, concatBytes } from "../../util/bytes.ts";
+import { bytesEqual, concatBytes, toHex } from "../../util/bytes.ts";
 import { NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA } from "../../pki/roots.ts";
 import type { ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
@@ -129,7 +129,7 @@ function identity(v: VerifiedRim): NvidiaRimIdentity {
   return {
     tagId: v.rim.tagId,
     version: v.rim.colloquialVersion,
-    digest: v.digest,
+    digest: toHex(v.digest),
     activeMeasurements: v.rim.measurements.filter((m) => m.active).length,
   };
 }
@@ -190,8 +190,8 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
   const measurements = blocks.map((b) => b.digest);
   const expiresAt = [revocation.expiresAt, driverRim.expiresAt, vbiosRim.expiresAt].reduce((a, b) => (b < a ? b : a));
   const claims: NvidiaGpuClaims = {
-    nonce: report.request.nonce,
-    responderNonce: report.response.nonce,
+    nonce: toHex(report.request.nonce),
+    responderNonce: toHex(report.response.nonce),
     architecture: fwid.architecture,
     hardwareModel: commonName(leaf.issuer),
     driverVersion: info.driverVersion,
@@ -200,9 +200,9 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
     projectSku: info.projectSku,
     chipSku: info.chipSku,
     boardId: info.boardId,
-    fwid: info.fwid,
-    measurements,
-    measurementsDigest: new Uint8Array(
+    fwid: toHex(info.fwid),
+    measurements: measurements.map(toHex),
+    measurementsDigest: toHex(
       createHash("sha384")
         .update(concatBytes(...measurements))
         .digest(),
