@@ -36,9 +36,9 @@ export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
   "sev-snp": snpFacts,
   nitro: nitroFacts,
   debug: debugFacts,
+  "nvidia-gpu": nvidiaGpuFacts,
   "azure-cvm": azureCvmFacts,
   "arm-cca": armCcaFacts,
-  "nvidia-gpu": nvidiaGpuFacts,
 };
 
 /** The facts of a kind; a typed error for a name that is not one. */

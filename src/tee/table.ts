@@ -32,9 +32,9 @@ export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly 
     createSnpAdapter({ dangerouslyAllowMissingCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     nitroAdapter as TeeAdapter,
     debugAdapter as TeeAdapter,
+    createNvidiaGpuAdapter({ dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedGpuRevocation === true }) as TeeAdapter,
     createAzureCvmAdapter({ dangerouslyAllowMissingAmdCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     armCcaAdapter as TeeAdapter,
-    createNvidiaGpuAdapter({ dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedGpuRevocation === true }) as TeeAdapter,
   ];
 }
 

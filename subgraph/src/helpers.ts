@@ -10,9 +10,9 @@ export function teeName(code: i32): string {
   if (code == 3) return "sev-snp";
   if (code == 4) return "nitro";
   if (code == 5) return "debug";
+  if (code == 6) return "nvidia-gpu";
   if (code == 7) return "azure-cvm";
   if (code == 8) return "arm-cca";
-  if (code == 6) return "nvidia-gpu";
   return "unknown";
 }
 

@@ -368,7 +368,7 @@ describe("keepledger workload policy", () => {
     const shown = await g.cli(["workload", "policy", app]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`workload ${app} "app", owner ${g.addresses.owner}`);
-    expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro, arm-cca");
+    expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro, nvidia-gpu, azure-cvm, arm-cca");
     // No SEV-SNP minimum TCB is said explicitly, never left blank.
     expect(shown.stdout).toContain("SEV-SNP minimum TCB   no minimum TCB (any firmware level)");
 

@@ -913,9 +913,9 @@ const workloadRows: Row[] = [
   },
   {
     name: "allowing an undefined TEE kind",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x80 })]),
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x200 })]),
     wantError: "WorkloadRegistryPolicyAllowedTees",
-    wantArgs: () => [0x80n],
+    wantArgs: () => [0x200n],
   },
   {
     name: "allowing debug without dev",
