@@ -175,15 +175,20 @@ contract WorkloadRegistryTest is KeepFixture {
         assertEq(VerdictContext.unwrap(c) >> 128, 0, "nothing above verdictLifetime");
     }
 
-    /// @notice Policy masks: allowed exactly when non-zero, valid kinds only, never Unknown/Revoked TCB.
-    /// @notice An Arm CCA measurement is its 385-byte packed value; a policy may allow the kind (bit 8).
+    /// @notice An Arm CCA measurement is its 385-byte packed value, refused under another kind's length; a policy
+    /// may allow the kind (bit 8).
     function testArmCcaMeasurementAndPolicyBit() public {
         bytes memory value = new bytes(385);
         value[0] = 0x01;
         bytes32 hash = workloads.addMeasurement(workloadId, 4, TeeKind.ArmCca, value);
         assertEq(hash, KeepIds.measurementHash(uint8(TeeKind.ArmCca), value), "measurement hash");
         vm.expectRevert(
-            abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryInvalidTee.selector, uint8(TeeKind.AzureCvm))
+            abi.encodeWithSelector(
+                IWorkloadRegistry.WorkloadRegistryMeasurementLength.selector,
+                uint8(TeeKind.AzureCvm),
+                85,
+                385
+            )
         );
         workloads.addMeasurement(workloadId, 5, TeeKind.AzureCvm, value);
         Policy memory p = _policy(1 days);
@@ -196,6 +201,7 @@ contract WorkloadRegistryTest is KeepFixture {
         );
     }
 
+    /// @notice Policy masks: allowed exactly when non-zero, valid kinds only, never Unknown/Revoked TCB.
     function testFuzzPolicyMasks(uint16 allowedTees, uint16 accepted) public {
         Policy memory p = _policy(1 days);
         p.allowedTees = allowedTees;
