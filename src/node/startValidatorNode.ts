@@ -229,6 +229,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
     metrics,
     maxIssuedAtSkewSeconds: config.peers.maxIssuedAtSkewSeconds,
     failpoints,
+    onPeerRequest: (collector) => outbox.peerHeardFrom(collector),
   });
   const provider = options.evidenceProvider ?? createEvidenceProvider(config.selfAttestation, signer.privateKey);
   const selfAttestation = new SelfAttestation({
@@ -349,7 +350,7 @@ export async function startValidatorNode(options: StartValidatorNodeOptions): Pr
         if (receiptTimer) clearInterval(receiptTimer);
         await server.close();
         await keys?.commitReceipts().catch((error: unknown) => nodeLog.warn("could not commit release receipts", { err: error }));
-        await selfAttestation.stop();
+        await selfAttestation.stop(config.shutdownTimeoutMs);
         await outbox.stop(config.shutdownTimeoutMs);
         tcbRecovery.stop();
         await tcbRecovery.settled();

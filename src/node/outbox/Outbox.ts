@@ -7,10 +7,11 @@
  * finalized") settles it instead of looping.
  *
  * This file is the scheduler: which verdict or batch runs next, how many at once, the timers, and the
- * retries with backoff (RPC and peer outages are retried until the verdict would expire); also the
- * waiters of waitFor() and the submissions kept in memory since intake.
+ * retries with backoff (RPC and peer outages are retried until the verdict would expire; a peer heard
+ * from again wakes them, see peerHeardFrom); also the waiters of waitFor() and the submissions kept in
+ * memory since intake.
  */
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { backoffDelay } from "../../chain/retry.ts";
 import type { Verdict } from "../../ids/index.ts";
 import { verdictFromJson, type Submission, type VerdictMode } from "../types.ts";
@@ -26,6 +27,7 @@ export class Outbox {
   readonly #o: OutboxOptions;
   readonly #single: SingleVerdictMachine;
   readonly #batch: BatchMachine;
+  readonly #quorum: OutboxQuorum;
   readonly #submissions = new Map<Hex, Submission>();
   readonly #running = new Map<string, Promise<void>>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
@@ -36,6 +38,8 @@ export class Outbox {
   readonly #singleQueue: Hex[] = [];
   readonly #batchRunQueue: Hex[] = [];
   #stopping = false;
+  /** Counts peerHeardFrom wake-ups: a run that started before one retries at once, its backoff reset. */
+  #wakes = 0;
 
   constructor(options: OutboxOptions) {
     this.#o = options;
@@ -48,9 +52,9 @@ export class Outbox {
       stopping: () => this.#stopping,
       updateDepth: () => this.#updateDepth(),
     };
-    const quorum = new OutboxQuorum(options);
-    this.#single = new SingleVerdictMachine(options, scheduler, quorum);
-    this.#batch = new BatchMachine(options, scheduler, quorum);
+    this.#quorum = new OutboxQuorum(options);
+    this.#single = new SingleVerdictMachine(options, scheduler, this.#quorum);
+    this.#batch = new BatchMachine(options, scheduler, this.#quorum);
   }
 
   /** Resumes everything the store holds that is neither finalized nor rejected. */
@@ -75,27 +79,61 @@ export class Outbox {
     this.#updateDepth();
   }
 
-  /** Resolves when the verdict is finalized or rejected, or after `timeoutMs`. */
-  waitFor(verdictId: Hex, timeoutMs: number): Promise<void> {
+  /**
+   * Resolves when the verdict is finalized or rejected, after `timeoutMs`, when `signal` aborts, or when
+   * the outbox stops (nothing settles after that): the caller reads the verdict's state to tell which.
+   */
+  waitFor(verdictId: Hex, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (this.#stopping || signal?.aborted) return resolve();
       const set = this.#waiters.get(verdictId) ?? new Set();
       const done = () => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
         set.delete(done);
         resolve();
       };
       const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      signal?.addEventListener("abort", done, { once: true });
       set.add(done);
       this.#waiters.set(verdictId, set);
     });
   }
 
-  /** Stops starting new work and waits (at most `timeoutMs`) for what is running; the rest resumes at the next start. */
+  /**
+   * A peer validator was heard from (it sent this node an authenticated peer request). When the last
+   * request to it had failed, the retries waiting out a backoff that grew while it was down (or not
+   * listening yet: the first validator of a network attests itself before the others have started) run
+   * now, with their backoff reset: the outage they measured is over. Otherwise nothing changes.
+   */
+  peerHeardFrom(peer: Address): void {
+    if (this.#stopping || !this.#quorum.heardFrom(peer)) return;
+    this.#wakes++;
+    const woken = [...this.#timers.keys()];
+    if (woken.length === 0) return;
+    this.#o.log.info("a peer that could not be reached is back; retrying now", { peer, count: woken.length });
+    for (const key of woken) {
+      clearTimeout(this.#timers.get(key));
+      this.#timers.delete(key);
+      this.#attempts.delete(key);
+      const id = key.slice(2) as Hex;
+      if (key.startsWith("v:")) this.#scheduleVerdict(id, 0);
+      else this.#scheduleBatch(id, 0);
+    }
+  }
+
+  /**
+   * Stops starting new work and waits (at most `timeoutMs`) for what is running; the rest resumes at the
+   * next start. Waiters are released: nothing settles in a stopped outbox.
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     this.#batch.stop();
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
+    for (const set of this.#waiters.values()) for (const w of [...set]) w();
+    this.#waiters.clear();
     await Promise.race([Promise.allSettled([...this.#running.values()]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
@@ -189,6 +227,7 @@ export class Outbox {
   }
 
   #run(key: string, work: () => Promise<Outcome>, retry: (delayMs: number) => void, release: () => void): void {
+    const wakes = this.#wakes;
     const task = (async () => {
       let outcome: Outcome;
       try {
@@ -197,6 +236,8 @@ export class Outbox {
         this.#o.log.warn("outbox work failed; retrying", { err: error, reason: key.slice(0, 1) === "v" ? "verdict" : "batch" });
         outcome = "retry";
       }
+      // A peer came back while this ran (it may have failed to reach it just before): start the backoff over.
+      if (this.#wakes !== wakes) this.#attempts.delete(key);
       const attempt = (this.#attempts.get(key) ?? 0) + 1;
       if (outcome === "retry") {
         this.#attempts.set(key, attempt);

@@ -6,6 +6,7 @@
 import { getAddress, type Address, type Hex } from "viem";
 import type { ValidatorSetView, ValidatorView } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
+import type { PeerRefusal } from "../peer/peerProtocol.ts";
 import type { CollectResult } from "../quorum/collectSignatures.ts";
 import { checkPeerSignature, signatureFormProblem, type SignatureCheck } from "../quorum/checkPeerSignature.ts";
 import type { OutboxOptions } from "./outboxTypes.ts";
@@ -18,6 +19,29 @@ const TRANSIENT_REFUSALS: ReadonlySet<string> = new Set<string>([
   NODE_CODES.NODE_VALIDATOR_CONTEXT_UNKNOWN,
   NODE_CODES.NODE_UNKNOWN_WORKLOAD,
 ]);
+
+/**
+ * Whether a peer's refusal stands for good. A transient one may turn into a signature later — except an
+ * issuedAt skew where the peer's chain time is already past the proposed issuedAt: chain time only moves
+ * forward, so that verdict is too old for the peer now and ever after (its owner must appraise anew).
+ * The details come from the peer, like the refusal itself: a peer that lies can only refuse, as it could anyway.
+ */
+export function isDefinitive(refusal: PeerRefusal): boolean {
+  const { code, details } = refusal.error;
+  if (code === NODE_CODES.NODE_PEER_ISSUED_AT_SKEW) {
+    const issuedAt = chainSeconds(details?.issuedAt);
+    const now = chainSeconds(details?.now);
+    return issuedAt !== undefined && now !== undefined && now > issuedAt;
+  }
+  return !TRANSIENT_REFUSALS.has(code);
+}
+
+/** A chain time a peer reported (a decimal string, as errors serialize bigints, or a safe integer). */
+function chainSeconds(value: unknown): bigint | undefined {
+  if (typeof value === "string" && /^\d{1,20}$/.test(value)) return BigInt(value);
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  return undefined;
+}
 
 export class OutboxQuorum {
   readonly #o: OutboxOptions;
@@ -47,7 +71,7 @@ export class OutboxQuorum {
    * refused for good can never sign, so at most C − refusals signatures exist.
    */
   quorumRefused(view: ValidatorSetView, result: CollectResult): boolean {
-    const definitive = new Set(result.refusals.filter((r) => !TRANSIENT_REFUSALS.has(r.refusal.error.code)).map((r) => r.peer));
+    const definitive = new Set(result.refusals.filter((r) => isDefinitive(r.refusal)).map((r) => r.peer));
     const counting = [...view.validators.values()].filter((v) => v.counting).length;
     return definitive.size > 0 && counting - definitive.size < view.threshold;
   }
@@ -79,6 +103,18 @@ export class OutboxQuorum {
       reason: fault.reason,
       ...subject,
     });
+  }
+
+  /**
+   * A peer sent this node a request: whether the last request to it had failed (it is back now). It is
+   * counted reachable again until a request to it fails.
+   */
+  heardFrom(peer: Address): boolean {
+    const address = getAddress(peer);
+    if (this.#reachable.get(address) !== false) return false;
+    this.#reachable.set(address, true);
+    this.#o.metrics.peersReachable.set([...this.#reachable.values()].filter(Boolean).length);
+    return true;
   }
 
   async askPeer(peer: ValidatorView, path: "/v1/peer/sign" | "/v1/peer/sign-batch", body: unknown) {

@@ -39,6 +39,8 @@ export interface PeerServiceOptions {
   maxIssuedAtSkewSeconds: number;
   /** Crash points of the reliability campaign (../failpoints.ts). */
   failpoints?: Failpoints;
+  /** An authenticated peer asked this node to sign: it is up (the outbox retries what waits for it). */
+  onPeerRequest?: (collector: Address) => void;
 }
 
 /** A batch refusal naming the items this node would not sign. */
@@ -113,6 +115,7 @@ export class PeerService {
   }
 
   async signVerdict(collector: Address, request: z.output<typeof peerSignRequestSchema>): Promise<PeerSignatureAnswer> {
+    this.#o.onPeerRequest?.(collector);
     const proposed = verdictFromJson(asVerdictJson(request.verdict));
     try {
       this.#checkSkew(proposed.issuedAt);
@@ -144,6 +147,7 @@ export class PeerService {
   }
 
   async signBatch(collector: Address, request: z.output<typeof peerBatchRequestSchema>): Promise<PeerSignatureAnswer> {
+    this.#o.onPeerRequest?.(collector);
     const groups = groupsFromWire(request.groups);
     const verdicts = expandVerdictGroups(groups);
     try {

@@ -5,7 +5,7 @@
  * finalized, attaches it to its ValidatorSet record. It does so again before that verdict expires, and
  * when its on-chain logging profile changes (the new profile must be bound). Failures are retried with
  * backoff and reported in /healthz; the node keeps serving meanwhile (a bootstrapped validator counts
- * until the bootstrap closes).
+ * until the bootstrap closes). Stopping cuts short the wait for the quorum: the outbox keeps the verdict.
  */
 import type { Hex } from "viem";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
@@ -81,6 +81,8 @@ export class SelfAttestation {
   #boundProfile: LoggingProfile | undefined;
   #running: Promise<void> = Promise.resolve();
   #busy = false;
+  /** Aborted by stop(): ends the wait for the own verdict's quorum. */
+  readonly #abort = new AbortController();
 
   constructor(options: SelfAttestationOptions) {
     this.#o = options;
@@ -95,11 +97,19 @@ export class SelfAttestation {
     this.#schedule(0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops; waits for a step in flight (at most `timeoutMs`), whose wait for the quorum ends at once. The
+   * rest of a step is bounded by its RPC and peer timeouts; the bound here keeps a shutdown bounded too.
+   */
+  async stop(timeoutMs = 5_000): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#abort.abort();
     this.#status.state = "stopped";
-    await this.#running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#running, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    this.#status = { ...this.#status, state: "stopped" };
   }
 
   /** Checks now (e.g. the on-chain profile changed). */
@@ -128,6 +138,7 @@ export class SelfAttestation {
       next = await this.#step();
       this.#failures = 0;
     } catch (error) {
+      if (this.#stopped) return;
       this.#failures++;
       this.#status = { ...this.#status, state: "failed", lastError: error instanceof Error ? error.message : String(error) };
       this.#o.log.warn("self-attestation failed; retrying", {
@@ -206,7 +217,8 @@ export class SelfAttestation {
       profile: me.loggingProfile,
       provider: this.#o.provider.name,
     });
-    await this.#o.outbox.waitFor(result.verdictId, 10 * 60_000);
+    await this.#o.outbox.waitFor(result.verdictId, 10 * 60_000, this.#abort.signal);
+    if (this.#stopped) return 0;
     const record = await this.#o.store.currentVerdict(result.verdictId);
     if (!record || record.state !== "finalized")
       throw new Error(`own verdict ${result.verdictId} is ${record?.state ?? "unknown"}${record?.error ? `: ${record.error.code}` : ""}`);
