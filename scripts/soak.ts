@@ -1,14 +1,16 @@
 // `npm run soak`: the long run of the reliability campaign (docs/reliability.md). Three `keepledger node`
 // processes (k = 2, batch mode, production logging) on anvil take debug-Keep submissions paced open-loop
-// at --rate per second (default: half the batch saturation in bench/results/node.json) for --minutes
-// (default 30). Every 10 s it samples each node's RSS, heap used, open file descriptors and event-loop
+// at --rate per second for --minutes (default 30). Without --rate it first measures the saturation of this
+// same topology (a burst of --calibrate submissions, finalized per second from the first accepted to the last
+// finalized) and paces at half of it: the batch figure in bench/results/node.json is for in-process nodes on
+// EDR and overstates what three processes on anvil sustain. Every 10 s it samples each node's RSS, heap used, open file descriptors and event-loop
 // delay (p99) from its /metrics, the size of its SQLite store with the WAL, and the queue (accepted −
 // settled). It writes bench/results/soak.json and the plot docs/img/soak.svg, and reports the growth of
 // each series from the end of the warm-up (the first sixth of the run) to the end, which must stay within
 // 10 % for memory and descriptors (the store grows with the data it keeps: reported per verdict).
 //
-//   node scripts/soak.ts [--minutes 30] [--rate <per s>] [--sample-s 10]
-import { readFileSync, statSync } from "node:fs";
+//   node scripts/soak.ts [--minutes 30] [--rate <per s> | --calibrate 3000] [--sample-s 10]
+import { statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,15 +25,13 @@ import { renderSoakSvg, type SoakSample } from "./soak/plot.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
-  options: { minutes: { type: "string", default: "30" }, rate: { type: "string" }, "sample-s": { type: "string", default: "10" } },
+  options: {
+    minutes: { type: "string", default: "30" },
+    rate: { type: "string" },
+    calibrate: { type: "string", default: "3000" },
+    "sample-s": { type: "string", default: "10" },
+  },
 });
-const saturation = (
-  JSON.parse(readFileSync(join(here, "..", "bench", "results", "node.json"), "utf8")) as Array<{
-    mode: string;
-    verdictsPerSecond: number;
-  }>
-).find((r) => r.mode === "batch")!.verdictsPerSecond;
-const rate = args.rate ? Number(args.rate) : Math.max(1, Math.round(saturation / 2));
 const durationMs = Number(args.minutes) * 60_000;
 const sampleMs = Number(args["sample-s"]) * 1000;
 
@@ -43,7 +43,6 @@ const net = await startNodeNetwork({
 });
 for (let i = 0; i < 3; i++) await net.startNodeProcess(i);
 const urls = net.nodes.map((n) => n.url);
-console.log(`soak: ${rate}/s for ${args.minutes} min (batch saturation on record: ${saturation}/s), sampling every ${sampleMs / 1000} s`);
 
 // The freshness block every submission binds, refreshed every 5 s (evidence must be recent).
 let nonce = (await (await fetch(`${urls[0]}/v1/nonce`)).json()) as { blockNumber: number; blockHash: Hex; blockTimestamp: number };
@@ -80,12 +79,71 @@ const body = (i: number): string => {
   });
 };
 
+/** The value of one metric (first series) in a Prometheus text exposition. */
+const metric = (text: string, name: string): number => {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, "m").exec(text);
+  return m ? Number(m[1]) : NaN;
+};
+const sumOf = (text: string, name: string): number =>
+  [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
+const fileSize = (path: string): number => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
+
+/** The verdicts the three nodes have finalized so far, from their /metrics. */
+const finalizedNow = async (): Promise<number> =>
+  (
+    await Promise.all(
+      net.nodes.map(async (n) => sumOf(await (await fetch(`${n.url}/metrics`)).text(), "keepledger_node_verdicts_finalized_total")),
+    )
+  ).reduce((a, b) => a + b, 0);
+
+// Calibration: a burst of submissions through 64 concurrent clients; the saturation is the rate at which the
+// network finalizes them. The burst also warms the nodes (their verdicts stay in the stores).
+let saturation = NaN;
+let offset = 0;
+if (!args.rate) {
+  const burst = Number(args.calibrate);
+  const before = await finalizedNow();
+  const t0 = Date.now();
+  let next = 0;
+  let ok = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      for (let i = next++; i < burst; i = next++) {
+        const r = await fetch(`${urls[i % urls.length]}/v1/evidence`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: body(1e9 + i),
+        }).catch(() => undefined);
+        if (r?.status === 202) ok++;
+        await r?.body?.cancel();
+      }
+    }),
+  );
+  for (;;) {
+    if ((await finalizedNow()) - before >= ok) break;
+    if (Date.now() - t0 > 600_000) throw new Error(`calibration: ${ok} accepted were not finalized within 10 minutes`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  saturation = Math.round((ok / ((Date.now() - t0) / 1000)) * 10) / 10;
+  offset = ok;
+  console.log(`calibration: ${ok} of ${burst} accepted and finalized at ${saturation}/s`);
+}
+const rate = args.rate ? Number(args.rate) : Math.max(1, Math.round(saturation / 2));
+console.log(`soak: ${rate}/s for ${args.minutes} min (measured saturation: ${saturation}/s), sampling every ${sampleMs / 1000} s`);
+const finalizedBefore = offset;
+
 const started = Date.now();
 // Open loop: submission i is due at started + i / rate, whatever the answers to the earlier ones.
 const load = (async () => {
   for (let i = 0; Date.now() - started < durationMs; i++) {
     const due = started + (i * 1000) / rate;
-    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
     posted++;
     fetch(`${urls[i % urls.length]}/v1/evidence`, { method: "POST", headers: { "content-type": "application/json" }, body: body(i) })
       .then(async (r) => {
@@ -104,21 +162,6 @@ const load = (async () => {
   }
 })();
 
-/** The value of one metric (first series) in a Prometheus text exposition. */
-const metric = (text: string, name: string): number => {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, "m").exec(text);
-  return m ? Number(m[1]) : NaN;
-};
-const sumOf = (text: string, name: string): number =>
-  [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
-const fileSize = (path: string): number => {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-};
-
 const samples: SoakSample[] = [];
 const sample = async () => {
   const t = (Date.now() - started) / 1000;
@@ -133,10 +176,14 @@ const sample = async () => {
         eventLoopLagP99Ms: metric(text, "keepledger_node_nodejs_eventloop_lag_p99_seconds") * 1000,
         storeBytes: fileSize(db) + fileSize(`${db}-wal`),
         finalized: sumOf(text, "keepledger_node_verdicts_finalized_total"),
+        quorumSeconds: sumOf(text, "keepledger_node_quorum_seconds_sum"),
+        quorums: sumOf(text, "keepledger_node_quorum_seconds_count"),
+        finalizeSeconds: sumOf(text, "keepledger_node_finalize_seconds_sum"),
+        finalizations: sumOf(text, "keepledger_node_finalize_seconds_count"),
       };
     }),
   );
-  const finalized = nodes.reduce((a, n) => a + n.finalized, 0);
+  const finalized = nodes.reduce((a, n) => a + n.finalized, 0) - finalizedBefore;
   samples.push({ t, posted, accepted, refused, queue: accepted - finalized, nodes });
   console.log(
     `t=${t.toFixed(0)}s posted=${posted} accepted=${accepted} refused=${refused} queue=${accepted - finalized} ` +
@@ -171,7 +218,7 @@ const summary = {
   date: new Date().toISOString(),
   minutes: Number(args.minutes),
   rate,
-  saturationOnRecord: saturation,
+  calibration: args.rate ? null : { submissions: offset, saturation },
   posted,
   accepted,
   refused,

@@ -7,6 +7,12 @@ export interface SoakNodeSample {
   eventLoopLagP99Ms: number;
   storeBytes: number;
   finalized: number;
+  /** Cumulative seconds spent collecting quorums and waiting for finalization receipts (histogram sums), and
+   *  how many of each: the mean per interval says which stage a growing queue waits on. */
+  quorumSeconds: number;
+  quorums: number;
+  finalizeSeconds: number;
+  finalizations: number;
 }
 
 export interface SoakSample {
