@@ -11,7 +11,7 @@ import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fix
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { ARM_CCA_CODES } from "./codes.ts";
 import { cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
-import { parseCcaToken } from "./parseCcaToken.ts";
+import { parseCcaToken, type CcaSignedToken } from "./parseCcaToken.ts";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
 
 const KIND = "arm-cca";
@@ -33,7 +33,7 @@ describe.each(SETS)("Arm CCA tamper: $set", ({ set, baseline }) => {
   const at = new Date(expectedOf(KIND, set).verify_at);
   const cpaks = folderCpaks(set);
   const token = parseCcaToken(bytes);
-  const span = (part: typeof token.platform, which: "protected" | "payload" | "signature"): [number, number] => [
+  const span = (part: CcaSignedToken<unknown>, which: "protected" | "payload" | "signature"): [number, number] => [
     part.offset + part.cose.spans[which].start,
     part.offset + part.cose.spans[which].end,
   ];
