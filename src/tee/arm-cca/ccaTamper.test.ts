@@ -1,7 +1,8 @@
 /**
  * Tampering with the real Arm CCA tokens, byte by byte: every byte of both collections — the envelope, each
  * token's protected header and payload (the signed Sig_structure content), and each ES384 signature. The
- * only acceptable outcome of a flip is a typed refusal by the stage that owns the byte. Order of checks
+ * only acceptable outcome of a flip is a typed refusal by the stage that owns the byte, with the platform
+ * signature cache warmed by the untouched token. Order of checks
  * (verifyCcaToken.ts): realm signature with the key the realm token carries, then the platform challenge's
  * binding to that key, then the platform signature with a trusted CPAK.
  */
@@ -9,6 +10,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { BoundedCache } from "../../util/boundedCache.ts";
 import { ARM_CCA_CODES } from "./codes.ts";
 import { cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
 import { parseCcaToken, type CcaSignedToken } from "./parseCcaToken.ts";
@@ -38,9 +40,13 @@ describe.each(SETS)("Arm CCA tamper: $set", ({ set, baseline }) => {
     part.offset + part.cose.spans[which].end,
   ];
 
+  // One signature cache for the whole describe, warmed by the untouched token first: a remembered platform
+  // signature must never vouch for other bytes.
+  const signatureCache = new BoundedCache<string, boolean>({ maxEntries: 100_000, maxAgeMs: 3_600_000 });
+
   function outcome(input: Uint8Array): string {
     try {
-      verifyCcaToken(parseCcaToken(input), { at, trustedCpaks: cpaks });
+      verifyCcaToken(parseCcaToken(input), { at, trustedCpaks: cpaks, signatureCache });
       return "accept";
     } catch (e) {
       if (!isKeepledgerError(e)) throw new Error(`untyped failure: ${String(e)}`, { cause: e });
@@ -55,6 +61,7 @@ describe.each(SETS)("Arm CCA tamper: $set", ({ set, baseline }) => {
 
   it(`the untouched token gives ${baseline}`, () => {
     expect(outcome(bytes)).toBe(baseline);
+    if (baseline === "accept") expect(signatureCache.size).toBe(1);
   });
 
   it("every byte of the realm token's signed content (protected header, payload), flipped, is refused by the parser or the realm signature", () => {
