@@ -5,14 +5,15 @@ import { BoundedCache, type BoundedCacheOptions } from "../util/boundedCache.ts"
 import type { Hex } from "../util/bytes.ts";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
+import { createRimCache, type RimCache } from "./nvidia-gpu/rim/rimCache.ts";
 import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
 
 /**
  * Everything a verifier remembers between verifications, by exact bytes: parsed certificates and CRLs,
  * signature checks, decoded PCK chains, parsed and checked Intel collateral, attestation keys, QE report
- * checks, PCK and VEK extensions, collateral hashes. Every entry is a pure function of the bytes it is
- * keyed by (never of the time or of policy), so sharing one context between verifications changes only
- * their speed.
+ * checks, PCK and VEK extensions, collateral hashes, NVIDIA RIMs. Every entry is a pure function of the bytes it
+ * is keyed by (never of the time or of policy; a verified RIM records the validity window of its chain, and is
+ * used only for an "as of" time inside it), so sharing one context between verifications changes only their speed.
  *
  * Whoever owns the process creates one (the node, the CLI, the bench) and passes it in
  * (`verifyEvidence(bytes, { context })`); without it each verification gets a fresh one of its own.
@@ -36,6 +37,11 @@ export interface VerifierContext {
   readonly vekExtensions: BoundedCache<string, VekExtensions | VerificationError | null>;
   /** keccak256 of collateral items: `body:${sha256}`, `der:${fingerprint}`, `combined:${items}`. */
   readonly keccak: BoundedCache<string, Hex>;
+  /**
+   * NVIDIA RIM SHA-256 → the parsed RIM; with the roots' fingerprints → its verified signature and chain, with
+   * the window that chain is valid in (an "as of" time outside it is verified afresh; OCSP is checked every time).
+   */
+  readonly nvidiaRims: RimCache;
 }
 
 export interface VerifierContextOptions {
@@ -61,5 +67,6 @@ export function createVerifierContext(options: VerifierContextOptions = {}): Ver
     qeReports: new BoundedCache(bounds),
     vekExtensions: new BoundedCache(bounds),
     keccak: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
+    nvidiaRims: createRimCache(bounds),
   };
 }

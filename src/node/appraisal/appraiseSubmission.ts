@@ -8,7 +8,7 @@
 import { secp256k1 } from "@noble/curves/secp256k1";
 import type { VerifierContext } from "../../tee/verifierContext.ts";
 import { getAddress, type Address, type Hex } from "viem";
-import { staticCollateral } from "../../collateral/staticCollateral.ts";
+import { staticCollateral, type StaticCollateralProvider } from "../../collateral/staticCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "../../collateral/types.ts";
 import { InfrastructureError, PolicyError, UsageError, VerificationError, isKeepledgerError } from "../../errors/index.ts";
 import {
@@ -161,8 +161,10 @@ export class Appraiser {
     const issuedAt = options.issuedAt ?? at;
     const { binding, bindingContext } = await this.#binding(submission, evidenceHash);
 
-    // Collateral: what was posted (by the Keep, or by the collector), plus this node's own sources.
-    const posted = staticCollateral(submission.collateral, "posted collateral");
+    // Collateral: what was posted (by the Keep, or by the collector), plus this node's own sources. Arm CCA
+    // platform keys (CPAKs) are trust anchors, like the pinned vendor roots: outside dev policies a posted one
+    // is dropped, so a submitter cannot endorse a platform of its own making (docs/threat-model.md).
+    const posted = withoutPostedEndorsements(staticCollateral(submission.collateral, "posted collateral"), workload.policy.dev);
     const supplied = posted.collateral;
     const watching = this.#o.providers.map((p) => watchingProvider(options.refreshSources ? refreshingProvider(p) : p));
     const own: CollateralProvider[] =
@@ -501,4 +503,11 @@ export function checkedPublicKey(publicKey: Hex): Hex {
 /** The logging profile in force at `at` (chain seconds): a scheduled change applies from its effective time. */
 function loggingProfileAt(v: ValidatorView, at: bigint): LoggingProfile {
   return v.loggingProfileEffectiveAt !== 0n && v.loggingProfileEffectiveAt <= at ? v.pendingLoggingProfile : v.loggingProfile;
+}
+
+/** The posted collateral, without its endorsement keys unless the workload's policy is a dev policy. */
+function withoutPostedEndorsements(posted: StaticCollateralProvider, dev: boolean): StaticCollateralProvider {
+  if (dev || (posted.collateral.endorsementKeys ?? []).length === 0) return posted;
+  const collateral: CollateralSet = { ...posted.collateral, endorsementKeys: [] };
+  return { ...posted, collateral, fetch: async () => collateral };
 }

@@ -26,5 +26,10 @@ export const armCcaAdapter: TeeAdapter<"arm-cca", CcaToken> = {
       instanceId: toHex(token.platform.claims.instanceId),
     },
   ],
-  verify: (token, context) => verifyCcaToken(token, { at: context.at, trustedCpaks: cpaksFromCollateral(context.collateral) }),
+  verify: (token, context) =>
+    verifyCcaToken(token, {
+      at: context.at,
+      trustedCpaks: cpaksFromCollateral(context.collateral),
+      ...(context.caches ? { signatureCache: context.caches.pki.signatures } : {}),
+    }),
 };

@@ -114,29 +114,7 @@ describe("Arm CCA vectors", () => {
       }
     });
 
-    it(`${set}: a flipped bit in any byte of either signed region (protected header, payload) is refused`, () => {
-      const token = parseCcaToken(bytes);
-      const cpaks = folderCpaks(set);
-      const codes = new Map<string, number>();
-      let tried = 0;
-      for (const part of [token.platform, token.realm]) {
-        const start = part.offset + part.cose.spans.protected.start;
-        const end = part.offset + part.cose.spans.payload.end;
-        for (let i = start; i < end; i++) {
-          const tampered = bytes.slice();
-          tampered[i]! ^= 0x01;
-          const got = outcome(tampered, cpaks, at);
-          expect(got, `byte ${i}`).not.toBe("accept");
-          codes.set(got, (codes.get(got) ?? 0) + 1);
-          tried++;
-        }
-      }
-      expect(tried).toBeGreaterThan(500);
-      // Most flips leave well-formed CBOR: those must fail in verification (a signature, or the binding the
-      // unbound set fails before its platform signature is checked), not slip through.
-      const verification = ["CCA_REALM_SIGNATURE_INVALID", "CCA_PLATFORM_NOT_ENDORSED", "CCA_BINDING_MISMATCH"];
-      expect(verification.reduce((n, code) => n + (codes.get(code) ?? 0), 0)).toBeGreaterThan(tried / 2);
-    });
+    // Every byte of each signed region, each signature and the envelope, tampered: ccaTamper.test.ts.
   }
 
   const good = "tfm-tools-example-ffm00-tag399";

@@ -3,6 +3,7 @@ import { EvidenceFormatError, UsageError, VerificationError } from "../../errors
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { bytesEqual, toHex, type Hex } from "../../util/bytes.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
+import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { VerifiedEvidence } from "../types.ts";
 import { armCcaClaimsOf } from "./claimsOf.ts";
 import { ARM_CCA_CODES, ARM_CCA_VERIFY_CODES } from "./codes.ts";
@@ -21,11 +22,17 @@ export interface VerifyCcaTokenOptions {
   trustedCpaks: readonly CpakEndorsement[];
   /** How long a verification holds (`expiresAt = at + validityMs`); the token has no expiry of its own. Default 24 h. */
   validityMs?: number;
+  /**
+   * Where platform-token signature checks are remembered, by the exact signed bytes, signature and CPAK (a
+   * verifier context's): the RMM hands out the same platform token while its realm key stays. Without it every
+   * check is made.
+   */
+  signatureCache?: BoundedCache<string, boolean>;
 }
 
 export const DEFAULT_CCA_VALIDITY_MS = 24 * 60 * 60 * 1000;
 
-export function defaultVerifyCcaTokenOptions(): Required<VerifyCcaTokenOptions> {
+export function defaultVerifyCcaTokenOptions(): Required<Omit<VerifyCcaTokenOptions, "signatureCache">> {
   return { at: new Date(), trustedCpaks: [], validityMs: DEFAULT_CCA_VALIDITY_MS };
 }
 
@@ -69,6 +76,15 @@ function realmKey(token: CcaToken): KeyObject {
 
 function signatureVerifies(signed: CcaSignedToken<unknown>, key: KeyObject): boolean {
   return verifyWith(ES384, encodeSigStructure(signed.cose.protectedHeader, signed.cose.payload), signed.cose.signature, key, "p1363");
+}
+
+/** Whether `cpak` signed the platform token; remembered in `cache` by exact bytes (the answer never changes for them). */
+function platformSignedBy(token: CcaToken, cpak: CpakEndorsement, cache: BoundedCache<string, boolean> | undefined): boolean {
+  const { cose } = token.platform;
+  if (!cache) return signatureVerifies(token.platform, cpak.publicKey);
+  // Sig_structure is self-delimiting CBOR and the signature 96 bytes: the hash names exactly these bytes.
+  const signed = createHash("sha256").update(encodeSigStructure(cose.protectedHeader, cose.payload)).update(cose.signature).digest("hex");
+  return cache.getOrSet(`cca-platform:${signed}:${cpak.fingerprint}`, () => signatureVerifies(token.platform, cpak.publicKey));
 }
 
 function endorses(cpak: CpakEndorsement, token: CcaToken): boolean {
@@ -121,7 +137,7 @@ export function verifyCcaToken(token: CcaToken, options: VerifyCcaTokenOptions):
   }
 
   const candidates = options.trustedCpaks.filter((cpak) => endorses(cpak, token));
-  const cpak = candidates.find((c) => signatureVerifies(token.platform, c.publicKey));
+  const cpak = candidates.find((c) => platformSignedBy(token, c, options.signatureCache));
   if (!cpak) {
     throw new VerificationError(ARM_CCA_VERIFY_CODES.CCA_PLATFORM_NOT_ENDORSED, "the platform token is not signed by any trusted CPAK", {
       at: { field: "platform token signature", offset: token.platform.offset + token.platform.cose.spans.signature.start },

@@ -55,6 +55,14 @@ async function buildAzureTdx(options: { tamperTdReport?: boolean } = {}): Promis
   td.set(reportData, 128);
   td.set(body.subarray(0, 120), 256 + 8);
   td.set(body.subarray(120, 520), 512);
+  // REPORTMACSTRUCT's TEE_TCB_INFO_HASH and TEE_INFO_HASH: SHA-384 of TEE_TCB_INFO (239 bytes) and of TDINFO.
+  td.set(
+    createHash("sha384")
+      .update(td.subarray(256, 256 + 239))
+      .digest(),
+    32,
+  );
+  td.set(createHash("sha384").update(td.subarray(512, 1024)).digest(), 80);
   if (options.tamperTdReport) td[512 + 20]! ^= 1;
   const igvm = cat(le32(20 + runtime.length), le32(1), le32(4), le32(1), le32(runtime.length), runtime);
   const header = cat(new Uint8Array(Buffer.from("HCLA")), le32(2), le32(32 + 1184 + igvm.length), le32(2), le32(0), new Uint8Array(12));

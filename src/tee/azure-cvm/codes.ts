@@ -86,7 +86,8 @@ export const AZCVM_VERIFY_CODES = defineErrorCodes("tee/azure-cvm/verify", {
   },
   AZCVM_TD_QUOTE_MISMATCH: {
     stage: "verification",
-    description: "The TD quote's body is not the TDREPORT of the HCL report (REPORT_DATA, TDINFO or TEE_TCB_INFO differ).",
+    description:
+      "The TD quote's body is not the TDREPORT of the HCL report (REPORT_DATA, TDINFO or TEE_TCB_INFO differ), or the TDREPORT's TEE_TCB_INFO_HASH or TEE_INFO_HASH is not the SHA-384 of its TEE_TCB_INFO or TDINFO.",
   },
   AZCVM_AK_INVALID: {
     stage: "verification",

@@ -271,7 +271,15 @@ function verifyTdxTcb(evidence: AzureCvmEvidence, options: VerifyAzureEvidenceOp
   };
 }
 
-/** The TDREPORT is only MAC'd: it counts because the signed TD quote repeats it byte for byte. */
+/** TEE_TCB_INFO's size in the TDREPORT (TDX Module ABI), of the 256 bytes before TDINFO; the rest is reserved. */
+const TEE_TCB_INFO_SIZE = 239;
+
+/**
+ * The TDREPORT is only MAC'd: it counts because the signed TD quote repeats it byte for byte, and because its own
+ * REPORTMACSTRUCT hashes (TEE_TCB_INFO_HASH, TEE_INFO_HASH: SHA-384 of the whole TEE_TCB_INFO and TDINFO, TDX Module
+ * ABI) must hold — which binds the parts of those structures the quote does not repeat (valid bits, reserved tails).
+ * What stays unbound is REPORTTYPE's subtype and version, CPUSVN, the reserved fields and the MAC (docs/threat-model.md).
+ */
 function checkTdQuoteMatchesTdReport(evidence: AzureCvmEvidence): void {
   if (evidence.hardware.kind !== "tdx") return;
   const { quote, tdReport } = evidence.hardware;
@@ -285,6 +293,10 @@ function checkTdQuoteMatchesTdReport(evidence: AzureCvmEvidence): void {
   if (!bytesEqual(b.reportData, tdReport.reportData)) differs.push("REPORT_DATA");
   if (!bytesEqual(join(fromQuote.teeTcbInfo), tdReport.teeTcbInfo)) differs.push("TEE_TCB_INFO");
   if (!bytesEqual(join(fromQuote.tdInfo), tdReport.tdInfo)) differs.push("TDINFO");
+  const raw = tdReport.raw;
+  const sha384 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash("sha384").update(bytes).digest());
+  if (!bytesEqual(sha384(raw.subarray(256, 256 + TEE_TCB_INFO_SIZE)), raw.subarray(32, 80))) differs.push("TEE_TCB_INFO_HASH");
+  if (!bytesEqual(sha384(raw.subarray(512, 1024)), raw.subarray(80, 128))) differs.push("TEE_INFO_HASH");
   if (differs.length > 0) {
     throw new VerificationError(
       AZCVM_VERIFY_CODES.AZCVM_TD_QUOTE_MISMATCH,

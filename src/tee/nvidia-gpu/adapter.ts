@@ -7,14 +7,16 @@
 import { coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import { concatBytes } from "../../util/bytes.ts";
+import { concatBytes, fromHex } from "../../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { VerifiedEvidence } from "../types.ts";
 import { nvidiaGpuCollateralRequests } from "./collateralRequests.ts";
 import { nvidiaGpuFacts } from "./facts.ts";
 import { detectNvidiaGpuEvidence, parseNvidiaGpuEvidence, type NvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
-import { parseRim, type ParsedRim } from "./rim/parseRim.ts";
+import type { ParsedRim } from "./rim/parseRim.ts";
+import { parseRimCached } from "./rim/rimCache.ts";
 import { defaultNvidiaRoots, verifyNvidiaGpu, type VerifiedNvidiaGpu } from "./verifyNvidiaGpu.ts";
 
 export interface NvidiaGpuAdapterOptions {
@@ -26,17 +28,12 @@ export interface NvidiaGpuAdapterOptions {
   dangerouslyAllowUncheckedRevocation?: boolean;
 }
 
-/** RIMs of the collateral, parsed once per process (by content) when the caller shares caches. */
+/** RIMs of the collateral, parsed once per document (by content) when the caller shares a verifier context. */
 function parsedRims(context: VerifyContext): ParsedRim[] {
-  const out: ParsedRim[] = [];
-  for (const bytes of context.collateral.rims ?? []) {
-    try {
-      out.push(parseRim(bytes, context.caches?.pki));
-    } catch {
-      // A malformed RIM among the collateral is not this evidence's RIM; a missing one is NVGPU_RIM_MISSING.
-    }
-  }
-  return out;
+  // A malformed RIM among the collateral is not this evidence's RIM; a missing one is NVGPU_RIM_MISSING.
+  return (context.collateral.rims ?? [])
+    .map((bytes) => parseRimCached(bytes, context.caches?.nvidiaRims, context.caches?.pki))
+    .filter((r): r is ParsedRim => r !== null);
 }
 
 /** The OCSP responses that answer for a certificate of these chains (leaf first, issuer next). */
@@ -53,10 +50,20 @@ function ocspUsed(responses: readonly ParsedOcspResponse[], chains: readonly (re
  * the pinned root last), of the driver RIM document, of the VBIOS RIM document, and of each OCSP response
  * that answered for a certificate used, in collateral order (docs/evidence/nvidia-gpu.md).
  */
-function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspResponse[]): `0x${string}` {
+function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspResponse[], context?: VerifierContext): `0x${string}` {
   const used = ocspUsed(responses, [v.deviceChain.certificates, v.driverRim.chain.certificates, v.vbiosRim.chain.certificates]);
-  const items = [...v.deviceChain.certificates.map((c) => c.der), v.driverRim.rim.bytes, v.vbiosRim.rim.bytes, ...used.map((r) => r.der)];
-  return keccak256Hex(concatBytes(...items.map(keccak256Bytes)));
+  // Each item's keccak is remembered by its SHA-256 (the keys other kinds use for the same bytes): RIMs are 20 KB.
+  const remembered = (key: string, bytes: Uint8Array): Uint8Array => {
+    const make = (): `0x${string}` => keccak256Hex(bytes);
+    return fromHex(context ? context.keccak.getOrSet(key, make) : make());
+  };
+  const items = [
+    ...v.deviceChain.certificates.map((c) => remembered(`der:${c.fingerprint}`, c.der)),
+    remembered(`body:${v.driverRim.rim.contentHash}`, v.driverRim.rim.bytes),
+    remembered(`body:${v.vbiosRim.rim.contentHash}`, v.vbiosRim.rim.bytes),
+    ...used.map((r) => keccak256Bytes(r.der)),
+  ];
+  return keccak256Hex(concatBytes(...items));
 }
 
 function rootsFor(trusted: readonly TrustedRoot[] | undefined): { device: readonly TrustedRoot[]; rim: readonly TrustedRoot[] } {
@@ -80,7 +87,7 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         collateral: { certificates: context.collateral.certificates, rims: parsedRims(context), ocspResponses },
         roots: rootsFor(context.trustedRoots),
         dangerouslyAllowUncheckedRevocation: allowUnchecked,
-        ...(context.caches ? { caches: context.caches.pki } : {}),
+        ...(context.caches ? { caches: context.caches.pki, rimCache: context.caches.nvidiaRims } : {}),
       });
       return {
         ok: true,
@@ -91,7 +98,7 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md).
         debug: false,
         evidenceHash: keccak256Hex(context.evidence),
-        collateralHash: collateralHashOf(v, ocspResponses),
+        collateralHash: collateralHashOf(v, ocspResponses, context.caches),
         expiresAt: v.expiresAt,
         verifiedAt: context.at,
         platform: {

@@ -17,11 +17,8 @@ import { asTrustedRoot, createRoot } from "../../../test/support/testPki.ts";
 import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
 import { parseOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import { parsePemCertificates } from "../../pki/x509/certificate.ts";
-import { createPkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { NVDEC0_RIM_INDEX } from "./appraiseMeasurements.ts";
 import { parseNvidiaGpuEvidence, type NvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
-import { parseSpdmReport } from "./parseSpdmReport.ts";
-import { decodeGpuOpaqueInfo } from "./parseOpaqueData.ts";
 import { parseRim } from "./rim/parseRim.ts";
 import { verifyNvidiaGpu, type NvidiaGpuCollateral, type VerifyNvidiaGpuOptions } from "./verifyNvidiaGpu.ts";
 
@@ -111,6 +108,8 @@ describe("real H100 evidence with NVIDIA's RIMs (no OCSP response is public)", (
     }
   });
 
+  // Every byte of the report and of the RIMs, tampered: nvidiaGpuTamper.test.ts.
+
   it("refuses without the device chain, without a RIM, and against another root", async () => {
     const noChain = { ...realCollateral(), certificates: [] };
     expect(codeOf(() => verifyNvidiaGpu(realEvidence(), { at: AT, collateral: noChain, dangerouslyAllowUncheckedRevocation: true }))).toBe(
@@ -132,29 +131,6 @@ describe("real H100 evidence with NVIDIA's RIMs (no OCSP response is public)", (
       ),
     ).toBe("CERT_ROOT_UNTRUSTED");
   });
-
-  it("refuses a flipped bit in every byte of the signed region and the signature", () => {
-    const original = parseSpdmReport(realEvidence().report.bytes).bytes;
-    const collateral = realCollateral();
-    const caches = createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 });
-    const signedLength = original.length - 96;
-    const accepted: number[] = [];
-    for (let i = 0; i < original.length; i++) {
-      const bytes = Uint8Array.from(original);
-      bytes[i]! ^= i < signedLength ? 0x01 : 0x80;
-      try {
-        const report = parseSpdmReport(bytes);
-        verifyNvidiaGpu(
-          { report, info: decodeGpuOpaqueInfo(report.response.opaque), certChain: null },
-          { at: AT, collateral, caches, dangerouslyAllowUncheckedRevocation: true },
-        );
-        accepted.push(i);
-      } catch (e) {
-        if (!isKeepledgerError(e)) throw e;
-      }
-    }
-    expect(accepted).toEqual([]);
-  }, 120_000);
 });
 
 describe("test-signer evidence: revocation, FWID, RIMs and golden values", () => {

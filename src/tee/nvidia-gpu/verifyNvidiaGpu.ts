@@ -28,7 +28,8 @@ import { leafFwid } from "./diceFwid.ts";
 import type { NvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import { checkChainRevocation } from "./revocation.ts";
 import type { ParsedRim } from "./rim/parseRim.ts";
-import { verifyRim, type VerifiedRim } from "./rim/verifyRim.ts";
+import type { VerifiedRim } from "./rim/verifyRim.ts";
+import { verifyRimCached, type RimCache } from "./rim/rimCache.ts";
 
 /** What a provider hands the verifier: parsed, unverified. */
 export interface NvidiaGpuCollateral {
@@ -47,6 +48,8 @@ export interface VerifyNvidiaGpuOptions {
   /** Accept certificates for which no OCSP response was provided (a revoked or stale answer still fails). Off by default. */
   dangerouslyAllowUncheckedRevocation?: boolean;
   caches?: PkiCaches;
+  /** Verified RIMs remembered by content and roots, each used only inside its chain's validity window (rimCache.ts). */
+  rimCache?: RimCache;
 }
 
 export interface VerifiedNvidiaGpu {
@@ -73,9 +76,11 @@ export function deviceChainFrom(
   caches?: PkiCaches,
 ): ParsedCertificate[] | null {
   const leaves = certificates.filter((c) => !c.isCa && leafFwid(c) !== null);
+  // With one candidate there is nothing to choose (the report signature is checked once, by the verifier).
   const leaf =
     (signedBy &&
-      leaves.find((c) => verifyWith({ kind: "ecdsa", hash: "sha384" }, signedBy.data, signedBy.signature, c.publicKey, "p1363"))) ??
+      leaves.length > 1 &&
+      leaves.find((c) => verifyWith({ kind: "ecdsa", hash: "sha384" }, signedBy.data, signedBy.signature, c.publicKey, "p1363"))) ||
     leaves[0];
   if (!leaf) return null;
   const chain = [leaf];
@@ -108,12 +113,13 @@ function pickRim(
   let firstError: unknown;
   for (const rim of candidates) {
     try {
-      return verifyRim(rim, {
+      return verifyRimCached(rim, {
         at: options.at,
         roots,
         ocspResponses: options.collateral.ocspResponses,
         dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedRevocation === true,
         ...(options.caches ? { caches: options.caches } : {}),
+        ...(options.rimCache ? { cache: options.rimCache } : {}),
       });
     } catch (e) {
       firstError ??= e;

@@ -6,6 +6,7 @@
  * verifyRim.ts. Everything read for appraisal comes from the signed document
  * element outside the Signature, so a wrapped copy cannot be substituted.
  */
+import { createHash } from "node:crypto";
 import { EvidenceFormatError } from "../../../errors/KeepledgerError.ts";
 import { parseCertificate, type ParsedCertificate } from "../../../pki/x509/certificate.ts";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
@@ -51,6 +52,8 @@ export interface RimSignature {
 
 export interface ParsedRim {
   bytes: Uint8Array;
+  /** SHA-256 of `bytes` (hex): the key a verifier context remembers the RIM by. */
+  contentHash: string;
   tagId: string;
   /** SoftwareIdentity@name (the chip, e.g. "GH100"). */
   name: string;
@@ -152,6 +155,7 @@ export function parseRim(bytes: Uint8Array, caches?: PkiCaches): ParsedRim {
   }
   return {
     bytes,
+    contentHash: createHash("sha256").update(bytes).digest("hex"),
     tagId: attr(root, "tagId"),
     name: attr(root, "name"),
     colloquialVersion: attr(meta, "colloquialVersion"),

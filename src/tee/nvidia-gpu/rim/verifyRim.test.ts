@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { fixtureBytes } from "../../../../test/support/fixtures.ts";
-import { isKeepledgerError } from "../../../errors/KeepledgerError.ts";
 import { NVIDIA_RIM_ROOT_CA } from "../../../pki/roots.ts";
 import { createPkiCaches } from "../../../pki/x509/pkiCaches.ts";
 import { parseRim } from "./parseRim.ts";
@@ -39,23 +38,5 @@ describe("NVIDIA's shipped RIMs", () => {
     ).toThrow(expect.objectContaining({ code: "NVGPU_OCSP_MISSING" }));
   });
 
-  it("refuses a flipped bit in every byte of SignedInfo and SignatureValue, and in every 11th byte elsewhere", () => {
-    const original = fixtureBytes("nvidia-gpu", SET, DRIVER);
-    const text = Buffer.from(original).toString("latin1");
-    const [from, to] = [text.indexOf("<ds:Signature "), text.indexOf("</ds:SignatureValue>")];
-    const caches = createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 });
-    const accepted: number[] = [];
-    for (let i = 0; i < original.length; i += i >= from && i < to ? 1 : 11) {
-      const bytes = Uint8Array.from(original);
-      bytes[i]! ^= 0x01;
-      try {
-        verifyRim(parseRim(bytes, caches), options(caches));
-        accepted.push(i);
-      } catch (e) {
-        if (!isKeepledgerError(e)) throw e;
-      }
-    }
-    // Includes the unsigned KeyInfo: a flipped padding bit of base64 (same bytes, another spelling) is refused too.
-    expect(accepted).toEqual([]);
-  }, 120_000);
+  // Every byte of SignedInfo, SignatureValue and the signed content, tampered: ../nvidiaGpuTamper.test.ts.
 });
