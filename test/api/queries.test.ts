@@ -142,6 +142,15 @@ describe.each(TEST_DATABASES)("queries on $name", (store) => {
       ]);
     });
 
+    it("finds the versions split for a validator, and those at risk among the active ones", async () => {
+      const key = scenario.keys.oracleDataKey;
+      const v2 = scenario.validators[2]!.address.toLowerCase();
+      const forV2 = (await data(`{ keyVersions(where: { shareholders_contains: ["${v2}"] }) { id } }`)).keyVersions!;
+      expect(ids(forV2)).toEqual([keyVersionEntityId(key, 1)]);
+      const atRisk = (await data(`{ keyVersions(where: { belowThreshold: true, status: ACTIVE }) { id version } }`)).keyVersions!;
+      expect(atRisk).toEqual([{ id: keyVersionEntityId(key, 2), version: 2 }]);
+    });
+
     it("shows a looser release policy pending until its effectiveAt, with the tightening in force", async () => {
       const key = scenario.keys.oracleDataKey;
       const fields =
