@@ -21,11 +21,11 @@ import { chainError, sendContractCall, type ChainClients } from "./transactions.
 
 export interface DeployKeepledgerOptions {
   /**
-   * Receives DEFAULT_ADMIN_ROLE on all three contracts (default: the deployer). The role has one holder
+   * Receives DEFAULT_ADMIN_ROLE on all four contracts (the KeyRegistry's too) (default: the deployer). The role has one holder
    * and moves in two steps (beginDefaultAdminTransfer, then acceptDefaultAdminTransfer after adminDelay).
    */
   admin?: Address;
-  /** Receives GOVERNOR_ROLE on all three contracts (default: the admin). */
+  /** Receives GOVERNOR_ROLE on all four contracts (default: the admin). */
   governor?: Address;
   /**
    * Allow dev policies, Debug measurements and zero delays. Unsafe: only for development chains.
@@ -36,7 +36,7 @@ export interface DeployKeepledgerOptions {
   governanceDelay?: bigint;
   /** WorkloadRegistry policy delay in seconds (default 1 day, or 0 when dev policies are allowed; production floor 1 day). */
   policyDelay?: bigint;
-  /** DEFAULT_ADMIN_ROLE transfer delay in seconds on all three contracts (default 3 days, or 0 when dev; production floor 1 day). */
+  /** DEFAULT_ADMIN_ROLE transfer delay in seconds on all four contracts (default 3 days, or 0 when dev; production floor 1 day). */
   adminDelay?: bigint;
   /** The designated validator workload, in force at once (default none: set it later by governance). */
   validatorWorkload?: Hex;

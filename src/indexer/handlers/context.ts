@@ -86,7 +86,7 @@ export function recordGovernanceChange(ctx: HandlerContext, options: { actor?: u
   );
 }
 
-/** The role and admin-rules events of OpenZeppelin AccessControlDefaultAdminRules, on all three contracts. */
+/** The role and admin-rules events of OpenZeppelin AccessControlDefaultAdminRules, on all four contracts. */
 export const roleHandlers: Record<string, EventHandler> = {
   RoleGranted: async (ctx) => recordGovernanceChange(ctx, { actor: ctx.log.args.sender }),
   RoleRevoked: async (ctx) => recordGovernanceChange(ctx, { actor: ctx.log.args.sender }),
