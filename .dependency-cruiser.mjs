@@ -30,7 +30,23 @@ export const ROOMS = {
   sdk: [...FLOOR, "chain", "collateral", "evidence", "ids", "policy", "tee", "verify"],
   api: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "tee", "verify"],
   audit: [...FLOOR, "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "policy", "store", "tee", "verify"],
-  dev: [...FLOOR, "api", "chain", "collateral", "evidence", "evidenceStore", "ids", "indexer", "node", "policy", "store", "tee", "verify"],
+  // The dev network creates and releases its demo key as an owner and a Keep would: through the SDK.
+  dev: [
+    ...FLOOR,
+    "api",
+    "chain",
+    "collateral",
+    "evidence",
+    "evidenceStore",
+    "ids",
+    "indexer",
+    "node",
+    "policy",
+    "sdk",
+    "store",
+    "tee",
+    "verify",
+  ],
   // "every room": all the rooms below it (not the entry point, which no room imports).
   cli: [
     ...FLOOR,

@@ -3,7 +3,7 @@
 // every function, event and error type. The files are committed; `npm test` regenerates them and fails
 // on a diff, like go-sev-guest's `go generate && git diff --exit-code`.
 // It also writes src/chain/generated-ethers/: typed ethers v6 contract factories (TypeChain's ethers-v6
-// target) for the four contracts and IKeepAttestation, exported as `keepledger/ethers`.
+// target) for the five contracts (the KeyRegistry included) and IKeepAttestation, exported as `keepledger/ethers`.
 import { readFile, writeFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,7 +16,14 @@ const outDir = join(root, "src", "chain", "generated");
 const ethersOutDir = join(root, "src", "chain", "generated-ethers");
 
 /** The contracts a dApp or an operator script talks to with ethers. */
-const ETHERS_CONTRACTS = new Set(["WorkloadRegistry", "ValidatorSet", "AttestationRegistry", "AttestationRequests", "IKeepAttestation"]);
+const ETHERS_CONTRACTS = new Set([
+  "WorkloadRegistry",
+  "ValidatorSet",
+  "AttestationRegistry",
+  "AttestationRequests",
+  "KeyRegistry",
+  "IKeepAttestation",
+]);
 
 /** Which contracts get bindings: deployables with bytecode, interfaces with the ABI only. */
 const CONTRACTS: { source: string; name: string; bytecode: boolean }[] = [

@@ -2,7 +2,7 @@
  * Entity queries in SQL, shared by both dialects: every read is "as of" one block (graph-node's
  * block ranges), so a request sees one consistent state even while the indexer commits; `where`
  * filters, `orderBy` and the read-time computed fields (Verdict.status, Validator.active and
- * loggingProfile) are SQL expressions, so filtering and ordering on them works like on stored fields.
+ * loggingProfile, Key's release policy in force, KeyVersion.liveShareholders) are SQL expressions, so filtering and ordering on them works like on stored fields.
  */
 import { BIGINT_WIDTH, q, type EntityField, type EntityModel, type EntityType } from "../indexer/entityModel.ts";
 import type { Database } from "../store/Database.ts";
@@ -49,6 +49,43 @@ export function asOf(alias: string, env: QueryEnv): string {
 
 type Computed = (alias: string, env: QueryEnv) => string;
 
+/** The Key fields of the release policy in force and of the pending one, as stored (current, pending). */
+const KEY_POLICY_FIELDS: readonly [string, string][] = [
+  ["secondWorkloadId", "pendingSecondWorkloadId"],
+  ["acceptedTcbStatuses", "pendingAcceptedTcbStatuses"],
+  ["allowDebug", "pendingAllowDebug"],
+  ["releasePolicyEffectiveAt", "pendingReleasePolicyEffectiveAt"],
+];
+
+/**
+ * A scheduled release policy comes into force at its effectiveAt without an event (as the contract's
+ * _policyInForce): the fields in force read the pending ones from then on, and the pending ones read null.
+ */
+function keyPolicyComputed(): Record<string, Computed> {
+  const out: Record<string, Computed> = {};
+  const due = (t: string, env: QueryEnv) =>
+    `${t}."pendingReleasePolicyEffectiveAt" IS NOT NULL AND ${t}."pendingReleasePolicyEffectiveAt" <= ${env.params.add(paddedTime(env.block.timestamp))}`;
+  for (const [current, pending] of KEY_POLICY_FIELDS) {
+    out[current] = (t, env) => `(CASE WHEN ${due(t, env)} THEN ${t}.${q(pending)} ELSE ${t}.${q(current)} END)`;
+    out[pending] = (t, env) => `(CASE WHEN ${due(t, env)} THEN NULL ELSE ${t}.${q(pending)} END)`;
+  }
+  return out;
+}
+
+/**
+ * KeyRegistry.liveShareholders as of the block: the version's shareholders that count now (Validator.active,
+ * the ValidatorSet's isCounting), read from the stored JSON list of addresses.
+ */
+function liveShareholders(t: string, env: QueryEnv): string {
+  const v = env.model.entity("Validator");
+  const holders =
+    env.dialect === "postgres"
+      ? `SELECT jsonb_array_elements_text(CAST(${t}."shareholders" AS jsonb))`
+      : `SELECT value FROM json_each(${t}."shareholders")`;
+  const active = COMPUTED.Validator!.active!("kv", env);
+  return `(SELECT CAST(COUNT(*) AS INTEGER) FROM ${v.table} kv WHERE kv."id" IN (${holders}) AND ${asOf("kv", env)} AND ${active} = 1)`;
+}
+
 /** Fields computed at read time from stored state and the block's time. */
 const COMPUTED: Record<string, Record<string, Computed>> = {
   Verdict: {
@@ -77,6 +114,11 @@ const COMPUTED: Record<string, Record<string, Computed>> = {
       const now = env.params.add(paddedTime(env.block.timestamp));
       return `(CASE WHEN ${t}."pendingOwnerEffectiveAt" IS NOT NULL AND ${t}."pendingOwnerEffectiveAt" <= ${now} THEN NULL ELSE ${t}."pendingOwnerEffectiveAt" END)`;
     },
+  },
+  Key: keyPolicyComputed(),
+  KeyVersion: {
+    liveShareholders,
+    belowThreshold: (t, env) => `(CASE WHEN ${liveShareholders(t, env)} < ${t}."threshold" THEN 1 ELSE 0 END)`,
   },
   Validator: {
     active: (t, env) => {

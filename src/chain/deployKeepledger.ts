@@ -1,7 +1,8 @@
 /**
  * Deploys the three keepledger contracts and wires them: WorkloadRegistry and ValidatorSet first, then
  * the AttestationRegistry (which takes both as immutables, keeping them off its hot path's storage),
- * then the one-time setAttestationRegistry on both. Returns the Deployment description.
+ * then the one-time setAttestationRegistry on both, then the KeyRegistry (which reads all three through
+ * the AttestationRegistry). Returns the Deployment description.
  */
 import { getAddress, type Address, type Hash, type Hex } from "viem";
 import { UsageError } from "../errors/index.ts";
@@ -15,15 +16,16 @@ import {
 } from "./generated/index.ts";
 import { CHAIN_CODES } from "./codes.ts";
 import { verifyDeployment, type Deployment } from "./deployment.ts";
+import { deployKeyRegistry } from "./keys.ts";
 import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface DeployKeepledgerOptions {
   /**
-   * Receives DEFAULT_ADMIN_ROLE on all three contracts (default: the deployer). The role has one holder
+   * Receives DEFAULT_ADMIN_ROLE on all four contracts (the KeyRegistry's too) (default: the deployer). The role has one holder
    * and moves in two steps (beginDefaultAdminTransfer, then acceptDefaultAdminTransfer after adminDelay).
    */
   admin?: Address;
-  /** Receives GOVERNOR_ROLE on all three contracts (default: the admin). */
+  /** Receives GOVERNOR_ROLE on all four contracts (default: the admin). */
   governor?: Address;
   /**
    * Allow dev policies, Debug measurements and zero delays. Unsafe: only for development chains.
@@ -34,16 +36,19 @@ export interface DeployKeepledgerOptions {
   governanceDelay?: bigint;
   /** WorkloadRegistry policy delay in seconds (default 1 day, or 0 when dev policies are allowed; production floor 1 day). */
   policyDelay?: bigint;
-  /** DEFAULT_ADMIN_ROLE transfer delay in seconds on all three contracts (default 3 days, or 0 when dev; production floor 1 day). */
+  /** DEFAULT_ADMIN_ROLE transfer delay in seconds on all four contracts (default 3 days, or 0 when dev; production floor 1 day). */
   adminDelay?: bigint;
   /** The designated validator workload, in force at once (default none: set it later by governance). */
   validatorWorkload?: Hex;
+  /** Deploy the KeyRegistry too (docs/key-release.md; default true). */
+  keyRegistry?: boolean;
 }
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 
 export function defaultDeployOptions(devPoliciesAllowed = false): Required<Omit<DeployKeepledgerOptions, "admin" | "governor">> {
   return {
+    keyRegistry: true,
     devPoliciesAllowed,
     governanceDelay: devPoliciesAllowed ? 0n : 2n * 86_400n,
     policyDelay: devPoliciesAllowed ? 0n : 86_400n,
@@ -54,7 +59,7 @@ export function defaultDeployOptions(devPoliciesAllowed = false): Required<Omit<
 
 export interface DeployKeepledgerResult {
   deployment: Deployment;
-  /** The five transactions: three deployments, two wiring calls. */
+  /** The transactions: three deployments, two wiring calls, then the KeyRegistry's deployment (six in all). */
   transactions: Hash[];
 }
 
@@ -109,7 +114,7 @@ export async function deployKeepledger(clients: ChainClients, options: DeployKee
     transactions.push(sent.hash);
   }
 
-  const deployment: Deployment = {
+  const core: Deployment = {
     chainId: await publicClient.getChainId(),
     contracts: {
       workloadRegistry: workloadRegistry.address,
@@ -120,6 +125,12 @@ export async function deployKeepledger(clients: ChainClients, options: DeployKee
     deployer,
     devPoliciesAllowed: o.devPoliciesAllowed,
   };
+  let deployment = core;
+  if (o.keyRegistry) {
+    const keyRegistry = await deployKeyRegistry(clients, core, { admin, governor, adminDelay: o.adminDelay });
+    transactions.push(keyRegistry.hash);
+    deployment = { ...core, contracts: { ...core.contracts, keyRegistry: keyRegistry.address } };
+  }
   await verifyDeployment(publicClient, deployment);
   return { deployment, transactions };
 }

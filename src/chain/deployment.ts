@@ -1,6 +1,6 @@
 /**
  * The deployment description every other component reads to find the contracts: chain id, the three
- * addresses, the block to index from, the deployer and whether dev policies are allowed. Stored as JSON.
+ * core addresses and the KeyRegistry's (absent in deployments made before it existed), the block to index from, the deployer and whether dev policies are allowed. Stored as JSON.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -12,12 +12,14 @@ import {
   type Abi,
   type Address,
   type Chain,
+  type Hex,
   type PublicClient,
   type Transport,
 } from "viem";
 import { z } from "zod";
 import { UsageError } from "../errors/index.ts";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
+import { KEY_DOMAIN } from "../ids/index.ts";
+import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
 import { CHAIN_CODES } from "./codes.ts";
 import { chainError } from "./transactions.ts";
 
@@ -27,6 +29,8 @@ export interface Deployment {
     workloadRegistry: Address;
     validatorSet: Address;
     attestationRegistry: Address;
+    /** The KeyRegistry (docs/key-release.md); absent in deployment files written before it was deployed with the rest. */
+    keyRegistry?: Address;
   };
   /** The block of the first deployment transaction: indexers start here. */
   deployBlock: bigint;
@@ -41,7 +45,7 @@ const address = z
 
 const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
-  contracts: z.object({ workloadRegistry: address, validatorSet: address, attestationRegistry: address }),
+  contracts: z.object({ workloadRegistry: address, validatorSet: address, attestationRegistry: address, keyRegistry: address.optional() }),
   deployBlock: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((n) => BigInt(n)),
   deployer: address,
   devPoliciesAllowed: z.boolean(),
@@ -149,6 +153,12 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
     ];
     for (const [field, got, want] of wiring) {
       if (getAddress(got) !== getAddress(want)) throw mismatch(`${field} is ${got}, expected ${want}`, { field, got, want });
+    }
+    // The KeyRegistry keeps its wiring in private immutables: its key domain tells it apart from any other contract.
+    if (d.contracts.keyRegistry !== undefined) {
+      const domain = await read<Hex>("keyRegistry", d.contracts.keyRegistry, keyRegistryAbi, "KEY_DOMAIN");
+      if (domain !== KEY_DOMAIN)
+        throw mismatch(`keyRegistry at ${d.contracts.keyRegistry} is not a KeyRegistry`, { field: "keyRegistry.KEY_DOMAIN", got: domain });
     }
     const dev = await read<boolean>("workloadRegistry", workloadRegistry, workloadRegistryAbi, "devPoliciesAllowed");
     if (dev !== d.devPoliciesAllowed) {

@@ -57,7 +57,7 @@ export async function deployKeyRegistry(
   clients: ChainClients,
   deployment: Deployment,
   options: DeployKeyRegistryOptions = {},
-): Promise<{ address: Address; block: bigint }> {
+): Promise<{ address: Address; block: bigint; hash: Hex }> {
   const { publicClient, walletClient } = clients;
   const admin = getAddress(options.admin ?? walletClient.account.address);
   const governor = getAddress(options.governor ?? admin);
@@ -76,7 +76,7 @@ export async function deployKeyRegistry(
   if (receipt.status !== "success" || !receipt.contractAddress) {
     throw new UsageError(CHAIN_CODES.CHAIN_DEPLOYMENT_MISMATCH, "deploying the KeyRegistry failed", { details: { hash } });
   }
-  return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber };
+  return { address: getAddress(receipt.contractAddress), block: receipt.blockNumber, hash };
 }
 
 export interface CreateKeyVersionInput {

@@ -3,7 +3,7 @@ import { relative } from "node:path";
 import type { DevNetwork } from "./startDevNetwork.ts";
 import { factsOf } from "../tee/kindFacts.ts";
 
-/** Three auditor queries, copy-pasteable into GraphiQL, with this run's ids filled in. */
+/** Auditor queries, copy-pasteable into GraphiQL, with this run's ids filled in. */
 export function exampleQueries(net: DevNetwork): { title: string; query: string }[] {
   const debugKeep = net.seeded.find((s) => factsOf(s.tee).vendor === "none")!;
   return [
@@ -37,6 +37,16 @@ export function exampleQueries(net: DevNetwork): { title: string; query: string 
   }
 }`,
     },
+    {
+      title: `The demo key "${net.demoKey.name}": its versions (belowThreshold: fewer than t shareholders still count) and which Keeps received it, from which validators, when`,
+      query: `{
+  key(id: "${net.demoKey.keyId.toLowerCase()}") {
+    name status workload { name owner } acceptedTcbStatuses allowDebug
+    versions { version threshold status liveShareholders belowThreshold shareholders { id } }
+    releases(orderBy: releasedAt) { subject validator { id } version releasedAt batchRoot leafIndex txHash }
+  }
+}`,
+    },
   ];
 }
 
@@ -66,6 +76,7 @@ export function devReportJson(net: DevNetwork, startupMs: number): Record<string
     workloads: net.workloads,
     nodes: net.nodes.map((n) => ({ ...n, insecure: true, selfAttestation: "none (debug Keep, no TEE)" })),
     seeded: net.seeded,
+    demoKey: net.demoKey,
     sample: net.sample,
     queries: exampleQueries(net),
     submit: submitCommands(net),
@@ -87,7 +98,9 @@ export function devReportLines(net: DevNetwork): string[] {
     `WorkloadRegistry      ${c.workloadRegistry}`,
     `ValidatorSet          ${c.validatorSet}`,
     `AttestationRegistry   ${c.attestationRegistry}`,
+    ...(c.keyRegistry ? [`KeyRegistry           ${c.keyRegistry}`] : []),
     ...Object.entries(net.workloads).map(([name, id]) => `workload ${name.padEnd(21)}${id}`),
+    `key "${net.demoKey.name}"      ${net.demoKey.keyId}   v${net.demoKey.version}, ${net.demoKey.threshold} of ${net.demoKey.shareholders.length}; released to debug Keep ${net.demoKey.keep} (INSECURE) by ${net.demoKey.releasedBy.join(", ")}`,
     "",
     ...exampleQueries(net).flatMap((q, i) => [`# Query ${i + 1}: ${q.title}`, q.query, ""]),
     `# Submit fresh debug Keep evidence (INSECURE, for a new key; bound to block ${net.sample.freshnessBlock}, valid for a day of chain time):`,

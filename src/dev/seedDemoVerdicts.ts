@@ -45,15 +45,15 @@ interface Nonce {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function nonceOf(nodeUrl: string): Promise<Nonce> {
+export async function nonceOf(nodeUrl: string): Promise<Nonce> {
   return (await (await fetch(`${nodeUrl}/v1/nonce`)).json()) as Nonce;
 }
 
-function seedFailed(workload: string, message: string, details: Record<string, unknown> = {}): InfrastructureError {
+export function seedFailed(workload: string, message: string, details: Record<string, unknown> = {}): InfrastructureError {
   return new InfrastructureError(DEV_CODES.DEV_SEED_FAILED, `seeding ${workload}: ${message}`, { details: { workload, ...details } });
 }
 
-async function submit(nodeUrl: string, workload: string, body: unknown): Promise<Hex> {
+export async function submit(nodeUrl: string, workload: string, body: unknown): Promise<Hex> {
   const r = await fetch(`${nodeUrl}/v1/evidence`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -67,7 +67,7 @@ async function submit(nodeUrl: string, workload: string, body: unknown): Promise
   return json.verdictId!;
 }
 
-async function waitFinalized(nodeUrl: string, workload: string, verdictId: Hex, deadline: number): Promise<void> {
+export async function waitFinalized(nodeUrl: string, workload: string, verdictId: Hex, deadline: number): Promise<void> {
   for (;;) {
     const r = await fetch(`${nodeUrl}/v1/verdicts/${verdictId}?waitMs=2000`).catch(() => undefined);
     const view = r?.ok ? ((await r.json()) as { status: string; error?: { code: string; message: string } }) : undefined;
@@ -82,7 +82,7 @@ async function waitFinalized(nodeUrl: string, workload: string, verdictId: Hex, 
 }
 
 /** Polls the index (in-process, with the API's own resolvers) until `done` holds. */
-async function waitIndexed(
+export async function waitIndexed(
   registry: DevRegistry,
   what: string,
   query: string,

@@ -3,7 +3,8 @@
  * HTTP, keepledger deployed for development, demo workloads with dev policies, three validator nodes
  * (debug Keeps: INSECURE) with k = 2, the indexer on SQLite and the GraphQL API with GraphiQL — then
  * the real SGX, TDX and SEV-SNP vectors and a fresh debug Keep submitted through the nodes' HTTP API,
- * finalized on-chain and indexed. Returns once all of that is true; stop() takes it down in order.
+ * finalized on-chain and indexed, and a demo key of the debug-Keep workload released to a second fresh
+ * debug Keep, its receipts indexed. Returns once all of that is true; stop() takes it down in order.
  */
 import { join } from "node:path";
 import { parseEther, type Address, type Hex } from "viem";
@@ -16,6 +17,7 @@ import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../chain
 import { addMeasurement, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../node/selfAttestation/noneProvider.ts";
 import { writeMarker } from "./dataFolder.ts";
+import { releaseDemoKey, type DemoKey } from "./demoKey.ts";
 import { debugKeepPolicy, DEMO_DEBUG_MEASUREMENT, DEMO_DEBUG_WORKLOAD, demoVectors, DEV_CHAIN_START, vectorPolicy } from "./demoVectors.ts";
 import { seedDemoVerdicts, writeSampleRequest, type SampleRequest, type SeededVerdict } from "./seedDemoVerdicts.ts";
 import { startDevNodes, stopDevNodes, devValidatorKeys, DEV_LOGGING_PROFILE, type DevNode } from "./startDevNodes.ts";
@@ -54,6 +56,8 @@ export interface DevNetwork {
   workloads: Record<string, Hex>;
   nodes: { url: string; address: Address; logFile: string }[];
   seeded: SeededVerdict[];
+  /** The demo key and its release to a debug Keep. */
+  demoKey: DemoKey;
   sample: SampleRequest;
   /** Stops nodes, indexer, servers and chain, in that order. */
   stop(): Promise<void>;
@@ -130,7 +134,14 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       await bootstrapValidator(clients, deployment, { address: k.address, endpoint: k.url, loggingProfile: DEV_LOGGING_PROFILE });
     }
     await setThreshold(clients, deployment, DEV_THRESHOLD);
-    const nodes: DevNode[] = await startDevNodes({ dataDir: o.dataDir, host, rpcUrl: rpc.url, deploymentFile, keys });
+    const nodes: DevNode[] = await startDevNodes({
+      dataDir: o.dataDir,
+      host,
+      rpcUrl: rpc.url,
+      deploymentFile,
+      keys,
+      ...(deployment.contracts.keyRegistry ? { keyRegistry: deployment.contracts.keyRegistry } : {}),
+    });
     closers.push({ what: "nodes", close: () => stopDevNodes(nodes) });
     step(
       `validators: ${DEV_VALIDATORS} nodes, threshold ${DEV_THRESHOLD} of ${DEV_VALIDATORS}, each a debug Keep — INSECURE, no TEE (logging profile ${DEV_LOGGING_PROFILE}): ${nodes.map((n) => n.url).join(", ")}`,
@@ -168,6 +179,19 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       `seeded: ${seeded.length} verdicts submitted through ${node0}/v1/evidence, finalized on-chain (2 of 3 signatures) and indexed; validators' own verdicts indexed`,
     );
 
+    const demoKey = await releaseDemoKey({
+      clients,
+      deployment,
+      registry,
+      nodeUrl: node0,
+      workloadId: debug.workloadId,
+      validators: nodes.map((n) => n.address),
+      threshold: DEV_THRESHOLD,
+    });
+    step(
+      `key release: "${demoKey.name}" (${demoKey.keyId}) split ${demoKey.threshold} of ${demoKey.shareholders.length}, released to debug Keep ${demoKey.keep} (INSECURE) by ${demoKey.releasedBy.length} validators, receipts on-chain and indexed`,
+    );
+
     const sample = await writeSampleRequest({ dataDir: o.dataDir, nodeUrl: node0, deployment, workloadId: debug.workloadId });
     return {
       chainId: chain.chain.id,
@@ -179,6 +203,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       workloads,
       nodes: nodes.map((n) => ({ url: n.url, address: n.address, logFile: n.logFile })),
       seeded,
+      demoKey,
       sample,
       stop,
     };

@@ -1,7 +1,8 @@
 /**
  * The dev network's three validator nodes, in this process: each a debug Keep (self-attestation
  * provider `none`: no TEE, INSECURE, development only) under the `debug` logging profile, its store
- * and log file under <data>/node-<i>/, listening on consecutive ports from the first.
+ * and log file under <data>/node-<i>/, listening on consecutive ports from the first; with a KeyRegistry,
+ * each holds a key-service key (bound into its own evidence) and serves key release.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
@@ -44,7 +45,12 @@ export interface StartDevNodesOptions {
   rpcUrl: string;
   deploymentFile: string;
   keys: readonly DevValidatorKey[];
+  /** The deployment's KeyRegistry: the nodes serve key release (receipts committed every second). */
+  keyRegistry?: Address;
 }
+
+/** How often the dev nodes commit release receipts: the demo release is on-chain within a second or two. */
+export const DEV_RECEIPT_INTERVAL_MS = 1_000;
 
 export async function startDevNodes(o: StartDevNodesOptions): Promise<DevNode[]> {
   return Promise.all(
@@ -69,6 +75,9 @@ export async function startDevNodes(o: StartDevNodesOptions): Promise<DevNode[]>
           peers: { timeoutMs: 10_000, hedgeAfterMs: 1_500, maxIssuedAtSkewSeconds: 120 },
           limits: { maxBodyBytes: 1 << 20, peerMaxBodyBytes: 64 << 20, requestsPerMinute: 100_000 },
           shutdownTimeoutMs: 5_000,
+          ...(o.keyRegistry
+            ? { keyService: { registry: o.keyRegistry, receiptIntervalMs: DEV_RECEIPT_INTERVAL_MS, maxRequestAgeBlocks: 64 } }
+            : {}),
         },
         { source: `dev node ${index}`, baseDir: dir },
       );

@@ -1,5 +1,5 @@
 /**
- * The registry indexer: follows the three contracts' events from the deployment block into the entity
+ * The registry indexer: follows the contracts' events (the three core ones and the KeyRegistry) from the deployment block into the entity
  * store, a page of blocks per transaction (entities, block hashes and the cursor commit together, so a
  * restart resumes exactly after the last committed block and re-processing is impossible). Reorg-safe:
  * before each page it checks that the last indexed block is still on the chain; if not, it finds the

@@ -1,19 +1,20 @@
 /**
- * Decoding the three contracts' logs: a table from (contract, topic0) to the event's ABI, built once,
+ * Decoding the contracts' logs (the three core ones and, when deployed, the KeyRegistry): a table from (contract, topic0) to the event's ABI, built once,
  * so each log costs one lookup and one ABI decode of its data (viem's decodeEventLog would re-hash
  * every event signature of the ABI per log, and checksum every address). Addresses come back lowercase.
  */
 import { getAddress, toEventSelector, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../chain/generated/index.ts";
+import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../chain/generated/index.ts";
 import { decodeParameters, decodeWord } from "./abiDecode.ts";
 
-export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry";
+export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry" | "keyRegistry";
 
 export const CONTRACT_ABIS: Record<ContractName, Abi> = {
   workloadRegistry: workloadRegistryAbi,
   validatorSet: validatorSetAbi,
   attestationRegistry: attestationRegistryAbi,
+  keyRegistry: keyRegistryAbi,
 };
 
 /** A log as eth_getLogs returns it. */
@@ -64,6 +65,9 @@ export interface LogDecoder {
 export function createLogDecoder(deployment: Deployment): LogDecoder {
   const byAddress = new Map<string, Map<string, EventEntry>>();
   for (const contract of Object.keys(CONTRACT_ABIS) as ContractName[]) {
+    const address = deployment.contracts[contract];
+    // A deployment made before the KeyRegistry was deployed with the rest has none.
+    if (address === undefined) continue;
     const table = new Map<string, EventEntry>();
     for (const item of CONTRACT_ABIS[contract]) {
       if (item.type !== "event" || item.anonymous) continue;
@@ -76,7 +80,7 @@ export function createLogDecoder(deployment: Deployment): LogDecoder {
         argTypes: item.inputs.map((p) => p.type),
       });
     }
-    byAddress.set(getAddress(deployment.contracts[contract]).toLowerCase(), table);
+    byAddress.set(getAddress(address).toLowerCase(), table);
   }
   return {
     addresses: [...byAddress.keys()] as Hex[],

@@ -21,6 +21,8 @@ const QUERY_INDEXES: Record<string, string[][]> = {
   Policy: [["workload", "effectiveAt"]],
   GovernanceChange: [["blockNumber"]],
   Revocation: [["blockNumber"]],
+  // "Which Keeps received key K, from which validators, when": by key (the back-reference, with time), by Keep.
+  KeyRelease: [["key", "releasedAt"], ["subject"], ["batchRoot"]],
 };
 
 /** Reference fields some @derivedFrom field reads backwards. */
@@ -110,11 +112,24 @@ export function registrySchemaSql(model: EntityModel, dialect: Database["dialect
  * the entity tables and the cursor (a re-index), rather than one that rewrites rows.
  */
 export function registryMigrations(model: EntityModel, dialect: Database["dialect"]): SchemaDefinition {
+  const backRefs = backReferences(model);
   return {
     component: "registry",
-    migrations: [{ version: 1, description: "registry tables (entity versions, blocks, state)", up: registrySchemaSql(model, dialect) }],
+    migrations: [
+      { version: 1, description: "registry tables (entity versions, blocks, state)", up: registrySchemaSql(model, dialect) },
+      {
+        version: 2,
+        // New tables only: nothing stored changes, and an index made before had no KeyRegistry to follow
+        // (a deployment that adds one is refused by claimDeployment until re-indexed into a fresh database).
+        description: "key release tables (Key, KeyVersion, KeyRelease)",
+        up: KEY_ENTITIES.map((name) => entityTableSql(model.entity(name), dialect, backRefs)).join("\n"),
+      },
+    ],
   };
 }
+
+/** The entities of registry schema version 2. */
+export const KEY_ENTITIES = ["Key", "KeyVersion", "KeyRelease"] as const;
 
 /**
  * Brings the registry tables to the newest schema version (refusing a newer database), then runs the

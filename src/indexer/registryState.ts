@@ -43,6 +43,8 @@ export async function claimDeployment(db: Database, d: Deployment): Promise<void
     workloadRegistry: d.contracts.workloadRegistry.toLowerCase(),
     validatorSet: d.contracts.validatorSet.toLowerCase(),
     attestationRegistry: d.contracts.attestationRegistry.toLowerCase(),
+    // Only when present, so that an index of a deployment without one keeps matching its file.
+    ...(d.contracts.keyRegistry ? { keyRegistry: d.contracts.keyRegistry.toLowerCase() } : {}),
     deployBlock: Number(d.deployBlock),
   });
   const got = await getState(db, "deployment");

@@ -79,6 +79,43 @@ export function measurementId(workloadId: Bytes, measurementHash: Bytes): string
   return workloadId.toHexString() + measurementHash.toHexString().slice(2);
 }
 
+/** KeyVersion ids: keyId ‖ the version as 8 hex digits. */
+export function keyVersionId(keyId: string, version: i32): string {
+  return keyId + hex8(version);
+}
+
+/** keccak256 of KeyRegistry.RECEIPT_TYPEHASH's type string (src/ids/keyIds.ts). */
+function receiptTypehash(): Bytes {
+  return Bytes.fromByteArray(
+    crypto.keccak256(
+      Bytes.fromUTF8(
+        "ReleaseReceipt(address validator,bytes32 keyId,uint32 version,address subject,uint64 releasedAt,bytes32 requestHash)",
+      ),
+    ),
+  );
+}
+
+/** KeyRegistry.receiptLeaf(validator, receipt). */
+export function receiptLeafOf(
+  validator: Bytes,
+  keyId: Bytes,
+  version: BigInt,
+  subject: Bytes,
+  releasedAt: BigInt,
+  requestHash: Bytes,
+): Bytes {
+  const fields = new Array<ethereum.Value>(0);
+  fields.push(ethereum.Value.fromFixedBytes(receiptTypehash()));
+  fields.push(ethereum.Value.fromAddress(Address.fromBytes(validator)));
+  fields.push(ethereum.Value.fromFixedBytes(keyId));
+  fields.push(ethereum.Value.fromUnsignedBigInt(version));
+  fields.push(ethereum.Value.fromAddress(Address.fromBytes(subject)));
+  fields.push(ethereum.Value.fromUnsignedBigInt(releasedAt));
+  fields.push(ethereum.Value.fromFixedBytes(requestHash));
+  const encoded = ethereum.encode(ethereum.Value.fromTuple(changetype<ethereum.Tuple>(fields)))!;
+  return Bytes.fromByteArray(crypto.keccak256(encoded));
+}
+
 export function policyId(workloadId: string, sequence: i32): string {
   return workloadId + hex8(sequence);
 }
@@ -161,6 +198,11 @@ export class JsonObject {
 
   integer(key: string, value: BigInt): JsonObject {
     return this.string(key, value.toString());
+  }
+
+  object(key: string, value: JsonObject): JsonObject {
+    this.parts.push(jsonString(key) + ":" + value.toString());
+    return this;
   }
 
   boolean(key: string, value: boolean): JsonObject {

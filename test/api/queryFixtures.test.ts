@@ -53,6 +53,7 @@ describe("query fixtures against The Graph's schema", () => {
         "governanceHistory",
         "timeTravel",
         "revokedMeasurements",
+        "keyReleases",
       ]),
     );
   });

@@ -46,7 +46,9 @@ async function failure(action: () => Promise<unknown> | unknown): Promise<{ code
 describe("deployKeepledger", () => {
   it("deploys production defaults: roles to the admin, delays of two days and one day, no dev", async () => {
     const { deployment, transactions } = await deployKeepledger(clientsOf());
-    expect(transactions).toHaveLength(5);
+    // Three deployments, two wiring calls, the KeyRegistry.
+    expect(transactions).toHaveLength(6);
+    expect(deployment.contracts.keyRegistry).toBeDefined();
     expect(deployment.chainId).toBe(31337);
     expect(deployment.devPoliciesAllowed).toBe(false);
     expect(deployment.deployer).toBe(getAddress(chain.accounts[0]!));
@@ -60,6 +62,19 @@ describe("deployKeepledger", () => {
     expect(await read(deployment.contracts.workloadRegistry, workloadRegistryAbi, "policyDelay")).toBe(defaultDeployOptions().policyDelay);
     const governor = await read(deployment.contracts.validatorSet, validatorSetAbi, "GOVERNOR_ROLE");
     expect(await read(deployment.contracts.validatorSet, validatorSetAbi, "hasRole", [governor, deployment.deployer])).toBe(true);
+    await verifyDeployment(chain.publicClient, deployment);
+    // A keyRegistry address that holds another contract is told apart by its key domain.
+    const wrong = { ...deployment, contracts: { ...deployment.contracts, keyRegistry: deployment.contracts.validatorSet } };
+    await expect(verifyDeployment(chain.publicClient, wrong)).rejects.toMatchObject({
+      code: "CHAIN_DEPLOYMENT_MISMATCH",
+      details: { field: "keyRegistry.KEY_DOMAIN" },
+    });
+  });
+
+  it("deploys without a KeyRegistry when told", async () => {
+    const { deployment, transactions } = await deployKeepledger(clientsOf(), { devPoliciesAllowed: true, keyRegistry: false });
+    expect(transactions).toHaveLength(5);
+    expect(deployment.contracts.keyRegistry).toBeUndefined();
     await verifyDeployment(chain.publicClient, deployment);
   });
 
@@ -102,6 +117,12 @@ describe("the deployment file", () => {
     await writeDeployment(path, sample);
     expect(await readDeployment(path)).toEqual(sample);
     expect(JSON.parse(await readFile(path, "utf8")).deployBlock).toBe(1);
+    // With a KeyRegistry too; a file without one (written before it was deployed with the rest) still parses.
+    const withKeys: Deployment = {
+      ...sample,
+      contracts: { ...sample.contracts, keyRegistry: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9" },
+    };
+    expect(parseDeployment(serializeDeployment(withKeys))).toEqual(withKeys);
   });
 
   const bad: { name: string; text: string; wantError: string; wantMessage: string }[] = [

@@ -83,6 +83,15 @@ interface Ready {
   contracts: Record<string, string>;
   workloads: Record<string, string>;
   seeded: { workload: string; tee: string; tcbStatus: string; verdictId: string; subject: string }[];
+  demoKey: {
+    keyId: string;
+    name: string;
+    workloadId: string;
+    threshold: number;
+    shareholders: string[];
+    keep: string;
+    releasedBy: string[];
+  };
   sample: { requestFile: string; evidenceFile: string; subject: string; workloadId: string };
   queries: { title: string; query: string }[];
   submit: { curl: string; cli: string };
@@ -152,7 +161,7 @@ describe("keepledger dev (npm start)", () => {
     expect(typeof refused.error.code).toBe("number");
 
     // Query 1: the real vectors' verdicts, with the verifier's TCB status, and the debug Keep's.
-    const [q1, q2, q3] = ready.queries;
+    const [q1, q2, q3, q4] = ready.queries;
     const workloads = (await graphql(ready.graphqlUrl, q1!.query)).workloads as {
       name: string;
       verdicts: { tee: string; tcbStatus: string; status: string; evidence: { available: boolean } }[];
@@ -171,7 +180,9 @@ describe("keepledger dev (npm start)", () => {
     expect(byName["demo-cca-realm"]).toMatchObject([
       { tee: "arm-cca", tcbStatus: "NotApplicable", status: "FINALIZED", evidence: { available: true } },
     ]);
-    expect(byName["demo-debug-keep"]).toMatchObject([{ tee: "debug", tcbStatus: "NotApplicable", status: "FINALIZED" }]);
+    // The seeded debug Keep and the one the demo key was released to.
+    expect(byName["demo-debug-keep"]).toHaveLength(2);
+    for (const v of byName["demo-debug-keep"]!) expect(v).toMatchObject({ tee: "debug", tcbStatus: "NotApplicable", status: "FINALIZED" });
     // Query 2: isAttested for the seeded debug Keep.
     const seededKeep = ready.seeded.find((s) => s.tee === "debug")!;
     expect((await graphql(ready.graphqlUrl, q2!.query)).attestedAt).toMatchObject({
@@ -185,6 +196,29 @@ describe("keepledger dev (npm start)", () => {
     }[];
     expect(validators.map((v) => v.id).sort()).toEqual(ready.nodes.map((n) => n.address.toLowerCase()).sort());
     for (const v of validators) expect(v.verdict).toMatchObject({ tee: "debug", status: "FINALIZED" });
+    // Query 4: the demo key of the debug-Keep workload, released to a freshly attested debug Keep by at
+    // least t validators, each receipt committed on-chain and indexed.
+    expect(ready.contracts.keyRegistry).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    const { demoKey } = ready;
+    expect(demoKey).toMatchObject({ name: "demo data key", workloadId: ready.workloads["demo-debug-keep"], threshold: 2 });
+    expect(demoKey.shareholders.map((a) => a.toLowerCase()).sort()).toEqual(ready.nodes.map((n) => n.address.toLowerCase()).sort());
+    expect(demoKey.keep).not.toBe(seededKeep.subject);
+    const key = (await graphql(ready.graphqlUrl, q4!.query)).key as {
+      name: string;
+      status: string;
+      workload: { name: string };
+      allowDebug: boolean;
+      versions: { version: number; threshold: number; status: string; liveShareholders: number; belowThreshold: boolean }[];
+      releases: { subject: string; validator: { id: string }; version: number; batchRoot: string }[];
+    };
+    expect(key).toMatchObject({ name: "demo data key", status: "CREATED", workload: { name: "demo-debug-keep" }, allowDebug: true });
+    expect(key.versions).toEqual([
+      expect.objectContaining({ version: 1, threshold: 2, status: "ACTIVE", liveShareholders: 3, belowThreshold: false }),
+    ]);
+    expect(key.releases.length).toBeGreaterThanOrEqual(2);
+    for (const r of key.releases) expect(r).toMatchObject({ subject: demoKey.keep.toLowerCase(), version: 1 });
+    expect([...new Set(key.releases.map((r) => r.validator.id))].sort()).toEqual(demoKey.releasedBy.map((a) => a.toLowerCase()).sort());
+    expect(dev.stderr()).toMatch(/key release: "demo data key" \(0x[0-9a-f]{64}\) split 2 of 3, released to debug Keep 0x[0-9a-fA-F]{40}/);
 
     // The printed CLI submission of the sample (fresh debug Keep evidence for a new key).
     expect(ready.submit.curl).toContain(`--data @`);
@@ -256,7 +290,9 @@ describe("keepledger dev (npm start)", () => {
     expect(out).toMatch(/^Chain JSON-RPC +http:\/\/127\.0\.0\.1:\d+/m);
     expect(out).toMatch(/^Validator node 0 +http:\/\/127\.0\.0\.1:\d+ +0x[0-9a-fA-F]{40} +debug Keep — INSECURE, no TEE/m);
     expect(out).toMatch(/^AttestationRegistry +0x[0-9a-fA-F]{40}$/m);
-    expect(out).toMatch(/^# Query 3: /m);
+    expect(out).toMatch(/^KeyRegistry +0x[0-9a-fA-F]{40}$/m);
+    expect(out).toMatch(/^key "demo data key" +0x[0-9a-f]{64} +v1, 2 of 3; released to debug Keep 0x[0-9a-fA-F]{40} \(INSECURE\) by 0x/m);
+    expect(out).toMatch(/^# Query 4: The demo key "demo data key"/m);
     expect(out).toMatch(
       /^curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/evidence -H 'content-type: application\/json' --data @\S+sample-request\.json$/m,
     );

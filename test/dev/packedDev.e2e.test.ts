@@ -155,9 +155,11 @@ describe("keepledger dev from the packed package", () => {
     expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
     const byName = Object.fromEntries(body.data!.workloads.map((w) => [w.name, w.verdicts]));
     for (const s of ready.seeded) {
-      expect(byName[s.workload], s.workload).toMatchObject([
-        { id: s.verdictId.toLowerCase(), tee: s.tee, tcbStatus: s.tcbStatus, status: "FINALIZED" },
-      ]);
+      // demo-debug-keep also holds the verdict of the Keep the demo key was released to.
+      expect(byName[s.workload], s.workload).toHaveLength(s.workload === "demo-debug-keep" ? 2 : 1);
+      expect(byName[s.workload], s.workload).toContainEqual(
+        expect.objectContaining({ id: s.verdictId.toLowerCase(), tee: s.tee, tcbStatus: s.tcbStatus, status: "FINALIZED" }),
+      );
     }
     for (const w of ["demo-sgx-enclave", "demo-tdx-vm", "demo-snp-vm", "demo-cca-realm"])
       expect(byName[w]![0]!.evidence.available, w).toBe(true);

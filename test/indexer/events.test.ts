@@ -16,7 +16,9 @@ import { entityModel, type EntityData } from "../../src/indexer/entityModel.ts";
 import { EntityBatch } from "../../src/indexer/EntityStore.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS } from "../../src/indexer/handlers/index.ts";
 import { createIndexer } from "../../src/indexer/Indexer.ts";
-import { eventId, measurementEntityId, policyEntityId } from "../../src/indexer/entityIds.ts";
+import { eventId, keyReleaseEntityId, keyVersionEntityId, measurementEntityId, policyEntityId } from "../../src/indexer/entityIds.ts";
+import { receiptLeaf } from "../../src/ids/index.ts";
+import { keyRegistryAbi } from "../../src/chain/generated/index.ts";
 import type { Database } from "../../src/store/Database.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 import { runScenario, type Scenario } from "./scenario.ts";
@@ -30,13 +32,13 @@ beforeAll(async () => {
   const d = scenario.deployment.contracts;
   logs = (await scenario.chain.provider.request({
     method: "eth_getLogs",
-    params: [{ address: [d.workloadRegistry, d.validatorSet, d.attestationRegistry], fromBlock: "0x0", toBlock: "latest" }],
+    params: [{ address: [d.workloadRegistry, d.validatorSet, d.attestationRegistry, d.keyRegistry!], fromBlock: "0x0", toBlock: "latest" }],
   })) as RawLog[];
 });
 afterAll(() => scenario.close());
 
 describe("the scenario", () => {
-  it("has a handler for every event of the three ABIs (EIP712DomainChanged is never emitted)", () => {
+  it("has a handler for every event of the four ABIs (EIP712DomainChanged is never emitted)", () => {
     for (const [contract, abi] of Object.entries(CONTRACT_ABIS)) {
       for (const item of abi) {
         if (item.type !== "event") continue;
@@ -65,6 +67,9 @@ describe("the scenario", () => {
       "attestationRegistry.EIP712DomainChanged",
       "attestationRegistry.RoleAdminChanged",
       "attestationRegistry.RoleRevoked",
+      ...adminRules.map((e) => `keyRegistry.${e}`),
+      "keyRegistry.RoleAdminChanged",
+      "keyRegistry.RoleRevoked",
       ...adminRules.map((e) => `validatorSet.${e}`),
       "validatorSet.RoleAdminChanged",
       "validatorSet.ValidatorPruned",
@@ -243,7 +248,8 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     ]) {
       expect(kinds, k).toContain(k);
     }
-    expect(kinds.filter((k) => k === "RoleGranted")).toHaveLength(8);
+    // Admin and governor on each of the four contracts (the KeyRegistry's at its late deployment), then the second governor twice.
+    expect(kinds.filter((k) => k === "RoleGranted")).toHaveLength(10);
     const delay = changes.find((c) => c.kind === "PolicyDelayScheduled")!;
     expect(JSON.parse(delay.data)).toMatchObject({ delay: "3600", actor: scenario.accounts.owner.toLowerCase() });
     expect(delay.actor).toBe(scenario.accounts.owner.toLowerCase());
@@ -342,6 +348,108 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     });
     const nitro = await get("PlatformRevocation", `0x04${"0".repeat(63)}4`);
     expect(nitro).toMatchObject({ kind: "tee", name: "nitro", active: false, liftedBy: scenario.accounts.owner.toLowerCase() });
+  });
+
+  it("KeyCreated, ReleasePolicyScheduled, KeyVersionCreated and KeyVersionRetired → Key and KeyVersion", async () => {
+    const { oracleDataKey } = scenario.keys;
+    const [v0, v1, v2] = scenario.validators.map((v) => v.address.toLowerCase());
+    const key = await get("Key", oracleDataKey);
+    expect(key).toMatchObject({
+      workload: scenario.workloads.oracle,
+      name: "oracle data key",
+      createdBy: scenario.accounts.owner.toLowerCase(),
+      status: "ROTATED",
+      latestVersion: 2,
+      retiredVersionCount: 1,
+      // The tightening is in force; the loosening (a second workload) waits for the policy delay.
+      secondWorkloadId: null,
+      acceptedTcbStatuses: ["NotApplicable"],
+      allowDebug: true,
+      pendingSecondWorkloadId: scenario.workloads.bridge,
+      pendingAcceptedTcbStatuses: ["NotApplicable"],
+      pendingAllowDebug: true,
+    });
+    expect((key.pendingReleasePolicyEffectiveAt as bigint) - (key.releasePolicyEffectiveAt as bigint)).toBeGreaterThanOrEqual(3_600n);
+    const one = await get("KeyVersion", keyVersionEntityId(oracleDataKey, 1));
+    expect(one).toMatchObject({
+      key: oracleDataKey,
+      version: 1,
+      threshold: 2,
+      shareholders: [v0, v1, v2],
+      status: "RETIRED",
+      retiredBy: scenario.accounts.owner.toLowerCase(),
+      liveShareholders: 3,
+      belowThreshold: false,
+    });
+    expect((one.shareHashes as string[]).map((h) => h.length)).toEqual([66, 66, 66]);
+    // The contract's own commitment of the event's hashes.
+    const onChain = (await scenario.chain.publicClient.readContract({
+      address: scenario.deployment.contracts.keyRegistry!,
+      abi: keyRegistryAbi,
+      functionName: "versionOf",
+      args: [oracleDataKey, 1],
+    })) as { shareCommitment: string };
+    expect(one.shareCommitment).toBe(onChain.shareCommitment.toLowerCase());
+    // Stored: registered and not removed when recorded (The Graph's reading); the API recomputes it (test/api).
+    expect(await get("KeyVersion", keyVersionEntityId(oracleDataKey, 2))).toMatchObject({
+      shareholders: [v0, v1],
+      status: "ACTIVE",
+      retiredAt: null,
+      liveShareholders: 2,
+      belowThreshold: false,
+    });
+    const retired = await db.query<{ data: string }>(
+      `SELECT "data" FROM reg_governancechange WHERE "kind" = 'KeyVersionRetired' AND "_block_to" IS NULL`,
+    );
+    expect(retired.map((r) => JSON.parse(r.data))).toEqual([
+      { keyId: oracleDataKey, version: "1", actor: scenario.accounts.owner.toLowerCase() },
+    ]);
+    const scheduled = await db.query<{ data: string }>(
+      `SELECT "data" FROM reg_governancechange WHERE "kind" = 'ReleasePolicyScheduled' AND "_block_to" IS NULL ORDER BY "id"`,
+    );
+    expect(scheduled).toHaveLength(3);
+    expect(scheduled.map((r) => JSON.parse(r.data).policy)).toContainEqual({
+      secondWorkloadId: scenario.workloads.bridge,
+      acceptedTcbStatuses: "256",
+      allowDebug: true,
+    });
+    expect(await count("GovernanceChange", `"kind" = 'KeyServiceKeySet'`)).toBe(3);
+  });
+
+  it("ReleaseReceiptsCommitted → one KeyRelease per receipt, with its leaf and place in the batch", async () => {
+    const { oracleDataKey, receiptRoot, receipts } = scenario.keys;
+    const v0 = scenario.validators[0]!.address;
+    expect(await count("KeyRelease")).toBe(3);
+    for (const [i, r] of receipts.entries()) {
+      const release = await get("KeyRelease", keyReleaseEntityId(receiptRoot, i));
+      expect(release).toMatchObject({
+        keyId: r.keyId.toLowerCase(),
+        version: r.version,
+        subject: r.subject.toLowerCase(),
+        validator: v0.toLowerCase(),
+        releasedAt: r.releasedAt,
+        requestHash: r.requestHash,
+        leaf: receiptLeaf(v0, r).toLowerCase(),
+        batchRoot: receiptRoot.toLowerCase(),
+        leafIndex: i,
+        batchCount: 3,
+      });
+      // The leaf the contract proves against the root.
+      expect(
+        await scenario.chain.publicClient.readContract({
+          address: scenario.deployment.contracts.keyRegistry!,
+          abi: keyRegistryAbi,
+          functionName: "receiptLeaf",
+          args: [v0, r],
+        }),
+      ).toBe(release.leaf);
+    }
+    expect(await get("KeyRelease", keyReleaseEntityId(receiptRoot, 0))).toMatchObject({
+      key: oracleDataKey,
+      keyVersion: keyVersionEntityId(oracleDataKey, 1),
+    });
+    // A receipt naming a key never recorded keeps its key id, with no reference.
+    expect(await get("KeyRelease", keyReleaseEntityId(receiptRoot, 2))).toMatchObject({ key: null, keyVersion: null });
   });
 
   it("records one GovernanceChange per governance event and nothing twice", async () => {

@@ -3,14 +3,17 @@
  * (test/fixtures/queries/): a dev deployment with real delays, two workloads, measurements of five
  * kinds, scheduled and replaced policies, a bootstrapped validator set that later self-attests, single
  * and batched verdicts (some materialized, one expired, revoked ones — one revoked before it was ever
- * finalized), an ownership transfer, role and delay changes. Every block's time is pinned, so ids,
+ * finalized), an ownership transfer, role and delay changes, and a KeyRegistry deployed late: a key with
+ * two versions (the second below its threshold once a shareholder stops counting), release-policy
+ * changes (one pending), a retired version and committed release receipts. Every block's time is pinned, so ids,
  * hashes and times are the same on every run.
  */
 import { getAddress, keccak256, stringToBytes, type Abi, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { createKeyOnChain, deployKeyRegistry, retireKeyVersion, rotateKeyOnChain } from "../../src/chain/keys.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
 import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
@@ -33,6 +36,7 @@ import {
   unboundSubject,
   verdictId,
   type Verdict,
+  type ReleaseReceipt,
   type VerdictGroup,
 } from "../../src/ids/index.ts";
 import { connectRegistryChain, type RegistryChain } from "../support/registry-chain.ts";
@@ -60,6 +64,8 @@ export interface Scenario {
   keeps: Address[];
   verdicts: Record<string, { id: Hex; verdict: Verdict }>;
   batches: Record<string, Hex>;
+  /** The KeyRegistry's key, its receipt batch root and the receipts committed (validator 0's). */
+  keys: { oracleDataKey: Hex; receiptRoot: Hex; receipts: ReleaseReceipt[] };
   /** Block numbers of notable moments, for time-travel queries. */
   checkpoints: Record<string, number>;
   close(): Promise<void>;
@@ -82,7 +88,13 @@ export async function runScenario(): Promise<Scenario> {
   ];
   const as = (account: Address): ChainClients => ({ publicClient: chain.publicClient, walletClient: chain.walletClient(account) });
   const admin = as(owner);
-  const { deployment } = await deployKeepledger(admin, { devPoliciesAllowed: true, governanceDelay: 3600n, policyDelay: 7200n });
+  // The KeyRegistry is deployed late (below), as beside an existing deployment: the blocks before it stay as they were.
+  const { deployment } = await deployKeepledger(admin, {
+    devPoliciesAllowed: true,
+    governanceDelay: 3600n,
+    policyDelay: 7200n,
+    keyRegistry: false,
+  });
   const client: KeepledgerClient = keepledgerClient(admin, deployment);
   const send = async (
     from: ChainClients,
@@ -90,7 +102,7 @@ export async function runScenario(): Promise<Scenario> {
     abi: Abi,
     functionName: string,
     args: readonly unknown[],
-  ) => sendContractCall(from, { address: deployment.contracts[contract], abi, functionName, args });
+  ) => sendContractCall(from, { address: deployment.contracts[contract]!, abi, functionName, args });
   const blockNow = async () => chain.publicClient.getBlock();
   const checkpoints: Record<string, number> = {};
   const checkpoint = async (name: string) => {
@@ -407,6 +419,65 @@ export async function runScenario(): Promise<Scenario> {
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [4, `0x${"0".repeat(63)}4`, "Nitro paused"]);
   await send(admin, "attestationRegistry", attestationRegistryAbi, "liftPlatformRevocation", [4, `0x${"0".repeat(63)}4`]);
   await send(admin, "validatorSet", validatorSetAbi, "reinstateValidator", [validators[1]!.address]);
+  await checkpoint("beforeKeys");
+
+  // ===== Keys (KeyRegistry) =====
+  const keyRegistry = (await deployKeyRegistry(admin, deployment)).address;
+  deployment.contracts.keyRegistry = keyRegistry;
+  for (const [i, v] of validators.slice(0, 3).entries()) {
+    if (i > 0) {
+      await chain.testClient.impersonateAccount({ address: v.address });
+      await chain.testClient.setBalance({ address: v.address, value: 10n ** 20n });
+    }
+    await send(as(v.address), "keyRegistry", keyRegistryAbi, "setKeyServiceKey", [
+      keccak256(stringToBytes(`key-service key of validator ${i}`)),
+    ]);
+  }
+  const shareHashesOf = (version: number, n: number): Hex[] =>
+    Array.from({ length: n }, (_, i) => keccak256(stringToBytes(`share ${i + 1} of version ${version}`)));
+  const NOT_APPLICABLE = 1 << TCB_STATUS_CODES.NotApplicable;
+  const UP_TO_DATE = 1 << TCB_STATUS_CODES.UpToDate;
+  const { keyId: oracleDataKey } = await createKeyOnChain(admin, keyRegistry, {
+    workloadId: oracle,
+    name: "oracle data key",
+    policy: { secondWorkloadId: ZERO32, acceptedTcbStatuses: UP_TO_DATE | NOT_APPLICABLE, allowDebug: true },
+    threshold: 2,
+    shareholders: validators.slice(0, 3).map((v) => v.address),
+    shareHashes: shareHashesOf(1, 3),
+  });
+  // Tightening is in force at once; loosening (a second workload) waits for the policy delay (3600 s).
+  await send(admin, "keyRegistry", keyRegistryAbi, "setReleasePolicy", [
+    oracleDataKey,
+    { secondWorkloadId: ZERO32, acceptedTcbStatuses: NOT_APPLICABLE, allowDebug: true },
+  ]);
+  await send(admin, "keyRegistry", keyRegistryAbi, "setReleasePolicy", [
+    oracleDataKey,
+    { secondWorkloadId: bridge, acceptedTcbStatuses: NOT_APPLICABLE, allowDebug: true },
+  ]);
+  await checkpoint("keyPolicyPending");
+  // Version 2 for validators 0 and 1: validator 1 no longer counts (its own verdict was revoked and it
+  // was reinstated without a live one), so the version is below its threshold from the start.
+  await rotateKeyOnChain(admin, keyRegistry, oracleDataKey, {
+    threshold: 2,
+    shareholders: validators.slice(0, 2).map((v) => v.address),
+    shareHashes: shareHashesOf(2, 2),
+  });
+  // Validator 0 commits its receipts: k0 received both versions; a third receipt names a key never recorded.
+  const releasedAt = (await blockNow()).timestamp;
+  const receipts: ReleaseReceipt[] = [
+    { keyId: oracleDataKey, version: 1, subject: keeps[0]!, releasedAt, requestHash: keccak256(stringToBytes("request k0 v1")) },
+    { keyId: oracleDataKey, version: 2, subject: keeps[0]!, releasedAt, requestHash: keccak256(stringToBytes("request k0 v2")) },
+    {
+      keyId: keccak256(stringToBytes("no such key")),
+      version: 1,
+      subject: keeps[1]!,
+      releasedAt,
+      requestHash: keccak256(stringToBytes("request of an unknown key")),
+    },
+  ];
+  const committed = await send(as(validators[0]!.address), "keyRegistry", keyRegistryAbi, "commitReleaseReceipts", [receipts]);
+  await retireKeyVersion(admin, keyRegistry, oracleDataKey, 1);
+  await checkpoint("keysDone");
   await clock.jump(3600);
   await chain.mine();
   await checkpoint("end");
@@ -422,6 +493,7 @@ export async function runScenario(): Promise<Scenario> {
     keeps,
     verdicts,
     batches: { batch0: batchId, batch1: lateBatchId },
+    keys: { oracleDataKey, receiptRoot: committed.result as Hex, receipts },
     checkpoints,
     close: () => chain.close(),
   };

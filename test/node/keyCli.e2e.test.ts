@@ -68,7 +68,13 @@ describe("keepledger key", () => {
     const listed = await cli(["key", "list", "--json", ...chain]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject({
-      keys: [{ keyId, name: "cli key", versions: [{ version: 1, threshold: 2, liveShareholders: 3, retired: false, atRisk: false }] }],
+      keys: [
+        {
+          keyId,
+          name: "cli key",
+          versions: [{ version: 1, threshold: 2, liveShareholders: 3, retired: false, belowThreshold: false, atRisk: false }],
+        },
+      ],
     });
 
     const keep = await net.debugKeep(net.nodes[0]!.url);

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EvidenceStore } from "../../src/evidenceStore/EvidenceStore.ts";
 import { EVIDENCE_STORE_MIGRATIONS, EVIDENCE_STORE_SCHEMA_V1 } from "../../src/evidenceStore/evidenceStoreMigrations.ts";
 import { entityModel } from "../../src/indexer/entityModel.ts";
-import { ensureRegistrySchema, registryMigrations } from "../../src/indexer/registrySchema.ts";
+import { ensureRegistrySchema, KEY_ENTITIES, registryMigrations } from "../../src/indexer/registrySchema.ts";
 import { readCursor } from "../../src/indexer/registryState.ts";
 import { NodeStore } from "../../src/node/store/NodeStore.ts";
 import { NODE_STORE_MIGRATIONS } from "../../src/node/store/nodeStoreMigrations.ts";
@@ -101,8 +101,26 @@ describe.each(TEST_DATABASES)("schema migrations on $name", (store) => {
     await db.execute("INSERT INTO reg_state (key, value) VALUES ('cursor', $1)", [JSON.stringify({ number: 42, hash: "0x01" })]);
     const before = await readCursor(db);
     await ensureRegistrySchema(db, entityModel());
-    expect(await schemaVersion(db, "registry")).toBe(1);
+    expect(await schemaVersion(db, "registry")).toBe(2);
     expect(await readCursor(db)).toEqual(before);
+  });
+
+  it("upgrades a registry index at version 1 to version 2: the key release tables, rows and cursor kept", async () => {
+    const model = entityModel();
+    // The registry as version 1 left it: no key tables.
+    await db.exec(fixture(`registry-unversioned.${db.dialect}.sql`));
+    await db.exec(SCHEMA_VERSION_TABLE);
+    await db.execute("INSERT INTO schema_version (component, version, updated_at) VALUES ('registry', 1, 0)");
+    await db.execute("INSERT INTO reg_state (key, value) VALUES ('cursor', $1)", [JSON.stringify({ number: 42, hash: "0x01" })]);
+    await db.execute(
+      `INSERT INTO reg_workload ("_block_from", "id", "name", "owner", "metadataURI", "policyCount", "createdAt", "createdAtBlock", "txHash") VALUES (1, '0x01', 'w', '0x02', '', 0, '0', '1', '0x03')`,
+    );
+    await expect(db.query(`SELECT "id" FROM ${model.entity("KeyRelease").table}`)).rejects.toThrow();
+    expect(await migrate(db, registryMigrations(model, db.dialect))).toEqual({ component: "registry", from: 1, to: 2 });
+    for (const name of KEY_ENTITIES) expect(await db.query(`SELECT "id" FROM ${model.entity(name).table}`)).toEqual([]);
+    expect(await indexNames(db)).toContain("reg_keyrelease_subject");
+    expect(await db.query(`SELECT "name" FROM reg_workload`)).toEqual([{ name: "w" }]);
+    expect(await readCursor(db)).toMatchObject({ number: 42 });
   });
 
   it("refuses a database written by newer code", async () => {
@@ -118,7 +136,7 @@ describe.each(TEST_DATABASES)("schema migrations on $name", (store) => {
     // What only reads (keepledger serve) refuses it too, without writing.
     await expect(assertSchemaNotNewer(db, registryMigrations(entityModel(), db.dialect))).rejects.toMatchObject({
       code: "DATABASE_SCHEMA_TOO_NEW",
-      details: { component: "registry", got: 5, want: "at most 1" },
+      details: { component: "registry", got: 5, want: "at most 2" },
     });
   });
 

@@ -1,5 +1,5 @@
 /**
- * `keepledger deploy` (and scripts/deploy.ts): deploys and wires the three contracts, to the in-process
+ * `keepledger deploy` (and scripts/deploy.ts): deploys and wires the three contracts and the KeyRegistry, to the in-process
  * chain by default or to any JSON-RPC endpoint with --rpc (the deployer key comes from
  * KEEPLEDGER_DEPLOYER_KEY, never from a flag), and writes the deployment JSON.
  */

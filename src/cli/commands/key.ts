@@ -37,7 +37,17 @@ interface KeyListing {
   keyId: Hex;
   workloadId: Hex;
   name: string;
-  versions: { version: number; threshold: number; shareholders: Address[]; liveShareholders: number; retired: boolean; atRisk: boolean }[];
+  versions: {
+    version: number;
+    threshold: number;
+    shareholders: Address[];
+    liveShareholders: number;
+    retired: boolean;
+    /** Fewer than t live shareholders (GraphQL KeyVersion.belowThreshold). */
+    belowThreshold: boolean;
+    /** Below threshold and not retired: rotate it while t shareholders still answer. */
+    atRisk: boolean;
+  }[];
 }
 const KEEP_KEY_ENV = "KEEPLEDGER_KEEP_KEY";
 
@@ -45,8 +55,18 @@ interface KeyCliOptions extends GovernanceCliOptions {
   registry?: string;
 }
 
+/** --registry, or the deployment's KeyRegistry. */
+function registryOf(o: KeyCliOptions, conn: ReadConnection): Address {
+  if (o.registry !== undefined) return addressOption("--registry", o.registry);
+  const fromDeployment = conn.deployment.contracts.keyRegistry;
+  if (fromDeployment === undefined) {
+    throw new UsageError(CLI_CODES.CLI_BAD_OPTION, "the deployment names no KeyRegistry: pass --registry <address>");
+  }
+  return fromDeployment;
+}
+
 function common(c: Command, signs: boolean): Command {
-  c.requiredOption("--registry <address>", "the KeyRegistry")
+  c.option("--registry <address>", "the KeyRegistry (default: the deployment's)")
     .option("--rpc <url>", "JSON-RPC endpoint")
     .option("--deployment <file>", "deployment JSON (from keepledger deploy --out or keepledger dev)");
   if (signs) c.option("--key-env <name>", "environment variable holding the workload owner's private key", OWNER_KEY_ENV);
@@ -96,8 +116,8 @@ export function registerKeyCommand(program: Command): void {
   const key = program.command("key").description("create | rotate | retire | list | release: attested key release (docs/key-release.md)");
 
   const createOrRotate = async (o: KeyCliOptions & Record<string, string | boolean | undefined>, workloadId: Hex, name: string) => {
-    const registry = addressOption("--registry", o.registry!);
     const conn = await connectSigner(o, OWNER_KEY_ENV);
+    const registry = registryOf(o, conn);
     const secret = secretSource(o as { secretFile?: string; secretOut?: string });
     const r = await createKey({
       clients: conn.clients,
@@ -146,7 +166,7 @@ export function registerKeyCommand(program: Command): void {
   ).action(async (keyIdArg: string, o: KeyCliOptions & Record<string, string | boolean | undefined>) =>
     runAction(o.json as boolean | undefined, "rotateKey", async () => {
       const conn = await connectReader(o);
-      const info = await keyOf(conn, addressOption("--registry", o.registry!), hexOption("<keyId>", keyIdArg, 32));
+      const info = await keyOf(conn, registryOf(o, conn), hexOption("<keyId>", keyIdArg, 32));
       if (info.createdAt === 0n) throw new UsageError(CLI_CODES.CLI_BAD_OPTION, `no key ${keyIdArg} in the KeyRegistry`);
       await createOrRotate(o, info.workloadId, info.name);
     }),
@@ -164,7 +184,7 @@ export function registerKeyCommand(program: Command): void {
       const conn = await connectSigner(o, OWNER_KEY_ENV);
       const keyId = hexOption("<keyId>", keyIdArg, 32);
       const version = Number(wholeOption("<version>", versionArg, 0xffffffff));
-      const hash = await retireKeyVersion(conn.clients, addressOption("--registry", o.registry!), keyId, version);
+      const hash = await retireKeyVersion(conn.clients, registryOf(o, conn), keyId, version);
       emit(o.json, { ok: true, keyId, version, txHash: hash }, () => `retired version ${version} of ${keyId} (transaction ${hash})`);
     }),
   );
@@ -175,7 +195,7 @@ export function registerKeyCommand(program: Command): void {
   ).action(async (o: KeyCliOptions) =>
     runAction(o.json, "list keys", async () => {
       const conn = await connectReader(o);
-      const registry = addressOption("--registry", o.registry!);
+      const registry = registryOf(o, conn);
       const created = await conn.publicClient.getLogs({
         address: registry,
         event: parseAbiItem("event KeyCreated(bytes32 indexed keyId, bytes32 indexed workloadId, string name, address indexed actor)"),
@@ -200,6 +220,7 @@ export function registerKeyCommand(program: Command): void {
             shareholders: version.shareholders,
             liveShareholders: live,
             retired: version.retiredAt !== 0n,
+            belowThreshold: live < threshold,
             atRisk: version.retiredAt === 0n && live < threshold,
           });
         }
@@ -214,7 +235,7 @@ export function registerKeyCommand(program: Command): void {
               `${k.keyId} ${k.name} (workload ${k.workloadId})`,
               ...k.versions.map(
                 (v) =>
-                  `  v${v.version}: ${v.threshold}-of-${v.shareholders.length}, ${v.liveShareholders} live${v.retired ? ", retired" : ""}${v.atRisk ? ", AT RISK (fewer than t live shareholders)" : ""}`,
+                  `  v${v.version}: ${v.threshold}-of-${v.shareholders.length}, ${v.liveShareholders} live${v.retired ? ", retired" : ""}${v.belowThreshold ? `, BELOW THRESHOLD${v.retired ? "" : " — AT RISK"} (fewer than t live shareholders)` : ""}`,
               ),
             ])
             .join("\n") || "no keys",
@@ -236,7 +257,7 @@ export function registerKeyCommand(program: Command): void {
     runAction(o.json, "release key", async () => {
       const account = privateKeyToAccount(keyFromEnv(o.keepKeyEnv ?? KEEP_KEY_ENV));
       const conn = await connectReader(o);
-      const registry = addressOption("--registry", o.registry!);
+      const registry = registryOf(o, conn);
       const keyId = hexOption("<keyId>", keyIdArg, 32);
       const { workloadId } = await keyOf(conn, registry, keyId);
       const [, verdictId] = await conn.publicClient.readContract({

@@ -49,10 +49,15 @@ export function loggingProfileName(code: unknown): string {
   return loggingProfileFromCode(Number(code)).toUpperCase();
 }
 
-/** An argument as it appears in GovernanceChange.data: integers as decimal strings, hex lowercase. */
+/** An argument as it appears in GovernanceChange.data: integers as decimal strings, hex lowercase (in tuples too). */
 function jsonArg(value: unknown, type: string): unknown {
   if (typeof value === "bigint" || typeof value === "number") return value.toString();
   if (typeof value === "string" && (type === "address" || type.startsWith("bytes"))) return value.toLowerCase();
+  if (type === "tuple" && value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, typeof v === "string" && v.startsWith("0x") ? v.toLowerCase() : jsonArg(v, "")]),
+    );
+  }
   return value;
 }
 
@@ -81,7 +86,7 @@ export function recordGovernanceChange(ctx: HandlerContext, options: { actor?: u
   );
 }
 
-/** The role and admin-rules events of OpenZeppelin AccessControlDefaultAdminRules, on all three contracts. */
+/** The role and admin-rules events of OpenZeppelin AccessControlDefaultAdminRules, on all four contracts. */
 export const roleHandlers: Record<string, EventHandler> = {
   RoleGranted: async (ctx) => recordGovernanceChange(ctx, { actor: ctx.log.args.sender }),
   RoleRevoked: async (ctx) => recordGovernanceChange(ctx, { actor: ctx.log.args.sender }),
