@@ -42,7 +42,6 @@ export function loggingProfileName(code: i32): string {
 export function teeKindsOfMask(mask: i32): string[] {
   const out = new Array<string>(0);
   for (let code = 1; code <= 15; code++) if ((mask & (1 << code)) != 0 && teeName(code) != "unknown") out.push(teeName(code));
-  for (let code = 1; code <= 6; code++) if ((mask & (1 << code)) != 0) out.push(teeName(code));
   return out;
 }
 
