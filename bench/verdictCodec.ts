@@ -20,7 +20,7 @@ import {
   VERDICT_TYPES,
   type Verdict,
   type VerdictGroup,
-} from "../src/ids/index.ts";
+} from "@keepledger/sdk/internal/ids/index";
 
 const N = 1000;
 const hex = (n: number) => bytesToHex(randomBytes(n));

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { declaredErrorCodes } from "../src/errors/catalogue.ts";
+import { declaredErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 const root = new URL("..", import.meta.url).pathname;
 

@@ -16,8 +16,8 @@ import { parseArgs } from "node:util";
 import { keccak256, toHex as viemToHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createDebugEvidence } from "../src/tee/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64 } from "../src/ids/index.ts";
-import { reportDataFor } from "../src/tee/kindFacts.ts";
+import { bindingHash, publicKey64 } from "@keepledger/sdk/internal/ids/index";
+import { reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 import { APP_DEBUG_MEASUREMENT, startNodeNetwork } from "../test/node/support/nodeNetwork.ts";
 import { renderSoakSvg, type SoakSample } from "./soak/plot.ts";
 

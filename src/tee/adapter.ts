@@ -2,8 +2,8 @@ import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
 import type { VerifierContext } from "./verifierContext.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
-import type { KindFacts } from "./kind.ts";
-import type { TeeKind, VerifiedEvidence } from "./types.ts";
+import type { KindFacts } from "@keepledger/sdk/internal/tee/kind";
+import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 
 /** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */
 export interface VerifyContext {

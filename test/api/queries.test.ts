@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
 import { PLATFORM_CANDIDATES_QUERY, SUBJECT_WORKLOADS_QUERY } from "../../src/cli/commands/revoke.ts";
 import { createIndexer, type Indexer } from "../../src/indexer/Indexer.ts";

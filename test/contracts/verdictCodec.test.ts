@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { bytesToHex, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { normalizeVerdict, verdictBatchDigest, verdictDigest, verdictId, type Verdict } from "../../src/ids/index.ts";
+import { normalizeVerdict, verdictBatchDigest, verdictDigest, verdictId, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 let tb: Testbed;

@@ -24,8 +24,8 @@ import {
   type LoggingProfile,
   type Verdict,
   type VerdictGroup,
-} from "../../src/ids/index.ts";
-import { encodeMeasurementValue, measurementHash, reportDataFor, type Measurement } from "../../src/tee/kindFacts.ts";
+} from "@keepledger/sdk/internal/ids/index";
+import { encodeMeasurementValue, measurementHash, reportDataFor, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const doc = readFileSync(join(root, "docs", "ids.md"), "utf8");

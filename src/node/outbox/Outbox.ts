@@ -12,7 +12,7 @@
  */
 import type { Hex } from "viem";
 import { backoffDelay } from "../../chain/retry.ts";
-import type { Verdict } from "../../ids/index.ts";
+import type { Verdict } from "@keepledger/sdk/internal/ids/index";
 import { verdictFromJson, type Submission, type VerdictMode } from "../types.ts";
 import { BatchMachine } from "./BatchMachine.ts";
 import { loadSubmission } from "./loadSubmission.ts";

@@ -6,7 +6,7 @@
  * verifyRim.ts. Everything read for appraisal comes from the signed document
  * element outside the Signature, so a wrapped copy cannot be substituted.
  */
-import { EvidenceFormatError } from "../../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCertificate, type ParsedCertificate } from "../../../pki/x509/certificate.ts";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
 import { NVGPU_FORMAT_CODES } from "../codes.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fixtureBytes } from "../../../../test/support/fixtures.ts";
-import { isKeepledgerError } from "../../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { NVIDIA_RIM_ROOT_CA } from "../../../pki/roots.ts";
 import { createPkiCaches } from "../../../pki/x509/pkiCaches.ts";
 import { parseRim } from "./parseRim.ts";

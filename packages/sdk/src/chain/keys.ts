@@ -7,7 +7,7 @@ import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { UsageError } from "../errors/index.ts";
 import { releaseRefusalName, type ReleaseReceipt, type ReleaseRefusal, type Verdict } from "../ids/index.ts";
 import { CHAIN_CODES } from "./codes.ts";
-import type { Deployment } from "./deployment.ts";
+import type { Deployment } from "./deploymentTypes.ts";
 import { keyRegistryAbi, keyRegistryBytecode } from "./generated/index.ts";
 import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
