@@ -25,20 +25,23 @@ export function publishedManifest(repo: Record<string, unknown>): Record<string,
   return { ...rest, exports };
 }
 
-const command = process.argv[2];
-if (command === "publish") {
-  if (existsSync(saved)) throw new Error(`${saved} exists: a previous pack did not restore package.json (run with "restore")`);
-  const text = readFileSync(manifest, "utf8");
-  writeFileSync(saved, text);
-  writeFileSync(manifest, JSON.stringify(publishedManifest(JSON.parse(text) as Record<string, unknown>), null, 2) + "\n");
-} else if (command === "restore") {
-  if (existsSync(saved)) renameSync(saved, manifest);
-} else if (command === "check") {
-  if (existsSync(saved)) {
-    console.error(`${saved} exists: package.json is the published manifest; run "node packages/sdk/scripts/packManifest.ts restore"`);
-    process.exit(1);
+function main(command: string | undefined): void {
+  if (command === "publish") {
+    if (existsSync(saved)) throw new Error(`${saved} exists: a previous pack did not restore package.json (run with "restore")`);
+    const text = readFileSync(manifest, "utf8");
+    writeFileSync(saved, text);
+    writeFileSync(manifest, JSON.stringify(publishedManifest(JSON.parse(text) as Record<string, unknown>), null, 2) + "\n");
+  } else if (command === "restore") {
+    if (existsSync(saved)) renameSync(saved, manifest);
+  } else if (command === "check") {
+    if (existsSync(saved)) {
+      console.error(`${saved} exists: package.json is the published manifest; run "node packages/sdk/scripts/packManifest.ts restore"`);
+      process.exit(1);
+    }
+  } else {
+    console.error("usage: packManifest.ts publish|restore|check");
+    process.exit(2);
   }
-} else {
-  console.error("usage: packManifest.ts publish|restore|check");
-  process.exit(2);
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv[2]);
