@@ -8,6 +8,7 @@ export default tseslint.config(
       "artifacts/",
       "cache/",
       "dist/",
+      "packages/sdk/dist/",
       "types/",
       "packages/sdk/src/chain/generated-ethers/",
       "subgraph/generated/",

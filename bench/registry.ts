@@ -40,7 +40,14 @@ import { bootstrapValidator, setThreshold } from "../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../src/chain/workloads.ts";
 import { devAccounts } from "../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../src/dev/quorum.ts";
-import { buildBatch, normalizeVerdict, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/index";
+import {
+  buildBatch,
+  normalizeVerdict,
+  TCB_STATUS_CODES,
+  TEE_KIND_CODES,
+  type Verdict,
+  type VerdictGroup,
+} from "@keepledger/sdk/internal/ids/index";
 import { httpChainSource } from "../src/indexer/chainSource.ts";
 import { createIndexer } from "../src/indexer/Indexer.ts";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";

@@ -16,7 +16,11 @@ const steps = [
   ["compile contracts", "hardhat", ["build", "--quiet"]],
   // The typed bindings in packages/sdk/src/chain/generated (viem) and …/generated-ethers (ethers v6) are committed; they must be what the contracts compile to.
   ["regenerate chain bindings", "node", ["scripts/gen-bindings.ts"]],
-  ["chain bindings up to date", "node", ["scripts/check-generated.mjs", "packages/sdk/src/chain/generated", "packages/sdk/src/chain/generated-ethers"]],
+  [
+    "chain bindings up to date",
+    "node",
+    ["scripts/check-generated.mjs", "packages/sdk/src/chain/generated", "packages/sdk/src/chain/generated-ethers"],
+  ],
   ["Solidity tests (fuzzing)", "hardhat", ["test", "solidity"]],
   // The subgraph's AssemblyScript mappings must compile against subgraph/schema.graphql and the ABIs.
   ["subgraph build", "npm", ["run", "--silent", "subgraph:build"]],

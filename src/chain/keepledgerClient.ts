@@ -3,7 +3,13 @@
  * reading isAttested — what the validator node and the CLI build on.
  */
 import { getAddress, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
-import { keepledgerDomain, normalizeVerdict, type KeepledgerDomain, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/index";
+import {
+  keepledgerDomain,
+  normalizeVerdict,
+  type KeepledgerDomain,
+  type Verdict,
+  type VerdictGroup,
+} from "@keepledger/sdk/internal/ids/index";
 import type { Deployment } from "./deployment.ts";
 import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";

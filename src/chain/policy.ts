@@ -8,7 +8,14 @@
 import type { ContractFunctionReturnType, Hex } from "viem";
 import type { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
-import { amdProductLineMask, AMD_PRODUCT_LINE_BITS, tcbStatusMask, tcbStatusesOfMask, teeKindMask, teeKindsOfMask } from "@keepledger/sdk/internal/ids/index";
+import {
+  amdProductLineMask,
+  AMD_PRODUCT_LINE_BITS,
+  tcbStatusMask,
+  tcbStatusesOfMask,
+  teeKindMask,
+  teeKindsOfMask,
+} from "@keepledger/sdk/internal/ids/index";
 import { IDS_CODES } from "@keepledger/sdk/internal/ids/codes";
 import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import {

@@ -23,7 +23,7 @@ export interface Submission {
 
 export type RequestSource = "http" | "onchain" | "self";
 
-/** The wire shapes, declared in src/chain/verdictView.ts (the SDK reads them too). */
+/** The wire shapes, declared in packages/sdk/src/chain/verdictView.ts (the SDK reads them too). */
 export {
   verdictFromJson,
   verdictToJson,

@@ -220,7 +220,10 @@ export const AMD_ARK_GENOA: TrustedRoot = pinned("AMD ARK-Genoa", AMD_ARK_GENOA_
 export const AMD_ARK_TURIN: TrustedRoot = pinned("AMD ARK-Turin", AMD_ARK_TURIN_PEM, PINNED_ROOT_FINGERPRINTS.AMD_ARK_TURIN);
 
 /** The AMD roots by product line. */
-export const AMD_ARKS = { Milan: AMD_ARK_MILAN, Genoa: AMD_ARK_GENOA, Turin: AMD_ARK_TURIN } as const satisfies Record<AmdProductLine, TrustedRoot>;
+export const AMD_ARKS = { Milan: AMD_ARK_MILAN, Genoa: AMD_ARK_GENOA, Turin: AMD_ARK_TURIN } as const satisfies Record<
+  AmdProductLine,
+  TrustedRoot
+>;
 
 export type { AmdProductLine };
 

@@ -24,7 +24,7 @@ export interface VerifyContext {
 }
 
 /**
- * One TEE kind, end to end: its facts (src/tee/kind.ts, the same objects as in src/tee/kindFacts.ts)
+ * One TEE kind, end to end: its facts (packages/sdk/src/tee/kind.ts, the same objects as in packages/sdk/src/tee/kindFacts.ts)
  * and its verifier. A new kind or quote version is one adapter in the table (src/tee/table.ts).
  * parse → verify are separate rooms: parse never does crypto or I/O, verify never does I/O.
  */

@@ -1,5 +1,5 @@
 /**
- * A TEE kind's facts live in its folder (src/tee/<kind>/) and the two tables (src/tee/kindFacts.ts,
+ * A TEE kind's facts live in its folder (src/tee/<kind>/) and the two tables (packages/sdk/src/tee/kindFacts.ts,
  * src/tee/table.ts): no other source under src/ branches on a kind's name. This is the grep of issue 11,
  * run over the sources: `case "sgx"`, `tee === "…"`, `.tee !== "…"`, `kind === "sgx"` outside src/tee/ and
  * tests. Justified exceptions are listed in docs/architecture.md ("Adding a TEE kind"); there are none in src/.

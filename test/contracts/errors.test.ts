@@ -88,7 +88,10 @@ const attestationRows: Row[] = [
     name: "a verdict revoked before it was finalized",
     call: async () => {
       const v = await tb.verdict(keep(1));
-      await tb.send("attestationRegistry", "revokeVerdict", [(await import("@keepledger/sdk/internal/ids/index")).verdictId(v), "pre-emptive"]);
+      await tb.send("attestationRegistry", "revokeVerdict", [
+        (await import("@keepledger/sdk/internal/ids/index")).verdictId(v),
+        "pre-emptive",
+      ]);
       return finalize(v);
     },
     wantError: "AttestationRegistryVerdictRevoked",

@@ -1,4 +1,4 @@
-// The verdict codec (src/ids/verdictCodec.ts) against the deployed AttestationRegistry: for random
+// The verdict codec (packages/sdk/src/ids/verdictCodec.ts) against the deployed AttestationRegistry: for random
 // verdicts and batches, the struct hash, the verdict digest and the batch digest the contract computes
 // (hashVerdict, verdictDigest, batchDigest) are the codec's. The golden vectors pin a few fixed values;
 // this covers the whole field ranges, both casings of hex, and the domain of a real deployment.

@@ -1,4 +1,4 @@
-// The golden vectors of docs/ids.md, recomputed with src/ids/; and the check that the Solidity test
+// The golden vectors of docs/ids.md, recomputed with packages/sdk/src/ids/; and the check that the Solidity test
 // (contracts/test/IdsGolden.t.sol) asserts the same values, so both implementations meet in one table.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

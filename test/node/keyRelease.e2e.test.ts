@@ -10,7 +10,13 @@ import { concatHex, getAddress, keccak256, parseEventLogs, toBytes, toHex, type 
 import { privateKeyToAccount } from "viem/accounts";
 import { keyRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { generateHpkeKeyPair, hpkeSeal, shareInfo } from "@keepledger/sdk/internal/chain/keyRelease/hpke";
-import { createKeyOnChain, defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf, retireKeyVersion } from "@keepledger/sdk/internal/chain/keys";
+import {
+  createKeyOnChain,
+  defaultReleasePolicy,
+  deployKeyRegistry,
+  keyServiceKeyOf,
+  retireKeyVersion,
+} from "@keepledger/sdk/internal/chain/keys";
 import { verdictFromJson, verdictToJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { revokeSubject } from "../../src/chain/revocations.ts";
 import { registerWorkload } from "../../src/chain/workloads.ts";

@@ -103,7 +103,7 @@ export async function runSubmit(
     ...(opts.collateral !== undefined ? { collateral: await collateralFiles(opts.collateral) } : {}),
     ...(opts.context !== undefined ? { context: opts.context as "keep" | "validator" } : {}),
   };
-  // The HTTP client is the SDK's (src/sdk/requestAttestation.ts); the CLI prints the node's views as they are.
+  // The HTTP client is the SDK's (packages/sdk/src/sdk/requestAttestation.ts); the CLI prints the node's views as they are.
   const deadline = Date.now() + timeoutMs;
   let accepted;
   try {

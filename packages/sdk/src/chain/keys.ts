@@ -1,7 +1,7 @@
 /**
  * The KeyRegistry at the chain edge (docs/key-release.md): deploy it beside a keepledger deployment, the
  * owner's key operations, validators' key-service keys and receipt commits, and the reads every validator
- * makes before releasing a share. Pure data in and out; the codecs are in src/ids/keyIds.ts.
+ * makes before releasing a share. Pure data in and out; the codecs are in packages/sdk/src/ids/keyIds.ts.
  */
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { UsageError } from "../errors/index.ts";

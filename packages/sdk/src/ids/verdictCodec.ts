@@ -10,7 +10,7 @@
  * The node hashes every verdict it appraises, signs or countersigns and every leaf of every batch; the
  * indexer and the audit every item of every VerdictGroupFinalized event. So the struct is encoded into one
  * fixed buffer (the typehash and ten ABI words, 352 bytes) with the unrolled keccak of
- * src/util/keccak256.ts, and a batch writes its group's shared words once. Bad fields are UsageErrors
+ * packages/sdk/src/util/keccak256.ts, and a batch writes its group's shared words once. Bad fields are UsageErrors
  * with the IDS_* code naming the field, as from normalizeVerdict.
  */
 import { domainSeparator, getAddress, type Address } from "viem";
