@@ -1,6 +1,7 @@
 /**
  * `npx keepledger dev` from the published package, as a user gets it: `npm pack` (prepack builds dist/),
- * the tarball installed with `npm install <tgz>` into a scratch project outside the repository, and the
+ * the tarball installed with `npm install <tgz>` into a scratch project outside the repository (with the
+ * tarball of its dependency @keepledger/sdk, packed from packages/sdk the same way), and the
  * installed command started there (cwd = the scratch project, so neither test/fixtures nor src/ is
  * reachable) on free ports. It must seed the real SGX, TDX and SEV-SNP vectors from the copies shipped in
  * data/dev-vectors, answer GraphQL with their verdicts, and stop on SIGINT.
@@ -50,6 +51,9 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "kl-packed-dev-"));
   let t = Date.now();
   packed = (JSON.parse(run("npm", ["pack", "--json", "--pack-destination", scratch], ROOT)) as (typeof packed)[])[0]!;
+  // keepledger depends on @keepledger/sdk, this repository's other package: packed and installed beside it.
+  const sdkOut = run("npm", ["pack", "-w", "@keepledger/sdk", "--json", "--pack-destination", scratch], ROOT);
+  const sdk = (JSON.parse(sdkOut.slice(sdkOut.indexOf("["))) as (typeof packed)[])[0]!;
   const packMs = Date.now() - t;
   app = join(scratch, "app");
   mkdirSync(app);
@@ -59,6 +63,7 @@ beforeAll(() => {
     "npm",
     [
       "install",
+      join(scratch, sdk.filename),
       join(scratch, packed.filename),
       ...edrNativePackages(),
       "--prefer-offline",
