@@ -28,7 +28,7 @@ let packed: { filename: string; size: number; unpackedSize: number; entryCount: 
 let child: ChildProcess | undefined;
 
 function run(cmd: string, args: string[], cwd: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 150_000 });
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 300_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -78,7 +78,7 @@ beforeAll(() => {
   console.info(
     `npm pack ${packMs} ms (${packed.size} B packed, ${packed.unpackedSize} B unpacked, ${packed.entryCount} files); npm install ${Date.now() - t} ms`,
   );
-}, 180_000);
+}, 420_000); // two packages packed (each prepack compiles the SDK), then installed from the npm cache
 
 // Removing the scratch install (a whole node_modules) took over vitest's default 10 s on a loaded machine.
 afterAll(() => {
