@@ -8,8 +8,9 @@ export default tseslint.config(
       "artifacts/",
       "cache/",
       "dist/",
+      "packages/sdk/dist/",
       "types/",
-      "src/chain/generated-ethers/",
+      "packages/sdk/src/chain/generated-ethers/",
       "subgraph/generated/",
       "subgraph/build/",
       "coverage/",
@@ -49,6 +50,20 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-constant-condition": ["error", { checkLoops: false }],
+    },
+  },
+  {
+    // The light SDK package runs in browsers: Node's globals are not there (its tsconfig cannot ban them:
+    // ethers's declarations pull in Node's types), and node: imports are a layer rule (sdk-package-browser-safe).
+    files: ["packages/sdk/src/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        { name: "Buffer", message: "browser code: use Uint8Array and the helpers of util/bytes.ts" },
+        { name: "process", message: "browser code: the SDK reads no environment" },
+        { name: "setImmediate", message: "browser code: use setTimeout" },
+      ],
     },
   },
   {

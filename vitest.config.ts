@@ -8,9 +8,9 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^keepledger\/ethers$/, replacement: source("./src/chain/generated-ethers/index.ts") },
+      { find: /^keepledger\/ethers$/, replacement: source("./src/sdk/ethers.ts") },
       { find: /^keepledger$/, replacement: source("./src/index.ts") },
     ],
   },
-  test: { include: ["test/**/*.test.ts", "src/**/*.test.ts"], testTimeout: 60_000 },
+  test: { include: ["test/**/*.test.ts", "src/**/*.test.ts", "packages/*/src/**/*.test.ts"], testTimeout: 60_000 },
 });

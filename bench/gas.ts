@@ -12,16 +12,16 @@ import { fileURLToPath } from "node:url";
 import { encodeFunctionData, getAddress, keccak256, stringToBytes, toHex, type Address, type Hex } from "viem";
 import { deployKeepledger } from "../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../src/chain/deployment.ts";
-import { attestationRegistryAbi, isAttestedGasProbeAbi, isAttestedGasProbeBytecode } from "../src/chain/generated/index.ts";
+import { attestationRegistryAbi, isAttestedGasProbeAbi, isAttestedGasProbeBytecode } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../src/chain/inProcessChain.ts";
 import { keepledgerClient } from "../src/chain/keepledgerClient.ts";
-import type { ChainClients } from "../src/chain/transactions.ts";
+import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import { liftSubjectRevocation, revokePlatform, revokeSubject, revokeSubjectEverywhere, revokeVerdicts } from "../src/chain/revocations.ts";
 import { addMeasurement, registerWorkload } from "../src/chain/workloads.ts";
 import { devAccounts } from "../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../src/dev/quorum.ts";
 import { startValidatorNetwork } from "../src/dev/validatorNetwork.ts";
-import { buildBatch, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "../src/ids/index.ts";
+import { buildBatch, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/index";
 
 export interface GasRow {
   name: string;

@@ -8,10 +8,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getAddress, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { defaultReleasePolicy, deployKeyRegistry } from "../src/chain/keys.ts";
-import { verdictFromJson, type VerdictJson } from "../src/chain/verdictView.ts";
-import { createKey } from "../src/sdk/keys/createKey.ts";
-import { releaseKey } from "../src/sdk/keys/releaseKey.ts";
+import { defaultReleasePolicy, deployKeyRegistry } from "@keepledger/sdk/internal/chain/keys";
+import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
+import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
+import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";
 import { startNodeNetwork } from "../test/node/support/nodeNetwork.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

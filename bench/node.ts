@@ -31,14 +31,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hexToBytes, parseEventLogs, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { attestationRegistryAbi } from "../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { createDebugEvidence } from "../src/tee/debug/createDebugEvidence.ts";
-import { batchLeaves, bindingHash, publicKey64 } from "../src/ids/index.ts";
-import { reportDataFor } from "../src/tee/kindFacts.ts";
+import { batchLeaves, bindingHash, publicKey64 } from "@keepledger/sdk/internal/ids/index";
+import { reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../src/chain/workloads.ts";
 import { collateralSetToFiles } from "../src/node/appraisal/collateralFiles.ts";
 import { defaultPolicy } from "../src/policy/types.ts";
-import { toHex } from "../src/util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { buildQuote, buildScenario, type Scenario } from "../test/support/dcapTestSigner.ts";
 import { APP_DEBUG_MEASUREMENT, startNodeNetwork, type NodeNetwork } from "../test/node/support/nodeNetwork.ts";
 

@@ -31,16 +31,23 @@ import pg from "pg";
 import { encodeFunctionData, getAddress, keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { deployKeepledger } from "../src/chain/deployKeepledger.ts";
 import { parseDeployment, serializeDeployment, type Deployment } from "../src/chain/deployment.ts";
-import { attestationRegistryAbi } from "../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import type { Eip1193Provider } from "../src/chain/inProcessChain.ts";
 import { keepledgerClient } from "../src/chain/keepledgerClient.ts";
 import { defaultPolicy } from "../src/policy/types.ts";
-import type { ChainClients } from "../src/chain/transactions.ts";
+import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import { bootstrapValidator, setThreshold } from "../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../src/chain/workloads.ts";
 import { devAccounts } from "../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../src/dev/quorum.ts";
-import { buildBatch, normalizeVerdict, TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "../src/ids/index.ts";
+import {
+  buildBatch,
+  normalizeVerdict,
+  TCB_STATUS_CODES,
+  TEE_KIND_CODES,
+  type Verdict,
+  type VerdictGroup,
+} from "@keepledger/sdk/internal/ids/index";
 import { httpChainSource } from "../src/indexer/chainSource.ts";
 import { createIndexer } from "../src/indexer/Indexer.ts";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";

@@ -1,4 +1,4 @@
-// `npm run bench:codec`: a micro-benchmark of the verdict codec (src/ids/verdictCodec.ts) on the paths the
+// `npm run bench:codec`: a micro-benchmark of the verdict codec (packages/sdk/src/ids/verdictCodec.ts) on the paths the
 // node, the indexer and the audit take — the verdict id as hex and as a leaf, a batch's leaves and root,
 // the EIP-712 digest — next to viem's generic EIP-712 encoder (hashStruct / hashTypedData), the reference
 // the codec is tested against. 1,000 random verdicts (one group for the batch cases); each case runs 9
@@ -20,7 +20,7 @@ import {
   VERDICT_TYPES,
   type Verdict,
   type VerdictGroup,
-} from "../src/ids/index.ts";
+} from "@keepledger/sdk/internal/ids/index";
 
 const N = 1000;
 const hex = (n: number) => bytesToHex(randomBytes(n));

@@ -1,9 +1,9 @@
-// `npm run gen:bindings`: compiles the contracts and writes src/chain/generated/<Contract>.ts from the
+// `npm run gen:bindings`: compiles the contracts and writes packages/sdk/src/chain/generated/<Contract>.ts (the SDK package ships them) from the
 // Hardhat artifacts (`export const fooAbi = [...] as const` plus the deployable bytecode), so viem infers
 // every function, event and error type. The files are committed; `npm test` regenerates them and fails
 // on a diff, like go-sev-guest's `go generate && git diff --exit-code`.
-// It also writes src/chain/generated-ethers/: typed ethers v6 contract factories (TypeChain's ethers-v6
-// target) for the five contracts (the KeyRegistry included) and IKeepAttestation, exported as `keepledger/ethers`.
+// It also writes packages/sdk/src/chain/generated-ethers/: typed ethers v6 contract factories (TypeChain's ethers-v6
+// target) for the five contracts (the KeyRegistry included) and IKeepAttestation, exported as `@keepledger/sdk/ethers` (and `keepledger/ethers`).
 import { readFile, writeFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,8 +12,8 @@ import hre from "hardhat";
 import { glob, runTypeChain } from "typechain";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outDir = join(root, "src", "chain", "generated");
-const ethersOutDir = join(root, "src", "chain", "generated-ethers");
+const outDir = join(root, "packages", "sdk", "src", "chain", "generated");
+const ethersOutDir = join(root, "packages", "sdk", "src", "chain", "generated-ethers");
 
 /** The contracts a dApp or an operator script talks to with ethers. */
 const ETHERS_CONTRACTS = new Set([
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   for (const file of await readdir(outDir)) {
     if (!expected.has(file)) await rm(join(outDir, file));
   }
-  console.log(`wrote ${CONTRACTS.length} bindings to src/chain/generated/`);
+  console.log(`wrote ${CONTRACTS.length} bindings to packages/sdk/src/chain/generated/`);
   await writeEthersFactories();
 }
 
@@ -119,7 +119,7 @@ async function writeEthersFactories(): Promise<void> {
       const rewritten = text.replace(/(from\s+"\.{1,2}\/[^"]*?)\.js"/g, '$1.ts"').replace(/(from\s+"\.{1,2}\/[^"]*?\/index)"/g, '$1.ts"');
       await writeFile(file, rewritten);
     }
-    console.log(`wrote ethers v6 factories for ${ETHERS_CONTRACTS.size} contracts to src/chain/generated-ethers/`);
+    console.log(`wrote ethers v6 factories for ${ETHERS_CONTRACTS.size} contracts to packages/sdk/src/chain/generated-ethers/`);
   } finally {
     await rm(input, { recursive: true, force: true });
   }

@@ -5,16 +5,22 @@ const steps = [
   ["type check", "tsc", ["--noEmit", "-p", "tsconfig.json"]],
   // The registry explorer is browser code (DOM types): its own project.
   ["type check explorer", "tsc", ["--noEmit", "-p", "explorer/tsconfig.json"]],
+  // The light SDK package (packages/sdk) alone, without Node's types: browser-safe, and self-contained.
+  ["type check SDK package", "tsc", ["--noEmit", "-p", "packages/sdk/tsconfig.json"]],
   ["lint TypeScript", "eslint", ["--max-warnings", "0", "."]],
   // One formatter for the repository (.prettierrc.json; generated files and byte-exact vectors in .prettierignore).
   ["formatting", "prettier", ["--check", "--log-level", "warn", "."]],
   // Rooms import only the rooms below them: the table in docs/architecture.md, as .dependency-cruiser.mjs.
-  ["layer rules", "depcruise", ["--config", ".dependency-cruiser.mjs", "src"]],
+  ["layer rules", "depcruise", ["--config", ".dependency-cruiser.mjs", "src", "packages/sdk/src"]],
   ["lint Solidity", "solhint", ["--max-warnings", "0", "contracts/**/*.sol"]],
   ["compile contracts", "hardhat", ["build", "--quiet"]],
-  // The typed bindings in src/chain/generated (viem) and src/chain/generated-ethers (ethers v6) are committed; they must be what the contracts compile to.
+  // The typed bindings in packages/sdk/src/chain/generated (viem) and …/generated-ethers (ethers v6) are committed; they must be what the contracts compile to.
   ["regenerate chain bindings", "node", ["scripts/gen-bindings.ts"]],
-  ["chain bindings up to date", "node", ["scripts/check-generated.mjs", "src/chain/generated", "src/chain/generated-ethers"]],
+  [
+    "chain bindings up to date",
+    "node",
+    ["scripts/check-generated.mjs", "packages/sdk/src/chain/generated", "packages/sdk/src/chain/generated-ethers"],
+  ],
   ["Solidity tests (fuzzing)", "hardhat", ["test", "solidity"]],
   // The subgraph's AssemblyScript mappings must compile against subgraph/schema.graphql and the ABIs.
   ["subgraph build", "npm", ["run", "--silent", "subgraph:build"]],

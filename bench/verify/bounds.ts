@@ -19,7 +19,7 @@ import { parseSnpReport } from "../../src/tee/sev-snp/parseSnpReport.ts";
 import { parseCcaToken, type CcaSignedToken } from "../../src/tee/arm-cca/parseCcaToken.ts";
 import { parseAzureEvidence } from "../../src/tee/azure-cvm/parseAzureEvidence.ts";
 import { attestationKey } from "../../src/tee/azure-cvm/verifyTpmQuote.ts";
-import { concatBytes } from "../../src/util/bytes.ts";
+import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
 import { encodeSigStructure } from "../../src/evidence/cose/encodeSigStructure.ts";
 import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA, NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA } from "../../src/pki/roots.ts";

@@ -4,7 +4,7 @@
  * and cold.
  */
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
-import type { VerifiedEvidence } from "../../src/tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { defaultAdapters } from "../../src/tee/table.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { createVerifierContext } from "../../src/tee/verifierContext.ts";

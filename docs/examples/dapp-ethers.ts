@@ -1,7 +1,7 @@
 // The dApp guide's steps with ethers v6 (docs/dapp-guide.md). Run by test/sdk/dappExamples.test.ts.
 import { JsonRpcProvider, Wallet } from "ethers";
-import { isAttested, keepReportData, requestAttestation, requestNonce, type TeeKind } from "keepledger";
-import { IKeepAttestation__factory } from "keepledger/ethers";
+import { isAttested, keepReportData, requestAttestation, requestNonce, type TeeKind } from "@keepledger/sdk";
+import { IKeepAttestation__factory } from "@keepledger/sdk/ethers";
 
 type Hex = `0x${string}`;
 

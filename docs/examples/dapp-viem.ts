@@ -1,7 +1,7 @@
 // The dApp guide's steps with viem (docs/dapp-guide.md). Run by test/sdk/dappExamples.test.ts.
 import { createPublicClient, http, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { iKeepAttestationAbi, isAttested, keepReportData, requestAttestation, requestNonce, type TeeKind } from "keepledger";
+import { iKeepAttestationAbi, isAttested, keepReportData, requestAttestation, requestNonce, type TeeKind } from "@keepledger/sdk";
 
 export interface DappSteps {
   rpcUrl: string; // the chain's JSON-RPC endpoint

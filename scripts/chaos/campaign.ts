@@ -13,10 +13,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { openSync } from "node:fs";
 import { join } from "node:path";
 import { parseEventLogs, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
-import { batchLeaves, type VerdictGroup } from "../../src/ids/verdictCodec.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { batchLeaves, type VerdictGroup } from "@keepledger/sdk/internal/ids/verdictCodec";
 import { openDatabase } from "../../src/store/openDatabase.ts";
-import { toHex } from "../../src/util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { dumpEntities } from "../../test/indexer/helpers.ts";
 import type { NodeNetwork } from "../../test/node/support/nodeNetwork.ts";
 

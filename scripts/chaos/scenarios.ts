@@ -7,9 +7,9 @@
 import { hexToBytes, keccak256, stringToBytes, toHex, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
-import { bindingHash, publicKey64 } from "../../src/ids/index.ts";
+import { bindingHash, publicKey64 } from "@keepledger/sdk/internal/ids/index";
 import { defaultPolicy } from "../../src/policy/types.ts";
-import { reportDataFor } from "../../src/tee/kindFacts.ts";
+import { reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 import { buildQuote, buildScenario, DEFAULT_FMSPC } from "../../test/support/dcapTestSigner.ts";
 import { startPcsStandIn } from "./pcsStandIn.ts";
 import { startRpcLiar } from "./rpcLiar.ts";

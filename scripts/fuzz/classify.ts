@@ -7,10 +7,10 @@
  * or verifier into a typed rejection — the fuzzer reports what it caught);
  * ok for a different input; or ok with a different result.
  */
-import { isKeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { decodeEvidenceInput } from "../../src/evidence/decodeEvidenceInput.ts";
-import { keccak256Hex } from "../../src/util/keccak256.ts";
-import type { VerifiedEvidence } from "../../src/tee/types.ts";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { DEFAULT_ADAPTERS } from "../../src/tee/table.ts";
 import { verifyOptionsOf, type FuzzTarget } from "./targets.ts";

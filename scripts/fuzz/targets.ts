@@ -13,7 +13,7 @@ import type { DcapQuote } from "../../src/tee/dcap/types.ts";
 import { createDebugEvidence } from "../../src/tee/debug/createDebugEvidence.ts";
 import { DEBUG_LAYOUT } from "../../src/tee/debug/debugEvidenceFormat.ts";
 import { SNP_OFFSETS } from "../../src/tee/sev-snp/layout.ts";
-import { bytesEqual } from "../../src/util/bytes.ts";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { TeeAdapter } from "../../src/tee/adapter.ts";
 import { defaultAdapters } from "../../src/tee/table.ts";
 import type { VerifyEvidenceOptions } from "../../src/verify/verifyEvidence.ts";

@@ -13,7 +13,7 @@ import {
   storedBlockAtOrBelow,
   storedBlockByHash,
 } from "../indexer/registryState.ts";
-import { isKeepledgerError } from "../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { Database } from "../store/Database.ts";
 import { SQLITE_CODES } from "../store/sqliteDatabase.ts";
 import { API_CODES } from "./codes.ts";

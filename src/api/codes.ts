@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/index.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/index";
 
 /** Error codes of the registry's GraphQL API (GraphQL errors carry them in extensions.code). */
 export const API_CODES = defineErrorCodes("api", {

@@ -4,7 +4,7 @@
  * subscriptions over server-sent events fed by an indexer in the same process.
  */
 import type { ExecutionResult, GraphQLError as GraphQLErrorType } from "graphql";
-import { isKeepledgerError } from "../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { EvidenceStore } from "../evidenceStore/EvidenceStore.ts";
 import type { ChainSource } from "../indexer/chainSource.ts";
 import type { RegistryChange } from "../indexer/handlers/index.ts";

@@ -8,9 +8,9 @@
 import { decodeFunctionData, keccak256, size, sliceHex, type Address, type Hex } from "viem";
 import { staticCollateral } from "../collateral/staticCollateral.ts";
 import type { Deployment } from "../chain/deployment.ts";
-import { attestationRegistryAbi } from "../chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { recoverBatchSigner, recoverVerdictSigner } from "../chain/signVerdict.ts";
-import { isKeepledgerError, UsageError } from "../errors/index.ts";
+import { isKeepledgerError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import type { EvidenceStore, StoredCollateralFile, StoredEvidence, VerdictEvidenceLink } from "../evidenceStore/EvidenceStore.ts";
 import {
   bindingHash,
@@ -26,7 +26,7 @@ import {
   TEE_KIND_CODES,
   type LoggingProfile,
   type Verdict,
-} from "../ids/index.ts";
+} from "@keepledger/sdk/internal/ids/index";
 import { getHeader, type ChainSource } from "../indexer/chainSource.ts";
 import { appraiseVerdict, type EvidenceBinding } from "../policy/appraiseVerdict.ts";
 import type { VerdictFields } from "../policy/types.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/index.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/index";
 
 /** Error codes of `keepledger audit`. */
 export const AUDIT_CODES = defineErrorCodes("audit", {

@@ -10,8 +10,8 @@ import { staticCollateral } from "../collateral/staticCollateral.ts";
 import type { EvidenceStore } from "../evidenceStore/EvidenceStore.ts";
 import { platformEntriesOf, type PlatformEntry, type PlatformRevocationKind } from "../policy/checkRevocations.ts";
 import type { TeeAdapter } from "../tee/adapter.ts";
-import { TEE_KINDS, type TeeKind } from "../kinds/index.ts";
-import { factsOf, type TeeVendor } from "../tee/kindFacts.ts";
+import { TEE_KINDS, type TeeKind } from "@keepledger/sdk/internal/kinds/index";
+import { factsOf, type TeeVendor } from "@keepledger/sdk/internal/tee/kindFacts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 

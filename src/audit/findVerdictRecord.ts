@@ -5,11 +5,11 @@
  */
 import { getAddress, pad, toEventSelector, type Abi, type AbiEvent, type Address, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { attestationRegistryAbi } from "../chain/generated/index.ts";
-import { batchLeaves, batchRoot, expandVerdictGroups, type Verdict, type VerdictGroup } from "../ids/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { batchLeaves, batchRoot, expandVerdictGroups, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/index";
 import { headBlockNumber, type ChainSource } from "../indexer/chainSource.ts";
 import { createLogDecoder, type DecodedLog } from "../indexer/decodeLogs.ts";
-import { toHex } from "../util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { scanLogs } from "./scanLogs.ts";
 
 export interface VerdictRecord {

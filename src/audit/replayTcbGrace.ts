@@ -8,7 +8,7 @@
 import { recognizeCollateral } from "../collateral/recognizeCollateral.ts";
 import { emptyCollateral, type CollateralSet, type SignedIntelJson } from "../collateral/types.ts";
 import { staticCollateral } from "../collateral/staticCollateral.ts";
-import { isKeepledgerError } from "../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { StoredCollateralFile } from "../evidenceStore/EvidenceStore.ts";
 import { INTEL_SGX_ROOT_CA } from "../pki/roots.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
@@ -17,7 +17,7 @@ import type { WorkloadPolicy } from "../policy/types.ts";
 import type { TeeAdapter } from "../tee/adapter.ts";
 import { verifyTcbInfoDocument } from "../tee/dcap/verifyIntelDocument.ts";
 import { isDcapKind, tcbInfoIdOf } from "../tee/dcap/tcbInfoId.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 
 export interface ReplayTcbGraceOptions {

@@ -7,10 +7,10 @@
  */
 import type { Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { workloadRegistryAbi } from "../chain/generated/index.ts";
+import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../chain/policy.ts";
 import type { WorkloadPolicy } from "../policy/types.ts";
-import { teeKindFromCode } from "../ids/enums.ts";
+import { teeKindFromCode } from "@keepledger/sdk/internal/ids/enums";
 import { getHeaders, headBlockNumber, type ChainSource } from "../indexer/chainSource.ts";
 import { createLogDecoder, type DecodedLog } from "../indexer/decodeLogs.ts";
 import type { ApprovedMeasurement } from "../policy/types.ts";

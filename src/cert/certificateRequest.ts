@@ -1,8 +1,8 @@
 import { getAddress, keccak256, recoverTypedDataAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
-import { UsageError, VerificationError } from "../errors/KeepledgerError.ts";
-import { keepledgerDomain } from "../ids/verdictCodec.ts";
+import { UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { keepledgerDomain } from "@keepledger/sdk/internal/ids/verdictCodec";
 import { CERT_CODES } from "./codes.ts";
 
 /**

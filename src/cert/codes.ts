@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const CERT_CODES = defineErrorCodes("cert", {
   CERT_REQUEST_INVALID: { stage: "usage", description: "A certificate request is malformed (missing field, wrong length, not JSON)." },

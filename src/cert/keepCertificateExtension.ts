@@ -1,6 +1,6 @@
 import { getAddress, type Address, type Hex } from "viem";
-import { EvidenceFormatError } from "../errors/KeepledgerError.ts";
-import { toHex } from "../util/bytes.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { DER, childrenOf, decodeSmallInteger, expectTag, readSingle } from "../pki/x509/der.ts";
 import { CERT_CODES } from "./codes.ts";
 import { integer, octets, oid, seq } from "../pki/x509/derEncode.ts";

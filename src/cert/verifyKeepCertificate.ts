@@ -1,8 +1,8 @@
 import { verify } from "node:crypto";
 import { getAddress, keccak256, type Address, type Hex, type PublicClient } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { attestationRegistryAbi, validatorSetAbi } from "../chain/generated/index.ts";
-import { VerificationError } from "../errors/KeepledgerError.ts";
+import { attestationRegistryAbi, validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCertificate } from "../pki/x509/certificate.ts";
 import { CERT_CODES } from "./codes.ts";
 import { decodeKeepAttestation, findKeepAttestation } from "./keepCertificateExtension.ts";

@@ -3,10 +3,10 @@
  * request, and decoding the AttestationRequested events validator nodes pick requests up from.
  */
 import { getAddress, parseEventLogs, type Address, type Hex, type Log } from "viem";
-import { UsageError } from "../errors/index.ts";
-import { CHAIN_CODES } from "./codes.ts";
-import { attestationRequestsAbi, attestationRequestsBytecode } from "./generated/index.ts";
-import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
+import { attestationRequestsAbi, attestationRequestsBytecode } from "@keepledger/sdk/internal/chain/generated/index";
+import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 
 export interface AttestationRequestInput {
   workloadId: Hex;

@@ -5,7 +5,7 @@
  * the AttestationRegistry). Returns the Deployment description.
  */
 import { getAddress, type Address, type Hash, type Hex } from "viem";
-import { UsageError } from "../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import {
   attestationRegistryAbi,
   attestationRegistryBytecode,
@@ -13,11 +13,11 @@ import {
   validatorSetBytecode,
   workloadRegistryAbi,
   workloadRegistryBytecode,
-} from "./generated/index.ts";
-import { CHAIN_CODES } from "./codes.ts";
+} from "@keepledger/sdk/internal/chain/generated/index";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import { verifyDeployment, type Deployment } from "./deployment.ts";
-import { deployKeyRegistry } from "./keys.ts";
-import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
+import { deployKeyRegistry } from "@keepledger/sdk/internal/chain/keys";
+import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 
 export interface DeployKeepledgerOptions {
   /**

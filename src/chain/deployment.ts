@@ -17,26 +17,19 @@ import {
   type Transport,
 } from "viem";
 import { z } from "zod";
-import { UsageError } from "../errors/index.ts";
-import { KEY_DOMAIN } from "../ids/index.ts";
-import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
-import { CHAIN_CODES } from "./codes.ts";
-import { chainError } from "./transactions.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import { KEY_DOMAIN } from "@keepledger/sdk/internal/ids/index";
+import {
+  attestationRegistryAbi,
+  keyRegistryAbi,
+  validatorSetAbi,
+  workloadRegistryAbi,
+} from "@keepledger/sdk/internal/chain/generated/index";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
+import type { Deployment } from "@keepledger/sdk/internal/chain/deploymentTypes";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
 
-export interface Deployment {
-  chainId: number;
-  contracts: {
-    workloadRegistry: Address;
-    validatorSet: Address;
-    attestationRegistry: Address;
-    /** The KeyRegistry (docs/key-release.md); absent in deployment files written before it was deployed with the rest. */
-    keyRegistry?: Address;
-  };
-  /** The block of the first deployment transaction: indexers start here. */
-  deployBlock: bigint;
-  deployer: Address;
-  devPoliciesAllowed: boolean;
-}
+export type { Deployment };
 
 const address = z
   .string()

@@ -1,8 +1,8 @@
 /** Chain access for keepledger: bindings, deployment, signing, submission and governance helpers (viem). */
-export * from "./generated/index.ts";
-export { CHAIN_CODES } from "./codes.ts";
-export { keepledgerErrorAbi } from "./errorsAbi.ts";
-export * from "./transactions.ts";
+export * from "@keepledger/sdk/internal/chain/generated/index";
+export { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
+export { keepledgerErrorAbi } from "@keepledger/sdk/internal/chain/errorsAbi";
+export * from "@keepledger/sdk/internal/chain/transactions";
 export * from "./deployment.ts";
 export * from "./deployKeepledger.ts";
 export * from "./signVerdict.ts";

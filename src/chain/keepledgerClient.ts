@@ -3,10 +3,16 @@
  * reading isAttested — what the validator node and the CLI build on.
  */
 import { getAddress, parseEventLogs, type Address, type Hex, type TransactionReceipt } from "viem";
-import { keepledgerDomain, normalizeVerdict, type KeepledgerDomain, type Verdict, type VerdictGroup } from "../ids/index.ts";
+import {
+  keepledgerDomain,
+  normalizeVerdict,
+  type KeepledgerDomain,
+  type Verdict,
+  type VerdictGroup,
+} from "@keepledger/sdk/internal/ids/index";
 import type { Deployment } from "./deployment.ts";
-import { attestationRegistryAbi } from "./generated/index.ts";
-import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 
 export interface Submitted {
   hash: Hex;

@@ -6,7 +6,7 @@
  * so several transactions can be in flight.
  */
 import type { Address, Chain, PublicClient, Transport } from "viem";
-import { chainError } from "./transactions.ts";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
 
 export interface NonceManager {
   readonly address: Address;

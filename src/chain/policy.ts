@@ -6,11 +6,18 @@
  * toChainPolicy.
  */
 import type { ContractFunctionReturnType, Hex } from "viem";
-import type { workloadRegistryAbi } from "./generated/index.ts";
-import { UsageError } from "../errors/index.ts";
-import { amdProductLineMask, AMD_PRODUCT_LINE_BITS, tcbStatusMask, tcbStatusesOfMask, teeKindMask, teeKindsOfMask } from "../ids/index.ts";
-import { IDS_CODES } from "../ids/codes.ts";
-import { CHAIN_CODES } from "./codes.ts";
+import type { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import {
+  amdProductLineMask,
+  AMD_PRODUCT_LINE_BITS,
+  tcbStatusMask,
+  tcbStatusesOfMask,
+  teeKindMask,
+  teeKindsOfMask,
+} from "@keepledger/sdk/internal/ids/index";
+import { IDS_CODES } from "@keepledger/sdk/internal/ids/codes";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import {
   AMD_PRODUCT_LINES,
   type AmdProductLineName,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InfrastructureError, PolicyError } from "../errors/index.ts";
+import { InfrastructureError, PolicyError } from "@keepledger/sdk/internal/errors/index";
 import { backoffDelay, withRetry } from "./retry.ts";
 
 const outage = () => new InfrastructureError("CHAIN_RPC", "the RPC is down");

@@ -3,7 +3,7 @@
  * Jitter", AWS Architecture Blog), for InfrastructureErrors only by default — a revert or a refused
  * request is an answer, not an outage, and repeating it would only loop.
  */
-import { isKeepledgerError } from "../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 
 export interface RetryOptions {
   /** Attempts after the first (default 5; Infinity until `signal` aborts or `deadline` passes). */

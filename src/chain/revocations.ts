@@ -4,19 +4,19 @@
  * revoked. The node, the CLI and the indexer share these encodings.
  */
 import { keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
-import { UsageError } from "../errors/index.ts";
-import { teeKindCode } from "../ids/index.ts";
-import { IDS_CODES } from "../ids/codes.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import { teeKindCode } from "@keepledger/sdk/internal/ids/index";
+import { IDS_CODES } from "@keepledger/sdk/internal/ids/codes";
 import {
   PLATFORM_REVOCATION_KINDS,
   type PlatformEntry,
   type PlatformRevocationKind,
   type RevocationState,
 } from "../policy/checkRevocations.ts";
-import type { TeeKind } from "../kinds/index.ts";
+import type { TeeKind } from "@keepledger/sdk/internal/kinds/index";
 import type { Deployment } from "./deployment.ts";
-import { attestationRegistryAbi } from "./generated/index.ts";
-import { sendContractCall, type ChainClients } from "./transactions.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 
 /** The on-chain code of a platform kind: 1 FMSPC, 2 AMD chip id, 3 AMD product line, 4 TEE kind. */
 export function platformKindCode(kind: PlatformRevocationKind): number {

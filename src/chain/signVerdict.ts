@@ -3,9 +3,9 @@
  * AttestationRegistry wants them: 65-byte (r, s, v) chunks sorted by strictly ascending signer.
  */
 import { concatHex, getAddress, recoverTypedDataAddress, size, type Address, type Hex, type LocalAccount } from "viem";
-import { UsageError } from "../errors/index.ts";
-import { verdictBatchTypedData, verdictTypedData, type KeepledgerDomain, type Verdict } from "../ids/index.ts";
-import { CHAIN_CODES } from "./codes.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import { verdictBatchTypedData, verdictTypedData, type KeepledgerDomain, type Verdict } from "@keepledger/sdk/internal/ids/index";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 
 /** A signature and who made it. */
 export interface VerdictSignature {

@@ -15,12 +15,12 @@ import {
   type TransactionReceipt,
   type Transport,
 } from "viem";
-import { InfrastructureError, UsageError, type KeepledgerError } from "../errors/index.ts";
-import { CHAIN_CODES } from "./codes.ts";
-import { keepledgerErrorAbi } from "./errorsAbi.ts";
+import { InfrastructureError, UsageError, type KeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
+import { keepledgerErrorAbi } from "@keepledger/sdk/internal/chain/errorsAbi";
 import { createNonceManager, type NonceManager } from "./nonceManager.ts";
 import { abortableSleep, withRetry, type RetryOptions } from "./retry.ts";
-import { chainError, decodeRevert, type ContractCall, type DecodedRevert } from "./transactions.ts";
+import { chainError, decodeRevert, type ContractCall, type DecodedRevert } from "@keepledger/sdk/internal/chain/transactions";
 
 export interface TransactionSenderOptions {
   /** Blocks a receipt must be deep (1 = included) before a send resolves. Default 1. */

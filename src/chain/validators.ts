@@ -1,9 +1,9 @@
 /** Governance of the ValidatorSet and validators' own operations. */
 import type { Address, Hex } from "viem";
-import { loggingProfileCode, normalizeVerdict, type LoggingProfile, type Verdict } from "../ids/index.ts";
+import { loggingProfileCode, normalizeVerdict, type LoggingProfile, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import type { Deployment } from "./deployment.ts";
-import { validatorSetAbi } from "./generated/index.ts";
-import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
+import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 
 export interface ValidatorSpec {
   address: Address;

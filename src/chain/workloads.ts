@@ -1,12 +1,12 @@
 /** Workload owners' operations on the WorkloadRegistry: register, measurements, policies. */
 import { parseEventLogs, type Hex } from "viem";
-import { teeKindCode } from "../ids/index.ts";
-import { encodeMeasurementValue, measurementHash, type Measurement } from "../tee/kindFacts.ts";
+import { teeKindCode } from "@keepledger/sdk/internal/ids/index";
+import { encodeMeasurementValue, measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 import type { Deployment } from "./deployment.ts";
-import { workloadRegistryAbi } from "./generated/index.ts";
+import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, toChainPolicy, type ChainPolicy } from "./policy.ts";
 import type { WorkloadPolicy } from "../policy/types.ts";
-import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
+import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 
 export interface TxResult {
   hash: Hex;

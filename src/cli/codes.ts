@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/index.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/index";
 
 /** Error codes of the command line itself (commands' own failures use their modules' codes). */
 export const CLI_CODES = defineErrorCodes("cli", {

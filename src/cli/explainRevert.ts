@@ -2,9 +2,9 @@
  * Contract refusals in words: a CHAIN_REVERTED error names the contract's custom error; the CLI adds what
  * it means and what to do, so that nobody has to look the selector up in docs/contracts.md.
  */
-import { UsageError, type KeepledgerError } from "../errors/index.ts";
-import { CHAIN_CODES } from "../chain/codes.ts";
-import { tcbStatusesOfMask } from "../ids/index.ts";
+import { UsageError, type KeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
+import { tcbStatusesOfMask } from "@keepledger/sdk/internal/ids/index";
 
 type Explainer = (args: readonly unknown[]) => string;
 

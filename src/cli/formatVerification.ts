@@ -1,6 +1,6 @@
-import type { KeepledgerError } from "../errors/KeepledgerError.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
-import { KIND_FACTS } from "../tee/kindFacts.ts";
+import type { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import { KIND_FACTS } from "@keepledger/sdk/internal/tee/kindFacts";
 
 /** What an unsafe switch let through: `platform.revocationChecked: false` (the NVIDIA GPU kind without OCSP). */
 export function unsafeWarnings(r: VerifiedEvidence): string[] {

@@ -5,12 +5,12 @@
  * come from the verified evidence, never from bytes nobody checked.
  */
 import { readFile } from "node:fs/promises";
-import { isKeepledgerError, UsageError } from "../errors/index.ts";
-import { TEE_KINDS, type TeeKind } from "../kinds/index.ts";
-import { factsOf, type KindFacts, type Measurement } from "../tee/kindFacts.ts";
-import type { FlagParsers, MeasureOptions } from "../tee/kind.ts";
-import { flagName } from "../tee/layoutHelpers.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import { isKeepledgerError, UsageError } from "@keepledger/sdk/internal/errors/index";
+import { TEE_KINDS, type TeeKind } from "@keepledger/sdk/internal/kinds/index";
+import { factsOf, type KindFacts, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
+import type { FlagParsers, MeasureOptions } from "@keepledger/sdk/internal/tee/kind";
+import { flagName } from "@keepledger/sdk/internal/tee/layoutHelpers";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import { CLI_CODES } from "./codes.ts";
 import { collateralProviders, parseAt, unsafeAdapters, type VerificationInputs } from "./verificationInputs.ts";

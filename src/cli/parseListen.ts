@@ -1,5 +1,5 @@
 /** The --listen flag of `keepledger serve` and the --serve flag of `keepledger index`: host:port to listen on. */
-import { UsageError } from "../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { CLI_CODES } from "./codes.ts";
 
 /** Parses "host:port" (or a port alone) as given to --listen / --serve. */

@@ -6,7 +6,7 @@ import { amdKdsCollateral } from "../collateral/amd/amdKdsCollateral.ts";
 import { intelPcsCollateral } from "../collateral/intel/intelPcsCollateral.ts";
 import { directoryCollateral } from "../collateral/staticCollateral.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
-import { UsageError } from "../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import type { TeeAdapter } from "../tee/adapter.ts";
 import { defaultAdapters } from "../tee/table.ts";
 import { CLI_CODES } from "./codes.ts";

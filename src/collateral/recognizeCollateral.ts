@@ -1,4 +1,4 @@
-import { fromHex, tryFromHex } from "../util/bytes.ts";
+import { fromHex, tryFromHex } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
 import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 import { rawJsonMember } from "./rawJson.ts";

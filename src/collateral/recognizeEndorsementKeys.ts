@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
-import type { Hex } from "../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { EndorsementKey } from "./types.ts";
 
 const PEM_PUBLIC_KEY = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError } from "../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import { recognizeCollateral } from "./recognizeCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "./types.ts";
 

@@ -1,4 +1,4 @@
-import type { Hex } from "../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { AmdProductLine } from "../pki/roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "../pki/x509/certificate.ts";
 import type { ParsedOcspResponse } from "../pki/ocsp/ocspResponse.ts";

@@ -1,6 +1,6 @@
 /** Checks, before anything starts, that every port `keepledger dev` needs is free. */
 import { createServer } from "node:net";
-import { UsageError } from "../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { DEV_CODES } from "./codes.ts";
 
 export interface PortNeed {

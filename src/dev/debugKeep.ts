@@ -8,8 +8,8 @@ import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
 import { createDebugEvidence } from "../tee/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64 } from "../ids/index.ts";
-import { reportDataFor } from "../tee/kindFacts.ts";
+import { bindingHash, publicKey64 } from "@keepledger/sdk/internal/ids/index";
+import { reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 
 export interface DebugKeepRequestOptions {
   deployment: Deployment;

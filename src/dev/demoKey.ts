@@ -7,11 +7,11 @@
 import { getAddress, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
-import { defaultReleasePolicy } from "../chain/keys.ts";
-import type { ChainClients } from "../chain/transactions.ts";
-import { verdictFromJson, type VerdictJson } from "../chain/verdictView.ts";
-import { createKey } from "../sdk/keys/createKey.ts";
-import { releaseKey } from "../sdk/keys/releaseKey.ts";
+import { defaultReleasePolicy } from "@keepledger/sdk/internal/chain/keys";
+import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
+import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
+import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";
 import { debugKeepRequest } from "./debugKeep.ts";
 import { DEMO_DEBUG_MEASUREMENT, DEMO_DEBUG_WORKLOAD } from "./demoVectors.ts";
 import { nonceOf, seedFailed, submit, waitFinalized, waitIndexed } from "./seedDemoVerdicts.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { staticCollateral } from "../collateral/staticCollateral.ts";
 import { appraiseVerdict } from "../policy/appraiseVerdict.ts";
-import { encodeMeasurementValue, measurementHash } from "../tee/kindFacts.ts";
+import { encodeMeasurementValue, measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
 import { defaultAdapters } from "../tee/table.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
 import { demoVectors, DEV_CHAIN_START, vectorPolicy } from "./demoVectors.ts";

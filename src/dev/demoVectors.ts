@@ -11,8 +11,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { defaultPolicy, type WorkloadPolicy } from "../policy/types.ts";
-import type { Measurement } from "../tee/kindFacts.ts";
-import type { TcbStatus, TeeKind } from "../kinds/index.ts";
+import type { Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
+import type { TcbStatus, TeeKind } from "@keepledger/sdk/internal/kinds/index";
 
 /** 2025-07-01T00:00:00Z: inside the validity windows of the three vectors (their expected.json). */
 export const DEV_CHAIN_START = new Date(Date.UTC(2025, 6, 1));

@@ -1,7 +1,7 @@
 /** What `keepledger dev` prints once ready: for people (URLs, addresses, queries, curl) or as one JSON object. */
 import { relative } from "node:path";
 import type { DevNetwork } from "./startDevNetwork.ts";
-import { factsOf } from "../tee/kindFacts.ts";
+import { factsOf } from "@keepledger/sdk/internal/tee/kindFacts";
 
 /** Auditor queries, copy-pasteable into GraphiQL, with this run's ids filled in. */
 export function exampleQueries(net: DevNetwork): { title: string; query: string }[] {

@@ -1,7 +1,7 @@
 /** Signing with several validator keys at once, as a quorum does, for dev rounds, tests and benchmarks. */
 import type { Hex } from "viem";
 import { signVerdict, signVerdictBatch, packSignatures, type TypedDataSigner } from "../chain/signVerdict.ts";
-import type { KeepledgerDomain, Verdict } from "../ids/index.ts";
+import type { KeepledgerDomain, Verdict } from "@keepledger/sdk/internal/ids/index";
 
 /** Every signer signs `v`; the signatures come back packed for finalizeVerdict. */
 export async function quorumSignVerdict(signers: readonly TypedDataSigner[], v: Verdict, domain: KeepledgerDomain): Promise<Hex> {

@@ -12,7 +12,7 @@ import { deployKeepledger } from "../chain/deployKeepledger.ts";
 import { writeDeployment, type Deployment } from "../chain/deployment.ts";
 import { connectInProcessChain, type InProcessChain } from "../chain/inProcessChain.ts";
 import { defaultPolicy } from "../policy/types.ts";
-import type { ChainClients } from "../chain/transactions.ts";
+import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../node/selfAttestation/noneProvider.ts";
@@ -23,7 +23,7 @@ import { seedDemoVerdicts, writeSampleRequest, type SampleRequest, type SeededVe
 import { startDevNodes, stopDevNodes, devValidatorKeys, DEV_LOGGING_PROFILE, type DevNode } from "./startDevNodes.ts";
 import { startDevRegistry, type DevRegistry } from "./startDevRegistry.ts";
 import { startRpcServer, type RpcServer } from "./rpcServer.ts";
-import { factsOf } from "../tee/kindFacts.ts";
+import { factsOf } from "@keepledger/sdk/internal/tee/kindFacts";
 
 export const DEV_VALIDATORS = 3;
 export const DEV_THRESHOLD = 2;

@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { LoggingProfile } from "../ids/index.ts";
+import type { LoggingProfile } from "@keepledger/sdk/internal/ids/index";
 import { parseNodeConfig } from "../node/config/loadNodeConfig.ts";
 import { startValidatorNode, type ValidatorNode } from "../node/startValidatorNode.ts";
 

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Codes shared by every evidence parser. Kind-specific codes live beside each parser. */
 export const EVIDENCE_CODES = defineErrorCodes("evidence", {

@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { EVIDENCE_CODES } from "./codes.ts";
 
 export type EvidenceEncoding = "binary" | "hex" | "base64";

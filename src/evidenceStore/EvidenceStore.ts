@@ -1,7 +1,7 @@
 import { keccak256 } from "viem";
 import type { Database } from "../store/Database.ts";
 import { migrate } from "../store/migrations.ts";
-import type { Hex } from "../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import { EVIDENCE_STORE_MIGRATIONS } from "./evidenceStoreMigrations.ts";
 
 /**

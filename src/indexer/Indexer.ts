@@ -6,7 +6,7 @@
  * newest stored block that is, rolls the entities back to it and replays.
  */
 import type { Deployment } from "../chain/deployment.ts";
-import { InfrastructureError, UsageError, isKeepledgerError } from "../errors/index.ts";
+import { InfrastructureError, UsageError, isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { Database } from "../store/Database.ts";
 import { getHeader, getHeaders, getLogs, headBlockNumber, RangeTooLargeError, type BlockHeader, type ChainSource } from "./chainSource.ts";
 import { INDEXER_CODES } from "./codes.ts";

@@ -3,7 +3,7 @@
  * Raw JSON-RPC (no viem formatting) keeps 100,000 logs cheap; any EIP-1193 provider or viem client fits.
  */
 import { createPublicClient, http, type Hex } from "viem";
-import { InfrastructureError, isKeepledgerError } from "../errors/index.ts";
+import { InfrastructureError, isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { INDEXER_CODES } from "./codes.ts";
 import type { RawLog } from "./decodeLogs.ts";
 

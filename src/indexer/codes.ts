@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/index.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/index";
 
 /** Error codes of the registry indexer. */
 export const INDEXER_CODES = defineErrorCodes("indexer", {

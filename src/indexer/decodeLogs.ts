@@ -5,7 +5,12 @@
  */
 import { getAddress, toEventSelector, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../chain/generated/index.ts";
+import {
+  attestationRegistryAbi,
+  keyRegistryAbi,
+  validatorSetAbi,
+  workloadRegistryAbi,
+} from "@keepledger/sdk/internal/chain/generated/index";
 import { decodeParameters, decodeWord } from "./abiDecode.ts";
 
 export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry" | "keyRegistry";

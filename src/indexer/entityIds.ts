@@ -1,6 +1,6 @@
 /**
  * The ids of registry entities that the chain does not name itself (docs/registry.md): measurements,
- * policies, governance changes, key versions and key releases. Verdict ids and batch ids are the chain's own (src/ids/verdictCodec.ts).
+ * policies, governance changes, key versions and key releases. Verdict ids and batch ids are the chain's own (packages/sdk/src/ids/verdictCodec.ts).
  */
 
 /** A number as 8 lowercase hex digits (log indexes, policy sequence numbers). */

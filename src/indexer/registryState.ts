@@ -1,7 +1,7 @@
 /** The indexer's own records: the cursor, the indexed blocks (hash and time) and the deployment indexed. */
 import { getAddress } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { UsageError } from "../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import type { Database } from "../store/Database.ts";
 import type { BlockHeader } from "./chainSource.ts";
 import { INDEXER_CODES } from "./codes.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/index.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/index";
 
 /** Error codes of the validator node (src/node): configuration, intake, quorum and submission. */
 export const NODE_CODES = defineErrorCodes("node", {

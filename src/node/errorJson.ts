@@ -1,6 +1,6 @@
 /** Errors as the node stores and serves them (JSON), and the errors the outbox settles verdicts with. */
-import { PolicyError, isKeepledgerError, type KeepledgerError } from "../errors/index.ts";
-import type { Verdict } from "../ids/index.ts";
+import { PolicyError, isKeepledgerError, type KeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import type { Verdict } from "@keepledger/sdk/internal/ids/index";
 import { NODE_CODES } from "./codes.ts";
 import type { CollectResult } from "./quorum/collectSignatures.ts";
 import type { ErrorJson } from "./types.ts";

@@ -1,6 +1,6 @@
 /** Shapes the node's parts share: what is submitted, verdicts as JSON, and what a status lookup returns. */
 import type { StoredCollateralFile } from "../evidenceStore/EvidenceStore.ts";
-import type { Hex } from "../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 
 /** "keep" binds context 0; "validator" binds the validator context of the subject's on-chain logging profile. */
 export type BindingContextKind = "keep" | "validator";
@@ -23,7 +23,7 @@ export interface Submission {
 
 export type RequestSource = "http" | "onchain" | "self";
 
-/** The wire shapes, declared in src/chain/verdictView.ts (the SDK reads them too). */
+/** The wire shapes, declared in packages/sdk/src/chain/verdictView.ts (the SDK reads them too). */
 export {
   verdictFromJson,
   verdictToJson,
@@ -32,4 +32,4 @@ export {
   type VerdictJson,
   type VerdictMode,
   type VerdictView,
-} from "../chain/verdictView.ts";
+} from "@keepledger/sdk/internal/chain/verdictView";

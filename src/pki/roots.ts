@@ -6,6 +6,7 @@
  */
 import { parseCertificate } from "./x509/certificate.ts";
 import type { TrustedRoot } from "./x509/verifyCertificateChain.ts";
+import type { AmdProductLine } from "@keepledger/sdk/internal/pki/types";
 
 const INTEL_SGX_ROOT_CA_PEM = `-----BEGIN CERTIFICATE-----
 MIICjzCCAjSgAwIBAgIUImUM1lqdNInzg7SVUr9QGzknBqwwCgYIKoZIzj0EAwIw
@@ -219,9 +220,12 @@ export const AMD_ARK_GENOA: TrustedRoot = pinned("AMD ARK-Genoa", AMD_ARK_GENOA_
 export const AMD_ARK_TURIN: TrustedRoot = pinned("AMD ARK-Turin", AMD_ARK_TURIN_PEM, PINNED_ROOT_FINGERPRINTS.AMD_ARK_TURIN);
 
 /** The AMD roots by product line. */
-export const AMD_ARKS = { Milan: AMD_ARK_MILAN, Genoa: AMD_ARK_GENOA, Turin: AMD_ARK_TURIN } as const;
+export const AMD_ARKS = { Milan: AMD_ARK_MILAN, Genoa: AMD_ARK_GENOA, Turin: AMD_ARK_TURIN } as const satisfies Record<
+  AmdProductLine,
+  TrustedRoot
+>;
 
-export type AmdProductLine = keyof typeof AMD_ARKS;
+export type { AmdProductLine };
 
 export const NVIDIA_DEVICE_IDENTITY_CA: TrustedRoot = pinned(
   "NVIDIA Device Identity CA",

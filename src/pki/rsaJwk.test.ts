@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateKeyPairSync, sign, verify, constants } from "node:crypto";
-import { isKeepledgerError } from "../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { rsaPublicKeyFromJwk } from "./rsaJwk.ts";
 
 function codeOf(f: () => unknown): string {

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { VerificationError } from "../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const RSA_JWK_CODES = defineErrorCodes("pki/rsaJwk", {
   RSA_JWK_INVALID: {

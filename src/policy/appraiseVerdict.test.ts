@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Hex } from "../util/bytes.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { appraiseVerdict, type AppraiseVerdictOptions, type EvidenceBinding } from "./appraiseVerdict.ts";
 import { defaultLaunchPolicy, type ApprovedMeasurement, type WorkloadPolicy } from "./types.ts";
 

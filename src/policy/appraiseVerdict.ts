@@ -1,7 +1,7 @@
-import { PolicyError } from "../errors/KeepledgerError.ts";
-import { fromHex, toHex, type Hex } from "../util/bytes.ts";
-import { factsOf, type KindFacts } from "../tee/kindFacts.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import { PolicyError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { fromHex, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { factsOf, type KindFacts } from "@keepledger/sdk/internal/tee/kindFacts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { checkLaunchPolicy } from "./checkLaunchPolicy.ts";
 import { POLICY_CODES } from "./codes.ts";
 import { matchMeasurement } from "./matchMeasurement.ts";

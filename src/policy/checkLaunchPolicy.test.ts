@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../errors/KeepledgerError.ts";
-import { concatBytes, fromHex, type Hex } from "../util/bytes.ts";
-import { keccak256Hex } from "../util/keccak256.ts";
-import type { ClaimsByKind, SnpTcbClaim, VerifiedEvidence } from "../tee/types.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { concatBytes, fromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import type { ClaimsByKind, SnpTcbClaim, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { checkLaunchPolicy } from "./checkLaunchPolicy.ts";
 import { defaultLaunchPolicy, type LaunchPolicy } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import { adapterFor } from "../tee/table.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { LaunchPolicy } from "./types.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { checkRevocations, platformEntriesOf, type RevocationState } from "./checkRevocations.ts";
 
 const subject = "0x00000000000000000000000000000000000000aa";

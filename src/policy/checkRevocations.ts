@@ -5,8 +5,8 @@
  * them, this module only decides. A fresh verdict never lifts a revocation: only governance does.
  */
 import type { Hex } from "viem";
-import { PolicyError } from "../errors/index.ts";
-import type { TeeKind, VerifiedEvidence } from "../tee/types.ts";
+import { PolicyError } from "@keepledger/sdk/internal/errors/index";
+import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { POLICY_CODES } from "./codes.ts";
 
 /** The platform revocation kinds, in the order of their on-chain codes 1..4. */

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import { SGX_LAUNCH_CODES } from "../tee/sgx/launchPolicy.ts";
 import { SNP_LAUNCH_CODES } from "../tee/sev-snp/launchPolicy.ts";
 import { TDX_LAUNCH_CODES } from "../tee/tdx/launchPolicy.ts";

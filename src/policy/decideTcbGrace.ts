@@ -9,7 +9,7 @@
  * verified, and `keepledger audit` (src/audit/replayTcbGrace.ts) with the TCB Info given to it, as of the
  * verdict's issuedAt — so both reach the same decision from the same documents.
  */
-import { PolicyError } from "../errors/index.ts";
+import { PolicyError } from "@keepledger/sdk/internal/errors/index";
 import { POLICY_CODES } from "./codes.ts";
 import type { WorkloadPolicy } from "./types.ts";
 

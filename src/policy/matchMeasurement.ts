@@ -1,7 +1,7 @@
-import { PolicyError } from "../errors/KeepledgerError.ts";
-import { fromHex } from "../util/bytes.ts";
-import { factsOf, type Measurement, type MeasurementLayout } from "../tee/kindFacts.ts";
-import type { TeeKind, VerifiedEvidence } from "../tee/types.ts";
+import { PolicyError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { fromHex } from "@keepledger/sdk/internal/util/bytes";
+import { factsOf, type Measurement, type MeasurementLayout } from "@keepledger/sdk/internal/tee/kindFacts";
+import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { POLICY_CODES } from "./codes.ts";
 import type { ApprovedMeasurement } from "./types.ts";
 

@@ -1,6 +1,6 @@
-import type { Hex } from "../util/bytes.ts";
-import { TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";
-import { factsOf } from "../tee/kindFacts.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
+import { TEE_KINDS, type TcbStatus, type TeeKind } from "@keepledger/sdk/internal/kinds/index";
+import { factsOf } from "@keepledger/sdk/internal/tee/kindFacts";
 
 import { defaultSgxLaunchPolicy, type SgxLaunchPolicy } from "../tee/sgx/launchPolicy.ts";
 import { defaultSnpLaunchPolicy, type AmdProductLineName, type SnpLaunchPolicy } from "../tee/sev-snp/launchPolicy.ts";

@@ -1,7 +1,7 @@
 import { directoryCollateral, staticCollateral } from "../collateral/staticCollateral.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
 import { verifyEvidence } from "../verify/verifyEvidence.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 
 export interface VerifyOfflineOptions {
   /**

@@ -5,8 +5,8 @@
  * code (its tables may mean something this code does not know). Components sharing one database (a
  * node's store holds the evidence store too) keep one row each in `schema_version`.
  */
-import { InfrastructureError, UsageError } from "../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import type { Database } from "./Database.ts";
 
 export const MIGRATION_CODES = defineErrorCodes("store", {

@@ -1,5 +1,5 @@
-import { UsageError } from "../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import type { Database } from "./Database.ts";
 import { openPostgresDatabase } from "./postgresDatabase.ts";
 import { openSqliteDatabase } from "./sqliteDatabase.ts";

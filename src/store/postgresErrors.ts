@@ -4,8 +4,8 @@
  * connection the server ended) is an infrastructure failure the caller may retry — the node answers 503
  * and its outbox retries — not a bug to answer with an internal error.
  */
-import { InfrastructureError } from "../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { InfrastructureError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const POSTGRES_STORE_CODES = defineErrorCodes("store", {
   STORE_UNAVAILABLE: {

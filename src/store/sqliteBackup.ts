@@ -8,8 +8,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { backup, DatabaseSync } from "node:sqlite";
-import { UsageError } from "../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const BACKUP_CODES = defineErrorCodes("store", {
   BACKUP_TARGET_EXISTS: {

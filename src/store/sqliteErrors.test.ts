@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { Database } from "./Database.ts";
 import { openSqliteDatabase } from "./sqliteDatabase.ts";
 

@@ -5,8 +5,8 @@
  * not a bug to answer with an internal error. The database itself stays consistent: SQLite rolls the
  * statement (or the transaction) back.
  */
-import { InfrastructureError } from "../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { InfrastructureError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const SQLITE_STORE_CODES = defineErrorCodes("store", {
   STORE_DISK_FULL: {

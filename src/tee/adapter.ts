@@ -2,8 +2,8 @@ import type { CollateralRequest, CollateralSet } from "../collateral/types.ts";
 import type { VerifierContext } from "./verifierContext.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
-import type { KindFacts } from "./kind.ts";
-import type { TeeKind, VerifiedEvidence } from "./types.ts";
+import type { KindFacts } from "@keepledger/sdk/internal/tee/kind";
+import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 
 /** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */
 export interface VerifyContext {
@@ -24,7 +24,7 @@ export interface VerifyContext {
 }
 
 /**
- * One TEE kind, end to end: its facts (src/tee/kind.ts, the same objects as in src/tee/kindFacts.ts)
+ * One TEE kind, end to end: its facts (packages/sdk/src/tee/kind.ts, the same objects as in packages/sdk/src/tee/kindFacts.ts)
  * and its verifier. A new kind or quote version is one adapter in the table (src/tee/table.ts).
  * parse → verify are separate rooms: parse never does crypto or I/O, verify never does I/O.
  */

@@ -1,5 +1,5 @@
 /** What the kinds' launch-policy checks share: the PolicyError they deny with and bit renderings. */
-import { PolicyError } from "../errors/KeepledgerError.ts";
+import { PolicyError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 
 export function deny(code: string, message: string, details: Record<string, unknown>): never {
   throw new PolicyError(code, message, { details });

@@ -1,15 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../errors/index.ts";
-import type { Hex } from "../util/bytes.ts";
-import type { TeeKind } from "../kinds/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
+import type { TeeKind } from "@keepledger/sdk/internal/kinds/index";
 import {
   decodeMeasurementValue,
   encodeMeasurementValue,
   measurementHash,
   MEASUREMENT_VALUE_LENGTHS,
   type Measurement,
-} from "./kindFacts.ts";
+} from "@keepledger/sdk/internal/tee/kindFacts";
 
 const z = (n: number): Hex => `0x${"00".repeat(n)}`;
 const b = (n: number, byte = "ab"): Hex => `0x${byte.repeat(n)}`;

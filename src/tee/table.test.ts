@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TEE_KINDS } from "../kinds/index.ts";
-import { KIND_FACTS, factsOf } from "./kindFacts.ts";
+import { TEE_KINDS } from "@keepledger/sdk/internal/kinds/index";
+import { KIND_FACTS, factsOf } from "@keepledger/sdk/internal/tee/kindFacts";
 import { adapterFor, defaultAdapters, DEFAULT_ADAPTERS } from "./table.ts";
 
 describe("the facts table and the adapter table", () => {

@@ -1,5 +1,5 @@
 import type { TeeAdapter } from "./adapter.ts";
-import type { TeeKind } from "./types.ts";
+import type { TeeKind } from "@keepledger/sdk/internal/tee/types";
 import { armCcaAdapter } from "./arm-cca/adapter.ts";
 import { debugAdapter } from "./debug/adapter.ts";
 import { nitroAdapter } from "./nitro/adapter.ts";

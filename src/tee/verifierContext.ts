@@ -1,8 +1,8 @@
 import type { KeyObject } from "node:crypto";
-import type { VerificationError } from "../errors/KeepledgerError.ts";
+import type { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { createPkiCaches, type PkiCaches } from "../pki/x509/pkiCaches.ts";
 import { BoundedCache, type BoundedCacheOptions } from "../util/boundedCache.ts";
-import type { Hex } from "../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
 import { createRimCache, type RimCache } from "./nvidia-gpu/rim/rimCache.ts";

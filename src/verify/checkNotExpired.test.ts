@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../errors/KeepledgerError.ts";
-import type { VerifiedEvidence } from "../tee/types.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { checkNotExpired } from "./verifyEvidence.ts";
 
 const AT = new Date("2025-07-01T00:00:00Z");

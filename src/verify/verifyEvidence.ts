@@ -4,9 +4,9 @@ import {
   VerificationError,
   isKeepledgerError,
   type KeepledgerError,
-} from "../errors/KeepledgerError.ts";
+} from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { createVerifierContext, type VerifierContext } from "../tee/verifierContext.ts";
-import { defineErrorCodes } from "../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import { EVIDENCE_CODES } from "../evidence/codes.ts";
 import { decodeEvidenceInput } from "../evidence/decodeEvidenceInput.ts";
 import { emptyCollateral, mergeCollateral, type CollateralProvider, type CollateralSet } from "../collateral/types.ts";
@@ -15,7 +15,7 @@ import { DCAP_CODES } from "../tee/dcap/codes.ts";
 import { FRESHNESS_CODES } from "../pki/freshness/codes.ts";
 import { DEFAULT_ADAPTERS } from "../tee/table.ts";
 import { SNP_VERIFY_CODES } from "../tee/sev-snp/codes.ts";
-import type { TeeKind, VerifiedEvidence } from "../tee/types.ts";
+import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { X509_CODES } from "../pki/x509/codes.ts";
 import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";

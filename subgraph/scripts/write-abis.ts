@@ -1,7 +1,12 @@
-// Writes subgraph/abis/*.json from the committed chain bindings (src/chain/generated), so the subgraph
+// Writes subgraph/abis/*.json from the committed chain bindings (packages/sdk/src/chain/generated), so the subgraph
 // reads exactly the ABIs the indexer decodes with. test/indexer/subgraph.test.ts fails when they differ.
 import { writeFileSync } from "node:fs";
-import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import {
+  attestationRegistryAbi,
+  keyRegistryAbi,
+  validatorSetAbi,
+  workloadRegistryAbi,
+} from "@keepledger/sdk/internal/chain/generated/index";
 
 export const SUBGRAPH_ABIS = {
   WorkloadRegistry: workloadRegistryAbi,

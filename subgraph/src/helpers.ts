@@ -3,7 +3,7 @@
 import { Address, BigInt, Bytes, crypto, ethereum } from "@graphprotocol/graph-ts";
 import { GovernanceChange } from "../generated/schema";
 
-/** TeeKind codes → the CLI names (src/ids/enums.ts TEE_KIND_CODES). */
+/** TeeKind codes → the CLI names (packages/sdk/src/ids/enums.ts TEE_KIND_CODES). */
 export function teeName(code: i32): string {
   if (code == 1) return "sgx";
   if (code == 2) return "tdx";

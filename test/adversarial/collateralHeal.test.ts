@@ -11,11 +11,11 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEventLogs, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import type { CollateralProvider, CollateralSet } from "../../src/collateral/types.ts";
-import { tcbStatusCode } from "../../src/ids/index.ts";
+import { tcbStatusCode } from "@keepledger/sdk/internal/ids/index";
 import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
 import { supersedingToJson } from "../../src/node/appraisal/supersedingDocuments.ts";
 import type { ValidatorNode } from "../../src/node/startValidatorNode.ts";

@@ -17,7 +17,7 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { createPeerRequestSigner, PEER_AUTH_HEADER } from "../../src/node/peer/peerAuth.ts";
 import { createVerdictSigner } from "../../src/node/quorum/verdictSigner.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../../src/node/selfAttestation/noneProvider.ts";

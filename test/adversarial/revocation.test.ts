@@ -13,11 +13,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, keccak256, numberToHex, padHex, type Address, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { liftPlatformRevocation, revokePlatform, revokeSubject, revokeVerdicts } from "../../src/chain/revocations.ts";
 import { packSignatures } from "../../src/chain/signVerdict.ts";
-import { TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "../../src/ids/index.ts";
-import { measurementHash } from "../../src/tee/kindFacts.ts";
+import { TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "@keepledger/sdk/internal/ids/index";
+import { measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
 import { createPeerClient } from "../../src/node/peer/peerClient.ts";
 import { createPeerRequestSigner } from "../../src/node/peer/peerAuth.ts";
 import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";

@@ -9,13 +9,13 @@ import { getAddress, keccak256, stringToBytes, type Address, type Hex } from "vi
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
 import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
-import { keyRegistryAbi } from "../../src/chain/generated/index.ts";
+import { keyRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
-import { createKeyOnChain, setKeyServiceKey, setReleasePolicy, type ReleasePolicy } from "../../src/chain/keys.ts";
-import type { ChainClients } from "../../src/chain/transactions.ts";
+import { createKeyOnChain, setKeyServiceKey, setReleasePolicy, type ReleasePolicy } from "@keepledger/sdk/internal/chain/keys";
+import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import { bootstrapValidator } from "../../src/chain/validators.ts";
 import { registerWorkload } from "../../src/chain/workloads.ts";
-import { TCB_STATUS_CODES, tcbStatusesOfMask } from "../../src/ids/index.ts";
+import { TCB_STATUS_CODES, tcbStatusesOfMask } from "@keepledger/sdk/internal/ids/index";
 import { createIndexer, type Indexer } from "../../src/indexer/Indexer.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { attestationRegistryAbi, keyRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi, keyRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { keyVersionEntityId } from "../../src/indexer/entityIds.ts";
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
 import { PLATFORM_CANDIDATES_QUERY, SUBJECT_WORKLOADS_QUERY } from "../../src/cli/commands/revoke.ts";

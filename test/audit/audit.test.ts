@@ -14,11 +14,11 @@ import { policyInForceAt, workloadStateAt, type ScheduledPolicy } from "../../sr
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
-import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
 import { fromChainPolicy } from "../../src/chain/policy.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import type { ChainClients } from "../../src/chain/transactions.ts";
+import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";
@@ -33,8 +33,8 @@ import {
   TEE_KIND_CODES,
   unboundSubject,
   type Verdict,
-} from "../../src/ids/index.ts";
-import { reportDataFor } from "../../src/tee/kindFacts.ts";
+} from "@keepledger/sdk/internal/ids/index";
+import { reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 import { appraiseVerdict, type EvidenceBinding } from "../../src/policy/appraiseVerdict.ts";
 import type { ApprovedMeasurement } from "../../src/policy/types.ts";
 import { openDatabase } from "../../src/store/openDatabase.ts";

@@ -11,7 +11,7 @@ import { replayTcbGrace } from "../../src/audit/replayTcbGrace.ts";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import type { VerifiedEvidence } from "../../src/tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { buildScenario, defaultLevels, SCENARIO_AT, signIntelJson, tcbInfoValue, type Scenario } from "../support/dcapTestSigner.ts";
 

@@ -15,9 +15,9 @@ import {
   writeDeployment,
   type Deployment,
 } from "../../src/chain/deployment.ts";
-import { validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
-import { isKeepledgerError } from "../../src/errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { startRpcBridge, type RpcBridge } from "../support/contracts-rpcBridge.ts";
 
 let chain: InProcessChain;

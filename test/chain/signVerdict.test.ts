@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { packSignatures, recoverBatchSigner, recoverVerdictSigner, signVerdict, signVerdictBatch } from "../../src/chain/signVerdict.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";
-import { isKeepledgerError } from "../../src/errors/index.ts";
-import { keepledgerDomain, type Verdict } from "../../src/ids/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import { keepledgerDomain, type Verdict } from "@keepledger/sdk/internal/ids/index";
 
 const validators = devAccounts("keepledger.test.signing", 4);
 const domain = keepledgerDomain(31337, "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0");

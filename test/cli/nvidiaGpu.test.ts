@@ -7,9 +7,9 @@
 import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { runVerify } from "../../src/cli/commands/verify.ts";
-import { measurementHash } from "../../src/tee/kindFacts.ts";
+import { measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
 import { expectedOf, fixturePath, setsOf } from "../support/fixtures.ts";
 import { startGovernanceChain, type GovernanceChain } from "../support/cli-governanceChain.ts";
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { platformKindCode, platformValue } from "../../src/chain/revocations.ts";
 import { startGovernanceChain, type GovernanceChain } from "../support/cli-governanceChain.ts";
 

@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWalletClient, http, keccak256, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { sendContractCall } from "../../src/chain/transactions.ts";
-import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
-import { workloadId as workloadIdOf } from "../../src/ids/index.ts";
-import { measurementHash } from "../../src/tee/kindFacts.ts";
+import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { workloadId as workloadIdOf } from "@keepledger/sdk/internal/ids/index";
+import { measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
 import { expectedOf, fixturePath } from "../support/fixtures.ts";
 import { startGovernanceChain, type GovernanceChain } from "../support/cli-governanceChain.ts";
 

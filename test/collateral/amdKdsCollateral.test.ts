@@ -3,7 +3,7 @@ import { expectedOf, fixtureBytes, fixtureText } from "../support/fixtures.ts";
 import { startFakeKds, type FakeKds, type FakeRoute } from "../support/snpFakeKds.ts";
 import { snpTestCase, snpTestPki, type SnpTestCase } from "../support/snpTestSigner.ts";
 import { createCrl } from "../support/testPki.ts";
-import { KeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseSnpReport } from "../../src/tee/sev-snp/parseSnpReport.ts";
 import { verifyAmdSigningChain } from "../../src/tee/sev-snp/amdSigningChain.ts";
 import { snpCollateralRequests } from "../../src/tee/sev-snp/snpCollateralRequests.ts";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeOf } from "../support/dcapFixtures.ts";
 import { fixtureBytes, fixtureText } from "../support/fixtures.ts";
-import { isKeepledgerError, type KeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { isKeepledgerError, type KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import { tdxAdapter } from "../../src/tee/tdx/adapter.ts";
 import { sgxAdapter } from "../../src/tee/sgx/adapter.ts";

@@ -2,9 +2,16 @@
 // verdict; proofs, verification in a view, materialization into isAttested, and revocation.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, keccak256, numberToHex, padHex, parseEventLogs, type Address, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import type { WorkloadPolicy } from "../../src/policy/types.ts";
-import { batchRoot, buildBatch, expandVerdictGroups, unboundSubject, verdictId, type VerdictGroup } from "../../src/ids/index.ts";
+import {
+  batchRoot,
+  buildBatch,
+  expandVerdictGroups,
+  unboundSubject,
+  verdictId,
+  type VerdictGroup,
+} from "@keepledger/sdk/internal/ids/index";
 import { devPolicy, expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 let tb: Testbed;

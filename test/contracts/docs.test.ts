@@ -10,7 +10,7 @@ import {
   keyRegistryAbi,
   validatorSetAbi,
   workloadRegistryAbi,
-} from "../../src/chain/generated/index.ts";
+} from "@keepledger/sdk/internal/chain/generated/index";
 
 const doc = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "contracts.md"), "utf8");
 // Inherited from OpenZeppelin and documented by it (roles, EIP-5267, ShortStrings).

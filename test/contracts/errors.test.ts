@@ -10,11 +10,11 @@ import {
   validatorSetBytecode,
   workloadRegistryAbi,
   workloadRegistryBytecode,
-} from "../../src/chain/generated/index.ts";
+} from "@keepledger/sdk/internal/chain/generated/index";
 import { toChainPolicy } from "../../src/chain/policy.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import { sendContractCall } from "../../src/chain/transactions.ts";
-import { buildBatch, unboundSubject, type Verdict } from "../../src/ids/index.ts";
+import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { buildBatch, unboundSubject, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { devPolicy, expectRevert, schedulePolicy, simulateDeploy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 let tb: Testbed;
@@ -88,7 +88,10 @@ const attestationRows: Row[] = [
     name: "a verdict revoked before it was finalized",
     call: async () => {
       const v = await tb.verdict(keep(1));
-      await tb.send("attestationRegistry", "revokeVerdict", [(await import("../../src/ids/index.ts")).verdictId(v), "pre-emptive"]);
+      await tb.send("attestationRegistry", "revokeVerdict", [
+        (await import("@keepledger/sdk/internal/ids/index")).verdictId(v),
+        "pre-emptive",
+      ]);
       return finalize(v);
     },
     wantError: "AttestationRegistryVerdictRevoked",
@@ -1159,7 +1162,7 @@ describe.each([
 
 describe("the error table covers every custom error the contracts declare", () => {
   it("has a row for each", async () => {
-    const { keepledgerErrorAbi } = await import("../../src/chain/errorsAbi.ts");
+    const { keepledgerErrorAbi } = await import("@keepledger/sdk/internal/chain/errorsAbi");
     const declared = new Set(
       keepledgerErrorAbi.map((e) => e.name).filter((n) => /^(AttestationRegistry|ValidatorSet|WorkloadRegistry)/.test(n)),
     );

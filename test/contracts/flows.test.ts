@@ -9,14 +9,14 @@ import {
   attestedGuestbookBytecode,
   validatorSetAbi,
   workloadRegistryAbi,
-} from "../../src/chain/generated/index.ts";
+} from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../../src/chain/policy.ts";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { attestationEvents } from "../../src/chain/keepledgerClient.ts";
-import { sendContractCall } from "../../src/chain/transactions.ts";
+import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
 import { policyOf } from "../../src/chain/workloads.ts";
-import { teeKindFromCode, unboundSubject, verdictId, workloadId as computeWorkloadId } from "../../src/ids/index.ts";
-import { decodeMeasurementValue, measurementHash, type Measurement } from "../../src/tee/kindFacts.ts";
+import { teeKindFromCode, unboundSubject, verdictId, workloadId as computeWorkloadId } from "@keepledger/sdk/internal/ids/index";
+import { decodeMeasurementValue, measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 import { devPolicy, expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 import type { WorkloadPolicy } from "../../src/policy/types.ts";
 
@@ -129,7 +129,7 @@ describe("single verdicts", () => {
   it("the registry's own hashing and digest match src/ids", async () => {
     const v = await tb.verdict(keepKey().address);
     expect(await tb.read("attestationRegistry", "hashVerdict", [v])).toBe(verdictId(v));
-    const { verdictDigest } = await import("../../src/ids/index.ts");
+    const { verdictDigest } = await import("@keepledger/sdk/internal/ids/index");
     expect(await tb.read("attestationRegistry", "verdictDigest", [v])).toBe(verdictDigest(v, tb.client.domain));
   });
 

@@ -2,10 +2,10 @@
 // takes effect before its effectiveAt; the bootstrap; validators counting through their own verdicts.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, policyOf, registerWorkload } from "../../src/chain/workloads.ts";
-import type { Verdict } from "../../src/ids/index.ts";
+import type { Verdict } from "@keepledger/sdk/internal/ids/index";
 import { expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 const DAY = 86_400n;

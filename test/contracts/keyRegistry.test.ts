@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, keccak256, parseEventLogs, stringToBytes, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { keyRegistryAbi } from "../../src/chain/generated/index.ts";
+import { keyRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import {
   commitReleaseReceipts,
   createKeyOnChain,
@@ -18,8 +18,8 @@ import {
   rotateKeyOnChain,
   setKeyServiceKey,
   setReleasePolicy,
-} from "../../src/chain/keys.ts";
-import { sendContractCall } from "../../src/chain/transactions.ts";
+} from "@keepledger/sdk/internal/chain/keys";
+import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
 import { registerWorkload } from "../../src/chain/workloads.ts";
 import {
   batchProof,
@@ -30,7 +30,7 @@ import {
   shareHash,
   TCB_STATUS_CODES,
   type ReleaseReceipt,
-} from "../../src/ids/index.ts";
+} from "@keepledger/sdk/internal/ids/index";
 import { expectRevert, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 let tb: Testbed;
@@ -251,7 +251,7 @@ describe("release policy governance", () => {
   it("tightens at once and loosens after the policy delay", async () => {
     await sendContractCall(tb.clients, {
       address: tb.deployment.contracts.workloadRegistry,
-      abi: (await import("../../src/chain/generated/index.ts")).workloadRegistryAbi,
+      abi: (await import("@keepledger/sdk/internal/chain/generated/index")).workloadRegistryAbi,
       functionName: "setPolicyDelay",
       args: [3600n],
     });

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, numberToHex, padHex, parseEventLogs, type Address, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { platformKindCode, platformValue, readRevocations } from "../../src/chain/revocations.ts";
-import { buildBatch } from "../../src/ids/index.ts";
+import { buildBatch } from "@keepledger/sdk/internal/ids/index";
 import { expectRevert, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 let tb: Testbed;

@@ -4,9 +4,9 @@
 // moves in two steps; no delay goes under its floor.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Address, type Hex } from "viem";
-import { workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import { sendContractCall } from "../../src/chain/transactions.ts";
+import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
 import { addMeasurement, policyOf, registerWorkload } from "../../src/chain/workloads.ts";
 import { expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 

@@ -1,11 +1,11 @@
-// The verdict codec (src/ids/verdictCodec.ts) against the deployed AttestationRegistry: for random
+// The verdict codec (packages/sdk/src/ids/verdictCodec.ts) against the deployed AttestationRegistry: for random
 // verdicts and batches, the struct hash, the verdict digest and the batch digest the contract computes
 // (hashVerdict, verdictDigest, batchDigest) are the codec's. The golden vectors pin a few fixed values;
 // this covers the whole field ranges, both casings of hex, and the domain of a real deployment.
 import fc from "fast-check";
 import { bytesToHex, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { normalizeVerdict, verdictBatchDigest, verdictDigest, verdictId, type Verdict } from "../../src/ids/index.ts";
+import { normalizeVerdict, verdictBatchDigest, verdictDigest, verdictId, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 
 let tb: Testbed;

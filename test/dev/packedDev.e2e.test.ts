@@ -1,6 +1,7 @@
 /**
  * `npx keepledger dev` from the published package, as a user gets it: `npm pack` (prepack builds dist/),
- * the tarball installed with `npm install <tgz>` into a scratch project outside the repository, and the
+ * the tarball installed with `npm install <tgz>` into a scratch project outside the repository (with the
+ * tarball of its dependency @keepledger/sdk, packed from packages/sdk the same way), and the
  * installed command started there (cwd = the scratch project, so neither test/fixtures nor src/ is
  * reachable) on free ports. It must seed the real SGX, TDX and SEV-SNP vectors from the copies shipped in
  * data/dev-vectors, answer GraphQL with their verdicts, and stop on SIGINT.
@@ -27,7 +28,7 @@ let packed: { filename: string; size: number; unpackedSize: number; entryCount: 
 let child: ChildProcess | undefined;
 
 function run(cmd: string, args: string[], cwd: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 150_000 });
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 300_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -50,6 +51,9 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "kl-packed-dev-"));
   let t = Date.now();
   packed = (JSON.parse(run("npm", ["pack", "--json", "--pack-destination", scratch], ROOT)) as (typeof packed)[])[0]!;
+  // keepledger depends on @keepledger/sdk, this repository's other package: packed and installed beside it.
+  const sdkOut = run("npm", ["pack", "-w", "@keepledger/sdk", "--json", "--pack-destination", scratch], ROOT);
+  const sdk = (JSON.parse(sdkOut.slice(sdkOut.indexOf("["))) as (typeof packed)[])[0]!;
   const packMs = Date.now() - t;
   app = join(scratch, "app");
   mkdirSync(app);
@@ -59,6 +63,7 @@ beforeAll(() => {
     "npm",
     [
       "install",
+      join(scratch, sdk.filename),
       join(scratch, packed.filename),
       ...edrNativePackages(),
       "--prefer-offline",
@@ -73,7 +78,7 @@ beforeAll(() => {
   console.info(
     `npm pack ${packMs} ms (${packed.size} B packed, ${packed.unpackedSize} B unpacked, ${packed.entryCount} files); npm install ${Date.now() - t} ms`,
   );
-}, 180_000);
+}, 420_000); // two packages packed (each prepack compiles the SDK), then installed from the npm cache
 
 // Removing the scratch install (a whole node_modules) took over vitest's default 10 s on a loaded machine.
 afterAll(() => {

@@ -14,7 +14,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildExplorer } from "../../scripts/build-explorer.ts";
-import { AttestationRegistry__factory } from "../../src/chain/generated-ethers/index.ts";
+import { AttestationRegistry__factory } from "@keepledger/sdk/internal/chain/generated-ethers/index";
 import { startDevNetwork, type DevNetwork } from "../../src/dev/startDevNetwork.ts";
 import { requestAttestation } from "../../src/sdk/index.ts";
 import { freeDevPorts } from "../dev/support/devPorts.ts";

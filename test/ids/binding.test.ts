@@ -1,9 +1,9 @@
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../../src/errors/index.ts";
-import type { Hex } from "../../src/util/bytes.ts";
-import { bindingHash, publicKey64, subjectOfPublicKey, validatorContext } from "../../src/ids/binding.ts";
-import { reportDataBinds, reportDataFor } from "../../src/tee/kindFacts.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
+import { bindingHash, publicKey64, subjectOfPublicKey, validatorContext } from "@keepledger/sdk/internal/ids/binding";
+import { reportDataBinds, reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 
 const account = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 const input = {

@@ -1,4 +1,4 @@
-// The golden vectors of docs/ids.md, recomputed with src/ids/; and the check that the Solidity test
+// The golden vectors of docs/ids.md, recomputed with packages/sdk/src/ids/; and the check that the Solidity test
 // (contracts/test/IdsGolden.t.sol) asserts the same values, so both implementations meet in one table.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -24,8 +24,8 @@ import {
   type LoggingProfile,
   type Verdict,
   type VerdictGroup,
-} from "../../src/ids/index.ts";
-import { encodeMeasurementValue, measurementHash, reportDataFor, type Measurement } from "../../src/tee/kindFacts.ts";
+} from "@keepledger/sdk/internal/ids/index";
+import { encodeMeasurementValue, measurementHash, reportDataFor, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const doc = readFileSync(join(root, "docs", "ids.md"), "utf8");

@@ -12,11 +12,16 @@ import { getAddress, keccak256, stringToBytes, type Abi, type Address, type Hex 
 import type { PrivateKeyAccount } from "viem/accounts";
 import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
-import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
-import { createKeyOnChain, deployKeyRegistry, retireKeyVersion, rotateKeyOnChain } from "../../src/chain/keys.ts";
+import {
+  attestationRegistryAbi,
+  keyRegistryAbi,
+  validatorSetAbi,
+  workloadRegistryAbi,
+} from "@keepledger/sdk/internal/chain/generated/index";
+import { createKeyOnChain, deployKeyRegistry, retireKeyVersion, rotateKeyOnChain } from "@keepledger/sdk/internal/chain/keys";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
+import { sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import {
   addValidator,
   attachVerdict,
@@ -38,7 +43,7 @@ import {
   type Verdict,
   type ReleaseReceipt,
   type VerdictGroup,
-} from "../../src/ids/index.ts";
+} from "@keepledger/sdk/internal/ids/index";
 import { connectRegistryChain, type RegistryChain } from "../support/registry-chain.ts";
 
 /** 2030-01-01T00:00:00Z: the scenario's first block. */

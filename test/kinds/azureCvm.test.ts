@@ -6,16 +6,16 @@
 import { describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 import { directoryCollateral } from "../../src/collateral/staticCollateral.ts";
-import { isKeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { teeKindsOfPlatform } from "../../src/audit/findPlatformVerdicts.ts";
 import { platformEntriesOf } from "../../src/policy/checkRevocations.ts";
 import { defaultLaunchPolicy } from "../../src/policy/types.ts";
-import { factsOf, measurementHash } from "../../src/tee/kindFacts.ts";
+import { factsOf, measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
 import { defaultAdapters } from "../../src/tee/table.ts";
-import type { VerifiedEvidence } from "../../src/tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { measurementFromEvidence } from "../../src/cli/measurementOptions.ts";
-import { fromHex } from "../../src/util/bytes.ts";
+import { fromHex } from "@keepledger/sdk/internal/util/bytes";
 import { sha256 } from "viem";
 
 const SET = "az-snp-vtpm-milan-2025-v1";

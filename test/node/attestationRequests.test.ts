@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, keccak256, stringToBytes, type Address } from "viem";
 import { decodeAttestationRequests, deployAttestationRequests, requestAttestation } from "../../src/chain/attestationRequests.ts";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
-import { isKeepledgerError } from "../../src/errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 
 describe("AttestationRequests (in-process chain)", () => {
   let chain: InProcessChain;

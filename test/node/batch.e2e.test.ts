@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEventLogs, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { verdictFromJson, type VerdictJson } from "../../src/node/types.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEventLogs, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 async function finalizations(net: NodeNetwork, verdictId: Hex): Promise<number> {

@@ -9,8 +9,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Hex } from "viem";
-import { verdictToJson } from "../../src/chain/verdictView.ts";
-import { tcbStatusCode, teeKindCode } from "../../src/ids/enums.ts";
+import { verdictToJson } from "@keepledger/sdk/internal/chain/verdictView";
+import { tcbStatusCode, teeKindCode } from "@keepledger/sdk/internal/ids/enums";
 import { createPeerRequestSigner } from "../../src/node/peer/peerAuth.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 

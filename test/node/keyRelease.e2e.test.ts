@@ -8,13 +8,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { concatHex, getAddress, keccak256, parseEventLogs, toBytes, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { keyRegistryAbi } from "../../src/chain/generated/index.ts";
-import { generateHpkeKeyPair, hpkeSeal, shareInfo } from "../../src/chain/keyRelease/hpke.ts";
-import { createKeyOnChain, defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf, retireKeyVersion } from "../../src/chain/keys.ts";
-import { verdictFromJson, verdictToJson, type VerdictJson } from "../../src/chain/verdictView.ts";
+import { keyRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { generateHpkeKeyPair, hpkeSeal, shareInfo } from "@keepledger/sdk/internal/chain/keyRelease/hpke";
+import {
+  createKeyOnChain,
+  defaultReleasePolicy,
+  deployKeyRegistry,
+  keyServiceKeyOf,
+  retireKeyVersion,
+} from "@keepledger/sdk/internal/chain/keys";
+import { verdictFromJson, verdictToJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { revokeSubject } from "../../src/chain/revocations.ts";
 import { registerWorkload } from "../../src/chain/workloads.ts";
-import { isKeepledgerError } from "../../src/errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import {
   batchProof,
   keyId as keyIdOf,
@@ -23,9 +29,9 @@ import {
   shareDepositTypedData,
   shareHash,
   type Verdict,
-} from "../../src/ids/index.ts";
-import { createKey } from "../../src/sdk/keys/createKey.ts";
-import { releaseKey } from "../../src/sdk/keys/releaseKey.ts";
+} from "@keepledger/sdk/internal/ids/index";
+import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
+import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 let net: NodeNetwork;

@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { validatorSetAbi } from "../../src/chain/generated/index.ts";
-import { defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf } from "../../src/chain/keys.ts";
-import { verdictFromJson, type VerdictJson } from "../../src/chain/verdictView.ts";
-import { createKey } from "../../src/sdk/keys/createKey.ts";
-import { releaseKey } from "../../src/sdk/keys/releaseKey.ts";
+import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf } from "@keepledger/sdk/internal/chain/keys";
+import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
+import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
+import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, parseEventLogs, type Address, type Hex } from "viem";
 import { requestAttestation } from "../../src/chain/attestationRequests.ts";
-import { attestationRegistryAbi, attestationRequestsAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi, attestationRequestsAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 describe("on-chain attestation requests", () => {

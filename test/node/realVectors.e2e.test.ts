@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, type Hex } from "viem";
 import { addMeasurement } from "../../src/chain/workloads.ts";
-import { TCB_STATUS_CODES, TEE_KIND_CODES, unboundSubject } from "../../src/ids/index.ts";
+import { TCB_STATUS_CODES, TEE_KIND_CODES, unboundSubject } from "@keepledger/sdk/internal/ids/index";
 import { expectedOf, fixturePath } from "../support/fixtures.ts";
 import { startNodeNetwork, VECTOR_TIME, type NodeNetwork } from "./support/nodeNetwork.ts";
 

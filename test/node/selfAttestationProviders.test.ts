@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
-import { toHex } from "../../src/util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { configfsTsmProvider } from "../../src/node/selfAttestation/configfsTsmProvider.ts";
 import { gramineProvider } from "../../src/node/selfAttestation/gramineProvider.ts";
 import { parseSnpCertTable, snpCertTableFiles } from "../../src/node/selfAttestation/parseSnpCertTable.ts";

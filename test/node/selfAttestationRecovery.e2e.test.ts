@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Address, Hex } from "viem";
-import { validatorSetAbi } from "../../src/chain/generated/index.ts";
+import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 async function ownVerdictId(net: NodeNetwork, validator: Address): Promise<Hex> {

@@ -8,17 +8,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, parseEventLogs, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import type { CollateralProvider, CollateralSet } from "../../src/collateral/types.ts";
-import { tcbStatusCode, teeKindCode, unboundSubject, type Verdict } from "../../src/ids/index.ts";
+import { tcbStatusCode, teeKindCode, unboundSubject, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
 import { createPeerClient } from "../../src/node/peer/peerClient.ts";
 import { createPeerRequestSigner } from "../../src/node/peer/peerAuth.ts";
 import { encodeSubmissions } from "../../src/node/peer/peerProtocol.ts";
 import { verdictToJson } from "../../src/node/types.ts";
-import { measurementHash } from "../../src/tee/kindFacts.ts";
+import { measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import {
   buildQuote,

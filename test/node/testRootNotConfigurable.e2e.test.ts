@@ -12,13 +12,13 @@ import { hexToBytes, keccak256, stringToBytes, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
-import { isKeepledgerError } from "../../src/errors/index.ts";
-import { bindingHash, publicKey64 } from "../../src/ids/index.ts";
-import { reportDataFor } from "../../src/tee/kindFacts.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import { bindingHash, publicKey64 } from "@keepledger/sdk/internal/ids/index";
+import { reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 import { collateralSetToFiles } from "../../src/node/appraisal/collateralFiles.ts";
 import { parseNodeConfig } from "../../src/node/config/loadNodeConfig.ts";
 import { defaultPolicy } from "../../src/policy/types.ts";
-import { toHex } from "../../src/util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { buildQuote, buildScenario, type Scenario } from "../support/dcapTestSigner.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeFunctionData, keccak256, parseEther, stringToBytes, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { deployAttestationRequests, decodeAttestationRequests } from "../../src/chain/attestationRequests.ts";
-import { attestationRequestsAbi } from "../../src/chain/generated/index.ts";
+import { attestationRequestsAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
 import { createTransactionSender } from "../../src/chain/transactionSender.ts";
 

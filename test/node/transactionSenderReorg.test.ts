@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, createWalletClient, defineChain, http, keccak256, parseEther, stringToBytes, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { deployAttestationRequests } from "../../src/chain/attestationRequests.ts";
-import { attestationRequestsAbi } from "../../src/chain/generated/index.ts";
+import { attestationRequestsAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { createTransactionSender } from "../../src/chain/transactionSender.ts";
-import { isKeepledgerError } from "../../src/errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { ANVIL_DEPLOYER_KEY, startAnvil, type Anvil } from "./support/anvil.ts";
 
 describe("transaction sender under reorgs (anvil)", () => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { directoryCollateral } from "../../src/collateral/staticCollateral.ts";
 import { appraiseVerdict } from "../../src/policy/appraiseVerdict.ts";
 import { defaultLaunchPolicy, type ApprovedMeasurement, type WorkloadPolicy } from "../../src/policy/types.ts";
-import { encodeMeasurementValue, factsOf, measurementHash } from "../../src/tee/kindFacts.ts";
-import type { VerifiedEvidence } from "../../src/tee/types.ts";
-import type { Hex } from "../../src/util/bytes.ts";
+import { encodeMeasurementValue, factsOf, measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
 import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 

@@ -15,7 +15,7 @@ import {
   IKeepAttestation__factory,
   ValidatorSet__factory,
   WorkloadRegistry__factory,
-} from "../../src/chain/generated-ethers/index.ts";
+} from "@keepledger/sdk/internal/chain/generated-ethers/index";
 import { isAttested, toPublicClient } from "../../src/sdk/index.ts";
 import { attestAndCheckWithEthers } from "../../docs/examples/dapp-ethers.ts";
 import { attestAndCheckWithViem, type DappSteps } from "../../docs/examples/dapp-viem.ts";

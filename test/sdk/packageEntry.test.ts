@@ -1,15 +1,28 @@
 /**
- * The published package entry, as a dApp on plain Node sees it: the build (`npm run build:sdk`: tsc with
- * tsconfig.build.json) is run into a scratch project's node_modules/keepledger/dist, and a plain
- * JavaScript module there imports "keepledger" and "keepledger/sdk" (Node strips no types inside
- * node_modules, so this fails if anything still points at .ts sources). A TypeScript consumer is type
- * checked against the emitted declarations.
+ * The published package entry, as a dApp on plain Node sees it: the build (`npm run build:sdk`: the SDK
+ * package's build, then tsc with tsconfig.build.json) is run into a scratch project's
+ * node_modules/keepledger/dist, beside the SDK package as it is published (its dist/ and its published
+ * manifest, packages/sdk/scripts/packManifest.ts), and a plain JavaScript module there imports
+ * "keepledger" and "keepledger/sdk" (Node strips no types inside node_modules, so this fails if anything
+ * still points at .ts sources). A TypeScript consumer is type checked against the emitted declarations.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishedManifest } from "../../packages/sdk/scripts/packManifest.ts";
 import { keepReportData } from "../../src/sdk/index.ts";
 import { expectedOf, fixturePath } from "../support/fixtures.ts";
 
@@ -21,11 +34,14 @@ const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
 };
 let app: string;
 let installed: string;
+let installedSdk: string;
 
 beforeAll(() => {
   app = mkdtempSync(join(tmpdir(), "kl-pkg-"));
   installed = join(app, "node_modules", "keepledger");
   mkdirSync(installed, { recursive: true });
+  const sdkBuild = spawnSync(process.execPath, [join(ROOT, "packages", "sdk", "scripts", "build.ts")], { encoding: "utf8" });
+  if (sdkBuild.status !== 0) throw new Error(`SDK build failed:\n${sdkBuild.stdout}${sdkBuild.stderr}`);
   const tsc = spawnSync(
     join(ROOT, "node_modules", ".bin", "tsc"),
     ["-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(installed, "dist")],
@@ -34,9 +50,17 @@ beforeAll(() => {
   if (tsc.status !== 0) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}`);
   copyFileSync(join(ROOT, "package.json"), join(installed, "package.json"));
   cpSync(join(ROOT, "bin"), join(installed, "bin"), { recursive: true });
-  // The package's own dependencies, as npm would have installed them.
-  symlinkSync(join(ROOT, "node_modules"), join(installed, "node_modules"), "dir");
-}, 120_000);
+  // The package's own dependencies, as npm would have installed them: the repository's, but the SDK
+  // package as published (the repository's link points at its TypeScript sources).
+  const deps = join(installed, "node_modules");
+  mkdirSync(deps);
+  for (const name of readdirSync(join(ROOT, "node_modules")))
+    if (name !== "@keepledger") symlinkSync(join(ROOT, "node_modules", name), join(deps, name), "dir");
+  installedSdk = join(deps, "@keepledger", "sdk");
+  cpSync(join(ROOT, "packages", "sdk", "dist"), join(installedSdk, "dist"), { recursive: true });
+  const sdkManifest = JSON.parse(readFileSync(join(ROOT, "packages", "sdk", "package.json"), "utf8")) as Record<string, unknown>;
+  writeFileSync(join(installedSdk, "package.json"), JSON.stringify(publishedManifest(sdkManifest), null, 2));
+}, 180_000);
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 function runNode(file: string): { status: number | null; stdout: string; stderr: string } {
@@ -94,7 +118,15 @@ console.log(JSON.stringify(out));
   });
 
   it('does not import ethers from "keepledger" or "keepledger/sdk" (an optional peer: only "keepledger/ethers" needs it)', () => {
-    /** The bare specifiers a built module reaches through its relative imports, transitively. */
+    /** A specifier of the SDK package → its built file (the published exports), or undefined. */
+    const sdkFile = (spec: string): string | undefined => {
+      if (spec === "@keepledger/sdk") return join(installedSdk, "dist", "sdk", "index.js");
+      if (spec === "@keepledger/sdk/ethers") return join(installedSdk, "dist", "chain", "generated-ethers", "index.js");
+      if (spec.startsWith("@keepledger/sdk/internal/"))
+        return join(installedSdk, "dist", `${spec.slice("@keepledger/sdk/internal/".length)}.js`);
+      return undefined;
+    };
+    /** The bare specifiers a built module reaches through its relative imports and the SDK package, transitively. */
     const packagesReached = (entry: string): Set<string> => {
       const seen = new Set<string>();
       const packages = new Set<string>();
@@ -104,7 +136,9 @@ console.log(JSON.stringify(out));
         const text = readFileSync(file, "utf8");
         for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^"']*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm)) {
           const spec = (m[1] ?? m[2])!;
+          const inSdk = sdkFile(spec);
           if (spec.startsWith(".")) visit(join(file, "..", spec));
+          else if (inSdk !== undefined) visit(inSdk);
           else packages.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!);
         }
       };
@@ -116,7 +150,7 @@ console.log(JSON.stringify(out));
       expect(reached.has("viem"), entry).toBe(true);
       expect(reached.has("ethers"), entry).toBe(false);
     }
-    expect(packagesReached("dist/chain/generated-ethers/index.js").has("ethers")).toBe(true);
+    expect(packagesReached("dist/sdk/ethers.js").has("ethers")).toBe(true);
   });
 
   it("runs the installed keepledger command from dist/ (no TypeScript sources shipped)", () => {

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hexToBytes, keccak256, stringToBytes, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { InfrastructureError, KeepledgerError, UsageError } from "../../src/errors/index.ts";
+import { InfrastructureError, KeepledgerError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { AttestationRefusedError, isAttested, keepReportData, requestAttestation, requestNonce } from "../../src/sdk/index.ts";
 import { signDebugTestEvidence } from "../support/debugKeepSigner.ts";
 import { freePort } from "../node/support/anvil.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { createDebugEvidence } from "../../src/tee/debug/createDebugEvidence.ts";
-import { bindingHash, publicKey64 } from "../../src/ids/binding.ts";
+import { bindingHash, publicKey64 } from "@keepledger/sdk/internal/ids/binding";
 import { isAttested, keepReportData, verifyOffline } from "../../src/sdk/index.ts";
 import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 import { startTestbed, type Testbed } from "../support/contracts-testbed.ts";

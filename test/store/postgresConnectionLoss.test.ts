@@ -6,7 +6,7 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../../src/errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { Database } from "../../src/store/Database.ts";
 import { POSTGRES_URL, TEST_DATABASES } from "../support/databases.ts";
 

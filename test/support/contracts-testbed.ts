@@ -8,17 +8,17 @@ import { getAddress, keccak256, stringToBytes, type Abi, type Address, type Hex,
 import type { PrivateKeyAccount } from "viem/accounts";
 import { deployKeepledger, type DeployKeepledgerOptions } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
-import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
+import { sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";
 import { quorumSignBatch, quorumSignVerdict } from "../../src/dev/quorum.ts";
-import { isKeepledgerError } from "../../src/errors/index.ts";
-import { TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "../../src/ids/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import { TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/index";
 
 export interface TestbedOptions extends DeployKeepledgerOptions {
   /** How many validators to bootstrap (default 3; 0 for none). */
@@ -233,8 +233,8 @@ function normalize(values: readonly unknown[]): unknown[] {
  */
 export async function simulateDeploy(testbed: Testbed, abi: Abi, bytecode: Hex, args: readonly unknown[]): Promise<void> {
   const { encodeDeployData, decodeErrorResult } = await import("viem");
-  const { keepledgerErrorAbi } = await import("../../src/chain/errorsAbi.ts");
-  const { UsageError } = await import("../../src/errors/index.ts");
+  const { keepledgerErrorAbi } = await import("@keepledger/sdk/internal/chain/errorsAbi");
+  const { UsageError } = await import("@keepledger/sdk/internal/errors/index");
   try {
     await testbed.chain.publicClient.call({ account: testbed.admin, data: encodeDeployData({ abi, bytecode, args }) });
   } catch (error) {

@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import type { CollateralSet } from "../../src/collateral/types.ts";
-import { isKeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { expectedOf, fixtureBytes, fixturePath, type ExpectedJson } from "./fixtures.ts";
 
 export interface DcapSet {

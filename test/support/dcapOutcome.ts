@@ -1,8 +1,8 @@
 /** Runs a DCAP fixture set end to end (parse + verify) and reduces the outcome to what a tamper test compares. */
-import { isKeepledgerError } from "../../src/errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
 import { verifyDcapQuote, type VerifyDcapQuoteOptions } from "../../src/tee/dcap/verifyDcapQuote.ts";
-import { toHex } from "../../src/util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { loadDcapSet, type DcapSet } from "./dcapFixtures.ts";
 
 /** The sets, with the one unsafe switch each incomplete set needs to reach its expected outcome. */

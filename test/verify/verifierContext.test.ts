@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { directoryCollateral } from "../../src/collateral/staticCollateral.ts";
 import { createVerifierContext } from "../../src/tee/verifierContext.ts";
 import { verifyEvidence } from "../../src/verify/verifyEvidence.ts";
-import type { VerifiedEvidence } from "../../src/tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { expectedOf, fixtureBytes, fixturePath } from "../support/fixtures.ts";
 
 /** What a verification answers, without the time it was made. */

@@ -4,10 +4,9 @@
  */
 import { getAddress, isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
-import { UsageError } from "../../errors/index.ts";
-import type { VerdictJson } from "../verdictView.ts";
-import { KEY_CODES } from "./codes.ts";
-import type { Sealed } from "./hpke.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import type { VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
+import { KEY_CODES } from "@keepledger/sdk/internal/chain/keyRelease/codes";
 
 const hex = (bytes?: number) =>
   z
@@ -50,14 +49,7 @@ export const releaseBodySchema = z
   .strict();
 export type ReleaseBody = z.output<typeof releaseBodySchema> & { verdict: VerdictJson };
 
-/** What a validator answers to a release: its 1-based share index, the share sealed to the recipient, the version's share hashes. */
-export interface ReleaseResponse {
-  validator: Address;
-  index: number;
-  sealed: Sealed;
-  shareHashes: Hex[];
-  requestHash: Hex;
-}
+export type { ReleaseResponse } from "@keepledger/sdk/internal/chain/keyRelease/releaseResponse";
 
 /** Parses a body with `schema`; a mismatch is KEY_REQUEST_INVALID naming the field. */
 export function parseKeyBody<T extends z.ZodType>(schema: T, json: unknown): z.output<T> {

@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { readDeployment, type Deployment } from "../../chain/deployment.ts";
 import { auditVerdict } from "../../audit/auditVerdict.ts";
 import { auditJson, formatAudit } from "../../audit/formatAudit.ts";
-import { isKeepledgerError, UsageError } from "../../errors/index.ts";
+import { isKeepledgerError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { CLI_CODES } from "../codes.ts";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
 import type { ChainSource } from "../../indexer/chainSource.ts";

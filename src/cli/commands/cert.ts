@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import type { Hex } from "viem";
 import { createCertificateRequest, issueKeepCertificate, parseCertificateRequest, verifyKeepCertificate } from "../../cert/index.ts";
 import { chainTime } from "../../cert/keys.ts";
-import { UsageError } from "../../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { connectFromOptions, keyFromEnv, type ChainCliOptions } from "../chainOptions.ts";
 import { CLI_CODES } from "../codes.ts";
 

@@ -6,12 +6,12 @@
 import type { Command } from "commander";
 import { createPublicClient, createWalletClient, defineChain, getAddress, http, isAddress, isHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { CHAIN_CODES } from "../../chain/codes.ts";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import { deployKeepledger, type DeployKeepledgerOptions } from "../../chain/deployKeepledger.ts";
 import { serializeDeployment, writeDeployment, type Deployment } from "../../chain/deployment.ts";
 import { connectInProcessChain } from "../../chain/inProcessChain.ts";
-import { chainError } from "../../chain/transactions.ts";
-import { UsageError } from "../../errors/index.ts";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { CLI_CODES } from "../codes.ts";
 
 export interface DeployCommandOptions {

@@ -4,7 +4,7 @@
  * the real SGX, TDX and SEV-SNP vectors and a debug Keep. Ctrl-C stops it in order. See docs/dev.md.
  */
 import type { Command } from "commander";
-import { UsageError } from "../../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { checkPortsFree } from "../../dev/checkPorts.ts";
 import { prepareDataFolder } from "../../dev/dataFolder.ts";
 import { devReportJson, devReportLines } from "../../dev/devReport.ts";

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { API_CODES } from "../../api/codes.ts";
 import { createRegistryApi } from "../../api/createRegistryApi.ts";
-import { InfrastructureError, isKeepledgerError, UsageError } from "../../errors/index.ts";
+import { InfrastructureError, isKeepledgerError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { openDatabase } from "../../store/openDatabase.ts";
 import { CLI_CODES } from "../codes.ts";
 import { failureJson } from "../formatVerification.ts";

@@ -1,7 +1,7 @@
 /** Options shared by the registry commands (index, serve, query, audit) and their defaults. */
 import type { Command } from "commander";
 import type { RegistryServerOptions } from "../../api/registryServer.ts";
-import { UsageError } from "../../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { trustedProxyList } from "../../util/clientAddress.ts";
 import type { EvidenceAccess } from "../../api/createRegistrySchema.ts";
 import { httpChainSource, type ChainSource } from "../../indexer/chainSource.ts";

@@ -17,12 +17,12 @@ import {
   revokeSubjectEverywhere,
   revokeVerdicts,
 } from "../../chain/revocations.ts";
-import { InfrastructureError, UsageError } from "../../errors/index.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { EvidenceStore } from "../../evidenceStore/EvidenceStore.ts";
-import { AMD_PRODUCT_LINE_BITS } from "../../ids/index.ts";
+import { AMD_PRODUCT_LINE_BITS } from "@keepledger/sdk/internal/ids/index";
 import type { PlatformEntry } from "../../policy/checkRevocations.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
-import { TEE_KINDS, type TeeKind } from "../../kinds/index.ts";
+import { TEE_KINDS, type TeeKind } from "@keepledger/sdk/internal/kinds/index";
 import { CLI_CODES } from "../codes.ts";
 import { addressOption, badOption, connectSigner, emit, hexOption, runAction, type GovernanceCliOptions } from "../governance.ts";
 

@@ -5,7 +5,7 @@
  * (src/store/sqliteBackup.ts). PostgreSQL stores are backed up with pg_dump (docs/operator-guide.md).
  */
 import type { Command } from "commander";
-import { isKeepledgerError, UsageError } from "../../errors/index.ts";
+import { isKeepledgerError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { loadNodeConfig } from "../../node/config/loadNodeConfig.ts";
 import { backupSqliteStore, restoreSqliteStore, type SqliteBackupResult } from "../../store/sqliteBackup.ts";
 import { CLI_CODES } from "../codes.ts";

@@ -8,12 +8,12 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { UsageError } from "../../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import type { Hex } from "viem";
 import type { VerdictView } from "../../node/types.ts";
-import { AttestationRefusedError } from "../../sdk/AttestationRefusedError.ts";
-import { SDK_CODES } from "../../sdk/codes.ts";
-import { submitEvidence, waitForVerdict, type RequestAttestationOptions } from "../../sdk/requestAttestation.ts";
+import { AttestationRefusedError } from "@keepledger/sdk/internal/sdk/AttestationRefusedError";
+import { SDK_CODES } from "@keepledger/sdk/internal/sdk/codes";
+import { submitEvidence, waitForVerdict, type RequestAttestationOptions } from "@keepledger/sdk/internal/sdk/requestAttestation";
 import { CLI_CODES } from "../codes.ts";
 
 export interface SubmitCommandOptions {
@@ -103,7 +103,7 @@ export async function runSubmit(
     ...(opts.collateral !== undefined ? { collateral: await collateralFiles(opts.collateral) } : {}),
     ...(opts.context !== undefined ? { context: opts.context as "keep" | "validator" } : {}),
   };
-  // The HTTP client is the SDK's (src/sdk/requestAttestation.ts); the CLI prints the node's views as they are.
+  // The HTTP client is the SDK's (packages/sdk/src/sdk/requestAttestation.ts); the CLI prints the node's views as they are.
   const deadline = Date.now() + timeoutMs;
   let accepted;
   try {

@@ -6,8 +6,8 @@
  */
 import type { Command } from "commander";
 import type { Address } from "viem";
-import { validatorSetAbi } from "../../chain/generated/index.ts";
-import { chainError } from "../../chain/transactions.ts";
+import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
 import {
   addValidator,
   bootstrapValidator,
@@ -20,7 +20,7 @@ import {
   type ScheduledResult,
   type ValidatorSpec,
 } from "../../chain/validators.ts";
-import { LOGGING_PROFILES, loggingProfileFromCode, type LoggingProfile } from "../../ids/index.ts";
+import { LOGGING_PROFILES, loggingProfileFromCode, type LoggingProfile } from "@keepledger/sdk/internal/ids/index";
 import {
   addressOption,
   badOption,

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { UsageError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
+import { UsageError, isKeepledgerError, type KeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { VERIFY_CODES, verifyEvidence } from "../../verify/verifyEvidence.ts";
 import { CLI_CODES } from "../codes.ts";
 import {

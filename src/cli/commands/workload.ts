@@ -7,13 +7,13 @@ import { UNCHECKED_GPU_REVOCATION_FLAG, UNCHECKED_GPU_REVOCATION_HELP } from "..
 import type { Command } from "commander";
 import { zeroAddress, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
-import { workloadRegistryAbi } from "../../chain/generated/index.ts";
+import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { type WorkloadPolicy } from "../../policy/types.ts";
-import { chainError, sendContractCall } from "../../chain/transactions.ts";
+import { chainError, sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
 import { addMeasurement, policyOf, registerWorkload, revokeMeasurement, schedulePolicy } from "../../chain/workloads.ts";
-import { UsageError } from "../../errors/index.ts";
-import { factsOf, measurementHash, type Measurement } from "../../tee/kindFacts.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import { factsOf, measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 import { CLI_CODES } from "../codes.ts";
 import {
   addressOption,

@@ -1,4 +1,4 @@
-import { InfrastructureError, UsageError } from "../../errors/KeepledgerError.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCertificate, type ParsedCrl } from "../../pki/x509/certificate.ts";
 import type { CollateralProvider, CollateralRequest, CollateralSet } from "../types.ts";
 import { KDS_CODES } from "./codes.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** AMD Key Distribution Service (KDS) client errors. */
 export const KDS_CODES = defineErrorCodes("collateral/amd", {

@@ -1,4 +1,4 @@
-import { InfrastructureError } from "../../errors/KeepledgerError.ts";
+import { InfrastructureError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { KDS_CODES } from "./codes.ts";
 
 export interface KdsHttpOptions {

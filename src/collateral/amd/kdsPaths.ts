@@ -1,5 +1,5 @@
-import { UsageError } from "../../errors/KeepledgerError.ts";
-import { isAllZero, tryFromHex } from "../../util/bytes.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { isAllZero, tryFromHex } from "@keepledger/sdk/internal/util/bytes";
 import type { AmdProductLine } from "../../pki/roots.ts";
 import type { CollateralRequest } from "../types.ts";
 import { KDS_CODES } from "./codes.ts";

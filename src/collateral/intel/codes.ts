@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const PCS_CODES = defineErrorCodes("collateral/intel", {
   PCS_UNAVAILABLE: {

@@ -1,4 +1,4 @@
-import { UsageError } from "../../errors/KeepledgerError.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
 import { recognizeCollateral } from "../recognizeCollateral.ts";
 import type { CollateralProvider, CollateralRequest, CollateralSet, SignedIntelJson } from "../types.ts";

@@ -1,4 +1,4 @@
-import { InfrastructureError, UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
+import { InfrastructureError, UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCrl, parsePemCertificates, type ParsedCertificate, type ParsedCrl } from "../../pki/x509/certificate.ts";
 import { PCS_CODES } from "./codes.ts";
 

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const NVIDIA_COLLATERAL_CODES = defineErrorCodes("collateral/nvidia", {
   NVIDIA_COLLATERAL_UNAVAILABLE: {

@@ -5,7 +5,7 @@
  * `maxAgeMs`, an OCSP response until its nextUpdate (never past `maxAgeMs`), so a stale answer is fetched
  * again. The only module that talks to NVIDIA; verification never fetches and checks everything itself.
  */
-import { InfrastructureError, UsageError } from "../../errors/KeepledgerError.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { encodeOcspRequest } from "../../pki/ocsp/ocspRequest.ts";
 import { looksLikeOcspResponse, parseOcspResponse, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import { parseCertificate, type ParsedCertificate } from "../../pki/x509/certificate.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /**
  * Format errors of the CBOR reader (RFC 8949). The codes keep the NITRO_ prefix they had when the

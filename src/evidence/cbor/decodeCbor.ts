@@ -1,5 +1,5 @@
 import { Decoder } from "cbor-x";
-import { EvidenceFormatError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { CBOR_CODES } from "./codes.ts";
 import { scanCbor, type ScanCborOptions } from "./scanCbor.ts";
 

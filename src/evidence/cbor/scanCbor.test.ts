@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { decodeCbor } from "./decodeCbor.ts";
 import { scanCbor } from "./scanCbor.ts";
 

@@ -1,5 +1,5 @@
 import { ByteCursor } from "../ByteCursor.ts";
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { EVIDENCE_CODES } from "../codes.ts";
 import { CBOR_CODES } from "./codes.ts";
 

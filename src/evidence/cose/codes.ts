@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /**
  * Format errors of COSE_Sign1 envelopes (RFC 9052). The codes keep the NITRO_ prefix they had when the

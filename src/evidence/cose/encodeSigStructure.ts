@@ -1,4 +1,4 @@
-import { concatBytes } from "../../util/bytes.ts";
+import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 
 const SIGNATURE1 = new TextEncoder().encode("Signature1");
 

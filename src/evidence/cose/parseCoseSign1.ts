@@ -1,6 +1,6 @@
 import { ByteCursor } from "../ByteCursor.ts";
 import { EVIDENCE_CODES } from "../codes.ts";
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { CBOR_CODES } from "../cbor/codes.ts";
 import { COSE_CODES } from "./codes.ts";
 import { decodeCbor } from "../cbor/decodeCbor.ts";

@@ -3,9 +3,9 @@
  * GovernanceChange (docs/registry.md).
  */
 import { platformKindFromCode } from "../../chain/revocations.ts";
-import { tcbStatusFromCode, teeKindFromCode } from "../../ids/enums.ts";
-import { batchLeaves, type Verdict, type VerdictGroup } from "../../ids/verdictCodec.ts";
-import { toHex } from "../../util/bytes.ts";
+import { tcbStatusFromCode, teeKindFromCode } from "@keepledger/sdk/internal/ids/enums";
+import { batchLeaves, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/verdictCodec";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import type { DecodedLog } from "../decodeLogs.ts";
 import type { EntityData } from "../entityModel.ts";
 import { measurementEntityId } from "../entityIds.ts";

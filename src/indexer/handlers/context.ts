@@ -1,6 +1,6 @@
 /** What an event handler gets: the decoded log, its block, the entity batch and a way to announce changes. */
 import type { Hex } from "viem";
-import { loggingProfileFromCode } from "../../ids/enums.ts";
+import { loggingProfileFromCode } from "@keepledger/sdk/internal/ids/enums";
 import type { DecodedLog } from "../decodeLogs.ts";
 import type { EntityBatch } from "../EntityStore.ts";
 import type { EntityData } from "../entityModel.ts";

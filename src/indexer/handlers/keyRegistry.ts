@@ -4,8 +4,8 @@
  * becomes a KeyRelease with its Merkle leaf and its place in the committed batch.
  */
 import type { Address, Hex } from "viem";
-import { tcbStatusesOfMask } from "../../ids/enums.ts";
-import { receiptLeaf, type ReleaseReceipt } from "../../ids/keyIds.ts";
+import { tcbStatusesOfMask } from "@keepledger/sdk/internal/ids/enums";
+import { receiptLeaf, type ReleaseReceipt } from "@keepledger/sdk/internal/ids/keyIds";
 import type { EntityData } from "../entityModel.ts";
 import { keyReleaseEntityId, keyVersionEntityId } from "../entityIds.ts";
 import { lower, mustLoad, recordGovernanceChange, roleHandlers, type EventHandler, type HandlerContext } from "./context.ts";

@@ -1,5 +1,5 @@
 /** WorkloadRegistry events → Workload, Measurement, Policy, Revocation, GovernanceChange (docs/registry.md). */
-import { teeKindFromCode } from "../../ids/enums.ts";
+import { teeKindFromCode } from "@keepledger/sdk/internal/ids/enums";
 import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { formatSnpMinTcb } from "../../policy/formatLaunchPolicy.ts";
 import type { EntityData, FieldValue } from "../entityModel.ts";

@@ -10,7 +10,7 @@ import type { VerifierContext } from "../../tee/verifierContext.ts";
 import { getAddress, type Address, type Hex } from "viem";
 import { staticCollateral, type StaticCollateralProvider } from "../../collateral/staticCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "../../collateral/types.ts";
-import { InfrastructureError, PolicyError, UsageError, VerificationError, isKeepledgerError } from "../../errors/index.ts";
+import { InfrastructureError, PolicyError, UsageError, VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import {
   bindingHash,
   subjectOfPublicKey,
@@ -22,14 +22,14 @@ import {
   verdictId,
   type LoggingProfile,
   type Verdict,
-} from "../../ids/index.ts";
+} from "@keepledger/sdk/internal/ids/index";
 import { appraiseVerdict, type EvidenceBinding } from "../../policy/appraiseVerdict.ts";
 import { checkRevocations, platformEntriesOf } from "../../policy/checkRevocations.ts";
 import type { VerdictFields, WorkloadPolicy } from "../../policy/types.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter } from "../../tee/adapter.ts";
 import { DEFAULT_ADAPTERS } from "../../tee/table.ts";
-import type { VerifiedEvidence } from "../../tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import {
   compareStamps,
   crlNumberOf,

@@ -5,7 +5,7 @@
  * a newer document of its own can be named against the older one offered.
  */
 import { createHash } from "node:crypto";
-import { InfrastructureError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
+import { InfrastructureError, isKeepledgerError, type KeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { CollateralProvider, CollateralRequest, CollateralSet } from "../../collateral/types.ts";
 import { readIntelDocument } from "../../tee/dcap/intelCollateral.ts";
 import { VERIFY_CODES } from "../../verify/verifyEvidence.ts";

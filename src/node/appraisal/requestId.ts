@@ -8,7 +8,7 @@
  *               uint8 context))      context: 0 keep, 1 validator
  */
 import { keccak256, stringToBytes, type Hex } from "viem";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { BindingContextKind } from "../types.ts";
 
 export const REQUEST_DOMAIN: Hex = keccak256(stringToBytes("keepledger.request.v1"));

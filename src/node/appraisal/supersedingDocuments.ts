@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CollateralSet } from "../../collateral/types.ts";
-import { isKeepledgerError } from "../../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { FRESHNESS_CODES } from "../../pki/freshness/codes.ts";
 import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
 import { NODE_CODES } from "../codes.ts";

@@ -6,11 +6,11 @@
  */
 import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
-import { validatorSetAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
+import { validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { readRevocationLogs, RevocationLists } from "../../chain/revocations.ts";
-import { chainError } from "../../chain/transactions.ts";
-import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "../../ids/index.ts";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "@keepledger/sdk/internal/ids/index";
 import type { PlatformEntry, RevocationState } from "../../policy/checkRevocations.ts";
 import type { ApprovedMeasurement, WorkloadPolicy } from "../../policy/types.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";

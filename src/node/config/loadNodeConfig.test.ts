@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { loadNodeConfig, parseNodeConfig } from "./loadNodeConfig.ts";
 import { loadSigner } from "./loadSigner.ts";
 import { encryptKeystore } from "./keystore.ts";

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { getAddress, type Address } from "viem";
 import type { z } from "zod";
-import { UsageError } from "../../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { NODE_CODES } from "../codes.ts";
 import { nodeConfigSchema, type NodeConfigFile } from "./nodeConfigSchema.ts";
 

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import type { Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import { UsageError } from "../../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { NODE_CODES } from "../codes.ts";
 import { decryptKeystore } from "./keystore.ts";
 import type { NodeConfig } from "./loadNodeConfig.ts";

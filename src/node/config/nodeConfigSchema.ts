@@ -5,7 +5,7 @@
  */
 import { isAddress } from "viem";
 import { z } from "zod";
-import { LOGGING_PROFILES } from "../../ids/index.ts";
+import { LOGGING_PROFILES } from "@keepledger/sdk/internal/ids/index";
 
 /** A zod error message that says "required" when the field is absent and what it expects either way. */
 function expected(what: string) {

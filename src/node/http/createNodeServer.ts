@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Address, Hex } from "viem";
-import { InfrastructureError, UsageError } from "../../errors/index.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { Intake } from "../intake/Intake.ts";
@@ -21,7 +21,7 @@ import { peerBatchRequestSchema, peerSignRequestSchema } from "../peer/peerProto
 import { BatchRefusedError, type PeerService } from "../peer/PeerService.ts";
 import type { NodeStore } from "../store/NodeStore.ts";
 import type { KeyService } from "../keys/KeyService.ts";
-import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
+import { KEY_CODES } from "@keepledger/sdk/internal/chain/keyRelease/codes";
 import { parseKeyBody, releaseBodySchema, shareDepositBodySchema } from "../../chain/keyRelease/wire.ts";
 import { errorBody, parseJsonBody, readBoundedBody, readJsonBody, requireJsonType, sendJson, statusOf } from "./httpKit.ts";
 import { parseEvidenceRequest } from "./evidenceRequest.ts";

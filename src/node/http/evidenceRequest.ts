@@ -1,7 +1,7 @@
 /** The body of POST /v1/evidence, checked field by field and turned into a Submission. */
 import type { Hex } from "viem";
 import { z } from "zod";
-import { UsageError } from "../../errors/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { checkedPublicKey } from "../appraisal/appraiseSubmission.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { Submission } from "../types.ts";

@@ -1,7 +1,7 @@
 /** Small HTTP helpers on node:http: bounded JSON bodies, JSON answers, and typed error bodies with their status. */
-import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
+import { KEY_CODES } from "@keepledger/sdk/internal/chain/keyRelease/codes";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { UsageError, isKeepledgerError } from "../../errors/index.ts";
+import { UsageError, isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { NODE_CODES } from "../codes.ts";
 
 /** Refuses (415) a body that is not declared as JSON, from the headers alone. */

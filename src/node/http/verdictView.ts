@@ -5,7 +5,7 @@
  */
 import type { Hex } from "viem";
 import { BoundedCache } from "../../util/boundedCache.ts";
-import { batchLeaves, batchProof } from "../../ids/index.ts";
+import { batchLeaves, batchProof } from "@keepledger/sdk/internal/ids/index";
 import type { NodeStore, VerdictRecord } from "../store/NodeStore.ts";
 import type { PublicStatus, VerdictView } from "../types.ts";
 

@@ -5,7 +5,7 @@
  * all before answering. The same request twice (same evidence, key, block, context) is one request.
  */
 import type { Hex } from "viem";
-import { isKeepledgerError } from "../../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { Appraiser } from "../appraisal/appraiseSubmission.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import { errorJson } from "../errorJson.ts";

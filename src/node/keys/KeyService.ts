@@ -15,15 +15,15 @@ import {
   type PublicClient,
   type Transport,
 } from "viem";
-import { InfrastructureError, PolicyError, UsageError, VerificationError } from "../../errors/index.ts";
+import { InfrastructureError, PolicyError, UsageError, VerificationError } from "@keepledger/sdk/internal/errors/index";
 import type { Deployment } from "../../chain/deployment.ts";
-import { keyRegistryAbi, workloadRegistryAbi } from "../../chain/generated/index.ts";
-import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
-import { generateHpkeKeyPair, hpkeOpen, hpkeSeal, releaseInfo, shareInfo } from "../../chain/keyRelease/hpke.ts";
+import { keyRegistryAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { KEY_CODES } from "@keepledger/sdk/internal/chain/keyRelease/codes";
+import { generateHpkeKeyPair, hpkeOpen, hpkeSeal, releaseInfo, shareInfo } from "@keepledger/sdk/internal/chain/keyRelease/hpke";
 import type { ReleaseBody, ReleaseResponse, ShareDepositBody } from "../../chain/keyRelease/wire.ts";
-import { keyServiceKeyOf, keyVersionOf, keyOf, releaseCheck, type KeyVersionInfo } from "../../chain/keys.ts";
+import { keyServiceKeyOf, keyVersionOf, keyOf, releaseCheck, type KeyVersionInfo } from "@keepledger/sdk/internal/chain/keys";
 import type { TransactionSender } from "../../chain/transactionSender.ts";
-import { verdictFromJson } from "../../chain/verdictView.ts";
+import { verdictFromJson } from "@keepledger/sdk/internal/chain/verdictView";
 import {
   releaseRequestHash,
   releaseRequestTypedData,
@@ -31,7 +31,7 @@ import {
   shareDepositTypedData,
   shareHash,
   type ReleaseRefusal,
-} from "../../ids/index.ts";
+} from "@keepledger/sdk/internal/ids/index";
 import type { Database } from "../../store/Database.ts";
 import { KeyServiceStore } from "./KeyServiceStore.ts";
 

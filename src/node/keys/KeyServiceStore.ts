@@ -5,8 +5,8 @@
  */
 import type { Address, Hex } from "viem";
 import type { Database } from "../../store/Database.ts";
-import type { Sealed } from "../../chain/keyRelease/hpke.ts";
-import type { ReleaseReceipt } from "../../ids/index.ts";
+import type { Sealed } from "@keepledger/sdk/internal/chain/keyRelease/hpke";
+import type { ReleaseReceipt } from "@keepledger/sdk/internal/ids/index";
 
 export const KEY_SERVICE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS node_key_service (

@@ -4,7 +4,7 @@
  * The profile can change at run time, when a scheduled on-chain profile change takes effect.
  */
 import { pino, type DestinationStream } from "pino";
-import type { LoggingProfile } from "../../ids/index.ts";
+import type { LoggingProfile } from "@keepledger/sdk/internal/ids/index";
 import { redactLogFields, redactLogMessage, type LogFields } from "./redactLogFields.ts";
 
 export interface NodeLogger {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PolicyError } from "../../errors/index.ts";
+import { PolicyError } from "@keepledger/sdk/internal/errors/index";
 import { redactLogFields, redactLogMessage, scrubText } from "./redactLogFields.ts";
 
 const reportData = `0x${"ab".repeat(64)}`;

@@ -12,8 +12,8 @@
  * Message texts are scrubbed in production and staging too: a hex run longer than 64 digits (anything
  * bigger than a hash) or a base64 run of 88+ characters becomes "[redacted]".
  */
-import { isKeepledgerError } from "../../errors/index.ts";
-import type { LoggingProfile } from "../../ids/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import type { LoggingProfile } from "@keepledger/sdk/internal/ids/index";
 
 export type LogFields = Record<string, unknown>;
 

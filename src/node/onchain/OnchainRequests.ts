@@ -8,9 +8,9 @@
  */
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { decodeAttestationRequests, type AttestationRequest } from "../../chain/attestationRequests.ts";
-import { attestationRegistryAbi, attestationRequestsAbi } from "../../chain/generated/index.ts";
-import { chainError } from "../../chain/transactions.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { attestationRegistryAbi, attestationRequestsAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { ChainState } from "../chain/chainState.ts";
 import type { Intake } from "../intake/Intake.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";

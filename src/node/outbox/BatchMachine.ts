@@ -6,9 +6,9 @@
  * when peers refuse items, those go on alone as single verdicts and the rest are batched again.
  */
 import { getAddress, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { packSignatures } from "../../chain/signVerdict.ts";
-import { chainError } from "../../chain/transactions.ts";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
 import { expiredErrorJson } from "../errorJson.ts";
 import { encodeSubmissions, groupsToWire } from "../peer/peerProtocol.ts";
 import { collectSignatures } from "../quorum/collectSignatures.ts";

@@ -12,8 +12,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Hex } from "viem";
-import { PolicyError, declaredErrorCodes, isKeepledgerError } from "../../errors/index.ts";
-import type { Verdict } from "../../ids/index.ts";
+import { PolicyError, declaredErrorCodes, isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import type { Verdict } from "@keepledger/sdk/internal/ids/index";
 import { UNPROVEN_OWN_COLLATERAL, type Appraisal, type Appraiser } from "../appraisal/appraiseSubmission.ts";
 import { dedupeFiles } from "../appraisal/collateralFiles.ts";
 import type { HealedCollateral } from "../appraisal/HealedCollateral.ts";

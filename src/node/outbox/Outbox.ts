@@ -13,7 +13,7 @@
  */
 import type { Address, Hex } from "viem";
 import { backoffDelay } from "../../chain/retry.ts";
-import type { Verdict } from "../../ids/index.ts";
+import type { Verdict } from "@keepledger/sdk/internal/ids/index";
 import { verdictFromJson, type Submission, type VerdictMode } from "../types.ts";
 import { BatchMachine } from "./BatchMachine.ts";
 import { loadSubmission } from "./loadSubmission.ts";

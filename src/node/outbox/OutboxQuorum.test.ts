@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PolicyError } from "../../errors/index.ts";
+import { PolicyError } from "@keepledger/sdk/internal/errors/index";
 import { NODE_CODES } from "../codes.ts";
 import { errorJson } from "../errorJson.ts";
 import type { PeerRefusal } from "../peer/peerProtocol.ts";

@@ -5,11 +5,11 @@
  * finalizeVerdict and its answer. Each run of process() is one step; the scheduler runs it again on "retry".
  */
 import { getAddress, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../chain/generated/index.ts";
+import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { packSignatures } from "../../chain/signVerdict.ts";
-import { chainError } from "../../chain/transactions.ts";
-import { PolicyError } from "../../errors/index.ts";
-import { normalizeVerdict } from "../../ids/index.ts";
+import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { PolicyError } from "@keepledger/sdk/internal/errors/index";
+import { normalizeVerdict } from "@keepledger/sdk/internal/ids/index";
 import { NODE_CODES } from "../codes.ts";
 import { errorJson, expiredError, quorumRefusedError } from "../errorJson.ts";
 import { encodeSubmissions } from "../peer/peerProtocol.ts";

@@ -4,7 +4,7 @@
  * keep arrival order, so the leaf order — and the root — follows from the verdicts' order alone.
  */
 import type { Hex } from "viem";
-import { batchLeaves, batchRoot, type Verdict, type VerdictGroup } from "../../ids/index.ts";
+import { batchLeaves, batchRoot, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/index";
 
 export interface GroupedBatch {
   groups: VerdictGroup[];

@@ -4,7 +4,7 @@
  */
 import type { Hex } from "viem";
 import type { TransactionSender } from "../../chain/transactionSender.ts";
-import type { Verdict } from "../../ids/index.ts";
+import type { Verdict } from "@keepledger/sdk/internal/ids/index";
 import type { ChainState } from "../chain/chainState.ts";
 import type { NodeLogger } from "../logging/createNodeLogger.ts";
 import type { NodeMetrics } from "../nodeMetrics.ts";

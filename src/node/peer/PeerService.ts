@@ -9,8 +9,8 @@
 import type { Failpoints } from "../failpoints.ts";
 import type { Address, Hex } from "viem";
 import type { z } from "zod";
-import { PolicyError, isKeepledgerError } from "../../errors/index.ts";
-import { batchLeaves, batchRoot, expandVerdictGroups, verdictId, type Verdict } from "../../ids/index.ts";
+import { PolicyError, isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import { batchLeaves, batchRoot, expandVerdictGroups, verdictId, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { evidenceLinkOf, signedRecordOf } from "../appraisal/appraisalRecords.ts";
 import type { Appraisal, Appraiser } from "../appraisal/appraiseSubmission.ts";
 import type { ChainState } from "../chain/chainState.ts";

@@ -18,8 +18,8 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from "node:crypto";
 import { getAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { InfrastructureError, UsageError } from "../../errors/index.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/index";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { NODE_CODES } from "../codes.ts";
 import type { ReplayCache } from "./replayCache.ts";
 

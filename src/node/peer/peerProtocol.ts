@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import { getAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
-import { UsageError } from "../../errors/index.ts";
-import type { VerdictGroup } from "../../ids/index.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/index";
+import type { VerdictGroup } from "@keepledger/sdk/internal/ids/index";
 import { NODE_CODES } from "../codes.ts";
 import type { CollateralFile, Submission, VerdictJson } from "../types.ts";
 

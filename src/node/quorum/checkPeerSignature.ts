@@ -8,7 +8,7 @@
  */
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { getAddress, type Address, type Hex } from "viem";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { NODE_CODES } from "../codes.ts";
 
 const N = secp256k1.CURVE.n;

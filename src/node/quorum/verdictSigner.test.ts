@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { keccak256, stringToBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { recoverBatchSigner, recoverVerdictSigner } from "../../chain/signVerdict.ts";
-import { keepledgerDomain, verdictBatchDigest, verdictDigest, type Verdict } from "../../ids/index.ts";
+import { keepledgerDomain, verdictBatchDigest, verdictDigest, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { recoverCanonicalSigner } from "./checkPeerSignature.ts";
 import { createVerdictSigner } from "./verdictSigner.ts";
 

@@ -5,7 +5,7 @@
  * every verdict.
  */
 import { getAddress, type Address, type Hex, type LocalAccount } from "viem";
-import { verdictDigester, type KeepledgerDomain, type Verdict } from "../../ids/index.ts";
+import { verdictDigester, type KeepledgerDomain, type Verdict } from "@keepledger/sdk/internal/ids/index";
 
 export interface SignatureBy {
   signer: Address;

@@ -8,7 +8,7 @@
  * until the bootstrap closes). Stopping cuts short the wait for the quorum: the outbox keeps the verdict.
  */
 import type { Hex } from "viem";
-import { validatorSetAbi } from "../../chain/generated/index.ts";
+import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { backoffDelay } from "../../chain/retry.ts";
 import type { TransactionSender } from "../../chain/transactionSender.ts";
 import {
@@ -19,8 +19,8 @@ import {
   validatorKeyServiceContext,
   type LoggingProfile,
   type Verdict,
-} from "../../ids/index.ts";
-import { reportDataFor } from "../../tee/kindFacts.ts";
+} from "@keepledger/sdk/internal/ids/index";
+import { reportDataFor } from "@keepledger/sdk/internal/tee/kindFacts";
 import type { ChainState } from "../chain/chainState.ts";
 import { NODE_CODES } from "../codes.ts";
 import type { Intake } from "../intake/Intake.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/index.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/index";
 
 /** Error codes of the validator's own evidence providers (src/node/selfAttestation). */
 export const SELF_ATTESTATION_CODES = defineErrorCodes("node/selfAttestation", {

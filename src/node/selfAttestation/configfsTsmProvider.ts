@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InfrastructureError, UsageError } from "../../errors/index.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { SELF_ATTESTATION_CODES } from "./codes.ts";
 import type { EvidenceProvider } from "./EvidenceProvider.ts";
 import { snpCertTableFiles } from "./parseSnpCertTable.ts";

@@ -6,7 +6,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { InfrastructureError, UsageError } from "../../errors/index.ts";
+import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { SELF_ATTESTATION_CODES } from "./codes.ts";
 import type { EvidenceProvider } from "./EvidenceProvider.ts";
 

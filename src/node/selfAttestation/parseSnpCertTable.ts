@@ -4,7 +4,7 @@
  * string order), offset u32 LE, length u32 LE } ended by an all-zero entry, each pointing at a DER
  * certificate elsewhere in the same buffer.
  */
-import { EvidenceFormatError } from "../../errors/index.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/index";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import type { CollateralFile } from "../types.ts";
 import { SELF_ATTESTATION_CODES } from "./codes.ts";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { TEST_DATABASES } from "../../../test/support/databases.ts";
-import { buildBatch, verdictId, type Verdict, type VerdictGroup } from "../../ids/index.ts";
+import { buildBatch, verdictId, type Verdict, type VerdictGroup } from "@keepledger/sdk/internal/ids/index";
 import { verdictToJson } from "../types.ts";
 import { NodeStore, type AcceptInput } from "./NodeStore.ts";
 

@@ -7,7 +7,7 @@
  */
 import type { Hex } from "viem";
 import { EvidenceStore, type VerdictEvidenceLink } from "../../evidenceStore/EvidenceStore.ts";
-import type { VerdictGroup } from "../../ids/index.ts";
+import type { VerdictGroup } from "@keepledger/sdk/internal/ids/index";
 import type { Database } from "../../store/Database.ts";
 import type { CollateralFile, ErrorJson, RequestSource, VerdictJson, VerdictMode } from "../types.ts";
 import { TcbRecoveryStore, type SignedRecord } from "../tcb/TcbRecoveryStore.ts";

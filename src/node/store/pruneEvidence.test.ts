@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { TEST_DATABASES } from "../../../test/support/databases.ts";
-import { verdictId, type Verdict } from "../../ids/index.ts";
+import { verdictId, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { verdictToJson } from "../types.ts";
 import { NodeStore, type AcceptInput } from "./NodeStore.ts";
 import { pruneEvidence } from "./pruneEvidence.ts";

@@ -18,11 +18,11 @@ import type { CollateralProvider, CollateralSet, SignedIntelJson } from "../../c
 import type { CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { CollateralFloorStore } from "../store/CollateralFloorStore.ts";
-import { isKeepledgerError } from "../../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { TeeAdapter } from "../../tee/adapter.ts";
-import type { VerifiedEvidence } from "../../tee/types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { detectAdapter } from "../../verify/verifyEvidence.ts";
-import type { Hex } from "../../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { WorkloadPolicy } from "../../policy/types.ts";
 import { POLICY_CODES } from "../../policy/codes.ts";
 import { decideTcbGrace, type TcbDowngradeNotice } from "../../policy/decideTcbGrace.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../../errors/index.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { asTrustedRoot, createCrl, createRoot, issue } from "../../../test/support/testPki.ts";
 import { verifyCertificateChain } from "../x509/verifyCertificateChain.ts";
 import {

@@ -8,26 +8,13 @@
  * TCB Info and QE Identity by tcbEvaluationDataNumber then issueDate.
  */
 import { createHash } from "node:crypto";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import type { VerifiedChain } from "../x509/verifyCertificateChain.ts";
 import { FRESHNESS_CODES } from "./codes.ts";
+import type { CollateralStamp, StampedDocument } from "@keepledger/sdk/internal/pki/types";
 
-export type StampedDocument = "crl" | "tcbInfo" | "qeIdentity";
-
-/** One verified (or offered) document, as far as freshness goes. */
-export interface CollateralStamp {
-  document: StampedDocument;
-  /** "crl:<issuer>#<key id>", "tcbInfo:SGX:<fmspc>", "qeIdentity:QE". */
-  key: string;
-  /** CRL thisUpdate, or the document's issueDate. */
-  issued: Date;
-  /** CRL number (0 when the CRL has none), or tcbEvaluationDataNumber. */
-  number: number;
-  nextUpdate?: Date;
-  /** Lowercase hex SHA-256 of the CRL DER or of the signed JSON body: which document exactly. */
-  digest: string;
-}
+export type { CollateralStamp, StampedDocument };
 
 /** The newest verified document per key; read-only for verifiers. */
 export type CollateralFloor = ReadonlyMap<string, CollateralStamp>;

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** OCSP (RFC 6960) response parsing and verification. */
 export const OCSP_CODES = defineErrorCodes("pki/ocsp", {

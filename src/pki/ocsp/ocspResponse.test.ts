@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { createRoot, issue, type TestCa } from "../../../test/support/testPki.ts";
 import { createOcspResponse, issueOcspResponder } from "../../../test/support/ocspTestSigner.ts";
 import { checkOcspStatus, looksLikeOcspResponse, parseOcspResponse } from "./ocspResponse.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 
 const AT = new Date("2026-03-01T00:00:00Z");
 

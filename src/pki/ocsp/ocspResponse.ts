@@ -8,8 +8,8 @@
  * GeneralizedTime whatever the year (RFC 6960 §4.2.1), unlike certificates'.
  */
 import { createHash } from "node:crypto";
-import { EvidenceFormatError, VerificationError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { EvidenceFormatError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate, normalizeSerial, type ParsedCertificate } from "../x509/certificate.ts";
 import { X509_CODES } from "../x509/codes.ts";
 import { DER, checkBitString, childrenOf, readOid, readSingle, readSmallInteger, readTlv, type Tlv } from "../x509/der.ts";

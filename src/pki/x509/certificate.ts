@@ -3,9 +3,9 @@ import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { PkiCaches } from "./pkiCaches.ts";
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { X509Certificate, X509Crl } from "@peculiar/x509";
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { X509_CODES } from "./codes.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import {
   DER,
   checkBitString,

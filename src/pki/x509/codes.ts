@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const X509_CODES = defineErrorCodes("x509", {
   /** Kept under its historical name (the code strings are stable); declared here since the DER reader moved into src/pki. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { oid } from "./derEncode.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DER, checkBitString, decodeBoolean, readOid, readSingle, readSmallInteger, childrenUpTo } from "./der.ts";
 
 const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));

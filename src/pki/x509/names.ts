@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { X509_CODES } from "./codes.ts";
 import { DER, childrenOf, childrenUpTo, expectTag, readOid, type Tlv } from "./der.ts";
 

@@ -1,5 +1,5 @@
 import { constants, verify as cryptoVerify, type KeyObject } from "node:crypto";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { X509_CODES } from "./codes.ts";
 import { DER, childrenOf, childrenUpTo, expectTag, readOid, readSmallInteger, type Tlv } from "./der.ts";
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { explicit, integer, oid, seq, tlv } from "./derEncode.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import {
   ECDSA_SHA256,
   asTrustedRoot,

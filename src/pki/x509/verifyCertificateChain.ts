@@ -1,4 +1,4 @@
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { ParsedCertificate, ParsedCrl } from "./certificate.ts";
 import { X509_CODES } from "./codes.ts";
 import type { PkiCaches } from "./pkiCaches.ts";

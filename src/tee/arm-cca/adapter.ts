@@ -1,10 +1,10 @@
 import type { TeeAdapter } from "../adapter.ts";
 import { cpaksFromCollateral } from "./cpak.ts";
 import { detectCcaToken } from "./detectCcaToken.ts";
-import { armCcaFacts } from "./facts.ts";
+import { armCcaFacts } from "@keepledger/sdk/internal/tee/arm-cca/facts";
 import { parseCcaToken, type CcaToken } from "./parseCcaToken.ts";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
-import { toHex } from "../../util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 
 /**
  * Arm CCA attestation tokens (docs/evidence/arm-cca.md). There is no vendor PKI: the platform token must be

@@ -5,7 +5,7 @@
  * move. Their errors carry NITRO_* codes; here they become the CCA_* code of
  * the same meaning, with offsets made absolute in the whole token.
  */
-import { EvidenceFormatError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { decodeCbor, type CborValue } from "../../evidence/cbor/decodeCbor.ts";
 import { parseCoseSign1, type CoseSign1 } from "../../evidence/cose/parseCoseSign1.ts";
 import { MAJOR, readCborHead, type CborHead } from "../../evidence/cbor/scanCbor.ts";

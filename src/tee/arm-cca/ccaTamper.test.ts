@@ -9,7 +9,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { BoundedCache } from "../../util/boundedCache.ts";
 import { ARM_CCA_CODES } from "./codes.ts";
 import { cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";

@@ -1,9 +1,9 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { CborValue } from "./cbor.ts";
 import { ARM_CCA_CODES } from "./codes.ts";
 
 // The algorithm table lives on the facts side (claims.ts) so that the measurement layout can read it.
-import { CCA_HASH_LENGTHS, type CcaHashAlgorithm } from "./claims.ts";
+import { CCA_HASH_LENGTHS, type CcaHashAlgorithm } from "@keepledger/sdk/internal/tee/arm-cca/claims";
 export { CCA_HASH_LENGTHS, type CcaHashAlgorithm };
 
 /** The claims of one token: integer labels to values, with what was read crossed off. */

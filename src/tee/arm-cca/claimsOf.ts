@@ -1,5 +1,5 @@
-import { toHex } from "../../util/bytes.ts";
-import type { ArmCcaClaims } from "./claims.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
+import type { ArmCcaClaims } from "@keepledger/sdk/internal/tee/arm-cca/claims";
 import type { CcaToken } from "./parseCcaToken.ts";
 
 /** The claims of a parsed token as plain JSON-able values (only verifyCcaToken calls it on verified tokens). */

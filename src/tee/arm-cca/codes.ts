@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Format errors of Arm CCA attestation tokens (a tag 399 or 907 collection of two COSE_Sign1 tokens). */
 export const ARM_CCA_CODES = defineErrorCodes("tee/arm-cca", {
@@ -106,4 +106,4 @@ export const ARM_CCA_VERIFY_CODES = defineErrorCodes("tee/arm-cca/verify", {
 });
 
 // The measurement layout declares its own codes (the facts side may not import this file).
-export { ARM_CCA_MEASUREMENT_CODES } from "./measurement.ts";
+export { ARM_CCA_MEASUREMENT_CODES } from "@keepledger/sdk/internal/tee/arm-cca/measurement";

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
-import { UsageError } from "../../errors/KeepledgerError.ts";
-import { toHex, tryFromHex, type Hex } from "../../util/bytes.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { toHex, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { CollateralSet } from "../../collateral/types.ts";
 import { ARM_CCA_VERIFY_CODES } from "./codes.ts";
 

@@ -1,4 +1,4 @@
-import type { Hex } from "../../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 
 /**
  * CPAKs whose private halves are published (test keys in Arm's and Linaro's

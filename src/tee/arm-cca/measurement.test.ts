@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { fixtureBytes } from "../../../test/support/fixtures.ts";
-import { fromHex, type Hex } from "../../util/bytes.ts";
+import { fromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { cpaksFromCollateralFiles } from "./cpak.ts";
 import {
   ARM_CCA_MEASUREMENT_LENGTH,
@@ -11,10 +11,10 @@ import {
   decodeArmCcaMeasurement,
   encodeArmCcaMeasurement,
   type ArmCcaMeasurement,
-} from "./measurement.ts";
+} from "@keepledger/sdk/internal/tee/arm-cca/measurement";
 import { parseCcaToken } from "./parseCcaToken.ts";
-import { armCcaFacts } from "./facts.ts";
-import type { FlagParsers } from "../kind.ts";
+import { armCcaFacts } from "@keepledger/sdk/internal/tee/arm-cca/facts";
+import type { FlagParsers } from "@keepledger/sdk/internal/tee/kind";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
 
 const SET = "tfm-tools-example-ffm00-tag399";

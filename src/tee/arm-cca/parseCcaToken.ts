@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { EVIDENCE_CODES } from "../../evidence/codes.ts";
 import { MAJOR, asCcaError, decodeCcaCbor, parseCcaCoseSign1, readCborHead, type CborHead, type CoseSign1 } from "./cbor.ts";

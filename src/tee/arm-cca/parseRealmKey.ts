@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { decodeCcaCbor } from "./cbor.ts";
 import { ARM_CCA_CODES } from "./codes.ts";
 

@@ -4,7 +4,7 @@
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { cborHead, encodeCbor, type CborInput } from "../../../test/support/nitroCbor.ts";
 import { cpakFromKey, type CpakEndorsement } from "./cpak.ts";
 import { detectCcaToken } from "./detectCcaToken.ts";

@@ -2,13 +2,13 @@ import { generateKeyPairSync } from "node:crypto";
 import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EvidenceFormatError, VerificationError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError, VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { encodeCbor, cborHead } from "../../../test/support/nitroCbor.ts";
 import { fixtureBytes, fixturePath, fixtureText } from "../../../test/support/fixtures.ts";
 import { cpakFromKey, cpakFromPem, cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
 import { parseCcaToken, type CcaSignedToken } from "./parseCcaToken.ts";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
-import { toHex } from "../../util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 
 const KIND = "arm-cca";
 const SETS = readdirSync(fixturePath(KIND), { withFileTypes: true })

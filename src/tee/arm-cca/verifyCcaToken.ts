@@ -1,10 +1,10 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
-import { EvidenceFormatError, UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError, UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
-import { bytesEqual, toHex, type Hex } from "../../util/bytes.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { bytesEqual, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { BoundedCache } from "../../util/boundedCache.ts";
-import type { VerifiedEvidence } from "../types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { armCcaClaimsOf } from "./claimsOf.ts";
 import { ARM_CCA_CODES, ARM_CCA_VERIFY_CODES } from "./codes.ts";
 import type { CpakEndorsement } from "./cpak.ts";

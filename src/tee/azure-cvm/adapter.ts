@@ -1,10 +1,10 @@
-import { UsageError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { TeeAdapter } from "../adapter.ts";
 import { AZCVM_VERIFY_CODES } from "./codes.ts";
 import { azureCvmCollateralRequests } from "./collateralRequests.ts";
 import { detectAzureEvidenceFile } from "./evidenceFile.ts";
-import { azureCvmFacts } from "./facts.ts";
+import { azureCvmFacts } from "@keepledger/sdk/internal/tee/azure-cvm/facts";
 import { checkAzureCvmLaunchPolicy } from "./launchPolicy.ts";
 import { parseAzureEvidence, type AzureCvmEvidence } from "./parseAzureEvidence.ts";
 import { verifyAzureEvidence } from "./verifyAzureEvidence.ts";

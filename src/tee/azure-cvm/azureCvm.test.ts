@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { staticCollateral } from "../../collateral/staticCollateral.ts";
-import { EvidenceFormatError, InfrastructureError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { fromHex, toHex } from "../../util/bytes.ts";
+import { EvidenceFormatError, InfrastructureError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { fromHex, toHex } from "@keepledger/sdk/internal/util/bytes";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
-import { AZURE_CVM_REPORT_DATA } from "./measurement.ts";
+import { AZURE_CVM_REPORT_DATA } from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 import {
   AZURE_CVM_MEASUREMENT_LENGTH,
   azureCvmMeasurementFromVerified,
   azureCvmMeasurementMatches,
   decodeAzureCvmMeasurement,
   encodeAzureCvmMeasurement,
-} from "./measurement.ts";
+} from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 import { detectAzureEvidenceFile, readEvidenceFile, type AzureEvidenceFile } from "./evidenceFile.ts";
 import { parseAzureEvidence } from "./parseAzureEvidence.ts";
 import { parseHclReport } from "./parseHclReport.ts";

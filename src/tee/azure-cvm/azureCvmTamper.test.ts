@@ -10,7 +10,7 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
 import { staticCollateral } from "../../collateral/staticCollateral.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { createVerifierContext } from "../verifierContext.ts";
 import { readEvidenceFile, type AzureEvidenceFile } from "./evidenceFile.ts";
 import { parseAzureEvidence } from "./parseAzureEvidence.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { toHex } from "../../util/bytes.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { buildScenario, type Scenario } from "../../../test/support/dcapTestSigner.ts";
 import { parseAzureEvidence } from "./parseAzureEvidence.ts";
 import { verifyAzureEvidence } from "./verifyAzureEvidence.ts";

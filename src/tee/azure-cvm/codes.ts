@@ -1,7 +1,7 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** The measurement codes live beside the (pure) measurement layout. */
-export { AZCVM_MEASUREMENT_CODES } from "./measurement.ts";
+export { AZCVM_MEASUREMENT_CODES } from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 
 /** Format errors of Azure confidential VM evidence (the evidence file, HCL report, runtime data, TPM quote). */
 export const AZCVM_FORMAT_CODES = defineErrorCodes("tee/azure-cvm/format", {

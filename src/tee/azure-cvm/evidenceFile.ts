@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 
 /** The evidence file as read: the pieces still encoded as bytes, nothing interpreted yet. */

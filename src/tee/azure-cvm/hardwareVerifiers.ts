@@ -12,4 +12,4 @@ export { verifyQeReportBinding, verifyQeReportSignature, verifyQuoteSignature } 
 export { collateralRequestFor } from "../dcap/collateralRequestFor.ts";
 export { DCAP_CODES } from "../dcap/codes.ts";
 export type { VerifierContext } from "../verifierContext.ts";
-export type { SnpClaims, TdxClaims, PlatformInfo } from "../types.ts";
+export type { SnpClaims, TdxClaims, PlatformInfo } from "@keepledger/sdk/internal/tee/types";

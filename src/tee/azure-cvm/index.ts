@@ -1,10 +1,10 @@
-export type * from "./claims.ts";
+export type * from "@keepledger/sdk/internal/tee/azure-cvm/claims";
 export * from "./codes.ts";
-export * from "./facts.ts";
+export * from "@keepledger/sdk/internal/tee/azure-cvm/facts";
 export * from "./adapter.ts";
 export * from "./collateralRequests.ts";
 export * from "./evidenceFile.ts";
-export * from "./measurement.ts";
+export * from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 export * from "./parseAzureEvidence.ts";
 export * from "./parseHclReport.ts";
 export * from "./parseRuntimeData.ts";

@@ -4,7 +4,7 @@
  * configuration) on the embedded TD quote. The bare kinds' checks run unchanged on those claims, so there is one
  * implementation of each rule and no Azure-specific launch fields (src/policy/types.ts LaunchPolicy).
  */
-import type { VerifiedEvidence } from "../types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { checkSnpLaunchPolicy, type SnpLaunchPolicy } from "../sev-snp/launchPolicy.ts";
 import { checkTdxLaunchPolicy, type TdxLaunchPolicy } from "../tdx/launchPolicy.ts";
 

@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 import { readEvidenceFile } from "./evidenceFile.ts";
 import { parseSnpReport, parseTdxQuote, type SnpReport, type TdxQuote, type VerifierContext } from "./hardwareParsers.ts";

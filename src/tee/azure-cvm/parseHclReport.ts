@@ -1,5 +1,5 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
-import { isAllZero } from "../../util/bytes.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { isAllZero } from "@keepledger/sdk/internal/util/bytes";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 

@@ -1,8 +1,8 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
-import type { VmConfiguration } from "./claims.ts";
+import type { VmConfiguration } from "@keepledger/sdk/internal/tee/azure-cvm/claims";
 
-export type { VmConfiguration } from "./claims.ts";
+export type { VmConfiguration } from "@keepledger/sdk/internal/tee/azure-cvm/claims";
 
 /** An RSA public key as a JWK (only the members keepledger uses). */
 export interface RsaJwk {

@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 import { TDREPORT_SIZE } from "./parseHclReport.ts";

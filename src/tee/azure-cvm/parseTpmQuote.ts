@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 
@@ -7,7 +7,7 @@ export const TPM_ST_ATTEST_QUOTE = 0x8018;
 export const TPM_ALG_SHA256 = 0x000b;
 export const TPM_ALG_RSASSA = 0x0014;
 /** PCRs of a TPM 2.0 PC-client bank. */
-import { PCR_COUNT } from "./measurement.ts";
+import { PCR_COUNT } from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 export { PCR_COUNT };
 export const SHA256_SIZE = 32;
 /** TPM2B_DATA holds at most sizeof(TPMT_HA) = 2 + 64 bytes; the TPM refuses a longer qualifyingData. */

@@ -1,15 +1,15 @@
-import { InfrastructureError, VerificationError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { InfrastructureError, VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { mergeCollateral, type CollateralSet } from "../../collateral/types.ts";
-import { bytesEqual, toHex, type Hex } from "../../util/bytes.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { bytesEqual, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { INTEL_SGX_ROOT_CA } from "../../pki/roots.ts";
 import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
 import type { CollateralFreshnessOptions, CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import type { TcbStatus } from "../../kinds/index.ts";
+import type { TcbStatus } from "@keepledger/sdk/internal/kinds/index";
 import { createHash } from "node:crypto";
-import type { AzureCvmClaims } from "./claims.ts";
+import type { AzureCvmClaims } from "@keepledger/sdk/internal/tee/azure-cvm/claims";
 import { AZCVM_VERIFY_CODES } from "./codes.ts";
 import {
   DCAP_CODES,
@@ -28,9 +28,9 @@ import {
   type VerifierContext,
 } from "./hardwareVerifiers.ts";
 import type { AzureCvmEvidence } from "./parseAzureEvidence.ts";
-import type { AzureCvmVerifiedEvidence } from "./measurement.ts";
+import type { AzureCvmVerifiedEvidence } from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 
-export type { AzureCvmVerifiedEvidence } from "./measurement.ts";
+export type { AzureCvmVerifiedEvidence } from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 import { attestationKey, sha256, verifyTpmQuote } from "./verifyTpmQuote.ts";
 
 export interface VerifyAzureEvidenceOptions {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { VerificationError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual, concatBytes, toHex } from "../../util/bytes.ts";
+import { VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/bytes";
 import { rsaPublicKeyFromJwk } from "../../pki/rsaJwk.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import type { KeyObject } from "node:crypto";

@@ -5,16 +5,16 @@
  * expires with the earliest part. Measurement (66 bytes, fixed): CPU kind code (1) ‖ CPU measurement hash
  * (32) ‖ GPU count (1) ‖ keccak256 of the GPUs' 96-byte measurement values in container order (32).
  */
-import { VerificationError } from "../../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../../errors/catalogue.ts";
-import { teeKindCode } from "../../ids/enums.ts";
-import { bytesEqual, concatBytes, fromHex, toHex, type Hex } from "../../util/bytes.ts";
-import { keccak256Bytes } from "../../util/keccak256.ts";
-import { factsOf, measurementHash } from "../kindFacts.ts";
-import type { TeeKind, VerifiedEvidence } from "../types.ts";
-import type { NvidiaGpuClaims } from "../nvidia-gpu/claims.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
+import { teeKindCode } from "@keepledger/sdk/internal/ids/enums";
+import { bytesEqual, concatBytes, fromHex, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Bytes } from "@keepledger/sdk/internal/util/keccak256";
+import { factsOf, measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
+import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import type { NvidiaGpuClaims } from "@keepledger/sdk/internal/tee/nvidia-gpu/claims";
 import { checkGpuLaunchRequirements, type GpuLaunchRequirements } from "../nvidia-gpu/launchPolicy.ts";
-import { encodeNvidiaGpuMeasurement, nvidiaGpuMeasurementFromClaims } from "../nvidia-gpu/measurement.ts";
+import { encodeNvidiaGpuMeasurement, nvidiaGpuMeasurementFromClaims } from "@keepledger/sdk/internal/tee/nvidia-gpu/measurement";
 
 export const COMPOSITE_VERIFY_CODES = defineErrorCodes("tee/cpu-gpu/verify", {
   COMPOSITE_GPU_BINDING_MISMATCH: {

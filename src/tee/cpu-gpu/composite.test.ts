@@ -18,9 +18,9 @@ import {
 import { asTrustedRoot } from "../../../test/support/testPki.ts";
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import { parseOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
-import { fromHex } from "../../util/bytes.ts";
+import { fromHex } from "@keepledger/sdk/internal/util/bytes";
 import type { CollateralSet } from "../../collateral/types.ts";
-import type { VerifiedEvidence } from "../types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { nvidiaGpuAdapter } from "../nvidia-gpu/adapter.ts";
 import { defaultGpuLaunchRequirements } from "../nvidia-gpu/launchPolicy.ts";
 import { tdxAdapter } from "../tdx/adapter.ts";

@@ -7,8 +7,8 @@
  *
  * Parsing only (no crypto): each part is verified by its own kind's adapter.
  */
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 export const COMPOSITE_FORMAT_CODES = defineErrorCodes("tee/cpu-gpu/format", {
   COMPOSITE_MAGIC_INVALID: { stage: "format", description: 'The composite evidence does not start with "KLCG" and version 1.' },

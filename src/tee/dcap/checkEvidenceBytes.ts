@@ -1,6 +1,6 @@
 import type { DcapQuote } from "./types.ts";
-import { UsageError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import { DCAP_CODES } from "./codes.ts";
 
 /** The evidence hash must be of the bytes that were verified: refuse a parsed quote paired with other bytes. */

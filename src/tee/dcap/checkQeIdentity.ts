@@ -1,5 +1,5 @@
 import type { EnclaveReport } from "./types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_CODES } from "./codes.ts";
 import type { PlatformTcbStatus, QeIdentity } from "./intelCollateral.ts";
 

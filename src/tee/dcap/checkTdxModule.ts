@@ -1,5 +1,5 @@
 import type { TdReport } from "./types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_CODES } from "./codes.ts";
 import type { PlatformTcbStatus, TcbInfo } from "./intelCollateral.ts";
 

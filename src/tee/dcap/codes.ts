@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Verification codes of Intel DCAP quotes (SGX and TDX). Certificate and CRL codes come from src/pki/x509. */
 export const DCAP_CODES = defineErrorCodes("verify/dcap", {

@@ -1,7 +1,7 @@
 import type { CollateralRequest } from "../../collateral/types.ts";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "../../pki/x509/names.ts";

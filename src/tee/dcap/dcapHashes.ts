@@ -1,7 +1,7 @@
-import type { Hex } from "../../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { ParsedCrl } from "../../pki/x509/certificate.ts";
-import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
+import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 function remembered(context: VerifierContext | undefined, key: string, make: () => Hex): Hex {

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Format codes of Intel DCAP quotes (SGX v3, TDX v4/v5). Shared codes (truncation, trailing bytes) live in ../codes.ts. */
 export const DCAP_FORMAT_CODES = defineErrorCodes("evidence/dcap", {

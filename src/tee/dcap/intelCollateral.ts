@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { VerifierContext } from "../verifierContext.ts";
 import { z } from "zod";
 import type { SignedIntelJson } from "../../collateral/types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_CODES } from "./codes.ts";
 
 /**

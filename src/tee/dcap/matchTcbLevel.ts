@@ -1,4 +1,4 @@
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_CODES } from "./codes.ts";
 import type { TcbInfo, TcbLevel } from "./intelCollateral.ts";
 import type { PckExtensions } from "./parsePckExtensions.ts";

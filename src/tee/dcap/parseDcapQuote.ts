@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { BoundedCache } from "../../util/boundedCache.ts";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { EVIDENCE_CODES } from "../../evidence/codes.ts";

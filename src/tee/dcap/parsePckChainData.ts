@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { BoundedCache } from "../../util/boundedCache.ts";
 import { DCAP_FORMAT_CODES } from "./formatCodes.ts";
 import type { PckChainData } from "./types.ts";

@@ -1,6 +1,6 @@
 import type { CollateralSet } from "../../collateral/types.ts";
 import type { VerifierContext } from "../verifierContext.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { checkFreshness, intelDocumentStamp, type CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 import { DCAP_CODES } from "./codes.ts";
 import { readIntelDocument, type IntelDocument, type QeIdentity, type TcbInfo } from "./intelCollateral.ts";

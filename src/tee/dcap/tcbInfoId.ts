@@ -3,7 +3,7 @@
  * kind a verified TCB Info stamp ("tcbInfo:<SGX|TDX>:<fmspc>") is for. A fact of the shared DCAP folder, so
  * the node's TCB recovery and the audit's replay name no kind themselves.
  */
-import type { TeeKind } from "../../kinds/index.ts";
+import type { TeeKind } from "@keepledger/sdk/internal/kinds/index";
 
 const TCB_INFO_IDS = { sgx: "SGX", tdx: "TDX" } as const;
 export type DcapKind = keyof typeof TCB_INFO_IDS;

@@ -1,4 +1,4 @@
-import type { Hex } from "../../util/bytes.ts";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 
 /** An 8-byte little-endian field (TD_ATTRIBUTES, XFAM, SGX ATTRIBUTES.FLAGS/XFRM) as 0x-hex of its value, so bit n is `1n << n`. */
 export function u64Hex(bytes: Uint8Array): Hex {

@@ -1,10 +1,10 @@
 import type { CollateralSet } from "../../collateral/types.ts";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
-import type { Hex } from "../../util/bytes.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import { INTEL_SGX_ROOT_CA } from "../../pki/roots.ts";
-import type { TcbStatus } from "../types.ts";
+import type { TcbStatus } from "@keepledger/sdk/internal/tee/types";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { checkQeIdentity, type QeTcb } from "./checkQeIdentity.ts";
 import { checkTdxModule, type TdxModuleTcb } from "./checkTdxModule.ts";

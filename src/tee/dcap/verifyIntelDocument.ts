@@ -1,6 +1,6 @@
 import type { CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
 import type { VerifierContext } from "../verifierContext.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";

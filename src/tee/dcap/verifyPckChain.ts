@@ -1,7 +1,7 @@
 import type { CollateralSet } from "../../collateral/types.ts";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
-import { EvidenceFormatError, VerificationError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_FORMAT_CODES } from "./formatCodes.ts";
 import { PCK_CHAIN_LENGTH } from "./parsePckChainData.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
@@ -10,7 +10,7 @@ import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "..
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "../../pki/x509/names.ts";
 import { parseCertificate } from "../../pki/x509/certificate.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 
 export interface VerifyPckChainOptions {

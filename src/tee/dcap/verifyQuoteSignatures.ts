@@ -1,8 +1,8 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual, isAllZero } from "../../util/bytes.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual, isAllZero } from "@keepledger/sdk/internal/util/bytes";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { DCAP_CODES } from "./codes.ts";

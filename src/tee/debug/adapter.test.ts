@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DEBUG_TEST_KEYS, DEBUG_TEST_TIME, signDebugV1TestEvidence } from "../../../test/support/debugKeepSigner.ts";
 import { fixtureBytes } from "../../../test/support/fixtures.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { createDebugEvidence } from "./createDebugEvidence.ts";
 import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
 import { nitroAdapter } from "../nitro/adapter.ts";

@@ -1,4 +1,4 @@
-import { debugFacts } from "./facts.ts";
+import { debugFacts } from "@keepledger/sdk/internal/tee/debug/facts";
 import { detectDebugEvidence } from "./detectDebugEvidence.ts";
 import { parseDebugEvidence, type DebugEvidence } from "./parseDebugEvidence.ts";
 import type { TeeAdapter } from "../adapter.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Verification errors of debug Keep evidence. */
 export const DEBUG_VERIFY_CODES = defineErrorCodes("verify/debug", {

@@ -1,6 +1,6 @@
 import { sign } from "node:crypto";
-import { UsageError } from "../../errors/KeepledgerError.ts";
-import { concatBytes, tryFromHex, type Hex } from "../../util/bytes.ts";
+import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { concatBytes, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { DEBUG_CODES } from "./formatCodes.ts";
 import { DEBUG_LAYOUT, DEBUG_MAGIC, DEBUG_MAX_TIMESTAMP_MS, DEBUG_VERSION } from "./debugEvidenceFormat.ts";
 import { ed25519PrivateKey, ed25519RawPublicKey } from "./ed25519Keys.ts";

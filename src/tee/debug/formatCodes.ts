@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Format errors of debug Keep evidence (docs/evidence/debug-keep.md). */
 export const DEBUG_CODES = defineErrorCodes("evidence/debug", {

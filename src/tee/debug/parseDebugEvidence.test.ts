@@ -12,8 +12,8 @@ import {
   type DebugTestFields,
   type DebugV1TestFields,
 } from "../../../test/support/debugKeepSigner.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { toHex } from "../../util/bytes.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { createDebugEvidence } from "./createDebugEvidence.ts";
 import { DEBUG_EVIDENCE_LENGTH, DEBUG_LAYOUT, DEBUG_LAYOUT_V1, DEBUG_V1_EVIDENCE_LENGTH } from "./debugEvidenceFormat.ts";
 import { detectDebugEvidence } from "./detectDebugEvidence.ts";

@@ -1,7 +1,7 @@
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { EVIDENCE_CODES } from "../../evidence/codes.ts";
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
-import { toHex } from "../../util/bytes.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { DEBUG_CODES } from "./formatCodes.ts";
 import {
   DEBUG_LAYOUT_V2,

@@ -13,10 +13,10 @@ import {
   type DebugTestFields,
   type DebugV1TestFields,
 } from "../../../test/support/debugKeepSigner.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { createDebugEvidence } from "./createDebugEvidence.ts";
 import { parseDebugEvidence } from "./parseDebugEvidence.ts";
-import { toHex } from "../../util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { verifyDebugEvidence, type VerifyDebugEvidenceOptions, type VerifyDebugEvidenceResult } from "./verifyDebugEvidence.ts";
 
 const RUNS = Number(process.env.KEEPLEDGER_FUZZ_RUNS ?? 2000);

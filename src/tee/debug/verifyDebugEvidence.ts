@@ -1,13 +1,13 @@
 import { verify, type KeyObject } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { zeroHash } from "viem";
-import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
+import { UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { DebugEvidence } from "./parseDebugEvidence.ts";
 import { DEBUG_LAYOUT_V1, DEBUG_VERSION_V1, debugLayout } from "./debugEvidenceFormat.ts";
 import { ed25519PublicKey } from "./ed25519Keys.ts";
-import { bytesEqual, concatBytes, toHex } from "../../util/bytes.ts";
-import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
-import type { VerifiedEvidence } from "../types.ts";
+import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { DEBUG_VERIFY_CODES } from "./codes.ts";
 
 export interface VerifyDebugEvidenceOptions {

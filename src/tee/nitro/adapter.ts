@@ -1,4 +1,4 @@
-import { nitroFacts } from "./facts.ts";
+import { nitroFacts } from "@keepledger/sdk/internal/tee/nitro/facts";
 import { detectNitroDocument } from "./detectNitroDocument.ts";
 import { parseNitroDocument, type NitroDocument } from "./parseNitroDocument.ts";
 import type { TeeAdapter } from "../adapter.ts";

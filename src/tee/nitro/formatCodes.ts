@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import { CBOR_CODES } from "../../evidence/cbor/codes.ts";
 import { COSE_CODES } from "../../evidence/cose/codes.ts";
 

@@ -16,7 +16,7 @@ import {
   type FieldOverrides,
   type NitroTestPki,
 } from "../../../test/support/nitroTestSigner.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { decodeCbor } from "../../evidence/cbor/decodeCbor.ts";
 import { parseNitroDocument } from "./parseNitroDocument.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";

@@ -13,8 +13,8 @@ import {
   type NitroTestPki,
   type SignNitroOptions,
 } from "../../../test/support/nitroTestSigner.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
-import { toHex } from "../../util/bytes.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { parseNitroDocument } from "./parseNitroDocument.ts";
 
 interface ExpectedNitro {

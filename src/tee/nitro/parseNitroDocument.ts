@@ -1,4 +1,4 @@
-import { EvidenceFormatError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCertificate, type ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { NITRO_CODES } from "./formatCodes.ts";

@@ -13,7 +13,7 @@ import {
   testPcrs,
   type NitroTestPki,
 } from "../../../test/support/nitroTestSigner.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseNitroDocument } from "./parseNitroDocument.ts";
 import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
 import { verifyCertificateChain } from "../../pki/x509/verifyCertificateChain.ts";

@@ -1,12 +1,12 @@
 import { zeroHash } from "viem";
 import type { VerifierContext } from "../verifierContext.ts";
 import { KEY_USAGE } from "../../pki/x509/certificate.ts";
-import { UsageError, VerificationError } from "../../errors/KeepledgerError.ts";
+import { UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { NitroDocument } from "./parseNitroDocument.ts";
-import { isAllZero, toHex, type Hex } from "../../util/bytes.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
+import { isAllZero, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
-import type { VerifiedEvidence } from "../types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";

@@ -7,13 +7,13 @@
 import { coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import { concatBytes, fromHex } from "../../util/bytes.ts";
-import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
+import { concatBytes, fromHex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
 import type { VerifierContext } from "../verifierContext.ts";
-import type { VerifiedEvidence } from "../types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { nvidiaGpuCollateralRequests } from "./collateralRequests.ts";
-import { nvidiaGpuFacts } from "./facts.ts";
+import { nvidiaGpuFacts } from "@keepledger/sdk/internal/tee/nvidia-gpu/facts";
 import { detectNvidiaGpuEvidence, parseNvidiaGpuEvidence, type NvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import type { ParsedRim } from "./rim/parseRim.ts";
 import { parseRimCached } from "./rim/rimCache.ts";

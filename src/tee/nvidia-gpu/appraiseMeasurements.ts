@@ -7,8 +7,8 @@
  * 0x55 (disabled); NVIDIA's verifier then skips that index. Here it is still
  * compared (a match counts), but a mismatch there is waived, not fatal.
  */
-import { VerificationError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import { NVGPU_VERIFY_CODES } from "./codes.ts";
 import { STATUS_DISABLED } from "./parseOpaqueData.ts";
 import type { MeasurementBlock } from "./parseSpdmReport.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Format errors of the NVIDIA GPU evidence parsers (SPDM 1.1 report, opaque data, RIM XML). */
 export const NVGPU_FORMAT_CODES = defineErrorCodes("tee/nvidia-gpu/format", {
@@ -94,4 +94,4 @@ export const NVGPU_VERIFY_CODES = defineErrorCodes("tee/nvidia-gpu/verify", {
 });
 
 /** Defined beside the measurement layout (the facts side imports no codes file). */
-export { NVGPU_USAGE_CODES } from "./measurement.ts";
+export { NVGPU_USAGE_CODES } from "@keepledger/sdk/internal/tee/nvidia-gpu/measurement";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fixtureBytes, fixtureText } from "../../../test/support/fixtures.ts";
 import { parsePemCertificates } from "../../pki/x509/certificate.ts";
-import type { NvidiaGpuClaims } from "./claims.ts";
+import type { NvidiaGpuClaims } from "@keepledger/sdk/internal/tee/nvidia-gpu/claims";
 import { checkGpuLaunchRequirements, compareVersions, defaultGpuLaunchRequirements, type GpuLaunchRequirements } from "./launchPolicy.ts";
 import { parseNvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import { parseRim } from "./rim/parseRim.ts";

@@ -4,9 +4,9 @@
  * Not part of the on-chain LaunchPolicy (docs/evidence/nvidia-gpu.md, "Launch policy"): a standalone GPU
  * verdict is judged by its measurement, the two RIM digests, which pin the driver and VBIOS exactly.
  */
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import { deny } from "../launchPolicyHelpers.ts";
-import type { NvidiaGpuClaims } from "./claims.ts";
+import type { NvidiaGpuClaims } from "@keepledger/sdk/internal/tee/nvidia-gpu/claims";
 
 /** Declared under "policy/launch" with the other kinds' launch codes (docs/errors.md). */
 export const GPU_LAUNCH_CODES = defineErrorCodes("policy/launch", {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fixtureBytes, fixtureText } from "../../../test/support/fixtures.ts";
 import { parsePemCertificates } from "../../pki/x509/certificate.ts";
-import { toHex, type Hex } from "../../util/bytes.ts";
+import { toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import {
   NVIDIA_GPU_MEASUREMENT_LENGTH,
   decodeNvidiaGpuMeasurement,
@@ -10,7 +10,7 @@ import {
   nvidiaGpuBoundBytes,
   nvidiaGpuMeasurementFromClaims,
   nvidiaGpuMeasurementMatches,
-} from "./measurement.ts";
+} from "@keepledger/sdk/internal/tee/nvidia-gpu/measurement";
 import { parseNvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import { parseRim } from "./rim/parseRim.ts";
 import { verifyNvidiaGpu } from "./verifyNvidiaGpu.ts";

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import type { CollateralSet } from "../../collateral/types.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { NVIDIA_RIM_ROOT_CA } from "../../pki/roots.ts";
 import { createVerifierContext, type VerifierContext } from "../verifierContext.ts";
 import { createNvidiaGpuAdapter } from "./adapter.ts";

@@ -9,7 +9,7 @@
  *     which carries its own chain.
  * Parsing only: report structure, opaque fields and certificate DER.
  */
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parsePemCertificates, type ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { NVGPU_FORMAT_CODES } from "./codes.ts";
 import { decodeGpuOpaqueInfo, type GpuOpaqueInfo } from "./parseOpaqueData.ts";

@@ -4,7 +4,7 @@
  * local GPU verifier, nvtrust `OpaqueData.OPAQUE_DATA_TYPES`). It is inside
  * the signed bytes, so once the signature verifies these values are the GPU's.
  */
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { NVGPU_FORMAT_CODES } from "./codes.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fixtureBytes, fixtureText } from "../../../test/support/fixtures.ts";
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { detectNvidiaGpuEvidence, parseNvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import { parseSpdmReport } from "./parseSpdmReport.ts";
 

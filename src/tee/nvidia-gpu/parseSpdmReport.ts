@@ -4,7 +4,7 @@
  * as NVIDIA's driver hands it out (nvmlDeviceGetConfComputeGpuAttestationReport).
  * Bytes to typed struct only: no crypto, no I/O. Every length is checked.
  */
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { EVIDENCE_CODES } from "../../evidence/codes.ts";
 import { NVGPU_FORMAT_CODES } from "./codes.ts";

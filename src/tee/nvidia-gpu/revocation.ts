@@ -5,7 +5,7 @@
  * knows; RIM chains start at 0). Without a response the chain is refused,
  * unless the caller explicitly allows unchecked revocation.
  */
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { checkOcspStatus, coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import type { VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";

@@ -14,7 +14,7 @@ import {
   type RimChain,
 } from "../../../test/support/nvidiaGpuTestSigner.ts";
 import { asTrustedRoot, createRoot } from "../../../test/support/testPki.ts";
-import { isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import { parsePemCertificates } from "../../pki/x509/certificate.ts";
 import { NVDEC0_RIM_INDEX } from "./appraiseMeasurements.ts";

@@ -12,8 +12,8 @@
  * compares it with the binding hash like REPORTDATA.
  */
 import { createHash } from "node:crypto";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual, concatBytes, toHex } from "../../util/bytes.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/bytes";
 import { NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA } from "../../pki/roots.ts";
 import type { ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
@@ -22,7 +22,7 @@ import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { isSignedBy, verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { appraiseMeasurements } from "./appraiseMeasurements.ts";
-import type { NvidiaGpuClaims, NvidiaRimIdentity } from "./claims.ts";
+import type { NvidiaGpuClaims, NvidiaRimIdentity } from "@keepledger/sdk/internal/tee/nvidia-gpu/claims";
 import { NVGPU_VERIFY_CODES } from "./codes.ts";
 import { leafFwid } from "./diceFwid.ts";
 import type { NvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";

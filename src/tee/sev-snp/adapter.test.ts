@@ -5,7 +5,7 @@ import { buildSnpReport, defaultReportFields, snpTestCase } from "../../../test/
 import { createCrl } from "../../../test/support/testPki.ts";
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { createSnpAdapter, defaultSnpAdapterOptions, snpAdapter } from "./adapter.ts";
 
 function codeAndRetry(run: () => unknown): { code: string; retryable: boolean; stage: string } | "ok" {

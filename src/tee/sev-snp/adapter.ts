@@ -1,9 +1,9 @@
-import { snpFacts } from "./facts.ts";
+import { snpFacts } from "@keepledger/sdk/internal/tee/sev-snp/facts";
 import { checkSnpLaunchPolicy } from "./launchPolicy.ts";
-import { InfrastructureError, UsageError, isKeepledgerError } from "../../errors/KeepledgerError.ts";
+import { InfrastructureError, UsageError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { SNP_REPORT_SIZE } from "./layout.ts";
 import { parseSnpReport, type SnpReport } from "./parseSnpReport.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { TeeAdapter } from "../adapter.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";

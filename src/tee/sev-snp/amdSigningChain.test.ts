@@ -9,7 +9,7 @@ import {
   testTcbBytes,
 } from "../../../test/support/snpTestSigner.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseSnpReport } from "./parseSnpReport.ts";
 import { AMD_ARKS, AMD_ARK_GENOA, AMD_ARK_MILAN, type AmdProductLine } from "../../pki/roots.ts";
 import { parseCertificate, parseCrl, parsePemCertificates } from "../../pki/x509/certificate.ts";

@@ -1,4 +1,4 @@
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { AMD_ARKS, type AmdProductLine } from "../../pki/roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";

@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Verification errors of SEV-SNP reports (chain and signature failures use the x509 CERT_* / CRL_* codes). */
 export const SNP_VERIFY_CODES = defineErrorCodes("verify/sev-snp", {

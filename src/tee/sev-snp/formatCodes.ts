@@ -1,4 +1,4 @@
-import { defineErrorCodes } from "../../errors/catalogue.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 
 /** Format errors of the SEV-SNP ATTESTATION_REPORT parser (SEV-SNP Firmware ABI, Table "ATTESTATION_REPORT"). */
 export const SNP_FORMAT_CODES = defineErrorCodes("evidence/sev-snp", {

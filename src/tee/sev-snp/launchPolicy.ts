@@ -1,7 +1,7 @@
 /** The SEV-SNP part of a workload's launch policy (policy `launch`): minimum TCB per product line, VMPL, MIGRATE_MA, SMT. */
-import { defineErrorCodes } from "../../errors/catalogue.ts";
-import type { VerifiedEvidence } from "../types.ts";
-import type { SnpClaims, SnpTcbClaim } from "./claims.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import type { SnpClaims, SnpTcbClaim } from "@keepledger/sdk/internal/tee/sev-snp/claims";
 import { deny } from "../launchPolicyHelpers.ts";
 
 /** Declared under the module "policy/launch" with the other kinds' launch codes (docs/errors.md). */

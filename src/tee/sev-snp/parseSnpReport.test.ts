@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes } from "../../../test/support/fixtures.ts";
 import { buildSnpReport, defaultReportFields, testTcbBytes, type SnpReportFields } from "../../../test/support/snpTestSigner.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
-import { toHex } from "../../util/bytes.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { parseSnpReport } from "./parseSnpReport.ts";
 
 function failure(fn: () => unknown): KeepledgerError {

@@ -1,6 +1,6 @@
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { EVIDENCE_CODES } from "../../evidence/codes.ts";
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { AmdProductLine } from "../../pki/roots.ts";
 import { SNP_FORMAT_CODES } from "./formatCodes.ts";
 import {

@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { SNP_FORMAT_CODES } from "./formatCodes.ts";
 
 /** The guest POLICY bits (SEV-SNP ABI, "Guest Policy Structure"). */

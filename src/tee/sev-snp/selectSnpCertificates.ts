@@ -1,8 +1,8 @@
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { CollateralSet } from "../../collateral/types.ts";
 import type { SnpReport } from "./parseSnpReport.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { isSignedBy } from "../../pki/x509/verifyCertificateChain.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";

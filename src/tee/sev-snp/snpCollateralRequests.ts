@@ -1,6 +1,6 @@
 import type { CollateralRequest } from "../../collateral/types.ts";
 import type { SnpReport } from "./parseSnpReport.ts";
-import { toHex } from "../../util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import type { AmdProductLine } from "../../pki/roots.ts";
 
 export interface SnpCollateralRequestsOptions {

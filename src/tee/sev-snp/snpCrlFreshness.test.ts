@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createCrl } from "../../../test/support/testPki.ts";
 import { snpTestCase } from "../../../test/support/snpTestSigner.ts";
 import { emptyCollateral } from "../../collateral/types.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseSnpReport } from "./parseSnpReport.ts";
 import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import type { CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";

@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { expectedOf, fixtureBytes, fixturePath } from "../../../test/support/fixtures.ts";
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import type { CollateralSet } from "../../collateral/types.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
-import { bytesEqual } from "../../util/bytes.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { createSnpAdapter } from "./adapter.ts";
 

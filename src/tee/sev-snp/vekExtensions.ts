@@ -1,4 +1,4 @@
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { AmdProductLine } from "../../pki/roots.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";

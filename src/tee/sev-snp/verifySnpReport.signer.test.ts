@@ -14,9 +14,9 @@ import {
   type SnpTestCaseOptions,
 } from "../../../test/support/snpTestSigner.ts";
 import { emptyCollateral, type CollateralSet } from "../../collateral/types.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseSnpReport } from "./parseSnpReport.ts";
-import { concatBytes } from "../../util/bytes.ts";
+import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import { verifySnpReport, type VerifySnpReportOptions } from "./verifySnpReport.ts";
 

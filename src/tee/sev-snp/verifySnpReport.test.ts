@@ -4,9 +4,9 @@ import { expectedOf, fixtureBytes, fixturePath, fixtureText, setsOf } from "../.
 import { snpTestPki } from "../../../test/support/snpTestSigner.ts";
 import { directoryCollateral } from "../../collateral/staticCollateral.ts";
 import { emptyCollateral, type CollateralSet } from "../../collateral/types.ts";
-import { KeepledgerError } from "../../errors/KeepledgerError.ts";
+import { KeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseSnpReport } from "./parseSnpReport.ts";
-import { concatBytes } from "../../util/bytes.ts";
+import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import { AMD_ARK_MILAN } from "../../pki/roots.ts";
 import { parseCertificate, parseCrl, parsePemCertificates } from "../../pki/x509/certificate.ts";
 import { verifyAmdSigningChain } from "./amdSigningChain.ts";

@@ -1,11 +1,11 @@
 import type { CollateralSet } from "../../collateral/types.ts";
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { SnpReport } from "./parseSnpReport.ts";
 import { tcbLayoutOf, type SnpTcbVersion } from "./tcbVersion.ts";
-import { bytesEqual, concatBytes, isAllZero, toHex, type Hex } from "../../util/bytes.ts";
-import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
+import { bytesEqual, concatBytes, isAllZero, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { AmdProductLine } from "../../pki/roots.ts";
-import type { SnpClaims, SnpTcbClaim, VerifiedEvidence } from "../types.ts";
+import type { SnpClaims, SnpTcbClaim, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";

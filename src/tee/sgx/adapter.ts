@@ -1,4 +1,4 @@
-import { sgxFacts } from "./facts.ts";
+import { sgxFacts } from "@keepledger/sdk/internal/tee/sgx/facts";
 import { checkSgxLaunchPolicy } from "./launchPolicy.ts";
 import type { SgxQuote } from "../dcap/types.ts";
 import { parseSgxQuote } from "./parseSgxQuote.ts";

@@ -1,7 +1,7 @@
 /** The SGX part of a workload's launch policy (policy `launch`): allowed ATTRIBUTES and a minimum ISVSVN. */
-import { defineErrorCodes } from "../../errors/catalogue.ts";
-import type { VerifiedEvidence } from "../types.ts";
-import type { SgxClaims } from "./claims.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import type { SgxClaims } from "@keepledger/sdk/internal/tee/sgx/claims";
 import { bitNames, deny, hex64 } from "../launchPolicyHelpers.ts";
 
 /** Declared under the module "policy/launch" with the other kinds' launch codes (docs/errors.md). */

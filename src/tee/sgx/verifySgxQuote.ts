@@ -1,9 +1,9 @@
 import type { SgxQuote } from "../dcap/types.ts";
-import { toHex } from "../../util/bytes.ts";
+import { toHex } from "@keepledger/sdk/internal/util/bytes";
 import { u64Hex } from "../dcap/u64Hex.ts";
 import { evidenceHashOf } from "../dcap/dcapHashes.ts";
 import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
-import type { VerifiedEvidence } from "../types.ts";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 
 export type VerifySgxQuoteOptions = VerifyDcapQuoteOptions;
 export type VerifySgxQuoteResult = VerifiedEvidence<"sgx"> & { platform: DcapPlatformInfo };

@@ -1,4 +1,4 @@
-import { tdxFacts } from "./facts.ts";
+import { tdxFacts } from "@keepledger/sdk/internal/tee/tdx/facts";
 import { checkTdxLaunchPolicy } from "./launchPolicy.ts";
 import type { TdxQuote } from "../dcap/types.ts";
 import { parseTdxQuote } from "./parseTdxQuote.ts";

@@ -1,9 +1,9 @@
 /** The TDX part of a workload's launch policy (policy `launch`): TD_ATTRIBUTES, XFAM and the owner configuration. */
-import { defineErrorCodes } from "../../errors/catalogue.ts";
-import { concatBytes, fromHex, isAllZero, type Hex } from "../../util/bytes.ts";
-import { keccak256Hex } from "../../util/keccak256.ts";
-import type { VerifiedEvidence } from "../types.ts";
-import type { TdxClaims } from "./claims.ts";
+import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
+import { concatBytes, fromHex, isAllZero, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import type { TdxClaims } from "@keepledger/sdk/internal/tee/tdx/claims";
 import { bitNames, deny, hex64 } from "../launchPolicyHelpers.ts";
 
 /** Declared under the module "policy/launch" with the other kinds' launch codes (docs/errors.md). */

@@ -1,4 +1,4 @@
-import { EvidenceFormatError } from "../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_FORMAT_CODES } from "../dcap/formatCodes.ts";
 import { parseDcapQuote, type ParseDcapQuoteOptions } from "../dcap/parseDcapQuote.ts";
 import type { TdxQuote } from "../dcap/types.ts";

@@ -8,7 +8,7 @@
  * a document that has them is refused rather than canonicalized differently.
  * Tested byte for byte against the digests of NVIDIA's shipped RIMs.
  */
-import { EvidenceFormatError } from "../../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { NVGPU_FORMAT_CODES } from "../codes.ts";
 import { XML_NAMESPACE, type XmlElement } from "./xml.ts";
 

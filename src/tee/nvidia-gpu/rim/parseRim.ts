@@ -7,7 +7,7 @@
  * element outside the Signature, so a wrapped copy cannot be substituted.
  */
 import { createHash } from "node:crypto";
-import { EvidenceFormatError } from "../../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCertificate, type ParsedCertificate } from "../../../pki/x509/certificate.ts";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
 import { NVGPU_FORMAT_CODES } from "../codes.ts";

@@ -7,7 +7,7 @@ import { fixtureBytes } from "../../../../test/support/fixtures.ts";
 import { createRim, createRimChain, goodOcspFor, type RimChain } from "../../../../test/support/nvidiaGpuTestSigner.ts";
 import { createOcspResponse } from "../../../../test/support/ocspTestSigner.ts";
 import { asTrustedRoot, createRoot } from "../../../../test/support/testPki.ts";
-import { isKeepledgerError } from "../../../errors/KeepledgerError.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { NVIDIA_RIM_ROOT_CA } from "../../../pki/roots.ts";
 import { parseOcspResponse, type ParsedOcspResponse } from "../../../pki/ocsp/ocspResponse.ts";
 import type { TrustedRoot } from "../../../pki/x509/verifyCertificateChain.ts";

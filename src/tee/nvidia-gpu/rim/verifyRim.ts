@@ -6,8 +6,8 @@
  * `at`, and OCSP for each certificate below the root. Pure, no I/O.
  */
 import { createHash } from "node:crypto";
-import { VerificationError } from "../../../errors/KeepledgerError.ts";
-import { bytesEqual } from "../../../util/bytes.ts";
+import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
 import { verifyWith } from "../../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../../pki/x509/verifyCertificateChain.ts";

@@ -7,7 +7,7 @@
  * refused. Namespaces are resolved so the canonicalizer and the readers can
  * work on (namespace URI, local name).
  */
-import { EvidenceFormatError } from "../../../errors/KeepledgerError.ts";
+import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { NVGPU_FORMAT_CODES } from "../codes.ts";
 
 export const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";

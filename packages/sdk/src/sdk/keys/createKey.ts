@@ -4,7 +4,7 @@
  * validator, signed by the workload owner. Returns the secret only when it drew it.
  */
 import { concatHex, getAddress, keccak256, type Address, type Hex } from "viem";
-import type { Deployment } from "../../chain/deployment.ts";
+import type { Deployment } from "../../chain/deploymentTypes.ts";
 import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
 import { hpkeSeal, shareInfo, type Sealed } from "../../chain/keyRelease/hpke.ts";
 import { splitSecret } from "../../chain/keyRelease/shamir.ts";

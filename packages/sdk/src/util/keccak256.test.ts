@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { keccak256 } from "viem";
 import { describe, expect, it } from "vitest";
-import { fixtureBytes } from "../../test/support/fixtures.ts";
+import { fixtureBytes } from "../../../../test/support/fixtures.ts";
 import { keccak256Hex } from "./keccak256.ts";
 
 describe("keccak256Hex", () => {

@@ -1,9 +1,9 @@
 /**
  * The uint8 codes of the on-chain enums (contracts/libraries/KeepTypes.sol), mapped to the names the
- * rest of keepledger uses (src/kinds/index.ts). The contract side is the source of the numbers.
+ * rest of keepledger uses (packages/sdk/src/kinds/index.ts). The contract side is the source of the numbers.
  */
 import { UsageError } from "../errors/index.ts";
-import type { AmdProductLine } from "../pki/roots.ts";
+import type { AmdProductLine } from "../pki/types.ts";
 import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 import { IDS_CODES } from "./codes.ts";
 

@@ -83,7 +83,7 @@ const verdictArb: fc.Arbitrary<Verdict> = fc
 
 describe("verdict codec", () => {
   it("names the type strings of docs/ids.md", () => {
-    const doc = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "ids.md"), "utf8");
+    const doc = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "docs", "ids.md"), "utf8");
     expect(doc).toContain(`\n${VERDICT_TYPE}\n`);
     expect(doc).toContain(VERDICT_BATCH_TYPE);
     expect(VERDICT_TYPEHASH).toBe(keccak256(stringToBytes(VERDICT_TYPE)));

@@ -4,11 +4,11 @@
  * check each share against the version's on-chain share hashes, and combine t of them.
  */
 import { getAddress, keccak256, type Address, type Chain, type Hex, type LocalAccount, type PublicClient, type Transport } from "viem";
-import type { Deployment } from "../../chain/deployment.ts";
+import type { Deployment } from "../../chain/deploymentTypes.ts";
 import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
 import { generateHpkeKeyPair, hpkeOpen, releaseInfo } from "../../chain/keyRelease/hpke.ts";
 import { combineShares } from "../../chain/keyRelease/shamir.ts";
-import type { ReleaseResponse } from "../../chain/keyRelease/wire.ts";
+import type { ReleaseResponse } from "../../chain/keyRelease/releaseResponse.ts";
 import { keyOf, keyVersionOf } from "../../chain/keys.ts";
 import { verdictToJson } from "../../chain/verdictView.ts";
 import { InfrastructureError, UsageError, VerificationError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";

@@ -1,7 +1,7 @@
 /**
  * The measurement hash keccak256(abi.encodePacked(keccak256("keepledger.measurement.v1"), uint8(tee), value))
  * of a packed value. The per-kind layouts of the values live with each kind (src/tee/<kind>/measurement.ts,
- * read through src/tee/kindFacts.ts).
+ * read through packages/sdk/src/tee/kindFacts.ts).
  */
 import { encodePacked, keccak256, stringToBytes } from "viem";
 import type { Hex } from "../util/bytes.ts";

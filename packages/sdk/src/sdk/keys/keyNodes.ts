@@ -1,6 +1,6 @@
 /** What createKey and releaseKey share: the shareholders' endpoints and a node's key-endpoint answer, typed. */
 import { getAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
-import type { Deployment } from "../../chain/deployment.ts";
+import type { Deployment } from "../../chain/deploymentTypes.ts";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
 import { PolicyError, UsageError, InfrastructureError, type KeepledgerError } from "../../errors/KeepledgerError.ts";
 import { baseUrl, call, type NodeAnswer, type NodeCallOptions } from "../nodeHttp.ts";

@@ -1,6 +1,6 @@
 import type { Hex } from "../util/bytes.ts";
 import type { TcbStatus, TeeKind } from "../kinds/index.ts";
-import type { CollateralStamp } from "../pki/freshness/collateralStamp.ts";
+import type { CollateralStamp } from "../pki/types.ts";
 
 /** Re-exported: the verifier's public types name the kind and TCB status of what they verified. */
 export { TCB_STATUSES, TEE_KINDS, type TcbStatus, type TeeKind } from "../kinds/index.ts";

@@ -8,7 +8,7 @@ import type { VerdictView } from "../chain/verdictView.ts";
 import { InfrastructureError, type KeepledgerError } from "../errors/KeepledgerError.ts";
 import { tcbStatusFromCode, teeKindFromCode } from "../ids/enums.ts";
 import type { TcbStatus, TeeKind } from "../kinds/index.ts";
-import type { Hex } from "../util/bytes.ts";
+import { toBase64, toHex, type Hex } from "../util/bytes.ts";
 import { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 import { SDK_CODES } from "./codes.ts";
 import { baseUrl, call, invalid, nodeFailure, type NodeAnswer, type NodeCallOptions } from "./nodeHttp.ts";
@@ -78,7 +78,7 @@ const DEFAULT_TIMEOUT_MS = 300_000;
 const MAX_WAIT_MS = 20_000;
 
 function publicKeyHex(key: Hex | Uint8Array): Hex {
-  const hex = typeof key === "string" ? key : (`0x${Buffer.from(key).toString("hex")}` as Hex);
+  const hex = typeof key === "string" ? key : toHex(key);
   if (!/^0x([0-9a-fA-F]{128}|04[0-9a-fA-F]{128})$/.test(hex))
     throw invalid("publicKey must be the Keep's secp256k1 public key: 65 bytes (0x04‖X‖Y) or 64 bytes (X‖Y)", "publicKey");
   return hex;
@@ -89,7 +89,7 @@ export function evidenceRequestBody(evidence: Uint8Array, workloadId: Hex, o: Re
   if (!(evidence instanceof Uint8Array) || evidence.length === 0) throw invalid("evidence must be non-empty bytes", "evidence");
   if (typeof workloadId !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(workloadId))
     throw invalid(`workloadId must be 0x + 64 hex digits, got "${String(workloadId)}"`, "workloadId");
-  const body: Record<string, unknown> = { workloadId, evidence: Buffer.from(evidence).toString("base64") };
+  const body: Record<string, unknown> = { workloadId, evidence: toBase64(evidence) };
   if (o.unbound) {
     if (o.publicKey !== undefined || o.freshnessBlock !== undefined)
       throw invalid("unbound evidence names no publicKey and no freshnessBlock", "unbound");
@@ -107,7 +107,7 @@ export function evidenceRequestBody(evidence: Uint8Array, workloadId: Hex, o: Re
     body.publicKey = publicKeyHex(o.publicKey);
     body.freshnessBlock = Number(block);
   }
-  if (o.collateral) body.collateral = o.collateral.map((f) => ({ name: f.name, data: Buffer.from(f.bytes).toString("base64") }));
+  if (o.collateral) body.collateral = o.collateral.map((f) => ({ name: f.name, data: toBase64(f.bytes) }));
   if (o.context !== undefined) {
     if (o.context !== "keep" && o.context !== "validator")
       throw invalid(`context must be "keep" or "validator", got "${String(o.context)}"`, "context");

@@ -97,7 +97,7 @@ function formatMessage(shortMessage: string, options: KeepledgerErrorOptions): s
 
 function jsonSafe(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
-  if (value instanceof Uint8Array) return "0x" + Buffer.from(value).toString("hex");
+  if (value instanceof Uint8Array) return "0x" + Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("");
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(jsonSafe);
   if (value !== null && typeof value === "object") {

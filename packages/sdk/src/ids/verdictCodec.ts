@@ -10,12 +10,12 @@
  * The node hashes every verdict it appraises, signs or countersigns and every leaf of every batch; the
  * indexer and the audit every item of every VerdictGroupFinalized event. So the struct is encoded into one
  * fixed buffer (the typehash and ten ABI words, 352 bytes) with the unrolled keccak of
- * src/util/keccak256.ts, and a batch writes its group's shared words once. Bad fields are UsageErrors
+ * packages/sdk/src/util/keccak256.ts, and a batch writes its group's shared words once. Bad fields are UsageErrors
  * with the IDS_* code naming the field, as from normalizeVerdict.
  */
 import { domainSeparator, getAddress, type Address } from "viem";
 import { UsageError } from "../errors/index.ts";
-import type { Hex } from "../util/bytes.ts";
+import { compareBytes, fromHex, toHex, type Hex } from "../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../util/keccak256.ts";
 import { IDS_CODES } from "./codes.ts";
 import { hexField, smallUintField, uintField } from "./fields.ts";
@@ -151,7 +151,7 @@ function putUint(out: Uint8Array, word: number, field: string, value: bigint | n
   out[o + 7] = lo;
 }
 
-const VERDICT_TYPEHASH_BYTES = Buffer.from(VERDICT_TYPEHASH.slice(2), "hex");
+const VERDICT_TYPEHASH_BYTES = fromHex(VERDICT_TYPEHASH);
 const VERDICT_STRUCT_BYTES = 11 * 32;
 
 function putGroupWords(out: Uint8Array, g: Omit<VerdictGroup, "items">): void {
@@ -245,7 +245,7 @@ export function batchLeaves(groups: readonly VerdictGroup[]): Uint8Array[] {
 export type MerkleNode = Uint8Array | Hex;
 
 function nodeBytes(field: string, node: MerkleNode): Uint8Array {
-  if (typeof node === "string") return Buffer.from(hexField(field, node, 32).slice(2), "hex");
+  if (typeof node === "string") return fromHex(hexField(field, node, 32));
   if (node.length !== 32) {
     throw new UsageError(IDS_CODES.IDS_FIELD_LENGTH, `${field} must be 32 bytes, got ${node.length}`, {
       at: { field },
@@ -255,11 +255,11 @@ function nodeBytes(field: string, node: MerkleNode): Uint8Array {
   return node;
 }
 
-const hexOf = (b: Uint8Array): Hex => `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")}`;
+const hexOf = (b: Uint8Array): Hex => toHex(b);
 
 /** OpenZeppelin Hashes.commutativeKeccak256: keccak256 of the two 32-byte nodes in ascending order. */
 export function hashPair(a: Uint8Array, b: Uint8Array, scratch: Uint8Array = new Uint8Array(64)): Uint8Array {
-  const aFirst = Buffer.compare(a, b) <= 0;
+  const aFirst = compareBytes(a, b) <= 0;
   scratch.set(aFirst ? a : b, 0);
   scratch.set(aFirst ? b : a, 32);
   return keccak256Bytes(scratch);
@@ -306,7 +306,7 @@ export function batchProof(leaves: readonly MerkleNode[], index: number): Hex[] 
 export function verifyBatchProof(leaf: MerkleNode, proof: readonly MerkleNode[], root: MerkleNode): boolean {
   const scratch = new Uint8Array(64);
   const folded = proof.reduce<Uint8Array>((node, sibling) => hashPair(node, nodeBytes("node", sibling), scratch), nodeBytes("leaf", leaf));
-  return Buffer.compare(folded, nodeBytes("root", root)) === 0;
+  return compareBytes(folded, nodeBytes("root", root)) === 0;
 }
 
 /** A batch ready to sign: its root (the batch id), size, verdicts and their ids in leaf order. */
@@ -339,7 +339,7 @@ export function keepledgerDomain(chainId: bigint | number, attestationRegistry: 
 /** hashStruct(VerdictBatch{root, count}). */
 export function verdictBatchStructHash(root: Hex, count: number): Uint8Array {
   const buf = new Uint8Array(3 * 32);
-  buf.set(Buffer.from(VERDICT_BATCH_TYPEHASH.slice(2), "hex"), 0);
+  buf.set(fromHex(VERDICT_BATCH_TYPEHASH), 0);
   putHex(buf, 1, "root", root, 32);
   putUint(buf, 2, "count", count, 32);
   return keccak256Bytes(buf);
@@ -357,7 +357,7 @@ export function verdictDigester(domain: KeepledgerDomain): VerdictDigester {
   const prefix = new Uint8Array(66);
   prefix[0] = 0x19;
   prefix[1] = 0x01;
-  prefix.set(Buffer.from(domainSeparator({ domain }).slice(2), "hex"), 2);
+  prefix.set(fromHex(domainSeparator({ domain })), 2);
   const digest = (structHash: Uint8Array): Hex => {
     const buf = prefix.slice();
     buf.set(structHash, 34);

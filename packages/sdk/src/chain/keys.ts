@@ -1,13 +1,13 @@
 /**
  * The KeyRegistry at the chain edge (docs/key-release.md): deploy it beside a keepledger deployment, the
  * owner's key operations, validators' key-service keys and receipt commits, and the reads every validator
- * makes before releasing a share. Pure data in and out; the codecs are in src/ids/keyIds.ts.
+ * makes before releasing a share. Pure data in and out; the codecs are in packages/sdk/src/ids/keyIds.ts.
  */
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { UsageError } from "../errors/index.ts";
 import { releaseRefusalName, type ReleaseReceipt, type ReleaseRefusal, type Verdict } from "../ids/index.ts";
 import { CHAIN_CODES } from "./codes.ts";
-import type { Deployment } from "./deployment.ts";
+import type { Deployment } from "./deploymentTypes.ts";
 import { keyRegistryAbi, keyRegistryBytecode } from "./generated/index.ts";
 import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 

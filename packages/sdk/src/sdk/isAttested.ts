@@ -4,7 +4,7 @@ import { chainError } from "../chain/transactions.ts";
 import { UsageError } from "../errors/KeepledgerError.ts";
 import { SDK_CODES } from "./codes.ts";
 import { toPublicClient, type ProviderLike } from "./connect.ts";
-import type { Deployment } from "../chain/deployment.ts";
+import type { Deployment } from "../chain/deploymentTypes.ts";
 
 /**
  * Which keepledger deployment to ask, always explicit (the SDK keeps no registry of deployments):

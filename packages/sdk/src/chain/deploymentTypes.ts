@@ -1,0 +1,20 @@
+/**
+ * The shape of a keepledger deployment: what the SDK needs to find the contracts. Reading and writing
+ * deployment files (JSON schema, files on disk) is the keepledger package's (src/chain/deployment.ts).
+ */
+import type { Address } from "viem";
+
+export interface Deployment {
+  chainId: number;
+  contracts: {
+    workloadRegistry: Address;
+    validatorSet: Address;
+    attestationRegistry: Address;
+    /** The KeyRegistry (docs/key-release.md); absent in deployment files written before it was deployed with the rest. */
+    keyRegistry?: Address;
+  };
+  /** The block of the first deployment transaction: indexers start here. */
+  deployBlock: bigint;
+  deployer: Address;
+  devPoliciesAllowed: boolean;
+}
