@@ -13,6 +13,7 @@ export function teeName(code: i32): string {
   if (code == 6) return "nvidia-gpu";
   if (code == 7) return "azure-cvm";
   if (code == 8) return "arm-cca";
+  if (code == 9) return "cpu-gpu";
   return "unknown";
 }
 
@@ -42,7 +43,6 @@ export function loggingProfileName(code: i32): string {
 export function teeKindsOfMask(mask: i32): string[] {
   const out = new Array<string>(0);
   for (let code = 1; code <= 15; code++) if ((mask & (1 << code)) != 0 && teeName(code) != "unknown") out.push(teeName(code));
-  for (let code = 1; code <= 6; code++) if ((mask & (1 << code)) != 0) out.push(teeName(code));
   return out;
 }
 
