@@ -9,7 +9,15 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createDeviceChain, createRim, createRimChain, createSpdmReport, goodOcspFor, testBlocks, TEST_VBIOS_VERSION } from "../../test/support/nvidiaGpuTestSigner.ts";
+import {
+  createDeviceChain,
+  createRim,
+  createRimChain,
+  createSpdmReport,
+  goodOcspFor,
+  testBlocks,
+  TEST_VBIOS_VERSION,
+} from "../../test/support/nvidiaGpuTestSigner.ts";
 import { parseTdxQuote } from "../../src/tee/tdx/parseTdxQuote.ts";
 import { encodeCompositeEvidence } from "../../src/tee/cpu-gpu/compositeEvidence.ts";
 
@@ -33,13 +41,24 @@ const ocsp = await goodOcspFor([device.chain.slice(1), rimChain.chain], {
 });
 const gpu = await createSpdmReport(device.leaf, { fwid: device.fwid, blocks, nonce: binding, driverVersion: "550.90.07" });
 
-const pem = (der: Uint8Array) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").trimEnd()}\n-----END CERTIFICATE-----\n`;
+const pem = (der: Uint8Array) =>
+  `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd()}\n-----END CERTIFICATE-----\n`;
 writeFileSync(join(out, "composite.klcg"), encodeCompositeEvidence({ cpu: quote, gpus: [gpu] }));
 writeFileSync(join(out, "gpu-report.bin"), gpu);
-writeFileSync(join(out, "gpu-device-chain.pem"), device.chain.slice(0, -1).map((c) => pem(c.cert.der)).join(""));
+writeFileSync(
+  join(out, "gpu-device-chain.pem"),
+  device.chain
+    .slice(0, -1)
+    .map((c) => pem(c.cert.der))
+    .join(""),
+);
 writeFileSync(join(out, "gpu-driver-rim.swidtag"), driver);
 writeFileSync(join(out, "gpu-vbios-rim.swidtag"), vbios);
 ocsp.forEach((o, i) => writeFileSync(join(out, `gpu-ocsp-${i}.der`), o));
-for (const f of readdirSync(TDX)) if (!["quote.bin", "expected.json", "PROVENANCE.md"].includes(f)) copyFileSync(join(TDX, f), join(out, f));
+for (const f of readdirSync(TDX))
+  if (!["quote.bin", "expected.json", "PROVENANCE.md"].includes(f)) copyFileSync(join(TDX, f), join(out, f));
 writeFileSync(join(out, "test-roots.pem.txt"), `device:\n${pem(device.root.cert.der)}rim:\n${pem(rimChain.root.cert.der)}`);
 console.log(`binding ${Buffer.from(binding).toString("hex")}; wrote ${out}`);

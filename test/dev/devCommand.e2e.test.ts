@@ -284,7 +284,9 @@ describe("keepledger dev (npm start)", () => {
     expect(out).toMatch(/^AttestationRegistry +0x[0-9a-fA-F]{40}$/m);
     expect(out).toMatch(/^# Query 3: /m);
     expect(out).toMatch(/^# Query 4: The GPU and CPU \+ GPU verdicts/m);
-    expect(out).toMatch(/^ {2}demo-cpu-gpu-vm +cpu-gpu +UpToDate +0x[0-9a-f]{64} +INSECURE: its GPU is signed by keepledger's NVIDIA test roots$/m);
+    expect(out).toMatch(
+      /^ {2}demo-cpu-gpu-vm +cpu-gpu +UpToDate +0x[0-9a-f]{64} +INSECURE: its GPU is signed by keepledger's NVIDIA test roots$/m,
+    );
     expect(out).toMatch(/^ {2}demo-gpu +nvidia-gpu +NotApplicable +0x[0-9a-f]{64} +INSECURE: /m);
     expect(out).toMatch(
       /^curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/evidence -H 'content-type: application\/json' --data @\S+sample-request\.json$/m,

@@ -207,7 +207,10 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--driver-rim-digest <hex>", "NVIDIA GPU: the driver RIM's SHA-384 digest (48 bytes; its XML-DSig DigestValue)")
       .option("--vbios-rim-digest <hex>", "NVIDIA GPU: the VBIOS RIM's SHA-384 digest (48 bytes)")
       .option("--cpu-tee <kind>", "CPU + GPU: the CPU part's kind (tdx, sev-snp, azure-cvm, arm-cca; debug on dev registries)")
-      .option("--cpu-measurement-hash <hex>", "CPU + GPU: the CPU part's measurement hash (32 bytes; `workload measure --tee <cpu kind>` prints it)")
+      .option(
+        "--cpu-measurement-hash <hex>",
+        "CPU + GPU: the CPU part's measurement hash (32 bytes; `workload measure --tee <cpu kind>` prints it)",
+      )
       .option("--min-gpus <n>", "CPU + GPU: at least this many attested GPUs, 1..8 (default 1)")
       .option("--gpu-rim-set-digest <hex>", "CPU + GPU: pin exactly these GPUs' RIMs (32 bytes; default: any RIMs meeting the minimums)")
       .option("--gpu-models <list>", "CPU + GPU: up to two allowed models, chip[/project[/projectSku[/chipSku]]], e.g. GH100/1010/0200/882")

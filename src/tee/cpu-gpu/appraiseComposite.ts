@@ -58,9 +58,13 @@ export function appraiseComposite(cpu: VerifiedEvidence, gpus: readonly Verified
   const binding = bound.subarray(0, 32);
   for (const [i, gpu] of gpus.entries()) {
     if (!bytesEqual(fromHex(gpu.claims.nonce), binding)) {
-      throw new VerificationError(COMPOSITE_VERIFY_CODES.COMPOSITE_GPU_BINDING_MISMATCH, `GPU ${i}'s nonce is not the CPU evidence's binding hash`, {
-        details: { gpu: i, nonce: gpu.claims.nonce, binding: toHex(binding) },
-      });
+      throw new VerificationError(
+        COMPOSITE_VERIFY_CODES.COMPOSITE_GPU_BINDING_MISMATCH,
+        `GPU ${i}'s nonce is not the CPU evidence's binding hash`,
+        {
+          details: { gpu: i, nonce: gpu.claims.nonce, binding: toHex(binding) },
+        },
+      );
     }
   }
   const cpuMeasurement = (cpuFacts.measurement.fromVerified as (e: VerifiedEvidence, o: object) => Measurement)(cpu, {});
@@ -86,9 +90,11 @@ export interface CompositePartVerifiers {
 }
 
 /** Verifies every part (any failure refuses the whole), then appraises them together. */
-export function verifyComposite(parsed: { cpu: Uint8Array; gpus: readonly Uint8Array[] }, verifiers: CompositePartVerifiers): CompositeAppraisal {
+export function verifyComposite(
+  parsed: { cpu: Uint8Array; gpus: readonly Uint8Array[] },
+  verifiers: CompositePartVerifiers,
+): CompositeAppraisal {
   const cpu = verifiers.cpu(parsed.cpu);
   const gpus = parsed.gpus.map((g, i) => verifiers.gpu(g, i));
   return appraiseComposite(cpu, gpus);
 }
-

@@ -133,9 +133,7 @@ describe("composite CPU + GPU evidence (the cpu-gpu kind)", () => {
     const bad = await gpu(binding);
     bad[bad.length - 1]! ^= 1;
     const good = await gpu(binding);
-    expect(codeOf(() => verify(encodeCompositeEvidence({ cpu: tdxQuote, gpus: [good, bad] })))).toBe(
-      "NVGPU_REPORT_SIGNATURE_INVALID",
-    );
+    expect(codeOf(() => verify(encodeCompositeEvidence({ cpu: tdxQuote, gpus: [good, bad] })))).toBe("NVGPU_REPORT_SIGNATURE_INVALID");
     const quote = Uint8Array.from(tdxQuote);
     quote[200]! ^= 1;
     expect(codeOf(() => verify(encodeCompositeEvidence({ cpu: quote, gpus: [good] })))).toMatch(/SIGNATURE|MISMATCH/);

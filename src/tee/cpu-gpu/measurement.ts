@@ -78,7 +78,8 @@ function bytes32(hex: Hex, name: string): Uint8Array {
 }
 
 function cpuKindCode(kind: TeeKind): number {
-  if (!COMPOSITE_CPU_KINDS.includes(kind)) invalid(`${kind} cannot be the CPU part of a composite`, { cpuTee: kind, allowed: COMPOSITE_CPU_KINDS });
+  if (!COMPOSITE_CPU_KINDS.includes(kind))
+    invalid(`${kind} cannot be the CPU part of a composite`, { cpuTee: kind, allowed: COMPOSITE_CPU_KINDS });
   return teeKindCode(kind);
 }
 
@@ -105,7 +106,8 @@ function decodeVersion(b: Uint8Array, radix: 10 | 16, width: 1 | 2): string | nu
 function encodeField(value: string | undefined, name: string): Uint8Array {
   const out = new Uint8Array(FIELD);
   if (value === undefined) return out;
-  if (!/^[\x21-\x7e]{1,8}$/.test(value)) invalid(`GPU model ${name} "${value}" is not 1 to 8 printable ASCII characters`, { [name]: value });
+  if (!/^[\x21-\x7e]{1,8}$/.test(value))
+    invalid(`GPU model ${name} "${value}" is not 1 to 8 printable ASCII characters`, { [name]: value });
   out.set(new TextEncoder().encode(value));
   return out;
 }
