@@ -33,7 +33,8 @@ function modelsFlag(value: string, parse: FlagParsers): GpuModel[] {
 
 function fromFlags(o: FlagValues, parse: FlagParsers): CpuGpuMeasurement {
   const cpuTee = requiredFlag(o, "cpuTee", "cpu-gpu", parse);
-  if (!(COMPOSITE_CPU_KINDS as readonly string[]).includes(cpuTee)) throw parse.bad("--cpu-tee", cpuTee, COMPOSITE_CPU_KINDS.join(", "));
+  if (!(COMPOSITE_CPU_KINDS as readonly string[]).includes(cpuTee))
+    throw parse.bad("--cpu-tee", cpuTee, `one of ${COMPOSITE_CPU_KINDS.join(", ")}`);
   const opt = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
   const rims = opt("gpuRimSetDigest");
   const models = opt("gpuModels");
