@@ -44,5 +44,7 @@ export type {
   NitroMeasurement,
   DebugMeasurement,
   AzureCvmMeasurement,
+  NvidiaGpuMeasurement,
+  CpuGpuMeasurement,
 } from "../tee/kindFacts.ts";
-export type { ClaimsByKind, AzureCvmClaims } from "../tee/types.ts";
+export type { ClaimsByKind, AzureCvmClaims, NvidiaGpuClaims, CpuGpuClaims } from "../tee/types.ts";
