@@ -12,6 +12,7 @@ import type { CpuGpuMeasurement } from "../tee/cpu-gpu/measurement.ts";
 import { adapterFor } from "../tee/table.ts";
 import type { VerifiedEvidence } from "../tee/types.ts";
 import { appraiseVerdict } from "./appraiseVerdict.ts";
+import { platformEntriesOf } from "./checkRevocations.ts";
 import { defaultPolicy, type ApprovedMeasurement, type WorkloadPolicy } from "./types.ts";
 
 const SET = "keepledger-test-tdx-gh100";
@@ -123,6 +124,15 @@ describe("GPU requirements of an approved composite measurement (appraiseVerdict
     expect(failure(() => appraise([approved(base())], { ...p, launch: { ...p.launch, tdxAllowedTdAttributes: 0n } }))).toMatch(
       /^POLICY_TDX_/,
     );
+  });
+
+  it("the CPU part's platform is the composite's: a denied FMSPC refuses it, and platform revocations name it", () => {
+    const fmspc = evidence.platform.fmspc!;
+    expect(failure(() => appraise([approved(base())], { ...policy(), deniedFmspcs: [fmspc] }))).toBe("POLICY_FMSPC_DENIED");
+    expect(platformEntriesOf(evidence)).toEqual([
+      { kind: "fmspc", value: fmspc },
+      { kind: "tee", value: "cpu-gpu" },
+    ]);
   });
 
   it("a production policy refuses the test composite (keepledger's test roots): debug", () => {

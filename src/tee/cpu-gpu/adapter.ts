@@ -81,8 +81,13 @@ export function createCpuGpuAdapter(options: CpuGpuAdapterOptions): TeeAdapter<"
         collateralHash: a.collateralHash,
         expiresAt: a.expiresAt,
         verifiedAt: context.at,
-        // The CPU part's platform facts (FMSPC, AMD product line and chip), so platform revocations reach the Keep.
-        platform: { ...cpu.platform, gpus: gpus.map((g) => g.platform) },
+        // The CPU part's platform facts (FMSPC, AMD product line and chip), so platform revocations reach the Keep;
+        // an SEV-SNP part's CHIP_ID is in its claims, surfaced as amdChipId as for any embedded report.
+        platform: {
+          ...cpu.platform,
+          ...(chipIdOf(cpu.claims) === undefined ? {} : { amdChipId: chipIdOf(cpu.claims) }),
+          gpus: gpus.map((g) => g.platform),
+        },
         ...(cpu.collateralUsed === undefined ? {} : { collateralUsed: cpu.collateralUsed }),
       };
     },
@@ -92,6 +97,10 @@ export function createCpuGpuAdapter(options: CpuGpuAdapterOptions): TeeAdapter<"
     },
     explainMismatch: explainCpuGpuMismatch,
   };
+}
+
+function chipIdOf(claims: unknown): `0x${string}` | undefined {
+  return (claims as { chipId?: `0x${string}` }).chipId;
 }
 
 function parsedAdapterFor(adapters: readonly TeeAdapter[], kind: string): TeeAdapter {
