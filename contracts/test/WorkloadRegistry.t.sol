@@ -209,13 +209,22 @@ contract WorkloadRegistryTest is KeepFixture {
         bytes32 hash = workloads.addMeasurement(workloadId, 4, TeeKind.CpuGpu, value);
         assertEq(hash, KeepIds.measurementHash(uint8(TeeKind.CpuGpu), value), "measurement hash");
         vm.expectRevert(
-            abi.encodeWithSelector(IWorkloadRegistry.WorkloadRegistryMeasurementLength.selector, uint8(TeeKind.NvidiaGpu), 96, 146)
+            abi.encodeWithSelector(
+                IWorkloadRegistry.WorkloadRegistryMeasurementLength.selector,
+                uint8(TeeKind.NvidiaGpu),
+                96,
+                146
+            )
         );
         workloads.addMeasurement(workloadId, 5, TeeKind.NvidiaGpu, value);
         Policy memory p = _policy(1 days);
         p.allowedTees = uint16(1) << uint8(TeeKind.CpuGpu);
         workloads.schedulePolicy(workloadId, p);
-        assertEq(KeepTypes.DEFAULT_ALLOWED_TEES & (uint16(1) << uint8(TeeKind.CpuGpu)), 0x200, "default allows cpu-gpu");
+        assertEq(
+            KeepTypes.DEFAULT_ALLOWED_TEES & (uint16(1) << uint8(TeeKind.CpuGpu)),
+            0x200,
+            "default allows cpu-gpu"
+        );
         assertEq(KeepTypes.TEE_KIND_MAX, uint8(TeeKind.CpuGpu), "the largest kind");
     }
 
