@@ -6,6 +6,7 @@ import type { Hex } from "../util/bytes.ts";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
 import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
+import type { ParsedRim } from "./nvidia-gpu/rim/parseRim.ts";
 
 /**
  * Everything a verifier remembers between verifications, by exact bytes: parsed certificates and CRLs,
@@ -36,6 +37,8 @@ export interface VerifierContext {
   readonly vekExtensions: BoundedCache<string, VekExtensions | VerificationError | null>;
   /** keccak256 of collateral items: `body:${sha256}`, `der:${fingerprint}`, `combined:${items}`. */
   readonly keccak: BoundedCache<string, Hex>;
+  /** sha256 of an NVIDIA RIM document → the parsed RIM, or null when it does not parse (it is then nobody's RIM). */
+  readonly nvidiaRims: BoundedCache<string, ParsedRim | null>;
 }
 
 export interface VerifierContextOptions {
@@ -61,5 +64,6 @@ export function createVerifierContext(options: VerifierContextOptions = {}): Ver
     qeReports: new BoundedCache(bounds),
     vekExtensions: new BoundedCache(bounds),
     keccak: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
+    nvidiaRims: new BoundedCache(bounds),
   };
 }

@@ -7,9 +7,11 @@
 import { coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import { concatBytes } from "../../util/bytes.ts";
+import { createHash } from "node:crypto";
+import { concatBytes, fromHex, toHex } from "../../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../../util/keccak256.ts";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
+import type { VerifierContext } from "../verifierContext.ts";
 import type { VerifiedEvidence } from "../types.ts";
 import { nvidiaGpuCollateralRequests } from "./collateralRequests.ts";
 import { nvidiaGpuFacts } from "./facts.ts";
@@ -27,17 +29,25 @@ export interface NvidiaGpuAdapterOptions {
   dangerouslyAllowUncheckedRevocation?: boolean;
 }
 
-/** RIMs of the collateral, parsed once per process (by content) when the caller shares caches. */
-function parsedRims(context: VerifyContext): ParsedRim[] {
-  const out: ParsedRim[] = [];
-  for (const bytes of context.collateral.rims ?? []) {
-    try {
-      out.push(parseRim(bytes, context.caches?.pki));
-    } catch {
-      // A malformed RIM among the collateral is not this evidence's RIM; a missing one is NVGPU_RIM_MISSING.
-    }
+/** A RIM, or null when it does not parse: a malformed RIM among the collateral is not this evidence's RIM. */
+function tryParseRim(bytes: Uint8Array, context: VerifyContext): ParsedRim | null {
+  try {
+    return parseRim(bytes, context.caches?.pki);
+  } catch {
+    return null;
   }
-  return out;
+}
+
+/** RIMs of the collateral, parsed once per process (by content) when the caller shares caches; a missing one is NVGPU_RIM_MISSING. */
+function parsedRims(context: VerifyContext): ParsedRim[] {
+  const cache = context.caches?.nvidiaRims;
+  return (context.collateral.rims ?? [])
+    .map((bytes) =>
+      cache
+        ? cache.getOrSet(createHash("sha256").update(bytes).digest("hex"), () => tryParseRim(bytes, context))
+        : tryParseRim(bytes, context),
+    )
+    .filter((r): r is ParsedRim => r !== null);
 }
 
 /** The OCSP responses that answer for a certificate of these chains (leaf first, issuer next). */
@@ -54,10 +64,19 @@ function ocspUsed(responses: readonly ParsedOcspResponse[], chains: readonly (re
  * the pinned root last), of the driver RIM document, of the VBIOS RIM document, and of each OCSP response
  * that answered for a certificate used, in collateral order (docs/evidence/nvidia-gpu.md).
  */
-function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspResponse[]): `0x${string}` {
+function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspResponse[], caches?: VerifierContext): `0x${string}` {
   const used = ocspUsed(responses, [v.deviceChain.certificates, v.driverRim.chain.certificates, v.vbiosRim.chain.certificates]);
-  const items = [...v.deviceChain.certificates.map((c) => c.der), v.driverRim.rim.bytes, v.vbiosRim.rim.bytes, ...used.map((r) => r.der)];
-  return keccak256Hex(concatBytes(...items.map(keccak256Bytes)));
+  // Each item's keccak256 is remembered by its fingerprint or content hash (a RIM is ~18 KiB of XML).
+  const hashOf = (key: string, bytes: Uint8Array): Uint8Array =>
+    caches ? fromHex(caches.keccak.getOrSet(key, () => toHex(keccak256Bytes(bytes)))) : keccak256Bytes(bytes);
+  const rimKey = (bytes: Uint8Array) => `body:${createHash("sha256").update(bytes).digest("hex")}`;
+  const items = [
+    ...v.deviceChain.certificates.map((c) => hashOf(`der:${c.fingerprint}`, c.der)),
+    hashOf(rimKey(v.driverRim.rim.bytes), v.driverRim.rim.bytes),
+    hashOf(rimKey(v.vbiosRim.rim.bytes), v.vbiosRim.rim.bytes),
+    ...used.map((r) => hashOf(`der:${r.fingerprint}`, r.der)),
+  ];
+  return keccak256Hex(concatBytes(...items));
 }
 
 function rootsFor(trusted: readonly TrustedRoot[] | undefined): { device: readonly TrustedRoot[]; rim: readonly TrustedRoot[] } {
@@ -100,7 +119,7 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md); keepledger's test roots prove nothing.
         debug: usesTestRoot(v),
         evidenceHash: keccak256Hex(context.evidence),
-        collateralHash: collateralHashOf(v, ocspResponses),
+        collateralHash: collateralHashOf(v, ocspResponses, context.caches),
         expiresAt: v.expiresAt,
         verifiedAt: context.at,
         platform: {
