@@ -5,7 +5,7 @@
  * part. Its claims carry the CPU part's measurement hash and the GPUs' RIM set digest, which the measurement
  * layout (measurement.ts) compares with an approved value.
  */
-import { VerificationError } from "../../errors/KeepledgerError.ts";
+import { isKeepledgerError, VerificationError } from "../../errors/KeepledgerError.ts";
 import { defineErrorCodes } from "../../errors/catalogue.ts";
 import { bytesEqual, concatBytes, fromHex, toHex } from "../../util/bytes.ts";
 import { keccak256Hex } from "../../util/keccak256.ts";
@@ -24,6 +24,11 @@ export const COMPOSITE_VERIFY_CODES = defineErrorCodes("tee/cpu-gpu/verify", {
   COMPOSITE_CPU_UNBOUND: {
     stage: "verification",
     description: "The CPU evidence of a composite carries no report data (at least 32 bytes), so its GPUs cannot be bound to it.",
+  },
+  COMPOSITE_CPU_UNMEASURABLE: {
+    stage: "verification",
+    description:
+      "The CPU part's default measurement cannot be taken from its evidence (an Azure CVM whose TPM quote lacks PCR 4, 7 or 11), so no composite measurement can name it.",
   },
   COMPOSITE_CPU_KIND_INVALID: {
     stage: "verification",
@@ -67,7 +72,16 @@ export function appraiseComposite(cpu: VerifiedEvidence, gpus: readonly Verified
       );
     }
   }
-  const cpuMeasurement = (cpuFacts.measurement.fromVerified as (e: VerifiedEvidence, o: object) => Measurement)(cpu, {});
+  let cpuMeasurement: Measurement;
+  try {
+    cpuMeasurement = (cpuFacts.measurement.fromVerified as (e: VerifiedEvidence, o: object) => Measurement)(cpu, {});
+  } catch (e) {
+    if (!isKeepledgerError(e)) throw e;
+    throw new VerificationError(COMPOSITE_VERIFY_CODES.COMPOSITE_CPU_UNMEASURABLE, `the ${cpu.tee} part cannot be measured: ${e.message}`, {
+      details: { tee: cpu.tee, code: e.code },
+      cause: e,
+    });
+  }
   return {
     claims: {
       cpu: { tee: cpu.tee, claims: cpu.claims, measurementHash: measurementHash(cpuMeasurement), reportData: toHex(bound) },
