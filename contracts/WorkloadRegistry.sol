@@ -422,7 +422,8 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
     /// Tdx mrtd‖rtmr0..3 (48 each); SevSnp measurement(48)‖hasHostData(1)‖hostData(32);
     /// Nitro pcr0‖pcr1‖pcr2 (48 each); Debug measurement(32); NvidiaGpu driverRimDigest‖vbiosRimDigest (48 each);
     /// AzureCvm hardware(1)‖hardwareMeasurement(48)‖pcrMask(BE32)‖pcrDigest(32) = 85;
-    /// ArmCca alg(1)‖RIM‖REM0..3‖personalization (64 each) = 385.
+    /// ArmCca alg(1)‖RIM‖REM0..3‖personalization (64 each) = 385; CpuGpu cpuKind(1)‖cpuMeasurementHash(32)‖
+    /// minGpus(1)‖gpuRimSetDigest(32)‖2 GPU models(64)‖minDriver(8)‖minVbios(8) = 146 (fields checked off-chain).
     function _checkMeasurementValue(TeeKind tee, bytes calldata value) private view {
         if (tee == TeeKind.Unknown) revert WorkloadRegistryInvalidTee(uint8(tee));
         uint256 expected;
@@ -434,6 +435,7 @@ contract WorkloadRegistry is IWorkloadRegistry, KeepAdminRules {
         else if (tee == TeeKind.NvidiaGpu) expected = 96;
         else if (tee == TeeKind.AzureCvm) expected = 85;
         else if (tee == TeeKind.ArmCca) expected = 385;
+        else if (tee == TeeKind.CpuGpu) expected = 146;
         else revert WorkloadRegistryInvalidTee(uint8(tee));
         if (tee == TeeKind.Debug && !DEV_POLICIES_ALLOWED) revert WorkloadRegistryDevNotAllowed();
         if (value.length != expected) revert WorkloadRegistryMeasurementLength(uint8(tee), expected, value.length);

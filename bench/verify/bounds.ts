@@ -26,6 +26,9 @@ import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA, NVIDIA_DEVICE_IDEN
 import { parsePemCertificates } from "../../src/pki/x509/certificate.ts";
 import { parseNvidiaGpuEvidence } from "../../src/tee/nvidia-gpu/parseNvidiaGpuEvidence.ts";
 import { parseRim } from "../../src/tee/nvidia-gpu/rim/parseRim.ts";
+import { NVIDIA_TEST_ROOTS } from "../../src/tee/nvidia-gpu/knownTestRoots.ts";
+import { parseCompositeEvidence } from "../../src/tee/cpu-gpu/compositeEvidence.ts";
+import { coversCertificate } from "../../src/pki/ocsp/ocspResponse.ts";
 import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "./vectors.ts";
 
@@ -58,7 +61,11 @@ export function runChecks(checks: readonly SignatureCheck[]): void {
 }
 
 /** The issuer's signature on a certificate or CRL, as the X.509 encoding says (ECDSA in DER, RSA-PSS with its salt). */
-function x509Check(name: string, signed: ParsedCertificate | ParsedCrl, issuer: ParsedCertificate): SignatureCheck {
+function x509Check(
+  name: string,
+  signed: Pick<ParsedCrl, "tbs" | "signature" | "signatureAlgorithm">,
+  issuer: ParsedCertificate,
+): SignatureCheck {
   const alg = signed.signatureAlgorithm;
   const base = { name, hash: alg.hash, data: signed.tbs, signature: signed.signature, key: issuer.publicKey };
   if (alg.kind === "ecdsa") return { ...base, dsaEncoding: "der" };
@@ -231,6 +238,51 @@ function nvidiaGpuBound(vector: BenchVector): CryptoBound {
   };
 }
 
+/**
+ * CPU + GPU: the CPU part's DCAP bound (the TDX quote) plus the GPU's — its report signature with the device leaf,
+ * the device chain, both RIM signatures and chains (to keepledger's NVIDIA test roots here), and every OCSP
+ * answer's signature (one per certificate below a root, signed by its issuer). Per evidence: the quote's and the
+ * GPU report's own signatures (everything else is the same for the next report from that platform and GPU).
+ */
+function cpuGpuBound(vector: BenchVector): CryptoBound {
+  const { cpu, gpus } = parseCompositeEvidence(vector.evidence);
+  const tdx = dcapBound({ ...vector, evidence: cpu, collateral: vector.collateral.filter((f) => !f.name.startsWith("gpu-")) });
+  const evidence = parseNvidiaGpuEvidence(gpus[0]!);
+  const collateral = staticCollateral(vector.collateral).collateral;
+  const device = parsePemCertificates(Buffer.from(vector.files.get("gpu-device-chain.pem")!).toString("latin1"));
+  const [deviceRoot, rimRoot] = [NVIDIA_TEST_ROOTS.device[0]!.certificate, NVIDIA_TEST_ROOTS.rim[0]!.certificate];
+  const report = p1363(
+    "GPU SPDM report signature",
+    "sha384",
+    evidence.report.signedBytes,
+    evidence.report.response.signature,
+    device[0]!.publicKey,
+  );
+  const rims = vector.collateral.filter((f) => f.name.endsWith(".swidtag")).map((f) => parseRim(f.bytes));
+  const rimChecks = rims.flatMap((rim) => [
+    p1363(
+      `RIM ${rim.colloquialVersion} signature`,
+      "sha384",
+      rim.signature.signedInfo,
+      rim.signature.signatureValue,
+      rim.signature.chain[0]!.publicKey,
+    ),
+    ...chainChecks(`RIM ${rim.colloquialVersion} chain`, rim.signature.chain, rimRoot),
+  ]);
+  const issuers = [...device, deviceRoot, ...rims.flatMap((r) => r.signature.chain), rimRoot];
+  const ocspChecks = (collateral.ocspResponses ?? []).map((o, i) => {
+    const signer = issuers.find((c) =>
+      o.responses.some((s) => issuers.some((cert) => cert.issuer === c.subject && coversCertificate(s, cert, c))),
+    );
+    if (!signer) throw new Error(`cpu-gpu: no issuer for OCSP response ${i}`);
+    return x509Check(`OCSP response ${i}`, o, signer);
+  });
+  return {
+    full: [...tdx.full, report, ...chainChecks("GPU device chain", device, deviceRoot), ...rimChecks, ...ocspChecks],
+    perEvidence: [...tdx.perEvidence, report],
+  };
+}
+
 /** Each certificate of a chain (leaf first) checked with the next, the last below the root with the pinned root. */
 function chainChecks(label: string, chain: readonly ParsedCertificate[], root: ParsedCertificate): SignatureCheck[] {
   const below = chain.filter((c) => c.subject !== c.issuer);
@@ -245,6 +297,7 @@ export function cryptoBound(vector: BenchVector): CryptoBound {
     "nvidia-gpu": nvidiaGpuBound,
     "azure-cvm": azureCvmBound,
     "arm-cca": ccaBound,
+    "cpu-gpu": cpuGpuBound,
   };
   const bound = (bounds[vector.kind] ?? dcapBound)(vector);
   runChecks(bound.full);

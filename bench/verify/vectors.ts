@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "nvidia-gpu", "azure-cvm", "arm-cca"] as const;
+export const BENCH_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "nvidia-gpu", "azure-cvm", "arm-cca", "cpu-gpu"] as const;
 export type BenchKind = (typeof BENCH_KINDS)[number];
 
 export interface CollateralFile {
@@ -64,6 +64,20 @@ const LAYOUT: Record<BenchKind, { set: string; evidence: string; collateral: str
   "azure-cvm": { set: "az-snp-vtpm-milan-2025-v1", evidence: "evidence-v1.json", collateral: ["milan_ask_ark_asvk.pem"], other: [] },
   // Arm's published test token; its CPAK (the test key) is the collateral: verified, labelled insecure.
   "arm-cca": { set: "tfm-tools-example-ffm00-tag399", evidence: "token.cbor", collateral: ["cpak.pub.pem"], other: [] },
+  // The test composite: the real TDX quote with its Intel collateral, and one GPU from keepledger's NVIDIA test roots
+  // with its device chain, RIMs and OCSP answers (verified, labelled insecure; nothing unsafe switched on).
+  "cpu-gpu": {
+    set: "keepledger-test-tdx-gh100",
+    evidence: "composite.klcg",
+    collateral: [
+      ...DCAP_COLLATERAL,
+      "gpu-device-chain.pem",
+      "gpu-driver-rim.swidtag",
+      "gpu-vbios-rim.swidtag",
+      ...[0, 1, 2, 3, 4, 5].map((i) => `gpu-ocsp-${i}.der`),
+    ],
+    other: ["collateral.json"],
+  },
 };
 
 function read(kind: BenchKind, set: string, name: string): Uint8Array {
@@ -75,7 +89,7 @@ export function loadBenchVector(kind: BenchKind): BenchVector {
   const files = new Map<string, Uint8Array>();
   for (const name of [layout.evidence, ...layout.collateral, ...layout.other]) files.set(name, read(kind, layout.set, name));
   const expected = JSON.parse(Buffer.from(read(kind, layout.set, "expected.json")).toString("utf8")) as BenchVector["expected"];
-  if (kind === "sgx" || kind === "tdx") checkSameIntelCollateral(files);
+  if (kind === "sgx" || kind === "tdx" || kind === "cpu-gpu") checkSameIntelCollateral(files);
   return {
     kind,
     set: layout.set,

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.30;
 
 /// @notice The TEE kinds keepledger knows; the TypeScript names are sgx, tdx, sev-snp, nitro, debug, nvidia-gpu,
-/// azure-cvm, arm-cca (src/ids/enums.ts TEE_KIND_CODES).
+/// azure-cvm, arm-cca, cpu-gpu (src/ids/enums.ts TEE_KIND_CODES).
 /// @dev Unknown (0) is never valid. Debug is "no TEE at all" and is only accepted by dev policies.
 enum TeeKind {
     Unknown,
@@ -13,7 +13,8 @@ enum TeeKind {
     Debug,
     NvidiaGpu,
     AzureCvm,
-    ArmCca
+    ArmCca,
+    CpuGpu
 }
 
 /// @notice TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one.
@@ -126,8 +127,8 @@ struct Policy {
 /// @title KeepTypes
 /// @notice Constants shared by the keepledger contracts and mirrored in src/ids/enums.ts.
 library KeepTypes {
-    /// @notice The largest valid TeeKind value (ArmCca).
-    uint8 internal constant TEE_KIND_MAX = 8;
+    /// @notice The largest valid TeeKind value (CpuGpu).
+    uint8 internal constant TEE_KIND_MAX = 9;
     /// @notice The largest valid TcbStatus value (NotApplicable).
     uint8 internal constant TCB_STATUS_MAX = 8;
 
@@ -138,14 +139,14 @@ library KeepTypes {
     uint8 internal constant AMD_ALL = 7;
 
     /// @notice Every valid TEE bit: sgx, tdx, sev-snp, nitro, debug, nvidia-gpu (0x40), azure-cvm (0x80), arm-cca
-    /// (0x100: allowedTees is 16 bits wide).
-    uint16 internal constant TEES_ALL = 0x1fe;
+    /// (0x100: allowedTees is 16 bits wide), cpu-gpu (0x200).
+    uint16 internal constant TEES_ALL = 0x3fe;
     /// @notice The TEE bit of the Debug kind.
     uint16 internal constant TEE_DEBUG_BIT = 0x20;
     /// @notice Default allowed TEEs: every kind with a hardware root (sgx, tdx, sev-snp, nitro, nvidia-gpu, azure-cvm,
-    /// arm-cca), as src/policy/types.ts defaultPolicy derives it from the kinds' facts; a verdict still needs a
-    /// measurement of its own kind approved for the workload.
-    uint16 internal constant DEFAULT_ALLOWED_TEES = 0x1de;
+    /// arm-cca, cpu-gpu), as src/policy/types.ts defaultPolicy derives it from the kinds' facts; a verdict still needs a
+    /// measurement of its own kind approved for the workload (a cpu-gpu one names its CPU part and GPU requirements).
+    uint16 internal constant DEFAULT_ALLOWED_TEES = 0x3de;
 
     /// @notice Every TCB-status bit a policy may accept: 1..8 minus Revoked (7).
     uint16 internal constant TCB_ACCEPTABLE = 0x17e;

@@ -14,8 +14,8 @@ import {KeepFixture} from "./utils/KeepFixture.sol";
 /// @notice Invariants of the WorkloadRegistry, fuzzed: measurement layouts and policy delays.
 contract WorkloadRegistryTest is KeepFixture {
     /// @dev By TeeKind code.
-    uint256[9] internal lengths = [0, 68, 240, 81, 144, 32, 96, 85, 385];
-    uint8[8] internal kinds = [1, 2, 3, 4, 5, 6, 7, 8];
+    uint256[10] internal lengths = [0, 68, 240, 81, 144, 32, 96, 85, 385, 146];
+    uint8[9] internal kinds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
     function setUp() public {
         _deployWithWorkload();
@@ -199,6 +199,33 @@ contract WorkloadRegistryTest is KeepFixture {
             0x100,
             "default allows arm-cca"
         );
+    }
+
+    /// @notice A CPU + GPU measurement is its 146-byte packed value (its fields are checked off-chain), refused under
+    /// another kind's length; a policy may allow the kind (bit 9), and the default does.
+    function testCpuGpuMeasurementAndPolicyBit(bytes32 cpuHash, bytes32 rimSet) public {
+        bytes memory value = abi.encodePacked(uint8(2), cpuHash, uint8(1), rimSet, new bytes(64), new bytes(16));
+        assertEq(value.length, 146, "layout length");
+        bytes32 hash = workloads.addMeasurement(workloadId, 4, TeeKind.CpuGpu, value);
+        assertEq(hash, KeepIds.measurementHash(uint8(TeeKind.CpuGpu), value), "measurement hash");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IWorkloadRegistry.WorkloadRegistryMeasurementLength.selector,
+                uint8(TeeKind.NvidiaGpu),
+                96,
+                146
+            )
+        );
+        workloads.addMeasurement(workloadId, 5, TeeKind.NvidiaGpu, value);
+        Policy memory p = _policy(1 days);
+        p.allowedTees = uint16(1) << uint8(TeeKind.CpuGpu);
+        workloads.schedulePolicy(workloadId, p);
+        assertEq(
+            KeepTypes.DEFAULT_ALLOWED_TEES & (uint16(1) << uint8(TeeKind.CpuGpu)),
+            0x200,
+            "default allows cpu-gpu"
+        );
+        assertEq(KeepTypes.TEE_KIND_MAX, uint8(TeeKind.CpuGpu), "the largest kind");
     }
 
     /// @notice Policy masks: allowed exactly when non-zero, valid kinds only, never Unknown/Revoked TCB.

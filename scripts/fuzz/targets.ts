@@ -23,7 +23,7 @@ import { azureJsonMutation } from "./azureJsonMutation.ts";
 import { cborLengthFields } from "./lengthFields.ts";
 import type { LengthField, MutationTarget } from "./mutate.ts";
 
-export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "nvidia-gpu", "azure-cvm", "arm-cca"] as const;
+export const FUZZ_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "nvidia-gpu", "azure-cvm", "arm-cca", "cpu-gpu"] as const;
 export type FuzzKind = (typeof FUZZ_KINDS)[number];
 
 export interface FuzzTarget extends MutationTarget {
@@ -274,6 +274,23 @@ async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> 
         equivalent: identical(base),
       };
     }
+    case "cpu-gpu": {
+      // The test composite: the real TDX quote and a GPU from keepledger's NVIDIA test roots (verifies, insecure),
+      // with its OCSP answers: nothing unsafe is switched on.
+      const set = "keepledger-test-tdx-gh100";
+      const base = fixture(kind, set, "composite.klcg");
+      return {
+        kind,
+        source: `test/fixtures/cpu-gpu/${set}/composite.klcg`,
+        base,
+        at: verifyAt(kind, set),
+        collateral: [await directoryCollateral(`${FIXTURES}cpu-gpu/${set}`)],
+        lengthFields: compositeFields(base),
+        // magic, version, GPU count, CPU length
+        headerLength: 10,
+        equivalent: identical(base),
+      };
+    }
     case "arm-cca": {
       // Arm's published test token with its test CPAK (it verifies, labelled insecure).
       const set = "tfm-tools-example-ffm00-tag399";
@@ -291,6 +308,22 @@ async function loadTarget(kind: FuzzKind): Promise<Omit<FuzzTarget, "context">> 
       };
     }
   }
+}
+
+/** The KLCG container's GPU count and part lengths, and the fields of the TDX quote and the GPU report inside. */
+function compositeFields(b: Uint8Array): LengthField[] {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const cpuLength = view.getUint32(6, false);
+  const gpuAt = 10 + cpuLength;
+  const shift = (fields: LengthField[], by: number, part: string) =>
+    fields.map((f) => ({ ...f, name: `${part}.${f.name}`, offset: f.offset + by }));
+  return [
+    field("gpuCount", 5, 1),
+    field("cpu.length", 6, 4, "be"),
+    field("gpu0.length", gpuAt, 4, "be"),
+    ...shift(dcapFields(b.subarray(10, gpuAt)), 10, "cpu"),
+    ...shift(nvidiaGpuFields(b.subarray(gpuAt + 4)), gpuAt + 4, "gpu0"),
+  ];
 }
 
 /**

@@ -2,9 +2,13 @@ import type { KeepledgerError } from "@keepledger/sdk/internal/errors/Keepledger
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { KIND_FACTS } from "@keepledger/sdk/internal/tee/kindFacts";
 
-/** What an unsafe switch let through: `platform.revocationChecked: false` (the NVIDIA GPU kind without OCSP). */
+/**
+ * What an unsafe switch let through: `platform.revocationChecked: false` (the NVIDIA GPU kind without OCSP), or
+ * the same of a part (`platform.gpus`, a composite's GPUs).
+ */
 export function unsafeWarnings(r: VerifiedEvidence): string[] {
-  return r.platform.revocationChecked === false
+  const parts = Array.isArray(r.platform.gpus) ? (r.platform.gpus as { revocationChecked?: unknown }[]) : [];
+  return r.platform.revocationChecked === false || parts.some((p) => p.revocationChecked === false)
     ? ["UNSAFE: certificate revocation was not checked (no OCSP response; accepted only because an unsafe switch allowed it)"]
     : [];
 }
@@ -38,7 +42,8 @@ export function verificationText(r: VerifiedEvidence): string {
   for (const w of unsafeWarnings(r)) lines.push(`  ⚠ ${w}`);
   const advisories = r.tcb.advisoryIds.length > 0 ? ` (${r.tcb.advisoryIds.join(", ")})` : "";
   lines.push(`  TCB status      ${r.tcb.status}${advisories}`);
-  for (const [k, v] of Object.entries(r.claims)) lines.push(`  ${k.padEnd(15)} ${v === null ? "—" : String(v)}`);
+  for (const [k, v] of Object.entries(r.claims))
+    lines.push(`  ${k.padEnd(15)} ${v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v)}`);
   lines.push(`  evidence hash   ${r.evidenceHash}`);
   lines.push(`  collateral hash ${r.collateralHash}`);
   lines.push(`  valid until     ${r.expiresAt.toISOString()} (earliest certificate, CRL or collateral expiry)`);

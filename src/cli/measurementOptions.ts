@@ -48,6 +48,13 @@ export interface MeasurementFlags extends VerificationInputs {
   personalizationValue?: string;
   driverRimDigest?: string;
   vbiosRimDigest?: string;
+  cpuTee?: string;
+  cpuMeasurementHash?: string;
+  minGpus?: string;
+  gpuRimSetDigest?: string;
+  gpuModels?: string;
+  minDriverVersion?: string;
+  minVbiosVersion?: string;
   fromEvidence?: string;
   bySigner?: boolean;
   withHostData?: boolean;

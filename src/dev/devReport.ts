@@ -6,9 +6,12 @@ import { factsOf } from "@keepledger/sdk/internal/tee/kindFacts";
 /** Auditor queries, copy-pasteable into GraphiQL, with this run's ids filled in. */
 export function exampleQueries(net: DevNetwork): { title: string; query: string }[] {
   const debugKeep = net.seeded.find((s) => factsOf(s.tee).vendor === "none")!;
+  // The GPU kinds among the seeded verdicts (nvidia-gpu and the CPU + GPU composite), read from the facts.
+  const gpuKinds = [...new Set(net.seeded.map((s) => s.tee).filter((t) => factsOf(t).vendor === "nvidia"))];
   return [
     {
-      title: "The demo workloads' verdicts (the real SGX, TDX, SEV-SNP and Arm CCA vectors and the debug Keep)",
+      title:
+        "The demo workloads' verdicts (the real SGX, TDX, SEV-SNP and Arm CCA vectors, a test-signed GPU, a TDX + GPU composite and the debug Keep)",
       query: `{
   workloads(where: { name_starts_with: "demo-" }, orderBy: name) {
     name
@@ -34,6 +37,15 @@ export function exampleQueries(net: DevNetwork): { title: string; query: string 
   validators(orderBy: addedAt) {
     id endpoint loggingProfile bootstrap active
     verdict { id tee status expiresAt }
+  }
+}`,
+    },
+    {
+      title: "The GPU and CPU + GPU verdicts with their kind and approved measurement (test-signed GPU — INSECURE)",
+      query: `{
+  verdicts(where: { tee_in: ${JSON.stringify(gpuKinds)} }, orderBy: tee) {
+    id tee tcbStatus status unbound workload { name }
+    measurement { hash tee value version }
   }
 }`,
     },
@@ -101,6 +113,12 @@ export function devReportLines(net: DevNetwork): string[] {
     ...(c.keyRegistry ? [`KeyRegistry           ${c.keyRegistry}`] : []),
     ...Object.entries(net.workloads).map(([name, id]) => `workload ${name.padEnd(21)}${id}`),
     `key "${net.demoKey.name}"      ${net.demoKey.keyId}   v${net.demoKey.version}, ${net.demoKey.threshold} of ${net.demoKey.shareholders.length}; released to debug Keep ${net.demoKey.keep} (INSECURE) by ${net.demoKey.releasedBy.join(", ")}`,
+    "",
+    "Demo verdicts (finalized on chain):",
+    ...net.seeded.map(
+      (s) =>
+        `  ${s.workload.padEnd(20)} ${s.tee.padEnd(10)} ${s.tcbStatus.padEnd(34)} ${s.verdictId}${s.insecure ? `   INSECURE: ${s.insecure}` : ""}`,
+    ),
     "",
     ...exampleQueries(net).flatMap((q, i) => [`# Query ${i + 1}: ${q.title}`, q.query, ""]),
     `# Submit fresh debug Keep evidence (INSECURE, for a new key; bound to block ${net.sample.freshnessBlock}, valid for a day of chain time):`,

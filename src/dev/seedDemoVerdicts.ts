@@ -25,6 +25,8 @@ export interface SeededVerdict {
   evidenceHash: Hex;
   /** data/dev-vectors/<kind>/<set>, or "debug Keep". */
   source: string;
+  /** Why the verdict is INSECURE (test keys, debug), when it is. */
+  insecure?: string;
 }
 
 export interface SeedDemoVerdictsOptions {
@@ -113,6 +115,7 @@ export async function seedDemoVerdicts(o: SeedDemoVerdictsOptions): Promise<Seed
       tee: v.tee,
       tcbStatus: v.tcbStatus,
       source: v.source,
+      ...(v.insecure === undefined ? {} : { insecure: v.insecure }),
       evidenceHash: keccak256(v.evidence),
       body: { workloadId: o.workloads[v.workload]!, evidence: v.evidence.toString("base64"), unbound: true, collateral: v.collateral },
     })),
@@ -121,6 +124,7 @@ export async function seedDemoVerdicts(o: SeedDemoVerdictsOptions): Promise<Seed
       tee: "debug" as const,
       tcbStatus: "NotApplicable" as const,
       source: "debug Keep",
+      insecure: "a debug Keep (no TEE)",
       evidenceHash: keccak256(keep.evidence),
       body: keep.body,
     },
@@ -138,6 +142,7 @@ export async function seedDemoVerdicts(o: SeedDemoVerdictsOptions): Promise<Seed
         subject: "",
         evidenceHash: s.evidenceHash,
         source: s.source,
+        ...(s.insecure === undefined ? {} : { insecure: s.insecure }),
       };
     }),
   );

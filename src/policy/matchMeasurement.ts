@@ -1,6 +1,7 @@
 import { PolicyError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { fromHex } from "@keepledger/sdk/internal/util/bytes";
 import { factsOf, type Measurement, type MeasurementLayout } from "@keepledger/sdk/internal/tee/kindFacts";
+import { adapterFor } from "../tee/table.ts";
 import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { POLICY_CODES } from "./codes.ts";
 import type { ApprovedMeasurement } from "./types.ts";
@@ -31,6 +32,12 @@ export function matchMeasurement(evidence: VerifiedEvidence, approved: readonly 
     throw new PolicyError(POLICY_CODES.POLICY_MEASUREMENT_REVOKED, "the evidence matches only revoked measurements", {
       details: { revoked: matches.map((m) => ({ hash: m.hash, version: m.version })) },
     });
+  }
+  // A kind may name why a nearly matching approved value refuses the evidence (a composite's GPU requirements).
+  const explain = adapterFor(evidence.tee).explainMismatch;
+  if (explain !== undefined) {
+    const ofKind = approved.filter((m) => m.tee === evidence.tee && !m.revoked).sort((a, b) => b.version - a.version);
+    for (const m of ofKind) explain(evidence, m.value);
   }
   throw new PolicyError(POLICY_CODES.POLICY_MEASUREMENT_NOT_APPROVED, `the ${evidence.tee} measurement is not approved for this workload`, {
     details: { tee: evidence.tee, approvedForKind: approved.filter((m) => m.tee === evidence.tee).length },

@@ -4,6 +4,7 @@ import type { TrustedRoot } from "../pki/x509/verifyCertificateChain.ts";
 import type { CollateralFreshnessOptions } from "../pki/freshness/collateralStamp.ts";
 import type { KindFacts } from "@keepledger/sdk/internal/tee/kind";
 import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 
 /** What a pure verifier is given. Nothing here fetches: time, collateral and roots come in. */
 export interface VerifyContext {
@@ -42,4 +43,10 @@ export interface TeeAdapter<K extends TeeKind = TeeKind, P = unknown> extends Ki
    * the whole LaunchPolicy (src/policy/types.ts, composed of the kinds' parts); each kind reads its part.
    */
   checkLaunchPolicy(evidence: VerifiedEvidence<K>, launch: object): void;
+  /**
+   * Optional: when verified evidence matches no approved measurement of its kind, the specific PolicyError for
+   * one approved value (packed, of the kind's length) that it nearly matches — a composite whose CPU part is
+   * approved but whose GPUs miss the value's GPU requirements. Returns when it has nothing more specific.
+   */
+  explainMismatch?(evidence: VerifiedEvidence<K>, approvedValue: Hex): void;
 }

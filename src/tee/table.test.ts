@@ -40,6 +40,7 @@ describe("the facts table and the adapter table", () => {
       debug: 32,
       "nvidia-gpu": 96,
       "arm-cca": 385,
+      "cpu-gpu": 146,
     });
   });
 });

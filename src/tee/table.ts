@@ -1,6 +1,7 @@
 import type { TeeAdapter } from "./adapter.ts";
 import type { TeeKind } from "@keepledger/sdk/internal/tee/types";
 import { armCcaAdapter } from "./arm-cca/adapter.ts";
+import { createCpuGpuAdapter } from "./cpu-gpu/adapter.ts";
 import { debugAdapter } from "./debug/adapter.ts";
 import { nitroAdapter } from "./nitro/adapter.ts";
 import { createNvidiaGpuAdapter } from "./nvidia-gpu/adapter.ts";
@@ -26,16 +27,19 @@ export interface DefaultAdaptersOptions {
 
 /** Every supported kind, with the operator's unsafe switches (none by default: DEFAULT_ADAPTERS). */
 export function defaultAdapters(options: DefaultAdaptersOptions = {}): readonly TeeAdapter[] {
-  return [
+  const gpu = createNvidiaGpuAdapter({ dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedGpuRevocation === true });
+  const single = [
     sgxAdapter as TeeAdapter,
     tdxAdapter as TeeAdapter,
     createSnpAdapter({ dangerouslyAllowMissingCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     nitroAdapter as TeeAdapter,
     debugAdapter as TeeAdapter,
-    createNvidiaGpuAdapter({ dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedGpuRevocation === true }) as TeeAdapter,
+    gpu as TeeAdapter,
     createAzureCvmAdapter({ dangerouslyAllowMissingAmdCrl: options.dangerouslyAllowMissingAmdCrl === true }) as TeeAdapter,
     armCcaAdapter as TeeAdapter,
   ];
+  // The composite verifies its parts with the adapters above, the operator's switches included.
+  return [...single, createCpuGpuAdapter({ cpuAdapters: single, gpuAdapter: gpu }) as TeeAdapter];
 }
 
 /** The default adapter of a kind (the strict one: every unsafe switch off). */

@@ -13,6 +13,7 @@ export function teeName(code: i32): string {
   if (code == 6) return "nvidia-gpu";
   if (code == 7) return "azure-cvm";
   if (code == 8) return "arm-cca";
+  if (code == 9) return "cpu-gpu";
   return "unknown";
 }
 

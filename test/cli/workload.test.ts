@@ -235,6 +235,71 @@ describe("keepledger workload measure", () => {
     expect(stray.stderr).toContain("--pcr0 does not apply to --tee arm-cca");
   });
 
+  it("approves a CPU + GPU Keep from the test composite (labelled insecure), and by flags with GPU requirements", async () => {
+    const set = "keepledger-test-tdx-gh100";
+    const taken = await g.cli(
+      [
+        "workload",
+        "measure",
+        app,
+        "--from-evidence",
+        fixturePath("cpu-gpu", set, "composite.klcg"),
+        ...verifyWith("cpu-gpu", set),
+        "--json",
+      ],
+      owner,
+    );
+    expect(taken.code, taken.stderr).toBe(0);
+    const out = JSON.parse(taken.stdout) as { measurementHash: Hex; debug: boolean; fields: Record<string, unknown> };
+    expect(out.debug).toBe(true);
+    expect(out.fields).toMatchObject({ cpuTee: "tdx", minGpus: 1, gpuModels: [], minDriverVersion: null, minVbiosVersion: null });
+    expect(out.fields.gpuRimSetDigest).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await measurementOf(app, out.measurementHash)).toMatchObject({ known: true, revoked: false, tee: 9 });
+
+    const flags = await g.cli(
+      [
+        "workload",
+        "measure",
+        app,
+        "--tee",
+        "cpu-gpu",
+        "--cpu-tee",
+        "tdx",
+        "--cpu-measurement-hash",
+        out.fields.cpuMeasurementHash as string,
+        "--min-gpus",
+        "2",
+        "--gpu-models",
+        "GH100/1010/0200/882,GB100",
+        "--min-driver-version",
+        "550.90.07",
+        "--min-vbios-version",
+        "96.00.9F.00.01",
+        "--release",
+        "2",
+        "--json",
+      ],
+      owner,
+    );
+    expect(flags.code, flags.stderr).toBe(0);
+    const byFlags = JSON.parse(flags.stdout) as { measurementHash: Hex; fields: Record<string, unknown> };
+    expect(byFlags.fields).toMatchObject({
+      minGpus: 2,
+      gpuRimSetDigest: null,
+      gpuModels: [{ chip: "GH100", project: "1010", projectSku: "0200", chipSku: "882" }, { chip: "GB100" }],
+      minDriverVersion: "550.90.07",
+      minVbiosVersion: "96.00.9f.00.01",
+    });
+    expect(await measurementOf(app, byFlags.measurementHash)).toMatchObject({ known: true, tee: 9 });
+
+    const sgxCpu = await g.cli(
+      ["workload", "measure", app, "--tee", "cpu-gpu", "--cpu-tee", "sgx", "--cpu-measurement-hash", `0x${"11".repeat(32)}`],
+      owner,
+    );
+    expect(sgxCpu.code).toBe(2);
+    expect(sgxCpu.stderr).toContain("--cpu-tee must be one of tdx, sev-snp, debug, azure-cvm, arm-cca");
+  });
+
   it("takes a Nitro measurement's PCR0-2 from a real attestation document", async () => {
     const pcrs = (expectedOf("nitro", "dstack-nitro-doc-a") as unknown as { document: { pcrs: Record<string, string> } }).document.pcrs;
     const r = await g.cli(
@@ -267,7 +332,7 @@ describe("keepledger workload measure", () => {
       name: "an unknown kind",
       args: ["--tee", "sgx2"],
       message:
-        'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug, nvidia-gpu, azure-cvm, arm-cca (or use --from-evidence <file>), got "sgx2" (--tee)',
+        'error CLI_BAD_OPTION: --tee must be one of sgx, tdx, sev-snp, nitro, debug, nvidia-gpu, azure-cvm, arm-cca, cpu-gpu (or use --from-evidence <file>), got "sgx2" (--tee)',
     },
     {
       name: "a flag of another kind",
@@ -368,7 +433,7 @@ describe("keepledger workload policy", () => {
     const shown = await g.cli(["workload", "policy", app]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`workload ${app} "app", owner ${g.addresses.owner}`);
-    expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro, nvidia-gpu, azure-cvm, arm-cca");
+    expect(shown.stdout).toContain("allowed TEEs          sgx, tdx, sev-snp, nitro, nvidia-gpu, azure-cvm, arm-cca, cpu-gpu");
     // No SEV-SNP minimum TCB is said explicitly, never left blank.
     expect(shown.stdout).toContain("SEV-SNP minimum TCB   no minimum TCB (any firmware level)");
 

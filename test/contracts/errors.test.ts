@@ -828,6 +828,12 @@ const workloadRows: Row[] = [
     wantArgs: () => [6n, 96n, 95n],
   },
   {
+    name: "a CPU + GPU value of 145 bytes",
+    call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 9, `0x${"01".repeat(145)}`]),
+    wantError: "WorkloadRegistryMeasurementLength",
+    wantArgs: () => [9n, 146n, 145n],
+  },
+  {
     name: "a TDX value of 239 bytes",
     call: async () => tb.send("workloadRegistry", "addMeasurement", [tb.workloadId, 2, 2, `0x${"01".repeat(239)}`]),
     wantError: "WorkloadRegistryMeasurementLength",
@@ -916,9 +922,9 @@ const workloadRows: Row[] = [
   },
   {
     name: "allowing an undefined TEE kind",
-    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x200 })]),
+    call: async () => tb.send("workloadRegistry", "schedulePolicy", [tb.workloadId, rawPolicy({ allowedTees: 0x400 })]),
     wantError: "WorkloadRegistryPolicyAllowedTees",
-    wantArgs: () => [0x200n],
+    wantArgs: () => [0x400n],
   },
   {
     name: "allowing debug without dev",

@@ -161,7 +161,7 @@ describe("keepledger dev (npm start)", () => {
     expect(typeof refused.error.code).toBe("number");
 
     // Query 1: the real vectors' verdicts, with the verifier's TCB status, and the debug Keep's.
-    const [q1, q2, q3, q4] = ready.queries;
+    const [q1, q2, q3, q4, q5] = ready.queries;
     const workloads = (await graphql(ready.graphqlUrl, q1!.query)).workloads as {
       name: string;
       verdicts: { tee: string; tcbStatus: string; status: string; evidence: { available: boolean } }[];
@@ -183,6 +183,13 @@ describe("keepledger dev (npm start)", () => {
     // The seeded debug Keep and the one the demo key was released to.
     expect(byName["demo-debug-keep"]).toHaveLength(2);
     for (const v of byName["demo-debug-keep"]!) expect(v).toMatchObject({ tee: "debug", tcbStatus: "NotApplicable", status: "FINALIZED" });
+    // The test-signed GPU alone, and the composite Keep: the real TDX quote with that GPU bound to its REPORTDATA.
+    expect(byName["demo-gpu"]).toMatchObject([
+      { tee: "nvidia-gpu", tcbStatus: "NotApplicable", status: "FINALIZED", evidence: { available: true } },
+    ]);
+    expect(byName["demo-cpu-gpu-vm"]).toMatchObject([
+      { tee: "cpu-gpu", tcbStatus: "UpToDate", status: "FINALIZED", evidence: { available: true } },
+    ]);
     // Query 2: isAttested for the seeded debug Keep.
     const seededKeep = ready.seeded.find((s) => s.tee === "debug")!;
     expect((await graphql(ready.graphqlUrl, q2!.query)).attestedAt).toMatchObject({
@@ -196,14 +203,33 @@ describe("keepledger dev (npm start)", () => {
     }[];
     expect(validators.map((v) => v.id).sort()).toEqual(ready.nodes.map((n) => n.address.toLowerCase()).sort());
     for (const v of validators) expect(v.verdict).toMatchObject({ tee: "debug", status: "FINALIZED" });
-    // Query 4: the demo key of the debug-Keep workload, released to a freshly attested debug Keep by at
+    // Query 4: the GPU and CPU + GPU verdicts with their kind and approved measurement, as an auditor sees them.
+    const gpuVerdicts = (await graphql(ready.graphqlUrl, q4!.query)).verdicts as {
+      tee: string;
+      status: string;
+      workload: { name: string };
+      measurement: { tee: string; value: string; version: number };
+    }[];
+    expect(gpuVerdicts.map((v) => [v.workload.name, v.tee, v.status])).toEqual([
+      ["demo-cpu-gpu-vm", "cpu-gpu", "FINALIZED"],
+      ["demo-gpu", "nvidia-gpu", "FINALIZED"],
+    ]);
+    const composite = gpuVerdicts[0]!.measurement;
+    expect(composite.tee).toBe("cpu-gpu");
+    // 146 bytes: CPU kind 2 (TDX), the TDX measurement hash, at least one GPU, any RIMs, model GH100, minimums.
+    expect(composite.value.length).toBe(2 + 2 * 146);
+    expect(composite.value.slice(2, 4)).toBe("02");
+    expect(composite.value.slice(68, 70)).toBe("01");
+    expect(Buffer.from(composite.value.slice(2 + 2 * 66, 2 + 2 * 71), "hex").toString("latin1")).toBe("GH100");
+    expect(ready.seeded.find((s) => s.tee === "cpu-gpu")).toMatchObject({ workload: "demo-cpu-gpu-vm", tcbStatus: "UpToDate" });
+    // Query 5: the demo key of the debug-Keep workload, released to a freshly attested debug Keep by at
     // least t validators, each receipt committed on-chain and indexed.
     expect(ready.contracts.keyRegistry).toMatch(/^0x[0-9a-fA-F]{40}$/);
     const { demoKey } = ready;
     expect(demoKey).toMatchObject({ name: "demo data key", workloadId: ready.workloads["demo-debug-keep"], threshold: 2 });
     expect(demoKey.shareholders.map((a) => a.toLowerCase()).sort()).toEqual(ready.nodes.map((n) => n.address.toLowerCase()).sort());
     expect(demoKey.keep).not.toBe(seededKeep.subject);
-    const key = (await graphql(ready.graphqlUrl, q4!.query)).key as {
+    const key = (await graphql(ready.graphqlUrl, q5!.query)).key as {
       name: string;
       status: string;
       workload: { name: string };
@@ -285,14 +311,20 @@ describe("keepledger dev (npm start)", () => {
       /^cleared stale data in .*dev-data \(index, node stores, deployment from the run started .*\): the in-process chain starts empty on every run$/m,
     );
     expect(existsSync(join(data, "mine"))).toBe(true);
-    // The human report: URLs, addresses, the three queries and the curl, in that order.
+    // The human report: URLs, addresses, the demo verdicts, the five queries and the curl, in that order.
     expect(out).toMatch(/^INSECURE — development only: the 3 validators are debug Keeps \(no TEE\)/m);
     expect(out).toMatch(/^Chain JSON-RPC +http:\/\/127\.0\.0\.1:\d+/m);
     expect(out).toMatch(/^Validator node 0 +http:\/\/127\.0\.0\.1:\d+ +0x[0-9a-fA-F]{40} +debug Keep — INSECURE, no TEE/m);
     expect(out).toMatch(/^AttestationRegistry +0x[0-9a-fA-F]{40}$/m);
+    expect(out).toMatch(/^# Query 3: /m);
+    expect(out).toMatch(/^# Query 4: The GPU and CPU \+ GPU verdicts/m);
+    expect(out).toMatch(
+      /^ {2}demo-cpu-gpu-vm +cpu-gpu +UpToDate +0x[0-9a-f]{64} +INSECURE: its GPU is signed by keepledger's NVIDIA test roots$/m,
+    );
+    expect(out).toMatch(/^ {2}demo-gpu +nvidia-gpu +NotApplicable +0x[0-9a-f]{64} +INSECURE: /m);
     expect(out).toMatch(/^KeyRegistry +0x[0-9a-fA-F]{40}$/m);
     expect(out).toMatch(/^key "demo data key" +0x[0-9a-f]{64} +v1, 2 of 3; released to debug Keep 0x[0-9a-fA-F]{40} \(INSECURE\) by 0x/m);
-    expect(out).toMatch(/^# Query 4: The demo key "demo data key"/m);
+    expect(out).toMatch(/^# Query 5: The demo key "demo data key"/m);
     expect(out).toMatch(
       /^curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/evidence -H 'content-type: application\/json' --data @\S+sample-request\.json$/m,
     );

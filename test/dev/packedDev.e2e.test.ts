@@ -140,6 +140,8 @@ describe("keepledger dev from the packed package", () => {
       ["demo-tdx-vm", "UpToDate", "data/dev-vectors/tdx/dcapqvl-tdx"],
       ["demo-snp-vm", "NotApplicable", "data/dev-vectors/sev-snp/go-sev-guest-milan-debug"],
       ["demo-cca-realm", "NotApplicable", "data/dev-vectors/arm-cca/tfm-tools-example-ffm00-tag399"],
+      ["demo-gpu", "NotApplicable", "data/dev-vectors/cpu-gpu/keepledger-test-tdx-gh100"],
+      ["demo-cpu-gpu-vm", "UpToDate", "data/dev-vectors/cpu-gpu/keepledger-test-tdx-gh100"],
     ]);
 
     // The printed auditor query finds the seeded verdicts, finalized, with their evidence.
@@ -166,7 +168,7 @@ describe("keepledger dev from the packed package", () => {
         expect.objectContaining({ id: s.verdictId.toLowerCase(), tee: s.tee, tcbStatus: s.tcbStatus, status: "FINALIZED" }),
       );
     }
-    for (const w of ["demo-sgx-enclave", "demo-tdx-vm", "demo-snp-vm", "demo-cca-realm"])
+    for (const w of ["demo-sgx-enclave", "demo-tdx-vm", "demo-snp-vm", "demo-cca-realm", "demo-gpu", "demo-cpu-gpu-vm"])
       expect(byName[w]![0]!.evidence.available, w).toBe(true);
 
     // The registry explorer, from the installed package's dist/explorer.

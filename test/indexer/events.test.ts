@@ -185,7 +185,7 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     expect((await get("Workload", oracle)).policy).toBe(policyEntityId(oracle, 1));
     const defaults = await get("Policy", policyEntityId(bridge, 0));
     expect(defaults).toMatchObject({
-      allowedTees: ["sgx", "tdx", "sev-snp", "nitro", "nvidia-gpu", "azure-cvm", "arm-cca"],
+      allowedTees: ["sgx", "tdx", "sev-snp", "nitro", "nvidia-gpu", "azure-cvm", "arm-cca", "cpu-gpu"],
       acceptedTcbStatuses: ["UpToDate", "NotApplicable"],
       dev: false,
     });

@@ -186,7 +186,7 @@ import { requestNonce } from "keepledger/sdk";
 export async function check(node: string, evidence: Uint8Array): Promise<[IsAttestedResult, AttestationResult]> {
   const nonce = await requestNonce(node);
   const r = await requestAttestation(node, evidence, "0x00", { publicKey: "0x04", freshnessBlock: nonce.blockNumber });
-  const tee: "sgx" | "tdx" | "sev-snp" | "nitro" | "debug" | "nvidia-gpu" | "azure-cvm" | "arm-cca" | undefined = r.verdict?.tee;
+  const tee: "sgx" | "tdx" | "sev-snp" | "nitro" | "debug" | "nvidia-gpu" | "azure-cvm" | "arm-cca" | "cpu-gpu" | undefined = r.verdict?.tee;
   void tee;
   return [await isAttested("http://127.0.0.1:8545", r.verdict!.subject, r.verdict!.workloadId, { registry: "0x0000000000000000000000000000000000000001" }), r];
 }

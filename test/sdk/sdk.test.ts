@@ -75,6 +75,15 @@ describe("SDK verifyOffline and keepReportData", () => {
     expect(r).toMatchObject({ tee: "arm-cca", debug: true, tcb: { status: "NotApplicable" } });
   });
 
+  it("verifies the test composite (TDX quote + a GPU under keepledger's NVIDIA test roots) offline, labelled insecure", async () => {
+    const set = "keepledger-test-tdx-gh100";
+    const r = await verifyOffline(fixtureBytes("cpu-gpu", set, "composite.klcg"), {
+      collateral: fixturePath("cpu-gpu", set),
+      at: new Date(expectedOf("cpu-gpu", set).verify_at),
+    });
+    expect(r).toMatchObject({ tee: "cpu-gpu", debug: true, tcb: { status: "UpToDate" } });
+  });
+
   it("builds report data a debug Keep embeds, matching the binding spec", async () => {
     const key = generatePrivateKey();
     const account = privateKeyToAccount(key);
@@ -107,5 +116,8 @@ describe("SDK verifyOffline and keepReportData", () => {
     expect(keepReportData({ ...input, tee: "nitro" }).reportData).toBe(r.bindingHash);
     // An Arm CCA realm asks for its token with the 64-byte challenge bindingHash ‖ 32 zero bytes.
     expect(keepReportData({ ...input, tee: "arm-cca" }).reportData).toBe(`${r.bindingHash}${"00".repeat(32)}`);
+    // A composite Keep: every GPU's SPDM nonce is the 32-byte hash; its CPU part binds it in its own form (TDX below).
+    expect(keepReportData({ ...input, tee: "cpu-gpu" }).reportData).toBe(r.bindingHash);
+    expect(keepReportData({ ...input, tee: "tdx" }).reportData).toBe(`${r.bindingHash}${"00".repeat(32)}`);
   });
 });

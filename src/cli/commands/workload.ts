@@ -178,7 +178,7 @@ export function registerWorkloadCommand(program: Command): void {
       .argument("<workloadId>", "the workload id (0x + 64 hex digits)")
       .option(
         "--tee <kind>",
-        "sgx | tdx | sev-snp | nitro | debug | nvidia-gpu | azure-cvm | arm-cca (debug only on registries deployed with --dev)",
+        "sgx | tdx | sev-snp | nitro | debug | nvidia-gpu | azure-cvm | arm-cca | cpu-gpu (debug only on registries deployed with --dev)",
       )
       .option("--mrenclave <hex>", "SGX: the exact enclave (32 bytes)")
       .option("--mrsigner <hex>", "SGX: the signer (32 bytes), with --isv-prod-id and --min-isv-svn")
@@ -206,6 +206,16 @@ export function registerWorkloadCommand(program: Command): void {
       .option("--personalization-value <hex>", "Arm CCA: the realm personalization value (64 bytes, default: zero)")
       .option("--driver-rim-digest <hex>", "NVIDIA GPU: the driver RIM's SHA-384 digest (48 bytes; its XML-DSig DigestValue)")
       .option("--vbios-rim-digest <hex>", "NVIDIA GPU: the VBIOS RIM's SHA-384 digest (48 bytes)")
+      .option("--cpu-tee <kind>", "CPU + GPU: the CPU part's kind (tdx, sev-snp, azure-cvm, arm-cca; debug on dev registries)")
+      .option(
+        "--cpu-measurement-hash <hex>",
+        "CPU + GPU: the CPU part's measurement hash (32 bytes; `workload measure --tee <cpu kind>` prints it)",
+      )
+      .option("--min-gpus <n>", "CPU + GPU: at least this many attested GPUs, 1..8 (default 1)")
+      .option("--gpu-rim-set-digest <hex>", "CPU + GPU: pin exactly these GPUs' RIMs (32 bytes; default: any RIMs meeting the minimums)")
+      .option("--gpu-models <list>", "CPU + GPU: up to two allowed models, chip[/project[/projectSku[/chipSku]]], e.g. GH100/1010/0200/882")
+      .option("--min-driver-version <v>", "CPU + GPU: the lowest accepted GPU driver version, e.g. 550.90.07")
+      .option("--min-vbios-version <v>", "CPU + GPU: the lowest accepted VBIOS version, e.g. 96.00.9f.00.01")
       .option("--from-evidence <file>", "take the measurement from this evidence (raw, hex or base64), once it verifies")
       .option("--collateral <dir>", "with --from-evidence: directory of collateral to verify it with, as `keepledger verify` takes it")
       .option("--at <time>", "with --from-evidence: verify as of this ISO-8601 time (default: now)")

@@ -189,10 +189,19 @@ function hasOcspSigning(cert: ParsedCertificate): boolean {
 }
 
 /** Who signed the response: the issuer itself, or a delegated responder the issuer certified for OCSP signing. */
+/** Whether `cert`'s key signed the response, remembered by the response's and the certificate's fingerprints. */
+function signedBy(response: ParsedOcspResponse, cert: ParsedCertificate, caches?: PkiCaches): boolean {
+  const key = `ocsp:${response.fingerprint}:${cert.fingerprint}`;
+  const hit = caches?.signatures.get(key);
+  if (hit !== undefined) return hit;
+  const ok = verifyWith(response.signatureAlgorithm, response.tbs, response.signature, cert.publicKey, "der");
+  return caches ? caches.signatures.set(key, ok) : ok;
+}
+
 function responderOf(response: ParsedOcspResponse, issuer: ParsedCertificate, at: Date, caches?: PkiCaches): ParsedCertificate {
-  if (verifyWith(response.signatureAlgorithm, response.tbs, response.signature, issuer.publicKey, "der")) return issuer;
+  if (signedBy(response, issuer, caches)) return issuer;
   for (const cert of response.certificates) {
-    if (!verifyWith(response.signatureAlgorithm, response.tbs, response.signature, cert.publicKey, "der")) continue;
+    if (!signedBy(response, cert, caches)) continue;
     if (
       cert.issuer === issuer.subject &&
       isSignedBy(cert, issuer, caches) &&

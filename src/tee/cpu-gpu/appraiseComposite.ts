@@ -1,20 +1,20 @@
 /**
  * The composite verdict of one CPU TEE and its GPUs, each already verified by its own adapter: every GPU's
- * SPDM nonce must be the CPU evidence's binding hash (the first 32 bytes of its report data), the GPU
- * launch requirements must hold, and the verdict takes the CPU's TCB, is debug when any part is, and
- * expires with the earliest part. Measurement (66 bytes, fixed): CPU kind code (1) ‖ CPU measurement hash
- * (32) ‖ GPU count (1) ‖ keccak256 of the GPUs' 96-byte measurement values in container order (32).
+ * SPDM nonce must be the CPU evidence's binding (the first 32 bytes of its report data); the verdict takes the
+ * CPU's TCB status and platform facts, is debug (insecure) when any part is, and expires with the earliest
+ * part. Its claims carry the CPU part's measurement hash and the GPUs' RIM set digest, which the measurement
+ * layout (measurement.ts) compares with an approved value.
  */
-import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { isKeepledgerError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
-import { teeKindCode } from "@keepledger/sdk/internal/ids/enums";
-import { bytesEqual, concatBytes, fromHex, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
-import { keccak256Bytes } from "@keepledger/sdk/internal/util/keccak256";
-import { factsOf, measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";
-import type { TeeKind, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
-import type { NvidiaGpuClaims } from "@keepledger/sdk/internal/tee/nvidia-gpu/claims";
-import { checkGpuLaunchRequirements, type GpuLaunchRequirements } from "../nvidia-gpu/launchPolicy.ts";
+import { bytesEqual, concatBytes, fromHex, toHex } from "@keepledger/sdk/internal/util/bytes";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import { factsOf, measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
+import type { KindFacts } from "@keepledger/sdk/internal/tee/kind";
+import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { encodeNvidiaGpuMeasurement, nvidiaGpuMeasurementFromClaims } from "@keepledger/sdk/internal/tee/nvidia-gpu/measurement";
+import type { CpuGpuClaims } from "@keepledger/sdk/internal/tee/cpu-gpu/claims";
+import { COMPOSITE_CPU_KINDS } from "@keepledger/sdk/internal/tee/cpu-gpu/measurement";
 
 export const COMPOSITE_VERIFY_CODES = defineErrorCodes("tee/cpu-gpu/verify", {
   COMPOSITE_GPU_BINDING_MISMATCH: {
@@ -23,39 +23,41 @@ export const COMPOSITE_VERIFY_CODES = defineErrorCodes("tee/cpu-gpu/verify", {
   },
   COMPOSITE_CPU_UNBOUND: {
     stage: "verification",
-    description: "The CPU evidence of a composite carries no report data, so its GPUs cannot be bound to it.",
+    description: "The CPU evidence of a composite carries no report data (at least 32 bytes), so its GPUs cannot be bound to it.",
+  },
+  COMPOSITE_CPU_UNMEASURABLE: {
+    stage: "verification",
+    description:
+      "The CPU part's default measurement cannot be taken from its evidence (an Azure CVM whose TPM quote lacks PCR 4, 7 or 11), so no composite measurement can name it.",
   },
   COMPOSITE_CPU_KIND_INVALID: {
     stage: "verification",
-    description: "The CPU part of a composite is not a CPU TEE kind (a GPU, or a composite).",
+    description: "The CPU part of a composite is not a confidential-VM kind (tdx, sev-snp, azure-cvm, arm-cca, or debug on dev networks).",
   },
 });
 
-export interface CompositeClaims {
-  cpu: { tee: TeeKind; claims: unknown; measurementHash: Hex };
-  gpus: NvidiaGpuClaims[];
-  /** The 32-byte binding hash every part carries. */
-  binding: Hex;
-}
-
 export interface CompositeAppraisal {
-  claims: CompositeClaims;
-  measurement: Hex;
+  claims: CpuGpuClaims;
   debug: boolean;
   tcb: VerifiedEvidence["tcb"];
   expiresAt: Date;
+  /** keccak256 over the parts' collateral hashes, CPU first, then the GPUs in container order. */
+  collateralHash: `0x${string}`;
 }
 
-export const COMPOSITE_MEASUREMENT_LENGTH = 66;
+/** keccak256 of the GPUs' 96-byte nvidia-gpu measurement values, sorted ascending so that container order does not count. */
+export function gpuRimSetDigest(gpus: readonly VerifiedEvidence<"nvidia-gpu">[]): `0x${string}` {
+  const values = gpus.map((g) => encodeNvidiaGpuMeasurement(nvidiaGpuMeasurementFromClaims(g.claims)).toLowerCase()).sort();
+  return keccak256Hex(concatBytes(...values.map((v) => fromHex(v))));
+}
 
-export function appraiseComposite(
-  cpu: VerifiedEvidence,
-  gpus: readonly VerifiedEvidence<"nvidia-gpu">[],
-  requirements: GpuLaunchRequirements,
-): CompositeAppraisal {
-  if (cpu.tee === "nvidia-gpu")
-    throw new VerificationError(COMPOSITE_VERIFY_CODES.COMPOSITE_CPU_KIND_INVALID, "the CPU part is GPU evidence");
-  const bound = (factsOf(cpu.tee).reportData.of as (c: unknown) => Uint8Array | null)(cpu.claims);
+export function appraiseComposite(cpu: VerifiedEvidence, gpus: readonly VerifiedEvidence<"nvidia-gpu">[]): CompositeAppraisal {
+  if (!COMPOSITE_CPU_KINDS.includes(cpu.tee))
+    throw new VerificationError(COMPOSITE_VERIFY_CODES.COMPOSITE_CPU_KIND_INVALID, `the CPU part is ${cpu.tee} evidence`, {
+      details: { got: cpu.tee, allowed: COMPOSITE_CPU_KINDS },
+    });
+  const cpuFacts = factsOf(cpu.tee) as KindFacts;
+  const bound = cpuFacts.reportData.of(cpu.claims);
   if (bound === null || bound.length < 32)
     throw new VerificationError(COMPOSITE_VERIFY_CODES.COMPOSITE_CPU_UNBOUND, "the CPU evidence carries no binding");
   const binding = bound.subarray(0, 32);
@@ -70,33 +72,28 @@ export function appraiseComposite(
       );
     }
   }
-  checkGpuLaunchRequirements(
-    gpus.map((g) => g.claims),
-    requirements,
-  );
-  const cpuMeasurement = (
-    factsOf(cpu.tee).measurement.fromVerified as (e: VerifiedEvidence, o: object) => Parameters<typeof measurementHash>[0]
-  )(cpu, {});
-  const cpuHash = measurementHash(cpuMeasurement);
-  const gpuValues = gpus.map((g) => fromHex(encodeNvidiaGpuMeasurement(nvidiaGpuMeasurementFromClaims(g.claims))));
-  const measurement = toHex(
-    concatBytes(
-      Uint8Array.of(teeKindCode(cpu.tee)),
-      fromHex(cpuHash),
-      Uint8Array.of(gpus.length),
-      keccak256Bytes(concatBytes(...gpuValues)),
-    ),
-  );
+  let cpuMeasurement: Measurement;
+  try {
+    cpuMeasurement = (cpuFacts.measurement.fromVerified as (e: VerifiedEvidence, o: object) => Measurement)(cpu, {});
+  } catch (e) {
+    if (!isKeepledgerError(e)) throw e;
+    throw new VerificationError(COMPOSITE_VERIFY_CODES.COMPOSITE_CPU_UNMEASURABLE, `the ${cpu.tee} part cannot be measured: ${e.message}`, {
+      details: { tee: cpu.tee, code: e.code },
+      cause: e,
+    });
+  }
   return {
     claims: {
-      cpu: { tee: cpu.tee, claims: cpu.claims, measurementHash: cpuHash },
+      cpu: { tee: cpu.tee, claims: cpu.claims, measurementHash: measurementHash(cpuMeasurement), reportData: toHex(bound) },
       gpus: gpus.map((g) => g.claims),
       binding: toHex(binding),
+      cpuReportDataCanonical: bytesEqual(fromHex(cpuFacts.reportData.bind(toHex(binding))), bound),
+      gpuRimSetDigest: gpuRimSetDigest(gpus),
     },
-    measurement,
     debug: cpu.debug || gpus.some((g) => g.debug),
     tcb: cpu.tcb,
     expiresAt: [cpu.expiresAt, ...gpus.map((g) => g.expiresAt)].reduce((a, b) => (b < a ? b : a)),
+    collateralHash: keccak256Hex(concatBytes(...[cpu, ...gpus].map((p) => fromHex(p.collateralHash)))),
   };
 }
 
@@ -106,13 +103,12 @@ export interface CompositePartVerifiers {
   gpu(bytes: Uint8Array, index: number): VerifiedEvidence<"nvidia-gpu">;
 }
 
-/** Parses the container, verifies every part (any failure refuses the whole), then appraises them together. */
+/** Verifies every part (any failure refuses the whole), then appraises them together. */
 export function verifyComposite(
   parsed: { cpu: Uint8Array; gpus: readonly Uint8Array[] },
   verifiers: CompositePartVerifiers,
-  requirements: GpuLaunchRequirements,
 ): CompositeAppraisal {
   const cpu = verifiers.cpu(parsed.cpu);
   const gpus = parsed.gpus.map((g, i) => verifiers.gpu(g, i));
-  return appraiseComposite(cpu, gpus, requirements);
+  return appraiseComposite(cpu, gpus);
 }

@@ -9,6 +9,7 @@
  */
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
+import { MAX_COMPOSITE_GPUS } from "@keepledger/sdk/internal/tee/cpu-gpu/measurement";
 
 export const COMPOSITE_FORMAT_CODES = defineErrorCodes("tee/cpu-gpu/format", {
   COMPOSITE_MAGIC_INVALID: { stage: "format", description: 'The composite evidence does not start with "KLCG" and version 1.' },
@@ -19,11 +20,16 @@ export const COMPOSITE_FORMAT_CODES = defineErrorCodes("tee/cpu-gpu/format", {
       "A part of the composite evidence is empty, larger than its limit (CPU 1 MiB, GPU 256 KiB) or runs past the end of the container.",
   },
   COMPOSITE_TRAILING_BYTES: { stage: "format", description: "Bytes follow the last GPU evidence of a composite container." },
+  COMPOSITE_CPU_EVIDENCE_UNKNOWN: {
+    stage: "format",
+    description:
+      "The CPU part of a composite container is not evidence of exactly one confidential-VM kind (tdx, sev-snp, azure-cvm, arm-cca, or a debug Keep).",
+  },
+  COMPOSITE_GPU_EVIDENCE_UNKNOWN: { stage: "format", description: "A GPU part of a composite container is not NVIDIA GPU evidence." },
 });
 
 export const COMPOSITE_MAGIC = Uint8Array.of(0x4b, 0x4c, 0x43, 0x47); // "KLCG"
 export const COMPOSITE_VERSION = 1;
-export const MAX_COMPOSITE_GPUS = 8;
 const MAX_CPU = 1024 * 1024;
 const MAX_GPU = 256 * 1024;
 const HEADER = 4 + 1 + 1;

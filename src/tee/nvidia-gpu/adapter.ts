@@ -18,6 +18,7 @@ import { detectNvidiaGpuEvidence, parseNvidiaGpuEvidence, type NvidiaGpuEvidence
 import type { ParsedRim } from "./rim/parseRim.ts";
 import { parseRimCached } from "./rim/rimCache.ts";
 import { defaultNvidiaRoots, verifyNvidiaGpu, type VerifiedNvidiaGpu } from "./verifyNvidiaGpu.ts";
+import { isNvidiaTestRoot, NVIDIA_TEST_ROOTS } from "./knownTestRoots.ts";
 
 export interface NvidiaGpuAdapterOptions {
   /**
@@ -61,14 +62,22 @@ function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspRe
     ...v.deviceChain.certificates.map((c) => remembered(`der:${c.fingerprint}`, c.der)),
     remembered(`body:${v.driverRim.rim.contentHash}`, v.driverRim.rim.bytes),
     remembered(`body:${v.vbiosRim.rim.contentHash}`, v.vbiosRim.rim.bytes),
-    ...used.map((r) => keccak256Bytes(r.der)),
+    ...used.map((r) => remembered(`der:${r.fingerprint}`, r.der)),
   ];
   return keccak256Hex(concatBytes(...items));
 }
 
 function rootsFor(trusted: readonly TrustedRoot[] | undefined): { device: readonly TrustedRoot[]; rim: readonly TrustedRoot[] } {
   // Test roots replace both pinned NVIDIA roots (each chain still has to reach one of them).
-  return trusted === undefined ? defaultNvidiaRoots() : { device: trusted, rim: trusted };
+  if (trusted !== undefined) return { device: trusted, rim: trusted };
+  // keepledger's own test roots verify too, labelled insecure (knownTestRoots.ts).
+  const pinned = defaultNvidiaRoots();
+  return { device: [...pinned.device, ...NVIDIA_TEST_ROOTS.device], rim: [...pinned.rim, ...NVIDIA_TEST_ROOTS.rim] };
+}
+
+/** Whether any chain of the verification ends at one of keepledger's NVIDIA test roots. */
+function usesTestRoot(v: VerifiedNvidiaGpu): boolean {
+  return [v.deviceChain, v.driverRim.chain, v.vbiosRim.chain].some((c) => isNvidiaTestRoot(c.root.certificate.der));
 }
 
 export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): TeeAdapter<"nvidia-gpu", NvidiaGpuEvidence> {
@@ -95,8 +104,8 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         claims: v.claims,
         // NVIDIA publishes no TCB levels for GPUs: the RIMs' golden values are the appraisal.
         tcb: { status: "NotApplicable", advisoryIds: [] },
-        // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md).
-        debug: false,
+        // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md); keepledger's test roots prove nothing.
+        debug: usesTestRoot(v),
         evidenceHash: keccak256Hex(context.evidence),
         collateralHash: collateralHashOf(v, ocspResponses, context.caches),
         expiresAt: v.expiresAt,
@@ -105,6 +114,7 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
           nvidiaArchitecture: v.claims.architecture,
           nvidiaHardwareModel: v.claims.hardwareModel,
           revocationChecked: v.claims.revocationChecked,
+          ...(usesTestRoot(v) ? { nvidiaTestRoot: true } : {}),
         },
       };
     },

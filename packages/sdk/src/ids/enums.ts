@@ -17,6 +17,7 @@ export const TEE_KIND_CODES = {
   "nvidia-gpu": 6,
   "azure-cvm": 7,
   "arm-cca": 8,
+  "cpu-gpu": 9,
 } as const satisfies Record<TeeKind, number>;
 
 /** TcbStatus codes: 0 is Unknown; Unknown and Revoked (7) never finalize a verdict. */

@@ -5,7 +5,7 @@
  */
 
 /** The TEE kinds, with the names used on the CLI, in GraphQL and in docs. */
-export const TEE_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "nvidia-gpu", "azure-cvm", "arm-cca"] as const;
+export const TEE_KINDS = ["sgx", "tdx", "sev-snp", "nitro", "debug", "nvidia-gpu", "azure-cvm", "arm-cca", "cpu-gpu"] as const;
 export type TeeKind = (typeof TEE_KINDS)[number];
 
 /** TCB statuses as Intel's QVL reports them, plus NotApplicable for kinds without one. */

@@ -46,8 +46,11 @@ export type {
   NitroMeasurement,
   DebugMeasurement,
   AzureCvmMeasurement,
+  ArmCcaMeasurement,
+  NvidiaGpuMeasurement,
+  CpuGpuMeasurement,
 } from "../tee/kindFacts.ts";
-export type { ClaimsByKind, AzureCvmClaims } from "../tee/types.ts";
+export type { ClaimsByKind, AzureCvmClaims, ArmCcaClaims, NvidiaGpuClaims, CpuGpuClaims } from "../tee/types.ts";
 export * from "../chain/generated/index.ts";
 export type { Deployment } from "../chain/deploymentTypes.ts";
 export {

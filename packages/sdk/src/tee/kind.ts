@@ -6,6 +6,7 @@
 import type { TeeKind } from "../kinds/index.ts";
 import type { Hex } from "../util/bytes.ts";
 import type { ArmCcaMeasurement } from "./arm-cca/measurement.ts";
+import type { CpuGpuMeasurement } from "./cpu-gpu/measurement.ts";
 import type { DebugMeasurement } from "./debug/measurement.ts";
 import type { NitroMeasurement } from "./nitro/measurement.ts";
 import type { NvidiaGpuMeasurement } from "./nvidia-gpu/measurement.ts";
@@ -25,6 +26,7 @@ export interface MeasurementByKind {
   "azure-cvm": AzureCvmMeasurement;
   "arm-cca": ArmCcaMeasurement;
   "nvidia-gpu": NvidiaGpuMeasurement;
+  "cpu-gpu": CpuGpuMeasurement;
 }
 export type Measurement = MeasurementByKind[TeeKind];
 

@@ -10,6 +10,7 @@ import { measurementHashOfValue } from "../ids/measurement.ts";
 import type { TeeKind } from "../kinds/index.ts";
 import type { Hex } from "../util/bytes.ts";
 import { armCcaFacts } from "./arm-cca/facts.ts";
+import { cpuGpuFacts } from "./cpu-gpu/facts.ts";
 import { debugFacts } from "./debug/facts.ts";
 import type { KindFacts, Measurement, MeasurementByKind } from "./kind.ts";
 import { nitroFacts } from "./nitro/facts.ts";
@@ -28,6 +29,7 @@ export type { DebugMeasurement } from "./debug/measurement.ts";
 export type { AzureCvmMeasurement } from "./azure-cvm/measurement.ts";
 export type { ArmCcaMeasurement } from "./arm-cca/measurement.ts";
 export type { NvidiaGpuMeasurement } from "./nvidia-gpu/measurement.ts";
+export type { CpuGpuMeasurement } from "./cpu-gpu/measurement.ts";
 
 /** Every kind's facts, keyed by kind; adding a kind is one line here (and one in table.ts). */
 export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
@@ -39,6 +41,7 @@ export const KIND_FACTS: { readonly [K in TeeKind]: KindFacts<K> } = {
   "nvidia-gpu": nvidiaGpuFacts,
   "azure-cvm": azureCvmFacts,
   "arm-cca": armCcaFacts,
+  "cpu-gpu": cpuGpuFacts,
 };
 
 /** The facts of a kind; a typed error for a name that is not one. */

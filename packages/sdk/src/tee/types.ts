@@ -12,6 +12,7 @@ import type { DebugClaims } from "./debug/claims.ts";
 import type { AzureCvmClaims } from "./azure-cvm/claims.ts";
 import type { ArmCcaClaims } from "./arm-cca/claims.ts";
 import type { NvidiaGpuClaims } from "./nvidia-gpu/claims.ts";
+import type { CpuGpuClaims } from "./cpu-gpu/claims.ts";
 /** Each kind declares its claims in its folder (claims.ts); these re-exports keep the old import path. */
 export type { SgxClaims } from "./sgx/claims.ts";
 export type { TdxClaims } from "./tdx/claims.ts";
@@ -21,6 +22,7 @@ export type { DebugClaims } from "./debug/claims.ts";
 export type { AzureCvmClaims } from "./azure-cvm/claims.ts";
 export type { ArmCcaClaims } from "./arm-cca/claims.ts";
 export type { NvidiaGpuClaims, NvidiaRimIdentity } from "./nvidia-gpu/claims.ts";
+export type { CpuGpuClaims } from "./cpu-gpu/claims.ts";
 
 export interface ClaimsByKind {
   sgx: SgxClaims;
@@ -31,6 +33,7 @@ export interface ClaimsByKind {
   "azure-cvm": AzureCvmClaims;
   "arm-cca": ArmCcaClaims;
   "nvidia-gpu": NvidiaGpuClaims;
+  "cpu-gpu": CpuGpuClaims;
 }
 
 /** Facts about the platform (not the workload) that policies deny by: FMSPC, AMD product line. */

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
+import type { ParsedCertificate } from "../../../pki/x509/certificate.ts";
 import { verifyWith } from "../../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../../pki/x509/verifyCertificateChain.ts";
 import type { ParsedOcspResponse } from "../../../pki/ocsp/ocspResponse.ts";
@@ -22,6 +23,15 @@ export interface VerifyRimOptions {
   ocspResponses: readonly ParsedOcspResponse[];
   dangerouslyAllowUncheckedRevocation: boolean;
   caches?: PkiCaches;
+}
+
+/** The XML-DSig ECDSA P-384 check, remembered by the exact SignedInfo and SignatureValue bytes and the signer. */
+function signatureVerifies(signedInfo: Uint8Array, signature: Uint8Array, signer: ParsedCertificate, caches?: PkiCaches): boolean {
+  const key = `rim:${signer.fingerprint}:${Buffer.from(signedInfo).toString("base64")}:${Buffer.from(signature).toString("base64")}`;
+  const hit = caches?.signatures.get(key);
+  if (hit !== undefined) return hit;
+  const ok = verifyWith({ kind: "ecdsa", hash: "sha384" }, signedInfo, signature, signer.publicKey, "p1363");
+  return caches ? caches.signatures.set(key, ok) : ok;
 }
 
 export interface VerifiedRim {
@@ -69,10 +79,7 @@ export function verifyRim(rim: ParsedRim, options: VerifyRimOptions): VerifiedRi
     ...(options.caches ? { caches: options.caches } : {}),
   });
   const signer = chain.certificates[0]!;
-  if (
-    s.signatureValue.length !== 96 ||
-    !verifyWith({ kind: "ecdsa", hash: "sha384" }, s.signedInfo, s.signatureValue, signer.publicKey, "p1363")
-  ) {
+  if (s.signatureValue.length !== 96 || !signatureVerifies(s.signedInfo, s.signatureValue, signer, options.caches)) {
     refuse(rim, "the SignatureValue does not verify with the signer's key", { signer: signer.subject });
   }
   const revocation = checkChainRevocation(chain, 0, options);
