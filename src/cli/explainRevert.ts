@@ -66,6 +66,8 @@ const EXPLAIN: Record<string, Explainer> = {
     `${s(subject)} is already revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; \`keepledger revoke lift subject\` lifts it`,
   AttestationRegistrySubjectNotRevoked: ([subject, w]) =>
     `${s(subject)} is not revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; nothing to lift`,
+  AttestationRegistrySubjectRevokedEverywhere: ([subject]) =>
+    `${s(subject)} is revoked in every workload; lift that first (\`keepledger revoke lift subject --everywhere\`), then the workload's revocation`,
   AttestationRegistryZeroWorkload: () => "name a workload with --workload, or use --everywhere",
   AttestationRegistryRevocationListLength: ([got, max]) => `one transaction takes 1 to ${s(max)} entries, got ${s(got)}`,
   AttestationRegistryPlatformAlreadyRevoked: () => "this platform is already on the revocation list",
