@@ -16,7 +16,14 @@ const outDir = join(root, "src", "chain", "generated");
 const ethersOutDir = join(root, "src", "chain", "generated-ethers");
 
 /** The contracts a dApp or an operator script talks to with ethers. */
-const ETHERS_CONTRACTS = new Set(["WorkloadRegistry", "ValidatorSet", "AttestationRegistry", "AttestationRequests", "IKeepAttestation"]);
+const ETHERS_CONTRACTS = new Set([
+  "WorkloadRegistry",
+  "ValidatorSet",
+  "AttestationRegistry",
+  "AttestationRequests",
+  "CpakAllowList",
+  "IKeepAttestation",
+]);
 
 /** Which contracts get bindings: deployables with bytecode, interfaces with the ABI only. */
 const CONTRACTS: { source: string; name: string; bytecode: boolean }[] = [
@@ -25,6 +32,7 @@ const CONTRACTS: { source: string; name: string; bytecode: boolean }[] = [
   { source: "contracts/AttestationRegistry.sol", name: "AttestationRegistry", bytecode: true },
   { source: "contracts/AttestationRequests.sol", name: "AttestationRequests", bytecode: true },
   { source: "contracts/KeyRegistry.sol", name: "KeyRegistry", bytecode: true },
+  { source: "contracts/CpakAllowList.sol", name: "CpakAllowList", bytecode: true },
   { source: "contracts/interfaces/IKeepAttestation.sol", name: "IKeepAttestation", bytecode: false },
   { source: "contracts/examples/AttestedGuestbook.sol", name: "AttestedGuestbook", bytecode: true },
   { source: "contracts/bench/IsAttestedGasProbe.sol", name: "IsAttestedGasProbe", bytecode: true },

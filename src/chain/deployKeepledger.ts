@@ -1,13 +1,16 @@
 /**
- * Deploys the three keepledger contracts and wires them: WorkloadRegistry and ValidatorSet first, then
+ * Deploys the keepledger contracts and wires them: WorkloadRegistry and ValidatorSet first, then
  * the AttestationRegistry (which takes both as immutables, keeping them off its hot path's storage),
- * then the one-time setAttestationRegistry on both. Returns the Deployment description.
+ * then the one-time setAttestationRegistry on both, and the CpakAllowList (which reads the WorkloadRegistry).
+ * Returns the Deployment description.
  */
 import { getAddress, type Address, type Hash, type Hex } from "viem";
 import { UsageError } from "../errors/index.ts";
 import {
   attestationRegistryAbi,
   attestationRegistryBytecode,
+  cpakAllowListAbi,
+  cpakAllowListBytecode,
   validatorSetAbi,
   validatorSetBytecode,
   workloadRegistryAbi,
@@ -54,7 +57,7 @@ export function defaultDeployOptions(devPoliciesAllowed = false): Required<Omit<
 
 export interface DeployKeepledgerResult {
   deployment: Deployment;
-  /** The five transactions: three deployments, two wiring calls. */
+  /** The six transactions: four deployments (the CpakAllowList last), two wiring calls. */
   transactions: Hash[];
 }
 
@@ -109,12 +112,20 @@ export async function deployKeepledger(clients: ChainClients, options: DeployKee
     transactions.push(sent.hash);
   }
 
+  // Arm CCA's per-workload CPAK allow-list: governed by the WorkloadRegistry's owners, governors and delay.
+  const cpakAllowList = await deploy("CpakAllowList", {
+    abi: cpakAllowListAbi,
+    bytecode: cpakAllowListBytecode,
+    args: [workloadRegistry.address],
+  });
+
   const deployment: Deployment = {
     chainId: await publicClient.getChainId(),
     contracts: {
       workloadRegistry: workloadRegistry.address,
       validatorSet: validatorSet.address,
       attestationRegistry: attestationRegistry.address,
+      cpakAllowList: cpakAllowList.address,
     },
     deployBlock: workloadRegistry.block,
     deployer,

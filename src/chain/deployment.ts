@@ -17,7 +17,7 @@ import {
 } from "viem";
 import { z } from "zod";
 import { UsageError } from "../errors/index.ts";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
+import { attestationRegistryAbi, cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
 import { CHAIN_CODES } from "./codes.ts";
 import { chainError } from "./transactions.ts";
 
@@ -27,6 +27,11 @@ export interface Deployment {
     workloadRegistry: Address;
     validatorSet: Address;
     attestationRegistry: Address;
+    /**
+     * The per-workload allow-list of Arm CCA platform keys (issue 12), governed through the WorkloadRegistry.
+     * Absent in deployments made before it: then no workload lists a CPAK and Arm CCA evidence is refused.
+     */
+    cpakAllowList?: Address;
   };
   /** The block of the first deployment transaction: indexers start here. */
   deployBlock: bigint;
@@ -41,7 +46,12 @@ const address = z
 
 const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
-  contracts: z.object({ workloadRegistry: address, validatorSet: address, attestationRegistry: address }),
+  contracts: z.object({
+    workloadRegistry: address,
+    validatorSet: address,
+    attestationRegistry: address,
+    cpakAllowList: address.optional(),
+  }),
   deployBlock: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((n) => BigInt(n)),
   deployer: address,
   devPoliciesAllowed: z.boolean(),
@@ -109,7 +119,7 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
     const chainId = await publicClient.getChainId();
     if (chainId !== d.chainId)
       throw mismatch(`the deployment is for chain ${d.chainId}, the RPC serves chain ${chainId}`, { got: chainId, want: d.chainId });
-    for (const [name, addr] of Object.entries(d.contracts)) {
+    for (const [name, addr] of Object.entries(d.contracts).filter((e): e is [string, Address] => e[1] !== undefined)) {
       const code = await publicClient.getCode({ address: addr });
       if (code === undefined || code === "0x") throw mismatch(`no contract at ${name} ${addr}`, { field: name, address: addr });
     }
@@ -147,6 +157,13 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
         validatorSet,
       ],
     ];
+    if (d.contracts.cpakAllowList !== undefined) {
+      wiring.push([
+        "cpakAllowList.workloadRegistry",
+        await read("cpakAllowList", d.contracts.cpakAllowList, cpakAllowListAbi, "workloadRegistry"),
+        workloadRegistry,
+      ]);
+    }
     for (const [field, got, want] of wiring) {
       if (getAddress(got) !== getAddress(want)) throw mismatch(`${field} is ${got}, expected ${want}`, { field, got, want });
     }

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { defaultPolicy, type WorkloadPolicy } from "../policy/types.ts";
+import { cpaksFromCollateralFiles } from "../tee/arm-cca/cpak.ts";
 import type { Measurement } from "../tee/kindFacts.ts";
 import type { TcbStatus, TeeKind } from "../kinds/index.ts";
 
@@ -39,6 +40,8 @@ export interface DemoVector {
   evidence: Buffer;
   collateral: { name: string; data: string }[];
   measurement: Measurement;
+  /** Arm CCA: the CPAK ids (src/ids cpakId) the workload's on-chain allow-list gets, from the vector's own collateral. */
+  cpaks?: Hex[];
 }
 
 /** The debug measurement of the demo debug Keep (its "code hash"). */
@@ -120,6 +123,14 @@ export function demoVectors(): DemoVector[] {
         rems: ccaClaims.realm_extensible_measurements.map(h) as [Hex, Hex, Hex, Hex],
         personalizationValue: h(ccaClaims.personalization_value),
       },
+      // No vendor PKI for CCA: the workload lists the CPAK that signs the platform token (issue 12).
+      cpaks: [
+        ...new Set(
+          cpaksFromCollateralFiles(cca.collateral.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, "base64") }))).map(
+            (c) => c.fingerprint,
+          ),
+        ),
+      ],
     },
   ];
 }

@@ -13,7 +13,7 @@ import { connectInProcessChain, type InProcessChain } from "../chain/inProcessCh
 import { defaultPolicy } from "../policy/types.ts";
 import type { ChainClients } from "../chain/transactions.ts";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../chain/validators.ts";
-import { addMeasurement, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
+import { addMeasurement, allowCpak, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../node/selfAttestation/noneProvider.ts";
 import { writeMarker } from "./dataFolder.ts";
 import { debugKeepPolicy, DEMO_DEBUG_MEASUREMENT, DEMO_DEBUG_WORKLOAD, demoVectors, DEV_CHAIN_START, vectorPolicy } from "./demoVectors.ts";
@@ -105,6 +105,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       const { workloadId } = await registerWorkload(clients, deployment, v.workload, `keepledger-dev:${v.source}`);
       await schedulePolicy(clients, deployment, workloadId, vectorPolicy(v));
       await addMeasurement(clients, deployment, workloadId, 1, v.measurement);
+      for (const cpak of v.cpaks ?? []) await allowCpak(clients, deployment, workloadId, cpak);
       workloads[v.workload] = workloadId;
     }
     const debug = await registerWorkload(clients, deployment, DEMO_DEBUG_WORKLOAD, "keepledger-dev:debug-keep");

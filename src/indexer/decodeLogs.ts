@@ -5,15 +5,16 @@
  */
 import { getAddress, toEventSelector, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../chain/generated/index.ts";
+import { attestationRegistryAbi, cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "../chain/generated/index.ts";
 import { decodeParameters, decodeWord } from "./abiDecode.ts";
 
-export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry";
+export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry" | "cpakAllowList";
 
 export const CONTRACT_ABIS: Record<ContractName, Abi> = {
   workloadRegistry: workloadRegistryAbi,
   validatorSet: validatorSetAbi,
   attestationRegistry: attestationRegistryAbi,
+  cpakAllowList: cpakAllowListAbi,
 };
 
 /** A log as eth_getLogs returns it. */
@@ -64,6 +65,9 @@ export interface LogDecoder {
 export function createLogDecoder(deployment: Deployment): LogDecoder {
   const byAddress = new Map<string, Map<string, EventEntry>>();
   for (const contract of Object.keys(CONTRACT_ABIS) as ContractName[]) {
+    // A deployment from before the CpakAllowList has none to follow.
+    const address = deployment.contracts[contract];
+    if (address === undefined) continue;
     const table = new Map<string, EventEntry>();
     for (const item of CONTRACT_ABIS[contract]) {
       if (item.type !== "event" || item.anonymous) continue;
@@ -76,7 +80,7 @@ export function createLogDecoder(deployment: Deployment): LogDecoder {
         argTypes: item.inputs.map((p) => p.type),
       });
     }
-    byAddress.set(getAddress(deployment.contracts[contract]).toLowerCase(), table);
+    byAddress.set(getAddress(address).toLowerCase(), table);
   }
   return {
     addresses: [...byAddress.keys()] as Hex[],

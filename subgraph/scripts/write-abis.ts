@@ -1,12 +1,13 @@
 // Writes subgraph/abis/*.json from the committed chain bindings (src/chain/generated), so the subgraph
 // reads exactly the ABIs the indexer decodes with. test/indexer/subgraph.test.ts fails when they differ.
 import { writeFileSync } from "node:fs";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi, cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
 
 export const SUBGRAPH_ABIS = {
   WorkloadRegistry: workloadRegistryAbi,
   ValidatorSet: validatorSetAbi,
   AttestationRegistry: attestationRegistryAbi,
+  CpakAllowList: cpakAllowListAbi,
 } as const;
 
 export function abiJson(abi: readonly unknown[]): string {

@@ -15,7 +15,7 @@ import {
   writeDeployment,
   type Deployment,
 } from "../../src/chain/deployment.ts";
-import { validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
 import { isKeepledgerError } from "../../src/errors/index.ts";
 import { startRpcBridge, type RpcBridge } from "../support/contracts-rpcBridge.ts";
@@ -46,7 +46,16 @@ async function failure(action: () => Promise<unknown> | unknown): Promise<{ code
 describe("deployKeepledger", () => {
   it("deploys production defaults: roles to the admin, delays of two days and one day, no dev", async () => {
     const { deployment, transactions } = await deployKeepledger(clientsOf());
-    expect(transactions).toHaveLength(5);
+    // Three contracts, two wiring calls, then the CpakAllowList (governed through the WorkloadRegistry).
+    expect(transactions).toHaveLength(6);
+    expect(deployment.contracts.cpakAllowList).toBeDefined();
+    expect(
+      await chain.publicClient.readContract({
+        address: deployment.contracts.cpakAllowList!,
+        abi: cpakAllowListAbi,
+        functionName: "workloadRegistry",
+      }),
+    ).toBe(deployment.contracts.workloadRegistry);
     expect(deployment.chainId).toBe(31337);
     expect(deployment.devPoliciesAllowed).toBe(false);
     expect(deployment.deployer).toBe(getAddress(chain.accounts[0]!));

@@ -10,7 +10,7 @@ import { getAddress, keccak256, stringToBytes, type Abi, type Address, type Hex 
 import type { PrivateKeyAccount } from "viem/accounts";
 import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
-import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
+import { attestationRegistryAbi, cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "../../src/chain/generated/index.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
 import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
@@ -90,7 +90,7 @@ export async function runScenario(): Promise<Scenario> {
     abi: Abi,
     functionName: string,
     args: readonly unknown[],
-  ) => sendContractCall(from, { address: deployment.contracts[contract], abi, functionName, args });
+  ) => sendContractCall(from, { address: deployment.contracts[contract]!, abi, functionName, args });
   const blockNow = async () => chain.publicClient.getBlock();
   const checkpoints: Record<string, number> = {};
   const checkpoint = async (name: string) => {
@@ -407,6 +407,11 @@ export async function runScenario(): Promise<Scenario> {
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [4, `0x${"0".repeat(63)}4`, "Nitro paused"]);
   await send(admin, "attestationRegistry", attestationRegistryAbi, "liftPlatformRevocation", [4, `0x${"0".repeat(63)}4`]);
   await send(admin, "validatorSet", validatorSetAbi, "reinstateValidator", [validators[1]!.address]);
+  // Arm CCA platform keys of the oracle's policy (CpakAllowList): two allowed, one taken off again.
+  const cpak = (label: string) => keccak256(stringToBytes(`scenario cpak ${label}`));
+  await send(admin, "cpakAllowList", cpakAllowListAbi, "allowCpak", [oracle, cpak("a")]);
+  await send(admin, "cpakAllowList", cpakAllowListAbi, "allowCpak", [oracle, cpak("b")]);
+  await send(admin, "cpakAllowList", cpakAllowListAbi, "disallowCpak", [oracle, cpak("b")]);
   await clock.jump(3600);
   await chain.mine();
   await checkpoint("end");

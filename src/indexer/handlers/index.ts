@@ -4,6 +4,7 @@
  */
 import type { ContractName } from "../decodeLogs.ts";
 import { attestationRegistryHandlers } from "./attestationRegistry.ts";
+import { cpakAllowListHandlers } from "./cpakAllowList.ts";
 import type { EventHandler } from "./context.ts";
 import { validatorSetHandlers } from "./validatorSet.ts";
 import { workloadRegistryHandlers } from "./workloadRegistry.ts";
@@ -12,6 +13,7 @@ export const EVENT_HANDLERS: Record<ContractName, Record<string, EventHandler>> 
   workloadRegistry: workloadRegistryHandlers,
   validatorSet: validatorSetHandlers,
   attestationRegistry: attestationRegistryHandlers,
+  cpakAllowList: cpakAllowListHandlers,
 };
 
 /** Events the ABIs declare that no handler needs (never emitted by keepledger's contracts). */
