@@ -56,7 +56,7 @@ describe("keepledger workload cpak", () => {
     // The same key as a JWK file names the same CPAK: already listed, the contract says so.
     const again = await g.cli(["workload", "cpak", app, "--allow", JWK], owner);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain("CpakAllowListCpakExists");
+    expect(again.stderr).toContain(`CpakAllowListCpakExists: CPAK ${TEST_CPAK} is already on the allow-list of workload ${app}`);
 
     const listed = await g.cli(["workload", "cpak", app, "--json"]);
     expect(JSON.parse(listed.stdout)).toMatchObject({ cpaks: [{ cpakId: TEST_CPAK, inForce: true }] });
@@ -86,7 +86,7 @@ describe("keepledger workload cpak", () => {
 
     const byStranger = await g.cli(["workload", "cpak", app, "--disallow", OTHER], { KEEPLEDGER_OWNER_KEY: g.keys.stranger });
     expect(byStranger.code).toBe(2);
-    expect(byStranger.stderr).toContain("CpakAllowListNotOwnerOrGovernor");
+    expect(byStranger.stderr).toContain(`CpakAllowListNotOwnerOrGovernor: ${g.addresses.stranger} is neither the owner of workload ${app}`);
 
     const d = await g.cli(["workload", "cpak", app, "--disallow", OTHER, "--json"], { KEEPLEDGER_OWNER_KEY: g.keys.governor });
     expect(d.code, d.stderr).toBe(0);
