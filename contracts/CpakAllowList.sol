@@ -41,6 +41,7 @@ contract CpakAllowList is ICpakAllowList {
         if (cpakId == 0) revert CpakAllowListZeroCpak();
         if (_cpaks[workloadId][cpakId].index != 0) revert CpakAllowListCpakExists(workloadId, cpakId);
         bytes32[] storage list = _lists[workloadId];
+        // solhint-disable-next-line gas-strict-inequalities
         if (list.length >= MAX_CPAKS) revert CpakAllowListFull(workloadId, MAX_CPAKS);
         // Trusting another platform key loosens the policy: delayed like a new measurement.
         effectiveAt = uint64(block.timestamp) + WORKLOADS.policyDelay();
