@@ -257,6 +257,11 @@ contract AttestationRegistry is IAttestationRegistry, KeepAdminRules, EIP712 {
             if (uint256(_latest[subject][workloadId]) >> 64 != MARK_REVOKED) {
                 revert AttestationRegistrySubjectNotRevoked(subject, workloadId);
             }
+            // The workload's revoked marker is what finalizeVerdict and isAttested read for an
+            // every-workload revocation (they do not read _subjectRevocations, for gas): it stays until
+            // the every-workload revocation is lifted, or the subject would come back (issue 16).
+            uint64 everywhereAt = _subjectRevocations[subject].revokedAt;
+            if (everywhereAt != 0) revert AttestationRegistrySubjectRevokedEverywhere(subject, everywhereAt);
             _latest[subject][workloadId] = bytes32((MARK_LIFTED << 64) | now_);
         }
         emit SubjectRevocationLifted(subject, workloadId, msg.sender, now_);

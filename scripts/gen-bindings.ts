@@ -22,6 +22,7 @@ const ETHERS_CONTRACTS = new Set([
   "AttestationRegistry",
   "AttestationRequests",
   "KeyRegistry",
+  "CpakAllowList",
   "IKeepAttestation",
 ]);
 
@@ -32,6 +33,7 @@ const CONTRACTS: { source: string; name: string; bytecode: boolean }[] = [
   { source: "contracts/AttestationRegistry.sol", name: "AttestationRegistry", bytecode: true },
   { source: "contracts/AttestationRequests.sol", name: "AttestationRequests", bytecode: true },
   { source: "contracts/KeyRegistry.sol", name: "KeyRegistry", bytecode: true },
+  { source: "contracts/CpakAllowList.sol", name: "CpakAllowList", bytecode: true },
   { source: "contracts/interfaces/IKeepAttestation.sol", name: "IKeepAttestation", bytecode: false },
   { source: "contracts/examples/AttestedGuestbook.sol", name: "AttestedGuestbook", bytecode: true },
   { source: "contracts/bench/IsAttestedGasProbe.sol", name: "IsAttestedGasProbe", bytecode: true },

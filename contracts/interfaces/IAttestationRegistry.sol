@@ -106,6 +106,9 @@ interface IAttestationRegistry is IKeepAttestation {
     error AttestationRegistrySubjectAlreadyRevoked(address subject, bytes32 workloadId);
     /// @notice The subject is not revoked for this workload (workloadId 0: in every workload).
     error AttestationRegistrySubjectNotRevoked(address subject, bytes32 workloadId);
+    /// @notice A subject revoked in every workload cannot have its revocation lifted in one workload: lift
+    /// the every-workload revocation (workloadId 0) first.
+    error AttestationRegistrySubjectRevokedEverywhere(address subject, uint64 revokedAt);
     /// @notice After a lifted subject revocation only verdicts issued at or after the lift are accepted.
     error AttestationRegistryIssuedBeforeLift(address subject, bytes32 workloadId, uint64 issuedAt, uint64 liftedAt);
     /// @notice The workload id must not be zero here.
@@ -251,17 +254,19 @@ interface IAttestationRegistry is IKeepAttestation {
     /// @param reason Why, for the record.
     function revokeSubject(address subject, bytes32 workloadId, string calldata reason) external;
 
-    /// @notice Revokes a subject in every workload (GOVERNOR_ROLE): no verdict for it is stored again in
-    /// any workload, and the workloads listed (those it holds verdicts in, found by the tooling from the
-    /// registry index) are revoked as by revokeSubject, so isAttested answers false there at once.
+    /// @notice Revokes a subject in every workload (GOVERNOR_ROLE): the workloads listed (those it holds
+    /// verdicts in, found by the tooling from the registry index) are revoked as by revokeSubject, so
+    /// isAttested answers false and finalizeVerdict refuses it there at once; materializeVerdict refuses
+    /// it in any workload. Their per-workload revocations cannot be lifted while this one stands.
     /// @param subject The subject.
     /// @param workloadIds The workloads it is attested in (0 to MAX_REVOCATION_LIST; revoked ones skipped).
     /// @param reason Why, for the record.
     function revokeSubjectEverywhere(address subject, bytes32[] calldata workloadIds, string calldata reason) external;
 
     /// @notice Lifts a subject revocation (GOVERNOR_ROLE); workloadId 0 lifts the every-workload
-    /// revocation only (the per-workload ones it wrote are lifted one by one). Only verdicts issued at or
-    /// after the lift are accepted for the subject afterwards.
+    /// revocation only (the per-workload ones it wrote are lifted one by one, afterwards: a per-workload
+    /// lift is refused with AttestationRegistrySubjectRevokedEverywhere while the subject is revoked
+    /// everywhere). Only verdicts issued at or after the lift are accepted for the subject afterwards.
     /// @param subject The subject.
     /// @param workloadId The workload, or 0 for every workload.
     function liftSubjectRevocation(address subject, bytes32 workloadId) external;

@@ -121,6 +121,8 @@ contract KeepHandler is KeepFixture {
 
     /// @notice Stores of a verdict id the model had already stored (a replay the chain accepted).
     uint256 public duplicateStores;
+    /// @notice Per-workload lifts the chain accepted while the subject was revoked everywhere (issue 16).
+    uint256 public workloadLiftsWhileRevokedEverywhere;
     uint256 public attempts;
     uint256 public successes;
     uint256 internal _nonce;
@@ -413,7 +415,8 @@ contract KeepHandler is KeepFixture {
         } catch {}
     }
 
-    /// @notice Lifts a subject's revocation in the workload, or everywhere.
+    /// @notice Lifts a subject's revocation in the workload, or everywhere (a lift in the workload while the
+    /// subject is revoked everywhere must be refused; the model records one the chain accepted).
     function liftSubjectRevocation(uint256 subjectSeed, bool everywhere) public {
         uint8 s = uint8(subjectSeed % SUBJECTS);
         uint64 now_ = uint64(_now());
@@ -423,6 +426,7 @@ contract KeepHandler is KeepFixture {
                 sm.revokedEverywhere = false;
                 sm.everywhereLiftedAt = now_;
             } else {
+                if (sm.revokedEverywhere) ++workloadLiftsWhileRevokedEverywhere;
                 sm.revokedHere = false;
                 sm.liftMarkerAt = now_;
             }
@@ -519,12 +523,18 @@ contract KeepHandler is KeepFixture {
             assertFalse(r.subjectBlockedThen, "revocation: stored for a revoked subject (or before a lift)");
             assertFalse(_revokedBeforeStore(r), "revocation: stored after its id was revoked");
         }
+        assertEq(workloadLiftsWhileRevokedEverywhere, 0, "revocation: lifted in a workload while revoked everywhere");
         for (uint8 s = 0; s < SUBJECTS; ++s) {
             SubjectModel memory sm = _subjects[s];
             (bool ok, bytes32 id, ) = registry.isAttested(_subject(s), workloadId);
-            // The every-workload revocation reaches isAttested through the per-workload one it writes for
-            // each listed workload; finalizeVerdict does not read it (docs/contracts.md, Revocation).
+            // The every-workload revocation reaches isAttested and finalizeVerdict through the per-workload
+            // one it writes for each listed workload, which stays while it stands (docs/contracts.md,
+            // Revocation); a verdict finalized meanwhile shows up as subjectBlockedThen above.
             if (sm.revokedHere) assertFalse(ok, "revocation: a revoked subject is attested");
+            if (sm.revokedEverywhere) {
+                assertFalse(ok, "revocation: a subject revoked everywhere is attested");
+                assertTrue(sm.revokedHere, "revocation: revoked everywhere but lifted in its workload");
+            }
             assertEq(
                 registry.isSubjectRevoked(_subject(s), workloadId),
                 sm.revokedHere || sm.revokedEverywhere,
@@ -649,10 +659,13 @@ contract KeepHandler is KeepFixture {
         r.issuedAt = v.issuedAt;
         r.expiresAt = v.expiresAt;
         r.seq = ++_seq;
+        // The every-workload revocation blocks finalizeVerdict too: this campaign always lists its one
+        // workload, and that workload's revocation cannot be lifted while it stands (issue 16).
         r.subjectBlockedThen =
             sm.revokedHere ||
+            sm.revokedEverywhere ||
             (sm.latest == 0 && sm.liftMarkerAt != 0 && v.issuedAt < sm.liftMarkerAt) ||
-            (batched && (sm.revokedEverywhere || v.issuedAt < sm.everywhereLiftedAt));
+            (batched && v.issuedAt < sm.everywhereLiftedAt);
         // The pointer: a newer issuedAt replaces the latest verdict (a tie keeps the first); a lifted
         // marker or an empty pointer is replaced by any stored verdict.
         if (sm.latest == 0 || _stored[_storedIndex[sm.latest] - 1].issuedAt < v.issuedAt) {

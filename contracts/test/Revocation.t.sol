@@ -109,6 +109,80 @@ contract RevocationTest is KeepFixture {
         registry.materializeVerdict(v, batchId, proof);
     }
 
+    /// @notice Issue 16, as a property: whatever governance does to the subject's revocation in the listed
+    /// workload while the every-workload revocation stands (the lift may be tried), no fresh verdict is
+    /// stored for the subject there and isAttested stays false.
+    function testFuzzRevokedEverywhereNeverComesBack(uint32 later, uint8 seed, bool tryLift) public {
+        _finalize(_verdict(KEEP, seed), _firstKeys(1));
+        bytes32[] memory listed = new bytes32[](1);
+        listed[0] = workloadId;
+        registry.revokeSubjectEverywhere(KEEP, listed, "host compromised");
+        _skip(1 + (later % 30 days));
+        vm.roll(vm.getBlockNumber() + 2);
+        if (tryLift) {
+            (bool lifted, ) = address(registry).call(
+                abi.encodeCall(registry.liftSubjectRevocation, (KEEP, workloadId))
+            );
+            lifted; // refused or not, what counts is what follows
+        }
+        _skip(1);
+        vm.roll(vm.getBlockNumber() + 2);
+        Verdict memory fresh = _verdict(KEEP, uint256(seed) + 1);
+        bytes memory signatures = _signVerdict(fresh, _firstKeys(1));
+        (bool stored, ) = address(registry).call(
+            abi.encodeCall(registry.finalizeVerdict, (fresh, block.chainid, address(registry), signatures))
+        );
+        assertFalse(stored, "a fresh verdict is refused while the subject is revoked everywhere");
+        _assertNotAttested(KEEP, workloadId);
+        assertTrue(registry.isSubjectRevoked(KEEP, workloadId), "isSubjectRevoked");
+    }
+
+    /// @notice Issue 16: while a subject is revoked everywhere, lifting its revocation in one workload is
+    /// refused (AttestationRegistrySubjectRevokedEverywhere), so the workload's revoked marker stays and
+    /// neither isAttested nor finalizeVerdict brings the subject back. Once governance has lifted the
+    /// every-workload revocation, the per-workload lift works and a verdict issued after both counts.
+    function testFuzzEverywhereRevocationSurvivesWorkloadLift(uint32 later, uint8 seed) public {
+        _finalize(_verdict(KEEP, seed), _firstKeys(1));
+        bytes32[] memory listed = new bytes32[](1);
+        listed[0] = workloadId;
+        registry.revokeSubjectEverywhere(KEEP, listed, "host compromised");
+        uint64 revokedAt = uint64(_now());
+
+        _skip(1 + (later % 30 days));
+        vm.roll(vm.getBlockNumber() + 2);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAttestationRegistry.AttestationRegistrySubjectRevokedEverywhere.selector,
+                KEEP,
+                revokedAt
+            )
+        );
+        registry.liftSubjectRevocation(KEEP, workloadId);
+        assertTrue(registry.isSubjectRevoked(KEEP, workloadId), "still revoked in the workload");
+
+        Verdict memory fresh = _verdict(KEEP, uint256(seed) + 1);
+        bytes memory signatures = _signVerdict(fresh, _firstKeys(1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAttestationRegistry.AttestationRegistrySubjectRevoked.selector, KEEP, workloadId)
+        );
+        registry.finalizeVerdict(fresh, block.chainid, address(registry), signatures);
+        _assertNotAttested(KEEP, workloadId);
+
+        // The way back: the every-workload revocation first, then the workload's.
+        registry.liftSubjectRevocation(KEEP, 0);
+        assertTrue(registry.isSubjectRevoked(KEEP, workloadId), "the workload's revocation outlives the global lift");
+        vm.expectRevert(
+            abi.encodeWithSelector(IAttestationRegistry.AttestationRegistrySubjectRevoked.selector, KEEP, workloadId)
+        );
+        registry.finalizeVerdict(fresh, block.chainid, address(registry), signatures);
+        registry.liftSubjectRevocation(KEEP, workloadId);
+        _skip(1);
+        vm.roll(vm.getBlockNumber() + 2);
+        _finalize(_verdict(KEEP, uint256(seed) + 2), _firstKeys(1));
+        (bool attested, , ) = registry.isAttested(KEEP, workloadId);
+        assertTrue(attested, "a verdict issued after both lifts counts");
+    }
+
     // ===== Lifting =====
 
     /// @notice Only GOVERNOR_ROLE lifts; after a lift, verdicts issued before it stay refused and verdicts

@@ -285,6 +285,7 @@ export async function auditVerdict(options: AuditVerdictOptions): Promise<AuditV
       evidence: verified,
       policy: state.policy.policy,
       measurements: state.measurements,
+      allowedCpaks: state.allowedCpaks,
       binding,
       now: Number(issuedAt),
     });

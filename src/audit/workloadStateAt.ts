@@ -5,9 +5,9 @@
  * force yet; a zero delay puts the policy in force at once. Validators appraise with the policy in force
  * at the chain's time, so this is what an audit re-appraises with.
  */
-import type { Hex } from "viem";
+import { decodeEventLog, hexToNumber, type Hex } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
-import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { cpakAllowListAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../chain/policy.ts";
 import type { WorkloadPolicy } from "../policy/types.ts";
 import { teeKindFromCode } from "@keepledger/sdk/internal/ids/enums";
@@ -29,6 +29,8 @@ export interface WorkloadStateAt {
   /** The policy in force at the moment (undefined before the workload was registered). */
   policy: ScheduledPolicy | undefined;
   measurements: ApprovedMeasurement[];
+  /** The CPAK identities of the workload's allow-list in force at the moment (Arm CCA platform keys). */
+  allowedCpaks: Hex[];
 }
 
 /** The policy in force at `time` given every schedule in log order (the lazy activation of the contract). */
@@ -95,5 +97,40 @@ export async function workloadStateAt(chain: ChainSource, deployment: Deployment
         value: (l.args.value as string).toLowerCase() as Hex,
       };
     });
-  return { policy: policyInForceAt(schedules, time), measurements };
+  return {
+    policy: policyInForceAt(schedules, time),
+    measurements,
+    allowedCpaks: await allowedCpaksAt(chain, deployment, workloadId, time),
+  };
+}
+
+/**
+ * The workload's CPAK allow-list in force at `time`, replayed from the CpakAllowList's events: an allowed
+ * CPAK counts from its effectiveAt, a disallowed one stops counting at the block that disallowed it.
+ */
+async function allowedCpaksAt(chain: ChainSource, deployment: Deployment, workloadId: Hex, time: bigint): Promise<Hex[]> {
+  const address = deployment.contracts.cpakAllowList;
+  if (address === undefined) return [];
+  const topic1 = workloadId.toLowerCase() as Hex;
+  const fromBlock = Number(deployment.deployBlock);
+  const toBlock = await headBlockNumber(chain);
+  const logs = (
+    await Promise.all(
+      (["CpakAllowed", "CpakDisallowed"] as const).map((name) =>
+        scanLogs(chain, { address, topics: [eventTopic(cpakAllowListAbi, name), topic1], fromBlock, toBlock }),
+      ),
+    )
+  )
+    .flat()
+    .sort((a, b) => hexToNumber(a.blockNumber) - hexToNumber(b.blockNumber) || hexToNumber(a.logIndex) - hexToNumber(b.logIndex));
+  const headers = await getHeaders(chain, [...new Set(logs.map((l) => hexToNumber(l.blockNumber)))]);
+  const listed = new Map<Hex, bigint>();
+  for (const l of logs) {
+    if (BigInt(headers.get(hexToNumber(l.blockNumber))?.timestamp ?? Number.MAX_SAFE_INTEGER) > time) break;
+    const e = decodeEventLog({ abi: cpakAllowListAbi, topics: l.topics as [Hex, ...Hex[]], data: l.data });
+    const id = e.args.cpakId.toLowerCase() as Hex;
+    if (e.eventName === "CpakAllowed") listed.set(id, e.args.effectiveAt);
+    else listed.delete(id);
+  }
+  return [...listed].filter(([, effectiveAt]) => effectiveAt <= time).map(([id]) => id);
 }

@@ -1,14 +1,17 @@
 /**
- * Deploys the three keepledger contracts and wires them: WorkloadRegistry and ValidatorSet first, then
+ * Deploys the keepledger contracts and wires them: WorkloadRegistry and ValidatorSet first, then
  * the AttestationRegistry (which takes both as immutables, keeping them off its hot path's storage),
- * then the one-time setAttestationRegistry on both, then the KeyRegistry (which reads all three through
- * the AttestationRegistry). Returns the Deployment description.
+ * then the one-time setAttestationRegistry on both, the CpakAllowList (which reads the WorkloadRegistry),
+ * then the KeyRegistry (which reads all three through the AttestationRegistry). Returns the Deployment
+ * description.
  */
 import { getAddress, type Address, type Hash, type Hex } from "viem";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import {
   attestationRegistryAbi,
   attestationRegistryBytecode,
+  cpakAllowListAbi,
+  cpakAllowListBytecode,
   validatorSetAbi,
   validatorSetBytecode,
   workloadRegistryAbi,
@@ -59,7 +62,7 @@ export function defaultDeployOptions(devPoliciesAllowed = false): Required<Omit<
 
 export interface DeployKeepledgerResult {
   deployment: Deployment;
-  /** The transactions: three deployments, two wiring calls, then the KeyRegistry's deployment (six in all). */
+  /** The transactions: three deployments, two wiring calls, the CpakAllowList's deployment, then the KeyRegistry's (seven in all). */
   transactions: Hash[];
 }
 
@@ -114,12 +117,20 @@ export async function deployKeepledger(clients: ChainClients, options: DeployKee
     transactions.push(sent.hash);
   }
 
+  // Arm CCA's per-workload CPAK allow-list: governed by the WorkloadRegistry's owners, governors and delay.
+  const cpakAllowList = await deploy("CpakAllowList", {
+    abi: cpakAllowListAbi,
+    bytecode: cpakAllowListBytecode,
+    args: [workloadRegistry.address],
+  });
+
   const core: Deployment = {
     chainId: await publicClient.getChainId(),
     contracts: {
       workloadRegistry: workloadRegistry.address,
       validatorSet: validatorSet.address,
       attestationRegistry: attestationRegistry.address,
+      cpakAllowList: cpakAllowList.address,
     },
     deployBlock: workloadRegistry.block,
     deployer,

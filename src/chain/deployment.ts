@@ -21,6 +21,7 @@ import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { KEY_DOMAIN } from "@keepledger/sdk/internal/ids/index";
 import {
   attestationRegistryAbi,
+  cpakAllowListAbi,
   keyRegistryAbi,
   validatorSetAbi,
   workloadRegistryAbi,
@@ -38,7 +39,13 @@ const address = z
 
 const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
-  contracts: z.object({ workloadRegistry: address, validatorSet: address, attestationRegistry: address, keyRegistry: address.optional() }),
+  contracts: z.object({
+    workloadRegistry: address,
+    validatorSet: address,
+    attestationRegistry: address,
+    cpakAllowList: address.optional(),
+    keyRegistry: address.optional(),
+  }),
   deployBlock: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((n) => BigInt(n)),
   deployer: address,
   devPoliciesAllowed: z.boolean(),
@@ -106,7 +113,7 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
     const chainId = await publicClient.getChainId();
     if (chainId !== d.chainId)
       throw mismatch(`the deployment is for chain ${d.chainId}, the RPC serves chain ${chainId}`, { got: chainId, want: d.chainId });
-    for (const [name, addr] of Object.entries(d.contracts)) {
+    for (const [name, addr] of Object.entries(d.contracts).filter((e): e is [string, Address] => e[1] !== undefined)) {
       const code = await publicClient.getCode({ address: addr });
       if (code === undefined || code === "0x") throw mismatch(`no contract at ${name} ${addr}`, { field: name, address: addr });
     }
@@ -144,6 +151,13 @@ export async function verifyDeployment(publicClient: PublicClient<Transport, Cha
         validatorSet,
       ],
     ];
+    if (d.contracts.cpakAllowList !== undefined) {
+      wiring.push([
+        "cpakAllowList.workloadRegistry",
+        await read("cpakAllowList", d.contracts.cpakAllowList, cpakAllowListAbi, "workloadRegistry"),
+        workloadRegistry,
+      ]);
+    }
     for (const [field, got, want] of wiring) {
       if (getAddress(got) !== getAddress(want)) throw mismatch(`${field} is ${got}, expected ${want}`, { field, got, want });
     }

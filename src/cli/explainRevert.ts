@@ -66,6 +66,18 @@ const EXPLAIN: Record<string, Explainer> = {
     `${s(subject)} is already revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; \`keepledger revoke lift subject\` lifts it`,
   AttestationRegistrySubjectNotRevoked: ([subject, w]) =>
     `${s(subject)} is not revoked ${/^0x0{64}$/.test(s(w)) ? "in every workload" : `in workload ${s(w)}`}; nothing to lift`,
+  AttestationRegistrySubjectRevokedEverywhere: ([subject]) =>
+    `${s(subject)} is revoked in every workload; lift that first (\`keepledger revoke lift subject --everywhere\`), then the workload's revocation`,
+  CpakAllowListCpakExists: ([id, cpak]) =>
+    `CPAK ${s(cpak)} is already on the allow-list of workload ${s(id)} (in force or pending); \`keepledger workload cpak ${s(id)}\` shows it`,
+  CpakAllowListUnknownCpak: ([id, cpak]) => `CPAK ${s(cpak)} is not on the allow-list of workload ${s(id)}; nothing to disallow`,
+  CpakAllowListFull: ([id, max]) => `workload ${s(id)} already allows ${s(max)} CPAKs; disallow one first`,
+  CpakAllowListUnknownWorkload: ([id]) =>
+    `no workload ${s(id)} is registered; check the id (\`keepledger workload add\` prints it) and --deployment`,
+  CpakAllowListNotOwner: ([id, owner, caller]) =>
+    `${s(caller)} is not the owner of workload ${s(id)} (the owner is ${s(owner)}); only the owner allows a CPAK`,
+  CpakAllowListNotOwnerOrGovernor: ([id, owner, caller]) =>
+    `${s(caller)} is neither the owner of workload ${s(id)} (${s(owner)}) nor a governor; use the owner's or a governor's key`,
   AttestationRegistryZeroWorkload: () => "name a workload with --workload, or use --everywhere",
   AttestationRegistryRevocationListLength: ([got, max]) => `one transaction takes 1 to ${s(max)} entries, got ${s(got)}`,
   AttestationRegistryPlatformAlreadyRevoked: () => "this platform is already on the revocation list",

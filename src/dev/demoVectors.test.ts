@@ -25,9 +25,20 @@ describe("keepledger dev's demo workloads accept their seeded vectors", () => {
       measurements: [
         { hash: measurementHash(v.measurement), tee: v.tee, version: 1, revoked: false, value: encodeMeasurementValue(v.measurement) },
       ],
+      // As keepledger dev lists it on-chain (CCA only; empty for the other kinds).
+      allowedCpaks: v.cpaks ?? [],
       binding: { kind: "unbound", subject: `0x${"5a".repeat(20)}` },
       now,
     });
     expect(r.verdict.tcbStatus).toBe(v.tcbStatus);
+  });
+
+  it("the CCA demo lists exactly the CPAK that signs its token (Arm's test key)", async () => {
+    const cca = demoVectors().find((v) => v.tee === "arm-cca")!;
+    const verified = await verifyEvidence(new Uint8Array(cca.evidence), {
+      at: DEV_CHAIN_START,
+      collateral: staticCollateral(cca.collateral.map((f) => ({ name: f.name, bytes: new Uint8Array(Buffer.from(f.data, "base64")) }))),
+    });
+    expect(cca.cpaks).toEqual([(verified.platform as { cpakFingerprint: string }).cpakFingerprint]);
   });
 });

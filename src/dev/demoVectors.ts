@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { defaultPolicy, type WorkloadPolicy } from "../policy/types.ts";
+import { cpaksFromCollateralFiles } from "../tee/arm-cca/cpak.ts";
 import { measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 import type { TcbStatus, TeeKind } from "@keepledger/sdk/internal/kinds/index";
 
@@ -43,6 +44,8 @@ export interface DemoVector {
   measurement: Measurement;
   /** Why its verdict is INSECURE (test keys, a debug guest), for the dev summary; absent when nothing says so. */
   insecure?: string;
+  /** Arm CCA: the CPAK ids (src/ids cpakId) the workload's on-chain allow-list gets, from the vector's own collateral. */
+  cpaks?: Hex[];
 }
 
 /** The debug measurement of the demo debug Keep (its "code hash"). */
@@ -132,6 +135,14 @@ export function demoVectors(): DemoVector[] {
         rems: ccaClaims.realm_extensible_measurements.map(h) as [Hex, Hex, Hex, Hex],
         personalizationValue: h(ccaClaims.personalization_value),
       },
+      // No vendor PKI for CCA: the workload lists the CPAK that signs the platform token (issue 12).
+      cpaks: [
+        ...new Set(
+          cpaksFromCollateralFiles(cca.collateral.map((f) => ({ name: f.name, bytes: Buffer.from(f.data, "base64") }))).map(
+            (c) => c.fingerprint,
+          ),
+        ),
+      ],
       insecure: "Arm's published test CPAK",
     },
     {

@@ -14,7 +14,7 @@ import { connectInProcessChain, type InProcessChain } from "../chain/inProcessCh
 import { defaultPolicy } from "../policy/types.ts";
 import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../chain/validators.ts";
-import { addMeasurement, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
+import { addMeasurement, allowCpak, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../node/selfAttestation/noneProvider.ts";
 import { writeMarker } from "./dataFolder.ts";
 import { releaseDemoKey, type DemoKey } from "./demoKey.ts";
@@ -109,6 +109,7 @@ export async function startDevNetwork(o: StartDevNetworkOptions): Promise<DevNet
       const { workloadId } = await registerWorkload(clients, deployment, v.workload, `keepledger-dev:${v.source}`);
       await schedulePolicy(clients, deployment, workloadId, vectorPolicy(v));
       await addMeasurement(clients, deployment, workloadId, 1, v.measurement);
+      for (const cpak of v.cpaks ?? []) await allowCpak(clients, deployment, workloadId, cpak);
       workloads[v.workload] = workloadId;
     }
     const debug = await registerWorkload(clients, deployment, DEMO_DEBUG_WORKLOAD, "keepledger-dev:debug-keep");

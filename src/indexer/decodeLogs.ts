@@ -7,18 +7,20 @@ import { getAddress, toEventSelector, type Abi, type AbiEvent, type AbiParameter
 import type { Deployment } from "../chain/deployment.ts";
 import {
   attestationRegistryAbi,
+  cpakAllowListAbi,
   keyRegistryAbi,
   validatorSetAbi,
   workloadRegistryAbi,
 } from "@keepledger/sdk/internal/chain/generated/index";
 import { decodeParameters, decodeWord } from "./abiDecode.ts";
 
-export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry" | "keyRegistry";
+export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry" | "cpakAllowList" | "keyRegistry";
 
 export const CONTRACT_ABIS: Record<ContractName, Abi> = {
   workloadRegistry: workloadRegistryAbi,
   validatorSet: validatorSetAbi,
   attestationRegistry: attestationRegistryAbi,
+  cpakAllowList: cpakAllowListAbi,
   keyRegistry: keyRegistryAbi,
 };
 
@@ -70,8 +72,8 @@ export interface LogDecoder {
 export function createLogDecoder(deployment: Deployment): LogDecoder {
   const byAddress = new Map<string, Map<string, EventEntry>>();
   for (const contract of Object.keys(CONTRACT_ABIS) as ContractName[]) {
+    // A deployment made before the CpakAllowList or the KeyRegistry was deployed with the rest has none.
     const address = deployment.contracts[contract];
-    // A deployment made before the KeyRegistry was deployed with the rest has none.
     if (address === undefined) continue;
     const table = new Map<string, EventEntry>();
     for (const item of CONTRACT_ABIS[contract]) {

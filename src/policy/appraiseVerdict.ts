@@ -2,6 +2,7 @@ import { PolicyError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { fromHex, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { factsOf, type KindFacts } from "@keepledger/sdk/internal/tee/kindFacts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import { checkCpakAllowed } from "./checkCpakAllowed.ts";
 import { checkLaunchPolicy } from "./checkLaunchPolicy.ts";
 import { POLICY_CODES } from "./codes.ts";
 import { matchMeasurement } from "./matchMeasurement.ts";
@@ -29,6 +30,11 @@ export interface AppraiseVerdictOptions {
   evidence: VerifiedEvidence;
   policy: WorkloadPolicy;
   measurements: readonly ApprovedMeasurement[];
+  /**
+   * The CPAK identities (src/ids cpakId) the workload's on-chain allow-list has in force: Arm CCA evidence
+   * endorsed by any other CPAK is refused. Default: none (no Arm CCA evidence is accepted).
+   */
+  allowedCpaks?: readonly Hex[];
   binding: EvidenceBinding;
   /** The issuing time, unix seconds (the validators use the chain's time). */
   now: number;
@@ -84,6 +90,7 @@ export function appraiseVerdict(options: AppraiseVerdictOptions): AppraiseVerdic
       },
     );
   }
+  checkCpakAllowed(evidence, options.allowedCpaks ?? []);
   const measurement = matchMeasurement(evidence, options.measurements);
   if (!policy.acceptedTcbStatuses.includes(evidence.tcb.status)) {
     deny(POLICY_CODES.POLICY_TCB_STATUS_NOT_ACCEPTED, `TCB status ${evidence.tcb.status} is not accepted`, {

@@ -53,6 +53,11 @@ export const POLICY_CODES = defineErrorCodes("policy", {
     stage: "policy",
     description: "Governance put this AMD product line (Milan, Genoa, Turin) on the on-chain revocation list.",
   },
+  POLICY_CPAK_NOT_ALLOWED: {
+    stage: "policy",
+    description:
+      "The Arm CCA platform token is signed by a CPAK (platform attestation key) whose identity (sha256 of its SubjectPublicKeyInfo) is not on the workload's on-chain allow-list, or is listed but not yet in force (allowing a CPAK waits for the policy delay): `keepledger workload cpak allow`.",
+  },
   POLICY_TEE_KIND_REVOKED: { stage: "policy", description: "Governance put this kind of TEE on the on-chain revocation list." },
   NODE_TCB_DOWNGRADED: {
     stage: "policy",

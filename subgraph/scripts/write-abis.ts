@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import {
   attestationRegistryAbi,
+  cpakAllowListAbi,
   keyRegistryAbi,
   validatorSetAbi,
   workloadRegistryAbi,
@@ -13,6 +14,7 @@ export const SUBGRAPH_ABIS = {
   ValidatorSet: validatorSetAbi,
   AttestationRegistry: attestationRegistryAbi,
   KeyRegistry: keyRegistryAbi,
+  CpakAllowList: cpakAllowListAbi,
 } as const;
 
 export function abiJson(abi: readonly unknown[]): string {

@@ -28,6 +28,12 @@ describe("keepledger CLI", () => {
     expect(r.status).toBe(0);
     const deployment = JSON.parse(r.stdout);
     expect(deployment).toMatchObject({ chainId: 31337, devPoliciesAllowed: true, deployBlock: 1 });
-    expect(Object.keys(deployment.contracts)).toEqual(["workloadRegistry", "validatorSet", "attestationRegistry", "keyRegistry"]);
+    expect(Object.keys(deployment.contracts)).toEqual([
+      "workloadRegistry",
+      "validatorSet",
+      "attestationRegistry",
+      "cpakAllowList",
+      "keyRegistry",
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import {
   writeDeployment,
   type Deployment,
 } from "../../src/chain/deployment.ts";
-import { validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { startRpcBridge, type RpcBridge } from "../support/contracts-rpcBridge.ts";
@@ -46,9 +46,17 @@ async function failure(action: () => Promise<unknown> | unknown): Promise<{ code
 describe("deployKeepledger", () => {
   it("deploys production defaults: roles to the admin, delays of two days and one day, no dev", async () => {
     const { deployment, transactions } = await deployKeepledger(clientsOf());
-    // Three deployments, two wiring calls, the KeyRegistry.
-    expect(transactions).toHaveLength(6);
+    // Three contracts, two wiring calls, the CpakAllowList (governed through the WorkloadRegistry), the KeyRegistry.
+    expect(transactions).toHaveLength(7);
     expect(deployment.contracts.keyRegistry).toBeDefined();
+    expect(deployment.contracts.cpakAllowList).toBeDefined();
+    expect(
+      await chain.publicClient.readContract({
+        address: deployment.contracts.cpakAllowList!,
+        abi: cpakAllowListAbi,
+        functionName: "workloadRegistry",
+      }),
+    ).toBe(deployment.contracts.workloadRegistry);
     expect(deployment.chainId).toBe(31337);
     expect(deployment.devPoliciesAllowed).toBe(false);
     expect(deployment.deployer).toBe(getAddress(chain.accounts[0]!));

@@ -15,7 +15,7 @@ describe("docs/cli.md for keepledger workload, validator and revoke", () => {
     it(`documents every \`${group}\` subcommand and option`, () => {
       expect(command.commands.map((c) => c.name()).sort()).toEqual(
         group === "workload"
-          ? ["accept-ownership", "add", "measure", "policy", "revoke"]
+          ? ["accept-ownership", "add", "cpak", "measure", "policy", "revoke"]
           : ["add", "bootstrap", "close-bootstrap", "list", "reinstate", "remove", "set-workload", "threshold"],
       );
       for (const sub of command.commands) {

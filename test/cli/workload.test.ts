@@ -53,7 +53,7 @@ describe("keepledger --help", () => {
     expect(r.status).toBe(0);
     for (const name of ["dev", "node", "verify", "audit", "deploy", "submit", "query", "cert"])
       expect(r.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
-    expect(r.stdout).toMatch(/^ {2}workload +add \| measure \| revoke \| policy \|\s+accept-ownership:/m);
+    expect(r.stdout).toMatch(/^ {2}workload +add \| measure \| revoke \| policy \| cpak \|\s+accept-ownership:/m);
     expect(r.stdout).toMatch(/^ {2}validator +add \| remove \| threshold \| list \| bootstrap$/m);
   });
 });

@@ -434,6 +434,14 @@ const attestationRows: Row[] = [
     wantArgs: () => [keep(1), tb.workloadId],
   },
   {
+    name: "lifting a subject's revocation in a workload while it is revoked everywhere",
+    call: async () => {
+      await tb.send("attestationRegistry", "revokeSubjectEverywhere", [keep(1), [tb.workloadId], "host compromised"]);
+      return tb.send("attestationRegistry", "liftSubjectRevocation", [keep(1), tb.workloadId]);
+    },
+    wantError: "AttestationRegistrySubjectRevokedEverywhere",
+  },
+  {
     name: "a verdict issued before the lift of its subject's revocation",
     call: async () => {
       const before = await tb.verdict(keep(1));

@@ -32,7 +32,13 @@ beforeAll(async () => {
   const d = scenario.deployment.contracts;
   logs = (await scenario.chain.provider.request({
     method: "eth_getLogs",
-    params: [{ address: [d.workloadRegistry, d.validatorSet, d.attestationRegistry, d.keyRegistry!], fromBlock: "0x0", toBlock: "latest" }],
+    params: [
+      {
+        address: [d.workloadRegistry, d.validatorSet, d.attestationRegistry, d.cpakAllowList!, d.keyRegistry!],
+        fromBlock: "0x0",
+        toBlock: "latest",
+      },
+    ],
   })) as RawLog[];
 });
 afterAll(() => scenario.close());
@@ -164,6 +170,20 @@ describe.each(TEST_DATABASES)("indexed entities on $name", (store) => {
     });
     // MeasurementSerialRevoked (AttestationRegistry) is the same act: no second Revocation.
     expect(await count("Revocation", `"kind" = 'MEASUREMENT'`)).toBe(1);
+  });
+
+  it("CpakAllowed and CpakDisallowed → AllowedCpak (the workload's Arm CCA platform keys)", async () => {
+    const { oracle } = scenario.workloads;
+    const cpak = (label: string) => keccak256(stringToBytes(`scenario cpak ${label}`));
+    expect(await count("AllowedCpak")).toBe(2);
+    const a = await get("AllowedCpak", measurementEntityId(oracle, cpak("a")));
+    expect(a).toMatchObject({ workload: oracle, cpakId: cpak("a"), disallowed: false, disallowedAt: null });
+    // Allowing loosens the policy: in force after the policy delay in force then (the deployment's two
+    // hours; the scenario's change to one hour is still pending).
+    expect(a.effectiveAt).toBe((a.allowedAt as bigint) + 7200n);
+    const b = await get("AllowedCpak", measurementEntityId(oracle, cpak("b")));
+    expect(b).toMatchObject({ workload: oracle, cpakId: cpak("b"), disallowed: true, actor: scenario.accounts.owner.toLowerCase() });
+    expect(b.disallowedAt).toBeTypeOf("bigint");
   });
 
   it("PolicyScheduled → Policy in scheduling order, with the lists decoded and replaced marked", async () => {

@@ -14,6 +14,7 @@ import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
 import {
   attestationRegistryAbi,
+  cpakAllowListAbi,
   keyRegistryAbi,
   validatorSetAbi,
   workloadRegistryAbi,
@@ -424,6 +425,12 @@ export async function runScenario(): Promise<Scenario> {
   await send(admin, "attestationRegistry", attestationRegistryAbi, "revokePlatform", [4, `0x${"0".repeat(63)}4`, "Nitro paused"]);
   await send(admin, "attestationRegistry", attestationRegistryAbi, "liftPlatformRevocation", [4, `0x${"0".repeat(63)}4`]);
   await send(admin, "validatorSet", validatorSetAbi, "reinstateValidator", [validators[1]!.address]);
+  // Arm CCA platform keys of the oracle's policy (CpakAllowList): two allowed, one taken off again.
+  const cpak = (label: string) => keccak256(stringToBytes(`scenario cpak ${label}`));
+  await send(admin, "cpakAllowList", cpakAllowListAbi, "allowCpak", [oracle, cpak("a")]);
+  await send(admin, "cpakAllowList", cpakAllowListAbi, "allowCpak", [oracle, cpak("b")]);
+  await send(admin, "cpakAllowList", cpakAllowListAbi, "disallowCpak", [oracle, cpak("b")]);
+
   await checkpoint("beforeKeys");
 
   // ===== Keys (KeyRegistry) =====

@@ -17,6 +17,7 @@ const DATA_SOURCES: Record<ContractName, { name: keyof typeof SUBGRAPH_ABIS; fil
   workloadRegistry: { name: "WorkloadRegistry", file: "src/workloadRegistry.ts" },
   validatorSet: { name: "ValidatorSet", file: "src/validatorSet.ts" },
   attestationRegistry: { name: "AttestationRegistry", file: "src/attestationRegistry.ts" },
+  cpakAllowList: { name: "CpakAllowList", file: "src/cpakAllowList.ts" },
   keyRegistry: { name: "KeyRegistry", file: "src/keyRegistry.ts" },
 };
 

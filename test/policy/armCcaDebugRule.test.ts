@@ -46,6 +46,8 @@ describe("Arm's test-key CCA token under the debug rule", async () => {
       evidence,
       policy: p,
       measurements: [approved],
+      // Its CPAK is on the workload's allow-list (armCcaCpakAllowList.test.ts: not listed, refused).
+      allowedCpaks: [evidence.platform.cpakFingerprint as Hex],
       // The vector's realm challenge binds no keepledger key: it can only be unbound evidence.
       binding: { kind: "unbound", subject: `0x${"99".repeat(20)}` as Hex },
       now,

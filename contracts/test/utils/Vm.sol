@@ -23,6 +23,9 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     /// @notice The address of a private key.
     function addr(uint256 privateKey) external pure returns (address);
+    /// @notice The next call must emit, from `emitter`, the event emitted right after this one (the topics
+    /// and data flagged are compared).
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter) external;
     /// @notice Discards a fuzz run whose inputs do not satisfy `condition`.
     function assume(bool condition) external pure;
 }

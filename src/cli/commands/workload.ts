@@ -11,12 +11,23 @@ import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/in
 import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { type WorkloadPolicy } from "../../policy/types.ts";
 import { chainError, sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
-import { addMeasurement, policyOf, registerWorkload, revokeMeasurement, schedulePolicy } from "../../chain/workloads.ts";
+import {
+  addMeasurement,
+  allowCpak,
+  allowedCpaksOf,
+  disallowCpak,
+  policyOf,
+  registerWorkload,
+  revokeMeasurement,
+  schedulePolicy,
+} from "../../chain/workloads.ts";
+import { cpakArgument } from "../cpakArgument.ts";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { factsOf, measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 import { CLI_CODES } from "../codes.ts";
 import {
   addressOption,
+  badOption,
   chainNow,
   connectReader,
   connectSigner,
@@ -88,7 +99,7 @@ export function registerWorkloadCommand(program: Command): void {
   const workload = program
     .command("workload")
     .description(
-      "add | measure | revoke | policy | accept-ownership: register workloads, approve and revoke measurements, read and schedule policies",
+      "add | measure | revoke | policy | cpak | accept-ownership: register workloads, approve and revoke measurements, read and schedule policies, allow Arm CCA platform keys",
     );
 
   withChainOptions(
@@ -322,6 +333,47 @@ export function registerWorkloadCommand(program: Command): void {
 
   withChainOptions(
     workload
+      .command("cpak")
+      .description(
+        "print the workload's allowed Arm CCA platform keys (CPAKs); --allow one (after the policy delay: it loosens the policy) or --disallow one (at once)",
+      )
+      .argument("<workloadId>", "the workload id")
+      .option("--allow <cpak>", "the CPAK to allow: its id (sha256 of the SubjectPublicKeyInfo, 32 bytes of hex) or a PEM/JWK file")
+      .option("--disallow <cpak>", "the CPAK to take off the list: its id or a PEM/JWK file (owner or governor)"),
+    true,
+  ).action(async (id: string, o: GovernanceCliOptions & { allow?: string; disallow?: string }) =>
+    runAction(o.json, o.disallow !== undefined ? "disallowCpak" : "allowCpak", async () => {
+      const workloadId = workloadIdArg(id);
+      if (o.allow !== undefined && o.disallow !== undefined)
+        throw badOption("--disallow", o.disallow, "either --allow or --disallow, not both");
+      if (o.allow === undefined && o.disallow === undefined) return printCpaks(workloadId, o);
+      const { clients, deployment } = await connectSigner(o, OWNER_KEY_ENV);
+      await requireWorkload(clients.publicClient, deployment, workloadId);
+      if (o.disallow !== undefined) {
+        const cpak = await cpakArgument("--disallow", o.disallow);
+        const r = await disallowCpak(clients, deployment, workloadId, cpak);
+        emit(
+          o.json,
+          { ok: true, workloadId, cpakId: cpak, txHash: r.hash },
+          () =>
+            `took CPAK ${cpak} off the allow-list of workload ${workloadId} (transaction ${r.hash}); validators refuse platform tokens it signs from now on`,
+        );
+        return;
+      }
+      const cpak = await cpakArgument("--allow", o.allow!);
+      const r = await allowCpak(clients, deployment, workloadId, cpak);
+      const now = await chainNow(clients.publicClient);
+      const when = schedule(r.effectiveAt, now);
+      emit(o.json, { ok: true, workloadId, cpakId: cpak, ...when, txHash: r.hash }, () =>
+        [`allowed CPAK ${cpak} for workload ${workloadId} (transaction ${r.hash})`, `  ${scheduleText(when, now, "policy delay")}`].join(
+          "\n",
+        ),
+      );
+    }),
+  );
+
+  withChainOptions(
+    workload
       .command("policy")
       .description(
         "print the workload's policy; with --set or the field flags, schedule a new one (at once if no looser, else after the policy delay)",
@@ -380,6 +432,21 @@ export function registerWorkloadCommand(program: Command): void {
 
 function badFlagWithoutEvidence(flag: string): UsageError {
   return new UsageError(CLI_CODES.CLI_BAD_OPTION, `${flag} applies to --from-evidence only`, { at: { field: flag } });
+}
+
+async function printCpaks(workloadId: Hex, o: GovernanceCliOptions): Promise<void> {
+  const { publicClient, deployment } = await connectReader(o);
+  await requireWorkload(publicClient, deployment, workloadId);
+  const [entries, now] = await Promise.all([allowedCpaksOf({ publicClient }, deployment, workloadId), chainNow(publicClient)]);
+  const cpaks = entries.map((e) => ({ cpakId: e.cpakId, effectiveAt: iso(e.effectiveAt), inForce: e.effectiveAt <= now }));
+  emit(o.json, { ok: true, workloadId, cpaks }, () =>
+    cpaks.length === 0
+      ? `workload ${workloadId} allows no Arm CCA platform key (CPAK): its Arm CCA evidence is refused`
+      : [
+          `Arm CCA platform keys (CPAKs) allowed for workload ${workloadId}:`,
+          ...cpaks.map((c) => `  ${c.cpakId}  ${c.inForce ? `in force since ${c.effectiveAt}` : `takes effect at ${c.effectiveAt}`}`),
+        ].join("\n"),
+  );
 }
 
 async function printPolicy(workloadId: Hex, o: GovernanceCliOptions): Promise<void> {

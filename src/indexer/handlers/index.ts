@@ -4,6 +4,7 @@
  */
 import type { ContractName } from "../decodeLogs.ts";
 import { attestationRegistryHandlers } from "./attestationRegistry.ts";
+import { cpakAllowListHandlers } from "./cpakAllowList.ts";
 import type { EventHandler } from "./context.ts";
 import { keyRegistryHandlers } from "./keyRegistry.ts";
 import { validatorSetHandlers } from "./validatorSet.ts";
@@ -13,6 +14,7 @@ export const EVENT_HANDLERS: Record<ContractName, Record<string, EventHandler>> 
   workloadRegistry: workloadRegistryHandlers,
   validatorSet: validatorSetHandlers,
   attestationRegistry: attestationRegistryHandlers,
+  cpakAllowList: cpakAllowListHandlers,
   keyRegistry: keyRegistryHandlers,
 };
 

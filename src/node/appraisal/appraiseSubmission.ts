@@ -218,6 +218,7 @@ export class Appraiser {
       evidence: verified,
       policy: workload.policy,
       measurements: workload.measurements,
+      allowedCpaks: workload.allowedCpaks,
       binding,
       now: Number(issuedAt),
     });

@@ -6,7 +6,7 @@
  */
 import { getAddress, parseEventLogs, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deployment.ts";
-import { validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { readRevocationLogs, RevocationLists } from "../../chain/revocations.ts";
 import { chainError } from "@keepledger/sdk/internal/chain/transactions";
@@ -51,6 +51,10 @@ export interface WorkloadInputs {
   measurements: ApprovedMeasurement[];
   /** When the next pending measurement comes into force (0 when none is pending): the cache entry ends there too. */
   nextMeasurementAt: bigint;
+  /** The CPAK identities of the workload's allow-list in force (Arm CCA platform keys; allowing one waits for the policy delay). */
+  allowedCpaks: Hex[];
+  /** When the next pending CPAK comes into force (0 when none is pending): the cache entry ends there too. */
+  nextCpakAt: bigint;
 }
 
 export interface ChainStateOptions {
@@ -100,7 +104,7 @@ export interface ChainState {
 export function createChainState(options: ChainStateOptions): ChainState {
   const { publicClient, deployment, confirmations, log } = options;
   const validatorRefreshMs = options.validatorRefreshMs ?? 15_000;
-  const { workloadRegistry, validatorSet } = deployment.contracts;
+  const { workloadRegistry, validatorSet, cpakAllowList } = deployment.contracts;
   let head: BlockInfo | undefined;
   let logCursor = 0n;
   let timer: NodeJS.Timeout | undefined;
@@ -185,9 +189,14 @@ export function createChainState(options: ChainStateOptions): ChainState {
       );
     const info = await read<{ owner: Address }>("workloadOf");
     if (BigInt(info.owner) === 0n) return undefined;
-    const [[policy, policyEffectiveAt], [, pendingEffectiveAt], added, revoked, latest] = await Promise.all([
+    const [[policy, policyEffectiveAt], [, pendingEffectiveAt], [cpakIds, cpakEffectiveAts], added, revoked, latest] = await Promise.all([
       read<readonly [ChainPolicy, bigint]>("policyOf"),
       read<readonly [ChainPolicy, bigint]>("pendingPolicyOf"),
+      cpakAllowList === undefined
+        ? ([[], []] as const)
+        : rpc("reading the CPAK allow-list", () =>
+            publicClient.readContract({ address: cpakAllowList, abi: cpakAllowListAbi, functionName: "cpaksOf", args: [workloadId] }),
+          ),
       rpc("reading MeasurementAdded events", () =>
         publicClient.getContractEvents({
           address: workloadRegistry,
@@ -224,7 +233,20 @@ export function createChainState(options: ChainStateOptions): ChainState {
         revoked: revokedHashes.has(l.args.measurementHash?.toLowerCase()),
         value: l.args.value as Hex,
       }));
-    return { workloadId, policy: fromChainPolicy(policy), policyEffectiveAt, pendingEffectiveAt, measurements, nextMeasurementAt };
+    // A CPAK is trusted from its effectiveAt (allowed + policy delay); removing one is immediate (an event).
+    const allowedCpaks = cpakIds.filter((_, i) => (cpakEffectiveAts[i] ?? 0n) <= now).map((id) => id.toLowerCase() as Hex);
+    const pendingCpaks = cpakEffectiveAts.filter((at) => at > now);
+    const nextCpakAt = pendingCpaks.length > 0 ? pendingCpaks.reduce((a, b) => (a < b ? a : b)) : 0n;
+    return {
+      workloadId,
+      policy: fromChainPolicy(policy),
+      policyEffectiveAt,
+      pendingEffectiveAt,
+      measurements,
+      nextMeasurementAt,
+      allowedCpaks,
+      nextCpakAt,
+    };
   };
 
   const loadRevocations = async (): Promise<void> => {
@@ -246,19 +268,27 @@ export function createChainState(options: ChainStateOptions): ChainState {
     for (const [id, entry] of workloads) {
       const due = (at: bigint) => at !== 0n && at <= now;
       entry
-        .then((w) => (w && (due(w.pendingEffectiveAt) || due(w.nextMeasurementAt)) ? workloads.delete(id) : undefined))
+        .then((w) => (w && (due(w.pendingEffectiveAt) || due(w.nextMeasurementAt) || due(w.nextCpakAt)) ? workloads.delete(id) : undefined))
         .catch(() => workloads.delete(id));
     }
     if (current.number > logCursor) {
       const logs = await rpc("reading registry events", () =>
-        publicClient.getLogs({ address: [workloadRegistry, validatorSet], fromBlock: logCursor + 1n, toBlock: current.number }),
+        publicClient.getLogs({
+          address: [workloadRegistry, validatorSet, ...(cpakAllowList ? [cpakAllowList] : [])],
+          fromBlock: logCursor + 1n,
+          toBlock: current.number,
+        }),
       );
       logCursor = current.number;
       const workloadEvents = parseEventLogs({
         abi: workloadRegistryAbi,
         logs: logs.filter((l) => getAddress(l.address) === getAddress(workloadRegistry)),
       });
-      for (const e of workloadEvents) {
+      // A CPAK allowed or disallowed changes the workload's inputs like a policy event does.
+      const cpakEvents = cpakAllowList
+        ? parseEventLogs({ abi: cpakAllowListAbi, logs: logs.filter((l) => getAddress(l.address) === getAddress(cpakAllowList)) })
+        : [];
+      for (const e of [...workloadEvents, ...cpakEvents]) {
         const id = (e.args as { workloadId?: Hex }).workloadId;
         if (id) workloads.delete(id.toLowerCase() as Hex);
       }

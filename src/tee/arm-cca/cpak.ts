@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { cpakId } from "@keepledger/sdk/internal/ids/cpakId";
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { toHex, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { CollateralSet } from "../../collateral/types.ts";
@@ -12,7 +13,7 @@ import { ARM_CCA_VERIFY_CODES } from "./codes.ts";
  */
 export interface CpakEndorsement {
   publicKey: KeyObject;
-  /** SHA-256 of the key's SubjectPublicKeyInfo DER: how CPAKs are named (and known test keys recognized). */
+  /** cpakId (src/ids): SHA-256 of the key's SubjectPublicKeyInfo DER — how CPAKs are named on-chain and known test keys recognized. */
   fingerprint: Hex;
   /** Endorses only platforms with this implementation id (32 bytes), if set. */
   implementationId?: Hex;
@@ -52,7 +53,7 @@ export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints =
   const spki = publicKey.export({ type: "spki", format: "der" });
   return {
     publicKey,
-    fingerprint: toHex(createHash("sha256").update(spki).digest()),
+    fingerprint: cpakId(spki),
     ...(constraints.implementationId
       ? { implementationId: idOf(constraints.implementationId, 32, "implementation id", constraints.source) }
       : {}),

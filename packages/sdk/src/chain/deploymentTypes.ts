@@ -10,6 +10,11 @@ export interface Deployment {
     workloadRegistry: Address;
     validatorSet: Address;
     attestationRegistry: Address;
+    /**
+     * The per-workload allow-list of Arm CCA platform keys (issue 12), governed through the WorkloadRegistry.
+     * Absent in deployments made before it: then no workload lists a CPAK and Arm CCA evidence is refused.
+     */
+    cpakAllowList?: Address;
     /** The KeyRegistry (docs/key-release.md); absent in deployment files written before it was deployed with the rest. */
     keyRegistry?: Address;
   };

@@ -4,7 +4,14 @@
  * are decoded against all of them.
  */
 import type { Abi } from "viem";
-import { attestationRegistryAbi, attestedGuestbookAbi, keyRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "./generated/index.ts";
+import {
+  attestationRegistryAbi,
+  attestedGuestbookAbi,
+  cpakAllowListAbi,
+  keyRegistryAbi,
+  validatorSetAbi,
+  workloadRegistryAbi,
+} from "./generated/index.ts";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
 
@@ -24,4 +31,5 @@ export const keepledgerErrorAbi: readonly AbiError[] = errorsOf(
   attestationRegistryAbi,
   attestedGuestbookAbi,
   keyRegistryAbi,
+  cpakAllowListAbi,
 );

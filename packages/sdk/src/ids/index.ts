@@ -7,3 +7,4 @@ export * from "./unboundSubject.ts";
 export * from "./binding.ts";
 export { IDS_CODES } from "./codes.ts";
 export * from "./keyIds.ts";
+export * from "./cpakId.ts";

@@ -92,6 +92,12 @@ export interface KindFacts<K extends TeeKind = TeeKind, M extends { tee: TeeKind
     /** The bound bytes of verified evidence, or null when it carries none. */
     of(claims: ClaimsByKind[K]): Uint8Array | null;
   };
+  /**
+   * Kinds without a vendor PKI (Arm CCA): the identity of the platform key that endorsed verified evidence,
+   * which the workload's on-chain allow-list must hold (src/policy/checkCpakAllowed.ts); null when the
+   * evidence does not name one (refused). Absent for kinds whose platforms are endorsed by a pinned vendor root.
+   */
+  readonly listedPlatformKey?: (platform: Readonly<Record<string, unknown>>) => Hex | null;
   /** The CLI's per-kind flags for `workload measure --tee <kind>` (camelCase keys) and how they make a measurement. */
   readonly flags: {
     readonly names: readonly string[];

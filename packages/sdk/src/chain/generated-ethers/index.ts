@@ -3,6 +3,7 @@
 /* eslint-disable */
 export type { AttestationRegistry } from "./AttestationRegistry.ts";
 export type { AttestationRequests } from "./AttestationRequests.ts";
+export type { CpakAllowList } from "./CpakAllowList.ts";
 export type { IKeepAttestation } from "./IKeepAttestation.ts";
 export type { KeyRegistry } from "./KeyRegistry.ts";
 export type { ValidatorSet } from "./ValidatorSet.ts";
@@ -10,6 +11,7 @@ export type { WorkloadRegistry } from "./WorkloadRegistry.ts";
 export * as factories from "./factories/index.ts";
 export { AttestationRegistry__factory } from "./factories/AttestationRegistry__factory.ts";
 export { AttestationRequests__factory } from "./factories/AttestationRequests__factory.ts";
+export { CpakAllowList__factory } from "./factories/CpakAllowList__factory.ts";
 export { IKeepAttestation__factory } from "./factories/IKeepAttestation__factory.ts";
 export { KeyRegistry__factory } from "./factories/KeyRegistry__factory.ts";
 export { ValidatorSet__factory } from "./factories/ValidatorSet__factory.ts";

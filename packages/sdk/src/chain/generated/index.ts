@@ -5,6 +5,7 @@ export { validatorSetAbi, validatorSetBytecode } from "./ValidatorSet.ts";
 export { attestationRegistryAbi, attestationRegistryBytecode } from "./AttestationRegistry.ts";
 export { attestationRequestsAbi, attestationRequestsBytecode } from "./AttestationRequests.ts";
 export { keyRegistryAbi, keyRegistryBytecode } from "./KeyRegistry.ts";
+export { cpakAllowListAbi, cpakAllowListBytecode } from "./CpakAllowList.ts";
 export { iKeepAttestationAbi } from "./IKeepAttestation.ts";
 export { attestedGuestbookAbi, attestedGuestbookBytecode } from "./AttestedGuestbook.ts";
 export { isAttestedGasProbeAbi, isAttestedGasProbeBytecode } from "./IsAttestedGasProbe.ts";

@@ -3,6 +3,7 @@
 /* eslint-disable */
 export { AttestationRegistry__factory } from "./AttestationRegistry__factory.ts";
 export { AttestationRequests__factory } from "./AttestationRequests__factory.ts";
+export { CpakAllowList__factory } from "./CpakAllowList__factory.ts";
 export { IKeepAttestation__factory } from "./IKeepAttestation__factory.ts";
 export { KeyRegistry__factory } from "./KeyRegistry__factory.ts";
 export { ValidatorSet__factory } from "./ValidatorSet__factory.ts";
