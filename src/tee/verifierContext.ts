@@ -7,7 +7,6 @@ import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
 import { createRimCache, type RimCache } from "./nvidia-gpu/rim/rimCache.ts";
 import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
-import type { ParsedRim } from "./nvidia-gpu/rim/parseRim.ts";
 
 /**
  * Everything a verifier remembers between verifications, by exact bytes: parsed certificates and CRLs,

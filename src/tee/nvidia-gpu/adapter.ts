@@ -8,7 +8,7 @@ import { coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspR
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { concatBytes, fromHex } from "@keepledger/sdk/internal/util/bytes";
-import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
