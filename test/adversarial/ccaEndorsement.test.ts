@@ -7,7 +7,8 @@
  */
 import { generateKeyPairSync, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { keccak256, stringToBytes } from "viem";
+import { keccak256, stringToBytes, type Hex } from "viem";
+import { cpakId } from "@keepledger/sdk/internal/ids/cpakId";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { encodeSigStructure } from "../../src/evidence/cose/encodeSigStructure.ts";
@@ -27,7 +28,7 @@ const AT = new Date(expectedOf("arm-cca", SET).verify_at);
 const WORKLOAD = keccak256(stringToBytes("cca endorsement adversary"));
 
 /** The real token, its platform token re-signed by a fresh P-384 key; that key's PEM is the "CPAK" posted with it. */
-function selfEndorsedToken(): { token: Uint8Array; cpak: { name: string; bytes: Uint8Array } } {
+function selfEndorsedToken(): { token: Uint8Array; cpak: { name: string; bytes: Uint8Array }; id: Hex } {
   const bytes = fixtureBytes("arm-cca", SET, "token.cbor");
   const { platform } = parseCcaToken(bytes);
   const key = generateKeyPairSync("ec", { namedCurve: "P-384" });
@@ -38,16 +39,18 @@ function selfEndorsedToken(): { token: Uint8Array; cpak: { name: string; bytes: 
   const token = bytes.slice();
   token.set(signature, platform.offset + platform.cose.spans.signature.start + 2); // after the bstr head 0x58 0x60
   const pem = key.publicKey.export({ type: "spki", format: "pem" }) as string;
-  return { token, cpak: { name: "cpak.pem", bytes: new Uint8Array(Buffer.from(pem)) } };
+  const id = cpakId(new Uint8Array(key.publicKey.export({ type: "spki", format: "der" })));
+  return { token, cpak: { name: "cpak.pem", bytes: new Uint8Array(Buffer.from(pem)) }, id };
 }
 
-function chain(dev: boolean, measurements: ApprovedMeasurement[]): ChainState {
+/** The workload's chain state; `allowedCpaks` is its on-chain CPAK allow-list (CpakAllowList), in force. */
+function chain(dev: boolean, measurements: ApprovedMeasurement[], allowedCpaks: Hex[] = []): ChainState {
   const at = BigInt(AT.getTime() / 1000);
   const policy = { ...defaultPolicy(), allowedTees: ["arm-cca"], acceptedTcbStatuses: ["NotApplicable"], dev, allowUnboundEvidence: dev };
   return {
     now: () => at,
     head: () => ({ number: 10n, hash: `0x${"ab".repeat(32)}`, timestamp: at }),
-    workload: async () => ({ workloadId: WORKLOAD, policy, policyEffectiveAt: 0n, pendingEffectiveAt: 0n, measurements }),
+    workload: async () => ({ workloadId: WORKLOAD, policy, policyEffectiveAt: 0n, pendingEffectiveAt: 0n, measurements, allowedCpaks }),
     validatorSet: async () => ({ validatorWorkload: `0x${"00".repeat(32)}`, validators: new Map(), threshold: 2 }),
     revocations: async () => ({ subjectRevoked: false, revokedPlatforms: [] }),
   } as unknown as ChainState;
@@ -73,7 +76,7 @@ async function refusal(run: Promise<unknown>): Promise<{ code: string; stage: st
 }
 
 describe("a submitter endorsing its own Arm CCA platform", () => {
-  const { token, cpak } = selfEndorsedToken();
+  const { token, cpak, id } = selfEndorsedToken();
 
   it("the verifier trusts whatever CPAK it is handed: the forged platform verifies, not even labelled insecure", async () => {
     const v = (await verifyEvidence(token, { at: AT, collateral: staticCollateral([cpak]) })) as VerifiedEvidence<"arm-cca">;
@@ -102,7 +105,7 @@ describe("a submitter endorsing its own Arm CCA platform", () => {
     expect(r.code).not.toBe("CCA_PLATFORM_NOT_ENDORSED");
   });
 
-  it("under a dev policy a posted CPAK still counts (the dev network's demo realm posts Arm's test CPAK)", async () => {
+  it("under a dev policy a posted CPAK listed on-chain counts (the dev network's demo realm posts Arm's test CPAK)", async () => {
     const v = (await verifyEvidence(token, { at: AT, collateral: staticCollateral([cpak]) })) as VerifiedEvidence<"arm-cca">;
     const m = factsOf("arm-cca").measurement.fromVerified(v, {});
     const approved: ApprovedMeasurement = {
@@ -112,7 +115,13 @@ describe("a submitter endorsing its own Arm CCA platform", () => {
       revoked: false,
       value: encodeMeasurementValue(m),
     };
-    const appraiser = new Appraiser({ chain: chain(true, [approved]), metrics: createNodeMetrics(), providers: [] });
+    // Posted and listed: accepted. Posted and not listed: the allow-list refuses it even under a dev policy.
+    const unlisted = new Appraiser({ chain: chain(true, [approved]), metrics: createNodeMetrics(), providers: [] });
+    expect(await refusal(unlisted.appraise(submission(token, [cpak]), { role: "collector" }))).toEqual({
+      code: "POLICY_CPAK_NOT_ALLOWED",
+      stage: "policy",
+    });
+    const appraiser = new Appraiser({ chain: chain(true, [approved], [id]), metrics: createNodeMetrics(), providers: [] });
     const appraisal = await appraiser.appraise(submission(token, [cpak]), { role: "collector" });
     expect(appraisal.verdict.measurementHash).toBe(approved.hash);
   });

@@ -205,7 +205,8 @@ describe("the registry explorer in Chromium", () => {
     await page.keyboard.press("Enter"); // Workloads
     await page.waitForURL(/#\/workloads/);
     await page.locator("main:not([aria-busy])").waitFor();
-    await expect(page.evaluate<string | null>("document.activeElement?.tagName ?? null")).resolves.toBe("H1");
+    // The old page's <main> can match before the new page renders (a loaded machine): poll for the focus move.
+    await expect.poll(() => page.evaluate<string | null>("document.activeElement?.tagName ?? null"), { timeout: 10_000 }).toBe("H1");
     await expect(page.locator('nav a[aria-current="page"]').textContent()).resolves.toBe("Workloads");
   });
 

@@ -325,7 +325,8 @@ describe("attested key release, 3 validators, t = 2", () => {
     const keepKey = reattestKey.get(account.address)!;
     const again = await net.debugKeep(net.nodes[0]!.url, { privateKey: keepKey });
     const posted = await net.post(net.nodes[0]!.url, again.body);
-    await net.waitSettled(net.nodes[0]!.url, posted.json.verdictId as Hex);
+    // Finalized, not merely settled: a refused re-attestation would leave the first verdict the latest.
+    expect((await net.waitSettled(net.nodes[0]!.url, posted.json.verdictId as Hex)).status).toBe("finalized");
     expect(await refusalCodes(release(account, verdict))).toEqual(Array(3).fill("KEY_VERDICT_MISMATCH"));
   });
 

@@ -20,8 +20,9 @@ function realCertificatesAndCrls(): { certs: Uint8Array[]; crls: Uint8Array[] } 
   const crls: Uint8Array[] = [];
   for (const f of files(FIXTURES)) {
     if (f.endsWith(".pem")) for (const c of parsePemCertificates(readFileSync(f, "utf8"))) certs.push(c.der);
-    // (enarx_csr.der is a certificate signing request, not a certificate.)
-    if (f.endsWith(".der") && !f.endsWith("_csr.der")) (/crl/.test(f) ? crls : certs).push(new Uint8Array(readFileSync(f)));
+    // (enarx_csr.der is a certificate signing request and gpu-ocsp-*.der are OCSP responses, not certificates.)
+    if (f.endsWith(".der") && !f.endsWith("_csr.der") && !/ocsp/.test(f))
+      (/crl/.test(f) ? crls : certs).push(new Uint8Array(readFileSync(f)));
   }
   return { certs, crls };
 }

@@ -14,6 +14,7 @@ import { NVIDIA_RIM_ROOT_CA } from "../../pki/roots.ts";
 import { createVerifierContext, type VerifierContext } from "../verifierContext.ts";
 import { createNvidiaGpuAdapter } from "./adapter.ts";
 import { NVGPU_FORMAT_CODES } from "./codes.ts";
+import { NVIDIA_TEST_ROOTS } from "./knownTestRoots.ts";
 import { parseNvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import { parseRim } from "./rim/parseRim.ts";
 import { verifyRimCached } from "./rim/rimCache.ts";
@@ -112,7 +113,9 @@ describe.each(RIMS)("the RIM %s, byte by byte", (file) => {
     try {
       verifyRimCached(parseRim(bytes, context.pki), {
         at,
-        roots: [NVIDIA_RIM_ROOT_CA],
+        // The roots the adapter verifies RIMs against (the pinned root and keepledger's labelled test roots):
+        // the cache is keyed by them.
+        roots: [NVIDIA_RIM_ROOT_CA, ...NVIDIA_TEST_ROOTS.rim],
         ocspResponses: [],
         dangerouslyAllowUncheckedRevocation: true,
         caches: context.pki,
