@@ -321,12 +321,33 @@ describe("attested key release, 3 validators, t = 2", () => {
     const stale = await rawRelease(0, keyId, 1, account, verdict, { blockHash: keccak256(toHex("not a block")) });
     expect(stale).toMatchObject({ status: 422, json: { error: { code: "KEY_REQUEST_STALE" } } });
 
-    // The same Keep attests again: its first verdict is no longer its latest.
+    // The same Keep attests again: its first verdict is no longer its latest. The registry replaces the
+    // latest verdict only for a strictly newer issuedAt (on a tie the first stays), and issuedAt is the
+    // collector's view of chain time: move the chain on and wait until the collector sees it, or on a loaded
+    // machine the second verdict can carry the first one's second.
+    for (const [method, params] of [
+      ["evm_increaseTime", [5]],
+      ["evm_mine", []],
+    ] as const) {
+      await fetch(net.anvil.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+    }
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const head = (await (await fetch(`${net.nodes[0]!.url}/v1/nonce`)).json()) as { blockTimestamp: number };
+      if (BigInt(head.blockTimestamp) > verdict.issuedAt) break;
+      if (Date.now() > deadline) throw new Error("the collector never saw the chain move past the first verdict");
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const keepKey = reattestKey.get(account.address)!;
     const again = await net.debugKeep(net.nodes[0]!.url, { privateKey: keepKey });
     const posted = await net.post(net.nodes[0]!.url, again.body);
     // Finalized, not merely settled: a refused re-attestation would leave the first verdict the latest.
-    expect((await net.waitSettled(net.nodes[0]!.url, posted.json.verdictId as Hex)).status).toBe("finalized");
+    const settled = await net.waitSettled(net.nodes[0]!.url, posted.json.verdictId as Hex);
+    expect(settled.status).toBe("finalized");
+    expect(verdictFromJson(settled.verdict as VerdictJson).issuedAt).toBeGreaterThan(verdict.issuedAt);
     expect(await refusalCodes(release(account, verdict))).toEqual(Array(3).fill("KEY_VERDICT_MISMATCH"));
   });
 
