@@ -45,10 +45,7 @@ export const TEST_DATABASES: TestDatabase[] = [
               url: u.toString(),
               async drop() {
                 await db.close();
-                const a = new pg.Client({ connectionString: POSTGRES_URL });
-                await a.connect();
-                await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-                await a.end();
+                await dropDatabase(POSTGRES_URL, name);
               },
             };
           },
@@ -56,3 +53,29 @@ export const TEST_DATABASES: TestDatabase[] = [
       ]
     : []),
 ];
+
+/**
+ * DROP DATABASE … WITH (FORCE), retried while PostgreSQL refuses it for a moment. FORCE terminates
+ * the other sessions on the database, but an autovacuum worker that happens to be vacuuming it runs
+ * under no role the test user belongs to, so the drop fails with 42501 ("must be a member of the role
+ * whose process is being terminated") — seen on a loaded CI machine. The worker is gone within a
+ * second or so; 55006 (object in use) is the same race without FORCE's check.
+ */
+export async function dropDatabase(adminUrl: string, name: string, attempts = 20): Promise<void> {
+  const a = new pg.Client({ connectionString: adminUrl });
+  await a.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        return;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (attempt >= attempts || (code !== "42501" && code !== "55006")) throw e;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  } finally {
+    await a.end();
+  }
+}
