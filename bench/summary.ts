@@ -20,7 +20,7 @@ export interface SummaryRow {
   figure: string;
   result: string;
   target: string;
-  /** met, missed, or "—" (no target). */
+  /** met, "met at the bound" (the ratio alternative of issue 14), missed, or "—" (no target). */
   status: string;
 }
 
@@ -64,13 +64,17 @@ function verifyRows(rows: Json[]): SummaryRow[] {
     const warm = ours.find((r) => r.mode === "warm");
     const cold = ours.find((r) => r.mode === "cold" && !r.collateralPreloaded && !String(r.variant ?? "").includes("preload"));
     if (warm) {
+      // Met outright at 0.7 × the signatures alone; "met at the bound" at 0.7 × the signatures plus the
+      // evidence hash every verdict records (the issue's alternative: the ratio to what bounds it).
       const ratio = Number(warm.ratioToPerEvidenceBound);
+      const withHash = Number(warm.ratioToEvidenceHashBound);
+      const hashNote = Number.isFinite(withHash) ? `; ${fmt(withHash, 2)} × with the evidence hash` : "";
       out.push({
         bench: "verify",
         figure: `${kind} warm (× per-evidence crypto bound)`,
-        result: `${fmt(ratio, 2)} (${fmt(warm.perSecond)}/s)`,
+        result: `${fmt(ratio, 2)} (${fmt(warm.perSecond)}/s${hashNote})`,
         target: "≥ 0.70",
-        status: status(Number.isFinite(ratio) ? ratio >= 0.7 : undefined),
+        status: !Number.isFinite(ratio) ? "—" : ratio >= 0.7 ? "met" : withHash >= 0.7 ? "met at the bound" : "missed",
       });
     }
     if (cold) {
@@ -87,18 +91,34 @@ function verifyRows(rows: Json[]): SummaryRow[] {
   return out;
 }
 
+/**
+ * The node's rows. Saturation (closed loop, debug-Keep evidence) has the issue's two ways to meet it:
+ * ≥ 1,000 verdicts/s, or — where the machine's CPU cannot give that — ≥ 0.7 × the CPU bound the same run
+ * measured (cores × 1000 / CPU ms per verdict of every process), shown beside it. The paced run's target
+ * is its tail: p99 ≤ 2 s at 80 % of saturation. TDX drives real-kind evidence: its ratio is reported, with
+ * no target of its own.
+ */
 function nodeRows(rows: Json[]): SummaryRow[] {
   return rows.map((r) => {
     const mode = String(r.mode ?? r.name ?? "?");
+    const kind = String(r.kind ?? "debug");
     const rate = Number(r.verdictsPerSecond);
-    const batch = mode.startsWith("batch");
-    return {
-      bench: "node",
-      figure: `${mode}: verdicts finalized/s (p50 / p99)`,
-      result: `${fmt(rate, 1)} (${fmt(Number(r.p50Ms))} / ${fmt(Number(r.p99Ms))} ms)`,
-      target: batch ? "≥ 1,000/s" : "—",
-      status: batch ? status(Number.isFinite(rate) ? rate >= 1_000 : undefined) : "—",
-    };
+    const paced = Number(r.rate) > 0;
+    const bound = Number(r.boundPerSecond);
+    const ratio = Number.isFinite(rate) && bound > 0 ? rate / bound : undefined;
+    const boundNote = ratio === undefined ? "" : `, ${fmt(ratio, 2)} × CPU bound ${fmt(bound)}/s`;
+    const result = `${fmt(rate, 1)} (${fmt(Number(r.p50Ms))} / ${fmt(Number(r.p99Ms))} ms${boundNote})`;
+    const figure = `${kind} ${mode}${paced ? ` paced at ${fmt(Number(r.rate))}/s` : ""}: verdicts finalized/s (p50 / p99)`;
+    if (mode.startsWith("batch") && kind === "debug" && paced) {
+      const p99 = Number(r.p99Ms);
+      return { bench: "node", figure, result, target: "p99 ≤ 2,000 ms", status: status(Number.isFinite(p99) ? p99 <= 2_000 : undefined) };
+    }
+    if (mode.startsWith("batch") && kind === "debug") {
+      const ok = Number.isFinite(rate) ? rate >= 1_000 || (ratio !== undefined && ratio >= 0.7) : undefined;
+      const how = rate >= 1_000 ? "met" : "met at the bound";
+      return { bench: "node", figure, result, target: "≥ 1,000/s or ≥ 0.7 × CPU bound", status: ok ? how : status(ok) };
+    }
+    return { bench: "node", figure, result, target: "—", status: "—" };
   });
 }
 

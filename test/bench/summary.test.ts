@@ -49,6 +49,28 @@ describe("summary rows", () => {
     expect(rows[2]!.figure).toContain("worst of 3");
   });
 
+  it("judges the node's saturation by the rate or by its ratio to the CPU bound, and the paced run by its tail", () => {
+    writeFileSync(
+      join(dir, "node.json"),
+      JSON.stringify([
+        { kind: "debug", mode: "single", verdictsPerSecond: 80, p50Ms: 3000, p99Ms: 4000, boundPerSecond: 100, rate: 0 },
+        // 650 of a 700/s bound: 0.93 × the bound — the machine, not the code, stops it short of 1,000/s.
+        { kind: "debug", mode: "batch", verdictsPerSecond: 650, p50Ms: 600, p99Ms: 1500, boundPerSecond: 700, rate: 0 },
+        { kind: "debug", mode: "batch", verdictsPerSecond: 500, p50Ms: 300, p99Ms: 2100, boundPerSecond: 580, rate: 520 },
+        { kind: "tdx", mode: "batch", verdictsPerSecond: 100, p50Ms: 3000, p99Ms: 7000, boundPerSecond: 190, rate: 0 },
+      ]),
+    );
+    const rows = summaryRows(dir).filter((r) => r.bench === "node");
+    expect(rows.map((r) => r.status)).toEqual(["—", "met at the bound", "missed", "—"]);
+    expect(rows[1]!.result).toContain("0.93 × CPU bound 700/s");
+    expect(rows[2]!.figure).toContain("paced at 520/s");
+    writeFileSync(
+      join(dir, "node.json"),
+      JSON.stringify([{ kind: "debug", mode: "batch", verdictsPerSecond: 300, p50Ms: 600, p99Ms: 1500, boundPerSecond: 700, rate: 0 }]),
+    );
+    expect(summaryRows(dir).find((r) => r.bench === "node")!.status).toBe("missed");
+  });
+
   it("says when a benchmark has no results file rather than failing", () => {
     const rows = summaryRows(dir);
     expect(rows.find((r) => r.bench === "gas")!.figure).toBe("(no bench/results/gas.json)");

@@ -61,6 +61,7 @@ describe("figures", () => {
     const rows = withRatios([
       row("bound", "cold", 1000, { signatures: 9 }),
       row("bound", "warm", 10_000, { signatures: 1 }),
+      row("bound", "warm", 5_000, { signatures: 1, variant: "with-evidence-hash" }),
       row("keepledger", "warm", 4000),
       row("keepledger", "cold", 600),
       row("keepledger", "cold", 800, { variant: "collateral-preloaded" }),
@@ -69,13 +70,17 @@ describe("figures", () => {
       row("peer-c", "cold", null, { singleMode: true, absent: "cannot" }),
     ]);
     const warm = rows.find((r) => r.impl === "keepledger" && r.mode === "warm")!;
-    expect([warm.ratioToBound, warm.ratioToPerEvidenceBound, warm.ratioToFastestPeer]).toEqual([4, 0.4, 20]);
+    expect([warm.ratioToBound, warm.ratioToPerEvidenceBound, warm.ratioToEvidenceHashBound, warm.ratioToFastestPeer]).toEqual([
+      4, 0.4, 0.8, 20,
+    ]);
     expect(rows.find((r) => r.impl === "peer-c")!.ratioToBound).toBeNull();
     expect(checkTargets(rows).map((t) => [t.target, t.met])).toEqual([
       ["warm ≥ 0.7 × bound", true],
       ["warm ≥ 0.7 × per-evidence bound", false],
-      ["cold ≥ 10 × fastest peer", false],
+      ["warm ≥ 0.7 × per-evidence + evidence-hash bound", true],
+      ["cold ≥ 0.7 × bound", false],
     ]);
+    expect(markdownTable(rows)).toContain("| sgx | bound: per evidence (1) + evidence hash | — | 5,000 |");
     expect(markdownTable(rows)).toContain("| sgx | keepledger (collateral-preloaded) | cold | 800 |");
   });
 

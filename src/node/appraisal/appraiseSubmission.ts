@@ -26,7 +26,7 @@ import {
 import { appraiseVerdict, type EvidenceBinding } from "../../policy/appraiseVerdict.ts";
 import { checkRevocations, platformEntriesOf } from "../../policy/checkRevocations.ts";
 import type { VerdictFields, WorkloadPolicy } from "../../policy/types.ts";
-import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 import type { TeeAdapter } from "../../tee/adapter.ts";
 import { DEFAULT_ADAPTERS } from "../../tee/table.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
@@ -144,7 +144,7 @@ export class Appraiser {
   /** The raw bytes, their hash and the request id of a submission, before anything is verified. */
   identify(submission: Submission): { evidence: Uint8Array; evidenceHash: Hex; requestId: Hex } {
     const bytes = evidenceBytesOf(submission.evidence, this.#o.adapters ?? DEFAULT_ADAPTERS);
-    const evidenceHash = keccak256Hex(bytes);
+    const evidenceHash = evidenceKeccak(bytes);
     return { evidence: bytes, evidenceHash, requestId: requestIdOf({ ...submission, evidenceHash }) };
   }
 

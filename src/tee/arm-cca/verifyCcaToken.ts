@@ -12,6 +12,7 @@ import { isTestCpak } from "./knownTestKeys.ts";
 import type { CcaToken } from "./parseCcaToken.ts";
 import type { CcaSignedToken } from "./parseCcaToken.ts";
 import { encodeSigStructure } from "../../evidence/cose/encodeSigStructure.ts";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 export const ARM_CCA_KIND = "arm-cca" as const;
 
@@ -159,7 +160,7 @@ export function verifyCcaToken(token: CcaToken, options: VerifyCcaTokenOptions):
     claims: armCcaClaimsOf(token),
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: testKey || !securedLifecycle,
-    evidenceHash: keccak256Hex(token.raw),
+    evidenceHash: evidenceKeccak(token.raw),
     collateralHash: keccak256Hex(cpak.publicKey.export({ type: "spki", format: "der" })),
     expiresAt: new Date(at.getTime() + validityMs),
     verifiedAt: at,

@@ -1,7 +1,6 @@
 import { InfrastructureError, VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { mergeCollateral, type CollateralSet } from "../../collateral/types.ts";
 import { bytesEqual, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
-import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { INTEL_SGX_ROOT_CA } from "../../pki/roots.ts";
 import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
@@ -32,6 +31,7 @@ import type { AzureCvmVerifiedEvidence } from "@keepledger/sdk/internal/tee/azur
 
 export type { AzureCvmVerifiedEvidence } from "@keepledger/sdk/internal/tee/azure-cvm/measurement";
 import { attestationKey, sha256, verifyTpmQuote } from "./verifyTpmQuote.ts";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 export interface VerifyAzureEvidenceOptions {
   collateral: CollateralSet;
@@ -142,7 +142,7 @@ export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyA
     claims,
     tcb: hw.tcb,
     debug: hw.debug,
-    evidenceHash: keccak256Hex(evidence.raw),
+    evidenceHash: evidenceKeccak(evidence.raw),
     collateralHash: hw.collateralHash,
     expiresAt: hw.expiresAt,
     verifiedAt: options.at,

@@ -6,7 +6,6 @@
  */
 import type { CollateralRequest } from "../../collateral/types.ts";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { VerifierContext } from "../verifierContext.ts";
@@ -15,6 +14,7 @@ import { COMPOSITE_FORMAT_CODES, detectCompositeEvidence, parseCompositeEvidence
 import { cpuGpuFacts } from "@keepledger/sdk/internal/tee/cpu-gpu/facts";
 import { explainCpuGpuMismatch } from "./launchPolicy.ts";
 import { COMPOSITE_CPU_KINDS } from "@keepledger/sdk/internal/tee/cpu-gpu/measurement";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 export interface CpuGpuAdapterOptions {
   /** The adapters a CPU part may be of (only COMPOSITE_CPU_KINDS are used). */
@@ -77,7 +77,7 @@ export function createCpuGpuAdapter(options: CpuGpuAdapterOptions): TeeAdapter<"
         claims: a.claims,
         tcb: a.tcb,
         debug: a.debug,
-        evidenceHash: keccak256Hex(context.evidence),
+        evidenceHash: evidenceKeccak(context.evidence),
         collateralHash: a.collateralHash,
         expiresAt: a.expiresAt,
         verifiedAt: context.at,

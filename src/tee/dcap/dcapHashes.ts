@@ -2,6 +2,7 @@ import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 function remembered(context: VerifierContext | undefined, key: string, make: () => Hex): Hex {
@@ -33,7 +34,7 @@ export function dcapCollateralHash(
 
 /** keccak256 of the raw evidence bytes, as recorded on-chain. */
 export function evidenceHashOf(bytes: Uint8Array): Hex {
-  return keccak256Hex(bytes);
+  return evidenceKeccak(bytes);
 }
 
 export { keccak256Bytes };

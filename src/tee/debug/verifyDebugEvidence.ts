@@ -6,9 +6,10 @@ import type { DebugEvidence } from "./parseDebugEvidence.ts";
 import { DEBUG_LAYOUT_V1, DEBUG_VERSION_V1, debugLayout } from "./debugEvidenceFormat.ts";
 import { ed25519PublicKey } from "./ed25519Keys.ts";
 import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/bytes";
-import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
+import { keccak256Bytes } from "@keepledger/sdk/internal/util/keccak256";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { DEBUG_VERIFY_CODES } from "./codes.ts";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 export interface VerifyDebugEvidenceOptions {
   /** Verify as of this time. Default: now. */
@@ -160,7 +161,7 @@ export function verifyDebugEvidence(evidence: DebugEvidence, options: VerifyDebu
     claims: { measurement: toHex(evidence.measurement), reportData: toHex(evidence.reportData), publicKey: toHex(evidence.publicKey) },
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: true, // always: there is no TEE
-    evidenceHash: keccak256Hex(evidence.raw),
+    evidenceHash: evidenceKeccak(evidence.raw),
     collateralHash: zeroHash,
     expiresAt: new Date(evidence.timestamp + maxAgeMs),
     verifiedAt: at,

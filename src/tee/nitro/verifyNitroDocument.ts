@@ -4,7 +4,6 @@ import { KEY_USAGE } from "../../pki/x509/certificate.ts";
 import { UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { NitroDocument } from "./parseNitroDocument.ts";
 import { isAllZero, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
-import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
@@ -12,6 +11,7 @@ import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { NITRO_VERIFY_CODES } from "./codes.ts";
 import { encodeSigStructure } from "../../evidence/cose/encodeSigStructure.ts";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 export interface VerifyNitroDocumentOptions {
   /** Verify as of this time; the document must not be from after it. Default: now. */
@@ -137,7 +137,7 @@ export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocu
     tcb: { status: "NotApplicable", advisoryIds: [] },
     // NSM zeroes PCR0-2 for enclaves started in debug mode (whose memory the parent can read).
     debug: [0, 1, 2].some((i) => isAllZero(doc.pcrs.get(i)!)),
-    evidenceHash: keccak256Hex(doc.raw),
+    evidenceHash: evidenceKeccak(doc.raw),
     // The chain travels inside the document: there is no external collateral to hash.
     collateralHash: zeroHash,
     expiresAt: chain.expiresAt,

@@ -19,6 +19,7 @@ import type { ParsedRim } from "./rim/parseRim.ts";
 import { parseRimCached } from "./rim/rimCache.ts";
 import { defaultNvidiaRoots, verifyNvidiaGpu, type VerifiedNvidiaGpu } from "./verifyNvidiaGpu.ts";
 import { isNvidiaTestRoot, NVIDIA_TEST_ROOTS } from "./knownTestRoots.ts";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 export interface NvidiaGpuAdapterOptions {
   /**
@@ -106,7 +107,7 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         tcb: { status: "NotApplicable", advisoryIds: [] },
         // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md); keepledger's test roots prove nothing.
         debug: usesTestRoot(v),
-        evidenceHash: keccak256Hex(context.evidence),
+        evidenceHash: evidenceKeccak(context.evidence),
         collateralHash: collateralHashOf(v, ocspResponses, context.caches),
         expiresAt: v.expiresAt,
         verifiedAt: context.at,

@@ -15,6 +15,7 @@ import { selectSnpCertificates } from "./selectSnpCertificates.ts";
 import { chainCrlStamps, uniqueStamps, type CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 import { vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
 import type { VerifierContext } from "../verifierContext.ts";
+import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 
 export interface VerifySnpReportOptions {
   collateral: CollateralSet;
@@ -111,7 +112,7 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     // AMD publishes no signed TCB-status collateral for SNP: policy compares the TCBs in `platform`.
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: report.policyDecoded.debug,
-    evidenceHash: keccak256Hex(report.raw),
+    evidenceHash: evidenceKeccak(report.raw),
     collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed, context),
     expiresAt,
     verifiedAt: at,
