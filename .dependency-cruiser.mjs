@@ -167,6 +167,15 @@ export default {
       to: { path: "node_modules/", pathNot: SDK_PACKAGE_NPM },
     },
     {
+      name: "sdk-package-no-viem-ethers",
+      severity: "error",
+      comment:
+        "viem and ethers are optional peers of the SDK package: its code imports neither at runtime (an `import type` is erased; " +
+        "the generated ethers factories, its \"./ethers\" entry, need ethers by definition)",
+      from: { path: "^packages/sdk/src/", pathNot: "[.]test[.]ts$|^packages/sdk/src/chain/generated-ethers/" },
+      to: { path: "node_modules/(?:viem|ethers)/", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "src-not-tests",
       severity: "error",
       comment: "code under src/ does not import test/, bench/ or scripts/",

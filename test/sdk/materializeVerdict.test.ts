@@ -1,8 +1,9 @@
 /**
  * The SDK's one transaction, with either library's signer: validators in batch mode finalize a Keep's
  * verdict without storing it; materializeVerdict with an ethers v6 Signer, or with a viem wallet
- * client, stores it with the node's Merkle proof, and isAttested (through the other library) then says
- * yes. A result without a proof is refused before anything is sent.
+ * client, or with neither (an EIP-1193 provider whose wallet holds the account), stores it with the
+ * node's Merkle proof, and isAttested (through the other library, or a URL) then says yes. A result
+ * without a proof, and a verdict stored already, are refused before anything is sent.
  */
 import { JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +19,7 @@ import {
   type AttestationResult,
 } from "../../src/sdk/index.ts";
 import { signDebugTestEvidence } from "../support/debugKeepSigner.ts";
+import { fetchEip1193 } from "../support/eip1193Wallets.ts";
 import { APP_DEBUG_MEASUREMENT, startNodeNetwork, type NodeNetwork } from "../node/support/nodeNetwork.ts";
 
 /** Anvil's ninth and tenth well-known development accounts: funded at genesis, used by nothing else here. */
@@ -88,6 +90,23 @@ describe("materializeVerdict", () => {
     expect(await isAttested(provider, subject, net.workloadId, { registry: registry() })).toMatchObject({
       ok: true,
       verdictId: result.verdictId,
+    });
+  });
+
+  it("with neither ethers nor viem: an EIP-1193 provider whose wallet holds the account (the dev chain's unlocked one)", async () => {
+    const { result, subject } = await batchedKeep();
+    expect((await isAttested(net.anvil.url, subject, net.workloadId, { registry: registry() })).ok).toBe(false);
+    const relayer = new Wallet(ETHERS_RELAYER).address as Hex;
+    const sent = await materializeVerdict(fetchEip1193(net.anvil.url, relayer), result, { registry: registry() });
+    expect((await net.publicClient.getTransactionReceipt({ hash: sent.txHash })).from).toBe(relayer.toLowerCase());
+    expect(await isAttested(net.anvil.url, subject, net.workloadId, { registry: registry() })).toMatchObject({
+      ok: true,
+      verdictId: result.verdictId,
+    });
+    // Stored once: the same verdict again is the registry's own refusal, decoded before anything is sent.
+    await expect(materializeVerdict(fetchEip1193(net.anvil.url, relayer), result, { registry: registry() })).rejects.toMatchObject({
+      code: "CHAIN_REVERTED",
+      details: { errorName: "AttestationRegistryVerdictAlreadyFinalized", args: [result.verdictId] },
     });
   });
 
