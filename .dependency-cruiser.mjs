@@ -171,7 +171,7 @@ export default {
       severity: "error",
       comment:
         "viem and ethers are optional peers of the SDK package: its code imports neither at runtime (an `import type` is erased; " +
-        "the generated ethers factories, its \"./ethers\" entry, need ethers by definition)",
+        'the generated ethers factories, its "./ethers" entry, need ethers by definition)',
       from: { path: "^packages/sdk/src/", pathNot: "[.]test[.]ts$|^packages/sdk/src/chain/generated-ethers/" },
       to: { path: "node_modules/(?:viem|ethers)/", dependencyTypesNot: ["type-only"] },
     },

@@ -136,4 +136,3 @@ export async function commitReleaseReceipts(
   const [event] = parseEventLogs({ abi: keyRegistryAbi, logs: sent.receipt.logs, eventName: "ReleaseReceiptsCommitted" });
   return { root: event?.args.root ?? sent.result, hash: sent.hash, gasUsed: sent.receipt.gasUsed };
 }
-

@@ -172,7 +172,12 @@ describe("attested key release, 3 validators, t = 2", () => {
       // The Keep as an ethers Wallet without a provider (it only signs), reading through an ethers provider…
       const e = await releaseKey({ ...common, keyId: viaEthers.keyId, publicClient: provider, account: new Wallet(keepKey) });
       // …and as a wallet holding its key behind EIP-1193 (eth_signTypedData_v4), reading through a URL.
-      const n = await releaseKey({ ...common, keyId: viaEip1193.keyId, publicClient: net.anvil.url, account: keyWalletEip1193(net.anvil.url, keepKey) });
+      const n = await releaseKey({
+        ...common,
+        keyId: viaEip1193.keyId,
+        publicClient: net.anvil.url,
+        account: keyWalletEip1193(net.anvil.url, keepKey),
+      });
       for (const got of [e, n]) {
         expect(toHex(got.secret)).toBe(toHex(secret));
         expect(got.shares.filter((s) => s.ok)).toHaveLength(3);

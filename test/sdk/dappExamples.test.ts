@@ -119,7 +119,10 @@ describe("isAttested with every kind of connection", () => {
   it("refuses an ethers Signer without a provider, naming what to do", async () => {
     const registry = net.deployment.contracts.attestationRegistry;
     const refused = isAttested(new Wallet(DAPP_KEY), subject, net.workloadId, { registry });
-    await expect(refused).rejects.toMatchObject({ code: "SDK_PROVIDER_INVALID", message: expect.stringMatching(/signer\.connect\(provider\)/) });
+    await expect(refused).rejects.toMatchObject({
+      code: "SDK_PROVIDER_INVALID",
+      message: expect.stringMatching(/signer\.connect\(provider\)/),
+    });
   });
 });
 

@@ -97,7 +97,19 @@ describe("@keepledger/sdk in a browser bundle", () => {
     expect(inputs.some((p) => p.startsWith("packages/sdk/src/sdk/isAttested.ts"))).toBe(true);
     const npm = new Set(inputs.filter((p) => p.includes("node_modules/")).map((p) => p.split("node_modules/").pop()!.split("/")[0]!));
     // Neither optional peer (the plugin fails the build before) nor the verifier's, the node's and the registry's packages.
-    for (const heavy of ["viem", "ethers", "@noble/curves", "@peculiar", "cbor-x", "hardhat", "graphql", "graphql-yoga", "pg", "zod", "pino"])
+    for (const heavy of [
+      "viem",
+      "ethers",
+      "@noble/curves",
+      "@peculiar",
+      "cbor-x",
+      "hardhat",
+      "graphql",
+      "graphql-yoga",
+      "pg",
+      "zod",
+      "pino",
+    ])
       expect(npm.has(heavy), heavy).toBe(false);
   });
 

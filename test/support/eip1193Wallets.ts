@@ -39,7 +39,11 @@ export function keyWalletEip1193(url: string, privateKey: `0x${string}`): Eip119
       if (method !== "eth_signTypedData_v4") return chain.request({ method, params });
       const [from, json] = params as [string, string];
       if (from.toLowerCase() !== wallet.address.toLowerCase()) throw Object.assign(new Error(`unknown account ${from}`), { code: 4100 });
-      const typed = JSON.parse(json) as { domain: Record<string, unknown>; types: Record<string, TypedDataField[]>; message: Record<string, unknown> };
+      const typed = JSON.parse(json) as {
+        domain: Record<string, unknown>;
+        types: Record<string, TypedDataField[]>;
+        message: Record<string, unknown>;
+      };
       const { EIP712Domain: _domain, ...types } = typed.types;
       return wallet.signTypedData(typed.domain, types, typed.message);
     },

@@ -68,7 +68,12 @@ export async function releaseCheck(
 }
 
 export async function keyOf(clients: KeyRegistryReader, keyRegistry: Address, keyId: Hex): Promise<KeyInfo> {
-  const k = await new Rpc(clients.publicClient).readContract<{ workloadId: Hex; latestVersion: number | bigint; createdAt: bigint; name: string }>({
+  const k = await new Rpc(clients.publicClient).readContract<{
+    workloadId: Hex;
+    latestVersion: number | bigint;
+    createdAt: bigint;
+    name: string;
+  }>({
     address: keyRegistry,
     abi: keyRegistryAbi,
     functionName: "keyOf",
@@ -77,12 +82,7 @@ export async function keyOf(clients: KeyRegistryReader, keyRegistry: Address, ke
   return { workloadId: k.workloadId, latestVersion: Number(k.latestVersion), createdAt: k.createdAt, name: k.name };
 }
 
-export async function keyVersionOf(
-  clients: KeyRegistryReader,
-  keyRegistry: Address,
-  keyId: Hex,
-  version: number,
-): Promise<KeyVersionInfo> {
+export async function keyVersionOf(clients: KeyRegistryReader, keyRegistry: Address, keyId: Hex, version: number): Promise<KeyVersionInfo> {
   const v = await new Rpc(clients.publicClient).readContract<{
     threshold: number | bigint;
     createdAt: bigint;

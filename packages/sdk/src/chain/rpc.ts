@@ -57,13 +57,21 @@ export function httpProvider(url: string, fetchImpl: typeof fetch = fetch): Eip1
         body = undefined;
       }
       if (typeof body !== "object" || body === null || (!("result" in body) && typeof body.error !== "object")) {
-        throw new InfrastructureError(CHAIN_CODES.CHAIN_RPC, `the JSON-RPC endpoint answered ${method} with HTTP ${response.status} and no JSON-RPC body`, {
-          details: { method, status: response.status, body: text.slice(0, 200) },
-        });
+        throw new InfrastructureError(
+          CHAIN_CODES.CHAIN_RPC,
+          `the JSON-RPC endpoint answered ${method} with HTTP ${response.status} and no JSON-RPC body`,
+          {
+            details: { method, status: response.status, body: text.slice(0, 200) },
+          },
+        );
       }
       if (body.error) {
         const e = body.error;
-        throw new JsonRpcError(typeof e.code === "number" ? e.code : 0, typeof e.message === "string" ? e.message : "JSON-RPC error", e.data);
+        throw new JsonRpcError(
+          typeof e.code === "number" ? e.code : 0,
+          typeof e.message === "string" ? e.message : "JSON-RPC error",
+          e.data,
+        );
       }
       return body.result;
     },
@@ -87,7 +95,8 @@ function quantity(value: unknown, what: string): bigint {
 }
 
 export type BlockTag = bigint | "latest" | "pending";
-const blockParam = (block: BlockTag | undefined): string => (block === undefined ? "latest" : typeof block === "bigint" ? hexOf(block) : block);
+const blockParam = (block: BlockTag | undefined): string =>
+  block === undefined ? "latest" : typeof block === "bigint" ? hexOf(block) : block;
 
 /** A revert's data, wherever the provider put it: the error itself, its cause chain, ethers' info.error, a nested data.data. */
 export function revertDataOf(error: unknown): Hex | undefined {
@@ -209,9 +218,13 @@ export class Rpc {
     const result = await this.call(tx, read.blockNumber, read.abi, read.functionName);
     if (result === "0x") {
       // No code at the address (or a function that returns nothing where the ABI says it returns).
-      throw new InfrastructureError(CHAIN_CODES.CHAIN_RPC, `${read.functionName}: no answer from ${read.address} (no contract there on this chain?)`, {
-        details: { address: read.address, functionName: read.functionName },
-      });
+      throw new InfrastructureError(
+        CHAIN_CODES.CHAIN_RPC,
+        `${read.functionName}: no answer from ${read.address} (no contract there on this chain?)`,
+        {
+          details: { address: read.address, functionName: read.functionName },
+        },
+      );
     }
     try {
       return decodeFunctionResult({ abi: read.abi, functionName: read.functionName, data: result }) as T;
@@ -241,7 +254,9 @@ export class Rpc {
       const receipt = await this.getReceipt(hash);
       if (receipt) return receipt;
       if (Date.now() >= deadline) {
-        throw new InfrastructureError(CHAIN_CODES.CHAIN_RPC, `no receipt for transaction ${hash} within the timeout`, { details: { hash } });
+        throw new InfrastructureError(CHAIN_CODES.CHAIN_RPC, `no receipt for transaction ${hash} within the timeout`, {
+          details: { hash },
+        });
       }
       await new Promise<void>((resolve) => setTimeout(resolve, Math.min(options.intervalMs ?? 250, Math.max(0, deadline - Date.now()))));
     }

@@ -28,11 +28,7 @@ export {
   type SubmittedEvidence,
   type VerdictView,
 } from "./requestAttestation.ts";
-export {
-  materializeVerdict,
-  type MaterializeVerdictOptions,
-  type MaterializeVerdictResult,
-} from "./materializeVerdict.ts";
+export { materializeVerdict, type MaterializeVerdictOptions, type MaterializeVerdictResult } from "./materializeVerdict.ts";
 export { requestNonce, type RequestNonceOptions, type RequestNonceResult } from "./requestNonce.ts";
 export { AttestationRefusedError, type NodeErrorJson } from "./AttestationRefusedError.ts";
 export { SDK_CODES } from "./codes.ts";

@@ -150,14 +150,19 @@ function fromEip1193(provider: Eip1193SignerLike): Signer {
         : rpc.request("eth_accounts").then((accounts) => {
             const first = Array.isArray(accounts) ? (accounts[0] as unknown) : undefined;
             if (typeof first !== "string") {
-              throw new UsageError(SDK_CODES.SDK_PROVIDER_INVALID, "the EIP-1193 provider has no account to sign with (eth_accounts is empty)");
+              throw new UsageError(
+                SDK_CODES.SDK_PROVIDER_INVALID,
+                "the EIP-1193 provider has no account to sign with (eth_accounts is empty)",
+              );
             }
             return first as Address;
           }));
   return {
     address: addressOf,
-    signTypedData: async (d) => asHex(await rpc.request("eth_signTypedData_v4", [await addressOf(), typedDataJson(d)]), "eth_signTypedData_v4"),
-    sendTransaction: async (tx) => asHex(await rpc.request("eth_sendTransaction", [{ from: await addressOf(), ...tx }]), "eth_sendTransaction"),
+    signTypedData: async (d) =>
+      asHex(await rpc.request("eth_signTypedData_v4", [await addressOf(), typedDataJson(d)]), "eth_signTypedData_v4"),
+    sendTransaction: async (tx) =>
+      asHex(await rpc.request("eth_sendTransaction", [{ from: await addressOf(), ...tx }]), "eth_sendTransaction"),
     rpc: () => rpc,
   };
 }
