@@ -18,7 +18,8 @@ export const FLOOR = ["errors", "util", "kinds", "pki"];
 /** room → the rooms it may import, bottom first. "index.ts" is the package's entry point, src/index.ts. */
 export const ROOMS = {
   errors: [],
-  util: [],
+  // util's hex, address and ABI primitives throw the typed errors (UsageError, EvidenceFormatError).
+  util: ["errors"],
   kinds: [],
   pki: ["errors", "util"],
   store: [...FLOOR],
@@ -104,7 +105,7 @@ const TEE_FACTS =
 /** The SDK package's own code (its unit tests may also use test/support/, like any unit test). */
 const SDK_PACKAGE = { path: "^packages/sdk/src/", pathNot: "[.]test[.]ts$" };
 /** What the SDK package may import from npm: its dependencies and its peers (packages/sdk/package.json). */
-const SDK_PACKAGE_NPM = "node_modules/(?:viem|ethers|@hpke/core|@hpke/dhkem-x25519|shamir-secret-sharing)/";
+const SDK_PACKAGE_NPM = "node_modules/(?:viem|ethers|@hpke/core|@hpke/dhkem-x25519|@noble/hashes|shamir-secret-sharing)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {

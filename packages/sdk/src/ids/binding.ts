@@ -3,7 +3,10 @@
  * key, the chain, the registry and a recent block (freshness), plus — for a validator's self-attestation
  * — its logging profile. Mirrors contracts/libraries/KeepBinding.sol.
  */
-import { encodeAbiParameters, getAddress, keccak256, stringToBytes, type Address } from "viem";
+import { encodeAbiParameters } from "../util/abi.ts";
+import { getAddress } from "../util/address.ts";
+import { stringToBytes, type Address } from "../util/hex.ts";
+import { keccak256 } from "../util/keccak256.ts";
 import type { Hex } from "../util/bytes.ts";
 import { loggingProfileCode, type LoggingProfile } from "./enums.ts";
 import { hexField, uintField } from "./fields.ts";
