@@ -1,7 +1,7 @@
 /**
  * ethers v6 at the SDK's edge, recognized by shape: the SDK never imports ethers, so a dApp without it
  * installs nothing more, and one with it passes its Provider or Signer as is. An ethers provider becomes
- * an EIP-1193 source for viem: JSON-RPC providers (JsonRpcProvider, BrowserProvider, WebSocketProvider)
+ * an EIP-1193 source for the SDK's JSON-RPC client (chain/rpc.ts): JSON-RPC providers (JsonRpcProvider, BrowserProvider, WebSocketProvider)
  * through their `send`; any other ethers provider (FallbackProvider, …) through its high-level calls,
  * for the few methods the SDK's reads use.
  */
