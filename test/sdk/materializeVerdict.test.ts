@@ -5,7 +5,7 @@
  * node's Merkle proof, and isAttested (through the other library, or a URL) then says yes. A result
  * without a proof, and a verdict stored already, are refused before anything is sent.
  */
-import { JsonRpcProvider, Wallet } from "ethers";
+import { FallbackProvider, JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWalletClient, hexToBytes, http, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -79,6 +79,22 @@ describe("materializeVerdict", () => {
       ok: true,
       verdictId: result.verdictId,
     });
+  });
+
+  it("with an ethers Signer on a FallbackProvider (no send()): the receipt comes through its high-level calls", async () => {
+    const { result, subject } = await batchedKeep();
+    // Its own backend: destroying a FallbackProvider destroys the providers under it.
+    const fallback = new FallbackProvider([new JsonRpcProvider(net.anvil.url, undefined, { staticNetwork: true })], 31337n, { quorum: 1 });
+    try {
+      const sent = await materializeVerdict(new Wallet(ETHERS_RELAYER, fallback), result, { registry: registry() });
+      expect((await provider.getTransactionReceipt(sent.txHash))?.status).toBe(1);
+      expect(await isAttested(fallback, subject, net.workloadId, { registry: registry() })).toMatchObject({
+        ok: true,
+        verdictId: result.verdictId,
+      });
+    } finally {
+      fallback.destroy();
+    }
   });
 
   it("with a viem wallet client: the same (asked through ethers)", async () => {
