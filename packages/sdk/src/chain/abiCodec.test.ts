@@ -31,6 +31,13 @@ function codeOf(f: () => unknown): string | undefined {
 const abis = Object.entries(generated).filter(([name]) => name.endsWith("Abi")) as Array<[string, Abi]>;
 
 describe("the SDK's ABI codec on every generated ABI, against viem", () => {
+  it("takes the generated `as const` ABIs and viem's Abi values without a cast", () => {
+    const ours: Abi = generated.attestationRegistryAbi;
+    const fromViem: Abi = viem.parseAbi(["function f(uint256 a) returns (bool)", "error E(address who)"]);
+    expect(toFunctionSelector(fromViem[0]!)).toBe(viem.toFunctionSelector("function f(uint256 a)"));
+    expect(ours.length).toBe(generated.attestationRegistryAbi.length);
+  });
+
   it("finds the generated ABIs with their functions, errors and events", () => {
     expect(abis.length).toBeGreaterThanOrEqual(8);
     for (const kind of ["function", "error", "event"])

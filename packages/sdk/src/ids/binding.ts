@@ -41,7 +41,8 @@ export function bindingHash(input: BindingInput): Hex {
       [
         BINDING_DOMAIN,
         uintField("chainId", input.chainId, 256),
-        getAddress(hexField("attestationRegistry", input.attestationRegistry, 20)),
+        // Lowercase hex of 20 bytes: the encoder takes it as is (no checksum to compute on the hot path).
+        hexField("attestationRegistry", input.attestationRegistry, 20),
         keccak256(key),
         hexField("blockHash", input.blockHash, 32),
         hexField("context", input.context ?? ZERO32, 32),

@@ -75,22 +75,28 @@ function element(param: AbiParameter, type: string): AbiParameter {
   return { type, components: param.components };
 }
 
+/** Whether a type ends in `[…]` (cheaper than the regular expression on the hot path). */
+const isArrayType = (type: string): boolean => type.charCodeAt(type.length - 1) === 93; // "]"
+
 function isDynamic(param: AbiParameter): boolean {
   const { type } = param;
   if (type === "string" || type === "bytes") return true;
-  const arr = arrayOf(type);
-  if (arr) return arr[1] === null || isDynamic(element(param, arr[0]));
+  if (isArrayType(type)) {
+    const arr = arrayOf(type);
+    if (arr) return arr[1] === null || isDynamic(element(param, arr[0]));
+  }
   if (type === "tuple") return (param.components ?? []).some(isDynamic);
   return false;
 }
 
 /** Bytes a static parameter takes in the head (32 for dynamic ones: their offset). */
 function headSize(param: AbiParameter): number {
+  const { type } = param;
+  if (type !== "tuple" && !isArrayType(type)) return 32;
   if (isDynamic(param)) return 32;
-  const arr = arrayOf(param.type);
+  const arr = arrayOf(type);
   if (arr) return arr[1]! * headSize(element(param, arr[0]));
-  if (param.type === "tuple") return (param.components ?? []).reduce((n, c) => n + headSize(c), 0);
-  return 32;
+  return (param.components ?? []).reduce((n, c) => n + headSize(c), 0);
 }
 
 /** Whether a tuple decodes to an array (some component unnamed, or none) rather than an object. */
@@ -125,14 +131,18 @@ function word(n: number): string {
   return n.toString(16).padStart(64, "0");
 }
 
+/** [min, max] of uint<8k> and int<8k>, by k (constants, so the encoder does not rebuild them per value). */
+const UINT_BOUNDS = Array.from({ length: 33 }, (_, k): [bigint, bigint] => [0n, (1n << BigInt(8 * k)) - 1n]);
+const INT_BOUNDS = Array.from({ length: 33 }, (_, k): [bigint, bigint] =>
+  k === 0 ? [0n, 0n] : [-(1n << BigInt(8 * k - 1)), (1n << BigInt(8 * k - 1)) - 1n],
+);
+
 function encodeInt(param: AbiParameter, value: unknown, signed: boolean, bits: number): string {
   let v: bigint;
   if (typeof value === "bigint") v = value;
   else if (typeof value === "number" && Number.isSafeInteger(value)) v = BigInt(value);
   else throw badValue(param, value, "not an integer (bigint or safe number)");
-  const b = BigInt(bits);
-  const min = signed ? -(1n << (b - 1n)) : 0n;
-  const max = signed ? (1n << (b - 1n)) - 1n : (1n << b) - 1n;
+  const [min, max] = (signed ? INT_BOUNDS : UINT_BOUNDS)[bits / 8]!;
   if (v < min || v > max) throw badValue(param, value, `outside [${min}, ${max}]`);
   if (v < 0n) v += 1n << 256n;
   return v.toString(16).padStart(64, "0");
@@ -177,7 +187,14 @@ function encodeSequence(params: readonly AbiParameter[], values: readonly unknow
 
 function encodeParameter(param: AbiParameter, value: unknown): string {
   const { type } = param;
-  const arr = arrayOf(type);
+  // The types of ids and calls first, without a regular expression.
+  if (type === "bytes32") {
+    const digits = bytesDigits(param, value);
+    if (digits.length !== 64) throw badValue(param, value, `${digits.length / 2} bytes, want 32`);
+    return digits;
+  }
+  if (type === "uint256") return encodeInt(param, value, false, 256);
+  const arr = isArrayType(type) ? arrayOf(type) : undefined;
   if (arr) {
     const [inner, length] = arr;
     if (!Array.isArray(value)) throw badValue(param, value, "not an array");
