@@ -18,7 +18,8 @@ export const FLOOR = ["errors", "util", "kinds", "pki"];
 /** room → the rooms it may import, bottom first. "index.ts" is the package's entry point, src/index.ts. */
 export const ROOMS = {
   errors: [],
-  util: [],
+  // util's hex, address and ABI primitives throw the typed errors (UsageError, EvidenceFormatError).
+  util: ["errors"],
   kinds: [],
   pki: ["errors", "util"],
   store: [...FLOOR],
@@ -104,7 +105,7 @@ const TEE_FACTS =
 /** The SDK package's own code (its unit tests may also use test/support/, like any unit test). */
 const SDK_PACKAGE = { path: "^packages/sdk/src/", pathNot: "[.]test[.]ts$" };
 /** What the SDK package may import from npm: its dependencies and its peers (packages/sdk/package.json). */
-const SDK_PACKAGE_NPM = "node_modules/(?:viem|ethers|@hpke/core|@hpke/dhkem-x25519|shamir-secret-sharing)/";
+const SDK_PACKAGE_NPM = "node_modules/(?:viem|ethers|@hpke/core|@hpke/dhkem-x25519|@noble/hashes|shamir-secret-sharing)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
@@ -165,6 +166,15 @@ export default {
       comment: "the SDK package installs in <= 5 MB: from npm it imports only its dependencies and peers (packages/sdk/package.json)",
       from: SDK_PACKAGE,
       to: { path: "node_modules/", pathNot: SDK_PACKAGE_NPM },
+    },
+    {
+      name: "sdk-package-no-viem-ethers",
+      severity: "error",
+      comment:
+        "viem and ethers are optional peers of the SDK package: its code imports neither at runtime (an `import type` is erased; " +
+        'the generated ethers factories, its "./ethers" entry, need ethers by definition)',
+      from: { path: "^packages/sdk/src/", pathNot: "[.]test[.]ts$|^packages/sdk/src/chain/generated-ethers/" },
+      to: { path: "node_modules/(?:viem|ethers)/", dependencyTypesNot: ["type-only"] },
     },
     {
       name: "src-not-tests",

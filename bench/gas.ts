@@ -15,7 +15,7 @@ import type { Deployment } from "../src/chain/deployment.ts";
 import { attestationRegistryAbi, isAttestedGasProbeAbi, isAttestedGasProbeBytecode } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../src/chain/inProcessChain.ts";
 import { keepledgerClient } from "../src/chain/keepledgerClient.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../src/chain/transactions.ts";
 import { liftSubjectRevocation, revokePlatform, revokeSubject, revokeSubjectEverywhere, revokeVerdicts } from "../src/chain/revocations.ts";
 import { addMeasurement, registerWorkload } from "../src/chain/workloads.ts";
 import { devAccounts } from "../src/dev/devAccounts.ts";

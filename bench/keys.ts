@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getAddress, toHex, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { defaultReleasePolicy, deployKeyRegistry } from "@keepledger/sdk/internal/chain/keys";
+import { defaultReleasePolicy, deployKeyRegistry } from "../src/chain/keyRegistry.ts";
 import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
 import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";

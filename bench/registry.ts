@@ -35,7 +35,7 @@ import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated
 import type { Eip1193Provider } from "../src/chain/inProcessChain.ts";
 import { keepledgerClient } from "../src/chain/keepledgerClient.ts";
 import { defaultPolicy } from "../src/policy/types.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold } from "../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../src/chain/workloads.ts";
 import { devAccounts } from "../src/dev/devAccounts.ts";

@@ -6,7 +6,7 @@ import { getAddress, parseEventLogs, type Address, type Hex, type Log } from "vi
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import { attestationRequestsAbi, attestationRequestsBytecode } from "@keepledger/sdk/internal/chain/generated/index";
-import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface AttestationRequestInput {
   workloadId: Hex;

@@ -19,8 +19,8 @@ import {
 } from "@keepledger/sdk/internal/chain/generated/index";
 import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import { verifyDeployment, type Deployment } from "./deployment.ts";
-import { deployKeyRegistry } from "@keepledger/sdk/internal/chain/keys";
-import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { deployKeyRegistry } from "./keyRegistry.ts";
+import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface DeployKeepledgerOptions {
   /**

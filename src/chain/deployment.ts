@@ -28,7 +28,7 @@ import {
 } from "@keepledger/sdk/internal/chain/generated/index";
 import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import type { Deployment } from "@keepledger/sdk/internal/chain/deploymentTypes";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "./transactions.ts";
 
 export type { Deployment };
 

@@ -2,7 +2,7 @@
 export * from "@keepledger/sdk/internal/chain/generated/index";
 export { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 export { keepledgerErrorAbi } from "@keepledger/sdk/internal/chain/errorsAbi";
-export * from "@keepledger/sdk/internal/chain/transactions";
+export * from "./transactions.ts";
 export * from "./deployment.ts";
 export * from "./deployKeepledger.ts";
 export * from "./signVerdict.ts";

@@ -12,7 +12,7 @@ import {
 } from "@keepledger/sdk/internal/ids/index";
 import type { Deployment } from "./deployment.ts";
 import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface Submitted {
   hash: Hex;

@@ -6,7 +6,7 @@
  * so several transactions can be in flight.
  */
 import type { Address, Chain, PublicClient, Transport } from "viem";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "./transactions.ts";
 
 export interface NonceManager {
   readonly address: Address;

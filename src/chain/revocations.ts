@@ -16,7 +16,7 @@ import {
 import type { TeeKind } from "@keepledger/sdk/internal/kinds/index";
 import type { Deployment } from "./deployment.ts";
 import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall, type ChainClients } from "./transactions.ts";
 
 /** The on-chain code of a platform kind: 1 FMSPC, 2 AMD chip id, 3 AMD product line, 4 TEE kind. */
 export function platformKindCode(kind: PlatformRevocationKind): number {

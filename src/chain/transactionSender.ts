@@ -20,7 +20,7 @@ import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import { keepledgerErrorAbi } from "@keepledger/sdk/internal/chain/errorsAbi";
 import { createNonceManager, type NonceManager } from "./nonceManager.ts";
 import { abortableSleep, withRetry, type RetryOptions } from "./retry.ts";
-import { chainError, decodeRevert, type ContractCall, type DecodedRevert } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError, decodeRevert, type ContractCall, type DecodedRevert } from "./transactions.ts";
 
 export interface TransactionSenderOptions {
   /** Blocks a receipt must be deep (1 = included) before a send resolves. Default 1. */

@@ -3,7 +3,7 @@ import type { Address, Hex } from "viem";
 import { loggingProfileCode, normalizeVerdict, type LoggingProfile, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import type { Deployment } from "./deployment.ts";
 import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface ValidatorSpec {
   address: Address;

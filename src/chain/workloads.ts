@@ -8,7 +8,7 @@ import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { fromChainPolicy, toChainPolicy, type ChainPolicy } from "./policy.ts";
 import type { WorkloadPolicy } from "../policy/types.ts";
-import { chainError, sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError, sendContractCall, type ChainClients } from "./transactions.ts";
 
 export interface TxResult {
   hash: Hex;

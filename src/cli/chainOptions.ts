@@ -1,6 +1,6 @@
 import { createPublicClient, defineChain, http, type PublicClient } from "viem";
 import { readDeployment, type Deployment } from "../chain/deployment.ts";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "../chain/transactions.ts";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { CLI_CODES } from "./codes.ts";
 

@@ -16,8 +16,8 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../chain/transactions.ts";
+import { chainError } from "../chain/transactions.ts";
 import { isKeepledgerError, UsageError } from "@keepledger/sdk/internal/errors/index";
 import { connectFromOptions, keyFromEnv, type ChainCliOptions } from "./chainOptions.ts";
 import { CLI_CODES } from "./codes.ts";

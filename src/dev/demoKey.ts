@@ -7,8 +7,8 @@
 import { getAddress, type Address, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
-import { defaultReleasePolicy } from "@keepledger/sdk/internal/chain/keys";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { defaultReleasePolicy } from "../chain/keyRegistry.ts";
+import type { ChainClients } from "../chain/transactions.ts";
 import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
 import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";

@@ -12,7 +12,7 @@ import { deployKeepledger } from "../chain/deployKeepledger.ts";
 import { writeDeployment, type Deployment } from "../chain/deployment.ts";
 import { connectInProcessChain, type InProcessChain } from "../chain/inProcessChain.ts";
 import { defaultPolicy } from "../policy/types.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../chain/transactions.ts";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../chain/validators.ts";
 import { addMeasurement, allowCpak, registerWorkload, schedulePolicy } from "../chain/workloads.ts";
 import { DEFAULT_VALIDATOR_DEBUG_MEASUREMENT } from "../node/selfAttestation/noneProvider.ts";

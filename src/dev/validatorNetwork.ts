@@ -7,7 +7,7 @@ import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Deployment } from "../chain/deployment.ts";
 import { keepledgerClient } from "../chain/keepledgerClient.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../chain/transactions.ts";
 import { attachVerdict, bootstrapValidator, closeBootstrap, setThreshold, setValidatorWorkload } from "../chain/validators.ts";
 import { addMeasurement, registerWorkload } from "../chain/workloads.ts";
 import { TCB_STATUS_CODES, TEE_KIND_CODES, type Verdict } from "@keepledger/sdk/internal/ids/index";

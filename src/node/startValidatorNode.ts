@@ -11,7 +11,7 @@ import type { DestinationStream } from "pino";
 import { readDeployment, verifyDeployment } from "../chain/deployment.ts";
 import { withRetry } from "../chain/retry.ts";
 import { KeyService } from "./keys/KeyService.ts";
-import { keyServiceKeyOf } from "@keepledger/sdk/internal/chain/keys";
+import { keyServiceKeyOf } from "../chain/keyRegistry.ts";
 import { createTransactionSender } from "../chain/transactionSender.ts";
 import type { CollateralProvider } from "../collateral/types.ts";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";

@@ -8,7 +8,7 @@ import { createRegistryApi } from "../../src/api/createRegistryApi.ts";
 import { startRegistryServer, type RegistryServer } from "../../src/api/registryServer.ts";
 import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { defaultPolicy } from "../../src/policy/types.ts";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { createIndexer, type Indexer } from "../../src/indexer/Indexer.ts";
 import type { Database } from "../../src/store/Database.ts";

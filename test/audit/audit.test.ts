@@ -18,7 +18,7 @@ import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/in
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
 import { fromChainPolicy } from "../../src/chain/policy.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { devAccounts } from "../../src/dev/devAccounts.ts";

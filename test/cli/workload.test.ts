@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWalletClient, http, keccak256, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { workloadId as workloadIdOf } from "@keepledger/sdk/internal/ids/index";
 import { measurementHash } from "@keepledger/sdk/internal/tee/kindFacts";

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWalletClient, http, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { cpakAllowListAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { cpakId } from "@keepledger/sdk/internal/ids/index";
 import { fixturePath } from "../support/fixtures.ts";
 import { startGovernanceChain, type GovernanceChain } from "../support/cli-governanceChain.ts";

@@ -13,7 +13,7 @@ import {
 } from "@keepledger/sdk/internal/chain/generated/index";
 import { toChainPolicy } from "../../src/chain/policy.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { buildBatch, unboundSubject, type Verdict } from "@keepledger/sdk/internal/ids/index";
 import { devPolicy, expectRevert, schedulePolicy, simulateDeploy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 

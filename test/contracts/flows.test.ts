@@ -13,7 +13,7 @@ import {
 import { fromChainPolicy, type ChainPolicy } from "../../src/chain/policy.ts";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { attestationEvents } from "../../src/chain/keepledgerClient.ts";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { policyOf } from "../../src/chain/workloads.ts";
 import { teeKindFromCode, unboundSubject, verdictId, workloadId as computeWorkloadId } from "@keepledger/sdk/internal/ids/index";
 import { decodeMeasurementValue, measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";

@@ -18,8 +18,8 @@ import {
   rotateKeyOnChain,
   setKeyServiceKey,
   setReleasePolicy,
-} from "@keepledger/sdk/internal/chain/keys";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+} from "../../src/chain/keyRegistry.ts";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { registerWorkload } from "../../src/chain/workloads.ts";
 import {
   batchProof,

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { addMeasurement, policyOf, registerWorkload } from "../../src/chain/workloads.ts";
 import { expectRevert, schedulePolicy, startTestbed, type Testbed } from "../support/contracts-testbed.ts";
 

@@ -102,7 +102,7 @@ describe("docs/architecture.md room table = .dependency-cruiser.mjs", () => {
     expect([...names].sort()).toEqual(Object.keys(ROOMS).sort());
   });
 
-  it("enforces one rule per row, plus the rules for cycles, strays, tests, TEE parsers and the SDK package", async () => {
+  it("enforces one rule per row, plus the rules for cycles, strays, tests, TEE parsers and the SDK package (light, browser-safe, without viem and ethers)", async () => {
     const config = await loadConfig();
     expect(config.default.forbidden.map((r) => r.name).sort()).toEqual(
       [
@@ -118,6 +118,7 @@ describe("docs/architecture.md room table = .dependency-cruiser.mjs", () => {
         "sdk-package-self-contained",
         "sdk-package-browser-safe",
         "sdk-package-light",
+        "sdk-package-no-viem-ethers",
       ].sort(),
     );
   });

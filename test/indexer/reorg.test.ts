@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getAddress, type Address } from "viem";
 import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
 import type { Deployment } from "../../src/chain/deployment.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../../src/chain/transactions.ts";
 import { registerWorkload } from "../../src/chain/workloads.ts";
 import { entityModel } from "../../src/indexer/entityModel.ts";
 import { EntityBatch } from "../../src/indexer/EntityStore.ts";

@@ -19,10 +19,10 @@ import {
   validatorSetAbi,
   workloadRegistryAbi,
 } from "@keepledger/sdk/internal/chain/generated/index";
-import { createKeyOnChain, deployKeyRegistry, retireKeyVersion, rotateKeyOnChain } from "@keepledger/sdk/internal/chain/keys";
+import { createKeyOnChain, deployKeyRegistry, retireKeyVersion, rotateKeyOnChain } from "../../src/chain/keyRegistry.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../src/policy/types.ts";
-import { sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
 import {
   addValidator,
   attachVerdict,

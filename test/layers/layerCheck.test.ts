@@ -1,11 +1,12 @@
 /**
  * The layer check bites: dependency-cruiser, run with the repository's .dependency-cruiser.mjs on a
  * scratch tree (a few files under a temporary src/), fails on a backward import between rooms (a
- * value import and an `import type`), on a cycle that leaves its room and on a unit test importing
- * test/ outside test/support/, naming the rule it broke; a tree that only imports down passes.
+ * value import and an `import type`), on a cycle that leaves its room, on a unit test importing
+ * test/ outside test/support/ and on the SDK package importing viem at runtime, naming the rule it
+ * broke; a tree that only imports down passes.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +28,7 @@ function scratchTree(files: Record<string, string>): string {
   const tree: Record<string, string> = {
     "tsconfig.json": JSON.stringify({
       compilerOptions: { module: "NodeNext", moduleResolution: "NodeNext", allowImportingTsExtensions: true, noEmit: true },
-      include: ["src", "test"],
+      include: ["src", "test", "packages"],
     }),
     ...files,
   };
@@ -39,8 +40,8 @@ function scratchTree(files: Record<string, string>): string {
 }
 
 /** `npm run lint:layers`, in `cwd`: the exit status and what it printed. */
-function checkLayers(cwd: string): { status: number | null; output: string } {
-  const r = spawnSync(process.execPath, [DEPCRUISE, "--config", CONFIG, "src"], { cwd, encoding: "utf8" });
+function checkLayers(cwd: string, roots: string[] = ["src"]): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, [DEPCRUISE, "--config", CONFIG, ...roots], { cwd, encoding: "utf8" });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -72,6 +73,20 @@ describe("layer rules (dependency-cruiser)", () => {
     expect(output).toMatch(/error unit-tests-only-test-support: src\/evidence\/cursor\.test\.ts → test\/e2e\/helpers\.ts/);
     expect(output).not.toMatch(/room-verify/);
     expect(output).toMatch(/5 dependency violations/);
+  });
+
+  it("fail the SDK package's runtime import of viem, but not its `import type`, its ethers factories or its tests", () => {
+    const dir = scratchTree({
+      "packages/sdk/src/sdk/reads.ts": 'import { keccak256 } from "viem";\nexport const k = keccak256;\n',
+      "packages/sdk/src/sdk/types.ts": 'import type { Address } from "viem";\nexport type A = Address;\n',
+      "packages/sdk/src/sdk/reads.test.ts": 'import { keccak256 } from "viem";\nexport const t = keccak256;\n',
+      "packages/sdk/src/chain/generated-ethers/factory.ts": 'import { Contract } from "ethers";\nexport const C = Contract;\n',
+    });
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+    const { status, output } = checkLayers(dir, ["packages/sdk/src"]);
+    expect(status, output).not.toBe(0);
+    expect(output).toMatch(/error sdk-package-no-viem-ethers: packages\/sdk\/src\/sdk\/reads\.ts → \S*node_modules\/viem\//);
+    expect(output).toMatch(/\b1 dependency violations/);
   });
 
   it("pass a tree that only imports down, with a cycle inside one room and a unit test using test/support/", () => {

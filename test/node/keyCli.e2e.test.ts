@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Address, type Hex } from "viem";
-import { deployKeyRegistry } from "@keepledger/sdk/internal/chain/keys";
+import { deployKeyRegistry } from "../../src/chain/keyRegistry.ts";
 import { ANVIL_DEPLOYER_KEY } from "./support/anvil.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 

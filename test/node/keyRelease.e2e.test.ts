@@ -4,10 +4,12 @@
  * deposits the sealed shares; a debug Keep with a live verdict obtains the secret; a Keep whose verdict is
  * for another workload's key, revoked or expired gets nothing from any validator; fewer than t shares
  * combine to nothing; a replayed request is refused; release receipts are committed on-chain and prove.
+ * The owner and the Keep hold viem clients, ethers v6 Wallets, or neither (a URL and EIP-1193 wallets).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { concatHex, getAddress, keccak256, parseEventLogs, toBytes, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { JsonRpcProvider, Wallet } from "ethers";
 import { keyRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { generateHpkeKeyPair, hpkeSeal, shareInfo } from "@keepledger/sdk/internal/chain/keyRelease/hpke";
 import {
@@ -16,7 +18,7 @@ import {
   deployKeyRegistry,
   keyServiceKeyOf,
   retireKeyVersion,
-} from "@keepledger/sdk/internal/chain/keys";
+} from "../../src/chain/keyRegistry.ts";
 import { verdictFromJson, verdictToJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { revokeSubject } from "../../src/chain/revocations.ts";
 import { registerWorkload } from "../../src/chain/workloads.ts";
@@ -32,6 +34,8 @@ import {
 } from "@keepledger/sdk/internal/ids/index";
 import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
 import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";
+import { fetchEip1193, keyWalletEip1193 } from "../support/eip1193Wallets.ts";
+import { ANVIL_DEPLOYER_KEY } from "./support/anvil.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 let net: NodeNetwork;
@@ -150,6 +154,37 @@ describe("attested key release, 3 validators, t = 2", () => {
     console.log(`release of a 2-of-3 key: ${Math.round(performance.now() - started)} ms`);
     expect(toHex(got.secret)).toBe(toHex(secret));
     expect(got.shares.filter((s) => s.ok)).toHaveLength(3);
+  });
+
+  it("createKey and releaseKey take ethers v6, and neither ethers nor viem (a JSON-RPC URL, EIP-1193 wallets)", async () => {
+    const provider = new JsonRpcProvider(net.anvil.url, undefined, { staticNetwork: true });
+    try {
+      const owner = { deployment: net.deployment, keyRegistry, workloadId: net.workloadId, shareholders, threshold: 2, secret };
+      const options = { ...owner, policy: { ...defaultReleasePolicy(), allowDebug: true }, dangerouslyAllowUnattestedKeyService: true };
+      // The workload owner as an ethers Wallet, and as the dev chain's unlocked account behind plain EIP-1193.
+      const viaEthers = await createKey({ ...options, name: "ethers key", signer: new Wallet(ANVIL_DEPLOYER_KEY, provider) });
+      const deployer = net.clients.walletClient.account.address;
+      const viaEip1193 = await createKey({ ...options, name: "eip1193 key", signer: fetchEip1193(net.anvil.url, deployer) });
+      for (const created of [viaEthers, viaEip1193]) expect(created).toMatchObject({ version: 1, gasUsed: expect.any(BigInt) });
+      const { account, verdict } = await attestedKeep();
+      const keepKey = reattestKey.get(account.address)!;
+      const common = { deployment: net.deployment, keyRegistry, verdict };
+      // The Keep as an ethers Wallet without a provider (it only signs), reading through an ethers provider…
+      const e = await releaseKey({ ...common, keyId: viaEthers.keyId, publicClient: provider, account: new Wallet(keepKey) });
+      // …and as a wallet holding its key behind EIP-1193 (eth_signTypedData_v4), reading through a URL.
+      const n = await releaseKey({
+        ...common,
+        keyId: viaEip1193.keyId,
+        publicClient: net.anvil.url,
+        account: keyWalletEip1193(net.anvil.url, keepKey),
+      });
+      for (const got of [e, n]) {
+        expect(toHex(got.secret)).toBe(toHex(secret));
+        expect(got.shares.filter((s) => s.ok)).toHaveLength(3);
+      }
+    } finally {
+      provider.destroy();
+    }
   });
 
   it("a Keep attested for the key's workload gets nothing for another workload's key", async () => {

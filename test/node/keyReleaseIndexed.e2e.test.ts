@@ -12,7 +12,7 @@ import { getAddress, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
 import { keyRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { defaultReleasePolicy, keyServiceKeyOf } from "@keepledger/sdk/internal/chain/keys";
+import { defaultReleasePolicy, keyServiceKeyOf } from "../../src/chain/keyRegistry.ts";
 import { removeValidator } from "../../src/chain/validators.ts";
 import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { batchProof, receiptLeaf } from "@keepledger/sdk/internal/ids/index";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAddress, toHex, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf } from "@keepledger/sdk/internal/chain/keys";
+import { defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf } from "../../src/chain/keyRegistry.ts";
 import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
 import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";

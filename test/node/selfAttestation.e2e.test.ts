@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, stringToBytes, type Address, type Hex } from "viem";
 import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { closeBootstrap } from "../../src/chain/validators.ts";
-import { sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall } from "../../src/chain/transactions.ts";
 import { defaultPolicy } from "../../src/policy/types.ts";
 import { addMeasurement, schedulePolicy } from "../../src/chain/workloads.ts";
 import { loggingProfileCode, tcbStatusCode, teeKindCode } from "@keepledger/sdk/internal/ids/index";

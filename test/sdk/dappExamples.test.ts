@@ -16,7 +16,7 @@ import {
   ValidatorSet__factory,
   WorkloadRegistry__factory,
 } from "@keepledger/sdk/internal/chain/generated-ethers/index";
-import { isAttested, toPublicClient } from "../../src/sdk/index.ts";
+import { isAttested } from "../../src/sdk/index.ts";
 import { attestAndCheckWithEthers } from "../../docs/examples/dapp-ethers.ts";
 import { attestAndCheckWithViem, type DappSteps } from "../../docs/examples/dapp-viem.ts";
 import { signDebugTestEvidence } from "../support/debugKeepSigner.ts";
@@ -116,9 +116,13 @@ describe("isAttested with every kind of connection", () => {
     expect(before).toMatchObject({ ok: false, verdictId: `0x${"00".repeat(32)}` });
   });
 
-  it("refuses an ethers Signer without a provider, naming what to do", () => {
-    expect(() => toPublicClient(new Wallet(DAPP_KEY))).toThrow(expect.objectContaining({ code: "SDK_PROVIDER_INVALID" }));
-    expect(() => toPublicClient(new Wallet(DAPP_KEY))).toThrow(/signer\.connect\(provider\)/);
+  it("refuses an ethers Signer without a provider, naming what to do", async () => {
+    const registry = net.deployment.contracts.attestationRegistry;
+    const refused = isAttested(new Wallet(DAPP_KEY), subject, net.workloadId, { registry });
+    await expect(refused).rejects.toMatchObject({
+      code: "SDK_PROVIDER_INVALID",
+      message: expect.stringMatching(/signer\.connect\(provider\)/),
+    });
   });
 });
 

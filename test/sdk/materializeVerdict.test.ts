@@ -1,10 +1,11 @@
 /**
  * The SDK's one transaction, with either library's signer: validators in batch mode finalize a Keep's
  * verdict without storing it; materializeVerdict with an ethers v6 Signer, or with a viem wallet
- * client, stores it with the node's Merkle proof, and isAttested (through the other library) then says
- * yes. A result without a proof is refused before anything is sent.
+ * client, or with neither (an EIP-1193 provider whose wallet holds the account), stores it with the
+ * node's Merkle proof, and isAttested (through the other library, or a URL) then says yes. A result
+ * without a proof, and a verdict stored already, are refused before anything is sent.
  */
-import { JsonRpcProvider, Wallet } from "ethers";
+import { FallbackProvider, JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWalletClient, hexToBytes, http, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -18,6 +19,7 @@ import {
   type AttestationResult,
 } from "../../src/sdk/index.ts";
 import { signDebugTestEvidence } from "../support/debugKeepSigner.ts";
+import { fetchEip1193 } from "../support/eip1193Wallets.ts";
 import { APP_DEBUG_MEASUREMENT, startNodeNetwork, type NodeNetwork } from "../node/support/nodeNetwork.ts";
 
 /** Anvil's ninth and tenth well-known development accounts: funded at genesis, used by nothing else here. */
@@ -79,6 +81,22 @@ describe("materializeVerdict", () => {
     });
   });
 
+  it("with an ethers Signer on a FallbackProvider (no send()): the receipt comes through its high-level calls", async () => {
+    const { result, subject } = await batchedKeep();
+    // Its own backend: destroying a FallbackProvider destroys the providers under it.
+    const fallback = new FallbackProvider([new JsonRpcProvider(net.anvil.url, undefined, { staticNetwork: true })], 31337n, { quorum: 1 });
+    try {
+      const sent = await materializeVerdict(new Wallet(ETHERS_RELAYER, fallback), result, { registry: registry() });
+      expect((await provider.getTransactionReceipt(sent.txHash))?.status).toBe(1);
+      expect(await isAttested(fallback, subject, net.workloadId, { registry: registry() })).toMatchObject({
+        ok: true,
+        verdictId: result.verdictId,
+      });
+    } finally {
+      fallback.destroy();
+    }
+  });
+
   it("with a viem wallet client: the same (asked through ethers)", async () => {
     const { result, subject } = await batchedKeep();
     expect((await isAttested(provider, subject, net.workloadId, { registry: registry() })).ok).toBe(false);
@@ -88,6 +106,23 @@ describe("materializeVerdict", () => {
     expect(await isAttested(provider, subject, net.workloadId, { registry: registry() })).toMatchObject({
       ok: true,
       verdictId: result.verdictId,
+    });
+  });
+
+  it("with neither ethers nor viem: an EIP-1193 provider whose wallet holds the account (the dev chain's unlocked one)", async () => {
+    const { result, subject } = await batchedKeep();
+    expect((await isAttested(net.anvil.url, subject, net.workloadId, { registry: registry() })).ok).toBe(false);
+    const relayer = new Wallet(ETHERS_RELAYER).address as Hex;
+    const sent = await materializeVerdict(fetchEip1193(net.anvil.url, relayer), result, { registry: registry() });
+    expect((await net.publicClient.getTransactionReceipt({ hash: sent.txHash })).from).toBe(relayer.toLowerCase());
+    expect(await isAttested(net.anvil.url, subject, net.workloadId, { registry: registry() })).toMatchObject({
+      ok: true,
+      verdictId: result.verdictId,
+    });
+    // Stored once: the same verdict again is the registry's own refusal, decoded before anything is sent.
+    await expect(materializeVerdict(fetchEip1193(net.anvil.url, relayer), result, { registry: registry() })).rejects.toMatchObject({
+      code: "CHAIN_REVERTED",
+      details: { errorName: "AttestationRegistryVerdictAlreadyFinalized", args: [result.verdictId] },
     });
   });
 

@@ -117,7 +117,7 @@ console.log(JSON.stringify(out));
     });
   });
 
-  it('does not import ethers from "keepledger" or "keepledger/sdk" (an optional peer: only "keepledger/ethers" needs it)', () => {
+  it('does not import ethers from "keepledger" or "keepledger/sdk" (an optional peer: only "keepledger/ethers" needs it), nor @keepledger/sdk viem', () => {
     /** A specifier of the SDK package → its built file (the published exports), or undefined. */
     const sdkFile = (spec: string): string | undefined => {
       if (spec === "@keepledger/sdk") return join(installedSdk, "dist", "sdk", "index.js");
@@ -151,6 +151,9 @@ console.log(JSON.stringify(out));
       expect(reached.has("ethers"), entry).toBe(false);
     }
     expect(packagesReached("dist/sdk/ethers.js").has("ethers")).toBe(true);
+    // The light SDK's own entry, built: neither optional peer (the keepledger package keeps viem as its own dependency).
+    const light = packagesReached("node_modules/@keepledger/sdk/dist/sdk/index.js");
+    expect([...light].filter((p) => p === "viem" || p === "ethers")).toEqual([]);
   });
 
   it("runs the installed keepledger command from dist/ (no TypeScript sources shipped)", () => {

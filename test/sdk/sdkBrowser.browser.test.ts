@@ -6,7 +6,8 @@
  * chain (started in this process, JSON-RPC on port 0) isAttested for a verdict the dev network seeded,
  * through a JSON-RPC URL and through an EIP-1193 object, and for a key no verdict names; the answers must
  * be the chain's own, read here in Node. The bundle must hold nothing of the keepledger package (src/):
- * only the SDK package and its dependencies.
+ * only the SDK package and its dependencies — and neither viem nor ethers (both optional peers): the
+ * build fails if anything in it resolves either, so this dApp runs the SDK with neither installed.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -14,7 +15,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAttested, keepReportData } from "@keepledger/sdk";
@@ -23,6 +24,16 @@ import { freeDevPorts } from "../dev/support/devPorts.ts";
 
 const CHROMIUM = process.env.KEEPLEDGER_CHROMIUM ?? "/usr/bin/chromium";
 const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** Fails the build on any import of viem or ethers (or a subpath): the SDK must work without both peers. */
+const noViemNoEthers: Plugin = {
+  name: "no-viem-no-ethers",
+  setup(b) {
+    b.onResolve({ filter: /^(?:viem|ethers)(?:\/.*)?$/ }, (args) => ({
+      errors: [{ text: `${args.path} imported by ${relative(ROOT, args.importer)}: the SDK must not need viem or ethers at runtime` }],
+    }));
+  },
+};
 
 const dirs: string[] = [];
 let net: DevNetwork;
@@ -49,6 +60,7 @@ beforeAll(async () => {
     platform: "browser",
     metafile: true,
     logLevel: "warning",
+    plugins: [noViemNoEthers],
   });
   inputs = Object.keys(result.metafile.inputs).map((p) => relative(ROOT, join(ROOT, p)));
   bundleBytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
@@ -84,8 +96,20 @@ describe("@keepledger/sdk in a browser bundle", () => {
     expect(inputs.filter((p) => p.startsWith("src/"))).toEqual([]);
     expect(inputs.some((p) => p.startsWith("packages/sdk/src/sdk/isAttested.ts"))).toBe(true);
     const npm = new Set(inputs.filter((p) => p.includes("node_modules/")).map((p) => p.split("node_modules/").pop()!.split("/")[0]!));
-    // viem (and what viem brings) only: the verifier's, the node's and the registry's packages stay out.
-    for (const heavy of ["@peculiar", "cbor-x", "hardhat", "graphql", "graphql-yoga", "pg", "zod", "pino", "ethers"])
+    // Neither optional peer (the plugin fails the build before) nor the verifier's, the node's and the registry's packages.
+    for (const heavy of [
+      "viem",
+      "ethers",
+      "@noble/curves",
+      "@peculiar",
+      "cbor-x",
+      "hardhat",
+      "graphql",
+      "graphql-yoga",
+      "pg",
+      "zod",
+      "pino",
+    ])
       expect(npm.has(heavy), heavy).toBe(false);
   });
 

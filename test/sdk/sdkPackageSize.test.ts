@@ -5,15 +5,21 @@
  * dependencies are installed, its peers (viem; ethers, optional) are not — they are the dApp's own.
  * Dependencies come from the npm registry through the local npm cache (--prefer-offline). Every byte of
  * every file under the scratch node_modules counts; the budget is 5 MB (issue 15, "A light SDK").
- * Then plain Node (no type stripping) imports the installed package with viem present and ethers
- * absent: the entry works without ethers, and only "@keepledger/sdk/ethers" needs it.
+ * Then plain Node (no type stripping) imports the installed package with neither viem nor ethers
+ * present (both optional peers) and asks a real chain (anvil, a fresh keepledger deployment) isAttested
+ * through a JSON-RPC URL: the answer must be the contract's own; only "@keepledger/sdk/ethers" needs ethers.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keepReportData } from "@keepledger/sdk";
+import { createPublicClient, createWalletClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { foundry } from "viem/chains";
+import { attestationRegistryAbi, keepReportData } from "@keepledger/sdk";
+import { deployKeepledger } from "../../src/chain/deployKeepledger.ts";
+import { ANVIL_DEPLOYER_KEY, startAnvil } from "../node/support/anvil.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const BUDGET_BYTES = 5_000_000;
@@ -98,19 +104,47 @@ describe("the @keepledger/sdk package", () => {
     expect(total).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
-  it("works in plain Node without ethers, with viem as the dApp's own", () => {
-    symlinkSync(join(ROOT, "node_modules", "viem"), join(scratch, "node_modules", "viem"), "dir");
-    const input = {
-      tee: "sgx",
-      chainId: 31337,
-      registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-      publicKey: `0x04${"11".repeat(32)}${"22".repeat(32)}`,
-      blockHash: `0x${"33".repeat(32)}`,
-    } as const;
-    writeFileSync(
-      join(scratch, "app.mjs"),
-      `import { isAttested, requestAttestation, requestNonce, keepReportData, attestationRegistryAbi, KeepledgerError, UsageError } from "@keepledger/sdk";
+  it("works in plain Node with neither viem nor ethers: isAttested through a URL answers as the contract does", async () => {
+    const anvil = await startAnvil();
+    try {
+      await plainNodeRun(anvil.url);
+    } finally {
+      await anvil.stop();
+    }
+  }, 120_000);
+});
+
+async function plainNodeRun(rpcUrl: string): Promise<void> {
+  const publicClient = createPublicClient({ chain: foundry, transport: http(rpcUrl) });
+  const walletClient = createWalletClient({ chain: foundry, transport: http(rpcUrl), account: privateKeyToAccount(ANVIL_DEPLOYER_KEY) });
+  const { deployment } = await deployKeepledger({ publicClient, walletClient }, { devPoliciesAllowed: true });
+  const registry = deployment.contracts.attestationRegistry;
+  const subject = "0x000000000000000000000000000000000000dEaD";
+  const workloadId = `0x${"ab".repeat(32)}` as const;
+  const [ok, verdictId, expiresAt] = await publicClient.readContract({
+    address: registry,
+    abi: attestationRegistryAbi,
+    functionName: "isAttested",
+    args: [subject, workloadId],
+  });
+  const input = {
+    tee: "sgx",
+    chainId: 31337,
+    registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    publicKey: `0x04${"11".repeat(32)}${"22".repeat(32)}`,
+    blockHash: `0x${"33".repeat(32)}`,
+  } as const;
+  writeFileSync(
+    join(scratch, "app.mjs"),
+    `import { isAttested, requestAttestation, requestNonce, keepReportData, attestationRegistryAbi, KeepledgerError, UsageError } from "@keepledger/sdk";
+const onChain = await isAttested(${JSON.stringify(rpcUrl)}, ${JSON.stringify(subject)}, ${JSON.stringify(workloadId)}, { registry: ${JSON.stringify(registry)} });
+const wrongChain = await isAttested(${JSON.stringify(rpcUrl)}, ${JSON.stringify(subject)}, ${JSON.stringify(workloadId)}, {
+  deployment: { chainId: 1, contracts: { attestationRegistry: ${JSON.stringify(registry)} } },
+}).catch((e) => e.code);
 const out = {
+  isAttested: { ok: onChain.ok, verdictId: onChain.verdictId, expiresAt: onChain.expiresAt.getTime() },
+  wrongChain,
+  peers: await Promise.all(["viem", "ethers"].map((p) => import(p).then(() => "installed", (e) => e.code))),
   functions: [isAttested, requestAttestation, requestNonce, keepReportData].map((f) => typeof f),
   abiHasIsAttested: attestationRegistryAbi.some((i) => i.type === "function" && i.name === "isAttested"),
   binding: keepReportData(${JSON.stringify(input)}),
@@ -123,16 +157,18 @@ try {
 out.ethers = await import("@keepledger/sdk/ethers").then(() => "loaded", (e) => e.code);
 console.log(JSON.stringify(out));
 `,
-    );
-    const r = spawnSync(process.execPath, ["--no-experimental-strip-types", "app.mjs"], { cwd: scratch, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({
-      functions: Array(4).fill("function"),
-      abiHasIsAttested: true,
-      binding: keepReportData(input),
-      error: { usage: true, keepledger: true, code: "SDK_REQUEST_INVALID" },
-      // The ethers factories need the optional peer; the entry above never asked for it.
-      ethers: "ERR_MODULE_NOT_FOUND",
-    });
+  );
+  const r = spawnSync(process.execPath, ["--no-experimental-strip-types", "app.mjs"], { cwd: scratch, encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout)).toEqual({
+    isAttested: { ok, verdictId, expiresAt: Number(expiresAt) * 1000 },
+    wrongChain: "SDK_REGISTRY_UNKNOWN",
+    peers: ["ERR_MODULE_NOT_FOUND", "ERR_MODULE_NOT_FOUND"],
+    functions: Array(4).fill("function"),
+    abiHasIsAttested: true,
+    binding: keepReportData(input),
+    error: { usage: true, keepledger: true, code: "SDK_REQUEST_INVALID" },
+    // The ethers factories need the optional peer; the entry above never asked for it.
+    ethers: "ERR_MODULE_NOT_FOUND",
   });
-});
+}

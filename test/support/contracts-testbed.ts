@@ -11,7 +11,7 @@ import type { Deployment } from "../../src/chain/deployment.ts";
 import { attestationRegistryAbi, validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { connectInProcessChain, type InProcessChain } from "../../src/chain/inProcessChain.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../src/chain/keepledgerClient.ts";
-import { sendContractCall, type ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import { sendContractCall, type ChainClients } from "../../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold } from "../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../src/chain/workloads.ts";
 import { defaultPolicy } from "../../src/policy/types.ts";

@@ -10,7 +10,7 @@ import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
 import { deployKeepledger, type DeployKeepledgerOptions } from "../../chain/deployKeepledger.ts";
 import { serializeDeployment, writeDeployment, type Deployment } from "../../chain/deployment.ts";
 import { connectInProcessChain } from "../../chain/inProcessChain.ts";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "../../chain/transactions.ts";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
 import { CLI_CODES } from "../codes.ts";
 

@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { attestationRegistryAbi, keyRegistryAbi, validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { defaultReleasePolicy, keyOf, keyVersionOf, retireKeyVersion, type ReleasePolicy } from "@keepledger/sdk/internal/chain/keys";
+import { defaultReleasePolicy, keyOf, keyVersionOf, retireKeyVersion, type ReleasePolicy } from "../../chain/keyRegistry.ts";
 import type { VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { verdictFromJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";

@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import type { Address } from "viem";
 import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "../../chain/transactions.ts";
 import {
   addValidator,
   bootstrapValidator,

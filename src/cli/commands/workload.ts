@@ -10,7 +10,7 @@ import type { Deployment } from "../../chain/deployment.ts";
 import { workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { type WorkloadPolicy } from "../../policy/types.ts";
-import { chainError, sendContractCall } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError, sendContractCall } from "../../chain/transactions.ts";
 import {
   addMeasurement,
   allowCpak,

@@ -9,7 +9,7 @@ import type { Deployment } from "../../chain/deployment.ts";
 import { cpakAllowListAbi, validatorSetAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { fromChainPolicy, type ChainPolicy } from "../../chain/policy.ts";
 import { readRevocationLogs, RevocationLists } from "../../chain/revocations.ts";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "../../chain/transactions.ts";
 import { loggingProfileFromCode, teeKindFromCode, type LoggingProfile } from "@keepledger/sdk/internal/ids/index";
 import type { PlatformEntry, RevocationState } from "../../policy/checkRevocations.ts";
 import type { ApprovedMeasurement, WorkloadPolicy } from "../../policy/types.ts";

@@ -21,7 +21,7 @@ import { keyRegistryAbi, workloadRegistryAbi } from "@keepledger/sdk/internal/ch
 import { KEY_CODES } from "@keepledger/sdk/internal/chain/keyRelease/codes";
 import { generateHpkeKeyPair, hpkeOpen, hpkeSeal, releaseInfo, shareInfo } from "@keepledger/sdk/internal/chain/keyRelease/hpke";
 import type { ReleaseBody, ReleaseResponse, ShareDepositBody } from "../../chain/keyRelease/wire.ts";
-import { keyServiceKeyOf, keyVersionOf, keyOf, releaseCheck, type KeyVersionInfo } from "@keepledger/sdk/internal/chain/keys";
+import { keyServiceKeyOf, keyVersionOf, keyOf, releaseCheck, type KeyVersionInfo } from "../../chain/keyRegistry.ts";
 import type { TransactionSender } from "../../chain/transactionSender.ts";
 import { verdictFromJson } from "@keepledger/sdk/internal/chain/verdictView";
 import {

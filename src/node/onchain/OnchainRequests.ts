@@ -9,7 +9,7 @@
 import { getAddress, parseEventLogs, type Address, type Hex } from "viem";
 import { decodeAttestationRequests, type AttestationRequest } from "../../chain/attestationRequests.ts";
 import { attestationRegistryAbi, attestationRequestsAbi } from "@keepledger/sdk/internal/chain/generated/index";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "../../chain/transactions.ts";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { ChainState } from "../chain/chainState.ts";
 import type { Intake } from "../intake/Intake.ts";

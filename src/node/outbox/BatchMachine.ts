@@ -8,7 +8,7 @@
 import { getAddress, type Hex } from "viem";
 import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { packSignatures } from "../../chain/signVerdict.ts";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "../../chain/transactions.ts";
 import { expiredErrorJson } from "../errorJson.ts";
 import { encodeSubmissions, groupsToWire } from "../peer/peerProtocol.ts";
 import { collectSignatures } from "../quorum/collectSignatures.ts";

@@ -7,7 +7,7 @@
 import { getAddress, type Hex } from "viem";
 import { attestationRegistryAbi } from "@keepledger/sdk/internal/chain/generated/index";
 import { packSignatures } from "../../chain/signVerdict.ts";
-import { chainError } from "@keepledger/sdk/internal/chain/transactions";
+import { chainError } from "../../chain/transactions.ts";
 import { PolicyError } from "@keepledger/sdk/internal/errors/index";
 import { normalizeVerdict } from "@keepledger/sdk/internal/ids/index";
 import { NODE_CODES } from "../codes.ts";

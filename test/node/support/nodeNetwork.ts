@@ -30,7 +30,7 @@ import { deployKeepledger } from "../../../src/chain/deployKeepledger.ts";
 import { writeDeployment, type Deployment } from "../../../src/chain/deployment.ts";
 import { keepledgerClient, type KeepledgerClient } from "../../../src/chain/keepledgerClient.ts";
 import { defaultPolicy, type WorkloadPolicy } from "../../../src/policy/types.ts";
-import type { ChainClients } from "@keepledger/sdk/internal/chain/transactions";
+import type { ChainClients } from "../../../src/chain/transactions.ts";
 import { bootstrapValidator, setThreshold, setValidatorWorkload } from "../../../src/chain/validators.ts";
 import { addMeasurement, registerWorkload, schedulePolicy } from "../../../src/chain/workloads.ts";
 import { devAccounts } from "../../../src/dev/devAccounts.ts";

@@ -1,10 +1,10 @@
 /**
  * A tiny dApp for the SDK's browser test (test/sdk/sdkBrowser.browser.test.ts): bundled by esbuild for
  * the browser, as a dApp's own bundler would, from the package name alone. It asks the chain through a
- * JSON-RPC URL (viem's HTTP transport, fetch) and through an EIP-1193 object like an injected wallet's.
+ * JSON-RPC URL (the SDK's own fetch transport) and through an EIP-1193 object like an injected wallet's;
+ * it imports neither viem nor ethers (the test's build fails if anything does).
  */
-import { isAttested, keepReportData, type Eip1193Like } from "@keepledger/sdk";
-import type { Address, Hex } from "viem";
+import { isAttested, keepReportData, type Address, type Eip1193Like, type Hex } from "@keepledger/sdk";
 
 export interface DappCheck {
   rpcUrl: string;

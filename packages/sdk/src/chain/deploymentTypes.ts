@@ -2,7 +2,7 @@
  * The shape of a keepledger deployment: what the SDK needs to find the contracts. Reading and writing
  * deployment files (JSON schema, files on disk) is the keepledger package's (src/chain/deployment.ts).
  */
-import type { Address } from "viem";
+import type { Address } from "../util/hex.ts";
 
 export interface Deployment {
   chainId: number;

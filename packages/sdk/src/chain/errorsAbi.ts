@@ -3,7 +3,6 @@
  * fail with another's error (WorkloadRegistry → AttestationRegistry → ValidatorSet hooks), so reverts
  * are decoded against all of them.
  */
-import type { Abi } from "viem";
 import {
   attestationRegistryAbi,
   attestedGuestbookAbi,
@@ -13,10 +12,19 @@ import {
   workloadRegistryAbi,
 } from "./generated/index.ts";
 
-type AbiError = Extract<Abi[number], { type: "error" }>;
+type ContractAbi =
+  | typeof workloadRegistryAbi
+  | typeof validatorSetAbi
+  | typeof attestationRegistryAbi
+  | typeof attestedGuestbookAbi
+  | typeof keyRegistryAbi
+  | typeof cpakAllowListAbi;
 
-function errorsOf(...abis: Abi[]): AbiError[] {
-  const seen = new Map<string, AbiError>();
+/** One custom error of the contracts, with the generated ABIs' literal types (so viem and ethers infer from it too). */
+export type KeepledgerAbiError = Extract<ContractAbi[number], { type: "error" }>;
+
+function errorsOf(...abis: readonly ContractAbi[]): KeepledgerAbiError[] {
+  const seen = new Map<string, KeepledgerAbiError>();
   for (const abi of abis) {
     for (const item of abi) {
       if (item.type === "error") seen.set(`${item.name}(${item.inputs.map((i) => i.type).join(",")})`, item);
@@ -25,7 +33,7 @@ function errorsOf(...abis: Abi[]): AbiError[] {
   return [...seen.values()];
 }
 
-export const keepledgerErrorAbi: readonly AbiError[] = errorsOf(
+export const keepledgerErrorAbi: readonly KeepledgerAbiError[] = errorsOf(
   workloadRegistryAbi,
   validatorSetAbi,
   attestationRegistryAbi,

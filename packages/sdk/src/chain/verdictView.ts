@@ -3,7 +3,7 @@
  * GET /v1/verdicts/{id} returns. Declared here, below both the node (which writes them) and the SDK
  * (which reads them), so that neither imports the other.
  */
-import type { Address } from "viem";
+import type { Address } from "../util/hex.ts";
 import type { Verdict } from "../ids/index.ts";
 import type { Hex } from "../util/bytes.ts";
 

@@ -3,7 +3,10 @@
  * key, the chain, the registry and a recent block (freshness), plus — for a validator's self-attestation
  * — its logging profile. Mirrors contracts/libraries/KeepBinding.sol.
  */
-import { encodeAbiParameters, getAddress, keccak256, stringToBytes, type Address } from "viem";
+import { encodeAbiParameters } from "../util/abi.ts";
+import { getAddress } from "../util/address.ts";
+import { stringToBytes, type Address } from "../util/hex.ts";
+import { keccak256 } from "../util/keccak256.ts";
 import type { Hex } from "../util/bytes.ts";
 import { loggingProfileCode, type LoggingProfile } from "./enums.ts";
 import { hexField, uintField } from "./fields.ts";
@@ -38,7 +41,8 @@ export function bindingHash(input: BindingInput): Hex {
       [
         BINDING_DOMAIN,
         uintField("chainId", input.chainId, 256),
-        getAddress(hexField("attestationRegistry", input.attestationRegistry, 20)),
+        // Lowercase hex of 20 bytes: the encoder takes it as is (no checksum to compute on the hot path).
+        hexField("attestationRegistry", input.attestationRegistry, 20),
         keccak256(key),
         hexField("blockHash", input.blockHash, 32),
         hexField("context", input.context ?? ZERO32, 32),

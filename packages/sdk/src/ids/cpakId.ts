@@ -1,4 +1,5 @@
-import { sha256, type Hex } from "viem";
+import type { Hex } from "../util/hex.ts";
+import { sha256 } from "../util/sha256.ts";
 
 /**
  * The identity of an Arm CCA platform attestation key (CPAK), as the CpakAllowList contract's per-workload

@@ -4,7 +4,11 @@
  * EIP-712 release request a Keep signs, the v2 validator binding context that carries the key-service
  * key, and the names of the KeyRegistry's release refusals.
  */
-import { encodeAbiParameters, encodePacked, getAddress, hashTypedData, keccak256, stringToBytes, toHex, type Address } from "viem";
+import { encodeAbiParameters, encodePacked } from "../util/abi.ts";
+import { getAddress } from "../util/address.ts";
+import { stringToBytes, toHex, type Address } from "../util/hex.ts";
+import { keccak256 } from "../util/keccak256.ts";
+import { hashTypedData } from "../util/typedData.ts";
 import type { Hex } from "../util/bytes.ts";
 import { IDS_CODES } from "./codes.ts";
 import { loggingProfileCode, type LoggingProfile } from "./enums.ts";

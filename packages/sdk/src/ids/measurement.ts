@@ -3,7 +3,9 @@
  * of a packed value. The per-kind layouts of the values live with each kind (src/tee/<kind>/measurement.ts,
  * read through packages/sdk/src/tee/kindFacts.ts).
  */
-import { encodePacked, keccak256, stringToBytes } from "viem";
+import { encodePacked } from "../util/abi.ts";
+import { stringToBytes } from "../util/hex.ts";
+import { keccak256 } from "../util/keccak256.ts";
 import type { Hex } from "../util/bytes.ts";
 import type { TeeKind } from "../kinds/index.ts";
 import { teeKindCode } from "./enums.ts";

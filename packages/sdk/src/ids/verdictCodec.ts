@@ -13,7 +13,9 @@
  * packages/sdk/src/util/keccak256.ts, and a batch writes its group's shared words once. Bad fields are UsageErrors
  * with the IDS_* code naming the field, as from normalizeVerdict.
  */
-import { domainSeparator, getAddress, type Address } from "viem";
+import { getAddress } from "../util/address.ts";
+import type { Address } from "../util/hex.ts";
+import { domainSeparator } from "../util/typedData.ts";
 import { UsageError } from "../errors/index.ts";
 import { compareBytes, fromHex, toHex, type Hex } from "../util/bytes.ts";
 import { keccak256Bytes, keccak256Hex } from "../util/keccak256.ts";

@@ -1,4 +1,7 @@
-import { encodeAbiParameters, getAddress, keccak256, stringToBytes, type Address } from "viem";
+import { encodeAbiParameters } from "../util/abi.ts";
+import { getAddress } from "../util/address.ts";
+import { stringToBytes, type Address } from "../util/hex.ts";
+import { keccak256 } from "../util/keccak256.ts";
 import type { Hex } from "../util/bytes.ts";
 
 /** keccak256("keepledger.workload.v1"), the domain tag of workload ids. */

@@ -8,7 +8,7 @@ export const SDK_CODES = defineErrorCodes("sdk", {
   SDK_PROVIDER_INVALID: {
     stage: "usage",
     description:
-      "The provider is neither an EIP-1193 provider, a viem public client, an ethers v6 Provider or connected Signer, nor an http(s) JSON-RPC URL.",
+      "The provider or signer is of no accepted shape: a connection is an http(s) JSON-RPC URL, an EIP-1193 provider (a viem client is one) or an ethers v6 Provider or connected Signer; a signer is an ethers v6 Signer (connected, to send), a viem wallet client with an account, a viem local account (signing only) or an EIP-1193 provider with an account.",
   },
   SDK_REQUEST_INVALID: {
     stage: "usage",
@@ -32,7 +32,7 @@ export const SDK_CODES = defineErrorCodes("sdk", {
   SDK_TRANSACTION_FAILED: {
     stage: "infrastructure",
     description:
-      "A transaction the SDK sent (materializeVerdict) was mined but reverted; details.txHash names it (an already materialized verdict, a proof for another batch).",
+      "A transaction the SDK sent (materializeVerdict) was mined but reverted although its simulation just before passed (the chain moved in between); details.txHash names it. A refusal the simulation sees is CHAIN_REVERTED.",
   },
   SDK_ATTESTATION_TIMEOUT: {
     stage: "infrastructure",

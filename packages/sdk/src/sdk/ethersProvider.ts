@@ -1,7 +1,7 @@
 /**
  * ethers v6 at the SDK's edge, recognized by shape: the SDK never imports ethers, so a dApp without it
  * installs nothing more, and one with it passes its Provider or Signer as is. An ethers provider becomes
- * an EIP-1193 source for viem: JSON-RPC providers (JsonRpcProvider, BrowserProvider, WebSocketProvider)
+ * an EIP-1193 source for the SDK's JSON-RPC client (chain/rpc.ts): JSON-RPC providers (JsonRpcProvider, BrowserProvider, WebSocketProvider)
  * through their `send`; any other ethers provider (FallbackProvider, …) through its high-level calls,
  * for the few methods the SDK's reads use.
  */
@@ -16,6 +16,18 @@ export interface EthersProviderLike {
   broadcastTransaction(signedTx: string): Promise<unknown>;
   /** JsonRpcApiProvider only: a raw JSON-RPC request. */
   send?(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown>;
+  /** For a provider without send() (FallbackProvider …): receipts and blocks the SDK waits for and binds. */
+  getTransactionReceipt?(hash: string): Promise<EthersReceiptLike | null>;
+  getBlock?(block: string | number | bigint): Promise<{ number: number; hash: string | null; timestamp: number } | null>;
+}
+
+/** The part of an ethers v6 `TransactionReceipt` the SDK reads. */
+export interface EthersReceiptLike {
+  status: number | null;
+  blockNumber: number;
+  gasUsed: bigint;
+  contractAddress: string | null;
+  logs: readonly { address: string; topics: readonly string[]; data: string }[];
 }
 
 /** The part of an ethers v6 `Signer` the SDK uses. */
@@ -50,6 +62,8 @@ export function isEthersSigner(p: unknown): p is EthersSignerLike {
 
 type RpcRequest = { method: string; params?: unknown };
 
+const quantity = (n: number | bigint): string => `0x${n.toString(16)}`;
+
 /** An EIP-1193 `request` over an ethers provider. */
 export function ethersToEip1193(provider: EthersProviderLike): { request(args: RpcRequest): Promise<unknown> } {
   const send = provider.send;
@@ -69,12 +83,29 @@ export function ethersToEip1193(provider: EthersProviderLike): { request(args: R
           const block = p[1] as string | undefined;
           return provider.call({ to: tx.to ?? null, data: tx.data ?? null, from: tx.from ?? null, ...(block ? { blockTag: block } : {}) });
         }
-        default:
-          throw new UsageError(
-            SDK_CODES.SDK_PROVIDER_INVALID,
-            `this ethers provider has no send(); the SDK cannot forward ${method} through it (use a JsonRpcProvider or BrowserProvider)`,
-          );
+        case "eth_getTransactionReceipt": {
+          if (typeof provider.getTransactionReceipt !== "function") break;
+          const r = await provider.getTransactionReceipt(p[0] as string);
+          if (r === null) return null;
+          return {
+            status: r.status === 1 ? "0x1" : "0x0",
+            blockNumber: quantity(r.blockNumber),
+            gasUsed: quantity(r.gasUsed),
+            contractAddress: r.contractAddress,
+            logs: r.logs.map((l) => ({ address: l.address, topics: [...l.topics], data: l.data })),
+          };
+        }
+        case "eth_getBlockByNumber": {
+          if (typeof provider.getBlock !== "function") break;
+          const tag = p[0] as string;
+          const b = await provider.getBlock(/^0x[0-9a-fA-F]+$/.test(tag) ? BigInt(tag) : tag);
+          return b === null ? null : { number: quantity(b.number), hash: b.hash, timestamp: quantity(b.timestamp) };
+        }
       }
+      throw new UsageError(
+        SDK_CODES.SDK_PROVIDER_INVALID,
+        `this ethers provider has no send(); the SDK cannot forward ${method} through it (use a JsonRpcProvider or BrowserProvider)`,
+      );
     },
   };
 }

@@ -1,9 +1,10 @@
-import { getAddress, type Address, type Hex } from "viem";
 import { attestationRegistryAbi } from "../chain/generated/index.ts";
-import { chainError } from "../chain/transactions.ts";
+import type { Rpc } from "../chain/rpc.ts";
 import { UsageError } from "../errors/KeepledgerError.ts";
+import { getAddress } from "../util/address.ts";
+import type { Address, Hex } from "../util/hex.ts";
 import { SDK_CODES } from "./codes.ts";
-import { toPublicClient, type ProviderLike } from "./connect.ts";
+import { toRpc, type ProviderLike } from "./connect.ts";
 import type { Deployment } from "../chain/deploymentTypes.ts";
 
 /**
@@ -38,24 +39,20 @@ export async function isAttested(
   workloadId: Hex,
   options: IsAttestedOptions,
 ): Promise<IsAttestedResult> {
-  const client = toPublicClient(provider);
-  const registry = await registryOf(client, options as Partial<IsAttestedOptions> | undefined);
-  try {
-    const [ok, verdictId, expiresAt] = await client.readContract({
-      address: getAddress(registry),
-      abi: attestationRegistryAbi,
-      functionName: "isAttested",
-      args: [getAddress(subject), workloadId],
-      ...(options.blockNumber !== undefined ? { blockNumber: options.blockNumber } : {}),
-    });
-    return { ok, verdictId, expiresAt: new Date(Number(expiresAt) * 1000) };
-  } catch (e) {
-    throw chainError(e, "calling isAttested");
-  }
+  const rpc = toRpc(provider);
+  const registry = await registryOf(rpc, options as Partial<IsAttestedOptions> | undefined);
+  const [ok, verdictId, expiresAt] = await rpc.readContract<[boolean, Hex, bigint]>({
+    address: getAddress(registry),
+    abi: attestationRegistryAbi,
+    functionName: "isAttested",
+    args: [getAddress(subject), workloadId],
+    ...(options.blockNumber !== undefined ? { blockNumber: options.blockNumber } : {}),
+  });
+  return { ok, verdictId, expiresAt: new Date(Number(expiresAt) * 1000) };
 }
 
 /** The registry address the options name; a deployment must be for the provider's chain. */
-async function registryOf(client: ReturnType<typeof toPublicClient>, options: Partial<IsAttestedOptions> | undefined): Promise<Address> {
+async function registryOf(rpc: Rpc, options: Partial<IsAttestedOptions> | undefined): Promise<Address> {
   if (options?.registry !== undefined) return options.registry;
   const deployment = options?.deployment;
   if (deployment === undefined) {
@@ -64,9 +61,7 @@ async function registryOf(client: ReturnType<typeof toPublicClient>, options: Pa
       "no keepledger deployment given; pass { registry } or { deployment } (from the deployment JSON)",
     );
   }
-  const chainId = await client.getChainId().catch((e: unknown) => {
-    throw chainError(e, "reading the chain id");
-  });
+  const chainId = await rpc.chainId();
   if (Number(deployment.chainId) !== chainId) {
     throw new UsageError(
       SDK_CODES.SDK_REGISTRY_UNKNOWN,

@@ -1,4 +1,4 @@
-import type { Address, Hex } from "viem";
+import type { Address, Hex } from "../util/hex.ts";
 import { bindingHash, publicKey64, subjectOfPublicKey } from "../ids/binding.ts";
 import { reportDataFor } from "../tee/kindFacts.ts";
 import type { TeeKind } from "../kinds/index.ts";

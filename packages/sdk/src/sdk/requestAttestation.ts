@@ -3,7 +3,7 @@
  * bind comes from requestNonce. `keepledger submit` is built on the same two calls (submitEvidence,
  * waitForVerdict).
  */
-import type { Address } from "viem";
+import type { Address } from "../util/hex.ts";
 import type { VerdictView } from "../chain/verdictView.ts";
 import { InfrastructureError, type KeepledgerError } from "../errors/KeepledgerError.ts";
 import { tcbStatusFromCode, teeKindFromCode } from "../ids/enums.ts";

@@ -1,5 +1,5 @@
 /** GET /v1/nonce: which block a Keep binds into its evidence. */
-import type { Address } from "viem";
+import type { Address } from "../util/hex.ts";
 import { InfrastructureError } from "../errors/KeepledgerError.ts";
 import type { Hex } from "../util/bytes.ts";
 import { SDK_CODES } from "./codes.ts";

@@ -1,5 +1,5 @@
 /** Small helpers the kinds' measurement layouts and report-data facts share. */
-import { concatHex, sliceHex } from "viem";
+import { concatHex, sliceHex } from "../util/hex.ts";
 import type { Hex } from "../util/bytes.ts";
 import { fromHex, toHex } from "../util/bytes.ts";
 import { hexField } from "../ids/fields.ts";
@@ -8,7 +8,7 @@ import type { FlagParsers, FlagValues } from "./kind.ts";
 export const ZERO32: Hex = `0x${"00".repeat(32)}`;
 
 /** `[start, end)` of a packed value as hex (the value's length is checked before any layout reads it). */
-export const at = (value: Hex, start: number, end: number): Hex => sliceHex(value, start, end, { strict: true });
+export const at = (value: Hex, start: number, end: number): Hex => sliceHex(value, start, end);
 
 /** `[start, end)` of bytes as lowercase 0x-hex. */
 export const sliceToHex = (b: Uint8Array, start: number, end: number): Hex => toHex(b.subarray(start, end));

@@ -2,41 +2,14 @@
  * Small helpers for byte strings. All hex is lowercase and 0x-prefixed at API boundaries. Plain
  * JavaScript (no Buffer): the SDK runs in browsers too.
  */
+import { tryHexToBytes } from "./hex.ts";
 
-export type Hex = `0x${string}`;
-
-const HEX_DIGITS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-export function toHex(bytes: Uint8Array): Hex {
-  let out = "0x";
-  for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS[bytes[i]!];
-  return out as Hex;
-}
-
-/** The value of one hex digit's char code, or -1. */
-function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48; // 0-9
-  if (c >= 97 && c <= 102) return c - 87; // a-f
-  if (c >= 65 && c <= 70) return c - 55; // A-F
-  return -1;
-}
-
-/** Parses 0x-prefixed or bare hex; returns undefined when the text is not hex of whole bytes. */
-export function tryFromHex(text: string): Uint8Array | undefined {
-  const body = text.startsWith("0x") || text.startsWith("0X") ? text.slice(2) : text;
-  if (body.length % 2 !== 0) return undefined;
-  const out = new Uint8Array(body.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = nibble(body.charCodeAt(2 * i));
-    const lo = nibble(body.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) return undefined;
-    out[i] = (hi << 4) | lo;
-  }
-  return out;
-}
+export type { Hex } from "./hex.ts";
+/** Lowercase 0x-hex of bytes (the older name of {@link bytesToHex}). */
+export { bytesToHex as toHex, concatBytes, tryHexToBytes as tryFromHex } from "./hex.ts";
 
 export function fromHex(text: string): Uint8Array {
-  const out = tryFromHex(text);
+  const out = tryHexToBytes(text);
   if (out === undefined) throw new TypeError(`not a hex byte string: ${text.slice(0, 20)}`);
   return out;
 }
@@ -65,14 +38,4 @@ export function toBase64(bytes: Uint8Array): string {
 export function isAllZero(a: Uint8Array): boolean {
   for (const b of a) if (b !== 0) return false;
   return true;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

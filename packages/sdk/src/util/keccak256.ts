@@ -6,6 +6,7 @@
  * keccak256.test.ts. It exists because the evidence hash of every quote is on
  * the verifier's hot path and is several times faster than the generic one.
  */
+import { hexToBytes, type Hex } from "./hex.ts";
 
 const RC_LO = new Int32Array([
   1, 32898, 32906, -2147450880, 32907, -2147483647, -2147450751, 32777, 138, 136, -2147450871, -2147483638, -2147450741, 139, 32905, 32771,
@@ -325,4 +326,9 @@ export function keccak256Hex(data: Uint8Array): `0x${string}` {
   let out = "0x";
   for (const b of keccak256Bytes(data)) out += HEX[b]!;
   return out as `0x${string}`;
+}
+
+/** keccak256 of bytes, or of the bytes 0x-hex holds, as 0x-hex (viem's keccak256 with its default output). */
+export function keccak256(value: Uint8Array | Hex): Hex {
+  return keccak256Hex(typeof value === "string" ? hexToBytes(value) : value);
 }

@@ -6,7 +6,7 @@
  */
 import { Aes128Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
 import { DhkemX25519HkdfSha256 } from "@hpke/dhkem-x25519";
-import { concatBytes, hexToBytes, stringToBytes, toHex, type Address, type Hex } from "viem";
+import { concatBytes, hexToBytes, stringToBytes, toHex, type Address, type Hex } from "../../util/hex.ts";
 import { VerificationError } from "../../errors/index.ts";
 import { KEY_CODES } from "./codes.ts";
 
@@ -72,10 +72,10 @@ export async function hpkeOpenOrThrow(
 export function shareInfo(keyId: Hex, version: number, validator: Address): Uint8Array {
   const v = new Uint8Array(4);
   new DataView(v.buffer).setUint32(0, version);
-  return concatBytes([stringToBytes("keepledger.key-share.v1"), hexToBytes(keyId), v, hexToBytes(validator)]);
+  return concatBytes(stringToBytes("keepledger.key-share.v1"), hexToBytes(keyId), v, hexToBytes(validator));
 }
 
 /** info of a share re-sealed to a Keep at release: "keepledger.key-release.v1" ‖ requestHash. */
 export function releaseInfo(requestHash: Hex): Uint8Array {
-  return concatBytes([stringToBytes("keepledger.key-release.v1"), hexToBytes(requestHash)]);
+  return concatBytes(stringToBytes("keepledger.key-release.v1"), hexToBytes(requestHash));
 }

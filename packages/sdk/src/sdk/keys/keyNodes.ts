@@ -1,17 +1,15 @@
 /** What createKey and releaseKey share: the shareholders' endpoints and a node's key-endpoint answer, typed. */
-import { getAddress, type Address, type Chain, type Hex, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deploymentTypes.ts";
 import { validatorSetAbi } from "../../chain/generated/index.ts";
+import type { Rpc } from "../../chain/rpc.ts";
 import { PolicyError, UsageError, InfrastructureError, type KeepledgerError } from "../../errors/KeepledgerError.ts";
+import { getAddress } from "../../util/address.ts";
+import type { Address, Hex } from "../../util/hex.ts";
 import { baseUrl, call, type NodeAnswer, type NodeCallOptions } from "../nodeHttp.ts";
 
 /** A validator's on-chain endpoint, as its ValidatorSet record names it. */
-export async function endpointOf(
-  publicClient: PublicClient<Transport, Chain>,
-  deployment: Deployment,
-  validator: Address,
-): Promise<string> {
-  const info = await publicClient.readContract({
+export async function endpointOf(rpc: Rpc, deployment: Deployment, validator: Address): Promise<string> {
+  const info = await rpc.readContract<{ endpoint: string }>({
     address: deployment.contracts.validatorSet,
     abi: validatorSetAbi,
     functionName: "validatorOf",

@@ -3,7 +3,6 @@
  * share with a request signed by the Keep's subject key, open each answer with a fresh HPKE recipient key,
  * check each share against the version's on-chain share hashes, and combine t of them.
  */
-import { getAddress, keccak256, type Address, type Chain, type Hex, type LocalAccount, type PublicClient, type Transport } from "viem";
 import type { Deployment } from "../../chain/deploymentTypes.ts";
 import { KEY_CODES } from "../../chain/keyRelease/codes.ts";
 import { generateHpkeKeyPair, hpkeOpen, releaseInfo } from "../../chain/keyRelease/hpke.ts";
@@ -13,18 +12,28 @@ import { keyOf, keyVersionOf } from "../../chain/keys.ts";
 import { verdictToJson } from "../../chain/verdictView.ts";
 import { InfrastructureError, UsageError, VerificationError, isKeepledgerError, type KeepledgerError } from "../../errors/index.ts";
 import { releaseRequestHash, releaseRequestTypedData, shareCommitment, shareHash, type Verdict } from "../../ids/index.ts";
+import { getAddress } from "../../util/address.ts";
+import { hexToBytes, type Address, type Hex } from "../../util/hex.ts";
+import { keccak256Hex } from "../../util/keccak256.ts";
+import { toRpc, type ProviderLike } from "../connect.ts";
 import type { NodeCallOptions } from "../nodeHttp.ts";
+import { toSigner, type SignerLike } from "../signer.ts";
 import { endpointOf, postKey } from "./keyNodes.ts";
 
 export interface ReleaseKeyOptions extends NodeCallOptions {
-  publicClient: PublicClient<Transport, Chain>;
+  /** The chain: any connection the SDK accepts (the name is viem's; a viem public client is one). */
+  publicClient: ProviderLike;
   deployment: Deployment;
   keyRegistry: Address;
   keyId: Hex;
   /** Default: the key's latest version. */
   version?: number;
-  /** The Keep's attested subject key. */
-  account: LocalAccount;
+  /**
+   * The Keep's attested subject key, which signs the release requests: a viem local account
+   * (privateKeyToAccount), an ethers v6 Signer (a Wallet; no provider needed), a viem wallet client or an
+   * EIP-1193 provider with the account (sdk/signer.ts).
+   */
+  account: SignerLike;
   /** The Keep's latest verdict for the key's workload (what isAttested names). */
   verdict: Verdict;
 }
@@ -40,11 +49,14 @@ export interface ReleaseKeyResult {
 }
 
 export async function releaseKey(o: ReleaseKeyOptions): Promise<ReleaseKeyResult> {
-  const version = o.version ?? (await keyOf(o, o.keyRegistry, o.keyId)).latestVersion;
-  const info = await keyVersionOf(o, o.keyRegistry, o.keyId, version);
+  const rpc = toRpc(o.publicClient);
+  const reader = { publicClient: rpc.provider };
+  const signer = toSigner(o.account);
+  const version = o.version ?? (await keyOf(reader, o.keyRegistry, o.keyId)).latestVersion;
+  const info = await keyVersionOf(reader, o.keyRegistry, o.keyId, version);
   if (info.createdAt === 0n) throw new UsageError(KEY_CODES.KEY_UNKNOWN, `no version ${version} of key ${o.keyId}`);
   const recipient = await generateHpkeKeyPair();
-  const block = await o.publicClient.getBlock();
+  const block = await rpc.getBlock();
   const { chainId } = o.deployment;
   const valid = new Map<number, Uint8Array>();
   const outcomes = await Promise.all(
@@ -54,12 +66,12 @@ export async function releaseKey(o: ReleaseKeyOptions): Promise<ReleaseKeyResult
           keyId: o.keyId,
           version,
           validator,
-          recipientKeyHash: keccak256(recipient.publicKey),
+          recipientKeyHash: keccak256Hex(hexToBytes(recipient.publicKey)),
           blockNumber: block.number,
           blockHash: block.hash,
         };
-        const signature = await o.account.signTypedData(releaseRequestTypedData(request, chainId, o.keyRegistry));
-        const base = await endpointOf(o.publicClient, o.deployment, validator);
+        const signature = await signer.signTypedData(releaseRequestTypedData(request, chainId, o.keyRegistry));
+        const base = await endpointOf(rpc, o.deployment, validator);
         const body = {
           version,
           recipientPublicKey: recipient.publicKey,

@@ -2,7 +2,7 @@
  * The Azure CVM measurement layout and where the binding sits: pure facts (no node:, no parser or verifier), so
  * the SDK can read them. SHA-256 comes from viem (noble) for the same reason.
  */
-import { sha256 } from "viem";
+import { sha256Bytes } from "../../util/sha256.ts";
 import { defineErrorCodes } from "../../errors/catalogue.ts";
 import { EvidenceFormatError, UsageError } from "../../errors/KeepledgerError.ts";
 import { bytesEqual, fromHex, toHex, tryFromHex, type Hex } from "../../util/bytes.ts";
@@ -117,7 +117,7 @@ export function pcrDigestOf(pcrs: Readonly<Record<number, Hex>>, mask: number): 
   }
   const all = new Uint8Array(parts.length * 32);
   parts.forEach((p, k) => all.set(p, k * 32));
-  return sha256(all, "bytes");
+  return sha256Bytes(all);
 }
 
 /** Whether verified claims match an approved packed measurement: same hardware and measurement, and the named PCRs hold the approved values. */

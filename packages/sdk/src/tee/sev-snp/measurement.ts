@@ -1,4 +1,4 @@
-import { concatHex, hexToNumber } from "viem";
+import { concatHex, hexToNumber } from "../../util/hex.ts";
 import { UsageError } from "../../errors/index.ts";
 import { IDS_CODES } from "../../ids/codes.ts";
 import { hexField } from "../../ids/fields.ts";

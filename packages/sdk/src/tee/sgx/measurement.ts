@@ -1,4 +1,5 @@
-import { encodePacked, hexToNumber } from "viem";
+import { encodePacked } from "../../util/abi.ts";
+import { hexToNumber } from "../../util/hex.ts";
 import { UsageError } from "../../errors/index.ts";
 import { IDS_CODES } from "../../ids/codes.ts";
 import { hexField, smallUintField } from "../../ids/fields.ts";

@@ -1,4 +1,4 @@
-import { concatHex } from "viem";
+import { concatHex } from "../../util/hex.ts";
 import { hexField } from "../../ids/fields.ts";
 import type { Hex } from "../../util/bytes.ts";
 import type { MeasurementLayout } from "../kind.ts";

@@ -1,6 +1,8 @@
 /**
- * Sending a contract call and waiting for it, with the contract's custom error decoded: a refused call
- * becomes a UsageError CHAIN_REVERTED whose details carry the error name and arguments.
+ * Sending a contract call and waiting for it through viem (the node's, the CLI's and the tests' plumbing;
+ * the light SDK sends through its own signer layer, packages/sdk/src/chain/signer.ts), with the
+ * contract's custom error decoded: a refused call becomes a UsageError CHAIN_REVERTED whose details
+ * carry the error name and arguments.
  */
 import {
   BaseError,
@@ -15,9 +17,9 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import { InfrastructureError, UsageError, isKeepledgerError, type KeepledgerError } from "../errors/index.ts";
-import { CHAIN_CODES } from "./codes.ts";
-import { keepledgerErrorAbi } from "./errorsAbi.ts";
+import { InfrastructureError, UsageError, isKeepledgerError, type KeepledgerError } from "@keepledger/sdk/internal/errors/index";
+import { CHAIN_CODES } from "@keepledger/sdk/internal/chain/codes";
+import { keepledgerErrorAbi } from "@keepledger/sdk/internal/chain/errorsAbi";
 
 export interface ChainClients {
   publicClient: PublicClient<Transport, Chain>;
