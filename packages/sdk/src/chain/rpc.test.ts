@@ -76,6 +76,23 @@ describe("the SDK's JSON-RPC client over http", () => {
     await new Promise((resolve) => dead.close(resolve));
     await expect(new Rpc(httpProvider(deadUrl)).chainId()).rejects.toMatchObject({ code: "CHAIN_RPC", retryable: true });
   });
+
+  it("gives up on an endpoint that accepts the request and never answers, with a CHAIN_RPC naming the timeout", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`;
+      const started = Date.now();
+      await expect(new Rpc(httpProvider(silentUrl, { timeoutMs: 200 })).chainId()).rejects.toMatchObject({
+        code: "CHAIN_RPC",
+        details: { method: "eth_chainId", timeoutMs: 200 },
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });
 
 describe("revert data wherever a library put it", () => {

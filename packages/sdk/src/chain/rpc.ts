@@ -31,25 +31,41 @@ class JsonRpcError extends Error {
   }
 }
 
-/** EIP-1193 over fetch to an http(s) JSON-RPC endpoint; transport failures are CHAIN_RPC, node errors keep code and data. */
-export function httpProvider(url: string, fetchImpl: typeof fetch = fetch): Eip1193Like {
+export interface HttpProviderOptions {
+  /** Give up on a request after this long, headers and body together (default 30 s, as a stuck endpoint must not hang a dApp). */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** EIP-1193 over fetch to an http(s) JSON-RPC endpoint; transport failures and timeouts are CHAIN_RPC, node errors keep code and data. */
+export function httpProvider(url: string, options: HttpProviderOptions = {}): Eip1193Like {
+  const fetchImpl = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   let id = 0;
   return {
     async request({ method, params }) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      const unreachable = (cause: unknown): InfrastructureError =>
+        new InfrastructureError(
+          CHAIN_CODES.CHAIN_RPC,
+          signal.aborted
+            ? `the JSON-RPC endpoint did not answer ${method} within ${timeoutMs} ms`
+            : `cannot reach the JSON-RPC endpoint for ${method}`,
+          { cause, details: { method, url: redact(url), ...(signal.aborted ? { timeoutMs } : {}) } },
+        );
       let response: Response;
+      let text: string;
       try {
         response = await fetchImpl(url, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params ?? [] }),
+          signal,
         });
+        text = await response.text();
       } catch (cause) {
-        throw new InfrastructureError(CHAIN_CODES.CHAIN_RPC, `cannot reach the JSON-RPC endpoint for ${method}`, {
-          cause,
-          details: { method, url: redact(url) },
-        });
+        throw unreachable(cause);
       }
-      const text = await response.text().catch(() => "");
       let body: { result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } } | undefined;
       try {
         body = JSON.parse(text) as typeof body;
