@@ -441,7 +441,7 @@ describe("the collector's heal when peers refuse its collateral (CollateralHeale
     });
     const signer = createVerdictSigner(
       privateKeyToAccount(keccak256(stringToBytes("collector"))),
-      keepledgerDomain(31337, "0x0000000000000000000000000000000000000Aa1"),
+      keepledgerDomain(31337, "0x0000000000000000000000000000000000000aa1"),
     );
     const healer = new CollateralHealer({ appraiser, store, signer, log: quiet(), metrics, healed });
     const a = await appraiser.appraise(submission(quote), { role: "collector" });

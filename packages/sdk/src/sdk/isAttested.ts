@@ -1,4 +1,4 @@
-import { attestationRegistryAbi } from "../chain/generated/index.ts";
+import { iKeepAttestationAbi } from "../chain/generated/IKeepAttestation.ts";
 import type { Rpc } from "../chain/rpc.ts";
 import { UsageError } from "../errors/KeepledgerError.ts";
 import { getAddress } from "../util/address.ts";
@@ -43,7 +43,7 @@ export async function isAttested(
   const registry = await registryOf(rpc, options as Partial<IsAttestedOptions> | undefined);
   const [ok, verdictId, expiresAt] = await rpc.readContract<[boolean, Hex, bigint]>({
     address: getAddress(registry),
-    abi: attestationRegistryAbi,
+    abi: iKeepAttestationAbi,
     functionName: "isAttested",
     args: [getAddress(subject), workloadId],
     ...(options.blockNumber !== undefined ? { blockNumber: options.blockNumber } : {}),
