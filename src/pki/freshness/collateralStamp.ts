@@ -62,9 +62,10 @@ export function crlNumberOf(crl: ParsedCrl): number {
   const hit = crlNumbers.get(crl);
   if (hit !== undefined) return hit;
   let n = 0;
-  const ext = crl.x509.extensions.find((e) => e.type === CRL_NUMBER_OID);
+  // From the CRL's own DER walk: going through @peculiar/x509 here cost ~0.6 ms per cold DCAP verification.
+  const ext = crl.extensions.find((e) => e.oid === CRL_NUMBER_OID);
   if (ext) {
-    const v = new Uint8Array(ext.value);
+    const v = ext.value;
     // extnValue is a DER INTEGER: 02 len bytes (short length form: CRL numbers are at most 20 octets).
     if (v[0] === 0x02 && v[1] !== undefined && v[1] < 0x80 && v.length === 2 + v[1]) {
       let big = 0n;

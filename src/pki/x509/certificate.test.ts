@@ -55,7 +55,12 @@ describe("the DER certificate parser agrees with @peculiar/x509", () => {
       expect(ours.thisUpdate.getTime()).toBe(theirs.thisUpdate.getTime());
       expect(ours.nextUpdate?.getTime()).toBe(theirs.nextUpdate?.getTime());
       expect([...ours.revokedSerials].sort()).toEqual(theirs.entries.map((e) => normalizeSerial(e.serialNumber)).sort());
+      // The crlExtensions (the cRLNumber the collateral floor compares comes from them) byte for byte.
+      expect(ours.extensions.map((e) => [e.oid, e.critical, Buffer.from(e.value).toString("hex")])).toEqual(
+        theirs.extensions.map((e) => [e.type, e.critical, Buffer.from(e.value).toString("hex")]),
+      );
     }
+    expect(crls.some((der) => parseCrl(der).extensions.some((e) => e.oid === "2.5.29.20"))).toBe(true);
   });
 
   it("on chains and CRLs from the test signer, revoked entries included", async () => {

@@ -71,6 +71,8 @@ export interface ParsedCrl {
   nextUpdate: Date | undefined;
   /** Revoked serials, lowercase hex without leading zeros. */
   revokedSerials: ReadonlySet<string>;
+  /** crlExtensions as encoded (empty for a CRL without them), e.g. the cRLNumber the collateral floor compares. */
+  extensions: readonly CertificateExtension[];
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -436,8 +438,11 @@ export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: Pki
     }
     i++;
   }
+  let extensions: CertificateExtension[] = [];
   if (f[i]?.tag === 0xa0) {
     if (!v2) versionInvalid(field, f[i]!.offset, "a v1 CRL has extensions (v2 only)", 0);
+    // crlExtensions [0] EXPLICIT Extensions: the same grammar as a certificate's (RFC 5280 §5.1.2.7).
+    extensions = parseExtensions(f[i], field);
     i++;
   }
   if (f[i] !== undefined) {
@@ -468,5 +473,6 @@ export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: Pki
     thisUpdate,
     nextUpdate,
     revokedSerials,
+    extensions,
   });
 }

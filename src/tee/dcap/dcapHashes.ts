@@ -11,12 +11,12 @@ function remembered(context: VerifierContext | undefined, key: string, make: () 
 
 /** keccak256 of a signed Intel document's body, remembered in `context` by the body's SHA-256. */
 export function documentKeccak(bodyHash: string, body: Uint8Array, context?: VerifierContext): Hex {
-  return remembered(context, `body:${bodyHash}`, () => keccak256Hex(body));
+  return remembered(context, `body:${bodyHash}`, () => evidenceKeccak(body));
 }
 
 /** keccak256 of a CRL's DER, remembered in `context` by the CRL's SHA-256 fingerprint. */
 export function crlKeccakOf(crl: ParsedCrl, context?: VerifierContext): Hex {
-  return remembered(context, `der:${crl.fingerprint}`, () => keccak256Hex(crl.der));
+  return remembered(context, `der:${crl.fingerprint}`, () => evidenceKeccak(crl.der));
 }
 
 /**

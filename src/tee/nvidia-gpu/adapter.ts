@@ -56,7 +56,7 @@ function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspRe
   const used = ocspUsed(responses, [v.deviceChain.certificates, v.driverRim.chain.certificates, v.vbiosRim.chain.certificates]);
   // Each item's keccak is remembered by its SHA-256 (the keys other kinds use for the same bytes): RIMs are 20 KB.
   const remembered = (key: string, bytes: Uint8Array): Uint8Array => {
-    const make = (): `0x${string}` => keccak256Hex(bytes);
+    const make = (): `0x${string}` => evidenceKeccak(bytes);
     return fromHex(context ? context.keccak.getOrSet(key, make) : make());
   };
   const items = [
