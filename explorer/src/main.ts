@@ -30,7 +30,8 @@ let renders = 0;
 async function render(): Promise<void> {
   const main = document.getElementById("main")!;
   for (const c of cleanups.splice(0)) c();
-  const route = parseRoute(location.hash);
+  const hash = location.hash;
+  const route = parseRoute(hash);
   const page = PAGES[route.path];
   const nav = NAV_OF[route.path] ?? route.path;
   for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a")) {
@@ -53,6 +54,8 @@ async function render(): Promise<void> {
   if (mine !== renders) return; // a later navigation won
   const heading = h("h1", { tabindex: -1 }, title);
   main.replaceChildren(heading, ...body);
+  // Which route <main> shows: right after a navigation the old page is still there, not busy yet.
+  main.dataset.rendered = hash;
   main.removeAttribute("aria-busy");
   document.title = `${title} · keepledger explorer`;
   // Moving focus to the new heading tells screen readers the page changed.

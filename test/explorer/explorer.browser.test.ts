@@ -67,10 +67,26 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/**
+ * Waits until <main> shows the route in the address bar, rendered: right after a click or a URL change the
+ * old page's <main> is still there and not busy yet, so "not busy" alone can match the page being left.
+ */
+async function settled(): Promise<void> {
+  // A function, not a string: the explorer's CSP (script-src 'self') forbids the eval a string predicate needs.
+  await page.waitForFunction(() => {
+    const { document, location } = globalThis as unknown as {
+      document: { getElementById(id: string): { hasAttribute(name: string): boolean; dataset: Record<string, string | undefined> } | null };
+      location: { hash: string };
+    };
+    const main = document.getElementById("main");
+    return main !== null && !main.hasAttribute("aria-busy") && main.dataset.rendered === location.hash;
+  });
+}
+
 /** Opens a route and waits until the page rendered its data (or an error). */
 async function open(route: string): Promise<void> {
   await page.goto(`${net.explorerUrl}#${route}`);
-  await page.locator("main:not([aria-busy])").waitFor();
+  await settled();
   const alert = page.locator("main [role=alert]");
   if ((await alert.count()) > 0) throw new Error(`${route}: ${await alert.textContent()}`);
 }
@@ -116,7 +132,7 @@ describe("the registry explorer in Chromium", () => {
     await page.getByLabel("TEE kind").selectOption("sgx");
     await page.getByRole("button", { name: "Apply filters" }).press("Enter");
     await page.waitForURL(/tee=sgx/);
-    await page.locator("main:not([aria-busy])").waitFor();
+    await settled();
     await expect.poll(() => rowsOf("verdicts").count()).toBe(net.seeded.filter((s) => s.tee === "sgx").length);
     expect(all).toBeGreaterThan(1);
     await expect(page.getByLabel("TEE kind").inputValue()).resolves.toBe("sgx");
@@ -150,7 +166,7 @@ describe("the registry explorer in Chromium", () => {
     await shoot("workloads");
     const sgx = net.seeded.find((s) => s.tee === "sgx")!;
     await page.locator("#workloads").getByRole("link", { name: sgx.workload, exact: true }).click();
-    await page.locator("main:not([aria-busy])").waitFor();
+    await settled();
     await expect(page.locator("h1").textContent()).resolves.toBe(sgx.workload);
     await expect(rowsOf("measurements").count()).resolves.toBeGreaterThanOrEqual(1);
     await expect(page.getByRole("heading", { name: "In force" }).count()).resolves.toBe(1);
@@ -204,8 +220,8 @@ describe("the registry explorer in Chromium", () => {
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter"); // Workloads
     await page.waitForURL(/#\/workloads/);
-    await page.locator("main:not([aria-busy])").waitFor();
-    // The old page's <main> can match before the new page renders (a loaded machine): poll for the focus move.
+    await settled();
+    // The focus moves to the new heading right after it renders: poll for it.
     await expect.poll(() => page.evaluate<string | null>("document.activeElement?.tagName ?? null"), { timeout: 10_000 }).toBe("H1");
     await expect(page.locator('nav a[aria-current="page"]').textContent()).resolves.toBe("Workloads");
   });
