@@ -162,7 +162,6 @@ export function parseOcspResponse(der: Uint8Array, caches?: PkiCaches): ParsedOc
   };
 }
 
-/** The issuer's subject Name DER and public key bits, which a CertID hashes. */
 /** The issuer name DER and subjectPublicKey bits an OCSP CertID hashes (RFC 6960 §4.1.1). */
 export function issuerParts(issuer: ParsedCertificate): { name: Uint8Array; key: Uint8Array } {
   const tbs = childrenOf(readSingle(issuer.tbs, DER.SEQUENCE, "tbsCertificate"), "tbsCertificate");
@@ -175,10 +174,25 @@ function digest(hash: string, data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash(hash).update(data).digest());
 }
 
+// A parsed certificate never changes, so its CertID hashes are computed once per hash algorithm: the revocation
+// check asks every response about every certificate of a chain on each verification.
+const certIdHashes = new WeakMap<ParsedCertificate, Map<string, { name: Uint8Array; key: Uint8Array }>>();
+
+function certIdHashesOf(issuer: ParsedCertificate, hash: string): { name: Uint8Array; key: Uint8Array } {
+  let byHash = certIdHashes.get(issuer);
+  if (!byHash) certIdHashes.set(issuer, (byHash = new Map()));
+  let hashes = byHash.get(hash);
+  if (!hashes) {
+    const { name, key } = issuerParts(issuer);
+    byHash.set(hash, (hashes = { name: digest(hash, name), key: digest(hash, key) }));
+  }
+  return hashes;
+}
+
 export function coversCertificate(single: OcspSingleResponse, certificate: ParsedCertificate, issuer: ParsedCertificate): boolean {
   if (single.serial !== certificate.serial) return false;
-  const { name, key } = issuerParts(issuer);
-  return bytesEqual(single.issuerNameHash, digest(single.hash, name)) && bytesEqual(single.issuerKeyHash, digest(single.hash, key));
+  const { name, key } = certIdHashesOf(issuer, single.hash);
+  return bytesEqual(single.issuerNameHash, name) && bytesEqual(single.issuerKeyHash, key);
 }
 
 function hasOcspSigning(cert: ParsedCertificate): boolean {

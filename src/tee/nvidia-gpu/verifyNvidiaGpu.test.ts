@@ -216,6 +216,16 @@ describe("test-signer evidence: revocation, FWID, RIMs and golden values", () =>
     expect(v.deviceChain.certificates[0]).toBe(second.leaf.cert);
   });
 
+  it("refuses a report signed by none of several GPUs' leaves with the signature code", async () => {
+    const second = await createDeviceChain({ fwid: device.fwid });
+    const stranger = await createDeviceChain({ fwid: device.fwid });
+    const e = parseNvidiaGpuEvidence(await createSpdmReport(stranger.leaf, { fwid: device.fwid, blocks }));
+    const base = options({ ocsp: [...ocsp, ...(await goodOcspFor([second.chain.slice(1)]))] });
+    const both = { ...base.collateral, certificates: [...device.chain, ...second.chain].map((c) => c.cert) };
+    const roots = { device: [...rootsOf(device, rimChain).device, ...rootsOf(second, rimChain).device], rim: base.roots!.rim };
+    expect(codeOf(() => verifyNvidiaGpu(e, { ...base, roots, collateral: both }))).toBe("NVGPU_REPORT_SIGNATURE_INVALID");
+  });
+
   it("refuses a report whose FWID is not the leaf's, though validly signed", async () => {
     const other = await evidence({ fwid: new Uint8Array(48).fill(9) });
     expect(codeOf(() => verifyNvidiaGpu(other, options()))).toBe("NVGPU_FWID_MISMATCH");

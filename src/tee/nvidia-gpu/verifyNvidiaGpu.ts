@@ -65,6 +65,12 @@ export function defaultNvidiaRoots(): { device: readonly TrustedRoot[]; rim: rea
   return { device: [NVIDIA_DEVICE_IDENTITY_CA], rim: [NVIDIA_RIM_ROOT_CA] };
 }
 
+export interface DeviceChainChoice {
+  chain: ParsedCertificate[];
+  /** The leaf whose key verified the report signature while it was chosen (null: not checked yet). */
+  reportSignatureVerifiedBy: ParsedCertificate | null;
+}
+
 /**
  * The device chain among loose certificates (a folder may hold several GPUs' chains): the non-CA certificate
  * with a DICE FWID whose key verifies `signedBy` (or, when none does, the first such certificate, so that the
@@ -74,14 +80,15 @@ export function deviceChainFrom(
   certificates: readonly ParsedCertificate[],
   signedBy?: { data: Uint8Array; signature: Uint8Array },
   caches?: PkiCaches,
-): ParsedCertificate[] | null {
+): DeviceChainChoice | null {
   const leaves = certificates.filter((c) => !c.isCa && leafFwid(c) !== null);
   // With one candidate there is nothing to choose (the report signature is checked once, by the verifier).
-  const leaf =
-    (signedBy &&
-      leaves.length > 1 &&
-      leaves.find((c) => verifyWith({ kind: "ecdsa", hash: "sha384" }, signedBy.data, signedBy.signature, c.publicKey, "p1363"))) ||
-    leaves[0];
+  // With several, the signature that picks the leaf is the report's signature check: it is not made twice.
+  const verified =
+    signedBy && leaves.length > 1
+      ? leaves.find((c) => verifyWith({ kind: "ecdsa", hash: "sha384" }, signedBy.data, signedBy.signature, c.publicKey, "p1363"))
+      : undefined;
+  const leaf = verified ?? leaves[0];
   if (!leaf) return null;
   const chain = [leaf];
   for (let cert = leaf; cert.subject !== cert.issuer && chain.length < 8; ) {
@@ -92,7 +99,7 @@ export function deviceChainFrom(
     chain.push(issuer);
     cert = issuer;
   }
-  return chain;
+  return { chain, reportSignatureVerifiedBy: verified ?? null };
 }
 
 function chipOf(evidence: NvidiaGpuEvidence, leaf: ParsedCertificate): string {
@@ -144,7 +151,10 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
   const roots = options.roots ?? defaultNvidiaRoots();
   const caches = options.caches ? { caches: options.caches } : {};
   const signedBy = { data: evidence.report.signedBytes, signature: evidence.report.response.signature };
-  const chain = evidence.certChain ?? deviceChainFrom(options.collateral.certificates, signedBy, options.caches);
+  const choice = evidence.certChain
+    ? { chain: evidence.certChain, reportSignatureVerifiedBy: null }
+    : deviceChainFrom(options.collateral.certificates, signedBy, options.caches);
+  const chain = choice?.chain;
   if (!chain || chain.length === 0) {
     throw new VerificationError(
       NVGPU_VERIFY_CODES.NVGPU_CERT_CHAIN_MISSING,
@@ -160,7 +170,11 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
   });
   const leaf = deviceChain.certificates[0]!;
   const { report, info } = evidence;
-  if (!verifyWith({ kind: "ecdsa", hash: "sha384" }, report.signedBytes, report.response.signature, leaf.publicKey, "p1363")) {
+  const alreadyVerified = choice?.reportSignatureVerifiedBy === leaf;
+  if (
+    !alreadyVerified &&
+    !verifyWith({ kind: "ecdsa", hash: "sha384" }, report.signedBytes, report.response.signature, leaf.publicKey, "p1363")
+  ) {
     throw new VerificationError(
       NVGPU_VERIFY_CODES.NVGPU_REPORT_SIGNATURE_INVALID,
       "the GPU attestation report's signature does not verify with the device leaf key",
