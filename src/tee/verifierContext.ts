@@ -3,6 +3,7 @@ import type { VerificationError } from "@keepledger/sdk/internal/errors/Keepledg
 import { createPkiCaches, type PkiCaches } from "../pki/x509/pkiCaches.ts";
 import { BoundedCache, type BoundedCacheOptions } from "../util/boundedCache.ts";
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
+import type { CpakEndorsement } from "./arm-cca/cpak.ts";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
 import { createRimCache, type RimCache } from "./nvidia-gpu/rim/rimCache.ts";
@@ -31,6 +32,14 @@ export interface VerifierContext {
   readonly pckExtensions: BoundedCache<string, PckExtensions>;
   /** raw P-256 attestation key (hex) → the key object. */
   readonly attestationKeys: BoundedCache<string, KeyObject>;
+  /**
+   * Public keys carried in evidence, by their exact encoding → the key object and what is derived from it: a CCA
+   * realm's RAK (`rak:${x}${y}`), an Azure HCL attestation key (`rsa:${n}.${e}`). The RAK stays while the realm
+   * lives and the AK while the VM does, so each token or quote from them needs no key import.
+   */
+  readonly evidenceKeys: BoundedCache<string, EvidenceKey>;
+  /** A collateral CPAK (SPKI DER, constraints, source) → its endorsement. */
+  readonly cpaks: BoundedCache<string, CpakEndorsement>;
   /** QE report, its signature and the PCK fingerprint → whether the signature verifies. */
   readonly qeReports: BoundedCache<string, boolean>;
   /** VCEK/VLEK fingerprint → its AMD extensions, none (null), or why they are malformed. */
@@ -42,6 +51,14 @@ export interface VerifierContext {
    * the window that chain is valid in (an "as of" time outside it is verified afresh; OCSP is checked every time).
    */
   readonly nvidiaRims: RimCache;
+}
+
+export interface EvidenceKey {
+  key: KeyObject;
+  /** The key's SubjectPublicKeyInfo DER, as OpenSSL exports it. */
+  spki: Uint8Array;
+  /** RSA keys: the modulus size in bytes (the length of a signature). */
+  modulusBytes?: number;
 }
 
 export interface VerifierContextOptions {
@@ -64,6 +81,8 @@ export function createVerifierContext(options: VerifierContextOptions = {}): Ver
     intelSignatures: new BoundedCache(bounds),
     pckExtensions: new BoundedCache(bounds),
     attestationKeys: new BoundedCache(bounds),
+    evidenceKeys: new BoundedCache(bounds),
+    cpaks: new BoundedCache(bounds),
     qeReports: new BoundedCache(bounds),
     vekExtensions: new BoundedCache(bounds),
     keccak: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),

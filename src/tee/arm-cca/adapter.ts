@@ -29,7 +29,7 @@ export const armCcaAdapter: TeeAdapter<"arm-cca", CcaToken> = {
   verify: (token, context) =>
     verifyCcaToken(token, {
       at: context.at,
-      trustedCpaks: cpaksFromCollateral(context.collateral),
-      ...(context.caches ? { signatureCache: context.caches.pki.signatures } : {}),
+      trustedCpaks: cpaksFromCollateral(context.collateral, context.caches?.cpaks),
+      ...(context.caches ? { signatureCache: context.caches.pki.signatures, keyCache: context.caches.evidenceKeys } : {}),
     }),
 };

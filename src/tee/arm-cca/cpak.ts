@@ -3,6 +3,7 @@ import { cpakId } from "@keepledger/sdk/internal/ids/cpakId";
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { toHex, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { CollateralSet } from "../../collateral/types.ts";
+import type { BoundedCache } from "../../util/boundedCache.ts";
 import { ARM_CCA_VERIFY_CODES } from "./codes.ts";
 
 /**
@@ -13,6 +14,8 @@ import { ARM_CCA_VERIFY_CODES } from "./codes.ts";
  */
 export interface CpakEndorsement {
   publicKey: KeyObject;
+  /** The key's SubjectPublicKeyInfo DER, as OpenSSL exports it (what the fingerprint and the collateral hash hash). */
+  spki: Uint8Array;
   /** cpakId (src/ids): SHA-256 of the key's SubjectPublicKeyInfo DER — how CPAKs are named on-chain and known test keys recognized. */
   fingerprint: Hex;
   /** Endorses only platforms with this implementation id (32 bytes), if set. */
@@ -50,9 +53,10 @@ export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints =
   if (publicKey.type !== "public" || publicKey.asymmetricKeyDetails?.namedCurve !== P384) {
     invalid("a CPAK must be an EC P-384 public key", constraints.source);
   }
-  const spki = publicKey.export({ type: "spki", format: "der" });
+  const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
   return {
     publicKey,
+    spki,
     fingerprint: cpakId(spki),
     ...(constraints.implementationId
       ? { implementationId: idOf(constraints.implementationId, 32, "implementation id", constraints.source) }
@@ -155,19 +159,28 @@ export function cpaksFromCollateralFiles(files: readonly CollateralFile[]): Cpak
   return out;
 }
 
-/** The CPAKs a collateral set carries (recognized by src/collateral/recognizeEndorsementKeys.ts). */
-export function cpaksFromCollateral(set: CollateralSet): CpakEndorsement[] {
+/**
+ * The CPAKs a collateral set carries (recognized by src/collateral/recognizeEndorsementKeys.ts); with a cache (a
+ * verifier context's), each is imported once per exact SPKI, constraints and source.
+ */
+export function cpaksFromCollateral(set: CollateralSet, cache?: BoundedCache<string, CpakEndorsement>): CpakEndorsement[] {
   return (set.endorsementKeys ?? []).map((k) => {
-    let key: KeyObject;
-    try {
-      key = createPublicKey({ key: Buffer.from(k.spki), format: "der", type: "spki" });
-    } catch (cause) {
-      invalid("the CPAK is not a SubjectPublicKeyInfo", k.source, cause);
-    }
-    return cpakFromKey(key, {
-      ...(k.implementationId === undefined ? {} : { implementationId: k.implementationId }),
-      ...(k.instanceId === undefined ? {} : { instanceId: k.instanceId }),
-      ...(k.source === undefined ? {} : { source: k.source }),
-    });
+    if (!cache) return cpakFromCollateralKey(k);
+    const id = JSON.stringify([Buffer.from(k.spki).toString("base64"), k.implementationId, k.instanceId, k.source]);
+    return cache.getOrSet(id, () => cpakFromCollateralKey(k));
+  });
+}
+
+function cpakFromCollateralKey(k: NonNullable<CollateralSet["endorsementKeys"]>[number]): CpakEndorsement {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(k.spki), format: "der", type: "spki" });
+  } catch (cause) {
+    invalid("the CPAK is not a SubjectPublicKeyInfo", k.source, cause);
+  }
+  return cpakFromKey(key, {
+    ...(k.implementationId === undefined ? {} : { implementationId: k.implementationId }),
+    ...(k.instanceId === undefined ? {} : { instanceId: k.instanceId }),
+    ...(k.source === undefined ? {} : { source: k.source }),
   });
 }

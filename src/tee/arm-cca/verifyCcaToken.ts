@@ -4,6 +4,7 @@ import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { bytesEqual, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { BoundedCache } from "../../util/boundedCache.ts";
+import type { EvidenceKey } from "../verifierContext.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { armCcaClaimsOf } from "./claimsOf.ts";
 import { ARM_CCA_CODES, ARM_CCA_VERIFY_CODES } from "./codes.ts";
@@ -29,11 +30,13 @@ export interface VerifyCcaTokenOptions {
    * check is made.
    */
   signatureCache?: BoundedCache<string, boolean>;
+  /** Where realm public keys are remembered as key objects, by their exact point (a verifier context's). */
+  keyCache?: BoundedCache<string, EvidenceKey>;
 }
 
 export const DEFAULT_CCA_VALIDITY_MS = 24 * 60 * 60 * 1000;
 
-export function defaultVerifyCcaTokenOptions(): Required<Omit<VerifyCcaTokenOptions, "signatureCache">> {
+export function defaultVerifyCcaTokenOptions(): Required<Omit<VerifyCcaTokenOptions, "signatureCache" | "keyCache">> {
   return { at: new Date(), trustedCpaks: [], validityMs: DEFAULT_CCA_VALIDITY_MS };
 }
 
@@ -63,16 +66,22 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64url");
 }
 
-function realmKey(token: CcaToken): KeyObject {
+function realmKey(token: CcaToken, cache: BoundedCache<string, EvidenceKey> | undefined): KeyObject {
   const { x, y } = token.realm.claims.publicKeyPoint;
+  const id = `rak:${base64url(x)}.${base64url(y)}`;
+  const hit = cache?.get(id);
+  if (hit) return hit.key;
+  let key: KeyObject;
   try {
-    return createPublicKey({ key: { kty: "EC", crv: "P-384", x: base64url(x), y: base64url(y) }, format: "jwk" });
+    key = createPublicKey({ key: { kty: "EC", crv: "P-384", x: base64url(x), y: base64url(y) }, format: "jwk" });
   } catch (cause) {
     throw new EvidenceFormatError(ARM_CCA_CODES.CCA_REALM_KEY_INVALID, "the realm public key is not a point on P-384", {
       at: { field: "realm.publicKey (44237)" },
       cause,
     });
   }
+  cache?.set(id, { key, spki: new Uint8Array(key.export({ type: "spki", format: "der" })) });
+  return key;
 }
 
 function signatureVerifies(signed: CcaSignedToken<unknown>, key: KeyObject): boolean {
@@ -114,7 +123,7 @@ export function verifyCcaToken(token: CcaToken, options: VerifyCcaTokenOptions):
     });
   }
 
-  if (!signatureVerifies(token.realm, realmKey(token))) {
+  if (!signatureVerifies(token.realm, realmKey(token, options.keyCache))) {
     throw new VerificationError(
       ARM_CCA_VERIFY_CODES.CCA_REALM_SIGNATURE_INVALID,
       "the realm token's signature does not verify with its realm public key",
@@ -161,7 +170,7 @@ export function verifyCcaToken(token: CcaToken, options: VerifyCcaTokenOptions):
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: testKey || !securedLifecycle,
     evidenceHash: evidenceKeccak(token.raw),
-    collateralHash: keccak256Hex(cpak.publicKey.export({ type: "spki", format: "der" })),
+    collateralHash: keccak256Hex(cpak.spki),
     expiresAt: new Date(at.getTime() + validityMs),
     verifiedAt: at,
     platform: {

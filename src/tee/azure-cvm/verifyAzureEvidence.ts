@@ -100,7 +100,7 @@ export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyA
     );
   }
 
-  const ak = attestationKey(evidence.runtimeData.akPub);
+  const ak = attestationKey(evidence.runtimeData.akPub, options.caches?.evidenceKeys);
   verifyTpmQuote(evidence.tpmQuote, ak, evidence.pcrs);
   const attest = evidence.tpmQuote.attest;
   if (options.expectedNonce !== undefined && !bytesEqual(options.expectedNonce, attest.extraData)) {
@@ -111,7 +111,7 @@ export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyA
   }
 
   const hw = snp ?? verifyTdxTcb(evidence, options, tdxFmspc!);
-  const spki = new Uint8Array(ak.key.export({ type: "spki", format: "der" }));
+  const spki = ak.spki;
   const pcrs: Record<number, Hex> = {};
   for (const i of attest.pcrSelection) pcrs[i] = toHex(evidence.pcrs[i]!);
   const rd = evidence.runtimeData;

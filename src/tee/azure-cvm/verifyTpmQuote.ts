@@ -4,6 +4,8 @@ import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/by
 import { rsaPublicKeyFromJwk } from "../../pki/rsaJwk.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import type { KeyObject } from "node:crypto";
+import type { BoundedCache } from "../../util/boundedCache.ts";
+import type { EvidenceKey } from "../verifierContext.ts";
 import { AZCVM_VERIFY_CODES } from "./codes.ts";
 import type { RsaJwk } from "./parseRuntimeData.ts";
 import type { TpmQuote } from "./parseTpmQuote.ts";
@@ -12,10 +14,26 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(bytes).digest());
 }
 
-/** The HCL attestation key from its JWK; AZCVM_AK_INVALID when unusable. */
-export function attestationKey(jwk: RsaJwk): { key: KeyObject; modulusBytes: number } {
+export interface AttestationKey {
+  key: KeyObject;
+  modulusBytes: number;
+  /** SubjectPublicKeyInfo DER, as OpenSSL exports it. */
+  spki: Uint8Array;
+}
+
+/**
+ * The HCL attestation key from its JWK; AZCVM_AK_INVALID when unusable. With a cache (a verifier context's), a
+ * key is imported once per exact `n` and `e`: the AK stays the same for the VM's life.
+ */
+export function attestationKey(jwk: RsaJwk, cache?: BoundedCache<string, EvidenceKey>): AttestationKey {
+  const id = `rsa:${jwk.n}.${jwk.e}`;
+  const hit = cache?.get(id);
+  if (hit?.modulusBytes !== undefined) return { key: hit.key, modulusBytes: hit.modulusBytes, spki: hit.spki };
   try {
-    return rsaPublicKeyFromJwk(jwk.n, jwk.e);
+    const { key, modulusBytes } = rsaPublicKeyFromJwk(jwk.n, jwk.e);
+    const ak = { key, modulusBytes, spki: new Uint8Array(key.export({ type: "spki", format: "der" })) };
+    cache?.set(id, ak);
+    return ak;
   } catch (cause) {
     throw new VerificationError(AZCVM_VERIFY_CODES.AZCVM_AK_INVALID, "the HCL attestation key is not a usable RSA key", {
       at: { field: "runtime_data.keys.HCLAkPub" },
