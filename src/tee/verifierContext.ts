@@ -6,6 +6,7 @@ import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { CpakEndorsement } from "./arm-cca/cpak.ts";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
+import type { VerifyDcapQuoteResult } from "./dcap/verifyDcapQuote.ts";
 import { createRimCache, type RimCache } from "./nvidia-gpu/rim/rimCache.ts";
 import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
 
@@ -22,7 +23,7 @@ import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
  */
 export interface VerifierContext {
   readonly pki: PkiCaches;
-  /** PEM certification data (a DCAP quote's PCK chain) → its DER blocks. */
+  /** SHA-256 of PEM certification data (a DCAP quote's PCK chain) → its DER blocks. */
   readonly pckChains: BoundedCache<string, readonly Uint8Array[]>;
   /** `${type}:${sha256(body)}` → the parsed TCB Info / QE Identity, or why it is invalid. */
   readonly intelDocuments: BoundedCache<string, ParsedIntelDocument>;
@@ -40,6 +41,11 @@ export interface VerifierContext {
   readonly evidenceKeys: BoundedCache<string, EvidenceKey>;
   /** A collateral CPAK (SPKI DER, constraints, source) → its endorsement. */
   readonly cpaks: BoundedCache<string, CpakEndorsement>;
+  /**
+   * A DCAP quote's appraisal (everything but its own signature) → the result, keyed by every input it read and
+   * the exact "as of" instant (dcap/appraisalMemo.ts); used only while the freshness floor is no newer.
+   */
+  readonly dcapAppraisals: BoundedCache<string, VerifyDcapQuoteResult>;
   /** QE report, its signature and the PCK fingerprint → whether the signature verifies. */
   readonly qeReports: BoundedCache<string, boolean>;
   /** VCEK/VLEK fingerprint → its AMD extensions, none (null), or why they are malformed. */
@@ -84,6 +90,7 @@ export function createVerifierContext(options: VerifierContextOptions = {}): Ver
     evidenceKeys: new BoundedCache(bounds),
     cpaks: new BoundedCache(bounds),
     qeReports: new BoundedCache(bounds),
+    dcapAppraisals: new BoundedCache(bounds),
     vekExtensions: new BoundedCache(bounds),
     keccak: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
     nvidiaRims: createRimCache(bounds),

@@ -1,3 +1,4 @@
+import type { VerifierContext } from "../../src/tee/verifierContext.ts";
 /** Runs a DCAP fixture set end to end (parse + verify) and reduces the outcome to what a tamper test compares. */
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
@@ -17,10 +18,10 @@ export const DCAP_SETS: Array<{ kind: "sgx" | "tdx"; name: string; unsafe: Parti
 export type Outcome = { ok: true; digest: string; certificates: string } | { ok: false; code: string };
 
 /** Verifies `bytes` with the set's collateral and time; an untyped throw is rethrown (the tests' failure). */
-export function outcomeOf(set: DcapSet, unsafe: Partial<VerifyDcapQuoteOptions>, bytes: Uint8Array): Outcome {
+export function outcomeOf(set: DcapSet, unsafe: Partial<VerifyDcapQuoteOptions>, bytes: Uint8Array, context?: VerifierContext): Outcome {
   try {
-    const quote = parseDcapQuote(bytes);
-    const r = verifyDcapQuote(quote, { collateral: set.collateral, at: set.at, ...unsafe });
+    const quote = parseDcapQuote(bytes, context ? { pckChains: context.pckChains } : {});
+    const r = verifyDcapQuote(quote, { collateral: set.collateral, at: set.at, ...unsafe, ...(context ? { context } : {}) });
     const body = quote.tee === "sgx" ? quote.body.raw : quote.body.raw;
     return {
       ok: true,

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DCAP_SETS, loadSet, outcomeOf } from "../../../test/support/dcapOutcome.ts";
+import { createVerifierContext } from "../verifierContext.ts";
 
 const RUNS = Number(process.env.KEEPLEDGER_FUZZ_RUNS ?? 2000);
 
@@ -60,6 +61,21 @@ describe("fuzzing real quotes (fast-check)", () => {
           }
         }),
         { numRuns: RUNS },
+      );
+    });
+
+    // The remembered appraisal (appraisalMemo.ts) must be invisible: a context warmed by the original quote
+    // answers every mutation exactly as a verification without one does (same digest, or same error code).
+    it(`${kind}/${name}: a warm verifier context answers ${RUNS / 2} mutations as a fresh verification does`, () => {
+      const set = loadSet(kind, name);
+      const context = createVerifierContext();
+      outcomeOf(set, unsafe, set.quote, context);
+      fc.assert(
+        fc.property(mutation(set.quote.length), (m) => {
+          const bytes = apply(set.quote, m);
+          expect(outcomeOf(set, unsafe, bytes, context)).toEqual(outcomeOf(set, unsafe, bytes));
+        }),
+        { numRuns: RUNS / 2 },
       );
     });
   }

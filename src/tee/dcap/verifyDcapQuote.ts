@@ -10,6 +10,7 @@ import { checkQeIdentity, type QeTcb } from "./checkQeIdentity.ts";
 import { checkTdxModule, type TdxModuleTcb } from "./checkTdxModule.ts";
 import { DCAP_CODES } from "./codes.ts";
 import { convergeWithModule, convergeWithQe, unionAdvisories } from "./convergeTcbStatus.ts";
+import { dcapAppraisalKey, meetsFloor } from "./appraisalMemo.ts";
 import { crlKeccakOf, dcapCollateralHash, documentKeccak } from "./dcapHashes.ts";
 import type { IntelDocument, QeIdentity, TcbInfo } from "./intelCollateral.ts";
 import { matchTcbLevel } from "./matchTcbLevel.ts";
@@ -89,11 +90,51 @@ export interface VerifyDcapQuoteResult {
  * binds the attestation key → quote signature → TCB Info (selection, signature,
  * chain, dates, version, FMSPC/PCE ID) → QE Identity (same) → QE identity policy
  * and QE TCB → TDX module → platform TCB level → convergence; Revoked rejects.
+ *
+ * With a context, the appraisal of the platform (everything but the quote signature) is remembered for the
+ * exact inputs it read and the exact "as of" instant (appraisalMemo.ts): the next quote from the same QE and
+ * platform, verified as of the same instant, costs its signature check.
  */
 export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOptions): VerifyDcapQuoteResult {
   const { collateral, at, freshness, context } = options;
   const roots = options.trustedRoots ?? [INTEL_SGX_ROOT_CA];
   const requireCrls = options.dangerouslyAllowMissingCrls !== true;
+  if (!context) return appraiseDcapQuote(quote, options, roots, requireCrls);
+  const key = dcapAppraisalKey(quote, {
+    collateral,
+    at,
+    roots,
+    requireCrls,
+    allowMissingQeIdentity: options.dangerouslyAllowMissingQeIdentity === true,
+    freshness,
+  });
+  const known = context.dcapAppraisals.get(key);
+  if (known && meetsFloor(known.collateralUsed, freshness)) {
+    // Every other input is the same, and passed at this instant: only the quote's own signature is new.
+    verifyQuoteSignature(quote, context);
+    return copyOf(known);
+  }
+  return copyOf(context.dcapAppraisals.set(key, appraiseDcapQuote(quote, options, roots, requireCrls)));
+}
+
+/** The caller owns what it is handed; the remembered result stays as it was made. */
+function copyOf(r: VerifyDcapQuoteResult): VerifyDcapQuoteResult {
+  return {
+    tcb: { status: r.tcb.status, advisoryIds: [...r.tcb.advisoryIds] },
+    collateralHash: r.collateralHash,
+    expiresAt: new Date(r.expiresAt.getTime()),
+    platform: { ...r.platform },
+    collateralUsed: r.collateralUsed.map((s) => ({ ...s })),
+  };
+}
+
+function appraiseDcapQuote(
+  quote: DcapQuote,
+  options: VerifyDcapQuoteOptions,
+  roots: readonly TrustedRoot[],
+  requireCrls: boolean,
+): VerifyDcapQuoteResult {
+  const { collateral, at, freshness, context } = options;
   const pckChain = verifyPckChain(quote, { collateral, roots, at, requireCrls, ...(freshness ? { freshness } : {}), context });
   const pck = parsePckExtensions(pckChain.leaf, context);
 

@@ -59,13 +59,15 @@ function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspRe
     const make = (): `0x${string}` => evidenceKeccak(bytes);
     return fromHex(context ? context.keccak.getOrSet(key, make) : make());
   };
-  const items = [
-    ...v.deviceChain.certificates.map((c) => remembered(`der:${c.fingerprint}`, c.der)),
-    remembered(`body:${v.driverRim.rim.contentHash}`, v.driverRim.rim.bytes),
-    remembered(`body:${v.vbiosRim.rim.contentHash}`, v.vbiosRim.rim.bytes),
-    ...used.map((r) => remembered(`der:${r.fingerprint}`, r.der)),
+  const parts: [string, Uint8Array][] = [
+    ...v.deviceChain.certificates.map((c): [string, Uint8Array] => [`der:${c.fingerprint}`, c.der]),
+    [`body:${v.driverRim.rim.contentHash}`, v.driverRim.rim.bytes],
+    [`body:${v.vbiosRim.rim.contentHash}`, v.vbiosRim.rim.bytes],
+    ...used.map((r): [string, Uint8Array] => [`der:${r.fingerprint}`, r.der]),
   ];
-  return keccak256Hex(concatBytes(...items));
+  const combine = (): `0x${string}` => keccak256Hex(concatBytes(...parts.map(([key, bytes]) => remembered(key, bytes))));
+  // The combination too is a pure function of the items' hashes (their keys), in order.
+  return context ? context.keccak.getOrSet(`combined:gpu:${parts.map(([key]) => key).join(",")}`, combine) : combine();
 }
 
 function rootsFor(trusted: readonly TrustedRoot[] | undefined): { device: readonly TrustedRoot[]; rim: readonly TrustedRoot[] } {

@@ -38,8 +38,13 @@ export function createRimCache(bounds: BoundedCacheOptions): RimCache {
   return { parsed: new BoundedCache(bounds), verified: new BoundedCache(bounds) };
 }
 
+// Collateral documents are not changed once handed over: a RIM (20 KB) is hashed once per array, not per verification.
+const contentHashes = new WeakMap<Uint8Array, string>();
+
 export function rimContentHash(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  let hash = contentHashes.get(bytes);
+  if (hash === undefined) contentHashes.set(bytes, (hash = createHash("sha256").update(bytes).digest("hex")));
+  return hash;
 }
 
 /** parseRim, remembered by content; a document that does not parse gives null (remembered too). */
