@@ -1,19 +1,24 @@
 // Warm verification of one kind's benchmark vector in a loop, for a CPU profile of where the time goes
 // (docs/benchmarks.md, "Where warm DCAP verification goes"):
 //
-//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profileVerify.ts sgx 6
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profileVerify.ts sgx 6 [cold]
 //   node bench/profileSummary.ts /tmp/prof/<file>.cpuprofile
+//
+// A third argument `cold` profiles cold verification instead (a fresh context and the collateral recognized
+// from its bytes on every call, as bench:verify's cold mode).
 //
 // Prints the CPU time per verification (user + system over the loop), steadier than wall time on a
 // shared machine.
-import { keepledgerWarm } from "./verify/keepledger.ts";
+import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { BENCH_KINDS, loadBenchVector, type BenchKind } from "./verify/vectors.ts";
 
 const kind = (process.argv[2] ?? "sgx") as BenchKind;
 if (!BENCH_KINDS.includes(kind)) throw new Error(`unknown kind ${kind}; one of ${BENCH_KINDS.join(", ")}`);
 const seconds = Number(process.argv[3] ?? 4);
-const op = await keepledgerWarm(loadBenchVector(kind));
-for (let i = 0; i < 3000; i++) await op(); // JIT warm-up
+const mode = process.argv[4] === "cold" ? "cold" : "warm";
+const vector = loadBenchVector(kind);
+const op = mode === "cold" ? await keepledgerCold(vector, { collateralPreloaded: false }) : await keepledgerWarm(vector);
+for (let i = 0; i < (mode === "cold" ? 300 : 3000); i++) await op(); // JIT warm-up
 const end = Date.now() + seconds * 1000;
 let n = 0;
 const before = process.cpuUsage();
@@ -22,4 +27,4 @@ while (Date.now() < end) {
   n++;
 }
 const cpu = process.cpuUsage(before);
-console.log(`${kind}: ${n} warm verifications, ${((cpu.user + cpu.system) / n).toFixed(1)} µs of CPU each`);
+console.log(`${kind}: ${n} ${mode} verifications, ${((cpu.user + cpu.system) / n).toFixed(1)} µs of CPU each`);
