@@ -77,7 +77,8 @@ export function dcapAppraisalKey(quote: DcapQuote, inputs: DcapAppraisalInputs):
   feed(h, signature.qeReport.raw);
   feed(h, signature.qeReportSignature);
   feed(h, signature.qeAuthData);
-  feed(h, signature.pckChain.raw);
+  // The PEM text's SHA-256, taken when it was parsed (it decodes to exactly the chain verified).
+  feed(h, Buffer.from(signature.pckChain.digest));
   if (quote.tee === "tdx") {
     feed(h, quote.body.teeTcbSvn);
     feed(h, quote.body.mrSignerSeam);

@@ -31,15 +31,15 @@ export function parsePckChainData(
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, end);
   // A platform sends the same chain in every quote: a caller's cache remembers the decoded DER by the exact
   // text's SHA-256 (half the cost of the 3.5 KB text as a map key), and copies out, so callers cannot poison it.
-  const id = cache ? createHash("sha256").update(bytes).digest("base64") : "";
-  const hit = cache?.get(id);
-  if (hit) return { raw, certificates: hit.map((c) => c.slice()) };
+  const digest = createHash("sha256").update(bytes).digest("base64");
+  const hit = cache?.get(digest);
+  if (hit) return { raw, digest, certificates: hit.map((c) => c.slice()) };
   const certificates = decode(bytes.toString("latin1"), offset, field);
   cache?.set(
-    id,
+    digest,
     certificates.map((c) => c.slice()),
   );
-  return { raw, certificates };
+  return { raw, digest, certificates };
 }
 
 /** `der` as the one PEM body accepted: canonical base64, 64-character lines, each ending in "\n". */
