@@ -61,8 +61,8 @@ export interface VerifierContext {
 
 export interface EvidenceKey {
   key: KeyObject;
-  /** The key's SubjectPublicKeyInfo DER, as OpenSSL exports it. */
-  spki: Uint8Array;
+  /** The key's SubjectPublicKeyInfo DER, as OpenSSL exports it, where the verifier needs it. */
+  spki?: Uint8Array;
   /** RSA keys: the modulus size in bytes (the length of a signature). */
   modulusBytes?: number;
 }

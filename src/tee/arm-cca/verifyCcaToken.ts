@@ -80,7 +80,7 @@ function realmKey(token: CcaToken, cache: BoundedCache<string, EvidenceKey> | un
       cause,
     });
   }
-  cache?.set(id, { key, spki: new Uint8Array(key.export({ type: "spki", format: "der" })) });
+  cache?.set(id, { key });
   return key;
 }
 

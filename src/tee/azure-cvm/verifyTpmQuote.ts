@@ -28,7 +28,7 @@ export interface AttestationKey {
 export function attestationKey(jwk: RsaJwk, cache?: BoundedCache<string, EvidenceKey>): AttestationKey {
   const id = `rsa:${jwk.n}.${jwk.e}`;
   const hit = cache?.get(id);
-  if (hit?.modulusBytes !== undefined) return { key: hit.key, modulusBytes: hit.modulusBytes, spki: hit.spki };
+  if (hit?.modulusBytes !== undefined && hit.spki !== undefined) return { key: hit.key, modulusBytes: hit.modulusBytes, spki: hit.spki };
   try {
     const { key, modulusBytes } = rsaPublicKeyFromJwk(jwk.n, jwk.e);
     const ak = { key, modulusBytes, spki: new Uint8Array(key.export({ type: "spki", format: "der" })) };
