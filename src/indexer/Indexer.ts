@@ -10,11 +10,12 @@ import { InfrastructureError, UsageError, isKeepledgerError } from "@keepledger/
 import type { Database } from "../store/Database.ts";
 import { getHeader, getHeaders, getLogs, headBlockNumber, RangeTooLargeError, type BlockHeader, type ChainSource } from "./chainSource.ts";
 import { INDEXER_CODES } from "./codes.ts";
-import { createLogDecoder, type DecodedLog, type LogDecoder, type RawLog } from "./decodeLogs.ts";
+import { createLogDecoder, type DecodedLog, type LogDecoder } from "./decodeLogs.ts";
 import { entityModel, type EntityModel } from "./entityModel.ts";
 import { EntityBatch, rollbackEntities } from "./EntityStore.ts";
 import { verdictIdsOfPage } from "./handlers/attestationRegistry.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryChange } from "./handlers/index.ts";
+import { splitPage, type FetchedPage } from "./splitPage.ts";
 import { ProgressMeter, type IndexerProgress } from "./progress.ts";
 import { createSecondaryIndexes, dropSecondaryIndexes, ensureRegistrySchema } from "./registrySchema.ts";
 import {
@@ -33,12 +34,18 @@ export interface IndexerOptions {
   deployment: Deployment;
   /** Blocks to stay behind the head (default 0: right for a dev chain; see docs/registry.md for others). */
   confirmations?: number;
-  /** First page size in blocks (default 2,000); it adapts to the number of logs per page. */
+  /**
+   * First page size in blocks (default 10); it adapts to the number of logs per page, growing at most 2×
+   * per page. Small because nothing is known of the chain yet: a range the node then refuses as too
+   * large (128 MiB of logs) costs the node the whole range first, a small one a round trip.
+   */
   pageSize?: number;
   /** Largest page size in blocks (default 100,000). */
   maxPageSize?: number;
   /** Aim for about this many logs per page (default 5,000). */
   targetLogsPerPage?: number;
+  /** A fetch that found more logs is cut into pages of at most this many, at block boundaries (default 20,000). */
+  maxLogsPerPage?: number;
   /** How far back (stored blocks) to look for the fork point of a reorg (default 256). */
   reorgWindow?: number;
   /**
@@ -89,14 +96,13 @@ export interface Indexer {
   addCommitListener(listener: (commit: IndexerCommit) => void): () => void;
 }
 
-const MAX_LOGS_PER_PAGE = 20_000;
-
 export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   const { db, chain, deployment } = options;
   const model = entityModel();
   const confirmations = options.confirmations ?? 0;
   const maxPage = options.maxPageSize ?? 100_000;
   const targetLogs = options.targetLogsPerPage ?? 5_000;
+  const maxLogs = options.maxLogsPerPage ?? 20_000;
   const reorgWindow = options.reorgWindow ?? 256;
   const log = options.log ?? (() => undefined);
   if (!Number.isInteger(confirmations) || confirmations < 0) {
@@ -108,7 +114,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   await claimDeployment(db, deployment);
   const decoder: LogDecoder = createLogDecoder(deployment);
   const startBlock = Number(deployment.deployBlock);
-  let pageSize = Math.max(1, options.pageSize ?? 2_000);
+  let pageSize = Math.max(1, options.pageSize ?? 10);
   let revokedUnseen = await loadRevokedVerdictIds(db);
   const listeners = new Set<(commit: IndexerCommit) => void>();
   if (options.onCommit) listeners.add(options.onCommit);
@@ -117,8 +123,13 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   let running: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
-  /** The logs of the next page, asked for while the current one is processed (catch-up over a slow RPC). */
-  let ahead: { from: number; to: number; page: Promise<{ to: number; logs: RawLog[] }> } | undefined;
+  /**
+   * Pages fetched but not indexed yet, contiguous from the cursor: the rest of a fetch that returned more
+   * logs than one page holds (kept rather than asked for again).
+   */
+  let ready: FetchedPage[] = [];
+  /** The logs after the fetched ones, asked for while the current page is processed (the node works meanwhile). */
+  let ahead: { from: number; to: number; pages: Promise<FetchedPage[]> } | undefined;
   let rowsSinceAnalyze = 0;
 
   const currentCursor = async (): Promise<Cursor> => (await readCursor(db)) ?? { number: startBlock - 1, hash: null };
@@ -151,25 +162,37 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   }
 
   /**
-   * Logs of [from, to], halving the range while the node refuses it. More logs than one page should hold
-   * are cut at a block boundary (keeping at least the first block) rather than fetched again.
+   * Logs of [from, to], quartering the range while the node refuses it, as pages: more logs than one page
+   * should hold are cut at block boundaries into several. The next range's size follows the density
+   * found: about targetLogs logs, at most twice this range.
    */
-  async function fetchPage(from: number, to: number): Promise<{ to: number; logs: RawLog[] }> {
+  async function fetchRange(from: number, to: number): Promise<FetchedPage[]> {
     for (;;) {
       try {
         const logs = (await getLogs(chain, decoder.addresses, from, to)).filter((l) => !l.removed);
-        if (logs.length <= MAX_LOGS_PER_PAGE || to === from) return { to, logs };
-        const blockOf = (l: RawLog) => Number(BigInt(l.blockNumber));
-        const sorted = [...logs].sort((a, b) => blockOf(a) - blockOf(b));
-        let cut = Math.max(from, blockOf(sorted[MAX_LOGS_PER_PAGE]!) - 1);
-        if (cut < from) cut = from;
-        return { to: cut, logs: sorted.filter((l) => blockOf(l) <= cut) };
+        const blocks = to - from + 1;
+        pageSize = Math.max(1, Math.min(maxPage, blocks * 2, Math.floor((blocks * targetLogs) / Math.max(1, logs.length))));
+        return splitPage(from, to, logs, maxLogs);
       } catch (error) {
         if (!(error instanceof RangeTooLargeError)) throw error;
-        to = from + Math.floor((to - from) / 2);
+        // A quarter, not a half: each refusal cost the node the whole range.
+        to = from + Math.floor((to - from) / 4);
         pageSize = Math.max(1, to - from + 1);
       }
     }
+  }
+
+  /** The page starting at `from` (ending by `target`): fetched already, being fetched, or fetched now. */
+  async function nextPage(from: number, target: number): Promise<FetchedPage> {
+    const queued = ready[0];
+    if (queued && queued.from === from && queued.to <= target) return ready.shift()!;
+    ready = [];
+    const prefetched = ahead && ahead.from === from && ahead.to <= target ? ahead.pages : undefined;
+    ahead = undefined;
+    const pages =
+      (prefetched && (await prefetched.catch(() => undefined))) || (await fetchRange(from, Math.min(target, from + pageSize - 1)));
+    ready = pages.slice(1);
+    return pages[0]!;
   }
 
   async function step(): Promise<PageResult> {
@@ -186,20 +209,15 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     }
     if (cursor.number >= target) return { cursor: cursor.number, target, logs: 0 };
     const from = cursor.number + 1;
-    const wanted = Math.min(target, from + pageSize - 1);
-    const prefetched = ahead && ahead.from === from && ahead.to <= target ? ahead.page : undefined;
-    ahead = undefined;
-    const page = (prefetched && (await prefetched.catch(() => undefined))) || (await fetchPage(from, wanted));
+    const page = await nextPage(from, target);
     const to = page.to;
-    // Aim for targetLogs per page: fewer logs → larger pages, more → smaller.
-    if (page.logs.length < targetLogs / 2) pageSize = Math.min(maxPage, Math.max(pageSize, (to - from + 1) * 2));
-    else if (page.logs.length > targetLogs * 2) pageSize = Math.max(1, Math.floor((to - from + 1) / 2));
-    if (to < target) {
-      const nextFrom = to + 1;
+    const fetchedTo = ready.at(-1)?.to ?? to;
+    if (!ahead && fetchedTo < target) {
+      const nextFrom = fetchedTo + 1;
       const nextTo = Math.min(target, nextFrom + pageSize - 1);
-      const next = fetchPage(nextFrom, nextTo);
-      next.catch(() => undefined);
-      ahead = { from: nextFrom, to: nextTo, page: next };
+      const pages = fetchRange(nextFrom, nextTo);
+      pages.catch(() => undefined);
+      ahead = { from: nextFrom, to: nextTo, pages };
     }
     const numbers = new Set<number>([from, to]);
     for (const l of page.logs) numbers.add(Number(BigInt(l.blockNumber)));
