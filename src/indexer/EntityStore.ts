@@ -39,14 +39,23 @@ const ID_CHUNK = 500;
  */
 const PG_ID_CHUNK = 5_000;
 
+/** The last state of every entity a batch saved, by entity and id (what the batch will have stored). */
+export type EntitySnapshot = ReadonlyMap<string, ReadonlyMap<string, EntityData>>;
+
 export class EntityBatch {
   readonly #db: Database;
   readonly #model: EntityModel;
   readonly #cache = new Map<string, Map<string, CachedEntity>>();
+  readonly #before: EntitySnapshot | undefined;
 
-  constructor(db: Database, model: EntityModel) {
+  /**
+   * `before`: the entities of a batch whose transaction commits before this one's (the indexer handles a
+   * page while the previous one commits): loads see them, and saves close their versions, as if stored.
+   */
+  constructor(db: Database, model: EntityModel, before?: EntitySnapshot) {
     this.#db = db;
     this.#model = model;
+    this.#before = before;
   }
 
   #entries(entity: string): Map<string, CachedEntity> {
@@ -75,7 +84,14 @@ export class EntityBatch {
   async prefetch(entity: string, ids: readonly string[]): Promise<void> {
     const e = this.#model.entity(entity);
     const entries = this.#entries(entity);
-    const missing = [...new Set(ids)].filter((id) => !entries.has(id));
+    const before = this.#before?.get(entity);
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      if (entries.has(id)) continue;
+      const data = before?.get(id);
+      if (data) entries.set(id, { inDb: true, versions: [], loaded: data });
+      else missing.push(id);
+    }
     const pg = this.#db.dialect === "postgres";
     const size = pg ? PG_ID_CHUNK : ID_CHUNK;
     for (let i = 0; i < missing.length; i += size) {
@@ -130,6 +146,20 @@ export class EntityBatch {
     let n = 0;
     for (const m of this.#cache.values()) for (const c of m.values()) n += c.versions.length;
     return n;
+  }
+
+  /** The last state of every entity this batch saved. */
+  snapshot(): EntitySnapshot {
+    const out = new Map<string, Map<string, EntityData>>();
+    for (const [entity, entries] of this.#cache) {
+      const m = new Map<string, EntityData>();
+      for (const [id, c] of entries) {
+        const last = c.versions[c.versions.length - 1];
+        if (last) m.set(id, last.data);
+      }
+      if (m.size > 0) out.set(entity, m);
+    }
+    return out;
   }
 
   /** How many entity versions this batch will write, per entity. */

@@ -13,7 +13,7 @@ import { getHeader, getHeaders, getLogs, headBlockNumber, RangeTooLargeError, ty
 import { INDEXER_CODES } from "./codes.ts";
 import { createLogDecoder, type DecodedLog, type LogDecoder } from "./decodeLogs.ts";
 import { entityModel, type EntityModel } from "./entityModel.ts";
-import { EntityBatch, rollbackEntities } from "./EntityStore.ts";
+import { EntityBatch, rollbackEntities, type EntitySnapshot } from "./EntityStore.ts";
 import { verdictIdsOfPage } from "./handlers/attestationRegistry.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryChange } from "./handlers/index.ts";
 import { splitPage, type FetchedPage } from "./splitPage.ts";
@@ -136,6 +136,30 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   let ready: FetchedPage[] = [];
   /** The logs after the fetched ones, asked for while the current page is processed (the node works meanwhile). */
   let ahead: { from: number; to: number; pages: Promise<FetchedPage[]> } | undefined;
+  /**
+   * PostgreSQL, during catchUp: the page whose transaction is committing while the next page is read and
+   * handled (the server works on one core while the indexer works on the other). Its cursor is the one
+   * the next page continues, and its entities (`latest`) are what the next page's loads see; the next
+   * transaction starts only after this one committed, so the store's order and atomicity are unchanged.
+   */
+  let pending: { cursor: Cursor; latest: EntitySnapshot; committed: Promise<void> } | undefined;
+
+  /** Waits for the committing page; if it failed, forgets everything read ahead on its account and rethrows. */
+  async function settle(): Promise<void> {
+    const p = pending;
+    if (!p) return;
+    try {
+      await p.committed;
+    } catch (error) {
+      ready = [];
+      ahead = undefined;
+      revokedUnseen = await loadRevokedVerdictIds(db);
+      throw error;
+    } finally {
+      if (pending === p) pending = undefined;
+    }
+  }
+
   /** PostgreSQL: versions this indexer wrote per entity table, in all and since the table's last ANALYZE. */
   const written = new Map<string, { total: number; sinceAnalyze: number }>();
 
@@ -202,13 +226,18 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     return pages[0]!;
   }
 
-  async function step(): Promise<PageResult> {
-    const cursor = await currentCursor();
+  /**
+   * One step. With `overlap` (PostgreSQL's catch-up) the page's transaction is left committing when this
+   * returns (see `pending`); the caller settles it.
+   */
+  async function stepOnce(overlap: boolean): Promise<PageResult> {
+    const cursor = pending ? pending.cursor : await currentCursor();
     const head = await headBlockNumber(chain);
     const target = head - confirmations;
     if (cursor.hash !== null) {
       const onChain = await getHeader(chain, cursor.number);
       if (!onChain || onChain.hash !== cursor.hash) {
+        await settle();
         const fork = await forkPoint(cursor.number);
         await rollback(fork);
         return { cursor: fork.number, target, logs: 0, rolledBackTo: fork.number };
@@ -243,6 +272,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       page.logs.every((l) => headers.get(Number(BigInt(l.blockNumber)))?.hash === l.blockHash.toLowerCase());
     if (!consistent) {
       if (cursor.hash !== null && fromHeader && fromHeader.parentHash !== cursor.hash) {
+        await settle();
         const fork = await forkPoint(cursor.number);
         await rollback(fork);
         return { cursor: fork.number, target, logs: 0, rolledBackTo: fork.number };
@@ -253,7 +283,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       .map((l) => decoder.decode(l))
       .filter((l): l is DecodedLog => l !== null)
       .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
-    const batch = new EntityBatch(db, model);
+    const batch = new EntityBatch(db, model, pending?.latest);
     await batch.prefetch("Verdict", verdictIdsOfPage(decoded));
     const changes: RegistryChange[] = [];
     const seenUnseen = new Set(revokedUnseen);
@@ -274,29 +304,51 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     }
     const next: Cursor = { number: to, hash: toHeader.hash };
     const sizes = batch.sizes();
-    await db.transaction(async (tx) => {
-      await batch.flush(tx);
-      await saveBlocks(
-        tx,
-        [...headers.values()].filter((h): h is BlockHeader => h !== null),
-      );
-      await writeCursor(tx, next);
-    });
+    const latest = overlap ? batch.snapshot() : undefined;
+    // One transaction at a time, in page order: the previous page's must have committed.
+    await settle();
+    const committed = (async () => {
+      await db.transaction(async (tx) => {
+        await batch.flush(tx);
+        await saveBlocks(
+          tx,
+          [...headers.values()].filter((h): h is BlockHeader => h !== null),
+        );
+        await writeCursor(tx, next);
+      });
+      // PostgreSQL plans by table statistics: refresh them as catch-up grows the tables, or lookups by id
+      // planned for an empty table turn into scans.
+      if (db.dialect === "postgres") await analyzeGrownTables(sizes);
+      const progress = meter.record({ cursor: to, target, start: startBlock, logs: decoded.length, blocks: to - from + 1 });
+      options.onProgress?.(progress);
+      if (to < target && progress.line) log(progress.line);
+      for (const listener of listeners) {
+        try {
+          listener({ block: toHeader, changes });
+        } catch (error) {
+          log(`a commit listener failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    })();
     revokedUnseen = seenUnseen;
-    // PostgreSQL plans by table statistics: refresh them as catch-up grows the tables, or lookups by id
-    // planned for an empty table turn into scans.
-    if (db.dialect === "postgres") await analyzeGrownTables(sizes);
-    const progress = meter.record({ cursor: to, target, start: startBlock, logs: decoded.length, blocks: to - from + 1 });
-    options.onProgress?.(progress);
-    if (to < target && progress.line) log(progress.line);
-    for (const listener of listeners) {
+    if (latest) {
+      committed.catch(() => undefined);
+      pending = { cursor: next, latest, committed };
+    } else {
       try {
-        listener({ block: toHeader, changes });
+        await committed;
       } catch (error) {
-        log(`a commit listener failed: ${error instanceof Error ? error.message : String(error)}`);
+        revokedUnseen = await loadRevokedVerdictIds(db);
+        throw error;
       }
     }
     return { cursor: to, target, logs: decoded.length };
+  }
+
+  /** One step with its page committed. */
+  async function step(): Promise<PageResult> {
+    await settle();
+    return stepOnce(false);
   }
 
   /**
@@ -334,13 +386,18 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       await dropSecondaryIndexes(db, model);
       log("catch-up: query indexes dropped until caught up");
     }
+    const overlap = db.dialect === "postgres";
     try {
       for (;;) {
-        const r = await step();
-        if (r.rolledBackTo === undefined && r.cursor >= r.target) return r.cursor;
-        if (stopping) return r.cursor;
+        const r = await stepOnce(overlap);
+        if ((r.rolledBackTo === undefined && r.cursor >= r.target) || stopping) {
+          await settle();
+          return r.cursor;
+        }
       }
     } finally {
+      // A step that failed while the page before it was committing: that page is whole, let it land.
+      await settle().catch(() => undefined);
       // Also when a page fails: the index is left as ensureRegistrySchema would make it.
       if (deferred) {
         const t0 = performance.now();
