@@ -193,7 +193,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   }
 
   /**
-   * Logs of [from, to], quartering the range while the node refuses it, as pages: more logs than one page
+   * Logs of [from, to], cutting the range to an eighth while the node refuses it, as pages: more logs than one page
    * should hold are cut at block boundaries into several. The next range's size follows the density
    * found: about targetLogs logs, at most twice this range.
    */
@@ -206,8 +206,8 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
         return splitPage(from, to, logs, maxLogs);
       } catch (error) {
         if (!(error instanceof RangeTooLargeError)) throw error;
-        // A quarter, not a half: each refusal cost the node the whole range.
-        to = from + Math.floor((to - from) / 4);
+        // An eighth, not a half: each refusal cost the node the whole range, a short range one round trip.
+        to = from + Math.floor((to - from) / 8);
         pageSize = Math.max(1, to - from + 1);
       }
     }
