@@ -39,6 +39,27 @@ describe.each(TEST_DATABASES)("versioned entity store on $name", (store) => {
   });
   afterAll(() => drop());
 
+  it("a batch built while the previous one commits sees its entities and closes their versions", async () => {
+    const V = `0x${"bb".repeat(32)}`;
+    const a = new EntityBatch(db, model);
+    a.create("Workload", V, workload(), 20);
+    // Handled before a's transaction: the store does not have V yet, the snapshot does.
+    const b = new EntityBatch(db, model, a.snapshot());
+    const seen = await b.load("Workload", V);
+    expect(seen?.metadataURI).toBe("ipfs://one");
+    b.save("Workload", V, { ...seen, metadataURI: "ipfs://two" }, 21);
+    await db.transaction((tx) => a.flush(tx));
+    await db.transaction((tx) => b.flush(tx));
+    const rows = await db.query(
+      `SELECT "_block_from", "_block_to", "metadataURI" FROM reg_workload WHERE "id" = $1 ORDER BY "_block_from"`,
+      [V],
+    );
+    expect(rows).toEqual([
+      { _block_from: 20, _block_to: 21, metadataURI: "ipfs://one" },
+      { _block_from: 21, _block_to: null, metadataURI: "ipfs://two" },
+    ]);
+  });
+
   it("closes the current version and opens a new one per block, and updates in place within a block", async () => {
     const a = new EntityBatch(db, model);
     a.create("Workload", W, workload(), 5);

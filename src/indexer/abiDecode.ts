@@ -9,14 +9,10 @@ import type { AbiParameter, Hex } from "viem";
 
 const utf8 = new TextDecoder();
 
-interface Reader {
-  hex: string;
-}
-
-/** The 64 hex digits of the 32-byte word at byte `offset` of the data. */
-function word(r: Reader, offset: number): string {
+/** The 64 hex digits of the 32-byte word at byte `offset` of the data (0x-prefixed hex). */
+function word(hex: string, offset: number): string {
   const start = 2 + offset * 2;
-  const w = r.hex.slice(start, start + 64);
+  const w = hex.slice(start, start + 64);
   if (w.length !== 64) throw new RangeError(`ABI data too short: no word at byte ${offset}`);
   return w;
 }
@@ -31,75 +27,135 @@ function toOffset(w: string): number {
   return Number(n);
 }
 
-function isDynamic(p: AbiParameter): boolean {
-  if (p.type === "string" || p.type === "bytes" || p.type.endsWith("[]")) return true;
-  if (p.type === "tuple") return ((p as { components: readonly AbiParameter[] }).components ?? []).some(isDynamic);
-  return false;
-}
+const ZEROS_52 = "0".repeat(52);
 
-function staticSize(p: AbiParameter): number {
-  if (p.type === "tuple") return ((p as { components: readonly AbiParameter[] }).components ?? []).reduce((n, c) => n + staticSize(c), 0);
-  return 32;
-}
+/** A static elementary value from its 64 hex digits. */
+type WordDecoder = (w: string) => unknown;
 
-/** A static elementary value from its word. */
-export function decodeWord(type: string, w: string): unknown {
-  if (type === "address") return `0x${w.slice(24)}`.toLowerCase();
-  if (type === "bool") return uint(w) !== 0n;
-  if (type === "bytes32") return `0x${w}`.toLowerCase();
+/** The decoder of one static elementary type, chosen once per type (catch-up decodes millions of words). */
+export function wordDecoder(type: string): WordDecoder {
+  if (type === "address") return (w) => `0x${w.slice(24)}`.toLowerCase();
+  if (type === "bool") return (w) => uint(w) !== 0n;
+  if (type === "bytes32") return (w) => `0x${w}`.toLowerCase();
   const bytes = /^bytes(\d+)$/.exec(type);
-  if (bytes) return `0x${w.slice(0, Number(bytes[1]) * 2)}`.toLowerCase();
+  if (bytes) {
+    const digits = Number(bytes[1]) * 2;
+    return (w) => `0x${w.slice(0, digits)}`.toLowerCase();
+  }
   const u = /^(u?)int(\d+)$/.exec(type);
   if (u) {
     const bits = Number(u[2]);
-    let v = uint(w);
-    if (u[1] === "" && v >= 1n << 255n) v -= 1n << 256n;
-    return bits <= 48 ? Number(v) : v;
+    const signed = u[1] === "";
+    // Up to 48 bits as a number: 12 hex digits parse exactly without a bigint (the high digits of a valid word are zero).
+    if (bits <= 48 && !signed) return (w) => (w.startsWith(ZEROS_52) ? parseInt(w.slice(52), 16) : Number(uint(w)));
+    return (w) => {
+      let v = uint(w);
+      if (signed && v >= 1n << 255n) v -= 1n << 256n;
+      return bits <= 48 ? Number(v) : v;
+    };
   }
   throw new TypeError(`unsupported ABI type ${type}`);
 }
 
-function decodeAt(r: Reader, p: AbiParameter, offset: number): unknown {
+/** A static elementary value from its word. */
+export function decodeWord(type: string, w: string): unknown {
+  return wordDecoder(type)(w);
+}
+
+/** One parameter, compiled: whether it is dynamic, its head size, and how to read it at a byte offset. */
+interface Compiled {
+  dynamic: boolean;
+  size: number;
+  at: (hex: string, offset: number) => unknown;
+}
+
+function compile(p: AbiParameter): Compiled {
   if (p.type === "string" || p.type === "bytes") {
-    const length = toOffset(word(r, offset));
-    const start = 2 + (offset + 32) * 2;
-    const hex = r.hex.slice(start, start + length * 2);
-    if (hex.length !== length * 2) throw new RangeError("ABI data too short for a dynamic value");
-    return p.type === "bytes" ? `0x${hex}`.toLowerCase() : utf8.decode(Buffer.from(hex, "hex"));
+    const isBytes = p.type === "bytes";
+    return {
+      dynamic: true,
+      size: 32,
+      at: (hex, offset) => {
+        const length = toOffset(word(hex, offset));
+        const start = 2 + (offset + 32) * 2;
+        const body = hex.slice(start, start + length * 2);
+        if (body.length !== length * 2) throw new RangeError("ABI data too short for a dynamic value");
+        return isBytes ? `0x${body}`.toLowerCase() : utf8.decode(Buffer.from(body, "hex"));
+      },
+    };
   }
   if (p.type.endsWith("[]")) {
-    const length = toOffset(word(r, offset));
-    const element = { ...p, type: p.type.slice(0, -2) } as AbiParameter;
-    return decodeTuple(
-      r,
-      Array.from({ length }, () => element),
-      offset + 32,
-    );
+    const element = compile({ ...p, type: p.type.slice(0, -2) } as AbiParameter);
+    return {
+      dynamic: true,
+      size: 32,
+      at: (hex, offset) => {
+        const length = toOffset(word(hex, offset));
+        const base = offset + 32;
+        const out = new Array<unknown>(length);
+        for (let i = 0; i < length; i++) {
+          out[i] = element.dynamic ? element.at(hex, base + toOffset(word(hex, base + i * 32))) : element.at(hex, base + i * element.size);
+        }
+        return out;
+      },
+    };
   }
   if (p.type === "tuple") {
     const components = (p as { components: readonly AbiParameter[] }).components;
-    const values = decodeTuple(r, components, offset);
-    return Object.fromEntries(components.map((c, i) => [c.name ?? String(i), values[i]]));
+    const names = components.map((c, i) => c.name ?? String(i));
+    const seq = compileSequence(components);
+    return {
+      dynamic: seq.dynamic,
+      size: seq.size,
+      at: (hex, offset) => {
+        const values = seq.decode(hex, offset);
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < names.length; i++) out[names[i]!] = values[i];
+        return out;
+      },
+    };
   }
-  return decodeWord(p.type, word(r, offset));
+  const decode = wordDecoder(p.type);
+  return { dynamic: false, size: 32, at: (hex, offset) => decode(word(hex, offset)) };
 }
 
-/** Values of a sequence of parameters encoded from byte `base` (a tuple's or array's head). */
-function decodeTuple(r: Reader, params: readonly AbiParameter[], base: number): unknown[] {
-  let head = base;
-  return params.map((p) => {
-    if (isDynamic(p)) {
-      const value = decodeAt(r, p, base + toOffset(word(r, head)));
-      head += 32;
-      return value;
-    }
-    const value = decodeAt(r, p, head);
-    head += staticSize(p);
-    return value;
-  });
+/** A sequence of parameters encoded from byte `base` (a tuple's or the data's head). */
+function compileSequence(params: readonly AbiParameter[]): {
+  dynamic: boolean;
+  size: number;
+  decode: (hex: string, base: number) => unknown[];
+} {
+  const compiled = params.map(compile);
+  const dynamic = compiled.some((c) => c.dynamic);
+  return {
+    dynamic,
+    // A dynamic tuple takes one head word (its offset) in the enclosing sequence.
+    size: dynamic ? 32 : compiled.reduce((n, c) => n + c.size, 0),
+    decode: (hex, base) => {
+      const out = new Array<unknown>(compiled.length);
+      let head = base;
+      for (let i = 0; i < compiled.length; i++) {
+        const c = compiled[i]!;
+        if (c.dynamic) {
+          out[i] = c.at(hex, base + toOffset(word(hex, head)));
+          head += 32;
+        } else {
+          out[i] = c.at(hex, head);
+          head += c.size;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** A decoder of data encoded as `params`, compiled once (createLogDecoder keeps one per event). */
+export function parametersDecoder(params: readonly AbiParameter[]): (data: Hex) => unknown[] {
+  const seq = compileSequence(params);
+  return (data) => seq.decode(data, 0);
 }
 
 /** decodeAbiParameters(params, data), for the types the keepledger events use. */
 export function decodeParameters(params: readonly AbiParameter[], data: Hex): unknown[] {
-  return decodeTuple({ hex: data }, params, 0);
+  return parametersDecoder(params)(data);
 }

@@ -12,7 +12,7 @@ import {
   validatorSetAbi,
   workloadRegistryAbi,
 } from "@keepledger/sdk/internal/chain/generated/index";
-import { decodeParameters, decodeWord } from "./abiDecode.ts";
+import { parametersDecoder, wordDecoder } from "./abiDecode.ts";
 
 export type ContractName = "workloadRegistry" | "validatorSet" | "attestationRegistry" | "cpakAllowList" | "keyRegistry";
 
@@ -56,8 +56,11 @@ export interface DecodedLog {
 interface EventEntry {
   contract: ContractName;
   event: AbiEvent;
-  indexed: AbiParameter[];
-  data: AbiParameter[];
+  /** Name and decoder of each indexed argument, in topic order. */
+  topics: { name: string; decode: (w: string) => unknown }[];
+  /** Names of the data arguments and their decoder (null: no data arguments). */
+  dataNames: string[];
+  decodeData: ((data: Hex) => unknown[]) | null;
   argNames: string[];
   argTypes: string[];
 }
@@ -78,11 +81,14 @@ export function createLogDecoder(deployment: Deployment): LogDecoder {
     const table = new Map<string, EventEntry>();
     for (const item of CONTRACT_ABIS[contract]) {
       if (item.type !== "event" || item.anonymous) continue;
+      const indexed = item.inputs.filter((i) => i.indexed);
+      const data: AbiParameter[] = item.inputs.filter((i) => !i.indexed);
       table.set(toEventSelector(item).toLowerCase(), {
         contract,
         event: item,
-        indexed: item.inputs.filter((i) => i.indexed),
-        data: item.inputs.filter((i) => !i.indexed),
+        topics: indexed.map((param, i) => ({ name: param.name ?? `arg${i}`, decode: wordDecoder(param.type) })),
+        dataNames: data.map((param, i) => param.name ?? `data${i}`),
+        decodeData: data.length > 0 ? parametersDecoder(data) : null,
         argNames: item.inputs.map((p, i) => p.name ?? `arg${i}`),
         argTypes: item.inputs.map((p) => p.type),
       });
@@ -97,16 +103,14 @@ export function createLogDecoder(deployment: Deployment): LogDecoder {
       const entry = table && topic0 ? table.get(topic0) : undefined;
       if (!entry) return null;
       const args: Record<string, unknown> = {};
-      entry.indexed.forEach((param, i) => {
+      for (let i = 0; i < entry.topics.length; i++) {
         const topic = log.topics[i + 1];
         if (topic === undefined) throw new Error(`${entry.event.name}: missing topic ${i + 1}`);
-        args[param.name ?? `arg${i}`] = decodeWord(param.type, topic.slice(2));
-      });
-      if (entry.data.length > 0) {
-        const values = decodeParameters(entry.data, log.data);
-        entry.data.forEach((param, i) => {
-          args[param.name ?? `data${i}`] = values[i];
-        });
+        args[entry.topics[i]!.name] = entry.topics[i]!.decode(topic.slice(2));
+      }
+      if (entry.decodeData) {
+        const values = entry.decodeData(log.data);
+        for (let i = 0; i < entry.dataNames.length; i++) args[entry.dataNames[i]!] = values[i];
       }
       return {
         contract: entry.contract,

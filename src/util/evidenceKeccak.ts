@@ -5,6 +5,7 @@
  * docs/benchmarks.md): native 19 µs, hash-wasm 30 µs, ours in JavaScript 59 µs, @noble/hashes 250 µs — the
  * evidence hash is on every verification's path, where the JavaScript one took a third of a warm SGX
  * verification. Small inputs stay in JavaScript: below ~256 bytes the native call's overhead is most of it.
+ * At 352 bytes (a verdict's struct, hashed per verdict by the indexer) native takes 3.5 µs, ours 10 µs.
  * Only the full package uses this; the SDK stays pure JavaScript (browsers).
  */
 import { createRequire } from "node:module";

@@ -76,7 +76,69 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
     }
   });
 
-  it("halves the range when the node refuses it, and still indexes everything", async () => {
+  it("leaves no trace of a page whose commit failed (with the next page already handled), and the retry completes it", async () => {
+    const { db: other, drop: dropOther } = await store.open();
+    try {
+      // The store refuses the fourth page's transaction: on PostgreSQL the fifth page is being read and
+      // handled meanwhile, on the third page's snapshot.
+      let transactions = 0;
+      const failing: Database = {
+        ...other,
+        dialect: other.dialect,
+        description: other.description,
+        query: (sql, params, options) => other.query(sql, params, options),
+        execute: (sql, params) => other.execute(sql, params),
+        executeMany: (sql, rows) => other.executeMany(sql, rows),
+        exec: (script) => other.exec(script),
+        close: () => other.close(),
+        transaction: async (fn) => {
+          if (++transactions === 4) throw new Error("disk full");
+          return other.transaction(fn);
+        },
+      };
+      const indexer = await createIndexer({ db: failing, chain: scenario.chain.provider, deployment: scenario.deployment, pageSize: 3 });
+      await expect(indexer.catchUp()).rejects.toThrow("disk full");
+      const cursor = (await indexer.cursor())?.number ?? -1;
+      for (const rows of Object.values(await dumpEntities(other)))
+        for (const r of rows as { _block_from: number }[]) expect(r._block_from).toBeLessThanOrEqual(cursor);
+      await indexer.catchUp();
+      expect(await dumpEntities(other)).toEqual(clean);
+    } finally {
+      await dropOther();
+    }
+  });
+
+  it("cuts a fetch with more logs than a page holds into pages, without asking for any block twice", async () => {
+    const { db: other, drop: dropOther } = await store.open();
+    try {
+      const source = recordingSource(scenario.chain.provider);
+      const indexer = await createIndexer({
+        db: other,
+        chain: source,
+        deployment: scenario.deployment,
+        pageSize: 1_000,
+        maxLogsPerPage: 3,
+      });
+      const steps: number[] = [];
+      for (;;) {
+        const r = await indexer.step();
+        steps.push(r.logs);
+        if (r.cursor >= r.target) break;
+      }
+      expect(await dumpEntities(other)).toEqual(clean);
+      // Pages of at most 3 logs, unless one block has more: several pages came out of one fetch.
+      const ranges = source.calls
+        .filter((c) => c.method === "eth_getLogs")
+        .map((c) => (c.params as [{ fromBlock: string; toBlock: string }])[0])
+        .map((p) => [Number(BigInt(p.fromBlock)), Number(BigInt(p.toBlock))] as const);
+      expect(steps.length).toBeGreaterThan(ranges.length);
+      for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBe(ranges[i - 1]![1] + 1);
+    } finally {
+      await dropOther();
+    }
+  });
+
+  it("shrinks the range when the node refuses it, and still indexes everything", async () => {
     const { db: other, drop: dropOther } = await store.open();
     try {
       const strict = recordingSource(scenario.chain.provider, (args) => {

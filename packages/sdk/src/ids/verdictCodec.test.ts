@@ -20,6 +20,7 @@ import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "../errors/index.ts";
 import { unboundSubject } from "./unboundSubject.ts";
 import {
+  batchLeafIds,
   batchLeaves,
   batchProof,
   batchRoot,
@@ -114,7 +115,9 @@ describe("verdict codec", () => {
   it("hashes a batch's leaves as the verdict ids of its expanded groups (property)", () => {
     fc.assert(
       fc.property(fc.array(groupArb, { minLength: 1, maxLength: 4 }), (groups) => {
-        expect(batchLeaves(groups).map((l) => bytesToHex(l))).toEqual(expandVerdictGroups(groups).map(verdictId));
+        const ids = expandVerdictGroups(groups).map(verdictId);
+        expect(batchLeaves(groups).map((l) => bytesToHex(l))).toEqual(ids);
+        expect(batchLeafIds(groups)).toEqual(ids);
       }),
       { numRuns: 100 },
     );

@@ -229,6 +229,24 @@ export function expandVerdictGroups(groups: readonly VerdictGroup[]): Verdict[] 
   );
 }
 
+/**
+ * The verdict ids of a batch's items in order, as 0x-hex: one 352-byte buffer for all of them, each item
+ * writing only its own three words. `hash` is keccak256 to hex (default ours in JavaScript; the indexer,
+ * which computes hundreds of thousands while catching up, passes a native one).
+ */
+export function batchLeafIds(groups: readonly VerdictGroup[], hash: (struct: Uint8Array) => Hex = keccak256Hex): Hex[] {
+  const ids: Hex[] = [];
+  const buf = new Uint8Array(VERDICT_STRUCT_BYTES);
+  for (const g of groups) {
+    putGroupWords(buf, g);
+    for (const item of g.items) {
+      putItemWords(buf, item);
+      ids.push(hash(buf));
+    }
+  }
+  return ids;
+}
+
 /** The leaves of a batch — the verdict ids of its items in order — as 32-byte values. */
 export function batchLeaves(groups: readonly VerdictGroup[]): Uint8Array[] {
   const leaves: Uint8Array[] = [];
