@@ -442,6 +442,7 @@ function timedWrites(db: Database): { db: Database; seconds: () => number } {
     dialect: db.dialect,
     description: db.description,
     query: (sql, params) => db.query(sql, params),
+    queryArrays: (sql, params) => db.queryArrays(sql, params),
     execute: (sql, params) => db.execute(sql, params),
     executeMany: (sql, rows) => db.executeMany(sql, rows),
     exec: (script) => timed(() => db.exec(script)),
