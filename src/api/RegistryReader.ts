@@ -240,16 +240,22 @@ export class RegistryReader {
     const m = this.model.entity("Measurement");
     const s = this.model.entity("SubjectRevocation");
     const env = this.#env(block);
-    const ids = (key: string) => {
-      const p = env.params.add(JSON.stringify([...new Set(rows.map((r) => String(r[key])))]));
+    const measurements = new Set<string>();
+    const subjects = new Set<string>();
+    for (const r of rows) {
+      measurements.add(String(r.measurement));
+      subjects.add(String(r.subject));
+    }
+    const ids = (set: Set<string>) => {
+      const p = env.params.add(JSON.stringify([...set]));
       return this.db.dialect === "sqlite" ? `SELECT value FROM json_each(${p})` : `SELECT jsonb_array_elements_text(CAST(${p} AS jsonb))`;
     };
     const revokedMeasurements = new Set<string>();
     /** Subjects revoked everywhere (true) or in the listed workloads. */
     const revokedSubjects = new Map<string, true | Set<string>>();
     for (const [kind, id, workload, everywhere] of await this.#query(
-      `SELECT 0, t."id", NULL, NULL FROM ${m.table} t WHERE t."id" IN (${ids("measurement")}) AND t."revoked" = 1 AND ${asOf("t", env)} ` +
-        `UNION ALL SELECT 1, t."subject", t."workload", t."everywhere" FROM ${s.table} t WHERE t."subject" IN (${ids("subject")}) AND t."active" = 1 AND ${asOf("t", env)}`,
+      `SELECT 0, t."id", NULL, NULL FROM ${m.table} t WHERE t."id" IN (${ids(measurements)}) AND t."revoked" = 1 AND ${asOf("t", env)} ` +
+        `UNION ALL SELECT 1, t."subject", t."workload", t."everywhere" FROM ${s.table} t WHERE t."subject" IN (${ids(subjects)}) AND t."active" = 1 AND ${asOf("t", env)}`,
       env.params.values,
     )) {
       if (Number(kind) === 0) {
