@@ -88,6 +88,21 @@ function extraCases(s: Scenario): Case[] {
     { name: "_meta", query: `{ _meta { block { number hash timestamp parentHash } deployment hasIndexingErrors } }` },
     { name: "an entity that does not exist", query: `{ verdict(id: "0x00") { id } workload(id: "0x00") { name } }` },
     { name: "an empty page", query: `{ verdicts(first: 0) { id } }` },
+    // The explorer's pages (explorer/src/pages/): lists of enums and strings, computed fields, evidence.
+    {
+      name: "explorer: workloads",
+      query: `{ _meta { block { number timestamp } } workloads(first: 200, orderBy: name) { id name owner pendingOwner createdAt policyCount measurements(first: 200) { id } policy { id allowedTees acceptedTcbStatuses deniedAdvisories deniedFmspcs deniedAmdProductLines dev allowUnboundEvidence maxEvidenceAge verdictLifetime tcbGracePeriod effectiveAt replaced scheduledAt actor } } }`,
+    },
+    {
+      name: "explorer: verdict",
+      query: `query Verdict($id: ID!) { verdict(id: $id) { id tee tcbStatus subject status revoked unbound measurementHash measurementSerial evidenceHash collateralHash issuedAt expiresAt freshnessBlock materialized materializedAt finalizedAt txHash blockNumber logIndex leafIndex workload { id name } measurement { version tee revoked value } revocation { reason actor revokedAt txHash } signers { id endpoint active } batch { id count groupCount materializedCount finalizedAt txHash } evidence { available size storedAt collateral { name contentHash size } } } }`,
+      variables: { id: revokedLeaf },
+      operationName: "Verdict",
+    },
+    {
+      name: "explorer: validators",
+      query: `{ _meta { block { number timestamp } } validators(first: 1000, orderBy: addedAt) { id endpoint loggingProfile pendingLoggingProfile loggingProfileEffectiveAt bootstrap active activeFrom activeUntil verdictInvalidated verdictExpiresAt verdict { id tee tcbStatus status expiresAt } } quorums { threshold thresholdEffectiveAt governanceDelay bootstrapClosesAt validatorWorkload { id name } } }`,
+    },
   ];
   const pairs: [string, string][] = [
     ...s.keeps.map((k) => [k, s.workloads.oracle] as [string, string]),
