@@ -240,14 +240,17 @@ export class RegistryReader {
     const m = this.model.entity("Measurement");
     const s = this.model.entity("SubjectRevocation");
     const env = this.#env(block);
-    const measurements = new Set<string>();
-    const subjects = new Set<string>();
+    // Ids repeat along a page (a batch's verdicts share a measurement): runs are listed once; SQL's IN takes the rest.
+    const measurements: string[] = [];
+    const subjects: string[] = [];
     for (const r of rows) {
-      measurements.add(String(r.measurement));
-      subjects.add(String(r.subject));
+      const measurement = String(r.measurement);
+      const subject = String(r.subject);
+      if (measurements[measurements.length - 1] !== measurement) measurements.push(measurement);
+      if (subjects[subjects.length - 1] !== subject) subjects.push(subject);
     }
-    const ids = (set: Set<string>) => {
-      const p = env.params.add(JSON.stringify([...set]));
+    const ids = (list: string[]) => {
+      const p = env.params.add(JSON.stringify(list));
       return this.db.dialect === "sqlite" ? `SELECT value FROM json_each(${p})` : `SELECT jsonb_array_elements_text(CAST(${p} AS jsonb))`;
     };
     const revokedMeasurements = new Set<string>();

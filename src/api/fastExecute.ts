@@ -26,9 +26,10 @@ import type {
   OperationDefinitionNode,
   SelectionSetNode,
 } from "graphql";
+import { planArguments, type ArgumentsOf } from "./fastArguments.ts";
 import { graphqlRuntime } from "./yoga.ts";
 
-const { getArgumentValues, getVariableValues, isLeafType, isListType, isNonNullType, isObjectType, Kind } = graphqlRuntime;
+const { getVariableValues, isLeafType, isListType, isNonNullType, isObjectType, Kind } = graphqlRuntime;
 
 /** How a value of an output type is completed. */
 type Completion =
@@ -48,6 +49,8 @@ interface FieldPlan {
   plainLeaf: boolean;
   returnType: GraphQLOutputType;
   completion: Completion;
+  /** The field's arguments (fields with a resolver or arguments). */
+  args: ArgumentsOf | undefined;
 }
 
 export interface FastQuery {
@@ -113,6 +116,7 @@ function planSelection(schema: GraphQLSchema, type: GraphQLObjectType, set: Sele
         plainLeaf: false,
         returnType: stringType,
         completion: { kind: "leaf", type: stringType },
+        args: undefined,
       });
       continue;
     }
@@ -122,7 +126,8 @@ function planSelection(schema: GraphQLSchema, type: GraphQLObjectType, set: Sele
     const completion = planType(schema, def.type, sel.selectionSet, fragments);
     if (!completion) return null;
     const plainLeaf = !def.resolve && def.args.length === 0 && isLeafType(def.type);
-    fields.push({ responseName, fieldName, node: sel, def, typename: false, plainLeaf, returnType: def.type, completion });
+    const args = plainLeaf ? undefined : planArguments(def, sel);
+    fields.push({ responseName, fieldName, node: sel, def, typename: false, plainLeaf, returnType: def.type, completion, args });
   }
   return fields;
 }
@@ -191,7 +196,7 @@ export function planFastQuery(schema: GraphQLSchema, document: DocumentNode, ope
               value = type.name;
             } else {
               const fieldPath = { prev: path, key: f.responseName, typename: type.name };
-              const args = getArgumentValues(f.def!, f.node, variableValues, undefined, false);
+              const args = f.args!(variableValues);
               const info = {
                 fieldName: f.fieldName,
                 fieldNodes: [f.node],
