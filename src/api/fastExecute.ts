@@ -35,7 +35,7 @@ const { getVariableValues, isLeafType, isListType, isNonNullType, isObjectType, 
 type Completion =
   | { kind: "leaf"; type: GraphQLLeafType }
   | { kind: "object"; type: GraphQLObjectType; fields: FieldPlan[] }
-  | { kind: "list"; of: Completion }
+  | { kind: "list"; of: Completion; itemPaths: boolean }
   | { kind: "nonNull"; of: Completion };
 
 interface FieldPlan {
@@ -51,6 +51,8 @@ interface FieldPlan {
   completion: Completion;
   /** The field's arguments (fields with a resolver or arguments). */
   args: ArgumentsOf | undefined;
+  /** The scalar or enum type of a plain leaf field (nullable or not). */
+  leaf: GraphQLLeafType | undefined;
 }
 
 export interface FastQuery {
@@ -117,6 +119,7 @@ function planSelection(schema: GraphQLSchema, type: GraphQLObjectType, set: Sele
         returnType: stringType,
         completion: { kind: "leaf", type: stringType },
         args: undefined,
+        leaf: undefined,
       });
       continue;
     }
@@ -127,7 +130,9 @@ function planSelection(schema: GraphQLSchema, type: GraphQLObjectType, set: Sele
     if (!completion) return null;
     const plainLeaf = !def.resolve && def.args.length === 0 && isLeafType(def.type);
     const args = plainLeaf ? undefined : planArguments(def, sel);
-    fields.push({ responseName, fieldName, node: sel, def, typename: false, plainLeaf, returnType: def.type, completion, args });
+    const leafCompletion = completion.kind === "nonNull" ? completion.of : completion;
+    const leaf = plainLeaf && leafCompletion.kind === "leaf" ? leafCompletion.type : undefined;
+    fields.push({ responseName, fieldName, node: sel, def, typename: false, plainLeaf, returnType: def.type, completion, args, leaf });
   }
   return fields;
 }
@@ -144,7 +149,7 @@ function planType(
   }
   if (isListType(type)) {
     const of = planType(schema, type.ofType as GraphQLOutputType, set, fragments);
-    return of && { kind: "list", of };
+    return of && { kind: "list", of, itemPaths: needsPath(of) };
   }
   if (isLeafType(type)) return set ? null : { kind: "leaf", type };
   if (isObjectType(type) && set && !type.isTypeOf) {
@@ -152,6 +157,13 @@ function planType(
     return fields && { kind: "object", type, fields };
   }
   return null;
+}
+
+/** Whether completing a value calls a resolver (which gets the path in its info). */
+function needsPath(c: Completion): boolean {
+  if (c.kind === "leaf") return false;
+  if (c.kind === "object") return c.fields.some((f) => !f.plainLeaf && !f.typename);
+  return needsPath(c.of);
 }
 
 /** The fast plan of a validated document's operation, or null where it is outside the subset. */
@@ -191,7 +203,12 @@ export function planFastQuery(schema: GraphQLSchema, document: DocumentNode, ope
               // graphql-js's default resolver: the property (a method would be called; not handled here).
               const property = source !== null && typeof source === "object" ? (source as Record<string, unknown>)[f.fieldName] : undefined;
               if (typeof property === "function") throw new Decline("method");
-              value = complete(f.completion, property, undefined);
+              const kind = typeof property;
+              // A scalar value of a scalar field: serialized here, without the completion's walk.
+              if (f.leaf && (kind === "string" || kind === "number" || kind === "boolean")) {
+                value = f.leaf.coerceOutputValue(property);
+                if (value === null || value === undefined) throw new Decline("leaf");
+              } else value = complete(f.completion, property, undefined);
             } else if (f.typename) {
               value = type.name;
             } else {
@@ -261,7 +278,7 @@ export function planFastQuery(schema: GraphQLSchema, document: DocumentNode, ope
             for (let i = 0; i < value.length; i++) {
               const item: unknown = value[i];
               if (isPromiseLike(item)) throw new Decline("promised list item");
-              const done = complete(c.of, item, path && { prev: path, key: i, typename: undefined });
+              const done = complete(c.of, item, c.itemPaths && path ? { prev: path, key: i, typename: undefined } : path);
               if (done instanceof Promise) pending = true;
               items.push(done);
             }

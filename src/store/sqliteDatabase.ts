@@ -86,23 +86,24 @@ export function openSqliteDatabase(path: string): Database {
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
   const deadline: Deadline = { at: Number.POSITIVE_INFINITY };
   registerLiveness(db, deadline);
-  const statements = new Map<string, StatementSync>();
-  /** A cached statement; one that returns arrays (queryArrays) is prepared apart: the mode belongs to the statement. */
-  const cached = (on: DatabaseSync, cache: Map<string, StatementSync>, sql: string, arrays: boolean): StatementSync => {
-    const key = arrays ? `\u0000arrays ${sql}` : sql;
-    let s = cache.get(key);
+  /** Prepared statements by SQL text: those that return objects, and those that return arrays (queryArrays; the mode belongs to the statement). */
+  type Statements = [objects: Map<string, StatementSync>, arrays: Map<string, StatementSync>];
+  const statements: Statements = [new Map(), new Map()];
+  const cached = (on: DatabaseSync, cache: Statements, sql: string, arrays: boolean): StatementSync => {
+    const byText = cache[arrays ? 1 : 0];
+    let s = byText.get(sql);
     if (!s) {
       s = on.prepare(toSqlite(sql));
       if (arrays) s.setReturnArrays(true);
-      cache.set(key, s);
+      byText.set(sql, s);
     }
     return s;
   };
   const prepare = (sql: string, arrays = false): StatementSync => cached(db, statements, sql, arrays);
-  let reader: { db: DatabaseSync; statements: Map<string, StatementSync> } | undefined;
+  let reader: { db: DatabaseSync; statements: Statements } | undefined;
   const prepareRead = (sql: string, arrays = false): StatementSync => {
     if (!reader) {
-      reader = { db: new DatabaseSync(path, { readOnly: true }), statements: new Map() };
+      reader = { db: new DatabaseSync(path, { readOnly: true }), statements: [new Map(), new Map()] };
       reader.db.exec("PRAGMA busy_timeout = 5000;");
       registerLiveness(reader.db, deadline);
     }
