@@ -65,9 +65,23 @@ export class BlockClock {
   readonly #chain: ChainSource | undefined;
   readonly #cache = new Map<number, { timestamp: number; hash: string | null; parentHash: string | null }>();
 
+  /** The time of the last cursor's block, by its hash: a block's time never changes, and a reorg changes the hash. */
+  #cursorBlock: { number: number; hash: string; timestamp: number } | undefined;
+
   constructor(db: Database, chain?: ChainSource) {
     this.#db = db;
     this.#chain = chain;
+  }
+
+  /** The time of the indexer's cursor block (number and hash as the cursor names them). */
+  async cursorTime(number: number, hash: string): Promise<number> {
+    const known = this.#cursorBlock;
+    if (known && known.number === number && known.hash === hash) return known.timestamp;
+    const stored = await storedBlock(this.#db, number);
+    if (!stored || stored.hash !== hash) return (await this.header(number)).timestamp;
+    const timestamp = Number(stored.timestamp);
+    this.#cursorBlock = { number, hash, timestamp };
+    return timestamp;
   }
 
   async header(number: number): Promise<{ timestamp: number; hash: string | null; parentHash: string | null }> {
@@ -178,8 +192,7 @@ export class RegistryReader {
       if (!cursor || cursor.hash === null) {
         throw new GraphQLError("the indexer has not indexed any block yet", { extensions: { code: API_CODES.NOT_INDEXED_YET } });
       }
-      const header = await this.#clock.header(cursor.number);
-      return { number: cursor.number, timestamp: header.timestamp };
+      return { number: cursor.number, timestamp: await this.#clock.cursorTime(cursor.number, cursor.hash) };
     })();
     return this.#latest;
   }
