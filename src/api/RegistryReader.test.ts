@@ -4,7 +4,7 @@ import { ensureRegistrySchema } from "../indexer/registrySchema.ts";
 import { saveBlocks, writeCursor } from "../indexer/registryState.ts";
 import type { Database } from "../store/Database.ts";
 import { openDatabase } from "../store/openDatabase.ts";
-import { BlockClock, RegistryReader } from "./RegistryReader.ts";
+import { BlockClock, interruptible, RegistryReader } from "./RegistryReader.ts";
 
 const hash = (n: number, fork = 0): `0x${string}` => `0x${n.toString(16).padStart(2, "0")}${fork.toString(16).padStart(62, "0")}`;
 
@@ -47,5 +47,16 @@ describe("the latest block of a request", () => {
 
   it("answers NOT_INDEXED_YET before the first block", async () => {
     await expect(latest()).rejects.toMatchObject({ extensions: { code: "NOT_INDEXED_YET" } });
+  });
+});
+
+describe("interruptible", () => {
+  it("puts the liveness check first in the WHERE of every part of a UNION, and nowhere else", () => {
+    const sql =
+      `SELECT 0, t."id" FROM reg_measurement t WHERE t."id" IN (SELECT value FROM json_each($1)) ` +
+      `UNION ALL SELECT 1, t."subject" FROM reg_subjectrevocation t WHERE t."active" = 1 AND EXISTS (SELECT 1 FROM reg_workload t_w WHERE t_w."id" = t."workload")`;
+    const live = interruptible(sql);
+    expect(live.match(/t WHERE \(t\.rowid % 64 <> 0 OR kl_live\(\)\) AND /g)).toHaveLength(2);
+    expect(live).toContain('t_w WHERE t_w."id"');
   });
 });

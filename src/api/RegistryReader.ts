@@ -36,13 +36,13 @@ import {
 } from "./sqlQuery.ts";
 
 /**
- * Makes a reader query stoppable inside SQLite: its first WHERE over an entity table (every reader query
- * reads `<table> t`) starts with a liveness check of one examined row in 64 (src/store/sqliteDatabase.ts,
- * `kl_live`), so a scan, a filter that matches nothing or the rows fed to a sort stop at the deadline
- * instead of running to the end while the event loop waits.
+ * Makes a reader query stoppable inside SQLite: the WHERE over its entity table (every reader query
+ * reads `<table> t`; each part of a UNION its own) starts with a liveness check of one examined row in
+ * 64 (src/store/sqliteDatabase.ts, `kl_live`), so a scan, a filter that matches nothing or the rows fed
+ * to a sort stop at the deadline instead of running to the end while the event loop waits.
  */
 export function interruptible(sql: string): string {
-  return sql.replace(/ t WHERE /, " t WHERE (t.rowid % 64 <> 0 OR kl_live()) AND ");
+  return sql.replace(/ t WHERE /g, " t WHERE (t.rowid % 64 <> 0 OR kl_live()) AND ");
 }
 
 export interface ListArgs {
