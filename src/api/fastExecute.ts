@@ -194,6 +194,8 @@ export function planFastQuery(schema: GraphQLSchema, document: DocumentNode, ope
         source: unknown,
         path: GraphQLResolveInfo["path"] | undefined,
       ) => {
+        // graphql-js's default resolver reads properties of functions too; the reader's values are never functions.
+        if (typeof source === "function") throw new Decline("a function as a value");
         const out: Record<string, unknown> = {};
         let pending: Promise<unknown>[] | undefined;
         try {
