@@ -18,14 +18,14 @@ function world(log: string[]) {
     { id: "2", n: null, kind: "B", owner: "o2", tags: null },
     { id: "3", n: 3, kind: "A", owner: "o1", tags: [] },
   ];
-  const resolve = (type: string, field: string, fn: GraphQLFieldResolver<unknown, unknown>) => {
-    (schema.getType(type) as GraphQLObjectType).getFields()[field]!.resolve = fn;
+  const resolve = <S, A>(type: string, field: string, fn: (source: S, args: A) => unknown) => {
+    (schema.getType(type) as GraphQLObjectType).getFields()[field]!.resolve = fn as unknown as GraphQLFieldResolver<unknown, unknown>;
   };
-  resolve("Query", "items", async (_s, args: { first: number }) => {
+  resolve("Query", "items", async (_s: unknown, args: { first: number }) => {
     log.push(`items(${args.first})`);
     return items.slice(0, args.first);
   });
-  resolve("Query", "item", (_s, args: { id: string }) => items.find((i) => i.id === args.id) ?? null);
+  resolve("Query", "item", (_s: unknown, args: { id: string }) => items.find((i) => i.id === args.id) ?? null);
   resolve("Query", "broken", () => Promise.reject(new Error("the store is gone")));
   resolve("Query", "strict", () => null);
   resolve("Item", "owner", (item: { owner: string; id: string }) => {
