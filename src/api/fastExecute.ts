@@ -4,7 +4,9 @@
  * resolve info, an argument object and a completion chain for every scalar of every row, which was
  * most of a 100-row page's execution and its garbage). Resolvers are the schema's own, called in
  * graphql-js's order (all fields of an object, and all objects of a list, before anything is awaited),
- * so the reader's per-tick batching is the same.
+ * so the reader's per-tick batching is the same; their resolve info has graphql-js's common fields
+ * (fieldName, fieldNodes, returnType, parentType, path, schema, fragments, rootValue, operation,
+ * variableValues) but not graphql 17's abort signal and async helpers, which no registry resolver uses.
  *
  * It answers only when everything went right: any error — a resolver that throws, variables or
  * arguments that do not coerce, a null where the schema says non-null, a value it does not handle —
