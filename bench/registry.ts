@@ -55,6 +55,7 @@ import { startRegistryServer } from "../src/api/registryServer.ts";
 import type { Database } from "../src/store/Database.ts";
 import { openDatabase } from "../src/store/openDatabase.ts";
 import type { PacedResult } from "./paced.ts";
+import { BENCH_QUERIES } from "./support/registryQueries.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -441,6 +442,7 @@ function timedWrites(db: Database): { db: Database; seconds: () => number } {
     dialect: db.dialect,
     description: db.description,
     query: (sql, params) => db.query(sql, params),
+    queryArrays: (sql, params) => db.queryArrays(sql, params),
     execute: (sql, params) => db.execute(sql, params),
     executeMany: (sql, rows) => db.executeMany(sql, rows),
     exec: (script) => timed(() => db.exec(script)),
@@ -519,24 +521,6 @@ async function withPostgresDatabase<T>(fn: (url: string) => Promise<T>): Promise
 }
 
 // ===== Latency =====
-
-export const BENCH_QUERIES = (g: Pick<Generated, "sample">) => [
-  {
-    name: "verdictsByWorkload",
-    query: `query($w: String!) { verdicts(where: { workload: $w }, orderBy: issuedAt, orderDirection: desc, first: 100) { id subject tee tcbStatus issuedAt expiresAt status } }`,
-    variables: { w: g.sample.workload },
-  },
-  {
-    name: "verdictById",
-    query: `query($id: ID!) { verdict(id: $id) { id workload { name } measurement { tee version revoked } status signers { id endpoint } batch { id count } txHash blockNumber } }`,
-    variables: { id: g.sample.verdictId },
-  },
-  {
-    name: "attestedAt",
-    query: `query($s: ID!, $w: ID!) { attestedAt(subject: $s, workload: $w) { attested expiresAt verdict { id status } } }`,
-    variables: { s: g.sample.subject, w: g.sample.workload },
-  },
-];
 
 /** The API server alone, in this process (run as a child pinned to one core). */
 async function serveOnly(database: string): Promise<void> {

@@ -23,8 +23,10 @@ import { graphqlRuntime } from "./yoga.ts";
 import {
   asOf,
   COMPUTED_AFTER,
-  decodeApiRow,
+  decimalAtMost,
+  decodeApiValues,
   orderSql,
+  selectColumns,
   selectList,
   SqlParams,
   whereSql,
@@ -34,13 +36,13 @@ import {
 } from "./sqlQuery.ts";
 
 /**
- * Makes a reader query stoppable inside SQLite: its first WHERE over an entity table (every reader query
- * reads `<table> t`) starts with a liveness check of one examined row in 64 (src/store/sqliteDatabase.ts,
- * `kl_live`), so a scan, a filter that matches nothing or the rows fed to a sort stop at the deadline
- * instead of running to the end while the event loop waits.
+ * Makes a reader query stoppable inside SQLite: the WHERE over its entity table (every reader query
+ * reads `<table> t`; each part of a UNION its own) starts with a liveness check of one examined row in
+ * 64 (src/store/sqliteDatabase.ts, `kl_live`), so a scan, a filter that matches nothing or the rows fed
+ * to a sort stop at the deadline instead of running to the end while the event loop waits.
  */
 export function interruptible(sql: string): string {
-  return sql.replace(/ t WHERE /, " t WHERE (t.rowid % 64 <> 0 OR kl_live()) AND ");
+  return sql.replace(/ t WHERE /g, " t WHERE (t.rowid % 64 <> 0 OR kl_live()) AND ");
 }
 
 export interface ListArgs {
@@ -63,9 +65,23 @@ export class BlockClock {
   readonly #chain: ChainSource | undefined;
   readonly #cache = new Map<number, { timestamp: number; hash: string | null; parentHash: string | null }>();
 
+  /** The time of the last cursor's block, by its hash: a block's time never changes, and a reorg changes the hash. */
+  #cursorBlock: { number: number; hash: string; timestamp: number } | undefined;
+
   constructor(db: Database, chain?: ChainSource) {
     this.#db = db;
     this.#chain = chain;
+  }
+
+  /** The time of the indexer's cursor block (number and hash as the cursor names them). */
+  async cursorTime(number: number, hash: string): Promise<number> {
+    const known = this.#cursorBlock;
+    if (known && known.number === number && known.hash === hash) return known.timestamp;
+    const stored = await storedBlock(this.#db, number);
+    if (!stored || stored.hash !== hash) return (await this.header(number)).timestamp;
+    const timestamp = Number(stored.timestamp);
+    this.#cursorBlock = { number, hash, timestamp };
+    return timestamp;
   }
 
   async header(number: number): Promise<{ timestamp: number; hash: string | null; parentHash: string | null }> {
@@ -152,11 +168,11 @@ export class RegistryReader {
     }
   }
 
-  async #query(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+  async #query(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
     this.#checkDeadline();
-    if (this.#deadline === Number.POSITIVE_INFINITY) return this.db.query(sql, params);
+    if (this.#deadline === Number.POSITIVE_INFINITY) return this.db.queryArrays(sql, params);
     try {
-      return await this.db.query(this.db.dialect === "sqlite" ? interruptible(sql) : sql, params, { deadline: this.#deadline });
+      return await this.db.queryArrays(this.db.dialect === "sqlite" ? interruptible(sql) : sql, params, { deadline: this.#deadline });
     } catch (error) {
       if (isKeepledgerError(error) && error.code === SQLITE_CODES.DATABASE_QUERY_INTERRUPTED) {
         throw new GraphQLError("the query ran out of time", { extensions: { code: API_CODES.TIMEOUT } });
@@ -176,8 +192,7 @@ export class RegistryReader {
       if (!cursor || cursor.hash === null) {
         throw new GraphQLError("the indexer has not indexed any block yet", { extensions: { code: API_CODES.NOT_INDEXED_YET } });
       }
-      const header = await this.#clock.header(cursor.number);
-      return { number: cursor.number, timestamp: header.timestamp };
+      return { number: cursor.number, timestamp: await this.#clock.cursorTime(cursor.number, cursor.hash) };
     })();
     return this.#latest;
   }
@@ -227,38 +242,60 @@ export class RegistryReader {
     return b as Batcher<string, V>;
   }
 
-  /** Computes the read-time fields left out of the SQL (COMPUTED_AFTER) for rows read as of `block`. */
+  /**
+   * Computes the read-time fields left out of the SQL (COMPUTED_AFTER) for rows read as of `block`:
+   * Verdict.status, with the revoked measurements and the active subject revocations of the page's
+   * verdicts in one lookup (the id lists go as one JSON parameter each, so the statement text is the same
+   * for every page and stays prepared).
+   */
   async #finish(e: EntityType, rows: ApiEntity[], block: BlockRef, fields: ReadonlySet<string> | undefined): Promise<ApiEntity[]> {
     if (!COMPUTED_AFTER[e.name] || rows.length === 0 || (fields && !fields.has("status"))) return rows;
-    const measurements = [...new Set(rows.map((r) => String(r.measurement)))];
     const m = this.model.entity("Measurement");
-    const env = this.#env(block);
-    const list = measurements.map((id) => env.params.add(id)).join(", ");
-    const revoked = new Set(
-      (
-        await this.#query(
-          `SELECT t."id" FROM ${m.table} t WHERE t."id" IN (${list}) AND t."revoked" = 1 AND ${asOf("t", env)}`,
-          env.params.values,
-        )
-      ).map((r) => String(r.id)),
-    );
     const s = this.model.entity("SubjectRevocation");
-    const subjectEnv = this.#env(block);
-    const subjects = [...new Set(rows.map((r) => String(r.subject)))].map((x) => subjectEnv.params.add(x)).join(", ");
-    const revokedSubjects = new Set<string>();
-    for (const r of await this.#query(
-      `SELECT t."subject", t."workload", t."everywhere" FROM ${s.table} t WHERE t."subject" IN (${subjects}) AND t."active" = 1 AND ${asOf("t", subjectEnv)}`,
-      subjectEnv.params.values,
-    )) {
-      revokedSubjects.add(Number(r.everywhere) === 1 ? String(r.subject) : `${String(r.subject)}|${String(r.workload)}`);
+    const env = this.#env(block);
+    // Ids repeat along a page (a batch's verdicts share a measurement): runs are listed once; SQL's IN takes the rest.
+    const measurements: string[] = [];
+    const subjects: string[] = [];
+    for (const r of rows) {
+      const measurement = String(r.measurement);
+      const subject = String(r.subject);
+      if (measurements[measurements.length - 1] !== measurement) measurements.push(measurement);
+      if (subjects[subjects.length - 1] !== subject) subjects.push(subject);
     }
-    const subjectRevoked = (r: ApiEntity) =>
-      revokedSubjects.has(String(r.subject)) || revokedSubjects.has(`${String(r.subject)}|${String(r.workload)}`);
+    const ids = (list: string[]) => {
+      const p = env.params.add(JSON.stringify(list));
+      return this.db.dialect === "sqlite" ? `SELECT value FROM json_each(${p})` : `SELECT jsonb_array_elements_text(CAST(${p} AS jsonb))`;
+    };
+    const revokedMeasurements = new Set<string>();
+    /** Subjects revoked everywhere (true) or in the listed workloads. */
+    const revokedSubjects = new Map<string, true | Set<string>>();
+    for (const [kind, id, workload, everywhere] of await this.#query(
+      `SELECT 0, t."id", NULL, NULL FROM ${m.table} t WHERE t."id" IN (${ids(measurements)}) AND t."revoked" = 1 AND ${asOf("t", env)} ` +
+        `UNION ALL SELECT 1, t."subject", t."workload", t."everywhere" FROM ${s.table} t WHERE t."subject" IN (${ids(subjects)}) AND t."active" = 1 AND ${asOf("t", env)}`,
+      env.params.values,
+    )) {
+      if (Number(kind) === 0) {
+        revokedMeasurements.add(String(id));
+        continue;
+      }
+      const subject = String(id);
+      const known = revokedSubjects.get(subject);
+      if (Number(everywhere) === 1) revokedSubjects.set(subject, true);
+      else if (known === undefined) revokedSubjects.set(subject, new Set([String(workload)]));
+      else if (known !== true) known.add(String(workload));
+    }
+    const subjectRevoked = (r: ApiEntity) => {
+      const revoked = revokedSubjects.get(String(r.subject));
+      return revoked !== undefined && (revoked === true || revoked.has(String(r.workload)));
+    };
+    const now = String(block.timestamp);
     for (const r of rows) {
       r.status =
-        r.revoked || revoked.has(String(r.measurement)) || subjectRevoked(r)
+        r.revoked ||
+        (revokedMeasurements.size > 0 && revokedMeasurements.has(String(r.measurement))) ||
+        (revokedSubjects.size > 0 && subjectRevoked(r))
           ? "REVOKED"
-          : BigInt(String(r.expiresAt)) <= BigInt(block.timestamp)
+          : decimalAtMost(String(r.expiresAt), now)
             ? "EXPIRED"
             : "FINALIZED";
     }
@@ -279,9 +316,10 @@ export class RegistryReader {
           `SELECT ${selectList(e, "t", env, fields)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)}`,
           env.params.values,
         );
+        const columns = selectColumns(e, fields);
         for (const r of await this.#finish(
           e,
-          rows.map((row) => decodeApiRow(e, row, block)),
+          rows.map((row) => decodeApiValues(columns, row, block)),
           block,
           fields,
         ))
@@ -305,9 +343,10 @@ export class RegistryReader {
       `SELECT ${select} FROM ${e.table} t WHERE ${asof} AND ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       env.params.values,
     );
+    const columns = selectColumns(e, fields);
     return this.#finish(
       e,
-      rows.map((r) => decodeApiRow(e, r, block)),
+      rows.map((r) => decodeApiValues(columns, r, block)),
       block,
       fields,
     );
@@ -340,15 +379,16 @@ export class RegistryReader {
           `FROM ${e.table} t WHERE t.${q(field)} IN (${list}) AND ${asof} AND ${where}) x WHERE "__rn" > ${lo} AND "__rn" <= ${hi} ORDER BY "__parent", "__rn"`,
         env.params.values,
       );
+      const columns = selectColumns(e, fields);
       const decoded = await this.#finish(
         e,
-        rows.map((r) => decodeApiRow(e, r, block)),
+        rows.map((r) => decodeApiValues(columns, r, block)),
         block,
         fields,
       );
       const byParent = new Map<string, ApiEntity[]>();
       rows.forEach((r, i) => {
-        const p = String(r.__parent);
+        const p = String(r[columns.length]);
         const group = byParent.get(p) ?? [];
         group.push(decoded[i]!);
         byParent.set(p, group);
@@ -373,9 +413,10 @@ export class RegistryReader {
       `SELECT ${selectList(e, "t", env, fields)} FROM ${e.table} t WHERE t."id" IN (${list}) AND ${asOf("t", env)} AND ${whereSql(e, "t", args.where, env)} ORDER BY ${orderSql(e, "t", args.orderBy, args.orderDirection, env)}`,
       env.params.values,
     );
+    const columns = selectColumns(e, fields);
     let out = await this.#finish(
       e,
-      rows.map((r) => decodeApiRow(e, r, block)),
+      rows.map((r) => decodeApiValues(columns, r, block)),
       block,
       fields,
     );
@@ -388,21 +429,27 @@ export class RegistryReader {
     return out.slice(skip, skip + (args.first ?? 100));
   }
 
-  /** isAttested(subject, workload) as of `block`: the latest stored verdict decides (docs/contracts.md). */
+  /**
+   * isAttested(subject, workload) as of `block`: the latest stored verdict decides (docs/contracts.md).
+   * `fields`: the verdict's fields the query asks for (default all); the ones the answer needs are added.
+   */
   async attestedAt(
     subject: string,
     workload: string,
     block: BlockRef,
+    fields?: ReadonlySet<string>,
   ): Promise<{ attested: boolean; verdict: ApiEntity | null; expiresAt: string | null; block: number }> {
     const e: EntityType = this.model.entity("Verdict");
+    const wanted = fields ? new Set([...fields, "issuedAt", "expiresAt", "status"]) : undefined;
     const env = this.#env(block);
     const rows = await this.#query(
-      `SELECT ${selectList(e, "t", env)} FROM ${e.table} t WHERE t."subject" = ${env.params.add(subject.toLowerCase())} AND t."workload" = ${env.params.add(workload.toLowerCase())} ` +
+      `SELECT ${selectList(e, "t", env, wanted)} FROM ${e.table} t WHERE t."subject" = ${env.params.add(subject.toLowerCase())} AND t."workload" = ${env.params.add(workload.toLowerCase())} ` +
         `AND t."materialized" = 1 AND ${asOf("t", env)} ORDER BY t."issuedAt" DESC, t."materializedBlock" ASC, t."materializedLogIndex" ASC LIMIT 1`,
       env.params.values,
     );
     const row = rows[0];
     if (!row) return { attested: false, verdict: null, expiresAt: null, block: block.number };
+    const latest = decodeApiValues(selectColumns(e, wanted), row, block);
     // A subject revocation in this workload replaces the contract's latest pointer with a marker until a
     // verdict issued at or after its lift is stored: isAttested then names no verdict.
     const s = this.model.entity("SubjectRevocation");
@@ -411,10 +458,10 @@ export class RegistryReader {
       `SELECT t."active", t."liftedAt" FROM ${s.table} t WHERE t."id" = ${sEnv.params.add(`${subject.toLowerCase()}${workload.toLowerCase().slice(2)}`)} AND ${asOf("t", sEnv)}`,
       sEnv.params.values,
     );
-    if (marker && (Number(marker.active) === 1 || BigInt(String(row.issuedAt)) < BigInt(String(marker.liftedAt)))) {
+    if (marker && (Number(marker[0]) === 1 || BigInt(String(latest.issuedAt)) < BigInt(String(marker[1])))) {
       return { attested: false, verdict: null, expiresAt: null, block: block.number };
     }
-    const [verdict] = await this.#finish(e, [decodeApiRow(e, row, block)], block, undefined);
+    const [verdict] = await this.#finish(e, [latest], block, wanted);
     if (!verdict) return { attested: false, verdict: null, expiresAt: null, block: block.number };
     return { attested: verdict.status === "FINALIZED", verdict, expiresAt: String(verdict.expiresAt), block: block.number };
   }

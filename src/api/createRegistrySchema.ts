@@ -3,7 +3,7 @@
  * resolvers over the entity store (RegistryReader), the extras (attestedAt, evidence, subscriptions)
  * and The Graph's scalars.
  */
-import type { GraphQLResolveInfo, GraphQLSchema, SelectionSetNode } from "graphql";
+import type { FieldNode, GraphQLResolveInfo, GraphQLSchema, SelectionSetNode } from "graphql";
 import type { EvidenceStore } from "../evidenceStore/EvidenceStore.ts";
 import type { EntityModel, EntityType } from "../indexer/entityModel.ts";
 import type { RegistryChange } from "../indexer/handlers/index.ts";
@@ -43,27 +43,52 @@ function badInput(message: string): InstanceType<typeof GraphQLError> {
   return new GraphQLError(message, { extensions: { code: API_CODES.BAD_USER_INPUT } });
 }
 
-/**
- * The stored fields a resolver's selection needs from `entity` (the id always): a query that asks for
- * three fields reads three columns, and computes read-time fields (status) only when asked.
- */
-function selectedFields(info: GraphQLResolveInfo, entity: EntityType): Set<string> {
-  const out = new Set<string>(["id"]);
-  const visit = (set: SelectionSetNode | undefined, seen: Set<string>) => {
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind === Kind.FIELD) {
-        const name = sel.name.value;
-        if (name === "evidence") out.add("evidenceHash");
-        else if (entity.fieldsByName.get(name)?.column) out.add(name);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        visit(sel.selectionSet, seen);
-      } else if (!seen.has(sel.name.value)) {
-        visit(info.fragments[sel.name.value]?.selectionSet, new Set([...seen, sel.name.value]));
-      }
+/** The field nodes of `set` (through fragments), each fragment spread followed once per path. */
+function fieldNodesOf(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, visit: (field: FieldNode) => void): void {
+  const walk = (s: SelectionSetNode | undefined, seen: Set<string>) => {
+    for (const sel of s?.selections ?? []) {
+      if (sel.kind === Kind.FIELD) visit(sel);
+      else if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet, seen);
+      else if (!seen.has(sel.name.value)) walk(info.fragments[sel.name.value]?.selectionSet, new Set([...seen, sel.name.value]));
     }
   };
-  for (const node of info.fieldNodes) visit(node.selectionSet, new Set());
+  walk(set, new Set());
+}
+
+/**
+ * The stored fields the selection sets need from `entity` (the id always): a query that asks for
+ * three fields reads three columns, and computes read-time fields (status) only when asked.
+ */
+function fieldsOfSelections(info: GraphQLResolveInfo, sets: readonly (SelectionSetNode | undefined)[], entity: EntityType): Set<string> {
+  const out = new Set<string>(["id"]);
+  for (const set of sets) {
+    fieldNodesOf(info, set, (field) => {
+      const name = field.name.value;
+      if (name === "evidence") out.add("evidenceHash");
+      else if (entity.fieldsByName.get(name)?.column) out.add(name);
+    });
+  }
   return out;
+}
+
+/** The stored fields a resolver's selection needs from `entity`. */
+function selectedFields(info: GraphQLResolveInfo, entity: EntityType): Set<string> {
+  return fieldsOfSelections(
+    info,
+    info.fieldNodes.map((node) => node.selectionSet),
+    entity,
+  );
+}
+
+/** The stored fields the selections of the resolver's `child` field (any alias) need from `entity`. */
+function childFields(info: GraphQLResolveInfo, child: string, entity: EntityType): Set<string> {
+  const sets: (SelectionSetNode | undefined)[] = [];
+  for (const node of info.fieldNodes) {
+    fieldNodesOf(info, node.selectionSet, (field) => {
+      if (field.name.value === child) sets.push(field.selectionSet);
+    });
+  }
+  return fieldsOfSelections(info, sets, entity);
 }
 
 const BigIntScalar = new GraphQLScalarType({
@@ -110,9 +135,14 @@ export function createRegistrySchema(options: CreateRegistrySchemaOptions): Grap
   const Query: Record<string, unknown> = {
     _meta: async (_: unknown, args: { block?: BlockHeight }, ctx: RegistryContext) =>
       ctx.reader.meta(await ctx.reader.resolveBlock(args.block)),
-    attestedAt: async (_: unknown, args: { subject: string; workload: string; block?: number | null }, ctx: RegistryContext) => {
+    attestedAt: async (
+      _: unknown,
+      args: { subject: string; workload: string; block?: number | null },
+      ctx: RegistryContext,
+      info: GraphQLResolveInfo,
+    ) => {
       const block = await ctx.reader.resolveBlock(args.block == null ? undefined : { number: args.block });
-      return ctx.reader.attestedAt(args.subject, args.workload, block);
+      return ctx.reader.attestedAt(args.subject, args.workload, block, childFields(info, "verdict", model.entity("Verdict")));
     },
   };
   const resolvers: Record<string, unknown> = {

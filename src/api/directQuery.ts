@@ -9,6 +9,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { RegistryContext } from "./createRegistrySchema.ts";
+import { planFastQuery, type FastQuery } from "./fastExecute.ts";
 import { checkQueryLimits, type QueryLimits } from "./queryLimits.ts";
 import { graphqlRuntime } from "./yoga.ts";
 
@@ -19,6 +20,14 @@ export interface DirectQueryOptions {
   /** The same masking yoga applies: codes kept, internals replaced by INTERNAL_SERVER_ERROR. */
   maskError: (error: GraphQLError) => GraphQLError;
   timeoutError: () => GraphQLError;
+  /** Plain queries through fastExecute.ts (default true; false: graphql-js for every request). */
+  fastExecution?: boolean;
+}
+
+interface CachedDocument {
+  document: DocumentNode;
+  /** Fast plans by operation name ("" for an anonymous operation). */
+  plans: Map<string, FastQuery | null>;
 }
 
 /** A JSON body to send with status 200, or null: let yoga answer. */
@@ -36,9 +45,9 @@ function acceptsJson(headers: IncomingHttpHeaders): boolean {
 
 export function createDirectQuery(options: DirectQueryOptions): DirectQuery {
   const { schema, limits } = options;
-  const documents = new Map<string, DocumentNode>();
+  const documents = new Map<string, CachedDocument>();
 
-  const documentOf = (query: string): DocumentNode | null => {
+  const documentOf = (query: string): CachedDocument | null => {
     const cached = documents.get(query);
     if (cached) return cached;
     let document: DocumentNode;
@@ -49,8 +58,20 @@ export function createDirectQuery(options: DirectQueryOptions): DirectQuery {
     }
     if (graphqlRuntime.validate(schema, document).length > 0) return null;
     if (documents.size >= MAX_CACHED_DOCUMENTS) documents.clear();
-    documents.set(query, document);
-    return document;
+    const entry: CachedDocument = { document, plans: new Map() };
+    documents.set(query, entry);
+    return entry;
+  };
+  /** The fast plan of one operation of a cached document (planned on first use; null: none). */
+  const planOf = (entry: CachedDocument, operation: OperationDefinitionNode): FastQuery | null => {
+    if (options.fastExecution === false) return null;
+    const key = operation.name?.value ?? "";
+    let plan = entry.plans.get(key);
+    if (plan === undefined) {
+      plan = planFastQuery(schema, entry.document, operation);
+      entry.plans.set(key, plan);
+    }
+    return plan;
   };
 
   return async (body, headers) => {
@@ -66,8 +87,9 @@ export function createDirectQuery(options: DirectQueryOptions): DirectQuery {
     if (typeof query !== "string" || extensions !== undefined) return null;
     if (variables != null && (typeof variables !== "object" || Array.isArray(variables))) return null;
     if (operationName != null && typeof operationName !== "string") return null;
-    const document = documentOf(query);
-    if (!document) return null;
+    const entry = documentOf(query);
+    if (!entry) return null;
+    const { document } = entry;
     const operations = document.definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === graphqlRuntime.Kind.OPERATION_DEFINITION,
     );
@@ -90,13 +112,12 @@ export function createDirectQuery(options: DirectQueryOptions): DirectQuery {
     });
     let result: ExecutionResult;
     try {
-      const run = graphqlRuntime.execute({
-        schema,
-        document,
-        variableValues,
-        operationName: operationName as string | undefined,
-        contextValue: options.context(),
-      });
+      const contextValue = options.context();
+      const execute = () =>
+        graphqlRuntime.execute({ schema, document, variableValues, operationName: operationName as string | undefined, contextValue });
+      // The fast path answers only when nothing went wrong; otherwise graphql-js runs the request (same reader and block) and words the answer.
+      const fast = planOf(entry, operation);
+      const run = fast ? fast.run(variableValues, contextValue).catch(() => execute()) : execute();
       result = await Promise.race([run as Promise<ExecutionResult>, timeout]);
     } finally {
       clearTimeout(timer);

@@ -158,8 +158,8 @@ export const COMPUTED_AFTER: Record<string, Record<string, readonly string[]>> =
   Verdict: { status: ["revoked", "measurement", "expiresAt", "subject", "workload"] },
 };
 
-/** The SELECT list: every stored field, or only `fields` (and the id) when the query asks for fewer. */
-export function selectList(e: EntityType, alias: string, env: QueryEnv, fields?: ReadonlySet<string>): string {
+/** The stored fields a SELECT list reads, in its order: every stored field, or only `fields` (and the id). */
+export function selectColumns(e: EntityType, fields?: ReadonlySet<string>): EntityField[] {
   const after = COMPUTED_AFTER[e.name] ?? {};
   const wanted = new Set<string>();
   for (const f of e.stored) {
@@ -168,8 +168,13 @@ export function selectList(e: EntityType, alias: string, env: QueryEnv, fields?:
     if (inputs) for (const i of inputs) wanted.add(i);
     else wanted.add(f.name);
   }
-  return e.stored
-    .filter((f) => wanted.has(f.name))
+  return e.stored.filter((f) => wanted.has(f.name));
+}
+
+/** The SELECT list of `selectColumns`: stored columns, read-time fields as their SQL expressions. */
+export function selectList(e: EntityType, alias: string, env: QueryEnv, fields?: ReadonlySet<string>): string {
+  const after = COMPUTED_AFTER[e.name] ?? {};
+  return selectColumns(e, fields)
     .map((f) => `${after[f.name] ? `${alias}.${q(f.name)}` : fieldExpr(e, f.name, alias, env)} AS ${q(f.name)}`)
     .join(", ");
 }
@@ -183,6 +188,16 @@ export function decodeApiRow(e: EntityType, row: Record<string, unknown>, block:
   return out;
 }
 
+/** A row read with `queryArrays` over `columns` (selectColumns; values past them are ignored). */
+export function decodeApiValues(columns: readonly EntityField[], values: readonly unknown[], block: BlockRef): ApiEntity {
+  const out: ApiEntity = { __block: block };
+  for (let i = 0; i < columns.length; i++) {
+    const f = columns[i]!;
+    out[f.name] = decodeOutput(f, values[i]);
+  }
+  return out;
+}
+
 function decodeOutput(f: EntityField, v: unknown): unknown {
   if (v === null || v === undefined) return null;
   const t = f.type;
@@ -190,12 +205,21 @@ function decodeOutput(f: EntityField, v: unknown): unknown {
   if (t.kind === "scalar") {
     if (t.scalar === "Int") return Number(v);
     if (t.scalar === "Boolean") return Number(v) === 1;
-    if (t.scalar === "BigInt") {
-      const s = String(v).replace(/^0+/, "");
-      return s === "" ? "0" : s;
-    }
+    if (t.scalar === "BigInt") return stripZeros(String(v));
   }
   return String(v);
+}
+
+/** a ≤ b for decimal strings of non-negative integers without leading zeros (decoded BigInts), without BigInt. */
+export function decimalAtMost(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length < b.length : a <= b;
+}
+
+/** A stored (zero-padded) BigInt as its decimal string. */
+function stripZeros(s: string): string {
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) === 48) i++;
+  return i === 0 ? s : i === s.length ? "0" : s.slice(i);
 }
 
 // ===== Filters =====

@@ -33,6 +33,23 @@ describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
     expect([...rows[0]!.body]).toEqual([1, 2, 3]);
   });
 
+  it("reads rows as arrays in the SELECT list's order with queryArrays, the same statement also as objects", async () => {
+    await db.execute("INSERT INTO item (id, n, body) VALUES ($1, $2, $3)", ["arrays", 7, new Uint8Array([9, 8])]);
+    const sql = "SELECT n, id, body, NULL AS absent FROM item WHERE id = $1";
+    const rows = await db.queryArrays(sql, ["arrays"]);
+    expect(rows).toHaveLength(1);
+    const [n, id, body, absent] = rows[0]!;
+    expect([n, id, absent]).toEqual([7, "arrays", null]);
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect(body).not.toBeInstanceOf(Buffer);
+    expect([...(body as Uint8Array)]).toEqual([9, 8]);
+    // The same text through query still answers objects (SQLite prepares the two modes apart).
+    expect(await db.query<{ n: number; id: string }>(sql, ["arrays"])).toEqual([
+      { n: 7, id: "arrays", body: expect.anything(), absent: null },
+    ]);
+    expect(await db.queryArrays("SELECT id FROM item WHERE id = $1", ["none"])).toEqual([]);
+  });
+
   it("runs one statement per parameter row with executeMany, inside a transaction", async () => {
     const rows = Array.from({ length: 50 }, (_, i) => [`many-${i}`, i]);
     const r = await db.transaction((tx) => tx.executeMany("INSERT INTO item (id, n) VALUES ($1, $2)", rows));
@@ -99,6 +116,7 @@ describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
         await tx.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["uncommitted", 1]);
         // Code inside the transaction that reaches the store through the outer handle belongs to it.
         expect(await db.query("SELECT id FROM item WHERE id = $1", ["uncommitted"])).toEqual([{ id: "uncommitted" }]);
+        expect(await db.queryArrays("SELECT id FROM item WHERE id = $1", ["uncommitted"])).toEqual([["uncommitted"]]);
         entered();
         await gate;
         throw new Error("roll back");
@@ -106,10 +124,12 @@ describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
       .catch((e: Error) => e.message);
     await inside;
     const read = db.query("SELECT id FROM item WHERE id = $1", ["uncommitted"]);
+    const readArrays = db.queryArrays("SELECT id FROM item WHERE id = $1", ["uncommitted"]);
     const write = db.execute("INSERT INTO item (id, n) VALUES ($1, $2)", ["outside", 2]);
     release();
     // Another flow never sees the uncommitted row, and its write does not roll back with the transaction.
     expect(await read).toEqual([]);
+    expect(await readArrays).toEqual([]);
     await write;
     expect(await failed).toBe("roll back");
     expect(await db.query("SELECT id FROM item WHERE id IN ($1, $2) ORDER BY id", ["outside", "uncommitted"])).toEqual([{ id: "outside" }]);

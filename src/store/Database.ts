@@ -20,6 +20,11 @@ export interface Database {
   /** Where the data lives, without credentials (for logs). */
   readonly description: string;
   query<T = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
+  /**
+   * Like `query`, with each row as an array of its values in the SELECT list's order: no object per row
+   * and no column names to repeat (the registry's pages read thousands of values per request).
+   */
+  queryArrays(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<unknown[][]>;
   execute(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
   /**
    * Runs one statement once per parameter row, in order (bulk writes: SQLite runs the prepared statement

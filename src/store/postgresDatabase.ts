@@ -21,11 +21,16 @@ function normalizeRow(row: Row): Row {
   return row;
 }
 
+function normalizeValues(row: unknown[]): unknown[] {
+  for (let i = 0; i < row.length; i++) if (row[i] instanceof Buffer) row[i] = new Uint8Array(row[i] as Buffer);
+  return row;
+}
+
 function client(q: pg.Pool | pg.PoolClient, dialectSelf: () => Database, inTx: boolean, where: string): Database {
   /** Runs a statement, with a server or connection that is gone reported as a typed, retryable error. */
-  const run = async (sql: string, params?: unknown[]) => {
+  const run = async (sql: string, params?: unknown[], rowMode?: "array") => {
     try {
-      return await q.query(sql, params);
+      return await (rowMode ? q.query({ text: sql, values: params ?? [], rowMode }) : q.query(sql, params));
     } catch (error) {
       throw postgresErrorOf(error, where);
     }
@@ -36,6 +41,10 @@ function client(q: pg.Pool | pg.PoolClient, dialectSelf: () => Database, inTx: b
     async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
       const r = await run(sql, params as unknown[]);
       return r.rows.map(normalizeRow) as T[];
+    },
+    async queryArrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+      const r = await run(sql, params as unknown[], "array");
+      return (r.rows as unknown[][]).map(normalizeValues);
     },
     async execute(sql: string, params: readonly unknown[] = []) {
       const r = await run(sql, params as unknown[]);
@@ -79,6 +88,7 @@ export function openPostgresDatabase(url: string, options: { max?: number } = {}
     ...base,
     description: redact(url),
     query: (sql, params) => (current() ?? base).query(sql, params),
+    queryArrays: (sql, params) => (current() ?? base).queryArrays(sql, params),
     execute: (sql, params) => (current() ?? base).execute(sql, params),
     executeMany: (sql, rows) => (current() ?? base).executeMany(sql, rows),
     exec: (script) => (current() ?? base).exec(script),

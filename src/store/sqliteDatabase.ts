@@ -86,28 +86,28 @@ export function openSqliteDatabase(path: string): Database {
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
   const deadline: Deadline = { at: Number.POSITIVE_INFINITY };
   registerLiveness(db, deadline);
-  const statements = new Map<string, StatementSync>();
-  const prepare = (sql: string): StatementSync => {
-    let s = statements.get(sql);
+  /** Prepared statements by SQL text: those that return objects, and those that return arrays (queryArrays; the mode belongs to the statement). */
+  type Statements = [objects: Map<string, StatementSync>, arrays: Map<string, StatementSync>];
+  const statements: Statements = [new Map(), new Map()];
+  const cached = (on: DatabaseSync, cache: Statements, sql: string, arrays: boolean): StatementSync => {
+    const byText = cache[arrays ? 1 : 0];
+    let s = byText.get(sql);
     if (!s) {
-      s = db.prepare(toSqlite(sql));
-      statements.set(sql, s);
+      s = on.prepare(toSqlite(sql));
+      if (arrays) s.setReturnArrays(true);
+      byText.set(sql, s);
     }
     return s;
   };
-  let reader: { db: DatabaseSync; statements: Map<string, StatementSync> } | undefined;
-  const prepareRead = (sql: string): StatementSync => {
+  const prepare = (sql: string, arrays = false): StatementSync => cached(db, statements, sql, arrays);
+  let reader: { db: DatabaseSync; statements: Statements } | undefined;
+  const prepareRead = (sql: string, arrays = false): StatementSync => {
     if (!reader) {
-      reader = { db: new DatabaseSync(path, { readOnly: true }), statements: new Map() };
+      reader = { db: new DatabaseSync(path, { readOnly: true }), statements: [new Map(), new Map()] };
       reader.db.exec("PRAGMA busy_timeout = 5000;");
       registerLiveness(reader.db, deadline);
     }
-    let s = reader.statements.get(sql);
-    if (!s) {
-      s = reader.db.prepare(toSqlite(sql));
-      reader.statements.set(sql, s);
-    }
-    return s;
+    return cached(reader.db, reader.statements, sql, arrays);
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -129,15 +129,23 @@ export function openSqliteDatabase(path: string): Database {
     }
   };
 
+  /** Runs a read: outside another flow's open transaction on the read-only connection (see above). */
+  const read = async (sql: string, params: readonly unknown[], options: QueryOptions | undefined, arrays: boolean): Promise<unknown[]> => {
+    if (open !== undefined && !inOwnTransaction()) {
+      if (!memory) return guarded(() => withDeadline(deadline, options, () => prepareRead(sql, arrays).all(...bindable(params))));
+      await waitOthers();
+    }
+    return guarded(() => withDeadline(deadline, options, () => prepare(sql, arrays).all(...bindable(params))));
+  };
+
   const self: Database = {
     dialect: "sqlite",
     description: memory ? "sqlite (in memory)" : `sqlite ${path}`,
-    async query<T = Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
-      if (open !== undefined && !inOwnTransaction()) {
-        if (!memory) return guarded(() => withDeadline(deadline, options, () => prepareRead(sql).all(...bindable(params)) as T[]));
-        await waitOthers();
-      }
-      return guarded(() => withDeadline(deadline, options, () => prepare(sql).all(...bindable(params)) as T[]));
+    query<T = Row>(sql: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
+      return read(sql, params, options, false) as Promise<T[]>;
+    },
+    queryArrays(sql: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<unknown[][]> {
+      return read(sql, params, options, true) as Promise<unknown[][]>;
     },
     async execute(sql: string, params: readonly unknown[] = []) {
       await waitOthers();
