@@ -30,10 +30,9 @@ export interface DcapAppraisalInputs {
   freshness?: CollateralFreshnessOptions | undefined;
 }
 
-const length = Buffer.alloc(4);
-
 /** Bytes with their length first, so that no two sequences of fields hash alike. */
 function feed(hash: Hash, bytes: Uint8Array): void {
+  const length = Buffer.allocUnsafe(4);
   length.writeUInt32BE(bytes.length);
   hash.update(length).update(bytes);
 }

@@ -32,19 +32,21 @@ export interface RimCache {
   readonly parsed: BoundedCache<string, ParsedRim | null>;
   /** `${SHA-256 of the document}:${root fingerprints}` → its verification and validity window. */
   readonly verified: BoundedCache<string, CachedRimVerification>;
+  /**
+   * A collateral RIM array → its SHA-256, so that a RIM (20 KB) is hashed once per array, not per
+   * verification. By identity: collateral is not changed once handed to a verifier, and a provider that
+   * rewrote a buffer in place would still get the RIM first parsed from it — whose signature was verified
+   * over exactly those bytes — never an unverified one.
+   */
+  readonly contentHashes: WeakMap<Uint8Array, string>;
 }
 
 export function createRimCache(bounds: BoundedCacheOptions): RimCache {
-  return { parsed: new BoundedCache(bounds), verified: new BoundedCache(bounds) };
+  return { parsed: new BoundedCache(bounds), verified: new BoundedCache(bounds), contentHashes: new WeakMap() };
 }
 
-// Collateral documents are not changed once handed over: a RIM (20 KB) is hashed once per array, not per verification.
-const contentHashes = new WeakMap<Uint8Array, string>();
-
 export function rimContentHash(bytes: Uint8Array): string {
-  let hash = contentHashes.get(bytes);
-  if (hash === undefined) contentHashes.set(bytes, (hash = createHash("sha256").update(bytes).digest("hex")));
-  return hash;
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** parseRim, remembered by content; a document that does not parse gives null (remembered too). */
@@ -56,7 +58,10 @@ export function parseRimCached(bytes: Uint8Array, cache: RimCache | undefined, p
       return null;
     }
   };
-  return cache ? cache.parsed.getOrSet(rimContentHash(bytes), parse) : parse();
+  if (!cache) return parse();
+  let hash = cache.contentHashes.get(bytes);
+  if (hash === undefined) cache.contentHashes.set(bytes, (hash = rimContentHash(bytes)));
+  return cache.parsed.getOrSet(hash, parse);
 }
 
 function windowOf(chain: VerifiedChain): { validFrom: Date; validUntil: Date } {
