@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";
 import { openDatabase } from "../src/store/openDatabase.ts";
+import { cpuPerCall } from "./support/cpuPerCall.ts";
 import { BENCH_QUERIES, type RegistrySample } from "./support/registryQueries.ts";
 
 const [dbDir, chainState, which = "all", secondsArg = "3"] = process.argv.slice(2);
@@ -41,19 +42,9 @@ for (const q of queries) {
   const first = await ask();
   if ((JSON.parse(first) as { errors?: unknown }).errors) throw new Error(`${q.name} fails: ${first}`);
   answers[q.name] = first;
-  for (let i = 0; i < 1000; i++) await ask(); // JIT warm-up, SQLite page cache
-  const end = Date.now() + seconds * 1000;
-  let n = 0;
-  const before = process.cpuUsage();
-  while (Date.now() < end) {
-    await ask();
-    n++;
-  }
-  const cpu = process.cpuUsage(before);
+  const { calls, cpuMicros } = await cpuPerCall(ask, seconds, 1000); // warm-up: JIT, SQLite page cache
   const hash = createHash("sha256").update(first).digest("hex").slice(0, 16);
-  console.log(
-    `${q.name}: ${n} requests, ${((cpu.user + cpu.system) / n).toFixed(1)} µs of CPU each; answer ${first.length} bytes, sha256 ${hash}…`,
-  );
+  console.log(`${q.name}: ${calls} requests, ${cpuMicros.toFixed(1)} µs of CPU each; answer ${first.length} bytes, sha256 ${hash}…`);
 }
 if (answersFile) writeFileSync(answersFile, `${JSON.stringify(answers, null, 2)}\n`);
 await db.close();

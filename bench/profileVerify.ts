@@ -9,6 +9,7 @@
 //
 // Prints the CPU time per verification (user + system over the loop), steadier than wall time on a
 // shared machine.
+import { cpuPerCall } from "./support/cpuPerCall.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { BENCH_KINDS, loadBenchVector, type BenchKind } from "./verify/vectors.ts";
 
@@ -18,13 +19,5 @@ const seconds = Number(process.argv[3] ?? 4);
 const mode = process.argv[4] === "cold" ? "cold" : "warm";
 const vector = loadBenchVector(kind);
 const op = mode === "cold" ? await keepledgerCold(vector, { collateralPreloaded: false }) : await keepledgerWarm(vector);
-for (let i = 0; i < (mode === "cold" ? 300 : 3000); i++) await op(); // JIT warm-up
-const end = Date.now() + seconds * 1000;
-let n = 0;
-const before = process.cpuUsage();
-while (Date.now() < end) {
-  await op();
-  n++;
-}
-const cpu = process.cpuUsage(before);
-console.log(`${kind}: ${n} ${mode} verifications, ${((cpu.user + cpu.system) / n).toFixed(1)} µs of CPU each`);
+const { calls, cpuMicros } = await cpuPerCall(op, seconds, mode === "cold" ? 300 : 3000);
+console.log(`${kind}: ${calls} ${mode} verifications, ${cpuMicros.toFixed(1)} µs of CPU each`);

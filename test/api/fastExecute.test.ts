@@ -7,7 +7,6 @@
  * variables that do not coerce) rejects, so the direct path answers it through graphql-js, byte for byte
  * as yoga does.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import type { OperationDefinitionNode } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistryApi, type RegistryApi } from "../../src/api/createRegistryApi.ts";
@@ -20,8 +19,7 @@ import { createIndexer } from "../../src/indexer/Indexer.ts";
 import type { Database } from "../../src/store/Database.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 import { runScenario, type Scenario } from "../indexer/scenario.ts";
-
-const FIXTURES = new URL("../fixtures/queries/", import.meta.url).pathname;
+import { readQueryFixtures } from "../support/queryFixtures.ts";
 
 interface Case {
   name: string;
@@ -31,19 +29,7 @@ interface Case {
 }
 
 function fixtureCases(): Case[] {
-  return readdirSync(FIXTURES)
-    .filter((f) => f.endsWith(".graphql"))
-    .sort()
-    .map((f) => {
-      const name = f.replace(/\.graphql$/, "");
-      let variables: Record<string, unknown> = {};
-      try {
-        variables = JSON.parse(readFileSync(`${FIXTURES}${name}.variables.json`, "utf8")) as Record<string, unknown>;
-      } catch {
-        // No variables file: the query takes none.
-      }
-      return { name: `fixture ${name}`, query: readFileSync(`${FIXTURES}${f}`, "utf8"), variables };
-    });
+  return readQueryFixtures().map((f) => ({ name: `fixture ${f.name}`, query: f.query, variables: f.variables }));
 }
 
 /** Queries beyond the fixtures, reaching every kind of field the plan handles. */

@@ -6,7 +6,7 @@
  * After a deliberate change of the schema, the scenario or the API, regenerate the answers with
  * KEEPLEDGER_UPDATE_QUERY_FIXTURES=1 npx vitest run test/api/queryFixtures.test.ts — and review the diff.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema, parse, validate } from "graphql";
 import { buildQuerySchemaSdl } from "../../src/api/buildQuerySchema.ts";
@@ -15,30 +15,11 @@ import { entityModel } from "../../src/indexer/entityModel.ts";
 import { createIndexer } from "../../src/indexer/Indexer.ts";
 import { TEST_DATABASES } from "../support/databases.ts";
 import { runScenario, type Scenario } from "../indexer/scenario.ts";
+import { readQueryFixtures } from "../support/queryFixtures.ts";
 
-const DIR = new URL("../fixtures/queries/", import.meta.url).pathname;
 const UPDATE = process.env.KEEPLEDGER_UPDATE_QUERY_FIXTURES === "1";
 
-interface Fixture {
-  name: string;
-  query: string;
-  variables: Record<string, unknown>;
-  expectedPath: string;
-}
-
-const fixtures: Fixture[] = readdirSync(DIR)
-  .filter((f) => f.endsWith(".graphql"))
-  .sort()
-  .map((f) => {
-    const name = f.replace(/\.graphql$/, "");
-    let variables: Record<string, unknown> = {};
-    try {
-      variables = JSON.parse(readFileSync(`${DIR}${name}.variables.json`, "utf8")) as Record<string, unknown>;
-    } catch {
-      // No variables file: the query takes none.
-    }
-    return { name, query: readFileSync(`${DIR}${f}`, "utf8"), variables, expectedPath: `${DIR}${name}.expected.json` };
-  });
+const fixtures = readQueryFixtures();
 
 describe("query fixtures against The Graph's schema", () => {
   const theGraph = buildSchema(buildQuerySchemaSdl(entityModel(), { extras: false }));

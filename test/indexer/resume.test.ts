@@ -22,6 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => scenario.close());
 
+/** A failed page wrote nothing: every stored entity version is from a block at or before the cursor. */
+async function expectNothingPast(db: Database, cursor: number): Promise<void> {
+  for (const rows of Object.values(await dumpEntities(db)))
+    for (const r of rows as { _block_from: number }[]) expect(r._block_from).toBeLessThanOrEqual(cursor);
+}
+
 describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
   let db: Database;
   let drop: () => Promise<void>;
@@ -65,10 +71,7 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
       const indexer = await createIndexer({ db: other, chain: flaky, deployment: scenario.deployment, pageSize: 20 });
       await expect(indexer.catchUp()).rejects.toMatchObject({ code: "INDEXER_RPC" });
       const cursor = (await indexer.cursor())?.number ?? -1;
-      const partial = await dumpEntities(other);
-      // Everything stored is from blocks at or before the cursor: the failed page wrote nothing.
-      for (const rows of Object.values(partial))
-        for (const r of rows as { _block_from: number }[]) expect(r._block_from).toBeLessThanOrEqual(cursor);
+      await expectNothingPast(other, cursor);
       await indexer.catchUp();
       expect(await dumpEntities(other)).toEqual(clean);
     } finally {
@@ -99,8 +102,7 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
       const indexer = await createIndexer({ db: failing, chain: scenario.chain.provider, deployment: scenario.deployment, pageSize: 3 });
       await expect(indexer.catchUp()).rejects.toThrow("disk full");
       const cursor = (await indexer.cursor())?.number ?? -1;
-      for (const rows of Object.values(await dumpEntities(other)))
-        for (const r of rows as { _block_from: number }[]) expect(r._block_from).toBeLessThanOrEqual(cursor);
+      await expectNothingPast(other, cursor);
       await indexer.catchUp();
       expect(await dumpEntities(other)).toEqual(clean);
     } finally {

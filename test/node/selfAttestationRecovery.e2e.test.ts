@@ -79,7 +79,13 @@ describe("self-attestation with late peers", () => {
       (id) => BigInt(id) !== 0n,
     );
     expect(Date.now() - peersUp).toBeLessThan(8_000);
-    expect(net.nodes[0]!.node!.selfAttestation()).toMatchObject({ state: "attached", verdictId: own });
+    // The node attaches once it has read its finalized verdict back: the chain can show it a moment earlier.
+    const attached = await until(
+      "node 0 attached",
+      () => net!.nodes[0]!.node!.selfAttestation(),
+      (state) => state.state === "attached",
+    );
+    expect(attached).toMatchObject({ state: "attached", verdictId: own });
     // Woken by a peer's own request for a countersignature, not by its timer.
     expect(messages(net, 0, "a peer that could not be reached is back; retrying now").length).toBeGreaterThan(0);
   }, 90_000);

@@ -229,36 +229,31 @@ export function expandVerdictGroups(groups: readonly VerdictGroup[]): Verdict[] 
   );
 }
 
-/**
- * The verdict ids of a batch's items in order, as 0x-hex: one 352-byte buffer for all of them, each item
- * writing only its own three words. `hash` is keccak256 to hex (default ours in JavaScript; the indexer,
- * which computes hundreds of thousands while catching up, passes a native one).
- */
-export function batchLeafIds(groups: readonly VerdictGroup[], hash: (struct: Uint8Array) => Hex = keccak256Hex): Hex[] {
-  const ids: Hex[] = [];
+/** `f` of each batch item's 352-byte verdict struct, in order: one buffer for all, each item writing only its own three words. */
+function mapItemStructs<T>(groups: readonly VerdictGroup[], f: (struct: Uint8Array) => T): T[] {
+  const out: T[] = [];
   const buf = new Uint8Array(VERDICT_STRUCT_BYTES);
   for (const g of groups) {
     putGroupWords(buf, g);
     for (const item of g.items) {
       putItemWords(buf, item);
-      ids.push(hash(buf));
+      out.push(f(buf));
     }
   }
-  return ids;
+  return out;
+}
+
+/**
+ * The verdict ids of a batch's items in order, as 0x-hex. `hash` is keccak256 to hex (default ours in
+ * JavaScript; the indexer, which computes hundreds of thousands while catching up, passes a native one).
+ */
+export function batchLeafIds(groups: readonly VerdictGroup[], hash: (struct: Uint8Array) => Hex = keccak256Hex): Hex[] {
+  return mapItemStructs(groups, hash);
 }
 
 /** The leaves of a batch — the verdict ids of its items in order — as 32-byte values. */
 export function batchLeaves(groups: readonly VerdictGroup[]): Uint8Array[] {
-  const leaves: Uint8Array[] = [];
-  const buf = new Uint8Array(VERDICT_STRUCT_BYTES);
-  for (const g of groups) {
-    putGroupWords(buf, g);
-    for (const item of g.items) {
-      putItemWords(buf, item);
-      leaves.push(keccak256Bytes(buf));
-    }
-  }
-  return leaves;
+  return mapItemStructs(groups, keccak256Bytes);
 }
 
 /** A leaf or tree node: 32 bytes, or their 0x hex. */
