@@ -1,6 +1,8 @@
 import { fromHex, tryFromHex } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
+import { DER, readTlv } from "../pki/x509/der.ts";
 import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
+import type { PkiCaches } from "../pki/x509/pkiCaches.ts";
 import { rawJsonMember } from "./rawJson.ts";
 import { recognizeEndorsementKeys } from "./recognizeEndorsementKeys.ts";
 import { emptyCollateral, type CollateralSet, type SignedIntelJson } from "./types.ts";
@@ -22,26 +24,27 @@ const PEM_CRL = /-----BEGIN X509 CRL-----[A-Za-z0-9+/=\s]+-----END X509 CRL-----
  * and the combined Intel collateral JSON some verifiers use (dcap-qvl's
  * QuoteCollateralV3), Arm CCA CPAKs (P-384 PEM public keys, JWKs, Veraison trust-anchor lists), DER OCSP
  * responses and NVIDIA RIMs (SWID tags, kept as raw documents for the nvidia-gpu kind to parse). Anything else
- * yields an empty set.
+ * yields an empty set. With `caches`, a certificate or CRL met again (an issuer chain's root in every chain
+ * file) is parsed once.
  */
-export function recognizeCollateral(bytes: Uint8Array, source?: string): RecognizedFile {
+export function recognizeCollateral(bytes: Uint8Array, source?: string, caches?: PkiCaches): RecognizedFile {
   const out = emptyCollateral();
   if (bytes.length === 0) return { collateral: out };
   try {
     if (bytes[0] === 0x30) {
       if (looksLikeOcspResponse(bytes)) return { collateral: { ...out, ocspResponses: [parseOcspResponse(bytes)] } };
-      return { collateral: recognizeDer(bytes) };
+      return { collateral: recognizeDer(bytes, caches) };
     }
     const text = Buffer.from(bytes).toString("utf8");
     if (RIM_START.test(text.slice(0, 4096))) return { collateral: { ...out, rims: [bytes] } };
     // JSON first: combined collateral files (dcap-qvl's) hold PEM chains inside JSON strings.
     if (text.trimStart().startsWith("{"))
-      return { collateral: { ...recognizeJson(text), endorsementKeys: recognizeEndorsementKeys(text, source) } };
+      return { collateral: { ...recognizeJson(text, caches), endorsementKeys: recognizeEndorsementKeys(text, source) } };
     if (text.trimStart().startsWith("[")) return { collateral: { ...out, endorsementKeys: recognizeEndorsementKeys(text, source) } };
     if (text.includes("-----BEGIN ")) {
       out.endorsementKeys = recognizeEndorsementKeys(text, source);
-      out.certificates.push(...parsePemCertificates(text));
-      for (const block of text.match(PEM_CRL) ?? []) out.crls.push(parseCrl(block));
+      out.certificates.push(...parsePemCertificates(text, undefined, caches));
+      for (const block of text.match(PEM_CRL) ?? []) out.crls.push(parseCrl(block, undefined, caches));
       return { collateral: out };
     }
   } catch (e) {
@@ -50,16 +53,45 @@ export function recognizeCollateral(bytes: Uint8Array, source?: string): Recogni
   return { collateral: out };
 }
 
-function recognizeDer(der: Uint8Array): CollateralSet {
+function recognizeDer(der: Uint8Array, caches: PkiCaches | undefined): CollateralSet {
   const out = emptyCollateral();
-  // A certificate's first inner element is tbsCertificate (a SEQUENCE holding a
-  // [0] version); a CRL's tbsCertList starts with an INTEGER version. Try both.
+  // Try the likelier reading first (a failed parse builds a typed error with its stack: tens of µs), then
+  // the other; the error of the second attempt is the one reported.
+  if (looksLikeCrl(der)) {
+    try {
+      out.crls.push(parseCrl(der, undefined, caches));
+    } catch {
+      out.certificates.push(parseCertificate(der, undefined, caches));
+    }
+    return out;
+  }
   try {
-    out.certificates.push(parseCertificate(der));
-    return out;
+    out.certificates.push(parseCertificate(der, undefined, caches));
   } catch {
-    out.crls.push(parseCrl(der));
-    return out;
+    out.crls.push(parseCrl(der, undefined, caches));
+  }
+  return out;
+}
+
+/**
+ * A hint, not a check: tbsCertList has a time (thisUpdate) right after its issuer, 3rd or 4th element (v1
+ * or v2); tbsCertificate has the validity SEQUENCE there. Malformed input says false.
+ */
+function looksLikeCrl(der: Uint8Array): boolean {
+  try {
+    const outer = readTlv(der, 0, "collateral");
+    const tbs = readTlv(outer.value, 0, "collateral.tbs");
+    if (tbs.tag !== DER.SEQUENCE) return false;
+    const tags: number[] = [];
+    for (let o = 0; o < tbs.value.length && tags.length < 4; ) {
+      const t = readTlv(tbs.value, o, "collateral.tbs");
+      tags.push(t.tag);
+      o += t.raw.length;
+    }
+    const time = (tag: number | undefined): boolean => tag === 0x17 || tag === 0x18; // UTCTime, GeneralizedTime
+    return tags[0] === DER.INTEGER ? time(tags[3]) : time(tags[2]);
+  } catch {
+    return false;
   }
 }
 
@@ -72,7 +104,7 @@ function signedIntel(text: string, type: "tcbInfo" | "enclaveIdentity"): SignedI
   return { type, body: new Uint8Array(Buffer.from(body, "utf8")), value: JSON.parse(body), signature, issuerChain: [] };
 }
 
-function recognizeJson(text: string): CollateralSet {
+function recognizeJson(text: string, caches: PkiCaches | undefined): CollateralSet {
   const out = emptyCollateral();
   let doc: Record<string, unknown>;
   try {
@@ -96,11 +128,11 @@ function recognizeJson(text: string): CollateralSet {
   }
   for (const key of ["pck_crl_issuer_chain", "tcb_info_issuer_chain", "qe_identity_issuer_chain"]) {
     const v = doc[key];
-    if (typeof v === "string") out.certificates.push(...parsePemCertificates(v));
+    if (typeof v === "string") out.certificates.push(...parsePemCertificates(v, undefined, caches));
   }
   for (const key of ["pck_crl", "root_ca_crl"]) {
     const v = doc[key];
-    if (typeof v === "string") out.crls.push(crlFromHexOrPem(v));
+    if (typeof v === "string") out.crls.push(crlFromHexOrPem(v, caches));
   }
   return out;
 }
@@ -115,7 +147,7 @@ function fromCombined(body: string, signatureHex: string, type: "tcbInfo" | "enc
   };
 }
 
-function crlFromHexOrPem(v: string): ParsedCrl {
-  if (v.includes("-----BEGIN X509 CRL-----")) return parseCrl(v);
-  return parseCrl(fromHex(v));
+function crlFromHexOrPem(v: string, caches: PkiCaches | undefined): ParsedCrl {
+  if (v.includes("-----BEGIN X509 CRL-----")) return parseCrl(v, undefined, caches);
+  return parseCrl(fromHex(v), undefined, caches);
 }

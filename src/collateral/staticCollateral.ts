@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
+import { createPkiCaches } from "../pki/x509/pkiCaches.ts";
 import { recognizeCollateral } from "./recognizeCollateral.ts";
 import { mergeCollateral, type CollateralProvider, type CollateralSet } from "./types.ts";
 
@@ -22,8 +23,10 @@ export interface StaticCollateralProvider extends CollateralProvider {
 export function staticCollateral(files: ReadonlyArray<{ name: string; bytes: Uint8Array }>, name = "inline"): StaticCollateralProvider {
   const problems: Array<{ file: string; problem: string }> = [];
   const sets: CollateralSet[] = [];
+  // Issuer chains repeat certificates (Intel's root is in every chain file): each distinct one is parsed once.
+  const caches = createPkiCaches({ maxEntries: 256, maxAgeMs: Infinity });
   for (const f of files) {
-    const r = recognizeCollateral(f.bytes, f.name);
+    const r = recognizeCollateral(f.bytes, f.name, caches);
     if (r.problem !== undefined) problems.push({ file: f.name, problem: r.problem });
     sets.push(r.collateral);
   }

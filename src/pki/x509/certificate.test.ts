@@ -5,6 +5,7 @@ import { X509Certificate, X509Crl, BasicConstraintsExtension, KeyUsagesExtension
 import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../../../test/support/fixtures.ts";
 import { createCrl, createRoot, issue } from "../../../test/support/testPki.ts";
+import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { normalizeSerial, parseCertificate, parseCrl, parsePemCertificates } from "./certificate.ts";
 
 function files(dir: string): string[] {
@@ -70,6 +71,24 @@ describe("the DER certificate parser agrees with @peculiar/x509", () => {
     const theirs = new X509Crl(crl.der);
     expect([...crl.revokedSerials].sort()).toEqual(theirs.entries.map((e) => normalizeSerial(e.serialNumber)).sort());
     expect(parseCertificate(root.cert.der).subject).toBe(new X509Certificate(root.cert.der).subject);
+  });
+
+  it("imports its key into OpenSSL on first use, and refuses a key OpenSSL cannot use with a typed error then", () => {
+    const [pck] = parsePemCertificates(readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_cert_chain.pem"), "utf8"));
+    expect(Buffer.from(pck!.publicKey.export({ type: "spki", format: "der" })).equals(Buffer.from(pck!.spki))).toBe(true);
+    expect(pck!.publicKey).toBe(pck!.publicKey); // imported once
+    // The same certificate with its EC point's last byte changed: well-formed DER, a point off P-256.
+    const der = pck!.der.slice();
+    const at = Buffer.from(der).indexOf(Buffer.from(pck!.spki)) + pck!.spki.length - 1;
+    der[at] = der[at]! ^ 0x01;
+    const altered = parseCertificate(der, "altered");
+    let error: unknown;
+    try {
+      void altered.publicKey;
+    } catch (e) {
+      error = e;
+    }
+    expect(isKeepledgerError(error) && [error.code, error.shortMessage]).toEqual(["CERT_MALFORMED", "altered has an unusable public key"]);
   });
 
   it("keeps the full @peculiar/x509 object available on demand", () => {

@@ -41,7 +41,12 @@ export interface ParsedCertificate {
   signature: Uint8Array;
   /** SubjectPublicKeyInfo DER. */
   spki: Uint8Array;
-  publicKey: KeyObject;
+  /**
+   * The key, imported into OpenSSL on first use: a certificate whose key is never used (a collateral copy of a
+   * pinned root, whose pinned object is what verifies) costs no import. The SPKI's structure is checked at
+   * parse; a key OpenSSL refuses (e.g. a point off its curve) throws EvidenceFormatError CERT_MALFORMED here.
+   */
+  readonly publicKey: KeyObject;
   subject: string;
   issuer: string;
   /** Lowercase hex serial without leading zeros. */
@@ -220,12 +225,6 @@ export function parseCertificate(
     );
   }
   const extensions = parseExtensions(wrapper, field);
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
-  } catch (cause) {
-    throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} has an unusable public key`, { at: { field }, cause });
-  }
   const basic = basicConstraintsOf(
     extensions.find((e) => e.oid === "2.5.29.19"),
     field,
@@ -235,6 +234,7 @@ export function parseCertificate(
     field,
   );
   let x509: X509Certificate | undefined;
+  let publicKey: KeyObject | undefined;
   const lenient = options.allowGeneralizedTimeBefore2050 === true;
   return remember(lenient ? undefined : caches?.certificates, fingerprint, {
     der,
@@ -251,7 +251,14 @@ export function parseCertificate(
     signatureAlgorithm: algorithm,
     signature,
     spki,
-    publicKey,
+    get publicKey(): KeyObject {
+      try {
+        publicKey ??= createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+      } catch (cause) {
+        throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} has an unusable public key`, { at: { field }, cause });
+      }
+      return publicKey;
+    },
     subject: renderName(subjectName, `${field}.subject`),
     issuer: renderName(issuerName, `${field}.issuer`),
     serial: normalizeSerial(Buffer.from(serial.value).toString("hex")),
@@ -395,9 +402,9 @@ function keyUsageOf(ext: CertificateExtension | undefined, field: string): numbe
 }
 
 /** Parses every PEM certificate in a text, in order. */
-export function parsePemCertificates(text: string, field = "certificate chain"): ParsedCertificate[] {
+export function parsePemCertificates(text: string, field = "certificate chain", caches?: PkiCaches): ParsedCertificate[] {
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((b, i) => parseCertificate(b, `${field}[${i}]`));
+  return blocks.map((b, i) => parseCertificate(b, `${field}[${i}]`, caches));
 }
 
 /** Parses a DER or PEM CRL with the bounded DER reader; results are cached by the DER's SHA-256. */

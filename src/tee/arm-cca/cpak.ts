@@ -48,12 +48,26 @@ function idOf(value: string | undefined, length: number, name: string, source: s
   return toHex(bytes);
 }
 
-/** An endorsement from a key object, checking it is a P-384 public key. */
-export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints = {}): CpakEndorsement {
-  if (publicKey.type !== "public" || publicKey.asymmetricKeyDetails?.namedCurve !== P384) {
+/**
+ * The SubjectPublicKeyInfo of a P-384 key as OpenSSL exports it: the named curve, then the uncompressed point
+ * (0x04, x, y). A CPAK given in exactly this form needs no export to be named.
+ */
+const P384_SPKI_PREFIX = Buffer.from("3076301006072a8648ce3d020106052b81040022036200", "hex");
+const isCanonicalP384Spki = (spki: Uint8Array): boolean =>
+  spki.length === P384_SPKI_PREFIX.length + 97 &&
+  spki[P384_SPKI_PREFIX.length] === 0x04 &&
+  P384_SPKI_PREFIX.equals(spki.subarray(0, P384_SPKI_PREFIX.length));
+
+/**
+ * An endorsement from a key object, checking it is a P-384 public key. `imported`: the SPKI DER the key was
+ * just imported from; in OpenSSL's own form it is the key's name as is (no export, no curve lookup).
+ */
+export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints = {}, imported?: Uint8Array): CpakEndorsement {
+  const canonical = imported !== undefined && publicKey.type === "public" && isCanonicalP384Spki(imported);
+  if (!canonical && (publicKey.type !== "public" || publicKey.asymmetricKeyDetails?.namedCurve !== P384)) {
     invalid("a CPAK must be an EC P-384 public key", constraints.source);
   }
-  const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
+  const spki = canonical ? imported : new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
   return {
     publicKey,
     spki,
@@ -178,9 +192,13 @@ function cpakFromCollateralKey(k: NonNullable<CollateralSet["endorsementKeys"]>[
   } catch (cause) {
     invalid("the CPAK is not a SubjectPublicKeyInfo", k.source, cause);
   }
-  return cpakFromKey(key, {
-    ...(k.implementationId === undefined ? {} : { implementationId: k.implementationId }),
-    ...(k.instanceId === undefined ? {} : { instanceId: k.instanceId }),
-    ...(k.source === undefined ? {} : { source: k.source }),
-  });
+  return cpakFromKey(
+    key,
+    {
+      ...(k.implementationId === undefined ? {} : { implementationId: k.implementationId }),
+      ...(k.instanceId === undefined ? {} : { instanceId: k.instanceId }),
+      ...(k.source === undefined ? {} : { source: k.source }),
+    },
+    k.spki,
+  );
 }

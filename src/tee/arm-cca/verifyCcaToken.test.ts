@@ -1,14 +1,15 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EvidenceFormatError, VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { encodeCbor, cborHead } from "../../../test/support/nitroCbor.ts";
 import { fixtureBytes, fixturePath, fixtureText } from "../../../test/support/fixtures.ts";
-import { cpakFromKey, cpakFromPem, cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
+import { cpakFromKey, cpakFromPem, cpaksFromCollateral, cpaksFromCollateralFiles, type CpakEndorsement } from "./cpak.ts";
 import { parseCcaToken, type CcaSignedToken } from "./parseCcaToken.ts";
 import { verifyCcaToken } from "./verifyCcaToken.ts";
 import { toHex } from "@keepledger/sdk/internal/util/bytes";
+import { emptyCollateral, type CollateralSet } from "../../collateral/types.ts";
 
 const KIND = "arm-cca";
 const SETS = readdirSync(fixturePath(KIND), { withFileTypes: true })
@@ -150,6 +151,30 @@ describe("Arm CCA vectors", () => {
     expect(outcome(goodBytes, [cpakFromPem(pem, { implementationId: `0x${"00".repeat(32)}` })], at)).toBe("CCA_PLATFORM_NOT_ENDORSED");
     const k = expectedOf(good).key_claims;
     expect(outcome(goodBytes, [cpakFromPem(pem, { instanceId: hex(k.instance_id) as `0x${string}` })], at)).toBe("accept");
+  });
+
+  it("names a CPAK from collateral as OpenSSL exports its key, whichever way the collateral encoded it", () => {
+    const key = createPublicKey(fixtureText(KIND, good, "cpak.pub.pem"));
+    const canonical = new Uint8Array(key.export({ type: "spki", format: "der" }));
+    const jwk = key.export({ format: "jwk" });
+    // The same point compressed: 0x02 or 0x03 by y's parity, then x.
+    const y = Buffer.from(jwk.y!, "base64url");
+    const compressedSpki = Buffer.concat([
+      Buffer.from("3046301006072a8648ce3d020106052b81040022033200", "hex"),
+      Buffer.of(y[y.length - 1]! & 1 ? 0x03 : 0x02),
+      Buffer.from(jwk.x!, "base64url"),
+    ]);
+    const set = (spki: Uint8Array): CollateralSet => ({ ...emptyCollateral(), endorsementKeys: [{ spki, source: "t" }] });
+    const [a] = cpaksFromCollateral(set(canonical));
+    const [b] = cpaksFromCollateral(set(new Uint8Array(compressedSpki)));
+    // The names are those OpenSSL's export gives (it keeps a compressed point compressed), skipped or not.
+    expect(a!.fingerprint).toBe(cpakFromPem(fixtureText(KIND, good, "cpak.pub.pem")).fingerprint);
+    expect(b!.spki).toEqual(new Uint8Array(compressedSpki));
+    expect(b!.fingerprint).toBe(cpakFromKey(createPublicKey({ key: compressedSpki, format: "der", type: "spki" })).fingerprint);
+    expect(outcome(goodBytes, [b!], at)).toBe("accept");
+    // A P-256 key is no CPAK, in whichever form.
+    const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "der" });
+    expect(() => cpaksFromCollateral(set(new Uint8Array(p256)))).toThrow(/EC P-384/);
   });
 
   it("the binding failure of bug 33 is found whatever CPAKs are trusted", () => {

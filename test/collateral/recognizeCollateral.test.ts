@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { fixtureBytes } from "../support/fixtures.ts";
+import { recognizeCollateral } from "../../src/collateral/recognizeCollateral.ts";
+import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
+
+const SET = ["sgx", "dcapqvl-sgx"] as const;
+const file = (name: string) => ({ name, bytes: fixtureBytes(...SET, name) });
+
+describe("collateral recognized by content", () => {
+  it("reads DER certificates and CRLs as what they are, whichever reading it tries first", () => {
+    const crl = recognizeCollateral(fixtureBytes(...SET, "pck_crl.der")).collateral;
+    expect([crl.crls.length, crl.certificates.length]).toEqual([1, 0]);
+    expect(crl.crls[0]!.issuer).toContain("CN=Intel SGX PCK Processor CA");
+    const cert = recognizeCollateral(fixtureBytes(...SET, "intel_sgx_root_ca.der")).collateral;
+    expect([cert.crls.length, cert.certificates.length]).toEqual([0, 1]);
+    expect(cert.certificates[0]!.subject).toContain("CN=Intel SGX Root CA");
+  });
+
+  it("reports a DER file that is neither with the parser's message, not a crash", () => {
+    const crl = fixtureBytes(...SET, "pck_crl.der").slice();
+    crl[1] = 0x90; // the outer length: a 16-octet long form, which no DER reader takes
+    const r = recognizeCollateral(crl);
+    expect(r.collateral.crls).toEqual([]);
+    expect(r.problem).toMatch(/malformed DER/);
+  });
+
+  it("parses a certificate repeated across a directory's chain files once", () => {
+    const provider = staticCollateral(
+      ["pck_crl_issuer_chain.pem", "tcb_info_issuer_chain.pem", "qe_identity_issuer_chain.pem", "tcb_info.json"].map(file),
+    );
+    expect(provider.problems).toEqual([]);
+    const roots = provider.collateral.certificates.filter((c) => c.subject.includes("CN=Intel SGX Root CA"));
+    expect(roots.length).toBeGreaterThan(0);
+    expect(new Set(roots).size).toBe(1);
+    // Each file still yields its own chain.
+    for (const name of ["pck_crl_issuer_chain.pem", "tcb_info_issuer_chain.pem"]) {
+      const alone = recognizeCollateral(fixtureBytes(...SET, name)).collateral.certificates;
+      expect(alone.map((c) => c.fingerprint)).toHaveLength(2);
+    }
+  });
+});
