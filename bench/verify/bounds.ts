@@ -22,7 +22,14 @@ import { attestationKey } from "../../src/tee/azure-cvm/verifyTpmQuote.ts";
 import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
 import { encodeSigStructure } from "../../src/evidence/cose/encodeSigStructure.ts";
-import { AMD_ARK_MILAN, AWS_NITRO_ROOT_G1, INTEL_SGX_ROOT_CA, NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA } from "../../src/pki/roots.ts";
+import {
+  AMD_ARK_MILAN,
+  AMD_ARKS,
+  AWS_NITRO_ROOT_G1,
+  INTEL_SGX_ROOT_CA,
+  NVIDIA_DEVICE_IDENTITY_CA,
+  NVIDIA_RIM_ROOT_CA,
+} from "../../src/pki/roots.ts";
 import { parsePemCertificates } from "../../src/pki/x509/certificate.ts";
 import { parseNvidiaGpuEvidence } from "../../src/tee/nvidia-gpu/parseNvidiaGpuEvidence.ts";
 import { parseRim } from "../../src/tee/nvidia-gpu/rim/parseRim.ts";
@@ -47,6 +54,19 @@ export interface SignatureCheck {
 export interface CryptoBound {
   full: SignatureCheck[];
   perEvidence: SignatureCheck[];
+  /**
+   * The SubjectPublicKeyInfo DER of every distinct key the full set uses but no pinned root holds: what a
+   * verifier with nothing remembered must import into OpenSSL before it can check those signatures (a
+   * pinned root's key is imported once per process).
+   */
+  keyImports: Buffer[];
+}
+
+type SignatureSets = Omit<CryptoBound, "keyImports">;
+
+/** Imports each key as OpenSSL takes it fastest (SPKI DER into a KeyObject); the cold bound's other half. */
+export function importKeys(spkis: readonly Buffer[]): void {
+  for (const spki of spkis) createPublicKey({ key: spki, format: "der", type: "spki" });
 }
 
 /** Runs every check once; a check that fails is a broken bound, not a slow one. */
@@ -77,7 +97,7 @@ function p1363(name: string, hash: "sha256" | "sha384", data: Uint8Array, signat
   return { name, hash, data, signature, key, dsaEncoding: "ieee-p1363" };
 }
 
-function dcapBound(vector: BenchVector): CryptoBound {
+function dcapBound(vector: BenchVector): SignatureSets {
   const quote = parseDcapQuote(vector.evidence);
   const collateral = staticCollateral(vector.collateral).collateral;
   const [leaf, ca] = quote.signature.pckChain.certificates.map((der, i) => parseCertificate(der, `PCK chain[${i}]`));
@@ -113,7 +133,7 @@ function dcapBound(vector: BenchVector): CryptoBound {
   };
 }
 
-function snpBound(vector: BenchVector): CryptoBound {
+function snpBound(vector: BenchVector): SignatureSets {
   const report = parseSnpReport(vector.evidence);
   const collateral = staticCollateral(vector.collateral).collateral;
   const vcek = collateral.certificates.find((c) => !c.isCa);
@@ -132,7 +152,7 @@ function snpBound(vector: BenchVector): CryptoBound {
   };
 }
 
-function nitroBound(vector: BenchVector): CryptoBound {
+function nitroBound(vector: BenchVector): SignatureSets {
   const doc = parseNitroDocument(vector.evidence);
   const cose = p1363(
     "COSE_Sign1 signature",
@@ -158,7 +178,7 @@ function nitroBound(vector: BenchVector): CryptoBound {
  * Azure CVM on SEV-SNP: the embedded report's P-384 signature with the VCEK the file carries, the VCEK and ASK
  * chain (RSA-PSS), and the TPM quote's RSA-2048 PKCS#1 signature with the attestation key of the runtime data.
  */
-function azureCvmBound(vector: BenchVector): CryptoBound {
+function azureCvmBound(vector: BenchVector): SignatureSets {
   const evidence = parseAzureEvidence(vector.evidence);
   if (evidence.hardware.kind !== "snp" || !evidence.hardware.vcekDer)
     throw new Error("azure-cvm: the bound needs SNP evidence with its VCEK");
@@ -192,7 +212,7 @@ function azureCvmBound(vector: BenchVector): CryptoBound {
  * Arm CCA: two ES384 (P-384) signatures — the realm token with the RAK it carries, the platform token with
  * the CPAK. Per evidence only the realm token's: the RMM reuses the platform token while the RAK stays.
  */
-function ccaBound(vector: BenchVector): CryptoBound {
+function ccaBound(vector: BenchVector): SignatureSets {
   const token = parseCcaToken(vector.evidence);
   const es384 = (name: string, signed: CcaSignedToken<unknown>, key: KeyObject) =>
     p1363(name, "sha384", encodeSigStructure(signed.cose.protectedHeader, signed.cose.payload), signed.cose.signature, key);
@@ -210,7 +230,7 @@ function ccaBound(vector: BenchVector): CryptoBound {
  * are the same for every report of a driver and VBIOS: only the report signature is per evidence). No OCSP
  * responses exist for the vector; each would add one signature per certificate answered for.
  */
-function nvidiaGpuBound(vector: BenchVector): CryptoBound {
+function nvidiaGpuBound(vector: BenchVector): SignatureSets {
   const evidence = parseNvidiaGpuEvidence(vector.evidence);
   const text = (name: string) => Buffer.from(vector.files.get(name)!).toString("latin1");
   const device = parsePemCertificates(text("hopperCertChain.txt"));
@@ -244,7 +264,7 @@ function nvidiaGpuBound(vector: BenchVector): CryptoBound {
  * answer's signature (one per certificate below a root, signed by its issuer). Per evidence: the quote's and the
  * GPU report's own signatures (everything else is the same for the next report from that platform and GPU).
  */
-function cpuGpuBound(vector: BenchVector): CryptoBound {
+function cpuGpuBound(vector: BenchVector): SignatureSets {
   const { cpu, gpus } = parseCompositeEvidence(vector.evidence);
   const tdx = dcapBound({ ...vector, evidence: cpu, collateral: vector.collateral.filter((f) => !f.name.startsWith("gpu-")) });
   const evidence = parseNvidiaGpuEvidence(gpus[0]!);
@@ -291,7 +311,7 @@ function chainChecks(label: string, chain: readonly ParsedCertificate[], root: P
 
 /** The bound of a vector; every check is run once here so a bound that does not verify never gets measured. */
 export function cryptoBound(vector: BenchVector): CryptoBound {
-  const bounds: Partial<Record<BenchVector["kind"], (v: BenchVector) => CryptoBound>> = {
+  const bounds: Partial<Record<BenchVector["kind"], (v: BenchVector) => SignatureSets>> = {
     "sev-snp": snpBound,
     nitro: nitroBound,
     "nvidia-gpu": nvidiaGpuBound,
@@ -299,7 +319,28 @@ export function cryptoBound(vector: BenchVector): CryptoBound {
     "arm-cca": ccaBound,
     "cpu-gpu": cpuGpuBound,
   };
-  const bound = (bounds[vector.kind] ?? dcapBound)(vector);
-  runChecks(bound.full);
-  return bound;
+  const signatures = (bounds[vector.kind] ?? dcapBound)(vector);
+  runChecks(signatures.full);
+  return { ...signatures, keyImports: keysToImport(signatures.full) };
+}
+
+/** Every pinned root's key (the production roots and keepledger's NVIDIA test roots, which the cpu-gpu vector chains to). */
+const PINNED_KEYS: readonly KeyObject[] = [
+  INTEL_SGX_ROOT_CA,
+  AWS_NITRO_ROOT_G1,
+  ...Object.values(AMD_ARKS),
+  NVIDIA_DEVICE_IDENTITY_CA,
+  NVIDIA_RIM_ROOT_CA,
+  ...NVIDIA_TEST_ROOTS.device,
+  ...NVIDIA_TEST_ROOTS.rim,
+].map((r) => r.certificate.publicKey);
+
+function keysToImport(checks: readonly SignatureCheck[]): Buffer[] {
+  const out = new Map<string, Buffer>();
+  for (const { key } of checks) {
+    if (PINNED_KEYS.some((k) => k.equals(key))) continue;
+    const spki = key.export({ type: "spki", format: "der" });
+    out.set(spki.toString("hex"), spki);
+  }
+  return [...out.values()];
 }
