@@ -38,8 +38,15 @@ export function recognizeCollateral(bytes: Uint8Array, source?: string, caches?:
     const text = Buffer.from(bytes).toString("utf8");
     if (RIM_START.test(text.slice(0, 4096))) return { collateral: { ...out, rims: [bytes] } };
     // JSON first: combined collateral files (dcap-qvl's) hold PEM chains inside JSON strings.
-    if (text.trimStart().startsWith("{"))
-      return { collateral: { ...recognizeJson(text, caches), endorsementKeys: recognizeEndorsementKeys(text, source) } };
+    if (text.trimStart().startsWith("{")) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return { collateral: { ...out, endorsementKeys: recognizeEndorsementKeys(text, source) } };
+      }
+      return { collateral: { ...recognizeJson(text, json, caches), endorsementKeys: recognizeEndorsementKeys(text, source, { json }) } };
+    }
     if (text.trimStart().startsWith("[")) return { collateral: { ...out, endorsementKeys: recognizeEndorsementKeys(text, source) } };
     if (text.includes("-----BEGIN ")) {
       out.endorsementKeys = recognizeEndorsementKeys(text, source);
@@ -104,15 +111,11 @@ function signedIntel(text: string, type: "tcbInfo" | "enclaveIdentity"): SignedI
   return { type, body: new Uint8Array(Buffer.from(body, "utf8")), value: JSON.parse(body), signature, issuerChain: [] };
 }
 
-function recognizeJson(text: string, caches: PkiCaches | undefined): CollateralSet {
+/** `json` is `text` parsed; the signed bodies are cut from `text` itself (their exact bytes are what is signed). */
+function recognizeJson(text: string, json: unknown, caches: PkiCaches | undefined): CollateralSet {
   const out = emptyCollateral();
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return out;
-  }
-  if (doc === null || typeof doc !== "object") return out;
+  if (json === null || typeof json !== "object") return out;
+  const doc = json as Record<string, unknown>;
   for (const type of ["tcbInfo", "enclaveIdentity"] as const) {
     if (type in doc && "signature" in doc) {
       const signed = signedIntel(text, type);

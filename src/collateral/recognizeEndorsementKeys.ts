@@ -22,9 +22,10 @@ function fromJwk(jwk: Record<string, unknown>): KeyObject | undefined {
 /**
  * Arm CCA CPAKs in a collateral file, recognized by content: PEM public keys on P-384, a P-384 JWK, or a
  * Veraison trust-anchor list `[{pkey: JWK, "implementation-id", "instance-id"}]`. Keys on other curves
- * (other vendors' PEM) are not CPAKs and are skipped; a P-384 key that does not parse throws.
+ * (other vendors' PEM) are not CPAKs and are skipped; a P-384 key that does not parse throws. `parsed`: the
+ * text's JSON value, when the caller has already parsed it.
  */
-export function recognizeEndorsementKeys(text: string, source?: string): EndorsementKey[] {
+export function recognizeEndorsementKeys(text: string, source?: string, parsed?: { json: unknown }): EndorsementKey[] {
   const at = source === undefined ? {} : { source };
   const pems = text.match(PEM_PUBLIC_KEY);
   if (pems) {
@@ -33,13 +34,17 @@ export function recognizeEndorsementKeys(text: string, source?: string): Endorse
       return key.asymmetricKeyDetails?.namedCurve === P384 ? [{ spki: spkiOf(key), ...at }] : [];
     });
   }
-  const trimmed = text.trimStart();
-  if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return [];
   let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return [];
+  if (parsed !== undefined) {
+    json = parsed.json;
+  } else {
+    const trimmed = text.trimStart();
+    if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return [];
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return [];
+    }
   }
   if (Array.isArray(json)) {
     return json.flatMap((entry): EndorsementKey[] => {

@@ -26,6 +26,19 @@ describe("rsaPublicKeyFromJwk", () => {
     expect(verify("sha256", Buffer.from("m"), { key, padding: constants.RSA_PKCS1_PADDING }, sig)).toBe(true);
   });
 
+  it.each([
+    [2048, 65537],
+    [3072, 3],
+    [4096, 65537],
+    [2056, 0x01000001],
+  ])("encodes the SubjectPublicKeyInfo of a %i-bit key with e = %i exactly as OpenSSL exports it", (bits, e) => {
+    const pub = generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: e }).publicKey;
+    const k = pub.export({ format: "jwk" });
+    const { key, spki } = rsaPublicKeyFromJwk(k.n!, k.e!);
+    expect(Buffer.from(spki).equals(pub.export({ type: "spki", format: "der" }))).toBe(true);
+    expect(key.equals(pub)).toBe(true);
+  });
+
   it("refuses what is not a minimal, odd, 2048..4096-bit key, with RSA_JWK_INVALID", () => {
     expect(codeOf(() => rsaPublicKeyFromJwk(jwk.n! + "=", jwk.e!))).toBe("RSA_JWK_INVALID");
     expect(codeOf(() => rsaPublicKeyFromJwk(b64(new Uint8Array([0, ...n])), jwk.e!))).toBe("RSA_JWK_INVALID");

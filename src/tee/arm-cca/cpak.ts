@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { isUncompressedP384Spki } from "../../pki/p384Spki.ts";
 import { cpakId } from "@keepledger/sdk/internal/ids/cpakId";
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { toHex, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
@@ -49,21 +50,11 @@ function idOf(value: string | undefined, length: number, name: string, source: s
 }
 
 /**
- * The SubjectPublicKeyInfo of a P-384 key as OpenSSL exports it: the named curve, then the uncompressed point
- * (0x04, x, y). A CPAK given in exactly this form needs no export to be named.
- */
-const P384_SPKI_PREFIX = Buffer.from("3076301006072a8648ce3d020106052b81040022036200", "hex");
-const isCanonicalP384Spki = (spki: Uint8Array): boolean =>
-  spki.length === P384_SPKI_PREFIX.length + 97 &&
-  spki[P384_SPKI_PREFIX.length] === 0x04 &&
-  P384_SPKI_PREFIX.equals(spki.subarray(0, P384_SPKI_PREFIX.length));
-
-/**
  * An endorsement from a key object, checking it is a P-384 public key. `imported`: the SPKI DER the key was
  * just imported from; in OpenSSL's own form it is the key's name as is (no export, no curve lookup).
  */
 export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints = {}, imported?: Uint8Array): CpakEndorsement {
-  const canonical = imported !== undefined && publicKey.type === "public" && isCanonicalP384Spki(imported);
+  const canonical = imported !== undefined && publicKey.type === "public" && isUncompressedP384Spki(imported);
   if (!canonical && (publicKey.type !== "public" || publicKey.asymmetricKeyDetails?.namedCurve !== P384)) {
     invalid("a CPAK must be an EC P-384 public key", constraints.source);
   }

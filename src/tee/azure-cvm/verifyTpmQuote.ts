@@ -30,8 +30,7 @@ export function attestationKey(jwk: RsaJwk, cache?: BoundedCache<string, Evidenc
   const hit = cache?.get(id);
   if (hit?.modulusBytes !== undefined && hit.spki !== undefined) return { key: hit.key, modulusBytes: hit.modulusBytes, spki: hit.spki };
   try {
-    const { key, modulusBytes } = rsaPublicKeyFromJwk(jwk.n, jwk.e);
-    const ak = { key, modulusBytes, spki: new Uint8Array(key.export({ type: "spki", format: "der" })) };
+    const ak = rsaPublicKeyFromJwk(jwk.n, jwk.e);
     cache?.set(id, ak);
     return ak;
   } catch (cause) {
