@@ -31,7 +31,7 @@ async function ownVerdict(net: NodeNetwork, validator: Address): Promise<{ id: H
   return { id: info.ownVerdictId, counting: info.counting, expiresAt: info.ownVerdictExpiresAt };
 }
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
+async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -65,7 +65,13 @@ describe("self-attestation", () => {
       expect(view).toMatchObject({ status: "finalized", verdict: { workloadId: net.validatorWorkloadId, subject: node.account.address } });
       const link = await node.node!.store.evidence.verdictLink(own.id);
       expect(link?.bindingContext).toBe("validator:production");
-      expect(node.node!.selfAttestation()).toMatchObject({ state: "attached", provider: "none", insecure: true, verdictId: own.id });
+      // The chain shows the finalized verdict a moment before the node has read it back and attached.
+      const attached = await until(
+        "the node attached",
+        () => node.node!.selfAttestation(),
+        (s) => s.state === "attached",
+      );
+      expect(attached).toMatchObject({ state: "attached", provider: "none", insecure: true, verdictId: own.id });
     }
   });
 
@@ -196,7 +202,12 @@ describe("self-attestation from a TDX guest's configfs TSM interface", () => {
       verdict: { tee: number; tcbStatus: number };
     };
     expect(view).toMatchObject({ status: "finalized", verdict: { tee: teeKindCode("tdx"), tcbStatus: tcbStatusCode("UpToDate") } });
-    expect(node.node!.selfAttestation()).toMatchObject({ state: "attached", provider: "configfs-tsm", insecure: false });
+    const attached = await until(
+      "the node attached",
+      () => node.node!.selfAttestation(),
+      (s) => s.state === "attached",
+    );
+    expect(attached).toMatchObject({ state: "attached", provider: "configfs-tsm", insecure: false });
     expect(((await (await fetch(`${node.url}/healthz`)).json()) as { warnings: string[] }).warnings).toEqual([]);
     // A chain, three nodes and a quote per attestation: on a loaded 2-core machine this alone took ~57 s.
   }, 120_000);

@@ -123,6 +123,12 @@ describe("self-attestation with late peers", () => {
     };
     expect(rejected).toMatchObject({ status: "rejected", error: { code: "NODE_QUORUM_REFUSED" } });
     expect(rejected.error.details.refusals.map((r) => r.code)).toContain("NODE_PEER_ISSUED_AT_SKEW");
-    expect(node.selfAttestation()).toMatchObject({ state: "attached", verdictId: own });
+    // As above: the chain shows the finalized verdict a moment before the node has read it back and attached.
+    const attached = await until(
+      "node 0 attached",
+      () => node.selfAttestation(),
+      (state) => state.state === "attached",
+    );
+    expect(attached).toMatchObject({ state: "attached", verdictId: own });
   }, 90_000);
 });
