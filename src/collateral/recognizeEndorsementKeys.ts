@@ -1,9 +1,9 @@
+import { P384_CURVE } from "../pki/p384Spki.ts";
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { EndorsementKey } from "./types.ts";
 
 const PEM_PUBLIC_KEY = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
-const P384 = "secp384r1";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -31,7 +31,7 @@ export function recognizeEndorsementKeys(text: string, source?: string, parsed?:
   if (pems) {
     return pems.flatMap((pem) => {
       const key = createPublicKey({ key: pem, format: "pem" });
-      return key.asymmetricKeyDetails?.namedCurve === P384 ? [{ spki: spkiOf(key), ...at }] : [];
+      return key.asymmetricKeyDetails?.namedCurve === P384_CURVE ? [{ spki: spkiOf(key), ...at }] : [];
     });
   }
   let json: unknown;

@@ -4,6 +4,9 @@
  * encoding (whether the point is on the curve is OpenSSL's to say when it imports them), so a caller that has
  * them needs neither an export nor a curve lookup on the imported key to name or classify it.
  */
+/** OpenSSL's name of the P-384 curve (`asymmetricKeyDetails.namedCurve`). */
+export const P384_CURVE = "secp384r1";
+
 const P384_SPKI_PREFIX = Buffer.from("3076301006072a8648ce3d020106052b81040022036200", "hex");
 
 export function isUncompressedP384Spki(spki: Uint8Array): boolean {

@@ -12,17 +12,11 @@ import { defaultReleasePolicy, deployKeyRegistry, keyServiceKeyOf } from "../../
 import { verdictFromJson, type VerdictJson } from "@keepledger/sdk/internal/chain/verdictView";
 import { createKey } from "@keepledger/sdk/internal/sdk/keys/createKey";
 import { releaseKey } from "@keepledger/sdk/internal/sdk/keys/releaseKey";
+import { until } from "../support/until.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** How long to wait for the nodes, and how often to look. */
+const WAIT = { timeoutMs: 90_000, intervalMs: 250 };
 
 describe("key-service keys bound into the validators' self-attestation", () => {
   let net: NodeNetwork;
@@ -41,6 +35,7 @@ describe("key-service keys bound into the validators' self-attestation", () => {
         `${node.account.address}'s key-service key attested`,
         () => keyServiceKeyOf(net, keyRegistry, node.account.address),
         (k) => k.attested,
+        WAIT,
       );
       expect(key.publicKey).toBe(node.node!.keys!.publicKey);
       const info = await net.publicClient.readContract({

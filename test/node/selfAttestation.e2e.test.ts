@@ -19,7 +19,11 @@ import { buildQuote, buildScenario } from "../support/dcapTestSigner.ts";
 import { fakeTsm, type FakeDevice } from "./support/fakeDevices.ts";
 import { parseNodeConfig } from "../../src/node/config/loadNodeConfig.ts";
 import { startValidatorNode } from "../../src/node/startValidatorNode.ts";
+import { until } from "../support/until.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
+
+/** How long to wait for the nodes, and how often to look. */
+const WAIT = { timeoutMs: 45_000, intervalMs: 250 };
 
 async function ownVerdict(net: NodeNetwork, validator: Address): Promise<{ id: Hex; counting: boolean; expiresAt: bigint }> {
   const info = await net.publicClient.readContract({
@@ -29,17 +33,6 @@ async function ownVerdict(net: NodeNetwork, validator: Address): Promise<{ id: H
     args: [validator],
   });
   return { id: info.ownVerdictId, counting: info.counting, expiresAt: info.ownVerdictExpiresAt };
-}
-
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe("self-attestation", () => {
@@ -56,6 +49,7 @@ describe("self-attestation", () => {
         "an attached own verdict",
         () => ownVerdict(net, node.account.address),
         (v) => BigInt(v.id) !== 0n,
+        WAIT,
       );
       expect(own.counting).toBe(true);
       const view = (await (await fetch(`${node.url}/v1/verdicts/${own.id}`)).json()) as {
@@ -70,6 +64,7 @@ describe("self-attestation", () => {
         "the node attached",
         () => node.node!.selfAttestation(),
         (s) => s.state === "attached",
+        WAIT,
       );
       expect(attached).toMatchObject({ state: "attached", provider: "none", insecure: true, verdictId: own.id });
     }
@@ -97,6 +92,7 @@ describe("self-attestation", () => {
       "a new own verdict",
       () => ownVerdict(net, node.account.address),
       (v) => v.id !== before.id,
+      WAIT,
     ).catch((error: unknown) => {
       // What each node last logged, so that a failure here says why, not only that it timed out.
       for (const n of net.nodes) console.error(`node ${n.index}:\n${n.logs.slice(-20).join("\n")}`);
@@ -196,6 +192,7 @@ describe("self-attestation from a TDX guest's configfs TSM interface", () => {
       "an attached own verdict",
       () => ownVerdict(net, node.account.address),
       (v) => BigInt(v.id) !== 0n,
+      WAIT,
     );
     const view = (await (await fetch(`${node.url}/v1/verdicts/${own.id}`)).json()) as {
       status: string;
@@ -206,6 +203,7 @@ describe("self-attestation from a TDX guest's configfs TSM interface", () => {
       "the node attached",
       () => node.node!.selfAttestation(),
       (s) => s.state === "attached",
+      WAIT,
     );
     expect(attached).toMatchObject({ state: "attached", provider: "configfs-tsm", insecure: false });
     expect(((await (await fetch(`${node.url}/healthz`)).json()) as { warnings: string[] }).warnings).toEqual([]);

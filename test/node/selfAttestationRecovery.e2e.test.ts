@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Address, Hex } from "viem";
 import { validatorSetAbi } from "@keepledger/sdk/internal/chain/generated/index";
+import { until } from "../support/until.ts";
 import { startNodeNetwork, type NodeNetwork } from "./support/nodeNetwork.ts";
 
 async function ownVerdictId(net: NodeNetwork, validator: Address): Promise<Hex> {
@@ -18,16 +19,6 @@ async function ownVerdictId(net: NodeNetwork, validator: Address): Promise<Hex> 
     args: [validator],
   });
   return info.ownVerdictId;
-}
-
-async function until<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const messages = (net: NodeNetwork, index: number, msg: string) =>

@@ -202,7 +202,6 @@ function hasOcspSigning(cert: ParsedCertificate): boolean {
   return childrenOf(seq, "extendedKeyUsage").some((t) => readOid(t, "extendedKeyUsage") === ID_KP_OCSP_SIGNING);
 }
 
-/** Who signed the response: the issuer itself, or a delegated responder the issuer certified for OCSP signing. */
 /** Whether `cert`'s key signed the response, remembered by the response's and the certificate's fingerprints. */
 function signedBy(response: ParsedOcspResponse, cert: ParsedCertificate, caches?: PkiCaches): boolean {
   const key = `ocsp:${response.fingerprint}:${cert.fingerprint}`;
@@ -212,6 +211,7 @@ function signedBy(response: ParsedOcspResponse, cert: ParsedCertificate, caches?
   return caches ? caches.signatures.set(key, ok) : ok;
 }
 
+/** Who signed the response: the issuer itself, or a delegated responder the issuer certified for OCSP signing. */
 function responderOf(response: ParsedOcspResponse, issuer: ParsedCertificate, at: Date, caches?: PkiCaches): ParsedCertificate {
   if (signedBy(response, issuer, caches)) return issuer;
   for (const cert of response.certificates) {

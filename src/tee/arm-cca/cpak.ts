@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
-import { isUncompressedP384Spki } from "../../pki/p384Spki.ts";
+import { P384_CURVE, isUncompressedP384Spki } from "../../pki/p384Spki.ts";
 import { cpakId } from "@keepledger/sdk/internal/ids/cpakId";
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { toHex, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
@@ -33,8 +33,6 @@ export interface CpakConstraints {
   source?: string;
 }
 
-const P384 = "secp384r1";
-
 function invalid(message: string, source: string | undefined, cause?: unknown): never {
   throw new UsageError(ARM_CCA_VERIFY_CODES.CCA_CPAK_INVALID, message, {
     ...(source ? { details: { source } } : {}),
@@ -55,7 +53,7 @@ function idOf(value: string | undefined, length: number, name: string, source: s
  */
 export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints = {}, imported?: Uint8Array): CpakEndorsement {
   const canonical = imported !== undefined && publicKey.type === "public" && isUncompressedP384Spki(imported);
-  if (!canonical && (publicKey.type !== "public" || publicKey.asymmetricKeyDetails?.namedCurve !== P384)) {
+  if (!canonical && (publicKey.type !== "public" || publicKey.asymmetricKeyDetails?.namedCurve !== P384_CURVE)) {
     invalid("a CPAK must be an EC P-384 public key", constraints.source);
   }
   const spki = canonical ? imported : new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
@@ -148,7 +146,7 @@ export function cpaksFromCollateralFiles(files: readonly CollateralFile[]): Cpak
           invalid("the CPAK is not a PEM public key", file.name, cause);
         }
         // Other collateral (an AMD or Intel key) may be PEM too: only P-384 EC keys are CPAK candidates.
-        if (key.asymmetricKeyDetails?.namedCurve === P384) out.push(cpakFromKey(key, { source: file.name }));
+        if (key.asymmetricKeyDetails?.namedCurve === P384_CURVE) out.push(cpakFromKey(key, { source: file.name }));
       }
       continue;
     }

@@ -1,3 +1,4 @@
+import { P384_CURVE } from "../../pki/p384Spki.ts";
 import { zeroHash } from "viem";
 import type { VerifierContext } from "../verifierContext.ts";
 import { KEY_USAGE } from "../../pki/x509/certificate.ts";
@@ -40,16 +41,14 @@ export function defaultVerifyNitroDocumentOptions(): Required<Omit<VerifyNitroDo
   return { at: new Date(), trustedRoots: [AWS_NITRO_ROOT_G1], clockToleranceMs: DEFAULT_CLOCK_TOLERANCE_MS };
 }
 
-const P384 = "secp384r1";
-
 /** The COSE key must be an ECDSA P-384 key allowed to sign (RFC 9053: ES384 is ECDSA with P-384 and SHA-384). */
 function checkLeafKey(leaf: ParsedCertificate): void {
   const key = leaf.publicKey;
   const curve = key.asymmetricKeyType === "ec" ? key.asymmetricKeyDetails?.namedCurve : undefined;
-  if (curve !== P384) {
+  if (curve !== P384_CURVE) {
     throw new VerificationError(NITRO_VERIFY_CODES.NITRO_LEAF_KEY_UNSUPPORTED, "the document's certificate does not hold a P-384 key", {
       at: { field: "certificate" },
-      details: { got: curve ?? key.asymmetricKeyType ?? "unknown", want: P384 },
+      details: { got: curve ?? key.asymmetricKeyType ?? "unknown", want: P384_CURVE },
     });
   }
   const usage = leaf.keyUsage;

@@ -7,7 +7,7 @@ import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { AmdProductLine } from "../../pki/roots.ts";
 import type { SnpClaims, SnpTcbClaim, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
-import { isUncompressedP384Spki } from "../../pki/p384Spki.ts";
+import { P384_CURVE, isUncompressedP384Spki } from "../../pki/p384Spki.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { verifyCertificateChain, type TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { amdIntermediateName, commonNameOf, verifyAmdSigningChain } from "./amdSigningChain.ts";
@@ -225,7 +225,7 @@ function checkVekKey(vek: ParsedCertificate, keyName: string): void {
   // The common form (AMD's) is read from the bytes; any other is asked of OpenSSL.
   if (isUncompressedP384Spki(vek.spki)) return;
   const curve = vek.publicKey.asymmetricKeyDetails?.namedCurve;
-  if (vek.publicKey.asymmetricKeyType !== "ec" || curve !== "secp384r1") {
+  if (vek.publicKey.asymmetricKeyType !== "ec" || curve !== P384_CURVE) {
     throw new VerificationError(SNP_VERIFY_CODES.SNP_VEK_MALFORMED, `the ${keyName} does not certify a P-384 key`, {
       details: { keyType: vek.publicKey.asymmetricKeyType, curve },
     });
