@@ -48,7 +48,8 @@ import {
   type Verdict,
   type VerdictGroup,
 } from "@keepledger/sdk/internal/ids/index";
-import { httpChainSource } from "../src/indexer/chainSource.ts";
+import { getHeaders, getLogs, headBlockNumber, httpChainSource, RangeTooLargeError } from "../src/indexer/chainSource.ts";
+import { createLogDecoder, type RawLog } from "../src/indexer/decodeLogs.ts";
 import { createIndexer } from "../src/indexer/Indexer.ts";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";
 import { startRegistryServer } from "../src/api/registryServer.ts";
@@ -77,6 +78,13 @@ export interface CatchupRow {
   cpuSeconds: number;
   /** The 1-minute load average when the catch-up started and ended (2 cores: above 2, others were running). */
   load: [number, number];
+  /**
+   * The chain's bound, same run: events per second of only reading the logs and headers the catch-up
+   * reads from the same node, in pages of the same size, the next page's logs asked for while this
+   * page's headers are (`readChainOnly`); and the catch-up's rate over it.
+   */
+  chainReadEventsPerSecond?: number;
+  ratioToChainRead?: number;
 }
 
 export interface LatencyRun {
@@ -427,7 +435,11 @@ async function rawRpc(url: string, method: string, params: unknown[]): Promise<u
 
 // ===== Catch-up =====
 
-/** The store, timing its writes: transactions and scripts (the index build at the end of a catch-up). */
+/**
+ * The store, timing its writes: transactions, page commits and scripts (the index build at the end of a
+ * catch-up). A page commit runs while the next page is handled, so this is the time the writes took,
+ * not time the catch-up waited for them.
+ */
 function timedWrites(db: Database): { db: Database; seconds: () => number } {
   let ms = 0;
   const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -446,10 +458,65 @@ function timedWrites(db: Database): { db: Database; seconds: () => number } {
     execute: (sql, params) => db.execute(sql, params),
     executeMany: (sql, rows) => db.executeMany(sql, rows),
     exec: (script) => timed(() => db.exec(script)),
+    commitWrites: (statements) => timed(() => db.commitWrites(statements)),
     transaction: (fn) => timed(() => db.transaction(fn)),
     close: () => db.close(),
   };
   return { db: wrapped, seconds: () => ms / 1000 };
+}
+
+/**
+ * Reads what a catch-up reads and does nothing with it: the logs of the contracts in pages sized like the
+ * indexer's (about 5,000 logs, from a 10-block start, at most twice the last range), each page's
+ * headers (its first and last block's and its logs' blocks), the next page's logs asked for as soon as
+ * this page's arrived. On this machine the node (anvil) and the reader share the two cores with nothing
+ * else, so this is as fast as any indexer could read the chain here.
+ */
+async function readChainOnly(chain: BenchChain, g: Generated): Promise<{ eventsPerSecond: number; seconds: number }> {
+  const addresses = createLogDecoder(g.deployment).addresses;
+  const head = await headBlockNumber(chain.indexerSource);
+  const t0 = performance.now();
+  let events = 0;
+  let size = 10;
+  interface Range {
+    from: number;
+    to: number;
+    logs: Promise<RawLog[]>;
+  }
+  const fetchFrom = (from: number): Range => {
+    const to = Math.min(head, from + size - 1);
+    const logs = getLogs(chain.indexerSource, addresses, from, to);
+    logs.catch(() => undefined);
+    return { from, to, logs };
+  };
+  let next: Range | undefined = fetchFrom(Number(g.deployment.deployBlock));
+  while (next) {
+    const range: Range = next;
+    const from = range.from;
+    const to = range.to;
+    let logs: RawLog[];
+    try {
+      logs = await range.logs;
+    } catch (error) {
+      // As the indexer does: a range the node refuses as too large is cut to an eighth.
+      if (!(error instanceof RangeTooLargeError)) throw error;
+      size = Math.max(1, Math.floor((to - from) / 8) + 1);
+      next = fetchFrom(from);
+      continue;
+    }
+    const blocks = to - from + 1;
+    size = Math.max(1, Math.min(100_000, blocks * 2, Math.floor((blocks * 5_000) / Math.max(1, logs.length))));
+    next = to < head ? fetchFrom(to + 1) : undefined;
+    const numbers = new Set<number>([from, to]);
+    for (const l of logs) numbers.add(Number(BigInt(l.blockNumber)));
+    await getHeaders(
+      chain.indexerSource,
+      [...numbers].sort((a, b) => a - b),
+    );
+    events += logs.length;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { eventsPerSecond: Math.round(events / seconds), seconds: Number(seconds.toFixed(2)) };
 }
 
 async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postgres", setting: string): Promise<CatchupRow> {
@@ -658,15 +725,23 @@ async function main(): Promise<void> {
       sample = g;
       log(`${g.blocks} blocks with ${g.verdicts.toLocaleString("en-US")} verdicts`);
       rmSync(sqlite, { force: true });
+      log("reading the chain only (the catch-up's bound)…");
+      const bound = await readChainOnly(chain, g);
+      log(`  ${JSON.stringify(bound)}`);
+      const withBound = (row: CatchupRow): CatchupRow => ({
+        ...row,
+        chainReadEventsPerSecond: bound.eventsPerSecond,
+        ratioToChainRead: Number((row.eventsPerSecond / bound.eventsPerSecond).toFixed(2)),
+      });
       log("catch-up into SQLite…");
-      results.push(await catchUp(chain, g, "sqlite", sqlite));
+      results.push(withBound(await catchUp(chain, g, "sqlite", sqlite)));
       log(`  ${JSON.stringify(results.at(-1))}`);
       if (!process.argv.includes("--skip-postgres")) {
         log("catch-up into PostgreSQL…");
         const pgRow = await withPostgresDatabase((url) => catchUp(chain, g, "postgres", url));
         if (pgRow) {
-          results.push(pgRow);
-          log(`  ${JSON.stringify(pgRow)}`);
+          results.push(withBound(pgRow));
+          log(`  ${JSON.stringify(results.at(-1))}`);
         }
       }
       await chain.close();

@@ -5,7 +5,7 @@
  * (`_block_from = B`); a second save in the same block updates that version in place. Rolling back to
  * block F deletes the versions opened after F and reopens those closed after F.
  */
-import type { Database } from "../store/Database.ts";
+import type { Database, WriteStatement } from "../store/Database.ts";
 import { columnType, decodeField, encodeField, q, type EntityData, type EntityModel, type EntityType } from "./entityModel.ts";
 
 interface Version {
@@ -175,6 +175,13 @@ export class EntityBatch {
 
   /** Writes every change; run inside the transaction that also moves the cursor. */
   async flush(tx: Database): Promise<void> {
+    for (const s of this.writes(tx.dialect)) await tx.executeMany(s.sql, s.rows);
+    this.#cache.clear();
+  }
+
+  /** The statements that write every change, in order (to commit with the cursor's move; see `flush`). */
+  writes(dialect: Database["dialect"]): WriteStatement[] {
+    const out: WriteStatement[] = [];
     for (const [entity, entries] of this.#cache) {
       const e = this.#model.entity(entity);
       // Close the stored current versions of changed entities, grouped by the block that closes them.
@@ -191,27 +198,27 @@ export class EntityBatch {
         rows.push(...c.versions);
       }
       for (const [block, ids] of closing) {
-        if (tx.dialect === "postgres") {
+        if (dialect === "postgres") {
           for (let i = 0; i < ids.length; i += PG_ID_CHUNK) {
-            await tx.execute(`UPDATE ${e.table} SET "_block_to" = $1 WHERE "_block_to" IS NULL AND "id" = ANY($2::text[])`, [
-              block,
-              ids.slice(i, i + PG_ID_CHUNK),
-            ]);
+            out.push({
+              sql: `UPDATE ${e.table} SET "_block_to" = $1 WHERE "_block_to" IS NULL AND "id" = ANY($2::text[])`,
+              rows: [[block, ids.slice(i, i + PG_ID_CHUNK)]],
+            });
           }
           continue;
         }
         for (let i = 0; i < ids.length; i += ID_CHUNK) {
           const chunk = ids.slice(i, i + ID_CHUNK);
           const placeholders = chunk.map((_, j) => `$${j + 2}`).join(", ");
-          await tx.execute(`UPDATE ${e.table} SET "_block_to" = $1 WHERE "_block_to" IS NULL AND "id" IN (${placeholders})`, [
-            block,
-            ...chunk,
-          ]);
+          out.push({
+            sql: `UPDATE ${e.table} SET "_block_to" = $1 WHERE "_block_to" IS NULL AND "id" IN (${placeholders})`,
+            rows: [[block, ...chunk]],
+          });
         }
       }
-      await insertVersions(tx, e, rows);
+      out.push(...insertVersions(dialect, e, rows));
     }
-    this.#cache.clear();
+    return out;
   }
 }
 
@@ -242,16 +249,11 @@ function rowParams(e: EntityType, v: Version): unknown[] {
   return out;
 }
 
-async function insertVersions(tx: Database, e: EntityType, rows: readonly Version[]): Promise<void> {
-  if (rows.length === 0) return;
-  const sql = insertSql(e, tx.dialect);
-  if (tx.dialect === "sqlite") {
-    await tx.executeMany(
-      sql,
-      rows.map((v) => rowParams(e, v)),
-    );
-    return;
-  }
+function insertVersions(dialect: Database["dialect"], e: EntityType, rows: readonly Version[]): WriteStatement[] {
+  if (rows.length === 0) return [];
+  const sql = insertSql(e, dialect);
+  if (dialect === "sqlite") return [{ sql, rows: rows.map((v) => rowParams(e, v)) }];
+  const out: WriteStatement[] = [];
   const width = e.stored.length + 2;
   for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + PG_ROWS_PER_INSERT);
@@ -264,8 +266,9 @@ async function insertVersions(tx: Database, e: EntityType, rows: readonly Versio
         columns[j + 2]![r] = encodeField(f, v.data[f.name]);
       });
     });
-    await tx.execute(sql, columns);
+    out.push({ sql, rows: [columns] });
   }
+  return out;
 }
 
 function decodeRow(e: EntityType, row: Record<string, unknown>): EntityData {

@@ -20,9 +20,10 @@ import { splitPage, type FetchedPage } from "./splitPage.ts";
 import { ProgressMeter, type IndexerProgress } from "./progress.ts";
 import { createSecondaryIndexes, dropSecondaryIndexes, ensureRegistrySchema } from "./registrySchema.ts";
 import {
+  blocksWrite,
   claimDeployment,
+  cursorWrite,
   readCursor,
-  saveBlocks,
   storedBlocksDown,
   writeCursor,
   writeIndexingError,
@@ -51,8 +52,10 @@ export interface IndexerOptions {
   reorgWindow?: number;
   /**
    * Drop the query indexes while catching up into an empty index, or from more than this many blocks
-   * behind, and build them once at the end (default 10,000; false: never). The indexer itself needs none
-   * of them; queries served meanwhile are correct but slow.
+   * behind, and build them once at the end (false: never). The indexer itself needs none of them;
+   * queries served meanwhile are correct but slow. Default: 10,000 on PostgreSQL, whose server's writes
+   * bound its catch-up; false on SQLite, whose writer thread keeps the indexes up to date while the
+   * indexer handles the next page, sooner than a build at the end would (docs/registry.md, "Benchmark").
    */
   deferIndexesBehind?: number | false;
   /** Poll interval when following the head (default 1,000 ms). */
@@ -65,6 +68,11 @@ export interface IndexerOptions {
   onCommit?: (commit: IndexerCommit) => void;
   /** Where operational lines go (default: nowhere). */
   log?: (line: string) => void;
+}
+
+/** A fetched page and its blocks' headers, asked for as soon as its logs arrived. */
+interface Page extends FetchedPage {
+  headers: Promise<Map<number, BlockHeader | null>>;
 }
 
 export interface IndexerCommit {
@@ -133,12 +141,13 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
    * Pages fetched but not indexed yet, contiguous from the cursor: the rest of a fetch that returned more
    * logs than one page holds (kept rather than asked for again).
    */
-  let ready: FetchedPage[] = [];
+  let ready: Page[] = [];
   /** The logs after the fetched ones, asked for while the current page is processed (the node works meanwhile). */
-  let ahead: { from: number; to: number; pages: Promise<FetchedPage[]> } | undefined;
+  let ahead: { from: number; to: number; pages: Promise<Page[]> } | undefined;
   /**
-   * PostgreSQL, during catchUp: the page whose transaction is committing while the next page is read and
-   * handled (the server works on one core while the indexer works on the other). Its cursor is the one
+   * During catchUp: the page whose writes are committing while the next page is read and handled (the
+   * PostgreSQL server, or SQLite's writer thread, works on one core while the indexer works on the
+   * other). Its cursor is the one
    * the next page continues, and its entities (`latest`) are what the next page's loads see; the next
    * transaction starts only after this one committed, so the store's order and atomicity are unchanged.
    */
@@ -197,13 +206,13 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
    * should hold are cut at block boundaries into several. The next range's size follows the density
    * found: about targetLogs logs, at most twice this range.
    */
-  async function fetchRange(from: number, to: number): Promise<FetchedPage[]> {
+  async function fetchRange(from: number, to: number): Promise<Page[]> {
     for (;;) {
       try {
         const logs = (await getLogs(chain, decoder.addresses, from, to)).filter((l) => !l.removed);
         const blocks = to - from + 1;
         pageSize = Math.max(1, Math.min(maxPage, blocks * 2, Math.floor((blocks * targetLogs) / Math.max(1, logs.length))));
-        return splitPage(from, to, logs, maxLogs);
+        return splitPage(from, to, logs, maxLogs).map(withHeaders);
       } catch (error) {
         if (!(error instanceof RangeTooLargeError)) throw error;
         // An eighth, not a half: each refusal cost the node the whole range, a short range one round trip.
@@ -213,8 +222,22 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     }
   }
 
+  /**
+   * The page with its headers asked for at once: the first and last block's and those of its logs' blocks
+   * (their hashes and times). Fetched ahead with the logs, they arrive while the page before is handled.
+   */
+  function withHeaders(page: FetchedPage): Page {
+    const numbers = new Set<number>([page.from, page.to]);
+    for (const l of page.logs) numbers.add(Number(BigInt(l.blockNumber)));
+    const sorted = [...numbers].sort((a, b) => a - b);
+    const headers = getHeaders(chain, sorted);
+    // Awaited when the page is handled; until then a failure must not go unhandled.
+    headers.catch(() => undefined);
+    return { ...page, headers };
+  }
+
   /** The page starting at `from` (ending by `target`): fetched already, being fetched, or fetched now. */
-  async function nextPage(from: number, target: number): Promise<FetchedPage> {
+  async function nextPage(from: number, target: number): Promise<Page> {
     const queued = ready[0];
     if (queued && queued.from === from && queued.to <= target) return ready.shift()!;
     ready = [];
@@ -227,15 +250,15 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   }
 
   /**
-   * One step. With `overlap` (PostgreSQL's catch-up) the page's transaction is left committing when this
-   * returns (see `pending`); the caller settles it.
+   * One step. With `overlap` (catch-up) the page's writes are left committing when this returns (see
+   * `pending`); the caller settles it.
    */
   async function stepOnce(overlap: boolean): Promise<PageResult> {
     const cursor = pending ? pending.cursor : await currentCursor();
-    const head = await headBlockNumber(chain);
+    // The head and the last indexed block's header (is it still on the chain?) in one round trip.
+    const [head, onChain] = await Promise.all([headBlockNumber(chain), cursor.hash === null ? undefined : getHeader(chain, cursor.number)]);
     const target = head - confirmations;
-    if (cursor.hash !== null) {
-      const onChain = await getHeader(chain, cursor.number);
+    if (onChain !== undefined) {
       if (!onChain || onChain.hash !== cursor.hash) {
         await settle();
         const fork = await forkPoint(cursor.number);
@@ -255,12 +278,15 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       pages.catch(() => undefined);
       ahead = { from: nextFrom, to: nextTo, pages };
     }
-    const numbers = new Set<number>([from, to]);
-    for (const l of page.logs) numbers.add(Number(BigInt(l.blockNumber)));
-    const headers = await getHeaders(
-      chain,
-      [...numbers].sort((a, b) => a - b),
-    );
+    let headers: Map<number, BlockHeader | null>;
+    try {
+      headers = await page.headers;
+    } catch (error) {
+      // The step fails; the next one fetches afresh what was read ahead (its headers were asked for at the same time).
+      ready = [];
+      ahead = undefined;
+      throw error;
+    }
     const fromHeader = headers.get(from);
     const toHeader = headers.get(to);
     // A block missing, a log from another fork or a page not continuing the cursor: the chain is
@@ -307,15 +333,13 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
     const latest = overlap ? batch.snapshot() : undefined;
     // One transaction at a time, in page order: the previous page's must have committed.
     await settle();
+    const writes = [
+      ...batch.writes(db.dialect),
+      blocksWrite([...headers.values()].filter((h): h is BlockHeader => h !== null)),
+      cursorWrite(next),
+    ];
     const committed = (async () => {
-      await db.transaction(async (tx) => {
-        await batch.flush(tx);
-        await saveBlocks(
-          tx,
-          [...headers.values()].filter((h): h is BlockHeader => h !== null),
-        );
-        await writeCursor(tx, next);
-      });
+      await db.commitWrites(writes);
       // PostgreSQL plans by table statistics: refresh them as catch-up grows the tables, or lookups by id
       // planned for an empty table turn into scans.
       if (db.dialect === "postgres") await analyzeGrownTables(sizes);
@@ -373,7 +397,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
 
   /** Whether this catch-up should run without the query indexes (far behind, or into an empty index). */
   async function shouldDeferIndexes(): Promise<boolean> {
-    const behind = options.deferIndexesBehind ?? 10_000;
+    const behind = options.deferIndexesBehind ?? (db.dialect === "postgres" ? 10_000 : false);
     if (behind === false) return false;
     const cursor = await currentCursor();
     const target = (await headBlockNumber(chain)) - confirmations;
@@ -386,10 +410,9 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       await dropSecondaryIndexes(db, model);
       log("catch-up: query indexes dropped until caught up");
     }
-    const overlap = db.dialect === "postgres";
     try {
       for (;;) {
-        const r = await stepOnce(overlap);
+        const r = await stepOnce(true);
         if ((r.rolledBackTo === undefined && r.cursor >= r.target) || stopping) {
           await settle();
           return r.cursor;

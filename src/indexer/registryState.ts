@@ -2,7 +2,7 @@
 import { getAddress } from "viem";
 import type { Deployment } from "../chain/deployment.ts";
 import { UsageError } from "@keepledger/sdk/internal/errors/index";
-import type { Database } from "../store/Database.ts";
+import type { Database, WriteStatement } from "../store/Database.ts";
 import type { BlockHeader } from "./chainSource.ts";
 import { INDEXER_CODES } from "./codes.ts";
 
@@ -29,11 +29,10 @@ async function getState(db: Database, key: string): Promise<string | undefined> 
   return row?.value;
 }
 
+const SET_STATE = "INSERT INTO reg_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
 async function setState(db: Database, key: string, value: string): Promise<void> {
-  await db.execute("INSERT INTO reg_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
-    key,
-    value,
-  ]);
+  await db.execute(SET_STATE, [key, value]);
 }
 
 /** Records the deployment on first use; refuses a database that indexes another one. */
@@ -73,6 +72,11 @@ export async function writeCursor(db: Database, cursor: Cursor): Promise<void> {
   await setState(db, "cursor", JSON.stringify(cursor));
 }
 
+/** `writeCursor` as a statement, to commit with a page's other writes. */
+export function cursorWrite(cursor: Cursor): WriteStatement {
+  return { sql: SET_STATE, rows: [["cursor", JSON.stringify(cursor)]] };
+}
+
 export async function readIndexingError(db: Database): Promise<string | undefined> {
   return getState(db, "indexingError");
 }
@@ -82,12 +86,16 @@ export async function writeIndexingError(db: Database, message: string): Promise
 }
 
 export async function saveBlocks(db: Database, headers: Iterable<BlockHeader>): Promise<void> {
-  for (const h of headers) {
-    await db.execute(
-      "INSERT INTO reg_block (number, hash, parent_hash, timestamp) VALUES ($1, $2, $3, $4) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp",
-      [h.number, h.hash, h.parentHash, h.timestamp],
-    );
-  }
+  const s = blocksWrite(headers);
+  await db.executeMany(s.sql, s.rows);
+}
+
+/** `saveBlocks` as a statement, to commit with a page's other writes. */
+export function blocksWrite(headers: Iterable<BlockHeader>): WriteStatement {
+  return {
+    sql: "INSERT INTO reg_block (number, hash, parent_hash, timestamp) VALUES ($1, $2, $3, $4) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp",
+    rows: [...headers].map((h) => [h.number, h.hash, h.parentHash, h.timestamp]),
+  };
 }
 
 /** Stored blocks at or below `number`, newest first. */

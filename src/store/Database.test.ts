@@ -6,17 +6,16 @@ import { TEST_DATABASES, type TestDatabase } from "../../test/support/databases.
 import type { Database } from "./Database.ts";
 import { openDatabase } from "./openDatabase.ts";
 
-/** A SQLite file, besides the shared in-memory one: reads from outside a transaction take another path. */
-const sqliteFile = {
-  name: "sqlite file",
+/** SQLite in memory, besides the shared file: one connection, so reads and page commits take other paths. */
+const sqliteMemory = {
+  name: "sqlite in memory",
   async open() {
-    const dir = mkdtempSync(join(tmpdir(), "keepledger-db-"));
-    const db = openDatabase(join(dir, "store.db"));
-    return { db, url: join(dir, "store.db"), drop: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+    const db = openDatabase(":memory:");
+    return { db, url: ":memory:", drop: () => db.close() };
   },
 } as unknown as TestDatabase;
 
-describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
+describe.each([...TEST_DATABASES, sqliteMemory])("Database on $name", (store) => {
   let db: Database;
   let drop: () => Promise<void>;
   beforeAll(async () => {
@@ -66,6 +65,37 @@ describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
       ),
     ).rejects.toThrow();
     expect(await db.query("SELECT id FROM item WHERE id = $1", ["many-x"])).toEqual([]);
+  });
+
+  it("commits planned writes in order in one transaction, and none of them when one fails", async () => {
+    const insert = "INSERT INTO item (id, n) VALUES ($1, $2)";
+    await db.commitWrites([
+      {
+        sql: insert,
+        rows: [
+          ["planned-1", 1],
+          ["planned-2", 2],
+        ],
+      },
+      { sql: "UPDATE item SET n = $1 WHERE id = $2", rows: [[20, "planned-2"]] },
+    ]);
+    const planned = () => db.query("SELECT id, n FROM item WHERE id LIKE 'planned-%' ORDER BY id");
+    expect(await planned()).toEqual([
+      { id: "planned-1", n: 1 },
+      { id: "planned-2", n: 20 },
+    ]);
+    // The second statement breaks the primary key: the first one's row is not kept either.
+    const failure = await db
+      .commitWrites([
+        { sql: insert, rows: [["planned-3", 3]] },
+        { sql: insert, rows: [["planned-1", 4]] },
+      ])
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect(await planned()).toHaveLength(2);
+    await db.commitWrites([{ sql: insert, rows: [["planned-3", 3]] }]);
+    expect(await planned()).toHaveLength(3);
+    await db.commitWrites([]);
   });
 
   it("upserts the same way on both dialects", async () => {
@@ -133,6 +163,74 @@ describe.each([...TEST_DATABASES, sqliteFile])("Database on $name", (store) => {
     await write;
     expect(await failed).toBe("roll back");
     expect(await db.query("SELECT id FROM item WHERE id IN ($1, $2) ORDER BY id", ["outside", "uncommitted"])).toEqual([{ id: "outside" }]);
+  });
+});
+
+/** The SQLite file store commits planned writes on its writer thread (sqliteWriter.ts). */
+describe("SQLite page commits on the writer thread", () => {
+  let dir: string;
+  let db: Database;
+  const upsert = "INSERT INTO item (id, n) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET n = excluded.n";
+  const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => [`${prefix}-${i}`, i]);
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "keepledger-writer-"));
+    db = openDatabase(join(dir, "store.db"));
+    await db.exec("CREATE TABLE item (id TEXT PRIMARY KEY, n {bigint} NOT NULL)");
+  });
+  afterAll(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("leaves the calling thread free while it commits, and reads meanwhile see all of the commit or none", async () => {
+    let ticks = 0;
+    let done = false;
+    const tick = () => {
+      ticks++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const commit = db.commitWrites([{ sql: upsert, rows: many("big", 100_000) }]).finally(() => (done = true));
+    const during = await db.query<{ c: number }>("SELECT count(*) AS c FROM item WHERE id LIKE 'big-%'");
+    await commit;
+    // Run on this thread, the commit would have stopped the event loop until it finished.
+    expect(ticks).toBeGreaterThan(10);
+    expect([0, 100_000]).toContain(during[0]!.c);
+    expect(await db.query("SELECT count(*) AS c FROM item WHERE id LIKE 'big-%'")).toEqual([{ c: 100_000 }]);
+  });
+
+  it("runs commits, transactions and other writes one at a time, in the order they were asked for", async () => {
+    const a = db.commitWrites([{ sql: upsert, rows: [...many("order", 20_000), ["order-last", 1]] }]);
+    const b = db.transaction((tx) => tx.execute(upsert, ["order-last", 2]));
+    const c = db.execute(upsert, ["order-last", 3]);
+    const d = db.commitWrites([{ sql: upsert, rows: [["order-last", 4]] }]);
+    await Promise.all([a, b, c, d]);
+    expect(await db.query("SELECT n FROM item WHERE id = 'order-last'")).toEqual([{ n: 4 }]);
+  });
+
+  it("reports SQLite's result code of a failed commit and stays usable", async () => {
+    const error = await db
+      .commitWrites([
+        {
+          sql: "INSERT INTO item (id, n) VALUES ($1, $2)",
+          rows: [
+            ["dup", 1],
+            ["dup", 2],
+          ],
+        },
+      ])
+      .catch((e: unknown) => e as { errcode?: number; message: string });
+    expect(error).toMatchObject({ message: expect.stringContaining("UNIQUE") });
+    expect((error as { errcode: number }).errcode & 0xff).toBe(19); // SQLITE_CONSTRAINT
+    await db.commitWrites([{ sql: upsert, rows: [["dup", 3]] }]);
+    expect(await db.query("SELECT n FROM item WHERE id = 'dup'")).toEqual([{ n: 3 }]);
+  });
+
+  it("writes through a transaction opened in the same flow when asked inside it (no second writer)", async () => {
+    await db.transaction(async () => {
+      await db.commitWrites([{ sql: upsert, rows: [["nested", 1]] }]);
+      expect(await db.query("SELECT n FROM item WHERE id = 'nested'")).toEqual([{ n: 1 }]);
+    });
   });
 });
 

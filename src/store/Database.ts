@@ -15,6 +15,12 @@ export interface QueryOptions {
   deadline?: number;
 }
 
+/** One write statement and its parameter rows (run once per row, in order). */
+export interface WriteStatement {
+  sql: string;
+  rows: readonly (readonly unknown[])[];
+}
+
 export interface Database {
   readonly dialect: "sqlite" | "postgres";
   /** Where the data lives, without credentials (for logs). */
@@ -33,6 +39,13 @@ export interface Database {
   executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<{ changes: number }>;
   /** Runs a multi-statement script (schema); applies the type placeholders. */
   exec(script: string): Promise<void>;
+  /**
+   * Runs the statements in order in one transaction of their own, queued like `transaction` (resolves
+   * once committed). Writes planned ahead as data rather than a callback, so that a store can run them
+   * off the calling thread: an SQLite file commits them on a worker thread with its own connection while
+   * this thread goes on (the indexer handles its next page meanwhile); PostgreSQL on a pooled connection.
+   */
+  commitWrites(statements: readonly WriteStatement[]): Promise<void>;
   /** Runs `fn` in one transaction; nested calls join the outer transaction. */
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
   close(): Promise<void>;

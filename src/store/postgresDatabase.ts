@@ -58,6 +58,11 @@ function client(q: pg.Pool | pg.PoolClient, dialectSelf: () => Database, inTx: b
     async exec(script: string) {
       await run(applyTypePlaceholders(script, "postgres"));
     },
+    async commitWrites(statements) {
+      await self.transaction(async (tx) => {
+        for (const s of statements) await tx.executeMany(s.sql, s.rows);
+      });
+    },
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
       if (inTx) return fn(self);
       return dialectSelf().transaction(fn);
@@ -92,6 +97,7 @@ export function openPostgresDatabase(url: string, options: { max?: number } = {}
     execute: (sql, params) => (current() ?? base).execute(sql, params),
     executeMany: (sql, rows) => (current() ?? base).executeMany(sql, rows),
     exec: (script) => (current() ?? base).exec(script),
+    commitWrites: (statements) => self.transaction((tx) => tx.commitWrites(statements)),
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
       const joined = current();
       if (joined) return fn(joined);

@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { InfrastructureError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
-import { applyTypePlaceholders, type Database, type QueryOptions, type Row } from "./Database.ts";
+import { applyTypePlaceholders, type Database, type QueryOptions, type Row, type WriteStatement } from "./Database.ts";
+import { bindable, toSqlite } from "./sqliteBind.ts";
+import { SqliteWriterError, startSqliteWriter, type SqliteWriter } from "./sqliteWriter.ts";
 import { storeErrorOf } from "./sqliteErrors.ts";
 
 export const SQLITE_CODES = defineErrorCodes("store", {
@@ -49,20 +51,6 @@ function withDeadline<T>(deadline: Deadline, options: QueryOptions | undefined, 
   }
 }
 
-/** `$1` → `?1`: SQLite's numbered parameters bind positionally like PostgreSQL's. */
-function toSqlite(sql: string): string {
-  return sql.replace(/\$(\d+)/g, "?$1");
-}
-
-function bindable(params: readonly unknown[]): SQLInputValue[] {
-  return params.map((p) => {
-    if (p === undefined) return null;
-    if (typeof p === "boolean") return p ? 1 : 0;
-    if (p instanceof Buffer) return new Uint8Array(p);
-    return p as SQLInputValue;
-  });
-}
-
 /**
  * The embedded store: one file (or `:memory:`), WAL mode so readers (the
  * GraphQL API) never block the writer (the indexer).
@@ -78,6 +66,9 @@ function bindable(params: readonly unknown[]): SQLInputValue[] {
  * transaction ends; other reads go to a second, read-only connection that
  * sees the last committed state (an in-memory database has no second
  * connection: its reads wait too).
+ *
+ * `commitWrites` runs on a third connection, on a worker thread (sqliteWriter.ts), queued like a
+ * transaction: while it commits, other writes wait and reads go to the read-only connection, as above.
  */
 export function openSqliteDatabase(path: string): Database {
   const memory = path === ":memory:";
@@ -110,6 +101,7 @@ export function openSqliteDatabase(path: string): Database {
     return cached(reader.db, reader.statements, sql, arrays);
   };
 
+  let writer: SqliteWriter | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   /** The open transaction's token; its async flow carries the same token in `flow`. */
   let open: symbol | undefined;
@@ -163,6 +155,34 @@ export function openSqliteDatabase(path: string): Database {
       await waitOthers();
       guarded(() => db.exec(applyTypePlaceholders(script, "sqlite")));
     },
+    async commitWrites(statements: readonly WriteStatement[]) {
+      if (statements.length === 0) return;
+      // In the flow of an open transaction, or without a file to share with a thread: here, in a transaction.
+      if (memory || inOwnTransaction()) {
+        await self.transaction(async (tx) => {
+          for (const s of statements) await tx.executeMany(s.sql, s.rows);
+        });
+        return;
+      }
+      const run = async (): Promise<void> => {
+        open = Symbol("commitWrites");
+        try {
+          // The writer's connection mirrors this one's page cache size (the indexer enlarges it).
+          const [size] = writer ? [] : (prepare("PRAGMA cache_size").all() as { cache_size: number }[]);
+          writer ??= startSqliteWriter({ path, cacheSize: Number(size?.cache_size ?? -2000) });
+          await writer.commit(statements);
+        } catch (error) {
+          // The thread itself failed (not SQLite): the next commit starts a new one.
+          if (!(error instanceof SqliteWriterError)) writer = undefined;
+          throw storeErrorOf(error, path);
+        } finally {
+          open = undefined;
+        }
+      };
+      const result = queue.then(run, run);
+      queue = result.catch(() => undefined);
+      return result;
+    },
     async transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T> {
       // A transaction inside the open one (its own flow) joins it.
       if (inOwnTransaction()) return fn(self);
@@ -188,6 +208,7 @@ export function openSqliteDatabase(path: string): Database {
     },
     async close() {
       await queue;
+      await writer?.close();
       reader?.db.close();
       db.close();
     },

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { Database } from "./Database.ts";
 import { openSqliteDatabase } from "./sqliteDatabase.ts";
+import { storeErrorOf } from "./sqliteErrors.ts";
+import { SqliteWriterError } from "./sqliteWriter.ts";
 
 /** A store whose file may not grow past a few pages: SQLite then answers SQLITE_FULL, as on a full disk. */
 describe("a SQLite store that runs out of space", () => {
@@ -44,5 +46,14 @@ describe("a SQLite store that runs out of space", () => {
     expect(await db.query("SELECT id FROM t ORDER BY id")).toEqual([{ id: 1 }]);
     await db.execute("INSERT INTO t (id, body) VALUES (2, $1)", [new Uint8Array(8)]);
     expect(await db.query("PRAGMA integrity_check")).toEqual([{ integrity_check: "ok" }]);
+  });
+});
+
+describe("a failed commit on the writer thread", () => {
+  it("is typed by the result code it carries back, as the store's own errors are", () => {
+    const full = storeErrorOf(new SqliteWriterError("database or disk is full", 13, "database or disk is full"), "store.db");
+    expect(isKeepledgerError(full) && full.code).toBe("STORE_DISK_FULL");
+    const io = storeErrorOf(new SqliteWriterError("disk I/O error", 10 | (4 << 8)), "store.db");
+    expect(isKeepledgerError(io) && io.code).toBe("STORE_IO_ERROR");
   });
 });

@@ -497,7 +497,7 @@ describe("ValidatorPruned", () => {
         endpoint: "https://v.example",
         loggingProfile: "production",
       });
-      const db = (await TEST_DATABASES[0]!.open()).db;
+      const { db, drop } = await TEST_DATABASES[0]!.open();
       await (await createIndexer({ db, chain: chain.provider, deployment })).catchUp();
       const pruned = await new EntityBatch(db, model).load("Validator", validators[0]!.address.toLowerCase());
       expect(pruned).toMatchObject({ pruned: true, active: false });
@@ -505,7 +505,7 @@ describe("ValidatorPruned", () => {
         pruned: false,
         active: true,
       });
-      await db.close();
+      await drop();
     } finally {
       await chain.close();
     }

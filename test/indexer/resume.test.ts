@@ -82,9 +82,9 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
   it("leaves no trace of a page whose commit failed (with the next page already handled), and the retry completes it", async () => {
     const { db: other, drop: dropOther } = await store.open();
     try {
-      // The store refuses the fourth page's transaction: on PostgreSQL the fifth page is being read and
-      // handled meanwhile, on the third page's snapshot.
-      let transactions = 0;
+      // The store refuses the fourth page's commit: the fifth page is being read and handled meanwhile,
+      // on the third page's snapshot.
+      let commits = 0;
       const failing: Database = {
         ...other,
         dialect: other.dialect,
@@ -94,9 +94,10 @@ describe.each(TEST_DATABASES)("resuming and paging on $name", (store) => {
         executeMany: (sql, rows) => other.executeMany(sql, rows),
         exec: (script) => other.exec(script),
         close: () => other.close(),
-        transaction: async (fn) => {
-          if (++transactions === 4) throw new Error("disk full");
-          return other.transaction(fn);
+        transaction: (fn) => other.transaction(fn),
+        commitWrites: async (statements) => {
+          if (++commits === 4) throw new Error("disk full");
+          return other.commitWrites(statements);
         },
       };
       const indexer = await createIndexer({ db: failing, chain: scenario.chain.provider, deployment: scenario.deployment, pageSize: 3 });

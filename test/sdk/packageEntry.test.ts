@@ -181,6 +181,25 @@ console.log(JSON.stringify(out));
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, tee: "tdx" });
   });
 
+  it("commits an SQLite store's planned writes on its writer thread from dist/ (the worker's entry is built .js)", () => {
+    writeFileSync(
+      join(app, "store.mjs"),
+      `import { openDatabase } from "./node_modules/keepledger/dist/store/openDatabase.js";
+const db = openDatabase(${JSON.stringify(join(app, "store.db"))});
+await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+await db.commitWrites([{ sql: "INSERT INTO t (id, v) VALUES ($1, $2)", rows: [[1, "a"], [2, "b"]] }]);
+console.log(JSON.stringify(await db.query("SELECT id, v FROM t ORDER BY id")));
+await db.close();
+`,
+    );
+    const r = runNode("store.mjs");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { id: 1, v: "a" },
+      { id: 2, v: "b" },
+    ]);
+  });
+
   it("type checks a TypeScript consumer against the emitted declarations", () => {
     writeFileSync(
       join(app, "consumer.ts"),

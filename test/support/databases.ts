@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { openDatabase, type Database } from "../../src/store/openDatabase.ts";
 
@@ -21,9 +24,20 @@ export interface TestDatabase {
 export const TEST_DATABASES: TestDatabase[] = [
   {
     name: "sqlite",
+    // A file, as the registry and the node run it: reads beside a transaction and page commits take
+    // other connections (and the writer thread) than an in-memory database has.
     async open() {
-      const db = openDatabase(":memory:");
-      return { db, url: ":memory:", drop: () => db.close() };
+      const dir = mkdtempSync(join(tmpdir(), "keepledger-db-"));
+      const url = join(dir, "store.db");
+      const db = openDatabase(url);
+      return {
+        db,
+        url,
+        async drop() {
+          await db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
   ...(POSTGRES_URL
