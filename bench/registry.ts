@@ -25,6 +25,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -78,6 +79,11 @@ export interface CatchupRow {
   cpuSeconds: number;
   /** The 1-minute load average when the catch-up started and ended (2 cores: above 2, others were running). */
   load: [number, number];
+  /**
+   * How long the indexing thread's event loop was held up during the catch-up (p99 and longest): what a
+   * GraphQL request or a validator's HTTP call served by the same process would have waited.
+   */
+  eventLoopDelayMs?: { p99: number; max: number };
   /**
    * The chain's bound, same run: events per second of only reading the logs and headers the catch-up
    * reads from the same node, in pages of the same size, the next page's logs asked for while this
@@ -534,6 +540,8 @@ async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postg
         events = p.events;
       },
     });
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const load0 = loadavg()[0]!;
     const store0 = storeSeconds();
     const cpu0 = process.cpuUsage();
@@ -541,6 +549,7 @@ async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postg
     await indexer.catchUp();
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    loop.disable();
     const [row] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM reg_verdict WHERE "_block_to" IS NULL`);
     return {
       name: "catchup",
@@ -553,6 +562,7 @@ async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postg
       storeSeconds: Number((storeSeconds() - store0).toFixed(2)),
       cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
       load: [round2(load0), round2(loadavg()[0]!)],
+      eventLoopDelayMs: { p99: round2(loop.percentile(99) / 1e6), max: round2(loop.max / 1e6) },
     };
   } finally {
     await db.close();
