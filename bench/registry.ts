@@ -51,6 +51,7 @@ import {
 } from "@keepledger/sdk/internal/ids/index";
 import { getHeaders, getLogs, headBlockNumber, httpChainSource, RangeTooLargeError } from "../src/indexer/chainSource.ts";
 import { createLogDecoder, type RawLog } from "../src/indexer/decodeLogs.ts";
+import { nextRangeSize, PAGE_DEFAULTS, shrunkRangeEnd } from "../src/indexer/splitPage.ts";
 import { createIndexer } from "../src/indexer/Indexer.ts";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";
 import { startRegistryServer } from "../src/api/registryServer.ts";
@@ -483,7 +484,7 @@ async function readChainOnly(chain: BenchChain, g: Generated): Promise<{ eventsP
   const head = await headBlockNumber(chain.indexerSource);
   const t0 = performance.now();
   let events = 0;
-  let size = 10;
+  let size: number = PAGE_DEFAULTS.firstPageSize;
   interface Range {
     from: number;
     to: number;
@@ -506,12 +507,12 @@ async function readChainOnly(chain: BenchChain, g: Generated): Promise<{ eventsP
     } catch (error) {
       // As the indexer does: a range the node refuses as too large is cut to an eighth.
       if (!(error instanceof RangeTooLargeError)) throw error;
-      size = Math.max(1, Math.floor((to - from) / 8) + 1);
+      size = shrunkRangeEnd(from, to) - from + 1;
       next = fetchFrom(from);
       continue;
     }
     const blocks = to - from + 1;
-    size = Math.max(1, Math.min(100_000, blocks * 2, Math.floor((blocks * 5_000) / Math.max(1, logs.length))));
+    size = nextRangeSize(blocks, logs.length, PAGE_DEFAULTS.targetLogsPerPage, PAGE_DEFAULTS.maxPageSize);
     next = to < head ? fetchFrom(to + 1) : undefined;
     const numbers = new Set<number>([from, to]);
     for (const l of logs) numbers.add(Number(BigInt(l.blockNumber)));

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { entityModel } from "../indexer/entityModel.ts";
 import { ensureRegistrySchema } from "../indexer/registrySchema.ts";
-import { saveBlocks, writeCursor } from "../indexer/registryState.ts";
+import type { BlockHeader } from "../indexer/chainSource.ts";
+import { blocksWrite, writeCursor } from "../indexer/registryState.ts";
 import type { Database } from "../store/Database.ts";
 import { openDatabase } from "../store/openDatabase.ts";
 import { BlockClock, interruptible, RegistryReader } from "./RegistryReader.ts";
@@ -13,6 +14,7 @@ describe("the latest block of a request", () => {
   let db: Database;
   let clock: BlockClock;
   const latest = () => new RegistryReader({ db, model, clock }).latest();
+  const saveBlocks = (blocks: BlockHeader[]) => db.commitWrites([blocksWrite(blocks)]);
 
   beforeEach(async () => {
     db = openDatabase(":memory:");
@@ -22,7 +24,7 @@ describe("the latest block of a request", () => {
   afterEach(() => db.close());
 
   it("follows the cursor on every request, with its block's time, through a reorg of the cursor's block", async () => {
-    await saveBlocks(db, [
+    await saveBlocks([
       { number: 1, hash: hash(1), parentHash: hash(0), timestamp: 100 },
       { number: 2, hash: hash(2), parentHash: hash(1), timestamp: 200 },
     ]);
@@ -30,7 +32,7 @@ describe("the latest block of a request", () => {
     expect(await latest()).toEqual({ number: 2, timestamp: 200 });
     expect(await latest()).toEqual({ number: 2, timestamp: 200 });
     // Block 2 is replaced by another block 2 with another time: the new hash names it.
-    await saveBlocks(db, [{ number: 2, hash: hash(2, 1), parentHash: hash(1), timestamp: 205 }]);
+    await saveBlocks([{ number: 2, hash: hash(2, 1), parentHash: hash(1), timestamp: 205 }]);
     await writeCursor(db, { number: 2, hash: hash(2, 1) });
     expect(await latest()).toEqual({ number: 2, timestamp: 205 });
     await writeCursor(db, { number: 1, hash: hash(1) });
@@ -38,10 +40,10 @@ describe("the latest block of a request", () => {
   });
 
   it("takes the nearest stored block's time when the cursor's block is not stored", async () => {
-    await saveBlocks(db, [{ number: 1, hash: hash(1), parentHash: hash(0), timestamp: 100 }]);
+    await saveBlocks([{ number: 1, hash: hash(1), parentHash: hash(0), timestamp: 100 }]);
     await writeCursor(db, { number: 3, hash: hash(3) });
     expect(await latest()).toEqual({ number: 3, timestamp: 100 });
-    await saveBlocks(db, [{ number: 3, hash: hash(3), parentHash: hash(2), timestamp: 300 }]);
+    await saveBlocks([{ number: 3, hash: hash(3), parentHash: hash(2), timestamp: 300 }]);
     expect(await latest()).toEqual({ number: 3, timestamp: 300 });
   });
 

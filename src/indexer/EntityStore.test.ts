@@ -48,8 +48,8 @@ describe.each(TEST_DATABASES)("versioned entity store on $name", (store) => {
     const seen = await b.load("Workload", V);
     expect(seen?.metadataURI).toBe("ipfs://one");
     b.save("Workload", V, { ...seen, metadataURI: "ipfs://two" }, 21);
-    await db.transaction((tx) => a.flush(tx));
-    await db.transaction((tx) => b.flush(tx));
+    await db.commitWrites(a.writes(db.dialect));
+    await db.commitWrites(b.writes(db.dialect));
     const rows = await db.query(
       `SELECT "_block_from", "_block_to", "metadataURI" FROM reg_workload WHERE "id" = $1 ORDER BY "_block_from"`,
       [V],
@@ -65,13 +65,13 @@ describe.each(TEST_DATABASES)("versioned entity store on $name", (store) => {
     a.create("Workload", W, workload(), 5);
     a.save("Workload", W, workload({ metadataURI: "ipfs://two" }), 7);
     a.save("Workload", W, workload({ metadataURI: "ipfs://three" }), 7);
-    await db.transaction((tx) => a.flush(tx));
+    await db.commitWrites(a.writes(db.dialect));
     const b = new EntityBatch(db, model);
     const loaded = await b.load("Workload", W);
     expect(loaded?.metadataURI).toBe("ipfs://three");
     expect(loaded?.createdAt).toBe(1_000n);
     b.save("Workload", W, { ...loaded, metadataURI: "ipfs://four" }, 9);
-    await db.transaction((tx) => b.flush(tx));
+    await db.commitWrites(b.writes(db.dialect));
     expect(await versions(db)).toEqual([
       { _block_from: 5, _block_to: 7, metadataURI: "ipfs://one" },
       { _block_from: 7, _block_to: 9, metadataURI: "ipfs://three" },
@@ -93,7 +93,7 @@ describe.each(TEST_DATABASES)("versioned entity store on $name", (store) => {
     const a = new EntityBatch(db, model);
     const ids = Array.from({ length: 1_200 }, (_, i) => `0x${i.toString(16).padStart(64, "0")}`);
     for (const id of ids.slice(0, 600)) a.create("Workload", id, workload(), 10);
-    await db.transaction((tx) => a.flush(tx));
+    await db.commitWrites(a.writes(db.dialect));
     const b = new EntityBatch(db, model);
     await b.prefetch("Workload", ids);
     expect(await b.exists("Workload", ids[599]!)).toBe(true);
@@ -128,7 +128,7 @@ describe.each(TEST_DATABASES)("versioned entity store on $name", (store) => {
       },
       11,
     );
-    await db.transaction((tx) => a.flush(tx));
+    await db.commitWrites(a.writes(db.dialect));
     const p = await new EntityBatch(db, model).load("Policy", id);
     expect(p?.maxEvidenceAge).toBe(2n ** 64n - 1n);
     expect(p?.deniedAdvisories).toEqual(['INTEL-SA-0"1']);

@@ -1,6 +1,6 @@
 /**
  * Versioned entity writes (graph-node's approach). Handlers load and save whole entities through an
- * {@link EntityBatch} that caches them in memory for a run of blocks; `flush` then writes every change
+ * {@link EntityBatch} that caches them in memory for a run of blocks; `writes` then plans every change
  * at once: an entity saved at block B closes its current version (`_block_to = B`) and opens a new one
  * (`_block_from = B`); a second save in the same block updates that version in place. Rolling back to
  * block F deletes the versions opened after F and reopens those closed after F.
@@ -173,13 +173,7 @@ export class EntityBatch {
     return out;
   }
 
-  /** Writes every change; run inside the transaction that also moves the cursor. */
-  async flush(tx: Database): Promise<void> {
-    for (const s of this.writes(tx.dialect)) await tx.executeMany(s.sql, s.rows);
-    this.#cache.clear();
-  }
-
-  /** The statements that write every change, in order (to commit with the cursor's move; see `flush`). */
+  /** The statements that write every change, in order, to commit with the cursor's move (`Database.commitWrites`). */
   writes(dialect: Database["dialect"]): WriteStatement[] {
     const out: WriteStatement[] = [];
     for (const [entity, entries] of this.#cache) {

@@ -16,7 +16,7 @@ import { entityModel, type EntityModel } from "./entityModel.ts";
 import { EntityBatch, rollbackEntities, type EntitySnapshot } from "./EntityStore.ts";
 import { verdictIdsOfPage } from "./handlers/attestationRegistry.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryChange } from "./handlers/index.ts";
-import { splitPage, type FetchedPage } from "./splitPage.ts";
+import { nextRangeSize, PAGE_DEFAULTS, shrunkRangeEnd, splitPage, type FetchedPage } from "./splitPage.ts";
 import { ProgressMeter, type IndexerProgress } from "./progress.ts";
 import { createSecondaryIndexes, dropSecondaryIndexes, ensureRegistrySchema } from "./registrySchema.ts";
 import {
@@ -109,8 +109,8 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   const { db, chain, deployment } = options;
   const model = entityModel();
   const confirmations = options.confirmations ?? 0;
-  const maxPage = options.maxPageSize ?? 100_000;
-  const targetLogs = options.targetLogsPerPage ?? 5_000;
+  const maxPage = options.maxPageSize ?? PAGE_DEFAULTS.maxPageSize;
+  const targetLogs = options.targetLogsPerPage ?? PAGE_DEFAULTS.targetLogsPerPage;
   const maxLogs = options.maxLogsPerPage ?? 20_000;
   const reorgWindow = options.reorgWindow ?? 256;
   const log = options.log ?? (() => undefined);
@@ -128,7 +128,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   await claimDeployment(db, deployment);
   const decoder: LogDecoder = createLogDecoder(deployment);
   const startBlock = Number(deployment.deployBlock);
-  let pageSize = Math.max(1, options.pageSize ?? 10);
+  let pageSize = Math.max(1, options.pageSize ?? PAGE_DEFAULTS.firstPageSize);
   let revokedUnseen = await loadRevokedVerdictIds(db);
   const listeners = new Set<(commit: IndexerCommit) => void>();
   if (options.onCommit) listeners.add(options.onCommit);
@@ -211,12 +211,11 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       try {
         const logs = (await getLogs(chain, decoder.addresses, from, to)).filter((l) => !l.removed);
         const blocks = to - from + 1;
-        pageSize = Math.max(1, Math.min(maxPage, blocks * 2, Math.floor((blocks * targetLogs) / Math.max(1, logs.length))));
+        pageSize = nextRangeSize(blocks, logs.length, targetLogs, maxPage);
         return splitPage(from, to, logs, maxLogs).map(withHeaders);
       } catch (error) {
         if (!(error instanceof RangeTooLargeError)) throw error;
-        // An eighth, not a half: each refusal cost the node the whole range, a short range one round trip.
-        to = from + Math.floor((to - from) / 8);
+        to = shrunkRangeEnd(from, to);
         pageSize = Math.max(1, to - from + 1);
       }
     }

@@ -85,12 +85,7 @@ export async function writeIndexingError(db: Database, message: string): Promise
   await setState(db, "indexingError", message);
 }
 
-export async function saveBlocks(db: Database, headers: Iterable<BlockHeader>): Promise<void> {
-  const s = blocksWrite(headers);
-  await db.executeMany(s.sql, s.rows);
-}
-
-/** `saveBlocks` as a statement, to commit with a page's other writes. */
+/** Stores block headers (number, hash, parent and time; a block seen again is replaced): a statement to commit with a page's other writes. */
 export function blocksWrite(headers: Iterable<BlockHeader>): WriteStatement {
   return {
     sql: "INSERT INTO reg_block (number, hash, parent_hash, timestamp) VALUES ($1, $2, $3, $4) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp",

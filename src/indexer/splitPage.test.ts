@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RawLog } from "./decodeLogs.ts";
-import { splitPage } from "./splitPage.ts";
+import { nextRangeSize, shrunkRangeEnd, splitPage } from "./splitPage.ts";
 
 /** Logs at the given block numbers, with their position as log index (to check order). */
 function logsAt(blocks: number[]): RawLog[] {
@@ -73,5 +73,23 @@ describe("splitPage", () => {
       [1, 3],
       [0, 2, 4],
     ]);
+  });
+});
+
+describe("range sizing", () => {
+  it("aims the next range at the target number of logs, at most twice this range and the largest size", () => {
+    // 100 blocks held 10,000 logs: 5,000 logs take 50 blocks.
+    expect(nextRangeSize(100, 10_000, 5_000, 100_000)).toBe(50);
+    // An empty range doubles; the largest size caps it.
+    expect(nextRangeSize(100, 0, 5_000, 100_000)).toBe(200);
+    expect(nextRangeSize(80_000, 0, 5_000, 100_000)).toBe(100_000);
+    // One block with more logs than the target: still one block.
+    expect(nextRangeSize(1, 50_000, 5_000, 100_000)).toBe(1);
+  });
+
+  it("cuts a refused range to an eighth, never below its first block", () => {
+    expect(shrunkRangeEnd(100, 899)).toBe(199);
+    expect(shrunkRangeEnd(100, 103)).toBe(100);
+    expect(shrunkRangeEnd(7, 7)).toBe(7);
   });
 });

@@ -37,3 +37,22 @@ export function splitPage(from: number, to: number, logs: RawLog[], limit: numbe
   pages.push(current);
   return pages;
 }
+
+/** The indexer's page sizing by default (IndexerOptions): the first range, the largest, the logs to aim for. */
+export const PAGE_DEFAULTS = { firstPageSize: 10, maxPageSize: 100_000, targetLogsPerPage: 5_000 } as const;
+
+/**
+ * The next range's size in blocks after a range of `blocks` blocks held `logs` logs: about `targetLogs`
+ * logs at that density, at most twice this range (density changes) and at most `maxBlocks`.
+ */
+export function nextRangeSize(blocks: number, logs: number, targetLogs: number, maxBlocks: number): number {
+  return Math.max(1, Math.min(maxBlocks, blocks * 2, Math.floor((blocks * targetLogs) / Math.max(1, logs))));
+}
+
+/**
+ * The end of [from, to] cut to an eighth, after the node refused the range as too large: an eighth, not a
+ * half, because each refusal cost the node the whole range, and a short range costs one round trip.
+ */
+export function shrunkRangeEnd(from: number, to: number): number {
+  return from + Math.floor((to - from) / 8);
+}

@@ -1,7 +1,8 @@
 /**
  * Commits planned writes to an SQLite file on a worker thread. node:sqlite is synchronous: a commit run
  * on the store's own connection stops the calling thread for as long as SQLite inserts, updates its
- * indexes and writes the WAL — during a catch-up, 40 % of the indexer's time. On a thread of its own,
+ * indexes and writes the WAL — a third of the indexer's wall time in a catch-up, and a stalled event
+ * loop for whatever else the process serves (docs/registry.md, "Benchmark"). On a thread of its own,
  * with a second connection to the same file, the commit runs on the other core while the indexer reads
  * and handles the next page. The store queues these commits with its transactions (one writer at a
  * time, in order), so the two connections never contend for SQLite's write lock.
