@@ -7,6 +7,7 @@
  */
 import type { Database, WriteStatement } from "../store/Database.ts";
 import { columnType, decodeField, encodeField, q, type EntityData, type EntityModel, type EntityType } from "./entityModel.ts";
+import type { StoredIdFilter } from "./storedIdFilter.ts";
 
 interface Version {
   blockFrom: number;
@@ -47,15 +48,19 @@ export class EntityBatch {
   readonly #model: EntityModel;
   readonly #cache = new Map<string, Map<string, CachedEntity>>();
   readonly #before: EntitySnapshot | undefined;
+  readonly #stored: ReadonlyMap<string, StoredIdFilter> | undefined;
 
   /**
    * `before`: the entities of a batch whose transaction commits before this one's (the indexer handles a
    * page while the previous one commits): loads see them, and saves close their versions, as if stored.
+   * `stored`: per entity, a filter of the ids its table may hold (storedIdFilter.ts): an id it rules out
+   * is known absent without a query.
    */
-  constructor(db: Database, model: EntityModel, before?: EntitySnapshot) {
+  constructor(db: Database, model: EntityModel, before?: EntitySnapshot, stored?: ReadonlyMap<string, StoredIdFilter>) {
     this.#db = db;
     this.#model = model;
     this.#before = before;
+    this.#stored = stored;
   }
 
   #entries(entity: string): Map<string, CachedEntity> {
@@ -85,11 +90,13 @@ export class EntityBatch {
     const e = this.#model.entity(entity);
     const entries = this.#entries(entity);
     const before = this.#before?.get(entity);
+    const filter = this.#stored?.get(entity);
     const missing: string[] = [];
     for (const id of new Set(ids)) {
       if (entries.has(id)) continue;
       const data = before?.get(id);
       if (data) entries.set(id, { inDb: true, versions: [], loaded: data });
+      else if (filter && !filter.mightContain(id)) entries.set(id, { inDb: false, versions: [], loaded: null });
       else missing.push(id);
     }
     const pg = this.#db.dialect === "postgres";
@@ -139,6 +146,11 @@ export class EntityBatch {
     const entries = this.#entries(entity);
     if (!entries.has(id)) entries.set(id, { inDb: false, versions: [], loaded: null });
     this.save(entity, id, data, block);
+  }
+
+  /** The ids of the entity this batch saved. */
+  *savedIds(entity: string): Iterable<string> {
+    for (const [id, c] of this.#cache.get(entity) ?? []) if (c.versions.length > 0) yield id;
   }
 
   /** How many entity versions this batch will write. */

@@ -18,6 +18,7 @@ import { verdictIdsOfPage } from "./handlers/attestationRegistry.ts";
 import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryChange } from "./handlers/index.ts";
 import { nextRangeSize, PAGE_DEFAULTS, shrunkRangeEnd, splitPage, type FetchedPage } from "./splitPage.ts";
 import { ProgressMeter, type IndexerProgress } from "./progress.ts";
+import { loadStoredIdFilter, type StoredIdFilter } from "./storedIdFilter.ts";
 import { createSecondaryIndexes, dropSecondaryIndexes, ensureRegistrySchema } from "./registrySchema.ts";
 import {
   blocksWrite,
@@ -130,6 +131,14 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   const startBlock = Number(deployment.deployBlock);
   let pageSize = Math.max(1, options.pageSize ?? PAGE_DEFAULTS.firstPageSize);
   let revokedUnseen = await loadRevokedVerdictIds(db);
+  /**
+   * The verdict ids the store may hold (every page looks its verdicts up, and nearly all are new): filled
+   * from the table at start, then from every page's writes before they commit. None when the table is
+   * too large for one; then every id is looked up.
+   */
+  const storedIds = new Map<string, StoredIdFilter>();
+  const verdictFilter = await loadStoredIdFilter(db, model.entity("Verdict"));
+  if (verdictFilter) storedIds.set("Verdict", verdictFilter);
   const listeners = new Set<(commit: IndexerCommit) => void>();
   if (options.onCommit) listeners.add(options.onCommit);
   const meter = new ProgressMeter({ lineEveryMs: options.progressIntervalMs ?? 2_000 });
@@ -308,7 +317,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       .map((l) => decoder.decode(l))
       .filter((l): l is DecodedLog => l !== null)
       .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
-    const batch = new EntityBatch(db, model, pending?.latest);
+    const batch = new EntityBatch(db, model, pending?.latest, storedIds);
     await batch.prefetch("Verdict", verdictIdsOfPage(decoded));
     const changes: RegistryChange[] = [];
     const seenUnseen = new Set(revokedUnseen);
@@ -328,6 +337,8 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
       });
     }
     const next: Cursor = { number: to, hash: toHeader.hash };
+    // Before the write is even planned: a commit that fails leaves ids in the filter, which is harmless.
+    for (const [entity, filter] of storedIds) for (const id of batch.savedIds(entity)) filter.add(id);
     const sizes = batch.sizes();
     const latest = overlap ? batch.snapshot() : undefined;
     // One transaction at a time, in page order: the previous page's must have committed.
