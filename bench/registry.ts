@@ -53,6 +53,11 @@ import { getHeaders, getLogs, headBlockNumber, httpChainSource, RangeTooLargeErr
 import { createLogDecoder, type RawLog } from "../src/indexer/decodeLogs.ts";
 import { nextRangeSize, PAGE_DEFAULTS, shrunkRangeEnd } from "../src/indexer/splitPage.ts";
 import { createIndexer } from "../src/indexer/Indexer.ts";
+import { entityModel } from "../src/indexer/entityModel.ts";
+import { versionInserts } from "../src/indexer/EntityStore.ts";
+import { createSecondaryIndexes, dropSecondaryIndexes, prepareRegistryStore } from "../src/indexer/registrySchema.ts";
+import { blocksWrite } from "../src/indexer/registryState.ts";
+import type { WriteStatement } from "../src/store/Database.ts";
 import { createRegistryApi } from "../src/api/createRegistryApi.ts";
 import { startRegistryServer } from "../src/api/registryServer.ts";
 import type { Database } from "../src/store/Database.ts";
@@ -92,6 +97,23 @@ export interface CatchupRow {
    */
   chainReadEventsPerSecond?: number;
   ratioToChainRead?: number;
+  /**
+   * The pipeline bound, same run (`storeBound`): the least time any catch-up could take given how fast
+   * the chain delivers the pages (the chain-read pass) and how fast the store writes their rows alone —
+   * the index's own rows written again into a fresh store of the same kind, one transaction per page,
+   * nothing else running. A page cannot be written before it has arrived, so the bound is the latest
+   * (arrival of page k + the store's time for pages k… to the end). Handling, decoding and the hand-off
+   * to the writer are not in it.
+   */
+  storeWriteSeconds?: number;
+  pipelineBoundSeconds?: number;
+  ratioToPipelineBound?: number;
+}
+
+/** When a range's logs and headers had arrived in the chain-read pass (seconds from its start). */
+interface Arrival {
+  to: number;
+  seconds: number;
 }
 
 export interface LatencyRun {
@@ -479,11 +501,12 @@ function timedWrites(db: Database): { db: Database; seconds: () => number } {
  * this page's arrived. On this machine the node (anvil) and the reader share the two cores with nothing
  * else, so this is as fast as any indexer could read the chain here.
  */
-async function readChainOnly(chain: BenchChain, g: Generated): Promise<{ eventsPerSecond: number; seconds: number }> {
+async function readChainOnly(chain: BenchChain, g: Generated): Promise<{ eventsPerSecond: number; seconds: number; arrivals: Arrival[] }> {
   const addresses = createLogDecoder(g.deployment).addresses;
   const head = await headBlockNumber(chain.indexerSource);
   const t0 = performance.now();
   let events = 0;
+  const arrivals: Arrival[] = [];
   let size: number = PAGE_DEFAULTS.firstPageSize;
   interface Range {
     from: number;
@@ -521,12 +544,87 @@ async function readChainOnly(chain: BenchChain, g: Generated): Promise<{ eventsP
       [...numbers].sort((a, b) => a - b),
     );
     events += logs.length;
+    arrivals.push({ to, seconds: (performance.now() - t0) / 1000 });
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { eventsPerSecond: Math.round(events / seconds), seconds: Number(seconds.toFixed(2)) };
+  return { eventsPerSecond: Math.round(events / seconds), seconds: Number(seconds.toFixed(2)), arrivals };
 }
 
-async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postgres", setting: string): Promise<CatchupRow> {
+/**
+ * The store alone: every entity version and block the catch-up stored in `index`, written again into the
+ * empty store `fresh` (prepared as the indexer prepares its store; PostgreSQL without its query indexes,
+ * built at the end, as its catch-up does) through the same commit path, one transaction per range the
+ * chain-read pass fetched, each timed. Returns the store's total and the pipeline bound (see CatchupRow).
+ */
+async function storeBound(
+  index: Database,
+  fresh: Database,
+  arrivals: readonly Arrival[],
+): Promise<{ storeWriteSeconds: number; pipelineBoundSeconds: number }> {
+  const model = entityModel();
+  await prepareRegistryStore(fresh, model);
+  if (fresh.dialect === "postgres") await dropSecondaryIndexes(fresh, model);
+  const tables = await Promise.all(
+    model.entities.map(async (e) => ({
+      e,
+      rows: await index.queryArrays(
+        `SELECT "_block_from", "_block_to", ${e.stored.map((f) => `"${f.name}"`).join(", ")} FROM ${e.table} ORDER BY "_block_from"`,
+      ),
+      next: 0,
+    })),
+  );
+  const blocks = await index.queryArrays("SELECT number, hash, parent_hash, timestamp FROM reg_block ORDER BY number");
+  let nextBlock = 0;
+  const pageSeconds: number[] = [];
+  for (const [k, a] of arrivals.entries()) {
+    const last = k === arrivals.length - 1;
+    const writes: WriteStatement[] = [];
+    for (const t of tables) {
+      const start = t.next;
+      while (t.next < t.rows.length && (last || Number(t.rows[t.next]![0]) <= a.to)) t.next++;
+      writes.push(...versionInserts(fresh.dialect, t.e, t.rows.slice(start, t.next)));
+    }
+    const start = nextBlock;
+    while (nextBlock < blocks.length && (last || Number(blocks[nextBlock]![0]) <= a.to)) nextBlock++;
+    const headers = blocks.slice(start, nextBlock).map(([number, hash, parentHash, timestamp]) => ({
+      number: Number(number),
+      hash: String(hash) as Hex,
+      parentHash: String(parentHash) as Hex,
+      timestamp: Number(timestamp),
+    }));
+    if (headers.length > 0) writes.push(blocksWrite(headers));
+    const t0 = performance.now();
+    await fresh.commitWrites(writes);
+    pageSeconds.push((performance.now() - t0) / 1000);
+  }
+  let indexSeconds = 0;
+  if (fresh.dialect === "postgres") {
+    const t0 = performance.now();
+    await createSecondaryIndexes(fresh, model);
+    indexSeconds = (performance.now() - t0) / 1000;
+  }
+  let rest = indexSeconds;
+  let bound = 0;
+  for (let k = arrivals.length - 1; k >= 0; k--) {
+    rest += pageSeconds[k]!;
+    bound = Math.max(bound, arrivals[k]!.seconds + rest);
+  }
+  return { storeWriteSeconds: round2(rest), pipelineBoundSeconds: round2(bound) };
+}
+
+/** For the pipeline bound: the chain-read pass's arrivals, and a way to get an empty store of the same kind for the time it takes. */
+interface BoundSetting {
+  arrivals: readonly Arrival[];
+  withFreshStore<T>(fn: (db: Database) => Promise<T>): Promise<T | undefined>;
+}
+
+async function catchUp(
+  chain: BenchChain,
+  g: Generated,
+  store: "sqlite" | "postgres",
+  setting: string,
+  bound?: BoundSetting,
+): Promise<CatchupRow> {
   const opened = openDatabase(setting);
   const { db, seconds: storeSeconds } = timedWrites(opened);
   try {
@@ -552,6 +650,8 @@ async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postg
     const cpu = process.cpuUsage(cpu0);
     loop.disable();
     const [row] = await db.query<{ n: number }>(`SELECT count(*) AS n FROM reg_verdict WHERE "_block_to" IS NULL`);
+    const pipeline = bound && (await bound.withFreshStore((fresh) => storeBound(opened, fresh, bound.arrivals)));
+    if (pipeline) log(`  the store alone: ${JSON.stringify(pipeline)}`);
     return {
       name: "catchup",
       store,
@@ -564,9 +664,22 @@ async function catchUp(chain: BenchChain, g: Generated, store: "sqlite" | "postg
       cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
       load: [round2(load0), round2(loadavg()[0]!)],
       eventLoopDelayMs: { p99: round2(loop.percentile(99) / 1e6), max: round2(loop.max / 1e6) },
+      ...(pipeline ? { ...pipeline, ratioToPipelineBound: round2(pipeline.pipelineBoundSeconds / seconds) } : {}),
     };
   } finally {
     await db.close();
+  }
+}
+
+/** An empty SQLite file beside `path` for the time `fn` takes. */
+async function withFreshSqlite<T>(path: string, fn: (db: Database) => Promise<T>): Promise<T> {
+  const file = `${path}.bound`;
+  const db = openDatabase(file);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
   }
 }
 
@@ -738,7 +851,10 @@ async function main(): Promise<void> {
       rmSync(sqlite, { force: true });
       // --skip-chain-read: no bound (profiling runs that should hold the catch-up alone).
       const bound = process.argv.includes("--skip-chain-read") ? undefined : await readChainOnly(chain, g);
-      if (bound) log(`read the chain only (the catch-up's bound): ${JSON.stringify(bound)}`);
+      if (bound)
+        log(
+          `read the chain only (the catch-up's bound): ${JSON.stringify({ eventsPerSecond: bound.eventsPerSecond, seconds: bound.seconds })}`,
+        );
       const withBound = (row: CatchupRow): CatchupRow =>
         bound
           ? {
@@ -748,11 +864,27 @@ async function main(): Promise<void> {
             }
           : row;
       log("catch-up into SQLite…");
-      results.push(withBound(await catchUp(chain, g, "sqlite", sqlite)));
+      const sqliteBound = bound && {
+        arrivals: bound.arrivals,
+        withFreshStore: <T>(fn: (db: Database) => Promise<T>) => withFreshSqlite(sqlite, fn),
+      };
+      results.push(withBound(await catchUp(chain, g, "sqlite", sqlite, sqliteBound)));
       log(`  ${JSON.stringify(results.at(-1))}`);
       if (!process.argv.includes("--skip-postgres")) {
         log("catch-up into PostgreSQL…");
-        const pgRow = await withPostgresDatabase((url) => catchUp(chain, g, "postgres", url));
+        const pgBound = bound && {
+          arrivals: bound.arrivals,
+          withFreshStore: <T>(fn: (db: Database) => Promise<T>) =>
+            withPostgresDatabase(async (url) => {
+              const db = openDatabase(url);
+              try {
+                return await fn(db);
+              } finally {
+                await db.close();
+              }
+            }),
+        };
+        const pgRow = await withPostgresDatabase((url) => catchUp(chain, g, "postgres", url, pgBound));
         if (pgRow) {
           results.push(withBound(pgRow));
           log(`  ${JSON.stringify(results.at(-1))}`);

@@ -136,19 +136,25 @@ function registryRows(rows: Json[]): SummaryRow[] {
       const cpu = Number(r.cpuSeconds);
       const events = Number(r.events);
       const load = Array.isArray(r.load) ? ` at load ${fmt(Number(r.load[0]), 1)}` : "";
-      // The chain's bound (reading the same logs and headers only, same run): 0.7× it is met at the bound.
+      // The bounds, same run: reading the same logs and headers only, and the pipeline bound (each page's
+      // arrival in that read plus the store's time to write it and every later page alone). 0.7× either
+      // is met at the bound; the pipeline bound is the tighter (it is never below the chain read).
       const ratio = Number(r.ratioToChainRead);
+      const pipeline = Number(r.ratioToPipelineBound);
+      const pipelineText = Number.isFinite(pipeline)
+        ? `; ${fmt(pipeline, 2)} × pipeline bound ${fmt(Number(r.pipelineBoundSeconds), 1)} s (chain delivery + store writes ${fmt(Number(r.storeWriteSeconds), 1)} s)`
+        : "";
       const bound = Number.isFinite(ratio) ? `; ${fmt(ratio, 2)} × chain-read bound ${fmt(Number(r.chainReadEventsPerSecond))}/s` : "";
       out.push({
         bench: "registry",
         figure: `catch-up into ${String(r.store)} (events/s)`,
-        result: `${fmt(rate)}${Number.isFinite(cpu) && cpu > 0 ? ` (${fmt(events / cpu)} per indexer CPU-second)` : ""}${bound}${load}`,
+        result: `${fmt(rate)}${Number.isFinite(cpu) && cpu > 0 ? ` (${fmt(events / cpu)} per indexer CPU-second)` : ""}${pipelineText}${bound}${load}`,
         target: "≥ 10,000",
         status: !Number.isFinite(rate)
           ? "—"
           : rate >= 10_000
             ? "met"
-            : Number.isFinite(ratio) && ratio >= 0.7
+            : (Number.isFinite(ratio) && ratio >= 0.7) || (Number.isFinite(pipeline) && pipeline >= 0.7)
               ? "met at the bound"
               : "missed",
       });

@@ -8,7 +8,6 @@
 import type { Deployment } from "../chain/deployment.ts";
 import { InfrastructureError, UsageError, isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import type { Database } from "../store/Database.ts";
-import { setFreshSqlitePageSize } from "../store/sqlitePageSize.ts";
 import { getHeader, getHeaders, getLogs, headBlockNumber, RangeTooLargeError, type BlockHeader, type ChainSource } from "./chainSource.ts";
 import { INDEXER_CODES } from "./codes.ts";
 import { createLogDecoder, type DecodedLog, type LogDecoder } from "./decodeLogs.ts";
@@ -19,7 +18,7 @@ import { EVENT_HANDLERS, IGNORED_EVENTS, IndexInconsistencyError, type RegistryC
 import { nextRangeSize, PAGE_DEFAULTS, shrunkRangeEnd, splitPage, type FetchedPage } from "./splitPage.ts";
 import { ProgressMeter, type IndexerProgress } from "./progress.ts";
 import { loadStoredIdFilter, type StoredIdFilter } from "./storedIdFilter.ts";
-import { createSecondaryIndexes, dropSecondaryIndexes, ensureRegistrySchema } from "./registrySchema.ts";
+import { createSecondaryIndexes, dropSecondaryIndexes, prepareRegistryStore } from "./registrySchema.ts";
 import {
   blocksWrite,
   claimDeployment,
@@ -118,14 +117,7 @@ export async function createIndexer(options: IndexerOptions): Promise<Indexer> {
   if (!Number.isInteger(confirmations) || confirmations < 0) {
     throw new UsageError(INDEXER_CODES.INDEXER_BAD_OPTION, "confirmations must be a whole number ≥ 0", { details: { got: confirmations } });
   }
-  // Catch-up inserts into several indexes keyed by random hashes: a fresh file gets 16 KiB pages (fewer
-  // pages dirtied and committed per row: 1.6× faster inserts and commits than 4 KiB), and SQLite's page
-  // cache room (256 MiB).
-  if (db.dialect === "sqlite") {
-    await setFreshSqlitePageSize(db, 16_384);
-    await db.exec("PRAGMA cache_size = -262144");
-  }
-  await ensureRegistrySchema(db, model);
+  await prepareRegistryStore(db, model);
   await claimDeployment(db, deployment);
   const decoder: LogDecoder = createLogDecoder(deployment);
   const startBlock = Number(deployment.deployBlock);

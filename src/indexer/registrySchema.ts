@@ -6,6 +6,7 @@
  */
 import type { Database } from "../store/Database.ts";
 import { migrate, type SchemaDefinition } from "../store/migrations.ts";
+import { setFreshSqlitePageSize } from "../store/sqlitePageSize.ts";
 import { columnType, q, type EntityModel, type EntityType } from "./entityModel.ts";
 
 /**
@@ -139,6 +140,19 @@ export const KEY_ENTITIES = ["Key", "KeyVersion", "KeyRelease"] as const;
 export async function ensureRegistrySchema(db: Database, model: EntityModel): Promise<void> {
   await migrate(db, registryMigrations(model, db.dialect));
   await db.exec(registrySchemaSql(model, db.dialect));
+}
+
+/**
+ * The store as the indexer writes it: the registry schema, and on SQLite 16 KiB pages for a fresh file
+ * (catch-up inserts into several indexes keyed by random hashes: fewer pages dirtied and committed per
+ * row, 1.6× faster inserts and commits than 4 KiB) and 256 MiB of page cache.
+ */
+export async function prepareRegistryStore(db: Database, model: EntityModel): Promise<void> {
+  if (db.dialect === "sqlite") {
+    await setFreshSqlitePageSize(db, 16_384);
+    await db.exec("PRAGMA cache_size = -262144");
+  }
+  await ensureRegistrySchema(db, model);
 }
 
 /** Drops the secondary indexes (the start of a long catch-up). */
