@@ -13,7 +13,9 @@ const hexId = () => `0x${randomBytes(32).toString("hex")}`;
 describe("StoredIdFilter", () => {
   it("never rules out an id it was given, and rules out nearly all others", () => {
     const filter = new StoredIdFilter(50_000);
-    const added = Array.from({ length: 50_000 }, (_, i) => (i % 10 === 0 ? `workload-${i}-name` : hexId()));
+    // Hash ids, other names, and 0x strings of a hash's length that are not hex (another hashing path).
+    const odd = (i: number) => `0x${"z".repeat(58)}${String(i).padStart(6, "0")}`;
+    const added = Array.from({ length: 50_000 }, (_, i) => (i % 10 === 0 ? `workload-${i}-name` : i % 10 === 1 ? odd(i) : hexId()));
     for (const id of added) filter.add(id);
     expect(added.every((id) => filter.mightContain(id))).toBe(true);
     expect(filter.count).toBe(50_000);
