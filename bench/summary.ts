@@ -142,7 +142,7 @@ function registryRows(rows: Json[]): SummaryRow[] {
       const ratio = Number(r.ratioToChainRead);
       const pipeline = Number(r.ratioToPipelineBound);
       const pipelineText = Number.isFinite(pipeline)
-        ? `; ${fmt(pipeline, 2)} × pipeline bound ${fmt(Number(r.pipelineBoundSeconds), 1)} s (chain delivery + store writes ${fmt(Number(r.storeWriteSeconds), 1)} s)`
+        ? `; ${fmt(pipeline, 2)} × pipeline bound ${fmt(Number(r.pipelineBoundSeconds), 1)} s (pages as the chain delivers them, written by the store alone in ${fmt(Number(r.storeWriteSeconds), 1)} s)`
         : "";
       const bound = Number.isFinite(ratio) ? `; ${fmt(ratio, 2)} × chain-read bound ${fmt(Number(r.chainReadEventsPerSecond))}/s` : "";
       out.push({

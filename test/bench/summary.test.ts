@@ -97,7 +97,9 @@ describe("summary rows", () => {
     ]);
     expect(rows[0]!.result).toContain("20,000 per indexer CPU-second");
     expect(rows[2]!.result).toContain("0.75 × chain-read bound 12,000/s");
-    expect(rows[4]!.result).toContain("0.80 × pipeline bound 13.3 s (chain delivery + store writes 9.5 s); 0.50 × chain-read bound");
+    expect(rows[4]!.result).toContain(
+      "0.80 × pipeline bound 13.3 s (pages as the chain delivers them, written by the store alone in 9.5 s); 0.50 × chain-read bound",
+    );
     expect(rows[6]!.figure).toContain("worst of 3");
   });
 
