@@ -113,9 +113,12 @@ export function startSqliteWriter(init: Omit<WriterInit, "role" | "maxWalBytes">
   /** A checkpoint is running; `again`: a commit landed since it started (its pages may not be in it). */
   let checkpointing = false;
   let again = false;
+  /** close() was called: no checkpoint is asked for, and no checkpointer started, after it. */
+  let closed = false;
 
   /** After a commit: checkpoint now, or once the running checkpoint ends. Best effort (see the worker). */
   const checkpoint = (): void => {
+    if (closed) return;
     if (checkpointing) {
       again = true;
       return;
@@ -150,6 +153,8 @@ export function startSqliteWriter(init: Omit<WriterInit, "role" | "maxWalBytes">
       checkpoint();
     },
     async close() {
+      // A checkpoint still running would otherwise ask for the next one, or start a checkpointer, after this.
+      closed = true;
       await checkpointer.close(nextId++).catch(() => undefined);
       await writer.close(nextId++);
     },
