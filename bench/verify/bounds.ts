@@ -36,6 +36,7 @@ import { parseRim } from "../../src/tee/nvidia-gpu/rim/parseRim.ts";
 import { NVIDIA_TEST_ROOTS } from "../../src/tee/nvidia-gpu/knownTestRoots.ts";
 import { parseCompositeEvidence } from "../../src/tee/cpu-gpu/compositeEvidence.ts";
 import { coversCertificate } from "../../src/pki/ocsp/ocspResponse.ts";
+import { p1363ToDer } from "../../src/pki/keyImport.ts";
 import { parseCertificate, type ParsedCertificate, type ParsedCrl } from "../../src/pki/x509/certificate.ts";
 import type { BenchVector } from "./vectors.ts";
 
@@ -46,7 +47,7 @@ export interface SignatureCheck {
   data: Uint8Array;
   signature: Uint8Array;
   key: KeyObject;
-  dsaEncoding?: "der" | "ieee-p1363";
+  /** RSA only; an ECDSA check's signature is DER, and its key is passed bare (node:crypto's fastest form). */
   padding?: number;
   saltLength?: number;
 }
@@ -55,28 +56,48 @@ export interface CryptoBound {
   full: SignatureCheck[];
   perEvidence: SignatureCheck[];
   /**
-   * The SubjectPublicKeyInfo DER of every distinct key the full set uses but no pinned root holds: what a
+   * Every distinct key the full set uses but no pinned root holds, as a PEM SubjectPublicKeyInfo: what a
    * verifier with nothing remembered must import into OpenSSL before it can check those signatures (a
    * pinned root's key is imported once per process).
    */
-  keyImports: Buffer[];
+  keyImports: string[];
 }
 
 type SignatureSets = Omit<CryptoBound, "keyImports">;
 
-/** Imports each key as OpenSSL takes it fastest (SPKI DER into a KeyObject); the cold bound's other half. */
-export function importKeys(spkis: readonly Buffer[]): void {
-  for (const spki of spkis) createPublicKey({ key: spki, format: "der", type: "spki" });
+/**
+ * Imports each key as node:crypto takes it fastest — the SPKI DER as a PEM string, which skips the KeyObject
+ * and CryptoKey probes an options object gets (src/pki/keyImport.ts has the measurements); the cold bound's
+ * other half. The strings are built outside the loop.
+ */
+export function importKeys(pems: readonly string[]): void {
+  for (const pem of pems) createPublicKey(pem);
+}
+
+function pemOf(spki: Buffer): string {
+  return `-----BEGIN PUBLIC KEY-----\n${spki.toString("base64")}\n-----END PUBLIC KEY-----\n`;
 }
 
 /** Runs every check once; a check that fails is a broken bound, not a slow one. */
 export function runChecks(checks: readonly SignatureCheck[]): void {
   for (const c of checks) {
-    const options =
-      c.padding === undefined
-        ? { key: c.key, dsaEncoding: c.dsaEncoding ?? "der" }
-        : { key: c.key, padding: c.padding, saltLength: c.saltLength! };
-    if (!verify(c.hash, c.data, options, c.signature)) throw new Error(`bound: ${c.name} does not verify`);
+    if (!verifyFastest(c)) throw new Error(`bound: ${c.name} does not verify`);
+  }
+}
+
+/**
+ * node:crypto's fastest form of each check (src/pki/keyImport.ts and signatureAlgorithm.ts measure them): the
+ * KeyObject bare for ECDSA (DER) and RSA PKCS#1 v1.5 (its default padding); RSA-PSS needs an options object,
+ * whose KeyObject/CryptoKey probes throw — with no stack trace captured while it runs.
+ */
+function verifyFastest(c: SignatureCheck): boolean {
+  if (c.padding === undefined || c.padding === constants.RSA_PKCS1_PADDING) return verify(c.hash, c.data, c.key, c.signature);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return verify(c.hash, c.data, { key: c.key, padding: c.padding, saltLength: c.saltLength! }, c.signature);
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -88,13 +109,16 @@ function x509Check(
 ): SignatureCheck {
   const alg = signed.signatureAlgorithm;
   const base = { name, hash: alg.hash, data: signed.tbs, signature: signed.signature, key: issuer.publicKey };
-  if (alg.kind === "ecdsa") return { ...base, dsaEncoding: "der" };
+  if (alg.kind === "ecdsa") return base;
   if (alg.kind === "rsa-pss") return { ...base, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength };
   return { ...base, padding: constants.RSA_PKCS1_PADDING };
 }
 
 function p1363(name: string, hash: "sha256" | "sha384", data: Uint8Array, signature: Uint8Array, key: KeyObject): SignatureCheck {
-  return { name, hash, data, signature, key, dsaEncoding: "ieee-p1363" };
+  // Converted to DER here, outside the timed loop: the bound verifies in node:crypto's fastest form.
+  const der = p1363ToDer(signature, hash === "sha256" ? 32 : 48);
+  if (der === undefined) throw new Error(`bound: ${name} is not a P1363 signature for its key`);
+  return { name, hash, data, signature: der, key };
 }
 
 function dcapBound(vector: BenchVector): SignatureSets {
@@ -335,12 +359,12 @@ const PINNED_KEYS: readonly KeyObject[] = [
   ...NVIDIA_TEST_ROOTS.rim,
 ].map((r) => r.certificate.publicKey);
 
-function keysToImport(checks: readonly SignatureCheck[]): Buffer[] {
-  const out = new Map<string, Buffer>();
+function keysToImport(checks: readonly SignatureCheck[]): string[] {
+  const out = new Map<string, string>();
   for (const { key } of checks) {
     if (PINNED_KEYS.some((k) => k.equals(key))) continue;
     const spki = key.export({ type: "spki", format: "der" });
-    out.set(spki.toString("hex"), spki);
+    out.set(spki.toString("hex"), pemOf(spki));
   }
   return [...out.values()];
 }

@@ -30,7 +30,7 @@ export function recognizeEndorsementKeys(text: string, source?: string, parsed?:
   const pems = text.match(PEM_PUBLIC_KEY);
   if (pems) {
     return pems.flatMap((pem) => {
-      const key = createPublicKey({ key: pem, format: "pem" });
+      const key = createPublicKey(pem);
       return key.asymmetricKeyDetails?.namedCurve === P384_CURVE ? [{ spki: spkiOf(key), ...at }] : [];
     });
   }

@@ -1,4 +1,5 @@
-import { createPublicKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { importSpki } from "./keyImport.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import { bitString, integer, oid, seq } from "./x509/derEncode.ts";
@@ -44,7 +45,7 @@ export function rsaPublicKeyFromJwk(n: string, e: string): { key: KeyObject; mod
   if (eValue < 3 || eValue % 2 === 0) invalid(`the JWK exponent ${eValue} is not an odd value ≥ 3`, { field: "e", e: eValue });
   const spki = seq(RSA_ENCRYPTION, bitString(seq(integer(modulus), integer(exponent))));
   try {
-    return { key: createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }), modulusBytes: modulus.length, spki };
+    return { key: importSpki(spki), modulusBytes: modulus.length, spki };
   } catch (cause) {
     throw new VerificationError(RSA_JWK_CODES.RSA_JWK_INVALID, "node:crypto refuses the JWK RSA key", { cause, details: {} });
   }

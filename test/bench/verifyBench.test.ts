@@ -38,7 +38,7 @@ describe("crypto bound", () => {
   ] as const)("%s: the cold bound imports the %i keys of its signatures that no pinned root holds", (kind, keys) => {
     const bound = cryptoBound(loadBenchVector(kind));
     expect(bound.keyImports).toHaveLength(keys);
-    const imported = bound.keyImports.map((spki) => createPublicKey({ key: spki, format: "der", type: "spki" }));
+    const imported = bound.keyImports.map((pem) => createPublicKey(pem));
     for (const check of bound.full) {
       const pinned = !imported.some((k) => k.equals(check.key));
       // A key not imported is a pinned root's: an issuer's signature on a certificate or CRL, never the evidence's.

@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { P384_CURVE, isUncompressedP384Spki } from "../../pki/p384Spki.ts";
+import { importSpki } from "../../pki/keyImport.ts";
 import { cpakId } from "@keepledger/sdk/internal/ids/cpakId";
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { toHex, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
@@ -73,7 +74,7 @@ export function cpakFromKey(publicKey: KeyObject, constraints: CpakConstraints =
 export function cpakFromPem(pem: string, constraints: CpakConstraints = {}): CpakEndorsement {
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: pem, format: "pem" });
+    key = createPublicKey(pem);
   } catch (cause) {
     invalid("the CPAK is not a PEM public key", constraints.source, cause);
   }
@@ -141,7 +142,7 @@ export function cpaksFromCollateralFiles(files: readonly CollateralFile[]): Cpak
       for (const pem of pems) {
         let key: KeyObject;
         try {
-          key = createPublicKey({ key: pem, format: "pem" });
+          key = createPublicKey(pem);
         } catch (cause) {
           invalid("the CPAK is not a PEM public key", file.name, cause);
         }
@@ -177,7 +178,7 @@ export function cpaksFromCollateral(set: CollateralSet, cache?: BoundedCache<str
 function cpakFromCollateralKey(k: NonNullable<CollateralSet["endorsementKeys"]>[number]): CpakEndorsement {
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Buffer.from(k.spki), format: "der", type: "spki" });
+    key = importSpki(k.spki);
   } catch (cause) {
     invalid("the CPAK is not a SubjectPublicKeyInfo", k.source, cause);
   }

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
+import { importEcPoint } from "../../pki/keyImport.ts";
 import { EvidenceFormatError, UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { bytesEqual, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
@@ -73,7 +74,7 @@ function realmKey(token: CcaToken, cache: BoundedCache<string, EvidenceKey> | un
   if (hit) return hit.key;
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: { kty: "EC", crv: "P-384", x: base64url(x), y: base64url(y) }, format: "jwk" });
+    key = importEcPoint("P-384", Buffer.concat([x, y]));
   } catch (cause) {
     throw new EvidenceFormatError(ARM_CCA_CODES.CCA_REALM_KEY_INVALID, "the realm public key is not a point on P-384", {
       at: { field: "realm.publicKey (44237)" },

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
+import { importEcPoint } from "../../pki/keyImport.ts";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
@@ -8,8 +9,6 @@ import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { DCAP_CODES } from "./codes.ts";
 
 const ECDSA_SHA256 = { kind: "ecdsa", hash: "sha256" } as const;
-/** DER SubjectPublicKeyInfo prefix of an uncompressed P-256 key (id-ecPublicKey, prime256v1), up to the 0x04 point tag. */
-const P256_SPKI_PREFIX = Buffer.from("3059301306072a8648ce3d020106082a8648ce3d03010703420004", "hex");
 
 /** The attestation key (raw x‖y) as a node:crypto key; fails unless it is a point on P-256. */
 export function attestationKeyObject(raw: Uint8Array, context?: VerifierContext): KeyObject {
@@ -17,7 +16,7 @@ export function attestationKeyObject(raw: Uint8Array, context?: VerifierContext)
   const hit = context?.attestationKeys.get(id);
   if (hit) return hit;
   try {
-    const key = createPublicKey({ key: Buffer.concat([P256_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+    const key = importEcPoint("P-256", raw);
     return context ? context.attestationKeys.set(id, key) : key;
   } catch (cause) {
     throw new VerificationError(DCAP_CODES.DCAP_ATTESTATION_KEY_INVALID, "the attestation key is not a P-256 public key", {
