@@ -123,7 +123,10 @@ async function gatherCollateral(
   for (const request of requests) {
     for (const provider of providers) {
       try {
-        sets.push(await provider.fetch(request, at));
+        const set = await provider.fetch(request, at);
+        // A provider that offers everything it holds (a directory) answers every request of a composite with
+        // the same set: merging it once keeps every item once, rather than once per request.
+        if (!sets.includes(set)) sets.push(set);
       } catch (cause) {
         const error = isKeepledgerError(cause)
           ? cause

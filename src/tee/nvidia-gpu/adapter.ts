@@ -7,7 +7,7 @@
 import { coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import { concatBytes, fromHex } from "@keepledger/sdk/internal/util/bytes";
+import { concatBytes, fromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
 import type { VerifierContext } from "../verifierContext.ts";
@@ -101,6 +101,7 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         dangerouslyAllowUncheckedRevocation: allowUnchecked,
         ...(context.caches ? { caches: context.caches.pki, rimCache: context.caches.nvidiaRims } : {}),
       });
+      let evidenceHash: Hex | undefined;
       return {
         ok: true,
         tee: "nvidia-gpu",
@@ -109,7 +110,10 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         tcb: { status: "NotApplicable", advisoryIds: [] },
         // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md); keepledger's test roots prove nothing.
         debug: usesTestRoot(v),
-        evidenceHash: evidenceKeccak(context.evidence),
+        // Computed when first read, as for DCAP quotes: a composite's GPU parts are not recorded by their own hash.
+        get evidenceHash() {
+          return (evidenceHash ??= evidenceKeccak(context.evidence));
+        },
         collateralHash: collateralHashOf(v, ocspResponses, context.caches),
         expiresAt: v.expiresAt,
         verifiedAt: context.at,
