@@ -33,13 +33,28 @@ export function parsePckChainData(
   // text's SHA-256 (half the cost of the 3.5 KB text as a map key), and copies out, so callers cannot poison it.
   const digest = createHash("sha256").update(bytes).digest("base64");
   const hit = cache?.get(digest);
-  if (hit) return { raw, digest, certificates: hit.map((c) => c.slice()) };
+  if (hit) return { raw, digest, certificates: copyOut(hit) };
   const certificates = decode(bytes.toString("latin1"), offset, field);
-  cache?.set(
-    digest,
-    certificates.map((c) => c.slice()),
-  );
+  cache?.set(digest, copyOut(certificates));
   return { raw, digest, certificates };
+}
+
+/**
+ * The blocks copied into one new buffer, as views of it: one allocation, not one per certificate (a copy per
+ * block was 6 µs of a 100 µs warm verification; allocating a backing store costs more than copying 3.5 KB).
+ */
+function copyOut(blocks: readonly Uint8Array[]): Uint8Array[] {
+  let size = 0;
+  for (const b of blocks) size += b.length;
+  const out = new Uint8Array(size);
+  const views: Uint8Array[] = [];
+  let at = 0;
+  for (const b of blocks) {
+    out.set(b, at);
+    views.push(out.subarray(at, at + b.length));
+    at += b.length;
+  }
+  return views;
 }
 
 /** `der` as the one PEM body accepted: canonical base64, 64-character lines, each ending in "\n". */
