@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
+import { P384_SPKI_PREFIX } from "./p384Spki.ts";
 
 /**
  * Public keys and ECDSA signatures in the forms node:crypto takes fastest.
@@ -21,7 +22,7 @@ export function importSpki(spki: Uint8Array): KeyObject {
 /** DER SubjectPublicKeyInfo prefixes of uncompressed points, up to and including the 0x04 point tag. */
 const UNCOMPRESSED_SPKI_PREFIX = {
   "P-256": Buffer.from("3059301306072a8648ce3d020106082a8648ce3d03010703420004", "hex"),
-  "P-384": Buffer.from("3076301006072a8648ce3d020106052b81040022036200" + "04", "hex"),
+  "P-384": Buffer.concat([P384_SPKI_PREFIX, Uint8Array.of(0x04)]),
 } as const;
 
 export type NistCurve = keyof typeof UNCOMPRESSED_SPKI_PREFIX;

@@ -7,7 +7,8 @@
 /** OpenSSL's name of the P-384 curve (`asymmetricKeyDetails.namedCurve`). */
 export const P384_CURVE = "secp384r1";
 
-const P384_SPKI_PREFIX = Buffer.from("3076301006072a8648ce3d020106052b81040022036200", "hex");
+/** Everything of that encoding before the point: src/pki/keyImport.ts builds P-384 keys from points with it. */
+export const P384_SPKI_PREFIX = Buffer.from("3076301006072a8648ce3d020106052b81040022036200", "hex");
 
 export function isUncompressedP384Spki(spki: Uint8Array): boolean {
   return (

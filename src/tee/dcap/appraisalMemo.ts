@@ -32,7 +32,8 @@ export interface DcapAppraisalInputs {
 
 /**
  * The fields, each as its 4-byte big-endian length and its bytes (so that no two sequences of fields hash
- * alike), in one buffer: hashed with one update rather than two per field (each update is a call into OpenSSL; ~2 µs of the key's 5 on a warm verification).
+ * alike), in one buffer: hashed with one update rather than two per field (each update is a call into
+ * OpenSSL; ~2 µs of the key's 5 on a warm verification).
  */
 function framed(fields: readonly Uint8Array[]): Buffer {
   let size = 0;
