@@ -4,6 +4,7 @@ import { createPkiCaches, type PkiCaches } from "../pki/x509/pkiCaches.ts";
 import { BoundedCache, type BoundedCacheOptions } from "../util/boundedCache.ts";
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { CpakEndorsement } from "./arm-cca/cpak.ts";
+import type { DcapCollateralRequest } from "./dcap/collateralRequestFor.ts";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
 import type { VerifyDcapQuoteResult } from "./dcap/verifyDcapQuote.ts";
@@ -28,6 +29,8 @@ export interface VerifierContext {
   readonly pki: PkiCaches;
   /** SHA-256 of PEM certification data (a DCAP quote's PCK chain) → its DER blocks. */
   readonly pckChains: BoundedCache<string, readonly Uint8Array[]>;
+  /** The same SHA-256 and the TEE → what the chain's PCK certificate asks for (its FMSPC and issuing CA). */
+  readonly dcapRequests: BoundedCache<string, DcapCollateralRequest>;
   /** `${type}:${sha256(body)}` → the parsed TCB Info / QE Identity, or why it is invalid. */
   readonly intelDocuments: BoundedCache<string, ParsedIntelDocument>;
   /** body hash, signature and signer fingerprint → whether the Intel document signature verifies. */
@@ -86,6 +89,7 @@ export function createVerifierContext(options: VerifierContextOptions = {}): Ver
   return {
     pki: createPkiCaches(bounds),
     pckChains: new BoundedCache(bounds),
+    dcapRequests: new BoundedCache(bounds),
     intelDocuments: new BoundedCache(bounds),
     intelSignatures: new BoundedCache(bounds),
     pckExtensions: new BoundedCache(bounds),

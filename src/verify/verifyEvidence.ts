@@ -69,7 +69,30 @@ export function evidenceBytesOf(input: Uint8Array, adapters: readonly TeeAdapter
 }
 
 export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): TeeAdapter {
-  const matches = adapters.filter((a) => a.detect(bytes));
+  return onlyMatch(
+    adapters.filter((a) => a.detect(bytes)),
+    bytes,
+  );
+}
+
+/**
+ * evidenceBytesOf and detectAdapter in one: the evidence bytes of an input and the one adapter that reads
+ * them. Input that is evidence as it is (the usual case) is detected once, not once to decide whether to
+ * decode it and again to pick its adapter (an Azure CVM file was sniffed by every JSON detector twice).
+ */
+export function detectEvidence(
+  input: Uint8Array,
+  adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS,
+): { bytes: Uint8Array; adapter: TeeAdapter } {
+  // Empty input goes straight to decodeEvidenceInput's EVIDENCE_EMPTY.
+  const matches = input.length === 0 ? [] : adapters.filter((a) => a.detect(input));
+  if (matches.length > 0) return { bytes: input, adapter: onlyMatch(matches, input) };
+  // No kind reads the input as it is: it can only be hex or base64 text of evidence (or nothing known).
+  const bytes = decodeEvidenceInput(input).bytes;
+  return { bytes, adapter: bytes === input ? onlyMatch([], input) : detectAdapter(bytes, adapters) };
+}
+
+function onlyMatch(matches: readonly TeeAdapter[], bytes: Uint8Array): TeeAdapter {
   if (matches.length !== 1) {
     throw new EvidenceFormatError(
       EVIDENCE_CODES.EVIDENCE_UNKNOWN_KIND,
@@ -138,7 +161,9 @@ async function gatherCollateral(
       }
     }
   }
-  return { set: mergeCollateral(...sets), outages };
+  // One set is passed as it is: a provider's set is the same object from one verification to the next, which
+  // lets a verifier remember what it derived from it (the DCAP appraisal key's collateral ids).
+  return { set: sets.length === 1 ? sets[0]! : mergeCollateral(...sets), outages };
 }
 
 /**
@@ -149,8 +174,7 @@ async function gatherCollateral(
 export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceOptions = {}): Promise<VerifiedEvidence> {
   const at = options.at ?? new Date();
   const adapters = options.adapters ?? DEFAULT_ADAPTERS;
-  const bytes = evidenceBytesOf(input, adapters);
-  const adapter = detectAdapter(bytes, adapters);
+  const { bytes, adapter } = detectEvidence(input, adapters);
   const context = options.context ?? createVerifierContext();
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes, context));
   const providers =

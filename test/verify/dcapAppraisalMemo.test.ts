@@ -105,6 +105,21 @@ describe("the remembered DCAP appraisal (a verifier context's)", () => {
     expect(await codeOf(verifyEvidence(quote, { ...without, context }))).toBe(fresh);
   });
 
+  it("reads a provider's set afresh when it is changed in place: a CRL taken out is missed as a fresh verifier misses it", async () => {
+    const context = createVerifierContext();
+    const provider = collateral();
+    expect(await codeOf(verifyEvidence(quote, { collateral: provider, at, context }))).toBe("verified");
+    // The same set object, its CRLs changed in place: the appraisal key's collateral ids must follow.
+    const crls = provider.collateral.crls;
+    const pckCrl = crls.findIndex((c) => c.issuer.includes("PCK"));
+    expect(pckCrl).toBeGreaterThanOrEqual(0);
+    crls.splice(pckCrl, 1);
+    const fresh = await codeOf(verifyEvidence(quote, { collateral: collateral(["pck_crl.der"]), at }));
+    expect(fresh).toBe("CRL_MISSING");
+    expect(await codeOf(verifyEvidence(quote, { collateral: provider, at, context }))).toBe(fresh);
+    expect(context.dcapAppraisals.size).toBe(1);
+  });
+
   it("is not used once the validator's floor is newer than a document it used: refused with the stale code", async () => {
     const context = createVerifierContext();
     const first = await verifyEvidence(quote, { collateral: collateral(), at, context });

@@ -33,6 +33,7 @@ describe("a shared VerifierContext changes only the speed of verification", () =
       expect(context.pki.signatures.size).toBeGreaterThan(0);
       expect(context.intelDocuments.size).toBeGreaterThan(0);
       expect(context.pckChains.size).toBe(1);
+      expect(context.dcapRequests.size).toBe(1);
       const warm = await verifyEvidence(evidence, { collateral, at, context });
       expect(answer(first)).toEqual(answer(fresh));
       expect(answer(warm)).toEqual(answer(fresh));

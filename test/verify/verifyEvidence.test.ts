@@ -45,6 +45,36 @@ describe("verifyEvidence over the real vectors", () => {
     });
   });
 
+  it("detects raw evidence once per adapter, and encoded evidence once as text and once decoded", async () => {
+    const calls = new Map<string, number>();
+    const counted = defaultAdapters().map(
+      (a): TeeAdapter => ({
+        ...a,
+        detect: (bytes) => {
+          calls.set(a.kind, (calls.get(a.kind) ?? 0) + 1);
+          return a.detect(bytes);
+        },
+      }),
+    );
+    const expected = expectedOf("sgx", "dcapqvl-sgx");
+    const collateral = await directoryCollateral(fixturePath("sgx", "dcapqvl-sgx"));
+    const raw = fixtureBytes("sgx", "dcapqvl-sgx", "quote.bin");
+    const at = new Date(expected.verify_at);
+    await verifyEvidence(raw, { collateral, at, adapters: counted });
+    expect([...calls.values()]).toEqual(counted.map(() => 1));
+    calls.clear();
+    const hex = await verifyEvidence(new Uint8Array(Buffer.from(Buffer.from(raw).toString("hex"))), { collateral, at, adapters: counted });
+    expect(hex.tee).toBe("sgx");
+    expect([...calls.values()]).toEqual(counted.map(() => 2));
+  });
+
+  it("refuses empty input with EVIDENCE_EMPTY, and text that is neither evidence, hex nor base64 with EVIDENCE_ENCODING_INVALID", async () => {
+    await expect(verifyEvidence(new Uint8Array(0))).rejects.toMatchObject({ code: "EVIDENCE_EMPTY" });
+    await expect(verifyEvidence(new Uint8Array(Buffer.from("not evidence: { a: 1 }")))).rejects.toMatchObject({
+      code: "EVIDENCE_ENCODING_INVALID",
+    });
+  });
+
   it("fails without collateral instead of guessing", async () => {
     const expected = expectedOf("tdx", "dcapqvl-tdx");
     await expect(

@@ -7,7 +7,7 @@
  * digits), a TCB Info by TEE and FMSPC, a QE Identity by id. Order: CRLs by thisUpdate then CRL number;
  * TCB Info and QE Identity by tcbEvaluationDataNumber then issueDate.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { ParsedCertificate, ParsedCrl } from "../x509/certificate.ts";
 import type { VerifiedChain } from "../x509/verifyCertificateChain.ts";
@@ -47,7 +47,7 @@ export function newerStamp(current: CollateralStamp | undefined, candidate: Coll
 
 /** SHA-256 of the certificate's SubjectPublicKeyInfo, first 16 hex digits (a hash of ~100 bytes: not worth remembering). */
 export function keyIdOf(cert: ParsedCertificate): string {
-  return createHash("sha256").update(cert.spki).digest("hex").slice(0, 16);
+  return hash("sha256", cert.spki, "hex").slice(0, 16);
 }
 
 export function crlKey(issuer: ParsedCertificate): string {

@@ -7,7 +7,7 @@
  * caller fetches responses (collateral) and passes them in. Its times are
  * GeneralizedTime whatever the year (RFC 6960 §4.2.1), unlike certificates'.
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { EvidenceFormatError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate, normalizeSerial, type ParsedCertificate } from "../x509/certificate.ts";
@@ -151,7 +151,7 @@ export function parseOcspResponse(der: Uint8Array, caches?: PkiCaches): ParsedOc
         );
   return {
     der,
-    fingerprint: createHash("sha256").update(der).digest("hex"),
+    fingerprint: hash("sha256", der, "hex"),
     tbs: tbs!.raw,
     signatureAlgorithm,
     signature: sigBits.bytes,

@@ -1,7 +1,7 @@
 import "reflect-metadata"; // @peculiar/x509 relies on it (tsyringe); must load first
 import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { PkiCaches } from "./pkiCaches.ts";
-import { createHash, type KeyObject } from "node:crypto";
+import { type KeyObject, hash } from "node:crypto";
 import { importSpki } from "../keyImport.ts";
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
@@ -82,7 +82,7 @@ export interface ParsedCrl {
 }
 
 function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return hash("sha256", bytes, "hex");
 }
 
 function remember<T>(cache: BoundedCache<string, T> | undefined, key: string, value: T): T {

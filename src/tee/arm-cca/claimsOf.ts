@@ -1,4 +1,4 @@
-import { toHex } from "@keepledger/sdk/internal/util/bytes";
+import { hexOf } from "../../util/hexOf.ts";
 import type { ArmCcaClaims } from "@keepledger/sdk/internal/tee/arm-cca/claims";
 import type { CcaToken } from "./parseCcaToken.ts";
 
@@ -8,25 +8,25 @@ export function armCcaClaimsOf(token: CcaToken): ArmCcaClaims {
   const platform = token.platform.claims;
   const [rem0, rem1, rem2, rem3] = realm.extensibleMeasurements;
   return {
-    realmInitialMeasurement: toHex(realm.initialMeasurement),
-    realmExtensibleMeasurements: [toHex(rem0), toHex(rem1), toHex(rem2), toHex(rem3)],
-    personalizationValue: toHex(realm.personalizationValue),
+    realmInitialMeasurement: hexOf(realm.initialMeasurement),
+    realmExtensibleMeasurements: [hexOf(rem0), hexOf(rem1), hexOf(rem2), hexOf(rem3)],
+    personalizationValue: hexOf(realm.personalizationValue),
     hashAlgorithm: realm.hashAlgorithm,
-    reportData: toHex(realm.challenge),
-    realmPublicKey: toHex(realm.publicKey),
+    reportData: hexOf(realm.challenge),
+    realmPublicKey: hexOf(realm.publicKey),
     realmPublicKeyHashAlgorithm: realm.publicKeyHashAlgorithm,
     realmProfile: realm.profile,
     platformProfile: platform.profile,
-    platformImplementationId: toHex(platform.implementationId),
-    platformInstanceId: toHex(platform.instanceId),
+    platformImplementationId: hexOf(platform.implementationId),
+    platformInstanceId: hexOf(platform.instanceId),
     platformLifecycle: platform.lifecycle,
-    platformConfig: toHex(platform.config),
+    platformConfig: hexOf(platform.config),
     platformHashAlgorithm: platform.hashAlgorithm,
     platformSwComponents: platform.swComponents.map((c) => ({
       type: c.type,
-      measurement: toHex(c.measurement),
+      measurement: hexOf(c.measurement),
       version: c.version,
-      signerId: toHex(c.signerId),
+      signerId: hexOf(c.signerId),
       hashAlgorithm: c.hashAlgorithm,
     })),
     platformVerificationService: platform.verificationService,

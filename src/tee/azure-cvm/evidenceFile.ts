@@ -16,6 +16,9 @@ export interface AzureEvidenceFile {
 /** Largest evidence file accepted: the real ones are 8..37 KiB. */
 export const MAX_EVIDENCE_FILE_BYTES = 1024 * 1024;
 
+/** Strict UTF-8 (a BOM is dropped, as before); decoding keeps no state between calls, so one decoder serves all. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 const V1_KEYS: ReadonlySet<string> = new Set(["version", "hcl_report", "tpm_quote", "vcek", "td_quote"]);
 const UNVERSIONED_KEYS: ReadonlySet<string> = new Set(["report", "quote", "vcek"]);
 const QUOTE_KEYS: ReadonlySet<string> = new Set(["message", "signature", "pcrs"]);
@@ -42,9 +45,9 @@ function base64urlField(v: unknown, field: string): Uint8Array {
   if (typeof v !== "string" || !/^[A-Za-z0-9_-]+={0,2}$/.test(v)) fail(`${field} is not base64url`, field);
   const body = v.replace(/=+$/, "");
   if (body.length % 4 === 1 || (v.length !== body.length && v.length % 4 !== 0)) fail(`${field} is not base64url`, field);
-  const bytes = new Uint8Array(Buffer.from(body, "base64url"));
-  if (Buffer.from(bytes).toString("base64url") !== body) fail(`${field} is not canonical base64url`, field);
-  return bytes;
+  const decoded = Buffer.from(body, "base64url");
+  if (decoded.toString("base64url") !== body) fail(`${field} is not canonical base64url`, field);
+  return new Uint8Array(decoded);
 }
 
 function byteArrayField(v: unknown, field: string): Uint8Array {
@@ -80,7 +83,8 @@ export function detectAzureEvidenceFile(bytes: Uint8Array): boolean {
   let i = 0;
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
   if (bytes[i] !== 0x7b) return false;
-  const text = Buffer.from(bytes.subarray(0, Math.min(bytes.length, MAX_EVIDENCE_FILE_BYTES))).toString("latin1");
+  // Searched in place: no copy and no string of a file that is usually another kind's.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return (text.includes('"hcl_report"') && text.includes('"tpm_quote"')) || (text.includes('"report"') && text.includes('"quote"'));
 }
 
@@ -97,7 +101,7 @@ export function readEvidenceFile(bytes: Uint8Array): AzureEvidenceFile {
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    json = JSON.parse(UTF8.decode(bytes));
   } catch (cause) {
     throw new EvidenceFormatError(AZCVM_FORMAT_CODES.AZCVM_EVIDENCE_JSON_INVALID, "the evidence file is not UTF-8 JSON", { cause });
   }

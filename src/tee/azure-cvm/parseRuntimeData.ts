@@ -54,6 +54,9 @@ const STRINGS = [
   ["vmUniqueId", "vmUniqueId"],
 ] as const;
 
+/** Strict UTF-8; decoding keeps no state between calls, so one decoder serves all. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Parses the runtime data JSON: `keys` must hold exactly one RSA JWK with kid "HCLAkPub" (the key that
  * signs the TPM quote); `vm-configuration` and `user-data` are read when present and typed; other
@@ -62,7 +65,7 @@ const STRINGS = [
 export function parseRuntimeData(bytes: Uint8Array): RuntimeData {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    json = JSON.parse(UTF8.decode(bytes));
   } catch (cause) {
     throw new EvidenceFormatError(AZCVM_FORMAT_CODES.AZCVM_RUNTIME_DATA_INVALID, "the HCL runtime data is not UTF-8 JSON", {
       at: { field: "runtime_data" },

@@ -1,4 +1,5 @@
 import { InfrastructureError, VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
+import { hexOf } from "../../util/hexOf.ts";
 import { mergeCollateral, type CollateralSet } from "../../collateral/types.ts";
 import { bytesEqual, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { INTEL_SGX_ROOT_CA } from "../../pki/roots.ts";
@@ -7,7 +8,7 @@ import { X509_CODES } from "../../pki/x509/codes.ts";
 import type { CollateralFreshnessOptions, CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import type { TcbStatus } from "@keepledger/sdk/internal/kinds/index";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { AzureCvmClaims } from "@keepledger/sdk/internal/tee/azure-cvm/claims";
 import { AZCVM_VERIFY_CODES } from "./codes.ts";
 import {
@@ -113,23 +114,23 @@ export function verifyAzureEvidence(evidence: AzureCvmEvidence, options: VerifyA
   const hw = snp ?? verifyTdxTcb(evidence, options, tdxFmspc!);
   const spki = ak.spki;
   const pcrs: Record<number, Hex> = {};
-  for (const i of attest.pcrSelection) pcrs[i] = toHex(evidence.pcrs[i]!);
+  for (const i of attest.pcrSelection) pcrs[i] = hexOf(evidence.pcrs[i]!);
   const rd = evidence.runtimeData;
   const claims: AzureCvmClaims = {
     hardware: evidence.hardware.kind,
-    hardwareMeasurement: toHex(hw.measurement),
-    hardwareReportData: toHex(hw.reportData),
+    hardwareMeasurement: hexOf(hw.measurement),
+    hardwareReportData: hexOf(hw.reportData),
     snp: hw.snp,
     tdx: hw.tdx,
     pcrs,
-    nonce: toHex(attest.extraData),
-    akSpkiSha256: toHex(new Uint8Array(createHash("sha256").update(spki).digest())),
+    nonce: hexOf(attest.extraData),
+    akSpkiSha256: `0x${hash("sha256", spki, "hex")}`,
     vmId: rd.vmConfiguration.vmUniqueId ?? null,
     vmConfiguration: { ...rd.vmConfiguration },
-    userData: rd.userData ? toHex(rd.userData) : null,
+    userData: rd.userData ? hexOf(rd.userData) : null,
     tpm: {
       firmwareVersion: `0x${attest.firmwareVersion.toString(16).padStart(16, "0")}`,
-      qualifiedSigner: toHex(attest.qualifiedSigner),
+      qualifiedSigner: hexOf(attest.qualifiedSigner),
       resetCount: attest.resetCount,
       restartCount: attest.restartCount,
       clock: attest.clock.toString(),
@@ -294,7 +295,7 @@ function checkTdQuoteMatchesTdReport(evidence: AzureCvmEvidence): void {
   if (!bytesEqual(join(fromQuote.teeTcbInfo), tdReport.teeTcbInfo)) differs.push("TEE_TCB_INFO");
   if (!bytesEqual(join(fromQuote.tdInfo), tdReport.tdInfo)) differs.push("TDINFO");
   const raw = tdReport.raw;
-  const sha384 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash("sha384").update(bytes).digest());
+  const sha384 = (bytes: Uint8Array): Uint8Array => new Uint8Array(hash("sha384", bytes, "buffer"));
   if (!bytesEqual(sha384(raw.subarray(256, 256 + TEE_TCB_INFO_SIZE)), raw.subarray(32, 80))) differs.push("TEE_TCB_INFO_HASH");
   if (!bytesEqual(sha384(raw.subarray(512, 1024)), raw.subarray(80, 128))) differs.push("TEE_INFO_HASH");
   if (differs.length > 0) {

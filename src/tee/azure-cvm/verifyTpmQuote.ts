@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { VerificationError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/bytes";
 import { rsaPublicKeyFromJwk } from "../../pki/rsaJwk.ts";
@@ -11,7 +11,7 @@ import type { RsaJwk } from "./parseRuntimeData.ts";
 import type { TpmQuote } from "./parseTpmQuote.ts";
 
 export function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(bytes).digest());
+  return new Uint8Array(hash("sha256", bytes, "buffer"));
 }
 
 export interface AttestationKey {

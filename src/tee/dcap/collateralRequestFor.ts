@@ -8,8 +8,23 @@ import { commonName } from "../../pki/x509/names.ts";
 import { parseCertificate } from "../../pki/x509/certificate.ts";
 import { parsePckExtensions } from "./parsePckExtensions.ts";
 
-/** What to fetch for a quote: the TCB Info of its FMSPC, the QE Identity, and the CRL of the CA that issued its PCK certificate. */
-export function collateralRequestFor(quote: DcapQuote, context?: VerifierContext): CollateralRequest {
+export type DcapCollateralRequest = Extract<CollateralRequest, { vendor: "intel" }>;
+
+/**
+ * What to fetch for a quote: the TCB Info of its FMSPC, the QE Identity, and the CRL of the CA that issued its
+ * PCK certificate. A pure function of the TEE and the PCK chain, so a context remembers it by the chain's
+ * digest (the SHA-256 of its exact PEM text): a known platform's quote is not asked for its leaf again.
+ */
+export function collateralRequestFor(quote: DcapQuote, context?: VerifierContext): DcapCollateralRequest {
+  if (!context) return requestOf(quote);
+  const key = `${quote.tee}:${quote.signature.pckChain.digest}`;
+  const known = context.dcapRequests.get(key);
+  // A copy: the caller owns what it is handed (a provider may annotate the request).
+  if (known) return { ...known };
+  return { ...context.dcapRequests.set(key, requestOf(quote, context)) };
+}
+
+function requestOf(quote: DcapQuote, context?: VerifierContext): DcapCollateralRequest {
   const leaf = parseCertificate(quote.signature.pckChain.certificates[0]!, "PCK certificate chain[0]", context?.pki);
   const issuer = commonName(leaf.issuer);
   const pckCa = issuer === "Intel SGX PCK Platform CA" ? "platform" : issuer === "Intel SGX PCK Processor CA" ? "processor" : undefined;

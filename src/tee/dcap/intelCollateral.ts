@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { VerifierContext } from "../verifierContext.ts";
 import { z } from "zod";
 import type { SignedIntelJson } from "../../collateral/types.ts";
@@ -109,7 +109,7 @@ export interface IntelDocument<T> {
 export type ParsedIntelDocument = { ok: true; value: TcbInfo | QeIdentity } | { ok: false; error: VerificationError };
 
 export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return hash("sha256", bytes, "hex");
 }
 
 /**

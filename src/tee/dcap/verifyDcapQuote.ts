@@ -57,6 +57,8 @@ export interface VerifyDcapQuoteOptions {
   context?: VerifierContext;
 }
 
+const INTEL_ROOTS: readonly TrustedRoot[] = Object.freeze([INTEL_SGX_ROOT_CA]);
+
 /** Platform facts of a verified DCAP quote (VerifiedEvidence.platform). */
 export interface DcapPlatformInfo {
   [key: string]: unknown;
@@ -97,7 +99,7 @@ export interface VerifyDcapQuoteResult {
  */
 export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOptions): VerifyDcapQuoteResult {
   const { collateral, at, freshness, context } = options;
-  const roots = options.trustedRoots ?? [INTEL_SGX_ROOT_CA];
+  const roots = options.trustedRoots ?? INTEL_ROOTS;
   const requireCrls = options.dangerouslyAllowMissingCrls !== true;
   if (!context) return appraiseDcapQuote(quote, options, roots, requireCrls);
   const key = dcapAppraisalKey(quote, {

@@ -1,10 +1,11 @@
 import { P384_CURVE } from "../../pki/p384Spki.ts";
+import { hexOf } from "../../util/hexOf.ts";
 import { zeroHash } from "viem";
 import type { VerifierContext } from "../verifierContext.ts";
 import { KEY_USAGE } from "../../pki/x509/certificate.ts";
 import { UsageError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { NitroDocument } from "./parseNitroDocument.ts";
-import { isAllZero, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { isAllZero, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { AWS_NITRO_ROOT_G1 } from "../../pki/roots.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
@@ -65,7 +66,7 @@ function checkLeafKey(leaf: ParsedCertificate): void {
 }
 
 function pcrHex(doc: NitroDocument, index: number): Hex {
-  return toHex(doc.pcrs.get(index)!); // PCR0-2 are required by the parser
+  return hexOf(doc.pcrs.get(index)!); // PCR0-2 are required by the parser
 }
 
 /**
@@ -119,7 +120,7 @@ export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocu
   });
 
   const pcrs: Record<string, Hex> = {};
-  for (const [index, value] of doc.pcrs) pcrs[String(index)] = toHex(value);
+  for (const [index, value] of doc.pcrs) pcrs[String(index)] = hexOf(value);
   return {
     ok: true,
     tee: "nitro",
@@ -129,9 +130,9 @@ export function verifyNitroDocument(doc: NitroDocument, options: VerifyNitroDocu
       pcr2: pcrHex(doc, 2),
       moduleId: doc.moduleId,
       timestamp: doc.timestamp,
-      publicKey: doc.publicKey === null ? null : toHex(doc.publicKey),
-      userData: doc.userData === null ? null : toHex(doc.userData),
-      nonce: doc.nonce === null ? null : toHex(doc.nonce),
+      publicKey: doc.publicKey === null ? null : hexOf(doc.publicKey),
+      userData: doc.userData === null ? null : hexOf(doc.userData),
+      nonce: doc.nonce === null ? null : hexOf(doc.nonce),
     },
     tcb: { status: "NotApplicable", advisoryIds: [] },
     // NSM zeroes PCR0-2 for enclaves started in debug mode (whose memory the parent can read).

@@ -46,10 +46,11 @@ export function detectNvidiaGpuEvidence(bytes: Uint8Array): boolean {
     const text = Buffer.from(bytes.subarray(0, 8)).toString("latin1").trimStart().toLowerCase();
     if (text.startsWith("11e0")) return hexText(bytes) !== null;
     if (text.startsWith("{")) {
-      const whole = Buffer.from(bytes).toString("utf8");
-      // Sniff before parsing, as the Azure CVM detector does: other kinds' JSON evidence comes through here.
-      if (!whole.includes('"evidence"') || !whole.includes('"certificate"')) return false;
-      const json = JSON.parse(whole) as Record<string, unknown>;
+      // Sniff in place before decoding and parsing, as the Azure CVM detector does: other kinds' JSON evidence
+      // comes through here.
+      const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (!view.includes('"evidence"') || !view.includes('"certificate"')) return false;
+      const json = JSON.parse(view.toString("utf8")) as Record<string, unknown>;
       return typeof json.evidence === "string" && typeof json.certificate === "string";
     }
     return false;

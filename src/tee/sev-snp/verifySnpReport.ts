@@ -1,4 +1,5 @@
 import type { CollateralSet } from "../../collateral/types.ts";
+import { hexOf } from "../../util/hexOf.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { SnpReport } from "./parseSnpReport.ts";
 import { tcbLayoutOf, type SnpTcbVersion } from "./tcbVersion.ts";
@@ -136,12 +137,12 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
 /** The claims a workload policy matches on, all 0x-prefixed lowercase hex. */
 export function snpClaims(report: SnpReport): SnpClaims {
   return {
-    measurement: toHex(report.measurement),
-    hostData: toHex(report.hostData),
-    reportData: toHex(report.reportData),
-    chipId: toHex(report.chipId),
+    measurement: hexOf(report.measurement),
+    hostData: hexOf(report.hostData),
+    reportData: hexOf(report.reportData),
+    chipId: hexOf(report.chipId),
     policy: `0x${report.policy.toString(16)}`,
-    reportedTcb: toHex(report.reportedTcb.raw),
+    reportedTcb: hexOf(report.reportedTcb.raw),
     vmpl: report.vmpl,
     guestPolicy: {
       smt: report.policyDecoded.smt,
@@ -181,7 +182,7 @@ function derKeccak(item: ParsedCertificate | ParsedCrl, context: VerifierContext
 
 export function tcbComponents(tcb: SnpTcbVersion): SnpTcbComponents {
   return {
-    raw: toHex(tcb.raw),
+    raw: hexOf(tcb.raw),
     bootloader: tcb.bootloader,
     tee: tcb.tee,
     snp: tcb.snp,

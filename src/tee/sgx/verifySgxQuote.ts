@@ -1,5 +1,6 @@
 import type { SgxQuote } from "../dcap/types.ts";
-import { toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
+import { hexOf } from "../../util/hexOf.ts";
 import { u64Hex } from "../dcap/u64Hex.ts";
 import { evidenceHashOf } from "../dcap/dcapHashes.ts";
 import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
@@ -22,11 +23,11 @@ export function verifySgxQuote(quote: SgxQuote, options: VerifySgxQuoteOptions):
     ok: true,
     tee: "sgx",
     claims: {
-      mrenclave: toHex(b.mrEnclave),
-      mrsigner: toHex(b.mrSigner),
+      mrenclave: hexOf(b.mrEnclave),
+      mrsigner: hexOf(b.mrSigner),
       isvProdId: b.isvProdId,
       isvSvn: b.isvSvn,
-      reportData: toHex(b.reportData),
+      reportData: hexOf(b.reportData),
       attributes: u64Hex(b.attributes.subarray(0, 8)),
       xfrm: u64Hex(b.attributes.subarray(8, 16)),
     },

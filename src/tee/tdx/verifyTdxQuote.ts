@@ -1,5 +1,6 @@
 import type { TdxQuote } from "../dcap/types.ts";
-import { toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import type { Hex } from "@keepledger/sdk/internal/util/bytes";
+import { hexOf } from "../../util/hexOf.ts";
 import { u64Hex } from "../dcap/u64Hex.ts";
 import { evidenceHashOf } from "../dcap/dcapHashes.ts";
 import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
@@ -22,17 +23,17 @@ export function verifyTdxQuote(quote: TdxQuote, options: VerifyTdxQuoteOptions):
     ok: true,
     tee: "tdx",
     claims: {
-      mrtd: toHex(b.mrTd),
-      rtmr0: toHex(b.rtmr0),
-      rtmr1: toHex(b.rtmr1),
-      rtmr2: toHex(b.rtmr2),
-      rtmr3: toHex(b.rtmr3),
-      mrConfigId: toHex(b.mrConfigId),
-      mrOwner: toHex(b.mrOwner),
-      mrOwnerConfig: toHex(b.mrOwnerConfig),
+      mrtd: hexOf(b.mrTd),
+      rtmr0: hexOf(b.rtmr0),
+      rtmr1: hexOf(b.rtmr1),
+      rtmr2: hexOf(b.rtmr2),
+      rtmr3: hexOf(b.rtmr3),
+      mrConfigId: hexOf(b.mrConfigId),
+      mrOwner: hexOf(b.mrOwner),
+      mrOwnerConfig: hexOf(b.mrOwnerConfig),
       xfam: u64Hex(b.xfam),
       tdAttributes: u64Hex(b.tdAttributes),
-      reportData: toHex(b.reportData),
+      reportData: hexOf(b.reportData),
     },
     tcb: r.tcb,
     debug: isTdDebug(b.tdAttributes),

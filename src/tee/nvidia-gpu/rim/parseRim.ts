@@ -6,7 +6,7 @@
  * verifyRim.ts. Everything read for appraisal comes from the signed document
  * element outside the Signature, so a wrapped copy cannot be substituted.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCertificate, type ParsedCertificate } from "../../../pki/x509/certificate.ts";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
@@ -155,7 +155,7 @@ export function parseRim(bytes: Uint8Array, caches?: PkiCaches): ParsedRim {
   }
   return {
     bytes,
-    contentHash: createHash("sha256").update(bytes).digest("hex"),
+    contentHash: hash("sha256", bytes, "hex"),
     tagId: attr(root, "tagId"),
     name: attr(root, "name"),
     colloquialVersion: attr(meta, "colloquialVersion"),

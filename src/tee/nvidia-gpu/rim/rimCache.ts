@@ -9,7 +9,7 @@
  * Keys are the document's SHA-256 (collision resistant: a tampered document never finds another's entry), and
  * for verifications also the pinned roots' fingerprints.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { BoundedCache, type BoundedCacheOptions } from "../../../util/boundedCache.ts";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
 import type { TrustedRoot, VerifiedChain } from "../../../pki/x509/verifyCertificateChain.ts";
@@ -46,7 +46,7 @@ export function createRimCache(bounds: BoundedCacheOptions): RimCache {
 }
 
 export function rimContentHash(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return hash("sha256", bytes, "hex");
 }
 
 /** parseRim, remembered by content; a document that does not parse gives null (remembered too). */

@@ -5,7 +5,7 @@
  * signer's key, that signer's chain to the pinned NVIDIA RIM root as of
  * `at`, and OCSP for each certificate below the root. Pure, no I/O.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import type { PkiCaches } from "../../../pki/x509/pkiCaches.ts";
@@ -68,7 +68,7 @@ export function verifyRim(rim: ParsedRim, options: VerifyRimOptions): VerifiedRi
   ) {
     refuse(rim, "not the XML-DSig profile NVIDIA signs RIMs with", profile);
   }
-  const digest = new Uint8Array(createHash("sha384").update(s.signedDocument).digest());
+  const digest = new Uint8Array(hash("sha384", s.signedDocument, "buffer"));
   if (!bytesEqual(digest, s.digestValue))
     refuse(rim, "the document's digest differs from its DigestValue", { digest, digestValue: s.digestValue });
   const chain = verifyCertificateChain({
