@@ -237,3 +237,14 @@ export const NVIDIA_RIM_ROOT_CA: TrustedRoot = pinned(
   NVIDIA_RIM_ROOT_CA_PEM,
   PINNED_ROOT_FINGERPRINTS.NVIDIA_RIM_ROOT_CA,
 );
+
+/** Every pinned root. */
+export const PINNED_ROOTS: readonly TrustedRoot[] = Object.freeze([
+  INTEL_SGX_ROOT_CA,
+  AWS_NITRO_ROOT_G1,
+  AMD_ARK_MILAN,
+  AMD_ARK_GENOA,
+  AMD_ARK_TURIN,
+  NVIDIA_DEVICE_IDENTITY_CA,
+  NVIDIA_RIM_ROOT_CA,
+]);

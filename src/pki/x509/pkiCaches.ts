@@ -1,4 +1,5 @@
 import { BoundedCache, type BoundedCacheOptions } from "../../util/boundedCache.ts";
+import { PINNED_ROOTS } from "../roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "./certificate.ts";
 
 /**
@@ -12,9 +13,17 @@ export interface PkiCaches {
   signatures: BoundedCache<string, boolean>;
 }
 
+/**
+ * The certificate cache starts with the pinned roots, parsed once per process: a collateral file or an issuer
+ * chain that carries a copy of one (AMD's cert_chain.pem ends with the ARK, every Intel issuer chain with the
+ * SGX Root CA) gets the pinned object for bytes that are exactly its own — found by the same SHA-256 of the DER
+ * that every parse computes for its cache key — instead of parsing it again (~80 µs for an RSA-4096 ARK).
+ */
 export function createPkiCaches(bounds: BoundedCacheOptions): PkiCaches {
+  const certificates = new BoundedCache<string, ParsedCertificate>(bounds);
+  for (const root of PINNED_ROOTS) certificates.set(root.certificate.fingerprint, root.certificate);
   return {
-    certificates: new BoundedCache(bounds),
+    certificates,
     crls: new BoundedCache(bounds),
     signatures: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
   };

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { staticCollateral } from "../../collateral/staticCollateral.ts";
+import { fixtureBytes } from "../../../test/support/fixtures.ts";
+import { AMD_ARK_MILAN, PINNED_ROOTS, PINNED_ROOT_FINGERPRINTS } from "../roots.ts";
+import { parseCertificate } from "./certificate.ts";
+import { createPkiCaches } from "./pkiCaches.ts";
+
+describe("PKI caches start with the pinned roots", () => {
+  it("hold every pinned root, by its fingerprint", () => {
+    const caches = createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 });
+    expect(PINNED_ROOTS.map((r) => r.certificate.fingerprint).sort()).toEqual(Object.values(PINNED_ROOT_FINGERPRINTS).sort());
+    for (const root of PINNED_ROOTS) expect(caches.certificates.get(root.certificate.fingerprint)).toBe(root.certificate);
+  });
+
+  it("give a collateral copy of a pinned root the pinned object; a copy differing in one byte is parsed as its own certificate", () => {
+    const chain = fixtureBytes("sev-snp", "dstack-milan", "cert_chain.pem");
+    const certificates = staticCollateral([{ name: "cert_chain.pem", bytes: chain }]).collateral.certificates;
+    expect(certificates).toHaveLength(2);
+    expect(certificates).toContain(AMD_ARK_MILAN.certificate);
+
+    // The last byte of the ARK's DER is in its signature: the structure still parses, the bytes are another certificate's.
+    const der = Uint8Array.from(AMD_ARK_MILAN.certificate.der);
+    der[der.length - 1]! ^= 1;
+    const caches = createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 });
+    const copy = parseCertificate(der, "altered ARK", caches);
+    expect(copy).not.toBe(AMD_ARK_MILAN.certificate);
+    expect(copy.fingerprint).not.toBe(AMD_ARK_MILAN.certificate.fingerprint);
+    expect(copy.subject).toBe(AMD_ARK_MILAN.certificate.subject);
+  });
+});
