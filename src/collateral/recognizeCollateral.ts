@@ -1,6 +1,6 @@
 import { fromHex, tryFromHex } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
-import { DER, readTlv } from "../pki/x509/der.ts";
+import { DER, bufferView, readTlv } from "../pki/x509/der.ts";
 import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 import type { PkiCaches } from "../pki/x509/pkiCaches.ts";
 import { rawJsonMember } from "./rawJson.ts";
@@ -35,7 +35,7 @@ export function recognizeCollateral(bytes: Uint8Array, source?: string, caches?:
       if (looksLikeOcspResponse(bytes)) return { collateral: { ...out, ocspResponses: [parseOcspResponse(bytes)] } };
       return { collateral: recognizeDer(bytes, caches) };
     }
-    const text = Buffer.from(bytes).toString("utf8");
+    const text = bufferView(bytes).toString("utf8");
     if (RIM_START.test(text.slice(0, 4096))) return { collateral: { ...out, rims: [bytes] } };
     // JSON first: combined collateral files (dcap-qvl's) hold PEM chains inside JSON strings.
     if (text.trimStart().startsWith("{")) {

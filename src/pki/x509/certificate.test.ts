@@ -95,4 +95,15 @@ describe("the DER certificate parser agrees with @peculiar/x509", () => {
     const [pck] = parsePemCertificates(readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_cert_chain.pem"), "utf8"));
     expect(pck!.x509.subjectName.getField("CN")[0]).toBe("Intel SGX PCK Certificate");
   });
+
+  it("reads a PEM body whatever its whitespace: LF or CRLF line ends, tabs, one line, 76-character lines", () => {
+    const pem = readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_cert_chain.pem"), "utf8");
+    const [want] = parsePemCertificates(pem);
+    const body = Buffer.from(want!.der).toString("base64");
+    const wrap = (width: number, eol: string) => body.replace(new RegExp(`.{1,${width}}`, "g"), `$&${eol}`);
+    for (const text of [wrap(64, "\r\n"), wrap(76, "\n"), body, `\t${wrap(64, "\n\t")}`, wrap(10, " \n")]) {
+      const got = parseCertificate(`-----BEGIN CERTIFICATE-----\n${text}\n-----END CERTIFICATE-----\n`);
+      expect(got.fingerprint).toBe(want!.fingerprint);
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { X509_CODES } from "./codes.ts";
 import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import {
   DER,
+  bufferView,
   checkBitString,
   checkMinimalInteger,
   childrenOf,
@@ -140,7 +141,8 @@ function toDer(input: Uint8Array | string, label: keyof typeof PEM_BLOCK): Uint8
   if (typeof input !== "string") return input;
   const m = PEM_BLOCK[label].exec(input);
   if (!m) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `no PEM ${label} block found`);
-  return new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
+  // The block holds only base64 characters and whitespace (PEM_BLOCK), and Node's base64 decoder skips whitespace.
+  return new Uint8Array(Buffer.from(m[1]!, "base64"));
 }
 
 /** One certificate extension as encoded. */
@@ -268,7 +270,7 @@ export function parseCertificate(
     },
     subject: renderName(subjectName, `${field}.subject`),
     issuer: renderName(issuerName, `${field}.issuer`),
-    serial: normalizeSerial(Buffer.from(serial.value).toString("hex")),
+    serial: normalizeSerial(bufferView(serial.value).toString("hex")),
     notBefore: parseTime(validity[0], `${field}.notBefore`, lenient),
     notAfter: parseTime(validity[1], `${field}.notAfter`, lenient),
     isCa: basic.isCa,
@@ -392,7 +394,7 @@ const KEY_USAGE_VENDOR_EXCEPTIONS: readonly string[] = ["03020104"];
 function keyUsageOf(ext: CertificateExtension | undefined, field: string): number | null {
   if (ext === undefined) return null;
   const tlv = readSingle(ext.value, DER.BIT_STRING, `${field}.keyUsage`);
-  const exempt = KEY_USAGE_VENDOR_EXCEPTIONS.includes(Buffer.from(tlv.raw).toString("hex"));
+  const exempt = KEY_USAGE_VENDOR_EXCEPTIONS.includes(bufferView(tlv.raw).toString("hex"));
   const { bytes } = checkBitString(tlv, `${field}.keyUsage`, !exempt);
   // Nine named bits fit two octets; "at least one of the bits MUST be set" (RFC 5280 §4.2.1.3).
   if (bytes.length === 0 || bytes.length > 2) {
@@ -408,10 +410,14 @@ function keyUsageOf(ext: CertificateExtension | undefined, field: string): numbe
   return flags;
 }
 
+const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
+
 /** Parses every PEM certificate in a text, in order. */
 export function parsePemCertificates(text: string, field = "certificate chain", caches?: PkiCaches): ParsedCertificate[] {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((b, i) => parseCertificate(b, `${field}[${i}]`, caches));
+  // Each block's body decoded here, not found again by parseCertificate's own PEM match.
+  return Array.from(text.matchAll(PEM_CERTIFICATES), (m, i) =>
+    parseCertificate(new Uint8Array(Buffer.from(m[1]!, "base64")), `${field}[${i}]`, caches),
+  );
 }
 
 /** Parses a DER or PEM CRL with the bounded DER reader; results are cached by the DER's SHA-256. */
@@ -448,7 +454,7 @@ export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: Pki
         expectTag(entryExtensions, DER.SEQUENCE, `${name}.crlEntryExtensions`);
         if (!v2) versionInvalid(field, entryExtensions.offset, "a v1 CRL has entry extensions (v2 only)", 0);
       }
-      revokedSerials.add(normalizeSerial(Buffer.from(s.value).toString("hex")));
+      revokedSerials.add(normalizeSerial(bufferView(s.value).toString("hex")));
     }
     i++;
   }

@@ -1,6 +1,6 @@
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { X509_CODES } from "./codes.ts";
-import { DER, childrenOf, childrenUpTo, expectTag, readOid, type Tlv } from "./der.ts";
+import { DER, bufferView, childrenOf, childrenUpTo, expectTag, readOid, type Tlv } from "./der.ts";
 
 const SHORT_NAMES: Record<string, string> = {
   "2.5.4.3": "CN",
@@ -34,7 +34,7 @@ function escape(value: string): string {
 }
 
 function attributeValue(tlv: Tlv): string {
-  if (STRING_TAGS.has(tlv.tag)) return escape(Buffer.from(tlv.value).toString(tlv.tag === 0x0c ? "utf8" : "latin1"));
+  if (STRING_TAGS.has(tlv.tag)) return escape(bufferView(tlv.value).toString(tlv.tag === 0x0c ? "utf8" : "latin1"));
   if (tlv.tag === 0x1e) {
     // BMPString: UCS-2, big-endian, so an even number of octets.
     if (tlv.value.length % 2 !== 0) {
@@ -44,7 +44,7 @@ function attributeValue(tlv: Tlv): string {
     }
     return escape(Buffer.from(tlv.value).swap16().toString("utf16le"));
   }
-  return `#${Buffer.from(tlv.raw).toString("hex")}`;
+  return `#${bufferView(tlv.raw).toString("hex")}`;
 }
 
 /**
@@ -88,7 +88,7 @@ export function parseTime(tlv: Tlv | undefined, field: string, allowGeneralizedT
     });
   };
   if (tlv === undefined) return bad("is missing");
-  const text = Buffer.from(tlv.value).toString("latin1");
+  const text = bufferView(tlv.value).toString("latin1");
   let m: RegExpExecArray | null;
   let year: number;
   if (tlv.tag === 0x17) {
