@@ -3,7 +3,7 @@ import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from
 import { DER, bufferView, readTlv } from "../pki/x509/der.ts";
 import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 import type { PkiCaches } from "../pki/x509/pkiCaches.ts";
-import { rawJsonMember } from "./rawJson.ts";
+import { rawJsonMembers } from "./rawJson.ts";
 import { recognizeEndorsementKeys } from "./recognizeEndorsementKeys.ts";
 import { emptyCollateral, type CollateralSet, type SignedIntelJson } from "./types.ts";
 
@@ -102,13 +102,18 @@ function looksLikeCrl(der: Uint8Array): boolean {
   }
 }
 
-function signedIntel(text: string, type: "tcbInfo" | "enclaveIdentity"): SignedIntelJson | undefined {
-  const body = rawJsonMember(text, type);
-  const sig = rawJsonMember(text, "signature");
-  if (body === undefined || sig === undefined) return undefined;
-  const signature = tryFromHex(JSON.parse(sig) as string);
+/**
+ * A PCS-form Intel document: the signed body is cut from the text as served; its parsed value is the one the
+ * whole document's parse already made — the same thing, since rawJsonMembers refuses a name given twice (which of
+ * two a parser keeps is not what the signature covers), so the body is not parsed a second time.
+ */
+function signedIntel(text: string, doc: Record<string, unknown>, type: "tcbInfo" | "enclaveIdentity"): SignedIntelJson | undefined {
+  const members = rawJsonMembers(text);
+  const body = members?.get(type);
+  if (body === undefined || !members!.has("signature")) return undefined;
+  const signature = typeof doc.signature === "string" ? tryFromHex(doc.signature) : undefined;
   if (!signature) throw new Error(`${type} signature is not hex`);
-  return { type, body: new Uint8Array(Buffer.from(body, "utf8")), value: JSON.parse(body), signature, issuerChain: [] };
+  return { type, body: new Uint8Array(Buffer.from(body, "utf8")), value: doc[type], signature, issuerChain: [] };
 }
 
 /** `json` is `text` parsed; the signed bodies are cut from `text` itself (their exact bytes are what is signed). */
@@ -118,7 +123,7 @@ function recognizeJson(text: string, json: unknown, caches: PkiCaches | undefine
   const doc = json as Record<string, unknown>;
   for (const type of ["tcbInfo", "enclaveIdentity"] as const) {
     if (type in doc && "signature" in doc) {
-      const signed = signedIntel(text, type);
+      const signed = signedIntel(text, doc, type);
       if (signed) out.intelDocuments.push(signed);
     }
   }

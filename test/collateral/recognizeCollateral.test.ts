@@ -38,4 +38,23 @@ describe("collateral recognized by content", () => {
       expect(alone.map((c) => c.fingerprint)).toHaveLength(2);
     }
   });
+
+  it("keeps an Intel document's signed body as served and its value as that body parses", () => {
+    const text = Buffer.from(fixtureBytes(...SET, "tcb_info.json")).toString("utf8");
+    const [doc] = recognizeCollateral(fixtureBytes(...SET, "tcb_info.json")).collateral.intelDocuments;
+    const body = Buffer.from(doc!.body).toString("utf8");
+    expect(text).toContain(body);
+    expect(body.startsWith("{")).toBe(true);
+    expect(doc!.value).toEqual(JSON.parse(body));
+    expect(doc!.signature).toHaveLength(64);
+  });
+
+  it("refuses a document that names its signed member twice: a parser keeps one, the signature may cover the other", () => {
+    const text = Buffer.from(fixtureBytes(...SET, "tcb_info.json")).toString("utf8");
+    const forged = text.replace(/^\s*\{/, '{"tcbInfo":{"id":"forged"},');
+    expect(forged).not.toBe(text);
+    const r = recognizeCollateral(new Uint8Array(Buffer.from(forged)));
+    expect(r.collateral.intelDocuments).toEqual([]);
+    expect(r.problem).toMatch(/member "tcbInfo" twice/);
+  });
 });

@@ -131,7 +131,7 @@ function parse(doc: SignedIntelJson): ParsedIntelDocument {
   const name = doc.type === "tcbInfo" ? "TCB Info" : "QE Identity";
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(doc.body).toString("utf8"));
+    json = JSON.parse(Buffer.from(doc.body.buffer, doc.body.byteOffset, doc.body.byteLength).toString("utf8"));
   } catch (cause) {
     return { ok: false, error: malformed(`${name} is not JSON`, { cause }) };
   }
