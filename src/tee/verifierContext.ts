@@ -5,6 +5,8 @@ import { BoundedCache, type BoundedCacheOptions } from "../util/boundedCache.ts"
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { CpakEndorsement } from "./arm-cca/cpak.ts";
 import type { DcapCollateralRequest } from "./dcap/collateralRequestFor.ts";
+import type { CollateralIds } from "./dcap/appraisalMemo.ts";
+import type { CollateralSet } from "../collateral/types.ts";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
 import type { VerifyDcapQuoteResult } from "./dcap/verifyDcapQuote.ts";
@@ -52,6 +54,11 @@ export interface VerifierContext {
    * the exact "as of" instant (dcap/appraisalMemo.ts); used only while the freshness floor is no newer.
    */
   readonly dcapAppraisals: BoundedCache<string, VerifyDcapQuoteResult>;
+  /**
+   * A collateral set (by identity) → its content ids for the appraisal key, with the items they were computed
+   * from (used only while the set still holds exactly those). Few entries: a node's providers hand out few sets.
+   */
+  readonly dcapCollateralIds: BoundedCache<CollateralSet, CollateralIds>;
   /** QE report, its signature and the PCK fingerprint → whether the signature verifies. */
   readonly qeReports: BoundedCache<string, boolean>;
   /** VCEK/VLEK fingerprint → its AMD extensions, none (null), or why they are malformed. */
@@ -98,6 +105,7 @@ export function createVerifierContext(options: VerifierContextOptions = {}): Ver
     cpaks: new BoundedCache(bounds),
     qeReports: new BoundedCache(bounds),
     dcapAppraisals: new BoundedCache(bounds),
+    dcapCollateralIds: new BoundedCache({ ...bounds, maxEntries: Math.min(bounds.maxEntries, 16) }),
     vekExtensions: new BoundedCache(bounds),
     keccak: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
     nvidiaRims: createRimCache(bounds),

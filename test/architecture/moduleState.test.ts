@@ -31,8 +31,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
     "a WeakMap memo of a pure function (the cRLNumber extension) of an immutable ParsedCrl: an entry lives exactly as long as the CRL object its caller holds, so it is bounded by the caller's own objects and can never be stale or observed.",
   "src/pki/ocsp/ocspResponse.ts: certIdHashes":
     "a WeakMap memo of a pure function (the OCSP CertID hashes of its name and key) of an immutable ParsedCertificate: an entry lives exactly as long as the certificate object its caller holds, and can never be stale or observed.",
-  "src/tee/dcap/appraisalMemo.ts: collateralIds":
-    "a WeakMap memo of the content ids of a CollateralSet, kept with a snapshot of its items and used only while the set still holds exactly those (checked by identity on every read), each item immutable once parsed: bounded by the sets its callers hold, never stale or observed.",
   "src/tee/dcap/appraisalMemo.ts: documentIds":
     "a WeakMap memo of a pure function (the SHA-256 content id) of an immutable recognized Intel document (SignedIntelJson): bounded by the collateral objects its caller holds, never stale or observed.",
   "src/api/fastArguments.ts: shapes":

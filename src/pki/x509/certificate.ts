@@ -410,14 +410,12 @@ function keyUsageOf(ext: CertificateExtension | undefined, field: string): numbe
   return flags;
 }
 
-const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
+const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g;
 
 /** Parses every PEM certificate in a text, in order. */
 export function parsePemCertificates(text: string, field = "certificate chain", caches?: PkiCaches): ParsedCertificate[] {
-  // Each block's body decoded here, not found again by parseCertificate's own PEM match.
-  return Array.from(text.matchAll(PEM_CERTIFICATES), (m, i) =>
-    parseCertificate(new Uint8Array(Buffer.from(m[1]!, "base64")), `${field}[${i}]`, caches),
-  );
+  const blocks = text.match(PEM_CERTIFICATES) ?? [];
+  return blocks.map((b, i) => parseCertificate(b, `${field}[${i}]`, caches));
 }
 
 /** Parses a DER or PEM CRL with the bounded DER reader; results are cached by the DER's SHA-256. */

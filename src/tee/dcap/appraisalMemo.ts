@@ -2,6 +2,7 @@ import { hash } from "node:crypto";
 import type { CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
 import { compareStamps, type CollateralFreshnessOptions, type CollateralStamp } from "../../pki/freshness/collateralStamp.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
+import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { DcapQuote } from "./types.ts";
 
 /**
@@ -61,7 +62,11 @@ function documentId(doc: SignedIntelJson): string {
 }
 
 /** The memo key of a quote's appraisal: SHA-256 over every input the appraisal reads, and the instant. */
-export function dcapAppraisalKey(quote: DcapQuote, inputs: DcapAppraisalInputs): string {
+export function dcapAppraisalKey(
+  quote: DcapQuote,
+  inputs: DcapAppraisalInputs,
+  collateralMemo?: BoundedCache<CollateralSet, CollateralIds>,
+): string {
   const { header, signature } = quote;
   const scalars = [
     quote.tee,
@@ -87,22 +92,29 @@ export function dcapAppraisalKey(quote: DcapQuote, inputs: DcapAppraisalInputs):
     Buffer.from(signature.pckChain.digest),
   ];
   if (quote.tee === "tdx") fields.push(quote.body.teeTcbSvn, quote.body.mrSignerSeam, quote.body.seamAttributes);
-  fields.push(Buffer.from(inputs.roots.map((r) => r.certificate.fingerprint).join(",")), collateralIdsOf(inputs.collateral));
+  fields.push(
+    Buffer.from(inputs.roots.map((r) => r.certificate.fingerprint).join(",")),
+    collateralIdsOf(inputs.collateral, collateralMemo),
+  );
   return `${inputs.at.getTime()}:${hash("sha256", framed(fields), "hex")}`;
 }
 
-const collateralIds = new WeakMap<CollateralSet, { snapshot: CollateralItems; ids: Buffer }>();
-
-type CollateralItems = Pick<CollateralSet, "certificates" | "crls" | "intelDocuments">;
+/** A collateral set's content ids, with the items they were computed from (see {@link collateralIdsOf}). */
+export interface CollateralIds {
+  snapshot: Pick<CollateralSet, "certificates" | "crls" | "intelDocuments">;
+  ids: Buffer;
+}
 
 /**
  * The collateral's content ids: its certificates', CRLs' and Intel documents' (each immutable once parsed),
- * remembered per set — a provider hands the same set to every verification (verifyEvidence passes a single
- * provider's set through unmerged) — while it holds the same items, checked one by one by identity, so a
- * set changed in place is read afresh. Joining and hashing ~20 fingerprints was 3 µs of a warm quote.
+ * remembered per set in the verifier context — a provider hands the same set to every verification
+ * (verifyEvidence passes a single provider's set through unmerged) — while it holds the same items, checked
+ * one by one by identity, so a set changed in place is read afresh. Joining and hashing ~20 fingerprints was
+ * 3 µs of a warm quote. Not a module-level WeakMap: its entries, whose values hold the whole set's items,
+ * made every garbage collection of a cold verifier (a new set per call) 20 % of its time slower.
  */
-function collateralIdsOf(collateral: CollateralSet): Buffer {
-  const known = collateralIds.get(collateral);
+function collateralIdsOf(collateral: CollateralSet, memo: BoundedCache<CollateralSet, CollateralIds> | undefined): Buffer {
+  const known = memo?.get(collateral);
   if (
     known &&
     sameItems(known.snapshot.certificates, collateral.certificates) &&
@@ -118,12 +130,10 @@ function collateralIdsOf(collateral: CollateralSet): Buffer {
       collateral.intelDocuments.map(documentId).join(","),
     ].join(";"),
   );
-  const snapshot = {
-    certificates: [...collateral.certificates],
-    crls: [...collateral.crls],
-    intelDocuments: [...collateral.intelDocuments],
-  };
-  collateralIds.set(collateral, { snapshot, ids });
+  memo?.set(collateral, {
+    snapshot: { certificates: [...collateral.certificates], crls: [...collateral.crls], intelDocuments: [...collateral.intelDocuments] },
+    ids,
+  });
   return ids;
 }
 

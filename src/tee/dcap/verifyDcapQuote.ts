@@ -102,14 +102,18 @@ export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOption
   const roots = options.trustedRoots ?? INTEL_ROOTS;
   const requireCrls = options.dangerouslyAllowMissingCrls !== true;
   if (!context) return appraiseDcapQuote(quote, options, roots, requireCrls);
-  const key = dcapAppraisalKey(quote, {
-    collateral,
-    at,
-    roots,
-    requireCrls,
-    allowMissingQeIdentity: options.dangerouslyAllowMissingQeIdentity === true,
-    freshness,
-  });
+  const key = dcapAppraisalKey(
+    quote,
+    {
+      collateral,
+      at,
+      roots,
+      requireCrls,
+      allowMissingQeIdentity: options.dangerouslyAllowMissingQeIdentity === true,
+      freshness,
+    },
+    context.dcapCollateralIds,
+  );
   const known = context.dcapAppraisals.get(key);
   if (known && meetsFloor(known.collateralUsed, freshness)) {
     // Every other input is the same, and passed at this instant: only the quote's own signature is new.
