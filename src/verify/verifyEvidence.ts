@@ -141,6 +141,17 @@ async function gatherCollateral(
 ): Promise<GatheredCollateral> {
   const requests = adapter.collateralRequests(parsed, context);
   if (requests.length === 0 || providers.length === 0) return { set: emptyCollateral(), outages: [] };
+  // The common case — one request, one provider — without the bookkeeping of several; a failure propagates
+  // as below (with one provider, every failure ends verification).
+  if (requests.length === 1 && providers.length === 1) {
+    try {
+      return { set: await providers[0]!.fetch(requests[0]!, at), outages: [] };
+    } catch (cause) {
+      throw isKeepledgerError(cause)
+        ? cause
+        : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${providers[0]!.name} failed`, { cause });
+    }
+  }
   const sets: CollateralSet[] = [];
   const outages: KeepledgerError[] = [];
   for (const request of requests) {

@@ -99,7 +99,7 @@ export function dcapAppraisalKey(
   return `${inputs.at.getTime()}:${hash("sha256", framed(fields), "hex")}`;
 }
 
-/** A collateral set's content ids, with the items they were computed from (see {@link collateralIdsOf}). */
+/** A collateral set's content ids (their SHA-256), with the items they were computed from (see {@link collateralIdsOf}). */
 export interface CollateralIds {
   snapshot: Pick<CollateralSet, "certificates" | "crls" | "intelDocuments">;
   ids: Buffer;
@@ -123,12 +123,15 @@ function collateralIdsOf(collateral: CollateralSet, memo: BoundedCache<Collatera
   ) {
     return known.ids;
   }
-  const ids = Buffer.from(
+  // Their SHA-256, not the ~1.3 KB of joined ids: the key's SHA-256 then covers 32 bytes for the collateral.
+  const ids = hash(
+    "sha256",
     [
       collateral.certificates.map((c) => c.fingerprint).join(","),
       collateral.crls.map((c) => c.fingerprint).join(","),
       collateral.intelDocuments.map(documentId).join(","),
     ].join(";"),
+    "buffer",
   );
   memo?.set(collateral, {
     snapshot: { certificates: [...collateral.certificates], crls: [...collateral.crls], intelDocuments: [...collateral.intelDocuments] },
