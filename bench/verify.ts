@@ -4,11 +4,13 @@
 // warm and cold, and the peer libraries on the same evidence and collateral. Writes
 // bench/results/verify.json and prints a Markdown table; method and figures in docs/benchmarks.md.
 //
-//   node bench/verify.ts [--runs 5] [--seconds 2] [--kind sgx,tdx,...] [--out path] [--no-write]
+//   node bench/verify.ts [--runs 20] [--seconds 0.5] [--kind sgx,tdx,...] [--out path] [--no-write]
 //
 // Each measurement runs --runs times for --seconds each, interleaved round-robin with the other
 // measurements of its kind (so a noisy neighbour slows all of them alike), after a warm-up; the
-// figure is the median run.
+// figure is the median run. Many short runs rather than a few long ones: this machine's speed swings
+// by up to 1.5× over tens of seconds, and a round of a kind's measurements must fit inside one swing
+// for them to be slowed alike.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { dirname } from "node:path";
@@ -38,8 +40,8 @@ interface Task {
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: "string", default: "5" },
-    seconds: { type: "string", default: "2" },
+    runs: { type: "string", default: "20" },
+    seconds: { type: "string", default: "0.5" },
     kind: { type: "string" },
     out: { type: "string", default: fileURLToPath(new URL("./results/verify.json", import.meta.url)) },
     "no-write": { type: "boolean", default: false },
