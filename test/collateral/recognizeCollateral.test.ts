@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fixtureBytes } from "../support/fixtures.ts";
 import { recognizeCollateral } from "../../src/collateral/recognizeCollateral.ts";
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
+import { AMD_ARK_MILAN } from "../../src/pki/roots.ts";
 
 const SET = ["sgx", "dcapqvl-sgx"] as const;
 const file = (name: string) => ({ name, bytes: fixtureBytes(...SET, name) });
@@ -56,5 +57,12 @@ describe("collateral recognized by content", () => {
     const r = recognizeCollateral(new Uint8Array(Buffer.from(forged)));
     expect(r.collateral.intelDocuments).toEqual([]);
     expect(r.problem).toMatch(/member "tcbInfo" twice/);
+  });
+
+  it("gives a collateral copy of a pinned root the pinned object (AMD's cert_chain.pem ends with the ARK)", () => {
+    const chain = fixtureBytes("sev-snp", "dstack-milan", "cert_chain.pem");
+    const certificates = staticCollateral([{ name: "cert_chain.pem", bytes: chain }]).collateral.certificates;
+    expect(certificates).toHaveLength(2);
+    expect(certificates).toContain(AMD_ARK_MILAN.certificate);
   });
 });

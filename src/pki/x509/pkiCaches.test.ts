@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { staticCollateral } from "../../collateral/staticCollateral.ts";
 import { fixtureBytes } from "../../../test/support/fixtures.ts";
 import { AMD_ARK_MILAN, PINNED_ROOTS, PINNED_ROOT_FINGERPRINTS } from "../roots.ts";
-import { parseCertificate } from "./certificate.ts";
+import { parseCertificate, parsePemCertificates } from "./certificate.ts";
 import { createPkiCaches } from "./pkiCaches.ts";
 
 describe("PKI caches start with the pinned roots", () => {
@@ -13,10 +12,12 @@ describe("PKI caches start with the pinned roots", () => {
   });
 
   it("give a collateral copy of a pinned root the pinned object; a copy differing in one byte is parsed as its own certificate", () => {
-    const chain = fixtureBytes("sev-snp", "dstack-milan", "cert_chain.pem");
-    const certificates = staticCollateral([{ name: "cert_chain.pem", bytes: chain }]).collateral.certificates;
+    const chain = Buffer.from(fixtureBytes("sev-snp", "dstack-milan", "cert_chain.pem")).toString("latin1");
+    const certificates = parsePemCertificates(chain, "cert_chain.pem", createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 }));
     expect(certificates).toHaveLength(2);
-    expect(certificates).toContain(AMD_ARK_MILAN.certificate);
+    expect(certificates[1]).toBe(AMD_ARK_MILAN.certificate);
+    // Without caches (a caller that remembers nothing) the copy is parsed: equal, not the same object.
+    expect(parsePemCertificates(chain)[1]).not.toBe(AMD_ARK_MILAN.certificate);
 
     // The last byte of the ARK's DER is in its signature: the structure still parses, the bytes are another certificate's.
     const der = Uint8Array.from(AMD_ARK_MILAN.certificate.der);
