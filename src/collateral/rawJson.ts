@@ -27,11 +27,6 @@ export function rawJsonMembers(text: string): Map<string, string> | undefined {
   return members;
 }
 
-/** The exact text of one top-level member's value (see {@link rawJsonMembers}), or undefined. */
-export function rawJsonMember(text: string, key: string): string | undefined {
-  return rawJsonMembers(text)?.get(key);
-}
-
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;

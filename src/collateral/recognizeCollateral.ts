@@ -1,6 +1,7 @@
+import { bufferView } from "../util/bufferView.ts";
 import { fromHex, tryFromHex } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
-import { DER, bufferView, readTlv } from "../pki/x509/der.ts";
+import { DER, readTlv } from "../pki/x509/der.ts";
 import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 import type { PkiCaches } from "../pki/x509/pkiCaches.ts";
 import { rawJsonMembers } from "./rawJson.ts";
@@ -110,7 +111,7 @@ function looksLikeCrl(der: Uint8Array): boolean {
 function signedIntel(text: string, doc: Record<string, unknown>, type: "tcbInfo" | "enclaveIdentity"): SignedIntelJson | undefined {
   const members = rawJsonMembers(text);
   const body = members?.get(type);
-  if (body === undefined || !members!.has("signature")) return undefined;
+  if (members === undefined || body === undefined || !members.has("signature")) return undefined;
   const signature = typeof doc.signature === "string" ? tryFromHex(doc.signature) : undefined;
   if (!signature) throw new Error(`${type} signature is not hex`);
   return { type, body: new Uint8Array(Buffer.from(body, "utf8")), value: doc[type], signature, issuerChain: [] };

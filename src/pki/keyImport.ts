@@ -1,3 +1,4 @@
+import { bufferView } from "../util/bufferView.ts";
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { P384_SPKI_PREFIX } from "./p384Spki.ts";
 
@@ -15,7 +16,7 @@ import { P384_SPKI_PREFIX } from "./p384Spki.ts";
 
 /** Imports a DER SubjectPublicKeyInfo; throws what `createPublicKey` throws on bytes that are not one. */
 export function importSpki(spki: Uint8Array): KeyObject {
-  const base64 = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString("base64");
+  const base64 = bufferView(spki).toString("base64");
   return createPublicKey(`-----BEGIN PUBLIC KEY-----\n${base64}\n-----END PUBLIC KEY-----\n`);
 }
 

@@ -1,3 +1,4 @@
+import { bufferView } from "./bufferView.ts";
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 
 /**
@@ -6,5 +7,5 @@ import type { Hex } from "@keepledger/sdk/internal/util/bytes";
  * verification; this is 2–3× faster and makes one). The SDK keeps its portable version for browsers.
  */
 export function hexOf(bytes: Uint8Array): Hex {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+  return `0x${bufferView(bytes).toString("hex")}`;
 }

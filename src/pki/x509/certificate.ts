@@ -1,4 +1,5 @@
 import "reflect-metadata"; // @peculiar/x509 relies on it (tsyringe); must load first
+import { bufferView } from "../../util/bufferView.ts";
 import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { PkiCaches } from "./pkiCaches.ts";
 import { type KeyObject, hash } from "node:crypto";
@@ -9,7 +10,6 @@ import { X509_CODES } from "./codes.ts";
 import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 import {
   DER,
-  bufferView,
   checkBitString,
   checkMinimalInteger,
   childrenOf,

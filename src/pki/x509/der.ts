@@ -265,11 +265,3 @@ export function checkBitString(tlv: Tlv, field: string, namedBits = false): { un
   if (namedBits && v.length > 1 && (last & (1 << unused)) === 0) fail("a named-bit list with trailing zero bits", { unused, last });
   return { unused, bytes: v.subarray(1) };
 }
-
-/**
- * A Buffer over the same memory, for Node's string decoders (hex, latin1, utf8): `Buffer.from(u8)` would copy
- * first. Only for reading: what is written to the view is written to the DER.
- */
-export function bufferView(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}

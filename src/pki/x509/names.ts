@@ -1,6 +1,7 @@
+import { bufferView } from "../../util/bufferView.ts";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { X509_CODES } from "./codes.ts";
-import { DER, bufferView, childrenOf, childrenUpTo, expectTag, readOid, type Tlv } from "./der.ts";
+import { DER, childrenOf, childrenUpTo, expectTag, readOid, type Tlv } from "./der.ts";
 
 const SHORT_NAMES: Record<string, string> = {
   "2.5.4.3": "CN",

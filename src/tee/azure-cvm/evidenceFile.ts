@@ -1,3 +1,4 @@
+import { bufferView } from "../../util/bufferView.ts";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 
@@ -84,7 +85,7 @@ export function detectAzureEvidenceFile(bytes: Uint8Array): boolean {
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
   if (bytes[i] !== 0x7b) return false;
   // Searched in place: no copy and no string of a file that is usually another kind's.
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = bufferView(bytes);
   return (text.includes('"hcl_report"') && text.includes('"tpm_quote"')) || (text.includes('"report"') && text.includes('"quote"'));
 }
 

@@ -1,6 +1,6 @@
 import { concat, keccak256 } from "viem";
 import { describe, expect, it } from "vitest";
-import { rawJsonMember } from "../../collateral/rawJson.ts";
+import { rawJsonMembers } from "../../collateral/rawJson.ts";
 import { codeOf, loadDcapSet, type DcapSet } from "../../../test/support/dcapFixtures.ts";
 import { fixtureBytes, fixtureText, setsOf } from "../../../test/support/fixtures.ts";
 import { sgxAdapter } from "../sgx/adapter.ts";
@@ -106,7 +106,7 @@ describe("DCAP fixtures verify exactly as their expected.json says", () => {
       }
       // collateralHash, recomputed from the files by the documented rule.
       const body = (file: string, key: string) =>
-        keccak256(new Uint8Array(Buffer.from(rawJsonMember(fixtureText(kind, name, file), key)!, "utf8")));
+        keccak256(new Uint8Array(Buffer.from(rawJsonMembers(fixtureText(kind, name, file))!.get(key)!, "utf8")));
       const zero = `0x${"00".repeat(32)}` as const;
       const qe = e.qe_identity ? body("qe_identity.json", "enclaveIdentity") : zero;
       const want = keccak256(

@@ -1,3 +1,4 @@
+import { bufferView } from "../../util/bufferView.ts";
 import { hash } from "node:crypto";
 import type { VerifierContext } from "../verifierContext.ts";
 import { z } from "zod";
@@ -131,7 +132,7 @@ function parse(doc: SignedIntelJson): ParsedIntelDocument {
   const name = doc.type === "tcbInfo" ? "TCB Info" : "QE Identity";
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(doc.body.buffer, doc.body.byteOffset, doc.body.byteLength).toString("utf8"));
+    json = JSON.parse(bufferView(doc.body).toString("utf8"));
   } catch (cause) {
     return { ok: false, error: malformed(`${name} is not JSON`, { cause }) };
   }

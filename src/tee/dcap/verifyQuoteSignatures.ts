@@ -1,3 +1,4 @@
+import { bufferView } from "../../util/bufferView.ts";
 import { createHash, type KeyObject } from "node:crypto";
 import { importEcPoint } from "../../pki/keyImport.ts";
 import type { VerifierContext } from "../verifierContext.ts";
@@ -12,7 +13,7 @@ const ECDSA_SHA256 = { kind: "ecdsa", hash: "sha256" } as const;
 
 /** The attestation key (raw x‖y) as a node:crypto key; fails unless it is a point on P-256. */
 export function attestationKeyObject(raw: Uint8Array, context?: VerifierContext): KeyObject {
-  const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("hex");
+  const id = bufferView(raw).toString("hex");
   const hit = context?.attestationKeys.get(id);
   if (hit) return hit;
   try {

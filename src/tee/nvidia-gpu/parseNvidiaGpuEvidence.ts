@@ -9,6 +9,7 @@
  *     which carries its own chain.
  * Parsing only: report structure, opaque fields and certificate DER.
  */
+import { bufferView } from "../../util/bufferView.ts";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parsePemCertificates, type ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { NVGPU_FORMAT_CODES } from "./codes.ts";
@@ -48,7 +49,7 @@ export function detectNvidiaGpuEvidence(bytes: Uint8Array): boolean {
     if (text.startsWith("{")) {
       // Sniff in place before decoding and parsing, as the Azure CVM detector does: other kinds' JSON evidence
       // comes through here.
-      const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const view = bufferView(bytes);
       if (!view.includes('"evidence"') || !view.includes('"certificate"')) return false;
       const json = JSON.parse(view.toString("utf8")) as Record<string, unknown>;
       return typeof json.evidence === "string" && typeof json.certificate === "string";
