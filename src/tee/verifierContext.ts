@@ -16,12 +16,13 @@ import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
 /**
  * Everything a verifier remembers between verifications, by exact bytes: parsed certificates and CRLs,
  * signature checks, decoded PCK chains, parsed and checked Intel collateral, attestation keys and other keys
- * carried in evidence, CPAKs, QE report checks, PCK and VEK extensions, collateral hashes, NVIDIA RIMs. Every
- * entry is a pure function of what it is keyed by: bytes, never the time or policy — except a verified RIM,
- * which records the validity window of its chain and is used only for an "as of" time inside it, and a DCAP
- * platform appraisal, whose key holds the exact "as of" instant and which is used only while the freshness
- * floor is no newer (dcap/appraisalMemo.ts). So sharing one context between verifications changes only their
- * speed.
+ * carried in evidence, CPAKs, QE report checks, PCK and VEK extensions, DCAP collateral requests, collateral
+ * hashes, NVIDIA RIMs. Every entry is a pure function of what it is keyed by: bytes, never the time or policy —
+ * except a verified RIM, which records the validity window of its chain and is used only for an "as of" time
+ * inside it, a DCAP platform appraisal, whose key holds the exact "as of" instant and which is used only while
+ * the freshness floor is no newer (dcap/appraisalMemo.ts), and a collateral set's content ids, keyed by the set
+ * object and used only while it holds the very items they were computed from. So sharing one context between
+ * verifications changes only their speed.
  *
  * Whoever owns the process creates one (the node, the CLI, the bench) and passes it in
  * (`verifyEvidence(bytes, { context })`); without it each verification gets a fresh one of its own.
