@@ -132,6 +132,13 @@ interface GatheredCollateral {
   outages: KeepledgerError[];
 }
 
+/** A provider's failure as a typed error: its own if it threw one, otherwise a retryable COLLATERAL_UNAVAILABLE. */
+function providerFailure(provider: CollateralProvider, cause: unknown): KeepledgerError {
+  return isKeepledgerError(cause)
+    ? cause
+    : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${provider.name} failed`, { cause });
+}
+
 async function gatherCollateral(
   adapter: TeeAdapter,
   parsed: unknown,
@@ -147,9 +154,7 @@ async function gatherCollateral(
     try {
       return { set: await providers[0]!.fetch(requests[0]!, at), outages: [] };
     } catch (cause) {
-      throw isKeepledgerError(cause)
-        ? cause
-        : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${providers[0]!.name} failed`, { cause });
+      throw providerFailure(providers[0]!, cause);
     }
   }
   const sets: CollateralSet[] = [];
@@ -162,9 +167,7 @@ async function gatherCollateral(
         // the same set: merging it once keeps every item once, rather than once per request.
         if (!sets.includes(set)) sets.push(set);
       } catch (cause) {
-        const error = isKeepledgerError(cause)
-          ? cause
-          : new InfrastructureError(VERIFY_CODES.COLLATERAL_UNAVAILABLE, `collateral provider ${provider.name} failed`, { cause });
+        const error = providerFailure(provider, cause);
         // One service down must not fail evidence another provider (an offline directory) covers;
         // final refusals (an unknown FMSPC, a malformed answer) still end verification at once.
         if (!error.retryable || providers.length === 1) throw error;
