@@ -1,7 +1,7 @@
 import { bufferView } from "../../util/bufferView.ts";
 import { hash } from "node:crypto";
 import type { VerifierContext } from "../verifierContext.ts";
-import { z } from "zod";
+import { ShapeError, readQeIdentity, readTcbInfo, type QeIdentity, type TcbInfo } from "./intelDocumentShape.ts";
 import type { SignedIntelJson } from "../../collateral/types.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_CODES } from "./codes.ts";
@@ -12,91 +12,14 @@ import { DCAP_CODES } from "./codes.ts";
  * pre-parsed `value`: what is evaluated is what Intel signed.
  */
 
-export const PLATFORM_TCB_STATUSES = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigurationNeeded",
-  "ConfigurationAndSWHardeningNeeded",
-  "OutOfDate",
-  "OutOfDateConfigurationNeeded",
-  "Revoked",
-] as const;
-export type PlatformTcbStatus = (typeof PLATFORM_TCB_STATUSES)[number];
-
-const hex = (bytes: number) =>
-  z
-    .string()
-    .regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`))
-    .transform((s) => s.toLowerCase());
-const date = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-const svn = z.number().int().min(0).max(0xffff);
-const status = z.enum(PLATFORM_TCB_STATUSES);
-const advisories = z.array(z.string()).optional();
-const components = z.array(z.object({ svn: z.number().int().min(0).max(255) }).loose()).length(16);
-
-const tcbLevel = z
-  .object({
-    tcb: z.object({ sgxtcbcomponents: components, pcesvn: svn, tdxtcbcomponents: components.optional() }).loose(),
-    tcbDate: date,
-    tcbStatus: status,
-    advisoryIDs: advisories,
-  })
-  .loose();
-
-const moduleIdentity = z
-  .object({
-    id: z.string(),
-    mrsigner: hex(48),
-    attributes: hex(8),
-    attributesMask: hex(8),
-    tcbLevels: z
-      .array(z.object({ tcb: z.object({ isvsvn: svn }).loose(), tcbDate: date, tcbStatus: status, advisoryIDs: advisories }).loose())
-      .min(1),
-  })
-  .loose();
-
-const tcbInfoSchema = z
-  .object({
-    id: z.string(),
-    version: z.number().int(),
-    issueDate: date,
-    nextUpdate: date,
-    fmspc: hex(6),
-    pceId: hex(2),
-    tcbType: z.number().int(),
-    tcbEvaluationDataNumber: z.number().int().min(0),
-    tdxModule: z
-      .object({ mrsigner: hex(48), attributes: hex(8), attributesMask: hex(8) })
-      .loose()
-      .optional(),
-    tdxModuleIdentities: z.array(moduleIdentity).optional(),
-    tcbLevels: z.array(tcbLevel).min(1),
-  })
-  .loose();
-
-const qeIdentitySchema = z
-  .object({
-    id: z.string(),
-    version: z.number().int(),
-    issueDate: date,
-    nextUpdate: date,
-    tcbEvaluationDataNumber: z.number().int().min(0),
-    miscselect: hex(4),
-    miscselectMask: hex(4),
-    attributes: hex(16),
-    attributesMask: hex(16),
-    mrsigner: hex(32),
-    isvprodid: svn,
-    tcbLevels: z
-      .array(z.object({ tcb: z.object({ isvsvn: svn }).loose(), tcbDate: date, tcbStatus: status, advisoryIDs: advisories }).loose())
-      .min(1),
-  })
-  .loose();
-
-export type TcbInfo = z.infer<typeof tcbInfoSchema>;
-export type TcbLevel = z.infer<typeof tcbLevel>;
-export type TdxModuleIdentity = z.infer<typeof moduleIdentity>;
-export type QeIdentity = z.infer<typeof qeIdentitySchema>;
+export {
+  PLATFORM_TCB_STATUSES,
+  type PlatformTcbStatus,
+  type QeIdentity,
+  type TcbInfo,
+  type TcbLevel,
+  type TdxModuleIdentity,
+} from "./intelDocumentShape.ts";
 
 /** A validated Intel document with its identity: the SHA-256 of the exact signed bytes. */
 export interface IntelDocument<T> {
@@ -136,17 +59,15 @@ function parse(doc: SignedIntelJson): ParsedIntelDocument {
   } catch (cause) {
     return { ok: false, error: malformed(`${name} is not JSON`, { cause }) };
   }
-  const r = (doc.type === "tcbInfo" ? tcbInfoSchema : qeIdentitySchema).safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
+  try {
+    return { ok: true, value: doc.type === "tcbInfo" ? readTcbInfo(json) : readQeIdentity(json) };
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
     return {
       ok: false,
-      error: malformed(`${name} is malformed at ${issue.path.join(".") || "top level"}: ${issue.message}`, {
-        details: { issues: r.error.issues.slice(0, 5).map((i) => ({ path: i.path.join("."), message: i.message })) },
-      }),
+      error: malformed(`${name} is malformed at ${e.message}`, { details: { path: e.path.join("."), reason: e.reason } }),
     };
   }
-  return { ok: true, value: r.data };
 }
 
 function malformed(message: string, options: { cause?: unknown; details?: Record<string, unknown> }): VerificationError {
