@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { oid } from "./derEncode.ts";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { DER, checkBitString, decodeBoolean, readOid, readSingle, readSmallInteger, childrenUpTo } from "./der.ts";
+import { DER, checkBitString, decodeBoolean, decodeOid, readOid, readSingle, readSmallInteger, childrenUpTo } from "./der.ts";
 
 const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));
 
@@ -95,6 +95,33 @@ describe("the DER reader refuses BER and non-minimal encodings", () => {
   it("encodes OIDs the way it decodes them, first subidentifier included", () => {
     expect(Buffer.from(oid("2.999.3")).toString("hex")).toBe("0603883703");
     expect(Buffer.from(oid("2.5.29.19")).toString("hex")).toBe("0603551d13");
+  });
+
+  it("decodes OIDs as the X.690 definition does, one-octet arcs (read by a shortcut) and long ones alike, on 5,000 random ones", () => {
+    // The definition: base-128 arcs, the first packing 40·X + Y; BigInt throughout.
+    const reference = (v: Uint8Array): string => {
+      const arcs: bigint[] = [];
+      let acc = 0n;
+      for (const b of v) {
+        acc = (acc << 7n) | BigInt(b & 0x7f);
+        if ((b & 0x80) === 0) {
+          arcs.push(acc);
+          acc = 0n;
+        }
+      }
+      const first = arcs[0]!;
+      const x = first < 40n ? 0n : first < 80n ? 1n : 2n;
+      return [x, first - 40n * x, ...arcs.slice(1)].join(".");
+    };
+    for (let i = 0; i < 5000; i++) {
+      const long = i % 2 === 1;
+      const v = Uint8Array.from({ length: 1 + Math.floor(Math.random() * 12) }, () => Math.floor(Math.random() * (long ? 256 : 128)));
+      v[v.length - 1]! &= 0x7f; // ends an arc
+      for (let j = 0; j < v.length; j++) if (v[j] === 0x80 && (j === 0 || (v[j - 1]! & 0x80) === 0)) v[j] = 0x81; // no padded arc
+      expect(decodeOid(v)).toBe(reference(v));
+    }
+    for (const dotted of ["2.25.329800735698586629295641978511506172918", "1.2.9007199254740993.5", "2.999.3", "0.0"])
+      expect(decodeOid(oid(dotted).subarray(2))).toBe(dotted);
   });
 
   it("refuses a named-bit list (keyUsage) with trailing zero bits, which a plain BIT STRING may have", () => {

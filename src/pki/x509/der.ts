@@ -149,9 +149,11 @@ export function expectTag(tlv: Tlv | undefined, tag: number, field: string): Tlv
  */
 export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string {
   if (value.length === 0) derFail(field, offset, "empty OBJECT IDENTIFIER", undefined, X509_CODES.DER_OID_INVALID);
-  const parts: Array<number | bigint> = [];
+  // The text is built arc by arc (no array of arcs to join: OIDs are read for every certificate field).
+  let out = "";
   // Arcs can exceed 2^53 (e.g. UUID OIDs under 2.25): switch to BigInt only when a number would overflow.
-  let acc: number | bigint = 0;
+  let acc = 0;
+  let big: bigint | undefined;
   let start = true;
   for (let i = 0; i < value.length; i++) {
     const b = value[i]!;
@@ -164,21 +166,22 @@ export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string 
         X509_CODES.DER_OID_INVALID,
       );
     start = false;
-    if (typeof acc === "number" && acc < 2 ** 45) acc = acc * 128 + (b & 0x7f);
-    else acc = (BigInt(acc) << 7n) | BigInt(b & 0x7f);
+    if (big === undefined && acc < 2 ** 45) acc = acc * 128 + (b & 0x7f);
+    else big = ((big ?? BigInt(acc)) << 7n) | BigInt(b & 0x7f);
     if ((b & 0x80) === 0) {
-      if (parts.length === 0) {
+      if (out === "") {
         // The first subidentifier packs two arcs: 40·X + Y, with X ≤ 2 (and Y unbounded when X = 2).
-        if (typeof acc === "number") {
+        if (big === undefined) {
           const x = acc < 40 ? 0 : acc < 80 ? 1 : 2;
-          parts.push(x, acc - 40 * x);
+          out = `${x}.${acc - 40 * x}`;
         } else {
-          parts.push(2, acc - 80n);
+          out = `2.${big - 80n}`;
         }
       } else {
-        parts.push(acc);
+        out += `.${big ?? acc}`;
       }
       acc = 0;
+      big = undefined;
       start = true;
     }
   }
@@ -190,7 +193,7 @@ export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string 
       { oid: Buffer.from(value).toString("hex") },
       X509_CODES.DER_OID_INVALID,
     );
-  return parts.join(".");
+  return out;
 }
 
 /** An OBJECT IDENTIFIER element, tag checked, decoded strictly. */

@@ -26,11 +26,17 @@ const SHORT_NAMES: Record<string, string> = {
 // PrintableString, UTF8String, IA5String, TeletexString (treated as latin1), VisibleString.
 const STRING_TAGS: ReadonlySet<number> = new Set([0x13, 0x0c, 0x16, 0x14, 0x1a]);
 
+/** A value RFC 4514 §2.4 escapes something in: a special anywhere, a leading '#' or space, a trailing space. */
+const NEEDS_ESCAPE = /[\\,+"<>;=]|^[# ]| $/;
+
 function escape(value: string): string {
+  // Most values (every vendor CA's) need nothing: one test instead of a replace and three edge checks.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   // RFC 4514 2.4: escape the specials; leading '#'/space and trailing space too.
+  // The edges are the value's own: a lone space is "\\ ", escaped once as leading, not again as trailing.
   let out = value.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
-  if (out.startsWith("#") || out.startsWith(" ")) out = `\\${out}`;
-  if (out.endsWith(" ") && out.length > 1) out = `${out.slice(0, -1)}\\ `;
+  if (value.startsWith("#") || value.startsWith(" ")) out = `\\${out}`;
+  if (value.endsWith(" ") && value.length > 1) out = `${out.slice(0, -1)}\\ `;
   return out;
 }
 
@@ -55,25 +61,42 @@ function attributeValue(tlv: Tlv): string {
  */
 export function renderName(name: Tlv, field: string): string {
   expectTag(name, DER.SEQUENCE, field);
-  const rdns: string[] = [];
+  let out = "";
   for (const rdn of childrenOf(name, field)) {
     if (rdn.tag !== DER.SET || rdn.value.length === 0) {
       throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: a relative distinguished name is not a non-empty SET`, {
         at: { field, offset: rdn.offset },
       });
     }
-    const parts = childrenOf(rdn, field).map((atv) => {
+    if (out !== "") out += ", ";
+    let first = true;
+    for (const atv of childrenOf(rdn, field)) {
       const [type, value] = childrenUpTo(expectTag(atv, DER.SEQUENCE, field), 2, field);
-      const oid = readOid(type, field);
+      const typeName = attributeTypeName(type, field);
       if (value === undefined)
-        throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: attribute ${oid} has no value`, {
+        throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field}: attribute ${readOid(type, field)} has no value`, {
           at: { field, offset: atv.offset },
         });
-      return `${SHORT_NAMES[oid] ?? oid}=${attributeValue(value)}`;
-    });
-    rdns.push(parts.join("+"));
+      out += `${first ? "" : "+"}${typeName}=${attributeValue(value)}`;
+      first = false;
+    }
   }
-  return rdns.join(", ");
+  return out;
+}
+
+/** The short names of the attribute types under id-at (2.5.4), by their last arc: read without decoding the OID. */
+const ID_AT_NAMES: ReadonlyArray<string | undefined> = Object.freeze(Array.from({ length: 128 }, (_, arc) => SHORT_NAMES[`2.5.4.${arc}`]));
+
+/** An AttributeType as its short name (RFC 4514), or as its dotted OID when it has none. */
+function attributeTypeName(type: Tlv | undefined, field: string): string {
+  const v = type?.value;
+  // 55 04 xx is 2.5.4.xx for any xx < 0x80 (one-octet arcs, nothing to validate).
+  if (type?.tag === DER.OID && v!.length === 3 && v![0] === 0x55 && v![1] === 0x04 && v![2]! < 0x80) {
+    const short = ID_AT_NAMES[v![2]!];
+    if (short !== undefined) return short;
+  }
+  const oid = readOid(type, field);
+  return SHORT_NAMES[oid] ?? oid;
 }
 
 /**
