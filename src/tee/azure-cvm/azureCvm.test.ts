@@ -268,6 +268,22 @@ describe.each(AZURE_SETS)("Azure CVM malformed input: $set", ({ set, file }) => 
       ).not.toBe("ok");
   });
 
+  it("a base64url member is read in its one canonical form: every last character of 1–3 trailing bytes", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const file = JSON.parse(Buffer.from(writeV1(pieces)).toString()) as Record<string, unknown>;
+    // The HCL report cut to lengths ending a base64 group with 1, 2 and 3 bytes (2, 3 and 4 characters).
+    for (const cut of [1, 2, 3]) {
+      const body = Buffer.from(pieces.hclReport.subarray(0, pieces.hclReport.length - 3 + cut)).toString("base64url");
+      for (const last of alphabet) {
+        const text = body.slice(0, -1) + last;
+        // The definition: what decodes and encodes back to the same text.
+        const canonical = Buffer.from(text, "base64url").toString("base64url") === text;
+        const got = formatErrorOrValue(() => readEvidenceFile(new Uint8Array(Buffer.from(JSON.stringify({ ...file, hcl_report: text })))));
+        expect(got, `${cut} byte(s), last character ${last}`).toBe(canonical ? "ok" : "AZCVM_EVIDENCE_FIELD_INVALID");
+      }
+    }
+  });
+
   it("random byte mutations of the evidence file never crash the parser (2,000 inputs)", () => {
     let seed = 12345;
     const rand = (n: number): number => {
