@@ -11,7 +11,7 @@
  * The nonce is not compared here: it is returned as a claim, and the pipeline
  * compares it with the binding hash like REPORTDATA.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/bytes";
 import { NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA } from "../../pki/roots.ts";
@@ -21,6 +21,7 @@ import { commonName } from "../../pki/x509/names.ts";
 import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { isSignedBy, verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
+import { hexOf } from "../../util/hexOf.ts";
 import { appraiseMeasurements } from "./appraiseMeasurements.ts";
 import type { NvidiaGpuClaims, NvidiaRimIdentity } from "@keepledger/sdk/internal/tee/nvidia-gpu/claims";
 import { NVGPU_VERIFY_CODES } from "./codes.ts";
@@ -210,8 +211,8 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
   const measurements = blocks.map((b) => b.digest);
   const expiresAt = [revocation.expiresAt, driverRim.expiresAt, vbiosRim.expiresAt].reduce((a, b) => (b < a ? b : a));
   const claims: NvidiaGpuClaims = {
-    nonce: toHex(report.request.nonce),
-    responderNonce: toHex(report.response.nonce),
+    nonce: hexOf(report.request.nonce),
+    responderNonce: hexOf(report.response.nonce),
     architecture: fwid.architecture,
     hardwareModel: commonName(leaf.issuer),
     driverVersion: info.driverVersion,
@@ -220,13 +221,10 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
     projectSku: info.projectSku,
     chipSku: info.chipSku,
     boardId: info.boardId,
-    fwid: toHex(info.fwid),
-    measurements: measurements.map(toHex),
-    measurementsDigest: toHex(
-      createHash("sha384")
-        .update(concatBytes(...measurements))
-        .digest(),
-    ),
+    fwid: hexOf(info.fwid),
+    // Natively encoded: 64 measurements of 48 bytes are most of a warm GPU result's text.
+    measurements: measurements.map(hexOf),
+    measurementsDigest: `0x${hash("sha384", concatBytes(...measurements), "hex")}`,
     measurementsMatched: appraisal.matched,
     driverRim: identity(driverRim),
     vbiosRim: identity(vbiosRim),
