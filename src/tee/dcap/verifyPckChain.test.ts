@@ -30,5 +30,21 @@ describe("verifyPckChain and the root a quote carries", () => {
       };
       expect(codeOf(() => verifyPckChain(tampered, options))).toBe("CERT_ROOT_UNTRUSTED");
     });
+
+    it(`${kind}: the PCK CA the quote carries is the collateral's parsed copy of the same bytes, and only of the same bytes`, () => {
+      const quote = parseDcapQuote(set.quote);
+      const certs = quote.signature.pckChain.certificates;
+      const fromCollateral = set.collateral.certificates.find((c) => Buffer.from(c.der).equals(Buffer.from(certs[1]!)));
+      expect(fromCollateral).toBeDefined();
+      expect(verifyPckChain(quote, { ...options, context: createVerifierContext() }).chain.certificates[1]).toBe(fromCollateral);
+      // A copy one byte off (inside the signature: it still parses) is parsed as itself, and its signature fails.
+      const ca = certs[1]!.slice();
+      ca[ca.length - 1]! ^= 0x01;
+      const tampered = {
+        ...quote,
+        signature: { ...quote.signature, pckChain: { ...quote.signature.pckChain, certificates: [certs[0]!, ca, certs[2]!] } },
+      };
+      expect(codeOf(() => verifyPckChain(tampered, { ...options, context: createVerifierContext() }))).toBe("CERT_SIGNATURE_INVALID");
+    });
   }
 });
