@@ -1,4 +1,4 @@
-import { P384_CURVE } from "../pki/p384Spki.ts";
+import { P384_CURVE, isUncompressedP384Spki } from "../pki/p384Spki.ts";
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { EndorsementKey } from "./types.ts";
@@ -11,6 +11,23 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function spkiOf(key: KeyObject): Uint8Array {
   return new Uint8Array(key.export({ type: "spki", format: "der" }));
+}
+
+/** A PEM block whose body is nothing but base64 and whitespace: what Node's decoder and OpenSSL's read alike. */
+const PLAIN_PEM_BODY = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/;
+
+/**
+ * The CPAK of one PEM block, or none for a key on another curve. A block holding a P-384 key exactly as OpenSSL
+ * writes it (the usual CPAK file) is its SPKI already: the key is imported only so that a point off the curve
+ * still throws here, without the export and the curve lookup (~60 µs of a cold Arm CCA verification).
+ * Anything else is named as OpenSSL exports it.
+ */
+function pemEndorsementKey(pem: string): Uint8Array | undefined {
+  const body = PLAIN_PEM_BODY.exec(pem)?.[1];
+  const der = body === undefined ? undefined : new Uint8Array(Buffer.from(body, "base64"));
+  const key = createPublicKey(pem);
+  if (der !== undefined && isUncompressedP384Spki(der)) return der;
+  return key.asymmetricKeyDetails?.namedCurve === P384_CURVE ? spkiOf(key) : undefined;
 }
 
 function fromJwk(jwk: Record<string, unknown>): KeyObject | undefined {
@@ -30,8 +47,8 @@ export function recognizeEndorsementKeys(text: string, source?: string, parsed?:
   const pems = text.match(PEM_PUBLIC_KEY);
   if (pems) {
     return pems.flatMap((pem) => {
-      const key = createPublicKey(pem);
-      return key.asymmetricKeyDetails?.namedCurve === P384_CURVE ? [{ spki: spkiOf(key), ...at }] : [];
+      const spki = pemEndorsementKey(pem);
+      return spki === undefined ? [] : [{ spki, ...at }];
     });
   }
   let json: unknown;
