@@ -59,13 +59,8 @@ export interface VerifyEvidenceOptions {
  * encoding but a kind's own text form that its adapter detects as it is (NVIDIA's JSON evidence object).
  */
 export function evidenceBytesOf(input: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): Uint8Array {
-  try {
-    // Text a kind reads as it is (Azure's JSON, NVIDIA's JSON) goes through undecoded.
-    return decodeEvidenceInput(input, { isEvidence: (b) => adapters.some((a) => a.detect(b)) }).bytes;
-  } catch (e) {
-    if (isKeepledgerError(e) && e.code === EVIDENCE_CODES.EVIDENCE_ENCODING_INVALID && adapters.some((a) => a.detect(input))) return input;
-    throw e;
-  }
+  // Text a kind reads as it is (Azure's JSON, NVIDIA's JSON) is detected first and goes through undecoded.
+  return decodeEvidenceInput(input, { isEvidence: (b) => adapters.some((a) => a.detect(b)) }).bytes;
 }
 
 export function detectAdapter(bytes: Uint8Array, adapters: readonly TeeAdapter[] = DEFAULT_ADAPTERS): TeeAdapter {

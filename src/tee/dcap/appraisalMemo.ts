@@ -99,10 +99,11 @@ export function dcapAppraisalKey(
   return `${inputs.at.getTime()}:${hash("sha256", framed(fields), "hex")}`;
 }
 
-/** A collateral set's content ids (their SHA-256), with the items they were computed from (see {@link collateralIdsOf}). */
+/** A collateral set's content ids, as their SHA-256, with the items they were computed from (see {@link collateralIdsOf}). */
 export interface CollateralIds {
   snapshot: Pick<CollateralSet, "certificates" | "crls" | "intelDocuments">;
-  ids: Buffer;
+  /** SHA-256 of the joined ids (32 bytes in the appraisal key rather than ~1.3 KB). */
+  digest: Buffer;
 }
 
 /**
@@ -121,10 +122,9 @@ function collateralIdsOf(collateral: CollateralSet, memo: BoundedCache<Collatera
     sameItems(known.snapshot.crls, collateral.crls) &&
     sameItems(known.snapshot.intelDocuments, collateral.intelDocuments)
   ) {
-    return known.ids;
+    return known.digest;
   }
-  // Their SHA-256, not the ~1.3 KB of joined ids: the key's SHA-256 then covers 32 bytes for the collateral.
-  const ids = hash(
+  const digest = hash(
     "sha256",
     [
       collateral.certificates.map((c) => c.fingerprint).join(","),
@@ -135,9 +135,9 @@ function collateralIdsOf(collateral: CollateralSet, memo: BoundedCache<Collatera
   );
   memo?.set(collateral, {
     snapshot: { certificates: [...collateral.certificates], crls: [...collateral.crls], intelDocuments: [...collateral.intelDocuments] },
-    ids,
+    digest,
   });
-  return ids;
+  return digest;
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
