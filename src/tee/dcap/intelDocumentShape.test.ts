@@ -15,7 +15,15 @@ const hex = (bytes: number) =>
     .transform((s) => s.toLowerCase());
 const date = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const svn = z.number().int().min(0).max(0xffff);
-const status = z.enum(PLATFORM_TCB_STATUSES);
+const status = z.enum([
+  "UpToDate",
+  "SWHardeningNeeded",
+  "ConfigurationNeeded",
+  "ConfigurationAndSWHardeningNeeded",
+  "OutOfDate",
+  "OutOfDateConfigurationNeeded",
+  "Revoked",
+]);
 const advisories = z.array(z.string()).optional();
 const components = z.array(z.object({ svn: z.number().int().min(0).max(255) }).loose()).length(16);
 const identityLevels = z
@@ -217,6 +225,10 @@ describe("the Intel document shapes", () => {
     expect(() => readQeIdentity(mutate(qe.value, { path: ["issueDate"], op: "replace", with: "2023-02-29T00:00:00Z" }))).toThrow(
       "issueDate: expected an RFC 3339 date-time with a zone",
     );
+  });
+
+  it("takes Intel's seven statuses from the shared TCB statuses, NotApplicable left out", () => {
+    expect([...PLATFORM_TCB_STATUSES]).toEqual(status.options);
   });
 
   it("keeps members it does not check, and returns hex in lowercase", () => {

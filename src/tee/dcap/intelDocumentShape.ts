@@ -5,17 +5,13 @@
  * hex length, RFC 3339 date); fields not listed are kept as they are (Intel adds fields; what is evaluated is
  * only what is listed); hex is returned in lowercase and dates as Date.
  */
+import { TCB_STATUSES, type TcbStatus } from "@keepledger/sdk/internal/kinds/index";
 
-export const PLATFORM_TCB_STATUSES = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigurationNeeded",
-  "ConfigurationAndSWHardeningNeeded",
-  "OutOfDate",
-  "OutOfDateConfigurationNeeded",
-  "Revoked",
-] as const;
-export type PlatformTcbStatus = (typeof PLATFORM_TCB_STATUSES)[number];
+/** The statuses Intel gives a TCB level: every TCB status but NotApplicable (kinds without one). */
+export type PlatformTcbStatus = Exclude<TcbStatus, "NotApplicable">;
+export const PLATFORM_TCB_STATUSES: readonly PlatformTcbStatus[] = TCB_STATUSES.filter(
+  (s): s is PlatformTcbStatus => s !== "NotApplicable",
+);
 
 type Loose<T> = T & { [key: string]: unknown };
 
