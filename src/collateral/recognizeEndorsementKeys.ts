@@ -19,7 +19,7 @@ const PLAIN_PEM_BODY = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END P
 /**
  * The CPAK of one PEM block, or none for a key on another curve. A block holding a P-384 key exactly as OpenSSL
  * writes it (the usual CPAK file) is its SPKI already: the key is imported only so that a point off the curve
- * still throws here, without the export and the curve lookup (~60 µs of a cold Arm CCA verification).
+ * still throws here, without the export and the curve lookup (~50 µs of a cold Arm CCA verification).
  * Anything else is named as OpenSSL exports it.
  */
 function pemEndorsementKey(pem: string): Uint8Array | undefined {
