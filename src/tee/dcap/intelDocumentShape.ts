@@ -211,13 +211,37 @@ function identityTcbLevels(value: unknown, path: Path, key: string): IdentityTcb
   });
 }
 
+/** What a TDX module and each of its identities name: the signer and the attributes with their mask. */
+function tdxModuleSigner(m: Record<string, unknown>, path: Path): { mrsigner: string; attributes: string; attributesMask: string } {
+  return {
+    mrsigner: hex(m.mrsigner, path, "mrsigner", 48),
+    attributes: hex(m.attributes, path, "attributes", 8),
+    attributesMask: hex(m.attributesMask, path, "attributesMask", 8),
+  };
+}
+
+/** The members both documents open with: what they are, and when they were issued and are next updated. */
+function documentHeader(d: Record<string, unknown>): {
+  id: string;
+  version: number;
+  issueDate: Date;
+  nextUpdate: Date;
+  tcbEvaluationDataNumber: number;
+} {
+  return {
+    id: string(d.id, undefined, "id"),
+    version: integer(d.version, undefined, "version"),
+    issueDate: dateTime(d.issueDate, undefined, "issueDate"),
+    nextUpdate: dateTime(d.nextUpdate, undefined, "nextUpdate"),
+    tcbEvaluationDataNumber: integer(d.tcbEvaluationDataNumber, undefined, "tcbEvaluationDataNumber", 0),
+  };
+}
+
 function moduleIdentity(value: unknown, path: Path): TdxModuleIdentity {
   const m = object(value, path);
   return withFields<TdxModuleIdentity>(m, {
     id: string(m.id, path, "id"),
-    mrsigner: hex(m.mrsigner, path, "mrsigner", 48),
-    attributes: hex(m.attributes, path, "attributes", 8),
-    attributesMask: hex(m.attributesMask, path, "attributesMask", 8),
+    ...tdxModuleSigner(m, path),
     tcbLevels: identityTcbLevels(m.tcbLevels, path, "tcbLevels"),
   });
 }
@@ -231,24 +255,15 @@ export function readTcbInfo(value: unknown): TcbInfo {
   let tdxModule: TcbInfo["tdxModule"];
   if (t.tdxModule !== undefined) {
     const m = object(t.tdxModule, undefined, "tdxModule");
-    const path = at(undefined, "tdxModule");
-    tdxModule = withFields(m, {
-      mrsigner: hex(m.mrsigner, path, "mrsigner", 48),
-      attributes: hex(m.attributes, path, "attributes", 8),
-      attributesMask: hex(m.attributesMask, path, "attributesMask", 8),
-    });
+    tdxModule = withFields(m, tdxModuleSigner(m, at(undefined, "tdxModule")));
   }
   const modules = at(undefined, "tdxModuleIdentities");
   const levels = at(undefined, "tcbLevels");
   return withFields<TcbInfo>(t, {
-    id: string(t.id, undefined, "id"),
-    version: integer(t.version, undefined, "version"),
-    issueDate: dateTime(t.issueDate, undefined, "issueDate"),
-    nextUpdate: dateTime(t.nextUpdate, undefined, "nextUpdate"),
+    ...documentHeader(t),
     fmspc: hex(t.fmspc, undefined, "fmspc", 6),
     pceId: hex(t.pceId, undefined, "pceId", 2),
     tcbType: integer(t.tcbType, undefined, "tcbType"),
-    tcbEvaluationDataNumber: integer(t.tcbEvaluationDataNumber, undefined, "tcbEvaluationDataNumber", 0),
     tdxModule,
     tdxModuleIdentities:
       t.tdxModuleIdentities === undefined
@@ -262,11 +277,7 @@ export function readTcbInfo(value: unknown): TcbInfo {
 export function readQeIdentity(value: unknown): QeIdentity {
   const q = object(value, undefined);
   return withFields<QeIdentity>(q, {
-    id: string(q.id, undefined, "id"),
-    version: integer(q.version, undefined, "version"),
-    issueDate: dateTime(q.issueDate, undefined, "issueDate"),
-    nextUpdate: dateTime(q.nextUpdate, undefined, "nextUpdate"),
-    tcbEvaluationDataNumber: integer(q.tcbEvaluationDataNumber, undefined, "tcbEvaluationDataNumber", 0),
+    ...documentHeader(q),
     miscselect: hex(q.miscselect, undefined, "miscselect", 4),
     miscselectMask: hex(q.miscselectMask, undefined, "miscselectMask", 4),
     attributes: hex(q.attributes, undefined, "attributes", 16),
