@@ -2,13 +2,14 @@ import fc from "fast-check";
 import { keccak256 } from "viem";
 import { describe, expect, it } from "vitest";
 import { fixtureBytes } from "../../../../test/support/fixtures.ts";
-import { keccak256Hex } from "./keccak256.ts";
+import { keccak256Bytes, keccak256Hex } from "./keccak256.ts";
 
 describe("keccak256Hex", () => {
   it("equals viem's keccak256 on every block-boundary length and the real quotes", () => {
     for (let n = 0; n <= 3 * 136 + 1; n++) {
       const d = new Uint8Array(n).map((_, i) => (i * 131 + n) & 0xff);
       expect(keccak256Hex(d), `length ${n}`).toBe(keccak256(d));
+      expect(Buffer.from(keccak256Bytes(d)).toString("hex"), `length ${n}`).toBe(keccak256(d).slice(2));
     }
     for (const [kind, set] of [
       ["sgx", "dcapqvl-sgx"],
@@ -28,6 +29,11 @@ describe("keccak256Hex", () => {
         backing.set(bytes, skew);
         const view = backing.subarray(skew);
         expect(keccak256Hex(view)).toBe(keccak256(bytes));
+        // The sponge's state is shared between calls: a digest handed out is not touched by the next call.
+        const digest = keccak256Bytes(view);
+        const copy = Uint8Array.from(digest);
+        keccak256Hex(new Uint8Array(137).fill(0xff));
+        expect(digest).toEqual(copy);
       }),
       { numRuns: 500 },
     );

@@ -297,25 +297,46 @@ function keccakF(s: Int32Array): void {
 
 const RATE = 136;
 
-/** keccak256 of `data` as 32 bytes. */
-export function keccak256Bytes(data: Uint8Array): Uint8Array {
-  const s = new Int32Array(50);
+/**
+ * The sponge's state, reused by every call: each call zeroes it, absorbs and squeezes synchronously, and nothing
+ * is read from it afterwards. A typed array over 64 bytes lives outside V8's heap and costs 1.5–2 µs to allocate
+ * (measured: a 200-byte Int32Array 1.7 µs, against 0.05 µs for 64 bytes), a third of hashing a small input such
+ * as a verdict's struct; the last block is absorbed in place for the same reason.
+ */
+const STATE = new Int32Array(50);
+
+/** Absorbs `data` with Keccak's 0x01…0x80 padding and permutes: the digest is the first 32 bytes of STATE. */
+function absorb(data: Uint8Array): Int32Array {
+  const s = STATE;
+  s.fill(0);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const full = data.length - (data.length % RATE);
   for (let off = 0; off < full; off += RATE) {
     for (let k = 0; k < RATE / 4; k++) s[k]! ^= view.getInt32(off + 4 * k, true);
     keccakF(s);
   }
-  const last = new Uint8Array(RATE);
-  last.set(data.subarray(full));
-  last[data.length - full]! ^= 0x01;
-  last[RATE - 1]! ^= 0x80;
-  const lv = new DataView(last.buffer);
-  for (let k = 0; k < RATE / 4; k++) s[k]! ^= lv.getInt32(4 * k, true);
+  // The last, partial block: whole little-endian words, then the bytes of the last word, then the padding.
+  const tail = data.length - full;
+  const words = tail >> 2;
+  for (let k = 0; k < words; k++) s[k]! ^= view.getInt32(full + 4 * k, true);
+  for (let i = words * 4; i < tail; i++) s[i >> 2]! ^= data[full + i]! << (8 * (i & 3));
+  s[tail >> 2]! ^= 0x01 << (8 * (tail & 3));
+  s[(RATE - 1) >> 2]! ^= 0x80 << (8 * ((RATE - 1) & 3));
   keccakF(s);
+  return s;
+}
+
+/** keccak256 of `data` as 32 bytes. */
+export function keccak256Bytes(data: Uint8Array): Uint8Array {
+  const s = absorb(data);
   const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  for (let k = 0; k < 8; k++) ov.setInt32(4 * k, s[k]!, true);
+  for (let k = 0; k < 8; k++) {
+    const w = s[k]!;
+    out[4 * k] = w;
+    out[4 * k + 1] = w >>> 8;
+    out[4 * k + 2] = w >>> 16;
+    out[4 * k + 3] = w >>> 24;
+  }
   return out;
 }
 
@@ -323,8 +344,12 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"
 
 /** keccak256 of `data` as 0x-prefixed lowercase hex (the same value as viem's keccak256). */
 export function keccak256Hex(data: Uint8Array): `0x${string}` {
+  const s = absorb(data);
   let out = "0x";
-  for (const b of keccak256Bytes(data)) out += HEX[b]!;
+  for (let k = 0; k < 8; k++) {
+    const w = s[k]!;
+    out += HEX[w & 0xff]! + HEX[(w >>> 8) & 0xff]! + HEX[(w >>> 16) & 0xff]! + HEX[w >>> 24]!;
+  }
   return out as `0x${string}`;
 }
 
