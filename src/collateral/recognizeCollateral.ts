@@ -1,4 +1,4 @@
-import { bufferView } from "../util/bufferView.ts";
+import { bufferView, bytesView } from "../util/bufferView.ts";
 import { fromHex, tryFromHex } from "@keepledger/sdk/internal/util/bytes";
 import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
 import { DER, readTlv } from "../pki/x509/der.ts";
@@ -94,7 +94,7 @@ function looksLikeCrl(der: Uint8Array): boolean {
     for (let o = 0; o < tbs.value.length && tags.length < 4; ) {
       const t = readTlv(tbs.value, o, "collateral.tbs");
       tags.push(t.tag);
-      o += t.raw.length;
+      o += t.size;
     }
     const time = (tag: number | undefined): boolean => tag === 0x17 || tag === 0x18; // UTCTime, GeneralizedTime
     return tags[0] === DER.INTEGER ? time(tags[3]) : time(tags[2]);
@@ -114,7 +114,7 @@ function signedIntel(text: string, doc: Record<string, unknown>, type: "tcbInfo"
   if (members === undefined || body === undefined || !members.has("signature")) return undefined;
   const signature = typeof doc.signature === "string" ? tryFromHex(doc.signature) : undefined;
   if (!signature) throw new Error(`${type} signature is not hex`);
-  return { type, body: new Uint8Array(Buffer.from(body, "utf8")), value: doc[type], signature, issuerChain: [] };
+  return { type, body: bytesView(Buffer.from(body, "utf8")), value: doc[type], signature, issuerChain: [] };
 }
 
 /** `json` is `text` parsed; the signed bodies are cut from `text` itself (their exact bytes are what is signed). */
@@ -149,7 +149,7 @@ function recognizeJson(text: string, json: unknown, caches: PkiCaches | undefine
 function fromCombined(body: string, signatureHex: string, type: "tcbInfo" | "enclaveIdentity"): SignedIntelJson {
   return {
     type,
-    body: new Uint8Array(Buffer.from(body, "utf8")),
+    body: bytesView(Buffer.from(body, "utf8")),
     value: JSON.parse(body),
     signature: fromHex(signatureHex),
     issuerChain: [],

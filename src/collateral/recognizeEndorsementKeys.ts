@@ -1,3 +1,4 @@
+import { bytesView } from "../util/bufferView.ts";
 import { P384_CURVE, isUncompressedP384Spki } from "../pki/p384Spki.ts";
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
@@ -24,7 +25,7 @@ const PLAIN_PEM_BODY = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END P
  */
 function pemEndorsementKey(pem: string): Uint8Array | undefined {
   const body = PLAIN_PEM_BODY.exec(pem)?.[1];
-  const der = body === undefined ? undefined : new Uint8Array(Buffer.from(body, "base64"));
+  const der = body === undefined ? undefined : bytesView(Buffer.from(body, "base64"));
   const key = createPublicKey(pem);
   if (der !== undefined && isUncompressedP384Spki(der)) return der;
   return key.asymmetricKeyDetails?.namedCurve === P384_CURVE ? spkiOf(key) : undefined;

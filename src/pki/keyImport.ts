@@ -1,4 +1,4 @@
-import { bufferView } from "../util/bufferView.ts";
+import { bufferView, bytesView } from "../util/bufferView.ts";
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { P384_SPKI_PREFIX } from "./p384Spki.ts";
 
@@ -48,27 +48,34 @@ export function importEcPoint(curve: NistCurve, xy: Uint8Array): KeyObject {
  */
 export function p1363ToDer(signature: Uint8Array, n: number): Uint8Array | undefined {
   if (n < 1 || n > 66 || signature.length !== 2 * n) return undefined;
-  const r = derInteger(signature, 0, n);
-  const s = derInteger(signature, n, 2 * n);
-  const body = r.length + s.length;
+  const r = magnitude(signature, 0, n);
+  const s = magnitude(signature, n, 2 * n);
+  const body = 2 + r.length + 2 + s.length;
   // r and s are at most 67 bytes each with their headers (P-521), so the sequence length needs ≤ 1 extra octet.
-  const header = body < 0x80 ? [0x30, body] : [0x30, 0x81, body];
-  const out = new Uint8Array(header.length + body);
-  out.set(header, 0);
-  out.set(r, header.length);
-  out.set(s, header.length + r.length);
-  return out;
+  const headerLength = body < 0x80 ? 2 : 3;
+  // From Node's pool: a standalone ArrayBuffer of ~70 bytes costs ~1.3 µs to allocate, a pooled one ~0.05 µs.
+  const out = Buffer.allocUnsafe(headerLength + body);
+  let o = 0;
+  out[o++] = 0x30;
+  if (headerLength === 3) out[o++] = 0x81;
+  out[o++] = body;
+  for (const m of [r, s]) {
+    out[o++] = 0x02;
+    out[o++] = m.length;
+    if (m.pad) out[o++] = 0x00;
+    out.set(m.bytes, o);
+    o += m.bytes.length;
+  }
+  return bytesView(out);
 }
 
-/** The DER INTEGER of the unsigned big-endian magnitude `bytes[from, to)`: minimal, with a 0x00 before a high bit. */
-function derInteger(bytes: Uint8Array, from: number, to: number): Uint8Array {
+/**
+ * The unsigned big-endian magnitude `bytes[from, to)` as a minimal DER INTEGER's contents: leading zeros dropped
+ * (one kept for zero itself), and a 0x00 first when the high bit is set. `length` counts that 0x00.
+ */
+function magnitude(bytes: Uint8Array, from: number, to: number): { bytes: Uint8Array; pad: boolean; length: number } {
   let start = from;
   while (start < to - 1 && bytes[start] === 0) start++;
-  const pad = (bytes[start]! & 0x80) !== 0 ? 1 : 0;
-  const length = to - start + pad;
-  const out = new Uint8Array(2 + length);
-  out[0] = 0x02;
-  out[1] = length;
-  out.set(bytes.subarray(start, to), 2 + pad);
-  return out;
+  const pad = (bytes[start]! & 0x80) !== 0;
+  return { bytes: bytes.subarray(start, to), pad, length: to - start + (pad ? 1 : 0) };
 }

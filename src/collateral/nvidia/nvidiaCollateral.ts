@@ -1,3 +1,4 @@
+import { bytesView } from "../../util/bufferView.ts";
 /**
  * NVIDIA GPU collateral from NVIDIA's services: RIMs from the RIM service (GET <rim>/v1/rim/<id>, JSON
  * `{"rim": base64 SWID tag}`) and OCSP responses from the OCSP responder (POST DER, RFC 6960) for the
@@ -41,7 +42,7 @@ function rimCertificates(rim: Uint8Array): ParsedCertificate[] {
   const out: ParsedCertificate[] = [];
   for (const m of text.matchAll(X509_IN_KEYINFO)) {
     try {
-      out.push(parseCertificate(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"))));
+      out.push(parseCertificate(bytesView(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"))));
     } catch {
       // Not a certificate: the verifier refuses the RIM; nothing to ask OCSP about.
     }
@@ -113,7 +114,7 @@ export function nvidiaCollateral(options: NvidiaCollateralOptions = {}): Collate
     }
     const b64 = (doc as { rim?: unknown } | null)?.rim;
     if (typeof b64 !== "string") throw malformed(`NVIDIA RIM ${id}: the RIM service's answer has no "rim"`, url);
-    const value = new Uint8Array(Buffer.from(b64, "base64"));
+    const value = bytesView(Buffer.from(b64, "base64"));
     rims.set(id, { value, expiresAt: now().getTime() + maxAgeMs });
     return value;
   }

@@ -1,5 +1,5 @@
 import "reflect-metadata"; // @peculiar/x509 relies on it (tsyringe); must load first
-import { bufferView } from "../../util/bufferView.ts";
+import { bufferView, bytesView } from "../../util/bufferView.ts";
 import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { PkiCaches } from "./pkiCaches.ts";
 import { type KeyObject, hash } from "node:crypto";
@@ -142,7 +142,7 @@ function toDer(input: Uint8Array | string, label: keyof typeof PEM_BLOCK): Uint8
   const m = PEM_BLOCK[label].exec(input);
   if (!m) throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `no PEM ${label} block found`);
   // The block holds only base64 characters and whitespace (PEM_BLOCK), and Node's base64 decoder skips whitespace.
-  return new Uint8Array(Buffer.from(m[1]!, "base64"));
+  return bytesView(Buffer.from(m[1]!, "base64"));
 }
 
 /** One certificate extension as encoded. */

@@ -1,4 +1,4 @@
-import { bufferView } from "../../util/bufferView.ts";
+import { bufferView, bytesView } from "../../util/bufferView.ts";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 
@@ -38,7 +38,7 @@ function onlyKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, fi
 
 function hexField(v: unknown, field: string): Uint8Array {
   if (typeof v !== "string" || v.length === 0 || v.length % 2 !== 0 || !/^[0-9a-f]+$/.test(v)) fail(`${field} is not lowercase hex`, field);
-  return new Uint8Array(Buffer.from(v, "hex"));
+  return bytesView(Buffer.from(v, "hex"));
 }
 
 /** Each base64url character's 6-bit value, by char code (the alphabet is checked before this is read). */
@@ -55,7 +55,7 @@ function base64urlField(v: unknown, field: string): Uint8Array {
   // for 3) are zero — the same test as re-encoding and comparing, without encoding a 3 KB report again.
   const spare = body.length % 4 === 2 ? 0x0f : body.length % 4 === 3 ? 0x03 : 0;
   if ((BASE64URL_VALUE[body.charCodeAt(body.length - 1)]! & spare) !== 0) fail(`${field} is not canonical base64url`, field);
-  return new Uint8Array(Buffer.from(body, "base64url"));
+  return bytesView(Buffer.from(body, "base64url"));
 }
 
 function byteArrayField(v: unknown, field: string): Uint8Array {
@@ -72,7 +72,7 @@ function pemCertificateField(v: unknown, field: string): Uint8Array {
   if (typeof v !== "string") fail(`${field} is not a PEM certificate`, field);
   const m = /^\s*-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----\s*$/.exec(v);
   if (!m) fail(`${field} is not exactly one PEM certificate`, field);
-  const bytes = new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
+  const bytes = bytesView(Buffer.from(m[1]!.replace(/\s+/g, ""), "base64"));
   if (bytes.length === 0) fail(`${field} is an empty PEM certificate`, field);
   return bytes;
 }

@@ -1,3 +1,4 @@
+import { bytesView } from "../../util/bufferView.ts";
 import { hash } from "node:crypto";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { BoundedCache } from "../../util/boundedCache.ts";
@@ -96,7 +97,7 @@ function decode(text: string, offset: number, field: string): Uint8Array[] {
     const endAt = text.indexOf("-----END", bodyStart);
     if (endAt < 0) fail("a PEM block has no END line", offset + pos);
     const body = text.slice(bodyStart, endAt);
-    const der = new Uint8Array(Buffer.from(body.replaceAll("\n", ""), "base64"));
+    const der = bytesView(Buffer.from(body.replaceAll("\n", ""), "base64"));
     const want = pemBody(der);
     if (der.length === 0 || body !== want) {
       fail("a PEM block is not canonical base64 in lines of 64 characters", offset + bodyStart + firstDifference(body, want));

@@ -9,7 +9,7 @@
  *     which carries its own chain.
  * Parsing only: report structure, opaque fields and certificate DER.
  */
-import { bufferView } from "../../util/bufferView.ts";
+import { bufferView, bytesView } from "../../util/bufferView.ts";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parsePemCertificates, type ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { NVGPU_FORMAT_CODES } from "./codes.ts";
@@ -63,7 +63,7 @@ export function detectNvidiaGpuEvidence(bytes: Uint8Array): boolean {
 function base64Field(json: Record<string, unknown>, name: string): Uint8Array {
   const v = json[name];
   if (typeof v !== "string") encodingError(`"${name}" is not a string`);
-  const bytes = new Uint8Array(Buffer.from(v, "base64"));
+  const bytes = bytesView(Buffer.from(v, "base64"));
   // Canonical base64 only: anything Node would skip or any non-zero padding bit is refused.
   if (Buffer.from(bytes).toString("base64") !== v) encodingError(`"${name}" is not canonical base64`);
   return bytes;
@@ -92,7 +92,7 @@ export function parseNvidiaGpuEvidence(bytes: Uint8Array): NvidiaGpuEvidence {
   } else {
     const hex = hexText(bytes);
     if (hex === null) encodingError("the evidence is neither hex text, a binary SPDM report nor NVIDIA's JSON evidence object");
-    reportBytes = new Uint8Array(Buffer.from(hex, "hex"));
+    reportBytes = bytesView(Buffer.from(hex, "hex"));
   }
   const report = parseSpdmReport(reportBytes);
   return { report, info: decodeGpuOpaqueInfo(report.response.opaque), certChain };

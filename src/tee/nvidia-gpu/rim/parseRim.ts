@@ -1,3 +1,4 @@
+import { bytesView } from "../../../util/bufferView.ts";
 /**
  * NVIDIA reference integrity manifests: ISO/IEC 19770-2 SWID tags with an
  * enveloped XML-DSig (C14N 1.1, ECDSA P-384, SHA-384) whose KeyInfo carries
@@ -88,7 +89,7 @@ function algorithm(el: XmlElement): string {
 
 function base64(text: string, field: string): Uint8Array {
   const clean = text.replace(/[ \t\n]/g, "");
-  const bytes = new Uint8Array(Buffer.from(clean, "base64"));
+  const bytes = bytesView(Buffer.from(clean, "base64"));
   // Canonical base64 only (RFC 4648 §3.5): non-zero padding bits would give the same bytes a second spelling.
   if (Buffer.from(bytes).toString("base64") !== clean) schema("not canonical base64", field);
   return bytes;
@@ -131,7 +132,7 @@ function parseMeasurement(resource: XmlElement, position: number): GoldenMeasure
   for (let j = 0; j < count; j++) {
     const hex = attr(resource, `Hash${j}`, SHA384_NS);
     if (!/^[0-9a-fA-F]{96}$/.test(hex)) schema(`Hash${j} is not a 48-byte hex digest`, field);
-    alternatives.push(new Uint8Array(Buffer.from(hex, "hex")));
+    alternatives.push(bytesView(Buffer.from(hex, "hex")));
   }
   return { index, active: activeText === "True", alternatives };
 }
