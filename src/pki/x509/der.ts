@@ -10,17 +10,70 @@ import { X509_CODES } from "./codes.ts";
  * BOOLEAN as 0x00/0xFF, minimal INTEGERs, BIT STRING padding bits zero.
  * Each of those has its own code; anything else malformed is EVIDENCE_DER_MALFORMED.
  */
-export interface Tlv {
+
+/**
+ * One element as read: where it is, not copies of it. `raw` and `value` are views made on first use (a
+ * certificate has ~100 elements, most of which are only walked through, and two views each were a good part of a
+ * cold verification's parsing and of its garbage).
+ */
+export class Tlv {
   /** The identifier octet (class, constructed bit and tag number < 31). */
-  tag: number;
-  /** The whole element: identifier, length and value. */
-  raw: Uint8Array;
-  /** The contents octets. */
-  value: Uint8Array;
+  readonly tag: number;
+  /** Identifier and length octets. */
+  readonly headerLength: number;
+  /** Contents octets. */
+  readonly length: number;
   /** Where the identifier octet is, counted from the start of the outermost buffer read. */
-  offset: number;
+  readonly offset: number;
+  /** The buffer the element was read from, and where its identifier octet is in it. */
+  readonly #bytes: Uint8Array;
+  readonly #start: number;
+  #raw: Uint8Array | undefined;
+  #value: Uint8Array | undefined;
+
+  constructor(bytes: Uint8Array, start: number, tag: number, headerLength: number, length: number, offset: number) {
+    this.#bytes = bytes;
+    this.#start = start;
+    this.tag = tag;
+    this.headerLength = headerLength;
+    this.length = length;
+    this.offset = offset;
+    this.#raw = undefined;
+    this.#value = undefined;
+  }
+
   /** Where the contents octets start, on the same scale as `offset`. */
-  valueOffset: number;
+  get valueOffset(): number {
+    return this.offset + this.headerLength;
+  }
+
+  /** The length of the whole element: identifier, length and contents octets. */
+  get size(): number {
+    return this.headerLength + this.length;
+  }
+
+  /** The whole element: identifier, length and value. */
+  get raw(): Uint8Array {
+    return (this.#raw ??= this.#bytes.subarray(this.#start, this.#start + this.headerLength + this.length));
+  }
+
+  /** The contents octets. */
+  get value(): Uint8Array {
+    return (this.#value ??= this.#bytes.subarray(this.#start + this.headerLength, this.#start + this.headerLength + this.length));
+  }
+
+  /** The child elements of a constructed element, read in place (no view of the contents is made for it). */
+  children(field: string): Tlv[] {
+    const out: Tlv[] = [];
+    const end = this.#start + this.headerLength + this.length;
+    const shift = this.offset - this.#start;
+    for (let o = this.#start + this.headerLength; o < end; ) {
+      const child = readTlvWithin(this.#bytes, o, end, field, shift);
+      out.push(child);
+      o += child.headerLength + child.length;
+    }
+    return out;
+  }
 }
 
 export const DER = {
@@ -57,8 +110,13 @@ export function derFail(
  * starts in the outermost buffer (so errors and `Tlv.offset` are absolute).
  */
 export function readTlv(bytes: Uint8Array, offset: number, field: string, base = 0): Tlv {
-  const at = base + offset;
-  if (offset + 2 > bytes.length) derFail(field, at, "element header runs past the end");
+  return readTlvWithin(bytes, offset, bytes.length, field, base);
+}
+
+/** readTlv for an element that must end by `end` (its parent's end) in `bytes`; `shift` maps an index in `bytes` to an absolute offset. */
+function readTlvWithin(bytes: Uint8Array, offset: number, end: number, field: string, shift: number): Tlv {
+  const at = shift + offset;
+  if (offset + 2 > end) derFail(field, at, "element header runs past the end");
   const tag = bytes[offset]!;
   if ((tag & 0x1f) === 0x1f) derFail(field, at, "high tag numbers are not used here");
   const lenByte = bytes[offset + 1]!;
@@ -70,7 +128,7 @@ export function readTlv(bytes: Uint8Array, offset: number, field: string, base =
     const n = lenByte & 0x7f;
     if (n === 0) derFail(field, at, "indefinite length (BER, not DER)", undefined, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     if (n > 4) derFail(field, at, "unsupported length form", { lengthOctets: n });
-    if (offset + 2 + n > bytes.length) derFail(field, at, "length runs past the end");
+    if (offset + 2 + n > end) derFail(field, at, "length runs past the end");
     if (bytes[offset + 2] === 0)
       derFail(field, at, "length has a leading zero octet", { lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     length = 0;
@@ -79,27 +137,21 @@ export function readTlv(bytes: Uint8Array, offset: number, field: string, base =
       derFail(field, at, `length ${length} in the long form`, { length, lengthOctets: n }, X509_CODES.DER_LENGTH_NOT_MINIMAL);
     headerLength += n;
   }
-  const end = offset + headerLength + length;
-  if (end > bytes.length) derFail(field, at, "element runs past the end", { length, available: bytes.length - offset - headerLength });
-  return {
-    tag,
-    raw: bytes.subarray(offset, end),
-    value: bytes.subarray(offset + headerLength, end),
-    offset: at,
-    valueOffset: at + headerLength,
-  };
+  if (offset + headerLength + length > end)
+    derFail(field, at, "element runs past the end", { length, available: end - offset - headerLength });
+  return new Tlv(bytes, offset, tag, headerLength, length, at);
 }
 
 /** Reads a whole buffer that must be exactly one element of the given tag. */
 export function readSingle(bytes: Uint8Array, tag: number, field: string, base = 0): Tlv {
   const tlv = readTlv(bytes, 0, field, base);
   if (tlv.tag !== tag) derFail(field, base, `expected tag 0x${tag.toString(16)}, got 0x${tlv.tag.toString(16)}`);
-  if (tlv.raw.length !== bytes.length) {
+  if (tlv.size !== bytes.length) {
     derFail(
       field,
-      base + tlv.raw.length,
+      base + tlv.size,
       "trailing bytes after the element",
-      { trailing: bytes.length - tlv.raw.length },
+      { trailing: bytes.length - tlv.size },
       X509_CODES.DER_TRAILING_DATA,
     );
   }
@@ -108,14 +160,7 @@ export function readSingle(bytes: Uint8Array, tag: number, field: string, base =
 
 /** The child elements of a constructed element. */
 export function childrenOf(parent: Tlv, field: string): Tlv[] {
-  const out: Tlv[] = [];
-  let o = 0;
-  while (o < parent.value.length) {
-    const child = readTlv(parent.value, o, field, parent.valueOffset);
-    out.push(child);
-    o += child.raw.length;
-  }
-  return out;
+  return parent.children(field);
 }
 
 /**
