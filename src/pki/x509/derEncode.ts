@@ -1,4 +1,5 @@
 /** A minimal DER encoder, enough to build the attestation-derived certificate byte-exactly. */
+import { bytesView } from "../../util/bufferView.ts";
 
 function lengthOctets(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);
@@ -9,7 +10,7 @@ function lengthOctets(n: number): Uint8Array {
 
 export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
   const body = Buffer.concat(content);
-  return new Uint8Array(Buffer.concat([Uint8Array.of(tag), lengthOctets(body.length), body]));
+  return bytesView(Buffer.concat([Uint8Array.of(tag), lengthOctets(body.length), body]));
 }
 
 export const seq = (...items: Uint8Array[]): Uint8Array => tlv(0x30, ...items);
@@ -34,7 +35,8 @@ export function integer(value: Uint8Array | bigint | number): Uint8Array {
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
   bytes = bytes.subarray(i);
   if (bytes.length === 0) bytes = Uint8Array.of(0);
-  return tlv(0x02, (bytes[0]! & 0x80) !== 0 ? Uint8Array.of(0, ...bytes) : bytes);
+  // A 0x00 before a high bit keeps it non-negative (an RSA modulus: 256–512 bytes, not spread as arguments).
+  return (bytes[0]! & 0x80) !== 0 ? tlv(0x02, Uint8Array.of(0), bytes) : tlv(0x02, bytes);
 }
 
 export function bitString(bytes: Uint8Array, unusedBits = 0): Uint8Array {

@@ -107,6 +107,8 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
   const crlsUsed = unique([...signing.chain.crlsUsed, ...vekChain.crlsUsed]);
   const ark = signing.chain.root.certificate;
   const expiresAt = new Date(Math.min(signing.chain.expiresAt.getTime(), vekChain.expiresAt.getTime()));
+  // Hashed when first read: an Azure CVM's verdict records its evidence file's hash, never its SNP report's.
+  let evidenceHash: Hex | undefined;
   return {
     ok: true,
     tee: "sev-snp",
@@ -114,7 +116,9 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     // AMD publishes no signed TCB-status collateral for SNP: policy compares the TCBs in `platform`.
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: report.policyDecoded.debug,
-    evidenceHash: evidenceKeccak(report.raw),
+    get evidenceHash(): Hex {
+      return (evidenceHash ??= evidenceKeccak(report.raw));
+    },
     collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed, context),
     expiresAt,
     verifiedAt: at,
