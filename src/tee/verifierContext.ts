@@ -29,6 +29,13 @@ import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
  * Every cache is bounded by entries and by age (`createVerifierContext({ maxEntries, maxAgeMs })`).
  */
 export interface VerifierContext {
+  /**
+   * false for a context made for one verification (verifyEvidence's default): what is remembered only for a
+   * later verification — a DCAP platform appraisal, whose key alone costs ~25 µs to compute — is not made.
+   * Everything a single verification meets twice (an issuer chain's root, the TCB signer's certificate checked
+   * for both Intel documents) is still remembered.
+   */
+  readonly reusable: boolean;
   readonly pki: PkiCaches;
   /** SHA-256 of PEM certification data (a DCAP quote's PCK chain) → its DER blocks. */
   readonly pckChains: BoundedCache<string, readonly Uint8Array[]>;
@@ -86,15 +93,19 @@ export interface VerifierContextOptions {
   maxEntries?: number;
   /** How long an entry is kept, in milliseconds (default one hour). */
   maxAgeMs?: number;
+  /** false: the context serves one verification and is dropped (VerifierContext.reusable). Default true. */
+  reusable?: boolean;
 }
 
-export function defaultVerifierContextOptions(): Required<VerifierContextOptions> {
+export function defaultVerifierContextOptions(): Required<Omit<VerifierContextOptions, "reusable">> {
   return { maxEntries: 4096, maxAgeMs: 60 * 60 * 1000 };
 }
 
 export function createVerifierContext(options: VerifierContextOptions = {}): VerifierContext {
-  const bounds: BoundedCacheOptions = { ...defaultVerifierContextOptions(), ...options };
+  const { reusable = true, ...rest } = options;
+  const bounds: BoundedCacheOptions = { ...defaultVerifierContextOptions(), ...rest };
   return {
+    reusable,
     pki: createPkiCaches(bounds),
     pckChains: new BoundedCache(bounds),
     dcapRequests: new BoundedCache(bounds),

@@ -184,7 +184,7 @@ export async function verifyEvidence(input: Uint8Array, options: VerifyEvidenceO
   const at = options.at ?? new Date();
   const adapters = options.adapters ?? DEFAULT_ADAPTERS;
   const { bytes, adapter } = detectEvidence(input, adapters);
-  const context = options.context ?? createVerifierContext();
+  const context = options.context ?? createVerifierContext({ reusable: false });
   const parsed = guarded(adapter, "parser", () => adapter.parse(bytes, context));
   const providers =
     options.collateral === undefined

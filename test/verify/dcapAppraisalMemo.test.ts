@@ -67,6 +67,18 @@ describe("the remembered DCAP appraisal (a verifier context's)", () => {
     expect(answer(next)).toEqual(answer(await verifyEvidence(quote, { collateral: collateral(), at: later })));
   });
 
+  it("is not made in a context for one verification, which still shares what that verification meets twice", async () => {
+    const single = createVerifierContext({ reusable: false });
+    const options: VerifyEvidenceOptions = { collateral: collateral(), at, context: single };
+    const fresh = await verifyEvidence(quote, { collateral: collateral(), at, context: createVerifierContext() });
+    expect(answer(await verifyEvidence(quote, options))).toEqual(answer(fresh));
+    expect(single.dcapAppraisals.size).toBe(0);
+    expect(single.dcapCollateralIds.size).toBe(0);
+    // Its per-verification caches are filled as usual (the TCB signer's chain serves both Intel documents).
+    expect(single.pki.signatures.size).toBeGreaterThan(0);
+    expect(single.intelDocuments.size).toBe(2);
+  });
+
   it("does not let a caller change what it remembers", async () => {
     const context = createVerifierContext();
     const options: VerifyEvidenceOptions = { collateral: collateral(), at, context };

@@ -101,7 +101,8 @@ export function verifyDcapQuote(quote: DcapQuote, options: VerifyDcapQuoteOption
   const { collateral, at, freshness, context } = options;
   const roots = options.trustedRoots ?? INTEL_ROOTS;
   const requireCrls = options.dangerouslyAllowMissingCrls !== true;
-  if (!context) return appraiseDcapQuote(quote, options, roots, requireCrls);
+  // The memo serves later verifications only: a context made for this one does not compute its key.
+  if (!context?.reusable) return appraiseDcapQuote(quote, options, roots, requireCrls);
   const key = dcapAppraisalKey(
     quote,
     {
