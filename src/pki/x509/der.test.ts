@@ -1,7 +1,23 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { oid } from "./derEncode.ts";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { DER, checkBitString, decodeBoolean, decodeOid, readOid, readSingle, readSmallInteger, childrenUpTo } from "./der.ts";
+import {
+  DER,
+  checkBitString,
+  decodeBoolean,
+  decodeOid,
+  readOid,
+  readSingle,
+  readSmallInteger,
+  readTlv,
+  childrenOf,
+  childrenUpTo,
+  type Tlv,
+} from "./der.ts";
+import { FIXTURES, fixtureBytes } from "../../../test/support/fixtures.ts";
 
 const hex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));
 
@@ -135,5 +151,93 @@ describe("the DER reader refuses BER and non-minimal encodings", () => {
       code = isKeepledgerError(e) ? e.code : undefined;
     }
     expect(code).toBe("DER_BIT_STRING_INVALID");
+  });
+});
+
+/** Every element of a tree, depth first: tag, where it is, and its bytes. */
+type Node = { tag: number; offset: number; valueOffset: number; size: number; raw: string; value: string; children?: Node[] };
+
+/** The tree as the reader reads it: children in place, views made on demand. */
+function inPlace(t: Tlv): Node {
+  const node: Node = {
+    tag: t.tag,
+    offset: t.offset,
+    valueOffset: t.valueOffset,
+    size: t.size,
+    raw: Buffer.from(t.raw).toString("hex"),
+    value: Buffer.from(t.value).toString("hex"),
+  };
+  if ((t.tag & 0x20) !== 0) node.children = childrenOf(t, "tree").map(inPlace);
+  return node;
+}
+
+/** The same tree read the way it was before: each element's contents copied out, its children read from the copy. */
+function fromCopies(t: Tlv): Node {
+  const value = Uint8Array.from(t.value);
+  const node: Node = {
+    tag: t.tag,
+    offset: t.offset,
+    valueOffset: t.valueOffset,
+    size: t.raw.length,
+    raw: Buffer.from(t.raw).toString("hex"),
+    value: Buffer.from(value).toString("hex"),
+  };
+  if ((t.tag & 0x20) !== 0) {
+    // All of an element's children first, then each one's own (the order childrenOf reads them in).
+    const children: Tlv[] = [];
+    for (let o = 0; o < value.length; ) {
+      const child = readTlv(value, o, "tree", t.valueOffset);
+      children.push(child);
+      o += child.raw.length;
+    }
+    node.children = children.map(fromCopies);
+  }
+  return node;
+}
+
+function read(der: Uint8Array, how: (t: Tlv) => Node): Node | { code: string; offset: number | undefined } {
+  try {
+    return how(readSingle(der, der[0]!, "tree"));
+  } catch (e) {
+    if (!isKeepledgerError(e)) throw e;
+    return { code: e.code, offset: e.at?.offset };
+  }
+}
+
+function derFixtures(dir = FIXTURES): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return derFixtures(path);
+    return name.endsWith(".der") ? [path] : [];
+  });
+}
+
+describe("DER elements read in place", () => {
+  const files = derFixtures();
+
+  it("are the elements read out of copies of their parents' contents, on every DER fixture", () => {
+    expect(files.length).toBeGreaterThan(20);
+    for (const path of files) {
+      const der = fixtureBytes(path.slice(FIXTURES.length));
+      expect(read(der, inPlace), path).toEqual(read(der, fromCopies));
+    }
+  });
+
+  it("are refused where the copies are, with the same code and offset, on 2,000 corrupted certificates and CRLs", () => {
+    const samples = files.slice(0, 12).map((path) => fixtureBytes(path.slice(FIXTURES.length)));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...samples),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        (der, flips, cut) => {
+          const bytes = Uint8Array.from(der);
+          for (const [at, x] of flips) bytes[at % bytes.length]! ^= x;
+          const input = bytes.subarray(0, bytes.length - (cut % 4));
+          expect(read(input, inPlace)).toEqual(read(input, fromCopies));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
