@@ -107,3 +107,16 @@ describe("the DER certificate parser agrees with @peculiar/x509", () => {
     }
   });
 });
+
+describe("a PEM certificate's DER", () => {
+  it("is a plain Uint8Array over the bytes Node decoded (not a copy, not a Buffer whose slice would be a view)", () => {
+    const pem = readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "intel_sgx_root_ca.pem"), "utf8");
+    const der = readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "intel_sgx_root_ca.der"));
+    const parsed = parseCertificate(pem);
+    expect(Object.getPrototypeOf(parsed.der)).toBe(Uint8Array.prototype);
+    expect(Buffer.from(parsed.der).equals(der)).toBe(true);
+    const copy = parsed.der.slice(0, 4);
+    copy[0] = 0;
+    expect(parsed.der[0]).toBe(0x30);
+  });
+});
