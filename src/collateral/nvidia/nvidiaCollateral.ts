@@ -1,4 +1,3 @@
-import { bytesView } from "../../util/bufferView.ts";
 /**
  * NVIDIA GPU collateral from NVIDIA's services: RIMs from the RIM service (GET <rim>/v1/rim/<id>, JSON
  * `{"rim": base64 SWID tag}`) and OCSP responses from the OCSP responder (POST DER, RFC 6960) for the
@@ -6,6 +5,7 @@ import { bytesView } from "../../util/bufferView.ts";
  * `maxAgeMs`, an OCSP response until its nextUpdate (never past `maxAgeMs`), so a stale answer is fetched
  * again. The only module that talks to NVIDIA; verification never fetches and checks everything itself.
  */
+import { bytesView } from "../../util/bufferView.ts";
 import { InfrastructureError, UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { encodeOcspRequest } from "../../pki/ocsp/ocspRequest.ts";
 import { looksLikeOcspResponse, parseOcspResponse, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";

@@ -223,7 +223,7 @@ describe("DER elements read in place", () => {
     }
   });
 
-  it("are refused where the copies are, with the same code and offset, on 2,000 corrupted certificates and CRLs", () => {
+  it("are refused where the copies are, with the same code and offset, on 2,000 corrupted DER fixtures", () => {
     const samples = files.slice(0, 12).map((path) => fixtureBytes(path.slice(FIXTURES.length)));
     fc.assert(
       fc.property(

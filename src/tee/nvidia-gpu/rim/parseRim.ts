@@ -1,4 +1,3 @@
-import { bytesView } from "../../../util/bufferView.ts";
 /**
  * NVIDIA reference integrity manifests: ISO/IEC 19770-2 SWID tags with an
  * enveloped XML-DSig (C14N 1.1, ECDSA P-384, SHA-384) whose KeyInfo carries
@@ -7,6 +6,7 @@ import { bytesView } from "../../../util/bufferView.ts";
  * verifyRim.ts. Everything read for appraisal comes from the signed document
  * element outside the Signature, so a wrapped copy cannot be substituted.
  */
+import { bytesView } from "../../../util/bufferView.ts";
 import { hash } from "node:crypto";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { parseCertificate, type ParsedCertificate } from "../../../pki/x509/certificate.ts";
