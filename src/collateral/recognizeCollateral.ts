@@ -4,6 +4,7 @@ import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from
 import { DER, readTlv } from "../pki/x509/der.ts";
 import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 import type { PkiCaches } from "../pki/x509/pkiCaches.ts";
+import { offerParsedBody } from "./parsedIntelBody.ts";
 import { rawJsonMembers } from "./rawJson.ts";
 import { recognizeEndorsementKeys } from "./recognizeEndorsementKeys.ts";
 import { emptyCollateral, type CollateralSet, type SignedIntelJson } from "./types.ts";
@@ -104,9 +105,9 @@ function looksLikeCrl(der: Uint8Array): boolean {
 }
 
 /**
- * A PCS-form Intel document: the signed body is cut from the text as served; its parsed value is the one the
- * whole document's parse already made — the same thing, since rawJsonMembers refuses a name given twice (which of
- * two a parser keeps is not what the signature covers), so the body is not parsed a second time.
+ * A PCS-form Intel document: the signed body is cut from the text as served; its parse is the one the whole
+ * document's parse already made — the same thing, since rawJsonMembers refuses a name given twice (which of two a
+ * parser keeps is not what the signature covers), so the verifier does not parse the body a second time.
  */
 function signedIntel(text: string, doc: Record<string, unknown>, type: "tcbInfo" | "enclaveIdentity"): SignedIntelJson | undefined {
   const members = rawJsonMembers(text);
@@ -114,7 +115,32 @@ function signedIntel(text: string, doc: Record<string, unknown>, type: "tcbInfo"
   if (members === undefined || body === undefined || !members.has("signature")) return undefined;
   const signature = typeof doc.signature === "string" ? tryFromHex(doc.signature) : undefined;
   if (!signature) throw new Error(`${type} signature is not hex`);
-  return { type, body: bytesView(Buffer.from(body, "utf8")), value: doc[type], signature, issuerChain: [] };
+  return signedDocument(type, body, doc[type], signature);
+}
+
+/**
+ * A signed document whose body is `body`'s UTF-8 bytes. `parsed` (the body's parse, already made) goes to the
+ * verifier that first reads the body (parsedIntelBody.ts); `value` is a parse of its own, made when first read,
+ * so that nothing the verifier evaluates is reachable from the document.
+ */
+function signedDocument(type: "tcbInfo" | "enclaveIdentity", body: string, parsed: unknown, signature: Uint8Array): SignedIntelJson {
+  const bytes = bytesView(Buffer.from(body, "utf8"));
+  offerParsedBody(bytes, parsed);
+  let value: unknown;
+  let read = false;
+  return {
+    type,
+    body: bytes,
+    get value(): unknown {
+      if (!read) {
+        value = JSON.parse(body);
+        read = true;
+      }
+      return value;
+    },
+    signature,
+    issuerChain: [],
+  };
 }
 
 /** `json` is `text` parsed; the signed bodies are cut from `text` itself (their exact bytes are what is signed). */
@@ -147,13 +173,7 @@ function recognizeJson(text: string, json: unknown, caches: PkiCaches | undefine
 }
 
 function fromCombined(body: string, signatureHex: string, type: "tcbInfo" | "enclaveIdentity"): SignedIntelJson {
-  return {
-    type,
-    body: bytesView(Buffer.from(body, "utf8")),
-    value: JSON.parse(body),
-    signature: fromHex(signatureHex),
-    issuerChain: [],
-  };
+  return signedDocument(type, body, JSON.parse(body), fromHex(signatureHex));
 }
 
 function crlFromHexOrPem(v: string, caches: PkiCaches | undefined): ParsedCrl {

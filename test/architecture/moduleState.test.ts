@@ -33,6 +33,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
     "a WeakMap memo of a pure function (the OCSP CertID hashes of its name and key) of an immutable ParsedCertificate: an entry lives exactly as long as the certificate object its caller holds, and can never be stale or observed.",
   "src/tee/dcap/appraisalMemo.ts: documentIds":
     "a WeakMap memo of a pure function (the SHA-256 content id) of an immutable recognized Intel document (SignedIntelJson): bounded by the collateral objects its caller holds, never stale or observed.",
+  "src/collateral/parsedIntelBody.ts: handoffs":
+    "a WeakMap from a recognized Intel document's body bytes (created by the recognizer, held by the document) to the parse of exactly those bytes, taken once by the first verifier that reads them: bounded by the caller's collateral objects, never stale, and what it holds is what that verifier would have parsed itself.",
   "src/api/fastArguments.ts: shapes":
     "a WeakMap memo of a pure function (field positions, whether only named fields matter) of a GraphQL input object type, which a built schema never changes; bounded by the schema its owner holds.",
   "src/api/sqlQuery.ts: keysCache":

@@ -3,13 +3,15 @@ import { hash } from "node:crypto";
 import type { VerifierContext } from "../verifierContext.ts";
 import { ShapeError, readQeIdentity, readTcbInfo, type QeIdentity, type TcbInfo } from "./intelDocumentShape.ts";
 import type { SignedIntelJson } from "../../collateral/types.ts";
+import { takeParsedBody } from "../../collateral/parsedIntelBody.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { DCAP_CODES } from "./codes.ts";
 
 /**
  * Intel TCB Info (v3) and Enclave Identity (v2) as served by PCS v4, validated.
- * Everything is read from the exact signed bytes (`body`), never from a
- * pre-parsed `value`: what is evaluated is what Intel signed.
+ * Everything is read from the exact signed bytes (`body`), never from the
+ * document's `value`: what is evaluated is what Intel signed. The parse of
+ * those bytes may be the recognizer's, handed over once (parsedIntelBody.ts).
  */
 
 export {
@@ -53,11 +55,14 @@ export function readIntelDocument(
 
 function parse(doc: SignedIntelJson): ParsedIntelDocument {
   const name = doc.type === "tcbInfo" ? "TCB Info" : "QE Identity";
-  let json: unknown;
-  try {
-    json = JSON.parse(bufferView(doc.body).toString("utf8"));
-  } catch (cause) {
-    return { ok: false, error: malformed(`${name} is not JSON`, { cause }) };
+  // The recognizer's parse of these very bytes, when it made the document and no verification has taken it yet.
+  let json = takeParsedBody(doc.body);
+  if (json === undefined) {
+    try {
+      json = JSON.parse(bufferView(doc.body).toString("utf8"));
+    } catch (cause) {
+      return { ok: false, error: malformed(`${name} is not JSON`, { cause }) };
+    }
   }
   try {
     return { ok: true, value: doc.type === "tcbInfo" ? readTcbInfo(json) : readQeIdentity(json) };
