@@ -1,9 +1,10 @@
 import "reflect-metadata";
 import { Name } from "@peculiar/x509";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readTlv } from "./der.ts";
 import { oid, seq, set, tlv, utf8 } from "./derEncode.ts";
-import { renderName } from "./names.ts";
+import { parseTime, renderName } from "./names.ts";
 
 const printable = (s: string): Uint8Array => tlv(0x13, new Uint8Array(Buffer.from(s, "latin1")));
 const ia5 = (s: string): Uint8Array => tlv(0x16, new Uint8Array(Buffer.from(s, "latin1")));
@@ -59,5 +60,77 @@ describe("renderName", () => {
   it("refuses a padded OID arc even where the short names are looked up without decoding", () => {
     const der = seq(set(seq(tlv(0x06, Uint8Array.of(0x55, 0x80, 0x04)), utf8("x"))));
     expect(() => renderName(readTlv(der, 0, "name"), "name")).toThrow(/leading 0x80/);
+  });
+});
+
+/** The definition parseTime is read against: RFC 5280's two forms as regular expressions over the text. */
+function timeByDefinition(tag: number, text: string, allowGeneralizedTimeBefore2050: boolean): number | "invalid" {
+  let m: RegExpExecArray | null;
+  let year: number;
+  if (tag === 0x17) {
+    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+    if (!m) return "invalid";
+    year = Number(m[1]) < 50 ? 2000 + Number(m[1]) : 1900 + Number(m[1]);
+  } else if (tag === 0x18) {
+    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+    if (!m) return "invalid";
+    year = Number(m[1]);
+    if (year < 2050 && !allowGeneralizedTimeBefore2050) return "invalid";
+  } else {
+    return "invalid";
+  }
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return "invalid";
+  return d.getTime();
+}
+
+function timeRead(tag: number, text: string, allow: boolean): number | "invalid" {
+  try {
+    return parseTime(readTlv(tlv(tag, new Uint8Array(Buffer.from(text, "latin1"))), 0, "time"), "time", allow).getTime();
+  } catch (e) {
+    expect((e as { code?: string }).code).toBe("CERT_TIME_INVALID");
+    return "invalid";
+  }
+}
+
+describe("parseTime", () => {
+  it("reads UTCTime and GeneralizedTime as RFC 5280's forms define them, on 20,000 near-valid and mangled times", () => {
+    const digit = fc.constantFrom(..."0123456789");
+    const near = fc.oneof(digit, fc.constantFrom("Z", " ", "+", "-", ".", "a", "\u0660", "\u00b2", "/", ":"));
+    const two = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, "0"));
+    // Field by field, each range one past its valid values at both ends: mostly valid dates, and every edge.
+    const fields = fc
+      .tuple(fc.integer({ min: 1949, max: 2101 }), fc.boolean(), two(0, 13), two(0, 32), two(0, 24), two(0, 60), two(0, 60))
+      .map(([y, short, ...rest]) => `${short ? String(y % 100).padStart(2, "0") : y}${rest.join("")}Z`);
+    // A field-by-field time with one character swapped for a non-digit neighbour (":" and "/" border "0"–"9").
+    const swapped = fc
+      .tuple(fields, fc.nat(), fc.constantFrom(":", "/", " ", "a", "Z", "\u0660"))
+      .map(([t, at, c]) => `${t.slice(0, at % t.length)}${c}${t.slice((at % t.length) + 1)}`);
+    const text = fc.oneof(
+      fields,
+      swapped,
+      fc.array(digit, { minLength: 12, maxLength: 14 }).map((d) => `${d.join("")}Z`),
+      fc.array(near, { minLength: 10, maxLength: 16 }).map((d) => d.join("")),
+      fc.constantFrom(
+        "491231235959Z",
+        "500101000000Z",
+        "20500101000000Z",
+        "20491231235959Z",
+        "240229120000Z",
+        "230229120000Z",
+        "991231246000Z",
+      ),
+    );
+    let valid = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(0x17, 0x18, 0x0c), text, fc.boolean(), (tag, t, allow) => {
+        const want = timeByDefinition(tag, t, allow);
+        if (want !== "invalid") valid++;
+        expect(timeRead(tag, t, allow)).toEqual(want);
+      }),
+      { numRuns: 20000 },
+    );
+    expect(valid).toBeGreaterThan(1000);
   });
 });
