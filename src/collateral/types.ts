@@ -13,7 +13,10 @@ export interface SignedIntelJson {
   type: "tcbInfo" | "enclaveIdentity";
   /** The exact signed bytes: the inner object's JSON text as it appears in the document. */
   body: Uint8Array;
-  /** The inner object parsed (validated by the verifier, not here). */
+  /**
+   * The inner object parsed, for readers of the collateral (e.g. a provider's nextUpdate). Not validated, and
+   * never what the verifier evaluates: it reads `body`. A recognized document parses it when first read.
+   */
   value: unknown;
   /** ECDSA P-256 signature, r‖s. */
   signature: Uint8Array;
