@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { fixtureText } from "../../test/support/fixtures.ts";
 import { parseCertificate } from "./x509/certificate.ts";
-import { NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA, PINNED_ROOT_FINGERPRINTS } from "./roots.ts";
+import { keccak256 } from "viem";
+import { NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA, PINNED_ROOTS, PINNED_ROOT_FINGERPRINTS, pinnedRootKeccak } from "./roots.ts";
 
 describe("the pinned NVIDIA roots", () => {
   it.each([
@@ -25,5 +26,18 @@ describe("the pinned NVIDIA roots", () => {
     expect(root.certificate.subject).toContain(`CN=${cn}`);
     expect(root.certificate.isCa).toBe(true);
     expect(root.certificate.subject).toBe(root.certificate.issuer);
+  });
+});
+
+describe("pinnedRootKeccak", () => {
+  it.each(PINNED_ROOTS.map((root) => ({ root, name: root.name })))("$name: keccak256 of its DER, computed once", ({ root }) => {
+    expect(pinnedRootKeccak(root.certificate)).toBe(keccak256(root.certificate.der));
+  });
+
+  it("answers only for the pinned objects themselves: a parsed copy of a root's bytes is hashed like any certificate", () => {
+    const copy = parseCertificate(PINNED_ROOTS[0]!.certificate.der);
+    expect(copy.fingerprint).toBe(PINNED_ROOTS[0]!.certificate.fingerprint);
+    expect(pinnedRootKeccak(copy)).toBeUndefined();
+    expect(pinnedRootKeccak({})).toBeUndefined();
   });
 });
