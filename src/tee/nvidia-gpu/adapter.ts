@@ -67,7 +67,8 @@ function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspRe
     [`body:${v.vbiosRim.rim.contentHash}`, v.vbiosRim.rim.bytes],
     ...used.map((r): Part => [`der:${r.fingerprint}`, r.der]),
   ];
-  const combine = (): `0x${string}` => keccak256Hex(concatBytes(...parts.map(([key, bytes, certificate]) => remembered(key, bytes, certificate))));
+  const combine = (): `0x${string}` =>
+    keccak256Hex(concatBytes(...parts.map(([key, bytes, certificate]) => remembered(key, bytes, certificate))));
   // The combination too is a pure function of the items' hashes (their keys), in order.
   return context ? context.keccak.getOrSet(`combined:gpu:${parts.map(([key]) => key).join(",")}`, combine) : combine();
 }
