@@ -9,6 +9,7 @@
 //
 // Prints the CPU time per verification (user + system over the loop), steadier than wall time on a
 // shared machine.
+import "./support/withNodeFlags.ts"; // first: re-executes with the node's V8 flags before anything else loads
 import { cpuPerCall } from "./support/cpuPerCall.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { BENCH_KINDS, loadBenchVector, type BenchKind } from "./verify/vectors.ts";

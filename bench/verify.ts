@@ -11,6 +11,7 @@
 // figure is the median run. Many short runs rather than a few long ones: this machine's speed swings
 // by up to 1.5× over tens of seconds, and a round of a kind's measurements must fit inside one swing
 // for them to be slowed alike.
+import "./support/withNodeFlags.ts"; // first: re-executes with the node's V8 flags before anything else loads
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { dirname } from "node:path";
@@ -136,7 +137,7 @@ async function benchKind(kind: BenchKind): Promise<VerifyBenchRow[]> {
 const cpu = cpus();
 console.log(
   `machine: ${cpu[0]?.model ?? "unknown CPU"} (${cpu.length} logical CPUs), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}; ` +
-    `node ${process.version}, OpenSSL ${process.versions.openssl}; Keccak ${nativeKeccakLoaded ? "native" : "JavaScript"}; ${runs} runs × ${seconds} s per figure, median\n`,
+    `node ${process.version} ${process.execArgv.filter((a) => a.startsWith("--max-semi")).join(" ") || "(V8 defaults)"}, OpenSSL ${process.versions.openssl}; Keccak ${nativeKeccakLoaded ? "native" : "JavaScript"}; ${runs} runs × ${seconds} s per figure, median\n`,
 );
 const all: VerifyBenchRow[] = [];
 for (const kind of kinds) {

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { FLAGGED_COMMANDS, execWithNodeFlags } from "./nodeFlags.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -30,6 +31,8 @@ if (!modern) {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + 2 : 1)));
 } else {
+  // The commands that verify at volume restart themselves, same PID, with the V8 flags they are tuned for.
+  if (FLAGGED_COMMANDS.includes(process.argv[2] ?? "")) execWithNodeFlags();
   // From a checkout the TypeScript sources run directly (Node strips types);
   // an installed package runs the compiled output.
   const built = join(here, "..", "dist", "cli", "main.js");

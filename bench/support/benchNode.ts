@@ -5,6 +5,7 @@
 // such flag, and this script is not in the published package (package.json "files").
 //
 //   node bench/support/benchNode.ts --config <node.json> --unsafe-test-root <root.der>
+import "./withNodeFlags.ts"; // first: the V8 flags `keepledger node` runs with (bin/nodeFlags.mjs)
 import { readFileSync } from "node:fs";
 import { loadNodeConfig } from "../../src/node/config/loadNodeConfig.ts";
 import { startValidatorNode } from "../../src/node/startValidatorNode.ts";
