@@ -78,17 +78,21 @@ function verifyRows(rows: Json[]): SummaryRow[] {
       });
     }
     if (cold) {
-      // Met outright at 0.7 × the signatures alone; "met at the bound" at 0.7 × the signatures plus importing
-      // their keys, which a verifier with nothing remembered cannot skip.
+      // Met outright at 0.7 × the signatures alone; "met at the bound" at 0.7 × all the cryptography a verdict
+      // made with nothing remembered cannot skip: the signatures, importing their keys and the keccak256 hashes
+      // the verdict records (the cold counterpart of warm's evidence hash).
       const ratio = Number(cold.ratioToBound);
       const withKeys = Number(cold.ratioToKeyImportBound);
+      const withHashes = Number(cold.ratioToColdVerdictBound);
       const keysNote = Number.isFinite(withKeys) ? `; ${fmt(withKeys, 2)} × with the key imports` : "";
+      const hashesNote = Number.isFinite(withHashes) ? `, ${fmt(withHashes, 2)} × with them and the verdict's hashes` : "";
+      const atBound = (Number.isFinite(withHashes) ? withHashes : withKeys) >= 0.7;
       out.push({
         bench: "verify",
         figure: `${kind} cold (× full-set crypto bound)`,
-        result: `${fmt(ratio, 2)} (${fmt(cold.perSecond)}/s${keysNote})`,
+        result: `${fmt(ratio, 2)} (${fmt(cold.perSecond)}/s${keysNote}${hashesNote})`,
         target: "≥ 0.70",
-        status: !Number.isFinite(ratio) ? "—" : ratio >= 0.7 ? "met" : withKeys >= 0.7 ? "met at the bound" : "missed",
+        status: !Number.isFinite(ratio) ? "—" : ratio >= 0.7 ? "met" : atBound ? "met at the bound" : "missed",
       });
     }
   }

@@ -18,7 +18,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PEERS } from "./peers/index.ts";
-import { cryptoBound, importKeys, runChecks } from "./verify/bounds.ts";
+import { cryptoBound, hashAll, importKeys, runChecks } from "./verify/bounds.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { measureThroughput, median, type Operation } from "./verify/measure.ts";
 import {
@@ -35,7 +35,10 @@ import { evidenceBytesOf } from "../src/verify/verifyEvidence.ts";
 import { BENCH_KINDS, loadBenchVector, type BenchKind, type BenchVector } from "./verify/vectors.ts";
 
 interface Task {
-  row: Omit<VerifyBenchRow, "perSecond" | "ratioToBound" | "ratioToPerEvidenceBound" | "ratioToEvidenceHashBound">;
+  row: Omit<
+    VerifyBenchRow,
+    "perSecond" | "ratioToBound" | "ratioToPerEvidenceBound" | "ratioToEvidenceHashBound" | "ratioToColdVerdictBound"
+  >;
   op: Operation;
 }
 
@@ -68,6 +71,24 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
       op: () => {
         importKeys(bound.keyImports);
         runChecks(bound.full);
+      },
+    },
+    {
+      // And the keccak256 hashes a cold verdict records (its evidence hash and collateral hash): with the key
+      // imports, all the cryptography a verdict from nothing remembered needs.
+      row: {
+        kind,
+        impl: "bound",
+        mode: "cold",
+        variant: "with-key-import-and-hashes",
+        signatures: bound.full.length,
+        keys: bound.keyImports.length,
+        hashes: bound.hashed.length,
+      },
+      op: () => {
+        importKeys(bound.keyImports);
+        runChecks(bound.full);
+        hashAll(bound.hashed);
       },
     },
     { row: { kind, impl: "bound", mode: "warm", signatures: bound.perEvidence.length }, op: () => runChecks(bound.perEvidence) },
@@ -107,6 +128,7 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
         ratioToPerEvidenceBound: null,
         ratioToEvidenceHashBound: null,
         ratioToKeyImportBound: null,
+        ratioToColdVerdictBound: null,
         absent: setup.absent,
       });
     else tasks.push({ row: { ...row, note: setup.note }, op: setup.run });
@@ -129,6 +151,7 @@ async function benchKind(kind: BenchKind): Promise<VerifyBenchRow[]> {
     ratioToPerEvidenceBound: null,
     ratioToEvidenceHashBound: null,
     ratioToKeyImportBound: null,
+    ratioToColdVerdictBound: null,
     runs: figures[i]!.map(perSecondFigure),
   }));
   return withRatios([...rows, ...absent]);

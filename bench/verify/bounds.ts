@@ -22,9 +22,12 @@ import { attestationKey } from "../../src/tee/azure-cvm/verifyTpmQuote.ts";
 import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import { attestationKeyObject } from "../../src/tee/dcap/verifyQuoteSignatures.ts";
 import { encodeSigStructure } from "../../src/evidence/cose/encodeSigStructure.ts";
+import { evidenceKeccak } from "../../src/util/evidenceKeccak.ts";
+import { evidenceBytesOf } from "../../src/verify/verifyEvidence.ts";
 import {
   AMD_ARK_MILAN,
   AMD_ARKS,
+  PINNED_ROOTS,
   AWS_NITRO_ROOT_G1,
   INTEL_SGX_ROOT_CA,
   NVIDIA_DEVICE_IDENTITY_CA,
@@ -56,6 +59,12 @@ export interface CryptoBound {
   full: SignatureCheck[];
   perEvidence: SignatureCheck[];
   /**
+   * What a cold verdict hashes with keccak256 (the evidence hash and the collateral hash it records): the
+   * evidence, each collateral item, and the items' hashes concatenated (as zeros of their length: the cost
+   * is the length's). A pinned root's hash is computed once per process (src/pki/roots.ts), so not here.
+   */
+  hashed: Uint8Array[];
+  /**
    * Every distinct key the full set uses but no pinned root holds, as a PEM SubjectPublicKeyInfo: what a
    * verifier with nothing remembered must import into OpenSSL before it can check those signatures (a
    * pinned root's key is imported once per process).
@@ -77,6 +86,14 @@ export function importKeys(pems: readonly string[]): void {
 function pemOf(spki: Buffer): string {
   return `-----BEGIN PUBLIC KEY-----\n${spki.toString("base64")}\n-----END PUBLIC KEY-----\n`;
 }
+
+/** keccak256 of each input, with the fastest Keccak on the machine (the verifier's own choice, evidenceKeccak.ts). */
+export function hashAll(inputs: readonly Uint8Array[]): void {
+  for (const bytes of inputs) evidenceKeccak(bytes);
+}
+
+/** The bytes the items' 32-byte hashes make when concatenated, for the combining hash. */
+const combined = (items: number): Uint8Array => new Uint8Array(32 * items);
 
 /** Runs every check once; a check that fails is a broken bound, not a slow one. */
 export function runChecks(checks: readonly SignatureCheck[]): void {
@@ -154,6 +171,8 @@ function dcapBound(vector: BenchVector): SignatureSets {
       x509Check("Root CA CRL ← Intel SGX Root CA", rootCrl, root),
     ],
     perEvidence: [quoteSignature],
+    // evidenceHash; collateralHash over the TCB Info and QE Identity bodies and the two CRLs (docs/evidence/dcap.md).
+    hashed: [quote.raw, tcbInfo.body, qeIdentity.body, pckCrl.der, rootCrl.der, combined(4)],
   };
 }
 
@@ -173,6 +192,8 @@ function snpBound(vector: BenchVector): SignatureSets {
   return {
     full: [reportSignature, x509Check("VCEK ← ASK", vcek, ask), x509Check("ASK ← ARK-Milan", ask, AMD_ARK_MILAN.certificate)],
     perEvidence: [reportSignature],
+    // collateralHash over the VCEK, the ASK and the (pinned) ARK; no CRL in the vector (docs/evidence/sev-snp.md).
+    hashed: [report.raw, vcek.der, ask.der, combined(3)],
   };
 }
 
@@ -195,7 +216,8 @@ function nitroBound(vector: BenchVector): SignatureSets {
       issuers[i + 1] ?? AWS_NITRO_ROOT_G1.certificate,
     ),
   );
-  return { full: [cose, leaf, ...chain], perEvidence: [cose, leaf] };
+  // Nitro's collateralHash is 32 zero bytes: the chain travels in the document the evidence hash covers.
+  return { full: [cose, leaf, ...chain], perEvidence: [cose, leaf], hashed: [evidenceBytesOf(vector.evidence)] };
 }
 
 /**
@@ -229,6 +251,8 @@ function azureCvmBound(vector: BenchVector): SignatureSets {
   return {
     full: [reportSignature, tpmQuote, x509Check("VCEK ← ASK", vcek, ask), x509Check("ASK ← ARK-Milan", ask, AMD_ARK_MILAN.certificate)],
     perEvidence: [reportSignature, tpmQuote],
+    // The file's hash; the SNP part's collateralHash (VCEK, ASK, pinned ARK) is the verdict's (docs/evidence/azure-cvm.md).
+    hashed: [evidence.raw, vcek.der, ask.der, combined(3)],
   };
 }
 
@@ -245,7 +269,9 @@ function ccaBound(vector: BenchVector): SignatureSets {
   const rak = createPublicKey({ key: { kty: "EC", crv: "P-384", x: b64(x), y: b64(y) }, format: "jwk" });
   const cpak = createPublicKey({ key: Buffer.from(vector.files.get("cpak.pub.pem")!), format: "pem" });
   const realm = es384("realm token ← RAK", token.realm, rak);
-  return { full: [realm, es384("platform token ← CPAK", token.platform, cpak)], perEvidence: [realm] };
+  // collateralHash is keccak256 of the CPAK's SubjectPublicKeyInfo DER (docs/evidence/arm-cca.md).
+  const cpakSpki = cpak.export({ type: "spki", format: "der" });
+  return { full: [realm, es384("platform token ← CPAK", token.platform, cpak)], perEvidence: [realm], hashed: [token.raw, cpakSpki] };
 }
 
 /**
@@ -279,6 +305,7 @@ function nvidiaGpuBound(vector: BenchVector): SignatureSets {
   return {
     full: [report, ...chainChecks("device chain", device, NVIDIA_DEVICE_IDENTITY_CA.certificate), ...rimChecks],
     perEvidence: [report],
+    hashed: [evidenceBytesOf(vector.evidence), ...gpuCollateralHashed(device, NVIDIA_DEVICE_IDENTITY_CA.certificate, rims)],
   };
 }
 
@@ -321,10 +348,36 @@ function cpuGpuBound(vector: BenchVector): SignatureSets {
     if (!signer) throw new Error(`cpu-gpu: no issuer for OCSP response ${i}`);
     return x509Check(`OCSP response ${i}`, o, signer);
   });
+  // The container's hash; collateralHash over the parts' (the TDX part's items, the GPU's), combined (docs/evidence/cpu-gpu.md).
+  // The TDX quote's own evidence hash is not among them: no verdict records a part's.
+  const ocspUsed = (collateral.ocspResponses ?? []).map((o) => o.der);
   return {
     full: [...tdx.full, report, ...chainChecks("GPU device chain", device, deviceRoot), ...rimChecks, ...ocspChecks],
     perEvidence: [...tdx.perEvidence, report],
+    hashed: [
+      evidenceBytesOf(vector.evidence),
+      ...tdx.hashed.slice(1),
+      ...gpuCollateralHashed(device, deviceRoot, rims, ocspUsed),
+      combined(2),
+    ],
   };
+}
+
+/**
+ * The GPU verdict's collateral items: each certificate of the device chain as verified (leaf first, its root
+ * last; a pinned root's hash is the process's own, src/pki/roots.ts), both RIM documents, the OCSP responses
+ * used, and their hashes combined (docs/evidence/nvidia-gpu.md).
+ */
+function gpuCollateralHashed(
+  chain: readonly ParsedCertificate[],
+  root: ParsedCertificate,
+  rims: ReadonlyArray<{ bytes: Uint8Array }>,
+  ocsp: readonly Uint8Array[] = [],
+): Uint8Array[] {
+  const verified = chain.some((c) => c.fingerprint === root.fingerprint) ? chain : [...chain, root];
+  const pinned = (c: ParsedCertificate) => PINNED_ROOTS.some((r) => r.certificate.fingerprint === c.fingerprint);
+  const items = [...verified.filter((c) => !pinned(c)).map((c) => c.der), ...rims.map((r) => r.bytes), ...ocsp];
+  return [...items, combined(verified.length + rims.length + ocsp.length)];
 }
 
 /** Each certificate of a chain (leaf first) checked with the next, the last below the root with the pinned root. */

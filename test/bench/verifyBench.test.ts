@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { createPublicKey } from "node:crypto";
-import { cryptoBound, importKeys, runChecks } from "../../bench/verify/bounds.ts";
+import { keccak256 } from "viem";
+import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
+import { AMD_ARK_MILAN } from "../../src/pki/roots.ts";
+import { cryptoBound, hashAll, importKeys, runChecks } from "../../bench/verify/bounds.ts";
 import { keepledgerCold, keepledgerWarm } from "../../bench/verify/keepledger.ts";
 import { measureThroughput, median } from "../../bench/verify/measure.ts";
 import { checkTargets, markdownTable, withRatios, type VerifyBenchRow } from "../../bench/verify/report.ts";
@@ -48,6 +51,46 @@ describe("crypto bound", () => {
   });
 });
 
+describe("the verdict's hashes in the cold bound", () => {
+  const verdictOf = async (kind: (typeof BENCH_KINDS)[number]) =>
+    (await (
+      await keepledgerCold(loadBenchVector(kind), { collateralPreloaded: false })
+    )()) as {
+      evidenceHash: string;
+      collateralHash: string;
+    };
+  const k = (bytes: Uint8Array) => keccak256(bytes, "bytes");
+
+  it.each(BENCH_KINDS)(
+    "%s: the first input is what the verdict's evidence hash covers, the last the items' hashes combined",
+    async (kind) => {
+      const bound = cryptoBound(loadBenchVector(kind));
+      expect(keccak256(bound.hashed[0]!)).toBe((await verdictOf(kind)).evidenceHash);
+      expect(() => hashAll(bound.hashed)).not.toThrow();
+      if (kind === "nitro") expect(bound.hashed).toHaveLength(1); // its collateralHash is 32 zero bytes
+    },
+  );
+
+  it.each([
+    // The items as the verdict's collateralHash takes them, with the pinned ARK (hashed once per process) put back in.
+    ["sgx", (items: Uint8Array[]) => items],
+    ["tdx", (items: Uint8Array[]) => items],
+    ["sev-snp", (items: Uint8Array[]) => [...items, AMD_ARK_MILAN.certificate.der]],
+    ["azure-cvm", (items: Uint8Array[]) => [...items, AMD_ARK_MILAN.certificate.der]],
+  ] as const)("%s: the collateral items are the ones the verdict's collateralHash covers, in its order", async (kind, asRecorded) => {
+    const bound = cryptoBound(loadBenchVector(kind));
+    const items = asRecorded(bound.hashed.slice(1, -1));
+    expect(bound.hashed.at(-1)).toHaveLength(32 * items.length);
+    expect(keccak256(concatBytes(...items.map(k)))).toBe((await verdictOf(kind)).collateralHash);
+  });
+
+  it("arm-cca: the collateral item is the CPAK's SubjectPublicKeyInfo", async () => {
+    const bound = cryptoBound(loadBenchVector("arm-cca"));
+    expect(bound.hashed).toHaveLength(2);
+    expect(keccak256(bound.hashed[1]!)).toBe((await verdictOf("arm-cca")).collateralHash);
+  });
+});
+
 describe("keepledger modes", () => {
   it.each(BENCH_KINDS)("%s: warm and cold verify the vector to the same result", async (kind) => {
     const vector = loadBenchVector(kind);
@@ -75,10 +118,11 @@ describe("figures", () => {
     ...extra,
   });
 
-  it("ratios are to the full bound (and with its key imports), the per-evidence bound and the fastest peer; absent peers stay null", () => {
+  it("ratios are to the full bound (and with its key imports, and with those and the verdict's hashes), the per-evidence bound and the fastest peer; absent peers stay null", () => {
     const rows = withRatios([
       row("bound", "cold", 1000, { signatures: 9 }),
       row("bound", "cold", 800, { signatures: 9, keys: 4, variant: "with-key-import" }),
+      row("bound", "cold", 750, { signatures: 9, keys: 4, hashes: 6, variant: "with-key-import-and-hashes" }),
       row("bound", "warm", 10_000, { signatures: 1 }),
       row("bound", "warm", 5_000, { signatures: 1, variant: "with-evidence-hash" }),
       row("keepledger", "warm", 4000),
@@ -93,7 +137,7 @@ describe("figures", () => {
       4, 0.4, 0.8, 20,
     ]);
     const cold = rows.find((r) => r.impl === "keepledger" && r.mode === "cold" && !r.variant)!;
-    expect([cold.ratioToBound, cold.ratioToKeyImportBound]).toEqual([0.6, 0.75]);
+    expect([cold.ratioToBound, cold.ratioToKeyImportBound, cold.ratioToColdVerdictBound]).toEqual([0.6, 0.75, 0.8]);
     expect(rows.find((r) => r.impl === "peer-c")!.ratioToBound).toBeNull();
     expect(checkTargets(rows).map((t) => [t.target, t.met])).toEqual([
       ["warm ≥ 0.7 × bound", true],
@@ -101,7 +145,9 @@ describe("figures", () => {
       ["warm ≥ 0.7 × per-evidence + evidence-hash bound", true],
       ["cold ≥ 0.7 × bound", false],
       ["cold ≥ 0.7 × bound + key imports", true],
+      ["cold ≥ 0.7 × bound + key imports + hashes", true],
     ]);
+    expect(markdownTable(rows)).toContain("| sgx | bound: all 9 signatures + 4 key imports + 6 hashes | — | 750 |");
     expect(markdownTable(rows)).toContain("| sgx | bound: all 9 signatures + 4 key imports | — | 800 |");
     expect(markdownTable(rows)).toContain("| sgx | bound: per evidence (1) + evidence hash | — | 5,000 |");
     expect(markdownTable(rows)).toContain("| sgx | keepledger (collateral-preloaded) | cold | 800 |");
