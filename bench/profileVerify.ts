@@ -7,6 +7,9 @@
 // A third argument `cold` profiles cold verification instead (a fresh context and the collateral recognized
 // from its bytes on every call, as bench:verify's cold mode).
 //
+// It restarts itself once with the node's V8 flags (bench/support/withNodeFlags.ts), after loading its modules,
+// so --cpu-prof writes two files: the later one is the run (KEEPLEDGER_V8_FLAGS=off: one file, V8's defaults).
+//
 // Prints the CPU time per verification (user + system over the loop), steadier than wall time on a
 // shared machine.
 import "./support/withNodeFlags.ts"; // first: re-executes with the node's V8 flags before anything else loads

@@ -5,7 +5,7 @@
  * `keepledger node` and `keepledger dev` run with a young generation of at most 16 MB per semi-space. On this
  * project's machine class V8 lets it grow to 64 MB under sustained allocation; every verification then writes
  * its short-lived objects over cache lines that the next one no longer finds, and its own signature checks
- * in OpenSSL slow down with them. Measured (docs/benchmarks.md, "Runtime flags"): 5–10 % less CPU per
+ * in OpenSSL slow down with them. Measured (docs/benchmarks.md, "Runtime flags"): 5–12 % less CPU per
  * verification, cold and warm. bench:verify and the profiling scripts run with the same flags.
  */
 export const NODE_V8_FLAGS = Object.freeze(["--max-semi-space-size=16"]);
