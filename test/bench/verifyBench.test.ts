@@ -84,6 +84,15 @@ describe("the verdict's hashes in the cold bound", () => {
     expect(keccak256(concatBytes(...items.map(k)))).toBe((await verdictOf(kind)).collateralHash);
   });
 
+  it.each([
+    // Pinned from the code before the items' hashes were shared (src/tee/collateralKeccak.ts): the same verdicts.
+    ["nvidia-gpu", "0xf35f7c00a1080ff5bb1bf5516a77581c6dce8b70dbff014f78562382b894c5d7"],
+    ["cpu-gpu", "0xfbaffd532d7086f03f8915117af58a1cd573ad582161c71089b6dae31f9840c3"],
+    ["sev-snp", "0x516f48459de0c3969c23f61112b90bcd85fe3a7f4d48340c47ff5360db43c160"],
+  ] as const)("%s: the verdict's collateralHash is still %s", async (kind, hash) => {
+    expect((await verdictOf(kind)).collateralHash).toBe(hash);
+  });
+
   it("arm-cca: the collateral item is the CPAK's SubjectPublicKeyInfo", async () => {
     const bound = cryptoBound(loadBenchVector("arm-cca"));
     expect(bound.hashed).toHaveLength(2);

@@ -3,6 +3,7 @@ import type { VerifierContext } from "../verifierContext.ts";
 import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
+import { bodyKeccak, derKeccak } from "../collateralKeccak.ts";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
 function remembered(context: VerifierContext | undefined, key: string, make: () => Hex): Hex {
@@ -11,12 +12,12 @@ function remembered(context: VerifierContext | undefined, key: string, make: () 
 
 /** keccak256 of a signed Intel document's body, remembered in `context` by the body's SHA-256. */
 export function documentKeccak(bodyHash: string, body: Uint8Array, context?: VerifierContext): Hex {
-  return remembered(context, `body:${bodyHash}`, () => evidenceKeccak(body));
+  return bodyKeccak(bodyHash, body, context);
 }
 
 /** keccak256 of a CRL's DER, remembered in `context` by the CRL's SHA-256 fingerprint. */
 export function crlKeccakOf(crl: ParsedCrl, context?: VerifierContext): Hex {
-  return remembered(context, `der:${crl.fingerprint}`, () => evidenceKeccak(crl.der));
+  return derKeccak(crl, context);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import { pinnedRootKeccak } from "../../pki/roots.ts";
+import { bodyKeccak, derKeccak } from "../collateralKeccak.ts";
 import { concatBytes, fromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
@@ -56,21 +56,18 @@ function ocspUsed(responses: readonly ParsedOcspResponse[], chains: readonly (re
 function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspResponse[], context?: VerifierContext): `0x${string}` {
   const used = ocspUsed(responses, [v.deviceChain.certificates, v.driverRim.chain.certificates, v.vbiosRim.chain.certificates]);
   // Each item's keccak is remembered by its SHA-256 (the keys other kinds use for the same bytes): RIMs are 20 KB.
-  const remembered = (key: string, bytes: Uint8Array, item?: ParsedCertificate): Uint8Array => {
-    const make = (): `0x${string}` => evidenceKeccak(bytes);
-    return fromHex((item && pinnedRootKeccak(item)) ?? (context ? context.keccak.getOrSet(key, make) : make()));
-  };
-  type Part = [key: string, bytes: Uint8Array, certificate?: ParsedCertificate];
-  const parts: Part[] = [
-    ...v.deviceChain.certificates.map((c): Part => [`der:${c.fingerprint}`, c.der, c]),
-    [`body:${v.driverRim.rim.contentHash}`, v.driverRim.rim.bytes],
-    [`body:${v.vbiosRim.rim.contentHash}`, v.vbiosRim.rim.bytes],
-    ...used.map((r): Part => [`der:${r.fingerprint}`, r.der]),
-  ];
-  const combine = (): `0x${string}` =>
-    keccak256Hex(concatBytes(...parts.map(([key, bytes, certificate]) => remembered(key, bytes, certificate))));
+  const der = (item: { der: Uint8Array; fingerprint: string }) => ({
+    key: `der:${item.fingerprint}`,
+    hash: () => derKeccak(item, context),
+  });
+  const body = (rim: { contentHash: string; bytes: Uint8Array }) => ({
+    key: `body:${rim.contentHash}`,
+    hash: () => bodyKeccak(rim.contentHash, rim.bytes, context),
+  });
+  const parts = [...v.deviceChain.certificates.map(der), body(v.driverRim.rim), body(v.vbiosRim.rim), ...used.map(der)];
+  const combine = (): `0x${string}` => keccak256Hex(concatBytes(...parts.map((part) => fromHex(part.hash()))));
   // The combination too is a pure function of the items' hashes (their keys), in order.
-  return context ? context.keccak.getOrSet(`combined:gpu:${parts.map(([key]) => key).join(",")}`, combine) : combine();
+  return context ? context.keccak.getOrSet(`combined:gpu:${parts.map((part) => part.key).join(",")}`, combine) : combine();
 }
 
 function rootsFor(trusted: readonly TrustedRoot[] | undefined): { device: readonly TrustedRoot[]; rim: readonly TrustedRoot[] } {

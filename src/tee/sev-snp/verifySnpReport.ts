@@ -3,9 +3,10 @@ import { hexOf } from "../../util/hexOf.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { SnpReport } from "./parseSnpReport.ts";
 import { tcbLayoutOf, type SnpTcbVersion } from "./tcbVersion.ts";
-import { bytesEqual, concatBytes, isAllZero, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { bytesEqual, concatBytes, fromHex, isAllZero, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
-import { pinnedRootKeccak, type AmdProductLine } from "../../pki/roots.ts";
+import type { AmdProductLine } from "../../pki/roots.ts";
+import { derKeccak } from "../collateralKeccak.ts";
 import type { SnpClaims, SnpTcbClaim, VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import type { ParsedCertificate, ParsedCrl } from "../../pki/x509/certificate.ts";
 import { P384_CURVE, isUncompressedP384Spki } from "../../pki/p384Spki.ts";
@@ -174,14 +175,7 @@ export function snpCollateralHash(
   crls: readonly ParsedCrl[],
   context?: VerifierContext,
 ): Hex {
-  return keccak256Hex(concatBytes(...[vek, intermediate, ark, ...crls].map((item) => derKeccak(item, context))));
-}
-
-/** keccak256 of a certificate's or CRL's DER, remembered in `context` by its SHA-256 fingerprint. */
-function derKeccak(item: ParsedCertificate | ParsedCrl, context: VerifierContext | undefined): Uint8Array {
-  const make = (): Hex => evidenceKeccak(item.der);
-  const hex = pinnedRootKeccak(item) ?? (context ? context.keccak.getOrSet(`der:${item.fingerprint}`, make) : make());
-  return Buffer.from(hex.slice(2), "hex");
+  return keccak256Hex(concatBytes(...[vek, intermediate, ark, ...crls].map((item) => fromHex(derKeccak(item, context)))));
 }
 
 export function tcbComponents(tcb: SnpTcbVersion): SnpTcbComponents {
