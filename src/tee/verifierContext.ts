@@ -11,6 +11,7 @@ import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
 import type { PckExtensions } from "./dcap/parsePckExtensions.ts";
 import type { VerifyDcapQuoteResult } from "./dcap/verifyDcapQuote.ts";
 import { createRimCache, type RimCache } from "./nvidia-gpu/rim/rimCache.ts";
+import type { GpuAppraisal } from "./nvidia-gpu/appraisalMemo.ts";
 import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
 
 /**
@@ -20,7 +21,8 @@ import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
  * hashes, NVIDIA RIMs. Every entry is a pure function of what it is keyed by: bytes, never the time or policy —
  * except a verified RIM, which records the validity window of its chain and is used only for an "as of" time
  * inside it, a DCAP platform appraisal, whose key holds the exact "as of" instant and which is used only while
- * the freshness floor is no newer (dcap/appraisalMemo.ts), and a collateral set's content ids, keyed by the set
+ * the freshness floor is no newer (dcap/appraisalMemo.ts), a GPU appraisal, whose key holds that instant too
+ * (nvidia-gpu/appraisalMemo.ts), and a collateral set's content ids, keyed by the set
  * object and used only while it holds the very items they were computed from. So sharing one context between
  * verifications changes only their speed.
  *
@@ -78,6 +80,11 @@ export interface VerifierContext {
    * the window that chain is valid in (an "as of" time outside it is verified afresh; OCSP is checked every time).
    */
   readonly nvidiaRims: RimCache;
+  /**
+   * A GPU's device chain and RIMs appraised (everything but its report's signature, FWID and measurements) → the
+   * result, keyed by every input it read and the exact "as of" instant (nvidia-gpu/appraisalMemo.ts).
+   */
+  readonly nvidiaAppraisals: BoundedCache<string, GpuAppraisal>;
 }
 
 export interface EvidenceKey {
@@ -121,5 +128,6 @@ export function createVerifierContext(options: VerifierContextOptions = {}): Ver
     vekExtensions: new BoundedCache(bounds),
     keccak: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
     nvidiaRims: createRimCache(bounds),
+    nvidiaAppraisals: new BoundedCache(bounds),
   };
 }

@@ -43,7 +43,8 @@ export class BoundedCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (this.#now() - entry.storedAt > this.#maxAgeMs) {
+    // Without an age bound nothing can be too old: no clock read (the verifier's caches are read ~30 times per verification).
+    if (this.#maxAgeMs !== Infinity && this.#now() - entry.storedAt > this.#maxAgeMs) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -58,7 +59,7 @@ export class BoundedCache<K, V> {
   set(key: K, value: V): V {
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value as K);
-    this.#entries.set(key, { value, storedAt: this.#now() });
+    this.#entries.set(key, { value, storedAt: this.#maxAgeMs === Infinity ? 0 : this.#now() });
     return value;
   }
 

@@ -249,6 +249,27 @@ export interface OcspStatusOptions {
   issuer: ParsedCertificate;
   at: Date;
   caches?: PkiCaches;
+  /** coveringResponses(responses, certificate, issuer), when the caller has already asked it. */
+  covering?: readonly CoveringResponse[];
+}
+
+/** One single response that names a certificate, with the response it is part of. */
+export interface CoveringResponse {
+  response: ParsedOcspResponse;
+  single: OcspSingleResponse;
+}
+
+/** The single responses among `responses` that name `certificate` (issued by `issuer`), newest first. */
+export function coveringResponses(
+  responses: readonly ParsedOcspResponse[],
+  certificate: ParsedCertificate,
+  issuer: ParsedCertificate,
+): CoveringResponse[] {
+  const covering: CoveringResponse[] = [];
+  for (const response of responses) {
+    for (const single of response.responses) if (coversCertificate(single, certificate, issuer)) covering.push({ response, single });
+  }
+  return covering.length > 1 ? covering.sort((a, b) => b.single.thisUpdate.getTime() - a.single.thisUpdate.getTime()) : covering;
 }
 
 export interface OcspStatus {
@@ -266,11 +287,7 @@ export interface OcspStatus {
 export function checkOcspStatus(options: OcspStatusOptions): OcspStatus {
   const { certificate, issuer, at } = options;
   const details = { subject: certificate.subject, serial: certificate.serial, issuer: issuer.subject, at };
-  const covering = options.responses
-    .flatMap((response) =>
-      response.responses.filter((s) => coversCertificate(s, certificate, issuer)).map((single) => ({ response, single })),
-    )
-    .sort((a, b) => b.single.thisUpdate.getTime() - a.single.thisUpdate.getTime());
+  const covering = options.covering ?? coveringResponses(options.responses, certificate, issuer);
   if (covering.length === 0) {
     throw new VerificationError(OCSP_CODES.OCSP_CERT_NOT_COVERED, `no OCSP response covers "${certificate.subject}"`, { details });
   }

@@ -9,12 +9,13 @@ import { isKeepledgerError, VerificationError } from "@keepledger/sdk/internal/e
 import { defineErrorCodes } from "@keepledger/sdk/internal/errors/catalogue";
 import { bytesEqual, concatBytes, fromHex, toHex } from "@keepledger/sdk/internal/util/bytes";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
-import { factsOf, measurementHash, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
+import { factsOf, type Measurement } from "@keepledger/sdk/internal/tee/kindFacts";
 import type { KindFacts } from "@keepledger/sdk/internal/tee/kind";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { encodeNvidiaGpuMeasurement, nvidiaGpuMeasurementFromClaims } from "@keepledger/sdk/internal/tee/nvidia-gpu/measurement";
 import type { CpuGpuClaims } from "@keepledger/sdk/internal/tee/cpu-gpu/claims";
 import { COMPOSITE_CPU_KINDS } from "@keepledger/sdk/internal/tee/cpu-gpu/measurement";
+import { nativeMeasurementHash } from "../nativeMeasurementHash.ts";
 
 export const COMPOSITE_VERIFY_CODES = defineErrorCodes("tee/cpu-gpu/verify", {
   COMPOSITE_GPU_BINDING_MISMATCH: {
@@ -84,7 +85,7 @@ export function appraiseComposite(cpu: VerifiedEvidence, gpus: readonly Verified
   }
   return {
     claims: {
-      cpu: { tee: cpu.tee, claims: cpu.claims, measurementHash: measurementHash(cpuMeasurement), reportData: toHex(bound) },
+      cpu: { tee: cpu.tee, claims: cpu.claims, measurementHash: nativeMeasurementHash(cpuMeasurement), reportData: toHex(bound) },
       gpus: gpus.map((g) => g.claims),
       binding: toHex(binding),
       cpuReportDataCanonical: bytesEqual(fromHex(cpuFacts.reportData.bind(toHex(binding))), bound),

@@ -80,7 +80,7 @@ function rootsFor(trusted: readonly TrustedRoot[] | undefined): { device: readon
 
 /** Whether any chain of the verification ends at one of keepledger's NVIDIA test roots. */
 function usesTestRoot(v: VerifiedNvidiaGpu): boolean {
-  return [v.deviceChain, v.driverRim.chain, v.vbiosRim.chain].some((c) => isNvidiaTestRoot(c.root.certificate.der));
+  return [v.deviceChain, v.driverRim.chain, v.vbiosRim.chain].some((c) => isNvidiaTestRoot(c.root.certificate));
 }
 
 export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): TeeAdapter<"nvidia-gpu", NvidiaGpuEvidence> {
@@ -100,6 +100,8 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         roots: rootsFor(context.trustedRoots),
         dangerouslyAllowUncheckedRevocation: allowUnchecked,
         ...(context.caches ? { caches: context.caches.pki, rimCache: context.caches.nvidiaRims } : {}),
+        // Remembered for a later verification only (a context made for one verification never meets it again).
+        ...(context.caches?.reusable ? { appraisals: context.caches.nvidiaAppraisals } : {}),
       });
       let evidenceHash: Hex | undefined;
       return {

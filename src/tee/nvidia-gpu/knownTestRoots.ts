@@ -5,9 +5,8 @@
  * them verifies, so that a development network can show GPU Keeps, but it proves nothing about hardware — it
  * is labelled insecure (`debug: true`), which only dev policies accept.
  */
-import { parsePemCertificates } from "../../pki/x509/certificate.ts";
+import { parsePemCertificates, type ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
-import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
 
 const DEVICE_PEM = `-----BEGIN CERTIFICATE-----
 MIIBojCCASigAwIBAgICEAEwCgYIKoZIzj0EAwMwKTEnMCUGA1UEAxMeVGVzdCBO
@@ -44,7 +43,11 @@ export const NVIDIA_TEST_ROOTS: { readonly device: readonly TrustedRoot[]; reado
   rim: [root("keepledger test NVIDIA CoRIM signing Root CA (insecure)", RIM_PEM)],
 };
 
-/** Whether a certificate (a chain's root) is one of keepledger's NVIDIA test roots. */
-export function isNvidiaTestRoot(der: Uint8Array): boolean {
-  return [...NVIDIA_TEST_ROOTS.device, ...NVIDIA_TEST_ROOTS.rim].some((r) => bytesEqual(r.certificate.der, der));
+const TEST_ROOT_FINGERPRINTS: ReadonlySet<string> = new Set(
+  [...NVIDIA_TEST_ROOTS.device, ...NVIDIA_TEST_ROOTS.rim].map((r) => r.certificate.fingerprint),
+);
+
+/** Whether a certificate (a chain's root) is one of keepledger's NVIDIA test roots: by its DER's SHA-256. */
+export function isNvidiaTestRoot(certificate: ParsedCertificate): boolean {
+  return TEST_ROOT_FINGERPRINTS.has(certificate.fingerprint);
 }

@@ -6,7 +6,7 @@
  * unless the caller explicitly allows unchecked revocation.
  */
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { checkOcspStatus, coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
+import { checkOcspStatus, coveringResponses, type ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import type { VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
 import { NVGPU_VERIFY_CODES } from "./codes.ts";
@@ -29,8 +29,10 @@ export function checkChainRevocation(
   for (let i = first; i < certs.length - 1; i++) {
     const [cert, issuer] = [certs[i]!, certs[i + 1]!];
     // Only a missing answer may be waived; a revoked, unknown, forged or stale answer never is. Asked first,
-    // without an exception: with no responses at all (the waived case) this runs on every verification.
-    if (!options.ocspResponses.some((r) => r.responses.some((s) => coversCertificate(s, cert, issuer)))) {
+    // without an exception (with no responses at all, the waived case, this runs on every verification), and
+    // once: the status check takes the covering responses found here.
+    const covering = coveringResponses(options.ocspResponses, cert, issuer);
+    if (covering.length === 0) {
       if (!options.dangerouslyAllowUncheckedRevocation) {
         throw new VerificationError(NVGPU_VERIFY_CODES.NVGPU_OCSP_MISSING, `no OCSP response for "${cert.subject}"`, {
           details: { subject: cert.subject, serial: cert.serial, issuer: issuer.subject },
@@ -43,6 +45,7 @@ export function checkChainRevocation(
       responses: options.ocspResponses,
       certificate: cert,
       issuer,
+      covering,
       at: options.at,
       ...(options.caches ? { caches: options.caches } : {}),
     });

@@ -20,7 +20,9 @@ import { parsePemCertificates } from "../../pki/x509/certificate.ts";
 import { NVDEC0_RIM_INDEX } from "./appraiseMeasurements.ts";
 import { parseNvidiaGpuEvidence, type NvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import { parseRim } from "./rim/parseRim.ts";
-import { verifyNvidiaGpu, type NvidiaGpuCollateral, type VerifyNvidiaGpuOptions } from "./verifyNvidiaGpu.ts";
+import { verifyNvidiaGpu, type NvidiaGpuCollateral, type VerifiedNvidiaGpu, type VerifyNvidiaGpuOptions } from "./verifyNvidiaGpu.ts";
+import { BoundedCache } from "../../util/boundedCache.ts";
+import type { GpuAppraisal } from "./appraisalMemo.ts";
 
 const SET = "h100-nvtrust-sample-550.90.07-fullrim";
 const NEG = "h100-invalid-signature-negative";
@@ -297,5 +299,68 @@ describe("test-signer evidence: revocation, FWID, RIMs and golden values", () =>
         }),
       ),
     ).toBe("CERT_EXPIRED");
+  });
+
+  describe("the remembered appraisal of a device chain and its RIMs", () => {
+    const memo = () => new BoundedCache<string, GpuAppraisal>({ maxEntries: 16, maxAgeMs: Infinity });
+    /** What a verification answers about the GPU. */
+    const answer = (v: VerifiedNvidiaGpu) => ({ claims: v.claims, expiresAt: v.expiresAt, chain: v.deviceChain.certificates });
+
+    it("answers a second report of the GPU, at the same instant, as a fresh verification does", async () => {
+      const appraisals = memo();
+      const second = await evidence({ nonce: new Uint8Array(32).fill(3) });
+      const first = verifyNvidiaGpu(ev, { ...options(), appraisals });
+      expect(appraisals.size).toBe(1);
+      const remembered = verifyNvidiaGpu(second, { ...options(), appraisals });
+      expect(appraisals.size).toBe(1);
+      expect(answer(remembered)).toEqual(answer(verifyNvidiaGpu(second, options())));
+      expect(remembered.claims.nonce).not.toBe(first.claims.nonce);
+      // Served from the memo: the very chain the first verification verified.
+      expect(remembered.deviceChain).toBe(first.deviceChain);
+      expect(remembered.claims.revocationChecked).toBe(true);
+    });
+
+    it("still checks each report's own signature, FWID and measurements on a hit", async () => {
+      const appraisals = memo();
+      verifyNvidiaGpu(ev, { ...options(), appraisals });
+      // Signed by another GPU's key: the collateral's only leaf is still this GPU's, so the key is the same.
+      const stranger = await createDeviceChain({ fwid: device.fwid });
+      const forged = await evidence({}, stranger.leaf);
+      expect(codeOf(() => verifyNvidiaGpu(forged, { ...options(), appraisals }))).toBe("NVGPU_REPORT_SIGNATURE_INVALID");
+      const otherFwid = await evidence({ fwid: new Uint8Array(48).fill(9) });
+      expect(codeOf(() => verifyNvidiaGpu(otherFwid, { ...options(), appraisals }))).toBe("NVGPU_FWID_MISMATCH");
+      const changed = await evidence({ blocks: blocks.map((b, i) => (i === 42 ? new Uint8Array(48).fill(1) : b)) });
+      expect(codeOf(() => verifyNvidiaGpu(changed, { ...options(), appraisals }))).toBe("NVGPU_MEASUREMENT_MISMATCH");
+      expect(appraisals.size).toBe(1);
+    });
+
+    it("appraises another instant afresh: past an OCSP answer's nextUpdate the report is refused", async () => {
+      const appraisals = memo();
+      const shortLived = await goodOcspFor([device.chain.slice(1), rimChain.chain], { nextUpdate: new Date(AT.getTime() + 3_600_000) });
+      verifyNvidiaGpu(ev, { ...options({ ocsp: shortLived }), appraisals });
+      const later = new Date(AT.getTime() + 2 * 3_600_000);
+      expect(codeOf(() => verifyNvidiaGpu(ev, { ...options({ ocsp: shortLived }), at: later, appraisals }))).toBe("OCSP_EXPIRED");
+      expect(appraisals.size).toBe(1);
+    });
+
+    it("appraises other collateral afresh: a revoked answer added, or a RIM taken away, is read", async () => {
+      const appraisals = memo();
+      verifyNvidiaGpu(ev, { ...options({ dangerouslyAllowUncheckedRevocation: true }), appraisals });
+      const revoked = await createOcspResponse(device.provisioner, [
+        { certificate: device.brom.cert, status: "revoked", thisUpdate: new Date("2026-02-01Z") },
+      ]);
+      const withRevoked = options({ ocsp: [...ocsp, revoked], dangerouslyAllowUncheckedRevocation: true });
+      expect(codeOf(() => verifyNvidiaGpu(ev, { ...withRevoked, appraisals }))).toBe("CERT_REVOKED");
+      expect(codeOf(() => verifyNvidiaGpu(ev, { ...options({ rims: [driverRim] }), appraisals }))).toBe("NVGPU_RIM_MISSING");
+      // Neither failure is remembered.
+      expect(appraisals.size).toBe(1);
+    });
+
+    it("keys by the revocation switch: an appraisal made with unchecked revocation allowed is not used without it", async () => {
+      const appraisals = memo();
+      const withoutL3 = ocsp.filter((o) => !parseOcspResponse(o).responses.some((r) => r.serial === rimChain.l3.cert.serial));
+      verifyNvidiaGpu(ev, { ...options({ ocsp: withoutL3, dangerouslyAllowUncheckedRevocation: true }), appraisals });
+      expect(codeOf(() => verifyNvidiaGpu(ev, { ...options({ ocsp: withoutL3 }), appraisals }))).toBe("NVGPU_OCSP_MISSING");
+    });
   });
 });

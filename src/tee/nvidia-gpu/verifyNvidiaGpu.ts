@@ -13,7 +13,7 @@
  */
 import { hash } from "node:crypto";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { bytesEqual, concatBytes, toHex } from "@keepledger/sdk/internal/util/bytes";
+import { bytesEqual, concatBytes, toHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
 import { NVIDIA_DEVICE_IDENTITY_CA, NVIDIA_RIM_ROOT_CA } from "../../pki/roots.ts";
 import type { ParsedOcspResponse } from "../../pki/ocsp/ocspResponse.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
@@ -21,16 +21,20 @@ import { commonName } from "../../pki/x509/names.ts";
 import type { PkiCaches } from "../../pki/x509/pkiCaches.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
 import { isSignedBy, verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "../../pki/x509/verifyCertificateChain.ts";
+import { bufferView } from "../../util/bufferView.ts";
 import { hexOf } from "../../util/hexOf.ts";
 import { appraiseMeasurements } from "./appraiseMeasurements.ts";
 import type { NvidiaGpuClaims, NvidiaRimIdentity } from "@keepledger/sdk/internal/tee/nvidia-gpu/claims";
 import { NVGPU_VERIFY_CODES } from "./codes.ts";
 import { leafFwid } from "./diceFwid.ts";
+import { MEASUREMENT_DIGEST_LENGTH } from "./parseSpdmReport.ts";
 import type { NvidiaGpuEvidence } from "./parseNvidiaGpuEvidence.ts";
 import { checkChainRevocation } from "./revocation.ts";
 import type { ParsedRim } from "./rim/parseRim.ts";
 import type { VerifiedRim } from "./rim/verifyRim.ts";
 import { verifyRimCached, type RimCache } from "./rim/rimCache.ts";
+import { gpuAppraisalKey, type GpuAppraisal } from "./appraisalMemo.ts";
+import type { BoundedCache } from "../../util/boundedCache.ts";
 
 /** What a provider hands the verifier: parsed, unverified. */
 export interface NvidiaGpuCollateral {
@@ -51,6 +55,8 @@ export interface VerifyNvidiaGpuOptions {
   caches?: PkiCaches;
   /** Verified RIMs remembered by content and roots, each used only inside its chain's validity window (rimCache.ts). */
   rimCache?: RimCache;
+  /** Appraisals of a device chain and its RIMs, keyed by every input they read and the exact instant (appraisalMemo.ts). */
+  appraisals?: BoundedCache<string, GpuAppraisal>;
 }
 
 export interface VerifiedNvidiaGpu {
@@ -162,15 +168,35 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
       "no GPU device certificate chain in the evidence or the collateral",
     );
   }
-  const deviceChain = verifyCertificateChain({
-    name: "GPU device certificate chain",
-    chain,
-    roots: roots.device,
-    at: options.at,
-    ...caches,
-  });
-  const leaf = deviceChain.certificates[0]!;
   const { report, info } = evidence;
+  const allowUnchecked = options.dangerouslyAllowUncheckedRevocation === true;
+  // The leaf is the chain's first certificate, verified or not (verifyCertificateChain keeps it first).
+  const leaf = chain[0]!;
+  const chip = chipOf(evidence, leaf);
+  // Remembered only once every part of it has verified; a hit skips exactly what produced it, in the same order.
+  const key =
+    options.appraisals &&
+    gpuAppraisalKey({
+      at: options.at,
+      chain,
+      chip,
+      driverVersion: info.driverVersion,
+      vbiosVersion: info.vbiosVersion,
+      rims: options.collateral.rims,
+      ocspResponses: options.collateral.ocspResponses,
+      roots,
+      dangerouslyAllowUncheckedRevocation: allowUnchecked,
+    });
+  const remembered = key === undefined ? undefined : options.appraisals?.get(key);
+  const deviceChain =
+    remembered?.deviceChain ??
+    verifyCertificateChain({
+      name: "GPU device certificate chain",
+      chain,
+      roots: roots.device,
+      at: options.at,
+      ...caches,
+    });
   const alreadyVerified = choice?.reportSignatureVerifiedBy === leaf;
   if (
     !alreadyVerified &&
@@ -184,21 +210,23 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
       },
     );
   }
-  const fwid = leafFwid(leaf);
+  const fwid = remembered?.fwid ?? leafFwid(leaf);
   if (fwid === null || !bytesEqual(fwid.digest, info.fwid)) {
     throw new VerificationError(NVGPU_VERIFY_CODES.NVGPU_FWID_MISMATCH, "the report's FWID is not the device leaf certificate's FWID", {
       details: { reported: info.fwid, certificate: fwid?.digest ?? null },
     });
   }
-  const revocation = checkChainRevocation(deviceChain, 1, {
-    at: options.at,
-    ocspResponses: options.collateral.ocspResponses,
-    dangerouslyAllowUncheckedRevocation: options.dangerouslyAllowUncheckedRevocation === true,
-    ...caches,
-  });
-  const chip = chipOf(evidence, leaf);
-  const driverRim = pickRim("driver", info.driverVersion, chip, options, roots.rim);
-  const vbiosRim = pickRim("vbios", info.vbiosVersion, chip, options, roots.rim);
+  const revocation =
+    remembered?.revocation ??
+    checkChainRevocation(deviceChain, 1, {
+      at: options.at,
+      ocspResponses: options.collateral.ocspResponses,
+      dangerouslyAllowUncheckedRevocation: allowUnchecked,
+      ...caches,
+    });
+  const driverRim = remembered?.driverRim ?? pickRim("driver", info.driverVersion, chip, options, roots.rim);
+  const vbiosRim = remembered?.vbiosRim ?? pickRim("vbios", info.vbiosVersion, chip, options, roots.rim);
+  if (key !== undefined && remembered === undefined) options.appraisals?.set(key, { deviceChain, fwid, revocation, driverRim, vbiosRim });
   const blocks = report.response.blocks;
   const appraisal = appraiseMeasurements(
     blocks,
@@ -208,7 +236,11 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
     ],
     info.nvdec0Status,
   );
-  const measurements = blocks.map((b) => b.digest);
+  // The digests back to back: hashed for measurementsDigest and hex-encoded once, each claim a slice of it
+  // (64 measurements of 48 bytes are most of a warm GPU result's text).
+  const measurements = concatBytes(...blocks.map((b) => b.digest));
+  const measurementsHex = bufferView(measurements).toString("hex");
+  const digestHexLength = 2 * MEASUREMENT_DIGEST_LENGTH;
   const expiresAt = [revocation.expiresAt, driverRim.expiresAt, vbiosRim.expiresAt].reduce((a, b) => (b < a ? b : a));
   const claims: NvidiaGpuClaims = {
     nonce: hexOf(report.request.nonce),
@@ -222,9 +254,9 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
     chipSku: info.chipSku,
     boardId: info.boardId,
     fwid: hexOf(info.fwid),
-    // Natively encoded: 64 measurements of 48 bytes are most of a warm GPU result's text.
-    measurements: measurements.map(hexOf),
-    measurementsDigest: `0x${hash("sha384", concatBytes(...measurements), "hex")}`,
+    // Every block's digest is MEASUREMENT_DIGEST_LENGTH bytes (parseSpdmReport refuses any other).
+    measurements: blocks.map((_, i): Hex => `0x${measurementsHex.slice(i * digestHexLength, (i + 1) * digestHexLength)}`),
+    measurementsDigest: `0x${hash("sha384", measurements, "hex")}`,
     measurementsMatched: appraisal.matched,
     driverRim: identity(driverRim),
     vbiosRim: identity(vbiosRim),
