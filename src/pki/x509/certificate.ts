@@ -410,12 +410,17 @@ function keyUsageOf(ext: CertificateExtension | undefined, field: string): numbe
   return flags;
 }
 
-const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/g;
+const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
 
 /** Parses every PEM certificate in a text, in order. */
 export function parsePemCertificates(text: string, field = "certificate chain", caches?: PkiCaches): ParsedCertificate[] {
-  const blocks = text.match(PEM_CERTIFICATES) ?? [];
-  return blocks.map((b, i) => parseCertificate(b, `${field}[${i}]`, caches));
+  const out: ParsedCertificate[] = [];
+  // Each block's base64 decoded from this one match (handing the block's text on would match it a second time);
+  // Node's base64 decoder skips the whitespace the pattern lets through.
+  for (const m of text.matchAll(PEM_CERTIFICATES)) {
+    out.push(parseCertificate(bytesView(Buffer.from(m[1]!, "base64")), `${field}[${out.length}]`, caches));
+  }
+  return out;
 }
 
 /** Parses a DER or PEM CRL with the bounded DER reader; results are cached by the DER's SHA-256. */

@@ -1,4 +1,4 @@
-import { bytesView } from "../../util/bufferView.ts";
+import { bufferView, bytesView } from "../../util/bufferView.ts";
 import { hash } from "node:crypto";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { BoundedCache } from "../../util/boundedCache.ts";
@@ -76,9 +76,11 @@ function copyOut(blocks: readonly Uint8Array[]): Uint8Array[] {
 
 /** `der` as the one PEM body accepted: canonical base64, 64-character lines, each ending in "\n". */
 function pemBody(der: Uint8Array): string {
-  return Buffer.from(der)
-    .toString("base64")
-    .replace(/.{1,64}/g, "$&\n");
+  // Sliced and joined rather than a regular expression's replace: a third of the chain's parse.
+  const base64 = bufferView(der).toString("base64");
+  const lines: string[] = [];
+  for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64));
+  return `${lines.join("\n")}\n`;
 }
 
 function decode(text: string, offset: number, field: string): Uint8Array[] {
@@ -97,7 +99,8 @@ function decode(text: string, offset: number, field: string): Uint8Array[] {
     const endAt = text.indexOf("-----END", bodyStart);
     if (endAt < 0) fail("a PEM block has no END line", offset + pos);
     const body = text.slice(bodyStart, endAt);
-    const der = bytesView(Buffer.from(body.replaceAll("\n", ""), "base64"));
+    // Node's base64 decoder skips the line breaks (and any other whitespace, which the comparison below refuses).
+    const der = bytesView(Buffer.from(body, "base64"));
     const want = pemBody(der);
     if (der.length === 0 || body !== want) {
       fail("a PEM block is not canonical base64 in lines of 64 characters", offset + bodyStart + firstDifference(body, want));
