@@ -110,49 +110,47 @@ function parseRequest(c: ByteCursor): SpdmMeasurementReport["request"] {
   return { attributes, operation, nonce, slotId };
 }
 
-/** The field names of block i's reads, written once: a report's 64 blocks would otherwise build 384 strings per parse. */
-interface BlockFields {
-  index: string;
-  specification: string;
-  size: string;
-  measurement: string;
-  valueType: string;
-  valueSize: string;
-  value: string;
-  block: string;
+/** A block's header: Index (1), MeasurementSpecification (1), MeasurementSize (2, little-endian). */
+const BLOCK_HEADER = 4;
+
+interface BlockRead {
+  index: number;
+  specification: number;
+  size: number;
+  valueType: number;
+  valueSize: number;
+  /** The block's MeasurementSize bytes. */
+  contents: Uint8Array;
 }
 
-function blockFields(i: number): BlockFields {
-  const p = `MeasurementRecord[${i}]`;
-  return {
-    index: `${p}.Index`,
-    specification: `${p}.MeasurementSpecification`,
-    size: `${p}.MeasurementSize`,
-    measurement: `${p}.Measurement`,
-    valueType: `${p}.DMTFSpecMeasurementValueType`,
-    valueSize: `${p}.DMTFSpecMeasurementValueSize`,
-    value: `${p}.DMTFSpecMeasurementValue`,
-    block: p,
-  };
+/**
+ * The next block's fields. A block that is all there and of the one size a valid block has is read in place:
+ * the reads by field below name their field in a string built before each read (six per block, 384 per
+ * report), which only a short or malformed block needs, for its error.
+ */
+function readBlock(record: ByteCursor, i: number): BlockRead {
+  const { bytes, position: p } = record;
+  if (p + BLOCK_HEADER + BLOCK_SIZE <= bytes.length && (bytes[p + 2]! | (bytes[p + 3]! << 8)) === BLOCK_SIZE) {
+    record.skip(BLOCK_HEADER, "MeasurementRecord");
+    const contents = record.bytesOf(BLOCK_SIZE, "MeasurementRecord");
+    const valueSize = contents[1]! | (contents[2]! << 8);
+    return { index: bytes[p]!, specification: bytes[p + 1]!, size: BLOCK_SIZE, valueType: contents[0]!, valueSize, contents };
+  }
+  const field = `MeasurementRecord[${i}]`;
+  const index = record.u8(`${field}.Index`);
+  const specification = record.u8(`${field}.MeasurementSpecification`);
+  const size = record.u16le(`${field}.MeasurementSize`);
+  const block = record.sub(size, `${field}.Measurement`);
+  const valueType = block.u8(`${field}.DMTFSpecMeasurementValueType`);
+  const valueSize = block.u16le(`${field}.DMTFSpecMeasurementValueSize`);
+  return { index, specification, size, valueType, valueSize, contents: block.bytes };
 }
-
-/** NumberOfBlocks is one byte: at most 255 blocks. */
-const BLOCK_FIELDS: readonly Readonly<BlockFields>[] = Object.freeze(Array.from({ length: 256 }, (_, i) => Object.freeze(blockFields(i))));
 
 function parseBlocks(record: ByteCursor, count: number): MeasurementBlock[] {
   const blocks: MeasurementBlock[] = [];
   for (let i = 0; i < count; i++) {
-    const f = BLOCK_FIELDS[i]!;
     const at = record.offset;
-    const index = record.u8(f.index);
-    const specification = record.u8(f.specification);
-    const size = record.u16le(f.size);
-    const blockAt = record.offset;
-    const value = record.bytesOf(size, f.measurement);
-    // The one size a valid block has is read in place; any other is read field by field, for its error.
-    const block = size === BLOCK_SIZE ? null : new ByteCursor(value, blockAt);
-    const valueType = block ? block.u8(f.valueType) : value[0]!;
-    const valueSize = block ? block.u16le(f.valueSize) : value[1]! | (value[2]! << 8);
+    const { index, specification, size, valueType, valueSize, contents } = readBlock(record, i);
     // NVIDIA's RIMs compare 48-byte SHA-384 digests at indices 1..N in order: anything else cannot be appraised.
     if (
       index !== i + 1 ||
@@ -163,7 +161,7 @@ function parseBlocks(record: ByteCursor, count: number): MeasurementBlock[] {
       formatError(
         "NVGPU_MEASUREMENT_BLOCK_INVALID",
         `measurement block ${i} is not DMTF block ${i + 1} with a 48-byte digest`,
-        f.block,
+        `MeasurementRecord[${i}]`,
         at,
         {
           index,
@@ -173,8 +171,8 @@ function parseBlocks(record: ByteCursor, count: number): MeasurementBlock[] {
         },
       );
     }
-    const digest = block ? block.bytesOf(valueSize, f.value) : value.subarray(3);
-    blocks.push({ index, valueType, digest });
+    // Valid, so exactly the type, the size and the 48-byte digest.
+    blocks.push({ index, valueType, digest: contents.subarray(3) });
   }
   if (record.remaining !== 0) {
     formatError(
