@@ -238,8 +238,8 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
   );
   // The digests back to back: hashed for measurementsDigest and hex-encoded once, each claim a slice of it
   // (64 measurements of 48 bytes are most of a warm GPU result's text).
-  const measurements = concatBytes(...blocks.map((b) => b.digest));
-  const measurementsHex = bufferView(measurements).toString("hex");
+  const digests = concatBytes(...blocks.map((b) => b.digest));
+  const digestsHex = bufferView(digests).toString("hex");
   const digestHexLength = 2 * MEASUREMENT_DIGEST_LENGTH;
   const expiresAt = [revocation.expiresAt, driverRim.expiresAt, vbiosRim.expiresAt].reduce((a, b) => (b < a ? b : a));
   const claims: NvidiaGpuClaims = {
@@ -255,8 +255,8 @@ export function verifyNvidiaGpu(evidence: NvidiaGpuEvidence, options: VerifyNvid
     boardId: info.boardId,
     fwid: hexOf(info.fwid),
     // Every block's digest is MEASUREMENT_DIGEST_LENGTH bytes (parseSpdmReport refuses any other).
-    measurements: blocks.map((_, i): Hex => `0x${measurementsHex.slice(i * digestHexLength, (i + 1) * digestHexLength)}`),
-    measurementsDigest: `0x${hash("sha384", measurements, "hex")}`,
+    measurements: blocks.map((_, i): Hex => `0x${digestsHex.slice(i * digestHexLength, (i + 1) * digestHexLength)}`),
+    measurementsDigest: `0x${hash("sha384", digests, "hex")}`,
     measurementsMatched: appraisal.matched,
     driverRim: identity(driverRim),
     vbiosRim: identity(vbiosRim),
