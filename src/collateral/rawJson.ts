@@ -1,11 +1,17 @@
+/** Where a top-level member's value is in the text: `text.slice(start, end)` is its exact text. */
+export interface JsonSpan {
+  start: number;
+  end: number;
+}
+
 /**
- * The exact text of each top-level member's value in a JSON object, by name, or undefined when the text is not
+ * Where each top-level member's value is in a JSON object's text, by name, or undefined when the text is not
  * an object this scanner can walk. Intel signs the bytes of the inner object as served, so the signed bytes
  * must be cut out of the document, never re-serialized. A name that occurs twice is refused (an Error): which
  * of the two a JSON parser keeps is not what the signature covers. Scans once, by char code.
  */
-export function rawJsonMembers(text: string): Map<string, string> | undefined {
-  const members = new Map<string, string>();
+export function rawJsonMemberSpans(text: string): Map<string, JsonSpan> | undefined {
+  const members = new Map<string, JsonSpan>();
   let i = skipWs(text, 0);
   if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
   i = skipWs(text, i + 1);
@@ -20,11 +26,18 @@ export function rawJsonMembers(text: string): Map<string, string> | undefined {
     const end = endOfValue(text, start);
     if (end < 0) return undefined;
     if (members.has(name)) throw new Error(`the JSON object has the member "${name}" twice`);
-    members.set(name, text.slice(start, end));
+    members.set(name, { start, end });
     i = skipWs(text, end);
     if (text.charCodeAt(i) === COMMA) i = skipWs(text, i + 1);
   }
   return members;
+}
+
+/** The exact text of each top-level member's value, by name (rawJsonMemberSpans, sliced). */
+export function rawJsonMembers(text: string): Map<string, string> | undefined {
+  const spans = rawJsonMemberSpans(text);
+  if (spans === undefined) return undefined;
+  return new Map([...spans].map(([name, { start, end }]) => [name, text.slice(start, end)]));
 }
 
 const OPEN_BRACE = 0x7b;

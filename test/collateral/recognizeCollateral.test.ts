@@ -50,6 +50,18 @@ describe("collateral recognized by content", () => {
     expect(doc!.signature).toHaveLength(64);
   });
 
+  it("cuts the signed body at its bytes, also when characters before it take more than one byte", () => {
+    const bytes = fixtureBytes(...SET, "tcb_info.json");
+    const [served] = recognizeCollateral(bytes).collateral.intelDocuments;
+    // All ASCII, as PCS serves it: the body is the file's own bytes, not the text encoded again.
+    expect(served!.body.buffer).toBe(bytes.buffer);
+    // A member before it with characters of 2 and 3 bytes: a character's index is no longer its byte's.
+    const text = Buffer.from(bytes).toString("utf8");
+    const shifted = new Uint8Array(Buffer.from(text.replace(/^\s*\{/, '{"note":"é ☃",')));
+    const [doc] = recognizeCollateral(shifted).collateral.intelDocuments;
+    expect(Buffer.from(doc!.body).equals(Buffer.from(served!.body))).toBe(true);
+    expect(doc!.value).toEqual(served!.value);
+  });
   it("refuses a document that names its signed member twice: a parser keeps one, the signature may cover the other", () => {
     const text = Buffer.from(fixtureBytes(...SET, "tcb_info.json")).toString("utf8");
     const forged = text.replace(/^\s*\{/, '{"tcbInfo":{"id":"forged"},');

