@@ -55,7 +55,16 @@ describe("parsePckExtensions", () => {
     const SGX = "1.2.840.113741.1.13.1";
     const hex = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
     /** Intel's layout with one piece replaced by raw bytes. */
-    const value = (o: { comp01?: Uint8Array; sgxType?: Uint8Array; ppidOid?: Uint8Array; ppidExtra?: Uint8Array } = {}) =>
+    const value = (
+      o: {
+        comp01?: Uint8Array;
+        sgxType?: Uint8Array;
+        ppidOid?: Uint8Array;
+        ppidExtra?: Uint8Array;
+        extra?: Uint8Array[];
+        tcbExtra?: Uint8Array[];
+      } = {},
+    ) =>
       seq(
         seq(o.ppidOid ?? oid(`${SGX}.1`), octets(new Uint8Array(16).fill(0xab)), ...(o.ppidExtra ? [o.ppidExtra] : [])),
         seq(
@@ -64,11 +73,13 @@ describe("parsePckExtensions", () => {
             ...Array.from({ length: 16 }, (_, i) => seq(oid(`${SGX}.2.${i + 1}`), i === 0 && o.comp01 ? o.comp01 : integer(1))),
             seq(oid(`${SGX}.2.17`), integer(1)),
             seq(oid(`${SGX}.2.18`), octets(new Uint8Array(16).fill(1))),
+            ...(o.tcbExtra ?? []),
           ),
         ),
         seq(oid(`${SGX}.3`), octets(hex("0000"))),
         seq(oid(`${SGX}.4`), octets(hex("00906ed50000"))),
         seq(oid(`${SGX}.5`), o.sgxType ?? tlv(0x0a, Uint8Array.of(0))),
+        ...(o.extra ?? []),
       );
     const pki = await createIntelTestPki();
     const pck = (v: Uint8Array) =>
@@ -91,6 +102,15 @@ describe("parsePckExtensions", () => {
         wantError: "DER_OID_INVALID",
       },
       { name: "an element after the PPID", v: value({ ppidExtra: hex("0500") }), wantError: "DER_TRAILING_DATA" },
+      // Entries Intel defines besides those read (PlatformInstanceID, Configuration), an arc of two octets, a foreign OID.
+      {
+        name: "entries that are not read",
+        v: value({
+          extra: [seq(oid(`${SGX}.6`), octets(new Uint8Array(16))), seq(oid(`${SGX}.200`), integer(1)), seq(oid("1.2.3.4"), integer(1))],
+          tcbExtra: [seq(oid(`${SGX}.2.19`), integer(1))],
+        }),
+        wantError: "ok",
+      },
     ];
     for (const row of rows) {
       const cert = (await pck(row.v)).cert;
@@ -98,6 +118,21 @@ describe("parsePckExtensions", () => {
         codeOf(() => parsePckExtensions(cert)),
         row.name,
       ).toBe(row.wantError);
+    }
+    // A repeated entry and one without a value are named by their OID, whether read or not.
+    const messages: Array<{ v: Uint8Array; want: string }> = [
+      { v: value({ extra: [seq(oid(`${SGX}.4`), octets(hex("00906ed50000")))] }), want: `SGX extensions entry ${SGX}.4 appears twice` },
+      { v: value({ extra: [seq(oid(`${SGX}.200`)), seq(oid(`${SGX}.200`))] }), want: `SGX extensions entry ${SGX}.200 has no value` },
+      {
+        v: value({ extra: [seq(oid("1.2.3.4"), integer(1)), seq(oid("1.2.3.4"), integer(2))] }),
+        want: "SGX extensions entry 1.2.3.4 appears twice",
+      },
+      { v: value({ tcbExtra: [seq(oid(`${SGX}.2.18`))] }), want: `SGX extensions TCB entry ${SGX}.2.18 has no value` },
+      { v: value({ tcbExtra: [seq(oid(`${SGX}.2.3`), integer(1))] }), want: `SGX extensions TCB entry ${SGX}.2.3 appears twice` },
+    ];
+    for (const m of messages) {
+      const cert = (await pck(m.v)).cert;
+      expect(() => parsePckExtensions(cert)).toThrow(m.want);
     }
   });
 });
