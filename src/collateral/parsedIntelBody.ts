@@ -5,7 +5,7 @@
  *
  * This hands the value the recognizer already has to the first verifier that reads that body. It is exactly
  * the body's own parse: a member of the whole document's parse is the parse of that member's text, and the
- * document has no member twice (rawJsonMembers refuses that). It is keyed by the body's bytes object, which the
+ * document has no member twice (rawJsonMemberSpans refuses that). It is keyed by the body's bytes object, which the
  * recognizer creates and no one else holds before the entry is written, and taken once: the reader owns it,
  * as it owned its own parse, and nothing else refers to it (the document's `value` is a separate parse, made
  * when read). A later reader of the same body parses it itself.

@@ -33,13 +33,6 @@ export function rawJsonMemberSpans(text: string): Map<string, JsonSpan> | undefi
   return members;
 }
 
-/** The exact text of each top-level member's value, by name (rawJsonMemberSpans, sliced). */
-export function rawJsonMembers(text: string): Map<string, string> | undefined {
-  const spans = rawJsonMemberSpans(text);
-  if (spans === undefined) return undefined;
-  return new Map([...spans].map(([name, { start, end }]) => [name, text.slice(start, end)]));
-}
-
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;

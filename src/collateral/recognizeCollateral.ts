@@ -161,7 +161,10 @@ function signedDocument(
   };
 }
 
-/** `json` is `text` parsed, `text` is `bytes` decoded; the signed bodies are cut from the document itself (their exact bytes are what is signed). */
+/**
+ * `json` is `text` parsed, and `text` is `bytes` decoded; the signed bodies are cut from the document itself (their
+ * exact bytes are what is signed).
+ */
 function recognizeJson(text: string, bytes: Uint8Array, json: unknown, caches: PkiCaches | undefined): CollateralSet {
   const out = emptyCollateral();
   if (json === null || typeof json !== "object") return out;

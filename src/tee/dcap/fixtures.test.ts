@@ -1,6 +1,6 @@
 import { concat, keccak256 } from "viem";
 import { describe, expect, it } from "vitest";
-import { rawJsonMembers } from "../../collateral/rawJson.ts";
+import { rawJsonMemberSpans } from "../../collateral/rawJson.ts";
 import { codeOf, loadDcapSet, type DcapSet } from "../../../test/support/dcapFixtures.ts";
 import { fixtureBytes, fixtureText, setsOf } from "../../../test/support/fixtures.ts";
 import { sgxAdapter } from "../sgx/adapter.ts";
@@ -105,8 +105,11 @@ describe("DCAP fixtures verify exactly as their expected.json says", () => {
         });
       }
       // collateralHash, recomputed from the files by the documented rule.
-      const body = (file: string, key: string) =>
-        keccak256(new Uint8Array(Buffer.from(rawJsonMembers(fixtureText(kind, name, file))!.get(key)!, "utf8")));
+      const body = (file: string, key: string) => {
+        const text = fixtureText(kind, name, file);
+        const span = rawJsonMemberSpans(text)!.get(key)!;
+        return keccak256(new Uint8Array(Buffer.from(text.slice(span.start, span.end), "utf8")));
+      };
       const zero = `0x${"00".repeat(32)}` as const;
       const qe = e.qe_identity ? body("qe_identity.json", "enclaveIdentity") : zero;
       const want = keccak256(
