@@ -10,7 +10,7 @@
 import { createHash, hash } from "node:crypto";
 import { EvidenceFormatError, VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
-import { parseCertificate, normalizeSerial, type ParsedCertificate } from "../x509/certificate.ts";
+import { parseCertificate, serialOf, type ParsedCertificate } from "../x509/certificate.ts";
 import { X509_CODES } from "../x509/codes.ts";
 import { DER, checkBitString, childrenOf, readOid, readSingle, readSmallInteger, readTlv, type Tlv } from "../x509/der.ts";
 import { parseTime } from "../x509/names.ts";
@@ -95,7 +95,7 @@ function parseSingle(single: Tlv, i: number): OcspSingleResponse {
     hash,
     issuerNameHash: expect(nameHash, DER.OCTET_STRING, `${field}.certID.issuerNameHash`).value,
     issuerKeyHash: expect(keyHash, DER.OCTET_STRING, `${field}.certID.issuerKeyHash`).value,
-    serial: normalizeSerial(Buffer.from(serialTlv.value).toString("hex")),
+    serial: serialOf(serialTlv.value),
     status,
     revocationTime,
     thisUpdate: parseTime(thisUpdate, `${field}.thisUpdate`, true),

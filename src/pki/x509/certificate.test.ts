@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../../../test/support/fixtures.ts";
 import { createCrl, createRoot, issue } from "../../../test/support/testPki.ts";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { normalizeSerial, parseCertificate, parseCrl, parsePemCertificates } from "./certificate.ts";
+import { normalizeSerial, parseCertificate, parseCrl, parsePemCertificates, serialOf } from "./certificate.ts";
+import fc from "fast-check";
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -118,5 +119,24 @@ describe("a PEM certificate's DER", () => {
     const copy = parsed.der.slice(0, 4);
     copy[0] = 0;
     expect(parsed.der[0]).toBe(0x30);
+  });
+});
+
+describe("a serial number's text", () => {
+  it("is normalizeSerial of its hex, written from the octets (leading zero octets and nibbles, zero, long ones)", () => {
+    const octets = fc.oneof(
+      fc.uint8Array({ minLength: 0, maxLength: 24 }),
+      // Leading zero octets and a leading zero nibble, which both readings drop.
+      fc
+        .tuple(fc.nat({ max: 4 }), fc.uint8Array({ minLength: 0, maxLength: 20 }))
+        .map(([zeros, rest]) => Uint8Array.from([...new Array(zeros).fill(0), ...rest])),
+      fc.constantFrom(Uint8Array.of(0), Uint8Array.of(0, 0), Uint8Array.of(0x0f), Uint8Array.of(0x00, 0x80), Uint8Array.of(0xff)),
+    );
+    fc.assert(
+      fc.property(octets, (bytes) => {
+        expect(serialOf(bytes)).toBe(normalizeSerial(Buffer.from(bytes).toString("hex")));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -22,7 +22,7 @@ import {
   readSmallInteger,
   type Tlv,
 } from "./der.ts";
-import { parseTime, renderName } from "./names.ts";
+import { parseTime, renderName, timeMillis } from "./names.ts";
 import { parseSignatureAlgorithm, type SignatureAlgorithm } from "./signatureAlgorithm.ts";
 
 /** A certificate parsed once, with the exact signed bytes kept for node:crypto. */
@@ -93,6 +93,23 @@ function remember<T>(cache: BoundedCache<string, T> | undefined, key: string, va
 export function normalizeSerial(hex: string): string {
   const s = hex.toLowerCase().replace(/^0x/, "").replace(/^0+/, "");
   return s === "" ? "0" : s;
+}
+
+const HEX_OCTETS: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/**
+ * An INTEGER's contents as a serial, the same text as `normalizeSerial` of their hex (lowercase, no leading
+ * zeros, "0" for zero), written from the octets without a buffer, a hex string to trim or a pattern: a CRL
+ * holds one per revoked certificate.
+ */
+export function serialOf(value: Uint8Array): string {
+  let i = 0;
+  while (i < value.length && value[i] === 0) i++;
+  if (i === value.length) return "0";
+  const first = HEX_OCTETS[value[i]!]!;
+  let out = first.charCodeAt(0) === 0x30 ? first.slice(1) : first;
+  for (let j = i + 1; j < value.length; j++) out += HEX_OCTETS[value[j]!]!;
+  return out;
 }
 
 /** Splits `SEQUENCE { tbs, signatureAlgorithm, signatureValue }` byte-exactly. */
@@ -270,7 +287,7 @@ export function parseCertificate(
     },
     subject: renderName(subjectName, `${field}.subject`),
     issuer: renderName(issuerName, `${field}.issuer`),
-    serial: normalizeSerial(bufferView(serial.value).toString("hex")),
+    serial: serialOf(serial.value),
     notBefore: parseTime(validity[0], `${field}.notBefore`, lenient),
     notAfter: parseTime(validity[1], `${field}.notAfter`, lenient),
     isCa: basic.isCa,
@@ -447,17 +464,21 @@ export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: Pki
     f[i] !== undefined && (f[i]!.tag === 0x17 || f[i]!.tag === 0x18) ? parseTime(f[i++], `${field}.nextUpdate`) : undefined;
   const revokedSerials = new Set<string>();
   if (f[i]?.tag === DER.SEQUENCE) {
+    // The field names are the same for every entry: made once, not per entry (a PCK CRL lists tens to hundreds).
+    const name = `${field}.revokedCertificate`;
+    const serialField = `${name}.serial`;
+    const dateField = `${name}.revocationDate`;
     for (const entry of childrenOf(f[i]!, `${field}.revokedCertificates`)) {
-      const name = `${field}.revokedCertificate`;
       const [serial, date, entryExtensions] = childrenUpTo(expectTag(entry, DER.SEQUENCE, name), 3, name);
-      const s = expectTag(serial, DER.INTEGER, `${name}.serial`);
-      checkMinimalInteger(s.value, `${name}.serial`, s.valueOffset);
-      parseTime(date, `${name}.revocationDate`);
+      const s = expectTag(serial, DER.INTEGER, serialField);
+      const value = s.value;
+      checkMinimalInteger(value, serialField, s.valueOffset);
+      timeMillis(date, dateField); // checked, not kept
       if (entryExtensions !== undefined) {
         expectTag(entryExtensions, DER.SEQUENCE, `${name}.crlEntryExtensions`);
         if (!v2) versionInvalid(field, entryExtensions.offset, "a v1 CRL has entry extensions (v2 only)", 0);
       }
-      revokedSerials.add(normalizeSerial(bufferView(s.value).toString("hex")));
+      revokedSerials.add(serialOf(value));
     }
     i++;
   }

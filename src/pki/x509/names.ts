@@ -105,37 +105,55 @@ function attributeTypeName(type: Tlv | undefined, field: string): string {
  * always in UTC with seconds and without fractions.
  */
 export function parseTime(tlv: Tlv | undefined, field: string, allowGeneralizedTimeBefore2050 = false): Date {
-  const bad = (why = "is not a valid time"): never => {
-    throw new EvidenceFormatError(X509_CODES.CERT_TIME_INVALID, `${field} ${why}`, {
-      at: { field, ...(tlv ? { offset: tlv.offset } : {}) },
-      ...(tlv ? { details: { tag: tlv.tag, text: Buffer.from(tlv.value.subarray(0, 32)).toString("latin1") } } : {}),
-    });
-  };
-  if (tlv === undefined) return bad("is missing");
-  // Read digit by digit (no text, no regular expression: ~10 times per cold verification).
+  return new Date(timeMillis(tlv, field, allowGeneralizedTimeBefore2050));
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * parseTime's checks and its instant in milliseconds since the epoch, without a Date: a CRL's revocation dates
+ * are checked but not kept (44 of them in a 2.6 KB PCK CRL).
+ */
+export function timeMillis(tlv: Tlv | undefined, field: string, allowGeneralizedTimeBefore2050 = false): number {
+  if (tlv === undefined) return badTime(tlv, field, "is missing");
+  // Read digit by digit (no text, no regular expression: ~10 times per cold verification, more with a long CRL).
   const v = tlv.value;
   const digits = tlv.tag === 0x17 ? 12 : tlv.tag === 0x18 ? 14 : 0;
-  if (digits === 0 || v.length !== digits + 1 || v[digits] !== 0x5a /* Z */) return bad();
-  for (let i = 0; i < digits; i++) if (v[i]! < 0x30 || v[i]! > 0x39) return bad();
-  const two = (i: number): number => (v[i]! - 0x30) * 10 + (v[i + 1]! - 0x30);
+  if (digits === 0 || v.length !== digits + 1 || v[digits] !== 0x5a /* Z */) return badTime(tlv, field);
+  for (let i = 0; i < digits; i++) if (v[i]! < 0x30 || v[i]! > 0x39) return badTime(tlv, field);
   let year: number;
   if (digits === 12) {
-    const yy = two(0);
+    const yy = twoDigits(v, 0);
     year = yy < 50 ? 2000 + yy : 1900 + yy;
   } else {
-    year = two(0) * 100 + two(2);
-    if (year < 2050 && !allowGeneralizedTimeBefore2050) return bad("is a GeneralizedTime before 2050 (RFC 5280 wants UTCTime there)");
+    year = twoDigits(v, 0) * 100 + twoDigits(v, 2);
+    if (year < 2050 && !allowGeneralizedTimeBefore2050)
+      return badTime(tlv, field, "is a GeneralizedTime before 2050 (RFC 5280 wants UTCTime there)");
   }
   const o = digits - 10;
-  const month = two(o);
-  const day = two(o + 2);
-  const hour = two(o + 4);
-  const minute = two(o + 6);
-  const second = two(o + 8);
-  const t = Date.UTC(year, month - 1, day, hour, minute, second);
-  const d = new Date(t);
-  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return bad();
-  return d;
+  const month = twoDigits(v, o);
+  const day = twoDigits(v, o + 2);
+  const hour = twoDigits(v, o + 4);
+  const minute = twoDigits(v, o + 6);
+  const second = twoDigits(v, o + 8);
+  // The calendar Date.UTC counts in: it reads a year below 100 (a lenient GeneralizedTime only) as 19xx.
+  const calendarYear = year < 100 ? 1900 + year : year;
+  const leap = calendarYear % 4 === 0 && (calendarYear % 100 !== 0 || calendarYear % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return badTime(tlv, field);
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** The number written by the two ASCII digits at `i` (checked to be digits before). */
+function twoDigits(v: Uint8Array, i: number): number {
+  return (v[i]! - 0x30) * 10 + (v[i + 1]! - 0x30);
+}
+
+function badTime(tlv: Tlv | undefined, field: string, why = "is not a valid time"): never {
+  throw new EvidenceFormatError(X509_CODES.CERT_TIME_INVALID, `${field} ${why}`, {
+    at: { field, ...(tlv ? { offset: tlv.offset } : {}) },
+    ...(tlv ? { details: { tag: tlv.tag, text: Buffer.from(tlv.value.subarray(0, 32)).toString("latin1") } } : {}),
+  });
 }
 
 /** The CN of a rendered name ("CN=…, O=…"), unescaped as far as commas go, or "". */
