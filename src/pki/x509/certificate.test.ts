@@ -6,7 +6,16 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../../../test/support/fixtures.ts";
 import { createCrl, createRoot, issue } from "../../../test/support/testPki.ts";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { normalizeSerial, parseCertificate, parseCrl, parsePemCertificates, serialOf } from "./certificate.ts";
+import {
+  normalizeSerial,
+  parseCertificate,
+  parseCrl,
+  parsePemCertificates,
+  revokedSerialsByElement,
+  revokedSerialsInPlace,
+  serialOf,
+} from "./certificate.ts";
+import { DER, childrenOf, readTlv } from "./der.ts";
 import fc from "fast-check";
 
 function files(dir: string): string[] {
@@ -134,9 +143,62 @@ describe("a serial number's text", () => {
     );
     fc.assert(
       fc.property(octets, (bytes) => {
-        expect(serialOf(bytes)).toBe(normalizeSerial(Buffer.from(bytes).toString("hex")));
+        const want = normalizeSerial(Buffer.from(bytes).toString("hex"));
+        expect(serialOf(bytes)).toBe(want);
+        // And as a range of a larger buffer, as the CRL reader reads it in place.
+        const within = Uint8Array.from([0x30, 0x00, ...bytes, 0xff]).subarray(1);
+        expect(serialOf(within, 1, 1 + bytes.length)).toBe(want);
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe("a CRL's revoked serials read in place", () => {
+  /** The revokedCertificates list of each real CRL that has one, and whether the CRL is v2. */
+  const lists = realCertificatesAndCrls()
+    .crls.map((der) => {
+      const tbs = childrenOf(readTlv(der, 0, "crl"), "crl")[0]!;
+      const fields = childrenOf(tbs, "tbs");
+      const v2 = fields[0]!.tag === DER.INTEGER;
+      const list = fields.find((t, i) => i > (v2 ? 3 : 2) && t.tag === DER.SEQUENCE);
+      return list ? { bytes: list.raw, v2 } : undefined;
+    })
+    .filter((l) => l !== undefined);
+
+  it("apply to every real CRL's list, with the serials read element by element", () => {
+    expect(lists.some((l) => childrenOf(readTlv(l.bytes, 0, "list"), "list").length >= 40)).toBe(true);
+    for (const l of lists) {
+      const list = readTlv(l.bytes, 0, "list");
+      expect(revokedSerialsInPlace(list.value, l.v2)).toEqual(revokedSerialsByElement(list, "CRL", l.v2));
+    }
+  });
+
+  it("accept nothing the element-by-element reader refuses, with the same serials, on 5,000 mutated lists", () => {
+    const mutated = fc
+      .tuple(fc.constantFrom(...lists), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 3 }), fc.boolean())
+      .map(([l, edits, flipVersion]) => {
+        const bytes = Uint8Array.from(l.bytes);
+        // Edits inside the contents (the list's own header stays valid, as parseCrl hands over a read element).
+        for (const [at, value] of edits) bytes[2 + (at % Math.max(1, bytes.length - 4))] = value;
+        return { bytes, v2: flipVersion ? !l.v2 : l.v2 };
+      });
+    let inPlace = 0;
+    fc.assert(
+      fc.property(mutated, ({ bytes, v2 }) => {
+        let list;
+        try {
+          list = readTlv(bytes, 0, "list");
+        } catch {
+          return;
+        }
+        const fast = revokedSerialsInPlace(list.value, v2);
+        if (fast === undefined) return;
+        inPlace++;
+        expect(fast).toEqual(revokedSerialsByElement(list, "CRL", v2));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(inPlace).toBeGreaterThan(500);
   });
 });

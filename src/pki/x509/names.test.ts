@@ -134,3 +134,20 @@ describe("parseTime", () => {
     expect(valid).toBeGreaterThan(1000);
   });
 });
+
+describe("parseTime's messages", () => {
+  const read =
+    (tag: number, text: string, allow = false) =>
+    () =>
+      parseTime(readTlv(tlv(tag, new Uint8Array(Buffer.from(text, "latin1"))), 0, "time"), "time", allow);
+  it("name a GeneralizedTime before 2050 only where that is what refuses it", () => {
+    expect(read(0x18, "20450101000000Z")).toThrow("time is a GeneralizedTime before 2050 (RFC 5280 wants UTCTime there)");
+    // Before 2050 and an impossible month: the year is read first, as RFC 5280's rule is about the form.
+    expect(read(0x18, "20451301000000Z")).toThrow("time is a GeneralizedTime before 2050");
+    // Allowed before 2050, so the impossible month is what is wrong.
+    expect(read(0x18, "20451301000000Z", true)).toThrow(/^time is not a valid time( \(|$)/);
+    expect(read(0x18, "2045010100000Z")).toThrow(/^time is not a valid time( \(|$)/);
+    expect(read(0x17, "451301000000Z")).toThrow(/^time is not a valid time( \(|$)/);
+    expect(() => parseTime(undefined, "time")).toThrow(/^time is missing( \(|$)/);
+  });
+});
