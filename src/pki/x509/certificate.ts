@@ -112,8 +112,9 @@ export function serialOf(value: Uint8Array, start = 0, end = value.length): stri
 /**
  * The serials of a CRL's revokedCertificates, read in place from the list's contents `d` when every entry has
  * the shape CAs write — SEQUENCE { INTEGER, Time, and in a v2 CRL optionally an extensions SEQUENCE }, every
- * length in the short form — or undefined, and revokedSerialsByElement reads (and refuses) them. It accepts nothing that reader refuses and yields the same serials (tested on mutated CRLs); it spares
- * the ~4 element objects, the array and the 2 views per entry that reader makes (a PCK CRL lists tens to hundreds).
+ * length in the short form — or undefined, and revokedSerialsByElement reads (and refuses) them. It accepts
+ * nothing that reader refuses and yields the same serials (tested on mutated CRLs); it spares the ~4 element
+ * objects, the array and the 2 views per entry that reader makes (a PCK CRL lists tens to hundreds).
  */
 export function revokedSerialsInPlace(d: Uint8Array, v2: boolean): Set<string> | undefined {
   const out = new Set<string>();
