@@ -1,4 +1,5 @@
 import { bufferView } from "../../util/bufferView.ts";
+import { daysInMonth } from "../../util/calendar.ts";
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { X509_CODES } from "./codes.ts";
 import { DER, childrenOf, childrenUpTo, expectTag, readOid, type Tlv } from "./der.ts";
@@ -108,8 +109,6 @@ export function parseTime(tlv: Tlv | undefined, field: string, allowGeneralizedT
   return new Date(timeMillis(tlv, field, allowGeneralizedTimeBefore2050));
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /**
  * parseTime's checks and its instant in milliseconds since the epoch, without a Date: a CRL's revocation dates
  * are checked but not kept (44 of them in a 2.6 KB PCK CRL).
@@ -153,9 +152,7 @@ export function timeMillisAt(v: Uint8Array, start: number, length: number, tag: 
   const second = twoDigits(v, o + 8);
   // The calendar Date.UTC counts in: it reads a year below 100 (a lenient GeneralizedTime only) as 19xx.
   const calendarYear = year < 100 ? 1900 + year : year;
-  const leap = calendarYear % 4 === 0 && (calendarYear % 100 !== 0 || calendarYear % 400 === 0);
-  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
-  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59) return NaN;
+  if (day < 1 || day > daysInMonth(calendarYear, month) || hour > 23 || minute > 59 || second > 59) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 

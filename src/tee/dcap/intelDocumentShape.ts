@@ -6,6 +6,7 @@
  * only what is listed); hex is returned in lowercase and dates as Date.
  */
 import { TCB_STATUSES, type TcbStatus } from "@keepledger/sdk/internal/kinds/index";
+import { daysInMonth } from "../../util/calendar.ts";
 
 /** The statuses Intel gives a TCB level: every TCB status but NotApplicable (kinds without one). */
 export type PlatformTcbStatus = Exclude<TcbStatus, "NotApplicable">;
@@ -132,7 +133,6 @@ function hex(value: unknown, path: Path, key: string, bytes: number): string {
  * (2023-02-29 does not). Date.parse alone would take other forms and roll impossible dates over.
  */
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The number written by the `count` decimal digits at `at`, or -1 if one of them is not a digit. */
 function decimalAt(text: string, at: number, count: number): number {
@@ -143,10 +143,6 @@ function decimalAt(text: string, at: number, count: number): number {
     n = n * 10 + d;
   }
   return n;
-}
-
-function leapYear(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
 /**
@@ -173,7 +169,7 @@ function plainUtcDateTime(text: string): Date | undefined {
   const second = decimalAt(text, 17, 2);
   // Years before 1000 are left to the general path: Date.UTC reads 0–99 as 1900–1999.
   if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
-  if (second < 0 || second > 59 || day > (month === 2 && leapYear(year) ? 29 : DAYS[month - 1]!)) return undefined;
+  if (second < 0 || second > 59 || day > daysInMonth(year, month)) return undefined;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
 
@@ -184,8 +180,7 @@ function dateTime(value: unknown, path: Path, key: string): Date {
   const m = DATE_TIME.exec(text);
   if (m === null) fail(path, key, "expected an RFC 3339 date-time with a zone");
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const days = month === 2 && leapYear(year) ? 29 : DAYS[month - 1];
-  if (days === undefined || day < 1 || day > days) fail(path, key, "expected an RFC 3339 date-time with a zone");
+  if (day < 1 || day > daysInMonth(year, month)) fail(path, key, "expected an RFC 3339 date-time with a zone");
   return new Date(text);
 }
 
