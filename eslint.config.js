@@ -53,6 +53,23 @@ export default tseslint.config(
     },
   },
   {
+    // An object literal's getter lives in that object's own map, with its closure: V8 keeps both until a full
+    // collection, so every object made that way on a verification path was promoted with everything its getter's
+    // closure held (a cold DCAP verification promoted ~12 KB, and spent 12–14 % more CPU; docs/benchmarks.md,
+    // "Getters on the prototype"). Lazy values go in a class, whose getters are on the prototype.
+    files: ["src/**/*.ts", "packages/sdk/src/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "Property[kind='get'], Property[kind='set']",
+          message: "a getter or setter in an object literal is kept with its closure until a full GC: use a class (eslint.config.js)",
+        },
+      ],
+    },
+  },
+  {
     // The light SDK package runs in browsers: Node's globals are not there (its tsconfig cannot ban them:
     // ethers's declarations pull in Node's types), and node: imports are a layer rule (sdk-package-browser-safe).
     files: ["packages/sdk/src/**/*.ts"],

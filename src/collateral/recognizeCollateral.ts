@@ -1,7 +1,7 @@
 import { isAscii } from "node:buffer";
 import { bufferView, bytesView } from "../util/bufferView.ts";
 import { fromHex, tryFromHex } from "@keepledger/sdk/internal/util/bytes";
-import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCrl } from "../pki/x509/certificate.ts";
+import { parseCertificate, parseCrl, parsePemCertificates, type ParsedCertificate, type ParsedCrl } from "../pki/x509/certificate.ts";
 import { DER, readTlv } from "../pki/x509/der.ts";
 import { looksLikeOcspResponse, parseOcspResponse } from "../pki/ocsp/ocspResponse.ts";
 import type { PkiCaches } from "../pki/x509/pkiCaches.ts";
@@ -144,21 +144,38 @@ function signedDocument(
   signature: Uint8Array,
 ): SignedIntelJson {
   offerParsedBody(bytes, parsed);
-  let value: unknown;
-  let read = false;
-  return {
-    type,
-    body: bytes,
-    get value(): unknown {
-      if (!read) {
-        value = JSON.parse(body);
-        read = true;
-      }
-      return value;
-    },
-    signature,
-    issuerChain: [],
-  };
+  return new RecognizedIntelDocument(type, body, bytes, signature);
+}
+
+/**
+ * A recognized document whose `value` is parsed when first read. A class rather than an object literal with a
+ * getter: V8 keeps a literal's getter in the object's own map, in the old generation, and with it the getter's
+ * closure and the document's text, which no young-generation collection could then free (Certificate in
+ * certificate.ts says more).
+ */
+class RecognizedIntelDocument implements SignedIntelJson {
+  readonly type: "tcbInfo" | "enclaveIdentity";
+  readonly body: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly issuerChain: ParsedCertificate[] = [];
+  readonly #text: string;
+  #value: unknown = undefined;
+  #read = false;
+
+  constructor(type: "tcbInfo" | "enclaveIdentity", text: string, body: Uint8Array, signature: Uint8Array) {
+    this.type = type;
+    this.body = body;
+    this.signature = signature;
+    this.#text = text;
+  }
+
+  get value(): unknown {
+    if (!this.#read) {
+      this.#value = JSON.parse(this.#text);
+      this.#read = true;
+    }
+    return this.#value;
+  }
 }
 
 /**

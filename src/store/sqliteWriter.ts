@@ -88,6 +88,7 @@ function startThread(init: WriterInit): Thread {
   };
   return {
     send,
+    // eslint-disable-next-line no-restricted-syntax -- one object per writer, made once
     get gone() {
       return gone !== undefined;
     },

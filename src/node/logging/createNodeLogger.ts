@@ -41,6 +41,7 @@ export function createNodeLogger(options: CreateNodeLoggerOptions): NodeLogger {
         base[level](redactLogFields(state.profile, { ...bindings, ...fields }), redactLogMessage(state.profile, message));
       };
     return {
+      // eslint-disable-next-line no-restricted-syntax -- one object per logger, made once (or per child logger)
       get profile() {
         return state.profile;
       },

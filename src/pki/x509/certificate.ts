@@ -313,44 +313,108 @@ export function parseCertificate(
     extensions.find((e) => e.oid === "2.5.29.15"),
     field,
   );
-  let x509: X509Certificate | undefined;
-  let publicKey: KeyObject | undefined;
   const lenient = options.allowGeneralizedTimeBefore2050 === true;
-  return remember(lenient ? undefined : caches?.certificates, fingerprint, {
-    der,
+  return remember(
+    lenient ? undefined : caches?.certificates,
     fingerprint,
-    get x509(): X509Certificate {
-      try {
-        x509 ??= new X509Certificate(der);
-      } catch (cause) {
-        throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} could not be parsed`, { at: { field }, cause });
-      }
-      return x509;
-    },
-    tbs: tbsSeq.raw,
-    signatureAlgorithm: algorithm,
-    signature,
-    spki,
-    get publicKey(): KeyObject {
-      try {
-        publicKey ??= importSpki(spki);
-      } catch (cause) {
-        throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} has an unusable public key`, { at: { field }, cause });
-      }
-      return publicKey;
-    },
-    subject: renderName(subjectName, `${field}.subject`),
-    issuer: renderName(issuerName, `${field}.issuer`),
-    serial: serialOf(serial.value),
-    notBefore: parseTime(validity[0], `${field}.notBefore`, lenient),
-    notAfter: parseTime(validity[1], `${field}.notAfter`, lenient),
-    isCa: basic.isCa,
-    pathLenConstraint: basic.pathLenConstraint,
-    extensions,
-    keyUsage,
-    canSignCertificates: keyUsage !== null && (keyUsage & KEY_USAGE.keyCertSign) !== 0,
-    canSignCrls: keyUsage === null || (keyUsage & KEY_USAGE.cRLSign) !== 0,
-  });
+    new Certificate(
+      {
+        der,
+        fingerprint,
+        tbs: tbsSeq.raw,
+        signatureAlgorithm: algorithm,
+        signature,
+        spki,
+        subject: renderName(subjectName, `${field}.subject`),
+        issuer: renderName(issuerName, `${field}.issuer`),
+        serial: serialOf(serial.value),
+        notBefore: parseTime(validity[0], `${field}.notBefore`, lenient),
+        notAfter: parseTime(validity[1], `${field}.notAfter`, lenient),
+        isCa: basic.isCa,
+        pathLenConstraint: basic.pathLenConstraint,
+        extensions,
+        keyUsage,
+        canSignCertificates: keyUsage !== null && (keyUsage & KEY_USAGE.keyCertSign) !== 0,
+        canSignCrls: keyUsage === null || (keyUsage & KEY_USAGE.cRLSign) !== 0,
+      },
+      field,
+    ),
+  );
+}
+
+type CertificateFields = Omit<ParsedCertificate, "x509" | "publicKey">;
+
+/**
+ * A parsed certificate whose key and @peculiar/x509 object are made when first read. A class rather than an
+ * object literal with getters: V8 keeps a literal's getters in the object's own map, so each literal gets a
+ * new map in the old generation whose getters (and what their closure holds: the DER, the key) no young-generation
+ * collection can free. Every parsed certificate was promoted that way, and a cold DCAP verification promoted
+ * ~12 KB (docs/benchmarks.md, "Getters on the prototype").
+ */
+class Certificate implements ParsedCertificate {
+  readonly der: Uint8Array;
+  readonly fingerprint: string;
+  readonly extensions: readonly CertificateExtension[];
+  readonly keyUsage: number | null;
+  readonly tbs: Uint8Array;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  readonly signature: Uint8Array;
+  readonly spki: Uint8Array;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serial: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly isCa: boolean;
+  readonly pathLenConstraint: number | null;
+  readonly canSignCertificates: boolean;
+  readonly canSignCrls: boolean;
+  /** Where the certificate was read from, for the messages of the lazy reads. */
+  readonly #field: string;
+  #x509: X509Certificate | undefined = undefined;
+  #publicKey: KeyObject | undefined = undefined;
+
+  constructor(f: CertificateFields, field: string) {
+    this.der = f.der;
+    this.fingerprint = f.fingerprint;
+    this.extensions = f.extensions;
+    this.keyUsage = f.keyUsage;
+    this.tbs = f.tbs;
+    this.signatureAlgorithm = f.signatureAlgorithm;
+    this.signature = f.signature;
+    this.spki = f.spki;
+    this.subject = f.subject;
+    this.issuer = f.issuer;
+    this.serial = f.serial;
+    this.notBefore = f.notBefore;
+    this.notAfter = f.notAfter;
+    this.isCa = f.isCa;
+    this.pathLenConstraint = f.pathLenConstraint;
+    this.canSignCertificates = f.canSignCertificates;
+    this.canSignCrls = f.canSignCrls;
+    this.#field = field;
+  }
+
+  get x509(): X509Certificate {
+    try {
+      this.#x509 ??= new X509Certificate(this.der);
+    } catch (cause) {
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${this.#field} could not be parsed`, { at: { field: this.#field }, cause });
+    }
+    return this.#x509;
+  }
+
+  get publicKey(): KeyObject {
+    try {
+      this.#publicKey ??= importSpki(this.spki);
+    } catch (cause) {
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${this.#field} has an unusable public key`, {
+        at: { field: this.#field },
+        cause,
+      });
+    }
+    return this.#publicKey;
+  }
 }
 
 /** keyUsage bits as @peculiar/x509's KeyUsageFlags numbers them (bit n of the BIT STRING = 1 << n). */
@@ -537,25 +601,62 @@ export function parseCrl(input: Uint8Array | string, field = "CRL", caches?: Pki
       X509_CODES.DER_TRAILING_DATA,
     );
   }
-  let x509: X509Crl | undefined;
-  return remember(caches?.crls, key, {
-    der,
-    fingerprint: key,
-    get x509(): X509Crl {
-      try {
-        x509 ??= new X509Crl(der);
-      } catch (cause) {
-        throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${field} could not be parsed`, { at: { field }, cause });
-      }
-      return x509;
-    },
-    tbs: tbsSeq.raw,
-    signatureAlgorithm: algorithm,
-    signature,
-    issuer: renderName(issuerName, `${field}.issuer`),
-    thisUpdate,
-    nextUpdate,
-    revokedSerials,
-    extensions,
-  });
+  return remember(
+    caches?.crls,
+    key,
+    new Crl(
+      {
+        der,
+        fingerprint: key,
+        tbs: tbsSeq.raw,
+        signatureAlgorithm: algorithm,
+        signature,
+        issuer: renderName(issuerName, `${field}.issuer`),
+        thisUpdate,
+        nextUpdate,
+        revokedSerials,
+        extensions,
+      },
+      field,
+    ),
+  );
+}
+
+/** A parsed CRL whose @peculiar/x509 object is made when first read; a class for the reason Certificate is one. */
+class Crl implements ParsedCrl {
+  readonly der: Uint8Array;
+  readonly fingerprint: string;
+  readonly tbs: Uint8Array;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  readonly signature: Uint8Array;
+  readonly issuer: string;
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date | undefined;
+  readonly revokedSerials: ReadonlySet<string>;
+  readonly extensions: readonly CertificateExtension[];
+  readonly #field: string;
+  #x509: X509Crl | undefined = undefined;
+
+  constructor(f: Omit<ParsedCrl, "x509">, field: string) {
+    this.der = f.der;
+    this.fingerprint = f.fingerprint;
+    this.tbs = f.tbs;
+    this.signatureAlgorithm = f.signatureAlgorithm;
+    this.signature = f.signature;
+    this.issuer = f.issuer;
+    this.thisUpdate = f.thisUpdate;
+    this.nextUpdate = f.nextUpdate;
+    this.revokedSerials = f.revokedSerials;
+    this.extensions = f.extensions;
+    this.#field = field;
+  }
+
+  get x509(): X509Crl {
+    try {
+      this.#x509 ??= new X509Crl(this.der);
+    } catch (cause) {
+      throw new EvidenceFormatError(X509_CODES.CERT_MALFORMED, `${this.#field} could not be parsed`, { at: { field: this.#field }, cause });
+    }
+    return this.#x509;
+  }
 }

@@ -46,14 +46,25 @@ export function parsePckChainData(
  * it need not pay the copy (5 µs of ~110). The copy is made once per quote and is the caller's to change.
  */
 function withCopyOnRead(raw: Uint8Array, digest: string, cached: readonly Uint8Array[]): PckChainData {
-  let certificates: Uint8Array[] | undefined;
-  return {
-    raw,
-    digest,
-    get certificates() {
-      return (certificates ??= copyOut(cached));
-    },
-  };
+  return new CopiedOnRead(raw, digest, cached);
+}
+
+/** A class rather than an object literal with a getter, which V8 would keep with its closure until a full collection (certificate.ts). */
+class CopiedOnRead implements PckChainData {
+  readonly raw: Uint8Array;
+  readonly digest: string;
+  readonly #cached: readonly Uint8Array[];
+  #certificates: Uint8Array[] | undefined = undefined;
+
+  constructor(raw: Uint8Array, digest: string, cached: readonly Uint8Array[]) {
+    this.raw = raw;
+    this.digest = digest;
+    this.#cached = cached;
+  }
+
+  get certificates(): Uint8Array[] {
+    return (this.#certificates ??= copyOut(this.#cached));
+  }
 }
 
 /**

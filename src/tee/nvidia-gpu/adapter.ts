@@ -103,6 +103,8 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         // Remembered for a later verification only (a context made for one verification never meets it again).
         ...(context.caches?.reusable ? { appraisals: context.caches.nvidiaAppraisals } : {}),
       });
+      // The getter captures only the bytes it hashes, not the verification's context (see verifySgxQuote.ts).
+      const bytes = context.evidence;
       let evidenceHash: Hex | undefined;
       return {
         ok: true,
@@ -113,8 +115,9 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md); keepledger's test roots prove nothing.
         debug: usesTestRoot(v),
         // Computed when first read, as for DCAP quotes: a composite's GPU parts are not recorded by their own hash.
+        // eslint-disable-next-line no-restricted-syntax -- its closure holds only the evidence bytes
         get evidenceHash() {
-          return (evidenceHash ??= evidenceKeccak(context.evidence));
+          return (evidenceHash ??= evidenceKeccak(bytes));
         },
         collateralHash: collateralHashOf(v, ocspResponses, context.caches),
         expiresAt: v.expiresAt,

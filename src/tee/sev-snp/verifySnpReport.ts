@@ -109,6 +109,8 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
   const ark = signing.chain.root.certificate;
   const expiresAt = new Date(Math.min(signing.chain.expiresAt.getTime(), vekChain.expiresAt.getTime()));
   // Hashed when first read: an Azure CVM's verdict records its evidence file's hash, never its SNP report's.
+  // The getter captures only the bytes it hashes (see verifySgxQuote.ts).
+  const raw = report.raw;
   let evidenceHash: Hex | undefined;
   return {
     ok: true,
@@ -117,8 +119,9 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
     // AMD publishes no signed TCB-status collateral for SNP: policy compares the TCBs in `platform`.
     tcb: { status: "NotApplicable", advisoryIds: [] },
     debug: report.policyDecoded.debug,
+    // eslint-disable-next-line no-restricted-syntax -- its closure holds only the report bytes
     get evidenceHash(): Hex {
-      return (evidenceHash ??= evidenceKeccak(report.raw));
+      return (evidenceHash ??= evidenceKeccak(raw));
     },
     collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed, context),
     expiresAt,
