@@ -47,7 +47,11 @@ describe("collateral recognized by content", () => {
     expect(text).toContain(body);
     expect(body.startsWith("{")).toBe(true);
     expect(doc!.value).toEqual(JSON.parse(body));
+    expect(doc!.value).toBe(doc!.value); // parsed once, when first read
     expect(doc!.signature).toHaveLength(64);
+    // Its lazy value is a getter on the prototype, not one per document (docs/benchmarks.md, "Getters on the prototype").
+    expect(Object.getOwnPropertyDescriptor(doc!, "value")).toBeUndefined();
+    expect(Object.keys(doc!)).toEqual(["type", "body", "signature", "issuerChain"]);
   });
 
   it("cuts the signed body at its bytes, also when characters before it take more than one byte", () => {

@@ -104,6 +104,25 @@ describe("the DER certificate parser agrees with @peculiar/x509", () => {
   it("keeps the full @peculiar/x509 object available on demand", () => {
     const [pck] = parsePemCertificates(readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_cert_chain.pem"), "utf8"));
     expect(pck!.x509.subjectName.getField("CN")[0]).toBe("Intel SGX PCK Certificate");
+    expect(pck!.x509).toBe(pck!.x509);
+    const crl = parseCrl(new Uint8Array(readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_crl.der"))));
+    expect(crl.x509).toBeInstanceOf(X509Crl);
+    expect(crl.x509).toBe(crl.x509);
+  });
+
+  it("makes its lazy values with getters on the prototype, one for all certificates and CRLs, not one per object", () => {
+    // An object literal's getter is a new closure per object, which V8 keeps (with what the closure holds: the DER,
+    // the key) until a full collection: docs/benchmarks.md, "Getters on the prototype".
+    const [pck, ca] = parsePemCertificates(readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_cert_chain.pem"), "utf8"));
+    const crl = parseCrl(new Uint8Array(readFileSync(join(FIXTURES, "sgx", "dcapqvl-sgx", "pck_crl.der"))));
+    for (const o of [pck!, ca!, crl]) {
+      expect(Object.values(Object.getOwnPropertyDescriptors(o)).filter((d) => d.get !== undefined)).toEqual([]);
+    }
+    expect(Object.getPrototypeOf(pck)).toBe(Object.getPrototypeOf(ca));
+    expect(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(pck), "publicKey")?.get).toBeTypeOf("function");
+    // The fields are still plain own properties.
+    expect(Object.keys(pck!)).toContain("fingerprint");
+    expect(Object.keys(crl)).toContain("revokedSerials");
   });
 
   it("reads a PEM body whatever its whitespace: LF or CRLF line ends, tabs, one line, 76-character lines", () => {

@@ -8,7 +8,7 @@ import { coversCertificate, type ParsedOcspResponse } from "../../pki/ocsp/ocspR
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import type { TrustedRoot } from "../../pki/x509/verifyCertificateChain.ts";
 import { bodyKeccak, derKeccak } from "../collateralKeccak.ts";
-import { concatBytes, fromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
+import { concatBytes, fromHex } from "@keepledger/sdk/internal/util/bytes";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
 import type { VerifierContext } from "../verifierContext.ts";
@@ -20,7 +20,7 @@ import type { ParsedRim } from "./rim/parseRim.ts";
 import { parseRimCached } from "./rim/rimCache.ts";
 import { defaultNvidiaRoots, verifyNvidiaGpu, type VerifiedNvidiaGpu } from "./verifyNvidiaGpu.ts";
 import { isNvidiaTestRoot, NVIDIA_TEST_ROOTS } from "./knownTestRoots.ts";
-import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
+import { withLazyEvidenceHash } from "../lazyEvidenceHash.ts";
 
 export interface NvidiaGpuAdapterOptions {
   /**
@@ -103,32 +103,27 @@ export function createNvidiaGpuAdapter(options: NvidiaGpuAdapterOptions = {}): T
         // Remembered for a later verification only (a context made for one verification never meets it again).
         ...(context.caches?.reusable ? { appraisals: context.caches.nvidiaAppraisals } : {}),
       });
-      // The getter captures only the bytes it hashes, not the verification's context (see verifySgxQuote.ts).
-      const bytes = context.evidence;
-      let evidenceHash: Hex | undefined;
-      return {
-        ok: true,
-        tee: "nvidia-gpu",
-        claims: v.claims,
-        // NVIDIA publishes no TCB levels for GPUs: the RIMs' golden values are the appraisal.
-        tcb: { status: "NotApplicable", advisoryIds: [] },
-        // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md); keepledger's test roots prove nothing.
-        debug: usesTestRoot(v),
-        // Computed when first read, as for DCAP quotes: a composite's GPU parts are not recorded by their own hash.
-        // eslint-disable-next-line no-restricted-syntax -- its closure holds only the evidence bytes
-        get evidenceHash() {
-          return (evidenceHash ??= evidenceKeccak(bytes));
+      return withLazyEvidenceHash(
+        {
+          ok: true,
+          tee: "nvidia-gpu",
+          claims: v.claims,
+          // NVIDIA publishes no TCB levels for GPUs: the RIMs' golden values are the appraisal.
+          tcb: { status: "NotApplicable", advisoryIds: [] },
+          // GPU reports carry no debug flag (docs/evidence/nvidia-gpu.md); keepledger's test roots prove nothing.
+          debug: usesTestRoot(v),
+          collateralHash: collateralHashOf(v, ocspResponses, context.caches),
+          expiresAt: v.expiresAt,
+          verifiedAt: context.at,
+          platform: {
+            nvidiaArchitecture: v.claims.architecture,
+            nvidiaHardwareModel: v.claims.hardwareModel,
+            revocationChecked: v.claims.revocationChecked,
+            ...(usesTestRoot(v) ? { nvidiaTestRoot: true } : {}),
+          },
         },
-        collateralHash: collateralHashOf(v, ocspResponses, context.caches),
-        expiresAt: v.expiresAt,
-        verifiedAt: context.at,
-        platform: {
-          nvidiaArchitecture: v.claims.architecture,
-          nvidiaHardwareModel: v.claims.hardwareModel,
-          revocationChecked: v.claims.revocationChecked,
-          ...(usesTestRoot(v) ? { nvidiaTestRoot: true } : {}),
-        },
-      };
+        context.evidence,
+      );
     },
   };
 }

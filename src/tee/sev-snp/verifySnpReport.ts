@@ -18,7 +18,7 @@ import { selectSnpCertificates } from "./selectSnpCertificates.ts";
 import { chainCrlStamps, uniqueStamps, type CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 import { vekTcbBytes, type VekExtensions } from "./vekExtensions.ts";
 import type { VerifierContext } from "../verifierContext.ts";
-import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
+import { withLazyEvidenceHash } from "../lazyEvidenceHash.ts";
 
 export interface VerifySnpReportOptions {
   collateral: CollateralSet;
@@ -109,37 +109,33 @@ export function verifySnpReport(report: SnpReport, options: VerifySnpReportOptio
   const ark = signing.chain.root.certificate;
   const expiresAt = new Date(Math.min(signing.chain.expiresAt.getTime(), vekChain.expiresAt.getTime()));
   // Hashed when first read: an Azure CVM's verdict records its evidence file's hash, never its SNP report's.
-  // The getter captures only the bytes it hashes (see verifySgxQuote.ts).
-  const raw = report.raw;
-  let evidenceHash: Hex | undefined;
-  return {
-    ok: true,
-    tee: "sev-snp",
-    claims: snpClaims(report),
-    // AMD publishes no signed TCB-status collateral for SNP: policy compares the TCBs in `platform`.
-    tcb: { status: "NotApplicable", advisoryIds: [] },
-    debug: report.policyDecoded.debug,
-    // eslint-disable-next-line no-restricted-syntax -- its closure holds only the report bytes
-    get evidenceHash(): Hex {
-      return (evidenceHash ??= evidenceKeccak(raw));
+  return withLazyEvidenceHash(
+    {
+      ok: true,
+      tee: "sev-snp",
+      claims: snpClaims(report),
+      // AMD publishes no signed TCB-status collateral for SNP: policy compares the TCBs in `platform`.
+      tcb: { status: "NotApplicable", advisoryIds: [] },
+      debug: report.policyDecoded.debug,
+      collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed, context),
+      expiresAt,
+      verifiedAt: at,
+      collateralUsed: uniqueStamps([...chainCrlStamps(signing.chain), ...chainCrlStamps(vekChain)]),
+      platform: {
+        amdProductLine: productLine,
+        amdSigningKey: report.keyInfo.signingKey,
+        reportVersion: report.version,
+        vmpl: report.vmpl,
+        currentTcb: tcbComponents(report.currentTcb),
+        reportedTcb: tcbComponents(report.reportedTcb),
+        committedTcb: tcbComponents(report.committedTcb),
+        launchTcb: tcbComponents(report.launchTcb),
+        policyDecoded: { ...report.policyDecoded },
+        platformInfo: { ...report.platformInfoDecoded },
+      },
     },
-    collateralHash: snpCollateralHash(vek, intermediate, ark, crlsUsed, context),
-    expiresAt,
-    verifiedAt: at,
-    collateralUsed: uniqueStamps([...chainCrlStamps(signing.chain), ...chainCrlStamps(vekChain)]),
-    platform: {
-      amdProductLine: productLine,
-      amdSigningKey: report.keyInfo.signingKey,
-      reportVersion: report.version,
-      vmpl: report.vmpl,
-      currentTcb: tcbComponents(report.currentTcb),
-      reportedTcb: tcbComponents(report.reportedTcb),
-      committedTcb: tcbComponents(report.committedTcb),
-      launchTcb: tcbComponents(report.launchTcb),
-      policyDecoded: { ...report.policyDecoded },
-      platformInfo: { ...report.platformInfoDecoded },
-    },
-  };
+    report.raw,
+  );
 }
 
 /** The claims a workload policy matches on, all 0x-prefixed lowercase hex. */

@@ -1,10 +1,9 @@
 import type { TdxQuote } from "../dcap/types.ts";
-import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import { hexOf } from "../../util/hexOf.ts";
 import { u64Hex } from "../dcap/u64Hex.ts";
-import { evidenceHashOf } from "../dcap/dcapHashes.ts";
 import { verifyDcapQuote, type DcapPlatformInfo, type VerifyDcapQuoteOptions } from "../dcap/verifyDcapQuote.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
+import { withLazyEvidenceHash } from "../lazyEvidenceHash.ts";
 
 export type VerifyTdxQuoteOptions = VerifyDcapQuoteOptions;
 export type VerifyTdxQuoteResult = VerifiedEvidence<"tdx"> & { platform: DcapPlatformInfo };
@@ -18,37 +17,31 @@ export function isTdDebug(tdAttributes: Uint8Array): boolean {
 export function verifyTdxQuote(quote: TdxQuote, options: VerifyTdxQuoteOptions): VerifyTdxQuoteResult {
   const r = verifyDcapQuote(quote, options);
   const b = quote.body;
-  // Captures only the bytes it hashes (see verifySgxQuote.ts).
-  const raw = quote.raw;
-  let evidenceHash: Hex | undefined;
-  return {
-    ok: true,
-    tee: "tdx",
-    claims: {
-      mrtd: hexOf(b.mrTd),
-      rtmr0: hexOf(b.rtmr0),
-      rtmr1: hexOf(b.rtmr1),
-      rtmr2: hexOf(b.rtmr2),
-      rtmr3: hexOf(b.rtmr3),
-      mrConfigId: hexOf(b.mrConfigId),
-      mrOwner: hexOf(b.mrOwner),
-      mrOwnerConfig: hexOf(b.mrOwnerConfig),
-      xfam: u64Hex(b.xfam),
-      tdAttributes: u64Hex(b.tdAttributes),
-      reportData: hexOf(b.reportData),
+  return withLazyEvidenceHash(
+    {
+      ok: true,
+      tee: "tdx",
+      claims: {
+        mrtd: hexOf(b.mrTd),
+        rtmr0: hexOf(b.rtmr0),
+        rtmr1: hexOf(b.rtmr1),
+        rtmr2: hexOf(b.rtmr2),
+        rtmr3: hexOf(b.rtmr3),
+        mrConfigId: hexOf(b.mrConfigId),
+        mrOwner: hexOf(b.mrOwner),
+        mrOwnerConfig: hexOf(b.mrOwnerConfig),
+        xfam: u64Hex(b.xfam),
+        tdAttributes: u64Hex(b.tdAttributes),
+        reportData: hexOf(b.reportData),
+      },
+      tcb: r.tcb,
+      debug: isTdDebug(b.tdAttributes),
+      collateralHash: r.collateralHash,
+      collateralUsed: r.collateralUsed,
+      expiresAt: r.expiresAt,
+      verifiedAt: options.at,
+      platform: r.platform,
     },
-    tcb: r.tcb,
-    debug: isTdDebug(b.tdAttributes),
-    // Computed when first read: a composite's CPU part is verified for its claims, and only the composite's
-    // own hash is recorded (a 5 KB quote's keccak256 is ~20 µs).
-    // eslint-disable-next-line no-restricted-syntax -- its closure holds only the quote bytes
-    get evidenceHash() {
-      return (evidenceHash ??= evidenceHashOf(raw));
-    },
-    collateralHash: r.collateralHash,
-    collateralUsed: r.collateralUsed,
-    expiresAt: r.expiresAt,
-    verifiedAt: options.at,
-    platform: r.platform,
-  };
+    quote.raw,
+  );
 }
