@@ -2,7 +2,6 @@ import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
-import { evidenceKeccak } from "../../util/evidenceKeccak.ts";
 import { bodyKeccak, derKeccak } from "../collateralKeccak.ts";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
@@ -31,11 +30,6 @@ export function dcapCollateralHash(
 ): Hex {
   const items = [parts.tcbInfo, parts.qeIdentity ?? ZERO32, parts.pckCrl ?? ZERO32, parts.rootCaCrl ?? ZERO32];
   return remembered(context, `combined:${items.join("")}`, () => keccak256Hex(Buffer.from(items.map((h) => h.slice(2)).join(""), "hex")));
-}
-
-/** keccak256 of the raw evidence bytes, as recorded on-chain. */
-export function evidenceHashOf(bytes: Uint8Array): Hex {
-  return evidenceKeccak(bytes);
 }
 
 export { keccak256Bytes };
