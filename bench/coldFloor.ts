@@ -12,7 +12,7 @@
 // per-round ratios of cold keepledger to the bound and to the floor. A measurement for the docs, not a results
 // file.
 import "./support/withNodeFlags.ts"; // first: re-executes with the node's V8 flags before anything else loads
-import { cryptoBound, hashAll, importKeys, runChecks } from "./verify/bounds.ts";
+import { cryptoBound, hashAll, importAndCheck } from "./verify/bounds.ts";
 import { keepledgerCold } from "./verify/keepledger.ts";
 import { loadBenchVector, type BenchKind } from "./verify/vectors.ts";
 import { staticCollateral } from "../src/collateral/staticCollateral.ts";
@@ -91,8 +91,7 @@ const decodeInputs = (): void => {
   for (const der of walked) sink = walk(der, 0, der.length);
 };
 const crypto = (): void => {
-  importKeys(bound.keyImports);
-  runChecks(bound.full);
+  importAndCheck(bound);
   hashAll(bound.hashed);
 };
 const operations: Record<string, () => unknown> = {

@@ -70,9 +70,11 @@ export interface CryptoBound {
    * pinned root's key is imported once per process).
    */
   keyImports: string[];
+  /** For each check of the full set, the index in keyImports of its key, or -1 for a pinned root's. */
+  keyImportOf: number[];
 }
 
-type SignatureSets = Omit<CryptoBound, "keyImports">;
+type SignatureSets = Omit<CryptoBound, "keyImports" | "keyImportOf">;
 
 /**
  * Imports each key as node:crypto takes it fastest — the SPKI DER as a PEM string, which skips the KeyObject
@@ -81,6 +83,22 @@ type SignatureSets = Omit<CryptoBound, "keyImports">;
  */
 export function importKeys(pems: readonly string[]): void {
   for (const pem of pems) createPublicKey(pem);
+}
+
+/**
+ * The cold bound's signatures as a verifier with nothing remembered makes them: every key but the pinned roots'
+ * imported (importKeys' form), and each check made with the key just imported rather than with a KeyObject used
+ * before. The first use of a fresh key is part of what cold verification costs: OpenSSL computes an RSA key's
+ * Montgomery form of its modulus on the first operation and keeps it in the key (RSA-4096 ~30 µs, RSA-2048
+ * ~9 µs on this machine; nothing measurable for an EC key), which a key reused across runs pays once.
+ */
+export function importAndCheck(bound: Pick<CryptoBound, "full" | "keyImports" | "keyImportOf">): void {
+  const keys = bound.keyImports.map((pem) => createPublicKey(pem));
+  for (let i = 0; i < bound.full.length; i++) {
+    const check = bound.full[i]!;
+    const imported = bound.keyImportOf[i]!;
+    if (!verifyFastest(check, imported < 0 ? check.key : keys[imported]!)) throw new Error(`bound: ${check.name} does not verify`);
+  }
 }
 
 function pemOf(spki: Buffer): string {
@@ -107,12 +125,12 @@ export function runChecks(checks: readonly SignatureCheck[]): void {
  * KeyObject bare for ECDSA (DER) and RSA PKCS#1 v1.5 (its default padding); RSA-PSS needs an options object,
  * whose KeyObject/CryptoKey probes throw — with no stack trace captured while it runs.
  */
-function verifyFastest(c: SignatureCheck): boolean {
-  if (c.padding === undefined || c.padding === constants.RSA_PKCS1_PADDING) return verify(c.hash, c.data, c.key, c.signature);
+function verifyFastest(c: SignatureCheck, key: KeyObject = c.key): boolean {
+  if (c.padding === undefined || c.padding === constants.RSA_PKCS1_PADDING) return verify(c.hash, c.data, key, c.signature);
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return verify(c.hash, c.data, { key: c.key, padding: c.padding, saltLength: c.saltLength! }, c.signature);
+    return verify(c.hash, c.data, { key, padding: c.padding, saltLength: c.saltLength! }, c.signature);
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -398,7 +416,8 @@ export function cryptoBound(vector: BenchVector): CryptoBound {
   };
   const signatures = (bounds[vector.kind] ?? dcapBound)(vector);
   runChecks(signatures.full);
-  return { ...signatures, keyImports: keysToImport(signatures.full) };
+  const { keyImports, keyImportOf } = keysToImport(signatures.full);
+  return { ...signatures, keyImports, keyImportOf };
 }
 
 /** Every pinned root's key (the production roots and keepledger's NVIDIA test roots, which the cpu-gpu vector chains to). */
@@ -412,12 +431,19 @@ const PINNED_KEYS: readonly KeyObject[] = [
   ...NVIDIA_TEST_ROOTS.rim,
 ].map((r) => r.certificate.publicKey);
 
-function keysToImport(checks: readonly SignatureCheck[]): string[] {
-  const out = new Map<string, string>();
-  for (const { key } of checks) {
-    if (PINNED_KEYS.some((k) => k.equals(key))) continue;
+function keysToImport(checks: readonly SignatureCheck[]): { keyImports: string[]; keyImportOf: number[] } {
+  const index = new Map<string, number>();
+  const keyImports: string[] = [];
+  const keyImportOf = checks.map(({ key }) => {
+    if (PINNED_KEYS.some((k) => k.equals(key))) return -1;
     const spki = key.export({ type: "spki", format: "der" });
-    out.set(spki.toString("hex"), pemOf(spki));
-  }
-  return [...out.values()];
+    const id = spki.toString("hex");
+    let at = index.get(id);
+    if (at === undefined) {
+      at = keyImports.push(pemOf(spki)) - 1;
+      index.set(id, at);
+    }
+    return at;
+  });
+  return { keyImports, keyImportOf };
 }

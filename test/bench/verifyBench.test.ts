@@ -5,11 +5,11 @@
  * ratios and targets in verify.json are computed against the right rows.
  */
 import { describe, expect, it } from "vitest";
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { keccak256 } from "viem";
 import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import { AMD_ARK_MILAN } from "../../src/pki/roots.ts";
-import { cryptoBound, hashAll, importKeys, runChecks } from "../../bench/verify/bounds.ts";
+import { cryptoBound, hashAll, importAndCheck, importKeys, runChecks } from "../../bench/verify/bounds.ts";
 import { keepledgerCold, keepledgerWarm } from "../../bench/verify/keepledger.ts";
 import { measureThroughput, median } from "../../bench/verify/measure.ts";
 import { checkTargets, markdownTable, withRatios, type VerifyBenchRow } from "../../bench/verify/report.ts";
@@ -49,6 +49,29 @@ describe("crypto bound", () => {
     }
     expect(() => importKeys(bound.keyImports)).not.toThrow();
   });
+
+  it.each(["sgx", "sev-snp", "azure-cvm"] as const)(
+    "%s: the cold bound checks each signature with the key it has just imported, or with the pinned root's",
+    (kind) => {
+      const bound = cryptoBound(loadBenchVector(kind));
+      expect(bound.keyImportOf).toHaveLength(bound.full.length);
+      bound.full.forEach((check, i) => {
+        const at = bound.keyImportOf[i]!;
+        if (at < 0) expect(check.name).toMatch(/← .*(root|ARK)/i);
+        else expect(createPublicKey(bound.keyImports[at]!).equals(check.key), check.name).toBe(true);
+      });
+      expect(() => importAndCheck(bound)).not.toThrow();
+      // Another key in an imported key's place fails its checks: the imported keys are the ones used.
+      bound.keyImports.forEach((pem, at) => {
+        const { publicKey } =
+          createPublicKey(pem).asymmetricKeyType === "rsa"
+            ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+            : generateKeyPairSync("ec", { namedCurve: "P-384" });
+        const keyImports = bound.keyImports.with(at, publicKey.export({ type: "spki", format: "pem" }) as string);
+        expect(() => importAndCheck({ ...bound, keyImports }), `key ${at}`).toThrow(/does not verify/);
+      });
+    },
+  );
 });
 
 describe("the verdict's hashes in the cold bound", () => {
