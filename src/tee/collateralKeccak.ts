@@ -7,18 +7,18 @@
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import { pinnedRootKeccak } from "../pki/roots.ts";
 import { evidenceKeccak } from "../util/evidenceKeccak.ts";
-import type { VerifierContext } from "./verifierContext.ts";
+import { acrossVerifications, type VerifierContext } from "./verifierContext.ts";
 
 /** keccak256 of a DER item (certificate, CRL, OCSP response) identified by its SHA-256 fingerprint. */
 export function derKeccak(item: { der: Uint8Array; fingerprint: string }, context?: VerifierContext): Hex {
   const pinned = pinnedRootKeccak(item);
   if (pinned !== undefined) return pinned;
-  const make = (): Hex => evidenceKeccak(item.der);
-  return context ? context.keccak.getOrSet(`der:${item.fingerprint}`, make) : make();
+  const cache = acrossVerifications(context)?.keccak;
+  return cache ? cache.getOrSet(`der:${item.fingerprint}`, () => evidenceKeccak(item.der)) : evidenceKeccak(item.der);
 }
 
 /** keccak256 of a document's bytes whose SHA-256 (as the caller computed it for its own caches) is `sha256`. */
 export function bodyKeccak(sha256: string, body: Uint8Array, context?: VerifierContext): Hex {
-  const make = (): Hex => evidenceKeccak(body);
-  return context ? context.keccak.getOrSet(`body:${sha256}`, make) : make();
+  const cache = acrossVerifications(context)?.keccak;
+  return cache ? cache.getOrSet(`body:${sha256}`, () => evidenceKeccak(body)) : evidenceKeccak(body);
 }

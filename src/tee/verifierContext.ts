@@ -33,9 +33,10 @@ import type { VekExtensions } from "./sev-snp/vekExtensions.ts";
 export interface VerifierContext {
   /**
    * false for a context made for one verification (verifyEvidence's default): what is remembered only for a
-   * later verification — a DCAP platform appraisal, whose key alone costs ~25 µs to compute — is not made.
-   * Everything a single verification meets twice (an issuer chain's root, the TCB signer's certificate checked
-   * for both Intel documents) is still remembered.
+   * later verification is neither looked up nor stored, nor its key built — a DCAP platform appraisal (whose key
+   * alone costs ~25 µs), a QE report's or an Intel document's signature check, an attestation key, a collateral
+   * item's keccak256 (`acrossVerifications`). Everything a single verification meets twice (an issuer chain's
+   * root, the TCB signer's certificate checked for both Intel documents) is still remembered.
    */
   readonly reusable: boolean;
   readonly pki: PkiCaches;
@@ -102,6 +103,15 @@ export interface VerifierContextOptions {
   maxAgeMs?: number;
   /** false: the context serves one verification and is dropped (VerifierContext.reusable). Default true. */
   reusable?: boolean;
+}
+
+/**
+ * `context`, when it outlives this verification; undefined for one made for a single verification. For the
+ * caches whose entries one verification never reads twice: their callers then skip the key too (a QE report's
+ * is ~960 characters of hex) and compute the value.
+ */
+export function acrossVerifications(context: VerifierContext | undefined): VerifierContext | undefined {
+  return context?.reusable ? context : undefined;
 }
 
 export function defaultVerifierContextOptions(): Required<Omit<VerifierContextOptions, "reusable">> {

@@ -77,6 +77,12 @@ describe("the remembered DCAP appraisal (a verifier context's)", () => {
     // Its per-verification caches are filled as usual (the TCB signer's chain serves both Intel documents).
     expect(single.pki.signatures.size).toBeGreaterThan(0);
     expect(single.intelDocuments.size).toBe(2);
+    // What only a later verification could read again is neither stored nor keyed (acrossVerifications).
+    expect([single.qeReports.size, single.intelSignatures.size, single.attestationKeys.size, single.keccak.size]).toEqual([0, 0, 0, 0]);
+    const reusable = createVerifierContext();
+    await verifyEvidence(quote, { collateral: collateral(), at, context: reusable });
+    expect([reusable.qeReports.size, reusable.intelSignatures.size, reusable.attestationKeys.size]).toEqual([1, 2, 1]);
+    expect(reusable.keccak.size).toBeGreaterThan(0);
   });
 
   it("does not let a caller change what it remembers", async () => {

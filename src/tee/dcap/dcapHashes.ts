@@ -1,12 +1,13 @@
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
-import type { VerifierContext } from "../verifierContext.ts";
+import { acrossVerifications, type VerifierContext } from "../verifierContext.ts";
 import type { ParsedCrl } from "../../pki/x509/certificate.ts";
 import { keccak256Bytes, keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import { bodyKeccak, derKeccak } from "../collateralKeccak.ts";
 
 const ZERO32: Hex = `0x${"00".repeat(32)}`;
-function remembered(context: VerifierContext | undefined, key: string, make: () => Hex): Hex {
-  return context ? context.keccak.getOrSet(key, make) : make();
+function remembered(context: VerifierContext | undefined, key: () => string, make: () => Hex): Hex {
+  const cache = acrossVerifications(context)?.keccak;
+  return cache ? cache.getOrSet(key(), make) : make();
 }
 
 /** keccak256 of a signed Intel document's body, remembered in `context` by the body's SHA-256. */
@@ -29,7 +30,11 @@ export function dcapCollateralHash(
   context?: VerifierContext,
 ): Hex {
   const items = [parts.tcbInfo, parts.qeIdentity ?? ZERO32, parts.pckCrl ?? ZERO32, parts.rootCaCrl ?? ZERO32];
-  return remembered(context, `combined:${items.join("")}`, () => keccak256Hex(Buffer.from(items.map((h) => h.slice(2)).join(""), "hex")));
+  return remembered(
+    context,
+    () => `combined:${items.join("")}`,
+    () => keccak256Hex(Buffer.from(items.map((h) => h.slice(2)).join(""), "hex")),
+  );
 }
 
 export { keccak256Bytes };

@@ -1,5 +1,6 @@
+import { bufferView } from "../../util/bufferView.ts";
 import type { CollateralSet, SignedIntelJson } from "../../collateral/types.ts";
-import type { VerifierContext } from "../verifierContext.ts";
+import { acrossVerifications, type VerifierContext } from "../verifierContext.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
 import { verifyWith } from "../../pki/x509/signatureAlgorithm.ts";
@@ -36,11 +37,12 @@ export interface VerifyIntelDocumentResult {
 /** ECDSA P-256 (r‖s) over the exact body bytes; remembered by body hash, signature and signer key. */
 function signedBy(document: IntelDocument<unknown>, cert: ParsedCertificate, context: VerifierContext | undefined): boolean {
   const sig = document.source.signature;
-  const key = `${document.bodyHash}:${Buffer.from(sig).toString("hex")}:${cert.fingerprint}`;
-  const hit = context?.intelSignatures.get(key);
+  const cache = acrossVerifications(context)?.intelSignatures;
+  const key = cache ? `${document.bodyHash}:${bufferView(sig).toString("hex")}:${cert.fingerprint}` : "";
+  const hit = cache?.get(key);
   if (hit !== undefined) return hit;
   const ok = sig.length === 64 && verifyWith({ kind: "ecdsa", hash: "sha256" }, document.source.body, sig, cert.publicKey, "p1363");
-  return context ? context.intelSignatures.set(key, ok) : ok;
+  return cache ? cache.set(key, ok) : ok;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { bufferView } from "../../util/bufferView.ts";
 import { createHash, type KeyObject } from "node:crypto";
 import { importEcPoint } from "../../pki/keyImport.ts";
-import type { VerifierContext } from "../verifierContext.ts";
+import { acrossVerifications, type VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { bytesEqual, isAllZero } from "@keepledger/sdk/internal/util/bytes";
@@ -13,12 +13,13 @@ const ECDSA_SHA256 = { kind: "ecdsa", hash: "sha256" } as const;
 
 /** The attestation key (raw x‖y) as a node:crypto key; fails unless it is a point on P-256. */
 export function attestationKeyObject(raw: Uint8Array, context?: VerifierContext): KeyObject {
-  const id = bufferView(raw).toString("hex");
-  const hit = context?.attestationKeys.get(id);
+  const cache = acrossVerifications(context)?.attestationKeys;
+  const id = cache ? bufferView(raw).toString("hex") : "";
+  const hit = cache?.get(id);
   if (hit) return hit;
   try {
     const key = importEcPoint("P-256", raw);
-    return context ? context.attestationKeys.set(id, key) : key;
+    return cache ? cache.set(id, key) : key;
   } catch (cause) {
     throw new VerificationError(DCAP_CODES.DCAP_ATTESTATION_KEY_INVALID, "the attestation key is not a P-256 public key", {
       at: { field: "quote.signature.attestationKey" },
@@ -34,9 +35,14 @@ export function attestationKeyObject(raw: Uint8Array, context?: VerifierContext)
  */
 export function verifyQeReportSignature(quote: DcapQuote, pckLeaf: ParsedCertificate, context?: VerifierContext): void {
   const { qeReport, qeReportSignature } = quote.signature;
-  const key = `${Buffer.from(qeReport.raw).toString("hex")}:${Buffer.from(qeReportSignature).toString("hex")}:${pckLeaf.fingerprint}`;
   const check = (): boolean => verifyWith(ECDSA_SHA256, qeReport.raw, qeReportSignature, pckLeaf.publicKey, "p1363");
-  const ok = context ? context.qeReports.getOrSet(key, check) : check();
+  const cache = acrossVerifications(context)?.qeReports;
+  const ok = cache
+    ? cache.getOrSet(
+        `${bufferView(qeReport.raw).toString("hex")}:${bufferView(qeReportSignature).toString("hex")}:${pckLeaf.fingerprint}`,
+        check,
+      )
+    : check();
   if (!ok) {
     throw new VerificationError(DCAP_CODES.DCAP_QE_REPORT_SIGNATURE_INVALID, "the QE report is not signed by the PCK certificate", {
       at: { field: "quote.signature.qeReportSignature" },

@@ -11,7 +11,7 @@ import { bodyKeccak, derKeccak } from "../collateralKeccak.ts";
 import { concatBytes, fromHex } from "@keepledger/sdk/internal/util/bytes";
 import { keccak256Hex } from "@keepledger/sdk/internal/util/keccak256";
 import type { TeeAdapter, VerifyContext } from "../adapter.ts";
-import type { VerifierContext } from "../verifierContext.ts";
+import { acrossVerifications, type VerifierContext } from "../verifierContext.ts";
 import type { VerifiedEvidence } from "@keepledger/sdk/internal/tee/types";
 import { nvidiaGpuCollateralRequests } from "./collateralRequests.ts";
 import { nvidiaGpuFacts } from "@keepledger/sdk/internal/tee/nvidia-gpu/facts";
@@ -67,7 +67,8 @@ function collateralHashOf(v: VerifiedNvidiaGpu, responses: readonly ParsedOcspRe
   const parts = [...v.deviceChain.certificates.map(der), body(v.driverRim.rim), body(v.vbiosRim.rim), ...used.map(der)];
   const combine = (): `0x${string}` => keccak256Hex(concatBytes(...parts.map((part) => fromHex(part.hash()))));
   // The combination too is a pure function of the items' hashes (their keys), in order.
-  return context ? context.keccak.getOrSet(`combined:gpu:${parts.map((part) => part.key).join(",")}`, combine) : combine();
+  const cache = acrossVerifications(context)?.keccak;
+  return cache ? cache.getOrSet(`combined:gpu:${parts.map((part) => part.key).join(",")}`, combine) : combine();
 }
 
 function rootsFor(trusted: readonly TrustedRoot[] | undefined): { device: readonly TrustedRoot[]; rim: readonly TrustedRoot[] } {
