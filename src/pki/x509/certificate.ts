@@ -330,6 +330,11 @@ export function parseCertificate(
   options: ParseCertificateOptions = {},
 ): ParsedCertificate {
   const der = toDer(input, "CERTIFICATE");
+  if (caches !== undefined) {
+    // A copy of a pinned root (every Intel issuer chain and PCK chain ends with one) is the pinned object, found
+    // by its bytes without the SHA-256 a cache lookup needs.
+    for (const root of caches.pinnedRoots) if (root.der.length === der.length && bytesEqual(root.der, der)) return root;
+  }
   const fingerprint = sha256Hex(der);
   const hit = caches?.certificates.get(fingerprint);
   if (hit) return hit;

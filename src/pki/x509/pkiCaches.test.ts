@@ -5,10 +5,12 @@ import { parseCertificate, parsePemCertificates } from "./certificate.ts";
 import { createPkiCaches } from "./pkiCaches.ts";
 
 describe("PKI caches start with the pinned roots", () => {
-  it("hold every pinned root, by its fingerprint", () => {
+  it("know every pinned root, and give its exact bytes the pinned object without storing anything", () => {
     const caches = createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 });
     expect(PINNED_ROOTS.map((r) => r.certificate.fingerprint).sort()).toEqual(Object.values(PINNED_ROOT_FINGERPRINTS).sort());
-    for (const root of PINNED_ROOTS) expect(caches.certificates.get(root.certificate.fingerprint)).toBe(root.certificate);
+    expect(caches.pinnedRoots).toEqual(PINNED_ROOTS.map((r) => r.certificate));
+    for (const root of PINNED_ROOTS) expect(parseCertificate(Uint8Array.from(root.certificate.der), "copy", caches)).toBe(root.certificate);
+    expect(caches.certificates.size).toBe(0);
   });
 
   it("give a collateral copy of a pinned root the pinned object; a copy differing in one byte is parsed as its own certificate", () => {
