@@ -62,6 +62,11 @@ export class Tlv {
     return (this.#value ??= this.#bytes.subarray(this.#start + this.headerLength, this.#start + this.headerLength + this.length));
   }
 
+  /** `read` applied to the buffer and the bounds of the contents in it: for readers that walk them in place. */
+  readContents<T>(read: (bytes: Uint8Array, start: number, end: number) => T): T {
+    return read(this.#bytes, this.#start + this.headerLength, this.#start + this.headerLength + this.length);
+  }
+
   /** The child elements of a constructed element, read in place (no view of the contents is made for it). */
   children(field: string): Tlv[] {
     const out: Tlv[] = [];

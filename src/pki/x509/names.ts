@@ -62,6 +62,51 @@ function attributeValue(tlv: Tlv): string {
  */
 export function renderName(name: Tlv, field: string): string {
   expectTag(name, DER.SEQUENCE, field);
+  return renderNameInPlace(name) ?? renderNameByElement(name, field);
+}
+
+/**
+ * renderName's text for a Name in the shape CAs write — each RDN a SET of SEQUENCE { an id-at type with a short
+ * name, a string }, every length in the short form — read in place from its contents; otherwise undefined, and
+ * renderNameByElement reads (or refuses) it. It accepts nothing that reader refuses and renders the same text
+ * (tested on mutated names); it spares the ~4 element objects and views per attribute that reader makes (names
+ * were a sixth of a cold DCAP verification's garbage).
+ */
+export function renderNameInPlace(name: Tlv): string | undefined {
+  return name.readContents(nameInPlace);
+}
+
+function nameInPlace(d: Uint8Array, start: number, end: number): string | undefined {
+  let text: Buffer | undefined;
+  let out = "";
+  for (let o = start; o < end; ) {
+    // A relative distinguished name: a non-empty SET within the name.
+    if (o + 2 > end || d[o] !== DER.SET || d[o + 1]! >= 0x80 || d[o + 1] === 0) return undefined;
+    const rdnEnd = o + 2 + d[o + 1]!;
+    if (rdnEnd > end) return undefined;
+    if (out !== "") out += ", ";
+    for (let a = o + 2; a < rdnEnd; ) {
+      // SEQUENCE { OBJECT IDENTIFIER 2.5.4.x (55 04 xx), a string ending the sequence }, within the RDN.
+      if (a + 2 > rdnEnd || d[a] !== DER.SEQUENCE || d[a + 1]! >= 0x80) return undefined;
+      const atvEnd = a + 2 + d[a + 1]!;
+      const t = a + 2;
+      if (atvEnd > rdnEnd || t + 5 > atvEnd || d[t] !== DER.OID || d[t + 1] !== 3 || d[t + 2] !== 0x55 || d[t + 3] !== 0x04)
+        return undefined;
+      const typeName = d[t + 4]! < 0x80 ? ID_AT_NAMES[d[t + 4]!] : undefined;
+      const v = t + 5;
+      if (typeName === undefined || v + 2 > atvEnd || !STRING_TAGS.has(d[v]!) || v + 2 + d[v + 1]! !== atvEnd) return undefined;
+      text ??= bufferView(d);
+      if (a > o + 2) out += "+";
+      out += `${typeName}=${escape(text.toString(d[v] === 0x0c ? "utf8" : "latin1", v + 2, atvEnd))}`;
+      a = atvEnd;
+    }
+    o = rdnEnd;
+  }
+  return out;
+}
+
+/** renderName element by element: any Name, and every refusal with its field and offset. */
+export function renderNameByElement(name: Tlv, field: string): string {
   let out = "";
   for (const rdn of childrenOf(name, field)) {
     if (rdn.tag !== DER.SET || rdn.value.length === 0) {
