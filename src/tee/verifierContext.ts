@@ -34,8 +34,9 @@ export interface VerifierContext {
   /**
    * false for a context made for one verification (verifyEvidence's default): what is remembered only for a
    * later verification is neither looked up nor stored, nor its key built — a DCAP platform appraisal (whose key
-   * alone costs ~25 µs), a QE report's or an Intel document's signature check, an attestation key, a collateral
-   * item's keccak256 (`acrossVerifications`). Everything a single verification meets twice (an issuer chain's
+   * alone costs ~25 µs), a PCK chain's decoded blocks and collateral request (and the chain's SHA-256 they are
+   * keyed by), a QE report's or an Intel document's signature check, an attestation key, a collateral item's
+   * keccak256 (`acrossVerifications`). Everything a single verification meets twice (an issuer chain's
    * root, the TCB signer's certificate checked for both Intel documents) is still remembered.
    */
   readonly reusable: boolean;

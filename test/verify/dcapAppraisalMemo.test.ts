@@ -79,9 +79,11 @@ describe("the remembered DCAP appraisal (a verifier context's)", () => {
     expect(single.intelDocuments.size).toBe(2);
     // What only a later verification could read again is neither stored nor keyed (acrossVerifications).
     expect([single.qeReports.size, single.intelSignatures.size, single.attestationKeys.size, single.keccak.size]).toEqual([0, 0, 0, 0]);
+    expect([single.pckChains.size, single.dcapRequests.size]).toEqual([0, 0]);
     const reusable = createVerifierContext();
     await verifyEvidence(quote, { collateral: collateral(), at, context: reusable });
     expect([reusable.qeReports.size, reusable.intelSignatures.size, reusable.attestationKeys.size]).toEqual([1, 2, 1]);
+    expect([reusable.pckChains.size, reusable.dcapRequests.size]).toEqual([1, 1]);
     expect(reusable.keccak.size).toBeGreaterThan(0);
   });
 

@@ -2,6 +2,7 @@ import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerE
 import { AZCVM_FORMAT_CODES } from "./codes.ts";
 import { readEvidenceFile } from "./evidenceFile.ts";
 import { parseSnpReport, parseTdxQuote, type SnpReport, type TdxQuote, type VerifierContext } from "./hardwareParsers.ts";
+import { acrossVerifications } from "../verifierContext.ts";
 import { parseHclReport, type HclReport } from "./parseHclReport.ts";
 import { parseRuntimeData, type RuntimeData } from "./parseRuntimeData.ts";
 import { parseTdReportStruct, type TdReportStruct } from "./parseTdReport.ts";
@@ -47,7 +48,7 @@ export function parseAzureEvidence(bytes: Uint8Array, caches?: VerifierContext):
     hardware = {
       kind: "tdx",
       tdReport: parseTdReportStruct(hcl.hardwareReport),
-      quote: parseTdxQuote(file.tdQuote, caches ? { pckChains: caches.pckChains } : {}),
+      quote: parseTdxQuote(file.tdQuote, { pckChains: acrossVerifications(caches)?.pckChains }),
     };
   }
   const attest = parseTpmAttest(file.tpmQuote.message);

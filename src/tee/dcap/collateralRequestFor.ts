@@ -1,5 +1,5 @@
 import type { CollateralRequest } from "../../collateral/types.ts";
-import type { VerifierContext } from "../verifierContext.ts";
+import { acrossVerifications, type VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 
@@ -16,12 +16,13 @@ export type DcapCollateralRequest = Extract<CollateralRequest, { vendor: "intel"
  * digest (the SHA-256 of its exact PEM text): a known platform's quote is not asked for its leaf again.
  */
 export function collateralRequestFor(quote: DcapQuote, context?: VerifierContext): DcapCollateralRequest {
-  if (!context) return requestOf(quote);
+  const cache = acrossVerifications(context)?.dcapRequests;
+  if (!cache) return requestOf(quote, context);
   const key = `${quote.tee}:${quote.signature.pckChain.digest}`;
-  const known = context.dcapRequests.get(key);
+  const known = cache.get(key);
   // A copy: the caller owns what it is handed (a provider may annotate the request).
   if (known) return { ...known };
-  return { ...context.dcapRequests.set(key, requestOf(quote, context)) };
+  return { ...cache.set(key, requestOf(quote, context)) };
 }
 
 function requestOf(quote: DcapQuote, context?: VerifierContext): DcapCollateralRequest {

@@ -30,14 +30,40 @@ export function parsePckChainData(
 ): PckChainData {
   const end = raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length;
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, end);
+  if (cache === undefined) return new DecodedChain(raw, bytes, decode(bytes.toString("latin1"), offset, field));
   // A platform sends the same chain in every quote: a caller's cache remembers the decoded DER by the exact
   // text's SHA-256 (half the cost of the 3.5 KB text as a map key), and copies out, so callers cannot poison it.
-  const digest = hash("sha256", bytes, "base64");
-  const hit = cache?.get(digest);
+  const digest = chainDigest(bytes);
+  const hit = cache.get(digest);
   if (hit) return withCopyOnRead(raw, digest, hit);
   const certificates = decode(bytes.toString("latin1"), offset, field);
-  cache?.set(digest, copyOut(certificates));
+  cache.set(digest, copyOut(certificates));
   return { raw, digest, certificates };
+}
+
+function chainDigest(text: Uint8Array): string {
+  return hash("sha256", text, "base64");
+}
+
+/**
+ * A chain decoded without a cache (a context made for one verification): its digest, which only caches and the
+ * appraisal key read, is computed when first read. A class for the reason CopiedOnRead is one.
+ */
+class DecodedChain implements PckChainData {
+  readonly raw: Uint8Array;
+  readonly certificates: Uint8Array[];
+  readonly #text: Uint8Array;
+  #digest: string | undefined = undefined;
+
+  constructor(raw: Uint8Array, text: Uint8Array, certificates: Uint8Array[]) {
+    this.raw = raw;
+    this.#text = text;
+    this.certificates = certificates;
+  }
+
+  get digest(): string {
+    return (this.#digest ??= chainDigest(this.#text));
+  }
 }
 
 /**

@@ -79,7 +79,7 @@ export interface PckChainData {
   /** The certification data bytes as carried in the quote. */
   raw: Uint8Array;
   /** SHA-256 (base64) of the PEM text without its optional NUL terminator: the chain's identity in caches. */
-  digest: string;
+  readonly digest: string;
   /** Each PEM block decoded to DER, in order (leaf first). */
   certificates: Uint8Array[];
 }

@@ -5,6 +5,7 @@ import { parseSgxQuote } from "./parseSgxQuote.ts";
 import type { TeeAdapter } from "../adapter.ts";
 import { checkEvidenceBytes } from "../dcap/checkEvidenceBytes.ts";
 import { collateralRequestFor } from "../dcap/collateralRequestFor.ts";
+import { acrossVerifications } from "../verifierContext.ts";
 import { detectDcapQuote } from "../dcap/detectDcapQuote.ts";
 import { verifySgxQuote } from "./verifySgxQuote.ts";
 
@@ -13,7 +14,7 @@ export const sgxAdapter: TeeAdapter<"sgx", SgxQuote> = {
   ...sgxFacts,
   checkLaunchPolicy: checkSgxLaunchPolicy,
   detect: (bytes) => detectDcapQuote(bytes) === "sgx",
-  parse: (bytes, context) => parseSgxQuote(bytes, { pckChains: context?.pckChains }),
+  parse: (bytes, context) => parseSgxQuote(bytes, { pckChains: acrossVerifications(context)?.pckChains }),
   collateralRequests: (quote, context) => [collateralRequestFor(quote, context)],
   verify(quote, context) {
     checkEvidenceBytes(quote, context.evidence);

@@ -5,6 +5,7 @@ import { parseTdxQuote } from "./parseTdxQuote.ts";
 import type { TeeAdapter } from "../adapter.ts";
 import { checkEvidenceBytes } from "../dcap/checkEvidenceBytes.ts";
 import { collateralRequestFor } from "../dcap/collateralRequestFor.ts";
+import { acrossVerifications } from "../verifierContext.ts";
 import { detectDcapQuote } from "../dcap/detectDcapQuote.ts";
 import { verifyTdxQuote } from "./verifyTdxQuote.ts";
 
@@ -13,7 +14,7 @@ export const tdxAdapter: TeeAdapter<"tdx", TdxQuote> = {
   ...tdxFacts,
   checkLaunchPolicy: checkTdxLaunchPolicy,
   detect: (bytes) => detectDcapQuote(bytes) === "tdx",
-  parse: (bytes, context) => parseTdxQuote(bytes, { pckChains: context?.pckChains }),
+  parse: (bytes, context) => parseTdxQuote(bytes, { pckChains: acrossVerifications(context)?.pckChains }),
   collateralRequests: (quote, context) => [collateralRequestFor(quote, context)],
   verify(quote, context) {
     checkEvidenceBytes(quote, context.evidence);
