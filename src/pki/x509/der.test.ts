@@ -140,6 +140,20 @@ describe("the DER reader refuses BER and non-minimal encodings", () => {
       expect(decodeOid(oid(dotted).subarray(2))).toBe(dotted);
   });
 
+  it("reads every three-octet OID, the id-ce ones (55 1d x) from a table, as it decodes them", () => {
+    for (let a = 0; a < 256; a += 0x2a) {
+      for (let b = 0; b < 0x80; b++) {
+        for (const x of [0, 1, 0x13, 0x1f, 0x7f]) {
+          const element = Uint8Array.of(DER.OID, 3, a === 0 ? 0x55 : a, a === 0 ? 0x1d : b, x);
+          expect(readOid(readTlv(element, 0, "oid"), "oid")).toBe(decodeOid(element.subarray(2)));
+        }
+      }
+    }
+    expect(readOid(readTlv(hex("06 03 55 1d 13"), 0, "oid"), "oid")).toBe("2.5.29.19");
+    // 55 1d 81 is not a whole OID (it ends inside an arc): refused, not looked up.
+    expect(() => readOid(readTlv(hex("06 03 55 1d 81"), 0, "oid"), "oid")).toThrow(/ends inside an arc/);
+  });
+
   it("refuses a named-bit list (keyUsage) with trailing zero bits, which a plain BIT STRING may have", () => {
     const tlv = readSingle(hex("03 02 00 80"), DER.BIT_STRING, "keyUsage");
     expect(checkBitString(tlv, "keyUsage").unused).toBe(0);

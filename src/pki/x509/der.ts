@@ -249,7 +249,15 @@ export function decodeOid(value: Uint8Array, field = "OID", offset = 0): string 
 /** An OBJECT IDENTIFIER element, tag checked, decoded strictly. */
 export function readOid(tlv: Tlv | undefined, field: string): string {
   const t = expectTag(tlv, DER.OID, field);
-  return decodeOid(t.value, field, t.valueOffset);
+  return (t.length === 3 ? t.readContents(idCeOid) : undefined) ?? decodeOid(t.value, field, t.valueOffset);
+}
+
+/** "2.5.29.x" for x below 128 (id-ce: every certificate and CRL extension RFC 5280 defines), made once. */
+const ID_CE_OIDS: readonly string[] = Object.freeze(Array.from({ length: 128 }, (_, x) => `2.5.29.${x}`));
+
+/** The id-ce OID whose three contents octets (55 1d x) are `d[start, end)`, read without decoding; else undefined. */
+function idCeOid(d: Uint8Array, start: number, end: number): string | undefined {
+  return end - start === 3 && d[start] === 0x55 && d[start + 1] === 0x1d && d[start + 2]! < 0x80 ? ID_CE_OIDS[d[start + 2]!] : undefined;
 }
 
 /** A BOOLEAN element: one octet, 0x00 or 0xFF (X.690 §11.1). */
