@@ -62,6 +62,7 @@ export function isSignedBy(signed: ParsedCertificate | ParsedCrl, issuer: Parsed
 }
 
 function checkValidity(cert: ParsedCertificate, at: Date, name: string, index: number): void {
+  if (at >= cert.notBefore && at <= cert.notAfter) return;
   const details = { subject: cert.subject, notBefore: cert.notBefore, notAfter: cert.notAfter, at };
   if (at < cert.notBefore) {
     throw new VerificationError(X509_CODES.CERT_NOT_YET_VALID, `${name}: certificate "${cert.subject}" is not yet valid`, {
