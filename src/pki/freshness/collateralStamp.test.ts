@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isKeepledgerError } from "@keepledger/sdk/internal/errors/index";
 import { asTrustedRoot, createCrl, createRoot, issue } from "../../../test/support/testPki.ts";
@@ -7,6 +8,7 @@ import {
   compareStamps,
   crlKey,
   crlNumberOf,
+  keyIdOf,
   crlStamp,
   intelDocumentStamp,
   type CollateralFreshnessOptions,
@@ -125,6 +127,14 @@ describe("collateral stamps", () => {
     const v = { id: "TDX", fmspc: "00806F050000", issueDate: d("2025-05-15"), nextUpdate: d("2025-06-14"), tcbEvaluationDataNumber: 17 };
     expect(intelDocumentStamp("tcbInfo", v, "ab").key).toBe("tcbInfo:TDX:00806f050000");
     expect(intelDocumentStamp("qeIdentity", { ...v, id: "TD_QE" }, "ab").key).toBe("qeIdentity:TD_QE");
+  });
+
+  it("keys a CRL by its issuer's name and the first 16 hex digits of the SHA-256 of the issuer's key", async () => {
+    const parsed = (await createRoot("Stamp CA")).cert;
+    const want = `crl:${parsed.subject}#${createHash("sha256").update(parsed.spki).digest("hex").slice(0, 16)}`;
+    expect(crlKey(parsed)).toBe(want);
+    expect(crlKey(parsed)).toBe(want); // the second time from what the certificate keeps
+    expect(keyIdOf(parsed)).toBe(want.slice(-16));
   });
 });
 
