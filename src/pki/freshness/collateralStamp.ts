@@ -127,7 +127,10 @@ export function chainCrlStamps(chain: VerifiedChain): CollateralStamp[] {
 /** Stamps without repeats (same key and document digest). */
 export function uniqueStamps(stamps: readonly CollateralStamp[]): CollateralStamp[] {
   const seen = new Map<string, CollateralStamp>();
-  for (const s of stamps) if (!seen.has(`${s.key}|${s.digest}`)) seen.set(`${s.key}|${s.digest}`, s);
+  for (const s of stamps) {
+    const id = `${s.key}|${s.digest}`;
+    if (!seen.has(id)) seen.set(id, s);
+  }
   return [...seen.values()];
 }
 
