@@ -29,6 +29,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
     "the catalogue of error-code declarations, each a constant written by defineErrorCodes when its module is imported; it only grows, a conflicting re-declaration throws, nothing derived from input or time is ever stored, and there is nothing to bound or invalidate (it is the import graph, as data). Not a cache.",
   "src/pki/freshness/collateralStamp.ts: crlNumbers":
     "a WeakMap memo of a pure function (the cRLNumber extension) of an immutable ParsedCrl: an entry lives exactly as long as the CRL object its caller holds, so it is bounded by the caller's own objects and can never be stale or observed.",
+  "src/pki/freshness/collateralStamp.ts: keyIds":
+    "a WeakMap memo of a pure function (the SHA-256 of the SubjectPublicKeyInfo) of an immutable ParsedCertificate, as crlNumbers is of a CRL: an entry lives exactly as long as the certificate object its caller holds, so it is bounded by the caller's own objects and can never be stale or observed.",
   "src/pki/ocsp/ocspResponse.ts: certIdHashes":
     "a WeakMap memo of a pure function (the OCSP CertID hashes of its name and key) of an immutable ParsedCertificate: an entry lives exactly as long as the certificate object its caller holds, and can never be stale or observed.",
   "src/tee/dcap/appraisalMemo.ts: documentIds":
