@@ -77,18 +77,10 @@ export interface CryptoBound {
 type SignatureSets = Omit<CryptoBound, "keyImports" | "keyImportOf">;
 
 /**
- * Imports each key as node:crypto takes it fastest — the SPKI DER as a PEM string, which skips the KeyObject
- * and CryptoKey probes an options object gets (src/pki/keyImport.ts has the measurements); the cold bound's
- * other half. The strings are built outside the loop.
- */
-export function importKeys(pems: readonly string[]): void {
-  for (const pem of pems) createPublicKey(pem);
-}
-
-/**
  * The cold bound's signatures as a verifier with nothing remembered makes them: every key but the pinned roots'
- * imported (importKeys' form), and each check made with the key just imported rather than with a KeyObject used
- * before. The first use of a fresh key is part of what cold verification costs: OpenSSL computes an RSA key's
+ * imported as node:crypto takes it fastest — the SPKI DER as a PEM string (built outside the loop), which skips
+ * the KeyObject and CryptoKey probes an options object gets (src/pki/keyImport.ts has the measurements) — and
+ * each check made with the key just imported rather than with a KeyObject used before. The first use of a fresh key is part of what cold verification costs: OpenSSL computes an RSA key's
  * Montgomery form of its modulus on the first operation and keeps it in the key (RSA-4096 ~30 µs, RSA-2048
  * ~9 µs on this machine; nothing measurable for an EC key), which a key reused across runs pays once.
  */

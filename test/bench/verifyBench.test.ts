@@ -9,7 +9,7 @@ import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { keccak256 } from "viem";
 import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import { AMD_ARK_MILAN } from "../../src/pki/roots.ts";
-import { cryptoBound, hashAll, importAndCheck, importKeys, runChecks } from "../../bench/verify/bounds.ts";
+import { cryptoBound, hashAll, importAndCheck, runChecks } from "../../bench/verify/bounds.ts";
 import { keepledgerCold, keepledgerWarm } from "../../bench/verify/keepledger.ts";
 import { measureThroughput, median } from "../../bench/verify/measure.ts";
 import { checkTargets, markdownTable, withRatios, type VerifyBenchRow } from "../../bench/verify/report.ts";
@@ -47,7 +47,7 @@ describe("crypto bound", () => {
       // A key not imported is a pinned root's: an issuer's signature on a certificate or CRL, never the evidence's.
       if (pinned) expect(check.name, check.name).toMatch(/← .*(root|ARK)/i);
     }
-    expect(() => importKeys(bound.keyImports)).not.toThrow();
+    expect(() => importAndCheck(bound)).not.toThrow();
   });
 
   it.each(["sgx", "sev-snp", "azure-cvm"] as const)(
