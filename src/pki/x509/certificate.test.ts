@@ -273,7 +273,8 @@ describe("a CRL's revoked serials read in place", () => {
     // SEQUENCE { INTEGER 00 ff, UTCTime }, { INTEGER 00, UTCTime }, { INTEGER 0a bc, UTCTime }
     const time = [0x17, 0x0d, ...Buffer.from("250101000000Z")];
     const entry = (serial: number[]) => [0x30, 2 + serial.length + time.length, 0x02, serial.length, ...serial, ...time];
-    const contents = Uint8Array.from([...entry([0x00, 0xff]), ...entry([0x00]), ...entry([0x0a, 0xbc])]);
+    // The last entry repeats the first serial: a set counts it once.
+    const contents = Uint8Array.from([...entry([0x00, 0xff]), ...entry([0x00]), ...entry([0x0a, 0xbc]), ...entry([0x00, 0xff])]);
     const list = readTlv(Uint8Array.from([0x30, contents.length, ...contents]), 0, "list");
     expectSameSerials(list, true);
     const serials = revokedSerialsInPlace(list.value, true)!;

@@ -118,7 +118,6 @@ export function serialOf(value: Uint8Array, start = 0, end = value.length): stri
  * Every entry is checked here; no serial is made into text until one is asked for (SerialsInPlace).
  */
 export function revokedSerialsInPlace(d: Uint8Array, v2: boolean): ReadonlySet<string> | undefined {
-  let count = 0;
   for (let o = 0; o < d.length; ) {
     // The entry: SEQUENCE, short-form length, within the list.
     if (o + 2 > d.length || d[o] !== DER.SEQUENCE || d[o + 1]! >= 0x80) return undefined;
@@ -139,10 +138,9 @@ export function revokedSerialsInPlace(d: Uint8Array, v2: boolean): ReadonlySet<s
     p += 2 + d[p + 1]!;
     // crlEntryExtensions (v2 only), ending the entry exactly; nothing else.
     if (p < end && (!v2 || p + 2 > end || d[p] !== DER.SEQUENCE || d[p + 1]! >= 0x80 || p + 2 + d[p + 1]! !== end)) return undefined;
-    count++;
     o = end;
   }
-  return new SerialsInPlace(d, count);
+  return new SerialsInPlace(d);
 }
 
 /** Lookups a CRL answers by scanning its entries before it builds a set of their serials' text. */
@@ -156,14 +154,17 @@ const SCANS_BEFORE_SET = 4;
  * set offers.
  */
 class SerialsInPlace implements ReadonlySet<string> {
-  readonly size: number;
   readonly #list: Uint8Array;
   #scans = 0;
   #set: Set<string> | undefined = undefined;
 
-  constructor(list: Uint8Array, size: number) {
+  constructor(list: Uint8Array) {
     this.#list = list;
-    this.size = size;
+  }
+
+  /** The distinct serials (a CRL may list one twice). */
+  get size(): number {
+    return this.#serials().size;
   }
 
   has(serial: string): boolean {
