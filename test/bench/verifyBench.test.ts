@@ -21,6 +21,8 @@ describe("crypto bound", () => {
     ["tdx", 9, 1],
     ["sev-snp", 3, 1],
     ["nitro", 5, 2],
+    ["nvidia-gpu", 12, 1], // the driver and VBIOS RIMs' signer chains share their CA: its signature counts once
+    ["cpu-gpu", 25, 2], // the test RIMs share their whole signer chain
   ] as const)("%s: %i signatures in all, %i per evidence, every one of them verifying", (kind, full, perEvidence) => {
     const bound = cryptoBound(loadBenchVector(kind));
     expect(bound.full).toHaveLength(full);
@@ -31,6 +33,12 @@ describe("crypto bound", () => {
       data[0]! ^= 1;
       expect(() => runChecks([{ ...check, data }]), check.name).toThrow(/does not verify/);
     }
+  });
+
+  it.each(BENCH_KINDS)("%s: no signature is in the full set twice (the same bytes, signature and key have one answer)", (kind) => {
+    const { full } = cryptoBound(loadBenchVector(kind));
+    const ids = full.map((c) => `${c.hash}:${Buffer.from(c.data).toString("hex")}:${Buffer.from(c.signature).toString("hex")}`);
+    expect(new Set(ids).size).toBe(full.length);
   });
 
   it.each([
