@@ -73,6 +73,18 @@ describe("C14N 1.1 rules (W3C xml-c14n11 §3 examples, narrowed)", () => {
       want: "<a>&lt;x&gt;</a>",
     },
     { name: "CR LF becomes LF", input: "<a>x\r\ny\rz</a>", want: "<a>x\ny\nz</a>" },
+    { name: "CR LF in an attribute value becomes one space", input: '<a b="x\r\ny"/>', want: '<a b="x y"></a>' },
+    { name: "a byte order mark is not content", input: "\uFEFF<a>x</a>", want: "<a>x</a>" },
+    {
+      name: "a namespace is rendered where it is declared, and once",
+      input: '<a xmlns:p="urn:p"><b><c xmlns:q="urn:q"><d/><q:e/></c></b><f/></a>',
+      want: '<a xmlns:p="urn:p"><b><c xmlns:q="urn:q"><d></d><q:e></q:e></c></b><f></f></a>',
+    },
+    {
+      name: "a default namespace undeclared below an element that declares nothing",
+      input: '<a xmlns="urn:x"><b><c xmlns=""><d/></c><e/></b></a>',
+      want: '<a xmlns="urn:x"><b><c xmlns=""><d></d></c><e></e></b></a>',
+    },
   ])("$name", ({ input, want }) => {
     expect(text(canonicalize11(parseXml(enc(input))))).toBe(want);
   });
@@ -93,8 +105,35 @@ describe("the narrow XML reader refuses what it does not handle", () => {
     { name: "a character reference to a non-character", input: "<a>&#0;</a>" },
     { name: "too deep nesting", input: "<a>".repeat(100) + "</a>".repeat(100) },
     { name: "a non-UTF-8 encoding", input: '<?xml version="1.0" encoding="ISO-8859-1"?><a/>' },
+    { name: "a name that starts with a digit", input: "<1a/>" },
+    { name: "a name with a character outside the narrow set", input: "<a\u00e9/>" },
+    { name: "attributes not separated by white space", input: '<a b="1"c="2"/>' },
   ])("$name", ({ input }) => {
     expect(codeOf(() => parseXml(enc(input)))).toBe("NVGPU_RIM_XML_INVALID");
+  });
+
+  it.each([
+    ["U+0001", "\u0001"],
+    ["U+000B", "\u000b"],
+    ["U+001F", "\u001f"],
+    ["U+FFFE", "\ufffe"],
+    ["U+FFFF", "\uffff"],
+  ])("refuses %s, a character XML does not allow, at its offset", (_, char) => {
+    const input = `<a>xy${char}</a>`;
+    const error = (() => {
+      try {
+        parseXml(enc(input));
+      } catch (e) {
+        return e as { code?: string; at?: { offset?: number } };
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe("NVGPU_RIM_XML_INVALID");
+    expect(error?.at?.offset).toBe(5);
+  });
+
+  it("accepts TAB, LF and CR, the control characters XML allows", () => {
+    expect(text(canonicalize11(parseXml(enc("<a>\t\n\r</a>"))))).toBe("<a>\t\n\n</a>");
   });
 
   it("refuses invalid UTF-8", () => {
