@@ -56,7 +56,9 @@ export function recognizeCollateral(bytes: Uint8Array, source?: string, caches?:
     if (text.includes("-----BEGIN ")) {
       out.endorsementKeys = recognizeEndorsementKeys(text, source);
       out.certificates.push(...parsePemCertificates(text, undefined, caches));
-      for (const block of text.match(PEM_CRL) ?? []) out.crls.push(parseCrl(block, undefined, caches));
+      // A literal search first: the pattern's scan of a certificate chain that holds no CRL costs more.
+      if (text.includes("-----BEGIN X509 CRL-----"))
+        for (const block of text.match(PEM_CRL) ?? []) out.crls.push(parseCrl(block, undefined, caches));
       return { collateral: out };
     }
   } catch (e) {

@@ -45,7 +45,8 @@ function fromJwk(jwk: Record<string, unknown>): KeyObject | undefined {
  */
 export function recognizeEndorsementKeys(text: string, source?: string, parsed?: { json: unknown }): EndorsementKey[] {
   const at = source === undefined ? {} : { source };
-  const pems = text.match(PEM_PUBLIC_KEY);
+  // A literal search first: Intel's chains and documents, the usual collateral files, hold no public key block.
+  const pems = text.includes("-----BEGIN PUBLIC KEY-----") ? text.match(PEM_PUBLIC_KEY) : null;
   if (pems) {
     return pems.flatMap((pem) => {
       const spki = pemEndorsementKey(pem);
