@@ -14,6 +14,22 @@ function spkiOf(key: KeyObject): Uint8Array {
   return new Uint8Array(key.export({ type: "spki", format: "der" }));
 }
 
+/**
+ * The key the recognizer imported from a CPAK's SPKI (to refuse a point off the curve), handed to the first
+ * verifier that imports that SPKI object (src/tee/arm-cca/cpak.ts), which would otherwise import the same bytes
+ * again: a cold Arm CCA verification then imports the two keys its signatures need, not three. Keyed by the
+ * SPKI bytes object the recognizer creates and no one else holds before the entry is written; taken once, as
+ * parsedIntelBody.ts hands over a parse, so a later verification of the same collateral imports the key itself.
+ */
+const importedKeys = new WeakMap<Uint8Array, KeyObject>();
+
+/** The key imported from `spki` at recognition, if no verifier has taken it yet (undefined otherwise). */
+export function takeImportedKey(spki: Uint8Array): KeyObject | undefined {
+  const key = importedKeys.get(spki);
+  if (key !== undefined) importedKeys.delete(spki);
+  return key;
+}
+
 /** A PEM block whose body is nothing but base64 and whitespace: what Node's decoder and OpenSSL's read alike. */
 const PLAIN_PEM_BODY = /^-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----$/;
 
@@ -27,7 +43,10 @@ function pemEndorsementKey(pem: string): Uint8Array | undefined {
   const body = PLAIN_PEM_BODY.exec(pem)?.[1];
   const der = body === undefined ? undefined : bytesView(Buffer.from(body, "base64"));
   const key = createPublicKey(pem);
-  if (der !== undefined && isUncompressedP384Spki(der)) return der;
+  if (der !== undefined && isUncompressedP384Spki(der)) {
+    importedKeys.set(der, key);
+    return der;
+  }
   return key.asymmetricKeyDetails?.namedCurve === P384_CURVE ? spkiOf(key) : undefined;
 }
 

@@ -37,6 +37,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
     "a WeakMap memo of a pure function (the SHA-256 content id) of an immutable recognized Intel document (SignedIntelJson): bounded by the collateral objects its caller holds, never stale or observed.",
   "src/collateral/parsedIntelBody.ts: handoffs":
     "a WeakMap from a recognized Intel document's body bytes (created by the recognizer, held by the document) to the parse of exactly those bytes, taken once by the first verifier that reads them: bounded by the caller's collateral objects, never stale, and what it holds is what that verifier would have parsed itself.",
+  "src/collateral/recognizeEndorsementKeys.ts: importedKeys":
+    "a WeakMap from a recognized CPAK's SPKI bytes (created by the recognizer, held by the collateral set) to the key imported from exactly those bytes, taken once by the first verifier that imports them, as parsedIntelBody.ts hands over a parse: bounded by the caller's collateral objects, never stale, and what it holds is the key that verifier would have imported itself.",
   "src/api/fastArguments.ts: shapes":
     "a WeakMap memo of a pure function (field positions, whether only named fields matter) of a GraphQL input object type, which a built schema never changes; bounded by the schema its owner holds.",
   "src/api/sqlQuery.ts: keysCache":

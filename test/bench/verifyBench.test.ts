@@ -5,7 +5,8 @@
  * ratios and targets in verify.json are computed against the right rows.
  */
 import { describe, expect, it } from "vitest";
-import { createPublicKey, generateKeyPairSync } from "node:crypto";
+import nodeCrypto, { createPublicKey, generateKeyPairSync } from "node:crypto";
+import { syncBuiltinESMExports } from "node:module";
 import { keccak256 } from "viem";
 import { concatBytes } from "@keepledger/sdk/internal/util/bytes";
 import { AMD_ARK_MILAN } from "../../src/pki/roots.ts";
@@ -139,6 +140,27 @@ describe("keepledger modes", () => {
     expect(cold.claims).toEqual(warm.claims);
     expect(cold.tcb).toEqual(warm.tcb);
     expect(cold.evidenceHash).toBe(warm.evidenceHash);
+  });
+
+  it.each(BENCH_KINDS)("%s: cold verification makes the cold bound's key imports and signature checks, and no more", async (kind) => {
+    const vector = loadBenchVector(kind);
+    const bound = cryptoBound(vector);
+    const cold = await keepledgerCold(vector, { collateralPreloaded: false });
+    // node:crypto's own functions, counted while one cold verification runs (the pinned roots' keys were
+    // imported with the modules, once per process, as the bound's are).
+    const counted = { imports: 0, checks: 0 };
+    const saved = { createPublicKey: nodeCrypto.createPublicKey, verify: nodeCrypto.verify };
+    const mutable = nodeCrypto as unknown as Record<"createPublicKey" | "verify", (...a: unknown[]) => unknown>;
+    mutable.createPublicKey = (...a) => (counted.imports++, (saved.createPublicKey as (...b: unknown[]) => unknown)(...a));
+    mutable.verify = (...a) => (counted.checks++, (saved.verify as (...b: unknown[]) => unknown)(...a));
+    syncBuiltinESMExports();
+    try {
+      await cold();
+    } finally {
+      Object.assign(mutable, saved);
+      syncBuiltinESMExports();
+    }
+    expect(counted).toEqual({ imports: bound.keyImports.length, checks: bound.full.length });
   });
 
   it("the peers get the same Intel collateral keepledger reads from the per-document files", () => {

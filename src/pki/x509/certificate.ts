@@ -318,8 +318,8 @@ export interface CertificateExtension {
 export interface ParseCertificateOptions {
   /**
    * Accept a GeneralizedTime validity date before 2050, where RFC 5280 §4.1.2.5 wants UTCTime. NVIDIA's
-   * RIM signing CAs are encoded so; only their verifier turns this on. Certificates parsed with it are not
-   * put in the cache, so a strict parse of the same bytes elsewhere still refuses them.
+   * RIM signing CAs are encoded so; only their verifier turns this on. Certificates parsed with it are
+   * cached apart from strict parses, so a strict parse of the same bytes elsewhere still refuses them.
    */
   allowGeneralizedTimeBefore2050?: boolean;
 }
@@ -337,7 +337,12 @@ export function parseCertificate(
     for (const root of caches.pinnedRoots) if (root.der.length === der.length && bytesEqual(root.der, der)) return root;
   }
   const fingerprint = sha256Hex(der);
-  const hit = caches?.certificates.get(fingerprint);
+  const lenient = options.allowGeneralizedTimeBefore2050 === true;
+  // A lenient parse is remembered apart (its own keys): a strict parse of the same bytes never finds it, and a
+  // certificate two lenient chains share (NVIDIA's RIM CA, in the driver's and the VBIOS's RIM) is one object,
+  // whose key is imported once.
+  const cacheKey = lenient ? `lenient:${fingerprint}` : fingerprint;
+  const hit = caches?.certificates.get(cacheKey);
   if (hit) return hit;
   const { tbs: tbsSeq, algorithm, signature } = splitSigned(der, field, "certificate");
   const f = childrenOf(tbsSeq, `${field}.tbs`);
@@ -400,10 +405,9 @@ export function parseCertificate(
     extensions.find((e) => e.oid === "2.5.29.15"),
     field,
   );
-  const lenient = options.allowGeneralizedTimeBefore2050 === true;
   return remember(
-    lenient ? undefined : caches?.certificates,
-    fingerprint,
+    caches?.certificates,
+    cacheKey,
     new Certificate(
       {
         der,

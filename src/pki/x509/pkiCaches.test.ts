@@ -31,3 +31,31 @@ describe("PKI caches start with the pinned roots", () => {
     expect(copy.subject).toBe(AMD_ARK_MILAN.certificate.subject);
   });
 });
+
+describe("PKI caches keep lenient parses apart", () => {
+  /** NVIDIA's RIM CA, shared by the driver's and the VBIOS's RIM: a GeneralizedTime validity before 2050. */
+  const rimCa = (): Uint8Array => {
+    const text = Buffer.from(
+      fixtureBytes("nvidia-gpu", "h100-nvtrust-sample-550.90.07-fullrim", "NV_GPU_DRIVER_GH100_550.90.07.swidtag"),
+    ).toString("utf8");
+    const blocks = [...text.matchAll(/<ds:X509Certificate>([^<]+)<\/ds:X509Certificate>/g)].map((m) =>
+      Buffer.from(m[1]!.replace(/\s/g, ""), "base64"),
+    );
+    return new Uint8Array(blocks[2]!);
+  };
+  const lenient = { allowGeneralizedTimeBefore2050: true } as const;
+
+  it("give a certificate parsed leniently again the same object (its key is imported once)", () => {
+    const caches = createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 });
+    const first = parseCertificate(rimCa(), "RIM CA", caches, lenient);
+    expect(first.subject).toContain("NVIDIA Reference Value GH100 CA");
+    expect(parseCertificate(rimCa(), "RIM CA again", caches, lenient)).toBe(first);
+  });
+
+  it("never give a strict parse what a lenient one remembered: the same bytes are still refused", () => {
+    const caches = createPkiCaches({ maxEntries: 64, maxAgeMs: 60_000 });
+    parseCertificate(rimCa(), "RIM CA", caches, lenient);
+    expect(() => parseCertificate(rimCa(), "RIM CA, strictly", caches)).toThrow(/GeneralizedTime|UTCTime/);
+    expect(() => parseCertificate(rimCa(), "RIM CA, strictly")).toThrow(/GeneralizedTime|UTCTime/);
+  });
+});

@@ -163,6 +163,9 @@ export function verifyCertificateChain(options: VerifyCertificateChainOptions): 
   const last = chain[chain.length - 1]!;
   const path = [...chain];
   let root = roots.find((r) => r.certificate.fingerprint === last.fingerprint);
+  // A chain that carries its root carries a copy of it: the pinned object takes its place, so what is checked
+  // with the root's key uses the key imported once with it, not the copy's, imported again per verification.
+  if (root) path[path.length - 1] = root.certificate;
   if (!root) {
     if (last.subject === last.issuer) {
       throw new VerificationError(X509_CODES.CERT_ROOT_UNTRUSTED, `${name} ends at a root that is not pinned`, {

@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { P384_CURVE, isUncompressedP384Spki } from "../../pki/p384Spki.ts";
 import { importSpki } from "../../pki/keyImport.ts";
+import { takeImportedKey } from "../../collateral/recognizeEndorsementKeys.ts";
 import { cpakId } from "@keepledger/sdk/internal/ids/cpakId";
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { toHex, tryFromHex, type Hex } from "@keepledger/sdk/internal/util/bytes";
@@ -178,7 +179,7 @@ export function cpaksFromCollateral(set: CollateralSet, cache?: BoundedCache<str
 function cpakFromCollateralKey(k: NonNullable<CollateralSet["endorsementKeys"]>[number]): CpakEndorsement {
   let key: KeyObject;
   try {
-    key = importSpki(k.spki);
+    key = takeImportedKey(k.spki) ?? importSpki(k.spki);
   } catch (cause) {
     invalid("the CPAK is not a SubjectPublicKeyInfo", k.source, cause);
   }
