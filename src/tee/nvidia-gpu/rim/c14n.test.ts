@@ -140,6 +140,34 @@ describe("the narrow XML reader refuses what it does not handle", () => {
     expect(codeOf(() => parseXml(Uint8Array.of(0x3c, 0x61, 0xff, 0x2f, 0x3e)))).toBe("NVGPU_RIM_XML_INVALID");
   });
 
+  it("reads 2,000 one-byte mutations of a real RIM or refuses them with its code; what it reads canonicalizes to a fixed point", () => {
+    const bytes = fixtureBytes("nvidia-gpu", SET, RIMS[0]!);
+    let seed = 0x2545f491;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    // Bytes that matter to the grammar, and any byte.
+    const candidates = [0x3c, 0x3e, 0x2f, 0x22, 0x27, 0x3d, 0x26, 0x3b, 0x3a, 0x20, 0x0a, 0x0d, 0x09, 0x00, 0x21, 0x3f, 0x2d, 0x78];
+    let read = 0;
+    for (let n = 0; n < 2000; n++) {
+      const mutated = Uint8Array.from(bytes);
+      mutated[random(mutated.length)] = n % 2 === 0 ? candidates[random(candidates.length)]! : random(256);
+      let root: ReturnType<typeof parseXml>;
+      try {
+        root = parseXml(mutated);
+      } catch (e) {
+        expect((e as { code?: string }).code, `mutation ${n}`).toBe("NVGPU_RIM_XML_INVALID");
+        continue;
+      }
+      read++;
+      const canonical = canonicalize11(root);
+      expect(canonicalize11(parseXml(canonical)), `mutation ${n}`).toEqual(canonical);
+    }
+    // About a third of one-byte changes land in text or attribute values and still read: both paths are exercised.
+    expect(read).toBeGreaterThan(400);
+  });
+
   it("fails every truncation of a real RIM with a typed error", () => {
     const bytes = fixtureBytes("nvidia-gpu", SET, RIMS[1]!);
     // The document element closes at the very end; every shorter prefix leaves something open.
