@@ -5,6 +5,7 @@ import { BoundedCache, type BoundedCacheOptions } from "../util/boundedCache.ts"
 import type { Hex } from "@keepledger/sdk/internal/util/bytes";
 import type { CpakEndorsement } from "./arm-cca/cpak.ts";
 import type { DcapCollateralRequest } from "./dcap/collateralRequestFor.ts";
+import type { PckChainCache } from "./dcap/parsePckChainData.ts";
 import type { CollateralIds } from "./dcap/appraisalMemo.ts";
 import type { CollateralSet } from "../collateral/types.ts";
 import type { ParsedIntelDocument } from "./dcap/intelCollateral.ts";
@@ -41,8 +42,8 @@ export interface VerifierContext {
    */
   readonly reusable: boolean;
   readonly pki: PkiCaches;
-  /** SHA-256 of PEM certification data (a DCAP quote's PCK chain) → its DER blocks. */
-  readonly pckChains: BoundedCache<string, readonly Uint8Array[]>;
+  /** PEM certification data (a DCAP quote's PCK chain), found by a few of its characters and compared whole → its SHA-256 and DER blocks. */
+  readonly pckChains: PckChainCache;
   /** The same SHA-256 and the TEE → what the chain's PCK certificate asks for (its FMSPC and issuing CA). */
   readonly dcapRequests: BoundedCache<string, DcapCollateralRequest>;
   /** `${type}:${sha256(body)}` → the parsed TCB Info / QE Identity, or why it is invalid. */

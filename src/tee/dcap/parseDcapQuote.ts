@@ -1,5 +1,5 @@
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import type { BoundedCache } from "../../util/boundedCache.ts";
+import type { PckChainCache } from "./parsePckChainData.ts";
 import { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { EVIDENCE_CODES } from "../../evidence/codes.ts";
 import { DCAP_FORMAT_CODES } from "./formatCodes.ts";
@@ -46,7 +46,7 @@ export const V4_PADDING = 2 + 4 + (TD15_REPORT_SIZE - TD10_REPORT_SIZE);
  */
 export interface ParseDcapQuoteOptions {
   /** Remembers decoded PCK chains by their exact PEM text (a verifier context's); without it each is decoded again. */
-  pckChains?: BoundedCache<string, readonly Uint8Array[]>;
+  pckChains?: PckChainCache;
 }
 
 export function parseDcapQuote(bytes: Uint8Array, options: ParseDcapQuoteOptions = {}): DcapQuote {

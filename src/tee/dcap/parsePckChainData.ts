@@ -26,19 +26,42 @@ export function parsePckChainData(
   raw: Uint8Array,
   offset: number,
   field = "quote.signature.pckChain",
-  cache?: BoundedCache<string, readonly Uint8Array[]>,
+  cache?: PckChainCache,
 ): PckChainData {
   const end = raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length;
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, end);
   if (cache === undefined) return new DecodedChain(raw, bytes, decode(bytes.toString("latin1"), offset, field));
-  // A platform sends the same chain in every quote: a caller's cache remembers the decoded DER by the exact
-  // text's SHA-256 (half the cost of the 3.5 KB text as a map key), and copies out, so callers cannot poison it.
+  // A platform sends the same chain in every quote: a caller's cache remembers the chain found under a few of
+  // its characters, and it is used only if its whole text is this one, byte for byte. So a known chain costs a
+  // comparison (~0.2 µs for 3.5 KB) rather than its SHA-256 (~3 µs of a ~100 µs warm verification), and two
+  // chains that share those characters only take each other's place.
+  const key = lookupKey(bytes);
+  const hit = cache.get(key);
+  if (hit !== undefined && bytes.equals(hit.text)) return withCopyOnRead(raw, hit.digest, hit.certificates);
   const digest = chainDigest(bytes);
-  const hit = cache.get(digest);
-  if (hit) return withCopyOnRead(raw, digest, hit);
   const certificates = decode(bytes.toString("latin1"), offset, field);
-  cache.set(digest, copyOut(certificates));
+  cache.set(key, { text: Buffer.from(bytes), digest, certificates: copyOut(certificates) });
   return { raw, digest, certificates };
+}
+
+/** What a PCK chain cache remembers of a chain text: a copy of the text, its SHA-256 and its DER blocks. */
+export interface RememberedChain {
+  readonly text: Buffer;
+  readonly digest: string;
+  readonly certificates: readonly Uint8Array[];
+}
+
+/** A verifier context's PCK chains, under their lookupKey. */
+export type PckChainCache = BoundedCache<string, RememberedChain>;
+
+/**
+ * Where a chain is looked for: its length and 48 characters of its first certificate from the 16th base64
+ * character on — the start of the PCK certificate's serial number, which differs between platforms. Only a hint:
+ * a hit is used after its whole text compares equal.
+ */
+function lookupKey(text: Buffer): string {
+  const from = BEGIN.length + 16;
+  return `${text.length}:${text.toString("latin1", from, from + 48)}`;
 }
 
 function chainDigest(text: Uint8Array): string {

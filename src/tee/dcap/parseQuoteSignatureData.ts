@@ -1,9 +1,8 @@
 import { EvidenceFormatError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { ByteCursor } from "../../evidence/ByteCursor.ts";
 import { DCAP_FORMAT_CODES } from "./formatCodes.ts";
 import { parseEnclaveReport } from "./parseEnclaveReport.ts";
-import { parsePckChainData } from "./parsePckChainData.ts";
+import { parsePckChainData, type PckChainCache } from "./parsePckChainData.ts";
 import { CERT_DATA_PCK_CHAIN, CERT_DATA_QE_REPORT, type QuoteSignatureData } from "./types.ts";
 
 const F = "quote.signature";
@@ -16,11 +15,7 @@ const F = "quote.signature";
  * v3 (SGX):  sig ‖ attKey ‖ QE report ‖ QE report sig ‖ authLen ‖ auth ‖ type 5 ‖ size ‖ PCK chain
  * v4/v5:     sig ‖ attKey ‖ type 6 ‖ size ‖ { QE report ‖ QE report sig ‖ authLen ‖ auth ‖ type 5 ‖ size ‖ PCK chain }
  */
-export function parseQuoteSignatureData(
-  cursor: ByteCursor,
-  version: number,
-  pckChains?: BoundedCache<string, readonly Uint8Array[]>,
-): QuoteSignatureData {
+export function parseQuoteSignatureData(cursor: ByteCursor, version: number, pckChains?: PckChainCache): QuoteSignatureData {
   const length = cursor.u32le(`${F}.length`);
   const c = cursor.sub(length, `${F}`);
   const quoteSignature = c.bytesOf(64, `${F}.quoteSignature`);
@@ -49,7 +44,7 @@ export function parseQuoteSignatureData(
 function readQeCertification(
   c: ByteCursor,
   field: string,
-  pckChains: BoundedCache<string, readonly Uint8Array[]> | undefined,
+  pckChains: PckChainCache | undefined,
 ): Omit<QuoteSignatureData, "quoteSignature" | "attestationKey"> {
   const qeReport = parseEnclaveReport(c, `${field}.qeReport`);
   const qeReportSignature = c.bytesOf(64, `${field}.qeReportSignature`);
