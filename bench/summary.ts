@@ -80,17 +80,20 @@ function verifyRows(rows: Json[]): SummaryRow[] {
     if (cold) {
       // Met outright at 0.7 × the signatures alone; "met at the bound" at 0.7 × all the cryptography a verdict
       // made with nothing remembered cannot skip: the signatures, importing their keys and the keccak256 hashes
-      // the verdict records (the cold counterpart of warm's evidence hash).
+      // the verdict records (the cold counterpart of warm's evidence hash) — or, where bench/verify/floor.ts
+      // defines one, at 0.7 × the floor: that cryptography and the least reading of the files any verifier does.
       const ratio = Number(cold.ratioToBound);
       const withKeys = Number(cold.ratioToKeyImportBound);
       const withHashes = Number(cold.ratioToColdVerdictBound);
+      const toFloor = cold.ratioToFloor === null || cold.ratioToFloor === undefined ? NaN : Number(cold.ratioToFloor);
       const keysNote = Number.isFinite(withKeys) ? `; ${fmt(withKeys, 2)} × with the key imports` : "";
       const hashesNote = Number.isFinite(withHashes) ? `, ${fmt(withHashes, 2)} × with them and the verdict's hashes` : "";
-      const atBound = (Number.isFinite(withHashes) ? withHashes : withKeys) >= 0.7;
+      const floorNote = Number.isFinite(toFloor) ? `, ${fmt(toFloor, 2)} × the floor (those and the files read)` : "";
+      const atBound = (Number.isFinite(withHashes) ? withHashes : withKeys) >= 0.7 || toFloor >= 0.7;
       out.push({
         bench: "verify",
         figure: `${kind} cold (× full-set crypto bound)`,
-        result: `${fmt(ratio, 2)} (${fmt(cold.perSecond)}/s${keysNote}${hashesNote})`,
+        result: `${fmt(ratio, 2)} (${fmt(cold.perSecond)}/s${keysNote}${hashesNote}${floorNote})`,
         target: "≥ 0.70",
         status: !Number.isFinite(ratio) ? "—" : ratio >= 0.7 ? "met" : atBound ? "met at the bound" : "missed",
       });

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PEERS } from "./peers/index.ts";
 import { cryptoBound, hashAll, importAndCheck, runChecks } from "./verify/bounds.ts";
+import { inputFloor } from "./verify/floor.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { measureThroughput, median, type Operation } from "./verify/measure.ts";
 import {
@@ -37,7 +38,7 @@ import { BENCH_KINDS, loadBenchVector, type BenchKind, type BenchVector } from "
 interface Task {
   row: Omit<
     VerifyBenchRow,
-    "perSecond" | "ratioToBound" | "ratioToPerEvidenceBound" | "ratioToEvidenceHashBound" | "ratioToColdVerdictBound"
+    "perSecond" | "ratioToBound" | "ratioToPerEvidenceBound" | "ratioToEvidenceHashBound" | "ratioToColdVerdictBound" | "ratioToFloor"
   >;
   op: Operation;
 }
@@ -87,6 +88,30 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
         hashAll(bound.hashed);
       },
     },
+  ];
+  const floor = inputFloor(vector);
+  if (floor) {
+    tasks.push({
+      // And the least reading of the files any verifier starting from them must do, at native speed (floor.ts):
+      // what bounds cold verification from the files on this machine, beyond its cryptography.
+      row: {
+        kind,
+        impl: "bound",
+        mode: "cold",
+        variant: "floor",
+        signatures: bound.full.length,
+        keys: bound.keyImports.length,
+        hashes: bound.hashed.length,
+        note: `the bound with its key imports and hashes, and the files read: ${floor.description}`,
+      },
+      op: () => {
+        importAndCheck(bound);
+        hashAll(bound.hashed);
+        floor.read();
+      },
+    });
+  }
+  tasks.push(
     { row: { kind, impl: "bound", mode: "warm", signatures: bound.perEvidence.length }, op: () => runChecks(bound.perEvidence) },
     {
       // What a verdict cannot do without: the per-evidence signatures and the evidence hash it records on-chain,
@@ -99,7 +124,7 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
     },
     { row: { kind, impl: "keepledger", mode: "warm" }, op: await keepledgerWarm(vector) },
     { row: { kind, impl: "keepledger", mode: "cold" }, op: await keepledgerCold(vector, { collateralPreloaded: false }) },
-  ];
+  );
   if (vector.collateral.length > 0) {
     tasks.push({
       row: {
@@ -125,6 +150,7 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
         ratioToEvidenceHashBound: null,
         ratioToKeyImportBound: null,
         ratioToColdVerdictBound: null,
+        ratioToFloor: null,
         absent: setup.absent,
       });
     else tasks.push({ row: { ...row, note: setup.note }, op: setup.run });
@@ -148,6 +174,7 @@ async function benchKind(kind: BenchKind): Promise<VerifyBenchRow[]> {
     ratioToEvidenceHashBound: null,
     ratioToKeyImportBound: null,
     ratioToColdVerdictBound: null,
+    ratioToFloor: null,
     runs: figures[i]!.map(perSecondFigure),
   }));
   return withRatios([...rows, ...absent]);

@@ -125,6 +125,36 @@ describe("summary rows", () => {
     expect(summaryRows(dir).find((r) => r.bench === "node")!.status).toBe("missed");
   });
 
+  it("judges cold verification by the bound, by it with the keys and hashes, or by the floor where one is measured", () => {
+    const cold = (kind: string, ratioToBound: number, ratioToColdVerdictBound: number, ratioToFloor?: number | null) => ({
+      kind,
+      impl: "keepledger",
+      mode: "cold",
+      perSecond: 1000,
+      ratioToBound,
+      ratioToKeyImportBound: ratioToColdVerdictBound - 0.05,
+      ratioToColdVerdictBound,
+      ...(ratioToFloor === undefined ? {} : { ratioToFloor }),
+    });
+    writeFileSync(
+      join(dir, "verify.json"),
+      JSON.stringify([
+        cold("sgx", 0.72, 0.8, 0.85),
+        cold("tdx", 0.55, 0.66, 0.71),
+        cold("azure-cvm", 0.55, 0.66, 0.69),
+        cold("nitro", 0.6, 0.74),
+        cold("arm-cca", 0.5, 0.6, null),
+      ]),
+    );
+    const rows = summaryRows(dir).filter((r) => r.bench === "verify");
+    expect(rows.map((r) => r.status)).toEqual(["met", "met at the bound", "missed", "met at the bound", "missed"]);
+    expect(rows[1]!.result).toBe(
+      "0.55 (1,000/s; 0.61 × with the key imports, 0.66 × with them and the verdict's hashes, 0.71 × the floor (those and the files read))",
+    );
+    expect(rows[3]!.result).not.toContain("floor");
+    expect(rows[4]!.result).not.toContain("floor");
+  });
+
   it("says when a benchmark has no results file rather than failing", () => {
     const rows = summaryRows(dir);
     expect(rows.find((r) => r.bench === "gas")!.figure).toBe("(no bench/results/gas.json)");

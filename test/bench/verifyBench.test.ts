@@ -14,6 +14,7 @@ import { cryptoBound, hashAll, importAndCheck, runChecks } from "../../bench/ver
 import { keepledgerCold, keepledgerWarm } from "../../bench/verify/keepledger.ts";
 import { measureThroughput, median } from "../../bench/verify/measure.ts";
 import { checkTargets, markdownTable, withRatios, type VerifyBenchRow } from "../../bench/verify/report.ts";
+import { FLOOR_KINDS, inputFloor, walkDer } from "../../bench/verify/floor.ts";
 import { BENCH_KINDS, loadBenchVector, quoteCollateralV3 } from "../../bench/verify/vectors.ts";
 
 describe("crypto bound", () => {
@@ -215,6 +216,31 @@ describe("figures", () => {
     expect(markdownTable(rows)).toContain("| sgx | keepledger (collateral-preloaded) | cold | 800 |");
   });
 
+  it("with a floor, the cold ratio to it is reported and checked; without one, the floor's target is not listed", () => {
+    const rows = withRatios([
+      row("bound", "cold", 1000, { signatures: 9 }),
+      row("bound", "cold", 750, { signatures: 9, keys: 4, hashes: 6, variant: "with-key-import-and-hashes" }),
+      row("bound", "cold", 700, { signatures: 9, keys: 4, hashes: 6, variant: "floor" }),
+      row("keepledger", "cold", 500),
+    ]);
+    const cold = rows.find((r) => r.impl === "keepledger")!;
+    expect([cold.ratioToColdVerdictBound, cold.ratioToFloor]).toEqual([0.667, 0.714]);
+    expect(
+      checkTargets(rows)
+        .filter((t) => t.target.startsWith("cold"))
+        .map((t) => [t.target, t.met]),
+    ).toEqual([
+      ["cold ≥ 0.7 × bound", false],
+      ["cold ≥ 0.7 × bound + key imports", null],
+      ["cold ≥ 0.7 × bound + key imports + hashes", false],
+      ["cold ≥ 0.7 × floor", true],
+    ]);
+    expect(markdownTable(rows)).toContain("| sgx | floor: all 9 signatures + 4 key imports + 6 hashes + the files read | — | 700 |");
+    const noFloor = withRatios([row("bound", "cold", 1000, { signatures: 9 }), row("keepledger", "cold", 500)]);
+    expect(noFloor.find((r) => r.impl === "keepledger")!.ratioToFloor).toBeNull();
+    expect(checkTargets(noFloor).map((t) => t.target)).not.toContain("cold ≥ 0.7 × floor");
+  });
+
   it("throughput is measured over the whole time and reported as the median run", async () => {
     let calls = 0;
     const perSecond = await measureThroughput(() => calls++, { seconds: 0.05 });
@@ -222,5 +248,33 @@ describe("figures", () => {
     expect(calls).toBeGreaterThan(1);
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
+  });
+});
+
+describe("floor for cold verification from the files", () => {
+  it.each([
+    ["sgx", "5 text files (2 JSON), 5 PEM certificates, 5 certificates and CRLs walked"],
+    ["tdx", "5 text files (2 JSON), 5 PEM certificates, 5 certificates and CRLs walked"],
+    ["sev-snp", "1 text files (0 JSON), 1 PEM certificates, 2 certificates and CRLs walked"],
+    ["azure-cvm", "2 text files (1 JSON), 2 PEM certificates, 2 certificates and CRLs walked"],
+  ] as const)("%s reads %s, never a pinned root's", (kind, description) => {
+    const floor = inputFloor(loadBenchVector(kind))!;
+    expect(floor.description).toBe(description);
+    expect(() => floor.read()).not.toThrow();
+  });
+
+  it("is defined only where every input is PEM, DER, JSON or a DCAP quote", () => {
+    expect(FLOOR_KINDS).toEqual(["sgx", "tdx", "sev-snp", "azure-cvm"]);
+    for (const kind of BENCH_KINDS.filter((k) => !FLOOR_KINDS.includes(k))) expect(inputFloor(loadBenchVector(kind)), kind).toBeUndefined();
+  });
+
+  it("walks DER element by element, and refuses what is not DER rather than skipping it", () => {
+    // SEQUENCE { INTEGER 1, SEQUENCE { NULL } }: four elements.
+    const der = Uint8Array.of(0x30, 0x07, 0x02, 0x01, 0x01, 0x30, 0x02, 0x05, 0x00);
+    expect(walkDer(der, 0, der.length)).toBe(4);
+    expect(() => walkDer(Uint8Array.of(0x30, 0x05, 0x02, 0x01), 0, 4)).toThrow(/past its parent's end/);
+    expect(() => walkDer(Uint8Array.of(0x04, 0x81, 0x05, 1, 2, 3, 4, 5), 0, 8)).toThrow(/long form for a short length/);
+    expect(() => walkDer(Uint8Array.of(0x04, 0x82, 0x00, 0x05), 0, 4)).toThrow(/shortest form/);
+    expect(() => walkDer(Uint8Array.of(0x04), 0, 1)).toThrow(/header past the end/);
   });
 });
