@@ -8,8 +8,8 @@
  * What it reads, and nothing else:
  * - every text file decoded (UTF-8): the collateral's PEM and JSON files, and the evidence when it is JSON;
  * - every JSON document parsed (`JSON.parse`);
- * - every PEM certificate base64-decoded — the collateral files' and, for DCAP, the quote's PCK chain (a
- *   canonical PEM) — but a pinned root's, which a verifier can recognize by its text;
+ * - every distinct PEM certificate base64-decoded once — the collateral files' and, for DCAP, the quote's PCK
+ *   chain (a canonical PEM) — but a pinned root's, which a verifier can recognize by its text;
  * - every distinct certificate and CRL but the pinned roots walked as DER: each element's header read once and
  *   checked against its parent's end, nothing allocated and no field read (no names, times, OIDs, extensions).
  *
@@ -80,20 +80,23 @@ export function inputFloor(vector: BenchVector): InputFloor | undefined {
     texts.push(vector.evidence);
     jsons.push(vector.evidence);
   }
-  const pems: string[] = [];
+  // One PEM body per distinct certificate: the TCB Signing certificate is in two files, the PCK CA in a file and
+  // the quote, and a verifier can tell a copy by its text.
+  const pemsByDer = new Map<string, string>();
   const ders = new Map<string, Uint8Array>();
   for (const f of vector.collateral.filter((file) => file.name.endsWith(".pem"))) {
     for (const m of Buffer.from(f.bytes).toString("latin1").matchAll(PEM_CERTIFICATE)) {
-      const der = Buffer.from(m[1]!, "base64");
-      if (!pinnedRoots.has(hex(der))) pems.push(m[1]!);
+      const der = hex(Buffer.from(m[1]!, "base64"));
+      if (!pinnedRoots.has(der) && !pemsByDer.has(der)) pemsByDer.set(der, m[1]!);
     }
   }
   if (vector.kind === "sgx" || vector.kind === "tdx") {
     for (const der of parseDcapQuote(vector.evidence).signature.pckChain.certificates) {
-      if (!pinnedRoots.has(hex(der))) pems.push(canonicalPemBody(der));
+      if (!pinnedRoots.has(hex(der)) && !pemsByDer.has(hex(der))) pemsByDer.set(hex(der), canonicalPemBody(der));
       ders.set(hex(der), der);
     }
   }
+  const pems = [...pemsByDer.values()];
   const { collateral } = staticCollateral(vector.collateral);
   for (const c of [...collateral.certificates, ...collateral.crls]) ders.set(hex(c.der), c.der);
   const walked = [...ders].filter(([h]) => !pinnedRoots.has(h)).map(([, der]) => der);
