@@ -10,7 +10,7 @@
 // docs, not a results file: bench:verify reports the floor's ratio.
 import "./support/withNodeFlags.ts"; // first: re-executes with the node's V8 flags before anything else loads
 import { cryptoBound, hashAll, importAndCheck } from "./verify/bounds.ts";
-import { FLOOR_KINDS, inputFloor } from "./verify/floor.ts";
+import { FLOOR_KINDS, floorOperation, inputFloor } from "./verify/floor.ts";
 import { keepledgerCold } from "./verify/keepledger.ts";
 import { loadBenchVector, type BenchKind } from "./verify/vectors.ts";
 
@@ -21,18 +21,13 @@ const rounds = Number(process.argv[3] ?? 30);
 const vector = loadBenchVector(kind);
 const bound = cryptoBound(vector);
 const floor = inputFloor(vector)!;
-const decodeInputs = floor.read;
-const crypto = (): void => {
-  importAndCheck(bound);
-  hashAll(bound.hashed);
-};
 const operations: Record<string, () => unknown> = {
-  "inputs decoded": decodeInputs,
-  "bound (keys, hashes)": crypto,
-  floor: () => {
-    crypto();
-    decodeInputs();
+  "inputs decoded": floor.read,
+  "bound (keys, hashes)": (): void => {
+    importAndCheck(bound);
+    hashAll(bound.hashed);
   },
+  floor: floorOperation(bound, floor),
   "keepledger cold": await keepledgerCold(vector, { collateralPreloaded: false }),
 };
 

@@ -15,8 +15,8 @@
 // shared machine.
 import "./support/withNodeFlags.ts"; // first: re-executes with the node's V8 flags before anything else loads
 import { cpuPerCall } from "./support/cpuPerCall.ts";
-import { cryptoBound, hashAll, importAndCheck } from "./verify/bounds.ts";
-import { inputFloor } from "./verify/floor.ts";
+import { cryptoBound } from "./verify/bounds.ts";
+import { floorOperation, inputFloor } from "./verify/floor.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { BENCH_KINDS, loadBenchVector, type BenchKind } from "./verify/vectors.ts";
 
@@ -37,10 +37,5 @@ console.log(`${kind}: ${calls} ${mode === "floor" ? "floor" : `${mode} verificat
 function floorOf(): () => void {
   const floor = inputFloor(vector);
   if (!floor) throw new Error(`no floor is defined for ${kind}`);
-  const bound = cryptoBound(vector);
-  return () => {
-    importAndCheck(bound);
-    hashAll(bound.hashed);
-    floor.read();
-  };
+  return floorOperation(cryptoBound(vector), floor);
 }

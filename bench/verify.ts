@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PEERS } from "./peers/index.ts";
 import { cryptoBound, hashAll, importAndCheck, runChecks } from "./verify/bounds.ts";
-import { inputFloor } from "./verify/floor.ts";
+import { floorOperation, inputFloor } from "./verify/floor.ts";
 import { keepledgerCold, keepledgerWarm } from "./verify/keepledger.ts";
 import { measureThroughput, median, type Operation } from "./verify/measure.ts";
 import {
@@ -104,11 +104,7 @@ async function tasksFor(vector: BenchVector): Promise<{ tasks: Task[]; absent: V
         hashes: bound.hashed.length,
         note: `the bound with its key imports and hashes, and the files read: ${floor.description}`,
       },
-      op: () => {
-        importAndCheck(bound);
-        hashAll(bound.hashed);
-        floor.read();
-      },
+      op: floorOperation(bound, floor),
     });
   }
   tasks.push(

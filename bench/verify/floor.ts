@@ -2,8 +2,8 @@
  * A floor for cold verification from the files: what any verifier starting from a kind's evidence and collateral
  * bytes must do besides its cryptography, each at this machine's native speed. With the cold bound's signatures,
  * key imports and the verdict's hashes (bounds.ts), it is the least a cold verdict costs here; bench:verify
- * measures it in the same run as keepledger and reports keepledger's ratio to it (docs/benchmarks.md, "The
- * floor").
+ * measures it in the same run as keepledger and reports keepledger's ratio to it (docs/benchmarks.md, "The crypto
+ * bound": the sixth).
  *
  * What it reads, and nothing else:
  * - every text file decoded (UTF-8): the collateral's PEM and JSON files, and the evidence when it is JSON;
@@ -15,10 +15,11 @@
  *
  * So it leaves out work a real verifier must also do (reading the names to build the chain, the validity times,
  * the extensions, the revoked serials, the TCB levels, the quote's fields): a floor lower than the truth, never
- * higher. Defined for the kinds whose inputs are only PEM, DER and JSON files and, for DCAP, a quote; NVIDIA's
- * RIMs are XML, which node has no native reader for, so nvidia-gpu and cpu-gpu have none.
+ * higher. Defined for the kinds whose inputs are only PEM, DER and JSON files and a DCAP quote or SNP report;
+ * Nitro's and Arm CCA's are CBOR and NVIDIA's RIMs XML, which Node has no native reader for, so they have none.
  */
 import { staticCollateral } from "../../src/collateral/staticCollateral.ts";
+import { hashAll, importAndCheck, type CryptoBound } from "./bounds.ts";
 import { PINNED_ROOTS } from "../../src/pki/roots.ts";
 import { parseDcapQuote } from "../../src/tee/dcap/parseDcapQuote.ts";
 import type { BenchKind, BenchVector } from "./vectors.ts";
@@ -27,7 +28,7 @@ import type { BenchKind, BenchVector } from "./vectors.ts";
 export const FLOOR_KINDS: readonly BenchKind[] = ["sgx", "tdx", "sev-snp", "azure-cvm"];
 
 export interface InputFloor {
-  /** What the reading covers, e.g. "3 text files (2 JSON), 6 PEM certificates, 5 certificates and CRLs walked". */
+  /** What the reading covers, e.g. "5 text files (2 JSON), 3 PEM certificates, 5 certificates and CRLs walked". */
   description: string;
   /** The reading alone: decode, parse and walk every input once. */
   read: () => void;
@@ -113,5 +114,14 @@ export function inputFloor(vector: BenchVector): InputFloor | undefined {
   return {
     description: `${texts.length} text files (${jsons.length} JSON), ${pems.length} PEM certificates, ${walked.length} certificates and CRLs walked`,
     read,
+  };
+}
+
+/** The floor as one operation: the cold verdict's cryptography (the fifth bound), then the files read. */
+export function floorOperation(bound: CryptoBound, floor: InputFloor): () => void {
+  return () => {
+    importAndCheck(bound);
+    hashAll(bound.hashed);
+    floor.read();
   };
 }
