@@ -75,7 +75,7 @@ describe("the remembered DCAP appraisal (a verifier context's)", () => {
     expect(single.dcapAppraisals.size).toBe(0);
     expect(single.dcapCollateralIds.size).toBe(0);
     // Its per-verification caches are filled as usual (the TCB signer's chain serves both Intel documents).
-    expect(single.pki.signatures.size).toBeGreaterThan(0);
+    expect(single.pki.certificateSignatures.size).toBeGreaterThan(0);
     expect(single.intelDocuments.size).toBe(2);
     // What only a later verification could read again is neither stored nor keyed (acrossVerifications).
     expect([single.qeReports.size, single.intelSignatures.size, single.attestationKeys.size, single.keccak.size]).toEqual([0, 0, 0, 0]);

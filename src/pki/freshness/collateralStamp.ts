@@ -124,14 +124,15 @@ export function chainCrlStamps(chain: VerifiedChain): CollateralStamp[] {
   return out;
 }
 
-/** Stamps without repeats (same key and document digest). */
+/**
+ * Stamps without repeats (same key and document digest), the first of each kept. A verdict's stamps are the few
+ * documents it used (a DCAP verdict's 6, 4 of them distinct), so they are compared pair by pair, digests first,
+ * rather than each joined into a key string to hash.
+ */
 export function uniqueStamps(stamps: readonly CollateralStamp[]): CollateralStamp[] {
-  const seen = new Map<string, CollateralStamp>();
-  for (const s of stamps) {
-    const id = `${s.key}|${s.digest}`;
-    if (!seen.has(id)) seen.set(id, s);
-  }
-  return [...seen.values()];
+  const out: CollateralStamp[] = [];
+  for (const s of stamps) if (!out.some((o) => o.digest === s.digest && o.key === s.key)) out.push(s);
+  return out;
 }
 
 const NAMES: Record<StampedDocument, string> = { crl: "CRL", tcbInfo: "TCB Info", qeIdentity: "QE Identity" };

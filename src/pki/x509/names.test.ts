@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readTlv } from "./der.ts";
 import { oid, seq, set, tlv, utf8 } from "./derEncode.ts";
-import { parseTime, renderName } from "./names.ts";
+import { commonName, parseTime, renderName } from "./names.ts";
 
 const printable = (s: string): Uint8Array => tlv(0x13, new Uint8Array(Buffer.from(s, "latin1")));
 const ia5 = (s: string): Uint8Array => tlv(0x16, new Uint8Array(Buffer.from(s, "latin1")));
@@ -149,5 +149,36 @@ describe("parseTime's messages", () => {
     expect(read(0x18, "2045010100000Z")).toThrow(/^time is not a valid time( \(|$)/);
     expect(read(0x17, "451301000000Z")).toThrow(/^time is not a valid time( \(|$)/);
     expect(() => parseTime(undefined, "time")).toThrow(/^time is missing( \(|$)/);
+  });
+});
+
+describe("commonName", () => {
+  /** The pattern alone, as commonName read every name before its fast path. */
+  const byPattern = (name: string): string => {
+    const m = /(?:^|,\s*)CN=((?:\\,|[^,])+)/.exec(name);
+    return m ? m[1]!.replace(/\\,/g, ",").trim() : "";
+  };
+
+  it("reads Intel's, AMD's and escaped names", () => {
+    expect(commonName("CN=Intel SGX PCK Certificate, O=Intel Corporation, L=Santa Clara, ST=CA, C=US")).toBe("Intel SGX PCK Certificate");
+    expect(commonName("CN=SEV-Milan")).toBe("SEV-Milan");
+    expect(commonName("O=AMD, CN=ARK-Milan ")).toBe("ARK-Milan");
+    expect(commonName("CN=a\\, b, O=x")).toBe("a, b");
+    expect(commonName("CN=, O=x, CN=second")).toBe("second");
+    expect(commonName("O=x")).toBe("");
+    expect(commonName("CN=")).toBe("");
+  });
+
+  it("answers as the pattern does for any name", () => {
+    const part = fc.stringMatching(/^[A-Za-z =,\\.-]{0,12}$/);
+    const name = fc
+      .array(fc.oneof(part, fc.constant("CN="), fc.constant(", "), fc.constant("\\,")), { maxLength: 6 })
+      .map((a) => a.join(""));
+    fc.assert(
+      fc.property(name, (n) => {
+        expect(commonName(n)).toBe(byPattern(n));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

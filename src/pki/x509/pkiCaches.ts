@@ -1,10 +1,12 @@
 import { BoundedCache, type BoundedCacheOptions } from "../../util/boundedCache.ts";
 import { PINNED_ROOTS } from "../roots.ts";
 import type { ParsedCertificate, ParsedCrl } from "./certificate.ts";
+import { SignatureChecks } from "./signatureChecks.ts";
 
 /**
  * What X.509 parsing and chain verification may remember, by exact bytes: parsed certificates and CRLs
- * (by SHA-256 of the DER) and signature checks (by signed and issuer fingerprints). Passed in by the
+ * (by SHA-256 of the DER), certificate and CRL signature checks (by signed and issuer fingerprints) and other
+ * signature checks (OCSP responses, RIMs, CCA tokens: by a key of their own). Passed in by the
  * caller; without it every parse and check is done again.
  */
 export interface PkiCaches {
@@ -12,6 +14,8 @@ export interface PkiCaches {
   pinnedRoots: readonly ParsedCertificate[];
   certificates: BoundedCache<string, ParsedCertificate>;
   crls: BoundedCache<string, ParsedCrl>;
+  /** Whether a certificate or CRL is signed by an issuer's key (isSignedBy). */
+  certificateSignatures: SignatureChecks;
   signatures: BoundedCache<string, boolean>;
 }
 
@@ -28,6 +32,7 @@ export function createPkiCaches(bounds: BoundedCacheOptions): PkiCaches {
     pinnedRoots: PINNED_ROOT_CERTIFICATES,
     certificates: new BoundedCache(bounds),
     crls: new BoundedCache(bounds),
+    certificateSignatures: new SignatureChecks({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
     signatures: new BoundedCache({ ...bounds, maxEntries: bounds.maxEntries * 4 }),
   };
 }

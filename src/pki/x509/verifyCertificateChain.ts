@@ -54,11 +54,10 @@ export interface VerifiedChain {
  * Remembered by exact bytes: the answer for the same bytes and key never changes.
  */
 export function isSignedBy(signed: ParsedCertificate | ParsedCrl, issuer: ParsedCertificate, caches?: PkiCaches): boolean {
-  const key = `${signed.fingerprint}:${issuer.fingerprint}`;
-  const hit = caches?.signatures.get(key);
+  const hit = caches?.certificateSignatures.get(signed.fingerprint, issuer.fingerprint);
   if (hit !== undefined) return hit;
   const ok = verifyWith(signed.signatureAlgorithm, signed.tbs, signed.signature, issuer.publicKey, "der");
-  return caches ? caches.signatures.set(key, ok) : ok;
+  return caches ? caches.certificateSignatures.set(signed.fingerprint, issuer.fingerprint, ok) : ok;
 }
 
 function checkValidity(cert: ParsedCertificate, at: Date, name: string, index: number): void {
