@@ -149,6 +149,17 @@ describe("CRL selection with a floor", () => {
     const newer = await createCrl(ca, [leaf.cert.serial], { thisUpdate: d("2025-05-25"), nextUpdate: d("2025-06-25"), crlNumber: 8 });
     expect(crlNumberOf(sameDayHigher)).toBe(300);
     expect(crlNumberOf(rootCrl)).toBe(0);
+    // Short and long numbers read alike (up to 6 octets without BigInt); the extension must be a whole INTEGER.
+    const withNumber = (hex: string) =>
+      ({
+        extensions: [{ oid: "2.5.29.20", critical: false, value: new Uint8Array(Buffer.from(hex, "hex")), offset: 0 }],
+      }) as unknown as typeof older;
+    expect(crlNumberOf(withNumber("02017f"))).toBe(0x7f);
+    expect(crlNumberOf(withNumber("020200ff"))).toBe(0xff);
+    expect(crlNumberOf(withNumber("0206010000000005"))).toBe(2 ** 40 + 5);
+    expect(crlNumberOf(withNumber("020700ffffffffffff"))).toBe(2 ** 48 - 1);
+    expect(crlNumberOf(withNumber("020701000000000001"))).toBe(2 ** 48 + 1);
+    expect(crlNumberOf(withNumber("020301"))).toBe(0);
     const verify = (crls: (typeof older)[], floor?: CollateralStamp) =>
       verifyCertificateChain({
         name: "test chain",

@@ -79,9 +79,14 @@ export function crlNumberOf(crl: ParsedCrl): number {
     const v = ext.value;
     // extnValue is a DER INTEGER: 02 len bytes (short length form: CRL numbers are at most 20 octets).
     if (v[0] === 0x02 && v[1] !== undefined && v[1] < 0x80 && v.length === 2 + v[1]) {
-      let big = 0n;
-      for (const b of v.subarray(2)) big = (big << 8n) | BigInt(b);
-      n = Number(big);
+      if (v.length <= 8) {
+        // Up to 6 octets the number is exact in a double: no BigInt (~1 µs per CRL of a cold verification).
+        for (let i = 2; i < v.length; i++) n = n * 256 + v[i]!;
+      } else {
+        let big = 0n;
+        for (const b of v.subarray(2)) big = (big << 8n) | BigInt(b);
+        n = Number(big);
+      }
     }
   }
   crlNumbers.set(crl, n);

@@ -6,7 +6,13 @@ import { codeOf } from "../../../test/support/dcapFixtures.ts";
 import { createIntelTestPki, issuePckCertificate } from "../../../test/support/dcapTestSigner.ts";
 import { expectedOf, fixtureText } from "../../../test/support/fixtures.ts";
 import { parsePemCertificates } from "../../pki/x509/certificate.ts";
-import { parsePckExtensions } from "./parsePckExtensions.ts";
+import {
+  SGX_EXTENSIONS_OID,
+  decodePckExtensionsByElement,
+  decodePckExtensionsInPlace,
+  parsePckExtensions,
+  type PckExtensions,
+} from "./parsePckExtensions.ts";
 
 describe("parsePckExtensions", () => {
   for (const [kind, set] of [
@@ -134,5 +140,60 @@ describe("parsePckExtensions", () => {
       const cert = (await pck(m.v)).cert;
       expect(() => parsePckExtensions(cert)).toThrow(m.want);
     }
+  });
+});
+
+describe("the SGX extensions read in place", () => {
+  const SETS = [
+    ["sgx", "dcapqvl-sgx"],
+    ["sgx", "enarx-steward-icelake-xeon"],
+    ["tdx", "dcapqvl-tdx"],
+    ["tdx", "oasis-tdx-no-tcb-match"],
+  ] as const;
+  const valueOf = (kind: string, set: string): Uint8Array =>
+    parsePemCertificates(fixtureText(kind, set, "pck_cert_chain.pem"))[0]!.extensions.find((e) => e.oid === SGX_EXTENSIONS_OID)!.value;
+  const byElement = (v: Uint8Array): PckExtensions | "refused" => {
+    try {
+      return decodePckExtensionsByElement(v);
+    } catch {
+      return "refused";
+    }
+  };
+
+  it("read Intel's certificates, as the element reader does", () => {
+    for (const [kind, set] of SETS) {
+      const v = valueOf(kind, set);
+      expect(decodePckExtensionsInPlace(v)).toEqual(decodePckExtensionsByElement(v));
+    }
+  });
+
+  it("accept nothing the element reader refuses and answer as it does, for every one-byte change and cut", () => {
+    let inPlace = 0;
+    let refused = 0;
+    let mutations = 0;
+    for (const [kind, set] of SETS.slice(0, 2)) {
+      const original = valueOf(kind, set);
+      const variants: Uint8Array[] = [];
+      for (let i = 0; i < original.length; i++) {
+        for (const change of [(b: number) => b ^ 0x01, (b: number) => b ^ 0x80, () => 0x00, () => 0xff, (b: number) => b + 1]) {
+          const v = Uint8Array.from(original);
+          v[i] = change(v[i]!) & 0xff;
+          variants.push(v);
+        }
+        variants.push(original.slice(0, i), Uint8Array.from([...original.subarray(0, i), 0x00, ...original.subarray(i)]));
+      }
+      for (const v of variants) {
+        mutations++;
+        const fast = decodePckExtensionsInPlace(v);
+        const reference = byElement(v);
+        if (reference === "refused") refused++;
+        if (fast === undefined) continue;
+        inPlace++;
+        expect(reference).toEqual(fast);
+      }
+    }
+    // Both paths were exercised: many changes (an SVN, the PPID) are still Intel's shape, many are refused.
+    expect(inPlace).toBeGreaterThan(mutations / 10);
+    expect(refused).toBeGreaterThan(mutations / 10);
   });
 });

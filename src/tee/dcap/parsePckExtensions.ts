@@ -41,6 +41,14 @@ export function parsePckExtensions(cert: ParsedCertificate, context?: VerifierCo
 }
 
 function decode(value: Uint8Array): PckExtensions {
+  return decodePckExtensionsInPlace(value) ?? decodePckExtensionsByElement(value);
+}
+
+/**
+ * The SGX extensions' value read with the bounded element reader: the reference reading, and the one that says
+ * why a value is refused.
+ */
+export function decodePckExtensionsByElement(value: Uint8Array): PckExtensions {
   const top = readSingle(value, DER.SEQUENCE, "SGX extensions");
   const fields = entries(top, "SGX extensions", SGX_OID_BYTES);
   const tcb = entries(expectTag(fields.get(ARC.tcb), DER.SEQUENCE, "SGX extensions TCB"), "SGX extensions TCB", TCB_OID_BYTES);
@@ -105,4 +113,112 @@ function octets(tlv: Tlv | undefined, field: string, length: number): string {
 
 function invalid(message: string): never {
   throw new VerificationError(DCAP_CODES.DCAP_PCK_CERT_INVALID, message, { at: { field: "PCK certificate" } });
+}
+
+/** Where each entry's value is, by its OID's last arc (< 128): tag, contents start and end; -1 for none. */
+type ArcTable = Int32Array;
+const ARCS = 128;
+
+/** The element read last by `elementAt`: its contents' bounds (module scratch: the readers below are synchronous). */
+let contentStart = 0;
+let contentEnd = 0;
+
+/**
+ * Reads the header of the element at `o`, which must end by `end`, exactly as readTlv accepts it (tag number
+ * below 31, definite length in its fewest octets, at most 4 of them); sets contentStart and contentEnd. False
+ * for anything readTlv refuses.
+ */
+function elementAt(v: Uint8Array, o: number, end: number): boolean {
+  if (o + 2 > end || (v[o]! & 0x1f) === 0x1f) return false;
+  const lenByte = v[o + 1]!;
+  let length = lenByte;
+  let header = 2;
+  if (lenByte >= 0x80) {
+    const n = lenByte & 0x7f;
+    if (n === 0 || n > 4 || o + 2 + n > end || v[o + 2] === 0) return false;
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + v[o + 2 + i]!;
+    if (length < 0x80) return false;
+    header += n;
+  }
+  if (o + header + length > end) return false;
+  contentStart = o + header;
+  contentEnd = o + header + length;
+  return true;
+}
+
+/**
+ * Fills `table` with the entries of the SEQUENCE OF SEQUENCE { OID, value } whose contents are `v[start, end)`,
+ * when every entry's OID is `parent` and one arc below 128, given once, with exactly one value after it. False
+ * otherwise (the element reader then reads it: an OID of another form is keyed by its text there).
+ */
+function entriesInPlace(v: Uint8Array, start: number, end: number, parent: Uint8Array, table: ArcTable): boolean {
+  table.fill(-1);
+  for (let o = start; o < end; ) {
+    if (v[o] !== DER.SEQUENCE || !elementAt(v, o, end)) return false;
+    const entryEnd = contentEnd;
+    const oid = contentStart;
+    if (v[oid] !== DER.OID || !elementAt(v, oid, entryEnd) || contentEnd - contentStart !== parent.length + 1) return false;
+    for (let i = 0; i < parent.length; i++) if (v[contentStart + i] !== parent[i]) return false;
+    const arc = v[contentStart + parent.length]!;
+    if (arc >= 0x80 || table[arc * 3] !== -1) return false;
+    const valueAt = contentEnd;
+    if (!elementAt(v, valueAt, entryEnd) || contentEnd !== entryEnd) return false;
+    table[arc * 3] = v[valueAt]!;
+    table[arc * 3 + 1] = contentStart;
+    table[arc * 3 + 2] = contentEnd;
+    o = entryEnd;
+  }
+  return true;
+}
+
+/** The non-negative, minimal INTEGER (or ENUMERATED) at `arc` up to `max`, as readSmallInteger reads it; -1 otherwise. */
+function integerAt(v: Uint8Array, table: ArcTable, arc: number, tag: number, max: number): number {
+  const s = table[arc * 3 + 1]!;
+  const e = table[arc * 3 + 2]!;
+  if (table[arc * 3] !== tag || e - s < 1 || e - s > 7 || (v[s]! & 0x80) !== 0) return -1;
+  if (e - s > 1 && v[s] === 0x00 && v[s + 1]! < 0x80) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) n = n * 256 + v[i]!;
+  return n <= max ? n : -1;
+}
+
+/** The OCTET STRING at `arc` of exactly `length` octets as lowercase hex, or undefined. */
+function octetsAt(v: Uint8Array, table: ArcTable, arc: number, length: number): string | undefined {
+  const s = table[arc * 3 + 1]!;
+  if (table[arc * 3] !== DER.OCTET_STRING || table[arc * 3 + 2]! - s !== length) return undefined;
+  return Buffer.from(v.buffer, v.byteOffset + s, length).toString("hex");
+}
+
+const topArcs: ArcTable = new Int32Array(ARCS * 3);
+const tcbArcs: ArcTable = new Int32Array(ARCS * 3);
+
+/**
+ * The SGX extensions read in place when they have the shape Intel writes: every entry a SEQUENCE of an OID one
+ * arc below its parent's and one value, each length in its fewest octets, and the values the verifier reads of
+ * their type and size. Anything else gives undefined, and decodePckExtensionsByElement decides (its answer or its
+ * error): so this accepts nothing that reader refuses, and answers as it does (tested on mutated extensions). It
+ * spares the ~110 element objects and arrays that reader makes per certificate, ~7 µs of a cold DCAP
+ * verification's ~900.
+ */
+export function decodePckExtensionsInPlace(v: Uint8Array): PckExtensions | undefined {
+  if (v[0] !== DER.SEQUENCE || !elementAt(v, 0, v.length) || contentEnd !== v.length) return undefined;
+  if (!entriesInPlace(v, contentStart, contentEnd, SGX_OID_BYTES, topArcs)) return undefined;
+  if (topArcs[ARC.tcb * 3] !== DER.SEQUENCE) return undefined;
+  if (!entriesInPlace(v, topArcs[ARC.tcb * 3 + 1]!, topArcs[ARC.tcb * 3 + 2]!, TCB_OID_BYTES, tcbArcs)) return undefined;
+  const components: number[] = [];
+  for (let i = 1; i <= 16; i++) {
+    const n = integerAt(v, tcbArcs, i, DER.INTEGER, 0xffff);
+    if (n < 0) return undefined;
+    components.push(n);
+  }
+  const pceSvn = integerAt(v, tcbArcs, TCB_ARC.pceSvn, DER.INTEGER, 0xffff);
+  const sgxType = integerAt(v, topArcs, ARC.sgxType, DER.ENUMERATED, Number.MAX_SAFE_INTEGER);
+  const cpuSvn = octetsAt(v, tcbArcs, TCB_ARC.cpuSvn, 16);
+  const ppid = octetsAt(v, topArcs, ARC.ppid, 16);
+  const pceId = octetsAt(v, topArcs, ARC.pceId, 2);
+  const fmspc = octetsAt(v, topArcs, ARC.fmspc, 6);
+  if (pceSvn < 0 || sgxType < 0 || cpuSvn === undefined || ppid === undefined || pceId === undefined || fmspc === undefined)
+    return undefined;
+  return { ppid, components, pceSvn, cpuSvn, pceId, fmspc, sgxType };
 }
