@@ -1,5 +1,5 @@
 import "reflect-metadata"; // @peculiar/x509 relies on it (tsyringe); must load first
-import { bufferView, bytesView } from "../../util/bufferView.ts";
+import { bufferView, bytesView, sameBytes } from "../../util/bufferView.ts";
 import type { BoundedCache } from "../../util/boundedCache.ts";
 import type { PkiCaches } from "./pkiCaches.ts";
 import { type KeyObject, hash } from "node:crypto";
@@ -334,7 +334,7 @@ export function parseCertificate(
   if (caches !== undefined) {
     // A copy of a pinned root (every Intel issuer chain and PCK chain ends with one) is the pinned object, found
     // by its bytes without the SHA-256 a cache lookup needs.
-    for (const root of caches.pinnedRoots) if (root.der.length === der.length && bytesEqual(root.der, der)) return root;
+    for (const root of caches.pinnedRoots) if (sameBytes(root.der, der)) return root;
   }
   const fingerprint = sha256Hex(der);
   const lenient = options.allowGeneralizedTimeBefore2050 === true;

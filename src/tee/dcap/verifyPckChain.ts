@@ -10,7 +10,7 @@ import { verifyCertificateChain, type TrustedRoot, type VerifiedChain } from "..
 import { DCAP_CODES } from "./codes.ts";
 import { commonName } from "../../pki/x509/names.ts";
 import { parseCertificate } from "../../pki/x509/certificate.ts";
-import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
+import { sameBytes } from "../../util/bufferView.ts";
 import type { CollateralFreshnessOptions } from "../../pki/freshness/collateralStamp.ts";
 
 export interface VerifyPckChainOptions {
@@ -45,7 +45,7 @@ const PCK_CAS: Record<string, "platform" | "processor"> = {
  * after the signatures), and the chain check then finds it by fingerprint as before.
  */
 function trustedRootWithDer(der: Uint8Array, roots: readonly TrustedRoot[]): ParsedCertificate | undefined {
-  return roots.find((r) => bytesEqual(r.certificate.der, der))?.certificate;
+  return roots.find((r) => sameBytes(r.certificate.der, der))?.certificate;
 }
 
 /**
@@ -55,7 +55,7 @@ function trustedRootWithDer(der: Uint8Array, roots: readonly TrustedRoot[]): Par
  * the copy again (~25 µs of a cold verification).
  */
 function collateralCertificateWithDer(der: Uint8Array, certificates: readonly ParsedCertificate[]): ParsedCertificate | undefined {
-  return certificates.find((c) => c.der.length === der.length && bytesEqual(c.der, der));
+  return certificates.find((c) => sameBytes(c.der, der));
 }
 
 function invalid(message: string, details: Record<string, unknown>): never {
