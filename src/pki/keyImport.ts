@@ -48,9 +48,13 @@ export function importEcPoint(curve: NistCurve, xy: Uint8Array): KeyObject {
  */
 export function p1363ToDer(signature: Uint8Array, n: number): Uint8Array | undefined {
   if (n < 1 || n > 66 || signature.length !== 2 * n) return undefined;
-  const r = magnitude(signature, 0, n);
-  const s = magnitude(signature, n, 2 * n);
-  const body = 2 + r.length + 2 + s.length;
+  const rStart = magnitudeStart(signature, 0, n);
+  const sStart = magnitudeStart(signature, n, 2 * n);
+  const rPad = signature[rStart]! >= 0x80 ? 1 : 0;
+  const sPad = signature[sStart]! >= 0x80 ? 1 : 0;
+  const rLength = n - rStart + rPad;
+  const sLength = 2 * n - sStart + sPad;
+  const body = 2 + rLength + 2 + sLength;
   // r and s are at most 67 bytes each with their headers (P-521), so the sequence length needs ≤ 1 extra octet.
   const headerLength = body < 0x80 ? 2 : 3;
   // From Node's pool: a standalone ArrayBuffer of ~70 bytes costs ~1.3 µs to allocate, a pooled one ~0.05 µs.
@@ -59,23 +63,26 @@ export function p1363ToDer(signature: Uint8Array, n: number): Uint8Array | undef
   out[o++] = 0x30;
   if (headerLength === 3) out[o++] = 0x81;
   out[o++] = body;
-  for (const m of [r, s]) {
-    out[o++] = 0x02;
-    out[o++] = m.length;
-    if (m.pad) out[o++] = 0x00;
-    out.set(m.bytes, o);
-    o += m.bytes.length;
-  }
+  o = integerAt(out, o, signature, rStart, n, rPad, rLength);
+  integerAt(out, o, signature, sStart, 2 * n, sPad, sLength);
   return bytesView(out);
 }
 
 /**
- * The unsigned big-endian magnitude `bytes[from, to)` as a minimal DER INTEGER's contents: leading zeros dropped
- * (one kept for zero itself), and a 0x00 first when the high bit is set. `length` counts that 0x00.
+ * Where the unsigned big-endian magnitude `bytes[from, to)` starts as a minimal DER INTEGER's contents: past its
+ * leading zeros, one kept for zero itself. (Indices and a copy loop, not a view and an object per integer.)
  */
-function magnitude(bytes: Uint8Array, from: number, to: number): { bytes: Uint8Array; pad: boolean; length: number } {
+function magnitudeStart(bytes: Uint8Array, from: number, to: number): number {
   let start = from;
   while (start < to - 1 && bytes[start] === 0) start++;
-  const pad = (bytes[start]! & 0x80) !== 0;
-  return { bytes: bytes.subarray(start, to), pad, length: to - start + (pad ? 1 : 0) };
+  return start;
+}
+
+/** Writes INTEGER { 0x00 if `pad`, then bytes[start, end) } at `o` of `out`; returns where it ends. */
+function integerAt(out: Uint8Array, o: number, bytes: Uint8Array, start: number, end: number, pad: number, length: number): number {
+  out[o++] = 0x02;
+  out[o++] = length;
+  if (pad === 1) out[o++] = 0x00;
+  for (let i = start; i < end; i++) out[o++] = bytes[i]!;
+  return o;
 }

@@ -13,8 +13,11 @@ import { evidenceKeccak } from "../util/evidenceKeccak.ts";
  * structuredClone of a result reads the hash.
  */
 export function withLazyEvidenceHash<T extends object>(result: T, bytes: Uint8Array): T & { readonly evidenceHash: Hex } {
-  Object.defineProperty(result, STATE, { value: { bytes, hash: undefined } satisfies LazyHash, writable: false });
-  Object.defineProperty(result, "evidenceHash", DESCRIPTOR);
+  // One call for both properties (each defineProperty is a call into the runtime).
+  Object.defineProperties(result, {
+    [STATE]: { value: { bytes, hash: undefined } satisfies LazyHash, writable: false },
+    evidenceHash: DESCRIPTOR,
+  });
   return result as T & { readonly evidenceHash: Hex };
 }
 
