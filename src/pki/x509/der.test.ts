@@ -15,6 +15,8 @@ import {
   readTlv,
   childrenOf,
   childrenUpTo,
+  contentStartAt,
+  elementEndAt,
   type Tlv,
 } from "./der.ts";
 import { FIXTURES, fixtureBytes } from "../../../test/support/fixtures.ts";
@@ -209,6 +211,31 @@ function fromCopies(t: Tlv): Node {
   return node;
 }
 
+/**
+ * Every element header in `der` as elementEndAt and contentStartAt read it, walking into constructed elements,
+ * against readTlv at the same place with the same end: the same acceptance, end and contents start. Returns how
+ * many headers were compared.
+ */
+function headersAgree(der: Uint8Array, o = 0, end = der.length): number {
+  let compared = 0;
+  while (o < end) {
+    const at = elementEndAt(der, o, end);
+    let tlv: Tlv | undefined;
+    try {
+      tlv = readTlv(der.subarray(0, end), o, "header");
+    } catch (e) {
+      if (!isKeepledgerError(e)) throw e;
+    }
+    compared++;
+    expect(at, `header at ${o}`).toBe(tlv === undefined ? -1 : o + tlv.size);
+    if (tlv === undefined) return compared;
+    expect(contentStartAt(der, o)).toBe(o + tlv.headerLength);
+    if ((tlv.tag & 0x20) !== 0) compared += headersAgree(der, o + tlv.headerLength, at);
+    o = at;
+  }
+  return compared;
+}
+
 function read(der: Uint8Array, how: (t: Tlv) => Node): Node | { code: string; offset: number | undefined } {
   try {
     return how(readSingle(der, der[0]!, "tree"));
@@ -253,5 +280,30 @@ describe("DER elements read in place", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it("have their headers read without objects (elementEndAt) exactly as readTlv reads them, whole and corrupted", () => {
+    let compared = 0;
+    for (const path of files) compared += headersAgree(fixtureBytes(path.slice(FIXTURES.length)));
+    expect(compared).toBeGreaterThan(1000);
+    const samples = files.slice(0, 12).map((path) => fixtureBytes(path.slice(FIXTURES.length)));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...samples),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        (der, flips, cut) => {
+          const bytes = Uint8Array.from(der);
+          for (const [at, x] of flips) bytes[at % bytes.length]! ^= x;
+          headersAgree(bytes.subarray(0, bytes.length - (cut % 4)));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // The long forms readTlv refuses, each refused here too.
+    for (const h of ["0480", "04850100000001", "0481050102030405", "048200050102030405", "1f0100", "0404010203", "30"])
+      expect(elementEndAt(hex(h), 0, hex(h).length)).toBe(-1);
+    expect(elementEndAt(hex(`0481 80 ${"00".repeat(128)}`), 0, 131)).toBe(131);
+    expect(contentStartAt(hex(`0481 80 ${"00".repeat(128)}`), 0)).toBe(3);
   });
 });

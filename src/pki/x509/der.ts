@@ -147,6 +147,29 @@ function readTlvWithin(bytes: Uint8Array, offset: number, end: number, field: st
   return new Tlv(bytes, offset, tag, headerLength, length, at);
 }
 
+/**
+ * Where the element at `o` of `v` ends, when readTlv would read its header there with `end` as its parent's end
+ * (a tag number below 31, a definite length in its fewest octets and at most 4 of them, the element within `end`);
+ * -1 otherwise. For readers that walk DER in place and leave every refusal, with its message, to the element reader.
+ */
+export function elementEndAt(v: Uint8Array, o: number, end: number): number {
+  if (o + 2 > end || (v[o]! & 0x1f) === 0x1f) return -1;
+  const lenByte = v[o + 1]!;
+  if (lenByte < 0x80) return o + 2 + lenByte <= end ? o + 2 + lenByte : -1;
+  const n = lenByte & 0x7f;
+  if (n === 0 || n > 4 || o + 2 + n > end || v[o + 2] === 0) return -1;
+  let length = 0;
+  for (let i = 0; i < n; i++) length = length * 256 + v[o + 2 + i]!;
+  if (length < 0x80 || o + 2 + n + length > end) return -1;
+  return o + 2 + n + length;
+}
+
+/** Where the contents of the element at `o` start, for an element elementEndAt accepted. */
+export function contentStartAt(v: Uint8Array, o: number): number {
+  const lenByte = v[o + 1]!;
+  return o + 2 + (lenByte < 0x80 ? 0 : lenByte & 0x7f);
+}
+
 /** Reads a whole buffer that must be exactly one element of the given tag. */
 export function readSingle(bytes: Uint8Array, tag: number, field: string, base = 0): Tlv {
   const tlv = readTlv(bytes, 0, field, base);

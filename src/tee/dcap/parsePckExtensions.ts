@@ -2,7 +2,18 @@ import { bufferView } from "../../util/bufferView.ts";
 import { VerificationError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import type { VerifierContext } from "../verifierContext.ts";
 import type { ParsedCertificate } from "../../pki/x509/certificate.ts";
-import { DER, childrenOf, childrenUpTo, expectTag, readOid, readSingle, readSmallInteger, type Tlv } from "../../pki/x509/der.ts";
+import {
+  DER,
+  childrenOf,
+  childrenUpTo,
+  contentStartAt,
+  elementEndAt,
+  expectTag,
+  readOid,
+  readSingle,
+  readSmallInteger,
+  type Tlv,
+} from "../../pki/x509/der.ts";
 import { DCAP_CODES } from "./codes.ts";
 
 /** Intel's SGX extensions OID and its children (Intel SGX PCK Certificate and CRL Profile), by their last arcs. */
@@ -119,34 +130,6 @@ function invalid(message: string): never {
 type ArcTable = Int32Array;
 const ARCS = 128;
 
-/** The element read last by `elementAt`: its contents' bounds (module scratch: the readers below are synchronous). */
-let contentStart = 0;
-let contentEnd = 0;
-
-/**
- * Reads the header of the element at `o`, which must end by `end`, exactly as readTlv accepts it (tag number
- * below 31, definite length in its fewest octets, at most 4 of them); sets contentStart and contentEnd. False
- * for anything readTlv refuses.
- */
-function elementAt(v: Uint8Array, o: number, end: number): boolean {
-  if (o + 2 > end || (v[o]! & 0x1f) === 0x1f) return false;
-  const lenByte = v[o + 1]!;
-  let length = lenByte;
-  let header = 2;
-  if (lenByte >= 0x80) {
-    const n = lenByte & 0x7f;
-    if (n === 0 || n > 4 || o + 2 + n > end || v[o + 2] === 0) return false;
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + v[o + 2 + i]!;
-    if (length < 0x80) return false;
-    header += n;
-  }
-  if (o + header + length > end) return false;
-  contentStart = o + header;
-  contentEnd = o + header + length;
-  return true;
-}
-
 /**
  * Fills `table` with the entries of the SEQUENCE OF SEQUENCE { OID, value } whose contents are `v[start, end)`,
  * when every entry's OID is `parent` and one arc below 128, given once, with exactly one value after it. False
@@ -155,18 +138,20 @@ function elementAt(v: Uint8Array, o: number, end: number): boolean {
 function entriesInPlace(v: Uint8Array, start: number, end: number, parent: Uint8Array, table: ArcTable): boolean {
   table.fill(-1);
   for (let o = start; o < end; ) {
-    if (v[o] !== DER.SEQUENCE || !elementAt(v, o, end)) return false;
-    const entryEnd = contentEnd;
-    const oid = contentStart;
-    if (v[oid] !== DER.OID || !elementAt(v, oid, entryEnd) || contentEnd - contentStart !== parent.length + 1) return false;
-    for (let i = 0; i < parent.length; i++) if (v[contentStart + i] !== parent[i]) return false;
-    const arc = v[contentStart + parent.length]!;
+    const entryEnd = v[o] === DER.SEQUENCE ? elementEndAt(v, o, end) : -1;
+    if (entryEnd < 0) return false;
+    const oid = contentStartAt(v, o);
+    const oidEnd = v[oid] === DER.OID ? elementEndAt(v, oid, entryEnd) : -1;
+    const oidStart = oidEnd < 0 ? -1 : contentStartAt(v, oid);
+    if (oidEnd < 0 || oidEnd - oidStart !== parent.length + 1) return false;
+    for (let i = 0; i < parent.length; i++) if (v[oidStart + i] !== parent[i]) return false;
+    const arc = v[oidStart + parent.length]!;
     if (arc >= 0x80 || table[arc * 3] !== -1) return false;
-    const valueAt = contentEnd;
-    if (!elementAt(v, valueAt, entryEnd) || contentEnd !== entryEnd) return false;
-    table[arc * 3] = v[valueAt]!;
-    table[arc * 3 + 1] = contentStart;
-    table[arc * 3 + 2] = contentEnd;
+    // Exactly one element after the OID, ending the entry.
+    if (elementEndAt(v, oidEnd, entryEnd) !== entryEnd) return false;
+    table[arc * 3] = v[oidEnd]!;
+    table[arc * 3 + 1] = contentStartAt(v, oidEnd);
+    table[arc * 3 + 2] = entryEnd;
     o = entryEnd;
   }
   return true;
@@ -202,8 +187,8 @@ const tcbArcs: ArcTable = new Int32Array(ARCS * 3);
  * verification's ~900.
  */
 export function decodePckExtensionsInPlace(v: Uint8Array): PckExtensions | undefined {
-  if (v[0] !== DER.SEQUENCE || !elementAt(v, 0, v.length) || contentEnd !== v.length) return undefined;
-  if (!entriesInPlace(v, contentStart, contentEnd, SGX_OID_BYTES, topArcs)) return undefined;
+  if (v[0] !== DER.SEQUENCE || elementEndAt(v, 0, v.length) !== v.length) return undefined;
+  if (!entriesInPlace(v, contentStartAt(v, 0), v.length, SGX_OID_BYTES, topArcs)) return undefined;
   if (topArcs[ARC.tcb * 3] !== DER.SEQUENCE) return undefined;
   if (!entriesInPlace(v, topArcs[ARC.tcb * 3 + 1]!, topArcs[ARC.tcb * 3 + 2]!, TCB_OID_BYTES, tcbArcs)) return undefined;
   const components: number[] = [];
