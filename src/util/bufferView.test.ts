@@ -24,6 +24,7 @@ describe("sameBytes", () => {
       backing.set(a, 5);
       const b = backing.subarray(5);
       expect(sameBytes(a, b)).toBe(true);
+      expect(sameBytes(a, a)).toBe(true);
       expect(sameBytes(a, a.subarray(0, Math.max(0, length - 1)))).toBe(length === 0);
       for (const at of length === 0 ? [] : [0, length >> 1, length - 1]) {
         const c = Uint8Array.from(a);

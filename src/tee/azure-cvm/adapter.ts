@@ -1,5 +1,5 @@
 import { UsageError } from "@keepledger/sdk/internal/errors/KeepledgerError";
-import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
+import { sameBytes } from "../../util/bufferView.ts";
 import type { TeeAdapter } from "../adapter.ts";
 import { AZCVM_VERIFY_CODES } from "./codes.ts";
 import { azureCvmCollateralRequests } from "./collateralRequests.ts";
@@ -34,8 +34,7 @@ export function createAzureCvmAdapter(options: AzureCvmAdapterOptions = {}): Tee
     parse: (bytes, caches) => parseAzureEvidence(bytes, caches),
     collateralRequests: (parsed, caches) => azureCvmCollateralRequests(parsed, caches),
     verify(parsed, context) {
-      // The same bytes are usually the same array (verifyEvidence parses what it verifies): no byte loop then.
-      if (context.evidence !== parsed.raw && !bytesEqual(context.evidence, parsed.raw)) {
+      if (!sameBytes(context.evidence, parsed.raw)) {
         throw new UsageError(AZCVM_VERIFY_CODES.AZCVM_EVIDENCE_MISMATCH, "the evidence to verify is not the evidence that was parsed", {
           details: { parsed: parsed.raw.length, evidence: context.evidence.length },
         });

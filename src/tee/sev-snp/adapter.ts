@@ -3,7 +3,7 @@ import { checkSnpLaunchPolicy } from "./launchPolicy.ts";
 import { InfrastructureError, UsageError, isKeepledgerError } from "@keepledger/sdk/internal/errors/KeepledgerError";
 import { SNP_REPORT_SIZE } from "./layout.ts";
 import { parseSnpReport, type SnpReport } from "./parseSnpReport.ts";
-import { bytesEqual } from "@keepledger/sdk/internal/util/bytes";
+import { sameBytes } from "../../util/bufferView.ts";
 import type { TeeAdapter } from "../adapter.ts";
 import { X509_CODES } from "../../pki/x509/codes.ts";
 import { SNP_VERIFY_CODES } from "./codes.ts";
@@ -51,7 +51,7 @@ export function createSnpAdapter(options: SnpAdapterOptions = {}): TeeAdapter<"s
     parse: parseSnpReport,
     collateralRequests: (report) => snpCollateralRequests(report),
     verify(report, context) {
-      if (!bytesEqual(context.evidence, report.raw)) {
+      if (!sameBytes(context.evidence, report.raw)) {
         throw new UsageError(SNP_VERIFY_CODES.SNP_EVIDENCE_MISMATCH, "the evidence to verify is not the report that was parsed", {
           details: { parsed: report.raw.length, evidence: context.evidence.length },
         });
